@@ -1,0 +1,139 @@
+// sentry_trace/config.hpp -- every compile-time switch, with its default, in one place
+//
+// WHAT IT DOES  Gives each SENTRY_TRACE_* switch a value (0/1 or a number) when the user has
+//               not defined one, checks the values, and names the inline ABI namespace.
+//               Switches take values, not presence: -DSENTRY_TRACE_ENABLED means 1, =0 means off.
+//
+// SWITCHES      (default)  meaning                                             every TU must agree?
+//   SENTRY_TRACE_ENABLED          (1)    0: every call compiles to nothing (disabled.hpp)         yes
+//   SENTRY_TRACE_MAX_SPANS        (1000) child spans per transaction (Sentry's cap); more are
+//                                        dropped and counted as buffer_overflow                  yes
+//   SENTRY_TRACE_MAX_TRANSACTIONS (8)    transactions recording at once; more are dropped
+//                                        and counted as buffer_overflow                          yes
+//   SENTRY_TRACE_MAX_ATTRIBUTES   (64)   attributes on one span; more are dropped and counted    yes
+//   SENTRY_TRACE_ATTRIBUTE_POOL   (4096) attributes per transaction, all spans together          yes
+//   SENTRY_TRACE_STRING_ARENA     (65536) bytes of copied strings per transaction; past it
+//                                        strings are truncated (counted), never dangling         yes
+//   SENTRY_TRACE_MAX_STRING       (1024) bytes kept of one name, op or string value              yes
+//   SENTRY_TRACE_MAX_MEASUREMENTS (32)   measurements per transaction                            yes
+//   SENTRY_TRACE_MAX_DEPTH        (64)   active spans nested on one thread                       yes
+//   SENTRY_TRACE_ENVELOPE_BYTES   (1 MiB) the envelope buffer; spans that do not fit are dropped
+//                                        and counted, the transaction still goes out             yes
+//   SENTRY_TRACE_THREADS          (auto: 1 when hosted) 0: single-threaded, no atomics           yes
+//   SENTRY_TRACE_EXCEPTIONS       (auto from __cpp_exceptions) 1: exceptions leaving a user
+//                                        callback end the span with internal_error               no
+//   SENTRY_TRACE_HOSTED           (auto from __STDC_HOSTED__) 0: no libc clock, entropy, env,
+//                                        stdio or file transport; hooks are required             yes
+//   SENTRY_TRACE_WITH_MBEDTLS     (0)    1: HTTPS through mbedTLS (transport_http.hpp)           no
+//   SENTRY_TRACE_ASSERT(cond)     (assert in debug builds, nothing with NDEBUG) programmer errors
+//
+// RAM           see pool.hpp: storage_bytes() gives the whole figure for the switches in force.
+
+#ifndef SENTRY_TRACE_CONFIG_HPP
+#define SENTRY_TRACE_CONFIG_HPP
+
+#ifndef SENTRY_TRACE_ENABLED
+#  define SENTRY_TRACE_ENABLED 1
+#endif
+
+#ifndef SENTRY_TRACE_MAX_SPANS
+#  define SENTRY_TRACE_MAX_SPANS 1000
+#endif
+#ifndef SENTRY_TRACE_MAX_TRANSACTIONS
+#  define SENTRY_TRACE_MAX_TRANSACTIONS 8
+#endif
+#ifndef SENTRY_TRACE_MAX_ATTRIBUTES
+#  define SENTRY_TRACE_MAX_ATTRIBUTES 64
+#endif
+#ifndef SENTRY_TRACE_ATTRIBUTE_POOL
+#  define SENTRY_TRACE_ATTRIBUTE_POOL 4096
+#endif
+#ifndef SENTRY_TRACE_STRING_ARENA
+#  define SENTRY_TRACE_STRING_ARENA 65536
+#endif
+#ifndef SENTRY_TRACE_MAX_STRING
+#  define SENTRY_TRACE_MAX_STRING 1024
+#endif
+#ifndef SENTRY_TRACE_MAX_MEASUREMENTS
+#  define SENTRY_TRACE_MAX_MEASUREMENTS 32
+#endif
+#ifndef SENTRY_TRACE_MAX_DEPTH
+#  define SENTRY_TRACE_MAX_DEPTH 64
+#endif
+#ifndef SENTRY_TRACE_ENVELOPE_BYTES
+#  define SENTRY_TRACE_ENVELOPE_BYTES (1024 * 1024)
+#endif
+
+#ifndef SENTRY_TRACE_HOSTED
+#  if defined(__STDC_HOSTED__) && __STDC_HOSTED__
+#    define SENTRY_TRACE_HOSTED 1
+#  else
+#    define SENTRY_TRACE_HOSTED 0
+#  endif
+#endif
+
+#ifndef SENTRY_TRACE_THREADS
+#  define SENTRY_TRACE_THREADS SENTRY_TRACE_HOSTED
+#endif
+
+#ifndef SENTRY_TRACE_EXCEPTIONS
+#  if defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND)
+#    define SENTRY_TRACE_EXCEPTIONS 1
+#  else
+#    define SENTRY_TRACE_EXCEPTIONS 0
+#  endif
+#endif
+#if SENTRY_TRACE_EXCEPTIONS && !(defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND))
+#  error "SENTRY_TRACE_EXCEPTIONS=1 but this build has no exceptions"
+#endif
+
+#ifndef SENTRY_TRACE_WITH_MBEDTLS
+#  define SENTRY_TRACE_WITH_MBEDTLS 0
+#endif
+
+#ifndef SENTRY_TRACE_ASSERT
+#  if SENTRY_TRACE_HOSTED && !defined(NDEBUG)
+#    include <cassert>
+#    define SENTRY_TRACE_ASSERT(cond) assert(cond)
+#  else
+#    define SENTRY_TRACE_ASSERT(cond) static_cast<void>(0)
+#  endif
+#endif
+
+#if SENTRY_TRACE_MAX_SPANS < 1 || SENTRY_TRACE_MAX_SPANS > 65000
+#  error "SENTRY_TRACE_MAX_SPANS must be between 1 and 65000"
+#endif
+#if SENTRY_TRACE_MAX_TRANSACTIONS < 1 || SENTRY_TRACE_MAX_TRANSACTIONS > 4096
+#  error "SENTRY_TRACE_MAX_TRANSACTIONS must be between 1 and 4096"
+#endif
+#if SENTRY_TRACE_ATTRIBUTE_POOL < 1 || SENTRY_TRACE_ATTRIBUTE_POOL > 65000
+#  error "SENTRY_TRACE_ATTRIBUTE_POOL must be between 1 and 65000"
+#endif
+#if SENTRY_TRACE_MAX_ATTRIBUTES < 1 || SENTRY_TRACE_MAX_ATTRIBUTES > 255
+#  error "SENTRY_TRACE_MAX_ATTRIBUTES must be between 1 and 255"
+#endif
+#if SENTRY_TRACE_STRING_ARENA < 256
+#  error "SENTRY_TRACE_STRING_ARENA must be at least 256 bytes"
+#endif
+#if SENTRY_TRACE_ENVELOPE_BYTES < 4096
+#  error "SENTRY_TRACE_ENVELOPE_BYTES must be at least 4096 bytes"
+#endif
+
+// Settings that change the layout of shared state are folded into the inline namespace, so a
+// program whose translation units disagree fails to link instead of breaking the ODR quietly.
+#define SENTRY_TRACE_DETAIL_CAT2(a, b, c, d, e) abi_##a##_##b##_##c##_##d##_##e
+#define SENTRY_TRACE_DETAIL_CAT(a, b, c, d, e) SENTRY_TRACE_DETAIL_CAT2(a, b, c, d, e)
+#define SENTRY_TRACE_DETAIL_ABI                                                                     \
+  SENTRY_TRACE_DETAIL_CAT(SENTRY_TRACE_ENABLED, SENTRY_TRACE_MAX_SPANS, SENTRY_TRACE_MAX_TRANSACTIONS, \
+                          SENTRY_TRACE_THREADS, SENTRY_TRACE_HOSTED)
+#define SENTRY_TRACE_DETAIL_BEGIN namespace sentry_trace { inline namespace SENTRY_TRACE_DETAIL_ABI {
+#define SENTRY_TRACE_DETAIL_END } }
+
+namespace sentry_trace {
+/// The library's version, as it appears in the envelope's `sdk.version`.
+inline constexpr const char* version_string = "0.1.0";
+/// Sentry SDK name: entity `sentry`-less because this is not an official SDK (PROTOCOL.md §3).
+inline constexpr const char* sdk_name = "sentry_trace.native";
+} // namespace sentry_trace
+
+#endif // SENTRY_TRACE_CONFIG_HPP

@@ -1,0 +1,395 @@
+// sentry_trace/envelope.hpp -- transaction and client-report payloads, envelope framing
+//
+// WHAT IT DOES  Writes a finished transaction block as one Sentry envelope
+//               (`{header}\n{"type":"transaction","length":N}\n{payload}`) and pending outcomes
+//               as a client-report envelope, into the fixed envelope buffer, in one linear pass.
+//               The envelope header carries event_id, sent_at, sdk and the dynamic sampling
+//               context (`trace`); the payload every field PROTOCOL.md §3 lists.
+// DOES NOT      allocate. When the buffer cannot hold every span, the spans that fit are kept,
+//               the rest are counted as buffer_overflow, and the transaction still goes out.
+// FORMAT        Timestamps are RFC 3339 UTC strings with microseconds, the one form that Relay,
+//               @sentry/core and sentry-cli all accept; `platform` is "native" (Relay has no
+//               "cpp"); every span has an `op` ("default" when empty) and a `status`.
+// SPEC          https://develop.sentry.dev/sdk/foundations/transport/envelopes/
+//               https://develop.sentry.dev/sdk/foundations/data-model/event-payloads/transaction/
+
+#ifndef SENTRY_TRACE_ENVELOPE_HPP
+#define SENTRY_TRACE_ENVELOPE_HPP
+
+#include "config.hpp"
+#include "ids.hpp"
+#include "json.hpp"
+#include "outcomes.hpp"
+#include "pool.hpp"
+#include "sampling.hpp"
+#include "span.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// One finished span as a transport sees it (valid only during transport::send).
+struct span_view {
+  span_id id;
+  span_id parent;               ///< zero on a root that starts the trace
+  std::string_view op;
+  std::string_view name;
+  std::int64_t start_epoch_us;  ///< microseconds since the Unix epoch
+  std::int64_t end_epoch_us;
+  span_status status;
+  bool is_root;
+};
+
+/// Read access to the transaction an envelope carries, for transports that show rather than
+/// ship it (console_transport). Only spans that were written to the envelope are listed.
+class transaction_view {
+ public:
+  std::string_view name() const noexcept { return block_->str(block_->spans[0].name); }
+  trace_id trace() const noexcept { return block_->trace; }
+  /// Spans in the envelope, root first.
+  std::size_t span_count() const noexcept { return count_; }
+  span_view span_at(std::size_t i) const noexcept;
+
+  // Internal: built by the envelope writer.
+  transaction_view(const detail::transaction_block* b, const std::uint16_t* slots, std::size_t count,
+                   std::int64_t epoch_us, std::uint64_t mono_ns) noexcept
+      : block_(b), slots_(slots), count_(count), anchor_epoch_us_(epoch_us), anchor_mono_ns_(mono_ns) {}
+
+ private:
+  const detail::transaction_block* block_;
+  const std::uint16_t* slots_;
+  std::size_t count_;
+  std::int64_t anchor_epoch_us_;
+  std::uint64_t anchor_mono_ns_;
+};
+
+/// What a transport receives: the whole envelope's bytes (valid only during the call; copy
+/// them to keep them) and, for a transaction envelope, a structured view of it.
+class envelope_view {
+ public:
+  constexpr envelope_view() noexcept = default;
+  constexpr envelope_view(std::string_view bytes, const transaction_view* txn, bool client_report_only) noexcept
+      : bytes_(bytes), transaction_(txn), client_report_only_(client_report_only) {}
+  /// The envelope, ready to POST or write to a file.
+  std::string_view bytes() const noexcept { return bytes_; }
+  /// The transaction it carries, or nullptr (client reports, events).
+  const transaction_view* transaction() const noexcept { return transaction_; }
+  /// True when it holds only a client_report item (sentry-cli rejects those).
+  bool is_client_report() const noexcept { return client_report_only_; }
+
+ private:
+  std::string_view bytes_{};
+  const transaction_view* transaction_ = nullptr;
+  bool client_report_only_ = false;
+};
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+
+/// Converts monotonic nanoseconds to epoch microseconds with the anchor taken at init.
+struct time_anchor {
+  std::int64_t epoch_us = 0;
+  std::uint64_t mono_ns = 0;
+  constexpr std::int64_t to_epoch_us(std::uint64_t ns) const noexcept {
+    return ns >= mono_ns ? epoch_us + static_cast<std::int64_t>((ns - mono_ns) / 1000)
+                         : epoch_us - static_cast<std::int64_t>((mono_ns - ns) / 1000);
+  }
+};
+
+/// What the envelope needs from the options, already resolved.
+struct envelope_context {
+  std::string_view public_key;
+  std::string_view org_id;
+  std::string_view release;
+  std::string_view environment;
+  std::string_view server_name;
+  time_anchor anchor;
+  std::int64_t sent_at_epoch_us = 0;
+};
+
+/// Writes `value` with at most 6 decimals for the DSC's sample_rand ("0.421337").
+inline std::size_t format_micros_fraction(char* out, std::uint32_t micros) noexcept {
+  out[0] = '0';
+  out[1] = '.';
+  for (int i = 7; i >= 2; --i) {
+    out[i] = static_cast<char>('0' + micros % 10);
+    micros /= 10;
+  }
+  return 8;
+}
+
+inline void write_sdk(json_writer& w) noexcept {
+  w.key("sdk").begin_object();
+  w.key("name").string(sdk_name);
+  w.key("version").string(version_string);
+  w.end_object();
+}
+
+/// The head-of-trace dynamic sampling context, as @sentry/core builds it (PROTOCOL.md §8).
+/// Left out when there is no public key (no DSN): Relay needs trace_id and public_key.
+inline void write_dsc(json_writer& w, const transaction_block& b, const envelope_context& ctx) noexcept {
+  if (ctx.public_key.empty()) return;
+  char hex[32];
+  w.key("trace").begin_object();
+  b.trace.to_hex(hex);
+  w.key("trace_id").string(std::string_view(hex, 32));
+  w.key("public_key").string(ctx.public_key);
+  if (!ctx.org_id.empty()) w.key("org_id").string(ctx.org_id);
+  if (!ctx.release.empty()) w.key("release").string(ctx.release);
+  w.key("environment").string(ctx.environment);
+  if (b.source != transaction_source::url) {
+    std::string_view name = b.str(b.spans[0].name);
+    w.key("transaction").string(name.empty() ? std::string_view("<unlabeled transaction>") : name);
+  }
+  if (b.sample_rate_known) {
+    char num[32];
+    w.key("sample_rate").string(std::string_view(num, format_double(num, b.sample_rate)));
+  }
+  char frac[8];
+  w.key("sample_rand").string(std::string_view(frac, format_micros_fraction(frac, b.sample_rand_micros)));
+  w.key("sampled").string("true");
+  w.end_object();
+}
+
+inline void write_attributes(json_writer& w, const transaction_block& b, const span_record& r) noexcept {
+  for (std::uint16_t i = r.attr_head; i != no_index; i = b.attributes[i].next) {
+    const attribute_record& a = b.attributes[i];
+    w.key(b.str(a.key));
+    switch (a.type) {
+      case attribute_type::string: w.string(b.str(a.text)); break;
+      case attribute_type::int64: w.number(a.int_value); break;
+      case attribute_type::float64: w.number(a.float_value); break;
+      case attribute_type::boolean: w.boolean(a.bool_value); break;
+    }
+  }
+}
+
+inline std::string_view op_or_default(const transaction_block& b, const span_record& r) noexcept {
+  std::string_view op = b.str(r.op);
+  return op.empty() ? std::string_view("default") : op;
+}
+inline std::string_view origin_or_manual(const transaction_block& b, const span_record& r) noexcept {
+  std::string_view origin = b.str(r.origin);
+  return origin.empty() ? std::string_view("manual") : origin;
+}
+
+/// The fields a span and the trace context share: ids, op, status, origin and data.
+inline void write_span_common(json_writer& w, const transaction_block& b, const span_record& r, bool root) noexcept {
+  char hex[32];
+  b.trace.to_hex(hex);
+  w.key("trace_id").string(std::string_view(hex, 32));
+  r.id.to_hex(hex);
+  w.key("span_id").string(std::string_view(hex, 16));
+  if (!r.parent.is_zero()) {
+    r.parent.to_hex(hex);
+    w.key("parent_span_id").string(std::string_view(hex, 16));
+  }
+  std::string_view op = op_or_default(b, r);
+  std::string_view origin = origin_or_manual(b, r);
+  w.key("op").string(op);
+  w.key("status").string(to_string(r.status));
+  w.key("origin").string(origin);
+  w.key("data").begin_object();
+  w.key("sentry.op").string(op);
+  w.key("sentry.origin").string(origin);
+  if (root) {
+    w.key("sentry.segment.name.source").string(to_string(b.source));
+    if (b.sample_rate_known) w.key("sentry.sample_rate").number(b.sample_rate);
+  }
+  write_attributes(w, b, r);
+  w.end_object();
+}
+
+/// Result of writing a transaction envelope.
+struct transaction_write {
+  std::string_view bytes;       ///< empty when not even the transaction itself fitted
+  std::size_t spans_written = 0;  ///< child spans in the envelope
+  std::uint16_t* slots = nullptr; ///< the slots written, root first (for transaction_view)
+};
+
+/// Serializes the transaction in `b` (its root ended; `handed_out` slots were claimed) into
+/// `buf`. Spans that never ended are counted `invalid`; spans that do not fit, `buffer_overflow`.
+/// `slot_list` must hold `handed_out` entries.
+inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, const transaction_block& b,
+                                                    std::uint32_t handed_out, const envelope_context& ctx,
+                                                    std::uint16_t* slot_list) noexcept {
+  transaction_write result;
+  // The item header needs the payload's length, so the payload goes first, after room for
+  // both headers; the headers are then written and moved to sit right before it.
+  constexpr std::size_t header_room = 12 * 1024;
+  if (cap < header_room + 1024) return result;
+  const span_record& root = b.spans[0];
+  event_id eid = new_event_id();
+  char eid_hex[32];
+  eid.to_hex(eid_hex);
+
+  const std::size_t payload_cap = cap - header_room - 2;  // 2: the closing "]}" always fits
+  fixed_sink payload(buf + header_room, payload_cap);
+  json_writer w(payload);
+  w.begin_object();
+  w.key("type").string("transaction");
+  w.key("event_id").string(std::string_view(eid_hex, 32));
+  w.key("platform").string("native");
+  std::string_view name = b.str(root.name);
+  w.key("transaction").string(name.empty() ? std::string_view("<unlabeled transaction>") : name);
+  w.key("transaction_info").begin_object().key("source").string(to_string(b.source)).end_object();
+  w.key("start_timestamp").timestamp(ctx.anchor.to_epoch_us(root.start_ns));
+  w.key("timestamp").timestamp(ctx.anchor.to_epoch_us(root.end_ns));
+  if (!ctx.release.empty()) w.key("release").string(ctx.release);
+  w.key("environment").string(ctx.environment);
+  if (!ctx.server_name.empty()) w.key("server_name").string(ctx.server_name);
+  write_sdk(w);
+  w.key("contexts").begin_object().key("trace").begin_object();
+  write_span_common(w, b, root, true);
+  w.end_object().end_object();
+
+  std::uint32_t measurement_count = b.measurements_used.load(order_acquire);
+  if (measurement_count > SENTRY_TRACE_MAX_MEASUREMENTS) measurement_count = SENTRY_TRACE_MAX_MEASUREMENTS;
+  bool any_measurement = false;
+  for (std::uint32_t i = 0; i < measurement_count; ++i) {
+    const measurement_record& m = b.measurements[i];
+    if (m.ready.load(order_acquire) != 1) continue;
+    if (!any_measurement) w.key("measurements").begin_object();
+    any_measurement = true;
+    w.key(b.str(m.name)).begin_object().key("value").number(m.value);
+    if (m.unit.length) w.key("unit").string(b.str(m.unit));
+    w.end_object();
+  }
+  if (any_measurement) w.end_object();
+
+  w.key("spans").begin_array();
+  if (!w.ok()) {
+    // Not even the transaction without spans fits: nothing can go out.
+    g_outcomes.record_transaction(discard_reason::buffer_overflow, handed_out);
+    return result;
+  }
+  slot_list[0] = 0;
+  std::size_t listed = 1;
+  std::uint32_t unfinished = 0, overflowed = 0;
+  for (std::uint32_t slot = 1; slot < handed_out; ++slot) {
+    const span_record& r = b.spans[slot];
+    if (r.state.load(order_acquire) != slot_ended) {
+      ++unfinished;
+      continue;
+    }
+    if (overflowed) {
+      ++overflowed;
+      continue;
+    }
+    std::size_t checkpoint = payload.size();
+    w.begin_object();
+    write_span_common(w, b, r, false);
+    w.key("description").string(b.str(r.name));
+    w.key("start_timestamp").timestamp(ctx.anchor.to_epoch_us(r.start_ns));
+    w.key("timestamp").timestamp(ctx.anchor.to_epoch_us(r.end_ns));
+    w.end_object();
+    if (!w.ok()) {
+      // Back to the last whole span; nothing more is written through `w` after this.
+      payload.rewind(checkpoint);
+      overflowed = 1;
+      continue;
+    }
+    slot_list[listed++] = static_cast<std::uint16_t>(slot);
+  }
+  g_outcomes.record(discard_reason::invalid, data_category::span, unfinished);
+  g_outcomes.record(discard_reason::buffer_overflow, data_category::span, overflowed);
+  // Close the spans array and the payload by hand: after a rewind the writer's state is stale.
+  std::size_t payload_len = payload.size();
+  std::memcpy(buf + header_room + payload_len, "]}", 2);
+  payload_len += 2;
+
+  // Headers into the start of the buffer, then moved flush against the payload.
+  fixed_sink head(buf, header_room);
+  json_writer h(head);
+  h.begin_object();
+  h.key("event_id").string(std::string_view(eid_hex, 32));
+  h.key("sent_at").timestamp(ctx.sent_at_epoch_us);
+  write_sdk(h);
+  write_dsc(h, b, ctx);
+  h.end_object();
+  head.put('\n');
+  json_writer item(head);
+  item.begin_object().key("type").string("transaction").key("length").number(static_cast<std::uint64_t>(payload_len));
+  item.key("content_type").string("application/json").end_object();
+  head.put('\n');
+  if (!h.ok() || !item.ok() || head.overflowed()) {
+    g_outcomes.record_transaction(discard_reason::buffer_overflow, handed_out);
+    return result;
+  }
+  std::size_t head_len = head.size();
+  std::memmove(buf + header_room - head_len, buf, head_len);
+  result.bytes = std::string_view(buf + header_room - head_len, head_len + payload_len);
+  result.spans_written = listed - 1;
+  result.slots = slot_list;
+  return result;
+}
+
+/// Writes the pending outcomes as a client-report envelope and clears them. Empty when none.
+inline std::string_view write_client_report_envelope(char* buf, std::size_t cap, const envelope_context& ctx) noexcept {
+  // The payload is small (at most reasons x categories entries), so it is built in a local
+  // buffer first to learn its length.
+  char payload_buf[4096];
+  fixed_sink payload(payload_buf, sizeof(payload_buf));
+  json_writer p(payload);
+  p.begin_object();
+  p.key("timestamp").seconds(ctx.sent_at_epoch_us);
+  p.key("discarded_events").begin_array();
+  std::uint32_t taken[reason_count][category_count] = {};
+  bool any = false;
+  for (std::size_t r = 0; r < reason_count; ++r) {
+    for (std::size_t c = 0; c < category_count; ++c) {
+      std::uint32_t q = g_outcomes.pending[r][c].exchange(0, order_relaxed);
+      if (!q) continue;
+      taken[r][c] = q;
+      any = true;
+      p.begin_object();
+      p.key("reason").string(to_string(static_cast<discard_reason>(r)));
+      p.key("category").string(to_string(static_cast<data_category>(c)));
+      p.key("quantity").number(static_cast<std::uint64_t>(q));
+      p.end_object();
+    }
+  }
+  p.end_array().end_object();
+  if (!any) return {};
+  fixed_sink out(buf, cap);
+  json_writer h(out);
+  h.begin_object().key("sent_at").timestamp(ctx.sent_at_epoch_us);
+  write_sdk(h);
+  h.end_object();
+  out.put('\n');
+  json_writer item(out);
+  item.begin_object().key("type").string("client_report").key("length").number(static_cast<std::uint64_t>(payload.size()));
+  item.end_object();
+  out.put('\n');
+  out.write(payload.data(), payload.size());
+  if (!p.ok() || out.overflowed()) {
+    // Put the counts back so that they are reported later rather than lost.
+    for (std::size_t r = 0; r < reason_count; ++r)
+      for (std::size_t c = 0; c < category_count; ++c)
+        if (taken[r][c]) g_outcomes.pending[r][c].fetch_add(taken[r][c], order_relaxed);
+    return {};
+  }
+  return out.view();
+}
+
+} // namespace detail
+
+inline span_view transaction_view::span_at(std::size_t i) const noexcept {
+  const detail::span_record& r = block_->spans[slots_[i]];
+  detail::time_anchor a{anchor_epoch_us_, anchor_mono_ns_};
+  return span_view{r.id,
+                   r.parent,
+                   detail::op_or_default(*block_, r),
+                   block_->str(r.name),
+                   a.to_epoch_us(r.start_ns),
+                   a.to_epoch_us(r.end_ns),
+                   r.status,
+                   slots_[i] == 0};
+}
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_ENVELOPE_HPP

@@ -1,0 +1,212 @@
+// sentry_trace/pool.hpp -- fixed-capacity storage for transactions and their spans
+//
+// WHAT IT DOES  A transaction owns one block: its span records, attributes, measurements and a
+//               string arena. Starting a child span claims the next record of the block; copying
+//               a string bumps the arena. When the root ends, the block is serialized in one
+//               linear pass and returned once its last open span has ended.
+// DOES NOT      allocate after init, lock on the span path, or format text. Over a capacity,
+//               spans are dropped and strings truncated, and both are counted (outcomes.hpp).
+// RAM           sizeof(storage) = SENTRY_TRACE_MAX_TRANSACTIONS * sizeof(transaction_block)
+//                                 + SENTRY_TRACE_ENVELOPE_BYTES, where sizeof(transaction_block) is
+//                 about 56 * (SENTRY_TRACE_MAX_SPANS + 1) + 24 * SENTRY_TRACE_ATTRIBUTE_POOL
+//                 + 24 * SENTRY_TRACE_MAX_MEASUREMENTS + SENTRY_TRACE_STRING_ARENA + 64.
+//               storage_bytes() gives the exact figure; tests/test_pool.cpp pins the formula.
+// THREADS       Each block has one control word: generation, closing flag, open-span count and
+//               next free slot, changed together by compare-and-swap. A child start is one CAS,
+//               an end one atomic subtraction; a handle whose generation no longer matches is a
+//               no-op, so a block reused for a new transaction is never written by an old handle.
+
+#ifndef SENTRY_TRACE_POOL_HPP
+#define SENTRY_TRACE_POOL_HPP
+
+#include "config.hpp"
+#include "ids.hpp"
+#include "json.hpp"
+#include "outcomes.hpp"
+#include "platform.hpp"
+#include "span.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+namespace detail {
+struct transaction_block;
+}
+
+/// All memory the tracer uses after init, in one object. Hand init() your own (static, or on a
+/// stack that outlives shutdown()) through options.storage; otherwise hosted builds use a
+/// static one. It is large (see storage_bytes()): do not put it on a small thread stack.
+struct storage;
+
+/// Bytes of one `storage` for the switches in force.
+constexpr std::size_t storage_bytes() noexcept;
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+
+constexpr std::uint32_t max_child_spans = SENTRY_TRACE_MAX_SPANS;
+constexpr std::uint32_t slots_per_block = SENTRY_TRACE_MAX_SPANS + 1;  // slot 0 is the root
+
+/// Control word layout: [63..35] generation, [34] closing, [33..17] open spans, [16..0] next slot.
+struct control {
+  static constexpr std::uint64_t slot_mask = (1ull << 17) - 1;
+  static constexpr unsigned open_shift = 17;
+  static constexpr std::uint64_t open_one = 1ull << open_shift;
+  static constexpr std::uint64_t open_mask = ((1ull << 17) - 1) << open_shift;
+  static constexpr std::uint64_t closing = 1ull << 34;
+  static constexpr unsigned gen_shift = 35;
+
+  static constexpr std::uint32_t next_slot(std::uint64_t v) noexcept { return static_cast<std::uint32_t>(v & slot_mask); }
+  static constexpr std::uint32_t open(std::uint64_t v) noexcept { return static_cast<std::uint32_t>((v & open_mask) >> open_shift); }
+  static constexpr bool is_closing(std::uint64_t v) noexcept { return (v & closing) != 0; }
+  static constexpr std::uint32_t generation(std::uint64_t v) noexcept { return static_cast<std::uint32_t>(v >> gen_shift); }
+  static constexpr std::uint64_t fresh(std::uint32_t gen) noexcept { return static_cast<std::uint64_t>(gen & 0x1fffffffu) << gen_shift; }
+};
+
+struct transaction_block {
+  atomic<std::uint64_t> control_word;
+  // Set when the block is claimed, before any handle to it exists; read-only afterwards.
+  trace_id trace;
+  span_id parent_of_root;           ///< the incoming parent span id of a continued trace
+  double sample_rate;               ///< the rate that decided, for the DSC and sentry.sample_rate
+  std::uint32_t sample_rand_micros; ///< sample_rand * 1e6: decisions use exactly the propagated value
+  bool sample_rate_known;
+  transaction_source source;
+  std::uint16_t max_children;       ///< options.max_spans, at most SENTRY_TRACE_MAX_SPANS
+
+  atomic<std::uint32_t> arena_used;
+  atomic<std::uint32_t> attributes_used;
+  atomic<std::uint32_t> measurements_used;
+  measurement_record measurements[SENTRY_TRACE_MAX_MEASUREMENTS];
+  attribute_record attributes[SENTRY_TRACE_ATTRIBUTE_POOL];
+  span_record spans[slots_per_block];
+  char arena[SENTRY_TRACE_STRING_ARENA];
+
+  std::uint32_t generation() const noexcept { return control::generation(control_word.load(order_relaxed)); }
+
+  std::string_view str(arena_str s) const noexcept { return {arena + s.offset, s.length}; }
+
+  /// Copies `text` into the arena, cut at `max_bytes` and at the arena's end, never inside a
+  /// UTF-8 sequence. Cuts are counted in stats.strings_truncated.
+  arena_str copy(std::string_view text, std::size_t max_bytes = SENTRY_TRACE_MAX_STRING) noexcept {
+    std::size_t want = text.size() > max_bytes ? utf8_truncate(text, max_bytes) : text.size();
+    std::uint32_t used = arena_used.load(order_relaxed);
+    std::size_t n = 0;
+    for (;;) {
+      std::size_t room = sizeof(arena) - used;
+      n = want <= room ? want : utf8_truncate(text.substr(0, room), room);
+      if (arena_used.compare_exchange_weak(used, static_cast<std::uint32_t>(used + n), order_relaxed, order_relaxed)) break;
+    }
+    if (n != text.size()) g_outcomes.strings_truncated.fetch_add(1, order_relaxed);
+    if (n) std::memcpy(arena + used, text.data(), n);
+    return arena_str{used, static_cast<std::uint32_t>(n)};
+  }
+
+  /// Claims this free block for a new transaction; false when it is in use.
+  bool try_claim() noexcept {
+    std::uint64_t v = control_word.load(order_relaxed);
+    if (control::open(v) != 0 || control::is_closing(v) || control::next_slot(v) != 0) return false;
+    // One open span (the root) and slot 0 taken.
+    return control_word.compare_exchange_strong(v, v + control::open_one + 1, order_acquire, order_relaxed);
+  }
+
+  /// Claims a child slot while the transaction with generation `gen` is open. Returns the slot,
+  /// 0 when the block is full (count buffer_overflow), or -1 when the transaction is gone.
+  std::int32_t claim_child(std::uint32_t gen) noexcept {
+    std::uint64_t v = control_word.load(order_relaxed);
+    for (;;) {
+      if (control::generation(v) != (gen & 0x1fffffffu) || control::is_closing(v) || control::open(v) == 0) return -1;
+      std::uint32_t slot = control::next_slot(v);
+      if (slot > max_children) return 0;
+      if (control_word.compare_exchange_weak(v, v + control::open_one + 1, order_acq_rel, order_relaxed))
+        return static_cast<std::int32_t>(slot);
+    }
+  }
+
+  /// Marks one open span closed. Returns true when this was the last one of a transaction whose
+  /// root has ended: the caller then frees the block with release().
+  bool close_one() noexcept {
+    std::uint64_t before = control_word.fetch_sub(control::open_one, order_acq_rel);
+    return control::open(before) == 1 && control::is_closing(before);
+  }
+
+  /// Sets the closing flag: from now on no child can join. Returns the slots handed out.
+  std::uint32_t begin_closing() noexcept {
+    std::uint64_t before = control_word.fetch_or(control::closing, order_acq_rel);
+    return control::next_slot(before);
+  }
+
+  /// Returns the block to the pool with the next generation, so old handles become no-ops.
+  void release() noexcept {
+    std::uint32_t gen = generation();
+    control_word.store(control::fresh(gen + 1), order_release);
+  }
+
+  /// Resets the per-transaction bump counters; called right after try_claim().
+  void reset_contents() noexcept {
+    arena_used.store(0, order_relaxed);
+    attributes_used.store(0, order_relaxed);
+    measurements_used.store(0, order_relaxed);
+  }
+
+  /// Prepares a claimed slot; the caller publishes it with state.store(slot_started, release).
+  span_record& init_slot(std::uint32_t slot, span_id id, span_id parent, std::uint64_t start_ns) noexcept {
+    span_record& r = spans[slot];
+    r.start_ns = start_ns;
+    r.end_ns = start_ns;
+    r.id = id;
+    r.parent = parent;
+    r.name = {};
+    r.op = {};
+    r.origin = {};
+    r.attr_head = no_index;
+    r.attr_tail = no_index;
+    r.attr_count = 0;
+    r.status = span_status::ok;
+    return r;
+  }
+
+  /// Finds or adds the attribute `key` of span `slot`; nullptr (counted) when over a cap.
+  attribute_record* attribute_for(std::uint32_t slot, std::string_view key) noexcept {
+    span_record& r = spans[slot];
+    for (std::uint16_t i = r.attr_head; i != no_index; i = attributes[i].next)
+      if (str(attributes[i].key) == key) return &attributes[i];
+    if (r.attr_count >= SENTRY_TRACE_MAX_ATTRIBUTES) {
+      g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
+      return nullptr;
+    }
+    std::uint32_t index = attributes_used.fetch_add(1, order_relaxed);
+    if (index >= SENTRY_TRACE_ATTRIBUTE_POOL) {
+      g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
+      return nullptr;
+    }
+    attribute_record& a = attributes[index];
+    a.key = copy(key, 256);
+    a.next = no_index;
+    a.type = attribute_type::boolean;
+    a.bool_value = false;
+    if (r.attr_tail == no_index) r.attr_head = static_cast<std::uint16_t>(index);
+    else attributes[r.attr_tail].next = static_cast<std::uint16_t>(index);
+    r.attr_tail = static_cast<std::uint16_t>(index);
+    ++r.attr_count;
+    return &a;
+  }
+};
+
+} // namespace detail
+
+struct storage {
+  detail::transaction_block blocks[SENTRY_TRACE_MAX_TRANSACTIONS];
+  char envelope[SENTRY_TRACE_ENVELOPE_BYTES];
+  std::uint16_t envelope_slots[detail::slots_per_block];  ///< the spans written, for transaction_view
+};
+
+constexpr std::size_t storage_bytes() noexcept { return sizeof(storage); }
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_POOL_HPP

@@ -1,0 +1,219 @@
+// sentry_trace/sampling.hpp -- sampling context, the runtime sampler, sample_rand
+//
+// WHAT IT DOES  Decides whether a new transaction is sampled, as the official SDKs do
+//               (PROTOCOL.md §9): a traces_sampler callback first, then the parent's decision,
+//               then traces_sample_rate. The decision compares `sample_rand` with the rate, so
+//               every service of a trace that shares `sample_rand` decides alike. sample_rand is
+//               kept as an integer count of millionths, the exact value that is propagated
+//               ("0.421337"), so the decision never differs from what the next service sees.
+// DOES NOT      allocate: the sampler is any callable up to 64 bytes stored inline
+//               (a capturing lambda included); a larger one fails to compile.
+// ERRORS        A sampler result outside [0, 1] or NaN is not trusted: the transaction is not
+//               sampled and a debug line says why (the SDKs treat an invalid rate the same way).
+//               With exceptions on, a sampler that throws falls back to the parent's decision,
+//               then to traces_sample_rate, as @sentry/core does.
+// SPEC          https://develop.sentry.dev/sdk/telemetry/traces/#sampling
+
+#ifndef SENTRY_TRACE_SAMPLING_HPP
+#define SENTRY_TRACE_SAMPLING_HPP
+
+#include "config.hpp"
+#include "platform.hpp"
+#include "span.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <new>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// The parent's sampling decision as a new transaction sees it.
+enum class parent_decision : std::uint8_t { none, sampled, not_sampled };
+
+/// What a traces_sampler is told about the transaction being started.
+struct sampling_context {
+  std::string_view name;             ///< the transaction's name
+  std::string_view op;
+  parent_decision parent_sampled = parent_decision::none;  ///< from an incoming trace, if any
+  double parent_sample_rate = -1.0;  ///< the incoming sample_rate; negative when unknown
+  transaction_source source = transaction_source::custom;
+};
+
+namespace detail {
+
+/// A type-erased callable stored inline (no heap): the sampler must be copyable and fit in
+/// Capacity bytes. Built from function pointers rather than virtual functions so that it needs
+/// neither RTTI nor a vtable in freestanding builds.
+template <class Signature, std::size_t Capacity> class inplace_function;
+
+template <class R, class... Args, std::size_t Capacity> class inplace_function<R(Args...), Capacity> {
+ public:
+  constexpr inplace_function() noexcept = default;
+  constexpr inplace_function(std::nullptr_t) noexcept {}
+  template <class F, class D = std::decay_t<F>,
+            std::enable_if_t<!std::is_same_v<D, inplace_function> && std::is_invocable_r_v<R, D&, Args...>, int> = 0>
+  inplace_function(F&& f) noexcept(std::is_nothrow_constructible_v<D, F&&>) {  // NOLINT: implicit by design
+    static_assert(sizeof(D) <= Capacity, "callable too large to store inline: capture less (pointers, not copies)");
+    static_assert(alignof(D) <= alignof(std::max_align_t), "callable over-aligned");
+    static_assert(std::is_copy_constructible_v<D>, "callable must be copyable");
+    ::new (static_cast<void*>(buffer_)) D(std::forward<F>(f));
+    invoke_ = [](void* self, Args... args) -> R { return (*static_cast<D*>(self))(std::forward<Args>(args)...); };
+    manage_ = [](void* dst, const void* src) noexcept {
+      if (src) ::new (dst) D(*static_cast<const D*>(src));
+      else static_cast<D*>(dst)->~D();
+    };
+  }
+  inplace_function(const inplace_function& o) noexcept : invoke_(o.invoke_), manage_(o.manage_) {
+    if (manage_) manage_(buffer_, o.buffer_);
+  }
+  inplace_function& operator=(const inplace_function& o) noexcept {
+    if (this != &o) {
+      reset();
+      invoke_ = o.invoke_;
+      manage_ = o.manage_;
+      if (manage_) manage_(buffer_, o.buffer_);
+    }
+    return *this;
+  }
+  ~inplace_function() { reset(); }
+  void reset() noexcept {
+    if (manage_) manage_(buffer_, nullptr);
+    invoke_ = nullptr;
+    manage_ = nullptr;
+  }
+  explicit operator bool() const noexcept { return invoke_ != nullptr; }
+  R operator()(Args... args) const { return invoke_(const_cast<unsigned char*>(buffer_), std::forward<Args>(args)...); }
+
+ private:
+  alignas(std::max_align_t) unsigned char buffer_[Capacity] = {};
+  R (*invoke_)(void*, Args...) = nullptr;
+  void (*manage_)(void*, const void*) noexcept = nullptr;
+};
+
+} // namespace detail
+
+/// The sampler type: any callable `double(const sampling_context&)` of up to 64 bytes.
+/// Return the probability of keeping the transaction in [0, 1] (1: keep, 0: drop).
+using traces_sampler_fn = detail::inplace_function<double(const sampling_context&), 64>;
+
+/// The outcome of a sampling decision.
+struct sampling_decision {
+  bool sampled = false;
+  double sample_rate = 0.0;       ///< the rate that decided
+  bool sample_rate_known = false; ///< false when the parent's decision was inherited without a rate
+  bool rate_invalid = false;      ///< the sampler or option gave a value outside [0, 1] or NaN
+};
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+
+constexpr std::uint32_t sample_rand_scale = 1000000;
+
+/// True for a usable rate: a number in [0, 1] (NaN fails both comparisons).
+constexpr bool valid_rate(double rate) noexcept { return rate >= 0.0 && rate <= 1.0; }
+
+/// The decision for `rate` and a sample_rand of `rand_micros` millionths: rand < rate, so 0
+/// never samples and 1 always does.
+constexpr bool decide(double rate, std::uint32_t rand_micros) noexcept {
+  return static_cast<double>(rand_micros) < rate * static_cast<double>(sample_rand_scale);
+}
+
+/// Parses a plain decimal number ("1", "0.25", ".5", "1.0", "1e-3" is refused) without the C
+/// locale, for rates and sample_rand read from the environment or from baggage. False for
+/// anything else, including empty text, signs, exponents and trailing characters.
+constexpr bool parse_decimal(std::string_view text, double& out) noexcept {
+  if (text.empty()) return false;
+  double whole = 0.0, frac = 0.0, scale = 1.0;
+  bool digits = false, dot = false;
+  for (char c : text) {
+    if (c == '.' && !dot) {
+      dot = true;
+    } else if (c >= '0' && c <= '9') {
+      digits = true;
+      if (dot) {
+        scale /= 10.0;
+        frac += (c - '0') * scale;
+      } else {
+        whole = whole * 10.0 + (c - '0');
+      }
+    } else {
+      return false;
+    }
+  }
+  if (!digits) return false;
+  out = whole + frac;
+  return true;
+}
+
+/// A uniform sample_rand in [0, 1), in millionths.
+inline std::uint32_t new_sample_rand() noexcept {
+  return static_cast<std::uint32_t>((random_u64() >> 11) % sample_rand_scale);
+}
+
+/// A sample_rand consistent with a parent's decision and rate, for an incoming trace that
+/// carries both but no sample_rand: [0, rate) when sampled, [rate, 1) when not (PROTOCOL.md §9.4).
+inline std::uint32_t sample_rand_within(double rate, bool sampled) noexcept {
+  auto limit = static_cast<std::uint32_t>(rate * sample_rand_scale);
+  if (limit > sample_rand_scale) limit = sample_rand_scale;
+  std::uint64_t r = random_u64() >> 11;
+  if (sampled) return limit == 0 ? 0 : static_cast<std::uint32_t>(r % limit);
+  std::uint32_t span = sample_rand_scale - limit;
+  return span == 0 ? sample_rand_scale - 1 : limit + static_cast<std::uint32_t>(r % span);
+}
+
+/// The runtime policy. `rate` is traces_sample_rate (negative: unset).
+inline sampling_decision sample(const traces_sampler_fn& sampler, double rate, const sampling_context& ctx,
+                                std::uint32_t rand_micros) {
+  sampling_decision d;
+  bool have_rate = false;
+  double chosen = 0.0;
+  if (sampler) {
+#if SENTRY_TRACE_EXCEPTIONS
+    try {
+      chosen = sampler(ctx);
+      have_rate = true;
+    } catch (...) {
+      have_rate = false;  // fall through to the parent's decision, then the rate
+    }
+#else
+    chosen = sampler(ctx);
+    have_rate = true;
+#endif
+    if (have_rate) {
+      d.sample_rate_known = true;
+      if (!valid_rate(chosen)) {
+        d.rate_invalid = true;
+        d.sample_rate = 0.0;
+        d.sampled = false;
+        return d;
+      }
+      d.sample_rate = chosen;
+      d.sampled = decide(chosen, rand_micros);
+      return d;
+    }
+  }
+  if (ctx.parent_sampled != parent_decision::none) {
+    d.sampled = ctx.parent_sampled == parent_decision::sampled;
+    d.sample_rate_known = ctx.parent_sample_rate >= 0.0;
+    d.sample_rate = d.sample_rate_known ? ctx.parent_sample_rate : 0.0;
+    return d;
+  }
+  if (rate >= 0.0) {
+    d.sample_rate_known = true;
+    if (!valid_rate(rate)) {
+      d.rate_invalid = true;
+      return d;
+    }
+    d.sample_rate = rate;
+    d.sampled = decide(rate, rand_micros);
+  }
+  return d;
+}
+
+} // namespace detail
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_SAMPLING_HPP

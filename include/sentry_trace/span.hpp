@@ -1,0 +1,294 @@
+// sentry_trace/span.hpp -- span status, span options, the span record and the span handle
+//
+// WHAT IT DOES  Declares what a user holds (`span`, a small move-only handle, and `span_ref`, a
+//               copyable reference for handing a parent to another thread) and what the pool
+//               stores (`detail::span_record`, plain data). The handle's member functions are
+//               defined in tracer.hpp, once the state they act on exists.
+// DOES NOT      own memory: a handle is indices plus a generation (sokol ids), so a handle to a
+//               span whose transaction has been sent, or that was never recorded, is a valid
+//               no-op and is never dereferenced.
+// SPEC          https://develop.sentry.dev/sdk/foundations/envelopes/event-payloads/span/
+
+#ifndef SENTRY_TRACE_SPAN_HPP
+#define SENTRY_TRACE_SPAN_HPP
+
+#include "config.hpp"
+#include "ids.hpp"
+#include "platform.hpp"
+
+#include <cstdint>
+#include <string_view>
+#include <type_traits>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// Sentry's span statuses (PROTOCOL.md §4). `ok` is also what an unset status is written as.
+/// The HTTP ranges are those of from_http_status().
+enum class span_status : std::uint8_t {
+  ok,                   ///< 100-399
+  cancelled,            ///< 499 (JS); the caller gave up
+  unknown_error,        ///< 600 and above in Python; written as "unknown_error", "unknown" accepted on input
+  invalid_argument,     ///< 400 and any 4xx without its own status
+  deadline_exceeded,    ///< 504
+  not_found,            ///< 404
+  already_exists,       ///< 409
+  permission_denied,    ///< 403
+  resource_exhausted,   ///< 429
+  failed_precondition,  ///< 413
+  aborted,
+  out_of_range,
+  unimplemented,        ///< 501
+  internal_error,       ///< any 5xx without its own status; below 100 or 600 and above
+  unavailable,          ///< 503
+  data_loss,
+  unauthenticated,      ///< 401
+};
+
+/// The status as Sentry writes it ("ok", "deadline_exceeded", ...).
+constexpr const char* to_string(span_status s) noexcept {
+  constexpr const char* names[] = {"ok", "cancelled", "unknown_error", "invalid_argument", "deadline_exceeded",
+                                   "not_found", "already_exists", "permission_denied", "resource_exhausted",
+                                   "failed_precondition", "aborted", "out_of_range", "unimplemented",
+                                   "internal_error", "unavailable", "data_loss", "unauthenticated"};
+  return static_cast<std::size_t>(s) < sizeof(names) / sizeof(names[0]) ? names[static_cast<std::size_t>(s)]
+                                                                         : "unknown_error";
+}
+
+/// Maps an HTTP status code as @sentry/core 11 does (PROTOCOL.md §4): 100-399 ok, 401
+/// unauthenticated, 403 permission_denied, 404 not_found, 409 already_exists, 413
+/// failed_precondition, 429 resource_exhausted, 499 cancelled, other 4xx invalid_argument,
+/// 501 unimplemented, 503 unavailable, 504 deadline_exceeded, other 5xx internal_error, and
+/// anything below 100 or from 600 on internal_error.
+constexpr span_status from_http_status(int code) noexcept {
+  if (code >= 100 && code < 400) return span_status::ok;
+  if (code >= 400 && code < 500) {
+    switch (code) {
+      case 401: return span_status::unauthenticated;
+      case 403: return span_status::permission_denied;
+      case 404: return span_status::not_found;
+      case 409: return span_status::already_exists;
+      case 413: return span_status::failed_precondition;
+      case 429: return span_status::resource_exhausted;
+      case 499: return span_status::cancelled;
+      default: return span_status::invalid_argument;
+    }
+  }
+  if (code >= 500 && code < 600) {
+    switch (code) {
+      case 501: return span_status::unimplemented;
+      case 503: return span_status::unavailable;
+      case 504: return span_status::deadline_exceeded;
+      default: return span_status::internal_error;
+    }
+  }
+  return span_status::internal_error;
+}
+
+/// Parses a status string. Accepts the 17 names, and what Relay also accepts: "unknown" (as
+/// unknown_error), "success" (ok) and "failure" (internal_error). False for anything else.
+constexpr bool parse_span_status(std::string_view text, span_status& out) noexcept {
+  for (int i = 0; i <= static_cast<int>(span_status::unauthenticated); ++i) {
+    if (text == to_string(static_cast<span_status>(i))) {
+      out = static_cast<span_status>(i);
+      return true;
+    }
+  }
+  if (text == "unknown") { out = span_status::unknown_error; return true; }
+  if (text == "success") { out = span_status::ok; return true; }
+  if (text == "failure") { out = span_status::internal_error; return true; }
+  return false;
+}
+
+/// Where a transaction's name came from (`transaction_info.source`). Sentry groups `url`
+/// names as high-cardinality and leaves them out of the dynamic sampling context.
+enum class transaction_source : std::uint8_t { custom, url, route, view, component, task };
+
+constexpr const char* to_string(transaction_source s) noexcept {
+  constexpr const char* names[] = {"custom", "url", "route", "view", "component", "task"};
+  return names[static_cast<std::size_t>(s) < 6 ? static_cast<std::size_t>(s) : 0];
+}
+
+class span;
+
+/// A copyable reference to a span: enough to make it the parent of a span started on another
+/// thread, and to read its ids. Holding one keeps nothing alive; if the span's transaction has
+/// already been sent, a child started from it becomes... nothing (it is dropped and counted as
+/// `no_parent_span`), never a stray write.
+struct span_ref {
+  trace_id trace{};
+  span_id id{};
+  std::uint32_t generation = 0;  ///< generation of the transaction block it lives in
+  std::uint16_t block = 0;
+  std::uint16_t slot = 0;
+  std::uint16_t epoch = 0;       ///< init() generation; refs from before a re-init are stale
+  std::uint8_t flags = 0;
+
+  static constexpr std::uint8_t valid = 1;      ///< refers to a span (sampled or not)
+  static constexpr std::uint8_t recording = 2;  ///< has a slot in a transaction block
+  static constexpr std::uint8_t sampled = 4;    ///< part of a sampled trace
+  static constexpr std::uint8_t deferred = 8;   ///< sampling decision left to the next service
+
+  constexpr span_ref() noexcept = default;
+  /// The reference of a live handle (empty for an empty handle). Implicit, so that
+  /// `span_options{"name", "op", parent_span}` reads naturally.
+  span_ref(const span& s) noexcept;  // NOLINT(google-explicit-constructor)
+
+  constexpr bool is_valid() const noexcept { return (flags & valid) != 0; }
+  constexpr bool is_recording() const noexcept { return (flags & recording) != 0; }
+  constexpr bool is_sampled() const noexcept { return (flags & sampled) != 0; }
+};
+
+/// How to start a span. An aggregate: `{"GET /orders", "http.server"}` or set fields by name.
+/// Strings are copied into the transaction's arena when the span starts (truncated at
+/// SENTRY_TRACE_MAX_STRING bytes, never dangling), so temporaries are fine.
+struct span_options {
+  std::string_view name;        ///< span description / transaction name; "<unlabeled transaction>" when empty
+  std::string_view op;          ///< Sentry's op, e.g. "http.server", "db.query"; "default" when empty
+  span_ref parent{};            ///< explicit parent (e.g. from another thread); default: this thread's active span
+  std::string_view origin{};    ///< "manual" when empty; "auto.<category>..." for integrations
+  transaction_source source = transaction_source::custom;  ///< used when the span is a transaction
+  bool force_transaction = false;  ///< start a new transaction even when a span is active
+};
+
+/// Handle to a started span. Cheap (a few words) and move-only, so exactly one owner can end
+/// it. end() is idempotent. A handle that is destroyed without end() abandons its span: it is
+/// not sent, and is counted as dropped (`invalid`), as the SDKs drop unfinished spans.
+/// Thread safety: one handle must not be used by two threads at once; different spans of one
+/// transaction may be started, changed and ended on different threads.
+class span {
+ public:
+  constexpr span() noexcept = default;
+  span(span&& other) noexcept : ref_(other.ref_), owner_(other.owner_), depth_(other.depth_) { other.release_(); }
+  span& operator=(span&& other) noexcept {
+    if (this != &other) {
+      abandon_();
+      ref_ = other.ref_;
+      owner_ = other.owner_;
+      depth_ = other.depth_;
+      other.release_();
+    }
+    return *this;
+  }
+  span(const span&) = delete;
+  span& operator=(const span&) = delete;
+  ~span() { abandon_(); }
+
+  /// Sets or replaces an attribute (JS: span.setAttribute). Keys and string values are copied
+  /// into the transaction's arena. A no-op on unsampled, ended or empty handles.
+  void set_attribute(std::string_view key, std::string_view value) noexcept;
+  void set_attribute(std::string_view key, const char* value) noexcept {
+    set_attribute(key, value ? std::string_view(value) : std::string_view());
+  }
+  void set_attribute(std::string_view key, double value) noexcept;
+  void set_attribute(std::string_view key, bool value) noexcept;
+  void set_attribute(std::string_view key, std::int64_t value) noexcept;
+  /// Any other integer type is stored as int64 (unsigned values above INT64_MAX are clamped).
+  template <class Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool> &&
+                                            !std::is_same_v<Int, std::int64_t> && !std::is_same_v<Int, char>,
+                                        int> = 0>
+  void set_attribute(std::string_view key, Int value) noexcept {
+    if constexpr (std::is_unsigned_v<Int> && sizeof(Int) >= sizeof(std::int64_t)) {
+      set_attribute(key, value > static_cast<Int>(INT64_MAX) ? INT64_MAX : static_cast<std::int64_t>(value));
+    } else {
+      set_attribute(key, static_cast<std::int64_t>(value));
+    }
+  }
+  /// Sets the status (written as `ok` when never set).
+  void set_status(span_status status) noexcept;
+  /// Sets the status from an HTTP status code (from_http_status) and the attribute
+  /// `http.response.status_code`, as @sentry/core's setHttpStatus does.
+  void set_http_status(int code) noexcept;
+  /// Renames the span; on a transaction this is also the transaction's name.
+  void set_name(std::string_view name) noexcept;
+  /// Renames the span and sets the transaction's name source (route, url, ...).
+  void set_name(std::string_view name, transaction_source source) noexcept;
+  void set_op(std::string_view op) noexcept;
+  void set_origin(std::string_view origin) noexcept;
+  /// Ends the span now. Ending a transaction's root sends the transaction. Idempotent.
+  void end() noexcept;
+
+  /// True while the handle refers to a span that has not ended (sampled or not).
+  bool is_active() const noexcept { return (ref_.flags & span_ref::valid) != 0; }
+  /// True when the span is sampled and has a slot, i.e. will appear in Sentry.
+  bool is_recording() const noexcept { return (ref_.flags & span_ref::recording) != 0; }
+  bool is_sampled() const noexcept { return (ref_.flags & span_ref::sampled) != 0; }
+  trace_id trace() const noexcept { return ref_.trace; }
+  span_id id() const noexcept { return ref_.id; }
+  span_ref ref() const noexcept { return ref_; }
+
+  /// Internal: built by the tracer.
+  constexpr span(const span_ref& r, void* owner, std::uint16_t depth) noexcept : ref_(r), owner_(owner), depth_(depth) {}
+
+ private:
+  void release_() noexcept {
+    ref_ = span_ref{};
+    owner_ = nullptr;
+    depth_ = 0;
+  }
+  void abandon_() noexcept;
+
+  span_ref ref_{};
+  void* owner_ = nullptr;       ///< the thread scope this span was made active on, if any
+  std::uint16_t depth_ = 0;     ///< 1-based position on that scope's stack; 0: not active
+};
+
+inline span_ref::span_ref(const span& s) noexcept : span_ref(s.ref()) {}
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+
+/// A string copied into a transaction's arena.
+struct arena_str {
+  std::uint32_t offset;
+  std::uint32_t length;
+};
+
+enum class attribute_type : std::uint8_t { string, int64, float64, boolean };
+
+/// One attribute, linked into its span's list (indices into the block's attribute pool).
+struct attribute_record {
+  arena_str key;
+  union {
+    arena_str text;
+    std::int64_t int_value;
+    double float_value;
+    bool bool_value;
+  };
+  attribute_type type;
+  std::uint16_t next;  ///< index of the next attribute of the same span; no_index ends the list
+};
+
+inline constexpr std::uint16_t no_index = 0xffff;
+
+/// Slot states, published with release stores so the serializer, which may run on another
+/// thread, reads a span's fields only after they are complete.
+enum : std::uint8_t { slot_started = 1, slot_ended = 2 };
+
+/// One span in a transaction block: plain data, written by the thread that owns its handle.
+struct span_record {
+  std::uint64_t start_ns;       ///< monotonic clock
+  std::uint64_t end_ns;
+  span_id id;
+  span_id parent;               ///< zero on a root that starts the trace
+  arena_str name;
+  arena_str op;
+  arena_str origin;             ///< empty: "manual"
+  std::uint16_t attr_head;
+  std::uint16_t attr_tail;
+  std::uint8_t attr_count;
+  span_status status;
+  atomic<std::uint8_t> state;
+};
+
+/// A measurement (name, value, unit) on a transaction.
+struct measurement_record {
+  arena_str name;
+  arena_str unit;
+  double value;
+  atomic<std::uint8_t> ready;
+};
+
+} // namespace detail
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_SPAN_HPP

@@ -1,0 +1,736 @@
+// sentry_trace/tracer.hpp -- the one global state: options, pools, active spans, init/flush/shutdown
+//
+// WHAT IT DOES  Holds the resolved options, the pools (in `storage`), each thread's stack of
+//               active spans, and dispatches finished transactions to the transport. Defines
+//               init(), flush(), shutdown() and the span handle's member functions.
+// STEP BY STEP  sentry_trace::options o;          // every member holds its documented default
+//               o.dsn = "https://key@o1.ingest.sentry.io/42";
+//               o.traces_sample_rate = 1.0;
+//               o.transport = &my_transport;      // not owned; must outlive shutdown()
+//               if (!sentry_trace::init(o)) { /* the log hook said why */ }
+//               ... spans (api.hpp) ...
+//               sentry_trace::shutdown(2000);
+//
+// OPTIONS       member               default                     Sentry name / environment variable
+//               dsn                  "" (SENTRY_DSN)             dsn; no DSN: envelopes carry no DSC
+//               release              "" (SENTRY_RELEASE)         release, at most 200 bytes
+//               environment          "production" (SENTRY_ENVIRONMENT)  environment, at most 64 bytes
+//               server_name          ""                          server_name
+//               org_id               "" (from the DSN host)      org_id
+//               traces_sample_rate   options::unset (SENTRY_TRACES_SAMPLE_RATE)  0..1; unset with no
+//                                    sampler: tracing off, traces still propagate (deferred)
+//               traces_sampler       empty                       traces_sampler; beats the rate
+//               max_spans            SENTRY_TRACE_MAX_SPANS      max_spans (child spans per transaction)
+//               debug                false (SENTRY_DEBUG)        debug: log hook gets debug lines
+//               log                  stderr when debug           -
+//               transport            nullptr: envelopes dropped  transport (not owned)
+//               storage              nullptr: a static one       - (see pool.hpp)
+//               clock, wall_clock,   hosted: steady_clock,       - (platform.hpp); freestanding
+//               entropy, lock        system_clock, /dev/urandom,   builds must set clock and entropy
+//                                    std::mutex
+//               send_client_reports  true                        send_client_reports
+//               Options set in code win over the environment, as in every Sentry SDK.
+// THREADS       init() and shutdown() must not run while another thread uses the API. Everything
+//               else is thread-safe. A span made active on a thread must end before that thread
+//               exits.
+// ERRORS        init() returns false and logs the reason for a malformed DSN, a rate outside
+//               [0, 1], an over-long string, or a freestanding build without clock or entropy;
+//               tracing then stays off and every call is a valid no-op.
+
+#ifndef SENTRY_TRACE_TRACER_HPP
+#define SENTRY_TRACE_TRACER_HPP
+
+#include "config.hpp"
+#include "dsn.hpp"
+#include "envelope.hpp"
+#include "ids.hpp"
+#include "outcomes.hpp"
+#include "platform.hpp"
+#include "pool.hpp"
+#include "sampling.hpp"
+#include "span.hpp"
+#include "transport.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// Everything init() takes. An aggregate: declare it, then assign fields by name.
+struct options {
+  /// traces_sample_rate's "not set" value (0.0 is a real rate: sample nothing).
+  static constexpr double unset = -1.0;
+
+  std::string_view dsn{};               ///< "": SENTRY_DSN, else none
+  std::string_view release{};           ///< "": SENTRY_RELEASE
+  std::string_view environment{};       ///< "": SENTRY_ENVIRONMENT, else "production"
+  std::string_view server_name{};
+  std::string_view org_id{};            ///< "": the digits of a DSN host "o<digits>.…"
+  double traces_sample_rate = unset;    ///< unset: SENTRY_TRACES_SAMPLE_RATE
+  traces_sampler_fn traces_sampler{};   ///< any callable double(const sampling_context&) up to 64 bytes
+  std::uint32_t max_spans = SENTRY_TRACE_MAX_SPANS;  ///< child spans per transaction; 0 or more: capped
+  bool debug = false;                   ///< false: SENTRY_DEBUG ("1", "true", "yes", "on")
+  log_hook log{};
+  ::sentry_trace::transport* transport = nullptr;  ///< not owned
+  ::sentry_trace::storage* storage = nullptr;      ///< not owned; nullptr: a static one (hosted)
+  clock_hook clock{};
+  wall_clock_hook wall_clock{};
+  entropy_hook entropy{};
+  lock_hook lock{};
+  bool send_client_reports = true;
+};
+
+/// Starts (or restarts) tracing. Returns false, logs why, and leaves tracing off on bad
+/// options. A second call shuts the first down cleanly (flushing with a 0 ms timeout) and
+/// starts over; spans of the first remain valid no-op handles.
+bool init(const options& opts) noexcept;
+/// Sends pending client reports and waits up to `timeout_ms` for the transport; true when
+/// everything was delivered (also true when tracing is off: nothing is pending).
+bool flush(std::uint32_t timeout_ms) noexcept;
+/// Counts in-flight transactions as dropped, flushes, and turns tracing off. Later calls are
+/// no-ops until the next init(). Returns what flush() returned.
+bool shutdown(std::uint32_t timeout_ms) noexcept;
+/// True between a successful init() and shutdown().
+bool is_enabled() noexcept;
+/// Counters of what was cut or dropped since init().
+stats get_stats() noexcept;
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+
+/// One active span on a thread's stack.
+struct stack_entry {
+  atomic<std::uint64_t> token;            ///< the span's id while it is active; 0 once ended (by any thread)
+  atomic<std::uint32_t> unrecorded_children;  ///< children of a non-recording root, reported when it ends
+  span_ref ref;
+};
+
+/// Each thread's stack of active spans. Plain zero-initialized data: no TLS constructor.
+struct thread_scope {
+  std::uint32_t depth;
+  stack_entry entries[SENTRY_TRACE_MAX_DEPTH];
+};
+inline SENTRY_TRACE_DETAIL_THREAD_LOCAL thread_scope tl_scope;
+
+/// Flags a span_ref carries beyond span_ref's public ones.
+constexpr std::uint8_t ref_root = 16;     ///< the span is its transaction's root
+constexpr std::uint8_t ref_overflow = 32; ///< sampled but not recorded: no block or slot was free
+
+struct tracer {
+  bool enabled = false;
+  std::uint16_t epoch = 0;
+  bool debug = false;
+  bool send_client_reports = true;
+  bool has_dsn = false;
+  double traces_sample_rate = options::unset;
+  std::uint16_t max_spans = SENTRY_TRACE_MAX_SPANS;
+  traces_sampler_fn sampler{};
+  log_hook log{};
+  clock_hook clock{};
+  wall_clock_hook wall_clock{};
+  lock_hook lock{};
+  ::sentry_trace::transport* sink = nullptr;
+  ::sentry_trace::storage* mem = nullptr;
+  time_anchor anchor{};
+  ::sentry_trace::dsn parsed_dsn{};
+  atomic<std::uint32_t> block_hint{0};
+  char dsn_text[512] = {};
+  char release[201] = {};
+  char environment[65] = {};
+  char server_name[256] = {};
+  char org_id[21] = {};
+
+  std::uint64_t now_ns() const noexcept { return clock.now_ns(clock.user); }
+  std::int64_t epoch_us() const noexcept { return wall_clock.now_epoch_us ? wall_clock.now_epoch_us(wall_clock.user) : 0; }
+};
+inline tracer g_tracer{};
+
+/// Formats a diagnostic into a stack buffer and hands it to the log hook.
+inline void log_line(log_level level, const char* a, std::string_view b = {}, const char* c = "") noexcept {
+  const tracer& t = g_tracer;
+  if (!t.log.write || (level == log_level::debug && !t.debug)) return;
+  char line[512];
+  std::size_t n = 0;
+  auto add = [&](std::string_view s) {
+    for (char ch : s) {
+      if (n + 1 >= sizeof(line)) break;
+      // Keep log lines single-line and printable whatever the input held.
+      line[n++] = (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) ? '?' : ch;
+    }
+  };
+  add(a ? std::string_view(a) : std::string_view());
+  add(b);
+  add(c ? std::string_view(c) : std::string_view());
+  line[n] = '\0';
+  t.log.write(level, line, t.log.user);
+}
+
+/// Holds the envelope lock (the hook's, or none) for a scope.
+class envelope_lock {
+ public:
+  explicit envelope_lock(const lock_hook& h) noexcept : h_(h) {
+    if (h_.lock) h_.lock(h_.user);
+  }
+  ~envelope_lock() {
+    if (h_.unlock) h_.unlock(h_.user);
+  }
+  envelope_lock(const envelope_lock&) = delete;
+  envelope_lock& operator=(const envelope_lock&) = delete;
+
+ private:
+  lock_hook h_;
+};
+
+inline envelope_context make_envelope_context() noexcept {
+  const tracer& t = g_tracer;
+  envelope_context c;
+  c.public_key = t.has_dsn ? t.parsed_dsn.public_key : std::string_view();
+  c.org_id = t.org_id;
+  c.release = t.release;
+  c.environment = t.environment;
+  c.server_name = t.server_name;
+  c.anchor = t.anchor;
+  c.sent_at_epoch_us = t.epoch_us();
+  return c;
+}
+
+/// Hands one envelope to the transport; a throwing transport is contained and counted.
+inline void dispatch(const envelope_view& e) noexcept {
+  tracer& t = g_tracer;
+  if (!t.sink) return;
+#if SENTRY_TRACE_EXCEPTIONS
+  try {
+    t.sink->send(e);
+  } catch (...) {
+    transport::report_lost(e, discard_reason::internal_sdk_error);
+    log_line(log_level::error, "the transport threw while sending an envelope; it was dropped");
+    return;
+  }
+#else
+  t.sink->send(e);
+#endif
+  g_outcomes.envelopes_sent.fetch_add(1, order_relaxed);
+  if (e.is_client_report()) g_outcomes.client_reports_sent.fetch_add(1, order_relaxed);
+}
+
+/// Sends pending outcomes as a client report. Caller holds the envelope lock.
+inline void send_client_report_locked() noexcept {
+  tracer& t = g_tracer;
+  if (!t.send_client_reports || !t.mem || !g_outcomes.any_pending()) return;
+  envelope_context ctx = make_envelope_context();
+  std::string_view bytes = write_client_report_envelope(t.mem->envelope, sizeof(t.mem->envelope), ctx);
+  if (!bytes.empty()) dispatch(envelope_view(bytes, nullptr, true));
+}
+
+/// The root of `b` has ended: write the envelope, send it, and free the block when its last
+/// open span is done.
+inline void finish_transaction(transaction_block& b) noexcept {
+  tracer& t = g_tracer;
+  std::uint32_t handed_out = b.begin_closing();
+  {
+    envelope_lock guard(t.lock);
+    envelope_context ctx = make_envelope_context();
+    transaction_write w =
+        write_transaction_envelope(t.mem->envelope, sizeof(t.mem->envelope), b, handed_out, ctx, t.mem->envelope_slots);
+    if (!w.bytes.empty()) {
+      transaction_view view(&b, w.slots, w.spans_written + 1, t.anchor.epoch_us, t.anchor.mono_ns);
+      dispatch(envelope_view(w.bytes, &view, false));
+    } else {
+      log_line(log_level::warning, "a transaction did not fit in SENTRY_TRACE_ENVELOPE_BYTES and was dropped");
+    }
+  }
+  if (b.close_one()) b.release();
+}
+
+/// This thread's innermost span that is still active, or nullptr. Entries ended elsewhere or
+/// left from before a re-init are popped on the way.
+inline stack_entry* current_entry() noexcept {
+  thread_scope& s = tl_scope;
+  const std::uint16_t epoch = g_tracer.epoch;
+  while (s.depth > 0) {
+    stack_entry& e = s.entries[s.depth - 1];
+    if (e.token.load(order_acquire) != 0 && e.ref.epoch == epoch) return &e;
+    --s.depth;
+  }
+  return nullptr;
+}
+
+/// Makes `ref` this thread's active span; returns its 1-based depth, 0 when the stack is full.
+inline std::uint16_t push_active(const span_ref& ref) noexcept {
+  thread_scope& s = tl_scope;
+  if (s.depth >= SENTRY_TRACE_MAX_DEPTH) {
+    g_outcomes.depth_overflows.fetch_add(1, order_relaxed);
+    log_line(log_level::debug, "span not made active: SENTRY_TRACE_MAX_DEPTH reached");
+    return 0;
+  }
+  stack_entry& e = s.entries[s.depth];
+  e.ref = ref;
+  e.unrecorded_children.store(0, order_relaxed);
+  e.token.store(ref.id.value, order_release);
+  return static_cast<std::uint16_t>(++s.depth);
+}
+
+/// Ends the active-stack entry of a span (from any thread). Returns the children counted on it.
+inline std::uint32_t pop_active(void* owner, std::uint16_t depth, span_id id) noexcept {
+  if (!owner || depth == 0) return 0;
+  auto* s = static_cast<thread_scope*>(owner);
+  stack_entry& e = s->entries[depth - 1];
+  std::uint32_t children = e.unrecorded_children.load(order_relaxed);
+  std::uint64_t expected = id.value;
+  if (!e.token.compare_exchange_strong(expected, 0, order_acq_rel, order_relaxed)) return 0;
+  if (s == &tl_scope) current_entry();  // same thread: drop it (and stale ones) from the top now
+  return children;
+}
+
+/// Counts the spans of a non-recording transaction when its root ends.
+inline void count_unrecorded_root(const span_ref& ref, std::uint32_t children) noexcept {
+  if ((ref.flags & span_ref::deferred) != 0) return;  // tracing off: nothing was meant to be sent
+  discard_reason why = (ref.flags & ref_overflow) ? discard_reason::buffer_overflow : discard_reason::sample_rate;
+  g_outcomes.record_transaction(why, children + 1);
+}
+
+inline transaction_block* block_of(const span_ref& ref) noexcept {
+  tracer& t = g_tracer;
+  if (!t.enabled || ref.epoch != t.epoch || !ref.is_recording()) return nullptr;
+  transaction_block& b = t.mem->blocks[ref.block];
+  if (b.generation() != (ref.generation & 0x1fffffffu)) return nullptr;
+  return &b;
+}
+
+/// The record of a live recording span, or nullptr (stale, ended, or not recording).
+inline span_record* record_of(const span_ref& ref, transaction_block*& block) noexcept {
+  block = block_of(ref);
+  if (!block) return nullptr;
+  span_record& r = block->spans[ref.slot];
+  if (r.state.load(order_relaxed) != slot_started || r.id != ref.id) return nullptr;
+  return &r;
+}
+
+/// Starts a span under `parent` (or a transaction when there is none). The heart of the
+/// span path: a clock read, one CAS on the block's control word, and string copies.
+inline span start_span_impl(const span_options& o, bool make_active) noexcept {
+  tracer& t = g_tracer;
+  if (!t.enabled) return span{};
+  span_ref parent = o.parent;
+  stack_entry* entry = nullptr;
+  if (o.force_transaction) {
+    parent = span_ref{};
+  } else if (!parent.is_valid()) {
+    entry = current_entry();
+    if (entry) parent = entry->ref;
+  } else if (parent.epoch != t.epoch) {
+    g_outcomes.record(discard_reason::no_parent_span, data_category::span);
+    log_line(log_level::debug, "span dropped: its explicit parent is from before the last init()");
+    return span{};
+  }
+
+  if (parent.is_valid()) {
+    span_ref child = parent;
+    child.flags = static_cast<std::uint8_t>(parent.flags & ~ref_root);
+    if (!parent.is_recording()) {
+      // Unsampled (or overflowed) trace: no slot, no clock read; the handle keeps the trace's
+      // ids so that propagation and explicit parents still work.
+      if (entry) {
+        entry->unrecorded_children.store(entry->unrecorded_children.load(order_relaxed) + 1, order_relaxed);
+      } else if ((parent.flags & span_ref::deferred) == 0) {
+        g_outcomes.record((parent.flags & ref_overflow) ? discard_reason::buffer_overflow : discard_reason::sample_rate,
+                          data_category::span);
+      }
+      return span(child, nullptr, 0);
+    }
+    transaction_block& b = t.mem->blocks[parent.block];
+    std::int32_t slot = b.claim_child(parent.generation);
+    if (slot < 0) {
+      g_outcomes.record(discard_reason::no_parent_span, data_category::span);
+      log_line(log_level::debug, "span dropped: its parent's transaction has already ended");
+      return span{};
+    }
+    if (slot == 0) {
+      g_outcomes.record(discard_reason::buffer_overflow, data_category::span);
+      log_line(log_level::debug, "span dropped: max_spans reached for this transaction");
+      child.flags = static_cast<std::uint8_t>((child.flags & ~span_ref::recording) | ref_overflow);
+      return span(child, nullptr, 0);
+    }
+    const std::uint64_t now = t.now_ns();
+    child.id = new_span_id();
+    child.slot = static_cast<std::uint16_t>(slot);
+    span_record& r = b.init_slot(static_cast<std::uint32_t>(slot), child.id, parent.id, now);
+    r.name = b.copy(o.name);
+    r.op = b.copy(o.op);
+    if (!o.origin.empty()) r.origin = b.copy(o.origin);
+    r.state.store(slot_started, order_release);
+    return span(child, make_active ? &tl_scope : nullptr, make_active ? push_active(child) : 0);
+  }
+
+  // A new transaction.
+  span_ref root;
+  root.trace = new_trace_id();
+  root.id = new_span_id();
+  root.epoch = t.epoch;
+  root.flags = span_ref::valid | ref_root;
+  const bool tracing = t.sampler || t.traces_sample_rate >= 0.0;
+  std::uint32_t rand_micros = new_sample_rand();
+  sampling_decision d;
+  if (tracing) {
+    sampling_context ctx;
+    ctx.name = o.name;
+    ctx.op = o.op;
+    ctx.source = o.source;
+    d = sample(t.sampler, t.traces_sample_rate, ctx, rand_micros);
+    if (d.rate_invalid) log_line(log_level::debug, "transaction not sampled: the sample rate is outside [0, 1] or NaN");
+  } else {
+    root.flags |= span_ref::deferred;
+  }
+  transaction_block* b = nullptr;
+  if (d.sampled) {
+    root.flags |= span_ref::sampled;
+    const std::uint32_t n = SENTRY_TRACE_MAX_TRANSACTIONS;
+    std::uint32_t hint = t.block_hint.load(order_relaxed);
+    for (std::uint32_t i = 0; i < n; ++i) {
+      std::uint32_t index = (hint + i) % n;
+      if (t.mem->blocks[index].try_claim()) {
+        b = &t.mem->blocks[index];
+        root.block = static_cast<std::uint16_t>(index);
+        t.block_hint.store(index + 1, order_relaxed);
+        break;
+      }
+    }
+    if (!b) {
+      root.flags |= ref_overflow;
+      log_line(log_level::debug, "transaction not recorded: SENTRY_TRACE_MAX_TRANSACTIONS are in flight");
+    }
+  }
+  if (b) {
+    root.flags |= span_ref::recording;
+    root.generation = b->generation();
+    b->reset_contents();
+    b->trace = root.trace;
+    b->parent_of_root = span_id{};
+    b->sample_rate = d.sample_rate;
+    b->sample_rate_known = d.sample_rate_known;
+    b->sample_rand_micros = rand_micros;
+    b->source = o.source;
+    b->max_children = t.max_spans;
+    span_record& r = b->init_slot(0, root.id, span_id{}, t.now_ns());
+    r.name = b->copy(o.name);
+    r.op = b->copy(o.op);
+    if (!o.origin.empty()) r.origin = b->copy(o.origin);
+    r.state.store(slot_started, order_release);
+  }
+  // A non-recording root is made active too (even as an inactive span it must not count as
+  // recorded), so that its children know they belong to an unsampled trace.
+  return span(root, make_active ? &tl_scope : nullptr, make_active ? push_active(root) : 0);
+}
+
+/// Sets a measurement on the transaction of this thread's active span.
+inline void set_measurement_impl(std::string_view name, double value, std::string_view unit) noexcept {
+  stack_entry* e = current_entry();
+  transaction_block* b = e ? block_of(e->ref) : nullptr;
+  if (!b || !(value == value) || value - value != 0.0) {  // no transaction, NaN, or infinite
+    g_outcomes.measurements_dropped.fetch_add(1, order_relaxed);
+    log_line(log_level::debug, "measurement dropped: no active sampled transaction, or a non-finite value: ", name);
+    return;
+  }
+  // Relay: a custom unit is ASCII of at most 15 bytes; anything else falls back to "none".
+  bool unit_ok = unit.size() <= 15;
+  for (char c : unit) unit_ok = unit_ok && static_cast<unsigned char>(c) > 0x20 && static_cast<unsigned char>(c) < 0x7f;
+  if (!unit_ok) {
+    log_line(log_level::debug, "measurement unit is not ASCII of at most 15 bytes; written as \"none\": ", name);
+    unit = "none";
+  }
+  std::uint32_t used = b->measurements_used.load(order_acquire);
+  for (std::uint32_t i = 0; i < used && i < SENTRY_TRACE_MAX_MEASUREMENTS; ++i) {
+    measurement_record& m = b->measurements[i];
+    if (m.ready.load(order_acquire) == 1 && b->str(m.name) == name) {
+      m.ready.store(0, order_relaxed);
+      m.value = value;
+      m.unit = b->copy(unit, 15);
+      m.ready.store(1, order_release);
+      return;
+    }
+  }
+  std::uint32_t index = b->measurements_used.fetch_add(1, order_acq_rel);
+  if (index >= SENTRY_TRACE_MAX_MEASUREMENTS) {
+    g_outcomes.measurements_dropped.fetch_add(1, order_relaxed);
+    log_line(log_level::debug, "measurement dropped: SENTRY_TRACE_MAX_MEASUREMENTS reached: ", name);
+    return;
+  }
+  measurement_record& m = b->measurements[index];
+  m.name = b->copy(name, 200);
+  m.unit = b->copy(unit, 15);
+  m.value = value;
+  m.ready.store(1, order_release);
+}
+
+/// Copies `text` into a fixed buffer with a NUL; false when it does not fit.
+template <std::size_t N> bool copy_option(char (&dst)[N], std::string_view text) noexcept {
+  if (text.size() >= N) return false;
+  std::memcpy(dst, text.data(), text.size());
+  dst[text.size()] = '\0';
+  return true;
+}
+
+inline bool env_true(std::string_view v) noexcept {
+  return v == "1" || v == "true" || v == "TRUE" || v == "True" || v == "yes" || v == "on" || v == "y" || v == "t";
+}
+
+/// Drops whatever is still recording (counted as `invalid`) and frees every block.
+inline void abandon_in_flight() noexcept {
+  tracer& t = g_tracer;
+  if (!t.mem) return;
+  for (transaction_block& b : t.mem->blocks) {
+    std::uint64_t v = b.control_word.load(order_acquire);
+    if (control::open(v) != 0 && !control::is_closing(v)) {
+      g_outcomes.record_transaction(discard_reason::invalid, control::next_slot(v));
+      log_line(log_level::warning, "a transaction still open at shutdown was dropped");
+    }
+    b.release();
+  }
+}
+
+} // namespace detail
+
+inline bool flush(std::uint32_t timeout_ms) noexcept {
+  detail::tracer& t = detail::g_tracer;
+  if (!t.enabled) return true;
+  {
+    detail::envelope_lock guard(t.lock);
+    detail::send_client_report_locked();
+  }
+  if (!t.sink) return true;
+#if SENTRY_TRACE_EXCEPTIONS
+  try {
+    return t.sink->flush(timeout_ms);
+  } catch (...) {
+    detail::log_line(log_level::error, "the transport threw in flush()");
+    return false;
+  }
+#else
+  return t.sink->flush(timeout_ms);
+#endif
+}
+
+inline bool shutdown(std::uint32_t timeout_ms) noexcept {
+  detail::tracer& t = detail::g_tracer;
+  if (!t.enabled) return true;
+  detail::abandon_in_flight();
+  bool delivered = flush(timeout_ms);
+  t.enabled = false;
+  ++t.epoch;  // every handle and active-stack entry of this run is now stale
+  t.sampler.reset();
+  return delivered;
+}
+
+inline bool is_enabled() noexcept { return detail::g_tracer.enabled; }
+
+inline stats get_stats() noexcept { return detail::g_outcomes.snapshot(); }
+
+inline bool init(const options& opts) noexcept {
+  using detail::log_line;
+  detail::tracer& t = detail::g_tracer;
+  if (t.enabled) shutdown(0);
+  // Hooks first, so that errors below reach the user's log.
+  t.debug = opts.debug;
+  t.log = opts.log;
+#if SENTRY_TRACE_HOSTED
+  if (!t.log.write) t.log.write = detail::hosted_log;
+  auto env = [](const char* name) -> std::string_view {
+    const char* v = detail::hosted_getenv(name);
+    return v ? std::string_view(v) : std::string_view();
+  };
+#else
+  auto env = [](const char*) -> std::string_view { return {}; };
+#endif
+  if (!opts.debug && detail::env_true(env("SENTRY_DEBUG"))) t.debug = true;
+  auto fail = [&](const char* what, std::string_view detail_text = {}) {
+    log_line(log_level::error, what, detail_text);
+    t.enabled = false;
+    return false;
+  };
+
+  t.clock = opts.clock;
+  t.wall_clock = opts.wall_clock;
+  t.lock = opts.lock;
+  entropy_hook entropy = opts.entropy;
+#if SENTRY_TRACE_HOSTED
+  if (!t.clock.now_ns) t.clock.now_ns = detail::hosted_now_ns;
+  if (!t.wall_clock.now_epoch_us) t.wall_clock.now_epoch_us = detail::hosted_epoch_us;
+  if (!entropy.fill) entropy.fill = detail::hosted_entropy;
+#  if SENTRY_TRACE_THREADS
+  if (!t.lock.lock && !t.lock.unlock) {
+    t.lock.lock = detail::hosted_lock;
+    t.lock.unlock = detail::hosted_unlock;
+  }
+#  endif
+#endif
+  if (!t.clock.now_ns) return fail("init: options.clock is required on a freestanding build");
+  if (!entropy.fill) return fail("init: options.entropy is required on a freestanding build");
+  if (!t.lock.lock != !t.lock.unlock) return fail("init: options.lock needs both lock and unlock, or neither");
+
+  std::string_view dsn_text = !opts.dsn.empty() ? opts.dsn : env("SENTRY_DSN");
+  t.has_dsn = false;
+  t.dsn_text[0] = '\0';
+  if (!dsn_text.empty()) {
+    if (!detail::copy_option(t.dsn_text, dsn_text)) return fail("init: the DSN is longer than 511 bytes");
+    dsn_error e = dsn::parse(std::string_view(t.dsn_text, dsn_text.size()), t.parsed_dsn);
+    if (e != dsn_error::none) return fail("init: malformed DSN: ", to_string(e));
+    t.has_dsn = true;
+  }
+  std::string_view release = !opts.release.empty() ? opts.release : env("SENTRY_RELEASE");
+  if (!detail::copy_option(t.release, release)) return fail("init: release is longer than 200 bytes");
+  std::string_view environment = !opts.environment.empty() ? opts.environment : env("SENTRY_ENVIRONMENT");
+  if (environment.empty()) environment = "production";
+  if (!detail::copy_option(t.environment, environment)) return fail("init: environment is longer than 64 bytes");
+  if (!detail::copy_option(t.server_name, opts.server_name)) return fail("init: server_name is longer than 255 bytes");
+  std::string_view org = !opts.org_id.empty() ? opts.org_id : (t.has_dsn ? t.parsed_dsn.org_id : std::string_view());
+  if (!org.empty() && (!detail::all_digits(org) || org.size() > 20)) return fail("init: org_id must be digits: ", org);
+  detail::copy_option(t.org_id, org);
+
+  double rate = opts.traces_sample_rate;
+  if (rate == options::unset) {
+    std::string_view text = env("SENTRY_TRACES_SAMPLE_RATE");
+    if (!text.empty() && !detail::parse_decimal(text, rate)) rate = -2.0;  // reported below
+    if (text.empty()) rate = options::unset;
+  }
+  if (rate != options::unset && !detail::valid_rate(rate))
+    return fail("init: traces_sample_rate must be a number from 0 to 1");
+  t.traces_sample_rate = rate;
+  t.sampler = opts.traces_sampler;
+  if (opts.max_spans > SENTRY_TRACE_MAX_SPANS)
+    log_line(log_level::warning, "init: max_spans is capped at SENTRY_TRACE_MAX_SPANS");
+  t.max_spans = static_cast<std::uint16_t>(opts.max_spans < SENTRY_TRACE_MAX_SPANS ? opts.max_spans : SENTRY_TRACE_MAX_SPANS);
+  t.send_client_reports = opts.send_client_reports;
+
+  t.mem = opts.storage;
+#if SENTRY_TRACE_HOSTED
+  if (!t.mem) {
+    static ::sentry_trace::storage default_storage;
+    t.mem = &default_storage;
+  }
+#endif
+  if (!t.mem) return fail("init: options.storage is required on a freestanding build");
+  t.sink = opts.transport;
+  if (!t.sink) log_line(log_level::warning, "init: no transport: finished transactions are discarded");
+
+  std::uint64_t seed = 0;
+  if (!entropy.fill(&seed, sizeof(seed), entropy.user)) return fail("init: the entropy hook failed");
+  detail::g_rng_seed.store(seed | 1, detail::order_relaxed);
+  t.anchor.mono_ns = t.now_ns();
+  t.anchor.epoch_us = t.epoch_us();
+  for (detail::transaction_block& b : t.mem->blocks) b.release();
+  detail::g_outcomes.reset();
+  ++t.epoch;
+  t.enabled = true;
+  log_line(log_level::debug, "init: tracing on, environment ", t.environment);
+  return true;
+}
+
+// ---- span handle members (declared in span.hpp) ---------------------------------------------
+
+inline void span::set_attribute(std::string_view key, std::string_view value) noexcept {
+  detail::transaction_block* b;
+  if (detail::span_record* r = detail::record_of(ref_, b); r)
+    if (detail::attribute_record* a = b->attribute_for(ref_.slot, key)) {
+      a->text = b->copy(value);
+      a->type = detail::attribute_type::string;
+    }
+}
+inline void span::set_attribute(std::string_view key, double value) noexcept {
+  detail::transaction_block* b;
+  if (detail::span_record* r = detail::record_of(ref_, b); r)
+    if (detail::attribute_record* a = b->attribute_for(ref_.slot, key)) {
+      a->float_value = value;
+      a->type = detail::attribute_type::float64;
+    }
+}
+inline void span::set_attribute(std::string_view key, bool value) noexcept {
+  detail::transaction_block* b;
+  if (detail::span_record* r = detail::record_of(ref_, b); r)
+    if (detail::attribute_record* a = b->attribute_for(ref_.slot, key)) {
+      a->bool_value = value;
+      a->type = detail::attribute_type::boolean;
+    }
+}
+inline void span::set_attribute(std::string_view key, std::int64_t value) noexcept {
+  detail::transaction_block* b;
+  if (detail::span_record* r = detail::record_of(ref_, b); r)
+    if (detail::attribute_record* a = b->attribute_for(ref_.slot, key)) {
+      a->int_value = value;
+      a->type = detail::attribute_type::int64;
+    }
+}
+inline void span::set_status(span_status status) noexcept {
+  detail::transaction_block* b;
+  if (detail::span_record* r = detail::record_of(ref_, b)) r->status = status;
+}
+inline void span::set_http_status(int code) noexcept {
+  set_status(from_http_status(code));
+  set_attribute("http.response.status_code", static_cast<std::int64_t>(code));
+}
+inline void span::set_name(std::string_view name) noexcept {
+  detail::transaction_block* b;
+  if (detail::span_record* r = detail::record_of(ref_, b)) r->name = b->copy(name);
+}
+inline void span::set_name(std::string_view name, transaction_source source) noexcept {
+  detail::transaction_block* b;
+  if (detail::span_record* r = detail::record_of(ref_, b)) {
+    r->name = b->copy(name);
+    if (ref_.slot == 0) b->source = source;
+  }
+}
+inline void span::set_op(std::string_view op) noexcept {
+  detail::transaction_block* b;
+  if (detail::span_record* r = detail::record_of(ref_, b)) r->op = b->copy(op);
+}
+inline void span::set_origin(std::string_view origin) noexcept {
+  detail::transaction_block* b;
+  if (detail::span_record* r = detail::record_of(ref_, b)) r->origin = b->copy(origin);
+}
+
+inline void span::end() noexcept {
+  if (!is_active()) return;
+  detail::tracer& t = detail::g_tracer;
+  if (!t.enabled || ref_.epoch != t.epoch) {
+    release_();
+    return;
+  }
+  std::uint32_t children = detail::pop_active(owner_, depth_, ref_.id);
+  detail::transaction_block* b;
+  if (detail::span_record* r = detail::record_of(ref_, b)) {
+    r->end_ns = t.now_ns();
+    r->state.store(detail::slot_ended, detail::order_release);
+    if (ref_.slot == 0) detail::finish_transaction(*b);
+    else if (b->close_one()) b->release();
+  } else if ((ref_.flags & detail::ref_root) && !ref_.is_recording()) {
+    detail::count_unrecorded_root(ref_, children);
+  }
+  release_();
+}
+
+inline void span::abandon_() noexcept {
+  if (!is_active()) return;
+  detail::tracer& t = detail::g_tracer;
+  if (t.enabled && ref_.epoch == t.epoch) {
+    std::uint32_t children = detail::pop_active(owner_, depth_, ref_.id);
+    detail::transaction_block* b;
+    if (detail::record_of(ref_, b)) {
+      // Never ended: not sent. A child is counted as `invalid` when its transaction is written;
+      // an abandoned root takes its whole transaction with it.
+      if (ref_.slot == 0) {
+        std::uint32_t handed_out = b->begin_closing();
+        detail::g_outcomes.record_transaction(discard_reason::invalid, handed_out);
+        detail::log_line(log_level::debug, "a transaction's root span was destroyed without end(); dropped");
+      }
+      if (b->close_one()) b->release();
+    } else if ((ref_.flags & detail::ref_root) && !ref_.is_recording()) {
+      detail::count_unrecorded_root(ref_, children);
+    }
+  }
+  release_();
+}
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_TRACER_HPP
