@@ -467,7 +467,7 @@ inline void set_measurement_impl(std::string_view name, double value, std::strin
 /// Copies `text` into a fixed buffer with a NUL; false when it does not fit.
 template <std::size_t N> bool copy_option(char (&dst)[N], std::string_view text) noexcept {
   if (text.size() >= N) return false;
-  std::memcpy(dst, text.data(), text.size());
+  if (!text.empty()) std::memcpy(dst, text.data(), text.size());  // an empty view may hold nullptr
   dst[text.size()] = '\0';
   return true;
 }

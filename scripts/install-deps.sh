@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Installs what building and testing sentry_trace needs on Debian 12 (or a
+# close Debian/Ubuntu), then the pinned npm packages of tests/interop.
+# Idempotent: installs only what is missing, and reruns `npm ci` only when
+# tests/interop/node_modules is missing or package-lock.json changed.
+#
+#   bash scripts/install-deps.sh
+#
+# Environment: SENTRY_TRACE_SKIP_NPM=1 skips the npm step (the interop tests
+# then report themselves as skipped).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+packages=(g++ clang cmake ninja-build meson doctest-dev python3 git ca-certificates)
+# Node may come from elsewhere (nvm, NodeSource, a CI image): Debian's nodejs
+# and npm are needed only when node or npm is missing.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
+
+installed() {
+  [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" == "install ok installed" ]]
+}
+
+missing=()
+for p in "${packages[@]}"; do
+  installed "$p" || missing+=("$p")
+done
+
+if [[ ${#missing[@]} -gt 0 ]]; then
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "install-deps: missing ${missing[*]}, and this system has no apt-get; install them by hand" >&2
+    exit 1
+  fi
+  sudo=()
+  if [[ "$(id -u)" -ne 0 ]]; then
+    if command -v sudo >/dev/null 2>&1; then
+      sudo=(sudo)
+    else
+      echo "install-deps: missing ${missing[*]}; run this script as root" >&2
+      exit 1
+    fi
+  fi
+  echo "install-deps: installing ${missing[*]}"
+  "${sudo[@]}" apt-get update
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
+else
+  echo "install-deps: system packages already installed"
+fi
+
+# The npm packages that the interop tests run: @sentry/core and @sentry/cli,
+# exactly as package-lock.json pins them.
+if [[ "${SENTRY_TRACE_SKIP_NPM:-0}" == "1" ]]; then
+  echo "install-deps: SENTRY_TRACE_SKIP_NPM=1, not installing tests/interop/node_modules"
+  exit 0
+fi
+interop="$root/tests/interop"
+stamp="$interop/node_modules/.sentry_trace-lock.sha256"
+want="$(sha256sum "$interop/package-lock.json" | cut -d' ' -f1)"
+if [[ -d "$interop/node_modules" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+  echo "install-deps: tests/interop/node_modules matches package-lock.json"
+else
+  echo "install-deps: npm ci in tests/interop"
+  # --ignore-scripts: @sentry/cli's postinstall would download its binary from a
+  # CDN; the binary already comes with the platform package (@sentry/cli-linux-x64, ...).
+  (cd "$interop" && npm ci --ignore-scripts --no-audit --no-fund)
+  echo "$want" > "$stamp"
+fi
+if ! "$interop/node_modules/.bin/sentry-cli" --version >/dev/null 2>&1; then
+  echo "install-deps: warning: tests/interop/node_modules/.bin/sentry-cli does not run on this platform" >&2
+fi

@@ -1,0 +1,4229 @@
+// sentry_trace -- Sentry performance tracing for native programs (single header)
+//
+// GENERATED FILE: never edit it by hand.
+// It is produced by tools/amalgamate.py from include/sentry_trace.hpp and the parts in
+// include/sentry_trace/*.hpp. To change it, edit those parts and rerun
+//
+//     python3 tools/amalgamate.py
+//
+// CI runs `python3 tools/amalgamate.py --check` and fails when this file is out of date.
+// The documentation of each part is the comment block that opens its section below.
+
+// sentry_trace.hpp -- Sentry performance tracing for native programs, in one header
+//
+// WHAT IT DOES  Transactions and spans recorded in fixed pools, sampling, and real Sentry
+//               envelopes handed to a pluggable transport. Include this file (or the generated
+//               single_include/sentry_trace.hpp, which is the same code in one file).
+//
+//                 #include <sentry_trace.hpp>
+//                 namespace st = sentry_trace;
+//                 st::options o;
+//                 o.dsn = "https://public@o1.ingest.sentry.io/42";
+//                 o.traces_sample_rate = 1.0;
+//                 o.transport = &my_transport;
+//                 st::init(o);
+//                 st::start_span({"order.process", "task"}, [](st::span& s) { ... });
+//                 st::shutdown(2000);
+//
+// DOES NOT      allocate after init(), lock or format text on the span path, throw, or need
+//               anything at run time. Switches: sentry_trace/config.hpp. Options: tracer.hpp.
+//               The parts, bottom to top, each including only those above it:
+//                 config, platform, json, ids, outcomes, span, dsn, pool, sampling, envelope,
+//                 transport, tracer, api.
+
+#ifndef SENTRY_TRACE_HPP
+#define SENTRY_TRACE_HPP
+
+// =================================================================================================
+// part: include/sentry_trace/config.hpp
+// =================================================================================================
+
+// sentry_trace/config.hpp -- every compile-time switch, with its default, in one place
+//
+// WHAT IT DOES  Gives each SENTRY_TRACE_* switch a value (0/1 or a number) when the user has
+//               not defined one, checks the values, and names the inline ABI namespace.
+//               Switches take values, not presence: -DSENTRY_TRACE_ENABLED means 1, =0 means off.
+//
+// SWITCHES      (default)  meaning                                             every TU must agree?
+//   SENTRY_TRACE_ENABLED          (1)    0: every call compiles to nothing (disabled.hpp)         yes
+//   SENTRY_TRACE_MAX_SPANS        (1000) child spans per transaction (Sentry's cap); more are
+//                                        dropped and counted as buffer_overflow                  yes
+//   SENTRY_TRACE_MAX_TRANSACTIONS (8)    transactions recording at once; more are dropped
+//                                        and counted as buffer_overflow                          yes
+//   SENTRY_TRACE_MAX_ATTRIBUTES   (64)   attributes on one span; more are dropped and counted    yes
+//   SENTRY_TRACE_ATTRIBUTE_POOL   (4096) attributes per transaction, all spans together          yes
+//   SENTRY_TRACE_STRING_ARENA     (65536) bytes of copied strings per transaction; past it
+//                                        strings are truncated (counted), never dangling         yes
+//   SENTRY_TRACE_MAX_STRING       (1024) bytes kept of one name, op or string value              yes
+//   SENTRY_TRACE_MAX_MEASUREMENTS (32)   measurements per transaction                            yes
+//   SENTRY_TRACE_MAX_DEPTH        (64)   active spans nested on one thread                       yes
+//   SENTRY_TRACE_ENVELOPE_BYTES   (1 MiB) the envelope buffer; spans that do not fit are dropped
+//                                        and counted, the transaction still goes out             yes
+//   SENTRY_TRACE_THREADS          (auto: 1 when hosted) 0: single-threaded, no atomics           yes
+//   SENTRY_TRACE_EXCEPTIONS       (auto from __cpp_exceptions) 1: exceptions leaving a user
+//                                        callback end the span with internal_error               no
+//   SENTRY_TRACE_HOSTED           (auto from __STDC_HOSTED__) 0: no libc clock, entropy, env,
+//                                        stdio or file transport; hooks are required             yes
+//   SENTRY_TRACE_WITH_MBEDTLS     (0)    1: HTTPS through mbedTLS (transport_http.hpp)           no
+//   SENTRY_TRACE_ASSERT(cond)     (assert in debug builds, nothing with NDEBUG) programmer errors
+//
+// RAM           see pool.hpp: storage_bytes() gives the whole figure for the switches in force.
+
+#ifndef SENTRY_TRACE_CONFIG_HPP
+#define SENTRY_TRACE_CONFIG_HPP
+
+#ifndef SENTRY_TRACE_ENABLED
+#  define SENTRY_TRACE_ENABLED 1
+#endif
+
+#ifndef SENTRY_TRACE_MAX_SPANS
+#  define SENTRY_TRACE_MAX_SPANS 1000
+#endif
+#ifndef SENTRY_TRACE_MAX_TRANSACTIONS
+#  define SENTRY_TRACE_MAX_TRANSACTIONS 8
+#endif
+#ifndef SENTRY_TRACE_MAX_ATTRIBUTES
+#  define SENTRY_TRACE_MAX_ATTRIBUTES 64
+#endif
+#ifndef SENTRY_TRACE_ATTRIBUTE_POOL
+#  define SENTRY_TRACE_ATTRIBUTE_POOL 4096
+#endif
+#ifndef SENTRY_TRACE_STRING_ARENA
+#  define SENTRY_TRACE_STRING_ARENA 65536
+#endif
+#ifndef SENTRY_TRACE_MAX_STRING
+#  define SENTRY_TRACE_MAX_STRING 1024
+#endif
+#ifndef SENTRY_TRACE_MAX_MEASUREMENTS
+#  define SENTRY_TRACE_MAX_MEASUREMENTS 32
+#endif
+#ifndef SENTRY_TRACE_MAX_DEPTH
+#  define SENTRY_TRACE_MAX_DEPTH 64
+#endif
+#ifndef SENTRY_TRACE_ENVELOPE_BYTES
+#  define SENTRY_TRACE_ENVELOPE_BYTES (1024 * 1024)
+#endif
+
+#ifndef SENTRY_TRACE_HOSTED
+#  if defined(__STDC_HOSTED__) && __STDC_HOSTED__
+#    define SENTRY_TRACE_HOSTED 1
+#  else
+#    define SENTRY_TRACE_HOSTED 0
+#  endif
+#endif
+
+#ifndef SENTRY_TRACE_THREADS
+#  define SENTRY_TRACE_THREADS SENTRY_TRACE_HOSTED
+#endif
+
+#ifndef SENTRY_TRACE_EXCEPTIONS
+#  if defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND)
+#    define SENTRY_TRACE_EXCEPTIONS 1
+#  else
+#    define SENTRY_TRACE_EXCEPTIONS 0
+#  endif
+#endif
+#if SENTRY_TRACE_EXCEPTIONS && !(defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND))
+#  error "SENTRY_TRACE_EXCEPTIONS=1 but this build has no exceptions"
+#endif
+
+#ifndef SENTRY_TRACE_WITH_MBEDTLS
+#  define SENTRY_TRACE_WITH_MBEDTLS 0
+#endif
+
+#ifndef SENTRY_TRACE_ASSERT
+#  if SENTRY_TRACE_HOSTED && !defined(NDEBUG)
+#    include <cassert>
+#    define SENTRY_TRACE_ASSERT(cond) assert(cond)
+#  else
+#    define SENTRY_TRACE_ASSERT(cond) static_cast<void>(0)
+#  endif
+#endif
+
+#if SENTRY_TRACE_MAX_SPANS < 1 || SENTRY_TRACE_MAX_SPANS > 65000
+#  error "SENTRY_TRACE_MAX_SPANS must be between 1 and 65000"
+#endif
+#if SENTRY_TRACE_MAX_TRANSACTIONS < 1 || SENTRY_TRACE_MAX_TRANSACTIONS > 4096
+#  error "SENTRY_TRACE_MAX_TRANSACTIONS must be between 1 and 4096"
+#endif
+#if SENTRY_TRACE_ATTRIBUTE_POOL < 1 || SENTRY_TRACE_ATTRIBUTE_POOL > 65000
+#  error "SENTRY_TRACE_ATTRIBUTE_POOL must be between 1 and 65000"
+#endif
+#if SENTRY_TRACE_MAX_ATTRIBUTES < 1 || SENTRY_TRACE_MAX_ATTRIBUTES > 255
+#  error "SENTRY_TRACE_MAX_ATTRIBUTES must be between 1 and 255"
+#endif
+#if SENTRY_TRACE_STRING_ARENA < 256
+#  error "SENTRY_TRACE_STRING_ARENA must be at least 256 bytes"
+#endif
+#if SENTRY_TRACE_ENVELOPE_BYTES < 4096
+#  error "SENTRY_TRACE_ENVELOPE_BYTES must be at least 4096 bytes"
+#endif
+
+// Settings that change the layout of shared state are folded into the inline namespace, so a
+// program whose translation units disagree fails to link instead of breaking the ODR quietly.
+#define SENTRY_TRACE_DETAIL_CAT2(a, b, c, d, e) abi_##a##_##b##_##c##_##d##_##e
+#define SENTRY_TRACE_DETAIL_CAT(a, b, c, d, e) SENTRY_TRACE_DETAIL_CAT2(a, b, c, d, e)
+#define SENTRY_TRACE_DETAIL_ABI                                                                     \
+  SENTRY_TRACE_DETAIL_CAT(SENTRY_TRACE_ENABLED, SENTRY_TRACE_MAX_SPANS, SENTRY_TRACE_MAX_TRANSACTIONS, \
+                          SENTRY_TRACE_THREADS, SENTRY_TRACE_HOSTED)
+#define SENTRY_TRACE_DETAIL_BEGIN namespace sentry_trace { inline namespace SENTRY_TRACE_DETAIL_ABI {
+#define SENTRY_TRACE_DETAIL_END } }
+
+namespace sentry_trace {
+/// The library's version, as it appears in the envelope's `sdk.version`.
+inline constexpr const char* version_string = "0.1.0";
+/// Sentry SDK name: entity `sentry`-less because this is not an official SDK (PROTOCOL.md §3).
+inline constexpr const char* sdk_name = "sentry_trace.native";
+} // namespace sentry_trace
+
+#endif // SENTRY_TRACE_CONFIG_HPP
+
+// end of part: include/sentry_trace/config.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/platform.hpp
+// =================================================================================================
+
+// sentry_trace/platform.hpp -- hosted vs freestanding; clock, entropy, lock and log hooks
+//
+// WHAT IT DOES  Declares the hooks through which the library touches the outside world, each a
+//               plain function pointer plus a `void* user` (never std::function: it may
+//               allocate and throw), and gives hosted builds working defaults. Also the small
+//               portability layer the other parts share: atomics that vanish when
+//               SENTRY_TRACE_THREADS=0, thread-local storage, and a per-thread PRNG state.
+// DOES NOT      allocate, throw, or fall back silently: on a freestanding build a missing clock
+//               or entropy hook makes init() fail with a log line.
+// CONFIG        SENTRY_TRACE_HOSTED, SENTRY_TRACE_THREADS.
+// HOOKS         see each struct's comment for who calls it, when, and what it may do.
+
+#ifndef SENTRY_TRACE_PLATFORM_HPP
+#define SENTRY_TRACE_PLATFORM_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#if SENTRY_TRACE_THREADS
+#  include <atomic>
+#endif
+#if SENTRY_TRACE_HOSTED
+#  include <chrono>
+#  include <cstdio>
+#  include <cstdlib>
+#  if SENTRY_TRACE_THREADS
+#    include <mutex>
+#  endif
+#  if defined(__unix__) || defined(__APPLE__)
+#    include <fcntl.h>
+#    include <unistd.h>
+#  endif
+#endif
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// Monotonic clock: nanoseconds from any fixed origin. Called on the span path by any thread
+/// that starts or ends a span, so it must be thread-safe, non-blocking and never go backwards.
+/// Hosted default: std::chrono::steady_clock.
+struct clock_hook {
+  std::uint64_t (*now_ns)(void* user) = nullptr;
+  void* user = nullptr;
+};
+
+/// Wall clock: microseconds since the Unix epoch (UTC). Read once by init() to anchor the
+/// monotonic clock, and when an envelope's `sent_at` is written. Hosted default: system_clock.
+/// On a device with no real-time clock, return the best estimate you have (0 is allowed: the
+/// timestamps are then relative to 1970, which Sentry accepts but shows as old).
+struct wall_clock_hook {
+  std::int64_t (*now_epoch_us)(void* user) = nullptr;
+  void* user = nullptr;
+};
+
+/// Entropy: fill `n` bytes with unpredictable data, return false on failure. Called by init()
+/// to seed the id generator (not on the span path). Hosted default: /dev/urandom, mixed with
+/// the clocks and an address when that is unavailable.
+struct entropy_hook {
+  bool (*fill)(void* bytes, std::size_t n, void* user) = nullptr;
+  void* user = nullptr;
+};
+
+/// Lock: guards the envelope buffer and the transport while a finished transaction is written
+/// and sent; never taken on the span path. Set both functions or neither. With neither, a
+/// hosted threaded build uses a std::mutex; a single-threaded build uses no lock.
+struct lock_hook {
+  void (*lock)(void* user) = nullptr;
+  void (*unlock)(void* user) = nullptr;
+  void* user = nullptr;
+};
+
+/// Severity of a diagnostic.
+enum class log_level : std::uint8_t { debug, info, warning, error };
+
+/// Diagnostics: `message` is a NUL-terminated line without a newline, valid only during the
+/// call. Called from whichever thread found the problem; must be reentrant and must not call
+/// back into sentry_trace. Hosted default (only when options.debug is true): stderr.
+struct log_hook {
+  void (*write)(log_level level, const char* message, void* user) = nullptr;
+  void* user = nullptr;
+};
+
+/// Short name of a log level ("debug", "info", "warning", "error").
+constexpr const char* to_string(log_level level) noexcept {
+  return level == log_level::debug     ? "debug"
+         : level == log_level::info    ? "info"
+         : level == log_level::warning ? "warning"
+                                       : "error";
+}
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+
+#if SENTRY_TRACE_THREADS
+template <class T> using atomic = std::atomic<T>;
+constexpr auto order_relaxed = std::memory_order_relaxed;
+constexpr auto order_acquire = std::memory_order_acquire;
+constexpr auto order_release = std::memory_order_release;
+constexpr auto order_acq_rel = std::memory_order_acq_rel;
+#  define SENTRY_TRACE_DETAIL_THREAD_LOCAL thread_local
+#else
+// Single-threaded builds keep the std::atomic spelling with plain loads and stores, so the
+// rest of the library has one body of code and no atomics reach the binary.
+enum memory_order_plain { order_relaxed, order_acquire, order_release, order_acq_rel };
+template <class T> struct atomic {
+  T v;
+  T load(memory_order_plain = order_relaxed) const noexcept { return v; }
+  void store(T x, memory_order_plain = order_relaxed) noexcept { v = x; }
+  T fetch_add(T x, memory_order_plain = order_relaxed) noexcept { T o = v; v = static_cast<T>(v + x); return o; }
+  T fetch_sub(T x, memory_order_plain = order_relaxed) noexcept { T o = v; v = static_cast<T>(v - x); return o; }
+  T fetch_or(T x, memory_order_plain = order_relaxed) noexcept { T o = v; v = static_cast<T>(v | x); return o; }
+  T exchange(T x, memory_order_plain = order_relaxed) noexcept { T o = v; v = x; return o; }
+  bool compare_exchange_weak(T& expected, T desired, memory_order_plain = order_relaxed,
+                             memory_order_plain = order_relaxed) noexcept {
+    return compare_exchange_strong(expected, desired);
+  }
+  bool compare_exchange_strong(T& expected, T desired, memory_order_plain = order_relaxed,
+                               memory_order_plain = order_relaxed) noexcept {
+    if (v == expected) { v = desired; return true; }
+    expected = v;
+    return false;
+  }
+};
+#  define SENTRY_TRACE_DETAIL_THREAD_LOCAL
+#endif
+
+#if SENTRY_TRACE_HOSTED
+inline std::uint64_t hosted_now_ns(void*) noexcept {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                        std::chrono::steady_clock::now().time_since_epoch())
+                                        .count());
+}
+inline std::int64_t hosted_epoch_us(void*) noexcept {
+  return static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count());
+}
+inline bool hosted_entropy(void* bytes, std::size_t n, void*) noexcept {
+#  if defined(__unix__) || defined(__APPLE__)
+  int fd = ::open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    auto* p = static_cast<unsigned char*>(bytes);
+    std::size_t got = 0;
+    while (got < n) {
+      ssize_t r = ::read(fd, p + got, n - got);
+      if (r <= 0) break;
+      got += static_cast<std::size_t>(r);
+    }
+    ::close(fd);
+    if (got == n) return true;
+  }
+#  endif
+  // No OS entropy: still distinct per process and per call, which is all ids need.
+  std::uint64_t mix = hosted_now_ns(nullptr) ^ static_cast<std::uint64_t>(hosted_epoch_us(nullptr)) ^
+                      static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(bytes));
+  auto* p = static_cast<unsigned char*>(bytes);
+  for (std::size_t i = 0; i < n; ++i) {
+    mix += 0x9e3779b97f4a7c15ull;
+    std::uint64_t z = mix;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    p[i] = static_cast<unsigned char>(z ^ (z >> 31));
+  }
+  return true;
+}
+inline void hosted_log(log_level level, const char* message, void*) noexcept {
+  std::fprintf(stderr, "[sentry_trace] %s: %s\n", to_string(level), message);
+}
+inline const char* hosted_getenv(const char* name) noexcept { return std::getenv(name); }
+#  if SENTRY_TRACE_THREADS
+inline std::mutex& hosted_mutex() noexcept {
+  static std::mutex m;
+  return m;
+}
+inline void hosted_lock(void*) noexcept { hosted_mutex().lock(); }
+inline void hosted_unlock(void*) noexcept { hosted_mutex().unlock(); }
+#  endif
+#endif
+
+/// splitmix64: a fast, well-mixed step; ids only need uniqueness and unpredictability to other
+/// processes, not cryptographic strength.
+inline std::uint64_t splitmix64(std::uint64_t& state) noexcept {
+  std::uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+/// The process-wide seed set by init() and a counter that gives each thread its own stream.
+inline atomic<std::uint64_t> g_rng_seed{0};
+inline atomic<std::uint64_t> g_rng_streams{0};
+inline SENTRY_TRACE_DETAIL_THREAD_LOCAL std::uint64_t tl_rng_state = 0;
+inline SENTRY_TRACE_DETAIL_THREAD_LOCAL std::uint64_t tl_rng_seed = 0;
+
+/// 64 random bits from this thread's stream; reseeds when init() set a new seed.
+inline std::uint64_t random_u64() noexcept {
+  std::uint64_t seed = g_rng_seed.load(order_relaxed);
+  if (tl_rng_seed != seed || tl_rng_state == 0) {
+    tl_rng_seed = seed;
+    std::uint64_t stream = g_rng_streams.fetch_add(1, order_relaxed) + 1;
+    tl_rng_state = seed ^ (stream * 0xd1b54a32d192ed03ull);
+    if (tl_rng_state == 0) tl_rng_state = 0x853c49e6748fea9bull;
+  }
+  return splitmix64(tl_rng_state);
+}
+
+} // namespace detail
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_PLATFORM_HPP
+
+// end of part: include/sentry_trace/platform.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/json.hpp
+// =================================================================================================
+
+// sentry_trace/json.hpp -- streaming JSON writer into a sink; escaping; locale-free numbers and times
+//
+// WHAT IT DOES  Writes compact, single-line JSON (RFC 8259) into a `sink`: a caller-owned buffer
+//               plus an optional refill hook. Three sinks come ready made: `fixed_sink` (fixed
+//               memory, never grows), `callback_sink` (hands each full chunk to a C function
+//               pointer) and, on hosted builds only, `string_sink` (grows a std::string).
+//               `json_writer` places commas and checks nesting; strings are escaped and any
+//               invalid UTF-8 is repaired; integers, doubles and timestamps are formatted by
+//               integer arithmetic that never reads the C locale.
+//
+// STEP BY STEP  char buf[512];
+//               sentry_trace::fixed_sink out{buf};
+//               sentry_trace::json_writer w{out};
+//               w.begin_object().key("op").string("db.query").key("n").number(3).end_object();
+//               if (w.ok()) send(out.view());          // else out.total() is the size needed
+//
+// DOES NOT      allocate (except `string_sink`, a convenience for tools and tests), throw, lock,
+//               call printf or strtod, or read the locale. It does not parse JSON, pretty-print,
+//               or check what `raw()` is given.
+//
+// THREADS       None of these objects is thread-safe; use one writer and one sink per thread.
+//               The free functions in `detail` are reentrant.
+//
+// RAM           sink: 7 pointer-sized words. json_writer: a reference plus 11 bytes (24 bytes on
+//               64-bit). No static buffers; tests/test_json.cpp pins both sizes. format_double's
+//               portable path (freestanding builds) uses under 1 KiB of stack for its big
+//               integers; the hosted path uses std::to_chars.
+//
+// ERRORS        Keep-the-first-error, as in nanopb and snprintf:
+//               - a sink that cannot make room for a write drops that write and every later one,
+//                 sets overflowed(), and keeps counting total(), so the caller learns the size it
+//                 would have needed. rewind() to a checkpoint clears the error.
+//               - a json_writer that nests deeper than 32 levels, closes what it did not open, or
+//                 writes a key where a value belongs (or the reverse) stops writing; ok() turns
+//                 false. It keeps tracking structure while only the sink overflows, so a
+//                 mark()/rewind() pair can drop one element and carry on.
+//               - strings: invalid UTF-8 is replaced, never dropped, one U+FFFD per maximal
+//                 invalid subpart (Unicode 15 §3.9 "U+FFFD substitution of maximal subparts",
+//                 what browsers and Python's errors="replace" do). NaN and infinities are written
+//                 as null. Timestamps before 1970 or after 9999 are written as the epoch.
+//
+// FORMATS       numbers: integers exact; doubles as JavaScript's Number.prototype.toString
+//               writes them (shortest digits that round-trip; "3" not "3.0"; "0.1"; "1e+21";
+//               "5e-324"; -0 as "0"), so output is identical on hosted and freestanding builds.
+//               timestamps: RFC 3339 UTC with microseconds, "2026-11-24T12:30:51.147353Z".
+//               strings: `"` `\` and U+0000-U+001F escaped (short forms \b \f \n \r \t, else
+//               \u00XX); U+007F, U+2028 and U+2029 escaped too so the payload is also valid
+//               JavaScript; everything else copied as UTF-8.
+//
+// SPEC          https://www.rfc-editor.org/rfc/rfc8259 (JSON), https://www.rfc-editor.org/rfc/rfc3339
+//               https://develop.sentry.dev/sdk/foundations/transport/envelopes/ (single-line payloads)
+//               https://tc39.es/ecma262/#sec-numeric-types-number-tostring (double format)
+
+#ifndef SENTRY_TRACE_JSON_HPP
+#define SENTRY_TRACE_JSON_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <string_view>
+#include <type_traits>
+
+#if SENTRY_TRACE_HOSTED
+#  include <string>
+#  if defined(__has_include)
+#    if __has_include(<charconv>)
+#      include <charconv>
+#    endif
+#  endif
+#endif
+
+// std::to_chars for double is the fast, proven shortest-digits path; libstdc++ 11+ and MSVC have
+// it, older libc++ does not, and freestanding builds never do. The portable path gives the
+// same text, only slower.
+#if !defined(SENTRY_TRACE_DETAIL_HAS_TO_CHARS)
+#  if SENTRY_TRACE_HOSTED && defined(__cpp_lib_to_chars) && __cpp_lib_to_chars >= 201611L
+#    define SENTRY_TRACE_DETAIL_HAS_TO_CHARS 1
+#  else
+#    define SENTRY_TRACE_DETAIL_HAS_TO_CHARS 0
+#  endif
+#endif
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// Where bytes go: a caller-owned buffer plus an optional refill hook (function pointer + user
+/// pointer). Writing copies into the buffer; when a write does not fit, the sink fills what is
+/// left of the buffer, then calls the hook, and repeats until the write is done or the hook fails.
+/// Without a hook the whole write that did not fit is dropped (when a hook gives up, what was
+/// written before it was called stays); either way overflowed() becomes true and stays true until
+/// rewind(), every later write is dropped too, and total() keeps counting, like snprintf's return
+/// value. Never allocates, never throws.
+/// Not thread-safe. Not copyable: derived sinks point into their own state.
+class sink {
+ public:
+  /// Called when `need` more bytes do not fit in the buffer, which is then full (size() ==
+  /// capacity()). The hook may deliver the buffer somewhere and empty it with s.rewind(0) (inside
+  /// the hook, rewind does not reset total(): those bytes were delivered, not dropped), or grow it
+  /// with s.reset_buffer(new_ptr, new_cap), copying the contents across. It returns false when it
+  /// cannot make room: the sink then keeps the error. A hook that returns true without making room
+  /// counts as having failed, so a broken hook cannot loop forever. Called on the writing thread.
+  using refill_fn = bool (*)(sink& s, std::size_t need, void* user) noexcept;
+
+  /// `buffer` must stay valid for `capacity` bytes while the sink uses it; it may be null when
+  /// `capacity` is 0 (measure a size: write, then read total()).
+  sink(char* buffer, std::size_t capacity, refill_fn refill = nullptr, void* user = nullptr) noexcept
+      : buf_(buffer), cap_(buffer ? capacity : 0), refill_(refill), user_(user) {}
+  sink(const sink&) = delete;
+  sink& operator=(const sink&) = delete;
+
+  /// Appends `n` bytes (copied). Dropped, but counted in total(), after an error.
+  void write(const char* bytes, std::size_t n) noexcept {
+    // `n - 1 < room` is `1 <= n <= room` in one compare: the empty write goes to the slow path,
+    // so memcpy never sees the null pointer of an empty string_view.
+    if (!overflow_ && n - 1 < cap_ - size_) {
+      std::memcpy(buf_ + size_, bytes, n);
+      size_ += n;
+      total_ += n;
+      return;
+    }
+    write_slow(bytes, n);
+  }
+  /// Appends the bytes of `s` (copied).
+  void write(std::string_view s) noexcept { write(s.data(), s.size()); }
+  /// Appends one byte.
+  void put(char c) noexcept {
+    if (!overflow_ && size_ < cap_) {
+      buf_[size_++] = c;
+      ++total_;
+      return;
+    }
+    write_slow(&c, 1);
+  }
+
+  /// The buffer (as given to the constructor or reset_buffer); size() bytes of it are written.
+  char* data() noexcept { return buf_; }
+  const char* data() const noexcept { return buf_; }
+  /// Bytes now in the buffer.
+  std::size_t size() const noexcept { return size_; }
+  std::size_t capacity() const noexcept { return cap_; }
+  /// Every byte written since construction or the last rewind(), including bytes a refill hook
+  /// delivered and bytes dropped after an error: the size a buffer would have needed.
+  std::size_t total() const noexcept { return total_; }
+  /// True once a write was dropped; stays true until rewind().
+  bool overflowed() const noexcept { return overflow_; }
+  /// The bytes now in the buffer; valid until the next write, rewind or reset_buffer.
+  std::string_view view() const noexcept { return std::string_view(buf_, size_); }
+
+  /// Goes back to an earlier size() (a checkpoint), forgetting the bytes after it; clears the
+  /// error and sets total() to `size`. A `size` beyond size() is clamped to size(). Inside a
+  /// refill hook it only empties the buffer (see refill_fn).
+  void rewind(std::size_t size) noexcept {
+    if (size > size_) size = size_;
+    size_ = size;
+    if (in_refill_) return;
+    total_ = size;
+    overflow_ = false;
+  }
+  /// Swaps in another buffer, keeping size() (the caller has copied the first size() bytes
+  /// across). For refill hooks that grow. A capacity below size() truncates size().
+  void reset_buffer(char* buffer, std::size_t capacity) noexcept {
+    buf_ = buffer;
+    cap_ = buffer ? capacity : 0;
+    if (size_ > cap_) size_ = cap_;
+  }
+
+ protected:
+  friend class json_writer;
+  void write_slow(const char* bytes, std::size_t n) noexcept;
+  // Where `n` bytes can be formatted in place, or null: lets the writer skip a copy through a
+  // stack buffer, which measured as half the cost of writing a short number.
+  char* room_for(std::size_t n) noexcept { return !overflow_ && cap_ - size_ >= n ? buf_ + size_ : nullptr; }
+  void commit(std::size_t n) noexcept {
+    size_ += n;
+    total_ += n;
+  }
+
+  char* buf_ = nullptr;
+  std::size_t cap_ = 0;
+  std::size_t size_ = 0;
+  std::size_t total_ = 0;
+  refill_fn refill_ = nullptr;
+  void* user_ = nullptr;
+  bool overflow_ = false;
+  bool in_refill_ = false;
+};
+
+/// A sink over caller-owned fixed memory; never grows, never allocates. When a write does not fit
+/// it is dropped whole (size() stays at the end of the last write that fitted) and the error kept.
+class fixed_sink : public sink {
+ public:
+  fixed_sink(char* buffer, std::size_t capacity) noexcept : sink(buffer, capacity) {}
+  template <std::size_t N>
+  explicit fixed_sink(char (&buffer)[N]) noexcept : sink(buffer, N) {}
+};
+
+#if SENTRY_TRACE_HOSTED
+/// Hosted only: a sink that grows a std::string. It allocates (for tools and tests, not the span
+/// path). Bytes are appended to `out` (whose earlier contents are kept), which must outlive the
+/// sink and must not be touched until finish() or the destructor: until then `out` holds spare
+/// capacity past the written bytes. After finish() the sink may be written again. When the string
+/// cannot grow (allocation fails) the sink keeps the error like any other sink.
+class string_sink : public sink {
+ public:
+  explicit string_sink(std::string& out) : sink(nullptr, 0, &grow, this), out_(out), base_(out.size()) {}
+  ~string_sink() { finish(); }
+  /// Trims `out` to exactly what was written. Idempotent.
+  void finish();
+
+ private:
+  static bool grow(sink& s, std::size_t need, void* user) noexcept;
+  std::string& out_;
+  std::size_t base_;
+};
+#endif
+
+/// A sink that hands each full chunk (and what is left on finish() or destruction) to a plain C
+/// function pointer: for UARTs, sockets, MQTT publishes. Never allocates; `chunk` is caller-owned
+/// and must outlive the sink. `fn` gets bytes valid only during the call (copy them to keep them)
+/// and is called on the writing thread; `user` is passed through. Every chunk but the last is
+/// exactly `chunk_capacity` bytes. With a zero capacity or a null `fn`, writes overflow.
+class callback_sink : public sink {
+ public:
+  using write_fn = void (*)(const char* bytes, std::size_t n, void* user);
+  callback_sink(char* chunk, std::size_t chunk_capacity, write_fn fn, void* user) noexcept
+      : sink(chunk, chunk_capacity, fn ? &flush_chunk : nullptr, this), fn_(fn), fn_user_(user) {}
+  ~callback_sink() { finish(); }
+  /// Hands over the bytes still in the chunk, if any. total() keeps counting across calls.
+  void finish() noexcept;
+
+ private:
+  static bool flush_chunk(sink& s, std::size_t need, void* user) noexcept;
+  write_fn fn_;
+  void* fn_user_;
+};
+
+/// Streaming JSON writer over a sink: commas, colons and nesting are handled for you. Compact
+/// output, no whitespace. Several top-level values are written back to back with nothing between
+/// them (an envelope puts its own '\n' between lines). Never allocates or throws; see ERRORS at
+/// the top of this file for what ok() reports. Not thread-safe.
+class json_writer {
+ public:
+  /// Objects and arrays open at once, at most. Deeper nesting is an error kept by ok().
+  static constexpr int max_depth = 32;
+
+  /// `out` must outlive the writer.
+  explicit json_writer(sink& out) noexcept : out_(out) {}
+
+  json_writer& begin_object() noexcept;
+  json_writer& end_object() noexcept;
+  json_writer& begin_array() noexcept;
+  json_writer& end_array() noexcept;
+  /// An object member's name, escaped like string(). Must be followed by exactly one value.
+  json_writer& key(std::string_view k) noexcept;
+  /// A string value: RFC 8259 escaping, invalid UTF-8 replaced by U+FFFD (see FORMATS). Any length.
+  json_writer& string(std::string_view s) noexcept;
+  json_writer& number(std::int64_t v) noexcept;
+  json_writer& number(std::uint64_t v) noexcept;
+  /// Shortest text that reads back as the same double, as JavaScript prints it; NaN/inf -> null.
+  json_writer& number(double v) noexcept;
+  /// Any other integer type (int, long, unsigned char...) goes through the 64-bit overloads.
+  template <class Int, typename std::enable_if<std::is_integral<Int>::value && !std::is_same<Int, bool>::value,
+                                               int>::type = 0>
+  json_writer& number(Int v) noexcept {
+    if constexpr (std::is_signed<Int>::value) {
+      return number(static_cast<std::int64_t>(v));
+    } else {
+      return number(static_cast<std::uint64_t>(v));
+    }
+  }
+  json_writer& boolean(bool v) noexcept;
+  json_writer& null() noexcept;
+  /// One JSON value written verbatim. The caller guarantees it is valid, single-line JSON.
+  json_writer& raw(std::string_view json) noexcept;
+  /// `n` bytes as a string of 2n lowercase hex digits ("0a1b..."), e.g. ids.
+  json_writer& hex(const std::uint8_t* bytes, std::size_t n) noexcept;
+  /// Microseconds since the Unix epoch as an RFC 3339 string, "2026-11-24T12:30:51.147353Z".
+  /// Outside 1970..9999 the epoch itself is written.
+  json_writer& timestamp(std::int64_t epoch_us) noexcept;
+  /// Microseconds since the Unix epoch as a number of seconds with six decimals,
+  /// 1795523449.161298, by integer arithmetic (no rounding through double). Same clamping as
+  /// timestamp().
+  json_writer& seconds(std::int64_t epoch_us) noexcept;
+
+  /// No structural error, and the sink has not overflowed.
+  bool ok() const noexcept { return !error_ && !out_.overflowed(); }
+  sink& out() noexcept { return out_; }
+
+  /// Everything needed to undo writes: the sink's size and the writer's nesting state. Used to
+  /// drop an element that did not fit: take a mark, write the element, rewind on !ok(). (Rewinding
+  /// only the sink would leave the writer's comma and nesting state out of step with the bytes.)
+  /// Only for sinks that still hold the marked bytes (fixed_sink, string_sink before finish()).
+  struct checkpoint {
+    std::size_t size;
+    std::uint32_t is_object;
+    std::uint32_t has_member;
+    std::uint8_t depth;
+    bool after_key;
+    bool error;
+  };
+  checkpoint mark() const noexcept {
+    return checkpoint{out_.size(), is_object_, has_member_, depth_, after_key_, error_};
+  }
+  /// Rewinds the sink to the mark (clearing its overflow) and restores the writer's state.
+  void rewind(const checkpoint& c) noexcept {
+    out_.rewind(c.size);
+    is_object_ = c.is_object;
+    has_member_ = c.has_member;
+    depth_ = c.depth;
+    after_key_ = c.after_key;
+    error_ = c.error;
+  }
+
+ private:
+  // A value's separator: ',' before a later array element, 0 where none is needed, or -1 when
+  // no value may go here (the error is then kept).
+  int begin_value() noexcept;
+  json_writer& open(char c, bool object) noexcept;
+  json_writer& close(char c, bool object) noexcept;
+  json_writer& scalar(const char* text, std::size_t n) noexcept;
+  void quoted(int sep, std::string_view s, bool is_key) noexcept;
+  template <std::size_t MaxLen, class Format>
+  json_writer& formatted(Format format) noexcept;
+
+  sink& out_;
+  std::uint32_t is_object_ = 0;   // bit d-1: level d is an object
+  std::uint32_t has_member_ = 0;  // bit d-1: level d already holds an element (next one needs ',')
+  std::uint8_t depth_ = 0;
+  bool after_key_ = false;
+  bool error_ = false;
+};
+
+namespace detail {
+/// Writes `s` escaped as a JSON string body (no quotes): see FORMATS. Copies runs of plain bytes
+/// with one memcpy each.
+void write_escaped(sink& out, std::string_view s) noexcept;
+/// "YYYY-MM-DDTHH:MM:SS.ffffffZ" into out[0..27); returns 27. No terminating NUL.
+std::size_t format_rfc3339(char* out, std::int64_t epoch_us) noexcept;
+/// Decimal text into `out` (room for 21 / 20 bytes); returns the length. No NUL.
+std::size_t format_int(char* out, std::int64_t v) noexcept;
+std::size_t format_uint(char* out, std::uint64_t v) noexcept;
+/// JSON number text for a finite double (room for 32 bytes), see FORMATS; returns the length.
+/// A non-finite value gives "null". Uses std::to_chars where available, else
+/// format_double_portable (same output).
+std::size_t format_double(char* out, double v) noexcept;
+/// format_double without the standard library: exact big-integer arithmetic (no libc, no
+/// floating-point operations). About 1 KiB of stack and up to ~100 us for extreme exponents.
+std::size_t format_double_portable(char* out, double v) noexcept;
+/// The largest n <= max_bytes such that s[0..n) does not end inside a UTF-8 sequence: backs up at
+/// most 3 bytes over continuation bytes (further back the bytes are invalid anyway, and the
+/// escaper replaces them).
+std::size_t utf8_truncate(std::string_view s, std::size_t max_bytes) noexcept;
+/// 2n lowercase hex digits into out[0..2n).
+void hex_lower(char* out, const std::uint8_t* bytes, std::size_t n) noexcept;
+}  // namespace detail
+
+// ============================================================================================
+// implementation
+// ============================================================================================
+
+namespace detail {
+
+// Byte classes for the escaper. Anything but `plain` leaves the fast run-copy loop.
+enum : std::uint8_t {
+  cls_plain = 0,   // copied as is
+  cls_escape = 1,  // control, '"', '\\', DEL
+  cls_invalid = 2, // never valid first byte: 80-BF, C0, C1, F5-FF
+  cls_lead2 = 3,   // C2-DF
+  cls_lead3 = 4,   // E0-EF
+  cls_lead4 = 5,   // F0-F4
+};
+
+struct byte_table {
+  std::uint8_t v[256];
+};
+
+constexpr byte_table make_escape_classes() noexcept {
+  byte_table t{};
+  for (int c = 0; c < 256; ++c) {
+    std::uint8_t k = cls_plain;
+    if (c < 0x20 || c == '"' || c == '\\' || c == 0x7F) {
+      k = cls_escape;
+    } else if (c < 0x80) {
+      k = cls_plain;
+    } else if (c < 0xC2 || c > 0xF4) {
+      k = cls_invalid;
+    } else if (c < 0xE0) {
+      k = cls_lead2;
+    } else if (c < 0xF0) {
+      k = cls_lead3;
+    } else {
+      k = cls_lead4;
+    }
+    t.v[c] = k;
+  }
+  return t;
+}
+
+inline constexpr byte_table escape_classes = make_escape_classes();
+inline constexpr char hex_digits[] = "0123456789abcdef";
+inline constexpr char replacement_char[] = "\xEF\xBF\xBD";  // U+FFFD
+
+// Length of the UTF-8 sequence starting at p (whose class is lead2..lead4), or of its maximal
+// invalid subpart. `valid` tells which. Second-byte ranges per Unicode Table 3-7 exclude
+// overlongs (E0, F0), surrogates (ED) and code points past U+10FFFF (F4).
+inline std::size_t utf8_sequence(const unsigned char* p, const unsigned char* end, std::uint8_t cls,
+                                 bool& valid) noexcept {
+  const std::size_t want = static_cast<std::size_t>(cls - cls_lead2) + 2;
+  const std::size_t avail = static_cast<std::size_t>(end - p);
+  unsigned lo = 0x80, hi = 0xBF;
+  switch (p[0]) {
+    case 0xE0: lo = 0xA0; break;
+    case 0xED: hi = 0x9F; break;
+    case 0xF0: lo = 0x90; break;
+    case 0xF4: hi = 0x8F; break;
+    default: break;
+  }
+  valid = false;
+  if (avail < 2 || p[1] < lo || p[1] > hi) return 1;
+  std::size_t i = 2;
+  for (; i < want; ++i) {
+    if (i >= avail || (p[i] & 0xC0) != 0x80) return i;
+  }
+  valid = true;
+  return want;
+}
+
+inline void sink_write_escape(sink& out, unsigned char c) noexcept {
+  char e[6] = {'\\', 0, 0, 0, 0, 0};
+  switch (c) {
+    case '"': e[1] = '"'; break;
+    case '\\': e[1] = '\\'; break;
+    case '\b': e[1] = 'b'; break;
+    case '\f': e[1] = 'f'; break;
+    case '\n': e[1] = 'n'; break;
+    case '\r': e[1] = 'r'; break;
+    case '\t': e[1] = 't'; break;
+    default:
+      e[1] = 'u';
+      e[2] = '0';
+      e[3] = '0';
+      e[4] = hex_digits[c >> 4];
+      e[5] = hex_digits[c & 0xF];
+      out.write(e, 6);
+      return;
+  }
+  out.write(e, 2);
+}
+
+// Nonzero when one of the 8 bytes in `x` is not plain ASCII (below 0x20, '"', '\\', 0x7F and up).
+// Bit-twiddling hacks' haszero/hasless/hasmore: exact as a yes/no, and on a little-endian load
+// the lowest flagged byte is the first byte that needs attention (borrows and carries only
+// move upwards).
+inline std::uint64_t swar_special(std::uint64_t x) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+  const std::uint64_t quote = x ^ (ones * '"'), backslash = x ^ (ones * '\\');
+  return ((x - ones * 0x20) & ~x & highs)                   // below 0x20
+         | ((quote - ones) & ~quote & highs)                // '"'
+         | ((backslash - ones) & ~backslash & highs)        // '\\'
+         | (((x + ones) | x) & highs);                      // 0x7F and up
+}
+
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#  define SENTRY_TRACE_DETAIL_SWAR_CTZ 1
+#else
+#  define SENTRY_TRACE_DETAIL_SWAR_CTZ 0
+#endif
+
+#if SENTRY_TRACE_DETAIL_SWAR_CTZ
+// The 1..7 bytes at p as one little-endian word, padded with spaces (plain, and never flagged:
+// swar_special's borrows and carries start only at a special byte). Two overlapping loads, or
+// three single bytes, instead of a byte loop: most names and short values end here.
+inline std::uint64_t load_padded(const unsigned char* p, std::size_t n) noexcept {
+  std::uint64_t w;
+  if (n >= 4) {
+    std::uint32_t lo, hi;
+    std::memcpy(&lo, p, 4);
+    std::memcpy(&hi, p + n - 4, 4);
+    w = lo | (std::uint64_t{hi} << (8 * (n - 4)));
+  } else {
+    w = p[0] | (std::uint64_t{p[n / 2]} << (8 * (n / 2))) | (std::uint64_t{p[n - 1]} << (8 * (n - 1)));
+  }
+  return w | (std::uint64_t{0x2020202020202020u} << (8 * n));
+}
+#endif
+
+// The first byte at or after p that is not copied as is (end when there is none): plain ASCII
+// and valid UTF-8 other than U+2028/U+2029 are copied.
+inline const unsigned char* skip_plain(const unsigned char* p, const unsigned char* end) noexcept {
+  while (p < end) {
+    // Eight plain bytes per step: the byte loop alone runs at about 1 GB/s with g++ -O2.
+    while (end - p >= 8) {
+      std::uint64_t word;
+      std::memcpy(&word, p, 8);
+      const std::uint64_t flags = swar_special(word);
+      if (flags != 0) {
+#if SENTRY_TRACE_DETAIL_SWAR_CTZ
+        p += __builtin_ctzll(flags) / 8;
+#endif
+        break;
+      }
+      p += 8;
+    }
+    if (p >= end) break;
+#if SENTRY_TRACE_DETAIL_SWAR_CTZ
+    if (end - p < 8) {
+      const std::uint64_t flags = swar_special(load_padded(p, static_cast<std::size_t>(end - p)));
+      if (flags == 0) return end;
+      p += __builtin_ctzll(flags) / 8;
+    }
+#endif
+    const std::uint8_t cls = escape_classes.v[*p];
+    if (cls == cls_plain) {
+      ++p;
+      continue;
+    }
+    if (cls < cls_lead2) return p;
+    bool valid = false;
+    const std::size_t len = utf8_sequence(p, end, cls, valid);
+    // U+2028/U+2029 (E2 80 A8/A9) are valid JSON but end a line in JavaScript source.
+    if (!valid || (len == 3 && p[0] == 0xE2 && p[1] == 0x80 && (p[2] & 0xFE) == 0xA8)) return p;
+    p += len;
+  }
+  return end;
+}
+
+// Writes [begin, end) escaped, where [begin, p) is already known to need no escaping.
+inline void write_escaped_rest(sink& out, const unsigned char* begin, const unsigned char* p,
+                               const unsigned char* end) noexcept {
+  const unsigned char* run = begin;
+  while (p < end) {
+    out.write(reinterpret_cast<const char*>(run), static_cast<std::size_t>(p - run));
+    const std::uint8_t cls = escape_classes.v[*p];
+    std::size_t len = 1;
+    if (cls == cls_escape) {
+      sink_write_escape(out, *p);
+    } else if (cls >= cls_lead2) {
+      bool valid = false;
+      len = utf8_sequence(p, end, cls, valid);
+      if (valid) {
+        out.write(p[2] == 0xA8 ? "\\u2028" : "\\u2029", 6);
+      } else {
+        out.write(replacement_char, 3);
+      }
+    } else {
+      out.write(replacement_char, 3);
+    }
+    p += len;
+    run = p;
+    p = skip_plain(p, end);
+  }
+  out.write(reinterpret_cast<const char*>(run), static_cast<std::size_t>(p - run));
+}
+
+inline void write_escaped(sink& out, std::string_view s) noexcept {
+  const unsigned char* const begin = reinterpret_cast<const unsigned char*>(s.data());
+  const unsigned char* const end = begin + s.size();
+  write_escaped_rest(out, begin, skip_plain(begin, end), end);
+}
+
+inline constexpr char digit_pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+inline std::size_t format_uint(char* out, std::uint64_t v) noexcept {
+  // Count first, then write backwards in place: going through a temporary and copying costs a
+  // store-forwarding stall per number.
+  std::size_t n = 1;
+  for (std::uint64_t limit = 10; n < 20 && v >= limit; limit *= 10) ++n;
+  std::size_t i = n;
+  while (v >= 100) {
+    const std::size_t two = static_cast<std::size_t>(v % 100) * 2;
+    v /= 100;
+    out[--i] = digit_pairs[two + 1];
+    out[--i] = digit_pairs[two];
+  }
+  if (v >= 10) {
+    const std::size_t two = static_cast<std::size_t>(v) * 2;
+    out[--i] = digit_pairs[two + 1];
+    out[--i] = digit_pairs[two];
+  } else {
+    out[--i] = static_cast<char>('0' + v);
+  }
+  return n;
+}
+
+inline std::size_t format_int(char* out, std::int64_t v) noexcept {
+  if (v >= 0) return format_uint(out, static_cast<std::uint64_t>(v));
+  *out = '-';
+  // Negate in unsigned arithmetic: -INT64_MIN overflows int64.
+  return 1 + format_uint(out + 1, 0 - static_cast<std::uint64_t>(v));
+}
+
+inline void put2(char* out, unsigned v) noexcept {
+  out[0] = digit_pairs[v * 2];
+  out[1] = digit_pairs[v * 2 + 1];
+}
+
+// 9999-12-31T23:59:59.999999Z: RFC 3339 has four-digit years.
+inline constexpr std::int64_t max_epoch_us = 253402300799999999;
+
+inline std::size_t format_rfc3339(char* out, std::int64_t epoch_us) noexcept {
+  if (epoch_us < 0 || epoch_us > max_epoch_us) epoch_us = 0;
+  const std::uint64_t us = static_cast<std::uint64_t>(epoch_us);
+  const std::uint64_t secs = us / 1000000;
+  const unsigned frac = static_cast<unsigned>(us % 1000000);
+  const std::uint64_t days = secs / 86400;
+  const unsigned sod = static_cast<unsigned>(secs % 86400);
+  // Howard Hinnant's civil_from_days (http://howardhinnant.github.io/date_algorithms.html),
+  // for days >= 0 only, so every quantity stays unsigned.
+  const std::uint64_t z = days + 719468;
+  const std::uint64_t era = z / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned day = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned month = mp < 10 ? mp + 3 : mp - 9;
+  const unsigned year = static_cast<unsigned>(era * 400) + yoe + (month <= 2 ? 1u : 0u);
+
+  put2(out, year / 100);
+  put2(out + 2, year % 100);
+  out[4] = '-';
+  put2(out + 5, month);
+  out[7] = '-';
+  put2(out + 8, day);
+  out[10] = 'T';
+  put2(out + 11, sod / 3600);
+  out[13] = ':';
+  put2(out + 14, sod / 60 % 60);
+  out[16] = ':';
+  put2(out + 17, sod % 60);
+  out[19] = '.';
+  put2(out + 20, frac / 10000);
+  put2(out + 22, frac / 100 % 100);
+  put2(out + 24, frac % 100);
+  out[26] = 'Z';
+  return 27;
+}
+
+struct hex_pair_table {
+  char v[512];
+};
+
+constexpr hex_pair_table make_hex_pairs() noexcept {
+  hex_pair_table t{};
+  for (int b = 0; b < 256; ++b) {
+    t.v[2 * b] = hex_digits[b >> 4];
+    t.v[2 * b + 1] = hex_digits[b & 0xF];
+  }
+  return t;
+}
+
+// One two-byte copy per input byte: ids are a third of a span's bytes.
+inline constexpr hex_pair_table hex_pairs = make_hex_pairs();
+
+inline void hex_lower(char* out, const std::uint8_t* bytes, std::size_t n) noexcept {
+  for (std::size_t i = 0; i < n; ++i) std::memcpy(out + 2 * i, hex_pairs.v + 2 * bytes[i], 2);
+}
+
+inline std::size_t utf8_truncate(std::string_view s, std::size_t max_bytes) noexcept {
+  if (s.size() <= max_bytes) return s.size();
+  std::size_t n = max_bytes;
+  // s[n] is the first byte cut off; while it continues a sequence, the cut splits one.
+  for (int back = 0; back < 3 && n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80; ++back) --n;
+  if ((static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) return max_bytes;  // not a sequence: stray bytes
+  return n;
+}
+
+// --- doubles ---------------------------------------------------------------------------------
+
+// Writes digits[0..ndigits) (no leading or trailing zeros) times 10^(point - ndigits) the way
+// ECMAScript's Number::toString does: plain notation for 1e-7 < |v| < 1e21, else d.ddde+x.
+inline std::size_t format_decimal_js(char* out, bool negative, const char* digits, int ndigits,
+                                     int point) noexcept {
+  char* o = out;
+  if (negative) *o++ = '-';
+  const std::size_t nd = static_cast<std::size_t>(ndigits);
+  if (ndigits <= point && point <= 21) {
+    std::memcpy(o, digits, nd);
+    o += nd;
+    for (int i = ndigits; i < point; ++i) *o++ = '0';
+  } else if (0 < point && point <= 21) {
+    const std::size_t np = static_cast<std::size_t>(point);
+    std::memcpy(o, digits, np);
+    o += np;
+    *o++ = '.';
+    std::memcpy(o, digits + np, nd - np);
+    o += nd - np;
+  } else if (-6 < point && point <= 0) {
+    *o++ = '0';
+    *o++ = '.';
+    for (int i = point; i < 0; ++i) *o++ = '0';
+    std::memcpy(o, digits, nd);
+    o += nd;
+  } else {
+    *o++ = digits[0];
+    if (ndigits > 1) {
+      *o++ = '.';
+      std::memcpy(o, digits + 1, nd - 1);
+      o += nd - 1;
+    }
+    *o++ = 'e';
+    int e = point - 1;
+    *o++ = e < 0 ? '-' : '+';
+    if (e < 0) e = -e;
+    o += format_uint(o, static_cast<std::uint64_t>(e));
+  }
+  return static_cast<std::size_t>(o - out);
+}
+
+// Exact decimal expansion of M * 2^E, kept as its leading digits plus a sticky flag: enough to
+// round to 17 digits and to compare against such a number exactly.
+struct big_decimal {
+  char d[40];     // d[0] != '0'; no trailing zeros
+  int len;
+  int point;      // value = 0.d[0]d[1]... * 10^point
+  bool sticky;    // nonzero digits follow d[len-1] further down
+};
+
+struct big_uint {
+  // 5^1075 * 2^55 < 2^2552: the largest product format_double_portable forms.
+  static constexpr int max_limbs = 81;
+  std::uint32_t limb[max_limbs];
+  int n;
+};
+
+inline void big_mul_small(big_uint& b, std::uint32_t m) noexcept {
+  std::uint64_t carry = 0;
+  for (int i = 0; i < b.n; ++i) {
+    const std::uint64_t t = static_cast<std::uint64_t>(b.limb[i]) * m + carry;
+    b.limb[i] = static_cast<std::uint32_t>(t);
+    carry = t >> 32;
+  }
+  if (carry != 0 && b.n < big_uint::max_limbs) b.limb[b.n++] = static_cast<std::uint32_t>(carry);
+}
+
+inline std::uint32_t big_divmod_small(big_uint& b, std::uint32_t d) noexcept {
+  std::uint64_t r = 0;
+  for (int i = b.n - 1; i >= 0; --i) {
+    const std::uint64_t cur = (r << 32) | b.limb[i];
+    b.limb[i] = static_cast<std::uint32_t>(cur / d);
+    r = cur % d;
+  }
+  while (b.n > 0 && b.limb[b.n - 1] == 0) --b.n;
+  return static_cast<std::uint32_t>(r);
+}
+
+inline big_decimal expand_binary(std::uint64_t m, int e) noexcept {
+  big_uint b;
+  b.limb[0] = static_cast<std::uint32_t>(m);
+  b.limb[1] = static_cast<std::uint32_t>(m >> 32);
+  b.n = b.limb[1] ? 2 : 1;
+  int shift10 = 0;
+  if (e >= 0) {
+    const int words = e / 32, bits = e % 32;
+    for (int i = b.n - 1; i >= 0; --i) b.limb[i + words] = b.limb[i];
+    for (int i = 0; i < words; ++i) b.limb[i] = 0;
+    b.n += words;
+    b.limb[b.n] = 0;
+    if (bits != 0) {
+      for (int i = b.n; i > words; --i)
+        b.limb[i] = (b.limb[i] << bits) | (b.limb[i - 1] >> (32 - bits));
+      b.limb[words] <<= bits;
+    }
+    ++b.n;
+    while (b.n > 0 && b.limb[b.n - 1] == 0) --b.n;
+  } else {
+    // m * 2^e == m * 5^-e / 10^-e: the digits of the integer m * 5^-e, point moved left.
+    shift10 = -e;
+    int k = -e;
+    for (; k >= 13; k -= 13) big_mul_small(b, 1220703125u);  // 5^13, the largest power below 2^32
+    std::uint32_t p5 = 1;
+    for (; k > 0; --k) p5 *= 5;
+    big_mul_small(b, p5);
+  }
+
+  // Nine digits at a time from the bottom; only the top four chunks are kept.
+  std::uint32_t ring[4] = {0, 0, 0, 0};
+  int chunks = 0;
+  bool sticky = false;
+  while (b.n > 0) {
+    const std::uint32_t r = big_divmod_small(b, 1000000000u);
+    if (chunks >= 4 && ring[chunks % 4] != 0) sticky = true;
+    ring[chunks % 4] = r;
+    ++chunks;
+  }
+  big_decimal out{};
+  int top_digits = 0;
+  for (int c = chunks - 1; c >= 0 && c >= chunks - 4; --c) {
+    std::uint32_t v = ring[c % 4];
+    char nine[9];
+    for (int i = 8; i >= 0; --i) {
+      nine[i] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    }
+    int start = 0;
+    if (c == chunks - 1) {
+      while (start < 8 && nine[start] == '0') ++start;
+      top_digits = 9 - start;
+    }
+    for (int i = start; i < 9; ++i) out.d[out.len++] = nine[i];
+  }
+  out.point = (chunks - 1) * 9 + top_digits - shift10;
+  out.sticky = sticky;
+  while (out.len > 0 && out.d[out.len - 1] == '0') --out.len;
+  return out;
+}
+
+// Compares two positive decimals given by digits (missing digits are zeros) and sticky flags.
+inline int compare_decimal(const char* ad, int alen, int apoint, bool asticky, const big_decimal& b) noexcept {
+  if (apoint != b.point) return apoint < b.point ? -1 : 1;
+  const int n = alen > b.len ? alen : b.len;
+  for (int i = 0; i < n; ++i) {
+    const char x = i < alen ? ad[i] : '0';
+    const char y = i < b.len ? b.d[i] : '0';
+    if (x != y) return x < y ? -1 : 1;
+  }
+  if (asticky != b.sticky) return asticky ? 1 : -1;
+  return 0;
+}
+
+inline std::size_t format_double_portable(char* out, double v) noexcept {
+  std::uint64_t bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  const bool negative = (bits >> 63) != 0;
+  const int biased = static_cast<int>((bits >> 52) & 0x7FF);
+  std::uint64_t frac = bits & ((std::uint64_t{1} << 52) - 1);
+  if (biased == 0x7FF) {
+    std::memcpy(out, "null", 4);
+    return 4;
+  }
+  if (biased == 0 && frac == 0) {
+    out[0] = '0';  // -0 too: JavaScript prints it as "0"
+    return 1;
+  }
+  std::uint64_t m = biased == 0 ? frac : frac | (std::uint64_t{1} << 52);
+  const int e = biased == 0 ? -1074 : biased - 1075;
+
+  // The shortest digits are the fewest that land strictly inside the interval of reals that
+  // round to v (its ends too when m is even: round-half-even then picks v). The interval ends
+  // halfway to the neighbours; below a power of two the lower neighbour is half as far away.
+  const big_decimal val = expand_binary(m, e);
+  const bool tight_below = frac == 0 && biased > 1;
+  const big_decimal lower = tight_below ? expand_binary(4 * m - 1, e - 2) : expand_binary(2 * m - 1, e - 1);
+  const big_decimal upper = expand_binary(2 * m + 1, e - 1);
+  const bool inclusive = (m & 1) == 0;
+  auto inside = [&](const char* d, int len, int point) {
+    const int lo = compare_decimal(d, len, point, false, lower);
+    const int hi = compare_decimal(d, len, point, false, upper);
+    return (lo > 0 || (lo == 0 && inclusive)) && (hi < 0 || (hi == 0 && inclusive));
+  };
+
+  for (int p = 1; p <= 17; ++p) {
+    // down: the first p digits; up: down plus one unit in the last place.
+    char down[18], up[18];
+    for (int i = 0; i < p; ++i) down[i] = i < val.len ? val.d[i] : '0';
+    const bool exact = p >= val.len && !val.sticky;
+    int up_point = val.point;
+    std::memcpy(up, down, static_cast<std::size_t>(p));
+    int i = p - 1;
+    while (i >= 0 && up[i] == '9') up[i--] = '0';
+    if (i >= 0) {
+      ++up[i];
+    } else {
+      up[0] = '1';  // 99..9 + 1 = 100..0: one more integer digit, p digits still
+      for (int j = 1; j < p; ++j) up[j] = '0';
+      ++up_point;
+    }
+    bool round_up = false;
+    if (!exact) {
+      const char next = p < val.len ? val.d[p] : '0';
+      bool rest = val.sticky;
+      for (int j = p + 1; j < val.len && !rest; ++j) rest = val.d[j] != '0';
+      round_up = next > '5' || (next == '5' && (rest || ((down[p - 1] - '0') & 1) != 0));
+    }
+    const char* first = round_up ? up : down;
+    const int first_point = round_up ? up_point : val.point;
+    const char* second = round_up ? down : up;
+    const int second_point = round_up ? val.point : up_point;
+    const char* pick = nullptr;
+    int pick_point = 0;
+    if (exact || inside(first, p, first_point)) {
+      pick = first;
+      pick_point = first_point;
+    } else if (inside(second, p, second_point)) {
+      pick = second;
+      pick_point = second_point;
+    }
+    if (pick != nullptr) {
+      int len = p;
+      while (len > 1 && pick[len - 1] == '0') --len;
+      return format_decimal_js(out, negative, pick, len, pick_point);
+    }
+  }
+  // Unreachable: 17 significant digits always identify a double.
+  return format_decimal_js(out, negative, val.d, val.len < 17 ? val.len : 17, val.point);
+}
+
+inline std::size_t format_double(char* out, double v) noexcept {
+#if SENTRY_TRACE_DETAIL_HAS_TO_CHARS
+  std::uint64_t bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  if (((bits >> 52) & 0x7FF) == 0x7FF) {
+    std::memcpy(out, "null", 4);
+    return 4;
+  }
+  if ((bits << 1) == 0) {
+    out[0] = '0';
+    return 1;
+  }
+  const bool negative = (bits >> 63) != 0;
+  if (negative) v = -v;
+  // Scientific form gives the shortest digits and the exponent apart: "1.2345e-07".
+  char sci[32];
+  const std::to_chars_result r = std::to_chars(sci, sci + sizeof sci, v, std::chars_format::scientific);
+  if (r.ec != std::errc()) return format_double_portable(out, negative ? -v : v);
+  char digits[20];
+  int nd = 0;
+  const char* p = sci;
+  for (; p < r.ptr && *p != 'e'; ++p) {
+    if (*p != '.' && nd < 20) digits[nd++] = *p;
+  }
+  int exp10 = 0;
+  bool exp_negative = false;
+  if (p < r.ptr) ++p;  // 'e'
+  if (p < r.ptr && (*p == '-' || *p == '+')) exp_negative = *p++ == '-';
+  for (; p < r.ptr; ++p) exp10 = exp10 * 10 + (*p - '0');
+  if (exp_negative) exp10 = -exp10;
+  while (nd > 1 && digits[nd - 1] == '0') --nd;
+  return format_decimal_js(out, negative, digits, nd, exp10 + 1);
+#else
+  return format_double_portable(out, v);
+#endif
+}
+
+}  // namespace detail
+
+// --- sinks -----------------------------------------------------------------------------------
+
+inline void sink::write_slow(const char* bytes, std::size_t n) noexcept {
+  if (n == 0) return;
+  total_ += n;
+  if (overflow_) return;
+  if (refill_ == nullptr) {
+    overflow_ = true;
+    return;
+  }
+  for (;;) {
+    const std::size_t room = cap_ - size_;
+    if (n <= room) {
+      std::memcpy(buf_ + size_, bytes, n);
+      size_ += n;
+      return;
+    }
+    // Fill first, so that a flushing hook always hands on full chunks.
+    if (room != 0) std::memcpy(buf_ + size_, bytes, room);
+    size_ = cap_;
+    bytes += room;
+    n -= room;
+    in_refill_ = true;
+    const bool made_room = refill_(*this, n, user_);
+    in_refill_ = false;
+    if (!made_room || size_ >= cap_) {
+      overflow_ = true;
+      return;
+    }
+  }
+}
+
+#if SENTRY_TRACE_HOSTED
+inline bool string_sink::grow(sink& s, std::size_t need, void* user) noexcept {
+  string_sink& self = *static_cast<string_sink*>(user);
+  std::size_t want = self.cap_ * 2;
+  if (want < self.size_ + need) want = self.size_ + need;
+  if (want < 256) want = 256;
+#  if SENTRY_TRACE_EXCEPTIONS
+  try {
+#  endif
+    if (want > self.out_.max_size() - self.base_) return false;
+    self.out_.resize(self.base_ + want);
+#  if SENTRY_TRACE_EXCEPTIONS
+  } catch (...) {
+    return false;
+  }
+#  endif
+  s.reset_buffer(&self.out_[0] + self.base_, want);
+  return true;
+}
+
+inline void string_sink::finish() {
+  if (buf_ == nullptr) return;
+  out_.resize(base_ + size_);  // shrinking: no allocation, no throw
+  base_ = out_.size();
+  buf_ = nullptr;
+  cap_ = 0;
+  size_ = 0;
+}
+#endif
+
+inline bool callback_sink::flush_chunk(sink& s, std::size_t, void* user) noexcept {
+  callback_sink& self = *static_cast<callback_sink*>(user);
+  if (self.size_ != 0) self.fn_(self.buf_, self.size_, self.fn_user_);
+  s.rewind(0);
+  return true;
+}
+
+inline void callback_sink::finish() noexcept {
+  if (size_ == 0 || fn_ == nullptr) return;
+  fn_(buf_, size_, fn_user_);
+  size_ = 0;  // delivered, not rewound: total() keeps counting
+}
+
+// --- json_writer -----------------------------------------------------------------------------
+
+inline int json_writer::begin_value() noexcept {
+  if (error_) return -1;
+  if (depth_ == 0) return 0;  // top-level values are not separated
+  const std::uint32_t bit = std::uint32_t{1} << (depth_ - 1);
+  if (is_object_ & bit) {
+    if (!after_key_) {
+      error_ = true;
+      return -1;
+    }
+    after_key_ = false;
+    return 0;
+  }
+  const int sep = (has_member_ & bit) ? ',' : 0;
+  has_member_ |= bit;
+  return sep;
+}
+
+inline json_writer& json_writer::scalar(const char* text, std::size_t n) noexcept {
+  const int sep = begin_value();
+  if (sep < 0) return *this;
+  if (sep != 0) out_.put(static_cast<char>(sep));
+  out_.write(text, n);
+  return *this;
+}
+
+// Formats a value of at most MaxLen bytes, with its separator, straight into the sink when it
+// has room, else through a stack buffer (where the sink may refill or drop it).
+template <std::size_t MaxLen, class Format>
+inline json_writer& json_writer::formatted(Format format) noexcept {
+  const int sep = begin_value();
+  if (sep < 0) return *this;
+  const std::size_t lead = sep != 0 ? 1 : 0;
+  if (char* dst = out_.room_for(MaxLen + 1)) {
+    dst[0] = static_cast<char>(sep);
+    out_.commit(lead + format(dst + lead));
+    return *this;
+  }
+  char buf[MaxLen + 1];
+  buf[0] = static_cast<char>(sep);
+  out_.write(buf, lead + format(buf + lead));
+  return *this;
+}
+
+inline json_writer& json_writer::open(char c, bool object) noexcept {
+  const int sep = begin_value();
+  if (sep < 0) return *this;
+  if (depth_ >= max_depth) {
+    error_ = true;
+    return *this;
+  }
+  if (sep != 0) out_.put(static_cast<char>(sep));
+  out_.put(c);
+  ++depth_;
+  const std::uint32_t bit = std::uint32_t{1} << (depth_ - 1);
+  has_member_ &= ~bit;
+  if (object) {
+    is_object_ |= bit;
+  } else {
+    is_object_ &= ~bit;
+  }
+  return *this;
+}
+
+inline json_writer& json_writer::close(char c, bool object) noexcept {
+  if (error_) return *this;
+  const std::uint32_t bit = depth_ == 0 ? 0 : std::uint32_t{1} << (depth_ - 1);
+  if (depth_ == 0 || ((is_object_ & bit) != 0) != object || after_key_) {
+    error_ = true;
+    return *this;
+  }
+  out_.put(c);
+  --depth_;
+  return *this;
+}
+
+inline json_writer& json_writer::begin_object() noexcept { return open('{', true); }
+inline json_writer& json_writer::end_object() noexcept { return close('}', true); }
+inline json_writer& json_writer::begin_array() noexcept { return open('[', false); }
+inline json_writer& json_writer::end_array() noexcept { return close(']', false); }
+
+inline json_writer& json_writer::key(std::string_view k) noexcept {
+  if (error_) return *this;
+  const std::uint32_t bit = depth_ == 0 ? 0 : std::uint32_t{1} << (depth_ - 1);
+  if ((is_object_ & bit) == 0 || after_key_) {
+    error_ = true;
+    return *this;
+  }
+  const int sep = (has_member_ & bit) ? ',' : 0;
+  has_member_ |= bit;
+  quoted(sep, k, true);
+  after_key_ = true;
+  return *this;
+}
+
+// Separator, quotes and escaped text. Plain text that fits is copied straight into the buffer:
+// most names and values are short, and three small sink writes cost more than the copy.
+inline void json_writer::quoted(int sep, std::string_view s, bool is_key) noexcept {
+  const unsigned char* const begin = reinterpret_cast<const unsigned char*>(s.data());
+  const unsigned char* const end = begin + s.size();
+  const unsigned char* const special = detail::skip_plain(begin, end);
+  const std::size_t lead = sep != 0 ? 1 : 0;
+  const std::size_t tail = is_key ? 2 : 1;
+  if (special == end) {
+    if (char* dst = out_.room_for(lead + 1 + s.size() + tail)) {
+      dst[0] = static_cast<char>(sep);
+      dst[lead] = '"';
+      if (!s.empty()) std::memcpy(dst + lead + 1, s.data(), s.size());
+      char* after = dst + lead + 1 + s.size();
+      after[0] = '"';
+      if (is_key) after[1] = ':';
+      out_.commit(lead + 1 + s.size() + tail);
+      return;
+    }
+  }
+  if (sep != 0) out_.put(static_cast<char>(sep));
+  out_.put('"');
+  detail::write_escaped_rest(out_, begin, special, end);
+  out_.write("\":", tail);
+}
+
+inline json_writer& json_writer::string(std::string_view s) noexcept {
+  const int sep = begin_value();
+  if (sep >= 0) quoted(sep, s, false);
+  return *this;
+}
+
+inline json_writer& json_writer::number(std::int64_t v) noexcept {
+  return formatted<20>([v](char* p) noexcept { return detail::format_int(p, v); });
+}
+
+inline json_writer& json_writer::number(std::uint64_t v) noexcept {
+  return formatted<20>([v](char* p) noexcept { return detail::format_uint(p, v); });
+}
+
+inline json_writer& json_writer::number(double v) noexcept {
+  return formatted<32>([v](char* p) noexcept { return detail::format_double(p, v); });
+}
+
+inline json_writer& json_writer::boolean(bool v) noexcept {
+  return v ? scalar("true", 4) : scalar("false", 5);
+}
+
+inline json_writer& json_writer::null() noexcept { return scalar("null", 4); }
+
+inline json_writer& json_writer::raw(std::string_view json) noexcept {
+  return scalar(json.data(), json.size());
+}
+
+inline json_writer& json_writer::hex(const std::uint8_t* bytes, std::size_t n) noexcept {
+  const int sep = begin_value();
+  if (sep < 0) return *this;
+  const std::size_t lead = sep != 0 ? 1 : 0;
+  if (n <= 32) {  // ids: straight into the buffer when it has room
+    if (char* dst = out_.room_for(lead + 2 * n + 2)) {
+      dst[0] = static_cast<char>(sep);
+      dst[lead] = '"';
+      detail::hex_lower(dst + lead + 1, bytes, n);
+      dst[lead + 1 + 2 * n] = '"';
+      out_.commit(lead + 2 * n + 2);
+      return *this;
+    }
+  }
+  if (sep != 0) out_.put(static_cast<char>(sep));
+  out_.put('"');
+  char buf[64];
+  while (n > 0) {
+    const std::size_t k = n < sizeof buf / 2 ? n : sizeof buf / 2;
+    detail::hex_lower(buf, bytes, k);
+    out_.write(buf, 2 * k);
+    bytes += k;
+    n -= k;
+  }
+  out_.put('"');
+  return *this;
+}
+
+inline json_writer& json_writer::timestamp(std::int64_t epoch_us) noexcept {
+  return formatted<29>([epoch_us](char* p) noexcept {
+    p[0] = '"';
+    detail::format_rfc3339(p + 1, epoch_us);
+    p[28] = '"';
+    return std::size_t{29};
+  });
+}
+
+inline json_writer& json_writer::seconds(std::int64_t epoch_us) noexcept {
+  if (epoch_us < 0 || epoch_us > detail::max_epoch_us) epoch_us = 0;
+  return formatted<19>([epoch_us](char* p) noexcept {  // 12 digits until 9999, '.', 6 digits
+    std::size_t n = detail::format_int(p, epoch_us / 1000000);
+    p[n++] = '.';
+    const unsigned frac = static_cast<unsigned>(epoch_us % 1000000);
+    detail::put2(p + n, frac / 10000);
+    detail::put2(p + n + 2, frac / 100 % 100);
+    detail::put2(p + n + 4, frac % 100);
+    return n + 6;
+  });
+}
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_JSON_HPP
+
+// end of part: include/sentry_trace/json.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/ids.hpp
+// =================================================================================================
+
+// sentry_trace/ids.hpp -- trace ids, span ids, event ids: generation, hex form, parsing
+//
+// WHAT IT DOES  A trace id is 16 random bytes written as 32 lowercase hex characters, a span id
+//               8 random bytes as 16, an event id a uuid4 as 32 (PROTOCOL.md §7). Ids are never
+//               all zeros (W3C) and always lowercase.
+// DOES NOT      allocate, lock or call the entropy hook on the span path: each thread draws from
+//               its own splitmix64 stream seeded once by init().
+// ERRORS        parse functions return false for the wrong length, uppercase or non-hex
+//               characters, and all-zero ids, leaving the output untouched.
+
+#ifndef SENTRY_TRACE_IDS_HPP
+#define SENTRY_TRACE_IDS_HPP
+
+#include <cstdint>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// 16-byte trace id shared by every span of one trace.
+struct trace_id {
+  std::uint64_t hi = 0;
+  std::uint64_t lo = 0;
+  constexpr bool is_zero() const noexcept { return hi == 0 && lo == 0; }
+  /// Writes exactly 32 lowercase hex characters (no NUL).
+  void to_hex(char* out32) const noexcept;
+  /// Parses exactly 32 lowercase hex characters; false (and `out` untouched) otherwise or when zero.
+  static bool parse(std::string_view hex, trace_id& out) noexcept;
+  friend constexpr bool operator==(const trace_id& a, const trace_id& b) noexcept { return a.hi == b.hi && a.lo == b.lo; }
+  friend constexpr bool operator!=(const trace_id& a, const trace_id& b) noexcept { return !(a == b); }
+};
+
+/// 8-byte span id; 0 means "none".
+struct span_id {
+  std::uint64_t value = 0;
+  constexpr bool is_zero() const noexcept { return value == 0; }
+  /// Writes exactly 16 lowercase hex characters (no NUL).
+  void to_hex(char* out16) const noexcept;
+  /// Parses exactly 16 lowercase hex characters; false (and `out` untouched) otherwise or when zero.
+  static bool parse(std::string_view hex, span_id& out) noexcept;
+  friend constexpr bool operator==(const span_id& a, const span_id& b) noexcept { return a.value == b.value; }
+  friend constexpr bool operator!=(const span_id& a, const span_id& b) noexcept { return a.value != b.value; }
+};
+
+/// uuid4 used as an event id; written as 32 hex without dashes, as event payloads require.
+struct event_id {
+  std::uint64_t hi = 0;
+  std::uint64_t lo = 0;
+  void to_hex(char* out32) const noexcept;
+};
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+
+inline void u64_to_hex(std::uint64_t v, char* out16) noexcept {
+  for (int i = 15; i >= 0; --i) {
+    out16[i] = hex_digits[v & 0xf];
+    v >>= 4;
+  }
+}
+
+/// Parses exactly 16 lowercase hex characters. Uppercase is rejected on purpose: the SDKs'
+/// sentry-trace regex and W3C both require lowercase.
+inline bool parse_u64_hex(const char* p, std::uint64_t& out) noexcept {
+  std::uint64_t v = 0;
+  for (int i = 0; i < 16; ++i) {
+    char c = p[i];
+    unsigned d;
+    if (c >= '0' && c <= '9') d = static_cast<unsigned>(c - '0');
+    else if (c >= 'a' && c <= 'f') d = static_cast<unsigned>(c - 'a' + 10);
+    else return false;
+    v = (v << 4) | d;
+  }
+  out = v;
+  return true;
+}
+
+inline trace_id new_trace_id() noexcept {
+  trace_id t;
+  do {
+    t.hi = random_u64();
+    t.lo = random_u64();
+  } while (t.is_zero());
+  return t;
+}
+
+inline span_id new_span_id() noexcept {
+  span_id s;
+  do s.value = random_u64();
+  while (s.value == 0);
+  return s;
+}
+
+inline event_id new_event_id() noexcept {
+  event_id e;
+  e.hi = (random_u64() & ~0xf000ull) | 0x4000ull;                 // version 4
+  e.lo = (random_u64() & ~(3ull << 62)) | (2ull << 62);           // RFC 4122 variant
+  return e;
+}
+
+} // namespace detail
+
+inline void trace_id::to_hex(char* out32) const noexcept {
+  detail::u64_to_hex(hi, out32);
+  detail::u64_to_hex(lo, out32 + 16);
+}
+inline bool trace_id::parse(std::string_view hex, trace_id& out) noexcept {
+  trace_id t;
+  if (hex.size() != 32 || !detail::parse_u64_hex(hex.data(), t.hi) || !detail::parse_u64_hex(hex.data() + 16, t.lo) ||
+      t.is_zero())
+    return false;
+  out = t;
+  return true;
+}
+inline void span_id::to_hex(char* out16) const noexcept { detail::u64_to_hex(value, out16); }
+inline bool span_id::parse(std::string_view hex, span_id& out) noexcept {
+  std::uint64_t v = 0;
+  if (hex.size() != 16 || !detail::parse_u64_hex(hex.data(), v) || v == 0) return false;
+  out.value = v;
+  return true;
+}
+inline void event_id::to_hex(char* out32) const noexcept {
+  detail::u64_to_hex(hi, out32);
+  detail::u64_to_hex(lo, out32 + 16);
+}
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_IDS_HPP
+
+// end of part: include/sentry_trace/ids.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/outcomes.hpp
+// =================================================================================================
+
+// sentry_trace/outcomes.hpp -- what was dropped or cut, counted by reason, for client reports
+//
+// WHAT IT DOES  Nothing is lost silently: every span, transaction or envelope the library does
+//               not deliver is counted here by (reason, category), as Sentry's SDKs count
+//               outcomes, and sent as a `client_report` item. Things that are kept but cut
+//               (truncated strings, attributes over the cap, ...) are counted in `stats`.
+// DOES NOT      lock: counters are relaxed atomics (plain integers when SENTRY_TRACE_THREADS=0).
+// SPEC          https://develop.sentry.dev/sdk/telemetry/client-reports/
+
+#ifndef SENTRY_TRACE_OUTCOMES_HPP
+#define SENTRY_TRACE_OUTCOMES_HPP
+
+#include <cstdint>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// Why something was not delivered (the client report `reason` strings).
+enum class discard_reason : std::uint8_t {
+  sample_rate,        ///< not sampled
+  buffer_overflow,    ///< over a pool's capacity (spans, transactions, envelope bytes)
+  queue_overflow,     ///< the delivery queue was full
+  ratelimit_backoff,  ///< dropped before sending while the server's rate limit lasts
+  network_error,      ///< the transport could not reach the server
+  send_error,         ///< the server refused it
+  invalid,            ///< a span never ended, or ended after its transaction was sent
+  no_parent_span,     ///< a child whose explicit parent's transaction was already gone
+  internal_sdk_error, ///< anything else inside the library
+  count_
+};
+
+/// What was not delivered (the rate-limit / client-report category strings).
+enum class data_category : std::uint8_t { transaction, span, error, internal, count_ };
+
+constexpr const char* to_string(discard_reason r) noexcept {
+  constexpr const char* names[] = {"sample_rate",  "buffer_overflow", "queue_overflow",  "ratelimit_backoff",
+                                   "network_error", "send_error",     "invalid",         "no_parent_span",
+                                   "internal_sdk_error"};
+  return names[static_cast<std::size_t>(r) < static_cast<std::size_t>(discard_reason::count_) ? static_cast<std::size_t>(r) : 8];
+}
+constexpr const char* to_string(data_category c) noexcept {
+  constexpr const char* names[] = {"transaction", "span", "error", "internal"};
+  return names[static_cast<std::size_t>(c) < static_cast<std::size_t>(data_category::count_) ? static_cast<std::size_t>(c) : 3];
+}
+
+/// Things kept but cut, and other diagnostics, readable with sentry_trace::get_stats().
+struct stats {
+  std::uint64_t strings_truncated = 0;     ///< strings cut at SENTRY_TRACE_MAX_STRING or the arena's end
+  std::uint64_t attributes_dropped = 0;    ///< over SENTRY_TRACE_MAX_ATTRIBUTES or the attribute pool
+  std::uint64_t measurements_dropped = 0;  ///< over SENTRY_TRACE_MAX_MEASUREMENTS, no transaction, or not finite
+  std::uint64_t depth_overflows = 0;       ///< spans not made active because SENTRY_TRACE_MAX_DEPTH was reached
+  std::uint64_t envelopes_sent = 0;        ///< envelopes handed to the transport
+  std::uint64_t client_reports_sent = 0;   ///< of which client reports
+  std::uint64_t discarded_total = 0;       ///< sum of every outcome counted so far (also the reported ones)
+};
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+
+constexpr std::size_t reason_count = static_cast<std::size_t>(discard_reason::count_);
+constexpr std::size_t category_count = static_cast<std::size_t>(data_category::count_);
+
+/// Counters of outcomes not yet reported, and the running stats.
+struct outcome_counters {
+  atomic<std::uint32_t> pending[reason_count][category_count];
+  atomic<std::uint64_t> strings_truncated;
+  atomic<std::uint64_t> attributes_dropped;
+  atomic<std::uint64_t> measurements_dropped;
+  atomic<std::uint64_t> depth_overflows;
+  atomic<std::uint64_t> envelopes_sent;
+  atomic<std::uint64_t> client_reports_sent;
+  atomic<std::uint64_t> discarded_total;
+
+  void record(discard_reason r, data_category c, std::uint32_t quantity = 1) noexcept {
+    if (quantity == 0) return;
+    pending[static_cast<std::size_t>(r)][static_cast<std::size_t>(c)].fetch_add(quantity, order_relaxed);
+    discarded_total.fetch_add(quantity, order_relaxed);
+  }
+  /// A dropped transaction also counts its spans (root included), as the SDKs report it.
+  void record_transaction(discard_reason r, std::uint32_t spans_including_root) noexcept {
+    record(r, data_category::transaction, 1);
+    record(r, data_category::span, spans_including_root);
+  }
+  bool any_pending() const noexcept {
+    for (const auto& row : pending)
+      for (const auto& cell : row)
+        if (cell.load(order_relaxed) != 0) return true;
+    return false;
+  }
+  void reset() noexcept {
+    for (auto& row : pending)
+      for (auto& cell : row) cell.store(0, order_relaxed);
+    strings_truncated.store(0, order_relaxed);
+    attributes_dropped.store(0, order_relaxed);
+    measurements_dropped.store(0, order_relaxed);
+    depth_overflows.store(0, order_relaxed);
+    envelopes_sent.store(0, order_relaxed);
+    client_reports_sent.store(0, order_relaxed);
+    discarded_total.store(0, order_relaxed);
+  }
+  stats snapshot() const noexcept {
+    stats s;
+    s.strings_truncated = strings_truncated.load(order_relaxed);
+    s.attributes_dropped = attributes_dropped.load(order_relaxed);
+    s.measurements_dropped = measurements_dropped.load(order_relaxed);
+    s.depth_overflows = depth_overflows.load(order_relaxed);
+    s.envelopes_sent = envelopes_sent.load(order_relaxed);
+    s.client_reports_sent = client_reports_sent.load(order_relaxed);
+    s.discarded_total = discarded_total.load(order_relaxed);
+    return s;
+  }
+};
+
+inline outcome_counters g_outcomes{};
+
+} // namespace detail
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_OUTCOMES_HPP
+
+// end of part: include/sentry_trace/outcomes.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/span.hpp
+// =================================================================================================
+
+// sentry_trace/span.hpp -- span status, span options, the span record and the span handle
+//
+// WHAT IT DOES  Declares what a user holds (`span`, a small move-only handle, and `span_ref`, a
+//               copyable reference for handing a parent to another thread) and what the pool
+//               stores (`detail::span_record`, plain data). The handle's member functions are
+//               defined in tracer.hpp, once the state they act on exists.
+// DOES NOT      own memory: a handle is indices plus a generation (sokol ids), so a handle to a
+//               span whose transaction has been sent, or that was never recorded, is a valid
+//               no-op and is never dereferenced.
+// SPEC          https://develop.sentry.dev/sdk/foundations/envelopes/event-payloads/span/
+
+#ifndef SENTRY_TRACE_SPAN_HPP
+#define SENTRY_TRACE_SPAN_HPP
+
+#include <cstdint>
+#include <string_view>
+#include <type_traits>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// Sentry's span statuses (PROTOCOL.md §4). `ok` is also what an unset status is written as.
+/// The HTTP ranges are those of from_http_status().
+enum class span_status : std::uint8_t {
+  ok,                   ///< 100-399
+  cancelled,            ///< 499 (JS); the caller gave up
+  unknown_error,        ///< 600 and above in Python; written as "unknown_error", "unknown" accepted on input
+  invalid_argument,     ///< 400 and any 4xx without its own status
+  deadline_exceeded,    ///< 504
+  not_found,            ///< 404
+  already_exists,       ///< 409
+  permission_denied,    ///< 403
+  resource_exhausted,   ///< 429
+  failed_precondition,  ///< 413
+  aborted,
+  out_of_range,
+  unimplemented,        ///< 501
+  internal_error,       ///< any 5xx without its own status; below 100 or 600 and above
+  unavailable,          ///< 503
+  data_loss,
+  unauthenticated,      ///< 401
+};
+
+/// The status as Sentry writes it ("ok", "deadline_exceeded", ...).
+constexpr const char* to_string(span_status s) noexcept {
+  constexpr const char* names[] = {"ok", "cancelled", "unknown_error", "invalid_argument", "deadline_exceeded",
+                                   "not_found", "already_exists", "permission_denied", "resource_exhausted",
+                                   "failed_precondition", "aborted", "out_of_range", "unimplemented",
+                                   "internal_error", "unavailable", "data_loss", "unauthenticated"};
+  return static_cast<std::size_t>(s) < sizeof(names) / sizeof(names[0]) ? names[static_cast<std::size_t>(s)]
+                                                                         : "unknown_error";
+}
+
+/// Maps an HTTP status code as @sentry/core 11 does (PROTOCOL.md §4): 100-399 ok, 401
+/// unauthenticated, 403 permission_denied, 404 not_found, 409 already_exists, 413
+/// failed_precondition, 429 resource_exhausted, 499 cancelled, other 4xx invalid_argument,
+/// 501 unimplemented, 503 unavailable, 504 deadline_exceeded, other 5xx internal_error, and
+/// anything below 100 or from 600 on internal_error.
+constexpr span_status from_http_status(int code) noexcept {
+  if (code >= 100 && code < 400) return span_status::ok;
+  if (code >= 400 && code < 500) {
+    switch (code) {
+      case 401: return span_status::unauthenticated;
+      case 403: return span_status::permission_denied;
+      case 404: return span_status::not_found;
+      case 409: return span_status::already_exists;
+      case 413: return span_status::failed_precondition;
+      case 429: return span_status::resource_exhausted;
+      case 499: return span_status::cancelled;
+      default: return span_status::invalid_argument;
+    }
+  }
+  if (code >= 500 && code < 600) {
+    switch (code) {
+      case 501: return span_status::unimplemented;
+      case 503: return span_status::unavailable;
+      case 504: return span_status::deadline_exceeded;
+      default: return span_status::internal_error;
+    }
+  }
+  return span_status::internal_error;
+}
+
+/// Parses a status string. Accepts the 17 names, and what Relay also accepts: "unknown" (as
+/// unknown_error), "success" (ok) and "failure" (internal_error). False for anything else.
+constexpr bool parse_span_status(std::string_view text, span_status& out) noexcept {
+  for (int i = 0; i <= static_cast<int>(span_status::unauthenticated); ++i) {
+    if (text == to_string(static_cast<span_status>(i))) {
+      out = static_cast<span_status>(i);
+      return true;
+    }
+  }
+  if (text == "unknown") { out = span_status::unknown_error; return true; }
+  if (text == "success") { out = span_status::ok; return true; }
+  if (text == "failure") { out = span_status::internal_error; return true; }
+  return false;
+}
+
+/// Where a transaction's name came from (`transaction_info.source`). Sentry groups `url`
+/// names as high-cardinality and leaves them out of the dynamic sampling context.
+enum class transaction_source : std::uint8_t { custom, url, route, view, component, task };
+
+constexpr const char* to_string(transaction_source s) noexcept {
+  constexpr const char* names[] = {"custom", "url", "route", "view", "component", "task"};
+  return names[static_cast<std::size_t>(s) < 6 ? static_cast<std::size_t>(s) : 0];
+}
+
+class span;
+
+/// A copyable reference to a span: enough to make it the parent of a span started on another
+/// thread, and to read its ids. Holding one keeps nothing alive; if the span's transaction has
+/// already been sent, a child started from it becomes... nothing (it is dropped and counted as
+/// `no_parent_span`), never a stray write.
+struct span_ref {
+  trace_id trace{};
+  span_id id{};
+  std::uint32_t generation = 0;  ///< generation of the transaction block it lives in
+  std::uint16_t block = 0;
+  std::uint16_t slot = 0;
+  std::uint16_t epoch = 0;       ///< init() generation; refs from before a re-init are stale
+  std::uint8_t flags = 0;
+
+  static constexpr std::uint8_t valid = 1;      ///< refers to a span (sampled or not)
+  static constexpr std::uint8_t recording = 2;  ///< has a slot in a transaction block
+  static constexpr std::uint8_t sampled = 4;    ///< part of a sampled trace
+  static constexpr std::uint8_t deferred = 8;   ///< sampling decision left to the next service
+
+  constexpr span_ref() noexcept = default;
+  /// The reference of a live handle (empty for an empty handle). Implicit, so that
+  /// `span_options{"name", "op", parent_span}` reads naturally.
+  span_ref(const span& s) noexcept;  // NOLINT(google-explicit-constructor)
+
+  constexpr bool is_valid() const noexcept { return (flags & valid) != 0; }
+  constexpr bool is_recording() const noexcept { return (flags & recording) != 0; }
+  constexpr bool is_sampled() const noexcept { return (flags & sampled) != 0; }
+};
+
+/// How to start a span. An aggregate: `{"GET /orders", "http.server"}` or set fields by name.
+/// Strings are copied into the transaction's arena when the span starts (truncated at
+/// SENTRY_TRACE_MAX_STRING bytes, never dangling), so temporaries are fine.
+struct span_options {
+  std::string_view name;        ///< span description / transaction name; "<unlabeled transaction>" when empty
+  std::string_view op;          ///< Sentry's op, e.g. "http.server", "db.query"; "default" when empty
+  span_ref parent{};            ///< explicit parent (e.g. from another thread); default: this thread's active span
+  std::string_view origin{};    ///< "manual" when empty; "auto.<category>..." for integrations
+  transaction_source source = transaction_source::custom;  ///< used when the span is a transaction
+  bool force_transaction = false;  ///< start a new transaction even when a span is active
+};
+
+/// Handle to a started span. Cheap (a few words) and move-only, so exactly one owner can end
+/// it. end() is idempotent. A handle that is destroyed without end() abandons its span: it is
+/// not sent, and is counted as dropped (`invalid`), as the SDKs drop unfinished spans.
+/// Thread safety: one handle must not be used by two threads at once; different spans of one
+/// transaction may be started, changed and ended on different threads.
+class span {
+ public:
+  constexpr span() noexcept = default;
+  span(span&& other) noexcept : ref_(other.ref_), owner_(other.owner_), depth_(other.depth_) { other.release_(); }
+  span& operator=(span&& other) noexcept {
+    if (this != &other) {
+      abandon_();
+      ref_ = other.ref_;
+      owner_ = other.owner_;
+      depth_ = other.depth_;
+      other.release_();
+    }
+    return *this;
+  }
+  span(const span&) = delete;
+  span& operator=(const span&) = delete;
+  ~span() { abandon_(); }
+
+  /// Sets or replaces an attribute (JS: span.setAttribute). Keys and string values are copied
+  /// into the transaction's arena. A no-op on unsampled, ended or empty handles.
+  void set_attribute(std::string_view key, std::string_view value) noexcept;
+  void set_attribute(std::string_view key, const char* value) noexcept {
+    set_attribute(key, value ? std::string_view(value) : std::string_view());
+  }
+  void set_attribute(std::string_view key, double value) noexcept;
+  void set_attribute(std::string_view key, bool value) noexcept;
+  void set_attribute(std::string_view key, std::int64_t value) noexcept;
+  /// Any other integer type is stored as int64 (unsigned values above INT64_MAX are clamped).
+  template <class Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool> &&
+                                            !std::is_same_v<Int, std::int64_t> && !std::is_same_v<Int, char>,
+                                        int> = 0>
+  void set_attribute(std::string_view key, Int value) noexcept {
+    if constexpr (std::is_unsigned_v<Int> && sizeof(Int) >= sizeof(std::int64_t)) {
+      set_attribute(key, value > static_cast<Int>(INT64_MAX) ? INT64_MAX : static_cast<std::int64_t>(value));
+    } else {
+      set_attribute(key, static_cast<std::int64_t>(value));
+    }
+  }
+  /// Sets the status (written as `ok` when never set).
+  void set_status(span_status status) noexcept;
+  /// Sets the status from an HTTP status code (from_http_status) and the attribute
+  /// `http.response.status_code`, as @sentry/core's setHttpStatus does.
+  void set_http_status(int code) noexcept;
+  /// Renames the span; on a transaction this is also the transaction's name.
+  void set_name(std::string_view name) noexcept;
+  /// Renames the span and sets the transaction's name source (route, url, ...).
+  void set_name(std::string_view name, transaction_source source) noexcept;
+  void set_op(std::string_view op) noexcept;
+  void set_origin(std::string_view origin) noexcept;
+  /// Ends the span now. Ending a transaction's root sends the transaction. Idempotent.
+  void end() noexcept;
+
+  /// True while the handle refers to a span that has not ended (sampled or not).
+  bool is_active() const noexcept { return (ref_.flags & span_ref::valid) != 0; }
+  /// True when the span is sampled and has a slot, i.e. will appear in Sentry.
+  bool is_recording() const noexcept { return (ref_.flags & span_ref::recording) != 0; }
+  bool is_sampled() const noexcept { return (ref_.flags & span_ref::sampled) != 0; }
+  trace_id trace() const noexcept { return ref_.trace; }
+  span_id id() const noexcept { return ref_.id; }
+  span_ref ref() const noexcept { return ref_; }
+
+  /// Internal: built by the tracer.
+  constexpr span(const span_ref& r, void* owner, std::uint16_t depth) noexcept : ref_(r), owner_(owner), depth_(depth) {}
+
+ private:
+  void release_() noexcept {
+    ref_ = span_ref{};
+    owner_ = nullptr;
+    depth_ = 0;
+  }
+  void abandon_() noexcept;
+
+  span_ref ref_{};
+  void* owner_ = nullptr;       ///< the thread scope this span was made active on, if any
+  std::uint16_t depth_ = 0;     ///< 1-based position on that scope's stack; 0: not active
+};
+
+inline span_ref::span_ref(const span& s) noexcept : span_ref(s.ref()) {}
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+
+/// A string copied into a transaction's arena.
+struct arena_str {
+  std::uint32_t offset;
+  std::uint32_t length;
+};
+
+enum class attribute_type : std::uint8_t { string, int64, float64, boolean };
+
+/// One attribute, linked into its span's list (indices into the block's attribute pool).
+struct attribute_record {
+  arena_str key;
+  union {
+    arena_str text;
+    std::int64_t int_value;
+    double float_value;
+    bool bool_value;
+  };
+  attribute_type type;
+  std::uint16_t next;  ///< index of the next attribute of the same span; no_index ends the list
+};
+
+inline constexpr std::uint16_t no_index = 0xffff;
+
+/// Slot states, published with release stores so the serializer, which may run on another
+/// thread, reads a span's fields only after they are complete.
+enum : std::uint8_t { slot_started = 1, slot_ended = 2 };
+
+/// One span in a transaction block: plain data, written by the thread that owns its handle.
+struct span_record {
+  std::uint64_t start_ns;       ///< monotonic clock
+  std::uint64_t end_ns;
+  span_id id;
+  span_id parent;               ///< zero on a root that starts the trace
+  arena_str name;
+  arena_str op;
+  arena_str origin;             ///< empty: "manual"
+  std::uint16_t attr_head;
+  std::uint16_t attr_tail;
+  std::uint8_t attr_count;
+  span_status status;
+  atomic<std::uint8_t> state;
+};
+
+/// A measurement (name, value, unit) on a transaction.
+struct measurement_record {
+  arena_str name;
+  arena_str unit;
+  double value;
+  atomic<std::uint8_t> ready;
+};
+
+} // namespace detail
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_SPAN_HPP
+
+// end of part: include/sentry_trace/span.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/dsn.hpp
+// =================================================================================================
+
+// sentry_trace/dsn.hpp -- parsing a Sentry DSN into its parts
+//
+// WHAT IT DOES  Splits `{scheme}://{public_key}[:{secret}]@{host}[:{port}][{path}]/{project_id}`
+//               (PROTOCOL.md §1) into views of the caller's string, derives the org id from a
+//               host of the form `o<digits>.…`, and builds the envelope endpoint.
+// DOES NOT      allocate or copy: the parts are views into the string passed to parse(), which
+//               must outlive them (tracer.hpp parses its own copy).
+// ERRORS        parse() returns a dsn_error naming the first problem; to_string() describes it.
+// SPEC          https://develop.sentry.dev/sdk/foundations/transport/authentication/
+
+#ifndef SENTRY_TRACE_DSN_HPP
+#define SENTRY_TRACE_DSN_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// Why a DSN was rejected.
+enum class dsn_error : std::uint8_t {
+  none,
+  empty,
+  bad_scheme,          ///< not http:// or https://
+  missing_public_key,  ///< no `key@`
+  missing_host,
+  bad_port,            ///< not 1-65535
+  missing_project_id,  ///< no last path segment
+  bad_project_id,      ///< last path segment is not all digits
+  bad_character,       ///< whitespace or a control character
+};
+
+constexpr const char* to_string(dsn_error e) noexcept {
+  switch (e) {
+    case dsn_error::none: return "ok";
+    case dsn_error::empty: return "the DSN is empty";
+    case dsn_error::bad_scheme: return "the DSN's scheme must be http or https";
+    case dsn_error::missing_public_key: return "the DSN has no public key (expected scheme://KEY@host/PROJECT)";
+    case dsn_error::missing_host: return "the DSN has no host";
+    case dsn_error::bad_port: return "the DSN's port is not a number from 1 to 65535";
+    case dsn_error::missing_project_id: return "the DSN has no project id (expected .../PROJECT_ID at the end)";
+    case dsn_error::bad_project_id: return "the DSN's project id must be digits only";
+    case dsn_error::bad_character: return "the DSN contains whitespace or a control character";
+  }
+  return "invalid DSN";
+}
+
+/// The parts of a DSN, as views into the parsed string.
+struct dsn {
+  std::string_view scheme;      ///< "http" or "https"
+  std::string_view public_key;
+  std::string_view secret;      ///< deprecated; usually empty
+  std::string_view host;        ///< without brackets for an IPv6 literal
+  std::uint16_t port = 0;       ///< explicit or the scheme's default (80 / 443)
+  bool port_explicit = false;
+  std::string_view path;        ///< between host and project id, "" or "/a/b" (no trailing slash)
+  std::string_view project_id;
+  std::string_view org_id;      ///< digits of a host `o<digits>.…`, else empty
+
+  /// Parses `text`; on failure returns the error and leaves `out` unchanged.
+  static dsn_error parse(std::string_view text, dsn& out) noexcept;
+};
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+constexpr bool all_digits(std::string_view s) noexcept {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+} // namespace detail
+
+inline dsn_error dsn::parse(std::string_view text, dsn& out) noexcept {
+  if (text.empty()) return dsn_error::empty;
+  for (char c : text)
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return dsn_error::bad_character;
+  dsn d;
+  std::size_t sep = text.find("://");
+  if (sep == std::string_view::npos) return dsn_error::bad_scheme;
+  d.scheme = text.substr(0, sep);
+  if (d.scheme != "http" && d.scheme != "https") return dsn_error::bad_scheme;
+  std::string_view rest = text.substr(sep + 3);
+  std::size_t at = rest.find('@');
+  std::size_t first_slash = rest.find('/');
+  if (at == std::string_view::npos || (first_slash != std::string_view::npos && at > first_slash))
+    return dsn_error::missing_public_key;
+  std::string_view userinfo = rest.substr(0, at);
+  std::size_t colon = userinfo.find(':');
+  d.public_key = userinfo.substr(0, colon);
+  if (colon != std::string_view::npos) d.secret = userinfo.substr(colon + 1);
+  if (d.public_key.empty()) return dsn_error::missing_public_key;
+  rest = rest.substr(at + 1);
+  // Query strings and fragments are not part of a DSN; refuse rather than guess.
+  if (rest.find_first_of("?#") != std::string_view::npos) return dsn_error::bad_character;
+  std::size_t slash = rest.find('/');
+  std::string_view hostport = rest.substr(0, slash);
+  std::string_view tail = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
+  std::string_view port_text;
+  if (!hostport.empty() && hostport.front() == '[') {  // IPv6 literal
+    std::size_t close = hostport.find(']');
+    if (close == std::string_view::npos) return dsn_error::missing_host;
+    d.host = hostport.substr(1, close - 1);
+    std::string_view after = hostport.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return dsn_error::bad_port;
+      port_text = after.substr(1);
+      d.port_explicit = true;
+    }
+  } else {
+    std::size_t pc = hostport.find(':');
+    d.host = hostport.substr(0, pc);
+    if (pc != std::string_view::npos) {
+      port_text = hostport.substr(pc + 1);
+      d.port_explicit = true;
+    }
+  }
+  if (d.host.empty()) return dsn_error::missing_host;
+  if (d.port_explicit) {
+    if (!detail::all_digits(port_text) || port_text.size() > 5) return dsn_error::bad_port;
+    std::uint32_t p = 0;
+    for (char c : port_text) p = p * 10 + static_cast<std::uint32_t>(c - '0');
+    if (p == 0 || p > 65535) return dsn_error::bad_port;
+    d.port = static_cast<std::uint16_t>(p);
+  } else {
+    d.port = d.scheme == "https" ? 443 : 80;
+  }
+  while (!tail.empty() && tail.back() == '/') tail.remove_suffix(1);
+  std::size_t last = tail.rfind('/');
+  if (tail.empty() || last == std::string_view::npos || last + 1 >= tail.size()) return dsn_error::missing_project_id;
+  d.project_id = tail.substr(last + 1);
+  if (!detail::all_digits(d.project_id)) return dsn_error::bad_project_id;
+  d.path = tail.substr(0, last);
+  if (d.host.size() > 2 && d.host[0] == 'o') {
+    std::size_t dot = d.host.find('.');
+    std::string_view digits = d.host.substr(1, dot == std::string_view::npos ? 0 : dot - 1);
+    if (dot != std::string_view::npos && detail::all_digits(digits)) d.org_id = digits;
+  }
+  out = d;
+  return dsn_error::none;
+}
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_DSN_HPP
+
+// end of part: include/sentry_trace/dsn.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/pool.hpp
+// =================================================================================================
+
+// sentry_trace/pool.hpp -- fixed-capacity storage for transactions and their spans
+//
+// WHAT IT DOES  A transaction owns one block: its span records, attributes, measurements and a
+//               string arena. Starting a child span claims the next record of the block; copying
+//               a string bumps the arena. When the root ends, the block is serialized in one
+//               linear pass and returned once its last open span has ended.
+// DOES NOT      allocate after init, lock on the span path, or format text. Over a capacity,
+//               spans are dropped and strings truncated, and both are counted (outcomes.hpp).
+// RAM           sizeof(storage) = SENTRY_TRACE_MAX_TRANSACTIONS * sizeof(transaction_block)
+//                                 + SENTRY_TRACE_ENVELOPE_BYTES, where sizeof(transaction_block) is
+//                 about 56 * (SENTRY_TRACE_MAX_SPANS + 1) + 24 * SENTRY_TRACE_ATTRIBUTE_POOL
+//                 + 24 * SENTRY_TRACE_MAX_MEASUREMENTS + SENTRY_TRACE_STRING_ARENA + 64.
+//               storage_bytes() gives the exact figure; tests/test_pool.cpp pins the formula.
+// THREADS       Each block has one control word: generation, closing flag, open-span count and
+//               next free slot, changed together by compare-and-swap. A child start is one CAS,
+//               an end one atomic subtraction; a handle whose generation no longer matches is a
+//               no-op, so a block reused for a new transaction is never written by an old handle.
+
+#ifndef SENTRY_TRACE_POOL_HPP
+#define SENTRY_TRACE_POOL_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+namespace detail {
+struct transaction_block;
+}
+
+/// All memory the tracer uses after init, in one object. Hand init() your own (static, or on a
+/// stack that outlives shutdown()) through options.storage; otherwise hosted builds use a
+/// static one. It is large (see storage_bytes()): do not put it on a small thread stack.
+struct storage;
+
+/// Bytes of one `storage` for the switches in force.
+constexpr std::size_t storage_bytes() noexcept;
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+
+constexpr std::uint32_t max_child_spans = SENTRY_TRACE_MAX_SPANS;
+constexpr std::uint32_t slots_per_block = SENTRY_TRACE_MAX_SPANS + 1;  // slot 0 is the root
+
+/// Control word layout: [63..35] generation, [34] closing, [33..17] open spans, [16..0] next slot.
+struct control {
+  static constexpr std::uint64_t slot_mask = (1ull << 17) - 1;
+  static constexpr unsigned open_shift = 17;
+  static constexpr std::uint64_t open_one = 1ull << open_shift;
+  static constexpr std::uint64_t open_mask = ((1ull << 17) - 1) << open_shift;
+  static constexpr std::uint64_t closing = 1ull << 34;
+  static constexpr unsigned gen_shift = 35;
+
+  static constexpr std::uint32_t next_slot(std::uint64_t v) noexcept { return static_cast<std::uint32_t>(v & slot_mask); }
+  static constexpr std::uint32_t open(std::uint64_t v) noexcept { return static_cast<std::uint32_t>((v & open_mask) >> open_shift); }
+  static constexpr bool is_closing(std::uint64_t v) noexcept { return (v & closing) != 0; }
+  static constexpr std::uint32_t generation(std::uint64_t v) noexcept { return static_cast<std::uint32_t>(v >> gen_shift); }
+  static constexpr std::uint64_t fresh(std::uint32_t gen) noexcept { return static_cast<std::uint64_t>(gen & 0x1fffffffu) << gen_shift; }
+};
+
+struct transaction_block {
+  atomic<std::uint64_t> control_word;
+  // Set when the block is claimed, before any handle to it exists; read-only afterwards.
+  trace_id trace;
+  span_id parent_of_root;           ///< the incoming parent span id of a continued trace
+  double sample_rate;               ///< the rate that decided, for the DSC and sentry.sample_rate
+  std::uint32_t sample_rand_micros; ///< sample_rand * 1e6: decisions use exactly the propagated value
+  bool sample_rate_known;
+  transaction_source source;
+  std::uint16_t max_children;       ///< options.max_spans, at most SENTRY_TRACE_MAX_SPANS
+
+  atomic<std::uint32_t> arena_used;
+  atomic<std::uint32_t> attributes_used;
+  atomic<std::uint32_t> measurements_used;
+  measurement_record measurements[SENTRY_TRACE_MAX_MEASUREMENTS];
+  attribute_record attributes[SENTRY_TRACE_ATTRIBUTE_POOL];
+  span_record spans[slots_per_block];
+  char arena[SENTRY_TRACE_STRING_ARENA];
+
+  std::uint32_t generation() const noexcept { return control::generation(control_word.load(order_relaxed)); }
+
+  std::string_view str(arena_str s) const noexcept { return {arena + s.offset, s.length}; }
+
+  /// Copies `text` into the arena, cut at `max_bytes` and at the arena's end, never inside a
+  /// UTF-8 sequence. Cuts are counted in stats.strings_truncated.
+  arena_str copy(std::string_view text, std::size_t max_bytes = SENTRY_TRACE_MAX_STRING) noexcept {
+    std::size_t want = text.size() > max_bytes ? utf8_truncate(text, max_bytes) : text.size();
+    std::uint32_t used = arena_used.load(order_relaxed);
+    std::size_t n = 0;
+    for (;;) {
+      std::size_t room = sizeof(arena) - used;
+      n = want <= room ? want : utf8_truncate(text.substr(0, room), room);
+      if (arena_used.compare_exchange_weak(used, static_cast<std::uint32_t>(used + n), order_relaxed, order_relaxed)) break;
+    }
+    if (n != text.size()) g_outcomes.strings_truncated.fetch_add(1, order_relaxed);
+    if (n) std::memcpy(arena + used, text.data(), n);
+    return arena_str{used, static_cast<std::uint32_t>(n)};
+  }
+
+  /// Claims this free block for a new transaction; false when it is in use.
+  bool try_claim() noexcept {
+    std::uint64_t v = control_word.load(order_relaxed);
+    if (control::open(v) != 0 || control::is_closing(v) || control::next_slot(v) != 0) return false;
+    // One open span (the root) and slot 0 taken.
+    return control_word.compare_exchange_strong(v, v + control::open_one + 1, order_acquire, order_relaxed);
+  }
+
+  /// Claims a child slot while the transaction with generation `gen` is open. Returns the slot,
+  /// 0 when the block is full (count buffer_overflow), or -1 when the transaction is gone.
+  std::int32_t claim_child(std::uint32_t gen) noexcept {
+    std::uint64_t v = control_word.load(order_relaxed);
+    for (;;) {
+      if (control::generation(v) != (gen & 0x1fffffffu) || control::is_closing(v) || control::open(v) == 0) return -1;
+      std::uint32_t slot = control::next_slot(v);
+      if (slot > max_children) return 0;
+      if (control_word.compare_exchange_weak(v, v + control::open_one + 1, order_acq_rel, order_relaxed))
+        return static_cast<std::int32_t>(slot);
+    }
+  }
+
+  /// Marks one open span closed. Returns true when this was the last one of a transaction whose
+  /// root has ended: the caller then frees the block with release().
+  bool close_one() noexcept {
+    std::uint64_t before = control_word.fetch_sub(control::open_one, order_acq_rel);
+    return control::open(before) == 1 && control::is_closing(before);
+  }
+
+  /// Sets the closing flag: from now on no child can join. Returns the slots handed out.
+  std::uint32_t begin_closing() noexcept {
+    std::uint64_t before = control_word.fetch_or(control::closing, order_acq_rel);
+    return control::next_slot(before);
+  }
+
+  /// Returns the block to the pool with the next generation, so old handles become no-ops.
+  void release() noexcept {
+    std::uint32_t gen = generation();
+    control_word.store(control::fresh(gen + 1), order_release);
+  }
+
+  /// Resets the per-transaction bump counters; called right after try_claim().
+  void reset_contents() noexcept {
+    arena_used.store(0, order_relaxed);
+    attributes_used.store(0, order_relaxed);
+    measurements_used.store(0, order_relaxed);
+  }
+
+  /// Prepares a claimed slot; the caller publishes it with state.store(slot_started, release).
+  span_record& init_slot(std::uint32_t slot, span_id id, span_id parent, std::uint64_t start_ns) noexcept {
+    span_record& r = spans[slot];
+    r.start_ns = start_ns;
+    r.end_ns = start_ns;
+    r.id = id;
+    r.parent = parent;
+    r.name = {};
+    r.op = {};
+    r.origin = {};
+    r.attr_head = no_index;
+    r.attr_tail = no_index;
+    r.attr_count = 0;
+    r.status = span_status::ok;
+    return r;
+  }
+
+  /// Finds or adds the attribute `key` of span `slot`; nullptr (counted) when over a cap.
+  attribute_record* attribute_for(std::uint32_t slot, std::string_view key) noexcept {
+    span_record& r = spans[slot];
+    for (std::uint16_t i = r.attr_head; i != no_index; i = attributes[i].next)
+      if (str(attributes[i].key) == key) return &attributes[i];
+    if (r.attr_count >= SENTRY_TRACE_MAX_ATTRIBUTES) {
+      g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
+      return nullptr;
+    }
+    std::uint32_t index = attributes_used.fetch_add(1, order_relaxed);
+    if (index >= SENTRY_TRACE_ATTRIBUTE_POOL) {
+      g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
+      return nullptr;
+    }
+    attribute_record& a = attributes[index];
+    a.key = copy(key, 256);
+    a.next = no_index;
+    a.type = attribute_type::boolean;
+    a.bool_value = false;
+    if (r.attr_tail == no_index) r.attr_head = static_cast<std::uint16_t>(index);
+    else attributes[r.attr_tail].next = static_cast<std::uint16_t>(index);
+    r.attr_tail = static_cast<std::uint16_t>(index);
+    ++r.attr_count;
+    return &a;
+  }
+};
+
+} // namespace detail
+
+struct storage {
+  detail::transaction_block blocks[SENTRY_TRACE_MAX_TRANSACTIONS];
+  char envelope[SENTRY_TRACE_ENVELOPE_BYTES];
+  std::uint16_t envelope_slots[detail::slots_per_block];  ///< the spans written, for transaction_view
+};
+
+constexpr std::size_t storage_bytes() noexcept { return sizeof(storage); }
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_POOL_HPP
+
+// end of part: include/sentry_trace/pool.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/sampling.hpp
+// =================================================================================================
+
+// sentry_trace/sampling.hpp -- sampling context, the runtime sampler, sample_rand
+//
+// WHAT IT DOES  Decides whether a new transaction is sampled, as the official SDKs do
+//               (PROTOCOL.md §9): a traces_sampler callback first, then the parent's decision,
+//               then traces_sample_rate. The decision compares `sample_rand` with the rate, so
+//               every service of a trace that shares `sample_rand` decides alike. sample_rand is
+//               kept as an integer count of millionths, the exact value that is propagated
+//               ("0.421337"), so the decision never differs from what the next service sees.
+// DOES NOT      allocate: the sampler is any callable up to 64 bytes stored inline
+//               (a capturing lambda included); a larger one fails to compile.
+// ERRORS        A sampler result outside [0, 1] or NaN is not trusted: the transaction is not
+//               sampled and a debug line says why (the SDKs treat an invalid rate the same way).
+//               With exceptions on, a sampler that throws falls back to the parent's decision,
+//               then to traces_sample_rate, as @sentry/core does.
+// SPEC          https://develop.sentry.dev/sdk/telemetry/traces/#sampling
+
+#ifndef SENTRY_TRACE_SAMPLING_HPP
+#define SENTRY_TRACE_SAMPLING_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <new>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// The parent's sampling decision as a new transaction sees it.
+enum class parent_decision : std::uint8_t { none, sampled, not_sampled };
+
+/// What a traces_sampler is told about the transaction being started.
+struct sampling_context {
+  std::string_view name;             ///< the transaction's name
+  std::string_view op;
+  parent_decision parent_sampled = parent_decision::none;  ///< from an incoming trace, if any
+  double parent_sample_rate = -1.0;  ///< the incoming sample_rate; negative when unknown
+  transaction_source source = transaction_source::custom;
+};
+
+namespace detail {
+
+/// A type-erased callable stored inline (no heap): the sampler must be copyable and fit in
+/// Capacity bytes. Built from function pointers rather than virtual functions so that it needs
+/// neither RTTI nor a vtable in freestanding builds.
+template <class Signature, std::size_t Capacity> class inplace_function;
+
+template <class R, class... Args, std::size_t Capacity> class inplace_function<R(Args...), Capacity> {
+ public:
+  constexpr inplace_function() noexcept = default;
+  constexpr inplace_function(std::nullptr_t) noexcept {}
+  template <class F, class D = std::decay_t<F>,
+            std::enable_if_t<!std::is_same_v<D, inplace_function> && std::is_invocable_r_v<R, D&, Args...>, int> = 0>
+  inplace_function(F&& f) noexcept(std::is_nothrow_constructible_v<D, F&&>) {  // NOLINT: implicit by design
+    static_assert(sizeof(D) <= Capacity, "callable too large to store inline: capture less (pointers, not copies)");
+    static_assert(alignof(D) <= alignof(std::max_align_t), "callable over-aligned");
+    static_assert(std::is_copy_constructible_v<D>, "callable must be copyable");
+    ::new (static_cast<void*>(buffer_)) D(std::forward<F>(f));
+    invoke_ = [](void* self, Args... args) -> R { return (*static_cast<D*>(self))(std::forward<Args>(args)...); };
+    manage_ = [](void* dst, const void* src) noexcept {
+      if (src) ::new (dst) D(*static_cast<const D*>(src));
+      else static_cast<D*>(dst)->~D();
+    };
+  }
+  inplace_function(const inplace_function& o) noexcept : invoke_(o.invoke_), manage_(o.manage_) {
+    if (manage_) manage_(buffer_, o.buffer_);
+  }
+  inplace_function& operator=(const inplace_function& o) noexcept {
+    if (this != &o) {
+      reset();
+      invoke_ = o.invoke_;
+      manage_ = o.manage_;
+      if (manage_) manage_(buffer_, o.buffer_);
+    }
+    return *this;
+  }
+  ~inplace_function() { reset(); }
+  void reset() noexcept {
+    if (manage_) manage_(buffer_, nullptr);
+    invoke_ = nullptr;
+    manage_ = nullptr;
+  }
+  explicit operator bool() const noexcept { return invoke_ != nullptr; }
+  R operator()(Args... args) const { return invoke_(const_cast<unsigned char*>(buffer_), std::forward<Args>(args)...); }
+
+ private:
+  alignas(std::max_align_t) unsigned char buffer_[Capacity] = {};
+  R (*invoke_)(void*, Args...) = nullptr;
+  void (*manage_)(void*, const void*) noexcept = nullptr;
+};
+
+} // namespace detail
+
+/// The sampler type: any callable `double(const sampling_context&)` of up to 64 bytes.
+/// Return the probability of keeping the transaction in [0, 1] (1: keep, 0: drop).
+using traces_sampler_fn = detail::inplace_function<double(const sampling_context&), 64>;
+
+/// The outcome of a sampling decision.
+struct sampling_decision {
+  bool sampled = false;
+  double sample_rate = 0.0;       ///< the rate that decided
+  bool sample_rate_known = false; ///< false when the parent's decision was inherited without a rate
+  bool rate_invalid = false;      ///< the sampler or option gave a value outside [0, 1] or NaN
+};
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+
+constexpr std::uint32_t sample_rand_scale = 1000000;
+
+/// True for a usable rate: a number in [0, 1] (NaN fails both comparisons).
+constexpr bool valid_rate(double rate) noexcept { return rate >= 0.0 && rate <= 1.0; }
+
+/// The decision for `rate` and a sample_rand of `rand_micros` millionths: rand < rate, so 0
+/// never samples and 1 always does.
+constexpr bool decide(double rate, std::uint32_t rand_micros) noexcept {
+  return static_cast<double>(rand_micros) < rate * static_cast<double>(sample_rand_scale);
+}
+
+/// Parses a plain decimal number ("1", "0.25", ".5", "1.0", "1e-3" is refused) without the C
+/// locale, for rates and sample_rand read from the environment or from baggage. False for
+/// anything else, including empty text, signs, exponents and trailing characters.
+constexpr bool parse_decimal(std::string_view text, double& out) noexcept {
+  if (text.empty()) return false;
+  double whole = 0.0, frac = 0.0, scale = 1.0;
+  bool digits = false, dot = false;
+  for (char c : text) {
+    if (c == '.' && !dot) {
+      dot = true;
+    } else if (c >= '0' && c <= '9') {
+      digits = true;
+      if (dot) {
+        scale /= 10.0;
+        frac += (c - '0') * scale;
+      } else {
+        whole = whole * 10.0 + (c - '0');
+      }
+    } else {
+      return false;
+    }
+  }
+  if (!digits) return false;
+  out = whole + frac;
+  return true;
+}
+
+/// A uniform sample_rand in [0, 1), in millionths.
+inline std::uint32_t new_sample_rand() noexcept {
+  return static_cast<std::uint32_t>((random_u64() >> 11) % sample_rand_scale);
+}
+
+/// A sample_rand consistent with a parent's decision and rate, for an incoming trace that
+/// carries both but no sample_rand: [0, rate) when sampled, [rate, 1) when not (PROTOCOL.md §9.4).
+inline std::uint32_t sample_rand_within(double rate, bool sampled) noexcept {
+  // The first count of millionths that decide() calls "not sampled": rate * 1e6 rounded up, so
+  // that a rate between two millionths (0.1234565) never yields an unsampled value below it.
+  const double scaled = rate * sample_rand_scale;
+  auto limit = static_cast<std::uint32_t>(scaled);
+  if (static_cast<double>(limit) < scaled) ++limit;
+  if (limit > sample_rand_scale) limit = sample_rand_scale;
+  std::uint64_t r = random_u64() >> 11;
+  if (sampled) return limit == 0 ? 0 : static_cast<std::uint32_t>(r % limit);
+  std::uint32_t span = sample_rand_scale - limit;
+  return span == 0 ? sample_rand_scale - 1 : limit + static_cast<std::uint32_t>(r % span);
+}
+
+/// The runtime policy. `rate` is traces_sample_rate (negative: unset).
+inline sampling_decision sample(const traces_sampler_fn& sampler, double rate, const sampling_context& ctx,
+                                std::uint32_t rand_micros) {
+  sampling_decision d;
+  bool have_rate = false;
+  double chosen = 0.0;
+  if (sampler) {
+#if SENTRY_TRACE_EXCEPTIONS
+    try {
+      chosen = sampler(ctx);
+      have_rate = true;
+    } catch (...) {
+      have_rate = false;  // fall through to the parent's decision, then the rate
+    }
+#else
+    chosen = sampler(ctx);
+    have_rate = true;
+#endif
+    if (have_rate) {
+      d.sample_rate_known = true;
+      if (!valid_rate(chosen)) {
+        d.rate_invalid = true;
+        d.sample_rate = 0.0;
+        d.sampled = false;
+        return d;
+      }
+      d.sample_rate = chosen;
+      d.sampled = decide(chosen, rand_micros);
+      return d;
+    }
+  }
+  if (ctx.parent_sampled != parent_decision::none) {
+    d.sampled = ctx.parent_sampled == parent_decision::sampled;
+    d.sample_rate_known = ctx.parent_sample_rate >= 0.0;
+    d.sample_rate = d.sample_rate_known ? ctx.parent_sample_rate : 0.0;
+    return d;
+  }
+  if (rate >= 0.0) {
+    d.sample_rate_known = true;
+    if (!valid_rate(rate)) {
+      d.rate_invalid = true;
+      return d;
+    }
+    d.sample_rate = rate;
+    d.sampled = decide(rate, rand_micros);
+  }
+  return d;
+}
+
+} // namespace detail
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_SAMPLING_HPP
+
+// end of part: include/sentry_trace/sampling.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/envelope.hpp
+// =================================================================================================
+
+// sentry_trace/envelope.hpp -- transaction and client-report payloads, envelope framing
+//
+// WHAT IT DOES  Writes a finished transaction block as one Sentry envelope
+//               (`{header}\n{"type":"transaction","length":N}\n{payload}`) and pending outcomes
+//               as a client-report envelope, into the fixed envelope buffer, in one linear pass.
+//               The envelope header carries event_id, sent_at, sdk and the dynamic sampling
+//               context (`trace`); the payload every field PROTOCOL.md §3 lists.
+// DOES NOT      allocate. When the buffer cannot hold every span, the spans that fit are kept,
+//               the rest are counted as buffer_overflow, and the transaction still goes out.
+// FORMAT        Timestamps are RFC 3339 UTC strings with microseconds, the one form that Relay,
+//               @sentry/core and sentry-cli all accept; `platform` is "native" (Relay has no
+//               "cpp"); every span has an `op` ("default" when empty) and a `status`.
+// SPEC          https://develop.sentry.dev/sdk/foundations/transport/envelopes/
+//               https://develop.sentry.dev/sdk/foundations/data-model/event-payloads/transaction/
+
+#ifndef SENTRY_TRACE_ENVELOPE_HPP
+#define SENTRY_TRACE_ENVELOPE_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// One finished span as a transport sees it (valid only during transport::send).
+struct span_view {
+  span_id id;
+  span_id parent;               ///< zero on a root that starts the trace
+  std::string_view op;
+  std::string_view name;
+  std::int64_t start_epoch_us;  ///< microseconds since the Unix epoch
+  std::int64_t end_epoch_us;
+  span_status status;
+  bool is_root;
+};
+
+/// Read access to the transaction an envelope carries, for transports that show rather than
+/// ship it (console_transport). Only spans that were written to the envelope are listed.
+class transaction_view {
+ public:
+  std::string_view name() const noexcept { return block_->str(block_->spans[0].name); }
+  trace_id trace() const noexcept { return block_->trace; }
+  /// Spans in the envelope, root first.
+  std::size_t span_count() const noexcept { return count_; }
+  span_view span_at(std::size_t i) const noexcept;
+
+  // Internal: built by the envelope writer.
+  transaction_view(const detail::transaction_block* b, const std::uint16_t* slots, std::size_t count,
+                   std::int64_t epoch_us, std::uint64_t mono_ns) noexcept
+      : block_(b), slots_(slots), count_(count), anchor_epoch_us_(epoch_us), anchor_mono_ns_(mono_ns) {}
+
+ private:
+  const detail::transaction_block* block_;
+  const std::uint16_t* slots_;
+  std::size_t count_;
+  std::int64_t anchor_epoch_us_;
+  std::uint64_t anchor_mono_ns_;
+};
+
+/// What a transport receives: the whole envelope's bytes (valid only during the call; copy
+/// them to keep them) and, for a transaction envelope, a structured view of it.
+class envelope_view {
+ public:
+  constexpr envelope_view() noexcept = default;
+  constexpr envelope_view(std::string_view bytes, const transaction_view* txn, bool client_report_only) noexcept
+      : bytes_(bytes), transaction_(txn), client_report_only_(client_report_only) {}
+  /// The envelope, ready to POST or write to a file.
+  std::string_view bytes() const noexcept { return bytes_; }
+  /// The transaction it carries, or nullptr (client reports, events).
+  const transaction_view* transaction() const noexcept { return transaction_; }
+  /// True when it holds only a client_report item (sentry-cli rejects those).
+  bool is_client_report() const noexcept { return client_report_only_; }
+
+ private:
+  std::string_view bytes_{};
+  const transaction_view* transaction_ = nullptr;
+  bool client_report_only_ = false;
+};
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+
+/// Converts monotonic nanoseconds to epoch microseconds with the anchor taken at init.
+struct time_anchor {
+  std::int64_t epoch_us = 0;
+  std::uint64_t mono_ns = 0;
+  constexpr std::int64_t to_epoch_us(std::uint64_t ns) const noexcept {
+    return ns >= mono_ns ? epoch_us + static_cast<std::int64_t>((ns - mono_ns) / 1000)
+                         : epoch_us - static_cast<std::int64_t>((mono_ns - ns) / 1000);
+  }
+};
+
+/// What the envelope needs from the options, already resolved.
+struct envelope_context {
+  std::string_view public_key;
+  std::string_view org_id;
+  std::string_view release;
+  std::string_view environment;
+  std::string_view server_name;
+  time_anchor anchor;
+  std::int64_t sent_at_epoch_us = 0;
+};
+
+/// Writes `value` with at most 6 decimals for the DSC's sample_rand ("0.421337").
+inline std::size_t format_micros_fraction(char* out, std::uint32_t micros) noexcept {
+  out[0] = '0';
+  out[1] = '.';
+  for (int i = 7; i >= 2; --i) {
+    out[i] = static_cast<char>('0' + micros % 10);
+    micros /= 10;
+  }
+  return 8;
+}
+
+inline void write_sdk(json_writer& w) noexcept {
+  w.key("sdk").begin_object();
+  w.key("name").string(sdk_name);
+  w.key("version").string(version_string);
+  w.end_object();
+}
+
+/// The head-of-trace dynamic sampling context, as @sentry/core builds it (PROTOCOL.md §8).
+/// Left out when there is no public key (no DSN): Relay needs trace_id and public_key.
+inline void write_dsc(json_writer& w, const transaction_block& b, const envelope_context& ctx) noexcept {
+  if (ctx.public_key.empty()) return;
+  char hex[32];
+  w.key("trace").begin_object();
+  b.trace.to_hex(hex);
+  w.key("trace_id").string(std::string_view(hex, 32));
+  w.key("public_key").string(ctx.public_key);
+  if (!ctx.org_id.empty()) w.key("org_id").string(ctx.org_id);
+  if (!ctx.release.empty()) w.key("release").string(ctx.release);
+  w.key("environment").string(ctx.environment);
+  if (b.source != transaction_source::url) {
+    std::string_view name = b.str(b.spans[0].name);
+    w.key("transaction").string(name.empty() ? std::string_view("<unlabeled transaction>") : name);
+  }
+  if (b.sample_rate_known) {
+    char num[32];
+    w.key("sample_rate").string(std::string_view(num, format_double(num, b.sample_rate)));
+  }
+  char frac[8];
+  w.key("sample_rand").string(std::string_view(frac, format_micros_fraction(frac, b.sample_rand_micros)));
+  w.key("sampled").string("true");
+  w.end_object();
+}
+
+inline void write_attributes(json_writer& w, const transaction_block& b, const span_record& r) noexcept {
+  for (std::uint16_t i = r.attr_head; i != no_index; i = b.attributes[i].next) {
+    const attribute_record& a = b.attributes[i];
+    w.key(b.str(a.key));
+    switch (a.type) {
+      case attribute_type::string: w.string(b.str(a.text)); break;
+      case attribute_type::int64: w.number(a.int_value); break;
+      case attribute_type::float64: w.number(a.float_value); break;
+      case attribute_type::boolean: w.boolean(a.bool_value); break;
+    }
+  }
+}
+
+inline std::string_view op_or_default(const transaction_block& b, const span_record& r) noexcept {
+  std::string_view op = b.str(r.op);
+  return op.empty() ? std::string_view("default") : op;
+}
+inline std::string_view origin_or_manual(const transaction_block& b, const span_record& r) noexcept {
+  std::string_view origin = b.str(r.origin);
+  return origin.empty() ? std::string_view("manual") : origin;
+}
+
+/// The fields a span and the trace context share: ids, op, status, origin and data.
+inline void write_span_common(json_writer& w, const transaction_block& b, const span_record& r, bool root) noexcept {
+  char hex[32];
+  b.trace.to_hex(hex);
+  w.key("trace_id").string(std::string_view(hex, 32));
+  r.id.to_hex(hex);
+  w.key("span_id").string(std::string_view(hex, 16));
+  if (!r.parent.is_zero()) {
+    r.parent.to_hex(hex);
+    w.key("parent_span_id").string(std::string_view(hex, 16));
+  }
+  std::string_view op = op_or_default(b, r);
+  std::string_view origin = origin_or_manual(b, r);
+  w.key("op").string(op);
+  w.key("status").string(to_string(r.status));
+  w.key("origin").string(origin);
+  w.key("data").begin_object();
+  w.key("sentry.op").string(op);
+  w.key("sentry.origin").string(origin);
+  if (root) {
+    w.key("sentry.segment.name.source").string(to_string(b.source));
+    if (b.sample_rate_known) w.key("sentry.sample_rate").number(b.sample_rate);
+  }
+  write_attributes(w, b, r);
+  w.end_object();
+}
+
+/// Result of writing a transaction envelope.
+struct transaction_write {
+  std::string_view bytes;       ///< empty when not even the transaction itself fitted
+  std::size_t spans_written = 0;  ///< child spans in the envelope
+  std::uint16_t* slots = nullptr; ///< the slots written, root first (for transaction_view)
+};
+
+/// Serializes the transaction in `b` (its root ended; `handed_out` slots were claimed) into
+/// `buf`. Spans that never ended are counted `invalid`; spans that do not fit, `buffer_overflow`.
+/// `slot_list` must hold `handed_out` entries.
+inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, const transaction_block& b,
+                                                    std::uint32_t handed_out, const envelope_context& ctx,
+                                                    std::uint16_t* slot_list) noexcept {
+  transaction_write result;
+  // The item header needs the payload's length, so the payload goes first, after room for
+  // both headers; the headers are then written and moved to sit right before it.
+  constexpr std::size_t header_room = 12 * 1024;
+  if (cap < header_room + 1024) return result;
+  const span_record& root = b.spans[0];
+  event_id eid = new_event_id();
+  char eid_hex[32];
+  eid.to_hex(eid_hex);
+
+  const std::size_t payload_cap = cap - header_room - 2;  // 2: the closing "]}" always fits
+  fixed_sink payload(buf + header_room, payload_cap);
+  json_writer w(payload);
+  w.begin_object();
+  w.key("type").string("transaction");
+  w.key("event_id").string(std::string_view(eid_hex, 32));
+  w.key("platform").string("native");
+  std::string_view name = b.str(root.name);
+  w.key("transaction").string(name.empty() ? std::string_view("<unlabeled transaction>") : name);
+  w.key("transaction_info").begin_object().key("source").string(to_string(b.source)).end_object();
+  w.key("start_timestamp").timestamp(ctx.anchor.to_epoch_us(root.start_ns));
+  w.key("timestamp").timestamp(ctx.anchor.to_epoch_us(root.end_ns));
+  if (!ctx.release.empty()) w.key("release").string(ctx.release);
+  w.key("environment").string(ctx.environment);
+  if (!ctx.server_name.empty()) w.key("server_name").string(ctx.server_name);
+  write_sdk(w);
+  w.key("contexts").begin_object().key("trace").begin_object();
+  write_span_common(w, b, root, true);
+  w.end_object().end_object();
+
+  std::uint32_t measurement_count = b.measurements_used.load(order_acquire);
+  if (measurement_count > SENTRY_TRACE_MAX_MEASUREMENTS) measurement_count = SENTRY_TRACE_MAX_MEASUREMENTS;
+  bool any_measurement = false;
+  for (std::uint32_t i = 0; i < measurement_count; ++i) {
+    const measurement_record& m = b.measurements[i];
+    if (m.ready.load(order_acquire) != 1) continue;
+    if (!any_measurement) w.key("measurements").begin_object();
+    any_measurement = true;
+    w.key(b.str(m.name)).begin_object().key("value").number(m.value);
+    if (m.unit.length) w.key("unit").string(b.str(m.unit));
+    w.end_object();
+  }
+  if (any_measurement) w.end_object();
+
+  w.key("spans").begin_array();
+  if (!w.ok()) {
+    // Not even the transaction without spans fits: nothing can go out.
+    g_outcomes.record_transaction(discard_reason::buffer_overflow, handed_out);
+    return result;
+  }
+  slot_list[0] = 0;
+  std::size_t listed = 1;
+  std::uint32_t unfinished = 0, overflowed = 0;
+  for (std::uint32_t slot = 1; slot < handed_out; ++slot) {
+    const span_record& r = b.spans[slot];
+    if (r.state.load(order_acquire) != slot_ended) {
+      ++unfinished;
+      continue;
+    }
+    if (overflowed) {
+      ++overflowed;
+      continue;
+    }
+    std::size_t checkpoint = payload.size();
+    w.begin_object();
+    write_span_common(w, b, r, false);
+    w.key("description").string(b.str(r.name));
+    w.key("start_timestamp").timestamp(ctx.anchor.to_epoch_us(r.start_ns));
+    w.key("timestamp").timestamp(ctx.anchor.to_epoch_us(r.end_ns));
+    w.end_object();
+    if (!w.ok()) {
+      // Back to the last whole span; nothing more is written through `w` after this.
+      payload.rewind(checkpoint);
+      overflowed = 1;
+      continue;
+    }
+    slot_list[listed++] = static_cast<std::uint16_t>(slot);
+  }
+  g_outcomes.record(discard_reason::invalid, data_category::span, unfinished);
+  g_outcomes.record(discard_reason::buffer_overflow, data_category::span, overflowed);
+  // Close the spans array and the payload by hand: after a rewind the writer's state is stale.
+  std::size_t payload_len = payload.size();
+  std::memcpy(buf + header_room + payload_len, "]}", 2);
+  payload_len += 2;
+
+  // Headers into the start of the buffer, then moved flush against the payload.
+  fixed_sink head(buf, header_room);
+  json_writer h(head);
+  h.begin_object();
+  h.key("event_id").string(std::string_view(eid_hex, 32));
+  h.key("sent_at").timestamp(ctx.sent_at_epoch_us);
+  write_sdk(h);
+  write_dsc(h, b, ctx);
+  h.end_object();
+  head.put('\n');
+  json_writer item(head);
+  item.begin_object().key("type").string("transaction").key("length").number(static_cast<std::uint64_t>(payload_len));
+  item.key("content_type").string("application/json").end_object();
+  head.put('\n');
+  if (!h.ok() || !item.ok() || head.overflowed()) {
+    g_outcomes.record_transaction(discard_reason::buffer_overflow, handed_out);
+    return result;
+  }
+  std::size_t head_len = head.size();
+  std::memmove(buf + header_room - head_len, buf, head_len);
+  result.bytes = std::string_view(buf + header_room - head_len, head_len + payload_len);
+  result.spans_written = listed - 1;
+  result.slots = slot_list;
+  return result;
+}
+
+/// Writes the pending outcomes as a client-report envelope and clears them. Empty when none.
+inline std::string_view write_client_report_envelope(char* buf, std::size_t cap, const envelope_context& ctx) noexcept {
+  // The payload is small (at most reasons x categories entries), so it is built in a local
+  // buffer first to learn its length.
+  char payload_buf[4096];
+  fixed_sink payload(payload_buf, sizeof(payload_buf));
+  json_writer p(payload);
+  p.begin_object();
+  p.key("timestamp").seconds(ctx.sent_at_epoch_us);
+  p.key("discarded_events").begin_array();
+  std::uint32_t taken[reason_count][category_count] = {};
+  bool any = false;
+  for (std::size_t r = 0; r < reason_count; ++r) {
+    for (std::size_t c = 0; c < category_count; ++c) {
+      std::uint32_t q = g_outcomes.pending[r][c].exchange(0, order_relaxed);
+      if (!q) continue;
+      taken[r][c] = q;
+      any = true;
+      p.begin_object();
+      p.key("reason").string(to_string(static_cast<discard_reason>(r)));
+      p.key("category").string(to_string(static_cast<data_category>(c)));
+      p.key("quantity").number(static_cast<std::uint64_t>(q));
+      p.end_object();
+    }
+  }
+  p.end_array().end_object();
+  if (!any) return {};
+  fixed_sink out(buf, cap);
+  json_writer h(out);
+  h.begin_object().key("sent_at").timestamp(ctx.sent_at_epoch_us);
+  write_sdk(h);
+  h.end_object();
+  out.put('\n');
+  json_writer item(out);
+  item.begin_object().key("type").string("client_report").key("length").number(static_cast<std::uint64_t>(payload.size()));
+  item.end_object();
+  out.put('\n');
+  out.write(payload.data(), payload.size());
+  if (!p.ok() || out.overflowed()) {
+    // Put the counts back so that they are reported later rather than lost.
+    for (std::size_t r = 0; r < reason_count; ++r)
+      for (std::size_t c = 0; c < category_count; ++c)
+        if (taken[r][c]) g_outcomes.pending[r][c].fetch_add(taken[r][c], order_relaxed);
+    return {};
+  }
+  return out.view();
+}
+
+} // namespace detail
+
+inline span_view transaction_view::span_at(std::size_t i) const noexcept {
+  const detail::span_record& r = block_->spans[slots_[i]];
+  detail::time_anchor a{anchor_epoch_us_, anchor_mono_ns_};
+  return span_view{r.id,
+                   r.parent,
+                   detail::op_or_default(*block_, r),
+                   block_->str(r.name),
+                   a.to_epoch_us(r.start_ns),
+                   a.to_epoch_us(r.end_ns),
+                   r.status,
+                   slots_[i] == 0};
+}
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_ENVELOPE_HPP
+
+// end of part: include/sentry_trace/envelope.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/transport.hpp
+// =================================================================================================
+
+// sentry_trace/transport.hpp -- the transport interface and the dependency-free transports
+//
+// WHAT IT DOES  A transport receives finished envelopes. The library ships:
+//                 null_transport      discards everything (tracing on, delivery off);
+//                 callback_transport  a plain C function pointer + user data (UART, MQTT, C code);
+//                 file_transport      one `.envelope` file per envelope in a directory, each one
+//                                     `sentry-cli send-envelope` accepts (hosted only);
+//                 console_transport   prints each transaction as a waterfall, for working
+//                                     without a Sentry account (hosted only).
+// HOOKS         transport::send is called with the envelope lock held, so never concurrently and
+//               in order, from the thread that ended the transaction or called flush()/shutdown().
+//               The bytes are valid only during the call: copy them to keep them. send must not
+//               call back into sentry_trace. A transport that fails to deliver calls
+//               report_lost() so the loss is counted and appears in the next client report.
+// DOES NOT      own the transport: options.transport points to the user's object, which must
+//               outlive shutdown().
+
+#ifndef SENTRY_TRACE_TRANSPORT_HPP
+#define SENTRY_TRACE_TRANSPORT_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#if SENTRY_TRACE_HOSTED
+#  include <cerrno>
+#  include <cinttypes>
+#  include <cstdio>
+#  if defined(__unix__) || defined(__APPLE__)
+#    include <sys/stat.h>
+#  endif
+#endif
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// Where envelopes go. Implement send(); flush() if the transport buffers.
+class transport {
+ public:
+  /// Delivers one envelope (see the HOOKS contract above).
+  virtual void send(envelope_view envelope) = 0;
+  /// Waits up to `timeout_ms` for everything sent so far to be delivered; true when it was.
+  virtual bool flush(std::uint32_t timeout_ms) {
+    static_cast<void>(timeout_ms);
+    return true;
+  }
+
+  /// Counts an envelope this transport could not deliver, by reason, for the client report
+  /// (a transaction counts once as `transaction` and once per span as `span`; lost client
+  /// reports are not counted, as in every Sentry SDK).
+  static void report_lost(const envelope_view& envelope, discard_reason reason) noexcept {
+    if (const transaction_view* t = envelope.transaction())
+      detail::g_outcomes.record_transaction(reason, static_cast<std::uint32_t>(t->span_count()));
+  }
+
+ protected:
+  transport() = default;
+  transport(const transport&) = default;
+  transport& operator=(const transport&) = default;
+  // Not virtual on purpose: the library never deletes a transport, and a virtual destructor
+  // would pull operator delete into freestanding links.
+  ~transport() = default;
+};
+
+/// Discards every envelope. Not a loss: the user chose no delivery.
+class null_transport final : public transport {
+ public:
+  void send(envelope_view) override {}
+};
+
+/// Hands every envelope to a plain function pointer, for C-style code and byte sinks.
+class callback_transport final : public transport {
+ public:
+  /// Receives the envelope's bytes, valid only during the call.
+  using send_fn = void (*)(const char* bytes, std::size_t size, void* user);
+  constexpr callback_transport(send_fn fn, void* user) noexcept : fn_(fn), user_(user) {}
+  void send(envelope_view e) override {
+    if (fn_) fn_(e.bytes().data(), e.bytes().size(), user_);
+  }
+
+ private:
+  send_fn fn_;
+  void* user_;
+};
+
+#if SENTRY_TRACE_HOSTED
+/// Writes each envelope to `<directory>/<sent time in µs>-<sequence>-<kind>.envelope`,
+/// creating the directory (one level) if needed. Write failures are counted as `send_error`
+/// and logged to stderr once. Client reports go in envelopes of their own, so every
+/// transaction file is one `sentry-cli send-envelope` accepts.
+class file_transport final : public transport {
+ public:
+  /// `directory` is copied (at most 400 bytes).
+  explicit file_transport(std::string_view directory) noexcept {
+    std::size_t n = directory.size() < sizeof(dir_) - 1 ? directory.size() : sizeof(dir_) - 1;
+    for (std::size_t i = 0; i < n; ++i) dir_[i] = directory[i];
+    dir_[n] = '\0';
+  }
+  void send(envelope_view e) override {
+#  if defined(__unix__) || defined(__APPLE__)
+    ::mkdir(dir_, 0755);  // EEXIST is the usual case
+#  endif
+    char path[512];
+    ++sequence_;
+    std::snprintf(path, sizeof(path), "%s/%06" PRIu32 "-%s.envelope", dir_, sequence_,
+                  e.is_client_report() ? "client_report" : (e.transaction() ? "transaction" : "event"));
+    std::FILE* f = std::fopen(path, "wb");
+    bool ok = f != nullptr;
+    if (f) {
+      ok = std::fwrite(e.bytes().data(), 1, e.bytes().size(), f) == e.bytes().size();
+      ok = (std::fclose(f) == 0) && ok;
+    }
+    if (!ok) {
+      report_lost(e, discard_reason::send_error);
+      if (!warned_) std::fprintf(stderr, "[sentry_trace] error: file_transport cannot write %s\n", path);
+      warned_ = true;
+    } else {
+      ++written_;
+    }
+  }
+  /// Envelopes written so far.
+  std::uint32_t written() const noexcept { return written_; }
+
+ private:
+  char dir_[401] = {};
+  std::uint32_t sequence_ = 0;
+  std::uint32_t written_ = 0;
+  bool warned_ = false;
+};
+
+/// Prints each transaction as a waterfall: an indented tree of op, name, start offset,
+/// duration and status, with a bar per span on a common time axis. Other envelopes (client
+/// reports) print one summary line. `out` defaults to stdout.
+class console_transport final : public transport {
+ public:
+  explicit console_transport(std::FILE* out = stdout) noexcept : out_(out) {}
+  void send(envelope_view e) override {
+    const transaction_view* t = e.transaction();
+    if (!t) {
+      std::fprintf(out_, "[sentry_trace] %s envelope, %zu bytes\n", e.is_client_report() ? "client report" : "event",
+                   e.bytes().size());
+      return;
+    }
+    print(*t);
+  }
+
+  /// Writes the waterfall of `t` to the stream.
+  void print(const transaction_view& t) {
+    const std::size_t n = t.span_count();
+    if (n == 0) return;
+    const span_view root = t.span_at(0);
+    const std::int64_t t0 = root.start_epoch_us;
+    std::int64_t total = root.end_epoch_us - t0;
+    for (std::size_t i = 0; i < n; ++i) {
+      std::int64_t end = t.span_at(i).end_epoch_us - t0;
+      if (end > total) total = end;
+    }
+    if (total <= 0) total = 1;
+    char tid[33];
+    t.trace().to_hex(tid);
+    tid[32] = '\0';
+    std::fprintf(out_, "transaction %.*s  trace %s  %zu spans  %.3f ms\n", static_cast<int>(root.name.size()),
+                 root.name.data(), tid, n, static_cast<double>(total) / 1000.0);
+    std::fprintf(out_, "  %-40s %10s %10s  %-18s %s\n", "op  name", "start ms", "dur ms", "status", "timeline");
+    // Depth-first from the root; children in start order. n is at most SENTRY_TRACE_MAX_SPANS+1,
+    // so the quadratic search is cheap next to printing, and needs no memory of its own.
+    print_subtree(t, 0, 0, t0, total);
+    std::fflush(out_);
+  }
+
+ private:
+  void print_subtree(const transaction_view& t, std::size_t index, int depth, std::int64_t t0, std::int64_t total) {
+    print_line(t.span_at(index), depth, t0, total);
+    const span_id self = t.span_at(index).id;
+    std::int64_t last_start = INT64_MIN;
+    std::size_t last_index = 0;
+    // Visit children ordered by (start, index) without sorting storage.
+    for (;;) {
+      std::size_t best = t.span_count();
+      std::int64_t best_start = INT64_MAX;
+      for (std::size_t i = 1; i < t.span_count(); ++i) {
+        const span_view c = t.span_at(i);
+        if (c.parent != self) continue;
+        bool after = c.start_epoch_us > last_start || (c.start_epoch_us == last_start && i > last_index);
+        if (after && (c.start_epoch_us < best_start || (c.start_epoch_us == best_start && i < best))) {
+          best = i;
+          best_start = c.start_epoch_us;
+        }
+      }
+      if (best == t.span_count()) break;
+      last_start = best_start;
+      last_index = best;
+      if (depth < 32) print_subtree(t, best, depth + 1, t0, total);
+    }
+  }
+
+  void print_line(const span_view& s, int depth, std::int64_t t0, std::int64_t total) {
+    constexpr int width = 40;
+    char label[160];
+    int indent = depth * 2 < 40 ? depth * 2 : 40;
+    std::snprintf(label, sizeof(label), "%*s%.*s  %.*s", indent, "", static_cast<int>(s.op.size() > 40 ? 40 : s.op.size()),
+                  s.op.data(), static_cast<int>(s.name.size() > 60 ? 60 : s.name.size()), s.name.data());
+    std::int64_t start = s.start_epoch_us - t0;
+    std::int64_t dur = s.end_epoch_us - s.start_epoch_us;
+    int from = static_cast<int>(start * width / total);
+    int len = static_cast<int>(dur * width / total);
+    if (len < 1) len = 1;
+    if (from > width - 1) from = width - 1;
+    if (from + len > width) len = width - from;
+    char bar[width + 1];
+    for (int i = 0; i < width; ++i) bar[i] = (i >= from && i < from + len) ? '#' : '.';
+    bar[width] = '\0';
+    std::fprintf(out_, "  %-40.40s %10.3f %10.3f  %-18s |%s|\n", label, static_cast<double>(start) / 1000.0,
+                 static_cast<double>(dur) / 1000.0, to_string(s.status), bar);
+  }
+
+  std::FILE* out_;
+};
+#endif // SENTRY_TRACE_HOSTED
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_TRANSPORT_HPP
+
+// end of part: include/sentry_trace/transport.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/tracer.hpp
+// =================================================================================================
+
+// sentry_trace/tracer.hpp -- the one global state: options, pools, active spans, init/flush/shutdown
+//
+// WHAT IT DOES  Holds the resolved options, the pools (in `storage`), each thread's stack of
+//               active spans, and dispatches finished transactions to the transport. Defines
+//               init(), flush(), shutdown() and the span handle's member functions.
+// STEP BY STEP  sentry_trace::options o;          // every member holds its documented default
+//               o.dsn = "https://key@o1.ingest.sentry.io/42";
+//               o.traces_sample_rate = 1.0;
+//               o.transport = &my_transport;      // not owned; must outlive shutdown()
+//               if (!sentry_trace::init(o)) { /* the log hook said why */ }
+//               ... spans (api.hpp) ...
+//               sentry_trace::shutdown(2000);
+//
+// OPTIONS       member               default                     Sentry name / environment variable
+//               dsn                  "" (SENTRY_DSN)             dsn; no DSN: envelopes carry no DSC
+//               release              "" (SENTRY_RELEASE)         release, at most 200 bytes
+//               environment          "production" (SENTRY_ENVIRONMENT)  environment, at most 64 bytes
+//               server_name          ""                          server_name
+//               org_id               "" (from the DSN host)      org_id
+//               traces_sample_rate   options::unset (SENTRY_TRACES_SAMPLE_RATE)  0..1; unset with no
+//                                    sampler: tracing off, traces still propagate (deferred)
+//               traces_sampler       empty                       traces_sampler; beats the rate
+//               max_spans            SENTRY_TRACE_MAX_SPANS      max_spans (child spans per transaction)
+//               debug                false (SENTRY_DEBUG)        debug: log hook gets debug lines
+//               log                  stderr when debug           -
+//               transport            nullptr: envelopes dropped  transport (not owned)
+//               storage              nullptr: a static one       - (see pool.hpp)
+//               clock, wall_clock,   hosted: steady_clock,       - (platform.hpp); freestanding
+//               entropy, lock        system_clock, /dev/urandom,   builds must set clock and entropy
+//                                    std::mutex
+//               send_client_reports  true                        send_client_reports
+//               Options set in code win over the environment, as in every Sentry SDK.
+// THREADS       init() and shutdown() must not run while another thread uses the API. Everything
+//               else is thread-safe. A span made active on a thread must end before that thread
+//               exits.
+// ERRORS        init() returns false and logs the reason for a malformed DSN, a rate outside
+//               [0, 1], an over-long string, or a freestanding build without clock or entropy;
+//               tracing then stays off and every call is a valid no-op.
+
+#ifndef SENTRY_TRACE_TRACER_HPP
+#define SENTRY_TRACE_TRACER_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// Everything init() takes. An aggregate: declare it, then assign fields by name.
+struct options {
+  /// traces_sample_rate's "not set" value (0.0 is a real rate: sample nothing).
+  static constexpr double unset = -1.0;
+
+  std::string_view dsn{};               ///< "": SENTRY_DSN, else none
+  std::string_view release{};           ///< "": SENTRY_RELEASE
+  std::string_view environment{};       ///< "": SENTRY_ENVIRONMENT, else "production"
+  std::string_view server_name{};
+  std::string_view org_id{};            ///< "": the digits of a DSN host "o<digits>.…"
+  double traces_sample_rate = unset;    ///< unset: SENTRY_TRACES_SAMPLE_RATE
+  traces_sampler_fn traces_sampler{};   ///< any callable double(const sampling_context&) up to 64 bytes
+  std::uint32_t max_spans = SENTRY_TRACE_MAX_SPANS;  ///< child spans per transaction; 0 or more: capped
+  bool debug = false;                   ///< false: SENTRY_DEBUG ("1", "true", "yes", "on")
+  log_hook log{};
+  ::sentry_trace::transport* transport = nullptr;  ///< not owned
+  ::sentry_trace::storage* storage = nullptr;      ///< not owned; nullptr: a static one (hosted)
+  clock_hook clock{};
+  wall_clock_hook wall_clock{};
+  entropy_hook entropy{};
+  lock_hook lock{};
+  bool send_client_reports = true;
+};
+
+/// Starts (or restarts) tracing. Returns false, logs why, and leaves tracing off on bad
+/// options. A second call shuts the first down cleanly (flushing with a 0 ms timeout) and
+/// starts over; spans of the first remain valid no-op handles.
+bool init(const options& opts) noexcept;
+/// Sends pending client reports and waits up to `timeout_ms` for the transport; true when
+/// everything was delivered (also true when tracing is off: nothing is pending).
+bool flush(std::uint32_t timeout_ms) noexcept;
+/// Counts in-flight transactions as dropped, flushes, and turns tracing off. Later calls are
+/// no-ops until the next init(). Returns what flush() returned.
+bool shutdown(std::uint32_t timeout_ms) noexcept;
+/// True between a successful init() and shutdown().
+bool is_enabled() noexcept;
+/// Counters of what was cut or dropped since init().
+stats get_stats() noexcept;
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+
+/// One active span on a thread's stack.
+struct stack_entry {
+  atomic<std::uint64_t> token;            ///< the span's id while it is active; 0 once ended (by any thread)
+  atomic<std::uint32_t> unrecorded_children;  ///< children of a non-recording root, reported when it ends
+  span_ref ref;
+};
+
+/// Each thread's stack of active spans. Plain zero-initialized data: no TLS constructor.
+struct thread_scope {
+  std::uint32_t depth;
+  stack_entry entries[SENTRY_TRACE_MAX_DEPTH];
+};
+inline SENTRY_TRACE_DETAIL_THREAD_LOCAL thread_scope tl_scope;
+
+/// Flags a span_ref carries beyond span_ref's public ones.
+constexpr std::uint8_t ref_root = 16;     ///< the span is its transaction's root
+constexpr std::uint8_t ref_overflow = 32; ///< sampled but not recorded: no block or slot was free
+
+struct tracer {
+  bool enabled = false;
+  std::uint16_t epoch = 0;
+  bool debug = false;
+  bool send_client_reports = true;
+  bool has_dsn = false;
+  double traces_sample_rate = options::unset;
+  std::uint16_t max_spans = SENTRY_TRACE_MAX_SPANS;
+  traces_sampler_fn sampler{};
+  log_hook log{};
+  clock_hook clock{};
+  wall_clock_hook wall_clock{};
+  lock_hook lock{};
+  ::sentry_trace::transport* sink = nullptr;
+  ::sentry_trace::storage* mem = nullptr;
+  time_anchor anchor{};
+  ::sentry_trace::dsn parsed_dsn{};
+  atomic<std::uint32_t> block_hint{0};
+  char dsn_text[512] = {};
+  char release[201] = {};
+  char environment[65] = {};
+  char server_name[256] = {};
+  char org_id[21] = {};
+
+  std::uint64_t now_ns() const noexcept { return clock.now_ns(clock.user); }
+  std::int64_t epoch_us() const noexcept { return wall_clock.now_epoch_us ? wall_clock.now_epoch_us(wall_clock.user) : 0; }
+};
+inline tracer g_tracer{};
+
+/// Formats a diagnostic into a stack buffer and hands it to the log hook.
+inline void log_line(log_level level, const char* a, std::string_view b = {}, const char* c = "") noexcept {
+  const tracer& t = g_tracer;
+  if (!t.log.write || (level == log_level::debug && !t.debug)) return;
+  char line[512];
+  std::size_t n = 0;
+  auto add = [&](std::string_view s) {
+    for (char ch : s) {
+      if (n + 1 >= sizeof(line)) break;
+      // Keep log lines single-line and printable whatever the input held.
+      line[n++] = (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) ? '?' : ch;
+    }
+  };
+  add(a ? std::string_view(a) : std::string_view());
+  add(b);
+  add(c ? std::string_view(c) : std::string_view());
+  line[n] = '\0';
+  t.log.write(level, line, t.log.user);
+}
+
+/// Holds the envelope lock (the hook's, or none) for a scope.
+class envelope_lock {
+ public:
+  explicit envelope_lock(const lock_hook& h) noexcept : h_(h) {
+    if (h_.lock) h_.lock(h_.user);
+  }
+  ~envelope_lock() {
+    if (h_.unlock) h_.unlock(h_.user);
+  }
+  envelope_lock(const envelope_lock&) = delete;
+  envelope_lock& operator=(const envelope_lock&) = delete;
+
+ private:
+  lock_hook h_;
+};
+
+inline envelope_context make_envelope_context() noexcept {
+  const tracer& t = g_tracer;
+  envelope_context c;
+  c.public_key = t.has_dsn ? t.parsed_dsn.public_key : std::string_view();
+  c.org_id = t.org_id;
+  c.release = t.release;
+  c.environment = t.environment;
+  c.server_name = t.server_name;
+  c.anchor = t.anchor;
+  c.sent_at_epoch_us = t.epoch_us();
+  return c;
+}
+
+/// Hands one envelope to the transport; a throwing transport is contained and counted.
+inline void dispatch(const envelope_view& e) noexcept {
+  tracer& t = g_tracer;
+  if (!t.sink) return;
+#if SENTRY_TRACE_EXCEPTIONS
+  try {
+    t.sink->send(e);
+  } catch (...) {
+    transport::report_lost(e, discard_reason::internal_sdk_error);
+    log_line(log_level::error, "the transport threw while sending an envelope; it was dropped");
+    return;
+  }
+#else
+  t.sink->send(e);
+#endif
+  g_outcomes.envelopes_sent.fetch_add(1, order_relaxed);
+  if (e.is_client_report()) g_outcomes.client_reports_sent.fetch_add(1, order_relaxed);
+}
+
+/// Sends pending outcomes as a client report. Caller holds the envelope lock.
+inline void send_client_report_locked() noexcept {
+  tracer& t = g_tracer;
+  if (!t.send_client_reports || !t.mem || !g_outcomes.any_pending()) return;
+  envelope_context ctx = make_envelope_context();
+  std::string_view bytes = write_client_report_envelope(t.mem->envelope, sizeof(t.mem->envelope), ctx);
+  if (!bytes.empty()) dispatch(envelope_view(bytes, nullptr, true));
+}
+
+/// The root of `b` has ended: write the envelope, send it, and free the block when its last
+/// open span is done.
+inline void finish_transaction(transaction_block& b) noexcept {
+  tracer& t = g_tracer;
+  std::uint32_t handed_out = b.begin_closing();
+  {
+    envelope_lock guard(t.lock);
+    envelope_context ctx = make_envelope_context();
+    transaction_write w =
+        write_transaction_envelope(t.mem->envelope, sizeof(t.mem->envelope), b, handed_out, ctx, t.mem->envelope_slots);
+    if (!w.bytes.empty()) {
+      transaction_view view(&b, w.slots, w.spans_written + 1, t.anchor.epoch_us, t.anchor.mono_ns);
+      dispatch(envelope_view(w.bytes, &view, false));
+    } else {
+      log_line(log_level::warning, "a transaction did not fit in SENTRY_TRACE_ENVELOPE_BYTES and was dropped");
+    }
+  }
+  if (b.close_one()) b.release();
+}
+
+/// This thread's innermost span that is still active, or nullptr. Entries ended elsewhere or
+/// left from before a re-init are popped on the way.
+inline stack_entry* current_entry() noexcept {
+  thread_scope& s = tl_scope;
+  const std::uint16_t epoch = g_tracer.epoch;
+  while (s.depth > 0) {
+    stack_entry& e = s.entries[s.depth - 1];
+    if (e.token.load(order_acquire) != 0 && e.ref.epoch == epoch) return &e;
+    --s.depth;
+  }
+  return nullptr;
+}
+
+/// Makes `ref` this thread's active span; returns its 1-based depth, 0 when the stack is full.
+inline std::uint16_t push_active(const span_ref& ref) noexcept {
+  thread_scope& s = tl_scope;
+  if (s.depth >= SENTRY_TRACE_MAX_DEPTH) {
+    g_outcomes.depth_overflows.fetch_add(1, order_relaxed);
+    log_line(log_level::debug, "span not made active: SENTRY_TRACE_MAX_DEPTH reached");
+    return 0;
+  }
+  stack_entry& e = s.entries[s.depth];
+  e.ref = ref;
+  e.unrecorded_children.store(0, order_relaxed);
+  e.token.store(ref.id.value, order_release);
+  return static_cast<std::uint16_t>(++s.depth);
+}
+
+/// Ends the active-stack entry of a span (from any thread). Returns the children counted on it.
+inline std::uint32_t pop_active(void* owner, std::uint16_t depth, span_id id) noexcept {
+  if (!owner || depth == 0) return 0;
+  auto* s = static_cast<thread_scope*>(owner);
+  stack_entry& e = s->entries[depth - 1];
+  std::uint32_t children = e.unrecorded_children.load(order_relaxed);
+  std::uint64_t expected = id.value;
+  if (!e.token.compare_exchange_strong(expected, 0, order_acq_rel, order_relaxed)) return 0;
+  if (s == &tl_scope) current_entry();  // same thread: drop it (and stale ones) from the top now
+  return children;
+}
+
+/// Counts the spans of a non-recording transaction when its root ends.
+inline void count_unrecorded_root(const span_ref& ref, std::uint32_t children) noexcept {
+  if ((ref.flags & span_ref::deferred) != 0) return;  // tracing off: nothing was meant to be sent
+  discard_reason why = (ref.flags & ref_overflow) ? discard_reason::buffer_overflow : discard_reason::sample_rate;
+  g_outcomes.record_transaction(why, children + 1);
+}
+
+inline transaction_block* block_of(const span_ref& ref) noexcept {
+  tracer& t = g_tracer;
+  if (!t.enabled || ref.epoch != t.epoch || !ref.is_recording()) return nullptr;
+  transaction_block& b = t.mem->blocks[ref.block];
+  if (b.generation() != (ref.generation & 0x1fffffffu)) return nullptr;
+  return &b;
+}
+
+/// The record of a live recording span, or nullptr (stale, ended, or not recording).
+inline span_record* record_of(const span_ref& ref, transaction_block*& block) noexcept {
+  block = block_of(ref);
+  if (!block) return nullptr;
+  span_record& r = block->spans[ref.slot];
+  if (r.state.load(order_relaxed) != slot_started || r.id != ref.id) return nullptr;
+  return &r;
+}
+
+/// Starts a span under `parent` (or a transaction when there is none). The heart of the
+/// span path: a clock read, one CAS on the block's control word, and string copies.
+inline span start_span_impl(const span_options& o, bool make_active) noexcept {
+  tracer& t = g_tracer;
+  if (!t.enabled) return span{};
+  span_ref parent = o.parent;
+  stack_entry* entry = nullptr;
+  if (o.force_transaction) {
+    parent = span_ref{};
+  } else if (!parent.is_valid()) {
+    entry = current_entry();
+    if (entry) parent = entry->ref;
+  } else if (parent.epoch != t.epoch) {
+    g_outcomes.record(discard_reason::no_parent_span, data_category::span);
+    log_line(log_level::debug, "span dropped: its explicit parent is from before the last init()");
+    return span{};
+  }
+
+  if (parent.is_valid()) {
+    span_ref child = parent;
+    child.flags = static_cast<std::uint8_t>(parent.flags & ~ref_root);
+    if (!parent.is_recording()) {
+      // Unsampled (or overflowed) trace: no slot, no clock read; the handle keeps the trace's
+      // ids so that propagation and explicit parents still work.
+      if (entry) {
+        entry->unrecorded_children.store(entry->unrecorded_children.load(order_relaxed) + 1, order_relaxed);
+      } else if ((parent.flags & span_ref::deferred) == 0) {
+        g_outcomes.record((parent.flags & ref_overflow) ? discard_reason::buffer_overflow : discard_reason::sample_rate,
+                          data_category::span);
+      }
+      return span(child, nullptr, 0);
+    }
+    transaction_block& b = t.mem->blocks[parent.block];
+    std::int32_t slot = b.claim_child(parent.generation);
+    if (slot < 0) {
+      g_outcomes.record(discard_reason::no_parent_span, data_category::span);
+      log_line(log_level::debug, "span dropped: its parent's transaction has already ended");
+      return span{};
+    }
+    if (slot == 0) {
+      g_outcomes.record(discard_reason::buffer_overflow, data_category::span);
+      log_line(log_level::debug, "span dropped: max_spans reached for this transaction");
+      child.flags = static_cast<std::uint8_t>((child.flags & ~span_ref::recording) | ref_overflow);
+      return span(child, nullptr, 0);
+    }
+    const std::uint64_t now = t.now_ns();
+    child.id = new_span_id();
+    child.slot = static_cast<std::uint16_t>(slot);
+    span_record& r = b.init_slot(static_cast<std::uint32_t>(slot), child.id, parent.id, now);
+    r.name = b.copy(o.name);
+    r.op = b.copy(o.op);
+    if (!o.origin.empty()) r.origin = b.copy(o.origin);
+    r.state.store(slot_started, order_release);
+    return span(child, make_active ? &tl_scope : nullptr, make_active ? push_active(child) : 0);
+  }
+
+  // A new transaction.
+  span_ref root;
+  root.trace = new_trace_id();
+  root.id = new_span_id();
+  root.epoch = t.epoch;
+  root.flags = span_ref::valid | ref_root;
+  const bool tracing = t.sampler || t.traces_sample_rate >= 0.0;
+  std::uint32_t rand_micros = new_sample_rand();
+  sampling_decision d;
+  if (tracing) {
+    sampling_context ctx;
+    ctx.name = o.name;
+    ctx.op = o.op;
+    ctx.source = o.source;
+    d = sample(t.sampler, t.traces_sample_rate, ctx, rand_micros);
+    if (d.rate_invalid) log_line(log_level::debug, "transaction not sampled: the sample rate is outside [0, 1] or NaN");
+  } else {
+    root.flags |= span_ref::deferred;
+  }
+  transaction_block* b = nullptr;
+  if (d.sampled) {
+    root.flags |= span_ref::sampled;
+    const std::uint32_t n = SENTRY_TRACE_MAX_TRANSACTIONS;
+    std::uint32_t hint = t.block_hint.load(order_relaxed);
+    for (std::uint32_t i = 0; i < n; ++i) {
+      std::uint32_t index = (hint + i) % n;
+      if (t.mem->blocks[index].try_claim()) {
+        b = &t.mem->blocks[index];
+        root.block = static_cast<std::uint16_t>(index);
+        t.block_hint.store(index + 1, order_relaxed);
+        break;
+      }
+    }
+    if (!b) {
+      root.flags |= ref_overflow;
+      log_line(log_level::debug, "transaction not recorded: SENTRY_TRACE_MAX_TRANSACTIONS are in flight");
+    }
+  }
+  if (b) {
+    root.flags |= span_ref::recording;
+    root.generation = b->generation();
+    b->reset_contents();
+    b->trace = root.trace;
+    b->parent_of_root = span_id{};
+    b->sample_rate = d.sample_rate;
+    b->sample_rate_known = d.sample_rate_known;
+    b->sample_rand_micros = rand_micros;
+    b->source = o.source;
+    b->max_children = t.max_spans;
+    span_record& r = b->init_slot(0, root.id, span_id{}, t.now_ns());
+    r.name = b->copy(o.name);
+    r.op = b->copy(o.op);
+    if (!o.origin.empty()) r.origin = b->copy(o.origin);
+    r.state.store(slot_started, order_release);
+  }
+  // A non-recording root is made active too (even as an inactive span it must not count as
+  // recorded), so that its children know they belong to an unsampled trace.
+  return span(root, make_active ? &tl_scope : nullptr, make_active ? push_active(root) : 0);
+}
+
+/// Sets a measurement on the transaction of this thread's active span.
+inline void set_measurement_impl(std::string_view name, double value, std::string_view unit) noexcept {
+  stack_entry* e = current_entry();
+  transaction_block* b = e ? block_of(e->ref) : nullptr;
+  if (!b || !(value == value) || value - value != 0.0) {  // no transaction, NaN, or infinite
+    g_outcomes.measurements_dropped.fetch_add(1, order_relaxed);
+    log_line(log_level::debug, "measurement dropped: no active sampled transaction, or a non-finite value: ", name);
+    return;
+  }
+  // Relay: a custom unit is ASCII of at most 15 bytes; anything else falls back to "none".
+  bool unit_ok = unit.size() <= 15;
+  for (char c : unit) unit_ok = unit_ok && static_cast<unsigned char>(c) > 0x20 && static_cast<unsigned char>(c) < 0x7f;
+  if (!unit_ok) {
+    log_line(log_level::debug, "measurement unit is not ASCII of at most 15 bytes; written as \"none\": ", name);
+    unit = "none";
+  }
+  std::uint32_t used = b->measurements_used.load(order_acquire);
+  for (std::uint32_t i = 0; i < used && i < SENTRY_TRACE_MAX_MEASUREMENTS; ++i) {
+    measurement_record& m = b->measurements[i];
+    if (m.ready.load(order_acquire) == 1 && b->str(m.name) == name) {
+      m.ready.store(0, order_relaxed);
+      m.value = value;
+      m.unit = b->copy(unit, 15);
+      m.ready.store(1, order_release);
+      return;
+    }
+  }
+  std::uint32_t index = b->measurements_used.fetch_add(1, order_acq_rel);
+  if (index >= SENTRY_TRACE_MAX_MEASUREMENTS) {
+    g_outcomes.measurements_dropped.fetch_add(1, order_relaxed);
+    log_line(log_level::debug, "measurement dropped: SENTRY_TRACE_MAX_MEASUREMENTS reached: ", name);
+    return;
+  }
+  measurement_record& m = b->measurements[index];
+  m.name = b->copy(name, 200);
+  m.unit = b->copy(unit, 15);
+  m.value = value;
+  m.ready.store(1, order_release);
+}
+
+/// Copies `text` into a fixed buffer with a NUL; false when it does not fit.
+template <std::size_t N> bool copy_option(char (&dst)[N], std::string_view text) noexcept {
+  if (text.size() >= N) return false;
+  if (!text.empty()) std::memcpy(dst, text.data(), text.size());  // an empty view may hold nullptr
+  dst[text.size()] = '\0';
+  return true;
+}
+
+inline bool env_true(std::string_view v) noexcept {
+  return v == "1" || v == "true" || v == "TRUE" || v == "True" || v == "yes" || v == "on" || v == "y" || v == "t";
+}
+
+/// Drops whatever is still recording (counted as `invalid`) and frees every block.
+inline void abandon_in_flight() noexcept {
+  tracer& t = g_tracer;
+  if (!t.mem) return;
+  for (transaction_block& b : t.mem->blocks) {
+    std::uint64_t v = b.control_word.load(order_acquire);
+    if (control::open(v) != 0 && !control::is_closing(v)) {
+      g_outcomes.record_transaction(discard_reason::invalid, control::next_slot(v));
+      log_line(log_level::warning, "a transaction still open at shutdown was dropped");
+    }
+    b.release();
+  }
+}
+
+} // namespace detail
+
+inline bool flush(std::uint32_t timeout_ms) noexcept {
+  detail::tracer& t = detail::g_tracer;
+  if (!t.enabled) return true;
+  {
+    detail::envelope_lock guard(t.lock);
+    detail::send_client_report_locked();
+  }
+  if (!t.sink) return true;
+#if SENTRY_TRACE_EXCEPTIONS
+  try {
+    return t.sink->flush(timeout_ms);
+  } catch (...) {
+    detail::log_line(log_level::error, "the transport threw in flush()");
+    return false;
+  }
+#else
+  return t.sink->flush(timeout_ms);
+#endif
+}
+
+inline bool shutdown(std::uint32_t timeout_ms) noexcept {
+  detail::tracer& t = detail::g_tracer;
+  if (!t.enabled) return true;
+  detail::abandon_in_flight();
+  bool delivered = flush(timeout_ms);
+  t.enabled = false;
+  ++t.epoch;  // every handle and active-stack entry of this run is now stale
+  t.sampler.reset();
+  return delivered;
+}
+
+inline bool is_enabled() noexcept { return detail::g_tracer.enabled; }
+
+inline stats get_stats() noexcept { return detail::g_outcomes.snapshot(); }
+
+inline bool init(const options& opts) noexcept {
+  using detail::log_line;
+  detail::tracer& t = detail::g_tracer;
+  if (t.enabled) shutdown(0);
+  // Hooks first, so that errors below reach the user's log.
+  t.debug = opts.debug;
+  t.log = opts.log;
+#if SENTRY_TRACE_HOSTED
+  if (!t.log.write) t.log.write = detail::hosted_log;
+  auto env = [](const char* name) -> std::string_view {
+    const char* v = detail::hosted_getenv(name);
+    return v ? std::string_view(v) : std::string_view();
+  };
+#else
+  auto env = [](const char*) -> std::string_view { return {}; };
+#endif
+  if (!opts.debug && detail::env_true(env("SENTRY_DEBUG"))) t.debug = true;
+  auto fail = [&](const char* what, std::string_view detail_text = {}) {
+    log_line(log_level::error, what, detail_text);
+    t.enabled = false;
+    return false;
+  };
+
+  t.clock = opts.clock;
+  t.wall_clock = opts.wall_clock;
+  t.lock = opts.lock;
+  entropy_hook entropy = opts.entropy;
+#if SENTRY_TRACE_HOSTED
+  if (!t.clock.now_ns) t.clock.now_ns = detail::hosted_now_ns;
+  if (!t.wall_clock.now_epoch_us) t.wall_clock.now_epoch_us = detail::hosted_epoch_us;
+  if (!entropy.fill) entropy.fill = detail::hosted_entropy;
+#  if SENTRY_TRACE_THREADS
+  if (!t.lock.lock && !t.lock.unlock) {
+    t.lock.lock = detail::hosted_lock;
+    t.lock.unlock = detail::hosted_unlock;
+  }
+#  endif
+#endif
+  if (!t.clock.now_ns) return fail("init: options.clock is required on a freestanding build");
+  if (!entropy.fill) return fail("init: options.entropy is required on a freestanding build");
+  if (!t.lock.lock != !t.lock.unlock) return fail("init: options.lock needs both lock and unlock, or neither");
+
+  std::string_view dsn_text = !opts.dsn.empty() ? opts.dsn : env("SENTRY_DSN");
+  t.has_dsn = false;
+  t.dsn_text[0] = '\0';
+  if (!dsn_text.empty()) {
+    if (!detail::copy_option(t.dsn_text, dsn_text)) return fail("init: the DSN is longer than 511 bytes");
+    dsn_error e = dsn::parse(std::string_view(t.dsn_text, dsn_text.size()), t.parsed_dsn);
+    if (e != dsn_error::none) return fail("init: malformed DSN: ", to_string(e));
+    t.has_dsn = true;
+  }
+  std::string_view release = !opts.release.empty() ? opts.release : env("SENTRY_RELEASE");
+  if (!detail::copy_option(t.release, release)) return fail("init: release is longer than 200 bytes");
+  std::string_view environment = !opts.environment.empty() ? opts.environment : env("SENTRY_ENVIRONMENT");
+  if (environment.empty()) environment = "production";
+  if (!detail::copy_option(t.environment, environment)) return fail("init: environment is longer than 64 bytes");
+  if (!detail::copy_option(t.server_name, opts.server_name)) return fail("init: server_name is longer than 255 bytes");
+  std::string_view org = !opts.org_id.empty() ? opts.org_id : (t.has_dsn ? t.parsed_dsn.org_id : std::string_view());
+  if (!org.empty() && (!detail::all_digits(org) || org.size() > 20)) return fail("init: org_id must be digits: ", org);
+  detail::copy_option(t.org_id, org);
+
+  double rate = opts.traces_sample_rate;
+  if (rate == options::unset) {
+    std::string_view text = env("SENTRY_TRACES_SAMPLE_RATE");
+    if (!text.empty() && !detail::parse_decimal(text, rate)) rate = -2.0;  // reported below
+    if (text.empty()) rate = options::unset;
+  }
+  if (rate != options::unset && !detail::valid_rate(rate))
+    return fail("init: traces_sample_rate must be a number from 0 to 1");
+  t.traces_sample_rate = rate;
+  t.sampler = opts.traces_sampler;
+  if (opts.max_spans > SENTRY_TRACE_MAX_SPANS)
+    log_line(log_level::warning, "init: max_spans is capped at SENTRY_TRACE_MAX_SPANS");
+  t.max_spans = static_cast<std::uint16_t>(opts.max_spans < SENTRY_TRACE_MAX_SPANS ? opts.max_spans : SENTRY_TRACE_MAX_SPANS);
+  t.send_client_reports = opts.send_client_reports;
+
+  t.mem = opts.storage;
+#if SENTRY_TRACE_HOSTED
+  if (!t.mem) {
+    static ::sentry_trace::storage default_storage;
+    t.mem = &default_storage;
+  }
+#endif
+  if (!t.mem) return fail("init: options.storage is required on a freestanding build");
+  t.sink = opts.transport;
+  if (!t.sink) log_line(log_level::warning, "init: no transport: finished transactions are discarded");
+
+  std::uint64_t seed = 0;
+  if (!entropy.fill(&seed, sizeof(seed), entropy.user)) return fail("init: the entropy hook failed");
+  detail::g_rng_seed.store(seed | 1, detail::order_relaxed);
+  t.anchor.mono_ns = t.now_ns();
+  t.anchor.epoch_us = t.epoch_us();
+  for (detail::transaction_block& b : t.mem->blocks) b.release();
+  detail::g_outcomes.reset();
+  ++t.epoch;
+  t.enabled = true;
+  log_line(log_level::debug, "init: tracing on, environment ", t.environment);
+  return true;
+}
+
+// ---- span handle members (declared in span.hpp) ---------------------------------------------
+
+inline void span::set_attribute(std::string_view key, std::string_view value) noexcept {
+  detail::transaction_block* b;
+  if (detail::span_record* r = detail::record_of(ref_, b); r)
+    if (detail::attribute_record* a = b->attribute_for(ref_.slot, key)) {
+      a->text = b->copy(value);
+      a->type = detail::attribute_type::string;
+    }
+}
+inline void span::set_attribute(std::string_view key, double value) noexcept {
+  detail::transaction_block* b;
+  if (detail::span_record* r = detail::record_of(ref_, b); r)
+    if (detail::attribute_record* a = b->attribute_for(ref_.slot, key)) {
+      a->float_value = value;
+      a->type = detail::attribute_type::float64;
+    }
+}
+inline void span::set_attribute(std::string_view key, bool value) noexcept {
+  detail::transaction_block* b;
+  if (detail::span_record* r = detail::record_of(ref_, b); r)
+    if (detail::attribute_record* a = b->attribute_for(ref_.slot, key)) {
+      a->bool_value = value;
+      a->type = detail::attribute_type::boolean;
+    }
+}
+inline void span::set_attribute(std::string_view key, std::int64_t value) noexcept {
+  detail::transaction_block* b;
+  if (detail::span_record* r = detail::record_of(ref_, b); r)
+    if (detail::attribute_record* a = b->attribute_for(ref_.slot, key)) {
+      a->int_value = value;
+      a->type = detail::attribute_type::int64;
+    }
+}
+inline void span::set_status(span_status status) noexcept {
+  detail::transaction_block* b;
+  if (detail::span_record* r = detail::record_of(ref_, b)) r->status = status;
+}
+inline void span::set_http_status(int code) noexcept {
+  set_status(from_http_status(code));
+  set_attribute("http.response.status_code", static_cast<std::int64_t>(code));
+}
+inline void span::set_name(std::string_view name) noexcept {
+  detail::transaction_block* b;
+  if (detail::span_record* r = detail::record_of(ref_, b)) r->name = b->copy(name);
+}
+inline void span::set_name(std::string_view name, transaction_source source) noexcept {
+  detail::transaction_block* b;
+  if (detail::span_record* r = detail::record_of(ref_, b)) {
+    r->name = b->copy(name);
+    if (ref_.slot == 0) b->source = source;
+  }
+}
+inline void span::set_op(std::string_view op) noexcept {
+  detail::transaction_block* b;
+  if (detail::span_record* r = detail::record_of(ref_, b)) r->op = b->copy(op);
+}
+inline void span::set_origin(std::string_view origin) noexcept {
+  detail::transaction_block* b;
+  if (detail::span_record* r = detail::record_of(ref_, b)) r->origin = b->copy(origin);
+}
+
+inline void span::end() noexcept {
+  if (!is_active()) return;
+  detail::tracer& t = detail::g_tracer;
+  if (!t.enabled || ref_.epoch != t.epoch) {
+    release_();
+    return;
+  }
+  std::uint32_t children = detail::pop_active(owner_, depth_, ref_.id);
+  detail::transaction_block* b;
+  if (detail::span_record* r = detail::record_of(ref_, b)) {
+    r->end_ns = t.now_ns();
+    r->state.store(detail::slot_ended, detail::order_release);
+    if (ref_.slot == 0) detail::finish_transaction(*b);
+    else if (b->close_one()) b->release();
+  } else if ((ref_.flags & detail::ref_root) && !ref_.is_recording()) {
+    detail::count_unrecorded_root(ref_, children);
+  }
+  release_();
+}
+
+inline void span::abandon_() noexcept {
+  if (!is_active()) return;
+  detail::tracer& t = detail::g_tracer;
+  if (t.enabled && ref_.epoch == t.epoch) {
+    std::uint32_t children = detail::pop_active(owner_, depth_, ref_.id);
+    detail::transaction_block* b;
+    if (detail::record_of(ref_, b)) {
+      // Never ended: not sent. A child is counted as `invalid` when its transaction is written;
+      // an abandoned root takes its whole transaction with it.
+      if (ref_.slot == 0) {
+        std::uint32_t handed_out = b->begin_closing();
+        detail::g_outcomes.record_transaction(discard_reason::invalid, handed_out);
+        detail::log_line(log_level::debug, "a transaction's root span was destroyed without end(); dropped");
+      }
+      if (b->close_one()) b->release();
+    } else if ((ref_.flags & detail::ref_root) && !ref_.is_recording()) {
+      detail::count_unrecorded_root(ref_, children);
+    }
+  }
+  release_();
+}
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_TRACER_HPP
+
+// end of part: include/sentry_trace/tracer.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/api.hpp
+// =================================================================================================
+
+// sentry_trace/api.hpp -- the free functions users call to trace
+//
+// WHAT IT DOES  The four ways to start a span, measurements, and access to the active span:
+//                 start_span(opts, fn)       runs fn(span&) with the span active, ends it, returns fn's result
+//                 scoped_span s(opts)        RAII: active until the end of the scope
+//                 start_span_manual(opts)    active on this thread until end(); may be ended elsewhere
+//                 start_inactive_span(opts)  never becomes a parent of later spans; end() it yourself
+//               A span started with no active span and no explicit parent is a transaction.
+// DOES NOT      allocate, lock or format text: starting and ending a span is a clock read, one
+//               compare-and-swap on the transaction's block and string copies into its arena.
+//               An unsampled span costs a branch and a counter.
+// THREADS       Spans nest under this thread's active span. To continue on another thread, pass
+//               the parent explicitly: span_options{"work", "task", parent_span}.
+// ERRORS        Nothing here fails: over a capacity, spans are dropped and counted, strings
+//               truncated and counted (get_stats(), client reports). With exceptions on, an
+//               exception leaving start_span's callback sets internal_error, ends the span, and
+//               propagates.
+
+#ifndef SENTRY_TRACE_API_HPP
+#define SENTRY_TRACE_API_HPP
+
+#if SENTRY_TRACE_EXCEPTIONS
+#  include <exception>
+#endif
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// Starts a span, makes it this thread's active span, runs `fn(span&)` and ends the span.
+/// Returns what `fn` returns. Thread-safe.
+template <class Fn> decltype(auto) start_span(const span_options& opts, Fn&& fn) {
+  span s = detail::start_span_impl(opts, true);
+#if SENTRY_TRACE_EXCEPTIONS
+  struct on_unwind {
+    span& s;
+    int uncaught = std::uncaught_exceptions();
+    ~on_unwind() {
+      if (std::uncaught_exceptions() > uncaught) s.set_status(span_status::internal_error);
+      s.end();
+    }
+  } guard{s};
+  return std::forward<Fn>(fn)(s);
+#else
+  if constexpr (std::is_void_v<decltype(std::forward<Fn>(fn)(s))>) {
+    std::forward<Fn>(fn)(s);
+    s.end();
+  } else {
+    decltype(auto) result = std::forward<Fn>(fn)(s);
+    s.end();
+    return result;
+  }
+#endif
+}
+
+/// Starts a span and makes it this thread's active span until end() (idempotent). The handle
+/// may be moved to another thread and ended there. Thread-safe.
+[[nodiscard]] inline span start_span_manual(const span_options& opts) noexcept { return detail::start_span_impl(opts, true); }
+
+/// Starts a span that never becomes the active span, so later spans do not nest under it
+/// (pass it as an explicit parent to nest something). End it yourself. Thread-safe.
+[[nodiscard]] inline span start_inactive_span(const span_options& opts) noexcept { return detail::start_span_impl(opts, false); }
+
+/// A span active for the rest of the scope, ended by the destructor.
+class scoped_span {
+ public:
+  explicit scoped_span(const span_options& opts) noexcept : span_(detail::start_span_impl(opts, true)) {}
+  ~scoped_span() { span_.end(); }
+  scoped_span(const scoped_span&) = delete;
+  scoped_span& operator=(const scoped_span&) = delete;
+  /// The span, to set attributes or status.
+  span& get() noexcept { return span_; }
+  span* operator->() noexcept { return &span_; }
+
+ private:
+  span span_;
+};
+
+/// A reference to this thread's active span (empty when there is none).
+inline span_ref active_span() noexcept {
+  if (!detail::g_tracer.enabled) return span_ref{};
+  detail::stack_entry* e = detail::current_entry();
+  return e ? e->ref : span_ref{};
+}
+
+/// Sets a measurement on the transaction of this thread's active span, e.g.
+/// set_measurement("ttfb", 12.5, "millisecond"). `unit` is one of Relay's units (nanosecond …
+/// week, byte … exbibyte, ratio, percent, none) or a custom ASCII unit of at most 15 bytes;
+/// anything else is written as "none". Non-finite values, or no active sampled transaction:
+/// dropped and counted (stats.measurements_dropped). A later value of the same name wins.
+inline void set_measurement(std::string_view name, double value, std::string_view unit = "none") noexcept {
+  if (detail::g_tracer.enabled) detail::set_measurement_impl(name, value, unit);
+}
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_API_HPP
+
+// end of part: include/sentry_trace/api.hpp
+
+#endif // SENTRY_TRACE_HPP

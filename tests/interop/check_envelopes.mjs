@@ -1,0 +1,906 @@
+#!/usr/bin/env node
+// Checks Sentry envelope files with Sentry's own JavaScript parser.
+//
+//   node check_envelopes.mjs [--foreign] <dir-or-file>...
+//   node check_envelopes.mjs --self-test <fixtures-dir>
+//
+// Every *.envelope file found (directories are searched recursively) is framed
+// strictly (PROTOCOL: headers are single JSON lines, `length` is exact), parsed
+// with `parseEnvelope` from @sentry/core (the version pinned in package.json),
+// serialized back with `serializeEnvelope` and parsed again, and its contents
+// are checked against the rules sentry_trace's output must follow: ids, RFC 3339
+// timestamps with microseconds, span tree, dynamic sampling context, client
+// reports. One line per file, then `N passed, M failed`. Exit status: 0 when
+// every file passed, 1 when one failed or when no envelope was found (the test
+// suites must have written some), 77 when @sentry/core is not installed.
+//
+// --foreign relaxes the checks that only sentry_trace's own output must meet
+// (platform "native", sdk in the envelope header, status on every span,
+// timestamps as RFC 3339 strings with microseconds), so envelopes captured from
+// other Sentry SDKs can be used as fixtures.
+//
+// --self-test runs the checker on the fixtures (foreign mode), then on an
+// own-SDK variant of the Python transaction fixture, then on broken copies of
+// that variant, each of which must be rejected for the right reason.
+
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const CORE_VERSION = '11.12.0';
+
+// ---------------------------------------------------------------------------
+// Vocabulary (PROTOCOL.md §2-§4, §6, §11; Relay's lists)
+// ---------------------------------------------------------------------------
+const OWN_ITEM_TYPES = new Set(['transaction', 'event', 'client_report', 'span']);
+const FOREIGN_ITEM_TYPES = new Set([
+  ...OWN_ITEM_TYPES, 'attachment', 'session', 'sessions', 'check_in', 'log', 'profile',
+  'profile_chunk', 'replay_event', 'replay_recording', 'user_report', 'feedback', 'statsd',
+  'metric', 'raw_security', 'trace_metric',
+]);
+const JSON_ITEM_TYPES = new Set(['transaction', 'event', 'client_report', 'span']);
+const SPAN_STATUSES = new Set([
+  'ok', 'cancelled', 'unknown_error', 'invalid_argument', 'deadline_exceeded', 'not_found',
+  'already_exists', 'permission_denied', 'resource_exhausted', 'failed_precondition', 'aborted',
+  'out_of_range', 'unimplemented', 'internal_error', 'unavailable', 'data_loss', 'unauthenticated',
+]);
+const FOREIGN_SPAN_STATUSES = new Set([...SPAN_STATUSES, 'unknown', 'success', 'failure']);
+const SOURCES = new Set(['custom', 'url', 'route', 'view', 'component', 'task']);
+const FOREIGN_SOURCES = new Set([...SOURCES, 'unknown', 'sanitized']);
+const PLATFORMS = new Set([
+  'as3', 'c', 'cfml', 'cocoa', 'csharp', 'elixir', 'go', 'groovy', 'haskell', 'java',
+  'javascript', 'native', 'node', 'objc', 'other', 'perl', 'php', 'python', 'ruby',
+]);
+const LEVELS = new Set(['fatal', 'error', 'warning', 'info', 'debug']);
+const OUTCOME_REASONS = new Set([
+  'queue_overflow', 'cache_overflow', 'buffer_overflow', 'ratelimit_backoff', 'network_error',
+  'sample_rate', 'before_send', 'event_processor', 'send_error', 'internal_sdk_error',
+  'insufficient_data', 'backpressure', 'callback_error', 'ignored', 'invalid', 'no_parent_span',
+]);
+const OUTCOME_CATEGORIES = new Set([
+  'error', 'transaction', 'span', 'attachment', 'profile', 'profile_chunk', 'session',
+  'internal', 'default', 'security', 'monitor', 'replay', 'feedback', 'log_item', 'log_byte',
+  'trace_metric',
+]);
+const ATTRIBUTE_TYPES = new Set(['string', 'integer', 'double', 'boolean']);
+
+const HEX32 = /^[0-9a-f]{32}$/;
+const HEX16 = /^[0-9a-f]{16}$/;
+const UUID_DASHED = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const RFC3339 =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2})$/;
+const OWN_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isNonEmptyString = (v) => typeof v === 'string' && v.length > 0;
+const show = (v) => {
+  const s = JSON.stringify(v);
+  return s === undefined ? String(v) : s.length > 80 ? `${s.slice(0, 77)}...` : s;
+};
+
+// RFC 3339 text -> integer microseconds since the epoch, or null.
+function rfc3339Micros(text) {
+  const m = RFC3339.exec(text);
+  if (!m) return null;
+  const [, y, mo, d, h, mi, s, frac, zone] = m;
+  const year = Number(y), month = Number(mo), day = Number(d);
+  const hour = Number(h), minute = Number(mi), second = Number(s);
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 60) return null;
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (day > daysInMonth) return null;
+  let offsetMinutes = 0;
+  if (zone !== 'Z' && zone !== 'z') {
+    const sign = zone[0] === '-' ? -1 : 1;
+    const oh = Number(zone.slice(1, 3)), om = Number(zone.slice(4, 6));
+    if (oh > 23 || om > 59) return null;
+    offsetMinutes = sign * (oh * 60 + om);
+  }
+  const wholeMs = Date.UTC(year, month - 1, day, hour, minute, second) - offsetMinutes * 60000;
+  const micros = frac ? Number((frac + '000000').slice(0, 6)) : 0;
+  return wholeMs * 1000 + micros;
+}
+
+// A timestamp field -> microseconds, or a string describing what is wrong.
+function timestampMicros(value, own) {
+  if (typeof value === 'string') {
+    if (own && !OWN_TIMESTAMP.test(value)) {
+      return `${show(value)} is not RFC 3339 UTC with microseconds (YYYY-MM-DDTHH:MM:SS.ffffffZ)`;
+    }
+    const us = rfc3339Micros(value);
+    return us === null ? `${show(value)} is not an RFC 3339 date-time` : us;
+  }
+  if (!own && typeof value === 'number' && Number.isFinite(value) && value >= 0) {
+    return Math.round(value * 1e6);
+  }
+  return own
+    ? `${show(value)} is not an RFC 3339 string (sentry-cli rejects float timestamps)`
+    : `${show(value)} is neither a number of seconds nor an RFC 3339 string`;
+}
+
+// ---------------------------------------------------------------------------
+// Strict framing (PROTOCOL.md §2), independent of @sentry/core
+// ---------------------------------------------------------------------------
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function parseJsonBytes(bytes, what, errors) {
+  let text;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    errors.push(`${what}: not valid UTF-8`);
+    return undefined;
+  }
+  if (text.length === 0) {
+    errors.push(`${what}: empty line where JSON was expected`);
+    return undefined;
+  }
+  if (text !== text.trim()) errors.push(`${what}: whitespace around the JSON`);
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    errors.push(`${what}: does not parse as JSON (${e.message})`);
+    return undefined;
+  }
+}
+
+function frame(buf, errors) {
+  let pos = 0;
+  const readLine = () => {
+    let end = buf.indexOf(0x0a, pos);
+    const hasNewline = end >= 0;
+    if (!hasNewline) end = buf.length;
+    const bytes = buf.subarray(pos, end);
+    pos = hasNewline ? end + 1 : end;
+    return bytes;
+  };
+  const envHeader = parseJsonBytes(readLine(), 'envelope header', errors);
+  const items = [];
+  if (envHeader === undefined) return null;
+  if (!isObject(envHeader)) {
+    errors.push('envelope header: not a JSON object');
+    return null;
+  }
+  while (pos < buf.length) {
+    const label = `item ${items.length}`;
+    const header = parseJsonBytes(readLine(), `${label} header`, errors);
+    if (header === undefined) return null;
+    if (!isObject(header)) {
+      errors.push(`${label} header: not a JSON object`);
+      return null;
+    }
+    let payload;
+    if (header.length !== undefined) {
+      const len = header.length;
+      if (!Number.isInteger(len) || len < 0) {
+        errors.push(`${label} header: length ${show(len)} is not a non-negative integer`);
+        return null;
+      }
+      if (len === 0) {
+        errors.push(`${label} header: length 0 (@sentry/core reads that as "no length"; never emit empty items)`);
+      }
+      if (pos + len > buf.length) {
+        errors.push(`${label}: length ${len} runs past the end of the file (${buf.length - pos} bytes left)`);
+        return null;
+      }
+      payload = buf.subarray(pos, pos + len);
+      pos += len;
+      if (pos < buf.length) {
+        if (buf[pos] !== 0x0a) {
+          errors.push(`${label}: the byte after its ${len}-byte payload is not \\n (length is wrong)`);
+          return null;
+        }
+        pos += 1;
+      }
+    } else {
+      payload = readLine();
+    }
+    items.push({ header, payload });
+  }
+  return { envHeader, items };
+}
+
+// ---------------------------------------------------------------------------
+// Content checks
+// ---------------------------------------------------------------------------
+function checkId(value, re, what, errors, { required = true, allowNull = false } = {}) {
+  if (value === undefined || (allowNull && value === null)) {
+    if (required) errors.push(`${what} is missing`);
+    return false;
+  }
+  if (typeof value !== 'string' || !re.test(value)) {
+    errors.push(`${what} ${show(value)} is not ${re === HEX32 ? 32 : 16} lowercase hex digits`);
+    return false;
+  }
+  if (/^0+$/.test(value)) {
+    errors.push(`${what} is all zeros`);
+    return false;
+  }
+  return true;
+}
+
+function checkTimes(obj, where, own, errors, endKey = 'timestamp') {
+  const start = timestampMicros(obj.start_timestamp, own);
+  const end = timestampMicros(obj[endKey], own);
+  if (typeof start === 'string') errors.push(`${where}.start_timestamp: ${start}`);
+  if (typeof end === 'string') errors.push(`${where}.${endKey}: ${end}`);
+  if (typeof start === 'number' && typeof end === 'number' && start > end) {
+    errors.push(`${where}: start_timestamp ${show(obj.start_timestamp)} is after ${endKey} ${show(obj[endKey])}`);
+  }
+}
+
+function checkStatus(value, where, own, errors, required) {
+  if (value === undefined || (!own && value === null)) {
+    if (required) errors.push(`${where}.status is missing`);
+    return;
+  }
+  const known = own ? SPAN_STATUSES : FOREIGN_SPAN_STATUSES;
+  if (typeof value !== 'string' || !known.has(value)) {
+    errors.push(`${where}.status ${show(value)} is not a Sentry span status`);
+  }
+}
+
+function checkOp(value, where, own, errors) {
+  if (value === undefined || (!own && value === null)) {
+    if (own) errors.push(`${where}.op is missing`);
+    return;
+  }
+  if (!isNonEmptyString(value)) errors.push(`${where}.op ${show(value)} is not a non-empty string`);
+}
+
+function checkStringMap(value, where, errors) {
+  if (value === undefined) return;
+  if (!isObject(value)) {
+    errors.push(`${where} is not an object`);
+    return;
+  }
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v !== 'string') errors.push(`${where}.${k} ${show(v)} is not a string`);
+  }
+}
+
+function checkSdk(sdk, where, own, errors) {
+  if (sdk === undefined) {
+    if (own) errors.push(`${where} is missing`);
+    return;
+  }
+  if (!isObject(sdk)) {
+    errors.push(`${where} is not an object`);
+    return;
+  }
+  if (!isNonEmptyString(sdk.name)) errors.push(`${where}.name ${show(sdk.name)} is not a non-empty string`);
+  if (!isNonEmptyString(sdk.version)) errors.push(`${where}.version ${show(sdk.version)} is not a non-empty string`);
+}
+
+function checkTransaction(p, own, errors) {
+  const info = { traceId: undefined, spans: 0, name: p.transaction };
+  if (p.type !== 'transaction') errors.push(`transaction.type is ${show(p.type)}, not "transaction"`);
+  checkId(p.event_id, HEX32, 'transaction.event_id', errors);
+  if (!isNonEmptyString(p.transaction)) errors.push(`transaction.transaction ${show(p.transaction)} is not a non-empty string`);
+  if (own) {
+    if (p.platform !== 'native') errors.push(`transaction.platform is ${show(p.platform)}, not "native"`);
+  } else if (p.platform !== undefined && !PLATFORMS.has(p.platform)) {
+    errors.push(`transaction.platform ${show(p.platform)} is not one Relay knows`);
+  }
+  if (p.transaction_info !== undefined) {
+    const sources = own ? SOURCES : FOREIGN_SOURCES;
+    if (!isObject(p.transaction_info) || !sources.has(p.transaction_info.source)) {
+      errors.push(`transaction.transaction_info.source ${show(p.transaction_info?.source)} is not one of ${[...sources].join(' ')}`);
+    }
+  }
+  checkTimes(p, 'transaction', own, errors);
+  for (const key of ['release', 'environment', 'dist', 'server_name']) {
+    if (p[key] !== undefined && typeof p[key] !== 'string') errors.push(`transaction.${key} ${show(p[key])} is not a string`);
+  }
+  if (p.sdk !== undefined) checkSdk(p.sdk, 'transaction.sdk', false, errors);
+  checkStringMap(p.tags, 'transaction.tags', errors);
+
+  const trace = p.contexts?.trace;
+  if (!isObject(trace)) {
+    errors.push('transaction.contexts.trace is missing (Relay drops such a transaction)');
+    return info;
+  }
+  const tw = 'contexts.trace';
+  if (checkId(trace.trace_id, HEX32, `${tw}.trace_id`, errors)) info.traceId = trace.trace_id;
+  const rootOk = checkId(trace.span_id, HEX16, `${tw}.span_id`, errors);
+  checkId(trace.parent_span_id, HEX16, `${tw}.parent_span_id`, errors, { required: false, allowNull: !own });
+  checkOp(trace.op, tw, own, errors);
+  checkStatus(trace.status, tw, own, errors, own);
+  if (trace.data !== undefined && !isObject(trace.data)) errors.push(`${tw}.data is not an object`);
+
+  if (p.measurements !== undefined) {
+    if (!isObject(p.measurements)) {
+      errors.push('transaction.measurements is not an object');
+    } else {
+      for (const [name, m] of Object.entries(p.measurements)) {
+        if (!isObject(m) || typeof m.value !== 'number' || !Number.isFinite(m.value)) {
+          errors.push(`measurement ${show(name)}: value ${show(m?.value)} is not a finite number`);
+        } else if (m.unit !== undefined && typeof m.unit !== 'string') {
+          errors.push(`measurement ${show(name)}: unit ${show(m.unit)} is not a string`);
+        }
+      }
+    }
+  }
+
+  if (p.spans === undefined) return info;
+  if (!Array.isArray(p.spans)) {
+    errors.push('transaction.spans is not an array');
+    return info;
+  }
+  info.spans = p.spans.length;
+  if (own && p.spans.length > 1000) errors.push(`transaction has ${p.spans.length} spans, over Sentry's cap of 1000`);
+  const ids = new Map(); // span_id -> parent_span_id
+  if (rootOk) ids.set(trace.span_id, null);
+  p.spans.forEach((span, i) => {
+    const w = `spans[${i}]`;
+    if (!isObject(span)) {
+      errors.push(`${w} is not an object`);
+      return;
+    }
+    if (checkId(span.span_id, HEX16, `${w}.span_id`, errors)) {
+      if (ids.has(span.span_id)) {
+        errors.push(`${w}.span_id ${span.span_id} is not unique in the transaction`);
+      }
+    }
+    if (span.trace_id !== trace.trace_id) {
+      errors.push(`${w}.trace_id ${show(span.trace_id)} differs from the transaction's ${show(trace.trace_id)}`);
+    }
+    checkId(span.parent_span_id, HEX16, `${w}.parent_span_id`, errors);
+    checkTimes(span, w, own, errors);
+    checkOp(span.op, w, own, errors);
+    checkStatus(span.status, w, own, errors, own);
+    if (span.description !== undefined && span.description !== null && typeof span.description !== 'string') {
+      errors.push(`${w}.description ${show(span.description)} is not a string`);
+    }
+    if (span.data !== undefined && !isObject(span.data)) errors.push(`${w}.data is not an object`);
+    checkStringMap(span.tags, `${w}.tags`, errors);
+    if (typeof span.span_id === 'string' && !ids.has(span.span_id)) ids.set(span.span_id, span.parent_span_id);
+  });
+  // Every parent is the root or a span of this transaction, and every span
+  // reaches the root (no cycles).
+  p.spans.forEach((span, i) => {
+    if (!isObject(span) || typeof span.parent_span_id !== 'string') return;
+    if (!ids.has(span.parent_span_id)) {
+      errors.push(`spans[${i}].parent_span_id ${span.parent_span_id} is neither the root's span_id nor another span's`);
+      return;
+    }
+    let cur = span.span_id;
+    for (let steps = 0; cur !== null && cur !== undefined; steps++) {
+      if (steps > ids.size) {
+        errors.push(`spans[${i}]: its parent_span_id chain never reaches the root (cycle)`);
+        break;
+      }
+      cur = ids.get(cur);
+    }
+  });
+  return info;
+}
+
+function checkEvent(p, own, errors) {
+  const info = { traceId: p.contexts?.trace?.trace_id };
+  if (p.type !== undefined && p.type !== 'error' && p.type !== 'default') {
+    errors.push(`event.type ${show(p.type)} is not an error event`);
+  }
+  checkId(p.event_id, HEX32, 'event.event_id', errors);
+  if (own && p.platform !== 'native') errors.push(`event.platform is ${show(p.platform)}, not "native"`);
+  if (p.level !== undefined && !LEVELS.has(p.level)) errors.push(`event.level ${show(p.level)} is not one of ${[...LEVELS].join(' ')}`);
+  if (p.timestamp !== undefined) {
+    const t = timestampMicros(p.timestamp, false);
+    if (typeof t === 'string') errors.push(`event.timestamp: ${t}`);
+  }
+  const values = p.exception?.values;
+  if (p.exception !== undefined) {
+    if (!Array.isArray(values)) {
+      errors.push('event.exception.values is not an array');
+    } else {
+      values.forEach((v, i) => {
+        if (!isObject(v) || (typeof v.type !== 'string' && typeof v.value !== 'string')) {
+          errors.push(`event.exception.values[${i}] has neither type nor value`);
+        } else if (v.mechanism !== undefined && v.mechanism !== null && !isNonEmptyString(v.mechanism.type)) {
+          errors.push(`event.exception.values[${i}].mechanism.type is missing`);
+        }
+      });
+    }
+  }
+  const trace = p.contexts?.trace;
+  if (trace !== undefined) {
+    checkId(trace.trace_id, HEX32, 'event.contexts.trace.trace_id', errors);
+    checkId(trace.span_id, HEX16, 'event.contexts.trace.span_id', errors, { required: own });
+    checkId(trace.parent_span_id, HEX16, 'event.contexts.trace.parent_span_id', errors, { required: false, allowNull: !own });
+  }
+  if (p.sdk !== undefined) checkSdk(p.sdk, 'event.sdk', false, errors);
+  checkStringMap(p.tags, 'event.tags', errors);
+  return info;
+}
+
+function checkClientReport(p, own, errors) {
+  if (p.timestamp !== undefined) {
+    const t = timestampMicros(p.timestamp, false);
+    if (typeof t === 'string') errors.push(`client_report.timestamp: ${t}`);
+  }
+  const d = p.discarded_events;
+  if (!Array.isArray(d) || d.length === 0) {
+    errors.push('client_report.discarded_events is missing or empty');
+    return { outcomes: 0 };
+  }
+  d.forEach((o, i) => {
+    const w = `client_report.discarded_events[${i}]`;
+    if (!isObject(o)) {
+      errors.push(`${w} is not an object`);
+      return;
+    }
+    if (!OUTCOME_REASONS.has(o.reason)) errors.push(`${w}.reason ${show(o.reason)} is not a known discard reason`);
+    if (!OUTCOME_CATEGORIES.has(o.category)) errors.push(`${w}.category ${show(o.category)} is not a rate-limit category`);
+    if (!Number.isInteger(o.quantity) || o.quantity <= 0) errors.push(`${w}.quantity ${show(o.quantity)} is not a positive integer`);
+  });
+  for (const key of ['rate_limited_events', 'filtered_events', 'filtered_sampling_events']) {
+    if (own && p[key] !== undefined) errors.push(`client_report.${key} is reserved for Relay`);
+  }
+  return { outcomes: d.length };
+}
+
+function checkSpanContainer(header, p, own, errors) {
+  const info = { traceId: undefined, spans: 0 };
+  if (p.version !== 2) errors.push(`span item: version ${show(p.version)} is not 2`);
+  if (!Array.isArray(p.items)) {
+    errors.push('span item: items is not an array');
+    return info;
+  }
+  info.spans = p.items.length;
+  if (header.item_count !== p.items.length) {
+    errors.push(`span item: item_count ${show(header.item_count)} differs from items.length ${p.items.length}`);
+  }
+  if (p.items.length < 1 || p.items.length > 1000) errors.push(`span item: ${p.items.length} spans (must be 1..1000)`);
+  if (header.content_type !== 'application/vnd.sentry.items.span.v2+json') {
+    errors.push(`span item: content_type ${show(header.content_type)} is not application/vnd.sentry.items.span.v2+json`);
+  }
+  const seen = new Set();
+  p.items.forEach((s, i) => {
+    const w = `span item.items[${i}]`;
+    if (!isObject(s)) {
+      errors.push(`${w} is not an object`);
+      return;
+    }
+    if (checkId(s.trace_id, HEX32, `${w}.trace_id`, errors)) {
+      if (info.traceId === undefined) info.traceId = s.trace_id;
+      else if (s.trace_id !== info.traceId) errors.push(`${w}.trace_id differs from the first span's (one trace per envelope)`);
+    }
+    if (checkId(s.span_id, HEX16, `${w}.span_id`, errors)) {
+      if (seen.has(s.span_id)) errors.push(`${w}.span_id ${s.span_id} is not unique`);
+      seen.add(s.span_id);
+    }
+    checkId(s.parent_span_id, HEX16, `${w}.parent_span_id`, errors, { required: false });
+    if (!isNonEmptyString(s.name)) errors.push(`${w}.name ${show(s.name)} is not a non-empty string`);
+    if (s.status !== 'ok' && s.status !== 'error') errors.push(`${w}.status ${show(s.status)} is not "ok" or "error"`);
+    for (const k of ['start_timestamp', 'end_timestamp']) {
+      if (typeof s[k] !== 'number' || !Number.isFinite(s[k])) errors.push(`${w}.${k} ${show(s[k])} is not a number of seconds`);
+    }
+    if (typeof s.start_timestamp === 'number' && typeof s.end_timestamp === 'number' && s.start_timestamp > s.end_timestamp) {
+      errors.push(`${w}: start_timestamp is after end_timestamp`);
+    }
+    if (s.is_segment !== undefined && typeof s.is_segment !== 'boolean') errors.push(`${w}.is_segment is not a boolean`);
+    if (s.attributes !== undefined) {
+      if (!isObject(s.attributes)) {
+        errors.push(`${w}.attributes is not an object`);
+      } else {
+        for (const [k, a] of Object.entries(s.attributes)) {
+          const aw = `${w}.attributes.${k}`;
+          if (!isObject(a)) {
+            errors.push(`${aw} is not an object`);
+            continue;
+          }
+          if (!ATTRIBUTE_TYPES.has(a.type)) {
+            if (own || a.type !== 'array') errors.push(`${aw}.type ${show(a.type)} is not string/integer/double/boolean`);
+            continue;
+          }
+          const ok =
+            (a.type === 'string' && typeof a.value === 'string') ||
+            (a.type === 'boolean' && typeof a.value === 'boolean') ||
+            (a.type === 'integer' && Number.isInteger(a.value)) ||
+            (a.type === 'double' && typeof a.value === 'number' && Number.isFinite(a.value));
+          if (!ok) errors.push(`${aw}.value ${show(a.value)} does not match its type ${a.type}`);
+        }
+      }
+    }
+  });
+  return info;
+}
+
+function checkDsc(trace, own, errors) {
+  if (!isObject(trace)) {
+    errors.push('envelope header trace is not an object');
+    return;
+  }
+  for (const [k, v] of Object.entries(trace)) {
+    if (typeof v !== 'string') errors.push(`envelope header trace.${k} ${show(v)} is not a string (DSC values are strings)`);
+  }
+  checkId(trace.trace_id, HEX32, 'envelope header trace.trace_id', errors, { required: own });
+  if (own && !isNonEmptyString(trace.public_key)) errors.push('envelope header trace.public_key is missing');
+  const num = (k, lo, hiInclusive, hi) => {
+    if (typeof trace[k] !== 'string') return;
+    const n = Number(trace[k]);
+    if (trace[k].trim() === '' || !Number.isFinite(n) || n < lo || (hiInclusive ? n > hi : n >= hi)) {
+      errors.push(`envelope header trace.${k} ${show(trace[k])} is not a number in [${lo}, ${hi}${hiInclusive ? ']' : ')'}`);
+    }
+  };
+  num('sample_rate', 0, true, 1);
+  num('sample_rand', 0, false, 1);
+  if (typeof trace.sampled === 'string' && trace.sampled !== 'true' && trace.sampled !== 'false') {
+    errors.push(`envelope header trace.sampled ${show(trace.sampled)} is not "true" or "false"`);
+  }
+}
+
+function decodeJsonPayload(payload, what, errors) {
+  if (payload instanceof Uint8Array) return parseJsonBytes(payload, what, errors);
+  return payload;
+}
+
+// One envelope's bytes -> { errors, summary }.
+function checkEnvelope(buf, core, { foreign = false } = {}) {
+  const own = !foreign;
+  const errors = [];
+  const summary = [];
+  if (buf.length === 0) return { errors: ['the file is empty'], summary: '' };
+  if (buf.includes(0x0d)) errors.push('the file contains \\r (lines end in \\n only; CR must be escaped in JSON)');
+
+  const framed = frame(buf, errors);
+  if (!framed) return { errors, summary: '' };
+  const { envHeader, items } = framed;
+  if (items.length === 0) errors.push('the envelope has no items');
+
+  // What @sentry/core makes of the same bytes.
+  let coreParsed;
+  try {
+    coreParsed = core.parseEnvelope(new Uint8Array(buf));
+  } catch (e) {
+    errors.push(`@sentry/core parseEnvelope throws: ${e.message}`);
+  }
+  const payloads = items.map((item, i) => {
+    const type = item.header.type;
+    if (!JSON_ITEM_TYPES.has(type)) return undefined;
+    const p = parseJsonBytes(item.payload, `item ${i} (${type}) payload`, errors);
+    if (p !== undefined && !isObject(p)) errors.push(`item ${i} (${type}) payload is not a JSON object`);
+    return p;
+  });
+  if (coreParsed) {
+    const [h, its] = coreParsed;
+    if (!isDeepStrictEqual(h, envHeader)) errors.push('@sentry/core reads a different envelope header');
+    if (its.length !== items.length) {
+      errors.push(`@sentry/core reads ${its.length} items, the strict framing ${items.length}`);
+    } else {
+      its.forEach(([ih, ip], i) => {
+        if (!isDeepStrictEqual(ih, items[i].header)) errors.push(`@sentry/core reads a different header for item ${i}`);
+        if (payloads[i] !== undefined) {
+          const cp = decodeJsonPayload(ip, `@sentry/core item ${i} payload`, []);
+          if (!isDeepStrictEqual(cp, payloads[i])) errors.push(`@sentry/core reads a different payload for item ${i}`);
+        }
+      });
+    }
+    // Round trip: serializeEnvelope, then parseEnvelope again.
+    try {
+      const again = core.parseEnvelope(core.serializeEnvelope(coreParsed));
+      const [h2, its2] = again;
+      let same = isDeepStrictEqual(h2, h) && its2.length === its.length;
+      for (let i = 0; same && i < its.length; i++) {
+        same = isDeepStrictEqual(its2[i][0], its[i][0]);
+        const a = its[i][1], b = its2[i][1];
+        if (same && JSON_ITEM_TYPES.has(its[i][0].type)) {
+          same = isDeepStrictEqual(decodeJsonPayload(a, '', []), decodeJsonPayload(b, '', []));
+        } else if (same) {
+          same = isDeepStrictEqual(Buffer.from(typeof a === 'string' ? a : a instanceof Uint8Array ? a : JSON.stringify(a)),
+                                   Buffer.from(typeof b === 'string' ? b : b instanceof Uint8Array ? b : JSON.stringify(b)));
+        }
+      }
+      if (!same) errors.push('serializeEnvelope + parseEnvelope does not give the same envelope back');
+    } catch (e) {
+      errors.push(`@sentry/core round trip throws: ${e.message}`);
+    }
+  }
+
+  // Envelope header.
+  if (envHeader.sent_at === undefined) {
+    if (own) errors.push('envelope header sent_at is missing');
+  } else {
+    const ok = typeof envHeader.sent_at === 'string' && rfc3339Micros(envHeader.sent_at) !== null &&
+      (!own || /[Zz]$/.test(envHeader.sent_at));
+    if (!ok) errors.push(`envelope header sent_at ${show(envHeader.sent_at)} is not an RFC 3339 UTC date-time`);
+  }
+  if (envHeader.sdk !== undefined || own) checkSdk(envHeader.sdk, 'envelope header sdk', own, errors);
+  if (envHeader.event_id !== undefined) {
+    const ok = typeof envHeader.event_id === 'string' &&
+      (HEX32.test(envHeader.event_id) || (!own && UUID_DASHED.test(envHeader.event_id)));
+    if (!ok) errors.push(`envelope header event_id ${show(envHeader.event_id)} is not 32 lowercase hex digits`);
+  }
+  if (envHeader.dsn !== undefined && typeof envHeader.dsn !== 'string') errors.push('envelope header dsn is not a string');
+  if (envHeader.trace !== undefined) checkDsc(envHeader.trace, own, errors);
+
+  // Items.
+  const known = own ? OWN_ITEM_TYPES : FOREIGN_ITEM_TYPES;
+  const count = {};
+  const traceIds = [];
+  items.forEach((item, i) => {
+    const type = item.header.type;
+    count[type] = (count[type] || 0) + 1;
+    if (!isNonEmptyString(type)) {
+      errors.push(`item ${i} header has no type`);
+      return;
+    }
+    if (!known.has(type)) {
+      errors.push(`item ${i} has type ${show(type)}, not one of ${[...known].join(' ')}`);
+      return;
+    }
+    const p = payloads[i];
+    if (!JSON_ITEM_TYPES.has(type) || !isObject(p)) return;
+    const before = errors.length;
+    if (type === 'transaction') {
+      const info = checkTransaction(p, own, errors);
+      traceIds.push(['transaction contexts.trace.trace_id', info.traceId]);
+      summary.push(`transaction ${show(info.name)} (${info.spans} span${info.spans === 1 ? '' : 's'})`);
+    } else if (type === 'event') {
+      const info = checkEvent(p, own, errors);
+      if (info.traceId !== undefined) traceIds.push(['event contexts.trace.trace_id', info.traceId]);
+      summary.push('event');
+    } else if (type === 'client_report') {
+      const info = checkClientReport(p, own, errors);
+      summary.push(`client_report (${info.outcomes} outcome${info.outcomes === 1 ? '' : 's'})`);
+    } else if (type === 'span') {
+      const info = checkSpanContainer(item.header, p, own, errors);
+      if (info.traceId !== undefined) traceIds.push(['span item trace_id', info.traceId]);
+      summary.push(`span x${info.spans}`);
+    }
+    if ((type === 'transaction' || type === 'event')) {
+      if (envHeader.event_id === undefined) {
+        errors.push(`envelope header event_id is missing (required with a ${type} item)`);
+      } else if (p.event_id !== undefined && envHeader.event_id !== p.event_id) {
+        errors.push(`envelope header event_id ${show(envHeader.event_id)} differs from the ${type}'s ${show(p.event_id)}`);
+      }
+      if (own && envHeader.trace === undefined) errors.push(`envelope header trace (the DSC) is missing on a ${type} envelope`);
+    }
+    for (let e = before; e < errors.length; e++) errors[e] = `item ${i} (${type}): ${errors[e]}`;
+  });
+  if ((count.transaction || 0) + (count.event || 0) > 1) errors.push('more than one event/transaction item in one envelope');
+  if ((count.span || 0) > 1) errors.push('more than one span container item in one envelope');
+  if (isObject(envHeader.trace) && typeof envHeader.trace.trace_id === 'string') {
+    for (const [what, id] of traceIds) {
+      if (id !== undefined && id !== envHeader.trace.trace_id) {
+        errors.push(`envelope header trace.trace_id ${envHeader.trace.trace_id} differs from the ${what} ${id}`);
+      }
+    }
+  }
+  return { errors, summary: summary.join(', ') };
+}
+
+// ---------------------------------------------------------------------------
+// Files and output
+// ---------------------------------------------------------------------------
+function findEnvelopes(target, out) {
+  let st;
+  try {
+    st = statSync(target);
+  } catch {
+    return false;
+  }
+  if (st.isFile()) {
+    out.push(target);
+    return true;
+  }
+  for (const name of readdirSync(target).sort()) {
+    const full = path.join(target, name);
+    const s = statSync(full);
+    if (s.isDirectory()) findEnvelopes(full, out);
+    else if (name.endsWith('.envelope')) out.push(full);
+  }
+  return true;
+}
+
+function report(label, result) {
+  if (result.errors.length === 0) {
+    console.log(`ok   ${label}${result.summary ? `: ${result.summary}` : ''}`);
+    return true;
+  }
+  console.log(`FAIL ${label}${result.summary ? `: ${result.summary}` : ''}`);
+  for (const e of result.errors) console.log(`       - ${e}`);
+  return false;
+}
+
+async function loadCore() {
+  const pkgFile = path.join(HERE, 'node_modules', '@sentry', 'core', 'package.json');
+  if (!existsSync(pkgFile)) {
+    console.log(`skipped: @sentry/core is not installed in ${path.join(HERE, 'node_modules')}; ` +
+      'run `npm ci` in tests/interop (scripts/install-deps.sh does it)');
+    process.exit(77);
+  }
+  const version = JSON.parse(readFileSync(pkgFile, 'utf8')).version;
+  if (version !== CORE_VERSION) {
+    console.log(`FAIL: tests/interop/node_modules has @sentry/core ${version}, package-lock.json pins ${CORE_VERSION}; run \`npm ci\` in tests/interop`);
+    process.exit(1);
+  }
+  const core = await import('@sentry/core');
+  if (typeof core.parseEnvelope !== 'function' || typeof core.serializeEnvelope !== 'function') {
+    console.log('FAIL: @sentry/core does not export parseEnvelope/serializeEnvelope');
+    process.exit(1);
+  }
+  return core;
+}
+
+// ---------------------------------------------------------------------------
+// --self-test
+// ---------------------------------------------------------------------------
+function serialize(envHeader, items) {
+  const parts = [Buffer.from(JSON.stringify(envHeader))];
+  for (const { header, payload } of items) {
+    const body = Buffer.isBuffer(payload) ? payload : Buffer.from(JSON.stringify(payload));
+    parts.push(Buffer.from('\n' + JSON.stringify({ ...header, length: body.length }) + '\n'), body);
+  }
+  return Buffer.concat(parts);
+}
+
+function selfTest(dir, core) {
+  let passed = 0, failed = 0;
+  const tally = (ok) => (ok ? passed++ : failed++);
+
+  // 1. The fixtures pass in foreign mode.
+  const files = [];
+  findEnvelopes(dir, files);
+  if (files.length === 0) {
+    console.log(`FAIL: no fixtures in ${dir}`);
+    return 1;
+  }
+  for (const f of files) tally(report(`fixture ${path.relative(dir, f)}`, checkEnvelope(readFileSync(f), core, { foreign: true })));
+
+  // 2. An own-SDK variant of the Python transaction passes the strict checks.
+  const pyFile = files.find((f) => path.basename(f) === 'py-0003.envelope');
+  if (!pyFile) {
+    console.log(`FAIL: ${dir} has no py-0003.envelope`);
+    return 1;
+  }
+  const framed = frame(readFileSync(pyFile), []);
+  const txIndex = framed.items.findIndex((it) => it.header.type === 'transaction');
+  const baseTx = JSON.parse(Buffer.from(framed.items[txIndex].payload).toString('utf8'));
+  // Python 1.x: status in tags, parent_span_id null, platform python, no sdk header.
+  baseTx.platform = 'native';
+  delete baseTx.contexts.trace.parent_span_id;
+  delete baseTx.contexts.trace.description;
+  for (const s of baseTx.spans) {
+    s.status = s.tags?.status ?? 'ok';
+    if (s.tags) delete s.tags.status;
+  }
+  const baseHeader = { ...framed.envHeader, sdk: { name: 'sentry.native.selftest', version: '0.1.0' } };
+  baseHeader.trace = { ...baseHeader.trace, sample_rand: '0.5', sampled: 'true' };
+  const report0 = {
+    timestamp: 1767261601.5,
+    discarded_events: [{ reason: 'sample_rate', category: 'transaction', quantity: 3 }],
+  };
+  const build = (mutate = () => {}) => {
+    const h = structuredClone(baseHeader);
+    const tx = structuredClone(baseTx);
+    const cr = structuredClone(report0);
+    const items = [{ header: { type: 'transaction' }, payload: tx }, { header: { type: 'client_report' }, payload: cr }];
+    const r = mutate(h, tx, items, cr);
+    return r instanceof Buffer ? r : serialize(h, items);
+  };
+  tally(report('own-SDK variant of py-0003', checkEnvelope(build(), core)));
+  tally(report('own-SDK variant, no length and no final newline (JS framing)', checkEnvelope(
+    Buffer.from(build().toString('utf8').replace(/"length":\d+,?/g, '').replace(/,\}/g, '}')), core)));
+
+  // 3. Broken copies are rejected, each for the expected reason.
+  const cases = [
+    ['CRLF line ends', /contains \\r/, () => Buffer.from(build().toString('utf8').replace(/\n/g, '\r\n'))],
+    ['a JSON line that does not parse', /does not parse as JSON/, () => Buffer.from(build().toString('utf8').replace('{"type":"client_report"', '{"type":"client_report",'))],
+    ['length one byte short', /not \\n \(length is wrong\)|does not parse/, () => Buffer.from(build().toString('utf8').replace(/"length":(\d+)/, (m, n) => `"length":${Number(n) - 1}`))],
+    ['length past the end', /runs past the end/, (h, tx, items) => {
+      const b = serialize(h, items.slice(0, 1));
+      return Buffer.from(b.toString('utf8').replace(/"length":(\d+)/, (m, n) => `"length":${Number(n) + 10}`));
+    }],
+    ['invalid UTF-8 in a payload', /not valid UTF-8/, (h, tx, items) => {
+      tx.transaction = 'GET /\u00e9'; // C3 A9 in UTF-8; C3 41 keeps the length but is not UTF-8
+      const b = serialize(h, items);
+      b[b.indexOf(Buffer.from([0xc3, 0xa9])) + 1] = 0x41;
+      return b;
+    }],
+    ['envelope event_id differs from the payload', /differs from the transaction's/, (h) => { h.event_id = 'f'.repeat(32); }],
+    ['missing envelope event_id', /event_id is missing/, (h) => { delete h.event_id; }],
+    ['uppercase event_id', /lowercase hex/, (h, tx) => { h.event_id = tx.event_id = tx.event_id.toUpperCase(); }],
+    ['sent_at not RFC 3339', /sent_at/, (h) => { h.sent_at = '2026-11-24 12:30:51'; }],
+    ['no sdk in the envelope header', /envelope header sdk is missing/, (h) => { delete h.sdk; }],
+    ['unknown item type', /type "transactionx"/, (h, tx, items) => { items[1].header.type = 'transactionx'; }],
+    ['two transactions', /more than one event\/transaction/, (h, tx, items) => { items.push({ header: { type: 'transaction' }, payload: tx }); }],
+    ['platform other than native', /platform is "python"/, (h, tx) => { tx.platform = 'python'; }],
+    ['type not transaction', /not "transaction"/, (h, tx) => { tx.type = 'event'; }],
+    ['empty transaction name', /transaction\.transaction/, (h, tx) => { tx.transaction = ''; }],
+    ['bad transaction_info.source', /transaction_info\.source/, (h, tx) => { tx.transaction_info.source = 'bogus'; }],
+    ['float timestamp', /not an RFC 3339 string/, (h, tx) => { tx.timestamp = 1795523451.161485; }],
+    ['timestamp with milliseconds', /with microseconds/, (h, tx) => { tx.timestamp = '2026-11-24T12:30:51.161Z'; }],
+    ['start after end', /is after timestamp/, (h, tx) => { tx.start_timestamp = '2026-11-24T12:30:52.000000Z'; }],
+    ['trace_id not hex', /trace_id/, (h, tx) => { tx.contexts.trace.trace_id = 'x'.repeat(32); }],
+    ['root span_id 15 digits', /span_id/, (h, tx) => { tx.contexts.trace.span_id = tx.contexts.trace.span_id.slice(1); }],
+    ['no contexts.trace', /contexts\.trace is missing/, (h, tx) => { delete tx.contexts.trace; }],
+    ['root without status', /contexts\.trace\.status is missing/, (h, tx) => { delete tx.contexts.trace.status; }],
+    ['unknown status', /not a Sentry span status/, (h, tx) => { tx.spans[0].status = 'bogus'; }],
+    ['child without op', /spans\[1\]\.op is missing/, (h, tx) => { delete tx.spans[1].op; }],
+    ['child in another trace', /differs from the transaction's/, (h, tx) => { tx.spans[0].trace_id = 'a'.repeat(32); }],
+    ['child with an unknown parent', /neither the root's span_id nor another span's/, (h, tx) => { tx.spans[2].parent_span_id = '1234567890abcdef'; }],
+    ['duplicate span_id', /not unique/, (h, tx) => { tx.spans[2].span_id = tx.spans[0].span_id; }],
+    ['child span_id equal to the root', /not unique/, (h, tx) => { tx.spans[0].span_id = tx.contexts.trace.span_id; }],
+    ['parent cycle', /cycle/, (h, tx) => { tx.spans[0].parent_span_id = tx.spans[1].span_id; }],
+    ['child start after end', /spans\[0\]: start_timestamp/, (h, tx) => { tx.spans[0].start_timestamp = '2026-11-24T12:30:59.000000Z'; }],
+    ['measurement value not a number', /not a finite number/, (h, tx) => { tx.measurements.cart_value.value = '42.5'; }],
+    ['DSC value not a string', /is not a string \(DSC/, (h) => { h.trace.sample_rate = 1; }],
+    ['DSC trace_id differs', /trace\.trace_id .* differs/, (h) => { h.trace.trace_id = 'b'.repeat(32); }],
+    ['DSC sampled not a boolean string', /sampled/, (h) => { h.trace.sampled = 'yes'; }],
+    ['no DSC on a transaction envelope', /trace \(the DSC\) is missing/, (h) => { delete h.trace; }],
+    ['client report quantity 0', /quantity 0/, (h, tx, items, cr) => { cr.discarded_events[0].quantity = 0; }],
+    ['client report unknown reason', /reason "bogus"/, (h, tx, items, cr) => { cr.discarded_events[0].reason = 'bogus'; }],
+    ['client report without outcomes', /discarded_events is missing/, (h, tx, items, cr) => { cr.discarded_events = []; }],
+    ['zero-length item', /length 0/, (h, tx, items) => Buffer.from(serialize(h, items.slice(0, 1)).toString('utf8') + '\n{"type":"client_report","length":0}\n{}')],
+  ];
+  for (const [name, expect, mutate] of cases) {
+    const r = checkEnvelope(build(mutate), core);
+    const hit = r.errors.some((e) => expect.test(e));
+    if (hit) {
+      console.log(`ok   rejects ${name}`);
+      passed++;
+    } else {
+      console.log(`FAIL does not reject ${name} as expected (${expect})`);
+      for (const e of r.errors) console.log(`       - ${e}`);
+      failed++;
+    }
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  return failed === 0 ? 0 : 1;
+}
+
+// ---------------------------------------------------------------------------
+// main
+// ---------------------------------------------------------------------------
+async function main(argv) {
+  let foreign = false, self = false;
+  const targets = [];
+  for (const a of argv) {
+    if (a === '--foreign') foreign = true;
+    else if (a === '--self-test') self = true;
+    else if (a === '-h' || a === '--help') {
+      console.log('usage: node check_envelopes.mjs [--foreign] <dir-or-file>...\n' +
+                  '       node check_envelopes.mjs --self-test <fixtures-dir>');
+      return 0;
+    } else if (a.startsWith('--')) {
+      console.log(`FAIL: unknown option ${a}`);
+      return 2;
+    } else targets.push(a);
+  }
+  if (targets.length === 0) {
+    console.log('FAIL: give a directory (or files) of *.envelope to check');
+    return 2;
+  }
+  const core = await loadCore();
+  if (self) return selfTest(targets[0], core);
+
+  const files = [];
+  for (const t of targets) {
+    if (!findEnvelopes(t, files)) console.log(`FAIL: ${t} does not exist`);
+  }
+  if (files.length === 0) {
+    console.log(`FAIL: no *.envelope files under ${targets.join(' ')}: the test suites must write ` +
+      'every envelope they produce there (SENTRY_TRACE_TEST_ENVELOPES)');
+    console.log('0 passed, 0 failed');
+    return 1;
+  }
+  let passed = 0, failed = 0;
+  for (const f of files) {
+    const base = targets.find((t) => f.startsWith(t + path.sep)) ?? path.dirname(f);
+    const label = path.relative(base, f) || path.basename(f);
+    let result;
+    try {
+      result = checkEnvelope(readFileSync(f), core, { foreign });
+    } catch (e) {
+      result = { errors: [`checker error: ${e.stack}`], summary: '' };
+    }
+    if (report(label, result)) passed++;
+    else failed++;
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  return failed === 0 ? 0 : 1;
+}
+
+process.exitCode = await main(process.argv.slice(2));
