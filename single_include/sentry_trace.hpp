@@ -2009,6 +2009,8 @@ struct span_ref {
   static constexpr std::uint8_t recording = 2;  ///< has a slot in a transaction block
   static constexpr std::uint8_t sampled = 4;    ///< part of a sampled trace
   static constexpr std::uint8_t deferred = 8;   ///< sampling decision left to the next service
+  static constexpr std::uint8_t root = 16;      ///< the span is its transaction's root
+  static constexpr std::uint8_t overflow = 32;  ///< sampled but not recorded: no block or slot was free
 
   constexpr span_ref() noexcept = default;
   /// The reference of a live handle (empty for an empty handle). Implicit, so that
@@ -2053,7 +2055,9 @@ class span {
   }
   span(const span&) = delete;
   span& operator=(const span&) = delete;
-  ~span() { abandon_(); }
+  ~span() {
+    if (ref_.flags & (span_ref::recording | span_ref::root)) abandon_();  // else nothing to undo
+  }
 
   /// Sets or replaces an attribute (JS: span.setAttribute). Keys and string values are copied
   /// into the transaction's arena. A no-op on unsampled, ended or empty handles.
@@ -2100,6 +2104,21 @@ class span {
 
   /// Internal: built by the tracer.
   constexpr span(const span_ref& r, void* owner, std::uint16_t depth) noexcept : ref_(r), owner_(owner), depth_(depth) {}
+  /// Internal: a recording span built field by field, so that no half-written copy of a
+  /// span_ref is read back whole (a store-forwarding stall on the span path).
+  span(const trace_id& trace, span_id id, std::uint32_t generation, std::uint16_t block, std::uint16_t slot,
+       std::uint16_t epoch, std::uint8_t flags, void* owner, std::uint16_t depth) noexcept
+      : owner_(owner), depth_(depth) {
+    ref_.trace = trace;
+    ref_.id = id;
+    ref_.generation = generation;
+    ref_.block = block;
+    ref_.slot = slot;
+    ref_.epoch = epoch;
+    ref_.flags = flags;
+  }
+  /// Internal: an unrecorded child of `parent` (same ids, other flags), active nowhere.
+  span(const span_ref& parent, std::uint8_t flags) noexcept : ref_(parent) { ref_.flags = flags; }
 
  private:
   void release_() noexcept {
@@ -2108,6 +2127,7 @@ class span {
     depth_ = 0;
   }
   void abandon_() noexcept;
+  void end_recorded_() noexcept;
 
   span_ref ref_{};
   void* owner_ = nullptr;       ///< the thread scope this span was made active on, if any
@@ -2418,20 +2438,49 @@ struct transaction_block {
 
   std::string_view str(arena_str s) const noexcept { return {arena + s.offset, s.length}; }
 
-  /// Copies `text` into the arena, cut at `max_bytes` and at the arena's end, never inside a
-  /// UTF-8 sequence. Cuts are counted in stats.strings_truncated.
-  arena_str copy(std::string_view text, std::size_t max_bytes = SENTRY_TRACE_MAX_STRING) noexcept {
-    std::size_t want = text.size() > max_bytes ? utf8_truncate(text, max_bytes) : text.size();
-    std::uint32_t used = arena_used.load(order_relaxed);
-    std::size_t n = 0;
-    for (;;) {
-      std::size_t room = sizeof(arena) - used;
-      n = want <= room ? want : utf8_truncate(text.substr(0, room), room);
-      if (arena_used.compare_exchange_weak(used, static_cast<std::uint32_t>(used + n), order_relaxed, order_relaxed)) break;
-    }
+  /// Reserves up to `want` arena bytes with one atomic addition; `granted` may be less (or 0)
+  /// at the arena's end. The counter may run past the end; that only means "full".
+  std::uint32_t reserve(std::size_t want, std::size_t& granted) noexcept {
+    constexpr std::uint32_t cap = sizeof(arena);
+    granted = 0;
+    if (want == 0 || arena_used.load(order_relaxed) >= cap) return cap;
+    std::uint32_t at = arena_used.fetch_add(static_cast<std::uint32_t>(want), order_relaxed);
+    if (at >= cap) return cap;
+    granted = want <= cap - at ? want : cap - at;
+    return at;
+  }
+
+  /// Copies `text` into reserved space at `at` (of which `room` bytes remain), cut at
+  /// `max_bytes` and at the room left, never inside a UTF-8 sequence. Cuts are counted.
+  arena_str place(std::string_view text, std::size_t max_bytes, std::uint32_t& at, std::size_t& room) noexcept {
+    std::size_t limit = max_bytes < room ? max_bytes : room;
+    std::size_t n = text.size() <= limit ? text.size() : utf8_truncate(text, limit);
     if (n != text.size()) g_outcomes.strings_truncated.fetch_add(1, order_relaxed);
-    if (n) std::memcpy(arena + used, text.data(), n);
-    return arena_str{used, static_cast<std::uint32_t>(n)};
+    if (n) std::memcpy(arena + at, text.data(), n);
+    arena_str s{at, static_cast<std::uint32_t>(n)};
+    at += static_cast<std::uint32_t>(n);
+    room -= n;
+    return s;
+  }
+
+  static constexpr std::size_t capped(std::size_t n, std::size_t max_bytes) noexcept { return n < max_bytes ? n : max_bytes; }
+
+  /// Copies one string into the arena (see place()).
+  arena_str copy(std::string_view text, std::size_t max_bytes = SENTRY_TRACE_MAX_STRING) noexcept {
+    std::size_t room;
+    std::uint32_t at = reserve(capped(text.size(), max_bytes), room);
+    return place(text, max_bytes, at, room);
+  }
+
+  /// Copies a new span's name, op and origin with one reservation.
+  void copy_names(span_record& r, const span_options& o) noexcept {
+    std::size_t room;
+    std::uint32_t at = reserve(capped(o.name.size(), SENTRY_TRACE_MAX_STRING) + capped(o.op.size(), SENTRY_TRACE_MAX_STRING) +
+                                   capped(o.origin.size(), SENTRY_TRACE_MAX_STRING),
+                               room);
+    r.name = place(o.name, SENTRY_TRACE_MAX_STRING, at, room);
+    r.op = place(o.op, SENTRY_TRACE_MAX_STRING, at, room);
+    r.origin = place(o.origin, SENTRY_TRACE_MAX_STRING, at, room);
   }
 
   /// Claims this free block for a new transaction; false when it is in use.
@@ -2469,9 +2518,20 @@ struct transaction_block {
   }
 
   /// Returns the block to the pool with the next generation, so old handles become no-ops.
+  /// The states of the slots (and measurements) this transaction used are cleared first: a
+  /// later transaction's child may claim a slot and be caught by its root's end before it
+  /// publishes slot_started, and the serializer must then see "not started", never a stale
+  /// slot_ended left by this transaction (tests/test_tracer.cpp, "a slot claimed but not yet
+  /// published ...").
   void release() noexcept {
-    std::uint32_t gen = generation();
-    control_word.store(control::fresh(gen + 1), order_release);
+    const std::uint64_t v = control_word.load(order_acquire);
+    std::uint32_t used = control::next_slot(v);
+    if (used > slots_per_block) used = slots_per_block;
+    for (std::uint32_t i = 0; i < used; ++i) spans[i].state.store(0, order_relaxed);
+    std::uint32_t measured = measurements_used.load(order_relaxed);
+    if (measured > SENTRY_TRACE_MAX_MEASUREMENTS) measured = SENTRY_TRACE_MAX_MEASUREMENTS;
+    for (std::uint32_t i = 0; i < measured; ++i) measurements[i].ready.store(0, order_relaxed);
+    control_word.store(control::fresh(control::generation(v) + 1), order_release);
   }
 
   /// Resets the per-transaction bump counters; called right after try_claim().
@@ -2498,12 +2558,39 @@ struct transaction_block {
     return r;
   }
 
+  static constexpr std::size_t max_key_bytes = 256;
+
+  /// Sets a string attribute, copying a new key and the value with one reservation.
+  void set_string_attribute(std::uint32_t slot, std::string_view key, std::string_view value) noexcept {
+    span_record& r = spans[slot];
+    for (std::uint16_t i = r.attr_head; i != no_index; i = attributes[i].next)
+      if (str(attributes[i].key) == key) {
+        attributes[i].text = copy(value);
+        attributes[i].type = attribute_type::string;
+        return;
+      }
+    attribute_record* a = add_attribute(r);
+    if (!a) return;
+    std::size_t room;
+    std::uint32_t at = reserve(capped(key.size(), max_key_bytes) + capped(value.size(), SENTRY_TRACE_MAX_STRING), room);
+    a->key = place(key, max_key_bytes, at, room);
+    a->text = place(value, SENTRY_TRACE_MAX_STRING, at, room);
+    a->type = attribute_type::string;
+  }
+
   /// Finds or adds the attribute `key` of span `slot`; nullptr (counted) when over a cap.
   attribute_record* attribute_for(std::uint32_t slot, std::string_view key) noexcept {
     span_record& r = spans[slot];
     for (std::uint16_t i = r.attr_head; i != no_index; i = attributes[i].next)
       if (str(attributes[i].key) == key) return &attributes[i];
-    if (r.attr_count >= SENTRY_TRACE_MAX_ATTRIBUTES) {
+    attribute_record* a = add_attribute(r);
+    if (a) a->key = copy(key, max_key_bytes);
+    return a;
+  }
+
+  /// Links a new attribute record to the end of `r`'s list; nullptr (counted) over a cap.
+  attribute_record* add_attribute(span_record& r) noexcept {
+    if (r.attr_count >= SENTRY_TRACE_MAX_ATTRIBUTES || attributes_used.load(order_relaxed) >= SENTRY_TRACE_ATTRIBUTE_POOL) {
       g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
       return nullptr;
     }
@@ -2513,7 +2600,7 @@ struct transaction_block {
       return nullptr;
     }
     attribute_record& a = attributes[index];
-    a.key = copy(key, 256);
+    a.key = arena_str{0, 0};
     a.next = no_index;
     a.type = attribute_type::boolean;
     a.bool_value = false;
@@ -3266,10 +3353,17 @@ class file_transport final : public transport {
     ::mkdir(dir_, 0755);  // EEXIST is the usual case
 #  endif
     char path[512];
-    ++sequence_;
-    std::snprintf(path, sizeof(path), "%s/%06" PRIu32 "-%s.envelope", dir_, sequence_,
-                  e.is_client_report() ? "client_report" : (e.transaction() ? "transaction" : "event"));
-    std::FILE* f = std::fopen(path, "wb");
+    const char* kind = e.is_client_report() ? "client_report" : (e.transaction() ? "transaction" : "event");
+    std::FILE* f = nullptr;
+    // The sent time keeps names apart across runs, and the exclusive create ("x") across
+    // transports sharing the directory in one microsecond: a file is never overwritten.
+    for (int attempt = 0; attempt < 16 && !f; ++attempt) {
+      ++sequence_;
+      std::snprintf(path, sizeof(path), "%s/%" PRId64 "-%06" PRIu32 "-%s.envelope", dir_,
+                    static_cast<std::int64_t>(detail::hosted_epoch_us(nullptr)), sequence_, kind);
+      f = std::fopen(path, "wbx");
+      if (!f && errno != EEXIST) break;
+    }
     bool ok = f != nullptr;
     if (f) {
       ok = std::fwrite(e.bytes().data(), 1, e.bytes().size(), f) == e.bytes().size();
@@ -3486,21 +3580,22 @@ namespace detail {
 
 /// One active span on a thread's stack.
 struct stack_entry {
-  atomic<std::uint64_t> token;            ///< the span's id while it is active; 0 once ended (by any thread)
-  atomic<std::uint32_t> unrecorded_children;  ///< children of a non-recording root, reported when it ends
-  span_ref ref;
+  atomic<std::uint64_t> token{0};            ///< the span's id while it is active; 0 once ended (by any thread)
+  atomic<std::uint32_t> unrecorded_children{0};  ///< children of a non-recording root, reported when it ends
+  span_ref ref{};
 };
 
-/// Each thread's stack of active spans. Plain zero-initialized data: no TLS constructor.
+/// Each thread's stack of active spans. Every member has a constant initializer, so the
+/// thread_local below is constant-initialized: no TLS init function or guard on each access.
 struct thread_scope {
-  std::uint32_t depth;
-  stack_entry entries[SENTRY_TRACE_MAX_DEPTH];
+  std::uint32_t depth = 0;
+  stack_entry entries[SENTRY_TRACE_MAX_DEPTH]{};
 };
 inline SENTRY_TRACE_DETAIL_THREAD_LOCAL thread_scope tl_scope;
 
 /// Flags a span_ref carries beyond span_ref's public ones.
-constexpr std::uint8_t ref_root = 16;     ///< the span is its transaction's root
-constexpr std::uint8_t ref_overflow = 32; ///< sampled but not recorded: no block or slot was free
+constexpr std::uint8_t ref_root = span_ref::root;
+constexpr std::uint8_t ref_overflow = span_ref::overflow;
 
 struct tracer {
   bool enabled = false;
@@ -3656,6 +3751,54 @@ inline std::uint16_t push_active(const span_ref& ref) noexcept {
   return static_cast<std::uint16_t>(++s.depth);
 }
 
+/// Starts a recording child of `parent` in its block. Split from start_span_slow so that the
+/// parent is read in place and the handle is written once, field by field.
+inline span start_recording_child(const span_options& o, const span_ref& parent, bool make_active) noexcept {
+  tracer& t = g_tracer;
+  transaction_block& b = t.mem->blocks[parent.block];
+  const std::int32_t slot = b.claim_child(parent.generation);
+  if (slot < 0) {
+    g_outcomes.record(discard_reason::no_parent_span, data_category::span);
+    log_line(log_level::debug, "span dropped: its parent's transaction has already ended");
+    return span{};
+  }
+  const auto flags = static_cast<std::uint8_t>(parent.flags & ~ref_root);
+  if (slot == 0) {
+    g_outcomes.record(discard_reason::buffer_overflow, data_category::span);
+    log_line(log_level::debug, "span dropped: max_spans reached for this transaction");
+    return span(parent, static_cast<std::uint8_t>((flags & ~span_ref::recording) | ref_overflow));
+  }
+  const std::uint64_t now = t.now_ns();
+  const span_id id = new_span_id();
+  span_record& r = b.init_slot(static_cast<std::uint32_t>(slot), id, parent.id, now);
+  b.copy_names(r, o);
+  r.state.store(slot_started, order_release);
+  void* owner = nullptr;
+  std::uint16_t depth = 0;
+  if (make_active) {
+    thread_scope& s = tl_scope;
+    if (s.depth < SENTRY_TRACE_MAX_DEPTH) {
+      stack_entry& e = s.entries[s.depth];
+      e.ref.trace = parent.trace;
+      e.ref.id = id;
+      e.ref.generation = parent.generation;
+      e.ref.block = parent.block;
+      e.ref.slot = static_cast<std::uint16_t>(slot);
+      e.ref.epoch = parent.epoch;
+      e.ref.flags = flags;
+      e.unrecorded_children.store(0, order_relaxed);
+      e.token.store(id.value, order_release);
+      owner = &s;
+      depth = static_cast<std::uint16_t>(++s.depth);
+    } else {
+      g_outcomes.depth_overflows.fetch_add(1, order_relaxed);
+      log_line(log_level::debug, "span not made active: SENTRY_TRACE_MAX_DEPTH reached");
+    }
+  }
+  return span(parent.trace, id, parent.generation, parent.block, static_cast<std::uint16_t>(slot), parent.epoch, flags,
+              owner, depth);
+}
+
 /// Ends the active-stack entry of a span (from any thread). Returns the children counted on it.
 inline std::uint32_t pop_active(void* owner, std::uint16_t depth, span_id id) noexcept {
   if (!owner || depth == 0) return 0;
@@ -3693,59 +3836,32 @@ inline span_record* record_of(const span_ref& ref, transaction_block*& block) no
 }
 
 /// Starts a span under `parent` (or a transaction when there is none). The heart of the
-/// span path: a clock read, one CAS on the block's control word, and string copies.
-inline span start_span_impl(const span_options& o, bool make_active) noexcept {
+/// span path: a clock read, one CAS on the block's control word, and one arena reservation.
+inline span start_span_slow(const span_options& o, bool make_active) noexcept {
   tracer& t = g_tracer;
-  if (!t.enabled) return span{};
-  span_ref parent = o.parent;
+  const span_ref* parent = &o.parent;
   stack_entry* entry = nullptr;
+  static constexpr span_ref none{};
   if (o.force_transaction) {
-    parent = span_ref{};
-  } else if (!parent.is_valid()) {
+    parent = &none;
+  } else if (!parent->is_valid()) {
     entry = current_entry();
-    if (entry) parent = entry->ref;
-  } else if (parent.epoch != t.epoch) {
+    parent = entry ? &entry->ref : &none;
+  } else if (parent->epoch != t.epoch) {
     g_outcomes.record(discard_reason::no_parent_span, data_category::span);
     log_line(log_level::debug, "span dropped: its explicit parent is from before the last init()");
     return span{};
   }
 
-  if (parent.is_valid()) {
-    span_ref child = parent;
-    child.flags = static_cast<std::uint8_t>(parent.flags & ~ref_root);
-    if (!parent.is_recording()) {
-      // Unsampled (or overflowed) trace: no slot, no clock read; the handle keeps the trace's
-      // ids so that propagation and explicit parents still work.
-      if (entry) {
-        entry->unrecorded_children.store(entry->unrecorded_children.load(order_relaxed) + 1, order_relaxed);
-      } else if ((parent.flags & span_ref::deferred) == 0) {
-        g_outcomes.record((parent.flags & ref_overflow) ? discard_reason::buffer_overflow : discard_reason::sample_rate,
-                          data_category::span);
-      }
-      return span(child, nullptr, 0);
+  if (parent->is_valid()) {
+    if (parent->is_recording()) return start_recording_child(o, *parent, make_active);
+    if (entry) {
+      entry->unrecorded_children.store(entry->unrecorded_children.load(order_relaxed) + 1, order_relaxed);
+    } else if ((parent->flags & span_ref::deferred) == 0) {
+      g_outcomes.record((parent->flags & ref_overflow) ? discard_reason::buffer_overflow : discard_reason::sample_rate,
+                        data_category::span);
     }
-    transaction_block& b = t.mem->blocks[parent.block];
-    std::int32_t slot = b.claim_child(parent.generation);
-    if (slot < 0) {
-      g_outcomes.record(discard_reason::no_parent_span, data_category::span);
-      log_line(log_level::debug, "span dropped: its parent's transaction has already ended");
-      return span{};
-    }
-    if (slot == 0) {
-      g_outcomes.record(discard_reason::buffer_overflow, data_category::span);
-      log_line(log_level::debug, "span dropped: max_spans reached for this transaction");
-      child.flags = static_cast<std::uint8_t>((child.flags & ~span_ref::recording) | ref_overflow);
-      return span(child, nullptr, 0);
-    }
-    const std::uint64_t now = t.now_ns();
-    child.id = new_span_id();
-    child.slot = static_cast<std::uint16_t>(slot);
-    span_record& r = b.init_slot(static_cast<std::uint32_t>(slot), child.id, parent.id, now);
-    r.name = b.copy(o.name);
-    r.op = b.copy(o.op);
-    if (!o.origin.empty()) r.origin = b.copy(o.origin);
-    r.state.store(slot_started, order_release);
-    return span(child, make_active ? &tl_scope : nullptr, make_active ? push_active(child) : 0);
+    return span(*parent, static_cast<std::uint8_t>(parent->flags & ~ref_root));
   }
 
   // A new transaction.
@@ -3798,14 +3914,30 @@ inline span start_span_impl(const span_options& o, bool make_active) noexcept {
     b->source = o.source;
     b->max_children = t.max_spans;
     span_record& r = b->init_slot(0, root.id, span_id{}, t.now_ns());
-    r.name = b->copy(o.name);
-    r.op = b->copy(o.op);
-    if (!o.origin.empty()) r.origin = b->copy(o.origin);
+    b->copy_names(r, o);
     r.state.store(slot_started, order_release);
   }
   // A non-recording root is made active too (even as an inactive span it must not count as
   // recorded), so that its children know they belong to an unsampled trace.
   return span(root, make_active ? &tl_scope : nullptr, make_active ? push_active(root) : 0);
+}
+
+/// The span path's front: when this thread's active span belongs to an unsampled trace, a
+/// child is a counter increment and a copy of the parent's ids (no clock, no slot, no call).
+inline span start_span_impl(const span_options& o, bool make_active) noexcept {
+  const tracer& t = g_tracer;
+  if (!t.enabled) return span{};
+  if (!o.parent.is_valid() && !o.force_transaction) {
+    thread_scope& s = tl_scope;
+    if (s.depth > 0) {
+      stack_entry& e = s.entries[s.depth - 1];
+      if ((e.ref.flags & span_ref::recording) == 0 && e.ref.epoch == t.epoch && e.token.load(order_relaxed) != 0) {
+        e.unrecorded_children.store(e.unrecorded_children.load(order_relaxed) + 1, order_relaxed);
+        return span(e.ref, static_cast<std::uint8_t>(e.ref.flags & ~ref_root));
+      }
+    }
+  }
+  return start_span_slow(o, make_active);
 }
 
 /// Sets a measurement on the transaction of this thread's active span.
@@ -4014,14 +4146,13 @@ inline bool init(const options& opts) noexcept {
 // ---- span handle members (declared in span.hpp) ---------------------------------------------
 
 inline void span::set_attribute(std::string_view key, std::string_view value) noexcept {
+  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
   detail::transaction_block* b;
   if (detail::span_record* r = detail::record_of(ref_, b); r)
-    if (detail::attribute_record* a = b->attribute_for(ref_.slot, key)) {
-      a->text = b->copy(value);
-      a->type = detail::attribute_type::string;
-    }
+    b->set_string_attribute(ref_.slot, key, value);
 }
 inline void span::set_attribute(std::string_view key, double value) noexcept {
+  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
   detail::transaction_block* b;
   if (detail::span_record* r = detail::record_of(ref_, b); r)
     if (detail::attribute_record* a = b->attribute_for(ref_.slot, key)) {
@@ -4030,6 +4161,7 @@ inline void span::set_attribute(std::string_view key, double value) noexcept {
     }
 }
 inline void span::set_attribute(std::string_view key, bool value) noexcept {
+  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
   detail::transaction_block* b;
   if (detail::span_record* r = detail::record_of(ref_, b); r)
     if (detail::attribute_record* a = b->attribute_for(ref_.slot, key)) {
@@ -4038,6 +4170,7 @@ inline void span::set_attribute(std::string_view key, bool value) noexcept {
     }
 }
 inline void span::set_attribute(std::string_view key, std::int64_t value) noexcept {
+  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
   detail::transaction_block* b;
   if (detail::span_record* r = detail::record_of(ref_, b); r)
     if (detail::attribute_record* a = b->attribute_for(ref_.slot, key)) {
@@ -4046,6 +4179,7 @@ inline void span::set_attribute(std::string_view key, std::int64_t value) noexce
     }
 }
 inline void span::set_status(span_status status) noexcept {
+  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
   detail::transaction_block* b;
   if (detail::span_record* r = detail::record_of(ref_, b)) r->status = status;
 }
@@ -4054,10 +4188,12 @@ inline void span::set_http_status(int code) noexcept {
   set_attribute("http.response.status_code", static_cast<std::int64_t>(code));
 }
 inline void span::set_name(std::string_view name) noexcept {
+  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
   detail::transaction_block* b;
   if (detail::span_record* r = detail::record_of(ref_, b)) r->name = b->copy(name);
 }
 inline void span::set_name(std::string_view name, transaction_source source) noexcept {
+  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
   detail::transaction_block* b;
   if (detail::span_record* r = detail::record_of(ref_, b)) {
     r->name = b->copy(name);
@@ -4065,16 +4201,25 @@ inline void span::set_name(std::string_view name, transaction_source source) noe
   }
 }
 inline void span::set_op(std::string_view op) noexcept {
+  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
   detail::transaction_block* b;
   if (detail::span_record* r = detail::record_of(ref_, b)) r->op = b->copy(op);
 }
 inline void span::set_origin(std::string_view origin) noexcept {
+  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
   detail::transaction_block* b;
   if (detail::span_record* r = detail::record_of(ref_, b)) r->origin = b->copy(origin);
 }
 
 inline void span::end() noexcept {
-  if (!is_active()) return;
+  if ((ref_.flags & (span_ref::recording | detail::ref_root)) == 0) {  // empty, or an unrecorded child
+    ref_.flags = 0;
+    return;
+  }
+  end_recorded_();
+}
+
+inline void span::end_recorded_() noexcept {
   detail::tracer& t = detail::g_tracer;
   if (!t.enabled || ref_.epoch != t.epoch) {
     release_();
@@ -4094,7 +4239,7 @@ inline void span::end() noexcept {
 }
 
 inline void span::abandon_() noexcept {
-  if (!is_active()) return;
+  if ((ref_.flags & (span_ref::recording | detail::ref_root)) == 0) return;  // empty or unrecorded child
   detail::tracer& t = detail::g_tracer;
   if (t.enabled && ref_.epoch == t.epoch) {
     std::uint32_t children = detail::pop_active(owner_, depth_, ref_.id);

@@ -90,20 +90,49 @@ struct transaction_block {
 
   std::string_view str(arena_str s) const noexcept { return {arena + s.offset, s.length}; }
 
-  /// Copies `text` into the arena, cut at `max_bytes` and at the arena's end, never inside a
-  /// UTF-8 sequence. Cuts are counted in stats.strings_truncated.
-  arena_str copy(std::string_view text, std::size_t max_bytes = SENTRY_TRACE_MAX_STRING) noexcept {
-    std::size_t want = text.size() > max_bytes ? utf8_truncate(text, max_bytes) : text.size();
-    std::uint32_t used = arena_used.load(order_relaxed);
-    std::size_t n = 0;
-    for (;;) {
-      std::size_t room = sizeof(arena) - used;
-      n = want <= room ? want : utf8_truncate(text.substr(0, room), room);
-      if (arena_used.compare_exchange_weak(used, static_cast<std::uint32_t>(used + n), order_relaxed, order_relaxed)) break;
-    }
+  /// Reserves up to `want` arena bytes with one atomic addition; `granted` may be less (or 0)
+  /// at the arena's end. The counter may run past the end; that only means "full".
+  std::uint32_t reserve(std::size_t want, std::size_t& granted) noexcept {
+    constexpr std::uint32_t cap = sizeof(arena);
+    granted = 0;
+    if (want == 0 || arena_used.load(order_relaxed) >= cap) return cap;
+    std::uint32_t at = arena_used.fetch_add(static_cast<std::uint32_t>(want), order_relaxed);
+    if (at >= cap) return cap;
+    granted = want <= cap - at ? want : cap - at;
+    return at;
+  }
+
+  /// Copies `text` into reserved space at `at` (of which `room` bytes remain), cut at
+  /// `max_bytes` and at the room left, never inside a UTF-8 sequence. Cuts are counted.
+  arena_str place(std::string_view text, std::size_t max_bytes, std::uint32_t& at, std::size_t& room) noexcept {
+    std::size_t limit = max_bytes < room ? max_bytes : room;
+    std::size_t n = text.size() <= limit ? text.size() : utf8_truncate(text, limit);
     if (n != text.size()) g_outcomes.strings_truncated.fetch_add(1, order_relaxed);
-    if (n) std::memcpy(arena + used, text.data(), n);
-    return arena_str{used, static_cast<std::uint32_t>(n)};
+    if (n) std::memcpy(arena + at, text.data(), n);
+    arena_str s{at, static_cast<std::uint32_t>(n)};
+    at += static_cast<std::uint32_t>(n);
+    room -= n;
+    return s;
+  }
+
+  static constexpr std::size_t capped(std::size_t n, std::size_t max_bytes) noexcept { return n < max_bytes ? n : max_bytes; }
+
+  /// Copies one string into the arena (see place()).
+  arena_str copy(std::string_view text, std::size_t max_bytes = SENTRY_TRACE_MAX_STRING) noexcept {
+    std::size_t room;
+    std::uint32_t at = reserve(capped(text.size(), max_bytes), room);
+    return place(text, max_bytes, at, room);
+  }
+
+  /// Copies a new span's name, op and origin with one reservation.
+  void copy_names(span_record& r, const span_options& o) noexcept {
+    std::size_t room;
+    std::uint32_t at = reserve(capped(o.name.size(), SENTRY_TRACE_MAX_STRING) + capped(o.op.size(), SENTRY_TRACE_MAX_STRING) +
+                                   capped(o.origin.size(), SENTRY_TRACE_MAX_STRING),
+                               room);
+    r.name = place(o.name, SENTRY_TRACE_MAX_STRING, at, room);
+    r.op = place(o.op, SENTRY_TRACE_MAX_STRING, at, room);
+    r.origin = place(o.origin, SENTRY_TRACE_MAX_STRING, at, room);
   }
 
   /// Claims this free block for a new transaction; false when it is in use.
@@ -141,9 +170,20 @@ struct transaction_block {
   }
 
   /// Returns the block to the pool with the next generation, so old handles become no-ops.
+  /// The states of the slots (and measurements) this transaction used are cleared first: a
+  /// later transaction's child may claim a slot and be caught by its root's end before it
+  /// publishes slot_started, and the serializer must then see "not started", never a stale
+  /// slot_ended left by this transaction (tests/test_tracer.cpp, "a slot claimed but not yet
+  /// published ...").
   void release() noexcept {
-    std::uint32_t gen = generation();
-    control_word.store(control::fresh(gen + 1), order_release);
+    const std::uint64_t v = control_word.load(order_acquire);
+    std::uint32_t used = control::next_slot(v);
+    if (used > slots_per_block) used = slots_per_block;
+    for (std::uint32_t i = 0; i < used; ++i) spans[i].state.store(0, order_relaxed);
+    std::uint32_t measured = measurements_used.load(order_relaxed);
+    if (measured > SENTRY_TRACE_MAX_MEASUREMENTS) measured = SENTRY_TRACE_MAX_MEASUREMENTS;
+    for (std::uint32_t i = 0; i < measured; ++i) measurements[i].ready.store(0, order_relaxed);
+    control_word.store(control::fresh(control::generation(v) + 1), order_release);
   }
 
   /// Resets the per-transaction bump counters; called right after try_claim().
@@ -170,12 +210,39 @@ struct transaction_block {
     return r;
   }
 
+  static constexpr std::size_t max_key_bytes = 256;
+
+  /// Sets a string attribute, copying a new key and the value with one reservation.
+  void set_string_attribute(std::uint32_t slot, std::string_view key, std::string_view value) noexcept {
+    span_record& r = spans[slot];
+    for (std::uint16_t i = r.attr_head; i != no_index; i = attributes[i].next)
+      if (str(attributes[i].key) == key) {
+        attributes[i].text = copy(value);
+        attributes[i].type = attribute_type::string;
+        return;
+      }
+    attribute_record* a = add_attribute(r);
+    if (!a) return;
+    std::size_t room;
+    std::uint32_t at = reserve(capped(key.size(), max_key_bytes) + capped(value.size(), SENTRY_TRACE_MAX_STRING), room);
+    a->key = place(key, max_key_bytes, at, room);
+    a->text = place(value, SENTRY_TRACE_MAX_STRING, at, room);
+    a->type = attribute_type::string;
+  }
+
   /// Finds or adds the attribute `key` of span `slot`; nullptr (counted) when over a cap.
   attribute_record* attribute_for(std::uint32_t slot, std::string_view key) noexcept {
     span_record& r = spans[slot];
     for (std::uint16_t i = r.attr_head; i != no_index; i = attributes[i].next)
       if (str(attributes[i].key) == key) return &attributes[i];
-    if (r.attr_count >= SENTRY_TRACE_MAX_ATTRIBUTES) {
+    attribute_record* a = add_attribute(r);
+    if (a) a->key = copy(key, max_key_bytes);
+    return a;
+  }
+
+  /// Links a new attribute record to the end of `r`'s list; nullptr (counted) over a cap.
+  attribute_record* add_attribute(span_record& r) noexcept {
+    if (r.attr_count >= SENTRY_TRACE_MAX_ATTRIBUTES || attributes_used.load(order_relaxed) >= SENTRY_TRACE_ATTRIBUTE_POOL) {
       g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
       return nullptr;
     }
@@ -185,7 +252,7 @@ struct transaction_block {
       return nullptr;
     }
     attribute_record& a = attributes[index];
-    a.key = copy(key, 256);
+    a.key = arena_str{0, 0};
     a.next = no_index;
     a.type = attribute_type::boolean;
     a.bool_value = false;

@@ -156,7 +156,11 @@ inline std::uint32_t new_sample_rand() noexcept {
 /// A sample_rand consistent with a parent's decision and rate, for an incoming trace that
 /// carries both but no sample_rand: [0, rate) when sampled, [rate, 1) when not (PROTOCOL.md §9.4).
 inline std::uint32_t sample_rand_within(double rate, bool sampled) noexcept {
-  auto limit = static_cast<std::uint32_t>(rate * sample_rand_scale);
+  // The first count of millionths that decide() calls "not sampled": rate * 1e6 rounded up, so
+  // that a rate between two millionths (0.1234565) never yields an unsampled value below it.
+  const double scaled = rate * sample_rand_scale;
+  auto limit = static_cast<std::uint32_t>(scaled);
+  if (static_cast<double>(limit) < scaled) ++limit;
   if (limit > sample_rand_scale) limit = sample_rand_scale;
   std::uint64_t r = random_u64() >> 11;
   if (sampled) return limit == 0 ? 0 : static_cast<std::uint32_t>(r % limit);

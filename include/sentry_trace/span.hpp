@@ -127,6 +127,8 @@ struct span_ref {
   static constexpr std::uint8_t recording = 2;  ///< has a slot in a transaction block
   static constexpr std::uint8_t sampled = 4;    ///< part of a sampled trace
   static constexpr std::uint8_t deferred = 8;   ///< sampling decision left to the next service
+  static constexpr std::uint8_t root = 16;      ///< the span is its transaction's root
+  static constexpr std::uint8_t overflow = 32;  ///< sampled but not recorded: no block or slot was free
 
   constexpr span_ref() noexcept = default;
   /// The reference of a live handle (empty for an empty handle). Implicit, so that
@@ -171,7 +173,9 @@ class span {
   }
   span(const span&) = delete;
   span& operator=(const span&) = delete;
-  ~span() { abandon_(); }
+  ~span() {
+    if (ref_.flags & (span_ref::recording | span_ref::root)) abandon_();  // else nothing to undo
+  }
 
   /// Sets or replaces an attribute (JS: span.setAttribute). Keys and string values are copied
   /// into the transaction's arena. A no-op on unsampled, ended or empty handles.
@@ -218,6 +222,21 @@ class span {
 
   /// Internal: built by the tracer.
   constexpr span(const span_ref& r, void* owner, std::uint16_t depth) noexcept : ref_(r), owner_(owner), depth_(depth) {}
+  /// Internal: a recording span built field by field, so that no half-written copy of a
+  /// span_ref is read back whole (a store-forwarding stall on the span path).
+  span(const trace_id& trace, span_id id, std::uint32_t generation, std::uint16_t block, std::uint16_t slot,
+       std::uint16_t epoch, std::uint8_t flags, void* owner, std::uint16_t depth) noexcept
+      : owner_(owner), depth_(depth) {
+    ref_.trace = trace;
+    ref_.id = id;
+    ref_.generation = generation;
+    ref_.block = block;
+    ref_.slot = slot;
+    ref_.epoch = epoch;
+    ref_.flags = flags;
+  }
+  /// Internal: an unrecorded child of `parent` (same ids, other flags), active nowhere.
+  span(const span_ref& parent, std::uint8_t flags) noexcept : ref_(parent) { ref_.flags = flags; }
 
  private:
   void release_() noexcept {
@@ -226,6 +245,7 @@ class span {
     depth_ = 0;
   }
   void abandon_() noexcept;
+  void end_recorded_() noexcept;
 
   span_ref ref_{};
   void* owner_ = nullptr;       ///< the thread scope this span was made active on, if any

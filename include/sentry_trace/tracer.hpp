@@ -102,21 +102,22 @@ namespace detail {
 
 /// One active span on a thread's stack.
 struct stack_entry {
-  atomic<std::uint64_t> token;            ///< the span's id while it is active; 0 once ended (by any thread)
-  atomic<std::uint32_t> unrecorded_children;  ///< children of a non-recording root, reported when it ends
-  span_ref ref;
+  atomic<std::uint64_t> token{0};            ///< the span's id while it is active; 0 once ended (by any thread)
+  atomic<std::uint32_t> unrecorded_children{0};  ///< children of a non-recording root, reported when it ends
+  span_ref ref{};
 };
 
-/// Each thread's stack of active spans. Plain zero-initialized data: no TLS constructor.
+/// Each thread's stack of active spans. Every member has a constant initializer, so the
+/// thread_local below is constant-initialized: no TLS init function or guard on each access.
 struct thread_scope {
-  std::uint32_t depth;
-  stack_entry entries[SENTRY_TRACE_MAX_DEPTH];
+  std::uint32_t depth = 0;
+  stack_entry entries[SENTRY_TRACE_MAX_DEPTH]{};
 };
 inline SENTRY_TRACE_DETAIL_THREAD_LOCAL thread_scope tl_scope;
 
 /// Flags a span_ref carries beyond span_ref's public ones.
-constexpr std::uint8_t ref_root = 16;     ///< the span is its transaction's root
-constexpr std::uint8_t ref_overflow = 32; ///< sampled but not recorded: no block or slot was free
+constexpr std::uint8_t ref_root = span_ref::root;
+constexpr std::uint8_t ref_overflow = span_ref::overflow;
 
 struct tracer {
   bool enabled = false;
@@ -272,6 +273,54 @@ inline std::uint16_t push_active(const span_ref& ref) noexcept {
   return static_cast<std::uint16_t>(++s.depth);
 }
 
+/// Starts a recording child of `parent` in its block. Split from start_span_slow so that the
+/// parent is read in place and the handle is written once, field by field.
+inline span start_recording_child(const span_options& o, const span_ref& parent, bool make_active) noexcept {
+  tracer& t = g_tracer;
+  transaction_block& b = t.mem->blocks[parent.block];
+  const std::int32_t slot = b.claim_child(parent.generation);
+  if (slot < 0) {
+    g_outcomes.record(discard_reason::no_parent_span, data_category::span);
+    log_line(log_level::debug, "span dropped: its parent's transaction has already ended");
+    return span{};
+  }
+  const auto flags = static_cast<std::uint8_t>(parent.flags & ~ref_root);
+  if (slot == 0) {
+    g_outcomes.record(discard_reason::buffer_overflow, data_category::span);
+    log_line(log_level::debug, "span dropped: max_spans reached for this transaction");
+    return span(parent, static_cast<std::uint8_t>((flags & ~span_ref::recording) | ref_overflow));
+  }
+  const std::uint64_t now = t.now_ns();
+  const span_id id = new_span_id();
+  span_record& r = b.init_slot(static_cast<std::uint32_t>(slot), id, parent.id, now);
+  b.copy_names(r, o);
+  r.state.store(slot_started, order_release);
+  void* owner = nullptr;
+  std::uint16_t depth = 0;
+  if (make_active) {
+    thread_scope& s = tl_scope;
+    if (s.depth < SENTRY_TRACE_MAX_DEPTH) {
+      stack_entry& e = s.entries[s.depth];
+      e.ref.trace = parent.trace;
+      e.ref.id = id;
+      e.ref.generation = parent.generation;
+      e.ref.block = parent.block;
+      e.ref.slot = static_cast<std::uint16_t>(slot);
+      e.ref.epoch = parent.epoch;
+      e.ref.flags = flags;
+      e.unrecorded_children.store(0, order_relaxed);
+      e.token.store(id.value, order_release);
+      owner = &s;
+      depth = static_cast<std::uint16_t>(++s.depth);
+    } else {
+      g_outcomes.depth_overflows.fetch_add(1, order_relaxed);
+      log_line(log_level::debug, "span not made active: SENTRY_TRACE_MAX_DEPTH reached");
+    }
+  }
+  return span(parent.trace, id, parent.generation, parent.block, static_cast<std::uint16_t>(slot), parent.epoch, flags,
+              owner, depth);
+}
+
 /// Ends the active-stack entry of a span (from any thread). Returns the children counted on it.
 inline std::uint32_t pop_active(void* owner, std::uint16_t depth, span_id id) noexcept {
   if (!owner || depth == 0) return 0;
@@ -309,59 +358,32 @@ inline span_record* record_of(const span_ref& ref, transaction_block*& block) no
 }
 
 /// Starts a span under `parent` (or a transaction when there is none). The heart of the
-/// span path: a clock read, one CAS on the block's control word, and string copies.
-inline span start_span_impl(const span_options& o, bool make_active) noexcept {
+/// span path: a clock read, one CAS on the block's control word, and one arena reservation.
+inline span start_span_slow(const span_options& o, bool make_active) noexcept {
   tracer& t = g_tracer;
-  if (!t.enabled) return span{};
-  span_ref parent = o.parent;
+  const span_ref* parent = &o.parent;
   stack_entry* entry = nullptr;
+  static constexpr span_ref none{};
   if (o.force_transaction) {
-    parent = span_ref{};
-  } else if (!parent.is_valid()) {
+    parent = &none;
+  } else if (!parent->is_valid()) {
     entry = current_entry();
-    if (entry) parent = entry->ref;
-  } else if (parent.epoch != t.epoch) {
+    parent = entry ? &entry->ref : &none;
+  } else if (parent->epoch != t.epoch) {
     g_outcomes.record(discard_reason::no_parent_span, data_category::span);
     log_line(log_level::debug, "span dropped: its explicit parent is from before the last init()");
     return span{};
   }
 
-  if (parent.is_valid()) {
-    span_ref child = parent;
-    child.flags = static_cast<std::uint8_t>(parent.flags & ~ref_root);
-    if (!parent.is_recording()) {
-      // Unsampled (or overflowed) trace: no slot, no clock read; the handle keeps the trace's
-      // ids so that propagation and explicit parents still work.
-      if (entry) {
-        entry->unrecorded_children.store(entry->unrecorded_children.load(order_relaxed) + 1, order_relaxed);
-      } else if ((parent.flags & span_ref::deferred) == 0) {
-        g_outcomes.record((parent.flags & ref_overflow) ? discard_reason::buffer_overflow : discard_reason::sample_rate,
-                          data_category::span);
-      }
-      return span(child, nullptr, 0);
+  if (parent->is_valid()) {
+    if (parent->is_recording()) return start_recording_child(o, *parent, make_active);
+    if (entry) {
+      entry->unrecorded_children.store(entry->unrecorded_children.load(order_relaxed) + 1, order_relaxed);
+    } else if ((parent->flags & span_ref::deferred) == 0) {
+      g_outcomes.record((parent->flags & ref_overflow) ? discard_reason::buffer_overflow : discard_reason::sample_rate,
+                        data_category::span);
     }
-    transaction_block& b = t.mem->blocks[parent.block];
-    std::int32_t slot = b.claim_child(parent.generation);
-    if (slot < 0) {
-      g_outcomes.record(discard_reason::no_parent_span, data_category::span);
-      log_line(log_level::debug, "span dropped: its parent's transaction has already ended");
-      return span{};
-    }
-    if (slot == 0) {
-      g_outcomes.record(discard_reason::buffer_overflow, data_category::span);
-      log_line(log_level::debug, "span dropped: max_spans reached for this transaction");
-      child.flags = static_cast<std::uint8_t>((child.flags & ~span_ref::recording) | ref_overflow);
-      return span(child, nullptr, 0);
-    }
-    const std::uint64_t now = t.now_ns();
-    child.id = new_span_id();
-    child.slot = static_cast<std::uint16_t>(slot);
-    span_record& r = b.init_slot(static_cast<std::uint32_t>(slot), child.id, parent.id, now);
-    r.name = b.copy(o.name);
-    r.op = b.copy(o.op);
-    if (!o.origin.empty()) r.origin = b.copy(o.origin);
-    r.state.store(slot_started, order_release);
-    return span(child, make_active ? &tl_scope : nullptr, make_active ? push_active(child) : 0);
+    return span(*parent, static_cast<std::uint8_t>(parent->flags & ~ref_root));
   }
 
   // A new transaction.
@@ -414,14 +436,30 @@ inline span start_span_impl(const span_options& o, bool make_active) noexcept {
     b->source = o.source;
     b->max_children = t.max_spans;
     span_record& r = b->init_slot(0, root.id, span_id{}, t.now_ns());
-    r.name = b->copy(o.name);
-    r.op = b->copy(o.op);
-    if (!o.origin.empty()) r.origin = b->copy(o.origin);
+    b->copy_names(r, o);
     r.state.store(slot_started, order_release);
   }
   // A non-recording root is made active too (even as an inactive span it must not count as
   // recorded), so that its children know they belong to an unsampled trace.
   return span(root, make_active ? &tl_scope : nullptr, make_active ? push_active(root) : 0);
+}
+
+/// The span path's front: when this thread's active span belongs to an unsampled trace, a
+/// child is a counter increment and a copy of the parent's ids (no clock, no slot, no call).
+inline span start_span_impl(const span_options& o, bool make_active) noexcept {
+  const tracer& t = g_tracer;
+  if (!t.enabled) return span{};
+  if (!o.parent.is_valid() && !o.force_transaction) {
+    thread_scope& s = tl_scope;
+    if (s.depth > 0) {
+      stack_entry& e = s.entries[s.depth - 1];
+      if ((e.ref.flags & span_ref::recording) == 0 && e.ref.epoch == t.epoch && e.token.load(order_relaxed) != 0) {
+        e.unrecorded_children.store(e.unrecorded_children.load(order_relaxed) + 1, order_relaxed);
+        return span(e.ref, static_cast<std::uint8_t>(e.ref.flags & ~ref_root));
+      }
+    }
+  }
+  return start_span_slow(o, make_active);
 }
 
 /// Sets a measurement on the transaction of this thread's active span.
@@ -630,14 +668,13 @@ inline bool init(const options& opts) noexcept {
 // ---- span handle members (declared in span.hpp) ---------------------------------------------
 
 inline void span::set_attribute(std::string_view key, std::string_view value) noexcept {
+  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
   detail::transaction_block* b;
   if (detail::span_record* r = detail::record_of(ref_, b); r)
-    if (detail::attribute_record* a = b->attribute_for(ref_.slot, key)) {
-      a->text = b->copy(value);
-      a->type = detail::attribute_type::string;
-    }
+    b->set_string_attribute(ref_.slot, key, value);
 }
 inline void span::set_attribute(std::string_view key, double value) noexcept {
+  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
   detail::transaction_block* b;
   if (detail::span_record* r = detail::record_of(ref_, b); r)
     if (detail::attribute_record* a = b->attribute_for(ref_.slot, key)) {
@@ -646,6 +683,7 @@ inline void span::set_attribute(std::string_view key, double value) noexcept {
     }
 }
 inline void span::set_attribute(std::string_view key, bool value) noexcept {
+  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
   detail::transaction_block* b;
   if (detail::span_record* r = detail::record_of(ref_, b); r)
     if (detail::attribute_record* a = b->attribute_for(ref_.slot, key)) {
@@ -654,6 +692,7 @@ inline void span::set_attribute(std::string_view key, bool value) noexcept {
     }
 }
 inline void span::set_attribute(std::string_view key, std::int64_t value) noexcept {
+  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
   detail::transaction_block* b;
   if (detail::span_record* r = detail::record_of(ref_, b); r)
     if (detail::attribute_record* a = b->attribute_for(ref_.slot, key)) {
@@ -662,6 +701,7 @@ inline void span::set_attribute(std::string_view key, std::int64_t value) noexce
     }
 }
 inline void span::set_status(span_status status) noexcept {
+  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
   detail::transaction_block* b;
   if (detail::span_record* r = detail::record_of(ref_, b)) r->status = status;
 }
@@ -670,10 +710,12 @@ inline void span::set_http_status(int code) noexcept {
   set_attribute("http.response.status_code", static_cast<std::int64_t>(code));
 }
 inline void span::set_name(std::string_view name) noexcept {
+  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
   detail::transaction_block* b;
   if (detail::span_record* r = detail::record_of(ref_, b)) r->name = b->copy(name);
 }
 inline void span::set_name(std::string_view name, transaction_source source) noexcept {
+  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
   detail::transaction_block* b;
   if (detail::span_record* r = detail::record_of(ref_, b)) {
     r->name = b->copy(name);
@@ -681,16 +723,25 @@ inline void span::set_name(std::string_view name, transaction_source source) noe
   }
 }
 inline void span::set_op(std::string_view op) noexcept {
+  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
   detail::transaction_block* b;
   if (detail::span_record* r = detail::record_of(ref_, b)) r->op = b->copy(op);
 }
 inline void span::set_origin(std::string_view origin) noexcept {
+  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
   detail::transaction_block* b;
   if (detail::span_record* r = detail::record_of(ref_, b)) r->origin = b->copy(origin);
 }
 
 inline void span::end() noexcept {
-  if (!is_active()) return;
+  if ((ref_.flags & (span_ref::recording | detail::ref_root)) == 0) {  // empty, or an unrecorded child
+    ref_.flags = 0;
+    return;
+  }
+  end_recorded_();
+}
+
+inline void span::end_recorded_() noexcept {
   detail::tracer& t = detail::g_tracer;
   if (!t.enabled || ref_.epoch != t.epoch) {
     release_();
@@ -710,7 +761,7 @@ inline void span::end() noexcept {
 }
 
 inline void span::abandon_() noexcept {
-  if (!is_active()) return;
+  if ((ref_.flags & (span_ref::recording | detail::ref_root)) == 0) return;  // empty or unrecorded child
   detail::tracer& t = detail::g_tracer;
   if (t.enabled && ref_.epoch == t.epoch) {
     std::uint32_t children = detail::pop_active(owner_, depth_, ref_.id);

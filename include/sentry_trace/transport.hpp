@@ -103,10 +103,17 @@ class file_transport final : public transport {
     ::mkdir(dir_, 0755);  // EEXIST is the usual case
 #  endif
     char path[512];
-    ++sequence_;
-    std::snprintf(path, sizeof(path), "%s/%06" PRIu32 "-%s.envelope", dir_, sequence_,
-                  e.is_client_report() ? "client_report" : (e.transaction() ? "transaction" : "event"));
-    std::FILE* f = std::fopen(path, "wb");
+    const char* kind = e.is_client_report() ? "client_report" : (e.transaction() ? "transaction" : "event");
+    std::FILE* f = nullptr;
+    // The sent time keeps names apart across runs, and the exclusive create ("x") across
+    // transports sharing the directory in one microsecond: a file is never overwritten.
+    for (int attempt = 0; attempt < 16 && !f; ++attempt) {
+      ++sequence_;
+      std::snprintf(path, sizeof(path), "%s/%" PRId64 "-%06" PRIu32 "-%s.envelope", dir_,
+                    static_cast<std::int64_t>(detail::hosted_epoch_us(nullptr)), sequence_, kind);
+      f = std::fopen(path, "wbx");
+      if (!f && errno != EEXIST) break;
+    }
     bool ok = f != nullptr;
     if (f) {
       ok = std::fwrite(e.bytes().data(), 1, e.bytes().size(), f) == e.bytes().size();

@@ -1,0 +1,343 @@
+// bench_span.cpp -- what a span costs: numbers, not pass/fail.
+//
+//   ./bench_span                      the full table (a few seconds)
+//   ./bench_span --loop-only N [sampled|unsampled|root]
+//                                     only N spans (or N transactions), for external counters:
+//     strace -f -c ./bench_span --loop-only 0        # start-up and init alone
+//     strace -f -c ./bench_span --loop-only 100000   # syscalls per span = (this - the above) / N
+//
+// Every figure is wall time from std::chrono::steady_clock around a batch, divided by the batch
+// size; nothing is subtracted (not the loop, not the timer). Each figure is taken over many runs
+// and reported as the best run (what the code costs) and the median run (what it usually costs).
+// A transaction holds at most SENTRY_TRACE_MAX_SPANS children, so sampled spans are timed in
+// batches of at most that many, each batch inside its own transaction.
+//
+// Allocations are counted by replacing operator new and, on glibc, interposing malloc, calloc
+// and realloc; the counts are taken around each measured loop only.
+
+#include <sentry_trace.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+namespace st = sentry_trace;
+using bench_clock = std::chrono::steady_clock;
+
+// ---- allocation counters -----------------------------------------------------------------------
+
+static std::atomic<std::uint64_t> g_new_calls{0};
+static std::atomic<std::uint64_t> g_malloc_calls{0};  // includes the mallocs behind operator new
+
+// Sanitizers interpose malloc themselves; there only operator new is counted.
+#if defined(__has_feature)
+#  if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer) || __has_feature(thread_sanitizer)
+#    define BENCH_SANITIZED 1
+#  endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#  define BENCH_SANITIZED 1
+#endif
+
+#if defined(__GLIBC__) && !defined(BENCH_SANITIZED)
+#  define BENCH_COUNTS_MALLOC 1
+extern "C" {
+void* __libc_malloc(std::size_t n) noexcept;
+void* __libc_calloc(std::size_t count, std::size_t n) noexcept;
+void* __libc_realloc(void* p, std::size_t n) noexcept;
+void* malloc(std::size_t n) noexcept {
+  g_malloc_calls.fetch_add(1, std::memory_order_relaxed);
+  return __libc_malloc(n);
+}
+void* calloc(std::size_t count, std::size_t n) noexcept {
+  g_malloc_calls.fetch_add(1, std::memory_order_relaxed);
+  return __libc_calloc(count, n);
+}
+void* realloc(void* p, std::size_t n) noexcept {
+  g_malloc_calls.fetch_add(1, std::memory_order_relaxed);
+  return __libc_realloc(p, n);
+}
+}
+#else
+#  define BENCH_COUNTS_MALLOC 0
+#endif
+
+void* operator new(std::size_t n) {
+  g_new_calls.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+struct alloc_count {
+  std::uint64_t news = 0;
+  std::uint64_t mallocs = 0;
+  static alloc_count now() {
+    return {g_new_calls.load(std::memory_order_relaxed), g_malloc_calls.load(std::memory_order_relaxed)};
+  }
+  alloc_count operator-(const alloc_count& o) const { return {news - o.news, mallocs - o.mallocs}; }
+};
+
+// ---- statistics over runs (fixed arrays: the bench itself must not allocate while measuring) --
+
+constexpr int max_runs = 512;
+
+struct samples {
+  double v[max_runs];
+  int n = 0;
+  void add(double x) {
+    if (n < max_runs) v[n++] = x;
+  }
+  double min() const { return *std::min_element(v, v + n); }
+  double median() {
+    std::sort(v, v + n);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+  }
+};
+
+static double elapsed_ns(bench_clock::time_point a, bench_clock::time_point b) {
+  return static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(b - a).count());
+}
+
+// ---- transports ----------------------------------------------------------------------------------
+
+// Records the size of what it receives and nothing else, so timing root.end() measures the
+// library's serialization and not a sink.
+struct size_recorder final : st::transport {
+  std::size_t last_bytes = 0;
+  void send(st::envelope_view e) override { last_bytes = e.bytes().size(); }
+};
+
+static void start_tracing(double rate, st::transport* t) {
+  st::options o;
+  o.dsn = "https://public@o1.ingest.sentry.io/42";
+  o.release = "bench@1.0.0";
+  o.traces_sample_rate = rate;
+  o.transport = t;
+  o.send_client_reports = false;  // the unsampled runs would otherwise queue outcomes
+  if (!st::init(o)) {
+    std::fprintf(stderr, "bench_span: init failed\n");
+    std::exit(1);
+  }
+}
+
+// ---- the measurements --------------------------------------------------------------------------
+
+constexpr std::uint32_t batch = SENTRY_TRACE_MAX_SPANS < 1000 ? SENTRY_TRACE_MAX_SPANS : 1000;
+
+// Two reads of the clock the library uses by default (platform.hpp: hosted_now_ns).
+static samples bench_clock_pair(int runs, int per_run) {
+  samples s;
+  volatile std::int64_t sink = 0;
+  for (int r = 0; r < runs; ++r) {
+    auto t0 = bench_clock::now();
+    std::int64_t acc = 0;
+    for (int i = 0; i < per_run; ++i) {
+      auto a = bench_clock::now();
+      auto b = bench_clock::now();
+      acc += (b - a).count();
+    }
+    auto t1 = bench_clock::now();
+    sink = sink + acc;
+    s.add(elapsed_ns(t0, t1) / per_run);
+  }
+  return s;
+}
+
+// One child span: start, one string attribute, end. `scoped` picks scoped_span over
+// start_inactive_span (scoped also pushes and pops the thread's active-span stack).
+static void child_batch(std::uint32_t n, bool scoped) {
+  if (scoped) {
+    for (std::uint32_t i = 0; i < n; ++i) {
+      st::scoped_span c({"child", "db.query"});
+      c->set_attribute("k", "v");
+    }
+  } else {
+    for (std::uint32_t i = 0; i < n; ++i) {
+      st::span c = st::start_inactive_span({"child", "db.query"});
+      c.set_attribute("k", "v");
+      c.end();
+    }
+  }
+}
+
+static samples bench_children(int runs, std::uint32_t per_run, bool scoped, alloc_count& allocs) {
+  samples s;
+  alloc_count total{};
+  for (int r = 0; r < runs; ++r) {
+    st::span root = st::start_span_manual({"bench", "task"});
+    alloc_count a0 = alloc_count::now();
+    auto t0 = bench_clock::now();
+    child_batch(per_run, scoped);
+    auto t1 = bench_clock::now();
+    alloc_count d = alloc_count::now() - a0;
+    total.news += d.news;
+    total.mallocs += d.mallocs;
+    root.end();
+    s.add(elapsed_ns(t0, t1) / per_run);
+  }
+  allocs = total;
+  return s;
+}
+
+static samples bench_roots(int runs, int per_run, alloc_count& allocs) {
+  samples s;
+  alloc_count total{};
+  for (int r = 0; r < runs; ++r) {
+    alloc_count a0 = alloc_count::now();
+    auto t0 = bench_clock::now();
+    for (int i = 0; i < per_run; ++i) {
+      st::span root = st::start_span_manual({"GET /health", "http.server"});
+      root.end();
+    }
+    auto t1 = bench_clock::now();
+    alloc_count d = alloc_count::now() - a0;
+    total.news += d.news;
+    total.mallocs += d.mallocs;
+    s.add(elapsed_ns(t0, t1) / per_run);
+  }
+  allocs = total;
+  return s;
+}
+
+// Serialization: a transaction of `batch` children with two attributes each; only root.end()
+// is timed (ns per call), which writes the envelope and hands it to the transport.
+static samples bench_serialize(int runs, size_recorder& sink, std::size_t& bytes, alloc_count& allocs) {
+  samples s;
+  alloc_count total{};
+  for (int r = 0; r < runs; ++r) {
+    st::span root = st::start_span_manual({"POST /orders", "http.server"});
+    root.set_attribute("http.request.method", "POST");
+    for (std::uint32_t i = 0; i < batch; ++i) {
+      st::span c = st::start_inactive_span({"SELECT * FROM stock WHERE sku = ?", "db.query"});
+      c.set_attribute("db.system", "postgresql");
+      c.set_attribute("db.rows", static_cast<std::int64_t>(i));
+      c.end();
+    }
+    alloc_count a0 = alloc_count::now();
+    auto t0 = bench_clock::now();
+    root.end();
+    auto t1 = bench_clock::now();
+    alloc_count d = alloc_count::now() - a0;
+    total.news += d.news;
+    total.mallocs += d.mallocs;
+    bytes = sink.last_bytes;
+    s.add(elapsed_ns(t0, t1));
+  }
+  allocs = total;
+  return s;
+}
+
+// ---- --loop-only: just the loop, for strace/perf ------------------------------------------------
+
+static int loop_only(std::uint64_t n, const char* kind) {
+  st::null_transport none;
+  const bool roots = std::strcmp(kind, "root") == 0;
+  const bool unsampled = std::strcmp(kind, "unsampled") == 0;
+  if (!roots && !unsampled && std::strcmp(kind, "sampled") != 0) {
+    std::fprintf(stderr, "bench_span: --loop-only N [sampled|unsampled|root]\n");
+    return 2;
+  }
+  start_tracing(unsampled ? 0.0 : 1.0, &none);
+  for (std::uint64_t done = 0; done < n;) {
+    if (roots) {
+      st::span root = st::start_span_manual({"GET /health", "http.server"});
+      root.end();
+      ++done;
+      continue;
+    }
+    std::uint32_t k = static_cast<std::uint32_t>(n - done < batch ? n - done : batch);
+    st::span root = st::start_span_manual({"bench", "task"});
+    child_batch(k, false);
+    root.end();
+    done += k;
+  }
+  st::shutdown(0);
+  return 0;
+}
+
+// ---- main ----------------------------------------------------------------------------------------
+
+int main(int argc, char** argv) {
+  if (argc >= 3 && std::strcmp(argv[1], "--loop-only") == 0)
+    return loop_only(std::strtoull(argv[2], nullptr, 10), argc >= 4 ? argv[3] : "sampled");
+  if (argc > 1) {
+    std::fprintf(stderr, "usage: bench_span [--loop-only N [sampled|unsampled|root]]\n");
+    return 2;
+  }
+
+  const int runs = 200;
+  st::null_transport none;
+  size_recorder recorder;
+
+  samples clock2 = bench_clock_pair(runs, 10000);
+
+  // Sampled. Warm up first: every transaction block is touched once, so page faults of the
+  // static storage are not timed.
+  start_tracing(1.0, &none);
+  alloc_count allocs_sampled{}, allocs_scoped{}, allocs_unsampled{}, allocs_root{}, allocs_ser{};
+  bench_children(2 * SENTRY_TRACE_MAX_TRANSACTIONS, batch, false, allocs_sampled);
+  samples sampled = bench_children(runs, batch, false, allocs_sampled);
+  samples scoped = bench_children(runs, batch, true, allocs_scoped);
+  bench_roots(4, 100, allocs_root);
+  samples roots = bench_roots(runs, 200, allocs_root);
+  st::shutdown(0);
+
+  // Unsampled: no slot is taken, so batches can be larger than max_spans.
+  start_tracing(0.0, &none);
+  const std::uint32_t unsampled_batch = 100000;
+  bench_children(4, unsampled_batch, false, allocs_unsampled);
+  samples unsampled = bench_children(runs, unsampled_batch, false, allocs_unsampled);
+  st::shutdown(0);
+
+  // Serialization throughput.
+  start_tracing(1.0, &recorder);
+  std::size_t envelope_bytes = 0;
+  bench_serialize(2 * SENTRY_TRACE_MAX_TRANSACTIONS, recorder, envelope_bytes, allocs_ser);
+  samples ser = bench_serialize(100, recorder, envelope_bytes, allocs_ser);
+  st::shutdown(0);
+
+  const double sampled_spans = static_cast<double>(runs) * batch;
+  const double unsampled_spans = static_cast<double>(runs) * unsampled_batch;
+  const double root_count = static_cast<double>(runs) * 200;
+  auto per = [](std::uint64_t count, double n) { return static_cast<double>(count) / n; };
+
+  std::printf("sentry_trace %s bench_span  (SENTRY_TRACE_MAX_SPANS=%d, THREADS=%d)\n", st::version_string,
+              SENTRY_TRACE_MAX_SPANS, SENTRY_TRACE_THREADS);
+  std::printf("storage_bytes() = %zu (%.2f MiB)\n\n", st::storage_bytes(),
+              static_cast<double>(st::storage_bytes()) / (1024.0 * 1024.0));
+  std::printf("%-52s %10s %10s %12s\n", "measurement", "best", "median", "allocs/op");
+  std::printf("%-52s %10.2f %10.2f %12s\n", "two steady_clock::now() reads (ns)", clock2.min(), clock2.median(), "-");
+  std::printf("%-52s %10.2f %10.2f %12.4f\n", "sampled child span, start_inactive_span (ns)", sampled.min(),
+              sampled.median(), per(allocs_sampled.mallocs + allocs_sampled.news, sampled_spans));
+  std::printf("%-52s %10.2f %10.2f %12.4f\n", "sampled child span, scoped_span (ns)", scoped.min(), scoped.median(),
+              per(allocs_scoped.mallocs + allocs_scoped.news, sampled_spans));
+  std::printf("%-52s %10.2f %10.2f %12.4f\n", "unsampled child span, traces_sample_rate 0 (ns)", unsampled.min(),
+              unsampled.median(), per(allocs_unsampled.mallocs + allocs_unsampled.news, unsampled_spans));
+  std::printf("%-52s %10.1f %10.1f %12.4f\n", "root transaction, 0 children, null_transport (ns)", roots.min(),
+              roots.median(), per(allocs_root.mallocs + allocs_root.news, root_count));
+  // Throughput from the fastest and the median time: bytes per ns * 1e3 = MB/s (10^6 bytes).
+  const double ser_min = ser.min();
+  const double ser_median = ser.median();
+  const double bytes = static_cast<double>(envelope_bytes);
+  std::printf("%-52s %10.0f %10.0f %12.4f\n", "serialize 1000-span transaction (MB/s)", bytes / ser_min * 1e3,
+              bytes / ser_median * 1e3, per(allocs_ser.mallocs + allocs_ser.news, 100.0));
+  std::printf("  envelope of %zu bytes: root end() to send() returning took %.1f us (best), %.1f us (median)\n",
+              envelope_bytes, ser_min / 1e3, ser_median / 1e3);
+  std::printf("  allocation counting: operator new%s\n\n",
+              BENCH_COUNTS_MALLOC ? " and malloc/calloc/realloc (glibc)" : " only (not glibc)");
+
+  const double budget = 1.5 * clock2.min();
+  std::printf("sampled span (best %.2f ns) vs 1.5 x two clock reads (%.2f ns): %.2fx the budget, %s\n",
+              sampled.min(), budget, sampled.min() / budget, sampled.min() <= budget ? "within" : "over");
+  std::printf("unsampled span (best %.2f ns) vs the 2 ns goal: %s\n", unsampled.min(),
+              unsampled.min() < 2.0 ? "met" : "not met");
+  std::printf("syscalls per span: strace -f -c ./bench_span --loop-only N (see the header comment)\n");
+  return 0;
+}

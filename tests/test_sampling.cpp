@@ -1,0 +1,485 @@
+// Tests for sentry_trace/sampling.hpp: the sampling policy (PROTOCOL.md §9), sample_rand, the
+// inline sampler, decimal parsing, and sampling end to end through init() with client reports.
+
+#include "fixture.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace {
+
+namespace st = sentry_trace;
+using test_support::env_guard;
+using test_support::harness;
+
+constexpr double unset = st::options::unset;
+const double nan_value = std::numeric_limits<double>::quiet_NaN();
+
+st::sampling_context context(std::string_view name, st::parent_decision parent = st::parent_decision::none,
+                             double parent_rate = -1.0) {
+  st::sampling_context c;
+  c.name = name;
+  c.parent_sampled = parent;
+  c.parent_sample_rate = parent_rate;
+  return c;
+}
+
+double always(const st::sampling_context&) { return 1.0; }
+
+/// Makes this thread's next random_u64() return 0 (splitmix64 maps state + gamma == 0 to 0), so
+/// that sample_rand_within() returns the lowest value of its range.
+void force_next_random_zero() {
+  st::detail::random_u64();  // reseed the thread's stream from init()'s seed first
+  st::detail::tl_rng_state = 0ull - 0x9e3779b97f4a7c15ull;
+}
+double never(const st::sampling_context&) { return 0.0; }
+
+} // namespace
+
+TEST_SUITE("sampling") {
+
+TEST_CASE("a traces_sampler beats the parent's decision and the rate") {
+  harness h;
+  REQUIRE(h.init());
+  st::traces_sampler_fn keep = always;
+  st::traces_sampler_fn drop = never;
+  // The sampler says keep; parent says no; rate says no.
+  st::sampling_decision d = st::detail::sample(keep, 0.0, context("a", st::parent_decision::not_sampled, 0.0), 0);
+  CHECK(d.sampled);
+  CHECK(d.sample_rate_known);
+  CHECK(d.sample_rate == 1.0);
+  CHECK_FALSE(d.rate_invalid);
+  // The sampler says drop; parent says yes; rate says yes.
+  d = st::detail::sample(drop, 1.0, context("a", st::parent_decision::sampled, 1.0), 0);
+  CHECK_FALSE(d.sampled);
+  CHECK(d.sample_rate_known);
+  CHECK(d.sample_rate == 0.0);
+  CHECK_FALSE(d.rate_invalid);
+}
+
+TEST_CASE("the parent's decision beats traces_sample_rate") {
+  harness h;
+  REQUIRE(h.init());
+  st::traces_sampler_fn none;
+  st::sampling_decision d = st::detail::sample(none, 0.0, context("a", st::parent_decision::sampled), 999999);
+  CHECK(d.sampled);
+  CHECK_FALSE(d.sample_rate_known);  // inherited without a rate
+  d = st::detail::sample(none, 0.0, context("a", st::parent_decision::sampled, 0.5), 999999);
+  CHECK(d.sampled);
+  CHECK(d.sample_rate_known);
+  CHECK(d.sample_rate == 0.5);
+  d = st::detail::sample(none, 1.0, context("a", st::parent_decision::not_sampled, 0.5), 0);
+  CHECK_FALSE(d.sampled);
+  CHECK(d.sample_rate == 0.5);
+  // Even with no rate configured at all.
+  d = st::detail::sample(none, unset, context("a", st::parent_decision::sampled), 0);
+  CHECK(d.sampled);
+}
+
+TEST_CASE("the rate decides when there is neither sampler nor parent decision, and unset decides nothing") {
+  harness h;
+  REQUIRE(h.init());
+  st::traces_sampler_fn none;
+  st::sampling_decision d = st::detail::sample(none, 0.25, context("a"), 249999);
+  CHECK(d.sampled);
+  CHECK(d.sample_rate_known);
+  CHECK(d.sample_rate == 0.25);
+  d = st::detail::sample(none, 0.25, context("a"), 250000);
+  CHECK_FALSE(d.sampled);
+  CHECK(d.sample_rate == 0.25);
+  d = st::detail::sample(none, unset, context("a"), 0);
+  CHECK_FALSE(d.sampled);
+  CHECK_FALSE(d.sample_rate_known);
+  CHECK_FALSE(d.rate_invalid);
+}
+
+TEST_CASE("rate 0 never samples and rate 1 always does, whatever sample_rand is") {
+  harness h;
+  REQUIRE(h.init());
+  st::traces_sampler_fn none;
+  int sampled_at_0 = 0, sampled_at_1 = 0;
+  for (std::uint32_t r = 0; r < 1000000; r += 997) {
+    sampled_at_0 += st::detail::sample(none, 0.0, context("a"), r).sampled ? 1 : 0;
+    sampled_at_1 += st::detail::sample(none, 1.0, context("a"), r).sampled ? 1 : 0;
+  }
+  CHECK(sampled_at_0 == 0);
+  CHECK(sampled_at_1 == 1004);  // every r tried: 0, 997, ..., 999 * 997 + ... < 1e6
+  // The extremes of sample_rand.
+  CHECK_FALSE(st::detail::sample(none, 0.0, context("a"), 0).sampled);
+  CHECK(st::detail::sample(none, 1.0, context("a"), 999999).sampled);
+  st::traces_sampler_fn zero = never;
+  st::traces_sampler_fn one = always;
+  CHECK_FALSE(st::detail::sample(zero, unset, context("a"), 0).sampled);
+  CHECK(st::detail::sample(one, unset, context("a"), 999999).sampled);
+}
+
+TEST_CASE("an invalid sampler result (1.5, -0.1, NaN) is not sampled and is flagged") {
+  harness h;
+  REQUIRE(h.init());
+  const double results[] = {1.5, -0.1, nan_value, std::numeric_limits<double>::infinity()};
+  for (double result : results) {
+    CAPTURE(result);
+    st::traces_sampler_fn bad = [result](const st::sampling_context&) { return result; };
+    // Not even a sampled parent or rate 1 rescues it: the sampler decided, wrongly.
+    st::sampling_decision d = st::detail::sample(bad, 1.0, context("a", st::parent_decision::sampled, 1.0), 0);
+    CHECK_FALSE(d.sampled);
+    CHECK(d.rate_invalid);
+  }
+}
+
+TEST_CASE("an invalid traces_sample_rate reaching detail::sample is not sampled and is flagged") {
+  harness h;
+  REQUIRE(h.init());
+  st::traces_sampler_fn none;
+  const double rates[] = {1.5, 2.0};  // (NaN reads as "unset" here; init() refuses it before)
+  for (double rate : rates) {
+    st::sampling_decision d = st::detail::sample(none, rate, context("a"), 0);
+    CHECK_FALSE(d.sampled);
+    CHECK(d.rate_invalid);
+  }
+}
+
+#if SENTRY_TRACE_EXCEPTIONS
+TEST_CASE("a throwing sampler falls back to the parent's decision, then to the rate") {
+  harness h;
+  REQUIRE(h.init());
+  int calls = 0;
+  st::traces_sampler_fn thrower = [&calls](const st::sampling_context&) -> double {
+    ++calls;
+    throw std::runtime_error("sampler failed");
+  };
+  st::sampling_decision d = st::detail::sample(thrower, 0.0, context("a", st::parent_decision::sampled, 0.5), 999999);
+  CHECK(d.sampled);
+  CHECK(d.sample_rate == 0.5);
+  CHECK_FALSE(d.rate_invalid);
+  d = st::detail::sample(thrower, 1.0, context("a", st::parent_decision::not_sampled), 0);
+  CHECK_FALSE(d.sampled);
+  d = st::detail::sample(thrower, 1.0, context("a"), 999999);
+  CHECK(d.sampled);
+  CHECK(d.sample_rate == 1.0);
+  d = st::detail::sample(thrower, 0.0, context("a"), 0);
+  CHECK_FALSE(d.sampled);
+  CHECK(d.sample_rate_known);
+  d = st::detail::sample(thrower, unset, context("a"), 0);
+  CHECK_FALSE(d.sampled);
+  CHECK_FALSE(d.sample_rate_known);
+  CHECK(calls == 5);
+}
+
+TEST_CASE("a throwing sampler given to init() does not escape start_span, which then uses the rate") {
+  harness h;
+  h.opts.traces_sampler = [](const st::sampling_context&) -> double { throw 42; };
+  h.opts.traces_sample_rate = 1.0;
+  REQUIRE(h.init());
+  { st::scoped_span root({"GET /throwing-sampler", "http.server"}); CHECK(root->is_recording()); }
+  CHECK(h.transport.transactions().size() == 1);
+}
+#endif
+
+TEST_CASE("a capturing lambda sampler is stored inline, copied with its captures, and sees the context") {
+  harness h;
+  REQUIRE(h.init());
+  static_assert(sizeof(st::traces_sampler_fn) <= 64 + 2 * sizeof(void*) + alignof(std::max_align_t),
+                "the sampler is its 64-byte buffer plus two function pointers");
+  int threshold = 3;
+  std::string seen;
+  std::string* seen_ptr = &seen;
+  auto lambda = [threshold, seen_ptr](const st::sampling_context& c) {
+    *seen_ptr = std::string(c.name) + "/" + std::string(c.op);
+    return c.name.size() > static_cast<std::size_t>(threshold) ? 1.0 : 0.0;
+  };
+  static_assert(sizeof(lambda) <= 2 * sizeof(void*),
+                "captures an int and a pointer");
+  st::traces_sampler_fn fn = lambda;
+  REQUIRE(static_cast<bool>(fn));
+  st::traces_sampler_fn copy = fn;  // a copy carries the captures
+  fn.reset();
+  CHECK_FALSE(static_cast<bool>(fn));
+  REQUIRE(static_cast<bool>(copy));
+  st::sampling_context c = context("abcd");
+  c.op = "task";
+  CHECK(copy(c) == 1.0);
+  CHECK(seen == "abcd/task");
+  CHECK(copy(context("ab")) == 0.0);
+  CHECK(seen == "ab/");
+  st::traces_sampler_fn assigned;
+  assigned = copy;
+  CHECK(assigned(context("abcdef")) == 1.0);
+  CHECK(seen == "abcdef/");
+}
+
+TEST_CASE("decide compares sample_rand micros with the rate: rand < rate") {
+  harness h;
+  REQUIRE(h.init());
+  CHECK(st::detail::decide(0.5, 499999));
+  CHECK_FALSE(st::detail::decide(0.5, 500000));
+  CHECK(st::detail::decide(0.25, 249999));
+  CHECK_FALSE(st::detail::decide(0.25, 250000));
+  CHECK(st::detail::decide(0.3, 299999));
+  CHECK_FALSE(st::detail::decide(0.3, 300000));
+  CHECK(st::detail::decide(0.000001, 0));
+  CHECK_FALSE(st::detail::decide(0.000001, 1));
+  CHECK(st::detail::decide(1.0, 999999));
+  CHECK_FALSE(st::detail::decide(0.0, 0));
+  CHECK(st::detail::decide(0.1234565, 123456));  // 0.123456 < 0.1234565
+  CHECK_FALSE(st::detail::decide(0.1234565, 123457));
+  static_assert(st::detail::decide(0.5, 0), "usable in constant expressions");
+}
+
+TEST_CASE("sample_rand_within draws below the rate when sampled and at or above it when not") {
+  harness h;
+  REQUIRE(h.init());
+  const double rates[] = {0.25, 0.5, 0.3, 0.7, 0.1234565, 0.000001, 0.999999, 0.0000005};
+  for (double rate : rates) {
+    CAPTURE(rate);
+    std::uint32_t lo_sampled = 1000000, hi_sampled = 0, lo_unsampled = 1000000, hi_unsampled = 0;
+    int inconsistent = 0;
+    for (int i = 0; i < 5000; ++i) {
+      std::uint32_t s = st::detail::sample_rand_within(rate, true);
+      std::uint32_t u = st::detail::sample_rand_within(rate, false);
+      lo_sampled = s < lo_sampled ? s : lo_sampled;
+      hi_sampled = s > hi_sampled ? s : hi_sampled;
+      lo_unsampled = u < lo_unsampled ? u : lo_unsampled;
+      hi_unsampled = u > hi_unsampled ? u : hi_unsampled;
+      // PROTOCOL.md §8: sample_rand < sample_rate exactly when sampled.
+      if (!st::detail::decide(rate, s) || st::detail::decide(rate, u)) ++inconsistent;
+    }
+    CHECK(inconsistent == 0);
+    CHECK(hi_sampled < 1000000);
+    CHECK(hi_unsampled < 1000000);
+    CHECK(static_cast<double>(hi_sampled) < rate * 1e6);
+    CHECK(static_cast<double>(lo_unsampled) >= rate * 1e6);
+  }
+  // The lowest value an unsampled parent can get must not fall below the rate: PROTOCOL.md §9.4
+  // draws from [rate, 1), and the decision is sample_rand < rate.
+  const double unaligned[] = {0.1234565, 0.0000005, 0.5000001, 0.25, 0.3};
+  for (double rate : unaligned) {
+    CAPTURE(rate);
+    force_next_random_zero();
+    std::uint32_t lowest = st::detail::sample_rand_within(rate, false);
+    CHECK_FALSE(st::detail::decide(rate, lowest));
+    CHECK(static_cast<double>(lowest) >= rate * 1e6);
+    CHECK(static_cast<double>(lowest) < rate * 1e6 + 1.0);
+  }
+  // Whole ranges for a round rate: both ends are reached over many draws.
+  std::uint32_t lo = 1000000, hi = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::uint32_t u = st::detail::sample_rand_within(0.5, false);
+    lo = u < lo ? u : lo;
+    hi = u > hi ? u : hi;
+  }
+  CHECK(lo >= 500000);
+  CHECK(lo < 500100);
+  CHECK(hi > 999900);
+  CHECK(hi <= 999999);
+  // Degenerate parents: rate 0 sampled has nothing below it; rate 1 unsampled nothing above.
+  CHECK(st::detail::sample_rand_within(0.0, true) == 0);
+  CHECK(st::detail::sample_rand_within(1.0, false) == 999999);
+  for (int i = 0; i < 1000; ++i) {
+    CHECK(st::detail::sample_rand_within(0.0, false) < 1000000);
+    CHECK(st::detail::sample_rand_within(1.0, true) < 1000000);
+  }
+}
+
+TEST_CASE("new_sample_rand is in [0, 1) and spread over the range") {
+  harness h;
+  REQUIRE(h.init());
+  int buckets[10] = {};
+  bool in_range = true;
+  for (int i = 0; i < 100000; ++i) {
+    std::uint32_t r = st::detail::new_sample_rand();
+    in_range = in_range && r < 1000000;
+    ++buckets[(r < 1000000 ? r : 999999) / 100000];
+  }
+  CHECK(in_range);
+  for (int b : buckets) {
+    CHECK(b > 9000);
+    CHECK(b < 11000);
+  }
+}
+
+TEST_CASE("parse_decimal accepts plain decimals and refuses signs, exponents, commas and junk") {
+  harness h;
+  REQUIRE(h.init());
+  struct good_t {
+    const char* text;
+    double value;
+  };
+  const good_t good[] = {{"1", 1.0},    {"0", 0.0},     {"0.25", 0.25}, {".5", 0.5},
+                         {"1.0", 1.0},  {"0.000001", 0.000001}, {"5.", 5.0}, {"0.1", 0.1}};
+  for (const good_t& g : good) {
+    CAPTURE(g.text);
+    double out = -7.0;
+    REQUIRE(st::detail::parse_decimal(g.text, out));
+    CHECK(out == doctest::Approx(g.value).epsilon(1e-15));
+  }
+  const char* bad[] = {"", "-1", "+1", "1e-3", "1E3", "0,5", "abc", "1.2.3", ".", " 1", "1 ", "0x1", "nan", "inf", "1.5%"};
+  for (const char* text : bad) {
+    CAPTURE(text);
+    double out = -7.0;
+    CHECK_FALSE(st::detail::parse_decimal(text, out));
+    CHECK(out == -7.0);
+  }
+  static_assert([] {
+    double v = 0;
+    return st::detail::parse_decimal("0.5", v) && v == 0.5;
+  }(), "usable in constant expressions");
+}
+
+TEST_CASE("a sampler that returns 0 for GET /health drops that transaction, counts it, and keeps others") {
+  harness h;
+  h.opts.traces_sample_rate = unset;
+  h.opts.traces_sampler = [](const st::sampling_context& c) { return c.name == "GET /health" ? 0.0 : 1.0; };
+  REQUIRE(h.init());
+  {
+    st::scoped_span root({"GET /health", "http.server"});
+    CHECK(root->is_active());
+    CHECK_FALSE(root->is_sampled());
+    CHECK_FALSE(root->is_recording());
+    { st::scoped_span a({"check db", "db"}); }
+    { st::scoped_span b({"check cache", "cache"}); }
+    st::span inactive = st::start_inactive_span({"inactive", "task"});
+    inactive.end();
+  }
+  CHECK(h.transport.sent.empty());  // nothing sent for the dropped transaction
+  {
+    st::scoped_span root({"GET /users", "http.server"});
+    CHECK(root->is_recording());
+    { st::scoped_span a({"select users", "db"}); }
+  }
+  auto txns = h.transport.transactions();
+  REQUIRE(txns.size() == 1);
+  CHECK(txns[0].items[0].body["transaction"].str == "GET /users");
+  CHECK(txns[0].header["trace"]["sample_rate"].str == "1");
+  REQUIRE(st::flush(0));
+  CHECK(h.transport.discarded("sample_rate", "transaction") == 1);
+  CHECK(h.transport.discarded("sample_rate", "span") == 4);  // the root and its 3 children
+}
+
+TEST_CASE("children started with an explicit unsampled parent are counted as sample_rate spans") {
+  harness h;
+  h.opts.traces_sample_rate = 0.0;
+  REQUIRE(h.init());
+  st::span root = st::start_inactive_span({"job", "task"});
+  REQUIRE(root.is_active());
+  CHECK_FALSE(root.is_sampled());
+  st::span child = st::start_inactive_span({"step", "task", root});
+  CHECK(child.is_active());
+  CHECK(child.trace() == root.trace());
+  child.end();
+  root.end();
+  REQUIRE(st::flush(0));
+  CHECK(h.transport.transactions().empty());
+  CHECK(h.transport.discarded("sample_rate", "transaction") == 1);
+  CHECK(h.transport.discarded("sample_rate", "span") == 2);
+}
+
+TEST_CASE("traces_sample_rate unset with no sampler: nothing is sent and nothing is counted") {
+  harness h;
+  h.opts.traces_sample_rate = unset;
+  REQUIRE(h.init());
+  {
+    st::scoped_span root({"GET /off", "http.server"});
+    CHECK(root->is_active());
+    CHECK_FALSE(root->is_sampled());
+    st::scoped_span child({"child", "db"});
+    CHECK_FALSE(child->is_recording());
+  }
+  st::span orphan_parent = st::start_inactive_span({"bg", "task"});
+  st::span orphan_child = st::start_inactive_span({"bg child", "task", orphan_parent});
+  orphan_child.end();
+  orphan_parent.end();
+  CHECK(st::flush(0));
+  CHECK(h.transport.sent.empty());
+  CHECK(st::get_stats().discarded_total == 0);
+}
+
+TEST_CASE("SENTRY_TRACES_SAMPLE_RATE is used when the option is unset") {
+  harness h;
+  h.opts.traces_sample_rate = unset;
+  {
+    env_guard rate("SENTRY_TRACES_SAMPLE_RATE", "1");
+    REQUIRE(h.init());
+  }
+  { st::scoped_span root({"GET /env-rate", "http.server"}); }
+  auto txns = h.transport.transactions();
+  REQUIRE(txns.size() == 1);
+  CHECK(txns[0].header["trace"]["sample_rate"].str == "1");
+
+  env_guard rate("SENTRY_TRACES_SAMPLE_RATE", "0");
+  REQUIRE(h.init());
+  { st::scoped_span root({"GET /env-rate-0", "http.server"}); CHECK_FALSE(root->is_sampled()); }
+  REQUIRE(st::flush(0));
+  CHECK(h.transport.transactions().size() == 1);
+  CHECK(h.transport.discarded("sample_rate", "transaction") == 1);
+}
+
+TEST_CASE("SENTRY_TRACES_SAMPLE_RATE is ignored when the option is set") {
+  harness h;
+  env_guard rate("SENTRY_TRACES_SAMPLE_RATE", "1");
+  h.opts.traces_sample_rate = 0.0;
+  REQUIRE(h.init());
+  { st::scoped_span root({"GET /option-wins", "http.server"}); CHECK_FALSE(root->is_sampled()); }
+  REQUIRE(st::flush(0));
+  CHECK(h.transport.transactions().empty());
+  CHECK(h.transport.discarded("sample_rate", "transaction") == 1);
+
+  env_guard bad("SENTRY_TRACES_SAMPLE_RATE", "banana");
+  h.opts.traces_sample_rate = 1.0;
+  REQUIRE(h.init());  // the invalid variable is not even read
+  { st::scoped_span root({"GET /option-wins-2", "http.server"}); CHECK(root->is_sampled()); }
+  CHECK(h.transport.transactions().size() == 1);
+}
+
+TEST_CASE("an invalid SENTRY_TRACES_SAMPLE_RATE makes init fail") {
+  const char* values[] = {"abc", "1.5", "-0.5", "1e-3", "0,5", "2"};
+  for (const char* value : values) {
+    CAPTURE(value);
+    harness h;
+    h.opts.traces_sample_rate = unset;
+    env_guard rate("SENTRY_TRACES_SAMPLE_RATE", value);
+    CHECK_FALSE(h.init());
+    CHECK_FALSE(st::is_enabled());
+    CHECK(h.log.contains("traces_sample_rate"));
+  }
+}
+
+TEST_CASE("an empty SENTRY_TRACES_SAMPLE_RATE counts as unset") {
+  harness h;
+  h.opts.traces_sample_rate = unset;
+  env_guard rate("SENTRY_TRACES_SAMPLE_RATE", "");
+  REQUIRE(h.init());
+  { st::scoped_span root({"GET /empty-env", "http.server"}); CHECK_FALSE(root->is_sampled()); }
+  CHECK(st::flush(0));
+  CHECK(h.transport.sent.empty());
+}
+
+TEST_CASE("the DSC's sample_rand agrees with the decision: below sample_rate when sampled") {
+  harness h;
+  h.opts.traces_sample_rate = 0.5;
+  REQUIRE(h.init());
+  int sampled = 0;
+  for (int i = 0; i < 200; ++i) {
+    st::scoped_span root({"GET /half", "http.server"});
+    sampled += root->is_sampled() ? 1 : 0;
+  }
+  auto txns = h.transport.transactions();
+  CHECK(txns.size() == static_cast<std::size_t>(sampled));
+  CHECK(sampled > 50);
+  CHECK(sampled < 150);
+  for (auto& e : txns) {
+    const std::string& rand = e.header["trace"]["sample_rand"].str;
+    REQUIRE(rand.size() == 8);
+    CHECK(std::stod(rand) < 0.5);
+    CHECK(e.header["trace"]["sample_rate"].str == "0.5");
+  }
+  REQUIRE(st::flush(0));
+  CHECK(h.transport.discarded("sample_rate", "transaction") == static_cast<std::uint64_t>(200 - sampled));
+}
+
+} // TEST_SUITE

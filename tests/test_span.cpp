@@ -1,0 +1,349 @@
+// Tests for sentry_trace/span.hpp: span statuses (PROTOCOL.md §4), the HTTP mapping, and what
+// the span handle's setters put in the envelope.
+
+#include "fixture.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace {
+
+namespace st = sentry_trace;
+using test_support::harness;
+using test_support::json;
+
+/// The members named `key` in an object (to check that a key appears once).
+std::size_t count_members(const json& object, const std::string& key) {
+  std::size_t n = 0;
+  for (auto& m : object.members) n += m.first == key ? 1 : 0;
+  return n;
+}
+
+/// The single transaction payload the harness captured.
+json only_transaction(const harness& h) {
+  auto txns = h.transport.transactions();
+  REQUIRE(txns.size() == 1);
+  return txns[0].items[0].body;
+}
+
+} // namespace
+
+TEST_SUITE("span") {
+
+TEST_CASE("every span_status has Sentry's string, and unknown values fall back to unknown_error") {
+  harness h;
+  REQUIRE(h.init());
+  const char* expected[] = {"ok",
+                            "cancelled",
+                            "unknown_error",
+                            "invalid_argument",
+                            "deadline_exceeded",
+                            "not_found",
+                            "already_exists",
+                            "permission_denied",
+                            "resource_exhausted",
+                            "failed_precondition",
+                            "aborted",
+                            "out_of_range",
+                            "unimplemented",
+                            "internal_error",
+                            "unavailable",
+                            "data_loss",
+                            "unauthenticated"};
+  static_assert(static_cast<int>(st::span_status::unauthenticated) == 16, "17 statuses");
+  for (int i = 0; i < 17; ++i) {
+    CAPTURE(i);
+    CHECK(std::string_view(st::to_string(static_cast<st::span_status>(i))) == expected[i]);
+  }
+  CHECK(std::string_view(st::to_string(static_cast<st::span_status>(17))) == "unknown_error");
+  CHECK(std::string_view(st::to_string(static_cast<st::span_status>(255))) == "unknown_error");
+  CHECK(std::string_view(st::to_string(st::span_status::deadline_exceeded)) == "deadline_exceeded");
+}
+
+TEST_CASE("from_http_status maps HTTP codes as @sentry/core 11 does") {
+  harness h;
+  REQUIRE(h.init());
+  struct row {
+    int code;
+    st::span_status status;
+  };
+  const row table[] = {
+      {-1, st::span_status::internal_error},   {0, st::span_status::internal_error},
+      {99, st::span_status::internal_error},   {100, st::span_status::ok},
+      {200, st::span_status::ok},              {204, st::span_status::ok},
+      {301, st::span_status::ok},              {399, st::span_status::ok},
+      {400, st::span_status::invalid_argument}, {401, st::span_status::unauthenticated},
+      {402, st::span_status::invalid_argument}, {403, st::span_status::permission_denied},
+      {404, st::span_status::not_found},       {405, st::span_status::invalid_argument},
+      {409, st::span_status::already_exists},  {413, st::span_status::failed_precondition},
+      {418, st::span_status::invalid_argument}, {429, st::span_status::resource_exhausted},
+      {498, st::span_status::invalid_argument}, {499, st::span_status::cancelled},
+      {500, st::span_status::internal_error},  {501, st::span_status::unimplemented},
+      {502, st::span_status::internal_error},  {503, st::span_status::unavailable},
+      {504, st::span_status::deadline_exceeded}, {505, st::span_status::internal_error},
+      {599, st::span_status::internal_error},  {600, st::span_status::internal_error},
+      {999, st::span_status::internal_error},
+  };
+  for (const row& r : table) {
+    CAPTURE(r.code);
+    CHECK(std::string_view(st::to_string(st::from_http_status(r.code))) == st::to_string(r.status));
+  }
+  static_assert(st::from_http_status(404) == st::span_status::not_found, "constexpr");
+}
+
+TEST_CASE("parse_span_status accepts the 17 names plus unknown, success and failure, and rejects others") {
+  harness h;
+  REQUIRE(h.init());
+  for (int i = 0; i < 17; ++i) {
+    auto s = static_cast<st::span_status>(i);
+    st::span_status out = st::span_status::data_loss;
+    REQUIRE(st::parse_span_status(st::to_string(s), out));
+    CHECK(out == s);
+  }
+  st::span_status out = st::span_status::ok;
+  REQUIRE(st::parse_span_status("unknown", out));
+  CHECK(out == st::span_status::unknown_error);
+  REQUIRE(st::parse_span_status("failure", out));
+  CHECK(out == st::span_status::internal_error);
+  REQUIRE(st::parse_span_status("success", out));
+  CHECK(out == st::span_status::ok);
+  const char* bad[] = {"", "OK", "Ok", "ok ", " ok", "okay", "error", "internal", "unknown_err", "deadline-exceeded",
+                       "200", "cancelled\n"};
+  for (const char* text : bad) {
+    CAPTURE(text);
+    out = st::span_status::aborted;
+    CHECK_FALSE(st::parse_span_status(text, out));
+    CHECK(out == st::span_status::aborted);
+  }
+}
+
+TEST_CASE("set_http_status sets the status and the http.response.status_code attribute as a number") {
+  harness h;
+  REQUIRE(h.init());
+  {
+    st::scoped_span root({"GET /orders", "http.server"});
+    root->set_http_status(404);
+    st::scoped_span child({"GET upstream", "http.client"});
+    child->set_http_status(503);
+  }
+  json body = only_transaction(h);
+  const json& trace = body["contexts"]["trace"];
+  CHECK(trace["status"].str == "not_found");
+  REQUIRE(trace["data"].has("http.response.status_code"));
+  CHECK(trace["data"]["http.response.status_code"].kind == json::number_k);
+  CHECK(trace["data"]["http.response.status_code"].raw_number == "404");
+  REQUIRE(body["spans"].size() == 1);
+  CHECK(body["spans"][0]["status"].str == "unavailable");
+  CHECK(body["spans"][0]["data"]["http.response.status_code"].raw_number == "503");
+}
+
+TEST_CASE("an unset status is written as ok, and set_status is written as set") {
+  harness h;
+  REQUIRE(h.init());
+  {
+    st::scoped_span root({"job", "task"});
+    st::scoped_span a({"a", "task"});
+    a->set_status(st::span_status::deadline_exceeded);
+  }
+  json body = only_transaction(h);
+  CHECK(body["contexts"]["trace"]["status"].str == "ok");
+  CHECK(body["spans"][0]["status"].str == "deadline_exceeded");
+}
+
+TEST_CASE("set_attribute: a string literal is a string, integers are integers, doubles and bools keep their type") {
+  harness h;
+  REQUIRE(h.init());
+  {
+    st::scoped_span root({"attrs", "task"});
+    root->set_attribute("literal", "true");  // a string, not the bool true
+    root->set_attribute("std_string", std::string("text"));
+    root->set_attribute("view", std::string_view("view"));
+    root->set_attribute("int", -42);
+    root->set_attribute("unsigned", 42u);
+    root->set_attribute("long_long", 9000000000LL);
+    root->set_attribute("u64_max", static_cast<std::uint64_t>(UINT64_MAX));
+    root->set_attribute("short", static_cast<short>(7));
+    root->set_attribute("int64", static_cast<std::int64_t>(-1));
+    root->set_attribute("double", 2.5);
+    root->set_attribute("whole_double", 3.0);
+    root->set_attribute("bool_true", true);
+    root->set_attribute("bool_false", false);
+    const char* null_text = nullptr;
+    root->set_attribute("null_char_ptr", null_text);
+  }
+  json body = only_transaction(h);
+  const json& data = body["contexts"]["trace"]["data"];
+  CHECK(data["literal"].kind == json::string_k);
+  CHECK(data["literal"].str == "true");
+  CHECK(data["std_string"].str == "text");
+  CHECK(data["view"].str == "view");
+  CHECK(data["int"].kind == json::number_k);
+  CHECK(data["int"].raw_number == "-42");
+  CHECK(data["unsigned"].raw_number == "42");
+  CHECK(data["long_long"].raw_number == "9000000000");
+  CHECK(data["u64_max"].raw_number == "9223372036854775807");  // clamped to INT64_MAX
+  CHECK(data["short"].raw_number == "7");
+  CHECK(data["int64"].raw_number == "-1");
+  CHECK(data["double"].kind == json::number_k);
+  CHECK(data["double"].raw_number == "2.5");
+  CHECK(data["whole_double"].kind == json::number_k);
+  CHECK(data["whole_double"].num == 3.0);
+  CHECK(data["bool_true"].kind == json::bool_k);
+  CHECK(data["bool_true"].b);
+  CHECK(data["bool_false"].kind == json::bool_k);
+  CHECK_FALSE(data["bool_false"].b);
+  CHECK(data["null_char_ptr"].kind == json::string_k);
+  CHECK(data["null_char_ptr"].str.empty());
+}
+
+TEST_CASE("replacing an attribute keeps one key with the last value and type") {
+  harness h;
+  REQUIRE(h.init());
+  {
+    st::scoped_span root({"attrs", "task"});
+    root->set_attribute("k", "first");
+    root->set_attribute("other", 1);
+    root->set_attribute("k", 2);
+    root->set_attribute("k", "third");
+    st::scoped_span child({"child", "task"});
+    child->set_attribute("k", true);
+    child->set_attribute("k", 1.5);
+  }
+  json body = only_transaction(h);
+  const json& data = body["contexts"]["trace"]["data"];
+  CHECK(count_members(data, "k") == 1);
+  CHECK(data["k"].str == "third");
+  CHECK(data["other"].raw_number == "1");
+  const json& child_data = body["spans"][0]["data"];
+  CHECK(count_members(child_data, "k") == 1);
+  CHECK(child_data["k"].raw_number == "1.5");
+}
+
+TEST_CASE("attributes are escaped into valid JSON") {
+  harness h;
+  REQUIRE(h.init());
+  {
+    st::scoped_span root({"attrs", "task"});
+    root->set_attribute("quote\"key", "line1\nline2\t\"q\"\\");
+  }
+  json body = only_transaction(h);
+  CHECK(body["contexts"]["trace"]["data"]["quote\"key"].str == "line1\nline2\t\"q\"\\");
+}
+
+TEST_CASE("set_name, set_op and set_origin are visible in the envelope") {
+  harness h;
+  REQUIRE(h.init());
+  {
+    st::scoped_span root({"old name", "old.op"});
+    root->set_name("GET /renamed");
+    root->set_op("http.server");
+    root->set_origin("auto.http.custom");
+    st::scoped_span child({"old child", "old.child"});
+    child->set_name("SELECT 1");
+    child->set_op("db.query");
+    child->set_origin("auto.db.custom");
+  }
+  json body = only_transaction(h);
+  CHECK(body["transaction"].str == "GET /renamed");
+  const json& trace = body["contexts"]["trace"];
+  CHECK(trace["op"].str == "http.server");
+  CHECK(trace["origin"].str == "auto.http.custom");
+  CHECK(trace["data"]["sentry.op"].str == "http.server");
+  CHECK(trace["data"]["sentry.origin"].str == "auto.http.custom");
+  const json& span = body["spans"][0];
+  CHECK(span["description"].str == "SELECT 1");
+  CHECK(span["op"].str == "db.query");
+  CHECK(span["origin"].str == "auto.db.custom");
+  CHECK(span["data"]["sentry.op"].str == "db.query");
+  auto txns = h.transport.transactions();
+  CHECK(txns[0].header["trace"]["transaction"].str == "GET /renamed");
+}
+
+TEST_CASE("origin defaults to manual, and span_options.origin is used when given") {
+  harness h;
+  REQUIRE(h.init());
+  {
+    st::span_options o{"root", "task"};
+    o.origin = "auto.function.test";
+    st::scoped_span root(o);
+    st::scoped_span child({"child", "task"});
+  }
+  json body = only_transaction(h);
+  CHECK(body["contexts"]["trace"]["origin"].str == "auto.function.test");
+  CHECK(body["spans"][0]["origin"].str == "manual");
+}
+
+TEST_CASE("set_name with source url leaves the transaction out of the DSC and writes source url") {
+  harness h;
+  REQUIRE(h.init());
+  {
+    st::scoped_span root({"GET /users/123", "http.server"});
+    root->set_name("GET /users/123", st::transaction_source::url);
+  }
+  auto txns = h.transport.transactions();
+  REQUIRE(txns.size() == 1);
+  const json& dsc = txns[0].header["trace"];
+  CHECK_FALSE(dsc.has("transaction"));
+  CHECK(dsc.has("trace_id"));
+  const json& body = txns[0].items[0].body;
+  CHECK(body["transaction"].str == "GET /users/123");
+  CHECK(body["transaction_info"]["source"].str == "url");
+  CHECK(body["contexts"]["trace"]["data"]["sentry.segment.name.source"].str == "url");
+}
+
+TEST_CASE("set_name with source route keeps the transaction in the DSC, and a child's source does not matter") {
+  harness h;
+  REQUIRE(h.init());
+  {
+    st::scoped_span root({"GET /users/123", "http.server"});
+    root->set_name("GET /users/:id", st::transaction_source::route);
+    st::scoped_span child({"child", "task"});
+    child->set_name("child renamed", st::transaction_source::url);  // not the root: ignored
+  }
+  auto txns = h.transport.transactions();
+  REQUIRE(txns.size() == 1);
+  CHECK(txns[0].header["trace"]["transaction"].str == "GET /users/:id");
+  CHECK(txns[0].items[0].body["transaction_info"]["source"].str == "route");
+  CHECK(txns[0].items[0].body["spans"][0]["description"].str == "child renamed");
+}
+
+TEST_CASE("span_options.source sets the transaction's source") {
+  harness h;
+  REQUIRE(h.init());
+  {
+    st::span_options o{"/users/42", "http.server"};
+    o.source = st::transaction_source::url;
+    st::scoped_span root(o);
+  }
+  auto txns = h.transport.transactions();
+  REQUIRE(txns.size() == 1);
+  CHECK_FALSE(txns[0].header["trace"].has("transaction"));
+  CHECK(txns[0].items[0].body["transaction_info"]["source"].str == "url");
+}
+
+TEST_CASE("setters on an ended or empty span are no-ops") {
+  harness h;
+  REQUIRE(h.init());
+  st::span empty;
+  empty.set_attribute("k", 1);
+  empty.set_status(st::span_status::aborted);
+  empty.set_name("x");
+  empty.end();
+  CHECK_FALSE(empty.is_active());
+  st::span root = st::start_span_manual({"root", "task"});
+  root.set_attribute("before", 1);
+  root.end();
+  CHECK_FALSE(root.is_active());
+  root.set_attribute("after", 2);
+  root.set_status(st::span_status::aborted);
+  root.end();  // idempotent
+  json body = only_transaction(h);
+  CHECK(body["contexts"]["trace"]["data"].has("before"));
+  CHECK_FALSE(body["contexts"]["trace"]["data"].has("after"));
+  CHECK(body["contexts"]["trace"]["status"].str == "ok");
+}
+
+} // TEST_SUITE
