@@ -1899,6 +1899,7 @@ SENTRY_TRACE_DETAIL_END
 #define SENTRY_TRACE_SPAN_HPP
 
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 #include <type_traits>
 
@@ -2184,10 +2185,28 @@ struct span_record {
 
 /// A measurement (name, value, unit) on a transaction.
 struct measurement_record {
-  arena_str name;
-  arena_str unit;
-  double value;
+  arena_str name;                  ///< written once, before `ready` is published
+  atomic<std::uint64_t> value_bits; ///< the double's bits: a later value of the same name may
+  atomic<std::uint64_t> unit;       ///< race the serializer, so both are atomics (unit: offset<<32|length)
   atomic<std::uint8_t> ready;
+
+  void set(double v, arena_str u) noexcept {
+    std::uint64_t bits;
+    std::memcpy(&bits, &v, sizeof bits);
+    value_bits.store(bits, order_relaxed);
+    // Release: the unit's bytes, just copied into the arena, are visible to whoever sees it.
+    unit.store(static_cast<std::uint64_t>(u.offset) << 32 | u.length, order_release);
+  }
+  double value() const noexcept {
+    std::uint64_t bits = value_bits.load(order_relaxed);
+    double v;
+    std::memcpy(&v, &bits, sizeof v);
+    return v;
+  }
+  arena_str unit_str() const noexcept {
+    std::uint64_t u = unit.load(order_acquire);
+    return arena_str{static_cast<std::uint32_t>(u >> 32), static_cast<std::uint32_t>(u & 0xffffffffu)};
+  }
 };
 
 } // namespace detail
@@ -2362,9 +2381,13 @@ SENTRY_TRACE_DETAIL_END
 // DOES NOT      allocate after init, lock on the span path, or format text. Over a capacity,
 //               spans are dropped and strings truncated, and both are counted (outcomes.hpp).
 // RAM           sizeof(storage) = SENTRY_TRACE_MAX_TRANSACTIONS * sizeof(transaction_block)
-//                                 + SENTRY_TRACE_ENVELOPE_BYTES, where sizeof(transaction_block) is
-//                 about 56 * (SENTRY_TRACE_MAX_SPANS + 1) + 24 * SENTRY_TRACE_ATTRIBUTE_POOL
-//                 + 24 * SENTRY_TRACE_MAX_MEASUREMENTS + SENTRY_TRACE_STRING_ARENA + 64.
+//                                 + SENTRY_TRACE_ENVELOPE_BYTES + 2 * (SENTRY_TRACE_MAX_SPANS + 1),
+//               rounded up to a multiple of 8, where sizeof(transaction_block) is, on x86_64 and
+//               rounded up to a multiple of 8,
+//                 64 * (SENTRY_TRACE_MAX_SPANS + 1) + 24 * SENTRY_TRACE_ATTRIBUTE_POOL
+//                 + 32 * SENTRY_TRACE_MAX_MEASUREMENTS + SENTRY_TRACE_STRING_ARENA + 64
+//               (64, 24, 32: sizeof span_record, attribute_record, measurement_record; 64: the
+//               block's header). Defaults: 8 * 228,992 + 1,048,576 + 2,008 = 2,882,520 bytes.
 //               storage_bytes() gives the exact figure; tests/test_pool.cpp pins the formula.
 // THREADS       Each block has one control word: generation, closing flag, open-span count and
 //               next free slot, changed together by compare-and-swap. A child start is one CAS,
@@ -3106,8 +3129,9 @@ inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, 
     if (m.ready.load(order_acquire) != 1) continue;
     if (!any_measurement) w.key("measurements").begin_object();
     any_measurement = true;
-    w.key(b.str(m.name)).begin_object().key("value").number(m.value);
-    if (m.unit.length) w.key("unit").string(b.str(m.unit));
+    w.key(b.str(m.name)).begin_object().key("value").number(m.value());
+    const arena_str unit = m.unit_str();
+    if (unit.length) w.key("unit").string(b.str(unit));
     w.end_object();
   }
   if (any_measurement) w.end_object();
@@ -3960,10 +3984,7 @@ inline void set_measurement_impl(std::string_view name, double value, std::strin
   for (std::uint32_t i = 0; i < used && i < SENTRY_TRACE_MAX_MEASUREMENTS; ++i) {
     measurement_record& m = b->measurements[i];
     if (m.ready.load(order_acquire) == 1 && b->str(m.name) == name) {
-      m.ready.store(0, order_relaxed);
-      m.value = value;
-      m.unit = b->copy(unit, 15);
-      m.ready.store(1, order_release);
+      m.set(value, b->copy(unit, 15));
       return;
     }
   }
@@ -3975,8 +3996,7 @@ inline void set_measurement_impl(std::string_view name, double value, std::strin
   }
   measurement_record& m = b->measurements[index];
   m.name = b->copy(name, 200);
-  m.unit = b->copy(unit, 15);
-  m.value = value;
+  m.set(value, b->copy(unit, 15));
   m.ready.store(1, order_release);
 }
 
@@ -4226,7 +4246,7 @@ inline void span::end_recorded_() noexcept {
     return;
   }
   std::uint32_t children = detail::pop_active(owner_, depth_, ref_.id);
-  detail::transaction_block* b;
+  detail::transaction_block* b = nullptr;  // GCC 12 -O2 -Wdangling-pointer false positive otherwise
   if (detail::span_record* r = detail::record_of(ref_, b)) {
     r->end_ns = t.now_ns();
     r->state.store(detail::slot_ended, detail::order_release);

@@ -73,7 +73,8 @@ class session {
 /// The usual test setup: a clean environment, default_options() on a capture_transport, the log
 /// captured, a manual monotonic clock and a fixed wall clock. Call init() (after adjusting
 /// `opts`); the destructor shuts down, so the final client report (if any) still reaches
-/// `transport`.
+/// `transport`. A transport of the test's own given through `opts.transport` must be declared
+/// before the harness, so that it is still alive when that shutdown flushes it.
 struct harness {
   clean_sentry_env env;
   capture_transport transport;

@@ -295,6 +295,7 @@ TEST_CASE("max_spans below the cap limits the child spans of each transaction") 
 }
 
 TEST_CASE("init twice re-initializes cleanly: a span of the first run ended after the second init sends nothing") {
+  capture_transport second_transport;  // declared first: outlives `first`, whose destructor shuts down
   harness first;
   REQUIRE(first.init());
   st::span old_root = st::start_span_manual({"first run", "task"});
@@ -303,7 +304,6 @@ TEST_CASE("init twice re-initializes cleanly: a span of the first run ended afte
   REQUIRE(old_child.is_recording());
   const st::span_ref stale_parent = old_root.ref();
 
-  capture_transport second_transport;
   st::options o = test_support::default_options(&second_transport);
   o.log = first.log.hook();
   o.release = "second@2.0";

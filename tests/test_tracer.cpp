@@ -1050,4 +1050,35 @@ TEST_CASE("a root ended while other threads start children never sends a stale s
   st::shutdown(0);
 }
 
+TEST_CASE("a measurement updated on a worker while its root ends is read whole (no torn value or unit)") {
+  // Under ThreadSanitizer this is the check that the serializer and set_measurement do not race.
+  ts::capture_transport cap;
+  REQUIRE(st::init(ts::default_options(&cap)));
+  for (int round = 0; round < 20; ++round) {
+    st::span root = st::start_span_manual({"root", "op"});
+    st::span_ref ref = root;
+    std::atomic<bool> started{false};
+    std::thread w([&] {
+      st::start_span(st::span_options{"child", "op", ref}, [&](st::span&) {
+        started = true;
+        for (int i = 0; i < 2000; ++i) st::set_measurement("m", i, i % 2 ? "millisecond" : "second");
+      });
+    });
+    while (!started) {
+    }
+    root.end();
+    w.join();
+  }
+  st::shutdown(0);
+  auto txns = cap.transactions();
+  REQUIRE(txns.size() == 20);
+  for (auto& t : txns) {
+    const json& m = t.items[0].body["measurements"]["m"];
+    REQUIRE(m.kind == json::object_k);
+    const double v = m["value"].num;
+    CHECK(v == static_cast<double>(static_cast<int>(v)));
+    CHECK((m["unit"].str == "millisecond" || m["unit"].str == "second"));
+  }
+}
+
 } // TEST_SUITE

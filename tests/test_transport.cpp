@@ -211,9 +211,9 @@ void realistic_transaction(harness& h) {
 TEST_SUITE("transport") {
 
 TEST_CASE("callback_transport hands every envelope's bytes to a plain function pointer with its user data") {
-  harness h;
   collected got;
   st::callback_transport transport(&collect, &got);
+  harness h;  // after the transport: its destructor's shutdown may still flush it
   h.opts.transport = &transport;
   h.opts.traces_sampler = [](const st::sampling_context& c) { return c.name == "drop me" ? 0.0 : 1.0; };
   REQUIRE(h.init());
@@ -231,8 +231,8 @@ TEST_CASE("callback_transport hands every envelope's bytes to a plain function p
 }
 
 TEST_CASE("callback_transport with a null function discards envelopes without crashing") {
-  harness h;
   st::callback_transport transport(nullptr, nullptr);
+  harness h;
   h.opts.transport = &transport;
   REQUIRE(h.init());
   { st::scoped_span root({"GET /null-callback", "http.server"}); }
@@ -242,10 +242,10 @@ TEST_CASE("callback_transport with a null function discards envelopes without cr
 TEST_CASE("file_transport writes one .envelope file per envelope with the exact bytes; client reports get files of their own") {
   temp_dir dir;
   REQUIRE_FALSE(dir.path().empty());
-  harness h;
   st::file_transport files(dir.path());
   capture_transport sent;
   tee_transport tee(files, sent);
+  harness h;
   h.opts.transport = &tee;
   h.opts.traces_sampler = [](const st::sampling_context& c) { return c.name == "GET /health" ? 0.0 : 1.0; };
   REQUIRE(h.init());
@@ -286,12 +286,12 @@ TEST_CASE("file_transport writes one .envelope file per envelope with the exact 
 TEST_CASE("two file_transports writing to one directory do not overwrite each other's files") {
   temp_dir dir;
   REQUIRE_FALSE(dir.path().empty());
-  harness h;
   st::file_transport first(dir.path());
+  st::file_transport second(dir.path());  // e.g. the program started again
+  harness h;
   h.opts.transport = &first;
   REQUIRE(h.init());
   { st::scoped_span root({"GET /first-run", "http.server"}); }
-  st::file_transport second(dir.path());  // e.g. the program started again
   h.opts.transport = &second;
   REQUIRE(h.init());
   { st::scoped_span root({"GET /second-run", "http.server"}); }
@@ -321,10 +321,10 @@ TEST_CASE("file_transport writes a realistic transaction for the sentry-cli inte
   CAPTURE(target);
   const std::vector<std::string> before = temp_dir::list_files(target);
 
-  harness h;
   st::file_transport files(target);
   capture_transport sent;
   tee_transport tee(files, sent);
+  harness h;
   h.opts.transport = &tee;
   h.opts.server_name = "interop-host";
   h.wall.now_us = 1767261600000000;
@@ -356,10 +356,10 @@ TEST_CASE("file_transport writes a realistic transaction for the sentry-cli inte
 }
 
 TEST_CASE("file_transport to an unwritable directory counts send_error for the transaction and its spans, and logs once") {
-  harness h;
   st::file_transport files("/proc/sentry_trace_no_such_dir");
   capture_transport sent;
   tee_transport tee(files, sent);
+  harness h;
   h.opts.transport = &tee;
   REQUIRE(h.init());
   stderr_capture err;
@@ -385,8 +385,8 @@ TEST_CASE("file_transport to an unwritable directory counts send_error for the t
 TEST_CASE("console_transport prints a waterfall: header, one line per span, indented children, columns and a bar") {
   std::FILE* out = std::tmpfile();
   REQUIRE(out);
-  harness h;
   st::console_transport console(out);
+  harness h;
   h.opts.transport = &console;
   REQUIRE(h.init());
   std::string trace_hex(32, '?');
@@ -406,6 +406,7 @@ TEST_CASE("console_transport prints a waterfall: header, one line per span, inde
     }
     h.advance_us(6000);
   }
+  REQUIRE(st::shutdown(0));  // nothing more may reach `out` once it is closed below
   std::fflush(out);
   std::rewind(out);
   std::string text;
@@ -458,8 +459,8 @@ TEST_CASE("console_transport prints a waterfall: header, one line per span, inde
 TEST_CASE("console_transport prints children in start order, and a client report as one summary line") {
   std::FILE* out = std::tmpfile();
   REQUIRE(out);
-  harness h;
   st::console_transport console(out);
+  harness h;
   h.opts.transport = &console;
   h.opts.traces_sampler = [](const st::sampling_context& c) { return c.name == "dropped" ? 0.0 : 1.0; };
   REQUIRE(h.init());
@@ -474,6 +475,7 @@ TEST_CASE("console_transport prints children in start order, and a client report
   }
   { st::scoped_span dropped({"dropped", "task"}); }
   REQUIRE(st::flush(0));
+  REQUIRE(st::shutdown(0));  // nothing more may reach `out` once it is closed below
   std::fflush(out);
   std::rewind(out);
   std::string text;
@@ -503,8 +505,8 @@ struct throwing_transport : st::transport {
 } // namespace
 
 TEST_CASE("a throwing transport does not crash and the loss is counted as internal_sdk_error") {
-  harness h;
   throwing_transport transport;
+  harness h;
   h.opts.transport = &transport;
   REQUIRE(h.init());
   {
@@ -528,8 +530,8 @@ TEST_CASE("a transport whose flush throws makes flush return false without crash
     void send(st::envelope_view) override {}
     bool flush(std::uint32_t) override { throw std::runtime_error("flush failed"); }
   };
-  harness h;
   flush_thrower transport;
+  harness h;
   h.opts.transport = &transport;
   REQUIRE(h.init());
   CHECK_FALSE(st::flush(0));

@@ -254,8 +254,9 @@ inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, 
     if (m.ready.load(order_acquire) != 1) continue;
     if (!any_measurement) w.key("measurements").begin_object();
     any_measurement = true;
-    w.key(b.str(m.name)).begin_object().key("value").number(m.value);
-    if (m.unit.length) w.key("unit").string(b.str(m.unit));
+    w.key(b.str(m.name)).begin_object().key("value").number(m.value());
+    const arena_str unit = m.unit_str();
+    if (unit.length) w.key("unit").string(b.str(unit));
     w.end_object();
   }
   if (any_measurement) w.end_object();

@@ -7,9 +7,13 @@
 // DOES NOT      allocate after init, lock on the span path, or format text. Over a capacity,
 //               spans are dropped and strings truncated, and both are counted (outcomes.hpp).
 // RAM           sizeof(storage) = SENTRY_TRACE_MAX_TRANSACTIONS * sizeof(transaction_block)
-//                                 + SENTRY_TRACE_ENVELOPE_BYTES, where sizeof(transaction_block) is
-//                 about 56 * (SENTRY_TRACE_MAX_SPANS + 1) + 24 * SENTRY_TRACE_ATTRIBUTE_POOL
-//                 + 24 * SENTRY_TRACE_MAX_MEASUREMENTS + SENTRY_TRACE_STRING_ARENA + 64.
+//                                 + SENTRY_TRACE_ENVELOPE_BYTES + 2 * (SENTRY_TRACE_MAX_SPANS + 1),
+//               rounded up to a multiple of 8, where sizeof(transaction_block) is, on x86_64 and
+//               rounded up to a multiple of 8,
+//                 64 * (SENTRY_TRACE_MAX_SPANS + 1) + 24 * SENTRY_TRACE_ATTRIBUTE_POOL
+//                 + 32 * SENTRY_TRACE_MAX_MEASUREMENTS + SENTRY_TRACE_STRING_ARENA + 64
+//               (64, 24, 32: sizeof span_record, attribute_record, measurement_record; 64: the
+//               block's header). Defaults: 8 * 228,992 + 1,048,576 + 2,008 = 2,882,520 bytes.
 //               storage_bytes() gives the exact figure; tests/test_pool.cpp pins the formula.
 // THREADS       Each block has one control word: generation, closing flag, open-span count and
 //               next free slot, changed together by compare-and-swap. A child start is one CAS,

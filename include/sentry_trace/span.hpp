@@ -17,6 +17,7 @@
 #include "platform.hpp"
 
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 #include <type_traits>
 
@@ -302,10 +303,28 @@ struct span_record {
 
 /// A measurement (name, value, unit) on a transaction.
 struct measurement_record {
-  arena_str name;
-  arena_str unit;
-  double value;
+  arena_str name;                  ///< written once, before `ready` is published
+  atomic<std::uint64_t> value_bits; ///< the double's bits: a later value of the same name may
+  atomic<std::uint64_t> unit;       ///< race the serializer, so both are atomics (unit: offset<<32|length)
   atomic<std::uint8_t> ready;
+
+  void set(double v, arena_str u) noexcept {
+    std::uint64_t bits;
+    std::memcpy(&bits, &v, sizeof bits);
+    value_bits.store(bits, order_relaxed);
+    // Release: the unit's bytes, just copied into the arena, are visible to whoever sees it.
+    unit.store(static_cast<std::uint64_t>(u.offset) << 32 | u.length, order_release);
+  }
+  double value() const noexcept {
+    std::uint64_t bits = value_bits.load(order_relaxed);
+    double v;
+    std::memcpy(&v, &bits, sizeof v);
+    return v;
+  }
+  arena_str unit_str() const noexcept {
+    std::uint64_t u = unit.load(order_acquire);
+    return arena_str{static_cast<std::uint32_t>(u >> 32), static_cast<std::uint32_t>(u & 0xffffffffu)};
+  }
 };
 
 } // namespace detail

@@ -482,10 +482,7 @@ inline void set_measurement_impl(std::string_view name, double value, std::strin
   for (std::uint32_t i = 0; i < used && i < SENTRY_TRACE_MAX_MEASUREMENTS; ++i) {
     measurement_record& m = b->measurements[i];
     if (m.ready.load(order_acquire) == 1 && b->str(m.name) == name) {
-      m.ready.store(0, order_relaxed);
-      m.value = value;
-      m.unit = b->copy(unit, 15);
-      m.ready.store(1, order_release);
+      m.set(value, b->copy(unit, 15));
       return;
     }
   }
@@ -497,8 +494,7 @@ inline void set_measurement_impl(std::string_view name, double value, std::strin
   }
   measurement_record& m = b->measurements[index];
   m.name = b->copy(name, 200);
-  m.unit = b->copy(unit, 15);
-  m.value = value;
+  m.set(value, b->copy(unit, 15));
   m.ready.store(1, order_release);
 }
 
@@ -748,7 +744,7 @@ inline void span::end_recorded_() noexcept {
     return;
   }
   std::uint32_t children = detail::pop_active(owner_, depth_, ref_.id);
-  detail::transaction_block* b;
+  detail::transaction_block* b = nullptr;  // GCC 12 -O2 -Wdangling-pointer false positive otherwise
   if (detail::span_record* r = detail::record_of(ref_, b)) {
     r->end_ns = t.now_ns();
     r->state.store(detail::slot_ended, detail::order_release);

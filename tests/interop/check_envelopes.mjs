@@ -377,41 +377,217 @@ function checkTransaction(p, own, errors) {
   return info;
 }
 
+// Error and message events (PROTOCOL.md §5, docs:/sdk/telemetry/errors/, Relay's event schema).
+// Foreign events only have to be readable; sentry_trace's own (include/sentry_trace/events.hpp)
+// must also carry a level, an RFC 3339 timestamp with microseconds, the sdk, an exception with a
+// generic mechanism and a boolean `handled` or a plain-string message, and a contexts.trace that
+// links them to a span of the trace named in the envelope's DSC.
 function checkEvent(p, own, errors) {
-  const info = { traceId: p.contexts?.trace?.trace_id };
+  const info = { traceId: undefined };
   if (p.type !== undefined && p.type !== 'error' && p.type !== 'default') {
     errors.push(`event.type ${show(p.type)} is not an error event`);
   }
   checkId(p.event_id, HEX32, 'event.event_id', errors);
-  if (own && p.platform !== 'native') errors.push(`event.platform is ${show(p.platform)}, not "native"`);
-  if (p.level !== undefined && !LEVELS.has(p.level)) errors.push(`event.level ${show(p.level)} is not one of ${[...LEVELS].join(' ')}`);
-  if (p.timestamp !== undefined) {
-    const t = timestampMicros(p.timestamp, false);
+  if (own) {
+    if (p.platform !== 'native') errors.push(`event.platform is ${show(p.platform)}, not "native"`);
+  } else if (p.platform !== undefined && !PLATFORMS.has(p.platform)) {
+    errors.push(`event.platform ${show(p.platform)} is not one Relay knows`);
+  }
+  if (p.level === undefined) {
+    if (own) errors.push('event.level is missing');
+  } else if (!LEVELS.has(p.level)) {
+    errors.push(`event.level ${show(p.level)} is not one of ${[...LEVELS].join(' ')}`);
+  }
+  if (p.timestamp === undefined) {
+    if (own) errors.push('event.timestamp is missing');
+  } else {
+    const t = timestampMicros(p.timestamp, own);
     if (typeof t === 'string') errors.push(`event.timestamp: ${t}`);
   }
-  const values = p.exception?.values;
-  if (p.exception !== undefined) {
-    if (!Array.isArray(values)) {
+  for (const key of ['release', 'environment', 'dist', 'server_name']) {
+    if (p[key] === undefined || (!own && p[key] === null)) continue;
+    if (typeof p[key] !== 'string') errors.push(`event.${key} ${show(p[key])} is not a string`);
+    else if (own && p[key] === '') errors.push(`event.${key} is an empty string (leave it out instead)`);
+  }
+  checkSdk(p.sdk, 'event.sdk', own, errors);
+  checkStringMap(p.tags, 'event.tags', errors);
+
+  // exception.values[]: each needs a type or a value; a mechanism needs a type.
+  const hasException = p.exception !== undefined && p.exception !== null;
+  if (hasException) {
+    const values = p.exception.values;
+    if (!isObject(p.exception) || !Array.isArray(values)) {
       errors.push('event.exception.values is not an array');
     } else {
+      if (values.length === 0) errors.push('event.exception.values is empty');
       values.forEach((v, i) => {
-        if (!isObject(v) || (typeof v.type !== 'string' && typeof v.value !== 'string')) {
-          errors.push(`event.exception.values[${i}] has neither type nor value`);
-        } else if (v.mechanism !== undefined && v.mechanism !== null && !isNonEmptyString(v.mechanism.type)) {
-          errors.push(`event.exception.values[${i}].mechanism.type is missing`);
+        const w = `event.exception.values[${i}]`;
+        if (!isObject(v)) {
+          errors.push(`${w} is not an object`);
+          return;
+        }
+        for (const key of ['type', 'value', 'module']) {
+          if (v[key] !== undefined && v[key] !== null && typeof v[key] !== 'string') errors.push(`${w}.${key} ${show(v[key])} is not a string`);
+          if (own && v[key] !== undefined && !isNonEmptyString(v[key])) errors.push(`${w}.${key} ${show(v[key])} is not a non-empty string`);
+        }
+        if (!isNonEmptyString(v.type) && !isNonEmptyString(v.value)) errors.push(`${w} has neither type nor value`);
+        const m = v.mechanism;
+        if (m === undefined || m === null) {
+          if (own) errors.push(`${w}.mechanism is missing`);
+        } else if (!isObject(m) || !isNonEmptyString(m.type)) {
+          errors.push(`${w}.mechanism.type is missing`);
+        } else {
+          if (own && m.type !== 'generic') errors.push(`${w}.mechanism.type ${show(m.type)} is not "generic"`);
+          if (m.handled !== undefined && (own || m.handled !== null) && typeof m.handled !== 'boolean') {
+            errors.push(`${w}.mechanism.handled ${show(m.handled)} is not a boolean`);
+          }
+          if (own && m.handled === undefined) errors.push(`${w}.mechanism.handled is missing`);
         }
       });
     }
   }
-  const trace = p.contexts?.trace;
-  if (trace !== undefined) {
-    checkId(trace.trace_id, HEX32, 'event.contexts.trace.trace_id', errors);
-    checkId(trace.span_id, HEX16, 'event.contexts.trace.span_id', errors, { required: own });
-    checkId(trace.parent_span_id, HEX16, 'event.contexts.trace.parent_span_id', errors, { required: false, allowNull: !own });
+
+  // message: @sentry/core and Python send a plain string, sentry-native {formatted}; Relay
+  // reads either (and `logentry`) as logentry. sentry_trace sends the plain string.
+  const hasMessage = p.message !== undefined && p.message !== null;
+  if (hasMessage) {
+    if (own) {
+      if (!isNonEmptyString(p.message)) errors.push(`event.message ${show(p.message)} is not a non-empty plain string`);
+    } else if (typeof p.message !== 'string' &&
+               !(isObject(p.message) && (typeof p.message.formatted === 'string' || typeof p.message.message === 'string'))) {
+      errors.push(`event.message ${show(p.message)} is neither a string nor {formatted} / {message}`);
+    }
   }
-  if (p.sdk !== undefined) checkSdk(p.sdk, 'event.sdk', false, errors);
-  checkStringMap(p.tags, 'event.tags', errors);
+  if (p.logentry !== undefined && p.logentry !== null) {
+    if (own) errors.push('event.logentry is set (sentry_trace writes a plain "message")');
+    else if (!isObject(p.logentry) || (typeof p.logentry.formatted !== 'string' && typeof p.logentry.message !== 'string')) {
+      errors.push(`event.logentry ${show(p.logentry)} has neither formatted nor message`);
+    }
+  }
+  if (own && !hasException && !hasMessage) errors.push('event has neither exception nor message');
+
+  // contexts.trace: the span the event happened in (spanToTraceContext), or the propagation
+  // context's ids.
+  if (p.contexts !== undefined && p.contexts !== null && !isObject(p.contexts)) errors.push('event.contexts is not an object');
+  const trace = isObject(p.contexts) ? p.contexts.trace : undefined;
+  if (trace === undefined || (!own && trace === null)) {
+    if (own) errors.push('event.contexts.trace is missing (the event is linked to no trace)');
+  } else if (!isObject(trace)) {
+    errors.push('event.contexts.trace is not an object');
+  } else {
+    const tw = 'event.contexts.trace';
+    if (typeof trace.trace_id === 'string') info.traceId = trace.trace_id;
+    checkId(trace.trace_id, HEX32, `${tw}.trace_id`, errors);
+    checkId(trace.span_id, HEX16, `${tw}.span_id`, errors, { required: own });
+    checkId(trace.parent_span_id, HEX16, `${tw}.parent_span_id`, errors, { required: false, allowNull: !own });
+    if (typeof trace.span_id === 'string' && trace.parent_span_id === trace.span_id) {
+      errors.push(`${tw}.parent_span_id equals its span_id ${trace.span_id}`);
+    }
+    if (trace.op !== undefined && (own || trace.op !== null) && !isNonEmptyString(trace.op)) {
+      errors.push(`${tw}.op ${show(trace.op)} is not a non-empty string`);
+    }
+    if (trace.status !== undefined) checkStatus(trace.status, tw, own, errors, false);
+  }
   return info;
+}
+
+// --self-test, events: an own-SDK error event and message event built here (the checked-in
+// fixtures hold no event), then broken copies, each rejected for the expected reason.
+function eventSelfTest(core) {
+  let passed = 0, failed = 0;
+  const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+  const eventId = '5b1e0c8f2a4d4e6f9a0b1c2d3e4f5a6b';
+  const header0 = {
+    event_id: eventId, sent_at: '2026-01-01T10:00:00.250000Z', sdk: { name: 'sentry.native.selftest', version: '0.1.0' },
+    trace: { trace_id: traceId, public_key: 'k3y', sample_rate: '1', sample_rand: '0.5', sampled: 'true' },
+  };
+  const event0 = {
+    event_id: eventId, timestamp: '2026-01-01T10:00:00.123456Z', platform: 'native', level: 'error',
+    release: 'app@1.2.3', environment: 'production', sdk: { name: 'sentry.native.selftest', version: '0.1.0' },
+    exception: { values: [{ type: 'std::runtime_error', value: 'upstream timeout', mechanism: { type: 'generic', handled: true } }] },
+    contexts: { trace: { trace_id: traceId, span_id: 'a1b2c3d4e5f60718', parent_span_id: '8f0e1d2c3b4a5968', op: 'db.query' } },
+  };
+  const build = (mutate = () => {}) => {
+    const h = structuredClone(header0);
+    const ev = structuredClone(event0);
+    const items = [{ header: { type: 'event', content_type: 'application/json' }, payload: ev }];
+    const r = mutate(h, ev, items);
+    return r instanceof Buffer ? r : serialize(h, items);
+  };
+  const toMessage = (ev) => {
+    delete ev.exception;
+    ev.level = 'info';
+    ev.message = 'cache warmed';
+  };
+  const accept = [
+    ['own-SDK error event', () => {}],
+    ['own-SDK message event', (h, ev) => toMessage(ev)],
+    ['own-SDK event of a root span (no parent, no op), unhandled', (h, ev) => {
+      delete ev.contexts.trace.parent_span_id;
+      delete ev.contexts.trace.op;
+      ev.exception.values[0].mechanism.handled = false;
+    }],
+  ];
+  for (const [name, mutate] of accept) {
+    if (report(name, checkEnvelope(build(mutate), core))) passed++;
+    else failed++;
+  }
+  const cases = [
+    ['event level bogus', /event\.level "bogus"/, (h, ev) => { ev.level = 'bogus'; }],
+    ['event without level', /event\.level is missing/, (h, ev) => { delete ev.level; }],
+    ['event float timestamp', /event\.timestamp: .*not an RFC 3339 string/, (h, ev) => { ev.timestamp = 1767261600.5; }],
+    ['event timestamp with milliseconds', /event\.timestamp: .*with microseconds/, (h, ev) => { ev.timestamp = '2026-01-01T10:00:00.123Z'; }],
+    ['event platform other than native', /event\.platform is "python"/, (h, ev) => { ev.platform = 'python'; }],
+    ['event type transaction', /not an error event/, (h, ev) => { ev.type = 'transaction'; }],
+    ['event without sdk', /event\.sdk is missing/, (h, ev) => { delete ev.sdk; }],
+    ['event with an empty release', /event\.release is an empty string/, (h, ev) => { ev.release = ''; }],
+    ['event with neither exception nor message', /neither exception nor message/, (h, ev) => { delete ev.exception; }],
+    ['event exception.values empty', /values is empty/, (h, ev) => { ev.exception.values = []; }],
+    ['event exception.values not an array', /values is not an array/, (h, ev) => { ev.exception.values = {}; }],
+    ['exception with neither type nor value', /has neither type nor value/, (h, ev) => {
+      delete ev.exception.values[0].type;
+      delete ev.exception.values[0].value;
+    }],
+    ['exception value not a string', /value 42 is not a string/, (h, ev) => { ev.exception.values[0].value = 42; }],
+    ['exception without mechanism', /mechanism is missing/, (h, ev) => { delete ev.exception.values[0].mechanism; }],
+    ['mechanism without type', /mechanism\.type is missing/, (h, ev) => { delete ev.exception.values[0].mechanism.type; }],
+    ['mechanism type not generic', /mechanism\.type "onerror" is not "generic"/, (h, ev) => { ev.exception.values[0].mechanism.type = 'onerror'; }],
+    ['mechanism handled not a boolean', /handled "yes" is not a boolean/, (h, ev) => { ev.exception.values[0].mechanism.handled = 'yes'; }],
+    ['mechanism without handled', /handled is missing/, (h, ev) => { delete ev.exception.values[0].mechanism.handled; }],
+    ['message as {formatted} (own output is a plain string)', /not a non-empty plain string/, (h, ev) => {
+      toMessage(ev);
+      ev.message = { formatted: 'cache warmed' };
+    }],
+    ['empty message', /not a non-empty plain string/, (h, ev) => { toMessage(ev); ev.message = ''; }],
+    ['event without contexts.trace', /contexts\.trace is missing/, (h, ev) => { delete ev.contexts; }],
+    ['event contexts.trace.span_id 15 digits', /contexts\.trace\.span_id/, (h, ev) => { ev.contexts.trace.span_id = 'a1b2c3d4e5f6071'; }],
+    ['event contexts.trace without span_id', /contexts\.trace\.span_id is missing/, (h, ev) => { delete ev.contexts.trace.span_id; }],
+    ['event contexts.trace.trace_id uppercase', /contexts\.trace\.trace_id/, (h, ev) => { ev.contexts.trace.trace_id = traceId.toUpperCase(); }],
+    ['event parent_span_id equal to span_id', /parent_span_id equals its span_id/, (h, ev) => { ev.contexts.trace.parent_span_id = ev.contexts.trace.span_id; }],
+    ['event parent_span_id null', /parent_span_id null is not 16/, (h, ev) => { ev.contexts.trace.parent_span_id = null; }],
+    ['event op empty', /contexts\.trace\.op "" is not/, (h, ev) => { ev.contexts.trace.op = ''; }],
+    ['event trace_id differs from the DSC', /differs from the event contexts\.trace\.trace_id/, (h, ev) => { ev.contexts.trace.trace_id = 'c'.repeat(32); }],
+    ['event envelope event_id differs', /differs from the event's/, (h) => { h.event_id = 'f'.repeat(32); }],
+    ['event envelope without event_id', /event_id is missing \(required with a event item\)/, (h) => { delete h.event_id; }],
+    ['event envelope without DSC', /trace \(the DSC\) is missing on a event envelope/, (h) => { delete h.trace; }],
+    ['event and transaction in one envelope', /more than one event\/transaction/, (h, ev, items) => {
+      items.push({ header: { type: 'event' }, payload: structuredClone(ev) });
+    }],
+    ['CR inside an event payload', /contains \\r/, (h, ev, items) =>
+      Buffer.from(serialize(h, items).toString('utf8').replace('upstream timeout', 'upstream\rtimeout'))],
+  ];
+  for (const [name, expect, mutate] of cases) {
+    const r = checkEnvelope(build(mutate), core);
+    if (r.errors.some((e) => expect.test(e))) {
+      console.log(`ok   rejects ${name}`);
+      passed++;
+    } else {
+      console.log(`FAIL does not reject ${name} as expected (${expect})`);
+      for (const e of r.errors) console.log(`       - ${e}`);
+      failed++;
+    }
+  }
+  return { passed, failed };
 }
 
 function checkClientReport(p, own, errors) {
@@ -847,6 +1023,10 @@ function selfTest(dir, core) {
       failed++;
     }
   }
+  // 4. Events (events.hpp): see eventSelfTest.
+  const events = eventSelfTest(core);
+  passed += events.passed;
+  failed += events.failed;
   console.log(`${passed} passed, ${failed} failed`);
   return failed === 0 ? 0 : 1;
 }

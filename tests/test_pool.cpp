@@ -1,0 +1,231 @@
+// Tests for sentry_trace/pool.hpp: the RAM formula of its doc block, storage_bytes(), a
+// user-provided storage, and the transitions of a block's control word.
+
+#include "support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace {
+
+namespace st = sentry_trace;
+namespace ts = test_support;
+namespace d = st::detail;
+
+constexpr std::size_t round_up(std::size_t n, std::size_t a) { return (n + a - 1) / a * a; }
+
+// The formula of pool.hpp's RAM paragraph, from the record sizes and the switches.
+constexpr std::size_t block_header = 64;
+constexpr std::size_t block_formula =
+    round_up(block_header + sizeof(d::span_record) * (SENTRY_TRACE_MAX_SPANS + 1) +
+                 sizeof(d::attribute_record) * SENTRY_TRACE_ATTRIBUTE_POOL +
+                 sizeof(d::measurement_record) * SENTRY_TRACE_MAX_MEASUREMENTS + SENTRY_TRACE_STRING_ARENA,
+             8);
+constexpr std::size_t storage_formula =
+    round_up(SENTRY_TRACE_MAX_TRANSACTIONS * block_formula + SENTRY_TRACE_ENVELOPE_BYTES +
+                 2 * (SENTRY_TRACE_MAX_SPANS + 1),
+             8);
+
+static_assert(sizeof(d::transaction_block) == block_formula, "pool.hpp's RAM formula (block) is out of date");
+static_assert(sizeof(st::storage) == storage_formula, "pool.hpp's RAM formula (storage) is out of date");
+static_assert(st::storage_bytes() == sizeof(st::storage), "storage_bytes() is sizeof(storage)");
+#if defined(__x86_64__) && SENTRY_TRACE_THREADS
+// The per-record figures written in the doc block.
+static_assert(sizeof(d::span_record) == 64, "pool.hpp documents 64 bytes per span record");
+static_assert(sizeof(d::attribute_record) == 24, "pool.hpp documents 24 bytes per attribute");
+static_assert(sizeof(d::measurement_record) == 32, "pool.hpp documents 32 bytes per measurement");
+#endif
+
+/// A transport that checks, during send, where the bytes it is given live.
+struct where_transport : st::transport {
+  const st::storage* expected = nullptr;
+  int sends = 0, inside = 0;
+  std::vector<std::string> copies;
+  void send(st::envelope_view e) override {
+    ++sends;
+    const char* lo = expected->envelope;
+    const char* hi = lo + sizeof(expected->envelope);
+    if (e.bytes().data() >= lo && e.bytes().data() + e.bytes().size() <= hi) ++inside;
+    copies.emplace_back(e.bytes());
+  }
+};
+
+st::storage user_storage;  // static: 2.75 MiB with the defaults, too big for a stack
+
+} // namespace
+
+TEST_SUITE("pool") {
+
+TEST_CASE("sizeof(storage) is the RAM formula of pool.hpp") {
+  CHECK(sizeof(d::transaction_block) == block_formula);
+  CHECK(sizeof(st::storage) == storage_formula);
+  CHECK(st::storage_bytes() == storage_formula);
+#if SENTRY_TRACE_MAX_SPANS == 1000 && SENTRY_TRACE_MAX_TRANSACTIONS == 8 && SENTRY_TRACE_ATTRIBUTE_POOL == 4096 && \
+    SENTRY_TRACE_STRING_ARENA == 65536 && SENTRY_TRACE_ENVELOPE_BYTES == 1024 * 1024 &&                       \
+    SENTRY_TRACE_MAX_MEASUREMENTS == 32 && defined(__x86_64__)
+  // The figure written in pool.hpp and README.md for the defaults.
+  CHECK(sizeof(d::transaction_block) == 228992);
+  CHECK(st::storage_bytes() == 2882520);
+#endif
+}
+
+TEST_CASE("a user-provided storage is the one used") {
+  where_transport t;
+  t.expected = &user_storage;
+  st::options o = ts::default_options(&t);
+  o.storage = &user_storage;
+  REQUIRE(st::init(o));
+  st::span root = st::start_span_manual({"root", "op"});
+  REQUIRE(root.is_recording());
+  const st::span_ref ref = root;
+  // The transaction's block is one of the user's.
+  const d::transaction_block& b = user_storage.blocks[ref.block];
+  CHECK(d::control::open(b.control_word.load()) == 1);
+  CHECK(b.trace == root.trace());
+  CHECK(b.spans[0].id == root.id());
+  st::start_span({"child", "op"}, [](st::span&) {});
+  CHECK(d::control::next_slot(b.control_word.load()) == 2);
+  root.end();
+  // After the send the block is free again, with the next generation.
+  CHECK(d::control::open(b.control_word.load()) == 0);
+  CHECK(d::control::generation(b.control_word.load()) == (ref.generation + 1));
+  { st::span lost = st::start_span_manual({"lost", "op"}); }  // counted, for a client report
+  st::flush(0);
+  CHECK(t.sends == 2);
+  CHECK(t.inside == 2);  // the transaction and the client report were written in user_storage
+  REQUIRE(t.copies.size() == 2);
+  ts::envelope e = ts::parse_envelope(t.copies[0]);
+  REQUIRE(e.item("transaction"));
+  CHECK(e.item("transaction")->body["spans"].size() == 1);
+  st::shutdown(0);
+
+  // Without options.storage another (the static default) storage is used.
+  where_transport other;
+  other.expected = &user_storage;
+  REQUIRE(st::init(ts::default_options(&other)));
+  st::start_span({"root", "op"}, [](st::span&) {});
+  CHECK(other.sends == 1);
+  CHECK(other.inside == 0);
+  st::shutdown(0);
+}
+
+TEST_CASE("block control word transitions") {
+  static d::transaction_block b;  // zero-initialized: generation 0, free
+  b.release();                    // generation 1, free
+  const std::uint32_t g = b.generation();
+  CHECK(g == 1);
+  auto word = [&] { return b.control_word.load(); };
+
+  // try_claim: a free block once; the root holds slot 0 and one open span.
+  REQUIRE(b.try_claim());
+  CHECK_FALSE(b.try_claim());
+  CHECK(d::control::open(word()) == 1);
+  CHECK(d::control::next_slot(word()) == 1);
+  CHECK_FALSE(d::control::is_closing(word()));
+  CHECK(b.generation() == g);
+
+  // claim_child: slots 1..max_children, then 0 when full; -1 for another generation.
+  b.max_children = 3;
+  CHECK(b.claim_child(g) == 1);
+  CHECK(b.claim_child(g) == 2);
+  CHECK(b.claim_child(g) == 3);
+  CHECK(b.claim_child(g) == 0);
+  CHECK(b.claim_child(g) == 0);  // a full block stays full, nothing is handed out
+  CHECK(d::control::next_slot(word()) == 4);
+  CHECK(d::control::open(word()) == 4);
+  CHECK(b.claim_child(g + 1) == -1);
+  CHECK(b.claim_child(g - 1) == -1);
+
+  // close_one before closing never frees the block.
+  CHECK_FALSE(b.close_one());  // 3 open
+  CHECK(d::control::open(word()) == 3);
+
+  // begin_closing: returns the slots handed out; no child can join afterwards.
+  CHECK(b.begin_closing() == 4);
+  CHECK(d::control::is_closing(word()));
+  CHECK(b.claim_child(g) == -1);
+  CHECK_FALSE(b.try_claim());
+
+  // The last close_one of a closing block says "free it".
+  CHECK_FALSE(b.close_one());
+  CHECK_FALSE(b.close_one());
+  CHECK(b.close_one());
+  CHECK(d::control::open(word()) == 0);
+  b.release();
+
+  // release: next generation, free, nothing handed out; old handles are refused.
+  CHECK(b.generation() == g + 1);
+  CHECK(d::control::open(word()) == 0);
+  CHECK(d::control::next_slot(word()) == 0);
+  CHECK_FALSE(d::control::is_closing(word()));
+  CHECK(b.claim_child(g) == -1);
+  CHECK(b.claim_child(g + 1) == -1);  // free: no transaction to join
+  REQUIRE(b.try_claim());
+  CHECK(b.generation() == g + 1);
+  CHECK(b.claim_child(g) == -1);  // the old generation stays refused
+  CHECK(b.claim_child(g + 1) == 1);
+
+  // release clears the state of the slots that were used, so a reused slot never reads as
+  // ended before its new span publishes it.
+  b.spans[1].state.store(d::slot_ended);
+  b.begin_closing();
+  b.close_one();
+  CHECK(b.close_one());
+  b.release();
+  CHECK(b.spans[1].state.load() == 0);
+  CHECK(b.generation() == g + 2);
+
+  // The generation wraps within its 29 bits.
+  b.control_word.store(d::control::fresh(0x1fffffffu));
+  CHECK(b.generation() == 0x1fffffffu);
+  b.release();
+  CHECK(b.generation() == 0);
+  CHECK(b.try_claim());
+  b.begin_closing();
+  CHECK(b.close_one());
+  b.release();
+  CHECK(b.generation() == 1);
+}
+
+TEST_CASE("the string arena truncates at its end and at SENTRY_TRACE_MAX_STRING") {
+  static d::transaction_block b;
+  b.reset_contents();
+  const auto before = st::get_stats().strings_truncated;
+  const std::string big(SENTRY_TRACE_MAX_STRING + 100, 'y');
+  d::arena_str s = b.copy(big);
+  CHECK(s.length == SENTRY_TRACE_MAX_STRING);
+  CHECK(b.str(s) == std::string(SENTRY_TRACE_MAX_STRING, 'y'));
+  // A cut never splits a UTF-8 sequence.
+  std::string euro;
+  while (euro.size() < SENTRY_TRACE_MAX_STRING + 3) euro += "\xe2\x82\xac";
+  d::arena_str e = b.copy(euro);
+  CHECK(e.length % 3 == 0);
+  CHECK(e.length <= SENTRY_TRACE_MAX_STRING);
+  // Fill to the end: the last copies are cut, then empty. (A copy reserves its capped size at
+  // once, so the bytes a UTF-8 cut leaves over, at most 3 per cut, stay unused.)
+  std::size_t total = s.length + e.length;
+  for (int i = 0; i < 200; ++i) {
+    d::arena_str c = b.copy(big);
+    CHECK(c.offset + c.length <= static_cast<std::size_t>(SENTRY_TRACE_STRING_ARENA));
+    total += c.length;
+  }
+  CHECK(total <= static_cast<std::size_t>(SENTRY_TRACE_STRING_ARENA));
+  CHECK(total + 3 >= static_cast<std::size_t>(SENTRY_TRACE_STRING_ARENA));
+  CHECK(b.copy("x").length == 0);
+  CHECK(st::get_stats().strings_truncated > before);
+
+  // At the arena's end too, a cut never splits a UTF-8 sequence: 2 bytes left, a 3-byte "€".
+  b.reset_contents();
+  std::size_t used = 0;
+  while (used + SENTRY_TRACE_MAX_STRING <= static_cast<std::size_t>(SENTRY_TRACE_STRING_ARENA) - 2)
+    used += b.copy(std::string(SENTRY_TRACE_MAX_STRING, 'y')).length;
+  used += b.copy(std::string(SENTRY_TRACE_STRING_ARENA - 2 - used, 'y')).length;
+  REQUIRE(used == static_cast<std::size_t>(SENTRY_TRACE_STRING_ARENA) - 2);
+  d::arena_str last = b.copy("\xe2\x82\xac\xe2\x82\xac");
+  CHECK(last.length == 0);
+}
+
+} // TEST_SUITE
