@@ -17,8 +17,8 @@
 // DOES NOT      allocate after init(), lock or format text on the span path, throw, or need
 //               anything at run time. Switches: sentry_trace/config.hpp. Options: tracer.hpp.
 //               The parts, bottom to top, each including only those above it:
-//                 config, platform, json, ids, outcomes, span, dsn, pool, sampling, envelope,
-//                 transport, tracer, api.
+//                 config, platform, json, ids, outcomes, span, dsn, sampling, propagation, pool,
+//                 envelope, events, transport, tracer, distributed, api.
 
 #ifndef SENTRY_TRACE_HPP
 #define SENTRY_TRACE_HPP
@@ -30,11 +30,14 @@
 #include "sentry_trace/outcomes.hpp"
 #include "sentry_trace/span.hpp"
 #include "sentry_trace/dsn.hpp"
-#include "sentry_trace/pool.hpp"
 #include "sentry_trace/sampling.hpp"
+#include "sentry_trace/propagation.hpp"
+#include "sentry_trace/pool.hpp"
 #include "sentry_trace/envelope.hpp"
+#include "sentry_trace/events.hpp"
 #include "sentry_trace/transport.hpp"
 #include "sentry_trace/tracer.hpp"
+#include "sentry_trace/distributed.hpp"
 #include "sentry_trace/api.hpp"
 
 #endif // SENTRY_TRACE_HPP

@@ -28,8 +28,8 @@
 // DOES NOT      allocate after init(), lock or format text on the span path, throw, or need
 //               anything at run time. Switches: sentry_trace/config.hpp. Options: tracer.hpp.
 //               The parts, bottom to top, each including only those above it:
-//                 config, platform, json, ids, outcomes, span, dsn, pool, sampling, envelope,
-//                 transport, tracer, api.
+//                 config, platform, json, ids, outcomes, span, dsn, sampling, propagation, pool,
+//                 envelope, events, transport, tracer, distributed, api.
 
 #ifndef SENTRY_TRACE_HPP
 #define SENTRY_TRACE_HPP
@@ -2005,6 +2005,11 @@ struct span_ref {
   std::uint16_t slot = 0;
   std::uint16_t epoch = 0;       ///< init() generation; refs from before a re-init are stale
   std::uint8_t flags = 0;
+  /// A root that records nothing still propagates a DSC: its sample_rand and deciding rate (in
+  /// millionths; no_rate when none decided) travel with the reference.
+  std::uint32_t sample_rand_micros = 0;
+  std::uint32_t sample_rate_ppm = no_rate;
+  static constexpr std::uint32_t no_rate = 0xffffffffu;
 
   static constexpr std::uint8_t valid = 1;      ///< refers to a span (sampled or not)
   static constexpr std::uint8_t recording = 2;  ///< has a slot in a transaction block
@@ -2369,289 +2374,6 @@ SENTRY_TRACE_DETAIL_END
 // end of part: include/sentry_trace/dsn.hpp
 
 // =================================================================================================
-// part: include/sentry_trace/pool.hpp
-// =================================================================================================
-
-// sentry_trace/pool.hpp -- fixed-capacity storage for transactions and their spans
-//
-// WHAT IT DOES  A transaction owns one block: its span records, attributes, measurements and a
-//               string arena. Starting a child span claims the next record of the block; copying
-//               a string bumps the arena. When the root ends, the block is serialized in one
-//               linear pass and returned once its last open span has ended.
-// DOES NOT      allocate after init, lock on the span path, or format text. Over a capacity,
-//               spans are dropped and strings truncated, and both are counted (outcomes.hpp).
-// RAM           sizeof(storage) = SENTRY_TRACE_MAX_TRANSACTIONS * sizeof(transaction_block)
-//                                 + SENTRY_TRACE_ENVELOPE_BYTES + 2 * (SENTRY_TRACE_MAX_SPANS + 1),
-//               rounded up to a multiple of 8, where sizeof(transaction_block) is, on x86_64 and
-//               rounded up to a multiple of 8,
-//                 64 * (SENTRY_TRACE_MAX_SPANS + 1) + 24 * SENTRY_TRACE_ATTRIBUTE_POOL
-//                 + 32 * SENTRY_TRACE_MAX_MEASUREMENTS + SENTRY_TRACE_STRING_ARENA + 64
-//               (64, 24, 32: sizeof span_record, attribute_record, measurement_record; 64: the
-//               block's header). Defaults: 8 * 228,992 + 1,048,576 + 2,008 = 2,882,520 bytes.
-//               storage_bytes() gives the exact figure; tests/test_pool.cpp pins the formula.
-// THREADS       Each block has one control word: generation, closing flag, open-span count and
-//               next free slot, changed together by compare-and-swap. A child start is one CAS,
-//               an end one atomic subtraction; a handle whose generation no longer matches is a
-//               no-op, so a block reused for a new transaction is never written by an old handle.
-
-#ifndef SENTRY_TRACE_POOL_HPP
-#define SENTRY_TRACE_POOL_HPP
-
-#include <cstddef>
-#include <cstdint>
-#include <cstring>
-#include <string_view>
-
-SENTRY_TRACE_DETAIL_BEGIN
-
-namespace detail {
-struct transaction_block;
-}
-
-/// All memory the tracer uses after init, in one object. Hand init() your own (static, or on a
-/// stack that outlives shutdown()) through options.storage; otherwise hosted builds use a
-/// static one. It is large (see storage_bytes()): do not put it on a small thread stack.
-struct storage;
-
-/// Bytes of one `storage` for the switches in force.
-constexpr std::size_t storage_bytes() noexcept;
-
-// ------------------------------------------------------------------------------------------------
-namespace detail {
-
-constexpr std::uint32_t max_child_spans = SENTRY_TRACE_MAX_SPANS;
-constexpr std::uint32_t slots_per_block = SENTRY_TRACE_MAX_SPANS + 1;  // slot 0 is the root
-
-/// Control word layout: [63..35] generation, [34] closing, [33..17] open spans, [16..0] next slot.
-struct control {
-  static constexpr std::uint64_t slot_mask = (1ull << 17) - 1;
-  static constexpr unsigned open_shift = 17;
-  static constexpr std::uint64_t open_one = 1ull << open_shift;
-  static constexpr std::uint64_t open_mask = ((1ull << 17) - 1) << open_shift;
-  static constexpr std::uint64_t closing = 1ull << 34;
-  static constexpr unsigned gen_shift = 35;
-
-  static constexpr std::uint32_t next_slot(std::uint64_t v) noexcept { return static_cast<std::uint32_t>(v & slot_mask); }
-  static constexpr std::uint32_t open(std::uint64_t v) noexcept { return static_cast<std::uint32_t>((v & open_mask) >> open_shift); }
-  static constexpr bool is_closing(std::uint64_t v) noexcept { return (v & closing) != 0; }
-  static constexpr std::uint32_t generation(std::uint64_t v) noexcept { return static_cast<std::uint32_t>(v >> gen_shift); }
-  static constexpr std::uint64_t fresh(std::uint32_t gen) noexcept { return static_cast<std::uint64_t>(gen & 0x1fffffffu) << gen_shift; }
-};
-
-struct transaction_block {
-  atomic<std::uint64_t> control_word;
-  // Set when the block is claimed, before any handle to it exists; read-only afterwards.
-  trace_id trace;
-  span_id parent_of_root;           ///< the incoming parent span id of a continued trace
-  double sample_rate;               ///< the rate that decided, for the DSC and sentry.sample_rate
-  std::uint32_t sample_rand_micros; ///< sample_rand * 1e6: decisions use exactly the propagated value
-  bool sample_rate_known;
-  transaction_source source;
-  std::uint16_t max_children;       ///< options.max_spans, at most SENTRY_TRACE_MAX_SPANS
-
-  atomic<std::uint32_t> arena_used;
-  atomic<std::uint32_t> attributes_used;
-  atomic<std::uint32_t> measurements_used;
-  measurement_record measurements[SENTRY_TRACE_MAX_MEASUREMENTS];
-  attribute_record attributes[SENTRY_TRACE_ATTRIBUTE_POOL];
-  span_record spans[slots_per_block];
-  char arena[SENTRY_TRACE_STRING_ARENA];
-
-  std::uint32_t generation() const noexcept { return control::generation(control_word.load(order_relaxed)); }
-
-  std::string_view str(arena_str s) const noexcept { return {arena + s.offset, s.length}; }
-
-  /// Reserves up to `want` arena bytes with one atomic addition; `granted` may be less (or 0)
-  /// at the arena's end. The counter may run past the end; that only means "full".
-  std::uint32_t reserve(std::size_t want, std::size_t& granted) noexcept {
-    constexpr std::uint32_t cap = sizeof(arena);
-    granted = 0;
-    if (want == 0 || arena_used.load(order_relaxed) >= cap) return cap;
-    std::uint32_t at = arena_used.fetch_add(static_cast<std::uint32_t>(want), order_relaxed);
-    if (at >= cap) return cap;
-    granted = want <= cap - at ? want : cap - at;
-    return at;
-  }
-
-  /// Copies `text` into reserved space at `at` (of which `room` bytes remain), cut at
-  /// `max_bytes` and at the room left, never inside a UTF-8 sequence. Cuts are counted.
-  arena_str place(std::string_view text, std::size_t max_bytes, std::uint32_t& at, std::size_t& room) noexcept {
-    std::size_t limit = max_bytes < room ? max_bytes : room;
-    std::size_t n = text.size() <= limit ? text.size() : utf8_truncate(text, limit);
-    if (n != text.size()) g_outcomes.strings_truncated.fetch_add(1, order_relaxed);
-    if (n) std::memcpy(arena + at, text.data(), n);
-    arena_str s{at, static_cast<std::uint32_t>(n)};
-    at += static_cast<std::uint32_t>(n);
-    room -= n;
-    return s;
-  }
-
-  static constexpr std::size_t capped(std::size_t n, std::size_t max_bytes) noexcept { return n < max_bytes ? n : max_bytes; }
-
-  /// Copies one string into the arena (see place()).
-  arena_str copy(std::string_view text, std::size_t max_bytes = SENTRY_TRACE_MAX_STRING) noexcept {
-    std::size_t room;
-    std::uint32_t at = reserve(capped(text.size(), max_bytes), room);
-    return place(text, max_bytes, at, room);
-  }
-
-  /// Copies a new span's name, op and origin with one reservation.
-  void copy_names(span_record& r, const span_options& o) noexcept {
-    std::size_t room;
-    std::uint32_t at = reserve(capped(o.name.size(), SENTRY_TRACE_MAX_STRING) + capped(o.op.size(), SENTRY_TRACE_MAX_STRING) +
-                                   capped(o.origin.size(), SENTRY_TRACE_MAX_STRING),
-                               room);
-    r.name = place(o.name, SENTRY_TRACE_MAX_STRING, at, room);
-    r.op = place(o.op, SENTRY_TRACE_MAX_STRING, at, room);
-    r.origin = place(o.origin, SENTRY_TRACE_MAX_STRING, at, room);
-  }
-
-  /// Claims this free block for a new transaction; false when it is in use.
-  bool try_claim() noexcept {
-    std::uint64_t v = control_word.load(order_relaxed);
-    if (control::open(v) != 0 || control::is_closing(v) || control::next_slot(v) != 0) return false;
-    // One open span (the root) and slot 0 taken.
-    return control_word.compare_exchange_strong(v, v + control::open_one + 1, order_acquire, order_relaxed);
-  }
-
-  /// Claims a child slot while the transaction with generation `gen` is open. Returns the slot,
-  /// 0 when the block is full (count buffer_overflow), or -1 when the transaction is gone.
-  std::int32_t claim_child(std::uint32_t gen) noexcept {
-    std::uint64_t v = control_word.load(order_relaxed);
-    for (;;) {
-      if (control::generation(v) != (gen & 0x1fffffffu) || control::is_closing(v) || control::open(v) == 0) return -1;
-      std::uint32_t slot = control::next_slot(v);
-      if (slot > max_children) return 0;
-      if (control_word.compare_exchange_weak(v, v + control::open_one + 1, order_acq_rel, order_relaxed))
-        return static_cast<std::int32_t>(slot);
-    }
-  }
-
-  /// Marks one open span closed. Returns true when this was the last one of a transaction whose
-  /// root has ended: the caller then frees the block with release().
-  bool close_one() noexcept {
-    std::uint64_t before = control_word.fetch_sub(control::open_one, order_acq_rel);
-    return control::open(before) == 1 && control::is_closing(before);
-  }
-
-  /// Sets the closing flag: from now on no child can join. Returns the slots handed out.
-  std::uint32_t begin_closing() noexcept {
-    std::uint64_t before = control_word.fetch_or(control::closing, order_acq_rel);
-    return control::next_slot(before);
-  }
-
-  /// Returns the block to the pool with the next generation, so old handles become no-ops.
-  /// The states of the slots (and measurements) this transaction used are cleared first: a
-  /// later transaction's child may claim a slot and be caught by its root's end before it
-  /// publishes slot_started, and the serializer must then see "not started", never a stale
-  /// slot_ended left by this transaction (tests/test_tracer.cpp, "a slot claimed but not yet
-  /// published ...").
-  void release() noexcept {
-    const std::uint64_t v = control_word.load(order_acquire);
-    std::uint32_t used = control::next_slot(v);
-    if (used > slots_per_block) used = slots_per_block;
-    for (std::uint32_t i = 0; i < used; ++i) spans[i].state.store(0, order_relaxed);
-    std::uint32_t measured = measurements_used.load(order_relaxed);
-    if (measured > SENTRY_TRACE_MAX_MEASUREMENTS) measured = SENTRY_TRACE_MAX_MEASUREMENTS;
-    for (std::uint32_t i = 0; i < measured; ++i) measurements[i].ready.store(0, order_relaxed);
-    control_word.store(control::fresh(control::generation(v) + 1), order_release);
-  }
-
-  /// Resets the per-transaction bump counters; called right after try_claim().
-  void reset_contents() noexcept {
-    arena_used.store(0, order_relaxed);
-    attributes_used.store(0, order_relaxed);
-    measurements_used.store(0, order_relaxed);
-  }
-
-  /// Prepares a claimed slot; the caller publishes it with state.store(slot_started, release).
-  span_record& init_slot(std::uint32_t slot, span_id id, span_id parent, std::uint64_t start_ns) noexcept {
-    span_record& r = spans[slot];
-    r.start_ns = start_ns;
-    r.end_ns = start_ns;
-    r.id = id;
-    r.parent = parent;
-    r.name = {};
-    r.op = {};
-    r.origin = {};
-    r.attr_head = no_index;
-    r.attr_tail = no_index;
-    r.attr_count = 0;
-    r.status = span_status::ok;
-    return r;
-  }
-
-  static constexpr std::size_t max_key_bytes = 256;
-
-  /// Sets a string attribute, copying a new key and the value with one reservation.
-  void set_string_attribute(std::uint32_t slot, std::string_view key, std::string_view value) noexcept {
-    span_record& r = spans[slot];
-    for (std::uint16_t i = r.attr_head; i != no_index; i = attributes[i].next)
-      if (str(attributes[i].key) == key) {
-        attributes[i].text = copy(value);
-        attributes[i].type = attribute_type::string;
-        return;
-      }
-    attribute_record* a = add_attribute(r);
-    if (!a) return;
-    std::size_t room;
-    std::uint32_t at = reserve(capped(key.size(), max_key_bytes) + capped(value.size(), SENTRY_TRACE_MAX_STRING), room);
-    a->key = place(key, max_key_bytes, at, room);
-    a->text = place(value, SENTRY_TRACE_MAX_STRING, at, room);
-    a->type = attribute_type::string;
-  }
-
-  /// Finds or adds the attribute `key` of span `slot`; nullptr (counted) when over a cap.
-  attribute_record* attribute_for(std::uint32_t slot, std::string_view key) noexcept {
-    span_record& r = spans[slot];
-    for (std::uint16_t i = r.attr_head; i != no_index; i = attributes[i].next)
-      if (str(attributes[i].key) == key) return &attributes[i];
-    attribute_record* a = add_attribute(r);
-    if (a) a->key = copy(key, max_key_bytes);
-    return a;
-  }
-
-  /// Links a new attribute record to the end of `r`'s list; nullptr (counted) over a cap.
-  attribute_record* add_attribute(span_record& r) noexcept {
-    if (r.attr_count >= SENTRY_TRACE_MAX_ATTRIBUTES || attributes_used.load(order_relaxed) >= SENTRY_TRACE_ATTRIBUTE_POOL) {
-      g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
-      return nullptr;
-    }
-    std::uint32_t index = attributes_used.fetch_add(1, order_relaxed);
-    if (index >= SENTRY_TRACE_ATTRIBUTE_POOL) {
-      g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
-      return nullptr;
-    }
-    attribute_record& a = attributes[index];
-    a.key = arena_str{0, 0};
-    a.next = no_index;
-    a.type = attribute_type::boolean;
-    a.bool_value = false;
-    if (r.attr_tail == no_index) r.attr_head = static_cast<std::uint16_t>(index);
-    else attributes[r.attr_tail].next = static_cast<std::uint16_t>(index);
-    r.attr_tail = static_cast<std::uint16_t>(index);
-    ++r.attr_count;
-    return &a;
-  }
-};
-
-} // namespace detail
-
-struct storage {
-  detail::transaction_block blocks[SENTRY_TRACE_MAX_TRANSACTIONS];
-  char envelope[SENTRY_TRACE_ENVELOPE_BYTES];
-  std::uint16_t envelope_slots[detail::slots_per_block];  ///< the spans written, for transaction_view
-};
-
-constexpr std::size_t storage_bytes() noexcept { return sizeof(storage); }
-
-SENTRY_TRACE_DETAIL_END
-
-#endif // SENTRY_TRACE_POOL_HPP
-
-// end of part: include/sentry_trace/pool.hpp
-
-// =================================================================================================
 // part: include/sentry_trace/sampling.hpp
 // =================================================================================================
 
@@ -2878,6 +2600,1006 @@ SENTRY_TRACE_DETAIL_END
 // end of part: include/sentry_trace/sampling.hpp
 
 // =================================================================================================
+// part: include/sentry_trace/propagation.hpp
+// =================================================================================================
+
+// sentry_trace/propagation.hpp -- sentry-trace, traceparent and baggage: parse and format
+//
+// WHAT IT DOES  Reads the headers that carry a distributed trace into a service, and writes the
+//               ones that carry it out (PROTOCOL.md §7, §8):
+//               - `sentry-trace`  `<trace_id>-<span_id>[-1|-0]`, matched exactly as @sentry/core
+//                                 11's TRACEPARENT_REGEXP matches it (parse_sentry_trace);
+//               - `traceparent`   W3C Trace Context, version 00 and later versions
+//                                 (parse_traceparent; our extension: @sentry/core ignores it);
+//               - `baggage`       W3C baggage, split into the Sentry members (the dynamic sampling
+//                                 context, DSC, decoded) and the other vendors' members (kept
+//                                 verbatim and passed on), in fixed buffers (class baggage).
+//               Members are split and decoded the way @sentry/core's parseBaggageHeader does:
+//               split on ',', cut at the first '=', trim, percent-decode; a member without '='
+//               is ignored; an empty key or value, or one decodeURIComponent would reject, drops
+//               the member; a later duplicate wins. Outgoing values are percent-encoded as
+//               sentry-native does (everything but RFC 3986 unreserved bytes).
+//
+// STEP BY STEP  sentry_trace::trace_parent parent;
+//               sentry_trace::baggage bag;                          // ~9.5 KiB: keep it static
+//               bool continued = sentry_trace::parse_sentry_trace(hdr_sentry_trace, parent) ||
+//                                sentry_trace::parse_traceparent(hdr_traceparent, parent);
+//               bag.parse(hdr_baggage);                             // once per baggage header
+//               ...
+//               char out[SENTRY_TRACE_MAX_BAGGAGE];
+//               std::size_t n = bag.write_header(out, sizeof out);  // outgoing `baggage` value
+//
+// DOES NOT      allocate, throw, lock, read the locale, or keep pointers into the caller's memory:
+//               every member is copied into the object's own buffers.
+//
+// CONFIG        (default)  meaning                                               every TU must agree?
+//   SENTRY_TRACE_MAX_BAGGAGE  (8192)  bytes of a baggage value kept (third-party members) and     yes
+//                                     written (the whole outgoing value): the W3C minimum
+//   SENTRY_TRACE_MAX_DSC      (1024)  bytes of Sentry members kept: the sum of each decoded key    yes
+//                                     (without "sentry-") and value
+//               Member count: at most 64 (the W3C minimum) Sentry members and 64 third-party
+//               members are kept; at most 64 members are written.
+//
+// RAM           sizeof(baggage) = SENTRY_TRACE_MAX_BAGGAGE + SENTRY_TRACE_MAX_DSC (rounded up to a
+//               multiple of 4) + 64 * 8 + 16 bytes: 9744 with the defaults; tests/test_propagation.cpp
+//               pins it. Parsing uses a few dozen bytes of stack and no scratch buffer.
+//
+// THREADS       The free functions are reentrant. A baggage object is not thread-safe; its const
+//               members may be called from several threads at once.
+//
+// ERRORS        Bad input never reaches the output and is never an error to the caller:
+//               - a sentry-trace or traceparent value that does not match, or has an all-zero id,
+//                 makes the parse function return false with `out` untouched (start a new trace);
+//               - a baggage member with a control character (CR, LF, NUL, TAB inside, ...) in its
+//                 raw text is dropped, so no header line can be split; so is a Sentry member whose
+//                 decoded key or value holds one (%0D%0A) or whose key is empty after "sentry-";
+//               - members past the limits are dropped whole and counted in dropped_members().
+//
+// SPEC          https://develop.sentry.dev/sdk/foundations/trace-propagation/
+//               https://develop.sentry.dev/sdk/foundations/trace-propagation/dynamic-sampling-context/
+//               https://www.w3.org/TR/trace-context/ (traceparent), https://www.w3.org/TR/baggage/
+
+#ifndef SENTRY_TRACE_PROPAGATION_HPP
+#define SENTRY_TRACE_PROPAGATION_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+#ifndef SENTRY_TRACE_MAX_BAGGAGE
+#  define SENTRY_TRACE_MAX_BAGGAGE 8192
+#endif
+#ifndef SENTRY_TRACE_MAX_DSC
+#  define SENTRY_TRACE_MAX_DSC 1024
+#endif
+#if SENTRY_TRACE_MAX_BAGGAGE < 512 || SENTRY_TRACE_MAX_BAGGAGE > 1048576
+#  error "SENTRY_TRACE_MAX_BAGGAGE must be between 512 and 1048576 bytes (W3C asks for at least 8192)"
+#endif
+#if SENTRY_TRACE_MAX_DSC < 256 || SENTRY_TRACE_MAX_DSC > 65535
+#  error "SENTRY_TRACE_MAX_DSC must be between 256 and 65535 bytes"
+#endif
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// A parsed sentry-trace or traceparent value.
+struct trace_parent {
+  trace_id trace;      ///< never zero after a successful parse
+  span_id parent;      ///< zero when a sentry-trace value carried only a trace id
+  parent_decision sampled = parent_decision::none;  ///< none: deferred (sentry-trace without a flag)
+};
+
+/// Parses a `sentry-trace` value. Matches `^[ \t]*([0-9a-f]{32})?-?([0-9a-f]{16})?-?([01])?[ \t]*$`
+/// exactly as @sentry/core 11's TRACEPARENT_REGEXP does, backtracking included
+/// ("<32 hex>1" is a trace id with the flag 1; "<32 hex>-<16 hex>-" has no flag). A match without
+/// a trace id counts as no header (false). A bare trace id is accepted (parent zero). An all-zero
+/// trace id or span id is rejected (false), where @sentry/core would continue it. On false, `out`
+/// is untouched. Reentrant; no allocation.
+bool parse_sentry_trace(std::string_view value, trace_parent& out) noexcept;
+
+/// Parses a W3C `traceparent` value: `<version>-<32 hex trace-id>-<16 hex parent-id>-<2 hex flags>`,
+/// lowercase, surrounded by optional spaces/tabs. Version 00 must be exactly 55 characters; version
+/// ff is invalid; a later version is accepted when its first 55 characters have the version-00
+/// shape and it ends there or continues with '-' (W3C "versioning of traceparent"). All-zero ids
+/// are invalid. Flag bit 0 gives `sampled` or `not_sampled` (never `none`). On false, `out` is
+/// untouched. @sentry/core 11 and sentry-native do not read an incoming traceparent; we do.
+bool parse_traceparent(std::string_view value, trace_parent& out) noexcept;
+
+/// The incoming `baggage`, split in two and copied into fixed buffers:
+/// - Sentry members (`sentry-<key>=<value>`, key decoded before the prefix is checked): decoded,
+///   a later duplicate replaces the value in the first one's position, at most 64 members and
+///   SENTRY_TRACE_MAX_DSC bytes (decoded key without "sentry-" plus value, summed).
+/// - Third-party members: kept verbatim as `key=value` (key and value trimmed of spaces/tabs,
+///   `;properties` kept as part of the value), joined with ",", at most 64 members and
+///   SENTRY_TRACE_MAX_BAGGAGE bytes. Duplicates are kept (the receiver takes the last).
+/// Member rules, as @sentry/core's parseBaggageHeader: split on ','; cut at the first '='; trim
+/// key and value; a member without '=' is ignored; an empty key or value drops it; a key or value
+/// that decodeURIComponent would reject (a bad escape such as %zz or a trailing %, or escapes that
+/// are not well-formed UTF-8 such as %FF) drops it. Further, where @sentry/core keeps them: a member
+/// whose raw text holds a control byte (< 0x20 or 0x7f, tabs inside included) is dropped; a
+/// Sentry member whose decoded key or value holds one, or whose key is empty after "sentry-", is
+/// dropped. Only members dropped for the limits are counted in dropped_members(); malformed
+/// members are not. Several headers may be parsed in turn: they are joined as one.
+/// Not thread-safe; copyable (no pointers inside). Never allocates or throws.
+class baggage {
+ public:
+  /// Maximum members kept of each kind, and written in all: the W3C minimum.
+  static constexpr std::size_t max_members = 64;
+
+  /// Empty. The buffers are left uninitialised: construction costs a few stores, not 9 KiB.
+  baggage() noexcept = default;
+  /// Copies only the bytes in use.
+  baggage(const baggage& o) noexcept { *this = o; }
+  baggage& operator=(const baggage& o) noexcept;
+  /// Adds the members of one `baggage` header value. Call once per header: the members join.
+  void parse(std::string_view header) noexcept;
+  /// Forgets every member and the dropped count.
+  void clear() noexcept;
+
+  /// The decoded value of `sentry-<key>` (`key` given without the prefix), or empty when absent.
+  /// Valid until this object is next changed.
+  std::string_view sentry(std::string_view key) const noexcept;
+  bool has_sentry_members() const noexcept { return sentry_count_ != 0; }
+  std::size_t sentry_member_count() const noexcept { return sentry_count_; }
+  /// The i-th Sentry member, in order of first appearance: key without "sentry-", and decoded
+  /// value. Empty when i >= sentry_member_count(). Valid until this object is next changed.
+  std::string_view sentry_key(std::size_t i) const noexcept;
+  std::string_view sentry_value(std::size_t i) const noexcept;
+  /// Adds `sentry-<key>`, or replaces its value in place (used when this service adds
+  /// sample_rand / sample_rate to a frozen DSC). Both are copied. False, and nothing changed, when
+  /// there is no room (bytes or members), or when the key or value is empty, holds a control byte
+  /// or is not well-formed UTF-8.
+  bool set_sentry(std::string_view key, std::string_view decoded_value) noexcept;
+
+  /// The third-party members, "k=v,k2=v2;prop" as received (trimmed), or empty.
+  std::string_view third_party() const noexcept { return std::string_view(tp_, tp_len_); }
+  /// Members dropped because a limit (bytes or count) was reached, since construction or clear().
+  std::uint32_t dropped_members() const noexcept { return dropped_; }
+
+  /// Writes the outgoing `baggage` value into out[0, cap): the Sentry members first, as
+  /// `sentry-<key>=<value>` percent-encoded like sentry-native (every byte but A-Za-z0-9-._~),
+  /// then the third-party members verbatim, comma-separated. Whole members only: a member that
+  /// would take the value past min(cap, SENTRY_TRACE_MAX_BAGGAGE) bytes, or past 64 members, is
+  /// skipped and later, smaller ones still go (as @sentry/core's objectToBaggageHeader skips).
+  /// Sentry members come first so they survive. No NUL is written. Returns the bytes written
+  /// (0 when there is nothing to send: send no header then). `out` may be null when cap is 0.
+  std::size_t write_header(char* out, std::size_t cap) const noexcept;
+  /// Writes the Sentry members as one JSON object, {"trace_id":"…","public_key":"…",…}, every
+  /// value a string, in the order of sentry_key(): the envelope header's `trace`.
+  void write_json(json_writer& w) const noexcept;
+
+ private:
+  struct entry {
+    std::uint16_t key_off, key_len, value_off, value_len;
+  };
+  template <class Source> bool put_sentry(const Source& key, const Source& value) noexcept;
+  void add_member(std::string_view key, std::string_view value) noexcept;
+
+  char dsc_[SENTRY_TRACE_MAX_DSC];          // decoded keys and values, packed
+  char tp_[SENTRY_TRACE_MAX_BAGGAGE];       // third-party members, comma-joined
+  entry entries_[max_members];              // Sentry members in order of first appearance
+  std::uint32_t dsc_used_ = 0;
+  std::uint32_t tp_len_ = 0;
+  std::uint16_t sentry_count_ = 0;
+  std::uint16_t tp_count_ = 0;
+  std::uint32_t dropped_ = 0;
+};
+
+namespace detail {
+
+/// Percent-decodes `in` into out[0, cap), setting `out_len` to the decoded length. '+' is not a
+/// space (decodeURIComponent). False on a bad escape (%zz, a % with fewer than two hex digits
+/// after it), on a decoded byte below 0x20 or 0x7f, raw or escaped (control characters never
+/// survive into a DSC value), or when the result does not fit in `cap`; `out` then holds a
+/// partial result and `out_len` what was written. Does not check UTF-8 (baggage does).
+bool percent_decode(std::string_view in, char* out, std::size_t cap, std::size_t& out_len) noexcept;
+
+/// Percent-encodes `in` into `out`: every byte except the RFC 3986 unreserved set A-Za-z0-9-._~
+/// becomes %XX with uppercase hex, as sentry-native does (so '/', '@', ' ' and ',' are all
+/// escaped). Writes through the sink, so truncation follows the sink's rules: when the sink
+/// cannot take the bytes it keeps the error and total() reports the bytes needed;
+/// percent_encoded_length() gives the same figure beforehand.
+void percent_encode(sink& out, std::string_view in) noexcept;
+
+/// The length percent_encode() writes for `in`.
+std::size_t percent_encoded_length(std::string_view in) noexcept;
+
+/// Writes "<32 hex>-<16 hex>-1", "…-0", or, while the decision is deferred (none), no flag,
+/// into out[0, 51). Returns the length (51 or 49). No NUL.
+std::size_t format_sentry_trace(char* out, const trace_id& t, span_id s, parent_decision sampled) noexcept;
+
+/// Writes "00-<32 hex>-<16 hex>-01" when sampled, else "…-00" (deferred included, as
+/// @sentry/core's generateTraceparentHeader), into out[0, 55). Returns 55. No NUL.
+std::size_t format_traceparent(char* out, const trace_id& t, span_id s, bool sampled) noexcept;
+
+/// Whether to add trace headers to an outgoing request to `url`, as @sentry/core 11's
+/// shouldPropagateTraceForUrl decides for string targets:
+/// - targets not set (`targets_set` false, the default of @sentry/node 11, which sets none):
+///   every URL gets them;
+/// - targets set: only a URL that contains one of targets[0, count) as a substring, compared
+///   case-insensitively (core's matchesTracePropagationTargets lowercases both; we fold ASCII
+///   only). A set but empty list therefore matches nothing; an empty string target matches
+///   every URL. Regular-expression targets are not supported.
+bool should_propagate(std::string_view url, const std::string_view* targets, std::size_t count,
+                      bool targets_set) noexcept;
+
+} // namespace detail
+
+// ================================================================================================
+// implementation
+// ================================================================================================
+
+namespace detail {
+
+inline constexpr char hex_upper[] = "0123456789ABCDEF";
+
+constexpr bool is_lower_hex(char c) noexcept { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
+
+constexpr int hex_value(char c) noexcept {
+  return c >= '0' && c <= '9'   ? c - '0'
+         : c >= 'a' && c <= 'f' ? c - 'a' + 10
+         : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                : -1;
+}
+
+constexpr bool is_control(unsigned char c) noexcept { return c < 0x20 || c == 0x7f; }
+
+constexpr bool is_unreserved(unsigned char c) noexcept {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+         c == '_' || c == '~';
+}
+
+/// Strips spaces and tabs at both ends (W3C OWS; JS's trim() strips more, see header_cases.json).
+constexpr std::string_view trim_ows(std::string_view s) noexcept {
+  std::size_t b = 0, e = s.size();
+  while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
+  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t')) --e;
+  return s.substr(b, e - b);
+}
+
+constexpr bool all_lower_hex(std::string_view s, std::size_t pos, std::size_t n) noexcept {
+  if (pos > s.size() || s.size() - pos < n) return false;
+  for (std::size_t i = 0; i < n; ++i)
+    if (!is_lower_hex(s[pos + i])) return false;
+  return true;
+}
+
+/// Where TRACEPARENT_REGEXP's groups matched in a value stripped of its surrounding spaces/tabs
+/// (the regex's `[ \t]*` at both ends can take only those, and nothing between them can).
+struct sentry_trace_match {
+  bool has_trace = false, has_span = false;
+  char flag = 0;  // '0', '1' or 0 for none
+  std::size_t span_pos = 0;
+};
+
+/// `([0-9a-f]{32})?-?([0-9a-f]{16})?-?([01])?` against the whole of `s`, trying the alternatives
+/// in the order a backtracking regex engine does (each optional part present first), so the
+/// first full match, and thus the captures, are those JavaScript reports.
+constexpr bool match_sentry_trace(std::string_view s, sentry_trace_match& m) noexcept {
+  const std::size_t n = s.size();
+  for (int g1 = 1; g1 >= 0; --g1) {
+    std::size_t p1 = 0;
+    if (g1 && !all_lower_hex(s, 0, 32)) continue;
+    if (g1) p1 = 32;
+    for (int d1 = 1; d1 >= 0; --d1) {
+      std::size_t p2 = p1;
+      if (d1 && !(p2 < n && s[p2] == '-')) continue;
+      if (d1) ++p2;
+      for (int g2 = 1; g2 >= 0; --g2) {
+        std::size_t p3 = p2;
+        if (g2 && !all_lower_hex(s, p3, 16)) continue;
+        if (g2) p3 += 16;
+        for (int d2 = 1; d2 >= 0; --d2) {
+          std::size_t p4 = p3;
+          if (d2 && !(p4 < n && s[p4] == '-')) continue;
+          if (d2) ++p4;
+          for (int g3 = 1; g3 >= 0; --g3) {
+            std::size_t p5 = p4;
+            if (g3 && !(p5 < n && (s[p5] == '0' || s[p5] == '1'))) continue;
+            if (g3) ++p5;
+            if (p5 != n) continue;
+            m.has_trace = g1 != 0;
+            m.has_span = g2 != 0;
+            m.span_pos = p2;
+            m.flag = g3 ? s[p4] : '\0';
+            return true;
+          }
+        }
+      }
+    }
+  }
+  return false;
+}
+
+/// Reads one unit of percent-encoded text at s[i]: an escape %XX (either case) or a raw byte.
+/// False on a bad escape.
+constexpr bool read_unit(std::string_view s, std::size_t& i, unsigned char& byte, bool& escaped) noexcept {
+  if (s[i] != '%') {
+    byte = static_cast<unsigned char>(s[i]);
+    escaped = false;
+    ++i;
+    return true;
+  }
+  if (s.size() - i < 3) return false;
+  const int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
+  if (hi < 0 || lo < 0) return false;
+  byte = static_cast<unsigned char>(hi * 16 + lo);
+  escaped = true;
+  i += 3;
+  return true;
+}
+
+/// Well-formed UTF-8 over units read by `read` (raw bytes, or escapes and raw bytes): the
+/// Unicode 15 table 3-7 ranges, so no overlongs, surrogates or values past U+10FFFF. A sequence
+/// must not mix escaped and raw bytes.
+template <class Read> constexpr bool well_formed_utf8(std::string_view s, Read read) noexcept {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    unsigned char b = 0;
+    bool esc = false;
+    if (!read(s, i, b, esc)) return false;
+    if (b < 0x80) continue;
+    int more = 0;
+    unsigned lo = 0x80, hi = 0xBF;  // range of the first continuation byte
+    if (b >= 0xC2 && b <= 0xDF) {
+      more = 1;
+    } else if (b >= 0xE0 && b <= 0xEF) {
+      more = 2;
+      if (b == 0xE0) lo = 0xA0;
+      if (b == 0xED) hi = 0x9F;
+    } else if (b >= 0xF0 && b <= 0xF4) {
+      more = 3;
+      if (b == 0xF0) lo = 0x90;
+      if (b == 0xF4) hi = 0x8F;
+    } else {
+      return false;
+    }
+    for (int k = 0; k < more; ++k) {
+      unsigned char c = 0;
+      bool cesc = false;
+      if (i >= s.size() || !read(s, i, c, cesc) || cesc != esc || c < lo || c > hi) return false;
+      lo = 0x80;
+      hi = 0xBF;
+    }
+  }
+  return true;
+}
+
+/// True when decodeURIComponent would accept `s` (ECMAScript Decode): every escape is %XX, and an
+/// escaped byte of 0x80 or more starts a well-formed UTF-8 sequence whose continuation bytes are
+/// escapes too. Raw bytes must be well-formed UTF-8 themselves: they stand for the characters of
+/// the JavaScript string.
+constexpr bool uri_decodable(std::string_view s) noexcept { return well_formed_utf8(s, read_unit); }
+
+/// Well-formed UTF-8, every byte taken as itself.
+constexpr bool valid_utf8(std::string_view s) noexcept {
+  return well_formed_utf8(s, [](std::string_view t, std::size_t& i, unsigned char& b, bool& esc) {
+    b = static_cast<unsigned char>(t[i++]);
+    esc = false;
+    return true;
+  });
+}
+
+inline bool has_control(std::string_view s) noexcept {
+  for (char c : s)
+    if (is_control(static_cast<unsigned char>(c))) return true;
+  return false;
+}
+
+/// The bytes of a member key or value, either as received (percent-encoded, validated by
+/// uri_decodable) or as given by set_sentry (plain); `skip` leading decoded bytes are left out
+/// (the "sentry-" prefix, which may itself be encoded).
+struct member_text {
+  std::string_view text;
+  bool encoded = false;
+  std::size_t skip = 0;
+
+  template <class Fn> bool each(Fn&& fn) const noexcept {
+    std::size_t i = 0, n = 0;
+    while (i < text.size()) {
+      unsigned char b = 0;
+      bool esc = false;
+      if (encoded) {
+        if (!read_unit(text, i, b, esc)) return false;
+      } else {
+        b = static_cast<unsigned char>(text[i++]);
+      }
+      if (n++ >= skip && !fn(b)) return false;
+    }
+    return true;
+  }
+  std::size_t length() const noexcept {
+    std::size_t n = 0;
+    each([&](unsigned char) { return ++n, true; });
+    return n;
+  }
+  bool has_control() const noexcept {
+    return !each([](unsigned char b) { return !is_control(b); });
+  }
+  bool equals(std::string_view plain) const noexcept {
+    std::size_t k = 0;
+    bool same = each([&](unsigned char b) { return k < plain.size() && static_cast<unsigned char>(plain[k++]) == b; });
+    return same && k == plain.size();
+  }
+  void copy_to(char* out) const noexcept {
+    std::size_t k = 0;
+    each([&](unsigned char b) { return out[k++] = static_cast<char>(b), true; });
+  }
+};
+
+constexpr char ascii_lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+inline bool contains_ignore_case(std::string_view hay, std::string_view needle) noexcept {
+  if (needle.size() > hay.size()) return false;
+  for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i) {
+    std::size_t k = 0;
+    while (k < needle.size() && ascii_lower(hay[i + k]) == ascii_lower(needle[k])) ++k;
+    if (k == needle.size()) return true;
+  }
+  return false;
+}
+
+inline bool percent_decode(std::string_view in, char* out, std::size_t cap, std::size_t& out_len) noexcept {
+  std::size_t i = 0, n = 0;
+  out_len = 0;
+  while (i < in.size()) {
+    unsigned char b = 0;
+    bool esc = false;
+    if (!read_unit(in, i, b, esc) || is_control(b) || n >= cap) return false;
+    out[n++] = static_cast<char>(b);
+    out_len = n;
+  }
+  return true;
+}
+
+inline std::size_t percent_encoded_length(std::string_view in) noexcept {
+  std::size_t n = 0;
+  for (char c : in) n += is_unreserved(static_cast<unsigned char>(c)) ? 1 : 3;
+  return n;
+}
+
+inline void percent_encode(sink& out, std::string_view in) noexcept {
+  std::size_t run = 0;  // start of the pending run of unreserved bytes
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const auto c = static_cast<unsigned char>(in[i]);
+    if (is_unreserved(c)) continue;
+    if (i > run) out.write(in.data() + run, i - run);
+    const char esc[3] = {'%', hex_upper[c >> 4], hex_upper[c & 0xF]};
+    out.write(esc, 3);
+    run = i + 1;
+  }
+  if (in.size() > run) out.write(in.data() + run, in.size() - run);
+}
+
+inline std::size_t format_sentry_trace(char* out, const trace_id& t, span_id s, parent_decision sampled) noexcept {
+  t.to_hex(out);
+  out[32] = '-';
+  s.to_hex(out + 33);
+  if (sampled == parent_decision::none) return 49;
+  out[49] = '-';
+  out[50] = sampled == parent_decision::sampled ? '1' : '0';
+  return 51;
+}
+
+inline std::size_t format_traceparent(char* out, const trace_id& t, span_id s, bool sampled) noexcept {
+  out[0] = '0';
+  out[1] = '0';
+  out[2] = '-';
+  t.to_hex(out + 3);
+  out[35] = '-';
+  s.to_hex(out + 36);
+  out[52] = '-';
+  out[53] = '0';
+  out[54] = sampled ? '1' : '0';
+  return 55;
+}
+
+inline bool should_propagate(std::string_view url, const std::string_view* targets, std::size_t count,
+                             bool targets_set) noexcept {
+  if (!targets_set) return true;
+  for (std::size_t i = 0; i < count; ++i)
+    if (contains_ignore_case(url, targets[i])) return true;
+  return false;
+}
+
+} // namespace detail
+
+inline bool parse_sentry_trace(std::string_view value, trace_parent& out) noexcept {
+  const std::string_view s = detail::trim_ows(value);
+  detail::sentry_trace_match m;
+  if (!detail::match_sentry_trace(s, m) || !m.has_trace) return false;
+  trace_parent r;
+  if (!trace_id::parse(s.substr(0, 32), r.trace)) return false;  // all zeros
+  if (m.has_span && !span_id::parse(s.substr(m.span_pos, 16), r.parent)) return false;
+  r.sampled = m.flag == '1' ? parent_decision::sampled : m.flag == '0' ? parent_decision::not_sampled : parent_decision::none;
+  out = r;
+  return true;
+}
+
+inline bool parse_traceparent(std::string_view value, trace_parent& out) noexcept {
+  const std::string_view s = detail::trim_ows(value);
+  if (s.size() < 55 || s[2] != '-' || s[35] != '-' || s[52] != '-') return false;
+  if (!detail::all_lower_hex(s, 0, 2) || !detail::all_lower_hex(s, 53, 2)) return false;
+  if (s[0] == 'f' && s[1] == 'f') return false;                     // version ff is invalid
+  const bool v00 = s[0] == '0' && s[1] == '0';
+  if (s.size() != 55 && (v00 || s[55] != '-')) return false;        // 00 has nothing after flags
+  trace_parent r;
+  if (!trace_id::parse(s.substr(3, 32), r.trace) || !span_id::parse(s.substr(36, 16), r.parent)) return false;
+  const int flags = detail::hex_value(s[53]) * 16 + detail::hex_value(s[54]);
+  r.sampled = (flags & 1) ? parent_decision::sampled : parent_decision::not_sampled;
+  out = r;
+  return true;
+}
+
+inline baggage& baggage::operator=(const baggage& o) noexcept {
+  if (this == &o) return *this;
+  std::memcpy(dsc_, o.dsc_, o.dsc_used_);
+  std::memcpy(tp_, o.tp_, o.tp_len_);
+  std::memcpy(entries_, o.entries_, sizeof(entry) * o.sentry_count_);
+  dsc_used_ = o.dsc_used_;
+  tp_len_ = o.tp_len_;
+  sentry_count_ = o.sentry_count_;
+  tp_count_ = o.tp_count_;
+  dropped_ = o.dropped_;
+  return *this;
+}
+
+inline void baggage::clear() noexcept {
+  dsc_used_ = 0;
+  tp_len_ = 0;
+  sentry_count_ = 0;
+  tp_count_ = 0;
+  dropped_ = 0;
+}
+
+inline std::string_view baggage::sentry_key(std::size_t i) const noexcept {
+  if (i >= sentry_count_) return {};
+  return std::string_view(dsc_ + entries_[i].key_off, entries_[i].key_len);
+}
+
+inline std::string_view baggage::sentry_value(std::size_t i) const noexcept {
+  if (i >= sentry_count_) return {};
+  return std::string_view(dsc_ + entries_[i].value_off, entries_[i].value_len);
+}
+
+inline std::string_view baggage::sentry(std::string_view key) const noexcept {
+  for (std::size_t i = 0; i < sentry_count_; ++i)
+    if (sentry_key(i) == key) return sentry_value(i);
+  return {};
+}
+
+// Adds or replaces one Sentry member. A replacement keeps the first one's slot (so the order is
+// that of first appearance, as in a JavaScript object) and moves its bytes to the end.
+template <class Source> bool baggage::put_sentry(const Source& key, const Source& value) noexcept {
+  const std::size_t klen = key.length(), vlen = value.length();
+  std::size_t dup = sentry_count_;
+  for (std::size_t i = 0; i < sentry_count_; ++i)
+    if (key.equals(sentry_key(i))) {
+      dup = i;
+      break;
+    }
+  const std::size_t freed = dup < sentry_count_ ? std::size_t{entries_[dup].key_len} + entries_[dup].value_len : 0;
+  if (dup == sentry_count_ && sentry_count_ >= max_members) return false;
+  if (dsc_used_ - freed + klen + vlen > SENTRY_TRACE_MAX_DSC) return false;
+  if (dup < sentry_count_) {
+    // Close the gap the old key and value leave. A member's key and value are adjacent, key first.
+    const std::size_t start = entries_[dup].key_off, end = start + freed;
+    std::memmove(dsc_ + start, dsc_ + end, dsc_used_ - end);
+    for (std::size_t i = 0; i < sentry_count_; ++i)
+      if (entries_[i].key_off > start) {
+        entries_[i].key_off = static_cast<std::uint16_t>(entries_[i].key_off - freed);
+        entries_[i].value_off = static_cast<std::uint16_t>(entries_[i].value_off - freed);
+      }
+    dsc_used_ = static_cast<std::uint32_t>(dsc_used_ - freed);
+  } else {
+    ++sentry_count_;
+  }
+  entry& e = entries_[dup];
+  e.key_off = static_cast<std::uint16_t>(dsc_used_);
+  e.key_len = static_cast<std::uint16_t>(klen);
+  key.copy_to(dsc_ + dsc_used_);
+  e.value_off = static_cast<std::uint16_t>(dsc_used_ + klen);
+  e.value_len = static_cast<std::uint16_t>(vlen);
+  value.copy_to(dsc_ + dsc_used_ + klen);
+  dsc_used_ = static_cast<std::uint32_t>(dsc_used_ + klen + vlen);
+  return true;
+}
+
+inline bool baggage::set_sentry(std::string_view key, std::string_view decoded_value) noexcept {
+  if (key.empty() || decoded_value.empty() || detail::has_control(key) || detail::has_control(decoded_value) ||
+      !detail::valid_utf8(key) || !detail::valid_utf8(decoded_value))
+    return false;
+  return put_sentry(detail::member_text{key, false, 0}, detail::member_text{decoded_value, false, 0});
+}
+
+inline void baggage::add_member(std::string_view key, std::string_view value) noexcept {
+  // A raw control byte could end the header line (CR, LF) or hide in a log: never pass it on.
+  if (key.empty() || value.empty() || detail::has_control(key) || detail::has_control(value)) return;
+  if (!detail::uri_decodable(key) || !detail::uri_decodable(value)) return;  // JS: URIError, member dropped
+  const detail::member_text k{key, true, 0};
+  static constexpr std::string_view prefix = "sentry-";
+  std::size_t matched = 0;
+  k.each([&](unsigned char b) {
+    if (matched < prefix.size() && static_cast<unsigned char>(prefix[matched]) == b) return ++matched, matched < prefix.size();
+    matched = prefix.size() + 1;  // mismatch
+    return false;
+  });
+  if (matched == prefix.size()) {
+    const detail::member_text sk{key, true, prefix.size()}, sv{value, true, 0};
+    if (sk.length() == 0 || sk.has_control() || sv.has_control()) return;
+    if (!put_sentry(sk, sv)) ++dropped_;
+    return;
+  }
+  const std::size_t need = (tp_len_ ? 1 : 0) + key.size() + 1 + value.size();
+  if (tp_count_ >= max_members || need > SENTRY_TRACE_MAX_BAGGAGE - tp_len_) {
+    ++dropped_;
+    return;
+  }
+  char* p = tp_ + tp_len_;
+  if (tp_len_) *p++ = ',';
+  std::memcpy(p, key.data(), key.size());
+  p += key.size();
+  *p++ = '=';
+  std::memcpy(p, value.data(), value.size());
+  tp_len_ = static_cast<std::uint32_t>(tp_len_ + need);
+  ++tp_count_;
+}
+
+inline void baggage::parse(std::string_view header) noexcept {
+  std::size_t pos = 0;
+  while (true) {
+    const std::size_t comma = header.find(',', pos);
+    const std::string_view member = header.substr(pos, comma == std::string_view::npos ? header.size() - pos : comma - pos);
+    const std::size_t eq = member.find('=');
+    if (eq != std::string_view::npos) add_member(detail::trim_ows(member.substr(0, eq)), detail::trim_ows(member.substr(eq + 1)));
+    if (comma == std::string_view::npos) break;
+    pos = comma + 1;
+  }
+}
+
+inline std::size_t baggage::write_header(char* out, std::size_t cap) const noexcept {
+  const std::size_t limit = cap < SENTRY_TRACE_MAX_BAGGAGE ? cap : SENTRY_TRACE_MAX_BAGGAGE;
+  std::size_t pos = 0, members = 0;
+  static constexpr std::string_view prefix = "sentry-";
+  for (std::size_t i = 0; i < sentry_count_ && members < max_members; ++i) {
+    const std::string_view k = sentry_key(i), v = sentry_value(i);
+    const std::size_t need =
+        (pos ? 1 : 0) + prefix.size() + detail::percent_encoded_length(k) + 1 + detail::percent_encoded_length(v);
+    if (need > limit - pos) continue;
+    fixed_sink s(out + pos, need);
+    if (pos) s.put(',');
+    s.write(prefix);
+    detail::percent_encode(s, k);
+    s.put('=');
+    detail::percent_encode(s, v);
+    pos += s.size();
+    ++members;
+  }
+  std::size_t start = 0;
+  while (start < tp_len_ && members < max_members) {
+    const char* comma = static_cast<const char*>(std::memchr(tp_ + start, ',', tp_len_ - start));
+    const std::size_t end = comma ? static_cast<std::size_t>(comma - tp_) : tp_len_;
+    const std::size_t len = end - start, need = (pos ? 1 : 0) + len;
+    if (need <= limit - pos) {
+      if (pos) out[pos++] = ',';
+      std::memcpy(out + pos, tp_ + start, len);
+      pos += len;
+      ++members;
+    }
+    start = end + 1;
+  }
+  return pos;
+}
+
+inline void baggage::write_json(json_writer& w) const noexcept {
+  w.begin_object();
+  for (std::size_t i = 0; i < sentry_count_; ++i) w.key(sentry_key(i)).string(sentry_value(i));
+  w.end_object();
+}
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_PROPAGATION_HPP
+
+// end of part: include/sentry_trace/propagation.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/pool.hpp
+// =================================================================================================
+
+// sentry_trace/pool.hpp -- fixed-capacity storage for transactions and their spans
+//
+// WHAT IT DOES  A transaction owns one block: its span records, attributes, measurements and a
+//               string arena. Starting a child span claims the next record of the block; copying
+//               a string bumps the arena. When the root ends, the block is serialized in one
+//               linear pass and returned once its last open span has ended.
+// DOES NOT      allocate after init, lock on the span path, or format text. Over a capacity,
+//               spans are dropped and strings truncated, and both are counted (outcomes.hpp).
+// RAM           sizeof(storage) = SENTRY_TRACE_MAX_TRANSACTIONS * sizeof(transaction_block)
+//                                 + SENTRY_TRACE_ENVELOPE_BYTES + 2 * (SENTRY_TRACE_MAX_SPANS + 1),
+//               rounded up to a multiple of 8, where sizeof(transaction_block) is, on x86_64 and
+//               rounded up to a multiple of 8,
+//                 64 * (SENTRY_TRACE_MAX_SPANS + 1) + 24 * SENTRY_TRACE_ATTRIBUTE_POOL
+//                 + 32 * SENTRY_TRACE_MAX_MEASUREMENTS + SENTRY_TRACE_STRING_ARENA
+//                 + (SENTRY_TRACE_MAX_DSC + SENTRY_TRACE_MAX_BAGGAGE + 528) + 72
+//               (64, 24, 32: sizeof span_record, attribute_record, measurement_record; then the
+//               propagated DSC and baggage; 72: the block's header).
+//               Defaults: 8 * 238,744 + 1,048,576 + 2,008 = 2,960,536 bytes.
+//               storage_bytes() gives the exact figure; tests/test_pool.cpp pins the formula.
+// THREADS       Each block has one control word: generation, closing flag, open-span count and
+//               next free slot, changed together by compare-and-swap. A child start is one CAS,
+//               an end one atomic subtraction; a handle whose generation no longer matches is a
+//               no-op, so a block reused for a new transaction is never written by an old handle.
+
+#ifndef SENTRY_TRACE_POOL_HPP
+#define SENTRY_TRACE_POOL_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+namespace detail {
+struct transaction_block;
+}
+
+/// All memory the tracer uses after init, in one object. Hand init() your own (static, or on a
+/// stack that outlives shutdown()) through options.storage; otherwise hosted builds use a
+/// static one. It is large (see storage_bytes()): do not put it on a small thread stack.
+struct storage;
+
+/// Bytes of one `storage` for the switches in force.
+constexpr std::size_t storage_bytes() noexcept;
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+
+constexpr std::uint32_t max_child_spans = SENTRY_TRACE_MAX_SPANS;
+constexpr std::uint32_t slots_per_block = SENTRY_TRACE_MAX_SPANS + 1;  // slot 0 is the root
+
+/// Control word layout: [63..35] generation, [34] closing, [33..17] open spans, [16..0] next slot.
+struct control {
+  static constexpr std::uint64_t slot_mask = (1ull << 17) - 1;
+  static constexpr unsigned open_shift = 17;
+  static constexpr std::uint64_t open_one = 1ull << open_shift;
+  static constexpr std::uint64_t open_mask = ((1ull << 17) - 1) << open_shift;
+  static constexpr std::uint64_t closing = 1ull << 34;
+  static constexpr unsigned gen_shift = 35;
+
+  static constexpr std::uint32_t next_slot(std::uint64_t v) noexcept { return static_cast<std::uint32_t>(v & slot_mask); }
+  static constexpr std::uint32_t open(std::uint64_t v) noexcept { return static_cast<std::uint32_t>((v & open_mask) >> open_shift); }
+  static constexpr bool is_closing(std::uint64_t v) noexcept { return (v & closing) != 0; }
+  static constexpr std::uint32_t generation(std::uint64_t v) noexcept { return static_cast<std::uint32_t>(v >> gen_shift); }
+  static constexpr std::uint64_t fresh(std::uint32_t gen) noexcept { return static_cast<std::uint64_t>(gen & 0x1fffffffu) << gen_shift; }
+};
+
+/// dsc_state: the head-of-trace DSC is written from the block until the first outgoing headers
+/// freeze it into `dsc` (a DSC must not change once it has left the SDK).
+enum : std::uint8_t { dsc_open = 0, dsc_freezing = 1, dsc_frozen = 2 };
+
+struct transaction_block {
+  atomic<std::uint64_t> control_word;
+  // Set when the block is claimed, before any handle to it exists; read-only afterwards.
+  trace_id trace;
+  span_id parent_of_root;           ///< the incoming parent span id of a continued trace
+  double sample_rate;               ///< the rate that decided, for the DSC and sentry.sample_rate
+  std::uint32_t sample_rand_micros; ///< sample_rand * 1e6: decisions use exactly the propagated value
+  bool sample_rate_known;
+  transaction_source source;
+  std::uint16_t max_children;       ///< options.max_spans, at most SENTRY_TRACE_MAX_SPANS
+  bool continued;                   ///< the trace came from another service (continue_trace)
+  /// The dynamic sampling context and third-party baggage this transaction propagates. For a
+  /// continued trace: the incoming one, frozen (plus sample_rand / sample_rate added here). For a
+  /// trace started here: third-party members only, until the first outgoing headers freeze the
+  /// Sentry members in (dsc_state).
+  baggage dsc;
+  atomic<std::uint8_t> dsc_state;   ///< dsc_open, dsc_freezing, dsc_frozen
+
+  atomic<std::uint32_t> arena_used;
+  atomic<std::uint32_t> attributes_used;
+  atomic<std::uint32_t> measurements_used;
+  measurement_record measurements[SENTRY_TRACE_MAX_MEASUREMENTS];
+  attribute_record attributes[SENTRY_TRACE_ATTRIBUTE_POOL];
+  span_record spans[slots_per_block];
+  char arena[SENTRY_TRACE_STRING_ARENA];
+
+  std::uint32_t generation() const noexcept { return control::generation(control_word.load(order_relaxed)); }
+
+  std::string_view str(arena_str s) const noexcept { return {arena + s.offset, s.length}; }
+
+  /// Reserves up to `want` arena bytes with one atomic addition; `granted` may be less (or 0)
+  /// at the arena's end. The counter may run past the end; that only means "full".
+  std::uint32_t reserve(std::size_t want, std::size_t& granted) noexcept {
+    constexpr std::uint32_t cap = sizeof(arena);
+    granted = 0;
+    if (want == 0 || arena_used.load(order_relaxed) >= cap) return cap;
+    std::uint32_t at = arena_used.fetch_add(static_cast<std::uint32_t>(want), order_relaxed);
+    if (at >= cap) return cap;
+    granted = want <= cap - at ? want : cap - at;
+    return at;
+  }
+
+  /// Copies `text` into reserved space at `at` (of which `room` bytes remain), cut at
+  /// `max_bytes` and at the room left, never inside a UTF-8 sequence. Cuts are counted.
+  arena_str place(std::string_view text, std::size_t max_bytes, std::uint32_t& at, std::size_t& room) noexcept {
+    std::size_t limit = max_bytes < room ? max_bytes : room;
+    std::size_t n = text.size() <= limit ? text.size() : utf8_truncate(text, limit);
+    if (n != text.size()) g_outcomes.strings_truncated.fetch_add(1, order_relaxed);
+    if (n) std::memcpy(arena + at, text.data(), n);
+    arena_str s{at, static_cast<std::uint32_t>(n)};
+    at += static_cast<std::uint32_t>(n);
+    room -= n;
+    return s;
+  }
+
+  static constexpr std::size_t capped(std::size_t n, std::size_t max_bytes) noexcept { return n < max_bytes ? n : max_bytes; }
+
+  /// Copies one string into the arena (see place()).
+  arena_str copy(std::string_view text, std::size_t max_bytes = SENTRY_TRACE_MAX_STRING) noexcept {
+    std::size_t room;
+    std::uint32_t at = reserve(capped(text.size(), max_bytes), room);
+    return place(text, max_bytes, at, room);
+  }
+
+  /// Copies a new span's name, op and origin with one reservation.
+  void copy_names(span_record& r, const span_options& o) noexcept {
+    std::size_t room;
+    std::uint32_t at = reserve(capped(o.name.size(), SENTRY_TRACE_MAX_STRING) + capped(o.op.size(), SENTRY_TRACE_MAX_STRING) +
+                                   capped(o.origin.size(), SENTRY_TRACE_MAX_STRING),
+                               room);
+    r.name = place(o.name, SENTRY_TRACE_MAX_STRING, at, room);
+    r.op = place(o.op, SENTRY_TRACE_MAX_STRING, at, room);
+    r.origin = place(o.origin, SENTRY_TRACE_MAX_STRING, at, room);
+  }
+
+  /// Claims this free block for a new transaction; false when it is in use.
+  bool try_claim() noexcept {
+    std::uint64_t v = control_word.load(order_relaxed);
+    if (control::open(v) != 0 || control::is_closing(v) || control::next_slot(v) != 0) return false;
+    // One open span (the root) and slot 0 taken.
+    return control_word.compare_exchange_strong(v, v + control::open_one + 1, order_acquire, order_relaxed);
+  }
+
+  /// Claims a child slot while the transaction with generation `gen` is open. Returns the slot,
+  /// 0 when the block is full (count buffer_overflow), or -1 when the transaction is gone.
+  std::int32_t claim_child(std::uint32_t gen) noexcept {
+    std::uint64_t v = control_word.load(order_relaxed);
+    for (;;) {
+      if (control::generation(v) != (gen & 0x1fffffffu) || control::is_closing(v) || control::open(v) == 0) return -1;
+      std::uint32_t slot = control::next_slot(v);
+      if (slot > max_children) return 0;
+      if (control_word.compare_exchange_weak(v, v + control::open_one + 1, order_acq_rel, order_relaxed))
+        return static_cast<std::int32_t>(slot);
+    }
+  }
+
+  /// Marks one open span closed. Returns true when this was the last one of a transaction whose
+  /// root has ended: the caller then frees the block with release().
+  bool close_one() noexcept {
+    std::uint64_t before = control_word.fetch_sub(control::open_one, order_acq_rel);
+    return control::open(before) == 1 && control::is_closing(before);
+  }
+
+  /// Sets the closing flag: from now on no child can join. Returns the slots handed out.
+  std::uint32_t begin_closing() noexcept {
+    std::uint64_t before = control_word.fetch_or(control::closing, order_acq_rel);
+    return control::next_slot(before);
+  }
+
+  /// Returns the block to the pool with the next generation, so old handles become no-ops.
+  /// The states of the slots (and measurements) this transaction used are cleared first: a
+  /// later transaction's child may claim a slot and be caught by its root's end before it
+  /// publishes slot_started, and the serializer must then see "not started", never a stale
+  /// slot_ended left by this transaction (tests/test_tracer.cpp, "a slot claimed but not yet
+  /// published ...").
+  void release() noexcept {
+    const std::uint64_t v = control_word.load(order_acquire);
+    std::uint32_t used = control::next_slot(v);
+    if (used > slots_per_block) used = slots_per_block;
+    for (std::uint32_t i = 0; i < used; ++i) spans[i].state.store(0, order_relaxed);
+    std::uint32_t measured = measurements_used.load(order_relaxed);
+    if (measured > SENTRY_TRACE_MAX_MEASUREMENTS) measured = SENTRY_TRACE_MAX_MEASUREMENTS;
+    for (std::uint32_t i = 0; i < measured; ++i) measurements[i].ready.store(0, order_relaxed);
+    control_word.store(control::fresh(control::generation(v) + 1), order_release);
+  }
+
+  /// Resets the per-transaction bump counters; called right after try_claim().
+  void reset_contents() noexcept {
+    arena_used.store(0, order_relaxed);
+    attributes_used.store(0, order_relaxed);
+    measurements_used.store(0, order_relaxed);
+  }
+
+  /// Prepares a claimed slot; the caller publishes it with state.store(slot_started, release).
+  span_record& init_slot(std::uint32_t slot, span_id id, span_id parent, std::uint64_t start_ns) noexcept {
+    span_record& r = spans[slot];
+    r.start_ns = start_ns;
+    r.end_ns = start_ns;
+    r.id = id;
+    r.parent = parent;
+    r.name = {};
+    r.op = {};
+    r.origin = {};
+    r.attr_head = no_index;
+    r.attr_tail = no_index;
+    r.attr_count = 0;
+    r.status = span_status::ok;
+    return r;
+  }
+
+  static constexpr std::size_t max_key_bytes = 256;
+
+  /// Sets a string attribute, copying a new key and the value with one reservation.
+  void set_string_attribute(std::uint32_t slot, std::string_view key, std::string_view value) noexcept {
+    span_record& r = spans[slot];
+    for (std::uint16_t i = r.attr_head; i != no_index; i = attributes[i].next)
+      if (str(attributes[i].key) == key) {
+        attributes[i].text = copy(value);
+        attributes[i].type = attribute_type::string;
+        return;
+      }
+    attribute_record* a = add_attribute(r);
+    if (!a) return;
+    std::size_t room;
+    std::uint32_t at = reserve(capped(key.size(), max_key_bytes) + capped(value.size(), SENTRY_TRACE_MAX_STRING), room);
+    a->key = place(key, max_key_bytes, at, room);
+    a->text = place(value, SENTRY_TRACE_MAX_STRING, at, room);
+    a->type = attribute_type::string;
+  }
+
+  /// Finds or adds the attribute `key` of span `slot`; nullptr (counted) when over a cap.
+  attribute_record* attribute_for(std::uint32_t slot, std::string_view key) noexcept {
+    span_record& r = spans[slot];
+    for (std::uint16_t i = r.attr_head; i != no_index; i = attributes[i].next)
+      if (str(attributes[i].key) == key) return &attributes[i];
+    attribute_record* a = add_attribute(r);
+    if (a) a->key = copy(key, max_key_bytes);
+    return a;
+  }
+
+  /// Links a new attribute record to the end of `r`'s list; nullptr (counted) over a cap.
+  attribute_record* add_attribute(span_record& r) noexcept {
+    if (r.attr_count >= SENTRY_TRACE_MAX_ATTRIBUTES || attributes_used.load(order_relaxed) >= SENTRY_TRACE_ATTRIBUTE_POOL) {
+      g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
+      return nullptr;
+    }
+    std::uint32_t index = attributes_used.fetch_add(1, order_relaxed);
+    if (index >= SENTRY_TRACE_ATTRIBUTE_POOL) {
+      g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
+      return nullptr;
+    }
+    attribute_record& a = attributes[index];
+    a.key = arena_str{0, 0};
+    a.next = no_index;
+    a.type = attribute_type::boolean;
+    a.bool_value = false;
+    if (r.attr_tail == no_index) r.attr_head = static_cast<std::uint16_t>(index);
+    else attributes[r.attr_tail].next = static_cast<std::uint16_t>(index);
+    r.attr_tail = static_cast<std::uint16_t>(index);
+    ++r.attr_count;
+    return &a;
+  }
+};
+
+} // namespace detail
+
+struct storage {
+  detail::transaction_block blocks[SENTRY_TRACE_MAX_TRANSACTIONS];
+  char envelope[SENTRY_TRACE_ENVELOPE_BYTES];
+  std::uint16_t envelope_slots[detail::slots_per_block];  ///< the spans written, for transaction_view
+};
+
+constexpr std::size_t storage_bytes() noexcept { return sizeof(storage); }
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_POOL_HPP
+
+// end of part: include/sentry_trace/pool.hpp
+
+// =================================================================================================
 // part: include/sentry_trace/envelope.hpp
 // =================================================================================================
 
@@ -3003,30 +3725,65 @@ inline void write_sdk(json_writer& w) noexcept {
   w.end_object();
 }
 
-/// The head-of-trace dynamic sampling context, as @sentry/core builds it (PROTOCOL.md §8).
-/// Left out when there is no public key (no DSN): Relay needs trace_id and public_key.
-inline void write_dsc(json_writer& w, const transaction_block& b, const envelope_context& ctx) noexcept {
-  if (ctx.public_key.empty()) return;
+/// Calls emit(key, value) for each member of a head-of-trace dynamic sampling context, as
+/// @sentry/core builds it (PROTOCOL.md §8): trace_id, public_key, org_id, release, environment,
+/// transaction (left out for a raw URL name), sample_rate (when a local rate decided),
+/// sample_rand (6 decimals, the value decisions use), sampled (left out while deferred).
+template <class Emit>
+void for_each_head_dsc(const trace_id& trace, std::string_view name, transaction_source source, bool rate_known,
+                       double rate, std::uint32_t rand_micros, parent_decision sampled, const envelope_context& ctx,
+                       Emit&& emit) noexcept {
   char hex[32];
-  w.key("trace").begin_object();
-  b.trace.to_hex(hex);
-  w.key("trace_id").string(std::string_view(hex, 32));
-  w.key("public_key").string(ctx.public_key);
-  if (!ctx.org_id.empty()) w.key("org_id").string(ctx.org_id);
-  if (!ctx.release.empty()) w.key("release").string(ctx.release);
-  w.key("environment").string(ctx.environment);
-  if (b.source != transaction_source::url) {
-    std::string_view name = b.str(b.spans[0].name);
-    w.key("transaction").string(name.empty() ? std::string_view("<unlabeled transaction>") : name);
-  }
-  if (b.sample_rate_known) {
+  trace.to_hex(hex);
+  emit(std::string_view("trace_id"), std::string_view(hex, 32));
+  emit(std::string_view("public_key"), ctx.public_key);
+  if (!ctx.org_id.empty()) emit(std::string_view("org_id"), ctx.org_id);
+  if (!ctx.release.empty()) emit(std::string_view("release"), ctx.release);
+  emit(std::string_view("environment"), ctx.environment);
+  if (source != transaction_source::url && !name.empty()) emit(std::string_view("transaction"), name);
+  if (rate_known) {
     char num[32];
-    w.key("sample_rate").string(std::string_view(num, format_double(num, b.sample_rate)));
+    emit(std::string_view("sample_rate"), std::string_view(num, format_double(num, rate)));
   }
   char frac[8];
-  w.key("sample_rand").string(std::string_view(frac, format_micros_fraction(frac, b.sample_rand_micros)));
-  w.key("sampled").string("true");
+  emit(std::string_view("sample_rand"), std::string_view(frac, format_micros_fraction(frac, rand_micros)));
+  if (sampled != parent_decision::none)
+    emit(std::string_view("sampled"), std::string_view(sampled == parent_decision::sampled ? "true" : "false"));
+}
+
+/// The transaction's name as sent: the root's name, "<unlabeled transaction>" when empty (as JS
+/// and native write it).
+inline std::string_view transaction_name(const transaction_block& b) noexcept {
+  std::string_view name = b.str(b.spans[0].name);
+  return name.empty() ? std::string_view("<unlabeled transaction>") : name;
+}
+
+/// Whether the envelope header of `b` gets a `trace`: Relay needs trace_id and public_key, so
+/// not without a DSN, nor for a continued trace whose caller sent no Sentry baggage.
+inline bool has_dsc(const transaction_block& b, const envelope_context& ctx) noexcept {
+  if (b.continued || b.dsc_state.load(order_acquire) == dsc_frozen)
+    return !b.dsc.sentry("trace_id").empty() && !b.dsc.sentry("public_key").empty();
+  return !ctx.public_key.empty();
+}
+
+/// The DSC object of `b` (call only when has_dsc()): the frozen one when there is one, else the
+/// head-of-trace DSC made now.
+inline void write_dsc_object(json_writer& w, const transaction_block& b, const envelope_context& ctx) noexcept {
+  if (b.continued || b.dsc_state.load(order_acquire) == dsc_frozen) {
+    b.dsc.write_json(w);
+    return;
+  }
+  w.begin_object();
+  for_each_head_dsc(b.trace, transaction_name(b), b.source, b.sample_rate_known, b.sample_rate,
+                    b.sample_rand_micros, parent_decision::sampled, ctx,
+                    [&](std::string_view k, std::string_view v) { w.key(k).string(v); });
   w.end_object();
+}
+
+inline void write_dsc(json_writer& w, const transaction_block& b, const envelope_context& ctx) noexcept {
+  if (!has_dsc(b, ctx)) return;
+  w.key("trace");
+  write_dsc_object(w, b, ctx);
 }
 
 inline void write_attributes(json_writer& w, const transaction_block& b, const span_record& r) noexcept {
@@ -3108,8 +3865,7 @@ inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, 
   w.key("type").string("transaction");
   w.key("event_id").string(std::string_view(eid_hex, 32));
   w.key("platform").string("native");
-  std::string_view name = b.str(root.name);
-  w.key("transaction").string(name.empty() ? std::string_view("<unlabeled transaction>") : name);
+  w.key("transaction").string(transaction_name(b));
   w.key("transaction_info").begin_object().key("source").string(to_string(b.source)).end_object();
   w.key("start_timestamp").timestamp(ctx.anchor.to_epoch_us(root.start_ns));
   w.key("timestamp").timestamp(ctx.anchor.to_epoch_us(root.end_ns));
@@ -3271,6 +4027,231 @@ SENTRY_TRACE_DETAIL_END
 #endif // SENTRY_TRACE_ENVELOPE_HPP
 
 // end of part: include/sentry_trace/envelope.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/events.hpp
+// =================================================================================================
+
+// sentry_trace/events.hpp -- error and message events, written as one Sentry envelope
+//
+// WHAT IT DOES  Writes one error event (an exception's type and value) or message event (text
+//               and a level) as a Sentry envelope into a caller-owned buffer:
+//                 {"event_id","sent_at","sdk","trace":<DSC>}\n
+//                 {"type":"event","length":N,"content_type":"application/json"}\n
+//                 <N bytes of payload>
+//               The payload carries contexts.trace with the active span's ids (or the
+//               propagation context's), so Sentry shows the error inside its trace and span;
+//               the envelope header carries that trace's dynamic sampling context, which the
+//               caller writes through a callback (the tracer knows the DSC, this part does not).
+// DOES NOT      allocate, lock, throw or read the locale. It does not capture stack traces,
+//               breadcrumbs, tags, user data or attachments, chain exceptions (one value per
+//               event), or sample: traces_sample_rate does not apply to errors.
+// FORMAT        As @sentry/core 11 writes an event captured inside a span (fx/js/static-0001),
+//               with sentry_trace's own choices:
+//               - `timestamp` is RFC 3339 UTC with microseconds (envelope.hpp says why);
+//                 `platform` is "native";
+//               - an exception is {type, value, mechanism:{type:"generic", handled}};
+//               - a message event's text is a plain string, `"message":"..."`, which is what
+//                 @sentry/core's eventFromString and Python's capture_message send (sentry-native
+//                 sends {"formatted":"..."}; Relay reads both as logentry.formatted);
+//               - contexts.trace is {trace_id, span_id, parent_span_id?, op?}, the shape of
+//                 @sentry/core's spanToTraceContext plus Python's op.
+//               Exception type and value, message and op longer than SENTRY_TRACE_MAX_STRING
+//               bytes are cut at a UTF-8 boundary and counted in stats::strings_truncated.
+//               CR, LF and other control characters are escaped, invalid UTF-8 is replaced by
+//               U+FFFD (json.hpp), so hostile text cannot break the envelope's framing.
+// RAM           Nothing of its own: the envelope goes straight into the caller's buffer (the
+//               payload after room for its item header, then moved down flush against it), plus
+//               under 200 bytes of stack. Worst case: the payload is 6 x 4 x
+//               SENTRY_TRACE_MAX_STRING bytes (type, value, message and op, every byte escaped
+//               as \u00XX) plus ~700 plus release, environment and server_name; the header
+//               ~250 bytes plus the DSC. About 25 KiB with the default switches.
+// ERRORS        When the envelope does not fit in the buffer the result is empty and the event
+//               is counted as buffer_overflow / error for the client report.
+// SPEC          https://develop.sentry.dev/sdk/telemetry/errors/
+//               https://develop.sentry.dev/sdk/foundations/transport/envelopes/
+//               https://develop.sentry.dev/sdk/foundations/trace-propagation/ (trace data on events)
+
+#ifndef SENTRY_TRACE_EVENTS_HPP
+#define SENTRY_TRACE_EVENTS_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// Severity of a message event (Sentry's level strings). Error events default to `error`;
+/// `fatal` is for errors that end the program.
+enum class level : std::uint8_t { debug, info, warning, error, fatal };
+
+/// The level as Sentry writes it: "debug", "info", "warning", "error" or "fatal". A value
+/// outside the enum gives "error", Sentry's default.
+constexpr const char* to_string(level l) noexcept {
+  constexpr const char* names[] = {"debug", "info", "warning", "error", "fatal"};
+  return static_cast<std::size_t>(l) < sizeof(names) / sizeof(names[0]) ? names[static_cast<std::size_t>(l)]
+                                                                         : "error";
+}
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+
+/// What links an event to a trace: the active span's ids, or the propagation context's when no
+/// span is active.
+struct event_trace_context {
+  trace_id trace;       ///< zero: no contexts.trace is written (the event is in no trace)
+  span_id span;         ///< zero: a fresh random id, as @sentry/core does for a propagation
+                        ///< context without a span (a trace context needs a span_id)
+  span_id parent;       ///< zero: no parent_span_id
+  std::string_view op;  ///< empty: no op. Only read during the call.
+};
+
+/// The pieces of one error or message event. The strings are only read during the call.
+struct event_fields {
+  std::string_view exception_type;   ///< e.g. "std::runtime_error"; empty for a message event
+  std::string_view exception_value;  ///< the exception's message (what())
+  std::string_view message;          ///< capture_message's text; written as "message":"..."
+  level lvl = level::error;
+  std::int64_t timestamp_epoch_us = 0;  ///< when it happened, microseconds since the Unix epoch;
+                                        ///< 0: the envelope's sent_at
+  bool handled = true;                  ///< mechanism.handled: false for a crash or terminate
+};
+
+/// Writes one error-event envelope into buf[0..cap) and returns its bytes (a view into `buf`),
+/// or an empty view when it does not fit; that event is then counted as buffer_overflow / error.
+///
+/// Envelope header: event_id (a new uuid4 as 32 lowercase hex, the same as the payload's),
+/// sent_at (ctx.sent_at_epoch_us), sdk, and `trace` when `write_dsc` is given: it is called
+/// right after the key "trace" has been written and must write exactly one JSON object, the
+/// trace's dynamic sampling context (PROTOCOL.md §8: every value a string, trace_id equal to
+/// tc.trace). A callback that writes nothing leaves the `trace` key out (e.g. without a DSN);
+/// one that writes broken structure (a key, two values) makes the whole write fail. It runs on
+/// the calling thread, must not throw, and gets `dsc_user` back.
+///
+/// Payload: event_id, timestamp, platform "native", level, release, environment and
+/// server_name (each when non-empty), sdk, exception.values[{type, value, mechanism}] when a
+/// type or value is given, message when given, contexts.trace when tc.trace is non-zero. An
+/// event with neither exception nor message is still written (Sentry shows it as
+/// "<unlabeled event>").
+///
+/// The item header is {"type":"event","length":N,"content_type":"application/json"}; there is
+/// no newline after the payload. Needs `cap` at least the size of the result (a buffer exactly
+/// that big suffices, up to one byte per digit of `cap` beyond the payload length's).
+/// Reentrant; never allocates or throws.
+inline std::string_view write_event_envelope(char* buf, std::size_t cap, const event_fields& f,
+                                             const event_trace_context& tc, const envelope_context& ctx,
+                                             void (*write_dsc)(json_writer&, void*), void* dsc_user) noexcept {
+  // Cut over-long strings now; the cuts are counted only if the event goes out.
+  constexpr std::size_t max_string = SENTRY_TRACE_MAX_STRING;
+  std::uint64_t truncated = 0;
+  auto cut = [&truncated](std::string_view s) noexcept {
+    if (s.size() <= max_string) return s;
+    ++truncated;
+    return s.substr(0, utf8_truncate(s, max_string));
+  };
+  const std::string_view type = cut(f.exception_type);
+  const std::string_view value = cut(f.exception_value);
+  const std::string_view message = cut(f.message);
+  const std::string_view op = cut(tc.op);
+
+  const event_id eid = new_event_id();
+  char eid_hex[32];
+  eid.to_hex(eid_hex);
+  const std::string_view eid_text(eid_hex, 32);
+
+  auto overflow = []() noexcept -> std::string_view {
+    g_outcomes.record(discard_reason::buffer_overflow, data_category::error, 1);
+    return {};
+  };
+
+  // 1. The envelope header, at the start of the buffer.
+  fixed_sink head(buf, cap);
+  json_writer h(head);
+  h.begin_object();
+  h.key("event_id").string(eid_text);
+  h.key("sent_at").timestamp(ctx.sent_at_epoch_us);
+  write_sdk(h);
+  if (write_dsc != nullptr) {
+    const json_writer::checkpoint before_key = h.mark();
+    h.key("trace");
+    const std::size_t after_key = head.size();
+    write_dsc(h, dsc_user);
+    if (head.size() == after_key && !head.overflowed()) h.rewind(before_key);  // nothing written
+  }
+  h.end_object();
+  head.put('\n');
+  if (!h.ok()) return overflow();
+  const std::size_t head_len = head.size();
+
+  // 2. The payload, after room for the item header. That header's only variable part is the
+  //    length, which has at most as many digits as `cap`.
+  static constexpr char item_prefix[] = "{\"type\":\"event\",\"length\":";
+  static constexpr char item_suffix[] = ",\"content_type\":\"application/json\"}\n";
+  constexpr std::size_t item_fixed = sizeof(item_prefix) - 1 + sizeof(item_suffix) - 1;
+  char digits[24];
+  const std::size_t item_room = item_fixed + format_uint(digits, static_cast<std::uint64_t>(cap));
+  if (cap - head_len <= item_room) return overflow();
+  char* const payload_at = buf + head_len + item_room;
+  fixed_sink payload(payload_at, cap - head_len - item_room);
+  json_writer w(payload);
+  w.begin_object();
+  w.key("event_id").string(eid_text);
+  w.key("timestamp").timestamp(f.timestamp_epoch_us != 0 ? f.timestamp_epoch_us : ctx.sent_at_epoch_us);
+  w.key("platform").string("native");
+  w.key("level").string(to_string(f.lvl));
+  if (!ctx.release.empty()) w.key("release").string(ctx.release);
+  if (!ctx.environment.empty()) w.key("environment").string(ctx.environment);
+  if (!ctx.server_name.empty()) w.key("server_name").string(ctx.server_name);
+  write_sdk(w);
+  if (!type.empty() || !value.empty()) {
+    // Relay needs a type or a value in each exception; mechanism.type is required in a mechanism.
+    w.key("exception").begin_object().key("values").begin_array().begin_object();
+    if (!type.empty()) w.key("type").string(type);
+    if (!value.empty()) w.key("value").string(value);
+    w.key("mechanism").begin_object().key("type").string("generic").key("handled").boolean(f.handled).end_object();
+    w.end_object().end_array().end_object();
+  }
+  if (!message.empty()) w.key("message").string(message);
+  if (!tc.trace.is_zero()) {
+    char hex[32];
+    w.key("contexts").begin_object().key("trace").begin_object();
+    tc.trace.to_hex(hex);
+    w.key("trace_id").string(std::string_view(hex, 32));
+    (tc.span.is_zero() ? new_span_id() : tc.span).to_hex(hex);
+    w.key("span_id").string(std::string_view(hex, 16));
+    if (!tc.parent.is_zero()) {
+      tc.parent.to_hex(hex);
+      w.key("parent_span_id").string(std::string_view(hex, 16));
+    }
+    if (!op.empty()) w.key("op").string(op);
+    w.end_object().end_object();
+  }
+  w.end_object();
+  if (!w.ok()) return overflow();
+  const std::size_t payload_len = payload.size();
+
+  // 3. The item header, and the payload moved down flush against it.
+  char item[sizeof(item_prefix) + sizeof(item_suffix) + 24];
+  std::size_t item_len = 0;
+  std::memcpy(item, item_prefix, sizeof(item_prefix) - 1);
+  item_len += sizeof(item_prefix) - 1;
+  item_len += format_uint(item + item_len, static_cast<std::uint64_t>(payload_len));
+  std::memcpy(item + item_len, item_suffix, sizeof(item_suffix) - 1);
+  item_len += sizeof(item_suffix) - 1;
+  std::memmove(buf + head_len + item_len, payload_at, payload_len);
+  std::memcpy(buf + head_len, item, item_len);
+
+  if (truncated) g_outcomes.strings_truncated.fetch_add(truncated, order_relaxed);
+  return std::string_view(buf, head_len + item_len + payload_len);
+}
+
+} // namespace detail
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_EVENTS_HPP
+
+// end of part: include/sentry_trace/events.hpp
 
 // =================================================================================================
 // part: include/sentry_trace/transport.hpp
@@ -3582,6 +4563,13 @@ struct options {
   entropy_hook entropy{};
   lock_hook lock{};
   bool send_client_reports = true;
+  /// Outgoing URLs that get trace headers from inject(carrier, url): a URL containing one of
+  /// these (ASCII case-insensitive) does. nullptr (the default): every URL, as @sentry/node 11.
+  /// Copied by init(): at most 16 targets and 1024 bytes in all.
+  const std::string_view* trace_propagation_targets = nullptr;
+  std::size_t trace_propagation_target_count = 0;
+  /// Also send a W3C `traceparent` header (default false, as the SDKs' propagateTraceparent).
+  bool propagate_traceparent = false;
 };
 
 /// Starts (or restarts) tracing. Returns false, logs why, and leaves tracing off on bad
@@ -3617,9 +4605,23 @@ struct thread_scope {
 };
 inline SENTRY_TRACE_DETAIL_THREAD_LOCAL thread_scope tl_scope;
 
+/// What continue_trace() received, parsed once, for the transactions started inside its
+/// callback. It lives on continue_trace's stack; the thread-local pointer below marks the scope.
+struct incoming_context {
+  bool continued = false;          ///< a valid sentry-trace (or traceparent) of an accepted org
+  trace_parent parent{};
+  double parent_sample_rate = -1.0;  ///< the incoming sentry-sample_rate, negative when none
+  std::uint32_t sample_rand_micros = 0;
+  baggage bag{};                   ///< frozen DSC (+ sample_rand added here) and third-party members
+  incoming_context* previous = nullptr;
+};
+inline SENTRY_TRACE_DETAIL_THREAD_LOCAL incoming_context* tl_incoming = nullptr;
+
 /// Flags a span_ref carries beyond span_ref's public ones.
 constexpr std::uint8_t ref_root = span_ref::root;
 constexpr std::uint8_t ref_overflow = span_ref::overflow;
+/// Not recorded because tracing is off here (no rate, no sampler): nothing to count.
+constexpr std::uint8_t ref_unrecorded_by_choice = 64;
 
 struct tracer {
   bool enabled = false;
@@ -3644,6 +4646,11 @@ struct tracer {
   char environment[65] = {};
   char server_name[256] = {};
   char org_id[21] = {};
+  bool propagate_traceparent = false;
+  bool targets_set = false;
+  std::size_t target_count = 0;
+  std::string_view targets[16] = {};
+  char target_text[1024] = {};
 
   std::uint64_t now_ns() const noexcept { return clock.now_ns(clock.user); }
   std::int64_t epoch_us() const noexcept { return wall_clock.now_epoch_us ? wall_clock.now_epoch_us(wall_clock.user) : 0; }
@@ -3837,7 +4844,7 @@ inline std::uint32_t pop_active(void* owner, std::uint16_t depth, span_id id) no
 
 /// Counts the spans of a non-recording transaction when its root ends.
 inline void count_unrecorded_root(const span_ref& ref, std::uint32_t children) noexcept {
-  if ((ref.flags & span_ref::deferred) != 0) return;  // tracing off: nothing was meant to be sent
+  if ((ref.flags & (span_ref::deferred | ref_unrecorded_by_choice)) != 0) return;  // tracing off: nothing was meant to be sent
   discard_reason why = (ref.flags & ref_overflow) ? discard_reason::buffer_overflow : discard_reason::sample_rate;
   g_outcomes.record_transaction(why, children + 1);
 }
@@ -3881,29 +4888,49 @@ inline span start_span_slow(const span_options& o, bool make_active) noexcept {
     if (parent->is_recording()) return start_recording_child(o, *parent, make_active);
     if (entry) {
       entry->unrecorded_children.store(entry->unrecorded_children.load(order_relaxed) + 1, order_relaxed);
-    } else if ((parent->flags & span_ref::deferred) == 0) {
+    } else if ((parent->flags & (span_ref::deferred | ref_unrecorded_by_choice)) == 0) {
       g_outcomes.record((parent->flags & ref_overflow) ? discard_reason::buffer_overflow : discard_reason::sample_rate,
                         data_category::span);
     }
     return span(*parent, static_cast<std::uint8_t>(parent->flags & ~ref_root));
   }
 
-  // A new transaction.
+  // A new transaction: the continuation of an incoming trace inside continue_trace(), or the
+  // head of a new one.
+  incoming_context* in = tl_incoming;
+  const bool continued = in && in->continued;
   span_ref root;
-  root.trace = new_trace_id();
+  root.trace = continued ? in->parent.trace : new_trace_id();
   root.id = new_span_id();
   root.epoch = t.epoch;
   root.flags = span_ref::valid | ref_root;
   const bool tracing = t.sampler || t.traces_sample_rate >= 0.0;
-  std::uint32_t rand_micros = new_sample_rand();
+  const std::uint32_t rand_micros = continued ? in->sample_rand_micros : new_sample_rand();
+  root.sample_rand_micros = rand_micros;
   sampling_decision d;
   if (tracing) {
     sampling_context ctx;
     ctx.name = o.name;
     ctx.op = o.op;
     ctx.source = o.source;
+    if (continued) {
+      ctx.parent_sampled = in->parent.sampled;
+      ctx.parent_sample_rate = in->parent_sample_rate;
+    }
     d = sample(t.sampler, t.traces_sample_rate, ctx, rand_micros);
     if (d.rate_invalid) log_line(log_level::debug, "transaction not sampled: the sample rate is outside [0, 1] or NaN");
+    if (d.sample_rate_known) root.sample_rate_ppm = static_cast<std::uint32_t>(d.sample_rate * 1e6 + 0.5);
+    // This service decided a deferred trace: say with which rate, as @sentry/core does.
+    if (continued && in->parent.sampled == parent_decision::none && d.sample_rate_known &&
+        in->bag.sentry("sample_rate").empty()) {
+      char num[32];
+      in->bag.set_sentry("sample_rate", std::string_view(num, format_double(num, d.sample_rate)));
+    }
+  } else if (continued) {
+    // Tracing off: record nothing, but hand the caller's decision on unchanged.
+    if (in->parent.sampled == parent_decision::sampled) root.flags |= span_ref::sampled;
+    else if (in->parent.sampled == parent_decision::none) root.flags |= span_ref::deferred;
+    root.flags |= ref_unrecorded_by_choice;
   } else {
     root.flags |= span_ref::deferred;
   }
@@ -3931,13 +4958,21 @@ inline span start_span_slow(const span_options& o, bool make_active) noexcept {
     root.generation = b->generation();
     b->reset_contents();
     b->trace = root.trace;
-    b->parent_of_root = span_id{};
+    b->parent_of_root = continued ? in->parent.parent : span_id{};
     b->sample_rate = d.sample_rate;
     b->sample_rate_known = d.sample_rate_known;
     b->sample_rand_micros = rand_micros;
     b->source = o.source;
     b->max_children = t.max_spans;
-    span_record& r = b->init_slot(0, root.id, span_id{}, t.now_ns());
+    b->continued = continued;
+    b->dsc_state.store(dsc_open, order_relaxed);
+    if (continued) {
+      b->dsc = in->bag;
+    } else {
+      b->dsc.clear();
+      if (in && !in->bag.third_party().empty()) b->dsc.parse(in->bag.third_party());
+    }
+    span_record& r = b->init_slot(0, root.id, b->parent_of_root, t.now_ns());
     b->copy_names(r, o);
     r.state.store(slot_started, order_release);
   }
@@ -4138,6 +5173,20 @@ inline bool init(const options& opts) noexcept {
     log_line(log_level::warning, "init: max_spans is capped at SENTRY_TRACE_MAX_SPANS");
   t.max_spans = static_cast<std::uint16_t>(opts.max_spans < SENTRY_TRACE_MAX_SPANS ? opts.max_spans : SENTRY_TRACE_MAX_SPANS);
   t.send_client_reports = opts.send_client_reports;
+  t.propagate_traceparent = opts.propagate_traceparent;
+  t.targets_set = opts.trace_propagation_targets != nullptr;
+  t.target_count = 0;
+  if (t.targets_set) {
+    if (opts.trace_propagation_target_count > 16) return fail("init: at most 16 trace_propagation_targets");
+    std::size_t used = 0;
+    for (std::size_t i = 0; i < opts.trace_propagation_target_count; ++i) {
+      std::string_view target = opts.trace_propagation_targets[i];
+      if (target.size() > sizeof(t.target_text) - used) return fail("init: trace_propagation_targets exceed 1024 bytes");
+      if (!target.empty()) std::memcpy(t.target_text + used, target.data(), target.size());
+      t.targets[t.target_count++] = std::string_view(t.target_text + used, target.size());
+      used += target.size();
+    }
+  }
 
   t.mem = opts.storage;
 #if SENTRY_TRACE_HOSTED
@@ -4285,6 +5334,367 @@ SENTRY_TRACE_DETAIL_END
 #endif // SENTRY_TRACE_TRACER_HPP
 
 // end of part: include/sentry_trace/tracer.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/distributed.hpp
+// =================================================================================================
+
+// sentry_trace/distributed.hpp -- continuing traces, handing them on, and errors linked to them
+//
+// WHAT IT DOES  continue_trace() makes the transactions started in its callback continue the
+//               caller's trace (trace id, parent span id, sampling decision, sample_rand and the
+//               frozen dynamic sampling context); get_trace_headers() gives the `sentry-trace`,
+//               `baggage` and `traceparent` values for the active span; inject()/extract() do
+//               both through any key-value carrier; capture_exception()/capture_message() send
+//               an error event whose `contexts.trace` is the active span's, so Sentry shows the
+//               error inside the trace.
+// STEP BY STEP  st::continue_trace(req.header("sentry-trace"), req.header("baggage"), [&] {
+//                 st::start_span({"GET /orders/:id", "http.server"}, [&](st::span&) {
+//                   st::trace_headers h = st::get_trace_headers();
+//                   out.set("sentry-trace", h.sentry_trace);
+//                   out.set("baggage", h.baggage);
+//                 });
+//               });
+// DOES NOT      allocate. trace_headers holds its text in fixed buffers (about 8.3 KiB: a W3C
+//               baggage of SENTRY_TRACE_MAX_BAGGAGE bytes), and so does continue_trace's frame.
+// ERRORS        A missing or malformed sentry-trace (and traceparent) starts a new trace; debug
+//               mode logs why. Baggage members that are malformed, hostile (control characters)
+//               or over the W3C limits are dropped; the rest is kept.
+// SPEC          https://develop.sentry.dev/sdk/foundations/trace-propagation/
+
+#ifndef SENTRY_TRACE_DISTRIBUTED_HPP
+#define SENTRY_TRACE_DISTRIBUTED_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <utility>
+#if SENTRY_TRACE_EXCEPTIONS
+#  include <exception>
+#endif
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// The outgoing trace headers for one request. The views point into this object's own
+/// buffers: valid while it lives; it can be neither copied nor moved (returned by value through
+/// guaranteed copy elision). An empty view means "send no such header".
+class trace_headers {
+ public:
+  std::string_view sentry_trace;
+  std::string_view baggage;
+  std::string_view traceparent;  ///< only with options.propagate_traceparent (default false, as the SDKs)
+
+  trace_headers() noexcept = default;
+  /// Internal: built in place (the views must point into the final object).
+  template <class Fill> explicit trace_headers(Fill&& fill) noexcept {
+    fill(*this);
+  }
+  trace_headers(const trace_headers&) = delete;
+  trace_headers& operator=(const trace_headers&) = delete;
+
+  // Internal buffers.
+  char sentry_trace_buf[51] = {};
+  char traceparent_buf[55] = {};
+  char baggage_buf[SENTRY_TRACE_MAX_BAGGAGE] = {};
+};
+
+/// Runs fn() with the trace described by `sentry_trace` and `baggage` (header values; empty
+/// when absent) as the parent of every transaction started inside it, and returns fn's result.
+/// Thread-safe; the scope is this thread's. Nested calls stack.
+template <class Fn> decltype(auto) continue_trace(std::string_view sentry_trace, std::string_view baggage, Fn&& fn);
+/// The same, also reading a W3C `traceparent`, used when `sentry_trace` is absent or invalid.
+template <class Fn>
+decltype(auto) continue_trace(std::string_view sentry_trace, std::string_view baggage, std::string_view traceparent,
+                              Fn&& fn);
+
+/// The headers to send with an outgoing request made inside the active span (or, with none,
+/// inside continue_trace's scope, or this thread's own trace). No heap; noexcept.
+trace_headers get_trace_headers() noexcept;
+
+/// Sets the trace headers on any carrier with `set(std::string_view key, std::string_view value)`
+/// (HTTP headers, message metadata, RPC metadata). With `url`, only when
+/// options.trace_propagation_targets allow that URL. Returns whether headers were set.
+template <class Carrier> bool inject(Carrier& carrier, std::string_view url = {});
+
+/// Continues the trace a carrier brought: reads "sentry-trace", "baggage" and "traceparent" with
+/// `get(std::string_view key)` (returning something convertible to std::string_view, empty when
+/// absent) and runs fn inside continue_trace.
+template <class Carrier, class Fn> decltype(auto) extract(const Carrier& carrier, Fn&& fn);
+
+/// Sends an error event (`exception.values[0]` = {type, value}) linked to the active span.
+/// Strings are copied (cut at SENTRY_TRACE_MAX_STRING bytes). Returns false when it was not
+/// sent (tracing off, or the envelope did not fit: counted). No heap; thread-safe.
+bool capture_exception(std::string_view type, std::string_view value) noexcept;
+#if SENTRY_TRACE_EXCEPTIONS
+/// capture_exception with the exception's dynamic type name unavailable without RTTI, so the
+/// type is "std::exception" unless given; the value is e.what().
+bool capture_exception(const std::exception& e, std::string_view type = "std::exception") noexcept;
+#endif
+/// Sends a message event at `lvl`, linked to the active span.
+bool capture_message(std::string_view message, level lvl = level::info) noexcept;
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+
+/// Parses the incoming headers into `in` (PROTOCOL.md §7-§9): a new trace unless sentry-trace
+/// (or traceparent) is valid and the org ids agree; sample_rand taken from the baggage, else
+/// drawn consistently with the incoming rate and decision, else uniformly, and added to the
+/// frozen DSC when it was missing.
+inline void parse_incoming(std::string_view sentry_trace, std::string_view baggage_value, std::string_view traceparent,
+                           incoming_context& in) noexcept {
+  const tracer& t = g_tracer;
+  in.bag.parse(baggage_value);
+  bool ok = parse_sentry_trace(sentry_trace, in.parent);
+  if (!ok && !sentry_trace.empty()) log_line(log_level::debug, "continue_trace: malformed sentry-trace, starting a new trace: ", sentry_trace);
+  if (!ok && !traceparent.empty()) {
+    ok = parse_traceparent(traceparent, in.parent);
+    if (!ok) log_line(log_level::debug, "continue_trace: malformed traceparent, starting a new trace: ", traceparent);
+  }
+  const std::string_view their_org = in.bag.sentry("org_id");
+  const std::string_view our_org = t.org_id;
+  if (ok && !their_org.empty() && !our_org.empty() && their_org != our_org) {
+    log_line(log_level::debug, "continue_trace: the caller's org_id differs from ours, starting a new trace");
+    ok = false;
+  }
+  in.continued = ok;
+  if (!ok) return;
+  double rate = -1.0;
+  if (detail::parse_decimal(in.bag.sentry("sample_rate"), rate) && valid_rate(rate)) in.parent_sample_rate = rate;
+  double rand = -1.0;
+  if (detail::parse_decimal(in.bag.sentry("sample_rand"), rand) && rand >= 0.0 && rand < 1.0) {
+    in.sample_rand_micros = static_cast<std::uint32_t>(rand * sample_rand_scale);
+    return;
+  }
+  if (in.parent_sample_rate >= 0.0 && in.parent.sampled != parent_decision::none)
+    in.sample_rand_micros = sample_rand_within(in.parent_sample_rate, in.parent.sampled == parent_decision::sampled);
+  else
+    in.sample_rand_micros = new_sample_rand();
+  char frac[8];
+  in.bag.set_sentry("sample_rand", std::string_view(frac, format_micros_fraction(frac, in.sample_rand_micros)));
+}
+
+/// Restores the previous incoming context when continue_trace's scope ends, however it ends.
+struct incoming_scope {
+  incoming_context ctx;
+  explicit incoming_scope() noexcept : ctx() {
+    ctx.previous = tl_incoming;
+    tl_incoming = &ctx;
+  }
+  ~incoming_scope() { tl_incoming = ctx.previous; }
+  incoming_scope(const incoming_scope&) = delete;
+  incoming_scope& operator=(const incoming_scope&) = delete;
+};
+
+/// Each thread's own trace id for work outside any span or continue_trace (as the SDKs'
+/// propagation context): stable, so errors and outgoing calls of one thread share it.
+inline SENTRY_TRACE_DETAIL_THREAD_LOCAL trace_id tl_thread_trace{};
+inline SENTRY_TRACE_DETAIL_THREAD_LOCAL std::uint32_t tl_thread_rand = 0;
+inline const trace_id& thread_trace() noexcept {
+  if (tl_thread_trace.is_zero()) {
+    tl_thread_trace = new_trace_id();
+    tl_thread_rand = new_sample_rand();
+  }
+  return tl_thread_trace;
+}
+
+/// Where the trace of "now" comes from: the active span, continue_trace's scope, or the thread.
+struct current_trace {
+  trace_id trace;
+  span_id span;                     ///< the active span, or a fresh id (no span)
+  span_id parent;                   ///< the active span's parent when known
+  parent_decision sampled = parent_decision::none;
+  const transaction_block* block = nullptr;  ///< recording transaction, if any
+  span_ref ref{};                   ///< the active span, if any
+  std::string_view op;
+};
+
+inline current_trace resolve_current() noexcept {
+  current_trace c;
+  stack_entry* e = g_tracer.enabled ? current_entry() : nullptr;
+  incoming_context* in = tl_incoming;
+  if (e) {
+    c.ref = e->ref;
+    c.trace = e->ref.trace;
+    c.span = e->ref.id;
+    c.sampled = (e->ref.flags & span_ref::deferred) ? parent_decision::none
+                : (e->ref.flags & span_ref::sampled) ? parent_decision::sampled
+                                                      : parent_decision::not_sampled;
+    if (transaction_block* b = block_of(e->ref)) {
+      c.block = b;
+      const span_record& r = b->spans[e->ref.slot];
+      c.parent = r.parent;
+      c.op = b->str(r.op);
+    }
+  } else if (in && in->continued) {
+    c.trace = in->parent.trace;
+    c.span = new_span_id();
+    c.parent = in->parent.parent;
+    c.sampled = in->parent.sampled;
+  } else {
+    c.trace = thread_trace();
+    c.span = new_span_id();
+  }
+  return c;
+}
+
+/// Fills `out` with the Sentry members of the DSC for `c` (the third-party members of `base`
+/// are kept). `base` is the frozen DSC when there is one.
+inline void head_dsc_into(baggage& out, const current_trace& c, std::string_view name, transaction_source source,
+                          bool rate_known, double rate, std::uint32_t rand_micros) noexcept {
+  envelope_context ctx = make_envelope_context();
+  if (ctx.public_key.empty()) return;  // no DSN: no DSC worth sending (Relay needs the key)
+  for_each_head_dsc(c.trace, name, source, rate_known, rate, rand_micros, c.sampled, ctx,
+                    [&](std::string_view k, std::string_view v) { out.set_sentry(k, v); });
+}
+
+/// The DSC to propagate for `c`, written as a baggage value into `h`.
+inline void write_baggage(trace_headers& h, const current_trace& c) noexcept {
+  incoming_context* in = tl_incoming;
+  std::size_t n = 0;
+  if (c.block) {
+    transaction_block& b = *const_cast<transaction_block*>(c.block);
+    if (!b.continued) {
+      // First headers out of a trace started here: freeze its DSC (it must not change once it
+      // has left the SDK). One thread fills it; others wait the few microseconds that takes.
+      std::uint8_t expected = dsc_open;
+      if (b.dsc_state.compare_exchange_strong(expected, dsc_freezing, order_acq_rel, order_acquire)) {
+        head_dsc_into(b.dsc, c, transaction_name(b), b.source, b.sample_rate_known, b.sample_rate,
+                      b.sample_rand_micros);
+        b.dsc_state.store(dsc_frozen, order_release);
+      } else {
+        while (b.dsc_state.load(order_acquire) != dsc_frozen) {
+        }
+      }
+    }
+    n = b.dsc.write_header(h.baggage_buf, sizeof(h.baggage_buf));
+  } else if (in && in->continued && in->parent.trace == c.trace) {
+    n = in->bag.write_header(h.baggage_buf, sizeof(h.baggage_buf));
+  } else {
+    // An unrecorded root of a trace started here, or no span at all: a head DSC made now.
+    baggage b;
+    if (in && !in->bag.third_party().empty()) b.parse(in->bag.third_party());
+    const bool own = c.ref.is_valid();
+    const bool rate_known = own && c.ref.sample_rate_ppm != span_ref::no_rate;
+    const double rate = rate_known ? static_cast<double>(c.ref.sample_rate_ppm) / 1e6 : 0.0;
+    head_dsc_into(b, c, {}, transaction_source::custom, rate_known, rate, own ? c.ref.sample_rand_micros : tl_thread_rand);
+    n = b.write_header(h.baggage_buf, sizeof(h.baggage_buf));
+  }
+  h.baggage = std::string_view(h.baggage_buf, n);
+}
+
+/// The DSC object for an event's envelope header (the event writer has written the key; writing
+/// nothing leaves it out).
+inline void write_event_dsc(json_writer& w, void* user) noexcept {
+  const current_trace& c = *static_cast<const current_trace*>(user);
+  incoming_context* in = tl_incoming;
+  const envelope_context ctx = make_envelope_context();
+  if (c.block) {
+    if (has_dsc(*c.block, ctx)) write_dsc_object(w, *c.block, ctx);
+    return;
+  }
+  if (in && in->continued && in->parent.trace == c.trace) {
+    if (!in->bag.sentry("trace_id").empty() && !in->bag.sentry("public_key").empty()) in->bag.write_json(w);
+    return;
+  }
+  if (ctx.public_key.empty()) return;
+  const bool own = c.ref.is_valid();
+  const bool rate_known = own && c.ref.sample_rate_ppm != span_ref::no_rate;
+  w.begin_object();
+  for_each_head_dsc(c.trace, {}, transaction_source::custom, rate_known,
+                    rate_known ? static_cast<double>(c.ref.sample_rate_ppm) / 1e6 : 0.0,
+                    own ? c.ref.sample_rand_micros : tl_thread_rand, c.sampled, ctx,
+                    [&](std::string_view k, std::string_view v) { w.key(k).string(v); });
+  w.end_object();
+}
+
+inline bool capture_event(const event_fields& f) noexcept {
+  tracer& t = g_tracer;
+  if (!t.enabled) return false;
+  current_trace c = resolve_current();
+  event_trace_context tc;
+  tc.trace = c.trace;
+  tc.span = c.span;
+  tc.parent = c.parent;
+  tc.op = c.op;
+  envelope_lock guard(t.lock);
+  envelope_context ctx = make_envelope_context();
+  event_fields fields = f;
+  if (!fields.timestamp_epoch_us) fields.timestamp_epoch_us = ctx.sent_at_epoch_us;
+  std::string_view bytes =
+      write_event_envelope(t.mem->envelope, sizeof(t.mem->envelope), fields, tc, ctx, &write_event_dsc, &c);
+  if (bytes.empty()) return false;
+  dispatch(envelope_view(bytes, nullptr, false));
+  return true;
+}
+
+} // namespace detail
+
+template <class Fn>
+decltype(auto) continue_trace(std::string_view sentry_trace, std::string_view baggage, std::string_view traceparent,
+                              Fn&& fn) {
+  detail::incoming_scope scope;
+  detail::parse_incoming(sentry_trace, baggage, traceparent, scope.ctx);
+  return std::forward<Fn>(fn)();
+}
+
+template <class Fn> decltype(auto) continue_trace(std::string_view sentry_trace, std::string_view baggage, Fn&& fn) {
+  return continue_trace(sentry_trace, baggage, std::string_view(), std::forward<Fn>(fn));
+}
+
+inline trace_headers get_trace_headers() noexcept {
+  return trace_headers([](trace_headers& h) {
+    const detail::current_trace c = detail::resolve_current();
+    h.sentry_trace =
+        std::string_view(h.sentry_trace_buf, detail::format_sentry_trace(h.sentry_trace_buf, c.trace, c.span, c.sampled));
+    if (detail::g_tracer.propagate_traceparent)
+      h.traceparent = std::string_view(h.traceparent_buf, detail::format_traceparent(h.traceparent_buf, c.trace, c.span,
+                                                                                     c.sampled == parent_decision::sampled));
+    detail::write_baggage(h, c);
+  });
+}
+
+template <class Carrier> bool inject(Carrier& carrier, std::string_view url) {
+  const detail::tracer& t = detail::g_tracer;
+  if (!url.empty() && !detail::should_propagate(url, t.targets, t.target_count, t.targets_set)) return false;
+  trace_headers h = get_trace_headers();
+  carrier.set(std::string_view("sentry-trace"), h.sentry_trace);
+  if (!h.baggage.empty()) carrier.set(std::string_view("baggage"), h.baggage);
+  if (!h.traceparent.empty()) carrier.set(std::string_view("traceparent"), h.traceparent);
+  return true;
+}
+
+template <class Carrier, class Fn> decltype(auto) extract(const Carrier& carrier, Fn&& fn) {
+  return continue_trace(std::string_view(carrier.get(std::string_view("sentry-trace"))),
+                        std::string_view(carrier.get(std::string_view("baggage"))),
+                        std::string_view(carrier.get(std::string_view("traceparent"))), std::forward<Fn>(fn));
+}
+
+inline bool capture_exception(std::string_view type, std::string_view value) noexcept {
+  detail::event_fields f;
+  f.exception_type = type.empty() && value.empty() ? std::string_view("Error") : type;
+  f.exception_value = value;
+  f.lvl = level::error;
+  return detail::capture_event(f);
+}
+
+#if SENTRY_TRACE_EXCEPTIONS
+inline bool capture_exception(const std::exception& e, std::string_view type) noexcept {
+  return capture_exception(type, e.what());
+}
+#endif
+
+inline bool capture_message(std::string_view message, level lvl) noexcept {
+  detail::event_fields f;
+  f.message = message;
+  f.lvl = lvl;
+  return detail::capture_event(f);
+}
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_DISTRIBUTED_HPP
+
+// end of part: include/sentry_trace/distributed.hpp
 
 // =================================================================================================
 // part: include/sentry_trace/api.hpp

@@ -21,6 +21,7 @@
 #include "json.hpp"
 #include "outcomes.hpp"
 #include "pool.hpp"
+#include "propagation.hpp"
 #include "sampling.hpp"
 #include "span.hpp"
 
@@ -128,30 +129,65 @@ inline void write_sdk(json_writer& w) noexcept {
   w.end_object();
 }
 
-/// The head-of-trace dynamic sampling context, as @sentry/core builds it (PROTOCOL.md §8).
-/// Left out when there is no public key (no DSN): Relay needs trace_id and public_key.
-inline void write_dsc(json_writer& w, const transaction_block& b, const envelope_context& ctx) noexcept {
-  if (ctx.public_key.empty()) return;
+/// Calls emit(key, value) for each member of a head-of-trace dynamic sampling context, as
+/// @sentry/core builds it (PROTOCOL.md §8): trace_id, public_key, org_id, release, environment,
+/// transaction (left out for a raw URL name), sample_rate (when a local rate decided),
+/// sample_rand (6 decimals, the value decisions use), sampled (left out while deferred).
+template <class Emit>
+void for_each_head_dsc(const trace_id& trace, std::string_view name, transaction_source source, bool rate_known,
+                       double rate, std::uint32_t rand_micros, parent_decision sampled, const envelope_context& ctx,
+                       Emit&& emit) noexcept {
   char hex[32];
-  w.key("trace").begin_object();
-  b.trace.to_hex(hex);
-  w.key("trace_id").string(std::string_view(hex, 32));
-  w.key("public_key").string(ctx.public_key);
-  if (!ctx.org_id.empty()) w.key("org_id").string(ctx.org_id);
-  if (!ctx.release.empty()) w.key("release").string(ctx.release);
-  w.key("environment").string(ctx.environment);
-  if (b.source != transaction_source::url) {
-    std::string_view name = b.str(b.spans[0].name);
-    w.key("transaction").string(name.empty() ? std::string_view("<unlabeled transaction>") : name);
-  }
-  if (b.sample_rate_known) {
+  trace.to_hex(hex);
+  emit(std::string_view("trace_id"), std::string_view(hex, 32));
+  emit(std::string_view("public_key"), ctx.public_key);
+  if (!ctx.org_id.empty()) emit(std::string_view("org_id"), ctx.org_id);
+  if (!ctx.release.empty()) emit(std::string_view("release"), ctx.release);
+  emit(std::string_view("environment"), ctx.environment);
+  if (source != transaction_source::url && !name.empty()) emit(std::string_view("transaction"), name);
+  if (rate_known) {
     char num[32];
-    w.key("sample_rate").string(std::string_view(num, format_double(num, b.sample_rate)));
+    emit(std::string_view("sample_rate"), std::string_view(num, format_double(num, rate)));
   }
   char frac[8];
-  w.key("sample_rand").string(std::string_view(frac, format_micros_fraction(frac, b.sample_rand_micros)));
-  w.key("sampled").string("true");
+  emit(std::string_view("sample_rand"), std::string_view(frac, format_micros_fraction(frac, rand_micros)));
+  if (sampled != parent_decision::none)
+    emit(std::string_view("sampled"), std::string_view(sampled == parent_decision::sampled ? "true" : "false"));
+}
+
+/// The transaction's name as sent: the root's name, "<unlabeled transaction>" when empty (as JS
+/// and native write it).
+inline std::string_view transaction_name(const transaction_block& b) noexcept {
+  std::string_view name = b.str(b.spans[0].name);
+  return name.empty() ? std::string_view("<unlabeled transaction>") : name;
+}
+
+/// Whether the envelope header of `b` gets a `trace`: Relay needs trace_id and public_key, so
+/// not without a DSN, nor for a continued trace whose caller sent no Sentry baggage.
+inline bool has_dsc(const transaction_block& b, const envelope_context& ctx) noexcept {
+  if (b.continued || b.dsc_state.load(order_acquire) == dsc_frozen)
+    return !b.dsc.sentry("trace_id").empty() && !b.dsc.sentry("public_key").empty();
+  return !ctx.public_key.empty();
+}
+
+/// The DSC object of `b` (call only when has_dsc()): the frozen one when there is one, else the
+/// head-of-trace DSC made now.
+inline void write_dsc_object(json_writer& w, const transaction_block& b, const envelope_context& ctx) noexcept {
+  if (b.continued || b.dsc_state.load(order_acquire) == dsc_frozen) {
+    b.dsc.write_json(w);
+    return;
+  }
+  w.begin_object();
+  for_each_head_dsc(b.trace, transaction_name(b), b.source, b.sample_rate_known, b.sample_rate,
+                    b.sample_rand_micros, parent_decision::sampled, ctx,
+                    [&](std::string_view k, std::string_view v) { w.key(k).string(v); });
   w.end_object();
+}
+
+inline void write_dsc(json_writer& w, const transaction_block& b, const envelope_context& ctx) noexcept {
+  if (!has_dsc(b, ctx)) return;
+  w.key("trace");
+  write_dsc_object(w, b, ctx);
 }
 
 inline void write_attributes(json_writer& w, const transaction_block& b, const span_record& r) noexcept {
@@ -233,8 +269,7 @@ inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, 
   w.key("type").string("transaction");
   w.key("event_id").string(std::string_view(eid_hex, 32));
   w.key("platform").string("native");
-  std::string_view name = b.str(root.name);
-  w.key("transaction").string(name.empty() ? std::string_view("<unlabeled transaction>") : name);
+  w.key("transaction").string(transaction_name(b));
   w.key("transaction_info").begin_object().key("source").string(to_string(b.source)).end_object();
   w.key("start_timestamp").timestamp(ctx.anchor.to_epoch_us(root.start_ns));
   w.key("timestamp").timestamp(ctx.anchor.to_epoch_us(root.end_ns));

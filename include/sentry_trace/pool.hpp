@@ -11,9 +11,11 @@
 //               rounded up to a multiple of 8, where sizeof(transaction_block) is, on x86_64 and
 //               rounded up to a multiple of 8,
 //                 64 * (SENTRY_TRACE_MAX_SPANS + 1) + 24 * SENTRY_TRACE_ATTRIBUTE_POOL
-//                 + 32 * SENTRY_TRACE_MAX_MEASUREMENTS + SENTRY_TRACE_STRING_ARENA + 64
-//               (64, 24, 32: sizeof span_record, attribute_record, measurement_record; 64: the
-//               block's header). Defaults: 8 * 228,992 + 1,048,576 + 2,008 = 2,882,520 bytes.
+//                 + 32 * SENTRY_TRACE_MAX_MEASUREMENTS + SENTRY_TRACE_STRING_ARENA
+//                 + (SENTRY_TRACE_MAX_DSC + SENTRY_TRACE_MAX_BAGGAGE + 528) + 72
+//               (64, 24, 32: sizeof span_record, attribute_record, measurement_record; then the
+//               propagated DSC and baggage; 72: the block's header).
+//               Defaults: 8 * 238,744 + 1,048,576 + 2,008 = 2,960,536 bytes.
 //               storage_bytes() gives the exact figure; tests/test_pool.cpp pins the formula.
 // THREADS       Each block has one control word: generation, closing flag, open-span count and
 //               next free slot, changed together by compare-and-swap. A child start is one CAS,
@@ -28,6 +30,7 @@
 #include "json.hpp"
 #include "outcomes.hpp"
 #include "platform.hpp"
+#include "propagation.hpp"
 #include "span.hpp"
 
 #include <cstddef>
@@ -71,6 +74,10 @@ struct control {
   static constexpr std::uint64_t fresh(std::uint32_t gen) noexcept { return static_cast<std::uint64_t>(gen & 0x1fffffffu) << gen_shift; }
 };
 
+/// dsc_state: the head-of-trace DSC is written from the block until the first outgoing headers
+/// freeze it into `dsc` (a DSC must not change once it has left the SDK).
+enum : std::uint8_t { dsc_open = 0, dsc_freezing = 1, dsc_frozen = 2 };
+
 struct transaction_block {
   atomic<std::uint64_t> control_word;
   // Set when the block is claimed, before any handle to it exists; read-only afterwards.
@@ -81,6 +88,13 @@ struct transaction_block {
   bool sample_rate_known;
   transaction_source source;
   std::uint16_t max_children;       ///< options.max_spans, at most SENTRY_TRACE_MAX_SPANS
+  bool continued;                   ///< the trace came from another service (continue_trace)
+  /// The dynamic sampling context and third-party baggage this transaction propagates. For a
+  /// continued trace: the incoming one, frozen (plus sample_rand / sample_rate added here). For a
+  /// trace started here: third-party members only, until the first outgoing headers freeze the
+  /// Sentry members in (dsc_state).
+  baggage dsc;
+  atomic<std::uint8_t> dsc_state;   ///< dsc_open, dsc_freezing, dsc_frozen
 
   atomic<std::uint32_t> arena_used;
   atomic<std::uint32_t> attributes_used;

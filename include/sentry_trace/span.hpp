@@ -123,6 +123,11 @@ struct span_ref {
   std::uint16_t slot = 0;
   std::uint16_t epoch = 0;       ///< init() generation; refs from before a re-init are stale
   std::uint8_t flags = 0;
+  /// A root that records nothing still propagates a DSC: its sample_rand and deciding rate (in
+  /// millionths; no_rate when none decided) travel with the reference.
+  std::uint32_t sample_rand_micros = 0;
+  std::uint32_t sample_rate_ppm = no_rate;
+  static constexpr std::uint32_t no_rate = 0xffffffffu;
 
   static constexpr std::uint8_t valid = 1;      ///< refers to a span (sampled or not)
   static constexpr std::uint8_t recording = 2;  ///< has a slot in a transaction block

@@ -47,6 +47,7 @@
 #include "outcomes.hpp"
 #include "platform.hpp"
 #include "pool.hpp"
+#include "propagation.hpp"
 #include "sampling.hpp"
 #include "span.hpp"
 #include "transport.hpp"
@@ -80,6 +81,13 @@ struct options {
   entropy_hook entropy{};
   lock_hook lock{};
   bool send_client_reports = true;
+  /// Outgoing URLs that get trace headers from inject(carrier, url): a URL containing one of
+  /// these (ASCII case-insensitive) does. nullptr (the default): every URL, as @sentry/node 11.
+  /// Copied by init(): at most 16 targets and 1024 bytes in all.
+  const std::string_view* trace_propagation_targets = nullptr;
+  std::size_t trace_propagation_target_count = 0;
+  /// Also send a W3C `traceparent` header (default false, as the SDKs' propagateTraceparent).
+  bool propagate_traceparent = false;
 };
 
 /// Starts (or restarts) tracing. Returns false, logs why, and leaves tracing off on bad
@@ -115,9 +123,23 @@ struct thread_scope {
 };
 inline SENTRY_TRACE_DETAIL_THREAD_LOCAL thread_scope tl_scope;
 
+/// What continue_trace() received, parsed once, for the transactions started inside its
+/// callback. It lives on continue_trace's stack; the thread-local pointer below marks the scope.
+struct incoming_context {
+  bool continued = false;          ///< a valid sentry-trace (or traceparent) of an accepted org
+  trace_parent parent{};
+  double parent_sample_rate = -1.0;  ///< the incoming sentry-sample_rate, negative when none
+  std::uint32_t sample_rand_micros = 0;
+  baggage bag{};                   ///< frozen DSC (+ sample_rand added here) and third-party members
+  incoming_context* previous = nullptr;
+};
+inline SENTRY_TRACE_DETAIL_THREAD_LOCAL incoming_context* tl_incoming = nullptr;
+
 /// Flags a span_ref carries beyond span_ref's public ones.
 constexpr std::uint8_t ref_root = span_ref::root;
 constexpr std::uint8_t ref_overflow = span_ref::overflow;
+/// Not recorded because tracing is off here (no rate, no sampler): nothing to count.
+constexpr std::uint8_t ref_unrecorded_by_choice = 64;
 
 struct tracer {
   bool enabled = false;
@@ -142,6 +164,11 @@ struct tracer {
   char environment[65] = {};
   char server_name[256] = {};
   char org_id[21] = {};
+  bool propagate_traceparent = false;
+  bool targets_set = false;
+  std::size_t target_count = 0;
+  std::string_view targets[16] = {};
+  char target_text[1024] = {};
 
   std::uint64_t now_ns() const noexcept { return clock.now_ns(clock.user); }
   std::int64_t epoch_us() const noexcept { return wall_clock.now_epoch_us ? wall_clock.now_epoch_us(wall_clock.user) : 0; }
@@ -335,7 +362,7 @@ inline std::uint32_t pop_active(void* owner, std::uint16_t depth, span_id id) no
 
 /// Counts the spans of a non-recording transaction when its root ends.
 inline void count_unrecorded_root(const span_ref& ref, std::uint32_t children) noexcept {
-  if ((ref.flags & span_ref::deferred) != 0) return;  // tracing off: nothing was meant to be sent
+  if ((ref.flags & (span_ref::deferred | ref_unrecorded_by_choice)) != 0) return;  // tracing off: nothing was meant to be sent
   discard_reason why = (ref.flags & ref_overflow) ? discard_reason::buffer_overflow : discard_reason::sample_rate;
   g_outcomes.record_transaction(why, children + 1);
 }
@@ -379,29 +406,49 @@ inline span start_span_slow(const span_options& o, bool make_active) noexcept {
     if (parent->is_recording()) return start_recording_child(o, *parent, make_active);
     if (entry) {
       entry->unrecorded_children.store(entry->unrecorded_children.load(order_relaxed) + 1, order_relaxed);
-    } else if ((parent->flags & span_ref::deferred) == 0) {
+    } else if ((parent->flags & (span_ref::deferred | ref_unrecorded_by_choice)) == 0) {
       g_outcomes.record((parent->flags & ref_overflow) ? discard_reason::buffer_overflow : discard_reason::sample_rate,
                         data_category::span);
     }
     return span(*parent, static_cast<std::uint8_t>(parent->flags & ~ref_root));
   }
 
-  // A new transaction.
+  // A new transaction: the continuation of an incoming trace inside continue_trace(), or the
+  // head of a new one.
+  incoming_context* in = tl_incoming;
+  const bool continued = in && in->continued;
   span_ref root;
-  root.trace = new_trace_id();
+  root.trace = continued ? in->parent.trace : new_trace_id();
   root.id = new_span_id();
   root.epoch = t.epoch;
   root.flags = span_ref::valid | ref_root;
   const bool tracing = t.sampler || t.traces_sample_rate >= 0.0;
-  std::uint32_t rand_micros = new_sample_rand();
+  const std::uint32_t rand_micros = continued ? in->sample_rand_micros : new_sample_rand();
+  root.sample_rand_micros = rand_micros;
   sampling_decision d;
   if (tracing) {
     sampling_context ctx;
     ctx.name = o.name;
     ctx.op = o.op;
     ctx.source = o.source;
+    if (continued) {
+      ctx.parent_sampled = in->parent.sampled;
+      ctx.parent_sample_rate = in->parent_sample_rate;
+    }
     d = sample(t.sampler, t.traces_sample_rate, ctx, rand_micros);
     if (d.rate_invalid) log_line(log_level::debug, "transaction not sampled: the sample rate is outside [0, 1] or NaN");
+    if (d.sample_rate_known) root.sample_rate_ppm = static_cast<std::uint32_t>(d.sample_rate * 1e6 + 0.5);
+    // This service decided a deferred trace: say with which rate, as @sentry/core does.
+    if (continued && in->parent.sampled == parent_decision::none && d.sample_rate_known &&
+        in->bag.sentry("sample_rate").empty()) {
+      char num[32];
+      in->bag.set_sentry("sample_rate", std::string_view(num, format_double(num, d.sample_rate)));
+    }
+  } else if (continued) {
+    // Tracing off: record nothing, but hand the caller's decision on unchanged.
+    if (in->parent.sampled == parent_decision::sampled) root.flags |= span_ref::sampled;
+    else if (in->parent.sampled == parent_decision::none) root.flags |= span_ref::deferred;
+    root.flags |= ref_unrecorded_by_choice;
   } else {
     root.flags |= span_ref::deferred;
   }
@@ -429,13 +476,21 @@ inline span start_span_slow(const span_options& o, bool make_active) noexcept {
     root.generation = b->generation();
     b->reset_contents();
     b->trace = root.trace;
-    b->parent_of_root = span_id{};
+    b->parent_of_root = continued ? in->parent.parent : span_id{};
     b->sample_rate = d.sample_rate;
     b->sample_rate_known = d.sample_rate_known;
     b->sample_rand_micros = rand_micros;
     b->source = o.source;
     b->max_children = t.max_spans;
-    span_record& r = b->init_slot(0, root.id, span_id{}, t.now_ns());
+    b->continued = continued;
+    b->dsc_state.store(dsc_open, order_relaxed);
+    if (continued) {
+      b->dsc = in->bag;
+    } else {
+      b->dsc.clear();
+      if (in && !in->bag.third_party().empty()) b->dsc.parse(in->bag.third_party());
+    }
+    span_record& r = b->init_slot(0, root.id, b->parent_of_root, t.now_ns());
     b->copy_names(r, o);
     r.state.store(slot_started, order_release);
   }
@@ -636,6 +691,20 @@ inline bool init(const options& opts) noexcept {
     log_line(log_level::warning, "init: max_spans is capped at SENTRY_TRACE_MAX_SPANS");
   t.max_spans = static_cast<std::uint16_t>(opts.max_spans < SENTRY_TRACE_MAX_SPANS ? opts.max_spans : SENTRY_TRACE_MAX_SPANS);
   t.send_client_reports = opts.send_client_reports;
+  t.propagate_traceparent = opts.propagate_traceparent;
+  t.targets_set = opts.trace_propagation_targets != nullptr;
+  t.target_count = 0;
+  if (t.targets_set) {
+    if (opts.trace_propagation_target_count > 16) return fail("init: at most 16 trace_propagation_targets");
+    std::size_t used = 0;
+    for (std::size_t i = 0; i < opts.trace_propagation_target_count; ++i) {
+      std::string_view target = opts.trace_propagation_targets[i];
+      if (target.size() > sizeof(t.target_text) - used) return fail("init: trace_propagation_targets exceed 1024 bytes");
+      if (!target.empty()) std::memcpy(t.target_text + used, target.data(), target.size());
+      t.targets[t.target_count++] = std::string_view(t.target_text + used, target.size());
+      used += target.size();
+    }
+  }
 
   t.mem = opts.storage;
 #if SENTRY_TRACE_HOSTED
