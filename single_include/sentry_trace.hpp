@@ -65,6 +65,19 @@
 //   SENTRY_TRACE_HOSTED           (auto from __STDC_HOSTED__) 0: no libc clock, entropy, env,
 //                                        stdio or file transport; hooks are required             yes
 //   SENTRY_TRACE_WITH_MBEDTLS     (0)    1: HTTPS through mbedTLS (transport_http.hpp)           no
+//   SENTRY_TRACE_SAMPLING         (SENTRY_TRACE_SAMPLING_RUNTIME) the sampling policy, fixed at
+//                                        compile time (sampling.hpp, detail::sampling_policy):    yes
+//                                 _RUNTIME (0) traces_sampler, then an incoming parent decision,
+//                                        then traces_sample_rate: the official SDKs' rule
+//                                 _ALWAYS (1) every new transaction sampled, sample_rate 1
+//                                 _NEVER  (2) no tracing compiled in: every span call returns an
+//                                        empty handle at once (callbacks still run) and folds
+//                                        away (tests/codegen); continue_trace()/get_trace_headers()
+//                                        still pass incoming traces on unchanged
+//                                 _RATIO  (3) sampled when sample_rand < PERMILLE / 1000
+//                                        (SENTRY_TRACE_SAMPLING_RATIO_PERMILLE, 0..1000, required)
+//                                 ALWAYS, NEVER and RATIO ignore traces_sampler, traces_sample_rate
+//                                 and an incoming parent decision: only RUNTIME inherits it.
 //   SENTRY_TRACE_ASSERT(cond)     (assert in debug builds, nothing with NDEBUG) programmer errors
 //
 // RAM           see pool.hpp: storage_bytes() gives the whole figure for the switches in force.
@@ -131,6 +144,14 @@
 #  define SENTRY_TRACE_WITH_MBEDTLS 0
 #endif
 
+#define SENTRY_TRACE_SAMPLING_RUNTIME 0
+#define SENTRY_TRACE_SAMPLING_ALWAYS 1
+#define SENTRY_TRACE_SAMPLING_NEVER 2
+#define SENTRY_TRACE_SAMPLING_RATIO 3
+#ifndef SENTRY_TRACE_SAMPLING
+#  define SENTRY_TRACE_SAMPLING SENTRY_TRACE_SAMPLING_RUNTIME
+#endif
+
 #ifndef SENTRY_TRACE_ASSERT
 #  if SENTRY_TRACE_HOSTED && !defined(NDEBUG)
 #    include <cassert>
@@ -158,14 +179,33 @@
 #if SENTRY_TRACE_ENVELOPE_BYTES < 4096
 #  error "SENTRY_TRACE_ENVELOPE_BYTES must be at least 4096 bytes"
 #endif
+#if SENTRY_TRACE_SAMPLING < 0 || SENTRY_TRACE_SAMPLING > 3
+#  error "SENTRY_TRACE_SAMPLING must be SENTRY_TRACE_SAMPLING_RUNTIME, _ALWAYS, _NEVER or _RATIO (0..3)"
+#endif
+#if SENTRY_TRACE_SAMPLING == SENTRY_TRACE_SAMPLING_RATIO
+#  ifndef SENTRY_TRACE_SAMPLING_RATIO_PERMILLE
+#    error "SENTRY_TRACE_SAMPLING_RATIO needs SENTRY_TRACE_SAMPLING_RATIO_PERMILLE (0..1000)"
+#  elif SENTRY_TRACE_SAMPLING_RATIO_PERMILLE < 0 || SENTRY_TRACE_SAMPLING_RATIO_PERMILLE > 1000
+#    error "SENTRY_TRACE_SAMPLING_RATIO_PERMILLE must be between 0 and 1000"
+#  endif
+#endif
 
 // Settings that change the layout of shared state are folded into the inline namespace, so a
 // program whose translation units disagree fails to link instead of breaking the ODR quietly.
-#define SENTRY_TRACE_DETAIL_CAT2(a, b, c, d, e) abi_##a##_##b##_##c##_##d##_##e
-#define SENTRY_TRACE_DETAIL_CAT(a, b, c, d, e) SENTRY_TRACE_DETAIL_CAT2(a, b, c, d, e)
+// The sampling policy is one of them (it changes what the span path's inline functions do); a
+// ratio carries its permille too: abi_..._0 for RUNTIME, abi_..._3r500 for RATIO 500.
+#if SENTRY_TRACE_SAMPLING == SENTRY_TRACE_SAMPLING_RATIO
+#  define SENTRY_TRACE_DETAIL_RATIO_KEY2(p, r) p##r
+#  define SENTRY_TRACE_DETAIL_RATIO_KEY(p, r) SENTRY_TRACE_DETAIL_RATIO_KEY2(p, r)
+#  define SENTRY_TRACE_DETAIL_SAMPLING_KEY SENTRY_TRACE_DETAIL_RATIO_KEY(3r, SENTRY_TRACE_SAMPLING_RATIO_PERMILLE)
+#else
+#  define SENTRY_TRACE_DETAIL_SAMPLING_KEY SENTRY_TRACE_SAMPLING
+#endif
+#define SENTRY_TRACE_DETAIL_CAT2(a, b, c, d, e, f) abi_##a##_##b##_##c##_##d##_##e##_##f
+#define SENTRY_TRACE_DETAIL_CAT(a, b, c, d, e, f) SENTRY_TRACE_DETAIL_CAT2(a, b, c, d, e, f)
 #define SENTRY_TRACE_DETAIL_ABI                                                                     \
   SENTRY_TRACE_DETAIL_CAT(SENTRY_TRACE_ENABLED, SENTRY_TRACE_MAX_SPANS, SENTRY_TRACE_MAX_TRANSACTIONS, \
-                          SENTRY_TRACE_THREADS, SENTRY_TRACE_HOSTED)
+                          SENTRY_TRACE_THREADS, SENTRY_TRACE_HOSTED, SENTRY_TRACE_DETAIL_SAMPLING_KEY)
 #define SENTRY_TRACE_DETAIL_BEGIN namespace sentry_trace { inline namespace SENTRY_TRACE_DETAIL_ABI {
 #define SENTRY_TRACE_DETAIL_END } }
 
@@ -2391,6 +2431,10 @@ SENTRY_TRACE_DETAIL_END
 //               sampled and a debug line says why (the SDKs treat an invalid rate the same way).
 //               With exceptions on, a sampler that throws falls back to the parent's decision,
 //               then to traces_sample_rate, as @sentry/core does.
+// POLICY        SENTRY_TRACE_SAMPLING (config.hpp) fixes the policy at compile time: RUNTIME (the
+//               above), ALWAYS (rate 1), NEVER (rate 0; the span path folds away in tracer.hpp),
+//               RATIO (PERMILLE / 1000 against sample_rand). Only RUNTIME calls the sampler, reads
+//               traces_sample_rate or inherits an incoming parent decision.
 // SPEC          https://develop.sentry.dev/sdk/telemetry/traces/#sampling
 
 #ifndef SENTRY_TRACE_SAMPLING_HPP
@@ -2487,6 +2531,16 @@ namespace detail {
 
 constexpr std::uint32_t sample_rand_scale = 1000000;
 
+/// The compile-time sampling policy (SENTRY_TRACE_SAMPLING, config.hpp).
+enum class sampling_policy_kind : std::uint8_t { runtime = 0, always = 1, never = 2, ratio = 3 };
+inline constexpr sampling_policy_kind sampling_policy = static_cast<sampling_policy_kind>(SENTRY_TRACE_SAMPLING);
+/// The fixed rate of SENTRY_TRACE_SAMPLING_RATIO (unused by the other policies).
+#if SENTRY_TRACE_SAMPLING == SENTRY_TRACE_SAMPLING_RATIO
+inline constexpr double sampling_policy_rate = (SENTRY_TRACE_SAMPLING_RATIO_PERMILLE) / 1000.0;
+#else
+inline constexpr double sampling_policy_rate = sampling_policy == sampling_policy_kind::always ? 1.0 : 0.0;
+#endif
+
 /// True for a usable rate: a number in [0, 1] (NaN fails both comparisons).
 constexpr bool valid_rate(double rate) noexcept { return rate >= 0.0 && rate <= 1.0; }
 
@@ -2543,10 +2597,18 @@ inline std::uint32_t sample_rand_within(double rate, bool sampled) noexcept {
   return span == 0 ? sample_rand_scale - 1 : limit + static_cast<std::uint32_t>(r % span);
 }
 
-/// The runtime policy. `rate` is traces_sample_rate (negative: unset).
+/// The decision for a new transaction. `rate` is traces_sample_rate (negative: unset). Under a
+/// compile-time policy other than RUNTIME the sampler, `rate` and the parent are ignored.
 inline sampling_decision sample(const traces_sampler_fn& sampler, double rate, const sampling_context& ctx,
                                 std::uint32_t rand_micros) {
   sampling_decision d;
+  if constexpr (sampling_policy != sampling_policy_kind::runtime) {
+    d.sample_rate_known = true;
+    d.sample_rate = sampling_policy_rate;
+    d.sampled = sampling_policy == sampling_policy_kind::always ||
+                (sampling_policy == sampling_policy_kind::ratio && decide(sampling_policy_rate, rand_micros));
+    return d;
+  }
   bool have_rate = false;
   double chosen = 0.0;
   if (sampler) {
@@ -3111,7 +3173,9 @@ inline bool parse_sentry_trace(std::string_view value, trace_parent& out) noexce
   trace_parent r;
   if (!trace_id::parse(s.substr(0, 32), r.trace)) return false;  // all zeros
   if (m.has_span && !span_id::parse(s.substr(m.span_pos, 16), r.parent)) return false;
-  r.sampled = m.flag == '1' ? parent_decision::sampled : m.flag == '0' ? parent_decision::not_sampled : parent_decision::none;
+  r.sampled = m.flag == '1'   ? parent_decision::sampled
+              : m.flag == '0' ? parent_decision::not_sampled
+                              : parent_decision::none;
   out = r;
   return true;
 }
@@ -3220,7 +3284,10 @@ inline void baggage::add_member(std::string_view key, std::string_view value) no
   static constexpr std::string_view prefix = "sentry-";
   std::size_t matched = 0;
   k.each([&](unsigned char b) {
-    if (matched < prefix.size() && static_cast<unsigned char>(prefix[matched]) == b) return ++matched, matched < prefix.size();
+    if (matched < prefix.size() && static_cast<unsigned char>(prefix[matched]) == b) {
+      ++matched;
+      return matched < prefix.size();
+    }
     matched = prefix.size() + 1;  // mismatch
     return false;
   });
@@ -3249,9 +3316,11 @@ inline void baggage::parse(std::string_view header) noexcept {
   std::size_t pos = 0;
   while (true) {
     const std::size_t comma = header.find(',', pos);
-    const std::string_view member = header.substr(pos, comma == std::string_view::npos ? header.size() - pos : comma - pos);
+    const std::size_t end = comma == std::string_view::npos ? header.size() : comma;
+    const std::string_view member = header.substr(pos, end - pos);
     const std::size_t eq = member.find('=');
-    if (eq != std::string_view::npos) add_member(detail::trim_ows(member.substr(0, eq)), detail::trim_ows(member.substr(eq + 1)));
+    if (eq != std::string_view::npos)
+      add_member(detail::trim_ows(member.substr(0, eq)), detail::trim_ows(member.substr(eq + 1)));
     if (comma == std::string_view::npos) break;
     pos = comma + 1;
   }
@@ -4904,7 +4973,8 @@ inline span start_span_slow(const span_options& o, bool make_active) noexcept {
   root.id = new_span_id();
   root.epoch = t.epoch;
   root.flags = span_ref::valid | ref_root;
-  const bool tracing = t.sampler || t.traces_sample_rate >= 0.0;
+  // A compile-time policy (SENTRY_TRACE_SAMPLING) traces whatever the options say.
+  const bool tracing = sampling_policy != sampling_policy_kind::runtime || t.sampler || t.traces_sample_rate >= 0.0;
   const std::uint32_t rand_micros = continued ? in->sample_rand_micros : new_sample_rand();
   root.sample_rand_micros = rand_micros;
   sampling_decision d;
@@ -4983,7 +5053,9 @@ inline span start_span_slow(const span_options& o, bool make_active) noexcept {
 
 /// The span path's front: when this thread's active span belongs to an unsampled trace, a
 /// child is a counter increment and a copy of the parent's ids (no clock, no slot, no call).
+/// Under SENTRY_TRACE_SAMPLING_NEVER it returns an empty handle at once, so the span path folds away.
 inline span start_span_impl(const span_options& o, bool make_active) noexcept {
+  if constexpr (sampling_policy == sampling_policy_kind::never) return span{};
   const tracer& t = g_tracer;
   if (!t.enabled) return span{};
   if (!o.parent.is_valid() && !o.force_transaction) {

@@ -513,7 +513,9 @@ inline bool parse_sentry_trace(std::string_view value, trace_parent& out) noexce
   trace_parent r;
   if (!trace_id::parse(s.substr(0, 32), r.trace)) return false;  // all zeros
   if (m.has_span && !span_id::parse(s.substr(m.span_pos, 16), r.parent)) return false;
-  r.sampled = m.flag == '1' ? parent_decision::sampled : m.flag == '0' ? parent_decision::not_sampled : parent_decision::none;
+  r.sampled = m.flag == '1'   ? parent_decision::sampled
+              : m.flag == '0' ? parent_decision::not_sampled
+                              : parent_decision::none;
   out = r;
   return true;
 }
@@ -622,7 +624,10 @@ inline void baggage::add_member(std::string_view key, std::string_view value) no
   static constexpr std::string_view prefix = "sentry-";
   std::size_t matched = 0;
   k.each([&](unsigned char b) {
-    if (matched < prefix.size() && static_cast<unsigned char>(prefix[matched]) == b) return ++matched, matched < prefix.size();
+    if (matched < prefix.size() && static_cast<unsigned char>(prefix[matched]) == b) {
+      ++matched;
+      return matched < prefix.size();
+    }
     matched = prefix.size() + 1;  // mismatch
     return false;
   });
@@ -651,9 +656,11 @@ inline void baggage::parse(std::string_view header) noexcept {
   std::size_t pos = 0;
   while (true) {
     const std::size_t comma = header.find(',', pos);
-    const std::string_view member = header.substr(pos, comma == std::string_view::npos ? header.size() - pos : comma - pos);
+    const std::size_t end = comma == std::string_view::npos ? header.size() : comma;
+    const std::string_view member = header.substr(pos, end - pos);
     const std::size_t eq = member.find('=');
-    if (eq != std::string_view::npos) add_member(detail::trim_ows(member.substr(0, eq)), detail::trim_ows(member.substr(eq + 1)));
+    if (eq != std::string_view::npos)
+      add_member(detail::trim_ows(member.substr(0, eq)), detail::trim_ows(member.substr(eq + 1)));
     if (comma == std::string_view::npos) break;
     pos = comma + 1;
   }
