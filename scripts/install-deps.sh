@@ -12,7 +12,8 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-packages=(g++ clang cmake ninja-build meson doctest-dev python3 git ca-certificates)
+packages=(g++ clang cmake ninja-build meson doctest-dev python3 python3-sentry-sdk git ca-certificates)
+# python3-sentry-sdk: tests/interop/python_sdk.py (trace headers with Sentry's Python SDK).
 # Node may come from elsewhere (nvm, NodeSource, a CI image): Debian's nodejs
 # and npm are needed only when node or npm is missing.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then

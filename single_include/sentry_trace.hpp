@@ -2086,6 +2086,9 @@ struct span_options {
 /// Thread safety: one handle must not be used by two threads at once; different spans of one
 /// transaction may be started, changed and ended on different threads.
 class span {
+  /// With SENTRY_TRACE_SAMPLING_NEVER no span records anything: the compiler may drop every path.
+  static constexpr bool never_recording = SENTRY_TRACE_SAMPLING == SENTRY_TRACE_SAMPLING_NEVER;
+
  public:
   constexpr span() noexcept = default;
   span(span&& other) noexcept : ref_(other.ref_), owner_(other.owner_), depth_(other.depth_) { other.release_(); }
@@ -2102,6 +2105,7 @@ class span {
   span(const span&) = delete;
   span& operator=(const span&) = delete;
   ~span() {
+    if constexpr (never_recording) return;  // SENTRY_TRACE_SAMPLING_NEVER: nothing to undo, ever
     if (ref_.flags & (span_ref::recording | span_ref::root)) abandon_();  // else nothing to undo
   }
 
@@ -2142,7 +2146,7 @@ class span {
   /// True while the handle refers to a span that has not ended (sampled or not).
   bool is_active() const noexcept { return (ref_.flags & span_ref::valid) != 0; }
   /// True when the span is sampled and has a slot, i.e. will appear in Sentry.
-  bool is_recording() const noexcept { return (ref_.flags & span_ref::recording) != 0; }
+  bool is_recording() const noexcept { return !never_recording && (ref_.flags & span_ref::recording) != 0; }
   bool is_sampled() const noexcept { return (ref_.flags & span_ref::sampled) != 0; }
   trace_id trace() const noexcept { return ref_.trace; }
   span_id id() const noexcept { return ref_.id; }
@@ -5353,6 +5357,7 @@ inline void span::set_origin(std::string_view origin) noexcept {
 }
 
 inline void span::end() noexcept {
+  if constexpr (never_recording) return;
   if ((ref_.flags & (span_ref::recording | detail::ref_root)) == 0) {  // empty, or an unrecorded child
     ref_.flags = 0;
     return;
@@ -5619,25 +5624,29 @@ inline void head_dsc_into(baggage& out, const current_trace& c, std::string_view
                     [&](std::string_view k, std::string_view v) { out.set_sentry(k, v); });
 }
 
+/// Freezes the DSC of a transaction started here (the head of its trace) the first time it
+/// leaves the SDK, in outgoing headers or an error event's envelope: it must not change after
+/// that (PROTOCOL.md §8). One thread fills it; others wait the few microseconds that takes.
+inline void freeze_head_dsc(const transaction_block& cb, const current_trace& c) noexcept {
+  transaction_block& b = const_cast<transaction_block&>(cb);
+  if (b.continued) return;  // an incoming DSC is frozen from the start
+  std::uint8_t expected = dsc_open;
+  if (b.dsc_state.compare_exchange_strong(expected, dsc_freezing, order_acq_rel, order_acquire)) {
+    head_dsc_into(b.dsc, c, transaction_name(b), b.source, b.sample_rate_known, b.sample_rate, b.sample_rand_micros);
+    b.dsc_state.store(dsc_frozen, order_release);
+  } else {
+    while (b.dsc_state.load(order_acquire) != dsc_frozen) {
+    }
+  }
+}
+
 /// The DSC to propagate for `c`, written as a baggage value into `h`.
 inline void write_baggage(trace_headers& h, const current_trace& c) noexcept {
   incoming_context* in = tl_incoming;
   std::size_t n = 0;
   if (c.block) {
-    transaction_block& b = *const_cast<transaction_block*>(c.block);
-    if (!b.continued) {
-      // First headers out of a trace started here: freeze its DSC (it must not change once it
-      // has left the SDK). One thread fills it; others wait the few microseconds that takes.
-      std::uint8_t expected = dsc_open;
-      if (b.dsc_state.compare_exchange_strong(expected, dsc_freezing, order_acq_rel, order_acquire)) {
-        head_dsc_into(b.dsc, c, transaction_name(b), b.source, b.sample_rate_known, b.sample_rate,
-                      b.sample_rand_micros);
-        b.dsc_state.store(dsc_frozen, order_release);
-      } else {
-        while (b.dsc_state.load(order_acquire) != dsc_frozen) {
-        }
-      }
-    }
+    const transaction_block& b = *c.block;
+    freeze_head_dsc(b, c);
     n = b.dsc.write_header(h.baggage_buf, sizeof(h.baggage_buf));
   } else if (in && in->continued && in->parent.trace == c.trace) {
     n = in->bag.write_header(h.baggage_buf, sizeof(h.baggage_buf));
@@ -5661,6 +5670,8 @@ inline void write_event_dsc(json_writer& w, void* user) noexcept {
   incoming_context* in = tl_incoming;
   const envelope_context ctx = make_envelope_context();
   if (c.block) {
+    // The event's envelope is the DSC's first way out just as outgoing headers are.
+    freeze_head_dsc(*c.block, c);
     if (has_dsc(*c.block, ctx)) write_dsc_object(w, *c.block, ctx);
     return;
   }
@@ -5864,6 +5875,7 @@ inline span_ref active_span() noexcept {
 /// anything else is written as "none". Non-finite values, or no active sampled transaction:
 /// dropped and counted (stats.measurements_dropped). A later value of the same name wins.
 inline void set_measurement(std::string_view name, double value, std::string_view unit = "none") noexcept {
+  if constexpr (detail::sampling_policy == detail::sampling_policy_kind::never) return;
   if (detail::g_tracer.enabled) detail::set_measurement_impl(name, value, unit);
 }
 

@@ -94,6 +94,7 @@ inline span_ref active_span() noexcept {
 /// anything else is written as "none". Non-finite values, or no active sampled transaction:
 /// dropped and counted (stats.measurements_dropped). A later value of the same name wins.
 inline void set_measurement(std::string_view name, double value, std::string_view unit = "none") noexcept {
+  if constexpr (detail::sampling_policy == detail::sampling_policy_kind::never) return;
   if (detail::g_tracer.enabled) detail::set_measurement_impl(name, value, unit);
 }
 

@@ -25,6 +25,19 @@
 //   SENTRY_TRACE_HOSTED           (auto from __STDC_HOSTED__) 0: no libc clock, entropy, env,
 //                                        stdio or file transport; hooks are required             yes
 //   SENTRY_TRACE_WITH_MBEDTLS     (0)    1: HTTPS through mbedTLS (transport_http.hpp)           no
+//   SENTRY_TRACE_SAMPLING         (SENTRY_TRACE_SAMPLING_RUNTIME) the sampling policy, fixed at
+//                                        compile time (sampling.hpp, detail::sampling_policy):    yes
+//                                 _RUNTIME (0) traces_sampler, then an incoming parent decision,
+//                                        then traces_sample_rate: the official SDKs' rule
+//                                 _ALWAYS (1) every new transaction sampled, sample_rate 1
+//                                 _NEVER  (2) no tracing compiled in: every span call returns an
+//                                        empty handle at once (callbacks still run) and folds
+//                                        away (tests/codegen); continue_trace()/get_trace_headers()
+//                                        still pass incoming traces on unchanged
+//                                 _RATIO  (3) sampled when sample_rand < PERMILLE / 1000
+//                                        (SENTRY_TRACE_SAMPLING_RATIO_PERMILLE, 0..1000, required)
+//                                 ALWAYS, NEVER and RATIO ignore traces_sampler, traces_sample_rate
+//                                 and an incoming parent decision: only RUNTIME inherits it.
 //   SENTRY_TRACE_ASSERT(cond)     (assert in debug builds, nothing with NDEBUG) programmer errors
 //
 // RAM           see pool.hpp: storage_bytes() gives the whole figure for the switches in force.
@@ -91,6 +104,14 @@
 #  define SENTRY_TRACE_WITH_MBEDTLS 0
 #endif
 
+#define SENTRY_TRACE_SAMPLING_RUNTIME 0
+#define SENTRY_TRACE_SAMPLING_ALWAYS 1
+#define SENTRY_TRACE_SAMPLING_NEVER 2
+#define SENTRY_TRACE_SAMPLING_RATIO 3
+#ifndef SENTRY_TRACE_SAMPLING
+#  define SENTRY_TRACE_SAMPLING SENTRY_TRACE_SAMPLING_RUNTIME
+#endif
+
 #ifndef SENTRY_TRACE_ASSERT
 #  if SENTRY_TRACE_HOSTED && !defined(NDEBUG)
 #    include <cassert>
@@ -118,14 +139,33 @@
 #if SENTRY_TRACE_ENVELOPE_BYTES < 4096
 #  error "SENTRY_TRACE_ENVELOPE_BYTES must be at least 4096 bytes"
 #endif
+#if SENTRY_TRACE_SAMPLING < 0 || SENTRY_TRACE_SAMPLING > 3
+#  error "SENTRY_TRACE_SAMPLING must be SENTRY_TRACE_SAMPLING_RUNTIME, _ALWAYS, _NEVER or _RATIO (0..3)"
+#endif
+#if SENTRY_TRACE_SAMPLING == SENTRY_TRACE_SAMPLING_RATIO
+#  ifndef SENTRY_TRACE_SAMPLING_RATIO_PERMILLE
+#    error "SENTRY_TRACE_SAMPLING_RATIO needs SENTRY_TRACE_SAMPLING_RATIO_PERMILLE (0..1000)"
+#  elif SENTRY_TRACE_SAMPLING_RATIO_PERMILLE < 0 || SENTRY_TRACE_SAMPLING_RATIO_PERMILLE > 1000
+#    error "SENTRY_TRACE_SAMPLING_RATIO_PERMILLE must be between 0 and 1000"
+#  endif
+#endif
 
 // Settings that change the layout of shared state are folded into the inline namespace, so a
 // program whose translation units disagree fails to link instead of breaking the ODR quietly.
-#define SENTRY_TRACE_DETAIL_CAT2(a, b, c, d, e) abi_##a##_##b##_##c##_##d##_##e
-#define SENTRY_TRACE_DETAIL_CAT(a, b, c, d, e) SENTRY_TRACE_DETAIL_CAT2(a, b, c, d, e)
+// The sampling policy is one of them (it changes what the span path's inline functions do); a
+// ratio carries its permille too: abi_..._0 for RUNTIME, abi_..._3r500 for RATIO 500.
+#if SENTRY_TRACE_SAMPLING == SENTRY_TRACE_SAMPLING_RATIO
+#  define SENTRY_TRACE_DETAIL_RATIO_KEY2(p, r) p##r
+#  define SENTRY_TRACE_DETAIL_RATIO_KEY(p, r) SENTRY_TRACE_DETAIL_RATIO_KEY2(p, r)
+#  define SENTRY_TRACE_DETAIL_SAMPLING_KEY SENTRY_TRACE_DETAIL_RATIO_KEY(3r, SENTRY_TRACE_SAMPLING_RATIO_PERMILLE)
+#else
+#  define SENTRY_TRACE_DETAIL_SAMPLING_KEY SENTRY_TRACE_SAMPLING
+#endif
+#define SENTRY_TRACE_DETAIL_CAT2(a, b, c, d, e, f) abi_##a##_##b##_##c##_##d##_##e##_##f
+#define SENTRY_TRACE_DETAIL_CAT(a, b, c, d, e, f) SENTRY_TRACE_DETAIL_CAT2(a, b, c, d, e, f)
 #define SENTRY_TRACE_DETAIL_ABI                                                                     \
   SENTRY_TRACE_DETAIL_CAT(SENTRY_TRACE_ENABLED, SENTRY_TRACE_MAX_SPANS, SENTRY_TRACE_MAX_TRANSACTIONS, \
-                          SENTRY_TRACE_THREADS, SENTRY_TRACE_HOSTED)
+                          SENTRY_TRACE_THREADS, SENTRY_TRACE_HOSTED, SENTRY_TRACE_DETAIL_SAMPLING_KEY)
 #define SENTRY_TRACE_DETAIL_BEGIN namespace sentry_trace { inline namespace SENTRY_TRACE_DETAIL_ABI {
 #define SENTRY_TRACE_DETAIL_END } }
 

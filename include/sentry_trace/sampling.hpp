@@ -12,6 +12,10 @@
 //               sampled and a debug line says why (the SDKs treat an invalid rate the same way).
 //               With exceptions on, a sampler that throws falls back to the parent's decision,
 //               then to traces_sample_rate, as @sentry/core does.
+// POLICY        SENTRY_TRACE_SAMPLING (config.hpp) fixes the policy at compile time: RUNTIME (the
+//               above), ALWAYS (rate 1), NEVER (rate 0; the span path folds away in tracer.hpp),
+//               RATIO (PERMILLE / 1000 against sample_rand). Only RUNTIME calls the sampler, reads
+//               traces_sample_rate or inherits an incoming parent decision.
 // SPEC          https://develop.sentry.dev/sdk/telemetry/traces/#sampling
 
 #ifndef SENTRY_TRACE_SAMPLING_HPP
@@ -112,6 +116,16 @@ namespace detail {
 
 constexpr std::uint32_t sample_rand_scale = 1000000;
 
+/// The compile-time sampling policy (SENTRY_TRACE_SAMPLING, config.hpp).
+enum class sampling_policy_kind : std::uint8_t { runtime = 0, always = 1, never = 2, ratio = 3 };
+inline constexpr sampling_policy_kind sampling_policy = static_cast<sampling_policy_kind>(SENTRY_TRACE_SAMPLING);
+/// The fixed rate of SENTRY_TRACE_SAMPLING_RATIO (unused by the other policies).
+#if SENTRY_TRACE_SAMPLING == SENTRY_TRACE_SAMPLING_RATIO
+inline constexpr double sampling_policy_rate = (SENTRY_TRACE_SAMPLING_RATIO_PERMILLE) / 1000.0;
+#else
+inline constexpr double sampling_policy_rate = sampling_policy == sampling_policy_kind::always ? 1.0 : 0.0;
+#endif
+
 /// True for a usable rate: a number in [0, 1] (NaN fails both comparisons).
 constexpr bool valid_rate(double rate) noexcept { return rate >= 0.0 && rate <= 1.0; }
 
@@ -168,10 +182,18 @@ inline std::uint32_t sample_rand_within(double rate, bool sampled) noexcept {
   return span == 0 ? sample_rand_scale - 1 : limit + static_cast<std::uint32_t>(r % span);
 }
 
-/// The runtime policy. `rate` is traces_sample_rate (negative: unset).
+/// The decision for a new transaction. `rate` is traces_sample_rate (negative: unset). Under a
+/// compile-time policy other than RUNTIME the sampler, `rate` and the parent are ignored.
 inline sampling_decision sample(const traces_sampler_fn& sampler, double rate, const sampling_context& ctx,
                                 std::uint32_t rand_micros) {
   sampling_decision d;
+  if constexpr (sampling_policy != sampling_policy_kind::runtime) {
+    d.sample_rate_known = true;
+    d.sample_rate = sampling_policy_rate;
+    d.sampled = sampling_policy == sampling_policy_kind::always ||
+                (sampling_policy == sampling_policy_kind::ratio && decide(sampling_policy_rate, rand_micros));
+    return d;
+  }
   bool have_rate = false;
   double chosen = 0.0;
   if (sampler) {

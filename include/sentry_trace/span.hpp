@@ -164,6 +164,9 @@ struct span_options {
 /// Thread safety: one handle must not be used by two threads at once; different spans of one
 /// transaction may be started, changed and ended on different threads.
 class span {
+  /// With SENTRY_TRACE_SAMPLING_NEVER no span records anything: the compiler may drop every path.
+  static constexpr bool never_recording = SENTRY_TRACE_SAMPLING == SENTRY_TRACE_SAMPLING_NEVER;
+
  public:
   constexpr span() noexcept = default;
   span(span&& other) noexcept : ref_(other.ref_), owner_(other.owner_), depth_(other.depth_) { other.release_(); }
@@ -180,6 +183,7 @@ class span {
   span(const span&) = delete;
   span& operator=(const span&) = delete;
   ~span() {
+    if constexpr (never_recording) return;  // SENTRY_TRACE_SAMPLING_NEVER: nothing to undo, ever
     if (ref_.flags & (span_ref::recording | span_ref::root)) abandon_();  // else nothing to undo
   }
 
@@ -220,7 +224,7 @@ class span {
   /// True while the handle refers to a span that has not ended (sampled or not).
   bool is_active() const noexcept { return (ref_.flags & span_ref::valid) != 0; }
   /// True when the span is sampled and has a slot, i.e. will appear in Sentry.
-  bool is_recording() const noexcept { return (ref_.flags & span_ref::recording) != 0; }
+  bool is_recording() const noexcept { return !never_recording && (ref_.flags & span_ref::recording) != 0; }
   bool is_sampled() const noexcept { return (ref_.flags & span_ref::sampled) != 0; }
   trace_id trace() const noexcept { return ref_.trace; }
   span_id id() const noexcept { return ref_.id; }

@@ -422,7 +422,8 @@ inline span start_span_slow(const span_options& o, bool make_active) noexcept {
   root.id = new_span_id();
   root.epoch = t.epoch;
   root.flags = span_ref::valid | ref_root;
-  const bool tracing = t.sampler || t.traces_sample_rate >= 0.0;
+  // A compile-time policy (SENTRY_TRACE_SAMPLING) traces whatever the options say.
+  const bool tracing = sampling_policy != sampling_policy_kind::runtime || t.sampler || t.traces_sample_rate >= 0.0;
   const std::uint32_t rand_micros = continued ? in->sample_rand_micros : new_sample_rand();
   root.sample_rand_micros = rand_micros;
   sampling_decision d;
@@ -501,7 +502,9 @@ inline span start_span_slow(const span_options& o, bool make_active) noexcept {
 
 /// The span path's front: when this thread's active span belongs to an unsampled trace, a
 /// child is a counter increment and a copy of the parent's ids (no clock, no slot, no call).
+/// Under SENTRY_TRACE_SAMPLING_NEVER it returns an empty handle at once, so the span path folds away.
 inline span start_span_impl(const span_options& o, bool make_active) noexcept {
+  if constexpr (sampling_policy == sampling_policy_kind::never) return span{};
   const tracer& t = g_tracer;
   if (!t.enabled) return span{};
   if (!o.parent.is_valid() && !o.force_transaction) {
@@ -799,6 +802,7 @@ inline void span::set_origin(std::string_view origin) noexcept {
 }
 
 inline void span::end() noexcept {
+  if constexpr (never_recording) return;
   if ((ref_.flags & (span_ref::recording | detail::ref_root)) == 0) {  // empty, or an unrecorded child
     ref_.flags = 0;
     return;
