@@ -2068,6 +2068,41 @@ struct span_ref {
   constexpr bool is_sampled() const noexcept { return (flags & sampled) != 0; }
 };
 
+/// An attribute's value: a string, a 64-bit integer, a double or a bool (the four types Sentry's
+/// span attributes have). A string literal is a string, never a bool.
+class attribute_value {
+ public:
+  enum class kind : std::uint8_t { string, int64, float64, boolean };
+  constexpr attribute_value(std::string_view s) noexcept : kind_(kind::string), text_(s) {}  // NOLINT: implicit by design
+  constexpr attribute_value(const char* s) noexcept : kind_(kind::string), text_(s ? std::string_view(s) : std::string_view()) {}  // NOLINT
+  constexpr attribute_value(bool b) noexcept : kind_(kind::boolean), bool_(b) {}  // NOLINT
+  constexpr attribute_value(double d) noexcept : kind_(kind::float64), double_(d) {}  // NOLINT
+  template <class Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool> && !std::is_same_v<Int, char>, int> = 0>
+  constexpr attribute_value(Int i) noexcept  // NOLINT: implicit by design
+      : kind_(kind::int64),
+        int_(std::is_unsigned_v<Int> && sizeof(Int) >= sizeof(std::int64_t) && i > static_cast<Int>(INT64_MAX)
+                 ? INT64_MAX
+                 : static_cast<std::int64_t>(i)) {}
+  constexpr kind type() const noexcept { return kind_; }
+  constexpr std::string_view as_string() const noexcept { return kind_ == kind::string ? text_ : std::string_view(); }
+  constexpr std::int64_t as_int64() const noexcept { return kind_ == kind::int64 ? int_ : 0; }
+  constexpr double as_double() const noexcept { return kind_ == kind::float64 ? double_ : 0.0; }
+  constexpr bool as_bool() const noexcept { return kind_ == kind::boolean && bool_; }
+
+ private:
+  kind kind_;
+  std::string_view text_{};
+  std::int64_t int_ = 0;
+  double double_ = 0.0;
+  bool bool_ = false;
+};
+
+/// A key and value, for span_options::attributes.
+struct attribute {
+  std::string_view key;
+  attribute_value value;
+};
+
 /// How to start a span. An aggregate: `{"GET /orders", "http.server"}` or set fields by name.
 /// Strings are copied into the transaction's arena when the span starts (truncated at
 /// SENTRY_TRACE_MAX_STRING bytes, never dangling), so temporaries are fine.
@@ -2078,6 +2113,10 @@ struct span_options {
   std::string_view origin{};    ///< "manual" when empty; "auto.<category>..." for integrations
   transaction_source source = transaction_source::custom;  ///< used when the span is a transaction
   bool force_transaction = false;  ///< start a new transaction even when a span is active
+  /// Attributes set when the span starts, and shown to traces_sampler when it is a transaction
+  /// (as @sentry/core's startSpan({attributes})). The array is read during the call only.
+  const attribute* attributes = nullptr;
+  std::size_t attribute_count = 0;
 };
 
 /// Handle to a started span. Cheap (a few words) and move-only, so exactly one owner can end
@@ -2463,6 +2502,14 @@ struct sampling_context {
   parent_decision parent_sampled = parent_decision::none;  ///< from an incoming trace, if any
   double parent_sample_rate = -1.0;  ///< the incoming sample_rate; negative when unknown
   transaction_source source = transaction_source::custom;
+  const attribute* attributes = nullptr;  ///< span_options::attributes, valid during the call
+  std::size_t attribute_count = 0;
+  /// The value of attribute `key`, or nullptr.
+  const attribute_value* find(std::string_view key) const noexcept {
+    for (std::size_t i = 0; i < attribute_count; ++i)
+      if (attributes[i].key == key) return &attributes[i].value;
+    return nullptr;
+  }
 };
 
 namespace detail {
@@ -4728,7 +4775,16 @@ struct tracer {
   std::uint64_t now_ns() const noexcept { return clock.now_ns(clock.user); }
   std::int64_t epoch_us() const noexcept { return wall_clock.now_epoch_us ? wall_clock.now_epoch_us(wall_clock.user) : 0; }
 };
-inline tracer g_tracer{};
+/// Holds a T that is never destroyed: the tracer must outlive the static destructors of user
+/// objects that may still end spans, and a program should not pay for exit-time code (an atexit
+/// registration and a destructor) in every translation unit that includes the header.
+template <class T> union immortal {
+  T value;
+  constexpr immortal() noexcept : value() {}
+  ~immortal() {}
+};
+inline immortal<tracer> g_tracer_holder{};
+inline tracer& g_tracer = g_tracer_holder.value;
 
 /// Formats a diagnostic into a stack buffer and hands it to the log hook.
 inline void log_line(log_level level, const char* a, std::string_view b = {}, const char* c = "") noexcept {
@@ -4855,6 +4911,25 @@ inline std::uint16_t push_active(const span_ref& ref) noexcept {
   return static_cast<std::uint16_t>(++s.depth);
 }
 
+/// Records span_options::attributes on a span that has just been claimed.
+inline void apply_attributes(transaction_block& b, std::uint32_t slot, const span_options& o) noexcept {
+  if (!o.attributes) return;  // a count without an array: nothing to read
+  for (std::size_t i = 0; i < o.attribute_count; ++i) {
+    const attribute& a = o.attributes[i];
+    if (a.value.type() == attribute_value::kind::string) {
+      b.set_string_attribute(slot, a.key, a.value.as_string());
+      continue;
+    }
+    attribute_record* r = b.attribute_for(slot, a.key);
+    if (!r) continue;
+    switch (a.value.type()) {
+      case attribute_value::kind::int64: r->int_value = a.value.as_int64(); r->type = attribute_type::int64; break;
+      case attribute_value::kind::float64: r->float_value = a.value.as_double(); r->type = attribute_type::float64; break;
+      default: r->bool_value = a.value.as_bool(); r->type = attribute_type::boolean; break;
+    }
+  }
+}
+
 /// Starts a recording child of `parent` in its block. Split from start_span_slow so that the
 /// parent is read in place and the handle is written once, field by field.
 inline span start_recording_child(const span_options& o, const span_ref& parent, bool make_active) noexcept {
@@ -4876,6 +4951,7 @@ inline span start_recording_child(const span_options& o, const span_ref& parent,
   const span_id id = new_span_id();
   span_record& r = b.init_slot(static_cast<std::uint32_t>(slot), id, parent.id, now);
   b.copy_names(r, o);
+  if (o.attribute_count) apply_attributes(b, static_cast<std::uint32_t>(slot), o);
   r.state.store(slot_started, order_release);
   void* owner = nullptr;
   std::uint16_t depth = 0;
@@ -4987,6 +5063,8 @@ inline span start_span_slow(const span_options& o, bool make_active) noexcept {
     ctx.name = o.name;
     ctx.op = o.op;
     ctx.source = o.source;
+    ctx.attributes = o.attributes;
+    ctx.attribute_count = o.attributes ? o.attribute_count : 0;
     if (continued) {
       ctx.parent_sampled = in->parent.sampled;
       ctx.parent_sample_rate = in->parent_sample_rate;
@@ -5048,6 +5126,7 @@ inline span start_span_slow(const span_options& o, bool make_active) noexcept {
     }
     span_record& r = b->init_slot(0, root.id, b->parent_of_root, t.now_ns());
     b->copy_names(r, o);
+    if (o.attribute_count) apply_attributes(*b, 0, o);
     r.state.store(slot_started, order_release);
   }
   // A non-recording root is made active too (even as an inactive span it must not count as

@@ -361,6 +361,206 @@ TEST_CASE("a sampler that returns 0 for GET /health drops that transaction, coun
   CHECK(h.transport.discarded("sample_rate", "span") == 4);  // the root and its 3 children
 }
 
+TEST_CASE("traces_sampler receives span_options attributes of every kind, and find() looks them up by key") {
+  struct seen_t {
+    int calls = 0;
+    std::size_t count = 0;
+    bool all_found = false;
+    std::string route;
+    st::attribute_value::kind route_kind = st::attribute_value::kind::boolean;
+    std::int64_t status = 0;
+    st::attribute_value::kind status_kind = st::attribute_value::kind::string;
+    double ratio = 0.0;
+    st::attribute_value::kind ratio_kind = st::attribute_value::kind::string;
+    bool cached = false;
+    st::attribute_value::kind cached_kind = st::attribute_value::kind::string;
+    bool missing_is_null = false;
+    bool attributes_point_at_options = false;
+  } seen;
+  static const st::attribute* expected_array = nullptr;
+  harness h;
+  h.opts.traces_sample_rate = unset;
+  h.opts.traces_sampler = [p = &seen](const st::sampling_context& c) {
+    ++p->calls;
+    p->count = c.attribute_count;
+    p->attributes_point_at_options = c.attributes == expected_array;
+    const st::attribute_value* route = c.find("http.route");
+    const st::attribute_value* status = c.find("http.response.status_code");
+    const st::attribute_value* ratio = c.find("ratio");
+    const st::attribute_value* cached = c.find("cached");
+    p->all_found = route && status && ratio && cached;
+    if (p->all_found) {
+      p->route = std::string(route->as_string());
+      p->route_kind = route->type();
+      p->status = status->as_int64();
+      p->status_kind = status->type();
+      p->ratio = ratio->as_double();
+      p->ratio_kind = ratio->type();
+      p->cached = cached->as_bool();
+      p->cached_kind = cached->type();
+    }
+    p->missing_is_null = c.find("absent") == nullptr && c.find("") == nullptr && c.find("http.rout") == nullptr;
+    return 1.0;
+  };
+  REQUIRE(h.init());
+  const st::attribute attrs[] = {
+      {"http.route", "/orders/:id"},
+      {"http.response.status_code", 200},
+      {"ratio", 0.75},
+      {"cached", true},
+  };
+  expected_array = attrs;
+  {
+    st::span_options o{"GET /orders/:id", "http.server"};
+    o.attributes = attrs;
+    o.attribute_count = 4;
+    st::scoped_span root(o);
+    CHECK(root->is_recording());
+    // A child is not a transaction: the sampler is not asked again.
+    st::span_options co{"child", "db"};
+    co.attributes = attrs;
+    co.attribute_count = 1;
+    st::scoped_span child(co);
+  }
+  CHECK(seen.calls == 1);
+  CHECK(seen.count == 4);
+  CHECK(seen.attributes_point_at_options);
+  REQUIRE(seen.all_found);
+  CHECK(seen.route == "/orders/:id");
+  CHECK(seen.route_kind == st::attribute_value::kind::string);
+  CHECK(seen.status == 200);
+  CHECK(seen.status_kind == st::attribute_value::kind::int64);
+  CHECK(seen.ratio == 0.75);
+  CHECK(seen.ratio_kind == st::attribute_value::kind::float64);
+  CHECK(seen.cached);
+  CHECK(seen.cached_kind == st::attribute_value::kind::boolean);
+  CHECK(seen.missing_is_null);
+
+  // No attributes: an empty list, and find() finds nothing.
+  expected_array = nullptr;
+  { st::scoped_span root({"GET /plain", "http.server"}); }
+  CHECK(seen.calls == 2);
+  CHECK(seen.count == 0);
+  CHECK(seen.attributes_point_at_options);
+  CHECK_FALSE(seen.all_found);
+  CHECK(seen.missing_is_null);
+  CHECK(h.transport.transactions().size() == 2);
+}
+
+TEST_CASE("sampling_context::find returns the first match and works on a hand-built context") {
+  harness h;
+  REQUIRE(h.init());
+  const st::attribute attrs[] = {{"k", 1}, {"k", "second"}, {"flag", false}};
+  st::sampling_context c = context("a");
+  CHECK(c.find("k") == nullptr);
+  c.attributes = attrs;
+  c.attribute_count = 3;
+  REQUIRE(c.find("k") != nullptr);
+  CHECK(c.find("k")->type() == st::attribute_value::kind::int64);
+  CHECK(c.find("k")->as_int64() == 1);
+  REQUIRE(c.find("flag") != nullptr);
+  CHECK(c.find("flag")->type() == st::attribute_value::kind::boolean);
+  CHECK_FALSE(c.find("flag")->as_bool());
+  // The other accessors of a value give their zero for the wrong kind.
+  CHECK(c.find("k")->as_string().empty());
+  CHECK(c.find("k")->as_double() == 0.0);
+  c.attribute_count = 1;  // only the first is visible
+  CHECK(c.find("flag") == nullptr);
+}
+
+TEST_CASE("a sampler deciding on the http.route attribute drops /health, keeps others, and reports the drop") {
+  harness h;
+  h.opts.traces_sample_rate = unset;
+  h.opts.traces_sampler = [](const st::sampling_context& c) {
+    const st::attribute_value* route = c.find("http.route");
+    return route && route->as_string() == "/health" ? 0.0 : 1.0;
+  };
+  REQUIRE(h.init());
+  auto start = [](std::string_view route) {
+    const st::attribute attrs[] = {{"http.route", route}, {"http.request.method", "GET"}};
+    st::span_options o{"GET", "http.server"};  // the same name for both: only the attribute differs
+    o.attributes = attrs;
+    o.attribute_count = 2;
+    st::scoped_span root(o);
+    st::scoped_span child({"handler", "function"});
+    return root->is_sampled();
+  };
+  CHECK_FALSE(start("/health"));
+  CHECK(h.transport.sent.empty());
+  CHECK(start("/orders"));
+  CHECK_FALSE(start("/health"));
+  CHECK(start("/users"));
+  auto txns = h.transport.transactions();
+  REQUIRE(txns.size() == 2);
+  CHECK(txns[0].items[0].body["contexts"]["trace"]["data"]["http.route"].str == "/orders");
+  CHECK(txns[1].items[0].body["contexts"]["trace"]["data"]["http.route"].str == "/users");
+  for (auto& e : txns) {
+    CHECK(e.header["trace"]["sample_rate"].str == "1");
+    CHECK(e.items[0].body["contexts"]["trace"]["data"]["sentry.sample_rate"].num == 1.0);
+  }
+  REQUIRE(st::flush(0));
+  CHECK(h.transport.discarded("sample_rate", "transaction") == 2);
+  CHECK(h.transport.discarded("sample_rate", "span") == 4);  // 2 roots and their 2 children
+}
+
+TEST_CASE("inside continue_trace the sampler sees the parent's decision and sample rate") {
+  struct seen_t {
+    int calls = 0;
+    st::parent_decision parent = st::parent_decision::none;
+    double parent_rate = -2.0;
+    std::string name;
+  } seen;
+  harness h;
+  h.opts.traces_sample_rate = unset;
+  h.opts.traces_sampler = [p = &seen](const st::sampling_context& c) {
+    ++p->calls;
+    p->parent = c.parent_sampled;
+    p->parent_rate = c.parent_sample_rate;
+    p->name = std::string(c.name);
+    // Inherit the parent's decision, as the SDKs advise.
+    return c.parent_sampled == st::parent_decision::sampled ? 1.0 : 0.0;
+  };
+  REQUIRE(h.init());
+  const std::string trace = "0af7651916cd43dd8448eb211c80319c";
+  const std::string parent_span = "b7ad6b7169203331";
+  const std::string baggage = "sentry-sample_rate=0.5,sentry-trace_id=" + trace + ",sentry-public_key=public";
+  bool sampled = false;
+  std::string trace_seen;
+  st::continue_trace(trace + "-" + parent_span + "-1", baggage, [&] {
+    st::start_span({"GET /continued", "http.server"}, [&](st::span& s) {
+      sampled = s.is_sampled();
+      char hex[32];
+      s.trace().to_hex(hex);
+      trace_seen.assign(hex, 32);
+    });
+  });
+  CHECK(seen.calls == 1);
+  CHECK(seen.parent == st::parent_decision::sampled);
+  CHECK(seen.parent_rate == 0.5);
+  CHECK(seen.name == "GET /continued");
+  CHECK(sampled);
+  CHECK(trace_seen == trace);
+  auto txns = h.transport.transactions();
+  REQUIRE(txns.size() == 1);
+  CHECK(txns[0].items[0].body["contexts"]["trace"]["parent_span_id"].str == parent_span);
+
+  // The same trace marked -0: not_sampled reaches the sampler, which drops it.
+  st::continue_trace(trace + "-" + parent_span + "-0", baggage, [&] {
+    st::scoped_span root({"GET /continued-0", "http.server"});
+    sampled = root->is_sampled();
+  });
+  CHECK(seen.calls == 2);
+  CHECK(seen.parent == st::parent_decision::not_sampled);
+  CHECK(seen.parent_rate == 0.5);
+  CHECK_FALSE(sampled);
+
+  // Outside continue_trace there is no parent.
+  { st::scoped_span root({"GET /fresh", "http.server"}); }
+  CHECK(seen.calls == 3);
+  CHECK(seen.parent == st::parent_decision::none);
+  CHECK(seen.parent_rate < 0.0);
+}
+
 TEST_CASE("children started with an explicit unsampled parent are counted as sample_rate spans") {
   harness h;
   h.opts.traces_sample_rate = 0.0;

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace {
 
@@ -220,6 +221,195 @@ TEST_CASE("replacing an attribute keeps one key with the last value and type") {
   const json& child_data = body["spans"][0]["data"];
   CHECK(count_members(child_data, "k") == 1);
   CHECK(child_data["k"].raw_number == "1.5");
+}
+
+TEST_CASE("span_options attributes are recorded on the root (contexts.trace.data) and on children (spans[i].data)") {
+  harness h;
+  REQUIRE(h.init());
+  {
+    const st::attribute root_attrs[] = {
+        {"http.route", "/orders/:id"},
+        {"http.response.status_code", 200},
+        {"ratio", 0.25},
+        {"cached", true},
+        {"negative", -7},
+        {"whole", 3.0},
+        {"off", false},
+    };
+    st::span_options o{"GET /orders/:id", "http.server"};
+    o.attributes = root_attrs;
+    o.attribute_count = sizeof(root_attrs) / sizeof(root_attrs[0]);
+    st::scoped_span root(o);
+    {
+      const st::attribute first_attrs[] = {{"db.system", "postgresql"}, {"rows", 12}};
+      st::span_options co{"SELECT 1", "db.query"};
+      co.attributes = first_attrs;
+      co.attribute_count = 2;
+      st::scoped_span child(co);
+    }
+    {
+      // An attribute given at start and set again later keeps one key with the last value.
+      const st::attribute second_attrs[] = {{"k", "start"}, {"ms", 1.5}, {"ok", true}};
+      st::span_options co{"render", "template"};
+      co.attributes = second_attrs;
+      co.attribute_count = 3;
+      st::span child = st::start_inactive_span(co);
+      child.set_attribute("k", 2);
+      child.end();
+    }
+  }
+  json body = only_transaction(h);
+  const json& data = body["contexts"]["trace"]["data"];
+  CHECK(data["http.route"].kind == json::string_k);
+  CHECK(data["http.route"].str == "/orders/:id");
+  CHECK(data["http.response.status_code"].kind == json::number_k);
+  CHECK(data["http.response.status_code"].raw_number == "200");
+  CHECK(data["ratio"].kind == json::number_k);
+  CHECK(data["ratio"].raw_number == "0.25");
+  CHECK(data["cached"].kind == json::bool_k);
+  CHECK(data["cached"].b);
+  CHECK(data["negative"].raw_number == "-7");
+  CHECK(data["whole"].kind == json::number_k);
+  CHECK(data["whole"].num == 3.0);
+  CHECK(data["off"].kind == json::bool_k);
+  CHECK_FALSE(data["off"].b);
+  CHECK(data["sentry.op"].str == "http.server");  // the SDK's own data is still there
+  REQUIRE(body["spans"].size() == 2);
+  const json* db = nullptr;
+  const json* render = nullptr;
+  for (std::size_t i = 0; i < body["spans"].size(); ++i) {
+    if (body["spans"][i]["op"].str == "db.query") db = &body["spans"][i];
+    if (body["spans"][i]["op"].str == "template") render = &body["spans"][i];
+  }
+  REQUIRE(db != nullptr);
+  REQUIRE(render != nullptr);
+  CHECK((*db)["data"]["db.system"].kind == json::string_k);
+  CHECK((*db)["data"]["db.system"].str == "postgresql");
+  CHECK((*db)["data"]["rows"].kind == json::number_k);
+  CHECK((*db)["data"]["rows"].raw_number == "12");
+  CHECK_FALSE((*db)["data"].has("http.route"));  // a child does not inherit its parent's attributes
+  CHECK(count_members((*render)["data"], "k") == 1);
+  CHECK((*render)["data"]["k"].kind == json::number_k);
+  CHECK((*render)["data"]["k"].raw_number == "2");
+  CHECK((*render)["data"]["ms"].raw_number == "1.5");
+  CHECK((*render)["data"]["ok"].kind == json::bool_k);
+  CHECK((*render)["data"]["ok"].b);
+}
+
+TEST_CASE("attribute_value: a string literal is a string, integers are int64 and unsigned 64-bit values clamp") {
+  harness h;
+  REQUIRE(h.init());
+  static_assert(st::attribute_value("true").type() == st::attribute_value::kind::string, "a literal is a string");
+  static_assert(st::attribute_value(std::string_view("x")).type() == st::attribute_value::kind::string, "view");
+  static_assert(st::attribute_value(true).type() == st::attribute_value::kind::boolean, "bool");
+  static_assert(st::attribute_value(1.5).type() == st::attribute_value::kind::float64, "double");
+  static_assert(st::attribute_value(7).type() == st::attribute_value::kind::int64, "int");
+  static_assert(st::attribute_value(7u).type() == st::attribute_value::kind::int64, "unsigned");
+  static_assert(st::attribute_value(static_cast<std::uint64_t>(UINT64_MAX)).as_int64() == INT64_MAX, "clamped");
+  static_assert(st::attribute_value(static_cast<std::uint64_t>(INT64_MAX)).as_int64() == INT64_MAX, "kept");
+  static_assert(st::attribute_value(static_cast<std::uint64_t>(INT64_MAX) + 1).as_int64() == INT64_MAX, "clamped");
+  static_assert(st::attribute_value(static_cast<std::int64_t>(INT64_MIN)).as_int64() == INT64_MIN, "kept");
+  const char* null_text = nullptr;
+  CHECK(st::attribute_value(null_text).type() == st::attribute_value::kind::string);
+  CHECK(st::attribute_value(null_text).as_string().empty());
+  {
+    const std::string owned = "owned text";
+    const st::attribute attrs[] = {
+        {"literal", "true"},
+        {"owned", std::string_view(owned)},
+        {"u64_max", static_cast<std::uint64_t>(UINT64_MAX)},
+        {"u64_just_over", static_cast<std::uint64_t>(INT64_MAX) + 1},
+        {"u64_int64_max", static_cast<std::uint64_t>(INT64_MAX)},
+        {"u64_small", static_cast<std::uint64_t>(5)},
+        {"int64_min", static_cast<std::int64_t>(INT64_MIN)},
+        {"short", static_cast<short>(-3)},
+        {"unsigned", 42u},
+        {"null_char_ptr", null_text},
+    };
+    st::span_options o{"attrs", "task"};
+    o.attributes = attrs;
+    o.attribute_count = sizeof(attrs) / sizeof(attrs[0]);
+    st::scoped_span root(o);
+  }
+  json body = only_transaction(h);
+  const json& data = body["contexts"]["trace"]["data"];
+  CHECK(data["literal"].kind == json::string_k);
+  CHECK(data["literal"].str == "true");
+  CHECK(data["owned"].str == "owned text");
+  CHECK(data["u64_max"].kind == json::number_k);
+  CHECK(data["u64_max"].raw_number == "9223372036854775807");
+  CHECK(data["u64_just_over"].raw_number == "9223372036854775807");
+  CHECK(data["u64_int64_max"].raw_number == "9223372036854775807");
+  CHECK(data["u64_small"].raw_number == "5");
+  CHECK(data["int64_min"].raw_number == "-9223372036854775808");
+  CHECK(data["short"].raw_number == "-3");
+  CHECK(data["unsigned"].raw_number == "42");
+  CHECK(data["null_char_ptr"].kind == json::string_k);
+  CHECK(data["null_char_ptr"].str.empty());
+}
+
+TEST_CASE("span_options attributes over SENTRY_TRACE_MAX_ATTRIBUTES are dropped and counted in attributes_dropped") {
+  harness h;
+  REQUIRE(h.init());
+  constexpr std::size_t over = 3;
+  constexpr std::size_t n = SENTRY_TRACE_MAX_ATTRIBUTES + over;
+  std::vector<std::string> keys;
+  for (std::size_t i = 0; i < n; ++i) keys.push_back("attr." + std::to_string(i));
+  std::vector<st::attribute> attrs;
+  for (std::size_t i = 0; i < n; ++i) attrs.push_back(st::attribute{keys[i], static_cast<std::int64_t>(i)});
+  const std::uint64_t before = st::get_stats().attributes_dropped;
+  {
+    st::span_options o{"many", "task"};
+    o.attributes = attrs.data();
+    o.attribute_count = attrs.size();
+    st::scoped_span root(o);
+    CHECK(st::get_stats().attributes_dropped - before == over);
+    root->set_attribute("one.more", "x");  // the span is full: counted too
+    CHECK(st::get_stats().attributes_dropped - before == over + 1);
+    root->set_attribute("attr.0", 99);  // replacing an existing key still works
+    CHECK(st::get_stats().attributes_dropped - before == over + 1);
+    st::span_options co{"child", "task"};
+    co.attributes = attrs.data();
+    co.attribute_count = attrs.size();
+    st::scoped_span child(co);  // the limit is per span
+    CHECK(st::get_stats().attributes_dropped - before == 2 * over + 1);
+  }
+  json body = only_transaction(h);
+  const json& data = body["contexts"]["trace"]["data"];
+  std::size_t user_keys = 0;
+  for (auto& m : data.members) user_keys += m.first.rfind("attr.", 0) == 0 ? 1 : 0;
+  CHECK(user_keys == SENTRY_TRACE_MAX_ATTRIBUTES);
+  CHECK(data["attr.0"].raw_number == "99");
+  CHECK(data.has("attr." + std::to_string(SENTRY_TRACE_MAX_ATTRIBUTES - 1)));
+  CHECK_FALSE(data.has("attr." + std::to_string(SENTRY_TRACE_MAX_ATTRIBUTES)));
+  CHECK_FALSE(data.has("one.more"));
+  REQUIRE(body["spans"].size() == 1);
+  const json& child_data = body["spans"][0]["data"];
+  user_keys = 0;
+  for (auto& m : child_data.members) user_keys += m.first.rfind("attr.", 0) == 0 ? 1 : 0;
+  CHECK(user_keys == SENTRY_TRACE_MAX_ATTRIBUTES);
+}
+
+TEST_CASE("span_options attributes on an unsampled span record nothing and count nothing") {
+  harness h;
+  h.opts.traces_sample_rate = 0.0;
+  REQUIRE(h.init());
+  const st::attribute attrs[] = {{"k", "v"}, {"n", 1}};
+  const std::uint64_t before = st::get_stats().attributes_dropped;
+  {
+    st::span_options o{"dropped", "task"};
+    o.attributes = attrs;
+    o.attribute_count = 2;
+    st::scoped_span root(o);
+    CHECK_FALSE(root->is_recording());
+    st::span_options co{"child", "task"};
+    co.attributes = attrs;
+    co.attribute_count = 2;
+    st::scoped_span child(co);
+    CHECK_FALSE(child->is_recording());
+  }
+  CHECK(st::get_stats().attributes_dropped == before);
+  CHECK(h.transport.transactions().empty());
 }
 
 TEST_CASE("attributes are escaped into valid JSON") {

@@ -44,6 +44,14 @@ struct sampling_context {
   parent_decision parent_sampled = parent_decision::none;  ///< from an incoming trace, if any
   double parent_sample_rate = -1.0;  ///< the incoming sample_rate; negative when unknown
   transaction_source source = transaction_source::custom;
+  const attribute* attributes = nullptr;  ///< span_options::attributes, valid during the call
+  std::size_t attribute_count = 0;
+  /// The value of attribute `key`, or nullptr.
+  const attribute_value* find(std::string_view key) const noexcept {
+    for (std::size_t i = 0; i < attribute_count; ++i)
+      if (attributes[i].key == key) return &attributes[i].value;
+    return nullptr;
+  }
 };
 
 namespace detail {

@@ -146,6 +146,41 @@ struct span_ref {
   constexpr bool is_sampled() const noexcept { return (flags & sampled) != 0; }
 };
 
+/// An attribute's value: a string, a 64-bit integer, a double or a bool (the four types Sentry's
+/// span attributes have). A string literal is a string, never a bool.
+class attribute_value {
+ public:
+  enum class kind : std::uint8_t { string, int64, float64, boolean };
+  constexpr attribute_value(std::string_view s) noexcept : kind_(kind::string), text_(s) {}  // NOLINT: implicit by design
+  constexpr attribute_value(const char* s) noexcept : kind_(kind::string), text_(s ? std::string_view(s) : std::string_view()) {}  // NOLINT
+  constexpr attribute_value(bool b) noexcept : kind_(kind::boolean), bool_(b) {}  // NOLINT
+  constexpr attribute_value(double d) noexcept : kind_(kind::float64), double_(d) {}  // NOLINT
+  template <class Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool> && !std::is_same_v<Int, char>, int> = 0>
+  constexpr attribute_value(Int i) noexcept  // NOLINT: implicit by design
+      : kind_(kind::int64),
+        int_(std::is_unsigned_v<Int> && sizeof(Int) >= sizeof(std::int64_t) && i > static_cast<Int>(INT64_MAX)
+                 ? INT64_MAX
+                 : static_cast<std::int64_t>(i)) {}
+  constexpr kind type() const noexcept { return kind_; }
+  constexpr std::string_view as_string() const noexcept { return kind_ == kind::string ? text_ : std::string_view(); }
+  constexpr std::int64_t as_int64() const noexcept { return kind_ == kind::int64 ? int_ : 0; }
+  constexpr double as_double() const noexcept { return kind_ == kind::float64 ? double_ : 0.0; }
+  constexpr bool as_bool() const noexcept { return kind_ == kind::boolean && bool_; }
+
+ private:
+  kind kind_;
+  std::string_view text_{};
+  std::int64_t int_ = 0;
+  double double_ = 0.0;
+  bool bool_ = false;
+};
+
+/// A key and value, for span_options::attributes.
+struct attribute {
+  std::string_view key;
+  attribute_value value;
+};
+
 /// How to start a span. An aggregate: `{"GET /orders", "http.server"}` or set fields by name.
 /// Strings are copied into the transaction's arena when the span starts (truncated at
 /// SENTRY_TRACE_MAX_STRING bytes, never dangling), so temporaries are fine.
@@ -156,6 +191,10 @@ struct span_options {
   std::string_view origin{};    ///< "manual" when empty; "auto.<category>..." for integrations
   transaction_source source = transaction_source::custom;  ///< used when the span is a transaction
   bool force_transaction = false;  ///< start a new transaction even when a span is active
+  /// Attributes set when the span starts, and shown to traces_sampler when it is a transaction
+  /// (as @sentry/core's startSpan({attributes})). The array is read during the call only.
+  const attribute* attributes = nullptr;
+  std::size_t attribute_count = 0;
 };
 
 /// Handle to a started span. Cheap (a few words) and move-only, so exactly one owner can end

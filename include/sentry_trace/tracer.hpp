@@ -173,7 +173,16 @@ struct tracer {
   std::uint64_t now_ns() const noexcept { return clock.now_ns(clock.user); }
   std::int64_t epoch_us() const noexcept { return wall_clock.now_epoch_us ? wall_clock.now_epoch_us(wall_clock.user) : 0; }
 };
-inline tracer g_tracer{};
+/// Holds a T that is never destroyed: the tracer must outlive the static destructors of user
+/// objects that may still end spans, and a program should not pay for exit-time code (an atexit
+/// registration and a destructor) in every translation unit that includes the header.
+template <class T> union immortal {
+  T value;
+  constexpr immortal() noexcept : value() {}
+  ~immortal() {}
+};
+inline immortal<tracer> g_tracer_holder{};
+inline tracer& g_tracer = g_tracer_holder.value;
 
 /// Formats a diagnostic into a stack buffer and hands it to the log hook.
 inline void log_line(log_level level, const char* a, std::string_view b = {}, const char* c = "") noexcept {
@@ -300,6 +309,25 @@ inline std::uint16_t push_active(const span_ref& ref) noexcept {
   return static_cast<std::uint16_t>(++s.depth);
 }
 
+/// Records span_options::attributes on a span that has just been claimed.
+inline void apply_attributes(transaction_block& b, std::uint32_t slot, const span_options& o) noexcept {
+  if (!o.attributes) return;  // a count without an array: nothing to read
+  for (std::size_t i = 0; i < o.attribute_count; ++i) {
+    const attribute& a = o.attributes[i];
+    if (a.value.type() == attribute_value::kind::string) {
+      b.set_string_attribute(slot, a.key, a.value.as_string());
+      continue;
+    }
+    attribute_record* r = b.attribute_for(slot, a.key);
+    if (!r) continue;
+    switch (a.value.type()) {
+      case attribute_value::kind::int64: r->int_value = a.value.as_int64(); r->type = attribute_type::int64; break;
+      case attribute_value::kind::float64: r->float_value = a.value.as_double(); r->type = attribute_type::float64; break;
+      default: r->bool_value = a.value.as_bool(); r->type = attribute_type::boolean; break;
+    }
+  }
+}
+
 /// Starts a recording child of `parent` in its block. Split from start_span_slow so that the
 /// parent is read in place and the handle is written once, field by field.
 inline span start_recording_child(const span_options& o, const span_ref& parent, bool make_active) noexcept {
@@ -321,6 +349,7 @@ inline span start_recording_child(const span_options& o, const span_ref& parent,
   const span_id id = new_span_id();
   span_record& r = b.init_slot(static_cast<std::uint32_t>(slot), id, parent.id, now);
   b.copy_names(r, o);
+  if (o.attribute_count) apply_attributes(b, static_cast<std::uint32_t>(slot), o);
   r.state.store(slot_started, order_release);
   void* owner = nullptr;
   std::uint16_t depth = 0;
@@ -432,6 +461,8 @@ inline span start_span_slow(const span_options& o, bool make_active) noexcept {
     ctx.name = o.name;
     ctx.op = o.op;
     ctx.source = o.source;
+    ctx.attributes = o.attributes;
+    ctx.attribute_count = o.attributes ? o.attribute_count : 0;
     if (continued) {
       ctx.parent_sampled = in->parent.sampled;
       ctx.parent_sample_rate = in->parent_sample_rate;
@@ -493,6 +524,7 @@ inline span start_span_slow(const span_options& o, bool make_active) noexcept {
     }
     span_record& r = b->init_slot(0, root.id, b->parent_of_root, t.now_ns());
     b->copy_names(r, o);
+    if (o.attribute_count) apply_attributes(*b, 0, o);
     r.state.store(slot_started, order_release);
   }
   // A non-recording root is made active too (even as an inactive span it must not count as

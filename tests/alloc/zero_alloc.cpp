@@ -165,16 +165,19 @@ class static_transport final : public st::transport {
       last_span_count_ = e.transaction()->span_count();
     } else if (e.is_client_report()) {
       ++reports_;
+    } else {
+      ++events_;
     }
   }
   void reset() noexcept {
     size_ = 0;
-    transactions_ = reports_ = 0;
+    transactions_ = reports_ = events_ = 0;
     last_span_count_ = 0;
   }
   std::string_view last() const noexcept { return {buf_, size_}; }
   int transactions() const noexcept { return transactions_; }
   int reports() const noexcept { return reports_; }
+  int events() const noexcept { return events_; }
   std::size_t last_span_count() const noexcept { return last_span_count_; }
 
  private:
@@ -182,28 +185,95 @@ class static_transport final : public st::transport {
   std::size_t size_ = 0;
   int transactions_ = 0;
   int reports_ = 0;
+  int events_ = 0;  ///< error and message events (capture_exception, capture_message)
   std::size_t last_span_count_ = 0;
 };
 
+/// A carrier for inject() whose set() copies each header into a fixed buffer: no heap.
+struct fixed_carrier {
+  char sentry_trace[64];
+  char traceparent[64];
+  char baggage[SENTRY_TRACE_MAX_BAGGAGE];
+  std::size_t sentry_trace_len = 0, traceparent_len = 0, baggage_len = 0;
+  int sets = 0;
+  int unknown_keys = 0;
+
+  static std::size_t copy(char* dst, std::size_t cap, std::string_view v) noexcept {
+    const std::size_t n = v.size() < cap ? v.size() : cap;
+    std::memcpy(dst, v.data(), n);
+    return n;
+  }
+  void set(std::string_view key, std::string_view value) noexcept {
+    ++sets;
+    if (key == "sentry-trace") sentry_trace_len = copy(sentry_trace, sizeof(sentry_trace), value);
+    else if (key == "traceparent") traceparent_len = copy(traceparent, sizeof(traceparent), value);
+    else if (key == "baggage") baggage_len = copy(baggage, sizeof(baggage), value);
+    else ++unknown_keys;
+  }
+  void clear() noexcept { sentry_trace_len = traceparent_len = baggage_len = 0, sets = unknown_keys = 0; }
+  std::string_view get_sentry_trace() const noexcept { return {sentry_trace, sentry_trace_len}; }
+  std::string_view get_traceparent() const noexcept { return {traceparent, traceparent_len}; }
+  std::string_view get_baggage() const noexcept { return {baggage, baggage_len}; }
+};
+
 static_transport g_transport;
+fixed_carrier g_carrier;
 char g_big_name[1 << 20];  // a 1 MiB name, filled before any region
 int g_passed = 0, g_failed = 0;
 
 void quiet_log(st::log_level, const char*, void*) noexcept {}
 
-bool init_tracing(double rate, std::uint32_t max_spans = SENTRY_TRACE_MAX_SPANS) {
+/// Only the outgoing URLs containing this get headers from inject(carrier, url).
+const std::string_view g_targets[] = {"api.example.com"};
+
+/// What init_tracing() sets beyond the rate (all off by default).
+struct extras {
+  st::traces_sampler_fn sampler{};
+  bool traceparent = false;  ///< options.propagate_traceparent
+  bool targets = false;      ///< options.trace_propagation_targets = g_targets
+};
+
+bool init_tracing(double rate, std::uint32_t max_spans = SENTRY_TRACE_MAX_SPANS, const extras& x = extras{}) {
   st::options o;
   o.dsn = "https://public@o1.ingest.sentry.io/42";
   o.release = "zero_alloc@1.0.0";
   o.environment = "test";
   o.traces_sample_rate = rate;
+  o.traces_sampler = x.sampler;
   o.max_spans = max_spans;
   o.transport = &g_transport;
   o.log = st::log_hook{&quiet_log, nullptr};
+  o.propagate_traceparent = x.traceparent;
+  if (x.targets) {
+    o.trace_propagation_targets = g_targets;
+    o.trace_propagation_target_count = sizeof(g_targets) / sizeof(g_targets[0]);
+  }
   const bool ok = st::init(o);
   g_transport.reset();
   return ok;
 }
+
+// An incoming trace: a sampled sentry-trace, and baggage with Sentry's and third-party members.
+constexpr std::string_view k_in_trace_id = "771a43a4192642f0b136d5159a501700";
+constexpr std::string_view k_in_sentry_trace = "771a43a4192642f0b136d5159a501700-b7ad6b7169203331-1";
+constexpr std::string_view k_in_baggage =
+    "other-vendor-value-1=foo;bar;baz,sentry-trace_id=771a43a4192642f0b136d5159a501700,"
+    "sentry-public_key=49d0f7386ad645858ae85020e393bef3,sentry-sample_rate=0.5,"
+    "sentry-sample_rand=0.25,sentry-release=shop%402.3.4,sentry-environment=prod,"
+    "sentry-transaction=GET%20%2Forders%2F%3Aid,sentry-sampled=true,vendor=abc,other=x%20y;prop=1";
+
+bool starts_with(std::string_view s, std::string_view prefix) noexcept { return s.substr(0, prefix.size()) == prefix; }
+bool ends_with(std::string_view s, std::string_view suffix) noexcept {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+bool contains(std::string_view s, std::string_view part) noexcept { return s.find(part) != std::string_view::npos; }
+
+#if SENTRY_TRACE_EXCEPTIONS
+/// An exception whose what() needs no heap (std::runtime_error's would allocate its message).
+struct static_error final : std::exception {
+  const char* what() const noexcept override { return "static error text"; }
+};
+#endif
 
 /// Runs `fn` with the counters on. `extra` (checked after the region) must hold too.
 template <class Fn> void measure(const char* name, Fn&& fn, bool expect_allocations = false) {
@@ -254,7 +324,10 @@ int main() {
       },
       true);
 
-  if (!init_tracing(1.0)) {
+  extras sampled_extras;
+  sampled_extras.traceparent = true;
+  sampled_extras.targets = true;
+  if (!init_tracing(1.0, SENTRY_TRACE_MAX_SPANS, sampled_extras)) {
     std::printf("FAIL  init\nzero_alloc: %d passed, %d failed\n", g_passed, g_failed + 1);
     return 1;
   }
@@ -317,6 +390,105 @@ int main() {
     return g_transport.reports() == before + 1;
   });
 
+  // span_options attributes: recorded on the root and on children, serialized and sent.
+  measure("span_options attributes: root + 100 children, end, send", [] {
+    const int before = g_transport.transactions();
+    const auto dropped_before = st::get_stats().attributes_dropped;
+    const st::attribute root_attrs[] = {{"http.route", "/orders/:id"},
+                                        {"http.request.method", "GET"},
+                                        {"http.response.status_code", 200},
+                                        {"server.port", static_cast<std::uint64_t>(8080)},
+                                        {"ratio", 0.5},
+                                        {"cached", true}};
+    st::span_options o{"GET /orders/:id", "http.server"};
+    o.attributes = root_attrs;
+    o.attribute_count = sizeof(root_attrs) / sizeof(root_attrs[0]);
+    st::span root = st::start_span_manual(o);
+    for (int i = 0; i < 100; ++i) {
+      const st::attribute child_attrs[] = {{"db.system", "postgresql"}, {"rows", i}, {"ms", 0.5 * i}, {"hit", (i & 1) != 0}};
+      st::span_options co{"SELECT 1", "db.query"};
+      co.attributes = child_attrs;
+      co.attribute_count = 4;
+      st::span c = st::start_span_manual(co);
+      c.end();
+    }
+    const bool recording = root.is_recording();
+    root.end();
+    return recording && g_transport.transactions() == before + 1 && g_transport.last_span_count() == 101 &&
+           st::get_stats().attributes_dropped == dropped_before && contains(g_transport.last(), "\"http.route\":\"/orders/:id\"") &&
+           contains(g_transport.last(), "\"server.port\":8080");
+  });
+
+  // Distributed tracing.
+  measure("continue_trace + mixed baggage: sampled root, headers, send", [] {
+    const int before = g_transport.transactions();
+    bool same_trace = false, headers_ok = false;
+    st::continue_trace(k_in_sentry_trace, k_in_baggage, [&] {
+      st::span root = st::start_span_manual({"GET /orders/:id", "http.server"});
+      char hex[32];
+      root.trace().to_hex(hex);
+      same_trace = root.is_recording() && std::string_view(hex, 32) == k_in_trace_id;
+      {
+        st::scoped_span child({"SELECT 1", "db.query"});
+        st::trace_headers h = st::get_trace_headers();
+        headers_ok = starts_with(h.sentry_trace, k_in_trace_id) && ends_with(h.sentry_trace, "-1") &&
+                     contains(h.baggage, "sentry-sample_rand=0.25") && contains(h.baggage, "vendor=abc");
+      }
+      root.end();
+    });
+    return same_trace && headers_ok && g_transport.transactions() == before + 1 &&
+           contains(g_transport.last(), "\"parent_span_id\":\"b7ad6b7169203331\"") && contains(g_transport.last(), k_in_trace_id);
+  });
+  measure("get_trace_headers inside a sampled span", [] {
+    bool ok = false;
+    st::start_span({"GET /headers", "http.server"}, [&](st::span& s) {
+      st::scoped_span child({"GET upstream", "http.client"});
+      st::trace_headers h = st::get_trace_headers();
+      char hex[32];
+      s.trace().to_hex(hex);
+      ok = s.is_recording() && h.sentry_trace.size() == 51 && starts_with(h.sentry_trace, std::string_view(hex, 32)) &&
+           ends_with(h.sentry_trace, "-1") && contains(h.baggage, "sentry-sampled=true") && h.traceparent.size() == 55;
+    });
+    return ok;
+  });
+  measure("get_trace_headers with no span", [] {
+    st::trace_headers h = st::get_trace_headers();
+    return h.sentry_trace.size() == 49 && !st::active_span().is_valid();
+  });
+  measure("inject into a carrier that copies into fixed buffers", [] {
+    g_carrier.clear();
+    bool set_any = false, matched = false, refused = false;
+    st::start_span({"GET /inject", "http.server"}, [&](st::span&) {
+      set_any = st::inject(g_carrier);
+      const int sets = g_carrier.sets;
+      matched = st::inject(g_carrier, "https://api.example.com/v1/orders");
+      refused = !st::inject(g_carrier, "https://elsewhere.example.org/") && g_carrier.sets == 2 * sets;
+    });
+    return set_any && matched && refused && g_carrier.unknown_keys == 0 && g_carrier.get_sentry_trace().size() == 51 &&
+           ends_with(g_carrier.get_sentry_trace(), "-1") && g_carrier.get_traceparent().size() == 55 &&
+           contains(g_carrier.get_baggage(), "sentry-trace_id=");
+  });
+  measure("capture_exception and capture_message inside a span", [] {
+    const int before = g_transport.events();
+    bool sent = false;
+    st::start_span({"checkout", "http.server"}, [&](st::span&) {
+      st::scoped_span child({"charge", "payment"});
+      sent = st::capture_exception("PaymentDeclined", "card expired");
+      sent = st::capture_message("retrying the charge", st::level::warning) && sent;
+#if SENTRY_TRACE_EXCEPTIONS
+      sent = st::capture_exception(static_error{}) && sent;
+#endif
+    });
+    return sent && g_transport.events() == before + (SENTRY_TRACE_EXCEPTIONS ? 3 : 2);
+  });
+  measure("capture_exception and capture_message outside any span", [] {
+    const int before = g_transport.events();
+    bool sent = st::capture_exception("ConfigError", "missing key");
+    sent = st::capture_message("started") && sent;
+    sent = st::capture_exception("", "") && sent;  // written as type "Error"
+    return sent && g_transport.events() == before + 3 && contains(g_transport.last(), "\"type\":\"Error\"");
+  });
+
   // Unsampled transactions: no slot, nothing sent, outcomes counted.
   if (!init_tracing(0.0)) {
     std::printf("FAIL  init (rate 0)\nzero_alloc: %d passed, %d failed\n", g_passed, g_failed + 1);
@@ -332,6 +504,45 @@ int main() {
   measure("flush sending the unsampled client report", [] {
     st::flush(0);
     return g_transport.reports() == 1 && g_transport.last().find("sample_rate") != std::string_view::npos;
+  });
+  measure("get_trace_headers inside an unsampled root", [] {
+    st::span root = st::start_span_manual({"GET /health", "http.server"});
+    st::trace_headers h = st::get_trace_headers();
+    const bool ok = root.is_active() && !root.is_sampled() && h.sentry_trace.size() == 51 &&
+                    ends_with(h.sentry_trace, "-0") && contains(h.baggage, "sentry-sampled=false");
+    root.end();
+    return ok && g_transport.transactions() == 0;
+  });
+
+  // A traces_sampler that decides on span_options attributes.
+  extras with_sampler;
+  with_sampler.sampler = [](const st::sampling_context& c) {
+    const st::attribute_value* route = c.find("http.route");
+    return route && route->as_string() == "/health" ? 0.0 : 1.0;
+  };
+  if (!init_tracing(st::options::unset, SENTRY_TRACE_MAX_SPANS, with_sampler)) {
+    std::printf("FAIL  init (sampler)\nzero_alloc: %d passed, %d failed\n", g_passed, g_failed + 1);
+    return 1;
+  }
+  measure("traces_sampler on attributes: drop /health, send /orders", [] {
+    auto request = [](std::string_view route) {
+      const st::attribute attrs[] = {{"http.route", route}, {"http.request.method", "GET"}};
+      st::span_options o{"GET", "http.server"};
+      o.attributes = attrs;
+      o.attribute_count = 2;
+      st::span root = st::start_span_manual(o);
+      const bool sampled = root.is_sampled();
+      children_with_attributes(10);
+      root.end();
+      return sampled;
+    };
+    const bool health = request("/health");
+    const bool orders = request("/orders");
+    return !health && orders && g_transport.transactions() == 1 && g_transport.last_span_count() == 11;
+  });
+  measure("flush sending the sampler's client report", [] {
+    st::flush(0);
+    return g_transport.reports() == 1 && contains(g_transport.last(), "sample_rate");
   });
   st::shutdown(0);
 
