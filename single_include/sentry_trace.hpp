@@ -59,6 +59,9 @@
 //   SENTRY_TRACE_MAX_DEPTH        (64)   active spans nested on one thread                       yes
 //   SENTRY_TRACE_ENVELOPE_BYTES   (1 MiB) the envelope buffer; spans that do not fit are dropped
 //                                        and counted, the transaction still goes out             yes
+//   SENTRY_TRACE_QUEUE_BYTES      (2 MiB) the built-in HTTP transport's queue of envelopes
+//                                        (transport_http.hpp); envelopes that do not fit are
+//                                        dropped and counted as queue_overflow                   yes
 //   SENTRY_TRACE_THREADS          (auto: 1 when hosted) 0: single-threaded, no atomics           yes
 //   SENTRY_TRACE_EXCEPTIONS       (auto from __cpp_exceptions) 1: exceptions leaving a user
 //                                        callback end the span with internal_error               no
@@ -115,6 +118,10 @@
 #endif
 #ifndef SENTRY_TRACE_ENVELOPE_BYTES
 #  define SENTRY_TRACE_ENVELOPE_BYTES (1024 * 1024)
+#endif
+
+#ifndef SENTRY_TRACE_QUEUE_BYTES
+#  define SENTRY_TRACE_QUEUE_BYTES (2 * 1024 * 1024)
 #endif
 
 #ifndef SENTRY_TRACE_HOSTED
@@ -178,6 +185,9 @@
 #endif
 #if SENTRY_TRACE_ENVELOPE_BYTES < 4096
 #  error "SENTRY_TRACE_ENVELOPE_BYTES must be at least 4096 bytes"
+#endif
+#if SENTRY_TRACE_QUEUE_BYTES < 4096
+#  error "SENTRY_TRACE_QUEUE_BYTES must be at least 4096 bytes"
 #endif
 #if SENTRY_TRACE_SAMPLING < 0 || SENTRY_TRACE_SAMPLING > 3
 #  error "SENTRY_TRACE_SAMPLING must be SENTRY_TRACE_SAMPLING_RUNTIME, _ALWAYS, _NEVER or _RATIO (0..3)"
@@ -299,7 +309,8 @@ enum class log_level : std::uint8_t { debug, info, warning, error };
 
 /// Diagnostics: `message` is a NUL-terminated line without a newline, valid only during the
 /// call. Called from whichever thread found the problem; must be reentrant and must not call
-/// back into sentry_trace. Hosted default (only when options.debug is true): stderr.
+/// back into sentry_trace. Hosted default: stderr. Debug lines reach the hook only when
+/// options.debug (or SENTRY_DEBUG) is on; warnings and errors always do.
 struct log_hook {
   void (*write)(log_level level, const char* message, void* user) = nullptr;
   void* user = nullptr;
@@ -4636,7 +4647,8 @@ SENTRY_TRACE_DETAIL_END
 //               traces_sampler       empty                       traces_sampler; beats the rate
 //               max_spans            SENTRY_TRACE_MAX_SPANS      max_spans (child spans per transaction)
 //               debug                false (SENTRY_DEBUG)        debug: log hook gets debug lines
-//               log                  stderr when debug           -
+//               log                  stderr (hosted); debug      -
+//                                    lines only with `debug`
 //               transport            nullptr: envelopes dropped  transport (not owned)
 //               storage              nullptr: a static one       - (see pool.hpp)
 //               clock, wall_clock,   hosted: steady_clock,       - (platform.hpp); freestanding

@@ -19,6 +19,9 @@
 //   SENTRY_TRACE_MAX_DEPTH        (64)   active spans nested on one thread                       yes
 //   SENTRY_TRACE_ENVELOPE_BYTES   (1 MiB) the envelope buffer; spans that do not fit are dropped
 //                                        and counted, the transaction still goes out             yes
+//   SENTRY_TRACE_QUEUE_BYTES      (2 MiB) the built-in HTTP transport's queue of envelopes
+//                                        (transport_http.hpp); envelopes that do not fit are
+//                                        dropped and counted as queue_overflow                   yes
 //   SENTRY_TRACE_THREADS          (auto: 1 when hosted) 0: single-threaded, no atomics           yes
 //   SENTRY_TRACE_EXCEPTIONS       (auto from __cpp_exceptions) 1: exceptions leaving a user
 //                                        callback end the span with internal_error               no
@@ -75,6 +78,10 @@
 #endif
 #ifndef SENTRY_TRACE_ENVELOPE_BYTES
 #  define SENTRY_TRACE_ENVELOPE_BYTES (1024 * 1024)
+#endif
+
+#ifndef SENTRY_TRACE_QUEUE_BYTES
+#  define SENTRY_TRACE_QUEUE_BYTES (2 * 1024 * 1024)
 #endif
 
 #ifndef SENTRY_TRACE_HOSTED
@@ -138,6 +145,9 @@
 #endif
 #if SENTRY_TRACE_ENVELOPE_BYTES < 4096
 #  error "SENTRY_TRACE_ENVELOPE_BYTES must be at least 4096 bytes"
+#endif
+#if SENTRY_TRACE_QUEUE_BYTES < 4096
+#  error "SENTRY_TRACE_QUEUE_BYTES must be at least 4096 bytes"
 #endif
 #if SENTRY_TRACE_SAMPLING < 0 || SENTRY_TRACE_SAMPLING > 3
 #  error "SENTRY_TRACE_SAMPLING must be SENTRY_TRACE_SAMPLING_RUNTIME, _ALWAYS, _NEVER or _RATIO (0..3)"

@@ -75,7 +75,8 @@ enum class log_level : std::uint8_t { debug, info, warning, error };
 
 /// Diagnostics: `message` is a NUL-terminated line without a newline, valid only during the
 /// call. Called from whichever thread found the problem; must be reentrant and must not call
-/// back into sentry_trace. Hosted default (only when options.debug is true): stderr.
+/// back into sentry_trace. Hosted default: stderr. Debug lines reach the hook only when
+/// options.debug (or SENTRY_DEBUG) is on; warnings and errors always do.
 struct log_hook {
   void (*write)(log_level level, const char* message, void* user) = nullptr;
   void* user = nullptr;

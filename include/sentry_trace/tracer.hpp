@@ -22,7 +22,8 @@
 //               traces_sampler       empty                       traces_sampler; beats the rate
 //               max_spans            SENTRY_TRACE_MAX_SPANS      max_spans (child spans per transaction)
 //               debug                false (SENTRY_DEBUG)        debug: log hook gets debug lines
-//               log                  stderr when debug           -
+//               log                  stderr (hosted); debug      -
+//                                    lines only with `debug`
 //               transport            nullptr: envelopes dropped  transport (not owned)
 //               storage              nullptr: a static one       - (see pool.hpp)
 //               clock, wall_clock,   hosted: steady_clock,       - (platform.hpp); freestanding

@@ -1,0 +1,588 @@
+// sentry_trace/transport_http.hpp -- the built-in HTTP transport: a bounded queue and a sender
+//
+// WHAT IT DOES  http_transport POSTs every envelope to Sentry's envelope endpoint (or to the
+//               Spotlight sidecar: a second instance with the sidecar's URL and no auth header).
+//               send() copies the envelope into a fixed ring of whole envelopes
+//               (SENTRY_TRACE_QUEUE_BYTES) and returns; delivery happens elsewhere:
+//                 worker mode  one std::thread, started by start(), sends in the background;
+//                 poll mode    nothing is sent until the program calls poll(budget_us)
+//                              (sentry_trace::poll() for the transport init() built), or
+//                              flush(), which then drives poll() itself.
+//               Every response feeds the rate limiter (ratelimit.hpp); an envelope whose category
+//               is limited is dropped before sending. Outcomes (client reports):
+//                 2xx                  delivered
+//                 429                  dropped, not counted (the server counted it)
+//                 other 4xx / 5xx      dropped, send_error
+//                 no response          retried after 1 s, 2 s, 4 s ... (at most 60 s), then
+//                                      after max_attempts dropped as network_error
+//                 rate-limited         dropped before sending, ratelimit_backoff
+//                 queue full           dropped in send(), queue_overflow
+//               A transaction counts once as `transaction` and (spans + 1) times as `span`; a
+//               lost client report is never counted.
+// THREADS       send() takes the queue mutex for one copy of the envelope into the ring; the
+//               sender takes it only to read or update the ring's indexes and the head entry's
+//               meta, never across I/O. So the span path (send() is called from
+//               finish_transaction) waits at most for one index update, never for the network.
+//               poll() is serialized by a second mutex (try_lock: a concurrent poll() returns
+//               at once). The rate limiter is touched only by whoever holds that second mutex.
+// WAKE-UP       The worker sleeps on a condition variable while the queue is empty or the head
+//               entry waits for its retry time (send() and stop() notify it), and in ::poll(2)
+//               on the client's socket plus a self-pipe while a request is in flight (stop()
+//               writes to the pipe). New envelopes need no wake-up then: they queue behind the
+//               one in flight.
+// MEMORY        The ring is a member (SENTRY_TRACE_QUEUE_BYTES, default 2 MiB, options.queue_bytes
+//               may use less of it). The worker's std::thread, created by start() at init, is
+//               the only allocation; send() and poll() never allocate.
+// DOES NOT      exist on freestanding builds or without POSIX sockets and threads
+//               (SENTRY_TRACE_DETAIL_HTTP_TRANSPORT is 0 there), compress (SENTRY_TRACE_WITH_ZLIB
+//               is reserved: gzip is not implemented yet), or speak HTTPS unless http_client.hpp
+//               does (SENTRY_TRACE_WITH_MBEDTLS).
+// SPEC          PROTOCOL.md §1 (endpoint, headers), §10 (rate limits), §11 (outcomes), §13.
+
+#ifndef SENTRY_TRACE_TRANSPORT_HTTP_HPP
+#define SENTRY_TRACE_TRANSPORT_HTTP_HPP
+
+#include "config.hpp"
+#include "envelope.hpp"
+#include "outcomes.hpp"
+#include "transport.hpp"
+
+#if SENTRY_TRACE_HOSTED && SENTRY_TRACE_THREADS && (defined(__unix__) || defined(__APPLE__))
+#  define SENTRY_TRACE_DETAIL_HTTP_TRANSPORT 1
+#else
+#  define SENTRY_TRACE_DETAIL_HTTP_TRANSPORT 0
+#endif
+
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+#  include "http_client.hpp"
+#  include "ratelimit.hpp"
+
+#  include <atomic>
+#  include <chrono>
+#  include <condition_variable>
+#  include <cstddef>
+#  include <cstdint>
+#  include <cstring>
+#  include <mutex>
+#  include <string_view>
+#  include <thread>
+
+#  include <fcntl.h>
+#  include <poll.h>
+#  include <unistd.h>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// How the built-in transports deliver; see http_transport.
+struct http_transport_options {
+  std::string_view url;          ///< the full envelope endpoint, e.g. http://host:9000/api/42/envelope/
+  std::string_view auth_header;  ///< "X-Sentry-Auth: Sentry sentry_key=…\r\n", or "" (Spotlight)
+  detail::http_client_config http{};
+  bool use_worker = true;        ///< false: poll mode
+  bool gzip = false;             ///< reserved (SENTRY_TRACE_WITH_ZLIB); not implemented: ignored
+  std::uint32_t max_attempts = 4;     ///< network failures before an envelope is dropped (>= 1)
+  std::uint32_t retry_base_ms = 1000; ///< first retry delay; doubles per attempt, capped at 60 s
+  std::size_t queue_bytes = 0;        ///< 0: all of SENTRY_TRACE_QUEUE_BYTES; less caps the queue
+  bool count_losses = true;           ///< false: losses are not counted (the Spotlight copy)
+};
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+
+inline std::uint64_t steady_now_ms() noexcept {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count());
+}
+inline std::uint64_t steady_now_us() noexcept {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch()).count());
+}
+
+/// Bookkeeping stored in front of each envelope in the ring.
+struct queue_entry_meta {
+  std::uint32_t size = 0;          ///< envelope bytes (wrap_marker: the rest of the ring is unused)
+  std::uint32_t spans = 0;         ///< a transaction's span_count() (root included)
+  std::uint64_t not_before_ms = 0; ///< steady ms before which it is not (re)tried
+  std::uint16_t attempts = 0;      ///< failed attempts so far
+  data_category category = data_category::error;
+  static constexpr std::uint32_t wrap_marker = 0xffffffffu;
+};
+
+/// A bounded ring of whole envelopes, each contiguous, in a buffer the owner provides. Not
+/// thread-safe by itself: http_transport guards it with its queue mutex. Only the head entry
+/// is ever read or removed, and push() never writes over it, so the head's bytes stay valid
+/// (and can be sent without a copy) while other envelopes are pushed.
+class envelope_queue {
+ public:
+  static constexpr std::size_t align = 8;
+  static constexpr std::size_t header = (sizeof(queue_entry_meta) + align - 1) / align * align;
+
+  void reset(unsigned char* buffer, std::size_t capacity) noexcept {
+    buf_ = buffer;
+    cap_ = capacity / align * align;
+    head_ = tail_ = count_ = 0;
+  }
+  std::size_t capacity() const noexcept { return cap_; }
+  std::size_t size() const noexcept { return count_; }
+  bool empty() const noexcept { return count_ == 0; }
+
+  /// Copies `bytes` in with `meta`; false (nothing changed) when it does not fit.
+  bool push(std::string_view bytes, queue_entry_meta meta) noexcept {
+    if (bytes.size() >= queue_entry_meta::wrap_marker) return false;
+    const std::size_t need = header + (bytes.size() + align - 1) / align * align;
+    if (need > cap_) return false;
+    std::size_t at = 0;
+    if (count_ == 0) {
+      head_ = tail_ = 0;
+    } else if (tail_ > head_) {  // [head_, tail_) used; free: [tail_, cap_) and [0, head_)
+      if (cap_ - tail_ >= need) {
+        at = tail_;
+      } else if (head_ >= need) {
+        if (cap_ - tail_ >= header) {
+          queue_entry_meta wrap;
+          wrap.size = queue_entry_meta::wrap_marker;
+          std::memcpy(buf_ + tail_, &wrap, sizeof(wrap));
+        }
+        at = 0;
+      } else {
+        return false;
+      }
+    } else {  // wrapped (tail_ <= head_): free is [tail_, head_)
+      if (head_ - tail_ < need) return false;
+      at = tail_;
+    }
+    meta.size = static_cast<std::uint32_t>(bytes.size());
+    std::memcpy(buf_ + at, &meta, sizeof(meta));
+    if (!bytes.empty()) std::memcpy(buf_ + at + header, bytes.data(), bytes.size());
+    tail_ = at + need;
+    ++count_;
+    return true;
+  }
+
+  /// The head entry's meta (a copy), or false when empty.
+  bool front(queue_entry_meta& meta, std::string_view& bytes) const noexcept {
+    if (count_ == 0) return false;
+    std::memcpy(&meta, buf_ + head_, sizeof(meta));
+    bytes = std::string_view(reinterpret_cast<const char*>(buf_ + head_ + header), meta.size);
+    return true;
+  }
+  /// Rewrites the head entry's meta (attempts, not_before_ms).
+  void update_front(const queue_entry_meta& meta) noexcept {
+    if (count_ != 0) std::memcpy(buf_ + head_, &meta, sizeof(meta));
+  }
+  /// Removes the head entry.
+  void pop() noexcept {
+    if (count_ == 0) return;
+    queue_entry_meta meta;
+    std::memcpy(&meta, buf_ + head_, sizeof(meta));
+    head_ += header + (meta.size + align - 1) / align * align;
+    if (--count_ == 0) {
+      head_ = tail_ = 0;
+      return;
+    }
+    skip_wrap();
+  }
+
+ private:
+  void skip_wrap() noexcept {
+    if (cap_ - head_ < header) {
+      head_ = 0;
+      return;
+    }
+    queue_entry_meta meta;
+    std::memcpy(&meta, buf_ + head_, sizeof(meta));
+    if (meta.size == queue_entry_meta::wrap_marker) head_ = 0;
+  }
+
+  unsigned char* buf_ = nullptr;
+  std::size_t cap_ = 0;
+  std::size_t head_ = 0;
+  std::size_t tail_ = 0;
+  std::size_t count_ = 0;
+};
+
+/// Copies `s` into `dst` (NUL-terminated); false when it does not fit.
+template <std::size_t N> bool copy_text(char (&dst)[N], std::size_t& len, std::string_view s) noexcept {
+  if (s.size() >= N) return false;
+  if (!s.empty()) std::memcpy(dst, s.data(), s.size());
+  dst[s.size()] = '\0';
+  len = s.size();
+  return true;
+}
+
+} // namespace detail
+
+/// POSTs envelopes to one URL from a bounded queue; see the top of this file.
+/// Usage (the tracer does this by itself for a DSN without options.transport):
+///   static sentry_trace::http_transport t;  // large (the ring): static or heap, not the stack
+///   sentry_trace::http_transport_options o;
+///   o.url = "http://127.0.0.1:9000/api/42/envelope/";
+///   o.auth_header = "X-Sentry-Auth: Sentry sentry_key=…, sentry_version=7\r\n";
+///   if (t.configure(o) && t.start()) options.transport = &t;
+///   ... t.stop(2000) after sentry_trace::shutdown().
+class http_transport final : public transport {
+ public:
+  http_transport() noexcept = default;
+  http_transport(const http_transport&) = delete;
+  http_transport& operator=(const http_transport&) = delete;
+  ~http_transport() { stop(0); }
+
+  /// Copies the options (URL up to 1279 bytes, headers, proxy and CA path up to 1023 bytes
+  /// each) and prepares the client. False when the URL cannot be parsed, a string is too long,
+  /// or the client refuses the configuration (https without TLS support, for one).
+  bool configure(const http_transport_options& o) noexcept {
+    stop(0);
+    opts_ = o;
+    std::size_t n = 0;
+    if (!detail::copy_text(url_, n, o.url)) return false;
+    opts_.url = std::string_view(url_, n);
+    if (!detail::copy_text(proxy_, n, o.http.proxy)) return false;
+    opts_.http.proxy = std::string_view(proxy_, n);
+    if (!detail::copy_text(ca_file_, n, o.http.ca_file)) return false;
+    opts_.http.ca_file = std::string_view(ca_file_, n);
+    // Request headers: auth (when any), content type and user agent. Content-Length and Host
+    // are the client's.
+    headers_len_ = 0;
+    auto add = [&](std::string_view s) {
+      if (headers_len_ + s.size() >= sizeof(headers_)) return false;
+      if (!s.empty()) std::memcpy(headers_ + headers_len_, s.data(), s.size());
+      headers_len_ += s.size();
+      return true;
+    };
+    bool ok = add(o.auth_header) && add("Content-Type: application/x-sentry-envelope\r\nUser-Agent: ") &&
+              add(sdk_name) && add("/") && add(version_string) && add("\r\n");
+    if (!ok) return false;
+    opts_.auth_header = std::string_view(headers_, o.auth_header.size());
+    if (opts_.max_attempts == 0) opts_.max_attempts = 1;
+    if (!detail::parse_http_url(opts_.url, target_)) return false;
+    if (!client_.configure(target_, opts_.http)) return false;
+    std::size_t cap = opts_.queue_bytes == 0 || opts_.queue_bytes > sizeof(ring_) ? sizeof(ring_) : opts_.queue_bytes;
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      queue_.reset(ring_, cap);
+      count_.store(0, std::memory_order_relaxed);
+    }
+    limiter_.clear();
+    in_flight_ = false;
+    configured_ = true;
+    return true;
+  }
+
+  /// Starts the worker thread in worker mode (nothing to do in poll mode). False when the
+  /// thread could not be created: the transport then stays in poll mode.
+  bool start() noexcept {
+    if (!configured_) return false;
+    if (!opts_.use_worker || running_) return true;
+    stop_.store(false, std::memory_order_relaxed);
+#  if defined(__linux__)
+    if (::pipe2(wake_, O_NONBLOCK | O_CLOEXEC) != 0) return fall_back_to_poll();
+#  else
+    if (::pipe(wake_) != 0) return fall_back_to_poll();
+    for (int fd : wake_) {
+      ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+      ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+    }
+#  endif
+#  if SENTRY_TRACE_EXCEPTIONS
+    try {
+      worker_ = std::thread([this] { run(); });
+    } catch (...) {
+      close_pipe();
+      return fall_back_to_poll();
+    }
+#  else
+    worker_ = std::thread([this] { run(); });
+#  endif
+    running_ = true;
+    return true;
+  }
+
+  /// Queues a copy of the envelope (see THREADS above); never blocks on the network.
+  void send(envelope_view e) override {
+    if (!configured_ || stopping_.load(std::memory_order_relaxed)) {
+      lose(meta_of(e), discard_reason::queue_overflow);
+      return;
+    }
+    detail::queue_entry_meta meta = meta_of(e);
+    bool pushed;
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      pushed = queue_.push(e.bytes(), meta);
+      if (pushed) count_.store(queue_.size(), std::memory_order_relaxed);
+    }
+    if (!pushed) {
+      lose(meta, discard_reason::queue_overflow);
+      return;
+    }
+    if (running_) cv_.notify_one();
+  }
+
+  /// Poll mode: does non-blocking delivery work for up to about `budget_us` (at least one
+  /// step). Returns true when the queue is empty. A concurrent call, or any call in worker
+  /// mode, only returns that.
+  bool poll(std::uint64_t budget_us) noexcept {
+    if (running_) return idle();  // the worker delivers
+    std::unique_lock<std::mutex> busy(poll_mu_, std::try_to_lock);
+    if (!busy.owns_lock()) return idle();
+    poll_locked(budget_us);
+    return idle();
+  }
+
+  /// Waits (worker mode) or drives poll() (poll mode) until the queue is empty or `timeout_ms`
+  /// has passed. True when everything was delivered or deliberately dropped.
+  bool flush(std::uint32_t timeout_ms) override {
+    if (!configured_) return true;
+    const std::uint64_t deadline = detail::steady_now_ms() + timeout_ms;
+    for (;;) {
+      if (running_) {
+        std::unique_lock<std::mutex> lk(mu_);
+        while (!queue_.empty()) {
+          std::uint64_t now = detail::steady_now_ms();
+          if (now >= deadline) return false;
+          drained_.wait_for(lk, std::chrono::milliseconds(deadline - now));
+        }
+        return true;
+      }
+      {
+        std::unique_lock<std::mutex> busy(poll_mu_);
+        poll_locked(10000);
+        if (idle()) return true;
+        std::uint64_t now = detail::steady_now_ms();
+        if (now >= deadline) return false;
+        wait_for_progress(deadline - now > 50 ? 50 : deadline - now);
+      }
+    }
+  }
+
+  /// flush(timeout_ms), then stops the worker (joined) and drops what is still queued
+  /// (counted as network_error). Returns flush's result. The transport may be configured again.
+  bool stop(std::uint32_t timeout_ms) noexcept {
+    if (!configured_) return true;
+    bool delivered = flush(timeout_ms);
+    stopping_.store(true, std::memory_order_relaxed);
+    if (running_) {
+      {
+        std::lock_guard<std::mutex> lk(mu_);
+        stop_.store(true, std::memory_order_relaxed);
+      }
+      cv_.notify_all();
+      char b = 1;
+      ssize_t w = ::write(wake_[1], &b, 1);
+      static_cast<void>(w);
+      if (worker_.joinable()) worker_.join();
+      close_pipe();
+      running_ = false;
+    }
+    {
+      std::lock_guard<std::mutex> busy(poll_mu_);
+      if (in_flight_) client_.abort();
+      in_flight_ = false;
+      std::lock_guard<std::mutex> lk(mu_);
+      detail::queue_entry_meta meta;
+      std::string_view bytes;
+      while (queue_.front(meta, bytes)) {
+        lose(meta, discard_reason::network_error);
+        queue_.pop();
+      }
+      count_.store(0, std::memory_order_relaxed);
+    }
+    configured_ = false;
+    stopping_.store(false, std::memory_order_relaxed);
+    return delivered;
+  }
+
+  /// True when nothing is queued (the one in flight included).
+  bool idle() const noexcept { return count_.load(std::memory_order_relaxed) == 0; }
+  /// Envelopes queued (the one in flight included).
+  std::size_t queued() const noexcept { return count_.load(std::memory_order_relaxed); }
+  /// True in worker mode with the worker running.
+  bool has_worker() const noexcept { return running_; }
+  /// The rate limits learnt so far (read it only while nothing polls).
+  const detail::rate_limiter& limits() const noexcept { return limiter_; }
+
+ private:
+  static detail::queue_entry_meta meta_of(const envelope_view& e) noexcept {
+    detail::queue_entry_meta m;
+    if (const transaction_view* t = e.transaction()) {
+      m.category = data_category::transaction;
+      m.spans = static_cast<std::uint32_t>(t->span_count());
+    } else if (e.is_client_report()) {
+      m.category = data_category::internal;
+    } else {
+      m.category = data_category::error;
+    }
+    return m;
+  }
+
+  void lose(const detail::queue_entry_meta& m, discard_reason r) const noexcept {
+    if (!opts_.count_losses) return;
+    switch (m.category) {
+      case data_category::transaction: detail::g_outcomes.record_transaction(r, m.spans); break;
+      case data_category::span: detail::g_outcomes.record(r, data_category::span, m.spans ? m.spans : 1); break;
+      case data_category::error: detail::g_outcomes.record(r, data_category::error); break;
+      default: break;  // client reports: never counted
+    }
+  }
+
+  bool fall_back_to_poll() noexcept {
+    opts_.use_worker = false;
+    return false;
+  }
+  void close_pipe() noexcept {
+    for (int& fd : wake_) {
+      if (fd >= 0) ::close(fd);
+      fd = -1;
+    }
+  }
+
+  void pop_head(bool publish_drained = true) noexcept {
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      queue_.pop();
+      count_.store(queue_.size(), std::memory_order_relaxed);
+    }
+    if (publish_drained) drained_.notify_all();
+  }
+
+  /// The head entry failed without a response: retry later, or drop it.
+  void retry_or_drop(detail::queue_entry_meta meta, std::uint64_t now) noexcept {
+    ++meta.attempts;
+    if (meta.attempts >= opts_.max_attempts) {
+      lose(meta, discard_reason::network_error);
+      pop_head();
+      return;
+    }
+    std::uint64_t delay = opts_.retry_base_ms;
+    for (std::uint32_t i = 1; i < meta.attempts && delay < 60000; ++i) delay *= 2;
+    if (delay > 60000) delay = 60000;
+    meta.not_before_ms = now + delay;
+    std::lock_guard<std::mutex> lk(mu_);
+    queue_.update_front(meta);
+  }
+
+  /// The body of poll(); the caller holds poll_mu_.
+  void poll_locked(std::uint64_t budget_us) noexcept {
+    if (!configured_) return;
+    const std::uint64_t start_us = detail::steady_now_us();
+    for (;;) {
+      if (stop_.load(std::memory_order_relaxed)) return;
+      std::uint64_t now = detail::steady_now_ms();
+      if (!in_flight_) {
+        detail::queue_entry_meta meta;
+        std::string_view bytes;
+        {
+          std::lock_guard<std::mutex> lk(mu_);
+          if (!queue_.front(meta, bytes)) return;
+        }
+        if (limiter_.is_limited(meta.category, now)) {
+          lose(meta, discard_reason::ratelimit_backoff);
+          pop_head();
+          continue;
+        }
+        if (meta.not_before_ms > now) return;  // waiting to retry
+        head_ = meta;
+        if (!client_.start(std::string_view(headers_, headers_len_), bytes, now)) {
+          retry_or_drop(meta, now);
+          continue;
+        }
+        in_flight_ = true;
+      }
+      detail::http_result r = client_.step(now);
+      if (r == detail::http_result::done) {
+        in_flight_ = false;
+        const int status = client_.status();
+        limiter_.update(status, client_.header("X-Sentry-Rate-Limits"), client_.header("Retry-After"), now);
+        if (status != 429 && (status < 200 || status > 299)) lose(head_, discard_reason::send_error);
+        pop_head();
+      } else if (r == detail::http_result::failed) {
+        in_flight_ = false;
+        retry_or_drop(head_, now);
+      } else if (!socket_ready()) {
+        return;  // waiting for the network
+      }
+      if (detail::steady_now_us() - start_us >= budget_us) return;
+    }
+  }
+
+  /// True when the client's socket is ready for what it waits for (checked without waiting).
+  bool socket_ready() noexcept {
+    int fd = client_.fd();
+    if (fd < 0) return false;
+    pollfd p{fd, client_.wanted_events(), 0};
+    return ::poll(&p, 1, 0) > 0;
+  }
+
+  /// Sleeps until the socket is ready, the retry time of the head entry comes, a new envelope
+  /// arrives (when idle), stop() is called, or `max_ms` passes.
+  void wait_for_progress(std::uint64_t max_ms) noexcept {
+    if (in_flight_) {
+      pollfd p[2];
+      nfds_t n = 0;
+      if (client_.fd() >= 0) p[n++] = pollfd{client_.fd(), client_.wanted_events(), 0};
+      if (wake_[0] >= 0) p[n++] = pollfd{wake_[0], POLLIN, 0};
+      int timeout = client_.fd() >= 0 ? static_cast<int>(max_ms) : (max_ms < 5 ? static_cast<int>(max_ms) : 5);
+      ::poll(p, n, timeout);
+      if (wake_[0] >= 0) {
+        char sink[16];
+        while (::read(wake_[0], sink, sizeof(sink)) > 0) {
+        }
+      }
+      return;
+    }
+    std::unique_lock<std::mutex> lk(mu_);
+    if (stop_.load(std::memory_order_relaxed)) return;
+    detail::queue_entry_meta meta;
+    std::string_view bytes;
+    if (!queue_.front(meta, bytes)) {
+      cv_.wait_for(lk, std::chrono::milliseconds(max_ms),
+                   [this] { return !queue_.empty() || stop_.load(std::memory_order_relaxed); });
+      return;
+    }
+    std::uint64_t now = detail::steady_now_ms();
+    if (meta.not_before_ms <= now) return;
+    std::uint64_t wait = meta.not_before_ms - now;
+    cv_.wait_for(lk, std::chrono::milliseconds(wait < max_ms ? wait : max_ms),
+                 [this] { return stop_.load(std::memory_order_relaxed); });
+  }
+
+  void run() noexcept {
+    while (!stop_.load(std::memory_order_relaxed)) {
+      {
+        std::lock_guard<std::mutex> busy(poll_mu_);
+        poll_locked(20000);
+      }
+      if (idle()) drained_.notify_all();
+      wait_for_progress(1000);
+    }
+  }
+
+  http_transport_options opts_{};
+  char url_[1280] = {};
+  char proxy_[1024] = {};
+  char ca_file_[1024] = {};
+  char headers_[1024] = {};
+  std::size_t headers_len_ = 0;
+  detail::http_url target_{};
+  detail::http_client client_{};
+  detail::rate_limiter limiter_{};
+  detail::queue_entry_meta head_{};  ///< meta of the entry in flight
+  bool in_flight_ = false;
+  bool configured_ = false;
+  bool running_ = false;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> stopping_{false};
+  std::atomic<std::size_t> count_{0};
+  int wake_[2] = {-1, -1};
+  std::mutex mu_;       ///< the queue (see THREADS)
+  std::mutex poll_mu_;  ///< one poller at a time; also guards the client and the limiter
+  std::condition_variable cv_;       ///< worker: new envelope, stop
+  std::condition_variable drained_;  ///< flush(): the queue may have become empty
+  std::thread worker_;
+  detail::envelope_queue queue_{};
+  alignas(8) unsigned char ring_[SENTRY_TRACE_QUEUE_BYTES];
+};
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+#endif // SENTRY_TRACE_TRANSPORT_HTTP_HPP
