@@ -18,12 +18,17 @@
 //               anything at run time. Switches: sentry_trace/config.hpp. Options: tracer.hpp.
 //               The parts, bottom to top, each including only those above it:
 //                 config, platform, json, ids, outcomes, span, dsn, sampling, propagation, pool,
-//                 envelope, events, transport, tracer, distributed, api.
+//                 envelope, events, transport, ratelimit, http_client, transport_http, tracer,
+//                 distributed, api, then macros (SENTRY_TRACE_SCOPE, SENTRY_TRACE_FUNCTION).
+//               SENTRY_TRACE_ENABLED=0 includes disabled.hpp instead of platform ... api: every
+//               call compiles to nothing and the program still builds.
 
 #ifndef SENTRY_TRACE_HPP
 #define SENTRY_TRACE_HPP
 
 #include "sentry_trace/config.hpp"
+
+#if SENTRY_TRACE_ENABLED
 #include "sentry_trace/platform.hpp"
 #include "sentry_trace/json.hpp"
 #include "sentry_trace/ids.hpp"
@@ -36,8 +41,17 @@
 #include "sentry_trace/envelope.hpp"
 #include "sentry_trace/events.hpp"
 #include "sentry_trace/transport.hpp"
+#include "sentry_trace/ratelimit.hpp"
+#include "sentry_trace/http_client.hpp"
+#include "sentry_trace/transport_http.hpp"
 #include "sentry_trace/tracer.hpp"
 #include "sentry_trace/distributed.hpp"
 #include "sentry_trace/api.hpp"
+#else
+// SENTRY_TRACE_ENABLED=0: the same public surface as empty inlines, and nothing else.
+#include "sentry_trace/disabled.hpp"
+#endif // SENTRY_TRACE_ENABLED
+
+#include "sentry_trace/macros.hpp"
 
 #endif // SENTRY_TRACE_HPP

@@ -12,8 +12,11 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-packages=(g++ clang cmake ninja-build meson doctest-dev python3 python3-sentry-sdk git ca-certificates)
+packages=(g++ clang cmake ninja-build meson doctest-dev python3 python3-sentry-sdk git ca-certificates libmbedtls-dev
+          gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm)
 # python3-sentry-sdk: tests/interop/python_sdk.py (trace headers with Sentry's Python SDK).
+# gcc-arm-none-eabi, libstdc++-arm-none-eabi-newlib, qemu-system-arm: tests/embedded/check_arm.sh
+# (examples/freestanding/ on a Cortex-M4 under QEMU's mps2-an386).
 # Node may come from elsewhere (nvm, NodeSource, a CI image): Debian's nodejs
 # and npm are needed only when node or npm is missing.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then

@@ -29,7 +29,10 @@
 //               anything at run time. Switches: sentry_trace/config.hpp. Options: tracer.hpp.
 //               The parts, bottom to top, each including only those above it:
 //                 config, platform, json, ids, outcomes, span, dsn, sampling, propagation, pool,
-//                 envelope, events, transport, tracer, distributed, api.
+//                 envelope, events, transport, ratelimit, http_client, transport_http, tracer,
+//                 distributed, api, then macros (SENTRY_TRACE_SCOPE, SENTRY_TRACE_FUNCTION).
+//               SENTRY_TRACE_ENABLED=0 includes disabled.hpp instead of platform ... api: every
+//               call compiles to nothing and the program still builds.
 
 #ifndef SENTRY_TRACE_HPP
 #define SENTRY_TRACE_HPP
@@ -229,6 +232,8 @@ inline constexpr const char* sdk_name = "sentry_trace.native";
 #endif // SENTRY_TRACE_CONFIG_HPP
 
 // end of part: include/sentry_trace/config.hpp
+
+#if SENTRY_TRACE_ENABLED
 
 // =================================================================================================
 // part: include/sentry_trace/platform.hpp
@@ -3981,8 +3986,11 @@ inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, 
                                                     std::uint16_t* slot_list) noexcept {
   transaction_write result;
   // The item header needs the payload's length, so the payload goes first, after room for
-  // both headers; the headers are then written and moved to sit right before it.
-  constexpr std::size_t header_room = 12 * 1024;
+  // both headers; the headers are then written and moved to sit right before it. 12 KiB holds
+  // the largest headers (a DSC full of escaped characters); a small buffer (down to the 4 KiB
+  // SENTRY_TRACE_ENVELOPE_BYTES allows, e.g. on a microcontroller) gives them a quarter of
+  // itself, which the usual few hundred bytes fit; larger ones are dropped and counted below.
+  const std::size_t header_room = cap >= 16 * 1024 ? 12 * 1024 : cap / 4;
   if (cap < header_room + 1024) return result;
   const span_record& root = b.spans[0];
   event_id eid = new_event_id();
@@ -4620,6 +4628,1879 @@ SENTRY_TRACE_DETAIL_END
 // end of part: include/sentry_trace/transport.hpp
 
 // =================================================================================================
+// part: include/sentry_trace/ratelimit.hpp
+// =================================================================================================
+
+// sentry_trace/ratelimit.hpp -- Sentry's rate limits, per data category, as the SDKs apply them
+//
+// WHAT IT DOES  Reads the `X-Sentry-Rate-Limits` and `Retry-After` headers of every response
+//               (PROTOCOL.md §10) and remembers, per data category, until when (monotonic ms)
+//               nothing of that category may be sent. The transport asks is_limited() before
+//               sending an item and counts what it drops as `ratelimit_backoff`.
+//               Rules, in order, on every response (200 included):
+//                 1. X-Sentry-Rate-Limits present: apply it, ignore Retry-After. A value with
+//                    no well-formed limit in it (blank, ":::", "abc") counts as absent, so
+//                    garbage neither sets a limit nor hides a 429 or a Retry-After.
+//                 2. else Retry-After present: every category, on ANY status (as JS and native
+//                    do; Python only on 429). Decimal seconds, rounded up; an HTTP date or
+//                    anything unparsable counts as 60 s (we have no trusted wall clock here).
+//                 3. else a 429 blocks every category for 60 s.
+//               Limits are kept per category: the longer of an existing and a new limit wins
+//               (Sentry's docs; JS and native overwrite), and no single limit exceeds 24 h
+//               (native's cap), so a broken server cannot silence the SDK for longer.
+// CATEGORIES    Our items map as: transaction -> transaction, span -> span, event -> error,
+//               client_report -> internal. `internal` is limited only by an "all" limit (an
+//               empty category list), never by naming it. Sentry's other categories
+//               (default attachment session profile profile_chunk replay monitor log_item
+//               log_byte security feedback trace_metric metric_bucket internal) are recognised
+//               (detail::classify_rate_limit_category) but we send nothing of theirs, so a limit
+//               that lists only them changes nothing: for us it is the same as an unknown one.
+//               Category names are matched exactly (lower case), as JS does.
+// DOES NOT      allocate, lock, throw, use the locale, or read a clock (the caller passes now_ms).
+// THREADS       none of its own: the owner (the transport) calls it under its lock.
+// RAM           sizeof(rate_limiter) == 8 * (data_category::count_ + 1) bytes (40).
+// ERRORS        Hostile or broken header values never crash and never set a bogus limit. A
+//               limit is skipped when its retry_after is not a plain decimal number (":::",
+//               "abc:transaction", "-5:...", "1e3:...") or it has no category field ("30");
+//               a well-formed limit whose categories are all unknown or empty ("30:;:key",
+//               "30:foo:key") changes nothing. The other limits of the same header still apply.
+//               Spaces, tabs, CR and LF around a field or a category are ignored, not inside
+//               one ("3 0", "trans\naction" are not understood). A blank Retry-After counts as
+//               absent. Arithmetic saturates: a huge now_ms or retry_after cannot wrap around.
+// SPEC          https://develop.sentry.dev/sdk/foundations/transport/rate-limiting/
+
+#ifndef SENTRY_TRACE_RATELIMIT_HPP
+#define SENTRY_TRACE_RATELIMIT_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+
+/// Per-category rate limits from Sentry's responses, as the SDKs apply them (PROTOCOL.md §10).
+/// Value type, zero-initialised = nothing limited. Not thread-safe: guard it with the
+/// transport's lock.
+class rate_limiter {
+ public:
+  /// The limit for a bare 429, or a Retry-After that is not decimal seconds (an HTTP date
+  /// included), as JS (DEFAULT_RETRY_AFTER) and Python use it.
+  static constexpr std::uint64_t default_retry_after_s = 60;
+  /// No single limit lasts longer than this (sentry-native's cap).
+  static constexpr std::uint64_t max_retry_after_s = 24 * 60 * 60;
+
+  /// Applies one response: `status` (HTTP status), the X-Sentry-Rate-Limits value (empty when
+  /// absent) and the Retry-After value (empty when absent); `now_ms` monotonic milliseconds.
+  /// The strings are read during the call only. See the top of the file for the rules.
+  void update(int status, std::string_view rate_limits, std::string_view retry_after,
+              std::uint64_t now_ms) noexcept;
+  /// True while `c` (or "all") is limited. data_category::internal (client reports) is
+  /// limited only by an "all" limit.
+  bool is_limited(data_category c, std::uint64_t now_ms) const noexcept {
+    return until_ms(c) > now_ms;
+  }
+  /// Milliseconds until `c` may be sent again (0: now).
+  std::uint64_t wait_ms(data_category c, std::uint64_t now_ms) const noexcept {
+    std::uint64_t u = until_ms(c);
+    return u > now_ms ? u - now_ms : 0;
+  }
+  /// Forgets every limit.
+  void clear() noexcept {
+    for (auto& u : until_ms_) u = 0;
+  }
+
+ private:
+  static constexpr std::size_t all_slot = static_cast<std::size_t>(data_category::count_);
+
+  /// The monotonic ms before which `c` may not be sent (0: never limited).
+  std::uint64_t until_ms(data_category c) const noexcept {
+    std::uint64_t all = until_ms_[all_slot];
+    std::size_t i = static_cast<std::size_t>(c);
+    if (c == data_category::internal || i >= all_slot) return all;
+    return until_ms_[i] > all ? until_ms_[i] : all;
+  }
+  void extend(std::size_t slot, std::uint64_t until) noexcept {
+    if (until > until_ms_[slot]) until_ms_[slot] = until;  // the longer limit wins
+  }
+  bool apply_header(std::string_view header, std::uint64_t now_ms) noexcept;
+  bool apply_limit(std::string_view limit, std::uint64_t now_ms) noexcept;
+
+  std::uint64_t until_ms_[all_slot + 1] = {};  ///< per data_category, then "all"
+};
+
+/// Parses a decimal seconds value ("30", "2.5" -> 3 rounded up, " 60 "); false for anything
+/// else (signs, exponents, empty, "2.", ".5", inner spaces). Leading/trailing spaces, tabs,
+/// CR and LF are ignored. A value too large for 64 bits saturates to UINT64_MAX (true).
+inline bool parse_retry_seconds(std::string_view text, std::uint64_t& seconds) noexcept;
+
+/// What a rate-limit category name means to us.
+enum class rate_limit_category : std::uint8_t {
+  ours,    ///< transaction, span or error: `out` is set
+  other,   ///< a Sentry category we never send (see CATEGORIES above): ignored
+  unknown  ///< not a Sentry category: ignored
+};
+
+/// Classifies one category name (exact, lower case) from X-Sentry-Rate-Limits.
+constexpr rate_limit_category classify_rate_limit_category(std::string_view name,
+                                                           data_category& out) noexcept {
+  if (name == "transaction") { out = data_category::transaction; return rate_limit_category::ours; }
+  if (name == "span") { out = data_category::span; return rate_limit_category::ours; }
+  if (name == "error") { out = data_category::error; return rate_limit_category::ours; }
+  constexpr std::string_view others[] = {
+      "default", "attachment", "session",  "profile",  "profile_chunk", "replay",       "monitor",
+      "log_item", "log_byte",  "security", "feedback", "trace_metric",  "metric_bucket", "internal"};
+  for (std::string_view o : others)
+    if (name == o) return rate_limit_category::other;
+  return rate_limit_category::unknown;
+}
+
+constexpr bool is_header_space(char c) noexcept {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+constexpr std::string_view trim_header_space(std::string_view s) noexcept {
+  while (!s.empty() && is_header_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_header_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+/// now_ms + seconds (capped at max_retry_after_s) in ms, saturating.
+constexpr std::uint64_t rate_limit_deadline(std::uint64_t now_ms, std::uint64_t seconds) noexcept {
+  if (seconds > rate_limiter::max_retry_after_s) seconds = rate_limiter::max_retry_after_s;
+  std::uint64_t delay = seconds * 1000u;
+  return now_ms > UINT64_MAX - delay ? UINT64_MAX : now_ms + delay;
+}
+
+inline bool parse_retry_seconds(std::string_view text, std::uint64_t& seconds) noexcept {
+  text = trim_header_space(text);
+  std::size_t i = 0;
+  std::uint64_t value = 0;
+  bool saturated = false;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+    auto digit = static_cast<std::uint64_t>(text[i] - '0');
+    if (value > (UINT64_MAX - digit) / 10u) saturated = true;
+    else value = value * 10u + digit;
+    ++i;
+  }
+  if (i == 0) return false;  // no integer part: empty, sign, ".5", letters
+  bool round_up = false;
+  if (i < text.size()) {
+    if (text[i] != '.') return false;
+    ++i;
+    std::size_t frac_start = i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+      if (text[i] != '0') round_up = true;
+      ++i;
+    }
+    if (i == frac_start || i != text.size()) return false;  // "2." or "2.5e3" / "2.5 s"
+  }
+  if (saturated) value = UINT64_MAX;
+  else if (round_up) value = value == UINT64_MAX ? value : value + 1;
+  seconds = value;
+  return true;
+}
+
+/// Applies one `<retry_after>:<categories>[:<scope>[:<reason>[:<namespaces>]]]...` limit; only
+/// the first two fields matter to us (namespaces only narrows metric_bucket, which we never
+/// send). Returns false when `limit` is not a limit at all (no usable retry_after or no
+/// category field); a well-formed limit whose categories are all unknown returns true.
+inline bool rate_limiter::apply_limit(std::string_view limit, std::uint64_t now_ms) noexcept {
+  std::size_t colon = limit.find(':');
+  if (colon == std::string_view::npos) return false;  // "30": no category field
+  std::uint64_t seconds = 0;
+  if (!parse_retry_seconds(limit.substr(0, colon), seconds)) return false;
+  std::string_view categories = limit.substr(colon + 1);
+  categories = trim_header_space(categories.substr(0, categories.find(':')));
+  std::uint64_t until = rate_limit_deadline(now_ms, seconds);
+  if (categories.empty()) {
+    extend(all_slot, until);
+    return true;
+  }
+  // Each category of ours gets the limit; other and unknown ones are skipped, so a limit that
+  // lists only those changes nothing ("ignore a limit whose categories are all unknown").
+  while (!categories.empty()) {
+    std::size_t semi = categories.find(';');
+    std::string_view name = trim_header_space(categories.substr(0, semi));
+    data_category c = data_category::count_;
+    if (classify_rate_limit_category(name, c) == rate_limit_category::ours)
+      extend(static_cast<std::size_t>(c), until);
+    if (semi == std::string_view::npos) break;
+    categories.remove_prefix(semi + 1);
+  }
+  return true;
+}
+
+/// Applies every comma-separated limit; true when at least one was well-formed.
+inline bool rate_limiter::apply_header(std::string_view header, std::uint64_t now_ms) noexcept {
+  bool any = false;
+  while (!header.empty()) {
+    std::size_t comma = header.find(',');
+    if (apply_limit(trim_header_space(header.substr(0, comma)), now_ms)) any = true;
+    if (comma == std::string_view::npos) break;
+    header.remove_prefix(comma + 1);
+  }
+  return any;
+}
+
+inline void rate_limiter::update(int status, std::string_view rate_limits, std::string_view retry_after,
+                                 std::uint64_t now_ms) noexcept {
+  rate_limits = trim_header_space(rate_limits);
+  retry_after = trim_header_space(retry_after);
+  // A header with no well-formed limit in it is treated as absent, so garbage neither sets a
+  // limit nor hides a 429 (JS would read ":::" as "everything for 60 s").
+  if (!rate_limits.empty() && apply_header(rate_limits, now_ms)) return;
+  if (!retry_after.empty()) {
+    std::uint64_t seconds = 0;
+    // An HTTP date (or anything else) is not parsed: without a trusted wall clock the SDKs'
+    // fallback of 60 s is the safe reading.
+    if (!parse_retry_seconds(retry_after, seconds)) seconds = default_retry_after_s;
+    extend(all_slot, rate_limit_deadline(now_ms, seconds));
+  } else if (status == 429) {
+    extend(all_slot, rate_limit_deadline(now_ms, default_retry_after_s));
+  }
+}
+
+} // namespace detail
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_RATELIMIT_HPP
+
+// end of part: include/sentry_trace/ratelimit.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/http_client.hpp
+// =================================================================================================
+
+// sentry_trace/http_client.hpp -- one HTTP/1.1 POST at a time over a non-blocking socket
+//
+// WHAT IT DOES  detail::http_client sends one POST and reads the reply's status and headers,
+//               advanced by step() without ever blocking, so that one body of code serves a
+//               worker thread (which waits on fd()/wanted_events() with poll(2) between steps)
+//               and a game loop (which calls step() once a frame and never waits). IPv4 and
+//               IPv6: every address getaddrinfo() gave is tried in order until one connects.
+//               An http:// proxy is supported: absolute-form requests for http targets, a
+//               CONNECT tunnel for https targets. HTTPS through mbedTLS 2.28 when
+//               SENTRY_TRACE_WITH_MBEDTLS=1, with certificate and host name verification on by
+//               default. detail::parse_http_url() splits "http[s]://host[:port]/path".
+// DOES NOT      keep connections alive (every request says Connection: close), follow
+//               redirects, decode the body (it is read and discarded: Sentry's answer is in the
+//               status and headers), support https proxies or proxy authentication, or resolve
+//               names inside step(): configure() calls getaddrinfo(), which may block, so call
+//               it at start-up or on the worker, and again only after a failure (the address
+//               may have moved).
+// HEAP          none of its own: the addresses, the request head, the 8 KiB response head and
+//               the mbedTLS contexts are members. The one exception is mbedTLS itself, which
+//               calloc()s while it loads the CA bundle (configure()) and during each handshake
+//               (certificates, key exchange): that is on the delivery path only, never on the
+//               span path.
+// TIMING        step() returns as soon as the socket would block, and reads at most 64 KiB of
+//               body per call. A TLS handshake step does public-key arithmetic, which can take
+//               a few milliseconds on a slow CPU.
+// TIMEOUTS      connect_timeout_ms per address tried; io_timeout_ms for the TLS handshake, for
+//               the proxy's CONNECT reply, as the longest wait for progress while sending (a big
+//               body on a slow link still goes through), and for the whole response head. Once
+//               the status and headers are in, the body's end, an early close, a reset or a
+//               timeout all finish with done: nothing after the head is needed.
+// ERRORS        error() after failed: "connect refused", "connect timeout", "connect
+//               unreachable", "connect failed (errno N)", "timeout", "connection reset",
+//               "connection closed" (before any reply byte), "bad response", "send failed
+//               (errno N)", "receive failed (errno N)", "proxy: CONNECT answered N",
+//               "tls: certificate verify failed (why)", "tls: handshake failed: ...", and from
+//               configure(): "bad url", "resolve failed: ...", "proxy: ...", "https needs
+//               SENTRY_TRACE_WITH_MBEDTLS", "tls: ...".
+// CONFIG        SENTRY_TRACE_HOSTED on a POSIX system (otherwise this part is empty),
+//               SENTRY_TRACE_WITH_MBEDTLS (link mbedtls, mbedx509 and mbedcrypto).
+// THREADS       one http_client belongs to one thread at a time; nothing is shared.
+
+#ifndef SENTRY_TRACE_HTTP_CLIENT_HPP
+#define SENTRY_TRACE_HTTP_CLIENT_HPP
+
+#if SENTRY_TRACE_HOSTED && (defined(__unix__) || defined(__APPLE__))
+
+#include <cerrno>
+#include <climits>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <string_view>
+
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#if SENTRY_TRACE_WITH_MBEDTLS
+#  include <mbedtls/ctr_drbg.h>
+#  include <mbedtls/entropy.h>
+#  include <mbedtls/error.h>
+#  include <mbedtls/net_sockets.h>
+#  include <mbedtls/ssl.h>
+#  include <mbedtls/x509_crt.h>
+#endif
+
+SENTRY_TRACE_DETAIL_BEGIN
+namespace detail {
+
+/// A parsed http:// or https:// URL; host without IPv6 brackets, path with its query.
+struct http_url {
+  bool tls = false;
+  char host[256] = {};
+  std::uint16_t port = 0;
+  char path[1024] = {};
+};
+
+inline char http_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+inline bool http_ieq(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (http_lower(a[i]) != http_lower(b[i])) return false;
+  return true;
+}
+
+inline bool http_is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+inline int http_hex_value(char c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+/// Parses "http[s]://host[:port]/path" (IPv6 "[::1]"); false on anything else. The scheme is
+/// case-insensitive; no user info; a missing path is "/"; a #fragment is dropped. Spaces and
+/// control or non-ASCII bytes are refused rather than copied, since the host and path go
+/// straight into the request head.
+inline bool parse_http_url(std::string_view url, http_url& out) noexcept {
+  http_url r;
+  std::size_t i = 0;
+  if (url.size() >= 7 && http_ieq(url.substr(0, 7), "http://")) {
+    i = 7;
+  } else if (url.size() >= 8 && http_ieq(url.substr(0, 8), "https://")) {
+    r.tls = true;
+    i = 8;
+  } else {
+    return false;
+  }
+  std::string_view host;
+  if (i < url.size() && url[i] == '[') {
+    std::size_t close = url.find(']', i);
+    if (close == std::string_view::npos) return false;
+    host = url.substr(i + 1, close - i - 1);
+    if (host.find(':') == std::string_view::npos) return false;
+    for (char c : host)
+      if (!(http_hex_value(c) >= 0 || c == ':' || c == '.')) return false;  // no zone ids
+    i = close + 1;
+  } else {
+    std::size_t s = i;
+    while (i < url.size() && url[i] != ':' && url[i] != '/' && url[i] != '?' && url[i] != '#') ++i;
+    host = url.substr(s, i - s);
+    for (char c : host) {
+      bool ok = http_is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '.' ||
+                c == '_';
+      if (!ok) return false;
+    }
+  }
+  if (host.empty() || host.size() >= sizeof r.host) return false;
+  unsigned long port = r.tls ? 443 : 80;
+  if (i < url.size() && url[i] == ':') {
+    ++i;
+    std::size_t s = i;
+    port = 0;
+    while (i < url.size() && http_is_digit(url[i])) {
+      port = port * 10 + static_cast<unsigned long>(url[i] - '0');
+      if (port > 65535) return false;
+      ++i;
+    }
+    if (i == s || port == 0) return false;
+  }
+  std::string_view rest = url.substr(i);
+  if (!rest.empty() && rest[0] != '/' && rest[0] != '?' && rest[0] != '#') return false;
+  std::size_t hash = rest.find('#');
+  if (hash != std::string_view::npos) rest = rest.substr(0, hash);
+  std::size_t n = 0;
+  if (rest.empty() || rest[0] == '?') r.path[n++] = '/';
+  for (char c : rest) {
+    auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7f) return false;
+    if (n + 1 >= sizeof r.path) return false;
+    r.path[n++] = c;
+  }
+  r.path[n] = '\0';
+  std::memcpy(r.host, host.data(), host.size());
+  r.host[host.size()] = '\0';
+  r.port = static_cast<std::uint16_t>(port);
+  out = r;
+  return true;
+}
+
+/// What configure() needs beyond the URL.
+struct http_client_config {
+  std::string_view proxy;              ///< "http://host:port" or empty; HTTP via absolute-form request, HTTPS via CONNECT
+  std::string_view ca_file;            ///< PEM bundle for HTTPS; empty: the system bundle (/etc/ssl/certs/ca-certificates.crt)
+  bool verify_peer = true;             ///< certificate + host name verification (on by default)
+  std::uint32_t connect_timeout_ms = 3000;
+  std::uint32_t io_timeout_ms = 5000;  ///< per send/receive phase
+};
+
+/// What step() reports.
+enum class http_result : std::uint8_t { in_progress, done, failed };
+
+/// One HTTP/1.1 POST at a time; see the top of this file.
+class http_client {
+ public:
+  http_client() noexcept {
+#if SENTRY_TRACE_WITH_MBEDTLS
+    tls_init();
+#endif
+  }
+  ~http_client() {
+    close_socket();
+#if SENTRY_TRACE_WITH_MBEDTLS
+    tls_free();
+#endif
+  }
+  http_client(const http_client&) = delete;
+  http_client& operator=(const http_client&) = delete;
+
+  /// Resolves (getaddrinfo: this may block; call it at start-up or on the worker, and cache:
+  /// re-resolve only after a failure) and remembers the target. False with a reason in error().
+  /// With a proxy, the proxy's name is resolved and the target's is left to the proxy.
+  bool configure(const http_url& target, const http_client_config& cfg) noexcept {
+    abort();
+    configured_ = false;
+    addr_count_ = 0;
+    target_ = target;
+    connect_timeout_ms_ = cfg.connect_timeout_ms;
+    io_timeout_ms_ = cfg.io_timeout_ms;
+    if (target_.host[0] == '\0' || target_.port == 0 || target_.path[0] != '/') return set_error("bad url");
+    target_.host[sizeof target_.host - 1] = '\0';
+    target_.path[sizeof target_.path - 1] = '\0';
+#if !SENTRY_TRACE_WITH_MBEDTLS
+    if (target_.tls) return set_error("https needs SENTRY_TRACE_WITH_MBEDTLS");
+#endif
+    via_proxy_ = false;
+    const char* host = target_.host;
+    std::uint16_t port = target_.port;
+    http_url proxy;
+    if (!cfg.proxy.empty()) {
+      if (!parse_http_url(cfg.proxy, proxy) || proxy.tls) return set_error("proxy: must be http://host:port");
+      via_proxy_ = true;
+      host = proxy.host;
+      port = proxy.port;
+    }
+    if (!resolve(host, port)) return false;
+#if SENTRY_TRACE_WITH_MBEDTLS
+    if (target_.tls && !tls_configure(cfg)) return false;
+#endif
+    err_[0] = '\0';
+    configured_ = true;
+    return true;
+  }
+
+  /// Starts a POST of `body` to the target's path with these extra header lines (each
+  /// "Name: value\r\n", caller-built); adds Host, User-Agent, Content-Length and Connection:
+  /// close. The body and headers must stay valid until done/failed: they are sent from where
+  /// they are (the head is copied next to ours when it fits, to save a packet). False when not
+  /// configured, busy, or the extra headers do not end with "\r\n".
+  bool start(std::string_view extra_headers, std::string_view body, std::uint64_t now_ms) noexcept {
+    if (!configured_) return set_error("not configured");
+    if (busy()) return set_error("busy");
+    if (!extra_headers.empty() &&
+        (extra_headers.size() < 2 || extra_headers.substr(extra_headers.size() - 2) != "\r\n"))
+      return set_error("extra headers must end with \\r\\n");
+    close_socket();
+    err_[0] = '\0';
+    status_ = 0;
+    resp_len_ = 0;
+    head_len_ = 0;
+
+    // The request head; the path is at most 1023 bytes and the host 255, so it always fits.
+    char host_port[280];
+    format_host_port(host_port, sizeof host_port, !target_.tls ? target_.port != 80 : target_.port != 443);
+    int n;
+    if (via_proxy_ && !target_.tls) {
+      n = std::snprintf(req_, sizeof req_, "POST http://%s%s HTTP/1.1\r\n", host_port, target_.path);
+    } else {
+      n = std::snprintf(req_, sizeof req_, "POST %s HTTP/1.1\r\n", target_.path);
+    }
+    std::size_t len = static_cast<std::size_t>(n);
+    n = std::snprintf(req_ + len, sizeof req_ - len,
+                      "Host: %s\r\nUser-Agent: %s/%s\r\nContent-Length: %llu\r\nConnection: close\r\n", host_port,
+                      sdk_name, version_string, static_cast<unsigned long long>(body.size()));
+    len += static_cast<std::size_t>(n);
+    seg_count_ = 0;
+    if (len + extra_headers.size() + 2 <= sizeof req_) {
+      if (!extra_headers.empty()) std::memcpy(req_ + len, extra_headers.data(), extra_headers.size());
+      len += extra_headers.size();
+      std::memcpy(req_ + len, "\r\n", 2);
+      len += 2;
+      seg_[seg_count_++] = std::string_view(req_, len);
+    } else {
+      seg_[seg_count_++] = std::string_view(req_, len);
+      seg_[seg_count_++] = extra_headers;
+      seg_[seg_count_++] = std::string_view("\r\n", 2);
+    }
+    if (!body.empty()) seg_[seg_count_++] = body;
+    seg_index_ = 0;
+    seg_off_ = 0;
+
+    if (via_proxy_ && target_.tls) {
+      format_host_port(host_port, sizeof host_port, true);
+      n = std::snprintf(tunnel_, sizeof tunnel_, "CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n", host_port, host_port);
+      tunnel_len_ = static_cast<std::size_t>(n);
+      tunnel_off_ = 0;
+    }
+    addr_next_ = 0;
+    connect_next(now_ms);
+    return true;
+  }
+
+  /// Advances without blocking (connect, TLS handshake, send, receive, parse). Timeouts are
+  /// checked against now_ms (the same monotonic clock as start()'s).
+  http_result step(std::uint64_t now_ms) noexcept {
+    for (int rounds = 0; rounds < 64; ++rounds) {
+      switch (phase_) {
+        case phase::idle:
+          if (err_[0] == '\0') set_error("not started");
+          return http_result::failed;
+        case phase::done: return http_result::done;
+        case phase::failed: return http_result::failed;
+        case phase::connecting: {
+          pollfd p{fd_, POLLOUT, 0};
+          int r = ::poll(&p, 1, 0);
+          if (r <= 0) {
+            if (now_ms < deadline_) return wait(POLLOUT);
+            note_connect_error(ETIMEDOUT);
+            close_socket();
+            connect_next(now_ms);
+            continue;
+          }
+          int so_error = 0;
+          socklen_t so_len = sizeof so_error;
+          if (::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &so_error, &so_len) != 0) so_error = errno;
+          if (so_error != 0) {
+            note_connect_error(so_error);
+            close_socket();
+            connect_next(now_ms);
+            continue;
+          }
+          after_connect(now_ms);
+          continue;
+        }
+        case phase::tunnel_send: {
+          while (tunnel_off_ < tunnel_len_) {
+            long s = io_send(tunnel_ + tunnel_off_, tunnel_len_ - tunnel_off_);
+            if (s < 0) return fail_now();
+            if (s == 0) return now_ms < deadline_ ? http_result::in_progress : fail_now("timeout");
+            tunnel_off_ += static_cast<std::size_t>(s);
+          }
+          phase_ = phase::tunnel_recv;
+          deadline_ = now_ms + io_timeout_ms_;
+          continue;
+        }
+        case phase::tunnel_recv: {
+          int h = receive_head(now_ms);
+          if (h <= 0) return h < 0 ? http_result::failed : http_result::in_progress;
+          if (status_ < 200 || status_ > 299) {
+            char why[64];
+            std::snprintf(why, sizeof why, "proxy: CONNECT answered %d", status_);
+            return fail_now(why);
+          }
+          status_ = 0;
+          resp_len_ = 0;
+          head_len_ = 0;
+#if SENTRY_TRACE_WITH_MBEDTLS
+          phase_ = phase::handshake;
+          tls_active_ = true;
+          deadline_ = now_ms + io_timeout_ms_;
+          continue;
+#else
+          return fail_now("https needs SENTRY_TRACE_WITH_MBEDTLS");
+#endif
+        }
+        case phase::handshake: {
+#if SENTRY_TRACE_WITH_MBEDTLS
+          int r = mbedtls_ssl_handshake(&ssl_);
+          if (r == MBEDTLS_ERR_SSL_WANT_READ || r == MBEDTLS_ERR_SSL_WANT_WRITE) {
+            if (now_ms >= deadline_) return fail_now("timeout");
+            return wait(r == MBEDTLS_ERR_SSL_WANT_READ ? POLLIN : POLLOUT);
+          }
+          if (r != 0) {
+            tls_error(r);
+            return fail_now();
+          }
+          phase_ = phase::sending;
+          deadline_ = now_ms + io_timeout_ms_;
+          continue;
+#else
+          return fail_now("https needs SENTRY_TRACE_WITH_MBEDTLS");
+#endif
+        }
+        case phase::sending: {
+          while (seg_index_ < seg_count_) {
+            std::string_view seg = seg_[seg_index_];
+            if (seg_off_ >= seg.size()) {
+              ++seg_index_;
+              seg_off_ = 0;
+              continue;
+            }
+            long s = io_send(seg.data() + seg_off_, seg.size() - seg_off_);
+            if (s < 0) return fail_now();
+            if (s == 0) return now_ms < deadline_ ? http_result::in_progress : fail_now("timeout");
+            seg_off_ += static_cast<std::size_t>(s);
+            deadline_ = now_ms + io_timeout_ms_;  // progress: a slow link is not a dead one
+          }
+          phase_ = phase::recv_head;
+          deadline_ = now_ms + io_timeout_ms_;
+          want_ = POLLIN;
+          continue;
+        }
+        case phase::recv_head: {
+          int h = receive_head(now_ms);
+          if (h <= 0) return h < 0 ? http_result::failed : http_result::in_progress;
+          if (status_ >= 100 && status_ < 200) {
+            if (status_ == 101) return fail_now("bad response");
+            // An interim reply (100 Continue): drop its head and read the real one.
+            std::memmove(resp_, resp_ + head_len_, resp_len_ - head_len_);
+            resp_len_ -= head_len_;
+            head_len_ = 0;
+            status_ = 0;
+            continue;
+          }
+          begin_body();
+          std::size_t extra = resp_len_ - head_len_;
+          if (body_mode_ == body_mode::none || (extra > 0 && consume_body(resp_ + head_len_, extra)))
+            return finish();
+          phase_ = phase::recv_body;
+          deadline_ = now_ms + io_timeout_ms_;
+          continue;
+        }
+        case phase::recv_body: {
+          for (int reads = 0; reads < 16; ++reads) {
+            long r = io_recv(scratch_, sizeof scratch_);
+            if (r == 0) return now_ms < deadline_ ? http_result::in_progress : finish();
+            if (r < 0) return finish();  // end of stream, reset or error: the head is all we need
+            if (consume_body(scratch_, static_cast<std::size_t>(r))) return finish();
+          }
+          return http_result::in_progress;  // more to read: leave the rest for the next step
+        }
+      }
+    }
+    return http_result::in_progress;
+  }
+
+  /// For a waiting loop: the socket and the poll(2) events it waits for (-1 and 0 when none).
+  int fd() const noexcept { return busy() ? fd_ : -1; }
+  short wanted_events() const noexcept { return busy() && fd_ >= 0 ? want_ : static_cast<short>(0); }
+
+  /// HTTP status after done (0 before).
+  int status() const noexcept { return phase_ == phase::done ? status_ : 0; }
+
+  /// A response header (name case-insensitive; the first if repeated), with surrounding blanks
+  /// trimmed; empty when absent. Valid until the next start() or configure().
+  std::string_view header(std::string_view name) const noexcept {
+    return phase_ == phase::done ? find_header(name) : std::string_view();
+  }
+
+  /// Why the last configure(), start() or request failed ("" when it did not).
+  const char* error() const noexcept { return err_; }
+
+  /// Closes the connection; back to idle (configure()'s result is kept).
+  void abort() noexcept {
+    close_socket();
+    phase_ = phase::idle;
+  }
+
+ private:
+  std::string_view find_header(std::string_view name) const noexcept {
+    if (head_len_ == 0) return {};
+    std::string_view head(resp_, head_len_);
+    std::size_t pos = head.find('\n');
+    while (pos != std::string_view::npos && pos + 1 < head.size()) {
+      std::size_t start = pos + 1;
+      std::size_t end = head.find('\n', start);
+      if (end == std::string_view::npos) end = head.size();
+      std::string_view line = head.substr(start, end - start);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      std::size_t colon = line.find(':');
+      if (colon != std::string_view::npos && http_ieq(line.substr(0, colon), name)) {
+        std::string_view v = line.substr(colon + 1);
+        while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+        while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+        return v;
+      }
+      pos = end;
+    }
+    return {};
+  }
+
+  enum class phase : std::uint8_t {
+    idle, connecting, tunnel_send, tunnel_recv, handshake, sending, recv_head, recv_body, done, failed
+  };
+  enum class body_mode : std::uint8_t { none, length, chunked, until_close };
+  enum class chunk_state : std::uint8_t { size, extension, data, data_end, trailer_start, trailer_line };
+  static constexpr int max_addresses = 8;
+
+  bool busy() const noexcept { return phase_ != phase::idle && phase_ != phase::done && phase_ != phase::failed; }
+
+  bool set_error(const char* why) noexcept {
+    std::snprintf(err_, sizeof err_, "%s", why);
+    return false;
+  }
+  http_result fail_now(const char* why = nullptr) noexcept {
+    if (why) set_error(why);
+    if (err_[0] == '\0') set_error("failed");
+    close_socket();
+    phase_ = phase::failed;
+    return http_result::failed;
+  }
+  http_result finish() noexcept {
+    close_socket();
+    phase_ = phase::done;
+    return http_result::done;
+  }
+  http_result wait(short events) noexcept {
+    want_ = events;
+    return http_result::in_progress;
+  }
+  long would_block(short events) noexcept {
+    want_ = events;
+    return 0;
+  }
+  long io_failed(const char* why) noexcept {
+    set_error(why);
+    return -1;
+  }
+  int head_failed(const char* why) noexcept {
+    fail_now(why);
+    return -1;
+  }
+  bool read_until_close() noexcept {
+    body_mode_ = body_mode::until_close;  // broken or oversized framing: wait for the close
+    return false;
+  }
+
+  void format_host_port(char* out, std::size_t size, bool with_port) const noexcept {
+    bool v6 = std::strchr(target_.host, ':') != nullptr;
+    if (with_port)
+      std::snprintf(out, size, v6 ? "[%s]:%u" : "%s:%u", target_.host, static_cast<unsigned>(target_.port));
+    else
+      std::snprintf(out, size, v6 ? "[%s]" : "%s", target_.host);
+  }
+
+  bool resolve(const char* host, std::uint16_t port) noexcept {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV;  // not AI_ADDRCONFIG: it hides ::1 on hosts without a global IPv6 address
+    char service[8];
+    std::snprintf(service, sizeof service, "%u", static_cast<unsigned>(port));
+    addrinfo* list = nullptr;
+    int r = ::getaddrinfo(host, service, &hints, &list);
+    if (r != 0) {
+      std::snprintf(err_, sizeof err_, "resolve failed: %s", ::gai_strerror(r));
+      return false;
+    }
+    for (addrinfo* a = list; a && addr_count_ < max_addresses; a = a->ai_next) {
+      if (a->ai_addrlen > sizeof(sockaddr_storage)) continue;
+      std::memcpy(&addrs_[addr_count_], a->ai_addr, a->ai_addrlen);
+      addr_lens_[addr_count_] = static_cast<socklen_t>(a->ai_addrlen);
+      ++addr_count_;
+    }
+    ::freeaddrinfo(list);
+    if (addr_count_ == 0) return set_error("resolve failed: no address");
+    return true;
+  }
+
+  void note_connect_error(int e) noexcept {
+    if (e == ECONNREFUSED) set_error("connect refused");
+    else if (e == ETIMEDOUT) set_error("connect timeout");
+    else if (e == ENETUNREACH || e == EHOSTUNREACH || e == EADDRNOTAVAIL || e == EAFNOSUPPORT)
+      set_error("connect unreachable");
+    else std::snprintf(err_, sizeof err_, "connect failed (errno %d)", e);
+  }
+
+  /// Opens a socket to the next address and starts connecting; failed when none is left.
+  void connect_next(std::uint64_t now_ms) noexcept {
+    while (addr_next_ < addr_count_) {
+      int i = addr_next_++;
+      const auto* sa = reinterpret_cast<const sockaddr*>(&addrs_[i]);
+      int fd = ::socket(sa->sa_family, SOCK_STREAM, 0);
+      if (fd < 0) {
+        note_connect_error(errno);
+        continue;
+      }
+      int flags = ::fcntl(fd, F_GETFL, 0);
+      ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+      ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+      int one = 1;
+      // The request goes out as two or three writes; without this, Nagle's algorithm and the
+      // server's delayed ACK can hold the last one back for up to 200 ms.
+      ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+#if defined(SO_NOSIGPIPE)
+      ::setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one);
+#endif
+      int r;
+      do r = ::connect(fd, sa, addr_lens_[i]);
+      while (r != 0 && errno == EINTR);
+      fd_ = fd;
+      if (r == 0) {
+        after_connect(now_ms);
+        return;
+      }
+      if (errno == EINPROGRESS) {
+        phase_ = phase::connecting;
+        want_ = POLLOUT;
+        deadline_ = now_ms + connect_timeout_ms_;
+        return;
+      }
+      note_connect_error(errno);
+      close_socket();
+    }
+    fail_now();
+  }
+
+  void after_connect(std::uint64_t now_ms) noexcept {
+    deadline_ = now_ms + io_timeout_ms_;
+    want_ = POLLOUT;
+    if (via_proxy_ && target_.tls) {
+      phase_ = phase::tunnel_send;
+    } else if (target_.tls) {
+#if SENTRY_TRACE_WITH_MBEDTLS
+      phase_ = phase::handshake;
+      tls_active_ = true;
+#else
+      fail_now("https needs SENTRY_TRACE_WITH_MBEDTLS");
+#endif
+    } else {
+      phase_ = phase::sending;
+    }
+  }
+
+  void close_socket() noexcept {
+#if SENTRY_TRACE_WITH_MBEDTLS
+    if (tls_active_) {
+      if (fd_ >= 0) mbedtls_ssl_close_notify(&ssl_);  // best effort; the socket closes anyway
+      mbedtls_ssl_session_reset(&ssl_);
+      tls_active_ = false;
+    }
+#endif
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    want_ = 0;
+  }
+
+  static int send_flags() noexcept {
+#if defined(MSG_NOSIGNAL)
+    return MSG_NOSIGNAL;  // a reset peer must not kill the program with SIGPIPE
+#else
+    return 0;  // SO_NOSIGPIPE is set on the socket instead
+#endif
+  }
+
+  /// Bytes sent (> 0), 0 when the socket would block (want_ set), -1 on failure (err_ set).
+  long io_send(const char* p, std::size_t n) noexcept {
+    if (n > INT_MAX) n = INT_MAX;
+#if SENTRY_TRACE_WITH_MBEDTLS
+    if (tls_active_) {
+      int r = mbedtls_ssl_write(&ssl_, reinterpret_cast<const unsigned char*>(p), n);
+      if (r > 0) return r;
+      if (r == MBEDTLS_ERR_SSL_WANT_WRITE || r == 0) return would_block(POLLOUT);
+      if (r == MBEDTLS_ERR_SSL_WANT_READ) return would_block(POLLIN);
+      tls_error(r);
+      return -1;
+    }
+#endif
+    for (;;) {
+      ssize_t r = ::send(fd_, p, n, send_flags());
+      if (r >= 0) {
+        if (r == 0) return would_block(POLLOUT);
+        return static_cast<long>(r);
+      }
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return would_block(POLLOUT);
+      if (errno == EPIPE || errno == ECONNRESET) return io_failed("connection reset");
+      std::snprintf(err_, sizeof err_, "send failed (errno %d)", errno);
+      return -1;
+    }
+  }
+
+  /// Bytes received (> 0), 0 when the socket would block (want_ set), -2 at the end of the
+  /// stream, -1 on failure (err_ set).
+  long io_recv(char* p, std::size_t n) noexcept {
+    if (n > INT_MAX) n = INT_MAX;
+#if SENTRY_TRACE_WITH_MBEDTLS
+    if (tls_active_) {
+      int r = mbedtls_ssl_read(&ssl_, reinterpret_cast<unsigned char*>(p), n);
+      if (r > 0) return r;
+      if (r == 0 || r == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) return -2;
+      if (r == MBEDTLS_ERR_SSL_WANT_READ) return would_block(POLLIN);
+      if (r == MBEDTLS_ERR_SSL_WANT_WRITE) return would_block(POLLOUT);
+      tls_error(r);
+      return -1;
+    }
+#endif
+    for (;;) {
+      ssize_t r = ::recv(fd_, p, n, 0);
+      if (r > 0) return static_cast<long>(r);
+      if (r == 0) return -2;
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return would_block(POLLIN);
+      if (errno == ECONNRESET) return io_failed("connection reset");
+      std::snprintf(err_, sizeof err_, "receive failed (errno %d)", errno);
+      return -1;
+    }
+  }
+
+  /// Reads until a whole response head is in resp_: 1 parsed (status_, head_len_ set),
+  /// 0 not yet (in progress), -1 failed (phase_ is failed).
+  int receive_head(std::uint64_t now_ms) noexcept {
+    for (;;) {
+      if (resp_len_ > 0) {
+        int p = parse_head();
+        if (p > 0) return 1;
+        if (p < 0) return head_failed("bad response");
+        if (resp_len_ == sizeof resp_) return head_failed("bad response");  // head over 8 KiB
+      }
+      long r = io_recv(resp_ + resp_len_, sizeof resp_ - resp_len_);
+      if (r == 0) {
+        if (now_ms >= deadline_) return head_failed("timeout");
+        return 0;
+      }
+      if (r == -2) return head_failed(resp_len_ == 0 ? "connection closed" : "bad response");
+      if (r < 0) return head_failed(nullptr);
+      resp_len_ += static_cast<std::size_t>(r);
+    }
+  }
+
+  /// Checks resp_[0, resp_len_) for a response head: 1 complete and valid, 0 incomplete (so
+  /// far valid), -1 not HTTP. Garbage is refused as soon as its first bytes show it, so a
+  /// server speaking something else fails at once instead of at the timeout.
+  int parse_head() noexcept {
+    static constexpr char prefix[] = "HTTP/1.";
+    std::size_t check = resp_len_ < 7 ? resp_len_ : 7;
+    if (std::memcmp(resp_, prefix, check) != 0) return -1;
+    std::size_t end = 0;
+    for (std::size_t i = 0; i < resp_len_ && end == 0; ++i) {
+      if (resp_[i] != '\n') continue;
+      if (i + 1 < resp_len_ && resp_[i + 1] == '\n') end = i + 2;
+      else if (i + 2 < resp_len_ && resp_[i + 1] == '\r' && resp_[i + 2] == '\n') end = i + 3;
+    }
+    if (end == 0) return 0;
+    std::string_view head(resp_, end);
+    // Status line: HTTP/1.x NNN[ reason]
+    if (head.size() < 12 || !http_is_digit(head[7]) || head[8] != ' ' || !http_is_digit(head[9]) ||
+        !http_is_digit(head[10]) || !http_is_digit(head[11]))
+      return -1;
+    if (head.size() > 12 && head[12] != ' ' && head[12] != '\r' && head[12] != '\n') return -1;
+    int status = (head[9] - '0') * 100 + (head[10] - '0') * 10 + (head[11] - '0');
+    if (status < 100 || status > 599) return -1;
+    std::size_t pos = head.find('\n');
+    for (std::size_t i = 0; i < pos; ++i) {
+      auto u = static_cast<unsigned char>(head[i]);
+      if ((u < 0x20 && u != '\t' && u != '\r') || u == 0x7f) return -1;
+    }
+    // Header lines: name ':' value, no control bytes but tab; no obsolete line folding.
+    while (pos + 1 < head.size()) {
+      std::size_t start = pos + 1;
+      std::size_t next = head.find('\n', start);
+      std::string_view line = head.substr(start, next - start);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line.empty()) break;
+      std::size_t colon = line.find(':');
+      if (colon == std::string_view::npos || colon == 0) return -1;
+      for (std::size_t i = 0; i < line.size(); ++i) {
+        auto u = static_cast<unsigned char>(line[i]);
+        if (i < colon && (u <= 0x20 || u >= 0x7f)) return -1;
+        if (i > colon && ((u < 0x20 && u != '\t') || u == 0x7f)) return -1;
+      }
+      pos = next;
+    }
+    status_ = status;
+    head_len_ = end;
+    return 1;
+  }
+
+  /// Decides how the body ends, from the status and the framing headers.
+  void begin_body() noexcept {
+    std::string_view te = find_header("Transfer-Encoding");
+    std::string_view cl = find_header("Content-Length");
+    body_left_ = 0;
+    chunk_state_ = chunk_state::size;
+    chunk_left_ = 0;
+    if (status_ == 204 || status_ == 304) {
+      body_mode_ = body_mode::none;
+      return;
+    }
+    bool chunked = false;
+    for (std::size_t i = 0; i + 7 <= te.size(); ++i)
+      if (http_ieq(te.substr(i, 7), "chunked")) chunked = true;
+    if (chunked) {
+      body_mode_ = body_mode::chunked;
+      return;
+    }
+    if (!cl.empty()) {
+      std::uint64_t v = 0;
+      bool ok = true;
+      for (char c : cl) {
+        if (!http_is_digit(c) || v > (UINT64_MAX - 9) / 10) {
+          ok = false;
+          break;
+        }
+        v = v * 10 + static_cast<std::uint64_t>(c - '0');
+      }
+      if (ok) {
+        body_left_ = v;
+        body_mode_ = v == 0 ? body_mode::none : body_mode::length;
+        return;
+      }
+    }
+    body_mode_ = body_mode::until_close;  // no usable framing: read until the server closes
+  }
+
+  /// Discards body bytes; true once the body is complete.
+  bool consume_body(const char* p, std::size_t n) noexcept {
+    if (body_mode_ == body_mode::none) return true;
+    if (body_mode_ == body_mode::until_close) return false;
+    if (body_mode_ == body_mode::length) {
+      if (n >= body_left_) {
+        body_left_ = 0;
+        return true;
+      }
+      body_left_ -= n;
+      return false;
+    }
+    // Chunked: only the framing is followed, to see the last chunk without waiting for close.
+    for (std::size_t i = 0; i < n;) {
+      char c = p[i];
+      switch (chunk_state_) {
+        case chunk_state::size: {
+          int h = http_hex_value(c);
+          if (h >= 0) {
+            if (chunk_left_ > (UINT64_MAX >> 4)) return read_until_close();
+            chunk_left_ = chunk_left_ * 16 + static_cast<std::uint64_t>(h);
+          } else if (c == ';' || c == ' ' || c == '\t') {
+            chunk_state_ = chunk_state::extension;
+          } else if (c == '\n') {
+            chunk_state_ = chunk_left_ == 0 ? chunk_state::trailer_start : chunk_state::data;
+          } else if (c != '\r') {
+            return read_until_close();  // broken framing: wait for close
+          }
+          ++i;
+          break;
+        }
+        case chunk_state::extension:
+          if (c == '\n') chunk_state_ = chunk_left_ == 0 ? chunk_state::trailer_start : chunk_state::data;
+          ++i;
+          break;
+        case chunk_state::data: {
+          std::uint64_t take = n - i < chunk_left_ ? n - i : chunk_left_;
+          i += static_cast<std::size_t>(take);
+          chunk_left_ -= take;
+          if (chunk_left_ == 0) chunk_state_ = chunk_state::data_end;
+          break;
+        }
+        case chunk_state::data_end:
+          if (c == '\n') chunk_state_ = chunk_state::size;
+          else if (c != '\r') return read_until_close();
+          ++i;
+          break;
+        case chunk_state::trailer_start:
+          if (c == '\n') return true;
+          if (c != '\r') chunk_state_ = chunk_state::trailer_line;
+          ++i;
+          break;
+        case chunk_state::trailer_line:
+          if (c == '\n') chunk_state_ = chunk_state::trailer_start;
+          ++i;
+          break;
+      }
+    }
+    return false;
+  }
+
+#if SENTRY_TRACE_WITH_MBEDTLS
+  void tls_init() noexcept {
+    mbedtls_ssl_init(&ssl_);
+    mbedtls_ssl_config_init(&conf_);
+    mbedtls_x509_crt_init(&ca_);
+    mbedtls_entropy_init(&entropy_);
+    mbedtls_ctr_drbg_init(&drbg_);
+  }
+  void tls_free() noexcept {
+    mbedtls_ssl_free(&ssl_);
+    mbedtls_ssl_config_free(&conf_);
+    mbedtls_x509_crt_free(&ca_);
+    mbedtls_ctr_drbg_free(&drbg_);
+    mbedtls_entropy_free(&entropy_);
+  }
+
+  bool tls_configure(const http_client_config& cfg) noexcept {
+    tls_free();
+    tls_init();
+    static constexpr char personal[] = "sentry_trace http_client";
+    if (mbedtls_ctr_drbg_seed(&drbg_, mbedtls_entropy_func, &entropy_,
+                              reinterpret_cast<const unsigned char*>(personal), sizeof personal - 1) != 0)
+      return set_error("tls: cannot seed the random generator");
+    if (cfg.verify_peer) {
+      char path[512];
+      if (!cfg.ca_file.empty()) {
+        if (cfg.ca_file.size() >= sizeof path) return set_error("tls: ca_file path too long");
+        std::memcpy(path, cfg.ca_file.data(), cfg.ca_file.size());
+        path[cfg.ca_file.size()] = '\0';
+        // > 0 means some certificates in the bundle were skipped; the rest still count.
+        if (mbedtls_x509_crt_parse_file(&ca_, path) < 0 || ca_.version == 0)
+          return set_error("tls: cannot load ca_file");
+      } else {
+        // Debian/Ubuntu/Alpine, Fedora/RHEL, macOS/BSD.
+        static const char* const bundles[] = {"/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt",
+                                              "/etc/ssl/cert.pem"};
+        bool loaded = false;
+        for (const char* b : bundles) {
+          if (mbedtls_x509_crt_parse_file(&ca_, b) >= 0 && ca_.version != 0) {
+            loaded = true;
+            break;
+          }
+          mbedtls_x509_crt_free(&ca_);
+          mbedtls_x509_crt_init(&ca_);
+        }
+        if (!loaded) return set_error("tls: no system CA bundle (set ca_file)");
+      }
+    }
+    if (mbedtls_ssl_config_defaults(&conf_, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
+                                    MBEDTLS_SSL_PRESET_DEFAULT) != 0)
+      return set_error("tls: config failed");
+    mbedtls_ssl_conf_authmode(&conf_, cfg.verify_peer ? MBEDTLS_SSL_VERIFY_REQUIRED : MBEDTLS_SSL_VERIFY_NONE);
+    mbedtls_ssl_conf_ca_chain(&conf_, &ca_, nullptr);
+    mbedtls_ssl_conf_rng(&conf_, mbedtls_ctr_drbg_random, &drbg_);
+    if (mbedtls_ssl_setup(&ssl_, &conf_) != 0) return set_error("tls: setup failed");
+    // SNI and the name the certificate must carry: always the target, also through a proxy.
+    if (mbedtls_ssl_set_hostname(&ssl_, target_.host) != 0) return set_error("tls: bad host name");
+    mbedtls_ssl_set_bio(&ssl_, this, &http_client::bio_send, &http_client::bio_recv, nullptr);
+    return true;
+  }
+
+  static int bio_send(void* ctx, const unsigned char* buf, std::size_t len) noexcept {
+    auto* self = static_cast<http_client*>(ctx);
+    if (len > INT_MAX) len = INT_MAX;
+    for (;;) {
+      ssize_t r = ::send(self->fd_, buf, len, send_flags());
+      if (r >= 0) return static_cast<int>(r);
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return MBEDTLS_ERR_SSL_WANT_WRITE;
+      if (errno == EPIPE || errno == ECONNRESET) return MBEDTLS_ERR_NET_CONN_RESET;
+      return MBEDTLS_ERR_NET_SEND_FAILED;
+    }
+  }
+  static int bio_recv(void* ctx, unsigned char* buf, std::size_t len) noexcept {
+    auto* self = static_cast<http_client*>(ctx);
+    if (len > INT_MAX) len = INT_MAX;
+    for (;;) {
+      ssize_t r = ::recv(self->fd_, buf, len, 0);
+      if (r >= 0) return static_cast<int>(r);
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return MBEDTLS_ERR_SSL_WANT_READ;
+      if (errno == ECONNRESET) return MBEDTLS_ERR_NET_CONN_RESET;
+      return MBEDTLS_ERR_NET_RECV_FAILED;
+    }
+  }
+
+  void tls_error(int r) noexcept {
+    if (r == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
+      std::uint32_t flags = mbedtls_ssl_get_verify_result(&ssl_);
+      const char* why = (flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) ? "not trusted"
+                        : (flags & MBEDTLS_X509_BADCERT_CN_MISMATCH) ? "host name mismatch"
+                        : (flags & MBEDTLS_X509_BADCERT_EXPIRED)     ? "expired"
+                        : (flags & MBEDTLS_X509_BADCERT_FUTURE)      ? "not yet valid"
+                                                                     : "rejected";
+      std::snprintf(err_, sizeof err_, "tls: certificate verify failed (%s)", why);
+    } else if (r == MBEDTLS_ERR_NET_CONN_RESET) {
+      set_error("connection reset");
+    } else if (r == MBEDTLS_ERR_SSL_CONN_EOF) {
+      set_error("tls: connection closed during handshake");
+    } else {
+      char text[96];
+      mbedtls_strerror(r, text, sizeof text);
+      std::snprintf(err_, sizeof err_, "tls: handshake failed: %s (-0x%04x)", text, static_cast<unsigned>(-r));
+    }
+  }
+
+  mbedtls_ssl_context ssl_;
+  mbedtls_ssl_config conf_;
+  mbedtls_x509_crt ca_;
+  mbedtls_entropy_context entropy_;
+  mbedtls_ctr_drbg_context drbg_;
+  bool tls_active_ = false;
+#endif
+
+  http_url target_;
+  sockaddr_storage addrs_[max_addresses] = {};
+  socklen_t addr_lens_[max_addresses] = {};
+  int addr_count_ = 0;
+  int addr_next_ = 0;
+  bool configured_ = false;
+  bool via_proxy_ = false;
+  std::uint32_t connect_timeout_ms_ = 3000;
+  std::uint32_t io_timeout_ms_ = 5000;
+
+  phase phase_ = phase::idle;
+  int fd_ = -1;
+  short want_ = 0;
+  std::uint64_t deadline_ = 0;
+
+  char req_[4096] = {};
+  std::string_view seg_[4];
+  int seg_count_ = 0;
+  int seg_index_ = 0;
+  std::size_t seg_off_ = 0;
+  char tunnel_[600] = {};
+  std::size_t tunnel_len_ = 0;
+  std::size_t tunnel_off_ = 0;
+
+  char resp_[8192] = {};
+  std::size_t resp_len_ = 0;
+  std::size_t head_len_ = 0;
+  int status_ = 0;
+  body_mode body_mode_ = body_mode::none;
+  chunk_state chunk_state_ = chunk_state::size;
+  std::uint64_t body_left_ = 0;
+  std::uint64_t chunk_left_ = 0;
+  char scratch_[4096] = {};
+  char err_[160] = {};
+};
+
+} // namespace detail
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_HOSTED && POSIX
+#endif // SENTRY_TRACE_HTTP_CLIENT_HPP
+
+// end of part: include/sentry_trace/http_client.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/transport_http.hpp
+// =================================================================================================
+
+// sentry_trace/transport_http.hpp -- the built-in HTTP transport: a bounded queue and a sender
+//
+// WHAT IT DOES  http_transport POSTs every envelope to Sentry's envelope endpoint (or to the
+//               Spotlight sidecar: a second instance with the sidecar's URL and no auth header).
+//               send() copies the envelope into a fixed ring of whole envelopes
+//               (SENTRY_TRACE_QUEUE_BYTES) and returns; delivery happens elsewhere:
+//                 worker mode  one std::thread, started by start(), sends in the background;
+//                 poll mode    nothing is sent until the program calls poll(budget_us)
+//                              (sentry_trace::poll() for the transport init() built), or
+//                              flush(), which then drives poll() itself.
+//               Every response feeds the rate limiter (ratelimit.hpp); an envelope whose category
+//               is limited is dropped before sending. Outcomes (client reports):
+//                 2xx                  delivered
+//                 429                  dropped, not counted (the server counted it)
+//                 other 4xx / 5xx      dropped, send_error
+//                 no response          retried after 1 s, 2 s, 4 s ... (at most 60 s), then
+//                                      after max_attempts dropped as network_error
+//                 rate-limited         dropped before sending, ratelimit_backoff
+//                 queue full           dropped in send(), queue_overflow
+//               A transaction counts once as `transaction` and (spans + 1) times as `span`; a
+//               lost client report is never counted.
+// THREADS       send() takes the queue mutex for one copy of the envelope into the ring; the
+//               sender takes it only to read or update the ring's indexes and the head entry's
+//               meta, never across I/O. So the span path (send() is called from
+//               finish_transaction) waits at most for one index update, never for the network.
+//               poll() is serialized by a second mutex (try_lock: a concurrent poll() returns
+//               at once). The rate limiter is touched only by whoever holds that second mutex.
+// WAKE-UP       The worker sleeps on a condition variable while the queue is empty or the head
+//               entry waits for its retry time (send() and stop() notify it), and in ::poll(2)
+//               on the client's socket plus a self-pipe while a request is in flight (stop()
+//               writes to the pipe). New envelopes need no wake-up then: they queue behind the
+//               one in flight.
+// NAMES         configure() resolves the host (getaddrinfo, which may block: at init). After a
+//               network failure the worker resolves again before the next attempt; poll mode
+//               keeps the address it has (it resolves only if it never had one).
+// MEMORY        The ring is a member (SENTRY_TRACE_QUEUE_BYTES, default 2 MiB, options.queue_bytes
+//               may use less of it). The worker's std::thread, created by start() at init, is
+//               the only allocation; send() and poll() never allocate.
+// DOES NOT      exist on freestanding builds or without POSIX sockets and threads
+//               (SENTRY_TRACE_DETAIL_HTTP_TRANSPORT is 0 there), compress (SENTRY_TRACE_WITH_ZLIB
+//               is reserved: gzip is not implemented yet), or speak HTTPS unless http_client.hpp
+//               does (SENTRY_TRACE_WITH_MBEDTLS).
+// SPEC          PROTOCOL.md §1 (endpoint, headers), §10 (rate limits), §11 (outcomes), §13.
+
+#ifndef SENTRY_TRACE_TRANSPORT_HTTP_HPP
+#define SENTRY_TRACE_TRANSPORT_HTTP_HPP
+
+#if SENTRY_TRACE_HOSTED && SENTRY_TRACE_THREADS && (defined(__unix__) || defined(__APPLE__))
+#  define SENTRY_TRACE_DETAIL_HTTP_TRANSPORT 1
+#else
+#  define SENTRY_TRACE_DETAIL_HTTP_TRANSPORT 0
+#endif
+
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+
+#  include <atomic>
+#  include <chrono>
+#  include <condition_variable>
+#  include <cstddef>
+#  include <cstdint>
+#  include <cstdio>
+#  include <cstring>
+#  include <mutex>
+#  include <string_view>
+#  include <thread>
+
+#  include <fcntl.h>
+#  include <poll.h>
+#  include <unistd.h>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// How the built-in transports deliver; see http_transport.
+struct http_transport_options {
+  std::string_view url;          ///< the full envelope endpoint, e.g. http://host:9000/api/42/envelope/
+  std::string_view auth_header;  ///< "X-Sentry-Auth: Sentry sentry_key=…\r\n", or "" (Spotlight)
+  detail::http_client_config http{};
+  bool use_worker = true;        ///< false: poll mode
+  bool gzip = false;             ///< reserved (SENTRY_TRACE_WITH_ZLIB); not implemented: ignored
+  std::uint32_t max_attempts = 4;     ///< network failures before an envelope is dropped (>= 1)
+  std::uint32_t retry_base_ms = 1000; ///< first retry delay; doubles per attempt, capped at 60 s
+  std::size_t queue_bytes = 0;        ///< 0: all of SENTRY_TRACE_QUEUE_BYTES; less caps the queue
+  bool count_losses = true;           ///< false: losses are not counted (the Spotlight copy)
+};
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+
+inline std::uint64_t steady_now_ms() noexcept {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count());
+}
+inline std::uint64_t steady_now_us() noexcept {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch()).count());
+}
+
+/// Bookkeeping stored in front of each envelope in the ring.
+struct queue_entry_meta {
+  std::uint32_t size = 0;          ///< envelope bytes (wrap_marker: the rest of the ring is unused)
+  std::uint32_t spans = 0;         ///< a transaction's span_count() (root included)
+  std::uint64_t not_before_ms = 0; ///< steady ms before which it is not (re)tried
+  std::uint16_t attempts = 0;      ///< failed attempts so far
+  data_category category = data_category::error;
+  static constexpr std::uint32_t wrap_marker = 0xffffffffu;
+};
+
+/// A bounded ring of whole envelopes, each contiguous, in a buffer the owner provides. Not
+/// thread-safe by itself: http_transport guards it with its queue mutex. Only the head entry
+/// is ever read or removed, and push() never writes over it, so the head's bytes stay valid
+/// (and can be sent without a copy) while other envelopes are pushed.
+class envelope_queue {
+ public:
+  static constexpr std::size_t align = 8;
+  static constexpr std::size_t header = (sizeof(queue_entry_meta) + align - 1) / align * align;
+
+  void reset(unsigned char* buffer, std::size_t capacity) noexcept {
+    buf_ = buffer;
+    cap_ = capacity / align * align;
+    head_ = tail_ = count_ = 0;
+  }
+  std::size_t capacity() const noexcept { return cap_; }
+  std::size_t size() const noexcept { return count_; }
+  bool empty() const noexcept { return count_ == 0; }
+
+  /// Copies `bytes` in with `meta`; false (nothing changed) when it does not fit.
+  bool push(std::string_view bytes, queue_entry_meta meta) noexcept {
+    if (bytes.size() >= queue_entry_meta::wrap_marker) return false;
+    const std::size_t need = header + (bytes.size() + align - 1) / align * align;
+    if (need > cap_) return false;
+    std::size_t at = 0;
+    if (count_ == 0) {
+      head_ = tail_ = 0;
+    } else if (tail_ > head_) {  // [head_, tail_) used; free: [tail_, cap_) and [0, head_)
+      if (cap_ - tail_ >= need) {
+        at = tail_;
+      } else if (head_ >= need) {
+        if (cap_ - tail_ >= header) {
+          queue_entry_meta wrap;
+          wrap.size = queue_entry_meta::wrap_marker;
+          std::memcpy(buf_ + tail_, &wrap, sizeof(wrap));
+        }
+        at = 0;
+      } else {
+        return false;
+      }
+    } else {  // wrapped (tail_ <= head_): free is [tail_, head_)
+      if (head_ - tail_ < need) return false;
+      at = tail_;
+    }
+    meta.size = static_cast<std::uint32_t>(bytes.size());
+    std::memcpy(buf_ + at, &meta, sizeof(meta));
+    if (!bytes.empty()) std::memcpy(buf_ + at + header, bytes.data(), bytes.size());
+    tail_ = at + need;
+    ++count_;
+    return true;
+  }
+
+  /// The head entry's meta (a copy), or false when empty.
+  bool front(queue_entry_meta& meta, std::string_view& bytes) const noexcept {
+    if (count_ == 0) return false;
+    std::memcpy(&meta, buf_ + head_, sizeof(meta));
+    bytes = std::string_view(reinterpret_cast<const char*>(buf_ + head_ + header), meta.size);
+    return true;
+  }
+  /// Rewrites the head entry's meta (attempts, not_before_ms).
+  void update_front(const queue_entry_meta& meta) noexcept {
+    if (count_ != 0) std::memcpy(buf_ + head_, &meta, sizeof(meta));
+  }
+  /// Removes the head entry.
+  void pop() noexcept {
+    if (count_ == 0) return;
+    queue_entry_meta meta;
+    std::memcpy(&meta, buf_ + head_, sizeof(meta));
+    head_ += header + (meta.size + align - 1) / align * align;
+    if (--count_ == 0) {
+      head_ = tail_ = 0;
+      return;
+    }
+    skip_wrap();
+  }
+
+ private:
+  void skip_wrap() noexcept {
+    if (cap_ - head_ < header) {
+      head_ = 0;
+      return;
+    }
+    queue_entry_meta meta;
+    std::memcpy(&meta, buf_ + head_, sizeof(meta));
+    if (meta.size == queue_entry_meta::wrap_marker) head_ = 0;
+  }
+
+  unsigned char* buf_ = nullptr;
+  std::size_t cap_ = 0;
+  std::size_t head_ = 0;
+  std::size_t tail_ = 0;
+  std::size_t count_ = 0;
+};
+
+/// Copies `s` into `dst` (NUL-terminated); false when it does not fit.
+template <std::size_t N> bool copy_text(char (&dst)[N], std::size_t& len, std::string_view s) noexcept {
+  if (s.size() >= N) return false;
+  if (!s.empty()) std::memcpy(dst, s.data(), s.size());
+  dst[s.size()] = '\0';
+  len = s.size();
+  return true;
+}
+
+} // namespace detail
+
+/// POSTs envelopes to one URL from a bounded queue; see the top of this file.
+/// Usage (the tracer does this by itself for a DSN without options.transport):
+///   static sentry_trace::http_transport t;  // large (the ring): static or heap, not the stack
+///   sentry_trace::http_transport_options o;
+///   o.url = "http://127.0.0.1:9000/api/42/envelope/";
+///   o.auth_header = "X-Sentry-Auth: Sentry sentry_key=…, sentry_version=7\r\n";
+///   if (t.configure(o) && t.start()) options.transport = &t;
+///   ... t.stop(2000) after sentry_trace::shutdown().
+class http_transport final : public transport {
+ public:
+  http_transport() noexcept = default;
+  http_transport(const http_transport&) = delete;
+  http_transport& operator=(const http_transport&) = delete;
+  ~http_transport() { stop(0); }
+
+  /// Copies the options (URL up to 1279 bytes, headers, proxy and CA path up to 1023 bytes
+  /// each) and prepares the client. False when the URL cannot be parsed, a string is too long,
+  /// or the client refuses the configuration (https without TLS support, for one).
+  bool configure(const http_transport_options& o) noexcept {
+    stop(0);
+    opts_ = o;
+    std::size_t n = 0;
+    if (!detail::copy_text(url_, n, o.url)) return false;
+    opts_.url = std::string_view(url_, n);
+    if (!detail::copy_text(proxy_, n, o.http.proxy)) return false;
+    opts_.http.proxy = std::string_view(proxy_, n);
+    if (!detail::copy_text(ca_file_, n, o.http.ca_file)) return false;
+    opts_.http.ca_file = std::string_view(ca_file_, n);
+    // Request headers: auth (when any) and content type. Host, User-Agent, Content-Length and
+    // Connection are the client's.
+    headers_len_ = 0;
+    auto add = [&](std::string_view s) {
+      if (headers_len_ + s.size() >= sizeof(headers_)) return false;
+      if (!s.empty()) std::memcpy(headers_ + headers_len_, s.data(), s.size());
+      headers_len_ += s.size();
+      return true;
+    };
+    if (!add(o.auth_header) || !add("Content-Type: application/x-sentry-envelope\r\n")) return false;
+    opts_.auth_header = std::string_view(headers_, o.auth_header.size());
+    if (opts_.max_attempts == 0) opts_.max_attempts = 1;
+    if (!detail::parse_http_url(opts_.url, target_)) return false;
+    // configure() resolves the name. A name that does not resolve now (offline at start-up)
+    // is tried again before each attempt; anything else (https without TLS, a bad proxy) is final.
+    resolve_again_ = false;
+    client_ready_ = client_.configure(target_, opts_.http);
+    if (!client_ready_) {
+      const char* why = client_.error();
+      if (!why || std::strncmp(why, "resolve failed", 14) != 0) return false;
+      resolve_again_ = true;
+    }
+    std::size_t cap = opts_.queue_bytes == 0 || opts_.queue_bytes > sizeof(ring_) ? sizeof(ring_) : opts_.queue_bytes;
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      queue_.reset(ring_, cap);
+      count_.store(0, std::memory_order_relaxed);
+    }
+    limiter_.clear();
+    in_flight_ = false;
+    configured_ = true;
+    return true;
+  }
+
+  /// Starts the worker thread in worker mode (nothing to do in poll mode). False when the
+  /// thread could not be created: the transport then stays in poll mode.
+  bool start() noexcept {
+    if (!configured_) return false;
+    if (!opts_.use_worker || running_) return true;
+    stop_.store(false, std::memory_order_relaxed);
+#  if defined(__linux__)
+    if (::pipe2(wake_, O_NONBLOCK | O_CLOEXEC) != 0) return fall_back_to_poll();
+#  else
+    if (::pipe(wake_) != 0) return fall_back_to_poll();
+    for (int fd : wake_) {
+      ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+      ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+    }
+#  endif
+#  if SENTRY_TRACE_EXCEPTIONS
+    try {
+      worker_ = std::thread([this] { run(); });
+    } catch (...) {
+      close_pipe();
+      return fall_back_to_poll();
+    }
+#  else
+    worker_ = std::thread([this] { run(); });
+#  endif
+    running_ = true;
+    return true;
+  }
+
+  /// Queues a copy of the envelope (see THREADS above); never blocks on the network.
+  void send(envelope_view e) override {
+    if (!configured_ || stopping_.load(std::memory_order_relaxed)) {
+      lose(meta_of(e), discard_reason::queue_overflow);
+      return;
+    }
+    detail::queue_entry_meta meta = meta_of(e);
+    bool pushed;
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      pushed = queue_.push(e.bytes(), meta);
+      if (pushed) count_.store(queue_.size(), std::memory_order_relaxed);
+    }
+    if (!pushed) {
+      lose(meta, discard_reason::queue_overflow);
+      return;
+    }
+    if (running_) cv_.notify_one();
+  }
+
+  /// Poll mode: does non-blocking delivery work for up to about `budget_us` (at least one
+  /// step). Returns true when the queue is empty. A concurrent call, or any call in worker
+  /// mode, only returns that.
+  bool poll(std::uint64_t budget_us) noexcept {
+    if (running_) return idle();  // the worker delivers
+    std::unique_lock<std::mutex> busy(poll_mu_, std::try_to_lock);
+    if (!busy.owns_lock()) return idle();
+    poll_locked(budget_us);
+    return idle();
+  }
+
+  /// Waits (worker mode) or drives poll() (poll mode) until the queue is empty or `timeout_ms`
+  /// has passed. True when everything was delivered or deliberately dropped.
+  bool flush(std::uint32_t timeout_ms) override {
+    if (!configured_) return true;
+    const std::uint64_t deadline = detail::steady_now_ms() + timeout_ms;
+    for (;;) {
+      if (running_) {
+        std::unique_lock<std::mutex> lk(mu_);
+        while (!queue_.empty()) {
+          std::uint64_t now = detail::steady_now_ms();
+          if (now >= deadline) return false;
+          drained_.wait_for(lk, std::chrono::milliseconds(deadline - now));
+        }
+        return true;
+      }
+      {
+        std::unique_lock<std::mutex> busy(poll_mu_);
+        poll_locked(10000);
+        if (idle()) return true;
+        std::uint64_t now = detail::steady_now_ms();
+        if (now >= deadline) return false;
+        wait_for_progress(deadline - now > 50 ? 50 : deadline - now);
+      }
+    }
+  }
+
+  /// flush(timeout_ms), then stops the worker (joined) and drops what is still queued
+  /// (counted as network_error). Returns flush's result. The transport may be configured again.
+  bool stop(std::uint32_t timeout_ms) noexcept {
+    if (!configured_) return true;
+    bool delivered = flush(timeout_ms);
+    stopping_.store(true, std::memory_order_relaxed);
+    if (running_) {
+      {
+        std::lock_guard<std::mutex> lk(mu_);
+        stop_.store(true, std::memory_order_relaxed);
+      }
+      cv_.notify_all();
+      char b = 1;
+      ssize_t w = ::write(wake_[1], &b, 1);
+      static_cast<void>(w);
+      if (worker_.joinable()) worker_.join();
+      close_pipe();
+      running_ = false;
+    }
+    {
+      std::lock_guard<std::mutex> busy(poll_mu_);
+      if (in_flight_) client_.abort();
+      in_flight_ = false;
+      std::lock_guard<std::mutex> lk(mu_);
+      detail::queue_entry_meta meta;
+      std::string_view bytes;
+      while (queue_.front(meta, bytes)) {
+        lose(meta, discard_reason::network_error);
+        queue_.pop();
+      }
+      count_.store(0, std::memory_order_relaxed);
+    }
+    configured_ = false;
+    stopping_.store(false, std::memory_order_relaxed);
+    return delivered;
+  }
+
+  /// True when nothing is queued (the one in flight included).
+  bool idle() const noexcept { return count_.load(std::memory_order_relaxed) == 0; }
+  /// Envelopes queued (the one in flight included).
+  std::size_t queued() const noexcept { return count_.load(std::memory_order_relaxed); }
+  /// Why the last attempt failed (the client's reason), "" when none; read it only while
+  /// nothing polls.
+  const char* last_error() const noexcept { return client_.error(); }
+  /// True in worker mode with the worker running.
+  bool has_worker() const noexcept { return running_; }
+  /// The rate limits learnt so far (read it only while nothing polls).
+  const detail::rate_limiter& limits() const noexcept { return limiter_; }
+
+ private:
+  static detail::queue_entry_meta meta_of(const envelope_view& e) noexcept {
+    detail::queue_entry_meta m;
+    if (const transaction_view* t = e.transaction()) {
+      m.category = data_category::transaction;
+      m.spans = static_cast<std::uint32_t>(t->span_count());
+    } else if (e.is_client_report()) {
+      m.category = data_category::internal;
+    } else {
+      m.category = data_category::error;
+    }
+    return m;
+  }
+
+  void lose(const detail::queue_entry_meta& m, discard_reason r) const noexcept {
+    if (!opts_.count_losses) return;
+    switch (m.category) {
+      case data_category::transaction: detail::g_outcomes.record_transaction(r, m.spans); break;
+      case data_category::span: detail::g_outcomes.record(r, data_category::span, m.spans ? m.spans : 1); break;
+      case data_category::error: detail::g_outcomes.record(r, data_category::error); break;
+      default: break;  // client reports: never counted
+    }
+  }
+
+  bool fall_back_to_poll() noexcept {
+    opts_.use_worker = false;
+    return false;
+  }
+  void close_pipe() noexcept {
+    for (int& fd : wake_) {
+      if (fd >= 0) ::close(fd);
+      fd = -1;
+    }
+  }
+
+  void pop_head(bool publish_drained = true) noexcept {
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      queue_.pop();
+      count_.store(queue_.size(), std::memory_order_relaxed);
+    }
+    if (publish_drained) drained_.notify_all();
+  }
+
+  /// The head entry failed without a response: retry later, or drop it.
+  void retry_or_drop(detail::queue_entry_meta meta, std::uint64_t now) noexcept {
+    ++meta.attempts;
+    if (meta.attempts >= opts_.max_attempts) {
+      lose(meta, discard_reason::network_error);
+      pop_head();
+      return;
+    }
+    std::uint64_t delay = opts_.retry_base_ms;
+    for (std::uint32_t i = 1; i < meta.attempts && delay < 60000; ++i) delay *= 2;
+    if (delay > 60000) delay = 60000;
+    meta.not_before_ms = now + delay;
+    std::lock_guard<std::mutex> lk(mu_);
+    queue_.update_front(meta);
+  }
+
+  /// The body of poll(); the caller holds poll_mu_.
+  void poll_locked(std::uint64_t budget_us) noexcept {
+    if (!configured_) return;
+    const std::uint64_t start_us = detail::steady_now_us();
+    for (;;) {
+      if (stop_.load(std::memory_order_relaxed)) return;
+      std::uint64_t now = detail::steady_now_ms();
+      if (!in_flight_) {
+        detail::queue_entry_meta meta;
+        std::string_view bytes;
+        {
+          std::lock_guard<std::mutex> lk(mu_);
+          if (!queue_.front(meta, bytes)) return;
+        }
+        if (limiter_.is_limited(meta.category, now)) {
+          lose(meta, discard_reason::ratelimit_backoff);
+          pop_head();
+          continue;
+        }
+        if (meta.not_before_ms > now) return;  // waiting to retry
+        head_ = meta;
+        // Resolving may block: only the worker does it again (poll mode keeps the old address).
+        if (resolve_again_ && (running_ || !client_ready_)) {
+          resolve_again_ = false;
+          if (client_.configure(target_, opts_.http)) client_ready_ = true;
+          now = detail::steady_now_ms();
+        }
+        if (!client_ready_) {
+          resolve_again_ = true;
+          retry_or_drop(meta, now);
+          continue;
+        }
+        if (!client_.start(std::string_view(headers_, headers_len_), bytes, now)) {
+          retry_or_drop(meta, now);
+          continue;
+        }
+        in_flight_ = true;
+      }
+      detail::http_result r = client_.step(now);
+      if (r == detail::http_result::done) {
+        in_flight_ = false;
+        const int status = client_.status();
+        limiter_.update(status, client_.header("X-Sentry-Rate-Limits"), client_.header("Retry-After"), now);
+        if (status != 429 && (status < 200 || status > 299)) lose(head_, discard_reason::send_error);
+        pop_head();
+      } else if (r == detail::http_result::failed) {
+        in_flight_ = false;
+        resolve_again_ = true;  // the address may have moved (used by the worker only)
+        retry_or_drop(head_, now);
+      } else if (!socket_ready()) {
+        return;  // waiting for the network
+      }
+      if (detail::steady_now_us() - start_us >= budget_us) return;
+    }
+  }
+
+  /// True when the client's socket is ready for what it waits for (checked without waiting).
+  bool socket_ready() noexcept {
+    int fd = client_.fd();
+    if (fd < 0) return false;
+    pollfd p{fd, client_.wanted_events(), 0};
+    return ::poll(&p, 1, 0) > 0;
+  }
+
+  /// Sleeps until the socket is ready, the retry time of the head entry comes, a new envelope
+  /// arrives (when idle), stop() is called, or `max_ms` passes.
+  void wait_for_progress(std::uint64_t max_ms) noexcept {
+    if (in_flight_) {
+      pollfd p[2];
+      nfds_t n = 0;
+      if (client_.fd() >= 0) p[n++] = pollfd{client_.fd(), client_.wanted_events(), 0};
+      if (wake_[0] >= 0) p[n++] = pollfd{wake_[0], POLLIN, 0};
+      int timeout = client_.fd() >= 0 ? static_cast<int>(max_ms) : (max_ms < 5 ? static_cast<int>(max_ms) : 5);
+      ::poll(p, n, timeout);
+      if (wake_[0] >= 0) {
+        char sink[16];
+        while (::read(wake_[0], sink, sizeof(sink)) > 0) {
+        }
+      }
+      return;
+    }
+    std::unique_lock<std::mutex> lk(mu_);
+    if (stop_.load(std::memory_order_relaxed)) return;
+    detail::queue_entry_meta meta;
+    std::string_view bytes;
+    if (!queue_.front(meta, bytes)) {
+      cv_.wait_for(lk, std::chrono::milliseconds(max_ms),
+                   [this] { return !queue_.empty() || stop_.load(std::memory_order_relaxed); });
+      return;
+    }
+    std::uint64_t now = detail::steady_now_ms();
+    if (meta.not_before_ms <= now) return;
+    std::uint64_t wait = meta.not_before_ms - now;
+    cv_.wait_for(lk, std::chrono::milliseconds(wait < max_ms ? wait : max_ms),
+                 [this] { return stop_.load(std::memory_order_relaxed); });
+  }
+
+  void run() noexcept {
+    while (!stop_.load(std::memory_order_relaxed)) {
+      {
+        std::lock_guard<std::mutex> busy(poll_mu_);
+        poll_locked(20000);
+      }
+      if (idle()) drained_.notify_all();
+      wait_for_progress(1000);
+    }
+  }
+
+  http_transport_options opts_{};
+  char url_[1280] = {};
+  char proxy_[1024] = {};
+  char ca_file_[1024] = {};
+  char headers_[1024] = {};
+  std::size_t headers_len_ = 0;
+  detail::http_url target_{};
+  detail::http_client client_{};
+  detail::rate_limiter limiter_{};
+  detail::queue_entry_meta head_{};  ///< meta of the entry in flight
+  bool in_flight_ = false;
+  bool configured_ = false;
+  bool client_ready_ = false;   ///< the client has an address
+  bool resolve_again_ = false;  ///< resolve before the next attempt
+  bool running_ = false;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> stopping_{false};
+  std::atomic<std::size_t> count_{0};
+  int wake_[2] = {-1, -1};
+  std::mutex mu_;       ///< the queue (see THREADS)
+  std::mutex poll_mu_;  ///< one poller at a time; also guards the client and the limiter
+  std::condition_variable cv_;       ///< worker: new envelope, stop
+  std::condition_variable drained_;  ///< flush(): the queue may have become empty
+  std::thread worker_;
+  detail::envelope_queue queue_{};
+  alignas(8) unsigned char ring_[SENTRY_TRACE_QUEUE_BYTES];
+};
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+#endif // SENTRY_TRACE_TRANSPORT_HTTP_HPP
+
+// end of part: include/sentry_trace/transport_http.hpp
+
+// =================================================================================================
 // part: include/sentry_trace/tracer.hpp
 // =================================================================================================
 
@@ -4655,6 +6536,17 @@ SENTRY_TRACE_DETAIL_END
 //               entropy, lock        system_clock, /dev/urandom,   builds must set clock and entropy
 //                                    std::mutex
 //               send_client_reports  true                        send_client_reports
+//               delivery             delivery_mode::worker       - (built-in HTTP transport:
+//                                    a background thread, or poll: sentry_trace::poll() sends)
+//               http_proxy, ca_file  ""                          http_proxy, ca_certs
+//               spotlight            "" (SENTRY_SPOTLIGHT)       spotlight: "true"/"1"/...: the
+//                                    default sidecar URL, "false"/"0"/...: off, else a URL
+// TRANSPORT     With a DSN and no options.transport, hosted POSIX builds send over HTTP
+//               (transport_http.hpp) to {scheme}://{host}:{port}{path}/api/{project}/envelope/
+//               with X-Sentry-Auth, from a transport held in static storage inside the library;
+//               shutdown() flushes and stops it. With Spotlight on, every envelope is also
+//               queued for the sidecar by a second one (no auth, one attempt, losses not
+//               counted), which never holds up the first.
 //               Options set in code win over the environment, as in every Sentry SDK.
 // THREADS       init() and shutdown() must not run while another thread uses the API. Everything
 //               else is thread-safe. A span made active on a thread must end before that thread
@@ -4669,9 +6561,16 @@ SENTRY_TRACE_DETAIL_END
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <new>
 #include <string_view>
 
 SENTRY_TRACE_DETAIL_BEGIN
+
+/// How the built-in HTTP transport delivers (hosted POSIX builds; ignored elsewhere).
+enum class delivery_mode : std::uint8_t {
+  worker,  ///< a background thread started by init() sends
+  poll     ///< nothing is sent until sentry_trace::poll() (or flush()/shutdown()) runs
+};
 
 /// Everything init() takes. An aggregate: declare it, then assign fields by name.
 struct options {
@@ -4702,6 +6601,13 @@ struct options {
   std::size_t trace_propagation_target_count = 0;
   /// Also send a W3C `traceparent` header (default false, as the SDKs' propagateTraceparent).
   bool propagate_traceparent = false;
+  /// The built-in HTTP transport (a DSN and no `transport`, hosted POSIX builds): worker or poll.
+  delivery_mode delivery = delivery_mode::worker;
+  std::string_view http_proxy{};        ///< "http://host:port" for the built-in transport; "": none
+  std::string_view ca_file{};           ///< a PEM CA bundle for https; "": the system's
+  /// "": SENTRY_SPOTLIGHT; "true"/"1"/"yes"/"on"...: http://localhost:8969/stream;
+  /// "false"/"0"/"no"/"off"...: off; anything else: the sidecar URL (PROTOCOL.md §13).
+  std::string_view spotlight{};
 };
 
 /// Starts (or restarts) tracing. Returns false, logs why, and leaves tracing off on bad
@@ -4834,6 +6740,129 @@ class envelope_lock {
   lock_hook h_;
 };
 
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+/// The built-in transports, constructed in place by init() and destroyed by shutdown(). The
+/// spaces are zero-initialized static storage (BSS): untouched pages of the queues cost no RAM.
+struct builtin_delivery {
+  alignas(http_transport) unsigned char main_space[sizeof(http_transport)];
+  alignas(http_transport) unsigned char spotlight_space[sizeof(http_transport)];
+  http_transport* main;
+  http_transport* spotlight;
+};
+inline builtin_delivery g_builtin;
+#endif
+
+/// Flushes then stops and destroys the built-in transports, within `timeout_ms` in all;
+/// true when everything they held was delivered.
+inline bool stop_builtin(std::uint32_t timeout_ms) noexcept {
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+  builtin_delivery& b = g_builtin;
+  const std::uint64_t deadline = steady_now_ms() + timeout_ms;
+  auto left = [&] {
+    std::uint64_t now = steady_now_ms();
+    return static_cast<std::uint32_t>(now < deadline ? deadline - now : 0);
+  };
+  bool ok = true;
+  if (b.main) {
+    if (g_tracer.sink == b.main) g_tracer.sink = nullptr;
+    ok = b.main->stop(left()) && ok;
+    b.main->~http_transport();
+    b.main = nullptr;
+  }
+  if (b.spotlight) {
+    ok = b.spotlight->stop(left()) && ok;
+    b.spotlight->~http_transport();
+    b.spotlight = nullptr;
+  }
+  return ok;
+#else
+  static_cast<void>(timeout_ms);
+  return true;
+#endif
+}
+
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+/// SENTRY_SPOTLIGHT-style value: empty, a truthy or falsy word (ASCII case-insensitive), or a URL.
+enum class flag_value : std::uint8_t { unset, on, off, url };
+inline flag_value classify_flag(std::string_view v) noexcept {
+  if (v.empty()) return flag_value::unset;
+  char low[8];
+  if (v.size() >= sizeof(low)) return flag_value::url;
+  for (std::size_t i = 0; i < v.size(); ++i) low[i] = (v[i] >= 'A' && v[i] <= 'Z') ? static_cast<char>(v[i] + 32) : v[i];
+  std::string_view w(low, v.size());
+  if (w == "true" || w == "t" || w == "y" || w == "yes" || w == "on" || w == "1") return flag_value::on;
+  if (w == "false" || w == "f" || w == "n" || w == "no" || w == "off" || w == "0") return flag_value::off;
+  return flag_value::url;
+}
+/// The Spotlight URL from the option and SENTRY_SPOTLIGHT (PROTOCOL.md §13), "" when off.
+inline std::string_view resolve_spotlight(std::string_view option, std::string_view env) noexcept {
+  constexpr std::string_view fallback = "http://localhost:8969/stream";
+  const flag_value o = classify_flag(option), e = classify_flag(env);
+  if (o == flag_value::url) return option;
+  if (o == flag_value::off) return {};
+  if (o == flag_value::on) return e == flag_value::url ? env : fallback;
+  if (e == flag_value::url) return env;
+  return e == flag_value::on ? fallback : std::string_view();
+}
+
+/// Builds the transports init() needs: the DSN's endpoint when there is a DSN and no
+/// options.transport, and Spotlight's. Failures are logged; tracing goes on without them.
+inline void start_builtin(const options& o, std::string_view spotlight_env) noexcept {
+  tracer& t = g_tracer;
+  builtin_delivery& b = g_builtin;
+  http_transport_options h;
+  h.use_worker = o.delivery == delivery_mode::worker;
+  h.http.proxy = o.http_proxy;
+  h.http.ca_file = o.ca_file;
+  char url[1280];
+  char auth[1024];
+  if (!t.sink && t.has_dsn) {
+    const dsn& d = t.parsed_dsn;
+    const bool v6 = d.host.find(':') != std::string_view::npos;
+    int n = std::snprintf(url, sizeof(url), "%.*s://%s%.*s%s:%u%.*s/api/%.*s/envelope/", static_cast<int>(d.scheme.size()),
+                          d.scheme.data(), v6 ? "[" : "", static_cast<int>(d.host.size()), d.host.data(), v6 ? "]" : "",
+                          static_cast<unsigned>(d.port), static_cast<int>(d.path.size()), d.path.data(),
+                          static_cast<int>(d.project_id.size()), d.project_id.data());
+    int m = std::snprintf(auth, sizeof(auth), "X-Sentry-Auth: Sentry sentry_key=%.*s, sentry_version=7, sentry_client=%s/%s%s%.*s\r\n",
+                          static_cast<int>(d.public_key.size()), d.public_key.data(), sdk_name, version_string,
+                          d.secret.empty() ? "" : ", sentry_secret=", static_cast<int>(d.secret.size()), d.secret.data());
+    if (n > 0 && static_cast<std::size_t>(n) < sizeof(url) && m > 0 && static_cast<std::size_t>(m) < sizeof(auth)) {
+      h.url = std::string_view(url, static_cast<std::size_t>(n));
+      h.auth_header = std::string_view(auth, static_cast<std::size_t>(m));
+      b.main = new (b.main_space) http_transport;
+      if (b.main->configure(h)) {
+        if (!b.main->start() && h.use_worker)
+          log_line(log_level::warning, "init: no worker thread for the HTTP transport; call sentry_trace::poll()");
+        t.sink = b.main;
+      } else {
+        log_line(log_level::warning, "init: the built-in HTTP transport cannot send to ", h.url,
+                 " (https needs SENTRY_TRACE_WITH_MBEDTLS=1)");
+        b.main->~http_transport();
+        b.main = nullptr;
+      }
+    }
+  }
+  std::string_view spot = resolve_spotlight(o.spotlight, spotlight_env);
+  if (!spot.empty()) {
+    http_transport_options s = h;
+    s.url = spot;
+    s.auth_header = {};
+    s.http.proxy = {};
+    s.max_attempts = 1;      // a sidecar that is not running: drop at once, never hold up flush()
+    s.count_losses = false;  // Spotlight's losses are not Sentry's outcomes
+    b.spotlight = new (b.spotlight_space) http_transport;
+    if (b.spotlight->configure(s)) {
+      b.spotlight->start();
+      log_line(log_level::debug, "init: Spotlight on: ", spot);
+    } else {
+      log_line(log_level::warning, "init: Spotlight URL not usable: ", spot);
+      b.spotlight->~http_transport();
+      b.spotlight = nullptr;
+    }
+  }
+}
+#endif
+
 inline envelope_context make_envelope_context() noexcept {
   const tracer& t = g_tracer;
   envelope_context c;
@@ -4850,6 +6879,9 @@ inline envelope_context make_envelope_context() noexcept {
 /// Hands one envelope to the transport; a throwing transport is contained and counted.
 inline void dispatch(const envelope_view& e) noexcept {
   tracer& t = g_tracer;
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+  if (g_builtin.spotlight) g_builtin.spotlight->send(e);  // a copy into its queue: never waits
+#endif
   if (!t.sink) return;
 #if SENTRY_TRACE_EXCEPTIONS
   try {
@@ -5237,16 +7269,26 @@ inline bool flush(std::uint32_t timeout_ms) noexcept {
     detail::envelope_lock guard(t.lock);
     detail::send_client_report_locked();
   }
-  if (!t.sink) return true;
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+  const std::uint64_t started = detail::steady_now_ms();
+  auto spotlight_flushed = [&](bool ok) {
+    if (!detail::g_builtin.spotlight) return ok;
+    std::uint64_t spent = detail::steady_now_ms() - started;
+    return detail::g_builtin.spotlight->flush(spent < timeout_ms ? static_cast<std::uint32_t>(timeout_ms - spent) : 0) && ok;
+  };
+#else
+  auto spotlight_flushed = [](bool ok) { return ok; };
+#endif
+  if (!t.sink) return spotlight_flushed(true);
 #if SENTRY_TRACE_EXCEPTIONS
   try {
-    return t.sink->flush(timeout_ms);
+    return spotlight_flushed(t.sink->flush(timeout_ms));
   } catch (...) {
     detail::log_line(log_level::error, "the transport threw in flush()");
-    return false;
+    return spotlight_flushed(false);
   }
 #else
-  return t.sink->flush(timeout_ms);
+  return spotlight_flushed(t.sink->flush(timeout_ms));
 #endif
 }
 
@@ -5254,7 +7296,14 @@ inline bool shutdown(std::uint32_t timeout_ms) noexcept {
   detail::tracer& t = detail::g_tracer;
   if (!t.enabled) return true;
   detail::abandon_in_flight();
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+  const std::uint64_t started = detail::steady_now_ms();
   bool delivered = flush(timeout_ms);
+  const std::uint64_t spent = detail::steady_now_ms() - started;
+  delivered = detail::stop_builtin(spent < timeout_ms ? static_cast<std::uint32_t>(timeout_ms - spent) : 0) && delivered;
+#else
+  bool delivered = flush(timeout_ms);
+#endif
   t.enabled = false;
   ++t.epoch;  // every handle and active-stack entry of this run is now stale
   t.sampler.reset();
@@ -5269,6 +7318,7 @@ inline bool init(const options& opts) noexcept {
   using detail::log_line;
   detail::tracer& t = detail::g_tracer;
   if (t.enabled) shutdown(0);
+  detail::stop_builtin(0);  // left over from an init() that failed late
   // Hooks first, so that errors below reach the user's log.
   t.debug = opts.debug;
   t.log = opts.log;
@@ -5284,6 +7334,7 @@ inline bool init(const options& opts) noexcept {
   if (!opts.debug && detail::env_true(env("SENTRY_DEBUG"))) t.debug = true;
   auto fail = [&](const char* what, std::string_view detail_text = {}) {
     log_line(log_level::error, what, detail_text);
+    detail::stop_builtin(0);
     t.enabled = false;
     return false;
   };
@@ -5364,6 +7415,9 @@ inline bool init(const options& opts) noexcept {
 #endif
   if (!t.mem) return fail("init: options.storage is required on a freestanding build");
   t.sink = opts.transport;
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+  detail::start_builtin(opts, env("SENTRY_SPOTLIGHT"));
+#endif
   if (!t.sink) log_line(log_level::warning, "init: no transport: finished transactions are discarded");
 
   std::uint64_t seed = 0;
@@ -5881,6 +7935,7 @@ SENTRY_TRACE_DETAIL_END
 //                 scoped_span s(opts)        RAII: active until the end of the scope
 //                 start_span_manual(opts)    active on this thread until end(); may be ended elsewhere
 //                 start_inactive_span(opts)  never becomes a parent of later spans; end() it yourself
+//               and poll(budget_us), which drives the built-in HTTP transport in poll mode.
 //               A span started with no active span and no explicit parent is a transaction.
 // DOES NOT      allocate, lock or format text: starting and ending a span is a clock read, one
 //               compare-and-swap on the transaction's block and string copies into its arena.
@@ -5898,6 +7953,7 @@ SENTRY_TRACE_DETAIL_END
 #if SENTRY_TRACE_EXCEPTIONS
 #  include <exception>
 #endif
+#include <cstdint>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -5970,10 +8026,8547 @@ inline void set_measurement(std::string_view name, double value, std::string_vie
   if (detail::g_tracer.enabled) detail::set_measurement_impl(name, value, unit);
 }
 
+/// Poll mode (options.delivery = delivery_mode::poll): sends what the built-in transports
+/// have queued, doing non-blocking work for about `budget_us` microseconds (at least one
+/// step), and returns whether their queues are empty. Call it from the program's loop. A
+/// no-op returning true in worker mode, with a user transport, or without the HTTP transport.
+inline bool poll(std::uint32_t budget_us) noexcept {
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+  detail::builtin_delivery& b = detail::g_builtin;
+  bool empty = true;
+  if (b.main && !b.main->has_worker()) empty = b.main->poll(b.spotlight ? budget_us / 2 + 1 : budget_us) && empty;
+  if (b.spotlight && !b.spotlight->has_worker()) empty = b.spotlight->poll(budget_us / 2 + 1) && empty;
+  return empty;
+#else
+  static_cast<void>(budget_us);
+  return true;
+#endif
+}
+
 SENTRY_TRACE_DETAIL_END
 
 #endif // SENTRY_TRACE_API_HPP
 
 // end of part: include/sentry_trace/api.hpp
+#else
+// SENTRY_TRACE_ENABLED=0: the same public surface as empty inlines, and nothing else.
+
+// =================================================================================================
+// part: include/sentry_trace/disabled.hpp
+// =================================================================================================
+
+// sentry_trace/disabled.hpp -- the whole public surface as empty inlines (SENTRY_TRACE_ENABLED=0)
+//
+// WHAT IT DOES  With SENTRY_TRACE_ENABLED=0, <sentry_trace.hpp> includes this part instead of
+//               every other one (config.hpp and macros.hpp excepted). It declares each name a user
+//               can write -- functions, options, span, scoped_span, transports, hooks, views,
+//               enums -- with the signatures of the enabled build, as empty `inline noexcept`
+//               bodies that return neutral values ("nothing happened"). Code written against
+//               the library keeps compiling unchanged, and what is left of it after inlining is
+//               exactly the program without tracing: tests/compile_out/ compares the machine
+//               code and fails on any difference or on any sentry_trace symbol left behind.
+//                 init(opts)                 true: "tracing is compiled out" is not an error,
+//                                            and code that asserts on init() keeps working
+//                 flush(), shutdown(), poll() true: nothing is pending
+//                 is_enabled()               false: nothing is recorded
+//                 start_span(opts, fn)       runs fn(span&) with an empty span, returns its result
+//                 continue_trace(..., fn), extract(carrier, fn)
+//                                            run fn() and return its result; the headers are not
+//                                            parsed and carrier.get() is not called
+//                 start_span_manual/inactive an empty span; scoped_span and span are empty types
+//                 span's setters, end()      do nothing; is_active()/is_recording() false,
+//                                            trace()/id() zero
+//                 active_span()              an empty span_ref
+//                 get_trace_headers()        every view empty ("send no such header")
+//                 inject(carrier, url)       false, carrier.set() not called
+//                 capture_exception/message  false: nothing was sent
+//                 get_stats()                all zero
+//                 storage, storage_bytes()   an empty type, 0 bytes: the pools are gone
+//                 transports                 still declared (a user's class deriving from
+//                                            transport compiles); send()/flush() never called
+//               Pure value helpers keep their meaning, because programs use their results:
+//               to_string(...), from_http_status(), parse_span_status(), attribute_value,
+//               sampling_context::find(), envelope_view's accessors.
+//               SENTRY_TRACE_SCOPE / SENTRY_TRACE_FUNCTION (macros.hpp) become static_cast<void>(0).
+// ARGUMENTS     Unlike the macros, these are functions: what a call site writes as an argument is
+//               still evaluated. Side-effect-free arguments vanish with the call, but the compiler
+//               may keep a loop (a header search) or a virtual call (e.what()). Prefer the forms
+//               that hand over the object: extract(carrier, fn) rather than
+//               continue_trace(req.get("sentry-trace"), ...), capture_exception(e) rather than
+//               capture_exception(type, e.what()). tests/compile_out/app.cpp is written that way.
+// DOES NOT      declare the utility parts that are not the tracing surface: the JSON writer and
+//               sinks (json.hpp), dsn parsing (dsn.hpp), the propagation parsers (propagation.hpp:
+//               trace_parent, baggage, parse_sentry_trace) and http_transport (transport_http.hpp).
+//               They are left out, not stubbed, because a stub that parsed nothing would silently
+//               change what a program using them computes.
+// THREADS       nothing to guard: no state.
+// CONFIG        reads SENTRY_TRACE_ENABLED (this file is empty unless it is 0), SENTRY_TRACE_HOSTED
+//               (file_transport, console_transport) and SENTRY_TRACE_EXCEPTIONS
+//               (capture_exception(const std::exception&)). The names live in the inline
+//               namespace config.hpp builds, which encodes ENABLED=0, so an object file built with
+//               tracing off and one built with it on fail to link together instead of mixing.
+// KEEP IN STEP  Every public declaration added to another part needs its twin here;
+//               tests/compile_out/surface.cpp builds one API-coverage file in both modes.
+
+#ifndef SENTRY_TRACE_DISABLED_HPP
+#define SENTRY_TRACE_DISABLED_HPP
+
+#if !SENTRY_TRACE_ENABLED
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#if SENTRY_TRACE_EXCEPTIONS
+#  include <exception>
+#endif
+#if SENTRY_TRACE_HOSTED
+#  include <cstdio>
+#endif
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+// ---- platform.hpp: hooks ---------------------------------------------------------------------
+
+/// Monotonic clock hook (never called with tracing compiled out).
+struct clock_hook {
+  std::uint64_t (*now_ns)(void* user) = nullptr;
+  void* user = nullptr;
+};
+/// Wall clock hook (never called).
+struct wall_clock_hook {
+  std::int64_t (*now_epoch_us)(void* user) = nullptr;
+  void* user = nullptr;
+};
+/// Entropy hook (never called).
+struct entropy_hook {
+  bool (*fill)(void* bytes, std::size_t n, void* user) = nullptr;
+  void* user = nullptr;
+};
+/// Lock hook (never called).
+struct lock_hook {
+  void (*lock)(void* user) = nullptr;
+  void (*unlock)(void* user) = nullptr;
+  void* user = nullptr;
+};
+enum class log_level : std::uint8_t { debug, info, warning, error };
+/// Log hook (never called: there is nothing to report).
+struct log_hook {
+  void (*write)(log_level level, const char* message, void* user) = nullptr;
+  void* user = nullptr;
+};
+constexpr const char* to_string(log_level level) noexcept {
+  return level == log_level::debug     ? "debug"
+         : level == log_level::info    ? "info"
+         : level == log_level::warning ? "warning"
+                                       : "error";
+}
+
+// ---- ids.hpp ---------------------------------------------------------------------------------
+
+/// Trace id; always zero here.
+struct trace_id {
+  std::uint64_t hi = 0;
+  std::uint64_t lo = 0;
+  constexpr bool is_zero() const noexcept { return hi == 0 && lo == 0; }
+  /// Writes 32 '0' characters (the id is zero), so a caller never prints uninitialized bytes.
+  void to_hex(char* out32) const noexcept {
+    for (int i = 0; i < 32; ++i) out32[i] = '0';
+  }
+  /// Parses nothing: false, `out` untouched.
+  static bool parse(std::string_view, trace_id&) noexcept { return false; }
+  friend constexpr bool operator==(const trace_id& a, const trace_id& b) noexcept { return a.hi == b.hi && a.lo == b.lo; }
+  friend constexpr bool operator!=(const trace_id& a, const trace_id& b) noexcept { return !(a == b); }
+};
+/// Span id; always zero here.
+struct span_id {
+  std::uint64_t value = 0;
+  constexpr bool is_zero() const noexcept { return value == 0; }
+  void to_hex(char* out16) const noexcept {
+    for (int i = 0; i < 16; ++i) out16[i] = '0';
+  }
+  static bool parse(std::string_view, span_id&) noexcept { return false; }
+  friend constexpr bool operator==(const span_id& a, const span_id& b) noexcept { return a.value == b.value; }
+  friend constexpr bool operator!=(const span_id& a, const span_id& b) noexcept { return a.value != b.value; }
+};
+/// Event id; always zero here.
+struct event_id {
+  std::uint64_t hi = 0;
+  std::uint64_t lo = 0;
+  void to_hex(char* out32) const noexcept {
+    for (int i = 0; i < 32; ++i) out32[i] = '0';
+  }
+};
+
+// ---- span.hpp --------------------------------------------------------------------------------
+
+enum class span_status : std::uint8_t {
+  ok, cancelled, unknown_error, invalid_argument, deadline_exceeded, not_found, already_exists,
+  permission_denied, resource_exhausted, failed_precondition, aborted, out_of_range, unimplemented,
+  internal_error, unavailable, data_loss, unauthenticated,
+};
+constexpr const char* to_string(span_status s) noexcept {
+  constexpr const char* names[] = {"ok", "cancelled", "unknown_error", "invalid_argument", "deadline_exceeded",
+                                   "not_found", "already_exists", "permission_denied", "resource_exhausted",
+                                   "failed_precondition", "aborted", "out_of_range", "unimplemented",
+                                   "internal_error", "unavailable", "data_loss", "unauthenticated"};
+  return static_cast<std::size_t>(s) < sizeof(names) / sizeof(names[0]) ? names[static_cast<std::size_t>(s)]
+                                                                         : "unknown_error";
+}
+/// The same mapping as the enabled build (span.hpp documents the ranges).
+constexpr span_status from_http_status(int code) noexcept {
+  if (code >= 100 && code < 400) return span_status::ok;
+  if (code >= 400 && code < 500) {
+    switch (code) {
+      case 401: return span_status::unauthenticated;
+      case 403: return span_status::permission_denied;
+      case 404: return span_status::not_found;
+      case 409: return span_status::already_exists;
+      case 413: return span_status::failed_precondition;
+      case 429: return span_status::resource_exhausted;
+      case 499: return span_status::cancelled;
+      default: return span_status::invalid_argument;
+    }
+  }
+  if (code >= 500 && code < 600) {
+    switch (code) {
+      case 501: return span_status::unimplemented;
+      case 503: return span_status::unavailable;
+      case 504: return span_status::deadline_exceeded;
+      default: return span_status::internal_error;
+    }
+  }
+  return span_status::internal_error;
+}
+constexpr bool parse_span_status(std::string_view text, span_status& out) noexcept {
+  for (int i = 0; i <= static_cast<int>(span_status::unauthenticated); ++i) {
+    if (text == to_string(static_cast<span_status>(i))) {
+      out = static_cast<span_status>(i);
+      return true;
+    }
+  }
+  if (text == "unknown") { out = span_status::unknown_error; return true; }
+  if (text == "success") { out = span_status::ok; return true; }
+  if (text == "failure") { out = span_status::internal_error; return true; }
+  return false;
+}
+
+enum class transaction_source : std::uint8_t { custom, url, route, view, component, task };
+constexpr const char* to_string(transaction_source s) noexcept {
+  constexpr const char* names[] = {"custom", "url", "route", "view", "component", "task"};
+  return names[static_cast<std::size_t>(s) < 6 ? static_cast<std::size_t>(s) : 0];
+}
+
+class span;
+
+/// A reference to no span: every flag is clear.
+struct span_ref {
+  trace_id trace{};
+  span_id id{};
+  std::uint32_t generation = 0;
+  std::uint16_t block = 0;
+  std::uint16_t slot = 0;
+  std::uint16_t epoch = 0;
+  std::uint8_t flags = 0;
+  std::uint32_t sample_rand_micros = 0;
+  std::uint32_t sample_rate_ppm = no_rate;
+  static constexpr std::uint32_t no_rate = 0xffffffffu;
+
+  static constexpr std::uint8_t valid = 1;
+  static constexpr std::uint8_t recording = 2;
+  static constexpr std::uint8_t sampled = 4;
+  static constexpr std::uint8_t deferred = 8;
+  static constexpr std::uint8_t root = 16;
+  static constexpr std::uint8_t overflow = 32;
+
+  constexpr span_ref() noexcept = default;
+  constexpr span_ref(const span&) noexcept {}  // NOLINT(google-explicit-constructor): as enabled
+
+  constexpr bool is_valid() const noexcept { return false; }
+  constexpr bool is_recording() const noexcept { return false; }
+  constexpr bool is_sampled() const noexcept { return false; }
+};
+
+/// An attribute value, with the enabled build's conversions and accessors (plain data).
+class attribute_value {
+ public:
+  enum class kind : std::uint8_t { string, int64, float64, boolean };
+  constexpr attribute_value(std::string_view s) noexcept : kind_(kind::string), text_(s) {}  // NOLINT: implicit by design
+  constexpr attribute_value(const char* s) noexcept : kind_(kind::string), text_(s ? std::string_view(s) : std::string_view()) {}  // NOLINT
+  constexpr attribute_value(bool b) noexcept : kind_(kind::boolean), bool_(b) {}  // NOLINT
+  constexpr attribute_value(double d) noexcept : kind_(kind::float64), double_(d) {}  // NOLINT
+  template <class Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool> && !std::is_same_v<Int, char>, int> = 0>
+  constexpr attribute_value(Int i) noexcept  // NOLINT: implicit by design
+      : kind_(kind::int64),
+        int_(std::is_unsigned_v<Int> && sizeof(Int) >= sizeof(std::int64_t) && i > static_cast<Int>(INT64_MAX)
+                 ? INT64_MAX
+                 : static_cast<std::int64_t>(i)) {}
+  constexpr kind type() const noexcept { return kind_; }
+  constexpr std::string_view as_string() const noexcept { return kind_ == kind::string ? text_ : std::string_view(); }
+  constexpr std::int64_t as_int64() const noexcept { return kind_ == kind::int64 ? int_ : 0; }
+  constexpr double as_double() const noexcept { return kind_ == kind::float64 ? double_ : 0.0; }
+  constexpr bool as_bool() const noexcept { return kind_ == kind::boolean && bool_; }
+
+ private:
+  kind kind_;
+  std::string_view text_{};
+  std::int64_t int_ = 0;
+  double double_ = 0.0;
+  bool bool_ = false;
+};
+
+struct attribute {
+  std::string_view key;
+  attribute_value value;
+};
+
+/// The same aggregate as the enabled build, so `{"name", "op", parent}` still compiles.
+struct span_options {
+  std::string_view name;
+  std::string_view op;
+  span_ref parent{};
+  std::string_view origin{};
+  transaction_source source = transaction_source::custom;
+  bool force_transaction = false;
+  const attribute* attributes = nullptr;
+  std::size_t attribute_count = 0;
+};
+
+/// An empty, move-only handle: every setter does nothing, every query says "no span".
+class span {
+ public:
+  constexpr span() noexcept = default;
+  span(span&&) noexcept = default;
+  span& operator=(span&&) noexcept = default;
+  span(const span&) = delete;
+  span& operator=(const span&) = delete;
+
+  void set_attribute(std::string_view, std::string_view) noexcept {}
+  void set_attribute(std::string_view, const char*) noexcept {}
+  void set_attribute(std::string_view, double) noexcept {}
+  void set_attribute(std::string_view, bool) noexcept {}
+  void set_attribute(std::string_view, std::int64_t) noexcept {}
+  template <class Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool> &&
+                                            !std::is_same_v<Int, std::int64_t> && !std::is_same_v<Int, char>,
+                                        int> = 0>
+  void set_attribute(std::string_view, Int) noexcept {}
+  void set_status(span_status) noexcept {}
+  void set_http_status(int) noexcept {}
+  void set_name(std::string_view) noexcept {}
+  void set_name(std::string_view, transaction_source) noexcept {}
+  void set_op(std::string_view) noexcept {}
+  void set_origin(std::string_view) noexcept {}
+  void end() noexcept {}
+
+  bool is_active() const noexcept { return false; }
+  bool is_recording() const noexcept { return false; }
+  bool is_sampled() const noexcept { return false; }
+  trace_id trace() const noexcept { return trace_id{}; }
+  span_id id() const noexcept { return span_id{}; }
+  span_ref ref() const noexcept { return span_ref{}; }
+};
+
+// ---- outcomes.hpp, events.hpp ----------------------------------------------------------------
+
+enum class discard_reason : std::uint8_t {
+  sample_rate, buffer_overflow, queue_overflow, ratelimit_backoff, network_error, send_error, invalid,
+  no_parent_span, internal_sdk_error, count_
+};
+enum class data_category : std::uint8_t { transaction, span, error, internal, count_ };
+constexpr const char* to_string(discard_reason r) noexcept {
+  constexpr const char* names[] = {"sample_rate",  "buffer_overflow", "queue_overflow",  "ratelimit_backoff",
+                                   "network_error", "send_error",     "invalid",         "no_parent_span",
+                                   "internal_sdk_error"};
+  return names[static_cast<std::size_t>(r) < static_cast<std::size_t>(discard_reason::count_) ? static_cast<std::size_t>(r) : 8];
+}
+constexpr const char* to_string(data_category c) noexcept {
+  constexpr const char* names[] = {"transaction", "span", "error", "internal"};
+  return names[static_cast<std::size_t>(c) < static_cast<std::size_t>(data_category::count_) ? static_cast<std::size_t>(c) : 3];
+}
+
+/// Every counter stays zero: nothing is recorded, so nothing is cut or dropped.
+struct stats {
+  std::uint64_t strings_truncated = 0;
+  std::uint64_t attributes_dropped = 0;
+  std::uint64_t measurements_dropped = 0;
+  std::uint64_t depth_overflows = 0;
+  std::uint64_t envelopes_sent = 0;
+  std::uint64_t client_reports_sent = 0;
+  std::uint64_t discarded_total = 0;
+};
+
+enum class level : std::uint8_t { debug, info, warning, error, fatal };
+constexpr const char* to_string(level l) noexcept {
+  constexpr const char* names[] = {"debug", "info", "warning", "error", "fatal"};
+  return static_cast<std::size_t>(l) < 5 ? names[static_cast<std::size_t>(l)] : "error";
+}
+
+// ---- sampling.hpp ----------------------------------------------------------------------------
+
+enum class parent_decision : std::uint8_t { none, sampled, not_sampled };
+
+struct sampling_context {
+  std::string_view name;
+  std::string_view op;
+  parent_decision parent_sampled = parent_decision::none;
+  double parent_sample_rate = -1.0;
+  transaction_source source = transaction_source::custom;
+  const attribute* attributes = nullptr;
+  std::size_t attribute_count = 0;
+  const attribute_value* find(std::string_view key) const noexcept {
+    for (std::size_t i = 0; i < attribute_count; ++i)
+      if (attributes[i].key == key) return &attributes[i].value;
+    return nullptr;
+  }
+};
+
+/// Accepts any callable `double(const sampling_context&)` and keeps nothing: the sampler is
+/// never called, so the lambda's body is never instantiated into the program.
+class traces_sampler_fn {
+ public:
+  constexpr traces_sampler_fn() noexcept = default;
+  constexpr traces_sampler_fn(std::nullptr_t) noexcept {}  // NOLINT: implicit as enabled
+  template <class F, class D = std::decay_t<F>,
+            std::enable_if_t<!std::is_same_v<D, traces_sampler_fn> &&
+                                 std::is_invocable_r_v<double, D&, const sampling_context&>,
+                             int> = 0>
+  constexpr traces_sampler_fn(F&&) noexcept {}  // NOLINT: implicit as enabled
+  void reset() noexcept {}
+  explicit operator bool() const noexcept { return false; }
+  double operator()(const sampling_context&) const noexcept { return 0.0; }
+};
+
+struct sampling_decision {
+  bool sampled = false;
+  double sample_rate = 0.0;
+  bool sample_rate_known = false;
+  bool rate_invalid = false;
+};
+
+// ---- envelope.hpp, transport.hpp, pool.hpp ---------------------------------------------------
+
+struct span_view {
+  span_id id;
+  span_id parent;
+  std::string_view op;
+  std::string_view name;
+  std::int64_t start_epoch_us;
+  std::int64_t end_epoch_us;
+  span_status status;
+  bool is_root;
+};
+
+/// A transaction with no spans (none is ever built: transports are never called).
+class transaction_view {
+ public:
+  std::string_view name() const noexcept { return {}; }
+  trace_id trace() const noexcept { return trace_id{}; }
+  std::size_t span_count() const noexcept { return 0; }
+  span_view span_at(std::size_t) const noexcept { return span_view{}; }
+};
+
+class envelope_view {
+ public:
+  constexpr envelope_view() noexcept = default;
+  constexpr envelope_view(std::string_view bytes, const transaction_view* txn, bool client_report_only) noexcept
+      : bytes_(bytes), transaction_(txn), client_report_only_(client_report_only) {}
+  std::string_view bytes() const noexcept { return bytes_; }
+  const transaction_view* transaction() const noexcept { return transaction_; }
+  bool is_client_report() const noexcept { return client_report_only_; }
+
+ private:
+  std::string_view bytes_{};
+  const transaction_view* transaction_ = nullptr;
+  bool client_report_only_ = false;
+};
+
+/// The transport interface, unchanged, so a user's transport still compiles. The library never
+/// calls it with tracing compiled out.
+class transport {
+ public:
+  virtual void send(envelope_view envelope) = 0;
+  virtual bool flush(std::uint32_t) { return true; }
+  static void report_lost(const envelope_view&, discard_reason) noexcept {}
+
+ protected:
+  transport() = default;
+  transport(const transport&) = default;
+  transport& operator=(const transport&) = default;
+  ~transport() = default;
+};
+
+class null_transport final : public transport {
+ public:
+  void send(envelope_view) override {}
+};
+
+class callback_transport final : public transport {
+ public:
+  using send_fn = void (*)(const char* bytes, std::size_t size, void* user);
+  constexpr callback_transport(send_fn, void*) noexcept {}
+  void send(envelope_view) override {}
+};
+
+#if SENTRY_TRACE_HOSTED
+class file_transport final : public transport {
+ public:
+  explicit file_transport(std::string_view) noexcept {}
+  void send(envelope_view) override {}
+  std::uint32_t written() const noexcept { return 0; }
+};
+
+class console_transport final : public transport {
+ public:
+  explicit console_transport(std::FILE* = stdout) noexcept {}
+  void send(envelope_view) override {}
+  void print(const transaction_view&) {}
+};
+#endif // SENTRY_TRACE_HOSTED
+
+/// No pools: an empty type, so `options.storage = &my_storage` still compiles.
+struct storage {};
+/// 0: tracing compiled out uses no RAM.
+constexpr std::size_t storage_bytes() noexcept { return 0; }
+
+// ---- tracer.hpp ------------------------------------------------------------------------------
+
+enum class delivery_mode : std::uint8_t { worker, poll };
+
+/// The same aggregate as the enabled build; init() reads none of it.
+struct options {
+  static constexpr double unset = -1.0;
+
+  std::string_view dsn{};
+  std::string_view release{};
+  std::string_view environment{};
+  std::string_view server_name{};
+  std::string_view org_id{};
+  double traces_sample_rate = unset;
+  traces_sampler_fn traces_sampler{};
+  std::uint32_t max_spans = SENTRY_TRACE_MAX_SPANS;
+  bool debug = false;
+  log_hook log{};
+  ::sentry_trace::transport* transport = nullptr;
+  ::sentry_trace::storage* storage = nullptr;
+  clock_hook clock{};
+  wall_clock_hook wall_clock{};
+  entropy_hook entropy{};
+  lock_hook lock{};
+  bool send_client_reports = true;
+  const std::string_view* trace_propagation_targets = nullptr;
+  std::size_t trace_propagation_target_count = 0;
+  bool propagate_traceparent = false;
+  delivery_mode delivery = delivery_mode::worker;
+  std::string_view http_proxy{};
+  std::string_view ca_file{};
+  std::string_view spotlight{};
+};
+
+/// True: "tracing is compiled out" is not a failure, so `if (!init(o))` error paths stay quiet
+/// and `assert(init(o))` holds. is_enabled() tells the truth (false).
+inline bool init(const options&) noexcept { return true; }
+/// True: nothing is pending.
+inline bool flush(std::uint32_t) noexcept { return true; }
+/// True: nothing is pending.
+inline bool shutdown(std::uint32_t) noexcept { return true; }
+/// False: nothing is recorded.
+inline bool is_enabled() noexcept { return false; }
+/// All zero.
+inline stats get_stats() noexcept { return stats{}; }
+
+// ---- api.hpp ---------------------------------------------------------------------------------
+
+/// Runs fn(span&) with an empty span and returns its result (references and void included).
+template <class Fn> decltype(auto) start_span(const span_options&, Fn&& fn) {
+  span s;
+  return std::forward<Fn>(fn)(s);
+}
+[[nodiscard]] inline span start_span_manual(const span_options&) noexcept { return span{}; }
+[[nodiscard]] inline span start_inactive_span(const span_options&) noexcept { return span{}; }
+
+/// An empty type (no storage at all: std::is_empty_v holds); get() and -> give an empty span.
+class scoped_span : private span {
+ public:
+  explicit scoped_span(const span_options&) noexcept {}
+  scoped_span(const scoped_span&) = delete;
+  scoped_span& operator=(const scoped_span&) = delete;
+  span& get() noexcept { return *this; }
+  span* operator->() noexcept { return this; }
+};
+
+inline span_ref active_span() noexcept { return span_ref{}; }
+inline void set_measurement(std::string_view, double, std::string_view = "none") noexcept {}
+inline bool poll(std::uint32_t) noexcept { return true; }
+
+// ---- distributed.hpp -------------------------------------------------------------------------
+
+/// Every view empty: send no trace headers. Neither copyable nor movable, as in the enabled
+/// build, so code that would break there breaks here too.
+class trace_headers {
+ public:
+  std::string_view sentry_trace;
+  std::string_view baggage;
+  std::string_view traceparent;
+
+  trace_headers() noexcept = default;
+  trace_headers(const trace_headers&) = delete;
+  trace_headers& operator=(const trace_headers&) = delete;
+};
+
+/// Runs fn() and returns its result; the headers are not read.
+template <class Fn> decltype(auto) continue_trace(std::string_view, std::string_view, Fn&& fn) {
+  return std::forward<Fn>(fn)();
+}
+template <class Fn>
+decltype(auto) continue_trace(std::string_view, std::string_view, std::string_view, Fn&& fn) {
+  return std::forward<Fn>(fn)();
+}
+inline trace_headers get_trace_headers() noexcept { return trace_headers(); }
+/// False, and carrier.set() is not called.
+template <class Carrier> bool inject(Carrier&, std::string_view = {}) noexcept { return false; }
+/// Runs fn() and returns its result; carrier.get() is not called.
+template <class Carrier, class Fn> decltype(auto) extract(const Carrier&, Fn&& fn) {
+  return std::forward<Fn>(fn)();
+}
+/// False: nothing was sent.
+inline bool capture_exception(std::string_view, std::string_view) noexcept { return false; }
+#if SENTRY_TRACE_EXCEPTIONS
+inline bool capture_exception(const std::exception&, std::string_view = "std::exception") noexcept { return false; }
+#endif
+inline bool capture_message(std::string_view, level = level::info) noexcept { return false; }
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // !SENTRY_TRACE_ENABLED
+#endif // SENTRY_TRACE_DISABLED_HPP
+
+// end of part: include/sentry_trace/disabled.hpp
+#endif // SENTRY_TRACE_ENABLED
+
+// =================================================================================================
+// part: include/sentry_trace/macros.hpp
+// =================================================================================================
+
+// sentry_trace/macros.hpp -- SENTRY_TRACE_SCOPE and SENTRY_TRACE_FUNCTION
+//
+// WHAT IT DOES  Scoped spans that say where they were opened, in one line:
+//                 void load_level(int id) {
+//                   SENTRY_TRACE_FUNCTION();                   // op "function", named after load_level
+//                   { SENTRY_TRACE_SCOPE("file.read", "level.bin"); read(...); }
+//                 }
+//               Each declares a `sentry_trace::scoped_span` that is active until the end of the
+//               enclosing block and carries Sentry's code attributes (as the Python SDK's query
+//               source does): code.function (string, the bare function name: __func__),
+//               code.filepath (string, __FILE__ as the compiler was given it; -ffile-prefix-map
+//               shortens it) and code.lineno (integer).
+//                 SENTRY_TRACE_SCOPE(op, name)  op and name: anything convertible to std::string_view
+//                 SENTRY_TRACE_FUNCTION()       op "function"; name: the full signature
+// WHY THE FULL SIGNATURE  SENTRY_TRACE_FUNCTION names its span with __PRETTY_FUNCTION__
+//               (__FUNCSIG__ on MSVC), e.g. "void game::world::update(float)", not __func__
+//               ("update"). Sentry groups spans by op and name in its performance views: with
+//               bare names `physics::update` and `audio::update` would be one row, as would every
+//               lambda ("operator()") and every overload. The signature is also how Sentry shows a
+//               native stack frame, so a span reads like the frames of a crash in the same
+//               function. The bare name is still there, in code.function. Compilers without
+//               either extension get __func__.
+// COST          The function, file and line are a `static constexpr` record at the call site;
+//               the three attributes are built on the stack from it and copied into the
+//               transaction's arena when the span starts (span_options::attributes), like any
+//               start-time attribute. An unsampled span costs what scoped_span costs.
+// LIMITS        The variable is named after __LINE__: one macro per line (two on one line fail
+//               to compile with a redefinition error). Use them at block scope only.
+// COMPILED OUT  With SENTRY_TRACE_ENABLED=0 both macros expand to `static_cast<void>(0)`: their
+//               arguments are not evaluated (a function call passed as `name` does not run), and
+//               the trailing `;` is still legal. A helper used only inside these macros is then
+//               unused: mark it [[maybe_unused]] if -Wunused-function would complain.
+
+#ifndef SENTRY_TRACE_MACROS_HPP
+#define SENTRY_TRACE_MACROS_HPP
+
+#define SENTRY_TRACE_DETAIL_CONCAT2(a, b) a##b
+#define SENTRY_TRACE_DETAIL_CONCAT(a, b) SENTRY_TRACE_DETAIL_CONCAT2(a, b)
+
+#if SENTRY_TRACE_ENABLED
+
+// =================================================================================================
+// part: include/sentry_trace/api.hpp
+// =================================================================================================
+
+// sentry_trace/api.hpp -- the free functions users call to trace
+//
+// WHAT IT DOES  The four ways to start a span, measurements, and access to the active span:
+//                 start_span(opts, fn)       runs fn(span&) with the span active, ends it, returns fn's result
+//                 scoped_span s(opts)        RAII: active until the end of the scope
+//                 start_span_manual(opts)    active on this thread until end(); may be ended elsewhere
+//                 start_inactive_span(opts)  never becomes a parent of later spans; end() it yourself
+//               and poll(budget_us), which drives the built-in HTTP transport in poll mode.
+//               A span started with no active span and no explicit parent is a transaction.
+// DOES NOT      allocate, lock or format text: starting and ending a span is a clock read, one
+//               compare-and-swap on the transaction's block and string copies into its arena.
+//               An unsampled span costs a branch and a counter.
+// THREADS       Spans nest under this thread's active span. To continue on another thread, pass
+//               the parent explicitly: span_options{"work", "task", parent_span}.
+// ERRORS        Nothing here fails: over a capacity, spans are dropped and counted, strings
+//               truncated and counted (get_stats(), client reports). With exceptions on, an
+//               exception leaving start_span's callback sets internal_error, ends the span, and
+//               propagates.
+
+#ifndef SENTRY_TRACE_API_HPP
+#define SENTRY_TRACE_API_HPP
+
+// =================================================================================================
+// part: include/sentry_trace/span.hpp
+// =================================================================================================
+
+// sentry_trace/span.hpp -- span status, span options, the span record and the span handle
+//
+// WHAT IT DOES  Declares what a user holds (`span`, a small move-only handle, and `span_ref`, a
+//               copyable reference for handing a parent to another thread) and what the pool
+//               stores (`detail::span_record`, plain data). The handle's member functions are
+//               defined in tracer.hpp, once the state they act on exists.
+// DOES NOT      own memory: a handle is indices plus a generation (sokol ids), so a handle to a
+//               span whose transaction has been sent, or that was never recorded, is a valid
+//               no-op and is never dereferenced.
+// SPEC          https://develop.sentry.dev/sdk/foundations/envelopes/event-payloads/span/
+
+#ifndef SENTRY_TRACE_SPAN_HPP
+#define SENTRY_TRACE_SPAN_HPP
+
+// =================================================================================================
+// part: include/sentry_trace/ids.hpp
+// =================================================================================================
+
+// sentry_trace/ids.hpp -- trace ids, span ids, event ids: generation, hex form, parsing
+//
+// WHAT IT DOES  A trace id is 16 random bytes written as 32 lowercase hex characters, a span id
+//               8 random bytes as 16, an event id a uuid4 as 32 (PROTOCOL.md §7). Ids are never
+//               all zeros (W3C) and always lowercase.
+// DOES NOT      allocate, lock or call the entropy hook on the span path: each thread draws from
+//               its own splitmix64 stream seeded once by init().
+// ERRORS        parse functions return false for the wrong length, uppercase or non-hex
+//               characters, and all-zero ids, leaving the output untouched.
+
+#ifndef SENTRY_TRACE_IDS_HPP
+#define SENTRY_TRACE_IDS_HPP
+
+// =================================================================================================
+// part: include/sentry_trace/json.hpp
+// =================================================================================================
+
+// sentry_trace/json.hpp -- streaming JSON writer into a sink; escaping; locale-free numbers and times
+//
+// WHAT IT DOES  Writes compact, single-line JSON (RFC 8259) into a `sink`: a caller-owned buffer
+//               plus an optional refill hook. Three sinks come ready made: `fixed_sink` (fixed
+//               memory, never grows), `callback_sink` (hands each full chunk to a C function
+//               pointer) and, on hosted builds only, `string_sink` (grows a std::string).
+//               `json_writer` places commas and checks nesting; strings are escaped and any
+//               invalid UTF-8 is repaired; integers, doubles and timestamps are formatted by
+//               integer arithmetic that never reads the C locale.
+//
+// STEP BY STEP  char buf[512];
+//               sentry_trace::fixed_sink out{buf};
+//               sentry_trace::json_writer w{out};
+//               w.begin_object().key("op").string("db.query").key("n").number(3).end_object();
+//               if (w.ok()) send(out.view());          // else out.total() is the size needed
+//
+// DOES NOT      allocate (except `string_sink`, a convenience for tools and tests), throw, lock,
+//               call printf or strtod, or read the locale. It does not parse JSON, pretty-print,
+//               or check what `raw()` is given.
+//
+// THREADS       None of these objects is thread-safe; use one writer and one sink per thread.
+//               The free functions in `detail` are reentrant.
+//
+// RAM           sink: 7 pointer-sized words. json_writer: a reference plus 11 bytes (24 bytes on
+//               64-bit). No static buffers; tests/test_json.cpp pins both sizes. format_double's
+//               portable path (freestanding builds) uses under 1 KiB of stack for its big
+//               integers; the hosted path uses std::to_chars.
+//
+// ERRORS        Keep-the-first-error, as in nanopb and snprintf:
+//               - a sink that cannot make room for a write drops that write and every later one,
+//                 sets overflowed(), and keeps counting total(), so the caller learns the size it
+//                 would have needed. rewind() to a checkpoint clears the error.
+//               - a json_writer that nests deeper than 32 levels, closes what it did not open, or
+//                 writes a key where a value belongs (or the reverse) stops writing; ok() turns
+//                 false. It keeps tracking structure while only the sink overflows, so a
+//                 mark()/rewind() pair can drop one element and carry on.
+//               - strings: invalid UTF-8 is replaced, never dropped, one U+FFFD per maximal
+//                 invalid subpart (Unicode 15 §3.9 "U+FFFD substitution of maximal subparts",
+//                 what browsers and Python's errors="replace" do). NaN and infinities are written
+//                 as null. Timestamps before 1970 or after 9999 are written as the epoch.
+//
+// FORMATS       numbers: integers exact; doubles as JavaScript's Number.prototype.toString
+//               writes them (shortest digits that round-trip; "3" not "3.0"; "0.1"; "1e+21";
+//               "5e-324"; -0 as "0"), so output is identical on hosted and freestanding builds.
+//               timestamps: RFC 3339 UTC with microseconds, "2026-11-24T12:30:51.147353Z".
+//               strings: `"` `\` and U+0000-U+001F escaped (short forms \b \f \n \r \t, else
+//               \u00XX); U+007F, U+2028 and U+2029 escaped too so the payload is also valid
+//               JavaScript; everything else copied as UTF-8.
+//
+// SPEC          https://www.rfc-editor.org/rfc/rfc8259 (JSON), https://www.rfc-editor.org/rfc/rfc3339
+//               https://develop.sentry.dev/sdk/foundations/transport/envelopes/ (single-line payloads)
+//               https://tc39.es/ecma262/#sec-numeric-types-number-tostring (double format)
+
+#ifndef SENTRY_TRACE_JSON_HPP
+#define SENTRY_TRACE_JSON_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <string_view>
+#include <type_traits>
+
+#if SENTRY_TRACE_HOSTED
+#  include <string>
+#  if defined(__has_include)
+#    if __has_include(<charconv>)
+#      include <charconv>
+#    endif
+#  endif
+#endif
+
+// std::to_chars for double is the fast, proven shortest-digits path; libstdc++ 11+ and MSVC have
+// it, older libc++ does not, and freestanding builds never do. The portable path gives the
+// same text, only slower.
+#if !defined(SENTRY_TRACE_DETAIL_HAS_TO_CHARS)
+#  if SENTRY_TRACE_HOSTED && defined(__cpp_lib_to_chars) && __cpp_lib_to_chars >= 201611L
+#    define SENTRY_TRACE_DETAIL_HAS_TO_CHARS 1
+#  else
+#    define SENTRY_TRACE_DETAIL_HAS_TO_CHARS 0
+#  endif
+#endif
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// Where bytes go: a caller-owned buffer plus an optional refill hook (function pointer + user
+/// pointer). Writing copies into the buffer; when a write does not fit, the sink fills what is
+/// left of the buffer, then calls the hook, and repeats until the write is done or the hook fails.
+/// Without a hook the whole write that did not fit is dropped (when a hook gives up, what was
+/// written before it was called stays); either way overflowed() becomes true and stays true until
+/// rewind(), every later write is dropped too, and total() keeps counting, like snprintf's return
+/// value. Never allocates, never throws.
+/// Not thread-safe. Not copyable: derived sinks point into their own state.
+class sink {
+ public:
+  /// Called when `need` more bytes do not fit in the buffer, which is then full (size() ==
+  /// capacity()). The hook may deliver the buffer somewhere and empty it with s.rewind(0) (inside
+  /// the hook, rewind does not reset total(): those bytes were delivered, not dropped), or grow it
+  /// with s.reset_buffer(new_ptr, new_cap), copying the contents across. It returns false when it
+  /// cannot make room: the sink then keeps the error. A hook that returns true without making room
+  /// counts as having failed, so a broken hook cannot loop forever. Called on the writing thread.
+  using refill_fn = bool (*)(sink& s, std::size_t need, void* user) noexcept;
+
+  /// `buffer` must stay valid for `capacity` bytes while the sink uses it; it may be null when
+  /// `capacity` is 0 (measure a size: write, then read total()).
+  sink(char* buffer, std::size_t capacity, refill_fn refill = nullptr, void* user = nullptr) noexcept
+      : buf_(buffer), cap_(buffer ? capacity : 0), refill_(refill), user_(user) {}
+  sink(const sink&) = delete;
+  sink& operator=(const sink&) = delete;
+
+  /// Appends `n` bytes (copied). Dropped, but counted in total(), after an error.
+  void write(const char* bytes, std::size_t n) noexcept {
+    // `n - 1 < room` is `1 <= n <= room` in one compare: the empty write goes to the slow path,
+    // so memcpy never sees the null pointer of an empty string_view.
+    if (!overflow_ && n - 1 < cap_ - size_) {
+      std::memcpy(buf_ + size_, bytes, n);
+      size_ += n;
+      total_ += n;
+      return;
+    }
+    write_slow(bytes, n);
+  }
+  /// Appends the bytes of `s` (copied).
+  void write(std::string_view s) noexcept { write(s.data(), s.size()); }
+  /// Appends one byte.
+  void put(char c) noexcept {
+    if (!overflow_ && size_ < cap_) {
+      buf_[size_++] = c;
+      ++total_;
+      return;
+    }
+    write_slow(&c, 1);
+  }
+
+  /// The buffer (as given to the constructor or reset_buffer); size() bytes of it are written.
+  char* data() noexcept { return buf_; }
+  const char* data() const noexcept { return buf_; }
+  /// Bytes now in the buffer.
+  std::size_t size() const noexcept { return size_; }
+  std::size_t capacity() const noexcept { return cap_; }
+  /// Every byte written since construction or the last rewind(), including bytes a refill hook
+  /// delivered and bytes dropped after an error: the size a buffer would have needed.
+  std::size_t total() const noexcept { return total_; }
+  /// True once a write was dropped; stays true until rewind().
+  bool overflowed() const noexcept { return overflow_; }
+  /// The bytes now in the buffer; valid until the next write, rewind or reset_buffer.
+  std::string_view view() const noexcept { return std::string_view(buf_, size_); }
+
+  /// Goes back to an earlier size() (a checkpoint), forgetting the bytes after it; clears the
+  /// error and sets total() to `size`. A `size` beyond size() is clamped to size(). Inside a
+  /// refill hook it only empties the buffer (see refill_fn).
+  void rewind(std::size_t size) noexcept {
+    if (size > size_) size = size_;
+    size_ = size;
+    if (in_refill_) return;
+    total_ = size;
+    overflow_ = false;
+  }
+  /// Swaps in another buffer, keeping size() (the caller has copied the first size() bytes
+  /// across). For refill hooks that grow. A capacity below size() truncates size().
+  void reset_buffer(char* buffer, std::size_t capacity) noexcept {
+    buf_ = buffer;
+    cap_ = buffer ? capacity : 0;
+    if (size_ > cap_) size_ = cap_;
+  }
+
+ protected:
+  friend class json_writer;
+  void write_slow(const char* bytes, std::size_t n) noexcept;
+  // Where `n` bytes can be formatted in place, or null: lets the writer skip a copy through a
+  // stack buffer, which measured as half the cost of writing a short number.
+  char* room_for(std::size_t n) noexcept { return !overflow_ && cap_ - size_ >= n ? buf_ + size_ : nullptr; }
+  void commit(std::size_t n) noexcept {
+    size_ += n;
+    total_ += n;
+  }
+
+  char* buf_ = nullptr;
+  std::size_t cap_ = 0;
+  std::size_t size_ = 0;
+  std::size_t total_ = 0;
+  refill_fn refill_ = nullptr;
+  void* user_ = nullptr;
+  bool overflow_ = false;
+  bool in_refill_ = false;
+};
+
+/// A sink over caller-owned fixed memory; never grows, never allocates. When a write does not fit
+/// it is dropped whole (size() stays at the end of the last write that fitted) and the error kept.
+class fixed_sink : public sink {
+ public:
+  fixed_sink(char* buffer, std::size_t capacity) noexcept : sink(buffer, capacity) {}
+  template <std::size_t N>
+  explicit fixed_sink(char (&buffer)[N]) noexcept : sink(buffer, N) {}
+};
+
+#if SENTRY_TRACE_HOSTED
+/// Hosted only: a sink that grows a std::string. It allocates (for tools and tests, not the span
+/// path). Bytes are appended to `out` (whose earlier contents are kept), which must outlive the
+/// sink and must not be touched until finish() or the destructor: until then `out` holds spare
+/// capacity past the written bytes. After finish() the sink may be written again. When the string
+/// cannot grow (allocation fails) the sink keeps the error like any other sink.
+class string_sink : public sink {
+ public:
+  explicit string_sink(std::string& out) : sink(nullptr, 0, &grow, this), out_(out), base_(out.size()) {}
+  ~string_sink() { finish(); }
+  /// Trims `out` to exactly what was written. Idempotent.
+  void finish();
+
+ private:
+  static bool grow(sink& s, std::size_t need, void* user) noexcept;
+  std::string& out_;
+  std::size_t base_;
+};
+#endif
+
+/// A sink that hands each full chunk (and what is left on finish() or destruction) to a plain C
+/// function pointer: for UARTs, sockets, MQTT publishes. Never allocates; `chunk` is caller-owned
+/// and must outlive the sink. `fn` gets bytes valid only during the call (copy them to keep them)
+/// and is called on the writing thread; `user` is passed through. Every chunk but the last is
+/// exactly `chunk_capacity` bytes. With a zero capacity or a null `fn`, writes overflow.
+class callback_sink : public sink {
+ public:
+  using write_fn = void (*)(const char* bytes, std::size_t n, void* user);
+  callback_sink(char* chunk, std::size_t chunk_capacity, write_fn fn, void* user) noexcept
+      : sink(chunk, chunk_capacity, fn ? &flush_chunk : nullptr, this), fn_(fn), fn_user_(user) {}
+  ~callback_sink() { finish(); }
+  /// Hands over the bytes still in the chunk, if any. total() keeps counting across calls.
+  void finish() noexcept;
+
+ private:
+  static bool flush_chunk(sink& s, std::size_t need, void* user) noexcept;
+  write_fn fn_;
+  void* fn_user_;
+};
+
+/// Streaming JSON writer over a sink: commas, colons and nesting are handled for you. Compact
+/// output, no whitespace. Several top-level values are written back to back with nothing between
+/// them (an envelope puts its own '\n' between lines). Never allocates or throws; see ERRORS at
+/// the top of this file for what ok() reports. Not thread-safe.
+class json_writer {
+ public:
+  /// Objects and arrays open at once, at most. Deeper nesting is an error kept by ok().
+  static constexpr int max_depth = 32;
+
+  /// `out` must outlive the writer.
+  explicit json_writer(sink& out) noexcept : out_(out) {}
+
+  json_writer& begin_object() noexcept;
+  json_writer& end_object() noexcept;
+  json_writer& begin_array() noexcept;
+  json_writer& end_array() noexcept;
+  /// An object member's name, escaped like string(). Must be followed by exactly one value.
+  json_writer& key(std::string_view k) noexcept;
+  /// A string value: RFC 8259 escaping, invalid UTF-8 replaced by U+FFFD (see FORMATS). Any length.
+  json_writer& string(std::string_view s) noexcept;
+  json_writer& number(std::int64_t v) noexcept;
+  json_writer& number(std::uint64_t v) noexcept;
+  /// Shortest text that reads back as the same double, as JavaScript prints it; NaN/inf -> null.
+  json_writer& number(double v) noexcept;
+  /// Any other integer type (int, long, unsigned char...) goes through the 64-bit overloads.
+  template <class Int, typename std::enable_if<std::is_integral<Int>::value && !std::is_same<Int, bool>::value,
+                                               int>::type = 0>
+  json_writer& number(Int v) noexcept {
+    if constexpr (std::is_signed<Int>::value) {
+      return number(static_cast<std::int64_t>(v));
+    } else {
+      return number(static_cast<std::uint64_t>(v));
+    }
+  }
+  json_writer& boolean(bool v) noexcept;
+  json_writer& null() noexcept;
+  /// One JSON value written verbatim. The caller guarantees it is valid, single-line JSON.
+  json_writer& raw(std::string_view json) noexcept;
+  /// `n` bytes as a string of 2n lowercase hex digits ("0a1b..."), e.g. ids.
+  json_writer& hex(const std::uint8_t* bytes, std::size_t n) noexcept;
+  /// Microseconds since the Unix epoch as an RFC 3339 string, "2026-11-24T12:30:51.147353Z".
+  /// Outside 1970..9999 the epoch itself is written.
+  json_writer& timestamp(std::int64_t epoch_us) noexcept;
+  /// Microseconds since the Unix epoch as a number of seconds with six decimals,
+  /// 1795523449.161298, by integer arithmetic (no rounding through double). Same clamping as
+  /// timestamp().
+  json_writer& seconds(std::int64_t epoch_us) noexcept;
+
+  /// No structural error, and the sink has not overflowed.
+  bool ok() const noexcept { return !error_ && !out_.overflowed(); }
+  sink& out() noexcept { return out_; }
+
+  /// Everything needed to undo writes: the sink's size and the writer's nesting state. Used to
+  /// drop an element that did not fit: take a mark, write the element, rewind on !ok(). (Rewinding
+  /// only the sink would leave the writer's comma and nesting state out of step with the bytes.)
+  /// Only for sinks that still hold the marked bytes (fixed_sink, string_sink before finish()).
+  struct checkpoint {
+    std::size_t size;
+    std::uint32_t is_object;
+    std::uint32_t has_member;
+    std::uint8_t depth;
+    bool after_key;
+    bool error;
+  };
+  checkpoint mark() const noexcept {
+    return checkpoint{out_.size(), is_object_, has_member_, depth_, after_key_, error_};
+  }
+  /// Rewinds the sink to the mark (clearing its overflow) and restores the writer's state.
+  void rewind(const checkpoint& c) noexcept {
+    out_.rewind(c.size);
+    is_object_ = c.is_object;
+    has_member_ = c.has_member;
+    depth_ = c.depth;
+    after_key_ = c.after_key;
+    error_ = c.error;
+  }
+
+ private:
+  // A value's separator: ',' before a later array element, 0 where none is needed, or -1 when
+  // no value may go here (the error is then kept).
+  int begin_value() noexcept;
+  json_writer& open(char c, bool object) noexcept;
+  json_writer& close(char c, bool object) noexcept;
+  json_writer& scalar(const char* text, std::size_t n) noexcept;
+  void quoted(int sep, std::string_view s, bool is_key) noexcept;
+  template <std::size_t MaxLen, class Format>
+  json_writer& formatted(Format format) noexcept;
+
+  sink& out_;
+  std::uint32_t is_object_ = 0;   // bit d-1: level d is an object
+  std::uint32_t has_member_ = 0;  // bit d-1: level d already holds an element (next one needs ',')
+  std::uint8_t depth_ = 0;
+  bool after_key_ = false;
+  bool error_ = false;
+};
+
+namespace detail {
+/// Writes `s` escaped as a JSON string body (no quotes): see FORMATS. Copies runs of plain bytes
+/// with one memcpy each.
+void write_escaped(sink& out, std::string_view s) noexcept;
+/// "YYYY-MM-DDTHH:MM:SS.ffffffZ" into out[0..27); returns 27. No terminating NUL.
+std::size_t format_rfc3339(char* out, std::int64_t epoch_us) noexcept;
+/// Decimal text into `out` (room for 21 / 20 bytes); returns the length. No NUL.
+std::size_t format_int(char* out, std::int64_t v) noexcept;
+std::size_t format_uint(char* out, std::uint64_t v) noexcept;
+/// JSON number text for a finite double (room for 32 bytes), see FORMATS; returns the length.
+/// A non-finite value gives "null". Uses std::to_chars where available, else
+/// format_double_portable (same output).
+std::size_t format_double(char* out, double v) noexcept;
+/// format_double without the standard library: exact big-integer arithmetic (no libc, no
+/// floating-point operations). About 1 KiB of stack and up to ~100 us for extreme exponents.
+std::size_t format_double_portable(char* out, double v) noexcept;
+/// The largest n <= max_bytes such that s[0..n) does not end inside a UTF-8 sequence: backs up at
+/// most 3 bytes over continuation bytes (further back the bytes are invalid anyway, and the
+/// escaper replaces them).
+std::size_t utf8_truncate(std::string_view s, std::size_t max_bytes) noexcept;
+/// 2n lowercase hex digits into out[0..2n).
+void hex_lower(char* out, const std::uint8_t* bytes, std::size_t n) noexcept;
+}  // namespace detail
+
+// ============================================================================================
+// implementation
+// ============================================================================================
+
+namespace detail {
+
+// Byte classes for the escaper. Anything but `plain` leaves the fast run-copy loop.
+enum : std::uint8_t {
+  cls_plain = 0,   // copied as is
+  cls_escape = 1,  // control, '"', '\\', DEL
+  cls_invalid = 2, // never valid first byte: 80-BF, C0, C1, F5-FF
+  cls_lead2 = 3,   // C2-DF
+  cls_lead3 = 4,   // E0-EF
+  cls_lead4 = 5,   // F0-F4
+};
+
+struct byte_table {
+  std::uint8_t v[256];
+};
+
+constexpr byte_table make_escape_classes() noexcept {
+  byte_table t{};
+  for (int c = 0; c < 256; ++c) {
+    std::uint8_t k = cls_plain;
+    if (c < 0x20 || c == '"' || c == '\\' || c == 0x7F) {
+      k = cls_escape;
+    } else if (c < 0x80) {
+      k = cls_plain;
+    } else if (c < 0xC2 || c > 0xF4) {
+      k = cls_invalid;
+    } else if (c < 0xE0) {
+      k = cls_lead2;
+    } else if (c < 0xF0) {
+      k = cls_lead3;
+    } else {
+      k = cls_lead4;
+    }
+    t.v[c] = k;
+  }
+  return t;
+}
+
+inline constexpr byte_table escape_classes = make_escape_classes();
+inline constexpr char hex_digits[] = "0123456789abcdef";
+inline constexpr char replacement_char[] = "\xEF\xBF\xBD";  // U+FFFD
+
+// Length of the UTF-8 sequence starting at p (whose class is lead2..lead4), or of its maximal
+// invalid subpart. `valid` tells which. Second-byte ranges per Unicode Table 3-7 exclude
+// overlongs (E0, F0), surrogates (ED) and code points past U+10FFFF (F4).
+inline std::size_t utf8_sequence(const unsigned char* p, const unsigned char* end, std::uint8_t cls,
+                                 bool& valid) noexcept {
+  const std::size_t want = static_cast<std::size_t>(cls - cls_lead2) + 2;
+  const std::size_t avail = static_cast<std::size_t>(end - p);
+  unsigned lo = 0x80, hi = 0xBF;
+  switch (p[0]) {
+    case 0xE0: lo = 0xA0; break;
+    case 0xED: hi = 0x9F; break;
+    case 0xF0: lo = 0x90; break;
+    case 0xF4: hi = 0x8F; break;
+    default: break;
+  }
+  valid = false;
+  if (avail < 2 || p[1] < lo || p[1] > hi) return 1;
+  std::size_t i = 2;
+  for (; i < want; ++i) {
+    if (i >= avail || (p[i] & 0xC0) != 0x80) return i;
+  }
+  valid = true;
+  return want;
+}
+
+inline void sink_write_escape(sink& out, unsigned char c) noexcept {
+  char e[6] = {'\\', 0, 0, 0, 0, 0};
+  switch (c) {
+    case '"': e[1] = '"'; break;
+    case '\\': e[1] = '\\'; break;
+    case '\b': e[1] = 'b'; break;
+    case '\f': e[1] = 'f'; break;
+    case '\n': e[1] = 'n'; break;
+    case '\r': e[1] = 'r'; break;
+    case '\t': e[1] = 't'; break;
+    default:
+      e[1] = 'u';
+      e[2] = '0';
+      e[3] = '0';
+      e[4] = hex_digits[c >> 4];
+      e[5] = hex_digits[c & 0xF];
+      out.write(e, 6);
+      return;
+  }
+  out.write(e, 2);
+}
+
+// Nonzero when one of the 8 bytes in `x` is not plain ASCII (below 0x20, '"', '\\', 0x7F and up).
+// Bit-twiddling hacks' haszero/hasless/hasmore: exact as a yes/no, and on a little-endian load
+// the lowest flagged byte is the first byte that needs attention (borrows and carries only
+// move upwards).
+inline std::uint64_t swar_special(std::uint64_t x) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+  const std::uint64_t quote = x ^ (ones * '"'), backslash = x ^ (ones * '\\');
+  return ((x - ones * 0x20) & ~x & highs)                   // below 0x20
+         | ((quote - ones) & ~quote & highs)                // '"'
+         | ((backslash - ones) & ~backslash & highs)        // '\\'
+         | (((x + ones) | x) & highs);                      // 0x7F and up
+}
+
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#  define SENTRY_TRACE_DETAIL_SWAR_CTZ 1
+#else
+#  define SENTRY_TRACE_DETAIL_SWAR_CTZ 0
+#endif
+
+#if SENTRY_TRACE_DETAIL_SWAR_CTZ
+// The 1..7 bytes at p as one little-endian word, padded with spaces (plain, and never flagged:
+// swar_special's borrows and carries start only at a special byte). Two overlapping loads, or
+// three single bytes, instead of a byte loop: most names and short values end here.
+inline std::uint64_t load_padded(const unsigned char* p, std::size_t n) noexcept {
+  std::uint64_t w;
+  if (n >= 4) {
+    std::uint32_t lo, hi;
+    std::memcpy(&lo, p, 4);
+    std::memcpy(&hi, p + n - 4, 4);
+    w = lo | (std::uint64_t{hi} << (8 * (n - 4)));
+  } else {
+    w = p[0] | (std::uint64_t{p[n / 2]} << (8 * (n / 2))) | (std::uint64_t{p[n - 1]} << (8 * (n - 1)));
+  }
+  return w | (std::uint64_t{0x2020202020202020u} << (8 * n));
+}
+#endif
+
+// The first byte at or after p that is not copied as is (end when there is none): plain ASCII
+// and valid UTF-8 other than U+2028/U+2029 are copied.
+inline const unsigned char* skip_plain(const unsigned char* p, const unsigned char* end) noexcept {
+  while (p < end) {
+    // Eight plain bytes per step: the byte loop alone runs at about 1 GB/s with g++ -O2.
+    while (end - p >= 8) {
+      std::uint64_t word;
+      std::memcpy(&word, p, 8);
+      const std::uint64_t flags = swar_special(word);
+      if (flags != 0) {
+#if SENTRY_TRACE_DETAIL_SWAR_CTZ
+        p += __builtin_ctzll(flags) / 8;
+#endif
+        break;
+      }
+      p += 8;
+    }
+    if (p >= end) break;
+#if SENTRY_TRACE_DETAIL_SWAR_CTZ
+    if (end - p < 8) {
+      const std::uint64_t flags = swar_special(load_padded(p, static_cast<std::size_t>(end - p)));
+      if (flags == 0) return end;
+      p += __builtin_ctzll(flags) / 8;
+    }
+#endif
+    const std::uint8_t cls = escape_classes.v[*p];
+    if (cls == cls_plain) {
+      ++p;
+      continue;
+    }
+    if (cls < cls_lead2) return p;
+    bool valid = false;
+    const std::size_t len = utf8_sequence(p, end, cls, valid);
+    // U+2028/U+2029 (E2 80 A8/A9) are valid JSON but end a line in JavaScript source.
+    if (!valid || (len == 3 && p[0] == 0xE2 && p[1] == 0x80 && (p[2] & 0xFE) == 0xA8)) return p;
+    p += len;
+  }
+  return end;
+}
+
+// Writes [begin, end) escaped, where [begin, p) is already known to need no escaping.
+inline void write_escaped_rest(sink& out, const unsigned char* begin, const unsigned char* p,
+                               const unsigned char* end) noexcept {
+  const unsigned char* run = begin;
+  while (p < end) {
+    out.write(reinterpret_cast<const char*>(run), static_cast<std::size_t>(p - run));
+    const std::uint8_t cls = escape_classes.v[*p];
+    std::size_t len = 1;
+    if (cls == cls_escape) {
+      sink_write_escape(out, *p);
+    } else if (cls >= cls_lead2) {
+      bool valid = false;
+      len = utf8_sequence(p, end, cls, valid);
+      if (valid) {
+        out.write(p[2] == 0xA8 ? "\\u2028" : "\\u2029", 6);
+      } else {
+        out.write(replacement_char, 3);
+      }
+    } else {
+      out.write(replacement_char, 3);
+    }
+    p += len;
+    run = p;
+    p = skip_plain(p, end);
+  }
+  out.write(reinterpret_cast<const char*>(run), static_cast<std::size_t>(p - run));
+}
+
+inline void write_escaped(sink& out, std::string_view s) noexcept {
+  const unsigned char* const begin = reinterpret_cast<const unsigned char*>(s.data());
+  const unsigned char* const end = begin + s.size();
+  write_escaped_rest(out, begin, skip_plain(begin, end), end);
+}
+
+inline constexpr char digit_pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+inline std::size_t format_uint(char* out, std::uint64_t v) noexcept {
+  // Count first, then write backwards in place: going through a temporary and copying costs a
+  // store-forwarding stall per number.
+  std::size_t n = 1;
+  for (std::uint64_t limit = 10; n < 20 && v >= limit; limit *= 10) ++n;
+  std::size_t i = n;
+  while (v >= 100) {
+    const std::size_t two = static_cast<std::size_t>(v % 100) * 2;
+    v /= 100;
+    out[--i] = digit_pairs[two + 1];
+    out[--i] = digit_pairs[two];
+  }
+  if (v >= 10) {
+    const std::size_t two = static_cast<std::size_t>(v) * 2;
+    out[--i] = digit_pairs[two + 1];
+    out[--i] = digit_pairs[two];
+  } else {
+    out[--i] = static_cast<char>('0' + v);
+  }
+  return n;
+}
+
+inline std::size_t format_int(char* out, std::int64_t v) noexcept {
+  if (v >= 0) return format_uint(out, static_cast<std::uint64_t>(v));
+  *out = '-';
+  // Negate in unsigned arithmetic: -INT64_MIN overflows int64.
+  return 1 + format_uint(out + 1, 0 - static_cast<std::uint64_t>(v));
+}
+
+inline void put2(char* out, unsigned v) noexcept {
+  out[0] = digit_pairs[v * 2];
+  out[1] = digit_pairs[v * 2 + 1];
+}
+
+// 9999-12-31T23:59:59.999999Z: RFC 3339 has four-digit years.
+inline constexpr std::int64_t max_epoch_us = 253402300799999999;
+
+inline std::size_t format_rfc3339(char* out, std::int64_t epoch_us) noexcept {
+  if (epoch_us < 0 || epoch_us > max_epoch_us) epoch_us = 0;
+  const std::uint64_t us = static_cast<std::uint64_t>(epoch_us);
+  const std::uint64_t secs = us / 1000000;
+  const unsigned frac = static_cast<unsigned>(us % 1000000);
+  const std::uint64_t days = secs / 86400;
+  const unsigned sod = static_cast<unsigned>(secs % 86400);
+  // Howard Hinnant's civil_from_days (http://howardhinnant.github.io/date_algorithms.html),
+  // for days >= 0 only, so every quantity stays unsigned.
+  const std::uint64_t z = days + 719468;
+  const std::uint64_t era = z / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned day = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned month = mp < 10 ? mp + 3 : mp - 9;
+  const unsigned year = static_cast<unsigned>(era * 400) + yoe + (month <= 2 ? 1u : 0u);
+
+  put2(out, year / 100);
+  put2(out + 2, year % 100);
+  out[4] = '-';
+  put2(out + 5, month);
+  out[7] = '-';
+  put2(out + 8, day);
+  out[10] = 'T';
+  put2(out + 11, sod / 3600);
+  out[13] = ':';
+  put2(out + 14, sod / 60 % 60);
+  out[16] = ':';
+  put2(out + 17, sod % 60);
+  out[19] = '.';
+  put2(out + 20, frac / 10000);
+  put2(out + 22, frac / 100 % 100);
+  put2(out + 24, frac % 100);
+  out[26] = 'Z';
+  return 27;
+}
+
+struct hex_pair_table {
+  char v[512];
+};
+
+constexpr hex_pair_table make_hex_pairs() noexcept {
+  hex_pair_table t{};
+  for (int b = 0; b < 256; ++b) {
+    t.v[2 * b] = hex_digits[b >> 4];
+    t.v[2 * b + 1] = hex_digits[b & 0xF];
+  }
+  return t;
+}
+
+// One two-byte copy per input byte: ids are a third of a span's bytes.
+inline constexpr hex_pair_table hex_pairs = make_hex_pairs();
+
+inline void hex_lower(char* out, const std::uint8_t* bytes, std::size_t n) noexcept {
+  for (std::size_t i = 0; i < n; ++i) std::memcpy(out + 2 * i, hex_pairs.v + 2 * bytes[i], 2);
+}
+
+inline std::size_t utf8_truncate(std::string_view s, std::size_t max_bytes) noexcept {
+  if (s.size() <= max_bytes) return s.size();
+  std::size_t n = max_bytes;
+  // s[n] is the first byte cut off; while it continues a sequence, the cut splits one.
+  for (int back = 0; back < 3 && n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80; ++back) --n;
+  if ((static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) return max_bytes;  // not a sequence: stray bytes
+  return n;
+}
+
+// --- doubles ---------------------------------------------------------------------------------
+
+// Writes digits[0..ndigits) (no leading or trailing zeros) times 10^(point - ndigits) the way
+// ECMAScript's Number::toString does: plain notation for 1e-7 < |v| < 1e21, else d.ddde+x.
+inline std::size_t format_decimal_js(char* out, bool negative, const char* digits, int ndigits,
+                                     int point) noexcept {
+  char* o = out;
+  if (negative) *o++ = '-';
+  const std::size_t nd = static_cast<std::size_t>(ndigits);
+  if (ndigits <= point && point <= 21) {
+    std::memcpy(o, digits, nd);
+    o += nd;
+    for (int i = ndigits; i < point; ++i) *o++ = '0';
+  } else if (0 < point && point <= 21) {
+    const std::size_t np = static_cast<std::size_t>(point);
+    std::memcpy(o, digits, np);
+    o += np;
+    *o++ = '.';
+    std::memcpy(o, digits + np, nd - np);
+    o += nd - np;
+  } else if (-6 < point && point <= 0) {
+    *o++ = '0';
+    *o++ = '.';
+    for (int i = point; i < 0; ++i) *o++ = '0';
+    std::memcpy(o, digits, nd);
+    o += nd;
+  } else {
+    *o++ = digits[0];
+    if (ndigits > 1) {
+      *o++ = '.';
+      std::memcpy(o, digits + 1, nd - 1);
+      o += nd - 1;
+    }
+    *o++ = 'e';
+    int e = point - 1;
+    *o++ = e < 0 ? '-' : '+';
+    if (e < 0) e = -e;
+    o += format_uint(o, static_cast<std::uint64_t>(e));
+  }
+  return static_cast<std::size_t>(o - out);
+}
+
+// Exact decimal expansion of M * 2^E, kept as its leading digits plus a sticky flag: enough to
+// round to 17 digits and to compare against such a number exactly.
+struct big_decimal {
+  char d[40];     // d[0] != '0'; no trailing zeros
+  int len;
+  int point;      // value = 0.d[0]d[1]... * 10^point
+  bool sticky;    // nonzero digits follow d[len-1] further down
+};
+
+struct big_uint {
+  // 5^1075 * 2^55 < 2^2552: the largest product format_double_portable forms.
+  static constexpr int max_limbs = 81;
+  std::uint32_t limb[max_limbs];
+  int n;
+};
+
+inline void big_mul_small(big_uint& b, std::uint32_t m) noexcept {
+  std::uint64_t carry = 0;
+  for (int i = 0; i < b.n; ++i) {
+    const std::uint64_t t = static_cast<std::uint64_t>(b.limb[i]) * m + carry;
+    b.limb[i] = static_cast<std::uint32_t>(t);
+    carry = t >> 32;
+  }
+  if (carry != 0 && b.n < big_uint::max_limbs) b.limb[b.n++] = static_cast<std::uint32_t>(carry);
+}
+
+inline std::uint32_t big_divmod_small(big_uint& b, std::uint32_t d) noexcept {
+  std::uint64_t r = 0;
+  for (int i = b.n - 1; i >= 0; --i) {
+    const std::uint64_t cur = (r << 32) | b.limb[i];
+    b.limb[i] = static_cast<std::uint32_t>(cur / d);
+    r = cur % d;
+  }
+  while (b.n > 0 && b.limb[b.n - 1] == 0) --b.n;
+  return static_cast<std::uint32_t>(r);
+}
+
+inline big_decimal expand_binary(std::uint64_t m, int e) noexcept {
+  big_uint b;
+  b.limb[0] = static_cast<std::uint32_t>(m);
+  b.limb[1] = static_cast<std::uint32_t>(m >> 32);
+  b.n = b.limb[1] ? 2 : 1;
+  int shift10 = 0;
+  if (e >= 0) {
+    const int words = e / 32, bits = e % 32;
+    for (int i = b.n - 1; i >= 0; --i) b.limb[i + words] = b.limb[i];
+    for (int i = 0; i < words; ++i) b.limb[i] = 0;
+    b.n += words;
+    b.limb[b.n] = 0;
+    if (bits != 0) {
+      for (int i = b.n; i > words; --i)
+        b.limb[i] = (b.limb[i] << bits) | (b.limb[i - 1] >> (32 - bits));
+      b.limb[words] <<= bits;
+    }
+    ++b.n;
+    while (b.n > 0 && b.limb[b.n - 1] == 0) --b.n;
+  } else {
+    // m * 2^e == m * 5^-e / 10^-e: the digits of the integer m * 5^-e, point moved left.
+    shift10 = -e;
+    int k = -e;
+    for (; k >= 13; k -= 13) big_mul_small(b, 1220703125u);  // 5^13, the largest power below 2^32
+    std::uint32_t p5 = 1;
+    for (; k > 0; --k) p5 *= 5;
+    big_mul_small(b, p5);
+  }
+
+  // Nine digits at a time from the bottom; only the top four chunks are kept.
+  std::uint32_t ring[4] = {0, 0, 0, 0};
+  int chunks = 0;
+  bool sticky = false;
+  while (b.n > 0) {
+    const std::uint32_t r = big_divmod_small(b, 1000000000u);
+    if (chunks >= 4 && ring[chunks % 4] != 0) sticky = true;
+    ring[chunks % 4] = r;
+    ++chunks;
+  }
+  big_decimal out{};
+  int top_digits = 0;
+  for (int c = chunks - 1; c >= 0 && c >= chunks - 4; --c) {
+    std::uint32_t v = ring[c % 4];
+    char nine[9];
+    for (int i = 8; i >= 0; --i) {
+      nine[i] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    }
+    int start = 0;
+    if (c == chunks - 1) {
+      while (start < 8 && nine[start] == '0') ++start;
+      top_digits = 9 - start;
+    }
+    for (int i = start; i < 9; ++i) out.d[out.len++] = nine[i];
+  }
+  out.point = (chunks - 1) * 9 + top_digits - shift10;
+  out.sticky = sticky;
+  while (out.len > 0 && out.d[out.len - 1] == '0') --out.len;
+  return out;
+}
+
+// Compares two positive decimals given by digits (missing digits are zeros) and sticky flags.
+inline int compare_decimal(const char* ad, int alen, int apoint, bool asticky, const big_decimal& b) noexcept {
+  if (apoint != b.point) return apoint < b.point ? -1 : 1;
+  const int n = alen > b.len ? alen : b.len;
+  for (int i = 0; i < n; ++i) {
+    const char x = i < alen ? ad[i] : '0';
+    const char y = i < b.len ? b.d[i] : '0';
+    if (x != y) return x < y ? -1 : 1;
+  }
+  if (asticky != b.sticky) return asticky ? 1 : -1;
+  return 0;
+}
+
+inline std::size_t format_double_portable(char* out, double v) noexcept {
+  std::uint64_t bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  const bool negative = (bits >> 63) != 0;
+  const int biased = static_cast<int>((bits >> 52) & 0x7FF);
+  std::uint64_t frac = bits & ((std::uint64_t{1} << 52) - 1);
+  if (biased == 0x7FF) {
+    std::memcpy(out, "null", 4);
+    return 4;
+  }
+  if (biased == 0 && frac == 0) {
+    out[0] = '0';  // -0 too: JavaScript prints it as "0"
+    return 1;
+  }
+  std::uint64_t m = biased == 0 ? frac : frac | (std::uint64_t{1} << 52);
+  const int e = biased == 0 ? -1074 : biased - 1075;
+
+  // The shortest digits are the fewest that land strictly inside the interval of reals that
+  // round to v (its ends too when m is even: round-half-even then picks v). The interval ends
+  // halfway to the neighbours; below a power of two the lower neighbour is half as far away.
+  const big_decimal val = expand_binary(m, e);
+  const bool tight_below = frac == 0 && biased > 1;
+  const big_decimal lower = tight_below ? expand_binary(4 * m - 1, e - 2) : expand_binary(2 * m - 1, e - 1);
+  const big_decimal upper = expand_binary(2 * m + 1, e - 1);
+  const bool inclusive = (m & 1) == 0;
+  auto inside = [&](const char* d, int len, int point) {
+    const int lo = compare_decimal(d, len, point, false, lower);
+    const int hi = compare_decimal(d, len, point, false, upper);
+    return (lo > 0 || (lo == 0 && inclusive)) && (hi < 0 || (hi == 0 && inclusive));
+  };
+
+  for (int p = 1; p <= 17; ++p) {
+    // down: the first p digits; up: down plus one unit in the last place.
+    char down[18], up[18];
+    for (int i = 0; i < p; ++i) down[i] = i < val.len ? val.d[i] : '0';
+    const bool exact = p >= val.len && !val.sticky;
+    int up_point = val.point;
+    std::memcpy(up, down, static_cast<std::size_t>(p));
+    int i = p - 1;
+    while (i >= 0 && up[i] == '9') up[i--] = '0';
+    if (i >= 0) {
+      ++up[i];
+    } else {
+      up[0] = '1';  // 99..9 + 1 = 100..0: one more integer digit, p digits still
+      for (int j = 1; j < p; ++j) up[j] = '0';
+      ++up_point;
+    }
+    bool round_up = false;
+    if (!exact) {
+      const char next = p < val.len ? val.d[p] : '0';
+      bool rest = val.sticky;
+      for (int j = p + 1; j < val.len && !rest; ++j) rest = val.d[j] != '0';
+      round_up = next > '5' || (next == '5' && (rest || ((down[p - 1] - '0') & 1) != 0));
+    }
+    const char* first = round_up ? up : down;
+    const int first_point = round_up ? up_point : val.point;
+    const char* second = round_up ? down : up;
+    const int second_point = round_up ? val.point : up_point;
+    const char* pick = nullptr;
+    int pick_point = 0;
+    if (exact || inside(first, p, first_point)) {
+      pick = first;
+      pick_point = first_point;
+    } else if (inside(second, p, second_point)) {
+      pick = second;
+      pick_point = second_point;
+    }
+    if (pick != nullptr) {
+      int len = p;
+      while (len > 1 && pick[len - 1] == '0') --len;
+      return format_decimal_js(out, negative, pick, len, pick_point);
+    }
+  }
+  // Unreachable: 17 significant digits always identify a double.
+  return format_decimal_js(out, negative, val.d, val.len < 17 ? val.len : 17, val.point);
+}
+
+inline std::size_t format_double(char* out, double v) noexcept {
+#if SENTRY_TRACE_DETAIL_HAS_TO_CHARS
+  std::uint64_t bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  if (((bits >> 52) & 0x7FF) == 0x7FF) {
+    std::memcpy(out, "null", 4);
+    return 4;
+  }
+  if ((bits << 1) == 0) {
+    out[0] = '0';
+    return 1;
+  }
+  const bool negative = (bits >> 63) != 0;
+  if (negative) v = -v;
+  // Scientific form gives the shortest digits and the exponent apart: "1.2345e-07".
+  char sci[32];
+  const std::to_chars_result r = std::to_chars(sci, sci + sizeof sci, v, std::chars_format::scientific);
+  if (r.ec != std::errc()) return format_double_portable(out, negative ? -v : v);
+  char digits[20];
+  int nd = 0;
+  const char* p = sci;
+  for (; p < r.ptr && *p != 'e'; ++p) {
+    if (*p != '.' && nd < 20) digits[nd++] = *p;
+  }
+  int exp10 = 0;
+  bool exp_negative = false;
+  if (p < r.ptr) ++p;  // 'e'
+  if (p < r.ptr && (*p == '-' || *p == '+')) exp_negative = *p++ == '-';
+  for (; p < r.ptr; ++p) exp10 = exp10 * 10 + (*p - '0');
+  if (exp_negative) exp10 = -exp10;
+  while (nd > 1 && digits[nd - 1] == '0') --nd;
+  return format_decimal_js(out, negative, digits, nd, exp10 + 1);
+#else
+  return format_double_portable(out, v);
+#endif
+}
+
+}  // namespace detail
+
+// --- sinks -----------------------------------------------------------------------------------
+
+inline void sink::write_slow(const char* bytes, std::size_t n) noexcept {
+  if (n == 0) return;
+  total_ += n;
+  if (overflow_) return;
+  if (refill_ == nullptr) {
+    overflow_ = true;
+    return;
+  }
+  for (;;) {
+    const std::size_t room = cap_ - size_;
+    if (n <= room) {
+      std::memcpy(buf_ + size_, bytes, n);
+      size_ += n;
+      return;
+    }
+    // Fill first, so that a flushing hook always hands on full chunks.
+    if (room != 0) std::memcpy(buf_ + size_, bytes, room);
+    size_ = cap_;
+    bytes += room;
+    n -= room;
+    in_refill_ = true;
+    const bool made_room = refill_(*this, n, user_);
+    in_refill_ = false;
+    if (!made_room || size_ >= cap_) {
+      overflow_ = true;
+      return;
+    }
+  }
+}
+
+#if SENTRY_TRACE_HOSTED
+inline bool string_sink::grow(sink& s, std::size_t need, void* user) noexcept {
+  string_sink& self = *static_cast<string_sink*>(user);
+  std::size_t want = self.cap_ * 2;
+  if (want < self.size_ + need) want = self.size_ + need;
+  if (want < 256) want = 256;
+#  if SENTRY_TRACE_EXCEPTIONS
+  try {
+#  endif
+    if (want > self.out_.max_size() - self.base_) return false;
+    self.out_.resize(self.base_ + want);
+#  if SENTRY_TRACE_EXCEPTIONS
+  } catch (...) {
+    return false;
+  }
+#  endif
+  s.reset_buffer(&self.out_[0] + self.base_, want);
+  return true;
+}
+
+inline void string_sink::finish() {
+  if (buf_ == nullptr) return;
+  out_.resize(base_ + size_);  // shrinking: no allocation, no throw
+  base_ = out_.size();
+  buf_ = nullptr;
+  cap_ = 0;
+  size_ = 0;
+}
+#endif
+
+inline bool callback_sink::flush_chunk(sink& s, std::size_t, void* user) noexcept {
+  callback_sink& self = *static_cast<callback_sink*>(user);
+  if (self.size_ != 0) self.fn_(self.buf_, self.size_, self.fn_user_);
+  s.rewind(0);
+  return true;
+}
+
+inline void callback_sink::finish() noexcept {
+  if (size_ == 0 || fn_ == nullptr) return;
+  fn_(buf_, size_, fn_user_);
+  size_ = 0;  // delivered, not rewound: total() keeps counting
+}
+
+// --- json_writer -----------------------------------------------------------------------------
+
+inline int json_writer::begin_value() noexcept {
+  if (error_) return -1;
+  if (depth_ == 0) return 0;  // top-level values are not separated
+  const std::uint32_t bit = std::uint32_t{1} << (depth_ - 1);
+  if (is_object_ & bit) {
+    if (!after_key_) {
+      error_ = true;
+      return -1;
+    }
+    after_key_ = false;
+    return 0;
+  }
+  const int sep = (has_member_ & bit) ? ',' : 0;
+  has_member_ |= bit;
+  return sep;
+}
+
+inline json_writer& json_writer::scalar(const char* text, std::size_t n) noexcept {
+  const int sep = begin_value();
+  if (sep < 0) return *this;
+  if (sep != 0) out_.put(static_cast<char>(sep));
+  out_.write(text, n);
+  return *this;
+}
+
+// Formats a value of at most MaxLen bytes, with its separator, straight into the sink when it
+// has room, else through a stack buffer (where the sink may refill or drop it).
+template <std::size_t MaxLen, class Format>
+inline json_writer& json_writer::formatted(Format format) noexcept {
+  const int sep = begin_value();
+  if (sep < 0) return *this;
+  const std::size_t lead = sep != 0 ? 1 : 0;
+  if (char* dst = out_.room_for(MaxLen + 1)) {
+    dst[0] = static_cast<char>(sep);
+    out_.commit(lead + format(dst + lead));
+    return *this;
+  }
+  char buf[MaxLen + 1];
+  buf[0] = static_cast<char>(sep);
+  out_.write(buf, lead + format(buf + lead));
+  return *this;
+}
+
+inline json_writer& json_writer::open(char c, bool object) noexcept {
+  const int sep = begin_value();
+  if (sep < 0) return *this;
+  if (depth_ >= max_depth) {
+    error_ = true;
+    return *this;
+  }
+  if (sep != 0) out_.put(static_cast<char>(sep));
+  out_.put(c);
+  ++depth_;
+  const std::uint32_t bit = std::uint32_t{1} << (depth_ - 1);
+  has_member_ &= ~bit;
+  if (object) {
+    is_object_ |= bit;
+  } else {
+    is_object_ &= ~bit;
+  }
+  return *this;
+}
+
+inline json_writer& json_writer::close(char c, bool object) noexcept {
+  if (error_) return *this;
+  const std::uint32_t bit = depth_ == 0 ? 0 : std::uint32_t{1} << (depth_ - 1);
+  if (depth_ == 0 || ((is_object_ & bit) != 0) != object || after_key_) {
+    error_ = true;
+    return *this;
+  }
+  out_.put(c);
+  --depth_;
+  return *this;
+}
+
+inline json_writer& json_writer::begin_object() noexcept { return open('{', true); }
+inline json_writer& json_writer::end_object() noexcept { return close('}', true); }
+inline json_writer& json_writer::begin_array() noexcept { return open('[', false); }
+inline json_writer& json_writer::end_array() noexcept { return close(']', false); }
+
+inline json_writer& json_writer::key(std::string_view k) noexcept {
+  if (error_) return *this;
+  const std::uint32_t bit = depth_ == 0 ? 0 : std::uint32_t{1} << (depth_ - 1);
+  if ((is_object_ & bit) == 0 || after_key_) {
+    error_ = true;
+    return *this;
+  }
+  const int sep = (has_member_ & bit) ? ',' : 0;
+  has_member_ |= bit;
+  quoted(sep, k, true);
+  after_key_ = true;
+  return *this;
+}
+
+// Separator, quotes and escaped text. Plain text that fits is copied straight into the buffer:
+// most names and values are short, and three small sink writes cost more than the copy.
+inline void json_writer::quoted(int sep, std::string_view s, bool is_key) noexcept {
+  const unsigned char* const begin = reinterpret_cast<const unsigned char*>(s.data());
+  const unsigned char* const end = begin + s.size();
+  const unsigned char* const special = detail::skip_plain(begin, end);
+  const std::size_t lead = sep != 0 ? 1 : 0;
+  const std::size_t tail = is_key ? 2 : 1;
+  if (special == end) {
+    if (char* dst = out_.room_for(lead + 1 + s.size() + tail)) {
+      dst[0] = static_cast<char>(sep);
+      dst[lead] = '"';
+      if (!s.empty()) std::memcpy(dst + lead + 1, s.data(), s.size());
+      char* after = dst + lead + 1 + s.size();
+      after[0] = '"';
+      if (is_key) after[1] = ':';
+      out_.commit(lead + 1 + s.size() + tail);
+      return;
+    }
+  }
+  if (sep != 0) out_.put(static_cast<char>(sep));
+  out_.put('"');
+  detail::write_escaped_rest(out_, begin, special, end);
+  out_.write("\":", tail);
+}
+
+inline json_writer& json_writer::string(std::string_view s) noexcept {
+  const int sep = begin_value();
+  if (sep >= 0) quoted(sep, s, false);
+  return *this;
+}
+
+inline json_writer& json_writer::number(std::int64_t v) noexcept {
+  return formatted<20>([v](char* p) noexcept { return detail::format_int(p, v); });
+}
+
+inline json_writer& json_writer::number(std::uint64_t v) noexcept {
+  return formatted<20>([v](char* p) noexcept { return detail::format_uint(p, v); });
+}
+
+inline json_writer& json_writer::number(double v) noexcept {
+  return formatted<32>([v](char* p) noexcept { return detail::format_double(p, v); });
+}
+
+inline json_writer& json_writer::boolean(bool v) noexcept {
+  return v ? scalar("true", 4) : scalar("false", 5);
+}
+
+inline json_writer& json_writer::null() noexcept { return scalar("null", 4); }
+
+inline json_writer& json_writer::raw(std::string_view json) noexcept {
+  return scalar(json.data(), json.size());
+}
+
+inline json_writer& json_writer::hex(const std::uint8_t* bytes, std::size_t n) noexcept {
+  const int sep = begin_value();
+  if (sep < 0) return *this;
+  const std::size_t lead = sep != 0 ? 1 : 0;
+  if (n <= 32) {  // ids: straight into the buffer when it has room
+    if (char* dst = out_.room_for(lead + 2 * n + 2)) {
+      dst[0] = static_cast<char>(sep);
+      dst[lead] = '"';
+      detail::hex_lower(dst + lead + 1, bytes, n);
+      dst[lead + 1 + 2 * n] = '"';
+      out_.commit(lead + 2 * n + 2);
+      return *this;
+    }
+  }
+  if (sep != 0) out_.put(static_cast<char>(sep));
+  out_.put('"');
+  char buf[64];
+  while (n > 0) {
+    const std::size_t k = n < sizeof buf / 2 ? n : sizeof buf / 2;
+    detail::hex_lower(buf, bytes, k);
+    out_.write(buf, 2 * k);
+    bytes += k;
+    n -= k;
+  }
+  out_.put('"');
+  return *this;
+}
+
+inline json_writer& json_writer::timestamp(std::int64_t epoch_us) noexcept {
+  return formatted<29>([epoch_us](char* p) noexcept {
+    p[0] = '"';
+    detail::format_rfc3339(p + 1, epoch_us);
+    p[28] = '"';
+    return std::size_t{29};
+  });
+}
+
+inline json_writer& json_writer::seconds(std::int64_t epoch_us) noexcept {
+  if (epoch_us < 0 || epoch_us > detail::max_epoch_us) epoch_us = 0;
+  return formatted<19>([epoch_us](char* p) noexcept {  // 12 digits until 9999, '.', 6 digits
+    std::size_t n = detail::format_int(p, epoch_us / 1000000);
+    p[n++] = '.';
+    const unsigned frac = static_cast<unsigned>(epoch_us % 1000000);
+    detail::put2(p + n, frac / 10000);
+    detail::put2(p + n + 2, frac / 100 % 100);
+    detail::put2(p + n + 4, frac % 100);
+    return n + 6;
+  });
+}
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_JSON_HPP
+
+// end of part: include/sentry_trace/json.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/platform.hpp
+// =================================================================================================
+
+// sentry_trace/platform.hpp -- hosted vs freestanding; clock, entropy, lock and log hooks
+//
+// WHAT IT DOES  Declares the hooks through which the library touches the outside world, each a
+//               plain function pointer plus a `void* user` (never std::function: it may
+//               allocate and throw), and gives hosted builds working defaults. Also the small
+//               portability layer the other parts share: atomics that vanish when
+//               SENTRY_TRACE_THREADS=0, thread-local storage, and a per-thread PRNG state.
+// DOES NOT      allocate, throw, or fall back silently: on a freestanding build a missing clock
+//               or entropy hook makes init() fail with a log line.
+// CONFIG        SENTRY_TRACE_HOSTED, SENTRY_TRACE_THREADS.
+// HOOKS         see each struct's comment for who calls it, when, and what it may do.
+
+#ifndef SENTRY_TRACE_PLATFORM_HPP
+#define SENTRY_TRACE_PLATFORM_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#if SENTRY_TRACE_THREADS
+#  include <atomic>
+#endif
+#if SENTRY_TRACE_HOSTED
+#  include <chrono>
+#  include <cstdio>
+#  include <cstdlib>
+#  if SENTRY_TRACE_THREADS
+#    include <mutex>
+#  endif
+#  if defined(__unix__) || defined(__APPLE__)
+#    include <fcntl.h>
+#    include <unistd.h>
+#  endif
+#endif
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// Monotonic clock: nanoseconds from any fixed origin. Called on the span path by any thread
+/// that starts or ends a span, so it must be thread-safe, non-blocking and never go backwards.
+/// Hosted default: std::chrono::steady_clock.
+struct clock_hook {
+  std::uint64_t (*now_ns)(void* user) = nullptr;
+  void* user = nullptr;
+};
+
+/// Wall clock: microseconds since the Unix epoch (UTC). Read once by init() to anchor the
+/// monotonic clock, and when an envelope's `sent_at` is written. Hosted default: system_clock.
+/// On a device with no real-time clock, return the best estimate you have (0 is allowed: the
+/// timestamps are then relative to 1970, which Sentry accepts but shows as old).
+struct wall_clock_hook {
+  std::int64_t (*now_epoch_us)(void* user) = nullptr;
+  void* user = nullptr;
+};
+
+/// Entropy: fill `n` bytes with unpredictable data, return false on failure. Called by init()
+/// to seed the id generator (not on the span path). Hosted default: /dev/urandom, mixed with
+/// the clocks and an address when that is unavailable.
+struct entropy_hook {
+  bool (*fill)(void* bytes, std::size_t n, void* user) = nullptr;
+  void* user = nullptr;
+};
+
+/// Lock: guards the envelope buffer and the transport while a finished transaction is written
+/// and sent; never taken on the span path. Set both functions or neither. With neither, a
+/// hosted threaded build uses a std::mutex; a single-threaded build uses no lock.
+struct lock_hook {
+  void (*lock)(void* user) = nullptr;
+  void (*unlock)(void* user) = nullptr;
+  void* user = nullptr;
+};
+
+/// Severity of a diagnostic.
+enum class log_level : std::uint8_t { debug, info, warning, error };
+
+/// Diagnostics: `message` is a NUL-terminated line without a newline, valid only during the
+/// call. Called from whichever thread found the problem; must be reentrant and must not call
+/// back into sentry_trace. Hosted default: stderr. Debug lines reach the hook only when
+/// options.debug (or SENTRY_DEBUG) is on; warnings and errors always do.
+struct log_hook {
+  void (*write)(log_level level, const char* message, void* user) = nullptr;
+  void* user = nullptr;
+};
+
+/// Short name of a log level ("debug", "info", "warning", "error").
+constexpr const char* to_string(log_level level) noexcept {
+  return level == log_level::debug     ? "debug"
+         : level == log_level::info    ? "info"
+         : level == log_level::warning ? "warning"
+                                       : "error";
+}
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+
+#if SENTRY_TRACE_THREADS
+template <class T> using atomic = std::atomic<T>;
+constexpr auto order_relaxed = std::memory_order_relaxed;
+constexpr auto order_acquire = std::memory_order_acquire;
+constexpr auto order_release = std::memory_order_release;
+constexpr auto order_acq_rel = std::memory_order_acq_rel;
+#  define SENTRY_TRACE_DETAIL_THREAD_LOCAL thread_local
+#else
+// Single-threaded builds keep the std::atomic spelling with plain loads and stores, so the
+// rest of the library has one body of code and no atomics reach the binary.
+enum memory_order_plain { order_relaxed, order_acquire, order_release, order_acq_rel };
+template <class T> struct atomic {
+  T v;
+  T load(memory_order_plain = order_relaxed) const noexcept { return v; }
+  void store(T x, memory_order_plain = order_relaxed) noexcept { v = x; }
+  T fetch_add(T x, memory_order_plain = order_relaxed) noexcept { T o = v; v = static_cast<T>(v + x); return o; }
+  T fetch_sub(T x, memory_order_plain = order_relaxed) noexcept { T o = v; v = static_cast<T>(v - x); return o; }
+  T fetch_or(T x, memory_order_plain = order_relaxed) noexcept { T o = v; v = static_cast<T>(v | x); return o; }
+  T exchange(T x, memory_order_plain = order_relaxed) noexcept { T o = v; v = x; return o; }
+  bool compare_exchange_weak(T& expected, T desired, memory_order_plain = order_relaxed,
+                             memory_order_plain = order_relaxed) noexcept {
+    return compare_exchange_strong(expected, desired);
+  }
+  bool compare_exchange_strong(T& expected, T desired, memory_order_plain = order_relaxed,
+                               memory_order_plain = order_relaxed) noexcept {
+    if (v == expected) { v = desired; return true; }
+    expected = v;
+    return false;
+  }
+};
+#  define SENTRY_TRACE_DETAIL_THREAD_LOCAL
+#endif
+
+#if SENTRY_TRACE_HOSTED
+inline std::uint64_t hosted_now_ns(void*) noexcept {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                        std::chrono::steady_clock::now().time_since_epoch())
+                                        .count());
+}
+inline std::int64_t hosted_epoch_us(void*) noexcept {
+  return static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count());
+}
+inline bool hosted_entropy(void* bytes, std::size_t n, void*) noexcept {
+#  if defined(__unix__) || defined(__APPLE__)
+  int fd = ::open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    auto* p = static_cast<unsigned char*>(bytes);
+    std::size_t got = 0;
+    while (got < n) {
+      ssize_t r = ::read(fd, p + got, n - got);
+      if (r <= 0) break;
+      got += static_cast<std::size_t>(r);
+    }
+    ::close(fd);
+    if (got == n) return true;
+  }
+#  endif
+  // No OS entropy: still distinct per process and per call, which is all ids need.
+  std::uint64_t mix = hosted_now_ns(nullptr) ^ static_cast<std::uint64_t>(hosted_epoch_us(nullptr)) ^
+                      static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(bytes));
+  auto* p = static_cast<unsigned char*>(bytes);
+  for (std::size_t i = 0; i < n; ++i) {
+    mix += 0x9e3779b97f4a7c15ull;
+    std::uint64_t z = mix;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    p[i] = static_cast<unsigned char>(z ^ (z >> 31));
+  }
+  return true;
+}
+inline void hosted_log(log_level level, const char* message, void*) noexcept {
+  std::fprintf(stderr, "[sentry_trace] %s: %s\n", to_string(level), message);
+}
+inline const char* hosted_getenv(const char* name) noexcept { return std::getenv(name); }
+#  if SENTRY_TRACE_THREADS
+inline std::mutex& hosted_mutex() noexcept {
+  static std::mutex m;
+  return m;
+}
+inline void hosted_lock(void*) noexcept { hosted_mutex().lock(); }
+inline void hosted_unlock(void*) noexcept { hosted_mutex().unlock(); }
+#  endif
+#endif
+
+/// splitmix64: a fast, well-mixed step; ids only need uniqueness and unpredictability to other
+/// processes, not cryptographic strength.
+inline std::uint64_t splitmix64(std::uint64_t& state) noexcept {
+  std::uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+/// The process-wide seed set by init() and a counter that gives each thread its own stream.
+inline atomic<std::uint64_t> g_rng_seed{0};
+inline atomic<std::uint64_t> g_rng_streams{0};
+inline SENTRY_TRACE_DETAIL_THREAD_LOCAL std::uint64_t tl_rng_state = 0;
+inline SENTRY_TRACE_DETAIL_THREAD_LOCAL std::uint64_t tl_rng_seed = 0;
+
+/// 64 random bits from this thread's stream; reseeds when init() set a new seed.
+inline std::uint64_t random_u64() noexcept {
+  std::uint64_t seed = g_rng_seed.load(order_relaxed);
+  if (tl_rng_seed != seed || tl_rng_state == 0) {
+    tl_rng_seed = seed;
+    std::uint64_t stream = g_rng_streams.fetch_add(1, order_relaxed) + 1;
+    tl_rng_state = seed ^ (stream * 0xd1b54a32d192ed03ull);
+    if (tl_rng_state == 0) tl_rng_state = 0x853c49e6748fea9bull;
+  }
+  return splitmix64(tl_rng_state);
+}
+
+} // namespace detail
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_PLATFORM_HPP
+
+// end of part: include/sentry_trace/platform.hpp
+
+#include <cstdint>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// 16-byte trace id shared by every span of one trace.
+struct trace_id {
+  std::uint64_t hi = 0;
+  std::uint64_t lo = 0;
+  constexpr bool is_zero() const noexcept { return hi == 0 && lo == 0; }
+  /// Writes exactly 32 lowercase hex characters (no NUL).
+  void to_hex(char* out32) const noexcept;
+  /// Parses exactly 32 lowercase hex characters; false (and `out` untouched) otherwise or when zero.
+  static bool parse(std::string_view hex, trace_id& out) noexcept;
+  friend constexpr bool operator==(const trace_id& a, const trace_id& b) noexcept { return a.hi == b.hi && a.lo == b.lo; }
+  friend constexpr bool operator!=(const trace_id& a, const trace_id& b) noexcept { return !(a == b); }
+};
+
+/// 8-byte span id; 0 means "none".
+struct span_id {
+  std::uint64_t value = 0;
+  constexpr bool is_zero() const noexcept { return value == 0; }
+  /// Writes exactly 16 lowercase hex characters (no NUL).
+  void to_hex(char* out16) const noexcept;
+  /// Parses exactly 16 lowercase hex characters; false (and `out` untouched) otherwise or when zero.
+  static bool parse(std::string_view hex, span_id& out) noexcept;
+  friend constexpr bool operator==(const span_id& a, const span_id& b) noexcept { return a.value == b.value; }
+  friend constexpr bool operator!=(const span_id& a, const span_id& b) noexcept { return a.value != b.value; }
+};
+
+/// uuid4 used as an event id; written as 32 hex without dashes, as event payloads require.
+struct event_id {
+  std::uint64_t hi = 0;
+  std::uint64_t lo = 0;
+  void to_hex(char* out32) const noexcept;
+};
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+
+inline void u64_to_hex(std::uint64_t v, char* out16) noexcept {
+  for (int i = 15; i >= 0; --i) {
+    out16[i] = hex_digits[v & 0xf];
+    v >>= 4;
+  }
+}
+
+/// Parses exactly 16 lowercase hex characters. Uppercase is rejected on purpose: the SDKs'
+/// sentry-trace regex and W3C both require lowercase.
+inline bool parse_u64_hex(const char* p, std::uint64_t& out) noexcept {
+  std::uint64_t v = 0;
+  for (int i = 0; i < 16; ++i) {
+    char c = p[i];
+    unsigned d;
+    if (c >= '0' && c <= '9') d = static_cast<unsigned>(c - '0');
+    else if (c >= 'a' && c <= 'f') d = static_cast<unsigned>(c - 'a' + 10);
+    else return false;
+    v = (v << 4) | d;
+  }
+  out = v;
+  return true;
+}
+
+inline trace_id new_trace_id() noexcept {
+  trace_id t;
+  do {
+    t.hi = random_u64();
+    t.lo = random_u64();
+  } while (t.is_zero());
+  return t;
+}
+
+inline span_id new_span_id() noexcept {
+  span_id s;
+  do s.value = random_u64();
+  while (s.value == 0);
+  return s;
+}
+
+inline event_id new_event_id() noexcept {
+  event_id e;
+  e.hi = (random_u64() & ~0xf000ull) | 0x4000ull;                 // version 4
+  e.lo = (random_u64() & ~(3ull << 62)) | (2ull << 62);           // RFC 4122 variant
+  return e;
+}
+
+} // namespace detail
+
+inline void trace_id::to_hex(char* out32) const noexcept {
+  detail::u64_to_hex(hi, out32);
+  detail::u64_to_hex(lo, out32 + 16);
+}
+inline bool trace_id::parse(std::string_view hex, trace_id& out) noexcept {
+  trace_id t;
+  if (hex.size() != 32 || !detail::parse_u64_hex(hex.data(), t.hi) || !detail::parse_u64_hex(hex.data() + 16, t.lo) ||
+      t.is_zero())
+    return false;
+  out = t;
+  return true;
+}
+inline void span_id::to_hex(char* out16) const noexcept { detail::u64_to_hex(value, out16); }
+inline bool span_id::parse(std::string_view hex, span_id& out) noexcept {
+  std::uint64_t v = 0;
+  if (hex.size() != 16 || !detail::parse_u64_hex(hex.data(), v) || v == 0) return false;
+  out.value = v;
+  return true;
+}
+inline void event_id::to_hex(char* out32) const noexcept {
+  detail::u64_to_hex(hi, out32);
+  detail::u64_to_hex(lo, out32 + 16);
+}
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_IDS_HPP
+
+// end of part: include/sentry_trace/ids.hpp
+
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+#include <type_traits>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// Sentry's span statuses (PROTOCOL.md §4). `ok` is also what an unset status is written as.
+/// The HTTP ranges are those of from_http_status().
+enum class span_status : std::uint8_t {
+  ok,                   ///< 100-399
+  cancelled,            ///< 499 (JS); the caller gave up
+  unknown_error,        ///< 600 and above in Python; written as "unknown_error", "unknown" accepted on input
+  invalid_argument,     ///< 400 and any 4xx without its own status
+  deadline_exceeded,    ///< 504
+  not_found,            ///< 404
+  already_exists,       ///< 409
+  permission_denied,    ///< 403
+  resource_exhausted,   ///< 429
+  failed_precondition,  ///< 413
+  aborted,
+  out_of_range,
+  unimplemented,        ///< 501
+  internal_error,       ///< any 5xx without its own status; below 100 or 600 and above
+  unavailable,          ///< 503
+  data_loss,
+  unauthenticated,      ///< 401
+};
+
+/// The status as Sentry writes it ("ok", "deadline_exceeded", ...).
+constexpr const char* to_string(span_status s) noexcept {
+  constexpr const char* names[] = {"ok", "cancelled", "unknown_error", "invalid_argument", "deadline_exceeded",
+                                   "not_found", "already_exists", "permission_denied", "resource_exhausted",
+                                   "failed_precondition", "aborted", "out_of_range", "unimplemented",
+                                   "internal_error", "unavailable", "data_loss", "unauthenticated"};
+  return static_cast<std::size_t>(s) < sizeof(names) / sizeof(names[0]) ? names[static_cast<std::size_t>(s)]
+                                                                         : "unknown_error";
+}
+
+/// Maps an HTTP status code as @sentry/core 11 does (PROTOCOL.md §4): 100-399 ok, 401
+/// unauthenticated, 403 permission_denied, 404 not_found, 409 already_exists, 413
+/// failed_precondition, 429 resource_exhausted, 499 cancelled, other 4xx invalid_argument,
+/// 501 unimplemented, 503 unavailable, 504 deadline_exceeded, other 5xx internal_error, and
+/// anything below 100 or from 600 on internal_error.
+constexpr span_status from_http_status(int code) noexcept {
+  if (code >= 100 && code < 400) return span_status::ok;
+  if (code >= 400 && code < 500) {
+    switch (code) {
+      case 401: return span_status::unauthenticated;
+      case 403: return span_status::permission_denied;
+      case 404: return span_status::not_found;
+      case 409: return span_status::already_exists;
+      case 413: return span_status::failed_precondition;
+      case 429: return span_status::resource_exhausted;
+      case 499: return span_status::cancelled;
+      default: return span_status::invalid_argument;
+    }
+  }
+  if (code >= 500 && code < 600) {
+    switch (code) {
+      case 501: return span_status::unimplemented;
+      case 503: return span_status::unavailable;
+      case 504: return span_status::deadline_exceeded;
+      default: return span_status::internal_error;
+    }
+  }
+  return span_status::internal_error;
+}
+
+/// Parses a status string. Accepts the 17 names, and what Relay also accepts: "unknown" (as
+/// unknown_error), "success" (ok) and "failure" (internal_error). False for anything else.
+constexpr bool parse_span_status(std::string_view text, span_status& out) noexcept {
+  for (int i = 0; i <= static_cast<int>(span_status::unauthenticated); ++i) {
+    if (text == to_string(static_cast<span_status>(i))) {
+      out = static_cast<span_status>(i);
+      return true;
+    }
+  }
+  if (text == "unknown") { out = span_status::unknown_error; return true; }
+  if (text == "success") { out = span_status::ok; return true; }
+  if (text == "failure") { out = span_status::internal_error; return true; }
+  return false;
+}
+
+/// Where a transaction's name came from (`transaction_info.source`). Sentry groups `url`
+/// names as high-cardinality and leaves them out of the dynamic sampling context.
+enum class transaction_source : std::uint8_t { custom, url, route, view, component, task };
+
+constexpr const char* to_string(transaction_source s) noexcept {
+  constexpr const char* names[] = {"custom", "url", "route", "view", "component", "task"};
+  return names[static_cast<std::size_t>(s) < 6 ? static_cast<std::size_t>(s) : 0];
+}
+
+class span;
+
+/// A copyable reference to a span: enough to make it the parent of a span started on another
+/// thread, and to read its ids. Holding one keeps nothing alive; if the span's transaction has
+/// already been sent, a child started from it becomes... nothing (it is dropped and counted as
+/// `no_parent_span`), never a stray write.
+struct span_ref {
+  trace_id trace{};
+  span_id id{};
+  std::uint32_t generation = 0;  ///< generation of the transaction block it lives in
+  std::uint16_t block = 0;
+  std::uint16_t slot = 0;
+  std::uint16_t epoch = 0;       ///< init() generation; refs from before a re-init are stale
+  std::uint8_t flags = 0;
+  /// A root that records nothing still propagates a DSC: its sample_rand and deciding rate (in
+  /// millionths; no_rate when none decided) travel with the reference.
+  std::uint32_t sample_rand_micros = 0;
+  std::uint32_t sample_rate_ppm = no_rate;
+  static constexpr std::uint32_t no_rate = 0xffffffffu;
+
+  static constexpr std::uint8_t valid = 1;      ///< refers to a span (sampled or not)
+  static constexpr std::uint8_t recording = 2;  ///< has a slot in a transaction block
+  static constexpr std::uint8_t sampled = 4;    ///< part of a sampled trace
+  static constexpr std::uint8_t deferred = 8;   ///< sampling decision left to the next service
+  static constexpr std::uint8_t root = 16;      ///< the span is its transaction's root
+  static constexpr std::uint8_t overflow = 32;  ///< sampled but not recorded: no block or slot was free
+
+  constexpr span_ref() noexcept = default;
+  /// The reference of a live handle (empty for an empty handle). Implicit, so that
+  /// `span_options{"name", "op", parent_span}` reads naturally.
+  span_ref(const span& s) noexcept;  // NOLINT(google-explicit-constructor)
+
+  constexpr bool is_valid() const noexcept { return (flags & valid) != 0; }
+  constexpr bool is_recording() const noexcept { return (flags & recording) != 0; }
+  constexpr bool is_sampled() const noexcept { return (flags & sampled) != 0; }
+};
+
+/// An attribute's value: a string, a 64-bit integer, a double or a bool (the four types Sentry's
+/// span attributes have). A string literal is a string, never a bool.
+class attribute_value {
+ public:
+  enum class kind : std::uint8_t { string, int64, float64, boolean };
+  constexpr attribute_value(std::string_view s) noexcept : kind_(kind::string), text_(s) {}  // NOLINT: implicit by design
+  constexpr attribute_value(const char* s) noexcept : kind_(kind::string), text_(s ? std::string_view(s) : std::string_view()) {}  // NOLINT
+  constexpr attribute_value(bool b) noexcept : kind_(kind::boolean), bool_(b) {}  // NOLINT
+  constexpr attribute_value(double d) noexcept : kind_(kind::float64), double_(d) {}  // NOLINT
+  template <class Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool> && !std::is_same_v<Int, char>, int> = 0>
+  constexpr attribute_value(Int i) noexcept  // NOLINT: implicit by design
+      : kind_(kind::int64),
+        int_(std::is_unsigned_v<Int> && sizeof(Int) >= sizeof(std::int64_t) && i > static_cast<Int>(INT64_MAX)
+                 ? INT64_MAX
+                 : static_cast<std::int64_t>(i)) {}
+  constexpr kind type() const noexcept { return kind_; }
+  constexpr std::string_view as_string() const noexcept { return kind_ == kind::string ? text_ : std::string_view(); }
+  constexpr std::int64_t as_int64() const noexcept { return kind_ == kind::int64 ? int_ : 0; }
+  constexpr double as_double() const noexcept { return kind_ == kind::float64 ? double_ : 0.0; }
+  constexpr bool as_bool() const noexcept { return kind_ == kind::boolean && bool_; }
+
+ private:
+  kind kind_;
+  std::string_view text_{};
+  std::int64_t int_ = 0;
+  double double_ = 0.0;
+  bool bool_ = false;
+};
+
+/// A key and value, for span_options::attributes.
+struct attribute {
+  std::string_view key;
+  attribute_value value;
+};
+
+/// How to start a span. An aggregate: `{"GET /orders", "http.server"}` or set fields by name.
+/// Strings are copied into the transaction's arena when the span starts (truncated at
+/// SENTRY_TRACE_MAX_STRING bytes, never dangling), so temporaries are fine.
+struct span_options {
+  std::string_view name;        ///< span description / transaction name; "<unlabeled transaction>" when empty
+  std::string_view op;          ///< Sentry's op, e.g. "http.server", "db.query"; "default" when empty
+  span_ref parent{};            ///< explicit parent (e.g. from another thread); default: this thread's active span
+  std::string_view origin{};    ///< "manual" when empty; "auto.<category>..." for integrations
+  transaction_source source = transaction_source::custom;  ///< used when the span is a transaction
+  bool force_transaction = false;  ///< start a new transaction even when a span is active
+  /// Attributes set when the span starts, and shown to traces_sampler when it is a transaction
+  /// (as @sentry/core's startSpan({attributes})). The array is read during the call only.
+  const attribute* attributes = nullptr;
+  std::size_t attribute_count = 0;
+};
+
+/// Handle to a started span. Cheap (a few words) and move-only, so exactly one owner can end
+/// it. end() is idempotent. A handle that is destroyed without end() abandons its span: it is
+/// not sent, and is counted as dropped (`invalid`), as the SDKs drop unfinished spans.
+/// Thread safety: one handle must not be used by two threads at once; different spans of one
+/// transaction may be started, changed and ended on different threads.
+class span {
+  /// With SENTRY_TRACE_SAMPLING_NEVER no span records anything: the compiler may drop every path.
+  static constexpr bool never_recording = SENTRY_TRACE_SAMPLING == SENTRY_TRACE_SAMPLING_NEVER;
+
+ public:
+  constexpr span() noexcept = default;
+  span(span&& other) noexcept : ref_(other.ref_), owner_(other.owner_), depth_(other.depth_) { other.release_(); }
+  span& operator=(span&& other) noexcept {
+    if (this != &other) {
+      abandon_();
+      ref_ = other.ref_;
+      owner_ = other.owner_;
+      depth_ = other.depth_;
+      other.release_();
+    }
+    return *this;
+  }
+  span(const span&) = delete;
+  span& operator=(const span&) = delete;
+  ~span() {
+    if constexpr (never_recording) return;  // SENTRY_TRACE_SAMPLING_NEVER: nothing to undo, ever
+    if (ref_.flags & (span_ref::recording | span_ref::root)) abandon_();  // else nothing to undo
+  }
+
+  /// Sets or replaces an attribute (JS: span.setAttribute). Keys and string values are copied
+  /// into the transaction's arena. A no-op on unsampled, ended or empty handles.
+  void set_attribute(std::string_view key, std::string_view value) noexcept;
+  void set_attribute(std::string_view key, const char* value) noexcept {
+    set_attribute(key, value ? std::string_view(value) : std::string_view());
+  }
+  void set_attribute(std::string_view key, double value) noexcept;
+  void set_attribute(std::string_view key, bool value) noexcept;
+  void set_attribute(std::string_view key, std::int64_t value) noexcept;
+  /// Any other integer type is stored as int64 (unsigned values above INT64_MAX are clamped).
+  template <class Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool> &&
+                                            !std::is_same_v<Int, std::int64_t> && !std::is_same_v<Int, char>,
+                                        int> = 0>
+  void set_attribute(std::string_view key, Int value) noexcept {
+    if constexpr (std::is_unsigned_v<Int> && sizeof(Int) >= sizeof(std::int64_t)) {
+      set_attribute(key, value > static_cast<Int>(INT64_MAX) ? INT64_MAX : static_cast<std::int64_t>(value));
+    } else {
+      set_attribute(key, static_cast<std::int64_t>(value));
+    }
+  }
+  /// Sets the status (written as `ok` when never set).
+  void set_status(span_status status) noexcept;
+  /// Sets the status from an HTTP status code (from_http_status) and the attribute
+  /// `http.response.status_code`, as @sentry/core's setHttpStatus does.
+  void set_http_status(int code) noexcept;
+  /// Renames the span; on a transaction this is also the transaction's name.
+  void set_name(std::string_view name) noexcept;
+  /// Renames the span and sets the transaction's name source (route, url, ...).
+  void set_name(std::string_view name, transaction_source source) noexcept;
+  void set_op(std::string_view op) noexcept;
+  void set_origin(std::string_view origin) noexcept;
+  /// Ends the span now. Ending a transaction's root sends the transaction. Idempotent.
+  void end() noexcept;
+
+  /// True while the handle refers to a span that has not ended (sampled or not).
+  bool is_active() const noexcept { return (ref_.flags & span_ref::valid) != 0; }
+  /// True when the span is sampled and has a slot, i.e. will appear in Sentry.
+  bool is_recording() const noexcept { return !never_recording && (ref_.flags & span_ref::recording) != 0; }
+  bool is_sampled() const noexcept { return (ref_.flags & span_ref::sampled) != 0; }
+  trace_id trace() const noexcept { return ref_.trace; }
+  span_id id() const noexcept { return ref_.id; }
+  span_ref ref() const noexcept { return ref_; }
+
+  /// Internal: built by the tracer.
+  constexpr span(const span_ref& r, void* owner, std::uint16_t depth) noexcept : ref_(r), owner_(owner), depth_(depth) {}
+  /// Internal: a recording span built field by field, so that no half-written copy of a
+  /// span_ref is read back whole (a store-forwarding stall on the span path).
+  span(const trace_id& trace, span_id id, std::uint32_t generation, std::uint16_t block, std::uint16_t slot,
+       std::uint16_t epoch, std::uint8_t flags, void* owner, std::uint16_t depth) noexcept
+      : owner_(owner), depth_(depth) {
+    ref_.trace = trace;
+    ref_.id = id;
+    ref_.generation = generation;
+    ref_.block = block;
+    ref_.slot = slot;
+    ref_.epoch = epoch;
+    ref_.flags = flags;
+  }
+  /// Internal: an unrecorded child of `parent` (same ids, other flags), active nowhere.
+  span(const span_ref& parent, std::uint8_t flags) noexcept : ref_(parent) { ref_.flags = flags; }
+
+ private:
+  void release_() noexcept {
+    ref_ = span_ref{};
+    owner_ = nullptr;
+    depth_ = 0;
+  }
+  void abandon_() noexcept;
+  void end_recorded_() noexcept;
+
+  span_ref ref_{};
+  void* owner_ = nullptr;       ///< the thread scope this span was made active on, if any
+  std::uint16_t depth_ = 0;     ///< 1-based position on that scope's stack; 0: not active
+};
+
+inline span_ref::span_ref(const span& s) noexcept : span_ref(s.ref()) {}
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+
+/// A string copied into a transaction's arena.
+struct arena_str {
+  std::uint32_t offset;
+  std::uint32_t length;
+};
+
+enum class attribute_type : std::uint8_t { string, int64, float64, boolean };
+
+/// One attribute, linked into its span's list (indices into the block's attribute pool).
+struct attribute_record {
+  arena_str key;
+  union {
+    arena_str text;
+    std::int64_t int_value;
+    double float_value;
+    bool bool_value;
+  };
+  attribute_type type;
+  std::uint16_t next;  ///< index of the next attribute of the same span; no_index ends the list
+};
+
+inline constexpr std::uint16_t no_index = 0xffff;
+
+/// Slot states, published with release stores so the serializer, which may run on another
+/// thread, reads a span's fields only after they are complete.
+enum : std::uint8_t { slot_started = 1, slot_ended = 2 };
+
+/// One span in a transaction block: plain data, written by the thread that owns its handle.
+struct span_record {
+  std::uint64_t start_ns;       ///< monotonic clock
+  std::uint64_t end_ns;
+  span_id id;
+  span_id parent;               ///< zero on a root that starts the trace
+  arena_str name;
+  arena_str op;
+  arena_str origin;             ///< empty: "manual"
+  std::uint16_t attr_head;
+  std::uint16_t attr_tail;
+  std::uint8_t attr_count;
+  span_status status;
+  atomic<std::uint8_t> state;
+};
+
+/// A measurement (name, value, unit) on a transaction.
+struct measurement_record {
+  arena_str name;                  ///< written once, before `ready` is published
+  atomic<std::uint64_t> value_bits; ///< the double's bits: a later value of the same name may
+  atomic<std::uint64_t> unit;       ///< race the serializer, so both are atomics (unit: offset<<32|length)
+  atomic<std::uint8_t> ready;
+
+  void set(double v, arena_str u) noexcept {
+    std::uint64_t bits;
+    std::memcpy(&bits, &v, sizeof bits);
+    value_bits.store(bits, order_relaxed);
+    // Release: the unit's bytes, just copied into the arena, are visible to whoever sees it.
+    unit.store(static_cast<std::uint64_t>(u.offset) << 32 | u.length, order_release);
+  }
+  double value() const noexcept {
+    std::uint64_t bits = value_bits.load(order_relaxed);
+    double v;
+    std::memcpy(&v, &bits, sizeof v);
+    return v;
+  }
+  arena_str unit_str() const noexcept {
+    std::uint64_t u = unit.load(order_acquire);
+    return arena_str{static_cast<std::uint32_t>(u >> 32), static_cast<std::uint32_t>(u & 0xffffffffu)};
+  }
+};
+
+} // namespace detail
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_SPAN_HPP
+
+// end of part: include/sentry_trace/span.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/tracer.hpp
+// =================================================================================================
+
+// sentry_trace/tracer.hpp -- the one global state: options, pools, active spans, init/flush/shutdown
+//
+// WHAT IT DOES  Holds the resolved options, the pools (in `storage`), each thread's stack of
+//               active spans, and dispatches finished transactions to the transport. Defines
+//               init(), flush(), shutdown() and the span handle's member functions.
+// STEP BY STEP  sentry_trace::options o;          // every member holds its documented default
+//               o.dsn = "https://key@o1.ingest.sentry.io/42";
+//               o.traces_sample_rate = 1.0;
+//               o.transport = &my_transport;      // not owned; must outlive shutdown()
+//               if (!sentry_trace::init(o)) { /* the log hook said why */ }
+//               ... spans (api.hpp) ...
+//               sentry_trace::shutdown(2000);
+//
+// OPTIONS       member               default                     Sentry name / environment variable
+//               dsn                  "" (SENTRY_DSN)             dsn; no DSN: envelopes carry no DSC
+//               release              "" (SENTRY_RELEASE)         release, at most 200 bytes
+//               environment          "production" (SENTRY_ENVIRONMENT)  environment, at most 64 bytes
+//               server_name          ""                          server_name
+//               org_id               "" (from the DSN host)      org_id
+//               traces_sample_rate   options::unset (SENTRY_TRACES_SAMPLE_RATE)  0..1; unset with no
+//                                    sampler: tracing off, traces still propagate (deferred)
+//               traces_sampler       empty                       traces_sampler; beats the rate
+//               max_spans            SENTRY_TRACE_MAX_SPANS      max_spans (child spans per transaction)
+//               debug                false (SENTRY_DEBUG)        debug: log hook gets debug lines
+//               log                  stderr (hosted); debug      -
+//                                    lines only with `debug`
+//               transport            nullptr: envelopes dropped  transport (not owned)
+//               storage              nullptr: a static one       - (see pool.hpp)
+//               clock, wall_clock,   hosted: steady_clock,       - (platform.hpp); freestanding
+//               entropy, lock        system_clock, /dev/urandom,   builds must set clock and entropy
+//                                    std::mutex
+//               send_client_reports  true                        send_client_reports
+//               delivery             delivery_mode::worker       - (built-in HTTP transport:
+//                                    a background thread, or poll: sentry_trace::poll() sends)
+//               http_proxy, ca_file  ""                          http_proxy, ca_certs
+//               spotlight            "" (SENTRY_SPOTLIGHT)       spotlight: "true"/"1"/...: the
+//                                    default sidecar URL, "false"/"0"/...: off, else a URL
+// TRANSPORT     With a DSN and no options.transport, hosted POSIX builds send over HTTP
+//               (transport_http.hpp) to {scheme}://{host}:{port}{path}/api/{project}/envelope/
+//               with X-Sentry-Auth, from a transport held in static storage inside the library;
+//               shutdown() flushes and stops it. With Spotlight on, every envelope is also
+//               queued for the sidecar by a second one (no auth, one attempt, losses not
+//               counted), which never holds up the first.
+//               Options set in code win over the environment, as in every Sentry SDK.
+// THREADS       init() and shutdown() must not run while another thread uses the API. Everything
+//               else is thread-safe. A span made active on a thread must end before that thread
+//               exits.
+// ERRORS        init() returns false and logs the reason for a malformed DSN, a rate outside
+//               [0, 1], an over-long string, or a freestanding build without clock or entropy;
+//               tracing then stays off and every call is a valid no-op.
+
+#ifndef SENTRY_TRACE_TRACER_HPP
+#define SENTRY_TRACE_TRACER_HPP
+
+// =================================================================================================
+// part: include/sentry_trace/dsn.hpp
+// =================================================================================================
+
+// sentry_trace/dsn.hpp -- parsing a Sentry DSN into its parts
+//
+// WHAT IT DOES  Splits `{scheme}://{public_key}[:{secret}]@{host}[:{port}][{path}]/{project_id}`
+//               (PROTOCOL.md §1) into views of the caller's string, derives the org id from a
+//               host of the form `o<digits>.…`, and builds the envelope endpoint.
+// DOES NOT      allocate or copy: the parts are views into the string passed to parse(), which
+//               must outlive them (tracer.hpp parses its own copy).
+// ERRORS        parse() returns a dsn_error naming the first problem; to_string() describes it.
+// SPEC          https://develop.sentry.dev/sdk/foundations/transport/authentication/
+
+#ifndef SENTRY_TRACE_DSN_HPP
+#define SENTRY_TRACE_DSN_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// Why a DSN was rejected.
+enum class dsn_error : std::uint8_t {
+  none,
+  empty,
+  bad_scheme,          ///< not http:// or https://
+  missing_public_key,  ///< no `key@`
+  missing_host,
+  bad_port,            ///< not 1-65535
+  missing_project_id,  ///< no last path segment
+  bad_project_id,      ///< last path segment is not all digits
+  bad_character,       ///< whitespace or a control character
+};
+
+constexpr const char* to_string(dsn_error e) noexcept {
+  switch (e) {
+    case dsn_error::none: return "ok";
+    case dsn_error::empty: return "the DSN is empty";
+    case dsn_error::bad_scheme: return "the DSN's scheme must be http or https";
+    case dsn_error::missing_public_key: return "the DSN has no public key (expected scheme://KEY@host/PROJECT)";
+    case dsn_error::missing_host: return "the DSN has no host";
+    case dsn_error::bad_port: return "the DSN's port is not a number from 1 to 65535";
+    case dsn_error::missing_project_id: return "the DSN has no project id (expected .../PROJECT_ID at the end)";
+    case dsn_error::bad_project_id: return "the DSN's project id must be digits only";
+    case dsn_error::bad_character: return "the DSN contains whitespace or a control character";
+  }
+  return "invalid DSN";
+}
+
+/// The parts of a DSN, as views into the parsed string.
+struct dsn {
+  std::string_view scheme;      ///< "http" or "https"
+  std::string_view public_key;
+  std::string_view secret;      ///< deprecated; usually empty
+  std::string_view host;        ///< without brackets for an IPv6 literal
+  std::uint16_t port = 0;       ///< explicit or the scheme's default (80 / 443)
+  bool port_explicit = false;
+  std::string_view path;        ///< between host and project id, "" or "/a/b" (no trailing slash)
+  std::string_view project_id;
+  std::string_view org_id;      ///< digits of a host `o<digits>.…`, else empty
+
+  /// Parses `text`; on failure returns the error and leaves `out` unchanged.
+  static dsn_error parse(std::string_view text, dsn& out) noexcept;
+};
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+constexpr bool all_digits(std::string_view s) noexcept {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+} // namespace detail
+
+inline dsn_error dsn::parse(std::string_view text, dsn& out) noexcept {
+  if (text.empty()) return dsn_error::empty;
+  for (char c : text)
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return dsn_error::bad_character;
+  dsn d;
+  std::size_t sep = text.find("://");
+  if (sep == std::string_view::npos) return dsn_error::bad_scheme;
+  d.scheme = text.substr(0, sep);
+  if (d.scheme != "http" && d.scheme != "https") return dsn_error::bad_scheme;
+  std::string_view rest = text.substr(sep + 3);
+  std::size_t at = rest.find('@');
+  std::size_t first_slash = rest.find('/');
+  if (at == std::string_view::npos || (first_slash != std::string_view::npos && at > first_slash))
+    return dsn_error::missing_public_key;
+  std::string_view userinfo = rest.substr(0, at);
+  std::size_t colon = userinfo.find(':');
+  d.public_key = userinfo.substr(0, colon);
+  if (colon != std::string_view::npos) d.secret = userinfo.substr(colon + 1);
+  if (d.public_key.empty()) return dsn_error::missing_public_key;
+  rest = rest.substr(at + 1);
+  // Query strings and fragments are not part of a DSN; refuse rather than guess.
+  if (rest.find_first_of("?#") != std::string_view::npos) return dsn_error::bad_character;
+  std::size_t slash = rest.find('/');
+  std::string_view hostport = rest.substr(0, slash);
+  std::string_view tail = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
+  std::string_view port_text;
+  if (!hostport.empty() && hostport.front() == '[') {  // IPv6 literal
+    std::size_t close = hostport.find(']');
+    if (close == std::string_view::npos) return dsn_error::missing_host;
+    d.host = hostport.substr(1, close - 1);
+    std::string_view after = hostport.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return dsn_error::bad_port;
+      port_text = after.substr(1);
+      d.port_explicit = true;
+    }
+  } else {
+    std::size_t pc = hostport.find(':');
+    d.host = hostport.substr(0, pc);
+    if (pc != std::string_view::npos) {
+      port_text = hostport.substr(pc + 1);
+      d.port_explicit = true;
+    }
+  }
+  if (d.host.empty()) return dsn_error::missing_host;
+  if (d.port_explicit) {
+    if (!detail::all_digits(port_text) || port_text.size() > 5) return dsn_error::bad_port;
+    std::uint32_t p = 0;
+    for (char c : port_text) p = p * 10 + static_cast<std::uint32_t>(c - '0');
+    if (p == 0 || p > 65535) return dsn_error::bad_port;
+    d.port = static_cast<std::uint16_t>(p);
+  } else {
+    d.port = d.scheme == "https" ? 443 : 80;
+  }
+  while (!tail.empty() && tail.back() == '/') tail.remove_suffix(1);
+  std::size_t last = tail.rfind('/');
+  if (tail.empty() || last == std::string_view::npos || last + 1 >= tail.size()) return dsn_error::missing_project_id;
+  d.project_id = tail.substr(last + 1);
+  if (!detail::all_digits(d.project_id)) return dsn_error::bad_project_id;
+  d.path = tail.substr(0, last);
+  if (d.host.size() > 2 && d.host[0] == 'o') {
+    std::size_t dot = d.host.find('.');
+    std::string_view digits = d.host.substr(1, dot == std::string_view::npos ? 0 : dot - 1);
+    if (dot != std::string_view::npos && detail::all_digits(digits)) d.org_id = digits;
+  }
+  out = d;
+  return dsn_error::none;
+}
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_DSN_HPP
+
+// end of part: include/sentry_trace/dsn.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/envelope.hpp
+// =================================================================================================
+
+// sentry_trace/envelope.hpp -- transaction and client-report payloads, envelope framing
+//
+// WHAT IT DOES  Writes a finished transaction block as one Sentry envelope
+//               (`{header}\n{"type":"transaction","length":N}\n{payload}`) and pending outcomes
+//               as a client-report envelope, into the fixed envelope buffer, in one linear pass.
+//               The envelope header carries event_id, sent_at, sdk and the dynamic sampling
+//               context (`trace`); the payload every field PROTOCOL.md §3 lists.
+// DOES NOT      allocate. When the buffer cannot hold every span, the spans that fit are kept,
+//               the rest are counted as buffer_overflow, and the transaction still goes out.
+// FORMAT        Timestamps are RFC 3339 UTC strings with microseconds, the one form that Relay,
+//               @sentry/core and sentry-cli all accept; `platform` is "native" (Relay has no
+//               "cpp"); every span has an `op` ("default" when empty) and a `status`.
+// SPEC          https://develop.sentry.dev/sdk/foundations/transport/envelopes/
+//               https://develop.sentry.dev/sdk/foundations/data-model/event-payloads/transaction/
+
+#ifndef SENTRY_TRACE_ENVELOPE_HPP
+#define SENTRY_TRACE_ENVELOPE_HPP
+
+// =================================================================================================
+// part: include/sentry_trace/outcomes.hpp
+// =================================================================================================
+
+// sentry_trace/outcomes.hpp -- what was dropped or cut, counted by reason, for client reports
+//
+// WHAT IT DOES  Nothing is lost silently: every span, transaction or envelope the library does
+//               not deliver is counted here by (reason, category), as Sentry's SDKs count
+//               outcomes, and sent as a `client_report` item. Things that are kept but cut
+//               (truncated strings, attributes over the cap, ...) are counted in `stats`.
+// DOES NOT      lock: counters are relaxed atomics (plain integers when SENTRY_TRACE_THREADS=0).
+// SPEC          https://develop.sentry.dev/sdk/telemetry/client-reports/
+
+#ifndef SENTRY_TRACE_OUTCOMES_HPP
+#define SENTRY_TRACE_OUTCOMES_HPP
+
+#include <cstdint>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// Why something was not delivered (the client report `reason` strings).
+enum class discard_reason : std::uint8_t {
+  sample_rate,        ///< not sampled
+  buffer_overflow,    ///< over a pool's capacity (spans, transactions, envelope bytes)
+  queue_overflow,     ///< the delivery queue was full
+  ratelimit_backoff,  ///< dropped before sending while the server's rate limit lasts
+  network_error,      ///< the transport could not reach the server
+  send_error,         ///< the server refused it
+  invalid,            ///< a span never ended, or ended after its transaction was sent
+  no_parent_span,     ///< a child whose explicit parent's transaction was already gone
+  internal_sdk_error, ///< anything else inside the library
+  count_
+};
+
+/// What was not delivered (the rate-limit / client-report category strings).
+enum class data_category : std::uint8_t { transaction, span, error, internal, count_ };
+
+constexpr const char* to_string(discard_reason r) noexcept {
+  constexpr const char* names[] = {"sample_rate",  "buffer_overflow", "queue_overflow",  "ratelimit_backoff",
+                                   "network_error", "send_error",     "invalid",         "no_parent_span",
+                                   "internal_sdk_error"};
+  return names[static_cast<std::size_t>(r) < static_cast<std::size_t>(discard_reason::count_) ? static_cast<std::size_t>(r) : 8];
+}
+constexpr const char* to_string(data_category c) noexcept {
+  constexpr const char* names[] = {"transaction", "span", "error", "internal"};
+  return names[static_cast<std::size_t>(c) < static_cast<std::size_t>(data_category::count_) ? static_cast<std::size_t>(c) : 3];
+}
+
+/// Things kept but cut, and other diagnostics, readable with sentry_trace::get_stats().
+struct stats {
+  std::uint64_t strings_truncated = 0;     ///< strings cut at SENTRY_TRACE_MAX_STRING or the arena's end
+  std::uint64_t attributes_dropped = 0;    ///< over SENTRY_TRACE_MAX_ATTRIBUTES or the attribute pool
+  std::uint64_t measurements_dropped = 0;  ///< over SENTRY_TRACE_MAX_MEASUREMENTS, no transaction, or not finite
+  std::uint64_t depth_overflows = 0;       ///< spans not made active because SENTRY_TRACE_MAX_DEPTH was reached
+  std::uint64_t envelopes_sent = 0;        ///< envelopes handed to the transport
+  std::uint64_t client_reports_sent = 0;   ///< of which client reports
+  std::uint64_t discarded_total = 0;       ///< sum of every outcome counted so far (also the reported ones)
+};
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+
+constexpr std::size_t reason_count = static_cast<std::size_t>(discard_reason::count_);
+constexpr std::size_t category_count = static_cast<std::size_t>(data_category::count_);
+
+/// Counters of outcomes not yet reported, and the running stats.
+struct outcome_counters {
+  atomic<std::uint32_t> pending[reason_count][category_count];
+  atomic<std::uint64_t> strings_truncated;
+  atomic<std::uint64_t> attributes_dropped;
+  atomic<std::uint64_t> measurements_dropped;
+  atomic<std::uint64_t> depth_overflows;
+  atomic<std::uint64_t> envelopes_sent;
+  atomic<std::uint64_t> client_reports_sent;
+  atomic<std::uint64_t> discarded_total;
+
+  void record(discard_reason r, data_category c, std::uint32_t quantity = 1) noexcept {
+    if (quantity == 0) return;
+    pending[static_cast<std::size_t>(r)][static_cast<std::size_t>(c)].fetch_add(quantity, order_relaxed);
+    discarded_total.fetch_add(quantity, order_relaxed);
+  }
+  /// A dropped transaction also counts its spans (root included), as the SDKs report it.
+  void record_transaction(discard_reason r, std::uint32_t spans_including_root) noexcept {
+    record(r, data_category::transaction, 1);
+    record(r, data_category::span, spans_including_root);
+  }
+  bool any_pending() const noexcept {
+    for (const auto& row : pending)
+      for (const auto& cell : row)
+        if (cell.load(order_relaxed) != 0) return true;
+    return false;
+  }
+  void reset() noexcept {
+    for (auto& row : pending)
+      for (auto& cell : row) cell.store(0, order_relaxed);
+    strings_truncated.store(0, order_relaxed);
+    attributes_dropped.store(0, order_relaxed);
+    measurements_dropped.store(0, order_relaxed);
+    depth_overflows.store(0, order_relaxed);
+    envelopes_sent.store(0, order_relaxed);
+    client_reports_sent.store(0, order_relaxed);
+    discarded_total.store(0, order_relaxed);
+  }
+  stats snapshot() const noexcept {
+    stats s;
+    s.strings_truncated = strings_truncated.load(order_relaxed);
+    s.attributes_dropped = attributes_dropped.load(order_relaxed);
+    s.measurements_dropped = measurements_dropped.load(order_relaxed);
+    s.depth_overflows = depth_overflows.load(order_relaxed);
+    s.envelopes_sent = envelopes_sent.load(order_relaxed);
+    s.client_reports_sent = client_reports_sent.load(order_relaxed);
+    s.discarded_total = discarded_total.load(order_relaxed);
+    return s;
+  }
+};
+
+inline outcome_counters g_outcomes{};
+
+} // namespace detail
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_OUTCOMES_HPP
+
+// end of part: include/sentry_trace/outcomes.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/pool.hpp
+// =================================================================================================
+
+// sentry_trace/pool.hpp -- fixed-capacity storage for transactions and their spans
+//
+// WHAT IT DOES  A transaction owns one block: its span records, attributes, measurements and a
+//               string arena. Starting a child span claims the next record of the block; copying
+//               a string bumps the arena. When the root ends, the block is serialized in one
+//               linear pass and returned once its last open span has ended.
+// DOES NOT      allocate after init, lock on the span path, or format text. Over a capacity,
+//               spans are dropped and strings truncated, and both are counted (outcomes.hpp).
+// RAM           sizeof(storage) = SENTRY_TRACE_MAX_TRANSACTIONS * sizeof(transaction_block)
+//                                 + SENTRY_TRACE_ENVELOPE_BYTES + 2 * (SENTRY_TRACE_MAX_SPANS + 1),
+//               rounded up to a multiple of 8, where sizeof(transaction_block) is, on x86_64 and
+//               rounded up to a multiple of 8,
+//                 64 * (SENTRY_TRACE_MAX_SPANS + 1) + 24 * SENTRY_TRACE_ATTRIBUTE_POOL
+//                 + 32 * SENTRY_TRACE_MAX_MEASUREMENTS + SENTRY_TRACE_STRING_ARENA
+//                 + (SENTRY_TRACE_MAX_DSC + SENTRY_TRACE_MAX_BAGGAGE + 528) + 72
+//               (64, 24, 32: sizeof span_record, attribute_record, measurement_record; then the
+//               propagated DSC and baggage; 72: the block's header).
+//               Defaults: 8 * 238,744 + 1,048,576 + 2,008 = 2,960,536 bytes.
+//               storage_bytes() gives the exact figure; tests/test_pool.cpp pins the formula.
+// THREADS       Each block has one control word: generation, closing flag, open-span count and
+//               next free slot, changed together by compare-and-swap. A child start is one CAS,
+//               an end one atomic subtraction; a handle whose generation no longer matches is a
+//               no-op, so a block reused for a new transaction is never written by an old handle.
+
+#ifndef SENTRY_TRACE_POOL_HPP
+#define SENTRY_TRACE_POOL_HPP
+
+// =================================================================================================
+// part: include/sentry_trace/propagation.hpp
+// =================================================================================================
+
+// sentry_trace/propagation.hpp -- sentry-trace, traceparent and baggage: parse and format
+//
+// WHAT IT DOES  Reads the headers that carry a distributed trace into a service, and writes the
+//               ones that carry it out (PROTOCOL.md §7, §8):
+//               - `sentry-trace`  `<trace_id>-<span_id>[-1|-0]`, matched exactly as @sentry/core
+//                                 11's TRACEPARENT_REGEXP matches it (parse_sentry_trace);
+//               - `traceparent`   W3C Trace Context, version 00 and later versions
+//                                 (parse_traceparent; our extension: @sentry/core ignores it);
+//               - `baggage`       W3C baggage, split into the Sentry members (the dynamic sampling
+//                                 context, DSC, decoded) and the other vendors' members (kept
+//                                 verbatim and passed on), in fixed buffers (class baggage).
+//               Members are split and decoded the way @sentry/core's parseBaggageHeader does:
+//               split on ',', cut at the first '=', trim, percent-decode; a member without '='
+//               is ignored; an empty key or value, or one decodeURIComponent would reject, drops
+//               the member; a later duplicate wins. Outgoing values are percent-encoded as
+//               sentry-native does (everything but RFC 3986 unreserved bytes).
+//
+// STEP BY STEP  sentry_trace::trace_parent parent;
+//               sentry_trace::baggage bag;                          // ~9.5 KiB: keep it static
+//               bool continued = sentry_trace::parse_sentry_trace(hdr_sentry_trace, parent) ||
+//                                sentry_trace::parse_traceparent(hdr_traceparent, parent);
+//               bag.parse(hdr_baggage);                             // once per baggage header
+//               ...
+//               char out[SENTRY_TRACE_MAX_BAGGAGE];
+//               std::size_t n = bag.write_header(out, sizeof out);  // outgoing `baggage` value
+//
+// DOES NOT      allocate, throw, lock, read the locale, or keep pointers into the caller's memory:
+//               every member is copied into the object's own buffers.
+//
+// CONFIG        (default)  meaning                                               every TU must agree?
+//   SENTRY_TRACE_MAX_BAGGAGE  (8192)  bytes of a baggage value kept (third-party members) and     yes
+//                                     written (the whole outgoing value): the W3C minimum
+//   SENTRY_TRACE_MAX_DSC      (1024)  bytes of Sentry members kept: the sum of each decoded key    yes
+//                                     (without "sentry-") and value
+//               Member count: at most 64 (the W3C minimum) Sentry members and 64 third-party
+//               members are kept; at most 64 members are written.
+//
+// RAM           sizeof(baggage) = SENTRY_TRACE_MAX_BAGGAGE + SENTRY_TRACE_MAX_DSC (rounded up to a
+//               multiple of 4) + 64 * 8 + 16 bytes: 9744 with the defaults; tests/test_propagation.cpp
+//               pins it. Parsing uses a few dozen bytes of stack and no scratch buffer.
+//
+// THREADS       The free functions are reentrant. A baggage object is not thread-safe; its const
+//               members may be called from several threads at once.
+//
+// ERRORS        Bad input never reaches the output and is never an error to the caller:
+//               - a sentry-trace or traceparent value that does not match, or has an all-zero id,
+//                 makes the parse function return false with `out` untouched (start a new trace);
+//               - a baggage member with a control character (CR, LF, NUL, TAB inside, ...) in its
+//                 raw text is dropped, so no header line can be split; so is a Sentry member whose
+//                 decoded key or value holds one (%0D%0A) or whose key is empty after "sentry-";
+//               - members past the limits are dropped whole and counted in dropped_members().
+//
+// SPEC          https://develop.sentry.dev/sdk/foundations/trace-propagation/
+//               https://develop.sentry.dev/sdk/foundations/trace-propagation/dynamic-sampling-context/
+//               https://www.w3.org/TR/trace-context/ (traceparent), https://www.w3.org/TR/baggage/
+
+#ifndef SENTRY_TRACE_PROPAGATION_HPP
+#define SENTRY_TRACE_PROPAGATION_HPP
+
+// =================================================================================================
+// part: include/sentry_trace/sampling.hpp
+// =================================================================================================
+
+// sentry_trace/sampling.hpp -- sampling context, the runtime sampler, sample_rand
+//
+// WHAT IT DOES  Decides whether a new transaction is sampled, as the official SDKs do
+//               (PROTOCOL.md §9): a traces_sampler callback first, then the parent's decision,
+//               then traces_sample_rate. The decision compares `sample_rand` with the rate, so
+//               every service of a trace that shares `sample_rand` decides alike. sample_rand is
+//               kept as an integer count of millionths, the exact value that is propagated
+//               ("0.421337"), so the decision never differs from what the next service sees.
+// DOES NOT      allocate: the sampler is any callable up to 64 bytes stored inline
+//               (a capturing lambda included); a larger one fails to compile.
+// ERRORS        A sampler result outside [0, 1] or NaN is not trusted: the transaction is not
+//               sampled and a debug line says why (the SDKs treat an invalid rate the same way).
+//               With exceptions on, a sampler that throws falls back to the parent's decision,
+//               then to traces_sample_rate, as @sentry/core does.
+// POLICY        SENTRY_TRACE_SAMPLING (config.hpp) fixes the policy at compile time: RUNTIME (the
+//               above), ALWAYS (rate 1), NEVER (rate 0; the span path folds away in tracer.hpp),
+//               RATIO (PERMILLE / 1000 against sample_rand). Only RUNTIME calls the sampler, reads
+//               traces_sample_rate or inherits an incoming parent decision.
+// SPEC          https://develop.sentry.dev/sdk/telemetry/traces/#sampling
+
+#ifndef SENTRY_TRACE_SAMPLING_HPP
+#define SENTRY_TRACE_SAMPLING_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <new>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// The parent's sampling decision as a new transaction sees it.
+enum class parent_decision : std::uint8_t { none, sampled, not_sampled };
+
+/// What a traces_sampler is told about the transaction being started.
+struct sampling_context {
+  std::string_view name;             ///< the transaction's name
+  std::string_view op;
+  parent_decision parent_sampled = parent_decision::none;  ///< from an incoming trace, if any
+  double parent_sample_rate = -1.0;  ///< the incoming sample_rate; negative when unknown
+  transaction_source source = transaction_source::custom;
+  const attribute* attributes = nullptr;  ///< span_options::attributes, valid during the call
+  std::size_t attribute_count = 0;
+  /// The value of attribute `key`, or nullptr.
+  const attribute_value* find(std::string_view key) const noexcept {
+    for (std::size_t i = 0; i < attribute_count; ++i)
+      if (attributes[i].key == key) return &attributes[i].value;
+    return nullptr;
+  }
+};
+
+namespace detail {
+
+/// A type-erased callable stored inline (no heap): the sampler must be copyable and fit in
+/// Capacity bytes. Built from function pointers rather than virtual functions so that it needs
+/// neither RTTI nor a vtable in freestanding builds.
+template <class Signature, std::size_t Capacity> class inplace_function;
+
+template <class R, class... Args, std::size_t Capacity> class inplace_function<R(Args...), Capacity> {
+ public:
+  constexpr inplace_function() noexcept = default;
+  constexpr inplace_function(std::nullptr_t) noexcept {}
+  template <class F, class D = std::decay_t<F>,
+            std::enable_if_t<!std::is_same_v<D, inplace_function> && std::is_invocable_r_v<R, D&, Args...>, int> = 0>
+  inplace_function(F&& f) noexcept(std::is_nothrow_constructible_v<D, F&&>) {  // NOLINT: implicit by design
+    static_assert(sizeof(D) <= Capacity, "callable too large to store inline: capture less (pointers, not copies)");
+    static_assert(alignof(D) <= alignof(std::max_align_t), "callable over-aligned");
+    static_assert(std::is_copy_constructible_v<D>, "callable must be copyable");
+    ::new (static_cast<void*>(buffer_)) D(std::forward<F>(f));
+    invoke_ = [](void* self, Args... args) -> R { return (*static_cast<D*>(self))(std::forward<Args>(args)...); };
+    manage_ = [](void* dst, const void* src) noexcept {
+      if (src) ::new (dst) D(*static_cast<const D*>(src));
+      else static_cast<D*>(dst)->~D();
+    };
+  }
+  inplace_function(const inplace_function& o) noexcept : invoke_(o.invoke_), manage_(o.manage_) {
+    if (manage_) manage_(buffer_, o.buffer_);
+  }
+  inplace_function& operator=(const inplace_function& o) noexcept {
+    if (this != &o) {
+      reset();
+      invoke_ = o.invoke_;
+      manage_ = o.manage_;
+      if (manage_) manage_(buffer_, o.buffer_);
+    }
+    return *this;
+  }
+  ~inplace_function() { reset(); }
+  void reset() noexcept {
+    if (manage_) manage_(buffer_, nullptr);
+    invoke_ = nullptr;
+    manage_ = nullptr;
+  }
+  explicit operator bool() const noexcept { return invoke_ != nullptr; }
+  R operator()(Args... args) const { return invoke_(const_cast<unsigned char*>(buffer_), std::forward<Args>(args)...); }
+
+ private:
+  alignas(std::max_align_t) unsigned char buffer_[Capacity] = {};
+  R (*invoke_)(void*, Args...) = nullptr;
+  void (*manage_)(void*, const void*) noexcept = nullptr;
+};
+
+} // namespace detail
+
+/// The sampler type: any callable `double(const sampling_context&)` of up to 64 bytes.
+/// Return the probability of keeping the transaction in [0, 1] (1: keep, 0: drop).
+using traces_sampler_fn = detail::inplace_function<double(const sampling_context&), 64>;
+
+/// The outcome of a sampling decision.
+struct sampling_decision {
+  bool sampled = false;
+  double sample_rate = 0.0;       ///< the rate that decided
+  bool sample_rate_known = false; ///< false when the parent's decision was inherited without a rate
+  bool rate_invalid = false;      ///< the sampler or option gave a value outside [0, 1] or NaN
+};
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+
+constexpr std::uint32_t sample_rand_scale = 1000000;
+
+/// The compile-time sampling policy (SENTRY_TRACE_SAMPLING, config.hpp).
+enum class sampling_policy_kind : std::uint8_t { runtime = 0, always = 1, never = 2, ratio = 3 };
+inline constexpr sampling_policy_kind sampling_policy = static_cast<sampling_policy_kind>(SENTRY_TRACE_SAMPLING);
+/// The fixed rate of SENTRY_TRACE_SAMPLING_RATIO (unused by the other policies).
+#if SENTRY_TRACE_SAMPLING == SENTRY_TRACE_SAMPLING_RATIO
+inline constexpr double sampling_policy_rate = (SENTRY_TRACE_SAMPLING_RATIO_PERMILLE) / 1000.0;
+#else
+inline constexpr double sampling_policy_rate = sampling_policy == sampling_policy_kind::always ? 1.0 : 0.0;
+#endif
+
+/// True for a usable rate: a number in [0, 1] (NaN fails both comparisons).
+constexpr bool valid_rate(double rate) noexcept { return rate >= 0.0 && rate <= 1.0; }
+
+/// The decision for `rate` and a sample_rand of `rand_micros` millionths: rand < rate, so 0
+/// never samples and 1 always does.
+constexpr bool decide(double rate, std::uint32_t rand_micros) noexcept {
+  return static_cast<double>(rand_micros) < rate * static_cast<double>(sample_rand_scale);
+}
+
+/// Parses a plain decimal number ("1", "0.25", ".5", "1.0", "1e-3" is refused) without the C
+/// locale, for rates and sample_rand read from the environment or from baggage. False for
+/// anything else, including empty text, signs, exponents and trailing characters.
+constexpr bool parse_decimal(std::string_view text, double& out) noexcept {
+  if (text.empty()) return false;
+  double whole = 0.0, frac = 0.0, scale = 1.0;
+  bool digits = false, dot = false;
+  for (char c : text) {
+    if (c == '.' && !dot) {
+      dot = true;
+    } else if (c >= '0' && c <= '9') {
+      digits = true;
+      if (dot) {
+        scale /= 10.0;
+        frac += (c - '0') * scale;
+      } else {
+        whole = whole * 10.0 + (c - '0');
+      }
+    } else {
+      return false;
+    }
+  }
+  if (!digits) return false;
+  out = whole + frac;
+  return true;
+}
+
+/// A uniform sample_rand in [0, 1), in millionths.
+inline std::uint32_t new_sample_rand() noexcept {
+  return static_cast<std::uint32_t>((random_u64() >> 11) % sample_rand_scale);
+}
+
+/// A sample_rand consistent with a parent's decision and rate, for an incoming trace that
+/// carries both but no sample_rand: [0, rate) when sampled, [rate, 1) when not (PROTOCOL.md §9.4).
+inline std::uint32_t sample_rand_within(double rate, bool sampled) noexcept {
+  // The first count of millionths that decide() calls "not sampled": rate * 1e6 rounded up, so
+  // that a rate between two millionths (0.1234565) never yields an unsampled value below it.
+  const double scaled = rate * sample_rand_scale;
+  auto limit = static_cast<std::uint32_t>(scaled);
+  if (static_cast<double>(limit) < scaled) ++limit;
+  if (limit > sample_rand_scale) limit = sample_rand_scale;
+  std::uint64_t r = random_u64() >> 11;
+  if (sampled) return limit == 0 ? 0 : static_cast<std::uint32_t>(r % limit);
+  std::uint32_t span = sample_rand_scale - limit;
+  return span == 0 ? sample_rand_scale - 1 : limit + static_cast<std::uint32_t>(r % span);
+}
+
+/// The decision for a new transaction. `rate` is traces_sample_rate (negative: unset). Under a
+/// compile-time policy other than RUNTIME the sampler, `rate` and the parent are ignored.
+inline sampling_decision sample(const traces_sampler_fn& sampler, double rate, const sampling_context& ctx,
+                                std::uint32_t rand_micros) {
+  sampling_decision d;
+  if constexpr (sampling_policy != sampling_policy_kind::runtime) {
+    d.sample_rate_known = true;
+    d.sample_rate = sampling_policy_rate;
+    d.sampled = sampling_policy == sampling_policy_kind::always ||
+                (sampling_policy == sampling_policy_kind::ratio && decide(sampling_policy_rate, rand_micros));
+    return d;
+  }
+  bool have_rate = false;
+  double chosen = 0.0;
+  if (sampler) {
+#if SENTRY_TRACE_EXCEPTIONS
+    try {
+      chosen = sampler(ctx);
+      have_rate = true;
+    } catch (...) {
+      have_rate = false;  // fall through to the parent's decision, then the rate
+    }
+#else
+    chosen = sampler(ctx);
+    have_rate = true;
+#endif
+    if (have_rate) {
+      d.sample_rate_known = true;
+      if (!valid_rate(chosen)) {
+        d.rate_invalid = true;
+        d.sample_rate = 0.0;
+        d.sampled = false;
+        return d;
+      }
+      d.sample_rate = chosen;
+      d.sampled = decide(chosen, rand_micros);
+      return d;
+    }
+  }
+  if (ctx.parent_sampled != parent_decision::none) {
+    d.sampled = ctx.parent_sampled == parent_decision::sampled;
+    d.sample_rate_known = ctx.parent_sample_rate >= 0.0;
+    d.sample_rate = d.sample_rate_known ? ctx.parent_sample_rate : 0.0;
+    return d;
+  }
+  if (rate >= 0.0) {
+    d.sample_rate_known = true;
+    if (!valid_rate(rate)) {
+      d.rate_invalid = true;
+      return d;
+    }
+    d.sample_rate = rate;
+    d.sampled = decide(rate, rand_micros);
+  }
+  return d;
+}
+
+} // namespace detail
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_SAMPLING_HPP
+
+// end of part: include/sentry_trace/sampling.hpp
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+#ifndef SENTRY_TRACE_MAX_BAGGAGE
+#  define SENTRY_TRACE_MAX_BAGGAGE 8192
+#endif
+#ifndef SENTRY_TRACE_MAX_DSC
+#  define SENTRY_TRACE_MAX_DSC 1024
+#endif
+#if SENTRY_TRACE_MAX_BAGGAGE < 512 || SENTRY_TRACE_MAX_BAGGAGE > 1048576
+#  error "SENTRY_TRACE_MAX_BAGGAGE must be between 512 and 1048576 bytes (W3C asks for at least 8192)"
+#endif
+#if SENTRY_TRACE_MAX_DSC < 256 || SENTRY_TRACE_MAX_DSC > 65535
+#  error "SENTRY_TRACE_MAX_DSC must be between 256 and 65535 bytes"
+#endif
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// A parsed sentry-trace or traceparent value.
+struct trace_parent {
+  trace_id trace;      ///< never zero after a successful parse
+  span_id parent;      ///< zero when a sentry-trace value carried only a trace id
+  parent_decision sampled = parent_decision::none;  ///< none: deferred (sentry-trace without a flag)
+};
+
+/// Parses a `sentry-trace` value. Matches `^[ \t]*([0-9a-f]{32})?-?([0-9a-f]{16})?-?([01])?[ \t]*$`
+/// exactly as @sentry/core 11's TRACEPARENT_REGEXP does, backtracking included
+/// ("<32 hex>1" is a trace id with the flag 1; "<32 hex>-<16 hex>-" has no flag). A match without
+/// a trace id counts as no header (false). A bare trace id is accepted (parent zero). An all-zero
+/// trace id or span id is rejected (false), where @sentry/core would continue it. On false, `out`
+/// is untouched. Reentrant; no allocation.
+bool parse_sentry_trace(std::string_view value, trace_parent& out) noexcept;
+
+/// Parses a W3C `traceparent` value: `<version>-<32 hex trace-id>-<16 hex parent-id>-<2 hex flags>`,
+/// lowercase, surrounded by optional spaces/tabs. Version 00 must be exactly 55 characters; version
+/// ff is invalid; a later version is accepted when its first 55 characters have the version-00
+/// shape and it ends there or continues with '-' (W3C "versioning of traceparent"). All-zero ids
+/// are invalid. Flag bit 0 gives `sampled` or `not_sampled` (never `none`). On false, `out` is
+/// untouched. @sentry/core 11 and sentry-native do not read an incoming traceparent; we do.
+bool parse_traceparent(std::string_view value, trace_parent& out) noexcept;
+
+/// The incoming `baggage`, split in two and copied into fixed buffers:
+/// - Sentry members (`sentry-<key>=<value>`, key decoded before the prefix is checked): decoded,
+///   a later duplicate replaces the value in the first one's position, at most 64 members and
+///   SENTRY_TRACE_MAX_DSC bytes (decoded key without "sentry-" plus value, summed).
+/// - Third-party members: kept verbatim as `key=value` (key and value trimmed of spaces/tabs,
+///   `;properties` kept as part of the value), joined with ",", at most 64 members and
+///   SENTRY_TRACE_MAX_BAGGAGE bytes. Duplicates are kept (the receiver takes the last).
+/// Member rules, as @sentry/core's parseBaggageHeader: split on ','; cut at the first '='; trim
+/// key and value; a member without '=' is ignored; an empty key or value drops it; a key or value
+/// that decodeURIComponent would reject (a bad escape such as %zz or a trailing %, or escapes that
+/// are not well-formed UTF-8 such as %FF) drops it. Further, where @sentry/core keeps them: a member
+/// whose raw text holds a control byte (< 0x20 or 0x7f, tabs inside included) is dropped; a
+/// Sentry member whose decoded key or value holds one, or whose key is empty after "sentry-", is
+/// dropped. Only members dropped for the limits are counted in dropped_members(); malformed
+/// members are not. Several headers may be parsed in turn: they are joined as one.
+/// Not thread-safe; copyable (no pointers inside). Never allocates or throws.
+class baggage {
+ public:
+  /// Maximum members kept of each kind, and written in all: the W3C minimum.
+  static constexpr std::size_t max_members = 64;
+
+  /// Empty. The buffers are left uninitialised: construction costs a few stores, not 9 KiB.
+  baggage() noexcept = default;
+  /// Copies only the bytes in use.
+  baggage(const baggage& o) noexcept { *this = o; }
+  baggage& operator=(const baggage& o) noexcept;
+  /// Adds the members of one `baggage` header value. Call once per header: the members join.
+  void parse(std::string_view header) noexcept;
+  /// Forgets every member and the dropped count.
+  void clear() noexcept;
+
+  /// The decoded value of `sentry-<key>` (`key` given without the prefix), or empty when absent.
+  /// Valid until this object is next changed.
+  std::string_view sentry(std::string_view key) const noexcept;
+  bool has_sentry_members() const noexcept { return sentry_count_ != 0; }
+  std::size_t sentry_member_count() const noexcept { return sentry_count_; }
+  /// The i-th Sentry member, in order of first appearance: key without "sentry-", and decoded
+  /// value. Empty when i >= sentry_member_count(). Valid until this object is next changed.
+  std::string_view sentry_key(std::size_t i) const noexcept;
+  std::string_view sentry_value(std::size_t i) const noexcept;
+  /// Adds `sentry-<key>`, or replaces its value in place (used when this service adds
+  /// sample_rand / sample_rate to a frozen DSC). Both are copied. False, and nothing changed, when
+  /// there is no room (bytes or members), or when the key or value is empty, holds a control byte
+  /// or is not well-formed UTF-8.
+  bool set_sentry(std::string_view key, std::string_view decoded_value) noexcept;
+
+  /// The third-party members, "k=v,k2=v2;prop" as received (trimmed), or empty.
+  std::string_view third_party() const noexcept { return std::string_view(tp_, tp_len_); }
+  /// Members dropped because a limit (bytes or count) was reached, since construction or clear().
+  std::uint32_t dropped_members() const noexcept { return dropped_; }
+
+  /// Writes the outgoing `baggage` value into out[0, cap): the Sentry members first, as
+  /// `sentry-<key>=<value>` percent-encoded like sentry-native (every byte but A-Za-z0-9-._~),
+  /// then the third-party members verbatim, comma-separated. Whole members only: a member that
+  /// would take the value past min(cap, SENTRY_TRACE_MAX_BAGGAGE) bytes, or past 64 members, is
+  /// skipped and later, smaller ones still go (as @sentry/core's objectToBaggageHeader skips).
+  /// Sentry members come first so they survive. No NUL is written. Returns the bytes written
+  /// (0 when there is nothing to send: send no header then). `out` may be null when cap is 0.
+  std::size_t write_header(char* out, std::size_t cap) const noexcept;
+  /// Writes the Sentry members as one JSON object, {"trace_id":"…","public_key":"…",…}, every
+  /// value a string, in the order of sentry_key(): the envelope header's `trace`.
+  void write_json(json_writer& w) const noexcept;
+
+ private:
+  struct entry {
+    std::uint16_t key_off, key_len, value_off, value_len;
+  };
+  template <class Source> bool put_sentry(const Source& key, const Source& value) noexcept;
+  void add_member(std::string_view key, std::string_view value) noexcept;
+
+  char dsc_[SENTRY_TRACE_MAX_DSC];          // decoded keys and values, packed
+  char tp_[SENTRY_TRACE_MAX_BAGGAGE];       // third-party members, comma-joined
+  entry entries_[max_members];              // Sentry members in order of first appearance
+  std::uint32_t dsc_used_ = 0;
+  std::uint32_t tp_len_ = 0;
+  std::uint16_t sentry_count_ = 0;
+  std::uint16_t tp_count_ = 0;
+  std::uint32_t dropped_ = 0;
+};
+
+namespace detail {
+
+/// Percent-decodes `in` into out[0, cap), setting `out_len` to the decoded length. '+' is not a
+/// space (decodeURIComponent). False on a bad escape (%zz, a % with fewer than two hex digits
+/// after it), on a decoded byte below 0x20 or 0x7f, raw or escaped (control characters never
+/// survive into a DSC value), or when the result does not fit in `cap`; `out` then holds a
+/// partial result and `out_len` what was written. Does not check UTF-8 (baggage does).
+bool percent_decode(std::string_view in, char* out, std::size_t cap, std::size_t& out_len) noexcept;
+
+/// Percent-encodes `in` into `out`: every byte except the RFC 3986 unreserved set A-Za-z0-9-._~
+/// becomes %XX with uppercase hex, as sentry-native does (so '/', '@', ' ' and ',' are all
+/// escaped). Writes through the sink, so truncation follows the sink's rules: when the sink
+/// cannot take the bytes it keeps the error and total() reports the bytes needed;
+/// percent_encoded_length() gives the same figure beforehand.
+void percent_encode(sink& out, std::string_view in) noexcept;
+
+/// The length percent_encode() writes for `in`.
+std::size_t percent_encoded_length(std::string_view in) noexcept;
+
+/// Writes "<32 hex>-<16 hex>-1", "…-0", or, while the decision is deferred (none), no flag,
+/// into out[0, 51). Returns the length (51 or 49). No NUL.
+std::size_t format_sentry_trace(char* out, const trace_id& t, span_id s, parent_decision sampled) noexcept;
+
+/// Writes "00-<32 hex>-<16 hex>-01" when sampled, else "…-00" (deferred included, as
+/// @sentry/core's generateTraceparentHeader), into out[0, 55). Returns 55. No NUL.
+std::size_t format_traceparent(char* out, const trace_id& t, span_id s, bool sampled) noexcept;
+
+/// Whether to add trace headers to an outgoing request to `url`, as @sentry/core 11's
+/// shouldPropagateTraceForUrl decides for string targets:
+/// - targets not set (`targets_set` false, the default of @sentry/node 11, which sets none):
+///   every URL gets them;
+/// - targets set: only a URL that contains one of targets[0, count) as a substring, compared
+///   case-insensitively (core's matchesTracePropagationTargets lowercases both; we fold ASCII
+///   only). A set but empty list therefore matches nothing; an empty string target matches
+///   every URL. Regular-expression targets are not supported.
+bool should_propagate(std::string_view url, const std::string_view* targets, std::size_t count,
+                      bool targets_set) noexcept;
+
+} // namespace detail
+
+// ================================================================================================
+// implementation
+// ================================================================================================
+
+namespace detail {
+
+inline constexpr char hex_upper[] = "0123456789ABCDEF";
+
+constexpr bool is_lower_hex(char c) noexcept { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
+
+constexpr int hex_value(char c) noexcept {
+  return c >= '0' && c <= '9'   ? c - '0'
+         : c >= 'a' && c <= 'f' ? c - 'a' + 10
+         : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                : -1;
+}
+
+constexpr bool is_control(unsigned char c) noexcept { return c < 0x20 || c == 0x7f; }
+
+constexpr bool is_unreserved(unsigned char c) noexcept {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+         c == '_' || c == '~';
+}
+
+/// Strips spaces and tabs at both ends (W3C OWS; JS's trim() strips more, see header_cases.json).
+constexpr std::string_view trim_ows(std::string_view s) noexcept {
+  std::size_t b = 0, e = s.size();
+  while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
+  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t')) --e;
+  return s.substr(b, e - b);
+}
+
+constexpr bool all_lower_hex(std::string_view s, std::size_t pos, std::size_t n) noexcept {
+  if (pos > s.size() || s.size() - pos < n) return false;
+  for (std::size_t i = 0; i < n; ++i)
+    if (!is_lower_hex(s[pos + i])) return false;
+  return true;
+}
+
+/// Where TRACEPARENT_REGEXP's groups matched in a value stripped of its surrounding spaces/tabs
+/// (the regex's `[ \t]*` at both ends can take only those, and nothing between them can).
+struct sentry_trace_match {
+  bool has_trace = false, has_span = false;
+  char flag = 0;  // '0', '1' or 0 for none
+  std::size_t span_pos = 0;
+};
+
+/// `([0-9a-f]{32})?-?([0-9a-f]{16})?-?([01])?` against the whole of `s`, trying the alternatives
+/// in the order a backtracking regex engine does (each optional part present first), so the
+/// first full match, and thus the captures, are those JavaScript reports.
+constexpr bool match_sentry_trace(std::string_view s, sentry_trace_match& m) noexcept {
+  const std::size_t n = s.size();
+  for (int g1 = 1; g1 >= 0; --g1) {
+    std::size_t p1 = 0;
+    if (g1 && !all_lower_hex(s, 0, 32)) continue;
+    if (g1) p1 = 32;
+    for (int d1 = 1; d1 >= 0; --d1) {
+      std::size_t p2 = p1;
+      if (d1 && !(p2 < n && s[p2] == '-')) continue;
+      if (d1) ++p2;
+      for (int g2 = 1; g2 >= 0; --g2) {
+        std::size_t p3 = p2;
+        if (g2 && !all_lower_hex(s, p3, 16)) continue;
+        if (g2) p3 += 16;
+        for (int d2 = 1; d2 >= 0; --d2) {
+          std::size_t p4 = p3;
+          if (d2 && !(p4 < n && s[p4] == '-')) continue;
+          if (d2) ++p4;
+          for (int g3 = 1; g3 >= 0; --g3) {
+            std::size_t p5 = p4;
+            if (g3 && !(p5 < n && (s[p5] == '0' || s[p5] == '1'))) continue;
+            if (g3) ++p5;
+            if (p5 != n) continue;
+            m.has_trace = g1 != 0;
+            m.has_span = g2 != 0;
+            m.span_pos = p2;
+            m.flag = g3 ? s[p4] : '\0';
+            return true;
+          }
+        }
+      }
+    }
+  }
+  return false;
+}
+
+/// Reads one unit of percent-encoded text at s[i]: an escape %XX (either case) or a raw byte.
+/// False on a bad escape.
+constexpr bool read_unit(std::string_view s, std::size_t& i, unsigned char& byte, bool& escaped) noexcept {
+  if (s[i] != '%') {
+    byte = static_cast<unsigned char>(s[i]);
+    escaped = false;
+    ++i;
+    return true;
+  }
+  if (s.size() - i < 3) return false;
+  const int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
+  if (hi < 0 || lo < 0) return false;
+  byte = static_cast<unsigned char>(hi * 16 + lo);
+  escaped = true;
+  i += 3;
+  return true;
+}
+
+/// Well-formed UTF-8 over units read by `read` (raw bytes, or escapes and raw bytes): the
+/// Unicode 15 table 3-7 ranges, so no overlongs, surrogates or values past U+10FFFF. A sequence
+/// must not mix escaped and raw bytes.
+template <class Read> constexpr bool well_formed_utf8(std::string_view s, Read read) noexcept {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    unsigned char b = 0;
+    bool esc = false;
+    if (!read(s, i, b, esc)) return false;
+    if (b < 0x80) continue;
+    int more = 0;
+    unsigned lo = 0x80, hi = 0xBF;  // range of the first continuation byte
+    if (b >= 0xC2 && b <= 0xDF) {
+      more = 1;
+    } else if (b >= 0xE0 && b <= 0xEF) {
+      more = 2;
+      if (b == 0xE0) lo = 0xA0;
+      if (b == 0xED) hi = 0x9F;
+    } else if (b >= 0xF0 && b <= 0xF4) {
+      more = 3;
+      if (b == 0xF0) lo = 0x90;
+      if (b == 0xF4) hi = 0x8F;
+    } else {
+      return false;
+    }
+    for (int k = 0; k < more; ++k) {
+      unsigned char c = 0;
+      bool cesc = false;
+      if (i >= s.size() || !read(s, i, c, cesc) || cesc != esc || c < lo || c > hi) return false;
+      lo = 0x80;
+      hi = 0xBF;
+    }
+  }
+  return true;
+}
+
+/// True when decodeURIComponent would accept `s` (ECMAScript Decode): every escape is %XX, and an
+/// escaped byte of 0x80 or more starts a well-formed UTF-8 sequence whose continuation bytes are
+/// escapes too. Raw bytes must be well-formed UTF-8 themselves: they stand for the characters of
+/// the JavaScript string.
+constexpr bool uri_decodable(std::string_view s) noexcept { return well_formed_utf8(s, read_unit); }
+
+/// Well-formed UTF-8, every byte taken as itself.
+constexpr bool valid_utf8(std::string_view s) noexcept {
+  return well_formed_utf8(s, [](std::string_view t, std::size_t& i, unsigned char& b, bool& esc) {
+    b = static_cast<unsigned char>(t[i++]);
+    esc = false;
+    return true;
+  });
+}
+
+inline bool has_control(std::string_view s) noexcept {
+  for (char c : s)
+    if (is_control(static_cast<unsigned char>(c))) return true;
+  return false;
+}
+
+/// The bytes of a member key or value, either as received (percent-encoded, validated by
+/// uri_decodable) or as given by set_sentry (plain); `skip` leading decoded bytes are left out
+/// (the "sentry-" prefix, which may itself be encoded).
+struct member_text {
+  std::string_view text;
+  bool encoded = false;
+  std::size_t skip = 0;
+
+  template <class Fn> bool each(Fn&& fn) const noexcept {
+    std::size_t i = 0, n = 0;
+    while (i < text.size()) {
+      unsigned char b = 0;
+      bool esc = false;
+      if (encoded) {
+        if (!read_unit(text, i, b, esc)) return false;
+      } else {
+        b = static_cast<unsigned char>(text[i++]);
+      }
+      if (n++ >= skip && !fn(b)) return false;
+    }
+    return true;
+  }
+  std::size_t length() const noexcept {
+    std::size_t n = 0;
+    each([&](unsigned char) { return ++n, true; });
+    return n;
+  }
+  bool has_control() const noexcept {
+    return !each([](unsigned char b) { return !is_control(b); });
+  }
+  bool equals(std::string_view plain) const noexcept {
+    std::size_t k = 0;
+    bool same = each([&](unsigned char b) { return k < plain.size() && static_cast<unsigned char>(plain[k++]) == b; });
+    return same && k == plain.size();
+  }
+  void copy_to(char* out) const noexcept {
+    std::size_t k = 0;
+    each([&](unsigned char b) { return out[k++] = static_cast<char>(b), true; });
+  }
+};
+
+constexpr char ascii_lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+inline bool contains_ignore_case(std::string_view hay, std::string_view needle) noexcept {
+  if (needle.size() > hay.size()) return false;
+  for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i) {
+    std::size_t k = 0;
+    while (k < needle.size() && ascii_lower(hay[i + k]) == ascii_lower(needle[k])) ++k;
+    if (k == needle.size()) return true;
+  }
+  return false;
+}
+
+inline bool percent_decode(std::string_view in, char* out, std::size_t cap, std::size_t& out_len) noexcept {
+  std::size_t i = 0, n = 0;
+  out_len = 0;
+  while (i < in.size()) {
+    unsigned char b = 0;
+    bool esc = false;
+    if (!read_unit(in, i, b, esc) || is_control(b) || n >= cap) return false;
+    out[n++] = static_cast<char>(b);
+    out_len = n;
+  }
+  return true;
+}
+
+inline std::size_t percent_encoded_length(std::string_view in) noexcept {
+  std::size_t n = 0;
+  for (char c : in) n += is_unreserved(static_cast<unsigned char>(c)) ? 1 : 3;
+  return n;
+}
+
+inline void percent_encode(sink& out, std::string_view in) noexcept {
+  std::size_t run = 0;  // start of the pending run of unreserved bytes
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const auto c = static_cast<unsigned char>(in[i]);
+    if (is_unreserved(c)) continue;
+    if (i > run) out.write(in.data() + run, i - run);
+    const char esc[3] = {'%', hex_upper[c >> 4], hex_upper[c & 0xF]};
+    out.write(esc, 3);
+    run = i + 1;
+  }
+  if (in.size() > run) out.write(in.data() + run, in.size() - run);
+}
+
+inline std::size_t format_sentry_trace(char* out, const trace_id& t, span_id s, parent_decision sampled) noexcept {
+  t.to_hex(out);
+  out[32] = '-';
+  s.to_hex(out + 33);
+  if (sampled == parent_decision::none) return 49;
+  out[49] = '-';
+  out[50] = sampled == parent_decision::sampled ? '1' : '0';
+  return 51;
+}
+
+inline std::size_t format_traceparent(char* out, const trace_id& t, span_id s, bool sampled) noexcept {
+  out[0] = '0';
+  out[1] = '0';
+  out[2] = '-';
+  t.to_hex(out + 3);
+  out[35] = '-';
+  s.to_hex(out + 36);
+  out[52] = '-';
+  out[53] = '0';
+  out[54] = sampled ? '1' : '0';
+  return 55;
+}
+
+inline bool should_propagate(std::string_view url, const std::string_view* targets, std::size_t count,
+                             bool targets_set) noexcept {
+  if (!targets_set) return true;
+  for (std::size_t i = 0; i < count; ++i)
+    if (contains_ignore_case(url, targets[i])) return true;
+  return false;
+}
+
+} // namespace detail
+
+inline bool parse_sentry_trace(std::string_view value, trace_parent& out) noexcept {
+  const std::string_view s = detail::trim_ows(value);
+  detail::sentry_trace_match m;
+  if (!detail::match_sentry_trace(s, m) || !m.has_trace) return false;
+  trace_parent r;
+  if (!trace_id::parse(s.substr(0, 32), r.trace)) return false;  // all zeros
+  if (m.has_span && !span_id::parse(s.substr(m.span_pos, 16), r.parent)) return false;
+  r.sampled = m.flag == '1'   ? parent_decision::sampled
+              : m.flag == '0' ? parent_decision::not_sampled
+                              : parent_decision::none;
+  out = r;
+  return true;
+}
+
+inline bool parse_traceparent(std::string_view value, trace_parent& out) noexcept {
+  const std::string_view s = detail::trim_ows(value);
+  if (s.size() < 55 || s[2] != '-' || s[35] != '-' || s[52] != '-') return false;
+  if (!detail::all_lower_hex(s, 0, 2) || !detail::all_lower_hex(s, 53, 2)) return false;
+  if (s[0] == 'f' && s[1] == 'f') return false;                     // version ff is invalid
+  const bool v00 = s[0] == '0' && s[1] == '0';
+  if (s.size() != 55 && (v00 || s[55] != '-')) return false;        // 00 has nothing after flags
+  trace_parent r;
+  if (!trace_id::parse(s.substr(3, 32), r.trace) || !span_id::parse(s.substr(36, 16), r.parent)) return false;
+  const int flags = detail::hex_value(s[53]) * 16 + detail::hex_value(s[54]);
+  r.sampled = (flags & 1) ? parent_decision::sampled : parent_decision::not_sampled;
+  out = r;
+  return true;
+}
+
+inline baggage& baggage::operator=(const baggage& o) noexcept {
+  if (this == &o) return *this;
+  std::memcpy(dsc_, o.dsc_, o.dsc_used_);
+  std::memcpy(tp_, o.tp_, o.tp_len_);
+  std::memcpy(entries_, o.entries_, sizeof(entry) * o.sentry_count_);
+  dsc_used_ = o.dsc_used_;
+  tp_len_ = o.tp_len_;
+  sentry_count_ = o.sentry_count_;
+  tp_count_ = o.tp_count_;
+  dropped_ = o.dropped_;
+  return *this;
+}
+
+inline void baggage::clear() noexcept {
+  dsc_used_ = 0;
+  tp_len_ = 0;
+  sentry_count_ = 0;
+  tp_count_ = 0;
+  dropped_ = 0;
+}
+
+inline std::string_view baggage::sentry_key(std::size_t i) const noexcept {
+  if (i >= sentry_count_) return {};
+  return std::string_view(dsc_ + entries_[i].key_off, entries_[i].key_len);
+}
+
+inline std::string_view baggage::sentry_value(std::size_t i) const noexcept {
+  if (i >= sentry_count_) return {};
+  return std::string_view(dsc_ + entries_[i].value_off, entries_[i].value_len);
+}
+
+inline std::string_view baggage::sentry(std::string_view key) const noexcept {
+  for (std::size_t i = 0; i < sentry_count_; ++i)
+    if (sentry_key(i) == key) return sentry_value(i);
+  return {};
+}
+
+// Adds or replaces one Sentry member. A replacement keeps the first one's slot (so the order is
+// that of first appearance, as in a JavaScript object) and moves its bytes to the end.
+template <class Source> bool baggage::put_sentry(const Source& key, const Source& value) noexcept {
+  const std::size_t klen = key.length(), vlen = value.length();
+  std::size_t dup = sentry_count_;
+  for (std::size_t i = 0; i < sentry_count_; ++i)
+    if (key.equals(sentry_key(i))) {
+      dup = i;
+      break;
+    }
+  const std::size_t freed = dup < sentry_count_ ? std::size_t{entries_[dup].key_len} + entries_[dup].value_len : 0;
+  if (dup == sentry_count_ && sentry_count_ >= max_members) return false;
+  if (dsc_used_ - freed + klen + vlen > SENTRY_TRACE_MAX_DSC) return false;
+  if (dup < sentry_count_) {
+    // Close the gap the old key and value leave. A member's key and value are adjacent, key first.
+    const std::size_t start = entries_[dup].key_off, end = start + freed;
+    std::memmove(dsc_ + start, dsc_ + end, dsc_used_ - end);
+    for (std::size_t i = 0; i < sentry_count_; ++i)
+      if (entries_[i].key_off > start) {
+        entries_[i].key_off = static_cast<std::uint16_t>(entries_[i].key_off - freed);
+        entries_[i].value_off = static_cast<std::uint16_t>(entries_[i].value_off - freed);
+      }
+    dsc_used_ = static_cast<std::uint32_t>(dsc_used_ - freed);
+  } else {
+    ++sentry_count_;
+  }
+  entry& e = entries_[dup];
+  e.key_off = static_cast<std::uint16_t>(dsc_used_);
+  e.key_len = static_cast<std::uint16_t>(klen);
+  key.copy_to(dsc_ + dsc_used_);
+  e.value_off = static_cast<std::uint16_t>(dsc_used_ + klen);
+  e.value_len = static_cast<std::uint16_t>(vlen);
+  value.copy_to(dsc_ + dsc_used_ + klen);
+  dsc_used_ = static_cast<std::uint32_t>(dsc_used_ + klen + vlen);
+  return true;
+}
+
+inline bool baggage::set_sentry(std::string_view key, std::string_view decoded_value) noexcept {
+  if (key.empty() || decoded_value.empty() || detail::has_control(key) || detail::has_control(decoded_value) ||
+      !detail::valid_utf8(key) || !detail::valid_utf8(decoded_value))
+    return false;
+  return put_sentry(detail::member_text{key, false, 0}, detail::member_text{decoded_value, false, 0});
+}
+
+inline void baggage::add_member(std::string_view key, std::string_view value) noexcept {
+  // A raw control byte could end the header line (CR, LF) or hide in a log: never pass it on.
+  if (key.empty() || value.empty() || detail::has_control(key) || detail::has_control(value)) return;
+  if (!detail::uri_decodable(key) || !detail::uri_decodable(value)) return;  // JS: URIError, member dropped
+  const detail::member_text k{key, true, 0};
+  static constexpr std::string_view prefix = "sentry-";
+  std::size_t matched = 0;
+  k.each([&](unsigned char b) {
+    if (matched < prefix.size() && static_cast<unsigned char>(prefix[matched]) == b) {
+      ++matched;
+      return matched < prefix.size();
+    }
+    matched = prefix.size() + 1;  // mismatch
+    return false;
+  });
+  if (matched == prefix.size()) {
+    const detail::member_text sk{key, true, prefix.size()}, sv{value, true, 0};
+    if (sk.length() == 0 || sk.has_control() || sv.has_control()) return;
+    if (!put_sentry(sk, sv)) ++dropped_;
+    return;
+  }
+  const std::size_t need = (tp_len_ ? 1 : 0) + key.size() + 1 + value.size();
+  if (tp_count_ >= max_members || need > SENTRY_TRACE_MAX_BAGGAGE - tp_len_) {
+    ++dropped_;
+    return;
+  }
+  char* p = tp_ + tp_len_;
+  if (tp_len_) *p++ = ',';
+  std::memcpy(p, key.data(), key.size());
+  p += key.size();
+  *p++ = '=';
+  std::memcpy(p, value.data(), value.size());
+  tp_len_ = static_cast<std::uint32_t>(tp_len_ + need);
+  ++tp_count_;
+}
+
+inline void baggage::parse(std::string_view header) noexcept {
+  std::size_t pos = 0;
+  while (true) {
+    const std::size_t comma = header.find(',', pos);
+    const std::size_t end = comma == std::string_view::npos ? header.size() : comma;
+    const std::string_view member = header.substr(pos, end - pos);
+    const std::size_t eq = member.find('=');
+    if (eq != std::string_view::npos)
+      add_member(detail::trim_ows(member.substr(0, eq)), detail::trim_ows(member.substr(eq + 1)));
+    if (comma == std::string_view::npos) break;
+    pos = comma + 1;
+  }
+}
+
+inline std::size_t baggage::write_header(char* out, std::size_t cap) const noexcept {
+  const std::size_t limit = cap < SENTRY_TRACE_MAX_BAGGAGE ? cap : SENTRY_TRACE_MAX_BAGGAGE;
+  std::size_t pos = 0, members = 0;
+  static constexpr std::string_view prefix = "sentry-";
+  for (std::size_t i = 0; i < sentry_count_ && members < max_members; ++i) {
+    const std::string_view k = sentry_key(i), v = sentry_value(i);
+    const std::size_t need =
+        (pos ? 1 : 0) + prefix.size() + detail::percent_encoded_length(k) + 1 + detail::percent_encoded_length(v);
+    if (need > limit - pos) continue;
+    fixed_sink s(out + pos, need);
+    if (pos) s.put(',');
+    s.write(prefix);
+    detail::percent_encode(s, k);
+    s.put('=');
+    detail::percent_encode(s, v);
+    pos += s.size();
+    ++members;
+  }
+  std::size_t start = 0;
+  while (start < tp_len_ && members < max_members) {
+    const char* comma = static_cast<const char*>(std::memchr(tp_ + start, ',', tp_len_ - start));
+    const std::size_t end = comma ? static_cast<std::size_t>(comma - tp_) : tp_len_;
+    const std::size_t len = end - start, need = (pos ? 1 : 0) + len;
+    if (need <= limit - pos) {
+      if (pos) out[pos++] = ',';
+      std::memcpy(out + pos, tp_ + start, len);
+      pos += len;
+      ++members;
+    }
+    start = end + 1;
+  }
+  return pos;
+}
+
+inline void baggage::write_json(json_writer& w) const noexcept {
+  w.begin_object();
+  for (std::size_t i = 0; i < sentry_count_; ++i) w.key(sentry_key(i)).string(sentry_value(i));
+  w.end_object();
+}
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_PROPAGATION_HPP
+
+// end of part: include/sentry_trace/propagation.hpp
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+namespace detail {
+struct transaction_block;
+}
+
+/// All memory the tracer uses after init, in one object. Hand init() your own (static, or on a
+/// stack that outlives shutdown()) through options.storage; otherwise hosted builds use a
+/// static one. It is large (see storage_bytes()): do not put it on a small thread stack.
+struct storage;
+
+/// Bytes of one `storage` for the switches in force.
+constexpr std::size_t storage_bytes() noexcept;
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+
+constexpr std::uint32_t max_child_spans = SENTRY_TRACE_MAX_SPANS;
+constexpr std::uint32_t slots_per_block = SENTRY_TRACE_MAX_SPANS + 1;  // slot 0 is the root
+
+/// Control word layout: [63..35] generation, [34] closing, [33..17] open spans, [16..0] next slot.
+struct control {
+  static constexpr std::uint64_t slot_mask = (1ull << 17) - 1;
+  static constexpr unsigned open_shift = 17;
+  static constexpr std::uint64_t open_one = 1ull << open_shift;
+  static constexpr std::uint64_t open_mask = ((1ull << 17) - 1) << open_shift;
+  static constexpr std::uint64_t closing = 1ull << 34;
+  static constexpr unsigned gen_shift = 35;
+
+  static constexpr std::uint32_t next_slot(std::uint64_t v) noexcept { return static_cast<std::uint32_t>(v & slot_mask); }
+  static constexpr std::uint32_t open(std::uint64_t v) noexcept { return static_cast<std::uint32_t>((v & open_mask) >> open_shift); }
+  static constexpr bool is_closing(std::uint64_t v) noexcept { return (v & closing) != 0; }
+  static constexpr std::uint32_t generation(std::uint64_t v) noexcept { return static_cast<std::uint32_t>(v >> gen_shift); }
+  static constexpr std::uint64_t fresh(std::uint32_t gen) noexcept { return static_cast<std::uint64_t>(gen & 0x1fffffffu) << gen_shift; }
+};
+
+/// dsc_state: the head-of-trace DSC is written from the block until the first outgoing headers
+/// freeze it into `dsc` (a DSC must not change once it has left the SDK).
+enum : std::uint8_t { dsc_open = 0, dsc_freezing = 1, dsc_frozen = 2 };
+
+struct transaction_block {
+  atomic<std::uint64_t> control_word;
+  // Set when the block is claimed, before any handle to it exists; read-only afterwards.
+  trace_id trace;
+  span_id parent_of_root;           ///< the incoming parent span id of a continued trace
+  double sample_rate;               ///< the rate that decided, for the DSC and sentry.sample_rate
+  std::uint32_t sample_rand_micros; ///< sample_rand * 1e6: decisions use exactly the propagated value
+  bool sample_rate_known;
+  transaction_source source;
+  std::uint16_t max_children;       ///< options.max_spans, at most SENTRY_TRACE_MAX_SPANS
+  bool continued;                   ///< the trace came from another service (continue_trace)
+  /// The dynamic sampling context and third-party baggage this transaction propagates. For a
+  /// continued trace: the incoming one, frozen (plus sample_rand / sample_rate added here). For a
+  /// trace started here: third-party members only, until the first outgoing headers freeze the
+  /// Sentry members in (dsc_state).
+  baggage dsc;
+  atomic<std::uint8_t> dsc_state;   ///< dsc_open, dsc_freezing, dsc_frozen
+
+  atomic<std::uint32_t> arena_used;
+  atomic<std::uint32_t> attributes_used;
+  atomic<std::uint32_t> measurements_used;
+  measurement_record measurements[SENTRY_TRACE_MAX_MEASUREMENTS];
+  attribute_record attributes[SENTRY_TRACE_ATTRIBUTE_POOL];
+  span_record spans[slots_per_block];
+  char arena[SENTRY_TRACE_STRING_ARENA];
+
+  std::uint32_t generation() const noexcept { return control::generation(control_word.load(order_relaxed)); }
+
+  std::string_view str(arena_str s) const noexcept { return {arena + s.offset, s.length}; }
+
+  /// Reserves up to `want` arena bytes with one atomic addition; `granted` may be less (or 0)
+  /// at the arena's end. The counter may run past the end; that only means "full".
+  std::uint32_t reserve(std::size_t want, std::size_t& granted) noexcept {
+    constexpr std::uint32_t cap = sizeof(arena);
+    granted = 0;
+    if (want == 0 || arena_used.load(order_relaxed) >= cap) return cap;
+    std::uint32_t at = arena_used.fetch_add(static_cast<std::uint32_t>(want), order_relaxed);
+    if (at >= cap) return cap;
+    granted = want <= cap - at ? want : cap - at;
+    return at;
+  }
+
+  /// Copies `text` into reserved space at `at` (of which `room` bytes remain), cut at
+  /// `max_bytes` and at the room left, never inside a UTF-8 sequence. Cuts are counted.
+  arena_str place(std::string_view text, std::size_t max_bytes, std::uint32_t& at, std::size_t& room) noexcept {
+    std::size_t limit = max_bytes < room ? max_bytes : room;
+    std::size_t n = text.size() <= limit ? text.size() : utf8_truncate(text, limit);
+    if (n != text.size()) g_outcomes.strings_truncated.fetch_add(1, order_relaxed);
+    if (n) std::memcpy(arena + at, text.data(), n);
+    arena_str s{at, static_cast<std::uint32_t>(n)};
+    at += static_cast<std::uint32_t>(n);
+    room -= n;
+    return s;
+  }
+
+  static constexpr std::size_t capped(std::size_t n, std::size_t max_bytes) noexcept { return n < max_bytes ? n : max_bytes; }
+
+  /// Copies one string into the arena (see place()).
+  arena_str copy(std::string_view text, std::size_t max_bytes = SENTRY_TRACE_MAX_STRING) noexcept {
+    std::size_t room;
+    std::uint32_t at = reserve(capped(text.size(), max_bytes), room);
+    return place(text, max_bytes, at, room);
+  }
+
+  /// Copies a new span's name, op and origin with one reservation.
+  void copy_names(span_record& r, const span_options& o) noexcept {
+    std::size_t room;
+    std::uint32_t at = reserve(capped(o.name.size(), SENTRY_TRACE_MAX_STRING) + capped(o.op.size(), SENTRY_TRACE_MAX_STRING) +
+                                   capped(o.origin.size(), SENTRY_TRACE_MAX_STRING),
+                               room);
+    r.name = place(o.name, SENTRY_TRACE_MAX_STRING, at, room);
+    r.op = place(o.op, SENTRY_TRACE_MAX_STRING, at, room);
+    r.origin = place(o.origin, SENTRY_TRACE_MAX_STRING, at, room);
+  }
+
+  /// Claims this free block for a new transaction; false when it is in use.
+  bool try_claim() noexcept {
+    std::uint64_t v = control_word.load(order_relaxed);
+    if (control::open(v) != 0 || control::is_closing(v) || control::next_slot(v) != 0) return false;
+    // One open span (the root) and slot 0 taken.
+    return control_word.compare_exchange_strong(v, v + control::open_one + 1, order_acquire, order_relaxed);
+  }
+
+  /// Claims a child slot while the transaction with generation `gen` is open. Returns the slot,
+  /// 0 when the block is full (count buffer_overflow), or -1 when the transaction is gone.
+  std::int32_t claim_child(std::uint32_t gen) noexcept {
+    std::uint64_t v = control_word.load(order_relaxed);
+    for (;;) {
+      if (control::generation(v) != (gen & 0x1fffffffu) || control::is_closing(v) || control::open(v) == 0) return -1;
+      std::uint32_t slot = control::next_slot(v);
+      if (slot > max_children) return 0;
+      if (control_word.compare_exchange_weak(v, v + control::open_one + 1, order_acq_rel, order_relaxed))
+        return static_cast<std::int32_t>(slot);
+    }
+  }
+
+  /// Marks one open span closed. Returns true when this was the last one of a transaction whose
+  /// root has ended: the caller then frees the block with release().
+  bool close_one() noexcept {
+    std::uint64_t before = control_word.fetch_sub(control::open_one, order_acq_rel);
+    return control::open(before) == 1 && control::is_closing(before);
+  }
+
+  /// Sets the closing flag: from now on no child can join. Returns the slots handed out.
+  std::uint32_t begin_closing() noexcept {
+    std::uint64_t before = control_word.fetch_or(control::closing, order_acq_rel);
+    return control::next_slot(before);
+  }
+
+  /// Returns the block to the pool with the next generation, so old handles become no-ops.
+  /// The states of the slots (and measurements) this transaction used are cleared first: a
+  /// later transaction's child may claim a slot and be caught by its root's end before it
+  /// publishes slot_started, and the serializer must then see "not started", never a stale
+  /// slot_ended left by this transaction (tests/test_tracer.cpp, "a slot claimed but not yet
+  /// published ...").
+  void release() noexcept {
+    const std::uint64_t v = control_word.load(order_acquire);
+    std::uint32_t used = control::next_slot(v);
+    if (used > slots_per_block) used = slots_per_block;
+    for (std::uint32_t i = 0; i < used; ++i) spans[i].state.store(0, order_relaxed);
+    std::uint32_t measured = measurements_used.load(order_relaxed);
+    if (measured > SENTRY_TRACE_MAX_MEASUREMENTS) measured = SENTRY_TRACE_MAX_MEASUREMENTS;
+    for (std::uint32_t i = 0; i < measured; ++i) measurements[i].ready.store(0, order_relaxed);
+    control_word.store(control::fresh(control::generation(v) + 1), order_release);
+  }
+
+  /// Resets the per-transaction bump counters; called right after try_claim().
+  void reset_contents() noexcept {
+    arena_used.store(0, order_relaxed);
+    attributes_used.store(0, order_relaxed);
+    measurements_used.store(0, order_relaxed);
+  }
+
+  /// Prepares a claimed slot; the caller publishes it with state.store(slot_started, release).
+  span_record& init_slot(std::uint32_t slot, span_id id, span_id parent, std::uint64_t start_ns) noexcept {
+    span_record& r = spans[slot];
+    r.start_ns = start_ns;
+    r.end_ns = start_ns;
+    r.id = id;
+    r.parent = parent;
+    r.name = {};
+    r.op = {};
+    r.origin = {};
+    r.attr_head = no_index;
+    r.attr_tail = no_index;
+    r.attr_count = 0;
+    r.status = span_status::ok;
+    return r;
+  }
+
+  static constexpr std::size_t max_key_bytes = 256;
+
+  /// Sets a string attribute, copying a new key and the value with one reservation.
+  void set_string_attribute(std::uint32_t slot, std::string_view key, std::string_view value) noexcept {
+    span_record& r = spans[slot];
+    for (std::uint16_t i = r.attr_head; i != no_index; i = attributes[i].next)
+      if (str(attributes[i].key) == key) {
+        attributes[i].text = copy(value);
+        attributes[i].type = attribute_type::string;
+        return;
+      }
+    attribute_record* a = add_attribute(r);
+    if (!a) return;
+    std::size_t room;
+    std::uint32_t at = reserve(capped(key.size(), max_key_bytes) + capped(value.size(), SENTRY_TRACE_MAX_STRING), room);
+    a->key = place(key, max_key_bytes, at, room);
+    a->text = place(value, SENTRY_TRACE_MAX_STRING, at, room);
+    a->type = attribute_type::string;
+  }
+
+  /// Finds or adds the attribute `key` of span `slot`; nullptr (counted) when over a cap.
+  attribute_record* attribute_for(std::uint32_t slot, std::string_view key) noexcept {
+    span_record& r = spans[slot];
+    for (std::uint16_t i = r.attr_head; i != no_index; i = attributes[i].next)
+      if (str(attributes[i].key) == key) return &attributes[i];
+    attribute_record* a = add_attribute(r);
+    if (a) a->key = copy(key, max_key_bytes);
+    return a;
+  }
+
+  /// Links a new attribute record to the end of `r`'s list; nullptr (counted) over a cap.
+  attribute_record* add_attribute(span_record& r) noexcept {
+    if (r.attr_count >= SENTRY_TRACE_MAX_ATTRIBUTES || attributes_used.load(order_relaxed) >= SENTRY_TRACE_ATTRIBUTE_POOL) {
+      g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
+      return nullptr;
+    }
+    std::uint32_t index = attributes_used.fetch_add(1, order_relaxed);
+    if (index >= SENTRY_TRACE_ATTRIBUTE_POOL) {
+      g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
+      return nullptr;
+    }
+    attribute_record& a = attributes[index];
+    a.key = arena_str{0, 0};
+    a.next = no_index;
+    a.type = attribute_type::boolean;
+    a.bool_value = false;
+    if (r.attr_tail == no_index) r.attr_head = static_cast<std::uint16_t>(index);
+    else attributes[r.attr_tail].next = static_cast<std::uint16_t>(index);
+    r.attr_tail = static_cast<std::uint16_t>(index);
+    ++r.attr_count;
+    return &a;
+  }
+};
+
+} // namespace detail
+
+struct storage {
+  detail::transaction_block blocks[SENTRY_TRACE_MAX_TRANSACTIONS];
+  char envelope[SENTRY_TRACE_ENVELOPE_BYTES];
+  std::uint16_t envelope_slots[detail::slots_per_block];  ///< the spans written, for transaction_view
+};
+
+constexpr std::size_t storage_bytes() noexcept { return sizeof(storage); }
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_POOL_HPP
+
+// end of part: include/sentry_trace/pool.hpp
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// One finished span as a transport sees it (valid only during transport::send).
+struct span_view {
+  span_id id;
+  span_id parent;               ///< zero on a root that starts the trace
+  std::string_view op;
+  std::string_view name;
+  std::int64_t start_epoch_us;  ///< microseconds since the Unix epoch
+  std::int64_t end_epoch_us;
+  span_status status;
+  bool is_root;
+};
+
+/// Read access to the transaction an envelope carries, for transports that show rather than
+/// ship it (console_transport). Only spans that were written to the envelope are listed.
+class transaction_view {
+ public:
+  std::string_view name() const noexcept { return block_->str(block_->spans[0].name); }
+  trace_id trace() const noexcept { return block_->trace; }
+  /// Spans in the envelope, root first.
+  std::size_t span_count() const noexcept { return count_; }
+  span_view span_at(std::size_t i) const noexcept;
+
+  // Internal: built by the envelope writer.
+  transaction_view(const detail::transaction_block* b, const std::uint16_t* slots, std::size_t count,
+                   std::int64_t epoch_us, std::uint64_t mono_ns) noexcept
+      : block_(b), slots_(slots), count_(count), anchor_epoch_us_(epoch_us), anchor_mono_ns_(mono_ns) {}
+
+ private:
+  const detail::transaction_block* block_;
+  const std::uint16_t* slots_;
+  std::size_t count_;
+  std::int64_t anchor_epoch_us_;
+  std::uint64_t anchor_mono_ns_;
+};
+
+/// What a transport receives: the whole envelope's bytes (valid only during the call; copy
+/// them to keep them) and, for a transaction envelope, a structured view of it.
+class envelope_view {
+ public:
+  constexpr envelope_view() noexcept = default;
+  constexpr envelope_view(std::string_view bytes, const transaction_view* txn, bool client_report_only) noexcept
+      : bytes_(bytes), transaction_(txn), client_report_only_(client_report_only) {}
+  /// The envelope, ready to POST or write to a file.
+  std::string_view bytes() const noexcept { return bytes_; }
+  /// The transaction it carries, or nullptr (client reports, events).
+  const transaction_view* transaction() const noexcept { return transaction_; }
+  /// True when it holds only a client_report item (sentry-cli rejects those).
+  bool is_client_report() const noexcept { return client_report_only_; }
+
+ private:
+  std::string_view bytes_{};
+  const transaction_view* transaction_ = nullptr;
+  bool client_report_only_ = false;
+};
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+
+/// Converts monotonic nanoseconds to epoch microseconds with the anchor taken at init.
+struct time_anchor {
+  std::int64_t epoch_us = 0;
+  std::uint64_t mono_ns = 0;
+  constexpr std::int64_t to_epoch_us(std::uint64_t ns) const noexcept {
+    return ns >= mono_ns ? epoch_us + static_cast<std::int64_t>((ns - mono_ns) / 1000)
+                         : epoch_us - static_cast<std::int64_t>((mono_ns - ns) / 1000);
+  }
+};
+
+/// What the envelope needs from the options, already resolved.
+struct envelope_context {
+  std::string_view public_key;
+  std::string_view org_id;
+  std::string_view release;
+  std::string_view environment;
+  std::string_view server_name;
+  time_anchor anchor;
+  std::int64_t sent_at_epoch_us = 0;
+};
+
+/// Writes `value` with at most 6 decimals for the DSC's sample_rand ("0.421337").
+inline std::size_t format_micros_fraction(char* out, std::uint32_t micros) noexcept {
+  out[0] = '0';
+  out[1] = '.';
+  for (int i = 7; i >= 2; --i) {
+    out[i] = static_cast<char>('0' + micros % 10);
+    micros /= 10;
+  }
+  return 8;
+}
+
+inline void write_sdk(json_writer& w) noexcept {
+  w.key("sdk").begin_object();
+  w.key("name").string(sdk_name);
+  w.key("version").string(version_string);
+  w.end_object();
+}
+
+/// Calls emit(key, value) for each member of a head-of-trace dynamic sampling context, as
+/// @sentry/core builds it (PROTOCOL.md §8): trace_id, public_key, org_id, release, environment,
+/// transaction (left out for a raw URL name), sample_rate (when a local rate decided),
+/// sample_rand (6 decimals, the value decisions use), sampled (left out while deferred).
+template <class Emit>
+void for_each_head_dsc(const trace_id& trace, std::string_view name, transaction_source source, bool rate_known,
+                       double rate, std::uint32_t rand_micros, parent_decision sampled, const envelope_context& ctx,
+                       Emit&& emit) noexcept {
+  char hex[32];
+  trace.to_hex(hex);
+  emit(std::string_view("trace_id"), std::string_view(hex, 32));
+  emit(std::string_view("public_key"), ctx.public_key);
+  if (!ctx.org_id.empty()) emit(std::string_view("org_id"), ctx.org_id);
+  if (!ctx.release.empty()) emit(std::string_view("release"), ctx.release);
+  emit(std::string_view("environment"), ctx.environment);
+  if (source != transaction_source::url && !name.empty()) emit(std::string_view("transaction"), name);
+  if (rate_known) {
+    char num[32];
+    emit(std::string_view("sample_rate"), std::string_view(num, format_double(num, rate)));
+  }
+  char frac[8];
+  emit(std::string_view("sample_rand"), std::string_view(frac, format_micros_fraction(frac, rand_micros)));
+  if (sampled != parent_decision::none)
+    emit(std::string_view("sampled"), std::string_view(sampled == parent_decision::sampled ? "true" : "false"));
+}
+
+/// The transaction's name as sent: the root's name, "<unlabeled transaction>" when empty (as JS
+/// and native write it).
+inline std::string_view transaction_name(const transaction_block& b) noexcept {
+  std::string_view name = b.str(b.spans[0].name);
+  return name.empty() ? std::string_view("<unlabeled transaction>") : name;
+}
+
+/// Whether the envelope header of `b` gets a `trace`: Relay needs trace_id and public_key, so
+/// not without a DSN, nor for a continued trace whose caller sent no Sentry baggage.
+inline bool has_dsc(const transaction_block& b, const envelope_context& ctx) noexcept {
+  if (b.continued || b.dsc_state.load(order_acquire) == dsc_frozen)
+    return !b.dsc.sentry("trace_id").empty() && !b.dsc.sentry("public_key").empty();
+  return !ctx.public_key.empty();
+}
+
+/// The DSC object of `b` (call only when has_dsc()): the frozen one when there is one, else the
+/// head-of-trace DSC made now.
+inline void write_dsc_object(json_writer& w, const transaction_block& b, const envelope_context& ctx) noexcept {
+  if (b.continued || b.dsc_state.load(order_acquire) == dsc_frozen) {
+    b.dsc.write_json(w);
+    return;
+  }
+  w.begin_object();
+  for_each_head_dsc(b.trace, transaction_name(b), b.source, b.sample_rate_known, b.sample_rate,
+                    b.sample_rand_micros, parent_decision::sampled, ctx,
+                    [&](std::string_view k, std::string_view v) { w.key(k).string(v); });
+  w.end_object();
+}
+
+inline void write_dsc(json_writer& w, const transaction_block& b, const envelope_context& ctx) noexcept {
+  if (!has_dsc(b, ctx)) return;
+  w.key("trace");
+  write_dsc_object(w, b, ctx);
+}
+
+inline void write_attributes(json_writer& w, const transaction_block& b, const span_record& r) noexcept {
+  for (std::uint16_t i = r.attr_head; i != no_index; i = b.attributes[i].next) {
+    const attribute_record& a = b.attributes[i];
+    w.key(b.str(a.key));
+    switch (a.type) {
+      case attribute_type::string: w.string(b.str(a.text)); break;
+      case attribute_type::int64: w.number(a.int_value); break;
+      case attribute_type::float64: w.number(a.float_value); break;
+      case attribute_type::boolean: w.boolean(a.bool_value); break;
+    }
+  }
+}
+
+inline std::string_view op_or_default(const transaction_block& b, const span_record& r) noexcept {
+  std::string_view op = b.str(r.op);
+  return op.empty() ? std::string_view("default") : op;
+}
+inline std::string_view origin_or_manual(const transaction_block& b, const span_record& r) noexcept {
+  std::string_view origin = b.str(r.origin);
+  return origin.empty() ? std::string_view("manual") : origin;
+}
+
+/// The fields a span and the trace context share: ids, op, status, origin and data.
+inline void write_span_common(json_writer& w, const transaction_block& b, const span_record& r, bool root) noexcept {
+  char hex[32];
+  b.trace.to_hex(hex);
+  w.key("trace_id").string(std::string_view(hex, 32));
+  r.id.to_hex(hex);
+  w.key("span_id").string(std::string_view(hex, 16));
+  if (!r.parent.is_zero()) {
+    r.parent.to_hex(hex);
+    w.key("parent_span_id").string(std::string_view(hex, 16));
+  }
+  std::string_view op = op_or_default(b, r);
+  std::string_view origin = origin_or_manual(b, r);
+  w.key("op").string(op);
+  w.key("status").string(to_string(r.status));
+  w.key("origin").string(origin);
+  w.key("data").begin_object();
+  w.key("sentry.op").string(op);
+  w.key("sentry.origin").string(origin);
+  if (root) {
+    w.key("sentry.segment.name.source").string(to_string(b.source));
+    if (b.sample_rate_known) w.key("sentry.sample_rate").number(b.sample_rate);
+  }
+  write_attributes(w, b, r);
+  w.end_object();
+}
+
+/// Result of writing a transaction envelope.
+struct transaction_write {
+  std::string_view bytes;       ///< empty when not even the transaction itself fitted
+  std::size_t spans_written = 0;  ///< child spans in the envelope
+  std::uint16_t* slots = nullptr; ///< the slots written, root first (for transaction_view)
+};
+
+/// Serializes the transaction in `b` (its root ended; `handed_out` slots were claimed) into
+/// `buf`. Spans that never ended are counted `invalid`; spans that do not fit, `buffer_overflow`.
+/// `slot_list` must hold `handed_out` entries.
+inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, const transaction_block& b,
+                                                    std::uint32_t handed_out, const envelope_context& ctx,
+                                                    std::uint16_t* slot_list) noexcept {
+  transaction_write result;
+  // The item header needs the payload's length, so the payload goes first, after room for
+  // both headers; the headers are then written and moved to sit right before it. 12 KiB holds
+  // the largest headers (a DSC full of escaped characters); a small buffer (down to the 4 KiB
+  // SENTRY_TRACE_ENVELOPE_BYTES allows, e.g. on a microcontroller) gives them a quarter of
+  // itself, which the usual few hundred bytes fit; larger ones are dropped and counted below.
+  const std::size_t header_room = cap >= 16 * 1024 ? 12 * 1024 : cap / 4;
+  if (cap < header_room + 1024) return result;
+  const span_record& root = b.spans[0];
+  event_id eid = new_event_id();
+  char eid_hex[32];
+  eid.to_hex(eid_hex);
+
+  const std::size_t payload_cap = cap - header_room - 2;  // 2: the closing "]}" always fits
+  fixed_sink payload(buf + header_room, payload_cap);
+  json_writer w(payload);
+  w.begin_object();
+  w.key("type").string("transaction");
+  w.key("event_id").string(std::string_view(eid_hex, 32));
+  w.key("platform").string("native");
+  w.key("transaction").string(transaction_name(b));
+  w.key("transaction_info").begin_object().key("source").string(to_string(b.source)).end_object();
+  w.key("start_timestamp").timestamp(ctx.anchor.to_epoch_us(root.start_ns));
+  w.key("timestamp").timestamp(ctx.anchor.to_epoch_us(root.end_ns));
+  if (!ctx.release.empty()) w.key("release").string(ctx.release);
+  w.key("environment").string(ctx.environment);
+  if (!ctx.server_name.empty()) w.key("server_name").string(ctx.server_name);
+  write_sdk(w);
+  w.key("contexts").begin_object().key("trace").begin_object();
+  write_span_common(w, b, root, true);
+  w.end_object().end_object();
+
+  std::uint32_t measurement_count = b.measurements_used.load(order_acquire);
+  if (measurement_count > SENTRY_TRACE_MAX_MEASUREMENTS) measurement_count = SENTRY_TRACE_MAX_MEASUREMENTS;
+  bool any_measurement = false;
+  for (std::uint32_t i = 0; i < measurement_count; ++i) {
+    const measurement_record& m = b.measurements[i];
+    if (m.ready.load(order_acquire) != 1) continue;
+    if (!any_measurement) w.key("measurements").begin_object();
+    any_measurement = true;
+    w.key(b.str(m.name)).begin_object().key("value").number(m.value());
+    const arena_str unit = m.unit_str();
+    if (unit.length) w.key("unit").string(b.str(unit));
+    w.end_object();
+  }
+  if (any_measurement) w.end_object();
+
+  w.key("spans").begin_array();
+  if (!w.ok()) {
+    // Not even the transaction without spans fits: nothing can go out.
+    g_outcomes.record_transaction(discard_reason::buffer_overflow, handed_out);
+    return result;
+  }
+  slot_list[0] = 0;
+  std::size_t listed = 1;
+  std::uint32_t unfinished = 0, overflowed = 0;
+  for (std::uint32_t slot = 1; slot < handed_out; ++slot) {
+    const span_record& r = b.spans[slot];
+    if (r.state.load(order_acquire) != slot_ended) {
+      ++unfinished;
+      continue;
+    }
+    if (overflowed) {
+      ++overflowed;
+      continue;
+    }
+    std::size_t checkpoint = payload.size();
+    w.begin_object();
+    write_span_common(w, b, r, false);
+    w.key("description").string(b.str(r.name));
+    w.key("start_timestamp").timestamp(ctx.anchor.to_epoch_us(r.start_ns));
+    w.key("timestamp").timestamp(ctx.anchor.to_epoch_us(r.end_ns));
+    w.end_object();
+    if (!w.ok()) {
+      // Back to the last whole span; nothing more is written through `w` after this.
+      payload.rewind(checkpoint);
+      overflowed = 1;
+      continue;
+    }
+    slot_list[listed++] = static_cast<std::uint16_t>(slot);
+  }
+  g_outcomes.record(discard_reason::invalid, data_category::span, unfinished);
+  g_outcomes.record(discard_reason::buffer_overflow, data_category::span, overflowed);
+  // Close the spans array and the payload by hand: after a rewind the writer's state is stale.
+  std::size_t payload_len = payload.size();
+  std::memcpy(buf + header_room + payload_len, "]}", 2);
+  payload_len += 2;
+
+  // Headers into the start of the buffer, then moved flush against the payload.
+  fixed_sink head(buf, header_room);
+  json_writer h(head);
+  h.begin_object();
+  h.key("event_id").string(std::string_view(eid_hex, 32));
+  h.key("sent_at").timestamp(ctx.sent_at_epoch_us);
+  write_sdk(h);
+  write_dsc(h, b, ctx);
+  h.end_object();
+  head.put('\n');
+  json_writer item(head);
+  item.begin_object().key("type").string("transaction").key("length").number(static_cast<std::uint64_t>(payload_len));
+  item.key("content_type").string("application/json").end_object();
+  head.put('\n');
+  if (!h.ok() || !item.ok() || head.overflowed()) {
+    g_outcomes.record_transaction(discard_reason::buffer_overflow, handed_out);
+    return result;
+  }
+  std::size_t head_len = head.size();
+  std::memmove(buf + header_room - head_len, buf, head_len);
+  result.bytes = std::string_view(buf + header_room - head_len, head_len + payload_len);
+  result.spans_written = listed - 1;
+  result.slots = slot_list;
+  return result;
+}
+
+/// Writes the pending outcomes as a client-report envelope and clears them. Empty when none.
+inline std::string_view write_client_report_envelope(char* buf, std::size_t cap, const envelope_context& ctx) noexcept {
+  // The payload is small (at most reasons x categories entries), so it is built in a local
+  // buffer first to learn its length.
+  char payload_buf[4096];
+  fixed_sink payload(payload_buf, sizeof(payload_buf));
+  json_writer p(payload);
+  p.begin_object();
+  p.key("timestamp").seconds(ctx.sent_at_epoch_us);
+  p.key("discarded_events").begin_array();
+  std::uint32_t taken[reason_count][category_count] = {};
+  bool any = false;
+  for (std::size_t r = 0; r < reason_count; ++r) {
+    for (std::size_t c = 0; c < category_count; ++c) {
+      std::uint32_t q = g_outcomes.pending[r][c].exchange(0, order_relaxed);
+      if (!q) continue;
+      taken[r][c] = q;
+      any = true;
+      p.begin_object();
+      p.key("reason").string(to_string(static_cast<discard_reason>(r)));
+      p.key("category").string(to_string(static_cast<data_category>(c)));
+      p.key("quantity").number(static_cast<std::uint64_t>(q));
+      p.end_object();
+    }
+  }
+  p.end_array().end_object();
+  if (!any) return {};
+  fixed_sink out(buf, cap);
+  json_writer h(out);
+  h.begin_object().key("sent_at").timestamp(ctx.sent_at_epoch_us);
+  write_sdk(h);
+  h.end_object();
+  out.put('\n');
+  json_writer item(out);
+  item.begin_object().key("type").string("client_report").key("length").number(static_cast<std::uint64_t>(payload.size()));
+  item.end_object();
+  out.put('\n');
+  out.write(payload.data(), payload.size());
+  if (!p.ok() || out.overflowed()) {
+    // Put the counts back so that they are reported later rather than lost.
+    for (std::size_t r = 0; r < reason_count; ++r)
+      for (std::size_t c = 0; c < category_count; ++c)
+        if (taken[r][c]) g_outcomes.pending[r][c].fetch_add(taken[r][c], order_relaxed);
+    return {};
+  }
+  return out.view();
+}
+
+} // namespace detail
+
+inline span_view transaction_view::span_at(std::size_t i) const noexcept {
+  const detail::span_record& r = block_->spans[slots_[i]];
+  detail::time_anchor a{anchor_epoch_us_, anchor_mono_ns_};
+  return span_view{r.id,
+                   r.parent,
+                   detail::op_or_default(*block_, r),
+                   block_->str(r.name),
+                   a.to_epoch_us(r.start_ns),
+                   a.to_epoch_us(r.end_ns),
+                   r.status,
+                   slots_[i] == 0};
+}
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_ENVELOPE_HPP
+
+// end of part: include/sentry_trace/envelope.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/transport.hpp
+// =================================================================================================
+
+// sentry_trace/transport.hpp -- the transport interface and the dependency-free transports
+//
+// WHAT IT DOES  A transport receives finished envelopes. The library ships:
+//                 null_transport      discards everything (tracing on, delivery off);
+//                 callback_transport  a plain C function pointer + user data (UART, MQTT, C code);
+//                 file_transport      one `.envelope` file per envelope in a directory, each one
+//                                     `sentry-cli send-envelope` accepts (hosted only);
+//                 console_transport   prints each transaction as a waterfall, for working
+//                                     without a Sentry account (hosted only).
+// HOOKS         transport::send is called with the envelope lock held, so never concurrently and
+//               in order, from the thread that ended the transaction or called flush()/shutdown().
+//               The bytes are valid only during the call: copy them to keep them. send must not
+//               call back into sentry_trace. A transport that fails to deliver calls
+//               report_lost() so the loss is counted and appears in the next client report.
+// DOES NOT      own the transport: options.transport points to the user's object, which must
+//               outlive shutdown().
+
+#ifndef SENTRY_TRACE_TRANSPORT_HPP
+#define SENTRY_TRACE_TRANSPORT_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#if SENTRY_TRACE_HOSTED
+#  include <cerrno>
+#  include <cinttypes>
+#  include <cstdio>
+#  if defined(__unix__) || defined(__APPLE__)
+#    include <sys/stat.h>
+#  endif
+#endif
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// Where envelopes go. Implement send(); flush() if the transport buffers.
+class transport {
+ public:
+  /// Delivers one envelope (see the HOOKS contract above).
+  virtual void send(envelope_view envelope) = 0;
+  /// Waits up to `timeout_ms` for everything sent so far to be delivered; true when it was.
+  virtual bool flush(std::uint32_t timeout_ms) {
+    static_cast<void>(timeout_ms);
+    return true;
+  }
+
+  /// Counts an envelope this transport could not deliver, by reason, for the client report
+  /// (a transaction counts once as `transaction` and once per span as `span`; lost client
+  /// reports are not counted, as in every Sentry SDK).
+  static void report_lost(const envelope_view& envelope, discard_reason reason) noexcept {
+    if (const transaction_view* t = envelope.transaction())
+      detail::g_outcomes.record_transaction(reason, static_cast<std::uint32_t>(t->span_count()));
+  }
+
+ protected:
+  transport() = default;
+  transport(const transport&) = default;
+  transport& operator=(const transport&) = default;
+  // Not virtual on purpose: the library never deletes a transport, and a virtual destructor
+  // would pull operator delete into freestanding links.
+  ~transport() = default;
+};
+
+/// Discards every envelope. Not a loss: the user chose no delivery.
+class null_transport final : public transport {
+ public:
+  void send(envelope_view) override {}
+};
+
+/// Hands every envelope to a plain function pointer, for C-style code and byte sinks.
+class callback_transport final : public transport {
+ public:
+  /// Receives the envelope's bytes, valid only during the call.
+  using send_fn = void (*)(const char* bytes, std::size_t size, void* user);
+  constexpr callback_transport(send_fn fn, void* user) noexcept : fn_(fn), user_(user) {}
+  void send(envelope_view e) override {
+    if (fn_) fn_(e.bytes().data(), e.bytes().size(), user_);
+  }
+
+ private:
+  send_fn fn_;
+  void* user_;
+};
+
+#if SENTRY_TRACE_HOSTED
+/// Writes each envelope to `<directory>/<sent time in µs>-<sequence>-<kind>.envelope`,
+/// creating the directory (one level) if needed. Write failures are counted as `send_error`
+/// and logged to stderr once. Client reports go in envelopes of their own, so every
+/// transaction file is one `sentry-cli send-envelope` accepts.
+class file_transport final : public transport {
+ public:
+  /// `directory` is copied (at most 400 bytes).
+  explicit file_transport(std::string_view directory) noexcept {
+    std::size_t n = directory.size() < sizeof(dir_) - 1 ? directory.size() : sizeof(dir_) - 1;
+    for (std::size_t i = 0; i < n; ++i) dir_[i] = directory[i];
+    dir_[n] = '\0';
+  }
+  void send(envelope_view e) override {
+#  if defined(__unix__) || defined(__APPLE__)
+    ::mkdir(dir_, 0755);  // EEXIST is the usual case
+#  endif
+    char path[512];
+    const char* kind = e.is_client_report() ? "client_report" : (e.transaction() ? "transaction" : "event");
+    std::FILE* f = nullptr;
+    // The sent time keeps names apart across runs, and the exclusive create ("x") across
+    // transports sharing the directory in one microsecond: a file is never overwritten.
+    for (int attempt = 0; attempt < 16 && !f; ++attempt) {
+      ++sequence_;
+      std::snprintf(path, sizeof(path), "%s/%" PRId64 "-%06" PRIu32 "-%s.envelope", dir_,
+                    static_cast<std::int64_t>(detail::hosted_epoch_us(nullptr)), sequence_, kind);
+      f = std::fopen(path, "wbx");
+      if (!f && errno != EEXIST) break;
+    }
+    bool ok = f != nullptr;
+    if (f) {
+      ok = std::fwrite(e.bytes().data(), 1, e.bytes().size(), f) == e.bytes().size();
+      ok = (std::fclose(f) == 0) && ok;
+    }
+    if (!ok) {
+      report_lost(e, discard_reason::send_error);
+      if (!warned_) std::fprintf(stderr, "[sentry_trace] error: file_transport cannot write %s\n", path);
+      warned_ = true;
+    } else {
+      ++written_;
+    }
+  }
+  /// Envelopes written so far.
+  std::uint32_t written() const noexcept { return written_; }
+
+ private:
+  char dir_[401] = {};
+  std::uint32_t sequence_ = 0;
+  std::uint32_t written_ = 0;
+  bool warned_ = false;
+};
+
+/// Prints each transaction as a waterfall: an indented tree of op, name, start offset,
+/// duration and status, with a bar per span on a common time axis. Other envelopes (client
+/// reports) print one summary line. `out` defaults to stdout.
+class console_transport final : public transport {
+ public:
+  explicit console_transport(std::FILE* out = stdout) noexcept : out_(out) {}
+  void send(envelope_view e) override {
+    const transaction_view* t = e.transaction();
+    if (!t) {
+      std::fprintf(out_, "[sentry_trace] %s envelope, %zu bytes\n", e.is_client_report() ? "client report" : "event",
+                   e.bytes().size());
+      return;
+    }
+    print(*t);
+  }
+
+  /// Writes the waterfall of `t` to the stream.
+  void print(const transaction_view& t) {
+    const std::size_t n = t.span_count();
+    if (n == 0) return;
+    const span_view root = t.span_at(0);
+    const std::int64_t t0 = root.start_epoch_us;
+    std::int64_t total = root.end_epoch_us - t0;
+    for (std::size_t i = 0; i < n; ++i) {
+      std::int64_t end = t.span_at(i).end_epoch_us - t0;
+      if (end > total) total = end;
+    }
+    if (total <= 0) total = 1;
+    char tid[33];
+    t.trace().to_hex(tid);
+    tid[32] = '\0';
+    std::fprintf(out_, "transaction %.*s  trace %s  %zu spans  %.3f ms\n", static_cast<int>(root.name.size()),
+                 root.name.data(), tid, n, static_cast<double>(total) / 1000.0);
+    std::fprintf(out_, "  %-40s %10s %10s  %-18s %s\n", "op  name", "start ms", "dur ms", "status", "timeline");
+    // Depth-first from the root; children in start order. n is at most SENTRY_TRACE_MAX_SPANS+1,
+    // so the quadratic search is cheap next to printing, and needs no memory of its own.
+    print_subtree(t, 0, 0, t0, total);
+    std::fflush(out_);
+  }
+
+ private:
+  void print_subtree(const transaction_view& t, std::size_t index, int depth, std::int64_t t0, std::int64_t total) {
+    print_line(t.span_at(index), depth, t0, total);
+    const span_id self = t.span_at(index).id;
+    std::int64_t last_start = INT64_MIN;
+    std::size_t last_index = 0;
+    // Visit children ordered by (start, index) without sorting storage.
+    for (;;) {
+      std::size_t best = t.span_count();
+      std::int64_t best_start = INT64_MAX;
+      for (std::size_t i = 1; i < t.span_count(); ++i) {
+        const span_view c = t.span_at(i);
+        if (c.parent != self) continue;
+        bool after = c.start_epoch_us > last_start || (c.start_epoch_us == last_start && i > last_index);
+        if (after && (c.start_epoch_us < best_start || (c.start_epoch_us == best_start && i < best))) {
+          best = i;
+          best_start = c.start_epoch_us;
+        }
+      }
+      if (best == t.span_count()) break;
+      last_start = best_start;
+      last_index = best;
+      if (depth < 32) print_subtree(t, best, depth + 1, t0, total);
+    }
+  }
+
+  void print_line(const span_view& s, int depth, std::int64_t t0, std::int64_t total) {
+    constexpr int width = 40;
+    char label[160];
+    int indent = depth * 2 < 40 ? depth * 2 : 40;
+    std::snprintf(label, sizeof(label), "%*s%.*s  %.*s", indent, "", static_cast<int>(s.op.size() > 40 ? 40 : s.op.size()),
+                  s.op.data(), static_cast<int>(s.name.size() > 60 ? 60 : s.name.size()), s.name.data());
+    std::int64_t start = s.start_epoch_us - t0;
+    std::int64_t dur = s.end_epoch_us - s.start_epoch_us;
+    int from = static_cast<int>(start * width / total);
+    int len = static_cast<int>(dur * width / total);
+    if (len < 1) len = 1;
+    if (from > width - 1) from = width - 1;
+    if (from + len > width) len = width - from;
+    char bar[width + 1];
+    for (int i = 0; i < width; ++i) bar[i] = (i >= from && i < from + len) ? '#' : '.';
+    bar[width] = '\0';
+    std::fprintf(out_, "  %-40.40s %10.3f %10.3f  %-18s |%s|\n", label, static_cast<double>(start) / 1000.0,
+                 static_cast<double>(dur) / 1000.0, to_string(s.status), bar);
+  }
+
+  std::FILE* out_;
+};
+#endif // SENTRY_TRACE_HOSTED
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_TRANSPORT_HPP
+
+// end of part: include/sentry_trace/transport.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/transport_http.hpp
+// =================================================================================================
+
+// sentry_trace/transport_http.hpp -- the built-in HTTP transport: a bounded queue and a sender
+//
+// WHAT IT DOES  http_transport POSTs every envelope to Sentry's envelope endpoint (or to the
+//               Spotlight sidecar: a second instance with the sidecar's URL and no auth header).
+//               send() copies the envelope into a fixed ring of whole envelopes
+//               (SENTRY_TRACE_QUEUE_BYTES) and returns; delivery happens elsewhere:
+//                 worker mode  one std::thread, started by start(), sends in the background;
+//                 poll mode    nothing is sent until the program calls poll(budget_us)
+//                              (sentry_trace::poll() for the transport init() built), or
+//                              flush(), which then drives poll() itself.
+//               Every response feeds the rate limiter (ratelimit.hpp); an envelope whose category
+//               is limited is dropped before sending. Outcomes (client reports):
+//                 2xx                  delivered
+//                 429                  dropped, not counted (the server counted it)
+//                 other 4xx / 5xx      dropped, send_error
+//                 no response          retried after 1 s, 2 s, 4 s ... (at most 60 s), then
+//                                      after max_attempts dropped as network_error
+//                 rate-limited         dropped before sending, ratelimit_backoff
+//                 queue full           dropped in send(), queue_overflow
+//               A transaction counts once as `transaction` and (spans + 1) times as `span`; a
+//               lost client report is never counted.
+// THREADS       send() takes the queue mutex for one copy of the envelope into the ring; the
+//               sender takes it only to read or update the ring's indexes and the head entry's
+//               meta, never across I/O. So the span path (send() is called from
+//               finish_transaction) waits at most for one index update, never for the network.
+//               poll() is serialized by a second mutex (try_lock: a concurrent poll() returns
+//               at once). The rate limiter is touched only by whoever holds that second mutex.
+// WAKE-UP       The worker sleeps on a condition variable while the queue is empty or the head
+//               entry waits for its retry time (send() and stop() notify it), and in ::poll(2)
+//               on the client's socket plus a self-pipe while a request is in flight (stop()
+//               writes to the pipe). New envelopes need no wake-up then: they queue behind the
+//               one in flight.
+// NAMES         configure() resolves the host (getaddrinfo, which may block: at init). After a
+//               network failure the worker resolves again before the next attempt; poll mode
+//               keeps the address it has (it resolves only if it never had one).
+// MEMORY        The ring is a member (SENTRY_TRACE_QUEUE_BYTES, default 2 MiB, options.queue_bytes
+//               may use less of it). The worker's std::thread, created by start() at init, is
+//               the only allocation; send() and poll() never allocate.
+// DOES NOT      exist on freestanding builds or without POSIX sockets and threads
+//               (SENTRY_TRACE_DETAIL_HTTP_TRANSPORT is 0 there), compress (SENTRY_TRACE_WITH_ZLIB
+//               is reserved: gzip is not implemented yet), or speak HTTPS unless http_client.hpp
+//               does (SENTRY_TRACE_WITH_MBEDTLS).
+// SPEC          PROTOCOL.md §1 (endpoint, headers), §10 (rate limits), §11 (outcomes), §13.
+
+#ifndef SENTRY_TRACE_TRANSPORT_HTTP_HPP
+#define SENTRY_TRACE_TRANSPORT_HTTP_HPP
+
+#if SENTRY_TRACE_HOSTED && SENTRY_TRACE_THREADS && (defined(__unix__) || defined(__APPLE__))
+#  define SENTRY_TRACE_DETAIL_HTTP_TRANSPORT 1
+#else
+#  define SENTRY_TRACE_DETAIL_HTTP_TRANSPORT 0
+#endif
+
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+
+// =================================================================================================
+// part: include/sentry_trace/http_client.hpp
+// =================================================================================================
+
+// sentry_trace/http_client.hpp -- one HTTP/1.1 POST at a time over a non-blocking socket
+//
+// WHAT IT DOES  detail::http_client sends one POST and reads the reply's status and headers,
+//               advanced by step() without ever blocking, so that one body of code serves a
+//               worker thread (which waits on fd()/wanted_events() with poll(2) between steps)
+//               and a game loop (which calls step() once a frame and never waits). IPv4 and
+//               IPv6: every address getaddrinfo() gave is tried in order until one connects.
+//               An http:// proxy is supported: absolute-form requests for http targets, a
+//               CONNECT tunnel for https targets. HTTPS through mbedTLS 2.28 when
+//               SENTRY_TRACE_WITH_MBEDTLS=1, with certificate and host name verification on by
+//               default. detail::parse_http_url() splits "http[s]://host[:port]/path".
+// DOES NOT      keep connections alive (every request says Connection: close), follow
+//               redirects, decode the body (it is read and discarded: Sentry's answer is in the
+//               status and headers), support https proxies or proxy authentication, or resolve
+//               names inside step(): configure() calls getaddrinfo(), which may block, so call
+//               it at start-up or on the worker, and again only after a failure (the address
+//               may have moved).
+// HEAP          none of its own: the addresses, the request head, the 8 KiB response head and
+//               the mbedTLS contexts are members. The one exception is mbedTLS itself, which
+//               calloc()s while it loads the CA bundle (configure()) and during each handshake
+//               (certificates, key exchange): that is on the delivery path only, never on the
+//               span path.
+// TIMING        step() returns as soon as the socket would block, and reads at most 64 KiB of
+//               body per call. A TLS handshake step does public-key arithmetic, which can take
+//               a few milliseconds on a slow CPU.
+// TIMEOUTS      connect_timeout_ms per address tried; io_timeout_ms for the TLS handshake, for
+//               the proxy's CONNECT reply, as the longest wait for progress while sending (a big
+//               body on a slow link still goes through), and for the whole response head. Once
+//               the status and headers are in, the body's end, an early close, a reset or a
+//               timeout all finish with done: nothing after the head is needed.
+// ERRORS        error() after failed: "connect refused", "connect timeout", "connect
+//               unreachable", "connect failed (errno N)", "timeout", "connection reset",
+//               "connection closed" (before any reply byte), "bad response", "send failed
+//               (errno N)", "receive failed (errno N)", "proxy: CONNECT answered N",
+//               "tls: certificate verify failed (why)", "tls: handshake failed: ...", and from
+//               configure(): "bad url", "resolve failed: ...", "proxy: ...", "https needs
+//               SENTRY_TRACE_WITH_MBEDTLS", "tls: ...".
+// CONFIG        SENTRY_TRACE_HOSTED on a POSIX system (otherwise this part is empty),
+//               SENTRY_TRACE_WITH_MBEDTLS (link mbedtls, mbedx509 and mbedcrypto).
+// THREADS       one http_client belongs to one thread at a time; nothing is shared.
+
+#ifndef SENTRY_TRACE_HTTP_CLIENT_HPP
+#define SENTRY_TRACE_HTTP_CLIENT_HPP
+
+#if SENTRY_TRACE_HOSTED && (defined(__unix__) || defined(__APPLE__))
+
+#include <cerrno>
+#include <climits>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <string_view>
+
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#if SENTRY_TRACE_WITH_MBEDTLS
+#  include <mbedtls/ctr_drbg.h>
+#  include <mbedtls/entropy.h>
+#  include <mbedtls/error.h>
+#  include <mbedtls/net_sockets.h>
+#  include <mbedtls/ssl.h>
+#  include <mbedtls/x509_crt.h>
+#endif
+
+SENTRY_TRACE_DETAIL_BEGIN
+namespace detail {
+
+/// A parsed http:// or https:// URL; host without IPv6 brackets, path with its query.
+struct http_url {
+  bool tls = false;
+  char host[256] = {};
+  std::uint16_t port = 0;
+  char path[1024] = {};
+};
+
+inline char http_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+inline bool http_ieq(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (http_lower(a[i]) != http_lower(b[i])) return false;
+  return true;
+}
+
+inline bool http_is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+inline int http_hex_value(char c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+/// Parses "http[s]://host[:port]/path" (IPv6 "[::1]"); false on anything else. The scheme is
+/// case-insensitive; no user info; a missing path is "/"; a #fragment is dropped. Spaces and
+/// control or non-ASCII bytes are refused rather than copied, since the host and path go
+/// straight into the request head.
+inline bool parse_http_url(std::string_view url, http_url& out) noexcept {
+  http_url r;
+  std::size_t i = 0;
+  if (url.size() >= 7 && http_ieq(url.substr(0, 7), "http://")) {
+    i = 7;
+  } else if (url.size() >= 8 && http_ieq(url.substr(0, 8), "https://")) {
+    r.tls = true;
+    i = 8;
+  } else {
+    return false;
+  }
+  std::string_view host;
+  if (i < url.size() && url[i] == '[') {
+    std::size_t close = url.find(']', i);
+    if (close == std::string_view::npos) return false;
+    host = url.substr(i + 1, close - i - 1);
+    if (host.find(':') == std::string_view::npos) return false;
+    for (char c : host)
+      if (!(http_hex_value(c) >= 0 || c == ':' || c == '.')) return false;  // no zone ids
+    i = close + 1;
+  } else {
+    std::size_t s = i;
+    while (i < url.size() && url[i] != ':' && url[i] != '/' && url[i] != '?' && url[i] != '#') ++i;
+    host = url.substr(s, i - s);
+    for (char c : host) {
+      bool ok = http_is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '.' ||
+                c == '_';
+      if (!ok) return false;
+    }
+  }
+  if (host.empty() || host.size() >= sizeof r.host) return false;
+  unsigned long port = r.tls ? 443 : 80;
+  if (i < url.size() && url[i] == ':') {
+    ++i;
+    std::size_t s = i;
+    port = 0;
+    while (i < url.size() && http_is_digit(url[i])) {
+      port = port * 10 + static_cast<unsigned long>(url[i] - '0');
+      if (port > 65535) return false;
+      ++i;
+    }
+    if (i == s || port == 0) return false;
+  }
+  std::string_view rest = url.substr(i);
+  if (!rest.empty() && rest[0] != '/' && rest[0] != '?' && rest[0] != '#') return false;
+  std::size_t hash = rest.find('#');
+  if (hash != std::string_view::npos) rest = rest.substr(0, hash);
+  std::size_t n = 0;
+  if (rest.empty() || rest[0] == '?') r.path[n++] = '/';
+  for (char c : rest) {
+    auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7f) return false;
+    if (n + 1 >= sizeof r.path) return false;
+    r.path[n++] = c;
+  }
+  r.path[n] = '\0';
+  std::memcpy(r.host, host.data(), host.size());
+  r.host[host.size()] = '\0';
+  r.port = static_cast<std::uint16_t>(port);
+  out = r;
+  return true;
+}
+
+/// What configure() needs beyond the URL.
+struct http_client_config {
+  std::string_view proxy;              ///< "http://host:port" or empty; HTTP via absolute-form request, HTTPS via CONNECT
+  std::string_view ca_file;            ///< PEM bundle for HTTPS; empty: the system bundle (/etc/ssl/certs/ca-certificates.crt)
+  bool verify_peer = true;             ///< certificate + host name verification (on by default)
+  std::uint32_t connect_timeout_ms = 3000;
+  std::uint32_t io_timeout_ms = 5000;  ///< per send/receive phase
+};
+
+/// What step() reports.
+enum class http_result : std::uint8_t { in_progress, done, failed };
+
+/// One HTTP/1.1 POST at a time; see the top of this file.
+class http_client {
+ public:
+  http_client() noexcept {
+#if SENTRY_TRACE_WITH_MBEDTLS
+    tls_init();
+#endif
+  }
+  ~http_client() {
+    close_socket();
+#if SENTRY_TRACE_WITH_MBEDTLS
+    tls_free();
+#endif
+  }
+  http_client(const http_client&) = delete;
+  http_client& operator=(const http_client&) = delete;
+
+  /// Resolves (getaddrinfo: this may block; call it at start-up or on the worker, and cache:
+  /// re-resolve only after a failure) and remembers the target. False with a reason in error().
+  /// With a proxy, the proxy's name is resolved and the target's is left to the proxy.
+  bool configure(const http_url& target, const http_client_config& cfg) noexcept {
+    abort();
+    configured_ = false;
+    addr_count_ = 0;
+    target_ = target;
+    connect_timeout_ms_ = cfg.connect_timeout_ms;
+    io_timeout_ms_ = cfg.io_timeout_ms;
+    if (target_.host[0] == '\0' || target_.port == 0 || target_.path[0] != '/') return set_error("bad url");
+    target_.host[sizeof target_.host - 1] = '\0';
+    target_.path[sizeof target_.path - 1] = '\0';
+#if !SENTRY_TRACE_WITH_MBEDTLS
+    if (target_.tls) return set_error("https needs SENTRY_TRACE_WITH_MBEDTLS");
+#endif
+    via_proxy_ = false;
+    const char* host = target_.host;
+    std::uint16_t port = target_.port;
+    http_url proxy;
+    if (!cfg.proxy.empty()) {
+      if (!parse_http_url(cfg.proxy, proxy) || proxy.tls) return set_error("proxy: must be http://host:port");
+      via_proxy_ = true;
+      host = proxy.host;
+      port = proxy.port;
+    }
+    if (!resolve(host, port)) return false;
+#if SENTRY_TRACE_WITH_MBEDTLS
+    if (target_.tls && !tls_configure(cfg)) return false;
+#endif
+    err_[0] = '\0';
+    configured_ = true;
+    return true;
+  }
+
+  /// Starts a POST of `body` to the target's path with these extra header lines (each
+  /// "Name: value\r\n", caller-built); adds Host, User-Agent, Content-Length and Connection:
+  /// close. The body and headers must stay valid until done/failed: they are sent from where
+  /// they are (the head is copied next to ours when it fits, to save a packet). False when not
+  /// configured, busy, or the extra headers do not end with "\r\n".
+  bool start(std::string_view extra_headers, std::string_view body, std::uint64_t now_ms) noexcept {
+    if (!configured_) return set_error("not configured");
+    if (busy()) return set_error("busy");
+    if (!extra_headers.empty() &&
+        (extra_headers.size() < 2 || extra_headers.substr(extra_headers.size() - 2) != "\r\n"))
+      return set_error("extra headers must end with \\r\\n");
+    close_socket();
+    err_[0] = '\0';
+    status_ = 0;
+    resp_len_ = 0;
+    head_len_ = 0;
+
+    // The request head; the path is at most 1023 bytes and the host 255, so it always fits.
+    char host_port[280];
+    format_host_port(host_port, sizeof host_port, !target_.tls ? target_.port != 80 : target_.port != 443);
+    int n;
+    if (via_proxy_ && !target_.tls) {
+      n = std::snprintf(req_, sizeof req_, "POST http://%s%s HTTP/1.1\r\n", host_port, target_.path);
+    } else {
+      n = std::snprintf(req_, sizeof req_, "POST %s HTTP/1.1\r\n", target_.path);
+    }
+    std::size_t len = static_cast<std::size_t>(n);
+    n = std::snprintf(req_ + len, sizeof req_ - len,
+                      "Host: %s\r\nUser-Agent: %s/%s\r\nContent-Length: %llu\r\nConnection: close\r\n", host_port,
+                      sdk_name, version_string, static_cast<unsigned long long>(body.size()));
+    len += static_cast<std::size_t>(n);
+    seg_count_ = 0;
+    if (len + extra_headers.size() + 2 <= sizeof req_) {
+      if (!extra_headers.empty()) std::memcpy(req_ + len, extra_headers.data(), extra_headers.size());
+      len += extra_headers.size();
+      std::memcpy(req_ + len, "\r\n", 2);
+      len += 2;
+      seg_[seg_count_++] = std::string_view(req_, len);
+    } else {
+      seg_[seg_count_++] = std::string_view(req_, len);
+      seg_[seg_count_++] = extra_headers;
+      seg_[seg_count_++] = std::string_view("\r\n", 2);
+    }
+    if (!body.empty()) seg_[seg_count_++] = body;
+    seg_index_ = 0;
+    seg_off_ = 0;
+
+    if (via_proxy_ && target_.tls) {
+      format_host_port(host_port, sizeof host_port, true);
+      n = std::snprintf(tunnel_, sizeof tunnel_, "CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n", host_port, host_port);
+      tunnel_len_ = static_cast<std::size_t>(n);
+      tunnel_off_ = 0;
+    }
+    addr_next_ = 0;
+    connect_next(now_ms);
+    return true;
+  }
+
+  /// Advances without blocking (connect, TLS handshake, send, receive, parse). Timeouts are
+  /// checked against now_ms (the same monotonic clock as start()'s).
+  http_result step(std::uint64_t now_ms) noexcept {
+    for (int rounds = 0; rounds < 64; ++rounds) {
+      switch (phase_) {
+        case phase::idle:
+          if (err_[0] == '\0') set_error("not started");
+          return http_result::failed;
+        case phase::done: return http_result::done;
+        case phase::failed: return http_result::failed;
+        case phase::connecting: {
+          pollfd p{fd_, POLLOUT, 0};
+          int r = ::poll(&p, 1, 0);
+          if (r <= 0) {
+            if (now_ms < deadline_) return wait(POLLOUT);
+            note_connect_error(ETIMEDOUT);
+            close_socket();
+            connect_next(now_ms);
+            continue;
+          }
+          int so_error = 0;
+          socklen_t so_len = sizeof so_error;
+          if (::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &so_error, &so_len) != 0) so_error = errno;
+          if (so_error != 0) {
+            note_connect_error(so_error);
+            close_socket();
+            connect_next(now_ms);
+            continue;
+          }
+          after_connect(now_ms);
+          continue;
+        }
+        case phase::tunnel_send: {
+          while (tunnel_off_ < tunnel_len_) {
+            long s = io_send(tunnel_ + tunnel_off_, tunnel_len_ - tunnel_off_);
+            if (s < 0) return fail_now();
+            if (s == 0) return now_ms < deadline_ ? http_result::in_progress : fail_now("timeout");
+            tunnel_off_ += static_cast<std::size_t>(s);
+          }
+          phase_ = phase::tunnel_recv;
+          deadline_ = now_ms + io_timeout_ms_;
+          continue;
+        }
+        case phase::tunnel_recv: {
+          int h = receive_head(now_ms);
+          if (h <= 0) return h < 0 ? http_result::failed : http_result::in_progress;
+          if (status_ < 200 || status_ > 299) {
+            char why[64];
+            std::snprintf(why, sizeof why, "proxy: CONNECT answered %d", status_);
+            return fail_now(why);
+          }
+          status_ = 0;
+          resp_len_ = 0;
+          head_len_ = 0;
+#if SENTRY_TRACE_WITH_MBEDTLS
+          phase_ = phase::handshake;
+          tls_active_ = true;
+          deadline_ = now_ms + io_timeout_ms_;
+          continue;
+#else
+          return fail_now("https needs SENTRY_TRACE_WITH_MBEDTLS");
+#endif
+        }
+        case phase::handshake: {
+#if SENTRY_TRACE_WITH_MBEDTLS
+          int r = mbedtls_ssl_handshake(&ssl_);
+          if (r == MBEDTLS_ERR_SSL_WANT_READ || r == MBEDTLS_ERR_SSL_WANT_WRITE) {
+            if (now_ms >= deadline_) return fail_now("timeout");
+            return wait(r == MBEDTLS_ERR_SSL_WANT_READ ? POLLIN : POLLOUT);
+          }
+          if (r != 0) {
+            tls_error(r);
+            return fail_now();
+          }
+          phase_ = phase::sending;
+          deadline_ = now_ms + io_timeout_ms_;
+          continue;
+#else
+          return fail_now("https needs SENTRY_TRACE_WITH_MBEDTLS");
+#endif
+        }
+        case phase::sending: {
+          while (seg_index_ < seg_count_) {
+            std::string_view seg = seg_[seg_index_];
+            if (seg_off_ >= seg.size()) {
+              ++seg_index_;
+              seg_off_ = 0;
+              continue;
+            }
+            long s = io_send(seg.data() + seg_off_, seg.size() - seg_off_);
+            if (s < 0) return fail_now();
+            if (s == 0) return now_ms < deadline_ ? http_result::in_progress : fail_now("timeout");
+            seg_off_ += static_cast<std::size_t>(s);
+            deadline_ = now_ms + io_timeout_ms_;  // progress: a slow link is not a dead one
+          }
+          phase_ = phase::recv_head;
+          deadline_ = now_ms + io_timeout_ms_;
+          want_ = POLLIN;
+          continue;
+        }
+        case phase::recv_head: {
+          int h = receive_head(now_ms);
+          if (h <= 0) return h < 0 ? http_result::failed : http_result::in_progress;
+          if (status_ >= 100 && status_ < 200) {
+            if (status_ == 101) return fail_now("bad response");
+            // An interim reply (100 Continue): drop its head and read the real one.
+            std::memmove(resp_, resp_ + head_len_, resp_len_ - head_len_);
+            resp_len_ -= head_len_;
+            head_len_ = 0;
+            status_ = 0;
+            continue;
+          }
+          begin_body();
+          std::size_t extra = resp_len_ - head_len_;
+          if (body_mode_ == body_mode::none || (extra > 0 && consume_body(resp_ + head_len_, extra)))
+            return finish();
+          phase_ = phase::recv_body;
+          deadline_ = now_ms + io_timeout_ms_;
+          continue;
+        }
+        case phase::recv_body: {
+          for (int reads = 0; reads < 16; ++reads) {
+            long r = io_recv(scratch_, sizeof scratch_);
+            if (r == 0) return now_ms < deadline_ ? http_result::in_progress : finish();
+            if (r < 0) return finish();  // end of stream, reset or error: the head is all we need
+            if (consume_body(scratch_, static_cast<std::size_t>(r))) return finish();
+          }
+          return http_result::in_progress;  // more to read: leave the rest for the next step
+        }
+      }
+    }
+    return http_result::in_progress;
+  }
+
+  /// For a waiting loop: the socket and the poll(2) events it waits for (-1 and 0 when none).
+  int fd() const noexcept { return busy() ? fd_ : -1; }
+  short wanted_events() const noexcept { return busy() && fd_ >= 0 ? want_ : static_cast<short>(0); }
+
+  /// HTTP status after done (0 before).
+  int status() const noexcept { return phase_ == phase::done ? status_ : 0; }
+
+  /// A response header (name case-insensitive; the first if repeated), with surrounding blanks
+  /// trimmed; empty when absent. Valid until the next start() or configure().
+  std::string_view header(std::string_view name) const noexcept {
+    return phase_ == phase::done ? find_header(name) : std::string_view();
+  }
+
+  /// Why the last configure(), start() or request failed ("" when it did not).
+  const char* error() const noexcept { return err_; }
+
+  /// Closes the connection; back to idle (configure()'s result is kept).
+  void abort() noexcept {
+    close_socket();
+    phase_ = phase::idle;
+  }
+
+ private:
+  std::string_view find_header(std::string_view name) const noexcept {
+    if (head_len_ == 0) return {};
+    std::string_view head(resp_, head_len_);
+    std::size_t pos = head.find('\n');
+    while (pos != std::string_view::npos && pos + 1 < head.size()) {
+      std::size_t start = pos + 1;
+      std::size_t end = head.find('\n', start);
+      if (end == std::string_view::npos) end = head.size();
+      std::string_view line = head.substr(start, end - start);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      std::size_t colon = line.find(':');
+      if (colon != std::string_view::npos && http_ieq(line.substr(0, colon), name)) {
+        std::string_view v = line.substr(colon + 1);
+        while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+        while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+        return v;
+      }
+      pos = end;
+    }
+    return {};
+  }
+
+  enum class phase : std::uint8_t {
+    idle, connecting, tunnel_send, tunnel_recv, handshake, sending, recv_head, recv_body, done, failed
+  };
+  enum class body_mode : std::uint8_t { none, length, chunked, until_close };
+  enum class chunk_state : std::uint8_t { size, extension, data, data_end, trailer_start, trailer_line };
+  static constexpr int max_addresses = 8;
+
+  bool busy() const noexcept { return phase_ != phase::idle && phase_ != phase::done && phase_ != phase::failed; }
+
+  bool set_error(const char* why) noexcept {
+    std::snprintf(err_, sizeof err_, "%s", why);
+    return false;
+  }
+  http_result fail_now(const char* why = nullptr) noexcept {
+    if (why) set_error(why);
+    if (err_[0] == '\0') set_error("failed");
+    close_socket();
+    phase_ = phase::failed;
+    return http_result::failed;
+  }
+  http_result finish() noexcept {
+    close_socket();
+    phase_ = phase::done;
+    return http_result::done;
+  }
+  http_result wait(short events) noexcept {
+    want_ = events;
+    return http_result::in_progress;
+  }
+  long would_block(short events) noexcept {
+    want_ = events;
+    return 0;
+  }
+  long io_failed(const char* why) noexcept {
+    set_error(why);
+    return -1;
+  }
+  int head_failed(const char* why) noexcept {
+    fail_now(why);
+    return -1;
+  }
+  bool read_until_close() noexcept {
+    body_mode_ = body_mode::until_close;  // broken or oversized framing: wait for the close
+    return false;
+  }
+
+  void format_host_port(char* out, std::size_t size, bool with_port) const noexcept {
+    bool v6 = std::strchr(target_.host, ':') != nullptr;
+    if (with_port)
+      std::snprintf(out, size, v6 ? "[%s]:%u" : "%s:%u", target_.host, static_cast<unsigned>(target_.port));
+    else
+      std::snprintf(out, size, v6 ? "[%s]" : "%s", target_.host);
+  }
+
+  bool resolve(const char* host, std::uint16_t port) noexcept {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV;  // not AI_ADDRCONFIG: it hides ::1 on hosts without a global IPv6 address
+    char service[8];
+    std::snprintf(service, sizeof service, "%u", static_cast<unsigned>(port));
+    addrinfo* list = nullptr;
+    int r = ::getaddrinfo(host, service, &hints, &list);
+    if (r != 0) {
+      std::snprintf(err_, sizeof err_, "resolve failed: %s", ::gai_strerror(r));
+      return false;
+    }
+    for (addrinfo* a = list; a && addr_count_ < max_addresses; a = a->ai_next) {
+      if (a->ai_addrlen > sizeof(sockaddr_storage)) continue;
+      std::memcpy(&addrs_[addr_count_], a->ai_addr, a->ai_addrlen);
+      addr_lens_[addr_count_] = static_cast<socklen_t>(a->ai_addrlen);
+      ++addr_count_;
+    }
+    ::freeaddrinfo(list);
+    if (addr_count_ == 0) return set_error("resolve failed: no address");
+    return true;
+  }
+
+  void note_connect_error(int e) noexcept {
+    if (e == ECONNREFUSED) set_error("connect refused");
+    else if (e == ETIMEDOUT) set_error("connect timeout");
+    else if (e == ENETUNREACH || e == EHOSTUNREACH || e == EADDRNOTAVAIL || e == EAFNOSUPPORT)
+      set_error("connect unreachable");
+    else std::snprintf(err_, sizeof err_, "connect failed (errno %d)", e);
+  }
+
+  /// Opens a socket to the next address and starts connecting; failed when none is left.
+  void connect_next(std::uint64_t now_ms) noexcept {
+    while (addr_next_ < addr_count_) {
+      int i = addr_next_++;
+      const auto* sa = reinterpret_cast<const sockaddr*>(&addrs_[i]);
+      int fd = ::socket(sa->sa_family, SOCK_STREAM, 0);
+      if (fd < 0) {
+        note_connect_error(errno);
+        continue;
+      }
+      int flags = ::fcntl(fd, F_GETFL, 0);
+      ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+      ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+      int one = 1;
+      // The request goes out as two or three writes; without this, Nagle's algorithm and the
+      // server's delayed ACK can hold the last one back for up to 200 ms.
+      ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+#if defined(SO_NOSIGPIPE)
+      ::setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one);
+#endif
+      int r;
+      do r = ::connect(fd, sa, addr_lens_[i]);
+      while (r != 0 && errno == EINTR);
+      fd_ = fd;
+      if (r == 0) {
+        after_connect(now_ms);
+        return;
+      }
+      if (errno == EINPROGRESS) {
+        phase_ = phase::connecting;
+        want_ = POLLOUT;
+        deadline_ = now_ms + connect_timeout_ms_;
+        return;
+      }
+      note_connect_error(errno);
+      close_socket();
+    }
+    fail_now();
+  }
+
+  void after_connect(std::uint64_t now_ms) noexcept {
+    deadline_ = now_ms + io_timeout_ms_;
+    want_ = POLLOUT;
+    if (via_proxy_ && target_.tls) {
+      phase_ = phase::tunnel_send;
+    } else if (target_.tls) {
+#if SENTRY_TRACE_WITH_MBEDTLS
+      phase_ = phase::handshake;
+      tls_active_ = true;
+#else
+      fail_now("https needs SENTRY_TRACE_WITH_MBEDTLS");
+#endif
+    } else {
+      phase_ = phase::sending;
+    }
+  }
+
+  void close_socket() noexcept {
+#if SENTRY_TRACE_WITH_MBEDTLS
+    if (tls_active_) {
+      if (fd_ >= 0) mbedtls_ssl_close_notify(&ssl_);  // best effort; the socket closes anyway
+      mbedtls_ssl_session_reset(&ssl_);
+      tls_active_ = false;
+    }
+#endif
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    want_ = 0;
+  }
+
+  static int send_flags() noexcept {
+#if defined(MSG_NOSIGNAL)
+    return MSG_NOSIGNAL;  // a reset peer must not kill the program with SIGPIPE
+#else
+    return 0;  // SO_NOSIGPIPE is set on the socket instead
+#endif
+  }
+
+  /// Bytes sent (> 0), 0 when the socket would block (want_ set), -1 on failure (err_ set).
+  long io_send(const char* p, std::size_t n) noexcept {
+    if (n > INT_MAX) n = INT_MAX;
+#if SENTRY_TRACE_WITH_MBEDTLS
+    if (tls_active_) {
+      int r = mbedtls_ssl_write(&ssl_, reinterpret_cast<const unsigned char*>(p), n);
+      if (r > 0) return r;
+      if (r == MBEDTLS_ERR_SSL_WANT_WRITE || r == 0) return would_block(POLLOUT);
+      if (r == MBEDTLS_ERR_SSL_WANT_READ) return would_block(POLLIN);
+      tls_error(r);
+      return -1;
+    }
+#endif
+    for (;;) {
+      ssize_t r = ::send(fd_, p, n, send_flags());
+      if (r >= 0) {
+        if (r == 0) return would_block(POLLOUT);
+        return static_cast<long>(r);
+      }
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return would_block(POLLOUT);
+      if (errno == EPIPE || errno == ECONNRESET) return io_failed("connection reset");
+      std::snprintf(err_, sizeof err_, "send failed (errno %d)", errno);
+      return -1;
+    }
+  }
+
+  /// Bytes received (> 0), 0 when the socket would block (want_ set), -2 at the end of the
+  /// stream, -1 on failure (err_ set).
+  long io_recv(char* p, std::size_t n) noexcept {
+    if (n > INT_MAX) n = INT_MAX;
+#if SENTRY_TRACE_WITH_MBEDTLS
+    if (tls_active_) {
+      int r = mbedtls_ssl_read(&ssl_, reinterpret_cast<unsigned char*>(p), n);
+      if (r > 0) return r;
+      if (r == 0 || r == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) return -2;
+      if (r == MBEDTLS_ERR_SSL_WANT_READ) return would_block(POLLIN);
+      if (r == MBEDTLS_ERR_SSL_WANT_WRITE) return would_block(POLLOUT);
+      tls_error(r);
+      return -1;
+    }
+#endif
+    for (;;) {
+      ssize_t r = ::recv(fd_, p, n, 0);
+      if (r > 0) return static_cast<long>(r);
+      if (r == 0) return -2;
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return would_block(POLLIN);
+      if (errno == ECONNRESET) return io_failed("connection reset");
+      std::snprintf(err_, sizeof err_, "receive failed (errno %d)", errno);
+      return -1;
+    }
+  }
+
+  /// Reads until a whole response head is in resp_: 1 parsed (status_, head_len_ set),
+  /// 0 not yet (in progress), -1 failed (phase_ is failed).
+  int receive_head(std::uint64_t now_ms) noexcept {
+    for (;;) {
+      if (resp_len_ > 0) {
+        int p = parse_head();
+        if (p > 0) return 1;
+        if (p < 0) return head_failed("bad response");
+        if (resp_len_ == sizeof resp_) return head_failed("bad response");  // head over 8 KiB
+      }
+      long r = io_recv(resp_ + resp_len_, sizeof resp_ - resp_len_);
+      if (r == 0) {
+        if (now_ms >= deadline_) return head_failed("timeout");
+        return 0;
+      }
+      if (r == -2) return head_failed(resp_len_ == 0 ? "connection closed" : "bad response");
+      if (r < 0) return head_failed(nullptr);
+      resp_len_ += static_cast<std::size_t>(r);
+    }
+  }
+
+  /// Checks resp_[0, resp_len_) for a response head: 1 complete and valid, 0 incomplete (so
+  /// far valid), -1 not HTTP. Garbage is refused as soon as its first bytes show it, so a
+  /// server speaking something else fails at once instead of at the timeout.
+  int parse_head() noexcept {
+    static constexpr char prefix[] = "HTTP/1.";
+    std::size_t check = resp_len_ < 7 ? resp_len_ : 7;
+    if (std::memcmp(resp_, prefix, check) != 0) return -1;
+    std::size_t end = 0;
+    for (std::size_t i = 0; i < resp_len_ && end == 0; ++i) {
+      if (resp_[i] != '\n') continue;
+      if (i + 1 < resp_len_ && resp_[i + 1] == '\n') end = i + 2;
+      else if (i + 2 < resp_len_ && resp_[i + 1] == '\r' && resp_[i + 2] == '\n') end = i + 3;
+    }
+    if (end == 0) return 0;
+    std::string_view head(resp_, end);
+    // Status line: HTTP/1.x NNN[ reason]
+    if (head.size() < 12 || !http_is_digit(head[7]) || head[8] != ' ' || !http_is_digit(head[9]) ||
+        !http_is_digit(head[10]) || !http_is_digit(head[11]))
+      return -1;
+    if (head.size() > 12 && head[12] != ' ' && head[12] != '\r' && head[12] != '\n') return -1;
+    int status = (head[9] - '0') * 100 + (head[10] - '0') * 10 + (head[11] - '0');
+    if (status < 100 || status > 599) return -1;
+    std::size_t pos = head.find('\n');
+    for (std::size_t i = 0; i < pos; ++i) {
+      auto u = static_cast<unsigned char>(head[i]);
+      if ((u < 0x20 && u != '\t' && u != '\r') || u == 0x7f) return -1;
+    }
+    // Header lines: name ':' value, no control bytes but tab; no obsolete line folding.
+    while (pos + 1 < head.size()) {
+      std::size_t start = pos + 1;
+      std::size_t next = head.find('\n', start);
+      std::string_view line = head.substr(start, next - start);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line.empty()) break;
+      std::size_t colon = line.find(':');
+      if (colon == std::string_view::npos || colon == 0) return -1;
+      for (std::size_t i = 0; i < line.size(); ++i) {
+        auto u = static_cast<unsigned char>(line[i]);
+        if (i < colon && (u <= 0x20 || u >= 0x7f)) return -1;
+        if (i > colon && ((u < 0x20 && u != '\t') || u == 0x7f)) return -1;
+      }
+      pos = next;
+    }
+    status_ = status;
+    head_len_ = end;
+    return 1;
+  }
+
+  /// Decides how the body ends, from the status and the framing headers.
+  void begin_body() noexcept {
+    std::string_view te = find_header("Transfer-Encoding");
+    std::string_view cl = find_header("Content-Length");
+    body_left_ = 0;
+    chunk_state_ = chunk_state::size;
+    chunk_left_ = 0;
+    if (status_ == 204 || status_ == 304) {
+      body_mode_ = body_mode::none;
+      return;
+    }
+    bool chunked = false;
+    for (std::size_t i = 0; i + 7 <= te.size(); ++i)
+      if (http_ieq(te.substr(i, 7), "chunked")) chunked = true;
+    if (chunked) {
+      body_mode_ = body_mode::chunked;
+      return;
+    }
+    if (!cl.empty()) {
+      std::uint64_t v = 0;
+      bool ok = true;
+      for (char c : cl) {
+        if (!http_is_digit(c) || v > (UINT64_MAX - 9) / 10) {
+          ok = false;
+          break;
+        }
+        v = v * 10 + static_cast<std::uint64_t>(c - '0');
+      }
+      if (ok) {
+        body_left_ = v;
+        body_mode_ = v == 0 ? body_mode::none : body_mode::length;
+        return;
+      }
+    }
+    body_mode_ = body_mode::until_close;  // no usable framing: read until the server closes
+  }
+
+  /// Discards body bytes; true once the body is complete.
+  bool consume_body(const char* p, std::size_t n) noexcept {
+    if (body_mode_ == body_mode::none) return true;
+    if (body_mode_ == body_mode::until_close) return false;
+    if (body_mode_ == body_mode::length) {
+      if (n >= body_left_) {
+        body_left_ = 0;
+        return true;
+      }
+      body_left_ -= n;
+      return false;
+    }
+    // Chunked: only the framing is followed, to see the last chunk without waiting for close.
+    for (std::size_t i = 0; i < n;) {
+      char c = p[i];
+      switch (chunk_state_) {
+        case chunk_state::size: {
+          int h = http_hex_value(c);
+          if (h >= 0) {
+            if (chunk_left_ > (UINT64_MAX >> 4)) return read_until_close();
+            chunk_left_ = chunk_left_ * 16 + static_cast<std::uint64_t>(h);
+          } else if (c == ';' || c == ' ' || c == '\t') {
+            chunk_state_ = chunk_state::extension;
+          } else if (c == '\n') {
+            chunk_state_ = chunk_left_ == 0 ? chunk_state::trailer_start : chunk_state::data;
+          } else if (c != '\r') {
+            return read_until_close();  // broken framing: wait for close
+          }
+          ++i;
+          break;
+        }
+        case chunk_state::extension:
+          if (c == '\n') chunk_state_ = chunk_left_ == 0 ? chunk_state::trailer_start : chunk_state::data;
+          ++i;
+          break;
+        case chunk_state::data: {
+          std::uint64_t take = n - i < chunk_left_ ? n - i : chunk_left_;
+          i += static_cast<std::size_t>(take);
+          chunk_left_ -= take;
+          if (chunk_left_ == 0) chunk_state_ = chunk_state::data_end;
+          break;
+        }
+        case chunk_state::data_end:
+          if (c == '\n') chunk_state_ = chunk_state::size;
+          else if (c != '\r') return read_until_close();
+          ++i;
+          break;
+        case chunk_state::trailer_start:
+          if (c == '\n') return true;
+          if (c != '\r') chunk_state_ = chunk_state::trailer_line;
+          ++i;
+          break;
+        case chunk_state::trailer_line:
+          if (c == '\n') chunk_state_ = chunk_state::trailer_start;
+          ++i;
+          break;
+      }
+    }
+    return false;
+  }
+
+#if SENTRY_TRACE_WITH_MBEDTLS
+  void tls_init() noexcept {
+    mbedtls_ssl_init(&ssl_);
+    mbedtls_ssl_config_init(&conf_);
+    mbedtls_x509_crt_init(&ca_);
+    mbedtls_entropy_init(&entropy_);
+    mbedtls_ctr_drbg_init(&drbg_);
+  }
+  void tls_free() noexcept {
+    mbedtls_ssl_free(&ssl_);
+    mbedtls_ssl_config_free(&conf_);
+    mbedtls_x509_crt_free(&ca_);
+    mbedtls_ctr_drbg_free(&drbg_);
+    mbedtls_entropy_free(&entropy_);
+  }
+
+  bool tls_configure(const http_client_config& cfg) noexcept {
+    tls_free();
+    tls_init();
+    static constexpr char personal[] = "sentry_trace http_client";
+    if (mbedtls_ctr_drbg_seed(&drbg_, mbedtls_entropy_func, &entropy_,
+                              reinterpret_cast<const unsigned char*>(personal), sizeof personal - 1) != 0)
+      return set_error("tls: cannot seed the random generator");
+    if (cfg.verify_peer) {
+      char path[512];
+      if (!cfg.ca_file.empty()) {
+        if (cfg.ca_file.size() >= sizeof path) return set_error("tls: ca_file path too long");
+        std::memcpy(path, cfg.ca_file.data(), cfg.ca_file.size());
+        path[cfg.ca_file.size()] = '\0';
+        // > 0 means some certificates in the bundle were skipped; the rest still count.
+        if (mbedtls_x509_crt_parse_file(&ca_, path) < 0 || ca_.version == 0)
+          return set_error("tls: cannot load ca_file");
+      } else {
+        // Debian/Ubuntu/Alpine, Fedora/RHEL, macOS/BSD.
+        static const char* const bundles[] = {"/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt",
+                                              "/etc/ssl/cert.pem"};
+        bool loaded = false;
+        for (const char* b : bundles) {
+          if (mbedtls_x509_crt_parse_file(&ca_, b) >= 0 && ca_.version != 0) {
+            loaded = true;
+            break;
+          }
+          mbedtls_x509_crt_free(&ca_);
+          mbedtls_x509_crt_init(&ca_);
+        }
+        if (!loaded) return set_error("tls: no system CA bundle (set ca_file)");
+      }
+    }
+    if (mbedtls_ssl_config_defaults(&conf_, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
+                                    MBEDTLS_SSL_PRESET_DEFAULT) != 0)
+      return set_error("tls: config failed");
+    mbedtls_ssl_conf_authmode(&conf_, cfg.verify_peer ? MBEDTLS_SSL_VERIFY_REQUIRED : MBEDTLS_SSL_VERIFY_NONE);
+    mbedtls_ssl_conf_ca_chain(&conf_, &ca_, nullptr);
+    mbedtls_ssl_conf_rng(&conf_, mbedtls_ctr_drbg_random, &drbg_);
+    if (mbedtls_ssl_setup(&ssl_, &conf_) != 0) return set_error("tls: setup failed");
+    // SNI and the name the certificate must carry: always the target, also through a proxy.
+    if (mbedtls_ssl_set_hostname(&ssl_, target_.host) != 0) return set_error("tls: bad host name");
+    mbedtls_ssl_set_bio(&ssl_, this, &http_client::bio_send, &http_client::bio_recv, nullptr);
+    return true;
+  }
+
+  static int bio_send(void* ctx, const unsigned char* buf, std::size_t len) noexcept {
+    auto* self = static_cast<http_client*>(ctx);
+    if (len > INT_MAX) len = INT_MAX;
+    for (;;) {
+      ssize_t r = ::send(self->fd_, buf, len, send_flags());
+      if (r >= 0) return static_cast<int>(r);
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return MBEDTLS_ERR_SSL_WANT_WRITE;
+      if (errno == EPIPE || errno == ECONNRESET) return MBEDTLS_ERR_NET_CONN_RESET;
+      return MBEDTLS_ERR_NET_SEND_FAILED;
+    }
+  }
+  static int bio_recv(void* ctx, unsigned char* buf, std::size_t len) noexcept {
+    auto* self = static_cast<http_client*>(ctx);
+    if (len > INT_MAX) len = INT_MAX;
+    for (;;) {
+      ssize_t r = ::recv(self->fd_, buf, len, 0);
+      if (r >= 0) return static_cast<int>(r);
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return MBEDTLS_ERR_SSL_WANT_READ;
+      if (errno == ECONNRESET) return MBEDTLS_ERR_NET_CONN_RESET;
+      return MBEDTLS_ERR_NET_RECV_FAILED;
+    }
+  }
+
+  void tls_error(int r) noexcept {
+    if (r == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
+      std::uint32_t flags = mbedtls_ssl_get_verify_result(&ssl_);
+      const char* why = (flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) ? "not trusted"
+                        : (flags & MBEDTLS_X509_BADCERT_CN_MISMATCH) ? "host name mismatch"
+                        : (flags & MBEDTLS_X509_BADCERT_EXPIRED)     ? "expired"
+                        : (flags & MBEDTLS_X509_BADCERT_FUTURE)      ? "not yet valid"
+                                                                     : "rejected";
+      std::snprintf(err_, sizeof err_, "tls: certificate verify failed (%s)", why);
+    } else if (r == MBEDTLS_ERR_NET_CONN_RESET) {
+      set_error("connection reset");
+    } else if (r == MBEDTLS_ERR_SSL_CONN_EOF) {
+      set_error("tls: connection closed during handshake");
+    } else {
+      char text[96];
+      mbedtls_strerror(r, text, sizeof text);
+      std::snprintf(err_, sizeof err_, "tls: handshake failed: %s (-0x%04x)", text, static_cast<unsigned>(-r));
+    }
+  }
+
+  mbedtls_ssl_context ssl_;
+  mbedtls_ssl_config conf_;
+  mbedtls_x509_crt ca_;
+  mbedtls_entropy_context entropy_;
+  mbedtls_ctr_drbg_context drbg_;
+  bool tls_active_ = false;
+#endif
+
+  http_url target_;
+  sockaddr_storage addrs_[max_addresses] = {};
+  socklen_t addr_lens_[max_addresses] = {};
+  int addr_count_ = 0;
+  int addr_next_ = 0;
+  bool configured_ = false;
+  bool via_proxy_ = false;
+  std::uint32_t connect_timeout_ms_ = 3000;
+  std::uint32_t io_timeout_ms_ = 5000;
+
+  phase phase_ = phase::idle;
+  int fd_ = -1;
+  short want_ = 0;
+  std::uint64_t deadline_ = 0;
+
+  char req_[4096] = {};
+  std::string_view seg_[4];
+  int seg_count_ = 0;
+  int seg_index_ = 0;
+  std::size_t seg_off_ = 0;
+  char tunnel_[600] = {};
+  std::size_t tunnel_len_ = 0;
+  std::size_t tunnel_off_ = 0;
+
+  char resp_[8192] = {};
+  std::size_t resp_len_ = 0;
+  std::size_t head_len_ = 0;
+  int status_ = 0;
+  body_mode body_mode_ = body_mode::none;
+  chunk_state chunk_state_ = chunk_state::size;
+  std::uint64_t body_left_ = 0;
+  std::uint64_t chunk_left_ = 0;
+  char scratch_[4096] = {};
+  char err_[160] = {};
+};
+
+} // namespace detail
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_HOSTED && POSIX
+#endif // SENTRY_TRACE_HTTP_CLIENT_HPP
+
+// end of part: include/sentry_trace/http_client.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/ratelimit.hpp
+// =================================================================================================
+
+// sentry_trace/ratelimit.hpp -- Sentry's rate limits, per data category, as the SDKs apply them
+//
+// WHAT IT DOES  Reads the `X-Sentry-Rate-Limits` and `Retry-After` headers of every response
+//               (PROTOCOL.md §10) and remembers, per data category, until when (monotonic ms)
+//               nothing of that category may be sent. The transport asks is_limited() before
+//               sending an item and counts what it drops as `ratelimit_backoff`.
+//               Rules, in order, on every response (200 included):
+//                 1. X-Sentry-Rate-Limits present: apply it, ignore Retry-After. A value with
+//                    no well-formed limit in it (blank, ":::", "abc") counts as absent, so
+//                    garbage neither sets a limit nor hides a 429 or a Retry-After.
+//                 2. else Retry-After present: every category, on ANY status (as JS and native
+//                    do; Python only on 429). Decimal seconds, rounded up; an HTTP date or
+//                    anything unparsable counts as 60 s (we have no trusted wall clock here).
+//                 3. else a 429 blocks every category for 60 s.
+//               Limits are kept per category: the longer of an existing and a new limit wins
+//               (Sentry's docs; JS and native overwrite), and no single limit exceeds 24 h
+//               (native's cap), so a broken server cannot silence the SDK for longer.
+// CATEGORIES    Our items map as: transaction -> transaction, span -> span, event -> error,
+//               client_report -> internal. `internal` is limited only by an "all" limit (an
+//               empty category list), never by naming it. Sentry's other categories
+//               (default attachment session profile profile_chunk replay monitor log_item
+//               log_byte security feedback trace_metric metric_bucket internal) are recognised
+//               (detail::classify_rate_limit_category) but we send nothing of theirs, so a limit
+//               that lists only them changes nothing: for us it is the same as an unknown one.
+//               Category names are matched exactly (lower case), as JS does.
+// DOES NOT      allocate, lock, throw, use the locale, or read a clock (the caller passes now_ms).
+// THREADS       none of its own: the owner (the transport) calls it under its lock.
+// RAM           sizeof(rate_limiter) == 8 * (data_category::count_ + 1) bytes (40).
+// ERRORS        Hostile or broken header values never crash and never set a bogus limit. A
+//               limit is skipped when its retry_after is not a plain decimal number (":::",
+//               "abc:transaction", "-5:...", "1e3:...") or it has no category field ("30");
+//               a well-formed limit whose categories are all unknown or empty ("30:;:key",
+//               "30:foo:key") changes nothing. The other limits of the same header still apply.
+//               Spaces, tabs, CR and LF around a field or a category are ignored, not inside
+//               one ("3 0", "trans\naction" are not understood). A blank Retry-After counts as
+//               absent. Arithmetic saturates: a huge now_ms or retry_after cannot wrap around.
+// SPEC          https://develop.sentry.dev/sdk/foundations/transport/rate-limiting/
+
+#ifndef SENTRY_TRACE_RATELIMIT_HPP
+#define SENTRY_TRACE_RATELIMIT_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+
+/// Per-category rate limits from Sentry's responses, as the SDKs apply them (PROTOCOL.md §10).
+/// Value type, zero-initialised = nothing limited. Not thread-safe: guard it with the
+/// transport's lock.
+class rate_limiter {
+ public:
+  /// The limit for a bare 429, or a Retry-After that is not decimal seconds (an HTTP date
+  /// included), as JS (DEFAULT_RETRY_AFTER) and Python use it.
+  static constexpr std::uint64_t default_retry_after_s = 60;
+  /// No single limit lasts longer than this (sentry-native's cap).
+  static constexpr std::uint64_t max_retry_after_s = 24 * 60 * 60;
+
+  /// Applies one response: `status` (HTTP status), the X-Sentry-Rate-Limits value (empty when
+  /// absent) and the Retry-After value (empty when absent); `now_ms` monotonic milliseconds.
+  /// The strings are read during the call only. See the top of the file for the rules.
+  void update(int status, std::string_view rate_limits, std::string_view retry_after,
+              std::uint64_t now_ms) noexcept;
+  /// True while `c` (or "all") is limited. data_category::internal (client reports) is
+  /// limited only by an "all" limit.
+  bool is_limited(data_category c, std::uint64_t now_ms) const noexcept {
+    return until_ms(c) > now_ms;
+  }
+  /// Milliseconds until `c` may be sent again (0: now).
+  std::uint64_t wait_ms(data_category c, std::uint64_t now_ms) const noexcept {
+    std::uint64_t u = until_ms(c);
+    return u > now_ms ? u - now_ms : 0;
+  }
+  /// Forgets every limit.
+  void clear() noexcept {
+    for (auto& u : until_ms_) u = 0;
+  }
+
+ private:
+  static constexpr std::size_t all_slot = static_cast<std::size_t>(data_category::count_);
+
+  /// The monotonic ms before which `c` may not be sent (0: never limited).
+  std::uint64_t until_ms(data_category c) const noexcept {
+    std::uint64_t all = until_ms_[all_slot];
+    std::size_t i = static_cast<std::size_t>(c);
+    if (c == data_category::internal || i >= all_slot) return all;
+    return until_ms_[i] > all ? until_ms_[i] : all;
+  }
+  void extend(std::size_t slot, std::uint64_t until) noexcept {
+    if (until > until_ms_[slot]) until_ms_[slot] = until;  // the longer limit wins
+  }
+  bool apply_header(std::string_view header, std::uint64_t now_ms) noexcept;
+  bool apply_limit(std::string_view limit, std::uint64_t now_ms) noexcept;
+
+  std::uint64_t until_ms_[all_slot + 1] = {};  ///< per data_category, then "all"
+};
+
+/// Parses a decimal seconds value ("30", "2.5" -> 3 rounded up, " 60 "); false for anything
+/// else (signs, exponents, empty, "2.", ".5", inner spaces). Leading/trailing spaces, tabs,
+/// CR and LF are ignored. A value too large for 64 bits saturates to UINT64_MAX (true).
+inline bool parse_retry_seconds(std::string_view text, std::uint64_t& seconds) noexcept;
+
+/// What a rate-limit category name means to us.
+enum class rate_limit_category : std::uint8_t {
+  ours,    ///< transaction, span or error: `out` is set
+  other,   ///< a Sentry category we never send (see CATEGORIES above): ignored
+  unknown  ///< not a Sentry category: ignored
+};
+
+/// Classifies one category name (exact, lower case) from X-Sentry-Rate-Limits.
+constexpr rate_limit_category classify_rate_limit_category(std::string_view name,
+                                                           data_category& out) noexcept {
+  if (name == "transaction") { out = data_category::transaction; return rate_limit_category::ours; }
+  if (name == "span") { out = data_category::span; return rate_limit_category::ours; }
+  if (name == "error") { out = data_category::error; return rate_limit_category::ours; }
+  constexpr std::string_view others[] = {
+      "default", "attachment", "session",  "profile",  "profile_chunk", "replay",       "monitor",
+      "log_item", "log_byte",  "security", "feedback", "trace_metric",  "metric_bucket", "internal"};
+  for (std::string_view o : others)
+    if (name == o) return rate_limit_category::other;
+  return rate_limit_category::unknown;
+}
+
+constexpr bool is_header_space(char c) noexcept {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+constexpr std::string_view trim_header_space(std::string_view s) noexcept {
+  while (!s.empty() && is_header_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_header_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+/// now_ms + seconds (capped at max_retry_after_s) in ms, saturating.
+constexpr std::uint64_t rate_limit_deadline(std::uint64_t now_ms, std::uint64_t seconds) noexcept {
+  if (seconds > rate_limiter::max_retry_after_s) seconds = rate_limiter::max_retry_after_s;
+  std::uint64_t delay = seconds * 1000u;
+  return now_ms > UINT64_MAX - delay ? UINT64_MAX : now_ms + delay;
+}
+
+inline bool parse_retry_seconds(std::string_view text, std::uint64_t& seconds) noexcept {
+  text = trim_header_space(text);
+  std::size_t i = 0;
+  std::uint64_t value = 0;
+  bool saturated = false;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+    auto digit = static_cast<std::uint64_t>(text[i] - '0');
+    if (value > (UINT64_MAX - digit) / 10u) saturated = true;
+    else value = value * 10u + digit;
+    ++i;
+  }
+  if (i == 0) return false;  // no integer part: empty, sign, ".5", letters
+  bool round_up = false;
+  if (i < text.size()) {
+    if (text[i] != '.') return false;
+    ++i;
+    std::size_t frac_start = i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+      if (text[i] != '0') round_up = true;
+      ++i;
+    }
+    if (i == frac_start || i != text.size()) return false;  // "2." or "2.5e3" / "2.5 s"
+  }
+  if (saturated) value = UINT64_MAX;
+  else if (round_up) value = value == UINT64_MAX ? value : value + 1;
+  seconds = value;
+  return true;
+}
+
+/// Applies one `<retry_after>:<categories>[:<scope>[:<reason>[:<namespaces>]]]...` limit; only
+/// the first two fields matter to us (namespaces only narrows metric_bucket, which we never
+/// send). Returns false when `limit` is not a limit at all (no usable retry_after or no
+/// category field); a well-formed limit whose categories are all unknown returns true.
+inline bool rate_limiter::apply_limit(std::string_view limit, std::uint64_t now_ms) noexcept {
+  std::size_t colon = limit.find(':');
+  if (colon == std::string_view::npos) return false;  // "30": no category field
+  std::uint64_t seconds = 0;
+  if (!parse_retry_seconds(limit.substr(0, colon), seconds)) return false;
+  std::string_view categories = limit.substr(colon + 1);
+  categories = trim_header_space(categories.substr(0, categories.find(':')));
+  std::uint64_t until = rate_limit_deadline(now_ms, seconds);
+  if (categories.empty()) {
+    extend(all_slot, until);
+    return true;
+  }
+  // Each category of ours gets the limit; other and unknown ones are skipped, so a limit that
+  // lists only those changes nothing ("ignore a limit whose categories are all unknown").
+  while (!categories.empty()) {
+    std::size_t semi = categories.find(';');
+    std::string_view name = trim_header_space(categories.substr(0, semi));
+    data_category c = data_category::count_;
+    if (classify_rate_limit_category(name, c) == rate_limit_category::ours)
+      extend(static_cast<std::size_t>(c), until);
+    if (semi == std::string_view::npos) break;
+    categories.remove_prefix(semi + 1);
+  }
+  return true;
+}
+
+/// Applies every comma-separated limit; true when at least one was well-formed.
+inline bool rate_limiter::apply_header(std::string_view header, std::uint64_t now_ms) noexcept {
+  bool any = false;
+  while (!header.empty()) {
+    std::size_t comma = header.find(',');
+    if (apply_limit(trim_header_space(header.substr(0, comma)), now_ms)) any = true;
+    if (comma == std::string_view::npos) break;
+    header.remove_prefix(comma + 1);
+  }
+  return any;
+}
+
+inline void rate_limiter::update(int status, std::string_view rate_limits, std::string_view retry_after,
+                                 std::uint64_t now_ms) noexcept {
+  rate_limits = trim_header_space(rate_limits);
+  retry_after = trim_header_space(retry_after);
+  // A header with no well-formed limit in it is treated as absent, so garbage neither sets a
+  // limit nor hides a 429 (JS would read ":::" as "everything for 60 s").
+  if (!rate_limits.empty() && apply_header(rate_limits, now_ms)) return;
+  if (!retry_after.empty()) {
+    std::uint64_t seconds = 0;
+    // An HTTP date (or anything else) is not parsed: without a trusted wall clock the SDKs'
+    // fallback of 60 s is the safe reading.
+    if (!parse_retry_seconds(retry_after, seconds)) seconds = default_retry_after_s;
+    extend(all_slot, rate_limit_deadline(now_ms, seconds));
+  } else if (status == 429) {
+    extend(all_slot, rate_limit_deadline(now_ms, default_retry_after_s));
+  }
+}
+
+} // namespace detail
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_RATELIMIT_HPP
+
+// end of part: include/sentry_trace/ratelimit.hpp
+
+#  include <atomic>
+#  include <chrono>
+#  include <condition_variable>
+#  include <cstddef>
+#  include <cstdint>
+#  include <cstdio>
+#  include <cstring>
+#  include <mutex>
+#  include <string_view>
+#  include <thread>
+
+#  include <fcntl.h>
+#  include <poll.h>
+#  include <unistd.h>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// How the built-in transports deliver; see http_transport.
+struct http_transport_options {
+  std::string_view url;          ///< the full envelope endpoint, e.g. http://host:9000/api/42/envelope/
+  std::string_view auth_header;  ///< "X-Sentry-Auth: Sentry sentry_key=…\r\n", or "" (Spotlight)
+  detail::http_client_config http{};
+  bool use_worker = true;        ///< false: poll mode
+  bool gzip = false;             ///< reserved (SENTRY_TRACE_WITH_ZLIB); not implemented: ignored
+  std::uint32_t max_attempts = 4;     ///< network failures before an envelope is dropped (>= 1)
+  std::uint32_t retry_base_ms = 1000; ///< first retry delay; doubles per attempt, capped at 60 s
+  std::size_t queue_bytes = 0;        ///< 0: all of SENTRY_TRACE_QUEUE_BYTES; less caps the queue
+  bool count_losses = true;           ///< false: losses are not counted (the Spotlight copy)
+};
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+
+inline std::uint64_t steady_now_ms() noexcept {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count());
+}
+inline std::uint64_t steady_now_us() noexcept {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch()).count());
+}
+
+/// Bookkeeping stored in front of each envelope in the ring.
+struct queue_entry_meta {
+  std::uint32_t size = 0;          ///< envelope bytes (wrap_marker: the rest of the ring is unused)
+  std::uint32_t spans = 0;         ///< a transaction's span_count() (root included)
+  std::uint64_t not_before_ms = 0; ///< steady ms before which it is not (re)tried
+  std::uint16_t attempts = 0;      ///< failed attempts so far
+  data_category category = data_category::error;
+  static constexpr std::uint32_t wrap_marker = 0xffffffffu;
+};
+
+/// A bounded ring of whole envelopes, each contiguous, in a buffer the owner provides. Not
+/// thread-safe by itself: http_transport guards it with its queue mutex. Only the head entry
+/// is ever read or removed, and push() never writes over it, so the head's bytes stay valid
+/// (and can be sent without a copy) while other envelopes are pushed.
+class envelope_queue {
+ public:
+  static constexpr std::size_t align = 8;
+  static constexpr std::size_t header = (sizeof(queue_entry_meta) + align - 1) / align * align;
+
+  void reset(unsigned char* buffer, std::size_t capacity) noexcept {
+    buf_ = buffer;
+    cap_ = capacity / align * align;
+    head_ = tail_ = count_ = 0;
+  }
+  std::size_t capacity() const noexcept { return cap_; }
+  std::size_t size() const noexcept { return count_; }
+  bool empty() const noexcept { return count_ == 0; }
+
+  /// Copies `bytes` in with `meta`; false (nothing changed) when it does not fit.
+  bool push(std::string_view bytes, queue_entry_meta meta) noexcept {
+    if (bytes.size() >= queue_entry_meta::wrap_marker) return false;
+    const std::size_t need = header + (bytes.size() + align - 1) / align * align;
+    if (need > cap_) return false;
+    std::size_t at = 0;
+    if (count_ == 0) {
+      head_ = tail_ = 0;
+    } else if (tail_ > head_) {  // [head_, tail_) used; free: [tail_, cap_) and [0, head_)
+      if (cap_ - tail_ >= need) {
+        at = tail_;
+      } else if (head_ >= need) {
+        if (cap_ - tail_ >= header) {
+          queue_entry_meta wrap;
+          wrap.size = queue_entry_meta::wrap_marker;
+          std::memcpy(buf_ + tail_, &wrap, sizeof(wrap));
+        }
+        at = 0;
+      } else {
+        return false;
+      }
+    } else {  // wrapped (tail_ <= head_): free is [tail_, head_)
+      if (head_ - tail_ < need) return false;
+      at = tail_;
+    }
+    meta.size = static_cast<std::uint32_t>(bytes.size());
+    std::memcpy(buf_ + at, &meta, sizeof(meta));
+    if (!bytes.empty()) std::memcpy(buf_ + at + header, bytes.data(), bytes.size());
+    tail_ = at + need;
+    ++count_;
+    return true;
+  }
+
+  /// The head entry's meta (a copy), or false when empty.
+  bool front(queue_entry_meta& meta, std::string_view& bytes) const noexcept {
+    if (count_ == 0) return false;
+    std::memcpy(&meta, buf_ + head_, sizeof(meta));
+    bytes = std::string_view(reinterpret_cast<const char*>(buf_ + head_ + header), meta.size);
+    return true;
+  }
+  /// Rewrites the head entry's meta (attempts, not_before_ms).
+  void update_front(const queue_entry_meta& meta) noexcept {
+    if (count_ != 0) std::memcpy(buf_ + head_, &meta, sizeof(meta));
+  }
+  /// Removes the head entry.
+  void pop() noexcept {
+    if (count_ == 0) return;
+    queue_entry_meta meta;
+    std::memcpy(&meta, buf_ + head_, sizeof(meta));
+    head_ += header + (meta.size + align - 1) / align * align;
+    if (--count_ == 0) {
+      head_ = tail_ = 0;
+      return;
+    }
+    skip_wrap();
+  }
+
+ private:
+  void skip_wrap() noexcept {
+    if (cap_ - head_ < header) {
+      head_ = 0;
+      return;
+    }
+    queue_entry_meta meta;
+    std::memcpy(&meta, buf_ + head_, sizeof(meta));
+    if (meta.size == queue_entry_meta::wrap_marker) head_ = 0;
+  }
+
+  unsigned char* buf_ = nullptr;
+  std::size_t cap_ = 0;
+  std::size_t head_ = 0;
+  std::size_t tail_ = 0;
+  std::size_t count_ = 0;
+};
+
+/// Copies `s` into `dst` (NUL-terminated); false when it does not fit.
+template <std::size_t N> bool copy_text(char (&dst)[N], std::size_t& len, std::string_view s) noexcept {
+  if (s.size() >= N) return false;
+  if (!s.empty()) std::memcpy(dst, s.data(), s.size());
+  dst[s.size()] = '\0';
+  len = s.size();
+  return true;
+}
+
+} // namespace detail
+
+/// POSTs envelopes to one URL from a bounded queue; see the top of this file.
+/// Usage (the tracer does this by itself for a DSN without options.transport):
+///   static sentry_trace::http_transport t;  // large (the ring): static or heap, not the stack
+///   sentry_trace::http_transport_options o;
+///   o.url = "http://127.0.0.1:9000/api/42/envelope/";
+///   o.auth_header = "X-Sentry-Auth: Sentry sentry_key=…, sentry_version=7\r\n";
+///   if (t.configure(o) && t.start()) options.transport = &t;
+///   ... t.stop(2000) after sentry_trace::shutdown().
+class http_transport final : public transport {
+ public:
+  http_transport() noexcept = default;
+  http_transport(const http_transport&) = delete;
+  http_transport& operator=(const http_transport&) = delete;
+  ~http_transport() { stop(0); }
+
+  /// Copies the options (URL up to 1279 bytes, headers, proxy and CA path up to 1023 bytes
+  /// each) and prepares the client. False when the URL cannot be parsed, a string is too long,
+  /// or the client refuses the configuration (https without TLS support, for one).
+  bool configure(const http_transport_options& o) noexcept {
+    stop(0);
+    opts_ = o;
+    std::size_t n = 0;
+    if (!detail::copy_text(url_, n, o.url)) return false;
+    opts_.url = std::string_view(url_, n);
+    if (!detail::copy_text(proxy_, n, o.http.proxy)) return false;
+    opts_.http.proxy = std::string_view(proxy_, n);
+    if (!detail::copy_text(ca_file_, n, o.http.ca_file)) return false;
+    opts_.http.ca_file = std::string_view(ca_file_, n);
+    // Request headers: auth (when any) and content type. Host, User-Agent, Content-Length and
+    // Connection are the client's.
+    headers_len_ = 0;
+    auto add = [&](std::string_view s) {
+      if (headers_len_ + s.size() >= sizeof(headers_)) return false;
+      if (!s.empty()) std::memcpy(headers_ + headers_len_, s.data(), s.size());
+      headers_len_ += s.size();
+      return true;
+    };
+    if (!add(o.auth_header) || !add("Content-Type: application/x-sentry-envelope\r\n")) return false;
+    opts_.auth_header = std::string_view(headers_, o.auth_header.size());
+    if (opts_.max_attempts == 0) opts_.max_attempts = 1;
+    if (!detail::parse_http_url(opts_.url, target_)) return false;
+    // configure() resolves the name. A name that does not resolve now (offline at start-up)
+    // is tried again before each attempt; anything else (https without TLS, a bad proxy) is final.
+    resolve_again_ = false;
+    client_ready_ = client_.configure(target_, opts_.http);
+    if (!client_ready_) {
+      const char* why = client_.error();
+      if (!why || std::strncmp(why, "resolve failed", 14) != 0) return false;
+      resolve_again_ = true;
+    }
+    std::size_t cap = opts_.queue_bytes == 0 || opts_.queue_bytes > sizeof(ring_) ? sizeof(ring_) : opts_.queue_bytes;
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      queue_.reset(ring_, cap);
+      count_.store(0, std::memory_order_relaxed);
+    }
+    limiter_.clear();
+    in_flight_ = false;
+    configured_ = true;
+    return true;
+  }
+
+  /// Starts the worker thread in worker mode (nothing to do in poll mode). False when the
+  /// thread could not be created: the transport then stays in poll mode.
+  bool start() noexcept {
+    if (!configured_) return false;
+    if (!opts_.use_worker || running_) return true;
+    stop_.store(false, std::memory_order_relaxed);
+#  if defined(__linux__)
+    if (::pipe2(wake_, O_NONBLOCK | O_CLOEXEC) != 0) return fall_back_to_poll();
+#  else
+    if (::pipe(wake_) != 0) return fall_back_to_poll();
+    for (int fd : wake_) {
+      ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+      ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+    }
+#  endif
+#  if SENTRY_TRACE_EXCEPTIONS
+    try {
+      worker_ = std::thread([this] { run(); });
+    } catch (...) {
+      close_pipe();
+      return fall_back_to_poll();
+    }
+#  else
+    worker_ = std::thread([this] { run(); });
+#  endif
+    running_ = true;
+    return true;
+  }
+
+  /// Queues a copy of the envelope (see THREADS above); never blocks on the network.
+  void send(envelope_view e) override {
+    if (!configured_ || stopping_.load(std::memory_order_relaxed)) {
+      lose(meta_of(e), discard_reason::queue_overflow);
+      return;
+    }
+    detail::queue_entry_meta meta = meta_of(e);
+    bool pushed;
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      pushed = queue_.push(e.bytes(), meta);
+      if (pushed) count_.store(queue_.size(), std::memory_order_relaxed);
+    }
+    if (!pushed) {
+      lose(meta, discard_reason::queue_overflow);
+      return;
+    }
+    if (running_) cv_.notify_one();
+  }
+
+  /// Poll mode: does non-blocking delivery work for up to about `budget_us` (at least one
+  /// step). Returns true when the queue is empty. A concurrent call, or any call in worker
+  /// mode, only returns that.
+  bool poll(std::uint64_t budget_us) noexcept {
+    if (running_) return idle();  // the worker delivers
+    std::unique_lock<std::mutex> busy(poll_mu_, std::try_to_lock);
+    if (!busy.owns_lock()) return idle();
+    poll_locked(budget_us);
+    return idle();
+  }
+
+  /// Waits (worker mode) or drives poll() (poll mode) until the queue is empty or `timeout_ms`
+  /// has passed. True when everything was delivered or deliberately dropped.
+  bool flush(std::uint32_t timeout_ms) override {
+    if (!configured_) return true;
+    const std::uint64_t deadline = detail::steady_now_ms() + timeout_ms;
+    for (;;) {
+      if (running_) {
+        std::unique_lock<std::mutex> lk(mu_);
+        while (!queue_.empty()) {
+          std::uint64_t now = detail::steady_now_ms();
+          if (now >= deadline) return false;
+          drained_.wait_for(lk, std::chrono::milliseconds(deadline - now));
+        }
+        return true;
+      }
+      {
+        std::unique_lock<std::mutex> busy(poll_mu_);
+        poll_locked(10000);
+        if (idle()) return true;
+        std::uint64_t now = detail::steady_now_ms();
+        if (now >= deadline) return false;
+        wait_for_progress(deadline - now > 50 ? 50 : deadline - now);
+      }
+    }
+  }
+
+  /// flush(timeout_ms), then stops the worker (joined) and drops what is still queued
+  /// (counted as network_error). Returns flush's result. The transport may be configured again.
+  bool stop(std::uint32_t timeout_ms) noexcept {
+    if (!configured_) return true;
+    bool delivered = flush(timeout_ms);
+    stopping_.store(true, std::memory_order_relaxed);
+    if (running_) {
+      {
+        std::lock_guard<std::mutex> lk(mu_);
+        stop_.store(true, std::memory_order_relaxed);
+      }
+      cv_.notify_all();
+      char b = 1;
+      ssize_t w = ::write(wake_[1], &b, 1);
+      static_cast<void>(w);
+      if (worker_.joinable()) worker_.join();
+      close_pipe();
+      running_ = false;
+    }
+    {
+      std::lock_guard<std::mutex> busy(poll_mu_);
+      if (in_flight_) client_.abort();
+      in_flight_ = false;
+      std::lock_guard<std::mutex> lk(mu_);
+      detail::queue_entry_meta meta;
+      std::string_view bytes;
+      while (queue_.front(meta, bytes)) {
+        lose(meta, discard_reason::network_error);
+        queue_.pop();
+      }
+      count_.store(0, std::memory_order_relaxed);
+    }
+    configured_ = false;
+    stopping_.store(false, std::memory_order_relaxed);
+    return delivered;
+  }
+
+  /// True when nothing is queued (the one in flight included).
+  bool idle() const noexcept { return count_.load(std::memory_order_relaxed) == 0; }
+  /// Envelopes queued (the one in flight included).
+  std::size_t queued() const noexcept { return count_.load(std::memory_order_relaxed); }
+  /// Why the last attempt failed (the client's reason), "" when none; read it only while
+  /// nothing polls.
+  const char* last_error() const noexcept { return client_.error(); }
+  /// True in worker mode with the worker running.
+  bool has_worker() const noexcept { return running_; }
+  /// The rate limits learnt so far (read it only while nothing polls).
+  const detail::rate_limiter& limits() const noexcept { return limiter_; }
+
+ private:
+  static detail::queue_entry_meta meta_of(const envelope_view& e) noexcept {
+    detail::queue_entry_meta m;
+    if (const transaction_view* t = e.transaction()) {
+      m.category = data_category::transaction;
+      m.spans = static_cast<std::uint32_t>(t->span_count());
+    } else if (e.is_client_report()) {
+      m.category = data_category::internal;
+    } else {
+      m.category = data_category::error;
+    }
+    return m;
+  }
+
+  void lose(const detail::queue_entry_meta& m, discard_reason r) const noexcept {
+    if (!opts_.count_losses) return;
+    switch (m.category) {
+      case data_category::transaction: detail::g_outcomes.record_transaction(r, m.spans); break;
+      case data_category::span: detail::g_outcomes.record(r, data_category::span, m.spans ? m.spans : 1); break;
+      case data_category::error: detail::g_outcomes.record(r, data_category::error); break;
+      default: break;  // client reports: never counted
+    }
+  }
+
+  bool fall_back_to_poll() noexcept {
+    opts_.use_worker = false;
+    return false;
+  }
+  void close_pipe() noexcept {
+    for (int& fd : wake_) {
+      if (fd >= 0) ::close(fd);
+      fd = -1;
+    }
+  }
+
+  void pop_head(bool publish_drained = true) noexcept {
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      queue_.pop();
+      count_.store(queue_.size(), std::memory_order_relaxed);
+    }
+    if (publish_drained) drained_.notify_all();
+  }
+
+  /// The head entry failed without a response: retry later, or drop it.
+  void retry_or_drop(detail::queue_entry_meta meta, std::uint64_t now) noexcept {
+    ++meta.attempts;
+    if (meta.attempts >= opts_.max_attempts) {
+      lose(meta, discard_reason::network_error);
+      pop_head();
+      return;
+    }
+    std::uint64_t delay = opts_.retry_base_ms;
+    for (std::uint32_t i = 1; i < meta.attempts && delay < 60000; ++i) delay *= 2;
+    if (delay > 60000) delay = 60000;
+    meta.not_before_ms = now + delay;
+    std::lock_guard<std::mutex> lk(mu_);
+    queue_.update_front(meta);
+  }
+
+  /// The body of poll(); the caller holds poll_mu_.
+  void poll_locked(std::uint64_t budget_us) noexcept {
+    if (!configured_) return;
+    const std::uint64_t start_us = detail::steady_now_us();
+    for (;;) {
+      if (stop_.load(std::memory_order_relaxed)) return;
+      std::uint64_t now = detail::steady_now_ms();
+      if (!in_flight_) {
+        detail::queue_entry_meta meta;
+        std::string_view bytes;
+        {
+          std::lock_guard<std::mutex> lk(mu_);
+          if (!queue_.front(meta, bytes)) return;
+        }
+        if (limiter_.is_limited(meta.category, now)) {
+          lose(meta, discard_reason::ratelimit_backoff);
+          pop_head();
+          continue;
+        }
+        if (meta.not_before_ms > now) return;  // waiting to retry
+        head_ = meta;
+        // Resolving may block: only the worker does it again (poll mode keeps the old address).
+        if (resolve_again_ && (running_ || !client_ready_)) {
+          resolve_again_ = false;
+          if (client_.configure(target_, opts_.http)) client_ready_ = true;
+          now = detail::steady_now_ms();
+        }
+        if (!client_ready_) {
+          resolve_again_ = true;
+          retry_or_drop(meta, now);
+          continue;
+        }
+        if (!client_.start(std::string_view(headers_, headers_len_), bytes, now)) {
+          retry_or_drop(meta, now);
+          continue;
+        }
+        in_flight_ = true;
+      }
+      detail::http_result r = client_.step(now);
+      if (r == detail::http_result::done) {
+        in_flight_ = false;
+        const int status = client_.status();
+        limiter_.update(status, client_.header("X-Sentry-Rate-Limits"), client_.header("Retry-After"), now);
+        if (status != 429 && (status < 200 || status > 299)) lose(head_, discard_reason::send_error);
+        pop_head();
+      } else if (r == detail::http_result::failed) {
+        in_flight_ = false;
+        resolve_again_ = true;  // the address may have moved (used by the worker only)
+        retry_or_drop(head_, now);
+      } else if (!socket_ready()) {
+        return;  // waiting for the network
+      }
+      if (detail::steady_now_us() - start_us >= budget_us) return;
+    }
+  }
+
+  /// True when the client's socket is ready for what it waits for (checked without waiting).
+  bool socket_ready() noexcept {
+    int fd = client_.fd();
+    if (fd < 0) return false;
+    pollfd p{fd, client_.wanted_events(), 0};
+    return ::poll(&p, 1, 0) > 0;
+  }
+
+  /// Sleeps until the socket is ready, the retry time of the head entry comes, a new envelope
+  /// arrives (when idle), stop() is called, or `max_ms` passes.
+  void wait_for_progress(std::uint64_t max_ms) noexcept {
+    if (in_flight_) {
+      pollfd p[2];
+      nfds_t n = 0;
+      if (client_.fd() >= 0) p[n++] = pollfd{client_.fd(), client_.wanted_events(), 0};
+      if (wake_[0] >= 0) p[n++] = pollfd{wake_[0], POLLIN, 0};
+      int timeout = client_.fd() >= 0 ? static_cast<int>(max_ms) : (max_ms < 5 ? static_cast<int>(max_ms) : 5);
+      ::poll(p, n, timeout);
+      if (wake_[0] >= 0) {
+        char sink[16];
+        while (::read(wake_[0], sink, sizeof(sink)) > 0) {
+        }
+      }
+      return;
+    }
+    std::unique_lock<std::mutex> lk(mu_);
+    if (stop_.load(std::memory_order_relaxed)) return;
+    detail::queue_entry_meta meta;
+    std::string_view bytes;
+    if (!queue_.front(meta, bytes)) {
+      cv_.wait_for(lk, std::chrono::milliseconds(max_ms),
+                   [this] { return !queue_.empty() || stop_.load(std::memory_order_relaxed); });
+      return;
+    }
+    std::uint64_t now = detail::steady_now_ms();
+    if (meta.not_before_ms <= now) return;
+    std::uint64_t wait = meta.not_before_ms - now;
+    cv_.wait_for(lk, std::chrono::milliseconds(wait < max_ms ? wait : max_ms),
+                 [this] { return stop_.load(std::memory_order_relaxed); });
+  }
+
+  void run() noexcept {
+    while (!stop_.load(std::memory_order_relaxed)) {
+      {
+        std::lock_guard<std::mutex> busy(poll_mu_);
+        poll_locked(20000);
+      }
+      if (idle()) drained_.notify_all();
+      wait_for_progress(1000);
+    }
+  }
+
+  http_transport_options opts_{};
+  char url_[1280] = {};
+  char proxy_[1024] = {};
+  char ca_file_[1024] = {};
+  char headers_[1024] = {};
+  std::size_t headers_len_ = 0;
+  detail::http_url target_{};
+  detail::http_client client_{};
+  detail::rate_limiter limiter_{};
+  detail::queue_entry_meta head_{};  ///< meta of the entry in flight
+  bool in_flight_ = false;
+  bool configured_ = false;
+  bool client_ready_ = false;   ///< the client has an address
+  bool resolve_again_ = false;  ///< resolve before the next attempt
+  bool running_ = false;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> stopping_{false};
+  std::atomic<std::size_t> count_{0};
+  int wake_[2] = {-1, -1};
+  std::mutex mu_;       ///< the queue (see THREADS)
+  std::mutex poll_mu_;  ///< one poller at a time; also guards the client and the limiter
+  std::condition_variable cv_;       ///< worker: new envelope, stop
+  std::condition_variable drained_;  ///< flush(): the queue may have become empty
+  std::thread worker_;
+  detail::envelope_queue queue_{};
+  alignas(8) unsigned char ring_[SENTRY_TRACE_QUEUE_BYTES];
+};
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+#endif // SENTRY_TRACE_TRANSPORT_HTTP_HPP
+
+// end of part: include/sentry_trace/transport_http.hpp
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <new>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// How the built-in HTTP transport delivers (hosted POSIX builds; ignored elsewhere).
+enum class delivery_mode : std::uint8_t {
+  worker,  ///< a background thread started by init() sends
+  poll     ///< nothing is sent until sentry_trace::poll() (or flush()/shutdown()) runs
+};
+
+/// Everything init() takes. An aggregate: declare it, then assign fields by name.
+struct options {
+  /// traces_sample_rate's "not set" value (0.0 is a real rate: sample nothing).
+  static constexpr double unset = -1.0;
+
+  std::string_view dsn{};               ///< "": SENTRY_DSN, else none
+  std::string_view release{};           ///< "": SENTRY_RELEASE
+  std::string_view environment{};       ///< "": SENTRY_ENVIRONMENT, else "production"
+  std::string_view server_name{};
+  std::string_view org_id{};            ///< "": the digits of a DSN host "o<digits>.…"
+  double traces_sample_rate = unset;    ///< unset: SENTRY_TRACES_SAMPLE_RATE
+  traces_sampler_fn traces_sampler{};   ///< any callable double(const sampling_context&) up to 64 bytes
+  std::uint32_t max_spans = SENTRY_TRACE_MAX_SPANS;  ///< child spans per transaction; 0 or more: capped
+  bool debug = false;                   ///< false: SENTRY_DEBUG ("1", "true", "yes", "on")
+  log_hook log{};
+  ::sentry_trace::transport* transport = nullptr;  ///< not owned
+  ::sentry_trace::storage* storage = nullptr;      ///< not owned; nullptr: a static one (hosted)
+  clock_hook clock{};
+  wall_clock_hook wall_clock{};
+  entropy_hook entropy{};
+  lock_hook lock{};
+  bool send_client_reports = true;
+  /// Outgoing URLs that get trace headers from inject(carrier, url): a URL containing one of
+  /// these (ASCII case-insensitive) does. nullptr (the default): every URL, as @sentry/node 11.
+  /// Copied by init(): at most 16 targets and 1024 bytes in all.
+  const std::string_view* trace_propagation_targets = nullptr;
+  std::size_t trace_propagation_target_count = 0;
+  /// Also send a W3C `traceparent` header (default false, as the SDKs' propagateTraceparent).
+  bool propagate_traceparent = false;
+  /// The built-in HTTP transport (a DSN and no `transport`, hosted POSIX builds): worker or poll.
+  delivery_mode delivery = delivery_mode::worker;
+  std::string_view http_proxy{};        ///< "http://host:port" for the built-in transport; "": none
+  std::string_view ca_file{};           ///< a PEM CA bundle for https; "": the system's
+  /// "": SENTRY_SPOTLIGHT; "true"/"1"/"yes"/"on"...: http://localhost:8969/stream;
+  /// "false"/"0"/"no"/"off"...: off; anything else: the sidecar URL (PROTOCOL.md §13).
+  std::string_view spotlight{};
+};
+
+/// Starts (or restarts) tracing. Returns false, logs why, and leaves tracing off on bad
+/// options. A second call shuts the first down cleanly (flushing with a 0 ms timeout) and
+/// starts over; spans of the first remain valid no-op handles.
+bool init(const options& opts) noexcept;
+/// Sends pending client reports and waits up to `timeout_ms` for the transport; true when
+/// everything was delivered (also true when tracing is off: nothing is pending).
+bool flush(std::uint32_t timeout_ms) noexcept;
+/// Counts in-flight transactions as dropped, flushes, and turns tracing off. Later calls are
+/// no-ops until the next init(). Returns what flush() returned.
+bool shutdown(std::uint32_t timeout_ms) noexcept;
+/// True between a successful init() and shutdown().
+bool is_enabled() noexcept;
+/// Counters of what was cut or dropped since init().
+stats get_stats() noexcept;
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+
+/// One active span on a thread's stack.
+struct stack_entry {
+  atomic<std::uint64_t> token{0};            ///< the span's id while it is active; 0 once ended (by any thread)
+  atomic<std::uint32_t> unrecorded_children{0};  ///< children of a non-recording root, reported when it ends
+  span_ref ref{};
+};
+
+/// Each thread's stack of active spans. Every member has a constant initializer, so the
+/// thread_local below is constant-initialized: no TLS init function or guard on each access.
+struct thread_scope {
+  std::uint32_t depth = 0;
+  stack_entry entries[SENTRY_TRACE_MAX_DEPTH]{};
+};
+inline SENTRY_TRACE_DETAIL_THREAD_LOCAL thread_scope tl_scope;
+
+/// What continue_trace() received, parsed once, for the transactions started inside its
+/// callback. It lives on continue_trace's stack; the thread-local pointer below marks the scope.
+struct incoming_context {
+  bool continued = false;          ///< a valid sentry-trace (or traceparent) of an accepted org
+  trace_parent parent{};
+  double parent_sample_rate = -1.0;  ///< the incoming sentry-sample_rate, negative when none
+  std::uint32_t sample_rand_micros = 0;
+  baggage bag{};                   ///< frozen DSC (+ sample_rand added here) and third-party members
+  incoming_context* previous = nullptr;
+};
+inline SENTRY_TRACE_DETAIL_THREAD_LOCAL incoming_context* tl_incoming = nullptr;
+
+/// Flags a span_ref carries beyond span_ref's public ones.
+constexpr std::uint8_t ref_root = span_ref::root;
+constexpr std::uint8_t ref_overflow = span_ref::overflow;
+/// Not recorded because tracing is off here (no rate, no sampler): nothing to count.
+constexpr std::uint8_t ref_unrecorded_by_choice = 64;
+
+struct tracer {
+  bool enabled = false;
+  std::uint16_t epoch = 0;
+  bool debug = false;
+  bool send_client_reports = true;
+  bool has_dsn = false;
+  double traces_sample_rate = options::unset;
+  std::uint16_t max_spans = SENTRY_TRACE_MAX_SPANS;
+  traces_sampler_fn sampler{};
+  log_hook log{};
+  clock_hook clock{};
+  wall_clock_hook wall_clock{};
+  lock_hook lock{};
+  ::sentry_trace::transport* sink = nullptr;
+  ::sentry_trace::storage* mem = nullptr;
+  time_anchor anchor{};
+  ::sentry_trace::dsn parsed_dsn{};
+  atomic<std::uint32_t> block_hint{0};
+  char dsn_text[512] = {};
+  char release[201] = {};
+  char environment[65] = {};
+  char server_name[256] = {};
+  char org_id[21] = {};
+  bool propagate_traceparent = false;
+  bool targets_set = false;
+  std::size_t target_count = 0;
+  std::string_view targets[16] = {};
+  char target_text[1024] = {};
+
+  std::uint64_t now_ns() const noexcept { return clock.now_ns(clock.user); }
+  std::int64_t epoch_us() const noexcept { return wall_clock.now_epoch_us ? wall_clock.now_epoch_us(wall_clock.user) : 0; }
+};
+/// Holds a T that is never destroyed: the tracer must outlive the static destructors of user
+/// objects that may still end spans, and a program should not pay for exit-time code (an atexit
+/// registration and a destructor) in every translation unit that includes the header.
+template <class T> union immortal {
+  T value;
+  constexpr immortal() noexcept : value() {}
+  ~immortal() {}
+};
+inline immortal<tracer> g_tracer_holder{};
+inline tracer& g_tracer = g_tracer_holder.value;
+
+/// Formats a diagnostic into a stack buffer and hands it to the log hook.
+inline void log_line(log_level level, const char* a, std::string_view b = {}, const char* c = "") noexcept {
+  const tracer& t = g_tracer;
+  if (!t.log.write || (level == log_level::debug && !t.debug)) return;
+  char line[512];
+  std::size_t n = 0;
+  auto add = [&](std::string_view s) {
+    for (char ch : s) {
+      if (n + 1 >= sizeof(line)) break;
+      // Keep log lines single-line and printable whatever the input held.
+      line[n++] = (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) ? '?' : ch;
+    }
+  };
+  add(a ? std::string_view(a) : std::string_view());
+  add(b);
+  add(c ? std::string_view(c) : std::string_view());
+  line[n] = '\0';
+  t.log.write(level, line, t.log.user);
+}
+
+/// Holds the envelope lock (the hook's, or none) for a scope.
+class envelope_lock {
+ public:
+  explicit envelope_lock(const lock_hook& h) noexcept : h_(h) {
+    if (h_.lock) h_.lock(h_.user);
+  }
+  ~envelope_lock() {
+    if (h_.unlock) h_.unlock(h_.user);
+  }
+  envelope_lock(const envelope_lock&) = delete;
+  envelope_lock& operator=(const envelope_lock&) = delete;
+
+ private:
+  lock_hook h_;
+};
+
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+/// The built-in transports, constructed in place by init() and destroyed by shutdown(). The
+/// spaces are zero-initialized static storage (BSS): untouched pages of the queues cost no RAM.
+struct builtin_delivery {
+  alignas(http_transport) unsigned char main_space[sizeof(http_transport)];
+  alignas(http_transport) unsigned char spotlight_space[sizeof(http_transport)];
+  http_transport* main;
+  http_transport* spotlight;
+};
+inline builtin_delivery g_builtin;
+#endif
+
+/// Flushes then stops and destroys the built-in transports, within `timeout_ms` in all;
+/// true when everything they held was delivered.
+inline bool stop_builtin(std::uint32_t timeout_ms) noexcept {
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+  builtin_delivery& b = g_builtin;
+  const std::uint64_t deadline = steady_now_ms() + timeout_ms;
+  auto left = [&] {
+    std::uint64_t now = steady_now_ms();
+    return static_cast<std::uint32_t>(now < deadline ? deadline - now : 0);
+  };
+  bool ok = true;
+  if (b.main) {
+    if (g_tracer.sink == b.main) g_tracer.sink = nullptr;
+    ok = b.main->stop(left()) && ok;
+    b.main->~http_transport();
+    b.main = nullptr;
+  }
+  if (b.spotlight) {
+    ok = b.spotlight->stop(left()) && ok;
+    b.spotlight->~http_transport();
+    b.spotlight = nullptr;
+  }
+  return ok;
+#else
+  static_cast<void>(timeout_ms);
+  return true;
+#endif
+}
+
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+/// SENTRY_SPOTLIGHT-style value: empty, a truthy or falsy word (ASCII case-insensitive), or a URL.
+enum class flag_value : std::uint8_t { unset, on, off, url };
+inline flag_value classify_flag(std::string_view v) noexcept {
+  if (v.empty()) return flag_value::unset;
+  char low[8];
+  if (v.size() >= sizeof(low)) return flag_value::url;
+  for (std::size_t i = 0; i < v.size(); ++i) low[i] = (v[i] >= 'A' && v[i] <= 'Z') ? static_cast<char>(v[i] + 32) : v[i];
+  std::string_view w(low, v.size());
+  if (w == "true" || w == "t" || w == "y" || w == "yes" || w == "on" || w == "1") return flag_value::on;
+  if (w == "false" || w == "f" || w == "n" || w == "no" || w == "off" || w == "0") return flag_value::off;
+  return flag_value::url;
+}
+/// The Spotlight URL from the option and SENTRY_SPOTLIGHT (PROTOCOL.md §13), "" when off.
+inline std::string_view resolve_spotlight(std::string_view option, std::string_view env) noexcept {
+  constexpr std::string_view fallback = "http://localhost:8969/stream";
+  const flag_value o = classify_flag(option), e = classify_flag(env);
+  if (o == flag_value::url) return option;
+  if (o == flag_value::off) return {};
+  if (o == flag_value::on) return e == flag_value::url ? env : fallback;
+  if (e == flag_value::url) return env;
+  return e == flag_value::on ? fallback : std::string_view();
+}
+
+/// Builds the transports init() needs: the DSN's endpoint when there is a DSN and no
+/// options.transport, and Spotlight's. Failures are logged; tracing goes on without them.
+inline void start_builtin(const options& o, std::string_view spotlight_env) noexcept {
+  tracer& t = g_tracer;
+  builtin_delivery& b = g_builtin;
+  http_transport_options h;
+  h.use_worker = o.delivery == delivery_mode::worker;
+  h.http.proxy = o.http_proxy;
+  h.http.ca_file = o.ca_file;
+  char url[1280];
+  char auth[1024];
+  if (!t.sink && t.has_dsn) {
+    const dsn& d = t.parsed_dsn;
+    const bool v6 = d.host.find(':') != std::string_view::npos;
+    int n = std::snprintf(url, sizeof(url), "%.*s://%s%.*s%s:%u%.*s/api/%.*s/envelope/", static_cast<int>(d.scheme.size()),
+                          d.scheme.data(), v6 ? "[" : "", static_cast<int>(d.host.size()), d.host.data(), v6 ? "]" : "",
+                          static_cast<unsigned>(d.port), static_cast<int>(d.path.size()), d.path.data(),
+                          static_cast<int>(d.project_id.size()), d.project_id.data());
+    int m = std::snprintf(auth, sizeof(auth), "X-Sentry-Auth: Sentry sentry_key=%.*s, sentry_version=7, sentry_client=%s/%s%s%.*s\r\n",
+                          static_cast<int>(d.public_key.size()), d.public_key.data(), sdk_name, version_string,
+                          d.secret.empty() ? "" : ", sentry_secret=", static_cast<int>(d.secret.size()), d.secret.data());
+    if (n > 0 && static_cast<std::size_t>(n) < sizeof(url) && m > 0 && static_cast<std::size_t>(m) < sizeof(auth)) {
+      h.url = std::string_view(url, static_cast<std::size_t>(n));
+      h.auth_header = std::string_view(auth, static_cast<std::size_t>(m));
+      b.main = new (b.main_space) http_transport;
+      if (b.main->configure(h)) {
+        if (!b.main->start() && h.use_worker)
+          log_line(log_level::warning, "init: no worker thread for the HTTP transport; call sentry_trace::poll()");
+        t.sink = b.main;
+      } else {
+        log_line(log_level::warning, "init: the built-in HTTP transport cannot send to ", h.url,
+                 " (https needs SENTRY_TRACE_WITH_MBEDTLS=1)");
+        b.main->~http_transport();
+        b.main = nullptr;
+      }
+    }
+  }
+  std::string_view spot = resolve_spotlight(o.spotlight, spotlight_env);
+  if (!spot.empty()) {
+    http_transport_options s = h;
+    s.url = spot;
+    s.auth_header = {};
+    s.http.proxy = {};
+    s.max_attempts = 1;      // a sidecar that is not running: drop at once, never hold up flush()
+    s.count_losses = false;  // Spotlight's losses are not Sentry's outcomes
+    b.spotlight = new (b.spotlight_space) http_transport;
+    if (b.spotlight->configure(s)) {
+      b.spotlight->start();
+      log_line(log_level::debug, "init: Spotlight on: ", spot);
+    } else {
+      log_line(log_level::warning, "init: Spotlight URL not usable: ", spot);
+      b.spotlight->~http_transport();
+      b.spotlight = nullptr;
+    }
+  }
+}
+#endif
+
+inline envelope_context make_envelope_context() noexcept {
+  const tracer& t = g_tracer;
+  envelope_context c;
+  c.public_key = t.has_dsn ? t.parsed_dsn.public_key : std::string_view();
+  c.org_id = t.org_id;
+  c.release = t.release;
+  c.environment = t.environment;
+  c.server_name = t.server_name;
+  c.anchor = t.anchor;
+  c.sent_at_epoch_us = t.epoch_us();
+  return c;
+}
+
+/// Hands one envelope to the transport; a throwing transport is contained and counted.
+inline void dispatch(const envelope_view& e) noexcept {
+  tracer& t = g_tracer;
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+  if (g_builtin.spotlight) g_builtin.spotlight->send(e);  // a copy into its queue: never waits
+#endif
+  if (!t.sink) return;
+#if SENTRY_TRACE_EXCEPTIONS
+  try {
+    t.sink->send(e);
+  } catch (...) {
+    transport::report_lost(e, discard_reason::internal_sdk_error);
+    log_line(log_level::error, "the transport threw while sending an envelope; it was dropped");
+    return;
+  }
+#else
+  t.sink->send(e);
+#endif
+  g_outcomes.envelopes_sent.fetch_add(1, order_relaxed);
+  if (e.is_client_report()) g_outcomes.client_reports_sent.fetch_add(1, order_relaxed);
+}
+
+/// Sends pending outcomes as a client report. Caller holds the envelope lock.
+inline void send_client_report_locked() noexcept {
+  tracer& t = g_tracer;
+  if (!t.send_client_reports || !t.mem || !g_outcomes.any_pending()) return;
+  envelope_context ctx = make_envelope_context();
+  std::string_view bytes = write_client_report_envelope(t.mem->envelope, sizeof(t.mem->envelope), ctx);
+  if (!bytes.empty()) dispatch(envelope_view(bytes, nullptr, true));
+}
+
+/// The root of `b` has ended: write the envelope, send it, and free the block when its last
+/// open span is done.
+inline void finish_transaction(transaction_block& b) noexcept {
+  tracer& t = g_tracer;
+  std::uint32_t handed_out = b.begin_closing();
+  {
+    envelope_lock guard(t.lock);
+    envelope_context ctx = make_envelope_context();
+    transaction_write w =
+        write_transaction_envelope(t.mem->envelope, sizeof(t.mem->envelope), b, handed_out, ctx, t.mem->envelope_slots);
+    if (!w.bytes.empty()) {
+      transaction_view view(&b, w.slots, w.spans_written + 1, t.anchor.epoch_us, t.anchor.mono_ns);
+      dispatch(envelope_view(w.bytes, &view, false));
+    } else {
+      log_line(log_level::warning, "a transaction did not fit in SENTRY_TRACE_ENVELOPE_BYTES and was dropped");
+    }
+  }
+  if (b.close_one()) b.release();
+}
+
+/// This thread's innermost span that is still active, or nullptr. Entries ended elsewhere or
+/// left from before a re-init are popped on the way.
+inline stack_entry* current_entry() noexcept {
+  thread_scope& s = tl_scope;
+  const std::uint16_t epoch = g_tracer.epoch;
+  while (s.depth > 0) {
+    stack_entry& e = s.entries[s.depth - 1];
+    if (e.token.load(order_acquire) != 0 && e.ref.epoch == epoch) return &e;
+    --s.depth;
+  }
+  return nullptr;
+}
+
+/// Makes `ref` this thread's active span; returns its 1-based depth, 0 when the stack is full.
+inline std::uint16_t push_active(const span_ref& ref) noexcept {
+  thread_scope& s = tl_scope;
+  if (s.depth >= SENTRY_TRACE_MAX_DEPTH) {
+    g_outcomes.depth_overflows.fetch_add(1, order_relaxed);
+    log_line(log_level::debug, "span not made active: SENTRY_TRACE_MAX_DEPTH reached");
+    return 0;
+  }
+  stack_entry& e = s.entries[s.depth];
+  e.ref = ref;
+  e.unrecorded_children.store(0, order_relaxed);
+  e.token.store(ref.id.value, order_release);
+  return static_cast<std::uint16_t>(++s.depth);
+}
+
+/// Records span_options::attributes on a span that has just been claimed.
+inline void apply_attributes(transaction_block& b, std::uint32_t slot, const span_options& o) noexcept {
+  if (!o.attributes) return;  // a count without an array: nothing to read
+  for (std::size_t i = 0; i < o.attribute_count; ++i) {
+    const attribute& a = o.attributes[i];
+    if (a.value.type() == attribute_value::kind::string) {
+      b.set_string_attribute(slot, a.key, a.value.as_string());
+      continue;
+    }
+    attribute_record* r = b.attribute_for(slot, a.key);
+    if (!r) continue;
+    switch (a.value.type()) {
+      case attribute_value::kind::int64: r->int_value = a.value.as_int64(); r->type = attribute_type::int64; break;
+      case attribute_value::kind::float64: r->float_value = a.value.as_double(); r->type = attribute_type::float64; break;
+      default: r->bool_value = a.value.as_bool(); r->type = attribute_type::boolean; break;
+    }
+  }
+}
+
+/// Starts a recording child of `parent` in its block. Split from start_span_slow so that the
+/// parent is read in place and the handle is written once, field by field.
+inline span start_recording_child(const span_options& o, const span_ref& parent, bool make_active) noexcept {
+  tracer& t = g_tracer;
+  transaction_block& b = t.mem->blocks[parent.block];
+  const std::int32_t slot = b.claim_child(parent.generation);
+  if (slot < 0) {
+    g_outcomes.record(discard_reason::no_parent_span, data_category::span);
+    log_line(log_level::debug, "span dropped: its parent's transaction has already ended");
+    return span{};
+  }
+  const auto flags = static_cast<std::uint8_t>(parent.flags & ~ref_root);
+  if (slot == 0) {
+    g_outcomes.record(discard_reason::buffer_overflow, data_category::span);
+    log_line(log_level::debug, "span dropped: max_spans reached for this transaction");
+    return span(parent, static_cast<std::uint8_t>((flags & ~span_ref::recording) | ref_overflow));
+  }
+  const std::uint64_t now = t.now_ns();
+  const span_id id = new_span_id();
+  span_record& r = b.init_slot(static_cast<std::uint32_t>(slot), id, parent.id, now);
+  b.copy_names(r, o);
+  if (o.attribute_count) apply_attributes(b, static_cast<std::uint32_t>(slot), o);
+  r.state.store(slot_started, order_release);
+  void* owner = nullptr;
+  std::uint16_t depth = 0;
+  if (make_active) {
+    thread_scope& s = tl_scope;
+    if (s.depth < SENTRY_TRACE_MAX_DEPTH) {
+      stack_entry& e = s.entries[s.depth];
+      e.ref.trace = parent.trace;
+      e.ref.id = id;
+      e.ref.generation = parent.generation;
+      e.ref.block = parent.block;
+      e.ref.slot = static_cast<std::uint16_t>(slot);
+      e.ref.epoch = parent.epoch;
+      e.ref.flags = flags;
+      e.unrecorded_children.store(0, order_relaxed);
+      e.token.store(id.value, order_release);
+      owner = &s;
+      depth = static_cast<std::uint16_t>(++s.depth);
+    } else {
+      g_outcomes.depth_overflows.fetch_add(1, order_relaxed);
+      log_line(log_level::debug, "span not made active: SENTRY_TRACE_MAX_DEPTH reached");
+    }
+  }
+  return span(parent.trace, id, parent.generation, parent.block, static_cast<std::uint16_t>(slot), parent.epoch, flags,
+              owner, depth);
+}
+
+/// Ends the active-stack entry of a span (from any thread). Returns the children counted on it.
+inline std::uint32_t pop_active(void* owner, std::uint16_t depth, span_id id) noexcept {
+  if (!owner || depth == 0) return 0;
+  auto* s = static_cast<thread_scope*>(owner);
+  stack_entry& e = s->entries[depth - 1];
+  std::uint32_t children = e.unrecorded_children.load(order_relaxed);
+  std::uint64_t expected = id.value;
+  if (!e.token.compare_exchange_strong(expected, 0, order_acq_rel, order_relaxed)) return 0;
+  if (s == &tl_scope) current_entry();  // same thread: drop it (and stale ones) from the top now
+  return children;
+}
+
+/// Counts the spans of a non-recording transaction when its root ends.
+inline void count_unrecorded_root(const span_ref& ref, std::uint32_t children) noexcept {
+  if ((ref.flags & (span_ref::deferred | ref_unrecorded_by_choice)) != 0) return;  // tracing off: nothing was meant to be sent
+  discard_reason why = (ref.flags & ref_overflow) ? discard_reason::buffer_overflow : discard_reason::sample_rate;
+  g_outcomes.record_transaction(why, children + 1);
+}
+
+inline transaction_block* block_of(const span_ref& ref) noexcept {
+  tracer& t = g_tracer;
+  if (!t.enabled || ref.epoch != t.epoch || !ref.is_recording()) return nullptr;
+  transaction_block& b = t.mem->blocks[ref.block];
+  if (b.generation() != (ref.generation & 0x1fffffffu)) return nullptr;
+  return &b;
+}
+
+/// The record of a live recording span, or nullptr (stale, ended, or not recording).
+inline span_record* record_of(const span_ref& ref, transaction_block*& block) noexcept {
+  block = block_of(ref);
+  if (!block) return nullptr;
+  span_record& r = block->spans[ref.slot];
+  if (r.state.load(order_relaxed) != slot_started || r.id != ref.id) return nullptr;
+  return &r;
+}
+
+/// Starts a span under `parent` (or a transaction when there is none). The heart of the
+/// span path: a clock read, one CAS on the block's control word, and one arena reservation.
+inline span start_span_slow(const span_options& o, bool make_active) noexcept {
+  tracer& t = g_tracer;
+  const span_ref* parent = &o.parent;
+  stack_entry* entry = nullptr;
+  static constexpr span_ref none{};
+  if (o.force_transaction) {
+    parent = &none;
+  } else if (!parent->is_valid()) {
+    entry = current_entry();
+    parent = entry ? &entry->ref : &none;
+  } else if (parent->epoch != t.epoch) {
+    g_outcomes.record(discard_reason::no_parent_span, data_category::span);
+    log_line(log_level::debug, "span dropped: its explicit parent is from before the last init()");
+    return span{};
+  }
+
+  if (parent->is_valid()) {
+    if (parent->is_recording()) return start_recording_child(o, *parent, make_active);
+    if (entry) {
+      entry->unrecorded_children.store(entry->unrecorded_children.load(order_relaxed) + 1, order_relaxed);
+    } else if ((parent->flags & (span_ref::deferred | ref_unrecorded_by_choice)) == 0) {
+      g_outcomes.record((parent->flags & ref_overflow) ? discard_reason::buffer_overflow : discard_reason::sample_rate,
+                        data_category::span);
+    }
+    return span(*parent, static_cast<std::uint8_t>(parent->flags & ~ref_root));
+  }
+
+  // A new transaction: the continuation of an incoming trace inside continue_trace(), or the
+  // head of a new one.
+  incoming_context* in = tl_incoming;
+  const bool continued = in && in->continued;
+  span_ref root;
+  root.trace = continued ? in->parent.trace : new_trace_id();
+  root.id = new_span_id();
+  root.epoch = t.epoch;
+  root.flags = span_ref::valid | ref_root;
+  // A compile-time policy (SENTRY_TRACE_SAMPLING) traces whatever the options say.
+  const bool tracing = sampling_policy != sampling_policy_kind::runtime || t.sampler || t.traces_sample_rate >= 0.0;
+  const std::uint32_t rand_micros = continued ? in->sample_rand_micros : new_sample_rand();
+  root.sample_rand_micros = rand_micros;
+  sampling_decision d;
+  if (tracing) {
+    sampling_context ctx;
+    ctx.name = o.name;
+    ctx.op = o.op;
+    ctx.source = o.source;
+    ctx.attributes = o.attributes;
+    ctx.attribute_count = o.attributes ? o.attribute_count : 0;
+    if (continued) {
+      ctx.parent_sampled = in->parent.sampled;
+      ctx.parent_sample_rate = in->parent_sample_rate;
+    }
+    d = sample(t.sampler, t.traces_sample_rate, ctx, rand_micros);
+    if (d.rate_invalid) log_line(log_level::debug, "transaction not sampled: the sample rate is outside [0, 1] or NaN");
+    if (d.sample_rate_known) root.sample_rate_ppm = static_cast<std::uint32_t>(d.sample_rate * 1e6 + 0.5);
+    // This service decided a deferred trace: say with which rate, as @sentry/core does.
+    if (continued && in->parent.sampled == parent_decision::none && d.sample_rate_known &&
+        in->bag.sentry("sample_rate").empty()) {
+      char num[32];
+      in->bag.set_sentry("sample_rate", std::string_view(num, format_double(num, d.sample_rate)));
+    }
+  } else if (continued) {
+    // Tracing off: record nothing, but hand the caller's decision on unchanged.
+    if (in->parent.sampled == parent_decision::sampled) root.flags |= span_ref::sampled;
+    else if (in->parent.sampled == parent_decision::none) root.flags |= span_ref::deferred;
+    root.flags |= ref_unrecorded_by_choice;
+  } else {
+    root.flags |= span_ref::deferred;
+  }
+  transaction_block* b = nullptr;
+  if (d.sampled) {
+    root.flags |= span_ref::sampled;
+    const std::uint32_t n = SENTRY_TRACE_MAX_TRANSACTIONS;
+    std::uint32_t hint = t.block_hint.load(order_relaxed);
+    for (std::uint32_t i = 0; i < n; ++i) {
+      std::uint32_t index = (hint + i) % n;
+      if (t.mem->blocks[index].try_claim()) {
+        b = &t.mem->blocks[index];
+        root.block = static_cast<std::uint16_t>(index);
+        t.block_hint.store(index + 1, order_relaxed);
+        break;
+      }
+    }
+    if (!b) {
+      root.flags |= ref_overflow;
+      log_line(log_level::debug, "transaction not recorded: SENTRY_TRACE_MAX_TRANSACTIONS are in flight");
+    }
+  }
+  if (b) {
+    root.flags |= span_ref::recording;
+    root.generation = b->generation();
+    b->reset_contents();
+    b->trace = root.trace;
+    b->parent_of_root = continued ? in->parent.parent : span_id{};
+    b->sample_rate = d.sample_rate;
+    b->sample_rate_known = d.sample_rate_known;
+    b->sample_rand_micros = rand_micros;
+    b->source = o.source;
+    b->max_children = t.max_spans;
+    b->continued = continued;
+    b->dsc_state.store(dsc_open, order_relaxed);
+    if (continued) {
+      b->dsc = in->bag;
+    } else {
+      b->dsc.clear();
+      if (in && !in->bag.third_party().empty()) b->dsc.parse(in->bag.third_party());
+    }
+    span_record& r = b->init_slot(0, root.id, b->parent_of_root, t.now_ns());
+    b->copy_names(r, o);
+    if (o.attribute_count) apply_attributes(*b, 0, o);
+    r.state.store(slot_started, order_release);
+  }
+  // A non-recording root is made active too (even as an inactive span it must not count as
+  // recorded), so that its children know they belong to an unsampled trace.
+  return span(root, make_active ? &tl_scope : nullptr, make_active ? push_active(root) : 0);
+}
+
+/// The span path's front: when this thread's active span belongs to an unsampled trace, a
+/// child is a counter increment and a copy of the parent's ids (no clock, no slot, no call).
+/// Under SENTRY_TRACE_SAMPLING_NEVER it returns an empty handle at once, so the span path folds away.
+inline span start_span_impl(const span_options& o, bool make_active) noexcept {
+  if constexpr (sampling_policy == sampling_policy_kind::never) return span{};
+  const tracer& t = g_tracer;
+  if (!t.enabled) return span{};
+  if (!o.parent.is_valid() && !o.force_transaction) {
+    thread_scope& s = tl_scope;
+    if (s.depth > 0) {
+      stack_entry& e = s.entries[s.depth - 1];
+      if ((e.ref.flags & span_ref::recording) == 0 && e.ref.epoch == t.epoch && e.token.load(order_relaxed) != 0) {
+        e.unrecorded_children.store(e.unrecorded_children.load(order_relaxed) + 1, order_relaxed);
+        return span(e.ref, static_cast<std::uint8_t>(e.ref.flags & ~ref_root));
+      }
+    }
+  }
+  return start_span_slow(o, make_active);
+}
+
+/// Sets a measurement on the transaction of this thread's active span.
+inline void set_measurement_impl(std::string_view name, double value, std::string_view unit) noexcept {
+  stack_entry* e = current_entry();
+  transaction_block* b = e ? block_of(e->ref) : nullptr;
+  if (!b || !(value == value) || value - value != 0.0) {  // no transaction, NaN, or infinite
+    g_outcomes.measurements_dropped.fetch_add(1, order_relaxed);
+    log_line(log_level::debug, "measurement dropped: no active sampled transaction, or a non-finite value: ", name);
+    return;
+  }
+  // Relay: a custom unit is ASCII of at most 15 bytes; anything else falls back to "none".
+  bool unit_ok = unit.size() <= 15;
+  for (char c : unit) unit_ok = unit_ok && static_cast<unsigned char>(c) > 0x20 && static_cast<unsigned char>(c) < 0x7f;
+  if (!unit_ok) {
+    log_line(log_level::debug, "measurement unit is not ASCII of at most 15 bytes; written as \"none\": ", name);
+    unit = "none";
+  }
+  std::uint32_t used = b->measurements_used.load(order_acquire);
+  for (std::uint32_t i = 0; i < used && i < SENTRY_TRACE_MAX_MEASUREMENTS; ++i) {
+    measurement_record& m = b->measurements[i];
+    if (m.ready.load(order_acquire) == 1 && b->str(m.name) == name) {
+      m.set(value, b->copy(unit, 15));
+      return;
+    }
+  }
+  std::uint32_t index = b->measurements_used.fetch_add(1, order_acq_rel);
+  if (index >= SENTRY_TRACE_MAX_MEASUREMENTS) {
+    g_outcomes.measurements_dropped.fetch_add(1, order_relaxed);
+    log_line(log_level::debug, "measurement dropped: SENTRY_TRACE_MAX_MEASUREMENTS reached: ", name);
+    return;
+  }
+  measurement_record& m = b->measurements[index];
+  m.name = b->copy(name, 200);
+  m.set(value, b->copy(unit, 15));
+  m.ready.store(1, order_release);
+}
+
+/// Copies `text` into a fixed buffer with a NUL; false when it does not fit.
+template <std::size_t N> bool copy_option(char (&dst)[N], std::string_view text) noexcept {
+  if (text.size() >= N) return false;
+  if (!text.empty()) std::memcpy(dst, text.data(), text.size());  // an empty view may hold nullptr
+  dst[text.size()] = '\0';
+  return true;
+}
+
+inline bool env_true(std::string_view v) noexcept {
+  return v == "1" || v == "true" || v == "TRUE" || v == "True" || v == "yes" || v == "on" || v == "y" || v == "t";
+}
+
+/// Drops whatever is still recording (counted as `invalid`) and frees every block.
+inline void abandon_in_flight() noexcept {
+  tracer& t = g_tracer;
+  if (!t.mem) return;
+  for (transaction_block& b : t.mem->blocks) {
+    std::uint64_t v = b.control_word.load(order_acquire);
+    if (control::open(v) != 0 && !control::is_closing(v)) {
+      g_outcomes.record_transaction(discard_reason::invalid, control::next_slot(v));
+      log_line(log_level::warning, "a transaction still open at shutdown was dropped");
+    }
+    b.release();
+  }
+}
+
+} // namespace detail
+
+inline bool flush(std::uint32_t timeout_ms) noexcept {
+  detail::tracer& t = detail::g_tracer;
+  if (!t.enabled) return true;
+  {
+    detail::envelope_lock guard(t.lock);
+    detail::send_client_report_locked();
+  }
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+  const std::uint64_t started = detail::steady_now_ms();
+  auto spotlight_flushed = [&](bool ok) {
+    if (!detail::g_builtin.spotlight) return ok;
+    std::uint64_t spent = detail::steady_now_ms() - started;
+    return detail::g_builtin.spotlight->flush(spent < timeout_ms ? static_cast<std::uint32_t>(timeout_ms - spent) : 0) && ok;
+  };
+#else
+  auto spotlight_flushed = [](bool ok) { return ok; };
+#endif
+  if (!t.sink) return spotlight_flushed(true);
+#if SENTRY_TRACE_EXCEPTIONS
+  try {
+    return spotlight_flushed(t.sink->flush(timeout_ms));
+  } catch (...) {
+    detail::log_line(log_level::error, "the transport threw in flush()");
+    return spotlight_flushed(false);
+  }
+#else
+  return spotlight_flushed(t.sink->flush(timeout_ms));
+#endif
+}
+
+inline bool shutdown(std::uint32_t timeout_ms) noexcept {
+  detail::tracer& t = detail::g_tracer;
+  if (!t.enabled) return true;
+  detail::abandon_in_flight();
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+  const std::uint64_t started = detail::steady_now_ms();
+  bool delivered = flush(timeout_ms);
+  const std::uint64_t spent = detail::steady_now_ms() - started;
+  delivered = detail::stop_builtin(spent < timeout_ms ? static_cast<std::uint32_t>(timeout_ms - spent) : 0) && delivered;
+#else
+  bool delivered = flush(timeout_ms);
+#endif
+  t.enabled = false;
+  ++t.epoch;  // every handle and active-stack entry of this run is now stale
+  t.sampler.reset();
+  return delivered;
+}
+
+inline bool is_enabled() noexcept { return detail::g_tracer.enabled; }
+
+inline stats get_stats() noexcept { return detail::g_outcomes.snapshot(); }
+
+inline bool init(const options& opts) noexcept {
+  using detail::log_line;
+  detail::tracer& t = detail::g_tracer;
+  if (t.enabled) shutdown(0);
+  detail::stop_builtin(0);  // left over from an init() that failed late
+  // Hooks first, so that errors below reach the user's log.
+  t.debug = opts.debug;
+  t.log = opts.log;
+#if SENTRY_TRACE_HOSTED
+  if (!t.log.write) t.log.write = detail::hosted_log;
+  auto env = [](const char* name) -> std::string_view {
+    const char* v = detail::hosted_getenv(name);
+    return v ? std::string_view(v) : std::string_view();
+  };
+#else
+  auto env = [](const char*) -> std::string_view { return {}; };
+#endif
+  if (!opts.debug && detail::env_true(env("SENTRY_DEBUG"))) t.debug = true;
+  auto fail = [&](const char* what, std::string_view detail_text = {}) {
+    log_line(log_level::error, what, detail_text);
+    detail::stop_builtin(0);
+    t.enabled = false;
+    return false;
+  };
+
+  t.clock = opts.clock;
+  t.wall_clock = opts.wall_clock;
+  t.lock = opts.lock;
+  entropy_hook entropy = opts.entropy;
+#if SENTRY_TRACE_HOSTED
+  if (!t.clock.now_ns) t.clock.now_ns = detail::hosted_now_ns;
+  if (!t.wall_clock.now_epoch_us) t.wall_clock.now_epoch_us = detail::hosted_epoch_us;
+  if (!entropy.fill) entropy.fill = detail::hosted_entropy;
+#  if SENTRY_TRACE_THREADS
+  if (!t.lock.lock && !t.lock.unlock) {
+    t.lock.lock = detail::hosted_lock;
+    t.lock.unlock = detail::hosted_unlock;
+  }
+#  endif
+#endif
+  if (!t.clock.now_ns) return fail("init: options.clock is required on a freestanding build");
+  if (!entropy.fill) return fail("init: options.entropy is required on a freestanding build");
+  if (!t.lock.lock != !t.lock.unlock) return fail("init: options.lock needs both lock and unlock, or neither");
+
+  std::string_view dsn_text = !opts.dsn.empty() ? opts.dsn : env("SENTRY_DSN");
+  t.has_dsn = false;
+  t.dsn_text[0] = '\0';
+  if (!dsn_text.empty()) {
+    if (!detail::copy_option(t.dsn_text, dsn_text)) return fail("init: the DSN is longer than 511 bytes");
+    dsn_error e = dsn::parse(std::string_view(t.dsn_text, dsn_text.size()), t.parsed_dsn);
+    if (e != dsn_error::none) return fail("init: malformed DSN: ", to_string(e));
+    t.has_dsn = true;
+  }
+  std::string_view release = !opts.release.empty() ? opts.release : env("SENTRY_RELEASE");
+  if (!detail::copy_option(t.release, release)) return fail("init: release is longer than 200 bytes");
+  std::string_view environment = !opts.environment.empty() ? opts.environment : env("SENTRY_ENVIRONMENT");
+  if (environment.empty()) environment = "production";
+  if (!detail::copy_option(t.environment, environment)) return fail("init: environment is longer than 64 bytes");
+  if (!detail::copy_option(t.server_name, opts.server_name)) return fail("init: server_name is longer than 255 bytes");
+  std::string_view org = !opts.org_id.empty() ? opts.org_id : (t.has_dsn ? t.parsed_dsn.org_id : std::string_view());
+  if (!org.empty() && (!detail::all_digits(org) || org.size() > 20)) return fail("init: org_id must be digits: ", org);
+  detail::copy_option(t.org_id, org);
+
+  double rate = opts.traces_sample_rate;
+  if (rate == options::unset) {
+    std::string_view text = env("SENTRY_TRACES_SAMPLE_RATE");
+    if (!text.empty() && !detail::parse_decimal(text, rate)) rate = -2.0;  // reported below
+    if (text.empty()) rate = options::unset;
+  }
+  if (rate != options::unset && !detail::valid_rate(rate))
+    return fail("init: traces_sample_rate must be a number from 0 to 1");
+  t.traces_sample_rate = rate;
+  t.sampler = opts.traces_sampler;
+  if (opts.max_spans > SENTRY_TRACE_MAX_SPANS)
+    log_line(log_level::warning, "init: max_spans is capped at SENTRY_TRACE_MAX_SPANS");
+  t.max_spans = static_cast<std::uint16_t>(opts.max_spans < SENTRY_TRACE_MAX_SPANS ? opts.max_spans : SENTRY_TRACE_MAX_SPANS);
+  t.send_client_reports = opts.send_client_reports;
+  t.propagate_traceparent = opts.propagate_traceparent;
+  t.targets_set = opts.trace_propagation_targets != nullptr;
+  t.target_count = 0;
+  if (t.targets_set) {
+    if (opts.trace_propagation_target_count > 16) return fail("init: at most 16 trace_propagation_targets");
+    std::size_t used = 0;
+    for (std::size_t i = 0; i < opts.trace_propagation_target_count; ++i) {
+      std::string_view target = opts.trace_propagation_targets[i];
+      if (target.size() > sizeof(t.target_text) - used) return fail("init: trace_propagation_targets exceed 1024 bytes");
+      if (!target.empty()) std::memcpy(t.target_text + used, target.data(), target.size());
+      t.targets[t.target_count++] = std::string_view(t.target_text + used, target.size());
+      used += target.size();
+    }
+  }
+
+  t.mem = opts.storage;
+#if SENTRY_TRACE_HOSTED
+  if (!t.mem) {
+    static ::sentry_trace::storage default_storage;
+    t.mem = &default_storage;
+  }
+#endif
+  if (!t.mem) return fail("init: options.storage is required on a freestanding build");
+  t.sink = opts.transport;
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+  detail::start_builtin(opts, env("SENTRY_SPOTLIGHT"));
+#endif
+  if (!t.sink) log_line(log_level::warning, "init: no transport: finished transactions are discarded");
+
+  std::uint64_t seed = 0;
+  if (!entropy.fill(&seed, sizeof(seed), entropy.user)) return fail("init: the entropy hook failed");
+  detail::g_rng_seed.store(seed | 1, detail::order_relaxed);
+  t.anchor.mono_ns = t.now_ns();
+  t.anchor.epoch_us = t.epoch_us();
+  for (detail::transaction_block& b : t.mem->blocks) b.release();
+  detail::g_outcomes.reset();
+  ++t.epoch;
+  t.enabled = true;
+  log_line(log_level::debug, "init: tracing on, environment ", t.environment);
+  return true;
+}
+
+// ---- span handle members (declared in span.hpp) ---------------------------------------------
+
+inline void span::set_attribute(std::string_view key, std::string_view value) noexcept {
+  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
+  detail::transaction_block* b;
+  if (detail::span_record* r = detail::record_of(ref_, b); r)
+    b->set_string_attribute(ref_.slot, key, value);
+}
+inline void span::set_attribute(std::string_view key, double value) noexcept {
+  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
+  detail::transaction_block* b;
+  if (detail::span_record* r = detail::record_of(ref_, b); r)
+    if (detail::attribute_record* a = b->attribute_for(ref_.slot, key)) {
+      a->float_value = value;
+      a->type = detail::attribute_type::float64;
+    }
+}
+inline void span::set_attribute(std::string_view key, bool value) noexcept {
+  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
+  detail::transaction_block* b;
+  if (detail::span_record* r = detail::record_of(ref_, b); r)
+    if (detail::attribute_record* a = b->attribute_for(ref_.slot, key)) {
+      a->bool_value = value;
+      a->type = detail::attribute_type::boolean;
+    }
+}
+inline void span::set_attribute(std::string_view key, std::int64_t value) noexcept {
+  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
+  detail::transaction_block* b;
+  if (detail::span_record* r = detail::record_of(ref_, b); r)
+    if (detail::attribute_record* a = b->attribute_for(ref_.slot, key)) {
+      a->int_value = value;
+      a->type = detail::attribute_type::int64;
+    }
+}
+inline void span::set_status(span_status status) noexcept {
+  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
+  detail::transaction_block* b;
+  if (detail::span_record* r = detail::record_of(ref_, b)) r->status = status;
+}
+inline void span::set_http_status(int code) noexcept {
+  set_status(from_http_status(code));
+  set_attribute("http.response.status_code", static_cast<std::int64_t>(code));
+}
+inline void span::set_name(std::string_view name) noexcept {
+  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
+  detail::transaction_block* b;
+  if (detail::span_record* r = detail::record_of(ref_, b)) r->name = b->copy(name);
+}
+inline void span::set_name(std::string_view name, transaction_source source) noexcept {
+  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
+  detail::transaction_block* b;
+  if (detail::span_record* r = detail::record_of(ref_, b)) {
+    r->name = b->copy(name);
+    if (ref_.slot == 0) b->source = source;
+  }
+}
+inline void span::set_op(std::string_view op) noexcept {
+  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
+  detail::transaction_block* b;
+  if (detail::span_record* r = detail::record_of(ref_, b)) r->op = b->copy(op);
+}
+inline void span::set_origin(std::string_view origin) noexcept {
+  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
+  detail::transaction_block* b;
+  if (detail::span_record* r = detail::record_of(ref_, b)) r->origin = b->copy(origin);
+}
+
+inline void span::end() noexcept {
+  if constexpr (never_recording) return;
+  if ((ref_.flags & (span_ref::recording | detail::ref_root)) == 0) {  // empty, or an unrecorded child
+    ref_.flags = 0;
+    return;
+  }
+  end_recorded_();
+}
+
+inline void span::end_recorded_() noexcept {
+  detail::tracer& t = detail::g_tracer;
+  if (!t.enabled || ref_.epoch != t.epoch) {
+    release_();
+    return;
+  }
+  std::uint32_t children = detail::pop_active(owner_, depth_, ref_.id);
+  detail::transaction_block* b = nullptr;  // GCC 12 -O2 -Wdangling-pointer false positive otherwise
+  if (detail::span_record* r = detail::record_of(ref_, b)) {
+    r->end_ns = t.now_ns();
+    r->state.store(detail::slot_ended, detail::order_release);
+    if (ref_.slot == 0) detail::finish_transaction(*b);
+    else if (b->close_one()) b->release();
+  } else if ((ref_.flags & detail::ref_root) && !ref_.is_recording()) {
+    detail::count_unrecorded_root(ref_, children);
+  }
+  release_();
+}
+
+inline void span::abandon_() noexcept {
+  if ((ref_.flags & (span_ref::recording | detail::ref_root)) == 0) return;  // empty or unrecorded child
+  detail::tracer& t = detail::g_tracer;
+  if (t.enabled && ref_.epoch == t.epoch) {
+    std::uint32_t children = detail::pop_active(owner_, depth_, ref_.id);
+    detail::transaction_block* b;
+    if (detail::record_of(ref_, b)) {
+      // Never ended: not sent. A child is counted as `invalid` when its transaction is written;
+      // an abandoned root takes its whole transaction with it.
+      if (ref_.slot == 0) {
+        std::uint32_t handed_out = b->begin_closing();
+        detail::g_outcomes.record_transaction(discard_reason::invalid, handed_out);
+        detail::log_line(log_level::debug, "a transaction's root span was destroyed without end(); dropped");
+      }
+      if (b->close_one()) b->release();
+    } else if ((ref_.flags & detail::ref_root) && !ref_.is_recording()) {
+      detail::count_unrecorded_root(ref_, children);
+    }
+  }
+  release_();
+}
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_TRACER_HPP
+
+// end of part: include/sentry_trace/tracer.hpp
+
+#if SENTRY_TRACE_EXCEPTIONS
+#  include <exception>
+#endif
+#include <cstdint>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// Starts a span, makes it this thread's active span, runs `fn(span&)` and ends the span.
+/// Returns what `fn` returns. Thread-safe.
+template <class Fn> decltype(auto) start_span(const span_options& opts, Fn&& fn) {
+  span s = detail::start_span_impl(opts, true);
+#if SENTRY_TRACE_EXCEPTIONS
+  struct on_unwind {
+    span& s;
+    int uncaught = std::uncaught_exceptions();
+    ~on_unwind() {
+      if (std::uncaught_exceptions() > uncaught) s.set_status(span_status::internal_error);
+      s.end();
+    }
+  } guard{s};
+  return std::forward<Fn>(fn)(s);
+#else
+  if constexpr (std::is_void_v<decltype(std::forward<Fn>(fn)(s))>) {
+    std::forward<Fn>(fn)(s);
+    s.end();
+  } else {
+    decltype(auto) result = std::forward<Fn>(fn)(s);
+    s.end();
+    return result;
+  }
+#endif
+}
+
+/// Starts a span and makes it this thread's active span until end() (idempotent). The handle
+/// may be moved to another thread and ended there. Thread-safe.
+[[nodiscard]] inline span start_span_manual(const span_options& opts) noexcept { return detail::start_span_impl(opts, true); }
+
+/// Starts a span that never becomes the active span, so later spans do not nest under it
+/// (pass it as an explicit parent to nest something). End it yourself. Thread-safe.
+[[nodiscard]] inline span start_inactive_span(const span_options& opts) noexcept { return detail::start_span_impl(opts, false); }
+
+/// A span active for the rest of the scope, ended by the destructor.
+class scoped_span {
+ public:
+  explicit scoped_span(const span_options& opts) noexcept : span_(detail::start_span_impl(opts, true)) {}
+  ~scoped_span() { span_.end(); }
+  scoped_span(const scoped_span&) = delete;
+  scoped_span& operator=(const scoped_span&) = delete;
+  /// The span, to set attributes or status.
+  span& get() noexcept { return span_; }
+  span* operator->() noexcept { return &span_; }
+
+ private:
+  span span_;
+};
+
+/// A reference to this thread's active span (empty when there is none).
+inline span_ref active_span() noexcept {
+  if (!detail::g_tracer.enabled) return span_ref{};
+  detail::stack_entry* e = detail::current_entry();
+  return e ? e->ref : span_ref{};
+}
+
+/// Sets a measurement on the transaction of this thread's active span, e.g.
+/// set_measurement("ttfb", 12.5, "millisecond"). `unit` is one of Relay's units (nanosecond …
+/// week, byte … exbibyte, ratio, percent, none) or a custom ASCII unit of at most 15 bytes;
+/// anything else is written as "none". Non-finite values, or no active sampled transaction:
+/// dropped and counted (stats.measurements_dropped). A later value of the same name wins.
+inline void set_measurement(std::string_view name, double value, std::string_view unit = "none") noexcept {
+  if constexpr (detail::sampling_policy == detail::sampling_policy_kind::never) return;
+  if (detail::g_tracer.enabled) detail::set_measurement_impl(name, value, unit);
+}
+
+/// Poll mode (options.delivery = delivery_mode::poll): sends what the built-in transports
+/// have queued, doing non-blocking work for about `budget_us` microseconds (at least one
+/// step), and returns whether their queues are empty. Call it from the program's loop. A
+/// no-op returning true in worker mode, with a user transport, or without the HTTP transport.
+inline bool poll(std::uint32_t budget_us) noexcept {
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+  detail::builtin_delivery& b = detail::g_builtin;
+  bool empty = true;
+  if (b.main && !b.main->has_worker()) empty = b.main->poll(b.spotlight ? budget_us / 2 + 1 : budget_us) && empty;
+  if (b.spotlight && !b.spotlight->has_worker()) empty = b.spotlight->poll(budget_us / 2 + 1) && empty;
+  return empty;
+#else
+  static_cast<void>(budget_us);
+  return true;
+#endif
+}
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_API_HPP
+
+// end of part: include/sentry_trace/api.hpp
+
+#include <string_view>
+
+#if defined(_MSC_VER) && !defined(__clang__)
+#  define SENTRY_TRACE_DETAIL_PRETTY_FUNCTION __FUNCSIG__
+#elif defined(__GNUC__) || defined(__clang__)
+#  define SENTRY_TRACE_DETAIL_PRETTY_FUNCTION __PRETTY_FUNCTION__
+#else
+#  define SENTRY_TRACE_DETAIL_PRETTY_FUNCTION __func__
+#endif
+
+SENTRY_TRACE_DETAIL_BEGIN
+namespace detail {
+
+/// Where a SENTRY_TRACE_SCOPE / SENTRY_TRACE_FUNCTION was written: constant, one per call site.
+struct source_location {
+  const char* function;  ///< __func__
+  const char* file;      ///< __FILE__
+  int line;              ///< __LINE__
+};
+
+/// Starts the scoped span of a macro call site with its three code attributes. Returned by
+/// value into the caller's variable (guaranteed copy elision: scoped_span cannot move).
+inline scoped_span start_scope(const source_location& loc, std::string_view op, std::string_view name) noexcept {
+  const attribute attrs[3] = {
+      {"code.function", loc.function},
+      {"code.filepath", loc.file},
+      {"code.lineno", loc.line},
+  };
+  span_options o;
+  o.name = name;
+  o.op = op;
+  o.attributes = attrs;
+  o.attribute_count = 3;
+  return scoped_span(o);
+}
+
+} // namespace detail
+SENTRY_TRACE_DETAIL_END
+
+#define SENTRY_TRACE_DETAIL_SCOPE(var, op, name)                                                        \
+  static constexpr ::sentry_trace::detail::source_location SENTRY_TRACE_DETAIL_CONCAT(var, _where){      \
+      __func__, __FILE__, __LINE__};                                                                    \
+  ::sentry_trace::scoped_span var = ::sentry_trace::detail::start_scope(SENTRY_TRACE_DETAIL_CONCAT(var, _where), (op), (name))
+
+/// A span active until the end of the enclosing block, with code.function, code.filepath and
+/// code.lineno. `op` and `name` are copied when the span starts.
+#define SENTRY_TRACE_SCOPE(op, name) \
+  SENTRY_TRACE_DETAIL_SCOPE(SENTRY_TRACE_DETAIL_CONCAT(sentry_trace_scope_, __LINE__), op, name)
+
+/// SENTRY_TRACE_SCOPE("function", <the enclosing function's signature>).
+#define SENTRY_TRACE_FUNCTION() \
+  SENTRY_TRACE_DETAIL_SCOPE(SENTRY_TRACE_DETAIL_CONCAT(sentry_trace_scope_, __LINE__), "function", SENTRY_TRACE_DETAIL_PRETTY_FUNCTION)
+
+#else // ---- SENTRY_TRACE_ENABLED=0: the twins (disabled.hpp) ------------------------------------
+
+// =================================================================================================
+// part: include/sentry_trace/disabled.hpp
+// =================================================================================================
+
+// sentry_trace/disabled.hpp -- the whole public surface as empty inlines (SENTRY_TRACE_ENABLED=0)
+//
+// WHAT IT DOES  With SENTRY_TRACE_ENABLED=0, <sentry_trace.hpp> includes this part instead of
+//               every other one (config.hpp and macros.hpp excepted). It declares each name a user
+//               can write -- functions, options, span, scoped_span, transports, hooks, views,
+//               enums -- with the signatures of the enabled build, as empty `inline noexcept`
+//               bodies that return neutral values ("nothing happened"). Code written against
+//               the library keeps compiling unchanged, and what is left of it after inlining is
+//               exactly the program without tracing: tests/compile_out/ compares the machine
+//               code and fails on any difference or on any sentry_trace symbol left behind.
+//                 init(opts)                 true: "tracing is compiled out" is not an error,
+//                                            and code that asserts on init() keeps working
+//                 flush(), shutdown(), poll() true: nothing is pending
+//                 is_enabled()               false: nothing is recorded
+//                 start_span(opts, fn)       runs fn(span&) with an empty span, returns its result
+//                 continue_trace(..., fn), extract(carrier, fn)
+//                                            run fn() and return its result; the headers are not
+//                                            parsed and carrier.get() is not called
+//                 start_span_manual/inactive an empty span; scoped_span and span are empty types
+//                 span's setters, end()      do nothing; is_active()/is_recording() false,
+//                                            trace()/id() zero
+//                 active_span()              an empty span_ref
+//                 get_trace_headers()        every view empty ("send no such header")
+//                 inject(carrier, url)       false, carrier.set() not called
+//                 capture_exception/message  false: nothing was sent
+//                 get_stats()                all zero
+//                 storage, storage_bytes()   an empty type, 0 bytes: the pools are gone
+//                 transports                 still declared (a user's class deriving from
+//                                            transport compiles); send()/flush() never called
+//               Pure value helpers keep their meaning, because programs use their results:
+//               to_string(...), from_http_status(), parse_span_status(), attribute_value,
+//               sampling_context::find(), envelope_view's accessors.
+//               SENTRY_TRACE_SCOPE / SENTRY_TRACE_FUNCTION (macros.hpp) become static_cast<void>(0).
+// ARGUMENTS     Unlike the macros, these are functions: what a call site writes as an argument is
+//               still evaluated. Side-effect-free arguments vanish with the call, but the compiler
+//               may keep a loop (a header search) or a virtual call (e.what()). Prefer the forms
+//               that hand over the object: extract(carrier, fn) rather than
+//               continue_trace(req.get("sentry-trace"), ...), capture_exception(e) rather than
+//               capture_exception(type, e.what()). tests/compile_out/app.cpp is written that way.
+// DOES NOT      declare the utility parts that are not the tracing surface: the JSON writer and
+//               sinks (json.hpp), dsn parsing (dsn.hpp), the propagation parsers (propagation.hpp:
+//               trace_parent, baggage, parse_sentry_trace) and http_transport (transport_http.hpp).
+//               They are left out, not stubbed, because a stub that parsed nothing would silently
+//               change what a program using them computes.
+// THREADS       nothing to guard: no state.
+// CONFIG        reads SENTRY_TRACE_ENABLED (this file is empty unless it is 0), SENTRY_TRACE_HOSTED
+//               (file_transport, console_transport) and SENTRY_TRACE_EXCEPTIONS
+//               (capture_exception(const std::exception&)). The names live in the inline
+//               namespace config.hpp builds, which encodes ENABLED=0, so an object file built with
+//               tracing off and one built with it on fail to link together instead of mixing.
+// KEEP IN STEP  Every public declaration added to another part needs its twin here;
+//               tests/compile_out/surface.cpp builds one API-coverage file in both modes.
+
+#ifndef SENTRY_TRACE_DISABLED_HPP
+#define SENTRY_TRACE_DISABLED_HPP
+
+#if !SENTRY_TRACE_ENABLED
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#if SENTRY_TRACE_EXCEPTIONS
+#  include <exception>
+#endif
+#if SENTRY_TRACE_HOSTED
+#  include <cstdio>
+#endif
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+// ---- platform.hpp: hooks ---------------------------------------------------------------------
+
+/// Monotonic clock hook (never called with tracing compiled out).
+struct clock_hook {
+  std::uint64_t (*now_ns)(void* user) = nullptr;
+  void* user = nullptr;
+};
+/// Wall clock hook (never called).
+struct wall_clock_hook {
+  std::int64_t (*now_epoch_us)(void* user) = nullptr;
+  void* user = nullptr;
+};
+/// Entropy hook (never called).
+struct entropy_hook {
+  bool (*fill)(void* bytes, std::size_t n, void* user) = nullptr;
+  void* user = nullptr;
+};
+/// Lock hook (never called).
+struct lock_hook {
+  void (*lock)(void* user) = nullptr;
+  void (*unlock)(void* user) = nullptr;
+  void* user = nullptr;
+};
+enum class log_level : std::uint8_t { debug, info, warning, error };
+/// Log hook (never called: there is nothing to report).
+struct log_hook {
+  void (*write)(log_level level, const char* message, void* user) = nullptr;
+  void* user = nullptr;
+};
+constexpr const char* to_string(log_level level) noexcept {
+  return level == log_level::debug     ? "debug"
+         : level == log_level::info    ? "info"
+         : level == log_level::warning ? "warning"
+                                       : "error";
+}
+
+// ---- ids.hpp ---------------------------------------------------------------------------------
+
+/// Trace id; always zero here.
+struct trace_id {
+  std::uint64_t hi = 0;
+  std::uint64_t lo = 0;
+  constexpr bool is_zero() const noexcept { return hi == 0 && lo == 0; }
+  /// Writes 32 '0' characters (the id is zero), so a caller never prints uninitialized bytes.
+  void to_hex(char* out32) const noexcept {
+    for (int i = 0; i < 32; ++i) out32[i] = '0';
+  }
+  /// Parses nothing: false, `out` untouched.
+  static bool parse(std::string_view, trace_id&) noexcept { return false; }
+  friend constexpr bool operator==(const trace_id& a, const trace_id& b) noexcept { return a.hi == b.hi && a.lo == b.lo; }
+  friend constexpr bool operator!=(const trace_id& a, const trace_id& b) noexcept { return !(a == b); }
+};
+/// Span id; always zero here.
+struct span_id {
+  std::uint64_t value = 0;
+  constexpr bool is_zero() const noexcept { return value == 0; }
+  void to_hex(char* out16) const noexcept {
+    for (int i = 0; i < 16; ++i) out16[i] = '0';
+  }
+  static bool parse(std::string_view, span_id&) noexcept { return false; }
+  friend constexpr bool operator==(const span_id& a, const span_id& b) noexcept { return a.value == b.value; }
+  friend constexpr bool operator!=(const span_id& a, const span_id& b) noexcept { return a.value != b.value; }
+};
+/// Event id; always zero here.
+struct event_id {
+  std::uint64_t hi = 0;
+  std::uint64_t lo = 0;
+  void to_hex(char* out32) const noexcept {
+    for (int i = 0; i < 32; ++i) out32[i] = '0';
+  }
+};
+
+// ---- span.hpp --------------------------------------------------------------------------------
+
+enum class span_status : std::uint8_t {
+  ok, cancelled, unknown_error, invalid_argument, deadline_exceeded, not_found, already_exists,
+  permission_denied, resource_exhausted, failed_precondition, aborted, out_of_range, unimplemented,
+  internal_error, unavailable, data_loss, unauthenticated,
+};
+constexpr const char* to_string(span_status s) noexcept {
+  constexpr const char* names[] = {"ok", "cancelled", "unknown_error", "invalid_argument", "deadline_exceeded",
+                                   "not_found", "already_exists", "permission_denied", "resource_exhausted",
+                                   "failed_precondition", "aborted", "out_of_range", "unimplemented",
+                                   "internal_error", "unavailable", "data_loss", "unauthenticated"};
+  return static_cast<std::size_t>(s) < sizeof(names) / sizeof(names[0]) ? names[static_cast<std::size_t>(s)]
+                                                                         : "unknown_error";
+}
+/// The same mapping as the enabled build (span.hpp documents the ranges).
+constexpr span_status from_http_status(int code) noexcept {
+  if (code >= 100 && code < 400) return span_status::ok;
+  if (code >= 400 && code < 500) {
+    switch (code) {
+      case 401: return span_status::unauthenticated;
+      case 403: return span_status::permission_denied;
+      case 404: return span_status::not_found;
+      case 409: return span_status::already_exists;
+      case 413: return span_status::failed_precondition;
+      case 429: return span_status::resource_exhausted;
+      case 499: return span_status::cancelled;
+      default: return span_status::invalid_argument;
+    }
+  }
+  if (code >= 500 && code < 600) {
+    switch (code) {
+      case 501: return span_status::unimplemented;
+      case 503: return span_status::unavailable;
+      case 504: return span_status::deadline_exceeded;
+      default: return span_status::internal_error;
+    }
+  }
+  return span_status::internal_error;
+}
+constexpr bool parse_span_status(std::string_view text, span_status& out) noexcept {
+  for (int i = 0; i <= static_cast<int>(span_status::unauthenticated); ++i) {
+    if (text == to_string(static_cast<span_status>(i))) {
+      out = static_cast<span_status>(i);
+      return true;
+    }
+  }
+  if (text == "unknown") { out = span_status::unknown_error; return true; }
+  if (text == "success") { out = span_status::ok; return true; }
+  if (text == "failure") { out = span_status::internal_error; return true; }
+  return false;
+}
+
+enum class transaction_source : std::uint8_t { custom, url, route, view, component, task };
+constexpr const char* to_string(transaction_source s) noexcept {
+  constexpr const char* names[] = {"custom", "url", "route", "view", "component", "task"};
+  return names[static_cast<std::size_t>(s) < 6 ? static_cast<std::size_t>(s) : 0];
+}
+
+class span;
+
+/// A reference to no span: every flag is clear.
+struct span_ref {
+  trace_id trace{};
+  span_id id{};
+  std::uint32_t generation = 0;
+  std::uint16_t block = 0;
+  std::uint16_t slot = 0;
+  std::uint16_t epoch = 0;
+  std::uint8_t flags = 0;
+  std::uint32_t sample_rand_micros = 0;
+  std::uint32_t sample_rate_ppm = no_rate;
+  static constexpr std::uint32_t no_rate = 0xffffffffu;
+
+  static constexpr std::uint8_t valid = 1;
+  static constexpr std::uint8_t recording = 2;
+  static constexpr std::uint8_t sampled = 4;
+  static constexpr std::uint8_t deferred = 8;
+  static constexpr std::uint8_t root = 16;
+  static constexpr std::uint8_t overflow = 32;
+
+  constexpr span_ref() noexcept = default;
+  constexpr span_ref(const span&) noexcept {}  // NOLINT(google-explicit-constructor): as enabled
+
+  constexpr bool is_valid() const noexcept { return false; }
+  constexpr bool is_recording() const noexcept { return false; }
+  constexpr bool is_sampled() const noexcept { return false; }
+};
+
+/// An attribute value, with the enabled build's conversions and accessors (plain data).
+class attribute_value {
+ public:
+  enum class kind : std::uint8_t { string, int64, float64, boolean };
+  constexpr attribute_value(std::string_view s) noexcept : kind_(kind::string), text_(s) {}  // NOLINT: implicit by design
+  constexpr attribute_value(const char* s) noexcept : kind_(kind::string), text_(s ? std::string_view(s) : std::string_view()) {}  // NOLINT
+  constexpr attribute_value(bool b) noexcept : kind_(kind::boolean), bool_(b) {}  // NOLINT
+  constexpr attribute_value(double d) noexcept : kind_(kind::float64), double_(d) {}  // NOLINT
+  template <class Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool> && !std::is_same_v<Int, char>, int> = 0>
+  constexpr attribute_value(Int i) noexcept  // NOLINT: implicit by design
+      : kind_(kind::int64),
+        int_(std::is_unsigned_v<Int> && sizeof(Int) >= sizeof(std::int64_t) && i > static_cast<Int>(INT64_MAX)
+                 ? INT64_MAX
+                 : static_cast<std::int64_t>(i)) {}
+  constexpr kind type() const noexcept { return kind_; }
+  constexpr std::string_view as_string() const noexcept { return kind_ == kind::string ? text_ : std::string_view(); }
+  constexpr std::int64_t as_int64() const noexcept { return kind_ == kind::int64 ? int_ : 0; }
+  constexpr double as_double() const noexcept { return kind_ == kind::float64 ? double_ : 0.0; }
+  constexpr bool as_bool() const noexcept { return kind_ == kind::boolean && bool_; }
+
+ private:
+  kind kind_;
+  std::string_view text_{};
+  std::int64_t int_ = 0;
+  double double_ = 0.0;
+  bool bool_ = false;
+};
+
+struct attribute {
+  std::string_view key;
+  attribute_value value;
+};
+
+/// The same aggregate as the enabled build, so `{"name", "op", parent}` still compiles.
+struct span_options {
+  std::string_view name;
+  std::string_view op;
+  span_ref parent{};
+  std::string_view origin{};
+  transaction_source source = transaction_source::custom;
+  bool force_transaction = false;
+  const attribute* attributes = nullptr;
+  std::size_t attribute_count = 0;
+};
+
+/// An empty, move-only handle: every setter does nothing, every query says "no span".
+class span {
+ public:
+  constexpr span() noexcept = default;
+  span(span&&) noexcept = default;
+  span& operator=(span&&) noexcept = default;
+  span(const span&) = delete;
+  span& operator=(const span&) = delete;
+
+  void set_attribute(std::string_view, std::string_view) noexcept {}
+  void set_attribute(std::string_view, const char*) noexcept {}
+  void set_attribute(std::string_view, double) noexcept {}
+  void set_attribute(std::string_view, bool) noexcept {}
+  void set_attribute(std::string_view, std::int64_t) noexcept {}
+  template <class Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool> &&
+                                            !std::is_same_v<Int, std::int64_t> && !std::is_same_v<Int, char>,
+                                        int> = 0>
+  void set_attribute(std::string_view, Int) noexcept {}
+  void set_status(span_status) noexcept {}
+  void set_http_status(int) noexcept {}
+  void set_name(std::string_view) noexcept {}
+  void set_name(std::string_view, transaction_source) noexcept {}
+  void set_op(std::string_view) noexcept {}
+  void set_origin(std::string_view) noexcept {}
+  void end() noexcept {}
+
+  bool is_active() const noexcept { return false; }
+  bool is_recording() const noexcept { return false; }
+  bool is_sampled() const noexcept { return false; }
+  trace_id trace() const noexcept { return trace_id{}; }
+  span_id id() const noexcept { return span_id{}; }
+  span_ref ref() const noexcept { return span_ref{}; }
+};
+
+// ---- outcomes.hpp, events.hpp ----------------------------------------------------------------
+
+enum class discard_reason : std::uint8_t {
+  sample_rate, buffer_overflow, queue_overflow, ratelimit_backoff, network_error, send_error, invalid,
+  no_parent_span, internal_sdk_error, count_
+};
+enum class data_category : std::uint8_t { transaction, span, error, internal, count_ };
+constexpr const char* to_string(discard_reason r) noexcept {
+  constexpr const char* names[] = {"sample_rate",  "buffer_overflow", "queue_overflow",  "ratelimit_backoff",
+                                   "network_error", "send_error",     "invalid",         "no_parent_span",
+                                   "internal_sdk_error"};
+  return names[static_cast<std::size_t>(r) < static_cast<std::size_t>(discard_reason::count_) ? static_cast<std::size_t>(r) : 8];
+}
+constexpr const char* to_string(data_category c) noexcept {
+  constexpr const char* names[] = {"transaction", "span", "error", "internal"};
+  return names[static_cast<std::size_t>(c) < static_cast<std::size_t>(data_category::count_) ? static_cast<std::size_t>(c) : 3];
+}
+
+/// Every counter stays zero: nothing is recorded, so nothing is cut or dropped.
+struct stats {
+  std::uint64_t strings_truncated = 0;
+  std::uint64_t attributes_dropped = 0;
+  std::uint64_t measurements_dropped = 0;
+  std::uint64_t depth_overflows = 0;
+  std::uint64_t envelopes_sent = 0;
+  std::uint64_t client_reports_sent = 0;
+  std::uint64_t discarded_total = 0;
+};
+
+enum class level : std::uint8_t { debug, info, warning, error, fatal };
+constexpr const char* to_string(level l) noexcept {
+  constexpr const char* names[] = {"debug", "info", "warning", "error", "fatal"};
+  return static_cast<std::size_t>(l) < 5 ? names[static_cast<std::size_t>(l)] : "error";
+}
+
+// ---- sampling.hpp ----------------------------------------------------------------------------
+
+enum class parent_decision : std::uint8_t { none, sampled, not_sampled };
+
+struct sampling_context {
+  std::string_view name;
+  std::string_view op;
+  parent_decision parent_sampled = parent_decision::none;
+  double parent_sample_rate = -1.0;
+  transaction_source source = transaction_source::custom;
+  const attribute* attributes = nullptr;
+  std::size_t attribute_count = 0;
+  const attribute_value* find(std::string_view key) const noexcept {
+    for (std::size_t i = 0; i < attribute_count; ++i)
+      if (attributes[i].key == key) return &attributes[i].value;
+    return nullptr;
+  }
+};
+
+/// Accepts any callable `double(const sampling_context&)` and keeps nothing: the sampler is
+/// never called, so the lambda's body is never instantiated into the program.
+class traces_sampler_fn {
+ public:
+  constexpr traces_sampler_fn() noexcept = default;
+  constexpr traces_sampler_fn(std::nullptr_t) noexcept {}  // NOLINT: implicit as enabled
+  template <class F, class D = std::decay_t<F>,
+            std::enable_if_t<!std::is_same_v<D, traces_sampler_fn> &&
+                                 std::is_invocable_r_v<double, D&, const sampling_context&>,
+                             int> = 0>
+  constexpr traces_sampler_fn(F&&) noexcept {}  // NOLINT: implicit as enabled
+  void reset() noexcept {}
+  explicit operator bool() const noexcept { return false; }
+  double operator()(const sampling_context&) const noexcept { return 0.0; }
+};
+
+struct sampling_decision {
+  bool sampled = false;
+  double sample_rate = 0.0;
+  bool sample_rate_known = false;
+  bool rate_invalid = false;
+};
+
+// ---- envelope.hpp, transport.hpp, pool.hpp ---------------------------------------------------
+
+struct span_view {
+  span_id id;
+  span_id parent;
+  std::string_view op;
+  std::string_view name;
+  std::int64_t start_epoch_us;
+  std::int64_t end_epoch_us;
+  span_status status;
+  bool is_root;
+};
+
+/// A transaction with no spans (none is ever built: transports are never called).
+class transaction_view {
+ public:
+  std::string_view name() const noexcept { return {}; }
+  trace_id trace() const noexcept { return trace_id{}; }
+  std::size_t span_count() const noexcept { return 0; }
+  span_view span_at(std::size_t) const noexcept { return span_view{}; }
+};
+
+class envelope_view {
+ public:
+  constexpr envelope_view() noexcept = default;
+  constexpr envelope_view(std::string_view bytes, const transaction_view* txn, bool client_report_only) noexcept
+      : bytes_(bytes), transaction_(txn), client_report_only_(client_report_only) {}
+  std::string_view bytes() const noexcept { return bytes_; }
+  const transaction_view* transaction() const noexcept { return transaction_; }
+  bool is_client_report() const noexcept { return client_report_only_; }
+
+ private:
+  std::string_view bytes_{};
+  const transaction_view* transaction_ = nullptr;
+  bool client_report_only_ = false;
+};
+
+/// The transport interface, unchanged, so a user's transport still compiles. The library never
+/// calls it with tracing compiled out.
+class transport {
+ public:
+  virtual void send(envelope_view envelope) = 0;
+  virtual bool flush(std::uint32_t) { return true; }
+  static void report_lost(const envelope_view&, discard_reason) noexcept {}
+
+ protected:
+  transport() = default;
+  transport(const transport&) = default;
+  transport& operator=(const transport&) = default;
+  ~transport() = default;
+};
+
+class null_transport final : public transport {
+ public:
+  void send(envelope_view) override {}
+};
+
+class callback_transport final : public transport {
+ public:
+  using send_fn = void (*)(const char* bytes, std::size_t size, void* user);
+  constexpr callback_transport(send_fn, void*) noexcept {}
+  void send(envelope_view) override {}
+};
+
+#if SENTRY_TRACE_HOSTED
+class file_transport final : public transport {
+ public:
+  explicit file_transport(std::string_view) noexcept {}
+  void send(envelope_view) override {}
+  std::uint32_t written() const noexcept { return 0; }
+};
+
+class console_transport final : public transport {
+ public:
+  explicit console_transport(std::FILE* = stdout) noexcept {}
+  void send(envelope_view) override {}
+  void print(const transaction_view&) {}
+};
+#endif // SENTRY_TRACE_HOSTED
+
+/// No pools: an empty type, so `options.storage = &my_storage` still compiles.
+struct storage {};
+/// 0: tracing compiled out uses no RAM.
+constexpr std::size_t storage_bytes() noexcept { return 0; }
+
+// ---- tracer.hpp ------------------------------------------------------------------------------
+
+enum class delivery_mode : std::uint8_t { worker, poll };
+
+/// The same aggregate as the enabled build; init() reads none of it.
+struct options {
+  static constexpr double unset = -1.0;
+
+  std::string_view dsn{};
+  std::string_view release{};
+  std::string_view environment{};
+  std::string_view server_name{};
+  std::string_view org_id{};
+  double traces_sample_rate = unset;
+  traces_sampler_fn traces_sampler{};
+  std::uint32_t max_spans = SENTRY_TRACE_MAX_SPANS;
+  bool debug = false;
+  log_hook log{};
+  ::sentry_trace::transport* transport = nullptr;
+  ::sentry_trace::storage* storage = nullptr;
+  clock_hook clock{};
+  wall_clock_hook wall_clock{};
+  entropy_hook entropy{};
+  lock_hook lock{};
+  bool send_client_reports = true;
+  const std::string_view* trace_propagation_targets = nullptr;
+  std::size_t trace_propagation_target_count = 0;
+  bool propagate_traceparent = false;
+  delivery_mode delivery = delivery_mode::worker;
+  std::string_view http_proxy{};
+  std::string_view ca_file{};
+  std::string_view spotlight{};
+};
+
+/// True: "tracing is compiled out" is not a failure, so `if (!init(o))` error paths stay quiet
+/// and `assert(init(o))` holds. is_enabled() tells the truth (false).
+inline bool init(const options&) noexcept { return true; }
+/// True: nothing is pending.
+inline bool flush(std::uint32_t) noexcept { return true; }
+/// True: nothing is pending.
+inline bool shutdown(std::uint32_t) noexcept { return true; }
+/// False: nothing is recorded.
+inline bool is_enabled() noexcept { return false; }
+/// All zero.
+inline stats get_stats() noexcept { return stats{}; }
+
+// ---- api.hpp ---------------------------------------------------------------------------------
+
+/// Runs fn(span&) with an empty span and returns its result (references and void included).
+template <class Fn> decltype(auto) start_span(const span_options&, Fn&& fn) {
+  span s;
+  return std::forward<Fn>(fn)(s);
+}
+[[nodiscard]] inline span start_span_manual(const span_options&) noexcept { return span{}; }
+[[nodiscard]] inline span start_inactive_span(const span_options&) noexcept { return span{}; }
+
+/// An empty type (no storage at all: std::is_empty_v holds); get() and -> give an empty span.
+class scoped_span : private span {
+ public:
+  explicit scoped_span(const span_options&) noexcept {}
+  scoped_span(const scoped_span&) = delete;
+  scoped_span& operator=(const scoped_span&) = delete;
+  span& get() noexcept { return *this; }
+  span* operator->() noexcept { return this; }
+};
+
+inline span_ref active_span() noexcept { return span_ref{}; }
+inline void set_measurement(std::string_view, double, std::string_view = "none") noexcept {}
+inline bool poll(std::uint32_t) noexcept { return true; }
+
+// ---- distributed.hpp -------------------------------------------------------------------------
+
+/// Every view empty: send no trace headers. Neither copyable nor movable, as in the enabled
+/// build, so code that would break there breaks here too.
+class trace_headers {
+ public:
+  std::string_view sentry_trace;
+  std::string_view baggage;
+  std::string_view traceparent;
+
+  trace_headers() noexcept = default;
+  trace_headers(const trace_headers&) = delete;
+  trace_headers& operator=(const trace_headers&) = delete;
+};
+
+/// Runs fn() and returns its result; the headers are not read.
+template <class Fn> decltype(auto) continue_trace(std::string_view, std::string_view, Fn&& fn) {
+  return std::forward<Fn>(fn)();
+}
+template <class Fn>
+decltype(auto) continue_trace(std::string_view, std::string_view, std::string_view, Fn&& fn) {
+  return std::forward<Fn>(fn)();
+}
+inline trace_headers get_trace_headers() noexcept { return trace_headers(); }
+/// False, and carrier.set() is not called.
+template <class Carrier> bool inject(Carrier&, std::string_view = {}) noexcept { return false; }
+/// Runs fn() and returns its result; carrier.get() is not called.
+template <class Carrier, class Fn> decltype(auto) extract(const Carrier&, Fn&& fn) {
+  return std::forward<Fn>(fn)();
+}
+/// False: nothing was sent.
+inline bool capture_exception(std::string_view, std::string_view) noexcept { return false; }
+#if SENTRY_TRACE_EXCEPTIONS
+inline bool capture_exception(const std::exception&, std::string_view = "std::exception") noexcept { return false; }
+#endif
+inline bool capture_message(std::string_view, level = level::info) noexcept { return false; }
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // !SENTRY_TRACE_ENABLED
+#endif // SENTRY_TRACE_DISABLED_HPP
+
+// end of part: include/sentry_trace/disabled.hpp
+
+/// Compiled out: nothing, and `op` and `name` are not evaluated.
+#define SENTRY_TRACE_SCOPE(op, name) static_cast<void>(0)
+/// Compiled out: nothing.
+#define SENTRY_TRACE_FUNCTION() static_cast<void>(0)
+
+#endif // SENTRY_TRACE_ENABLED
+
+#endif // SENTRY_TRACE_MACROS_HPP
+
+// end of part: include/sentry_trace/macros.hpp
 
 #endif // SENTRY_TRACE_HPP

@@ -5,10 +5,18 @@
 // manual_clock       a clock hook the test moves by hand
 // envelope           an envelope split into header and items, each parsed into a json value
 // json               a minimal DOM reader (tests only: it allocates freely)
+//
+// Parse errors: with exceptions (SENTRY_TRACE_EXCEPTIONS), parse_json() and parse_envelope() throw
+// std::runtime_error, so CHECK_NOTHROW / CHECK_THROWS see them. Without exceptions
+// (-fno-exceptions) they record the error instead: the result's ok() is false, error() says why,
+// the value is empty (null json, envelope without items), and the failure is also reported to
+// doctest (FAIL_CHECK), since CHECK_NOTHROW does not evaluate its argument in that build.
 #ifndef SENTRY_TRACE_TESTS_SUPPORT_HPP
 #define SENTRY_TRACE_TESTS_SUPPORT_HPP
 
 #include <sentry_trace.hpp>
+
+#include <doctest/doctest.h>
 
 #include <cstdint>
 #include <cstdio>
@@ -33,6 +41,10 @@ struct json {
   std::string str;
   std::vector<json> items;
   std::vector<std::pair<std::string, json>> members;
+  /// Set on the value parse_json() returns when the text did not parse (then the value is null).
+  std::string parse_error;
+  bool ok() const { return parse_error.empty(); }
+  const std::string& error() const { return parse_error; }
 
   bool has(const std::string& k) const {
     for (auto& m : members)
@@ -45,24 +57,60 @@ struct json {
     static const json none;
     return none;
   }
-  const json& operator[](std::size_t i) const { return items.at(i); }
+  const json& operator[](std::size_t i) const {
+#if SENTRY_TRACE_EXCEPTIONS
+    return items.at(i);
+#else
+    if (i < items.size()) return items[i];
+    const std::string message =
+        "json: index " + std::to_string(i) + " out of range (size " + std::to_string(items.size()) + ")";
+    DOCTEST_FAIL_CHECK(message);
+    static const json none;
+    return none;
+#endif
+  }
   std::size_t size() const { return kind == array_k ? items.size() : members.size(); }
   bool is_null() const { return kind == null_k; }
 };
 
+/// Reports a parse error of the test helpers: throws with exceptions, else tells doctest (the
+/// caller also returns an empty value whose ok() is false).
+inline void report_parse_error(const std::string& message) {
+#if SENTRY_TRACE_EXCEPTIONS
+  throw std::runtime_error(message);
+#else
+  DOCTEST_FAIL_CHECK(message);
+#endif
+}
+
 class json_reader {
  public:
   explicit json_reader(std::string_view text) : s_(text) {}
+  /// The document, or (without exceptions) a null value whose error() is set.
   json parse_document() {
     json v = value();
-    ws();
-    if (i_ != s_.size()) fail("trailing characters");
+    if (!failed()) {
+      ws();
+      if (i_ != s_.size()) fail("trailing characters");
+    }
+    if (failed()) {
+      json bad;
+      bad.parse_error = error_;
+      return bad;
+    }
     return v;
   }
+  bool failed() const { return !error_.empty(); }
+  const std::string& error() const { return error_; }
 
  private:
-  [[noreturn]] void fail(const char* what) const {
-    throw std::runtime_error(std::string("json: ") + what + " at " + std::to_string(i_));
+  /// Records the first error and stops the scan (i_ moves to the end, so every loop ends); with
+  /// exceptions it throws instead.
+  void fail(const char* what) {
+    if (failed()) return;
+    error_ = std::string("json: ") + what + " at " + std::to_string(i_);
+    i_ = s_.size();
+    report_parse_error(error_);
   }
   void ws() {
     while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r')) ++i_;
@@ -80,7 +128,10 @@ class json_reader {
   }
   json value() {
     ws();
-    if (i_ >= s_.size()) fail("unexpected end");
+    if (i_ >= s_.size()) {
+      fail("unexpected end");
+      return json{};
+    }
     char c = s_[i_];
     json v;
     if (c == '{') {
@@ -91,15 +142,16 @@ class json_reader {
         ws();
         std::string k = string_body();
         expect(':');
+        if (failed()) return json{};
         v.members.emplace_back(k, value());
-      } while (eat(','));
+      } while (!failed() && eat(','));
       expect('}');
     } else if (c == '[') {
       ++i_;
       v.kind = json::array_k;
       if (eat(']')) return v;
       do v.items.push_back(value());
-      while (eat(','));
+      while (!failed() && eat(','));
       expect(']');
     } else if (c == '"') {
       v.kind = json::string_k;
@@ -116,7 +168,10 @@ class json_reader {
     } else {
       std::size_t start = i_;
       while (i_ < s_.size() && std::string_view("+-0123456789.eE").find(s_[i_]) != std::string_view::npos) ++i_;
-      if (start == i_) fail("bad value");
+      if (start == i_) {
+        fail("bad value");
+        return json{};
+      }
       v.kind = json::number_k;
       v.raw_number = std::string(s_.substr(start, i_ - start));
       v.num = std::strtod(v.raw_number.c_str(), nullptr);
@@ -140,7 +195,10 @@ class json_reader {
     }
   }
   unsigned hex4() {
-    if (i_ + 4 > s_.size()) fail("short \\u escape");
+    if (i_ + 4 > s_.size()) {
+      fail("short \\u escape");
+      return 0;
+    }
     unsigned v = 0;
     for (int k = 0; k < 4; ++k) {
       char h = s_[i_++];
@@ -148,22 +206,38 @@ class json_reader {
       if (h >= '0' && h <= '9') v |= static_cast<unsigned>(h - '0');
       else if (h >= 'a' && h <= 'f') v |= static_cast<unsigned>(h - 'a' + 10);
       else if (h >= 'A' && h <= 'F') v |= static_cast<unsigned>(h - 'A' + 10);
-      else fail("bad hex in \\u escape");
+      else {
+        fail("bad hex in \\u escape");
+        return 0;
+      }
     }
     return v;
   }
   std::string string_body() {
-    if (i_ >= s_.size() || s_[i_] != '"') fail("expected string");
+    if (i_ >= s_.size() || s_[i_] != '"') {
+      fail("expected string");
+      return {};
+    }
     ++i_;
     std::string out;
     while (true) {
-      if (i_ >= s_.size()) fail("unterminated string");
+      if (i_ >= s_.size()) {
+        fail("unterminated string");
+        return {};
+      }
       char c = s_[i_++];
       if (c == '"') break;
-      if (static_cast<unsigned char>(c) < 0x20) fail("raw control character in string");
+      if (static_cast<unsigned char>(c) < 0x20) {
+        fail("raw control character in string");
+        return {};
+      }
       if (c != '\\') {
         out += c;
         continue;
+      }
+      if (i_ >= s_.size()) {
+        fail("unterminated escape");
+        return {};
       }
       char e = s_[i_++];
       switch (e) {
@@ -177,21 +251,24 @@ class json_reader {
         case 't': out += '\t'; break;
         case 'u': {
           unsigned cp = hex4();
+          if (failed()) return {};
           if (cp >= 0xd800 && cp < 0xdc00 && s_.substr(i_, 2) == "\\u") {
             i_ += 2;
             unsigned lo = hex4();
+            if (failed()) return {};
             cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
           }
           put_utf8(out, cp);
           break;
         }
-        default: fail("bad escape");
+        default: fail("bad escape"); return {};
       }
     }
     return out;
   }
   std::string_view s_;
   std::size_t i_ = 0;
+  std::string error_;
 };
 
 inline json parse_json(std::string_view text) { return json_reader(text).parse_document(); }
@@ -205,6 +282,10 @@ struct envelope_item {
 struct envelope {
   json header;
   std::vector<envelope_item> items;
+  /// Set when the bytes did not parse (then header is null and items is empty).
+  std::string parse_error;
+  bool ok() const { return parse_error.empty(); }
+  const std::string& error() const { return parse_error; }
   const envelope_item* item(const std::string& type) const {
     for (auto& i : items)
       if (i.header["type"].str == type) return &i;
@@ -212,31 +293,42 @@ struct envelope {
   }
 };
 
-/// Splits and parses an envelope; throws std::runtime_error when the framing is wrong
-/// (length mismatch, a missing newline, a header that is not one line of JSON).
+/// Splits and parses an envelope. When the framing is wrong (length mismatch, a missing newline, a
+/// header that is not one line of JSON) it throws std::runtime_error, or without exceptions returns
+/// an empty envelope whose ok() is false (see the top of this file).
 inline envelope parse_envelope(std::string_view bytes) {
   envelope e;
+  // A JSON error was reported by parse_json() already; report only the framing errors here.
+  auto bad = [](std::string message, bool report = true) {
+    if (report) report_parse_error(message);
+    envelope failed;
+    failed.parse_error = std::move(message);
+    return failed;
+  };
   std::size_t nl = bytes.find('\n');
-  if (nl == std::string_view::npos) throw std::runtime_error("envelope: no header line");
+  if (nl == std::string_view::npos) return bad("envelope: no header line");
   e.header = parse_json(bytes.substr(0, nl));
+  if (!e.header.ok()) return bad("envelope header: " + e.header.error(), false);
   std::size_t pos = nl + 1;
   while (pos < bytes.size()) {
     std::size_t hnl = bytes.find('\n', pos);
-    if (hnl == std::string_view::npos) throw std::runtime_error("envelope: item header without newline");
+    if (hnl == std::string_view::npos) return bad("envelope: item header without newline");
     envelope_item it;
     it.header = parse_json(bytes.substr(pos, hnl - pos));
+    if (!it.header.ok()) return bad("envelope item header: " + it.header.error(), false);
     pos = hnl + 1;
     std::size_t len;
     if (it.header.has("length")) {
       len = static_cast<std::size_t>(it.header["length"].num);
-      if (pos + len > bytes.size()) throw std::runtime_error("envelope: length runs past the end");
-      if (pos + len < bytes.size() && bytes[pos + len] != '\n') throw std::runtime_error("envelope: no newline after payload");
+      if (pos + len > bytes.size()) return bad("envelope: length runs past the end");
+      if (pos + len < bytes.size() && bytes[pos + len] != '\n') return bad("envelope: no newline after payload");
     } else {
       std::size_t end = bytes.find('\n', pos);
       len = (end == std::string_view::npos ? bytes.size() : end) - pos;
     }
     it.payload = std::string(bytes.substr(pos, len));
     it.body = parse_json(it.payload);
+    if (!it.body.ok()) return bad("envelope item payload: " + it.body.error(), false);
     pos += len + 1;
     e.items.push_back(std::move(it));
   }

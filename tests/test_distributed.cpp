@@ -594,7 +594,11 @@ TEST_CASE("hostile baggage never yields an outgoing baggage with CR/LF or over 8
       CHECK(o.find('\n') == std::string::npos);
     }
     // The envelopes stay parseable, too.
+#if SENTRY_TRACE_EXCEPTIONS
     for (auto& s : h.transport.sent) CHECK_NOTHROW(ts::parse_envelope(s));
+#else
+    for (auto& s : h.transport.sent) CHECK(ts::parse_envelope(s).ok());
+#endif
   }
 }
 

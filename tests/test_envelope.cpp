@@ -607,12 +607,12 @@ TEST_CASE("a buffer too small for the transaction itself produces nothing and co
   const std::uint32_t handed_out = b.begin_closing();
   d::envelope_context ctx;
   ctx.environment = "test";
-  std::vector<char> buf(12 * 1024 + 1024);  // header room plus less than the payload needs
+  std::vector<char> buf(12 * 1024 + 1024);  // far less than the ~41 KB payload below needs
   std::vector<std::uint16_t> slots(handed_out);
   for (int i = 0; i < 40; ++i) {
     const std::string key = "attribute_key_" + std::to_string(i);
     if (d::attribute_record* a = b.attribute_for(0, key)) {
-      a->text = b.copy(std::string(100, 'v'));
+      a->text = b.copy(std::string(1000, 'v'));
       a->type = d::attribute_type::string;
     }
   }

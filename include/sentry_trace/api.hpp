@@ -5,6 +5,7 @@
 //                 scoped_span s(opts)        RAII: active until the end of the scope
 //                 start_span_manual(opts)    active on this thread until end(); may be ended elsewhere
 //                 start_inactive_span(opts)  never becomes a parent of later spans; end() it yourself
+//               and poll(budget_us), which drives the built-in HTTP transport in poll mode.
 //               A span started with no active span and no explicit parent is a transaction.
 // DOES NOT      allocate, lock or format text: starting and ending a span is a clock read, one
 //               compare-and-swap on the transaction's block and string copies into its arena.
@@ -26,6 +27,7 @@
 #if SENTRY_TRACE_EXCEPTIONS
 #  include <exception>
 #endif
+#include <cstdint>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -96,6 +98,23 @@ inline span_ref active_span() noexcept {
 inline void set_measurement(std::string_view name, double value, std::string_view unit = "none") noexcept {
   if constexpr (detail::sampling_policy == detail::sampling_policy_kind::never) return;
   if (detail::g_tracer.enabled) detail::set_measurement_impl(name, value, unit);
+}
+
+/// Poll mode (options.delivery = delivery_mode::poll): sends what the built-in transports
+/// have queued, doing non-blocking work for about `budget_us` microseconds (at least one
+/// step), and returns whether their queues are empty. Call it from the program's loop. A
+/// no-op returning true in worker mode, with a user transport, or without the HTTP transport.
+inline bool poll(std::uint32_t budget_us) noexcept {
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+  detail::builtin_delivery& b = detail::g_builtin;
+  bool empty = true;
+  if (b.main && !b.main->has_worker()) empty = b.main->poll(b.spotlight ? budget_us / 2 + 1 : budget_us) && empty;
+  if (b.spotlight && !b.spotlight->has_worker()) empty = b.spotlight->poll(budget_us / 2 + 1) && empty;
+  return empty;
+#else
+  static_cast<void>(budget_us);
+  return true;
+#endif
 }
 
 SENTRY_TRACE_DETAIL_END

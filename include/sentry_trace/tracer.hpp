@@ -30,6 +30,17 @@
 //               entropy, lock        system_clock, /dev/urandom,   builds must set clock and entropy
 //                                    std::mutex
 //               send_client_reports  true                        send_client_reports
+//               delivery             delivery_mode::worker       - (built-in HTTP transport:
+//                                    a background thread, or poll: sentry_trace::poll() sends)
+//               http_proxy, ca_file  ""                          http_proxy, ca_certs
+//               spotlight            "" (SENTRY_SPOTLIGHT)       spotlight: "true"/"1"/...: the
+//                                    default sidecar URL, "false"/"0"/...: off, else a URL
+// TRANSPORT     With a DSN and no options.transport, hosted POSIX builds send over HTTP
+//               (transport_http.hpp) to {scheme}://{host}:{port}{path}/api/{project}/envelope/
+//               with X-Sentry-Auth, from a transport held in static storage inside the library;
+//               shutdown() flushes and stops it. With Spotlight on, every envelope is also
+//               queued for the sidecar by a second one (no auth, one attempt, losses not
+//               counted), which never holds up the first.
 //               Options set in code win over the environment, as in every Sentry SDK.
 // THREADS       init() and shutdown() must not run while another thread uses the API. Everything
 //               else is thread-safe. A span made active on a thread must end before that thread
@@ -52,13 +63,21 @@
 #include "sampling.hpp"
 #include "span.hpp"
 #include "transport.hpp"
+#include "transport_http.hpp"
 
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <new>
 #include <string_view>
 
 SENTRY_TRACE_DETAIL_BEGIN
+
+/// How the built-in HTTP transport delivers (hosted POSIX builds; ignored elsewhere).
+enum class delivery_mode : std::uint8_t {
+  worker,  ///< a background thread started by init() sends
+  poll     ///< nothing is sent until sentry_trace::poll() (or flush()/shutdown()) runs
+};
 
 /// Everything init() takes. An aggregate: declare it, then assign fields by name.
 struct options {
@@ -89,6 +108,13 @@ struct options {
   std::size_t trace_propagation_target_count = 0;
   /// Also send a W3C `traceparent` header (default false, as the SDKs' propagateTraceparent).
   bool propagate_traceparent = false;
+  /// The built-in HTTP transport (a DSN and no `transport`, hosted POSIX builds): worker or poll.
+  delivery_mode delivery = delivery_mode::worker;
+  std::string_view http_proxy{};        ///< "http://host:port" for the built-in transport; "": none
+  std::string_view ca_file{};           ///< a PEM CA bundle for https; "": the system's
+  /// "": SENTRY_SPOTLIGHT; "true"/"1"/"yes"/"on"...: http://localhost:8969/stream;
+  /// "false"/"0"/"no"/"off"...: off; anything else: the sidecar URL (PROTOCOL.md §13).
+  std::string_view spotlight{};
 };
 
 /// Starts (or restarts) tracing. Returns false, logs why, and leaves tracing off on bad
@@ -221,6 +247,129 @@ class envelope_lock {
   lock_hook h_;
 };
 
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+/// The built-in transports, constructed in place by init() and destroyed by shutdown(). The
+/// spaces are zero-initialized static storage (BSS): untouched pages of the queues cost no RAM.
+struct builtin_delivery {
+  alignas(http_transport) unsigned char main_space[sizeof(http_transport)];
+  alignas(http_transport) unsigned char spotlight_space[sizeof(http_transport)];
+  http_transport* main;
+  http_transport* spotlight;
+};
+inline builtin_delivery g_builtin;
+#endif
+
+/// Flushes then stops and destroys the built-in transports, within `timeout_ms` in all;
+/// true when everything they held was delivered.
+inline bool stop_builtin(std::uint32_t timeout_ms) noexcept {
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+  builtin_delivery& b = g_builtin;
+  const std::uint64_t deadline = steady_now_ms() + timeout_ms;
+  auto left = [&] {
+    std::uint64_t now = steady_now_ms();
+    return static_cast<std::uint32_t>(now < deadline ? deadline - now : 0);
+  };
+  bool ok = true;
+  if (b.main) {
+    if (g_tracer.sink == b.main) g_tracer.sink = nullptr;
+    ok = b.main->stop(left()) && ok;
+    b.main->~http_transport();
+    b.main = nullptr;
+  }
+  if (b.spotlight) {
+    ok = b.spotlight->stop(left()) && ok;
+    b.spotlight->~http_transport();
+    b.spotlight = nullptr;
+  }
+  return ok;
+#else
+  static_cast<void>(timeout_ms);
+  return true;
+#endif
+}
+
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+/// SENTRY_SPOTLIGHT-style value: empty, a truthy or falsy word (ASCII case-insensitive), or a URL.
+enum class flag_value : std::uint8_t { unset, on, off, url };
+inline flag_value classify_flag(std::string_view v) noexcept {
+  if (v.empty()) return flag_value::unset;
+  char low[8];
+  if (v.size() >= sizeof(low)) return flag_value::url;
+  for (std::size_t i = 0; i < v.size(); ++i) low[i] = (v[i] >= 'A' && v[i] <= 'Z') ? static_cast<char>(v[i] + 32) : v[i];
+  std::string_view w(low, v.size());
+  if (w == "true" || w == "t" || w == "y" || w == "yes" || w == "on" || w == "1") return flag_value::on;
+  if (w == "false" || w == "f" || w == "n" || w == "no" || w == "off" || w == "0") return flag_value::off;
+  return flag_value::url;
+}
+/// The Spotlight URL from the option and SENTRY_SPOTLIGHT (PROTOCOL.md §13), "" when off.
+inline std::string_view resolve_spotlight(std::string_view option, std::string_view env) noexcept {
+  constexpr std::string_view fallback = "http://localhost:8969/stream";
+  const flag_value o = classify_flag(option), e = classify_flag(env);
+  if (o == flag_value::url) return option;
+  if (o == flag_value::off) return {};
+  if (o == flag_value::on) return e == flag_value::url ? env : fallback;
+  if (e == flag_value::url) return env;
+  return e == flag_value::on ? fallback : std::string_view();
+}
+
+/// Builds the transports init() needs: the DSN's endpoint when there is a DSN and no
+/// options.transport, and Spotlight's. Failures are logged; tracing goes on without them.
+inline void start_builtin(const options& o, std::string_view spotlight_env) noexcept {
+  tracer& t = g_tracer;
+  builtin_delivery& b = g_builtin;
+  http_transport_options h;
+  h.use_worker = o.delivery == delivery_mode::worker;
+  h.http.proxy = o.http_proxy;
+  h.http.ca_file = o.ca_file;
+  char url[1280];
+  char auth[1024];
+  if (!t.sink && t.has_dsn) {
+    const dsn& d = t.parsed_dsn;
+    const bool v6 = d.host.find(':') != std::string_view::npos;
+    int n = std::snprintf(url, sizeof(url), "%.*s://%s%.*s%s:%u%.*s/api/%.*s/envelope/", static_cast<int>(d.scheme.size()),
+                          d.scheme.data(), v6 ? "[" : "", static_cast<int>(d.host.size()), d.host.data(), v6 ? "]" : "",
+                          static_cast<unsigned>(d.port), static_cast<int>(d.path.size()), d.path.data(),
+                          static_cast<int>(d.project_id.size()), d.project_id.data());
+    int m = std::snprintf(auth, sizeof(auth), "X-Sentry-Auth: Sentry sentry_key=%.*s, sentry_version=7, sentry_client=%s/%s%s%.*s\r\n",
+                          static_cast<int>(d.public_key.size()), d.public_key.data(), sdk_name, version_string,
+                          d.secret.empty() ? "" : ", sentry_secret=", static_cast<int>(d.secret.size()), d.secret.data());
+    if (n > 0 && static_cast<std::size_t>(n) < sizeof(url) && m > 0 && static_cast<std::size_t>(m) < sizeof(auth)) {
+      h.url = std::string_view(url, static_cast<std::size_t>(n));
+      h.auth_header = std::string_view(auth, static_cast<std::size_t>(m));
+      b.main = new (b.main_space) http_transport;
+      if (b.main->configure(h)) {
+        if (!b.main->start() && h.use_worker)
+          log_line(log_level::warning, "init: no worker thread for the HTTP transport; call sentry_trace::poll()");
+        t.sink = b.main;
+      } else {
+        log_line(log_level::warning, "init: the built-in HTTP transport cannot send to ", h.url,
+                 " (https needs SENTRY_TRACE_WITH_MBEDTLS=1)");
+        b.main->~http_transport();
+        b.main = nullptr;
+      }
+    }
+  }
+  std::string_view spot = resolve_spotlight(o.spotlight, spotlight_env);
+  if (!spot.empty()) {
+    http_transport_options s = h;
+    s.url = spot;
+    s.auth_header = {};
+    s.http.proxy = {};
+    s.max_attempts = 1;      // a sidecar that is not running: drop at once, never hold up flush()
+    s.count_losses = false;  // Spotlight's losses are not Sentry's outcomes
+    b.spotlight = new (b.spotlight_space) http_transport;
+    if (b.spotlight->configure(s)) {
+      b.spotlight->start();
+      log_line(log_level::debug, "init: Spotlight on: ", spot);
+    } else {
+      log_line(log_level::warning, "init: Spotlight URL not usable: ", spot);
+      b.spotlight->~http_transport();
+      b.spotlight = nullptr;
+    }
+  }
+}
+#endif
+
 inline envelope_context make_envelope_context() noexcept {
   const tracer& t = g_tracer;
   envelope_context c;
@@ -237,6 +386,9 @@ inline envelope_context make_envelope_context() noexcept {
 /// Hands one envelope to the transport; a throwing transport is contained and counted.
 inline void dispatch(const envelope_view& e) noexcept {
   tracer& t = g_tracer;
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+  if (g_builtin.spotlight) g_builtin.spotlight->send(e);  // a copy into its queue: never waits
+#endif
   if (!t.sink) return;
 #if SENTRY_TRACE_EXCEPTIONS
   try {
@@ -624,16 +776,26 @@ inline bool flush(std::uint32_t timeout_ms) noexcept {
     detail::envelope_lock guard(t.lock);
     detail::send_client_report_locked();
   }
-  if (!t.sink) return true;
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+  const std::uint64_t started = detail::steady_now_ms();
+  auto spotlight_flushed = [&](bool ok) {
+    if (!detail::g_builtin.spotlight) return ok;
+    std::uint64_t spent = detail::steady_now_ms() - started;
+    return detail::g_builtin.spotlight->flush(spent < timeout_ms ? static_cast<std::uint32_t>(timeout_ms - spent) : 0) && ok;
+  };
+#else
+  auto spotlight_flushed = [](bool ok) { return ok; };
+#endif
+  if (!t.sink) return spotlight_flushed(true);
 #if SENTRY_TRACE_EXCEPTIONS
   try {
-    return t.sink->flush(timeout_ms);
+    return spotlight_flushed(t.sink->flush(timeout_ms));
   } catch (...) {
     detail::log_line(log_level::error, "the transport threw in flush()");
-    return false;
+    return spotlight_flushed(false);
   }
 #else
-  return t.sink->flush(timeout_ms);
+  return spotlight_flushed(t.sink->flush(timeout_ms));
 #endif
 }
 
@@ -641,7 +803,14 @@ inline bool shutdown(std::uint32_t timeout_ms) noexcept {
   detail::tracer& t = detail::g_tracer;
   if (!t.enabled) return true;
   detail::abandon_in_flight();
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+  const std::uint64_t started = detail::steady_now_ms();
   bool delivered = flush(timeout_ms);
+  const std::uint64_t spent = detail::steady_now_ms() - started;
+  delivered = detail::stop_builtin(spent < timeout_ms ? static_cast<std::uint32_t>(timeout_ms - spent) : 0) && delivered;
+#else
+  bool delivered = flush(timeout_ms);
+#endif
   t.enabled = false;
   ++t.epoch;  // every handle and active-stack entry of this run is now stale
   t.sampler.reset();
@@ -656,6 +825,7 @@ inline bool init(const options& opts) noexcept {
   using detail::log_line;
   detail::tracer& t = detail::g_tracer;
   if (t.enabled) shutdown(0);
+  detail::stop_builtin(0);  // left over from an init() that failed late
   // Hooks first, so that errors below reach the user's log.
   t.debug = opts.debug;
   t.log = opts.log;
@@ -671,6 +841,7 @@ inline bool init(const options& opts) noexcept {
   if (!opts.debug && detail::env_true(env("SENTRY_DEBUG"))) t.debug = true;
   auto fail = [&](const char* what, std::string_view detail_text = {}) {
     log_line(log_level::error, what, detail_text);
+    detail::stop_builtin(0);
     t.enabled = false;
     return false;
   };
@@ -751,6 +922,9 @@ inline bool init(const options& opts) noexcept {
 #endif
   if (!t.mem) return fail("init: options.storage is required on a freestanding build");
   t.sink = opts.transport;
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+  detail::start_builtin(opts, env("SENTRY_SPOTLIGHT"));
+#endif
   if (!t.sink) log_line(log_level::warning, "init: no transport: finished transactions are discarded");
 
   std::uint64_t seed = 0;

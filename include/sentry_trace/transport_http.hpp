@@ -30,6 +30,9 @@
 //               on the client's socket plus a self-pipe while a request is in flight (stop()
 //               writes to the pipe). New envelopes need no wake-up then: they queue behind the
 //               one in flight.
+// NAMES         configure() resolves the host (getaddrinfo, which may block: at init). After a
+//               network failure the worker resolves again before the next attempt; poll mode
+//               keeps the address it has (it resolves only if it never had one).
 // MEMORY        The ring is a member (SENTRY_TRACE_QUEUE_BYTES, default 2 MiB, options.queue_bytes
 //               may use less of it). The worker's std::thread, created by start() at init, is
 //               the only allocation; send() and poll() never allocate.
@@ -62,6 +65,7 @@
 #  include <condition_variable>
 #  include <cstddef>
 #  include <cstdint>
+#  include <cstdio>
 #  include <cstring>
 #  include <mutex>
 #  include <string_view>
@@ -240,8 +244,8 @@ class http_transport final : public transport {
     opts_.http.proxy = std::string_view(proxy_, n);
     if (!detail::copy_text(ca_file_, n, o.http.ca_file)) return false;
     opts_.http.ca_file = std::string_view(ca_file_, n);
-    // Request headers: auth (when any), content type and user agent. Content-Length and Host
-    // are the client's.
+    // Request headers: auth (when any) and content type. Host, User-Agent, Content-Length and
+    // Connection are the client's.
     headers_len_ = 0;
     auto add = [&](std::string_view s) {
       if (headers_len_ + s.size() >= sizeof(headers_)) return false;
@@ -249,13 +253,19 @@ class http_transport final : public transport {
       headers_len_ += s.size();
       return true;
     };
-    bool ok = add(o.auth_header) && add("Content-Type: application/x-sentry-envelope\r\nUser-Agent: ") &&
-              add(sdk_name) && add("/") && add(version_string) && add("\r\n");
-    if (!ok) return false;
+    if (!add(o.auth_header) || !add("Content-Type: application/x-sentry-envelope\r\n")) return false;
     opts_.auth_header = std::string_view(headers_, o.auth_header.size());
     if (opts_.max_attempts == 0) opts_.max_attempts = 1;
     if (!detail::parse_http_url(opts_.url, target_)) return false;
-    if (!client_.configure(target_, opts_.http)) return false;
+    // configure() resolves the name. A name that does not resolve now (offline at start-up)
+    // is tried again before each attempt; anything else (https without TLS, a bad proxy) is final.
+    resolve_again_ = false;
+    client_ready_ = client_.configure(target_, opts_.http);
+    if (!client_ready_) {
+      const char* why = client_.error();
+      if (!why || std::strncmp(why, "resolve failed", 14) != 0) return false;
+      resolve_again_ = true;
+    }
     std::size_t cap = opts_.queue_bytes == 0 || opts_.queue_bytes > sizeof(ring_) ? sizeof(ring_) : opts_.queue_bytes;
     {
       std::lock_guard<std::mutex> lk(mu_);
@@ -395,6 +405,9 @@ class http_transport final : public transport {
   bool idle() const noexcept { return count_.load(std::memory_order_relaxed) == 0; }
   /// Envelopes queued (the one in flight included).
   std::size_t queued() const noexcept { return count_.load(std::memory_order_relaxed); }
+  /// Why the last attempt failed (the client's reason), "" when none; read it only while
+  /// nothing polls.
+  const char* last_error() const noexcept { return client_.error(); }
   /// True in worker mode with the worker running.
   bool has_worker() const noexcept { return running_; }
   /// The rate limits learnt so far (read it only while nothing polls).
@@ -481,6 +494,17 @@ class http_transport final : public transport {
         }
         if (meta.not_before_ms > now) return;  // waiting to retry
         head_ = meta;
+        // Resolving may block: only the worker does it again (poll mode keeps the old address).
+        if (resolve_again_ && (running_ || !client_ready_)) {
+          resolve_again_ = false;
+          if (client_.configure(target_, opts_.http)) client_ready_ = true;
+          now = detail::steady_now_ms();
+        }
+        if (!client_ready_) {
+          resolve_again_ = true;
+          retry_or_drop(meta, now);
+          continue;
+        }
         if (!client_.start(std::string_view(headers_, headers_len_), bytes, now)) {
           retry_or_drop(meta, now);
           continue;
@@ -496,6 +520,7 @@ class http_transport final : public transport {
         pop_head();
       } else if (r == detail::http_result::failed) {
         in_flight_ = false;
+        resolve_again_ = true;  // the address may have moved (used by the worker only)
         retry_or_drop(head_, now);
       } else if (!socket_ready()) {
         return;  // waiting for the network
@@ -568,6 +593,8 @@ class http_transport final : public transport {
   detail::queue_entry_meta head_{};  ///< meta of the entry in flight
   bool in_flight_ = false;
   bool configured_ = false;
+  bool client_ready_ = false;   ///< the client has an address
+  bool resolve_again_ = false;  ///< resolve before the next attempt
   bool running_ = false;
   std::atomic<bool> stop_{false};
   std::atomic<bool> stopping_{false};
