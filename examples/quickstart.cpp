@@ -3,30 +3,32 @@
 //   ./quickstart [directory]      (default: ./quickstart-envelopes)
 //
 // Prints the transaction as a waterfall and writes each envelope to a file that
-// `sentry-cli send-envelope` accepts. Nothing goes over the network.
+// `sentry-cli send-envelope` accepts. With SENTRY_DSN set, it also sends them to that Sentry
+// (or Relay, or local capture server); without it, nothing goes over the network.
 
 #include <sentry_trace.hpp>
 
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 
 namespace st = sentry_trace;
 
-// One transport per destination is all the library knows; to get two, forward to both.
+// One transport per destination is all the library knows; to get several, forward to each.
 // send() runs with the envelope lock held and the bytes are valid only during the call,
-// so forwarding synchronously is the simple, correct thing to do.
+// so forwarding synchronously is the simple, correct thing to do (the HTTP transport only
+// copies the bytes into its queue).
 struct fan_out final : st::transport {
-  st::transport* first;
-  st::transport* second;
-  fan_out(st::transport* a, st::transport* b) : first(a), second(b) {}
+  st::transport* targets[3];
+  int count = 0;
+  void add(st::transport* t) { targets[count++] = t; }
   void send(st::envelope_view e) override {
-    first->send(e);
-    second->send(e);
+    for (int i = 0; i < count; ++i) targets[i]->send(e);
   }
   bool flush(std::uint32_t timeout_ms) override {
-    const bool a = first->flush(timeout_ms);
-    const bool b = second->flush(timeout_ms);
-    return a && b;
+    bool all = true;
+    for (int i = 0; i < count; ++i) all = targets[i]->flush(timeout_ms) && all;
+    return all;
   }
 };
 
@@ -41,10 +43,20 @@ int main(int argc, char** argv) {
 
   st::console_transport console;    // waterfall on stdout
   st::file_transport files(dir);    // one .envelope file per envelope
-  fan_out both(&console, &files);   // must outlive shutdown(): the library does not own it
+  fan_out both;                     // must outlive shutdown(): the library does not own it
+  both.add(&console);
+  both.add(&files);
+
+  // With SENTRY_DSN set, send there too, through the library's HTTP transport (worker thread).
+  const char* env_dsn = std::getenv("SENTRY_DSN");
+  st::http_transport network;
+  if (env_dsn && *env_dsn) {
+    if (network.configure_for_dsn(env_dsn) && network.start()) both.add(&network);
+    else std::fprintf(stderr, "quickstart: cannot send to SENTRY_DSN (malformed, or https without mbedTLS)\n");
+  }
 
   st::options o;                    // every member already holds its documented default
-  o.dsn = "https://public@o1.ingest.sentry.io/42";  // only used for the envelope header
+  o.dsn = env_dsn && *env_dsn ? env_dsn : "https://public@o1.ingest.sentry.io/42";  // the DSC's public key
   o.release = "quickstart@1.0.0";
   o.environment = "development";
   o.traces_sample_rate = 1.0;       // keep every transaction: this is a demo
@@ -87,5 +99,6 @@ int main(int argc, char** argv) {
 
   std::printf("\nwrote %u envelope file(s) to %s/ (send one with: sentry-cli send-envelope <file>)\n",
               static_cast<unsigned>(files.written()), dir);
+  if (both.count == 3) std::printf("sent to SENTRY_DSN as well\n");
   return 0;
 }

@@ -19,7 +19,7 @@
 //               The parts, bottom to top, each including only those above it:
 //                 config, platform, json, ids, outcomes, span, dsn, sampling, propagation, pool,
 //                 envelope, events, transport, ratelimit, http_client, transport_http, tracer,
-//                 distributed, api, then macros (SENTRY_TRACE_SCOPE, SENTRY_TRACE_FUNCTION).
+//                 distributed, api, frames, then macros (SENTRY_TRACE_SCOPE, SENTRY_TRACE_FUNCTION).
 //               SENTRY_TRACE_ENABLED=0 includes disabled.hpp instead of platform ... api: every
 //               call compiles to nothing and the program still builds.
 
@@ -47,6 +47,7 @@
 #include "sentry_trace/tracer.hpp"
 #include "sentry_trace/distributed.hpp"
 #include "sentry_trace/api.hpp"
+#include "sentry_trace/frames.hpp"
 #else
 // SENTRY_TRACE_ENABLED=0: the same public surface as empty inlines, and nothing else.
 #include "sentry_trace/disabled.hpp"

@@ -7,7 +7,10 @@ system includes (`#include <...>`) where they are. Each part is inlined once;
 later includes of an already inlined part are dropped. A part is inlined again
 only when its first copy sits in a preprocessor branch that may be inactive at
 the later include (e.g. `#if SENTRY_TRACE_ENABLED ... #else ... #endif`); the
-part's include guard makes the second copy harmless.
+part's include guard makes the second copy harmless. Branches are known by
+their condition text, so a part included under `#if SENTRY_TRACE_ENABLED` in
+the umbrella is not copied again where macros.hpp includes it under the same
+condition (the switches are fixed by config.hpp before any part is read).
 
 The output is byte-for-byte deterministic: LF line endings, no dates, no
 absolute paths. Never edit the output by hand.
@@ -154,12 +157,17 @@ class Amalgamator:
         # part name -> list of branch paths where a copy was inlined
         self.inlined = {}
         self.order = []
-        self.next_branch = 0
         self.active = []
 
-    def new_branch(self):
-        self.next_branch += 1
-        return self.next_branch
+    @staticmethod
+    def branch_key(kind, condition, previous=None):
+        """A branch's identity: its directive and condition text (comments and
+        runs of blanks removed), and for #elif/#else the branches before it.
+        Equal keys mean the same condition, hence the same outcome."""
+        cond = " ".join(condition.split())
+        if kind in ("if", "ifdef", "ifndef"):
+            return "%s %s" % (kind, cond)
+        return "%s %s | %s" % (kind, cond, previous)
 
     def rel(self, path):
         return os.path.relpath(path, self.include_dir).replace(os.sep, "/")
@@ -206,11 +214,11 @@ class Amalgamator:
             if m and idx not in transparent:
                 kind = m.group(1)
                 if kind in ("if", "ifdef", "ifndef"):
-                    stack.append(self.new_branch())
+                    stack.append(self.branch_key(kind, m.group(2)))
                 elif kind in ("elif", "else", "elifdef", "elifndef"):
                     if not stack:
                         raise AmalgamateError("%s:%d: #%s without #if" % (part, idx + 1, kind))
-                    stack[-1] = self.new_branch()
+                    stack[-1] = self.branch_key(kind, m.group(2), stack[-1])
                 elif kind == "endif":
                     if not stack:
                         raise AmalgamateError("%s:%d: #endif without #if" % (part, idx + 1))

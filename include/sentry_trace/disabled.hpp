@@ -25,6 +25,7 @@
 //                 capture_exception/message  false: nothing was sent
 //                 get_stats()                all zero
 //                 storage, storage_bytes()   an empty type, 0 bytes: the pools are gone
+//                 frame_tracker              an empty type: counts nothing, every counter 0
 //                 transports                 still declared (a user's class deriving from
 //                                            transport compiles); send()/flush() never called
 //               Pure value helpers keep their meaning, because programs use their results:
@@ -376,7 +377,12 @@ class traces_sampler_fn {
             std::enable_if_t<!std::is_same_v<D, traces_sampler_fn> &&
                                  std::is_invocable_r_v<double, D&, const sampling_context&>,
                              int> = 0>
-  constexpr traces_sampler_fn(F&&) noexcept {}  // NOLINT: implicit as enabled
+  constexpr traces_sampler_fn(F&&) noexcept {  // NOLINT: implicit as enabled
+    // The enabled build's rules (sampling.hpp), so a sampler it would refuse is refused here too.
+    static_assert(sizeof(D) <= 64, "callable too large to store inline: capture less (pointers, not copies)");
+    static_assert(std::is_trivially_copyable_v<D> && std::is_trivially_destructible_v<D>,
+                  "the callable must be trivially copyable: capture plain values or pointers, not std::string etc.");
+  }
   void reset() noexcept {}
   explicit operator bool() const noexcept { return false; }
   double operator()(const sampling_context&) const noexcept { return 0.0; }
@@ -580,6 +586,31 @@ inline bool capture_exception(std::string_view, std::string_view) noexcept { ret
 inline bool capture_exception(const std::exception&, std::string_view = "std::exception") noexcept { return false; }
 #endif
 inline bool capture_message(std::string_view, level = level::info) noexcept { return false; }
+
+// ---- frames.hpp ------------------------------------------------------------------------------
+
+struct frame_tracker_options {
+  std::uint32_t target_frame_ns = 16'666'667;
+  std::uint64_t frozen_frame_ns = 700'000'000;
+};
+
+/// An empty type: counts nothing, attaches nothing; every counter reads 0 and thresholds()
+/// gives the defaults.
+class frame_tracker {
+ public:
+  explicit frame_tracker(frame_tracker_options = {}) noexcept {}
+  void record_frame(std::uint64_t) noexcept {}
+  void begin_frame() noexcept {}
+  void end_frame() noexcept {}
+  void attach(span* = nullptr) noexcept {}
+  std::uint64_t total() const noexcept { return 0; }
+  std::uint64_t slow() const noexcept { return 0; }
+  std::uint64_t frozen() const noexcept { return 0; }
+  double delay_seconds() const noexcept { return 0.0; }
+  std::uint64_t delay_ns() const noexcept { return 0; }
+  frame_tracker_options thresholds() const noexcept { return frame_tracker_options{}; }
+  void reset() noexcept {}
+};
 
 SENTRY_TRACE_DETAIL_END
 

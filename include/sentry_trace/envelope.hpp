@@ -255,10 +255,11 @@ inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, 
   transaction_write result;
   // The item header needs the payload's length, so the payload goes first, after room for
   // both headers; the headers are then written and moved to sit right before it. 12 KiB holds
-  // the largest headers (a DSC full of escaped characters); a small buffer (down to the 4 KiB
-  // SENTRY_TRACE_ENVELOPE_BYTES allows, e.g. on a microcontroller) gives them a quarter of
-  // itself, which the usual few hundred bytes fit; larger ones are dropped and counted below.
-  const std::size_t header_room = cap >= 16 * 1024 ? 12 * 1024 : cap / 4;
+  // the largest headers (a DSC full of escaped characters). A buffer under 13 KiB (down to the
+  // 4 KiB SENTRY_TRACE_ENVELOPE_BYTES allows, e.g. on a microcontroller) gives them a quarter
+  // of itself instead, which the usual few hundred bytes fit; larger ones are dropped and
+  // counted below.
+  const std::size_t header_room = cap >= 13 * 1024 ? 12 * 1024 : cap / 4;
   if (cap < header_room + 1024) return result;
   const span_record& root = b.spans[0];
   event_id eid = new_event_id();

@@ -57,8 +57,8 @@ struct sampling_context {
 namespace detail {
 
 /// A type-erased callable stored inline (no heap): the sampler must be copyable and fit in
-/// Capacity bytes. Built from function pointers rather than virtual functions so that it needs
-/// neither RTTI nor a vtable in freestanding builds.
+/// Capacity bytes and be trivially copyable. Built from a function pointer rather than virtual
+/// functions so that it needs neither RTTI nor a vtable in freestanding builds.
 template <class Signature, std::size_t Capacity> class inplace_function;
 
 template <class R, class... Args, std::size_t Capacity> class inplace_function<R(Args...), Capacity> {
@@ -67,47 +67,30 @@ template <class R, class... Args, std::size_t Capacity> class inplace_function<R
   constexpr inplace_function(std::nullptr_t) noexcept {}
   template <class F, class D = std::decay_t<F>,
             std::enable_if_t<!std::is_same_v<D, inplace_function> && std::is_invocable_r_v<R, D&, Args...>, int> = 0>
-  inplace_function(F&& f) noexcept(std::is_nothrow_constructible_v<D, F&&>) {  // NOLINT: implicit by design
+  inplace_function(F&& f) noexcept {  // NOLINT: implicit by design
     static_assert(sizeof(D) <= Capacity, "callable too large to store inline: capture less (pointers, not copies)");
     static_assert(alignof(D) <= alignof(std::max_align_t), "callable over-aligned");
-    static_assert(std::is_copy_constructible_v<D>, "callable must be copyable");
+    // Trivially copyable callables (function pointers, lambdas capturing plain values or
+    // pointers) are copied as bytes and never destroyed, so the tracer that holds one needs no
+    // destructor and no exit-time code, which matters on bare-metal targets.
+    static_assert(std::is_trivially_copyable_v<D> && std::is_trivially_destructible_v<D>,
+                  "the callable must be trivially copyable: capture plain values or pointers, not std::string etc.");
     ::new (static_cast<void*>(buffer_)) D(std::forward<F>(f));
     invoke_ = [](void* self, Args... args) -> R { return (*static_cast<D*>(self))(std::forward<Args>(args)...); };
-    manage_ = [](void* dst, const void* src) noexcept {
-      if (src) ::new (dst) D(*static_cast<const D*>(src));
-      else static_cast<D*>(dst)->~D();
-    };
   }
-  inplace_function(const inplace_function& o) noexcept : invoke_(o.invoke_), manage_(o.manage_) {
-    if (manage_) manage_(buffer_, o.buffer_);
-  }
-  inplace_function& operator=(const inplace_function& o) noexcept {
-    if (this != &o) {
-      reset();
-      invoke_ = o.invoke_;
-      manage_ = o.manage_;
-      if (manage_) manage_(buffer_, o.buffer_);
-    }
-    return *this;
-  }
-  ~inplace_function() { reset(); }
-  void reset() noexcept {
-    if (manage_) manage_(buffer_, nullptr);
-    invoke_ = nullptr;
-    manage_ = nullptr;
-  }
+  void reset() noexcept { invoke_ = nullptr; }
   explicit operator bool() const noexcept { return invoke_ != nullptr; }
   R operator()(Args... args) const { return invoke_(const_cast<unsigned char*>(buffer_), std::forward<Args>(args)...); }
 
  private:
   alignas(std::max_align_t) unsigned char buffer_[Capacity] = {};
   R (*invoke_)(void*, Args...) = nullptr;
-  void (*manage_)(void*, const void*) noexcept = nullptr;
 };
 
 } // namespace detail
 
-/// The sampler type: any callable `double(const sampling_context&)` of up to 64 bytes.
+/// The sampler type: any trivially copyable callable `double(const sampling_context&)` of up to
+/// 64 bytes (a function pointer, a lambda capturing values or pointers).
 /// Return the probability of keeping the transaction in [0, 1] (1: keep, 0: drop).
 using traces_sampler_fn = detail::inplace_function<double(const sampling_context&), 64>;
 

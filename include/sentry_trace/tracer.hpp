@@ -70,6 +70,7 @@
 #include <cstring>
 #include <new>
 #include <string_view>
+#include <type_traits>
 
 SENTRY_TRACE_DETAIL_BEGIN
 
@@ -200,16 +201,10 @@ struct tracer {
   std::uint64_t now_ns() const noexcept { return clock.now_ns(clock.user); }
   std::int64_t epoch_us() const noexcept { return wall_clock.now_epoch_us ? wall_clock.now_epoch_us(wall_clock.user) : 0; }
 };
-/// Holds a T that is never destroyed: the tracer must outlive the static destructors of user
-/// objects that may still end spans, and a program should not pay for exit-time code (an atexit
-/// registration and a destructor) in every translation unit that includes the header.
-template <class T> union immortal {
-  T value;
-  constexpr immortal() noexcept : value() {}
-  ~immortal() {}
-};
-inline immortal<tracer> g_tracer_holder{};
-inline tracer& g_tracer = g_tracer_holder.value;
+// Constant-initialized and trivially destructible (the sampler is trivially copyable), so it
+// costs no start-up or exit-time code in any translation unit, and outlives every user object.
+inline tracer g_tracer{};
+static_assert(std::is_trivially_destructible_v<tracer>, "the tracer must need no exit-time code");
 
 /// Formats a diagnostic into a stack buffer and hands it to the log hook.
 inline void log_line(log_level level, const char* a, std::string_view b = {}, const char* c = "") noexcept {
@@ -324,18 +319,7 @@ inline void start_builtin(const options& o, std::string_view spotlight_env) noex
   char url[1280];
   char auth[1024];
   if (!t.sink && t.has_dsn) {
-    const dsn& d = t.parsed_dsn;
-    const bool v6 = d.host.find(':') != std::string_view::npos;
-    int n = std::snprintf(url, sizeof(url), "%.*s://%s%.*s%s:%u%.*s/api/%.*s/envelope/", static_cast<int>(d.scheme.size()),
-                          d.scheme.data(), v6 ? "[" : "", static_cast<int>(d.host.size()), d.host.data(), v6 ? "]" : "",
-                          static_cast<unsigned>(d.port), static_cast<int>(d.path.size()), d.path.data(),
-                          static_cast<int>(d.project_id.size()), d.project_id.data());
-    int m = std::snprintf(auth, sizeof(auth), "X-Sentry-Auth: Sentry sentry_key=%.*s, sentry_version=7, sentry_client=%s/%s%s%.*s\r\n",
-                          static_cast<int>(d.public_key.size()), d.public_key.data(), sdk_name, version_string,
-                          d.secret.empty() ? "" : ", sentry_secret=", static_cast<int>(d.secret.size()), d.secret.data());
-    if (n > 0 && static_cast<std::size_t>(n) < sizeof(url) && m > 0 && static_cast<std::size_t>(m) < sizeof(auth)) {
-      h.url = std::string_view(url, static_cast<std::size_t>(n));
-      h.auth_header = std::string_view(auth, static_cast<std::size_t>(m));
+    if (dsn_endpoint(t.parsed_dsn, url, auth, h)) {
       b.main = new (b.main_space) http_transport;
       if (b.main->configure(h)) {
         if (!b.main->start() && h.use_worker)

@@ -46,6 +46,7 @@
 #define SENTRY_TRACE_TRANSPORT_HTTP_HPP
 
 #include "config.hpp"
+#include "dsn.hpp"
 #include "envelope.hpp"
 #include "outcomes.hpp"
 #include "transport.hpp"
@@ -92,6 +93,25 @@ struct http_transport_options {
 
 // ------------------------------------------------------------------------------------------------
 namespace detail {
+
+/// Writes the envelope endpoint of `d` ({scheme}://{host}:{port}{path}/api/{project}/envelope/)
+/// and its X-Sentry-Auth header line into the buffers and points `o` at them (PROTOCOL.md §1).
+/// False when they do not fit.
+template <std::size_t U, std::size_t A>
+bool dsn_endpoint(const dsn& d, char (&url)[U], char (&auth)[A], http_transport_options& o) noexcept {
+  const bool v6 = d.host.find(':') != std::string_view::npos;
+  const int n = std::snprintf(url, U, "%.*s://%s%.*s%s:%u%.*s/api/%.*s/envelope/", static_cast<int>(d.scheme.size()),
+                              d.scheme.data(), v6 ? "[" : "", static_cast<int>(d.host.size()), d.host.data(), v6 ? "]" : "",
+                              static_cast<unsigned>(d.port), static_cast<int>(d.path.size()), d.path.data(),
+                              static_cast<int>(d.project_id.size()), d.project_id.data());
+  const int m = std::snprintf(auth, A, "X-Sentry-Auth: Sentry sentry_key=%.*s, sentry_version=7, sentry_client=%s/%s%s%.*s\r\n",
+                              static_cast<int>(d.public_key.size()), d.public_key.data(), sdk_name, version_string,
+                              d.secret.empty() ? "" : ", sentry_secret=", static_cast<int>(d.secret.size()), d.secret.data());
+  if (n <= 0 || static_cast<std::size_t>(n) >= U || m <= 0 || static_cast<std::size_t>(m) >= A) return false;
+  o.url = std::string_view(url, static_cast<std::size_t>(n));
+  o.auth_header = std::string_view(auth, static_cast<std::size_t>(m));
+  return true;
+}
 
 inline std::uint64_t steady_now_ms() noexcept {
   return static_cast<std::uint64_t>(
@@ -230,6 +250,15 @@ class http_transport final : public transport {
   http_transport(const http_transport&) = delete;
   http_transport& operator=(const http_transport&) = delete;
   ~http_transport() { stop(0); }
+
+  /// Configures this transport for the envelope endpoint of `dsn_text`, with its X-Sentry-Auth
+  /// header; the other fields come from `o`. False on a malformed DSN (see configure()).
+  bool configure_for_dsn(std::string_view dsn_text, http_transport_options o = {}) noexcept {
+    dsn d;
+    char url[1280];
+    char auth[1024];
+    return dsn::parse(dsn_text, d) == dsn_error::none && detail::dsn_endpoint(d, url, auth, o) && configure(o);
+  }
 
   /// Copies the options (URL up to 1279 bytes, headers, proxy and CA path up to 1023 bytes
   /// each) and prepares the client. False when the URL cannot be parsed, a string is too long,

@@ -230,6 +230,21 @@ int main() {
   check(std::string_view(st::version_string).size() > 0 && std::string_view(st::sdk_name).size() > 0, "version");
   static_cast<void>(st::storage_bytes());
 
+  st::frame_tracker_options fo;
+  fo.target_frame_ns = 33'333'333;
+  st::frame_tracker frames(fo);
+  {
+    st::scoped_span level({"level", "game.level"});
+    frames.begin_frame();
+    frames.end_frame();
+    frames.record_frame(50'000'000);
+    static_cast<void>(frames.total() + frames.slow() + frames.frozen() + frames.delay_ns());
+    static_cast<void>(frames.delay_seconds() > 0.0 && frames.thresholds().frozen_frame_ns > 0);
+    frames.attach(&level.get());
+    frames.attach();
+    frames.reset();
+  }
+
   const st::stats s = st::get_stats();
   const bool polled = st::poll(100);
   const bool enabled = st::is_enabled();
@@ -252,6 +267,8 @@ int main() {
   static_assert(std::is_empty_v<st::scoped_span>, "scoped_span is an empty type");
   static_assert(std::is_empty_v<st::span>, "span is an empty type");
   static_assert(std::is_empty_v<st::storage>, "storage is an empty type");
+  static_assert(std::is_empty_v<st::frame_tracker>, "frame_tracker is an empty type");
+  check(frames.total() == 0, "frame_tracker counts nothing");
   static_assert(noexcept(st::init(o)) && noexcept(st::flush(0)) && noexcept(st::shutdown(0)), "noexcept");
   static_assert(noexcept(st::get_trace_headers()) && noexcept(st::capture_message("")), "noexcept");
   static_assert(!std::is_copy_constructible_v<st::span> && std::is_nothrow_move_constructible_v<st::span>, "move-only");
