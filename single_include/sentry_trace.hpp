@@ -8242,6 +8242,7 @@ SENTRY_TRACE_DETAIL_END
 //                 capture_exception/message  false: nothing was sent
 //                 get_stats()                all zero
 //                 storage, storage_bytes()   an empty type, 0 bytes: the pools are gone
+//                 frame_tracker              an empty type: counts nothing, every counter 0
 //                 transports                 still declared (a user's class deriving from
 //                                            transport compiles); send()/flush() never called
 //               Pure value helpers keep their meaning, because programs use their results:
@@ -8256,9 +8257,9 @@ SENTRY_TRACE_DETAIL_END
 //               capture_exception(type, e.what()). tests/compile_out/app.cpp is written that way.
 // DOES NOT      declare the utility parts that are not the tracing surface: the JSON writer and
 //               sinks (json.hpp), dsn parsing (dsn.hpp), the propagation parsers (propagation.hpp:
-//               trace_parent, baggage, parse_sentry_trace) and http_transport (transport_http.hpp).
-//               They are left out, not stubbed, because a stub that parsed nothing would silently
-//               change what a program using them computes.
+//               trace_parent, baggage, parse_sentry_trace). They are left out, not stubbed,
+//               because a stub that parsed nothing would silently change what a program using them
+//               computes. http_transport is a transport like the others: declared, delivering nothing.
 // THREADS       nothing to guard: no state.
 // CONFIG        reads SENTRY_TRACE_ENABLED (this file is empty unless it is 0), SENTRY_TRACE_HOSTED
 //               (file_transport, console_transport) and SENTRY_TRACE_EXCEPTIONS
@@ -8591,7 +8592,12 @@ class traces_sampler_fn {
             std::enable_if_t<!std::is_same_v<D, traces_sampler_fn> &&
                                  std::is_invocable_r_v<double, D&, const sampling_context&>,
                              int> = 0>
-  constexpr traces_sampler_fn(F&&) noexcept {}  // NOLINT: implicit as enabled
+  constexpr traces_sampler_fn(F&&) noexcept {  // NOLINT: implicit as enabled
+    // The enabled build's rules (sampling.hpp), so a sampler it would refuse is refused here too.
+    static_assert(sizeof(D) <= 64, "callable too large to store inline: capture less (pointers, not copies)");
+    static_assert(std::is_trivially_copyable_v<D> && std::is_trivially_destructible_v<D>,
+                  "the callable must be trivially copyable: capture plain values or pointers, not std::string etc.");
+  }
   void reset() noexcept {}
   explicit operator bool() const noexcept { return false; }
   double operator()(const sampling_context&) const noexcept { return 0.0; }
@@ -8681,6 +8687,29 @@ class console_transport final : public transport {
   explicit console_transport(std::FILE* = stdout) noexcept {}
   void send(envelope_view) override {}
   void print(const transaction_view&) {}
+};
+/// Options of the built-in transport; accepted and ignored.
+struct http_transport_options {
+  std::string_view url;
+  std::string_view auth_header;
+  bool use_worker = true;
+  bool gzip = false;
+  std::uint32_t max_attempts = 4;
+  std::uint32_t retry_base_ms = 1000;
+  std::size_t queue_bytes = 0;
+  bool count_losses = true;
+};
+
+/// Delivers nothing; every call reports success ("nothing to do"), as init() does.
+class http_transport final : public transport {
+ public:
+  bool configure(const http_transport_options&) noexcept { return true; }
+  bool configure_for_dsn(std::string_view, http_transport_options = {}) noexcept { return true; }
+  bool start() noexcept { return true; }
+  void send(envelope_view) override {}
+  bool poll(std::uint64_t) noexcept { return true; }
+  bool stop(std::uint32_t) noexcept { return true; }
+  bool idle() const noexcept { return true; }
 };
 #endif // SENTRY_TRACE_HOSTED
 
@@ -8795,6 +8824,31 @@ inline bool capture_exception(std::string_view, std::string_view) noexcept { ret
 inline bool capture_exception(const std::exception&, std::string_view = "std::exception") noexcept { return false; }
 #endif
 inline bool capture_message(std::string_view, level = level::info) noexcept { return false; }
+
+// ---- frames.hpp ------------------------------------------------------------------------------
+
+struct frame_tracker_options {
+  std::uint32_t target_frame_ns = 16'666'667;
+  std::uint64_t frozen_frame_ns = 700'000'000;
+};
+
+/// An empty type: counts nothing, attaches nothing; every counter reads 0 and thresholds()
+/// gives the defaults.
+class frame_tracker {
+ public:
+  explicit frame_tracker(frame_tracker_options = {}) noexcept {}
+  void record_frame(std::uint64_t) noexcept {}
+  void begin_frame() noexcept {}
+  void end_frame() noexcept {}
+  void attach(span* = nullptr) noexcept {}
+  std::uint64_t total() const noexcept { return 0; }
+  std::uint64_t slow() const noexcept { return 0; }
+  std::uint64_t frozen() const noexcept { return 0; }
+  double delay_seconds() const noexcept { return 0.0; }
+  std::uint64_t delay_ns() const noexcept { return 0; }
+  frame_tracker_options thresholds() const noexcept { return frame_tracker_options{}; }
+  void reset() noexcept {}
+};
 
 SENTRY_TRACE_DETAIL_END
 

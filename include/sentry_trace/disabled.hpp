@@ -40,9 +40,9 @@
 //               capture_exception(type, e.what()). tests/compile_out/app.cpp is written that way.
 // DOES NOT      declare the utility parts that are not the tracing surface: the JSON writer and
 //               sinks (json.hpp), dsn parsing (dsn.hpp), the propagation parsers (propagation.hpp:
-//               trace_parent, baggage, parse_sentry_trace) and http_transport (transport_http.hpp).
-//               They are left out, not stubbed, because a stub that parsed nothing would silently
-//               change what a program using them computes.
+//               trace_parent, baggage, parse_sentry_trace). They are left out, not stubbed,
+//               because a stub that parsed nothing would silently change what a program using them
+//               computes. http_transport is a transport like the others: declared, delivering nothing.
 // THREADS       nothing to guard: no state.
 // CONFIG        reads SENTRY_TRACE_ENABLED (this file is empty unless it is 0), SENTRY_TRACE_HOSTED
 //               (file_transport, console_transport) and SENTRY_TRACE_EXCEPTIONS
@@ -472,6 +472,29 @@ class console_transport final : public transport {
   explicit console_transport(std::FILE* = stdout) noexcept {}
   void send(envelope_view) override {}
   void print(const transaction_view&) {}
+};
+/// Options of the built-in transport; accepted and ignored.
+struct http_transport_options {
+  std::string_view url;
+  std::string_view auth_header;
+  bool use_worker = true;
+  bool gzip = false;
+  std::uint32_t max_attempts = 4;
+  std::uint32_t retry_base_ms = 1000;
+  std::size_t queue_bytes = 0;
+  bool count_losses = true;
+};
+
+/// Delivers nothing; every call reports success ("nothing to do"), as init() does.
+class http_transport final : public transport {
+ public:
+  bool configure(const http_transport_options&) noexcept { return true; }
+  bool configure_for_dsn(std::string_view, http_transport_options = {}) noexcept { return true; }
+  bool start() noexcept { return true; }
+  void send(envelope_view) override {}
+  bool poll(std::uint64_t) noexcept { return true; }
+  bool stop(std::uint32_t) noexcept { return true; }
+  bool idle() const noexcept { return true; }
 };
 #endif // SENTRY_TRACE_HOSTED
 
