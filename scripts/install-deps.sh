@@ -13,8 +13,10 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 packages=(g++ clang cmake ninja-build meson doctest-dev python3 python3-sentry-sdk git ca-certificates libmbedtls-dev
-          gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm)
+          gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm chromium)
 # python3-sentry-sdk: tests/interop/python_sdk.py (trace headers with Sentry's Python SDK).
+# chromium: tests/interop/spotlight/run.mjs opens the Spotlight UI in it (/usr/bin/chromium,
+# driven by playwright-core; playwright never downloads a browser of its own).
 # gcc-arm-none-eabi, libstdc++-arm-none-eabi-newlib, qemu-system-arm: tests/embedded/check_arm.sh
 # (examples/freestanding/ on a Cortex-M4 under QEMU's mps2-an386).
 # Node may come from elsewhere (nvm, NodeSource, a CI image): Debian's nodejs
@@ -54,7 +56,7 @@ else
 fi
 
 # The npm packages that the interop tests run: @sentry/core and @sentry/cli,
-# exactly as package-lock.json pins them.
+# @spotlightjs/spotlight and playwright-core, exactly as package-lock.json pins them.
 if [[ "${SENTRY_TRACE_SKIP_NPM:-0}" == "1" ]]; then
   echo "install-deps: SENTRY_TRACE_SKIP_NPM=1, not installing tests/interop/node_modules"
   exit 0

@@ -11,22 +11,22 @@
 //   shutdown <ok|not delivered>
 // Exits 2 without SENTRY_SPOTLIGHT, 1 when init() fails, else 0 (the main transport's
 // failure is expected, so shutdown()'s result does not decide the exit code).
+// Needs the built-in HTTP transport (hosted POSIX builds with threads): built with
+// SENTRY_TRACE_THREADS=0 it sends nothing, and tests/CMakeLists.txt does not register it.
 
 #include <sentry_trace.hpp>
 
-#include <cstdint>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <thread>
 
 namespace st = sentry_trace;
 
 namespace {
 
 // Stand-in for real work, so each span has a visible duration in Spotlight's waterfall.
-void work(std::uint64_t iterations) {
-  volatile std::uint64_t sink = 0;
-  for (std::uint64_t i = 0; i < iterations; ++i) sink = sink + i;
-}
+void work(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
 
 constexpr const char* kTransaction = "GET /spotlight-demo";
 constexpr const char* kSpanDb = "SELECT name FROM demo_users WHERE id = ?";
@@ -57,14 +57,15 @@ int main() {
 
     st::start_span({kSpanDb, "db.query"}, [](st::span& q) {
       q.set_attribute("db.system", "sqlite");
-      work(400000);
+      work(40);
     });
     st::start_span({kSpanCache, "cache.get"}, [](st::span& c) {
       c.set_attribute("cache.hit", true);
-      work(150000);
+      work(15);
     });
-    st::start_span({kSpanRender, "template.render"}, [](st::span&) { work(300000); });
+    st::start_span({kSpanRender, "template.render"}, [](st::span&) { work(30); });
 
+    work(5);
     root.set_http_status(200);
   });  // the root ends: the envelope goes to both transports
 

@@ -8,12 +8,17 @@
 // bin first loads dist/instrument.js, which init()s @sentry/node with Spotlight's own DSN
 // (sentry.io telemetry, no opt-out). Here the sidecar comes from the package's programmatic
 // API, setupSpotlight() of dist/server/main.js (the package's "." export), and the UI files
-// are read from dist/ui/ through its manifest.json exactly as dist/run.js reads them; so a
-// test run talks to nothing but loopback. The sidecar then serves:
+// are read from dist/ui/ through its manifest.json as dist/run.js reads them (plus the
+// stylesheet, see below); so the sidecar talks to nothing but loopback. The sidecar then serves:
 //   POST /stream, /api/<id>/envelope/    envelopes from SDKs (SENTRY_SPOTLIGHT points here)
 //   GET  /stream                         server-sent events: every envelope in its buffer
 //   GET  /health                         "OK"
 //   GET  /, /telemetry/...               the UI (index.html, assets/...)
+//
+// hono: 4.11.8 was built against hono 4.12 (it bundles hono@4.12.25's cors middleware) but
+// declares ^4.12.21; with hono 4.13, whose c.req.query() returns a null-prototype object,
+// every request fails in the sidecar's middleware (`ctx.req.query(...).toString is not a
+// function`, HTTP 500). tests/interop/package.json therefore overrides hono to 4.12.25.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,8 +33,12 @@ const manifest = JSON.parse(fs.readFileSync(path.join(uiDir, 'manifest.json'), '
 const filesToServe = Object.create(null);
 filesToServe['index.html'] = fs.readFileSync(path.join(uiDir, 'index.html'));
 for (const entry of Object.values(manifest)) {
-  if (entry && typeof entry === 'object' && typeof entry.file === 'string') {
-    filesToServe[entry.file] = fs.readFileSync(path.join(uiDir, entry.file));
+  if (!entry || typeof entry !== 'object') continue;
+  // dist/run.js serves entry.file only, so the published bin answers 404 for the stylesheet
+  // (assets/main.css, listed in the entry's `css`) and its UI comes out unstyled; serve both.
+  const files = [entry.file, ...(Array.isArray(entry.css) ? entry.css : [])];
+  for (const file of files) {
+    if (typeof file === 'string') filesToServe[file] = fs.readFileSync(path.join(uiDir, file));
   }
 }
 
