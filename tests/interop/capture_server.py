@@ -38,9 +38,10 @@ Control endpoints (not envelopes; never stored):
                        (the mode when the request arrived); items in envelopes answered 200
                        ("delivered"), and per status; resent envelopes (a body seen before);
                        and the outcomes of every client_report item in stored envelopes,
-                       summed by reason and category. GET /__stats?flat=1 gives the same as
-                       one flat JSON object with dotted keys ("received.reset": 4), for
-                       clients without a JSON parser.
+                       summed by reason and category ("outcomes"; "outcomes_delivered": only
+                       those in envelopes answered 200, which is what Sentry would keep).
+                       GET /__stats?flat=1 gives the same as one flat JSON object with dotted
+                       keys ("received.reset": 4), for clients without a JSON parser.
 """
 
 import argparse
@@ -102,6 +103,7 @@ class State:
         self.delivered = {}  # item type -> n, in envelopes answered 200
         self.items_by_status = {}  # status -> {item type: n}, stored envelopes
         self.outcomes = {}   # "reason/category" -> quantity, client reports of stored envelopes
+        self.outcomes_delivered = {}  # the same, client reports answered 200 only
         self.seen = set()    # sha1 of every envelope body received
         self.resent = 0      # bodies received again (the client retried)
         self.late_answers = 0  # slow answers written after the sleep
@@ -159,6 +161,8 @@ class State:
                     try:
                         key = "%s/%s" % (d["reason"], d["category"])
                         self.outcomes[key] = self.outcomes.get(key, 0) + int(d["quantity"])
+                        if status == 200:
+                            self.outcomes_delivered[key] = self.outcomes_delivered.get(key, 0) + int(d["quantity"])
                     except (KeyError, TypeError, ValueError):
                         pass
 
@@ -172,6 +176,7 @@ class State:
                 "delivered": dict(self.delivered),
                 "items_by_status": {s: dict(r) for s, r in self.items_by_status.items()},
                 "outcomes": dict(self.outcomes),
+                "outcomes_delivered": dict(self.outcomes_delivered),
                 "resent": self.resent,
                 "late_answers": self.late_answers,
             }
