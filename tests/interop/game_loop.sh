@@ -6,19 +6,10 @@
 set -u
 game="$1"
 work="$2"
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/capture_lib.sh"
 rm -rf "$work" && mkdir -p "$work/server"
-python3 "$here/capture_server.py" --port 0 --out "$work/server" --timeout 90 > "$work/server.log" 2>&1 &
-server=$!
-trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null' EXIT
-port=""
-for _ in $(seq 1 100); do
-  port="$(awk '/^PORT /{print $2; exit}' "$work/server.log")"
-  [ -n "$port" ] && break
-  sleep 0.1
-done
-passed=0 failed=0
-check() { if eval "$2"; then echo "ok  : $1"; passed=$((passed + 1)); else echo "FAIL: $1"; failed=$((failed + 1)); fi; }
+trap stop_capture_server EXIT
+start_capture_server "$work/server" "$work/server.log" 90
 check "capture server started" '[ -n "$port" ]'
 SENTRY_DSN="http://public@127.0.0.1:$port/7" "$game" 2 60 > "$work/game.log" 2>&1 &
 pid=$!

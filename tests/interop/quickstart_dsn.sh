@@ -6,22 +6,14 @@
 set -u
 quickstart="$1"
 work="$2"
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/capture_lib.sh"
 rm -rf "$work" && mkdir -p "$work/server" "$work/files"
-python3 "$here/capture_server.py" --port 0 --out "$work/server" --timeout 60 > "$work/server.log" 2>&1 &
-server=$!
-trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null' EXIT
-port=""
-for _ in $(seq 1 100); do
-  port="$(awk '/^PORT /{print $2; exit}' "$work/server.log")"
-  [ -n "$port" ] && break
-  sleep 0.1
-done
-passed=0 failed=0
-check() { if eval "$2"; then echo "ok  : $1"; passed=$((passed + 1)); else echo "FAIL: $1"; failed=$((failed + 1)); fi; }
+trap stop_capture_server EXIT
+start_capture_server "$work/server" "$work/server.log" 60
 check "capture server started" '[ -n "$port" ]'
 SENTRY_DSN="http://public@127.0.0.1:$port/42" "$quickstart" "$work/files" > "$work/quickstart.log" 2>&1
-check "quickstart exits 0" '[ $? -eq 0 ]'
+status=$?
+check "quickstart exits 0" '[ "$status" -eq 0 ]'
 check "quickstart says it sent to SENTRY_DSN" 'grep -q "sent to SENTRY_DSN as well" "$work/quickstart.log"'
 received="$(ls "$work/server"/*.envelope 2>/dev/null | head -1)"
 written="$(ls "$work/files"/*transaction.envelope 2>/dev/null | head -1)"
