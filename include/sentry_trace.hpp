@@ -17,11 +17,14 @@
 // DOES NOT      allocate after init(), lock or format text on the span path, throw, or need
 //               anything at run time. Switches: sentry_trace/config.hpp. Options: tracer.hpp.
 //               The parts, bottom to top, each including only those above it:
-//                 config, platform, json, ids, outcomes, span, dsn, sampling, propagation, pool,
-//                 envelope, events, transport, ratelimit, http_client, transport_http, tracer,
-//                 distributed, api, frames, then macros (SENTRY_TRACE_SCOPE, SENTRY_TRACE_FUNCTION).
-//               SENTRY_TRACE_ENABLED=0 includes disabled.hpp instead of platform ... api: every
-//               call compiles to nothing and the program still builds.
+//                 config, hooks, status, attributes, outcome_kinds, sampling_context, platform,
+//                 json, ids, outcomes, span, dsn, sampling, propagation, pool, envelope, events,
+//                 transport, ratelimit, http_client, transport_http, tracer, distributed, api,
+//                 frames, then macros (SENTRY_TRACE_SCOPE, SENTRY_TRACE_FUNCTION).
+//               SENTRY_TRACE_ENABLED=0 includes disabled.hpp instead of platform ... frames: every
+//               call compiles to nothing and the program still builds. hooks, status, attributes,
+//               outcome_kinds and sampling_context hold the value vocabulary of both modes:
+//               the enabled parts and disabled.hpp both include them.
 
 #ifndef SENTRY_TRACE_HPP
 #define SENTRY_TRACE_HPP

@@ -28,11 +28,14 @@
 // DOES NOT      allocate after init(), lock or format text on the span path, throw, or need
 //               anything at run time. Switches: sentry_trace/config.hpp. Options: tracer.hpp.
 //               The parts, bottom to top, each including only those above it:
-//                 config, platform, json, ids, outcomes, span, dsn, sampling, propagation, pool,
-//                 envelope, events, transport, ratelimit, http_client, transport_http, tracer,
-//                 distributed, api, frames, then macros (SENTRY_TRACE_SCOPE, SENTRY_TRACE_FUNCTION).
-//               SENTRY_TRACE_ENABLED=0 includes disabled.hpp instead of platform ... api: every
-//               call compiles to nothing and the program still builds.
+//                 config, hooks, status, attributes, outcome_kinds, sampling_context, platform,
+//                 json, ids, outcomes, span, dsn, sampling, propagation, pool, envelope, events,
+//                 transport, ratelimit, http_client, transport_http, tracer, distributed, api,
+//                 frames, then macros (SENTRY_TRACE_SCOPE, SENTRY_TRACE_FUNCTION).
+//               SENTRY_TRACE_ENABLED=0 includes disabled.hpp instead of platform ... frames: every
+//               call compiles to nothing and the program still builds. hooks, status, attributes,
+//               outcome_kinds and sampling_context hold the value vocabulary of both modes:
+//               the enabled parts and disabled.hpp both include them.
 
 #ifndef SENTRY_TRACE_HPP
 #define SENTRY_TRACE_HPP
@@ -84,6 +87,13 @@
 //                                        (SENTRY_TRACE_SAMPLING_RATIO_PERMILLE, 0..1000, required)
 //                                 ALWAYS, NEVER and RATIO ignore traces_sampler, traces_sample_rate
 //                                 and an incoming parent decision: only RUNTIME inherits it.
+//   SENTRY_TRACE_DOUBLES          (1)    how doubles are written (attribute and measurement values,
+//                                        sample rates; json.hpp): 1: shortest round-trip text, as
+//                                        JavaScript prints it; 0: compact, for small targets: six
+//                                        decimals by integer arithmetic, trailing zeros trimmed
+//                                        ("21.5", "0.000001"; 1e-7 is "0"; values past 2^64 as
+//                                        digits + "e+N", about 16 significant digits), NaN/inf
+//                                        "null". A precision trade-off for ~2 KiB less flash    yes
 //   SENTRY_TRACE_ASSERT(cond)     (assert in debug builds, nothing with NDEBUG) programmer errors
 //
 // RAM           see pool.hpp: storage_bytes() gives the whole figure for the switches in force.
@@ -154,6 +164,13 @@
 #  define SENTRY_TRACE_WITH_MBEDTLS 0
 #endif
 
+#ifndef SENTRY_TRACE_DOUBLES
+#  define SENTRY_TRACE_DOUBLES 1
+#endif
+#if SENTRY_TRACE_DOUBLES != 0 && SENTRY_TRACE_DOUBLES != 1
+#  error "SENTRY_TRACE_DOUBLES must be 0 or 1"
+#endif
+
 #define SENTRY_TRACE_SAMPLING_RUNTIME 0
 #define SENTRY_TRACE_SAMPLING_ALWAYS 1
 #define SENTRY_TRACE_SAMPLING_NEVER 2
@@ -214,11 +231,20 @@
 #else
 #  define SENTRY_TRACE_DETAIL_SAMPLING_KEY SENTRY_TRACE_SAMPLING
 #endif
+// The compact double format (SENTRY_TRACE_DOUBLES=0) changes inline formatting code: a "c"
+// after the sampling key (abi_..._0c); the default build's names are unchanged.
+#if !SENTRY_TRACE_DOUBLES
+#  define SENTRY_TRACE_DETAIL_KEY_C2(k) k##c
+#  define SENTRY_TRACE_DETAIL_KEY_C(k) SENTRY_TRACE_DETAIL_KEY_C2(k)
+#  define SENTRY_TRACE_DETAIL_FORMAT_KEY SENTRY_TRACE_DETAIL_KEY_C(SENTRY_TRACE_DETAIL_SAMPLING_KEY)
+#else
+#  define SENTRY_TRACE_DETAIL_FORMAT_KEY SENTRY_TRACE_DETAIL_SAMPLING_KEY
+#endif
 #define SENTRY_TRACE_DETAIL_CAT2(a, b, c, d, e, f) abi_##a##_##b##_##c##_##d##_##e##_##f
 #define SENTRY_TRACE_DETAIL_CAT(a, b, c, d, e, f) SENTRY_TRACE_DETAIL_CAT2(a, b, c, d, e, f)
 #define SENTRY_TRACE_DETAIL_ABI                                                                     \
   SENTRY_TRACE_DETAIL_CAT(SENTRY_TRACE_ENABLED, SENTRY_TRACE_MAX_SPANS, SENTRY_TRACE_MAX_TRANSACTIONS, \
-                          SENTRY_TRACE_THREADS, SENTRY_TRACE_HOSTED, SENTRY_TRACE_DETAIL_SAMPLING_KEY)
+                          SENTRY_TRACE_THREADS, SENTRY_TRACE_HOSTED, SENTRY_TRACE_DETAIL_FORMAT_KEY)
 #define SENTRY_TRACE_DETAIL_BEGIN namespace sentry_trace { inline namespace SENTRY_TRACE_DETAIL_ABI {
 #define SENTRY_TRACE_DETAIL_END } }
 
@@ -239,39 +265,42 @@ inline constexpr const char* sdk_name = "sentry_trace.native";
 // part: include/sentry_trace/platform.hpp
 // =================================================================================================
 
-// sentry_trace/platform.hpp -- hosted vs freestanding; clock, entropy, lock and log hooks
+// sentry_trace/platform.hpp -- hosted vs freestanding; default clock, entropy, lock and log hooks
 //
-// WHAT IT DOES  Declares the hooks through which the library touches the outside world, each a
-//               plain function pointer plus a `void* user` (never std::function: it may
-//               allocate and throw), and gives hosted builds working defaults. Also the small
-//               portability layer the other parts share: atomics that vanish when
+// WHAT IT DOES  Gives hosted builds working defaults for the hooks through which the library
+//               touches the outside world (declared in hooks.hpp, each a plain function
+//               pointer plus a `void* user`, never std::function: it may allocate and throw).
+//               Also the small portability layer the other parts share: atomics that vanish when
 //               SENTRY_TRACE_THREADS=0, thread-local storage, and a per-thread PRNG state.
 // DOES NOT      allocate, throw, or fall back silently: on a freestanding build a missing clock
 //               or entropy hook makes init() fail with a log line.
 // CONFIG        SENTRY_TRACE_HOSTED, SENTRY_TRACE_THREADS.
-// HOOKS         see each struct's comment for who calls it, when, and what it may do.
+// HOOKS         see each struct's comment in hooks.hpp for who calls it, when, and what it may do.
 
 #ifndef SENTRY_TRACE_PLATFORM_HPP
 #define SENTRY_TRACE_PLATFORM_HPP
 
+// =================================================================================================
+// part: include/sentry_trace/hooks.hpp
+// =================================================================================================
+
+// sentry_trace/hooks.hpp -- the clock, wall clock, entropy, lock and log hooks; log_level
+//
+// WHAT IT DOES  Declares the hooks through which the library touches the outside world, each a
+//               plain function pointer plus a `void* user` (never std::function: it may
+//               allocate and throw), and the log_level a log hook receives. Written once,
+//               included by platform.hpp (tracing on, which also gives hosted builds working
+//               defaults) and by disabled.hpp (SENTRY_TRACE_ENABLED=0, where options still
+//               takes them and no hook is ever called).
+// DOES NOT      depend on any other part but config.hpp, or call a hook: the callers are the
+//               tracer and the transports, and each struct's comment says when.
+// HOOKS         see each struct's comment for who calls it, when, and what it may do.
+
+#ifndef SENTRY_TRACE_HOOKS_HPP
+#define SENTRY_TRACE_HOOKS_HPP
+
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
-#if SENTRY_TRACE_THREADS
-#  include <atomic>
-#endif
-#if SENTRY_TRACE_HOSTED
-#  include <chrono>
-#  include <cstdio>
-#  include <cstdlib>
-#  if SENTRY_TRACE_THREADS
-#    include <mutex>
-#  endif
-#  if defined(__unix__) || defined(__APPLE__)
-#    include <fcntl.h>
-#    include <unistd.h>
-#  endif
-#endif
 
 SENTRY_TRACE_DETAIL_BEGIN
 
@@ -328,6 +357,33 @@ constexpr const char* to_string(log_level level) noexcept {
          : level == log_level::warning ? "warning"
                                        : "error";
 }
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_HOOKS_HPP
+
+// end of part: include/sentry_trace/hooks.hpp
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#if SENTRY_TRACE_THREADS
+#  include <atomic>
+#endif
+#if SENTRY_TRACE_HOSTED
+#  include <chrono>
+#  include <cstdio>
+#  include <cstdlib>
+#  if SENTRY_TRACE_THREADS
+#    include <mutex>
+#  endif
+#  if defined(__unix__) || defined(__APPLE__)
+#    include <fcntl.h>
+#    include <unistd.h>
+#  endif
+#endif
+
+SENTRY_TRACE_DETAIL_BEGIN
 
 // ------------------------------------------------------------------------------------------------
 namespace detail {
@@ -1016,6 +1072,30 @@ inline void write_escaped(sink& out, std::string_view s) noexcept {
   write_escaped_rest(out, begin, skip_plain(begin, end), end);
 }
 
+/// n / d and n % d for a divisor below 2^24. On 32-bit targets this avoids libgcc's 64-bit
+/// division (__aeabi_uldivmod, ~0.8 KiB on a Cortex-M): one 32-bit division for the high word,
+/// then four 8-bit long-division steps. Exact, so results match the plain operators.
+struct divmod_result {
+  std::uint64_t quot;
+  std::uint32_t rem;
+};
+constexpr divmod_result divmod_u64(std::uint64_t n, std::uint32_t d) noexcept {
+#if UINTPTR_MAX > 0xFFFFFFFFu
+  return {n / d, static_cast<std::uint32_t>(n % d)};
+#else
+  const auto hi = static_cast<std::uint32_t>(n >> 32);
+  const auto lo = static_cast<std::uint32_t>(n);
+  std::uint32_t r = hi % d;
+  std::uint32_t q = 0;
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    const std::uint32_t cur = (r << 8) | ((lo >> shift) & 0xFFu);  // r < d < 2^24: no overflow
+    q = (q << 8) | (cur / d);
+    r = cur % d;
+  }
+  return {(static_cast<std::uint64_t>(hi / d) << 32) | q, r};
+#endif
+}
+
 inline constexpr char digit_pairs[] =
     "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
@@ -1027,12 +1107,21 @@ inline std::size_t format_uint(char* out, std::uint64_t v) noexcept {
   std::size_t n = 1;
   for (std::uint64_t limit = 10; n < 20 && v >= limit; limit *= 10) ++n;
   std::size_t i = n;
-  while (v >= 100) {
-    const std::size_t two = static_cast<std::size_t>(v % 100) * 2;
-    v /= 100;
+  while (v > 0xFFFFFFFFu) {
+    const divmod_result qr = divmod_u64(v, 100);
+    const std::size_t two = static_cast<std::size_t>(qr.rem) * 2;
+    v = qr.quot;
     out[--i] = digit_pairs[two + 1];
     out[--i] = digit_pairs[two];
   }
+  auto w = static_cast<std::uint32_t>(v);  // the rest in 32-bit arithmetic
+  while (w >= 100) {
+    const std::size_t two = static_cast<std::size_t>(w % 100) * 2;
+    w /= 100;
+    out[--i] = digit_pairs[two + 1];
+    out[--i] = digit_pairs[two];
+  }
+  v = w;
   if (v >= 10) {
     const std::size_t two = static_cast<std::size_t>(v) * 2;
     out[--i] = digit_pairs[two + 1];
@@ -1060,15 +1149,17 @@ inline constexpr std::int64_t max_epoch_us = 253402300799999999;
 
 inline std::size_t format_rfc3339(char* out, std::int64_t epoch_us) noexcept {
   if (epoch_us < 0 || epoch_us > max_epoch_us) epoch_us = 0;
-  const std::uint64_t us = static_cast<std::uint64_t>(epoch_us);
-  const std::uint64_t secs = us / 1000000;
-  const unsigned frac = static_cast<unsigned>(us % 1000000);
-  const std::uint64_t days = secs / 86400;
-  const unsigned sod = static_cast<unsigned>(secs % 86400);
+  const divmod_result s_us = divmod_u64(static_cast<std::uint64_t>(epoch_us), 1000000);
+  const std::uint64_t secs = s_us.quot;
+  const unsigned frac = s_us.rem;
+  // secs < 2^38 and days < 2^22 up to year 9999: 32-bit arithmetic from here on.
+  const divmod_result d_s = divmod_u64(secs, 86400);
+  const auto days = static_cast<std::uint32_t>(d_s.quot);
+  const unsigned sod = d_s.rem;
   // Howard Hinnant's civil_from_days (http://howardhinnant.github.io/date_algorithms.html),
   // for days >= 0 only, so every quantity stays unsigned.
-  const std::uint64_t z = days + 719468;
-  const std::uint64_t era = z / 146097;
+  const std::uint32_t z = days + 719468;
+  const std::uint32_t era = z / 146097;
   const unsigned doe = static_cast<unsigned>(z - era * 146097);
   const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
   const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
@@ -1356,8 +1447,88 @@ inline std::size_t format_double_portable(char* out, double v) noexcept {
   return format_decimal_js(out, negative, val.d, val.len < 17 ? val.len : 17, val.point);
 }
 
+/// The compact format of SENTRY_TRACE_DOUBLES=0 (config.hpp): |v| rounded to six decimals
+/// (half away from zero), trailing zeros trimmed ("21.5", "3", "0.000001"; "0" for anything
+/// that rounds to zero, -0 included); |v| >= 2^64 as its leading digits and "e+N" (about 16
+/// significant digits). NaN and infinities are written as null. Integer arithmetic on the bits
+/// only: no soft-float routine and no 64-bit division is pulled in. At most 28 bytes.
+inline std::size_t format_double_compact(char* out, double v) noexcept {
+  std::uint64_t bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  const int biased = static_cast<int>((bits >> 52) & 0x7FF);
+  const std::uint64_t frac_bits = bits & ((std::uint64_t{1} << 52) - 1);
+  if (biased == 0x7FF) {
+    std::memcpy(out, "null", 4);
+    return 4;
+  }
+  std::uint64_t m = biased == 0 ? frac_bits : frac_bits | (std::uint64_t{1} << 52);
+  int e = biased == 0 ? -1074 : biased - 1075;  // |v| = m * 2^e
+  char* o = out;
+  if (bits >> 63) *o++ = '-';
+  std::uint64_t whole = 0;
+  std::uint32_t micros = 0;
+  if (e > 11) {
+    // |v| >= 2^64: m * 2^e = m' * 10^d, doubling m while it has room, else trading a factor 2
+    // for a factor 10 (m / 5, rounded).
+    std::uint32_t d = 0;
+    for (; e > 0; --e) {
+      if ((m >> 63) == 0) {
+        m <<= 1;
+      } else {
+        const divmod_result qr = divmod_u64(m, 5);
+        m = qr.quot + (qr.rem >= 3 ? 1 : 0);
+        ++d;
+      }
+    }
+    for (divmod_result qr = divmod_u64(m, 10); qr.rem == 0; qr = divmod_u64(m, 10)) {
+      m = qr.quot;
+      ++d;
+    }
+    o += format_uint(o, m);
+    *o++ = 'e';
+    *o++ = '+';
+    o += format_uint(o, d);
+    return static_cast<std::size_t>(o - out);
+  }
+  if (e >= 0) {
+    whole = m << e;
+  } else if (e > -75) {
+    const int s = -e;  // 1..74: whole = m >> s; the fraction, as 64 bits below the point, is fr
+    whole = s < 64 ? m >> s : 0;
+    const std::uint64_t fr = s < 64 ? m << (64 - s) : m >> (s - 64);  // (the bits past 2^-64 do not matter)
+    // micros = round(fr * 10^6 / 2^64), from fr's two halves: exact, as the inner floor drops
+    // only bits below the 2^32 that the rounding adds.
+    const std::uint64_t mid = (fr >> 32) * 1000000u + (((fr & 0xFFFFFFFFu) * 1000000u) >> 32);
+    micros = static_cast<std::uint32_t>((mid + 0x80000000u) >> 32);
+    if (micros == 1000000u) {
+      micros = 0;
+      ++whole;
+    }
+  }  // else |v| < 2^-22: rounds to 0
+  if (whole == 0 && micros == 0) {
+    out[0] = '0';  // no sign: -0 and tiny negatives print as "0", as JavaScript prints -0
+    return 1;
+  }
+  o += format_uint(o, whole);
+  if (micros != 0) {
+    char six[6];
+    for (int i = 5; i >= 0; --i) {
+      six[i] = static_cast<char>('0' + micros % 10);
+      micros /= 10;
+    }
+    int len = 6;
+    while (six[len - 1] == '0') --len;
+    *o++ = '.';
+    std::memcpy(o, six, static_cast<std::size_t>(len));
+    o += len;
+  }
+  return static_cast<std::size_t>(o - out);
+}
+
 inline std::size_t format_double(char* out, double v) noexcept {
-#if SENTRY_TRACE_DETAIL_HAS_TO_CHARS
+#if !SENTRY_TRACE_DOUBLES
+  return format_double_compact(out, v);
+#elif SENTRY_TRACE_DETAIL_HAS_TO_CHARS
   std::uint64_t bits;
   std::memcpy(&bits, &v, sizeof bits);
   if (((bits >> 52) & 0x7FF) == 0x7FF) {
@@ -1660,9 +1831,10 @@ inline json_writer& json_writer::timestamp(std::int64_t epoch_us) noexcept {
 inline json_writer& json_writer::seconds(std::int64_t epoch_us) noexcept {
   if (epoch_us < 0 || epoch_us > detail::max_epoch_us) epoch_us = 0;
   return formatted<19>([epoch_us](char* p) noexcept {  // 12 digits until 9999, '.', 6 digits
-    std::size_t n = detail::format_int(p, epoch_us / 1000000);
+    const detail::divmod_result qr = detail::divmod_u64(static_cast<std::uint64_t>(epoch_us), 1000000);  // >= 0 here
+    std::size_t n = detail::format_uint(p, qr.quot);
     p[n++] = '.';
-    const unsigned frac = static_cast<unsigned>(epoch_us % 1000000);
+    const unsigned frac = qr.rem;
     detail::put2(p + n, frac / 10000);
     detail::put2(p + n + 2, frac / 100 % 100);
     detail::put2(p + n + 4, frac % 100);
@@ -1820,13 +1992,33 @@ SENTRY_TRACE_DETAIL_END
 // WHAT IT DOES  Nothing is lost silently: every span, transaction or envelope the library does
 //               not deliver is counted here by (reason, category), as Sentry's SDKs count
 //               outcomes, and sent as a `client_report` item. Things that are kept but cut
-//               (truncated strings, attributes over the cap, ...) are counted in `stats`.
+//               (truncated strings, attributes over the cap, ...) are counted in `stats`. The
+//               reasons, categories and `stats` themselves are in outcome_kinds.hpp.
 // DOES NOT      lock: counters are relaxed atomics (plain integers when SENTRY_TRACE_THREADS=0).
 // SPEC          https://develop.sentry.dev/sdk/telemetry/client-reports/
 
 #ifndef SENTRY_TRACE_OUTCOMES_HPP
 #define SENTRY_TRACE_OUTCOMES_HPP
 
+// =================================================================================================
+// part: include/sentry_trace/outcome_kinds.hpp
+// =================================================================================================
+
+// sentry_trace/outcome_kinds.hpp -- discard reasons, data categories and the stats a program reads
+//
+// WHAT IT DOES  The vocabulary of outcomes: `discard_reason` and `data_category` (with the
+//               strings client reports and rate limits use for them) and `stats`, what
+//               get_stats() returns. Written once, included by outcomes.hpp (tracing on, which
+//               counts them) and by disabled.hpp (SENTRY_TRACE_ENABLED=0, where every counter
+//               stays zero).
+// DOES NOT      count anything or depend on any other part but config.hpp: the counters are in
+//               outcomes.hpp.
+// SPEC          https://develop.sentry.dev/sdk/telemetry/client-reports/
+
+#ifndef SENTRY_TRACE_OUTCOME_KINDS_HPP
+#define SENTRY_TRACE_OUTCOME_KINDS_HPP
+
+#include <cstddef>
 #include <cstdint>
 
 SENTRY_TRACE_DETAIL_BEGIN
@@ -1860,6 +2052,7 @@ constexpr const char* to_string(data_category c) noexcept {
 }
 
 /// Things kept but cut, and other diagnostics, readable with sentry_trace::get_stats().
+/// With SENTRY_TRACE_ENABLED=0 every counter stays zero: nothing is recorded.
 struct stats {
   std::uint64_t strings_truncated = 0;     ///< strings cut at SENTRY_TRACE_MAX_STRING or the arena's end
   std::uint64_t attributes_dropped = 0;    ///< over SENTRY_TRACE_MAX_ATTRIBUTES or the attribute pool
@@ -1869,6 +2062,16 @@ struct stats {
   std::uint64_t client_reports_sent = 0;   ///< of which client reports
   std::uint64_t discarded_total = 0;       ///< sum of every outcome counted so far (also the reported ones)
 };
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_OUTCOME_KINDS_HPP
+
+// end of part: include/sentry_trace/outcome_kinds.hpp
+
+#include <cstdint>
+
+SENTRY_TRACE_DETAIL_BEGIN
 
 // ------------------------------------------------------------------------------------------------
 namespace detail {
@@ -1940,12 +2143,13 @@ SENTRY_TRACE_DETAIL_END
 // part: include/sentry_trace/span.hpp
 // =================================================================================================
 
-// sentry_trace/span.hpp -- span status, span options, the span record and the span handle
+// sentry_trace/span.hpp -- span options, the span record and the span handle
 //
 // WHAT IT DOES  Declares what a user holds (`span`, a small move-only handle, and `span_ref`, a
 //               copyable reference for handing a parent to another thread) and what the pool
 //               stores (`detail::span_record`, plain data). The handle's member functions are
-//               defined in tracer.hpp, once the state they act on exists.
+//               defined in tracer.hpp, once the state they act on exists. span_status and
+//               transaction_source are in status.hpp, attribute_value in attributes.hpp.
 // DOES NOT      own memory: a handle is indices plus a generation (sokol ids), so a handle to a
 //               span whose transaction has been sent, or that was never recorded, is a valid
 //               no-op and is never dereferenced.
@@ -1954,10 +2158,94 @@ SENTRY_TRACE_DETAIL_END
 #ifndef SENTRY_TRACE_SPAN_HPP
 #define SENTRY_TRACE_SPAN_HPP
 
+// =================================================================================================
+// part: include/sentry_trace/attributes.hpp
+// =================================================================================================
+
+// sentry_trace/attributes.hpp -- attribute values and key/value attributes
+//
+// WHAT IT DOES  `attribute_value` holds one of the four types Sentry's span attributes have (a
+//               string, a 64-bit integer, a double or a bool), with implicit conversions so a
+//               literal can be written where one is expected; `attribute` pairs it with a key,
+//               for span_options::attributes and sampling_context::find(). Written once,
+//               included by span.hpp (tracing on) and by disabled.hpp (SENTRY_TRACE_ENABLED=0),
+//               where the values keep their meaning because a program may read them.
+// DOES NOT      copy strings: a value views the caller's text, which must outlive it (span.hpp
+//               copies it into the transaction's arena when a span starts). It depends on no
+//               other part but config.hpp.
+
+#ifndef SENTRY_TRACE_ATTRIBUTES_HPP
+#define SENTRY_TRACE_ATTRIBUTES_HPP
+
 #include <cstdint>
-#include <cstring>
 #include <string_view>
 #include <type_traits>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// An attribute's value: a string, a 64-bit integer, a double or a bool (the four types Sentry's
+/// span attributes have). A string literal is a string, never a bool.
+class attribute_value {
+ public:
+  enum class kind : std::uint8_t { string, int64, float64, boolean };
+  constexpr attribute_value(std::string_view s) noexcept : kind_(kind::string), text_(s) {}  // NOLINT: implicit by design
+  constexpr attribute_value(const char* s) noexcept : kind_(kind::string), text_(s ? std::string_view(s) : std::string_view()) {}  // NOLINT
+  constexpr attribute_value(bool b) noexcept : kind_(kind::boolean), bool_(b) {}  // NOLINT
+  constexpr attribute_value(double d) noexcept : kind_(kind::float64), double_(d) {}  // NOLINT
+  template <class Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool> && !std::is_same_v<Int, char>, int> = 0>
+  constexpr attribute_value(Int i) noexcept  // NOLINT: implicit by design
+      : kind_(kind::int64),
+        int_(std::is_unsigned_v<Int> && sizeof(Int) >= sizeof(std::int64_t) && i > static_cast<Int>(INT64_MAX)
+                 ? INT64_MAX
+                 : static_cast<std::int64_t>(i)) {}
+  constexpr kind type() const noexcept { return kind_; }
+  constexpr std::string_view as_string() const noexcept { return kind_ == kind::string ? text_ : std::string_view(); }
+  constexpr std::int64_t as_int64() const noexcept { return kind_ == kind::int64 ? int_ : 0; }
+  constexpr double as_double() const noexcept { return kind_ == kind::float64 ? double_ : 0.0; }
+  constexpr bool as_bool() const noexcept { return kind_ == kind::boolean && bool_; }
+
+ private:
+  kind kind_;
+  std::string_view text_{};
+  std::int64_t int_ = 0;
+  double double_ = 0.0;
+  bool bool_ = false;
+};
+
+/// A key and value, for span_options::attributes.
+struct attribute {
+  std::string_view key;
+  attribute_value value;
+};
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_ATTRIBUTES_HPP
+
+// end of part: include/sentry_trace/attributes.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/status.hpp
+// =================================================================================================
+
+// sentry_trace/status.hpp -- span status, transaction source and event level, as Sentry names them
+//
+// WHAT IT DOES  The small value types a program passes in and reads back whether tracing is
+//               compiled in or out: `span_status` (with to_string(), from_http_status() and
+//               parse_span_status()), `transaction_source` and the event `level`, each with the
+//               string Sentry writes for it. Written once, included by span.hpp and events.hpp
+//               (tracing on) and by disabled.hpp (SENTRY_TRACE_ENABLED=0), so the mapping a
+//               program computes is the same in both modes.
+// DOES NOT      depend on any other part but config.hpp, allocate, or read global state: every
+//               function is constexpr.
+// SPEC          https://develop.sentry.dev/sdk/foundations/envelopes/event-payloads/span/
+
+#ifndef SENTRY_TRACE_STATUS_HPP
+#define SENTRY_TRACE_STATUS_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
 
 SENTRY_TRACE_DETAIL_BEGIN
 
@@ -2047,6 +2335,31 @@ constexpr const char* to_string(transaction_source s) noexcept {
   return names[static_cast<std::size_t>(s) < 6 ? static_cast<std::size_t>(s) : 0];
 }
 
+/// Severity of a message event (Sentry's level strings). Error events default to `error`;
+/// `fatal` is for errors that end the program.
+enum class level : std::uint8_t { debug, info, warning, error, fatal };
+
+/// The level as Sentry writes it: "debug", "info", "warning", "error" or "fatal". A value
+/// outside the enum gives "error", Sentry's default.
+constexpr const char* to_string(level l) noexcept {
+  constexpr const char* names[] = {"debug", "info", "warning", "error", "fatal"};
+  return static_cast<std::size_t>(l) < sizeof(names) / sizeof(names[0]) ? names[static_cast<std::size_t>(l)]
+                                                                         : "error";
+}
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_STATUS_HPP
+
+// end of part: include/sentry_trace/status.hpp
+
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+#include <type_traits>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
 class span;
 
 /// A copyable reference to a span: enough to make it the parent of a span started on another
@@ -2082,41 +2395,6 @@ struct span_ref {
   constexpr bool is_valid() const noexcept { return (flags & valid) != 0; }
   constexpr bool is_recording() const noexcept { return (flags & recording) != 0; }
   constexpr bool is_sampled() const noexcept { return (flags & sampled) != 0; }
-};
-
-/// An attribute's value: a string, a 64-bit integer, a double or a bool (the four types Sentry's
-/// span attributes have). A string literal is a string, never a bool.
-class attribute_value {
- public:
-  enum class kind : std::uint8_t { string, int64, float64, boolean };
-  constexpr attribute_value(std::string_view s) noexcept : kind_(kind::string), text_(s) {}  // NOLINT: implicit by design
-  constexpr attribute_value(const char* s) noexcept : kind_(kind::string), text_(s ? std::string_view(s) : std::string_view()) {}  // NOLINT
-  constexpr attribute_value(bool b) noexcept : kind_(kind::boolean), bool_(b) {}  // NOLINT
-  constexpr attribute_value(double d) noexcept : kind_(kind::float64), double_(d) {}  // NOLINT
-  template <class Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool> && !std::is_same_v<Int, char>, int> = 0>
-  constexpr attribute_value(Int i) noexcept  // NOLINT: implicit by design
-      : kind_(kind::int64),
-        int_(std::is_unsigned_v<Int> && sizeof(Int) >= sizeof(std::int64_t) && i > static_cast<Int>(INT64_MAX)
-                 ? INT64_MAX
-                 : static_cast<std::int64_t>(i)) {}
-  constexpr kind type() const noexcept { return kind_; }
-  constexpr std::string_view as_string() const noexcept { return kind_ == kind::string ? text_ : std::string_view(); }
-  constexpr std::int64_t as_int64() const noexcept { return kind_ == kind::int64 ? int_ : 0; }
-  constexpr double as_double() const noexcept { return kind_ == kind::float64 ? double_ : 0.0; }
-  constexpr bool as_bool() const noexcept { return kind_ == kind::boolean && bool_; }
-
- private:
-  kind kind_;
-  std::string_view text_{};
-  std::int64_t int_ = 0;
-  double double_ = 0.0;
-  bool bool_ = false;
-};
-
-/// A key and value, for span_options::attributes.
-struct attribute {
-  std::string_view key;
-  attribute_value value;
 };
 
 /// How to start a span. An aggregate: `{"GET /orders", "http.server"}` or set fields by name.
@@ -2499,12 +2777,27 @@ SENTRY_TRACE_DETAIL_END
 #ifndef SENTRY_TRACE_SAMPLING_HPP
 #define SENTRY_TRACE_SAMPLING_HPP
 
+// =================================================================================================
+// part: include/sentry_trace/sampling_context.hpp
+// =================================================================================================
+
+// sentry_trace/sampling_context.hpp -- what a traces_sampler is told about a new transaction
+//
+// WHAT IT DOES  `sampling_context` (the transaction's name, op, source, attributes and the
+//               incoming parent's decision and rate) and `parent_decision`. Written once,
+//               included by sampling.hpp (tracing on, which calls the sampler with it) and by
+//               disabled.hpp (SENTRY_TRACE_ENABLED=0, where a sampler is accepted, never called,
+//               and code that builds a context to test its sampler still compiles and works).
+// DOES NOT      decide anything: the sampler, sample_rand and the policies are in sampling.hpp.
+//               It depends only on config.hpp, status.hpp and attributes.hpp.
+// SPEC          https://develop.sentry.dev/sdk/telemetry/traces/#sampling
+
+#ifndef SENTRY_TRACE_SAMPLING_CONTEXT_HPP
+#define SENTRY_TRACE_SAMPLING_CONTEXT_HPP
+
 #include <cstddef>
 #include <cstdint>
-#include <new>
 #include <string_view>
-#include <type_traits>
-#include <utility>
 
 SENTRY_TRACE_DETAIL_BEGIN
 
@@ -2527,6 +2820,21 @@ struct sampling_context {
     return nullptr;
   }
 };
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_SAMPLING_CONTEXT_HPP
+
+// end of part: include/sentry_trace/sampling_context.hpp
+
+#include <cstddef>
+#include <cstdint>
+#include <new>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+SENTRY_TRACE_DETAIL_BEGIN
 
 namespace detail {
 
@@ -2629,7 +2937,7 @@ constexpr bool parse_decimal(std::string_view text, double& out) noexcept {
 
 /// A uniform sample_rand in [0, 1), in millionths.
 inline std::uint32_t new_sample_rand() noexcept {
-  return static_cast<std::uint32_t>((random_u64() >> 11) % sample_rand_scale);
+  return divmod_u64(random_u64() >> 11, sample_rand_scale).rem;
 }
 
 /// A sample_rand consistent with a parent's decision and rate, for an incoming trace that
@@ -2642,9 +2950,9 @@ inline std::uint32_t sample_rand_within(double rate, bool sampled) noexcept {
   if (static_cast<double>(limit) < scaled) ++limit;
   if (limit > sample_rand_scale) limit = sample_rand_scale;
   std::uint64_t r = random_u64() >> 11;
-  if (sampled) return limit == 0 ? 0 : static_cast<std::uint32_t>(r % limit);
+  if (sampled) return limit == 0 ? 0 : divmod_u64(r, limit).rem;
   std::uint32_t span = sample_rand_scale - limit;
-  return span == 0 ? sample_rand_scale - 1 : limit + static_cast<std::uint32_t>(r % span);
+  return span == 0 ? sample_rand_scale - 1 : limit + divmod_u64(r, span).rem;
 }
 
 /// The decision for a new transaction. `rate` is traces_sample_rate (negative: unset). Under a
@@ -3507,7 +3815,10 @@ struct transaction_block {
   std::uint32_t sample_rand_micros; ///< sample_rand * 1e6: decisions use exactly the propagated value
   bool sample_rate_known;
   transaction_source source;
-  std::uint16_t max_children;       ///< options.max_spans, at most SENTRY_TRACE_MAX_SPANS
+  /// options.max_spans, at most SENTRY_TRACE_MAX_SPANS. Atomic (relaxed) because a thread holding a
+  /// reference to the previous transaction may still read it in claim_child() while a new root
+  /// sets it: that read is then discarded by the generation check, but must not be a data race.
+  atomic<std::uint16_t> max_children;
   bool continued;                   ///< the trace came from another service (continue_trace)
   /// The dynamic sampling context and third-party baggage this transaction propagates. For a
   /// continued trace: the incoming one, frozen (plus sample_rand / sample_rate added here). For a
@@ -3588,7 +3899,7 @@ struct transaction_block {
     for (;;) {
       if (control::generation(v) != (gen & 0x1fffffffu) || control::is_closing(v) || control::open(v) == 0) return -1;
       std::uint32_t slot = control::next_slot(v);
-      if (slot > max_children) return 0;
+      if (slot > max_children.load(order_relaxed)) return 0;
       if (control_word.compare_exchange_weak(v, v + control::open_one + 1, order_acq_rel, order_relaxed))
         return static_cast<std::int32_t>(slot);
     }
@@ -3810,8 +4121,8 @@ struct time_anchor {
   std::int64_t epoch_us = 0;
   std::uint64_t mono_ns = 0;
   constexpr std::int64_t to_epoch_us(std::uint64_t ns) const noexcept {
-    return ns >= mono_ns ? epoch_us + static_cast<std::int64_t>((ns - mono_ns) / 1000)
-                         : epoch_us - static_cast<std::int64_t>((mono_ns - ns) / 1000);
+    return ns >= mono_ns ? epoch_us + static_cast<std::int64_t>(divmod_u64(ns - mono_ns, 1000).quot)
+                         : epoch_us - static_cast<std::int64_t>(divmod_u64(mono_ns - ns, 1000).quot);
   }
 };
 
@@ -4204,18 +4515,6 @@ SENTRY_TRACE_DETAIL_END
 #include <string_view>
 
 SENTRY_TRACE_DETAIL_BEGIN
-
-/// Severity of a message event (Sentry's level strings). Error events default to `error`;
-/// `fatal` is for errors that end the program.
-enum class level : std::uint8_t { debug, info, warning, error, fatal };
-
-/// The level as Sentry writes it: "debug", "info", "warning", "error" or "fatal". A value
-/// outside the enum gives "error", Sentry's default.
-constexpr const char* to_string(level l) noexcept {
-  constexpr const char* names[] = {"debug", "info", "warning", "error", "fatal"};
-  return static_cast<std::size_t>(l) < sizeof(names) / sizeof(names[0]) ? names[static_cast<std::size_t>(l)]
-                                                                         : "error";
-}
 
 // ------------------------------------------------------------------------------------------------
 namespace detail {
@@ -6674,14 +6973,18 @@ constexpr std::uint8_t ref_overflow = span_ref::overflow;
 /// Not recorded because tracing is off here (no rate, no sampler): nothing to count.
 constexpr std::uint8_t ref_unrecorded_by_choice = 64;
 
+/// Every member starts as zero (false, nullptr, 0), so g_tracer lands in .bss and costs no
+/// initial values in flash. The option copies below (send_client_reports, traces_sample_rate,
+/// max_spans, ...) are meaningless until init() has set them all; they are read only while
+/// `enabled` is true (or, for send_client_reports, once `mem` is set by init()).
 struct tracer {
   bool enabled = false;
   std::uint16_t epoch = 0;
   bool debug = false;
-  bool send_client_reports = true;
+  bool send_client_reports = false;       ///< set by init() from options (default true there)
   bool has_dsn = false;
-  double traces_sample_rate = options::unset;
-  std::uint16_t max_spans = SENTRY_TRACE_MAX_SPANS;
+  double traces_sample_rate = 0.0;        ///< set by init(); options::unset (negative) when none
+  std::uint16_t max_spans = 0;            ///< set by init(): options.max_spans capped
   traces_sampler_fn sampler{};
   log_hook log{};
   clock_hook clock{};
@@ -7155,7 +7458,7 @@ inline span start_span_slow(const span_options& o, bool make_active) noexcept {
     b->sample_rate_known = d.sample_rate_known;
     b->sample_rand_micros = rand_micros;
     b->source = o.source;
-    b->max_children = t.max_spans;
+    b->max_children.store(t.max_spans, order_relaxed);
     b->continued = continued;
     b->dsc_state.store(dsc_open, order_relaxed);
     if (continued) {
@@ -8218,7 +8521,8 @@ SENTRY_TRACE_DETAIL_END
 // sentry_trace/disabled.hpp -- the whole public surface as empty inlines (SENTRY_TRACE_ENABLED=0)
 //
 // WHAT IT DOES  With SENTRY_TRACE_ENABLED=0, <sentry_trace.hpp> includes this part instead of
-//               every other one (config.hpp and macros.hpp excepted). It declares each name a user
+//               every other one (config.hpp, macros.hpp and the shared vocabulary parts below
+//               excepted). It declares each name a user
 //               can write -- functions, options, span, scoped_span, transports, hooks, views,
 //               enums -- with the signatures of the enabled build, as empty `inline noexcept`
 //               bodies that return neutral values ("nothing happened"). Code written against
@@ -8247,7 +8551,10 @@ SENTRY_TRACE_DETAIL_END
 //                                            transport compiles); send()/flush() never called
 //               Pure value helpers keep their meaning, because programs use their results:
 //               to_string(...), from_http_status(), parse_span_status(), attribute_value,
-//               sampling_context::find(), envelope_view's accessors.
+//               sampling_context::find(), envelope_view's accessors. The vocabulary that needs
+//               nothing else (hooks.hpp, status.hpp, attributes.hpp, outcome_kinds.hpp,
+//               sampling_context.hpp) is not repeated: this part includes those parts, which
+//               the enabled build includes too, so it is written once and cannot drift.
 //               SENTRY_TRACE_SCOPE / SENTRY_TRACE_FUNCTION (macros.hpp) become static_cast<void>(0).
 // ARGUMENTS     Unlike the macros, these are functions: what a call site writes as an argument is
 //               still evaluated. Side-effect-free arguments vanish with the call, but the compiler
@@ -8266,13 +8573,415 @@ SENTRY_TRACE_DETAIL_END
 //               (capture_exception(const std::exception&)). The names live in the inline
 //               namespace config.hpp builds, which encodes ENABLED=0, so an object file built with
 //               tracing off and one built with it on fail to link together instead of mixing.
-// KEEP IN STEP  Every public declaration added to another part needs its twin here;
-//               tests/compile_out/surface.cpp builds one API-coverage file in both modes.
+// KEEP IN STEP  Every public declaration added to another part needs its twin here, except in
+//               the shared parts (hooks, status, attributes, outcome_kinds, sampling_context),
+//               which both modes include; tests/compile_out/surface.cpp builds one API-coverage
+//               file in both modes.
 
 #ifndef SENTRY_TRACE_DISABLED_HPP
 #define SENTRY_TRACE_DISABLED_HPP
 
 #if !SENTRY_TRACE_ENABLED
+
+// The value vocabulary is not repeated here: these parts are the same in both modes.
+
+// =================================================================================================
+// part: include/sentry_trace/attributes.hpp
+// =================================================================================================
+
+// sentry_trace/attributes.hpp -- attribute values and key/value attributes
+//
+// WHAT IT DOES  `attribute_value` holds one of the four types Sentry's span attributes have (a
+//               string, a 64-bit integer, a double or a bool), with implicit conversions so a
+//               literal can be written where one is expected; `attribute` pairs it with a key,
+//               for span_options::attributes and sampling_context::find(). Written once,
+//               included by span.hpp (tracing on) and by disabled.hpp (SENTRY_TRACE_ENABLED=0),
+//               where the values keep their meaning because a program may read them.
+// DOES NOT      copy strings: a value views the caller's text, which must outlive it (span.hpp
+//               copies it into the transaction's arena when a span starts). It depends on no
+//               other part but config.hpp.
+
+#ifndef SENTRY_TRACE_ATTRIBUTES_HPP
+#define SENTRY_TRACE_ATTRIBUTES_HPP
+
+#include <cstdint>
+#include <string_view>
+#include <type_traits>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// An attribute's value: a string, a 64-bit integer, a double or a bool (the four types Sentry's
+/// span attributes have). A string literal is a string, never a bool.
+class attribute_value {
+ public:
+  enum class kind : std::uint8_t { string, int64, float64, boolean };
+  constexpr attribute_value(std::string_view s) noexcept : kind_(kind::string), text_(s) {}  // NOLINT: implicit by design
+  constexpr attribute_value(const char* s) noexcept : kind_(kind::string), text_(s ? std::string_view(s) : std::string_view()) {}  // NOLINT
+  constexpr attribute_value(bool b) noexcept : kind_(kind::boolean), bool_(b) {}  // NOLINT
+  constexpr attribute_value(double d) noexcept : kind_(kind::float64), double_(d) {}  // NOLINT
+  template <class Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool> && !std::is_same_v<Int, char>, int> = 0>
+  constexpr attribute_value(Int i) noexcept  // NOLINT: implicit by design
+      : kind_(kind::int64),
+        int_(std::is_unsigned_v<Int> && sizeof(Int) >= sizeof(std::int64_t) && i > static_cast<Int>(INT64_MAX)
+                 ? INT64_MAX
+                 : static_cast<std::int64_t>(i)) {}
+  constexpr kind type() const noexcept { return kind_; }
+  constexpr std::string_view as_string() const noexcept { return kind_ == kind::string ? text_ : std::string_view(); }
+  constexpr std::int64_t as_int64() const noexcept { return kind_ == kind::int64 ? int_ : 0; }
+  constexpr double as_double() const noexcept { return kind_ == kind::float64 ? double_ : 0.0; }
+  constexpr bool as_bool() const noexcept { return kind_ == kind::boolean && bool_; }
+
+ private:
+  kind kind_;
+  std::string_view text_{};
+  std::int64_t int_ = 0;
+  double double_ = 0.0;
+  bool bool_ = false;
+};
+
+/// A key and value, for span_options::attributes.
+struct attribute {
+  std::string_view key;
+  attribute_value value;
+};
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_ATTRIBUTES_HPP
+
+// end of part: include/sentry_trace/attributes.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/hooks.hpp
+// =================================================================================================
+
+// sentry_trace/hooks.hpp -- the clock, wall clock, entropy, lock and log hooks; log_level
+//
+// WHAT IT DOES  Declares the hooks through which the library touches the outside world, each a
+//               plain function pointer plus a `void* user` (never std::function: it may
+//               allocate and throw), and the log_level a log hook receives. Written once,
+//               included by platform.hpp (tracing on, which also gives hosted builds working
+//               defaults) and by disabled.hpp (SENTRY_TRACE_ENABLED=0, where options still
+//               takes them and no hook is ever called).
+// DOES NOT      depend on any other part but config.hpp, or call a hook: the callers are the
+//               tracer and the transports, and each struct's comment says when.
+// HOOKS         see each struct's comment for who calls it, when, and what it may do.
+
+#ifndef SENTRY_TRACE_HOOKS_HPP
+#define SENTRY_TRACE_HOOKS_HPP
+
+#include <cstddef>
+#include <cstdint>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// Monotonic clock: nanoseconds from any fixed origin. Called on the span path by any thread
+/// that starts or ends a span, so it must be thread-safe, non-blocking and never go backwards.
+/// Hosted default: std::chrono::steady_clock.
+struct clock_hook {
+  std::uint64_t (*now_ns)(void* user) = nullptr;
+  void* user = nullptr;
+};
+
+/// Wall clock: microseconds since the Unix epoch (UTC). Read once by init() to anchor the
+/// monotonic clock, and when an envelope's `sent_at` is written. Hosted default: system_clock.
+/// On a device with no real-time clock, return the best estimate you have (0 is allowed: the
+/// timestamps are then relative to 1970, which Sentry accepts but shows as old).
+struct wall_clock_hook {
+  std::int64_t (*now_epoch_us)(void* user) = nullptr;
+  void* user = nullptr;
+};
+
+/// Entropy: fill `n` bytes with unpredictable data, return false on failure. Called by init()
+/// to seed the id generator (not on the span path). Hosted default: /dev/urandom, mixed with
+/// the clocks and an address when that is unavailable.
+struct entropy_hook {
+  bool (*fill)(void* bytes, std::size_t n, void* user) = nullptr;
+  void* user = nullptr;
+};
+
+/// Lock: guards the envelope buffer and the transport while a finished transaction is written
+/// and sent; never taken on the span path. Set both functions or neither. With neither, a
+/// hosted threaded build uses a std::mutex; a single-threaded build uses no lock.
+struct lock_hook {
+  void (*lock)(void* user) = nullptr;
+  void (*unlock)(void* user) = nullptr;
+  void* user = nullptr;
+};
+
+/// Severity of a diagnostic.
+enum class log_level : std::uint8_t { debug, info, warning, error };
+
+/// Diagnostics: `message` is a NUL-terminated line without a newline, valid only during the
+/// call. Called from whichever thread found the problem; must be reentrant and must not call
+/// back into sentry_trace. Hosted default: stderr. Debug lines reach the hook only when
+/// options.debug (or SENTRY_DEBUG) is on; warnings and errors always do.
+struct log_hook {
+  void (*write)(log_level level, const char* message, void* user) = nullptr;
+  void* user = nullptr;
+};
+
+/// Short name of a log level ("debug", "info", "warning", "error").
+constexpr const char* to_string(log_level level) noexcept {
+  return level == log_level::debug     ? "debug"
+         : level == log_level::info    ? "info"
+         : level == log_level::warning ? "warning"
+                                       : "error";
+}
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_HOOKS_HPP
+
+// end of part: include/sentry_trace/hooks.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/outcome_kinds.hpp
+// =================================================================================================
+
+// sentry_trace/outcome_kinds.hpp -- discard reasons, data categories and the stats a program reads
+//
+// WHAT IT DOES  The vocabulary of outcomes: `discard_reason` and `data_category` (with the
+//               strings client reports and rate limits use for them) and `stats`, what
+//               get_stats() returns. Written once, included by outcomes.hpp (tracing on, which
+//               counts them) and by disabled.hpp (SENTRY_TRACE_ENABLED=0, where every counter
+//               stays zero).
+// DOES NOT      count anything or depend on any other part but config.hpp: the counters are in
+//               outcomes.hpp.
+// SPEC          https://develop.sentry.dev/sdk/telemetry/client-reports/
+
+#ifndef SENTRY_TRACE_OUTCOME_KINDS_HPP
+#define SENTRY_TRACE_OUTCOME_KINDS_HPP
+
+#include <cstddef>
+#include <cstdint>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// Why something was not delivered (the client report `reason` strings).
+enum class discard_reason : std::uint8_t {
+  sample_rate,        ///< not sampled
+  buffer_overflow,    ///< over a pool's capacity (spans, transactions, envelope bytes)
+  queue_overflow,     ///< the delivery queue was full
+  ratelimit_backoff,  ///< dropped before sending while the server's rate limit lasts
+  network_error,      ///< the transport could not reach the server
+  send_error,         ///< the server refused it
+  invalid,            ///< a span never ended, or ended after its transaction was sent
+  no_parent_span,     ///< a child whose explicit parent's transaction was already gone
+  internal_sdk_error, ///< anything else inside the library
+  count_
+};
+
+/// What was not delivered (the rate-limit / client-report category strings).
+enum class data_category : std::uint8_t { transaction, span, error, internal, count_ };
+
+constexpr const char* to_string(discard_reason r) noexcept {
+  constexpr const char* names[] = {"sample_rate",  "buffer_overflow", "queue_overflow",  "ratelimit_backoff",
+                                   "network_error", "send_error",     "invalid",         "no_parent_span",
+                                   "internal_sdk_error"};
+  return names[static_cast<std::size_t>(r) < static_cast<std::size_t>(discard_reason::count_) ? static_cast<std::size_t>(r) : 8];
+}
+constexpr const char* to_string(data_category c) noexcept {
+  constexpr const char* names[] = {"transaction", "span", "error", "internal"};
+  return names[static_cast<std::size_t>(c) < static_cast<std::size_t>(data_category::count_) ? static_cast<std::size_t>(c) : 3];
+}
+
+/// Things kept but cut, and other diagnostics, readable with sentry_trace::get_stats().
+/// With SENTRY_TRACE_ENABLED=0 every counter stays zero: nothing is recorded.
+struct stats {
+  std::uint64_t strings_truncated = 0;     ///< strings cut at SENTRY_TRACE_MAX_STRING or the arena's end
+  std::uint64_t attributes_dropped = 0;    ///< over SENTRY_TRACE_MAX_ATTRIBUTES or the attribute pool
+  std::uint64_t measurements_dropped = 0;  ///< over SENTRY_TRACE_MAX_MEASUREMENTS, no transaction, or not finite
+  std::uint64_t depth_overflows = 0;       ///< spans not made active because SENTRY_TRACE_MAX_DEPTH was reached
+  std::uint64_t envelopes_sent = 0;        ///< envelopes handed to the transport
+  std::uint64_t client_reports_sent = 0;   ///< of which client reports
+  std::uint64_t discarded_total = 0;       ///< sum of every outcome counted so far (also the reported ones)
+};
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_OUTCOME_KINDS_HPP
+
+// end of part: include/sentry_trace/outcome_kinds.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/sampling_context.hpp
+// =================================================================================================
+
+// sentry_trace/sampling_context.hpp -- what a traces_sampler is told about a new transaction
+//
+// WHAT IT DOES  `sampling_context` (the transaction's name, op, source, attributes and the
+//               incoming parent's decision and rate) and `parent_decision`. Written once,
+//               included by sampling.hpp (tracing on, which calls the sampler with it) and by
+//               disabled.hpp (SENTRY_TRACE_ENABLED=0, where a sampler is accepted, never called,
+//               and code that builds a context to test its sampler still compiles and works).
+// DOES NOT      decide anything: the sampler, sample_rand and the policies are in sampling.hpp.
+//               It depends only on config.hpp, status.hpp and attributes.hpp.
+// SPEC          https://develop.sentry.dev/sdk/telemetry/traces/#sampling
+
+#ifndef SENTRY_TRACE_SAMPLING_CONTEXT_HPP
+#define SENTRY_TRACE_SAMPLING_CONTEXT_HPP
+
+// =================================================================================================
+// part: include/sentry_trace/status.hpp
+// =================================================================================================
+
+// sentry_trace/status.hpp -- span status, transaction source and event level, as Sentry names them
+//
+// WHAT IT DOES  The small value types a program passes in and reads back whether tracing is
+//               compiled in or out: `span_status` (with to_string(), from_http_status() and
+//               parse_span_status()), `transaction_source` and the event `level`, each with the
+//               string Sentry writes for it. Written once, included by span.hpp and events.hpp
+//               (tracing on) and by disabled.hpp (SENTRY_TRACE_ENABLED=0), so the mapping a
+//               program computes is the same in both modes.
+// DOES NOT      depend on any other part but config.hpp, allocate, or read global state: every
+//               function is constexpr.
+// SPEC          https://develop.sentry.dev/sdk/foundations/envelopes/event-payloads/span/
+
+#ifndef SENTRY_TRACE_STATUS_HPP
+#define SENTRY_TRACE_STATUS_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// Sentry's span statuses (PROTOCOL.md §4). `ok` is also what an unset status is written as.
+/// The HTTP ranges are those of from_http_status().
+enum class span_status : std::uint8_t {
+  ok,                   ///< 100-399
+  cancelled,            ///< 499 (JS); the caller gave up
+  unknown_error,        ///< 600 and above in Python; written as "unknown_error", "unknown" accepted on input
+  invalid_argument,     ///< 400 and any 4xx without its own status
+  deadline_exceeded,    ///< 504
+  not_found,            ///< 404
+  already_exists,       ///< 409
+  permission_denied,    ///< 403
+  resource_exhausted,   ///< 429
+  failed_precondition,  ///< 413
+  aborted,
+  out_of_range,
+  unimplemented,        ///< 501
+  internal_error,       ///< any 5xx without its own status; below 100 or 600 and above
+  unavailable,          ///< 503
+  data_loss,
+  unauthenticated,      ///< 401
+};
+
+/// The status as Sentry writes it ("ok", "deadline_exceeded", ...).
+constexpr const char* to_string(span_status s) noexcept {
+  constexpr const char* names[] = {"ok", "cancelled", "unknown_error", "invalid_argument", "deadline_exceeded",
+                                   "not_found", "already_exists", "permission_denied", "resource_exhausted",
+                                   "failed_precondition", "aborted", "out_of_range", "unimplemented",
+                                   "internal_error", "unavailable", "data_loss", "unauthenticated"};
+  return static_cast<std::size_t>(s) < sizeof(names) / sizeof(names[0]) ? names[static_cast<std::size_t>(s)]
+                                                                         : "unknown_error";
+}
+
+/// Maps an HTTP status code as @sentry/core 11 does (PROTOCOL.md §4): 100-399 ok, 401
+/// unauthenticated, 403 permission_denied, 404 not_found, 409 already_exists, 413
+/// failed_precondition, 429 resource_exhausted, 499 cancelled, other 4xx invalid_argument,
+/// 501 unimplemented, 503 unavailable, 504 deadline_exceeded, other 5xx internal_error, and
+/// anything below 100 or from 600 on internal_error.
+constexpr span_status from_http_status(int code) noexcept {
+  if (code >= 100 && code < 400) return span_status::ok;
+  if (code >= 400 && code < 500) {
+    switch (code) {
+      case 401: return span_status::unauthenticated;
+      case 403: return span_status::permission_denied;
+      case 404: return span_status::not_found;
+      case 409: return span_status::already_exists;
+      case 413: return span_status::failed_precondition;
+      case 429: return span_status::resource_exhausted;
+      case 499: return span_status::cancelled;
+      default: return span_status::invalid_argument;
+    }
+  }
+  if (code >= 500 && code < 600) {
+    switch (code) {
+      case 501: return span_status::unimplemented;
+      case 503: return span_status::unavailable;
+      case 504: return span_status::deadline_exceeded;
+      default: return span_status::internal_error;
+    }
+  }
+  return span_status::internal_error;
+}
+
+/// Parses a status string. Accepts the 17 names, and what Relay also accepts: "unknown" (as
+/// unknown_error), "success" (ok) and "failure" (internal_error). False for anything else.
+constexpr bool parse_span_status(std::string_view text, span_status& out) noexcept {
+  for (int i = 0; i <= static_cast<int>(span_status::unauthenticated); ++i) {
+    if (text == to_string(static_cast<span_status>(i))) {
+      out = static_cast<span_status>(i);
+      return true;
+    }
+  }
+  if (text == "unknown") { out = span_status::unknown_error; return true; }
+  if (text == "success") { out = span_status::ok; return true; }
+  if (text == "failure") { out = span_status::internal_error; return true; }
+  return false;
+}
+
+/// Where a transaction's name came from (`transaction_info.source`). Sentry groups `url`
+/// names as high-cardinality and leaves them out of the dynamic sampling context.
+enum class transaction_source : std::uint8_t { custom, url, route, view, component, task };
+
+constexpr const char* to_string(transaction_source s) noexcept {
+  constexpr const char* names[] = {"custom", "url", "route", "view", "component", "task"};
+  return names[static_cast<std::size_t>(s) < 6 ? static_cast<std::size_t>(s) : 0];
+}
+
+/// Severity of a message event (Sentry's level strings). Error events default to `error`;
+/// `fatal` is for errors that end the program.
+enum class level : std::uint8_t { debug, info, warning, error, fatal };
+
+/// The level as Sentry writes it: "debug", "info", "warning", "error" or "fatal". A value
+/// outside the enum gives "error", Sentry's default.
+constexpr const char* to_string(level l) noexcept {
+  constexpr const char* names[] = {"debug", "info", "warning", "error", "fatal"};
+  return static_cast<std::size_t>(l) < sizeof(names) / sizeof(names[0]) ? names[static_cast<std::size_t>(l)]
+                                                                         : "error";
+}
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_STATUS_HPP
+
+// end of part: include/sentry_trace/status.hpp
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// The parent's sampling decision as a new transaction sees it.
+enum class parent_decision : std::uint8_t { none, sampled, not_sampled };
+
+/// What a traces_sampler is told about the transaction being started.
+struct sampling_context {
+  std::string_view name;             ///< the transaction's name
+  std::string_view op;
+  parent_decision parent_sampled = parent_decision::none;  ///< from an incoming trace, if any
+  double parent_sample_rate = -1.0;  ///< the incoming sample_rate; negative when unknown
+  transaction_source source = transaction_source::custom;
+  const attribute* attributes = nullptr;  ///< span_options::attributes, valid during the call
+  std::size_t attribute_count = 0;
+  /// The value of attribute `key`, or nullptr.
+  const attribute_value* find(std::string_view key) const noexcept {
+    for (std::size_t i = 0; i < attribute_count; ++i)
+      if (attributes[i].key == key) return &attributes[i].value;
+    return nullptr;
+  }
+};
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_SAMPLING_CONTEXT_HPP
+
+// end of part: include/sentry_trace/sampling_context.hpp
 
 #include <cstddef>
 #include <cstdint>
@@ -8287,42 +8996,6 @@ SENTRY_TRACE_DETAIL_END
 #endif
 
 SENTRY_TRACE_DETAIL_BEGIN
-
-// ---- platform.hpp: hooks ---------------------------------------------------------------------
-
-/// Monotonic clock hook (never called with tracing compiled out).
-struct clock_hook {
-  std::uint64_t (*now_ns)(void* user) = nullptr;
-  void* user = nullptr;
-};
-/// Wall clock hook (never called).
-struct wall_clock_hook {
-  std::int64_t (*now_epoch_us)(void* user) = nullptr;
-  void* user = nullptr;
-};
-/// Entropy hook (never called).
-struct entropy_hook {
-  bool (*fill)(void* bytes, std::size_t n, void* user) = nullptr;
-  void* user = nullptr;
-};
-/// Lock hook (never called).
-struct lock_hook {
-  void (*lock)(void* user) = nullptr;
-  void (*unlock)(void* user) = nullptr;
-  void* user = nullptr;
-};
-enum class log_level : std::uint8_t { debug, info, warning, error };
-/// Log hook (never called: there is nothing to report).
-struct log_hook {
-  void (*write)(log_level level, const char* message, void* user) = nullptr;
-  void* user = nullptr;
-};
-constexpr const char* to_string(log_level level) noexcept {
-  return level == log_level::debug     ? "debug"
-         : level == log_level::info    ? "info"
-         : level == log_level::warning ? "warning"
-                                       : "error";
-}
 
 // ---- ids.hpp ---------------------------------------------------------------------------------
 
@@ -8362,63 +9035,6 @@ struct event_id {
 
 // ---- span.hpp --------------------------------------------------------------------------------
 
-enum class span_status : std::uint8_t {
-  ok, cancelled, unknown_error, invalid_argument, deadline_exceeded, not_found, already_exists,
-  permission_denied, resource_exhausted, failed_precondition, aborted, out_of_range, unimplemented,
-  internal_error, unavailable, data_loss, unauthenticated,
-};
-constexpr const char* to_string(span_status s) noexcept {
-  constexpr const char* names[] = {"ok", "cancelled", "unknown_error", "invalid_argument", "deadline_exceeded",
-                                   "not_found", "already_exists", "permission_denied", "resource_exhausted",
-                                   "failed_precondition", "aborted", "out_of_range", "unimplemented",
-                                   "internal_error", "unavailable", "data_loss", "unauthenticated"};
-  return static_cast<std::size_t>(s) < sizeof(names) / sizeof(names[0]) ? names[static_cast<std::size_t>(s)]
-                                                                         : "unknown_error";
-}
-/// The same mapping as the enabled build (span.hpp documents the ranges).
-constexpr span_status from_http_status(int code) noexcept {
-  if (code >= 100 && code < 400) return span_status::ok;
-  if (code >= 400 && code < 500) {
-    switch (code) {
-      case 401: return span_status::unauthenticated;
-      case 403: return span_status::permission_denied;
-      case 404: return span_status::not_found;
-      case 409: return span_status::already_exists;
-      case 413: return span_status::failed_precondition;
-      case 429: return span_status::resource_exhausted;
-      case 499: return span_status::cancelled;
-      default: return span_status::invalid_argument;
-    }
-  }
-  if (code >= 500 && code < 600) {
-    switch (code) {
-      case 501: return span_status::unimplemented;
-      case 503: return span_status::unavailable;
-      case 504: return span_status::deadline_exceeded;
-      default: return span_status::internal_error;
-    }
-  }
-  return span_status::internal_error;
-}
-constexpr bool parse_span_status(std::string_view text, span_status& out) noexcept {
-  for (int i = 0; i <= static_cast<int>(span_status::unauthenticated); ++i) {
-    if (text == to_string(static_cast<span_status>(i))) {
-      out = static_cast<span_status>(i);
-      return true;
-    }
-  }
-  if (text == "unknown") { out = span_status::unknown_error; return true; }
-  if (text == "success") { out = span_status::ok; return true; }
-  if (text == "failure") { out = span_status::internal_error; return true; }
-  return false;
-}
-
-enum class transaction_source : std::uint8_t { custom, url, route, view, component, task };
-constexpr const char* to_string(transaction_source s) noexcept {
-  constexpr const char* names[] = {"custom", "url", "route", "view", "component", "task"};
-  return names[static_cast<std::size_t>(s) < 6 ? static_cast<std::size_t>(s) : 0];
-}
-
 class span;
 
 /// A reference to no span: every flag is clear.
@@ -8447,39 +9063,6 @@ struct span_ref {
   constexpr bool is_valid() const noexcept { return false; }
   constexpr bool is_recording() const noexcept { return false; }
   constexpr bool is_sampled() const noexcept { return false; }
-};
-
-/// An attribute value, with the enabled build's conversions and accessors (plain data).
-class attribute_value {
- public:
-  enum class kind : std::uint8_t { string, int64, float64, boolean };
-  constexpr attribute_value(std::string_view s) noexcept : kind_(kind::string), text_(s) {}  // NOLINT: implicit by design
-  constexpr attribute_value(const char* s) noexcept : kind_(kind::string), text_(s ? std::string_view(s) : std::string_view()) {}  // NOLINT
-  constexpr attribute_value(bool b) noexcept : kind_(kind::boolean), bool_(b) {}  // NOLINT
-  constexpr attribute_value(double d) noexcept : kind_(kind::float64), double_(d) {}  // NOLINT
-  template <class Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool> && !std::is_same_v<Int, char>, int> = 0>
-  constexpr attribute_value(Int i) noexcept  // NOLINT: implicit by design
-      : kind_(kind::int64),
-        int_(std::is_unsigned_v<Int> && sizeof(Int) >= sizeof(std::int64_t) && i > static_cast<Int>(INT64_MAX)
-                 ? INT64_MAX
-                 : static_cast<std::int64_t>(i)) {}
-  constexpr kind type() const noexcept { return kind_; }
-  constexpr std::string_view as_string() const noexcept { return kind_ == kind::string ? text_ : std::string_view(); }
-  constexpr std::int64_t as_int64() const noexcept { return kind_ == kind::int64 ? int_ : 0; }
-  constexpr double as_double() const noexcept { return kind_ == kind::float64 ? double_ : 0.0; }
-  constexpr bool as_bool() const noexcept { return kind_ == kind::boolean && bool_; }
-
- private:
-  kind kind_;
-  std::string_view text_{};
-  std::int64_t int_ = 0;
-  double double_ = 0.0;
-  bool bool_ = false;
-};
-
-struct attribute {
-  std::string_view key;
-  attribute_value value;
 };
 
 /// The same aggregate as the enabled build, so `{"name", "op", parent}` still compiles.
@@ -8528,59 +9111,7 @@ class span {
   span_ref ref() const noexcept { return span_ref{}; }
 };
 
-// ---- outcomes.hpp, events.hpp ----------------------------------------------------------------
-
-enum class discard_reason : std::uint8_t {
-  sample_rate, buffer_overflow, queue_overflow, ratelimit_backoff, network_error, send_error, invalid,
-  no_parent_span, internal_sdk_error, count_
-};
-enum class data_category : std::uint8_t { transaction, span, error, internal, count_ };
-constexpr const char* to_string(discard_reason r) noexcept {
-  constexpr const char* names[] = {"sample_rate",  "buffer_overflow", "queue_overflow",  "ratelimit_backoff",
-                                   "network_error", "send_error",     "invalid",         "no_parent_span",
-                                   "internal_sdk_error"};
-  return names[static_cast<std::size_t>(r) < static_cast<std::size_t>(discard_reason::count_) ? static_cast<std::size_t>(r) : 8];
-}
-constexpr const char* to_string(data_category c) noexcept {
-  constexpr const char* names[] = {"transaction", "span", "error", "internal"};
-  return names[static_cast<std::size_t>(c) < static_cast<std::size_t>(data_category::count_) ? static_cast<std::size_t>(c) : 3];
-}
-
-/// Every counter stays zero: nothing is recorded, so nothing is cut or dropped.
-struct stats {
-  std::uint64_t strings_truncated = 0;
-  std::uint64_t attributes_dropped = 0;
-  std::uint64_t measurements_dropped = 0;
-  std::uint64_t depth_overflows = 0;
-  std::uint64_t envelopes_sent = 0;
-  std::uint64_t client_reports_sent = 0;
-  std::uint64_t discarded_total = 0;
-};
-
-enum class level : std::uint8_t { debug, info, warning, error, fatal };
-constexpr const char* to_string(level l) noexcept {
-  constexpr const char* names[] = {"debug", "info", "warning", "error", "fatal"};
-  return static_cast<std::size_t>(l) < 5 ? names[static_cast<std::size_t>(l)] : "error";
-}
-
 // ---- sampling.hpp ----------------------------------------------------------------------------
-
-enum class parent_decision : std::uint8_t { none, sampled, not_sampled };
-
-struct sampling_context {
-  std::string_view name;
-  std::string_view op;
-  parent_decision parent_sampled = parent_decision::none;
-  double parent_sample_rate = -1.0;
-  transaction_source source = transaction_source::custom;
-  const attribute* attributes = nullptr;
-  std::size_t attribute_count = 0;
-  const attribute_value* find(std::string_view key) const noexcept {
-    for (std::size_t i = 0; i < attribute_count; ++i)
-      if (attributes[i].key == key) return &attributes[i].value;
-    return nullptr;
-  }
-};
 
 /// Accepts any callable `double(const sampling_context&)` and keeps nothing: the sampler is
 /// never called, so the lambda's body is never instantiated into the program.

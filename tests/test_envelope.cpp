@@ -519,7 +519,7 @@ TEST_CASE("a transaction larger than the envelope buffer keeps the spans that fi
   b.sample_rate_known = true;
   b.sample_rand_micros = 421337;
   b.source = st::transaction_source::custom;
-  b.max_children = SENTRY_TRACE_MAX_SPANS;
+  b.max_children.store(SENTRY_TRACE_MAX_SPANS);
   const std::uint64_t t0 = 1'000'000'000;
   const st::span_id root_id{0x00f067aa0ba902b7ull};
   d::span_record& root = b.init_slot(0, root_id, st::span_id{}, t0);
@@ -600,7 +600,7 @@ TEST_CASE("a buffer too small for the transaction itself produces nothing and co
   REQUIRE(b.try_claim());
   b.reset_contents();
   b.trace = st::trace_id{1, 2};
-  b.max_children = SENTRY_TRACE_MAX_SPANS;
+  b.max_children.store(SENTRY_TRACE_MAX_SPANS);
   d::span_record& root = b.init_slot(0, st::span_id{7}, st::span_id{}, 0);
   root.name = b.copy(std::string(1000, 'n'));
   root.state.store(d::slot_ended);

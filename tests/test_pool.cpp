@@ -130,7 +130,7 @@ TEST_CASE("block control word transitions") {
   CHECK(b.generation() == g);
 
   // claim_child: slots 1..max_children, then 0 when full; -1 for another generation.
-  b.max_children = 3;
+  b.max_children.store(3);
   CHECK(b.claim_child(g) == 1);
   CHECK(b.claim_child(g) == 2);
   CHECK(b.claim_child(g) == 3);

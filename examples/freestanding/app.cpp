@@ -15,7 +15,7 @@
 //   -DSENTRY_TRACE_MAX_SPANS=32 -DSENTRY_TRACE_MAX_TRANSACTIONS=1 -DSENTRY_TRACE_MAX_ATTRIBUTES=8
 //   -DSENTRY_TRACE_ATTRIBUTE_POOL=64 -DSENTRY_TRACE_STRING_ARENA=2048 -DSENTRY_TRACE_MAX_STRING=128
 //   -DSENTRY_TRACE_MAX_MEASUREMENTS=4 -DSENTRY_TRACE_MAX_DEPTH=8 -DSENTRY_TRACE_ENVELOPE_BYTES=8192
-//   -DSENTRY_TRACE_MAX_BAGGAGE=512 -DSENTRY_TRACE_MAX_DSC=256
+//   -DSENTRY_TRACE_MAX_BAGGAGE=512 -DSENTRY_TRACE_MAX_DSC=256 -DSENTRY_TRACE_DOUBLES=0
 // (the defaults below apply when a switch is not given on the command line).
 //
 // What it shows:
@@ -75,6 +75,11 @@
 #endif
 #ifndef SENTRY_TRACE_MAX_DSC
 #  define SENTRY_TRACE_MAX_DSC 256
+#endif
+// Doubles (the "sensor.celsius" attribute, sample rates) in the compact six-decimal form
+// (config.hpp): no shortest-round-trip formatter and its big-integer code in flash.
+#ifndef SENTRY_TRACE_DOUBLES
+#  define SENTRY_TRACE_DOUBLES 0
 #endif
 
 #include <sentry_trace.hpp>
@@ -157,21 +162,29 @@ void board_init() {
   syst_csr() = 0x7u;  // processor clock, interrupt on wrap, enable
 }
 
-// Milliseconds from the interrupt plus the elapsed part of the current millisecond; re-read
-// when an interrupt slipped in between.
-std::uint64_t board_now_ns() {
-  std::uint32_t ms, count;
+// Milliseconds from the interrupt plus the SysTick ticks elapsed in the current millisecond;
+// re-read when an interrupt slipped in between.
+void board_now_ms_ticks(std::uint32_t& ms, std::uint32_t& elapsed) {
+  std::uint32_t count;
   do {
     ms = g_millis;
     count = syst_cvr();
   } while (ms != g_millis);
-  const std::uint32_t elapsed = (ticks_per_ms - 1u) - count;  // counts down
+  elapsed = (ticks_per_ms - 1u) - count;  // counts down
+}
+
+std::uint64_t board_now_ns() {
+  std::uint32_t ms, elapsed;
+  board_now_ms_ticks(ms, elapsed);
   return static_cast<std::uint64_t>(ms) * 1000000u + static_cast<std::uint64_t>(elapsed) * 40u;  // 40 ns/tick
 }
 
-// No RTC on this board: the build time plus the time since boot.
+// No RTC on this board: the build time plus the time since boot (25 ticks per microsecond;
+// no 64-bit division, which would pull libgcc's __aeabi_uldivmod into the image).
 [[maybe_unused]] std::int64_t board_epoch_us() {
-  return static_cast<std::int64_t>(APP_BUILD_EPOCH_S) * 1000000 + static_cast<std::int64_t>(board_now_ns() / 1000u);
+  std::uint32_t ms, elapsed;
+  board_now_ms_ticks(ms, elapsed);
+  return static_cast<std::int64_t>(APP_BUILD_EPOCH_S) * 1000000 + static_cast<std::int64_t>(ms) * 1000 + elapsed / 25u;
 }
 
 [[noreturn]] void board_exit(int status) {

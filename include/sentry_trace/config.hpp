@@ -41,6 +41,13 @@
 //                                        (SENTRY_TRACE_SAMPLING_RATIO_PERMILLE, 0..1000, required)
 //                                 ALWAYS, NEVER and RATIO ignore traces_sampler, traces_sample_rate
 //                                 and an incoming parent decision: only RUNTIME inherits it.
+//   SENTRY_TRACE_DOUBLES          (1)    how doubles are written (attribute and measurement values,
+//                                        sample rates; json.hpp): 1: shortest round-trip text, as
+//                                        JavaScript prints it; 0: compact, for small targets: six
+//                                        decimals by integer arithmetic, trailing zeros trimmed
+//                                        ("21.5", "0.000001"; 1e-7 is "0"; values past 2^64 as
+//                                        digits + "e+N", about 16 significant digits), NaN/inf
+//                                        "null". A precision trade-off for ~2 KiB less flash    yes
 //   SENTRY_TRACE_ASSERT(cond)     (assert in debug builds, nothing with NDEBUG) programmer errors
 //
 // RAM           see pool.hpp: storage_bytes() gives the whole figure for the switches in force.
@@ -111,6 +118,13 @@
 #  define SENTRY_TRACE_WITH_MBEDTLS 0
 #endif
 
+#ifndef SENTRY_TRACE_DOUBLES
+#  define SENTRY_TRACE_DOUBLES 1
+#endif
+#if SENTRY_TRACE_DOUBLES != 0 && SENTRY_TRACE_DOUBLES != 1
+#  error "SENTRY_TRACE_DOUBLES must be 0 or 1"
+#endif
+
 #define SENTRY_TRACE_SAMPLING_RUNTIME 0
 #define SENTRY_TRACE_SAMPLING_ALWAYS 1
 #define SENTRY_TRACE_SAMPLING_NEVER 2
@@ -171,11 +185,20 @@
 #else
 #  define SENTRY_TRACE_DETAIL_SAMPLING_KEY SENTRY_TRACE_SAMPLING
 #endif
+// The compact double format (SENTRY_TRACE_DOUBLES=0) changes inline formatting code: a "c"
+// after the sampling key (abi_..._0c); the default build's names are unchanged.
+#if !SENTRY_TRACE_DOUBLES
+#  define SENTRY_TRACE_DETAIL_KEY_C2(k) k##c
+#  define SENTRY_TRACE_DETAIL_KEY_C(k) SENTRY_TRACE_DETAIL_KEY_C2(k)
+#  define SENTRY_TRACE_DETAIL_FORMAT_KEY SENTRY_TRACE_DETAIL_KEY_C(SENTRY_TRACE_DETAIL_SAMPLING_KEY)
+#else
+#  define SENTRY_TRACE_DETAIL_FORMAT_KEY SENTRY_TRACE_DETAIL_SAMPLING_KEY
+#endif
 #define SENTRY_TRACE_DETAIL_CAT2(a, b, c, d, e, f) abi_##a##_##b##_##c##_##d##_##e##_##f
 #define SENTRY_TRACE_DETAIL_CAT(a, b, c, d, e, f) SENTRY_TRACE_DETAIL_CAT2(a, b, c, d, e, f)
 #define SENTRY_TRACE_DETAIL_ABI                                                                     \
   SENTRY_TRACE_DETAIL_CAT(SENTRY_TRACE_ENABLED, SENTRY_TRACE_MAX_SPANS, SENTRY_TRACE_MAX_TRANSACTIONS, \
-                          SENTRY_TRACE_THREADS, SENTRY_TRACE_HOSTED, SENTRY_TRACE_DETAIL_SAMPLING_KEY)
+                          SENTRY_TRACE_THREADS, SENTRY_TRACE_HOSTED, SENTRY_TRACE_DETAIL_FORMAT_KEY)
 #define SENTRY_TRACE_DETAIL_BEGIN namespace sentry_trace { inline namespace SENTRY_TRACE_DETAIL_ABI {
 #define SENTRY_TRACE_DETAIL_END } }
 

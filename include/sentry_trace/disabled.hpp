@@ -1,7 +1,8 @@
 // sentry_trace/disabled.hpp -- the whole public surface as empty inlines (SENTRY_TRACE_ENABLED=0)
 //
 // WHAT IT DOES  With SENTRY_TRACE_ENABLED=0, <sentry_trace.hpp> includes this part instead of
-//               every other one (config.hpp and macros.hpp excepted). It declares each name a user
+//               every other one (config.hpp, macros.hpp and the shared vocabulary parts below
+//               excepted). It declares each name a user
 //               can write -- functions, options, span, scoped_span, transports, hooks, views,
 //               enums -- with the signatures of the enabled build, as empty `inline noexcept`
 //               bodies that return neutral values ("nothing happened"). Code written against
@@ -30,7 +31,10 @@
 //                                            transport compiles); send()/flush() never called
 //               Pure value helpers keep their meaning, because programs use their results:
 //               to_string(...), from_http_status(), parse_span_status(), attribute_value,
-//               sampling_context::find(), envelope_view's accessors.
+//               sampling_context::find(), envelope_view's accessors. The vocabulary that needs
+//               nothing else (hooks.hpp, status.hpp, attributes.hpp, outcome_kinds.hpp,
+//               sampling_context.hpp) is not repeated: this part includes those parts, which
+//               the enabled build includes too, so it is written once and cannot drift.
 //               SENTRY_TRACE_SCOPE / SENTRY_TRACE_FUNCTION (macros.hpp) become static_cast<void>(0).
 // ARGUMENTS     Unlike the macros, these are functions: what a call site writes as an argument is
 //               still evaluated. Side-effect-free arguments vanish with the call, but the compiler
@@ -49,8 +53,10 @@
 //               (capture_exception(const std::exception&)). The names live in the inline
 //               namespace config.hpp builds, which encodes ENABLED=0, so an object file built with
 //               tracing off and one built with it on fail to link together instead of mixing.
-// KEEP IN STEP  Every public declaration added to another part needs its twin here;
-//               tests/compile_out/surface.cpp builds one API-coverage file in both modes.
+// KEEP IN STEP  Every public declaration added to another part needs its twin here, except in
+//               the shared parts (hooks, status, attributes, outcome_kinds, sampling_context),
+//               which both modes include; tests/compile_out/surface.cpp builds one API-coverage
+//               file in both modes.
 
 #ifndef SENTRY_TRACE_DISABLED_HPP
 #define SENTRY_TRACE_DISABLED_HPP
@@ -58,6 +64,13 @@
 #include "config.hpp"
 
 #if !SENTRY_TRACE_ENABLED
+
+// The value vocabulary is not repeated here: these parts are the same in both modes.
+#include "attributes.hpp"
+#include "hooks.hpp"
+#include "outcome_kinds.hpp"
+#include "sampling_context.hpp"
+#include "status.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -72,42 +85,6 @@
 #endif
 
 SENTRY_TRACE_DETAIL_BEGIN
-
-// ---- platform.hpp: hooks ---------------------------------------------------------------------
-
-/// Monotonic clock hook (never called with tracing compiled out).
-struct clock_hook {
-  std::uint64_t (*now_ns)(void* user) = nullptr;
-  void* user = nullptr;
-};
-/// Wall clock hook (never called).
-struct wall_clock_hook {
-  std::int64_t (*now_epoch_us)(void* user) = nullptr;
-  void* user = nullptr;
-};
-/// Entropy hook (never called).
-struct entropy_hook {
-  bool (*fill)(void* bytes, std::size_t n, void* user) = nullptr;
-  void* user = nullptr;
-};
-/// Lock hook (never called).
-struct lock_hook {
-  void (*lock)(void* user) = nullptr;
-  void (*unlock)(void* user) = nullptr;
-  void* user = nullptr;
-};
-enum class log_level : std::uint8_t { debug, info, warning, error };
-/// Log hook (never called: there is nothing to report).
-struct log_hook {
-  void (*write)(log_level level, const char* message, void* user) = nullptr;
-  void* user = nullptr;
-};
-constexpr const char* to_string(log_level level) noexcept {
-  return level == log_level::debug     ? "debug"
-         : level == log_level::info    ? "info"
-         : level == log_level::warning ? "warning"
-                                       : "error";
-}
 
 // ---- ids.hpp ---------------------------------------------------------------------------------
 
@@ -147,63 +124,6 @@ struct event_id {
 
 // ---- span.hpp --------------------------------------------------------------------------------
 
-enum class span_status : std::uint8_t {
-  ok, cancelled, unknown_error, invalid_argument, deadline_exceeded, not_found, already_exists,
-  permission_denied, resource_exhausted, failed_precondition, aborted, out_of_range, unimplemented,
-  internal_error, unavailable, data_loss, unauthenticated,
-};
-constexpr const char* to_string(span_status s) noexcept {
-  constexpr const char* names[] = {"ok", "cancelled", "unknown_error", "invalid_argument", "deadline_exceeded",
-                                   "not_found", "already_exists", "permission_denied", "resource_exhausted",
-                                   "failed_precondition", "aborted", "out_of_range", "unimplemented",
-                                   "internal_error", "unavailable", "data_loss", "unauthenticated"};
-  return static_cast<std::size_t>(s) < sizeof(names) / sizeof(names[0]) ? names[static_cast<std::size_t>(s)]
-                                                                         : "unknown_error";
-}
-/// The same mapping as the enabled build (span.hpp documents the ranges).
-constexpr span_status from_http_status(int code) noexcept {
-  if (code >= 100 && code < 400) return span_status::ok;
-  if (code >= 400 && code < 500) {
-    switch (code) {
-      case 401: return span_status::unauthenticated;
-      case 403: return span_status::permission_denied;
-      case 404: return span_status::not_found;
-      case 409: return span_status::already_exists;
-      case 413: return span_status::failed_precondition;
-      case 429: return span_status::resource_exhausted;
-      case 499: return span_status::cancelled;
-      default: return span_status::invalid_argument;
-    }
-  }
-  if (code >= 500 && code < 600) {
-    switch (code) {
-      case 501: return span_status::unimplemented;
-      case 503: return span_status::unavailable;
-      case 504: return span_status::deadline_exceeded;
-      default: return span_status::internal_error;
-    }
-  }
-  return span_status::internal_error;
-}
-constexpr bool parse_span_status(std::string_view text, span_status& out) noexcept {
-  for (int i = 0; i <= static_cast<int>(span_status::unauthenticated); ++i) {
-    if (text == to_string(static_cast<span_status>(i))) {
-      out = static_cast<span_status>(i);
-      return true;
-    }
-  }
-  if (text == "unknown") { out = span_status::unknown_error; return true; }
-  if (text == "success") { out = span_status::ok; return true; }
-  if (text == "failure") { out = span_status::internal_error; return true; }
-  return false;
-}
-
-enum class transaction_source : std::uint8_t { custom, url, route, view, component, task };
-constexpr const char* to_string(transaction_source s) noexcept {
-  constexpr const char* names[] = {"custom", "url", "route", "view", "component", "task"};
-  return names[static_cast<std::size_t>(s) < 6 ? static_cast<std::size_t>(s) : 0];
-}
-
 class span;
 
 /// A reference to no span: every flag is clear.
@@ -232,39 +152,6 @@ struct span_ref {
   constexpr bool is_valid() const noexcept { return false; }
   constexpr bool is_recording() const noexcept { return false; }
   constexpr bool is_sampled() const noexcept { return false; }
-};
-
-/// An attribute value, with the enabled build's conversions and accessors (plain data).
-class attribute_value {
- public:
-  enum class kind : std::uint8_t { string, int64, float64, boolean };
-  constexpr attribute_value(std::string_view s) noexcept : kind_(kind::string), text_(s) {}  // NOLINT: implicit by design
-  constexpr attribute_value(const char* s) noexcept : kind_(kind::string), text_(s ? std::string_view(s) : std::string_view()) {}  // NOLINT
-  constexpr attribute_value(bool b) noexcept : kind_(kind::boolean), bool_(b) {}  // NOLINT
-  constexpr attribute_value(double d) noexcept : kind_(kind::float64), double_(d) {}  // NOLINT
-  template <class Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool> && !std::is_same_v<Int, char>, int> = 0>
-  constexpr attribute_value(Int i) noexcept  // NOLINT: implicit by design
-      : kind_(kind::int64),
-        int_(std::is_unsigned_v<Int> && sizeof(Int) >= sizeof(std::int64_t) && i > static_cast<Int>(INT64_MAX)
-                 ? INT64_MAX
-                 : static_cast<std::int64_t>(i)) {}
-  constexpr kind type() const noexcept { return kind_; }
-  constexpr std::string_view as_string() const noexcept { return kind_ == kind::string ? text_ : std::string_view(); }
-  constexpr std::int64_t as_int64() const noexcept { return kind_ == kind::int64 ? int_ : 0; }
-  constexpr double as_double() const noexcept { return kind_ == kind::float64 ? double_ : 0.0; }
-  constexpr bool as_bool() const noexcept { return kind_ == kind::boolean && bool_; }
-
- private:
-  kind kind_;
-  std::string_view text_{};
-  std::int64_t int_ = 0;
-  double double_ = 0.0;
-  bool bool_ = false;
-};
-
-struct attribute {
-  std::string_view key;
-  attribute_value value;
 };
 
 /// The same aggregate as the enabled build, so `{"name", "op", parent}` still compiles.
@@ -313,59 +200,7 @@ class span {
   span_ref ref() const noexcept { return span_ref{}; }
 };
 
-// ---- outcomes.hpp, events.hpp ----------------------------------------------------------------
-
-enum class discard_reason : std::uint8_t {
-  sample_rate, buffer_overflow, queue_overflow, ratelimit_backoff, network_error, send_error, invalid,
-  no_parent_span, internal_sdk_error, count_
-};
-enum class data_category : std::uint8_t { transaction, span, error, internal, count_ };
-constexpr const char* to_string(discard_reason r) noexcept {
-  constexpr const char* names[] = {"sample_rate",  "buffer_overflow", "queue_overflow",  "ratelimit_backoff",
-                                   "network_error", "send_error",     "invalid",         "no_parent_span",
-                                   "internal_sdk_error"};
-  return names[static_cast<std::size_t>(r) < static_cast<std::size_t>(discard_reason::count_) ? static_cast<std::size_t>(r) : 8];
-}
-constexpr const char* to_string(data_category c) noexcept {
-  constexpr const char* names[] = {"transaction", "span", "error", "internal"};
-  return names[static_cast<std::size_t>(c) < static_cast<std::size_t>(data_category::count_) ? static_cast<std::size_t>(c) : 3];
-}
-
-/// Every counter stays zero: nothing is recorded, so nothing is cut or dropped.
-struct stats {
-  std::uint64_t strings_truncated = 0;
-  std::uint64_t attributes_dropped = 0;
-  std::uint64_t measurements_dropped = 0;
-  std::uint64_t depth_overflows = 0;
-  std::uint64_t envelopes_sent = 0;
-  std::uint64_t client_reports_sent = 0;
-  std::uint64_t discarded_total = 0;
-};
-
-enum class level : std::uint8_t { debug, info, warning, error, fatal };
-constexpr const char* to_string(level l) noexcept {
-  constexpr const char* names[] = {"debug", "info", "warning", "error", "fatal"};
-  return static_cast<std::size_t>(l) < 5 ? names[static_cast<std::size_t>(l)] : "error";
-}
-
 // ---- sampling.hpp ----------------------------------------------------------------------------
-
-enum class parent_decision : std::uint8_t { none, sampled, not_sampled };
-
-struct sampling_context {
-  std::string_view name;
-  std::string_view op;
-  parent_decision parent_sampled = parent_decision::none;
-  double parent_sample_rate = -1.0;
-  transaction_source source = transaction_source::custom;
-  const attribute* attributes = nullptr;
-  std::size_t attribute_count = 0;
-  const attribute_value* find(std::string_view key) const noexcept {
-    for (std::size_t i = 0; i < attribute_count; ++i)
-      if (attributes[i].key == key) return &attributes[i].value;
-    return nullptr;
-  }
-};
 
 /// Accepts any callable `double(const sampling_context&)` and keeps nothing: the sampler is
 /// never called, so the lambda's body is never instantiated into the program.

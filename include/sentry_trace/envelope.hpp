@@ -95,8 +95,8 @@ struct time_anchor {
   std::int64_t epoch_us = 0;
   std::uint64_t mono_ns = 0;
   constexpr std::int64_t to_epoch_us(std::uint64_t ns) const noexcept {
-    return ns >= mono_ns ? epoch_us + static_cast<std::int64_t>((ns - mono_ns) / 1000)
-                         : epoch_us - static_cast<std::int64_t>((mono_ns - ns) / 1000);
+    return ns >= mono_ns ? epoch_us + static_cast<std::int64_t>(divmod_u64(ns - mono_ns, 1000).quot)
+                         : epoch_us - static_cast<std::int64_t>(divmod_u64(mono_ns - ns, 1000).quot);
   }
 };
 

@@ -47,6 +47,7 @@
 #include "json.hpp"
 #include "outcomes.hpp"
 #include "span.hpp"
+#include "status.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -54,18 +55,6 @@
 #include <string_view>
 
 SENTRY_TRACE_DETAIL_BEGIN
-
-/// Severity of a message event (Sentry's level strings). Error events default to `error`;
-/// `fatal` is for errors that end the program.
-enum class level : std::uint8_t { debug, info, warning, error, fatal };
-
-/// The level as Sentry writes it: "debug", "info", "warning", "error" or "fatal". A value
-/// outside the enum gives "error", Sentry's default.
-constexpr const char* to_string(level l) noexcept {
-  constexpr const char* names[] = {"debug", "info", "warning", "error", "fatal"};
-  return static_cast<std::size_t>(l) < sizeof(names) / sizeof(names[0]) ? names[static_cast<std::size_t>(l)]
-                                                                         : "error";
-}
 
 // ------------------------------------------------------------------------------------------------
 namespace detail {

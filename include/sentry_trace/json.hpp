@@ -560,6 +560,30 @@ inline void write_escaped(sink& out, std::string_view s) noexcept {
   write_escaped_rest(out, begin, skip_plain(begin, end), end);
 }
 
+/// n / d and n % d for a divisor below 2^24. On 32-bit targets this avoids libgcc's 64-bit
+/// division (__aeabi_uldivmod, ~0.8 KiB on a Cortex-M): one 32-bit division for the high word,
+/// then four 8-bit long-division steps. Exact, so results match the plain operators.
+struct divmod_result {
+  std::uint64_t quot;
+  std::uint32_t rem;
+};
+constexpr divmod_result divmod_u64(std::uint64_t n, std::uint32_t d) noexcept {
+#if UINTPTR_MAX > 0xFFFFFFFFu
+  return {n / d, static_cast<std::uint32_t>(n % d)};
+#else
+  const auto hi = static_cast<std::uint32_t>(n >> 32);
+  const auto lo = static_cast<std::uint32_t>(n);
+  std::uint32_t r = hi % d;
+  std::uint32_t q = 0;
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    const std::uint32_t cur = (r << 8) | ((lo >> shift) & 0xFFu);  // r < d < 2^24: no overflow
+    q = (q << 8) | (cur / d);
+    r = cur % d;
+  }
+  return {(static_cast<std::uint64_t>(hi / d) << 32) | q, r};
+#endif
+}
+
 inline constexpr char digit_pairs[] =
     "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
@@ -571,12 +595,21 @@ inline std::size_t format_uint(char* out, std::uint64_t v) noexcept {
   std::size_t n = 1;
   for (std::uint64_t limit = 10; n < 20 && v >= limit; limit *= 10) ++n;
   std::size_t i = n;
-  while (v >= 100) {
-    const std::size_t two = static_cast<std::size_t>(v % 100) * 2;
-    v /= 100;
+  while (v > 0xFFFFFFFFu) {
+    const divmod_result qr = divmod_u64(v, 100);
+    const std::size_t two = static_cast<std::size_t>(qr.rem) * 2;
+    v = qr.quot;
     out[--i] = digit_pairs[two + 1];
     out[--i] = digit_pairs[two];
   }
+  auto w = static_cast<std::uint32_t>(v);  // the rest in 32-bit arithmetic
+  while (w >= 100) {
+    const std::size_t two = static_cast<std::size_t>(w % 100) * 2;
+    w /= 100;
+    out[--i] = digit_pairs[two + 1];
+    out[--i] = digit_pairs[two];
+  }
+  v = w;
   if (v >= 10) {
     const std::size_t two = static_cast<std::size_t>(v) * 2;
     out[--i] = digit_pairs[two + 1];
@@ -604,15 +637,17 @@ inline constexpr std::int64_t max_epoch_us = 253402300799999999;
 
 inline std::size_t format_rfc3339(char* out, std::int64_t epoch_us) noexcept {
   if (epoch_us < 0 || epoch_us > max_epoch_us) epoch_us = 0;
-  const std::uint64_t us = static_cast<std::uint64_t>(epoch_us);
-  const std::uint64_t secs = us / 1000000;
-  const unsigned frac = static_cast<unsigned>(us % 1000000);
-  const std::uint64_t days = secs / 86400;
-  const unsigned sod = static_cast<unsigned>(secs % 86400);
+  const divmod_result s_us = divmod_u64(static_cast<std::uint64_t>(epoch_us), 1000000);
+  const std::uint64_t secs = s_us.quot;
+  const unsigned frac = s_us.rem;
+  // secs < 2^38 and days < 2^22 up to year 9999: 32-bit arithmetic from here on.
+  const divmod_result d_s = divmod_u64(secs, 86400);
+  const auto days = static_cast<std::uint32_t>(d_s.quot);
+  const unsigned sod = d_s.rem;
   // Howard Hinnant's civil_from_days (http://howardhinnant.github.io/date_algorithms.html),
   // for days >= 0 only, so every quantity stays unsigned.
-  const std::uint64_t z = days + 719468;
-  const std::uint64_t era = z / 146097;
+  const std::uint32_t z = days + 719468;
+  const std::uint32_t era = z / 146097;
   const unsigned doe = static_cast<unsigned>(z - era * 146097);
   const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
   const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
@@ -900,8 +935,88 @@ inline std::size_t format_double_portable(char* out, double v) noexcept {
   return format_decimal_js(out, negative, val.d, val.len < 17 ? val.len : 17, val.point);
 }
 
+/// The compact format of SENTRY_TRACE_DOUBLES=0 (config.hpp): |v| rounded to six decimals
+/// (half away from zero), trailing zeros trimmed ("21.5", "3", "0.000001"; "0" for anything
+/// that rounds to zero, -0 included); |v| >= 2^64 as its leading digits and "e+N" (about 16
+/// significant digits). NaN and infinities are written as null. Integer arithmetic on the bits
+/// only: no soft-float routine and no 64-bit division is pulled in. At most 28 bytes.
+inline std::size_t format_double_compact(char* out, double v) noexcept {
+  std::uint64_t bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  const int biased = static_cast<int>((bits >> 52) & 0x7FF);
+  const std::uint64_t frac_bits = bits & ((std::uint64_t{1} << 52) - 1);
+  if (biased == 0x7FF) {
+    std::memcpy(out, "null", 4);
+    return 4;
+  }
+  std::uint64_t m = biased == 0 ? frac_bits : frac_bits | (std::uint64_t{1} << 52);
+  int e = biased == 0 ? -1074 : biased - 1075;  // |v| = m * 2^e
+  char* o = out;
+  if (bits >> 63) *o++ = '-';
+  std::uint64_t whole = 0;
+  std::uint32_t micros = 0;
+  if (e > 11) {
+    // |v| >= 2^64: m * 2^e = m' * 10^d, doubling m while it has room, else trading a factor 2
+    // for a factor 10 (m / 5, rounded).
+    std::uint32_t d = 0;
+    for (; e > 0; --e) {
+      if ((m >> 63) == 0) {
+        m <<= 1;
+      } else {
+        const divmod_result qr = divmod_u64(m, 5);
+        m = qr.quot + (qr.rem >= 3 ? 1 : 0);
+        ++d;
+      }
+    }
+    for (divmod_result qr = divmod_u64(m, 10); qr.rem == 0; qr = divmod_u64(m, 10)) {
+      m = qr.quot;
+      ++d;
+    }
+    o += format_uint(o, m);
+    *o++ = 'e';
+    *o++ = '+';
+    o += format_uint(o, d);
+    return static_cast<std::size_t>(o - out);
+  }
+  if (e >= 0) {
+    whole = m << e;
+  } else if (e > -75) {
+    const int s = -e;  // 1..74: whole = m >> s; the fraction, as 64 bits below the point, is fr
+    whole = s < 64 ? m >> s : 0;
+    const std::uint64_t fr = s < 64 ? m << (64 - s) : m >> (s - 64);  // (the bits past 2^-64 do not matter)
+    // micros = round(fr * 10^6 / 2^64), from fr's two halves: exact, as the inner floor drops
+    // only bits below the 2^32 that the rounding adds.
+    const std::uint64_t mid = (fr >> 32) * 1000000u + (((fr & 0xFFFFFFFFu) * 1000000u) >> 32);
+    micros = static_cast<std::uint32_t>((mid + 0x80000000u) >> 32);
+    if (micros == 1000000u) {
+      micros = 0;
+      ++whole;
+    }
+  }  // else |v| < 2^-22: rounds to 0
+  if (whole == 0 && micros == 0) {
+    out[0] = '0';  // no sign: -0 and tiny negatives print as "0", as JavaScript prints -0
+    return 1;
+  }
+  o += format_uint(o, whole);
+  if (micros != 0) {
+    char six[6];
+    for (int i = 5; i >= 0; --i) {
+      six[i] = static_cast<char>('0' + micros % 10);
+      micros /= 10;
+    }
+    int len = 6;
+    while (six[len - 1] == '0') --len;
+    *o++ = '.';
+    std::memcpy(o, six, static_cast<std::size_t>(len));
+    o += len;
+  }
+  return static_cast<std::size_t>(o - out);
+}
+
 inline std::size_t format_double(char* out, double v) noexcept {
-#if SENTRY_TRACE_DETAIL_HAS_TO_CHARS
+#if !SENTRY_TRACE_DOUBLES
+  return format_double_compact(out, v);
+#elif SENTRY_TRACE_DETAIL_HAS_TO_CHARS
   std::uint64_t bits;
   std::memcpy(&bits, &v, sizeof bits);
   if (((bits >> 52) & 0x7FF) == 0x7FF) {
@@ -1204,9 +1319,10 @@ inline json_writer& json_writer::timestamp(std::int64_t epoch_us) noexcept {
 inline json_writer& json_writer::seconds(std::int64_t epoch_us) noexcept {
   if (epoch_us < 0 || epoch_us > detail::max_epoch_us) epoch_us = 0;
   return formatted<19>([epoch_us](char* p) noexcept {  // 12 digits until 9999, '.', 6 digits
-    std::size_t n = detail::format_int(p, epoch_us / 1000000);
+    const detail::divmod_result qr = detail::divmod_u64(static_cast<std::uint64_t>(epoch_us), 1000000);  // >= 0 here
+    std::size_t n = detail::format_uint(p, qr.quot);
     p[n++] = '.';
-    const unsigned frac = static_cast<unsigned>(epoch_us % 1000000);
+    const unsigned frac = qr.rem;
     detail::put2(p + n, frac / 10000);
     detail::put2(p + n + 2, frac / 100 % 100);
     detail::put2(p + n + 4, frac % 100);

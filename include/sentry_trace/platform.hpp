@@ -1,19 +1,20 @@
-// sentry_trace/platform.hpp -- hosted vs freestanding; clock, entropy, lock and log hooks
+// sentry_trace/platform.hpp -- hosted vs freestanding; default clock, entropy, lock and log hooks
 //
-// WHAT IT DOES  Declares the hooks through which the library touches the outside world, each a
-//               plain function pointer plus a `void* user` (never std::function: it may
-//               allocate and throw), and gives hosted builds working defaults. Also the small
-//               portability layer the other parts share: atomics that vanish when
+// WHAT IT DOES  Gives hosted builds working defaults for the hooks through which the library
+//               touches the outside world (declared in hooks.hpp, each a plain function
+//               pointer plus a `void* user`, never std::function: it may allocate and throw).
+//               Also the small portability layer the other parts share: atomics that vanish when
 //               SENTRY_TRACE_THREADS=0, thread-local storage, and a per-thread PRNG state.
 // DOES NOT      allocate, throw, or fall back silently: on a freestanding build a missing clock
 //               or entropy hook makes init() fail with a log line.
 // CONFIG        SENTRY_TRACE_HOSTED, SENTRY_TRACE_THREADS.
-// HOOKS         see each struct's comment for who calls it, when, and what it may do.
+// HOOKS         see each struct's comment in hooks.hpp for who calls it, when, and what it may do.
 
 #ifndef SENTRY_TRACE_PLATFORM_HPP
 #define SENTRY_TRACE_PLATFORM_HPP
 
 #include "config.hpp"
+#include "hooks.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -35,60 +36,6 @@
 #endif
 
 SENTRY_TRACE_DETAIL_BEGIN
-
-/// Monotonic clock: nanoseconds from any fixed origin. Called on the span path by any thread
-/// that starts or ends a span, so it must be thread-safe, non-blocking and never go backwards.
-/// Hosted default: std::chrono::steady_clock.
-struct clock_hook {
-  std::uint64_t (*now_ns)(void* user) = nullptr;
-  void* user = nullptr;
-};
-
-/// Wall clock: microseconds since the Unix epoch (UTC). Read once by init() to anchor the
-/// monotonic clock, and when an envelope's `sent_at` is written. Hosted default: system_clock.
-/// On a device with no real-time clock, return the best estimate you have (0 is allowed: the
-/// timestamps are then relative to 1970, which Sentry accepts but shows as old).
-struct wall_clock_hook {
-  std::int64_t (*now_epoch_us)(void* user) = nullptr;
-  void* user = nullptr;
-};
-
-/// Entropy: fill `n` bytes with unpredictable data, return false on failure. Called by init()
-/// to seed the id generator (not on the span path). Hosted default: /dev/urandom, mixed with
-/// the clocks and an address when that is unavailable.
-struct entropy_hook {
-  bool (*fill)(void* bytes, std::size_t n, void* user) = nullptr;
-  void* user = nullptr;
-};
-
-/// Lock: guards the envelope buffer and the transport while a finished transaction is written
-/// and sent; never taken on the span path. Set both functions or neither. With neither, a
-/// hosted threaded build uses a std::mutex; a single-threaded build uses no lock.
-struct lock_hook {
-  void (*lock)(void* user) = nullptr;
-  void (*unlock)(void* user) = nullptr;
-  void* user = nullptr;
-};
-
-/// Severity of a diagnostic.
-enum class log_level : std::uint8_t { debug, info, warning, error };
-
-/// Diagnostics: `message` is a NUL-terminated line without a newline, valid only during the
-/// call. Called from whichever thread found the problem; must be reentrant and must not call
-/// back into sentry_trace. Hosted default: stderr. Debug lines reach the hook only when
-/// options.debug (or SENTRY_DEBUG) is on; warnings and errors always do.
-struct log_hook {
-  void (*write)(log_level level, const char* message, void* user) = nullptr;
-  void* user = nullptr;
-};
-
-/// Short name of a log level ("debug", "info", "warning", "error").
-constexpr const char* to_string(log_level level) noexcept {
-  return level == log_level::debug     ? "debug"
-         : level == log_level::info    ? "info"
-         : level == log_level::warning ? "warning"
-                                       : "error";
-}
 
 // ------------------------------------------------------------------------------------------------
 namespace detail {

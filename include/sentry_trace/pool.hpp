@@ -87,7 +87,10 @@ struct transaction_block {
   std::uint32_t sample_rand_micros; ///< sample_rand * 1e6: decisions use exactly the propagated value
   bool sample_rate_known;
   transaction_source source;
-  std::uint16_t max_children;       ///< options.max_spans, at most SENTRY_TRACE_MAX_SPANS
+  /// options.max_spans, at most SENTRY_TRACE_MAX_SPANS. Atomic (relaxed) because a thread holding a
+  /// reference to the previous transaction may still read it in claim_child() while a new root
+  /// sets it: that read is then discarded by the generation check, but must not be a data race.
+  atomic<std::uint16_t> max_children;
   bool continued;                   ///< the trace came from another service (continue_trace)
   /// The dynamic sampling context and third-party baggage this transaction propagates. For a
   /// continued trace: the incoming one, frozen (plus sample_rand / sample_rate added here). For a
@@ -168,7 +171,7 @@ struct transaction_block {
     for (;;) {
       if (control::generation(v) != (gen & 0x1fffffffu) || control::is_closing(v) || control::open(v) == 0) return -1;
       std::uint32_t slot = control::next_slot(v);
-      if (slot > max_children) return 0;
+      if (slot > max_children.load(order_relaxed)) return 0;
       if (control_word.compare_exchange_weak(v, v + control::open_one + 1, order_acq_rel, order_relaxed))
         return static_cast<std::int32_t>(slot);
     }

@@ -23,6 +23,7 @@
 
 #include "config.hpp"
 #include "platform.hpp"
+#include "sampling_context.hpp"
 #include "span.hpp"
 
 #include <cstddef>
@@ -33,26 +34,6 @@
 #include <utility>
 
 SENTRY_TRACE_DETAIL_BEGIN
-
-/// The parent's sampling decision as a new transaction sees it.
-enum class parent_decision : std::uint8_t { none, sampled, not_sampled };
-
-/// What a traces_sampler is told about the transaction being started.
-struct sampling_context {
-  std::string_view name;             ///< the transaction's name
-  std::string_view op;
-  parent_decision parent_sampled = parent_decision::none;  ///< from an incoming trace, if any
-  double parent_sample_rate = -1.0;  ///< the incoming sample_rate; negative when unknown
-  transaction_source source = transaction_source::custom;
-  const attribute* attributes = nullptr;  ///< span_options::attributes, valid during the call
-  std::size_t attribute_count = 0;
-  /// The value of attribute `key`, or nullptr.
-  const attribute_value* find(std::string_view key) const noexcept {
-    for (std::size_t i = 0; i < attribute_count; ++i)
-      if (attributes[i].key == key) return &attributes[i].value;
-    return nullptr;
-  }
-};
 
 namespace detail {
 
@@ -155,7 +136,7 @@ constexpr bool parse_decimal(std::string_view text, double& out) noexcept {
 
 /// A uniform sample_rand in [0, 1), in millionths.
 inline std::uint32_t new_sample_rand() noexcept {
-  return static_cast<std::uint32_t>((random_u64() >> 11) % sample_rand_scale);
+  return divmod_u64(random_u64() >> 11, sample_rand_scale).rem;
 }
 
 /// A sample_rand consistent with a parent's decision and rate, for an incoming trace that
@@ -168,9 +149,9 @@ inline std::uint32_t sample_rand_within(double rate, bool sampled) noexcept {
   if (static_cast<double>(limit) < scaled) ++limit;
   if (limit > sample_rand_scale) limit = sample_rand_scale;
   std::uint64_t r = random_u64() >> 11;
-  if (sampled) return limit == 0 ? 0 : static_cast<std::uint32_t>(r % limit);
+  if (sampled) return limit == 0 ? 0 : divmod_u64(r, limit).rem;
   std::uint32_t span = sample_rand_scale - limit;
-  return span == 0 ? sample_rand_scale - 1 : limit + static_cast<std::uint32_t>(r % span);
+  return span == 0 ? sample_rand_scale - 1 : limit + divmod_u64(r, span).rem;
 }
 
 /// The decision for a new transaction. `rate` is traces_sample_rate (negative: unset). Under a

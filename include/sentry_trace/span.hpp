@@ -1,9 +1,10 @@
-// sentry_trace/span.hpp -- span status, span options, the span record and the span handle
+// sentry_trace/span.hpp -- span options, the span record and the span handle
 //
 // WHAT IT DOES  Declares what a user holds (`span`, a small move-only handle, and `span_ref`, a
 //               copyable reference for handing a parent to another thread) and what the pool
 //               stores (`detail::span_record`, plain data). The handle's member functions are
-//               defined in tracer.hpp, once the state they act on exists.
+//               defined in tracer.hpp, once the state they act on exists. span_status and
+//               transaction_source are in status.hpp, attribute_value in attributes.hpp.
 // DOES NOT      own memory: a handle is indices plus a generation (sokol ids), so a handle to a
 //               span whose transaction has been sent, or that was never recorded, is a valid
 //               no-op and is never dereferenced.
@@ -13,8 +14,10 @@
 #define SENTRY_TRACE_SPAN_HPP
 
 #include "config.hpp"
+#include "attributes.hpp"
 #include "ids.hpp"
 #include "platform.hpp"
+#include "status.hpp"
 
 #include <cstdint>
 #include <cstring>
@@ -22,92 +25,6 @@
 #include <type_traits>
 
 SENTRY_TRACE_DETAIL_BEGIN
-
-/// Sentry's span statuses (PROTOCOL.md §4). `ok` is also what an unset status is written as.
-/// The HTTP ranges are those of from_http_status().
-enum class span_status : std::uint8_t {
-  ok,                   ///< 100-399
-  cancelled,            ///< 499 (JS); the caller gave up
-  unknown_error,        ///< 600 and above in Python; written as "unknown_error", "unknown" accepted on input
-  invalid_argument,     ///< 400 and any 4xx without its own status
-  deadline_exceeded,    ///< 504
-  not_found,            ///< 404
-  already_exists,       ///< 409
-  permission_denied,    ///< 403
-  resource_exhausted,   ///< 429
-  failed_precondition,  ///< 413
-  aborted,
-  out_of_range,
-  unimplemented,        ///< 501
-  internal_error,       ///< any 5xx without its own status; below 100 or 600 and above
-  unavailable,          ///< 503
-  data_loss,
-  unauthenticated,      ///< 401
-};
-
-/// The status as Sentry writes it ("ok", "deadline_exceeded", ...).
-constexpr const char* to_string(span_status s) noexcept {
-  constexpr const char* names[] = {"ok", "cancelled", "unknown_error", "invalid_argument", "deadline_exceeded",
-                                   "not_found", "already_exists", "permission_denied", "resource_exhausted",
-                                   "failed_precondition", "aborted", "out_of_range", "unimplemented",
-                                   "internal_error", "unavailable", "data_loss", "unauthenticated"};
-  return static_cast<std::size_t>(s) < sizeof(names) / sizeof(names[0]) ? names[static_cast<std::size_t>(s)]
-                                                                         : "unknown_error";
-}
-
-/// Maps an HTTP status code as @sentry/core 11 does (PROTOCOL.md §4): 100-399 ok, 401
-/// unauthenticated, 403 permission_denied, 404 not_found, 409 already_exists, 413
-/// failed_precondition, 429 resource_exhausted, 499 cancelled, other 4xx invalid_argument,
-/// 501 unimplemented, 503 unavailable, 504 deadline_exceeded, other 5xx internal_error, and
-/// anything below 100 or from 600 on internal_error.
-constexpr span_status from_http_status(int code) noexcept {
-  if (code >= 100 && code < 400) return span_status::ok;
-  if (code >= 400 && code < 500) {
-    switch (code) {
-      case 401: return span_status::unauthenticated;
-      case 403: return span_status::permission_denied;
-      case 404: return span_status::not_found;
-      case 409: return span_status::already_exists;
-      case 413: return span_status::failed_precondition;
-      case 429: return span_status::resource_exhausted;
-      case 499: return span_status::cancelled;
-      default: return span_status::invalid_argument;
-    }
-  }
-  if (code >= 500 && code < 600) {
-    switch (code) {
-      case 501: return span_status::unimplemented;
-      case 503: return span_status::unavailable;
-      case 504: return span_status::deadline_exceeded;
-      default: return span_status::internal_error;
-    }
-  }
-  return span_status::internal_error;
-}
-
-/// Parses a status string. Accepts the 17 names, and what Relay also accepts: "unknown" (as
-/// unknown_error), "success" (ok) and "failure" (internal_error). False for anything else.
-constexpr bool parse_span_status(std::string_view text, span_status& out) noexcept {
-  for (int i = 0; i <= static_cast<int>(span_status::unauthenticated); ++i) {
-    if (text == to_string(static_cast<span_status>(i))) {
-      out = static_cast<span_status>(i);
-      return true;
-    }
-  }
-  if (text == "unknown") { out = span_status::unknown_error; return true; }
-  if (text == "success") { out = span_status::ok; return true; }
-  if (text == "failure") { out = span_status::internal_error; return true; }
-  return false;
-}
-
-/// Where a transaction's name came from (`transaction_info.source`). Sentry groups `url`
-/// names as high-cardinality and leaves them out of the dynamic sampling context.
-enum class transaction_source : std::uint8_t { custom, url, route, view, component, task };
-
-constexpr const char* to_string(transaction_source s) noexcept {
-  constexpr const char* names[] = {"custom", "url", "route", "view", "component", "task"};
-  return names[static_cast<std::size_t>(s) < 6 ? static_cast<std::size_t>(s) : 0];
-}
 
 class span;
 
@@ -144,41 +61,6 @@ struct span_ref {
   constexpr bool is_valid() const noexcept { return (flags & valid) != 0; }
   constexpr bool is_recording() const noexcept { return (flags & recording) != 0; }
   constexpr bool is_sampled() const noexcept { return (flags & sampled) != 0; }
-};
-
-/// An attribute's value: a string, a 64-bit integer, a double or a bool (the four types Sentry's
-/// span attributes have). A string literal is a string, never a bool.
-class attribute_value {
- public:
-  enum class kind : std::uint8_t { string, int64, float64, boolean };
-  constexpr attribute_value(std::string_view s) noexcept : kind_(kind::string), text_(s) {}  // NOLINT: implicit by design
-  constexpr attribute_value(const char* s) noexcept : kind_(kind::string), text_(s ? std::string_view(s) : std::string_view()) {}  // NOLINT
-  constexpr attribute_value(bool b) noexcept : kind_(kind::boolean), bool_(b) {}  // NOLINT
-  constexpr attribute_value(double d) noexcept : kind_(kind::float64), double_(d) {}  // NOLINT
-  template <class Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool> && !std::is_same_v<Int, char>, int> = 0>
-  constexpr attribute_value(Int i) noexcept  // NOLINT: implicit by design
-      : kind_(kind::int64),
-        int_(std::is_unsigned_v<Int> && sizeof(Int) >= sizeof(std::int64_t) && i > static_cast<Int>(INT64_MAX)
-                 ? INT64_MAX
-                 : static_cast<std::int64_t>(i)) {}
-  constexpr kind type() const noexcept { return kind_; }
-  constexpr std::string_view as_string() const noexcept { return kind_ == kind::string ? text_ : std::string_view(); }
-  constexpr std::int64_t as_int64() const noexcept { return kind_ == kind::int64 ? int_ : 0; }
-  constexpr double as_double() const noexcept { return kind_ == kind::float64 ? double_ : 0.0; }
-  constexpr bool as_bool() const noexcept { return kind_ == kind::boolean && bool_; }
-
- private:
-  kind kind_;
-  std::string_view text_{};
-  std::int64_t int_ = 0;
-  double double_ = 0.0;
-  bool bool_ = false;
-};
-
-/// A key and value, for span_options::attributes.
-struct attribute {
-  std::string_view key;
-  attribute_value value;
 };
 
 /// How to start a span. An aggregate: `{"GET /orders", "http.server"}` or set fields by name.

@@ -169,14 +169,18 @@ constexpr std::uint8_t ref_overflow = span_ref::overflow;
 /// Not recorded because tracing is off here (no rate, no sampler): nothing to count.
 constexpr std::uint8_t ref_unrecorded_by_choice = 64;
 
+/// Every member starts as zero (false, nullptr, 0), so g_tracer lands in .bss and costs no
+/// initial values in flash. The option copies below (send_client_reports, traces_sample_rate,
+/// max_spans, ...) are meaningless until init() has set them all; they are read only while
+/// `enabled` is true (or, for send_client_reports, once `mem` is set by init()).
 struct tracer {
   bool enabled = false;
   std::uint16_t epoch = 0;
   bool debug = false;
-  bool send_client_reports = true;
+  bool send_client_reports = false;       ///< set by init() from options (default true there)
   bool has_dsn = false;
-  double traces_sample_rate = options::unset;
-  std::uint16_t max_spans = SENTRY_TRACE_MAX_SPANS;
+  double traces_sample_rate = 0.0;        ///< set by init(); options::unset (negative) when none
+  std::uint16_t max_spans = 0;            ///< set by init(): options.max_spans capped
   traces_sampler_fn sampler{};
   log_hook log{};
   clock_hook clock{};
@@ -650,7 +654,7 @@ inline span start_span_slow(const span_options& o, bool make_active) noexcept {
     b->sample_rate_known = d.sample_rate_known;
     b->sample_rand_micros = rand_micros;
     b->source = o.source;
-    b->max_children = t.max_spans;
+    b->max_children.store(t.max_spans, order_relaxed);
     b->continued = continued;
     b->dsc_state.store(dsc_open, order_relaxed);
     if (continued) {
