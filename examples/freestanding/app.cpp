@@ -242,7 +242,7 @@ extern "C" void uart_write(const char* bytes, std::size_t size) {
 #endif
 
 // ================================================================================================
-// The hooks sentry_trace needs (platform.hpp).
+// The hooks sentry_trace needs (hooks.hpp).
 // ================================================================================================
 
 namespace {
