@@ -12,8 +12,9 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-packages=(g++ clang cmake ninja-build meson doctest-dev python3 python3-sentry-sdk git ca-certificates libmbedtls-dev
+packages=(g++ clang cmake ninja-build meson doctest-dev python3 python3-sentry-sdk git ca-certificates libmbedtls-dev zlib1g-dev
           gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm chromium)
+# zlib1g-dev: tests/test_gzip.cpp (ctest gzip_transport, SENTRY_TRACE_WITH_ZLIB=1).
 # python3-sentry-sdk: tests/interop/python_sdk.py (trace headers with Sentry's Python SDK).
 # chromium: tests/interop/spotlight/run.mjs opens the Spotlight UI in it (/usr/bin/chromium,
 # driven by playwright-core; playwright never downloads a browser of its own).

@@ -74,6 +74,7 @@
 //   SENTRY_TRACE_HOSTED           (auto from __STDC_HOSTED__) 0: no libc clock, entropy, env,
 //                                        stdio or file transport; hooks are required             yes
 //   SENTRY_TRACE_WITH_MBEDTLS     (0)    1: HTTPS through mbedTLS (transport_http.hpp)           no
+//   SENTRY_TRACE_WITH_ZLIB        (0)    1: gzip bodies through zlib, -lz (transport_http.hpp)   yes
 //   SENTRY_TRACE_SAMPLING         (SENTRY_TRACE_SAMPLING_RUNTIME) the sampling policy, fixed at
 //                                        compile time (sampling.hpp, detail::sampling_policy):    yes
 //                                 _RUNTIME (0) traces_sampler, then an incoming parent decision,
@@ -162,6 +163,9 @@
 
 #ifndef SENTRY_TRACE_WITH_MBEDTLS
 #  define SENTRY_TRACE_WITH_MBEDTLS 0
+#endif
+#ifndef SENTRY_TRACE_WITH_ZLIB
+#  define SENTRY_TRACE_WITH_ZLIB 0
 #endif
 
 #ifndef SENTRY_TRACE_DOUBLES
@@ -6207,13 +6211,32 @@ SENTRY_TRACE_DETAIL_END
 // NAMES         configure() resolves the host (getaddrinfo, which may block: at init). After a
 //               network failure the worker resolves again before the next attempt; poll mode
 //               keeps the address it has (it resolves only if it never had one).
+// GZIP          With SENTRY_TRACE_WITH_ZLIB=1 (the program includes <zlib.h>'s directory and links
+//               -lz) and http_transport_options::gzip, every envelope over 1 KiB
+//               (detail::gzip_min_bytes) is sent gzip-compressed with "Content-Encoding: gzip",
+//               which Relay accepts (the JavaScript SDK compresses bodies over 32 KiB, the
+//               Python SDK all of them, the native SDK optionally). deflate: level 6, windowBits 15 + 16 (the gzip
+//               wrapper), memLevel 8, into a fixed buffer of the transport
+//               (detail::gzip_out_bytes = SENTRY_TRACE_QUEUE_BYTES / 4), again at each attempt
+//               (deflateReset, then one deflate(Z_FINISH)). An envelope whose compressed form
+//               does not fit in that buffer, would not be smaller, or fails in deflate goes out
+//               uncompressed, as without gzip: the envelope is never lost over compression.
+//               Compressing runs where sending does (the worker, or the caller of poll()/flush():
+//               a 1 MiB envelope takes milliseconds there).
+//               Without SENTRY_TRACE_WITH_ZLIB the gzip option is accepted and ignored.
 // MEMORY        The ring is a member (SENTRY_TRACE_QUEUE_BYTES, default 2 MiB, options.queue_bytes
 //               may use less of it). The worker's std::thread, created by start() at init, is
-//               the only allocation; send() and poll() never allocate.
+//               the only allocation; send() and poll() never allocate. With
+//               SENTRY_TRACE_WITH_ZLIB=1 every http_transport also holds the gzip buffer and
+//               zlib's arena (detail::gzip_arena_bytes, about 264 KiB: zconf.h's formula for
+//               these parameters plus 8 KiB of small objects), gzip on or not; zlib gets
+//               zalloc/zfree callbacks that carve from that arena, so it never touches the heap.
+//               configure() runs deflateInit2 (the only allocations, all from the arena); an
+//               arena too small for a given zlib build makes init fail, and gzip stays off.
 // DOES NOT      exist on freestanding builds or without POSIX sockets and threads
-//               (SENTRY_TRACE_DETAIL_HTTP_TRANSPORT is 0 there), compress (SENTRY_TRACE_WITH_ZLIB
-//               is reserved: gzip is not implemented yet), or speak HTTPS unless http_client.hpp
-//               does (SENTRY_TRACE_WITH_MBEDTLS).
+//               (SENTRY_TRACE_DETAIL_HTTP_TRANSPORT is 0 there), compress without
+//               SENTRY_TRACE_WITH_ZLIB, or speak HTTPS unless http_client.hpp does
+//               (SENTRY_TRACE_WITH_MBEDTLS).
 // SPEC          PROTOCOL.md §1 (endpoint, headers), §10 (rate limits), §11 (outcomes), §13.
 
 #ifndef SENTRY_TRACE_TRANSPORT_HTTP_HPP
@@ -6223,6 +6246,10 @@ SENTRY_TRACE_DETAIL_END
 #  define SENTRY_TRACE_DETAIL_HTTP_TRANSPORT 1
 #else
 #  define SENTRY_TRACE_DETAIL_HTTP_TRANSPORT 0
+#endif
+
+#if SENTRY_TRACE_WITH_ZLIB != 0 && SENTRY_TRACE_WITH_ZLIB != 1
+#  error "SENTRY_TRACE_WITH_ZLIB must be 0 or 1"
 #endif
 
 #if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
@@ -6242,6 +6269,10 @@ SENTRY_TRACE_DETAIL_END
 #  include <poll.h>
 #  include <unistd.h>
 
+#  if SENTRY_TRACE_WITH_ZLIB
+#    include <zlib.h>
+#  endif
+
 SENTRY_TRACE_DETAIL_BEGIN
 
 /// How the built-in transports deliver; see http_transport.
@@ -6250,7 +6281,7 @@ struct http_transport_options {
   std::string_view auth_header;  ///< "X-Sentry-Auth: Sentry sentry_key=…\r\n", or "" (Spotlight)
   detail::http_client_config http{};
   bool use_worker = true;        ///< false: poll mode
-  bool gzip = false;             ///< reserved (SENTRY_TRACE_WITH_ZLIB); not implemented: ignored
+  bool gzip = false;             ///< gzip envelopes over 1 KiB (needs SENTRY_TRACE_WITH_ZLIB=1, else ignored)
   std::uint32_t max_attempts = 4;     ///< network failures before an envelope is dropped (>= 1)
   std::uint32_t retry_base_ms = 1000; ///< first retry delay; doubles per attempt, capped at 60 s
   std::size_t queue_bytes = 0;        ///< 0: all of SENTRY_TRACE_QUEUE_BYTES; less caps the queue
@@ -6400,6 +6431,126 @@ template <std::size_t N> bool copy_text(char (&dst)[N], std::size_t& len, std::s
   return true;
 }
 
+#  if SENTRY_TRACE_WITH_ZLIB
+// deflate's parameters (zlib.h, deflateInit2): level 6, a 32 KiB window with the gzip wrapper
+// (windowBits 15 + 16), memLevel 8.
+inline constexpr int gzip_level = 6;
+inline constexpr int gzip_window_bits = 15;
+inline constexpr int gzip_mem_level = 8;
+/// Envelopes of at most this many bytes are sent uncompressed.
+inline constexpr std::size_t gzip_min_bytes = 1024;
+/// The compressed body's buffer (one per transport).
+inline constexpr std::size_t gzip_out_bytes = SENTRY_TRACE_QUEUE_BYTES / 4;
+/// zconf.h: "The memory requirements for deflate are (in bytes):
+///   (1 << (windowBits+2)) +  (1 << (memLevel+9))
+/// that is: 128K for windowBits=15 + 128K for memLevel = 8 (default values) plus a few kilobytes
+/// for small objects." The small objects are deflate's state (5952 bytes in zlib 1.2.13 on
+/// x86-64); 8 KiB leaves room for other builds and for the arena's 16-byte alignment.
+inline constexpr std::size_t gzip_deflate_bytes =
+    (std::size_t{1} << (gzip_window_bits + 2)) + (std::size_t{1} << (gzip_mem_level + 9));
+inline constexpr std::size_t gzip_small_object_bytes = 8 * 1024;
+inline constexpr std::size_t gzip_arena_align = 16;
+inline constexpr std::size_t gzip_arena_bytes = gzip_deflate_bytes + gzip_small_object_bytes;
+static_assert(gzip_deflate_bytes == (std::size_t{1} << 17) + (std::size_t{1} << 17),
+              "zconf.h's deflate memory formula for windowBits 15, memLevel 8");
+static_assert(gzip_arena_bytes >= gzip_deflate_bytes + 6 * 1024 + 5 * gzip_arena_align,
+              "zlib's arena must hold deflate's buffers, its state and the alignment of five blocks");
+static_assert(gzip_level >= 1 && gzip_level <= 9 && gzip_window_bits >= 9 && gzip_window_bits <= 15 &&
+                  gzip_mem_level >= 1 && gzip_mem_level <= 9,
+              "deflateInit2's parameter ranges");
+
+/// One zlib deflate stream producing gzip members, with its memory in a member arena: zlib's
+/// zalloc carves from it (a bump allocator; zfree does nothing, end() rewinds it), so zlib
+/// never touches the heap. deflateInit2 is the only call that allocates; deflateReset and
+/// deflate do not. Not thread-safe (http_transport uses it under its poll mutex).
+class gzip_deflater {
+ public:
+  gzip_deflater() noexcept = default;
+  gzip_deflater(const gzip_deflater&) = delete;
+  gzip_deflater& operator=(const gzip_deflater&) = delete;
+  ~gzip_deflater() { end(); }
+
+  /// deflateInit2 with this object's arena (ending a stream it had). False when zlib refuses,
+  /// the arena included (an allocation that does not fit is refused, counted in refused()).
+  bool init() noexcept {
+    end();
+    zs_ = z_stream{};
+    zs_.zalloc = &gzip_deflater::zalloc;
+    zs_.zfree = &gzip_deflater::zfree;
+    zs_.opaque = this;
+    ready_ = deflateInit2(&zs_, gzip_level, Z_DEFLATED, gzip_window_bits + 16, gzip_mem_level, Z_DEFAULT_STRATEGY) == Z_OK;
+    if (!ready_) {
+      deflateEnd(&zs_);  // Z_STREAM_ERROR when init left nothing: harmless
+      used_ = 0;
+    }
+    return ready_;
+  }
+  /// deflateEnd, and rewinds the arena.
+  void end() noexcept {
+    if (ready_) deflateEnd(&zs_);
+    ready_ = false;
+    used_ = 0;
+  }
+  bool ready() const noexcept { return ready_; }
+
+  /// Compresses `in` into one whole gzip member in out[0, cap): its size, or 0 when it does not
+  /// fit, deflate fails or the stream is not ready.
+  std::size_t compress(std::string_view in, unsigned char* out, std::size_t cap) noexcept {
+    if (!ready_ || in.size() > 0xffffffffu || cap == 0) return 0;
+    if (cap > 0xffffffffu) cap = 0xffffffffu;
+    if (deflateReset(&zs_) != Z_OK) return 0;
+    zs_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+    zs_.avail_in = static_cast<uInt>(in.size());
+    zs_.next_out = out;
+    zs_.avail_out = static_cast<uInt>(cap);
+    const int r = deflate(&zs_, Z_FINISH);
+    const std::size_t n = cap - zs_.avail_out;
+    zs_.next_in = Z_NULL;
+    zs_.next_out = Z_NULL;
+    if (r != Z_STREAM_END) {
+      ++failed_;
+      return 0;
+    }
+    ++compressed_;
+    return n;
+  }
+
+  /// Arena bytes in use (the stream's, after init()).
+  std::size_t arena_used() const noexcept { return used_; }
+  /// zalloc calls served from the arena, ever.
+  std::uint32_t allocations() const noexcept { return allocations_; }
+  /// zalloc calls refused (the arena was full): zlib then failed; nothing ever goes to malloc.
+  std::uint32_t refused() const noexcept { return refused_; }
+  /// Envelopes compressed; compress() calls that did not finish (no room, deflate error).
+  std::uint32_t compressed() const noexcept { return compressed_; }
+  std::uint32_t failed() const noexcept { return failed_; }
+
+ private:
+  static voidpf zalloc(voidpf opaque, uInt items, uInt size) noexcept {
+    gzip_deflater& self = *static_cast<gzip_deflater*>(opaque);
+    const std::size_t n = static_cast<std::size_t>(items) * static_cast<std::size_t>(size);
+    const std::size_t at = (self.used_ + gzip_arena_align - 1) / gzip_arena_align * gzip_arena_align;
+    if (n == 0 || at > sizeof(self.arena_) || n > sizeof(self.arena_) - at) {
+      ++self.refused_;
+      return Z_NULL;
+    }
+    self.used_ = at + n;
+    ++self.allocations_;
+    return self.arena_ + at;
+  }
+  static void zfree(voidpf, voidpf) noexcept {}  // end() rewinds the whole arena
+
+  z_stream zs_{};
+  bool ready_ = false;
+  std::size_t used_ = 0;
+  std::uint32_t allocations_ = 0;
+  std::uint32_t refused_ = 0;
+  std::uint32_t compressed_ = 0;
+  std::uint32_t failed_ = 0;
+  alignas(gzip_arena_align) unsigned char arena_[gzip_arena_bytes];
+};
+#  endif // SENTRY_TRACE_WITH_ZLIB
+
 } // namespace detail
 
 /// POSTs envelopes to one URL from a bounded queue; see the top of this file.
@@ -6415,7 +6566,12 @@ class http_transport final : public transport {
   http_transport() noexcept = default;
   http_transport(const http_transport&) = delete;
   http_transport& operator=(const http_transport&) = delete;
-  ~http_transport() { stop(0); }
+  ~http_transport() {
+    stop(0);
+#  if SENTRY_TRACE_WITH_ZLIB
+    gz_.end();
+#  endif
+  }
 
   /// Configures this transport for the envelope endpoint of `dsn_text`, with its X-Sentry-Auth
   /// header; the other fields come from `o`. False on a malformed DSN (see configure()).
@@ -6450,6 +6606,20 @@ class http_transport final : public transport {
     };
     if (!add(o.auth_header) || !add("Content-Type: application/x-sentry-envelope\r\n")) return false;
     opts_.auth_header = std::string_view(headers_, o.auth_header.size());
+#  if SENTRY_TRACE_WITH_ZLIB
+    // The gzip request's headers are the plain ones plus Content-Encoding: [0, headers_gz_len_).
+    gz_.end();
+    gzip_on_ = false;
+    headers_gz_len_ = headers_len_;
+    if (o.gzip) {
+      const std::size_t plain = headers_len_;
+      if (add("Content-Encoding: gzip\r\n")) {
+        headers_gz_len_ = headers_len_;
+        headers_len_ = plain;
+        gzip_on_ = gz_.init();  // failing: sent uncompressed
+      }
+    }
+#  endif
     if (opts_.max_attempts == 0) opts_.max_attempts = 1;
     if (!detail::parse_http_url(opts_.url, target_)) return false;
     // configure() resolves the name. A name that does not resolve now (offline at start-up)
@@ -6607,6 +6777,12 @@ class http_transport final : public transport {
   bool has_worker() const noexcept { return running_; }
   /// The rate limits learnt so far (read it only while nothing polls).
   const detail::rate_limiter& limits() const noexcept { return limiter_; }
+#  if SENTRY_TRACE_WITH_ZLIB
+  /// True when gzip was asked for and zlib's stream is ready (configure() ran deflateInit2).
+  bool gzip_active() const noexcept { return gzip_on_; }
+  /// The deflate stream: counters and arena use (read it only while nothing polls).
+  const detail::gzip_deflater& deflater() const noexcept { return gz_; }
+#  endif
 
  private:
   static detail::queue_entry_meta meta_of(const envelope_view& e) noexcept {
@@ -6700,7 +6876,20 @@ class http_transport final : public transport {
           retry_or_drop(meta, now);
           continue;
         }
-        if (!client_.start(std::string_view(headers_, headers_len_), bytes, now)) {
+        std::string_view head_lines(headers_, headers_len_);
+        std::string_view body = bytes;
+#  if SENTRY_TRACE_WITH_ZLIB
+        // Compressed again at each attempt: gz_out_ holds only the request in flight.
+        if (gzip_on_ && bytes.size() > detail::gzip_min_bytes) {
+          const std::size_t room = bytes.size() - 1 < sizeof(gz_out_) ? bytes.size() - 1 : sizeof(gz_out_);
+          const std::size_t n = gz_.compress(bytes, gz_out_, room);
+          if (n != 0) {
+            body = std::string_view(reinterpret_cast<const char*>(gz_out_), n);
+            head_lines = std::string_view(headers_, headers_gz_len_);
+          }
+        }
+#  endif
+        if (!client_.start(head_lines, body, now)) {
           retry_or_drop(meta, now);
           continue;
         }
@@ -6801,6 +6990,12 @@ class http_transport final : public transport {
   std::condition_variable drained_;  ///< flush(): the queue may have become empty
   std::thread worker_;
   detail::envelope_queue queue_{};
+#  if SENTRY_TRACE_WITH_ZLIB
+  std::size_t headers_gz_len_ = 0;  ///< headers_ with "Content-Encoding: gzip" at the end
+  bool gzip_on_ = false;
+  detail::gzip_deflater gz_;
+  alignas(8) unsigned char gz_out_[detail::gzip_out_bytes];  ///< the compressed body in flight
+#  endif
   alignas(8) unsigned char ring_[SENTRY_TRACE_QUEUE_BYTES];
 };
 
@@ -6917,6 +7112,7 @@ struct options {
   delivery_mode delivery = delivery_mode::worker;
   std::string_view http_proxy{};        ///< "http://host:port" for the built-in transport; "": none
   std::string_view ca_file{};           ///< a PEM CA bundle for https; "": the system's
+  bool http_compression = true;         ///< gzip envelopes over 1 KiB (only with SENTRY_TRACE_WITH_ZLIB=1 and -lz)
   /// "": SENTRY_SPOTLIGHT; "true"/"1"/"yes"/"on"...: http://localhost:8969/stream;
   /// "false"/"0"/"no"/"off"...: off; anything else: the sidecar URL (PROTOCOL.md §13).
   std::string_view spotlight{};
@@ -7122,6 +7318,7 @@ inline void start_builtin(const options& o, std::string_view spotlight_env) noex
   builtin_delivery& b = g_builtin;
   http_transport_options h;
   h.use_worker = o.delivery == delivery_mode::worker;
+  h.gzip = o.http_compression;
   h.http.proxy = o.http_proxy;
   h.http.ca_file = o.ca_file;
   char url[1280];
@@ -9280,6 +9477,7 @@ struct options {
   delivery_mode delivery = delivery_mode::worker;
   std::string_view http_proxy{};
   std::string_view ca_file{};
+  bool http_compression = true;
   std::string_view spotlight{};
 };
 

@@ -28,6 +28,7 @@
 //   SENTRY_TRACE_HOSTED           (auto from __STDC_HOSTED__) 0: no libc clock, entropy, env,
 //                                        stdio or file transport; hooks are required             yes
 //   SENTRY_TRACE_WITH_MBEDTLS     (0)    1: HTTPS through mbedTLS (transport_http.hpp)           no
+//   SENTRY_TRACE_WITH_ZLIB        (0)    1: gzip bodies through zlib, -lz (transport_http.hpp)   yes
 //   SENTRY_TRACE_SAMPLING         (SENTRY_TRACE_SAMPLING_RUNTIME) the sampling policy, fixed at
 //                                        compile time (sampling.hpp, detail::sampling_policy):    yes
 //                                 _RUNTIME (0) traces_sampler, then an incoming parent decision,
@@ -116,6 +117,9 @@
 
 #ifndef SENTRY_TRACE_WITH_MBEDTLS
 #  define SENTRY_TRACE_WITH_MBEDTLS 0
+#endif
+#ifndef SENTRY_TRACE_WITH_ZLIB
+#  define SENTRY_TRACE_WITH_ZLIB 0
 #endif
 
 #ifndef SENTRY_TRACE_DOUBLES

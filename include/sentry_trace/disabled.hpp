@@ -369,6 +369,7 @@ struct options {
   delivery_mode delivery = delivery_mode::worker;
   std::string_view http_proxy{};
   std::string_view ca_file{};
+  bool http_compression = true;
   std::string_view spotlight{};
 };
 

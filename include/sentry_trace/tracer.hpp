@@ -113,6 +113,7 @@ struct options {
   delivery_mode delivery = delivery_mode::worker;
   std::string_view http_proxy{};        ///< "http://host:port" for the built-in transport; "": none
   std::string_view ca_file{};           ///< a PEM CA bundle for https; "": the system's
+  bool http_compression = true;         ///< gzip envelopes over 1 KiB (only with SENTRY_TRACE_WITH_ZLIB=1 and -lz)
   /// "": SENTRY_SPOTLIGHT; "true"/"1"/"yes"/"on"...: http://localhost:8969/stream;
   /// "false"/"0"/"no"/"off"...: off; anything else: the sidecar URL (PROTOCOL.md §13).
   std::string_view spotlight{};
@@ -318,6 +319,7 @@ inline void start_builtin(const options& o, std::string_view spotlight_env) noex
   builtin_delivery& b = g_builtin;
   http_transport_options h;
   h.use_worker = o.delivery == delivery_mode::worker;
+  h.gzip = o.http_compression;
   h.http.proxy = o.http_proxy;
   h.http.ca_file = o.ca_file;
   char url[1280];
