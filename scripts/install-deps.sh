@@ -4,7 +4,8 @@
 # Idempotent: installs only what is missing, and reruns `npm ci` only when
 # tests/interop/node_modules is missing or package-lock.json changed.
 #
-#   bash scripts/install-deps.sh
+#   bash scripts/install-deps.sh               everything the tests need
+#   bash scripts/install-deps.sh --quickstart  only what building the quickstart needs
 #
 # Environment: SENTRY_TRACE_SKIP_NPM=1 skips the npm step (the interop tests
 # then report themselves as skipped).
@@ -12,8 +13,14 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
+quickstart_only=0
+[[ "${1:-}" == "--quickstart" ]] && quickstart_only=1
+
 packages=(g++ clang cmake ninja-build meson doctest-dev python3 python3-sentry-sdk git ca-certificates libmbedtls-dev zlib1g-dev
           gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm chromium)
+if [[ $quickstart_only -eq 1 ]]; then
+  packages=(g++ cmake ninja-build)
+fi
 # zlib1g-dev: tests/test_gzip.cpp (ctest gzip_transport, SENTRY_TRACE_WITH_ZLIB=1).
 # python3-sentry-sdk: tests/interop/python_sdk.py (trace headers with Sentry's Python SDK).
 # chromium: tests/interop/spotlight/run.mjs opens the Spotlight UI in it (/usr/bin/chromium,
@@ -22,7 +29,7 @@ packages=(g++ clang cmake ninja-build meson doctest-dev python3 python3-sentry-s
 # (examples/freestanding/ on a Cortex-M4 under QEMU's mps2-an386).
 # Node may come from elsewhere (nvm, NodeSource, a CI image): Debian's nodejs
 # and npm are needed only when node or npm is missing.
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+if [[ $quickstart_only -eq 0 ]] && { ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; }; then
   packages+=(nodejs npm)
 fi
 
@@ -54,6 +61,10 @@ if [[ ${#missing[@]} -gt 0 ]]; then
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
 else
   echo "install-deps: system packages already installed"
+fi
+
+if [[ $quickstart_only -eq 1 ]]; then
+  exit 0
 fi
 
 # The npm packages that the interop tests run: @sentry/core and @sentry/cli,
