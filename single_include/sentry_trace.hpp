@@ -3752,10 +3752,10 @@ SENTRY_TRACE_DETAIL_END
 //               rounded up to a multiple of 8,
 //                 64 * (SENTRY_TRACE_MAX_SPANS + 1) + 24 * SENTRY_TRACE_ATTRIBUTE_POOL
 //                 + 32 * SENTRY_TRACE_MAX_MEASUREMENTS + SENTRY_TRACE_STRING_ARENA
-//                 + (SENTRY_TRACE_MAX_DSC + SENTRY_TRACE_MAX_BAGGAGE + 528) + 72
+//                 + (SENTRY_TRACE_MAX_DSC + SENTRY_TRACE_MAX_BAGGAGE + 528) + 104
 //               (64, 24, 32: sizeof span_record, attribute_record, measurement_record; then the
-//               propagated DSC and baggage; 72: the block's header).
-//               Defaults: 8 * 238,744 + 1,048,576 + 2,008 = 2,960,536 bytes.
+//               propagated DSC and baggage; 104: the block's header).
+//               Defaults: 8 * 238,776 + 1,048,576 + 2,008 = 2,960,792 bytes.
 //               storage_bytes() gives the exact figure; tests/test_pool.cpp pins the formula.
 // THREADS       Each block has one control word: generation, closing flag, open-span count and
 //               next free slot, changed together by compare-and-swap. A child start is one CAS,
@@ -3830,6 +3830,19 @@ struct transaction_block {
   /// Sentry members in (dsc_state).
   baggage dsc;
   atomic<std::uint8_t> dsc_state;   ///< dsc_open, dsc_freezing, dsc_frozen
+
+  // Span streaming (options.trace_lifecycle = stream): the block is sent as span v2 items once
+  // its last open span ends. When a segment's block fills up, later children go to a
+  // continuation block, which holds slot 0 itself until it is retired (a newer continuation
+  // takes over, or the segment's root ends); so a long level is sent whole, in batches, with
+  // at most a few blocks in use.
+  bool stream;
+  bool is_continuation;
+  span_id segment_id;               ///< the segment (root) span of this block's spans
+  arena_str segment_name;           ///< its name (a copy in this block's arena)
+  std::uint16_t segment_block;      ///< a continuation's segment block, and its generation
+  std::uint32_t segment_generation;
+  atomic<std::uint64_t> continuation;  ///< in a segment block: (generation << 16) | (index + 1), 0: none
 
   atomic<std::uint32_t> arena_used;
   atomic<std::uint32_t> attributes_used;
@@ -4102,19 +4115,23 @@ class transaction_view {
 class envelope_view {
  public:
   constexpr envelope_view() noexcept = default;
-  constexpr envelope_view(std::string_view bytes, const transaction_view* txn, bool client_report_only) noexcept
-      : bytes_(bytes), transaction_(txn), client_report_only_(client_report_only) {}
+  constexpr envelope_view(std::string_view bytes, const transaction_view* txn, bool client_report_only,
+                          std::uint32_t span_items = 0) noexcept
+      : bytes_(bytes), transaction_(txn), client_report_only_(client_report_only), span_items_(span_items) {}
   /// The envelope, ready to POST or write to a file.
   std::string_view bytes() const noexcept { return bytes_; }
   /// The transaction it carries, or nullptr (client reports, events).
   const transaction_view* transaction() const noexcept { return transaction_; }
   /// True when it holds only a client_report item (sentry-cli rejects those).
   bool is_client_report() const noexcept { return client_report_only_; }
+  /// The number of span v2 items in a streamed span envelope (0 for other envelopes).
+  std::uint32_t span_items() const noexcept { return span_items_; }
 
  private:
   std::string_view bytes_{};
   const transaction_view* transaction_ = nullptr;
   bool client_report_only_ = false;
+  std::uint32_t span_items_ = 0;
 };
 
 // ------------------------------------------------------------------------------------------------
@@ -4395,6 +4412,128 @@ inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, 
   result.spans_written = listed - 1;
   result.slots = slot_list;
   return result;
+}
+
+/// One typed attribute of a span v2 item: {"type":…,"value":…}.
+inline void write_typed_string(json_writer& w, std::string_view key, std::string_view value) noexcept {
+  w.key(key).begin_object().key("type").string("string").key("value").string(value).end_object();
+}
+
+/// One span of `b` as a span v2 item (PROTOCOL.md §6): ids, name, float-second timestamps,
+/// is_segment, status "ok"/"error" (the detailed status in sentry.status.message), and typed
+/// attributes, with the sentry.* ones @sentry/core 11 adds.
+inline void write_span_v2(json_writer& w, const transaction_block& b, const span_record& r, bool segment,
+                          std::string_view segment_name, const envelope_context& ctx) noexcept {
+  char hex[32];
+  w.begin_object();
+  b.trace.to_hex(hex);
+  w.key("trace_id").string(std::string_view(hex, 32));
+  r.id.to_hex(hex);
+  w.key("span_id").string(std::string_view(hex, 16));
+  if (!r.parent.is_zero()) {
+    r.parent.to_hex(hex);
+    w.key("parent_span_id").string(std::string_view(hex, 16));
+  }
+  std::string_view name = b.str(r.name);
+  w.key("name").string(segment ? segment_name : name);
+  w.key("status").string(r.status == span_status::ok ? "ok" : "error");
+  w.key("is_segment").boolean(segment);
+  w.key("start_timestamp").seconds(ctx.anchor.to_epoch_us(r.start_ns));
+  w.key("end_timestamp").seconds(ctx.anchor.to_epoch_us(r.end_ns));
+  w.key("attributes").begin_object();
+  write_typed_string(w, "sentry.op", op_or_default(b, r));
+  write_typed_string(w, "sentry.origin", origin_or_manual(b, r));
+  write_typed_string(w, "sentry.trace_lifecycle", "stream");
+  write_typed_string(w, "sentry.segment.name", segment_name);
+  b.segment_id.to_hex(hex);
+  write_typed_string(w, "sentry.segment.id", std::string_view(hex, 16));
+  write_typed_string(w, "sentry.sdk.name", sdk_name);
+  write_typed_string(w, "sentry.sdk.version", version_string);
+  if (!ctx.release.empty()) write_typed_string(w, "sentry.release", ctx.release);
+  write_typed_string(w, "sentry.environment", ctx.environment);
+  if (r.status != span_status::ok) write_typed_string(w, "sentry.status.message", to_string(r.status));
+  if (segment) {
+    write_typed_string(w, "sentry.segment.name.source", to_string(b.source));
+    if (b.sample_rate_known)
+      w.key("sentry.sample_rate").begin_object().key("type").string("double").key("value").number(b.sample_rate).end_object();
+  }
+  for (std::uint16_t i = r.attr_head; i != no_index; i = b.attributes[i].next) {
+    const attribute_record& a = b.attributes[i];
+    w.key(b.str(a.key)).begin_object();
+    switch (a.type) {
+      case attribute_type::string: w.key("type").string("string").key("value").string(b.str(a.text)); break;
+      case attribute_type::int64: w.key("type").string("integer").key("value").number(a.int_value); break;
+      case attribute_type::float64: w.key("type").string("double").key("value").number(a.float_value); break;
+      case attribute_type::boolean: w.key("type").string("boolean").key("value").boolean(a.bool_value); break;
+    }
+    w.end_object();
+  }
+  w.end_object();
+  w.end_object();
+}
+
+/// Writes the ended spans of a streaming block as span v2 envelopes of at most 1000 items,
+/// handing each to `emit(std::string_view bytes, std::uint32_t items)`. Spans that never ended
+/// are counted `invalid`; a span too large for the buffer on its own, `buffer_overflow`.
+template <class Emit>
+void write_span_batches(char* buf, std::size_t cap, const transaction_block& b, std::uint32_t handed_out,
+                        const envelope_context& ctx, Emit&& emit) noexcept {
+  constexpr std::uint32_t max_items = 1000;  // Relay's limit per span container item
+  const std::size_t header_room = cap >= 13 * 1024 ? 12 * 1024 : cap / 4;
+  if (cap < header_room + 1024) return;
+  const std::string_view segment_name = b.is_continuation ? b.str(b.segment_name) : transaction_name(b);
+  std::uint32_t slot = b.is_continuation ? 1 : 0;  // a continuation's slot 0 is its holder, not a span
+  std::uint32_t unfinished = 0, too_large = 0;
+  while (slot < handed_out) {
+    fixed_sink payload(buf + header_room, cap - header_room - 2);  // 2: the closing "]}" always fits
+    json_writer w(payload);
+    w.begin_object().key("version").number(2).key("items").begin_array();
+    std::uint32_t items = 0;
+    for (; slot < handed_out && items < max_items; ++slot) {
+      const span_record& r = b.spans[slot];
+      if (r.state.load(order_acquire) != slot_ended) {
+        ++unfinished;
+        continue;
+      }
+      const json_writer::checkpoint before = w.mark();
+      write_span_v2(w, b, r, slot == 0 && !b.is_continuation, segment_name, ctx);
+      if (!w.ok()) {
+        w.rewind(before);
+        if (items == 0) {  // alone it does not fit: drop it rather than loop
+          ++too_large;
+          continue;
+        }
+        break;  // the rest go in the next envelope
+      }
+      ++items;
+    }
+    if (items == 0) continue;
+    std::size_t payload_len = payload.size();
+    std::memcpy(buf + header_room + payload_len, "]}", 2);
+    payload_len += 2;
+    fixed_sink head(buf, header_room);
+    json_writer h(head);
+    h.begin_object();
+    h.key("sent_at").timestamp(ctx.sent_at_epoch_us);
+    write_sdk(h);
+    write_dsc(h, b, ctx);
+    h.end_object();
+    head.put('\n');
+    json_writer item(head);
+    item.begin_object().key("type").string("span").key("item_count").number(static_cast<std::uint64_t>(items));
+    item.key("content_type").string("application/vnd.sentry.items.span.v2+json");
+    item.key("length").number(static_cast<std::uint64_t>(payload_len)).end_object();
+    head.put('\n');
+    if (!h.ok() || !item.ok() || head.overflowed()) {
+      g_outcomes.record(discard_reason::buffer_overflow, data_category::span, items);
+      continue;
+    }
+    const std::size_t head_len = head.size();
+    std::memmove(buf + header_room - head_len, buf, head_len);
+    emit(std::string_view(buf + header_room - head_len, head_len + payload_len), items);
+  }
+  g_outcomes.record(discard_reason::invalid, data_category::span, unfinished);
+  g_outcomes.record(discard_reason::buffer_overflow, data_category::span, too_large);
 }
 
 /// Writes the pending outcomes as a client-report envelope and clears them. Empty when none.
@@ -4734,6 +4873,8 @@ class transport {
   static void report_lost(const envelope_view& envelope, discard_reason reason) noexcept {
     if (const transaction_view* t = envelope.transaction())
       detail::g_outcomes.record_transaction(reason, static_cast<std::uint32_t>(t->span_count()));
+    else if (envelope.span_items())
+      detail::g_outcomes.record(reason, data_category::span, envelope.span_items());
   }
 
  protected:
@@ -6790,6 +6931,9 @@ class http_transport final : public transport {
     if (const transaction_view* t = e.transaction()) {
       m.category = data_category::transaction;
       m.spans = static_cast<std::uint32_t>(t->span_count());
+    } else if (e.span_items()) {
+      m.category = data_category::span;
+      m.spans = e.span_items();
     } else if (e.is_client_report()) {
       m.category = data_category::internal;
     } else {
@@ -7079,6 +7223,13 @@ enum class delivery_mode : std::uint8_t {
   poll     ///< nothing is sent until sentry_trace::poll() (or flush()/shutdown()) runs
 };
 
+/// How finished spans are sent (options.trace_lifecycle).
+enum class trace_lifecycle : std::uint8_t {
+  static_,  ///< "static": one transaction per root, with at most max_spans children (the default)
+  stream    ///< span v2 items in batches of up to 1000, as @sentry/core 11 streams them: a root
+            ///< with more spans than a block holds is sent whole, in several envelopes
+};
+
 /// Everything init() takes. An aggregate: declare it, then assign fields by name.
 struct options {
   /// traces_sample_rate's "not set" value (0.0 is a real rate: sample nothing).
@@ -7113,6 +7264,9 @@ struct options {
   std::string_view http_proxy{};        ///< "http://host:port" for the built-in transport; "": none
   std::string_view ca_file{};           ///< a PEM CA bundle for https; "": the system's
   bool http_compression = true;         ///< gzip envelopes over 1 KiB (only with SENTRY_TRACE_WITH_ZLIB=1 and -lz)
+  /// static_ (transactions, the default) or stream (span v2 batches); SENTRY_TRACE_LIFECYCLE
+  /// ("static" / "stream") when left at the default.
+  ::sentry_trace::trace_lifecycle trace_lifecycle = ::sentry_trace::trace_lifecycle::static_;
   /// "": SENTRY_SPOTLIGHT; "true"/"1"/"yes"/"on"...: http://localhost:8969/stream;
   /// "false"/"0"/"no"/"off"...: off; anything else: the sidecar URL (PROTOCOL.md §13).
   std::string_view spotlight{};
@@ -7178,6 +7332,7 @@ struct tracer {
   std::uint16_t epoch = 0;
   bool debug = false;
   bool send_client_reports = false;       ///< set by init() from options (default true there)
+  bool stream = false;                    ///< options.trace_lifecycle == stream
   bool has_dsn = false;
   double traces_sample_rate = 0.0;        ///< set by init(); options::unset (negative) when none
   std::uint16_t max_spans = 0;            ///< set by init(): options.max_spans capped
@@ -7423,6 +7578,128 @@ inline void finish_transaction(transaction_block& b) noexcept {
   if (b.close_one()) b.release();
 }
 
+/// Streaming: sends the ended spans of `b` as span v2 envelopes (its last open span has ended).
+inline void finish_stream_block(transaction_block& b) noexcept {
+  tracer& t = g_tracer;
+  const std::uint32_t handed_out = control::next_slot(b.control_word.load(order_acquire));
+  envelope_lock guard(t.lock);
+  const envelope_context ctx = make_envelope_context();
+  write_span_batches(t.mem->envelope, sizeof(t.mem->envelope), b, handed_out, ctx,
+                     [](std::string_view bytes, std::uint32_t items) {
+                       dispatch(envelope_view(bytes, nullptr, false, items));
+                     });
+}
+
+/// Closes one open span of `b`; the last one out sends a streaming block and frees it.
+inline void close_span_of(transaction_block& b) noexcept {
+  if (!b.close_one()) return;
+  if (b.stream) finish_stream_block(b);
+  b.release();
+}
+
+/// A continuation block by its packed reference, or nullptr when it has moved on.
+inline transaction_block* continuation_block(std::uint64_t packed) noexcept {
+  if (!packed) return nullptr;
+  transaction_block& c = g_tracer.mem->blocks[(packed & 0xffff) - 1];
+  return c.generation() == static_cast<std::uint32_t>(packed >> 16) ? &c : nullptr;
+}
+
+/// Retires a segment's continuation: no new children; it is sent when its last span ends.
+inline void retire_continuation(transaction_block& segment) noexcept {
+  if (transaction_block* c = continuation_block(segment.continuation.exchange(0, order_acq_rel))) {
+    c->begin_closing();
+    close_span_of(*c);  // drops the holder's open count
+  }
+}
+
+struct continuation_claim {
+  std::uint16_t index = 0;
+  std::uint32_t generation = 0;
+  std::int32_t slot = 0;  ///< > 0: claimed
+};
+
+/// Streaming: a slot for a child whose block `full` (index, generation) has no room: in the
+/// segment's continuation block, starting a new one (and retiring the old) when that is full.
+inline continuation_claim claim_in_continuation(transaction_block& full, std::uint16_t index,
+                                                std::uint32_t generation) noexcept {
+  tracer& t = g_tracer;
+  continuation_claim out;
+  transaction_block* seg = &full;
+  if (full.is_continuation) {
+    seg = &t.mem->blocks[full.segment_block];
+    index = full.segment_block;
+    generation = full.segment_generation;
+    if (seg->generation() != (generation & 0x1fffffffu)) return out;  // the segment is gone
+  }
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    if (control::is_closing(seg->control_word.load(order_acquire))) return out;  // its root has ended
+    std::uint64_t packed = seg->continuation.load(order_acquire);
+    if (transaction_block* c = continuation_block(packed)) {
+      const std::int32_t s = c->claim_child(static_cast<std::uint32_t>(packed >> 16));
+      if (s > 0) {
+        out.index = static_cast<std::uint16_t>((packed & 0xffff) - 1);
+        out.generation = static_cast<std::uint32_t>(packed >> 16);
+        out.slot = s;
+        return out;
+      }
+    }
+    // A new continuation: a free block that copies what the segment's envelopes need.
+    transaction_block* n = nullptr;
+    std::uint16_t n_index = 0;
+    for (std::uint32_t i = 0; i < SENTRY_TRACE_MAX_TRANSACTIONS && !n; ++i)
+      if (t.mem->blocks[i].try_claim()) {
+        n = &t.mem->blocks[i];
+        n_index = static_cast<std::uint16_t>(i);
+      }
+    if (!n) return out;  // every block in use: the caller counts the span as buffer_overflow
+    n->reset_contents();
+    n->trace = seg->trace;
+    n->parent_of_root = seg->parent_of_root;
+    n->sample_rate = seg->sample_rate;
+    n->sample_rate_known = seg->sample_rate_known;
+    n->sample_rand_micros = seg->sample_rand_micros;
+    n->source = seg->source;
+    n->max_children.store(seg->max_children.load(order_relaxed), order_relaxed);
+    n->stream = true;
+    n->is_continuation = true;
+    n->segment_id = seg->spans[0].id;
+    n->segment_name = n->copy(transaction_name(*seg));
+    n->segment_block = index;
+    n->segment_generation = generation;
+    n->continuation.store(0, order_relaxed);
+    // Its envelopes carry the segment's DSC, frozen now (it has left the SDK with the first batch).
+    n->continued = seg->continued;
+    n->dsc = seg->dsc;
+    if (!seg->continued && seg->dsc_state.load(order_acquire) != dsc_frozen) {
+      const envelope_context ctx = make_envelope_context();
+      if (!ctx.public_key.empty())
+        for_each_head_dsc(seg->trace, transaction_name(*seg), seg->source, seg->sample_rate_known, seg->sample_rate,
+                          seg->sample_rand_micros, parent_decision::sampled, ctx,
+                          [&](std::string_view k, std::string_view v) { n->dsc.set_sentry(k, v); });
+    }
+    n->dsc_state.store(dsc_frozen, order_release);
+    const std::uint32_t n_generation = n->generation();
+    const std::uint64_t n_packed = (static_cast<std::uint64_t>(n_generation) << 16) | (n_index + 1u);
+    if (seg->continuation.compare_exchange_strong(packed, n_packed, order_acq_rel, order_acquire)) {
+      if (transaction_block* old = continuation_block(packed)) {
+        old->begin_closing();
+        close_span_of(*old);
+      }
+      const std::int32_t s = n->claim_child(n_generation);
+      if (s > 0) {
+        out.index = n_index;
+        out.generation = n_generation;
+        out.slot = s;
+        return out;
+      }
+    } else {
+      n->begin_closing();  // another thread installed one first: give this block back
+      close_span_of(*n);
+    }
+  }
+  return out;
+}
+
 /// This thread's innermost span that is still active, or nullptr. Entries ended elsewhere or
 /// left from before a re-init are popped on the way.
 inline stack_entry* current_entry() noexcept {
@@ -7474,8 +7751,20 @@ inline void apply_attributes(transaction_block& b, std::uint32_t slot, const spa
 /// parent is read in place and the handle is written once, field by field.
 inline span start_recording_child(const span_options& o, const span_ref& parent, bool make_active) noexcept {
   tracer& t = g_tracer;
-  transaction_block& b = t.mem->blocks[parent.block];
-  const std::int32_t slot = b.claim_child(parent.generation);
+  transaction_block* bp = &t.mem->blocks[parent.block];
+  std::uint16_t block_index = parent.block;
+  std::uint32_t generation = parent.generation;
+  std::int32_t slot = bp->claim_child(generation);
+  if (slot == 0 && bp->stream) {
+    // Streaming: the block is full, so this span goes to the segment's continuation block.
+    if (const continuation_claim c = claim_in_continuation(*bp, parent.block, parent.generation); c.slot > 0) {
+      bp = &t.mem->blocks[c.index];
+      block_index = c.index;
+      generation = c.generation;
+      slot = c.slot;
+    }
+  }
+  transaction_block& b = *bp;
   if (slot < 0) {
     g_outcomes.record(discard_reason::no_parent_span, data_category::span);
     log_line(log_level::debug, "span dropped: its parent's transaction has already ended");
@@ -7501,8 +7790,8 @@ inline span start_recording_child(const span_options& o, const span_ref& parent,
       stack_entry& e = s.entries[s.depth];
       e.ref.trace = parent.trace;
       e.ref.id = id;
-      e.ref.generation = parent.generation;
-      e.ref.block = parent.block;
+      e.ref.generation = generation;
+      e.ref.block = block_index;
       e.ref.slot = static_cast<std::uint16_t>(slot);
       e.ref.epoch = parent.epoch;
       e.ref.flags = flags;
@@ -7515,7 +7804,7 @@ inline span start_recording_child(const span_options& o, const span_ref& parent,
       log_line(log_level::debug, "span not made active: SENTRY_TRACE_MAX_DEPTH reached");
     }
   }
-  return span(parent.trace, id, parent.generation, parent.block, static_cast<std::uint16_t>(slot), parent.epoch, flags,
+  return span(parent.trace, id, generation, block_index, static_cast<std::uint16_t>(slot), parent.epoch, flags,
               owner, depth);
 }
 
@@ -7658,6 +7947,10 @@ inline span start_span_slow(const span_options& o, bool make_active) noexcept {
     b->max_children.store(t.max_spans, order_relaxed);
     b->continued = continued;
     b->dsc_state.store(dsc_open, order_relaxed);
+    b->stream = t.stream;
+    b->is_continuation = false;
+    b->segment_id = root.id;
+    b->continuation.store(0, order_relaxed);
     if (continued) {
       b->dsc = in->bag;
     } else {
@@ -7886,6 +8179,8 @@ inline bool init(const options& opts) noexcept {
   if (opts.max_spans > SENTRY_TRACE_MAX_SPANS)
     log_line(log_level::warning, "init: max_spans is capped at SENTRY_TRACE_MAX_SPANS");
   t.max_spans = static_cast<std::uint16_t>(opts.max_spans < SENTRY_TRACE_MAX_SPANS ? opts.max_spans : SENTRY_TRACE_MAX_SPANS);
+  t.stream = opts.trace_lifecycle == ::sentry_trace::trace_lifecycle::stream;
+  if (opts.trace_lifecycle == ::sentry_trace::trace_lifecycle::static_ && env("SENTRY_TRACE_LIFECYCLE") == "stream") t.stream = true;
   t.send_client_reports = opts.send_client_reports;
   t.propagate_traceparent = opts.propagate_traceparent;
   t.targets_set = opts.trace_propagation_targets != nullptr;
@@ -8017,8 +8312,18 @@ inline void span::end_recorded_() noexcept {
   if (detail::span_record* r = detail::record_of(ref_, b)) {
     r->end_ns = t.now_ns();
     r->state.store(detail::slot_ended, detail::order_release);
-    if (ref_.slot == 0) detail::finish_transaction(*b);
-    else if (b->close_one()) b->release();
+    if (ref_.slot == 0 && !b->is_continuation) {
+      if (b->stream) {
+        // Streaming: the segment is sent with whatever spans are done when its last span ends.
+        b->begin_closing();
+        detail::retire_continuation(*b);
+        detail::close_span_of(*b);
+      } else {
+        detail::finish_transaction(*b);
+      }
+    } else {
+      detail::close_span_of(*b);
+    }
   } else if ((ref_.flags & detail::ref_root) && !ref_.is_recording()) {
     detail::count_unrecorded_root(ref_, children);
   }
@@ -8034,12 +8339,16 @@ inline void span::abandon_() noexcept {
     if (detail::record_of(ref_, b)) {
       // Never ended: not sent. A child is counted as `invalid` when its transaction is written;
       // an abandoned root takes its whole transaction with it.
-      if (ref_.slot == 0) {
+      if (ref_.slot == 0 && !b->is_continuation) {
         std::uint32_t handed_out = b->begin_closing();
-        detail::g_outcomes.record_transaction(discard_reason::invalid, handed_out);
+        if (b->stream) {
+          detail::retire_continuation(*b);  // ended spans still go; the root is counted invalid
+        } else {
+          detail::g_outcomes.record_transaction(discard_reason::invalid, handed_out);
+        }
         detail::log_line(log_level::debug, "a transaction's root span was destroyed without end(); dropped");
       }
-      if (b->close_one()) b->release();
+      detail::close_span_of(*b);
     } else if ((ref_.flags & detail::ref_root) && !ref_.is_recording()) {
       detail::count_unrecorded_root(ref_, children);
     }
@@ -9363,11 +9672,13 @@ class transaction_view {
 class envelope_view {
  public:
   constexpr envelope_view() noexcept = default;
-  constexpr envelope_view(std::string_view bytes, const transaction_view* txn, bool client_report_only) noexcept
+  constexpr envelope_view(std::string_view bytes, const transaction_view* txn, bool client_report_only,
+                          std::uint32_t = 0) noexcept
       : bytes_(bytes), transaction_(txn), client_report_only_(client_report_only) {}
   std::string_view bytes() const noexcept { return bytes_; }
   const transaction_view* transaction() const noexcept { return transaction_; }
   bool is_client_report() const noexcept { return client_report_only_; }
+  std::uint32_t span_items() const noexcept { return 0; }
 
  private:
   std::string_view bytes_{};
@@ -9449,6 +9760,7 @@ constexpr std::size_t storage_bytes() noexcept { return 0; }
 // ---- tracer.hpp ------------------------------------------------------------------------------
 
 enum class delivery_mode : std::uint8_t { worker, poll };
+enum class trace_lifecycle : std::uint8_t { static_, stream };
 
 /// The same aggregate as the enabled build; init() reads none of it.
 struct options {
@@ -9471,6 +9783,7 @@ struct options {
   entropy_hook entropy{};
   lock_hook lock{};
   bool send_client_reports = true;
+  ::sentry_trace::trace_lifecycle trace_lifecycle = ::sentry_trace::trace_lifecycle::static_;
   const std::string_view* trace_propagation_targets = nullptr;
   std::size_t trace_propagation_target_count = 0;
   bool propagate_traceparent = false;

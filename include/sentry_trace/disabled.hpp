@@ -255,11 +255,13 @@ class transaction_view {
 class envelope_view {
  public:
   constexpr envelope_view() noexcept = default;
-  constexpr envelope_view(std::string_view bytes, const transaction_view* txn, bool client_report_only) noexcept
+  constexpr envelope_view(std::string_view bytes, const transaction_view* txn, bool client_report_only,
+                          std::uint32_t = 0) noexcept
       : bytes_(bytes), transaction_(txn), client_report_only_(client_report_only) {}
   std::string_view bytes() const noexcept { return bytes_; }
   const transaction_view* transaction() const noexcept { return transaction_; }
   bool is_client_report() const noexcept { return client_report_only_; }
+  std::uint32_t span_items() const noexcept { return 0; }
 
  private:
   std::string_view bytes_{};
@@ -341,6 +343,7 @@ constexpr std::size_t storage_bytes() noexcept { return 0; }
 // ---- tracer.hpp ------------------------------------------------------------------------------
 
 enum class delivery_mode : std::uint8_t { worker, poll };
+enum class trace_lifecycle : std::uint8_t { static_, stream };
 
 /// The same aggregate as the enabled build; init() reads none of it.
 struct options {
@@ -363,6 +366,7 @@ struct options {
   entropy_hook entropy{};
   lock_hook lock{};
   bool send_client_reports = true;
+  ::sentry_trace::trace_lifecycle trace_lifecycle = ::sentry_trace::trace_lifecycle::static_;
   const std::string_view* trace_propagation_targets = nullptr;
   std::size_t trace_propagation_target_count = 0;
   bool propagate_traceparent = false;

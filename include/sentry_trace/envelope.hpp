@@ -72,19 +72,23 @@ class transaction_view {
 class envelope_view {
  public:
   constexpr envelope_view() noexcept = default;
-  constexpr envelope_view(std::string_view bytes, const transaction_view* txn, bool client_report_only) noexcept
-      : bytes_(bytes), transaction_(txn), client_report_only_(client_report_only) {}
+  constexpr envelope_view(std::string_view bytes, const transaction_view* txn, bool client_report_only,
+                          std::uint32_t span_items = 0) noexcept
+      : bytes_(bytes), transaction_(txn), client_report_only_(client_report_only), span_items_(span_items) {}
   /// The envelope, ready to POST or write to a file.
   std::string_view bytes() const noexcept { return bytes_; }
   /// The transaction it carries, or nullptr (client reports, events).
   const transaction_view* transaction() const noexcept { return transaction_; }
   /// True when it holds only a client_report item (sentry-cli rejects those).
   bool is_client_report() const noexcept { return client_report_only_; }
+  /// The number of span v2 items in a streamed span envelope (0 for other envelopes).
+  std::uint32_t span_items() const noexcept { return span_items_; }
 
  private:
   std::string_view bytes_{};
   const transaction_view* transaction_ = nullptr;
   bool client_report_only_ = false;
+  std::uint32_t span_items_ = 0;
 };
 
 // ------------------------------------------------------------------------------------------------
@@ -365,6 +369,128 @@ inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, 
   result.spans_written = listed - 1;
   result.slots = slot_list;
   return result;
+}
+
+/// One typed attribute of a span v2 item: {"type":…,"value":…}.
+inline void write_typed_string(json_writer& w, std::string_view key, std::string_view value) noexcept {
+  w.key(key).begin_object().key("type").string("string").key("value").string(value).end_object();
+}
+
+/// One span of `b` as a span v2 item (PROTOCOL.md §6): ids, name, float-second timestamps,
+/// is_segment, status "ok"/"error" (the detailed status in sentry.status.message), and typed
+/// attributes, with the sentry.* ones @sentry/core 11 adds.
+inline void write_span_v2(json_writer& w, const transaction_block& b, const span_record& r, bool segment,
+                          std::string_view segment_name, const envelope_context& ctx) noexcept {
+  char hex[32];
+  w.begin_object();
+  b.trace.to_hex(hex);
+  w.key("trace_id").string(std::string_view(hex, 32));
+  r.id.to_hex(hex);
+  w.key("span_id").string(std::string_view(hex, 16));
+  if (!r.parent.is_zero()) {
+    r.parent.to_hex(hex);
+    w.key("parent_span_id").string(std::string_view(hex, 16));
+  }
+  std::string_view name = b.str(r.name);
+  w.key("name").string(segment ? segment_name : name);
+  w.key("status").string(r.status == span_status::ok ? "ok" : "error");
+  w.key("is_segment").boolean(segment);
+  w.key("start_timestamp").seconds(ctx.anchor.to_epoch_us(r.start_ns));
+  w.key("end_timestamp").seconds(ctx.anchor.to_epoch_us(r.end_ns));
+  w.key("attributes").begin_object();
+  write_typed_string(w, "sentry.op", op_or_default(b, r));
+  write_typed_string(w, "sentry.origin", origin_or_manual(b, r));
+  write_typed_string(w, "sentry.trace_lifecycle", "stream");
+  write_typed_string(w, "sentry.segment.name", segment_name);
+  b.segment_id.to_hex(hex);
+  write_typed_string(w, "sentry.segment.id", std::string_view(hex, 16));
+  write_typed_string(w, "sentry.sdk.name", sdk_name);
+  write_typed_string(w, "sentry.sdk.version", version_string);
+  if (!ctx.release.empty()) write_typed_string(w, "sentry.release", ctx.release);
+  write_typed_string(w, "sentry.environment", ctx.environment);
+  if (r.status != span_status::ok) write_typed_string(w, "sentry.status.message", to_string(r.status));
+  if (segment) {
+    write_typed_string(w, "sentry.segment.name.source", to_string(b.source));
+    if (b.sample_rate_known)
+      w.key("sentry.sample_rate").begin_object().key("type").string("double").key("value").number(b.sample_rate).end_object();
+  }
+  for (std::uint16_t i = r.attr_head; i != no_index; i = b.attributes[i].next) {
+    const attribute_record& a = b.attributes[i];
+    w.key(b.str(a.key)).begin_object();
+    switch (a.type) {
+      case attribute_type::string: w.key("type").string("string").key("value").string(b.str(a.text)); break;
+      case attribute_type::int64: w.key("type").string("integer").key("value").number(a.int_value); break;
+      case attribute_type::float64: w.key("type").string("double").key("value").number(a.float_value); break;
+      case attribute_type::boolean: w.key("type").string("boolean").key("value").boolean(a.bool_value); break;
+    }
+    w.end_object();
+  }
+  w.end_object();
+  w.end_object();
+}
+
+/// Writes the ended spans of a streaming block as span v2 envelopes of at most 1000 items,
+/// handing each to `emit(std::string_view bytes, std::uint32_t items)`. Spans that never ended
+/// are counted `invalid`; a span too large for the buffer on its own, `buffer_overflow`.
+template <class Emit>
+void write_span_batches(char* buf, std::size_t cap, const transaction_block& b, std::uint32_t handed_out,
+                        const envelope_context& ctx, Emit&& emit) noexcept {
+  constexpr std::uint32_t max_items = 1000;  // Relay's limit per span container item
+  const std::size_t header_room = cap >= 13 * 1024 ? 12 * 1024 : cap / 4;
+  if (cap < header_room + 1024) return;
+  const std::string_view segment_name = b.is_continuation ? b.str(b.segment_name) : transaction_name(b);
+  std::uint32_t slot = b.is_continuation ? 1 : 0;  // a continuation's slot 0 is its holder, not a span
+  std::uint32_t unfinished = 0, too_large = 0;
+  while (slot < handed_out) {
+    fixed_sink payload(buf + header_room, cap - header_room - 2);  // 2: the closing "]}" always fits
+    json_writer w(payload);
+    w.begin_object().key("version").number(2).key("items").begin_array();
+    std::uint32_t items = 0;
+    for (; slot < handed_out && items < max_items; ++slot) {
+      const span_record& r = b.spans[slot];
+      if (r.state.load(order_acquire) != slot_ended) {
+        ++unfinished;
+        continue;
+      }
+      const json_writer::checkpoint before = w.mark();
+      write_span_v2(w, b, r, slot == 0 && !b.is_continuation, segment_name, ctx);
+      if (!w.ok()) {
+        w.rewind(before);
+        if (items == 0) {  // alone it does not fit: drop it rather than loop
+          ++too_large;
+          continue;
+        }
+        break;  // the rest go in the next envelope
+      }
+      ++items;
+    }
+    if (items == 0) continue;
+    std::size_t payload_len = payload.size();
+    std::memcpy(buf + header_room + payload_len, "]}", 2);
+    payload_len += 2;
+    fixed_sink head(buf, header_room);
+    json_writer h(head);
+    h.begin_object();
+    h.key("sent_at").timestamp(ctx.sent_at_epoch_us);
+    write_sdk(h);
+    write_dsc(h, b, ctx);
+    h.end_object();
+    head.put('\n');
+    json_writer item(head);
+    item.begin_object().key("type").string("span").key("item_count").number(static_cast<std::uint64_t>(items));
+    item.key("content_type").string("application/vnd.sentry.items.span.v2+json");
+    item.key("length").number(static_cast<std::uint64_t>(payload_len)).end_object();
+    head.put('\n');
+    if (!h.ok() || !item.ok() || head.overflowed()) {
+      g_outcomes.record(discard_reason::buffer_overflow, data_category::span, items);
+      continue;
+    }
+    const std::size_t head_len = head.size();
+    std::memmove(buf + header_room - head_len, buf, head_len);
+    emit(std::string_view(buf + header_room - head_len, head_len + payload_len), items);
+  }
+  g_outcomes.record(discard_reason::invalid, data_category::span, unfinished);
+  g_outcomes.record(discard_reason::buffer_overflow, data_category::span, too_large);
 }
 
 /// Writes the pending outcomes as a client-report envelope and clears them. Empty when none.

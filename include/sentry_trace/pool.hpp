@@ -12,10 +12,10 @@
 //               rounded up to a multiple of 8,
 //                 64 * (SENTRY_TRACE_MAX_SPANS + 1) + 24 * SENTRY_TRACE_ATTRIBUTE_POOL
 //                 + 32 * SENTRY_TRACE_MAX_MEASUREMENTS + SENTRY_TRACE_STRING_ARENA
-//                 + (SENTRY_TRACE_MAX_DSC + SENTRY_TRACE_MAX_BAGGAGE + 528) + 72
+//                 + (SENTRY_TRACE_MAX_DSC + SENTRY_TRACE_MAX_BAGGAGE + 528) + 104
 //               (64, 24, 32: sizeof span_record, attribute_record, measurement_record; then the
-//               propagated DSC and baggage; 72: the block's header).
-//               Defaults: 8 * 238,744 + 1,048,576 + 2,008 = 2,960,536 bytes.
+//               propagated DSC and baggage; 104: the block's header).
+//               Defaults: 8 * 238,776 + 1,048,576 + 2,008 = 2,960,792 bytes.
 //               storage_bytes() gives the exact figure; tests/test_pool.cpp pins the formula.
 // THREADS       Each block has one control word: generation, closing flag, open-span count and
 //               next free slot, changed together by compare-and-swap. A child start is one CAS,
@@ -98,6 +98,19 @@ struct transaction_block {
   /// Sentry members in (dsc_state).
   baggage dsc;
   atomic<std::uint8_t> dsc_state;   ///< dsc_open, dsc_freezing, dsc_frozen
+
+  // Span streaming (options.trace_lifecycle = stream): the block is sent as span v2 items once
+  // its last open span ends. When a segment's block fills up, later children go to a
+  // continuation block, which holds slot 0 itself until it is retired (a newer continuation
+  // takes over, or the segment's root ends); so a long level is sent whole, in batches, with
+  // at most a few blocks in use.
+  bool stream;
+  bool is_continuation;
+  span_id segment_id;               ///< the segment (root) span of this block's spans
+  arena_str segment_name;           ///< its name (a copy in this block's arena)
+  std::uint16_t segment_block;      ///< a continuation's segment block, and its generation
+  std::uint32_t segment_generation;
+  atomic<std::uint64_t> continuation;  ///< in a segment block: (generation << 16) | (index + 1), 0: none
 
   atomic<std::uint32_t> arena_used;
   atomic<std::uint32_t> attributes_used;

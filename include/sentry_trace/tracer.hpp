@@ -80,6 +80,13 @@ enum class delivery_mode : std::uint8_t {
   poll     ///< nothing is sent until sentry_trace::poll() (or flush()/shutdown()) runs
 };
 
+/// How finished spans are sent (options.trace_lifecycle).
+enum class trace_lifecycle : std::uint8_t {
+  static_,  ///< "static": one transaction per root, with at most max_spans children (the default)
+  stream    ///< span v2 items in batches of up to 1000, as @sentry/core 11 streams them: a root
+            ///< with more spans than a block holds is sent whole, in several envelopes
+};
+
 /// Everything init() takes. An aggregate: declare it, then assign fields by name.
 struct options {
   /// traces_sample_rate's "not set" value (0.0 is a real rate: sample nothing).
@@ -114,6 +121,9 @@ struct options {
   std::string_view http_proxy{};        ///< "http://host:port" for the built-in transport; "": none
   std::string_view ca_file{};           ///< a PEM CA bundle for https; "": the system's
   bool http_compression = true;         ///< gzip envelopes over 1 KiB (only with SENTRY_TRACE_WITH_ZLIB=1 and -lz)
+  /// static_ (transactions, the default) or stream (span v2 batches); SENTRY_TRACE_LIFECYCLE
+  /// ("static" / "stream") when left at the default.
+  ::sentry_trace::trace_lifecycle trace_lifecycle = ::sentry_trace::trace_lifecycle::static_;
   /// "": SENTRY_SPOTLIGHT; "true"/"1"/"yes"/"on"...: http://localhost:8969/stream;
   /// "false"/"0"/"no"/"off"...: off; anything else: the sidecar URL (PROTOCOL.md §13).
   std::string_view spotlight{};
@@ -179,6 +189,7 @@ struct tracer {
   std::uint16_t epoch = 0;
   bool debug = false;
   bool send_client_reports = false;       ///< set by init() from options (default true there)
+  bool stream = false;                    ///< options.trace_lifecycle == stream
   bool has_dsn = false;
   double traces_sample_rate = 0.0;        ///< set by init(); options::unset (negative) when none
   std::uint16_t max_spans = 0;            ///< set by init(): options.max_spans capped
@@ -424,6 +435,128 @@ inline void finish_transaction(transaction_block& b) noexcept {
   if (b.close_one()) b.release();
 }
 
+/// Streaming: sends the ended spans of `b` as span v2 envelopes (its last open span has ended).
+inline void finish_stream_block(transaction_block& b) noexcept {
+  tracer& t = g_tracer;
+  const std::uint32_t handed_out = control::next_slot(b.control_word.load(order_acquire));
+  envelope_lock guard(t.lock);
+  const envelope_context ctx = make_envelope_context();
+  write_span_batches(t.mem->envelope, sizeof(t.mem->envelope), b, handed_out, ctx,
+                     [](std::string_view bytes, std::uint32_t items) {
+                       dispatch(envelope_view(bytes, nullptr, false, items));
+                     });
+}
+
+/// Closes one open span of `b`; the last one out sends a streaming block and frees it.
+inline void close_span_of(transaction_block& b) noexcept {
+  if (!b.close_one()) return;
+  if (b.stream) finish_stream_block(b);
+  b.release();
+}
+
+/// A continuation block by its packed reference, or nullptr when it has moved on.
+inline transaction_block* continuation_block(std::uint64_t packed) noexcept {
+  if (!packed) return nullptr;
+  transaction_block& c = g_tracer.mem->blocks[(packed & 0xffff) - 1];
+  return c.generation() == static_cast<std::uint32_t>(packed >> 16) ? &c : nullptr;
+}
+
+/// Retires a segment's continuation: no new children; it is sent when its last span ends.
+inline void retire_continuation(transaction_block& segment) noexcept {
+  if (transaction_block* c = continuation_block(segment.continuation.exchange(0, order_acq_rel))) {
+    c->begin_closing();
+    close_span_of(*c);  // drops the holder's open count
+  }
+}
+
+struct continuation_claim {
+  std::uint16_t index = 0;
+  std::uint32_t generation = 0;
+  std::int32_t slot = 0;  ///< > 0: claimed
+};
+
+/// Streaming: a slot for a child whose block `full` (index, generation) has no room: in the
+/// segment's continuation block, starting a new one (and retiring the old) when that is full.
+inline continuation_claim claim_in_continuation(transaction_block& full, std::uint16_t index,
+                                                std::uint32_t generation) noexcept {
+  tracer& t = g_tracer;
+  continuation_claim out;
+  transaction_block* seg = &full;
+  if (full.is_continuation) {
+    seg = &t.mem->blocks[full.segment_block];
+    index = full.segment_block;
+    generation = full.segment_generation;
+    if (seg->generation() != (generation & 0x1fffffffu)) return out;  // the segment is gone
+  }
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    if (control::is_closing(seg->control_word.load(order_acquire))) return out;  // its root has ended
+    std::uint64_t packed = seg->continuation.load(order_acquire);
+    if (transaction_block* c = continuation_block(packed)) {
+      const std::int32_t s = c->claim_child(static_cast<std::uint32_t>(packed >> 16));
+      if (s > 0) {
+        out.index = static_cast<std::uint16_t>((packed & 0xffff) - 1);
+        out.generation = static_cast<std::uint32_t>(packed >> 16);
+        out.slot = s;
+        return out;
+      }
+    }
+    // A new continuation: a free block that copies what the segment's envelopes need.
+    transaction_block* n = nullptr;
+    std::uint16_t n_index = 0;
+    for (std::uint32_t i = 0; i < SENTRY_TRACE_MAX_TRANSACTIONS && !n; ++i)
+      if (t.mem->blocks[i].try_claim()) {
+        n = &t.mem->blocks[i];
+        n_index = static_cast<std::uint16_t>(i);
+      }
+    if (!n) return out;  // every block in use: the caller counts the span as buffer_overflow
+    n->reset_contents();
+    n->trace = seg->trace;
+    n->parent_of_root = seg->parent_of_root;
+    n->sample_rate = seg->sample_rate;
+    n->sample_rate_known = seg->sample_rate_known;
+    n->sample_rand_micros = seg->sample_rand_micros;
+    n->source = seg->source;
+    n->max_children.store(seg->max_children.load(order_relaxed), order_relaxed);
+    n->stream = true;
+    n->is_continuation = true;
+    n->segment_id = seg->spans[0].id;
+    n->segment_name = n->copy(transaction_name(*seg));
+    n->segment_block = index;
+    n->segment_generation = generation;
+    n->continuation.store(0, order_relaxed);
+    // Its envelopes carry the segment's DSC, frozen now (it has left the SDK with the first batch).
+    n->continued = seg->continued;
+    n->dsc = seg->dsc;
+    if (!seg->continued && seg->dsc_state.load(order_acquire) != dsc_frozen) {
+      const envelope_context ctx = make_envelope_context();
+      if (!ctx.public_key.empty())
+        for_each_head_dsc(seg->trace, transaction_name(*seg), seg->source, seg->sample_rate_known, seg->sample_rate,
+                          seg->sample_rand_micros, parent_decision::sampled, ctx,
+                          [&](std::string_view k, std::string_view v) { n->dsc.set_sentry(k, v); });
+    }
+    n->dsc_state.store(dsc_frozen, order_release);
+    const std::uint32_t n_generation = n->generation();
+    const std::uint64_t n_packed = (static_cast<std::uint64_t>(n_generation) << 16) | (n_index + 1u);
+    if (seg->continuation.compare_exchange_strong(packed, n_packed, order_acq_rel, order_acquire)) {
+      if (transaction_block* old = continuation_block(packed)) {
+        old->begin_closing();
+        close_span_of(*old);
+      }
+      const std::int32_t s = n->claim_child(n_generation);
+      if (s > 0) {
+        out.index = n_index;
+        out.generation = n_generation;
+        out.slot = s;
+        return out;
+      }
+    } else {
+      n->begin_closing();  // another thread installed one first: give this block back
+      close_span_of(*n);
+    }
+  }
+  return out;
+}
+
 /// This thread's innermost span that is still active, or nullptr. Entries ended elsewhere or
 /// left from before a re-init are popped on the way.
 inline stack_entry* current_entry() noexcept {
@@ -475,8 +608,20 @@ inline void apply_attributes(transaction_block& b, std::uint32_t slot, const spa
 /// parent is read in place and the handle is written once, field by field.
 inline span start_recording_child(const span_options& o, const span_ref& parent, bool make_active) noexcept {
   tracer& t = g_tracer;
-  transaction_block& b = t.mem->blocks[parent.block];
-  const std::int32_t slot = b.claim_child(parent.generation);
+  transaction_block* bp = &t.mem->blocks[parent.block];
+  std::uint16_t block_index = parent.block;
+  std::uint32_t generation = parent.generation;
+  std::int32_t slot = bp->claim_child(generation);
+  if (slot == 0 && bp->stream) {
+    // Streaming: the block is full, so this span goes to the segment's continuation block.
+    if (const continuation_claim c = claim_in_continuation(*bp, parent.block, parent.generation); c.slot > 0) {
+      bp = &t.mem->blocks[c.index];
+      block_index = c.index;
+      generation = c.generation;
+      slot = c.slot;
+    }
+  }
+  transaction_block& b = *bp;
   if (slot < 0) {
     g_outcomes.record(discard_reason::no_parent_span, data_category::span);
     log_line(log_level::debug, "span dropped: its parent's transaction has already ended");
@@ -502,8 +647,8 @@ inline span start_recording_child(const span_options& o, const span_ref& parent,
       stack_entry& e = s.entries[s.depth];
       e.ref.trace = parent.trace;
       e.ref.id = id;
-      e.ref.generation = parent.generation;
-      e.ref.block = parent.block;
+      e.ref.generation = generation;
+      e.ref.block = block_index;
       e.ref.slot = static_cast<std::uint16_t>(slot);
       e.ref.epoch = parent.epoch;
       e.ref.flags = flags;
@@ -516,7 +661,7 @@ inline span start_recording_child(const span_options& o, const span_ref& parent,
       log_line(log_level::debug, "span not made active: SENTRY_TRACE_MAX_DEPTH reached");
     }
   }
-  return span(parent.trace, id, parent.generation, parent.block, static_cast<std::uint16_t>(slot), parent.epoch, flags,
+  return span(parent.trace, id, generation, block_index, static_cast<std::uint16_t>(slot), parent.epoch, flags,
               owner, depth);
 }
 
@@ -659,6 +804,10 @@ inline span start_span_slow(const span_options& o, bool make_active) noexcept {
     b->max_children.store(t.max_spans, order_relaxed);
     b->continued = continued;
     b->dsc_state.store(dsc_open, order_relaxed);
+    b->stream = t.stream;
+    b->is_continuation = false;
+    b->segment_id = root.id;
+    b->continuation.store(0, order_relaxed);
     if (continued) {
       b->dsc = in->bag;
     } else {
@@ -887,6 +1036,8 @@ inline bool init(const options& opts) noexcept {
   if (opts.max_spans > SENTRY_TRACE_MAX_SPANS)
     log_line(log_level::warning, "init: max_spans is capped at SENTRY_TRACE_MAX_SPANS");
   t.max_spans = static_cast<std::uint16_t>(opts.max_spans < SENTRY_TRACE_MAX_SPANS ? opts.max_spans : SENTRY_TRACE_MAX_SPANS);
+  t.stream = opts.trace_lifecycle == ::sentry_trace::trace_lifecycle::stream;
+  if (opts.trace_lifecycle == ::sentry_trace::trace_lifecycle::static_ && env("SENTRY_TRACE_LIFECYCLE") == "stream") t.stream = true;
   t.send_client_reports = opts.send_client_reports;
   t.propagate_traceparent = opts.propagate_traceparent;
   t.targets_set = opts.trace_propagation_targets != nullptr;
@@ -1018,8 +1169,18 @@ inline void span::end_recorded_() noexcept {
   if (detail::span_record* r = detail::record_of(ref_, b)) {
     r->end_ns = t.now_ns();
     r->state.store(detail::slot_ended, detail::order_release);
-    if (ref_.slot == 0) detail::finish_transaction(*b);
-    else if (b->close_one()) b->release();
+    if (ref_.slot == 0 && !b->is_continuation) {
+      if (b->stream) {
+        // Streaming: the segment is sent with whatever spans are done when its last span ends.
+        b->begin_closing();
+        detail::retire_continuation(*b);
+        detail::close_span_of(*b);
+      } else {
+        detail::finish_transaction(*b);
+      }
+    } else {
+      detail::close_span_of(*b);
+    }
   } else if ((ref_.flags & detail::ref_root) && !ref_.is_recording()) {
     detail::count_unrecorded_root(ref_, children);
   }
@@ -1035,12 +1196,16 @@ inline void span::abandon_() noexcept {
     if (detail::record_of(ref_, b)) {
       // Never ended: not sent. A child is counted as `invalid` when its transaction is written;
       // an abandoned root takes its whole transaction with it.
-      if (ref_.slot == 0) {
+      if (ref_.slot == 0 && !b->is_continuation) {
         std::uint32_t handed_out = b->begin_closing();
-        detail::g_outcomes.record_transaction(discard_reason::invalid, handed_out);
+        if (b->stream) {
+          detail::retire_continuation(*b);  // ended spans still go; the root is counted invalid
+        } else {
+          detail::g_outcomes.record_transaction(discard_reason::invalid, handed_out);
+        }
         detail::log_line(log_level::debug, "a transaction's root span was destroyed without end(); dropped");
       }
-      if (b->close_one()) b->release();
+      detail::close_span_of(*b);
     } else if ((ref_.flags & detail::ref_root) && !ref_.is_recording()) {
       detail::count_unrecorded_root(ref_, children);
     }

@@ -53,6 +53,8 @@ class transport {
   static void report_lost(const envelope_view& envelope, discard_reason reason) noexcept {
     if (const transaction_view* t = envelope.transaction())
       detail::g_outcomes.record_transaction(reason, static_cast<std::uint32_t>(t->span_count()));
+    else if (envelope.span_items())
+      detail::g_outcomes.record(reason, data_category::span, envelope.span_items());
   }
 
  protected:

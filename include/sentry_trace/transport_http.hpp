@@ -620,6 +620,9 @@ class http_transport final : public transport {
     if (const transaction_view* t = e.transaction()) {
       m.category = data_category::transaction;
       m.spans = static_cast<std::uint32_t>(t->span_count());
+    } else if (e.span_items()) {
+      m.category = data_category::span;
+      m.spans = e.span_items();
     } else if (e.is_client_report()) {
       m.category = data_category::internal;
     } else {
