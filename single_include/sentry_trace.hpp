@@ -4286,6 +4286,27 @@ inline void write_span_common(json_writer& w, const transaction_block& b, const 
   w.end_object();
 }
 
+/// Room kept at the start of the envelope buffer for the headers, written after the payload
+/// (whose length the item header needs): 12 KiB holds the largest headers (a DSC full of escaped
+/// characters); a small buffer (down to the 4 KiB SENTRY_TRACE_ENVELOPE_BYTES allows, e.g. on a
+/// microcontroller) gives them a quarter of itself, which the usual few hundred bytes fit.
+constexpr std::size_t header_room_for(std::size_t cap) noexcept { return cap >= 13 * 1024 ? 12 * 1024 : cap / 4; }
+
+/// Closes a payload written at buf + header_room by hand (after a rewind the writer's state is
+/// stale; the 2 bytes were kept free) and returns its length.
+inline std::size_t close_items_payload(char* buf, std::size_t header_room, const fixed_sink& payload) noexcept {
+  std::memcpy(buf + header_room + payload.size(), "]}", 2);
+  return payload.size() + 2;
+}
+
+/// Moves the headers written at the start of `buf` to sit right before the payload, and
+/// returns the whole envelope.
+inline std::string_view join_headers_and_payload(char* buf, std::size_t header_room, std::size_t head_len,
+                                                 std::size_t payload_len) noexcept {
+  std::memmove(buf + header_room - head_len, buf, head_len);
+  return std::string_view(buf + header_room - head_len, head_len + payload_len);
+}
+
 /// Result of writing a transaction envelope.
 struct transaction_write {
   std::string_view bytes;       ///< empty when not even the transaction itself fitted
@@ -4300,13 +4321,9 @@ inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, 
                                                     std::uint32_t handed_out, const envelope_context& ctx,
                                                     std::uint16_t* slot_list) noexcept {
   transaction_write result;
-  // The item header needs the payload's length, so the payload goes first, after room for
-  // both headers; the headers are then written and moved to sit right before it. 12 KiB holds
-  // the largest headers (a DSC full of escaped characters). A buffer under 13 KiB (down to the
-  // 4 KiB SENTRY_TRACE_ENVELOPE_BYTES allows, e.g. on a microcontroller) gives them a quarter
-  // of itself instead, which the usual few hundred bytes fit; larger ones are dropped and
-  // counted below.
-  const std::size_t header_room = cap >= 13 * 1024 ? 12 * 1024 : cap / 4;
+  // The payload goes first, after room for the headers (header_room_for); headers that do not
+  // fit are dropped and counted below.
+  const std::size_t header_room = header_room_for(cap);
   if (cap < header_room + 1024) return result;
   const span_record& root = b.spans[0];
   event_id eid = new_event_id();
@@ -4383,10 +4400,7 @@ inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, 
   }
   g_outcomes.record(discard_reason::invalid, data_category::span, unfinished);
   g_outcomes.record(discard_reason::buffer_overflow, data_category::span, overflowed);
-  // Close the spans array and the payload by hand: after a rewind the writer's state is stale.
-  std::size_t payload_len = payload.size();
-  std::memcpy(buf + header_room + payload_len, "]}", 2);
-  payload_len += 2;
+  const std::size_t payload_len = close_items_payload(buf, header_room, payload);
 
   // Headers into the start of the buffer, then moved flush against the payload.
   fixed_sink head(buf, header_room);
@@ -4407,8 +4421,7 @@ inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, 
     return result;
   }
   std::size_t head_len = head.size();
-  std::memmove(buf + header_room - head_len, buf, head_len);
-  result.bytes = std::string_view(buf + header_room - head_len, head_len + payload_len);
+  result.bytes = join_headers_and_payload(buf, header_room, head_len, payload_len);
   result.spans_written = listed - 1;
   result.slots = slot_list;
   return result;
@@ -4479,7 +4492,7 @@ template <class Emit>
 void write_span_batches(char* buf, std::size_t cap, const transaction_block& b, std::uint32_t handed_out,
                         const envelope_context& ctx, Emit&& emit) noexcept {
   constexpr std::uint32_t max_items = 1000;  // Relay's limit per span container item
-  const std::size_t header_room = cap >= 13 * 1024 ? 12 * 1024 : cap / 4;
+  const std::size_t header_room = header_room_for(cap);
   if (cap < header_room + 1024) return;
   const std::string_view segment_name = b.is_continuation ? b.str(b.segment_name) : transaction_name(b);
   std::uint32_t slot = b.is_continuation ? 1 : 0;  // a continuation's slot 0 is its holder, not a span
@@ -4508,9 +4521,7 @@ void write_span_batches(char* buf, std::size_t cap, const transaction_block& b, 
       ++items;
     }
     if (items == 0) continue;
-    std::size_t payload_len = payload.size();
-    std::memcpy(buf + header_room + payload_len, "]}", 2);
-    payload_len += 2;
+    const std::size_t payload_len = close_items_payload(buf, header_room, payload);
     fixed_sink head(buf, header_room);
     json_writer h(head);
     h.begin_object();
@@ -4528,9 +4539,7 @@ void write_span_batches(char* buf, std::size_t cap, const transaction_block& b, 
       g_outcomes.record(discard_reason::buffer_overflow, data_category::span, items);
       continue;
     }
-    const std::size_t head_len = head.size();
-    std::memmove(buf + header_room - head_len, buf, head_len);
-    emit(std::string_view(buf + header_room - head_len, head_len + payload_len), items);
+    emit(join_headers_and_payload(buf, header_room, head.size(), payload_len), items);
   }
   g_outcomes.record(discard_reason::invalid, data_category::span, unfinished);
   g_outcomes.record(discard_reason::buffer_overflow, data_category::span, too_large);
