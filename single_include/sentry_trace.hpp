@@ -88,6 +88,9 @@
 //                                        (SENTRY_TRACE_SAMPLING_RATIO_PERMILLE, 0..1000, required)
 //                                 ALWAYS, NEVER and RATIO ignore traces_sampler, traces_sample_rate
 //                                 and an incoming parent decision: only RUNTIME inherits it.
+//   SENTRY_TRACE_STREAMING        (1)    0: no span streaming code (options.trace_lifecycle = stream
+//                                        then logs a warning and sends transactions); saves about
+//                                        5 KiB of flash on a Cortex-M4                          yes
 //   SENTRY_TRACE_DOUBLES          (1)    how doubles are written (attribute and measurement values,
 //                                        sample rates; json.hpp): 1: shortest round-trip text, as
 //                                        JavaScript prints it; 0: compact, for small targets: six
@@ -168,6 +171,13 @@
 #  define SENTRY_TRACE_WITH_ZLIB 0
 #endif
 
+#ifndef SENTRY_TRACE_STREAMING
+#  define SENTRY_TRACE_STREAMING 1
+#endif
+#if SENTRY_TRACE_STREAMING != 0 && SENTRY_TRACE_STREAMING != 1
+#  error "SENTRY_TRACE_STREAMING must be 0 or 1"
+#endif
+
 #ifndef SENTRY_TRACE_DOUBLES
 #  define SENTRY_TRACE_DOUBLES 1
 #endif
@@ -244,11 +254,20 @@
 #else
 #  define SENTRY_TRACE_DETAIL_FORMAT_KEY SENTRY_TRACE_DETAIL_SAMPLING_KEY
 #endif
+// Span streaming compiled out (SENTRY_TRACE_STREAMING=0) changes the span path's inline code:
+// an "n" after the format key (abi_..._0n, abi_..._0cn).
+#if !SENTRY_TRACE_STREAMING
+#  define SENTRY_TRACE_DETAIL_KEY_N2(k) k##n
+#  define SENTRY_TRACE_DETAIL_KEY_N(k) SENTRY_TRACE_DETAIL_KEY_N2(k)
+#  define SENTRY_TRACE_DETAIL_BUILD_KEY SENTRY_TRACE_DETAIL_KEY_N(SENTRY_TRACE_DETAIL_FORMAT_KEY)
+#else
+#  define SENTRY_TRACE_DETAIL_BUILD_KEY SENTRY_TRACE_DETAIL_FORMAT_KEY
+#endif
 #define SENTRY_TRACE_DETAIL_CAT2(a, b, c, d, e, f) abi_##a##_##b##_##c##_##d##_##e##_##f
 #define SENTRY_TRACE_DETAIL_CAT(a, b, c, d, e, f) SENTRY_TRACE_DETAIL_CAT2(a, b, c, d, e, f)
 #define SENTRY_TRACE_DETAIL_ABI                                                                     \
   SENTRY_TRACE_DETAIL_CAT(SENTRY_TRACE_ENABLED, SENTRY_TRACE_MAX_SPANS, SENTRY_TRACE_MAX_TRANSACTIONS, \
-                          SENTRY_TRACE_THREADS, SENTRY_TRACE_HOSTED, SENTRY_TRACE_DETAIL_FORMAT_KEY)
+                          SENTRY_TRACE_THREADS, SENTRY_TRACE_HOSTED, SENTRY_TRACE_DETAIL_BUILD_KEY)
 #define SENTRY_TRACE_DETAIL_BEGIN namespace sentry_trace { inline namespace SENTRY_TRACE_DETAIL_ABI {
 #define SENTRY_TRACE_DETAIL_END } }
 
@@ -7602,7 +7621,7 @@ inline void finish_stream_block(transaction_block& b) noexcept {
 /// Closes one open span of `b`; the last one out sends a streaming block and frees it.
 inline void close_span_of(transaction_block& b) noexcept {
   if (!b.close_one()) return;
-  if (b.stream) finish_stream_block(b);
+  if (SENTRY_TRACE_STREAMING && b.stream) finish_stream_block(b);
   b.release();
 }
 
@@ -7764,7 +7783,7 @@ inline span start_recording_child(const span_options& o, const span_ref& parent,
   std::uint16_t block_index = parent.block;
   std::uint32_t generation = parent.generation;
   std::int32_t slot = bp->claim_child(generation);
-  if (slot == 0 && bp->stream) {
+  if (SENTRY_TRACE_STREAMING && slot == 0 && bp->stream) {
     // Streaming: the block is full, so this span goes to the segment's continuation block.
     if (const continuation_claim c = claim_in_continuation(*bp, parent.block, parent.generation); c.slot > 0) {
       bp = &t.mem->blocks[c.index];
@@ -8190,6 +8209,10 @@ inline bool init(const options& opts) noexcept {
   t.max_spans = static_cast<std::uint16_t>(opts.max_spans < SENTRY_TRACE_MAX_SPANS ? opts.max_spans : SENTRY_TRACE_MAX_SPANS);
   t.stream = opts.trace_lifecycle == ::sentry_trace::trace_lifecycle::stream;
   if (opts.trace_lifecycle == ::sentry_trace::trace_lifecycle::static_ && env("SENTRY_TRACE_LIFECYCLE") == "stream") t.stream = true;
+  if (!SENTRY_TRACE_STREAMING && t.stream) {
+    log_line(log_level::warning, "init: span streaming is compiled out (SENTRY_TRACE_STREAMING=0); sending transactions");
+    t.stream = false;
+  }
   t.send_client_reports = opts.send_client_reports;
   t.propagate_traceparent = opts.propagate_traceparent;
   t.targets_set = opts.trace_propagation_targets != nullptr;
@@ -8322,7 +8345,7 @@ inline void span::end_recorded_() noexcept {
     r->end_ns = t.now_ns();
     r->state.store(detail::slot_ended, detail::order_release);
     if (ref_.slot == 0 && !b->is_continuation) {
-      if (b->stream) {
+      if (SENTRY_TRACE_STREAMING && b->stream) {
         // Streaming: the segment is sent with whatever spans are done when its last span ends.
         b->begin_closing();
         detail::retire_continuation(*b);
@@ -8350,7 +8373,7 @@ inline void span::abandon_() noexcept {
       // an abandoned root takes its whole transaction with it.
       if (ref_.slot == 0 && !b->is_continuation) {
         std::uint32_t handed_out = b->begin_closing();
-        if (b->stream) {
+        if (SENTRY_TRACE_STREAMING && b->stream) {
           detail::retire_continuation(*b);  // ended spans still go; the root is counted invalid
         } else {
           detail::g_outcomes.record_transaction(discard_reason::invalid, handed_out);

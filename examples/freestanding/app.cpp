@@ -15,7 +15,7 @@
 //   -DSENTRY_TRACE_MAX_SPANS=32 -DSENTRY_TRACE_MAX_TRANSACTIONS=1 -DSENTRY_TRACE_MAX_ATTRIBUTES=8
 //   -DSENTRY_TRACE_ATTRIBUTE_POOL=64 -DSENTRY_TRACE_STRING_ARENA=2048 -DSENTRY_TRACE_MAX_STRING=128
 //   -DSENTRY_TRACE_MAX_MEASUREMENTS=4 -DSENTRY_TRACE_MAX_DEPTH=8 -DSENTRY_TRACE_ENVELOPE_BYTES=8192
-//   -DSENTRY_TRACE_MAX_BAGGAGE=512 -DSENTRY_TRACE_MAX_DSC=256 -DSENTRY_TRACE_DOUBLES=0
+//   -DSENTRY_TRACE_MAX_BAGGAGE=512 -DSENTRY_TRACE_MAX_DSC=256 -DSENTRY_TRACE_DOUBLES=0 -DSENTRY_TRACE_STREAMING=0
 // (the defaults below apply when a switch is not given on the command line).
 //
 // What it shows:
@@ -80,6 +80,10 @@
 // (config.hpp): no shortest-round-trip formatter and its big-integer code in flash.
 #ifndef SENTRY_TRACE_DOUBLES
 #  define SENTRY_TRACE_DOUBLES 0
+#endif
+// Transactions only: no span streaming code in flash.
+#ifndef SENTRY_TRACE_STREAMING
+#  define SENTRY_TRACE_STREAMING 0
 #endif
 
 #include <sentry_trace.hpp>

@@ -42,6 +42,9 @@
 //                                        (SENTRY_TRACE_SAMPLING_RATIO_PERMILLE, 0..1000, required)
 //                                 ALWAYS, NEVER and RATIO ignore traces_sampler, traces_sample_rate
 //                                 and an incoming parent decision: only RUNTIME inherits it.
+//   SENTRY_TRACE_STREAMING        (1)    0: no span streaming code (options.trace_lifecycle = stream
+//                                        then logs a warning and sends transactions); saves about
+//                                        5 KiB of flash on a Cortex-M4                          yes
 //   SENTRY_TRACE_DOUBLES          (1)    how doubles are written (attribute and measurement values,
 //                                        sample rates; json.hpp): 1: shortest round-trip text, as
 //                                        JavaScript prints it; 0: compact, for small targets: six
@@ -122,6 +125,13 @@
 #  define SENTRY_TRACE_WITH_ZLIB 0
 #endif
 
+#ifndef SENTRY_TRACE_STREAMING
+#  define SENTRY_TRACE_STREAMING 1
+#endif
+#if SENTRY_TRACE_STREAMING != 0 && SENTRY_TRACE_STREAMING != 1
+#  error "SENTRY_TRACE_STREAMING must be 0 or 1"
+#endif
+
 #ifndef SENTRY_TRACE_DOUBLES
 #  define SENTRY_TRACE_DOUBLES 1
 #endif
@@ -198,11 +208,20 @@
 #else
 #  define SENTRY_TRACE_DETAIL_FORMAT_KEY SENTRY_TRACE_DETAIL_SAMPLING_KEY
 #endif
+// Span streaming compiled out (SENTRY_TRACE_STREAMING=0) changes the span path's inline code:
+// an "n" after the format key (abi_..._0n, abi_..._0cn).
+#if !SENTRY_TRACE_STREAMING
+#  define SENTRY_TRACE_DETAIL_KEY_N2(k) k##n
+#  define SENTRY_TRACE_DETAIL_KEY_N(k) SENTRY_TRACE_DETAIL_KEY_N2(k)
+#  define SENTRY_TRACE_DETAIL_BUILD_KEY SENTRY_TRACE_DETAIL_KEY_N(SENTRY_TRACE_DETAIL_FORMAT_KEY)
+#else
+#  define SENTRY_TRACE_DETAIL_BUILD_KEY SENTRY_TRACE_DETAIL_FORMAT_KEY
+#endif
 #define SENTRY_TRACE_DETAIL_CAT2(a, b, c, d, e, f) abi_##a##_##b##_##c##_##d##_##e##_##f
 #define SENTRY_TRACE_DETAIL_CAT(a, b, c, d, e, f) SENTRY_TRACE_DETAIL_CAT2(a, b, c, d, e, f)
 #define SENTRY_TRACE_DETAIL_ABI                                                                     \
   SENTRY_TRACE_DETAIL_CAT(SENTRY_TRACE_ENABLED, SENTRY_TRACE_MAX_SPANS, SENTRY_TRACE_MAX_TRANSACTIONS, \
-                          SENTRY_TRACE_THREADS, SENTRY_TRACE_HOSTED, SENTRY_TRACE_DETAIL_FORMAT_KEY)
+                          SENTRY_TRACE_THREADS, SENTRY_TRACE_HOSTED, SENTRY_TRACE_DETAIL_BUILD_KEY)
 #define SENTRY_TRACE_DETAIL_BEGIN namespace sentry_trace { inline namespace SENTRY_TRACE_DETAIL_ABI {
 #define SENTRY_TRACE_DETAIL_END } }
 

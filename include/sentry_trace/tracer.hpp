@@ -450,7 +450,7 @@ inline void finish_stream_block(transaction_block& b) noexcept {
 /// Closes one open span of `b`; the last one out sends a streaming block and frees it.
 inline void close_span_of(transaction_block& b) noexcept {
   if (!b.close_one()) return;
-  if (b.stream) finish_stream_block(b);
+  if (SENTRY_TRACE_STREAMING && b.stream) finish_stream_block(b);
   b.release();
 }
 
@@ -612,7 +612,7 @@ inline span start_recording_child(const span_options& o, const span_ref& parent,
   std::uint16_t block_index = parent.block;
   std::uint32_t generation = parent.generation;
   std::int32_t slot = bp->claim_child(generation);
-  if (slot == 0 && bp->stream) {
+  if (SENTRY_TRACE_STREAMING && slot == 0 && bp->stream) {
     // Streaming: the block is full, so this span goes to the segment's continuation block.
     if (const continuation_claim c = claim_in_continuation(*bp, parent.block, parent.generation); c.slot > 0) {
       bp = &t.mem->blocks[c.index];
@@ -1038,6 +1038,10 @@ inline bool init(const options& opts) noexcept {
   t.max_spans = static_cast<std::uint16_t>(opts.max_spans < SENTRY_TRACE_MAX_SPANS ? opts.max_spans : SENTRY_TRACE_MAX_SPANS);
   t.stream = opts.trace_lifecycle == ::sentry_trace::trace_lifecycle::stream;
   if (opts.trace_lifecycle == ::sentry_trace::trace_lifecycle::static_ && env("SENTRY_TRACE_LIFECYCLE") == "stream") t.stream = true;
+  if (!SENTRY_TRACE_STREAMING && t.stream) {
+    log_line(log_level::warning, "init: span streaming is compiled out (SENTRY_TRACE_STREAMING=0); sending transactions");
+    t.stream = false;
+  }
   t.send_client_reports = opts.send_client_reports;
   t.propagate_traceparent = opts.propagate_traceparent;
   t.targets_set = opts.trace_propagation_targets != nullptr;
@@ -1170,7 +1174,7 @@ inline void span::end_recorded_() noexcept {
     r->end_ns = t.now_ns();
     r->state.store(detail::slot_ended, detail::order_release);
     if (ref_.slot == 0 && !b->is_continuation) {
-      if (b->stream) {
+      if (SENTRY_TRACE_STREAMING && b->stream) {
         // Streaming: the segment is sent with whatever spans are done when its last span ends.
         b->begin_closing();
         detail::retire_continuation(*b);
@@ -1198,7 +1202,7 @@ inline void span::abandon_() noexcept {
       // an abandoned root takes its whole transaction with it.
       if (ref_.slot == 0 && !b->is_continuation) {
         std::uint32_t handed_out = b->begin_closing();
-        if (b->stream) {
+        if (SENTRY_TRACE_STREAMING && b->stream) {
           detail::retire_continuation(*b);  // ended spans still go; the root is counted invalid
         } else {
           detail::g_outcomes.record_transaction(discard_reason::invalid, handed_out);
