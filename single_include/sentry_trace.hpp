@@ -2534,6 +2534,7 @@ class span {
   }
   void abandon_() noexcept;
   void end_recorded_() noexcept;
+  void set_attribute_value_(std::string_view key, const attribute_value& value) noexcept;
 
   span_ref ref_{};
   void* owner_ = nullptr;       ///< the thread scope this span was made active on, if any
@@ -4015,6 +4016,22 @@ struct transaction_block {
     a->type = attribute_type::string;
   }
 
+  /// Sets an attribute of any of the four types on span `slot`: the one place values are stored,
+  /// for span::set_attribute and span_options::attributes alike.
+  void set_attribute(std::uint32_t slot, std::string_view key, const attribute_value& value) noexcept {
+    if (value.type() == attribute_value::kind::string) {
+      set_string_attribute(slot, key, value.as_string());
+      return;
+    }
+    attribute_record* r = attribute_for(slot, key);
+    if (!r) return;
+    switch (value.type()) {
+      case attribute_value::kind::int64: r->int_value = value.as_int64(); r->type = attribute_type::int64; break;
+      case attribute_value::kind::float64: r->float_value = value.as_double(); r->type = attribute_type::float64; break;
+      default: r->bool_value = value.as_bool(); r->type = attribute_type::boolean; break;
+    }
+  }
+
   /// Finds or adds the attribute `key` of span `slot`; nullptr (counted) when over a cap.
   attribute_record* attribute_for(std::uint32_t slot, std::string_view key) noexcept {
     span_record& r = spans[slot];
@@ -4278,8 +4295,8 @@ inline std::string_view origin_or_manual(const transaction_block& b, const span_
   return origin.empty() ? std::string_view("manual") : origin;
 }
 
-/// The fields a span and the trace context share: ids, op, status, origin and data.
-inline void write_span_common(json_writer& w, const transaction_block& b, const span_record& r, bool root) noexcept {
+/// trace_id, span_id and (unless it starts the trace) parent_span_id of span `r`.
+inline void write_span_ids(json_writer& w, const transaction_block& b, const span_record& r) noexcept {
   char hex[32];
   b.trace.to_hex(hex);
   w.key("trace_id").string(std::string_view(hex, 32));
@@ -4289,6 +4306,11 @@ inline void write_span_common(json_writer& w, const transaction_block& b, const 
     r.parent.to_hex(hex);
     w.key("parent_span_id").string(std::string_view(hex, 16));
   }
+}
+
+/// The fields a span and the trace context share: ids, op, status, origin and data.
+inline void write_span_common(json_writer& w, const transaction_block& b, const span_record& r, bool root) noexcept {
+  write_span_ids(w, b, r);
   std::string_view op = op_or_default(b, r);
   std::string_view origin = origin_or_manual(b, r);
   w.key("op").string(op);
@@ -4458,14 +4480,7 @@ inline void write_span_v2(json_writer& w, const transaction_block& b, const span
                           std::string_view segment_name, const envelope_context& ctx) noexcept {
   char hex[32];
   w.begin_object();
-  b.trace.to_hex(hex);
-  w.key("trace_id").string(std::string_view(hex, 32));
-  r.id.to_hex(hex);
-  w.key("span_id").string(std::string_view(hex, 16));
-  if (!r.parent.is_zero()) {
-    r.parent.to_hex(hex);
-    w.key("parent_span_id").string(std::string_view(hex, 16));
-  }
+  write_span_ids(w, b, r);
   std::string_view name = b.str(r.name);
   w.key("name").string(segment ? segment_name : name);
   w.key("status").string(r.status == span_status::ok ? "ok" : "error");
@@ -7759,20 +7774,7 @@ inline std::uint16_t push_active(const span_ref& ref) noexcept {
 /// Records span_options::attributes on a span that has just been claimed.
 inline void apply_attributes(transaction_block& b, std::uint32_t slot, const span_options& o) noexcept {
   if (!o.attributes) return;  // a count without an array: nothing to read
-  for (std::size_t i = 0; i < o.attribute_count; ++i) {
-    const attribute& a = o.attributes[i];
-    if (a.value.type() == attribute_value::kind::string) {
-      b.set_string_attribute(slot, a.key, a.value.as_string());
-      continue;
-    }
-    attribute_record* r = b.attribute_for(slot, a.key);
-    if (!r) continue;
-    switch (a.value.type()) {
-      case attribute_value::kind::int64: r->int_value = a.value.as_int64(); r->type = attribute_type::int64; break;
-      case attribute_value::kind::float64: r->float_value = a.value.as_double(); r->type = attribute_type::float64; break;
-      default: r->bool_value = a.value.as_bool(); r->type = attribute_type::boolean; break;
-    }
-  }
+  for (std::size_t i = 0; i < o.attribute_count; ++i) b.set_attribute(slot, o.attributes[i].key, o.attributes[i].value);
 }
 
 /// Starts a recording child of `parent` in its block. Split from start_span_slow so that the
@@ -8258,39 +8260,16 @@ inline bool init(const options& opts) noexcept {
 
 // ---- span handle members (declared in span.hpp) ---------------------------------------------
 
-inline void span::set_attribute(std::string_view key, std::string_view value) noexcept {
+/// The setters share one path: a cheap check, the record's validity, then the block's store.
+inline void span::set_attribute_value_(std::string_view key, const attribute_value& value) noexcept {
   if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
   detail::transaction_block* b;
-  if (detail::span_record* r = detail::record_of(ref_, b); r)
-    b->set_string_attribute(ref_.slot, key, value);
+  if (detail::record_of(ref_, b)) b->set_attribute(ref_.slot, key, value);
 }
-inline void span::set_attribute(std::string_view key, double value) noexcept {
-  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
-  detail::transaction_block* b;
-  if (detail::span_record* r = detail::record_of(ref_, b); r)
-    if (detail::attribute_record* a = b->attribute_for(ref_.slot, key)) {
-      a->float_value = value;
-      a->type = detail::attribute_type::float64;
-    }
-}
-inline void span::set_attribute(std::string_view key, bool value) noexcept {
-  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
-  detail::transaction_block* b;
-  if (detail::span_record* r = detail::record_of(ref_, b); r)
-    if (detail::attribute_record* a = b->attribute_for(ref_.slot, key)) {
-      a->bool_value = value;
-      a->type = detail::attribute_type::boolean;
-    }
-}
-inline void span::set_attribute(std::string_view key, std::int64_t value) noexcept {
-  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
-  detail::transaction_block* b;
-  if (detail::span_record* r = detail::record_of(ref_, b); r)
-    if (detail::attribute_record* a = b->attribute_for(ref_.slot, key)) {
-      a->int_value = value;
-      a->type = detail::attribute_type::int64;
-    }
-}
+inline void span::set_attribute(std::string_view key, std::string_view value) noexcept { set_attribute_value_(key, value); }
+inline void span::set_attribute(std::string_view key, double value) noexcept { set_attribute_value_(key, value); }
+inline void span::set_attribute(std::string_view key, bool value) noexcept { set_attribute_value_(key, value); }
+inline void span::set_attribute(std::string_view key, std::int64_t value) noexcept { set_attribute_value_(key, value); }
 inline void span::set_status(span_status status) noexcept {
   if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
   detail::transaction_block* b;

@@ -216,8 +216,8 @@ inline std::string_view origin_or_manual(const transaction_block& b, const span_
   return origin.empty() ? std::string_view("manual") : origin;
 }
 
-/// The fields a span and the trace context share: ids, op, status, origin and data.
-inline void write_span_common(json_writer& w, const transaction_block& b, const span_record& r, bool root) noexcept {
+/// trace_id, span_id and (unless it starts the trace) parent_span_id of span `r`.
+inline void write_span_ids(json_writer& w, const transaction_block& b, const span_record& r) noexcept {
   char hex[32];
   b.trace.to_hex(hex);
   w.key("trace_id").string(std::string_view(hex, 32));
@@ -227,6 +227,11 @@ inline void write_span_common(json_writer& w, const transaction_block& b, const 
     r.parent.to_hex(hex);
     w.key("parent_span_id").string(std::string_view(hex, 16));
   }
+}
+
+/// The fields a span and the trace context share: ids, op, status, origin and data.
+inline void write_span_common(json_writer& w, const transaction_block& b, const span_record& r, bool root) noexcept {
+  write_span_ids(w, b, r);
   std::string_view op = op_or_default(b, r);
   std::string_view origin = origin_or_manual(b, r);
   w.key("op").string(op);
@@ -396,14 +401,7 @@ inline void write_span_v2(json_writer& w, const transaction_block& b, const span
                           std::string_view segment_name, const envelope_context& ctx) noexcept {
   char hex[32];
   w.begin_object();
-  b.trace.to_hex(hex);
-  w.key("trace_id").string(std::string_view(hex, 32));
-  r.id.to_hex(hex);
-  w.key("span_id").string(std::string_view(hex, 16));
-  if (!r.parent.is_zero()) {
-    r.parent.to_hex(hex);
-    w.key("parent_span_id").string(std::string_view(hex, 16));
-  }
+  write_span_ids(w, b, r);
   std::string_view name = b.str(r.name);
   w.key("name").string(segment ? segment_name : name);
   w.key("status").string(r.status == span_status::ok ? "ok" : "error");

@@ -264,6 +264,22 @@ struct transaction_block {
     a->type = attribute_type::string;
   }
 
+  /// Sets an attribute of any of the four types on span `slot`: the one place values are stored,
+  /// for span::set_attribute and span_options::attributes alike.
+  void set_attribute(std::uint32_t slot, std::string_view key, const attribute_value& value) noexcept {
+    if (value.type() == attribute_value::kind::string) {
+      set_string_attribute(slot, key, value.as_string());
+      return;
+    }
+    attribute_record* r = attribute_for(slot, key);
+    if (!r) return;
+    switch (value.type()) {
+      case attribute_value::kind::int64: r->int_value = value.as_int64(); r->type = attribute_type::int64; break;
+      case attribute_value::kind::float64: r->float_value = value.as_double(); r->type = attribute_type::float64; break;
+      default: r->bool_value = value.as_bool(); r->type = attribute_type::boolean; break;
+    }
+  }
+
   /// Finds or adds the attribute `key` of span `slot`; nullptr (counted) when over a cap.
   attribute_record* attribute_for(std::uint32_t slot, std::string_view key) noexcept {
     span_record& r = spans[slot];

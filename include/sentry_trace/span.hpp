@@ -177,6 +177,7 @@ class span {
   }
   void abandon_() noexcept;
   void end_recorded_() noexcept;
+  void set_attribute_value_(std::string_view key, const attribute_value& value) noexcept;
 
   span_ref ref_{};
   void* owner_ = nullptr;       ///< the thread scope this span was made active on, if any

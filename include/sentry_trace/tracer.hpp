@@ -588,20 +588,7 @@ inline std::uint16_t push_active(const span_ref& ref) noexcept {
 /// Records span_options::attributes on a span that has just been claimed.
 inline void apply_attributes(transaction_block& b, std::uint32_t slot, const span_options& o) noexcept {
   if (!o.attributes) return;  // a count without an array: nothing to read
-  for (std::size_t i = 0; i < o.attribute_count; ++i) {
-    const attribute& a = o.attributes[i];
-    if (a.value.type() == attribute_value::kind::string) {
-      b.set_string_attribute(slot, a.key, a.value.as_string());
-      continue;
-    }
-    attribute_record* r = b.attribute_for(slot, a.key);
-    if (!r) continue;
-    switch (a.value.type()) {
-      case attribute_value::kind::int64: r->int_value = a.value.as_int64(); r->type = attribute_type::int64; break;
-      case attribute_value::kind::float64: r->float_value = a.value.as_double(); r->type = attribute_type::float64; break;
-      default: r->bool_value = a.value.as_bool(); r->type = attribute_type::boolean; break;
-    }
-  }
+  for (std::size_t i = 0; i < o.attribute_count; ++i) b.set_attribute(slot, o.attributes[i].key, o.attributes[i].value);
 }
 
 /// Starts a recording child of `parent` in its block. Split from start_span_slow so that the
@@ -1087,39 +1074,16 @@ inline bool init(const options& opts) noexcept {
 
 // ---- span handle members (declared in span.hpp) ---------------------------------------------
 
-inline void span::set_attribute(std::string_view key, std::string_view value) noexcept {
+/// The setters share one path: a cheap check, the record's validity, then the block's store.
+inline void span::set_attribute_value_(std::string_view key, const attribute_value& value) noexcept {
   if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
   detail::transaction_block* b;
-  if (detail::span_record* r = detail::record_of(ref_, b); r)
-    b->set_string_attribute(ref_.slot, key, value);
+  if (detail::record_of(ref_, b)) b->set_attribute(ref_.slot, key, value);
 }
-inline void span::set_attribute(std::string_view key, double value) noexcept {
-  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
-  detail::transaction_block* b;
-  if (detail::span_record* r = detail::record_of(ref_, b); r)
-    if (detail::attribute_record* a = b->attribute_for(ref_.slot, key)) {
-      a->float_value = value;
-      a->type = detail::attribute_type::float64;
-    }
-}
-inline void span::set_attribute(std::string_view key, bool value) noexcept {
-  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
-  detail::transaction_block* b;
-  if (detail::span_record* r = detail::record_of(ref_, b); r)
-    if (detail::attribute_record* a = b->attribute_for(ref_.slot, key)) {
-      a->bool_value = value;
-      a->type = detail::attribute_type::boolean;
-    }
-}
-inline void span::set_attribute(std::string_view key, std::int64_t value) noexcept {
-  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
-  detail::transaction_block* b;
-  if (detail::span_record* r = detail::record_of(ref_, b); r)
-    if (detail::attribute_record* a = b->attribute_for(ref_.slot, key)) {
-      a->int_value = value;
-      a->type = detail::attribute_type::int64;
-    }
-}
+inline void span::set_attribute(std::string_view key, std::string_view value) noexcept { set_attribute_value_(key, value); }
+inline void span::set_attribute(std::string_view key, double value) noexcept { set_attribute_value_(key, value); }
+inline void span::set_attribute(std::string_view key, bool value) noexcept { set_attribute_value_(key, value); }
+inline void span::set_attribute(std::string_view key, std::int64_t value) noexcept { set_attribute_value_(key, value); }
 inline void span::set_status(span_status status) noexcept {
   if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
   detail::transaction_block* b;
