@@ -570,8 +570,10 @@ inline stack_entry* current_entry() noexcept {
   return nullptr;
 }
 
-/// Makes `ref` this thread's active span; returns its 1-based depth, 0 when the stack is full.
-inline std::uint16_t push_active(const span_ref& ref) noexcept {
+/// Pushes a new active span on this thread's stack: `fill(span_ref&)` writes its reference in
+/// place (the child path writes it field by field, so no half-written copy is read back whole).
+/// Returns the 1-based depth, 0 when the stack is full.
+template <class Fill> std::uint16_t push_active(Fill&& fill) noexcept {
   thread_scope& s = tl_scope;
   if (s.depth >= SENTRY_TRACE_MAX_DEPTH) {
     g_outcomes.depth_overflows.fetch_add(1, order_relaxed);
@@ -579,9 +581,9 @@ inline std::uint16_t push_active(const span_ref& ref) noexcept {
     return 0;
   }
   stack_entry& e = s.entries[s.depth];
-  e.ref = ref;
+  fill(e.ref);
   e.unrecorded_children.store(0, order_relaxed);
-  e.token.store(ref.id.value, order_release);
+  e.token.store(e.ref.id.value, order_release);
   return static_cast<std::uint16_t>(++s.depth);
 }
 
@@ -626,28 +628,16 @@ inline span start_recording_child(const span_options& o, const span_ref& parent,
   b.copy_names(r, o);
   if (o.attribute_count) apply_attributes(b, static_cast<std::uint32_t>(slot), o);
   r.state.store(slot_started, order_release);
-  void* owner = nullptr;
-  std::uint16_t depth = 0;
-  if (make_active) {
-    thread_scope& s = tl_scope;
-    if (s.depth < SENTRY_TRACE_MAX_DEPTH) {
-      stack_entry& e = s.entries[s.depth];
-      e.ref.trace = parent.trace;
-      e.ref.id = id;
-      e.ref.generation = generation;
-      e.ref.block = block_index;
-      e.ref.slot = static_cast<std::uint16_t>(slot);
-      e.ref.epoch = parent.epoch;
-      e.ref.flags = flags;
-      e.unrecorded_children.store(0, order_relaxed);
-      e.token.store(id.value, order_release);
-      owner = &s;
-      depth = static_cast<std::uint16_t>(++s.depth);
-    } else {
-      g_outcomes.depth_overflows.fetch_add(1, order_relaxed);
-      log_line(log_level::debug, "span not made active: SENTRY_TRACE_MAX_DEPTH reached");
-    }
-  }
+  const std::uint16_t depth = make_active ? push_active([&](span_ref& active) {
+    active.trace = parent.trace;
+    active.id = id;
+    active.generation = generation;
+    active.block = block_index;
+    active.slot = static_cast<std::uint16_t>(slot);
+    active.epoch = parent.epoch;
+    active.flags = flags;
+  }) : std::uint16_t{0};
+  void* owner = depth ? &tl_scope : nullptr;
   return span(parent.trace, id, generation, block_index, static_cast<std::uint16_t>(slot), parent.epoch, flags,
               owner, depth);
 }
@@ -808,7 +798,8 @@ inline span start_span_slow(const span_options& o, bool make_active) noexcept {
   }
   // A non-recording root is made active too (even as an inactive span it must not count as
   // recorded), so that its children know they belong to an unsampled trace.
-  return span(root, make_active ? &tl_scope : nullptr, make_active ? push_active(root) : 0);
+  const std::uint16_t depth = make_active ? push_active([&](span_ref& active) { active = root; }) : std::uint16_t{0};
+  return span(root, make_active ? &tl_scope : nullptr, depth);
 }
 
 /// The span path's front: when this thread's active span belongs to an unsampled trace, a
