@@ -819,13 +819,14 @@ inline span start_recording_child(const span_options& o, const span_ref& parent,
   std::uint16_t block_index = parent.block;
   std::uint32_t generation = parent.generation;
   std::int32_t slot = bp->claim_child(generation);
-  if (SENTRY_TRACE_STREAMING && slot == 0) {
-    // The block is full. Whether it streams is read under a claim: without one the block may
-    // be freed and reused by now. Streaming: this span goes to the segment's continuation.
-    const block_pin full(*bp, generation);
-    if (!full) {
+  if (SENTRY_TRACE_STREAMING && slot <= 0) {
+    // Full, or closing. Whether the block streams is read under a claim: without one it may be
+    // freed and reused by now. Streaming: a full block, or a retired continuation whose segment
+    // is still open, sends this span on to the segment's current continuation.
+    const block_pin held(*bp, generation);
+    if (!held) {
       slot = -1;
-    } else if (full->stream) {
+    } else if (held->stream && (slot == 0 || held->is_continuation)) {
       const continuation_claim c = claim_in_continuation(*bp, parent.block, parent.generation);
       slot = c.slot;
       if (c.slot > 0) {
@@ -1131,15 +1132,23 @@ inline bool env_true(std::string_view v) noexcept {
   return v == "1" || v == "true" || v == "TRUE" || v == "True" || v == "yes" || v == "on" || v == "y" || v == "t";
 }
 
-/// Drops whatever is still recording (counted as `invalid`) and frees every block.
+/// Shutdown: what is still recording is not lost silently. A transaction whose root has not
+/// ended is dropped and counted as `invalid` (its children that had ended were counted when it
+/// was written, if it was). A streaming block sends the spans that have ended, as its last
+/// span's end would have, and counts the others as `invalid`. Then every block is freed.
 inline void abandon_in_flight() noexcept {
   tracer& t = g_tracer;
   if (!t.mem) return;
   for (transaction_block& b : t.mem->blocks) {
     std::uint64_t v = b.control_word.load(order_acquire);
-    if (control::open(v) != 0 && !control::is_closing(v)) {
-      g_outcomes.record_transaction(discard_reason::invalid, control::next_slot(v));
-      log_line(log_level::warning, "a transaction still open at shutdown was dropped");
+    if (control::open(v) != 0) {
+      if (SENTRY_TRACE_STREAMING && b.stream) {
+        finish_stream_block(b);
+        log_line(log_level::debug, "a streaming segment still open at shutdown: its ended spans were sent");
+      } else if (!control::is_closing(v)) {
+        g_outcomes.record_transaction(discard_reason::invalid, control::next_slot(v));
+        log_line(log_level::warning, "a transaction still open at shutdown was dropped");
+      }
     }
     b.release();
   }
