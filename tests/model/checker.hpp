@@ -47,7 +47,9 @@
 //   A7  A non-recording root (no free block) still counts its drop when it is never ended: it is an
 //       open transaction at shutdown (counted `buffer_overflow` or `invalid`).
 //   A8  set_measurement lands on the transaction of this thread's active span while that
-//       transaction is open (static lifecycle), and nowhere else; never on another transaction.
+//       transaction is open (static lifecycle; also when the active span is a child refused for
+//       max_spans), and nowhere else; never on another transaction. Under a span dropped because
+//       its transaction had ended it lands nowhere.
 //   A9  shutdown() and init() run only while no other thread calls the library (the program runs
 //       them between phases, on the main thread).
 
@@ -193,7 +195,10 @@ class checker {
     if (after_root) me.drop_reasons = {r_no_parent};
     else if (before_root) me.drop_reasons = {r_overflow};
     else me.drop_reasons = {r_no_parent, r_overflow};
-    if (me.drop_reasons.count(r_overflow)) overflowed_[root].push_back(v);
+    if (me.drop_reasons.count(r_overflow)) {
+      overflowed_[root].push_back(v);
+      me.root = root;  // the transaction it was refused by, which may still be open
+    }
     check_dropped_trace(v);
   }
 
@@ -224,12 +229,20 @@ class checker {
     }
   }
 
-  /// The root of the transaction a measurement must land on, -1 when it must land nowhere;
-  /// `required` when the order makes it certain (A8).
+  static constexpr int anywhere = -2;
+  /// The root of the transaction a measurement must land on, -1 when it must land nowhere,
+  /// `anywhere` when the model cannot say; `required` when the order makes it certain (A8).
+  /// Under a child dropped for max_spans the transaction is still open: the measurement is the
+  /// transaction's, as in @sentry/core (setMeasurement goes to the active span's root).
   int measurement_target(const op& o, bool& required) {
     required = false;
-    if (o.active < 0 || !recorded(o.active)) return -1;
-    const int root = j(o.active).root;
+    if (o.active < 0) return -1;
+    const judged& a = j(o.active);
+    int root;
+    if (recorded(o.active)) root = a.root;
+    else if (a.kind == k_dropped && a.root >= 0 && a.drop_reasons == std::set<int>{r_overflow}) root = a.root;
+    else if (a.kind == k_dropped && a.drop_reasons.count(r_overflow)) return anywhere;
+    else return -1;
     if (stream(root)) return -1;
     if (closed_in_session(root) && hb(info(root).close, o.at, replay_)) return -1;
     required = ended_in_session(root) && hb(o.at, info(root).close, replay_);
@@ -362,7 +375,8 @@ class checker {
       const int id = m.first.size() > 1 ? std::atoi(m.first.c_str() + 1) : -1;
       auto it = by_id_.find(id);
       bool required;
-      if (it == by_id_.end() || it->second->kind != op_kind::measure || measurement_target(*it->second, required) != root) {
+      const int target = it == by_id_.end() || it->second->kind != op_kind::measure ? -1 : measurement_target(*it->second, required);
+      if (target != root && target != anywhere) {
         fail(where + ": carries measurement " + m.first + ", which the model puts elsewhere");
         continue;
       }

@@ -8,8 +8,9 @@
 //               say whether it fails deterministically.
 // USAGE         sentry_trace_model [--programs N] [--seed S] [--threads T] [--seconds L]
 //                                  [--replay] [--max-ops K] [--max-phases P] [--max-sessions N]
-//                                  [--keep-going] [--print] [--verbose]
-//               --print shows each program before it runs. Without --seed the base seed comes from the clock (and is printed).
+//                                  [--keep-going] [--print] [--verbose] [--no-respawn]
+//               --print shows each program before it runs; --no-respawn never replaces a
+//               slot's thread (to look past a crash that needs an exited thread). Without --seed the base seed comes from the clock (and is printed).
 // EXIT          0 when every program matched the model; doctest's failure status otherwise.
 
 #define DOCTEST_CONFIG_IMPLEMENT
@@ -39,6 +40,7 @@ struct config {
   bool keep_going = false;
   bool verbose = false;
   bool print = false;
+  bool no_respawn = false;  ///< never replace a slot's thread (to look past a crash there)
   model::shape shape{};
 };
 
@@ -178,6 +180,8 @@ bool parse_args(int argc, char** argv, std::vector<char*>& rest) {
       g_config.replay = true;
     } else if (a == "--keep-going") {
       g_config.keep_going = true;
+    } else if (a == "--no-respawn") {
+      g_config.no_respawn = true;
     } else if (a == "--print") {
       g_config.print = true;
     } else if (a == "--verbose") {
@@ -200,7 +204,7 @@ int main(int argc, char** argv) {
   std::vector<char*> rest;
   if (!parse_args(argc, argv, rest)) {
     std::fprintf(stderr, "usage: %s [--programs N] [--seed S] [--threads T] [--seconds L] [--replay] "
-                         "[--max-ops K] [--max-phases P] [--max-sessions N] [--keep-going] [--verbose]\n", argv[0]);
+                         "[--max-ops K] [--max-phases P] [--max-sessions N] [--keep-going] [--print] [--verbose] [--no-respawn]\n", argv[0]);
     return 2;
   }
   if (!g_config.seed_given)
@@ -209,10 +213,11 @@ int main(int argc, char** argv) {
   g_config.shape.slots = 1;  // the library has no threads here: one slot, run in order
   g_config.replay = true;
 #endif
-  g_config.shape.allow_respawn = SENTRY_TRACE_THREADS != 0;
+  g_config.shape.allow_respawn = SENTRY_TRACE_THREADS != 0 && !g_config.no_respawn;
   g_shape_flags = " --threads " + std::to_string(g_config.shape.slots) + " --max-ops " +
                   std::to_string(g_config.shape.max_ops_per_slot) + " --max-phases " +
-                  std::to_string(g_config.shape.max_phases) + " --max-sessions " + std::to_string(g_config.shape.max_sessions);
+                  std::to_string(g_config.shape.max_phases) + " --max-sessions " + std::to_string(g_config.shape.max_sessions) +
+                  (g_config.no_respawn ? " --no-respawn" : "");
   doctest::Context ctx;
   ctx.applyCommandLine(static_cast<int>(rest.size()), rest.data());
   ctx.setOption("no-version", true);

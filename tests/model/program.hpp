@@ -77,6 +77,7 @@ struct op {
   int parent = -1;              ///< start: explicit parent var, -1: implicit (this slot's active span)
   int active = -1;              ///< implicit operations: the var on top of this slot's model stack, -1: none
   int id = -1;                  ///< measure/headers: a program-wide number (measurement name)
+  int repeat = 1;               ///< headers: reads in a row (a wider window for a concurrent end)
   position at{};
   std::vector<op> body;         ///< scoped starts: operations run while the span is active
   position body_end{};          ///< scoped starts: where the scope closes (the span's end)
@@ -291,15 +292,37 @@ class generator {
       o.kind = op_kind::headers;
       o.active = top();
       o.id = p_.op_ids++;
+      o.repeat = r_.chance(30) ? 1 + static_cast<int>(r_.below(40)) : 1;
       o.at = here();
-    } else if (roll < 96) {
+    } else if (roll < 95) {
       o.kind = op_kind::flush;
       o.at = here();
     } else {
-      add_start(ops, depth);
+      add_churn(ops);
       return;
     }
     ops.push_back(std::move(o));
+  }
+
+  /// A burst of short spans started and ended at once (roots when nothing is active here): the
+  /// pool's blocks are reused quickly, while other slots may still hold handles into them.
+  void add_churn(std::vector<op>& ops) {
+    const bool implicit = implicit_allowed();
+    if (!implicit) return;
+    const int n = 2 + static_cast<int>(r_.below(10));
+    for (int i = 0; i < n; ++i) {
+      op s;
+      s.kind = op_kind::start;
+      s.how = start_kind::inactive;
+      s.active = top();
+      s.at = here();
+      s.var = new_var(s.how, s.active, false);
+      p_.vars[static_cast<std::size_t>(s.var)].start = s.at;
+      op e;
+      close_var(e, s.var, false);
+      ops.push_back(std::move(s));
+      ops.push_back(std::move(e));
+    }
   }
 
   /// A start: root or child, implicit or explicit parent, of each kind.
@@ -408,7 +431,7 @@ inline void print_ops(std::FILE* out, const program& p, const std::vector<op>& o
       case op_kind::attr: std::fprintf(out, "%s.set_attribute(\"model.var\", \"%s\")\n", vn, vn); break;
       case op_kind::measure: std::fprintf(out, "set_measurement(\"m%d\", %d)  [active: %s]\n", o.id, o.id,
                                           o.active >= 0 ? p.vars[static_cast<std::size_t>(o.active)].name.c_str() : "none"); break;
-      case op_kind::headers: std::fprintf(out, "inject(headers)  [active: %s]\n",
+      case op_kind::headers: std::fprintf(out, "inject(headers) x%d  [active: %s]\n", o.repeat,
                                           o.active >= 0 ? p.vars[static_cast<std::size_t>(o.active)].name.c_str() : "none"); break;
       case op_kind::flush: std::fprintf(out, "flush(0)\n"); break;
     }

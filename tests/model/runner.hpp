@@ -332,9 +332,19 @@ class runner {
         break;
       }
       case op_kind::headers: {
+        // Every read must name the same span (the active one cannot change meanwhile): keep the
+        // first, or the first that differs from it.
         header_obs& h = res_->headers[static_cast<std::size_t>(o.id)];
-        header_carrier c{&h};
-        st::inject(c);
+        for (int i = 0; i < o.repeat; ++i) {
+          header_obs read;
+          header_carrier c{&read};
+          st::inject(c);
+          if (i == 0 || read.sentry_trace != h.sentry_trace) {
+            const bool differs = i > 0;
+            h = std::move(read);
+            if (differs) break;
+          }
+        }
         h.done = true;
         break;
       }
