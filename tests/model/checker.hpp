@@ -234,12 +234,13 @@ class checker {
   /// `anywhere` when the model cannot say; `required` when the order makes it certain (A8).
   /// Under a child dropped for max_spans the transaction is still open: the measurement is the
   /// transaction's, as in @sentry/core (setMeasurement goes to the active span's root).
-  int measurement_target(const op& o, bool& required) {
+  int measurement_target(const op& o, bool& required) { return measurement_target(o, o.active, required); }
+  int measurement_target(const op& o, int active, bool& required) {
     required = false;
-    if (o.active < 0) return -1;
-    const judged& a = j(o.active);
+    if (active < 0) return -1;
+    const judged& a = j(active);
     int root;
-    if (recorded(o.active)) root = a.root;
+    if (recorded(active)) root = a.root;
     else if (a.kind == k_dropped && a.root >= 0 && a.drop_reasons == std::set<int>{r_overflow}) root = a.root;
     else if (a.kind == k_dropped && a.drop_reasons.count(r_overflow)) return anywhere;
     else return -1;
@@ -247,6 +248,21 @@ class checker {
     if (closed_in_session(root) && hb(info(root).close, o.at, replay_)) return -1;
     required = ended_in_session(root) && hb(o.at, info(root).close, replay_);
     return root;
+  }
+
+  /// May the measurement of `o` land on the transaction of `root`? A racing one may land on the
+  /// transaction of any span of its slot's stack (A8).
+  bool measurement_may_land(const op& o, int root) {
+    bool required;
+    if (!o.racy) {
+      const int target = measurement_target(o, required);
+      return target == root || target == anywhere;
+    }
+    for (int a : o.stack) {
+      const int target = measurement_target(o, a, required);
+      if (target == root || target == anywhere) return true;
+    }
+    return false;
   }
 
   // ---- one session's envelopes -------------------------------------------------------------------
@@ -374,9 +390,8 @@ class checker {
     for (const auto& m : t["measurements"].members) {
       const int id = m.first.size() > 1 ? std::atoi(m.first.c_str() + 1) : -1;
       auto it = by_id_.find(id);
-      bool required;
-      const int target = it == by_id_.end() || it->second->kind != op_kind::measure ? -1 : measurement_target(*it->second, required);
-      if (target != root && target != anywhere) {
+      const bool known = it != by_id_.end() && it->second->kind == op_kind::measure;
+      if (!known || !measurement_may_land(*it->second, root)) {
         fail(where + ": carries measurement " + m.first + ", which the model puts elsewhere");
         continue;
       }
@@ -542,13 +557,14 @@ class checker {
       const op& o = *kv.second;
       if (o.kind != op_kind::measure || o.at.session != s) continue;
       bool required;
-      const int root = measurement_target(o, required);
-      if (root >= 0) ++per_root[root];
-      (void)required;
+      for (int a : o.racy ? o.stack : std::vector<int>{o.active}) {
+        const int root = measurement_target(o, a, required);
+        if (root >= 0) ++per_root[root];
+      }
     }
     for (const auto& kv : by_id_) {
       const op& o = *kv.second;
-      if (o.kind != op_kind::measure || o.at.session != s) continue;
+      if (o.kind != op_kind::measure || o.at.session != s || o.racy) continue;
       bool required;
       const int root = measurement_target(o, required);
       if (!required || per_root[root] > SENTRY_TRACE_MAX_MEASUREMENTS) continue;
@@ -561,7 +577,7 @@ class checker {
   void check_headers() {
     for (const auto& kv : by_id_) {
       const op& o = *kv.second;
-      if (o.kind != op_kind::headers || o.active < 0) continue;
+      if (o.kind != op_kind::headers || o.active < 0 || o.racy) continue;  // racy: the envelopes' DSCs are checked
       const header_obs& h = r_.headers[static_cast<std::size_t>(o.id)];
       if (!h.done) continue;
       const std::string where = "headers read while " + name(o.active) + " was active";

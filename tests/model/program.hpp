@@ -78,6 +78,10 @@ struct op {
   int active = -1;              ///< implicit operations: the var on top of this slot's model stack, -1: none
   int id = -1;                  ///< measure/headers: a program-wide number (measurement name)
   int repeat = 1;               ///< headers: reads in a row (a wider window for a concurrent end)
+  /// measure/headers: run while another slot may end the active span, so which span is active is
+  /// up to the schedule; `stack` is this slot's model stack then (the candidates).
+  bool racy = false;
+  std::vector<int> stack;
   position at{};
   std::vector<op> body;         ///< scoped starts: operations run while the span is active
   position body_end{};          ///< scoped starts: where the scope closes (the span's end)
@@ -283,17 +287,13 @@ class generator {
       o.var = mine[r_.below(static_cast<std::uint32_t>(mine.size()))];
       o.at = here();
       p_.vars[static_cast<std::size_t>(o.var)].attrs.push_back(o.at);
-    } else if (roll < 84 && implicit_allowed()) {
+    } else if (roll < 84 && (implicit_allowed() || r_.chance(50))) {
       o.kind = op_kind::measure;
-      o.active = top();
-      o.id = p_.op_ids++;
-      o.at = here();
-    } else if (roll < 93 && implicit_allowed()) {
+      set_active(o);
+    } else if (roll < 93 && (implicit_allowed() || r_.chance(70))) {
       o.kind = op_kind::headers;
-      o.active = top();
-      o.id = p_.op_ids++;
+      set_active(o);
       o.repeat = r_.chance(30) ? 1 + static_cast<int>(r_.below(40)) : 1;
-      o.at = here();
     } else if (roll < 95) {
       o.kind = op_kind::flush;
       o.at = here();
@@ -302,6 +302,17 @@ class generator {
       return;
     }
     ops.push_back(std::move(o));
+  }
+
+  /// The active span of a measurement or header read. When another slot may end the span on
+  /// top of this slot's stack meanwhile, the read races that end (and the reuse of its block):
+  /// the checker then accepts any span of the stack, but still no other transaction's.
+  void set_active(op& o) {
+    o.active = top();
+    o.racy = !implicit_allowed();
+    if (o.racy) o.stack = me().stack;
+    o.id = p_.op_ids++;
+    o.at = here();
   }
 
   /// A burst of short spans started and ended at once (roots when nothing is active here): the
@@ -429,10 +440,12 @@ inline void print_ops(std::FILE* out, const program& p, const std::vector<op>& o
       case op_kind::end: std::fprintf(out, "%s.end()\n", vn); break;
       case op_kind::abandon: std::fprintf(out, "destroy %s without end()\n", vn); break;
       case op_kind::attr: std::fprintf(out, "%s.set_attribute(\"model.var\", \"%s\")\n", vn, vn); break;
-      case op_kind::measure: std::fprintf(out, "set_measurement(\"m%d\", %d)  [active: %s]\n", o.id, o.id,
-                                          o.active >= 0 ? p.vars[static_cast<std::size_t>(o.active)].name.c_str() : "none"); break;
-      case op_kind::headers: std::fprintf(out, "inject(headers) x%d  [active: %s]\n", o.repeat,
-                                          o.active >= 0 ? p.vars[static_cast<std::size_t>(o.active)].name.c_str() : "none"); break;
+      case op_kind::measure: std::fprintf(out, "set_measurement(\"m%d\", %d)  [active: %s%s]\n", o.id, o.id,
+                                          o.active >= 0 ? p.vars[static_cast<std::size_t>(o.active)].name.c_str() : "none",
+                                          o.racy ? ", racing its end" : ""); break;
+      case op_kind::headers: std::fprintf(out, "inject(headers) x%d  [active: %s%s]\n", o.repeat,
+                                          o.active >= 0 ? p.vars[static_cast<std::size_t>(o.active)].name.c_str() : "none",
+                                          o.racy ? ", racing its end" : ""); break;
       case op_kind::flush: std::fprintf(out, "flush(0)\n"); break;
     }
   }
