@@ -154,7 +154,7 @@ namespace detail {
 
 /// One active span on a thread's stack.
 struct stack_entry {
-  /// The span's token (token_of(id)) while it is active; 0 once it has ended, by whichever
+  /// The token of the push that made the span active; 0 once it has ended, by whichever
   /// thread ended it. The only field another thread writes.
   atomic<std::uint64_t> token{0};
   /// Unrecorded children started under it on its thread, counted when the entry leaves the
@@ -171,7 +171,8 @@ struct stack_entry {
 /// other thread until that span ends.
 struct thread_scope {
   atomic<std::uint8_t> taken{0};
-  std::uint32_t depth = 0;  ///< owner thread only
+  std::uint32_t depth = 0;   ///< owner thread only
+  std::uint64_t pushes = 0;  ///< owner thread only; never reset, so every entry's token is new
   stack_entry entries[SENTRY_TRACE_MAX_DEPTH]{};
 };
 /// Constant-initialized (zero: .bss), so untouched scopes cost no RAM on a hosted system.
@@ -179,9 +180,6 @@ inline thread_scope g_scopes[SENTRY_TRACE_MAX_THREADS];
 /// This thread's scope, or nullptr before its first active span. A pointer, constant-
 /// initialized, so reading it costs no TLS init function or guard on the span path.
 inline SENTRY_TRACE_DETAIL_THREAD_LOCAL thread_scope* tl_scope = nullptr;
-
-/// The value an active entry holds for span `id`: never 0, which marks an ended entry.
-constexpr std::uint64_t token_of(span_id id) noexcept { return id.value ? id.value : 1; }
 
 /// What continue_trace() received, parsed once, for the transactions started inside its
 /// callback. It lives on continue_trace's stack; the thread-local pointer below marks the scope.
@@ -204,6 +202,10 @@ constexpr std::uint8_t ref_unrecorded_by_choice = 64;
 /// the stack like any span, so that everything started under it is dropped and counted with it
 /// instead of starting a new transaction.
 constexpr std::uint8_t ref_dropped = 128;
+/// span_ref::links: block/generation name the transaction of a span that records nothing itself.
+constexpr std::uint8_t ref_in_block = 1;
+/// span_ref::links: segment_block/segment_generation name the span's streaming segment.
+constexpr std::uint8_t ref_segment_link = 2;
 
 /// Every member starts as zero (false, nullptr, 0), so g_tracer lands in .bss and costs no
 /// initial values in flash. The option copies below (send_client_reports, traces_sample_rate,
@@ -489,7 +491,7 @@ class block_pin {
   /// Claims the block of a recording reference; empty when its transaction is gone.
   explicit block_pin(const span_ref& ref) noexcept {
     const tracer& t = g_tracer;
-    if (!t.enabled || ref.epoch != t.epoch || !ref.is_recording()) return;
+    if (!t.enabled || ref.epoch != t.epoch || !(ref.is_recording() || (ref.links & ref_in_block))) return;
     claim(t.mem->blocks[ref.block], ref.generation);
   }
   block_pin(transaction_block& b, std::uint32_t generation) noexcept { claim(b, generation); }
@@ -597,17 +599,13 @@ inline transaction_block* new_continuation(transaction_block& seg, std::uint16_t
   return n;
 }
 
-/// Streaming: a slot for a child whose block `full` (index, generation) has no room: in the
-/// segment's continuation block, starting a new one (and retiring the old) when that is full.
-/// The segment is claimed throughout, so what is copied from it is that segment's.
-inline continuation_claim claim_in_continuation(transaction_block& full, std::uint16_t index,
-                                                std::uint32_t generation) noexcept {
+/// Streaming: a slot for a child whose own block has no room (or was retired) in the current
+/// continuation of the segment `index` (generation `generation`), starting a new one (and
+/// retiring the old) when that is full. The segment is claimed throughout, so what is copied
+/// from it is that segment's.
+inline continuation_claim claim_in_continuation(std::uint16_t index, std::uint32_t generation) noexcept {
   tracer& t = g_tracer;
   continuation_claim out;
-  if (full.is_continuation) {
-    index = full.segment_block;
-    generation = full.segment_generation;
-  }
   block_pin seg(t.mem->blocks[index], generation);
   out.slot = -1;
   if (!seg) return out;  // the segment is gone
@@ -749,39 +747,39 @@ inline thread_scope* take_thread_scope() noexcept {
 
 /// Pushes a new active span on this thread's stack: `fill(span_ref&)` writes its reference in
 /// place (the child path writes it field by field, so no half-written copy is read back whole).
-/// Returns the 1-based depth and sets `owner`, or returns 0 when the span cannot be made active.
-template <class Fill> std::uint16_t push_active(Fill&& fill, void*& owner) noexcept {
+/// Returns where it stands; depth 0 when the span cannot be made active.
+template <class Fill> active_mark push_active(Fill&& fill) noexcept {
   thread_scope* s = tl_scope;
   if (!s) s = take_thread_scope();
   if (!s || s->depth >= SENTRY_TRACE_MAX_DEPTH) {
     g_outcomes.depth_overflows.fetch_add(1, order_relaxed);
     if (s) log_line(log_level::debug, "span not made active: SENTRY_TRACE_MAX_DEPTH reached");
-    return 0;
+    return active_mark{};
   }
   stack_entry& e = s->entries[s->depth];
   fill(e.ref);
   e.unrecorded_children = 0;
-  e.token.store(token_of(e.ref.id), order_release);
-  owner = s;
-  return static_cast<std::uint16_t>(++s->depth);
+  const std::uint64_t token = ++s->pushes;
+  e.token.store(token, order_release);
+  return active_mark{s, token, static_cast<std::uint16_t>(++s->depth)};
 }
 
 /// Ends the active-stack entry of a span, from any thread: the entry is in static storage, so
-/// this is safe even after its thread exited. Its own thread settles and pops it.
-inline void pop_active(void* owner, std::uint16_t depth, span_id id) noexcept {
-  if (!owner || depth == 0) return;
-  auto* s = static_cast<thread_scope*>(owner);
-  std::uint64_t expected = token_of(id);
-  s->entries[depth - 1].token.compare_exchange_strong(expected, 0, order_acq_rel, order_relaxed);
+/// this is safe even after its thread exited, and its token names this push only. Its own
+/// thread settles and pops it.
+inline void pop_active(const active_mark& at) noexcept {
+  if (!at.scope || at.depth == 0) return;
+  auto* s = static_cast<thread_scope*>(at.scope);
+  std::uint64_t expected = at.token;
+  s->entries[at.depth - 1].token.compare_exchange_strong(expected, 0, order_acq_rel, order_relaxed);
   if (s == tl_scope) current_entry();  // its own thread: settle it (and ended ones above) now
 }
 
 /// A handle for a span that records nothing, `ref` (made active when asked, so that what starts
 /// under it on this thread stays in its trace and is counted with it).
 inline span start_unrecorded(const span_ref& ref, bool make_active) noexcept {
-  void* owner = nullptr;
-  const std::uint16_t depth = make_active ? push_active([&](span_ref& active) { active = ref; }, owner) : std::uint16_t{0};
-  return span(ref, owner, depth);
+  const active_mark at = make_active ? push_active([&](span_ref& active) { active = ref; }) : active_mark{};
+  return span(ref, at);
 }
 
 /// An unrecorded child of `parent` with `flags`: the parent's ids, active when asked.
@@ -800,7 +798,7 @@ inline span start_dropped_child(const span_ref& parent, bool make_active, const 
   log_line(log_level::debug, why);
   span_ref ref = parent;
   ref.epoch = g_tracer.epoch;
-  ref.generation = 0;
+  ref.links = 0;
   ref.flags = static_cast<std::uint8_t>(span_ref::valid | ref_dropped | (parent.flags & (span_ref::sampled | span_ref::deferred)));
   return make_active ? start_unrecorded(ref, true) : span(ref, ref.flags);
 }
@@ -818,21 +816,37 @@ inline span start_recording_child(const span_options& o, const span_ref& parent,
   transaction_block* bp = &t.mem->blocks[parent.block];
   std::uint16_t block_index = parent.block;
   std::uint32_t generation = parent.generation;
+  // A child in its parent's block has the parent's segment link (both in one continuation).
+  std::uint8_t links = parent.links & ref_segment_link;
+  std::uint16_t segment_block = parent.segment_block;
+  std::uint32_t segment_generation = parent.segment_generation;
   std::int32_t slot = bp->claim_child(generation);
   if (SENTRY_TRACE_STREAMING && slot <= 0) {
-    // Full, or closing. Whether the block streams is read under a claim: without one it may be
-    // freed and reused by now. Streaming: a full block, or a retired continuation whose segment
-    // is still open, sends this span on to the segment's current continuation.
+    // Full, retired or gone. Whether the block streams is read under a claim: without one it
+    // may be freed and reused by now. Streaming: a full block, or a retired (or already sent)
+    // continuation whose segment is still open, sends this span on to the segment's current
+    // continuation.
     const block_pin held(*bp, generation);
-    if (!held) {
+    bool to_segment = false;
+    if (held && held->stream && (slot == 0 || held->is_continuation)) {
+      to_segment = true;
+      segment_block = held->is_continuation ? held->segment_block : parent.block;
+      segment_generation = held->is_continuation ? held->segment_generation : parent.generation;
+    } else if (!held && (parent.links & ref_segment_link)) {
+      to_segment = true;
+      segment_block = parent.segment_block;
+      segment_generation = parent.segment_generation;
+    } else if (!held) {
       slot = -1;
-    } else if (held->stream && (slot == 0 || held->is_continuation)) {
-      const continuation_claim c = claim_in_continuation(*bp, parent.block, parent.generation);
+    }
+    if (to_segment) {
+      const continuation_claim c = claim_in_continuation(segment_block, segment_generation);
       slot = c.slot;
       if (c.slot > 0) {
         bp = &t.mem->blocks[c.index];
         block_index = c.index;
         generation = c.generation;
+        links = ref_segment_link;
       }
     }
   }
@@ -841,7 +855,10 @@ inline span start_recording_child(const span_options& o, const span_ref& parent,
   if (slot == 0) {
     g_outcomes.record(discard_reason::buffer_overflow, data_category::span);
     log_line(log_level::debug, "span dropped: max_spans reached for this transaction");
-    return start_unrecorded_child(parent, static_cast<std::uint8_t>((flags & ~span_ref::recording) | ref_overflow), make_active);
+    span_ref over = parent;
+    over.flags = static_cast<std::uint8_t>((flags & ~span_ref::recording) | ref_overflow);
+    over.links = ref_in_block;  // not recorded, but part of this transaction (measurements, headers)
+    return start_unrecorded_child(over, over.flags, make_active);
   }
   transaction_block& b = *bp;
   const std::uint64_t now = t.now_ns();
@@ -850,8 +867,7 @@ inline span start_recording_child(const span_options& o, const span_ref& parent,
   b.copy_names(r, o);
   if (o.attribute_count) apply_attributes(b, static_cast<std::uint32_t>(slot), o);
   r.state.store(slot_started, order_release);
-  void* owner = nullptr;
-  const std::uint16_t depth = make_active ? push_active([&](span_ref& active) {
+  const active_mark at = make_active ? push_active([&](span_ref& active) {
     active.trace = parent.trace;
     active.id = id;
     active.generation = generation;
@@ -859,9 +875,12 @@ inline span start_recording_child(const span_options& o, const span_ref& parent,
     active.slot = static_cast<std::uint16_t>(slot);
     active.epoch = parent.epoch;
     active.flags = flags;
-  }, owner) : std::uint16_t{0};
+    active.links = links;
+    active.segment_block = segment_block;
+    active.segment_generation = segment_generation;
+  }) : active_mark{};
   return span(parent.trace, id, generation, block_index, static_cast<std::uint16_t>(slot), parent.epoch, flags,
-              owner, depth);
+              links, segment_block, segment_generation, at);
 }
 
 /// Counts a non-recording transaction when its root ends: the transaction and its root span
@@ -1035,9 +1054,14 @@ inline span start_root(const span_options& o, const span_ref* forced_parent, boo
   }
   // A non-recording root is made active too (even as an inactive span it must not count as
   // recorded), so that its children know they belong to an unsampled trace.
-  void* owner = nullptr;
-  const std::uint16_t depth = make_active ? push_active([&](span_ref& active) { active = root; }, owner) : std::uint16_t{0};
-  return span(root, owner, depth);
+  const active_mark at = make_active ? push_active([&](span_ref& active) { active = root; }) : active_mark{};
+  return span(root, at);
+}
+
+/// True while the transaction `ref` belongs to takes children: its root has not ended.
+inline bool transaction_open(const span_ref& ref) noexcept {
+  const block_pin b(ref);
+  return b && !control::is_closing(b->control_word.load(order_acquire));
 }
 
 /// Starts a span under its explicit parent, this thread's active span, or as a transaction.
@@ -1055,6 +1079,8 @@ inline span start_span_slow(const span_options& o, bool make_active) noexcept {
   if (parent->flags & ref_dropped) return start_dropped_child(*parent, make_active, "span dropped: its parent was dropped");
   if (o.force_transaction) return start_root(o, parent, make_active);
   if (parent->is_recording()) return start_recording_child(o, *parent, make_active);
+  if ((parent->links & ref_in_block) && !transaction_open(*parent))  // over max_spans, and its root has ended since
+    return start_dropped_child(*parent, make_active, "span dropped: its parent's transaction has already ended");
   if (entry) ++entry->unrecorded_children;
   else count_unrecorded_spans(parent->flags, 1);
   return start_unrecorded_child(*parent, static_cast<std::uint8_t>(parent->flags & ~ref_root), make_active);
@@ -1071,7 +1097,7 @@ inline span start_span_impl(const span_options& o, bool make_active) noexcept {
     thread_scope* s = tl_scope;
     if (s && s->depth > 0) {
       stack_entry& e = s->entries[s->depth - 1];
-      if ((e.ref.flags & (span_ref::recording | ref_dropped)) == 0 && e.ref.epoch == t.epoch &&
+      if ((e.ref.flags & (span_ref::recording | ref_dropped)) == 0 && e.ref.links == 0 && e.ref.epoch == t.epoch &&
           e.token.load(order_relaxed) != 0) {
         ++e.unrecorded_children;
         return start_unrecorded_child(e.ref, static_cast<std::uint8_t>(e.ref.flags & ~ref_root), make_active);
@@ -1139,6 +1165,11 @@ inline bool env_true(std::string_view v) noexcept {
 inline void abandon_in_flight() noexcept {
   tracer& t = g_tracer;
   if (!t.mem) return;
+  // Unrecorded children counted on stack entries are reported now: after this run their entries
+  // are stale. init() and shutdown() run while no other thread uses the API, so every thread's
+  // stack may be read here.
+  for (thread_scope& s : g_scopes)
+    for (std::uint32_t i = 0; i < s.depth && i < SENTRY_TRACE_MAX_DEPTH; ++i) settle_entry(s.entries[i], t.epoch);
   for (transaction_block& b : t.mem->blocks) {
     std::uint64_t v = b.control_word.load(order_acquire);
     if (control::open(v) != 0) {
@@ -1381,10 +1412,9 @@ inline void span::set_origin(std::string_view origin) noexcept {
 inline void span::end() noexcept {
   if constexpr (never_recording) return;
   if ((ref_.flags & (span_ref::recording | detail::ref_root)) == 0) {  // empty, unrecorded or dropped child
-    detail::pop_active(owner_, depth_, ref_.id);
+    detail::pop_active(active_);
     ref_.flags = 0;
-    owner_ = nullptr;
-    depth_ = 0;
+    active_ = detail::active_mark{};
     return;
   }
   end_recorded_();
@@ -1392,7 +1422,7 @@ inline void span::end() noexcept {
 
 inline void span::end_recorded_() noexcept {
   detail::tracer& t = detail::g_tracer;
-  detail::pop_active(owner_, depth_, ref_.id);  // safe from any thread, also for a stale handle
+  detail::pop_active(active_);  // safe from any thread, also for a stale handle
   if (!t.enabled || ref_.epoch != t.epoch) {
     release_();
     return;
@@ -1420,7 +1450,7 @@ inline void span::end_recorded_() noexcept {
 }
 
 inline void span::abandon_() noexcept {
-  detail::pop_active(owner_, depth_, ref_.id);
+  detail::pop_active(active_);
   if ((ref_.flags & (span_ref::recording | detail::ref_root)) == 0) {  // empty, unrecorded or dropped child
     release_();
     return;
