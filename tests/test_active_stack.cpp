@@ -316,6 +316,16 @@ TEST_CASE("unsampled children under an explicit unsampled parent nest under it o
   CHECK(t.discarded("sample_rate", "span") == 3);
 }
 
+TEST_CASE("a root that records nothing is counted when it starts, also when it is never ended") {
+  traced t([](st::options& o) { o.traces_sample_rate = 0.0; });
+  st::span never_ended = st::start_inactive_span({"left open", "task"});
+  CHECK_FALSE(never_ended.is_recording());
+  CHECK(t.discarded("sample_rate", "transaction") == 1);  // as _startRootSpan records it
+  CHECK(t.discarded("sample_rate", "span") == 1);
+  st::shutdown(0);
+  CHECK(t.cap.discarded("sample_rate", "transaction") == 1);  // counted once, not again
+}
+
 TEST_CASE("force_transaction keeps the current trace and parent, as forceTransaction does") {
   traced t;
   st::span outer = st::start_span_manual({"outer", "http.server"});

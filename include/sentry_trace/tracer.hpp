@@ -883,8 +883,9 @@ inline span start_recording_child(const span_options& o, const span_ref& parent,
               links, segment_block, segment_generation, at);
 }
 
-/// Counts a non-recording transaction when its root ends: the transaction and its root span
-/// (its children were counted as they left their threads' stacks, or as they started).
+/// Counts a non-recording transaction when its root starts, as @sentry/core's _startRootSpan
+/// records its sample_rate drop: the transaction and its root span, whether it is ever ended or
+/// not (its children are counted as they start, or as they leave their threads' stacks).
 inline void count_unrecorded_root(const span_ref& ref) noexcept {
   if ((ref.flags & (span_ref::deferred | ref_unrecorded_by_choice)) != 0) return;  // tracing off: nothing was meant to be sent
   discard_reason why = (ref.flags & ref_overflow) ? discard_reason::buffer_overflow : discard_reason::sample_rate;
@@ -1051,6 +1052,8 @@ inline span start_root(const span_options& o, const span_ref* forced_parent, boo
     root.flags |= span_ref::recording;
     root.generation = b->generation();
     open_transaction(*b, o, from, root, d);
+  } else {
+    count_unrecorded_root(root);
   }
   // A non-recording root is made active too (even as an inactive span it must not count as
   // recorded), so that its children know they belong to an unsampled trace.
@@ -1443,8 +1446,6 @@ inline void span::end_recorded_() noexcept {
     } else {
       detail::close_span_of(*b);
     }
-  } else if ((ref_.flags & detail::ref_root) && !ref_.is_recording()) {
-    detail::count_unrecorded_root(ref_);
   }
   release_();
 }
@@ -1471,8 +1472,6 @@ inline void span::abandon_() noexcept {
         detail::log_line(log_level::debug, "a transaction's root span was destroyed without end(); dropped");
       }
       detail::close_span_of(*b);
-    } else if ((ref_.flags & detail::ref_root) && !ref_.is_recording()) {
-      detail::count_unrecorded_root(ref_);
     }
   }
   release_();
