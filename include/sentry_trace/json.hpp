@@ -16,7 +16,9 @@
 //
 // DOES NOT      allocate (except `string_sink`, a convenience for tools and tests), throw, lock,
 //               call printf or strtod, or read the locale. It does not parse JSON, pretty-print,
-//               or check what `raw()` is given.
+//               or check what `raw()` is given. The one thing it reads is decimal number text
+//               (detail::parse_decimal, exact, see "decimal text in"), the library's only reader
+//               of rates, sample_rand and rate-limit seconds.
 //
 // THREADS       None of these objects is thread-safe; use one writer and one sink per thread.
 //               The free functions in `detail` are reentrant.
@@ -1050,6 +1052,136 @@ inline std::size_t format_double(char* out, double v) noexcept {
 #else
   return format_double_portable(out, v);
 #endif
+}
+
+// --- decimal text in -------------------------------------------------------------------------
+// The library's one reader of decimal numbers: traces_sample_rate from the environment,
+// sample_rate and sample_rand from baggage, Retry-After and X-Sentry-Rate-Limits seconds. It
+// keeps the text and converts it exactly (integer arithmetic), so "0.421337" is 421337
+// millionths, never 421336 through a double, and a rate becomes the double nearest to it, the
+// one JavaScript's parseFloat and Python's float() give.
+
+/// A validated plain decimal ("1", "0.25", ".5", "5."): views of its digits before and after
+/// the point. Signs, exponents, spaces and any other byte are refused by parse_decimal.
+struct decimal_text {
+  std::string_view whole;     ///< digits before the point, maybe empty
+  std::string_view fraction;  ///< digits after the point, maybe empty
+  bool point = false;         ///< a '.' was present
+};
+
+/// Splits `text` into a decimal_text. False (and `out` unchanged) for empty text, no digit at
+/// all, a second point, a sign, an exponent or any other character.
+constexpr bool parse_decimal(std::string_view text, decimal_text& out) noexcept {
+  decimal_text d;
+  std::size_t dot = std::string_view::npos;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '.' && dot == std::string_view::npos) dot = i;
+    else if (c < '0' || c > '9') return false;
+  }
+  d.point = dot != std::string_view::npos;
+  d.whole = text.substr(0, d.point ? dot : text.size());
+  d.fraction = d.point ? text.substr(dot + 1) : std::string_view();
+  if (d.whole.empty() && d.fraction.empty()) return false;
+  out = d;
+  return true;
+}
+
+/// The value times 10^places, rounded down (or up when `round_up`), exactly; saturates at
+/// UINT64_MAX.
+constexpr std::uint64_t decimal_scaled(const decimal_text& d, std::size_t places, bool round_up = false) noexcept {
+  std::uint64_t v = 0;
+  bool saturated = false;
+  auto push = [&](char c) {
+    const auto digit = static_cast<std::uint64_t>(c - '0');
+    if (v > (UINT64_MAX - digit) / 10u) saturated = true;
+    else v = v * 10u + digit;
+  };
+  for (char c : d.whole) push(c);
+  for (std::size_t i = 0; i < places; ++i) push(i < d.fraction.size() ? d.fraction[i] : '0');
+  if (saturated) return UINT64_MAX;
+  if (round_up) {
+    for (std::size_t i = places; i < d.fraction.size(); ++i)
+      if (d.fraction[i] != '0') return v == UINT64_MAX ? v : v + 1;
+  }
+  return v;
+}
+
+/// The double nearest to the decimal (ties to even), as a correctly rounding strtod gives it.
+/// A first guess from the leading 19 digits is moved one ulp at a time until the value lies
+/// between the guess's two rounding midpoints, each compared exactly (expand_binary). Exact for
+/// up to 40 significant digits; beyond that only an input within 10^-40 of a midpoint could
+/// round the wrong way.
+inline double decimal_to_double(const decimal_text& d) noexcept {
+  char sig[40];
+  int n = 0, point = 0;
+  bool sticky = false, seen = false;
+  const std::size_t total = d.whole.size() + d.fraction.size();
+  for (std::size_t i = 0; i < total; ++i) {
+    const char c = i < d.whole.size() ? d.whole[i] : d.fraction[i - d.whole.size()];
+    if (!seen) {
+      if (c == '0') continue;
+      seen = true;
+      point = static_cast<int>(d.whole.size()) - static_cast<int>(i);  // value = 0.sig * 10^point
+    }
+    if (n < 40) sig[n++] = c;
+    else if (c != '0') sticky = true;
+  }
+  while (n > 0 && sig[n - 1] == '0') --n;
+  if (n == 0) return 0.0;
+  if (point > 310) return std::numeric_limits<double>::infinity();
+  if (point < -324) return 0.0;  // below half the smallest subnormal
+
+  // First guess: the leading digits as an integer, scaled by powers of ten (a few ulps off).
+  std::uint64_t lead = 0;
+  const int k = n < 19 ? n : 19;
+  for (int i = 0; i < k; ++i) lead = lead * 10u + static_cast<std::uint64_t>(sig[i] - '0');
+  double guess = static_cast<double>(lead);
+  constexpr double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                              1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  for (int e = point - k; e != 0;) {
+    const int step = e > 22 ? 22 : e < -22 ? -22 : e;
+    if (step > 0) guess *= pow10[step];
+    else guess /= pow10[-step];
+    e -= step;
+  }
+
+  constexpr std::uint64_t inf_bits = 0x7FF0000000000000u;
+  std::uint64_t bits;
+  std::memcpy(&bits, &guess, sizeof bits);
+  if (bits >= inf_bits) bits = inf_bits - 1;  // an overflowed guess: start from the largest double
+  // value <=> the midpoint between the double `b` and the next one up.
+  auto above_mid = [&](std::uint64_t b) {
+    const std::uint64_t exp = b >> 52, frac = b & 0xFFFFFFFFFFFFFu;
+    const std::uint64_t m = exp == 0 ? frac : frac | (std::uint64_t{1} << 52);
+    const int e = exp == 0 ? -1074 : static_cast<int>(exp) - 1075;
+    return compare_decimal(sig, n, point, sticky, expand_binary(2 * m + 1, e - 1));
+  };
+  for (int step = 0; step < 128 && bits < inf_bits; ++step) {
+    const int up = above_mid(bits);
+    if (up > 0 || (up == 0 && (bits & 1u) != 0)) {
+      ++bits;  // the next double up (or infinity past the largest)
+      continue;
+    }
+    if (bits == 0) break;
+    const int down = above_mid(bits - 1);
+    if (down < 0 || (down == 0 && (bits & 1u) != 0)) {
+      --bits;
+      continue;
+    }
+    break;
+  }
+  double out;
+  std::memcpy(&out, &bits, sizeof out);
+  return out;
+}
+
+/// parse_decimal and decimal_to_double in one: for rates.
+inline bool parse_decimal(std::string_view text, double& out) noexcept {
+  decimal_text d;
+  if (!parse_decimal(text, d)) return false;
+  out = decimal_to_double(d);
+  return true;
 }
 
 }  // namespace detail

@@ -734,6 +734,7 @@ inline span start_span_slow(const span_options& o, bool make_active) noexcept {
     }
     d = sample(t.sampler, t.traces_sample_rate, ctx, rand_micros);
     if (d.rate_invalid) log_line(log_level::debug, "transaction not sampled: the sample rate is outside [0, 1] or NaN");
+    if (d.sampler_threw) log_line(log_level::debug, "traces_sampler threw: the parent's decision or traces_sample_rate decides");
     if (d.sample_rate_known) root.sample_rate_ppm = static_cast<std::uint32_t>(d.sample_rate * 1e6 + 0.5);
     // This service decided a deferred trace: say with which rate, as @sentry/core does.
     if (continued && in->parent.sampled == parent_decision::none && d.sample_rate_known &&
