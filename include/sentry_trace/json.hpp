@@ -296,18 +296,26 @@ class json_writer {
   /// Only for sinks that still hold the marked bytes (fixed_sink, string_sink before finish()).
   struct checkpoint {
     std::size_t size;
+    std::size_t total;  ///< the sink's total() at the mark
     std::uint32_t is_object;
     std::uint32_t has_member;
     std::uint8_t depth;
     bool after_key;
     bool error;
+    bool overflowed;  ///< the sink had already dropped a write at the mark
   };
   checkpoint mark() const noexcept {
-    return checkpoint{out_.size(), is_object_, has_member_, depth_, after_key_, error_};
+    return checkpoint{out_.size(), out_.total(), is_object_, has_member_, depth_, after_key_, error_, out_.overflowed()};
   }
-  /// Rewinds the sink to the mark (clearing its overflow) and restores the writer's state.
+  /// Rewinds the sink to the mark and restores the writer's state, the sink's overflow
+  /// included: rewinding to a mark taken after a dropped write must not make ok() true again,
+  /// since the bytes dropped before the mark are still missing.
   void rewind(const checkpoint& c) noexcept {
     out_.rewind(c.size);
+    if (c.overflowed) {
+      out_.overflow_ = true;
+      out_.total_ = c.total;
+    }
     is_object_ = c.is_object;
     has_member_ = c.has_member;
     depth_ = c.depth;
@@ -350,9 +358,10 @@ std::size_t format_double(char* out, double v) noexcept;
 /// format_double without the standard library: exact big-integer arithmetic (no libc, no
 /// floating-point operations). About 1 KiB of stack and up to ~100 us for extreme exponents.
 std::size_t format_double_portable(char* out, double v) noexcept;
-/// The largest n <= max_bytes such that s[0..n) does not end inside a UTF-8 sequence: backs up at
-/// most 3 bytes over continuation bytes (further back the bytes are invalid anyway, and the
-/// escaper replaces them).
+/// The largest n <= max_bytes such that s[0..n) does not end inside a UTF-8 sequence: backs up
+/// to the lead byte (at most 3 bytes) only when that lead announces bytes that lie past the cut;
+/// a stray continuation byte after a whole character cuts nothing off it (invalid bytes are
+/// the escaper's to replace).
 std::size_t utf8_truncate(std::string_view s, std::size_t max_bytes) noexcept;
 /// 2n lowercase hex digits into out[0..2n).
 void hex_lower(char* out, const std::uint8_t* bytes, std::size_t n) noexcept;
@@ -700,11 +709,17 @@ inline void hex_lower(char* out, const std::uint8_t* bytes, std::size_t n) noexc
 
 inline std::size_t utf8_truncate(std::string_view s, std::size_t max_bytes) noexcept {
   if (s.size() <= max_bytes) return s.size();
-  std::size_t n = max_bytes;
-  // s[n] is the first byte cut off; while it continues a sequence, the cut splits one.
-  for (int back = 0; back < 3 && n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80; ++back) --n;
-  if ((static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) return max_bytes;  // not a sequence: stray bytes
-  return n;
+  // s[max_bytes] is the first byte cut off. The cut splits a sequence only when a lead byte
+  // before it announces more bytes than lie before the cut; a stray continuation byte after a
+  // complete character ("é" then 0x80) splits nothing, so the character stays.
+  if ((static_cast<unsigned char>(s[max_bytes]) & 0xC0) != 0x80) return max_bytes;
+  std::size_t start = max_bytes;
+  for (int back = 0; back < 3 && start > 0 && (static_cast<unsigned char>(s[start - 1]) & 0xC0) == 0x80; ++back) --start;
+  if (start == 0) return max_bytes;
+  const auto lead = static_cast<unsigned char>(s[start - 1]);
+  const std::size_t need = lead >= 0xF8 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+  const std::size_t have = max_bytes - (start - 1);  // the lead and its continuations kept
+  return need > have && need > 1 ? start - 1 : max_bytes;
 }
 
 // --- doubles ---------------------------------------------------------------------------------
