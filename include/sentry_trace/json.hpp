@@ -537,6 +537,34 @@ inline const unsigned char* skip_plain(const unsigned char* p, const unsigned ch
   return end;
 }
 
+/// Hands `s` to `emit(const char*, std::size_t)` in pieces with every invalid UTF-8 subpart
+/// replaced by U+FFFD exactly as write_escaped replaces it (the same maximal subparts): the
+/// text a JSON reader gets back. Escaping is one-to-one on valid UTF-8, so two strings are
+/// written alike exactly when their repaired forms are equal.
+template <class Emit> void utf8_repair_each(std::string_view s, Emit&& emit) noexcept {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const unsigned char* const end = p + s.size();
+  const unsigned char* run = p;
+  while (p < end) {
+    const std::uint8_t cls = escape_classes.v[*p];
+    if (cls <= cls_escape) {
+      ++p;
+      continue;
+    }
+    bool valid = false;
+    const std::size_t len = cls >= cls_lead2 ? utf8_sequence(p, end, cls, valid) : 1;
+    if (valid) {
+      p += len;
+      continue;
+    }
+    if (p > run) emit(reinterpret_cast<const char*>(run), static_cast<std::size_t>(p - run));
+    emit(replacement_char, 3);
+    p += len;
+    run = p;
+  }
+  if (p > run) emit(reinterpret_cast<const char*>(run), static_cast<std::size_t>(p - run));
+}
+
 // Writes [begin, end) escaped, where [begin, p) is already known to need no escaping.
 inline void write_escaped_rest(sink& out, const unsigned char* begin, const unsigned char* p,
                                const unsigned char* end) noexcept {

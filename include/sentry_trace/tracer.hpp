@@ -823,6 +823,9 @@ inline span start_span_impl(const span_options& o, bool make_active) noexcept {
   return start_span_slow(o, make_active);
 }
 
+/// Measurement names are cut at this many bytes.
+constexpr std::size_t max_measurement_name = 200;
+
 /// Sets a measurement on the transaction of this thread's active span.
 inline void set_measurement_impl(std::string_view name, double value, std::string_view unit) noexcept {
   stack_entry* e = current_entry();
@@ -842,10 +845,18 @@ inline void set_measurement_impl(std::string_view name, double value, std::strin
   std::uint32_t used = b->measurements_used.load(order_acquire);
   for (std::uint32_t i = 0; i < used && i < SENTRY_TRACE_MAX_MEASUREMENTS; ++i) {
     measurement_record& m = b->measurements[i];
-    if (m.ready.load(order_acquire) == 1 && b->str(m.name) == name) {
+    if (m.ready.load(order_acquire) == 1 && b->key_equals(m.name, name, max_measurement_name)) {
       m.set(value, b->copy(unit, 15));
       return;
     }
+  }
+  // The name is kept as it is written (cut, invalid UTF-8 replaced) so that two names written
+  // alike are one measurement; one the arena cannot hold whole is dropped.
+  arena_str stored;
+  if (!b->copy_key(name, max_measurement_name, stored)) {
+    g_outcomes.measurements_dropped.fetch_add(1, order_relaxed);
+    log_line(log_level::debug, "measurement dropped: the string arena is full: ", name);
+    return;
   }
   std::uint32_t index = b->measurements_used.fetch_add(1, order_acq_rel);
   if (index >= SENTRY_TRACE_MAX_MEASUREMENTS) {
@@ -854,7 +865,7 @@ inline void set_measurement_impl(std::string_view name, double value, std::strin
     return;
   }
   measurement_record& m = b->measurements[index];
-  m.name = b->copy(name, 200);
+  m.name = stored;
   m.set(value, b->copy(unit, 15));
   m.ready.store(1, order_release);
 }
