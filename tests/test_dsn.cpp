@@ -272,6 +272,7 @@ TEST_CASE("an explicit org_id option beats the DSN host's, and a non-digit org_i
 
 } // TEST_SUITE
 
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
 TEST_SUITE("dsn") {
 
 TEST_CASE("the endpoint of a DSN with a slash before the project id has no double slash") {
@@ -285,3 +286,4 @@ TEST_CASE("the endpoint of a DSN with a slash before the project id has no doubl
 }
 
 } // TEST_SUITE
+#endif
