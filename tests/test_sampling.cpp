@@ -356,6 +356,17 @@ TEST_CASE("decimal_to_double is the nearest double, as strtod gives it, for long
     REQUIRE(st::detail::parse_decimal(t, out));
     CHECK(out == std::strtod(t.c_str(), nullptr));
   }
+  // The ends of the range: subnormals, half the smallest one, the largest double, overflow.
+  const std::string tiny = "0." + std::string(323, '0');
+  const std::string extremes[] = {tiny + "494065645841246544", tiny + "247", tiny + "2470328229206232720883",
+                                  "0." + std::string(307, '0') + "22250738585072011", "17976931348623157" + std::string(292, '0'),
+                                  "17976931348623159" + std::string(292, '0'), "18" + std::string(307, '0')};
+  for (const std::string& t : extremes) {
+    CAPTURE(t.size());
+    double out = -1.0;
+    REQUIRE(st::detail::parse_decimal(t, out));
+    CHECK(out == std::strtod(t.c_str(), nullptr));
+  }
   // Random digit strings of every length up to 30, with the point anywhere.
   std::uint64_t x = 0x243F6A8885A308D3u;
   auto next = [&x] {
