@@ -439,6 +439,10 @@ TEST_CASE("decide samples exactly when sample_rand < rate, compared as @sentry/c
     CAPTURE(first);
     CHECK(disagree == 0);
   }
+  // micros_to_double is the nearest double, as division of the two exact operands gives it.
+  int off = 0;
+  for (std::uint32_t k = 0; k < 1000000; ++k) off += st::detail::micros_to_double(k) == k / 1e6 ? 0 : 1;
+  CHECK(off == 0);
   // A rate equal to the sample_rand never samples it, and the next double up always does:
   // rand * 1e6 < rate * 1e6 got both wrong for some rates (0.000123 sampled 0.000123).
   int equal_sampled = 0, above_dropped = 0;

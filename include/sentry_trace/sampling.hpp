@@ -105,14 +105,38 @@ inline constexpr double sampling_policy_rate = sampling_policy == sampling_polic
 /// True for a usable rate: a number in [0, 1] (NaN fails both comparisons).
 constexpr bool valid_rate(double rate) noexcept { return rate >= 0.0 && rate <= 1.0; }
 
+/// k millionths as the double nearest to k / 10^6 (ties to even): the double parseFloat and
+/// float() give for the propagated text "0.xxxxxx". Computed with integer long division
+/// (divmod_u64, whose divisor may be below 2^24) rather than a floating-point division, which
+/// small targets would pull in as a soft-float routine; the scaling by a power of two is exact.
+constexpr double micros_to_double(std::uint32_t k) noexcept {
+  if (k == 0) return 0.0;
+  std::uint64_t r = k;  // k / 10^6 lies in [2^-exponent, 2^(1-exponent)) once r >= 10^6
+  int exponent = 0;
+  while (r < sample_rand_scale) {
+    r *= 2;
+    ++exponent;
+  }
+  r -= sample_rand_scale;  // the leading one bit taken
+  // The next 53 bits (52 for the significand, then the rounding bit) in two steps of 27 and
+  // 26, each quotient below 2^27 since r < 10^6.
+  const divmod_result high = divmod_u64(r << 27, sample_rand_scale);
+  const divmod_result low = divmod_u64(static_cast<std::uint64_t>(high.rem) << 26, sample_rand_scale);
+  const std::uint64_t bits = high.quot << 26 | low.quot;
+  std::uint64_t m = std::uint64_t{1} << 52 | bits >> 1;
+  if ((bits & 1) != 0 && (low.rem != 0 || (m & 1) != 0)) ++m;  // 2^53 after a carry is still exact
+  double scale = 0x1p-52;
+  for (int i = 0; i < exponent; ++i) scale *= 0.5;
+  return static_cast<double>(m) * scale;
+}
+
 /// The decision for `rate` and a sample_rand of `rand_micros` millionths, made exactly as
 /// @sentry/core (`sampleRand < parsedSampleRate`) and sentry_sdk (`self._sample_rand <
 /// self.sample_rate`) make it: both compare two doubles, the propagated "0.421337" read as the
-/// double nearest to it, and the rate. k / 1e6 is that double (IEEE division of two exact
-/// operands rounds correctly, as parseFloat does), so a rate of 0.1 does not sample a
-/// sample_rand of 0.1, although the double 0.1 lies a little above one tenth.
+/// double nearest to it, and the rate. So a rate of 0.1 does not sample a sample_rand of 0.1,
+/// although the double 0.1 lies a little above one tenth.
 constexpr bool decide(double rate, std::uint32_t rand_micros) noexcept {
-  return static_cast<double>(rand_micros) / static_cast<double>(sample_rand_scale) < rate;
+  return micros_to_double(rand_micros) < rate;
 }
 
 /// A sample_rand read from baggage, in millionths: a plain decimal in [0, 1) (json.hpp's
