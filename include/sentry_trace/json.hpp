@@ -537,14 +537,17 @@ inline const unsigned char* skip_plain(const unsigned char* p, const unsigned ch
   return end;
 }
 
-/// Hands `s` to `emit(const char*, std::size_t)` in pieces with every invalid UTF-8 subpart
-/// replaced by U+FFFD exactly as write_escaped replaces it (the same maximal subparts): the
-/// text a JSON reader gets back. Escaping is one-to-one on valid UTF-8, so two strings are
-/// written alike exactly when their repaired forms are equal.
-template <class Emit> void utf8_repair_each(std::string_view s, Emit&& emit) noexcept {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const unsigned char* const end = p + s.size();
-  const unsigned char* run = p;
+/// The next piece of `s` from `pos` with every invalid UTF-8 subpart replaced by U+FFFD exactly
+/// as write_escaped replaces it (the same maximal subparts): a run of valid bytes of `s`, or the
+/// three bytes of U+FFFD. Advances `pos`; call while pos < s.size(). The pieces make the text a
+/// JSON reader gets back, and escaping is one-to-one on valid UTF-8, so two strings are written
+/// alike exactly when their pieces spell the same bytes. One function, not a template, so that
+/// its callers share one copy of the loop.
+inline std::string_view utf8_repaired_piece(std::string_view s, std::size_t& pos) noexcept {
+  const auto* const begin = reinterpret_cast<const unsigned char*>(s.data());
+  const unsigned char* const end = begin + s.size();
+  const unsigned char* p = begin + pos;
+  const unsigned char* const run = p;
   while (p < end) {
     const std::uint8_t cls = escape_classes.v[*p];
     if (cls <= cls_escape) {
@@ -553,16 +556,15 @@ template <class Emit> void utf8_repair_each(std::string_view s, Emit&& emit) noe
     }
     bool valid = false;
     const std::size_t len = cls >= cls_lead2 ? utf8_sequence(p, end, cls, valid) : 1;
-    if (valid) {
-      p += len;
-      continue;
+    if (!valid) {
+      if (p > run) break;  // the run first; the replacement is the next piece
+      pos = static_cast<std::size_t>(p + len - begin);
+      return std::string_view(replacement_char, 3);
     }
-    if (p > run) emit(reinterpret_cast<const char*>(run), static_cast<std::size_t>(p - run));
-    emit(replacement_char, 3);
     p += len;
-    run = p;
   }
-  if (p > run) emit(reinterpret_cast<const char*>(run), static_cast<std::size_t>(p - run));
+  pos = static_cast<std::size_t>(p - begin);
+  return std::string_view(reinterpret_cast<const char*>(run), static_cast<std::size_t>(p - run));
 }
 
 // Writes [begin, end) escaped, where [begin, p) is already known to need no escaping.

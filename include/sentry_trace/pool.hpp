@@ -261,20 +261,21 @@ struct transaction_block {
 
   /// True when `stored` (a key kept in written form) is what `key` would be written as.
   bool key_equals(arena_str stored, std::string_view key, std::size_t max_bytes) const noexcept {
-    const std::string_view have = str(stored);
-    std::size_t pos = 0;
-    bool same = true;
-    utf8_repair_each(key_cut(key, max_bytes), [&](const char* p, std::size_t n) {
-      same = same && have.size() - pos >= n && std::memcmp(have.data() + pos, p, n) == 0;
-      if (same) pos += n;
-    });
-    return same && pos == have.size();
+    const std::string_view have = str(stored), cut = key_cut(key, max_bytes);
+    std::size_t matched = 0;
+    for (std::size_t pos = 0; pos < cut.size();) {
+      const std::string_view piece = utf8_repaired_piece(cut, pos);
+      if (have.size() - matched < piece.size() || have.substr(matched, piece.size()) != piece) return false;
+      matched += piece.size();
+    }
+    return matched == have.size();
   }
 
   /// Bytes `key` takes in written form.
   static std::size_t key_bytes(std::string_view key, std::size_t max_bytes) noexcept {
+    const std::string_view cut = key_cut(key, max_bytes);
     std::size_t n = 0;
-    utf8_repair_each(key_cut(key, max_bytes), [&n](const char*, std::size_t len) { n += len; });
+    for (std::size_t pos = 0; pos < cut.size();) n += utf8_repaired_piece(cut, pos).size();
     return n;
   }
 
@@ -282,15 +283,14 @@ struct transaction_block {
   arena_str place_key(std::string_view key, std::size_t max_bytes, std::uint32_t& at, std::size_t& room) noexcept {
     const std::string_view cut = key_cut(key, max_bytes);
     if (cut.size() != key.size()) g_outcomes.strings_truncated.fetch_add(1, order_relaxed);
-    const arena_str s{at, 0};
-    std::uint32_t length = 0;
-    utf8_repair_each(cut, [&](const char* p, std::size_t n) {
-      std::memcpy(arena + at + length, p, n);
-      length += static_cast<std::uint32_t>(n);
-    });
-    at += length;
-    room -= length;
-    return arena_str{s.offset, length};
+    const std::uint32_t start = at;
+    for (std::size_t pos = 0; pos < cut.size();) {
+      const std::string_view piece = utf8_repaired_piece(cut, pos);
+      std::memcpy(arena + at, piece.data(), piece.size());
+      at += static_cast<std::uint32_t>(piece.size());
+      room -= piece.size();
+    }
+    return arena_str{start, at - start};
   }
 
   /// Copies `key` in written form; false (nothing stored) when the arena cannot hold it whole.
