@@ -76,6 +76,9 @@ const bad_case bad_dsns[] = {
     {"quote in the key", "https://pub\"lic@o1.ingest.sentry.io/42", st::dsn_error::bad_public_key},
     {"comma in the secret", "https://public:se,cret@o1.ingest.sentry.io/42", st::dsn_error::bad_secret},
     {"second colon in the secret", "https://public:a:b@o1.ingest.sentry.io/42", st::dsn_error::bad_secret},
+    {"non-ASCII host", "https://public@h\xC3\xA9" "ros.example.com/42", st::dsn_error::bad_host},
+    {"comma in the host", "https://public@a,b.example.com/42", st::dsn_error::bad_host},
+    {"zone id in an IPv6 literal", "http://public@[fe80::1%25eth0]:9000/42", st::dsn_error::bad_host},
     {"non-ASCII secret", "https://public:s\xE2\x82\xAC" "cret@o1.ingest.sentry.io/42", st::dsn_error::bad_secret},
 };
 
@@ -176,7 +179,7 @@ TEST_CASE("every dsn_error has a description, and none of them is the success te
                                   st::dsn_error::bad_port,        st::dsn_error::missing_project_id,
                                   st::dsn_error::bad_project_id,  st::dsn_error::bad_character,
                                   st::dsn_error::query_or_fragment, st::dsn_error::bad_public_key,
-                                  st::dsn_error::bad_secret};
+                                  st::dsn_error::bad_secret,      st::dsn_error::bad_host};
   for (std::size_t i = 0; i < sizeof(errors) / sizeof(errors[0]); ++i) {
     std::string_view text = st::to_string(errors[i]);
     CHECK(text.size() > 10);

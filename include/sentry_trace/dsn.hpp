@@ -38,6 +38,7 @@ enum class dsn_error : std::uint8_t {
   query_or_fragment,   ///< a `?` or `#`: not part of a DSN
   bad_public_key,      ///< the key holds a byte other than A-Z a-z 0-9 - . _ ~ (an `@` too)
   bad_secret,          ///< the secret holds a byte other than A-Z a-z 0-9 - . _ ~
+  bad_host,            ///< the host holds a byte a host name or IPv6 literal cannot hold
 };
 
 constexpr const char* to_string(dsn_error e) noexcept {
@@ -55,6 +56,8 @@ constexpr const char* to_string(dsn_error e) noexcept {
     case dsn_error::bad_public_key:
       return "the DSN's public key may hold only letters, digits and - . _ ~ (is there a second @?)";
     case dsn_error::bad_secret: return "the DSN's secret may hold only letters, digits and - . _ ~";
+    case dsn_error::bad_host:
+      return "the DSN's host may hold only letters, digits and - . _ (or hex digits, : and . inside [ ])";
   }
   return "invalid DSN";
 }
@@ -83,6 +86,20 @@ constexpr bool all_digits(std::string_view s) noexcept {
     if (c < '0' || c > '9') return false;
   return true;
 }
+/// A host the HTTP client can connect to (http_client.hpp accepts the same): a name of letters,
+/// digits, `-`, `.` and `_`, or an IPv6 literal of hex digits, `:` and `.`. Checked here so that a
+/// DSN naming anything else is refused with its own error rather than failing every send.
+constexpr bool dsn_host_chars(std::string_view host, bool ipv6) noexcept {
+  for (char c : host) {
+    const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    const bool ok = ipv6 ? hex || c == ':' || c == '.'
+                         : (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                               c == '.' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
 /// The key and secret go into the X-Sentry-Auth header as `sentry_key=KEY, sentry_secret=...`;
 /// a `,`, `=`, `@`, quote or non-ASCII byte there would add or break parameters, so only URL
 /// "unreserved" characters are taken (Sentry's keys are 32 hex digits).
@@ -145,6 +162,7 @@ inline dsn_error dsn::parse(std::string_view text, dsn& out) noexcept {
     }
   }
   if (d.host.empty()) return dsn_error::missing_host;
+  if (!detail::dsn_host_chars(d.host, hostport.front() == '[')) return dsn_error::bad_host;
   if (d.port_explicit) {
     if (!detail::all_digits(port_text) || port_text.size() > 5) return dsn_error::bad_port;
     std::uint32_t p = 0;
