@@ -644,7 +644,7 @@ TEST_CASE("a continued trace's sample_rand is compared as @sentry/core compares 
     h.opts.traces_sample_rate = rate;
     REQUIRE(h.init());
     bool sampled = !(rate > 0.000249);
-    st::continue_trace(trace + "-b7ad6b7169203331", "sentry-sample_rand=0.000249,sentry-trace_id=" + trace, [&] {
+    st::continue_trace(trace + "-b7ad6b7169203331", "sentry-sample_rand=0.000249,sentry-public_key=k,sentry-trace_id=" + trace, [&] {
       st::start_span({"GET /continued", "http.server"}, [&](st::span& s) { sampled = s.is_sampled(); });
     });
     CHECK(sampled == (rate > 0.000249));
