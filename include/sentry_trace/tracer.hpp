@@ -947,6 +947,7 @@ inline sampling_decision decide_root(const span_options& o, const root_origin& f
     }
     d = sample(t.sampler, t.traces_sample_rate, ctx, root.sample_rand_micros);
     if (d.rate_invalid) log_line(log_level::debug, "transaction not sampled: the sample rate is outside [0, 1] or NaN");
+    if (d.sampler_threw) log_line(log_level::debug, "traces_sampler threw: the parent's decision or traces_sample_rate decides");
     if (d.sample_rate_known) root.sample_rate_ppm = static_cast<std::uint32_t>(d.sample_rate * 1e6 + 0.5);
     // This service decided a deferred trace: say with which rate, as @sentry/core does.
     if (from.continued() && in->parent.sampled == parent_decision::none && d.sample_rate_known &&
@@ -1110,6 +1111,9 @@ inline span start_span_impl(const span_options& o, bool make_active) noexcept {
   return start_span_slow(o, make_active);
 }
 
+/// Measurement names are cut at this many bytes.
+constexpr std::size_t max_measurement_name = 200;
+
 /// Sets a measurement on the transaction of this thread's active span. The block is claimed
 /// while it is written, so a transaction ended (and its block reused) meanwhile on another
 /// thread is never written.
@@ -1132,10 +1136,18 @@ inline void set_measurement_impl(std::string_view name, double value, std::strin
   std::uint32_t used = b->measurements_used.load(order_acquire);
   for (std::uint32_t i = 0; i < used && i < SENTRY_TRACE_MAX_MEASUREMENTS; ++i) {
     measurement_record& m = b->measurements[i];
-    if (m.ready.load(order_acquire) == 1 && b->str(m.name) == name) {
+    if (m.ready.load(order_acquire) == 1 && b->key_equals(m.name, name, max_measurement_name)) {
       m.set(value, b->copy(unit, 15));
       return;
     }
+  }
+  // The name is kept as it is written (cut, invalid UTF-8 replaced) so that two names written
+  // alike are one measurement; one the arena cannot hold whole is dropped.
+  arena_str stored;
+  if (!b->copy_key(name, max_measurement_name, stored)) {
+    g_outcomes.measurements_dropped.fetch_add(1, order_relaxed);
+    log_line(log_level::debug, "measurement dropped: the string arena is full: ", name);
+    return;
   }
   std::uint32_t index = b->measurements_used.fetch_add(1, order_acq_rel);
   if (index >= SENTRY_TRACE_MAX_MEASUREMENTS) {
@@ -1144,7 +1156,7 @@ inline void set_measurement_impl(std::string_view name, double value, std::strin
     return;
   }
   measurement_record& m = b->measurements[index];
-  m.name = b->copy(name, 200);
+  m.name = stored;
   m.set(value, b->copy(unit, 15));
   m.ready.store(1, order_release);
 }
