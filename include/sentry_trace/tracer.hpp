@@ -42,11 +42,18 @@
 //               queued for the sidecar by a second one (no auth, one attempt, losses not
 //               counted), which never holds up the first.
 //               Options set in code win over the environment, as in every Sentry SDK.
+// ENVIRONMENT   Each variable's value is trimmed of white space first (a trailing newline from
+//               a shell or a .env file is common). A variable init() cannot use (a malformed
+//               SENTRY_DSN, an over-long SENTRY_RELEASE or SENTRY_ENVIRONMENT, a
+//               SENTRY_TRACES_SAMPLE_RATE that is not a number from 0 to 1, an unknown
+//               SENTRY_TRACE_LIFECYCLE) is ignored with a warning that names it and its value,
+//               and init() goes on as if it were not set.
 // THREADS       init() and shutdown() must not run while another thread uses the API. Everything
 //               else is thread-safe. A span made active on a thread must end before that thread
 //               exits.
-// ERRORS        init() returns false and logs the reason for a malformed DSN, a rate outside
-//               [0, 1], an over-long string, or a freestanding build without clock or entropy;
+// ERRORS        init() returns false and logs the reason for a malformed DSN option, a rate
+//               option outside [0, 1], an over-long string option, or a freestanding build
+//               without clock or entropy (the environment's values never fail it, see above);
 //               tracing then stays off and every call is a valid no-op.
 
 #ifndef SENTRY_TRACE_TRACER_HPP
@@ -870,6 +877,36 @@ inline bool env_true(std::string_view v) noexcept {
   return v == "1" || v == "true" || v == "TRUE" || v == "True" || v == "yes" || v == "on" || v == "y" || v == "t";
 }
 
+/// An environment variable's value without the ASCII white space around it: values written by
+/// shells, `.env` files and container specs often carry a trailing newline or spaces.
+constexpr std::string_view env_trim(std::string_view v) noexcept {
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; };
+  while (!v.empty() && space(v.front())) v.remove_prefix(1);
+  while (!v.empty() && space(v.back())) v.remove_suffix(1);
+  return v;
+}
+
+/// Logs that init() ignores the environment variable `name` (its value shown, cut at 96 bytes)
+/// because of `why`; init() then goes on as if the variable were not set. Options set in code
+/// are checked strictly instead: a mistake there is the program's, and fails init().
+inline void env_ignored(const char* name, std::string_view value, const char* why) noexcept {
+  // No snprintf: this part also builds freestanding.
+  char head[96];
+  char tail[160];
+  auto join = [](char* out, std::size_t cap, std::string_view a, std::string_view b, std::string_view c) {
+    std::size_t n = 0;
+    const std::string_view parts[3] = {a, b, c};
+    for (std::string_view part : parts)
+      for (char ch : part)
+        if (n + 1 < cap) out[n++] = ch;
+    out[n] = '\0';
+  };
+  const bool cut = value.size() > 96;
+  join(head, sizeof(head), "init: ignoring ", name, "=\"");
+  join(tail, sizeof(tail), cut ? "...\": " : "\": ", why, "");
+  log_line(log_level::warning, head, cut ? value.substr(0, 96) : value, tail);
+}
+
 /// Drops whatever is still recording (counted as `invalid`) and frees every block.
 inline void abandon_in_flight() noexcept {
   tracer& t = g_tracer;
@@ -950,7 +987,7 @@ inline bool init(const options& opts) noexcept {
   if (!t.log.write) t.log.write = detail::hosted_log;
   auto env = [](const char* name) -> std::string_view {
     const char* v = detail::hosted_getenv(name);
-    return v ? std::string_view(v) : std::string_view();
+    return v ? detail::env_trim(v) : std::string_view();
   };
 #else
   auto env = [](const char*) -> std::string_view { return {}; };
@@ -982,7 +1019,30 @@ inline bool init(const options& opts) noexcept {
   if (!entropy.fill) return fail("init: options.entropy is required on a freestanding build");
   if (!t.lock.lock != !t.lock.unlock) return fail("init: options.lock needs both lock and unlock, or neither");
 
-  std::string_view dsn_text = !opts.dsn.empty() ? opts.dsn : env("SENTRY_DSN");
+  // The environment's values: each one init() cannot use is ignored with a warning naming it.
+  std::string_view env_dsn = opts.dsn.empty() ? env("SENTRY_DSN") : std::string_view();
+  if (env_dsn.size() >= sizeof(t.dsn_text)) {
+    detail::env_ignored("SENTRY_DSN", env_dsn, "longer than 511 bytes");
+    env_dsn = {};
+  } else if (!env_dsn.empty()) {
+    dsn_error e = dsn::parse(env_dsn, t.parsed_dsn);
+    if (e != dsn_error::none) {
+      detail::env_ignored("SENTRY_DSN", env_dsn, to_string(e));
+      env_dsn = {};
+    }
+  }
+  std::string_view env_release = opts.release.empty() ? env("SENTRY_RELEASE") : std::string_view();
+  if (env_release.size() >= sizeof(t.release)) {
+    detail::env_ignored("SENTRY_RELEASE", env_release, "longer than 200 bytes");
+    env_release = {};
+  }
+  std::string_view env_environment = opts.environment.empty() ? env("SENTRY_ENVIRONMENT") : std::string_view();
+  if (env_environment.size() >= sizeof(t.environment)) {
+    detail::env_ignored("SENTRY_ENVIRONMENT", env_environment, "longer than 64 bytes");
+    env_environment = {};
+  }
+
+  std::string_view dsn_text = !opts.dsn.empty() ? opts.dsn : env_dsn;
   t.has_dsn = false;
   t.dsn_text[0] = '\0';
   if (!dsn_text.empty()) {
@@ -991,9 +1051,9 @@ inline bool init(const options& opts) noexcept {
     if (e != dsn_error::none) return fail("init: malformed DSN: ", to_string(e));
     t.has_dsn = true;
   }
-  std::string_view release = !opts.release.empty() ? opts.release : env("SENTRY_RELEASE");
+  std::string_view release = !opts.release.empty() ? opts.release : env_release;
   if (!detail::copy_option(t.release, release)) return fail("init: release is longer than 200 bytes");
-  std::string_view environment = !opts.environment.empty() ? opts.environment : env("SENTRY_ENVIRONMENT");
+  std::string_view environment = !opts.environment.empty() ? opts.environment : env_environment;
   if (environment.empty()) environment = "production";
   if (!detail::copy_option(t.environment, environment)) return fail("init: environment is longer than 64 bytes");
   if (!detail::copy_option(t.server_name, opts.server_name)) return fail("init: server_name is longer than 255 bytes");
@@ -1004,7 +1064,10 @@ inline bool init(const options& opts) noexcept {
   double rate = opts.traces_sample_rate;
   if (rate == options::unset) {
     std::string_view text = env("SENTRY_TRACES_SAMPLE_RATE");
-    if (!text.empty() && !detail::parse_decimal(text, rate)) rate = -2.0;  // reported below
+    if (!text.empty() && (!detail::parse_decimal(text, rate) || !detail::valid_rate(rate))) {
+      detail::env_ignored("SENTRY_TRACES_SAMPLE_RATE", text, "not a number from 0 to 1");
+      text = {};
+    }
     if (text.empty()) rate = options::unset;
   }
   if (rate != options::unset && !detail::valid_rate(rate))
@@ -1015,7 +1078,12 @@ inline bool init(const options& opts) noexcept {
     log_line(log_level::warning, "init: max_spans is capped at SENTRY_TRACE_MAX_SPANS");
   t.max_spans = static_cast<std::uint16_t>(opts.max_spans < SENTRY_TRACE_MAX_SPANS ? opts.max_spans : SENTRY_TRACE_MAX_SPANS);
   t.stream = opts.trace_lifecycle == ::sentry_trace::trace_lifecycle::stream;
-  if (opts.trace_lifecycle == ::sentry_trace::trace_lifecycle::static_ && env("SENTRY_TRACE_LIFECYCLE") == "stream") t.stream = true;
+  if (opts.trace_lifecycle == ::sentry_trace::trace_lifecycle::static_) {
+    const std::string_view lifecycle = env("SENTRY_TRACE_LIFECYCLE");
+    if (lifecycle == "stream") t.stream = true;
+    else if (!lifecycle.empty() && lifecycle != "static")
+      detail::env_ignored("SENTRY_TRACE_LIFECYCLE", lifecycle, "neither \"static\" nor \"stream\"");
+  }
   if (!SENTRY_TRACE_STREAMING && t.stream) {
     log_line(log_level::warning, "init: span streaming is compiled out (SENTRY_TRACE_STREAMING=0); sending transactions");
     t.stream = false;
