@@ -534,6 +534,31 @@ TEST_CASE("init() a second time stops the previous transports first") {
   CHECK(st::shutdown(1000));
 }
 
+#if !SENTRY_TRACE_WITH_MBEDTLS
+TEST_CASE("an https DSN without TLS support: an error that says how to fix it, every envelope lost, flush false") {
+  clean_sentry_env env;
+  env_guard spotlight_env{"SENTRY_SPOTLIGHT", nullptr};
+  log_capture log;
+  st::options o;
+  o.dsn = "https://public@o1.ingest.sentry.io/42";
+  o.traces_sample_rate = 1.0;
+  o.log = log.hook();
+  REQUIRE(st::init(o));  // tracing stays on: trace headers still propagate
+  CHECK(log.contains("cannot send to an https DSN"));
+  CHECK(log.contains("SENTRY_TRACE_WITH_MBEDTLS=1"));
+  CHECK(log.contains("http://"));
+  one_transaction(2);
+  st::capture_exception("RuntimeError", "also lost");
+  CHECK(pending(st::discard_reason::internal_sdk_error, st::data_category::transaction) == 1);
+  CHECK(pending(st::discard_reason::internal_sdk_error, st::data_category::span) == 3);
+  CHECK(pending(st::discard_reason::internal_sdk_error, st::data_category::error) == 1);
+  CHECK(st::get_stats().discarded_total == 5);
+  CHECK_FALSE(st::flush(100));
+  CHECK_FALSE(st::shutdown(100));
+  st::detail::g_tracer.log = st::log_hook{};
+}
+#endif
+
 }  // TEST_SUITE
 #else
 // The built-in HTTP transport needs threads and POSIX sockets (SENTRY_TRACE_THREADS=0 builds

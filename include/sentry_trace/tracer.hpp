@@ -41,6 +41,10 @@
 //               shutdown() flushes and stops it. With Spotlight on, every envelope is also
 //               queued for the sidecar by a second one (no auth, one attempt, losses not
 //               counted), which never holds up the first.
+//               An https DSN in a build without SENTRY_TRACE_WITH_MBEDTLS=1 cannot be sent to:
+//               init() logs an error saying how to fix it and still returns true (tracing works
+//               and trace headers propagate), every envelope is counted as lost
+//               (internal_sdk_error, see get_stats()), and flush()/shutdown() return false.
 //               Options set in code win over the environment, as in every Sentry SDK.
 // ENVIRONMENT   Each variable's value is trimmed of white space first (a trailing newline from
 //               a shell or a .env file is common). A variable init() cannot use (a malformed
@@ -273,6 +277,7 @@ struct builtin_delivery {
   alignas(http_transport) unsigned char spotlight_space[sizeof(http_transport)];
   http_transport* main;
   http_transport* spotlight;
+  undeliverable_transport no_tls;  ///< the sink for an https DSN in a build without TLS
 };
 inline builtin_delivery g_builtin;
 #endif
@@ -288,6 +293,7 @@ inline bool stop_builtin(std::uint32_t timeout_ms) noexcept {
     return static_cast<std::uint32_t>(now < deadline ? deadline - now : 0);
   };
   bool ok = true;
+  if (g_tracer.sink == &b.no_tls) g_tracer.sink = nullptr;
   if (b.main) {
     if (g_tracer.sink == b.main) g_tracer.sink = nullptr;
     ok = b.main->stop(left()) && ok;
@@ -342,6 +348,15 @@ inline void start_builtin(const options& o, std::string_view spotlight_env) noex
   h.http.ca_file = o.ca_file;
   char url[1280];
   char auth[1024];
+  if (!t.sink && t.has_dsn && !SENTRY_TRACE_WITH_MBEDTLS && http_ieq(t.parsed_dsn.scheme, "https")) {
+    // Every SaaS DSN is https: this must not pass unnoticed. Tracing stays on (trace headers
+    // still propagate), every envelope is counted as lost and flush()/shutdown() return false.
+    log_line(log_level::error,
+             "init: this build cannot send to an https DSN: every envelope will be dropped. Build with "
+             "SENTRY_TRACE_WITH_MBEDTLS=1 and link mbedtls, mbedx509 and mbedcrypto, or use a DSN for a "
+             "local Relay over http://");
+    t.sink = &b.no_tls;
+  }
   if (!t.sink && t.has_dsn) {
     if (dsn_endpoint(t.parsed_dsn, url, auth, h)) {
       b.main = new (b.main_space) http_transport;
@@ -351,7 +366,7 @@ inline void start_builtin(const options& o, std::string_view spotlight_env) noex
         t.sink = b.main;
       } else {
         log_line(log_level::warning, "init: the built-in HTTP transport cannot send to ", h.url,
-                 " (https needs SENTRY_TRACE_WITH_MBEDTLS=1)");
+                 ": finished transactions are discarded");
         b.main->~http_transport();
         b.main = nullptr;
       }
