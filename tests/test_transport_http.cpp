@@ -191,7 +191,7 @@ std::uint16_t dead_port() {
   return ntohs(a.sin_port);
 }
 
-std::uint32_t pending(st::discard_reason r, st::data_category c) {
+std::uint64_t pending(st::discard_reason r, st::data_category c) {
   return st::detail::g_outcomes.pending[static_cast<std::size_t>(r)][static_cast<std::size_t>(c)].load();
 }
 
@@ -532,6 +532,27 @@ TEST_CASE("init() a second time stops the previous transports first") {
   CHECK(st::flush(2000));
   CHECK(server.wait_for(1, 2000));
   CHECK(st::shutdown(1000));
+}
+
+TEST_CASE("worker mode sends the pending client report in the background once 60 s have passed, without flush()") {
+  test_server server;
+  live_session s(server);
+  test_support::manual_clock clock;
+  s.opts.clock = clock.hook();
+  s.opts.traces_sample_rate = 0.0;  // nothing but client reports is ever sent
+  REQUIRE(s.init());
+  { st::scoped_span dropped({"unsampled", "task"}); }
+  clock.now += 59ull * 1000 * 1000 * 1000;
+  // Not due: the worker, which looks at least once a second, sends nothing (a bounded wait,
+  // not a timing assert: a report sent early would show up here or in the check below).
+  CHECK_FALSE(server.wait_for(1, 1500));
+  clock.now += 1ull * 1000 * 1000 * 1000;
+  REQUIRE(server.wait_for(1, 5000));
+  std::vector<http_request> rs = server.requests();
+  REQUIRE(rs.size() == 1);
+  CHECK(contains(rs[0].body, "{\"type\":\"client_report\""));
+  CHECK(contains(rs[0].body, "\"reason\":\"sample_rate\",\"category\":\"transaction\",\"quantity\":1"));
+  CHECK(st::shutdown(2000));
 }
 
 #if !SENTRY_TRACE_WITH_MBEDTLS

@@ -144,7 +144,8 @@ struct options {
 /// options. A second call shuts the first down cleanly (flushing with a 0 ms timeout) and
 /// starts over; spans of the first remain valid no-op handles.
 bool init(const options& opts) noexcept;
-/// Sends pending client reports and waits up to `timeout_ms` for the transport; true when
+/// Sends pending client reports (they also leave every 60 s by themselves: from the worker,
+/// from poll(), or after the next envelope) and waits up to `timeout_ms` for the transport; true when
 /// everything was delivered (also true when tracing is off: nothing is pending).
 bool flush(std::uint32_t timeout_ms) noexcept;
 /// Counts in-flight transactions as dropped, flushes, and turns tracing off. Later calls are
@@ -269,6 +270,10 @@ class envelope_lock {
   lock_hook h_;
 };
 
+// The periodic client report (defined below, where the envelope writers are).
+inline void send_client_report_if_due_locked() noexcept;
+inline void send_client_report_if_due() noexcept;
+
 #if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
 /// The built-in transports, constructed in place by init() and destroyed by shutdown(). The
 /// spaces are zero-initialized static storage (BSS): untouched pages of the queues cost no RAM.
@@ -343,6 +348,7 @@ inline void start_builtin(const options& o, std::string_view spotlight_env) noex
   builtin_delivery& b = g_builtin;
   http_transport_options h;
   h.use_worker = o.delivery == delivery_mode::worker;
+  h.on_worker_tick = [](void*) { send_client_report_if_due(); };  // the background client reports
   h.gzip = o.http_compression;
   h.http.proxy = o.http_proxy;
   h.http.ca_file = o.ca_file;
@@ -380,6 +386,7 @@ inline void start_builtin(const options& o, std::string_view spotlight_env) noex
     s.http.proxy = {};
     s.max_attempts = 1;      // a sidecar that is not running: drop at once, never hold up flush()
     s.count_losses = false;  // Spotlight's losses are not Sentry's outcomes
+    s.on_worker_tick = nullptr;
     b.spotlight = new (b.spotlight_space) http_transport;
     if (b.spotlight->configure(s)) {
       b.spotlight->start();
@@ -426,6 +433,9 @@ inline void dispatch(const envelope_view& e) noexcept {
 #endif
   g_outcomes.envelopes_sent.fetch_add(1, order_relaxed);
   if (e.is_client_report()) g_outcomes.client_reports_sent.fetch_add(1, order_relaxed);
+  // A due client report follows this envelope (it reuses the envelope buffer, which is free
+  // again now), except inside a run of span batches, whose writer still holds the buffer.
+  if (!e.is_client_report() && e.span_items() == 0) send_client_report_if_due_locked();
 }
 
 /// Sends pending outcomes as a client report. Caller holds the envelope lock.
@@ -435,6 +445,35 @@ inline void send_client_report_locked() noexcept {
   envelope_context ctx = make_envelope_context();
   std::string_view bytes = write_client_report_envelope(t.mem->envelope, sizeof(t.mem->envelope), ctx);
   if (!bytes.empty()) dispatch(envelope_view(bytes, nullptr, true));
+}
+
+/// Client reports also leave on their own, at most once a minute, so that a program that never
+/// flushes still reports its losses: @sentry/node-core sends them every 60 s
+/// (DEFAULT_CLIENT_REPORT_FLUSH_INTERVAL_MS), sentry_sdk after an envelope once 60 s have
+/// passed (_flush_client_reports). Measured on the tracer's clock (options.clock).
+inline constexpr std::uint64_t client_report_interval_ns = 60ull * 1000 * 1000 * 1000;
+/// When the next periodic client report is due (the tracer's clock); 0 while tracing is off.
+/// init() stores it last (release) and shutdown() clears it first, so a reader that sees it
+/// set (acquire) also sees the options init() wrote.
+inline atomic<std::uint64_t> g_report_due_ns{0};
+
+/// Sends the pending outcomes when the interval has passed. Caller holds the envelope lock.
+inline void send_client_report_if_due_locked() noexcept {
+  const std::uint64_t due = g_report_due_ns.load(order_acquire);
+  if (due == 0) return;
+  const std::uint64_t now = g_tracer.now_ns();
+  if (now < due) return;
+  g_report_due_ns.store(now + client_report_interval_ns, order_relaxed);
+  send_client_report_locked();
+}
+
+/// The same from outside the envelope lock: the built-in worker (between deliveries) and
+/// sentry_trace::poll() call it; it costs one atomic load and a clock read while not due.
+inline void send_client_report_if_due() noexcept {
+  const std::uint64_t due = g_report_due_ns.load(order_acquire);
+  if (due == 0 || g_tracer.now_ns() < due) return;
+  envelope_lock guard(g_tracer.lock);
+  send_client_report_if_due_locked();
 }
 
 /// The root of `b` has ended: write the envelope, send it, and free the block when its last
@@ -971,6 +1010,7 @@ inline bool flush(std::uint32_t timeout_ms) noexcept {
 inline bool shutdown(std::uint32_t timeout_ms) noexcept {
   detail::tracer& t = detail::g_tracer;
   if (!t.enabled) return true;
+  detail::g_report_due_ns.store(0, detail::order_relaxed);  // no periodic report from here on
   detail::abandon_in_flight();
 #if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
   const std::uint64_t started = detail::steady_now_ms();
@@ -1142,6 +1182,7 @@ inline bool init(const options& opts) noexcept {
   detail::g_outcomes.reset();
   ++t.epoch;
   t.enabled = true;
+  detail::g_report_due_ns.store(t.now_ns() + detail::client_report_interval_ns, detail::order_release);
   log_line(log_level::debug, "init: tracing on, environment ", t.environment);
   return true;
 }

@@ -116,6 +116,10 @@ struct http_transport_options {
   std::uint32_t retry_base_ms = 1000; ///< first retry delay; doubles per attempt, capped at 60 s
   std::size_t queue_bytes = 0;        ///< 0: all of SENTRY_TRACE_QUEUE_BYTES; less caps the queue
   bool count_losses = true;           ///< false: losses are not counted (the Spotlight copy)
+  /// Worker mode: called on the worker between deliveries, at least once a second, with no
+  /// lock of the transport held (init() sends due client reports from it). It may call send().
+  void (*on_worker_tick)(void* user) = nullptr;
+  void* tick_user = nullptr;
 };
 
 // ------------------------------------------------------------------------------------------------
@@ -794,6 +798,7 @@ class http_transport final : public transport {
         poll_locked(20000);
       }
       if (idle()) drained_.notify_all();
+      if (opts_.on_worker_tick) opts_.on_worker_tick(opts_.tick_user);
       wait_for_progress(1000);
     }
   }
