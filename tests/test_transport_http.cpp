@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -15,6 +16,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <cstring>
 #include <map>
@@ -228,6 +230,39 @@ void one_transaction(int children = 0) {
 bool contains(const std::string& s, const char* needle) { return s.find(needle) != std::string::npos; }
 
 std::unique_ptr<st::http_transport> make_transport() { return std::unique_ptr<st::http_transport>(new st::http_transport); }
+
+/// A resolver that does not answer until released (or 10 s pass), then fails: the DNS server
+/// that stopped answering. Each call is one lookup the library started.
+struct stuck_resolver {
+  static std::mutex mu;
+  static std::condition_variable cv;
+  static bool released;
+  static std::atomic<int> calls;
+  static int resolve(const char*, const char*, const addrinfo*, addrinfo**) {
+    calls.fetch_add(1);
+    std::unique_lock<std::mutex> lk(mu);
+    cv.wait_for(lk, std::chrono::seconds(10), [] { return released; });
+    return EAI_AGAIN;
+  }
+  stuck_resolver() {
+    std::lock_guard<std::mutex> lk(mu);
+    released = false;
+    calls = 0;
+    st::detail::g_builtin_resolver = &stuck_resolver::resolve;
+  }
+  ~stuck_resolver() {
+    st::detail::g_builtin_resolver = nullptr;
+    {
+      std::lock_guard<std::mutex> lk(mu);
+      released = true;
+    }
+    cv.notify_all();
+  }
+};
+std::mutex stuck_resolver::mu;
+std::condition_variable stuck_resolver::cv;
+bool stuck_resolver::released = false;
+std::atomic<int> stuck_resolver::calls{0};
 
 } // namespace
 
@@ -535,10 +570,15 @@ TEST_CASE("init() a second time stops the previous transports first") {
 }
 
 TEST_CASE("worker mode sends the pending client report in the background once 60 s have passed, without flush()") {
+  // The worker reads this clock while the test moves it: an atomic one, declared before the
+  // session so that it outlives the worker.
+  struct shared_clock {
+    std::atomic<std::uint64_t> now{1'000'000'000};
+    static std::uint64_t read(void* self) { return static_cast<shared_clock*>(self)->now.load(); }
+  } clock;
   test_server server;
   live_session s(server);
-  test_support::manual_clock clock;
-  s.opts.clock = clock.hook();
+  s.opts.clock = st::clock_hook{&shared_clock::read, &clock};
   s.opts.traces_sample_rate = 0.0;  // nothing but client reports is ever sent
   REQUIRE(s.init());
   { st::scoped_span dropped({"unsampled", "task"}); }
@@ -553,6 +593,68 @@ TEST_CASE("worker mode sends the pending client report in the background once 60
   CHECK(contains(rs[0].body, "{\"type\":\"client_report\""));
   CHECK(contains(rs[0].body, "\"reason\":\"sample_rate\",\"category\":\"transaction\",\"quantity\":1"));
   CHECK(st::shutdown(2000));
+}
+
+TEST_CASE("a resolver that never answers: flush() and shutdown() keep their timeouts; the envelope counts as lost") {
+  stuck_resolver resolver;
+  clean_sentry_env env;
+  env_guard spotlight_env{"SENTRY_SPOTLIGHT", nullptr};
+  log_capture log;
+  st::options o;
+  o.dsn = "http://public@ingest.example.invalid:9000/42";  // a name: it needs the resolver
+  o.traces_sample_rate = 1.0;
+  o.log = log.hook();
+  for (st::delivery_mode mode : {st::delivery_mode::worker, st::delivery_mode::poll}) {
+    CAPTURE(static_cast<int>(mode));
+    st::detail::g_outcomes.reset();
+    o.delivery = mode;
+    REQUIRE(st::init(o));
+    one_transaction(1);
+    // The bound is the feature here: timeout + 300 ms of slack for a loaded machine. Before,
+    // the resolver's wait (seconds) was added to both.
+    auto t0 = std::chrono::steady_clock::now();
+    CHECK_FALSE(st::flush(200));
+    long long took = ms_since(t0);
+    MESSAGE("flush(200) with a stuck resolver took " << took << " ms");
+    CHECK(took < 200 + 300);
+    t0 = std::chrono::steady_clock::now();
+    CHECK_FALSE(st::shutdown(300));
+    took = ms_since(t0);
+    MESSAGE("shutdown(300) with a stuck resolver took " << took << " ms");
+    CHECK(took < 300 + 300);
+    CHECK(resolver.calls.load() >= 1);  // the lookup did start, and is still stuck
+    CHECK(pending(st::discard_reason::network_error, st::data_category::transaction) == 1);
+    CHECK(pending(st::discard_reason::network_error, st::data_category::span) == 2);
+  }
+  // Lookups abandoned above are still stuck on their own threads: tracing starts again anyway.
+  o.delivery = st::delivery_mode::worker;
+  REQUIRE(st::init(o));
+  one_transaction();
+  CHECK_FALSE(st::shutdown(100));
+  CHECK(pending(st::discard_reason::network_error, st::data_category::transaction) == 1);
+  st::detail::g_outcomes.reset();
+  st::detail::g_tracer.log = st::log_hook{};
+}
+
+TEST_CASE("a resolver that never answers is abandoned after connect_timeout_ms; the attempt counts as a failure") {
+  stuck_resolver resolver;
+  st::detail::g_outcomes.reset();
+  auto t = make_transport();
+  st::http_transport_options o;
+  o.url = "http://ingest.example.invalid:9000/api/1/envelope/";
+  o.http.resolver = &stuck_resolver::resolve;
+  o.http.connect_timeout_ms = 100;
+  o.max_attempts = 2;
+  o.retry_base_ms = 50;
+  o.use_worker = false;  // flush() drives it
+  REQUIRE(t->configure(o));
+  t->send(st::envelope_view("{}\n{\"type\":\"event\"}\n{}\n", nullptr, false));
+  CHECK(t->flush(5000));  // two abandoned lookups, then dropped: done
+  CHECK(resolver.calls.load() >= 1);
+  CHECK(std::string(t->last_error()).find("resolve failed") == 0);
+  CHECK(pending(st::discard_reason::network_error, st::data_category::error) == 1);
+  CHECK(t->stop(100));
+  st::detail::g_outcomes.reset();
 }
 
 #if !SENTRY_TRACE_WITH_MBEDTLS

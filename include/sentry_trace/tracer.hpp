@@ -285,6 +285,9 @@ struct builtin_delivery {
   undeliverable_transport no_tls;  ///< the sink for an https DSN in a build without TLS
 };
 inline builtin_delivery g_builtin;
+/// The resolver the built-in transports use (nullptr: getaddrinfo). A seam for tests that need
+/// a resolver that stops answering; programs leave it alone.
+inline resolve_fn g_builtin_resolver = nullptr;
 #endif
 
 /// Flushes then stops and destroys the built-in transports, within `timeout_ms` in all;
@@ -352,6 +355,7 @@ inline void start_builtin(const options& o, std::string_view spotlight_env) noex
   h.gzip = o.http_compression;
   h.http.proxy = o.http_proxy;
   h.http.ca_file = o.ca_file;
+  h.http.resolver = g_builtin_resolver;
   char url[1280];
   char auth[1024];
   if (!t.sink && t.has_dsn && !SENTRY_TRACE_WITH_MBEDTLS && http_ieq(t.parsed_dsn.scheme, "https")) {
