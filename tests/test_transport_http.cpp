@@ -94,6 +94,8 @@ class test_server {
     std::lock_guard<std::mutex> lk(mu_);
     return requests_.size();
   }
+  /// Responses sent so far.
+  int answered() const { return answered_.load(); }
   /// Waits until at least `n` requests arrived; false after `ms`.
   bool wait_for(std::size_t n, int ms) {
     auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
@@ -170,9 +172,11 @@ class test_server {
     std::string resp = "HTTP/1.1 " + std::to_string(status.load()) + " X\r\nContent-Length: 0\r\n" + extra +
                        "Connection: close\r\n\r\n";
     ::send(c, resp.data(), resp.size(), MSG_NOSIGNAL);
+    answered_.fetch_add(1);
   }
 
   int fd_ = -1;
+  std::atomic<int> answered_{0};
   std::atomic<bool> stop_{false};
   std::mutex mu_;
   std::vector<http_request> requests_;
@@ -362,7 +366,9 @@ TEST_CASE("poll mode: nothing is sent until sentry_trace::poll(), which returns 
   st::poll(50);  // 50 µs
   long long took = ms_since(t0);
   MESSAGE("st::poll(50 us) took " << took << " ms");
-  CHECK(took < 50);
+  // Returning promptly is the feature; the bound is loose (a loaded machine) but far below
+  // what one blocking network wait would cost (connect_timeout_ms = 3000).
+  CHECK(took < 1000);
   auto start = std::chrono::steady_clock::now();
   bool empty = false;
   while (!empty && ms_since(start) < 3000) {
@@ -438,10 +444,9 @@ TEST_CASE("nothing listening: retried with backoff, then dropped as network_erro
   REQUIRE(t->configure(o));
   t->send(st::envelope_view("{}\n{\"type\":\"event\"}\n{}\n", nullptr, false));
   auto t0 = std::chrono::steady_clock::now();
-  CHECK(t->flush(3000));  // dropped on purpose: that counts as done
+  CHECK(t->flush(3000));  // dropped on purpose, within the timeout: that counts as done
   long long took = ms_since(t0);
-  CHECK(took >= 280);
-  CHECK(took < 2000);
+  CHECK(took >= 280);  // the backoff (100 ms, then 200 ms) was waited out: a lower bound cannot flake
   CHECK(pending(st::discard_reason::network_error, st::data_category::error) == 1);
   // Client reports are never counted.
   t->send(st::envelope_view("{}\n{\"type\":\"client_report\"}\n{}\n", nullptr, true));
@@ -462,12 +467,14 @@ TEST_CASE("flush() returns at its timeout, false, while retries are pending (wor
   auto t0 = std::chrono::steady_clock::now();
   CHECK_FALSE(t->flush(300));
   long long took = ms_since(t0);
-  CHECK(took >= 250);
-  CHECK(took < 500);
+  CHECK(took >= 250);  // it did wait (a lower bound cannot flake)
+  // Returning at the deadline is the feature: generous slack, far below the 1 s retry delay
+  // plus backoff it would otherwise wait out.
+  CHECK(took < 300 + 500);
   t0 = std::chrono::steady_clock::now();
   CHECK_FALSE(t->stop(200));
   took = ms_since(t0);
-  CHECK(took < 400);
+  CHECK(took < 200 + 500);
   CHECK(pending(st::discard_reason::network_error, st::data_category::error) == 1);  // dropped at stop
   st::detail::g_outcomes.reset();
 }
@@ -500,26 +507,25 @@ TEST_CASE("the span path never waits for a stalled server; shutdown returns at i
   server.stall = true;
   live_session s(server);
   REQUIRE(s.init());
-  double worst_ms = 0;
+  auto loop_start = std::chrono::steady_clock::now();
   for (int i = 0; i < 300; ++i) {
-    auto t0 = std::chrono::steady_clock::now();
-    {
-      st::scoped_span root({"frame", "task"});
-      for (int k = 0; k < 5; ++k) st::scoped_span child({"work", "task"});
-    }  // the root's end writes the envelope and queues it
-    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    worst_ms = std::max(worst_ms, ms);
-  }
-  MESSAGE("longest transaction (6 spans, start to end incl. queueing) while the server stalls: " << worst_ms << " ms");
-  CHECK(worst_ms < 50.0);
+    st::scoped_span root({"frame", "task"});
+    for (int k = 0; k < 5; ++k) st::scoped_span child({"work", "task"});
+  }  // each root's end writes the envelope and queues it
+  long long loop_ms = ms_since(loop_start);
+  MESSAGE("300 transactions (6 spans each, incl. queueing) while the server stalls: " << loop_ms << " ms");
+  // Waiting on the stalled server even once would cost io_timeout_ms (5000 ms): the loop as a
+  // whole stays far below that however loaded the machine is.
+  CHECK(loop_ms < 4000);
   REQUIRE(server.wait_for(1, 2000));
+  CHECK(server.answered() == 0);  // the server was stalled throughout
   auto t0 = std::chrono::steady_clock::now();
   bool delivered = st::shutdown(500);
   long long took = ms_since(t0);
   MESSAGE("shutdown(500) took " << took << " ms");
   CHECK_FALSE(delivered);
-  CHECK(took >= 300);
-  CHECK(took <= 700);
+  CHECK(took >= 450);        // it waited for the flush (a lower bound cannot flake)
+  CHECK(took < 500 + 500);   // and returned at its deadline: the bound is the feature
   server.stall = false;
 }
 
@@ -550,9 +556,9 @@ TEST_CASE("a Spotlight sidecar that is not running never holds up flush()") {
   env_guard e("SENTRY_SPOTLIGHT", spot.c_str());
   REQUIRE(s.init());
   one_transaction();
-  auto t0 = std::chrono::steady_clock::now();
+  // A sidecar that held flush() up would make it false: it would still be retrying (1 s, 2 s,
+  // ...) when the 2 s are over. One attempt, dropped uncounted, lets it be true.
   CHECK(st::flush(2000));
-  CHECK(ms_since(t0) < 1000);
   REQUIRE(server.wait_for(1, 1000));
   CHECK(st::get_stats().discarded_total == 0);
 }
