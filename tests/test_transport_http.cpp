@@ -493,7 +493,7 @@ TEST_CASE("a full queue drops and counts queue_overflow") {
   REQUIRE(t->start());
   const std::string body = "{}\n{\"type\":\"event\"}\n" + std::string(500, 'x') + "\n";
   for (int i = 0; i < 50; ++i) t->send(st::envelope_view(body, nullptr, false));
-  std::uint32_t lost = pending(st::discard_reason::queue_overflow, st::data_category::error);
+  std::uint64_t lost = pending(st::discard_reason::queue_overflow, st::data_category::error);
   MESSAGE("queue_overflow: " << lost << " of 50");
   CHECK(lost >= 40);
   CHECK(t->queued() + lost == 50);
