@@ -242,10 +242,15 @@ struct stuck_resolver {
   static std::condition_variable cv;
   static bool released;
   static std::atomic<int> calls;
+  static std::atomic<int> active;
   static int resolve(const char*, const char*, const addrinfo*, addrinfo**) {
     calls.fetch_add(1);
-    std::unique_lock<std::mutex> lk(mu);
-    cv.wait_for(lk, std::chrono::seconds(10), [] { return released; });
+    active.fetch_add(1);
+    {
+      std::unique_lock<std::mutex> lk(mu);
+      cv.wait_for(lk, std::chrono::seconds(10), [] { return released; });
+    }
+    active.fetch_sub(1);
     return EAI_AGAIN;
   }
   stuck_resolver() {
@@ -261,8 +266,11 @@ struct stuck_resolver {
       released = true;
     }
     cv.notify_all();
+    // Let the abandoned lookups return, so that later tests find every resolver slot free.
+    for (int i = 0; i < 400 && active.load() != 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
 };
+std::atomic<int> stuck_resolver::active{0};
 std::mutex stuck_resolver::mu;
 std::condition_variable stuck_resolver::cv;
 bool stuck_resolver::released = false;

@@ -282,9 +282,14 @@ struct builtin_delivery {
   alignas(http_transport) unsigned char spotlight_space[sizeof(http_transport)];
   http_transport* main;
   http_transport* spotlight;
-  undeliverable_transport no_tls;  ///< the sink for an https DSN in a build without TLS
 };
 inline builtin_delivery g_builtin;
+/// The sink for an https DSN in a build without TLS. A function's static rather than a member
+/// of g_builtin, so that its vtable is emitted only where init() is, not in every TU.
+inline transport* no_tls_sink() noexcept {
+  static undeliverable_transport sink;
+  return &sink;
+}
 /// The resolver the built-in transports use (nullptr: getaddrinfo). A seam for tests that need
 /// a resolver that stops answering; programs leave it alone.
 inline resolve_fn g_builtin_resolver = nullptr;
@@ -301,7 +306,7 @@ inline bool stop_builtin(std::uint32_t timeout_ms) noexcept {
     return static_cast<std::uint32_t>(now < deadline ? deadline - now : 0);
   };
   bool ok = true;
-  if (g_tracer.sink == &b.no_tls) g_tracer.sink = nullptr;
+  if (g_tracer.sink == no_tls_sink()) g_tracer.sink = nullptr;
   if (b.main) {
     if (g_tracer.sink == b.main) g_tracer.sink = nullptr;
     ok = b.main->stop(left()) && ok;
@@ -365,7 +370,7 @@ inline void start_builtin(const options& o, std::string_view spotlight_env) noex
              "init: this build cannot send to an https DSN: every envelope will be dropped. Build with "
              "SENTRY_TRACE_WITH_MBEDTLS=1 and link mbedtls, mbedx509 and mbedcrypto, or use a DSN for a "
              "local Relay over http://");
-    t.sink = &b.no_tls;
+    t.sink = no_tls_sink();
   }
   if (!t.sink && t.has_dsn) {
     if (dsn_endpoint(t.parsed_dsn, url, auth, h)) {
