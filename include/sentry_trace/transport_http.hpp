@@ -349,6 +349,10 @@ class async_resolver {
     return ok ? 1 : -1;
   }
 
+  /// Drops the handle without touching the slot: for a child after fork(), where the job's
+  /// thread does not exist (forget_resolve_jobs_after_fork() frees the slots there).
+  void forget() noexcept { job_ = nullptr; }
+
   /// Gives the job up; its thread frees the slot whenever its resolver returns.
   void abandon() noexcept {
     if (!job_) return;
@@ -370,6 +374,12 @@ class async_resolver {
 
   resolve_job* job_ = nullptr;
 };
+
+/// In a child after fork(): no resolver thread was copied into it, so nobody would ever free
+/// the slots the parent's jobs held; they are all free here.
+inline void forget_resolve_jobs_after_fork() noexcept {
+  for (resolve_job& j : g_resolve_jobs) j.state.store(resolve_job::free, std::memory_order_relaxed);
+}
 
 /// Copies `s` into `dst` (NUL-terminated); false when it does not fit.
 template <std::size_t N> bool copy_text(char (&dst)[N], std::size_t& len, std::string_view s) noexcept {
