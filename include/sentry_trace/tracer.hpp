@@ -41,7 +41,17 @@
 //               shutdown() flushes and stops it. With Spotlight on, every envelope is also
 //               queued for the sidecar by a second one (no auth, one attempt, losses not
 //               counted), which never holds up the first.
+//               An https DSN in a build without SENTRY_TRACE_WITH_MBEDTLS=1 cannot be sent to:
+//               init() logs an error saying how to fix it and still returns true (tracing works
+//               and trace headers propagate), every envelope is counted as lost
+//               (internal_sdk_error, see get_stats()), and flush()/shutdown() return false.
 //               Options set in code win over the environment, as in every Sentry SDK.
+// ENVIRONMENT   Each variable's value is trimmed of white space first (a trailing newline from
+//               a shell or a .env file is common). A variable init() cannot use (a malformed
+//               SENTRY_DSN, an over-long SENTRY_RELEASE or SENTRY_ENVIRONMENT, a
+//               SENTRY_TRACES_SAMPLE_RATE that is not a number from 0 to 1, an unknown
+//               SENTRY_TRACE_LIFECYCLE) is ignored with a warning that names it and its value,
+//               and init() goes on as if it were not set.
 // THREADS       init() and shutdown() must not run while another thread uses the API. Everything
 //               else is thread-safe. A span handle may be ended on any thread at any time, also
 //               after the thread that made it active has exited: each thread's stack of active
@@ -50,8 +60,9 @@
 //               stack from being taken by another thread until the span ends. A span dropped
 //               because its parent's transaction had ended stays in its thread's stack, so what
 //               starts under it is dropped and counted with it, never made a new transaction.
-// ERRORS        init() returns false and logs the reason for a malformed DSN, a rate outside
-//               [0, 1], an over-long string, or a freestanding build without clock or entropy;
+// ERRORS        init() returns false and logs the reason for a malformed DSN option, a rate
+//               option outside [0, 1], an over-long string option, or a freestanding build
+//               without clock or entropy (the environment's values never fail it, see above);
 //               tracing then stays off and every call is a valid no-op.
 
 #ifndef SENTRY_TRACE_TRACER_HPP
@@ -138,7 +149,8 @@ struct options {
 /// options. A second call shuts the first down cleanly (flushing with a 0 ms timeout) and
 /// starts over; spans of the first remain valid no-op handles.
 bool init(const options& opts) noexcept;
-/// Sends pending client reports and waits up to `timeout_ms` for the transport; true when
+/// Sends pending client reports (they also leave every 60 s by themselves: from the worker,
+/// from poll(), or after the next envelope) and waits up to `timeout_ms` for the transport; true when
 /// everything was delivered (also true when tracing is off: nothing is pending).
 bool flush(std::uint32_t timeout_ms) noexcept;
 /// Counts in-flight transactions as dropped, flushes, and turns tracing off. Later calls are
@@ -285,6 +297,10 @@ class envelope_lock {
   lock_hook h_;
 };
 
+// The periodic client report (defined below, where the envelope writers are).
+inline void send_client_report_if_due_locked() noexcept;
+inline void send_client_report_if_due() noexcept;
+
 #if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
 /// The built-in transports, constructed in place by init() and destroyed by shutdown(). The
 /// spaces are zero-initialized static storage (BSS): untouched pages of the queues cost no RAM.
@@ -295,6 +311,15 @@ struct builtin_delivery {
   http_transport* spotlight;
 };
 inline builtin_delivery g_builtin;
+/// The sink for an https DSN in a build without TLS. A function's static rather than a member
+/// of g_builtin, so that its vtable is emitted only where init() is, not in every TU.
+inline transport* no_tls_sink() noexcept {
+  static undeliverable_transport sink;
+  return &sink;
+}
+/// The resolver the built-in transports use (nullptr: getaddrinfo). A seam for tests that need
+/// a resolver that stops answering; programs leave it alone.
+inline resolve_fn g_builtin_resolver = nullptr;
 #endif
 
 /// Flushes then stops and destroys the built-in transports, within `timeout_ms` in all;
@@ -308,6 +333,7 @@ inline bool stop_builtin(std::uint32_t timeout_ms) noexcept {
     return static_cast<std::uint32_t>(now < deadline ? deadline - now : 0);
   };
   bool ok = true;
+  if (g_tracer.sink == no_tls_sink()) g_tracer.sink = nullptr;
   if (b.main) {
     if (g_tracer.sink == b.main) g_tracer.sink = nullptr;
     ok = b.main->stop(left()) && ok;
@@ -357,11 +383,22 @@ inline void start_builtin(const options& o, std::string_view spotlight_env) noex
   builtin_delivery& b = g_builtin;
   http_transport_options h;
   h.use_worker = o.delivery == delivery_mode::worker;
+  h.on_worker_tick = [](void*) { send_client_report_if_due(); };  // the background client reports
   h.gzip = o.http_compression;
   h.http.proxy = o.http_proxy;
   h.http.ca_file = o.ca_file;
+  h.http.resolver = g_builtin_resolver;
   char url[1280];
   char auth[1024];
+  if (!t.sink && t.has_dsn && !SENTRY_TRACE_WITH_MBEDTLS && http_ieq(t.parsed_dsn.scheme, "https")) {
+    // Every SaaS DSN is https: this must not pass unnoticed. Tracing stays on (trace headers
+    // still propagate), every envelope is counted as lost and flush()/shutdown() return false.
+    log_line(log_level::error,
+             "init: this build cannot send to an https DSN: every envelope will be dropped. Build with "
+             "SENTRY_TRACE_WITH_MBEDTLS=1 and link mbedtls, mbedx509 and mbedcrypto, or use a DSN for a "
+             "local Relay over http://");
+    t.sink = no_tls_sink();
+  }
   if (!t.sink && t.has_dsn) {
     if (dsn_endpoint(t.parsed_dsn, url, auth, h)) {
       b.main = new (b.main_space) http_transport;
@@ -371,7 +408,7 @@ inline void start_builtin(const options& o, std::string_view spotlight_env) noex
         t.sink = b.main;
       } else {
         log_line(log_level::warning, "init: the built-in HTTP transport cannot send to ", h.url,
-                 " (https needs SENTRY_TRACE_WITH_MBEDTLS=1)");
+                 ": finished transactions are discarded");
         b.main->~http_transport();
         b.main = nullptr;
       }
@@ -385,6 +422,7 @@ inline void start_builtin(const options& o, std::string_view spotlight_env) noex
     s.http.proxy = {};
     s.max_attempts = 1;      // a sidecar that is not running: drop at once, never hold up flush()
     s.count_losses = false;  // Spotlight's losses are not Sentry's outcomes
+    s.on_worker_tick = nullptr;
     b.spotlight = new (b.spotlight_space) http_transport;
     if (b.spotlight->configure(s)) {
       b.spotlight->start();
@@ -431,6 +469,9 @@ inline void dispatch(const envelope_view& e) noexcept {
 #endif
   g_outcomes.envelopes_sent.fetch_add(1, order_relaxed);
   if (e.is_client_report()) g_outcomes.client_reports_sent.fetch_add(1, order_relaxed);
+  // A due client report follows this envelope (it reuses the envelope buffer, which is free
+  // again now), except inside a run of span batches, whose writer still holds the buffer.
+  if (!e.is_client_report() && e.span_items() == 0) send_client_report_if_due_locked();
 }
 
 /// Sends pending outcomes as a client report. Caller holds the envelope lock.
@@ -440,6 +481,35 @@ inline void send_client_report_locked() noexcept {
   envelope_context ctx = make_envelope_context();
   std::string_view bytes = write_client_report_envelope(t.mem->envelope, sizeof(t.mem->envelope), ctx);
   if (!bytes.empty()) dispatch(envelope_view(bytes, nullptr, true));
+}
+
+/// Client reports also leave on their own, at most once a minute, so that a program that never
+/// flushes still reports its losses: @sentry/node-core sends them every 60 s
+/// (DEFAULT_CLIENT_REPORT_FLUSH_INTERVAL_MS), sentry_sdk after an envelope once 60 s have
+/// passed (_flush_client_reports). Measured on the tracer's clock (options.clock).
+inline constexpr std::uint64_t client_report_interval_ns = 60ull * 1000 * 1000 * 1000;
+/// When the next periodic client report is due (the tracer's clock); 0 while tracing is off.
+/// init() stores it last (release) and shutdown() clears it first, so a reader that sees it
+/// set (acquire) also sees the options init() wrote.
+inline atomic<std::uint64_t> g_report_due_ns{0};
+
+/// Sends the pending outcomes when the interval has passed. Caller holds the envelope lock.
+inline void send_client_report_if_due_locked() noexcept {
+  const std::uint64_t due = g_report_due_ns.load(order_acquire);
+  if (due == 0) return;
+  const std::uint64_t now = g_tracer.now_ns();
+  if (now < due) return;
+  g_report_due_ns.store(now + client_report_interval_ns, order_relaxed);
+  send_client_report_locked();
+}
+
+/// The same from outside the envelope lock: the built-in worker (between deliveries) and
+/// sentry_trace::poll() call it; it costs one atomic load and a clock read while not due.
+inline void send_client_report_if_due() noexcept {
+  const std::uint64_t due = g_report_due_ns.load(order_acquire);
+  if (due == 0 || g_tracer.now_ns() < due) return;
+  envelope_lock guard(g_tracer.lock);
+  send_client_report_if_due_locked();
 }
 
 /// The root of `b` has ended: write the envelope, send it, and free the block when its last
@@ -1173,6 +1243,36 @@ inline bool env_true(std::string_view v) noexcept {
   return v == "1" || v == "true" || v == "TRUE" || v == "True" || v == "yes" || v == "on" || v == "y" || v == "t";
 }
 
+/// An environment variable's value without the ASCII white space around it: values written by
+/// shells, `.env` files and container specs often carry a trailing newline or spaces.
+constexpr std::string_view env_trim(std::string_view v) noexcept {
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; };
+  while (!v.empty() && space(v.front())) v.remove_prefix(1);
+  while (!v.empty() && space(v.back())) v.remove_suffix(1);
+  return v;
+}
+
+/// Logs that init() ignores the environment variable `name` (its value shown, cut at 96 bytes)
+/// because of `why`; init() then goes on as if the variable were not set. Options set in code
+/// are checked strictly instead: a mistake there is the program's, and fails init().
+inline void env_ignored(const char* name, std::string_view value, const char* why) noexcept {
+  // No snprintf: this part also builds freestanding.
+  char head[96];
+  char tail[160];
+  auto join = [](char* out, std::size_t cap, std::string_view a, std::string_view b, std::string_view c) {
+    std::size_t n = 0;
+    const std::string_view parts[3] = {a, b, c};
+    for (std::string_view part : parts)
+      for (char ch : part)
+        if (n + 1 < cap) out[n++] = ch;
+    out[n] = '\0';
+  };
+  const bool cut = value.size() > 96;
+  join(head, sizeof(head), "init: ignoring ", name, "=\"");
+  join(tail, sizeof(tail), cut ? "...\": " : "\": ", why, "");
+  log_line(log_level::warning, head, cut ? value.substr(0, 96) : value, tail);
+}
+
 /// Shutdown: what is still recording is not lost silently. A transaction whose root has not
 /// ended is dropped and counted as `invalid` (its children that had ended were counted when it
 /// was written, if it was). A streaming block sends the spans that have ended, as its last
@@ -1235,6 +1335,7 @@ inline bool flush(std::uint32_t timeout_ms) noexcept {
 inline bool shutdown(std::uint32_t timeout_ms) noexcept {
   detail::tracer& t = detail::g_tracer;
   if (!t.enabled) return true;
+  detail::g_report_due_ns.store(0, detail::order_relaxed);  // no periodic report from here on
   detail::abandon_in_flight();
 #if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
   const std::uint64_t started = detail::steady_now_ms();
@@ -1266,7 +1367,7 @@ inline bool init(const options& opts) noexcept {
   if (!t.log.write) t.log.write = detail::hosted_log;
   auto env = [](const char* name) -> std::string_view {
     const char* v = detail::hosted_getenv(name);
-    return v ? std::string_view(v) : std::string_view();
+    return v ? detail::env_trim(v) : std::string_view();
   };
 #else
   auto env = [](const char*) -> std::string_view { return {}; };
@@ -1298,7 +1399,30 @@ inline bool init(const options& opts) noexcept {
   if (!entropy.fill) return fail("init: options.entropy is required on a freestanding build");
   if (!t.lock.lock != !t.lock.unlock) return fail("init: options.lock needs both lock and unlock, or neither");
 
-  std::string_view dsn_text = !opts.dsn.empty() ? opts.dsn : env("SENTRY_DSN");
+  // The environment's values: each one init() cannot use is ignored with a warning naming it.
+  std::string_view env_dsn = opts.dsn.empty() ? env("SENTRY_DSN") : std::string_view();
+  if (env_dsn.size() >= sizeof(t.dsn_text)) {
+    detail::env_ignored("SENTRY_DSN", env_dsn, "longer than 511 bytes");
+    env_dsn = {};
+  } else if (!env_dsn.empty()) {
+    dsn_error e = dsn::parse(env_dsn, t.parsed_dsn);
+    if (e != dsn_error::none) {
+      detail::env_ignored("SENTRY_DSN", env_dsn, to_string(e));
+      env_dsn = {};
+    }
+  }
+  std::string_view env_release = opts.release.empty() ? env("SENTRY_RELEASE") : std::string_view();
+  if (env_release.size() >= sizeof(t.release)) {
+    detail::env_ignored("SENTRY_RELEASE", env_release, "longer than 200 bytes");
+    env_release = {};
+  }
+  std::string_view env_environment = opts.environment.empty() ? env("SENTRY_ENVIRONMENT") : std::string_view();
+  if (env_environment.size() >= sizeof(t.environment)) {
+    detail::env_ignored("SENTRY_ENVIRONMENT", env_environment, "longer than 64 bytes");
+    env_environment = {};
+  }
+
+  std::string_view dsn_text = !opts.dsn.empty() ? opts.dsn : env_dsn;
   t.has_dsn = false;
   t.dsn_text[0] = '\0';
   if (!dsn_text.empty()) {
@@ -1307,9 +1431,9 @@ inline bool init(const options& opts) noexcept {
     if (e != dsn_error::none) return fail("init: malformed DSN: ", to_string(e));
     t.has_dsn = true;
   }
-  std::string_view release = !opts.release.empty() ? opts.release : env("SENTRY_RELEASE");
+  std::string_view release = !opts.release.empty() ? opts.release : env_release;
   if (!detail::copy_option(t.release, release)) return fail("init: release is longer than 200 bytes");
-  std::string_view environment = !opts.environment.empty() ? opts.environment : env("SENTRY_ENVIRONMENT");
+  std::string_view environment = !opts.environment.empty() ? opts.environment : env_environment;
   if (environment.empty()) environment = "production";
   if (!detail::copy_option(t.environment, environment)) return fail("init: environment is longer than 64 bytes");
   if (!detail::copy_option(t.server_name, opts.server_name)) return fail("init: server_name is longer than 255 bytes");
@@ -1320,7 +1444,10 @@ inline bool init(const options& opts) noexcept {
   double rate = opts.traces_sample_rate;
   if (rate == options::unset) {
     std::string_view text = env("SENTRY_TRACES_SAMPLE_RATE");
-    if (!text.empty() && !detail::parse_decimal(text, rate)) rate = -2.0;  // reported below
+    if (!text.empty() && (!detail::parse_decimal(text, rate) || !detail::valid_rate(rate))) {
+      detail::env_ignored("SENTRY_TRACES_SAMPLE_RATE", text, "not a number from 0 to 1");
+      text = {};
+    }
     if (text.empty()) rate = options::unset;
   }
   if (rate != options::unset && !detail::valid_rate(rate))
@@ -1331,7 +1458,12 @@ inline bool init(const options& opts) noexcept {
     log_line(log_level::warning, "init: max_spans is capped at SENTRY_TRACE_MAX_SPANS");
   t.max_spans = static_cast<std::uint16_t>(opts.max_spans < SENTRY_TRACE_MAX_SPANS ? opts.max_spans : SENTRY_TRACE_MAX_SPANS);
   t.stream = opts.trace_lifecycle == ::sentry_trace::trace_lifecycle::stream;
-  if (opts.trace_lifecycle == ::sentry_trace::trace_lifecycle::static_ && env("SENTRY_TRACE_LIFECYCLE") == "stream") t.stream = true;
+  if (opts.trace_lifecycle == ::sentry_trace::trace_lifecycle::static_) {
+    const std::string_view lifecycle = env("SENTRY_TRACE_LIFECYCLE");
+    if (lifecycle == "stream") t.stream = true;
+    else if (!lifecycle.empty() && lifecycle != "static")
+      detail::env_ignored("SENTRY_TRACE_LIFECYCLE", lifecycle, "neither \"static\" nor \"stream\"");
+  }
   if (!SENTRY_TRACE_STREAMING && t.stream) {
     log_line(log_level::warning, "init: span streaming is compiled out (SENTRY_TRACE_STREAMING=0); sending transactions");
     t.stream = false;
@@ -1375,6 +1507,7 @@ inline bool init(const options& opts) noexcept {
   detail::g_outcomes.reset();
   ++t.epoch;
   t.enabled = true;
+  detail::g_report_due_ns.store(t.now_ns() + detail::client_report_interval_ns, detail::order_release);
   log_line(log_level::debug, "init: tracing on, environment ", t.environment);
   return true;
 }
