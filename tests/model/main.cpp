@@ -9,8 +9,10 @@
 // USAGE         sentry_trace_model [--programs N] [--seed S] [--threads T] [--seconds L]
 //                                  [--replay] [--max-ops K] [--max-phases P] [--max-sessions N]
 //                                  [--keep-going] [--print] [--verbose] [--no-respawn]
+//                                  [--lifecycle static|stream]
 //               --print shows each program before it runs; --no-respawn never replaces a
-//               slot's thread (to look past a crash that needs an exited thread). Without --seed the base seed comes from the clock (and is printed).
+//               slot's thread (to look past a crash that needs an exited thread); --lifecycle
+//               keeps every session to one lifecycle. Without --seed the base seed comes from the clock (and is printed).
 // EXIT          0 when every program matched the model; doctest's failure status otherwise.
 
 #define DOCTEST_CONFIG_IMPLEMENT
@@ -180,6 +182,11 @@ bool parse_args(int argc, char** argv, std::vector<char*>& rest) {
       g_config.replay = true;
     } else if (a == "--keep-going") {
       g_config.keep_going = true;
+    } else if (a == "--lifecycle") {
+      if (i + 1 >= argc) return false;
+      const std::string v = argv[++i];
+      if (v != "static" && v != "stream") return false;
+      g_config.shape.lifecycle = v == "stream" ? 1 : 0;
     } else if (a == "--no-respawn") {
       g_config.no_respawn = true;
     } else if (a == "--print") {
@@ -204,7 +211,7 @@ int main(int argc, char** argv) {
   std::vector<char*> rest;
   if (!parse_args(argc, argv, rest)) {
     std::fprintf(stderr, "usage: %s [--programs N] [--seed S] [--threads T] [--seconds L] [--replay] "
-                         "[--max-ops K] [--max-phases P] [--max-sessions N] [--keep-going] [--print] [--verbose] [--no-respawn]\n", argv[0]);
+                         "[--max-ops K] [--max-phases P] [--max-sessions N] [--keep-going] [--print] [--verbose] [--no-respawn] [--lifecycle static|stream]\n", argv[0]);
     return 2;
   }
   if (!g_config.seed_given)
@@ -217,7 +224,8 @@ int main(int argc, char** argv) {
   g_shape_flags = " --threads " + std::to_string(g_config.shape.slots) + " --max-ops " +
                   std::to_string(g_config.shape.max_ops_per_slot) + " --max-phases " +
                   std::to_string(g_config.shape.max_phases) + " --max-sessions " + std::to_string(g_config.shape.max_sessions) +
-                  (g_config.no_respawn ? " --no-respawn" : "");
+                  (g_config.no_respawn ? " --no-respawn" : "") +
+                  (g_config.shape.lifecycle < 0 ? "" : g_config.shape.lifecycle == 1 ? " --lifecycle stream" : " --lifecycle static");
   doctest::Context ctx;
   ctx.applyCommandLine(static_cast<int>(rest.size()), rest.data());
   ctx.setOption("no-version", true);

@@ -131,6 +131,7 @@ struct shape {
   int max_stack = 10;           ///< model stack depth per slot (library: SENTRY_TRACE_MAX_DEPTH)
   int max_pushes_per_session = 18;
   bool allow_respawn = true;    ///< false where the library has no threads (SENTRY_TRACE_THREADS=0)
+  int lifecycle = -1;           ///< -1: either per session; 0: static only; 1: stream only
 };
 
 /// Builds programs; one instance per program.
@@ -158,6 +159,7 @@ class generator {
   void make_session(int s) {
     session_plan plan;
     plan.stream = r_.chance(40);
+    if (shape_.lifecycle >= 0) plan.stream = shape_.lifecycle == 1;
     static const std::uint32_t caps[] = {1, 2, 3, 5, 1000};
     plan.max_spans = caps[r_.below(5)];
     plan.explicit_shutdown = r_.chance(75);
