@@ -376,6 +376,20 @@ struct capture_transport : st::transport {
     }
     return out;
   }
+  /// The transaction payloads received so far, in order.
+  std::vector<json> transaction_payloads() const {
+    std::vector<json> out;
+    for (auto& e : transactions()) out.push_back(e.item("transaction")->body);
+    return out;
+  }
+  /// Sum of client-report quantities of spans, every reason together.
+  std::uint64_t discarded_spans() const {
+    std::uint64_t n = 0;
+    for (const char* r : {"sample_rate", "buffer_overflow", "queue_overflow", "ratelimit_backoff", "network_error",
+                          "send_error", "invalid", "no_parent_span", "internal_sdk_error"})
+      n += discarded(r, "span");
+    return n;
+  }
   /// Sum of client-report quantities for (reason, category) over every report sent.
   std::uint64_t discarded(const std::string& reason, const std::string& category) const {
     std::uint64_t n = 0;

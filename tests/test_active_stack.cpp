@@ -49,11 +49,7 @@ struct traced {
   traced(const traced&) = delete;
   traced& operator=(const traced&) = delete;
 
-  std::vector<json> transactions() const {
-    std::vector<json> out;
-    for (auto& e : cap.transactions()) out.push_back(e.item("transaction")->body);
-    return out;
-  }
+  std::vector<json> transactions() const { return cap.transaction_payloads(); }
   std::uint64_t discarded(const std::string& reason, const std::string& category) {
     st::flush(0);
     return cap.discarded(reason, category);
