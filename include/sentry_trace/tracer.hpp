@@ -1026,7 +1026,7 @@ inline sampling_decision decide_root(const span_options& o, const root_origin& f
     ctx.attribute_count = o.attributes ? o.attribute_count : 0;
     if (fp) {
       ctx.parent_sampled = inherited;
-      if (fp->sample_rate_ppm != span_ref::no_rate) ctx.parent_sample_rate = static_cast<double>(fp->sample_rate_ppm) / 1e6;
+      if (fp->sample_rate_ppm != span_ref::no_rate) ctx.parent_sample_rate = micros_to_double(fp->sample_rate_ppm);
     } else if (from.continued()) {
       ctx.parent_sampled = in->parent.sampled;
       ctx.parent_sample_rate = in->parent_sample_rate;
