@@ -1050,9 +1050,9 @@ inline bool init(const options& opts) noexcept {
 #endif
   if (!t.sink) log_line(log_level::warning, "init: no transport: finished transactions are discarded");
 
-  std::uint64_t seed = 0;
-  if (!entropy.fill(&seed, sizeof(seed), entropy.user)) return fail("init: the entropy hook failed");
-  detail::g_rng_seed.store(seed | 1, detail::order_relaxed);
+  unsigned char key[32] = {};
+  if (!entropy.fill(key, sizeof(key), entropy.user)) return fail("init: the entropy hook failed");
+  detail::rng_set_key(key);
   t.anchor.mono_ns = t.now_ns();
   t.anchor.epoch_us = t.epoch_us();
   for (detail::transaction_block& b : t.mem->blocks) b.release();
