@@ -31,8 +31,13 @@
 #  endif
 #  if defined(__unix__) || defined(__APPLE__)
 #    include <fcntl.h>
+#    include <pthread.h>
 #    include <unistd.h>
+#    define SENTRY_TRACE_DETAIL_FORK_AWARE 1
 #  endif
+#endif
+#ifndef SENTRY_TRACE_DETAIL_FORK_AWARE
+#  define SENTRY_TRACE_DETAIL_FORK_AWARE 0
 #endif
 
 SENTRY_TRACE_DETAIL_BEGIN

@@ -45,6 +45,9 @@
 // THREADS       init() and shutdown() must not run while another thread uses the API. Everything
 //               else is thread-safe. A span made active on a thread must end before that thread
 //               exits.
+// FORK          (hosted POSIX) The child of fork() keeps tracing without a new init(), with ids
+//               of its own and an empty queue; what was in flight stays the parent's. See
+//               "fork()" below.
 // ERRORS        init() returns false and logs the reason for a malformed DSN, a rate outside
 //               [0, 1], an over-long string, or a freestanding build without clock or entropy;
 //               tracing then stays off and every call is a valid no-op.
@@ -266,6 +269,7 @@ struct builtin_delivery {
   alignas(http_transport) unsigned char spotlight_space[sizeof(http_transport)];
   http_transport* main;
   http_transport* spotlight;
+  bool restart_after_fork;  ///< a fork's child lost the workers: start its own at the next send
 };
 inline builtin_delivery g_builtin;
 #endif
@@ -275,6 +279,7 @@ inline builtin_delivery g_builtin;
 inline bool stop_builtin(std::uint32_t timeout_ms) noexcept {
 #if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
   builtin_delivery& b = g_builtin;
+  b.restart_after_fork = false;
   const std::uint64_t deadline = steady_now_ms() + timeout_ms;
   auto left = [&] {
     std::uint64_t now = steady_now_ms();
@@ -384,11 +389,25 @@ inline envelope_context make_envelope_context() noexcept {
   return c;
 }
 
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+/// A fork's child sends its first envelope: the built-in transports get workers of their own.
+/// Runs under the envelope lock (every dispatch() does), so once.
+inline void restart_builtin_after_fork() noexcept {
+  builtin_delivery& b = g_builtin;
+  b.restart_after_fork = false;
+  if (b.main && !b.main->start()) log_line(log_level::warning, "after fork: no worker thread for the HTTP transport; call sentry_trace::poll()");
+  if (b.spotlight) b.spotlight->start();
+}
+#endif
+
 /// Hands one envelope to the transport; a throwing transport is contained and counted.
 inline void dispatch(const envelope_view& e) noexcept {
   tracer& t = g_tracer;
 #if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
   if (g_builtin.spotlight) g_builtin.spotlight->send(e);  // a copy into its queue: never waits
+#endif
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+  if (g_builtin.restart_after_fork) restart_builtin_after_fork();
 #endif
   if (!t.sink) return;
 #if SENTRY_TRACE_EXCEPTIONS
@@ -884,6 +903,53 @@ inline void abandon_in_flight() noexcept {
   }
 }
 
+// ---- fork() ------------------------------------------------------------------------------------
+// The child of a fork() is a copy of the parent with one thread: the one that forked. The
+// parent goes on owning everything that was in flight: it ends, sends and counts its
+// transactions, sends its queued envelopes and reports its counters. The child starts clean but
+// keeps tracing with the same options, without a new init() (as sentry_sdk's worker restarts in a
+// forked process): the pthread_atfork child handler below gives it a new id key (so it draws
+// none of the parent's ids or sample_rand), frees every block without sending or counting it
+// (handles and active spans from before the fork become no-ops there), zeroes the counters, makes
+// the default envelope lock usable (another thread may have held it at the fork), and has the
+// built-in HTTP transport forget the parent's worker and queue; the child's first envelope starts
+// a worker of its own. A user transport or lock hook is used by the child as it is: make it
+// fork-aware if it holds threads, locks or connections. fork()+exec() pays only this handler.
+
+#if SENTRY_TRACE_DETAIL_FORK_AWARE
+/// Forks so far; the prepare handler counts in the parent, so every child of one parent gets
+/// its own value (and a key of its own from it).
+inline atomic<std::uint64_t> g_fork_count{0};
+
+inline void before_fork() noexcept { g_fork_count.fetch_add(1, order_relaxed); }
+
+/// The child's side of fork(), in its only thread, before fork() returns there.
+inline void in_fork_child() noexcept {
+  rng_rekey_after_fork(g_fork_count.load(order_relaxed));
+  tracer& t = g_tracer;
+#  if SENTRY_TRACE_THREADS
+  if (t.lock.lock == hosted_lock) new (&hosted_mutex()) std::mutex();
+#  endif
+  if (t.mem)
+    for (transaction_block& b : t.mem->blocks) b.release();
+  ++t.epoch;  // every handle and active-stack entry from before the fork is stale here
+  g_outcomes.reset();
+#  if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+  builtin_delivery& b = g_builtin;
+  if (b.main && b.main->forget_after_fork()) b.restart_after_fork = true;
+  if (b.spotlight && b.spotlight->forget_after_fork()) b.restart_after_fork = true;
+#  endif
+}
+
+/// Registers the fork handlers once per process (init() calls it; init() is never concurrent).
+inline void watch_fork() noexcept {
+  static bool registered = false;
+  if (!registered) registered = ::pthread_atfork(before_fork, nullptr, in_fork_child) == 0;
+}
+#else
+inline void watch_fork() noexcept {}
+#endif
+
 } // namespace detail
 
 inline bool flush(std::uint32_t timeout_ms) noexcept {
@@ -1050,6 +1116,7 @@ inline bool init(const options& opts) noexcept {
 #endif
   if (!t.sink) log_line(log_level::warning, "init: no transport: finished transactions are discarded");
 
+  detail::watch_fork();
   unsigned char key[32] = {};
   if (!entropy.fill(key, sizeof(key), entropy.user)) return fail("init: the entropy hook failed");
   detail::rng_set_key(key);
