@@ -137,7 +137,8 @@ inline void hosted_unlock(void*) noexcept { hosted_mutex().unlock(); }
 // step of its finalizer can be undone). Each thread reads a ChaCha8 keystream (Bernstein's
 // ChaCha with 8 rounds, the strength Go's runtime generator ChaCha8Rand relies on): a block of 64
 // bytes is eight 64-bit values, buffered per thread, so the span path pays a load, a compare and
-// an increment, and one block (about 500 plain integer instructions) every eighth value. No
+// an increment, and one block every eighth value: about 90 instructions and 8 ns per id in all
+// (bench_span, callgrind; a splitmix64 step was about 10 instructions and 1.3 ns). No
 // syscall, no lock and no hook on the span path: the 256-bit key comes from the entropy hook at
 // init(); a thread draws its stream number (the ChaCha nonce) once per key, so threads never
 // share a block; freestanding builds need nothing but integer arithmetic.
