@@ -23,6 +23,8 @@
 //   SENTRY_TRACE_QUEUE_BYTES      (2 MiB) the built-in HTTP transport's queue of envelopes
 //                                        (transport_http.hpp); envelopes that do not fit are
 //                                        dropped and counted as queue_overflow                   yes
+//   SENTRY_TRACE_MAX_BAGGAGE      (8192) bytes of a baggage value; SENTRY_TRACE_MAX_DSC (1024)
+//                                        bytes of its Sentry members (propagation.hpp)           yes
 //   SENTRY_TRACE_THREADS          (auto: 1 when hosted) 0: single-threaded, no atomics           yes
 //   SENTRY_TRACE_EXCEPTIONS       (auto from __cpp_exceptions) 1: exceptions leaving a user
 //                                        callback end the span with internal_error               no
@@ -99,6 +101,20 @@
 
 #ifndef SENTRY_TRACE_QUEUE_BYTES
 #  define SENTRY_TRACE_QUEUE_BYTES (2 * 1024 * 1024)
+#endif
+// The two baggage limits are documented with the baggage class (propagation.hpp); a block's
+// frozen DSC is a baggage, so they shape the pools too.
+#ifndef SENTRY_TRACE_MAX_BAGGAGE
+#  define SENTRY_TRACE_MAX_BAGGAGE 8192
+#endif
+#ifndef SENTRY_TRACE_MAX_DSC
+#  define SENTRY_TRACE_MAX_DSC 1024
+#endif
+#if SENTRY_TRACE_MAX_BAGGAGE < 512 || SENTRY_TRACE_MAX_BAGGAGE > 1048576
+#  error "SENTRY_TRACE_MAX_BAGGAGE must be between 512 and 1048576 bytes (W3C asks for at least 8192)"
+#endif
+#if SENTRY_TRACE_MAX_DSC < 256 || SENTRY_TRACE_MAX_DSC > 65535
+#  error "SENTRY_TRACE_MAX_DSC must be between 256 and 65535 bytes"
 #endif
 
 #ifndef SENTRY_TRACE_HOSTED
@@ -263,10 +279,10 @@ constexpr long layout_guard_permille = 0;
 // assembly file, also when link-time optimization merges several TUs of one configuration).
 [[gnu::used]] static void layout_guard() noexcept {
   __asm__(
-      ".ifndef sentry_trace_layout_%c0_%c1_%c2_%c3_%c4_%c5_%c6_%c7_%c8_%c9_%c10_%c11_%c12_%c13_%c14_%c15_%c16_%c17\n"
+      ".ifndef sentry_trace_layout_%c0_%c1_%c2_%c3_%c4_%c5_%c6_%c7_%c8_%c9_%c10_%c11_%c12_%c13_%c14_%c15_%c16_%c17_%c18_%c19\n"
       ".pushsection .sentry_trace_layout,\"G\",%%progbits,"
-      "sentry_trace_layout_%c0_%c1_%c2_%c3_%c4_%c5_%c6_%c7_%c8_%c9_%c10_%c11_%c12_%c13_%c14_%c15_%c16_%c17,comdat\n"
-      "sentry_trace_layout_%c0_%c1_%c2_%c3_%c4_%c5_%c6_%c7_%c8_%c9_%c10_%c11_%c12_%c13_%c14_%c15_%c16_%c17:\n"
+      "sentry_trace_layout_%c0_%c1_%c2_%c3_%c4_%c5_%c6_%c7_%c8_%c9_%c10_%c11_%c12_%c13_%c14_%c15_%c16_%c17_%c18_%c19,comdat\n"
+      "sentry_trace_layout_%c0_%c1_%c2_%c3_%c4_%c5_%c6_%c7_%c8_%c9_%c10_%c11_%c12_%c13_%c14_%c15_%c16_%c17_%c18_%c19:\n"
       ".globl sentry_trace_translation_units_disagree_on_SENTRY_TRACE_switches\n"
       "sentry_trace_translation_units_disagree_on_SENTRY_TRACE_switches:\n"
       ".byte 0\n"
@@ -280,7 +296,8 @@ constexpr long layout_guard_permille = 0;
       "i"(static_cast<long>(SENTRY_TRACE_HOSTED)), "i"(static_cast<long>(SENTRY_TRACE_WITH_ZLIB)),
       "i"(static_cast<long>(SENTRY_TRACE_SAMPLING)), "i"(layout_guard_permille),
       "i"(static_cast<long>(SENTRY_TRACE_STREAMING)), "i"(static_cast<long>(SENTRY_TRACE_DOUBLES)),
-      "i"(static_cast<long>(SENTRY_TRACE_WITH_MBEDTLS)));
+      "i"(static_cast<long>(SENTRY_TRACE_WITH_MBEDTLS)), "i"(static_cast<long>(SENTRY_TRACE_MAX_BAGGAGE)),
+      "i"(static_cast<long>(SENTRY_TRACE_MAX_DSC)));
 }
 } } }
 #endif

@@ -69,18 +69,8 @@
 #include <cstring>
 #include <string_view>
 
-#ifndef SENTRY_TRACE_MAX_BAGGAGE
-#  define SENTRY_TRACE_MAX_BAGGAGE 8192
-#endif
-#ifndef SENTRY_TRACE_MAX_DSC
-#  define SENTRY_TRACE_MAX_DSC 1024
-#endif
-#if SENTRY_TRACE_MAX_BAGGAGE < 512 || SENTRY_TRACE_MAX_BAGGAGE > 1048576
-#  error "SENTRY_TRACE_MAX_BAGGAGE must be between 512 and 1048576 bytes (W3C asks for at least 8192)"
-#endif
-#if SENTRY_TRACE_MAX_DSC < 256 || SENTRY_TRACE_MAX_DSC > 65535
-#  error "SENTRY_TRACE_MAX_DSC must be between 256 and 65535 bytes"
-#endif
+// SENTRY_TRACE_MAX_BAGGAGE and SENTRY_TRACE_MAX_DSC get their defaults and checks in config.hpp,
+// with the other switches that shape a transaction block (the layout guard compares them).
 
 SENTRY_TRACE_DETAIL_BEGIN
 
