@@ -127,6 +127,12 @@ class baggage {
   void parse(std::string_view header) noexcept;
   /// Forgets every member and the dropped count.
   void clear() noexcept;
+  /// Forgets the Sentry members only, keeping the third-party ones (a trace that starts here
+  /// passes the others' members on under its own DSC).
+  void clear_sentry_members() noexcept {
+    dsc_used_ = 0;
+    sentry_count_ = 0;
+  }
 
   /// The decoded value of `sentry-<key>` (`key` given without the prefix), or empty when absent.
   /// Valid until this object is next changed.

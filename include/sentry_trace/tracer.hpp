@@ -165,17 +165,44 @@ struct thread_scope {
 };
 inline SENTRY_TRACE_DETAIL_THREAD_LOCAL thread_scope tl_scope;
 
-/// What continue_trace() received, parsed once, for the transactions started inside its
-/// callback. It lives on continue_trace's stack; the thread-local pointer below marks the scope.
+/// What continue_trace() received, for the transactions started inside its callback. It lives
+/// on continue_trace's stack (under 200 bytes); the thread-local pointer below marks the scope.
+/// The baggage stays the caller's text, which is valid for the whole scope (continue_trace's
+/// contract), and is parsed again where it is needed: into the block of a transaction started
+/// in the scope, or the thread's scratch for headers and events (load_incoming_baggage). So no
+/// 9 KiB parsed copy sits on the stack of every continued request.
 struct incoming_context {
   bool continued = false;          ///< a valid sentry-trace (or traceparent) of an accepted org
+  bool had_sample_rate = false;    ///< the incoming DSC has a sentry-sample_rate
+  std::uint8_t added_rand_len = 0;  ///< sample_rand drawn here because the DSC had none
+  std::uint8_t added_rate_len = 0;  ///< sample_rate of the decision made here for a deferred trace
   trace_parent parent{};
   double parent_sample_rate = -1.0;  ///< the incoming sentry-sample_rate, negative when none
   std::uint32_t sample_rand_micros = 0;
-  baggage bag{};                   ///< frozen DSC (+ sample_rand added here) and third-party members
+  std::string_view baggage_text{};  ///< the caller's `baggage` value
+  char added_rand[8] = {};
+  char added_rate[32] = {};
   incoming_context* previous = nullptr;
 };
 inline SENTRY_TRACE_DETAIL_THREAD_LOCAL incoming_context* tl_incoming = nullptr;
+
+/// The incoming DSC and third-party members of `in`, as its scope propagates them: the caller's
+/// baggage parsed into `out`, then what this service added (sample_rand, sample_rate).
+inline void load_incoming_baggage(const incoming_context& in, baggage& out) noexcept {
+  out.clear();
+  out.parse(in.baggage_text);
+  if (in.added_rand_len) out.set_sentry("sample_rand", std::string_view(in.added_rand, in.added_rand_len));
+  if (in.added_rate_len) out.set_sentry("sample_rate", std::string_view(in.added_rate, in.added_rate_len));
+}
+
+/// Only the third-party members of the caller's baggage in `in` (none without a scope), for a
+/// trace that starts here: its own DSC replaces the caller's.
+inline void load_third_party_baggage(const incoming_context* in, baggage& out) noexcept {
+  out.clear();
+  if (!in || in->baggage_text.empty()) return;
+  out.parse(in->baggage_text);
+  out.clear_sentry_members();
+}
 
 /// Flags a span_ref carries beyond span_ref's public ones.
 constexpr std::uint8_t ref_root = span_ref::root;
@@ -755,11 +782,9 @@ inline span start_span_slow(const span_options& o, bool make_active) noexcept {
     if (d.rate_invalid) log_line(log_level::debug, "transaction not sampled: the sample rate is outside [0, 1] or NaN");
     if (d.sample_rate_known) root.sample_rate_ppm = static_cast<std::uint32_t>(d.sample_rate * 1e6 + 0.5);
     // This service decided a deferred trace: say with which rate, as @sentry/core does.
-    if (continued && in->parent.sampled == parent_decision::none && d.sample_rate_known &&
-        in->bag.sentry("sample_rate").empty()) {
-      char num[32];
-      in->bag.set_sentry("sample_rate", std::string_view(num, format_double(num, d.sample_rate)));
-    }
+    if (continued && in->parent.sampled == parent_decision::none && d.sample_rate_known && !in->had_sample_rate &&
+        in->added_rate_len == 0)
+      in->added_rate_len = static_cast<std::uint8_t>(format_double(in->added_rate, d.sample_rate));
   } else if (continued) {
     // Tracing off: record nothing, but hand the caller's decision on unchanged.
     if (in->parent.sampled == parent_decision::sampled) root.flags |= span_ref::sampled;
@@ -804,12 +829,8 @@ inline span start_span_slow(const span_options& o, bool make_active) noexcept {
     b->is_continuation = false;
     b->segment_id = root.id;
     b->continuation.store(0, order_relaxed);
-    if (continued) {
-      b->dsc = in->bag;
-    } else {
-      b->dsc.clear();
-      if (in && !in->bag.third_party().empty()) b->dsc.parse(in->bag.third_party());
-    }
+    if (continued) load_incoming_baggage(*in, b->dsc);
+    else load_third_party_baggage(in, b->dsc);
     span_record& r = b->init_slot(0, root.id, b->parent_of_root, t.now_ns());
     b->copy_names(r, o);
     if (o.attribute_count) apply_attributes(*b, 0, o);
