@@ -319,7 +319,7 @@ TEST_CASE("init twice re-initializes cleanly: a span of the first run ended afte
   CHECK_FALSE(old_root.is_active());
   {
     st::scoped_span stray({"child of nothing", "task", stale_parent});  // explicit parent from the first run
-    CHECK_FALSE(stray->is_active());
+    CHECK_FALSE(stray->is_recording());  // dropped (counted), and spans under it with it
   }
   CHECK(first.transport.transactions().empty());
   CHECK(second_transport.sent.empty());  // nothing from the first run reaches the second

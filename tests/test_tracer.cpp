@@ -245,7 +245,7 @@ TEST_CASE("a span with no active span and no explicit parent is a transaction") 
   CHECK_FALSE(trace_ctx(txns[0]).has("parent_span_id"));
 }
 
-TEST_CASE("force_transaction starts a new transaction") {
+TEST_CASE("force_transaction starts a new transaction in the current trace, under the active span") {
   traced t;
   std::string outer_id, forced_id, inner_id, after_id;
   st::start_span({"outer", "op"}, [&](st::span& outer) {
@@ -254,7 +254,7 @@ TEST_CASE("force_transaction starts a new transaction") {
     o.force_transaction = true;
     st::start_span(o, [&](st::span& forced) {
       forced_id = hex(forced.id());
-      CHECK(forced.trace() != outer.trace());
+      CHECK(forced.trace() == outer.trace());  // as @sentry/core's forceTransaction
       st::start_span({"inner", "op"}, [&](st::span& s) { inner_id = hex(s.id()); });
     });
     st::start_span({"after", "op"}, [&](st::span& s) { after_id = hex(s.id()); });
@@ -262,7 +262,8 @@ TEST_CASE("force_transaction starts a new transaction") {
   auto txns = t.transactions();
   REQUIRE(txns.size() == 2);
   CHECK(txns[0]["transaction"].str == "forced");
-  CHECK_FALSE(trace_ctx(txns[0]).has("parent_span_id"));
+  CHECK(trace_ctx(txns[0])["parent_span_id"].str == outer_id);
+  CHECK(trace_ctx(txns[0])["trace_id"].str == trace_ctx(txns[1])["trace_id"].str);
   REQUIRE(txns[0]["spans"].size() == 1);
   CHECK(txns[0]["spans"][0]["parent_span_id"].str == forced_id);
   CHECK(txns[1]["transaction"].str == "outer");
@@ -424,7 +425,7 @@ TEST_CASE("a root ended before its children sends the finished children only") {
   open1.end();
   // A child started from the sent root is refused.
   st::span late = st::start_span_manual(st::span_options{"late", "op", root_ref});
-  CHECK_FALSE(late.is_active());
+  CHECK_FALSE(late.is_recording());
   late.end();
   CHECK(t.transactions().size() == 1);
   CHECK(t.discarded("invalid", "span") == 2);
@@ -825,7 +826,7 @@ TEST_CASE("a handle from before a re-init is a no-op") {
   st::span fresh = st::start_span_manual({"fresh", "op"});
   CHECK(fresh.is_recording());
   st::span stray = st::start_span_manual(st::span_options{"stray", "op", old_ref});
-  CHECK_FALSE(stray.is_active());
+  CHECK_FALSE(stray.is_recording());
   old_root.set_attribute("k", 1);
   old_root.end();
   fresh.end();

@@ -18,6 +18,12 @@
 //   SENTRY_TRACE_MAX_STRING       (1024) bytes kept of one name, op or string value              yes
 //   SENTRY_TRACE_MAX_MEASUREMENTS (32)   measurements per transaction                            yes
 //   SENTRY_TRACE_MAX_DEPTH        (64)   active spans nested on one thread                       yes
+//   SENTRY_TRACE_MAX_THREADS      (128; 1 when single-threaded) threads with active spans at
+//                                        once: each holds a stack of SENTRY_TRACE_MAX_DEPTH
+//                                        entries in static storage (56 bytes each on x86_64)
+//                                        until it exits and its handed-over spans have ended;
+//                                        past it, a thread's spans are not made active (counted
+//                                        as depth_overflows)                                     yes
 //   SENTRY_TRACE_ENVELOPE_BYTES   (1 MiB) the envelope buffer; spans that do not fit are dropped
 //                                        and counted, the transaction still goes out             yes
 //   SENTRY_TRACE_QUEUE_BYTES      (2 MiB) the built-in HTTP transport's queue of envelopes
@@ -128,6 +134,13 @@
 #ifndef SENTRY_TRACE_THREADS
 #  define SENTRY_TRACE_THREADS SENTRY_TRACE_HOSTED
 #endif
+#ifndef SENTRY_TRACE_MAX_THREADS
+#  if SENTRY_TRACE_THREADS
+#    define SENTRY_TRACE_MAX_THREADS 128
+#  else
+#    define SENTRY_TRACE_MAX_THREADS 1
+#  endif
+#endif
 
 #ifndef SENTRY_TRACE_EXCEPTIONS
 #  if defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND)
@@ -183,6 +196,9 @@
 #endif
 #if SENTRY_TRACE_MAX_TRANSACTIONS < 1 || SENTRY_TRACE_MAX_TRANSACTIONS > 4096
 #  error "SENTRY_TRACE_MAX_TRANSACTIONS must be between 1 and 4096"
+#endif
+#if SENTRY_TRACE_MAX_THREADS < 1 || SENTRY_TRACE_MAX_THREADS > 65535 || (!SENTRY_TRACE_THREADS && SENTRY_TRACE_MAX_THREADS != 1)
+#  error "SENTRY_TRACE_MAX_THREADS must be between 1 and 65535 (1 when SENTRY_TRACE_THREADS=0)"
 #endif
 #if SENTRY_TRACE_ATTRIBUTE_POOL < 1 || SENTRY_TRACE_ATTRIBUTE_POOL > 65000
 #  error "SENTRY_TRACE_ATTRIBUTE_POOL must be between 1 and 65000"

@@ -204,7 +204,9 @@ struct current_trace {
   span_id span;                     ///< the active span, or a fresh id (no span)
   span_id parent;                   ///< the active span's parent when known
   parent_decision sampled = parent_decision::none;
-  const transaction_block* block = nullptr;  ///< recording transaction, if any
+  /// The recording transaction, if any, claimed while this value lives: another thread may end
+  /// it meanwhile, but its block is not reused until the claim is given back.
+  block_pin block;
   span_ref ref{};                   ///< the active span, if any
   std::string_view op;
 };
@@ -220,11 +222,11 @@ inline current_trace resolve_current() noexcept {
     c.sampled = (e->ref.flags & span_ref::deferred) ? parent_decision::none
                 : (e->ref.flags & span_ref::sampled) ? parent_decision::sampled
                                                       : parent_decision::not_sampled;
-    if (transaction_block* b = block_of(e->ref)) {
-      c.block = b;
+    if (block_pin b{e->ref}) {
       const span_record& r = b->spans[e->ref.slot];
       c.parent = r.parent;
-      c.op = b->str(r.op);
+      c.op = b->str(r.op);  // in the block's arena: valid while the claim is held
+      c.block = static_cast<block_pin&&>(b);
     }
   } else if (in && in->continued) {
     c.trace = in->parent.trace;
@@ -248,30 +250,14 @@ inline void head_dsc_into(baggage& out, const current_trace& c, std::string_view
                     [&](std::string_view k, std::string_view v) { out.set_sentry(k, v); });
 }
 
-/// Freezes the DSC of a transaction started here (the head of its trace) the first time it
-/// leaves the SDK, in outgoing headers or an error event's envelope: it must not change after
-/// that (PROTOCOL.md §8). One thread fills it; others wait the few microseconds that takes.
-inline void freeze_head_dsc(const transaction_block& cb, const current_trace& c) noexcept {
-  transaction_block& b = const_cast<transaction_block&>(cb);
-  if (b.continued) return;  // an incoming DSC is frozen from the start
-  std::uint8_t expected = dsc_open;
-  if (b.dsc_state.compare_exchange_strong(expected, dsc_freezing, order_acq_rel, order_acquire)) {
-    head_dsc_into(b.dsc, c, transaction_name(b), b.source, b.sample_rate_known, b.sample_rate, b.sample_rand_micros);
-    b.dsc_state.store(dsc_frozen, order_release);
-  } else {
-    while (b.dsc_state.load(order_acquire) != dsc_frozen) {
-    }
-  }
-}
-
 /// The DSC to propagate for `c`, written as a baggage value into the thread's scratch.
 inline std::string_view write_baggage(const current_trace& c) noexcept {
   incoming_context* in = tl_incoming;
   propagation_scratch& out = tl_propagation;
   std::size_t n = 0;
   if (c.block) {
-    const transaction_block& b = *c.block;
-    freeze_head_dsc(b, c);
+    const transaction_block& b = *c.block.get();
+    freeze_head_dsc(*c.block.get());
     n = b.dsc.write_header(out.header, sizeof(out.header));
   } else if (in && in->continued && in->parent.trace == c.trace) {
     baggage& b = out.bag();
@@ -298,8 +284,8 @@ inline void write_event_dsc(json_writer& w, void* user) noexcept {
   const envelope_context ctx = make_envelope_context();
   if (c.block) {
     // The event's envelope is the DSC's first way out just as outgoing headers are.
-    freeze_head_dsc(*c.block, c);
-    if (has_dsc(*c.block, ctx)) write_dsc_object(w, *c.block, ctx);
+    freeze_head_dsc(*c.block.get());
+    if (has_dsc(*c.block.get(), ctx)) write_dsc_object(w, *c.block.get(), ctx);
     return;
   }
   if (in && in->continued && in->parent.trace == c.trace) {

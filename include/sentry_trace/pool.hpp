@@ -21,6 +21,9 @@
 //               next free slot, changed together by compare-and-swap. A child start is one CAS,
 //               an end one atomic subtraction; a handle whose generation no longer matches is a
 //               no-op, so a block reused for a new transaction is never written by an old handle.
+//               Code that checks a reference and then reads or writes the block holds a claim
+//               (try_pin, one CAS; tracer.hpp's block_pin) for the whole of it: a check and a
+//               later write are never two steps another thread can come between.
 
 #ifndef SENTRY_TRACE_POOL_HPP
 #define SENTRY_TRACE_POOL_HPP
@@ -175,6 +178,18 @@ struct transaction_block {
     if (control::open(v) != 0 || control::is_closing(v) || control::next_slot(v) != 0) return false;
     // One open span (the root) and slot 0 taken.
     return control_word.compare_exchange_strong(v, v + control::open_one + 1, order_acquire, order_relaxed);
+  }
+
+  /// Claims the block of the transaction with generation `gen` without taking a slot, also after
+  /// its root has ended: the claim counts as an open span, so the block is not freed (and not
+  /// reused) until it is given back with close_one() (detail::block_pin does both). False when
+  /// that transaction is gone.
+  bool try_pin(std::uint32_t gen) noexcept {
+    std::uint64_t v = control_word.load(order_relaxed);
+    for (;;) {
+      if (control::generation(v) != (gen & 0x1fffffffu) || control::open(v) == 0) return false;
+      if (control_word.compare_exchange_weak(v, v + control::open_one, order_acq_rel, order_relaxed)) return true;
+    }
   }
 
   /// Claims a child slot while the transaction with generation `gen` is open. Returns the slot,

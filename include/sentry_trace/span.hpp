@@ -105,7 +105,7 @@ class span {
   span& operator=(const span&) = delete;
   ~span() {
     if constexpr (never_recording) return;  // SENTRY_TRACE_SAMPLING_NEVER: nothing to undo, ever
-    if (ref_.flags & (span_ref::recording | span_ref::root)) abandon_();  // else nothing to undo
+    if ((ref_.flags & (span_ref::recording | span_ref::root)) || owner_) abandon_();  // else nothing to undo
   }
 
   /// Sets or replaces an attribute (JS: span.setAttribute). Keys and string values are copied
@@ -180,7 +180,7 @@ class span {
   void set_attribute_value_(std::string_view key, const attribute_value& value) noexcept;
 
   span_ref ref_{};
-  void* owner_ = nullptr;       ///< the thread scope this span was made active on, if any
+  void* owner_ = nullptr;       ///< the thread scope (static storage) this span is active on, if any
   std::uint16_t depth_ = 0;     ///< 1-based position on that scope's stack; 0: not active
 };
 

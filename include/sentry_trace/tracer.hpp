@@ -43,8 +43,13 @@
 //               counted), which never holds up the first.
 //               Options set in code win over the environment, as in every Sentry SDK.
 // THREADS       init() and shutdown() must not run while another thread uses the API. Everything
-//               else is thread-safe. A span made active on a thread must end before that thread
-//               exits.
+//               else is thread-safe. A span handle may be ended on any thread at any time, also
+//               after the thread that made it active has exited: each thread's stack of active
+//               spans lives in static storage (g_scopes), and an exiting thread gives its stack
+//               back; an entry still active then (a span handed over, not ended yet) keeps that
+//               stack from being taken by another thread until the span ends. A span dropped
+//               because its parent's transaction had ended stays in its thread's stack, so what
+//               starts under it is dropped and counted with it, never made a new transaction.
 // FORK          (hosted POSIX) The child of fork() keeps tracing without a new init(), with ids
 //               of its own and an empty queue; what was in flight stays the parent's. See
 //               "fork()" below.
@@ -152,18 +157,34 @@ namespace detail {
 
 /// One active span on a thread's stack.
 struct stack_entry {
-  atomic<std::uint64_t> token{0};            ///< the span's id while it is active; 0 once ended (by any thread)
-  atomic<std::uint32_t> unrecorded_children{0};  ///< children of a non-recording root, reported when it ends
+  /// The span's token (token_of(id)) while it is active; 0 once it has ended, by whichever
+  /// thread ended it. The only field another thread writes.
+  atomic<std::uint64_t> token{0};
+  /// Unrecorded children started under it on its thread, counted when the entry leaves the
+  /// stack (settle_entry). Read and written by the owning thread only.
+  std::uint32_t unrecorded_children = 0;
   span_ref ref{};
 };
 
-/// Each thread's stack of active spans. Every member has a constant initializer, so the
-/// thread_local below is constant-initialized: no TLS init function or guard on each access.
+/// A thread's stack of active spans. Scopes live in static storage (g_scopes), not in
+/// thread_local memory, so a handle that ends its span from another thread, after the thread
+/// that made it active has exited, still writes to memory that exists. A thread takes a free
+/// scope when it first makes a span active and gives it back when it exits; a scope with an
+/// entry still active (a span handed to another thread and not ended yet) is taken by no
+/// other thread until that span ends.
 struct thread_scope {
-  std::uint32_t depth = 0;
+  atomic<std::uint8_t> taken{0};
+  std::uint32_t depth = 0;  ///< owner thread only
   stack_entry entries[SENTRY_TRACE_MAX_DEPTH]{};
 };
-inline SENTRY_TRACE_DETAIL_THREAD_LOCAL thread_scope tl_scope;
+/// Constant-initialized (zero: .bss), so untouched scopes cost no RAM on a hosted system.
+inline thread_scope g_scopes[SENTRY_TRACE_MAX_THREADS];
+/// This thread's scope, or nullptr before its first active span. A pointer, constant-
+/// initialized, so reading it costs no TLS init function or guard on the span path.
+inline SENTRY_TRACE_DETAIL_THREAD_LOCAL thread_scope* tl_scope = nullptr;
+
+/// The value an active entry holds for span `id`: never 0, which marks an ended entry.
+constexpr std::uint64_t token_of(span_id id) noexcept { return id.value ? id.value : 1; }
 
 /// What continue_trace() received, for the transactions started inside its callback. It lives
 /// on continue_trace's stack (under 200 bytes); the thread-local pointer below marks the scope.
@@ -209,6 +230,10 @@ constexpr std::uint8_t ref_root = span_ref::root;
 constexpr std::uint8_t ref_overflow = span_ref::overflow;
 /// Not recorded because tracing is off here (no rate, no sampler): nothing to count.
 constexpr std::uint8_t ref_unrecorded_by_choice = 64;
+/// Dropped: its parent's transaction had ended (or its parent was itself dropped). It stands in
+/// the stack like any span, so that everything started under it is dropped and counted with it
+/// instead of starting a new transaction.
+constexpr std::uint8_t ref_dropped = 128;
 
 /// Every member starts as zero (false, nullptr, 0), so g_tracer lands in .bss and costs no
 /// initial values in flash. The option copies below (send_client_reports, traces_sample_rate,
@@ -500,6 +525,68 @@ inline void close_span_of(transaction_block& b) noexcept {
   b.release();
 }
 
+/// A claim on a transaction block, for code that checks a reference against the block's
+/// generation and then reads or writes the block: while the claim is held the block counts it
+/// as an open span, so it is not freed, and so not reused by another transaction, in between.
+/// Giving it back is closing that span: the last one out frees the block (close_span_of).
+class block_pin {
+ public:
+  block_pin() noexcept = default;
+  /// Claims the block of a recording reference; empty when its transaction is gone.
+  explicit block_pin(const span_ref& ref) noexcept {
+    const tracer& t = g_tracer;
+    if (!t.enabled || ref.epoch != t.epoch || !ref.is_recording()) return;
+    claim(t.mem->blocks[ref.block], ref.generation);
+  }
+  block_pin(transaction_block& b, std::uint32_t generation) noexcept { claim(b, generation); }
+  block_pin(block_pin&& o) noexcept : b_(o.b_) { o.b_ = nullptr; }
+  block_pin& operator=(block_pin&& o) noexcept {
+    if (this != &o) {
+      reset();
+      b_ = o.b_;
+      o.b_ = nullptr;
+    }
+    return *this;
+  }
+  block_pin(const block_pin&) = delete;
+  block_pin& operator=(const block_pin&) = delete;
+  ~block_pin() { reset(); }
+
+  explicit operator bool() const noexcept { return b_ != nullptr; }
+  transaction_block* get() const noexcept { return b_; }
+  transaction_block* operator->() const noexcept { return b_; }
+  void reset() noexcept {
+    if (b_) close_span_of(*b_);
+    b_ = nullptr;
+  }
+
+ private:
+  void claim(transaction_block& b, std::uint32_t generation) noexcept {
+    if (b.try_pin(generation)) b_ = &b;
+  }
+  transaction_block* b_ = nullptr;
+};
+
+/// Freezes the DSC of a transaction started here (the head of its trace) the first time it
+/// leaves the SDK, in outgoing headers, an error event's envelope, a streaming continuation or
+/// a forced transaction: it must not change after that (PROTOCOL.md §8). One thread fills it;
+/// others wait the few microseconds that takes. The caller holds a claim on the block.
+inline void freeze_head_dsc(transaction_block& b) noexcept {
+  if (b.continued) return;  // an incoming (or inherited) DSC is frozen from the start
+  std::uint8_t expected = dsc_open;
+  if (b.dsc_state.compare_exchange_strong(expected, dsc_freezing, order_acq_rel, order_acquire)) {
+    const envelope_context ctx = make_envelope_context();
+    if (!ctx.public_key.empty())  // no DSN: no DSC worth sending (Relay needs the key)
+      for_each_head_dsc(b.trace, transaction_name(b), b.source, b.sample_rate_known, b.sample_rate,
+                        b.sample_rand_micros, parent_decision::sampled, ctx,
+                        [&](std::string_view k, std::string_view v) { b.dsc.set_sentry(k, v); });
+    b.dsc_state.store(dsc_frozen, order_release);
+  } else {
+    while (b.dsc_state.load(order_acquire) != dsc_frozen) {
+    }
+  }
+}
+
 /// A continuation block by its packed reference, or nullptr when it has moved on.
 inline transaction_block* continuation_block(std::uint64_t packed) noexcept {
   if (!packed) return nullptr;
@@ -508,6 +595,7 @@ inline transaction_block* continuation_block(std::uint64_t packed) noexcept {
 }
 
 /// Retires a segment's continuation: no new children; it is sent when its last span ends.
+/// Whoever takes it out of the segment (exchange) retires it, so it is retired exactly once.
 inline void retire_continuation(transaction_block& segment) noexcept {
   if (transaction_block* c = continuation_block(segment.continuation.exchange(0, order_acq_rel))) {
     c->begin_closing();
@@ -518,22 +606,57 @@ inline void retire_continuation(transaction_block& segment) noexcept {
 struct continuation_claim {
   std::uint16_t index = 0;
   std::uint32_t generation = 0;
-  std::int32_t slot = 0;  ///< > 0: claimed
+  std::int32_t slot = 0;  ///< > 0: claimed; 0: no block free; -1: the segment's root has ended
 };
+
+/// A free block set up as a continuation of `seg` (claimed by the caller), or nullptr.
+inline transaction_block* new_continuation(transaction_block& seg, std::uint16_t seg_index, std::uint32_t seg_generation,
+                                           std::uint16_t& index) noexcept {
+  tracer& t = g_tracer;
+  transaction_block* n = nullptr;
+  for (std::uint32_t i = 0; i < SENTRY_TRACE_MAX_TRANSACTIONS && !n; ++i)
+    if (t.mem->blocks[i].try_claim()) {
+      n = &t.mem->blocks[i];
+      index = static_cast<std::uint16_t>(i);
+    }
+  if (!n) return nullptr;
+  n->reset_contents();
+  n->trace = seg.trace;
+  n->parent_of_root = seg.parent_of_root;
+  n->sample_rate = seg.sample_rate;
+  n->sample_rate_known = seg.sample_rate_known;
+  n->sample_rand_micros = seg.sample_rand_micros;
+  n->source = seg.source;
+  n->max_children.store(seg.max_children.load(order_relaxed), order_relaxed);
+  n->stream = true;
+  n->is_continuation = true;
+  n->segment_id = seg.spans[0].id;
+  n->segment_name = n->copy(transaction_name(seg));
+  n->segment_block = seg_index;
+  n->segment_generation = seg_generation;
+  n->continuation.store(0, order_relaxed);
+  // Its envelopes carry the segment's DSC, frozen now (it has left the SDK with the first batch).
+  freeze_head_dsc(seg);
+  n->continued = true;
+  n->dsc = seg.dsc;
+  n->dsc_state.store(dsc_frozen, order_release);
+  return n;
+}
 
 /// Streaming: a slot for a child whose block `full` (index, generation) has no room: in the
 /// segment's continuation block, starting a new one (and retiring the old) when that is full.
+/// The segment is claimed throughout, so what is copied from it is that segment's.
 inline continuation_claim claim_in_continuation(transaction_block& full, std::uint16_t index,
                                                 std::uint32_t generation) noexcept {
   tracer& t = g_tracer;
   continuation_claim out;
-  transaction_block* seg = &full;
   if (full.is_continuation) {
-    seg = &t.mem->blocks[full.segment_block];
     index = full.segment_block;
     generation = full.segment_generation;
-    if (seg->generation() != (generation & 0x1fffffffu)) return out;  // the segment is gone
   }
+  block_pin seg(t.mem->blocks[index], generation);
+  out.slot = -1;
+  if (!seg) return out;  // the segment is gone
   for (int attempt = 0; attempt < 4; ++attempt) {
     if (control::is_closing(seg->control_word.load(order_acquire))) return out;  // its root has ended
     std::uint64_t packed = seg->continuation.load(order_acquire);
@@ -546,91 +669,186 @@ inline continuation_claim claim_in_continuation(transaction_block& full, std::ui
         return out;
       }
     }
-    // A new continuation: a free block that copies what the segment's envelopes need.
-    transaction_block* n = nullptr;
     std::uint16_t n_index = 0;
-    for (std::uint32_t i = 0; i < SENTRY_TRACE_MAX_TRANSACTIONS && !n; ++i)
-      if (t.mem->blocks[i].try_claim()) {
-        n = &t.mem->blocks[i];
-        n_index = static_cast<std::uint16_t>(i);
-      }
-    if (!n) return out;  // every block in use: the caller counts the span as buffer_overflow
-    n->reset_contents();
-    n->trace = seg->trace;
-    n->parent_of_root = seg->parent_of_root;
-    n->sample_rate = seg->sample_rate;
-    n->sample_rate_known = seg->sample_rate_known;
-    n->sample_rand_micros = seg->sample_rand_micros;
-    n->source = seg->source;
-    n->max_children.store(seg->max_children.load(order_relaxed), order_relaxed);
-    n->stream = true;
-    n->is_continuation = true;
-    n->segment_id = seg->spans[0].id;
-    n->segment_name = n->copy(transaction_name(*seg));
-    n->segment_block = index;
-    n->segment_generation = generation;
-    n->continuation.store(0, order_relaxed);
-    // Its envelopes carry the segment's DSC, frozen now (it has left the SDK with the first batch).
-    n->continued = seg->continued;
-    n->dsc = seg->dsc;
-    if (!seg->continued && seg->dsc_state.load(order_acquire) != dsc_frozen) {
-      const envelope_context ctx = make_envelope_context();
-      if (!ctx.public_key.empty())
-        for_each_head_dsc(seg->trace, transaction_name(*seg), seg->source, seg->sample_rate_known, seg->sample_rate,
-                          seg->sample_rand_micros, parent_decision::sampled, ctx,
-                          [&](std::string_view k, std::string_view v) { n->dsc.set_sentry(k, v); });
+    transaction_block* n = new_continuation(*seg.get(), index, generation, n_index);
+    if (!n) {
+      out.slot = 0;  // every block in use: the caller counts the span as buffer_overflow
+      return out;
     }
-    n->dsc_state.store(dsc_frozen, order_release);
     const std::uint32_t n_generation = n->generation();
     const std::uint64_t n_packed = (static_cast<std::uint64_t>(n_generation) << 16) | (n_index + 1u);
-    if (seg->continuation.compare_exchange_strong(packed, n_packed, order_acq_rel, order_acquire)) {
-      if (transaction_block* old = continuation_block(packed)) {
-        old->begin_closing();
-        close_span_of(*old);
-      }
-      const std::int32_t s = n->claim_child(n_generation);
-      if (s > 0) {
-        out.index = n_index;
-        out.generation = n_generation;
-        out.slot = s;
-        return out;
-      }
-    } else {
-      n->begin_closing();  // another thread installed one first: give this block back
+    if (!seg->continuation.compare_exchange_strong(packed, n_packed, order_acq_rel, order_acquire)) {
+      n->begin_closing();  // another thread installed one first, or the root retired it: give it back
       close_span_of(*n);
+      continue;
+    }
+    if (transaction_block* old = continuation_block(packed)) {
+      old->begin_closing();
+      close_span_of(*old);
+    }
+    const std::int32_t s = n->claim_child(n_generation);
+    // The root may have ended since the check above, after retiring what it found installed:
+    // then nobody else will retire this one. Its closing flag was set before it emptied the
+    // slot this exchange found, so it is visible here.
+    if (control::is_closing(seg->control_word.load(order_acquire))) retire_continuation(*seg.get());
+    if (s > 0) {
+      out.index = n_index;
+      out.generation = n_generation;
+      out.slot = s;
+      return out;
     }
   }
+  out.slot = 0;
   return out;
 }
 
+// ---- the active-span stacks -----------------------------------------------------------------
+
+/// Counts `n` unrecorded spans of a trace with the reference flags `flags`: not at all when
+/// tracing was off by choice (nothing was meant to be sent), else by why nothing was recorded.
+inline void count_unrecorded_spans(std::uint8_t flags, std::uint32_t n) noexcept {
+  if (n == 0 || (flags & (span_ref::deferred | ref_unrecorded_by_choice)) != 0) return;
+  g_outcomes.record((flags & ref_overflow) ? discard_reason::buffer_overflow : discard_reason::sample_rate,
+                    data_category::span, n);
+}
+
+/// An entry leaves its thread's stack: its unrecorded children are counted now (owner thread).
+inline void settle_entry(stack_entry& e, std::uint16_t epoch) noexcept {
+  if (e.ref.epoch == epoch) count_unrecorded_spans(e.ref.flags, e.unrecorded_children);
+  e.unrecorded_children = 0;  // from before the last init(): that run's counts are gone
+}
+
 /// This thread's innermost span that is still active, or nullptr. Entries ended elsewhere or
-/// left from before a re-init are popped on the way.
+/// left from before a re-init are settled and popped on the way.
 inline stack_entry* current_entry() noexcept {
-  thread_scope& s = tl_scope;
+  thread_scope* s = tl_scope;
+  if (!s) return nullptr;
   const std::uint16_t epoch = g_tracer.epoch;
-  while (s.depth > 0) {
-    stack_entry& e = s.entries[s.depth - 1];
+  while (s->depth > 0) {
+    stack_entry& e = s->entries[s->depth - 1];
     if (e.token.load(order_acquire) != 0 && e.ref.epoch == epoch) return &e;
-    --s.depth;
+    settle_entry(e, epoch);
+    --s->depth;
   }
+  return nullptr;
+}
+
+/// True when no entry of `s` is still active in this run: a scope left by an exited thread
+/// may be taken only then, so a handle ending late never meets another thread's entry.
+inline bool scope_is_free(const thread_scope& s, std::uint16_t epoch) noexcept {
+  for (const stack_entry& e : s.entries)
+    if (e.token.load(order_acquire) != 0 && e.ref.epoch == epoch) return false;
+  return true;
+}
+
+#if SENTRY_TRACE_THREADS && SENTRY_TRACE_HOSTED
+/// Gives this thread's scope back when the thread exits: its entries' unrecorded children are
+/// counted, and spans still active on it stay valid (their handles may end them from any
+/// thread; until then the scope is not taken again).
+inline void return_thread_scope() noexcept;
+struct scope_return {
+  bool armed = false;
+  ~scope_return() {
+    if (armed) return_thread_scope();
+  }
+};
+/// Touched only when the thread takes a scope (that registers its destructor); never on the span path.
+inline thread_local scope_return tl_scope_return;
+inline thread_local bool tl_scope_returned = false;
+inline void return_thread_scope() noexcept {
+  thread_scope* s = tl_scope;
+  tl_scope_returned = true;  // thread_local destructors that run later make no span active
+  if (!s) return;
+  const std::uint16_t epoch = g_tracer.epoch;
+  for (std::uint32_t i = 0; i < s->depth; ++i) settle_entry(s->entries[i], epoch);
+  s->depth = 0;
+  tl_scope = nullptr;
+  s->taken.store(0, order_release);
+}
+#endif
+
+/// Takes a free scope for this thread (its first active span); nullptr when every one of the
+/// SENTRY_TRACE_MAX_THREADS is held by a live thread or by spans still active on an exited one.
+inline thread_scope* take_thread_scope() noexcept {
+#if SENTRY_TRACE_THREADS && SENTRY_TRACE_HOSTED
+  if (tl_scope_returned) return nullptr;
+#endif
+  const std::uint16_t epoch = g_tracer.epoch;
+  for (thread_scope& s : g_scopes) {
+    std::uint8_t expected = 0;
+    if (s.taken.load(order_relaxed) != 0 || !s.taken.compare_exchange_strong(expected, 1, order_acquire, order_relaxed))
+      continue;
+    if (!scope_is_free(s, epoch)) {
+      s.taken.store(0, order_release);
+      continue;
+    }
+    s.depth = 0;
+    tl_scope = &s;
+#if SENTRY_TRACE_THREADS && SENTRY_TRACE_HOSTED
+    tl_scope_return.armed = true;
+#endif
+    return &s;
+  }
+  log_line(log_level::warning, "span not made active: more than SENTRY_TRACE_MAX_THREADS threads hold active spans");
   return nullptr;
 }
 
 /// Pushes a new active span on this thread's stack: `fill(span_ref&)` writes its reference in
 /// place (the child path writes it field by field, so no half-written copy is read back whole).
-/// Returns the 1-based depth, 0 when the stack is full.
-template <class Fill> std::uint16_t push_active(Fill&& fill) noexcept {
-  thread_scope& s = tl_scope;
-  if (s.depth >= SENTRY_TRACE_MAX_DEPTH) {
+/// Returns the 1-based depth and sets `owner`, or returns 0 when the span cannot be made active.
+template <class Fill> std::uint16_t push_active(Fill&& fill, void*& owner) noexcept {
+  thread_scope* s = tl_scope;
+  if (!s) s = take_thread_scope();
+  if (!s || s->depth >= SENTRY_TRACE_MAX_DEPTH) {
     g_outcomes.depth_overflows.fetch_add(1, order_relaxed);
-    log_line(log_level::debug, "span not made active: SENTRY_TRACE_MAX_DEPTH reached");
+    if (s) log_line(log_level::debug, "span not made active: SENTRY_TRACE_MAX_DEPTH reached");
     return 0;
   }
-  stack_entry& e = s.entries[s.depth];
+  stack_entry& e = s->entries[s->depth];
   fill(e.ref);
-  e.unrecorded_children.store(0, order_relaxed);
-  e.token.store(e.ref.id.value, order_release);
-  return static_cast<std::uint16_t>(++s.depth);
+  e.unrecorded_children = 0;
+  e.token.store(token_of(e.ref.id), order_release);
+  owner = s;
+  return static_cast<std::uint16_t>(++s->depth);
+}
+
+/// Ends the active-stack entry of a span, from any thread: the entry is in static storage, so
+/// this is safe even after its thread exited. Its own thread settles and pops it.
+inline void pop_active(void* owner, std::uint16_t depth, span_id id) noexcept {
+  if (!owner || depth == 0) return;
+  auto* s = static_cast<thread_scope*>(owner);
+  std::uint64_t expected = token_of(id);
+  s->entries[depth - 1].token.compare_exchange_strong(expected, 0, order_acq_rel, order_relaxed);
+  if (s == tl_scope) current_entry();  // its own thread: settle it (and ended ones above) now
+}
+
+/// A handle for a span that records nothing, `ref` (made active when asked, so that what starts
+/// under it on this thread stays in its trace and is counted with it).
+inline span start_unrecorded(const span_ref& ref, bool make_active) noexcept {
+  void* owner = nullptr;
+  const std::uint16_t depth = make_active ? push_active([&](span_ref& active) { active = ref; }, owner) : std::uint16_t{0};
+  return span(ref, owner, depth);
+}
+
+/// An unrecorded child of `parent` with `flags`: the parent's ids, active when asked.
+inline span start_unrecorded_child(const span_ref& parent, std::uint8_t flags, bool make_active) noexcept {
+  if (!make_active) return span(parent, flags);
+  span_ref ref = parent;
+  ref.flags = flags;
+  return start_unrecorded(ref, true);
+}
+
+/// A child of `parent` that is dropped because its transaction is gone (or `parent` was itself
+/// dropped), counted as no_parent_span. It keeps the parent's trace and stands in the stack, so
+/// that spans started under it are dropped with it, never promoted to new transactions.
+inline span start_dropped_child(const span_ref& parent, bool make_active, const char* why) noexcept {
+  g_outcomes.record(discard_reason::no_parent_span, data_category::span);
+  log_line(log_level::debug, why);
+  span_ref ref = parent;
+  ref.epoch = g_tracer.epoch;
+  ref.generation = 0;
+  ref.flags = static_cast<std::uint8_t>(span_ref::valid | ref_dropped | (parent.flags & (span_ref::sampled | span_ref::deferred)));
+  return make_active ? start_unrecorded(ref, true) : span(ref, ref.flags);
 }
 
 /// Records span_options::attributes on a span that has just been claimed.
@@ -647,33 +865,37 @@ inline span start_recording_child(const span_options& o, const span_ref& parent,
   std::uint16_t block_index = parent.block;
   std::uint32_t generation = parent.generation;
   std::int32_t slot = bp->claim_child(generation);
-  if (SENTRY_TRACE_STREAMING && slot == 0 && bp->stream) {
-    // Streaming: the block is full, so this span goes to the segment's continuation block.
-    if (const continuation_claim c = claim_in_continuation(*bp, parent.block, parent.generation); c.slot > 0) {
-      bp = &t.mem->blocks[c.index];
-      block_index = c.index;
-      generation = c.generation;
+  if (SENTRY_TRACE_STREAMING && slot == 0) {
+    // The block is full. Whether it streams is read under a claim: without one the block may
+    // be freed and reused by now. Streaming: this span goes to the segment's continuation.
+    const block_pin full(*bp, generation);
+    if (!full) {
+      slot = -1;
+    } else if (full->stream) {
+      const continuation_claim c = claim_in_continuation(*bp, parent.block, parent.generation);
       slot = c.slot;
+      if (c.slot > 0) {
+        bp = &t.mem->blocks[c.index];
+        block_index = c.index;
+        generation = c.generation;
+      }
     }
   }
-  transaction_block& b = *bp;
-  if (slot < 0) {
-    g_outcomes.record(discard_reason::no_parent_span, data_category::span);
-    log_line(log_level::debug, "span dropped: its parent's transaction has already ended");
-    return span{};
-  }
+  if (slot < 0) return start_dropped_child(parent, make_active, "span dropped: its parent's transaction has already ended");
   const auto flags = static_cast<std::uint8_t>(parent.flags & ~ref_root);
   if (slot == 0) {
     g_outcomes.record(discard_reason::buffer_overflow, data_category::span);
     log_line(log_level::debug, "span dropped: max_spans reached for this transaction");
-    return span(parent, static_cast<std::uint8_t>((flags & ~span_ref::recording) | ref_overflow));
+    return start_unrecorded_child(parent, static_cast<std::uint8_t>((flags & ~span_ref::recording) | ref_overflow), make_active);
   }
+  transaction_block& b = *bp;
   const std::uint64_t now = t.now_ns();
   const span_id id = new_span_id();
   span_record& r = b.init_slot(static_cast<std::uint32_t>(slot), id, parent.id, now);
   b.copy_names(r, o);
   if (o.attribute_count) apply_attributes(b, static_cast<std::uint32_t>(slot), o);
   r.state.store(slot_started, order_release);
+  void* owner = nullptr;
   const std::uint16_t depth = make_active ? push_active([&](span_ref& active) {
     active.trace = parent.trace;
     active.id = id;
@@ -682,29 +904,17 @@ inline span start_recording_child(const span_options& o, const span_ref& parent,
     active.slot = static_cast<std::uint16_t>(slot);
     active.epoch = parent.epoch;
     active.flags = flags;
-  }) : std::uint16_t{0};
-  void* owner = depth ? &tl_scope : nullptr;
+  }, owner) : std::uint16_t{0};
   return span(parent.trace, id, generation, block_index, static_cast<std::uint16_t>(slot), parent.epoch, flags,
               owner, depth);
 }
 
-/// Ends the active-stack entry of a span (from any thread). Returns the children counted on it.
-inline std::uint32_t pop_active(void* owner, std::uint16_t depth, span_id id) noexcept {
-  if (!owner || depth == 0) return 0;
-  auto* s = static_cast<thread_scope*>(owner);
-  stack_entry& e = s->entries[depth - 1];
-  std::uint32_t children = e.unrecorded_children.load(order_relaxed);
-  std::uint64_t expected = id.value;
-  if (!e.token.compare_exchange_strong(expected, 0, order_acq_rel, order_relaxed)) return 0;
-  if (s == &tl_scope) current_entry();  // same thread: drop it (and stale ones) from the top now
-  return children;
-}
-
-/// Counts the spans of a non-recording transaction when its root ends.
-inline void count_unrecorded_root(const span_ref& ref, std::uint32_t children) noexcept {
+/// Counts a non-recording transaction when its root ends: the transaction and its root span
+/// (its children were counted as they left their threads' stacks, or as they started).
+inline void count_unrecorded_root(const span_ref& ref) noexcept {
   if ((ref.flags & (span_ref::deferred | ref_unrecorded_by_choice)) != 0) return;  // tracing off: nothing was meant to be sent
   discard_reason why = (ref.flags & ref_overflow) ? discard_reason::buffer_overflow : discard_reason::sample_rate;
-  g_outcomes.record_transaction(why, children + 1);
+  g_outcomes.record_transaction(why, 1);
 }
 
 inline transaction_block* block_of(const span_ref& ref) noexcept {
@@ -715,7 +925,8 @@ inline transaction_block* block_of(const span_ref& ref) noexcept {
   return &b;
 }
 
-/// The record of a live recording span, or nullptr (stale, ended, or not recording).
+/// The record of a live recording span, or nullptr (stale, ended, or not recording). Only for
+/// the span's own handle: the span's open count keeps the block from being freed meanwhile.
 inline span_record* record_of(const span_ref& ref, transaction_block*& block) noexcept {
   block = block_of(ref);
   if (!block) return nullptr;
@@ -724,49 +935,27 @@ inline span_record* record_of(const span_ref& ref, transaction_block*& block) no
   return &r;
 }
 
-/// Starts a span under `parent` (or a transaction when there is none). The heart of the
-/// span path: a clock read, one CAS on the block's control word, and one arena reservation.
-inline span start_span_slow(const span_options& o, bool make_active) noexcept {
+/// Where a new transaction's trace comes from: a forced transaction's parent (it keeps the
+/// parent's trace, decision and DSC, as @sentry/core's forceTransaction), continue_trace's
+/// scope, or nothing (a new trace).
+struct root_origin {
+  const span_ref* forced_parent = nullptr;
+  incoming_context* incoming = nullptr;
+  bool continued() const noexcept { return !forced_parent && incoming && incoming->continued; }
+};
+
+/// Decides whether the new root `root` is sampled; sets its sampling fields.
+inline sampling_decision decide_root(const span_options& o, const root_origin& from, span_ref& root) noexcept {
   tracer& t = g_tracer;
-  const span_ref* parent = &o.parent;
-  stack_entry* entry = nullptr;
-  static constexpr span_ref none{};
-  if (o.force_transaction) {
-    parent = &none;
-  } else if (!parent->is_valid()) {
-    entry = current_entry();
-    parent = entry ? &entry->ref : &none;
-  } else if (parent->epoch != t.epoch) {
-    g_outcomes.record(discard_reason::no_parent_span, data_category::span);
-    log_line(log_level::debug, "span dropped: its explicit parent is from before the last init()");
-    return span{};
-  }
-
-  if (parent->is_valid()) {
-    if (parent->is_recording()) return start_recording_child(o, *parent, make_active);
-    if (entry) {
-      entry->unrecorded_children.store(entry->unrecorded_children.load(order_relaxed) + 1, order_relaxed);
-    } else if ((parent->flags & (span_ref::deferred | ref_unrecorded_by_choice)) == 0) {
-      g_outcomes.record((parent->flags & ref_overflow) ? discard_reason::buffer_overflow : discard_reason::sample_rate,
-                        data_category::span);
-    }
-    return span(*parent, static_cast<std::uint8_t>(parent->flags & ~ref_root));
-  }
-
-  // A new transaction: the continuation of an incoming trace inside continue_trace(), or the
-  // head of a new one.
-  incoming_context* in = tl_incoming;
-  const bool continued = in && in->continued;
-  span_ref root;
-  root.trace = continued ? in->parent.trace : new_trace_id();
-  root.id = new_span_id();
-  root.epoch = t.epoch;
-  root.flags = span_ref::valid | ref_root;
+  incoming_context* in = from.incoming;
+  const span_ref* fp = from.forced_parent;
   // A compile-time policy (SENTRY_TRACE_SAMPLING) traces whatever the options say.
   const bool tracing = sampling_policy != sampling_policy_kind::runtime || t.sampler || t.traces_sample_rate >= 0.0;
-  const std::uint32_t rand_micros = continued ? in->sample_rand_micros : new_sample_rand();
-  root.sample_rand_micros = rand_micros;
   sampling_decision d;
+  const parent_decision inherited = !fp ? parent_decision::none
+                                    : (fp->flags & span_ref::deferred) ? parent_decision::none
+                                    : (fp->flags & span_ref::sampled)  ? parent_decision::sampled
+                                                                       : parent_decision::not_sampled;
   if (tracing) {
     sampling_context ctx;
     ctx.name = o.name;
@@ -774,39 +963,107 @@ inline span start_span_slow(const span_options& o, bool make_active) noexcept {
     ctx.source = o.source;
     ctx.attributes = o.attributes;
     ctx.attribute_count = o.attributes ? o.attribute_count : 0;
-    if (continued) {
+    if (fp) {
+      ctx.parent_sampled = inherited;
+      if (fp->sample_rate_ppm != span_ref::no_rate) ctx.parent_sample_rate = static_cast<double>(fp->sample_rate_ppm) / 1e6;
+    } else if (from.continued()) {
       ctx.parent_sampled = in->parent.sampled;
       ctx.parent_sample_rate = in->parent_sample_rate;
     }
-    d = sample(t.sampler, t.traces_sample_rate, ctx, rand_micros);
+    d = sample(t.sampler, t.traces_sample_rate, ctx, root.sample_rand_micros);
     if (d.rate_invalid) log_line(log_level::debug, "transaction not sampled: the sample rate is outside [0, 1] or NaN");
     if (d.sample_rate_known) root.sample_rate_ppm = static_cast<std::uint32_t>(d.sample_rate * 1e6 + 0.5);
     // This service decided a deferred trace: say with which rate, as @sentry/core does.
-    if (continued && in->parent.sampled == parent_decision::none && d.sample_rate_known && !in->had_sample_rate &&
-        in->added_rate_len == 0)
+    if (from.continued() && in->parent.sampled == parent_decision::none && d.sample_rate_known &&
+        !in->had_sample_rate && in->added_rate_len == 0)
       in->added_rate_len = static_cast<std::uint8_t>(format_double(in->added_rate, d.sample_rate));
-  } else if (continued) {
+  } else if (from.continued() || fp) {
     // Tracing off: record nothing, but hand the caller's decision on unchanged.
-    if (in->parent.sampled == parent_decision::sampled) root.flags |= span_ref::sampled;
-    else if (in->parent.sampled == parent_decision::none) root.flags |= span_ref::deferred;
+    const parent_decision p = fp ? inherited : in->parent.sampled;
+    if (p == parent_decision::sampled) root.flags |= span_ref::sampled;
+    else if (p == parent_decision::none) root.flags |= span_ref::deferred;
     root.flags |= ref_unrecorded_by_choice;
+    if (fp) root.sample_rate_ppm = fp->sample_rate_ppm;
   } else {
     root.flags |= span_ref::deferred;
   }
+  if (d.sampled) root.flags |= span_ref::sampled;
+  return d;
+}
+
+/// Claims a free block for a new transaction, starting at the hint; nullptr when all are in use.
+inline transaction_block* claim_free_block(std::uint16_t& index) noexcept {
+  tracer& t = g_tracer;
+  const std::uint32_t n = SENTRY_TRACE_MAX_TRANSACTIONS;
+  const std::uint32_t hint = t.block_hint.load(order_relaxed);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const std::uint32_t at = (hint + i) % n;
+    if (t.mem->blocks[at].try_claim()) {
+      index = static_cast<std::uint16_t>(at);
+      t.block_hint.store(at + 1, order_relaxed);
+      return &t.mem->blocks[at];
+    }
+  }
+  return nullptr;
+}
+
+/// Sets up the claimed block `b` for the new root `root` and records the root in slot 0.
+inline void open_transaction(transaction_block& b, const span_options& o, const root_origin& from, const span_ref& root,
+                             const sampling_decision& d) noexcept {
+  tracer& t = g_tracer;
+  incoming_context* in = from.incoming;
+  b.reset_contents();
+  b.trace = root.trace;
+  b.parent_of_root = from.forced_parent ? from.forced_parent->id : from.continued() ? in->parent.parent : span_id{};
+  b.sample_rate = d.sample_rate;
+  b.sample_rate_known = d.sample_rate_known;
+  b.sample_rand_micros = root.sample_rand_micros;
+  b.source = o.source;
+  b.max_children.store(t.max_spans, order_relaxed);
+  b.dsc_state.store(dsc_open, order_relaxed);
+  b.stream = t.stream;
+  b.is_continuation = false;
+  b.segment_id = root.id;
+  b.continuation.store(0, order_relaxed);
+  b.continued = from.continued();
+  if (from.continued()) {
+    load_incoming_baggage(*in, b.dsc);
+  } else if (from.forced_parent) {
+    b.dsc.clear();
+    // The parent's DSC, frozen: a forced transaction stays in its parent's trace.
+    if (block_pin parent{*from.forced_parent}) {
+      freeze_head_dsc(*parent.get());
+      b.dsc = parent->dsc;
+      b.continued = true;
+    }
+  } else {
+    load_third_party_baggage(in, b.dsc);
+  }
+  span_record& r = b.init_slot(0, root.id, b.parent_of_root, t.now_ns());
+  b.copy_names(r, o);
+  if (o.attribute_count) apply_attributes(b, 0, o);
+  r.state.store(slot_started, order_release);
+}
+
+/// Starts a transaction: the continuation of an incoming trace inside continue_trace(), a
+/// forced transaction under `forced_parent`, or the head of a new trace.
+inline span start_root(const span_options& o, const span_ref* forced_parent, bool make_active) noexcept {
+  tracer& t = g_tracer;
+  root_origin from;
+  from.forced_parent = forced_parent;
+  from.incoming = tl_incoming;
+  span_ref root;
+  root.trace = forced_parent ? forced_parent->trace : from.continued() ? from.incoming->parent.trace : new_trace_id();
+  root.id = new_span_id();
+  root.epoch = t.epoch;
+  root.flags = span_ref::valid | ref_root;
+  root.sample_rand_micros = forced_parent ? forced_parent->sample_rand_micros
+                            : from.continued() ? from.incoming->sample_rand_micros
+                                               : new_sample_rand();
+  const sampling_decision d = decide_root(o, from, root);
   transaction_block* b = nullptr;
   if (d.sampled) {
-    root.flags |= span_ref::sampled;
-    const std::uint32_t n = SENTRY_TRACE_MAX_TRANSACTIONS;
-    std::uint32_t hint = t.block_hint.load(order_relaxed);
-    for (std::uint32_t i = 0; i < n; ++i) {
-      std::uint32_t index = (hint + i) % n;
-      if (t.mem->blocks[index].try_claim()) {
-        b = &t.mem->blocks[index];
-        root.block = static_cast<std::uint16_t>(index);
-        t.block_hint.store(index + 1, order_relaxed);
-        break;
-      }
-    }
+    b = claim_free_block(root.block);
     if (!b) {
       root.flags |= ref_overflow;
       log_line(log_level::debug, "transaction not recorded: SENTRY_TRACE_MAX_TRANSACTIONS are in flight");
@@ -815,58 +1072,64 @@ inline span start_span_slow(const span_options& o, bool make_active) noexcept {
   if (b) {
     root.flags |= span_ref::recording;
     root.generation = b->generation();
-    b->reset_contents();
-    b->trace = root.trace;
-    b->parent_of_root = continued ? in->parent.parent : span_id{};
-    b->sample_rate = d.sample_rate;
-    b->sample_rate_known = d.sample_rate_known;
-    b->sample_rand_micros = rand_micros;
-    b->source = o.source;
-    b->max_children.store(t.max_spans, order_relaxed);
-    b->continued = continued;
-    b->dsc_state.store(dsc_open, order_relaxed);
-    b->stream = t.stream;
-    b->is_continuation = false;
-    b->segment_id = root.id;
-    b->continuation.store(0, order_relaxed);
-    if (continued) load_incoming_baggage(*in, b->dsc);
-    else load_third_party_baggage(in, b->dsc);
-    span_record& r = b->init_slot(0, root.id, b->parent_of_root, t.now_ns());
-    b->copy_names(r, o);
-    if (o.attribute_count) apply_attributes(*b, 0, o);
-    r.state.store(slot_started, order_release);
+    open_transaction(*b, o, from, root, d);
   }
   // A non-recording root is made active too (even as an inactive span it must not count as
   // recorded), so that its children know they belong to an unsampled trace.
-  const std::uint16_t depth = make_active ? push_active([&](span_ref& active) { active = root; }) : std::uint16_t{0};
-  return span(root, make_active ? &tl_scope : nullptr, depth);
+  void* owner = nullptr;
+  const std::uint16_t depth = make_active ? push_active([&](span_ref& active) { active = root; }, owner) : std::uint16_t{0};
+  return span(root, owner, depth);
+}
+
+/// Starts a span under its explicit parent, this thread's active span, or as a transaction.
+inline span start_span_slow(const span_options& o, bool make_active) noexcept {
+  tracer& t = g_tracer;
+  const span_ref* parent = &o.parent;
+  stack_entry* entry = nullptr;
+  if (!parent->is_valid()) {
+    entry = current_entry();
+    if (!entry) return start_root(o, nullptr, make_active);
+    parent = &entry->ref;
+  } else if (parent->epoch != t.epoch) {
+    return start_dropped_child(*parent, make_active, "span dropped: its explicit parent is from before the last init()");
+  }
+  if (parent->flags & ref_dropped) return start_dropped_child(*parent, make_active, "span dropped: its parent was dropped");
+  if (o.force_transaction) return start_root(o, parent, make_active);
+  if (parent->is_recording()) return start_recording_child(o, *parent, make_active);
+  if (entry) ++entry->unrecorded_children;
+  else count_unrecorded_spans(parent->flags, 1);
+  return start_unrecorded_child(*parent, static_cast<std::uint8_t>(parent->flags & ~ref_root), make_active);
 }
 
 /// The span path's front: when this thread's active span belongs to an unsampled trace, a
-/// child is a counter increment and a copy of the parent's ids (no clock, no slot, no call).
+/// child is a counter increment and a copy of the parent's ids (no clock, no slot).
 /// Under SENTRY_TRACE_SAMPLING_NEVER it returns an empty handle at once, so the span path folds away.
 inline span start_span_impl(const span_options& o, bool make_active) noexcept {
   if constexpr (sampling_policy == sampling_policy_kind::never) return span{};
   const tracer& t = g_tracer;
   if (!t.enabled) return span{};
   if (!o.parent.is_valid() && !o.force_transaction) {
-    thread_scope& s = tl_scope;
-    if (s.depth > 0) {
-      stack_entry& e = s.entries[s.depth - 1];
-      if ((e.ref.flags & span_ref::recording) == 0 && e.ref.epoch == t.epoch && e.token.load(order_relaxed) != 0) {
-        e.unrecorded_children.store(e.unrecorded_children.load(order_relaxed) + 1, order_relaxed);
-        return span(e.ref, static_cast<std::uint8_t>(e.ref.flags & ~ref_root));
+    thread_scope* s = tl_scope;
+    if (s && s->depth > 0) {
+      stack_entry& e = s->entries[s->depth - 1];
+      if ((e.ref.flags & (span_ref::recording | ref_dropped)) == 0 && e.ref.epoch == t.epoch &&
+          e.token.load(order_relaxed) != 0) {
+        ++e.unrecorded_children;
+        return start_unrecorded_child(e.ref, static_cast<std::uint8_t>(e.ref.flags & ~ref_root), make_active);
       }
     }
   }
   return start_span_slow(o, make_active);
 }
 
-/// Sets a measurement on the transaction of this thread's active span.
+/// Sets a measurement on the transaction of this thread's active span. The block is claimed
+/// while it is written, so a transaction ended (and its block reused) meanwhile on another
+/// thread is never written.
 inline void set_measurement_impl(std::string_view name, double value, std::string_view unit) noexcept {
   stack_entry* e = current_entry();
-  transaction_block* b = e ? block_of(e->ref) : nullptr;
-  if (!b || !(value == value) || value - value != 0.0) {  // no transaction, NaN, or infinite
+  block_pin b = e ? block_pin(e->ref) : block_pin();
+  if (!b || control::is_closing(b->control_word.load(order_acquire)) || !(value == value) || value - value != 0.0) {
+    // No transaction, one whose root has ended, NaN, or infinite.
     g_outcomes.measurements_dropped.fetch_add(1, order_relaxed);
     log_line(log_level::debug, "measurement dropped: no active sampled transaction, or a non-finite value: ", name);
     return;
@@ -1198,8 +1461,11 @@ inline void span::set_origin(std::string_view origin) noexcept {
 
 inline void span::end() noexcept {
   if constexpr (never_recording) return;
-  if ((ref_.flags & (span_ref::recording | detail::ref_root)) == 0) {  // empty, or an unrecorded child
+  if ((ref_.flags & (span_ref::recording | detail::ref_root)) == 0) {  // empty, unrecorded or dropped child
+    detail::pop_active(owner_, depth_, ref_.id);
     ref_.flags = 0;
+    owner_ = nullptr;
+    depth_ = 0;
     return;
   }
   end_recorded_();
@@ -1207,11 +1473,11 @@ inline void span::end() noexcept {
 
 inline void span::end_recorded_() noexcept {
   detail::tracer& t = detail::g_tracer;
+  detail::pop_active(owner_, depth_, ref_.id);  // safe from any thread, also for a stale handle
   if (!t.enabled || ref_.epoch != t.epoch) {
     release_();
     return;
   }
-  std::uint32_t children = detail::pop_active(owner_, depth_, ref_.id);
   detail::transaction_block* b = nullptr;  // GCC 12 -O2 -Wdangling-pointer false positive otherwise
   if (detail::span_record* r = detail::record_of(ref_, b)) {
     r->end_ns = t.now_ns();
@@ -1229,16 +1495,19 @@ inline void span::end_recorded_() noexcept {
       detail::close_span_of(*b);
     }
   } else if ((ref_.flags & detail::ref_root) && !ref_.is_recording()) {
-    detail::count_unrecorded_root(ref_, children);
+    detail::count_unrecorded_root(ref_);
   }
   release_();
 }
 
 inline void span::abandon_() noexcept {
-  if ((ref_.flags & (span_ref::recording | detail::ref_root)) == 0) return;  // empty or unrecorded child
+  detail::pop_active(owner_, depth_, ref_.id);
+  if ((ref_.flags & (span_ref::recording | detail::ref_root)) == 0) {  // empty, unrecorded or dropped child
+    release_();
+    return;
+  }
   detail::tracer& t = detail::g_tracer;
   if (t.enabled && ref_.epoch == t.epoch) {
-    std::uint32_t children = detail::pop_active(owner_, depth_, ref_.id);
     detail::transaction_block* b;
     if (detail::record_of(ref_, b)) {
       // Never ended: not sent. A child is counted as `invalid` when its transaction is written;
@@ -1254,7 +1523,7 @@ inline void span::abandon_() noexcept {
       }
       detail::close_span_of(*b);
     } else if ((ref_.flags & detail::ref_root) && !ref_.is_recording()) {
-      detail::count_unrecorded_root(ref_, children);
+      detail::count_unrecorded_root(ref_);
     }
   }
   release_();
