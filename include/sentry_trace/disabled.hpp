@@ -416,8 +416,9 @@ inline bool poll(std::uint32_t) noexcept { return true; }
 
 // ---- distributed.hpp -------------------------------------------------------------------------
 
-/// Every view empty: send no trace headers. Neither copyable nor movable, as in the enabled
-/// build, so code that would break there breaks here too.
+/// Every view empty (""): send no trace headers. Neither copyable nor movable, as in the enabled
+/// build (whose baggage view points at the calling thread's buffer, valid until its next
+/// get_trace_headers() or inject()), so code that would break there breaks here too.
 class trace_headers {
  public:
   std::string_view sentry_trace;
