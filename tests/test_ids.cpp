@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -338,16 +339,36 @@ TEST_CASE("the keystream is ChaCha: RFC 8439's block test vector with 20 rounds"
   std::uint32_t key[8];
   for (std::uint32_t i = 0; i < 8; ++i)
     key[i] = (4 * i) | ((4 * i + 1) << 8) | ((4 * i + 2) << 16) | ((4 * i + 3) << 24);
-  std::uint32_t out[16];
-  st::detail::chacha_block<20>(key, 1ull | (0x09000000ull << 32), 0x4a000000ull, out);
+  std::uint32_t out[16], scalar[16];
+  st::detail::chacha_block<20>(key, 1ull | (0x09000000ull << 32), 0x4a000000ull, out);  // the form ids use
+  st::detail::chacha_block_scalar<20>(key, 1ull | (0x09000000ull << 32), 0x4a000000ull, scalar);
   const std::uint32_t expected[16] = {0xe4e7f110, 0x15593bd1, 0x1fdd0f50, 0xc47120a3, 0xc7f4d1c7, 0x0368c033,
                                       0x9aaa2204, 0x4e6cd4c3, 0x466482d2, 0x09aa9f07, 0x05d7c214, 0xa2028bd9,
                                       0xd19c12b5, 0xb94e16de, 0xe883d0cb, 0x4e3c50a2};
   for (int i = 0; i < 16; ++i) {
     CAPTURE(i);
     CHECK(out[i] == expected[i]);
+    CHECK(scalar[i] == expected[i]);
   }
 }
+
+#if SENTRY_TRACE_DETAIL_CHACHA_VECTOR
+TEST_CASE("the vector ChaCha block equals the scalar one, for 8 and 20 rounds") {
+  std::uint32_t key[8];
+  std::uint64_t x = 0x243f6a8885a308d3ull;
+  for (int trial = 0; trial < 200; ++trial) {
+    for (std::uint32_t& k : key) k = static_cast<std::uint32_t>(x = x * 6364136223846793005ull + 1442695040888963407ull);
+    const std::uint64_t counter = x * 31, nonce = ~x;
+    std::uint32_t v8[16], s8[16], v20[16], s20[16];
+    st::detail::chacha_block_vector<8>(key, counter, nonce, v8);
+    st::detail::chacha_block_scalar<8>(key, counter, nonce, s8);
+    st::detail::chacha_block_vector<20>(key, counter, nonce, v20);
+    st::detail::chacha_block_scalar<20>(key, counter, nonce, s20);
+    CHECK(std::memcmp(v8, s8, sizeof v8) == 0);
+    CHECK(std::memcmp(v20, s20, sizeof v20) == 0);
+  }
+}
+#endif
 
 TEST_CASE("a new init() key starts every thread on a new stream, dropping what it had buffered") {
   harness h;
