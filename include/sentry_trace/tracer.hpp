@@ -456,10 +456,8 @@ inline void restart_builtin_after_fork() noexcept {
 inline void dispatch(const envelope_view& e) noexcept {
   tracer& t = g_tracer;
 #if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
-  if (g_builtin.spotlight) g_builtin.spotlight->send(e);  // a copy into its queue: never waits
-#endif
-#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
   if (g_builtin.restart_after_fork) restart_builtin_after_fork();
+  if (g_builtin.spotlight) g_builtin.spotlight->send(e);  // a copy into its queue: never waits
 #endif
   if (!t.sink) return;
 #if SENTRY_TRACE_EXCEPTIONS
