@@ -1192,7 +1192,8 @@ inline void abandon_in_flight() noexcept {
 // keeps tracing with the same options, without a new init() (as sentry_sdk's worker restarts in a
 // forked process): the pthread_atfork child handler below gives it a new id key (so it draws
 // none of the parent's ids or sample_rand), frees every block without sending or counting it
-// (handles and active spans from before the fork become no-ops there), zeroes the counters, makes
+// (handles and active spans from before the fork become no-ops there), gives back the other
+// threads' stacks of active spans, zeroes the counters, makes
 // the default envelope lock usable (another thread may have held it at the fork), and has the
 // built-in HTTP transport forget the parent's worker and queue; the child's first envelope starts
 // a worker of its own. A user transport or lock hook is used by the child as it is: make it
@@ -1215,6 +1216,13 @@ inline void in_fork_child() noexcept {
   if (t.mem)
     for (transaction_block& b : t.mem->blocks) b.release();
   ++t.epoch;  // every handle and active-stack entry from before the fork is stale here
+  // The other threads' stacks of active spans: those threads do not exist here, and will never
+  // give their scopes back.
+  for (thread_scope& s : g_scopes)
+    if (&s != tl_scope) {
+      s.depth = 0;
+      s.taken.store(0, order_relaxed);
+    }
   g_outcomes.reset();
 #  if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
   builtin_delivery& b = g_builtin;
