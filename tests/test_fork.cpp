@@ -258,7 +258,9 @@ TEST_CASE("shutdown() in a fork's child returns: the built-in transport forgets 
 #  endif
 
 #else
-TEST_CASE("fork() is not available on this platform") { CHECK(SENTRY_TRACE_DETAIL_FORK_AWARE == 0); }
+TEST_CASE("this build has no fork() handlers (not hosted POSIX, or single-threaded)") {
+  CHECK(SENTRY_TRACE_DETAIL_FORK_AWARE == 0);
+}
 #endif // SENTRY_TRACE_DETAIL_FORK_AWARE
 
 } // TEST_SUITE

@@ -290,10 +290,11 @@ constexpr long layout_guard_permille = SENTRY_TRACE_SAMPLING_RATIO_PERMILLE;
 #  else
 constexpr long layout_guard_permille = 0;
 #  endif
-// A function of internal linkage that is kept (`used`) but never called: its only content is the
+// A function of internal linkage that is kept (`used`) but never called (`cold`: out of the way of
+// hot code, in .text.unlikely, and unpadded): its only content is the
 // asm statement, which writes the guard into its own section once per TU (".ifndef": once per
 // assembly file, also when link-time optimization merges several TUs of one configuration).
-[[gnu::used]] static void layout_guard() noexcept {
+[[gnu::used, gnu::cold]] static void layout_guard() noexcept {
   __asm__(
       ".ifndef sentry_trace_layout_%c0_%c1_%c2_%c3_%c4_%c5_%c6_%c7_%c8_%c9_%c10_%c11_%c12_%c13_%c14_%c15_%c16_%c17_%c18_%c19\n"
       ".pushsection .sentry_trace_layout,\"G\",%%progbits,"

@@ -31,9 +31,13 @@
 #  endif
 #  if defined(__unix__) || defined(__APPLE__)
 #    include <fcntl.h>
-#    include <pthread.h>
 #    include <unistd.h>
-#    define SENTRY_TRACE_DETAIL_FORK_AWARE 1
+// fork() handlers (tracer.hpp) come with threads: a single-threaded build refers to no pthread
+// symbol, so its forked children must call init() again to draw ids of their own.
+#    if SENTRY_TRACE_THREADS
+#      include <pthread.h>
+#      define SENTRY_TRACE_DETAIL_FORK_AWARE 1
+#    endif
 #  endif
 #endif
 #ifndef SENTRY_TRACE_DETAIL_FORK_AWARE

@@ -50,9 +50,10 @@
 //               stack from being taken by another thread until the span ends. A span dropped
 //               because its parent's transaction had ended stays in its thread's stack, so what
 //               starts under it is dropped and counted with it, never made a new transaction.
-// FORK          (hosted POSIX) The child of fork() keeps tracing without a new init(), with ids
-//               of its own and an empty queue; what was in flight stays the parent's. See
-//               "fork()" below.
+// FORK          (hosted POSIX, threads on) The child of fork() keeps tracing without a new
+//               init(), with ids of its own and an empty queue; what was in flight stays the
+//               parent's. See "fork()" below. With SENTRY_TRACE_THREADS=0 the child must call
+//               init() again (no pthread_atfork there), or it repeats the parent's ids.
 // ERRORS        init() returns false and logs the reason for a malformed DSN, a rate outside
 //               [0, 1], an over-long string, or a freestanding build without clock or entropy;
 //               tracing then stays off and every call is a valid no-op.
