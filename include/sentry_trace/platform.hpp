@@ -141,9 +141,9 @@ inline void hosted_unlock(void*) noexcept { hosted_mutex().unlock(); }
 // step of its finalizer can be undone). Each thread reads a ChaCha8 keystream (Bernstein's
 // ChaCha with 8 rounds, the strength Go's runtime generator ChaCha8Rand relies on): a block of 64
 // bytes is eight 64-bit values, buffered per thread, so the span path pays a load, a compare and
-// an increment, and one block every eighth value: about 50 instructions per id in all with the
-// 128-bit vector form (SSE2, NEON; 90 word by word), against about 10 for a splitmix64 step
-// (bench_span --loop-only N ids under callgrind, g++ 12 and clang 14 -O2). No
+// an increment, and one block every eighth value: about 50 instructions and 7 ns per id in all
+// with the 128-bit vector form (SSE2, NEON; 90 word by word), against about 10 and 1.1 ns for a
+// splitmix64 step (bench_span, and --loop-only N ids under callgrind; g++ 12, clang 14, -O2). No
 // syscall, no lock and no hook on the span path: the 256-bit key comes from the entropy hook at
 // init(); a thread draws its stream number (the ChaCha nonce) once per key, so threads never
 // share a block; freestanding builds need nothing but integer arithmetic.
