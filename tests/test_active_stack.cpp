@@ -162,6 +162,40 @@ TEST_CASE("roots and children active on exited threads end cleanly; their stack 
   CHECK(t.transactions().size() == 4 + 2 * SENTRY_TRACE_MAX_THREADS);
 }
 
+TEST_CASE("a stale handle never ends another span's entry, even one with the same span id") {
+  // An unrecorded child shares its parent's ids; a span dropped under it copies them again. A
+  // handle from the first run, destroyed on a thread that took over the dead thread's stack,
+  // must not end the entry of the second run's span that carries its id.
+  ts::capture_transport cap;
+  st::options o = ts::default_options(&cap);
+  o.max_spans = 1;
+  REQUIRE(st::init(o));
+  st::span first_root;
+  st::span_ref over_max;
+  std::thread a([&] {
+    first_root = st::start_span_manual({"first run", "task"});
+    st::start_inactive_span({"gets the slot", "task"}).end();
+    st::span over = st::start_inactive_span({"over max_spans", "task"});
+    over_max = over;
+    CHECK(over_max.id == first_root.id());  // the same id
+    over.end();
+  });
+  a.join();
+  st::shutdown(0);
+  o.trace_lifecycle = st::trace_lifecycle::stream;
+  REQUIRE(st::init(o));
+  std::thread b([&] {
+    st::start_span({"dropped", "task", over_max}, [&](st::span& dropped) {
+      CHECK_FALSE(dropped.is_recording());
+      { st::span stale = std::move(first_root); }  // destroyed here, on this thread
+      st::start_span({"under the dropped span", "task"}, [](st::span& s) { CHECK_FALSE(s.is_recording()); });
+    });
+  });
+  b.join();
+  st::shutdown(0);
+  CHECK(cap.transactions().empty());
+}
+
 TEST_CASE("a span ended on another thread is no longer the parent of its thread's next spans") {
   traced t;
   st::span root = st::start_span_manual({"root", "task"});
@@ -280,6 +314,16 @@ TEST_CASE("unsampled children under an explicit unsampled parent nest under it o
   CHECK(t.transactions().empty());
   CHECK(t.discarded("sample_rate", "transaction") == 1);
   CHECK(t.discarded("sample_rate", "span") == 3);
+}
+
+TEST_CASE("a root that records nothing is counted when it starts, also when it is never ended") {
+  traced t([](st::options& o) { o.traces_sample_rate = 0.0; });
+  st::span never_ended = st::start_inactive_span({"left open", "task"});
+  CHECK_FALSE(never_ended.is_recording());
+  CHECK(t.discarded("sample_rate", "transaction") == 1);  // as _startRootSpan records it
+  CHECK(t.discarded("sample_rate", "span") == 1);
+  st::shutdown(0);
+  CHECK(t.cap.discarded("sample_rate", "transaction") == 1);  // counted once, not again
 }
 
 TEST_CASE("force_transaction keeps the current trace and parent, as forceTransaction does") {

@@ -8,6 +8,8 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+
 #include <cstddef>
 #include <map>
 #include <stdexcept>
@@ -217,6 +219,32 @@ TEST_CASE("an incoming -1 is sampled even at rate 0") {
   auto txs = h.transport.transactions();
   REQUIRE(txs.size() == 1);
   CHECK(txs[0].item("transaction")->body["contexts"]["trace"]["parent_span_id"].str == in_span);
+}
+
+TEST_CASE("an incoming sample_rand that is not a plain decimal in [0, 1) is replaced by one of ours") {
+  // @sentry/core reads sample_rand with parseFloat and adopts "1" (as 1), "5e-1" and "0.5abc"
+  // (as 0.5); we accept only what the SDKs write, a plain decimal below 1, and otherwise draw
+  // one consistent with the incoming decision and rate (a deliberate difference, README).
+  for (const char* theirs : {"1", "1.0", "5e-1", "0.5abc", "-0.5", "0x1p-1", ".", "0.5%20x"}) {
+    CAPTURE(theirs);
+    ts::harness h;
+    REQUIRE(h.init());
+    std::string bag = "sentry-trace_id=" + in_trace + ",sentry-public_key=k,sentry-sample_rate=0.25,sentry-sample_rand=" +
+                      theirs;
+    std::string out_bag;
+    st::continue_trace(in_trace + "-" + in_span + "-1", bag, [&] {
+      st::start_span({"work", "task"}, [&](st::span&) { out_bag = std::string(st::get_trace_headers().baggage); });
+    });
+    auto m = sentry_members(out_bag);
+    REQUIRE(m.count("sample_rand") == 1);
+    const std::string ours = m["sample_rand"];
+    CHECK(ours.size() == 8);
+    CHECK(ours.rfind("0.", 0) == 0);
+    CHECK(std::strtod(ours.c_str(), nullptr) < 0.25);  // consistent with the sampled parent at 0.25
+    auto txs = h.transport.transactions();
+    REQUIRE(txs.size() == 1);
+    CHECK(txs[0].header["trace"]["sample_rand"].str == ours);
+  }
 }
 
 TEST_CASE("a deferred incoming trace is decided here; the baggage gains sample_rate and sample_rand") {

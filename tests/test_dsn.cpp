@@ -65,8 +65,21 @@ const bad_case bad_dsns[] = {
     {"control char", "https://pub\x01lic@o1.ingest.sentry.io/42", st::dsn_error::bad_character},
     {"DEL char", "https://public@o1.ingest.sentry.io/42\x7f", st::dsn_error::bad_character},
     {"NUL byte", std::string("https://public@o1.ingest.sentry.io/42\0", 38), st::dsn_error::bad_character},
-    {"query string", "https://public@o1.ingest.sentry.io/42?sentry_key=x", st::dsn_error::bad_character},
-    {"fragment", "https://public@o1.ingest.sentry.io/42#frag", st::dsn_error::bad_character},
+    {"query string", "https://public@o1.ingest.sentry.io/42?sentry_key=x", st::dsn_error::query_or_fragment},
+    {"fragment", "https://public@o1.ingest.sentry.io/42#frag", st::dsn_error::query_or_fragment},
+    {"query in the key", "https://pub?lic@o1.ingest.sentry.io/42", st::dsn_error::query_or_fragment},
+    {"@ inside the host", "http://public@relay@example.com/42", st::dsn_error::bad_public_key},
+    {"@ inside the host, IPv4", "http://public@127.0.0.1@8.8.8.8:9000/42", st::dsn_error::bad_public_key},
+    {"comma in the key", "https://pub,sentry_version=1@o1.ingest.sentry.io/42", st::dsn_error::bad_public_key},
+    {"equals in the key", "https://pub=x@o1.ingest.sentry.io/42", st::dsn_error::bad_public_key},
+    {"non-ASCII key", "https://publ\xC3\xA9" "c@o1.ingest.sentry.io/42", st::dsn_error::bad_public_key},
+    {"quote in the key", "https://pub\"lic@o1.ingest.sentry.io/42", st::dsn_error::bad_public_key},
+    {"comma in the secret", "https://public:se,cret@o1.ingest.sentry.io/42", st::dsn_error::bad_secret},
+    {"second colon in the secret", "https://public:a:b@o1.ingest.sentry.io/42", st::dsn_error::bad_secret},
+    {"non-ASCII host", "https://public@h\xC3\xA9" "ros.example.com/42", st::dsn_error::bad_host},
+    {"comma in the host", "https://public@a,b.example.com/42", st::dsn_error::bad_host},
+    {"zone id in an IPv6 literal", "http://public@[fe80::1%25eth0]:9000/42", st::dsn_error::bad_host},
+    {"non-ASCII secret", "https://public:s\xE2\x82\xAC" "cret@o1.ingest.sentry.io/42", st::dsn_error::bad_secret},
 };
 
 } // namespace
@@ -108,6 +121,12 @@ TEST_CASE("good DSNs parse into the expected scheme, key, secret, host, port, pa
       {"https://pk@oabc.x/9", "https", "pk", "", "oabc.x", 443, false, "", "9", ""},
       {"https://pk@o42/9", "https", "pk", "", "o42", 443, false, "", "9", ""},
       {"https://pk@o.example.com/9", "https", "pk", "", "o.example.com", 443, false, "", "9", ""},
+      // A slash before the project id leaves no trailing slash in the path (no "/a//api/...").
+      {"http://pk@127.0.0.1:9000/a//42", "http", "pk", "", "127.0.0.1", 9000, true, "/a", "42", ""},
+      {"http://pk@127.0.0.1:9000/a///42/", "http", "pk", "", "127.0.0.1", 9000, true, "/a", "42", ""},
+      {"http://pk@127.0.0.1:9000//42", "http", "pk", "", "127.0.0.1", 9000, true, "", "42", ""},
+      {"https://a-b.c_d~e:s-k.1@sentry.example.com/3", "https", "a-b.c_d~e", "s-k.1", "sentry.example.com", 443, false,
+       "", "3", ""},
   };
   for (const good_case& c : cases) {
     CAPTURE(c.text);
@@ -158,7 +177,9 @@ TEST_CASE("every dsn_error has a description, and none of them is the success te
   const st::dsn_error errors[] = {st::dsn_error::empty,           st::dsn_error::bad_scheme,
                                   st::dsn_error::missing_public_key, st::dsn_error::missing_host,
                                   st::dsn_error::bad_port,        st::dsn_error::missing_project_id,
-                                  st::dsn_error::bad_project_id,  st::dsn_error::bad_character};
+                                  st::dsn_error::bad_project_id,  st::dsn_error::bad_character,
+                                  st::dsn_error::query_or_fragment, st::dsn_error::bad_public_key,
+                                  st::dsn_error::bad_secret,      st::dsn_error::bad_host};
   for (std::size_t i = 0; i < sizeof(errors) / sizeof(errors[0]); ++i) {
     std::string_view text = st::to_string(errors[i]);
     CHECK(text.size() > 10);
@@ -253,3 +274,19 @@ TEST_CASE("an explicit org_id option beats the DSN host's, and a non-digit org_i
 }
 
 } // TEST_SUITE
+
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+TEST_SUITE("dsn") {
+
+TEST_CASE("the endpoint of a DSN with a slash before the project id has no double slash") {
+  st::dsn d;
+  REQUIRE(st::dsn::parse("http://pk@127.0.0.1:9000/a//42", d) == st::dsn_error::none);
+  char url[256];
+  char auth[256];
+  st::http_transport_options o;
+  REQUIRE(st::detail::dsn_endpoint(d, url, auth, o));
+  CHECK(o.url == "http://127.0.0.1:9000/a/api/42/envelope/");
+}
+
+} // TEST_SUITE
+#endif

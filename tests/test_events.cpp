@@ -116,7 +116,7 @@ d::event_fields exception(std::string_view type, std::string_view value) {
   return f;
 }
 
-std::uint32_t pending(st::discard_reason r, st::data_category c) {
+std::uint64_t pending(st::discard_reason r, st::data_category c) {
   return d::g_outcomes.pending[static_cast<std::size_t>(r)][static_cast<std::size_t>(c)].load(d::order_relaxed);
 }
 std::uint64_t truncations() { return d::g_outcomes.strings_truncated.load(d::order_relaxed); }
@@ -460,7 +460,7 @@ TEST_CASE("a buffer too small for the envelope gives nothing, writes nothing pas
   st::trace_id t = k_trace;
 
   SUBCASE("every capacity below the envelope's size fails; its exact size fits") {
-    const std::uint32_t before = pending(st::discard_reason::buffer_overflow, st::data_category::error);
+    const std::uint64_t before = pending(st::discard_reason::buffer_overflow, st::data_category::error);
     const std::uint64_t discarded_before = d::g_outcomes.discarded_total.load(d::order_relaxed);
     std::vector<char> buf(size + 64);
     for (std::size_t cap = 0; cap < size; ++cap) {
@@ -481,13 +481,13 @@ TEST_CASE("a buffer too small for the envelope gives nothing, writes nothing pas
     CHECK(event_item(a).payload.size() == event_item(b).payload.size());
   }
   SUBCASE("a null buffer with capacity 0") {
-    const std::uint32_t before = pending(st::discard_reason::buffer_overflow, st::data_category::error);
+    const std::uint64_t before = pending(st::discard_reason::buffer_overflow, st::data_category::error);
     CHECK(d::write_event_envelope(nullptr, 0, f, linked(), context(), &test_dsc, &t).empty());
     CHECK(pending(st::discard_reason::buffer_overflow, st::data_category::error) == before + 1);
   }
   SUBCASE("a DSC too big for the buffer") {
     std::vector<char> buf(300);
-    const std::uint32_t before = pending(st::discard_reason::buffer_overflow, st::data_category::error);
+    const std::uint64_t before = pending(st::discard_reason::buffer_overflow, st::data_category::error);
     CHECK(d::write_event_envelope(buf.data(), buf.size(), f, linked(), context(), &test_dsc, &t).empty());
     CHECK(pending(st::discard_reason::buffer_overflow, st::data_category::error) == before + 1);
   }

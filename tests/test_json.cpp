@@ -538,6 +538,23 @@ TEST_SUITE("json") {
     CHECK(out.view() == R"({"spans":[{"id":0},{"id":1},{"id":2}]})");
   }
 
+  TEST_CASE("rewinding to a mark taken after a dropped write keeps the writer not ok") {
+    char buf[16];
+    st::fixed_sink out(buf);
+    st::json_writer w(out);
+    w.begin_array().string(std::string(40, 'x'));  // dropped: the sink has overflowed
+    REQUIRE_FALSE(w.ok());
+    const std::size_t needed = out.total();
+    const auto late = w.mark();
+    w.number(1);
+    w.rewind(late);
+    CHECK_FALSE(w.ok());            // the string before the mark is still missing
+    CHECK(out.overflowed());
+    CHECK(out.total() == needed);   // and the size it needed is still known
+    w.number(2);
+    CHECK_FALSE(w.ok());
+  }
+
   TEST_CASE("callback_sink hands out full chunks, finish() the rest, and they reassemble exactly") {
     std::string full;
     {
@@ -920,6 +937,12 @@ TEST_SUITE("json") {
     CHECK(st::detail::utf8_truncate("abc", 10) == 3);
     // Stray continuation bytes are not a sequence to protect: the cut stays where asked.
     CHECK(st::detail::utf8_truncate("\x80\x80\x80\x80\x80\x80", 5) == 5);
+    // A stray continuation byte after a whole character cuts nothing off that character.
+    CHECK(st::detail::utf8_truncate("a\xC3\xA9\x80", 3) == 3);          // "aé", then 0x80
+    CHECK(st::detail::utf8_truncate("\xE2\x82\xAC\x80\x80", 3) == 3);  // "€", then two strays
+    CHECK(st::detail::utf8_truncate("\xF0\x9F\x98\x80\xBF", 4) == 4);  // an emoji, then a stray
+    CHECK(st::detail::utf8_truncate("a\xC3\xA9", 2) == 1);              // a real split still backs up
+    CHECK(st::detail::utf8_truncate("\xE2\x82\xAC", 2) == 0);
   }
 
   TEST_CASE("hex() writes lowercase hex pairs, any length") {

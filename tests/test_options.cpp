@@ -131,13 +131,59 @@ TEST_CASE("SENTRY_DSN is used when the option is empty and ignored when it is se
   CHECK(e.header["trace"]["org_id"].str == "8");
 }
 
-TEST_CASE("a malformed SENTRY_DSN makes init fail like a malformed option") {
+TEST_CASE("a malformed SENTRY_DSN is ignored with a warning naming it and its value; init goes on") {
   harness h;
   env_guard dsn("SENTRY_DSN", "not a dsn");
   h.opts.dsn = "";
+  REQUIRE(h.init());
+  CHECK(st::is_enabled());
+  CHECK(h.log.contains("init: ignoring SENTRY_DSN=\"not a dsn\""));
+  test_support::envelope e = one_transaction(h);
+  CHECK_FALSE(e.header.has("trace"));  // no DSN: no DSC
+}
+
+TEST_CASE("a malformed DSN option still makes init fail") {
+  harness h;
+  h.opts.dsn = "not a dsn";
   CHECK_FALSE(h.init());
   CHECK(h.log.contains("malformed DSN"));
   CHECK_FALSE(st::is_enabled());
+}
+
+TEST_CASE("environment values are trimmed: a SENTRY_DSN with a trailing newline works") {
+  harness h;
+  env_guard dsn("SENTRY_DSN", "  https://envkey@o7.ingest.sentry.io/9\n");
+  env_guard release("SENTRY_RELEASE", "\tenv-release@2.0 \r\n");
+  env_guard environment("SENTRY_ENVIRONMENT", " staging\n");
+  env_guard rate("SENTRY_TRACES_SAMPLE_RATE", " 1\n");
+  h.opts.dsn = "";
+  h.opts.release = "";
+  h.opts.environment = "";
+  h.opts.traces_sample_rate = st::options::unset;
+  REQUIRE(h.init());
+  CHECK_FALSE(h.log.contains("ignoring"));
+  test_support::envelope e = one_transaction(h);
+  CHECK(e.header["trace"]["public_key"].str == "envkey");
+  CHECK(e.items[0].body["release"].str == "env-release@2.0");
+  CHECK(e.items[0].body["environment"].str == "staging");
+}
+
+TEST_CASE("one invalid environment variable is ignored; the others still apply") {
+  harness h;
+  const std::string release_300(300, 'r');
+  env_guard dsn("SENTRY_DSN", "https://envkey@o7.ingest.sentry.io/9");
+  env_guard release("SENTRY_RELEASE", release_300.c_str());
+  env_guard rate("SENTRY_TRACES_SAMPLE_RATE", "1");
+  env_guard lifecycle("SENTRY_TRACE_LIFECYCLE", "streaming");
+  h.opts.dsn = "";
+  h.opts.release = "";
+  h.opts.traces_sample_rate = st::options::unset;
+  REQUIRE(h.init());
+  CHECK(h.log.contains("init: ignoring SENTRY_RELEASE=\"" + std::string(96, 'r') + "...\": longer than 200 bytes"));
+  CHECK(h.log.contains("init: ignoring SENTRY_TRACE_LIFECYCLE=\"streaming\""));
+  test_support::envelope e = one_transaction(h);  // the rate and the DSN from the environment
+  CHECK(e.header["trace"]["public_key"].str == "envkey");
+  CHECK_FALSE(e.items[0].body.has("release"));
 }
 
 TEST_CASE("SENTRY_RELEASE is used when the option is empty and ignored when it is set") {
@@ -210,13 +256,21 @@ TEST_CASE("a release longer than 200 bytes makes init fail with a log line; 200 
   CHECK(h.log.contains("release is longer than 200 bytes"));
 }
 
-TEST_CASE("an over-long SENTRY_RELEASE makes init fail too") {
+TEST_CASE("an over-long SENTRY_RELEASE or SENTRY_ENVIRONMENT is ignored with a warning; tracing stays on") {
   harness h;
   const std::string release_300(300, 'r');
+  const std::string env_70(70, 'e');
   env_guard release("SENTRY_RELEASE", release_300.c_str());
+  env_guard environment("SENTRY_ENVIRONMENT", env_70.c_str());
   h.opts.release = "";
-  CHECK_FALSE(h.init());
-  CHECK(h.log.contains("release is longer than 200 bytes"));
+  h.opts.environment = "";
+  REQUIRE(h.init());
+  CHECK(st::is_enabled());
+  CHECK(h.log.contains("init: ignoring SENTRY_RELEASE="));
+  CHECK(h.log.contains("init: ignoring SENTRY_ENVIRONMENT=\"" + env_70 + "\": longer than 64 bytes"));
+  test_support::envelope e = one_transaction(h);
+  CHECK_FALSE(e.items[0].body.has("release"));
+  CHECK(e.items[0].body["environment"].str == "production");
 }
 
 TEST_CASE("an environment longer than 64 bytes makes init fail with a log line; 64 bytes is fine") {
@@ -361,6 +415,7 @@ TEST_CASE("is_enabled reflects init, a failed init, and shutdown") {
 TEST_CASE("without a transport, init warns and finished transactions are discarded") {
   harness h;
   h.opts.transport = nullptr;
+  h.opts.dsn = "";  // an https DSN would get the built-in transport's "cannot send" sink instead
   REQUIRE(h.init());
   CHECK(h.log.contains("no transport"));
   { st::scoped_span root({"nowhere", "task"}); }

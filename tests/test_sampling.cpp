@@ -5,11 +5,15 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace {
 
@@ -166,15 +170,18 @@ TEST_CASE("a throwing sampler falls back to the parent's decision, then to the r
   CHECK_FALSE(d.sampled);
   CHECK_FALSE(d.sample_rate_known);
   CHECK(calls == 5);
+  CHECK(d.sampler_threw);
 }
 
 TEST_CASE("a throwing sampler given to init() does not escape start_span, which then uses the rate") {
   harness h;
   h.opts.traces_sampler = [](const st::sampling_context&) -> double { throw 42; };
   h.opts.traces_sample_rate = 1.0;
+  h.opts.debug = true;
   REQUIRE(h.init());
   { st::scoped_span root({"GET /throwing-sampler", "http.server"}); CHECK(root->is_recording()); }
   CHECK(h.transport.transactions().size() == 1);
+  CHECK(h.log.contains("traces_sampler threw"));  // the fallback is not silent
 }
 #endif
 
@@ -305,15 +312,17 @@ TEST_CASE("parse_decimal accepts plain decimals and refuses signs, exponents, co
   REQUIRE(h.init());
   struct good_t {
     const char* text;
-    double value;
+    double value;  // the double nearest to the text: what strtod, parseFloat and float() give
   };
-  const good_t good[] = {{"1", 1.0},    {"0", 0.0},     {"0.25", 0.25}, {".5", 0.5},
-                         {"1.0", 1.0},  {"0.000001", 0.000001}, {"5.", 5.0}, {"0.1", 0.1}};
+  const good_t good[] = {{"1", 1.0},          {"0", 0.0},     {"0.25", 0.25},  {".5", 0.5},
+                         {"1.0", 1.0},        {"5.", 5.0},    {"0.1", 0.1},    {"0.000001", 0.000001},
+                         {"0.421337", 0.421337}, {"0.3", 0.3}, {"0.30000000000000004", 0.30000000000000004},
+                         {"0.999999", 0.999999}, {"00.5000", 0.5}};
   for (const good_t& g : good) {
     CAPTURE(g.text);
     double out = -7.0;
     REQUIRE(st::detail::parse_decimal(g.text, out));
-    CHECK(out == doctest::Approx(g.value).epsilon(1e-15));
+    CHECK(out == g.value);  // exact: the nearest double, not one a rounding step away
   }
   const char* bad[] = {"", "-1", "+1", "1e-3", "1E3", "0,5", "abc", "1.2.3", ".", " 1", "1 ", "0x1", "nan", "inf", "1.5%"};
   for (const char* text : bad) {
@@ -323,9 +332,131 @@ TEST_CASE("parse_decimal accepts plain decimals and refuses signs, exponents, co
     CHECK(out == -7.0);
   }
   static_assert([] {
-    double v = 0;
-    return st::detail::parse_decimal("0.5", v) && v == 0.5;
+    st::detail::decimal_text d;
+    return st::detail::parse_decimal("0.5", d) && st::detail::decimal_scaled(d, 6) == 500000;
   }(), "usable in constant expressions");
+}
+
+TEST_CASE("decimal_to_double is the nearest double, as strtod gives it, for long and short inputs") {
+  // strtod is correctly rounded in glibc and in every C library the tests run on; it is the
+  // reference here only, the library never calls it.
+  const char* texts[] = {"0.1", "0.2", "0.7", "0.123456789012345678", "0.30000000000000004", "0.3000000000000000444",
+                         "0.30000000000000001665334536937734810635447502136230468750",  // the midpoint: ties to even
+                         "0.30000000000000001665334536937734810635447502136230468751",
+                         "123456789012345678901234567890", "0.000000000000000000000000000001", "1.7976931348623157",
+                         "9007199254740993", "9007199254740995", "0.0000001", "4.9406564584124654e", "0.99999999999999999"};
+  for (const char* text : texts) {
+    std::string t = text;
+    if (t.back() == 'e') t.pop_back();
+    CAPTURE(t);
+    double out = -1.0;
+    REQUIRE(st::detail::parse_decimal(t, out));
+    CHECK(out == std::strtod(t.c_str(), nullptr));
+  }
+  // The ends of the range: subnormals, half the smallest one, the largest double, overflow.
+  const std::string tiny = "0." + std::string(323, '0');
+  const std::string extremes[] = {tiny + "494065645841246544", tiny + "247", tiny + "2470328229206232720883",
+                                  "0." + std::string(307, '0') + "22250738585072011", "17976931348623157" + std::string(292, '0'),
+                                  "17976931348623159" + std::string(292, '0'), "18" + std::string(307, '0')};
+  for (const std::string& t : extremes) {
+    CAPTURE(t.size());
+    double out = -1.0;
+    REQUIRE(st::detail::parse_decimal(t, out));
+    CHECK(out == std::strtod(t.c_str(), nullptr));
+  }
+  // Random digit strings of every length up to 30, with the point anywhere.
+  std::uint64_t x = 0x243F6A8885A308D3u;
+  auto next = [&x] {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    return x;
+  };
+  int mismatches = 0;
+  for (int i = 0; i < 20000; ++i) {
+    const std::size_t len = 1 + next() % 30;
+    std::string t;
+    for (std::size_t j = 0; j < len; ++j) t += static_cast<char>('0' + next() % 10);
+    t.insert(next() % (len + 1), ".");
+    double out = -1.0;
+    REQUIRE(st::detail::parse_decimal(t, out));
+    if (out != std::strtod(t.c_str(), nullptr)) {
+      if (++mismatches < 5) MESSAGE("mismatch for ", t);
+    }
+  }
+  CHECK(mismatches == 0);
+}
+
+TEST_CASE("every six-decimal sample_rand is read as exactly its millionths") {
+  // The old reader summed digit / 10^i in doubles and truncated rand * 1e6: about 7% of these
+  // strings came out one millionth low ("0.000003" read as 2 millionths).
+  int wrong = 0;
+  char text[16];
+  for (std::uint32_t k = 0; k < 1000000; ++k) {
+    std::snprintf(text, sizeof text, "0.%06u", static_cast<unsigned>(k));
+    std::uint32_t micros = 0xFFFFFFFFu;
+    if (!st::detail::parse_sample_rand(text, micros) || micros != k) {
+      if (++wrong < 5) MESSAGE("misread ", text, " as ", micros);
+    }
+  }
+  CHECK(wrong == 0);
+  struct case_t {
+    const char* text;
+    bool ok;
+    std::uint32_t micros;
+  };
+  const case_t cases[] = {{"0", true, 0},           {".5", true, 500000},        {"0.9999999", true, 999999},
+                          {"0.1234567", true, 123456}, {"0.0000001", true, 0},    {"1", false, 0},
+                          {"1.0", false, 0},        {"5e-1", false, 0},          {"0.5abc", false, 0},
+                          {"-0.1", false, 0},       {"", false, 0},              {"0.5 ", false, 0}};
+  for (const case_t& c : cases) {
+    CAPTURE(c.text);
+    std::uint32_t micros = 77;
+    CHECK(st::detail::parse_sample_rand(c.text, micros) == c.ok);
+    CHECK(micros == (c.ok ? c.micros : 77u));
+  }
+}
+
+TEST_CASE("decide samples exactly when sample_rand < rate, compared as @sentry/core compares two doubles") {
+  // @sentry/core: parseFloat(sample_rand) < rate; sentry_sdk: float(sample_rand) < rate. strtod
+  // of the propagated text is that double. Every six-decimal sample_rand against each rate.
+  const double rates[] = {0.1, 0.2, 0.25, 0.3, 0.7, 0.9, 0.123456, 1.0 / 3.0, 0.000001, 0.999999, 0.5, 0.0, 1.0,
+                          0.1234565, 0.30000000000000004};
+  std::vector<double> parsed(1000000);
+  char text[16];
+  for (std::uint32_t k = 0; k < 1000000; ++k) {
+    std::snprintf(text, sizeof text, "0.%06u", static_cast<unsigned>(k));
+    parsed[k] = std::strtod(text, nullptr);
+  }
+  for (double rate : rates) {
+    CAPTURE(rate);
+    int disagree = 0;
+    std::uint32_t first = 0;
+    for (std::uint32_t k = 0; k < 1000000; ++k) {
+      if (st::detail::decide(rate, k) != (parsed[k] < rate) && disagree++ == 0) first = k;
+    }
+    CAPTURE(first);
+    CHECK(disagree == 0);
+  }
+  // micros_to_double is the nearest double, as division of the two exact operands gives it.
+  int off = 0;
+  for (std::uint32_t k = 0; k < 1000000; ++k) off += st::detail::micros_to_double(k) == k / 1e6 ? 0 : 1;
+  CHECK(off == 0);
+  // A rate equal to the sample_rand never samples it, and the next double up always does:
+  // rand * 1e6 < rate * 1e6 got both wrong for some rates (0.000123 sampled 0.000123).
+  int equal_sampled = 0, above_dropped = 0;
+  for (std::uint32_t k = 1; k < 1000000; ++k) {
+    const double rate = k / 1e6;
+    equal_sampled += st::detail::decide(rate, k) ? 1 : 0;
+    above_dropped += st::detail::decide(std::nextafter(rate, 2.0), k) ? 0 : 1;
+  }
+  CHECK(equal_sampled == 0);
+  CHECK(above_dropped == 0);
+  CHECK_FALSE(st::detail::decide(0.000123, 123));
+  CHECK(st::detail::decide(std::nextafter(0.000075, 1.0), 75));
+  // The equal cases spelled out: a sample_rand equal to the rate is never sampled.
+  CHECK_FALSE(st::detail::decide(0.1, 100000));
+  CHECK_FALSE(st::detail::decide(0.3, 300000));
+  CHECK_FALSE(st::detail::decide(0.7, 700000));
+  CHECK(st::detail::decide(0.3, 299999));
 }
 
 TEST_CASE("a sampler that returns 0 for GET /health drops that transaction, counts it, and keeps others") {
@@ -500,6 +631,23 @@ TEST_CASE("a sampler deciding on the http.route attribute drops /health, keeps o
   CHECK(h.transport.discarded("sample_rate", "span") == 4);  // 2 roots and their 2 children
 }
 
+TEST_CASE("a continued trace's sample_rand is compared as @sentry/core compares it: 0.000249 at rate 0.000249 is dropped") {
+  // "0.000249" used to be read as 248 millionths and sampled at a rate of 0.000249.
+  const std::string trace = "0af7651916cd43dd8448eb211c80319c";
+  const double rates[] = {0.000249, std::nextafter(0.000249, 1.0)};
+  for (double rate : rates) {
+    CAPTURE(rate);
+    harness h;
+    h.opts.traces_sample_rate = rate;
+    REQUIRE(h.init());
+    bool sampled = !(rate > 0.000249);
+    st::continue_trace(trace + "-b7ad6b7169203331", "sentry-sample_rand=0.000249,sentry-public_key=k,sentry-trace_id=" + trace, [&] {
+      st::start_span({"GET /continued", "http.server"}, [&](st::span& s) { sampled = s.is_sampled(); });
+    });
+    CHECK(sampled == (rate > 0.000249));
+  }
+}
+
 TEST_CASE("inside continue_trace the sampler sees the parent's decision and sample rate") {
   struct seen_t {
     int calls = 0;
@@ -633,16 +781,17 @@ TEST_CASE("SENTRY_TRACES_SAMPLE_RATE is ignored when the option is set") {
   CHECK(h.transport.transactions().size() == 1);
 }
 
-TEST_CASE("an invalid SENTRY_TRACES_SAMPLE_RATE makes init fail") {
+TEST_CASE("an invalid SENTRY_TRACES_SAMPLE_RATE is ignored with a warning naming it and its value") {
   const char* values[] = {"abc", "1.5", "-0.5", "1e-3", "0,5", "2"};
   for (const char* value : values) {
     CAPTURE(value);
     harness h;
     h.opts.traces_sample_rate = unset;
     env_guard rate("SENTRY_TRACES_SAMPLE_RATE", value);
-    CHECK_FALSE(h.init());
-    CHECK_FALSE(st::is_enabled());
-    CHECK(h.log.contains("traces_sample_rate"));
+    REQUIRE(h.init());
+    CHECK(st::is_enabled());  // tracing on, the rate unset: traces still propagate
+    CHECK(h.log.contains(std::string("init: ignoring SENTRY_TRACES_SAMPLE_RATE=\"") + value + "\""));
+    { st::scoped_span root({"GET /bad-env-rate", "http.server"}); CHECK_FALSE(root->is_sampled()); }
   }
 }
 

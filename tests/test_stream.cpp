@@ -191,6 +191,43 @@ TEST_CASE("threads adding children to one streaming segment lose nothing while b
 }
 #endif
 
+TEST_CASE("a child of a span in a retired continuation block goes to the segment's current one") {
+  streaming s(1);
+  st::span root = st::start_span_manual({"level", "game.level"});
+  st::start_span({"first", "task"}, [](st::span&) {});           // fills the segment's block
+  st::span in_c1 = st::start_span_manual({"in c1", "task"});      // continuation C1
+  st::span in_c2 = st::start_inactive_span({"in c2", "task", root});  // C1 full: C2, C1 retired
+  st::span under = st::start_span_manual({"under a span of c1", "task"});  // parent lives in retired C1
+  CHECK(under.is_recording());
+  under.end();
+  in_c2.end();
+  in_c1.end();
+  root.end();
+  std::set<std::string> names;
+  for (const json& item : streamed_items(s.transport)) names.insert(item["name"].str);
+  CHECK(names == std::set<std::string>{"level", "first", "in c1", "in c2", "under a span of c1"});
+  CHECK(s.discarded_spans() == 0);
+}
+
+TEST_CASE("at shutdown a streaming segment sends its ended spans and counts the open ones") {
+  ts::capture_transport transport;
+  st::options o = ts::default_options(&transport);
+  o.trace_lifecycle = st::trace_lifecycle::stream;
+  REQUIRE(st::init(o));
+  st::span root = st::start_span_manual({"level", "game.level"});
+  st::span open_child = st::start_span_manual({"still loading", "task"});
+  st::start_span({"done", "task"}, [](st::span&) {});
+  root.end();  // the segment waits for its open child
+  CHECK(streamed_items(transport).empty());
+  st::shutdown(0);
+  std::set<std::string> names;
+  for (const json& item : streamed_items(transport)) names.insert(item["name"].str);
+  CHECK(names == std::set<std::string>{"level", "done"});
+  CHECK(transport.discarded("invalid", "span") == 1);
+  CHECK(transport.discarded("invalid", "transaction") == 0);  // streaming sends no transactions
+  open_child.end();  // from before the shutdown: a no-op
+}
+
 TEST_CASE("the default lifecycle still sends transactions") {
   ts::capture_transport transport;
   REQUIRE(st::init(ts::default_options(&transport)));

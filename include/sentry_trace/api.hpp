@@ -102,9 +102,12 @@ inline void set_measurement(std::string_view name, double value, std::string_vie
 
 /// Poll mode (options.delivery = delivery_mode::poll): sends what the built-in transports
 /// have queued, doing non-blocking work for about `budget_us` microseconds (at least one
-/// step), and returns whether their queues are empty. Call it from the program's loop. A
-/// no-op returning true in worker mode, with a user transport, or without the HTTP transport.
+/// step), and returns whether their queues are empty. Call it from the program's loop. In
+/// every mode it also sends the pending client report when one is due (every 60 s); beyond
+/// that it is a no-op returning true in worker mode, with a user transport, or without the
+/// HTTP transport.
 inline bool poll(std::uint32_t budget_us) noexcept {
+  detail::send_client_report_if_due();  // the periodic client report, in every delivery mode
 #if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
   detail::builtin_delivery& b = detail::g_builtin;
   bool empty = true;

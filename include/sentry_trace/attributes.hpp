@@ -56,6 +56,23 @@ struct attribute {
   attribute_value value;
 };
 
+namespace detail {
+/// The attribute keys the SDK writes itself, in a transaction's trace context / span `data`
+/// and in span v2 `attributes` (envelope.hpp). A user attribute of one of these names would
+/// give the object the key twice, and Relay keeps only the last: such an attribute is
+/// dropped and counted (stats.attributes_dropped). Set op and origin through span_options.
+inline constexpr std::string_view sdk_attribute_keys[] = {
+    "sentry.op",           "sentry.origin",      "sentry.segment.name.source", "sentry.sample_rate",
+    "sentry.trace_lifecycle", "sentry.segment.name", "sentry.segment.id",       "sentry.sdk.name",
+    "sentry.sdk.version",  "sentry.release",     "sentry.environment",         "sentry.status.message"};
+
+constexpr bool is_sdk_attribute_key(std::string_view key) noexcept {
+  for (std::string_view k : sdk_attribute_keys)
+    if (k == key) return true;
+  return false;
+}
+} // namespace detail
+
 SENTRY_TRACE_DETAIL_END
 
 #endif // SENTRY_TRACE_ATTRIBUTES_HPP

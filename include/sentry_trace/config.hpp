@@ -61,7 +61,6 @@
 //                                        ("21.5", "0.000001"; 1e-7 is "0"; values past 2^64 as
 //                                        digits + "e+N", about 16 significant digits), NaN/inf
 //                                        "null". A precision trade-off for ~2 KiB less flash    yes
-//   SENTRY_TRACE_ASSERT(cond)     (assert in debug builds, nothing with NDEBUG) programmer errors
 //
 // AGREE         "yes": TUs of one program that include the enabled library must agree on the
 //               value. On ELF targets a program whose TUs disagree fails to link, naming
@@ -180,15 +179,6 @@
 #define SENTRY_TRACE_SAMPLING_RATIO 3
 #ifndef SENTRY_TRACE_SAMPLING
 #  define SENTRY_TRACE_SAMPLING SENTRY_TRACE_SAMPLING_RUNTIME
-#endif
-
-#ifndef SENTRY_TRACE_ASSERT
-#  if SENTRY_TRACE_HOSTED && !defined(NDEBUG)
-#    include <cassert>
-#    define SENTRY_TRACE_ASSERT(cond) assert(cond)
-#  else
-#    define SENTRY_TRACE_ASSERT(cond) static_cast<void>(0)
-#  endif
 #endif
 
 #if SENTRY_TRACE_MAX_SPANS < 1 || SENTRY_TRACE_MAX_SPANS > 65000

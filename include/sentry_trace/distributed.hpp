@@ -162,11 +162,7 @@ inline void parse_incoming(std::string_view sentry_trace, std::string_view bagga
   in.had_sample_rate = !bag.sentry("sample_rate").empty();
   double rate = -1.0;
   if (detail::parse_decimal(bag.sentry("sample_rate"), rate) && valid_rate(rate)) in.parent_sample_rate = rate;
-  double rand = -1.0;
-  if (detail::parse_decimal(bag.sentry("sample_rand"), rand) && rand >= 0.0 && rand < 1.0) {
-    in.sample_rand_micros = static_cast<std::uint32_t>(rand * sample_rand_scale);
-    return;
-  }
+  if (parse_sample_rand(bag.sentry("sample_rand"), in.sample_rand_micros)) return;
   if (in.parent_sample_rate >= 0.0 && in.parent.sampled != parent_decision::none)
     in.sample_rand_micros = sample_rand_within(in.parent_sample_rate, in.parent.sampled == parent_decision::sampled);
   else

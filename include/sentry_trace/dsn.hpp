@@ -6,6 +6,11 @@
 // DOES NOT      allocate or copy: the parts are views into the string passed to parse(), which
 //               must outlive them (tracer.hpp parses its own copy).
 // ERRORS        parse() returns a dsn_error naming the first problem; to_string() describes it.
+//               The user info ends at the last '@' before the path, as URL parsers split it; the
+//               key and secret may hold only A-Z a-z 0-9 - . _ ~ (they are written into
+//               X-Sentry-Auth, where `,` or `=` would add parameters), so a second '@' is refused
+//               as a bad key. `?` and `#` have their own error. Slashes before the project id are
+//               not kept in the path ("/a//42" has path "/a").
 // SPEC          https://develop.sentry.dev/sdk/foundations/transport/authentication/
 
 #ifndef SENTRY_TRACE_DSN_HPP
@@ -30,6 +35,10 @@ enum class dsn_error : std::uint8_t {
   missing_project_id,  ///< no last path segment
   bad_project_id,      ///< last path segment is not all digits
   bad_character,       ///< whitespace or a control character
+  query_or_fragment,   ///< a `?` or `#`: not part of a DSN
+  bad_public_key,      ///< the key holds a byte other than A-Z a-z 0-9 - . _ ~ (an `@` too)
+  bad_secret,          ///< the secret holds a byte other than A-Z a-z 0-9 - . _ ~
+  bad_host,            ///< the host holds a byte a host name or IPv6 literal cannot hold
 };
 
 constexpr const char* to_string(dsn_error e) noexcept {
@@ -43,6 +52,12 @@ constexpr const char* to_string(dsn_error e) noexcept {
     case dsn_error::missing_project_id: return "the DSN has no project id (expected .../PROJECT_ID at the end)";
     case dsn_error::bad_project_id: return "the DSN's project id must be digits only";
     case dsn_error::bad_character: return "the DSN contains whitespace or a control character";
+    case dsn_error::query_or_fragment: return "the DSN must not contain a query (?) or a fragment (#)";
+    case dsn_error::bad_public_key:
+      return "the DSN's public key may hold only letters, digits and - . _ ~ (is there a second @?)";
+    case dsn_error::bad_secret: return "the DSN's secret may hold only letters, digits and - . _ ~";
+    case dsn_error::bad_host:
+      return "the DSN's host may hold only letters, digits and - . _ (or hex digits, : and . inside [ ])";
   }
   return "invalid DSN";
 }
@@ -71,6 +86,31 @@ constexpr bool all_digits(std::string_view s) noexcept {
     if (c < '0' || c > '9') return false;
   return true;
 }
+/// A host the HTTP client can connect to (http_client.hpp accepts the same): a name of letters,
+/// digits, `-`, `.` and `_`, or an IPv6 literal of hex digits, `:` and `.`. Checked here so that a
+/// DSN naming anything else is refused with its own error rather than failing every send.
+constexpr bool dsn_host_chars(std::string_view host, bool ipv6) noexcept {
+  for (char c : host) {
+    const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    const bool ok = ipv6 ? hex || c == ':' || c == '.'
+                         : (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                               c == '.' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/// The key and secret go into the X-Sentry-Auth header as `sentry_key=KEY, sentry_secret=...`;
+/// a `,`, `=`, `@`, quote or non-ASCII byte there would add or break parameters, so only URL
+/// "unreserved" characters are taken (Sentry's keys are 32 hex digits).
+constexpr bool dsn_credential_chars(std::string_view s) noexcept {
+  for (char c : s) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                    c == '.' || c == '_' || c == '~';
+    if (!ok) return false;
+  }
+  return true;
+}
 } // namespace detail
 
 inline dsn_error dsn::parse(std::string_view text, dsn& out) noexcept {
@@ -83,18 +123,22 @@ inline dsn_error dsn::parse(std::string_view text, dsn& out) noexcept {
   d.scheme = text.substr(0, sep);
   if (d.scheme != "http" && d.scheme != "https") return dsn_error::bad_scheme;
   std::string_view rest = text.substr(sep + 3);
-  std::size_t at = rest.find('@');
+  // Query strings and fragments are not part of a DSN; refuse rather than guess.
+  if (rest.find_first_of("?#") != std::string_view::npos) return dsn_error::query_or_fragment;
+  // The authority ends at the first '/'; within it the user info ends at the LAST '@', as URL
+  // parsers split it, so an '@' can never end up in the host. One left in the user info is
+  // refused by the key check below.
   std::size_t first_slash = rest.find('/');
-  if (at == std::string_view::npos || (first_slash != std::string_view::npos && at > first_slash))
-    return dsn_error::missing_public_key;
+  std::size_t at = rest.substr(0, first_slash).rfind('@');
+  if (at == std::string_view::npos) return dsn_error::missing_public_key;
   std::string_view userinfo = rest.substr(0, at);
   std::size_t colon = userinfo.find(':');
   d.public_key = userinfo.substr(0, colon);
   if (colon != std::string_view::npos) d.secret = userinfo.substr(colon + 1);
   if (d.public_key.empty()) return dsn_error::missing_public_key;
+  if (!detail::dsn_credential_chars(d.public_key)) return dsn_error::bad_public_key;
+  if (!detail::dsn_credential_chars(d.secret)) return dsn_error::bad_secret;
   rest = rest.substr(at + 1);
-  // Query strings and fragments are not part of a DSN; refuse rather than guess.
-  if (rest.find_first_of("?#") != std::string_view::npos) return dsn_error::bad_character;
   std::size_t slash = rest.find('/');
   std::string_view hostport = rest.substr(0, slash);
   std::string_view tail = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
@@ -118,6 +162,7 @@ inline dsn_error dsn::parse(std::string_view text, dsn& out) noexcept {
     }
   }
   if (d.host.empty()) return dsn_error::missing_host;
+  if (!detail::dsn_host_chars(d.host, hostport.front() == '[')) return dsn_error::bad_host;
   if (d.port_explicit) {
     if (!detail::all_digits(port_text) || port_text.size() > 5) return dsn_error::bad_port;
     std::uint32_t p = 0;
@@ -133,6 +178,8 @@ inline dsn_error dsn::parse(std::string_view text, dsn& out) noexcept {
   d.project_id = tail.substr(last + 1);
   if (!detail::all_digits(d.project_id)) return dsn_error::bad_project_id;
   d.path = tail.substr(0, last);
+  // "/a//42": the path is "/a", so the endpoint is /a/api/42/envelope/, not /a//api/...
+  while (!d.path.empty() && d.path.back() == '/') d.path.remove_suffix(1);
   if (d.host.size() > 2 && d.host[0] == 'o') {
     std::size_t dot = d.host.find('.');
     std::string_view digits = d.host.substr(1, dot == std::string_view::npos ? 0 : dot - 1);

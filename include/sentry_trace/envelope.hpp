@@ -512,18 +512,18 @@ inline std::string_view write_client_report_envelope(char* buf, std::size_t cap,
   p.begin_object();
   p.key("timestamp").seconds(ctx.sent_at_epoch_us);
   p.key("discarded_events").begin_array();
-  std::uint32_t taken[reason_count][category_count] = {};
+  std::uint64_t taken[reason_count][category_count] = {};
   bool any = false;
   for (std::size_t r = 0; r < reason_count; ++r) {
     for (std::size_t c = 0; c < category_count; ++c) {
-      std::uint32_t q = g_outcomes.pending[r][c].exchange(0, order_relaxed);
+      std::uint64_t q = g_outcomes.pending[r][c].exchange(0, order_relaxed);
       if (!q) continue;
       taken[r][c] = q;
       any = true;
       p.begin_object();
       p.key("reason").string(to_string(static_cast<discard_reason>(r)));
       p.key("category").string(to_string(static_cast<data_category>(c)));
-      p.key("quantity").number(static_cast<std::uint64_t>(q));
+      p.key("quantity").number(q);
       p.end_object();
     }
   }

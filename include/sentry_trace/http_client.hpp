@@ -12,9 +12,11 @@
 // DOES NOT      keep connections alive (every request says Connection: close), follow
 //               redirects, decode the body (it is read and discarded: Sentry's answer is in the
 //               status and headers), support https proxies or proxy authentication, or resolve
-//               names inside step(): configure() calls getaddrinfo(), which may block, so call
-//               it at start-up or on the worker, and again only after a failure (the address
-//               may have moved).
+//               names inside step(): configure() calls getaddrinfo() (through
+//               http_client_config::resolver), which may block. prepare() does everything else
+//               (TLS and the CA bundle included) and use_addresses() takes addresses resolved
+//               elsewhere, which is how http_transport resolves on a thread of its own and keeps
+//               the CA chain across re-resolutions.
 // HEAP          none of its own: the addresses, the request head, the 8 KiB response head and
 //               the mbedTLS contexts are members. The one exception is mbedTLS itself, which
 //               calloc()s while it loads the CA bundle (configure()) and during each handshake
@@ -167,6 +169,50 @@ inline bool parse_http_url(std::string_view url, http_url& out) noexcept {
   return true;
 }
 
+/// How names are resolved: getaddrinfo's signature (the result is freed with freeaddrinfo).
+using resolve_fn = int (*)(const char* host, const char* service, const addrinfo* hints, addrinfo** result);
+
+/// The addresses one name resolved to, in getaddrinfo's order (at most 8).
+struct address_list {
+  static constexpr int max = 8;
+  sockaddr_storage addrs[max] = {};
+  socklen_t lens[max] = {};
+  int count = 0;
+};
+
+/// Resolves `host`:`port` with `fn` (nullptr: ::getaddrinfo), which may block. With
+/// `numeric_only` only an IP literal is accepted (AI_NUMERICHOST: never blocks). False with
+/// "resolve failed: ..." in err.
+inline bool resolve_addresses(resolve_fn fn, const char* host, std::uint16_t port, bool numeric_only,
+                              address_list& out, char* err, std::size_t err_size) noexcept {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  // Not AI_ADDRCONFIG: it hides ::1 on hosts without a global IPv6 address.
+  hints.ai_flags = AI_NUMERICSERV | (numeric_only ? AI_NUMERICHOST : 0);
+  char service[8];
+  std::snprintf(service, sizeof service, "%u", static_cast<unsigned>(port));
+  addrinfo* list = nullptr;
+  const int r = numeric_only || !fn ? ::getaddrinfo(host, service, &hints, &list) : fn(host, service, &hints, &list);
+  out.count = 0;
+  if (r != 0) {
+    std::snprintf(err, err_size, "resolve failed: %s", ::gai_strerror(r));
+    return false;
+  }
+  for (addrinfo* a = list; a && out.count < address_list::max; a = a->ai_next) {
+    if (a->ai_addrlen > sizeof(sockaddr_storage)) continue;
+    std::memcpy(&out.addrs[out.count], a->ai_addr, a->ai_addrlen);
+    out.lens[out.count] = static_cast<socklen_t>(a->ai_addrlen);
+    ++out.count;
+  }
+  if (list) ::freeaddrinfo(list);
+  if (out.count == 0) {
+    std::snprintf(err, err_size, "resolve failed: no address");
+    return false;
+  }
+  return true;
+}
+
 /// What configure() needs beyond the URL.
 struct http_client_config {
   std::string_view proxy;              ///< "http://host:port" or empty; HTTP via absolute-form request, HTTPS via CONNECT
@@ -174,6 +220,7 @@ struct http_client_config {
   bool verify_peer = true;             ///< certificate + host name verification (on by default)
   std::uint32_t connect_timeout_ms = 3000;
   std::uint32_t io_timeout_ms = 5000;  ///< per send/receive phase
+  resolve_fn resolver = nullptr;       ///< nullptr: ::getaddrinfo (tests put a slow one here)
 };
 
 /// What step() reports.
@@ -196,13 +243,26 @@ class http_client {
   http_client(const http_client&) = delete;
   http_client& operator=(const http_client&) = delete;
 
-  /// Resolves (getaddrinfo: this may block; call it at start-up or on the worker, and cache:
-  /// re-resolve only after a failure) and remembers the target. False with a reason in error().
-  /// With a proxy, the proxy's name is resolved and the target's is left to the proxy.
+  /// prepare(), then resolves with the config's resolver (getaddrinfo: this may block; call it
+  /// at start-up or on a thread that has no deadline) and uses the addresses. False with a
+  /// reason in error().
   bool configure(const http_url& target, const http_client_config& cfg) noexcept {
+    if (!prepare(target, cfg)) return false;
+    address_list a;
+    if (!resolve_addresses(cfg.resolver, lookup_host_, lookup_port_, false, a, err_, sizeof err_)) return false;
+    use_addresses(a);
+    return true;
+  }
+
+  /// Everything configure() does but resolving: checks the target, loads the CA bundle and
+  /// sets up TLS (once: later use_addresses() calls keep it), and remembers the name to
+  /// resolve (lookup_host()). The client can send once use_addresses() gave it an address.
+  /// With a proxy, the proxy's name is the one to resolve; the target's is the proxy's business.
+  bool prepare(const http_url& target, const http_client_config& cfg) noexcept {
     abort();
     configured_ = false;
-    addr_count_ = 0;
+    prepared_ = false;
+    addrs_.count = 0;
     target_ = target;
     connect_timeout_ms_ = cfg.connect_timeout_ms;
     io_timeout_ms_ = cfg.io_timeout_ms;
@@ -213,23 +273,38 @@ class http_client {
     if (target_.tls) return set_error("https needs SENTRY_TRACE_WITH_MBEDTLS");
 #endif
     via_proxy_ = false;
-    const char* host = target_.host;
-    std::uint16_t port = target_.port;
+    std::memcpy(lookup_host_, target_.host, sizeof lookup_host_);
+    lookup_port_ = target_.port;
     http_url proxy;
     if (!cfg.proxy.empty()) {
       if (!parse_http_url(cfg.proxy, proxy) || proxy.tls) return set_error("proxy: must be http://host:port");
       via_proxy_ = true;
-      host = proxy.host;
-      port = proxy.port;
+      std::memcpy(lookup_host_, proxy.host, sizeof lookup_host_);
+      lookup_port_ = proxy.port;
     }
-    if (!resolve(host, port)) return false;
 #if SENTRY_TRACE_WITH_MBEDTLS
     if (target_.tls && !tls_configure(cfg)) return false;
 #endif
     err_[0] = '\0';
-    configured_ = true;
+    prepared_ = true;
     return true;
   }
+
+  /// The name (and port) to resolve after prepare(): the target's, or the proxy's.
+  const char* lookup_host() const noexcept { return lookup_host_; }
+  std::uint16_t lookup_port() const noexcept { return lookup_port_; }
+
+  /// Connects to these addresses from the next start() on (after prepare(); a request in
+  /// flight keeps the ones it has). An empty list leaves the client unable to send.
+  void use_addresses(const address_list& a) noexcept {
+    if (!prepared_ || busy()) return;
+    addrs_ = a;
+    configured_ = addrs_.count > 0;
+  }
+  /// True once prepared and given at least one address.
+  bool ready() const noexcept { return configured_; }
+  /// Records why resolving failed (error() returns it).
+  void note_error(const char* why) noexcept { set_error(why); }
 
   /// Starts a POST of `body` to the target's path with these extra header lines (each
   /// "Name: value\r\n", caller-built); adds Host, User-Agent, Content-Length and Connection:
@@ -489,7 +564,6 @@ class http_client {
   };
   enum class body_mode : std::uint8_t { none, length, chunked, until_close };
   enum class chunk_state : std::uint8_t { size, extension, data, data_end, trailer_start, trailer_line };
-  static constexpr int max_addresses = 8;
 
   bool busy() const noexcept { return phase_ != phase::idle && phase_ != phase::done && phase_ != phase::failed; }
 
@@ -538,30 +612,6 @@ class http_client {
       std::snprintf(out, size, v6 ? "[%s]" : "%s", target_.host);
   }
 
-  bool resolve(const char* host, std::uint16_t port) noexcept {
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_NUMERICSERV;  // not AI_ADDRCONFIG: it hides ::1 on hosts without a global IPv6 address
-    char service[8];
-    std::snprintf(service, sizeof service, "%u", static_cast<unsigned>(port));
-    addrinfo* list = nullptr;
-    int r = ::getaddrinfo(host, service, &hints, &list);
-    if (r != 0) {
-      std::snprintf(err_, sizeof err_, "resolve failed: %s", ::gai_strerror(r));
-      return false;
-    }
-    for (addrinfo* a = list; a && addr_count_ < max_addresses; a = a->ai_next) {
-      if (a->ai_addrlen > sizeof(sockaddr_storage)) continue;
-      std::memcpy(&addrs_[addr_count_], a->ai_addr, a->ai_addrlen);
-      addr_lens_[addr_count_] = static_cast<socklen_t>(a->ai_addrlen);
-      ++addr_count_;
-    }
-    ::freeaddrinfo(list);
-    if (addr_count_ == 0) return set_error("resolve failed: no address");
-    return true;
-  }
-
   void note_connect_error(int e) noexcept {
     if (e == ECONNREFUSED) set_error("connect refused");
     else if (e == ETIMEDOUT) set_error("connect timeout");
@@ -572,9 +622,9 @@ class http_client {
 
   /// Opens a socket to the next address and starts connecting; failed when none is left.
   void connect_next(std::uint64_t now_ms) noexcept {
-    while (addr_next_ < addr_count_) {
+    while (addr_next_ < addrs_.count) {
       int i = addr_next_++;
-      const auto* sa = reinterpret_cast<const sockaddr*>(&addrs_[i]);
+      const auto* sa = reinterpret_cast<const sockaddr*>(&addrs_.addrs[i]);
       int fd = ::socket(sa->sa_family, SOCK_STREAM, 0);
       if (fd < 0) {
         note_connect_error(errno);
@@ -591,7 +641,7 @@ class http_client {
       ::setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one);
 #endif
       int r;
-      do r = ::connect(fd, sa, addr_lens_[i]);
+      do r = ::connect(fd, sa, addrs_.lens[i]);
       while (r != 0 && errno == EINTR);
       fd_ = fd;
       if (r == 0) {
@@ -984,9 +1034,10 @@ class http_client {
 #endif
 
   http_url target_;
-  sockaddr_storage addrs_[max_addresses] = {};
-  socklen_t addr_lens_[max_addresses] = {};
-  int addr_count_ = 0;
+  address_list addrs_{};
+  char lookup_host_[sizeof(http_url::host)] = {};
+  std::uint16_t lookup_port_ = 0;
+  bool prepared_ = false;
   int addr_next_ = 0;
   bool configured_ = false;
   bool via_proxy_ = false;

@@ -16,7 +16,9 @@
 //
 // DOES NOT      allocate (except `string_sink`, a convenience for tools and tests), throw, lock,
 //               call printf or strtod, or read the locale. It does not parse JSON, pretty-print,
-//               or check what `raw()` is given.
+//               or check what `raw()` is given. The one thing it reads is decimal number text
+//               (detail::parse_decimal, exact, see "decimal text in"), the library's only reader
+//               of rates, sample_rand and rate-limit seconds.
 //
 // THREADS       None of these objects is thread-safe; use one writer and one sink per thread.
 //               The free functions in `detail` are reentrant.
@@ -294,18 +296,26 @@ class json_writer {
   /// Only for sinks that still hold the marked bytes (fixed_sink, string_sink before finish()).
   struct checkpoint {
     std::size_t size;
+    std::size_t total;  ///< the sink's total() at the mark
     std::uint32_t is_object;
     std::uint32_t has_member;
     std::uint8_t depth;
     bool after_key;
     bool error;
+    bool overflowed;  ///< the sink had already dropped a write at the mark
   };
   checkpoint mark() const noexcept {
-    return checkpoint{out_.size(), is_object_, has_member_, depth_, after_key_, error_};
+    return checkpoint{out_.size(), out_.total(), is_object_, has_member_, depth_, after_key_, error_, out_.overflowed()};
   }
-  /// Rewinds the sink to the mark (clearing its overflow) and restores the writer's state.
+  /// Rewinds the sink to the mark and restores the writer's state, the sink's overflow
+  /// included: rewinding to a mark taken after a dropped write must not make ok() true again,
+  /// since the bytes dropped before the mark are still missing.
   void rewind(const checkpoint& c) noexcept {
     out_.rewind(c.size);
+    if (c.overflowed) {
+      out_.overflow_ = true;
+      out_.total_ = c.total;
+    }
     is_object_ = c.is_object;
     has_member_ = c.has_member;
     depth_ = c.depth;
@@ -348,9 +358,10 @@ std::size_t format_double(char* out, double v) noexcept;
 /// format_double without the standard library: exact big-integer arithmetic (no libc, no
 /// floating-point operations). About 1 KiB of stack and up to ~100 us for extreme exponents.
 std::size_t format_double_portable(char* out, double v) noexcept;
-/// The largest n <= max_bytes such that s[0..n) does not end inside a UTF-8 sequence: backs up at
-/// most 3 bytes over continuation bytes (further back the bytes are invalid anyway, and the
-/// escaper replaces them).
+/// The largest n <= max_bytes such that s[0..n) does not end inside a UTF-8 sequence: backs up
+/// to the lead byte (at most 3 bytes) only when that lead announces bytes that lie past the cut;
+/// a stray continuation byte after a whole character cuts nothing off it (invalid bytes are
+/// the escaper's to replace).
 std::size_t utf8_truncate(std::string_view s, std::size_t max_bytes) noexcept;
 /// 2n lowercase hex digits into out[0..2n).
 void hex_lower(char* out, const std::uint8_t* bytes, std::size_t n) noexcept;
@@ -526,6 +537,36 @@ inline const unsigned char* skip_plain(const unsigned char* p, const unsigned ch
   return end;
 }
 
+/// The next piece of `s` from `pos` with every invalid UTF-8 subpart replaced by U+FFFD exactly
+/// as write_escaped replaces it (the same maximal subparts): a run of valid bytes of `s`, or the
+/// three bytes of U+FFFD. Advances `pos`; call while pos < s.size(). The pieces make the text a
+/// JSON reader gets back, and escaping is one-to-one on valid UTF-8, so two strings are written
+/// alike exactly when their pieces spell the same bytes. One function, not a template, so that
+/// its callers share one copy of the loop.
+inline std::string_view utf8_repaired_piece(std::string_view s, std::size_t& pos) noexcept {
+  const auto* const begin = reinterpret_cast<const unsigned char*>(s.data());
+  const unsigned char* const end = begin + s.size();
+  const unsigned char* p = begin + pos;
+  const unsigned char* const run = p;
+  while (p < end) {
+    const std::uint8_t cls = escape_classes.v[*p];
+    if (cls <= cls_escape) {
+      ++p;
+      continue;
+    }
+    bool valid = false;
+    const std::size_t len = cls >= cls_lead2 ? utf8_sequence(p, end, cls, valid) : 1;
+    if (!valid) {
+      if (p > run) break;  // the run first; the replacement is the next piece
+      pos = static_cast<std::size_t>(p + len - begin);
+      return std::string_view(replacement_char, 3);
+    }
+    p += len;
+  }
+  pos = static_cast<std::size_t>(p - begin);
+  return std::string_view(reinterpret_cast<const char*>(run), static_cast<std::size_t>(p - run));
+}
+
 // Writes [begin, end) escaped, where [begin, p) is already known to need no escaping.
 inline void write_escaped_rest(sink& out, const unsigned char* begin, const unsigned char* p,
                                const unsigned char* end) noexcept {
@@ -698,11 +739,17 @@ inline void hex_lower(char* out, const std::uint8_t* bytes, std::size_t n) noexc
 
 inline std::size_t utf8_truncate(std::string_view s, std::size_t max_bytes) noexcept {
   if (s.size() <= max_bytes) return s.size();
-  std::size_t n = max_bytes;
-  // s[n] is the first byte cut off; while it continues a sequence, the cut splits one.
-  for (int back = 0; back < 3 && n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80; ++back) --n;
-  if ((static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) return max_bytes;  // not a sequence: stray bytes
-  return n;
+  // s[max_bytes] is the first byte cut off. The cut splits a sequence only when a lead byte
+  // before it announces more bytes than lie before the cut; a stray continuation byte after a
+  // complete character ("é" then 0x80) splits nothing, so the character stays.
+  if ((static_cast<unsigned char>(s[max_bytes]) & 0xC0) != 0x80) return max_bytes;
+  std::size_t start = max_bytes;
+  for (int back = 0; back < 3 && start > 0 && (static_cast<unsigned char>(s[start - 1]) & 0xC0) == 0x80; ++back) --start;
+  if (start == 0) return max_bytes;
+  const auto lead = static_cast<unsigned char>(s[start - 1]);
+  const std::size_t need = lead >= 0xF8 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+  const std::size_t have = max_bytes - (start - 1);  // the lead and its continuations kept
+  return need > have && need > 1 ? start - 1 : max_bytes;
 }
 
 // --- doubles ---------------------------------------------------------------------------------
@@ -1050,6 +1097,136 @@ inline std::size_t format_double(char* out, double v) noexcept {
 #else
   return format_double_portable(out, v);
 #endif
+}
+
+// --- decimal text in -------------------------------------------------------------------------
+// The library's one reader of decimal numbers: traces_sample_rate from the environment,
+// sample_rate and sample_rand from baggage, Retry-After and X-Sentry-Rate-Limits seconds. It
+// keeps the text and converts it exactly (integer arithmetic), so "0.421337" is 421337
+// millionths, never 421336 through a double, and a rate becomes the double nearest to it, the
+// one JavaScript's parseFloat and Python's float() give.
+
+/// A validated plain decimal ("1", "0.25", ".5", "5."): views of its digits before and after
+/// the point. Signs, exponents, spaces and any other byte are refused by parse_decimal.
+struct decimal_text {
+  std::string_view whole;     ///< digits before the point, maybe empty
+  std::string_view fraction;  ///< digits after the point, maybe empty
+  bool point = false;         ///< a '.' was present
+};
+
+/// Splits `text` into a decimal_text. False (and `out` unchanged) for empty text, no digit at
+/// all, a second point, a sign, an exponent or any other character.
+constexpr bool parse_decimal(std::string_view text, decimal_text& out) noexcept {
+  decimal_text d;
+  std::size_t dot = std::string_view::npos;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '.' && dot == std::string_view::npos) dot = i;
+    else if (c < '0' || c > '9') return false;
+  }
+  d.point = dot != std::string_view::npos;
+  d.whole = text.substr(0, d.point ? dot : text.size());
+  d.fraction = d.point ? text.substr(dot + 1) : std::string_view();
+  if (d.whole.empty() && d.fraction.empty()) return false;
+  out = d;
+  return true;
+}
+
+/// The value times 10^places, rounded down (or up when `round_up`), exactly; saturates at
+/// UINT64_MAX.
+constexpr std::uint64_t decimal_scaled(const decimal_text& d, std::size_t places, bool round_up = false) noexcept {
+  std::uint64_t v = 0;
+  bool saturated = false;
+  auto push = [&](char c) {
+    const auto digit = static_cast<std::uint64_t>(c - '0');
+    if (v > (UINT64_MAX - digit) / 10u) saturated = true;
+    else v = v * 10u + digit;
+  };
+  for (char c : d.whole) push(c);
+  for (std::size_t i = 0; i < places; ++i) push(i < d.fraction.size() ? d.fraction[i] : '0');
+  if (saturated) return UINT64_MAX;
+  if (round_up) {
+    for (std::size_t i = places; i < d.fraction.size(); ++i)
+      if (d.fraction[i] != '0') return v == UINT64_MAX ? v : v + 1;
+  }
+  return v;
+}
+
+/// The double nearest to the decimal (ties to even), as a correctly rounding strtod gives it.
+/// A first guess from the leading 19 digits is moved one ulp at a time until the value lies
+/// between the guess's two rounding midpoints, each compared exactly (expand_binary). Exact for
+/// up to 40 significant digits; beyond that only an input within 10^-40 of a midpoint could
+/// round the wrong way.
+inline double decimal_to_double(const decimal_text& d) noexcept {
+  char sig[40];
+  int n = 0, point = 0;
+  bool sticky = false, seen = false;
+  const std::size_t total = d.whole.size() + d.fraction.size();
+  for (std::size_t i = 0; i < total; ++i) {
+    const char c = i < d.whole.size() ? d.whole[i] : d.fraction[i - d.whole.size()];
+    if (!seen) {
+      if (c == '0') continue;
+      seen = true;
+      point = static_cast<int>(d.whole.size()) - static_cast<int>(i);  // value = 0.sig * 10^point
+    }
+    if (n < 40) sig[n++] = c;
+    else if (c != '0') sticky = true;
+  }
+  while (n > 0 && sig[n - 1] == '0') --n;
+  if (n == 0) return 0.0;
+  if (point > 310) return std::numeric_limits<double>::infinity();
+  if (point < -324) return 0.0;  // below half the smallest subnormal
+
+  // First guess: the leading digits as an integer, scaled by powers of ten (a few ulps off).
+  std::uint64_t lead = 0;
+  const int k = n < 19 ? n : 19;
+  for (int i = 0; i < k; ++i) lead = lead * 10u + static_cast<std::uint64_t>(sig[i] - '0');
+  double guess = static_cast<double>(lead);
+  constexpr double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                              1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  for (int e = point - k; e != 0;) {
+    const int step = e > 22 ? 22 : e < -22 ? -22 : e;
+    if (step > 0) guess *= pow10[step];
+    else guess /= pow10[-step];
+    e -= step;
+  }
+
+  constexpr std::uint64_t inf_bits = 0x7FF0000000000000u;
+  std::uint64_t bits;
+  std::memcpy(&bits, &guess, sizeof bits);
+  if (bits >= inf_bits) bits = inf_bits - 1;  // an overflowed guess: start from the largest double
+  // value <=> the midpoint between the double `b` and the next one up.
+  auto above_mid = [&](std::uint64_t b) {
+    const std::uint64_t exp = b >> 52, frac = b & 0xFFFFFFFFFFFFFu;
+    const std::uint64_t m = exp == 0 ? frac : frac | (std::uint64_t{1} << 52);
+    const int e = exp == 0 ? -1074 : static_cast<int>(exp) - 1075;
+    return compare_decimal(sig, n, point, sticky, expand_binary(2 * m + 1, e - 1));
+  };
+  for (int step = 0; step < 128 && bits < inf_bits; ++step) {
+    const int up = above_mid(bits);
+    if (up > 0 || (up == 0 && (bits & 1u) != 0)) {
+      ++bits;  // the next double up (or infinity past the largest)
+      continue;
+    }
+    if (bits == 0) break;
+    const int down = above_mid(bits - 1);
+    if (down < 0 || (down == 0 && (bits & 1u) != 0)) {
+      --bits;
+      continue;
+    }
+    break;
+  }
+  double out;
+  std::memcpy(&out, &bits, sizeof out);
+  return out;
+}
+
+/// parse_decimal and decimal_to_double in one: for rates.
+inline bool parse_decimal(std::string_view text, double& out) noexcept {
+  decimal_text d;
+  if (!parse_decimal(text, d)) return false;
+  out = decimal_to_double(d);
+  return true;
 }
 
 }  // namespace detail

@@ -51,7 +51,9 @@ constexpr const char* to_string(data_category c) noexcept {
 /// With SENTRY_TRACE_ENABLED=0 every counter stays zero: nothing is recorded.
 struct stats {
   std::uint64_t strings_truncated = 0;     ///< strings cut at SENTRY_TRACE_MAX_STRING or the arena's end
-  std::uint64_t attributes_dropped = 0;    ///< over SENTRY_TRACE_MAX_ATTRIBUTES or the attribute pool
+  std::uint64_t attributes_dropped = 0;    ///< over SENTRY_TRACE_MAX_ATTRIBUTES or the attribute pool, a NaN or
+                                           ///< infinite value, one of the SDK's own keys, or a key the arena
+                                           ///< could not hold whole
   std::uint64_t measurements_dropped = 0;  ///< over SENTRY_TRACE_MAX_MEASUREMENTS, no transaction, or not finite
   std::uint64_t depth_overflows = 0;       ///< spans not made active because SENTRY_TRACE_MAX_DEPTH was reached
   std::uint64_t envelopes_sent = 0;        ///< envelopes handed to the transport

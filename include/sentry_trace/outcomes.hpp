@@ -25,9 +25,11 @@ namespace detail {
 constexpr std::size_t reason_count = static_cast<std::size_t>(discard_reason::count_);
 constexpr std::size_t category_count = static_cast<std::size_t>(data_category::count_);
 
-/// Counters of outcomes not yet reported, and the running stats.
+/// Counters of outcomes not yet reported, and the running stats. 64-bit: a server that loses
+/// a million spans an hour would wrap 32-bit counters within six months, and a lost count is
+/// a silent one.
 struct outcome_counters {
-  atomic<std::uint32_t> pending[reason_count][category_count];
+  atomic<std::uint64_t> pending[reason_count][category_count];
   atomic<std::uint64_t> strings_truncated;
   atomic<std::uint64_t> attributes_dropped;
   atomic<std::uint64_t> measurements_dropped;
@@ -36,7 +38,7 @@ struct outcome_counters {
   atomic<std::uint64_t> client_reports_sent;
   atomic<std::uint64_t> discarded_total;
 
-  void record(discard_reason r, data_category c, std::uint32_t quantity = 1) noexcept {
+  void record(discard_reason r, data_category c, std::uint64_t quantity = 1) noexcept {
     if (quantity == 0) return;
     pending[static_cast<std::size_t>(r)][static_cast<std::size_t>(c)].fetch_add(quantity, order_relaxed);
     discarded_total.fetch_add(quantity, order_relaxed);

@@ -261,29 +261,107 @@ struct transaction_block {
 
   static constexpr std::size_t max_key_bytes = 256;
 
+  // --- keys --------------------------------------------------------------------------------
+  // An object must not carry a key twice (Relay keeps only the last). Keys are therefore kept
+  // and compared in the form they are written in: cut at their limit (never inside a UTF-8
+  // sequence), then every invalid UTF-8 subpart replaced by U+FFFD as the escaper replaces it.
+  // Two attribute keys that share their first 256 bytes, or two invalid keys that both
+  // become "\ufffd", are then one key: the later set wins. A key the arena cannot hold whole
+  // is not stored at all (a shorter cut could collide), and the SDK's own keys
+  // (sdk_attribute_keys) are refused; both are counted as attributes_dropped.
+
+  static std::string_view key_cut(std::string_view key, std::size_t max_bytes) noexcept {
+    return key.substr(0, utf8_truncate(key, max_bytes));
+  }
+
+  /// True when `stored` (a key kept in written form) is what `key` would be written as.
+  bool key_equals(arena_str stored, std::string_view key, std::size_t max_bytes) const noexcept {
+    const std::string_view have = str(stored), cut = key_cut(key, max_bytes);
+    std::size_t matched = 0;
+    for (std::size_t pos = 0; pos < cut.size();) {
+      const std::string_view piece = utf8_repaired_piece(cut, pos);
+      if (have.size() - matched < piece.size() || have.substr(matched, piece.size()) != piece) return false;
+      matched += piece.size();
+    }
+    return matched == have.size();
+  }
+
+  /// Bytes `key` takes in written form.
+  static std::size_t key_bytes(std::string_view key, std::size_t max_bytes) noexcept {
+    const std::string_view cut = key_cut(key, max_bytes);
+    std::size_t n = 0;
+    for (std::size_t pos = 0; pos < cut.size();) n += utf8_repaired_piece(cut, pos).size();
+    return n;
+  }
+
+  /// Writes `key` in written form into reserved space at `at` (which has room for key_bytes()).
+  arena_str place_key(std::string_view key, std::size_t max_bytes, std::uint32_t& at, std::size_t& room) noexcept {
+    const std::string_view cut = key_cut(key, max_bytes);
+    if (cut.size() != key.size()) g_outcomes.strings_truncated.fetch_add(1, order_relaxed);
+    const std::uint32_t start = at;
+    for (std::size_t pos = 0; pos < cut.size();) {
+      const std::string_view piece = utf8_repaired_piece(cut, pos);
+      std::memcpy(arena + at, piece.data(), piece.size());
+      at += static_cast<std::uint32_t>(piece.size());
+      room -= piece.size();
+    }
+    return arena_str{start, at - start};
+  }
+
+  /// Copies `key` in written form; false (nothing stored) when the arena cannot hold it whole.
+  bool copy_key(std::string_view key, std::size_t max_bytes, arena_str& out) noexcept {
+    const std::size_t need = key_bytes(key, max_bytes);
+    std::size_t room;
+    std::uint32_t at = reserve(need, room);
+    if (room < need) return false;
+    out = place_key(key, max_bytes, at, room);
+    return true;
+  }
+
+  /// The attribute `key` of `r` if it has one, compared in written form.
+  attribute_record* find_attribute(span_record& r, std::string_view key) noexcept {
+    for (std::uint16_t i = r.attr_head; i != no_index; i = attributes[i].next)
+      if (key_equals(attributes[i].key, key, max_key_bytes)) return &attributes[i];
+    return nullptr;
+  }
+
   /// Sets a string attribute, copying a new key and the value with one reservation.
   void set_string_attribute(std::uint32_t slot, std::string_view key, std::string_view value) noexcept {
     span_record& r = spans[slot];
-    for (std::uint16_t i = r.attr_head; i != no_index; i = attributes[i].next)
-      if (str(attributes[i].key) == key) {
-        attributes[i].text = copy(value);
-        attributes[i].type = attribute_type::string;
-        return;
-      }
+    if (is_sdk_attribute_key(key)) {
+      g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
+      return;
+    }
+    if (attribute_record* found = find_attribute(r, key)) {
+      found->text = copy(value);
+      found->type = attribute_type::string;
+      return;
+    }
+    const std::size_t key_need = key_bytes(key, max_key_bytes);
+    std::size_t room;
+    std::uint32_t at = reserve(key_need + capped(value.size(), SENTRY_TRACE_MAX_STRING), room);
+    if (room < key_need) {
+      g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
+      return;
+    }
     attribute_record* a = add_attribute(r);
     if (!a) return;
-    std::size_t room;
-    std::uint32_t at = reserve(capped(key.size(), max_key_bytes) + capped(value.size(), SENTRY_TRACE_MAX_STRING), room);
-    a->key = place(key, max_key_bytes, at, room);
+    a->key = place_key(key, max_key_bytes, at, room);
     a->text = place(value, SENTRY_TRACE_MAX_STRING, at, room);
     a->type = attribute_type::string;
   }
 
   /// Sets an attribute of any of the four types on span `slot`: the one place values are stored,
-  /// for span::set_attribute and span_options::attributes alike.
+  /// for span::set_attribute and span_options::attributes alike. A NaN or infinite double has
+  /// no JSON form (it would be written as null): it is dropped and counted, as a non-finite
+  /// measurement is, and an earlier value of the key stays.
   void set_attribute(std::uint32_t slot, std::string_view key, const attribute_value& value) noexcept {
     if (value.type() == attribute_value::kind::string) {
       set_string_attribute(slot, key, value.as_string());
+      return;
+    }
+    if (value.type() == attribute_value::kind::float64 && value.as_double() - value.as_double() != 0.0) {
+      g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);  // NaN - NaN and inf - inf are NaN
       return;
     }
     attribute_record* r = attribute_for(slot, key);
@@ -295,13 +373,22 @@ struct transaction_block {
     }
   }
 
-  /// Finds or adds the attribute `key` of span `slot`; nullptr (counted) when over a cap.
+  /// Finds or adds the attribute `key` of span `slot`; nullptr (counted) when over a cap, when
+  /// the key cannot be stored whole, or for one of the SDK's own keys.
   attribute_record* attribute_for(std::uint32_t slot, std::string_view key) noexcept {
     span_record& r = spans[slot];
-    for (std::uint16_t i = r.attr_head; i != no_index; i = attributes[i].next)
-      if (str(attributes[i].key) == key) return &attributes[i];
+    if (is_sdk_attribute_key(key)) {
+      g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
+      return nullptr;
+    }
+    if (attribute_record* found = find_attribute(r, key)) return found;
+    arena_str stored;
+    if (!copy_key(key, max_key_bytes, stored)) {
+      g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
+      return nullptr;
+    }
     attribute_record* a = add_attribute(r);
-    if (a) a->key = copy(key, max_key_bytes);
+    if (a) a->key = stored;
     return a;
   }
 

@@ -40,6 +40,7 @@
 #define SENTRY_TRACE_RATELIMIT_HPP
 
 #include "config.hpp"
+#include "json.hpp"
 #include "outcomes.hpp"
 #include "platform.hpp"
 
@@ -145,32 +146,12 @@ constexpr std::uint64_t rate_limit_deadline(std::uint64_t now_ms, std::uint64_t 
   return now_ms > UINT64_MAX - delay ? UINT64_MAX : now_ms + delay;
 }
 
+// Read by the library's one decimal parser (json.hpp), then rounded up exactly.
 inline bool parse_retry_seconds(std::string_view text, std::uint64_t& seconds) noexcept {
-  text = trim_header_space(text);
-  std::size_t i = 0;
-  std::uint64_t value = 0;
-  bool saturated = false;
-  while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
-    auto digit = static_cast<std::uint64_t>(text[i] - '0');
-    if (value > (UINT64_MAX - digit) / 10u) saturated = true;
-    else value = value * 10u + digit;
-    ++i;
-  }
-  if (i == 0) return false;  // no integer part: empty, sign, ".5", letters
-  bool round_up = false;
-  if (i < text.size()) {
-    if (text[i] != '.') return false;
-    ++i;
-    std::size_t frac_start = i;
-    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
-      if (text[i] != '0') round_up = true;
-      ++i;
-    }
-    if (i == frac_start || i != text.size()) return false;  // "2." or "2.5e3" / "2.5 s"
-  }
-  if (saturated) value = UINT64_MAX;
-  else if (round_up) value = value == UINT64_MAX ? value : value + 1;
-  seconds = value;
+  decimal_text d;
+  if (!parse_decimal(trim_header_space(text), d)) return false;
+  if (d.whole.empty() || (d.point && d.fraction.empty())) return false;  // ".5", "2."
+  seconds = decimal_scaled(d, 0, true);
   return true;
 }
 

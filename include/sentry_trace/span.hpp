@@ -28,6 +28,18 @@ SENTRY_TRACE_DETAIL_BEGIN
 
 class span;
 
+namespace detail {
+/// Where a span stands in a thread's stack of active spans (tracer.hpp): the scope, the entry's
+/// 1-based depth, and the token that entry holds while this span is active there. Tokens are
+/// unique per push, so a stale handle never ends another span's entry, even one with the same
+/// span id (unrecorded children share their parent's ids).
+struct active_mark {
+  void* scope = nullptr;
+  std::uint64_t token = 0;
+  std::uint16_t depth = 0;  ///< 0: not active
+};
+}  // namespace detail
+
 /// A copyable reference to a span: enough to make it the parent of a span started on another
 /// thread, and to read its ids. Holding one keeps nothing alive; if the span's transaction has
 /// already been sent, a child started from it becomes... nothing (it is dropped and counted as
@@ -40,10 +52,18 @@ struct span_ref {
   std::uint16_t slot = 0;
   std::uint16_t epoch = 0;       ///< init() generation; refs from before a re-init are stale
   std::uint8_t flags = 0;
+  /// Internal links (detail::ref_in_block, detail::ref_segment_link): whether `block` and
+  /// `generation` name this span's transaction although it records nothing itself (a child over
+  /// max_spans), and whether `segment_block` / `segment_generation` name its streaming segment.
+  std::uint8_t links = 0;
+  /// Streaming: the segment block of a span recorded in a continuation block, so that its
+  /// children still join the segment after that continuation has been sent and freed.
+  std::uint16_t segment_block = 0;
   /// A root that records nothing still propagates a DSC: its sample_rand and deciding rate (in
   /// millionths; no_rate when none decided) travel with the reference.
   std::uint32_t sample_rand_micros = 0;
   std::uint32_t sample_rate_ppm = no_rate;
+  std::uint32_t segment_generation = 0;
   static constexpr std::uint32_t no_rate = 0xffffffffu;
 
   static constexpr std::uint8_t valid = 1;      ///< refers to a span (sampled or not)
@@ -90,13 +110,12 @@ class span {
 
  public:
   constexpr span() noexcept = default;
-  span(span&& other) noexcept : ref_(other.ref_), owner_(other.owner_), depth_(other.depth_) { other.release_(); }
+  span(span&& other) noexcept : ref_(other.ref_), active_(other.active_) { other.release_(); }
   span& operator=(span&& other) noexcept {
     if (this != &other) {
       abandon_();
       ref_ = other.ref_;
-      owner_ = other.owner_;
-      depth_ = other.depth_;
+      active_ = other.active_;
       other.release_();
     }
     return *this;
@@ -105,7 +124,7 @@ class span {
   span& operator=(const span&) = delete;
   ~span() {
     if constexpr (never_recording) return;  // SENTRY_TRACE_SAMPLING_NEVER: nothing to undo, ever
-    if ((ref_.flags & (span_ref::recording | span_ref::root)) || owner_) abandon_();  // else nothing to undo
+    if ((ref_.flags & (span_ref::recording | span_ref::root)) || active_.depth) abandon_();  // else nothing to undo
   }
 
   /// Sets or replaces an attribute (JS: span.setAttribute). Keys and string values are copied
@@ -152,12 +171,13 @@ class span {
   span_ref ref() const noexcept { return ref_; }
 
   /// Internal: built by the tracer.
-  constexpr span(const span_ref& r, void* owner, std::uint16_t depth) noexcept : ref_(r), owner_(owner), depth_(depth) {}
+  constexpr span(const span_ref& r, const detail::active_mark& active) noexcept : ref_(r), active_(active) {}
   /// Internal: a recording span built field by field, so that no half-written copy of a
   /// span_ref is read back whole (a store-forwarding stall on the span path).
   span(const trace_id& trace, span_id id, std::uint32_t generation, std::uint16_t block, std::uint16_t slot,
-       std::uint16_t epoch, std::uint8_t flags, void* owner, std::uint16_t depth) noexcept
-      : owner_(owner), depth_(depth) {
+       std::uint16_t epoch, std::uint8_t flags, std::uint8_t links, std::uint16_t segment_block,
+       std::uint32_t segment_generation, const detail::active_mark& active) noexcept
+      : active_(active) {
     ref_.trace = trace;
     ref_.id = id;
     ref_.generation = generation;
@@ -165,6 +185,9 @@ class span {
     ref_.slot = slot;
     ref_.epoch = epoch;
     ref_.flags = flags;
+    ref_.links = links;
+    ref_.segment_block = segment_block;
+    ref_.segment_generation = segment_generation;
   }
   /// Internal: an unrecorded child of `parent` (same ids, other flags), active nowhere.
   span(const span_ref& parent, std::uint8_t flags) noexcept : ref_(parent) { ref_.flags = flags; }
@@ -172,16 +195,14 @@ class span {
  private:
   void release_() noexcept {
     ref_ = span_ref{};
-    owner_ = nullptr;
-    depth_ = 0;
+    active_ = detail::active_mark{};
   }
   void abandon_() noexcept;
   void end_recorded_() noexcept;
   void set_attribute_value_(std::string_view key, const attribute_value& value) noexcept;
 
   span_ref ref_{};
-  void* owner_ = nullptr;       ///< the thread scope (static storage) this span is active on, if any
-  std::uint16_t depth_ = 0;     ///< 1-based position on that scope's stack; 0: not active
+  detail::active_mark active_{};  ///< where it is active, if anywhere
 };
 
 inline span_ref::span_ref(const span& s) noexcept : span_ref(s.ref()) {}

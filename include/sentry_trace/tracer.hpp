@@ -41,7 +41,17 @@
 //               shutdown() flushes and stops it. With Spotlight on, every envelope is also
 //               queued for the sidecar by a second one (no auth, one attempt, losses not
 //               counted), which never holds up the first.
+//               An https DSN in a build without SENTRY_TRACE_WITH_MBEDTLS=1 cannot be sent to:
+//               init() logs an error saying how to fix it and still returns true (tracing works
+//               and trace headers propagate), every envelope is counted as lost
+//               (internal_sdk_error, see get_stats()), and flush()/shutdown() return false.
 //               Options set in code win over the environment, as in every Sentry SDK.
+// ENVIRONMENT   Each variable's value is trimmed of white space first (a trailing newline from
+//               a shell or a .env file is common). A variable init() cannot use (a malformed
+//               SENTRY_DSN, an over-long SENTRY_RELEASE or SENTRY_ENVIRONMENT, a
+//               SENTRY_TRACES_SAMPLE_RATE that is not a number from 0 to 1, an unknown
+//               SENTRY_TRACE_LIFECYCLE) is ignored with a warning that names it and its value,
+//               and init() goes on as if it were not set.
 // THREADS       init() and shutdown() must not run while another thread uses the API. Everything
 //               else is thread-safe. A span handle may be ended on any thread at any time, also
 //               after the thread that made it active has exited: each thread's stack of active
@@ -54,8 +64,9 @@
 //               init(), with ids of its own and an empty queue; what was in flight stays the
 //               parent's. See "fork()" below. With SENTRY_TRACE_THREADS=0 the child must call
 //               init() again (no pthread_atfork there), or it repeats the parent's ids.
-// ERRORS        init() returns false and logs the reason for a malformed DSN, a rate outside
-//               [0, 1], an over-long string, or a freestanding build without clock or entropy;
+// ERRORS        init() returns false and logs the reason for a malformed DSN option, a rate
+//               option outside [0, 1], an over-long string option, or a freestanding build
+//               without clock or entropy (the environment's values never fail it, see above);
 //               tracing then stays off and every call is a valid no-op.
 
 #ifndef SENTRY_TRACE_TRACER_HPP
@@ -142,7 +153,8 @@ struct options {
 /// options. A second call shuts the first down cleanly (flushing with a 0 ms timeout) and
 /// starts over; spans of the first remain valid no-op handles.
 bool init(const options& opts) noexcept;
-/// Sends pending client reports and waits up to `timeout_ms` for the transport; true when
+/// Sends pending client reports (they also leave every 60 s by themselves: from the worker,
+/// from poll(), or after the next envelope) and waits up to `timeout_ms` for the transport; true when
 /// everything was delivered (also true when tracing is off: nothing is pending).
 bool flush(std::uint32_t timeout_ms) noexcept;
 /// Counts in-flight transactions as dropped, flushes, and turns tracing off. Later calls are
@@ -158,7 +170,7 @@ namespace detail {
 
 /// One active span on a thread's stack.
 struct stack_entry {
-  /// The span's token (token_of(id)) while it is active; 0 once it has ended, by whichever
+  /// The token of the push that made the span active; 0 once it has ended, by whichever
   /// thread ended it. The only field another thread writes.
   atomic<std::uint64_t> token{0};
   /// Unrecorded children started under it on its thread, counted when the entry leaves the
@@ -175,7 +187,8 @@ struct stack_entry {
 /// other thread until that span ends.
 struct thread_scope {
   atomic<std::uint8_t> taken{0};
-  std::uint32_t depth = 0;  ///< owner thread only
+  std::uint32_t depth = 0;   ///< owner thread only
+  std::uint64_t pushes = 0;  ///< owner thread only; never reset, so every entry's token is new
   stack_entry entries[SENTRY_TRACE_MAX_DEPTH]{};
 };
 /// Constant-initialized (zero: .bss), so untouched scopes cost no RAM on a hosted system.
@@ -183,9 +196,6 @@ inline thread_scope g_scopes[SENTRY_TRACE_MAX_THREADS];
 /// This thread's scope, or nullptr before its first active span. A pointer, constant-
 /// initialized, so reading it costs no TLS init function or guard on the span path.
 inline SENTRY_TRACE_DETAIL_THREAD_LOCAL thread_scope* tl_scope = nullptr;
-
-/// The value an active entry holds for span `id`: never 0, which marks an ended entry.
-constexpr std::uint64_t token_of(span_id id) noexcept { return id.value ? id.value : 1; }
 
 /// What continue_trace() received, for the transactions started inside its callback. It lives
 /// on continue_trace's stack (under 200 bytes); the thread-local pointer below marks the scope.
@@ -235,6 +245,10 @@ constexpr std::uint8_t ref_unrecorded_by_choice = 64;
 /// the stack like any span, so that everything started under it is dropped and counted with it
 /// instead of starting a new transaction.
 constexpr std::uint8_t ref_dropped = 128;
+/// span_ref::links: block/generation name the transaction of a span that records nothing itself.
+constexpr std::uint8_t ref_in_block = 1;
+/// span_ref::links: segment_block/segment_generation name the span's streaming segment.
+constexpr std::uint8_t ref_segment_link = 2;
 
 /// Every member starts as zero (false, nullptr, 0), so g_tracer lands in .bss and costs no
 /// initial values in flash. The option copies below (send_client_reports, traces_sample_rate,
@@ -314,6 +328,10 @@ class envelope_lock {
   lock_hook h_;
 };
 
+// The periodic client report (defined below, where the envelope writers are).
+inline void send_client_report_if_due_locked() noexcept;
+inline void send_client_report_if_due() noexcept;
+
 #if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
 /// The built-in transports, constructed in place by init() and destroyed by shutdown(). The
 /// spaces are zero-initialized static storage (BSS): untouched pages of the queues cost no RAM.
@@ -325,6 +343,15 @@ struct builtin_delivery {
   bool restart_after_fork;  ///< a fork's child lost the workers: start its own at the next send
 };
 inline builtin_delivery g_builtin;
+/// The sink for an https DSN in a build without TLS. A function's static rather than a member
+/// of g_builtin, so that its vtable is emitted only where init() is, not in every TU.
+inline transport* no_tls_sink() noexcept {
+  static undeliverable_transport sink;
+  return &sink;
+}
+/// The resolver the built-in transports use (nullptr: getaddrinfo). A seam for tests that need
+/// a resolver that stops answering; programs leave it alone.
+inline resolve_fn g_builtin_resolver = nullptr;
 #endif
 
 /// Flushes then stops and destroys the built-in transports, within `timeout_ms` in all;
@@ -339,6 +366,7 @@ inline bool stop_builtin(std::uint32_t timeout_ms) noexcept {
     return static_cast<std::uint32_t>(now < deadline ? deadline - now : 0);
   };
   bool ok = true;
+  if (g_tracer.sink == no_tls_sink()) g_tracer.sink = nullptr;
   if (b.main) {
     if (g_tracer.sink == b.main) g_tracer.sink = nullptr;
     ok = b.main->stop(left()) && ok;
@@ -388,11 +416,22 @@ inline void start_builtin(const options& o, std::string_view spotlight_env) noex
   builtin_delivery& b = g_builtin;
   http_transport_options h;
   h.use_worker = o.delivery == delivery_mode::worker;
+  h.on_worker_tick = [](void*) { send_client_report_if_due(); };  // the background client reports
   h.gzip = o.http_compression;
   h.http.proxy = o.http_proxy;
   h.http.ca_file = o.ca_file;
+  h.http.resolver = g_builtin_resolver;
   char url[1280];
   char auth[1024];
+  if (!t.sink && t.has_dsn && !SENTRY_TRACE_WITH_MBEDTLS && http_ieq(t.parsed_dsn.scheme, "https")) {
+    // Every SaaS DSN is https: this must not pass unnoticed. Tracing stays on (trace headers
+    // still propagate), every envelope is counted as lost and flush()/shutdown() return false.
+    log_line(log_level::error,
+             "init: this build cannot send to an https DSN: every envelope will be dropped. Build with "
+             "SENTRY_TRACE_WITH_MBEDTLS=1 and link mbedtls, mbedx509 and mbedcrypto, or use a DSN for a "
+             "local Relay over http://");
+    t.sink = no_tls_sink();
+  }
   if (!t.sink && t.has_dsn) {
     if (dsn_endpoint(t.parsed_dsn, url, auth, h)) {
       b.main = new (b.main_space) http_transport;
@@ -402,7 +441,7 @@ inline void start_builtin(const options& o, std::string_view spotlight_env) noex
         t.sink = b.main;
       } else {
         log_line(log_level::warning, "init: the built-in HTTP transport cannot send to ", h.url,
-                 " (https needs SENTRY_TRACE_WITH_MBEDTLS=1)");
+                 ": finished transactions are discarded");
         b.main->~http_transport();
         b.main = nullptr;
       }
@@ -416,6 +455,7 @@ inline void start_builtin(const options& o, std::string_view spotlight_env) noex
     s.http.proxy = {};
     s.max_attempts = 1;      // a sidecar that is not running: drop at once, never hold up flush()
     s.count_losses = false;  // Spotlight's losses are not Sentry's outcomes
+    s.on_worker_tick = nullptr;
     b.spotlight = new (b.spotlight_space) http_transport;
     if (b.spotlight->configure(s)) {
       b.spotlight->start();
@@ -474,6 +514,9 @@ inline void dispatch(const envelope_view& e) noexcept {
 #endif
   g_outcomes.envelopes_sent.fetch_add(1, order_relaxed);
   if (e.is_client_report()) g_outcomes.client_reports_sent.fetch_add(1, order_relaxed);
+  // A due client report follows this envelope (it reuses the envelope buffer, which is free
+  // again now), except inside a run of span batches, whose writer still holds the buffer.
+  if (!e.is_client_report() && e.span_items() == 0) send_client_report_if_due_locked();
 }
 
 /// Sends pending outcomes as a client report. Caller holds the envelope lock.
@@ -483,6 +526,35 @@ inline void send_client_report_locked() noexcept {
   envelope_context ctx = make_envelope_context();
   std::string_view bytes = write_client_report_envelope(t.mem->envelope, sizeof(t.mem->envelope), ctx);
   if (!bytes.empty()) dispatch(envelope_view(bytes, nullptr, true));
+}
+
+/// Client reports also leave on their own, at most once a minute, so that a program that never
+/// flushes still reports its losses: @sentry/node-core sends them every 60 s
+/// (DEFAULT_CLIENT_REPORT_FLUSH_INTERVAL_MS), sentry_sdk after an envelope once 60 s have
+/// passed (_flush_client_reports). Measured on the tracer's clock (options.clock).
+inline constexpr std::uint64_t client_report_interval_ns = 60ull * 1000 * 1000 * 1000;
+/// When the next periodic client report is due (the tracer's clock); 0 while tracing is off.
+/// init() stores it last (release) and shutdown() clears it first, so a reader that sees it
+/// set (acquire) also sees the options init() wrote.
+inline atomic<std::uint64_t> g_report_due_ns{0};
+
+/// Sends the pending outcomes when the interval has passed. Caller holds the envelope lock.
+inline void send_client_report_if_due_locked() noexcept {
+  const std::uint64_t due = g_report_due_ns.load(order_acquire);
+  if (due == 0) return;
+  const std::uint64_t now = g_tracer.now_ns();
+  if (now < due) return;
+  g_report_due_ns.store(now + client_report_interval_ns, order_relaxed);
+  send_client_report_locked();
+}
+
+/// The same from outside the envelope lock: the built-in worker (between deliveries) and
+/// sentry_trace::poll() call it; it costs one atomic load and a clock read while not due.
+inline void send_client_report_if_due() noexcept {
+  const std::uint64_t due = g_report_due_ns.load(order_acquire);
+  if (due == 0 || g_tracer.now_ns() < due) return;
+  envelope_lock guard(g_tracer.lock);
+  send_client_report_if_due_locked();
 }
 
 /// The root of `b` has ended: write the envelope, send it, and free the block when its last
@@ -534,7 +606,7 @@ class block_pin {
   /// Claims the block of a recording reference; empty when its transaction is gone.
   explicit block_pin(const span_ref& ref) noexcept {
     const tracer& t = g_tracer;
-    if (!t.enabled || ref.epoch != t.epoch || !ref.is_recording()) return;
+    if (!t.enabled || ref.epoch != t.epoch || !(ref.is_recording() || (ref.links & ref_in_block))) return;
     claim(t.mem->blocks[ref.block], ref.generation);
   }
   block_pin(transaction_block& b, std::uint32_t generation) noexcept { claim(b, generation); }
@@ -642,17 +714,13 @@ inline transaction_block* new_continuation(transaction_block& seg, std::uint16_t
   return n;
 }
 
-/// Streaming: a slot for a child whose block `full` (index, generation) has no room: in the
-/// segment's continuation block, starting a new one (and retiring the old) when that is full.
-/// The segment is claimed throughout, so what is copied from it is that segment's.
-inline continuation_claim claim_in_continuation(transaction_block& full, std::uint16_t index,
-                                                std::uint32_t generation) noexcept {
+/// Streaming: a slot for a child whose own block has no room (or was retired) in the current
+/// continuation of the segment `index` (generation `generation`), starting a new one (and
+/// retiring the old) when that is full. The segment is claimed throughout, so what is copied
+/// from it is that segment's.
+inline continuation_claim claim_in_continuation(std::uint16_t index, std::uint32_t generation) noexcept {
   tracer& t = g_tracer;
   continuation_claim out;
-  if (full.is_continuation) {
-    index = full.segment_block;
-    generation = full.segment_generation;
-  }
   block_pin seg(t.mem->blocks[index], generation);
   out.slot = -1;
   if (!seg) return out;  // the segment is gone
@@ -794,39 +862,39 @@ inline thread_scope* take_thread_scope() noexcept {
 
 /// Pushes a new active span on this thread's stack: `fill(span_ref&)` writes its reference in
 /// place (the child path writes it field by field, so no half-written copy is read back whole).
-/// Returns the 1-based depth and sets `owner`, or returns 0 when the span cannot be made active.
-template <class Fill> std::uint16_t push_active(Fill&& fill, void*& owner) noexcept {
+/// Returns where it stands; depth 0 when the span cannot be made active.
+template <class Fill> active_mark push_active(Fill&& fill) noexcept {
   thread_scope* s = tl_scope;
   if (!s) s = take_thread_scope();
   if (!s || s->depth >= SENTRY_TRACE_MAX_DEPTH) {
     g_outcomes.depth_overflows.fetch_add(1, order_relaxed);
     if (s) log_line(log_level::debug, "span not made active: SENTRY_TRACE_MAX_DEPTH reached");
-    return 0;
+    return active_mark{};
   }
   stack_entry& e = s->entries[s->depth];
   fill(e.ref);
   e.unrecorded_children = 0;
-  e.token.store(token_of(e.ref.id), order_release);
-  owner = s;
-  return static_cast<std::uint16_t>(++s->depth);
+  const std::uint64_t token = ++s->pushes;
+  e.token.store(token, order_release);
+  return active_mark{s, token, static_cast<std::uint16_t>(++s->depth)};
 }
 
 /// Ends the active-stack entry of a span, from any thread: the entry is in static storage, so
-/// this is safe even after its thread exited. Its own thread settles and pops it.
-inline void pop_active(void* owner, std::uint16_t depth, span_id id) noexcept {
-  if (!owner || depth == 0) return;
-  auto* s = static_cast<thread_scope*>(owner);
-  std::uint64_t expected = token_of(id);
-  s->entries[depth - 1].token.compare_exchange_strong(expected, 0, order_acq_rel, order_relaxed);
+/// this is safe even after its thread exited, and its token names this push only. Its own
+/// thread settles and pops it.
+inline void pop_active(const active_mark& at) noexcept {
+  if (!at.scope || at.depth == 0) return;
+  auto* s = static_cast<thread_scope*>(at.scope);
+  std::uint64_t expected = at.token;
+  s->entries[at.depth - 1].token.compare_exchange_strong(expected, 0, order_acq_rel, order_relaxed);
   if (s == tl_scope) current_entry();  // its own thread: settle it (and ended ones above) now
 }
 
 /// A handle for a span that records nothing, `ref` (made active when asked, so that what starts
 /// under it on this thread stays in its trace and is counted with it).
 inline span start_unrecorded(const span_ref& ref, bool make_active) noexcept {
-  void* owner = nullptr;
-  const std::uint16_t depth = make_active ? push_active([&](span_ref& active) { active = ref; }, owner) : std::uint16_t{0};
-  return span(ref, owner, depth);
+  const active_mark at = make_active ? push_active([&](span_ref& active) { active = ref; }) : active_mark{};
+  return span(ref, at);
 }
 
 /// An unrecorded child of `parent` with `flags`: the parent's ids, active when asked.
@@ -845,7 +913,7 @@ inline span start_dropped_child(const span_ref& parent, bool make_active, const 
   log_line(log_level::debug, why);
   span_ref ref = parent;
   ref.epoch = g_tracer.epoch;
-  ref.generation = 0;
+  ref.links = 0;
   ref.flags = static_cast<std::uint8_t>(span_ref::valid | ref_dropped | (parent.flags & (span_ref::sampled | span_ref::deferred)));
   return make_active ? start_unrecorded(ref, true) : span(ref, ref.flags);
 }
@@ -863,20 +931,37 @@ inline span start_recording_child(const span_options& o, const span_ref& parent,
   transaction_block* bp = &t.mem->blocks[parent.block];
   std::uint16_t block_index = parent.block;
   std::uint32_t generation = parent.generation;
+  // A child in its parent's block has the parent's segment link (both in one continuation).
+  std::uint8_t links = parent.links & ref_segment_link;
+  std::uint16_t segment_block = parent.segment_block;
+  std::uint32_t segment_generation = parent.segment_generation;
   std::int32_t slot = bp->claim_child(generation);
-  if (SENTRY_TRACE_STREAMING && slot == 0) {
-    // The block is full. Whether it streams is read under a claim: without one the block may
-    // be freed and reused by now. Streaming: this span goes to the segment's continuation.
-    const block_pin full(*bp, generation);
-    if (!full) {
+  if (SENTRY_TRACE_STREAMING && slot <= 0) {
+    // Full, retired or gone. Whether the block streams is read under a claim: without one it
+    // may be freed and reused by now. Streaming: a full block, or a retired (or already sent)
+    // continuation whose segment is still open, sends this span on to the segment's current
+    // continuation.
+    const block_pin held(*bp, generation);
+    bool to_segment = false;
+    if (held && held->stream && (slot == 0 || held->is_continuation)) {
+      to_segment = true;
+      segment_block = held->is_continuation ? held->segment_block : parent.block;
+      segment_generation = held->is_continuation ? held->segment_generation : parent.generation;
+    } else if (!held && (parent.links & ref_segment_link)) {
+      to_segment = true;
+      segment_block = parent.segment_block;
+      segment_generation = parent.segment_generation;
+    } else if (!held) {
       slot = -1;
-    } else if (full->stream) {
-      const continuation_claim c = claim_in_continuation(*bp, parent.block, parent.generation);
+    }
+    if (to_segment) {
+      const continuation_claim c = claim_in_continuation(segment_block, segment_generation);
       slot = c.slot;
       if (c.slot > 0) {
         bp = &t.mem->blocks[c.index];
         block_index = c.index;
         generation = c.generation;
+        links = ref_segment_link;
       }
     }
   }
@@ -885,7 +970,10 @@ inline span start_recording_child(const span_options& o, const span_ref& parent,
   if (slot == 0) {
     g_outcomes.record(discard_reason::buffer_overflow, data_category::span);
     log_line(log_level::debug, "span dropped: max_spans reached for this transaction");
-    return start_unrecorded_child(parent, static_cast<std::uint8_t>((flags & ~span_ref::recording) | ref_overflow), make_active);
+    span_ref over = parent;
+    over.flags = static_cast<std::uint8_t>((flags & ~span_ref::recording) | ref_overflow);
+    over.links = ref_in_block;  // not recorded, but part of this transaction (measurements, headers)
+    return start_unrecorded_child(over, over.flags, make_active);
   }
   transaction_block& b = *bp;
   const std::uint64_t now = t.now_ns();
@@ -894,8 +982,7 @@ inline span start_recording_child(const span_options& o, const span_ref& parent,
   b.copy_names(r, o);
   if (o.attribute_count) apply_attributes(b, static_cast<std::uint32_t>(slot), o);
   r.state.store(slot_started, order_release);
-  void* owner = nullptr;
-  const std::uint16_t depth = make_active ? push_active([&](span_ref& active) {
+  const active_mark at = make_active ? push_active([&](span_ref& active) {
     active.trace = parent.trace;
     active.id = id;
     active.generation = generation;
@@ -903,13 +990,17 @@ inline span start_recording_child(const span_options& o, const span_ref& parent,
     active.slot = static_cast<std::uint16_t>(slot);
     active.epoch = parent.epoch;
     active.flags = flags;
-  }, owner) : std::uint16_t{0};
+    active.links = links;
+    active.segment_block = segment_block;
+    active.segment_generation = segment_generation;
+  }) : active_mark{};
   return span(parent.trace, id, generation, block_index, static_cast<std::uint16_t>(slot), parent.epoch, flags,
-              owner, depth);
+              links, segment_block, segment_generation, at);
 }
 
-/// Counts a non-recording transaction when its root ends: the transaction and its root span
-/// (its children were counted as they left their threads' stacks, or as they started).
+/// Counts a non-recording transaction when its root starts, as @sentry/core's _startRootSpan
+/// records its sample_rate drop: the transaction and its root span, whether it is ever ended or
+/// not (its children are counted as they start, or as they leave their threads' stacks).
 inline void count_unrecorded_root(const span_ref& ref) noexcept {
   if ((ref.flags & (span_ref::deferred | ref_unrecorded_by_choice)) != 0) return;  // tracing off: nothing was meant to be sent
   discard_reason why = (ref.flags & ref_overflow) ? discard_reason::buffer_overflow : discard_reason::sample_rate;
@@ -971,6 +1062,7 @@ inline sampling_decision decide_root(const span_options& o, const root_origin& f
     }
     d = sample(t.sampler, t.traces_sample_rate, ctx, root.sample_rand_micros);
     if (d.rate_invalid) log_line(log_level::debug, "transaction not sampled: the sample rate is outside [0, 1] or NaN");
+    if (d.sampler_threw) log_line(log_level::debug, "traces_sampler threw: the parent's decision or traces_sample_rate decides");
     if (d.sample_rate_known) root.sample_rate_ppm = static_cast<std::uint32_t>(d.sample_rate * 1e6 + 0.5);
     // This service decided a deferred trace: say with which rate, as @sentry/core does.
     if (from.continued() && in->parent.sampled == parent_decision::none && d.sample_rate_known &&
@@ -1072,12 +1164,19 @@ inline span start_root(const span_options& o, const span_ref* forced_parent, boo
     root.flags |= span_ref::recording;
     root.generation = b->generation();
     open_transaction(*b, o, from, root, d);
+  } else {
+    count_unrecorded_root(root);
   }
   // A non-recording root is made active too (even as an inactive span it must not count as
   // recorded), so that its children know they belong to an unsampled trace.
-  void* owner = nullptr;
-  const std::uint16_t depth = make_active ? push_active([&](span_ref& active) { active = root; }, owner) : std::uint16_t{0};
-  return span(root, owner, depth);
+  const active_mark at = make_active ? push_active([&](span_ref& active) { active = root; }) : active_mark{};
+  return span(root, at);
+}
+
+/// True while the transaction `ref` belongs to takes children: its root has not ended.
+inline bool transaction_open(const span_ref& ref) noexcept {
+  const block_pin b(ref);
+  return b && !control::is_closing(b->control_word.load(order_acquire));
 }
 
 /// Starts a span under its explicit parent, this thread's active span, or as a transaction.
@@ -1095,6 +1194,8 @@ inline span start_span_slow(const span_options& o, bool make_active) noexcept {
   if (parent->flags & ref_dropped) return start_dropped_child(*parent, make_active, "span dropped: its parent was dropped");
   if (o.force_transaction) return start_root(o, parent, make_active);
   if (parent->is_recording()) return start_recording_child(o, *parent, make_active);
+  if ((parent->links & ref_in_block) && !transaction_open(*parent))  // over max_spans, and its root has ended since
+    return start_dropped_child(*parent, make_active, "span dropped: its parent's transaction has already ended");
   if (entry) ++entry->unrecorded_children;
   else count_unrecorded_spans(parent->flags, 1);
   return start_unrecorded_child(*parent, static_cast<std::uint8_t>(parent->flags & ~ref_root), make_active);
@@ -1111,7 +1212,7 @@ inline span start_span_impl(const span_options& o, bool make_active) noexcept {
     thread_scope* s = tl_scope;
     if (s && s->depth > 0) {
       stack_entry& e = s->entries[s->depth - 1];
-      if ((e.ref.flags & (span_ref::recording | ref_dropped)) == 0 && e.ref.epoch == t.epoch &&
+      if ((e.ref.flags & (span_ref::recording | ref_dropped)) == 0 && e.ref.links == 0 && e.ref.epoch == t.epoch &&
           e.token.load(order_relaxed) != 0) {
         ++e.unrecorded_children;
         return start_unrecorded_child(e.ref, static_cast<std::uint8_t>(e.ref.flags & ~ref_root), make_active);
@@ -1120,6 +1221,9 @@ inline span start_span_impl(const span_options& o, bool make_active) noexcept {
   }
   return start_span_slow(o, make_active);
 }
+
+/// Measurement names are cut at this many bytes.
+constexpr std::size_t max_measurement_name = 200;
 
 /// Sets a measurement on the transaction of this thread's active span. The block is claimed
 /// while it is written, so a transaction ended (and its block reused) meanwhile on another
@@ -1143,10 +1247,18 @@ inline void set_measurement_impl(std::string_view name, double value, std::strin
   std::uint32_t used = b->measurements_used.load(order_acquire);
   for (std::uint32_t i = 0; i < used && i < SENTRY_TRACE_MAX_MEASUREMENTS; ++i) {
     measurement_record& m = b->measurements[i];
-    if (m.ready.load(order_acquire) == 1 && b->str(m.name) == name) {
+    if (m.ready.load(order_acquire) == 1 && b->key_equals(m.name, name, max_measurement_name)) {
       m.set(value, b->copy(unit, 15));
       return;
     }
+  }
+  // The name is kept as it is written (cut, invalid UTF-8 replaced) so that two names written
+  // alike are one measurement; one the arena cannot hold whole is dropped.
+  arena_str stored;
+  if (!b->copy_key(name, max_measurement_name, stored)) {
+    g_outcomes.measurements_dropped.fetch_add(1, order_relaxed);
+    log_line(log_level::debug, "measurement dropped: the string arena is full: ", name);
+    return;
   }
   std::uint32_t index = b->measurements_used.fetch_add(1, order_acq_rel);
   if (index >= SENTRY_TRACE_MAX_MEASUREMENTS) {
@@ -1155,7 +1267,7 @@ inline void set_measurement_impl(std::string_view name, double value, std::strin
     return;
   }
   measurement_record& m = b->measurements[index];
-  m.name = b->copy(name, 200);
+  m.name = stored;
   m.set(value, b->copy(unit, 15));
   m.ready.store(1, order_release);
 }
@@ -1172,15 +1284,58 @@ inline bool env_true(std::string_view v) noexcept {
   return v == "1" || v == "true" || v == "TRUE" || v == "True" || v == "yes" || v == "on" || v == "y" || v == "t";
 }
 
-/// Drops whatever is still recording (counted as `invalid`) and frees every block.
+/// An environment variable's value without the ASCII white space around it: values written by
+/// shells, `.env` files and container specs often carry a trailing newline or spaces.
+constexpr std::string_view env_trim(std::string_view v) noexcept {
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; };
+  while (!v.empty() && space(v.front())) v.remove_prefix(1);
+  while (!v.empty() && space(v.back())) v.remove_suffix(1);
+  return v;
+}
+
+/// Logs that init() ignores the environment variable `name` (its value shown, cut at 96 bytes)
+/// because of `why`; init() then goes on as if the variable were not set. Options set in code
+/// are checked strictly instead: a mistake there is the program's, and fails init().
+inline void env_ignored(const char* name, std::string_view value, const char* why) noexcept {
+  // No snprintf: this part also builds freestanding.
+  char head[96];
+  char tail[160];
+  auto join = [](char* out, std::size_t cap, std::string_view a, std::string_view b, std::string_view c) {
+    std::size_t n = 0;
+    const std::string_view parts[3] = {a, b, c};
+    for (std::string_view part : parts)
+      for (char ch : part)
+        if (n + 1 < cap) out[n++] = ch;
+    out[n] = '\0';
+  };
+  const bool cut = value.size() > 96;
+  join(head, sizeof(head), "init: ignoring ", name, "=\"");
+  join(tail, sizeof(tail), cut ? "...\": " : "\": ", why, "");
+  log_line(log_level::warning, head, cut ? value.substr(0, 96) : value, tail);
+}
+
+/// Shutdown: what is still recording is not lost silently. A transaction whose root has not
+/// ended is dropped and counted as `invalid` (its children that had ended were counted when it
+/// was written, if it was). A streaming block sends the spans that have ended, as its last
+/// span's end would have, and counts the others as `invalid`. Then every block is freed.
 inline void abandon_in_flight() noexcept {
   tracer& t = g_tracer;
   if (!t.mem) return;
+  // Unrecorded children counted on stack entries are reported now: after this run their entries
+  // are stale. init() and shutdown() run while no other thread uses the API, so every thread's
+  // stack may be read here.
+  for (thread_scope& s : g_scopes)
+    for (std::uint32_t i = 0; i < s.depth && i < SENTRY_TRACE_MAX_DEPTH; ++i) settle_entry(s.entries[i], t.epoch);
   for (transaction_block& b : t.mem->blocks) {
     std::uint64_t v = b.control_word.load(order_acquire);
-    if (control::open(v) != 0 && !control::is_closing(v)) {
-      g_outcomes.record_transaction(discard_reason::invalid, control::next_slot(v));
-      log_line(log_level::warning, "a transaction still open at shutdown was dropped");
+    if (control::open(v) != 0) {
+      if (SENTRY_TRACE_STREAMING && b.stream) {
+        finish_stream_block(b);
+        log_line(log_level::debug, "a streaming segment still open at shutdown: its ended spans were sent");
+      } else if (!control::is_closing(v)) {
+        g_outcomes.record_transaction(discard_reason::invalid, control::next_slot(v));
+        log_line(log_level::warning, "a transaction still open at shutdown was dropped");
+      }
     }
     b.release();
   }
@@ -1229,6 +1384,7 @@ inline void in_fork_child() noexcept {
   builtin_delivery& b = g_builtin;
   if (b.main && b.main->forget_after_fork()) b.restart_after_fork = true;
   if (b.spotlight && b.spotlight->forget_after_fork()) b.restart_after_fork = true;
+  forget_resolve_jobs_after_fork();  // no resolver thread was copied into the child
 #  endif
 }
 
@@ -1276,6 +1432,7 @@ inline bool flush(std::uint32_t timeout_ms) noexcept {
 inline bool shutdown(std::uint32_t timeout_ms) noexcept {
   detail::tracer& t = detail::g_tracer;
   if (!t.enabled) return true;
+  detail::g_report_due_ns.store(0, detail::order_relaxed);  // no periodic report from here on
   detail::abandon_in_flight();
 #if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
   const std::uint64_t started = detail::steady_now_ms();
@@ -1307,7 +1464,7 @@ inline bool init(const options& opts) noexcept {
   if (!t.log.write) t.log.write = detail::hosted_log;
   auto env = [](const char* name) -> std::string_view {
     const char* v = detail::hosted_getenv(name);
-    return v ? std::string_view(v) : std::string_view();
+    return v ? detail::env_trim(v) : std::string_view();
   };
 #else
   auto env = [](const char*) -> std::string_view { return {}; };
@@ -1339,7 +1496,30 @@ inline bool init(const options& opts) noexcept {
   if (!entropy.fill) return fail("init: options.entropy is required on a freestanding build");
   if (!t.lock.lock != !t.lock.unlock) return fail("init: options.lock needs both lock and unlock, or neither");
 
-  std::string_view dsn_text = !opts.dsn.empty() ? opts.dsn : env("SENTRY_DSN");
+  // The environment's values: each one init() cannot use is ignored with a warning naming it.
+  std::string_view env_dsn = opts.dsn.empty() ? env("SENTRY_DSN") : std::string_view();
+  if (env_dsn.size() >= sizeof(t.dsn_text)) {
+    detail::env_ignored("SENTRY_DSN", env_dsn, "longer than 511 bytes");
+    env_dsn = {};
+  } else if (!env_dsn.empty()) {
+    dsn_error e = dsn::parse(env_dsn, t.parsed_dsn);
+    if (e != dsn_error::none) {
+      detail::env_ignored("SENTRY_DSN", env_dsn, to_string(e));
+      env_dsn = {};
+    }
+  }
+  std::string_view env_release = opts.release.empty() ? env("SENTRY_RELEASE") : std::string_view();
+  if (env_release.size() >= sizeof(t.release)) {
+    detail::env_ignored("SENTRY_RELEASE", env_release, "longer than 200 bytes");
+    env_release = {};
+  }
+  std::string_view env_environment = opts.environment.empty() ? env("SENTRY_ENVIRONMENT") : std::string_view();
+  if (env_environment.size() >= sizeof(t.environment)) {
+    detail::env_ignored("SENTRY_ENVIRONMENT", env_environment, "longer than 64 bytes");
+    env_environment = {};
+  }
+
+  std::string_view dsn_text = !opts.dsn.empty() ? opts.dsn : env_dsn;
   t.has_dsn = false;
   t.dsn_text[0] = '\0';
   if (!dsn_text.empty()) {
@@ -1348,9 +1528,9 @@ inline bool init(const options& opts) noexcept {
     if (e != dsn_error::none) return fail("init: malformed DSN: ", to_string(e));
     t.has_dsn = true;
   }
-  std::string_view release = !opts.release.empty() ? opts.release : env("SENTRY_RELEASE");
+  std::string_view release = !opts.release.empty() ? opts.release : env_release;
   if (!detail::copy_option(t.release, release)) return fail("init: release is longer than 200 bytes");
-  std::string_view environment = !opts.environment.empty() ? opts.environment : env("SENTRY_ENVIRONMENT");
+  std::string_view environment = !opts.environment.empty() ? opts.environment : env_environment;
   if (environment.empty()) environment = "production";
   if (!detail::copy_option(t.environment, environment)) return fail("init: environment is longer than 64 bytes");
   if (!detail::copy_option(t.server_name, opts.server_name)) return fail("init: server_name is longer than 255 bytes");
@@ -1361,7 +1541,10 @@ inline bool init(const options& opts) noexcept {
   double rate = opts.traces_sample_rate;
   if (rate == options::unset) {
     std::string_view text = env("SENTRY_TRACES_SAMPLE_RATE");
-    if (!text.empty() && !detail::parse_decimal(text, rate)) rate = -2.0;  // reported below
+    if (!text.empty() && (!detail::parse_decimal(text, rate) || !detail::valid_rate(rate))) {
+      detail::env_ignored("SENTRY_TRACES_SAMPLE_RATE", text, "not a number from 0 to 1");
+      text = {};
+    }
     if (text.empty()) rate = options::unset;
   }
   if (rate != options::unset && !detail::valid_rate(rate))
@@ -1372,7 +1555,12 @@ inline bool init(const options& opts) noexcept {
     log_line(log_level::warning, "init: max_spans is capped at SENTRY_TRACE_MAX_SPANS");
   t.max_spans = static_cast<std::uint16_t>(opts.max_spans < SENTRY_TRACE_MAX_SPANS ? opts.max_spans : SENTRY_TRACE_MAX_SPANS);
   t.stream = opts.trace_lifecycle == ::sentry_trace::trace_lifecycle::stream;
-  if (opts.trace_lifecycle == ::sentry_trace::trace_lifecycle::static_ && env("SENTRY_TRACE_LIFECYCLE") == "stream") t.stream = true;
+  if (opts.trace_lifecycle == ::sentry_trace::trace_lifecycle::static_) {
+    const std::string_view lifecycle = env("SENTRY_TRACE_LIFECYCLE");
+    if (lifecycle == "stream") t.stream = true;
+    else if (!lifecycle.empty() && lifecycle != "static")
+      detail::env_ignored("SENTRY_TRACE_LIFECYCLE", lifecycle, "neither \"static\" nor \"stream\"");
+  }
   if (!SENTRY_TRACE_STREAMING && t.stream) {
     log_line(log_level::warning, "init: span streaming is compiled out (SENTRY_TRACE_STREAMING=0); sending transactions");
     t.stream = false;
@@ -1417,6 +1605,7 @@ inline bool init(const options& opts) noexcept {
   detail::g_outcomes.reset();
   ++t.epoch;
   t.enabled = true;
+  detail::g_report_due_ns.store(t.now_ns() + detail::client_report_interval_ns, detail::order_release);
   log_line(log_level::debug, "init: tracing on, environment ", t.environment);
   return true;
 }
@@ -1469,10 +1658,9 @@ inline void span::set_origin(std::string_view origin) noexcept {
 inline void span::end() noexcept {
   if constexpr (never_recording) return;
   if ((ref_.flags & (span_ref::recording | detail::ref_root)) == 0) {  // empty, unrecorded or dropped child
-    detail::pop_active(owner_, depth_, ref_.id);
+    detail::pop_active(active_);
     ref_.flags = 0;
-    owner_ = nullptr;
-    depth_ = 0;
+    active_ = detail::active_mark{};
     return;
   }
   end_recorded_();
@@ -1480,7 +1668,7 @@ inline void span::end() noexcept {
 
 inline void span::end_recorded_() noexcept {
   detail::tracer& t = detail::g_tracer;
-  detail::pop_active(owner_, depth_, ref_.id);  // safe from any thread, also for a stale handle
+  detail::pop_active(active_);  // safe from any thread, also for a stale handle
   if (!t.enabled || ref_.epoch != t.epoch) {
     release_();
     return;
@@ -1501,14 +1689,12 @@ inline void span::end_recorded_() noexcept {
     } else {
       detail::close_span_of(*b);
     }
-  } else if ((ref_.flags & detail::ref_root) && !ref_.is_recording()) {
-    detail::count_unrecorded_root(ref_);
   }
   release_();
 }
 
 inline void span::abandon_() noexcept {
-  detail::pop_active(owner_, depth_, ref_.id);
+  detail::pop_active(active_);
   if ((ref_.flags & (span_ref::recording | detail::ref_root)) == 0) {  // empty, unrecorded or dropped child
     release_();
     return;
@@ -1529,8 +1715,6 @@ inline void span::abandon_() noexcept {
         detail::log_line(log_level::debug, "a transaction's root span was destroyed without end(); dropped");
       }
       detail::close_span_of(*b);
-    } else if ((ref_.flags & detail::ref_root) && !ref_.is_recording()) {
-      detail::count_unrecorded_root(ref_);
     }
   }
   release_();

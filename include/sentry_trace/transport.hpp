@@ -48,13 +48,15 @@ class transport {
   }
 
   /// Counts an envelope this transport could not deliver, by reason, for the client report
-  /// (a transaction counts once as `transaction` and once per span as `span`; lost client
-  /// reports are not counted, as in every Sentry SDK).
+  /// (a transaction counts once as `transaction` and once per span as `span`, an error event
+  /// once as `error`; lost client reports are not counted, as in every Sentry SDK).
   static void report_lost(const envelope_view& envelope, discard_reason reason) noexcept {
     if (const transaction_view* t = envelope.transaction())
       detail::g_outcomes.record_transaction(reason, static_cast<std::uint32_t>(t->span_count()));
     else if (envelope.span_items())
       detail::g_outcomes.record(reason, data_category::span, envelope.span_items());
+    else if (!envelope.is_client_report())
+      detail::g_outcomes.record(reason, data_category::error);
   }
 
  protected:
@@ -70,6 +72,15 @@ class transport {
 class null_transport final : public transport {
  public:
   void send(envelope_view) override {}
+};
+
+/// Stands in for a delivery this build cannot make (init() uses it for an https DSN without
+/// SENTRY_TRACE_WITH_MBEDTLS): every envelope is counted as lost (`internal_sdk_error`), and
+/// flush() is false, so the loss shows in get_stats() and in what flush()/shutdown() return.
+class undeliverable_transport final : public transport {
+ public:
+  void send(envelope_view e) override { report_lost(e, discard_reason::internal_sdk_error); }
+  bool flush(std::uint32_t) override { return false; }
 };
 
 /// Hands every envelope to a plain function pointer, for C-style code and byte sinks.

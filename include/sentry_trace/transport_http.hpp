@@ -30,9 +30,18 @@
 //               on the client's socket plus a self-pipe while a request is in flight (stop()
 //               writes to the pipe). New envelopes need no wake-up then: they queue behind the
 //               one in flight.
-// NAMES         configure() resolves the host (getaddrinfo, which may block: at init). After a
-//               network failure the worker resolves again before the next attempt; poll mode
-//               keeps the address it has (it resolves only if it never had one).
+// NAMES         An IP literal is used as it is. A name is resolved before the first attempt and
+//               again after a network failure (the address may have moved), each time on a
+//               thread of its own (detail::async_resolver), never on the worker or a poll()/
+//               flush() caller: getaddrinfo may block for seconds when the DNS server stops
+//               answering, and flush(ms)/shutdown(ms) must keep their deadlines. The sender
+//               looks at the resolution every few ms; one that takes over connect_timeout_ms is
+//               abandoned (its thread ends on its own, touching only its static slot) and counts
+//               as a failed attempt. A failed re-resolution keeps the previous addresses. The
+//               CA bundle is loaded once, by configure(), not at each resolution.
+// DEADLINES     flush(ms) returns by its deadline whatever the network or resolver does; stop(ms)
+//               flushes for ms, then joins the worker (it only ever blocks in a wait that stop()
+//               ends) and counts what is still queued as lost (network_error).
 // GZIP          With SENTRY_TRACE_WITH_ZLIB=1 (the program includes <zlib.h>'s directory and links
 //               -lz) and http_transport_options::gzip, every envelope over 1 KiB
 //               (detail::gzip_min_bytes) is sent gzip-compressed with "Content-Encoding: gzip",
@@ -47,8 +56,8 @@
 //               a 1 MiB envelope takes milliseconds there).
 //               Without SENTRY_TRACE_WITH_ZLIB the gzip option is accepted and ignored.
 // MEMORY        The ring is a member (SENTRY_TRACE_QUEUE_BYTES, default 2 MiB, options.queue_bytes
-//               may use less of it). The worker's std::thread, created by start() at init, is
-//               the only allocation; send() and poll() never allocate. With
+//               may use less of it). The worker's std::thread, created by start() at init, and
+//               the short-lived resolver threads are the only allocations; send() and poll() never allocate. With
 //               SENTRY_TRACE_WITH_ZLIB=1 every http_transport also holds the gzip buffer and
 //               zlib's arena (detail::gzip_arena_bytes, about 264 KiB: zconf.h's formula for
 //               these parameters plus 8 KiB of small objects), gzip on or not; zlib gets
@@ -98,6 +107,7 @@
 
 #  include <fcntl.h>
 #  include <poll.h>
+#  include <pthread.h>
 #  include <unistd.h>
 
 #  if SENTRY_TRACE_WITH_ZLIB
@@ -117,6 +127,10 @@ struct http_transport_options {
   std::uint32_t retry_base_ms = 1000; ///< first retry delay; doubles per attempt, capped at 60 s
   std::size_t queue_bytes = 0;        ///< 0: all of SENTRY_TRACE_QUEUE_BYTES; less caps the queue
   bool count_losses = true;           ///< false: losses are not counted (the Spotlight copy)
+  /// Worker mode: called on the worker between deliveries, at least once a second, with no
+  /// lock of the transport held (init() sends due client reports from it). It may call send().
+  void (*on_worker_tick)(void* user) = nullptr;
+  void* tick_user = nullptr;
 };
 
 // ------------------------------------------------------------------------------------------------
@@ -252,6 +266,121 @@ class envelope_queue {
   std::size_t tail_ = 0;
   std::size_t count_ = 0;
 };
+
+/// One name resolution run on a thread of its own, so that a resolver that stops answering
+/// blocks only that thread: never the worker, poll(), flush() or stop(), which must keep
+/// their deadlines. The job lives in static storage (g_resolve_jobs), not in the transport:
+/// its thread may outlive the transport that asked (stop() abandons a job it cannot wait
+/// for), and touches nothing but its own slot, which static storage keeps valid for as long
+/// as the process runs. States and who moves them:
+///   free -> running      the owner claims the slot (compare-exchange), fills it, starts the thread
+///   running -> done      the thread, after writing the result
+///   running -> abandoned the owner, giving up (stop(), a resolution past its time limit)
+///   done -> free         the owner, after copying the result (or when abandoning too late)
+///   abandoned -> free    the thread, as its last access to the slot
+/// The thread reads its inputs only before it publishes `done`, and the owner writes them only
+/// before pthread_create (which orders them for the thread), so no field is ever shared.
+struct resolve_job {
+  enum : std::uint8_t { free, running, done, abandoned };
+  std::atomic<std::uint8_t> state{free};
+  resolve_fn fn = nullptr;
+  char host[sizeof(http_url::host)] = {};
+  std::uint16_t port = 0;
+  address_list result{};
+  bool ok = false;
+  char err[160] = {};
+};
+/// Enough for the main transport and Spotlight with a couple of abandoned jobs each: a slot is
+/// busy until its resolver answers. With every slot taken, an attempt fails (counted by the
+/// retry policy like any network failure) instead of starting yet another stuck thread.
+inline constexpr std::size_t resolve_job_slots = 6;
+inline resolve_job g_resolve_jobs[resolve_job_slots];
+
+/// A transport's handle on at most one resolve_job.
+class async_resolver {
+ public:
+  async_resolver() noexcept = default;
+  async_resolver(const async_resolver&) = delete;
+  async_resolver& operator=(const async_resolver&) = delete;
+  ~async_resolver() { abandon(); }
+
+  /// Starts resolving `host`:`port` with `fn` on a new detached thread. False (err says why)
+  /// when every slot is taken or no thread can be started.
+  bool begin(resolve_fn fn, const char* host, std::uint16_t port, char* err, std::size_t err_size) noexcept {
+    abandon();
+    for (resolve_job& j : g_resolve_jobs) {
+      std::uint8_t expected = resolve_job::free;
+      if (!j.state.compare_exchange_strong(expected, resolve_job::running, std::memory_order_acquire)) continue;
+      j.fn = fn;
+      std::snprintf(j.host, sizeof j.host, "%s", host);
+      j.port = port;
+      j.ok = false;
+      j.err[0] = '\0';
+      pthread_attr_t attr;
+      bool started = ::pthread_attr_init(&attr) == 0;
+      if (started) {
+        ::pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        pthread_t tid;
+        started = ::pthread_create(&tid, &attr, &async_resolver::run, &j) == 0;
+        ::pthread_attr_destroy(&attr);
+      }
+      if (!started) {
+        j.state.store(resolve_job::free, std::memory_order_release);
+        std::snprintf(err, err_size, "resolve failed: no thread for the resolver");
+        return false;
+      }
+      job_ = &j;
+      return true;
+    }
+    std::snprintf(err, err_size, "resolve failed: every resolver is still waiting for an answer");
+    return false;
+  }
+
+  /// True while a job is out.
+  bool pending() const noexcept { return job_ != nullptr; }
+
+  /// 0: not answered yet; 1: resolved into `out`; -1: failed (err says why). Never waits.
+  int poll(address_list& out, char* err, std::size_t err_size) noexcept {
+    if (!job_ || job_->state.load(std::memory_order_acquire) != resolve_job::done) return 0;
+    const bool ok = job_->ok;
+    if (ok) out = job_->result;
+    else std::snprintf(err, err_size, "%s", job_->err);
+    job_->state.store(resolve_job::free, std::memory_order_release);
+    job_ = nullptr;
+    return ok ? 1 : -1;
+  }
+
+  /// Drops the handle without touching the slot: for a child after fork(), where the job's
+  /// thread does not exist (forget_resolve_jobs_after_fork() frees the slots there).
+  void forget() noexcept { job_ = nullptr; }
+
+  /// Gives the job up; its thread frees the slot whenever its resolver returns.
+  void abandon() noexcept {
+    if (!job_) return;
+    std::uint8_t expected = resolve_job::running;
+    if (!job_->state.compare_exchange_strong(expected, resolve_job::abandoned, std::memory_order_acq_rel))
+      job_->state.store(resolve_job::free, std::memory_order_release);  // it was done: nobody else holds it
+    job_ = nullptr;
+  }
+
+ private:
+  static void* run(void* arg) noexcept {
+    resolve_job& j = *static_cast<resolve_job*>(arg);
+    j.ok = resolve_addresses(j.fn, j.host, j.port, false, j.result, j.err, sizeof j.err);
+    std::uint8_t expected = resolve_job::running;
+    if (!j.state.compare_exchange_strong(expected, resolve_job::done, std::memory_order_acq_rel))
+      j.state.store(resolve_job::free, std::memory_order_release);  // abandoned: the slot is ours to free
+    return nullptr;  // the slot is not touched after this point
+  }
+
+  resolve_job* job_ = nullptr;
+};
+
+/// In a child after fork(): no resolver thread was copied into it, so nobody would ever free
+/// the slots the parent's jobs held; they are all free here.
+inline void forget_resolve_jobs_after_fork() noexcept {
+  for (resolve_job& j : g_resolve_jobs) j.state.store(resolve_job::free, std::memory_order_relaxed);
+}
 
 /// Copies `s` into `dst` (NUL-terminated); false when it does not fit.
 template <std::size_t N> bool copy_text(char (&dst)[N], std::size_t& len, std::string_view s) noexcept {
@@ -453,15 +582,16 @@ class http_transport final : public transport {
 #  endif
     if (opts_.max_attempts == 0) opts_.max_attempts = 1;
     if (!detail::parse_http_url(opts_.url, target_)) return false;
-    // configure() resolves the name. A name that does not resolve now (offline at start-up)
-    // is tried again before each attempt; anything else (https without TLS, a bad proxy) is final.
-    resolve_again_ = false;
-    client_ready_ = client_.configure(target_, opts_.http);
-    if (!client_ready_) {
-      const char* why = client_.error();
-      if (!why || std::strncmp(why, "resolve failed", 14) != 0) return false;
-      resolve_again_ = true;
-    }
+    // Everything but the name is checked here (https without TLS, a bad proxy, the CA bundle:
+    // loaded once). An IP literal is used at once; a name is resolved off this thread before
+    // the first attempt (see NAMES), so configure() never waits for a resolver either.
+    if (!client_.prepare(target_, opts_.http)) return false;
+    detail::address_list literal;
+    char ignored[160];
+    client_ready_ = detail::resolve_addresses(nullptr, client_.lookup_host(), client_.lookup_port(), true, literal,
+                                              ignored, sizeof ignored);
+    if (client_ready_) client_.use_addresses(literal);
+    resolve_again_ = !client_ready_;
     std::size_t cap = opts_.queue_bytes == 0 || opts_.queue_bytes > sizeof(ring_) ? sizeof(ring_) : opts_.queue_bytes;
     {
       std::lock_guard<std::mutex> lk(mu_);
@@ -575,12 +705,15 @@ class http_transport final : public transport {
       char b = 1;
       ssize_t w = ::write(wake_[1], &b, 1);
       static_cast<void>(w);
+      // Bounded: the worker never blocks but in wait_for_progress, which the notify and the
+      // pipe end, and each of its steps is non-blocking (names resolve on their own threads).
       if (worker_.joinable()) worker_.join();
       close_pipe();
       running_ = false;
     }
     {
       std::lock_guard<std::mutex> busy(poll_mu_);
+      resolver_.abandon();  // a resolver still out finishes on its own thread, touching only its slot
       if (in_flight_) client_.abort();
       in_flight_ = false;
       std::lock_guard<std::mutex> lk(mu_);
@@ -615,6 +748,10 @@ class http_transport final : public transport {
       fd = -1;
     }
     client_.forget_connection();
+    if (resolver_.pending()) {
+      resolver_.forget();  // its thread is the parent's: the slot is freed with all of them
+      resolve_again_ = true;
+    }
     in_flight_ = false;
     queue_.reset(ring_, queue_.capacity());
     count_.store(0, std::memory_order_relaxed);
@@ -727,16 +864,14 @@ class http_transport final : public transport {
         }
         if (meta.not_before_ms > now) return;  // waiting to retry
         head_ = meta;
-        // Resolving may block: only the worker does it again (poll mode keeps the old address).
-        if (resolve_again_ && (running_ || !client_ready_)) {
-          resolve_again_ = false;
-          if (client_.configure(target_, opts_.http)) client_ready_ = true;
-          now = detail::steady_now_ms();
-        }
-        if (!client_ready_) {
-          resolve_again_ = true;
-          retry_or_drop(meta, now);
-          continue;
+        if (resolve_again_ || resolver_.pending()) {
+          const int r = step_resolution(now);
+          if (r == 0) return;  // waiting for the resolver (wait_for_progress naps meanwhile)
+          if (r < 0 && !client_ready_) {
+            retry_or_drop(meta, now);
+            continue;
+          }
+          // Resolved, or failed with an address from before: that one is tried again.
         }
         std::string_view head_lines(headers_, headers_len_);
         std::string_view body = bytes;
@@ -775,6 +910,40 @@ class http_transport final : public transport {
     }
   }
 
+  /// Drives the name's resolution on its resolve_job: 0 while it is out, 1 when the client got
+  /// fresh addresses, -1 when it failed (last_error() says why). A resolver that does not answer
+  /// within connect_timeout_ms is abandoned (its thread finishes on its own) and counts as a
+  /// failure, so the retry policy bounds how long an envelope waits for a name.
+  int step_resolution(std::uint64_t now) noexcept {
+    char why[160];
+    if (!resolver_.pending()) {
+      resolve_again_ = false;
+      if (!resolver_.begin(opts_.http.resolver, client_.lookup_host(), client_.lookup_port(), why, sizeof why)) {
+        client_.note_error(why);
+        resolve_again_ = true;
+        return -1;
+      }
+      resolve_started_ms_ = now;
+    }
+    detail::address_list fresh;
+    const int r = resolver_.poll(fresh, why, sizeof why);
+    if (r == 0) {
+      if (now - resolve_started_ms_ < opts_.http.connect_timeout_ms) return 0;
+      resolver_.abandon();
+      client_.note_error("resolve failed: the resolver did not answer in time");
+      resolve_again_ = true;
+      return -1;
+    }
+    if (r < 0) {
+      client_.note_error(why);
+      resolve_again_ = true;
+      return -1;
+    }
+    client_.use_addresses(fresh);
+    client_ready_ = client_.ready();
+    return 1;
+  }
+
   /// True when the client's socket is ready for what it waits for (checked without waiting).
   bool socket_ready() noexcept {
     int fd = client_.fd();
@@ -802,6 +971,12 @@ class http_transport final : public transport {
     }
     std::unique_lock<std::mutex> lk(mu_);
     if (stop_.load(std::memory_order_relaxed)) return;
+    if (resolver_.pending()) {
+      // The resolver's thread must not touch this transport, so it cannot wake us: nap.
+      cv_.wait_for(lk, std::chrono::milliseconds(max_ms < resolve_nap_ms ? max_ms : resolve_nap_ms),
+                   [this] { return stop_.load(std::memory_order_relaxed); });
+      return;
+    }
     detail::queue_entry_meta meta;
     std::string_view bytes;
     if (!queue_.front(meta, bytes)) {
@@ -823,6 +998,7 @@ class http_transport final : public transport {
         poll_locked(20000);
       }
       if (idle()) drained_.notify_all();
+      if (opts_.on_worker_tick) opts_.on_worker_tick(opts_.tick_user);
       wait_for_progress(1000);
     }
   }
@@ -841,6 +1017,9 @@ class http_transport final : public transport {
   bool configured_ = false;
   bool client_ready_ = false;   ///< the client has an address
   bool resolve_again_ = false;  ///< resolve before the next attempt
+  detail::async_resolver resolver_{};  ///< the resolution out, if any (guarded by poll_mu_)
+  std::uint64_t resolve_started_ms_ = 0;
+  static constexpr std::uint64_t resolve_nap_ms = 5;  ///< how often a pending resolution is looked at
   bool running_ = false;
   std::atomic<bool> stop_{false};
   std::atomic<bool> stopping_{false};
