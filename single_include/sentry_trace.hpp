@@ -63,6 +63,12 @@
 //   SENTRY_TRACE_MAX_STRING       (1024) bytes kept of one name, op or string value              yes
 //   SENTRY_TRACE_MAX_MEASUREMENTS (32)   measurements per transaction                            yes
 //   SENTRY_TRACE_MAX_DEPTH        (64)   active spans nested on one thread                       yes
+//   SENTRY_TRACE_MAX_THREADS      (128; 1 when single-threaded) threads with active spans at
+//                                        once: each holds a stack of SENTRY_TRACE_MAX_DEPTH
+//                                        entries in static storage (56 bytes each on x86_64)
+//                                        until it exits and its handed-over spans have ended;
+//                                        past it, a thread's spans are not made active (counted
+//                                        as depth_overflows)                                     yes
 //   SENTRY_TRACE_ENVELOPE_BYTES   (1 MiB) the envelope buffer; spans that do not fit are dropped
 //                                        and counted, the transaction still goes out             yes
 //   SENTRY_TRACE_QUEUE_BYTES      (2 MiB) the built-in HTTP transport's queue of envelopes
@@ -98,7 +104,6 @@
 //                                        ("21.5", "0.000001"; 1e-7 is "0"; values past 2^64 as
 //                                        digits + "e+N", about 16 significant digits), NaN/inf
 //                                        "null". A precision trade-off for ~2 KiB less flash    yes
-//   SENTRY_TRACE_ASSERT(cond)     (assert in debug builds, nothing with NDEBUG) programmer errors
 //
 // RAM           see pool.hpp: storage_bytes() gives the whole figure for the switches in force.
 
@@ -152,6 +157,13 @@
 #ifndef SENTRY_TRACE_THREADS
 #  define SENTRY_TRACE_THREADS SENTRY_TRACE_HOSTED
 #endif
+#ifndef SENTRY_TRACE_MAX_THREADS
+#  if SENTRY_TRACE_THREADS
+#    define SENTRY_TRACE_MAX_THREADS 128
+#  else
+#    define SENTRY_TRACE_MAX_THREADS 1
+#  endif
+#endif
 
 #ifndef SENTRY_TRACE_EXCEPTIONS
 #  if defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND)
@@ -193,20 +205,14 @@
 #  define SENTRY_TRACE_SAMPLING SENTRY_TRACE_SAMPLING_RUNTIME
 #endif
 
-#ifndef SENTRY_TRACE_ASSERT
-#  if SENTRY_TRACE_HOSTED && !defined(NDEBUG)
-#    include <cassert>
-#    define SENTRY_TRACE_ASSERT(cond) assert(cond)
-#  else
-#    define SENTRY_TRACE_ASSERT(cond) static_cast<void>(0)
-#  endif
-#endif
-
 #if SENTRY_TRACE_MAX_SPANS < 1 || SENTRY_TRACE_MAX_SPANS > 65000
 #  error "SENTRY_TRACE_MAX_SPANS must be between 1 and 65000"
 #endif
 #if SENTRY_TRACE_MAX_TRANSACTIONS < 1 || SENTRY_TRACE_MAX_TRANSACTIONS > 4096
 #  error "SENTRY_TRACE_MAX_TRANSACTIONS must be between 1 and 4096"
+#endif
+#if SENTRY_TRACE_MAX_THREADS < 1 || SENTRY_TRACE_MAX_THREADS > 65535 || (!SENTRY_TRACE_THREADS && SENTRY_TRACE_MAX_THREADS != 1)
+#  error "SENTRY_TRACE_MAX_THREADS must be between 1 and 65535 (1 when SENTRY_TRACE_THREADS=0)"
 #endif
 #if SENTRY_TRACE_ATTRIBUTE_POOL < 1 || SENTRY_TRACE_ATTRIBUTE_POOL > 65000
 #  error "SENTRY_TRACE_ATTRIBUTE_POOL must be between 1 and 65000"
@@ -553,7 +559,9 @@ SENTRY_TRACE_DETAIL_END
 //
 // DOES NOT      allocate (except `string_sink`, a convenience for tools and tests), throw, lock,
 //               call printf or strtod, or read the locale. It does not parse JSON, pretty-print,
-//               or check what `raw()` is given.
+//               or check what `raw()` is given. The one thing it reads is decimal number text
+//               (detail::parse_decimal, exact, see "decimal text in"), the library's only reader
+//               of rates, sample_rand and rate-limit seconds.
 //
 // THREADS       None of these objects is thread-safe; use one writer and one sink per thread.
 //               The free functions in `detail` are reentrant.
@@ -829,18 +837,26 @@ class json_writer {
   /// Only for sinks that still hold the marked bytes (fixed_sink, string_sink before finish()).
   struct checkpoint {
     std::size_t size;
+    std::size_t total;  ///< the sink's total() at the mark
     std::uint32_t is_object;
     std::uint32_t has_member;
     std::uint8_t depth;
     bool after_key;
     bool error;
+    bool overflowed;  ///< the sink had already dropped a write at the mark
   };
   checkpoint mark() const noexcept {
-    return checkpoint{out_.size(), is_object_, has_member_, depth_, after_key_, error_};
+    return checkpoint{out_.size(), out_.total(), is_object_, has_member_, depth_, after_key_, error_, out_.overflowed()};
   }
-  /// Rewinds the sink to the mark (clearing its overflow) and restores the writer's state.
+  /// Rewinds the sink to the mark and restores the writer's state, the sink's overflow
+  /// included: rewinding to a mark taken after a dropped write must not make ok() true again,
+  /// since the bytes dropped before the mark are still missing.
   void rewind(const checkpoint& c) noexcept {
     out_.rewind(c.size);
+    if (c.overflowed) {
+      out_.overflow_ = true;
+      out_.total_ = c.total;
+    }
     is_object_ = c.is_object;
     has_member_ = c.has_member;
     depth_ = c.depth;
@@ -883,9 +899,10 @@ std::size_t format_double(char* out, double v) noexcept;
 /// format_double without the standard library: exact big-integer arithmetic (no libc, no
 /// floating-point operations). About 1 KiB of stack and up to ~100 us for extreme exponents.
 std::size_t format_double_portable(char* out, double v) noexcept;
-/// The largest n <= max_bytes such that s[0..n) does not end inside a UTF-8 sequence: backs up at
-/// most 3 bytes over continuation bytes (further back the bytes are invalid anyway, and the
-/// escaper replaces them).
+/// The largest n <= max_bytes such that s[0..n) does not end inside a UTF-8 sequence: backs up
+/// to the lead byte (at most 3 bytes) only when that lead announces bytes that lie past the cut;
+/// a stray continuation byte after a whole character cuts nothing off it (invalid bytes are
+/// the escaper's to replace).
 std::size_t utf8_truncate(std::string_view s, std::size_t max_bytes) noexcept;
 /// 2n lowercase hex digits into out[0..2n).
 void hex_lower(char* out, const std::uint8_t* bytes, std::size_t n) noexcept;
@@ -1061,6 +1078,36 @@ inline const unsigned char* skip_plain(const unsigned char* p, const unsigned ch
   return end;
 }
 
+/// The next piece of `s` from `pos` with every invalid UTF-8 subpart replaced by U+FFFD exactly
+/// as write_escaped replaces it (the same maximal subparts): a run of valid bytes of `s`, or the
+/// three bytes of U+FFFD. Advances `pos`; call while pos < s.size(). The pieces make the text a
+/// JSON reader gets back, and escaping is one-to-one on valid UTF-8, so two strings are written
+/// alike exactly when their pieces spell the same bytes. One function, not a template, so that
+/// its callers share one copy of the loop.
+inline std::string_view utf8_repaired_piece(std::string_view s, std::size_t& pos) noexcept {
+  const auto* const begin = reinterpret_cast<const unsigned char*>(s.data());
+  const unsigned char* const end = begin + s.size();
+  const unsigned char* p = begin + pos;
+  const unsigned char* const run = p;
+  while (p < end) {
+    const std::uint8_t cls = escape_classes.v[*p];
+    if (cls <= cls_escape) {
+      ++p;
+      continue;
+    }
+    bool valid = false;
+    const std::size_t len = cls >= cls_lead2 ? utf8_sequence(p, end, cls, valid) : 1;
+    if (!valid) {
+      if (p > run) break;  // the run first; the replacement is the next piece
+      pos = static_cast<std::size_t>(p + len - begin);
+      return std::string_view(replacement_char, 3);
+    }
+    p += len;
+  }
+  pos = static_cast<std::size_t>(p - begin);
+  return std::string_view(reinterpret_cast<const char*>(run), static_cast<std::size_t>(p - run));
+}
+
 // Writes [begin, end) escaped, where [begin, p) is already known to need no escaping.
 inline void write_escaped_rest(sink& out, const unsigned char* begin, const unsigned char* p,
                                const unsigned char* end) noexcept {
@@ -1233,11 +1280,17 @@ inline void hex_lower(char* out, const std::uint8_t* bytes, std::size_t n) noexc
 
 inline std::size_t utf8_truncate(std::string_view s, std::size_t max_bytes) noexcept {
   if (s.size() <= max_bytes) return s.size();
-  std::size_t n = max_bytes;
-  // s[n] is the first byte cut off; while it continues a sequence, the cut splits one.
-  for (int back = 0; back < 3 && n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80; ++back) --n;
-  if ((static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) return max_bytes;  // not a sequence: stray bytes
-  return n;
+  // s[max_bytes] is the first byte cut off. The cut splits a sequence only when a lead byte
+  // before it announces more bytes than lie before the cut; a stray continuation byte after a
+  // complete character ("é" then 0x80) splits nothing, so the character stays.
+  if ((static_cast<unsigned char>(s[max_bytes]) & 0xC0) != 0x80) return max_bytes;
+  std::size_t start = max_bytes;
+  for (int back = 0; back < 3 && start > 0 && (static_cast<unsigned char>(s[start - 1]) & 0xC0) == 0x80; ++back) --start;
+  if (start == 0) return max_bytes;
+  const auto lead = static_cast<unsigned char>(s[start - 1]);
+  const std::size_t need = lead >= 0xF8 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+  const std::size_t have = max_bytes - (start - 1);  // the lead and its continuations kept
+  return need > have && need > 1 ? start - 1 : max_bytes;
 }
 
 // --- doubles ---------------------------------------------------------------------------------
@@ -1585,6 +1638,136 @@ inline std::size_t format_double(char* out, double v) noexcept {
 #else
   return format_double_portable(out, v);
 #endif
+}
+
+// --- decimal text in -------------------------------------------------------------------------
+// The library's one reader of decimal numbers: traces_sample_rate from the environment,
+// sample_rate and sample_rand from baggage, Retry-After and X-Sentry-Rate-Limits seconds. It
+// keeps the text and converts it exactly (integer arithmetic), so "0.421337" is 421337
+// millionths, never 421336 through a double, and a rate becomes the double nearest to it, the
+// one JavaScript's parseFloat and Python's float() give.
+
+/// A validated plain decimal ("1", "0.25", ".5", "5."): views of its digits before and after
+/// the point. Signs, exponents, spaces and any other byte are refused by parse_decimal.
+struct decimal_text {
+  std::string_view whole;     ///< digits before the point, maybe empty
+  std::string_view fraction;  ///< digits after the point, maybe empty
+  bool point = false;         ///< a '.' was present
+};
+
+/// Splits `text` into a decimal_text. False (and `out` unchanged) for empty text, no digit at
+/// all, a second point, a sign, an exponent or any other character.
+constexpr bool parse_decimal(std::string_view text, decimal_text& out) noexcept {
+  decimal_text d;
+  std::size_t dot = std::string_view::npos;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '.' && dot == std::string_view::npos) dot = i;
+    else if (c < '0' || c > '9') return false;
+  }
+  d.point = dot != std::string_view::npos;
+  d.whole = text.substr(0, d.point ? dot : text.size());
+  d.fraction = d.point ? text.substr(dot + 1) : std::string_view();
+  if (d.whole.empty() && d.fraction.empty()) return false;
+  out = d;
+  return true;
+}
+
+/// The value times 10^places, rounded down (or up when `round_up`), exactly; saturates at
+/// UINT64_MAX.
+constexpr std::uint64_t decimal_scaled(const decimal_text& d, std::size_t places, bool round_up = false) noexcept {
+  std::uint64_t v = 0;
+  bool saturated = false;
+  auto push = [&](char c) {
+    const auto digit = static_cast<std::uint64_t>(c - '0');
+    if (v > (UINT64_MAX - digit) / 10u) saturated = true;
+    else v = v * 10u + digit;
+  };
+  for (char c : d.whole) push(c);
+  for (std::size_t i = 0; i < places; ++i) push(i < d.fraction.size() ? d.fraction[i] : '0');
+  if (saturated) return UINT64_MAX;
+  if (round_up) {
+    for (std::size_t i = places; i < d.fraction.size(); ++i)
+      if (d.fraction[i] != '0') return v == UINT64_MAX ? v : v + 1;
+  }
+  return v;
+}
+
+/// The double nearest to the decimal (ties to even), as a correctly rounding strtod gives it.
+/// A first guess from the leading 19 digits is moved one ulp at a time until the value lies
+/// between the guess's two rounding midpoints, each compared exactly (expand_binary). Exact for
+/// up to 40 significant digits; beyond that only an input within 10^-40 of a midpoint could
+/// round the wrong way.
+inline double decimal_to_double(const decimal_text& d) noexcept {
+  char sig[40];
+  int n = 0, point = 0;
+  bool sticky = false, seen = false;
+  const std::size_t total = d.whole.size() + d.fraction.size();
+  for (std::size_t i = 0; i < total; ++i) {
+    const char c = i < d.whole.size() ? d.whole[i] : d.fraction[i - d.whole.size()];
+    if (!seen) {
+      if (c == '0') continue;
+      seen = true;
+      point = static_cast<int>(d.whole.size()) - static_cast<int>(i);  // value = 0.sig * 10^point
+    }
+    if (n < 40) sig[n++] = c;
+    else if (c != '0') sticky = true;
+  }
+  while (n > 0 && sig[n - 1] == '0') --n;
+  if (n == 0) return 0.0;
+  if (point > 310) return std::numeric_limits<double>::infinity();
+  if (point < -324) return 0.0;  // below half the smallest subnormal
+
+  // First guess: the leading digits as an integer, scaled by powers of ten (a few ulps off).
+  std::uint64_t lead = 0;
+  const int k = n < 19 ? n : 19;
+  for (int i = 0; i < k; ++i) lead = lead * 10u + static_cast<std::uint64_t>(sig[i] - '0');
+  double guess = static_cast<double>(lead);
+  constexpr double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                              1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  for (int e = point - k; e != 0;) {
+    const int step = e > 22 ? 22 : e < -22 ? -22 : e;
+    if (step > 0) guess *= pow10[step];
+    else guess /= pow10[-step];
+    e -= step;
+  }
+
+  constexpr std::uint64_t inf_bits = 0x7FF0000000000000u;
+  std::uint64_t bits;
+  std::memcpy(&bits, &guess, sizeof bits);
+  if (bits >= inf_bits) bits = inf_bits - 1;  // an overflowed guess: start from the largest double
+  // value <=> the midpoint between the double `b` and the next one up.
+  auto above_mid = [&](std::uint64_t b) {
+    const std::uint64_t exp = b >> 52, frac = b & 0xFFFFFFFFFFFFFu;
+    const std::uint64_t m = exp == 0 ? frac : frac | (std::uint64_t{1} << 52);
+    const int e = exp == 0 ? -1074 : static_cast<int>(exp) - 1075;
+    return compare_decimal(sig, n, point, sticky, expand_binary(2 * m + 1, e - 1));
+  };
+  for (int step = 0; step < 128 && bits < inf_bits; ++step) {
+    const int up = above_mid(bits);
+    if (up > 0 || (up == 0 && (bits & 1u) != 0)) {
+      ++bits;  // the next double up (or infinity past the largest)
+      continue;
+    }
+    if (bits == 0) break;
+    const int down = above_mid(bits - 1);
+    if (down < 0 || (down == 0 && (bits & 1u) != 0)) {
+      --bits;
+      continue;
+    }
+    break;
+  }
+  double out;
+  std::memcpy(&out, &bits, sizeof out);
+  return out;
+}
+
+/// parse_decimal and decimal_to_double in one: for rates.
+inline bool parse_decimal(std::string_view text, double& out) noexcept {
+  decimal_text d;
+  if (!parse_decimal(text, d)) return false;
+  out = decimal_to_double(d);
+  return true;
 }
 
 }  // namespace detail
@@ -2078,7 +2261,9 @@ constexpr const char* to_string(data_category c) noexcept {
 /// With SENTRY_TRACE_ENABLED=0 every counter stays zero: nothing is recorded.
 struct stats {
   std::uint64_t strings_truncated = 0;     ///< strings cut at SENTRY_TRACE_MAX_STRING or the arena's end
-  std::uint64_t attributes_dropped = 0;    ///< over SENTRY_TRACE_MAX_ATTRIBUTES or the attribute pool
+  std::uint64_t attributes_dropped = 0;    ///< over SENTRY_TRACE_MAX_ATTRIBUTES or the attribute pool, a NaN or
+                                           ///< infinite value, one of the SDK's own keys, or a key the arena
+                                           ///< could not hold whole
   std::uint64_t measurements_dropped = 0;  ///< over SENTRY_TRACE_MAX_MEASUREMENTS, no transaction, or not finite
   std::uint64_t depth_overflows = 0;       ///< spans not made active because SENTRY_TRACE_MAX_DEPTH was reached
   std::uint64_t envelopes_sent = 0;        ///< envelopes handed to the transport
@@ -2102,9 +2287,11 @@ namespace detail {
 constexpr std::size_t reason_count = static_cast<std::size_t>(discard_reason::count_);
 constexpr std::size_t category_count = static_cast<std::size_t>(data_category::count_);
 
-/// Counters of outcomes not yet reported, and the running stats.
+/// Counters of outcomes not yet reported, and the running stats. 64-bit: a server that loses
+/// a million spans an hour would wrap 32-bit counters within six months, and a lost count is
+/// a silent one.
 struct outcome_counters {
-  atomic<std::uint32_t> pending[reason_count][category_count];
+  atomic<std::uint64_t> pending[reason_count][category_count];
   atomic<std::uint64_t> strings_truncated;
   atomic<std::uint64_t> attributes_dropped;
   atomic<std::uint64_t> measurements_dropped;
@@ -2113,7 +2300,7 @@ struct outcome_counters {
   atomic<std::uint64_t> client_reports_sent;
   atomic<std::uint64_t> discarded_total;
 
-  void record(discard_reason r, data_category c, std::uint32_t quantity = 1) noexcept {
+  void record(discard_reason r, data_category c, std::uint64_t quantity = 1) noexcept {
     if (quantity == 0) return;
     pending[static_cast<std::size_t>(r)][static_cast<std::size_t>(c)].fetch_add(quantity, order_relaxed);
     discarded_total.fetch_add(quantity, order_relaxed);
@@ -2240,6 +2427,23 @@ struct attribute {
   std::string_view key;
   attribute_value value;
 };
+
+namespace detail {
+/// The attribute keys the SDK writes itself, in a transaction's trace context / span `data`
+/// and in span v2 `attributes` (envelope.hpp). A user attribute of one of these names would
+/// give the object the key twice, and Relay keeps only the last: such an attribute is
+/// dropped and counted (stats.attributes_dropped). Set op and origin through span_options.
+inline constexpr std::string_view sdk_attribute_keys[] = {
+    "sentry.op",           "sentry.origin",      "sentry.segment.name.source", "sentry.sample_rate",
+    "sentry.trace_lifecycle", "sentry.segment.name", "sentry.segment.id",       "sentry.sdk.name",
+    "sentry.sdk.version",  "sentry.release",     "sentry.environment",         "sentry.status.message"};
+
+constexpr bool is_sdk_attribute_key(std::string_view key) noexcept {
+  for (std::string_view k : sdk_attribute_keys)
+    if (k == key) return true;
+  return false;
+}
+} // namespace detail
 
 SENTRY_TRACE_DETAIL_END
 
@@ -2385,6 +2589,18 @@ SENTRY_TRACE_DETAIL_BEGIN
 
 class span;
 
+namespace detail {
+/// Where a span stands in a thread's stack of active spans (tracer.hpp): the scope, the entry's
+/// 1-based depth, and the token that entry holds while this span is active there. Tokens are
+/// unique per push, so a stale handle never ends another span's entry, even one with the same
+/// span id (unrecorded children share their parent's ids).
+struct active_mark {
+  void* scope = nullptr;
+  std::uint64_t token = 0;
+  std::uint16_t depth = 0;  ///< 0: not active
+};
+}  // namespace detail
+
 /// A copyable reference to a span: enough to make it the parent of a span started on another
 /// thread, and to read its ids. Holding one keeps nothing alive; if the span's transaction has
 /// already been sent, a child started from it becomes... nothing (it is dropped and counted as
@@ -2397,10 +2613,18 @@ struct span_ref {
   std::uint16_t slot = 0;
   std::uint16_t epoch = 0;       ///< init() generation; refs from before a re-init are stale
   std::uint8_t flags = 0;
+  /// Internal links (detail::ref_in_block, detail::ref_segment_link): whether `block` and
+  /// `generation` name this span's transaction although it records nothing itself (a child over
+  /// max_spans), and whether `segment_block` / `segment_generation` name its streaming segment.
+  std::uint8_t links = 0;
+  /// Streaming: the segment block of a span recorded in a continuation block, so that its
+  /// children still join the segment after that continuation has been sent and freed.
+  std::uint16_t segment_block = 0;
   /// A root that records nothing still propagates a DSC: its sample_rand and deciding rate (in
   /// millionths; no_rate when none decided) travel with the reference.
   std::uint32_t sample_rand_micros = 0;
   std::uint32_t sample_rate_ppm = no_rate;
+  std::uint32_t segment_generation = 0;
   static constexpr std::uint32_t no_rate = 0xffffffffu;
 
   static constexpr std::uint8_t valid = 1;      ///< refers to a span (sampled or not)
@@ -2447,13 +2671,12 @@ class span {
 
  public:
   constexpr span() noexcept = default;
-  span(span&& other) noexcept : ref_(other.ref_), owner_(other.owner_), depth_(other.depth_) { other.release_(); }
+  span(span&& other) noexcept : ref_(other.ref_), active_(other.active_) { other.release_(); }
   span& operator=(span&& other) noexcept {
     if (this != &other) {
       abandon_();
       ref_ = other.ref_;
-      owner_ = other.owner_;
-      depth_ = other.depth_;
+      active_ = other.active_;
       other.release_();
     }
     return *this;
@@ -2462,7 +2685,7 @@ class span {
   span& operator=(const span&) = delete;
   ~span() {
     if constexpr (never_recording) return;  // SENTRY_TRACE_SAMPLING_NEVER: nothing to undo, ever
-    if (ref_.flags & (span_ref::recording | span_ref::root)) abandon_();  // else nothing to undo
+    if ((ref_.flags & (span_ref::recording | span_ref::root)) || active_.depth) abandon_();  // else nothing to undo
   }
 
   /// Sets or replaces an attribute (JS: span.setAttribute). Keys and string values are copied
@@ -2509,12 +2732,13 @@ class span {
   span_ref ref() const noexcept { return ref_; }
 
   /// Internal: built by the tracer.
-  constexpr span(const span_ref& r, void* owner, std::uint16_t depth) noexcept : ref_(r), owner_(owner), depth_(depth) {}
+  constexpr span(const span_ref& r, const detail::active_mark& active) noexcept : ref_(r), active_(active) {}
   /// Internal: a recording span built field by field, so that no half-written copy of a
   /// span_ref is read back whole (a store-forwarding stall on the span path).
   span(const trace_id& trace, span_id id, std::uint32_t generation, std::uint16_t block, std::uint16_t slot,
-       std::uint16_t epoch, std::uint8_t flags, void* owner, std::uint16_t depth) noexcept
-      : owner_(owner), depth_(depth) {
+       std::uint16_t epoch, std::uint8_t flags, std::uint8_t links, std::uint16_t segment_block,
+       std::uint32_t segment_generation, const detail::active_mark& active) noexcept
+      : active_(active) {
     ref_.trace = trace;
     ref_.id = id;
     ref_.generation = generation;
@@ -2522,6 +2746,9 @@ class span {
     ref_.slot = slot;
     ref_.epoch = epoch;
     ref_.flags = flags;
+    ref_.links = links;
+    ref_.segment_block = segment_block;
+    ref_.segment_generation = segment_generation;
   }
   /// Internal: an unrecorded child of `parent` (same ids, other flags), active nowhere.
   span(const span_ref& parent, std::uint8_t flags) noexcept : ref_(parent) { ref_.flags = flags; }
@@ -2529,16 +2756,14 @@ class span {
  private:
   void release_() noexcept {
     ref_ = span_ref{};
-    owner_ = nullptr;
-    depth_ = 0;
+    active_ = detail::active_mark{};
   }
   void abandon_() noexcept;
   void end_recorded_() noexcept;
   void set_attribute_value_(std::string_view key, const attribute_value& value) noexcept;
 
   span_ref ref_{};
-  void* owner_ = nullptr;       ///< the thread scope this span was made active on, if any
-  std::uint16_t depth_ = 0;     ///< 1-based position on that scope's stack; 0: not active
+  detail::active_mark active_{};  ///< where it is active, if anywhere
 };
 
 inline span_ref::span_ref(const span& s) noexcept : span_ref(s.ref()) {}
@@ -2634,6 +2859,11 @@ SENTRY_TRACE_DETAIL_END
 // DOES NOT      allocate or copy: the parts are views into the string passed to parse(), which
 //               must outlive them (tracer.hpp parses its own copy).
 // ERRORS        parse() returns a dsn_error naming the first problem; to_string() describes it.
+//               The user info ends at the last '@' before the path, as URL parsers split it; the
+//               key and secret may hold only A-Z a-z 0-9 - . _ ~ (they are written into
+//               X-Sentry-Auth, where `,` or `=` would add parameters), so a second '@' is refused
+//               as a bad key. `?` and `#` have their own error. Slashes before the project id are
+//               not kept in the path ("/a//42" has path "/a").
 // SPEC          https://develop.sentry.dev/sdk/foundations/transport/authentication/
 
 #ifndef SENTRY_TRACE_DSN_HPP
@@ -2656,6 +2886,10 @@ enum class dsn_error : std::uint8_t {
   missing_project_id,  ///< no last path segment
   bad_project_id,      ///< last path segment is not all digits
   bad_character,       ///< whitespace or a control character
+  query_or_fragment,   ///< a `?` or `#`: not part of a DSN
+  bad_public_key,      ///< the key holds a byte other than A-Z a-z 0-9 - . _ ~ (an `@` too)
+  bad_secret,          ///< the secret holds a byte other than A-Z a-z 0-9 - . _ ~
+  bad_host,            ///< the host holds a byte a host name or IPv6 literal cannot hold
 };
 
 constexpr const char* to_string(dsn_error e) noexcept {
@@ -2669,6 +2903,12 @@ constexpr const char* to_string(dsn_error e) noexcept {
     case dsn_error::missing_project_id: return "the DSN has no project id (expected .../PROJECT_ID at the end)";
     case dsn_error::bad_project_id: return "the DSN's project id must be digits only";
     case dsn_error::bad_character: return "the DSN contains whitespace or a control character";
+    case dsn_error::query_or_fragment: return "the DSN must not contain a query (?) or a fragment (#)";
+    case dsn_error::bad_public_key:
+      return "the DSN's public key may hold only letters, digits and - . _ ~ (is there a second @?)";
+    case dsn_error::bad_secret: return "the DSN's secret may hold only letters, digits and - . _ ~";
+    case dsn_error::bad_host:
+      return "the DSN's host may hold only letters, digits and - . _ (or hex digits, : and . inside [ ])";
   }
   return "invalid DSN";
 }
@@ -2697,6 +2937,31 @@ constexpr bool all_digits(std::string_view s) noexcept {
     if (c < '0' || c > '9') return false;
   return true;
 }
+/// A host the HTTP client can connect to (http_client.hpp accepts the same): a name of letters,
+/// digits, `-`, `.` and `_`, or an IPv6 literal of hex digits, `:` and `.`. Checked here so that a
+/// DSN naming anything else is refused with its own error rather than failing every send.
+constexpr bool dsn_host_chars(std::string_view host, bool ipv6) noexcept {
+  for (char c : host) {
+    const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    const bool ok = ipv6 ? hex || c == ':' || c == '.'
+                         : (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                               c == '.' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/// The key and secret go into the X-Sentry-Auth header as `sentry_key=KEY, sentry_secret=...`;
+/// a `,`, `=`, `@`, quote or non-ASCII byte there would add or break parameters, so only URL
+/// "unreserved" characters are taken (Sentry's keys are 32 hex digits).
+constexpr bool dsn_credential_chars(std::string_view s) noexcept {
+  for (char c : s) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                    c == '.' || c == '_' || c == '~';
+    if (!ok) return false;
+  }
+  return true;
+}
 } // namespace detail
 
 inline dsn_error dsn::parse(std::string_view text, dsn& out) noexcept {
@@ -2709,18 +2974,22 @@ inline dsn_error dsn::parse(std::string_view text, dsn& out) noexcept {
   d.scheme = text.substr(0, sep);
   if (d.scheme != "http" && d.scheme != "https") return dsn_error::bad_scheme;
   std::string_view rest = text.substr(sep + 3);
-  std::size_t at = rest.find('@');
+  // Query strings and fragments are not part of a DSN; refuse rather than guess.
+  if (rest.find_first_of("?#") != std::string_view::npos) return dsn_error::query_or_fragment;
+  // The authority ends at the first '/'; within it the user info ends at the LAST '@', as URL
+  // parsers split it, so an '@' can never end up in the host. One left in the user info is
+  // refused by the key check below.
   std::size_t first_slash = rest.find('/');
-  if (at == std::string_view::npos || (first_slash != std::string_view::npos && at > first_slash))
-    return dsn_error::missing_public_key;
+  std::size_t at = rest.substr(0, first_slash).rfind('@');
+  if (at == std::string_view::npos) return dsn_error::missing_public_key;
   std::string_view userinfo = rest.substr(0, at);
   std::size_t colon = userinfo.find(':');
   d.public_key = userinfo.substr(0, colon);
   if (colon != std::string_view::npos) d.secret = userinfo.substr(colon + 1);
   if (d.public_key.empty()) return dsn_error::missing_public_key;
+  if (!detail::dsn_credential_chars(d.public_key)) return dsn_error::bad_public_key;
+  if (!detail::dsn_credential_chars(d.secret)) return dsn_error::bad_secret;
   rest = rest.substr(at + 1);
-  // Query strings and fragments are not part of a DSN; refuse rather than guess.
-  if (rest.find_first_of("?#") != std::string_view::npos) return dsn_error::bad_character;
   std::size_t slash = rest.find('/');
   std::string_view hostport = rest.substr(0, slash);
   std::string_view tail = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
@@ -2744,6 +3013,7 @@ inline dsn_error dsn::parse(std::string_view text, dsn& out) noexcept {
     }
   }
   if (d.host.empty()) return dsn_error::missing_host;
+  if (!detail::dsn_host_chars(d.host, hostport.front() == '[')) return dsn_error::bad_host;
   if (d.port_explicit) {
     if (!detail::all_digits(port_text) || port_text.size() > 5) return dsn_error::bad_port;
     std::uint32_t p = 0;
@@ -2759,6 +3029,8 @@ inline dsn_error dsn::parse(std::string_view text, dsn& out) noexcept {
   d.project_id = tail.substr(last + 1);
   if (!detail::all_digits(d.project_id)) return dsn_error::bad_project_id;
   d.path = tail.substr(0, last);
+  // "/a//42": the path is "/a", so the endpoint is /a/api/42/envelope/, not /a//api/...
+  while (!d.path.empty() && d.path.back() == '/') d.path.remove_suffix(1);
   if (d.host.size() > 2 && d.host[0] == 'o') {
     std::size_t dot = d.host.find('.');
     std::string_view digits = d.host.substr(1, dot == std::string_view::npos ? 0 : dot - 1);
@@ -2785,13 +3057,15 @@ SENTRY_TRACE_DETAIL_END
 //               then traces_sample_rate. The decision compares `sample_rand` with the rate, so
 //               every service of a trace that shares `sample_rand` decides alike. sample_rand is
 //               kept as an integer count of millionths, the exact value that is propagated
-//               ("0.421337"), so the decision never differs from what the next service sees.
+//               ("0.421337", read exactly by json.hpp's parse_decimal), and sampled exactly when
+//               sample_rand < rate compared as @sentry/core and sentry_sdk compare two doubles,
+//               so the decision never differs from what the next service (or Sentry) makes.
 // DOES NOT      allocate: the sampler is any callable up to 64 bytes stored inline
 //               (a capturing lambda included); a larger one fails to compile.
 // ERRORS        A sampler result outside [0, 1] or NaN is not trusted: the transaction is not
 //               sampled and a debug line says why (the SDKs treat an invalid rate the same way).
 //               With exceptions on, a sampler that throws falls back to the parent's decision,
-//               then to traces_sample_rate, as @sentry/core does.
+//               then to traces_sample_rate, as @sentry/core does, and a debug line says so.
 // POLICY        SENTRY_TRACE_SAMPLING (config.hpp) fixes the policy at compile time: RUNTIME (the
 //               above), ALWAYS (rate 1), NEVER (rate 0; the span path folds away in tracer.hpp),
 //               RATIO (PERMILLE / 1000 against sample_rand). Only RUNTIME calls the sampler, reads
@@ -2906,6 +3180,7 @@ struct sampling_decision {
   double sample_rate = 0.0;       ///< the rate that decided
   bool sample_rate_known = false; ///< false when the parent's decision was inherited without a rate
   bool rate_invalid = false;      ///< the sampler or option gave a value outside [0, 1] or NaN
+  bool sampler_threw = false;     ///< the sampler threw; the parent's decision or the rate decided
 };
 
 // ------------------------------------------------------------------------------------------------
@@ -2926,36 +3201,48 @@ inline constexpr double sampling_policy_rate = sampling_policy == sampling_polic
 /// True for a usable rate: a number in [0, 1] (NaN fails both comparisons).
 constexpr bool valid_rate(double rate) noexcept { return rate >= 0.0 && rate <= 1.0; }
 
-/// The decision for `rate` and a sample_rand of `rand_micros` millionths: rand < rate, so 0
-/// never samples and 1 always does.
-constexpr bool decide(double rate, std::uint32_t rand_micros) noexcept {
-  return static_cast<double>(rand_micros) < rate * static_cast<double>(sample_rand_scale);
+/// k millionths as the double nearest to k / 10^6 (ties to even): the double parseFloat and
+/// float() give for the propagated text "0.xxxxxx". Computed with integer long division
+/// (divmod_u64, whose divisor may be below 2^24) rather than a floating-point division, which
+/// small targets would pull in as a soft-float routine; the scaling by a power of two is exact.
+constexpr double micros_to_double(std::uint32_t k) noexcept {
+  if (k == 0) return 0.0;
+  std::uint64_t r = k;  // k / 10^6 lies in [2^-exponent, 2^(1-exponent)) once r >= 10^6
+  int exponent = 0;
+  while (r < sample_rand_scale) {
+    r *= 2;
+    ++exponent;
+  }
+  r -= sample_rand_scale;  // the leading one bit taken
+  // The next 53 bits (52 for the significand, then the rounding bit) in two steps of 27 and
+  // 26, each quotient below 2^27 since r < 10^6.
+  const divmod_result high = divmod_u64(r << 27, sample_rand_scale);
+  const divmod_result low = divmod_u64(static_cast<std::uint64_t>(high.rem) << 26, sample_rand_scale);
+  const std::uint64_t bits = high.quot << 26 | low.quot;
+  std::uint64_t m = std::uint64_t{1} << 52 | bits >> 1;
+  if ((bits & 1) != 0 && (low.rem != 0 || (m & 1) != 0)) ++m;  // 2^53 after a carry is still exact
+  double scale = 0x1p-52;
+  for (int i = 0; i < exponent; ++i) scale *= 0.5;
+  return static_cast<double>(m) * scale;
 }
 
-/// Parses a plain decimal number ("1", "0.25", ".5", "1.0", "1e-3" is refused) without the C
-/// locale, for rates and sample_rand read from the environment or from baggage. False for
-/// anything else, including empty text, signs, exponents and trailing characters.
-constexpr bool parse_decimal(std::string_view text, double& out) noexcept {
-  if (text.empty()) return false;
-  double whole = 0.0, frac = 0.0, scale = 1.0;
-  bool digits = false, dot = false;
-  for (char c : text) {
-    if (c == '.' && !dot) {
-      dot = true;
-    } else if (c >= '0' && c <= '9') {
-      digits = true;
-      if (dot) {
-        scale /= 10.0;
-        frac += (c - '0') * scale;
-      } else {
-        whole = whole * 10.0 + (c - '0');
-      }
-    } else {
-      return false;
-    }
-  }
-  if (!digits) return false;
-  out = whole + frac;
+/// The decision for `rate` and a sample_rand of `rand_micros` millionths, made exactly as
+/// @sentry/core (`sampleRand < parsedSampleRate`) and sentry_sdk (`self._sample_rand <
+/// self.sample_rate`) make it: both compare two doubles, the propagated "0.421337" read as the
+/// double nearest to it, and the rate. So a rate of 0.1 does not sample a sample_rand of 0.1,
+/// although the double 0.1 lies a little above one tenth.
+constexpr bool decide(double rate, std::uint32_t rand_micros) noexcept {
+  return micros_to_double(rand_micros) < rate;
+}
+
+/// A sample_rand read from baggage, in millionths: a plain decimal in [0, 1) (json.hpp's
+/// parse_decimal), digits past the sixth decimal cut off. False for anything else.
+constexpr bool parse_sample_rand(std::string_view text, std::uint32_t& micros) noexcept {
+  decimal_text d;
+  if (!parse_decimal(text, d)) return false;
+  const std::uint64_t v = decimal_scaled(d, 6);
+  if (v >= sample_rand_scale) return false;
+  micros = static_cast<std::uint32_t>(v);
   return true;
 }
 
@@ -2967,12 +3254,12 @@ inline std::uint32_t new_sample_rand() noexcept {
 /// A sample_rand consistent with a parent's decision and rate, for an incoming trace that
 /// carries both but no sample_rand: [0, rate) when sampled, [rate, 1) when not (PROTOCOL.md §9.4).
 inline std::uint32_t sample_rand_within(double rate, bool sampled) noexcept {
-  // The first count of millionths that decide() calls "not sampled": rate * 1e6 rounded up, so
-  // that a rate between two millionths (0.1234565) never yields an unsampled value below it.
+  // The first count of millionths that decide() calls "not sampled": found by decide() itself
+  // around rate * 1e6, so the two can never disagree at the boundary.
   const double scaled = rate * sample_rand_scale;
-  auto limit = static_cast<std::uint32_t>(scaled);
-  if (static_cast<double>(limit) < scaled) ++limit;
-  if (limit > sample_rand_scale) limit = sample_rand_scale;
+  std::uint32_t limit = !(scaled > 0.0) ? 0 : scaled >= sample_rand_scale ? sample_rand_scale : static_cast<std::uint32_t>(scaled);
+  while (limit > 0 && !decide(rate, limit - 1)) --limit;
+  while (limit < sample_rand_scale && decide(rate, limit)) ++limit;
   std::uint64_t r = random_u64() >> 11;
   if (sampled) return limit == 0 ? 0 : divmod_u64(r, limit).rem;
   std::uint32_t span = sample_rand_scale - limit;
@@ -3000,6 +3287,7 @@ inline sampling_decision sample(const traces_sampler_fn& sampler, double rate, c
       have_rate = true;
     } catch (...) {
       have_rate = false;  // fall through to the parent's decision, then the rate
+      d.sampler_threw = true;
     }
 #else
     chosen = sampler(ctx);
@@ -3781,6 +4069,9 @@ SENTRY_TRACE_DETAIL_END
 //               next free slot, changed together by compare-and-swap. A child start is one CAS,
 //               an end one atomic subtraction; a handle whose generation no longer matches is a
 //               no-op, so a block reused for a new transaction is never written by an old handle.
+//               Code that checks a reference and then reads or writes the block holds a claim
+//               (try_pin, one CAS; tracer.hpp's block_pin) for the whole of it: a check and a
+//               later write are never two steps another thread can come between.
 
 #ifndef SENTRY_TRACE_POOL_HPP
 #define SENTRY_TRACE_POOL_HPP
@@ -3929,6 +4220,18 @@ struct transaction_block {
     return control_word.compare_exchange_strong(v, v + control::open_one + 1, order_acquire, order_relaxed);
   }
 
+  /// Claims the block of the transaction with generation `gen` without taking a slot, also after
+  /// its root has ended: the claim counts as an open span, so the block is not freed (and not
+  /// reused) until it is given back with close_one() (detail::block_pin does both). False when
+  /// that transaction is gone.
+  bool try_pin(std::uint32_t gen) noexcept {
+    std::uint64_t v = control_word.load(order_relaxed);
+    for (;;) {
+      if (control::generation(v) != (gen & 0x1fffffffu) || control::open(v) == 0) return false;
+      if (control_word.compare_exchange_weak(v, v + control::open_one, order_acq_rel, order_relaxed)) return true;
+    }
+  }
+
   /// Claims a child slot while the transaction with generation `gen` is open. Returns the slot,
   /// 0 when the block is full (count buffer_overflow), or -1 when the transaction is gone.
   std::int32_t claim_child(std::uint32_t gen) noexcept {
@@ -3998,29 +4301,107 @@ struct transaction_block {
 
   static constexpr std::size_t max_key_bytes = 256;
 
+  // --- keys --------------------------------------------------------------------------------
+  // An object must not carry a key twice (Relay keeps only the last). Keys are therefore kept
+  // and compared in the form they are written in: cut at their limit (never inside a UTF-8
+  // sequence), then every invalid UTF-8 subpart replaced by U+FFFD as the escaper replaces it.
+  // Two attribute keys that share their first 256 bytes, or two invalid keys that both
+  // become "\ufffd", are then one key: the later set wins. A key the arena cannot hold whole
+  // is not stored at all (a shorter cut could collide), and the SDK's own keys
+  // (sdk_attribute_keys) are refused; both are counted as attributes_dropped.
+
+  static std::string_view key_cut(std::string_view key, std::size_t max_bytes) noexcept {
+    return key.substr(0, utf8_truncate(key, max_bytes));
+  }
+
+  /// True when `stored` (a key kept in written form) is what `key` would be written as.
+  bool key_equals(arena_str stored, std::string_view key, std::size_t max_bytes) const noexcept {
+    const std::string_view have = str(stored), cut = key_cut(key, max_bytes);
+    std::size_t matched = 0;
+    for (std::size_t pos = 0; pos < cut.size();) {
+      const std::string_view piece = utf8_repaired_piece(cut, pos);
+      if (have.size() - matched < piece.size() || have.substr(matched, piece.size()) != piece) return false;
+      matched += piece.size();
+    }
+    return matched == have.size();
+  }
+
+  /// Bytes `key` takes in written form.
+  static std::size_t key_bytes(std::string_view key, std::size_t max_bytes) noexcept {
+    const std::string_view cut = key_cut(key, max_bytes);
+    std::size_t n = 0;
+    for (std::size_t pos = 0; pos < cut.size();) n += utf8_repaired_piece(cut, pos).size();
+    return n;
+  }
+
+  /// Writes `key` in written form into reserved space at `at` (which has room for key_bytes()).
+  arena_str place_key(std::string_view key, std::size_t max_bytes, std::uint32_t& at, std::size_t& room) noexcept {
+    const std::string_view cut = key_cut(key, max_bytes);
+    if (cut.size() != key.size()) g_outcomes.strings_truncated.fetch_add(1, order_relaxed);
+    const std::uint32_t start = at;
+    for (std::size_t pos = 0; pos < cut.size();) {
+      const std::string_view piece = utf8_repaired_piece(cut, pos);
+      std::memcpy(arena + at, piece.data(), piece.size());
+      at += static_cast<std::uint32_t>(piece.size());
+      room -= piece.size();
+    }
+    return arena_str{start, at - start};
+  }
+
+  /// Copies `key` in written form; false (nothing stored) when the arena cannot hold it whole.
+  bool copy_key(std::string_view key, std::size_t max_bytes, arena_str& out) noexcept {
+    const std::size_t need = key_bytes(key, max_bytes);
+    std::size_t room;
+    std::uint32_t at = reserve(need, room);
+    if (room < need) return false;
+    out = place_key(key, max_bytes, at, room);
+    return true;
+  }
+
+  /// The attribute `key` of `r` if it has one, compared in written form.
+  attribute_record* find_attribute(span_record& r, std::string_view key) noexcept {
+    for (std::uint16_t i = r.attr_head; i != no_index; i = attributes[i].next)
+      if (key_equals(attributes[i].key, key, max_key_bytes)) return &attributes[i];
+    return nullptr;
+  }
+
   /// Sets a string attribute, copying a new key and the value with one reservation.
   void set_string_attribute(std::uint32_t slot, std::string_view key, std::string_view value) noexcept {
     span_record& r = spans[slot];
-    for (std::uint16_t i = r.attr_head; i != no_index; i = attributes[i].next)
-      if (str(attributes[i].key) == key) {
-        attributes[i].text = copy(value);
-        attributes[i].type = attribute_type::string;
-        return;
-      }
+    if (is_sdk_attribute_key(key)) {
+      g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
+      return;
+    }
+    if (attribute_record* found = find_attribute(r, key)) {
+      found->text = copy(value);
+      found->type = attribute_type::string;
+      return;
+    }
+    const std::size_t key_need = key_bytes(key, max_key_bytes);
+    std::size_t room;
+    std::uint32_t at = reserve(key_need + capped(value.size(), SENTRY_TRACE_MAX_STRING), room);
+    if (room < key_need) {
+      g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
+      return;
+    }
     attribute_record* a = add_attribute(r);
     if (!a) return;
-    std::size_t room;
-    std::uint32_t at = reserve(capped(key.size(), max_key_bytes) + capped(value.size(), SENTRY_TRACE_MAX_STRING), room);
-    a->key = place(key, max_key_bytes, at, room);
+    a->key = place_key(key, max_key_bytes, at, room);
     a->text = place(value, SENTRY_TRACE_MAX_STRING, at, room);
     a->type = attribute_type::string;
   }
 
   /// Sets an attribute of any of the four types on span `slot`: the one place values are stored,
-  /// for span::set_attribute and span_options::attributes alike.
+  /// for span::set_attribute and span_options::attributes alike. A NaN or infinite double has
+  /// no JSON form (it would be written as null): it is dropped and counted, as a non-finite
+  /// measurement is, and an earlier value of the key stays.
   void set_attribute(std::uint32_t slot, std::string_view key, const attribute_value& value) noexcept {
     if (value.type() == attribute_value::kind::string) {
       set_string_attribute(slot, key, value.as_string());
+      return;
+    }
+    if (value.type() == attribute_value::kind::float64 && value.as_double() - value.as_double() != 0.0) {
+      g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);  // NaN - NaN and inf - inf are NaN
       return;
     }
     attribute_record* r = attribute_for(slot, key);
@@ -4032,13 +4413,22 @@ struct transaction_block {
     }
   }
 
-  /// Finds or adds the attribute `key` of span `slot`; nullptr (counted) when over a cap.
+  /// Finds or adds the attribute `key` of span `slot`; nullptr (counted) when over a cap, when
+  /// the key cannot be stored whole, or for one of the SDK's own keys.
   attribute_record* attribute_for(std::uint32_t slot, std::string_view key) noexcept {
     span_record& r = spans[slot];
-    for (std::uint16_t i = r.attr_head; i != no_index; i = attributes[i].next)
-      if (str(attributes[i].key) == key) return &attributes[i];
+    if (is_sdk_attribute_key(key)) {
+      g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
+      return nullptr;
+    }
+    if (attribute_record* found = find_attribute(r, key)) return found;
+    arena_str stored;
+    if (!copy_key(key, max_key_bytes, stored)) {
+      g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
+      return nullptr;
+    }
     attribute_record* a = add_attribute(r);
-    if (a) a->key = copy(key, max_key_bytes);
+    if (a) a->key = stored;
     return a;
   }
 
@@ -4589,18 +4979,18 @@ inline std::string_view write_client_report_envelope(char* buf, std::size_t cap,
   p.begin_object();
   p.key("timestamp").seconds(ctx.sent_at_epoch_us);
   p.key("discarded_events").begin_array();
-  std::uint32_t taken[reason_count][category_count] = {};
+  std::uint64_t taken[reason_count][category_count] = {};
   bool any = false;
   for (std::size_t r = 0; r < reason_count; ++r) {
     for (std::size_t c = 0; c < category_count; ++c) {
-      std::uint32_t q = g_outcomes.pending[r][c].exchange(0, order_relaxed);
+      std::uint64_t q = g_outcomes.pending[r][c].exchange(0, order_relaxed);
       if (!q) continue;
       taken[r][c] = q;
       any = true;
       p.begin_object();
       p.key("reason").string(to_string(static_cast<discard_reason>(r)));
       p.key("category").string(to_string(static_cast<data_category>(c)));
-      p.key("quantity").number(static_cast<std::uint64_t>(q));
+      p.key("quantity").number(q);
       p.end_object();
     }
   }
@@ -4911,13 +5301,15 @@ class transport {
   }
 
   /// Counts an envelope this transport could not deliver, by reason, for the client report
-  /// (a transaction counts once as `transaction` and once per span as `span`; lost client
-  /// reports are not counted, as in every Sentry SDK).
+  /// (a transaction counts once as `transaction` and once per span as `span`, an error event
+  /// once as `error`; lost client reports are not counted, as in every Sentry SDK).
   static void report_lost(const envelope_view& envelope, discard_reason reason) noexcept {
     if (const transaction_view* t = envelope.transaction())
       detail::g_outcomes.record_transaction(reason, static_cast<std::uint32_t>(t->span_count()));
     else if (envelope.span_items())
       detail::g_outcomes.record(reason, data_category::span, envelope.span_items());
+    else if (!envelope.is_client_report())
+      detail::g_outcomes.record(reason, data_category::error);
   }
 
  protected:
@@ -4933,6 +5325,15 @@ class transport {
 class null_transport final : public transport {
  public:
   void send(envelope_view) override {}
+};
+
+/// Stands in for a delivery this build cannot make (init() uses it for an https DSN without
+/// SENTRY_TRACE_WITH_MBEDTLS): every envelope is counted as lost (`internal_sdk_error`), and
+/// flush() is false, so the loss shows in get_stats() and in what flush()/shutdown() return.
+class undeliverable_transport final : public transport {
+ public:
+  void send(envelope_view e) override { report_lost(e, discard_reason::internal_sdk_error); }
+  bool flush(std::uint32_t) override { return false; }
 };
 
 /// Hands every envelope to a plain function pointer, for C-style code and byte sinks.
@@ -5245,32 +5646,12 @@ constexpr std::uint64_t rate_limit_deadline(std::uint64_t now_ms, std::uint64_t 
   return now_ms > UINT64_MAX - delay ? UINT64_MAX : now_ms + delay;
 }
 
+// Read by the library's one decimal parser (json.hpp), then rounded up exactly.
 inline bool parse_retry_seconds(std::string_view text, std::uint64_t& seconds) noexcept {
-  text = trim_header_space(text);
-  std::size_t i = 0;
-  std::uint64_t value = 0;
-  bool saturated = false;
-  while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
-    auto digit = static_cast<std::uint64_t>(text[i] - '0');
-    if (value > (UINT64_MAX - digit) / 10u) saturated = true;
-    else value = value * 10u + digit;
-    ++i;
-  }
-  if (i == 0) return false;  // no integer part: empty, sign, ".5", letters
-  bool round_up = false;
-  if (i < text.size()) {
-    if (text[i] != '.') return false;
-    ++i;
-    std::size_t frac_start = i;
-    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
-      if (text[i] != '0') round_up = true;
-      ++i;
-    }
-    if (i == frac_start || i != text.size()) return false;  // "2." or "2.5e3" / "2.5 s"
-  }
-  if (saturated) value = UINT64_MAX;
-  else if (round_up) value = value == UINT64_MAX ? value : value + 1;
-  seconds = value;
+  decimal_text d;
+  if (!parse_decimal(trim_header_space(text), d)) return false;
+  if (d.whole.empty() || (d.point && d.fraction.empty())) return false;  // ".5", "2."
+  seconds = decimal_scaled(d, 0, true);
   return true;
 }
 
@@ -5359,9 +5740,11 @@ SENTRY_TRACE_DETAIL_END
 // DOES NOT      keep connections alive (every request says Connection: close), follow
 //               redirects, decode the body (it is read and discarded: Sentry's answer is in the
 //               status and headers), support https proxies or proxy authentication, or resolve
-//               names inside step(): configure() calls getaddrinfo(), which may block, so call
-//               it at start-up or on the worker, and again only after a failure (the address
-//               may have moved).
+//               names inside step(): configure() calls getaddrinfo() (through
+//               http_client_config::resolver), which may block. prepare() does everything else
+//               (TLS and the CA bundle included) and use_addresses() takes addresses resolved
+//               elsewhere, which is how http_transport resolves on a thread of its own and keeps
+//               the CA chain across re-resolutions.
 // HEAP          none of its own: the addresses, the request head, the 8 KiB response head and
 //               the mbedTLS contexts are members. The one exception is mbedTLS itself, which
 //               calloc()s while it loads the CA bundle (configure()) and during each handshake
@@ -5512,6 +5895,50 @@ inline bool parse_http_url(std::string_view url, http_url& out) noexcept {
   return true;
 }
 
+/// How names are resolved: getaddrinfo's signature (the result is freed with freeaddrinfo).
+using resolve_fn = int (*)(const char* host, const char* service, const addrinfo* hints, addrinfo** result);
+
+/// The addresses one name resolved to, in getaddrinfo's order (at most 8).
+struct address_list {
+  static constexpr int max = 8;
+  sockaddr_storage addrs[max] = {};
+  socklen_t lens[max] = {};
+  int count = 0;
+};
+
+/// Resolves `host`:`port` with `fn` (nullptr: ::getaddrinfo), which may block. With
+/// `numeric_only` only an IP literal is accepted (AI_NUMERICHOST: never blocks). False with
+/// "resolve failed: ..." in err.
+inline bool resolve_addresses(resolve_fn fn, const char* host, std::uint16_t port, bool numeric_only,
+                              address_list& out, char* err, std::size_t err_size) noexcept {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  // Not AI_ADDRCONFIG: it hides ::1 on hosts without a global IPv6 address.
+  hints.ai_flags = AI_NUMERICSERV | (numeric_only ? AI_NUMERICHOST : 0);
+  char service[8];
+  std::snprintf(service, sizeof service, "%u", static_cast<unsigned>(port));
+  addrinfo* list = nullptr;
+  const int r = numeric_only || !fn ? ::getaddrinfo(host, service, &hints, &list) : fn(host, service, &hints, &list);
+  out.count = 0;
+  if (r != 0) {
+    std::snprintf(err, err_size, "resolve failed: %s", ::gai_strerror(r));
+    return false;
+  }
+  for (addrinfo* a = list; a && out.count < address_list::max; a = a->ai_next) {
+    if (a->ai_addrlen > sizeof(sockaddr_storage)) continue;
+    std::memcpy(&out.addrs[out.count], a->ai_addr, a->ai_addrlen);
+    out.lens[out.count] = static_cast<socklen_t>(a->ai_addrlen);
+    ++out.count;
+  }
+  if (list) ::freeaddrinfo(list);
+  if (out.count == 0) {
+    std::snprintf(err, err_size, "resolve failed: no address");
+    return false;
+  }
+  return true;
+}
+
 /// What configure() needs beyond the URL.
 struct http_client_config {
   std::string_view proxy;              ///< "http://host:port" or empty; HTTP via absolute-form request, HTTPS via CONNECT
@@ -5519,6 +5946,7 @@ struct http_client_config {
   bool verify_peer = true;             ///< certificate + host name verification (on by default)
   std::uint32_t connect_timeout_ms = 3000;
   std::uint32_t io_timeout_ms = 5000;  ///< per send/receive phase
+  resolve_fn resolver = nullptr;       ///< nullptr: ::getaddrinfo (tests put a slow one here)
 };
 
 /// What step() reports.
@@ -5541,13 +5969,26 @@ class http_client {
   http_client(const http_client&) = delete;
   http_client& operator=(const http_client&) = delete;
 
-  /// Resolves (getaddrinfo: this may block; call it at start-up or on the worker, and cache:
-  /// re-resolve only after a failure) and remembers the target. False with a reason in error().
-  /// With a proxy, the proxy's name is resolved and the target's is left to the proxy.
+  /// prepare(), then resolves with the config's resolver (getaddrinfo: this may block; call it
+  /// at start-up or on a thread that has no deadline) and uses the addresses. False with a
+  /// reason in error().
   bool configure(const http_url& target, const http_client_config& cfg) noexcept {
+    if (!prepare(target, cfg)) return false;
+    address_list a;
+    if (!resolve_addresses(cfg.resolver, lookup_host_, lookup_port_, false, a, err_, sizeof err_)) return false;
+    use_addresses(a);
+    return true;
+  }
+
+  /// Everything configure() does but resolving: checks the target, loads the CA bundle and
+  /// sets up TLS (once: later use_addresses() calls keep it), and remembers the name to
+  /// resolve (lookup_host()). The client can send once use_addresses() gave it an address.
+  /// With a proxy, the proxy's name is the one to resolve; the target's is the proxy's business.
+  bool prepare(const http_url& target, const http_client_config& cfg) noexcept {
     abort();
     configured_ = false;
-    addr_count_ = 0;
+    prepared_ = false;
+    addrs_.count = 0;
     target_ = target;
     connect_timeout_ms_ = cfg.connect_timeout_ms;
     io_timeout_ms_ = cfg.io_timeout_ms;
@@ -5558,23 +5999,38 @@ class http_client {
     if (target_.tls) return set_error("https needs SENTRY_TRACE_WITH_MBEDTLS");
 #endif
     via_proxy_ = false;
-    const char* host = target_.host;
-    std::uint16_t port = target_.port;
+    std::memcpy(lookup_host_, target_.host, sizeof lookup_host_);
+    lookup_port_ = target_.port;
     http_url proxy;
     if (!cfg.proxy.empty()) {
       if (!parse_http_url(cfg.proxy, proxy) || proxy.tls) return set_error("proxy: must be http://host:port");
       via_proxy_ = true;
-      host = proxy.host;
-      port = proxy.port;
+      std::memcpy(lookup_host_, proxy.host, sizeof lookup_host_);
+      lookup_port_ = proxy.port;
     }
-    if (!resolve(host, port)) return false;
 #if SENTRY_TRACE_WITH_MBEDTLS
     if (target_.tls && !tls_configure(cfg)) return false;
 #endif
     err_[0] = '\0';
-    configured_ = true;
+    prepared_ = true;
     return true;
   }
+
+  /// The name (and port) to resolve after prepare(): the target's, or the proxy's.
+  const char* lookup_host() const noexcept { return lookup_host_; }
+  std::uint16_t lookup_port() const noexcept { return lookup_port_; }
+
+  /// Connects to these addresses from the next start() on (after prepare(); a request in
+  /// flight keeps the ones it has). An empty list leaves the client unable to send.
+  void use_addresses(const address_list& a) noexcept {
+    if (!prepared_ || busy()) return;
+    addrs_ = a;
+    configured_ = addrs_.count > 0;
+  }
+  /// True once prepared and given at least one address.
+  bool ready() const noexcept { return configured_; }
+  /// Records why resolving failed (error() returns it).
+  void note_error(const char* why) noexcept { set_error(why); }
 
   /// Starts a POST of `body` to the target's path with these extra header lines (each
   /// "Name: value\r\n", caller-built); adds Host, User-Agent, Content-Length and Connection:
@@ -5818,7 +6274,6 @@ class http_client {
   };
   enum class body_mode : std::uint8_t { none, length, chunked, until_close };
   enum class chunk_state : std::uint8_t { size, extension, data, data_end, trailer_start, trailer_line };
-  static constexpr int max_addresses = 8;
 
   bool busy() const noexcept { return phase_ != phase::idle && phase_ != phase::done && phase_ != phase::failed; }
 
@@ -5867,30 +6322,6 @@ class http_client {
       std::snprintf(out, size, v6 ? "[%s]" : "%s", target_.host);
   }
 
-  bool resolve(const char* host, std::uint16_t port) noexcept {
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_NUMERICSERV;  // not AI_ADDRCONFIG: it hides ::1 on hosts without a global IPv6 address
-    char service[8];
-    std::snprintf(service, sizeof service, "%u", static_cast<unsigned>(port));
-    addrinfo* list = nullptr;
-    int r = ::getaddrinfo(host, service, &hints, &list);
-    if (r != 0) {
-      std::snprintf(err_, sizeof err_, "resolve failed: %s", ::gai_strerror(r));
-      return false;
-    }
-    for (addrinfo* a = list; a && addr_count_ < max_addresses; a = a->ai_next) {
-      if (a->ai_addrlen > sizeof(sockaddr_storage)) continue;
-      std::memcpy(&addrs_[addr_count_], a->ai_addr, a->ai_addrlen);
-      addr_lens_[addr_count_] = static_cast<socklen_t>(a->ai_addrlen);
-      ++addr_count_;
-    }
-    ::freeaddrinfo(list);
-    if (addr_count_ == 0) return set_error("resolve failed: no address");
-    return true;
-  }
-
   void note_connect_error(int e) noexcept {
     if (e == ECONNREFUSED) set_error("connect refused");
     else if (e == ETIMEDOUT) set_error("connect timeout");
@@ -5901,9 +6332,9 @@ class http_client {
 
   /// Opens a socket to the next address and starts connecting; failed when none is left.
   void connect_next(std::uint64_t now_ms) noexcept {
-    while (addr_next_ < addr_count_) {
+    while (addr_next_ < addrs_.count) {
       int i = addr_next_++;
-      const auto* sa = reinterpret_cast<const sockaddr*>(&addrs_[i]);
+      const auto* sa = reinterpret_cast<const sockaddr*>(&addrs_.addrs[i]);
       int fd = ::socket(sa->sa_family, SOCK_STREAM, 0);
       if (fd < 0) {
         note_connect_error(errno);
@@ -5920,7 +6351,7 @@ class http_client {
       ::setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one);
 #endif
       int r;
-      do r = ::connect(fd, sa, addr_lens_[i]);
+      do r = ::connect(fd, sa, addrs_.lens[i]);
       while (r != 0 && errno == EINTR);
       fd_ = fd;
       if (r == 0) {
@@ -6313,9 +6744,10 @@ class http_client {
 #endif
 
   http_url target_;
-  sockaddr_storage addrs_[max_addresses] = {};
-  socklen_t addr_lens_[max_addresses] = {};
-  int addr_count_ = 0;
+  address_list addrs_{};
+  char lookup_host_[sizeof(http_url::host)] = {};
+  std::uint16_t lookup_port_ = 0;
+  bool prepared_ = false;
   int addr_next_ = 0;
   bool configured_ = false;
   bool via_proxy_ = false;
@@ -6392,9 +6824,18 @@ SENTRY_TRACE_DETAIL_END
 //               on the client's socket plus a self-pipe while a request is in flight (stop()
 //               writes to the pipe). New envelopes need no wake-up then: they queue behind the
 //               one in flight.
-// NAMES         configure() resolves the host (getaddrinfo, which may block: at init). After a
-//               network failure the worker resolves again before the next attempt; poll mode
-//               keeps the address it has (it resolves only if it never had one).
+// NAMES         An IP literal is used as it is. A name is resolved before the first attempt and
+//               again after a network failure (the address may have moved), each time on a
+//               thread of its own (detail::async_resolver), never on the worker or a poll()/
+//               flush() caller: getaddrinfo may block for seconds when the DNS server stops
+//               answering, and flush(ms)/shutdown(ms) must keep their deadlines. The sender
+//               looks at the resolution every few ms; one that takes over connect_timeout_ms is
+//               abandoned (its thread ends on its own, touching only its static slot) and counts
+//               as a failed attempt. A failed re-resolution keeps the previous addresses. The
+//               CA bundle is loaded once, by configure(), not at each resolution.
+// DEADLINES     flush(ms) returns by its deadline whatever the network or resolver does; stop(ms)
+//               flushes for ms, then joins the worker (it only ever blocks in a wait that stop()
+//               ends) and counts what is still queued as lost (network_error).
 // GZIP          With SENTRY_TRACE_WITH_ZLIB=1 (the program includes <zlib.h>'s directory and links
 //               -lz) and http_transport_options::gzip, every envelope over 1 KiB
 //               (detail::gzip_min_bytes) is sent gzip-compressed with "Content-Encoding: gzip",
@@ -6409,8 +6850,8 @@ SENTRY_TRACE_DETAIL_END
 //               a 1 MiB envelope takes milliseconds there).
 //               Without SENTRY_TRACE_WITH_ZLIB the gzip option is accepted and ignored.
 // MEMORY        The ring is a member (SENTRY_TRACE_QUEUE_BYTES, default 2 MiB, options.queue_bytes
-//               may use less of it). The worker's std::thread, created by start() at init, is
-//               the only allocation; send() and poll() never allocate. With
+//               may use less of it). The worker's std::thread, created by start() at init, and
+//               the short-lived resolver threads are the only allocations; send() and poll() never allocate. With
 //               SENTRY_TRACE_WITH_ZLIB=1 every http_transport also holds the gzip buffer and
 //               zlib's arena (detail::gzip_arena_bytes, about 264 KiB: zconf.h's formula for
 //               these parameters plus 8 KiB of small objects), gzip on or not; zlib gets
@@ -6451,6 +6892,7 @@ SENTRY_TRACE_DETAIL_END
 
 #  include <fcntl.h>
 #  include <poll.h>
+#  include <pthread.h>
 #  include <unistd.h>
 
 #  if SENTRY_TRACE_WITH_ZLIB
@@ -6470,6 +6912,10 @@ struct http_transport_options {
   std::uint32_t retry_base_ms = 1000; ///< first retry delay; doubles per attempt, capped at 60 s
   std::size_t queue_bytes = 0;        ///< 0: all of SENTRY_TRACE_QUEUE_BYTES; less caps the queue
   bool count_losses = true;           ///< false: losses are not counted (the Spotlight copy)
+  /// Worker mode: called on the worker between deliveries, at least once a second, with no
+  /// lock of the transport held (init() sends due client reports from it). It may call send().
+  void (*on_worker_tick)(void* user) = nullptr;
+  void* tick_user = nullptr;
 };
 
 // ------------------------------------------------------------------------------------------------
@@ -6605,6 +7051,121 @@ class envelope_queue {
   std::size_t tail_ = 0;
   std::size_t count_ = 0;
 };
+
+/// One name resolution run on a thread of its own, so that a resolver that stops answering
+/// blocks only that thread: never the worker, poll(), flush() or stop(), which must keep
+/// their deadlines. The job lives in static storage (g_resolve_jobs), not in the transport:
+/// its thread may outlive the transport that asked (stop() abandons a job it cannot wait
+/// for), and touches nothing but its own slot, which static storage keeps valid for as long
+/// as the process runs. States and who moves them:
+///   free -> running      the owner claims the slot (compare-exchange), fills it, starts the thread
+///   running -> done      the thread, after writing the result
+///   running -> abandoned the owner, giving up (stop(), a resolution past its time limit)
+///   done -> free         the owner, after copying the result (or when abandoning too late)
+///   abandoned -> free    the thread, as its last access to the slot
+/// The thread reads its inputs only before it publishes `done`, and the owner writes them only
+/// before pthread_create (which orders them for the thread), so no field is ever shared.
+struct resolve_job {
+  enum : std::uint8_t { free, running, done, abandoned };
+  std::atomic<std::uint8_t> state{free};
+  resolve_fn fn = nullptr;
+  char host[sizeof(http_url::host)] = {};
+  std::uint16_t port = 0;
+  address_list result{};
+  bool ok = false;
+  char err[160] = {};
+};
+/// Enough for the main transport and Spotlight with a couple of abandoned jobs each: a slot is
+/// busy until its resolver answers. With every slot taken, an attempt fails (counted by the
+/// retry policy like any network failure) instead of starting yet another stuck thread.
+inline constexpr std::size_t resolve_job_slots = 6;
+inline resolve_job g_resolve_jobs[resolve_job_slots];
+
+/// A transport's handle on at most one resolve_job.
+class async_resolver {
+ public:
+  async_resolver() noexcept = default;
+  async_resolver(const async_resolver&) = delete;
+  async_resolver& operator=(const async_resolver&) = delete;
+  ~async_resolver() { abandon(); }
+
+  /// Starts resolving `host`:`port` with `fn` on a new detached thread. False (err says why)
+  /// when every slot is taken or no thread can be started.
+  bool begin(resolve_fn fn, const char* host, std::uint16_t port, char* err, std::size_t err_size) noexcept {
+    abandon();
+    for (resolve_job& j : g_resolve_jobs) {
+      std::uint8_t expected = resolve_job::free;
+      if (!j.state.compare_exchange_strong(expected, resolve_job::running, std::memory_order_acquire)) continue;
+      j.fn = fn;
+      std::snprintf(j.host, sizeof j.host, "%s", host);
+      j.port = port;
+      j.ok = false;
+      j.err[0] = '\0';
+      pthread_attr_t attr;
+      bool started = ::pthread_attr_init(&attr) == 0;
+      if (started) {
+        ::pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        pthread_t tid;
+        started = ::pthread_create(&tid, &attr, &async_resolver::run, &j) == 0;
+        ::pthread_attr_destroy(&attr);
+      }
+      if (!started) {
+        j.state.store(resolve_job::free, std::memory_order_release);
+        std::snprintf(err, err_size, "resolve failed: no thread for the resolver");
+        return false;
+      }
+      job_ = &j;
+      return true;
+    }
+    std::snprintf(err, err_size, "resolve failed: every resolver is still waiting for an answer");
+    return false;
+  }
+
+  /// True while a job is out.
+  bool pending() const noexcept { return job_ != nullptr; }
+
+  /// 0: not answered yet; 1: resolved into `out`; -1: failed (err says why). Never waits.
+  int poll(address_list& out, char* err, std::size_t err_size) noexcept {
+    if (!job_ || job_->state.load(std::memory_order_acquire) != resolve_job::done) return 0;
+    const bool ok = job_->ok;
+    if (ok) out = job_->result;
+    else std::snprintf(err, err_size, "%s", job_->err);
+    job_->state.store(resolve_job::free, std::memory_order_release);
+    job_ = nullptr;
+    return ok ? 1 : -1;
+  }
+
+  /// Drops the handle without touching the slot: for a child after fork(), where the job's
+  /// thread does not exist (forget_resolve_jobs_after_fork() frees the slots there).
+  void forget() noexcept { job_ = nullptr; }
+
+  /// Gives the job up; its thread frees the slot whenever its resolver returns.
+  void abandon() noexcept {
+    if (!job_) return;
+    std::uint8_t expected = resolve_job::running;
+    if (!job_->state.compare_exchange_strong(expected, resolve_job::abandoned, std::memory_order_acq_rel))
+      job_->state.store(resolve_job::free, std::memory_order_release);  // it was done: nobody else holds it
+    job_ = nullptr;
+  }
+
+ private:
+  static void* run(void* arg) noexcept {
+    resolve_job& j = *static_cast<resolve_job*>(arg);
+    j.ok = resolve_addresses(j.fn, j.host, j.port, false, j.result, j.err, sizeof j.err);
+    std::uint8_t expected = resolve_job::running;
+    if (!j.state.compare_exchange_strong(expected, resolve_job::done, std::memory_order_acq_rel))
+      j.state.store(resolve_job::free, std::memory_order_release);  // abandoned: the slot is ours to free
+    return nullptr;  // the slot is not touched after this point
+  }
+
+  resolve_job* job_ = nullptr;
+};
+
+/// In a child after fork(): no resolver thread was copied into it, so nobody would ever free
+/// the slots the parent's jobs held; they are all free here.
+inline void forget_resolve_jobs_after_fork() noexcept {
+  for (resolve_job& j : g_resolve_jobs) j.state.store(resolve_job::free, std::memory_order_relaxed);
+}
 
 /// Copies `s` into `dst` (NUL-terminated); false when it does not fit.
 template <std::size_t N> bool copy_text(char (&dst)[N], std::size_t& len, std::string_view s) noexcept {
@@ -6806,15 +7367,16 @@ class http_transport final : public transport {
 #  endif
     if (opts_.max_attempts == 0) opts_.max_attempts = 1;
     if (!detail::parse_http_url(opts_.url, target_)) return false;
-    // configure() resolves the name. A name that does not resolve now (offline at start-up)
-    // is tried again before each attempt; anything else (https without TLS, a bad proxy) is final.
-    resolve_again_ = false;
-    client_ready_ = client_.configure(target_, opts_.http);
-    if (!client_ready_) {
-      const char* why = client_.error();
-      if (!why || std::strncmp(why, "resolve failed", 14) != 0) return false;
-      resolve_again_ = true;
-    }
+    // Everything but the name is checked here (https without TLS, a bad proxy, the CA bundle:
+    // loaded once). An IP literal is used at once; a name is resolved off this thread before
+    // the first attempt (see NAMES), so configure() never waits for a resolver either.
+    if (!client_.prepare(target_, opts_.http)) return false;
+    detail::address_list literal;
+    char ignored[160];
+    client_ready_ = detail::resolve_addresses(nullptr, client_.lookup_host(), client_.lookup_port(), true, literal,
+                                              ignored, sizeof ignored);
+    if (client_ready_) client_.use_addresses(literal);
+    resolve_again_ = !client_ready_;
     std::size_t cap = opts_.queue_bytes == 0 || opts_.queue_bytes > sizeof(ring_) ? sizeof(ring_) : opts_.queue_bytes;
     {
       std::lock_guard<std::mutex> lk(mu_);
@@ -6928,12 +7490,15 @@ class http_transport final : public transport {
       char b = 1;
       ssize_t w = ::write(wake_[1], &b, 1);
       static_cast<void>(w);
+      // Bounded: the worker never blocks but in wait_for_progress, which the notify and the
+      // pipe end, and each of its steps is non-blocking (names resolve on their own threads).
       if (worker_.joinable()) worker_.join();
       close_pipe();
       running_ = false;
     }
     {
       std::lock_guard<std::mutex> busy(poll_mu_);
+      resolver_.abandon();  // a resolver still out finishes on its own thread, touching only its slot
       if (in_flight_) client_.abort();
       in_flight_ = false;
       std::lock_guard<std::mutex> lk(mu_);
@@ -7052,16 +7617,14 @@ class http_transport final : public transport {
         }
         if (meta.not_before_ms > now) return;  // waiting to retry
         head_ = meta;
-        // Resolving may block: only the worker does it again (poll mode keeps the old address).
-        if (resolve_again_ && (running_ || !client_ready_)) {
-          resolve_again_ = false;
-          if (client_.configure(target_, opts_.http)) client_ready_ = true;
-          now = detail::steady_now_ms();
-        }
-        if (!client_ready_) {
-          resolve_again_ = true;
-          retry_or_drop(meta, now);
-          continue;
+        if (resolve_again_ || resolver_.pending()) {
+          const int r = step_resolution(now);
+          if (r == 0) return;  // waiting for the resolver (wait_for_progress naps meanwhile)
+          if (r < 0 && !client_ready_) {
+            retry_or_drop(meta, now);
+            continue;
+          }
+          // Resolved, or failed with an address from before: that one is tried again.
         }
         std::string_view head_lines(headers_, headers_len_);
         std::string_view body = bytes;
@@ -7100,6 +7663,40 @@ class http_transport final : public transport {
     }
   }
 
+  /// Drives the name's resolution on its resolve_job: 0 while it is out, 1 when the client got
+  /// fresh addresses, -1 when it failed (last_error() says why). A resolver that does not answer
+  /// within connect_timeout_ms is abandoned (its thread finishes on its own) and counts as a
+  /// failure, so the retry policy bounds how long an envelope waits for a name.
+  int step_resolution(std::uint64_t now) noexcept {
+    char why[160];
+    if (!resolver_.pending()) {
+      resolve_again_ = false;
+      if (!resolver_.begin(opts_.http.resolver, client_.lookup_host(), client_.lookup_port(), why, sizeof why)) {
+        client_.note_error(why);
+        resolve_again_ = true;
+        return -1;
+      }
+      resolve_started_ms_ = now;
+    }
+    detail::address_list fresh;
+    const int r = resolver_.poll(fresh, why, sizeof why);
+    if (r == 0) {
+      if (now - resolve_started_ms_ < opts_.http.connect_timeout_ms) return 0;
+      resolver_.abandon();
+      client_.note_error("resolve failed: the resolver did not answer in time");
+      resolve_again_ = true;
+      return -1;
+    }
+    if (r < 0) {
+      client_.note_error(why);
+      resolve_again_ = true;
+      return -1;
+    }
+    client_.use_addresses(fresh);
+    client_ready_ = client_.ready();
+    return 1;
+  }
+
   /// True when the client's socket is ready for what it waits for (checked without waiting).
   bool socket_ready() noexcept {
     int fd = client_.fd();
@@ -7127,6 +7724,12 @@ class http_transport final : public transport {
     }
     std::unique_lock<std::mutex> lk(mu_);
     if (stop_.load(std::memory_order_relaxed)) return;
+    if (resolver_.pending()) {
+      // The resolver's thread must not touch this transport, so it cannot wake us: nap.
+      cv_.wait_for(lk, std::chrono::milliseconds(max_ms < resolve_nap_ms ? max_ms : resolve_nap_ms),
+                   [this] { return stop_.load(std::memory_order_relaxed); });
+      return;
+    }
     detail::queue_entry_meta meta;
     std::string_view bytes;
     if (!queue_.front(meta, bytes)) {
@@ -7148,6 +7751,7 @@ class http_transport final : public transport {
         poll_locked(20000);
       }
       if (idle()) drained_.notify_all();
+      if (opts_.on_worker_tick) opts_.on_worker_tick(opts_.tick_user);
       wait_for_progress(1000);
     }
   }
@@ -7166,6 +7770,9 @@ class http_transport final : public transport {
   bool configured_ = false;
   bool client_ready_ = false;   ///< the client has an address
   bool resolve_again_ = false;  ///< resolve before the next attempt
+  detail::async_resolver resolver_{};  ///< the resolution out, if any (guarded by poll_mu_)
+  std::uint64_t resolve_started_ms_ = 0;
+  static constexpr std::uint64_t resolve_nap_ms = 5;  ///< how often a pending resolution is looked at
   bool running_ = false;
   std::atomic<bool> stop_{false};
   std::atomic<bool> stopping_{false};
@@ -7240,12 +7847,28 @@ SENTRY_TRACE_DETAIL_END
 //               shutdown() flushes and stops it. With Spotlight on, every envelope is also
 //               queued for the sidecar by a second one (no auth, one attempt, losses not
 //               counted), which never holds up the first.
+//               An https DSN in a build without SENTRY_TRACE_WITH_MBEDTLS=1 cannot be sent to:
+//               init() logs an error saying how to fix it and still returns true (tracing works
+//               and trace headers propagate), every envelope is counted as lost
+//               (internal_sdk_error, see get_stats()), and flush()/shutdown() return false.
 //               Options set in code win over the environment, as in every Sentry SDK.
+// ENVIRONMENT   Each variable's value is trimmed of white space first (a trailing newline from
+//               a shell or a .env file is common). A variable init() cannot use (a malformed
+//               SENTRY_DSN, an over-long SENTRY_RELEASE or SENTRY_ENVIRONMENT, a
+//               SENTRY_TRACES_SAMPLE_RATE that is not a number from 0 to 1, an unknown
+//               SENTRY_TRACE_LIFECYCLE) is ignored with a warning that names it and its value,
+//               and init() goes on as if it were not set.
 // THREADS       init() and shutdown() must not run while another thread uses the API. Everything
-//               else is thread-safe. A span made active on a thread must end before that thread
-//               exits.
-// ERRORS        init() returns false and logs the reason for a malformed DSN, a rate outside
-//               [0, 1], an over-long string, or a freestanding build without clock or entropy;
+//               else is thread-safe. A span handle may be ended on any thread at any time, also
+//               after the thread that made it active has exited: each thread's stack of active
+//               spans lives in static storage (g_scopes), and an exiting thread gives its stack
+//               back; an entry still active then (a span handed over, not ended yet) keeps that
+//               stack from being taken by another thread until the span ends. A span dropped
+//               because its parent's transaction had ended stays in its thread's stack, so what
+//               starts under it is dropped and counted with it, never made a new transaction.
+// ERRORS        init() returns false and logs the reason for a malformed DSN option, a rate
+//               option outside [0, 1], an over-long string option, or a freestanding build
+//               without clock or entropy (the environment's values never fail it, see above);
 //               tracing then stays off and every call is a valid no-op.
 
 #ifndef SENTRY_TRACE_TRACER_HPP
@@ -7255,6 +7878,15 @@ SENTRY_TRACE_DETAIL_END
 #include <cstdint>
 #include <cstring>
 #include <new>
+
+// Where threads can be seen exiting (hosted POSIX with threads), an exiting thread gives its
+// stack of active spans back (tracer.hpp, return_at_thread_exit).
+#if SENTRY_TRACE_HOSTED && SENTRY_TRACE_THREADS && (defined(__unix__) || defined(__APPLE__))
+#  define SENTRY_TRACE_DETAIL_THREAD_EXIT 1
+#  include <pthread.h>
+#else
+#  define SENTRY_TRACE_DETAIL_THREAD_EXIT 0
+#endif
 #include <string_view>
 #include <type_traits>
 
@@ -7319,7 +7951,8 @@ struct options {
 /// options. A second call shuts the first down cleanly (flushing with a 0 ms timeout) and
 /// starts over; spans of the first remain valid no-op handles.
 bool init(const options& opts) noexcept;
-/// Sends pending client reports and waits up to `timeout_ms` for the transport; true when
+/// Sends pending client reports (they also leave every 60 s by themselves: from the worker,
+/// from poll(), or after the next envelope) and waits up to `timeout_ms` for the transport; true when
 /// everything was delivered (also true when tracing is off: nothing is pending).
 bool flush(std::uint32_t timeout_ms) noexcept;
 /// Counts in-flight transactions as dropped, flushes, and turns tracing off. Later calls are
@@ -7335,18 +7968,32 @@ namespace detail {
 
 /// One active span on a thread's stack.
 struct stack_entry {
-  atomic<std::uint64_t> token{0};            ///< the span's id while it is active; 0 once ended (by any thread)
-  atomic<std::uint32_t> unrecorded_children{0};  ///< children of a non-recording root, reported when it ends
+  /// The token of the push that made the span active; 0 once it has ended, by whichever
+  /// thread ended it. The only field another thread writes.
+  atomic<std::uint64_t> token{0};
+  /// Unrecorded children started under it on its thread, counted when the entry leaves the
+  /// stack (settle_entry). Read and written by the owning thread only.
+  std::uint32_t unrecorded_children = 0;
   span_ref ref{};
 };
 
-/// Each thread's stack of active spans. Every member has a constant initializer, so the
-/// thread_local below is constant-initialized: no TLS init function or guard on each access.
+/// A thread's stack of active spans. Scopes live in static storage (g_scopes), not in
+/// thread_local memory, so a handle that ends its span from another thread, after the thread
+/// that made it active has exited, still writes to memory that exists. A thread takes a free
+/// scope when it first makes a span active and gives it back when it exits; a scope with an
+/// entry still active (a span handed to another thread and not ended yet) is taken by no
+/// other thread until that span ends.
 struct thread_scope {
-  std::uint32_t depth = 0;
+  atomic<std::uint8_t> taken{0};
+  std::uint32_t depth = 0;   ///< owner thread only
+  std::uint64_t pushes = 0;  ///< owner thread only; never reset, so every entry's token is new
   stack_entry entries[SENTRY_TRACE_MAX_DEPTH]{};
 };
-inline SENTRY_TRACE_DETAIL_THREAD_LOCAL thread_scope tl_scope;
+/// Constant-initialized (zero: .bss), so untouched scopes cost no RAM on a hosted system.
+inline thread_scope g_scopes[SENTRY_TRACE_MAX_THREADS];
+/// This thread's scope, or nullptr before its first active span. A pointer, constant-
+/// initialized, so reading it costs no TLS init function or guard on the span path.
+inline SENTRY_TRACE_DETAIL_THREAD_LOCAL thread_scope* tl_scope = nullptr;
 
 /// What continue_trace() received, parsed once, for the transactions started inside its
 /// callback. It lives on continue_trace's stack; the thread-local pointer below marks the scope.
@@ -7365,6 +8012,14 @@ constexpr std::uint8_t ref_root = span_ref::root;
 constexpr std::uint8_t ref_overflow = span_ref::overflow;
 /// Not recorded because tracing is off here (no rate, no sampler): nothing to count.
 constexpr std::uint8_t ref_unrecorded_by_choice = 64;
+/// Dropped: its parent's transaction had ended (or its parent was itself dropped). It stands in
+/// the stack like any span, so that everything started under it is dropped and counted with it
+/// instead of starting a new transaction.
+constexpr std::uint8_t ref_dropped = 128;
+/// span_ref::links: block/generation name the transaction of a span that records nothing itself.
+constexpr std::uint8_t ref_in_block = 1;
+/// span_ref::links: segment_block/segment_generation name the span's streaming segment.
+constexpr std::uint8_t ref_segment_link = 2;
 
 /// Every member starts as zero (false, nullptr, 0), so g_tracer lands in .bss and costs no
 /// initial values in flash. The option copies below (send_client_reports, traces_sample_rate,
@@ -7444,6 +8099,10 @@ class envelope_lock {
   lock_hook h_;
 };
 
+// The periodic client report (defined below, where the envelope writers are).
+inline void send_client_report_if_due_locked() noexcept;
+inline void send_client_report_if_due() noexcept;
+
 #if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
 /// The built-in transports, constructed in place by init() and destroyed by shutdown(). The
 /// spaces are zero-initialized static storage (BSS): untouched pages of the queues cost no RAM.
@@ -7454,6 +8113,15 @@ struct builtin_delivery {
   http_transport* spotlight;
 };
 inline builtin_delivery g_builtin;
+/// The sink for an https DSN in a build without TLS. A function's static rather than a member
+/// of g_builtin, so that its vtable is emitted only where init() is, not in every TU.
+inline transport* no_tls_sink() noexcept {
+  static undeliverable_transport sink;
+  return &sink;
+}
+/// The resolver the built-in transports use (nullptr: getaddrinfo). A seam for tests that need
+/// a resolver that stops answering; programs leave it alone.
+inline resolve_fn g_builtin_resolver = nullptr;
 #endif
 
 /// Flushes then stops and destroys the built-in transports, within `timeout_ms` in all;
@@ -7467,6 +8135,7 @@ inline bool stop_builtin(std::uint32_t timeout_ms) noexcept {
     return static_cast<std::uint32_t>(now < deadline ? deadline - now : 0);
   };
   bool ok = true;
+  if (g_tracer.sink == no_tls_sink()) g_tracer.sink = nullptr;
   if (b.main) {
     if (g_tracer.sink == b.main) g_tracer.sink = nullptr;
     ok = b.main->stop(left()) && ok;
@@ -7516,11 +8185,22 @@ inline void start_builtin(const options& o, std::string_view spotlight_env) noex
   builtin_delivery& b = g_builtin;
   http_transport_options h;
   h.use_worker = o.delivery == delivery_mode::worker;
+  h.on_worker_tick = [](void*) { send_client_report_if_due(); };  // the background client reports
   h.gzip = o.http_compression;
   h.http.proxy = o.http_proxy;
   h.http.ca_file = o.ca_file;
+  h.http.resolver = g_builtin_resolver;
   char url[1280];
   char auth[1024];
+  if (!t.sink && t.has_dsn && !SENTRY_TRACE_WITH_MBEDTLS && http_ieq(t.parsed_dsn.scheme, "https")) {
+    // Every SaaS DSN is https: this must not pass unnoticed. Tracing stays on (trace headers
+    // still propagate), every envelope is counted as lost and flush()/shutdown() return false.
+    log_line(log_level::error,
+             "init: this build cannot send to an https DSN: every envelope will be dropped. Build with "
+             "SENTRY_TRACE_WITH_MBEDTLS=1 and link mbedtls, mbedx509 and mbedcrypto, or use a DSN for a "
+             "local Relay over http://");
+    t.sink = no_tls_sink();
+  }
   if (!t.sink && t.has_dsn) {
     if (dsn_endpoint(t.parsed_dsn, url, auth, h)) {
       b.main = new (b.main_space) http_transport;
@@ -7530,7 +8210,7 @@ inline void start_builtin(const options& o, std::string_view spotlight_env) noex
         t.sink = b.main;
       } else {
         log_line(log_level::warning, "init: the built-in HTTP transport cannot send to ", h.url,
-                 " (https needs SENTRY_TRACE_WITH_MBEDTLS=1)");
+                 ": finished transactions are discarded");
         b.main->~http_transport();
         b.main = nullptr;
       }
@@ -7544,6 +8224,7 @@ inline void start_builtin(const options& o, std::string_view spotlight_env) noex
     s.http.proxy = {};
     s.max_attempts = 1;      // a sidecar that is not running: drop at once, never hold up flush()
     s.count_losses = false;  // Spotlight's losses are not Sentry's outcomes
+    s.on_worker_tick = nullptr;
     b.spotlight = new (b.spotlight_space) http_transport;
     if (b.spotlight->configure(s)) {
       b.spotlight->start();
@@ -7590,6 +8271,9 @@ inline void dispatch(const envelope_view& e) noexcept {
 #endif
   g_outcomes.envelopes_sent.fetch_add(1, order_relaxed);
   if (e.is_client_report()) g_outcomes.client_reports_sent.fetch_add(1, order_relaxed);
+  // A due client report follows this envelope (it reuses the envelope buffer, which is free
+  // again now), except inside a run of span batches, whose writer still holds the buffer.
+  if (!e.is_client_report() && e.span_items() == 0) send_client_report_if_due_locked();
 }
 
 /// Sends pending outcomes as a client report. Caller holds the envelope lock.
@@ -7599,6 +8283,35 @@ inline void send_client_report_locked() noexcept {
   envelope_context ctx = make_envelope_context();
   std::string_view bytes = write_client_report_envelope(t.mem->envelope, sizeof(t.mem->envelope), ctx);
   if (!bytes.empty()) dispatch(envelope_view(bytes, nullptr, true));
+}
+
+/// Client reports also leave on their own, at most once a minute, so that a program that never
+/// flushes still reports its losses: @sentry/node-core sends them every 60 s
+/// (DEFAULT_CLIENT_REPORT_FLUSH_INTERVAL_MS), sentry_sdk after an envelope once 60 s have
+/// passed (_flush_client_reports). Measured on the tracer's clock (options.clock).
+inline constexpr std::uint64_t client_report_interval_ns = 60ull * 1000 * 1000 * 1000;
+/// When the next periodic client report is due (the tracer's clock); 0 while tracing is off.
+/// init() stores it last (release) and shutdown() clears it first, so a reader that sees it
+/// set (acquire) also sees the options init() wrote.
+inline atomic<std::uint64_t> g_report_due_ns{0};
+
+/// Sends the pending outcomes when the interval has passed. Caller holds the envelope lock.
+inline void send_client_report_if_due_locked() noexcept {
+  const std::uint64_t due = g_report_due_ns.load(order_acquire);
+  if (due == 0) return;
+  const std::uint64_t now = g_tracer.now_ns();
+  if (now < due) return;
+  g_report_due_ns.store(now + client_report_interval_ns, order_relaxed);
+  send_client_report_locked();
+}
+
+/// The same from outside the envelope lock: the built-in worker (between deliveries) and
+/// sentry_trace::poll() call it; it costs one atomic load and a clock read while not due.
+inline void send_client_report_if_due() noexcept {
+  const std::uint64_t due = g_report_due_ns.load(order_acquire);
+  if (due == 0 || g_tracer.now_ns() < due) return;
+  envelope_lock guard(g_tracer.lock);
+  send_client_report_if_due_locked();
 }
 
 /// The root of `b` has ended: write the envelope, send it, and free the block when its last
@@ -7640,6 +8353,68 @@ inline void close_span_of(transaction_block& b) noexcept {
   b.release();
 }
 
+/// A claim on a transaction block, for code that checks a reference against the block's
+/// generation and then reads or writes the block: while the claim is held the block counts it
+/// as an open span, so it is not freed, and so not reused by another transaction, in between.
+/// Giving it back is closing that span: the last one out frees the block (close_span_of).
+class block_pin {
+ public:
+  block_pin() noexcept = default;
+  /// Claims the block of a recording reference; empty when its transaction is gone.
+  explicit block_pin(const span_ref& ref) noexcept {
+    const tracer& t = g_tracer;
+    if (!t.enabled || ref.epoch != t.epoch || !(ref.is_recording() || (ref.links & ref_in_block))) return;
+    claim(t.mem->blocks[ref.block], ref.generation);
+  }
+  block_pin(transaction_block& b, std::uint32_t generation) noexcept { claim(b, generation); }
+  block_pin(block_pin&& o) noexcept : b_(o.b_) { o.b_ = nullptr; }
+  block_pin& operator=(block_pin&& o) noexcept {
+    if (this != &o) {
+      reset();
+      b_ = o.b_;
+      o.b_ = nullptr;
+    }
+    return *this;
+  }
+  block_pin(const block_pin&) = delete;
+  block_pin& operator=(const block_pin&) = delete;
+  ~block_pin() { reset(); }
+
+  explicit operator bool() const noexcept { return b_ != nullptr; }
+  transaction_block* get() const noexcept { return b_; }
+  transaction_block* operator->() const noexcept { return b_; }
+  void reset() noexcept {
+    if (b_) close_span_of(*b_);
+    b_ = nullptr;
+  }
+
+ private:
+  void claim(transaction_block& b, std::uint32_t generation) noexcept {
+    if (b.try_pin(generation)) b_ = &b;
+  }
+  transaction_block* b_ = nullptr;
+};
+
+/// Freezes the DSC of a transaction started here (the head of its trace) the first time it
+/// leaves the SDK, in outgoing headers, an error event's envelope, a streaming continuation or
+/// a forced transaction: it must not change after that (PROTOCOL.md §8). One thread fills it;
+/// others wait the few microseconds that takes. The caller holds a claim on the block.
+inline void freeze_head_dsc(transaction_block& b) noexcept {
+  if (b.continued) return;  // an incoming (or inherited) DSC is frozen from the start
+  std::uint8_t expected = dsc_open;
+  if (b.dsc_state.compare_exchange_strong(expected, dsc_freezing, order_acq_rel, order_acquire)) {
+    const envelope_context ctx = make_envelope_context();
+    if (!ctx.public_key.empty())  // no DSN: no DSC worth sending (Relay needs the key)
+      for_each_head_dsc(b.trace, transaction_name(b), b.source, b.sample_rate_known, b.sample_rate,
+                        b.sample_rand_micros, parent_decision::sampled, ctx,
+                        [&](std::string_view k, std::string_view v) { b.dsc.set_sentry(k, v); });
+    b.dsc_state.store(dsc_frozen, order_release);
+  } else {
+    while (b.dsc_state.load(order_acquire) != dsc_frozen) {
+    }
+  }
+}
+
 /// A continuation block by its packed reference, or nullptr when it has moved on.
 inline transaction_block* continuation_block(std::uint64_t packed) noexcept {
   if (!packed) return nullptr;
@@ -7648,6 +8423,7 @@ inline transaction_block* continuation_block(std::uint64_t packed) noexcept {
 }
 
 /// Retires a segment's continuation: no new children; it is sent when its last span ends.
+/// Whoever takes it out of the segment (exchange) retires it, so it is retired exactly once.
 inline void retire_continuation(transaction_block& segment) noexcept {
   if (transaction_block* c = continuation_block(segment.continuation.exchange(0, order_acq_rel))) {
     c->begin_closing();
@@ -7658,22 +8434,53 @@ inline void retire_continuation(transaction_block& segment) noexcept {
 struct continuation_claim {
   std::uint16_t index = 0;
   std::uint32_t generation = 0;
-  std::int32_t slot = 0;  ///< > 0: claimed
+  std::int32_t slot = 0;  ///< > 0: claimed; 0: no block free; -1: the segment's root has ended
 };
 
-/// Streaming: a slot for a child whose block `full` (index, generation) has no room: in the
-/// segment's continuation block, starting a new one (and retiring the old) when that is full.
-inline continuation_claim claim_in_continuation(transaction_block& full, std::uint16_t index,
-                                                std::uint32_t generation) noexcept {
+/// A free block set up as a continuation of `seg` (claimed by the caller), or nullptr.
+inline transaction_block* new_continuation(transaction_block& seg, std::uint16_t seg_index, std::uint32_t seg_generation,
+                                           std::uint16_t& index) noexcept {
+  tracer& t = g_tracer;
+  transaction_block* n = nullptr;
+  for (std::uint32_t i = 0; i < SENTRY_TRACE_MAX_TRANSACTIONS && !n; ++i)
+    if (t.mem->blocks[i].try_claim()) {
+      n = &t.mem->blocks[i];
+      index = static_cast<std::uint16_t>(i);
+    }
+  if (!n) return nullptr;
+  n->reset_contents();
+  n->trace = seg.trace;
+  n->parent_of_root = seg.parent_of_root;
+  n->sample_rate = seg.sample_rate;
+  n->sample_rate_known = seg.sample_rate_known;
+  n->sample_rand_micros = seg.sample_rand_micros;
+  n->source = seg.source;
+  n->max_children.store(seg.max_children.load(order_relaxed), order_relaxed);
+  n->stream = true;
+  n->is_continuation = true;
+  n->segment_id = seg.spans[0].id;
+  n->segment_name = n->copy(transaction_name(seg));
+  n->segment_block = seg_index;
+  n->segment_generation = seg_generation;
+  n->continuation.store(0, order_relaxed);
+  // Its envelopes carry the segment's DSC, frozen now (it has left the SDK with the first batch).
+  freeze_head_dsc(seg);
+  n->continued = true;
+  n->dsc = seg.dsc;
+  n->dsc_state.store(dsc_frozen, order_release);
+  return n;
+}
+
+/// Streaming: a slot for a child whose own block has no room (or was retired) in the current
+/// continuation of the segment `index` (generation `generation`), starting a new one (and
+/// retiring the old) when that is full. The segment is claimed throughout, so what is copied
+/// from it is that segment's.
+inline continuation_claim claim_in_continuation(std::uint16_t index, std::uint32_t generation) noexcept {
   tracer& t = g_tracer;
   continuation_claim out;
-  transaction_block* seg = &full;
-  if (full.is_continuation) {
-    seg = &t.mem->blocks[full.segment_block];
-    index = full.segment_block;
-    generation = full.segment_generation;
-    if (seg->generation() != (generation & 0x1fffffffu)) return out;  // the segment is gone
-  }
+  block_pin seg(t.mem->blocks[index], generation);
+  out.slot = -1;
+  if (!seg) return out;  // the segment is gone
   for (int attempt = 0; attempt < 4; ++attempt) {
     if (control::is_closing(seg->control_word.load(order_acquire))) return out;  // its root has ended
     std::uint64_t packed = seg->continuation.load(order_acquire);
@@ -7686,91 +8493,193 @@ inline continuation_claim claim_in_continuation(transaction_block& full, std::ui
         return out;
       }
     }
-    // A new continuation: a free block that copies what the segment's envelopes need.
-    transaction_block* n = nullptr;
     std::uint16_t n_index = 0;
-    for (std::uint32_t i = 0; i < SENTRY_TRACE_MAX_TRANSACTIONS && !n; ++i)
-      if (t.mem->blocks[i].try_claim()) {
-        n = &t.mem->blocks[i];
-        n_index = static_cast<std::uint16_t>(i);
-      }
-    if (!n) return out;  // every block in use: the caller counts the span as buffer_overflow
-    n->reset_contents();
-    n->trace = seg->trace;
-    n->parent_of_root = seg->parent_of_root;
-    n->sample_rate = seg->sample_rate;
-    n->sample_rate_known = seg->sample_rate_known;
-    n->sample_rand_micros = seg->sample_rand_micros;
-    n->source = seg->source;
-    n->max_children.store(seg->max_children.load(order_relaxed), order_relaxed);
-    n->stream = true;
-    n->is_continuation = true;
-    n->segment_id = seg->spans[0].id;
-    n->segment_name = n->copy(transaction_name(*seg));
-    n->segment_block = index;
-    n->segment_generation = generation;
-    n->continuation.store(0, order_relaxed);
-    // Its envelopes carry the segment's DSC, frozen now (it has left the SDK with the first batch).
-    n->continued = seg->continued;
-    n->dsc = seg->dsc;
-    if (!seg->continued && seg->dsc_state.load(order_acquire) != dsc_frozen) {
-      const envelope_context ctx = make_envelope_context();
-      if (!ctx.public_key.empty())
-        for_each_head_dsc(seg->trace, transaction_name(*seg), seg->source, seg->sample_rate_known, seg->sample_rate,
-                          seg->sample_rand_micros, parent_decision::sampled, ctx,
-                          [&](std::string_view k, std::string_view v) { n->dsc.set_sentry(k, v); });
+    transaction_block* n = new_continuation(*seg.get(), index, generation, n_index);
+    if (!n) {
+      out.slot = 0;  // every block in use: the caller counts the span as buffer_overflow
+      return out;
     }
-    n->dsc_state.store(dsc_frozen, order_release);
     const std::uint32_t n_generation = n->generation();
     const std::uint64_t n_packed = (static_cast<std::uint64_t>(n_generation) << 16) | (n_index + 1u);
-    if (seg->continuation.compare_exchange_strong(packed, n_packed, order_acq_rel, order_acquire)) {
-      if (transaction_block* old = continuation_block(packed)) {
-        old->begin_closing();
-        close_span_of(*old);
-      }
-      const std::int32_t s = n->claim_child(n_generation);
-      if (s > 0) {
-        out.index = n_index;
-        out.generation = n_generation;
-        out.slot = s;
-        return out;
-      }
-    } else {
-      n->begin_closing();  // another thread installed one first: give this block back
+    if (!seg->continuation.compare_exchange_strong(packed, n_packed, order_acq_rel, order_acquire)) {
+      n->begin_closing();  // another thread installed one first, or the root retired it: give it back
       close_span_of(*n);
+      continue;
+    }
+    if (transaction_block* old = continuation_block(packed)) {
+      old->begin_closing();
+      close_span_of(*old);
+    }
+    const std::int32_t s = n->claim_child(n_generation);
+    // The root may have ended since the check above, after retiring what it found installed:
+    // then nobody else will retire this one. Its closing flag was set before it emptied the
+    // slot this exchange found, so it is visible here.
+    if (control::is_closing(seg->control_word.load(order_acquire))) retire_continuation(*seg.get());
+    if (s > 0) {
+      out.index = n_index;
+      out.generation = n_generation;
+      out.slot = s;
+      return out;
     }
   }
+  out.slot = 0;
   return out;
 }
 
+// ---- the active-span stacks -----------------------------------------------------------------
+
+/// Counts `n` unrecorded spans of a trace with the reference flags `flags`: not at all when
+/// tracing was off by choice (nothing was meant to be sent), else by why nothing was recorded.
+inline void count_unrecorded_spans(std::uint8_t flags, std::uint32_t n) noexcept {
+  if (n == 0 || (flags & (span_ref::deferred | ref_unrecorded_by_choice)) != 0) return;
+  g_outcomes.record((flags & ref_overflow) ? discard_reason::buffer_overflow : discard_reason::sample_rate,
+                    data_category::span, n);
+}
+
+/// An entry leaves its thread's stack: its unrecorded children are counted now (owner thread).
+inline void settle_entry(stack_entry& e, std::uint16_t epoch) noexcept {
+  if (e.ref.epoch == epoch) count_unrecorded_spans(e.ref.flags, e.unrecorded_children);
+  e.unrecorded_children = 0;  // from before the last init(): that run's counts are gone
+}
+
 /// This thread's innermost span that is still active, or nullptr. Entries ended elsewhere or
-/// left from before a re-init are popped on the way.
+/// left from before a re-init are settled and popped on the way.
 inline stack_entry* current_entry() noexcept {
-  thread_scope& s = tl_scope;
+  thread_scope* s = tl_scope;
+  if (!s) return nullptr;
   const std::uint16_t epoch = g_tracer.epoch;
-  while (s.depth > 0) {
-    stack_entry& e = s.entries[s.depth - 1];
+  while (s->depth > 0) {
+    stack_entry& e = s->entries[s->depth - 1];
     if (e.token.load(order_acquire) != 0 && e.ref.epoch == epoch) return &e;
-    --s.depth;
+    settle_entry(e, epoch);
+    --s->depth;
   }
+  return nullptr;
+}
+
+/// True when no entry of `s` is still active in this run: a scope left by an exited thread
+/// may be taken only then, so a handle ending late never meets another thread's entry.
+inline bool scope_is_free(const thread_scope& s, std::uint16_t epoch) noexcept {
+  for (const stack_entry& e : s.entries)
+    if (e.token.load(order_acquire) != 0 && e.ref.epoch == epoch) return false;
+  return true;
+}
+
+/// Gives scope `s` back when its thread exits: its entries' unrecorded children are counted,
+/// and spans still active on it stay valid (their handles may end them from any thread; until
+/// then the scope is not taken again).
+inline void return_thread_scope(thread_scope* s) noexcept {
+  const std::uint16_t epoch = g_tracer.epoch;
+  for (std::uint32_t i = 0; i < s->depth; ++i) settle_entry(s->entries[i], epoch);
+  s->depth = 0;
+  s->taken.store(0, order_release);
+}
+
+#if SENTRY_TRACE_DETAIL_THREAD_EXIT
+/// Thread exit is seen through a pthread key's destructor: registering one costs no allocation
+/// (a thread_local destructor's registration mallocs), and it runs after the thread's
+/// thread_local destructors, which may still end spans.
+inline pthread_key_t g_scope_key;
+inline pthread_once_t g_scope_key_once = PTHREAD_ONCE_INIT;
+inline bool g_scope_key_made = false;
+inline SENTRY_TRACE_DETAIL_THREAD_LOCAL bool tl_scope_returned = false;
+inline void scope_key_destructor(void* scope) noexcept {
+  tl_scope_returned = true;  // key destructors that run later make no span active here
+  tl_scope = nullptr;
+  return_thread_scope(static_cast<thread_scope*>(scope));
+}
+inline void make_scope_key() noexcept { g_scope_key_made = ::pthread_key_create(&g_scope_key, &scope_key_destructor) == 0; }
+/// Arranges for `s` to be given back when this thread exits.
+inline void return_at_thread_exit(thread_scope& s) noexcept {
+  ::pthread_once(&g_scope_key_once, &make_scope_key);
+  if (g_scope_key_made) ::pthread_setspecific(g_scope_key, &s);
+}
+#else
+/// No thread-exit hook (single-threaded, or threads without POSIX keys): a scope stays with the
+/// thread that took it.
+inline void return_at_thread_exit(thread_scope&) noexcept {}
+#endif
+
+/// Takes a free scope for this thread (its first active span); nullptr when every one of the
+/// SENTRY_TRACE_MAX_THREADS is held by a live thread or by spans still active on an exited one.
+inline thread_scope* take_thread_scope() noexcept {
+#if SENTRY_TRACE_DETAIL_THREAD_EXIT
+  if (tl_scope_returned) return nullptr;
+#endif
+  const std::uint16_t epoch = g_tracer.epoch;
+  for (thread_scope& s : g_scopes) {
+    std::uint8_t expected = 0;
+    if (s.taken.load(order_relaxed) != 0 || !s.taken.compare_exchange_strong(expected, 1, order_acquire, order_relaxed))
+      continue;
+    if (!scope_is_free(s, epoch)) {
+      s.taken.store(0, order_release);
+      continue;
+    }
+    s.depth = 0;
+    tl_scope = &s;
+    return_at_thread_exit(s);
+    return &s;
+  }
+  log_line(log_level::warning, "span not made active: more than SENTRY_TRACE_MAX_THREADS threads hold active spans");
   return nullptr;
 }
 
 /// Pushes a new active span on this thread's stack: `fill(span_ref&)` writes its reference in
 /// place (the child path writes it field by field, so no half-written copy is read back whole).
-/// Returns the 1-based depth, 0 when the stack is full.
-template <class Fill> std::uint16_t push_active(Fill&& fill) noexcept {
-  thread_scope& s = tl_scope;
-  if (s.depth >= SENTRY_TRACE_MAX_DEPTH) {
+/// Returns where it stands; depth 0 when the span cannot be made active.
+template <class Fill> active_mark push_active(Fill&& fill) noexcept {
+  thread_scope* s = tl_scope;
+  if (!s) s = take_thread_scope();
+  if (!s || s->depth >= SENTRY_TRACE_MAX_DEPTH) {
     g_outcomes.depth_overflows.fetch_add(1, order_relaxed);
-    log_line(log_level::debug, "span not made active: SENTRY_TRACE_MAX_DEPTH reached");
-    return 0;
+    if (s) log_line(log_level::debug, "span not made active: SENTRY_TRACE_MAX_DEPTH reached");
+    return active_mark{};
   }
-  stack_entry& e = s.entries[s.depth];
+  stack_entry& e = s->entries[s->depth];
   fill(e.ref);
-  e.unrecorded_children.store(0, order_relaxed);
-  e.token.store(e.ref.id.value, order_release);
-  return static_cast<std::uint16_t>(++s.depth);
+  e.unrecorded_children = 0;
+  const std::uint64_t token = ++s->pushes;
+  e.token.store(token, order_release);
+  return active_mark{s, token, static_cast<std::uint16_t>(++s->depth)};
+}
+
+/// Ends the active-stack entry of a span, from any thread: the entry is in static storage, so
+/// this is safe even after its thread exited, and its token names this push only. Its own
+/// thread settles and pops it.
+inline void pop_active(const active_mark& at) noexcept {
+  if (!at.scope || at.depth == 0) return;
+  auto* s = static_cast<thread_scope*>(at.scope);
+  std::uint64_t expected = at.token;
+  s->entries[at.depth - 1].token.compare_exchange_strong(expected, 0, order_acq_rel, order_relaxed);
+  if (s == tl_scope) current_entry();  // its own thread: settle it (and ended ones above) now
+}
+
+/// A handle for a span that records nothing, `ref` (made active when asked, so that what starts
+/// under it on this thread stays in its trace and is counted with it).
+inline span start_unrecorded(const span_ref& ref, bool make_active) noexcept {
+  const active_mark at = make_active ? push_active([&](span_ref& active) { active = ref; }) : active_mark{};
+  return span(ref, at);
+}
+
+/// An unrecorded child of `parent` with `flags`: the parent's ids, active when asked.
+inline span start_unrecorded_child(const span_ref& parent, std::uint8_t flags, bool make_active) noexcept {
+  if (!make_active) return span(parent, flags);
+  span_ref ref = parent;
+  ref.flags = flags;
+  return start_unrecorded(ref, true);
+}
+
+/// A child of `parent` that is dropped because its transaction is gone (or `parent` was itself
+/// dropped), counted as no_parent_span. It keeps the parent's trace and stands in the stack, so
+/// that spans started under it are dropped with it, never promoted to new transactions.
+inline span start_dropped_child(const span_ref& parent, bool make_active, const char* why) noexcept {
+  g_outcomes.record(discard_reason::no_parent_span, data_category::span);
+  log_line(log_level::debug, why);
+  span_ref ref = parent;
+  ref.epoch = g_tracer.epoch;
+  ref.links = 0;
+  ref.flags = static_cast<std::uint8_t>(span_ref::valid | ref_dropped | (parent.flags & (span_ref::sampled | span_ref::deferred)));
+  return make_active ? start_unrecorded(ref, true) : span(ref, ref.flags);
 }
 
 /// Records span_options::attributes on a span that has just been claimed.
@@ -7786,35 +8695,58 @@ inline span start_recording_child(const span_options& o, const span_ref& parent,
   transaction_block* bp = &t.mem->blocks[parent.block];
   std::uint16_t block_index = parent.block;
   std::uint32_t generation = parent.generation;
+  // A child in its parent's block has the parent's segment link (both in one continuation).
+  std::uint8_t links = parent.links & ref_segment_link;
+  std::uint16_t segment_block = parent.segment_block;
+  std::uint32_t segment_generation = parent.segment_generation;
   std::int32_t slot = bp->claim_child(generation);
-  if (SENTRY_TRACE_STREAMING && slot == 0 && bp->stream) {
-    // Streaming: the block is full, so this span goes to the segment's continuation block.
-    if (const continuation_claim c = claim_in_continuation(*bp, parent.block, parent.generation); c.slot > 0) {
-      bp = &t.mem->blocks[c.index];
-      block_index = c.index;
-      generation = c.generation;
+  if (SENTRY_TRACE_STREAMING && slot <= 0) {
+    // Full, retired or gone. Whether the block streams is read under a claim: without one it
+    // may be freed and reused by now. Streaming: a full block, or a retired (or already sent)
+    // continuation whose segment is still open, sends this span on to the segment's current
+    // continuation.
+    const block_pin held(*bp, generation);
+    bool to_segment = false;
+    if (held && held->stream && (slot == 0 || held->is_continuation)) {
+      to_segment = true;
+      segment_block = held->is_continuation ? held->segment_block : parent.block;
+      segment_generation = held->is_continuation ? held->segment_generation : parent.generation;
+    } else if (!held && (parent.links & ref_segment_link)) {
+      to_segment = true;
+      segment_block = parent.segment_block;
+      segment_generation = parent.segment_generation;
+    } else if (!held) {
+      slot = -1;
+    }
+    if (to_segment) {
+      const continuation_claim c = claim_in_continuation(segment_block, segment_generation);
       slot = c.slot;
+      if (c.slot > 0) {
+        bp = &t.mem->blocks[c.index];
+        block_index = c.index;
+        generation = c.generation;
+        links = ref_segment_link;
+      }
     }
   }
-  transaction_block& b = *bp;
-  if (slot < 0) {
-    g_outcomes.record(discard_reason::no_parent_span, data_category::span);
-    log_line(log_level::debug, "span dropped: its parent's transaction has already ended");
-    return span{};
-  }
+  if (slot < 0) return start_dropped_child(parent, make_active, "span dropped: its parent's transaction has already ended");
   const auto flags = static_cast<std::uint8_t>(parent.flags & ~ref_root);
   if (slot == 0) {
     g_outcomes.record(discard_reason::buffer_overflow, data_category::span);
     log_line(log_level::debug, "span dropped: max_spans reached for this transaction");
-    return span(parent, static_cast<std::uint8_t>((flags & ~span_ref::recording) | ref_overflow));
+    span_ref over = parent;
+    over.flags = static_cast<std::uint8_t>((flags & ~span_ref::recording) | ref_overflow);
+    over.links = ref_in_block;  // not recorded, but part of this transaction (measurements, headers)
+    return start_unrecorded_child(over, over.flags, make_active);
   }
+  transaction_block& b = *bp;
   const std::uint64_t now = t.now_ns();
   const span_id id = new_span_id();
   span_record& r = b.init_slot(static_cast<std::uint32_t>(slot), id, parent.id, now);
   b.copy_names(r, o);
   if (o.attribute_count) apply_attributes(b, static_cast<std::uint32_t>(slot), o);
   r.state.store(slot_started, order_release);
-  const std::uint16_t depth = make_active ? push_active([&](span_ref& active) {
+  const active_mark at = make_active ? push_active([&](span_ref& active) {
     active.trace = parent.trace;
     active.id = id;
     active.generation = generation;
@@ -7822,29 +8754,21 @@ inline span start_recording_child(const span_options& o, const span_ref& parent,
     active.slot = static_cast<std::uint16_t>(slot);
     active.epoch = parent.epoch;
     active.flags = flags;
-  }) : std::uint16_t{0};
-  void* owner = depth ? &tl_scope : nullptr;
+    active.links = links;
+    active.segment_block = segment_block;
+    active.segment_generation = segment_generation;
+  }) : active_mark{};
   return span(parent.trace, id, generation, block_index, static_cast<std::uint16_t>(slot), parent.epoch, flags,
-              owner, depth);
+              links, segment_block, segment_generation, at);
 }
 
-/// Ends the active-stack entry of a span (from any thread). Returns the children counted on it.
-inline std::uint32_t pop_active(void* owner, std::uint16_t depth, span_id id) noexcept {
-  if (!owner || depth == 0) return 0;
-  auto* s = static_cast<thread_scope*>(owner);
-  stack_entry& e = s->entries[depth - 1];
-  std::uint32_t children = e.unrecorded_children.load(order_relaxed);
-  std::uint64_t expected = id.value;
-  if (!e.token.compare_exchange_strong(expected, 0, order_acq_rel, order_relaxed)) return 0;
-  if (s == &tl_scope) current_entry();  // same thread: drop it (and stale ones) from the top now
-  return children;
-}
-
-/// Counts the spans of a non-recording transaction when its root ends.
-inline void count_unrecorded_root(const span_ref& ref, std::uint32_t children) noexcept {
+/// Counts a non-recording transaction when its root starts, as @sentry/core's _startRootSpan
+/// records its sample_rate drop: the transaction and its root span, whether it is ever ended or
+/// not (its children are counted as they start, or as they leave their threads' stacks).
+inline void count_unrecorded_root(const span_ref& ref) noexcept {
   if ((ref.flags & (span_ref::deferred | ref_unrecorded_by_choice)) != 0) return;  // tracing off: nothing was meant to be sent
   discard_reason why = (ref.flags & ref_overflow) ? discard_reason::buffer_overflow : discard_reason::sample_rate;
-  g_outcomes.record_transaction(why, children + 1);
+  g_outcomes.record_transaction(why, 1);
 }
 
 inline transaction_block* block_of(const span_ref& ref) noexcept {
@@ -7855,7 +8779,8 @@ inline transaction_block* block_of(const span_ref& ref) noexcept {
   return &b;
 }
 
-/// The record of a live recording span, or nullptr (stale, ended, or not recording).
+/// The record of a live recording span, or nullptr (stale, ended, or not recording). Only for
+/// the span's own handle: the span's open count keeps the block from being freed meanwhile.
 inline span_record* record_of(const span_ref& ref, transaction_block*& block) noexcept {
   block = block_of(ref);
   if (!block) return nullptr;
@@ -7864,49 +8789,27 @@ inline span_record* record_of(const span_ref& ref, transaction_block*& block) no
   return &r;
 }
 
-/// Starts a span under `parent` (or a transaction when there is none). The heart of the
-/// span path: a clock read, one CAS on the block's control word, and one arena reservation.
-inline span start_span_slow(const span_options& o, bool make_active) noexcept {
+/// Where a new transaction's trace comes from: a forced transaction's parent (it keeps the
+/// parent's trace, decision and DSC, as @sentry/core's forceTransaction), continue_trace's
+/// scope, or nothing (a new trace).
+struct root_origin {
+  const span_ref* forced_parent = nullptr;
+  incoming_context* incoming = nullptr;
+  bool continued() const noexcept { return !forced_parent && incoming && incoming->continued; }
+};
+
+/// Decides whether the new root `root` is sampled; sets its sampling fields.
+inline sampling_decision decide_root(const span_options& o, const root_origin& from, span_ref& root) noexcept {
   tracer& t = g_tracer;
-  const span_ref* parent = &o.parent;
-  stack_entry* entry = nullptr;
-  static constexpr span_ref none{};
-  if (o.force_transaction) {
-    parent = &none;
-  } else if (!parent->is_valid()) {
-    entry = current_entry();
-    parent = entry ? &entry->ref : &none;
-  } else if (parent->epoch != t.epoch) {
-    g_outcomes.record(discard_reason::no_parent_span, data_category::span);
-    log_line(log_level::debug, "span dropped: its explicit parent is from before the last init()");
-    return span{};
-  }
-
-  if (parent->is_valid()) {
-    if (parent->is_recording()) return start_recording_child(o, *parent, make_active);
-    if (entry) {
-      entry->unrecorded_children.store(entry->unrecorded_children.load(order_relaxed) + 1, order_relaxed);
-    } else if ((parent->flags & (span_ref::deferred | ref_unrecorded_by_choice)) == 0) {
-      g_outcomes.record((parent->flags & ref_overflow) ? discard_reason::buffer_overflow : discard_reason::sample_rate,
-                        data_category::span);
-    }
-    return span(*parent, static_cast<std::uint8_t>(parent->flags & ~ref_root));
-  }
-
-  // A new transaction: the continuation of an incoming trace inside continue_trace(), or the
-  // head of a new one.
-  incoming_context* in = tl_incoming;
-  const bool continued = in && in->continued;
-  span_ref root;
-  root.trace = continued ? in->parent.trace : new_trace_id();
-  root.id = new_span_id();
-  root.epoch = t.epoch;
-  root.flags = span_ref::valid | ref_root;
+  incoming_context* in = from.incoming;
+  const span_ref* fp = from.forced_parent;
   // A compile-time policy (SENTRY_TRACE_SAMPLING) traces whatever the options say.
   const bool tracing = sampling_policy != sampling_policy_kind::runtime || t.sampler || t.traces_sample_rate >= 0.0;
-  const std::uint32_t rand_micros = continued ? in->sample_rand_micros : new_sample_rand();
-  root.sample_rand_micros = rand_micros;
   sampling_decision d;
+  const parent_decision inherited = !fp ? parent_decision::none
+                                    : (fp->flags & span_ref::deferred) ? parent_decision::none
+                                    : (fp->flags & span_ref::sampled)  ? parent_decision::sampled
+                                                                       : parent_decision::not_sampled;
   if (tracing) {
     sampling_context ctx;
     ctx.name = o.name;
@@ -7914,41 +8817,112 @@ inline span start_span_slow(const span_options& o, bool make_active) noexcept {
     ctx.source = o.source;
     ctx.attributes = o.attributes;
     ctx.attribute_count = o.attributes ? o.attribute_count : 0;
-    if (continued) {
+    if (fp) {
+      ctx.parent_sampled = inherited;
+      if (fp->sample_rate_ppm != span_ref::no_rate) ctx.parent_sample_rate = static_cast<double>(fp->sample_rate_ppm) / 1e6;
+    } else if (from.continued()) {
       ctx.parent_sampled = in->parent.sampled;
       ctx.parent_sample_rate = in->parent_sample_rate;
     }
-    d = sample(t.sampler, t.traces_sample_rate, ctx, rand_micros);
+    d = sample(t.sampler, t.traces_sample_rate, ctx, root.sample_rand_micros);
     if (d.rate_invalid) log_line(log_level::debug, "transaction not sampled: the sample rate is outside [0, 1] or NaN");
+    if (d.sampler_threw) log_line(log_level::debug, "traces_sampler threw: the parent's decision or traces_sample_rate decides");
     if (d.sample_rate_known) root.sample_rate_ppm = static_cast<std::uint32_t>(d.sample_rate * 1e6 + 0.5);
     // This service decided a deferred trace: say with which rate, as @sentry/core does.
-    if (continued && in->parent.sampled == parent_decision::none && d.sample_rate_known &&
+    if (from.continued() && in->parent.sampled == parent_decision::none && d.sample_rate_known &&
         in->bag.sentry("sample_rate").empty()) {
       char num[32];
       in->bag.set_sentry("sample_rate", std::string_view(num, format_double(num, d.sample_rate)));
     }
-  } else if (continued) {
+  } else if (from.continued() || fp) {
     // Tracing off: record nothing, but hand the caller's decision on unchanged.
-    if (in->parent.sampled == parent_decision::sampled) root.flags |= span_ref::sampled;
-    else if (in->parent.sampled == parent_decision::none) root.flags |= span_ref::deferred;
+    const parent_decision p = fp ? inherited : in->parent.sampled;
+    if (p == parent_decision::sampled) root.flags |= span_ref::sampled;
+    else if (p == parent_decision::none) root.flags |= span_ref::deferred;
     root.flags |= ref_unrecorded_by_choice;
+    if (fp) root.sample_rate_ppm = fp->sample_rate_ppm;
   } else {
     root.flags |= span_ref::deferred;
   }
+  if (d.sampled) root.flags |= span_ref::sampled;
+  return d;
+}
+
+/// Claims a free block for a new transaction, starting at the hint; nullptr when all are in use.
+inline transaction_block* claim_free_block(std::uint16_t& index) noexcept {
+  tracer& t = g_tracer;
+  const std::uint32_t n = SENTRY_TRACE_MAX_TRANSACTIONS;
+  const std::uint32_t hint = t.block_hint.load(order_relaxed);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const std::uint32_t at = (hint + i) % n;
+    if (t.mem->blocks[at].try_claim()) {
+      index = static_cast<std::uint16_t>(at);
+      t.block_hint.store(at + 1, order_relaxed);
+      return &t.mem->blocks[at];
+    }
+  }
+  return nullptr;
+}
+
+/// Sets up the claimed block `b` for the new root `root` and records the root in slot 0.
+inline void open_transaction(transaction_block& b, const span_options& o, const root_origin& from, const span_ref& root,
+                             const sampling_decision& d) noexcept {
+  tracer& t = g_tracer;
+  incoming_context* in = from.incoming;
+  b.reset_contents();
+  b.trace = root.trace;
+  b.parent_of_root = from.forced_parent ? from.forced_parent->id : from.continued() ? in->parent.parent : span_id{};
+  b.sample_rate = d.sample_rate;
+  b.sample_rate_known = d.sample_rate_known;
+  b.sample_rand_micros = root.sample_rand_micros;
+  b.source = o.source;
+  b.max_children.store(t.max_spans, order_relaxed);
+  b.dsc_state.store(dsc_open, order_relaxed);
+  b.stream = t.stream;
+  b.is_continuation = false;
+  b.segment_id = root.id;
+  b.continuation.store(0, order_relaxed);
+  b.continued = from.continued();
+  if (from.continued()) {
+    b.dsc = in->bag;
+  } else {
+    b.dsc.clear();
+    if (from.forced_parent) {
+      // The parent's DSC, frozen: a forced transaction stays in its parent's trace.
+      if (block_pin parent{*from.forced_parent}) {
+        freeze_head_dsc(*parent.get());
+        b.dsc = parent->dsc;
+        b.continued = true;
+      }
+    } else if (in && !in->bag.third_party().empty()) {
+      b.dsc.parse(in->bag.third_party());
+    }
+  }
+  span_record& r = b.init_slot(0, root.id, b.parent_of_root, t.now_ns());
+  b.copy_names(r, o);
+  if (o.attribute_count) apply_attributes(b, 0, o);
+  r.state.store(slot_started, order_release);
+}
+
+/// Starts a transaction: the continuation of an incoming trace inside continue_trace(), a
+/// forced transaction under `forced_parent`, or the head of a new trace.
+inline span start_root(const span_options& o, const span_ref* forced_parent, bool make_active) noexcept {
+  tracer& t = g_tracer;
+  root_origin from;
+  from.forced_parent = forced_parent;
+  from.incoming = tl_incoming;
+  span_ref root;
+  root.trace = forced_parent ? forced_parent->trace : from.continued() ? from.incoming->parent.trace : new_trace_id();
+  root.id = new_span_id();
+  root.epoch = t.epoch;
+  root.flags = span_ref::valid | ref_root;
+  root.sample_rand_micros = forced_parent ? forced_parent->sample_rand_micros
+                            : from.continued() ? from.incoming->sample_rand_micros
+                                               : new_sample_rand();
+  const sampling_decision d = decide_root(o, from, root);
   transaction_block* b = nullptr;
   if (d.sampled) {
-    root.flags |= span_ref::sampled;
-    const std::uint32_t n = SENTRY_TRACE_MAX_TRANSACTIONS;
-    std::uint32_t hint = t.block_hint.load(order_relaxed);
-    for (std::uint32_t i = 0; i < n; ++i) {
-      std::uint32_t index = (hint + i) % n;
-      if (t.mem->blocks[index].try_claim()) {
-        b = &t.mem->blocks[index];
-        root.block = static_cast<std::uint16_t>(index);
-        t.block_hint.store(index + 1, order_relaxed);
-        break;
-      }
-    }
+    b = claim_free_block(root.block);
     if (!b) {
       root.flags |= ref_overflow;
       log_line(log_level::debug, "transaction not recorded: SENTRY_TRACE_MAX_TRANSACTIONS are in flight");
@@ -7957,62 +8931,76 @@ inline span start_span_slow(const span_options& o, bool make_active) noexcept {
   if (b) {
     root.flags |= span_ref::recording;
     root.generation = b->generation();
-    b->reset_contents();
-    b->trace = root.trace;
-    b->parent_of_root = continued ? in->parent.parent : span_id{};
-    b->sample_rate = d.sample_rate;
-    b->sample_rate_known = d.sample_rate_known;
-    b->sample_rand_micros = rand_micros;
-    b->source = o.source;
-    b->max_children.store(t.max_spans, order_relaxed);
-    b->continued = continued;
-    b->dsc_state.store(dsc_open, order_relaxed);
-    b->stream = t.stream;
-    b->is_continuation = false;
-    b->segment_id = root.id;
-    b->continuation.store(0, order_relaxed);
-    if (continued) {
-      b->dsc = in->bag;
-    } else {
-      b->dsc.clear();
-      if (in && !in->bag.third_party().empty()) b->dsc.parse(in->bag.third_party());
-    }
-    span_record& r = b->init_slot(0, root.id, b->parent_of_root, t.now_ns());
-    b->copy_names(r, o);
-    if (o.attribute_count) apply_attributes(*b, 0, o);
-    r.state.store(slot_started, order_release);
+    open_transaction(*b, o, from, root, d);
+  } else {
+    count_unrecorded_root(root);
   }
   // A non-recording root is made active too (even as an inactive span it must not count as
   // recorded), so that its children know they belong to an unsampled trace.
-  const std::uint16_t depth = make_active ? push_active([&](span_ref& active) { active = root; }) : std::uint16_t{0};
-  return span(root, make_active ? &tl_scope : nullptr, depth);
+  const active_mark at = make_active ? push_active([&](span_ref& active) { active = root; }) : active_mark{};
+  return span(root, at);
+}
+
+/// True while the transaction `ref` belongs to takes children: its root has not ended.
+inline bool transaction_open(const span_ref& ref) noexcept {
+  const block_pin b(ref);
+  return b && !control::is_closing(b->control_word.load(order_acquire));
+}
+
+/// Starts a span under its explicit parent, this thread's active span, or as a transaction.
+inline span start_span_slow(const span_options& o, bool make_active) noexcept {
+  tracer& t = g_tracer;
+  const span_ref* parent = &o.parent;
+  stack_entry* entry = nullptr;
+  if (!parent->is_valid()) {
+    entry = current_entry();
+    if (!entry) return start_root(o, nullptr, make_active);
+    parent = &entry->ref;
+  } else if (parent->epoch != t.epoch) {
+    return start_dropped_child(*parent, make_active, "span dropped: its explicit parent is from before the last init()");
+  }
+  if (parent->flags & ref_dropped) return start_dropped_child(*parent, make_active, "span dropped: its parent was dropped");
+  if (o.force_transaction) return start_root(o, parent, make_active);
+  if (parent->is_recording()) return start_recording_child(o, *parent, make_active);
+  if ((parent->links & ref_in_block) && !transaction_open(*parent))  // over max_spans, and its root has ended since
+    return start_dropped_child(*parent, make_active, "span dropped: its parent's transaction has already ended");
+  if (entry) ++entry->unrecorded_children;
+  else count_unrecorded_spans(parent->flags, 1);
+  return start_unrecorded_child(*parent, static_cast<std::uint8_t>(parent->flags & ~ref_root), make_active);
 }
 
 /// The span path's front: when this thread's active span belongs to an unsampled trace, a
-/// child is a counter increment and a copy of the parent's ids (no clock, no slot, no call).
+/// child is a counter increment and a copy of the parent's ids (no clock, no slot).
 /// Under SENTRY_TRACE_SAMPLING_NEVER it returns an empty handle at once, so the span path folds away.
 inline span start_span_impl(const span_options& o, bool make_active) noexcept {
   if constexpr (sampling_policy == sampling_policy_kind::never) return span{};
   const tracer& t = g_tracer;
   if (!t.enabled) return span{};
   if (!o.parent.is_valid() && !o.force_transaction) {
-    thread_scope& s = tl_scope;
-    if (s.depth > 0) {
-      stack_entry& e = s.entries[s.depth - 1];
-      if ((e.ref.flags & span_ref::recording) == 0 && e.ref.epoch == t.epoch && e.token.load(order_relaxed) != 0) {
-        e.unrecorded_children.store(e.unrecorded_children.load(order_relaxed) + 1, order_relaxed);
-        return span(e.ref, static_cast<std::uint8_t>(e.ref.flags & ~ref_root));
+    thread_scope* s = tl_scope;
+    if (s && s->depth > 0) {
+      stack_entry& e = s->entries[s->depth - 1];
+      if ((e.ref.flags & (span_ref::recording | ref_dropped)) == 0 && e.ref.links == 0 && e.ref.epoch == t.epoch &&
+          e.token.load(order_relaxed) != 0) {
+        ++e.unrecorded_children;
+        return start_unrecorded_child(e.ref, static_cast<std::uint8_t>(e.ref.flags & ~ref_root), make_active);
       }
     }
   }
   return start_span_slow(o, make_active);
 }
 
-/// Sets a measurement on the transaction of this thread's active span.
+/// Measurement names are cut at this many bytes.
+constexpr std::size_t max_measurement_name = 200;
+
+/// Sets a measurement on the transaction of this thread's active span. The block is claimed
+/// while it is written, so a transaction ended (and its block reused) meanwhile on another
+/// thread is never written.
 inline void set_measurement_impl(std::string_view name, double value, std::string_view unit) noexcept {
   stack_entry* e = current_entry();
-  transaction_block* b = e ? block_of(e->ref) : nullptr;
-  if (!b || !(value == value) || value - value != 0.0) {  // no transaction, NaN, or infinite
+  block_pin b = e ? block_pin(e->ref) : block_pin();
+  if (!b || control::is_closing(b->control_word.load(order_acquire)) || !(value == value) || value - value != 0.0) {
+    // No transaction, one whose root has ended, NaN, or infinite.
     g_outcomes.measurements_dropped.fetch_add(1, order_relaxed);
     log_line(log_level::debug, "measurement dropped: no active sampled transaction, or a non-finite value: ", name);
     return;
@@ -8027,10 +9015,18 @@ inline void set_measurement_impl(std::string_view name, double value, std::strin
   std::uint32_t used = b->measurements_used.load(order_acquire);
   for (std::uint32_t i = 0; i < used && i < SENTRY_TRACE_MAX_MEASUREMENTS; ++i) {
     measurement_record& m = b->measurements[i];
-    if (m.ready.load(order_acquire) == 1 && b->str(m.name) == name) {
+    if (m.ready.load(order_acquire) == 1 && b->key_equals(m.name, name, max_measurement_name)) {
       m.set(value, b->copy(unit, 15));
       return;
     }
+  }
+  // The name is kept as it is written (cut, invalid UTF-8 replaced) so that two names written
+  // alike are one measurement; one the arena cannot hold whole is dropped.
+  arena_str stored;
+  if (!b->copy_key(name, max_measurement_name, stored)) {
+    g_outcomes.measurements_dropped.fetch_add(1, order_relaxed);
+    log_line(log_level::debug, "measurement dropped: the string arena is full: ", name);
+    return;
   }
   std::uint32_t index = b->measurements_used.fetch_add(1, order_acq_rel);
   if (index >= SENTRY_TRACE_MAX_MEASUREMENTS) {
@@ -8039,7 +9035,7 @@ inline void set_measurement_impl(std::string_view name, double value, std::strin
     return;
   }
   measurement_record& m = b->measurements[index];
-  m.name = b->copy(name, 200);
+  m.name = stored;
   m.set(value, b->copy(unit, 15));
   m.ready.store(1, order_release);
 }
@@ -8056,15 +9052,58 @@ inline bool env_true(std::string_view v) noexcept {
   return v == "1" || v == "true" || v == "TRUE" || v == "True" || v == "yes" || v == "on" || v == "y" || v == "t";
 }
 
-/// Drops whatever is still recording (counted as `invalid`) and frees every block.
+/// An environment variable's value without the ASCII white space around it: values written by
+/// shells, `.env` files and container specs often carry a trailing newline or spaces.
+constexpr std::string_view env_trim(std::string_view v) noexcept {
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; };
+  while (!v.empty() && space(v.front())) v.remove_prefix(1);
+  while (!v.empty() && space(v.back())) v.remove_suffix(1);
+  return v;
+}
+
+/// Logs that init() ignores the environment variable `name` (its value shown, cut at 96 bytes)
+/// because of `why`; init() then goes on as if the variable were not set. Options set in code
+/// are checked strictly instead: a mistake there is the program's, and fails init().
+inline void env_ignored(const char* name, std::string_view value, const char* why) noexcept {
+  // No snprintf: this part also builds freestanding.
+  char head[96];
+  char tail[160];
+  auto join = [](char* out, std::size_t cap, std::string_view a, std::string_view b, std::string_view c) {
+    std::size_t n = 0;
+    const std::string_view parts[3] = {a, b, c};
+    for (std::string_view part : parts)
+      for (char ch : part)
+        if (n + 1 < cap) out[n++] = ch;
+    out[n] = '\0';
+  };
+  const bool cut = value.size() > 96;
+  join(head, sizeof(head), "init: ignoring ", name, "=\"");
+  join(tail, sizeof(tail), cut ? "...\": " : "\": ", why, "");
+  log_line(log_level::warning, head, cut ? value.substr(0, 96) : value, tail);
+}
+
+/// Shutdown: what is still recording is not lost silently. A transaction whose root has not
+/// ended is dropped and counted as `invalid` (its children that had ended were counted when it
+/// was written, if it was). A streaming block sends the spans that have ended, as its last
+/// span's end would have, and counts the others as `invalid`. Then every block is freed.
 inline void abandon_in_flight() noexcept {
   tracer& t = g_tracer;
   if (!t.mem) return;
+  // Unrecorded children counted on stack entries are reported now: after this run their entries
+  // are stale. init() and shutdown() run while no other thread uses the API, so every thread's
+  // stack may be read here.
+  for (thread_scope& s : g_scopes)
+    for (std::uint32_t i = 0; i < s.depth && i < SENTRY_TRACE_MAX_DEPTH; ++i) settle_entry(s.entries[i], t.epoch);
   for (transaction_block& b : t.mem->blocks) {
     std::uint64_t v = b.control_word.load(order_acquire);
-    if (control::open(v) != 0 && !control::is_closing(v)) {
-      g_outcomes.record_transaction(discard_reason::invalid, control::next_slot(v));
-      log_line(log_level::warning, "a transaction still open at shutdown was dropped");
+    if (control::open(v) != 0) {
+      if (SENTRY_TRACE_STREAMING && b.stream) {
+        finish_stream_block(b);
+        log_line(log_level::debug, "a streaming segment still open at shutdown: its ended spans were sent");
+      } else if (!control::is_closing(v)) {
+        g_outcomes.record_transaction(discard_reason::invalid, control::next_slot(v));
+        log_line(log_level::warning, "a transaction still open at shutdown was dropped");
+      }
     }
     b.release();
   }
@@ -8105,6 +9144,7 @@ inline bool flush(std::uint32_t timeout_ms) noexcept {
 inline bool shutdown(std::uint32_t timeout_ms) noexcept {
   detail::tracer& t = detail::g_tracer;
   if (!t.enabled) return true;
+  detail::g_report_due_ns.store(0, detail::order_relaxed);  // no periodic report from here on
   detail::abandon_in_flight();
 #if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
   const std::uint64_t started = detail::steady_now_ms();
@@ -8136,7 +9176,7 @@ inline bool init(const options& opts) noexcept {
   if (!t.log.write) t.log.write = detail::hosted_log;
   auto env = [](const char* name) -> std::string_view {
     const char* v = detail::hosted_getenv(name);
-    return v ? std::string_view(v) : std::string_view();
+    return v ? detail::env_trim(v) : std::string_view();
   };
 #else
   auto env = [](const char*) -> std::string_view { return {}; };
@@ -8168,7 +9208,30 @@ inline bool init(const options& opts) noexcept {
   if (!entropy.fill) return fail("init: options.entropy is required on a freestanding build");
   if (!t.lock.lock != !t.lock.unlock) return fail("init: options.lock needs both lock and unlock, or neither");
 
-  std::string_view dsn_text = !opts.dsn.empty() ? opts.dsn : env("SENTRY_DSN");
+  // The environment's values: each one init() cannot use is ignored with a warning naming it.
+  std::string_view env_dsn = opts.dsn.empty() ? env("SENTRY_DSN") : std::string_view();
+  if (env_dsn.size() >= sizeof(t.dsn_text)) {
+    detail::env_ignored("SENTRY_DSN", env_dsn, "longer than 511 bytes");
+    env_dsn = {};
+  } else if (!env_dsn.empty()) {
+    dsn_error e = dsn::parse(env_dsn, t.parsed_dsn);
+    if (e != dsn_error::none) {
+      detail::env_ignored("SENTRY_DSN", env_dsn, to_string(e));
+      env_dsn = {};
+    }
+  }
+  std::string_view env_release = opts.release.empty() ? env("SENTRY_RELEASE") : std::string_view();
+  if (env_release.size() >= sizeof(t.release)) {
+    detail::env_ignored("SENTRY_RELEASE", env_release, "longer than 200 bytes");
+    env_release = {};
+  }
+  std::string_view env_environment = opts.environment.empty() ? env("SENTRY_ENVIRONMENT") : std::string_view();
+  if (env_environment.size() >= sizeof(t.environment)) {
+    detail::env_ignored("SENTRY_ENVIRONMENT", env_environment, "longer than 64 bytes");
+    env_environment = {};
+  }
+
+  std::string_view dsn_text = !opts.dsn.empty() ? opts.dsn : env_dsn;
   t.has_dsn = false;
   t.dsn_text[0] = '\0';
   if (!dsn_text.empty()) {
@@ -8177,9 +9240,9 @@ inline bool init(const options& opts) noexcept {
     if (e != dsn_error::none) return fail("init: malformed DSN: ", to_string(e));
     t.has_dsn = true;
   }
-  std::string_view release = !opts.release.empty() ? opts.release : env("SENTRY_RELEASE");
+  std::string_view release = !opts.release.empty() ? opts.release : env_release;
   if (!detail::copy_option(t.release, release)) return fail("init: release is longer than 200 bytes");
-  std::string_view environment = !opts.environment.empty() ? opts.environment : env("SENTRY_ENVIRONMENT");
+  std::string_view environment = !opts.environment.empty() ? opts.environment : env_environment;
   if (environment.empty()) environment = "production";
   if (!detail::copy_option(t.environment, environment)) return fail("init: environment is longer than 64 bytes");
   if (!detail::copy_option(t.server_name, opts.server_name)) return fail("init: server_name is longer than 255 bytes");
@@ -8190,7 +9253,10 @@ inline bool init(const options& opts) noexcept {
   double rate = opts.traces_sample_rate;
   if (rate == options::unset) {
     std::string_view text = env("SENTRY_TRACES_SAMPLE_RATE");
-    if (!text.empty() && !detail::parse_decimal(text, rate)) rate = -2.0;  // reported below
+    if (!text.empty() && (!detail::parse_decimal(text, rate) || !detail::valid_rate(rate))) {
+      detail::env_ignored("SENTRY_TRACES_SAMPLE_RATE", text, "not a number from 0 to 1");
+      text = {};
+    }
     if (text.empty()) rate = options::unset;
   }
   if (rate != options::unset && !detail::valid_rate(rate))
@@ -8201,7 +9267,12 @@ inline bool init(const options& opts) noexcept {
     log_line(log_level::warning, "init: max_spans is capped at SENTRY_TRACE_MAX_SPANS");
   t.max_spans = static_cast<std::uint16_t>(opts.max_spans < SENTRY_TRACE_MAX_SPANS ? opts.max_spans : SENTRY_TRACE_MAX_SPANS);
   t.stream = opts.trace_lifecycle == ::sentry_trace::trace_lifecycle::stream;
-  if (opts.trace_lifecycle == ::sentry_trace::trace_lifecycle::static_ && env("SENTRY_TRACE_LIFECYCLE") == "stream") t.stream = true;
+  if (opts.trace_lifecycle == ::sentry_trace::trace_lifecycle::static_) {
+    const std::string_view lifecycle = env("SENTRY_TRACE_LIFECYCLE");
+    if (lifecycle == "stream") t.stream = true;
+    else if (!lifecycle.empty() && lifecycle != "static")
+      detail::env_ignored("SENTRY_TRACE_LIFECYCLE", lifecycle, "neither \"static\" nor \"stream\"");
+  }
   if (!SENTRY_TRACE_STREAMING && t.stream) {
     log_line(log_level::warning, "init: span streaming is compiled out (SENTRY_TRACE_STREAMING=0); sending transactions");
     t.stream = false;
@@ -8245,6 +9316,7 @@ inline bool init(const options& opts) noexcept {
   detail::g_outcomes.reset();
   ++t.epoch;
   t.enabled = true;
+  detail::g_report_due_ns.store(t.now_ns() + detail::client_report_interval_ns, detail::order_release);
   log_line(log_level::debug, "init: tracing on, environment ", t.environment);
   return true;
 }
@@ -8296,8 +9368,10 @@ inline void span::set_origin(std::string_view origin) noexcept {
 
 inline void span::end() noexcept {
   if constexpr (never_recording) return;
-  if ((ref_.flags & (span_ref::recording | detail::ref_root)) == 0) {  // empty, or an unrecorded child
+  if ((ref_.flags & (span_ref::recording | detail::ref_root)) == 0) {  // empty, unrecorded or dropped child
+    detail::pop_active(active_);
     ref_.flags = 0;
+    active_ = detail::active_mark{};
     return;
   }
   end_recorded_();
@@ -8305,11 +9379,11 @@ inline void span::end() noexcept {
 
 inline void span::end_recorded_() noexcept {
   detail::tracer& t = detail::g_tracer;
+  detail::pop_active(active_);  // safe from any thread, also for a stale handle
   if (!t.enabled || ref_.epoch != t.epoch) {
     release_();
     return;
   }
-  std::uint32_t children = detail::pop_active(owner_, depth_, ref_.id);
   detail::transaction_block* b = nullptr;  // GCC 12 -O2 -Wdangling-pointer false positive otherwise
   if (detail::span_record* r = detail::record_of(ref_, b)) {
     r->end_ns = t.now_ns();
@@ -8326,17 +9400,18 @@ inline void span::end_recorded_() noexcept {
     } else {
       detail::close_span_of(*b);
     }
-  } else if ((ref_.flags & detail::ref_root) && !ref_.is_recording()) {
-    detail::count_unrecorded_root(ref_, children);
   }
   release_();
 }
 
 inline void span::abandon_() noexcept {
-  if ((ref_.flags & (span_ref::recording | detail::ref_root)) == 0) return;  // empty or unrecorded child
+  detail::pop_active(active_);
+  if ((ref_.flags & (span_ref::recording | detail::ref_root)) == 0) {  // empty, unrecorded or dropped child
+    release_();
+    return;
+  }
   detail::tracer& t = detail::g_tracer;
   if (t.enabled && ref_.epoch == t.epoch) {
-    std::uint32_t children = detail::pop_active(owner_, depth_, ref_.id);
     detail::transaction_block* b;
     if (detail::record_of(ref_, b)) {
       // Never ended: not sent. A child is counted as `invalid` when its transaction is written;
@@ -8351,8 +9426,6 @@ inline void span::abandon_() noexcept {
         detail::log_line(log_level::debug, "a transaction's root span was destroyed without end(); dropped");
       }
       detail::close_span_of(*b);
-    } else if ((ref_.flags & detail::ref_root) && !ref_.is_recording()) {
-      detail::count_unrecorded_root(ref_, children);
     }
   }
   release_();
@@ -8489,11 +9562,7 @@ inline void parse_incoming(std::string_view sentry_trace, std::string_view bagga
   if (!ok) return;
   double rate = -1.0;
   if (detail::parse_decimal(in.bag.sentry("sample_rate"), rate) && valid_rate(rate)) in.parent_sample_rate = rate;
-  double rand = -1.0;
-  if (detail::parse_decimal(in.bag.sentry("sample_rand"), rand) && rand >= 0.0 && rand < 1.0) {
-    in.sample_rand_micros = static_cast<std::uint32_t>(rand * sample_rand_scale);
-    return;
-  }
+  if (parse_sample_rand(in.bag.sentry("sample_rand"), in.sample_rand_micros)) return;
   if (in.parent_sample_rate >= 0.0 && in.parent.sampled != parent_decision::none)
     in.sample_rand_micros = sample_rand_within(in.parent_sample_rate, in.parent.sampled == parent_decision::sampled);
   else
@@ -8532,7 +9601,9 @@ struct current_trace {
   span_id span;                     ///< the active span, or a fresh id (no span)
   span_id parent;                   ///< the active span's parent when known
   parent_decision sampled = parent_decision::none;
-  const transaction_block* block = nullptr;  ///< recording transaction, if any
+  /// The recording transaction, if any, claimed while this value lives: another thread may end
+  /// it meanwhile, but its block is not reused until the claim is given back.
+  block_pin block;
   span_ref ref{};                   ///< the active span, if any
   std::string_view op;
 };
@@ -8548,11 +9619,11 @@ inline current_trace resolve_current() noexcept {
     c.sampled = (e->ref.flags & span_ref::deferred) ? parent_decision::none
                 : (e->ref.flags & span_ref::sampled) ? parent_decision::sampled
                                                       : parent_decision::not_sampled;
-    if (transaction_block* b = block_of(e->ref)) {
-      c.block = b;
+    if (block_pin b{e->ref}) {
       const span_record& r = b->spans[e->ref.slot];
       c.parent = r.parent;
-      c.op = b->str(r.op);
+      c.op = b->str(r.op);  // in the block's arena: valid while the claim is held
+      c.block = static_cast<block_pin&&>(b);
     }
   } else if (in && in->continued) {
     c.trace = in->parent.trace;
@@ -8576,29 +9647,13 @@ inline void head_dsc_into(baggage& out, const current_trace& c, std::string_view
                     [&](std::string_view k, std::string_view v) { out.set_sentry(k, v); });
 }
 
-/// Freezes the DSC of a transaction started here (the head of its trace) the first time it
-/// leaves the SDK, in outgoing headers or an error event's envelope: it must not change after
-/// that (PROTOCOL.md §8). One thread fills it; others wait the few microseconds that takes.
-inline void freeze_head_dsc(const transaction_block& cb, const current_trace& c) noexcept {
-  transaction_block& b = const_cast<transaction_block&>(cb);
-  if (b.continued) return;  // an incoming DSC is frozen from the start
-  std::uint8_t expected = dsc_open;
-  if (b.dsc_state.compare_exchange_strong(expected, dsc_freezing, order_acq_rel, order_acquire)) {
-    head_dsc_into(b.dsc, c, transaction_name(b), b.source, b.sample_rate_known, b.sample_rate, b.sample_rand_micros);
-    b.dsc_state.store(dsc_frozen, order_release);
-  } else {
-    while (b.dsc_state.load(order_acquire) != dsc_frozen) {
-    }
-  }
-}
-
 /// The DSC to propagate for `c`, written as a baggage value into `h`.
 inline void write_baggage(trace_headers& h, const current_trace& c) noexcept {
   incoming_context* in = tl_incoming;
   std::size_t n = 0;
   if (c.block) {
-    const transaction_block& b = *c.block;
-    freeze_head_dsc(b, c);
+    const transaction_block& b = *c.block.get();
+    freeze_head_dsc(*c.block.get());
     n = b.dsc.write_header(h.baggage_buf, sizeof(h.baggage_buf));
   } else if (in && in->continued && in->parent.trace == c.trace) {
     n = in->bag.write_header(h.baggage_buf, sizeof(h.baggage_buf));
@@ -8623,8 +9678,8 @@ inline void write_event_dsc(json_writer& w, void* user) noexcept {
   const envelope_context ctx = make_envelope_context();
   if (c.block) {
     // The event's envelope is the DSC's first way out just as outgoing headers are.
-    freeze_head_dsc(*c.block, c);
-    if (has_dsc(*c.block, ctx)) write_dsc_object(w, *c.block, ctx);
+    freeze_head_dsc(*c.block.get());
+    if (has_dsc(*c.block.get(), ctx)) write_dsc_object(w, *c.block.get(), ctx);
     return;
   }
   if (in && in->continued && in->parent.trace == c.trace) {
@@ -8835,9 +9890,12 @@ inline void set_measurement(std::string_view name, double value, std::string_vie
 
 /// Poll mode (options.delivery = delivery_mode::poll): sends what the built-in transports
 /// have queued, doing non-blocking work for about `budget_us` microseconds (at least one
-/// step), and returns whether their queues are empty. Call it from the program's loop. A
-/// no-op returning true in worker mode, with a user transport, or without the HTTP transport.
+/// step), and returns whether their queues are empty. Call it from the program's loop. In
+/// every mode it also sends the pending client report when one is due (every 60 s); beyond
+/// that it is a no-op returning true in worker mode, with a user transport, or without the
+/// HTTP transport.
 inline bool poll(std::uint32_t budget_us) noexcept {
+  detail::send_client_report_if_due();  // the periodic client report, in every delivery mode
 #if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
   detail::builtin_delivery& b = detail::g_builtin;
   bool empty = true;
@@ -9153,6 +10211,23 @@ struct attribute {
   attribute_value value;
 };
 
+namespace detail {
+/// The attribute keys the SDK writes itself, in a transaction's trace context / span `data`
+/// and in span v2 `attributes` (envelope.hpp). A user attribute of one of these names would
+/// give the object the key twice, and Relay keeps only the last: such an attribute is
+/// dropped and counted (stats.attributes_dropped). Set op and origin through span_options.
+inline constexpr std::string_view sdk_attribute_keys[] = {
+    "sentry.op",           "sentry.origin",      "sentry.segment.name.source", "sentry.sample_rate",
+    "sentry.trace_lifecycle", "sentry.segment.name", "sentry.segment.id",       "sentry.sdk.name",
+    "sentry.sdk.version",  "sentry.release",     "sentry.environment",         "sentry.status.message"};
+
+constexpr bool is_sdk_attribute_key(std::string_view key) noexcept {
+  for (std::string_view k : sdk_attribute_keys)
+    if (k == key) return true;
+  return false;
+}
+} // namespace detail
+
 SENTRY_TRACE_DETAIL_END
 
 #endif // SENTRY_TRACE_ATTRIBUTES_HPP
@@ -9298,7 +10373,9 @@ constexpr const char* to_string(data_category c) noexcept {
 /// With SENTRY_TRACE_ENABLED=0 every counter stays zero: nothing is recorded.
 struct stats {
   std::uint64_t strings_truncated = 0;     ///< strings cut at SENTRY_TRACE_MAX_STRING or the arena's end
-  std::uint64_t attributes_dropped = 0;    ///< over SENTRY_TRACE_MAX_ATTRIBUTES or the attribute pool
+  std::uint64_t attributes_dropped = 0;    ///< over SENTRY_TRACE_MAX_ATTRIBUTES or the attribute pool, a NaN or
+                                           ///< infinite value, one of the SDK's own keys, or a key the arena
+                                           ///< could not hold whole
   std::uint64_t measurements_dropped = 0;  ///< over SENTRY_TRACE_MAX_MEASUREMENTS, no transaction, or not finite
   std::uint64_t depth_overflows = 0;       ///< spans not made active because SENTRY_TRACE_MAX_DEPTH was reached
   std::uint64_t envelopes_sent = 0;        ///< envelopes handed to the transport

@@ -89,6 +89,15 @@
 #include <cstdint>
 #include <cstring>
 #include <new>
+
+// Where threads can be seen exiting (hosted POSIX with threads), an exiting thread gives its
+// stack of active spans back (tracer.hpp, return_at_thread_exit).
+#if SENTRY_TRACE_HOSTED && SENTRY_TRACE_THREADS && (defined(__unix__) || defined(__APPLE__))
+#  define SENTRY_TRACE_DETAIL_THREAD_EXIT 1
+#  include <pthread.h>
+#else
+#  define SENTRY_TRACE_DETAIL_THREAD_EXIT 0
+#endif
 #include <string_view>
 #include <type_traits>
 
@@ -808,36 +817,45 @@ inline bool scope_is_free(const thread_scope& s, std::uint16_t epoch) noexcept {
   return true;
 }
 
-#if SENTRY_TRACE_THREADS && SENTRY_TRACE_HOSTED
-/// Gives this thread's scope back when the thread exits: its entries' unrecorded children are
-/// counted, and spans still active on it stay valid (their handles may end them from any
-/// thread; until then the scope is not taken again).
-inline void return_thread_scope() noexcept;
-struct scope_return {
-  bool armed = false;
-  ~scope_return() {
-    if (armed) return_thread_scope();
-  }
-};
-/// Touched only when the thread takes a scope (that registers its destructor); never on the span path.
-inline thread_local scope_return tl_scope_return;
-inline thread_local bool tl_scope_returned = false;
-inline void return_thread_scope() noexcept {
-  thread_scope* s = tl_scope;
-  tl_scope_returned = true;  // thread_local destructors that run later make no span active
-  if (!s) return;
+/// Gives scope `s` back when its thread exits: its entries' unrecorded children are counted,
+/// and spans still active on it stay valid (their handles may end them from any thread; until
+/// then the scope is not taken again).
+inline void return_thread_scope(thread_scope* s) noexcept {
   const std::uint16_t epoch = g_tracer.epoch;
   for (std::uint32_t i = 0; i < s->depth; ++i) settle_entry(s->entries[i], epoch);
   s->depth = 0;
-  tl_scope = nullptr;
   s->taken.store(0, order_release);
 }
+
+#if SENTRY_TRACE_DETAIL_THREAD_EXIT
+/// Thread exit is seen through a pthread key's destructor: registering one costs no allocation
+/// (a thread_local destructor's registration mallocs), and it runs after the thread's
+/// thread_local destructors, which may still end spans.
+inline pthread_key_t g_scope_key;
+inline pthread_once_t g_scope_key_once = PTHREAD_ONCE_INIT;
+inline bool g_scope_key_made = false;
+inline SENTRY_TRACE_DETAIL_THREAD_LOCAL bool tl_scope_returned = false;
+inline void scope_key_destructor(void* scope) noexcept {
+  tl_scope_returned = true;  // key destructors that run later make no span active here
+  tl_scope = nullptr;
+  return_thread_scope(static_cast<thread_scope*>(scope));
+}
+inline void make_scope_key() noexcept { g_scope_key_made = ::pthread_key_create(&g_scope_key, &scope_key_destructor) == 0; }
+/// Arranges for `s` to be given back when this thread exits.
+inline void return_at_thread_exit(thread_scope& s) noexcept {
+  ::pthread_once(&g_scope_key_once, &make_scope_key);
+  if (g_scope_key_made) ::pthread_setspecific(g_scope_key, &s);
+}
+#else
+/// No thread-exit hook (single-threaded, or threads without POSIX keys): a scope stays with the
+/// thread that took it.
+inline void return_at_thread_exit(thread_scope&) noexcept {}
 #endif
 
 /// Takes a free scope for this thread (its first active span); nullptr when every one of the
 /// SENTRY_TRACE_MAX_THREADS is held by a live thread or by spans still active on an exited one.
 inline thread_scope* take_thread_scope() noexcept {
-#if SENTRY_TRACE_THREADS && SENTRY_TRACE_HOSTED
+#if SENTRY_TRACE_DETAIL_THREAD_EXIT
   if (tl_scope_returned) return nullptr;
 #endif
   const std::uint16_t epoch = g_tracer.epoch;
@@ -851,9 +869,7 @@ inline thread_scope* take_thread_scope() noexcept {
     }
     s.depth = 0;
     tl_scope = &s;
-#if SENTRY_TRACE_THREADS && SENTRY_TRACE_HOSTED
-    tl_scope_return.armed = true;
-#endif
+    return_at_thread_exit(s);
     return &s;
   }
   log_line(log_level::warning, "span not made active: more than SENTRY_TRACE_MAX_THREADS threads hold active spans");

@@ -9,8 +9,11 @@
 // USAGE         sentry_trace_model [--programs N] [--seed S] [--threads T] [--seconds L]
 //                                  [--replay] [--max-ops K] [--max-phases P] [--max-sessions N]
 //                                  [--keep-going] [--print] [--verbose] [--no-respawn]
+//                                  [--lifecycle static|stream] [--no-corpus]
 //               --print shows each program before it runs; --no-respawn never replaces a
-//               slot's thread (to look past a crash that needs an exited thread). Without --seed the base seed comes from the clock (and is printed).
+//               slot's thread (to look past a crash that needs an exited thread); --lifecycle
+//               keeps every session to one lifecycle. The corpus (below) runs first, unless
+//               --no-corpus. Without --seed the base seed comes from the clock (and is printed).
 // EXIT          0 when every program matched the model; doctest's failure status otherwise.
 
 #define DOCTEST_CONFIG_IMPLEMENT
@@ -41,6 +44,7 @@ struct config {
   bool verbose = false;
   bool print = false;
   bool no_respawn = false;  ///< never replace a slot's thread (to look past a crash there)
+  bool no_corpus = false;   ///< skip the corpus (tests/model/main.cpp) and run random programs only
   model::shape shape{};
 };
 
@@ -53,7 +57,8 @@ config g_config;
 volatile std::sig_atomic_t g_running_seed_valid = 0;
 std::uint64_t g_running_seed = 0;
 struct sigaction g_previous[32];
-std::string g_shape_flags;  ///< built before any program runs: the handler only reads it
+std::string g_running_flags;  ///< the running program's shape: set before it runs, the handler only reads it
+volatile std::sig_atomic_t g_running_replay = 0;
 
 void write_text(const char* s) {
   ssize_t ignored = ::write(2, s, std::strlen(s));
@@ -75,11 +80,11 @@ void on_fatal_signal(int sig) {
     write_number(static_cast<std::uint64_t>(sig));
     write_text(") running seed ");
     write_number(g_running_seed);
-    write_text(g_config.replay ? " (replay)" : " (concurrent)");
+    write_text(g_running_replay ? " (replay)" : " (concurrent)");
     write_text("\nrerun it with: sentry_trace_model --programs 1 --print --seed ");
     write_number(g_running_seed);
-    write_text(g_shape_flags.c_str());
-    write_text(g_config.replay ? " --replay\n" : "\n");
+    write_text(g_running_flags.c_str());
+    write_text(g_running_replay ? " --replay\n" : "\n");
   }
   ::sigaction(sig, &g_previous[sig], nullptr);
   std::raise(sig);
@@ -93,10 +98,21 @@ void install_crash_report() {
   }
 }
 
-/// Reads one run of the program with `seed` and returns the violations.
-std::vector<std::string> run_one(std::uint64_t seed, bool replay, model::locked_capture& transport, model::program& out) {
-  out = model::generate(seed, g_config.shape);
+/// The options that make the generator draw programs of `shape` (for rerun lines).
+std::string shape_flags(const model::shape& shape) {
+  return " --threads " + std::to_string(shape.slots) + " --max-ops " + std::to_string(shape.max_ops_per_slot) +
+         " --max-phases " + std::to_string(shape.max_phases) + " --max-sessions " + std::to_string(shape.max_sessions) +
+         (shape.allow_respawn ? "" : " --no-respawn") +
+         (shape.lifecycle < 0 ? "" : shape.lifecycle == 1 ? " --lifecycle stream" : " --lifecycle static");
+}
+
+/// Runs the program with `seed` once and returns the violations.
+std::vector<std::string> run_one(std::uint64_t seed, bool replay, model::locked_capture& transport, model::program& out,
+                                 const model::shape& shape = g_config.shape) {
+  out = model::generate(seed, shape);
   if (g_config.print) model::print_program(stderr, out);
+  g_running_flags = shape_flags(shape);
+  g_running_replay = replay ? 1 : 0;
   g_running_seed = seed;
   g_running_seed_valid = 1;
   model::runner r(out, replay, transport);
@@ -111,15 +127,60 @@ void print_failure(std::uint64_t seed, bool replay, const std::vector<std::strin
   for (const std::string& line : v) std::fprintf(stderr, "  - %s\n", line.c_str());
   model::print_program(stderr, p);
   std::fprintf(stderr, "rerun: sentry_trace_model --programs 1 --seed %llu%s%s\n", static_cast<unsigned long long>(seed),
-               g_shape_flags.c_str(), replay ? " --replay" : "");
+               g_running_flags.c_str(), replay ? " --replay" : "");
 }
 
-/// Every program within the budget; returns the number that failed.
+// ---- the corpus -----------------------------------------------------------------------------------
+// Small programs that broke an invariant when they were found (each one line: what it checks),
+// run first, in replay mode, whatever the base seed: each stays a deterministic regression test.
+// A seed names a program only for this generator: if program.hpp changes how it draws, find the
+// programs again (a search over small shapes, e.g. --threads 1 --max-ops 3 --max-phases 2
+// --max-sessions 1 --replay --keep-going) and update the table.
+struct corpus_entry {
+  std::uint64_t seed;
+  int slots, max_ops, max_phases, max_sessions;
+  bool respawn;
+  const char* what;
+};
+constexpr corpus_entry corpus[] = {
+    {7492, 1, 3, 2, 1, true, "a span ended on a new thread after the thread that made it active exited"},
+    {7085, 1, 3, 2, 1, true, "a child of a dropped child (explicit parents) must not become a root"},
+    {7202, 1, 3, 2, 1, true, "spans and measurements under a dropped span must not go to the span below it"},
+    {6421, 1, 3, 2, 1, true, "headers under a dropped span continue its trace"},
+    {5352, 1, 3, 2, 1, true, "stream: a root ended with a child still open at shutdown is counted"},
+    {5919, 1, 3, 2, 1, true, "stream: a child of a span in a retired continuation block joins its segment"},
+    {3002342, 3, 7, 5, 3, false, "a measurement under a span whose parent is from before re-init lands nowhere"},
+};
+
+/// The corpus, in replay mode; returns the number that failed.
+int run_corpus(model::locked_capture& transport) {
+  if (!SENTRY_TRACE_THREADS || g_config.no_corpus) return 0;  // one slot only there: other programs
+  int failed = 0;
+  for (const corpus_entry& c : corpus) {
+    model::shape shape;
+    shape.slots = c.slots;
+    shape.max_ops_per_slot = c.max_ops;
+    shape.max_phases = c.max_phases;
+    shape.max_sessions = c.max_sessions;
+    shape.allow_respawn = c.respawn;
+    model::program p;
+    std::vector<std::string> v = run_one(c.seed, true, transport, p, shape);
+    if (v.empty()) continue;
+    ++failed;
+    std::fprintf(stderr, "\ncorpus program (%s):", c.what);
+    print_failure(c.seed, true, v, p);
+    if (!g_config.keep_going) break;
+  }
+  return failed;
+}
+
+/// The corpus, then every program within the budget; returns the number that failed.
 int run_all() {
   model::locked_capture transport;
+  int failed = run_corpus(transport);
+  if (failed && !g_config.keep_going) return failed;
   const auto started = std::chrono::steady_clock::now();
   std::uint64_t ran = 0;
-  int failed = 0;
   for (std::uint64_t i = 0; i < g_config.programs; ++i) {
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (elapsed > g_config.seconds) break;
@@ -180,6 +241,13 @@ bool parse_args(int argc, char** argv, std::vector<char*>& rest) {
       g_config.replay = true;
     } else if (a == "--keep-going") {
       g_config.keep_going = true;
+    } else if (a == "--lifecycle") {
+      if (i + 1 >= argc) return false;
+      const std::string v = argv[++i];
+      if (v != "static" && v != "stream") return false;
+      g_config.shape.lifecycle = v == "stream" ? 1 : 0;
+    } else if (a == "--no-corpus") {
+      g_config.no_corpus = true;
     } else if (a == "--no-respawn") {
       g_config.no_respawn = true;
     } else if (a == "--print") {
@@ -204,7 +272,7 @@ int main(int argc, char** argv) {
   std::vector<char*> rest;
   if (!parse_args(argc, argv, rest)) {
     std::fprintf(stderr, "usage: %s [--programs N] [--seed S] [--threads T] [--seconds L] [--replay] "
-                         "[--max-ops K] [--max-phases P] [--max-sessions N] [--keep-going] [--print] [--verbose] [--no-respawn]\n", argv[0]);
+                         "[--max-ops K] [--max-phases P] [--max-sessions N] [--keep-going] [--print] [--verbose] [--no-respawn] [--lifecycle static|stream] [--no-corpus]\n", argv[0]);
     return 2;
   }
   if (!g_config.seed_given)
@@ -214,10 +282,6 @@ int main(int argc, char** argv) {
   g_config.replay = true;
 #endif
   g_config.shape.allow_respawn = SENTRY_TRACE_THREADS != 0 && !g_config.no_respawn;
-  g_shape_flags = " --threads " + std::to_string(g_config.shape.slots) + " --max-ops " +
-                  std::to_string(g_config.shape.max_ops_per_slot) + " --max-phases " +
-                  std::to_string(g_config.shape.max_phases) + " --max-sessions " + std::to_string(g_config.shape.max_sessions) +
-                  (g_config.no_respawn ? " --no-respawn" : "");
   doctest::Context ctx;
   ctx.applyCommandLine(static_cast<int>(rest.size()), rest.data());
   ctx.setOption("no-version", true);

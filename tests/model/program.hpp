@@ -131,6 +131,7 @@ struct shape {
   int max_stack = 10;           ///< model stack depth per slot (library: SENTRY_TRACE_MAX_DEPTH)
   int max_pushes_per_session = 18;
   bool allow_respawn = true;    ///< false where the library has no threads (SENTRY_TRACE_THREADS=0)
+  int lifecycle = -1;           ///< -1: either per session; 0: static only; 1: stream only
 };
 
 /// Builds programs; one instance per program.
@@ -158,6 +159,7 @@ class generator {
   void make_session(int s) {
     session_plan plan;
     plan.stream = r_.chance(40);
+    if (shape_.lifecycle >= 0) plan.stream = shape_.lifecycle == 1;
     static const std::uint32_t caps[] = {1, 2, 3, 5, 1000};
     plan.max_spans = caps[r_.below(5)];
     plan.explicit_shutdown = r_.chance(75);
@@ -342,8 +344,8 @@ class generator {
     o.kind = op_kind::start;
     const std::uint32_t k = r_.below(100);
     o.how = k < 45 ? start_kind::manual : k < 65 ? start_kind::inactive : k < 83 ? start_kind::scoped_fn : start_kind::scoped_obj;
-    const bool pushes = o.how != start_kind::inactive;
-    if (pushes && (me().pushes >= shape_.max_pushes_per_session || static_cast<int>(me().stack.size()) >= shape_.max_stack))
+    if (o.how != start_kind::inactive &&
+        (me().pushes >= shape_.max_pushes_per_session || static_cast<int>(me().stack.size()) >= shape_.max_stack))
       o.how = start_kind::inactive;
     if ((o.how == start_kind::scoped_fn || o.how == start_kind::scoped_obj) && depth >= 3) o.how = start_kind::manual;
     // Explicit parent: any span started before this phase (this session or an earlier one), or
@@ -354,15 +356,9 @@ class generator {
       if (s.session < session_ || (s.session == session_ && (s.phase < phase_ || (s.phase == phase_ && s.slot == slot_))))
         parents.push_back(static_cast<int>(v));
     }
-    bool explicit_parent = !parents.empty() && r_.chance(implicit_allowed() ? 30 : 100);
-    if (!explicit_parent && !implicit_allowed()) {
-      o.parent = -1;
-      explicit_parent = false;
-      // Neither is possible: a root through an explicit empty parent is not expressible, so
-      // start nothing.
-      if (parents.empty()) return;
-      explicit_parent = true;
-    }
+    // No explicit parent to give and the active span may end meanwhile: start nothing.
+    const bool explicit_parent = !parents.empty() && r_.chance(implicit_allowed() ? 30 : 100);
+    if (!explicit_parent && !implicit_allowed()) return;
     int parent;
     if (explicit_parent) {
       // Prefer recent spans, so that live parents are common.
@@ -378,7 +374,7 @@ class generator {
     o.var = new_var(o.how, parent, explicit_parent);
     var_info& vi = p_.vars[static_cast<std::size_t>(o.var)];
     vi.start = o.at;
-    if (pushes && o.how != start_kind::inactive) {
+    if (o.how != start_kind::inactive) {
       ++me().pushes;
       me().stack.push_back(o.var);
     }

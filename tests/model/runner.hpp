@@ -175,6 +175,9 @@ class runner {
       transport_.sent.clear();
     }
     test_support::clean_sentry_env env;
+    // Also the variables that would change the lifecycle or add a second transport.
+    test_support::env_guard lifecycle{"SENTRY_TRACE_LIFECYCLE", nullptr};
+    test_support::env_guard spotlight{"SENTRY_SPOTLIGHT", nullptr};
     std::vector<std::unique_ptr<slot_thread>> threads;
     if (use_threads())
       for (int k = 0; k < p_.slots; ++k) threads.push_back(std::make_unique<slot_thread>());
