@@ -5,6 +5,8 @@
 //                                     only N spans (or N transactions), for external counters:
 //     strace -f -c ./bench_span --loop-only 0        # start-up and init alone
 //     strace -f -c ./bench_span --loop-only 100000   # syscalls per span = (this - the above) / N
+//     valgrind --tool=callgrind ./bench_span --loop-only 800000 ids   # instructions per span id:
+//                                    (Ir of this - Ir of "--loop-only 0 ids") / 800000
 //
 // Every figure is wall time from std::chrono::steady_clock around a batch, divided by the batch
 // size; nothing is subtracted (not the loop, not the timer). Each figure is taken over many runs
@@ -234,17 +236,51 @@ static samples bench_serialize(int runs, size_recorder& sink, std::size_t& bytes
   return s;
 }
 
+// One span id (detail::new_span_id: the thread's ChaCha8 keystream, platform.hpp), and for
+// comparison the splitmix64 step ids used before (fast, but one output gives its state away).
+static samples bench_ids(int runs, int per_run, bool old_generator) {
+  samples s;
+  volatile std::uint64_t sink = 0;
+  std::uint64_t state = 0x0123456789abcdefull;
+  for (int r = 0; r < runs; ++r) {
+    std::uint64_t acc = 0;
+    auto t0 = bench_clock::now();
+    if (old_generator) {
+      for (int i = 0; i < per_run; ++i) {
+        std::uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+        acc += z ^ (z >> 31);
+      }
+    } else {
+      for (int i = 0; i < per_run; ++i) acc += st::detail::new_span_id().value;
+    }
+    auto t1 = bench_clock::now();
+    sink = sink + acc;
+    s.add(elapsed_ns(t0, t1) / per_run);
+  }
+  return s;
+}
+
 // ---- --loop-only: just the loop, for strace/perf ------------------------------------------------
 
 static int loop_only(std::uint64_t n, const char* kind) {
   st::null_transport none;
   const bool roots = std::strcmp(kind, "root") == 0;
   const bool unsampled = std::strcmp(kind, "unsampled") == 0;
-  if (!roots && !unsampled && std::strcmp(kind, "sampled") != 0) {
-    std::fprintf(stderr, "bench_span: --loop-only N [sampled|unsampled|root]\n");
+  const bool ids = std::strcmp(kind, "ids") == 0;
+  if (!roots && !unsampled && !ids && std::strcmp(kind, "sampled") != 0) {
+    std::fprintf(stderr, "bench_span: --loop-only N [sampled|unsampled|root|ids]\n");
     return 2;
   }
   start_tracing(unsampled ? 0.0 : 1.0, &none);
+  if (ids) {
+    // Instructions per id: callgrind's Ir for N minus Ir for 0, over N (see the header comment).
+    std::uint64_t acc = 0;
+    for (std::uint64_t i = 0; i < n; ++i) acc += st::detail::new_span_id().value;
+    st::shutdown(0);
+    return acc == 1 ? 3 : 0;  // uses acc, so the loop is kept
+  }
   for (std::uint64_t done = 0; done < n;) {
     if (roots) {
       st::span root = st::start_span_manual({"GET /health", "http.server"});
@@ -268,7 +304,7 @@ int main(int argc, char** argv) {
   if (argc >= 3 && std::strcmp(argv[1], "--loop-only") == 0)
     return loop_only(std::strtoull(argv[2], nullptr, 10), argc >= 4 ? argv[3] : "sampled");
   if (argc > 1) {
-    std::fprintf(stderr, "usage: bench_span [--loop-only N [sampled|unsampled|root]]\n");
+    std::fprintf(stderr, "usage: bench_span [--loop-only N [sampled|unsampled|root|ids]]\n");
     return 2;
   }
 
@@ -277,6 +313,10 @@ int main(int argc, char** argv) {
   size_recorder recorder;
 
   samples clock2 = bench_clock_pair(runs, 10000);
+  start_tracing(1.0, &none);
+  samples ids = bench_ids(runs, 8000, false);
+  samples old_ids = bench_ids(runs, 8000, true);
+  st::shutdown(0);
 
   // Sampled. Warm up first: every transaction block is touched once, so page faults of the
   // static storage are not timed.
@@ -314,6 +354,8 @@ int main(int argc, char** argv) {
               static_cast<double>(st::storage_bytes()) / (1024.0 * 1024.0));
   std::printf("%-52s %10s %10s %12s\n", "measurement", "best", "median", "allocs/op");
   std::printf("%-52s %10.2f %10.2f %12s\n", "two steady_clock::now() reads (ns)", clock2.min(), clock2.median(), "-");
+  std::printf("%-52s %10.2f %10.2f %12s\n", "span id, ChaCha8 keystream (ns)", ids.min(), ids.median(), "-");
+  std::printf("%-52s %10.2f %10.2f %12s\n", "  for comparison: a splitmix64 step (ns)", old_ids.min(), old_ids.median(), "-");
   std::printf("%-52s %10.2f %10.2f %12.4f\n", "sampled child span, start_inactive_span (ns)", sampled.min(),
               sampled.median(), per(allocs_sampled.mallocs + allocs_sampled.news, sampled_spans));
   std::printf("%-52s %10.2f %10.2f %12.4f\n", "sampled child span, scoped_span (ns)", scoped.min(), scoped.median(),

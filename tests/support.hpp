@@ -30,6 +30,16 @@
 #include <unistd.h>
 
 namespace test_support {
+
+/// Makes this thread's next random_u64() return `value`: syncs the thread's keystream with the
+/// current key, makes sure a block is buffered, and overwrites the value handed out next.
+inline void force_next_random(std::uint64_t value) {
+  namespace d = sentry_trace::detail;
+  d::random_u64();
+  d::rng_stream& s = d::tl_rng;
+  if (s.used >= 8) d::rng_refill(s, s.generation);
+  s.values[s.used] = value;
+}
 namespace st = sentry_trace;
 
 // ---- a minimal JSON reader ---------------------------------------------------------------------

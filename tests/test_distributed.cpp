@@ -466,6 +466,78 @@ TEST_CASE("with no span at all the headers carry this thread's stable trace id a
   CHECK(evs[0].item("event")->body["contexts"]["trace"]["trace_id"].str == a.substr(0, 32));
 }
 
+TEST_CASE("no trace headers before init() or after shutdown(), as @sentry/core's getTraceData without a client") {
+  auto check_none = [](const char* when) {
+    CAPTURE(when);
+    st::trace_headers th = st::get_trace_headers();
+    CHECK(th.sentry_trace.empty());
+    CHECK(th.baggage.empty());
+    CHECK(th.traceparent.empty());
+    std::map<std::string, std::string> carrier;
+    struct setter {
+      std::map<std::string, std::string>& m;
+      void set(std::string_view k, std::string_view v) { m[std::string(k)] = std::string(v); }
+    } out{carrier};
+    CHECK_FALSE(st::inject(out));
+    CHECK(carrier.empty());
+  };
+  check_none("before init");
+  {
+    ts::harness h;
+    h.opts.propagate_traceparent = true;
+    REQUIRE(h.init());
+    CHECK_FALSE(st::get_trace_headers().sentry_trace.empty());  // the contrast: on while initialised
+  }
+  check_none("after shutdown");
+  {
+    ts::harness h;
+    REQUIRE(h.init());
+    st::span held = st::start_span_manual({"held", "task"});
+    st::shutdown(0);
+    check_none("after shutdown, inside a span of the previous run");
+    held.end();
+  }
+}
+
+TEST_CASE("nested continue_trace: each scope propagates its own caller's baggage, also after an inner one") {
+  ts::harness h;
+  REQUIRE(h.init());
+  const std::string other_trace = "0af7651916cd43dd8448eb211c80319c";
+  const std::string other_bag = "sentry-trace_id=" + other_trace +
+                                ",sentry-public_key=49d0f7386ad645858ae85020e393bef3,sentry-sample_rand=0.5,inner=1";
+  std::string before, inner, after;
+  st::continue_trace(in_trace + "-" + in_span + "-1", in_bag, [&] {
+    before = std::string(st::get_trace_headers().baggage);
+    st::continue_trace(other_trace + "-" + in_span + "-1", other_bag,
+                       [&] { inner = std::string(st::get_trace_headers().baggage); });
+    after = std::string(st::get_trace_headers().baggage);
+  });
+  CHECK(sentry_members(before) == in_dsc);
+  CHECK(before.find("vendor=abc") != std::string::npos);
+  CHECK(sentry_members(inner)["trace_id"] == other_trace);
+  CHECK(inner.find("inner=1") != std::string::npos);
+  CHECK(inner.find("vendor=abc") == std::string::npos);
+  CHECK(after == before);
+}
+
+TEST_CASE("the baggage view lasts until this thread's next get_trace_headers(), across span starts and ends") {
+  ts::harness h;
+  REQUIRE(h.init());
+  std::string kept, fresh;
+  st::continue_trace(in_trace + "-" + in_span + "-1", in_bag, [&] {
+    st::trace_headers first = st::get_trace_headers();
+    kept = std::string(first.baggage);
+    { st::scoped_span s({"GET /orders", "http.server"}); }  // parses the caller's baggage into its block
+    CHECK(std::string(first.baggage) == kept);
+    st::scoped_span again({"GET /items", "http.server"});
+    st::trace_headers second = st::get_trace_headers();
+    fresh = std::string(second.baggage);
+  });
+  CHECK(sentry_members(kept) == in_dsc);
+  CHECK(sentry_members(fresh) == in_dsc);
+  CHECK(h.transport.transactions().size() == 2);
+}
+
 TEST_CASE("inject and extract through a std::map carrier, with trace_propagation_targets") {
   const std::string_view targets[] = {"api.example.com"};
   ts::harness h;

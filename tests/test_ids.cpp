@@ -5,9 +5,14 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <vector>
+#if SENTRY_TRACE_THREADS
+#  include <thread>
+#endif
 
 namespace {
 
@@ -36,11 +41,9 @@ bool lower_hex(std::string_view s) {
   return true;
 }
 
-/// Makes this thread's next random_u64() return 0: splitmix64 maps state + gamma == 0 to 0.
-void force_next_random_zero() {
-  st::detail::random_u64();  // reseed the thread's stream from init()'s seed first
-  st::detail::tl_rng_state = 0ull - 0x9e3779b97f4a7c15ull;
-}
+/// Makes this thread's next random_u64() return 0 (a keystream value the test writes into the
+/// thread's buffer).
+void force_next_random_zero() { test_support::force_next_random(0); }
 
 } // namespace
 
@@ -259,5 +262,142 @@ TEST_CASE("span handles carry the ids written to the envelope") {
   CHECK(body["spans"][0]["parent_span_id"].str == root_hex);
   CHECK(body["spans"][0]["trace_id"].str == trace_hex);
 }
+
+
+// ---- unpredictability (issue 9, item 8) --------------------------------------------------------
+
+namespace {
+
+/// The generator ids used before: splitmix64 on a per-thread state, its raw output handed out.
+struct splitmix_generator {
+  std::uint64_t state;
+  std::uint64_t next() {
+    std::uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  }
+};
+
+/// The inverse of x ^= x >> shift.
+std::uint64_t unxorshift(std::uint64_t x, int shift) {
+  std::uint64_t r = x;
+  for (int i = 0; i < 64 / shift + 1; ++i) r = x ^ (r >> shift);
+  return r;
+}
+/// The inverse of an odd multiplier modulo 2^64 (Newton's iteration).
+std::uint64_t inverse_of(std::uint64_t a) {
+  std::uint64_t x = a;
+  for (int i = 0; i < 6; ++i) x *= 2 - a * x;
+  return x;
+}
+
+/// The attack on splitmix64: undo its finalizer on one output to get the state, then step it.
+std::uint64_t predict_next_splitmix(std::uint64_t seen) {
+  std::uint64_t z = unxorshift(seen, 31);
+  z = unxorshift(z * inverse_of(0x94d049bb133111ebull), 27);
+  z = unxorshift(z * inverse_of(0xbf58476d1ce4e5b9ull), 30);
+  splitmix_generator g{z};
+  return g.next();
+}
+
+} // namespace
+
+TEST_CASE("one id seen outside does not tell the next: the splitmix64 inversion fails on the keystream") {
+  // The property, shown on the old generator: one output is enough to predict every later one.
+  splitmix_generator old{0x0123456789abcdefull};
+  for (int i = 0; i < 100; ++i) {
+    const std::uint64_t seen = old.next();
+    CHECK(predict_next_splitmix(seen) == old.next());
+  }
+  // The ids' generator: neither the raw values nor the span ids built from them give it away.
+  harness h;
+  REQUIRE(h.init());
+  int predicted = 0;
+  std::uint64_t seen = st::detail::random_u64();
+  for (int i = 0; i < 1000; ++i) {
+    const std::uint64_t next = st::detail::random_u64();
+    predicted += predict_next_splitmix(seen) == next ? 1 : 0;
+    seen = next;
+  }
+  CHECK(predicted == 0);
+  int span_predicted = 0;
+  st::span_id last = st::detail::new_span_id();
+  for (int i = 0; i < 1000; ++i) {
+    const st::span_id s = st::detail::new_span_id();
+    const st::trace_id t = st::detail::new_trace_id();  // the next trace, after a header showed `s`
+    span_predicted += predict_next_splitmix(last.value) == s.value ? 1 : 0;
+    span_predicted += predict_next_splitmix(s.value) == t.hi ? 1 : 0;
+    last = t.lo ? st::span_id{t.lo} : s;
+  }
+  CHECK(span_predicted == 0);
+}
+
+TEST_CASE("the keystream is ChaCha: RFC 8439's block test vector with 20 rounds") {
+  // RFC 8439 section 2.3.2: key 00 01 .. 1f, block counter 1, nonce 00:00:00:09:00:00:00:4a:00:00:00:00.
+  // In the original layout used here, words 12-15 are the counter's two words then the nonce's.
+  std::uint32_t key[8];
+  for (std::uint32_t i = 0; i < 8; ++i)
+    key[i] = (4 * i) | ((4 * i + 1) << 8) | ((4 * i + 2) << 16) | ((4 * i + 3) << 24);
+  std::uint32_t out[16], scalar[16];
+  st::detail::chacha_block<20>(key, 1ull | (0x09000000ull << 32), 0x4a000000ull, out);  // the form ids use
+  st::detail::chacha_block_scalar<20>(key, 1ull | (0x09000000ull << 32), 0x4a000000ull, scalar);
+  const std::uint32_t expected[16] = {0xe4e7f110, 0x15593bd1, 0x1fdd0f50, 0xc47120a3, 0xc7f4d1c7, 0x0368c033,
+                                      0x9aaa2204, 0x4e6cd4c3, 0x466482d2, 0x09aa9f07, 0x05d7c214, 0xa2028bd9,
+                                      0xd19c12b5, 0xb94e16de, 0xe883d0cb, 0x4e3c50a2};
+  for (int i = 0; i < 16; ++i) {
+    CAPTURE(i);
+    CHECK(out[i] == expected[i]);
+    CHECK(scalar[i] == expected[i]);
+  }
+}
+
+#if SENTRY_TRACE_DETAIL_CHACHA_VECTOR
+TEST_CASE("the vector ChaCha block equals the scalar one, for 8 and 20 rounds") {
+  std::uint32_t key[8];
+  std::uint64_t x = 0x243f6a8885a308d3ull;
+  for (int trial = 0; trial < 200; ++trial) {
+    for (std::uint32_t& k : key) k = static_cast<std::uint32_t>(x = x * 6364136223846793005ull + 1442695040888963407ull);
+    const std::uint64_t counter = x * 31, nonce = ~x;
+    std::uint32_t v8[16], s8[16], v20[16], s20[16];
+    st::detail::chacha_block_vector<8>(key, counter, nonce, v8);
+    st::detail::chacha_block_scalar<8>(key, counter, nonce, s8);
+    st::detail::chacha_block_vector<20>(key, counter, nonce, v20);
+    st::detail::chacha_block_scalar<20>(key, counter, nonce, s20);
+    CHECK(std::memcmp(v8, s8, sizeof v8) == 0);
+    CHECK(std::memcmp(v20, s20, sizeof v20) == 0);
+  }
+}
+#endif
+
+TEST_CASE("a new init() key starts every thread on a new stream, dropping what it had buffered") {
+  harness h;
+  REQUIRE(h.init());
+  const std::uint64_t first = st::detail::random_u64();
+  const std::uint64_t buffered = st::detail::tl_rng.values[st::detail::tl_rng.used];
+  harness again;
+  REQUIRE(again.init());
+  const std::uint64_t after = st::detail::random_u64();
+  CHECK(after != buffered);
+  CHECK(after != first);
+}
+
+#if SENTRY_TRACE_THREADS
+TEST_CASE("threads draw different streams: span ids of eight threads are all distinct") {
+  harness h;
+  REQUIRE(h.init());
+  constexpr int threads = 8, per_thread = 20000;
+  std::vector<std::vector<std::uint64_t>> ids(threads);
+  std::vector<std::thread> workers;
+  for (int i = 0; i < threads; ++i)
+    workers.emplace_back([&ids, i] {
+      for (int k = 0; k < per_thread; ++k) ids[static_cast<std::size_t>(i)].push_back(st::detail::new_span_id().value);
+    });
+  for (std::thread& w : workers) w.join();
+  std::unordered_set<std::uint64_t> all;
+  for (const auto& v : ids) all.insert(v.begin(), v.end());
+  CHECK(all.size() == static_cast<std::size_t>(threads * per_thread));
+}
+#endif
 
 } // TEST_SUITE

@@ -35,12 +35,9 @@ st::sampling_context context(std::string_view name, st::parent_decision parent =
 
 double always(const st::sampling_context&) { return 1.0; }
 
-/// Makes this thread's next random_u64() return 0 (splitmix64 maps state + gamma == 0 to 0), so
-/// that sample_rand_within() returns the lowest value of its range.
-void force_next_random_zero() {
-  st::detail::random_u64();  // reseed the thread's stream from init()'s seed first
-  st::detail::tl_rng_state = 0ull - 0x9e3779b97f4a7c15ull;
-}
+/// Makes this thread's next random_u64() return 0 (a keystream value the test writes into the
+/// thread's buffer).
+void force_next_random_zero() { test_support::force_next_random(0); }
 double never(const st::sampling_context&) { return 0.0; }
 
 } // namespace

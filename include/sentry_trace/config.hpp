@@ -5,7 +5,8 @@
 //               Switches take values, not presence: -DSENTRY_TRACE_ENABLED means 1, =0 means off.
 //
 // SWITCHES      (default)  meaning                                             every TU must agree?
-//   SENTRY_TRACE_ENABLED          (1)    0: every call compiles to nothing (disabled.hpp)         yes
+//   SENTRY_TRACE_ENABLED          (1)    0: every call compiles to nothing (disabled.hpp); such
+//                                        a TU shares nothing, so it links beside enabled ones    no
 //   SENTRY_TRACE_MAX_SPANS        (1000) child spans per transaction (Sentry's cap); more are
 //                                        dropped and counted as buffer_overflow                  yes
 //   SENTRY_TRACE_MAX_TRANSACTIONS (8)    transactions recording at once; more are dropped
@@ -28,12 +29,14 @@
 //   SENTRY_TRACE_QUEUE_BYTES      (2 MiB) the built-in HTTP transport's queue of envelopes
 //                                        (transport_http.hpp); envelopes that do not fit are
 //                                        dropped and counted as queue_overflow                   yes
+//   SENTRY_TRACE_MAX_BAGGAGE      (8192) bytes of a baggage value; SENTRY_TRACE_MAX_DSC (1024)
+//                                        bytes of its Sentry members (propagation.hpp)           yes
 //   SENTRY_TRACE_THREADS          (auto: 1 when hosted) 0: single-threaded, no atomics           yes
 //   SENTRY_TRACE_EXCEPTIONS       (auto from __cpp_exceptions) 1: exceptions leaving a user
 //                                        callback end the span with internal_error               no
 //   SENTRY_TRACE_HOSTED           (auto from __STDC_HOSTED__) 0: no libc clock, entropy, env,
 //                                        stdio or file transport; hooks are required             yes
-//   SENTRY_TRACE_WITH_MBEDTLS     (0)    1: HTTPS through mbedTLS (transport_http.hpp)           no
+//   SENTRY_TRACE_WITH_MBEDTLS     (0)    1: HTTPS through mbedTLS (transport_http.hpp)           yes
 //   SENTRY_TRACE_WITH_ZLIB        (0)    1: gzip bodies through zlib, -lz (transport_http.hpp)   yes
 //   SENTRY_TRACE_SAMPLING         (SENTRY_TRACE_SAMPLING_RUNTIME) the sampling policy, fixed at
 //                                        compile time (sampling.hpp, detail::sampling_policy):    yes
@@ -59,6 +62,11 @@
 //                                        digits + "e+N", about 16 significant digits), NaN/inf
 //                                        "null". A precision trade-off for ~2 KiB less flash    yes
 //
+// AGREE         "yes": TUs of one program that include the enabled library must agree on the
+//               value. On ELF targets a program whose TUs disagree fails to link, naming
+//               sentry_trace_translation_units_disagree_on_SENTRY_TRACE_switches (see "the
+//               layout guard" below); put the switches in one place (the build system, or a
+//               header included first).
 // RAM           see pool.hpp: storage_bytes() gives the whole figure for the switches in force.
 
 #ifndef SENTRY_TRACE_CONFIG_HPP
@@ -98,6 +106,20 @@
 
 #ifndef SENTRY_TRACE_QUEUE_BYTES
 #  define SENTRY_TRACE_QUEUE_BYTES (2 * 1024 * 1024)
+#endif
+// The two baggage limits are documented with the baggage class (propagation.hpp); a block's
+// frozen DSC is a baggage, so they shape the pools too.
+#ifndef SENTRY_TRACE_MAX_BAGGAGE
+#  define SENTRY_TRACE_MAX_BAGGAGE 8192
+#endif
+#ifndef SENTRY_TRACE_MAX_DSC
+#  define SENTRY_TRACE_MAX_DSC 1024
+#endif
+#if SENTRY_TRACE_MAX_BAGGAGE < 512 || SENTRY_TRACE_MAX_BAGGAGE > 1048576
+#  error "SENTRY_TRACE_MAX_BAGGAGE must be between 512 and 1048576 bytes (W3C asks for at least 8192)"
+#endif
+#if SENTRY_TRACE_MAX_DSC < 256 || SENTRY_TRACE_MAX_DSC > 65535
+#  error "SENTRY_TRACE_MAX_DSC must be between 256 and 65535 bytes"
 #endif
 
 #ifndef SENTRY_TRACE_HOSTED
@@ -230,6 +252,62 @@
                           SENTRY_TRACE_THREADS, SENTRY_TRACE_HOSTED, SENTRY_TRACE_DETAIL_BUILD_KEY)
 #define SENTRY_TRACE_DETAIL_BEGIN namespace sentry_trace { inline namespace SENTRY_TRACE_DETAIL_ABI {
 #define SENTRY_TRACE_DETAIL_END } }
+
+// ---- the layout guard ---------------------------------------------------------------------------
+// The inline namespace above keeps two configurations from sharing one definition, but it also
+// lets them link side by side: a TU built with another SENTRY_TRACE_MAX_SPANS gets a tracer of
+// its own that nobody initialised, and traces nothing without a word. So on ELF targets (Linux,
+// the BSDs, bare-metal arm-none-eabi) every TU that includes the enabled library also emits,
+// into a section that is not loaded, the symbol
+//     sentry_trace_translation_units_disagree_on_SENTRY_TRACE_switches
+// inside a COMDAT group named after the values of every switch marked "yes" above (a TU with
+// tracing compiled out emits nothing). The linker keeps one copy of each group: TUs that agree
+// share one definition and link; TUs that disagree bring two groups that both define the
+// symbol, and the link fails with "multiple definition of
+// `sentry_trace_translation_units_disagree_on_SENTRY_TRACE_switches'", naming the object files
+// and both groups (with link-time optimization the assembler says "already defined" instead).
+// The values are compared, not their spelling (1 << 20 and 1048576 agree). This holds whether
+// the library is all inline or compiled once in one TU. Cost: one never-called return
+// instruction per TU (gone with --gc-sections) and no loaded byte (the section is not
+// allocated). SENTRY_TRACE_NO_LAYOUT_GUARD turns it off (an assembler that rejects it).
+// Elsewhere (Mach-O, COFF) only the inline namespace applies: define the switches identically
+// for every TU, as the table says. tests/layout/check_layout_guard.sh checks all of this.
+#if SENTRY_TRACE_ENABLED && defined(__ELF__) && (defined(__GNUC__) || defined(__clang__)) && \
+    !defined(SENTRY_TRACE_NO_LAYOUT_GUARD)
+namespace sentry_trace { inline namespace SENTRY_TRACE_DETAIL_ABI { namespace detail {
+#  if SENTRY_TRACE_SAMPLING == SENTRY_TRACE_SAMPLING_RATIO
+constexpr long layout_guard_permille = SENTRY_TRACE_SAMPLING_RATIO_PERMILLE;
+#  else
+constexpr long layout_guard_permille = 0;
+#  endif
+// A function of internal linkage that is kept (`used`) but never called (`cold`: out of the way of
+// hot code, in .text.unlikely, and unpadded): its only content is the
+// asm statement, which writes the guard into its own section once per TU (".ifndef": once per
+// assembly file, also when link-time optimization merges several TUs of one configuration).
+[[gnu::used, gnu::cold]] static void layout_guard() noexcept {
+  __asm__(
+      ".ifndef sentry_trace_layout_%c0_%c1_%c2_%c3_%c4_%c5_%c6_%c7_%c8_%c9_%c10_%c11_%c12_%c13_%c14_%c15_%c16_%c17_%c18_%c19\n"
+      ".pushsection .sentry_trace_layout,\"G\",%%progbits,"
+      "sentry_trace_layout_%c0_%c1_%c2_%c3_%c4_%c5_%c6_%c7_%c8_%c9_%c10_%c11_%c12_%c13_%c14_%c15_%c16_%c17_%c18_%c19,comdat\n"
+      "sentry_trace_layout_%c0_%c1_%c2_%c3_%c4_%c5_%c6_%c7_%c8_%c9_%c10_%c11_%c12_%c13_%c14_%c15_%c16_%c17_%c18_%c19:\n"
+      ".globl sentry_trace_translation_units_disagree_on_SENTRY_TRACE_switches\n"
+      "sentry_trace_translation_units_disagree_on_SENTRY_TRACE_switches:\n"
+      ".byte 0\n"
+      ".popsection\n"
+      ".endif\n" ::"i"(static_cast<long>(SENTRY_TRACE_MAX_SPANS)),
+      "i"(static_cast<long>(SENTRY_TRACE_MAX_TRANSACTIONS)), "i"(static_cast<long>(SENTRY_TRACE_MAX_ATTRIBUTES)),
+      "i"(static_cast<long>(SENTRY_TRACE_ATTRIBUTE_POOL)), "i"(static_cast<long>(SENTRY_TRACE_STRING_ARENA)),
+      "i"(static_cast<long>(SENTRY_TRACE_MAX_STRING)), "i"(static_cast<long>(SENTRY_TRACE_MAX_MEASUREMENTS)),
+      "i"(static_cast<long>(SENTRY_TRACE_MAX_DEPTH)), "i"(static_cast<long>(SENTRY_TRACE_ENVELOPE_BYTES)),
+      "i"(static_cast<long>(SENTRY_TRACE_QUEUE_BYTES)), "i"(static_cast<long>(SENTRY_TRACE_THREADS)),
+      "i"(static_cast<long>(SENTRY_TRACE_HOSTED)), "i"(static_cast<long>(SENTRY_TRACE_WITH_ZLIB)),
+      "i"(static_cast<long>(SENTRY_TRACE_SAMPLING)), "i"(layout_guard_permille),
+      "i"(static_cast<long>(SENTRY_TRACE_STREAMING)), "i"(static_cast<long>(SENTRY_TRACE_DOUBLES)),
+      "i"(static_cast<long>(SENTRY_TRACE_WITH_MBEDTLS)), "i"(static_cast<long>(SENTRY_TRACE_MAX_BAGGAGE)),
+      "i"(static_cast<long>(SENTRY_TRACE_MAX_DSC)));
+}
+} } }
+#endif
 
 namespace sentry_trace {
 /// The library's version, as it appears in the envelope's `sdk.version`.

@@ -51,8 +51,9 @@
 // CONFIG        reads SENTRY_TRACE_ENABLED (this file is empty unless it is 0), SENTRY_TRACE_HOSTED
 //               (file_transport, console_transport) and SENTRY_TRACE_EXCEPTIONS
 //               (capture_exception(const std::exception&)). The names live in the inline
-//               namespace config.hpp builds, which encodes ENABLED=0, so an object file built with
-//               tracing off and one built with it on fail to link together instead of mixing.
+//               namespace config.hpp builds, which encodes ENABLED=0, so they never clash with
+//               the enabled build's: a TU with tracing compiled out holds no state and emits no
+//               layout guard (config.hpp), and links beside enabled TUs, whose calls it leaves alone.
 // KEEP IN STEP  Every public declaration added to another part needs its twin here, except in
 //               the shared parts (hooks, status, attributes, outcome_kinds, sampling_context),
 //               which both modes include; tests/compile_out/surface.cpp builds one API-coverage
@@ -415,8 +416,9 @@ inline bool poll(std::uint32_t) noexcept { return true; }
 
 // ---- distributed.hpp -------------------------------------------------------------------------
 
-/// Every view empty: send no trace headers. Neither copyable nor movable, as in the enabled
-/// build, so code that would break there breaks here too.
+/// Every view empty (""): send no trace headers. Neither copyable nor movable, as in the enabled
+/// build (whose baggage view points at the calling thread's buffer, valid until its next
+/// get_trace_headers() or inject()), so code that would break there breaks here too.
 class trace_headers {
  public:
   std::string_view sentry_trace;

@@ -14,8 +14,13 @@
 //                   out.set("baggage", h.baggage);
 //                 });
 //               });
-// DOES NOT      allocate. trace_headers holds its text in fixed buffers (about 8.3 KiB: a W3C
-//               baggage of SENTRY_TRACE_MAX_BAGGAGE bytes), and so does continue_trace's frame.
+// DOES NOT      allocate, or put more than 2 KiB on the stack (tests/stack/stack_use.cpp checks
+//               get_trace_headers(), inject() and continue_trace()). trace_headers holds
+//               sentry-trace and traceparent (about 130 bytes); the baggage value (up to
+//               SENTRY_TRACE_MAX_BAGGAGE bytes) is written into a buffer of the calling thread.
+//               continue_trace keeps the caller's baggage text and parses it where it is used.
+// RAM           per thread that propagates: SENTRY_TRACE_MAX_BAGGAGE + sizeof(baggage) + 8 bytes
+//               of thread-local storage (about 17.5 KiB with the defaults).
 // ERRORS        A missing or malformed sentry-trace (and traceparent) starts a new trace; debug
 //               mode logs why. Baggage members that are malformed, hostile (control characters)
 //               or over the W3C limits are dropped; the rest is kept.
@@ -33,6 +38,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <new>
 #include <utility>
 #if SENTRY_TRACE_EXCEPTIONS
 #  include <exception>
@@ -40,9 +46,12 @@
 
 SENTRY_TRACE_DETAIL_BEGIN
 
-/// The outgoing trace headers for one request. The views point into this object's own
-/// buffers: valid while it lives; it can be neither copied nor moved (returned by value through
-/// guaranteed copy elision). An empty view means "send no such header".
+/// The outgoing trace headers for one request, about 130 bytes. `sentry_trace` and
+/// `traceparent` point into this object's own buffers: valid while it lives; it can be neither
+/// copied nor moved (returned by value through guaranteed copy elision). `baggage` (up to
+/// SENTRY_TRACE_MAX_BAGGAGE bytes) points into this thread's propagation buffer: valid until this
+/// thread's next get_trace_headers() or inject(); set it on the request (or copy it) before
+/// then, and before a fiber yields. An empty view means "send no such header".
 class trace_headers {
  public:
   std::string_view sentry_trace;
@@ -57,15 +66,16 @@ class trace_headers {
   trace_headers(const trace_headers&) = delete;
   trace_headers& operator=(const trace_headers&) = delete;
 
-  // Internal buffers.
+  // Internal buffers (the baggage value is the thread's: see get_trace_headers()).
   char sentry_trace_buf[51] = {};
   char traceparent_buf[55] = {};
-  char baggage_buf[SENTRY_TRACE_MAX_BAGGAGE] = {};
 };
 
 /// Runs fn() with the trace described by `sentry_trace` and `baggage` (header values; empty
 /// when absent) as the parent of every transaction started inside it, and returns fn's result.
-/// Thread-safe; the scope is this thread's. Nested calls stack.
+/// The values must stay valid until fn returns (the baggage is read again inside the scope);
+/// values passed directly, temporaries included, always do. Thread-safe; the scope is this
+/// thread's. Nested calls stack. Under 2 KiB of stack of its own (tests/stack/stack_use.cpp).
 template <class Fn> decltype(auto) continue_trace(std::string_view sentry_trace, std::string_view baggage, Fn&& fn);
 /// The same, also reading a W3C `traceparent`, used when `sentry_trace` is absent or invalid.
 template <class Fn>
@@ -73,12 +83,16 @@ decltype(auto) continue_trace(std::string_view sentry_trace, std::string_view ba
                               Fn&& fn);
 
 /// The headers to send with an outgoing request made inside the active span (or, with none,
-/// inside continue_trace's scope, or this thread's own trace). No heap; noexcept.
+/// inside continue_trace's scope, or this thread's own trace). Before init() and after
+/// shutdown() every view is empty: nothing is propagated without an enabled SDK, as
+/// @sentry/core's getTraceData() returns {} then. No heap, no lock; under 2 KiB of stack
+/// (tests/stack/stack_use.cpp); noexcept.
 trace_headers get_trace_headers() noexcept;
 
 /// Sets the trace headers on any carrier with `set(std::string_view key, std::string_view value)`
-/// (HTTP headers, message metadata, RPC metadata). With `url`, only when
-/// options.trace_propagation_targets allow that URL. Returns whether headers were set.
+/// (HTTP headers, message metadata, RPC metadata); the values are valid only during set(), so
+/// the carrier copies them. With `url`, only when options.trace_propagation_targets allow that
+/// URL. Returns whether headers were set (false before init() and after shutdown()).
 template <class Carrier> bool inject(Carrier& carrier, std::string_view url = {});
 
 /// Continues the trace a carrier brought: reads "sentry-trace", "baggage" and "traceparent" with
@@ -101,6 +115,25 @@ bool capture_message(std::string_view message, level lvl = level::info) noexcept
 // ------------------------------------------------------------------------------------------------
 namespace detail {
 
+/// Each thread's room for propagation text: a baggage object to parse an incoming DSC into, and
+/// the outgoing `baggage` value get_trace_headers() returns a view of (valid until that thread's
+/// next get_trace_headers() or inject()). Per thread, so no call puts 17 KiB on the stack and
+/// none waits for another. Zero-initialized thread-local storage: the baggage is constructed in
+/// place on first use (its constructor is not constant), so no TLS initializer runs.
+struct propagation_scratch {
+  alignas(baggage) unsigned char bag_space[sizeof(baggage)];
+  bool bag_ready;
+  char header[SENTRY_TRACE_MAX_BAGGAGE];
+  baggage& bag() noexcept {
+    if (!bag_ready) {
+      new (bag_space) baggage();
+      bag_ready = true;
+    }
+    return *std::launder(reinterpret_cast<baggage*>(bag_space));
+  }
+};
+inline SENTRY_TRACE_DETAIL_THREAD_LOCAL propagation_scratch tl_propagation;
+
 /// Parses the incoming headers into `in` (PROTOCOL.md §7-§9): a new trace unless sentry-trace
 /// (or traceparent) is valid and the org ids agree; sample_rand taken from the baggage, else
 /// drawn consistently with the incoming rate and decision, else uniformly, and added to the
@@ -108,14 +141,17 @@ namespace detail {
 inline void parse_incoming(std::string_view sentry_trace, std::string_view baggage_value, std::string_view traceparent,
                            incoming_context& in) noexcept {
   const tracer& t = g_tracer;
-  in.bag.parse(baggage_value);
+  in.baggage_text = baggage_value;
+  baggage& bag = tl_propagation.bag();
+  bag.clear();
+  bag.parse(baggage_value);
   bool ok = parse_sentry_trace(sentry_trace, in.parent);
   if (!ok && !sentry_trace.empty()) log_line(log_level::debug, "continue_trace: malformed sentry-trace, starting a new trace: ", sentry_trace);
   if (!ok && !traceparent.empty()) {
     ok = parse_traceparent(traceparent, in.parent);
     if (!ok) log_line(log_level::debug, "continue_trace: malformed traceparent, starting a new trace: ", traceparent);
   }
-  const std::string_view their_org = in.bag.sentry("org_id");
+  const std::string_view their_org = bag.sentry("org_id");
   const std::string_view our_org = t.org_id;
   if (ok && !their_org.empty() && !our_org.empty() && their_org != our_org) {
     log_line(log_level::debug, "continue_trace: the caller's org_id differs from ours, starting a new trace");
@@ -123,15 +159,15 @@ inline void parse_incoming(std::string_view sentry_trace, std::string_view bagga
   }
   in.continued = ok;
   if (!ok) return;
+  in.had_sample_rate = !bag.sentry("sample_rate").empty();
   double rate = -1.0;
-  if (detail::parse_decimal(in.bag.sentry("sample_rate"), rate) && valid_rate(rate)) in.parent_sample_rate = rate;
-  if (parse_sample_rand(in.bag.sentry("sample_rand"), in.sample_rand_micros)) return;
+  if (detail::parse_decimal(bag.sentry("sample_rate"), rate) && valid_rate(rate)) in.parent_sample_rate = rate;
+  if (parse_sample_rand(bag.sentry("sample_rand"), in.sample_rand_micros)) return;
   if (in.parent_sample_rate >= 0.0 && in.parent.sampled != parent_decision::none)
     in.sample_rand_micros = sample_rand_within(in.parent_sample_rate, in.parent.sampled == parent_decision::sampled);
   else
     in.sample_rand_micros = new_sample_rand();
-  char frac[8];
-  in.bag.set_sentry("sample_rand", std::string_view(frac, format_micros_fraction(frac, in.sample_rand_micros)));
+  in.added_rand_len = static_cast<std::uint8_t>(format_micros_fraction(in.added_rand, in.sample_rand_micros));
 }
 
 /// Restores the previous incoming context when continue_trace's scope ends, however it ends.
@@ -210,27 +246,30 @@ inline void head_dsc_into(baggage& out, const current_trace& c, std::string_view
                     [&](std::string_view k, std::string_view v) { out.set_sentry(k, v); });
 }
 
-/// The DSC to propagate for `c`, written as a baggage value into `h`.
-inline void write_baggage(trace_headers& h, const current_trace& c) noexcept {
+/// The DSC to propagate for `c`, written as a baggage value into the thread's scratch.
+inline std::string_view write_baggage(const current_trace& c) noexcept {
   incoming_context* in = tl_incoming;
+  propagation_scratch& out = tl_propagation;
   std::size_t n = 0;
   if (c.block) {
     const transaction_block& b = *c.block.get();
     freeze_head_dsc(*c.block.get());
-    n = b.dsc.write_header(h.baggage_buf, sizeof(h.baggage_buf));
+    n = b.dsc.write_header(out.header, sizeof(out.header));
   } else if (in && in->continued && in->parent.trace == c.trace) {
-    n = in->bag.write_header(h.baggage_buf, sizeof(h.baggage_buf));
+    baggage& b = out.bag();
+    load_incoming_baggage(*in, b);
+    n = b.write_header(out.header, sizeof(out.header));
   } else {
     // An unrecorded root of a trace started here, or no span at all: a head DSC made now.
-    baggage b;
-    if (in && !in->bag.third_party().empty()) b.parse(in->bag.third_party());
+    baggage& b = out.bag();
+    load_third_party_baggage(in, b);
     const bool own = c.ref.is_valid();
     const bool rate_known = own && c.ref.sample_rate_ppm != span_ref::no_rate;
     const double rate = rate_known ? static_cast<double>(c.ref.sample_rate_ppm) / 1e6 : 0.0;
     head_dsc_into(b, c, {}, transaction_source::custom, rate_known, rate, own ? c.ref.sample_rand_micros : tl_thread_rand);
-    n = b.write_header(h.baggage_buf, sizeof(h.baggage_buf));
+    n = b.write_header(out.header, sizeof(out.header));
   }
-  h.baggage = std::string_view(h.baggage_buf, n);
+  return std::string_view(out.header, n);
 }
 
 /// The DSC object for an event's envelope header (the event writer has written the key; writing
@@ -246,7 +285,9 @@ inline void write_event_dsc(json_writer& w, void* user) noexcept {
     return;
   }
   if (in && in->continued && in->parent.trace == c.trace) {
-    if (!in->bag.sentry("trace_id").empty() && !in->bag.sentry("public_key").empty()) in->bag.write_json(w);
+    baggage& bag = tl_propagation.bag();
+    load_incoming_baggage(*in, bag);
+    if (!bag.sentry("trace_id").empty() && !bag.sentry("public_key").empty()) bag.write_json(w);
     return;
   }
   if (ctx.public_key.empty()) return;
@@ -296,18 +337,20 @@ template <class Fn> decltype(auto) continue_trace(std::string_view sentry_trace,
 
 inline trace_headers get_trace_headers() noexcept {
   return trace_headers([](trace_headers& h) {
+    if (!detail::g_tracer.enabled) return;  // before init() or after shutdown(): no headers
     const detail::current_trace c = detail::resolve_current();
     h.sentry_trace =
         std::string_view(h.sentry_trace_buf, detail::format_sentry_trace(h.sentry_trace_buf, c.trace, c.span, c.sampled));
     if (detail::g_tracer.propagate_traceparent)
       h.traceparent = std::string_view(h.traceparent_buf, detail::format_traceparent(h.traceparent_buf, c.trace, c.span,
                                                                                      c.sampled == parent_decision::sampled));
-    detail::write_baggage(h, c);
+    h.baggage = detail::write_baggage(c);
   });
 }
 
 template <class Carrier> bool inject(Carrier& carrier, std::string_view url) {
   const detail::tracer& t = detail::g_tracer;
+  if (!t.enabled) return false;  // before init() or after shutdown(): nothing to propagate
   if (!url.empty() && !detail::should_propagate(url, t.targets, t.target_count, t.targets_set)) return false;
   trace_headers h = get_trace_headers();
   carrier.set(std::string_view("sentry-trace"), h.sentry_trace);

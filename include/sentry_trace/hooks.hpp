@@ -38,8 +38,8 @@ struct wall_clock_hook {
 };
 
 /// Entropy: fill `n` bytes with unpredictable data, return false on failure. Called by init()
-/// to seed the id generator (not on the span path). Hosted default: /dev/urandom, mixed with
-/// the clocks and an address when that is unavailable.
+/// for the id generator's 256-bit key (32 bytes; not on the span path). Hosted default:
+/// /dev/urandom, mixed with the clocks and an address when that is unavailable.
 struct entropy_hook {
   bool (*fill)(void* bytes, std::size_t n, void* user) = nullptr;
   void* user = nullptr;

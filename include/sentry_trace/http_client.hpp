@@ -520,6 +520,22 @@ class http_client {
     phase_ = phase::idle;
   }
 
+  /// In a fork()'s child: drops the connection without a byte on it. The socket is the parent's
+  /// too, so a TLS close_notify (abort()) would end the parent's request; closing the child's
+  /// descriptor does not.
+  void forget_connection() noexcept {
+#if SENTRY_TRACE_WITH_MBEDTLS
+    if (tls_active_) {
+      mbedtls_ssl_session_reset(&ssl_);  // memory only: no I/O
+      tls_active_ = false;
+    }
+#endif
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    want_ = 0;
+    phase_ = phase::idle;
+  }
+
  private:
   std::string_view find_header(std::string_view name) const noexcept {
     if (head_len_ == 0) return {};

@@ -3,8 +3,9 @@
 // WHAT IT DOES  A trace id is 16 random bytes written as 32 lowercase hex characters, a span id
 //               8 random bytes as 16, an event id a uuid4 as 32 (PROTOCOL.md §7). Ids are never
 //               all zeros (W3C) and always lowercase.
-// DOES NOT      allocate, lock or call the entropy hook on the span path: each thread draws from
-//               its own splitmix64 stream seeded once by init().
+// DOES NOT      allocate, lock or call the entropy hook on the span path: each thread reads its
+//               own ChaCha8 keystream under a key drawn once by init() (platform.hpp), so ids
+//               seen outside do not tell the next ones.
 // ERRORS        parse functions return false for the wrong length, uppercase or non-hex
 //               characters, and all-zero ids, leaving the output untouched.
 

@@ -69,18 +69,8 @@
 #include <cstring>
 #include <string_view>
 
-#ifndef SENTRY_TRACE_MAX_BAGGAGE
-#  define SENTRY_TRACE_MAX_BAGGAGE 8192
-#endif
-#ifndef SENTRY_TRACE_MAX_DSC
-#  define SENTRY_TRACE_MAX_DSC 1024
-#endif
-#if SENTRY_TRACE_MAX_BAGGAGE < 512 || SENTRY_TRACE_MAX_BAGGAGE > 1048576
-#  error "SENTRY_TRACE_MAX_BAGGAGE must be between 512 and 1048576 bytes (W3C asks for at least 8192)"
-#endif
-#if SENTRY_TRACE_MAX_DSC < 256 || SENTRY_TRACE_MAX_DSC > 65535
-#  error "SENTRY_TRACE_MAX_DSC must be between 256 and 65535 bytes"
-#endif
+// SENTRY_TRACE_MAX_BAGGAGE and SENTRY_TRACE_MAX_DSC get their defaults and checks in config.hpp,
+// with the other switches that shape a transaction block (the layout guard compares them).
 
 SENTRY_TRACE_DETAIL_BEGIN
 
@@ -137,6 +127,12 @@ class baggage {
   void parse(std::string_view header) noexcept;
   /// Forgets every member and the dropped count.
   void clear() noexcept;
+  /// Forgets the Sentry members only, keeping the third-party ones (a trace that starts here
+  /// passes the others' members on under its own DSC).
+  void clear_sentry_members() noexcept {
+    dsc_used_ = 0;
+    sentry_count_ = 0;
+  }
 
   /// The decoded value of `sentry-<key>` (`key` given without the prefix), or empty when absent.
   /// Valid until this object is next changed.

@@ -60,6 +60,10 @@
 //               stack from being taken by another thread until the span ends. A span dropped
 //               because its parent's transaction had ended stays in its thread's stack, so what
 //               starts under it is dropped and counted with it, never made a new transaction.
+// FORK          (hosted POSIX, threads on) The child of fork() keeps tracing without a new
+//               init(), with ids of its own and an empty queue; what was in flight stays the
+//               parent's. See "fork()" below. With SENTRY_TRACE_THREADS=0 the child must call
+//               init() again (no pthread_atfork there), or it repeats the parent's ids.
 // ERRORS        init() returns false and logs the reason for a malformed DSN option, a rate
 //               option outside [0, 1], an over-long string option, or a freestanding build
 //               without clock or entropy (the environment's values never fail it, see above);
@@ -202,17 +206,44 @@ inline thread_scope g_scopes[SENTRY_TRACE_MAX_THREADS];
 /// initialized, so reading it costs no TLS init function or guard on the span path.
 inline SENTRY_TRACE_DETAIL_THREAD_LOCAL thread_scope* tl_scope = nullptr;
 
-/// What continue_trace() received, parsed once, for the transactions started inside its
-/// callback. It lives on continue_trace's stack; the thread-local pointer below marks the scope.
+/// What continue_trace() received, for the transactions started inside its callback. It lives
+/// on continue_trace's stack (under 200 bytes); the thread-local pointer below marks the scope.
+/// The baggage stays the caller's text, which is valid for the whole scope (continue_trace's
+/// contract), and is parsed again where it is needed: into the block of a transaction started
+/// in the scope, or the thread's scratch for headers and events (load_incoming_baggage). So no
+/// 9 KiB parsed copy sits on the stack of every continued request.
 struct incoming_context {
   bool continued = false;          ///< a valid sentry-trace (or traceparent) of an accepted org
+  bool had_sample_rate = false;    ///< the incoming DSC has a sentry-sample_rate
+  std::uint8_t added_rand_len = 0;  ///< sample_rand drawn here because the DSC had none
+  std::uint8_t added_rate_len = 0;  ///< sample_rate of the decision made here for a deferred trace
   trace_parent parent{};
   double parent_sample_rate = -1.0;  ///< the incoming sentry-sample_rate, negative when none
   std::uint32_t sample_rand_micros = 0;
-  baggage bag{};                   ///< frozen DSC (+ sample_rand added here) and third-party members
+  std::string_view baggage_text{};  ///< the caller's `baggage` value
+  char added_rand[8] = {};
+  char added_rate[32] = {};
   incoming_context* previous = nullptr;
 };
 inline SENTRY_TRACE_DETAIL_THREAD_LOCAL incoming_context* tl_incoming = nullptr;
+
+/// The incoming DSC and third-party members of `in`, as its scope propagates them: the caller's
+/// baggage parsed into `out`, then what this service added (sample_rand, sample_rate).
+inline void load_incoming_baggage(const incoming_context& in, baggage& out) noexcept {
+  out.clear();
+  out.parse(in.baggage_text);
+  if (in.added_rand_len) out.set_sentry("sample_rand", std::string_view(in.added_rand, in.added_rand_len));
+  if (in.added_rate_len) out.set_sentry("sample_rate", std::string_view(in.added_rate, in.added_rate_len));
+}
+
+/// Only the third-party members of the caller's baggage in `in` (none without a scope), for a
+/// trace that starts here: its own DSC replaces the caller's.
+inline void load_third_party_baggage(const incoming_context* in, baggage& out) noexcept {
+  out.clear();
+  if (!in || in->baggage_text.empty()) return;
+  out.parse(in->baggage_text);
+  out.clear_sentry_members();
+}
 
 /// Flags a span_ref carries beyond span_ref's public ones.
 constexpr std::uint8_t ref_root = span_ref::root;
@@ -318,6 +349,7 @@ struct builtin_delivery {
   alignas(http_transport) unsigned char spotlight_space[sizeof(http_transport)];
   http_transport* main;
   http_transport* spotlight;
+  bool restart_after_fork;  ///< a fork's child lost the workers: start its own at the next send
 };
 inline builtin_delivery g_builtin;
 /// The sink for an https DSN in a build without TLS. A function's static rather than a member
@@ -336,6 +368,7 @@ inline resolve_fn g_builtin_resolver = nullptr;
 inline bool stop_builtin(std::uint32_t timeout_ms) noexcept {
 #if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
   builtin_delivery& b = g_builtin;
+  b.restart_after_fork = false;
   const std::uint64_t deadline = steady_now_ms() + timeout_ms;
   auto left = [&] {
     std::uint64_t now = steady_now_ms();
@@ -458,10 +491,22 @@ inline envelope_context make_envelope_context() noexcept {
   return c;
 }
 
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+/// A fork's child sends its first envelope: the built-in transports get workers of their own.
+/// Runs under the envelope lock (every dispatch() does), so once.
+inline void restart_builtin_after_fork() noexcept {
+  builtin_delivery& b = g_builtin;
+  b.restart_after_fork = false;
+  if (b.main && !b.main->start()) log_line(log_level::warning, "after fork: no worker thread for the HTTP transport; call sentry_trace::poll()");
+  if (b.spotlight) b.spotlight->start();
+}
+#endif
+
 /// Hands one envelope to the transport; a throwing transport is contained and counted.
 inline void dispatch(const envelope_view& e) noexcept {
   tracer& t = g_tracer;
 #if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+  if (g_builtin.restart_after_fork) restart_builtin_after_fork();
   if (g_builtin.spotlight) g_builtin.spotlight->send(e);  // a copy into its queue: never waits
 #endif
   if (!t.sink) return;
@@ -1037,10 +1082,8 @@ inline sampling_decision decide_root(const span_options& o, const root_origin& f
     if (d.sample_rate_known) root.sample_rate_ppm = static_cast<std::uint32_t>(d.sample_rate * 1e6 + 0.5);
     // This service decided a deferred trace: say with which rate, as @sentry/core does.
     if (from.continued() && in->parent.sampled == parent_decision::none && d.sample_rate_known &&
-        in->bag.sentry("sample_rate").empty()) {
-      char num[32];
-      in->bag.set_sentry("sample_rate", std::string_view(num, format_double(num, d.sample_rate)));
-    }
+        !in->had_sample_rate && in->added_rate_len == 0)
+      in->added_rate_len = static_cast<std::uint8_t>(format_double(in->added_rate, d.sample_rate));
   } else if (from.continued() || fp) {
     // Tracing off: record nothing, but hand the caller's decision on unchanged.
     const parent_decision p = fp ? inherited : in->parent.sampled;
@@ -1091,19 +1134,17 @@ inline void open_transaction(transaction_block& b, const span_options& o, const 
   b.continuation.store(0, order_relaxed);
   b.continued = from.continued();
   if (from.continued()) {
-    b.dsc = in->bag;
-  } else {
+    load_incoming_baggage(*in, b.dsc);
+  } else if (from.forced_parent) {
     b.dsc.clear();
-    if (from.forced_parent) {
-      // The parent's DSC, frozen: a forced transaction stays in its parent's trace.
-      if (block_pin parent{*from.forced_parent}) {
-        freeze_head_dsc(*parent.get());
-        b.dsc = parent->dsc;
-        b.continued = true;
-      }
-    } else if (in && !in->bag.third_party().empty()) {
-      b.dsc.parse(in->bag.third_party());
+    // The parent's DSC, frozen: a forced transaction stays in its parent's trace.
+    if (block_pin parent{*from.forced_parent}) {
+      freeze_head_dsc(*parent.get());
+      b.dsc = parent->dsc;
+      b.continued = true;
     }
+  } else {
+    load_third_party_baggage(in, b.dsc);
   }
   span_record& r = b.init_slot(0, root.id, b.parent_of_root, t.now_ns());
   b.copy_names(r, o);
@@ -1316,6 +1357,62 @@ inline void abandon_in_flight() noexcept {
   }
 }
 
+// ---- fork() ------------------------------------------------------------------------------------
+// The child of a fork() is a copy of the parent with one thread: the one that forked. The
+// parent goes on owning everything that was in flight: it ends, sends and counts its
+// transactions, sends its queued envelopes and reports its counters. The child starts clean but
+// keeps tracing with the same options, without a new init() (as sentry_sdk's worker restarts in a
+// forked process): the pthread_atfork child handler below gives it a new id key (so it draws
+// none of the parent's ids or sample_rand), frees every block without sending or counting it
+// (handles and active spans from before the fork become no-ops there), gives back the other
+// threads' stacks of active spans, zeroes the counters, makes
+// the default envelope lock usable (another thread may have held it at the fork), and has the
+// built-in HTTP transport forget the parent's worker and queue; the child's first envelope starts
+// a worker of its own. A user transport or lock hook is used by the child as it is: make it
+// fork-aware if it holds threads, locks or connections. fork()+exec() pays only this handler.
+
+#if SENTRY_TRACE_DETAIL_FORK_AWARE
+/// Forks so far; the prepare handler counts in the parent, so every child of one parent gets
+/// its own value (and a key of its own from it).
+inline atomic<std::uint64_t> g_fork_count{0};
+
+inline void before_fork() noexcept { g_fork_count.fetch_add(1, order_relaxed); }
+
+/// The child's side of fork(), in its only thread, before fork() returns there.
+inline void in_fork_child() noexcept {
+  rng_rekey_after_fork(g_fork_count.load(order_relaxed));
+  tracer& t = g_tracer;
+#  if SENTRY_TRACE_THREADS
+  if (t.lock.lock == hosted_lock) new (&hosted_mutex()) std::mutex();
+#  endif
+  if (t.mem)
+    for (transaction_block& b : t.mem->blocks) b.release();
+  ++t.epoch;  // every handle and active-stack entry from before the fork is stale here
+  // The other threads' stacks of active spans: those threads do not exist here, and will never
+  // give their scopes back.
+  for (thread_scope& s : g_scopes)
+    if (&s != tl_scope) {
+      s.depth = 0;
+      s.taken.store(0, order_relaxed);
+    }
+  g_outcomes.reset();
+#  if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+  builtin_delivery& b = g_builtin;
+  if (b.main && b.main->forget_after_fork()) b.restart_after_fork = true;
+  if (b.spotlight && b.spotlight->forget_after_fork()) b.restart_after_fork = true;
+  forget_resolve_jobs_after_fork();  // no resolver thread was copied into the child
+#  endif
+}
+
+/// Registers the fork handlers once per process (init() calls it; init() is never concurrent).
+inline void watch_fork() noexcept {
+  static bool registered = false;
+  if (!registered) registered = ::pthread_atfork(before_fork, nullptr, in_fork_child) == 0;
+}
+#else
+inline void watch_fork() noexcept {}
+#endif
+
 } // namespace detail
 
 inline bool flush(std::uint32_t timeout_ms) noexcept {
@@ -1514,9 +1611,10 @@ inline bool init(const options& opts) noexcept {
 #endif
   if (!t.sink) log_line(log_level::warning, "init: no transport: finished transactions are discarded");
 
-  std::uint64_t seed = 0;
-  if (!entropy.fill(&seed, sizeof(seed), entropy.user)) return fail("init: the entropy hook failed");
-  detail::g_rng_seed.store(seed | 1, detail::order_relaxed);
+  detail::watch_fork();
+  unsigned char key[32] = {};
+  if (!entropy.fill(key, sizeof(key), entropy.user)) return fail("init: the entropy hook failed");
+  detail::rng_set_key(key);
   t.anchor.mono_ns = t.now_ns();
   t.anchor.epoch_us = t.epoch_us();
   for (detail::transaction_block& b : t.mem->blocks) b.release();

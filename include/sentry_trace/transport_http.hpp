@@ -101,6 +101,7 @@
 #  include <cstdio>
 #  include <cstring>
 #  include <mutex>
+#  include <new>
 #  include <string_view>
 #  include <thread>
 
@@ -727,6 +728,38 @@ class http_transport final : public transport {
     configured_ = false;
     stopping_.store(false, std::memory_order_relaxed);
     return delivered;
+  }
+
+  /// In a fork()'s child: the worker thread and the queued envelopes are the parent's, which
+  /// sends them. Forgets both without touching what the parent shares: no join, no lock (another
+  /// thread may have held one at the fork), nothing written to the socket or the wake-up pipe.
+  /// Returns true when a worker was running: start() then starts the child's own. Runs in the
+  /// child's only thread, before anything else uses the transport.
+  bool forget_after_fork() noexcept {
+    // Fresh synchronization objects over the copies (whose state is the parent's), and an empty
+    // thread handle over the worker's (not joinable here; its destructor must never run).
+    new (&mu_) std::mutex();
+    new (&poll_mu_) std::mutex();
+    new (&cv_) std::condition_variable();
+    new (&drained_) std::condition_variable();
+    new (&worker_) std::thread();
+    for (int& fd : wake_) {
+      if (fd >= 0) ::close(fd);
+      fd = -1;
+    }
+    client_.forget_connection();
+    if (resolver_.pending()) {
+      resolver_.forget();  // its thread is the parent's: the slot is freed with all of them
+      resolve_again_ = true;
+    }
+    in_flight_ = false;
+    queue_.reset(ring_, queue_.capacity());
+    count_.store(0, std::memory_order_relaxed);
+    stop_.store(false, std::memory_order_relaxed);
+    stopping_.store(false, std::memory_order_relaxed);
+    const bool had_worker = running_;
+    running_ = false;
+    return had_worker;
   }
 
   /// True when nothing is queued (the one in flight included).
