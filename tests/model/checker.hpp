@@ -97,6 +97,9 @@ class checker {
     if (r_.init_failed) fail("init() failed");
     judge_.resize(p_.vars.size());
     for (std::size_t v = 0; v < p_.vars.size(); ++v) judge_start(static_cast<int>(v));
+    // Capacity is judged once every root is known: a root numbered later may have started
+    // first, or at the same time on another slot, and held a block.
+    for (int v : blockless_roots_) check_blockless_root(v);
     collect_ops();
     for (std::size_t s = 0; s < p_.sessions.size(); ++s) check_session(static_cast<int>(s));
     check_headers();
@@ -105,6 +108,7 @@ class checker {
 
  private:
   enum kind_t { k_unstarted, k_rec_root, k_overflow_root, k_rec_child, k_dropped };
+  std::vector<int> blockless_roots_;  ///< static-lifecycle roots that got no block
   struct judged {
     kind_t kind = k_unstarted;
     int root = -1;                 ///< the transaction's root var (recorded spans)
@@ -133,6 +137,19 @@ class checker {
     return false;
   }
 
+  /// A root `v` (static lifecycle) got no block: all SENTRY_TRACE_MAX_TRANSACTIONS must have been
+  /// in use, each held by a recorded root that may have started before it and not let go yet.
+  void check_blockless_root(int v) {
+    const var_info& vi = info(v);
+    int held = 0;
+    for (int other : roots_)
+      if (info(other).session == vi.session && !hb(vi.start, info(other).start, replay_) && maybe_held(other, vi.start))
+        ++held;
+    if (held < SENTRY_TRACE_MAX_TRANSACTIONS)
+      fail(name(v) + ": a root was not recorded although at most " + std::to_string(held) + " of " +
+           std::to_string(SENTRY_TRACE_MAX_TRANSACTIONS) + " blocks can have been in use");
+  }
+
   /// Decides what the start of `v` must have done, from its parent's fate and the order.
   void judge_start(int v) {
     const var_info& vi = info(v);
@@ -153,15 +170,7 @@ class checker {
       }
       me.kind = k_overflow_root;
       me.drop_reasons = {r_overflow, r_invalid};
-      if (!stream(v)) {
-        int held = 0;
-        for (int other : roots_)
-          if (info(other).session == vi.session && !hb(vi.start, info(other).start, replay_) && maybe_held(other, vi.start))
-            ++held;
-        if (held < SENTRY_TRACE_MAX_TRANSACTIONS)
-          fail(name(v) + ": a root was not recorded although at most " + std::to_string(held) + " of " +
-               std::to_string(SENTRY_TRACE_MAX_TRANSACTIONS) + " blocks can have been in use");
-      }
+      if (!stream(v)) blockless_roots_.push_back(v);
       return;
     }
     me.kind = k_dropped;
