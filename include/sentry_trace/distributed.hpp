@@ -115,24 +115,6 @@ bool capture_message(std::string_view message, level lvl = level::info) noexcept
 // ------------------------------------------------------------------------------------------------
 namespace detail {
 
-/// Each thread's room for propagation text: a baggage object to parse an incoming DSC into, and
-/// the outgoing `baggage` value get_trace_headers() returns a view of (valid until that thread's
-/// next get_trace_headers() or inject()). Per thread, so no call puts 17 KiB on the stack and
-/// none waits for another. Zero-initialized thread-local storage: the baggage is constructed in
-/// place on first use (its constructor is not constant), so no TLS initializer runs.
-struct propagation_scratch {
-  alignas(baggage) unsigned char bag_space[sizeof(baggage)];
-  bool bag_ready;
-  char header[SENTRY_TRACE_MAX_BAGGAGE];
-  baggage& bag() noexcept {
-    if (!bag_ready) {
-      new (bag_space) baggage();
-      bag_ready = true;
-    }
-    return *std::launder(reinterpret_cast<baggage*>(bag_space));
-  }
-};
-inline SENTRY_TRACE_DETAIL_THREAD_LOCAL propagation_scratch tl_propagation;
 
 /// Parses the incoming headers into `in` (PROTOCOL.md §7-§9): a new trace unless sentry-trace
 /// (or traceparent) is valid and the org ids agree; sample_rand taken from the baggage, else
@@ -142,16 +124,22 @@ inline void parse_incoming(std::string_view sentry_trace, std::string_view bagga
                            incoming_context& in) noexcept {
   const tracer& t = g_tracer;
   in.baggage_text = baggage_value;
-  baggage& bag = tl_propagation.bag();
-  bag.clear();
-  bag.parse(baggage_value);
+  propagation_scratch* scratch = this_thread_scratch();
+  baggage* bag = scratch ? &scratch->bag() : nullptr;
+  if (bag) {
+    bag->clear();
+    bag->parse(baggage_value);
+  } else if (!baggage_value.empty()) {
+    log_line(log_level::warning, "continue_trace: no stack scope is free (SENTRY_TRACE_MAX_THREADS): the baggage is not read");
+  }
+  auto member = [bag](std::string_view key) { return bag ? bag->sentry(key) : std::string_view(); };
   bool ok = parse_sentry_trace(sentry_trace, in.parent);
   if (!ok && !sentry_trace.empty()) log_line(log_level::debug, "continue_trace: malformed sentry-trace, starting a new trace: ", sentry_trace);
   if (!ok && !traceparent.empty()) {
     ok = parse_traceparent(traceparent, in.parent);
     if (!ok) log_line(log_level::debug, "continue_trace: malformed traceparent, starting a new trace: ", traceparent);
   }
-  const std::string_view their_org = bag.sentry("org_id");
+  const std::string_view their_org = member("org_id");
   const std::string_view our_org = t.org_id;
   if (ok && !their_org.empty() && !our_org.empty() && their_org != our_org) {
     log_line(log_level::debug, "continue_trace: the caller's org_id differs from ours, starting a new trace");
@@ -159,10 +147,10 @@ inline void parse_incoming(std::string_view sentry_trace, std::string_view bagga
   }
   in.continued = ok;
   if (!ok) return;
-  in.had_sample_rate = !bag.sentry("sample_rate").empty();
+  in.had_sample_rate = !member("sample_rate").empty();
   double rate = -1.0;
-  if (detail::parse_decimal(bag.sentry("sample_rate"), rate) && valid_rate(rate)) in.parent_sample_rate = rate;
-  if (parse_sample_rand(bag.sentry("sample_rand"), in.sample_rand_micros)) return;
+  if (detail::parse_decimal(member("sample_rate"), rate) && valid_rate(rate)) in.parent_sample_rate = rate;
+  if (parse_sample_rand(member("sample_rand"), in.sample_rand_micros)) return;
   if (in.parent_sample_rate >= 0.0 && in.parent.sampled != parent_decision::none)
     in.sample_rand_micros = sample_rand_within(in.parent_sample_rate, in.parent.sampled == parent_decision::sampled);
   else
@@ -249,7 +237,12 @@ inline void head_dsc_into(baggage& out, const current_trace& c, std::string_view
 /// The DSC to propagate for `c`, written as a baggage value into the thread's scratch.
 inline std::string_view write_baggage(const current_trace& c) noexcept {
   incoming_context* in = tl_incoming;
-  propagation_scratch& out = tl_propagation;
+  propagation_scratch* scratch = this_thread_scratch();
+  if (!scratch) {
+    log_line(log_level::warning, "get_trace_headers: no stack scope is free (SENTRY_TRACE_MAX_THREADS): no baggage");
+    return {};
+  }
+  propagation_scratch& out = *scratch;
   std::size_t n = 0;
   if (c.block) {
     const transaction_block& b = *c.block.get();
@@ -285,7 +278,9 @@ inline void write_event_dsc(json_writer& w, void* user) noexcept {
     return;
   }
   if (in && in->continued && in->parent.trace == c.trace) {
-    baggage& bag = tl_propagation.bag();
+    propagation_scratch* scratch = this_thread_scratch();
+    if (!scratch) return;  // no stack scope free (SENTRY_TRACE_MAX_THREADS): the event goes without a DSC
+    baggage& bag = scratch->bag();
     load_incoming_baggage(*in, bag);
     if (!bag.sentry("trace_id").empty() && !bag.sentry("public_key").empty()) bag.write_json(w);
     return;

@@ -188,6 +188,25 @@ struct stack_entry {
   span_ref ref{};
 };
 
+/// Each thread's room for propagation text: a baggage object to parse an incoming DSC into, and
+/// the outgoing `baggage` value get_trace_headers() returns a view of (valid until that thread's
+/// next get_trace_headers() or inject()). Per thread, so no call puts 17 KiB on the stack and
+/// none waits for another; in the thread's scope, so only threads that trace pay for it. The
+/// baggage is constructed in place on first use (its constructor is not constant), so the
+/// scopes stay zero-initialized static storage.
+struct propagation_scratch {
+  alignas(baggage) unsigned char bag_space[sizeof(baggage)];
+  bool bag_ready;
+  char header[SENTRY_TRACE_MAX_BAGGAGE];
+  baggage& bag() noexcept {
+    if (!bag_ready) {
+      new (bag_space) baggage();
+      bag_ready = true;
+    }
+    return *std::launder(reinterpret_cast<baggage*>(bag_space));
+  }
+};
+
 /// A thread's stack of active spans. Scopes live in static storage (g_scopes), not in
 /// thread_local memory, so a handle that ends its span from another thread, after the thread
 /// that made it active has exited, still writes to memory that exists. A thread takes a free
@@ -199,6 +218,7 @@ struct thread_scope {
   std::uint32_t depth = 0;   ///< owner thread only
   std::uint64_t pushes = 0;  ///< owner thread only; never reset, so every entry's token is new
   stack_entry entries[SENTRY_TRACE_MAX_DEPTH]{};
+  propagation_scratch scratch{};  ///< owner thread only
 };
 /// Constant-initialized (zero: .bss), so untouched scopes cost no RAM on a hosted system.
 inline thread_scope g_scopes[SENTRY_TRACE_MAX_THREADS];
@@ -874,6 +894,14 @@ inline thread_scope* take_thread_scope() noexcept {
   }
   log_line(log_level::warning, "span not made active: more than SENTRY_TRACE_MAX_THREADS threads hold active spans");
   return nullptr;
+}
+
+/// This thread's propagation scratch (in its scope, taking one on first use); nullptr when no
+/// scope is free.
+inline propagation_scratch* this_thread_scratch() noexcept {
+  thread_scope* s = tl_scope;
+  if (!s) s = take_thread_scope();
+  return s ? &s->scratch : nullptr;
 }
 
 /// Pushes a new active span on this thread's stack: `fill(span_ref&)` writes its reference in
