@@ -322,6 +322,16 @@ TEST_CASE("a root that records nothing is counted when it starts, also when it i
   CHECK(t.cap.discarded("sample_rate", "transaction") == 1);  // counted once, not again
 }
 
+TEST_CASE("the stacks of active spans are zero-initialized static storage") {
+  // A member with a non-zero default would move every thread's stack (megabytes with the
+  // defaults) from .bss into .data, into the executable file and onto RAM at load.
+  const st::span_ref empty{};
+  const unsigned char* bytes = reinterpret_cast<const unsigned char*>(&empty);
+  std::size_t nonzero = 0;
+  for (std::size_t i = 0; i < sizeof empty; ++i) nonzero += bytes[i] != 0;
+  CHECK(nonzero == 0);
+}
+
 TEST_CASE("force_transaction keeps the current trace and parent, as forceTransaction does") {
   traced t;
   st::span outer = st::start_span_manual({"outer", "http.server"});

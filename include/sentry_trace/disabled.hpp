@@ -136,9 +136,11 @@ struct span_ref {
   std::uint16_t slot = 0;
   std::uint16_t epoch = 0;
   std::uint8_t flags = 0;
+  std::uint8_t links = 0;
+  std::uint16_t segment_block = 0;
   std::uint32_t sample_rand_micros = 0;
-  std::uint32_t sample_rate_ppm = no_rate;
-  static constexpr std::uint32_t no_rate = 0xffffffffu;
+  std::uint32_t sample_rate_ppm = 0;
+  std::uint32_t segment_generation = 0;
 
   static constexpr std::uint8_t valid = 1;
   static constexpr std::uint8_t recording = 2;

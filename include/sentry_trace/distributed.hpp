@@ -257,8 +257,8 @@ inline std::string_view write_baggage(const current_trace& c) noexcept {
     baggage& b = out.bag();
     load_third_party_baggage(in, b);
     const bool own = c.ref.is_valid();
-    const bool rate_known = own && c.ref.sample_rate_ppm != span_ref::no_rate;
-    const double rate = rate_known ? static_cast<double>(c.ref.sample_rate_ppm) / 1e6 : 0.0;
+    const bool rate_known = own && (c.ref.links & ref_rate_known);
+    const double rate = rate_known ? micros_to_double(c.ref.sample_rate_ppm) : 0.0;
     head_dsc_into(b, c, {}, transaction_source::custom, rate_known, rate, own ? c.ref.sample_rand_micros : tl_thread_rand);
     n = b.write_header(out.header, sizeof(out.header));
   }
@@ -287,10 +287,10 @@ inline void write_event_dsc(json_writer& w, void* user) noexcept {
   }
   if (ctx.public_key.empty()) return;
   const bool own = c.ref.is_valid();
-  const bool rate_known = own && c.ref.sample_rate_ppm != span_ref::no_rate;
+  const bool rate_known = own && (c.ref.links & ref_rate_known);
   w.begin_object();
   for_each_head_dsc(c.trace, {}, transaction_source::custom, rate_known,
-                    rate_known ? static_cast<double>(c.ref.sample_rate_ppm) / 1e6 : 0.0,
+                    rate_known ? micros_to_double(c.ref.sample_rate_ppm) : 0.0,
                     own ? c.ref.sample_rand_micros : tl_thread_rand, c.sampled, ctx,
                     [&](std::string_view k, std::string_view v) { w.key(k).string(v); });
   w.end_object();

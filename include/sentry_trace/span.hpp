@@ -52,19 +52,20 @@ struct span_ref {
   std::uint16_t slot = 0;
   std::uint16_t epoch = 0;       ///< init() generation; refs from before a re-init are stale
   std::uint8_t flags = 0;
-  /// Internal links (detail::ref_in_block, detail::ref_segment_link): whether `block` and
+  /// Internal links (detail::ref_in_block, ref_segment_link, ref_rate_known): whether `block` and
   /// `generation` name this span's transaction although it records nothing itself (a child over
-  /// max_spans), and whether `segment_block` / `segment_generation` name its streaming segment.
+  /// max_spans), whether `segment_block` / `segment_generation` name its streaming segment, and
+  /// whether `sample_rate_ppm` holds a rate.
   std::uint8_t links = 0;
   /// Streaming: the segment block of a span recorded in a continuation block, so that its
   /// children still join the segment after that continuation has been sent and freed.
   std::uint16_t segment_block = 0;
   /// A root that records nothing still propagates a DSC: its sample_rand and deciding rate (in
-  /// millionths; no_rate when none decided) travel with the reference.
+  /// millionths, when links has detail::ref_rate_known) travel with the reference. Every member
+  /// defaults to zero, so arrays of references are zero-initialized static storage (.bss).
   std::uint32_t sample_rand_micros = 0;
-  std::uint32_t sample_rate_ppm = no_rate;
+  std::uint32_t sample_rate_ppm = 0;
   std::uint32_t segment_generation = 0;
-  static constexpr std::uint32_t no_rate = 0xffffffffu;
 
   static constexpr std::uint8_t valid = 1;      ///< refers to a span (sampled or not)
   static constexpr std::uint8_t recording = 2;  ///< has a slot in a transaction block

@@ -278,6 +278,8 @@ constexpr std::uint8_t ref_dropped = 128;
 constexpr std::uint8_t ref_in_block = 1;
 /// span_ref::links: segment_block/segment_generation name the span's streaming segment.
 constexpr std::uint8_t ref_segment_link = 2;
+/// span_ref::links: sample_rate_ppm holds the rate that decided (a root that records nothing).
+constexpr std::uint8_t ref_rate_known = 4;
 
 /// Every member starts as zero (false, nullptr, 0), so g_tracer lands in .bss and costs no
 /// initial values in flash. The option copies below (send_client_reports, traces_sample_rate,
@@ -1099,7 +1101,7 @@ inline sampling_decision decide_root(const span_options& o, const root_origin& f
     ctx.attribute_count = o.attributes ? o.attribute_count : 0;
     if (fp) {
       ctx.parent_sampled = inherited;
-      if (fp->sample_rate_ppm != span_ref::no_rate) ctx.parent_sample_rate = micros_to_double(fp->sample_rate_ppm);
+      if (fp->links & ref_rate_known) ctx.parent_sample_rate = micros_to_double(fp->sample_rate_ppm);
     } else if (from.continued()) {
       ctx.parent_sampled = in->parent.sampled;
       ctx.parent_sample_rate = in->parent_sample_rate;
@@ -1107,7 +1109,10 @@ inline sampling_decision decide_root(const span_options& o, const root_origin& f
     d = sample(t.sampler, t.traces_sample_rate, ctx, root.sample_rand_micros);
     if (d.rate_invalid) log_line(log_level::debug, "transaction not sampled: the sample rate is outside [0, 1] or NaN");
     if (d.sampler_threw) log_line(log_level::debug, "traces_sampler threw: the parent's decision or traces_sample_rate decides");
-    if (d.sample_rate_known) root.sample_rate_ppm = static_cast<std::uint32_t>(d.sample_rate * 1e6 + 0.5);
+    if (d.sample_rate_known) {
+      root.sample_rate_ppm = static_cast<std::uint32_t>(d.sample_rate * 1e6 + 0.5);
+      root.links |= ref_rate_known;
+    }
     // This service decided a deferred trace: say with which rate, as @sentry/core does.
     if (from.continued() && in->parent.sampled == parent_decision::none && d.sample_rate_known &&
         !in->had_sample_rate && in->added_rate_len == 0)
@@ -1118,7 +1123,10 @@ inline sampling_decision decide_root(const span_options& o, const root_origin& f
     if (p == parent_decision::sampled) root.flags |= span_ref::sampled;
     else if (p == parent_decision::none) root.flags |= span_ref::deferred;
     root.flags |= ref_unrecorded_by_choice;
-    if (fp) root.sample_rate_ppm = fp->sample_rate_ppm;
+    if (fp) {
+      root.sample_rate_ppm = fp->sample_rate_ppm;
+      root.links |= fp->links & ref_rate_known;
+    }
   } else {
     root.flags |= span_ref::deferred;
   }
