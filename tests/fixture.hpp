@@ -2,7 +2,8 @@
 //
 // sentry_trace has one global tracer, and every test case runs in the same process, so each test
 // case starts from init() and ends with shutdown(). `harness` does both around a capturing
-// transport, a log capture, a manual clock and a fixed wall clock; `env_guard` sets or unsets an
+// transport, a log capture, a manual clock and a fixed wall clock (`traced` is the same with the
+// library's own clocks, for tests that time nothing); `env_guard` sets or unsets an
 // environment variable for one scope; `clean_sentry_env` hides every SENTRY_* variable the
 // library reads, so a developer's own SENTRY_DSN cannot change a test's outcome.
 #ifndef SENTRY_TRACE_TESTS_FIXTURE_HPP
@@ -106,6 +107,36 @@ struct harness {
     for (std::size_t i = 0; i < transport.sent.size(); ++i)
       if (!transport.client_report[i]) ++n;
     return n;
+  }
+};
+
+/// Inits tracing with default_options (tweaked by the caller) and shuts it down on scope exit.
+struct traced {
+  capture_transport cap;
+  log_capture logs;
+  st::options opts;
+
+  traced() : traced([](st::options&) {}) {}
+  template <class Tweak> explicit traced(Tweak tweak) : opts(default_options(&cap)) {
+    opts.log = logs.hook();
+    tweak(opts);
+    REQUIRE(st::init(opts));
+  }
+  ~traced() { st::shutdown(0); }
+  traced(const traced&) = delete;
+  traced& operator=(const traced&) = delete;
+
+  /// The transaction payloads received so far, in order.
+  std::vector<json> transactions() const { return cap.transaction_payloads(); }
+  /// Sends pending outcomes (flush), then sums the client reports for (reason, category).
+  std::uint64_t discarded(const std::string& reason, const std::string& category) {
+    st::flush(0);
+    return cap.discarded(reason, category);
+  }
+  /// Every span outcome, all reasons together.
+  std::uint64_t discarded_spans() {
+    st::flush(0);
+    return cap.discarded_spans();
   }
 };
 

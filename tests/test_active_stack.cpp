@@ -3,7 +3,7 @@
 // that made it active has exited; everything started under a dropped span is dropped with it
 // and counted, never promoted to a new transaction; force_transaction keeps the trace.
 
-#include "support.hpp"
+#include "fixture.hpp"
 
 #include <doctest/doctest.h>
 
@@ -37,24 +37,7 @@ std::string hex(st::trace_id id) {
   return std::string(b, 32);
 }
 
-struct traced {
-  ts::capture_transport cap;
-  st::options opts;
-  traced() : traced([](st::options&) {}) {}
-  template <class Tweak> explicit traced(Tweak tweak) : opts(ts::default_options(&cap)) {
-    tweak(opts);
-    REQUIRE(st::init(opts));
-  }
-  ~traced() { st::shutdown(0); }
-  traced(const traced&) = delete;
-  traced& operator=(const traced&) = delete;
-
-  std::vector<json> transactions() const { return cap.transaction_payloads(); }
-  std::uint64_t discarded(const std::string& reason, const std::string& category) {
-    st::flush(0);
-    return cap.discarded(reason, category);
-  }
-};
+using ts::traced;
 
 #if SENTRY_TRACE_THREADS
 const json* find_span(const json& payload, const std::string& id) {

@@ -3,7 +3,7 @@
 // init/shutdown, and accounting under threads. Every case inits and shuts down through
 // `traced`, and asserts on the envelopes the transport received and/or the client reports.
 
-#include "support.hpp"
+#include "fixture.hpp"
 
 #include <doctest/doctest.h>
 
@@ -40,35 +40,7 @@ std::string hex(st::trace_id id) {
   return std::string(b, 32);
 }
 
-/// Inits tracing with default_options (tweaked by the caller) and shuts it down on scope exit.
-struct traced {
-  ts::capture_transport cap;
-  ts::log_capture logs;
-  st::options opts;
-
-  traced() : traced([](st::options&) {}) {}
-  template <class Tweak> explicit traced(Tweak tweak) : opts(ts::default_options(&cap)) {
-    opts.log = logs.hook();
-    tweak(opts);
-    REQUIRE(st::init(opts));
-  }
-  ~traced() { st::shutdown(0); }
-  traced(const traced&) = delete;
-  traced& operator=(const traced&) = delete;
-
-  /// The transaction payloads received so far, in order.
-  std::vector<json> transactions() const { return cap.transaction_payloads(); }
-  /// Sends pending outcomes (flush), then sums the client reports for (reason, category).
-  std::uint64_t discarded(const std::string& reason, const std::string& category) {
-    st::flush(0);
-    return cap.discarded(reason, category);
-  }
-  /// Every span outcome, all reasons together.
-  std::uint64_t discarded_spans() {
-    st::flush(0);
-    return cap.discarded_spans();
-  }
-};
+using ts::traced;
 
 const json* find_span(const json& payload, const std::string& id) {
   for (auto& s : payload["spans"].items)
