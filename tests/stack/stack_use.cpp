@@ -5,8 +5,8 @@
 // a thread whose stack this program provides (256 KiB, mmap'ed): right before the call the free
 // stack below the caller is painted with a byte pattern; after it, the deepest byte that no
 // longer holds the pattern gives the bytes the call took (its frames and everything it called).
-// Built with -O2 (tests/CMakeLists.txt), as a user's release build would be; sanitizers inflate
-// frames, so a sanitized build prints the figures without failing.
+// Built with -O2 (tests/CMakeLists.txt), as a user's release build would be; a sanitized build
+// skips the measurement (its frames live elsewhere, or are inflated) and says so.
 //
 // usage: stack_use [limit_bytes]      (default 2048)   prints one line per call: bytes used
 
@@ -141,6 +141,12 @@ void continue_trace_span_headers() { measure(continue_span_headers); }
 
 int main(int argc, char** argv) {
   const std::size_t limit = argc > 1 ? static_cast<std::size_t>(std::strtoul(argv[1], nullptr, 10)) : 2048;
+  if (STACK_USE_SANITIZED) {
+    // ASan keeps locals on fake stacks of its own (detect_stack_use_after_return) and TSan
+    // instruments frames: a painted stack measures nothing there. The -O2 builds measure.
+    std::printf("stack_use: skipped in a sanitized build (its frames do not live on the painted stack)\n");
+    return 0;
+  }
   st::null_transport none;
   st::options o;
   o.dsn = "https://49d0f7386ad645858ae85020e393bef3@o1.ingest.sentry.io/42";
@@ -174,9 +180,8 @@ int main(int argc, char** argv) {
     const std::size_t used = run_on_measured_stack(r.scenario);
     const std::size_t own = used > base ? used - base : 0;
     const bool over = r.limited && own > limit;
-    std::printf("%-52s %6zu%s\n", r.name, own,
-                over ? (STACK_USE_SANITIZED ? "  (over; sanitized build)" : "  FAIL: over the limit") : "");
-    if (over && !STACK_USE_SANITIZED) ++failed;
+    std::printf("%-52s %6zu%s\n", r.name, own, over ? "  FAIL: over the limit" : "");
+    if (over) ++failed;
   }
   st::shutdown(0);
   return failed ? 1 : 0;
