@@ -64,12 +64,12 @@
 //   SENTRY_TRACE_MAX_STRING       (1024) bytes kept of one name, op or string value              yes
 //   SENTRY_TRACE_MAX_MEASUREMENTS (32)   measurements per transaction                            yes
 //   SENTRY_TRACE_MAX_DEPTH        (64)   active spans nested on one thread                       yes
-//   SENTRY_TRACE_MAX_THREADS      (128; 1 when single-threaded) threads with active spans at
-//                                        once: each holds a stack of SENTRY_TRACE_MAX_DEPTH
-//                                        entries in static storage (56 bytes each on x86_64)
-//                                        until it exits and its handed-over spans have ended;
-//                                        past it, a thread's spans are not made active (counted
-//                                        as depth_overflows)                                     yes
+//   SENTRY_TRACE_MAX_THREADS      (128; 1 when single-threaded) threads that trace at once:
+//                                        each holds a scope in static storage (a stack of
+//                                        SENTRY_TRACE_MAX_DEPTH entries of 72 bytes on x86_64,
+//                                        and its propagation scratch) until it exits and its
+//                                        handed-over spans have ended; past it, a thread's spans
+//                                        are not made active (counted as depth_overflows)       yes
 //   SENTRY_TRACE_ENVELOPE_BYTES   (1 MiB) the envelope buffer; spans that do not fit are dropped
 //                                        and counted, the transaction still goes out             yes
 //   SENTRY_TRACE_QUEUE_BYTES      (2 MiB) the built-in HTTP transport's queue of envelopes
@@ -332,10 +332,10 @@ constexpr long layout_guard_permille = 0;
 // assembly file, also when link-time optimization merges several TUs of one configuration).
 [[gnu::used, gnu::cold]] static void layout_guard() noexcept {
   __asm__(
-      ".ifndef sentry_trace_layout_%c0_%c1_%c2_%c3_%c4_%c5_%c6_%c7_%c8_%c9_%c10_%c11_%c12_%c13_%c14_%c15_%c16_%c17_%c18_%c19\n"
+      ".ifndef sentry_trace_layout_%c0_%c1_%c2_%c3_%c4_%c5_%c6_%c7_%c8_%c9_%c10_%c11_%c12_%c13_%c14_%c15_%c16_%c17_%c18_%c19_%c20\n"
       ".pushsection .sentry_trace_layout,\"G\",%%progbits,"
-      "sentry_trace_layout_%c0_%c1_%c2_%c3_%c4_%c5_%c6_%c7_%c8_%c9_%c10_%c11_%c12_%c13_%c14_%c15_%c16_%c17_%c18_%c19,comdat\n"
-      "sentry_trace_layout_%c0_%c1_%c2_%c3_%c4_%c5_%c6_%c7_%c8_%c9_%c10_%c11_%c12_%c13_%c14_%c15_%c16_%c17_%c18_%c19:\n"
+      "sentry_trace_layout_%c0_%c1_%c2_%c3_%c4_%c5_%c6_%c7_%c8_%c9_%c10_%c11_%c12_%c13_%c14_%c15_%c16_%c17_%c18_%c19_%c20,comdat\n"
+      "sentry_trace_layout_%c0_%c1_%c2_%c3_%c4_%c5_%c6_%c7_%c8_%c9_%c10_%c11_%c12_%c13_%c14_%c15_%c16_%c17_%c18_%c19_%c20:\n"
       ".globl sentry_trace_translation_units_disagree_on_SENTRY_TRACE_switches\n"
       "sentry_trace_translation_units_disagree_on_SENTRY_TRACE_switches:\n"
       ".byte 0\n"
@@ -350,7 +350,7 @@ constexpr long layout_guard_permille = 0;
       "i"(static_cast<long>(SENTRY_TRACE_SAMPLING)), "i"(layout_guard_permille),
       "i"(static_cast<long>(SENTRY_TRACE_STREAMING)), "i"(static_cast<long>(SENTRY_TRACE_DOUBLES)),
       "i"(static_cast<long>(SENTRY_TRACE_WITH_MBEDTLS)), "i"(static_cast<long>(SENTRY_TRACE_MAX_BAGGAGE)),
-      "i"(static_cast<long>(SENTRY_TRACE_MAX_DSC)));
+      "i"(static_cast<long>(SENTRY_TRACE_MAX_DSC)), "i"(static_cast<long>(SENTRY_TRACE_MAX_THREADS)));
 }
 } } }
 #endif
