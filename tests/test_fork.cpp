@@ -111,7 +111,7 @@ bool ids_of_a_child(drawn& out) {
   return got && pid > 0 && wait_child(pid) == 0;
 }
 
-#  if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+#  if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT && !defined(__SANITIZE_THREAD__)
 /// A local port with nothing listening: connections to it are refused at once.
 std::uint16_t dead_port() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
