@@ -802,12 +802,15 @@ inline continuation_claim claim_in_continuation(std::uint16_t index, std::uint32
 
 // ---- the active-span stacks -----------------------------------------------------------------
 
-/// Counts `n` unrecorded spans of a trace with the reference flags `flags`: not at all when
-/// tracing was off by choice (nothing was meant to be sent), else by why nothing was recorded.
-inline void count_unrecorded_spans(std::uint8_t flags, std::uint32_t n) noexcept {
+/// Counts `n` unrecorded items (spans, or a transaction) of a trace with the reference flags
+/// `flags`: not at all when tracing was off by choice (nothing was meant to be sent), else by
+/// why nothing was recorded. The one place that rule lives.
+inline void count_unrecorded(std::uint8_t flags, data_category category, std::uint32_t n) noexcept {
   if (n == 0 || (flags & (span_ref::deferred | ref_unrecorded_by_choice)) != 0) return;
-  g_outcomes.record((flags & ref_overflow) ? discard_reason::buffer_overflow : discard_reason::sample_rate,
-                    data_category::span, n);
+  g_outcomes.record((flags & ref_overflow) ? discard_reason::buffer_overflow : discard_reason::sample_rate, category, n);
+}
+inline void count_unrecorded_spans(std::uint8_t flags, std::uint32_t n) noexcept {
+  count_unrecorded(flags, data_category::span, n);
 }
 
 /// An entry leaves its thread's stack: its unrecorded children are counted now (owner thread).
@@ -1048,9 +1051,8 @@ inline span start_recording_child(const span_options& o, const span_ref& parent,
 /// records its sample_rate drop: the transaction and its root span, whether it is ever ended or
 /// not (its children are counted as they start, or as they leave their threads' stacks).
 inline void count_unrecorded_root(const span_ref& ref) noexcept {
-  if ((ref.flags & (span_ref::deferred | ref_unrecorded_by_choice)) != 0) return;  // tracing off: nothing was meant to be sent
-  discard_reason why = (ref.flags & ref_overflow) ? discard_reason::buffer_overflow : discard_reason::sample_rate;
-  g_outcomes.record_transaction(why, 1);
+  count_unrecorded(ref.flags, data_category::transaction, 1);
+  count_unrecorded_spans(ref.flags, 1);
 }
 
 inline transaction_block* block_of(const span_ref& ref) noexcept {
