@@ -2,7 +2,7 @@
 //
 // GENERATED FILE: never edit it by hand.
 // It is produced by tools/amalgamate.py from include/sentry_trace.hpp and the parts in
-// include/sentry_trace/*.hpp. To change it, edit those parts and rerun
+// include/sentry_trace/**/*.hpp. To change it, edit those parts and rerun
 //
 //     python3 tools/amalgamate.py
 //
@@ -369,7 +369,7 @@ inline constexpr const char* sdk_name = "sentry_trace.native";
 #if SENTRY_TRACE_ENABLED
 
 // =================================================================================================
-// part: include/sentry_trace/platform.hpp
+// part: include/sentry_trace/core/platform.hpp
 // =================================================================================================
 
 // sentry_trace/platform.hpp -- hosted vs freestanding; default clock, entropy, lock and log hooks
@@ -388,7 +388,7 @@ inline constexpr const char* sdk_name = "sentry_trace.native";
 #define SENTRY_TRACE_PLATFORM_HPP
 
 // =================================================================================================
-// part: include/sentry_trace/hooks.hpp
+// part: include/sentry_trace/face/hooks.hpp
 // =================================================================================================
 
 // sentry_trace/hooks.hpp -- the clock, wall clock, entropy, lock and log hooks; log_level
@@ -469,7 +469,7 @@ SENTRY_TRACE_DETAIL_END
 
 #endif // SENTRY_TRACE_HOOKS_HPP
 
-// end of part: include/sentry_trace/hooks.hpp
+// end of part: include/sentry_trace/face/hooks.hpp
 
 #include <cstddef>
 #include <cstdint>
@@ -759,10 +759,10 @@ SENTRY_TRACE_DETAIL_END
 
 #endif // SENTRY_TRACE_PLATFORM_HPP
 
-// end of part: include/sentry_trace/platform.hpp
+// end of part: include/sentry_trace/core/platform.hpp
 
 // =================================================================================================
-// part: include/sentry_trace/json.hpp
+// part: include/sentry_trace/protocol/json.hpp
 // =================================================================================================
 
 // sentry_trace/json.hpp -- streaming JSON writer into a sink; escaping; locale-free numbers and times
@@ -2276,10 +2276,10 @@ SENTRY_TRACE_DETAIL_END
 
 #endif // SENTRY_TRACE_JSON_HPP
 
-// end of part: include/sentry_trace/json.hpp
+// end of part: include/sentry_trace/protocol/json.hpp
 
 // =================================================================================================
-// part: include/sentry_trace/ids.hpp
+// part: include/sentry_trace/protocol/ids.hpp
 // =================================================================================================
 
 // sentry_trace/ids.hpp -- trace ids, span ids, event ids: generation, hex form, parsing
@@ -2412,10 +2412,10 @@ SENTRY_TRACE_DETAIL_END
 
 #endif // SENTRY_TRACE_IDS_HPP
 
-// end of part: include/sentry_trace/ids.hpp
+// end of part: include/sentry_trace/protocol/ids.hpp
 
 // =================================================================================================
-// part: include/sentry_trace/outcomes.hpp
+// part: include/sentry_trace/core/outcomes.hpp
 // =================================================================================================
 
 // sentry_trace/outcomes.hpp -- what was dropped or cut, counted by reason, for client reports
@@ -2432,7 +2432,7 @@ SENTRY_TRACE_DETAIL_END
 #define SENTRY_TRACE_OUTCOMES_HPP
 
 // =================================================================================================
-// part: include/sentry_trace/outcome_kinds.hpp
+// part: include/sentry_trace/face/outcome_kinds.hpp
 // =================================================================================================
 
 // sentry_trace/outcome_kinds.hpp -- discard reasons, data categories and the stats a program reads
@@ -2500,7 +2500,7 @@ SENTRY_TRACE_DETAIL_END
 
 #endif // SENTRY_TRACE_OUTCOME_KINDS_HPP
 
-// end of part: include/sentry_trace/outcome_kinds.hpp
+// end of part: include/sentry_trace/face/outcome_kinds.hpp
 
 #include <cstdint>
 
@@ -2572,10 +2572,10 @@ SENTRY_TRACE_DETAIL_END
 
 #endif // SENTRY_TRACE_OUTCOMES_HPP
 
-// end of part: include/sentry_trace/outcomes.hpp
+// end of part: include/sentry_trace/core/outcomes.hpp
 
 // =================================================================================================
-// part: include/sentry_trace/span.hpp
+// part: include/sentry_trace/face/span.hpp
 // =================================================================================================
 
 // sentry_trace/span.hpp -- span options, the span record and the span handle
@@ -2594,7 +2594,7 @@ SENTRY_TRACE_DETAIL_END
 #define SENTRY_TRACE_SPAN_HPP
 
 // =================================================================================================
-// part: include/sentry_trace/attributes.hpp
+// part: include/sentry_trace/face/attributes.hpp
 // =================================================================================================
 
 // sentry_trace/attributes.hpp -- attribute values and key/value attributes
@@ -2674,10 +2674,10 @@ SENTRY_TRACE_DETAIL_END
 
 #endif // SENTRY_TRACE_ATTRIBUTES_HPP
 
-// end of part: include/sentry_trace/attributes.hpp
+// end of part: include/sentry_trace/face/attributes.hpp
 
 // =================================================================================================
-// part: include/sentry_trace/status.hpp
+// part: include/sentry_trace/face/status.hpp
 // =================================================================================================
 
 // sentry_trace/status.hpp -- span status, transaction source and event level, as Sentry names them
@@ -2803,7 +2803,7 @@ SENTRY_TRACE_DETAIL_END
 
 #endif // SENTRY_TRACE_STATUS_HPP
 
-// end of part: include/sentry_trace/status.hpp
+// end of part: include/sentry_trace/face/status.hpp
 
 #include <cstdint>
 #include <cstring>
@@ -3071,10 +3071,10 @@ SENTRY_TRACE_DETAIL_END
 
 #endif // SENTRY_TRACE_SPAN_HPP
 
-// end of part: include/sentry_trace/span.hpp
+// end of part: include/sentry_trace/face/span.hpp
 
 // =================================================================================================
-// part: include/sentry_trace/dsn.hpp
+// part: include/sentry_trace/protocol/dsn.hpp
 // =================================================================================================
 
 // sentry_trace/dsn.hpp -- parsing a Sentry DSN into its parts
@@ -3270,10 +3270,10 @@ SENTRY_TRACE_DETAIL_END
 
 #endif // SENTRY_TRACE_DSN_HPP
 
-// end of part: include/sentry_trace/dsn.hpp
+// end of part: include/sentry_trace/protocol/dsn.hpp
 
 // =================================================================================================
-// part: include/sentry_trace/sampling.hpp
+// part: include/sentry_trace/protocol/sampling.hpp
 // =================================================================================================
 
 // sentry_trace/sampling.hpp -- sampling context, the runtime sampler, sample_rand
@@ -3302,7 +3302,7 @@ SENTRY_TRACE_DETAIL_END
 #define SENTRY_TRACE_SAMPLING_HPP
 
 // =================================================================================================
-// part: include/sentry_trace/sampling_context.hpp
+// part: include/sentry_trace/face/sampling_context.hpp
 // =================================================================================================
 
 // sentry_trace/sampling_context.hpp -- what a traces_sampler is told about a new transaction
@@ -3349,7 +3349,7 @@ SENTRY_TRACE_DETAIL_END
 
 #endif // SENTRY_TRACE_SAMPLING_CONTEXT_HPP
 
-// end of part: include/sentry_trace/sampling_context.hpp
+// end of part: include/sentry_trace/face/sampling_context.hpp
 
 #include <cstddef>
 #include <cstdint>
@@ -3555,10 +3555,10 @@ SENTRY_TRACE_DETAIL_END
 
 #endif // SENTRY_TRACE_SAMPLING_HPP
 
-// end of part: include/sentry_trace/sampling.hpp
+// end of part: include/sentry_trace/protocol/sampling.hpp
 
 // =================================================================================================
-// part: include/sentry_trace/propagation.hpp
+// part: include/sentry_trace/protocol/propagation.hpp
 // =================================================================================================
 
 // sentry_trace/propagation.hpp -- sentry-trace, traceparent and baggage: parse and format
@@ -4262,10 +4262,10 @@ SENTRY_TRACE_DETAIL_END
 
 #endif // SENTRY_TRACE_PROPAGATION_HPP
 
-// end of part: include/sentry_trace/propagation.hpp
+// end of part: include/sentry_trace/protocol/propagation.hpp
 
 // =================================================================================================
-// part: include/sentry_trace/pool.hpp
+// part: include/sentry_trace/core/pool.hpp
 // =================================================================================================
 
 // sentry_trace/pool.hpp -- fixed-capacity storage for transactions and their spans
@@ -4692,10 +4692,10 @@ SENTRY_TRACE_DETAIL_END
 
 #endif // SENTRY_TRACE_POOL_HPP
 
-// end of part: include/sentry_trace/pool.hpp
+// end of part: include/sentry_trace/core/pool.hpp
 
 // =================================================================================================
-// part: include/sentry_trace/envelope.hpp
+// part: include/sentry_trace/protocol/envelope.hpp
 // =================================================================================================
 
 // sentry_trace/envelope.hpp -- transaction and client-report payloads, envelope framing
@@ -5260,10 +5260,10 @@ SENTRY_TRACE_DETAIL_END
 
 #endif // SENTRY_TRACE_ENVELOPE_HPP
 
-// end of part: include/sentry_trace/envelope.hpp
+// end of part: include/sentry_trace/protocol/envelope.hpp
 
 // =================================================================================================
-// part: include/sentry_trace/events.hpp
+// part: include/sentry_trace/protocol/events.hpp
 // =================================================================================================
 
 // sentry_trace/events.hpp -- error and message events, written as one Sentry envelope
@@ -5473,10 +5473,10 @@ SENTRY_TRACE_DETAIL_END
 
 #endif // SENTRY_TRACE_EVENTS_HPP
 
-// end of part: include/sentry_trace/events.hpp
+// end of part: include/sentry_trace/protocol/events.hpp
 
 // =================================================================================================
-// part: include/sentry_trace/transport.hpp
+// part: include/sentry_trace/delivery/transport.hpp
 // =================================================================================================
 
 // sentry_trace/transport.hpp -- the transport interface and the dependency-free transports
@@ -5721,10 +5721,10 @@ SENTRY_TRACE_DETAIL_END
 
 #endif // SENTRY_TRACE_TRANSPORT_HPP
 
-// end of part: include/sentry_trace/transport.hpp
+// end of part: include/sentry_trace/delivery/transport.hpp
 
 // =================================================================================================
-// part: include/sentry_trace/ratelimit.hpp
+// part: include/sentry_trace/protocol/ratelimit.hpp
 // =================================================================================================
 
 // sentry_trace/ratelimit.hpp -- Sentry's rate limits, per data category, as the SDKs apply them
@@ -5944,10 +5944,10 @@ SENTRY_TRACE_DETAIL_END
 
 #endif // SENTRY_TRACE_RATELIMIT_HPP
 
-// end of part: include/sentry_trace/ratelimit.hpp
+// end of part: include/sentry_trace/protocol/ratelimit.hpp
 
 // =================================================================================================
-// part: include/sentry_trace/http_client.hpp
+// part: include/sentry_trace/delivery/http_client.hpp
 // =================================================================================================
 
 // sentry_trace/http_client.hpp -- one HTTP/1.1 POST at a time over a non-blocking socket
@@ -7026,10 +7026,10 @@ SENTRY_TRACE_DETAIL_END
 #endif // SENTRY_TRACE_HOSTED && POSIX
 #endif // SENTRY_TRACE_HTTP_CLIENT_HPP
 
-// end of part: include/sentry_trace/http_client.hpp
+// end of part: include/sentry_trace/delivery/http_client.hpp
 
 // =================================================================================================
-// part: include/sentry_trace/transport_http.hpp
+// part: include/sentry_trace/delivery/transport_http.hpp
 // =================================================================================================
 
 // sentry_trace/transport_http.hpp -- the built-in HTTP transport: a bounded queue and a sender
@@ -8071,17 +8071,17 @@ SENTRY_TRACE_DETAIL_END
 #endif // SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
 #endif // SENTRY_TRACE_TRANSPORT_HTTP_HPP
 
-// end of part: include/sentry_trace/transport_http.hpp
+// end of part: include/sentry_trace/delivery/transport_http.hpp
 
 // =================================================================================================
-// part: include/sentry_trace/tracer.hpp
+// part: include/sentry_trace/face/options.hpp
 // =================================================================================================
 
-// sentry_trace/tracer.hpp -- the one global state: options, pools, active spans, init/flush/shutdown
+// sentry_trace/face/options.hpp -- what init() takes, and init/flush/shutdown
 //
-// WHAT IT DOES  Holds the resolved options, the pools (in `storage`), each thread's stack of
-//               active spans, and dispatches finished transactions to the transport. Defines
-//               init(), flush(), shutdown() and the span handle's member functions.
+// WHAT IT DOES  Declares `options` (every member with its default), the delivery and lifecycle
+//               enums, and the functions that start and stop tracing. Their definitions are in
+//               runtime/lifecycle.hpp.
 // STEP BY STEP  sentry_trace::options o;          // every member holds its documented default
 //               o.dsn = "https://key@o1.ingest.sentry.io/42";
 //               o.traces_sample_rate = 1.0;
@@ -8131,39 +8131,18 @@ SENTRY_TRACE_DETAIL_END
 //               SENTRY_TRACES_SAMPLE_RATE that is not a number from 0 to 1, an unknown
 //               SENTRY_TRACE_LIFECYCLE) is ignored with a warning that names it and its value,
 //               and init() goes on as if it were not set.
-// THREADS       init() and shutdown() must not run while another thread uses the API. Everything
-//               else is thread-safe. A span handle may be ended on any thread at any time, also
-//               after the thread that made it active has exited: each thread's stack of active
-//               spans lives in static storage (g_scopes), and an exiting thread gives its stack
-//               back; an entry still active then (a span handed over, not ended yet) keeps that
-//               stack from being taken by another thread until the span ends. A span dropped
-//               because its parent's transaction had ended stays in its thread's stack, so what
-//               starts under it is dropped and counted with it, never made a new transaction.
-// FORK          (hosted POSIX, threads on) The child of fork() keeps tracing without a new
-//               init(), with ids of its own and an empty queue; what was in flight stays the
-//               parent's. See "fork()" below. With SENTRY_TRACE_THREADS=0 the child must call
-//               init() again (no pthread_atfork there), or it repeats the parent's ids.
 // ERRORS        init() returns false and logs the reason for a malformed DSN option, a rate
 //               option outside [0, 1], an over-long string option, or a freestanding build
 //               without clock or entropy (the environment's values never fail it, see above);
 //               tracing then stays off and every call is a valid no-op.
 
-#ifndef SENTRY_TRACE_TRACER_HPP
-#define SENTRY_TRACE_TRACER_HPP
+#ifndef SENTRY_TRACE_FACE_OPTIONS_HPP
+#define SENTRY_TRACE_FACE_OPTIONS_HPP
 
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <new>
-
-// Where threads can be seen exiting (hosted POSIX with threads), an exiting thread gives its
-// stack of active spans back (tracer.hpp, return_at_thread_exit).
-#if SENTRY_TRACE_HOSTED && SENTRY_TRACE_THREADS && (defined(__unix__) || defined(__APPLE__))
-#  define SENTRY_TRACE_DETAIL_THREAD_EXIT 1
-#  include <pthread.h>
-#else
-#  define SENTRY_TRACE_DETAIL_THREAD_EXIT 0
-#endif
 #include <string_view>
 #include <type_traits>
 
@@ -8240,96 +8219,33 @@ bool is_enabled() noexcept;
 /// Counters of what was cut or dropped since init().
 stats get_stats() noexcept;
 
-// ------------------------------------------------------------------------------------------------
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_FACE_OPTIONS_HPP
+
+// end of part: include/sentry_trace/face/options.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/core/state.hpp
+// =================================================================================================
+
+// sentry_trace/core/state.hpp -- the one global state: resolved options, pools, log line
+//
+// WHAT IT DOES  g_tracer (the options init() resolved, the storage, the clock anchor), the reference
+//               flags internal to the span path, the log line formatter and the envelope lock.
+
+#ifndef SENTRY_TRACE_CORE_STATE_HPP
+#define SENTRY_TRACE_CORE_STATE_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <new>
+#include <string_view>
+#include <type_traits>
+
+SENTRY_TRACE_DETAIL_BEGIN
 namespace detail {
-
-/// One active span on a thread's stack.
-struct stack_entry {
-  /// The token of the push that made the span active; 0 once it has ended, by whichever
-  /// thread ended it. The only field another thread writes.
-  atomic<std::uint64_t> token{0};
-  /// Unrecorded children started under it on its thread, counted when the entry leaves the
-  /// stack (settle_entry). Read and written by the owning thread only.
-  std::uint32_t unrecorded_children = 0;
-  span_ref ref{};
-};
-
-/// Each thread's room for propagation text: a baggage object to parse an incoming DSC into, and
-/// the outgoing `baggage` value get_trace_headers() returns a view of (valid until that thread's
-/// next get_trace_headers() or inject()). Per thread, so no call puts 17 KiB on the stack and
-/// none waits for another; in the thread's scope, so only threads that trace pay for it. The
-/// baggage is constructed in place on first use (its constructor is not constant), so the
-/// scopes stay zero-initialized static storage.
-struct propagation_scratch {
-  alignas(baggage) unsigned char bag_space[sizeof(baggage)];
-  bool bag_ready;
-  char header[SENTRY_TRACE_MAX_BAGGAGE];
-  baggage& bag() noexcept {
-    if (!bag_ready) {
-      new (bag_space) baggage();
-      bag_ready = true;
-    }
-    return *std::launder(reinterpret_cast<baggage*>(bag_space));
-  }
-};
-
-/// A thread's stack of active spans. Scopes live in static storage (g_scopes), not in
-/// thread_local memory, so a handle that ends its span from another thread, after the thread
-/// that made it active has exited, still writes to memory that exists. A thread takes a free
-/// scope when it first makes a span active and gives it back when it exits; a scope with an
-/// entry still active (a span handed to another thread and not ended yet) is taken by no
-/// other thread until that span ends.
-struct thread_scope {
-  atomic<std::uint8_t> taken{0};
-  std::uint32_t depth = 0;   ///< owner thread only
-  std::uint64_t pushes = 0;  ///< owner thread only; never reset, so every entry's token is new
-  stack_entry entries[SENTRY_TRACE_MAX_DEPTH]{};
-  propagation_scratch scratch{};  ///< owner thread only
-};
-/// Constant-initialized (zero: .bss), so untouched scopes cost no RAM on a hosted system.
-inline thread_scope g_scopes[SENTRY_TRACE_MAX_THREADS];
-/// This thread's scope, or nullptr before its first active span. A pointer, constant-
-/// initialized, so reading it costs no TLS init function or guard on the span path.
-inline SENTRY_TRACE_DETAIL_THREAD_LOCAL thread_scope* tl_scope = nullptr;
-
-/// What continue_trace() received, for the transactions started inside its callback. It lives
-/// on continue_trace's stack (under 200 bytes); the thread-local pointer below marks the scope.
-/// The baggage stays the caller's text, which is valid for the whole scope (continue_trace's
-/// contract), and is parsed again where it is needed: into the block of a transaction started
-/// in the scope, or the thread's scratch for headers and events (load_incoming_baggage). So no
-/// 9 KiB parsed copy sits on the stack of every continued request.
-struct incoming_context {
-  bool continued = false;          ///< a valid sentry-trace (or traceparent) of an accepted org
-  bool had_sample_rate = false;    ///< the incoming DSC has a sentry-sample_rate
-  std::uint8_t added_rand_len = 0;  ///< sample_rand drawn here because the DSC had none
-  std::uint8_t added_rate_len = 0;  ///< sample_rate of the decision made here for a deferred trace
-  trace_parent parent{};
-  double parent_sample_rate = -1.0;  ///< the incoming sentry-sample_rate, negative when none
-  std::uint32_t sample_rand_micros = 0;
-  std::string_view baggage_text{};  ///< the caller's `baggage` value
-  char added_rand[8] = {};
-  char added_rate[32] = {};
-  incoming_context* previous = nullptr;
-};
-inline SENTRY_TRACE_DETAIL_THREAD_LOCAL incoming_context* tl_incoming = nullptr;
-
-/// The incoming DSC and third-party members of `in`, as its scope propagates them: the caller's
-/// baggage parsed into `out`, then what this service added (sample_rand, sample_rate).
-inline void load_incoming_baggage(const incoming_context& in, baggage& out) noexcept {
-  out.clear();
-  out.parse(in.baggage_text);
-  if (in.added_rand_len) out.set_sentry("sample_rand", std::string_view(in.added_rand, in.added_rand_len));
-  if (in.added_rate_len) out.set_sentry("sample_rate", std::string_view(in.added_rate, in.added_rate_len));
-}
-
-/// Only the third-party members of the caller's baggage in `in` (none without a scope), for a
-/// trace that starts here: its own DSC replaces the caller's.
-inline void load_third_party_baggage(const incoming_context* in, baggage& out) noexcept {
-  out.clear();
-  if (!in || in->baggage_text.empty()) return;
-  out.parse(in->baggage_text);
-  out.clear_sentry_members();
-}
 
 /// Flags a span_ref carries beyond span_ref's public ones.
 constexpr std::uint8_t ref_root = span_ref::root;
@@ -8424,6 +8340,345 @@ class envelope_lock {
  private:
   lock_hook h_;
 };
+
+}  // namespace detail
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_CORE_STATE_HPP
+
+// end of part: include/sentry_trace/core/state.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/core/scopes.hpp
+// =================================================================================================
+
+// sentry_trace/core/scopes.hpp -- each thread's stack of active spans
+//
+// WHAT IT DOES  The stacks of active spans (g_scopes, one per tracing thread, in static storage),
+//               how a thread takes one and gives it back at exit, and push/pop of entries.
+// THREADS       init() and shutdown() must not run while another thread uses the API. Everything
+//               else is thread-safe. A span handle may be ended on any thread at any time, also
+//               after the thread that made it active has exited: each thread's stack of active
+//               spans lives in static storage (g_scopes), and an exiting thread gives its stack
+//               back; an entry still active then (a span handed over, not ended yet) keeps that
+//               stack from being taken by another thread until the span ends. A span dropped
+//               because its parent's transaction had ended stays in its thread's stack, so what
+//               starts under it is dropped and counted with it, never made a new transaction.
+// FORK          (hosted POSIX, threads on) The child of fork() keeps tracing without a new
+//               init(), with ids of its own and an empty queue; what was in flight stays the
+//               parent's. See "fork()" below. With SENTRY_TRACE_THREADS=0 the child must call
+//               init() again (no pthread_atfork there), or it repeats the parent's ids.
+
+#ifndef SENTRY_TRACE_CORE_SCOPES_HPP
+#define SENTRY_TRACE_CORE_SCOPES_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <new>
+#include <string_view>
+#include <type_traits>
+
+// Where threads can be seen exiting (hosted POSIX with threads), an exiting thread gives its
+// stack of active spans back (return_at_thread_exit).
+#if SENTRY_TRACE_HOSTED && SENTRY_TRACE_THREADS && (defined(__unix__) || defined(__APPLE__))
+#  define SENTRY_TRACE_DETAIL_THREAD_EXIT 1
+#  include <pthread.h>
+#else
+#  define SENTRY_TRACE_DETAIL_THREAD_EXIT 0
+#endif
+
+SENTRY_TRACE_DETAIL_BEGIN
+namespace detail {
+
+/// One active span on a thread's stack.
+struct stack_entry {
+  /// The token of the push that made the span active; 0 once it has ended, by whichever
+  /// thread ended it. The only field another thread writes.
+  atomic<std::uint64_t> token{0};
+  /// Unrecorded children started under it on its thread, counted when the entry leaves the
+  /// stack (settle_entry). Read and written by the owning thread only.
+  std::uint32_t unrecorded_children = 0;
+  span_ref ref{};
+};
+
+/// Each thread's room for propagation text: a baggage object to parse an incoming DSC into, and
+/// the outgoing `baggage` value get_trace_headers() returns a view of (valid until that thread's
+/// next get_trace_headers() or inject()). Per thread, so no call puts 17 KiB on the stack and
+/// none waits for another; in the thread's scope, so only threads that trace pay for it. The
+/// baggage is constructed in place on first use (its constructor is not constant), so the
+/// scopes stay zero-initialized static storage.
+struct propagation_scratch {
+  alignas(baggage) unsigned char bag_space[sizeof(baggage)];
+  bool bag_ready;
+  char header[SENTRY_TRACE_MAX_BAGGAGE];
+  baggage& bag() noexcept {
+    if (!bag_ready) {
+      new (bag_space) baggage();
+      bag_ready = true;
+    }
+    return *std::launder(reinterpret_cast<baggage*>(bag_space));
+  }
+};
+
+/// A thread's stack of active spans. Scopes live in static storage (g_scopes), not in
+/// thread_local memory, so a handle that ends its span from another thread, after the thread
+/// that made it active has exited, still writes to memory that exists. A thread takes a free
+/// scope when it first makes a span active and gives it back when it exits; a scope with an
+/// entry still active (a span handed to another thread and not ended yet) is taken by no
+/// other thread until that span ends.
+struct thread_scope {
+  atomic<std::uint8_t> taken{0};
+  std::uint32_t depth = 0;   ///< owner thread only
+  std::uint64_t pushes = 0;  ///< owner thread only; never reset, so every entry's token is new
+  stack_entry entries[SENTRY_TRACE_MAX_DEPTH]{};
+  propagation_scratch scratch{};  ///< owner thread only
+};
+/// Constant-initialized (zero: .bss), so untouched scopes cost no RAM on a hosted system.
+inline thread_scope g_scopes[SENTRY_TRACE_MAX_THREADS];
+/// This thread's scope, or nullptr before its first active span. A pointer, constant-
+/// initialized, so reading it costs no TLS init function or guard on the span path.
+inline SENTRY_TRACE_DETAIL_THREAD_LOCAL thread_scope* tl_scope = nullptr;
+
+// ---- the active-span stacks -----------------------------------------------------------------
+
+/// Counts `n` unrecorded items (spans, or a transaction) of a trace with the reference flags
+/// `flags`: not at all when tracing was off by choice (nothing was meant to be sent), else by
+/// why nothing was recorded. The one place that rule lives.
+inline void count_unrecorded(std::uint8_t flags, data_category category, std::uint32_t n) noexcept {
+  if (n == 0 || (flags & (span_ref::deferred | ref_unrecorded_by_choice)) != 0) return;
+  g_outcomes.record((flags & ref_overflow) ? discard_reason::buffer_overflow : discard_reason::sample_rate, category, n);
+}
+inline void count_unrecorded_spans(std::uint8_t flags, std::uint32_t n) noexcept {
+  count_unrecorded(flags, data_category::span, n);
+}
+
+/// An entry leaves its thread's stack: its unrecorded children are counted now (owner thread).
+inline void settle_entry(stack_entry& e, std::uint16_t epoch) noexcept {
+  if (e.ref.epoch == epoch) count_unrecorded_spans(e.ref.flags, e.unrecorded_children);
+  e.unrecorded_children = 0;  // from before the last init(): that run's counts are gone
+}
+
+/// This thread's innermost span that is still active, or nullptr. Entries ended elsewhere or
+/// left from before a re-init are settled and popped on the way.
+inline stack_entry* current_entry() noexcept {
+  thread_scope* s = tl_scope;
+  if (!s) return nullptr;
+  const std::uint16_t epoch = g_tracer.epoch;
+  while (s->depth > 0) {
+    stack_entry& e = s->entries[s->depth - 1];
+    if (e.token.load(order_acquire) != 0 && e.ref.epoch == epoch) return &e;
+    settle_entry(e, epoch);
+    --s->depth;
+  }
+  return nullptr;
+}
+
+/// True when no entry of `s` is still active in this run: a scope left by an exited thread
+/// may be taken only then, so a handle ending late never meets another thread's entry.
+inline bool scope_is_free(const thread_scope& s, std::uint16_t epoch) noexcept {
+  for (const stack_entry& e : s.entries)
+    if (e.token.load(order_acquire) != 0 && e.ref.epoch == epoch) return false;
+  return true;
+}
+
+/// Gives scope `s` back when its thread exits: its entries' unrecorded children are counted,
+/// and spans still active on it stay valid (their handles may end them from any thread; until
+/// then the scope is not taken again).
+inline void return_thread_scope(thread_scope* s) noexcept {
+  const std::uint16_t epoch = g_tracer.epoch;
+  for (std::uint32_t i = 0; i < s->depth; ++i) settle_entry(s->entries[i], epoch);
+  s->depth = 0;
+  s->taken.store(0, order_release);
+}
+
+#if SENTRY_TRACE_DETAIL_THREAD_EXIT
+/// Thread exit is seen through a pthread key's destructor: registering one costs no allocation
+/// (a thread_local destructor's registration mallocs), and it runs after the thread's
+/// thread_local destructors, which may still end spans.
+inline pthread_key_t g_scope_key;
+inline pthread_once_t g_scope_key_once = PTHREAD_ONCE_INIT;
+inline bool g_scope_key_made = false;
+inline SENTRY_TRACE_DETAIL_THREAD_LOCAL bool tl_scope_returned = false;
+inline void scope_key_destructor(void* scope) noexcept {
+  tl_scope_returned = true;  // key destructors that run later make no span active here
+  tl_scope = nullptr;
+  return_thread_scope(static_cast<thread_scope*>(scope));
+}
+inline void make_scope_key() noexcept { g_scope_key_made = ::pthread_key_create(&g_scope_key, &scope_key_destructor) == 0; }
+/// Arranges for `s` to be given back when this thread exits.
+inline void return_at_thread_exit(thread_scope& s) noexcept {
+  ::pthread_once(&g_scope_key_once, &make_scope_key);
+  if (g_scope_key_made) ::pthread_setspecific(g_scope_key, &s);
+}
+#else
+/// No thread-exit hook (single-threaded, or threads without POSIX keys): a scope stays with the
+/// thread that took it.
+inline void return_at_thread_exit(thread_scope&) noexcept {}
+#endif
+
+/// Takes a free scope for this thread (its first active span); nullptr when every one of the
+/// SENTRY_TRACE_MAX_THREADS is held by a live thread or by spans still active on an exited one.
+inline thread_scope* take_thread_scope() noexcept {
+#if SENTRY_TRACE_DETAIL_THREAD_EXIT
+  if (tl_scope_returned) return nullptr;
+#endif
+  const std::uint16_t epoch = g_tracer.epoch;
+  for (thread_scope& s : g_scopes) {
+    std::uint8_t expected = 0;
+    if (s.taken.load(order_relaxed) != 0 || !s.taken.compare_exchange_strong(expected, 1, order_acquire, order_relaxed))
+      continue;
+    if (!scope_is_free(s, epoch)) {
+      s.taken.store(0, order_release);
+      continue;
+    }
+    s.depth = 0;
+    tl_scope = &s;
+    return_at_thread_exit(s);
+    return &s;
+  }
+  log_line(log_level::warning, "span not made active: more than SENTRY_TRACE_MAX_THREADS threads hold active spans");
+  return nullptr;
+}
+
+/// This thread's propagation scratch (in its scope, taking one on first use); nullptr when no
+/// scope is free.
+inline propagation_scratch* this_thread_scratch() noexcept {
+  thread_scope* s = tl_scope;
+  if (!s) s = take_thread_scope();
+  return s ? &s->scratch : nullptr;
+}
+
+/// Pushes a new active span on this thread's stack: `fill(span_ref&)` writes its reference in
+/// place (the child path writes it field by field, so no half-written copy is read back whole).
+/// Returns where it stands; depth 0 when the span cannot be made active.
+template <class Fill> active_mark push_active(Fill&& fill) noexcept {
+  thread_scope* s = tl_scope;
+  if (!s) s = take_thread_scope();
+  if (!s || s->depth >= SENTRY_TRACE_MAX_DEPTH) {
+    g_outcomes.depth_overflows.fetch_add(1, order_relaxed);
+    if (s) log_line(log_level::debug, "span not made active: SENTRY_TRACE_MAX_DEPTH reached");
+    return active_mark{};
+  }
+  stack_entry& e = s->entries[s->depth];
+  fill(e.ref);
+  e.unrecorded_children = 0;
+  const std::uint64_t token = ++s->pushes;
+  e.token.store(token, order_release);
+  return active_mark{s, token, static_cast<std::uint16_t>(++s->depth)};
+}
+
+/// Ends the active-stack entry of a span, from any thread: the entry is in static storage, so
+/// this is safe even after its thread exited, and its token names this push only. Its own
+/// thread settles and pops it.
+inline void pop_active(const active_mark& at) noexcept {
+  if (!at.scope || at.depth == 0) return;
+  auto* s = static_cast<thread_scope*>(at.scope);
+  std::uint64_t expected = at.token;
+  s->entries[at.depth - 1].token.compare_exchange_strong(expected, 0, order_acq_rel, order_relaxed);
+  if (s == tl_scope) current_entry();  // its own thread: settle it (and ended ones above) now
+}
+
+}  // namespace detail
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_CORE_SCOPES_HPP
+
+// end of part: include/sentry_trace/core/scopes.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/core/incoming.hpp
+// =================================================================================================
+
+// sentry_trace/core/incoming.hpp -- the trace continue_trace() received, for spans started in its scope
+//
+// WHAT IT DOES  incoming_context (what a continue_trace() scope holds, on its caller's stack) and
+//               how its baggage is loaded where it is needed.
+
+#ifndef SENTRY_TRACE_CORE_INCOMING_HPP
+#define SENTRY_TRACE_CORE_INCOMING_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <new>
+#include <string_view>
+#include <type_traits>
+
+SENTRY_TRACE_DETAIL_BEGIN
+namespace detail {
+
+/// What continue_trace() received, for the transactions started inside its callback. It lives
+/// on continue_trace's stack (under 200 bytes); the thread-local pointer below marks the scope.
+/// The baggage stays the caller's text, which is valid for the whole scope (continue_trace's
+/// contract), and is parsed again where it is needed: into the block of a transaction started
+/// in the scope, or the thread's scratch for headers and events (load_incoming_baggage). So no
+/// 9 KiB parsed copy sits on the stack of every continued request.
+struct incoming_context {
+  bool continued = false;          ///< a valid sentry-trace (or traceparent) of an accepted org
+  bool had_sample_rate = false;    ///< the incoming DSC has a sentry-sample_rate
+  std::uint8_t added_rand_len = 0;  ///< sample_rand drawn here because the DSC had none
+  std::uint8_t added_rate_len = 0;  ///< sample_rate of the decision made here for a deferred trace
+  trace_parent parent{};
+  double parent_sample_rate = -1.0;  ///< the incoming sentry-sample_rate, negative when none
+  std::uint32_t sample_rand_micros = 0;
+  std::string_view baggage_text{};  ///< the caller's `baggage` value
+  char added_rand[8] = {};
+  char added_rate[32] = {};
+  incoming_context* previous = nullptr;
+};
+inline SENTRY_TRACE_DETAIL_THREAD_LOCAL incoming_context* tl_incoming = nullptr;
+
+/// The incoming DSC and third-party members of `in`, as its scope propagates them: the caller's
+/// baggage parsed into `out`, then what this service added (sample_rand, sample_rate).
+inline void load_incoming_baggage(const incoming_context& in, baggage& out) noexcept {
+  out.clear();
+  out.parse(in.baggage_text);
+  if (in.added_rand_len) out.set_sentry("sample_rand", std::string_view(in.added_rand, in.added_rand_len));
+  if (in.added_rate_len) out.set_sentry("sample_rate", std::string_view(in.added_rate, in.added_rate_len));
+}
+
+/// Only the third-party members of the caller's baggage in `in` (none without a scope), for a
+/// trace that starts here: its own DSC replaces the caller's.
+inline void load_third_party_baggage(const incoming_context* in, baggage& out) noexcept {
+  out.clear();
+  if (!in || in->baggage_text.empty()) return;
+  out.parse(in->baggage_text);
+  out.clear_sentry_members();
+}
+
+}  // namespace detail
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_CORE_INCOMING_HPP
+
+// end of part: include/sentry_trace/core/incoming.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/delivery/dispatch.hpp
+// =================================================================================================
+
+// sentry_trace/delivery/dispatch.hpp -- handing finished transactions and client reports to the transport
+//
+// WHAT IT DOES  The built-in HTTP transports (started by init(), in static storage), dispatch() of one
+//               envelope, the periodic client report, and finishing a transaction: writing its
+//               envelope and freeing its block.
+
+#ifndef SENTRY_TRACE_DELIVERY_DISPATCH_HPP
+#define SENTRY_TRACE_DELIVERY_DISPATCH_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <new>
+#include <string_view>
+#include <type_traits>
+
+SENTRY_TRACE_DETAIL_BEGIN
+namespace detail {
 
 // The periodic client report (defined below, where the envelope writers are).
 inline void send_client_report_if_due_locked() noexcept;
@@ -8693,6 +8948,36 @@ inline void close_span_of(transaction_block& b) noexcept {
   b.release();
 }
 
+}  // namespace detail
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_DELIVERY_DISPATCH_HPP
+
+// end of part: include/sentry_trace/delivery/dispatch.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/core/claims.hpp
+// =================================================================================================
+
+// sentry_trace/core/claims.hpp -- claims on a transaction block for check-then-write
+//
+// WHAT IT DOES  block_pin: a claim on a block between checking a reference against it and writing
+//               it, so the block is not freed and reused in between; and freezing the head DSC.
+
+#ifndef SENTRY_TRACE_CORE_CLAIMS_HPP
+#define SENTRY_TRACE_CORE_CLAIMS_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <new>
+#include <string_view>
+#include <type_traits>
+
+SENTRY_TRACE_DETAIL_BEGIN
+namespace detail {
+
 /// A claim on a transaction block, for code that checks a reference against the block's
 /// generation and then reads or writes the block: while the claim is held the block counts it
 /// as an open span, so it is not freed, and so not reused by another transaction, in between.
@@ -8754,6 +9039,36 @@ inline void freeze_head_dsc(transaction_block& b) noexcept {
     }
   }
 }
+
+}  // namespace detail
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_CORE_CLAIMS_HPP
+
+// end of part: include/sentry_trace/core/claims.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/core/streaming.hpp
+// =================================================================================================
+
+// sentry_trace/core/streaming.hpp -- continuation blocks of a streamed segment
+//
+// WHAT IT DOES  Streaming (trace_lifecycle::stream): when a segment's block is full, children go to a
+//               continuation block of the same segment; installing, claiming and retiring one.
+
+#ifndef SENTRY_TRACE_CORE_STREAMING_HPP
+#define SENTRY_TRACE_CORE_STREAMING_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <new>
+#include <string_view>
+#include <type_traits>
+
+SENTRY_TRACE_DETAIL_BEGIN
+namespace detail {
 
 /// A continuation block by its packed reference, or nullptr when it has moved on.
 inline transaction_block* continuation_block(std::uint64_t packed) noexcept {
@@ -8866,144 +9181,36 @@ inline continuation_claim claim_in_continuation(std::uint16_t index, std::uint32
   return out;
 }
 
-// ---- the active-span stacks -----------------------------------------------------------------
+}  // namespace detail
 
-/// Counts `n` unrecorded items (spans, or a transaction) of a trace with the reference flags
-/// `flags`: not at all when tracing was off by choice (nothing was meant to be sent), else by
-/// why nothing was recorded. The one place that rule lives.
-inline void count_unrecorded(std::uint8_t flags, data_category category, std::uint32_t n) noexcept {
-  if (n == 0 || (flags & (span_ref::deferred | ref_unrecorded_by_choice)) != 0) return;
-  g_outcomes.record((flags & ref_overflow) ? discard_reason::buffer_overflow : discard_reason::sample_rate, category, n);
-}
-inline void count_unrecorded_spans(std::uint8_t flags, std::uint32_t n) noexcept {
-  count_unrecorded(flags, data_category::span, n);
-}
+SENTRY_TRACE_DETAIL_END
 
-/// An entry leaves its thread's stack: its unrecorded children are counted now (owner thread).
-inline void settle_entry(stack_entry& e, std::uint16_t epoch) noexcept {
-  if (e.ref.epoch == epoch) count_unrecorded_spans(e.ref.flags, e.unrecorded_children);
-  e.unrecorded_children = 0;  // from before the last init(): that run's counts are gone
-}
+#endif // SENTRY_TRACE_CORE_STREAMING_HPP
 
-/// This thread's innermost span that is still active, or nullptr. Entries ended elsewhere or
-/// left from before a re-init are settled and popped on the way.
-inline stack_entry* current_entry() noexcept {
-  thread_scope* s = tl_scope;
-  if (!s) return nullptr;
-  const std::uint16_t epoch = g_tracer.epoch;
-  while (s->depth > 0) {
-    stack_entry& e = s->entries[s->depth - 1];
-    if (e.token.load(order_acquire) != 0 && e.ref.epoch == epoch) return &e;
-    settle_entry(e, epoch);
-    --s->depth;
-  }
-  return nullptr;
-}
+// end of part: include/sentry_trace/core/streaming.hpp
 
-/// True when no entry of `s` is still active in this run: a scope left by an exited thread
-/// may be taken only then, so a handle ending late never meets another thread's entry.
-inline bool scope_is_free(const thread_scope& s, std::uint16_t epoch) noexcept {
-  for (const stack_entry& e : s.entries)
-    if (e.token.load(order_acquire) != 0 && e.ref.epoch == epoch) return false;
-  return true;
-}
+// =================================================================================================
+// part: include/sentry_trace/core/recording.hpp
+// =================================================================================================
 
-/// Gives scope `s` back when its thread exits: its entries' unrecorded children are counted,
-/// and spans still active on it stay valid (their handles may end them from any thread; until
-/// then the scope is not taken again).
-inline void return_thread_scope(thread_scope* s) noexcept {
-  const std::uint16_t epoch = g_tracer.epoch;
-  for (std::uint32_t i = 0; i < s->depth; ++i) settle_entry(s->entries[i], epoch);
-  s->depth = 0;
-  s->taken.store(0, order_release);
-}
+// sentry_trace/core/recording.hpp -- starting spans: roots, recorded children, unrecorded and dropped ones
+//
+// WHAT IT DOES  start_span_impl and the paths it picks between: a child of an unsampled parent (a
+//               counter), a recorded child (a slot in its transaction's block), a root (sampling,
+//               a free block), and a dropped child; and set_measurement_impl.
 
-#if SENTRY_TRACE_DETAIL_THREAD_EXIT
-/// Thread exit is seen through a pthread key's destructor: registering one costs no allocation
-/// (a thread_local destructor's registration mallocs), and it runs after the thread's
-/// thread_local destructors, which may still end spans.
-inline pthread_key_t g_scope_key;
-inline pthread_once_t g_scope_key_once = PTHREAD_ONCE_INIT;
-inline bool g_scope_key_made = false;
-inline SENTRY_TRACE_DETAIL_THREAD_LOCAL bool tl_scope_returned = false;
-inline void scope_key_destructor(void* scope) noexcept {
-  tl_scope_returned = true;  // key destructors that run later make no span active here
-  tl_scope = nullptr;
-  return_thread_scope(static_cast<thread_scope*>(scope));
-}
-inline void make_scope_key() noexcept { g_scope_key_made = ::pthread_key_create(&g_scope_key, &scope_key_destructor) == 0; }
-/// Arranges for `s` to be given back when this thread exits.
-inline void return_at_thread_exit(thread_scope& s) noexcept {
-  ::pthread_once(&g_scope_key_once, &make_scope_key);
-  if (g_scope_key_made) ::pthread_setspecific(g_scope_key, &s);
-}
-#else
-/// No thread-exit hook (single-threaded, or threads without POSIX keys): a scope stays with the
-/// thread that took it.
-inline void return_at_thread_exit(thread_scope&) noexcept {}
-#endif
+#ifndef SENTRY_TRACE_CORE_RECORDING_HPP
+#define SENTRY_TRACE_CORE_RECORDING_HPP
 
-/// Takes a free scope for this thread (its first active span); nullptr when every one of the
-/// SENTRY_TRACE_MAX_THREADS is held by a live thread or by spans still active on an exited one.
-inline thread_scope* take_thread_scope() noexcept {
-#if SENTRY_TRACE_DETAIL_THREAD_EXIT
-  if (tl_scope_returned) return nullptr;
-#endif
-  const std::uint16_t epoch = g_tracer.epoch;
-  for (thread_scope& s : g_scopes) {
-    std::uint8_t expected = 0;
-    if (s.taken.load(order_relaxed) != 0 || !s.taken.compare_exchange_strong(expected, 1, order_acquire, order_relaxed))
-      continue;
-    if (!scope_is_free(s, epoch)) {
-      s.taken.store(0, order_release);
-      continue;
-    }
-    s.depth = 0;
-    tl_scope = &s;
-    return_at_thread_exit(s);
-    return &s;
-  }
-  log_line(log_level::warning, "span not made active: more than SENTRY_TRACE_MAX_THREADS threads hold active spans");
-  return nullptr;
-}
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <new>
+#include <string_view>
+#include <type_traits>
 
-/// This thread's propagation scratch (in its scope, taking one on first use); nullptr when no
-/// scope is free.
-inline propagation_scratch* this_thread_scratch() noexcept {
-  thread_scope* s = tl_scope;
-  if (!s) s = take_thread_scope();
-  return s ? &s->scratch : nullptr;
-}
-
-/// Pushes a new active span on this thread's stack: `fill(span_ref&)` writes its reference in
-/// place (the child path writes it field by field, so no half-written copy is read back whole).
-/// Returns where it stands; depth 0 when the span cannot be made active.
-template <class Fill> active_mark push_active(Fill&& fill) noexcept {
-  thread_scope* s = tl_scope;
-  if (!s) s = take_thread_scope();
-  if (!s || s->depth >= SENTRY_TRACE_MAX_DEPTH) {
-    g_outcomes.depth_overflows.fetch_add(1, order_relaxed);
-    if (s) log_line(log_level::debug, "span not made active: SENTRY_TRACE_MAX_DEPTH reached");
-    return active_mark{};
-  }
-  stack_entry& e = s->entries[s->depth];
-  fill(e.ref);
-  e.unrecorded_children = 0;
-  const std::uint64_t token = ++s->pushes;
-  e.token.store(token, order_release);
-  return active_mark{s, token, static_cast<std::uint16_t>(++s->depth)};
-}
-
-/// Ends the active-stack entry of a span, from any thread: the entry is in static storage, so
-/// this is safe even after its thread exited, and its token names this push only. Its own
-/// thread settles and pops it.
-inline void pop_active(const active_mark& at) noexcept {
-  if (!at.scope || at.depth == 0) return;
-  auto* s = static_cast<thread_scope*>(at.scope);
-  std::uint64_t expected = at.token;
-  s->entries[at.depth - 1].token.compare_exchange_strong(expected, 0, order_acq_rel, order_relaxed);
-  if (s == tl_scope) current_entry();  // its own thread: settle it (and ended ones above) now
-}
+SENTRY_TRACE_DETAIL_BEGIN
+namespace detail {
 
 /// A handle for a span that records nothing, `ref` (made active when asked, so that what starts
 /// under it on this thread stays in its trace and is counted with it).
@@ -9392,6 +9599,36 @@ inline void set_measurement_impl(std::string_view name, double value, std::strin
   m.ready.store(1, order_release);
 }
 
+}  // namespace detail
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_CORE_RECORDING_HPP
+
+// end of part: include/sentry_trace/core/recording.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/runtime/environment.hpp
+// =================================================================================================
+
+// sentry_trace/runtime/environment.hpp -- option strings and SENTRY_* environment variables
+//
+// WHAT IT DOES  Copies option strings into the tracer's fixed buffers and reads the environment
+//               variables init() falls back to.
+
+#ifndef SENTRY_TRACE_RUNTIME_ENVIRONMENT_HPP
+#define SENTRY_TRACE_RUNTIME_ENVIRONMENT_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <new>
+#include <string_view>
+#include <type_traits>
+
+SENTRY_TRACE_DETAIL_BEGIN
+namespace detail {
+
 /// Copies `text` into a fixed buffer with a NUL; false when it does not fit.
 template <std::size_t N> bool copy_option(char (&dst)[N], std::string_view text) noexcept {
   if (text.size() >= N) return false;
@@ -9433,6 +9670,36 @@ inline void env_ignored(const char* name, std::string_view value, const char* wh
   join(tail, sizeof(tail), cut ? "...\": " : "\": ", why, "");
   log_line(log_level::warning, head, cut ? value.substr(0, 96) : value, tail);
 }
+
+}  // namespace detail
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_RUNTIME_ENVIRONMENT_HPP
+
+// end of part: include/sentry_trace/runtime/environment.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/runtime/lifecycle.hpp
+// =================================================================================================
+
+// sentry_trace/runtime/lifecycle.hpp -- init(), flush(), shutdown() and fork()
+//
+// WHAT IT DOES  Defines init(), flush(), shutdown(), is_enabled(), get_stats(); abandons what is in
+//               flight at shutdown, and keeps a fork()'s child tracing.
+
+#ifndef SENTRY_TRACE_RUNTIME_LIFECYCLE_HPP
+#define SENTRY_TRACE_RUNTIME_LIFECYCLE_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <new>
+#include <string_view>
+#include <type_traits>
+
+SENTRY_TRACE_DETAIL_BEGIN
+namespace detail {
 
 /// Shutdown: what is still recording is not lost silently. A transaction whose root has not
 /// ended is dropped and counted as `invalid` (its children that had ended were counted when it
@@ -9517,7 +9784,7 @@ inline void watch_fork() noexcept {
 inline void watch_fork() noexcept {}
 #endif
 
-} // namespace detail
+}  // namespace detail
 
 inline bool flush(std::uint32_t timeout_ms) noexcept {
   detail::tracer& t = detail::g_tracer;
@@ -9730,6 +9997,32 @@ inline bool init(const options& opts) noexcept {
   return true;
 }
 
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_RUNTIME_LIFECYCLE_HPP
+
+// end of part: include/sentry_trace/runtime/lifecycle.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/core/span_members.hpp
+// =================================================================================================
+
+// sentry_trace/core/span_members.hpp -- the span handle's member functions
+//
+// WHAT IT DOES  Defines span's setters, end() and abandon_() (declared in face/span.hpp).
+
+#ifndef SENTRY_TRACE_CORE_SPAN_MEMBERS_HPP
+#define SENTRY_TRACE_CORE_SPAN_MEMBERS_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <new>
+#include <string_view>
+#include <type_traits>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
 // ---- span handle members (declared in span.hpp) ---------------------------------------------
 
 /// The setters share one path: a cheap check, the record's validity, then the block's store.
@@ -9842,12 +10135,12 @@ inline void span::abandon_() noexcept {
 
 SENTRY_TRACE_DETAIL_END
 
-#endif // SENTRY_TRACE_TRACER_HPP
+#endif // SENTRY_TRACE_CORE_SPAN_MEMBERS_HPP
 
-// end of part: include/sentry_trace/tracer.hpp
+// end of part: include/sentry_trace/core/span_members.hpp
 
 // =================================================================================================
-// part: include/sentry_trace/distributed.hpp
+// part: include/sentry_trace/runtime/distributed.hpp
 // =================================================================================================
 
 // sentry_trace/distributed.hpp -- continuing traces, handing them on, and errors linked to them
@@ -10230,10 +10523,10 @@ SENTRY_TRACE_DETAIL_END
 
 #endif // SENTRY_TRACE_DISTRIBUTED_HPP
 
-// end of part: include/sentry_trace/distributed.hpp
+// end of part: include/sentry_trace/runtime/distributed.hpp
 
 // =================================================================================================
-// part: include/sentry_trace/api.hpp
+// part: include/sentry_trace/face/api.hpp
 // =================================================================================================
 
 // sentry_trace/api.hpp -- the free functions users call to trace
@@ -10358,10 +10651,10 @@ SENTRY_TRACE_DETAIL_END
 
 #endif // SENTRY_TRACE_API_HPP
 
-// end of part: include/sentry_trace/api.hpp
+// end of part: include/sentry_trace/face/api.hpp
 
 // =================================================================================================
-// part: include/sentry_trace/frames.hpp
+// part: include/sentry_trace/runtime/frames.hpp
 // =================================================================================================
 
 // sentry_trace/frames.hpp -- slow and frozen frames of a game loop, as Sentry's frame measurements
@@ -10522,12 +10815,12 @@ SENTRY_TRACE_DETAIL_END
 
 #endif // SENTRY_TRACE_FRAMES_HPP
 
-// end of part: include/sentry_trace/frames.hpp
+// end of part: include/sentry_trace/runtime/frames.hpp
 #else
 // SENTRY_TRACE_ENABLED=0: the same public surface as empty inlines, and nothing else.
 
 // =================================================================================================
-// part: include/sentry_trace/disabled.hpp
+// part: include/sentry_trace/face/disabled.hpp
 // =================================================================================================
 
 // sentry_trace/disabled.hpp -- the whole public surface as empty inlines (SENTRY_TRACE_ENABLED=0)
@@ -10599,7 +10892,7 @@ SENTRY_TRACE_DETAIL_END
 // The value vocabulary is not repeated here: these parts are the same in both modes.
 
 // =================================================================================================
-// part: include/sentry_trace/attributes.hpp
+// part: include/sentry_trace/face/attributes.hpp
 // =================================================================================================
 
 // sentry_trace/attributes.hpp -- attribute values and key/value attributes
@@ -10679,10 +10972,10 @@ SENTRY_TRACE_DETAIL_END
 
 #endif // SENTRY_TRACE_ATTRIBUTES_HPP
 
-// end of part: include/sentry_trace/attributes.hpp
+// end of part: include/sentry_trace/face/attributes.hpp
 
 // =================================================================================================
-// part: include/sentry_trace/hooks.hpp
+// part: include/sentry_trace/face/hooks.hpp
 // =================================================================================================
 
 // sentry_trace/hooks.hpp -- the clock, wall clock, entropy, lock and log hooks; log_level
@@ -10763,10 +11056,10 @@ SENTRY_TRACE_DETAIL_END
 
 #endif // SENTRY_TRACE_HOOKS_HPP
 
-// end of part: include/sentry_trace/hooks.hpp
+// end of part: include/sentry_trace/face/hooks.hpp
 
 // =================================================================================================
-// part: include/sentry_trace/outcome_kinds.hpp
+// part: include/sentry_trace/face/outcome_kinds.hpp
 // =================================================================================================
 
 // sentry_trace/outcome_kinds.hpp -- discard reasons, data categories and the stats a program reads
@@ -10834,10 +11127,10 @@ SENTRY_TRACE_DETAIL_END
 
 #endif // SENTRY_TRACE_OUTCOME_KINDS_HPP
 
-// end of part: include/sentry_trace/outcome_kinds.hpp
+// end of part: include/sentry_trace/face/outcome_kinds.hpp
 
 // =================================================================================================
-// part: include/sentry_trace/sampling_context.hpp
+// part: include/sentry_trace/face/sampling_context.hpp
 // =================================================================================================
 
 // sentry_trace/sampling_context.hpp -- what a traces_sampler is told about a new transaction
@@ -10855,7 +11148,7 @@ SENTRY_TRACE_DETAIL_END
 #define SENTRY_TRACE_SAMPLING_CONTEXT_HPP
 
 // =================================================================================================
-// part: include/sentry_trace/status.hpp
+// part: include/sentry_trace/face/status.hpp
 // =================================================================================================
 
 // sentry_trace/status.hpp -- span status, transaction source and event level, as Sentry names them
@@ -10981,7 +11274,7 @@ SENTRY_TRACE_DETAIL_END
 
 #endif // SENTRY_TRACE_STATUS_HPP
 
-// end of part: include/sentry_trace/status.hpp
+// end of part: include/sentry_trace/face/status.hpp
 
 #include <cstddef>
 #include <cstdint>
@@ -11013,7 +11306,7 @@ SENTRY_TRACE_DETAIL_END
 
 #endif // SENTRY_TRACE_SAMPLING_CONTEXT_HPP
 
-// end of part: include/sentry_trace/sampling_context.hpp
+// end of part: include/sentry_trace/face/sampling_context.hpp
 
 #include <cstddef>
 #include <cstdint>
@@ -11426,11 +11719,11 @@ SENTRY_TRACE_DETAIL_END
 #endif // !SENTRY_TRACE_ENABLED
 #endif // SENTRY_TRACE_DISABLED_HPP
 
-// end of part: include/sentry_trace/disabled.hpp
+// end of part: include/sentry_trace/face/disabled.hpp
 #endif // SENTRY_TRACE_ENABLED
 
 // =================================================================================================
-// part: include/sentry_trace/macros.hpp
+// part: include/sentry_trace/face/macros.hpp
 // =================================================================================================
 
 // sentry_trace/macros.hpp -- SENTRY_TRACE_SCOPE and SENTRY_TRACE_FUNCTION
@@ -11538,6 +11831,6 @@ SENTRY_TRACE_DETAIL_END
 
 #endif // SENTRY_TRACE_MACROS_HPP
 
-// end of part: include/sentry_trace/macros.hpp
+// end of part: include/sentry_trace/face/macros.hpp
 
 #endif // SENTRY_TRACE_HPP

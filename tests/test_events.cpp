@@ -4,7 +4,7 @@
 // saved for tests/interop/check_envelopes.mjs (@sentry/core's parser plus the event checks).
 
 #include <sentry_trace.hpp>
-#include "sentry_trace/events.hpp"  // not yet in the umbrella header
+#include "sentry_trace/protocol/events.hpp"
 
 #include "support.hpp"
 

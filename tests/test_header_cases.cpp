@@ -2,7 +2,7 @@
 // parsers. tests/interop/check_header_cases.mjs runs the same table through @sentry/core 11.12.0,
 // so both sides are held to one set of expectations (see the file's "about" for its format).
 
-#include "sentry_trace/propagation.hpp"
+#include "sentry_trace/protocol/propagation.hpp"
 #include "support.hpp"
 
 #include <doctest/doctest.h>

@@ -1,10 +1,10 @@
-// Tests for sentry_trace/http_client.hpp: URL parsing, and real requests over loopback to a tiny
+// Tests for sentry_trace/delivery/http_client.hpp: URL parsing, and real requests over loopback to a tiny
 // server running on a thread of this process (one behaviour per case: a 200 with headers, a
 // 429, garbage, a reset, a stall, chunked and oversized bodies, nothing listening), plus IPv6
 // and an http proxy. With SENTRY_TRACE_WITH_MBEDTLS=1 (the tls_client ctest), HTTPS against
 // tests/http/tls_server.py with certificates the test generates with the openssl CLI.
 
-#include <sentry_trace/http_client.hpp>
+#include <sentry_trace/delivery/http_client.hpp>
 
 #include <doctest/doctest.h>
 

@@ -1,6 +1,6 @@
-// Tests for sentry_trace/json.hpp: sinks, the JSON writer, escaping, numbers and timestamps.
+// Tests for sentry_trace/protocol/json.hpp: sinks, the JSON writer, escaping, numbers and timestamps.
 
-#include "sentry_trace/json.hpp"
+#include "sentry_trace/protocol/json.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,9 +1,9 @@
-// Tests for sentry_trace/propagation.hpp: sentry-trace and traceparent parsing and formatting,
+// Tests for sentry_trace/protocol/propagation.hpp: sentry-trace and traceparent parsing and formatting,
 // baggage and the dynamic sampling context, percent-coding, tracePropagationTargets
 // (PROTOCOL.md §7, §8). The header values quoted here are what @sentry/node 11.12.0 and
 // sentry_sdk 1.9.10 really sent (shared/fixtures/headers/emit-*.json).
 
-#include "sentry_trace/propagation.hpp"
+#include "sentry_trace/protocol/propagation.hpp"
 
 #include <doctest/doctest.h>
 

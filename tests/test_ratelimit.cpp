@@ -1,7 +1,7 @@
-// Tests for sentry_trace/ratelimit.hpp: X-Sentry-Rate-Limits and Retry-After as the SDKs apply
+// Tests for sentry_trace/protocol/ratelimit.hpp: X-Sentry-Rate-Limits and Retry-After as the SDKs apply
 // them (PROTOCOL.md §10), per data category, with hostile header values.
 
-#include "sentry_trace/ratelimit.hpp"
+#include "sentry_trace/protocol/ratelimit.hpp"
 
 #include <doctest/doctest.h>
 

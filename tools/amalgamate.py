@@ -34,7 +34,7 @@ BANNER = """\
 //
 // GENERATED FILE: never edit it by hand.
 // It is produced by tools/amalgamate.py from include/sentry_trace.hpp and the parts in
-// include/sentry_trace/*.hpp. To change it, edit those parts and rerun
+// include/sentry_trace/**/*.hpp. To change it, edit those parts and rerun
 //
 //     python3 tools/amalgamate.py
 //
@@ -323,7 +323,7 @@ def main(argv):
                 print("    " + line, file=sys.stderr)
             if len(diff) > 60:
                 print("    ... (%d more diff lines)" % (len(diff) - 60), file=sys.stderr)
-        print("Never edit single_include/ by hand: edit include/sentry_trace/*.hpp, then run\n"
+        print("Never edit single_include/ by hand: edit include/sentry_trace/**/*.hpp, then run\n"
               "    python3 %s\nand commit the result." % SCRIPT, file=sys.stderr)
         return 1
 

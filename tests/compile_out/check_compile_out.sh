@@ -123,7 +123,7 @@ else
 fi
 
 # ---- the headers alone, compiled out ----------------------------------------------------------
-for h in sentry_trace.hpp sentry_trace/disabled.hpp sentry_trace/macros.hpp; do
+for h in sentry_trace.hpp sentry_trace/face/disabled.hpp sentry_trace/face/macros.hpp; do
   if echo "#include <$h>" | "$CXX" "${FLAGS[@]}" -DSENTRY_TRACE_ENABLED=0 -x c++ -c - -o "$WORK/alone.o" 2>"$WORK/alone.err"; then
     pass "<$h> compiles alone with SENTRY_TRACE_ENABLED=0"
   else

@@ -25,7 +25,7 @@
 // `N passed, N failed`; exits 1 on any failure. Bounded: about 45 s; servers exit by themselves
 // after 90 s should this program die.
 //
-// The library's transport timeouts and retry delays are not options of init() (tracer.hpp
+// The library's transport timeouts and retry delays are not options of init() (runtime/lifecycle.hpp
 // builds http_transport_options with their defaults: connect 3 s, io 5 s, retry after 1 s,
 // 2 s, 4 s, 4 attempts), so the modes are timed around those defaults.
 

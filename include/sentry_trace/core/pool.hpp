@@ -1,0 +1,431 @@
+// sentry_trace/pool.hpp -- fixed-capacity storage for transactions and their spans
+//
+// WHAT IT DOES  A transaction owns one block: its span records, attributes, measurements and a
+//               string arena. Starting a child span claims the next record of the block; copying
+//               a string bumps the arena. When the root ends, the block is serialized in one
+//               linear pass and returned once its last open span has ended.
+// DOES NOT      allocate after init, lock on the span path, or format text. Over a capacity,
+//               spans are dropped and strings truncated, and both are counted (outcomes.hpp).
+// RAM           sizeof(storage) = SENTRY_TRACE_MAX_TRANSACTIONS * sizeof(transaction_block)
+//                                 + SENTRY_TRACE_ENVELOPE_BYTES + 2 * (SENTRY_TRACE_MAX_SPANS + 1),
+//               rounded up to a multiple of 8, where sizeof(transaction_block) is, on x86_64 and
+//               rounded up to a multiple of 8,
+//                 64 * (SENTRY_TRACE_MAX_SPANS + 1) + 24 * SENTRY_TRACE_ATTRIBUTE_POOL
+//                 + 32 * SENTRY_TRACE_MAX_MEASUREMENTS + SENTRY_TRACE_STRING_ARENA
+//                 + (SENTRY_TRACE_MAX_DSC + SENTRY_TRACE_MAX_BAGGAGE + 528) + 104
+//               (64, 24, 32: sizeof span_record, attribute_record, measurement_record; then the
+//               propagated DSC and baggage; 104: the block's header).
+//               Defaults: 8 * 238,776 + 1,048,576 + 2,008 = 2,960,792 bytes.
+//               storage_bytes() gives the exact figure; tests/test_pool.cpp pins the formula.
+// THREADS       Each block has one control word: generation, closing flag, open-span count and
+//               next free slot, changed together by compare-and-swap. A child start is one CAS,
+//               an end one atomic subtraction; a handle whose generation no longer matches is a
+//               no-op, so a block reused for a new transaction is never written by an old handle.
+//               Code that checks a reference and then reads or writes the block holds a claim
+//               (try_pin, one CAS; tracer.hpp's block_pin) for the whole of it: a check and a
+//               later write are never two steps another thread can come between.
+
+#ifndef SENTRY_TRACE_POOL_HPP
+#define SENTRY_TRACE_POOL_HPP
+
+#include "../config.hpp"
+#include "../protocol/ids.hpp"
+#include "../protocol/json.hpp"
+#include "outcomes.hpp"
+#include "platform.hpp"
+#include "../protocol/propagation.hpp"
+#include "../face/span.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+namespace detail {
+struct transaction_block;
+}
+
+/// All memory the tracer uses after init, in one object. Hand init() your own (static, or on a
+/// stack that outlives shutdown()) through options.storage; otherwise hosted builds use a
+/// static one. It is large (see storage_bytes()): do not put it on a small thread stack.
+struct storage;
+
+/// Bytes of one `storage` for the switches in force.
+constexpr std::size_t storage_bytes() noexcept;
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+
+constexpr std::uint32_t max_child_spans = SENTRY_TRACE_MAX_SPANS;
+constexpr std::uint32_t slots_per_block = SENTRY_TRACE_MAX_SPANS + 1;  // slot 0 is the root
+
+/// Control word layout: [63..35] generation, [34] closing, [33..17] open spans, [16..0] next slot.
+struct control {
+  static constexpr std::uint64_t slot_mask = (1ull << 17) - 1;
+  static constexpr unsigned open_shift = 17;
+  static constexpr std::uint64_t open_one = 1ull << open_shift;
+  static constexpr std::uint64_t open_mask = ((1ull << 17) - 1) << open_shift;
+  static constexpr std::uint64_t closing = 1ull << 34;
+  static constexpr unsigned gen_shift = 35;
+
+  static constexpr std::uint32_t next_slot(std::uint64_t v) noexcept { return static_cast<std::uint32_t>(v & slot_mask); }
+  static constexpr std::uint32_t open(std::uint64_t v) noexcept { return static_cast<std::uint32_t>((v & open_mask) >> open_shift); }
+  static constexpr bool is_closing(std::uint64_t v) noexcept { return (v & closing) != 0; }
+  static constexpr std::uint32_t generation(std::uint64_t v) noexcept { return static_cast<std::uint32_t>(v >> gen_shift); }
+  static constexpr std::uint64_t fresh(std::uint32_t gen) noexcept { return static_cast<std::uint64_t>(gen & 0x1fffffffu) << gen_shift; }
+};
+
+/// dsc_state: the head-of-trace DSC is written from the block until the first outgoing headers
+/// freeze it into `dsc` (a DSC must not change once it has left the SDK).
+enum : std::uint8_t { dsc_open = 0, dsc_freezing = 1, dsc_frozen = 2 };
+
+struct transaction_block {
+  atomic<std::uint64_t> control_word;
+  // Set when the block is claimed, before any handle to it exists; read-only afterwards.
+  trace_id trace;
+  span_id parent_of_root;           ///< the incoming parent span id of a continued trace
+  double sample_rate;               ///< the rate that decided, for the DSC and sentry.sample_rate
+  std::uint32_t sample_rand_micros; ///< sample_rand * 1e6: decisions use exactly the propagated value
+  bool sample_rate_known;
+  transaction_source source;
+  /// options.max_spans, at most SENTRY_TRACE_MAX_SPANS. Atomic (relaxed) because a thread holding a
+  /// reference to the previous transaction may still read it in claim_child() while a new root
+  /// sets it: that read is then discarded by the generation check, but must not be a data race.
+  atomic<std::uint16_t> max_children;
+  bool continued;                   ///< the trace came from another service (continue_trace)
+  /// The dynamic sampling context and third-party baggage this transaction propagates. For a
+  /// continued trace: the incoming one, frozen (plus sample_rand / sample_rate added here). For a
+  /// trace started here: third-party members only, until the first outgoing headers freeze the
+  /// Sentry members in (dsc_state).
+  baggage dsc;
+  atomic<std::uint8_t> dsc_state;   ///< dsc_open, dsc_freezing, dsc_frozen
+
+  // Span streaming (options.trace_lifecycle = stream): the block is sent as span v2 items once
+  // its last open span ends. When a segment's block fills up, later children go to a
+  // continuation block, which holds slot 0 itself until it is retired (a newer continuation
+  // takes over, or the segment's root ends); so a long level is sent whole, in batches, with
+  // at most a few blocks in use.
+  bool stream;
+  bool is_continuation;
+  span_id segment_id;               ///< the segment (root) span of this block's spans
+  arena_str segment_name;           ///< its name (a copy in this block's arena)
+  std::uint16_t segment_block;      ///< a continuation's segment block, and its generation
+  std::uint32_t segment_generation;
+  atomic<std::uint64_t> continuation;  ///< in a segment block: (generation << 16) | (index + 1), 0: none
+
+  atomic<std::uint32_t> arena_used;
+  atomic<std::uint32_t> attributes_used;
+  atomic<std::uint32_t> measurements_used;
+  measurement_record measurements[SENTRY_TRACE_MAX_MEASUREMENTS];
+  attribute_record attributes[SENTRY_TRACE_ATTRIBUTE_POOL];
+  span_record spans[slots_per_block];
+  char arena[SENTRY_TRACE_STRING_ARENA];
+
+  std::uint32_t generation() const noexcept { return control::generation(control_word.load(order_relaxed)); }
+
+  std::string_view str(arena_str s) const noexcept { return {arena + s.offset, s.length}; }
+
+  /// Reserves up to `want` arena bytes with one atomic addition; `granted` may be less (or 0)
+  /// at the arena's end. The counter may run past the end; that only means "full".
+  std::uint32_t reserve(std::size_t want, std::size_t& granted) noexcept {
+    constexpr std::uint32_t cap = sizeof(arena);
+    granted = 0;
+    if (want == 0 || arena_used.load(order_relaxed) >= cap) return cap;
+    std::uint32_t at = arena_used.fetch_add(static_cast<std::uint32_t>(want), order_relaxed);
+    if (at >= cap) return cap;
+    granted = want <= cap - at ? want : cap - at;
+    return at;
+  }
+
+  /// Copies `text` into reserved space at `at` (of which `room` bytes remain), cut at
+  /// `max_bytes` and at the room left, never inside a UTF-8 sequence. Cuts are counted.
+  arena_str place(std::string_view text, std::size_t max_bytes, std::uint32_t& at, std::size_t& room) noexcept {
+    std::size_t limit = max_bytes < room ? max_bytes : room;
+    std::size_t n = text.size() <= limit ? text.size() : utf8_truncate(text, limit);
+    if (n != text.size()) g_outcomes.strings_truncated.fetch_add(1, order_relaxed);
+    if (n) std::memcpy(arena + at, text.data(), n);
+    arena_str s{at, static_cast<std::uint32_t>(n)};
+    at += static_cast<std::uint32_t>(n);
+    room -= n;
+    return s;
+  }
+
+  static constexpr std::size_t capped(std::size_t n, std::size_t max_bytes) noexcept { return n < max_bytes ? n : max_bytes; }
+
+  /// Copies one string into the arena (see place()).
+  arena_str copy(std::string_view text, std::size_t max_bytes = SENTRY_TRACE_MAX_STRING) noexcept {
+    std::size_t room;
+    std::uint32_t at = reserve(capped(text.size(), max_bytes), room);
+    return place(text, max_bytes, at, room);
+  }
+
+  /// Copies a new span's name, op and origin with one reservation.
+  void copy_names(span_record& r, const span_options& o) noexcept {
+    std::size_t room;
+    std::uint32_t at = reserve(capped(o.name.size(), SENTRY_TRACE_MAX_STRING) + capped(o.op.size(), SENTRY_TRACE_MAX_STRING) +
+                                   capped(o.origin.size(), SENTRY_TRACE_MAX_STRING),
+                               room);
+    r.name = place(o.name, SENTRY_TRACE_MAX_STRING, at, room);
+    r.op = place(o.op, SENTRY_TRACE_MAX_STRING, at, room);
+    r.origin = place(o.origin, SENTRY_TRACE_MAX_STRING, at, room);
+  }
+
+  /// Claims this free block for a new transaction; false when it is in use.
+  bool try_claim() noexcept {
+    std::uint64_t v = control_word.load(order_relaxed);
+    if (control::open(v) != 0 || control::is_closing(v) || control::next_slot(v) != 0) return false;
+    // One open span (the root) and slot 0 taken.
+    return control_word.compare_exchange_strong(v, v + control::open_one + 1, order_acquire, order_relaxed);
+  }
+
+  /// Claims the block of the transaction with generation `gen` without taking a slot, also after
+  /// its root has ended: the claim counts as an open span, so the block is not freed (and not
+  /// reused) until it is given back with close_one() (detail::block_pin does both). False when
+  /// that transaction is gone.
+  bool try_pin(std::uint32_t gen) noexcept {
+    std::uint64_t v = control_word.load(order_relaxed);
+    for (;;) {
+      if (control::generation(v) != (gen & 0x1fffffffu) || control::open(v) == 0) return false;
+      if (control_word.compare_exchange_weak(v, v + control::open_one, order_acq_rel, order_relaxed)) return true;
+    }
+  }
+
+  /// Claims a child slot while the transaction with generation `gen` is open. Returns the slot,
+  /// 0 when the block is full (count buffer_overflow), or -1 when the transaction is gone.
+  std::int32_t claim_child(std::uint32_t gen) noexcept {
+    std::uint64_t v = control_word.load(order_relaxed);
+    for (;;) {
+      if (control::generation(v) != (gen & 0x1fffffffu) || control::is_closing(v) || control::open(v) == 0) return -1;
+      std::uint32_t slot = control::next_slot(v);
+      if (slot > max_children.load(order_relaxed)) return 0;
+      if (control_word.compare_exchange_weak(v, v + control::open_one + 1, order_acq_rel, order_relaxed))
+        return static_cast<std::int32_t>(slot);
+    }
+  }
+
+  /// Marks one open span closed. Returns true when this was the last one of a transaction whose
+  /// root has ended: the caller then frees the block with release().
+  bool close_one() noexcept {
+    std::uint64_t before = control_word.fetch_sub(control::open_one, order_acq_rel);
+    return control::open(before) == 1 && control::is_closing(before);
+  }
+
+  /// Sets the closing flag: from now on no child can join. Returns the slots handed out.
+  std::uint32_t begin_closing() noexcept {
+    std::uint64_t before = control_word.fetch_or(control::closing, order_acq_rel);
+    return control::next_slot(before);
+  }
+
+  /// Returns the block to the pool with the next generation, so old handles become no-ops.
+  /// The states of the slots (and measurements) this transaction used are cleared first: a
+  /// later transaction's child may claim a slot and be caught by its root's end before it
+  /// publishes slot_started, and the serializer must then see "not started", never a stale
+  /// slot_ended left by this transaction (tests/test_tracer.cpp, "a slot claimed but not yet
+  /// published ...").
+  void release() noexcept {
+    const std::uint64_t v = control_word.load(order_acquire);
+    std::uint32_t used = control::next_slot(v);
+    if (used > slots_per_block) used = slots_per_block;
+    for (std::uint32_t i = 0; i < used; ++i) spans[i].state.store(0, order_relaxed);
+    std::uint32_t measured = measurements_used.load(order_relaxed);
+    if (measured > SENTRY_TRACE_MAX_MEASUREMENTS) measured = SENTRY_TRACE_MAX_MEASUREMENTS;
+    for (std::uint32_t i = 0; i < measured; ++i) measurements[i].ready.store(0, order_relaxed);
+    control_word.store(control::fresh(control::generation(v) + 1), order_release);
+  }
+
+  /// Resets the per-transaction bump counters; called right after try_claim().
+  void reset_contents() noexcept {
+    arena_used.store(0, order_relaxed);
+    attributes_used.store(0, order_relaxed);
+    measurements_used.store(0, order_relaxed);
+  }
+
+  /// Prepares a claimed slot; the caller publishes it with state.store(slot_started, release).
+  span_record& init_slot(std::uint32_t slot, span_id id, span_id parent, std::uint64_t start_ns) noexcept {
+    span_record& r = spans[slot];
+    r.start_ns = start_ns;
+    r.end_ns = start_ns;
+    r.id = id;
+    r.parent = parent;
+    r.name = {};
+    r.op = {};
+    r.origin = {};
+    r.attr_head = no_index;
+    r.attr_tail = no_index;
+    r.attr_count = 0;
+    r.status = span_status::ok;
+    return r;
+  }
+
+  static constexpr std::size_t max_key_bytes = 256;
+
+  // --- keys --------------------------------------------------------------------------------
+  // An object must not carry a key twice (Relay keeps only the last). Keys are therefore kept
+  // and compared in the form they are written in: cut at their limit (never inside a UTF-8
+  // sequence), then every invalid UTF-8 subpart replaced by U+FFFD as the escaper replaces it.
+  // Two attribute keys that share their first 256 bytes, or two invalid keys that both
+  // become "\ufffd", are then one key: the later set wins. A key the arena cannot hold whole
+  // is not stored at all (a shorter cut could collide), and the SDK's own keys
+  // (sdk_attribute_keys) are refused; both are counted as attributes_dropped.
+
+  static std::string_view key_cut(std::string_view key, std::size_t max_bytes) noexcept {
+    return key.substr(0, utf8_truncate(key, max_bytes));
+  }
+
+  /// True when `stored` (a key kept in written form) is what `key` would be written as.
+  bool key_equals(arena_str stored, std::string_view key, std::size_t max_bytes) const noexcept {
+    const std::string_view have = str(stored), cut = key_cut(key, max_bytes);
+    std::size_t matched = 0;
+    for (std::size_t pos = 0; pos < cut.size();) {
+      const std::string_view piece = utf8_repaired_piece(cut, pos);
+      if (have.size() - matched < piece.size() || have.substr(matched, piece.size()) != piece) return false;
+      matched += piece.size();
+    }
+    return matched == have.size();
+  }
+
+  /// Bytes `key` takes in written form.
+  static std::size_t key_bytes(std::string_view key, std::size_t max_bytes) noexcept {
+    const std::string_view cut = key_cut(key, max_bytes);
+    std::size_t n = 0;
+    for (std::size_t pos = 0; pos < cut.size();) n += utf8_repaired_piece(cut, pos).size();
+    return n;
+  }
+
+  /// Writes `key` in written form into reserved space at `at` (which has room for key_bytes()).
+  arena_str place_key(std::string_view key, std::size_t max_bytes, std::uint32_t& at, std::size_t& room) noexcept {
+    const std::string_view cut = key_cut(key, max_bytes);
+    if (cut.size() != key.size()) g_outcomes.strings_truncated.fetch_add(1, order_relaxed);
+    const std::uint32_t start = at;
+    for (std::size_t pos = 0; pos < cut.size();) {
+      const std::string_view piece = utf8_repaired_piece(cut, pos);
+      std::memcpy(arena + at, piece.data(), piece.size());
+      at += static_cast<std::uint32_t>(piece.size());
+      room -= piece.size();
+    }
+    return arena_str{start, at - start};
+  }
+
+  /// Copies `key` in written form; false (nothing stored) when the arena cannot hold it whole.
+  bool copy_key(std::string_view key, std::size_t max_bytes, arena_str& out) noexcept {
+    const std::size_t need = key_bytes(key, max_bytes);
+    std::size_t room;
+    std::uint32_t at = reserve(need, room);
+    if (room < need) return false;
+    out = place_key(key, max_bytes, at, room);
+    return true;
+  }
+
+  /// The attribute `key` of `r` if it has one, compared in written form.
+  attribute_record* find_attribute(span_record& r, std::string_view key) noexcept {
+    for (std::uint16_t i = r.attr_head; i != no_index; i = attributes[i].next)
+      if (key_equals(attributes[i].key, key, max_key_bytes)) return &attributes[i];
+    return nullptr;
+  }
+
+  /// Sets a string attribute, copying a new key and the value with one reservation.
+  void set_string_attribute(std::uint32_t slot, std::string_view key, std::string_view value) noexcept {
+    span_record& r = spans[slot];
+    if (is_sdk_attribute_key(key)) {
+      g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
+      return;
+    }
+    if (attribute_record* found = find_attribute(r, key)) {
+      found->text = copy(value);
+      found->type = attribute_type::string;
+      return;
+    }
+    const std::size_t key_need = key_bytes(key, max_key_bytes);
+    std::size_t room;
+    std::uint32_t at = reserve(key_need + capped(value.size(), SENTRY_TRACE_MAX_STRING), room);
+    if (room < key_need) {
+      g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
+      return;
+    }
+    attribute_record* a = add_attribute(r);
+    if (!a) return;
+    a->key = place_key(key, max_key_bytes, at, room);
+    a->text = place(value, SENTRY_TRACE_MAX_STRING, at, room);
+    a->type = attribute_type::string;
+  }
+
+  /// Sets an attribute of any of the four types on span `slot`: the one place values are stored,
+  /// for span::set_attribute and span_options::attributes alike. A NaN or infinite double has
+  /// no JSON form (it would be written as null): it is dropped and counted, as a non-finite
+  /// measurement is, and an earlier value of the key stays.
+  void set_attribute(std::uint32_t slot, std::string_view key, const attribute_value& value) noexcept {
+    if (value.type() == attribute_value::kind::string) {
+      set_string_attribute(slot, key, value.as_string());
+      return;
+    }
+    if (value.type() == attribute_value::kind::float64 && value.as_double() - value.as_double() != 0.0) {
+      g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);  // NaN - NaN and inf - inf are NaN
+      return;
+    }
+    attribute_record* r = attribute_for(slot, key);
+    if (!r) return;
+    switch (value.type()) {
+      case attribute_value::kind::int64: r->int_value = value.as_int64(); r->type = attribute_type::int64; break;
+      case attribute_value::kind::float64: r->float_value = value.as_double(); r->type = attribute_type::float64; break;
+      default: r->bool_value = value.as_bool(); r->type = attribute_type::boolean; break;
+    }
+  }
+
+  /// Finds or adds the attribute `key` of span `slot`; nullptr (counted) when over a cap, when
+  /// the key cannot be stored whole, or for one of the SDK's own keys.
+  attribute_record* attribute_for(std::uint32_t slot, std::string_view key) noexcept {
+    span_record& r = spans[slot];
+    if (is_sdk_attribute_key(key)) {
+      g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
+      return nullptr;
+    }
+    if (attribute_record* found = find_attribute(r, key)) return found;
+    arena_str stored;
+    if (!copy_key(key, max_key_bytes, stored)) {
+      g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
+      return nullptr;
+    }
+    attribute_record* a = add_attribute(r);
+    if (a) a->key = stored;
+    return a;
+  }
+
+  /// Links a new attribute record to the end of `r`'s list; nullptr (counted) over a cap.
+  attribute_record* add_attribute(span_record& r) noexcept {
+    if (r.attr_count >= SENTRY_TRACE_MAX_ATTRIBUTES || attributes_used.load(order_relaxed) >= SENTRY_TRACE_ATTRIBUTE_POOL) {
+      g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
+      return nullptr;
+    }
+    std::uint32_t index = attributes_used.fetch_add(1, order_relaxed);
+    if (index >= SENTRY_TRACE_ATTRIBUTE_POOL) {
+      g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
+      return nullptr;
+    }
+    attribute_record& a = attributes[index];
+    a.key = arena_str{0, 0};
+    a.next = no_index;
+    a.type = attribute_type::boolean;
+    a.bool_value = false;
+    if (r.attr_tail == no_index) r.attr_head = static_cast<std::uint16_t>(index);
+    else attributes[r.attr_tail].next = static_cast<std::uint16_t>(index);
+    r.attr_tail = static_cast<std::uint16_t>(index);
+    ++r.attr_count;
+    return &a;
+  }
+};
+
+} // namespace detail
+
+struct storage {
+  detail::transaction_block blocks[SENTRY_TRACE_MAX_TRANSACTIONS];
+  char envelope[SENTRY_TRACE_ENVELOPE_BYTES];
+  std::uint16_t envelope_slots[detail::slots_per_block];  ///< the spans written, for transaction_view
+};
+
+constexpr std::size_t storage_bytes() noexcept { return sizeof(storage); }
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_POOL_HPP

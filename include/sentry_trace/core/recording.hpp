@@ -1,0 +1,419 @@
+// sentry_trace/core/recording.hpp -- starting spans: roots, recorded children, unrecorded and dropped ones
+//
+// WHAT IT DOES  start_span_impl and the paths it picks between: a child of an unsampled parent (a
+//               counter), a recorded child (a slot in its transaction's block), a root (sampling,
+//               a free block), and a dropped child; and set_measurement_impl.
+
+#ifndef SENTRY_TRACE_CORE_RECORDING_HPP
+#define SENTRY_TRACE_CORE_RECORDING_HPP
+
+#include "../config.hpp"
+#include "scopes.hpp"
+#include "incoming.hpp"
+#include "claims.hpp"
+#include "streaming.hpp"
+#include "../protocol/sampling.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <new>
+#include <string_view>
+#include <type_traits>
+
+SENTRY_TRACE_DETAIL_BEGIN
+namespace detail {
+
+
+/// A handle for a span that records nothing, `ref` (made active when asked, so that what starts
+/// under it on this thread stays in its trace and is counted with it).
+inline span start_unrecorded(const span_ref& ref, bool make_active) noexcept {
+  const active_mark at = make_active ? push_active([&](span_ref& active) { active = ref; }) : active_mark{};
+  return span(ref, at);
+}
+
+/// An unrecorded child of `parent` with `flags`: the parent's ids, active when asked.
+inline span start_unrecorded_child(const span_ref& parent, std::uint8_t flags, bool make_active) noexcept {
+  if (!make_active) return span(parent, flags);
+  span_ref ref = parent;
+  ref.flags = flags;
+  return start_unrecorded(ref, true);
+}
+
+/// A child of `parent` that is dropped because its transaction is gone (or `parent` was itself
+/// dropped), counted as no_parent_span. It keeps the parent's trace and stands in the stack, so
+/// that spans started under it are dropped with it, never promoted to new transactions.
+inline span start_dropped_child(const span_ref& parent, bool make_active, const char* why) noexcept {
+  g_outcomes.record(discard_reason::no_parent_span, data_category::span);
+  log_line(log_level::debug, why);
+  span_ref ref = parent;
+  ref.epoch = g_tracer.epoch;
+  ref.links = 0;
+  ref.flags = static_cast<std::uint8_t>(span_ref::valid | ref_dropped | (parent.flags & (span_ref::sampled | span_ref::deferred)));
+  return make_active ? start_unrecorded(ref, true) : span(ref, ref.flags);
+}
+
+/// Records span_options::attributes on a span that has just been claimed.
+inline void apply_attributes(transaction_block& b, std::uint32_t slot, const span_options& o) noexcept {
+  if (!o.attributes) return;  // a count without an array: nothing to read
+  for (std::size_t i = 0; i < o.attribute_count; ++i) b.set_attribute(slot, o.attributes[i].key, o.attributes[i].value);
+}
+
+/// Starts a recording child of `parent` in its block. Split from start_span_slow so that the
+/// parent is read in place and the handle is written once, field by field.
+inline span start_recording_child(const span_options& o, const span_ref& parent, bool make_active) noexcept {
+  tracer& t = g_tracer;
+  transaction_block* bp = &t.mem->blocks[parent.block];
+  std::uint16_t block_index = parent.block;
+  std::uint32_t generation = parent.generation;
+  // A child in its parent's block has the parent's segment link (both in one continuation).
+  std::uint8_t links = parent.links & ref_segment_link;
+  std::uint16_t segment_block = parent.segment_block;
+  std::uint32_t segment_generation = parent.segment_generation;
+  std::int32_t slot = bp->claim_child(generation);
+  if (SENTRY_TRACE_STREAMING && slot <= 0) {
+    // Full, retired or gone. Whether the block streams is read under a claim: without one it
+    // may be freed and reused by now. Streaming: a full block, or a retired (or already sent)
+    // continuation whose segment is still open, sends this span on to the segment's current
+    // continuation.
+    const block_pin held(*bp, generation);
+    bool to_segment = false;
+    if (held && held->stream && (slot == 0 || held->is_continuation)) {
+      to_segment = true;
+      segment_block = held->is_continuation ? held->segment_block : parent.block;
+      segment_generation = held->is_continuation ? held->segment_generation : parent.generation;
+    } else if (!held && (parent.links & ref_segment_link)) {
+      to_segment = true;
+      segment_block = parent.segment_block;
+      segment_generation = parent.segment_generation;
+    } else if (!held) {
+      slot = -1;
+    }
+    if (to_segment) {
+      const continuation_claim c = claim_in_continuation(segment_block, segment_generation);
+      slot = c.slot;
+      if (c.slot > 0) {
+        bp = &t.mem->blocks[c.index];
+        block_index = c.index;
+        generation = c.generation;
+        links = ref_segment_link;
+      }
+    }
+  }
+  if (slot < 0) return start_dropped_child(parent, make_active, "span dropped: its parent's transaction has already ended");
+  const auto flags = static_cast<std::uint8_t>(parent.flags & ~ref_root);
+  if (slot == 0) {
+    g_outcomes.record(discard_reason::buffer_overflow, data_category::span);
+    log_line(log_level::debug, "span dropped: max_spans reached for this transaction");
+    span_ref over = parent;
+    over.flags = static_cast<std::uint8_t>((flags & ~span_ref::recording) | ref_overflow);
+    over.links = ref_in_block;  // not recorded, but part of this transaction (measurements, headers)
+    return start_unrecorded_child(over, over.flags, make_active);
+  }
+  transaction_block& b = *bp;
+  const std::uint64_t now = t.now_ns();
+  const span_id id = new_span_id();
+  span_record& r = b.init_slot(static_cast<std::uint32_t>(slot), id, parent.id, now);
+  b.copy_names(r, o);
+  if (o.attribute_count) apply_attributes(b, static_cast<std::uint32_t>(slot), o);
+  r.state.store(slot_started, order_release);
+  const active_mark at = make_active ? push_active([&](span_ref& active) {
+    active.trace = parent.trace;
+    active.id = id;
+    active.generation = generation;
+    active.block = block_index;
+    active.slot = static_cast<std::uint16_t>(slot);
+    active.epoch = parent.epoch;
+    active.flags = flags;
+    active.links = links;
+    active.segment_block = segment_block;
+    active.segment_generation = segment_generation;
+  }) : active_mark{};
+  return span(parent.trace, id, generation, block_index, static_cast<std::uint16_t>(slot), parent.epoch, flags,
+              links, segment_block, segment_generation, at);
+}
+
+/// Counts a non-recording transaction when its root starts, as @sentry/core's _startRootSpan
+/// records its sample_rate drop: the transaction and its root span, whether it is ever ended or
+/// not (its children are counted as they start, or as they leave their threads' stacks).
+inline void count_unrecorded_root(const span_ref& ref) noexcept {
+  count_unrecorded(ref.flags, data_category::transaction, 1);
+  count_unrecorded_spans(ref.flags, 1);
+}
+
+inline transaction_block* block_of(const span_ref& ref) noexcept {
+  tracer& t = g_tracer;
+  if (!t.enabled || ref.epoch != t.epoch || !ref.is_recording()) return nullptr;
+  transaction_block& b = t.mem->blocks[ref.block];
+  if (b.generation() != (ref.generation & 0x1fffffffu)) return nullptr;
+  return &b;
+}
+
+/// The record of a live recording span, or nullptr (stale, ended, or not recording). Only for
+/// the span's own handle: the span's open count keeps the block from being freed meanwhile.
+inline span_record* record_of(const span_ref& ref, transaction_block*& block) noexcept {
+  block = block_of(ref);
+  if (!block) return nullptr;
+  span_record& r = block->spans[ref.slot];
+  if (r.state.load(order_relaxed) != slot_started || r.id != ref.id) return nullptr;
+  return &r;
+}
+
+/// Where a new transaction's trace comes from: a forced transaction's parent (it keeps the
+/// parent's trace, decision and DSC, as @sentry/core's forceTransaction), continue_trace's
+/// scope, or nothing (a new trace).
+struct root_origin {
+  const span_ref* forced_parent = nullptr;
+  incoming_context* incoming = nullptr;
+  bool continued() const noexcept { return !forced_parent && incoming && incoming->continued; }
+};
+
+/// Decides whether the new root `root` is sampled; sets its sampling fields.
+inline sampling_decision decide_root(const span_options& o, const root_origin& from, span_ref& root) noexcept {
+  tracer& t = g_tracer;
+  incoming_context* in = from.incoming;
+  const span_ref* fp = from.forced_parent;
+  // A compile-time policy (SENTRY_TRACE_SAMPLING) traces whatever the options say.
+  const bool tracing = sampling_policy != sampling_policy_kind::runtime || t.sampler || t.traces_sample_rate >= 0.0;
+  sampling_decision d;
+  const parent_decision inherited = !fp ? parent_decision::none
+                                    : (fp->flags & span_ref::deferred) ? parent_decision::none
+                                    : (fp->flags & span_ref::sampled)  ? parent_decision::sampled
+                                                                       : parent_decision::not_sampled;
+  if (tracing) {
+    sampling_context ctx;
+    ctx.name = o.name;
+    ctx.op = o.op;
+    ctx.source = o.source;
+    ctx.attributes = o.attributes;
+    ctx.attribute_count = o.attributes ? o.attribute_count : 0;
+    if (fp) {
+      ctx.parent_sampled = inherited;
+      if (fp->links & ref_rate_known) ctx.parent_sample_rate = micros_to_double(fp->sample_rate_ppm);
+    } else if (from.continued()) {
+      ctx.parent_sampled = in->parent.sampled;
+      ctx.parent_sample_rate = in->parent_sample_rate;
+    }
+    d = sample(t.sampler, t.traces_sample_rate, ctx, root.sample_rand_micros);
+    if (d.rate_invalid) log_line(log_level::debug, "transaction not sampled: the sample rate is outside [0, 1] or NaN");
+    if (d.sampler_threw) log_line(log_level::debug, "traces_sampler threw: the parent's decision or traces_sample_rate decides");
+    if (d.sample_rate_known) {
+      root.sample_rate_ppm = static_cast<std::uint32_t>(d.sample_rate * 1e6 + 0.5);
+      root.links |= ref_rate_known;
+    }
+    // This service decided a deferred trace: say with which rate, as @sentry/core does.
+    if (from.continued() && in->parent.sampled == parent_decision::none && d.sample_rate_known &&
+        !in->had_sample_rate && in->added_rate_len == 0)
+      in->added_rate_len = static_cast<std::uint8_t>(format_double(in->added_rate, d.sample_rate));
+  } else if (from.continued() || fp) {
+    // Tracing off: record nothing, but hand the caller's decision on unchanged.
+    const parent_decision p = fp ? inherited : in->parent.sampled;
+    if (p == parent_decision::sampled) root.flags |= span_ref::sampled;
+    else if (p == parent_decision::none) root.flags |= span_ref::deferred;
+    root.flags |= ref_unrecorded_by_choice;
+    if (fp) {
+      root.sample_rate_ppm = fp->sample_rate_ppm;
+      root.links |= fp->links & ref_rate_known;
+    }
+  } else {
+    root.flags |= span_ref::deferred;
+  }
+  if (d.sampled) root.flags |= span_ref::sampled;
+  return d;
+}
+
+/// Claims a free block for a new transaction, starting at the hint; nullptr when all are in use.
+inline transaction_block* claim_free_block(std::uint16_t& index) noexcept {
+  tracer& t = g_tracer;
+  const std::uint32_t n = SENTRY_TRACE_MAX_TRANSACTIONS;
+  const std::uint32_t hint = t.block_hint.load(order_relaxed);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const std::uint32_t at = (hint + i) % n;
+    if (t.mem->blocks[at].try_claim()) {
+      index = static_cast<std::uint16_t>(at);
+      t.block_hint.store(at + 1, order_relaxed);
+      return &t.mem->blocks[at];
+    }
+  }
+  return nullptr;
+}
+
+/// Sets up the claimed block `b` for the new root `root` and records the root in slot 0.
+inline void open_transaction(transaction_block& b, const span_options& o, const root_origin& from, const span_ref& root,
+                             const sampling_decision& d) noexcept {
+  tracer& t = g_tracer;
+  incoming_context* in = from.incoming;
+  b.reset_contents();
+  b.trace = root.trace;
+  b.parent_of_root = from.forced_parent ? from.forced_parent->id : from.continued() ? in->parent.parent : span_id{};
+  b.sample_rate = d.sample_rate;
+  b.sample_rate_known = d.sample_rate_known;
+  b.sample_rand_micros = root.sample_rand_micros;
+  b.source = o.source;
+  b.max_children.store(t.max_spans, order_relaxed);
+  b.dsc_state.store(dsc_open, order_relaxed);
+  b.stream = t.stream;
+  b.is_continuation = false;
+  b.segment_id = root.id;
+  b.continuation.store(0, order_relaxed);
+  b.continued = from.continued();
+  if (from.continued()) {
+    load_incoming_baggage(*in, b.dsc);
+  } else if (from.forced_parent) {
+    b.dsc.clear();
+    // The parent's DSC, frozen: a forced transaction stays in its parent's trace.
+    if (block_pin parent{*from.forced_parent}) {
+      freeze_head_dsc(*parent.get());
+      b.dsc = parent->dsc;
+      b.continued = true;
+    }
+  } else {
+    load_third_party_baggage(in, b.dsc);
+  }
+  span_record& r = b.init_slot(0, root.id, b.parent_of_root, t.now_ns());
+  b.copy_names(r, o);
+  if (o.attribute_count) apply_attributes(b, 0, o);
+  r.state.store(slot_started, order_release);
+}
+
+/// Starts a transaction: the continuation of an incoming trace inside continue_trace(), a
+/// forced transaction under `forced_parent`, or the head of a new trace.
+inline span start_root(const span_options& o, const span_ref* forced_parent, bool make_active) noexcept {
+  tracer& t = g_tracer;
+  root_origin from;
+  from.forced_parent = forced_parent;
+  from.incoming = tl_incoming;
+  span_ref root;
+  root.trace = forced_parent ? forced_parent->trace : from.continued() ? from.incoming->parent.trace : new_trace_id();
+  root.id = new_span_id();
+  root.epoch = t.epoch;
+  root.flags = span_ref::valid | ref_root;
+  root.sample_rand_micros = forced_parent ? forced_parent->sample_rand_micros
+                            : from.continued() ? from.incoming->sample_rand_micros
+                                               : new_sample_rand();
+  const sampling_decision d = decide_root(o, from, root);
+  transaction_block* b = nullptr;
+  if (d.sampled) {
+    b = claim_free_block(root.block);
+    if (!b) {
+      root.flags |= ref_overflow;
+      log_line(log_level::debug, "transaction not recorded: SENTRY_TRACE_MAX_TRANSACTIONS are in flight");
+    }
+  }
+  if (b) {
+    root.flags |= span_ref::recording;
+    root.generation = b->generation();
+    open_transaction(*b, o, from, root, d);
+  } else {
+    count_unrecorded_root(root);
+  }
+  // A non-recording root is made active too (even as an inactive span it must not count as
+  // recorded), so that its children know they belong to an unsampled trace.
+  const active_mark at = make_active ? push_active([&](span_ref& active) { active = root; }) : active_mark{};
+  return span(root, at);
+}
+
+/// True while the transaction `ref` belongs to takes children: its root has not ended.
+inline bool transaction_open(const span_ref& ref) noexcept {
+  const block_pin b(ref);
+  return b && !control::is_closing(b->control_word.load(order_acquire));
+}
+
+/// Starts a span under its explicit parent, this thread's active span, or as a transaction.
+inline span start_span_slow(const span_options& o, bool make_active) noexcept {
+  tracer& t = g_tracer;
+  const span_ref* parent = &o.parent;
+  stack_entry* entry = nullptr;
+  if (!parent->is_valid()) {
+    entry = current_entry();
+    if (!entry) return start_root(o, nullptr, make_active);
+    parent = &entry->ref;
+  } else if (parent->epoch != t.epoch) {
+    return start_dropped_child(*parent, make_active, "span dropped: its explicit parent is from before the last init()");
+  }
+  if (parent->flags & ref_dropped) return start_dropped_child(*parent, make_active, "span dropped: its parent was dropped");
+  if (o.force_transaction) return start_root(o, parent, make_active);
+  if (parent->is_recording()) return start_recording_child(o, *parent, make_active);
+  if ((parent->links & ref_in_block) && !transaction_open(*parent))  // over max_spans, and its root has ended since
+    return start_dropped_child(*parent, make_active, "span dropped: its parent's transaction has already ended");
+  if (entry) ++entry->unrecorded_children;
+  else count_unrecorded_spans(parent->flags, 1);
+  return start_unrecorded_child(*parent, static_cast<std::uint8_t>(parent->flags & ~ref_root), make_active);
+}
+
+/// The span path's front: when this thread's active span belongs to an unsampled trace, a
+/// child is a counter increment and a copy of the parent's ids (no clock, no slot).
+/// Under SENTRY_TRACE_SAMPLING_NEVER it returns an empty handle at once, so the span path folds away.
+inline span start_span_impl(const span_options& o, bool make_active) noexcept {
+  if constexpr (sampling_policy == sampling_policy_kind::never) return span{};
+  const tracer& t = g_tracer;
+  if (!t.enabled) return span{};
+  if (!o.parent.is_valid() && !o.force_transaction) {
+    thread_scope* s = tl_scope;
+    if (s && s->depth > 0) {
+      stack_entry& e = s->entries[s->depth - 1];
+      if ((e.ref.flags & (span_ref::recording | ref_dropped)) == 0 && e.ref.links == 0 && e.ref.epoch == t.epoch &&
+          e.token.load(order_relaxed) != 0) {
+        ++e.unrecorded_children;
+        return start_unrecorded_child(e.ref, static_cast<std::uint8_t>(e.ref.flags & ~ref_root), make_active);
+      }
+    }
+  }
+  return start_span_slow(o, make_active);
+}
+
+/// Measurement names are cut at this many bytes.
+constexpr std::size_t max_measurement_name = 200;
+
+/// Sets a measurement on the transaction of this thread's active span. The block is claimed
+/// while it is written, so a transaction ended (and its block reused) meanwhile on another
+/// thread is never written.
+inline void set_measurement_impl(std::string_view name, double value, std::string_view unit) noexcept {
+  stack_entry* e = current_entry();
+  block_pin b = e ? block_pin(e->ref) : block_pin();
+  if (!b || control::is_closing(b->control_word.load(order_acquire)) || !(value == value) || value - value != 0.0) {
+    // No transaction, one whose root has ended, NaN, or infinite.
+    g_outcomes.measurements_dropped.fetch_add(1, order_relaxed);
+    log_line(log_level::debug, "measurement dropped: no active sampled transaction, or a non-finite value: ", name);
+    return;
+  }
+  // Relay: a custom unit is ASCII of at most 15 bytes; anything else falls back to "none".
+  bool unit_ok = unit.size() <= 15;
+  for (char c : unit) unit_ok = unit_ok && static_cast<unsigned char>(c) > 0x20 && static_cast<unsigned char>(c) < 0x7f;
+  if (!unit_ok) {
+    log_line(log_level::debug, "measurement unit is not ASCII of at most 15 bytes; written as \"none\": ", name);
+    unit = "none";
+  }
+  std::uint32_t used = b->measurements_used.load(order_acquire);
+  for (std::uint32_t i = 0; i < used && i < SENTRY_TRACE_MAX_MEASUREMENTS; ++i) {
+    measurement_record& m = b->measurements[i];
+    if (m.ready.load(order_acquire) == 1 && b->key_equals(m.name, name, max_measurement_name)) {
+      m.set(value, b->copy(unit, 15));
+      return;
+    }
+  }
+  // The name is kept as it is written (cut, invalid UTF-8 replaced) so that two names written
+  // alike are one measurement; one the arena cannot hold whole is dropped.
+  arena_str stored;
+  if (!b->copy_key(name, max_measurement_name, stored)) {
+    g_outcomes.measurements_dropped.fetch_add(1, order_relaxed);
+    log_line(log_level::debug, "measurement dropped: the string arena is full: ", name);
+    return;
+  }
+  std::uint32_t index = b->measurements_used.fetch_add(1, order_acq_rel);
+  if (index >= SENTRY_TRACE_MAX_MEASUREMENTS) {
+    g_outcomes.measurements_dropped.fetch_add(1, order_relaxed);
+    log_line(log_level::debug, "measurement dropped: SENTRY_TRACE_MAX_MEASUREMENTS reached: ", name);
+    return;
+  }
+  measurement_record& m = b->measurements[index];
+  m.name = stored;
+  m.set(value, b->copy(unit, 15));
+  m.ready.store(1, order_release);
+}
+
+}  // namespace detail
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_CORE_RECORDING_HPP

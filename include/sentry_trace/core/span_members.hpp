@@ -1,0 +1,134 @@
+// sentry_trace/core/span_members.hpp -- the span handle's member functions
+//
+// WHAT IT DOES  Defines span's setters, end() and abandon_() (declared in face/span.hpp).
+
+#ifndef SENTRY_TRACE_CORE_SPAN_MEMBERS_HPP
+#define SENTRY_TRACE_CORE_SPAN_MEMBERS_HPP
+
+#include "../config.hpp"
+#include "recording.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <new>
+#include <string_view>
+#include <type_traits>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+// ---- span handle members (declared in span.hpp) ---------------------------------------------
+
+/// The setters share one path: a cheap check, the record's validity, then the block's store.
+inline void span::set_attribute_value_(std::string_view key, const attribute_value& value) noexcept {
+  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
+  detail::transaction_block* b;
+  if (detail::record_of(ref_, b)) b->set_attribute(ref_.slot, key, value);
+}
+inline void span::set_attribute(std::string_view key, std::string_view value) noexcept { set_attribute_value_(key, value); }
+inline void span::set_attribute(std::string_view key, double value) noexcept { set_attribute_value_(key, value); }
+inline void span::set_attribute(std::string_view key, bool value) noexcept { set_attribute_value_(key, value); }
+inline void span::set_attribute(std::string_view key, std::int64_t value) noexcept { set_attribute_value_(key, value); }
+inline void span::set_status(span_status status) noexcept {
+  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
+  detail::transaction_block* b;
+  if (detail::span_record* r = detail::record_of(ref_, b)) r->status = status;
+}
+inline void span::set_http_status(int code) noexcept {
+  set_status(from_http_status(code));
+  set_attribute("http.response.status_code", static_cast<std::int64_t>(code));
+}
+inline void span::set_name(std::string_view name) noexcept {
+  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
+  detail::transaction_block* b;
+  if (detail::span_record* r = detail::record_of(ref_, b)) r->name = b->copy(name);
+}
+inline void span::set_name(std::string_view name, transaction_source source) noexcept {
+  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
+  detail::transaction_block* b;
+  if (detail::span_record* r = detail::record_of(ref_, b)) {
+    r->name = b->copy(name);
+    if (ref_.slot == 0) b->source = source;
+  }
+}
+inline void span::set_op(std::string_view op) noexcept {
+  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
+  detail::transaction_block* b;
+  if (detail::span_record* r = detail::record_of(ref_, b)) r->op = b->copy(op);
+}
+inline void span::set_origin(std::string_view origin) noexcept {
+  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
+  detail::transaction_block* b;
+  if (detail::span_record* r = detail::record_of(ref_, b)) r->origin = b->copy(origin);
+}
+
+inline void span::end() noexcept {
+  if constexpr (never_recording) return;
+  if ((ref_.flags & (span_ref::recording | detail::ref_root)) == 0) {  // empty, unrecorded or dropped child
+    detail::pop_active(active_);
+    ref_.flags = 0;
+    active_ = detail::active_mark{};
+    return;
+  }
+  end_recorded_();
+}
+
+inline void span::end_recorded_() noexcept {
+  detail::tracer& t = detail::g_tracer;
+  detail::pop_active(active_);  // safe from any thread, also for a stale handle
+  if (!t.enabled || ref_.epoch != t.epoch) {
+    release_();
+    return;
+  }
+  detail::transaction_block* b = nullptr;  // GCC 12 -O2 -Wdangling-pointer false positive otherwise
+  if (detail::span_record* r = detail::record_of(ref_, b)) {
+    r->end_ns = t.now_ns();
+    r->state.store(detail::slot_ended, detail::order_release);
+    if (ref_.slot == 0 && !b->is_continuation) {
+      if (SENTRY_TRACE_STREAMING && b->stream) {
+        // Streaming: the segment is sent with whatever spans are done when its last span ends.
+        b->begin_closing();
+        detail::retire_continuation(*b);
+        detail::close_span_of(*b);
+      } else {
+        detail::finish_transaction(*b);
+      }
+    } else {
+      detail::close_span_of(*b);
+    }
+  }
+  release_();
+}
+
+inline void span::abandon_() noexcept {
+  detail::pop_active(active_);
+  if ((ref_.flags & (span_ref::recording | detail::ref_root)) == 0) {  // empty, unrecorded or dropped child
+    release_();
+    return;
+  }
+  detail::tracer& t = detail::g_tracer;
+  if (t.enabled && ref_.epoch == t.epoch) {
+    detail::transaction_block* b;
+    if (detail::record_of(ref_, b)) {
+      // Never ended: not sent. A child is counted as `invalid` when its transaction is written;
+      // an abandoned root takes its whole transaction with it.
+      if (ref_.slot == 0 && !b->is_continuation) {
+        std::uint32_t handed_out = b->begin_closing();
+        if (SENTRY_TRACE_STREAMING && b->stream) {
+          detail::retire_continuation(*b);  // ended spans still go; the root is counted invalid
+        } else {
+          detail::g_outcomes.record_transaction(discard_reason::invalid, handed_out);
+        }
+        detail::log_line(log_level::debug, "a transaction's root span was destroyed without end(); dropped");
+      }
+      detail::close_span_of(*b);
+    }
+  }
+  release_();
+}
+
+
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_CORE_SPAN_MEMBERS_HPP

@@ -1,0 +1,245 @@
+// sentry_trace/transport.hpp -- the transport interface and the dependency-free transports
+//
+// WHAT IT DOES  A transport receives finished envelopes. The library ships:
+//                 null_transport      discards everything (tracing on, delivery off);
+//                 callback_transport  a plain C function pointer + user data (UART, MQTT, C code);
+//                 file_transport      one `.envelope` file per envelope in a directory, each one
+//                                     `sentry-cli send-envelope` accepts (hosted only);
+//                 console_transport   prints each transaction as a waterfall, for working
+//                                     without a Sentry account (hosted only).
+// HOOKS         transport::send is called with the envelope lock held, so never concurrently and
+//               in order, from the thread that ended the transaction or called flush()/shutdown().
+//               The bytes are valid only during the call: copy them to keep them. send must not
+//               call back into sentry_trace. A transport that fails to deliver calls
+//               report_lost() so the loss is counted and appears in the next client report.
+// DOES NOT      own the transport: options.transport points to the user's object, which must
+//               outlive shutdown().
+
+#ifndef SENTRY_TRACE_TRANSPORT_HPP
+#define SENTRY_TRACE_TRANSPORT_HPP
+
+#include "../config.hpp"
+#include "../protocol/envelope.hpp"
+#include "../core/outcomes.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#if SENTRY_TRACE_HOSTED
+#  include <cerrno>
+#  include <cinttypes>
+#  include <cstdio>
+#  if defined(__unix__) || defined(__APPLE__)
+#    include <sys/stat.h>
+#  endif
+#endif
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// Where envelopes go. Implement send(); flush() if the transport buffers.
+class transport {
+ public:
+  /// Delivers one envelope (see the HOOKS contract above).
+  virtual void send(envelope_view envelope) = 0;
+  /// Waits up to `timeout_ms` for everything sent so far to be delivered; true when it was.
+  virtual bool flush(std::uint32_t timeout_ms) {
+    static_cast<void>(timeout_ms);
+    return true;
+  }
+
+  /// Counts an envelope this transport could not deliver, by reason, for the client report
+  /// (a transaction counts once as `transaction` and once per span as `span`, an error event
+  /// once as `error`; lost client reports are not counted, as in every Sentry SDK).
+  static void report_lost(const envelope_view& envelope, discard_reason reason) noexcept {
+    if (const transaction_view* t = envelope.transaction())
+      detail::g_outcomes.record_transaction(reason, static_cast<std::uint32_t>(t->span_count()));
+    else if (envelope.span_items())
+      detail::g_outcomes.record(reason, data_category::span, envelope.span_items());
+    else if (!envelope.is_client_report())
+      detail::g_outcomes.record(reason, data_category::error);
+  }
+
+ protected:
+  transport() = default;
+  transport(const transport&) = default;
+  transport& operator=(const transport&) = default;
+  // Not virtual on purpose: the library never deletes a transport, and a virtual destructor
+  // would pull operator delete into freestanding links.
+  ~transport() = default;
+};
+
+/// Discards every envelope. Not a loss: the user chose no delivery.
+class null_transport final : public transport {
+ public:
+  void send(envelope_view) override {}
+};
+
+/// Stands in for a delivery this build cannot make (init() uses it for an https DSN without
+/// SENTRY_TRACE_WITH_MBEDTLS): every envelope is counted as lost (`internal_sdk_error`), and
+/// flush() is false, so the loss shows in get_stats() and in what flush()/shutdown() return.
+class undeliverable_transport final : public transport {
+ public:
+  void send(envelope_view e) override { report_lost(e, discard_reason::internal_sdk_error); }
+  bool flush(std::uint32_t) override { return false; }
+};
+
+/// Hands every envelope to a plain function pointer, for C-style code and byte sinks.
+class callback_transport final : public transport {
+ public:
+  /// Receives the envelope's bytes, valid only during the call.
+  using send_fn = void (*)(const char* bytes, std::size_t size, void* user);
+  constexpr callback_transport(send_fn fn, void* user) noexcept : fn_(fn), user_(user) {}
+  void send(envelope_view e) override {
+    if (fn_) fn_(e.bytes().data(), e.bytes().size(), user_);
+  }
+
+ private:
+  send_fn fn_;
+  void* user_;
+};
+
+#if SENTRY_TRACE_HOSTED
+/// Writes each envelope to `<directory>/<sent time in µs>-<sequence>-<kind>.envelope`,
+/// creating the directory (one level) if needed. Write failures are counted as `send_error`
+/// and logged to stderr once. Client reports go in envelopes of their own, so every
+/// transaction file is one `sentry-cli send-envelope` accepts.
+class file_transport final : public transport {
+ public:
+  /// `directory` is copied (at most 400 bytes).
+  explicit file_transport(std::string_view directory) noexcept {
+    std::size_t n = directory.size() < sizeof(dir_) - 1 ? directory.size() : sizeof(dir_) - 1;
+    for (std::size_t i = 0; i < n; ++i) dir_[i] = directory[i];
+    dir_[n] = '\0';
+  }
+  void send(envelope_view e) override {
+#  if defined(__unix__) || defined(__APPLE__)
+    ::mkdir(dir_, 0755);  // EEXIST is the usual case
+#  endif
+    char path[512];
+    const char* kind = e.is_client_report() ? "client_report" : (e.transaction() ? "transaction" : "event");
+    std::FILE* f = nullptr;
+    // The sent time keeps names apart across runs, and the exclusive create ("x") across
+    // transports sharing the directory in one microsecond: a file is never overwritten.
+    for (int attempt = 0; attempt < 16 && !f; ++attempt) {
+      ++sequence_;
+      std::snprintf(path, sizeof(path), "%s/%" PRId64 "-%06" PRIu32 "-%s.envelope", dir_,
+                    static_cast<std::int64_t>(detail::hosted_epoch_us(nullptr)), sequence_, kind);
+      f = std::fopen(path, "wbx");
+      if (!f && errno != EEXIST) break;
+    }
+    bool ok = f != nullptr;
+    if (f) {
+      ok = std::fwrite(e.bytes().data(), 1, e.bytes().size(), f) == e.bytes().size();
+      ok = (std::fclose(f) == 0) && ok;
+    }
+    if (!ok) {
+      report_lost(e, discard_reason::send_error);
+      if (!warned_) std::fprintf(stderr, "[sentry_trace] error: file_transport cannot write %s\n", path);
+      warned_ = true;
+    } else {
+      ++written_;
+    }
+  }
+  /// Envelopes written so far.
+  std::uint32_t written() const noexcept { return written_; }
+
+ private:
+  char dir_[401] = {};
+  std::uint32_t sequence_ = 0;
+  std::uint32_t written_ = 0;
+  bool warned_ = false;
+};
+
+/// Prints each transaction as a waterfall: an indented tree of op, name, start offset,
+/// duration and status, with a bar per span on a common time axis. Other envelopes (client
+/// reports) print one summary line. `out` defaults to stdout.
+class console_transport final : public transport {
+ public:
+  explicit console_transport(std::FILE* out = stdout) noexcept : out_(out) {}
+  void send(envelope_view e) override {
+    const transaction_view* t = e.transaction();
+    if (!t) {
+      std::fprintf(out_, "[sentry_trace] %s envelope, %zu bytes\n", e.is_client_report() ? "client report" : "event",
+                   e.bytes().size());
+      return;
+    }
+    print(*t);
+  }
+
+  /// Writes the waterfall of `t` to the stream.
+  void print(const transaction_view& t) {
+    const std::size_t n = t.span_count();
+    if (n == 0) return;
+    const span_view root = t.span_at(0);
+    const std::int64_t t0 = root.start_epoch_us;
+    std::int64_t total = root.end_epoch_us - t0;
+    for (std::size_t i = 0; i < n; ++i) {
+      std::int64_t end = t.span_at(i).end_epoch_us - t0;
+      if (end > total) total = end;
+    }
+    if (total <= 0) total = 1;
+    char tid[33];
+    t.trace().to_hex(tid);
+    tid[32] = '\0';
+    std::fprintf(out_, "transaction %.*s  trace %s  %zu spans  %.3f ms\n", static_cast<int>(root.name.size()),
+                 root.name.data(), tid, n, static_cast<double>(total) / 1000.0);
+    std::fprintf(out_, "  %-40s %10s %10s  %-18s %s\n", "op  name", "start ms", "dur ms", "status", "timeline");
+    // Depth-first from the root; children in start order. n is at most SENTRY_TRACE_MAX_SPANS+1,
+    // so the quadratic search is cheap next to printing, and needs no memory of its own.
+    print_subtree(t, 0, 0, t0, total);
+    std::fflush(out_);
+  }
+
+ private:
+  void print_subtree(const transaction_view& t, std::size_t index, int depth, std::int64_t t0, std::int64_t total) {
+    print_line(t.span_at(index), depth, t0, total);
+    const span_id self = t.span_at(index).id;
+    std::int64_t last_start = INT64_MIN;
+    std::size_t last_index = 0;
+    // Visit children ordered by (start, index) without sorting storage.
+    for (;;) {
+      std::size_t best = t.span_count();
+      std::int64_t best_start = INT64_MAX;
+      for (std::size_t i = 1; i < t.span_count(); ++i) {
+        const span_view c = t.span_at(i);
+        if (c.parent != self) continue;
+        bool after = c.start_epoch_us > last_start || (c.start_epoch_us == last_start && i > last_index);
+        if (after && (c.start_epoch_us < best_start || (c.start_epoch_us == best_start && i < best))) {
+          best = i;
+          best_start = c.start_epoch_us;
+        }
+      }
+      if (best == t.span_count()) break;
+      last_start = best_start;
+      last_index = best;
+      if (depth < 32) print_subtree(t, best, depth + 1, t0, total);
+    }
+  }
+
+  void print_line(const span_view& s, int depth, std::int64_t t0, std::int64_t total) {
+    constexpr int width = 40;
+    char label[160];
+    int indent = depth * 2 < 40 ? depth * 2 : 40;
+    std::snprintf(label, sizeof(label), "%*s%.*s  %.*s", indent, "", static_cast<int>(s.op.size() > 40 ? 40 : s.op.size()),
+                  s.op.data(), static_cast<int>(s.name.size() > 60 ? 60 : s.name.size()), s.name.data());
+    std::int64_t start = s.start_epoch_us - t0;
+    std::int64_t dur = s.end_epoch_us - s.start_epoch_us;
+    int from = static_cast<int>(start * width / total);
+    int len = static_cast<int>(dur * width / total);
+    if (len < 1) len = 1;
+    if (from > width - 1) from = width - 1;
+    if (from + len > width) len = width - from;
+    char bar[width + 1];
+    for (int i = 0; i < width; ++i) bar[i] = (i >= from && i < from + len) ? '#' : '.';
+    bar[width] = '\0';
+    std::fprintf(out_, "  %-40.40s %10.3f %10.3f  %-18s |%s|\n", label, static_cast<double>(start) / 1000.0,
+                 static_cast<double>(dur) / 1000.0, to_string(s.status), bar);
+  }
+
+  std::FILE* out_;
+};
+#endif // SENTRY_TRACE_HOSTED
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_TRANSPORT_HPP

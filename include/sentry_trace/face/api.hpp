@@ -1,0 +1,126 @@
+// sentry_trace/api.hpp -- the free functions users call to trace
+//
+// WHAT IT DOES  The four ways to start a span, measurements, and access to the active span:
+//                 start_span(opts, fn)       runs fn(span&) with the span active, ends it, returns fn's result
+//                 scoped_span s(opts)        RAII: active until the end of the scope
+//                 start_span_manual(opts)    active on this thread until end(); may be ended elsewhere
+//                 start_inactive_span(opts)  never becomes a parent of later spans; end() it yourself
+//               and poll(budget_us), which drives the built-in HTTP transport in poll mode.
+//               A span started with no active span and no explicit parent is a transaction.
+// DOES NOT      allocate, lock or format text: starting and ending a span is a clock read, one
+//               compare-and-swap on the transaction's block and string copies into its arena.
+//               An unsampled span costs a branch and a counter.
+// THREADS       Spans nest under this thread's active span. To continue on another thread, pass
+//               the parent explicitly: span_options{"work", "task", parent_span}.
+// ERRORS        Nothing here fails: over a capacity, spans are dropped and counted, strings
+//               truncated and counted (get_stats(), client reports). With exceptions on, an
+//               exception leaving start_span's callback sets internal_error, ends the span, and
+//               propagates.
+
+#ifndef SENTRY_TRACE_API_HPP
+#define SENTRY_TRACE_API_HPP
+
+#include "../config.hpp"
+#include "span.hpp"
+#include "../runtime/lifecycle.hpp"
+#include "../core/span_members.hpp"
+
+#if SENTRY_TRACE_EXCEPTIONS
+#  include <exception>
+#endif
+#include <cstdint>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// Starts a span, makes it this thread's active span, runs `fn(span&)` and ends the span.
+/// Returns what `fn` returns. Thread-safe.
+template <class Fn> decltype(auto) start_span(const span_options& opts, Fn&& fn) {
+  span s = detail::start_span_impl(opts, true);
+#if SENTRY_TRACE_EXCEPTIONS
+  struct on_unwind {
+    span& s;
+    int uncaught = std::uncaught_exceptions();
+    ~on_unwind() {
+      if (std::uncaught_exceptions() > uncaught) s.set_status(span_status::internal_error);
+      s.end();
+    }
+  } guard{s};
+  return std::forward<Fn>(fn)(s);
+#else
+  if constexpr (std::is_void_v<decltype(std::forward<Fn>(fn)(s))>) {
+    std::forward<Fn>(fn)(s);
+    s.end();
+  } else {
+    decltype(auto) result = std::forward<Fn>(fn)(s);
+    s.end();
+    return result;
+  }
+#endif
+}
+
+/// Starts a span and makes it this thread's active span until end() (idempotent). The handle
+/// may be moved to another thread and ended there. Thread-safe.
+[[nodiscard]] inline span start_span_manual(const span_options& opts) noexcept { return detail::start_span_impl(opts, true); }
+
+/// Starts a span that never becomes the active span, so later spans do not nest under it
+/// (pass it as an explicit parent to nest something). End it yourself. Thread-safe.
+[[nodiscard]] inline span start_inactive_span(const span_options& opts) noexcept { return detail::start_span_impl(opts, false); }
+
+/// A span active for the rest of the scope, ended by the destructor.
+class scoped_span {
+ public:
+  explicit scoped_span(const span_options& opts) noexcept : span_(detail::start_span_impl(opts, true)) {}
+  ~scoped_span() { span_.end(); }
+  scoped_span(const scoped_span&) = delete;
+  scoped_span& operator=(const scoped_span&) = delete;
+  /// The span, to set attributes or status.
+  span& get() noexcept { return span_; }
+  span* operator->() noexcept { return &span_; }
+
+ private:
+  span span_;
+};
+
+/// A reference to this thread's active span (empty when there is none).
+inline span_ref active_span() noexcept {
+  if (!detail::g_tracer.enabled) return span_ref{};
+  detail::stack_entry* e = detail::current_entry();
+  return e ? e->ref : span_ref{};
+}
+
+/// Sets a measurement on the transaction of this thread's active span, e.g.
+/// set_measurement("ttfb", 12.5, "millisecond"). `unit` is one of Relay's units (nanosecond …
+/// week, byte … exbibyte, ratio, percent, none) or a custom ASCII unit of at most 15 bytes;
+/// anything else is written as "none". Non-finite values, or no active sampled transaction:
+/// dropped and counted (stats.measurements_dropped). A later value of the same name wins.
+inline void set_measurement(std::string_view name, double value, std::string_view unit = "none") noexcept {
+  if constexpr (detail::sampling_policy == detail::sampling_policy_kind::never) return;
+  if (detail::g_tracer.enabled) detail::set_measurement_impl(name, value, unit);
+}
+
+/// Poll mode (options.delivery = delivery_mode::poll): sends what the built-in transports
+/// have queued, doing non-blocking work for about `budget_us` microseconds (at least one
+/// step), and returns whether their queues are empty. Call it from the program's loop. In
+/// every mode it also sends the pending client report when one is due (every 60 s); beyond
+/// that it is a no-op returning true in worker mode, with a user transport, or without the
+/// HTTP transport.
+inline bool poll(std::uint32_t budget_us) noexcept {
+  detail::send_client_report_if_due();  // the periodic client report, in every delivery mode
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+  detail::builtin_delivery& b = detail::g_builtin;
+  bool empty = true;
+  if (b.main && !b.main->has_worker()) empty = b.main->poll(b.spotlight ? budget_us / 2 + 1 : budget_us) && empty;
+  if (b.spotlight && !b.spotlight->has_worker()) empty = b.spotlight->poll(budget_us / 2 + 1) && empty;
+  return empty;
+#else
+  static_cast<void>(budget_us);
+  return true;
+#endif
+}
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_API_HPP

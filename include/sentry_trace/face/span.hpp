@@ -1,0 +1,286 @@
+// sentry_trace/span.hpp -- span options, the span record and the span handle
+//
+// WHAT IT DOES  Declares what a user holds (`span`, a small move-only handle, and `span_ref`, a
+//               copyable reference for handing a parent to another thread) and what the pool
+//               stores (`detail::span_record`, plain data). The handle's member functions are
+//               defined in tracer.hpp, once the state they act on exists. span_status and
+//               transaction_source are in status.hpp, attribute_value in attributes.hpp.
+// DOES NOT      own memory: a handle is indices plus a generation (sokol ids), so a handle to a
+//               span whose transaction has been sent, or that was never recorded, is a valid
+//               no-op and is never dereferenced.
+// SPEC          https://develop.sentry.dev/sdk/foundations/envelopes/event-payloads/span/
+
+#ifndef SENTRY_TRACE_SPAN_HPP
+#define SENTRY_TRACE_SPAN_HPP
+
+#include "../config.hpp"
+#include "attributes.hpp"
+#include "../protocol/ids.hpp"
+#include "../core/platform.hpp"
+#include "status.hpp"
+
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+#include <type_traits>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+class span;
+
+namespace detail {
+/// Where a span stands in a thread's stack of active spans (tracer.hpp): the scope, the entry's
+/// 1-based depth, and the token that entry holds while this span is active there. Tokens are
+/// unique per push, so a stale handle never ends another span's entry, even one with the same
+/// span id (unrecorded children share their parent's ids).
+struct active_mark {
+  void* scope = nullptr;
+  std::uint64_t token = 0;
+  std::uint16_t depth = 0;  ///< 0: not active
+};
+}  // namespace detail
+
+/// A copyable reference to a span: enough to make it the parent of a span started on another
+/// thread, and to read its ids. Holding one keeps nothing alive; if the span's transaction has
+/// already been sent, a child started from it becomes... nothing (it is dropped and counted as
+/// `no_parent_span`), never a stray write.
+struct span_ref {
+  trace_id trace{};
+  span_id id{};
+  std::uint32_t generation = 0;  ///< generation of the transaction block it lives in
+  std::uint16_t block = 0;
+  std::uint16_t slot = 0;
+  std::uint16_t epoch = 0;       ///< init() generation; refs from before a re-init are stale
+  std::uint8_t flags = 0;
+  /// Internal links (detail::ref_in_block, ref_segment_link, ref_rate_known): whether `block` and
+  /// `generation` name this span's transaction although it records nothing itself (a child over
+  /// max_spans), whether `segment_block` / `segment_generation` name its streaming segment, and
+  /// whether `sample_rate_ppm` holds a rate.
+  std::uint8_t links = 0;
+  /// Streaming: the segment block of a span recorded in a continuation block, so that its
+  /// children still join the segment after that continuation has been sent and freed.
+  std::uint16_t segment_block = 0;
+  /// A root that records nothing still propagates a DSC: its sample_rand and deciding rate (in
+  /// millionths, when links has detail::ref_rate_known) travel with the reference. Every member
+  /// defaults to zero, so arrays of references are zero-initialized static storage (.bss).
+  std::uint32_t sample_rand_micros = 0;
+  std::uint32_t sample_rate_ppm = 0;
+  std::uint32_t segment_generation = 0;
+
+  static constexpr std::uint8_t valid = 1;      ///< refers to a span (sampled or not)
+  static constexpr std::uint8_t recording = 2;  ///< has a slot in a transaction block
+  static constexpr std::uint8_t sampled = 4;    ///< part of a sampled trace
+  static constexpr std::uint8_t deferred = 8;   ///< sampling decision left to the next service
+  static constexpr std::uint8_t root = 16;      ///< the span is its transaction's root
+  static constexpr std::uint8_t overflow = 32;  ///< sampled but not recorded: no block or slot was free
+
+  constexpr span_ref() noexcept = default;
+  /// The reference of a live handle (empty for an empty handle). Implicit, so that
+  /// `span_options{"name", "op", parent_span}` reads naturally.
+  span_ref(const span& s) noexcept;  // NOLINT(google-explicit-constructor)
+
+  constexpr bool is_valid() const noexcept { return (flags & valid) != 0; }
+  constexpr bool is_recording() const noexcept { return (flags & recording) != 0; }
+  constexpr bool is_sampled() const noexcept { return (flags & sampled) != 0; }
+};
+
+/// How to start a span. An aggregate: `{"GET /orders", "http.server"}` or set fields by name.
+/// Strings are copied into the transaction's arena when the span starts (truncated at
+/// SENTRY_TRACE_MAX_STRING bytes, never dangling), so temporaries are fine.
+struct span_options {
+  std::string_view name;        ///< span description / transaction name; "<unlabeled transaction>" when empty
+  std::string_view op;          ///< Sentry's op, e.g. "http.server", "db.query"; "default" when empty
+  span_ref parent{};            ///< explicit parent (e.g. from another thread); default: this thread's active span
+  std::string_view origin{};    ///< "manual" when empty; "auto.<category>..." for integrations
+  transaction_source source = transaction_source::custom;  ///< used when the span is a transaction
+  bool force_transaction = false;  ///< start a new transaction even when a span is active
+  /// Attributes set when the span starts, and shown to traces_sampler when it is a transaction
+  /// (as @sentry/core's startSpan({attributes})). The array is read during the call only.
+  const attribute* attributes = nullptr;
+  std::size_t attribute_count = 0;
+};
+
+/// Handle to a started span. Cheap (a few words) and move-only, so exactly one owner can end
+/// it. end() is idempotent. A handle that is destroyed without end() abandons its span: it is
+/// not sent, and is counted as dropped (`invalid`), as the SDKs drop unfinished spans.
+/// Thread safety: one handle must not be used by two threads at once; different spans of one
+/// transaction may be started, changed and ended on different threads.
+class span {
+  /// With SENTRY_TRACE_SAMPLING_NEVER no span records anything: the compiler may drop every path.
+  static constexpr bool never_recording = SENTRY_TRACE_SAMPLING == SENTRY_TRACE_SAMPLING_NEVER;
+
+ public:
+  constexpr span() noexcept = default;
+  span(span&& other) noexcept : ref_(other.ref_), active_(other.active_) { other.release_(); }
+  span& operator=(span&& other) noexcept {
+    if (this != &other) {
+      abandon_();
+      ref_ = other.ref_;
+      active_ = other.active_;
+      other.release_();
+    }
+    return *this;
+  }
+  span(const span&) = delete;
+  span& operator=(const span&) = delete;
+  ~span() {
+    if constexpr (never_recording) return;  // SENTRY_TRACE_SAMPLING_NEVER: nothing to undo, ever
+    if ((ref_.flags & (span_ref::recording | span_ref::root)) || active_.depth) abandon_();  // else nothing to undo
+  }
+
+  /// Sets or replaces an attribute (JS: span.setAttribute). Keys and string values are copied
+  /// into the transaction's arena. A no-op on unsampled, ended or empty handles.
+  void set_attribute(std::string_view key, std::string_view value) noexcept;
+  void set_attribute(std::string_view key, const char* value) noexcept {
+    set_attribute(key, value ? std::string_view(value) : std::string_view());
+  }
+  void set_attribute(std::string_view key, double value) noexcept;
+  void set_attribute(std::string_view key, bool value) noexcept;
+  void set_attribute(std::string_view key, std::int64_t value) noexcept;
+  /// Any other integer type is stored as int64 (unsigned values above INT64_MAX are clamped).
+  template <class Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool> &&
+                                            !std::is_same_v<Int, std::int64_t> && !std::is_same_v<Int, char>,
+                                        int> = 0>
+  void set_attribute(std::string_view key, Int value) noexcept {
+    if constexpr (std::is_unsigned_v<Int> && sizeof(Int) >= sizeof(std::int64_t)) {
+      set_attribute(key, value > static_cast<Int>(INT64_MAX) ? INT64_MAX : static_cast<std::int64_t>(value));
+    } else {
+      set_attribute(key, static_cast<std::int64_t>(value));
+    }
+  }
+  /// Sets the status (written as `ok` when never set).
+  void set_status(span_status status) noexcept;
+  /// Sets the status from an HTTP status code (from_http_status) and the attribute
+  /// `http.response.status_code`, as @sentry/core's setHttpStatus does.
+  void set_http_status(int code) noexcept;
+  /// Renames the span; on a transaction this is also the transaction's name.
+  void set_name(std::string_view name) noexcept;
+  /// Renames the span and sets the transaction's name source (route, url, ...).
+  void set_name(std::string_view name, transaction_source source) noexcept;
+  void set_op(std::string_view op) noexcept;
+  void set_origin(std::string_view origin) noexcept;
+  /// Ends the span now. Ending a transaction's root sends the transaction. Idempotent.
+  void end() noexcept;
+
+  /// True while the handle refers to a span that has not ended (sampled or not).
+  bool is_active() const noexcept { return (ref_.flags & span_ref::valid) != 0; }
+  /// True when the span is sampled and has a slot, i.e. will appear in Sentry.
+  bool is_recording() const noexcept { return !never_recording && (ref_.flags & span_ref::recording) != 0; }
+  bool is_sampled() const noexcept { return (ref_.flags & span_ref::sampled) != 0; }
+  trace_id trace() const noexcept { return ref_.trace; }
+  span_id id() const noexcept { return ref_.id; }
+  span_ref ref() const noexcept { return ref_; }
+
+  /// Internal: built by the tracer.
+  constexpr span(const span_ref& r, const detail::active_mark& active) noexcept : ref_(r), active_(active) {}
+  /// Internal: a recording span built field by field, so that no half-written copy of a
+  /// span_ref is read back whole (a store-forwarding stall on the span path).
+  span(const trace_id& trace, span_id id, std::uint32_t generation, std::uint16_t block, std::uint16_t slot,
+       std::uint16_t epoch, std::uint8_t flags, std::uint8_t links, std::uint16_t segment_block,
+       std::uint32_t segment_generation, const detail::active_mark& active) noexcept
+      : active_(active) {
+    ref_.trace = trace;
+    ref_.id = id;
+    ref_.generation = generation;
+    ref_.block = block;
+    ref_.slot = slot;
+    ref_.epoch = epoch;
+    ref_.flags = flags;
+    ref_.links = links;
+    ref_.segment_block = segment_block;
+    ref_.segment_generation = segment_generation;
+  }
+  /// Internal: an unrecorded child of `parent` (same ids, other flags), active nowhere.
+  span(const span_ref& parent, std::uint8_t flags) noexcept : ref_(parent) { ref_.flags = flags; }
+
+ private:
+  void release_() noexcept {
+    ref_ = span_ref{};
+    active_ = detail::active_mark{};
+  }
+  void abandon_() noexcept;
+  void end_recorded_() noexcept;
+  void set_attribute_value_(std::string_view key, const attribute_value& value) noexcept;
+
+  span_ref ref_{};
+  detail::active_mark active_{};  ///< where it is active, if anywhere
+};
+
+inline span_ref::span_ref(const span& s) noexcept : span_ref(s.ref()) {}
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+
+/// A string copied into a transaction's arena.
+struct arena_str {
+  std::uint32_t offset;
+  std::uint32_t length;
+};
+
+enum class attribute_type : std::uint8_t { string, int64, float64, boolean };
+
+/// One attribute, linked into its span's list (indices into the block's attribute pool).
+struct attribute_record {
+  arena_str key;
+  union {
+    arena_str text;
+    std::int64_t int_value;
+    double float_value;
+    bool bool_value;
+  };
+  attribute_type type;
+  std::uint16_t next;  ///< index of the next attribute of the same span; no_index ends the list
+};
+
+inline constexpr std::uint16_t no_index = 0xffff;
+
+/// Slot states, published with release stores so the serializer, which may run on another
+/// thread, reads a span's fields only after they are complete.
+enum : std::uint8_t { slot_started = 1, slot_ended = 2 };
+
+/// One span in a transaction block: plain data, written by the thread that owns its handle.
+struct span_record {
+  std::uint64_t start_ns;       ///< monotonic clock
+  std::uint64_t end_ns;
+  span_id id;
+  span_id parent;               ///< zero on a root that starts the trace
+  arena_str name;
+  arena_str op;
+  arena_str origin;             ///< empty: "manual"
+  std::uint16_t attr_head;
+  std::uint16_t attr_tail;
+  std::uint8_t attr_count;
+  span_status status;
+  atomic<std::uint8_t> state;
+};
+
+/// A measurement (name, value, unit) on a transaction.
+struct measurement_record {
+  arena_str name;                  ///< written once, before `ready` is published
+  atomic<std::uint64_t> value_bits; ///< the double's bits: a later value of the same name may
+  atomic<std::uint64_t> unit;       ///< race the serializer, so both are atomics (unit: offset<<32|length)
+  atomic<std::uint8_t> ready;
+
+  void set(double v, arena_str u) noexcept {
+    std::uint64_t bits;
+    std::memcpy(&bits, &v, sizeof bits);
+    value_bits.store(bits, order_relaxed);
+    // Release: the unit's bytes, just copied into the arena, are visible to whoever sees it.
+    unit.store(static_cast<std::uint64_t>(u.offset) << 32 | u.length, order_release);
+  }
+  double value() const noexcept {
+    std::uint64_t bits = value_bits.load(order_relaxed);
+    double v;
+    std::memcpy(&v, &bits, sizeof v);
+    return v;
+  }
+  arena_str unit_str() const noexcept {
+    std::uint64_t u = unit.load(order_acquire);
+    return arena_str{static_cast<std::uint32_t>(u >> 32), static_cast<std::uint32_t>(u & 0xffffffffu)};
+  }
+};
+
+} // namespace detail
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_SPAN_HPP

@@ -1,0 +1,194 @@
+// sentry_trace/dsn.hpp -- parsing a Sentry DSN into its parts
+//
+// WHAT IT DOES  Splits `{scheme}://{public_key}[:{secret}]@{host}[:{port}][{path}]/{project_id}`
+//               (PROTOCOL.md §1) into views of the caller's string, derives the org id from a
+//               host of the form `o<digits>.…`, and builds the envelope endpoint.
+// DOES NOT      allocate or copy: the parts are views into the string passed to parse(), which
+//               must outlive them (tracer.hpp parses its own copy).
+// ERRORS        parse() returns a dsn_error naming the first problem; to_string() describes it.
+//               The user info ends at the last '@' before the path, as URL parsers split it; the
+//               key and secret may hold only A-Z a-z 0-9 - . _ ~ (they are written into
+//               X-Sentry-Auth, where `,` or `=` would add parameters), so a second '@' is refused
+//               as a bad key. `?` and `#` have their own error. Slashes before the project id are
+//               not kept in the path ("/a//42" has path "/a").
+// SPEC          https://develop.sentry.dev/sdk/foundations/transport/authentication/
+
+#ifndef SENTRY_TRACE_DSN_HPP
+#define SENTRY_TRACE_DSN_HPP
+
+#include "../config.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// Why a DSN was rejected.
+enum class dsn_error : std::uint8_t {
+  none,
+  empty,
+  bad_scheme,          ///< not http:// or https://
+  missing_public_key,  ///< no `key@`
+  missing_host,
+  bad_port,            ///< not 1-65535
+  missing_project_id,  ///< no last path segment
+  bad_project_id,      ///< last path segment is not all digits
+  bad_character,       ///< whitespace or a control character
+  query_or_fragment,   ///< a `?` or `#`: not part of a DSN
+  bad_public_key,      ///< the key holds a byte other than A-Z a-z 0-9 - . _ ~ (an `@` too)
+  bad_secret,          ///< the secret holds a byte other than A-Z a-z 0-9 - . _ ~
+  bad_host,            ///< the host holds a byte a host name or IPv6 literal cannot hold
+};
+
+constexpr const char* to_string(dsn_error e) noexcept {
+  switch (e) {
+    case dsn_error::none: return "ok";
+    case dsn_error::empty: return "the DSN is empty";
+    case dsn_error::bad_scheme: return "the DSN's scheme must be http or https";
+    case dsn_error::missing_public_key: return "the DSN has no public key (expected scheme://KEY@host/PROJECT)";
+    case dsn_error::missing_host: return "the DSN has no host";
+    case dsn_error::bad_port: return "the DSN's port is not a number from 1 to 65535";
+    case dsn_error::missing_project_id: return "the DSN has no project id (expected .../PROJECT_ID at the end)";
+    case dsn_error::bad_project_id: return "the DSN's project id must be digits only";
+    case dsn_error::bad_character: return "the DSN contains whitespace or a control character";
+    case dsn_error::query_or_fragment: return "the DSN must not contain a query (?) or a fragment (#)";
+    case dsn_error::bad_public_key:
+      return "the DSN's public key may hold only letters, digits and - . _ ~ (is there a second @?)";
+    case dsn_error::bad_secret: return "the DSN's secret may hold only letters, digits and - . _ ~";
+    case dsn_error::bad_host:
+      return "the DSN's host may hold only letters, digits and - . _ (or hex digits, : and . inside [ ])";
+  }
+  return "invalid DSN";
+}
+
+/// The parts of a DSN, as views into the parsed string.
+struct dsn {
+  std::string_view scheme;      ///< "http" or "https"
+  std::string_view public_key;
+  std::string_view secret;      ///< deprecated; usually empty
+  std::string_view host;        ///< without brackets for an IPv6 literal
+  std::uint16_t port = 0;       ///< explicit or the scheme's default (80 / 443)
+  bool port_explicit = false;
+  std::string_view path;        ///< between host and project id, "" or "/a/b" (no trailing slash)
+  std::string_view project_id;
+  std::string_view org_id;      ///< digits of a host `o<digits>.…`, else empty
+
+  /// Parses `text`; on failure returns the error and leaves `out` unchanged.
+  static dsn_error parse(std::string_view text, dsn& out) noexcept;
+};
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+constexpr bool all_digits(std::string_view s) noexcept {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+/// A host the HTTP client can connect to (http_client.hpp accepts the same): a name of letters,
+/// digits, `-`, `.` and `_`, or an IPv6 literal of hex digits, `:` and `.`. Checked here so that a
+/// DSN naming anything else is refused with its own error rather than failing every send.
+constexpr bool dsn_host_chars(std::string_view host, bool ipv6) noexcept {
+  for (char c : host) {
+    const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    const bool ok = ipv6 ? hex || c == ':' || c == '.'
+                         : (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                               c == '.' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/// The key and secret go into the X-Sentry-Auth header as `sentry_key=KEY, sentry_secret=...`;
+/// a `,`, `=`, `@`, quote or non-ASCII byte there would add or break parameters, so only URL
+/// "unreserved" characters are taken (Sentry's keys are 32 hex digits).
+constexpr bool dsn_credential_chars(std::string_view s) noexcept {
+  for (char c : s) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                    c == '.' || c == '_' || c == '~';
+    if (!ok) return false;
+  }
+  return true;
+}
+} // namespace detail
+
+inline dsn_error dsn::parse(std::string_view text, dsn& out) noexcept {
+  if (text.empty()) return dsn_error::empty;
+  for (char c : text)
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return dsn_error::bad_character;
+  dsn d;
+  std::size_t sep = text.find("://");
+  if (sep == std::string_view::npos) return dsn_error::bad_scheme;
+  d.scheme = text.substr(0, sep);
+  if (d.scheme != "http" && d.scheme != "https") return dsn_error::bad_scheme;
+  std::string_view rest = text.substr(sep + 3);
+  // Query strings and fragments are not part of a DSN; refuse rather than guess.
+  if (rest.find_first_of("?#") != std::string_view::npos) return dsn_error::query_or_fragment;
+  // The authority ends at the first '/'; within it the user info ends at the LAST '@', as URL
+  // parsers split it, so an '@' can never end up in the host. One left in the user info is
+  // refused by the key check below.
+  std::size_t first_slash = rest.find('/');
+  std::size_t at = rest.substr(0, first_slash).rfind('@');
+  if (at == std::string_view::npos) return dsn_error::missing_public_key;
+  std::string_view userinfo = rest.substr(0, at);
+  std::size_t colon = userinfo.find(':');
+  d.public_key = userinfo.substr(0, colon);
+  if (colon != std::string_view::npos) d.secret = userinfo.substr(colon + 1);
+  if (d.public_key.empty()) return dsn_error::missing_public_key;
+  if (!detail::dsn_credential_chars(d.public_key)) return dsn_error::bad_public_key;
+  if (!detail::dsn_credential_chars(d.secret)) return dsn_error::bad_secret;
+  rest = rest.substr(at + 1);
+  std::size_t slash = rest.find('/');
+  std::string_view hostport = rest.substr(0, slash);
+  std::string_view tail = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
+  std::string_view port_text;
+  if (!hostport.empty() && hostport.front() == '[') {  // IPv6 literal
+    std::size_t close = hostport.find(']');
+    if (close == std::string_view::npos) return dsn_error::missing_host;
+    d.host = hostport.substr(1, close - 1);
+    std::string_view after = hostport.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return dsn_error::bad_port;
+      port_text = after.substr(1);
+      d.port_explicit = true;
+    }
+  } else {
+    std::size_t pc = hostport.find(':');
+    d.host = hostport.substr(0, pc);
+    if (pc != std::string_view::npos) {
+      port_text = hostport.substr(pc + 1);
+      d.port_explicit = true;
+    }
+  }
+  if (d.host.empty()) return dsn_error::missing_host;
+  if (!detail::dsn_host_chars(d.host, hostport.front() == '[')) return dsn_error::bad_host;
+  if (d.port_explicit) {
+    if (!detail::all_digits(port_text) || port_text.size() > 5) return dsn_error::bad_port;
+    std::uint32_t p = 0;
+    for (char c : port_text) p = p * 10 + static_cast<std::uint32_t>(c - '0');
+    if (p == 0 || p > 65535) return dsn_error::bad_port;
+    d.port = static_cast<std::uint16_t>(p);
+  } else {
+    d.port = d.scheme == "https" ? 443 : 80;
+  }
+  while (!tail.empty() && tail.back() == '/') tail.remove_suffix(1);
+  std::size_t last = tail.rfind('/');
+  if (tail.empty() || last == std::string_view::npos || last + 1 >= tail.size()) return dsn_error::missing_project_id;
+  d.project_id = tail.substr(last + 1);
+  if (!detail::all_digits(d.project_id)) return dsn_error::bad_project_id;
+  d.path = tail.substr(0, last);
+  // "/a//42": the path is "/a", so the endpoint is /a/api/42/envelope/, not /a//api/...
+  while (!d.path.empty() && d.path.back() == '/') d.path.remove_suffix(1);
+  if (d.host.size() > 2 && d.host[0] == 'o') {
+    std::size_t dot = d.host.find('.');
+    std::string_view digits = d.host.substr(1, dot == std::string_view::npos ? 0 : dot - 1);
+    if (dot != std::string_view::npos && detail::all_digits(digits)) d.org_id = digits;
+  }
+  out = d;
+  return dsn_error::none;
+}
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_DSN_HPP

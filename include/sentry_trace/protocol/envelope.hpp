@@ -1,0 +1,570 @@
+// sentry_trace/envelope.hpp -- transaction and client-report payloads, envelope framing
+//
+// WHAT IT DOES  Writes a finished transaction block as one Sentry envelope
+//               (`{header}\n{"type":"transaction","length":N}\n{payload}`) and pending outcomes
+//               as a client-report envelope, into the fixed envelope buffer, in one linear pass.
+//               The envelope header carries event_id, sent_at, sdk and the dynamic sampling
+//               context (`trace`); the payload every field PROTOCOL.md §3 lists.
+// DOES NOT      allocate. When the buffer cannot hold every span, the spans that fit are kept,
+//               the rest are counted as buffer_overflow, and the transaction still goes out.
+// FORMAT        Timestamps are RFC 3339 UTC strings with microseconds, the one form that Relay,
+//               @sentry/core and sentry-cli all accept; `platform` is "native" (Relay has no
+//               "cpp"); every span has an `op` ("default" when empty) and a `status`.
+// SPEC          https://develop.sentry.dev/sdk/foundations/transport/envelopes/
+//               https://develop.sentry.dev/sdk/foundations/data-model/event-payloads/transaction/
+
+#ifndef SENTRY_TRACE_ENVELOPE_HPP
+#define SENTRY_TRACE_ENVELOPE_HPP
+
+#include "../config.hpp"
+#include "ids.hpp"
+#include "json.hpp"
+#include "../core/outcomes.hpp"
+#include "../core/pool.hpp"
+#include "propagation.hpp"
+#include "sampling.hpp"
+#include "../face/span.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// One finished span as a transport sees it (valid only during transport::send).
+struct span_view {
+  span_id id;
+  span_id parent;               ///< zero on a root that starts the trace
+  std::string_view op;
+  std::string_view name;
+  std::int64_t start_epoch_us;  ///< microseconds since the Unix epoch
+  std::int64_t end_epoch_us;
+  span_status status;
+  bool is_root;
+};
+
+/// Read access to the transaction an envelope carries, for transports that show rather than
+/// ship it (console_transport). Only spans that were written to the envelope are listed.
+class transaction_view {
+ public:
+  std::string_view name() const noexcept { return block_->str(block_->spans[0].name); }
+  trace_id trace() const noexcept { return block_->trace; }
+  /// Spans in the envelope, root first.
+  std::size_t span_count() const noexcept { return count_; }
+  span_view span_at(std::size_t i) const noexcept;
+
+  // Internal: built by the envelope writer.
+  transaction_view(const detail::transaction_block* b, const std::uint16_t* slots, std::size_t count,
+                   std::int64_t epoch_us, std::uint64_t mono_ns) noexcept
+      : block_(b), slots_(slots), count_(count), anchor_epoch_us_(epoch_us), anchor_mono_ns_(mono_ns) {}
+
+ private:
+  const detail::transaction_block* block_;
+  const std::uint16_t* slots_;
+  std::size_t count_;
+  std::int64_t anchor_epoch_us_;
+  std::uint64_t anchor_mono_ns_;
+};
+
+/// What a transport receives: the whole envelope's bytes (valid only during the call; copy
+/// them to keep them) and, for a transaction envelope, a structured view of it.
+class envelope_view {
+ public:
+  constexpr envelope_view() noexcept = default;
+  constexpr envelope_view(std::string_view bytes, const transaction_view* txn, bool client_report_only,
+                          std::uint32_t span_items = 0) noexcept
+      : bytes_(bytes), transaction_(txn), client_report_only_(client_report_only), span_items_(span_items) {}
+  /// The envelope, ready to POST or write to a file.
+  std::string_view bytes() const noexcept { return bytes_; }
+  /// The transaction it carries, or nullptr (client reports, events).
+  const transaction_view* transaction() const noexcept { return transaction_; }
+  /// True when it holds only a client_report item (sentry-cli rejects those).
+  bool is_client_report() const noexcept { return client_report_only_; }
+  /// The number of span v2 items in a streamed span envelope (0 for other envelopes).
+  std::uint32_t span_items() const noexcept { return span_items_; }
+
+ private:
+  std::string_view bytes_{};
+  const transaction_view* transaction_ = nullptr;
+  bool client_report_only_ = false;
+  std::uint32_t span_items_ = 0;
+};
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+
+/// Converts monotonic nanoseconds to epoch microseconds with the anchor taken at init.
+struct time_anchor {
+  std::int64_t epoch_us = 0;
+  std::uint64_t mono_ns = 0;
+  constexpr std::int64_t to_epoch_us(std::uint64_t ns) const noexcept {
+    return ns >= mono_ns ? epoch_us + static_cast<std::int64_t>(divmod_u64(ns - mono_ns, 1000).quot)
+                         : epoch_us - static_cast<std::int64_t>(divmod_u64(mono_ns - ns, 1000).quot);
+  }
+};
+
+/// What the envelope needs from the options, already resolved.
+struct envelope_context {
+  std::string_view public_key;
+  std::string_view org_id;
+  std::string_view release;
+  std::string_view environment;
+  std::string_view server_name;
+  time_anchor anchor;
+  std::int64_t sent_at_epoch_us = 0;
+};
+
+/// Writes `value` with at most 6 decimals for the DSC's sample_rand ("0.421337").
+inline std::size_t format_micros_fraction(char* out, std::uint32_t micros) noexcept {
+  out[0] = '0';
+  out[1] = '.';
+  for (int i = 7; i >= 2; --i) {
+    out[i] = static_cast<char>('0' + micros % 10);
+    micros /= 10;
+  }
+  return 8;
+}
+
+inline void write_sdk(json_writer& w) noexcept {
+  w.key("sdk").begin_object();
+  w.key("name").string(sdk_name);
+  w.key("version").string(version_string);
+  w.end_object();
+}
+
+/// Calls emit(key, value) for each member of a head-of-trace dynamic sampling context, as
+/// @sentry/core builds it (PROTOCOL.md §8): trace_id, public_key, org_id, release, environment,
+/// transaction (left out for a raw URL name), sample_rate (when a local rate decided),
+/// sample_rand (6 decimals, the value decisions use), sampled (left out while deferred).
+template <class Emit>
+void for_each_head_dsc(const trace_id& trace, std::string_view name, transaction_source source, bool rate_known,
+                       double rate, std::uint32_t rand_micros, parent_decision sampled, const envelope_context& ctx,
+                       Emit&& emit) noexcept {
+  char hex[32];
+  trace.to_hex(hex);
+  emit(std::string_view("trace_id"), std::string_view(hex, 32));
+  emit(std::string_view("public_key"), ctx.public_key);
+  if (!ctx.org_id.empty()) emit(std::string_view("org_id"), ctx.org_id);
+  if (!ctx.release.empty()) emit(std::string_view("release"), ctx.release);
+  emit(std::string_view("environment"), ctx.environment);
+  if (source != transaction_source::url && !name.empty()) emit(std::string_view("transaction"), name);
+  if (rate_known) {
+    // The portable formatter (the same text): libstdc++ 12's std::to_chars(double) takes about
+    // 3 KiB of stack, and this runs inside get_trace_headers(), whose budget is 2 KiB.
+    char num[32];
+    emit(std::string_view("sample_rate"), std::string_view(num, format_double_portable(num, rate)));
+  }
+  char frac[8];
+  emit(std::string_view("sample_rand"), std::string_view(frac, format_micros_fraction(frac, rand_micros)));
+  if (sampled != parent_decision::none)
+    emit(std::string_view("sampled"), std::string_view(sampled == parent_decision::sampled ? "true" : "false"));
+}
+
+/// The transaction's name as sent: the root's name, "<unlabeled transaction>" when empty (as JS
+/// and native write it).
+inline std::string_view transaction_name(const transaction_block& b) noexcept {
+  std::string_view name = b.str(b.spans[0].name);
+  return name.empty() ? std::string_view("<unlabeled transaction>") : name;
+}
+
+/// Whether the envelope header of `b` gets a `trace`: Relay needs trace_id and public_key, so
+/// not without a DSN, nor for a continued trace whose caller sent no Sentry baggage.
+inline bool has_dsc(const transaction_block& b, const envelope_context& ctx) noexcept {
+  if (b.continued || b.dsc_state.load(order_acquire) == dsc_frozen)
+    return !b.dsc.sentry("trace_id").empty() && !b.dsc.sentry("public_key").empty();
+  return !ctx.public_key.empty();
+}
+
+/// The DSC object of `b` (call only when has_dsc()): the frozen one when there is one, else the
+/// head-of-trace DSC made now.
+inline void write_dsc_object(json_writer& w, const transaction_block& b, const envelope_context& ctx) noexcept {
+  if (b.continued || b.dsc_state.load(order_acquire) == dsc_frozen) {
+    b.dsc.write_json(w);
+    return;
+  }
+  w.begin_object();
+  for_each_head_dsc(b.trace, transaction_name(b), b.source, b.sample_rate_known, b.sample_rate,
+                    b.sample_rand_micros, parent_decision::sampled, ctx,
+                    [&](std::string_view k, std::string_view v) { w.key(k).string(v); });
+  w.end_object();
+}
+
+inline void write_dsc(json_writer& w, const transaction_block& b, const envelope_context& ctx) noexcept {
+  if (!has_dsc(b, ctx)) return;
+  w.key("trace");
+  write_dsc_object(w, b, ctx);
+}
+
+inline void write_attributes(json_writer& w, const transaction_block& b, const span_record& r) noexcept {
+  for (std::uint16_t i = r.attr_head; i != no_index; i = b.attributes[i].next) {
+    const attribute_record& a = b.attributes[i];
+    w.key(b.str(a.key));
+    switch (a.type) {
+      case attribute_type::string: w.string(b.str(a.text)); break;
+      case attribute_type::int64: w.number(a.int_value); break;
+      case attribute_type::float64: w.number(a.float_value); break;
+      case attribute_type::boolean: w.boolean(a.bool_value); break;
+    }
+  }
+}
+
+inline std::string_view op_or_default(const transaction_block& b, const span_record& r) noexcept {
+  std::string_view op = b.str(r.op);
+  return op.empty() ? std::string_view("default") : op;
+}
+inline std::string_view origin_or_manual(const transaction_block& b, const span_record& r) noexcept {
+  std::string_view origin = b.str(r.origin);
+  return origin.empty() ? std::string_view("manual") : origin;
+}
+
+/// trace_id, span_id and (unless it starts the trace) parent_span_id of span `r`.
+inline void write_span_ids(json_writer& w, const transaction_block& b, const span_record& r) noexcept {
+  char hex[32];
+  b.trace.to_hex(hex);
+  w.key("trace_id").string(std::string_view(hex, 32));
+  r.id.to_hex(hex);
+  w.key("span_id").string(std::string_view(hex, 16));
+  if (!r.parent.is_zero()) {
+    r.parent.to_hex(hex);
+    w.key("parent_span_id").string(std::string_view(hex, 16));
+  }
+}
+
+/// The fields a span and the trace context share: ids, op, status, origin and data.
+inline void write_span_common(json_writer& w, const transaction_block& b, const span_record& r, bool root) noexcept {
+  write_span_ids(w, b, r);
+  std::string_view op = op_or_default(b, r);
+  std::string_view origin = origin_or_manual(b, r);
+  w.key("op").string(op);
+  w.key("status").string(to_string(r.status));
+  w.key("origin").string(origin);
+  w.key("data").begin_object();
+  w.key("sentry.op").string(op);
+  w.key("sentry.origin").string(origin);
+  if (root) {
+    w.key("sentry.segment.name.source").string(to_string(b.source));
+    if (b.sample_rate_known) w.key("sentry.sample_rate").number(b.sample_rate);
+  }
+  write_attributes(w, b, r);
+  w.end_object();
+}
+
+/// Room kept at the start of the envelope buffer for the headers, written after the payload
+/// (whose length the item header needs): 12 KiB holds the largest headers (a DSC full of escaped
+/// characters); a small buffer (down to the 4 KiB SENTRY_TRACE_ENVELOPE_BYTES allows, e.g. on a
+/// microcontroller) gives them a quarter of itself, which the usual few hundred bytes fit.
+constexpr std::size_t header_room_for(std::size_t cap) noexcept { return cap >= 13 * 1024 ? 12 * 1024 : cap / 4; }
+
+/// Closes a payload written at buf + header_room by hand (after a rewind the writer's state is
+/// stale; the 2 bytes were kept free) and returns its length.
+inline std::size_t close_items_payload(char* buf, std::size_t header_room, const fixed_sink& payload) noexcept {
+  std::memcpy(buf + header_room + payload.size(), "]}", 2);
+  return payload.size() + 2;
+}
+
+/// Moves the headers written at the start of `buf` to sit right before the payload, and
+/// returns the whole envelope.
+inline std::string_view join_headers_and_payload(char* buf, std::size_t header_room, std::size_t head_len,
+                                                 std::size_t payload_len) noexcept {
+  std::memmove(buf + header_room - head_len, buf, head_len);
+  return std::string_view(buf + header_room - head_len, head_len + payload_len);
+}
+
+/// Result of writing a transaction envelope.
+struct transaction_write {
+  std::string_view bytes;       ///< empty when not even the transaction itself fitted
+  std::size_t spans_written = 0;  ///< child spans in the envelope
+  std::uint16_t* slots = nullptr; ///< the slots written, root first (for transaction_view)
+};
+
+/// Serializes the transaction in `b` (its root ended; `handed_out` slots were claimed) into
+/// `buf`. Spans that never ended are counted `invalid`; spans that do not fit, `buffer_overflow`.
+/// `slot_list` must hold `handed_out` entries.
+inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, const transaction_block& b,
+                                                    std::uint32_t handed_out, const envelope_context& ctx,
+                                                    std::uint16_t* slot_list) noexcept {
+  transaction_write result;
+  // The payload goes first, after room for the headers (header_room_for); headers that do not
+  // fit are dropped and counted below.
+  const std::size_t header_room = header_room_for(cap);
+  if (cap < header_room + 1024) return result;
+  const span_record& root = b.spans[0];
+  event_id eid = new_event_id();
+  char eid_hex[32];
+  eid.to_hex(eid_hex);
+
+  const std::size_t payload_cap = cap - header_room - 2;  // 2: the closing "]}" always fits
+  fixed_sink payload(buf + header_room, payload_cap);
+  json_writer w(payload);
+  w.begin_object();
+  w.key("type").string("transaction");
+  w.key("event_id").string(std::string_view(eid_hex, 32));
+  w.key("platform").string("native");
+  w.key("transaction").string(transaction_name(b));
+  w.key("transaction_info").begin_object().key("source").string(to_string(b.source)).end_object();
+  w.key("start_timestamp").timestamp(ctx.anchor.to_epoch_us(root.start_ns));
+  w.key("timestamp").timestamp(ctx.anchor.to_epoch_us(root.end_ns));
+  if (!ctx.release.empty()) w.key("release").string(ctx.release);
+  w.key("environment").string(ctx.environment);
+  if (!ctx.server_name.empty()) w.key("server_name").string(ctx.server_name);
+  write_sdk(w);
+  w.key("contexts").begin_object().key("trace").begin_object();
+  write_span_common(w, b, root, true);
+  w.end_object().end_object();
+
+  std::uint32_t measurement_count = b.measurements_used.load(order_acquire);
+  if (measurement_count > SENTRY_TRACE_MAX_MEASUREMENTS) measurement_count = SENTRY_TRACE_MAX_MEASUREMENTS;
+  bool any_measurement = false;
+  for (std::uint32_t i = 0; i < measurement_count; ++i) {
+    const measurement_record& m = b.measurements[i];
+    if (m.ready.load(order_acquire) != 1) continue;
+    if (!any_measurement) w.key("measurements").begin_object();
+    any_measurement = true;
+    w.key(b.str(m.name)).begin_object().key("value").number(m.value());
+    const arena_str unit = m.unit_str();
+    if (unit.length) w.key("unit").string(b.str(unit));
+    w.end_object();
+  }
+  if (any_measurement) w.end_object();
+
+  w.key("spans").begin_array();
+  if (!w.ok()) {
+    // Not even the transaction without spans fits: nothing can go out.
+    g_outcomes.record_transaction(discard_reason::buffer_overflow, handed_out);
+    return result;
+  }
+  slot_list[0] = 0;
+  std::size_t listed = 1;
+  std::uint32_t unfinished = 0, overflowed = 0;
+  for (std::uint32_t slot = 1; slot < handed_out; ++slot) {
+    const span_record& r = b.spans[slot];
+    if (r.state.load(order_acquire) != slot_ended) {
+      ++unfinished;
+      continue;
+    }
+    if (overflowed) {
+      ++overflowed;
+      continue;
+    }
+    std::size_t checkpoint = payload.size();
+    w.begin_object();
+    write_span_common(w, b, r, false);
+    w.key("description").string(b.str(r.name));
+    w.key("start_timestamp").timestamp(ctx.anchor.to_epoch_us(r.start_ns));
+    w.key("timestamp").timestamp(ctx.anchor.to_epoch_us(r.end_ns));
+    w.end_object();
+    if (!w.ok()) {
+      // Back to the last whole span; nothing more is written through `w` after this.
+      payload.rewind(checkpoint);
+      overflowed = 1;
+      continue;
+    }
+    slot_list[listed++] = static_cast<std::uint16_t>(slot);
+  }
+  g_outcomes.record(discard_reason::invalid, data_category::span, unfinished);
+  g_outcomes.record(discard_reason::buffer_overflow, data_category::span, overflowed);
+  const std::size_t payload_len = close_items_payload(buf, header_room, payload);
+
+  // Headers into the start of the buffer, then moved flush against the payload.
+  fixed_sink head(buf, header_room);
+  json_writer h(head);
+  h.begin_object();
+  h.key("event_id").string(std::string_view(eid_hex, 32));
+  h.key("sent_at").timestamp(ctx.sent_at_epoch_us);
+  write_sdk(h);
+  write_dsc(h, b, ctx);
+  h.end_object();
+  head.put('\n');
+  json_writer item(head);
+  item.begin_object().key("type").string("transaction").key("length").number(static_cast<std::uint64_t>(payload_len));
+  item.key("content_type").string("application/json").end_object();
+  head.put('\n');
+  if (!h.ok() || !item.ok() || head.overflowed()) {
+    g_outcomes.record_transaction(discard_reason::buffer_overflow, handed_out);
+    return result;
+  }
+  std::size_t head_len = head.size();
+  result.bytes = join_headers_and_payload(buf, header_room, head_len, payload_len);
+  result.spans_written = listed - 1;
+  result.slots = slot_list;
+  return result;
+}
+
+/// One typed attribute of a span v2 item: {"type":…,"value":…}.
+inline void write_typed_string(json_writer& w, std::string_view key, std::string_view value) noexcept {
+  w.key(key).begin_object().key("type").string("string").key("value").string(value).end_object();
+}
+
+/// One span of `b` as a span v2 item (PROTOCOL.md §6): ids, name, float-second timestamps,
+/// is_segment, status "ok"/"error" (the detailed status in sentry.status.message), and typed
+/// attributes, with the sentry.* ones @sentry/core 11 adds.
+inline void write_span_v2(json_writer& w, const transaction_block& b, const span_record& r, bool segment,
+                          std::string_view segment_name, const envelope_context& ctx) noexcept {
+  char hex[32];
+  w.begin_object();
+  write_span_ids(w, b, r);
+  std::string_view name = b.str(r.name);
+  w.key("name").string(segment ? segment_name : name);
+  w.key("status").string(r.status == span_status::ok ? "ok" : "error");
+  w.key("is_segment").boolean(segment);
+  w.key("start_timestamp").seconds(ctx.anchor.to_epoch_us(r.start_ns));
+  w.key("end_timestamp").seconds(ctx.anchor.to_epoch_us(r.end_ns));
+  w.key("attributes").begin_object();
+  write_typed_string(w, "sentry.op", op_or_default(b, r));
+  write_typed_string(w, "sentry.origin", origin_or_manual(b, r));
+  write_typed_string(w, "sentry.trace_lifecycle", "stream");
+  write_typed_string(w, "sentry.segment.name", segment_name);
+  b.segment_id.to_hex(hex);
+  write_typed_string(w, "sentry.segment.id", std::string_view(hex, 16));
+  write_typed_string(w, "sentry.sdk.name", sdk_name);
+  write_typed_string(w, "sentry.sdk.version", version_string);
+  if (!ctx.release.empty()) write_typed_string(w, "sentry.release", ctx.release);
+  write_typed_string(w, "sentry.environment", ctx.environment);
+  if (r.status != span_status::ok) write_typed_string(w, "sentry.status.message", to_string(r.status));
+  if (segment) {
+    write_typed_string(w, "sentry.segment.name.source", to_string(b.source));
+    if (b.sample_rate_known)
+      w.key("sentry.sample_rate").begin_object().key("type").string("double").key("value").number(b.sample_rate).end_object();
+  }
+  for (std::uint16_t i = r.attr_head; i != no_index; i = b.attributes[i].next) {
+    const attribute_record& a = b.attributes[i];
+    w.key(b.str(a.key)).begin_object();
+    switch (a.type) {
+      case attribute_type::string: w.key("type").string("string").key("value").string(b.str(a.text)); break;
+      case attribute_type::int64: w.key("type").string("integer").key("value").number(a.int_value); break;
+      case attribute_type::float64: w.key("type").string("double").key("value").number(a.float_value); break;
+      case attribute_type::boolean: w.key("type").string("boolean").key("value").boolean(a.bool_value); break;
+    }
+    w.end_object();
+  }
+  w.end_object();
+  w.end_object();
+}
+
+/// Writes the ended spans of a streaming block as span v2 envelopes of at most 1000 items,
+/// handing each to `emit(std::string_view bytes, std::uint32_t items)`. Spans that never ended
+/// are counted `invalid`; a span too large for the buffer on its own, `buffer_overflow`.
+template <class Emit>
+void write_span_batches(char* buf, std::size_t cap, const transaction_block& b, std::uint32_t handed_out,
+                        const envelope_context& ctx, Emit&& emit) noexcept {
+  constexpr std::uint32_t max_items = 1000;  // Relay's limit per span container item
+  const std::size_t header_room = header_room_for(cap);
+  if (cap < header_room + 1024) return;
+  const std::string_view segment_name = b.is_continuation ? b.str(b.segment_name) : transaction_name(b);
+  std::uint32_t slot = b.is_continuation ? 1 : 0;  // a continuation's slot 0 is its holder, not a span
+  std::uint32_t unfinished = 0, too_large = 0;
+  while (slot < handed_out) {
+    fixed_sink payload(buf + header_room, cap - header_room - 2);  // 2: the closing "]}" always fits
+    json_writer w(payload);
+    w.begin_object().key("version").number(2).key("items").begin_array();
+    std::uint32_t items = 0;
+    for (; slot < handed_out && items < max_items; ++slot) {
+      const span_record& r = b.spans[slot];
+      if (r.state.load(order_acquire) != slot_ended) {
+        ++unfinished;
+        continue;
+      }
+      const json_writer::checkpoint before = w.mark();
+      write_span_v2(w, b, r, slot == 0 && !b.is_continuation, segment_name, ctx);
+      if (!w.ok()) {
+        w.rewind(before);
+        if (items == 0) {  // alone it does not fit: drop it rather than loop
+          ++too_large;
+          continue;
+        }
+        break;  // the rest go in the next envelope
+      }
+      ++items;
+    }
+    if (items == 0) continue;
+    const std::size_t payload_len = close_items_payload(buf, header_room, payload);
+    fixed_sink head(buf, header_room);
+    json_writer h(head);
+    h.begin_object();
+    h.key("sent_at").timestamp(ctx.sent_at_epoch_us);
+    write_sdk(h);
+    write_dsc(h, b, ctx);
+    h.end_object();
+    head.put('\n');
+    json_writer item(head);
+    item.begin_object().key("type").string("span").key("item_count").number(static_cast<std::uint64_t>(items));
+    item.key("content_type").string("application/vnd.sentry.items.span.v2+json");
+    item.key("length").number(static_cast<std::uint64_t>(payload_len)).end_object();
+    head.put('\n');
+    if (!h.ok() || !item.ok() || head.overflowed()) {
+      g_outcomes.record(discard_reason::buffer_overflow, data_category::span, items);
+      continue;
+    }
+    emit(join_headers_and_payload(buf, header_room, head.size(), payload_len), items);
+  }
+  g_outcomes.record(discard_reason::invalid, data_category::span, unfinished);
+  g_outcomes.record(discard_reason::buffer_overflow, data_category::span, too_large);
+}
+
+/// Writes the pending outcomes as a client-report envelope and clears them. Empty when none.
+inline std::string_view write_client_report_envelope(char* buf, std::size_t cap, const envelope_context& ctx) noexcept {
+  // The payload is small (at most reasons x categories entries), so it is built in a local
+  // buffer first to learn its length.
+  char payload_buf[4096];
+  fixed_sink payload(payload_buf, sizeof(payload_buf));
+  json_writer p(payload);
+  p.begin_object();
+  p.key("timestamp").seconds(ctx.sent_at_epoch_us);
+  p.key("discarded_events").begin_array();
+  std::uint64_t taken[reason_count][category_count] = {};
+  bool any = false;
+  for (std::size_t r = 0; r < reason_count; ++r) {
+    for (std::size_t c = 0; c < category_count; ++c) {
+      std::uint64_t q = g_outcomes.pending[r][c].exchange(0, order_relaxed);
+      if (!q) continue;
+      taken[r][c] = q;
+      any = true;
+      p.begin_object();
+      p.key("reason").string(to_string(static_cast<discard_reason>(r)));
+      p.key("category").string(to_string(static_cast<data_category>(c)));
+      p.key("quantity").number(q);
+      p.end_object();
+    }
+  }
+  p.end_array().end_object();
+  if (!any) return {};
+  fixed_sink out(buf, cap);
+  json_writer h(out);
+  h.begin_object().key("sent_at").timestamp(ctx.sent_at_epoch_us);
+  write_sdk(h);
+  h.end_object();
+  out.put('\n');
+  json_writer item(out);
+  item.begin_object().key("type").string("client_report").key("length").number(static_cast<std::uint64_t>(payload.size()));
+  item.end_object();
+  out.put('\n');
+  out.write(payload.data(), payload.size());
+  if (!p.ok() || out.overflowed()) {
+    // Put the counts back so that they are reported later rather than lost.
+    for (std::size_t r = 0; r < reason_count; ++r)
+      for (std::size_t c = 0; c < category_count; ++c)
+        if (taken[r][c]) g_outcomes.pending[r][c].fetch_add(taken[r][c], order_relaxed);
+    return {};
+  }
+  return out.view();
+}
+
+} // namespace detail
+
+inline span_view transaction_view::span_at(std::size_t i) const noexcept {
+  const detail::span_record& r = block_->spans[slots_[i]];
+  detail::time_anchor a{anchor_epoch_us_, anchor_mono_ns_};
+  return span_view{r.id,
+                   r.parent,
+                   detail::op_or_default(*block_, r),
+                   block_->str(r.name),
+                   a.to_epoch_us(r.start_ns),
+                   a.to_epoch_us(r.end_ns),
+                   r.status,
+                   slots_[i] == 0};
+}
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_ENVELOPE_HPP

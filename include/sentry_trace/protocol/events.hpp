@@ -1,0 +1,214 @@
+// sentry_trace/events.hpp -- error and message events, written as one Sentry envelope
+//
+// WHAT IT DOES  Writes one error event (an exception's type and value) or message event (text
+//               and a level) as a Sentry envelope into a caller-owned buffer:
+//                 {"event_id","sent_at","sdk","trace":<DSC>}\n
+//                 {"type":"event","length":N,"content_type":"application/json"}\n
+//                 <N bytes of payload>
+//               The payload carries contexts.trace with the active span's ids (or the
+//               propagation context's), so Sentry shows the error inside its trace and span;
+//               the envelope header carries that trace's dynamic sampling context, which the
+//               caller writes through a callback (the tracer knows the DSC, this part does not).
+// DOES NOT      allocate, lock, throw or read the locale. It does not capture stack traces,
+//               breadcrumbs, tags, user data or attachments, chain exceptions (one value per
+//               event), or sample: traces_sample_rate does not apply to errors.
+// FORMAT        As @sentry/core 11 writes an event captured inside a span (fx/js/static-0001),
+//               with sentry_trace's own choices:
+//               - `timestamp` is RFC 3339 UTC with microseconds (envelope.hpp says why);
+//                 `platform` is "native";
+//               - an exception is {type, value, mechanism:{type:"generic", handled}};
+//               - a message event's text is a plain string, `"message":"..."`, which is what
+//                 @sentry/core's eventFromString and Python's capture_message send (sentry-native
+//                 sends {"formatted":"..."}; Relay reads both as logentry.formatted);
+//               - contexts.trace is {trace_id, span_id, parent_span_id?, op?}, the shape of
+//                 @sentry/core's spanToTraceContext plus Python's op.
+//               Exception type and value, message and op longer than SENTRY_TRACE_MAX_STRING
+//               bytes are cut at a UTF-8 boundary and counted in stats::strings_truncated.
+//               CR, LF and other control characters are escaped, invalid UTF-8 is replaced by
+//               U+FFFD (json.hpp), so hostile text cannot break the envelope's framing.
+// RAM           Nothing of its own: the envelope goes straight into the caller's buffer (the
+//               payload after room for its item header, then moved down flush against it), plus
+//               under 200 bytes of stack. Worst case: the payload is 6 x 4 x
+//               SENTRY_TRACE_MAX_STRING bytes (type, value, message and op, every byte escaped
+//               as \u00XX) plus ~700 plus release, environment and server_name; the header
+//               ~250 bytes plus the DSC. About 25 KiB with the default switches.
+// ERRORS        When the envelope does not fit in the buffer the result is empty and the event
+//               is counted as buffer_overflow / error for the client report.
+// SPEC          https://develop.sentry.dev/sdk/telemetry/errors/
+//               https://develop.sentry.dev/sdk/foundations/transport/envelopes/
+//               https://develop.sentry.dev/sdk/foundations/trace-propagation/ (trace data on events)
+
+#ifndef SENTRY_TRACE_EVENTS_HPP
+#define SENTRY_TRACE_EVENTS_HPP
+
+#include "../config.hpp"
+#include "envelope.hpp"
+#include "ids.hpp"
+#include "json.hpp"
+#include "../core/outcomes.hpp"
+#include "../face/span.hpp"
+#include "../face/status.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+
+/// What links an event to a trace: the active span's ids, or the propagation context's when no
+/// span is active.
+struct event_trace_context {
+  trace_id trace;       ///< zero: no contexts.trace is written (the event is in no trace)
+  span_id span;         ///< zero: a fresh random id, as @sentry/core does for a propagation
+                        ///< context without a span (a trace context needs a span_id)
+  span_id parent;       ///< zero: no parent_span_id
+  std::string_view op;  ///< empty: no op. Only read during the call.
+};
+
+/// The pieces of one error or message event. The strings are only read during the call.
+struct event_fields {
+  std::string_view exception_type;   ///< e.g. "std::runtime_error"; empty for a message event
+  std::string_view exception_value;  ///< the exception's message (what())
+  std::string_view message;          ///< capture_message's text; written as "message":"..."
+  level lvl = level::error;
+  std::int64_t timestamp_epoch_us = 0;  ///< when it happened, microseconds since the Unix epoch;
+                                        ///< 0: the envelope's sent_at
+  bool handled = true;                  ///< mechanism.handled: false for a crash or terminate
+};
+
+/// Writes one error-event envelope into buf[0..cap) and returns its bytes (a view into `buf`),
+/// or an empty view when it does not fit; that event is then counted as buffer_overflow / error.
+///
+/// Envelope header: event_id (a new uuid4 as 32 lowercase hex, the same as the payload's),
+/// sent_at (ctx.sent_at_epoch_us), sdk, and `trace` when `write_dsc` is given: it is called
+/// right after the key "trace" has been written and must write exactly one JSON object, the
+/// trace's dynamic sampling context (PROTOCOL.md §8: every value a string, trace_id equal to
+/// tc.trace). A callback that writes nothing leaves the `trace` key out (e.g. without a DSN);
+/// one that writes broken structure (a key, two values) makes the whole write fail. It runs on
+/// the calling thread, must not throw, and gets `dsc_user` back.
+///
+/// Payload: event_id, timestamp, platform "native", level, release, environment and
+/// server_name (each when non-empty), sdk, exception.values[{type, value, mechanism}] when a
+/// type or value is given, message when given, contexts.trace when tc.trace is non-zero. An
+/// event with neither exception nor message is still written (Sentry shows it as
+/// "<unlabeled event>").
+///
+/// The item header is {"type":"event","length":N,"content_type":"application/json"}; there is
+/// no newline after the payload. Needs `cap` at least the size of the result (a buffer exactly
+/// that big suffices, up to one byte per digit of `cap` beyond the payload length's).
+/// Reentrant; never allocates or throws.
+inline std::string_view write_event_envelope(char* buf, std::size_t cap, const event_fields& f,
+                                             const event_trace_context& tc, const envelope_context& ctx,
+                                             void (*write_dsc)(json_writer&, void*), void* dsc_user) noexcept {
+  // Cut over-long strings now; the cuts are counted only if the event goes out.
+  constexpr std::size_t max_string = SENTRY_TRACE_MAX_STRING;
+  std::uint64_t truncated = 0;
+  auto cut = [&truncated](std::string_view s) noexcept {
+    if (s.size() <= max_string) return s;
+    ++truncated;
+    return s.substr(0, utf8_truncate(s, max_string));
+  };
+  const std::string_view type = cut(f.exception_type);
+  const std::string_view value = cut(f.exception_value);
+  const std::string_view message = cut(f.message);
+  const std::string_view op = cut(tc.op);
+
+  const event_id eid = new_event_id();
+  char eid_hex[32];
+  eid.to_hex(eid_hex);
+  const std::string_view eid_text(eid_hex, 32);
+
+  auto overflow = []() noexcept -> std::string_view {
+    g_outcomes.record(discard_reason::buffer_overflow, data_category::error, 1);
+    return {};
+  };
+
+  // 1. The envelope header, at the start of the buffer.
+  fixed_sink head(buf, cap);
+  json_writer h(head);
+  h.begin_object();
+  h.key("event_id").string(eid_text);
+  h.key("sent_at").timestamp(ctx.sent_at_epoch_us);
+  write_sdk(h);
+  if (write_dsc != nullptr) {
+    const json_writer::checkpoint before_key = h.mark();
+    h.key("trace");
+    const std::size_t after_key = head.size();
+    write_dsc(h, dsc_user);
+    if (head.size() == after_key && !head.overflowed()) h.rewind(before_key);  // nothing written
+  }
+  h.end_object();
+  head.put('\n');
+  if (!h.ok()) return overflow();
+  const std::size_t head_len = head.size();
+
+  // 2. The payload, after room for the item header. That header's only variable part is the
+  //    length, which has at most as many digits as `cap`.
+  static constexpr char item_prefix[] = "{\"type\":\"event\",\"length\":";
+  static constexpr char item_suffix[] = ",\"content_type\":\"application/json\"}\n";
+  constexpr std::size_t item_fixed = sizeof(item_prefix) - 1 + sizeof(item_suffix) - 1;
+  char digits[24];
+  const std::size_t item_room = item_fixed + format_uint(digits, static_cast<std::uint64_t>(cap));
+  if (cap - head_len <= item_room) return overflow();
+  char* const payload_at = buf + head_len + item_room;
+  fixed_sink payload(payload_at, cap - head_len - item_room);
+  json_writer w(payload);
+  w.begin_object();
+  w.key("event_id").string(eid_text);
+  w.key("timestamp").timestamp(f.timestamp_epoch_us != 0 ? f.timestamp_epoch_us : ctx.sent_at_epoch_us);
+  w.key("platform").string("native");
+  w.key("level").string(to_string(f.lvl));
+  if (!ctx.release.empty()) w.key("release").string(ctx.release);
+  if (!ctx.environment.empty()) w.key("environment").string(ctx.environment);
+  if (!ctx.server_name.empty()) w.key("server_name").string(ctx.server_name);
+  write_sdk(w);
+  if (!type.empty() || !value.empty()) {
+    // Relay needs a type or a value in each exception; mechanism.type is required in a mechanism.
+    w.key("exception").begin_object().key("values").begin_array().begin_object();
+    if (!type.empty()) w.key("type").string(type);
+    if (!value.empty()) w.key("value").string(value);
+    w.key("mechanism").begin_object().key("type").string("generic").key("handled").boolean(f.handled).end_object();
+    w.end_object().end_array().end_object();
+  }
+  if (!message.empty()) w.key("message").string(message);
+  if (!tc.trace.is_zero()) {
+    char hex[32];
+    w.key("contexts").begin_object().key("trace").begin_object();
+    tc.trace.to_hex(hex);
+    w.key("trace_id").string(std::string_view(hex, 32));
+    (tc.span.is_zero() ? new_span_id() : tc.span).to_hex(hex);
+    w.key("span_id").string(std::string_view(hex, 16));
+    if (!tc.parent.is_zero()) {
+      tc.parent.to_hex(hex);
+      w.key("parent_span_id").string(std::string_view(hex, 16));
+    }
+    if (!op.empty()) w.key("op").string(op);
+    w.end_object().end_object();
+  }
+  w.end_object();
+  if (!w.ok()) return overflow();
+  const std::size_t payload_len = payload.size();
+
+  // 3. The item header, and the payload moved down flush against it.
+  char item[sizeof(item_prefix) + sizeof(item_suffix) + 24];
+  std::size_t item_len = 0;
+  std::memcpy(item, item_prefix, sizeof(item_prefix) - 1);
+  item_len += sizeof(item_prefix) - 1;
+  item_len += format_uint(item + item_len, static_cast<std::uint64_t>(payload_len));
+  std::memcpy(item + item_len, item_suffix, sizeof(item_suffix) - 1);
+  item_len += sizeof(item_suffix) - 1;
+  std::memmove(buf + head_len + item_len, payload_at, payload_len);
+  std::memcpy(buf + head_len, item, item_len);
+
+  if (truncated) g_outcomes.strings_truncated.fetch_add(truncated, order_relaxed);
+  return std::string_view(buf, head_len + item_len + payload_len);
+}
+
+} // namespace detail
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_EVENTS_HPP

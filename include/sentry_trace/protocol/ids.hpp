@@ -1,0 +1,133 @@
+// sentry_trace/ids.hpp -- trace ids, span ids, event ids: generation, hex form, parsing
+//
+// WHAT IT DOES  A trace id is 16 random bytes written as 32 lowercase hex characters, a span id
+//               8 random bytes as 16, an event id a uuid4 as 32 (PROTOCOL.md §7). Ids are never
+//               all zeros (W3C) and always lowercase.
+// DOES NOT      allocate, lock or call the entropy hook on the span path: each thread reads its
+//               own ChaCha8 keystream under a key drawn once by init() (platform.hpp), so ids
+//               seen outside do not tell the next ones.
+// ERRORS        parse functions return false for the wrong length, uppercase or non-hex
+//               characters, and all-zero ids, leaving the output untouched.
+
+#ifndef SENTRY_TRACE_IDS_HPP
+#define SENTRY_TRACE_IDS_HPP
+
+#include "../config.hpp"
+#include "json.hpp"
+#include "../core/platform.hpp"
+
+#include <cstdint>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// 16-byte trace id shared by every span of one trace.
+struct trace_id {
+  std::uint64_t hi = 0;
+  std::uint64_t lo = 0;
+  constexpr bool is_zero() const noexcept { return hi == 0 && lo == 0; }
+  /// Writes exactly 32 lowercase hex characters (no NUL).
+  void to_hex(char* out32) const noexcept;
+  /// Parses exactly 32 lowercase hex characters; false (and `out` untouched) otherwise or when zero.
+  static bool parse(std::string_view hex, trace_id& out) noexcept;
+  friend constexpr bool operator==(const trace_id& a, const trace_id& b) noexcept { return a.hi == b.hi && a.lo == b.lo; }
+  friend constexpr bool operator!=(const trace_id& a, const trace_id& b) noexcept { return !(a == b); }
+};
+
+/// 8-byte span id; 0 means "none".
+struct span_id {
+  std::uint64_t value = 0;
+  constexpr bool is_zero() const noexcept { return value == 0; }
+  /// Writes exactly 16 lowercase hex characters (no NUL).
+  void to_hex(char* out16) const noexcept;
+  /// Parses exactly 16 lowercase hex characters; false (and `out` untouched) otherwise or when zero.
+  static bool parse(std::string_view hex, span_id& out) noexcept;
+  friend constexpr bool operator==(const span_id& a, const span_id& b) noexcept { return a.value == b.value; }
+  friend constexpr bool operator!=(const span_id& a, const span_id& b) noexcept { return a.value != b.value; }
+};
+
+/// uuid4 used as an event id; written as 32 hex without dashes, as event payloads require.
+struct event_id {
+  std::uint64_t hi = 0;
+  std::uint64_t lo = 0;
+  void to_hex(char* out32) const noexcept;
+};
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+
+inline void u64_to_hex(std::uint64_t v, char* out16) noexcept {
+  for (int i = 15; i >= 0; --i) {
+    out16[i] = hex_digits[v & 0xf];
+    v >>= 4;
+  }
+}
+
+/// Parses exactly 16 lowercase hex characters. Uppercase is rejected on purpose: the SDKs'
+/// sentry-trace regex and W3C both require lowercase.
+inline bool parse_u64_hex(const char* p, std::uint64_t& out) noexcept {
+  std::uint64_t v = 0;
+  for (int i = 0; i < 16; ++i) {
+    char c = p[i];
+    unsigned d;
+    if (c >= '0' && c <= '9') d = static_cast<unsigned>(c - '0');
+    else if (c >= 'a' && c <= 'f') d = static_cast<unsigned>(c - 'a' + 10);
+    else return false;
+    v = (v << 4) | d;
+  }
+  out = v;
+  return true;
+}
+
+inline trace_id new_trace_id() noexcept {
+  trace_id t;
+  do {
+    t.hi = random_u64();
+    t.lo = random_u64();
+  } while (t.is_zero());
+  return t;
+}
+
+inline span_id new_span_id() noexcept {
+  span_id s;
+  do s.value = random_u64();
+  while (s.value == 0);
+  return s;
+}
+
+inline event_id new_event_id() noexcept {
+  event_id e;
+  e.hi = (random_u64() & ~0xf000ull) | 0x4000ull;                 // version 4
+  e.lo = (random_u64() & ~(3ull << 62)) | (2ull << 62);           // RFC 4122 variant
+  return e;
+}
+
+} // namespace detail
+
+inline void trace_id::to_hex(char* out32) const noexcept {
+  detail::u64_to_hex(hi, out32);
+  detail::u64_to_hex(lo, out32 + 16);
+}
+inline bool trace_id::parse(std::string_view hex, trace_id& out) noexcept {
+  trace_id t;
+  if (hex.size() != 32 || !detail::parse_u64_hex(hex.data(), t.hi) || !detail::parse_u64_hex(hex.data() + 16, t.lo) ||
+      t.is_zero())
+    return false;
+  out = t;
+  return true;
+}
+inline void span_id::to_hex(char* out16) const noexcept { detail::u64_to_hex(value, out16); }
+inline bool span_id::parse(std::string_view hex, span_id& out) noexcept {
+  std::uint64_t v = 0;
+  if (hex.size() != 16 || !detail::parse_u64_hex(hex.data(), v) || v == 0) return false;
+  out.value = v;
+  return true;
+}
+inline void event_id::to_hex(char* out32) const noexcept {
+  detail::u64_to_hex(hi, out32);
+  detail::u64_to_hex(lo, out32 + 16);
+}
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_IDS_HPP

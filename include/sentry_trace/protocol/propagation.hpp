@@ -1,0 +1,707 @@
+// sentry_trace/propagation.hpp -- sentry-trace, traceparent and baggage: parse and format
+//
+// WHAT IT DOES  Reads the headers that carry a distributed trace into a service, and writes the
+//               ones that carry it out (PROTOCOL.md §7, §8):
+//               - `sentry-trace`  `<trace_id>-<span_id>[-1|-0]`, matched exactly as @sentry/core
+//                                 11's TRACEPARENT_REGEXP matches it (parse_sentry_trace);
+//               - `traceparent`   W3C Trace Context, version 00 and later versions
+//                                 (parse_traceparent; our extension: @sentry/core ignores it);
+//               - `baggage`       W3C baggage, split into the Sentry members (the dynamic sampling
+//                                 context, DSC, decoded) and the other vendors' members (kept
+//                                 verbatim and passed on), in fixed buffers (class baggage).
+//               Members are split and decoded the way @sentry/core's parseBaggageHeader does:
+//               split on ',', cut at the first '=', trim, percent-decode; a member without '='
+//               is ignored; an empty key or value, or one decodeURIComponent would reject, drops
+//               the member; a later duplicate wins. Outgoing values are percent-encoded as
+//               sentry-native does (everything but RFC 3986 unreserved bytes).
+//
+// STEP BY STEP  sentry_trace::trace_parent parent;
+//               sentry_trace::baggage bag;                          // ~9.5 KiB: keep it static
+//               bool continued = sentry_trace::parse_sentry_trace(hdr_sentry_trace, parent) ||
+//                                sentry_trace::parse_traceparent(hdr_traceparent, parent);
+//               bag.parse(hdr_baggage);                             // once per baggage header
+//               ...
+//               char out[SENTRY_TRACE_MAX_BAGGAGE];
+//               std::size_t n = bag.write_header(out, sizeof out);  // outgoing `baggage` value
+//
+// DOES NOT      allocate, throw, lock, read the locale, or keep pointers into the caller's memory:
+//               every member is copied into the object's own buffers.
+//
+// CONFIG        (default)  meaning                                               every TU must agree?
+//   SENTRY_TRACE_MAX_BAGGAGE  (8192)  bytes of a baggage value kept (third-party members) and     yes
+//                                     written (the whole outgoing value): the W3C minimum
+//   SENTRY_TRACE_MAX_DSC      (1024)  bytes of Sentry members kept: the sum of each decoded key    yes
+//                                     (without "sentry-") and value
+//               Member count: at most 64 (the W3C minimum) Sentry members and 64 third-party
+//               members are kept; at most 64 members are written.
+//
+// RAM           sizeof(baggage) = SENTRY_TRACE_MAX_BAGGAGE + SENTRY_TRACE_MAX_DSC (rounded up to a
+//               multiple of 4) + 64 * 8 + 16 bytes: 9744 with the defaults; tests/test_propagation.cpp
+//               pins it. Parsing uses a few dozen bytes of stack and no scratch buffer.
+//
+// THREADS       The free functions are reentrant. A baggage object is not thread-safe; its const
+//               members may be called from several threads at once.
+//
+// ERRORS        Bad input never reaches the output and is never an error to the caller:
+//               - a sentry-trace or traceparent value that does not match, or has an all-zero id,
+//                 makes the parse function return false with `out` untouched (start a new trace);
+//               - a baggage member with a control character (CR, LF, NUL, TAB inside, ...) in its
+//                 raw text is dropped, so no header line can be split; so is a Sentry member whose
+//                 decoded key or value holds one (%0D%0A) or whose key is empty after "sentry-";
+//               - members past the limits are dropped whole and counted in dropped_members().
+//
+// SPEC          https://develop.sentry.dev/sdk/foundations/trace-propagation/
+//               https://develop.sentry.dev/sdk/foundations/trace-propagation/dynamic-sampling-context/
+//               https://www.w3.org/TR/trace-context/ (traceparent), https://www.w3.org/TR/baggage/
+
+#ifndef SENTRY_TRACE_PROPAGATION_HPP
+#define SENTRY_TRACE_PROPAGATION_HPP
+
+#include "../config.hpp"
+#include "ids.hpp"
+#include "json.hpp"
+#include "../core/platform.hpp"
+#include "sampling.hpp"
+#include "../face/span.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+// SENTRY_TRACE_MAX_BAGGAGE and SENTRY_TRACE_MAX_DSC get their defaults and checks in config.hpp,
+// with the other switches that shape a transaction block (the layout guard compares them).
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// A parsed sentry-trace or traceparent value.
+struct trace_parent {
+  trace_id trace;      ///< never zero after a successful parse
+  span_id parent;      ///< zero when a sentry-trace value carried only a trace id
+  parent_decision sampled = parent_decision::none;  ///< none: deferred (sentry-trace without a flag)
+};
+
+/// Parses a `sentry-trace` value. Matches `^[ \t]*([0-9a-f]{32})?-?([0-9a-f]{16})?-?([01])?[ \t]*$`
+/// exactly as @sentry/core 11's TRACEPARENT_REGEXP does, backtracking included
+/// ("<32 hex>1" is a trace id with the flag 1; "<32 hex>-<16 hex>-" has no flag). A match without
+/// a trace id counts as no header (false). A bare trace id is accepted (parent zero). An all-zero
+/// trace id or span id is rejected (false), where @sentry/core would continue it. On false, `out`
+/// is untouched. Reentrant; no allocation.
+bool parse_sentry_trace(std::string_view value, trace_parent& out) noexcept;
+
+/// Parses a W3C `traceparent` value: `<version>-<32 hex trace-id>-<16 hex parent-id>-<2 hex flags>`,
+/// lowercase, surrounded by optional spaces/tabs. Version 00 must be exactly 55 characters; version
+/// ff is invalid; a later version is accepted when its first 55 characters have the version-00
+/// shape and it ends there or continues with '-' (W3C "versioning of traceparent"). All-zero ids
+/// are invalid. Flag bit 0 gives `sampled` or `not_sampled` (never `none`). On false, `out` is
+/// untouched. @sentry/core 11 and sentry-native do not read an incoming traceparent; we do.
+bool parse_traceparent(std::string_view value, trace_parent& out) noexcept;
+
+/// The incoming `baggage`, split in two and copied into fixed buffers:
+/// - Sentry members (`sentry-<key>=<value>`, key decoded before the prefix is checked): decoded,
+///   a later duplicate replaces the value in the first one's position, at most 64 members and
+///   SENTRY_TRACE_MAX_DSC bytes (decoded key without "sentry-" plus value, summed).
+/// - Third-party members: kept verbatim as `key=value` (key and value trimmed of spaces/tabs,
+///   `;properties` kept as part of the value), joined with ",", at most 64 members and
+///   SENTRY_TRACE_MAX_BAGGAGE bytes. Duplicates are kept (the receiver takes the last).
+/// Member rules, as @sentry/core's parseBaggageHeader: split on ','; cut at the first '='; trim
+/// key and value; a member without '=' is ignored; an empty key or value drops it; a key or value
+/// that decodeURIComponent would reject (a bad escape such as %zz or a trailing %, or escapes that
+/// are not well-formed UTF-8 such as %FF) drops it. Further, where @sentry/core keeps them: a member
+/// whose raw text holds a control byte (< 0x20 or 0x7f, tabs inside included) is dropped; a
+/// Sentry member whose decoded key or value holds one, or whose key is empty after "sentry-", is
+/// dropped. Only members dropped for the limits are counted in dropped_members(); malformed
+/// members are not. Several headers may be parsed in turn: they are joined as one.
+/// Not thread-safe; copyable (no pointers inside). Never allocates or throws.
+class baggage {
+ public:
+  /// Maximum members kept of each kind, and written in all: the W3C minimum.
+  static constexpr std::size_t max_members = 64;
+
+  /// Empty. The buffers are left uninitialised: construction costs a few stores, not 9 KiB.
+  baggage() noexcept = default;
+  /// Copies only the bytes in use.
+  baggage(const baggage& o) noexcept { *this = o; }
+  baggage& operator=(const baggage& o) noexcept;
+  /// Adds the members of one `baggage` header value. Call once per header: the members join.
+  void parse(std::string_view header) noexcept;
+  /// Forgets every member and the dropped count.
+  void clear() noexcept;
+  /// Forgets the Sentry members only, keeping the third-party ones (a trace that starts here
+  /// passes the others' members on under its own DSC).
+  void clear_sentry_members() noexcept {
+    dsc_used_ = 0;
+    sentry_count_ = 0;
+  }
+
+  /// The decoded value of `sentry-<key>` (`key` given without the prefix), or empty when absent.
+  /// Valid until this object is next changed.
+  std::string_view sentry(std::string_view key) const noexcept;
+  bool has_sentry_members() const noexcept { return sentry_count_ != 0; }
+  std::size_t sentry_member_count() const noexcept { return sentry_count_; }
+  /// The i-th Sentry member, in order of first appearance: key without "sentry-", and decoded
+  /// value. Empty when i >= sentry_member_count(). Valid until this object is next changed.
+  std::string_view sentry_key(std::size_t i) const noexcept;
+  std::string_view sentry_value(std::size_t i) const noexcept;
+  /// Adds `sentry-<key>`, or replaces its value in place (used when this service adds
+  /// sample_rand / sample_rate to a frozen DSC). Both are copied. False, and nothing changed, when
+  /// there is no room (bytes or members), or when the key or value is empty, holds a control byte
+  /// or is not well-formed UTF-8.
+  bool set_sentry(std::string_view key, std::string_view decoded_value) noexcept;
+
+  /// The third-party members, "k=v,k2=v2;prop" as received (trimmed), or empty.
+  std::string_view third_party() const noexcept { return std::string_view(tp_, tp_len_); }
+  /// Members dropped because a limit (bytes or count) was reached, since construction or clear().
+  std::uint32_t dropped_members() const noexcept { return dropped_; }
+
+  /// Writes the outgoing `baggage` value into out[0, cap): the Sentry members first, as
+  /// `sentry-<key>=<value>` percent-encoded like sentry-native (every byte but A-Za-z0-9-._~),
+  /// then the third-party members verbatim, comma-separated. Whole members only: a member that
+  /// would take the value past min(cap, SENTRY_TRACE_MAX_BAGGAGE) bytes, or past 64 members, is
+  /// skipped and later, smaller ones still go (as @sentry/core's objectToBaggageHeader skips).
+  /// Sentry members come first so they survive. No NUL is written. Returns the bytes written
+  /// (0 when there is nothing to send: send no header then). `out` may be null when cap is 0.
+  std::size_t write_header(char* out, std::size_t cap) const noexcept;
+  /// Writes the Sentry members as one JSON object, {"trace_id":"…","public_key":"…",…}, every
+  /// value a string, in the order of sentry_key(): the envelope header's `trace`.
+  void write_json(json_writer& w) const noexcept;
+
+ private:
+  struct entry {
+    std::uint16_t key_off, key_len, value_off, value_len;
+  };
+  template <class Source> bool put_sentry(const Source& key, const Source& value) noexcept;
+  void add_member(std::string_view key, std::string_view value) noexcept;
+
+  char dsc_[SENTRY_TRACE_MAX_DSC];          // decoded keys and values, packed
+  char tp_[SENTRY_TRACE_MAX_BAGGAGE];       // third-party members, comma-joined
+  entry entries_[max_members];              // Sentry members in order of first appearance
+  std::uint32_t dsc_used_ = 0;
+  std::uint32_t tp_len_ = 0;
+  std::uint16_t sentry_count_ = 0;
+  std::uint16_t tp_count_ = 0;
+  std::uint32_t dropped_ = 0;
+};
+
+namespace detail {
+
+/// Percent-decodes `in` into out[0, cap), setting `out_len` to the decoded length. '+' is not a
+/// space (decodeURIComponent). False on a bad escape (%zz, a % with fewer than two hex digits
+/// after it), on a decoded byte below 0x20 or 0x7f, raw or escaped (control characters never
+/// survive into a DSC value), or when the result does not fit in `cap`; `out` then holds a
+/// partial result and `out_len` what was written. Does not check UTF-8 (baggage does).
+bool percent_decode(std::string_view in, char* out, std::size_t cap, std::size_t& out_len) noexcept;
+
+/// Percent-encodes `in` into `out`: every byte except the RFC 3986 unreserved set A-Za-z0-9-._~
+/// becomes %XX with uppercase hex, as sentry-native does (so '/', '@', ' ' and ',' are all
+/// escaped). Writes through the sink, so truncation follows the sink's rules: when the sink
+/// cannot take the bytes it keeps the error and total() reports the bytes needed;
+/// percent_encoded_length() gives the same figure beforehand.
+void percent_encode(sink& out, std::string_view in) noexcept;
+
+/// The length percent_encode() writes for `in`.
+std::size_t percent_encoded_length(std::string_view in) noexcept;
+
+/// Writes "<32 hex>-<16 hex>-1", "…-0", or, while the decision is deferred (none), no flag,
+/// into out[0, 51). Returns the length (51 or 49). No NUL.
+std::size_t format_sentry_trace(char* out, const trace_id& t, span_id s, parent_decision sampled) noexcept;
+
+/// Writes "00-<32 hex>-<16 hex>-01" when sampled, else "…-00" (deferred included, as
+/// @sentry/core's generateTraceparentHeader), into out[0, 55). Returns 55. No NUL.
+std::size_t format_traceparent(char* out, const trace_id& t, span_id s, bool sampled) noexcept;
+
+/// Whether to add trace headers to an outgoing request to `url`, as @sentry/core 11's
+/// shouldPropagateTraceForUrl decides for string targets:
+/// - targets not set (`targets_set` false, the default of @sentry/node 11, which sets none):
+///   every URL gets them;
+/// - targets set: only a URL that contains one of targets[0, count) as a substring, compared
+///   case-insensitively (core's matchesTracePropagationTargets lowercases both; we fold ASCII
+///   only). A set but empty list therefore matches nothing; an empty string target matches
+///   every URL. Regular-expression targets are not supported.
+bool should_propagate(std::string_view url, const std::string_view* targets, std::size_t count,
+                      bool targets_set) noexcept;
+
+} // namespace detail
+
+// ================================================================================================
+// implementation
+// ================================================================================================
+
+namespace detail {
+
+inline constexpr char hex_upper[] = "0123456789ABCDEF";
+
+constexpr bool is_lower_hex(char c) noexcept { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
+
+constexpr int hex_value(char c) noexcept {
+  return c >= '0' && c <= '9'   ? c - '0'
+         : c >= 'a' && c <= 'f' ? c - 'a' + 10
+         : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                : -1;
+}
+
+constexpr bool is_control(unsigned char c) noexcept { return c < 0x20 || c == 0x7f; }
+
+constexpr bool is_unreserved(unsigned char c) noexcept {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+         c == '_' || c == '~';
+}
+
+/// Strips spaces and tabs at both ends (W3C OWS; JS's trim() strips more, see header_cases.json).
+constexpr std::string_view trim_ows(std::string_view s) noexcept {
+  std::size_t b = 0, e = s.size();
+  while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
+  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t')) --e;
+  return s.substr(b, e - b);
+}
+
+constexpr bool all_lower_hex(std::string_view s, std::size_t pos, std::size_t n) noexcept {
+  if (pos > s.size() || s.size() - pos < n) return false;
+  for (std::size_t i = 0; i < n; ++i)
+    if (!is_lower_hex(s[pos + i])) return false;
+  return true;
+}
+
+/// Where TRACEPARENT_REGEXP's groups matched in a value stripped of its surrounding spaces/tabs
+/// (the regex's `[ \t]*` at both ends can take only those, and nothing between them can).
+struct sentry_trace_match {
+  bool has_trace = false, has_span = false;
+  char flag = 0;  // '0', '1' or 0 for none
+  std::size_t span_pos = 0;
+};
+
+/// `([0-9a-f]{32})?-?([0-9a-f]{16})?-?([01])?` against the whole of `s`, trying the alternatives
+/// in the order a backtracking regex engine does (each optional part present first), so the
+/// first full match, and thus the captures, are those JavaScript reports.
+constexpr bool match_sentry_trace(std::string_view s, sentry_trace_match& m) noexcept {
+  const std::size_t n = s.size();
+  for (int g1 = 1; g1 >= 0; --g1) {
+    std::size_t p1 = 0;
+    if (g1 && !all_lower_hex(s, 0, 32)) continue;
+    if (g1) p1 = 32;
+    for (int d1 = 1; d1 >= 0; --d1) {
+      std::size_t p2 = p1;
+      if (d1 && !(p2 < n && s[p2] == '-')) continue;
+      if (d1) ++p2;
+      for (int g2 = 1; g2 >= 0; --g2) {
+        std::size_t p3 = p2;
+        if (g2 && !all_lower_hex(s, p3, 16)) continue;
+        if (g2) p3 += 16;
+        for (int d2 = 1; d2 >= 0; --d2) {
+          std::size_t p4 = p3;
+          if (d2 && !(p4 < n && s[p4] == '-')) continue;
+          if (d2) ++p4;
+          for (int g3 = 1; g3 >= 0; --g3) {
+            std::size_t p5 = p4;
+            if (g3 && !(p5 < n && (s[p5] == '0' || s[p5] == '1'))) continue;
+            if (g3) ++p5;
+            if (p5 != n) continue;
+            m.has_trace = g1 != 0;
+            m.has_span = g2 != 0;
+            m.span_pos = p2;
+            m.flag = g3 ? s[p4] : '\0';
+            return true;
+          }
+        }
+      }
+    }
+  }
+  return false;
+}
+
+/// Reads one unit of percent-encoded text at s[i]: an escape %XX (either case) or a raw byte.
+/// False on a bad escape.
+constexpr bool read_unit(std::string_view s, std::size_t& i, unsigned char& byte, bool& escaped) noexcept {
+  if (s[i] != '%') {
+    byte = static_cast<unsigned char>(s[i]);
+    escaped = false;
+    ++i;
+    return true;
+  }
+  if (s.size() - i < 3) return false;
+  const int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
+  if (hi < 0 || lo < 0) return false;
+  byte = static_cast<unsigned char>(hi * 16 + lo);
+  escaped = true;
+  i += 3;
+  return true;
+}
+
+/// Well-formed UTF-8 over units read by `read` (raw bytes, or escapes and raw bytes): the
+/// Unicode 15 table 3-7 ranges, so no overlongs, surrogates or values past U+10FFFF. A sequence
+/// must not mix escaped and raw bytes.
+template <class Read> constexpr bool well_formed_utf8(std::string_view s, Read read) noexcept {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    unsigned char b = 0;
+    bool esc = false;
+    if (!read(s, i, b, esc)) return false;
+    if (b < 0x80) continue;
+    int more = 0;
+    unsigned lo = 0x80, hi = 0xBF;  // range of the first continuation byte
+    if (b >= 0xC2 && b <= 0xDF) {
+      more = 1;
+    } else if (b >= 0xE0 && b <= 0xEF) {
+      more = 2;
+      if (b == 0xE0) lo = 0xA0;
+      if (b == 0xED) hi = 0x9F;
+    } else if (b >= 0xF0 && b <= 0xF4) {
+      more = 3;
+      if (b == 0xF0) lo = 0x90;
+      if (b == 0xF4) hi = 0x8F;
+    } else {
+      return false;
+    }
+    for (int k = 0; k < more; ++k) {
+      unsigned char c = 0;
+      bool cesc = false;
+      if (i >= s.size() || !read(s, i, c, cesc) || cesc != esc || c < lo || c > hi) return false;
+      lo = 0x80;
+      hi = 0xBF;
+    }
+  }
+  return true;
+}
+
+/// True when decodeURIComponent would accept `s` (ECMAScript Decode): every escape is %XX, and an
+/// escaped byte of 0x80 or more starts a well-formed UTF-8 sequence whose continuation bytes are
+/// escapes too. Raw bytes must be well-formed UTF-8 themselves: they stand for the characters of
+/// the JavaScript string.
+constexpr bool uri_decodable(std::string_view s) noexcept { return well_formed_utf8(s, read_unit); }
+
+/// Well-formed UTF-8, every byte taken as itself.
+constexpr bool valid_utf8(std::string_view s) noexcept {
+  return well_formed_utf8(s, [](std::string_view t, std::size_t& i, unsigned char& b, bool& esc) {
+    b = static_cast<unsigned char>(t[i++]);
+    esc = false;
+    return true;
+  });
+}
+
+inline bool has_control(std::string_view s) noexcept {
+  for (char c : s)
+    if (is_control(static_cast<unsigned char>(c))) return true;
+  return false;
+}
+
+/// The bytes of a member key or value, either as received (percent-encoded, validated by
+/// uri_decodable) or as given by set_sentry (plain); `skip` leading decoded bytes are left out
+/// (the "sentry-" prefix, which may itself be encoded).
+struct member_text {
+  std::string_view text;
+  bool encoded = false;
+  std::size_t skip = 0;
+
+  template <class Fn> bool each(Fn&& fn) const noexcept {
+    std::size_t i = 0, n = 0;
+    while (i < text.size()) {
+      unsigned char b = 0;
+      bool esc = false;
+      if (encoded) {
+        if (!read_unit(text, i, b, esc)) return false;
+      } else {
+        b = static_cast<unsigned char>(text[i++]);
+      }
+      if (n++ >= skip && !fn(b)) return false;
+    }
+    return true;
+  }
+  std::size_t length() const noexcept {
+    std::size_t n = 0;
+    each([&](unsigned char) { return ++n, true; });
+    return n;
+  }
+  bool has_control() const noexcept {
+    return !each([](unsigned char b) { return !is_control(b); });
+  }
+  bool equals(std::string_view plain) const noexcept {
+    std::size_t k = 0;
+    bool same = each([&](unsigned char b) { return k < plain.size() && static_cast<unsigned char>(plain[k++]) == b; });
+    return same && k == plain.size();
+  }
+  void copy_to(char* out) const noexcept {
+    std::size_t k = 0;
+    each([&](unsigned char b) { return out[k++] = static_cast<char>(b), true; });
+  }
+};
+
+constexpr char ascii_lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+inline bool contains_ignore_case(std::string_view hay, std::string_view needle) noexcept {
+  if (needle.size() > hay.size()) return false;
+  for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i) {
+    std::size_t k = 0;
+    while (k < needle.size() && ascii_lower(hay[i + k]) == ascii_lower(needle[k])) ++k;
+    if (k == needle.size()) return true;
+  }
+  return false;
+}
+
+inline bool percent_decode(std::string_view in, char* out, std::size_t cap, std::size_t& out_len) noexcept {
+  std::size_t i = 0, n = 0;
+  out_len = 0;
+  while (i < in.size()) {
+    unsigned char b = 0;
+    bool esc = false;
+    if (!read_unit(in, i, b, esc) || is_control(b) || n >= cap) return false;
+    out[n++] = static_cast<char>(b);
+    out_len = n;
+  }
+  return true;
+}
+
+inline std::size_t percent_encoded_length(std::string_view in) noexcept {
+  std::size_t n = 0;
+  for (char c : in) n += is_unreserved(static_cast<unsigned char>(c)) ? 1 : 3;
+  return n;
+}
+
+inline void percent_encode(sink& out, std::string_view in) noexcept {
+  std::size_t run = 0;  // start of the pending run of unreserved bytes
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const auto c = static_cast<unsigned char>(in[i]);
+    if (is_unreserved(c)) continue;
+    if (i > run) out.write(in.data() + run, i - run);
+    const char esc[3] = {'%', hex_upper[c >> 4], hex_upper[c & 0xF]};
+    out.write(esc, 3);
+    run = i + 1;
+  }
+  if (in.size() > run) out.write(in.data() + run, in.size() - run);
+}
+
+inline std::size_t format_sentry_trace(char* out, const trace_id& t, span_id s, parent_decision sampled) noexcept {
+  t.to_hex(out);
+  out[32] = '-';
+  s.to_hex(out + 33);
+  if (sampled == parent_decision::none) return 49;
+  out[49] = '-';
+  out[50] = sampled == parent_decision::sampled ? '1' : '0';
+  return 51;
+}
+
+inline std::size_t format_traceparent(char* out, const trace_id& t, span_id s, bool sampled) noexcept {
+  out[0] = '0';
+  out[1] = '0';
+  out[2] = '-';
+  t.to_hex(out + 3);
+  out[35] = '-';
+  s.to_hex(out + 36);
+  out[52] = '-';
+  out[53] = '0';
+  out[54] = sampled ? '1' : '0';
+  return 55;
+}
+
+inline bool should_propagate(std::string_view url, const std::string_view* targets, std::size_t count,
+                             bool targets_set) noexcept {
+  if (!targets_set) return true;
+  for (std::size_t i = 0; i < count; ++i)
+    if (contains_ignore_case(url, targets[i])) return true;
+  return false;
+}
+
+} // namespace detail
+
+inline bool parse_sentry_trace(std::string_view value, trace_parent& out) noexcept {
+  const std::string_view s = detail::trim_ows(value);
+  detail::sentry_trace_match m;
+  if (!detail::match_sentry_trace(s, m) || !m.has_trace) return false;
+  trace_parent r;
+  if (!trace_id::parse(s.substr(0, 32), r.trace)) return false;  // all zeros
+  if (m.has_span && !span_id::parse(s.substr(m.span_pos, 16), r.parent)) return false;
+  r.sampled = m.flag == '1'   ? parent_decision::sampled
+              : m.flag == '0' ? parent_decision::not_sampled
+                              : parent_decision::none;
+  out = r;
+  return true;
+}
+
+inline bool parse_traceparent(std::string_view value, trace_parent& out) noexcept {
+  const std::string_view s = detail::trim_ows(value);
+  if (s.size() < 55 || s[2] != '-' || s[35] != '-' || s[52] != '-') return false;
+  if (!detail::all_lower_hex(s, 0, 2) || !detail::all_lower_hex(s, 53, 2)) return false;
+  if (s[0] == 'f' && s[1] == 'f') return false;                     // version ff is invalid
+  const bool v00 = s[0] == '0' && s[1] == '0';
+  if (s.size() != 55 && (v00 || s[55] != '-')) return false;        // 00 has nothing after flags
+  trace_parent r;
+  if (!trace_id::parse(s.substr(3, 32), r.trace) || !span_id::parse(s.substr(36, 16), r.parent)) return false;
+  const int flags = detail::hex_value(s[53]) * 16 + detail::hex_value(s[54]);
+  r.sampled = (flags & 1) ? parent_decision::sampled : parent_decision::not_sampled;
+  out = r;
+  return true;
+}
+
+inline baggage& baggage::operator=(const baggage& o) noexcept {
+  if (this == &o) return *this;
+  std::memcpy(dsc_, o.dsc_, o.dsc_used_);
+  std::memcpy(tp_, o.tp_, o.tp_len_);
+  std::memcpy(entries_, o.entries_, sizeof(entry) * o.sentry_count_);
+  dsc_used_ = o.dsc_used_;
+  tp_len_ = o.tp_len_;
+  sentry_count_ = o.sentry_count_;
+  tp_count_ = o.tp_count_;
+  dropped_ = o.dropped_;
+  return *this;
+}
+
+inline void baggage::clear() noexcept {
+  dsc_used_ = 0;
+  tp_len_ = 0;
+  sentry_count_ = 0;
+  tp_count_ = 0;
+  dropped_ = 0;
+}
+
+inline std::string_view baggage::sentry_key(std::size_t i) const noexcept {
+  if (i >= sentry_count_) return {};
+  return std::string_view(dsc_ + entries_[i].key_off, entries_[i].key_len);
+}
+
+inline std::string_view baggage::sentry_value(std::size_t i) const noexcept {
+  if (i >= sentry_count_) return {};
+  return std::string_view(dsc_ + entries_[i].value_off, entries_[i].value_len);
+}
+
+inline std::string_view baggage::sentry(std::string_view key) const noexcept {
+  for (std::size_t i = 0; i < sentry_count_; ++i)
+    if (sentry_key(i) == key) return sentry_value(i);
+  return {};
+}
+
+// Adds or replaces one Sentry member. A replacement keeps the first one's slot (so the order is
+// that of first appearance, as in a JavaScript object) and moves its bytes to the end.
+template <class Source> bool baggage::put_sentry(const Source& key, const Source& value) noexcept {
+  const std::size_t klen = key.length(), vlen = value.length();
+  std::size_t dup = sentry_count_;
+  for (std::size_t i = 0; i < sentry_count_; ++i)
+    if (key.equals(sentry_key(i))) {
+      dup = i;
+      break;
+    }
+  const std::size_t freed = dup < sentry_count_ ? std::size_t{entries_[dup].key_len} + entries_[dup].value_len : 0;
+  if (dup == sentry_count_ && sentry_count_ >= max_members) return false;
+  if (dsc_used_ - freed + klen + vlen > SENTRY_TRACE_MAX_DSC) return false;
+  if (dup < sentry_count_) {
+    // Close the gap the old key and value leave. A member's key and value are adjacent, key first.
+    const std::size_t start = entries_[dup].key_off, end = start + freed;
+    std::memmove(dsc_ + start, dsc_ + end, dsc_used_ - end);
+    for (std::size_t i = 0; i < sentry_count_; ++i)
+      if (entries_[i].key_off > start) {
+        entries_[i].key_off = static_cast<std::uint16_t>(entries_[i].key_off - freed);
+        entries_[i].value_off = static_cast<std::uint16_t>(entries_[i].value_off - freed);
+      }
+    dsc_used_ = static_cast<std::uint32_t>(dsc_used_ - freed);
+  } else {
+    ++sentry_count_;
+  }
+  entry& e = entries_[dup];
+  e.key_off = static_cast<std::uint16_t>(dsc_used_);
+  e.key_len = static_cast<std::uint16_t>(klen);
+  key.copy_to(dsc_ + dsc_used_);
+  e.value_off = static_cast<std::uint16_t>(dsc_used_ + klen);
+  e.value_len = static_cast<std::uint16_t>(vlen);
+  value.copy_to(dsc_ + dsc_used_ + klen);
+  dsc_used_ = static_cast<std::uint32_t>(dsc_used_ + klen + vlen);
+  return true;
+}
+
+inline bool baggage::set_sentry(std::string_view key, std::string_view decoded_value) noexcept {
+  if (key.empty() || decoded_value.empty() || detail::has_control(key) || detail::has_control(decoded_value) ||
+      !detail::valid_utf8(key) || !detail::valid_utf8(decoded_value))
+    return false;
+  return put_sentry(detail::member_text{key, false, 0}, detail::member_text{decoded_value, false, 0});
+}
+
+inline void baggage::add_member(std::string_view key, std::string_view value) noexcept {
+  // A raw control byte could end the header line (CR, LF) or hide in a log: never pass it on.
+  if (key.empty() || value.empty() || detail::has_control(key) || detail::has_control(value)) return;
+  if (!detail::uri_decodable(key) || !detail::uri_decodable(value)) return;  // JS: URIError, member dropped
+  const detail::member_text k{key, true, 0};
+  static constexpr std::string_view prefix = "sentry-";
+  std::size_t matched = 0;
+  k.each([&](unsigned char b) {
+    if (matched < prefix.size() && static_cast<unsigned char>(prefix[matched]) == b) {
+      ++matched;
+      return matched < prefix.size();
+    }
+    matched = prefix.size() + 1;  // mismatch
+    return false;
+  });
+  if (matched == prefix.size()) {
+    const detail::member_text sk{key, true, prefix.size()}, sv{value, true, 0};
+    if (sk.length() == 0 || sk.has_control() || sv.has_control()) return;
+    if (!put_sentry(sk, sv)) ++dropped_;
+    return;
+  }
+  const std::size_t need = (tp_len_ ? 1 : 0) + key.size() + 1 + value.size();
+  if (tp_count_ >= max_members || need > SENTRY_TRACE_MAX_BAGGAGE - tp_len_) {
+    ++dropped_;
+    return;
+  }
+  char* p = tp_ + tp_len_;
+  if (tp_len_) *p++ = ',';
+  std::memcpy(p, key.data(), key.size());
+  p += key.size();
+  *p++ = '=';
+  std::memcpy(p, value.data(), value.size());
+  tp_len_ = static_cast<std::uint32_t>(tp_len_ + need);
+  ++tp_count_;
+}
+
+inline void baggage::parse(std::string_view header) noexcept {
+  std::size_t pos = 0;
+  while (true) {
+    const std::size_t comma = header.find(',', pos);
+    const std::size_t end = comma == std::string_view::npos ? header.size() : comma;
+    const std::string_view member = header.substr(pos, end - pos);
+    const std::size_t eq = member.find('=');
+    if (eq != std::string_view::npos)
+      add_member(detail::trim_ows(member.substr(0, eq)), detail::trim_ows(member.substr(eq + 1)));
+    if (comma == std::string_view::npos) break;
+    pos = comma + 1;
+  }
+}
+
+inline std::size_t baggage::write_header(char* out, std::size_t cap) const noexcept {
+  const std::size_t limit = cap < SENTRY_TRACE_MAX_BAGGAGE ? cap : SENTRY_TRACE_MAX_BAGGAGE;
+  std::size_t pos = 0, members = 0;
+  static constexpr std::string_view prefix = "sentry-";
+  for (std::size_t i = 0; i < sentry_count_ && members < max_members; ++i) {
+    const std::string_view k = sentry_key(i), v = sentry_value(i);
+    const std::size_t need =
+        (pos ? 1 : 0) + prefix.size() + detail::percent_encoded_length(k) + 1 + detail::percent_encoded_length(v);
+    if (need > limit - pos) continue;
+    fixed_sink s(out + pos, need);
+    if (pos) s.put(',');
+    s.write(prefix);
+    detail::percent_encode(s, k);
+    s.put('=');
+    detail::percent_encode(s, v);
+    pos += s.size();
+    ++members;
+  }
+  std::size_t start = 0;
+  while (start < tp_len_ && members < max_members) {
+    const char* comma = static_cast<const char*>(std::memchr(tp_ + start, ',', tp_len_ - start));
+    const std::size_t end = comma ? static_cast<std::size_t>(comma - tp_) : tp_len_;
+    const std::size_t len = end - start, need = (pos ? 1 : 0) + len;
+    if (need <= limit - pos) {
+      if (pos) out[pos++] = ',';
+      std::memcpy(out + pos, tp_ + start, len);
+      pos += len;
+      ++members;
+    }
+    start = end + 1;
+  }
+  return pos;
+}
+
+inline void baggage::write_json(json_writer& w) const noexcept {
+  w.begin_object();
+  for (std::size_t i = 0; i < sentry_count_; ++i) w.key(sentry_key(i)).string(sentry_value(i));
+  w.end_object();
+}
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_PROPAGATION_HPP

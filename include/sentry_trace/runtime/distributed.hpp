@@ -1,0 +1,387 @@
+// sentry_trace/distributed.hpp -- continuing traces, handing them on, and errors linked to them
+//
+// WHAT IT DOES  continue_trace() makes the transactions started in its callback continue the
+//               caller's trace (trace id, parent span id, sampling decision, sample_rand and the
+//               frozen dynamic sampling context); get_trace_headers() gives the `sentry-trace`,
+//               `baggage` and `traceparent` values for the active span; inject()/extract() do
+//               both through any key-value carrier; capture_exception()/capture_message() send
+//               an error event whose `contexts.trace` is the active span's, so Sentry shows the
+//               error inside the trace.
+// STEP BY STEP  st::continue_trace(req.header("sentry-trace"), req.header("baggage"), [&] {
+//                 st::start_span({"GET /orders/:id", "http.server"}, [&](st::span&) {
+//                   st::trace_headers h = st::get_trace_headers();
+//                   out.set("sentry-trace", h.sentry_trace);
+//                   out.set("baggage", h.baggage);
+//                 });
+//               });
+// DOES NOT      allocate, or put more than 2 KiB on the stack (tests/stack/stack_use.cpp checks
+//               get_trace_headers(), inject() and continue_trace()). trace_headers holds
+//               sentry-trace and traceparent (about 130 bytes); the baggage value (up to
+//               SENTRY_TRACE_MAX_BAGGAGE bytes) is written into a buffer of the calling thread.
+//               continue_trace keeps the caller's baggage text and parses it where it is used.
+// RAM           per thread that propagates: SENTRY_TRACE_MAX_BAGGAGE + sizeof(baggage) + 8 bytes
+//               of thread-local storage (about 17.5 KiB with the defaults).
+// ERRORS        A missing or malformed sentry-trace (and traceparent) starts a new trace; debug
+//               mode logs why. Baggage members that are malformed, hostile (control characters)
+//               or over the W3C limits are dropped; the rest is kept.
+// SPEC          https://develop.sentry.dev/sdk/foundations/trace-propagation/
+
+#ifndef SENTRY_TRACE_DISTRIBUTED_HPP
+#define SENTRY_TRACE_DISTRIBUTED_HPP
+
+#include "../config.hpp"
+#include "../protocol/envelope.hpp"
+#include "../protocol/events.hpp"
+#include "../protocol/propagation.hpp"
+#include "lifecycle.hpp"
+#include "../core/span_members.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <new>
+#include <utility>
+#if SENTRY_TRACE_EXCEPTIONS
+#  include <exception>
+#endif
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// The outgoing trace headers for one request, about 130 bytes. `sentry_trace` and
+/// `traceparent` point into this object's own buffers: valid while it lives; it can be neither
+/// copied nor moved (returned by value through guaranteed copy elision). `baggage` (up to
+/// SENTRY_TRACE_MAX_BAGGAGE bytes) points into this thread's propagation buffer: valid until this
+/// thread's next get_trace_headers() or inject(); set it on the request (or copy it) before
+/// then, and before a fiber yields. An empty view means "send no such header".
+class trace_headers {
+ public:
+  std::string_view sentry_trace;
+  std::string_view baggage;
+  std::string_view traceparent;  ///< only with options.propagate_traceparent (default false, as the SDKs)
+
+  trace_headers() noexcept = default;
+  /// Internal: built in place (the views must point into the final object).
+  template <class Fill> explicit trace_headers(Fill&& fill) noexcept {
+    fill(*this);
+  }
+  trace_headers(const trace_headers&) = delete;
+  trace_headers& operator=(const trace_headers&) = delete;
+
+  // Internal buffers (the baggage value is the thread's: see get_trace_headers()).
+  char sentry_trace_buf[51] = {};
+  char traceparent_buf[55] = {};
+};
+
+/// Runs fn() with the trace described by `sentry_trace` and `baggage` (header values; empty
+/// when absent) as the parent of every transaction started inside it, and returns fn's result.
+/// The values must stay valid until fn returns (the baggage is read again inside the scope);
+/// values passed directly, temporaries included, always do. Thread-safe; the scope is this
+/// thread's. Nested calls stack. Under 2 KiB of stack of its own (tests/stack/stack_use.cpp).
+template <class Fn> decltype(auto) continue_trace(std::string_view sentry_trace, std::string_view baggage, Fn&& fn);
+/// The same, also reading a W3C `traceparent`, used when `sentry_trace` is absent or invalid.
+template <class Fn>
+decltype(auto) continue_trace(std::string_view sentry_trace, std::string_view baggage, std::string_view traceparent,
+                              Fn&& fn);
+
+/// The headers to send with an outgoing request made inside the active span (or, with none,
+/// inside continue_trace's scope, or this thread's own trace). Before init() and after
+/// shutdown() every view is empty: nothing is propagated without an enabled SDK, as
+/// @sentry/core's getTraceData() returns {} then. No heap, no lock; under 2 KiB of stack
+/// (tests/stack/stack_use.cpp); noexcept.
+trace_headers get_trace_headers() noexcept;
+
+/// Sets the trace headers on any carrier with `set(std::string_view key, std::string_view value)`
+/// (HTTP headers, message metadata, RPC metadata); the values are valid only during set(), so
+/// the carrier copies them. With `url`, only when options.trace_propagation_targets allow that
+/// URL. Returns whether headers were set (false before init() and after shutdown()).
+template <class Carrier> bool inject(Carrier& carrier, std::string_view url = {});
+
+/// Continues the trace a carrier brought: reads "sentry-trace", "baggage" and "traceparent" with
+/// `get(std::string_view key)` (returning something convertible to std::string_view, empty when
+/// absent) and runs fn inside continue_trace.
+template <class Carrier, class Fn> decltype(auto) extract(const Carrier& carrier, Fn&& fn);
+
+/// Sends an error event (`exception.values[0]` = {type, value}) linked to the active span.
+/// Strings are copied (cut at SENTRY_TRACE_MAX_STRING bytes). Returns false when it was not
+/// sent (tracing off, or the envelope did not fit: counted). No heap; thread-safe.
+bool capture_exception(std::string_view type, std::string_view value) noexcept;
+#if SENTRY_TRACE_EXCEPTIONS
+/// capture_exception with the exception's dynamic type name unavailable without RTTI, so the
+/// type is "std::exception" unless given; the value is e.what().
+bool capture_exception(const std::exception& e, std::string_view type = "std::exception") noexcept;
+#endif
+/// Sends a message event at `lvl`, linked to the active span.
+bool capture_message(std::string_view message, level lvl = level::info) noexcept;
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+
+
+/// Parses the incoming headers into `in` (PROTOCOL.md §7-§9): a new trace unless sentry-trace
+/// (or traceparent) is valid and the org ids agree; sample_rand taken from the baggage, else
+/// drawn consistently with the incoming rate and decision, else uniformly, and added to the
+/// frozen DSC when it was missing.
+inline void parse_incoming(std::string_view sentry_trace, std::string_view baggage_value, std::string_view traceparent,
+                           incoming_context& in) noexcept {
+  const tracer& t = g_tracer;
+  in.baggage_text = baggage_value;
+  propagation_scratch* scratch = this_thread_scratch();
+  baggage* bag = scratch ? &scratch->bag() : nullptr;
+  if (bag) {
+    bag->clear();
+    bag->parse(baggage_value);
+  } else if (!baggage_value.empty()) {
+    log_line(log_level::warning, "continue_trace: no stack scope is free (SENTRY_TRACE_MAX_THREADS): the baggage is not read");
+  }
+  auto member = [bag](std::string_view key) { return bag ? bag->sentry(key) : std::string_view(); };
+  bool ok = parse_sentry_trace(sentry_trace, in.parent);
+  if (!ok && !sentry_trace.empty()) log_line(log_level::debug, "continue_trace: malformed sentry-trace, starting a new trace: ", sentry_trace);
+  if (!ok && !traceparent.empty()) {
+    ok = parse_traceparent(traceparent, in.parent);
+    if (!ok) log_line(log_level::debug, "continue_trace: malformed traceparent, starting a new trace: ", traceparent);
+  }
+  const std::string_view their_org = member("org_id");
+  const std::string_view our_org = t.org_id;
+  if (ok && !their_org.empty() && !our_org.empty() && their_org != our_org) {
+    log_line(log_level::debug, "continue_trace: the caller's org_id differs from ours, starting a new trace");
+    ok = false;
+  }
+  in.continued = ok;
+  if (!ok) return;
+  in.had_sample_rate = !member("sample_rate").empty();
+  double rate = -1.0;
+  if (detail::parse_decimal(member("sample_rate"), rate) && valid_rate(rate)) in.parent_sample_rate = rate;
+  if (parse_sample_rand(member("sample_rand"), in.sample_rand_micros)) return;
+  if (in.parent_sample_rate >= 0.0 && in.parent.sampled != parent_decision::none)
+    in.sample_rand_micros = sample_rand_within(in.parent_sample_rate, in.parent.sampled == parent_decision::sampled);
+  else
+    in.sample_rand_micros = new_sample_rand();
+  in.added_rand_len = static_cast<std::uint8_t>(format_micros_fraction(in.added_rand, in.sample_rand_micros));
+}
+
+/// Restores the previous incoming context when continue_trace's scope ends, however it ends.
+struct incoming_scope {
+  incoming_context ctx;
+  explicit incoming_scope() noexcept : ctx() {
+    ctx.previous = tl_incoming;
+    tl_incoming = &ctx;
+  }
+  ~incoming_scope() { tl_incoming = ctx.previous; }
+  incoming_scope(const incoming_scope&) = delete;
+  incoming_scope& operator=(const incoming_scope&) = delete;
+};
+
+/// Each thread's own trace id for work outside any span or continue_trace (as the SDKs'
+/// propagation context): stable, so errors and outgoing calls of one thread share it.
+inline SENTRY_TRACE_DETAIL_THREAD_LOCAL trace_id tl_thread_trace{};
+inline SENTRY_TRACE_DETAIL_THREAD_LOCAL std::uint32_t tl_thread_rand = 0;
+inline const trace_id& thread_trace() noexcept {
+  if (tl_thread_trace.is_zero()) {
+    tl_thread_trace = new_trace_id();
+    tl_thread_rand = new_sample_rand();
+  }
+  return tl_thread_trace;
+}
+
+/// Where the trace of "now" comes from: the active span, continue_trace's scope, or the thread.
+struct current_trace {
+  trace_id trace;
+  span_id span;                     ///< the active span, or a fresh id (no span)
+  span_id parent;                   ///< the active span's parent when known
+  parent_decision sampled = parent_decision::none;
+  /// The recording transaction, if any, claimed while this value lives: another thread may end
+  /// it meanwhile, but its block is not reused until the claim is given back.
+  block_pin block;
+  span_ref ref{};                   ///< the active span, if any
+  std::string_view op;
+};
+
+inline current_trace resolve_current() noexcept {
+  current_trace c;
+  stack_entry* e = g_tracer.enabled ? current_entry() : nullptr;
+  incoming_context* in = tl_incoming;
+  if (e) {
+    c.ref = e->ref;
+    c.trace = e->ref.trace;
+    c.span = e->ref.id;
+    c.sampled = (e->ref.flags & span_ref::deferred) ? parent_decision::none
+                : (e->ref.flags & span_ref::sampled) ? parent_decision::sampled
+                                                      : parent_decision::not_sampled;
+    if (block_pin b{e->ref}) {
+      const span_record& r = b->spans[e->ref.slot];
+      c.parent = r.parent;
+      c.op = b->str(r.op);  // in the block's arena: valid while the claim is held
+      c.block = static_cast<block_pin&&>(b);
+    }
+  } else if (in && in->continued) {
+    c.trace = in->parent.trace;
+    c.span = new_span_id();
+    c.parent = in->parent.parent;
+    c.sampled = in->parent.sampled;
+  } else {
+    c.trace = thread_trace();
+    c.span = new_span_id();
+  }
+  return c;
+}
+
+/// Fills `out` with the Sentry members of the DSC for `c` (the third-party members of `base`
+/// are kept). `base` is the frozen DSC when there is one.
+inline void head_dsc_into(baggage& out, const current_trace& c, std::string_view name, transaction_source source,
+                          bool rate_known, double rate, std::uint32_t rand_micros) noexcept {
+  envelope_context ctx = make_envelope_context();
+  if (ctx.public_key.empty()) return;  // no DSN: no DSC worth sending (Relay needs the key)
+  for_each_head_dsc(c.trace, name, source, rate_known, rate, rand_micros, c.sampled, ctx,
+                    [&](std::string_view k, std::string_view v) { out.set_sentry(k, v); });
+}
+
+/// The DSC to propagate for `c`, written as a baggage value into the thread's scratch.
+inline std::string_view write_baggage(const current_trace& c) noexcept {
+  incoming_context* in = tl_incoming;
+  propagation_scratch* scratch = this_thread_scratch();
+  if (!scratch) {
+    log_line(log_level::warning, "get_trace_headers: no stack scope is free (SENTRY_TRACE_MAX_THREADS): no baggage");
+    return {};
+  }
+  propagation_scratch& out = *scratch;
+  std::size_t n = 0;
+  if (c.block) {
+    const transaction_block& b = *c.block.get();
+    freeze_head_dsc(*c.block.get());
+    n = b.dsc.write_header(out.header, sizeof(out.header));
+  } else if (in && in->continued && in->parent.trace == c.trace) {
+    baggage& b = out.bag();
+    load_incoming_baggage(*in, b);
+    n = b.write_header(out.header, sizeof(out.header));
+  } else {
+    // An unrecorded root of a trace started here, or no span at all: a head DSC made now.
+    baggage& b = out.bag();
+    load_third_party_baggage(in, b);
+    const bool own = c.ref.is_valid();
+    const bool rate_known = own && (c.ref.links & ref_rate_known);
+    const double rate = rate_known ? micros_to_double(c.ref.sample_rate_ppm) : 0.0;
+    head_dsc_into(b, c, {}, transaction_source::custom, rate_known, rate, own ? c.ref.sample_rand_micros : tl_thread_rand);
+    n = b.write_header(out.header, sizeof(out.header));
+  }
+  return std::string_view(out.header, n);
+}
+
+/// The DSC object for an event's envelope header (the event writer has written the key; writing
+/// nothing leaves it out).
+inline void write_event_dsc(json_writer& w, void* user) noexcept {
+  const current_trace& c = *static_cast<const current_trace*>(user);
+  incoming_context* in = tl_incoming;
+  const envelope_context ctx = make_envelope_context();
+  if (c.block) {
+    // The event's envelope is the DSC's first way out just as outgoing headers are.
+    freeze_head_dsc(*c.block.get());
+    if (has_dsc(*c.block.get(), ctx)) write_dsc_object(w, *c.block.get(), ctx);
+    return;
+  }
+  if (in && in->continued && in->parent.trace == c.trace) {
+    propagation_scratch* scratch = this_thread_scratch();
+    if (!scratch) return;  // no stack scope free (SENTRY_TRACE_MAX_THREADS): the event goes without a DSC
+    baggage& bag = scratch->bag();
+    load_incoming_baggage(*in, bag);
+    if (!bag.sentry("trace_id").empty() && !bag.sentry("public_key").empty()) bag.write_json(w);
+    return;
+  }
+  if (ctx.public_key.empty()) return;
+  const bool own = c.ref.is_valid();
+  const bool rate_known = own && (c.ref.links & ref_rate_known);
+  w.begin_object();
+  for_each_head_dsc(c.trace, {}, transaction_source::custom, rate_known,
+                    rate_known ? micros_to_double(c.ref.sample_rate_ppm) : 0.0,
+                    own ? c.ref.sample_rand_micros : tl_thread_rand, c.sampled, ctx,
+                    [&](std::string_view k, std::string_view v) { w.key(k).string(v); });
+  w.end_object();
+}
+
+inline bool capture_event(const event_fields& f) noexcept {
+  tracer& t = g_tracer;
+  if (!t.enabled) return false;
+  current_trace c = resolve_current();
+  event_trace_context tc;
+  tc.trace = c.trace;
+  tc.span = c.span;
+  tc.parent = c.parent;
+  tc.op = c.op;
+  envelope_lock guard(t.lock);
+  envelope_context ctx = make_envelope_context();
+  event_fields fields = f;
+  if (!fields.timestamp_epoch_us) fields.timestamp_epoch_us = ctx.sent_at_epoch_us;
+  std::string_view bytes =
+      write_event_envelope(t.mem->envelope, sizeof(t.mem->envelope), fields, tc, ctx, &write_event_dsc, &c);
+  if (bytes.empty()) return false;
+  dispatch(envelope_view(bytes, nullptr, false));
+  return true;
+}
+
+} // namespace detail
+
+template <class Fn>
+decltype(auto) continue_trace(std::string_view sentry_trace, std::string_view baggage, std::string_view traceparent,
+                              Fn&& fn) {
+  detail::incoming_scope scope;
+  detail::parse_incoming(sentry_trace, baggage, traceparent, scope.ctx);
+  return std::forward<Fn>(fn)();
+}
+
+template <class Fn> decltype(auto) continue_trace(std::string_view sentry_trace, std::string_view baggage, Fn&& fn) {
+  return continue_trace(sentry_trace, baggage, std::string_view(), std::forward<Fn>(fn));
+}
+
+inline trace_headers get_trace_headers() noexcept {
+  return trace_headers([](trace_headers& h) {
+    if (!detail::g_tracer.enabled) return;  // before init() or after shutdown(): no headers
+    const detail::current_trace c = detail::resolve_current();
+    h.sentry_trace =
+        std::string_view(h.sentry_trace_buf, detail::format_sentry_trace(h.sentry_trace_buf, c.trace, c.span, c.sampled));
+    if (detail::g_tracer.propagate_traceparent)
+      h.traceparent = std::string_view(h.traceparent_buf, detail::format_traceparent(h.traceparent_buf, c.trace, c.span,
+                                                                                     c.sampled == parent_decision::sampled));
+    h.baggage = detail::write_baggage(c);
+  });
+}
+
+template <class Carrier> bool inject(Carrier& carrier, std::string_view url) {
+  const detail::tracer& t = detail::g_tracer;
+  if (!t.enabled) return false;  // before init() or after shutdown(): nothing to propagate
+  if (!url.empty() && !detail::should_propagate(url, t.targets, t.target_count, t.targets_set)) return false;
+  trace_headers h = get_trace_headers();
+  carrier.set(std::string_view("sentry-trace"), h.sentry_trace);
+  if (!h.baggage.empty()) carrier.set(std::string_view("baggage"), h.baggage);
+  if (!h.traceparent.empty()) carrier.set(std::string_view("traceparent"), h.traceparent);
+  return true;
+}
+
+template <class Carrier, class Fn> decltype(auto) extract(const Carrier& carrier, Fn&& fn) {
+  return continue_trace(std::string_view(carrier.get(std::string_view("sentry-trace"))),
+                        std::string_view(carrier.get(std::string_view("baggage"))),
+                        std::string_view(carrier.get(std::string_view("traceparent"))), std::forward<Fn>(fn));
+}
+
+inline bool capture_exception(std::string_view type, std::string_view value) noexcept {
+  detail::event_fields f;
+  f.exception_type = type.empty() && value.empty() ? std::string_view("Error") : type;
+  f.exception_value = value;
+  f.lvl = level::error;
+  return detail::capture_event(f);
+}
+
+#if SENTRY_TRACE_EXCEPTIONS
+inline bool capture_exception(const std::exception& e, std::string_view type) noexcept {
+  return capture_exception(type, e.what());
+}
+#endif
+
+inline bool capture_message(std::string_view message, level lvl) noexcept {
+  detail::event_fields f;
+  f.message = message;
+  f.lvl = lvl;
+  return detail::capture_event(f);
+}
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_DISTRIBUTED_HPP

@@ -1,0 +1,329 @@
+// sentry_trace/runtime/lifecycle.hpp -- init(), flush(), shutdown() and fork()
+//
+// WHAT IT DOES  Defines init(), flush(), shutdown(), is_enabled(), get_stats(); abandons what is in
+//               flight at shutdown, and keeps a fork()'s child tracing.
+
+#ifndef SENTRY_TRACE_RUNTIME_LIFECYCLE_HPP
+#define SENTRY_TRACE_RUNTIME_LIFECYCLE_HPP
+
+#include "../config.hpp"
+#include "environment.hpp"
+#include "../core/recording.hpp"
+#include "../delivery/dispatch.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <new>
+#include <string_view>
+#include <type_traits>
+
+SENTRY_TRACE_DETAIL_BEGIN
+namespace detail {
+
+
+/// Shutdown: what is still recording is not lost silently. A transaction whose root has not
+/// ended is dropped and counted as `invalid` (its children that had ended were counted when it
+/// was written, if it was). A streaming block sends the spans that have ended, as its last
+/// span's end would have, and counts the others as `invalid`. Then every block is freed.
+inline void abandon_in_flight() noexcept {
+  tracer& t = g_tracer;
+  if (!t.mem) return;
+  // Unrecorded children counted on stack entries are reported now: after this run their entries
+  // are stale. init() and shutdown() run while no other thread uses the API, so every thread's
+  // stack may be read here.
+  for (thread_scope& s : g_scopes)
+    for (std::uint32_t i = 0; i < s.depth && i < SENTRY_TRACE_MAX_DEPTH; ++i) settle_entry(s.entries[i], t.epoch);
+  for (transaction_block& b : t.mem->blocks) {
+    std::uint64_t v = b.control_word.load(order_acquire);
+    if (control::open(v) != 0) {
+      if (SENTRY_TRACE_STREAMING && b.stream) {
+        finish_stream_block(b);
+        log_line(log_level::debug, "a streaming segment still open at shutdown: its ended spans were sent");
+      } else if (!control::is_closing(v)) {
+        g_outcomes.record_transaction(discard_reason::invalid, control::next_slot(v));
+        log_line(log_level::warning, "a transaction still open at shutdown was dropped");
+      }
+    }
+    b.release();
+  }
+}
+
+// ---- fork() ------------------------------------------------------------------------------------
+// The child of a fork() is a copy of the parent with one thread: the one that forked. The
+// parent goes on owning everything that was in flight: it ends, sends and counts its
+// transactions, sends its queued envelopes and reports its counters. The child starts clean but
+// keeps tracing with the same options, without a new init() (as sentry_sdk's worker restarts in a
+// forked process): the pthread_atfork child handler below gives it a new id key (so it draws
+// none of the parent's ids or sample_rand), frees every block without sending or counting it
+// (handles and active spans from before the fork become no-ops there), gives back the other
+// threads' stacks of active spans, zeroes the counters, makes
+// the default envelope lock usable (another thread may have held it at the fork), and has the
+// built-in HTTP transport forget the parent's worker and queue; the child's first envelope starts
+// a worker of its own. A user transport or lock hook is used by the child as it is: make it
+// fork-aware if it holds threads, locks or connections. fork()+exec() pays only this handler.
+
+#if SENTRY_TRACE_DETAIL_FORK_AWARE
+/// Forks so far; the prepare handler counts in the parent, so every child of one parent gets
+/// its own value (and a key of its own from it).
+inline atomic<std::uint64_t> g_fork_count{0};
+
+inline void before_fork() noexcept { g_fork_count.fetch_add(1, order_relaxed); }
+
+/// The child's side of fork(), in its only thread, before fork() returns there.
+inline void in_fork_child() noexcept {
+  rng_rekey_after_fork(g_fork_count.load(order_relaxed));
+  tracer& t = g_tracer;
+#  if SENTRY_TRACE_THREADS
+  if (t.lock.lock == hosted_lock) new (&hosted_mutex()) std::mutex();
+#  endif
+  if (t.mem)
+    for (transaction_block& b : t.mem->blocks) b.release();
+  ++t.epoch;  // every handle and active-stack entry from before the fork is stale here
+  // The other threads' stacks of active spans: those threads do not exist here, and will never
+  // give their scopes back.
+  for (thread_scope& s : g_scopes)
+    if (&s != tl_scope) {
+      s.depth = 0;
+      s.taken.store(0, order_relaxed);
+    }
+  g_outcomes.reset();
+#  if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+  builtin_delivery& b = g_builtin;
+  if (b.main && b.main->forget_after_fork()) b.restart_after_fork = true;
+  if (b.spotlight && b.spotlight->forget_after_fork()) b.restart_after_fork = true;
+  forget_resolve_jobs_after_fork();  // no resolver thread was copied into the child
+#  endif
+}
+
+/// Registers the fork handlers once per process (init() calls it; init() is never concurrent).
+inline void watch_fork() noexcept {
+  static bool registered = false;
+  if (!registered) registered = ::pthread_atfork(before_fork, nullptr, in_fork_child) == 0;
+}
+#else
+inline void watch_fork() noexcept {}
+#endif
+
+
+
+}  // namespace detail
+
+inline bool flush(std::uint32_t timeout_ms) noexcept {
+  detail::tracer& t = detail::g_tracer;
+  if (!t.enabled) return true;
+  {
+    detail::envelope_lock guard(t.lock);
+    detail::send_client_report_locked();
+  }
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+  const std::uint64_t started = detail::steady_now_ms();
+  auto spotlight_flushed = [&](bool ok) {
+    if (!detail::g_builtin.spotlight) return ok;
+    std::uint64_t spent = detail::steady_now_ms() - started;
+    return detail::g_builtin.spotlight->flush(spent < timeout_ms ? static_cast<std::uint32_t>(timeout_ms - spent) : 0) && ok;
+  };
+#else
+  auto spotlight_flushed = [](bool ok) { return ok; };
+#endif
+  if (!t.sink) return spotlight_flushed(true);
+#if SENTRY_TRACE_EXCEPTIONS
+  try {
+    return spotlight_flushed(t.sink->flush(timeout_ms));
+  } catch (...) {
+    detail::log_line(log_level::error, "the transport threw in flush()");
+    return spotlight_flushed(false);
+  }
+#else
+  return spotlight_flushed(t.sink->flush(timeout_ms));
+#endif
+}
+
+inline bool shutdown(std::uint32_t timeout_ms) noexcept {
+  detail::tracer& t = detail::g_tracer;
+  if (!t.enabled) return true;
+  detail::g_report_due_ns.store(0, detail::order_relaxed);  // no periodic report from here on
+  detail::abandon_in_flight();
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+  const std::uint64_t started = detail::steady_now_ms();
+  bool delivered = flush(timeout_ms);
+  const std::uint64_t spent = detail::steady_now_ms() - started;
+  delivered = detail::stop_builtin(spent < timeout_ms ? static_cast<std::uint32_t>(timeout_ms - spent) : 0) && delivered;
+#else
+  bool delivered = flush(timeout_ms);
+#endif
+  t.enabled = false;
+  ++t.epoch;  // every handle and active-stack entry of this run is now stale
+  t.sampler.reset();
+  return delivered;
+}
+
+inline bool is_enabled() noexcept { return detail::g_tracer.enabled; }
+
+inline stats get_stats() noexcept { return detail::g_outcomes.snapshot(); }
+
+inline bool init(const options& opts) noexcept {
+  using detail::log_line;
+  detail::tracer& t = detail::g_tracer;
+  if (t.enabled) shutdown(0);
+  detail::stop_builtin(0);  // left over from an init() that failed late
+  // Hooks first, so that errors below reach the user's log.
+  t.debug = opts.debug;
+  t.log = opts.log;
+#if SENTRY_TRACE_HOSTED
+  if (!t.log.write) t.log.write = detail::hosted_log;
+  auto env = [](const char* name) -> std::string_view {
+    const char* v = detail::hosted_getenv(name);
+    return v ? detail::env_trim(v) : std::string_view();
+  };
+#else
+  auto env = [](const char*) -> std::string_view { return {}; };
+#endif
+  if (!opts.debug && detail::env_true(env("SENTRY_DEBUG"))) t.debug = true;
+  auto fail = [&](const char* what, std::string_view detail_text = {}) {
+    log_line(log_level::error, what, detail_text);
+    detail::stop_builtin(0);
+    t.enabled = false;
+    return false;
+  };
+
+  t.clock = opts.clock;
+  t.wall_clock = opts.wall_clock;
+  t.lock = opts.lock;
+  entropy_hook entropy = opts.entropy;
+#if SENTRY_TRACE_HOSTED
+  if (!t.clock.now_ns) t.clock.now_ns = detail::hosted_now_ns;
+  if (!t.wall_clock.now_epoch_us) t.wall_clock.now_epoch_us = detail::hosted_epoch_us;
+  if (!entropy.fill) entropy.fill = detail::hosted_entropy;
+#  if SENTRY_TRACE_THREADS
+  if (!t.lock.lock && !t.lock.unlock) {
+    t.lock.lock = detail::hosted_lock;
+    t.lock.unlock = detail::hosted_unlock;
+  }
+#  endif
+#endif
+  if (!t.clock.now_ns) return fail("init: options.clock is required on a freestanding build");
+  if (!entropy.fill) return fail("init: options.entropy is required on a freestanding build");
+  if (!t.lock.lock != !t.lock.unlock) return fail("init: options.lock needs both lock and unlock, or neither");
+
+  // The environment's values: each one init() cannot use is ignored with a warning naming it.
+  std::string_view env_dsn = opts.dsn.empty() ? env("SENTRY_DSN") : std::string_view();
+  if (env_dsn.size() >= sizeof(t.dsn_text)) {
+    detail::env_ignored("SENTRY_DSN", env_dsn, "longer than 511 bytes");
+    env_dsn = {};
+  } else if (!env_dsn.empty()) {
+    dsn_error e = dsn::parse(env_dsn, t.parsed_dsn);
+    if (e != dsn_error::none) {
+      detail::env_ignored("SENTRY_DSN", env_dsn, to_string(e));
+      env_dsn = {};
+    }
+  }
+  std::string_view env_release = opts.release.empty() ? env("SENTRY_RELEASE") : std::string_view();
+  if (env_release.size() >= sizeof(t.release)) {
+    detail::env_ignored("SENTRY_RELEASE", env_release, "longer than 200 bytes");
+    env_release = {};
+  }
+  std::string_view env_environment = opts.environment.empty() ? env("SENTRY_ENVIRONMENT") : std::string_view();
+  if (env_environment.size() >= sizeof(t.environment)) {
+    detail::env_ignored("SENTRY_ENVIRONMENT", env_environment, "longer than 64 bytes");
+    env_environment = {};
+  }
+
+  std::string_view dsn_text = !opts.dsn.empty() ? opts.dsn : env_dsn;
+  t.has_dsn = false;
+  t.dsn_text[0] = '\0';
+  if (!dsn_text.empty()) {
+    if (!detail::copy_option(t.dsn_text, dsn_text)) return fail("init: the DSN is longer than 511 bytes");
+    dsn_error e = dsn::parse(std::string_view(t.dsn_text, dsn_text.size()), t.parsed_dsn);
+    if (e != dsn_error::none) return fail("init: malformed DSN: ", to_string(e));
+    t.has_dsn = true;
+  }
+  std::string_view release = !opts.release.empty() ? opts.release : env_release;
+  if (!detail::copy_option(t.release, release)) return fail("init: release is longer than 200 bytes");
+  std::string_view environment = !opts.environment.empty() ? opts.environment : env_environment;
+  if (environment.empty()) environment = "production";
+  if (!detail::copy_option(t.environment, environment)) return fail("init: environment is longer than 64 bytes");
+  if (!detail::copy_option(t.server_name, opts.server_name)) return fail("init: server_name is longer than 255 bytes");
+  std::string_view org = !opts.org_id.empty() ? opts.org_id : (t.has_dsn ? t.parsed_dsn.org_id : std::string_view());
+  if (!org.empty() && (!detail::all_digits(org) || org.size() > 20)) return fail("init: org_id must be digits: ", org);
+  detail::copy_option(t.org_id, org);
+
+  double rate = opts.traces_sample_rate;
+  if (rate == options::unset) {
+    std::string_view text = env("SENTRY_TRACES_SAMPLE_RATE");
+    if (!text.empty() && (!detail::parse_decimal(text, rate) || !detail::valid_rate(rate))) {
+      detail::env_ignored("SENTRY_TRACES_SAMPLE_RATE", text, "not a number from 0 to 1");
+      text = {};
+    }
+    if (text.empty()) rate = options::unset;
+  }
+  if (rate != options::unset && !detail::valid_rate(rate))
+    return fail("init: traces_sample_rate must be a number from 0 to 1");
+  t.traces_sample_rate = rate;
+  t.sampler = opts.traces_sampler;
+  if (opts.max_spans > SENTRY_TRACE_MAX_SPANS)
+    log_line(log_level::warning, "init: max_spans is capped at SENTRY_TRACE_MAX_SPANS");
+  t.max_spans = static_cast<std::uint16_t>(opts.max_spans < SENTRY_TRACE_MAX_SPANS ? opts.max_spans : SENTRY_TRACE_MAX_SPANS);
+  t.stream = opts.trace_lifecycle == ::sentry_trace::trace_lifecycle::stream;
+  if (opts.trace_lifecycle == ::sentry_trace::trace_lifecycle::static_) {
+    const std::string_view lifecycle = env("SENTRY_TRACE_LIFECYCLE");
+    if (lifecycle == "stream") t.stream = true;
+    else if (!lifecycle.empty() && lifecycle != "static")
+      detail::env_ignored("SENTRY_TRACE_LIFECYCLE", lifecycle, "neither \"static\" nor \"stream\"");
+  }
+  if (!SENTRY_TRACE_STREAMING && t.stream) {
+    log_line(log_level::warning, "init: span streaming is compiled out (SENTRY_TRACE_STREAMING=0); sending transactions");
+    t.stream = false;
+  }
+  t.send_client_reports = opts.send_client_reports;
+  t.propagate_traceparent = opts.propagate_traceparent;
+  t.targets_set = opts.trace_propagation_targets != nullptr;
+  t.target_count = 0;
+  if (t.targets_set) {
+    if (opts.trace_propagation_target_count > 16) return fail("init: at most 16 trace_propagation_targets");
+    std::size_t used = 0;
+    for (std::size_t i = 0; i < opts.trace_propagation_target_count; ++i) {
+      std::string_view target = opts.trace_propagation_targets[i];
+      if (target.size() > sizeof(t.target_text) - used) return fail("init: trace_propagation_targets exceed 1024 bytes");
+      if (!target.empty()) std::memcpy(t.target_text + used, target.data(), target.size());
+      t.targets[t.target_count++] = std::string_view(t.target_text + used, target.size());
+      used += target.size();
+    }
+  }
+
+  t.mem = opts.storage;
+#if SENTRY_TRACE_HOSTED
+  if (!t.mem) {
+    static ::sentry_trace::storage default_storage;
+    t.mem = &default_storage;
+  }
+#endif
+  if (!t.mem) return fail("init: options.storage is required on a freestanding build");
+  t.sink = opts.transport;
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+  detail::start_builtin(opts, env("SENTRY_SPOTLIGHT"));
+#endif
+  if (!t.sink) log_line(log_level::warning, "init: no transport: finished transactions are discarded");
+
+  detail::watch_fork();
+  unsigned char key[32] = {};
+  if (!entropy.fill(key, sizeof(key), entropy.user)) return fail("init: the entropy hook failed");
+  detail::rng_set_key(key);
+  t.anchor.mono_ns = t.now_ns();
+  t.anchor.epoch_us = t.epoch_us();
+  for (detail::transaction_block& b : t.mem->blocks) b.release();
+  detail::g_outcomes.reset();
+  ++t.epoch;
+  t.enabled = true;
+  detail::g_report_due_ns.store(t.now_ns() + detail::client_report_interval_ns, detail::order_release);
+  log_line(log_level::debug, "init: tracing on, environment ", t.environment);
+  return true;
+}
+
+
+
+
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_RUNTIME_LIFECYCLE_HPP
