@@ -6,6 +6,10 @@
 // `sentry-cli send-envelope` accepts. With SENTRY_DSN set, it also sends them to that Sentry
 // (or Relay, or local capture server); without it, nothing goes over the network.
 
+// The hosted transports (console_transport, file_transport, http_transport) and the parsers are
+// the library's internals: a TU that uses them says so. The definitions still come from the one
+// implementation TU (the sentry_trace target's src/sentry_trace.cpp).
+#define SENTRY_TRACE_INTERNALS
 #include <sentry_trace.hpp>
 
 #include <cstdint>

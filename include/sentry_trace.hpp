@@ -9,22 +9,36 @@
 //                 st::options o;
 //                 o.dsn = "https://public@o1.ingest.sentry.io/42";
 //                 o.traces_sample_rate = 1.0;
-//                 o.transport = &my_transport;
 //                 st::init(o);
 //                 st::start_span({"order.process", "task"}, [](st::span& s) { ... });
 //                 st::shutdown(2000);
 //
+// TWO HALVES    By default this header declares the API and nothing else heavier than
+//               <cstdint>, <cstddef>, <cstring> and <string_view>: every TU pays only for that.
+//               Exactly one TU of the program compiles the library:
+//                 #define SENTRY_TRACE_IMPLEMENTATION
+//                 #include <sentry_trace.hpp>
+//               The CMake target sentry_trace::sentry_trace and the Meson dependency provide that
+//               TU themselves (src/sentry_trace.cpp). A one-file program defines it in its one
+//               file. A TU that wants the library's parts without their definitions (the hosted
+//               transports file_transport, console_transport, http_transport; the JSON writer;
+//               the parsers) defines SENTRY_TRACE_INTERNALS instead, and pays the full compile.
+//               Define either before the first include of this header in the TU.
 // DOES NOT      allocate after init(), lock or format text on the span path, throw, or need
-//               anything at run time. Switches: sentry_trace/config.hpp. Options: tracer.hpp.
-//               The parts, bottom to top, each including only those above it:
-//                 config, hooks, status, attributes, outcome_kinds, sampling_context, platform,
-//                 json, ids, outcomes, span, dsn, sampling, propagation, pool, envelope, events,
-//                 transport, ratelimit, http_client, transport_http, tracer, distributed, api,
-//                 frames, then macros (SENTRY_TRACE_SCOPE, SENTRY_TRACE_FUNCTION).
-//               SENTRY_TRACE_ENABLED=0 includes disabled.hpp instead of platform ... frames: every
-//               call compiles to nothing and the program still builds. hooks, status, attributes,
-//               outcome_kinds and sampling_context hold the value vocabulary of both modes:
-//               the enabled parts and disabled.hpp both include them.
+//               anything at run time. Switches: sentry_trace/config.hpp. Options: face/options.hpp.
+//               The parts, bottom to top, each including only those below it:
+//                 face/     what every TU compiles: the vocabulary (hooks, status, attributes,
+//                           outcome_kinds, sampling_context, ids, sampler), span, transport,
+//                           options, api, distributed, frames, macros;
+//                 core/     the span path's state and recording: platform, outcomes, records,
+//                           pool, state, scopes, incoming, claims, streaming, recording,
+//                           span_members;
+//                 protocol/ text and payloads: json, ids, dsn, sampling, propagation, envelope,
+//                           events, ratelimit;
+//                 delivery/ transports, http_client, transport_http, dispatch;
+//                 runtime/  environment, lifecycle (init/flush/shutdown, fork), distributed, api.
+//               SENTRY_TRACE_ENABLED=0 includes face/disabled.hpp instead of the face: every call
+//               compiles to nothing, the program still builds, and no implementation TU is needed.
 
 #ifndef SENTRY_TRACE_HPP
 #define SENTRY_TRACE_HPP
@@ -32,11 +46,38 @@
 #include "sentry_trace/config.hpp"
 
 #if SENTRY_TRACE_ENABLED
+#include "sentry_trace/face/hooks.hpp"
+#include "sentry_trace/face/status.hpp"
+#include "sentry_trace/face/attributes.hpp"
+#include "sentry_trace/face/outcome_kinds.hpp"
+#include "sentry_trace/face/sampling_context.hpp"
+#include "sentry_trace/face/ids.hpp"
+#include "sentry_trace/face/sampler.hpp"
+#include "sentry_trace/face/span.hpp"
+#include "sentry_trace/face/transport.hpp"
+#include "sentry_trace/face/options.hpp"
+#include "sentry_trace/face/api.hpp"
+#include "sentry_trace/face/distributed.hpp"
+#include "sentry_trace/face/frames.hpp"
+#else
+// SENTRY_TRACE_ENABLED=0: the same public surface as empty inlines, and nothing else.
+#include "sentry_trace/face/disabled.hpp"
+#endif // SENTRY_TRACE_ENABLED
+
+#include "sentry_trace/face/macros.hpp"
+
+#endif // SENTRY_TRACE_HPP
+
+// The library itself: compiled by the TU that defines SENTRY_TRACE_IMPLEMENTATION (its
+// definitions), or seen by one that defines SENTRY_TRACE_INTERNALS (its parts, no definitions).
+// Outside the include guard above, so a TU that included the face earlier still gets it here.
+#if SENTRY_TRACE_ENABLED
+#if defined(SENTRY_TRACE_IMPLEMENTATION) || defined(SENTRY_TRACE_INTERNALS)
 #include "sentry_trace/core/platform.hpp"
 #include "sentry_trace/protocol/json.hpp"
 #include "sentry_trace/protocol/ids.hpp"
 #include "sentry_trace/core/outcomes.hpp"
-#include "sentry_trace/face/span.hpp"
+#include "sentry_trace/core/records.hpp"
 #include "sentry_trace/protocol/dsn.hpp"
 #include "sentry_trace/protocol/sampling.hpp"
 #include "sentry_trace/protocol/propagation.hpp"
@@ -47,7 +88,6 @@
 #include "sentry_trace/protocol/ratelimit.hpp"
 #include "sentry_trace/delivery/http_client.hpp"
 #include "sentry_trace/delivery/transport_http.hpp"
-#include "sentry_trace/face/options.hpp"
 #include "sentry_trace/core/state.hpp"
 #include "sentry_trace/core/scopes.hpp"
 #include "sentry_trace/core/incoming.hpp"
@@ -59,13 +99,6 @@
 #include "sentry_trace/runtime/lifecycle.hpp"
 #include "sentry_trace/core/span_members.hpp"
 #include "sentry_trace/runtime/distributed.hpp"
-#include "sentry_trace/face/api.hpp"
-#include "sentry_trace/runtime/frames.hpp"
-#else
-// SENTRY_TRACE_ENABLED=0: the same public surface as empty inlines, and nothing else.
-#include "sentry_trace/face/disabled.hpp"
+#include "sentry_trace/runtime/api.hpp"
+#endif // SENTRY_TRACE_IMPLEMENTATION || SENTRY_TRACE_INTERNALS
 #endif // SENTRY_TRACE_ENABLED
-
-#include "sentry_trace/face/macros.hpp"
-
-#endif // SENTRY_TRACE_HPP

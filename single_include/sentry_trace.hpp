@@ -20,22 +20,36 @@
 //                 st::options o;
 //                 o.dsn = "https://public@o1.ingest.sentry.io/42";
 //                 o.traces_sample_rate = 1.0;
-//                 o.transport = &my_transport;
 //                 st::init(o);
 //                 st::start_span({"order.process", "task"}, [](st::span& s) { ... });
 //                 st::shutdown(2000);
 //
+// TWO HALVES    By default this header declares the API and nothing else heavier than
+//               <cstdint>, <cstddef>, <cstring> and <string_view>: every TU pays only for that.
+//               Exactly one TU of the program compiles the library:
+//                 #define SENTRY_TRACE_IMPLEMENTATION
+//                 #include <sentry_trace.hpp>
+//               The CMake target sentry_trace::sentry_trace and the Meson dependency provide that
+//               TU themselves (src/sentry_trace.cpp). A one-file program defines it in its one
+//               file. A TU that wants the library's parts without their definitions (the hosted
+//               transports file_transport, console_transport, http_transport; the JSON writer;
+//               the parsers) defines SENTRY_TRACE_INTERNALS instead, and pays the full compile.
+//               Define either before the first include of this header in the TU.
 // DOES NOT      allocate after init(), lock or format text on the span path, throw, or need
-//               anything at run time. Switches: sentry_trace/config.hpp. Options: tracer.hpp.
-//               The parts, bottom to top, each including only those above it:
-//                 config, hooks, status, attributes, outcome_kinds, sampling_context, platform,
-//                 json, ids, outcomes, span, dsn, sampling, propagation, pool, envelope, events,
-//                 transport, ratelimit, http_client, transport_http, tracer, distributed, api,
-//                 frames, then macros (SENTRY_TRACE_SCOPE, SENTRY_TRACE_FUNCTION).
-//               SENTRY_TRACE_ENABLED=0 includes disabled.hpp instead of platform ... frames: every
-//               call compiles to nothing and the program still builds. hooks, status, attributes,
-//               outcome_kinds and sampling_context hold the value vocabulary of both modes:
-//               the enabled parts and disabled.hpp both include them.
+//               anything at run time. Switches: sentry_trace/config.hpp. Options: face/options.hpp.
+//               The parts, bottom to top, each including only those below it:
+//                 face/     what every TU compiles: the vocabulary (hooks, status, attributes,
+//                           outcome_kinds, sampling_context, ids, sampler), span, transport,
+//                           options, api, distributed, frames, macros;
+//                 core/     the span path's state and recording: platform, outcomes, records,
+//                           pool, state, scopes, incoming, claims, streaming, recording,
+//                           span_members;
+//                 protocol/ text and payloads: json, ids, dsn, sampling, propagation, envelope,
+//                           events, ratelimit;
+//                 delivery/ transports, http_client, transport_http, dispatch;
+//                 runtime/  environment, lifecycle (init/flush/shutdown, fork), distributed, api.
+//               SENTRY_TRACE_ENABLED=0 includes face/disabled.hpp instead of the face: every call
+//               compiles to nothing, the program still builds, and no implementation TU is needed.
 
 #ifndef SENTRY_TRACE_HPP
 #define SENTRY_TRACE_HPP
@@ -369,6 +383,2535 @@ inline constexpr const char* sdk_name = "sentry_trace.native";
 #if SENTRY_TRACE_ENABLED
 
 // =================================================================================================
+// part: include/sentry_trace/face/hooks.hpp
+// =================================================================================================
+
+// sentry_trace/hooks.hpp -- the clock, wall clock, entropy, lock and log hooks; log_level
+//
+// WHAT IT DOES  Declares the hooks through which the library touches the outside world, each a
+//               plain function pointer plus a `void* user` (never std::function: it may
+//               allocate and throw), and the log_level a log hook receives. Written once,
+//               included by platform.hpp (tracing on, which also gives hosted builds working
+//               defaults) and by disabled.hpp (SENTRY_TRACE_ENABLED=0, where options still
+//               takes them and no hook is ever called).
+// DOES NOT      depend on any other part but config.hpp, or call a hook: the callers are the
+//               tracer and the transports, and each struct's comment says when.
+// HOOKS         see each struct's comment for who calls it, when, and what it may do.
+
+#ifndef SENTRY_TRACE_HOOKS_HPP
+#define SENTRY_TRACE_HOOKS_HPP
+
+#include <cstddef>
+#include <cstdint>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// Monotonic clock: nanoseconds from any fixed origin. Called on the span path by any thread
+/// that starts or ends a span, so it must be thread-safe, non-blocking and never go backwards.
+/// Hosted default: std::chrono::steady_clock.
+struct clock_hook {
+  std::uint64_t (*now_ns)(void* user) = nullptr;
+  void* user = nullptr;
+};
+
+/// Wall clock: microseconds since the Unix epoch (UTC). Read once by init() to anchor the
+/// monotonic clock, and when an envelope's `sent_at` is written. Hosted default: system_clock.
+/// On a device with no real-time clock, return the best estimate you have (0 is allowed: the
+/// timestamps are then relative to 1970, which Sentry accepts but shows as old).
+struct wall_clock_hook {
+  std::int64_t (*now_epoch_us)(void* user) = nullptr;
+  void* user = nullptr;
+};
+
+/// Entropy: fill `n` bytes with unpredictable data, return false on failure. Called by init()
+/// for the id generator's 256-bit key (32 bytes; not on the span path). Hosted default:
+/// /dev/urandom, mixed with the clocks and an address when that is unavailable.
+struct entropy_hook {
+  bool (*fill)(void* bytes, std::size_t n, void* user) = nullptr;
+  void* user = nullptr;
+};
+
+/// Lock: guards the envelope buffer and the transport while a finished transaction is written
+/// and sent; never taken on the span path. Set both functions or neither. With neither, a
+/// hosted threaded build uses a std::mutex; a single-threaded build uses no lock.
+struct lock_hook {
+  void (*lock)(void* user) = nullptr;
+  void (*unlock)(void* user) = nullptr;
+  void* user = nullptr;
+};
+
+/// Severity of a diagnostic.
+enum class log_level : std::uint8_t { debug, info, warning, error };
+
+/// Diagnostics: `message` is a NUL-terminated line without a newline, valid only during the
+/// call. Called from whichever thread found the problem; must be reentrant and must not call
+/// back into sentry_trace. Hosted default: stderr. Debug lines reach the hook only when
+/// options.debug (or SENTRY_DEBUG) is on; warnings and errors always do.
+struct log_hook {
+  void (*write)(log_level level, const char* message, void* user) = nullptr;
+  void* user = nullptr;
+};
+
+/// Short name of a log level ("debug", "info", "warning", "error").
+constexpr const char* to_string(log_level level) noexcept {
+  return level == log_level::debug     ? "debug"
+         : level == log_level::info    ? "info"
+         : level == log_level::warning ? "warning"
+                                       : "error";
+}
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_HOOKS_HPP
+
+// end of part: include/sentry_trace/face/hooks.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/face/status.hpp
+// =================================================================================================
+
+// sentry_trace/status.hpp -- span status, transaction source and event level, as Sentry names them
+//
+// WHAT IT DOES  The small value types a program passes in and reads back whether tracing is
+//               compiled in or out: `span_status` (with to_string(), from_http_status() and
+//               parse_span_status()), `transaction_source` and the event `level`, each with the
+//               string Sentry writes for it. Written once, included by span.hpp and events.hpp
+//               (tracing on) and by disabled.hpp (SENTRY_TRACE_ENABLED=0), so the mapping a
+//               program computes is the same in both modes.
+// DOES NOT      depend on any other part but config.hpp, allocate, or read global state: every
+//               function is constexpr.
+// SPEC          https://develop.sentry.dev/sdk/foundations/envelopes/event-payloads/span/
+
+#ifndef SENTRY_TRACE_STATUS_HPP
+#define SENTRY_TRACE_STATUS_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// Sentry's span statuses (PROTOCOL.md §4). `ok` is also what an unset status is written as.
+/// The HTTP ranges are those of from_http_status().
+enum class span_status : std::uint8_t {
+  ok,                   ///< 100-399
+  cancelled,            ///< 499 (JS); the caller gave up
+  unknown_error,        ///< 600 and above in Python; written as "unknown_error", "unknown" accepted on input
+  invalid_argument,     ///< 400 and any 4xx without its own status
+  deadline_exceeded,    ///< 504
+  not_found,            ///< 404
+  already_exists,       ///< 409
+  permission_denied,    ///< 403
+  resource_exhausted,   ///< 429
+  failed_precondition,  ///< 413
+  aborted,
+  out_of_range,
+  unimplemented,        ///< 501
+  internal_error,       ///< any 5xx without its own status; below 100 or 600 and above
+  unavailable,          ///< 503
+  data_loss,
+  unauthenticated,      ///< 401
+};
+
+/// The status as Sentry writes it ("ok", "deadline_exceeded", ...).
+constexpr const char* to_string(span_status s) noexcept {
+  constexpr const char* names[] = {"ok", "cancelled", "unknown_error", "invalid_argument", "deadline_exceeded",
+                                   "not_found", "already_exists", "permission_denied", "resource_exhausted",
+                                   "failed_precondition", "aborted", "out_of_range", "unimplemented",
+                                   "internal_error", "unavailable", "data_loss", "unauthenticated"};
+  return static_cast<std::size_t>(s) < sizeof(names) / sizeof(names[0]) ? names[static_cast<std::size_t>(s)]
+                                                                         : "unknown_error";
+}
+
+/// Maps an HTTP status code as @sentry/core 11 does (PROTOCOL.md §4): 100-399 ok, 401
+/// unauthenticated, 403 permission_denied, 404 not_found, 409 already_exists, 413
+/// failed_precondition, 429 resource_exhausted, 499 cancelled, other 4xx invalid_argument,
+/// 501 unimplemented, 503 unavailable, 504 deadline_exceeded, other 5xx internal_error, and
+/// anything below 100 or from 600 on internal_error.
+constexpr span_status from_http_status(int code) noexcept {
+  if (code >= 100 && code < 400) return span_status::ok;
+  if (code >= 400 && code < 500) {
+    switch (code) {
+      case 401: return span_status::unauthenticated;
+      case 403: return span_status::permission_denied;
+      case 404: return span_status::not_found;
+      case 409: return span_status::already_exists;
+      case 413: return span_status::failed_precondition;
+      case 429: return span_status::resource_exhausted;
+      case 499: return span_status::cancelled;
+      default: return span_status::invalid_argument;
+    }
+  }
+  if (code >= 500 && code < 600) {
+    switch (code) {
+      case 501: return span_status::unimplemented;
+      case 503: return span_status::unavailable;
+      case 504: return span_status::deadline_exceeded;
+      default: return span_status::internal_error;
+    }
+  }
+  return span_status::internal_error;
+}
+
+/// Parses a status string. Accepts the 17 names, and what Relay also accepts: "unknown" (as
+/// unknown_error), "success" (ok) and "failure" (internal_error). False for anything else.
+constexpr bool parse_span_status(std::string_view text, span_status& out) noexcept {
+  for (int i = 0; i <= static_cast<int>(span_status::unauthenticated); ++i) {
+    if (text == to_string(static_cast<span_status>(i))) {
+      out = static_cast<span_status>(i);
+      return true;
+    }
+  }
+  if (text == "unknown") { out = span_status::unknown_error; return true; }
+  if (text == "success") { out = span_status::ok; return true; }
+  if (text == "failure") { out = span_status::internal_error; return true; }
+  return false;
+}
+
+/// Where a transaction's name came from (`transaction_info.source`). Sentry groups `url`
+/// names as high-cardinality and leaves them out of the dynamic sampling context.
+enum class transaction_source : std::uint8_t { custom, url, route, view, component, task };
+
+constexpr const char* to_string(transaction_source s) noexcept {
+  constexpr const char* names[] = {"custom", "url", "route", "view", "component", "task"};
+  return names[static_cast<std::size_t>(s) < 6 ? static_cast<std::size_t>(s) : 0];
+}
+
+/// Severity of a message event (Sentry's level strings). Error events default to `error`;
+/// `fatal` is for errors that end the program.
+enum class level : std::uint8_t { debug, info, warning, error, fatal };
+
+/// The level as Sentry writes it: "debug", "info", "warning", "error" or "fatal". A value
+/// outside the enum gives "error", Sentry's default.
+constexpr const char* to_string(level l) noexcept {
+  constexpr const char* names[] = {"debug", "info", "warning", "error", "fatal"};
+  return static_cast<std::size_t>(l) < sizeof(names) / sizeof(names[0]) ? names[static_cast<std::size_t>(l)]
+                                                                         : "error";
+}
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_STATUS_HPP
+
+// end of part: include/sentry_trace/face/status.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/face/attributes.hpp
+// =================================================================================================
+
+// sentry_trace/attributes.hpp -- attribute values and key/value attributes
+//
+// WHAT IT DOES  `attribute_value` holds one of the four types Sentry's span attributes have (a
+//               string, a 64-bit integer, a double or a bool), with implicit conversions so a
+//               literal can be written where one is expected; `attribute` pairs it with a key,
+//               for span_options::attributes and sampling_context::find(). Written once,
+//               included by span.hpp (tracing on) and by disabled.hpp (SENTRY_TRACE_ENABLED=0),
+//               where the values keep their meaning because a program may read them.
+// DOES NOT      copy strings: a value views the caller's text, which must outlive it (span.hpp
+//               copies it into the transaction's arena when a span starts). It depends on no
+//               other part but config.hpp.
+
+#ifndef SENTRY_TRACE_ATTRIBUTES_HPP
+#define SENTRY_TRACE_ATTRIBUTES_HPP
+
+#include <cstdint>
+#include <string_view>
+#include <type_traits>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// An attribute's value: a string, a 64-bit integer, a double or a bool (the four types Sentry's
+/// span attributes have). A string literal is a string, never a bool.
+class attribute_value {
+ public:
+  enum class kind : std::uint8_t { string, int64, float64, boolean };
+  constexpr attribute_value(std::string_view s) noexcept : kind_(kind::string), text_(s) {}  // NOLINT: implicit by design
+  constexpr attribute_value(const char* s) noexcept : kind_(kind::string), text_(s ? std::string_view(s) : std::string_view()) {}  // NOLINT
+  constexpr attribute_value(bool b) noexcept : kind_(kind::boolean), bool_(b) {}  // NOLINT
+  constexpr attribute_value(double d) noexcept : kind_(kind::float64), double_(d) {}  // NOLINT
+  template <class Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool> && !std::is_same_v<Int, char>, int> = 0>
+  constexpr attribute_value(Int i) noexcept  // NOLINT: implicit by design
+      : kind_(kind::int64),
+        int_(std::is_unsigned_v<Int> && sizeof(Int) >= sizeof(std::int64_t) && i > static_cast<Int>(INT64_MAX)
+                 ? INT64_MAX
+                 : static_cast<std::int64_t>(i)) {}
+  constexpr kind type() const noexcept { return kind_; }
+  constexpr std::string_view as_string() const noexcept { return kind_ == kind::string ? text_ : std::string_view(); }
+  constexpr std::int64_t as_int64() const noexcept { return kind_ == kind::int64 ? int_ : 0; }
+  constexpr double as_double() const noexcept { return kind_ == kind::float64 ? double_ : 0.0; }
+  constexpr bool as_bool() const noexcept { return kind_ == kind::boolean && bool_; }
+
+ private:
+  kind kind_;
+  std::string_view text_{};
+  std::int64_t int_ = 0;
+  double double_ = 0.0;
+  bool bool_ = false;
+};
+
+/// A key and value, for span_options::attributes.
+struct attribute {
+  std::string_view key;
+  attribute_value value;
+};
+
+namespace detail {
+/// The attribute keys the SDK writes itself, in a transaction's trace context / span `data`
+/// and in span v2 `attributes` (envelope.hpp). A user attribute of one of these names would
+/// give the object the key twice, and Relay keeps only the last: such an attribute is
+/// dropped and counted (stats.attributes_dropped). Set op and origin through span_options.
+inline constexpr std::string_view sdk_attribute_keys[] = {
+    "sentry.op",           "sentry.origin",      "sentry.segment.name.source", "sentry.sample_rate",
+    "sentry.trace_lifecycle", "sentry.segment.name", "sentry.segment.id",       "sentry.sdk.name",
+    "sentry.sdk.version",  "sentry.release",     "sentry.environment",         "sentry.status.message"};
+
+constexpr bool is_sdk_attribute_key(std::string_view key) noexcept {
+  for (std::string_view k : sdk_attribute_keys)
+    if (k == key) return true;
+  return false;
+}
+} // namespace detail
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_ATTRIBUTES_HPP
+
+// end of part: include/sentry_trace/face/attributes.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/face/outcome_kinds.hpp
+// =================================================================================================
+
+// sentry_trace/outcome_kinds.hpp -- discard reasons, data categories and the stats a program reads
+//
+// WHAT IT DOES  The vocabulary of outcomes: `discard_reason` and `data_category` (with the
+//               strings client reports and rate limits use for them) and `stats`, what
+//               get_stats() returns. Written once, included by outcomes.hpp (tracing on, which
+//               counts them) and by disabled.hpp (SENTRY_TRACE_ENABLED=0, where every counter
+//               stays zero).
+// DOES NOT      count anything or depend on any other part but config.hpp: the counters are in
+//               outcomes.hpp.
+// SPEC          https://develop.sentry.dev/sdk/telemetry/client-reports/
+
+#ifndef SENTRY_TRACE_OUTCOME_KINDS_HPP
+#define SENTRY_TRACE_OUTCOME_KINDS_HPP
+
+#include <cstddef>
+#include <cstdint>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// Why something was not delivered (the client report `reason` strings).
+enum class discard_reason : std::uint8_t {
+  sample_rate,        ///< not sampled
+  buffer_overflow,    ///< over a pool's capacity (spans, transactions, envelope bytes)
+  queue_overflow,     ///< the delivery queue was full
+  ratelimit_backoff,  ///< dropped before sending while the server's rate limit lasts
+  network_error,      ///< the transport could not reach the server
+  send_error,         ///< the server refused it
+  invalid,            ///< a span never ended, or ended after its transaction was sent
+  no_parent_span,     ///< a child whose explicit parent's transaction was already gone
+  internal_sdk_error, ///< anything else inside the library
+  count_
+};
+
+/// What was not delivered (the rate-limit / client-report category strings).
+enum class data_category : std::uint8_t { transaction, span, error, internal, count_ };
+
+constexpr const char* to_string(discard_reason r) noexcept {
+  constexpr const char* names[] = {"sample_rate",  "buffer_overflow", "queue_overflow",  "ratelimit_backoff",
+                                   "network_error", "send_error",     "invalid",         "no_parent_span",
+                                   "internal_sdk_error"};
+  return names[static_cast<std::size_t>(r) < static_cast<std::size_t>(discard_reason::count_) ? static_cast<std::size_t>(r) : 8];
+}
+constexpr const char* to_string(data_category c) noexcept {
+  constexpr const char* names[] = {"transaction", "span", "error", "internal"};
+  return names[static_cast<std::size_t>(c) < static_cast<std::size_t>(data_category::count_) ? static_cast<std::size_t>(c) : 3];
+}
+
+/// Things kept but cut, and other diagnostics, readable with sentry_trace::get_stats().
+/// With SENTRY_TRACE_ENABLED=0 every counter stays zero: nothing is recorded.
+struct stats {
+  std::uint64_t strings_truncated = 0;     ///< strings cut at SENTRY_TRACE_MAX_STRING or the arena's end
+  std::uint64_t attributes_dropped = 0;    ///< over SENTRY_TRACE_MAX_ATTRIBUTES or the attribute pool, a NaN or
+                                           ///< infinite value, one of the SDK's own keys, or a key the arena
+                                           ///< could not hold whole
+  std::uint64_t measurements_dropped = 0;  ///< over SENTRY_TRACE_MAX_MEASUREMENTS, no transaction, or not finite
+  std::uint64_t depth_overflows = 0;       ///< spans not made active because SENTRY_TRACE_MAX_DEPTH was reached
+  std::uint64_t envelopes_sent = 0;        ///< envelopes handed to the transport
+  std::uint64_t client_reports_sent = 0;   ///< of which client reports
+  std::uint64_t discarded_total = 0;       ///< sum of every outcome counted so far (also the reported ones)
+};
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_OUTCOME_KINDS_HPP
+
+// end of part: include/sentry_trace/face/outcome_kinds.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/face/sampling_context.hpp
+// =================================================================================================
+
+// sentry_trace/sampling_context.hpp -- what a traces_sampler is told about a new transaction
+//
+// WHAT IT DOES  `sampling_context` (the transaction's name, op, source, attributes and the
+//               incoming parent's decision and rate) and `parent_decision`. Written once,
+//               included by sampling.hpp (tracing on, which calls the sampler with it) and by
+//               disabled.hpp (SENTRY_TRACE_ENABLED=0, where a sampler is accepted, never called,
+//               and code that builds a context to test its sampler still compiles and works).
+// DOES NOT      decide anything: the sampler, sample_rand and the policies are in sampling.hpp.
+//               It depends only on config.hpp, status.hpp and attributes.hpp.
+// SPEC          https://develop.sentry.dev/sdk/telemetry/traces/#sampling
+
+#ifndef SENTRY_TRACE_SAMPLING_CONTEXT_HPP
+#define SENTRY_TRACE_SAMPLING_CONTEXT_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// The parent's sampling decision as a new transaction sees it.
+enum class parent_decision : std::uint8_t { none, sampled, not_sampled };
+
+/// What a traces_sampler is told about the transaction being started.
+struct sampling_context {
+  std::string_view name;             ///< the transaction's name
+  std::string_view op;
+  parent_decision parent_sampled = parent_decision::none;  ///< from an incoming trace, if any
+  double parent_sample_rate = -1.0;  ///< the incoming sample_rate; negative when unknown
+  transaction_source source = transaction_source::custom;
+  const attribute* attributes = nullptr;  ///< span_options::attributes, valid during the call
+  std::size_t attribute_count = 0;
+  /// The value of attribute `key`, or nullptr.
+  const attribute_value* find(std::string_view key) const noexcept {
+    for (std::size_t i = 0; i < attribute_count; ++i)
+      if (attributes[i].key == key) return &attributes[i].value;
+    return nullptr;
+  }
+};
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_SAMPLING_CONTEXT_HPP
+
+// end of part: include/sentry_trace/face/sampling_context.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/face/ids.hpp
+// =================================================================================================
+
+// sentry_trace/face/ids.hpp -- trace ids, span ids, event ids: the values users hold
+//
+// WHAT IT DOES  The id types (PROTOCOL.md §7): a trace id is 16 bytes written as 32 lowercase hex
+//               characters, a span id 8 bytes as 16, an event id a uuid4 as 32. Generation and the
+//               hex code are in protocol/ids.hpp, compiled by the implementation TU.
+// ERRORS        parse functions return false for the wrong length, uppercase or non-hex
+//               characters, and all-zero ids, leaving the output untouched.
+
+#ifndef SENTRY_TRACE_FACE_IDS_HPP
+#define SENTRY_TRACE_FACE_IDS_HPP
+
+#include <cstdint>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// 16-byte trace id shared by every span of one trace.
+struct trace_id {
+  std::uint64_t hi = 0;
+  std::uint64_t lo = 0;
+  constexpr bool is_zero() const noexcept { return hi == 0 && lo == 0; }
+  /// Writes exactly 32 lowercase hex characters (no NUL).
+  void to_hex(char* out32) const noexcept;
+  /// Parses exactly 32 lowercase hex characters; false (and `out` untouched) otherwise or when zero.
+  static bool parse(std::string_view hex, trace_id& out) noexcept;
+  friend constexpr bool operator==(const trace_id& a, const trace_id& b) noexcept { return a.hi == b.hi && a.lo == b.lo; }
+  friend constexpr bool operator!=(const trace_id& a, const trace_id& b) noexcept { return !(a == b); }
+};
+
+/// 8-byte span id; 0 means "none".
+struct span_id {
+  std::uint64_t value = 0;
+  constexpr bool is_zero() const noexcept { return value == 0; }
+  /// Writes exactly 16 lowercase hex characters (no NUL).
+  void to_hex(char* out16) const noexcept;
+  /// Parses exactly 16 lowercase hex characters; false (and `out` untouched) otherwise or when zero.
+  static bool parse(std::string_view hex, span_id& out) noexcept;
+  friend constexpr bool operator==(const span_id& a, const span_id& b) noexcept { return a.value == b.value; }
+  friend constexpr bool operator!=(const span_id& a, const span_id& b) noexcept { return a.value != b.value; }
+};
+
+/// uuid4 used as an event id; written as 32 hex without dashes, as event payloads require.
+struct event_id {
+  std::uint64_t hi = 0;
+  std::uint64_t lo = 0;
+  void to_hex(char* out32) const noexcept;
+};
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_FACE_IDS_HPP
+
+// end of part: include/sentry_trace/face/ids.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/face/sampler.hpp
+// =================================================================================================
+
+// sentry_trace/face/sampler.hpp -- the traces_sampler callable and the compile-time policy
+//
+// WHAT IT DOES  traces_sampler_fn: any trivially copyable callable double(const sampling_context&)
+//               of up to 64 bytes, stored inline (no heap, no RTTI, no vtable). The policy
+//               constant SENTRY_TRACE_SAMPLING selects (config.hpp), which lets the span path fold
+//               away under SENTRY_TRACE_SAMPLING_NEVER. The decision itself is made by
+//               protocol/sampling.hpp in the implementation TU.
+
+#ifndef SENTRY_TRACE_FACE_SAMPLER_HPP
+#define SENTRY_TRACE_FACE_SAMPLER_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <new>
+#include <type_traits>
+#include <utility>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+namespace detail {
+
+/// A type-erased callable stored inline (no heap): the sampler must be copyable and fit in
+/// Capacity bytes and be trivially copyable. Built from a function pointer rather than virtual
+/// functions so that it needs neither RTTI nor a vtable in freestanding builds.
+template <class Signature, std::size_t Capacity> class inplace_function;
+
+template <class R, class... Args, std::size_t Capacity> class inplace_function<R(Args...), Capacity> {
+ public:
+  constexpr inplace_function() noexcept = default;
+  constexpr inplace_function(std::nullptr_t) noexcept {}
+  template <class F, class D = std::decay_t<F>,
+            std::enable_if_t<!std::is_same_v<D, inplace_function> && std::is_invocable_r_v<R, D&, Args...>, int> = 0>
+  inplace_function(F&& f) noexcept {  // NOLINT: implicit by design
+    static_assert(sizeof(D) <= Capacity, "callable too large to store inline: capture less (pointers, not copies)");
+    static_assert(alignof(D) <= alignof(std::max_align_t), "callable over-aligned");
+    // Trivially copyable callables (function pointers, lambdas capturing plain values or
+    // pointers) are copied as bytes and never destroyed, so the tracer that holds one needs no
+    // destructor and no exit-time code, which matters on bare-metal targets.
+    static_assert(std::is_trivially_copyable_v<D> && std::is_trivially_destructible_v<D>,
+                  "the callable must be trivially copyable: capture plain values or pointers, not std::string etc.");
+    ::new (static_cast<void*>(buffer_)) D(std::forward<F>(f));
+    invoke_ = [](void* self, Args... args) -> R { return (*static_cast<D*>(self))(std::forward<Args>(args)...); };
+  }
+  void reset() noexcept { invoke_ = nullptr; }
+  explicit operator bool() const noexcept { return invoke_ != nullptr; }
+  R operator()(Args... args) const { return invoke_(const_cast<unsigned char*>(buffer_), std::forward<Args>(args)...); }
+
+ private:
+  alignas(std::max_align_t) unsigned char buffer_[Capacity] = {};
+  R (*invoke_)(void*, Args...) = nullptr;
+};
+
+} // namespace detail
+
+/// The sampler type: any trivially copyable callable `double(const sampling_context&)` of up to
+/// 64 bytes (a function pointer, a lambda capturing values or pointers).
+/// Return the probability of keeping the transaction in [0, 1] (1: keep, 0: drop).
+using traces_sampler_fn = detail::inplace_function<double(const sampling_context&), 64>;
+
+namespace detail {
+/// The compile-time sampling policy (SENTRY_TRACE_SAMPLING, config.hpp).
+enum class sampling_policy_kind : std::uint8_t { runtime = 0, always = 1, never = 2, ratio = 3 };
+inline constexpr sampling_policy_kind sampling_policy = static_cast<sampling_policy_kind>(SENTRY_TRACE_SAMPLING);
+}  // namespace detail
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_FACE_SAMPLER_HPP
+
+// end of part: include/sentry_trace/face/sampler.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/face/span.hpp
+// =================================================================================================
+
+// sentry_trace/face/span.hpp -- span options, the span record and the span handle
+//
+// WHAT IT DOES  Declares what a user holds: `span`, a small move-only handle, and `span_ref`, a
+//               copyable reference for handing a parent to another thread. The handle's member
+//               functions are defined once, in core/span_members.hpp (implementation TU); what
+//               the pool stores is core/records.hpp. span_status and transaction_source are in
+//               status.hpp, attribute_value in attributes.hpp.
+// DOES NOT      own memory: a handle is indices plus a generation (sokol ids), so a handle to a
+//               span whose transaction has been sent, or that was never recorded, is a valid
+//               no-op and is never dereferenced.
+// SPEC          https://develop.sentry.dev/sdk/foundations/envelopes/event-payloads/span/
+
+#ifndef SENTRY_TRACE_SPAN_HPP
+#define SENTRY_TRACE_SPAN_HPP
+
+#include <cstdint>
+#include <string_view>
+#include <type_traits>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+class span;
+
+namespace detail {
+/// Where a span stands in a thread's stack of active spans (tracer.hpp): the scope, the entry's
+/// 1-based depth, and the token that entry holds while this span is active there. Tokens are
+/// unique per push, so a stale handle never ends another span's entry, even one with the same
+/// span id (unrecorded children share their parent's ids).
+struct active_mark {
+  void* scope = nullptr;
+  std::uint64_t token = 0;
+  std::uint16_t depth = 0;  ///< 0: not active
+};
+}  // namespace detail
+
+/// A copyable reference to a span: enough to make it the parent of a span started on another
+/// thread, and to read its ids. Holding one keeps nothing alive; if the span's transaction has
+/// already been sent, a child started from it becomes... nothing (it is dropped and counted as
+/// `no_parent_span`), never a stray write.
+struct span_ref {
+  trace_id trace{};
+  span_id id{};
+  std::uint32_t generation = 0;  ///< generation of the transaction block it lives in
+  std::uint16_t block = 0;
+  std::uint16_t slot = 0;
+  std::uint16_t epoch = 0;       ///< init() generation; refs from before a re-init are stale
+  std::uint8_t flags = 0;
+  /// Internal links (detail::ref_in_block, ref_segment_link, ref_rate_known): whether `block` and
+  /// `generation` name this span's transaction although it records nothing itself (a child over
+  /// max_spans), whether `segment_block` / `segment_generation` name its streaming segment, and
+  /// whether `sample_rate_ppm` holds a rate.
+  std::uint8_t links = 0;
+  /// Streaming: the segment block of a span recorded in a continuation block, so that its
+  /// children still join the segment after that continuation has been sent and freed.
+  std::uint16_t segment_block = 0;
+  /// A root that records nothing still propagates a DSC: its sample_rand and deciding rate (in
+  /// millionths, when links has detail::ref_rate_known) travel with the reference. Every member
+  /// defaults to zero, so arrays of references are zero-initialized static storage (.bss).
+  std::uint32_t sample_rand_micros = 0;
+  std::uint32_t sample_rate_ppm = 0;
+  std::uint32_t segment_generation = 0;
+
+  static constexpr std::uint8_t valid = 1;      ///< refers to a span (sampled or not)
+  static constexpr std::uint8_t recording = 2;  ///< has a slot in a transaction block
+  static constexpr std::uint8_t sampled = 4;    ///< part of a sampled trace
+  static constexpr std::uint8_t deferred = 8;   ///< sampling decision left to the next service
+  static constexpr std::uint8_t root = 16;      ///< the span is its transaction's root
+  static constexpr std::uint8_t overflow = 32;  ///< sampled but not recorded: no block or slot was free
+
+  constexpr span_ref() noexcept = default;
+  /// The reference of a live handle (empty for an empty handle). Implicit, so that
+  /// `span_options{"name", "op", parent_span}` reads naturally.
+  span_ref(const span& s) noexcept;  // NOLINT(google-explicit-constructor)
+
+  constexpr bool is_valid() const noexcept { return (flags & valid) != 0; }
+  constexpr bool is_recording() const noexcept { return (flags & recording) != 0; }
+  constexpr bool is_sampled() const noexcept { return (flags & sampled) != 0; }
+};
+
+/// How to start a span. An aggregate: `{"GET /orders", "http.server"}` or set fields by name.
+/// Strings are copied into the transaction's arena when the span starts (truncated at
+/// SENTRY_TRACE_MAX_STRING bytes, never dangling), so temporaries are fine.
+struct span_options {
+  std::string_view name;        ///< span description / transaction name; "<unlabeled transaction>" when empty
+  std::string_view op;          ///< Sentry's op, e.g. "http.server", "db.query"; "default" when empty
+  span_ref parent{};            ///< explicit parent (e.g. from another thread); default: this thread's active span
+  std::string_view origin{};    ///< "manual" when empty; "auto.<category>..." for integrations
+  transaction_source source = transaction_source::custom;  ///< used when the span is a transaction
+  bool force_transaction = false;  ///< start a new transaction even when a span is active
+  /// Attributes set when the span starts, and shown to traces_sampler when it is a transaction
+  /// (as @sentry/core's startSpan({attributes})). The array is read during the call only.
+  const attribute* attributes = nullptr;
+  std::size_t attribute_count = 0;
+};
+
+/// Handle to a started span. Cheap (a few words) and move-only, so exactly one owner can end
+/// it. end() is idempotent. A handle that is destroyed without end() abandons its span: it is
+/// not sent, and is counted as dropped (`invalid`), as the SDKs drop unfinished spans.
+/// Thread safety: one handle must not be used by two threads at once; different spans of one
+/// transaction may be started, changed and ended on different threads.
+class span {
+  /// With SENTRY_TRACE_SAMPLING_NEVER no span records anything: the compiler may drop every path.
+  static constexpr bool never_recording = SENTRY_TRACE_SAMPLING == SENTRY_TRACE_SAMPLING_NEVER;
+
+ public:
+  constexpr span() noexcept = default;
+  span(span&& other) noexcept : ref_(other.ref_), active_(other.active_) { other.release_(); }
+  span& operator=(span&& other) noexcept {
+    if (this != &other) {
+      abandon_();
+      ref_ = other.ref_;
+      active_ = other.active_;
+      other.release_();
+    }
+    return *this;
+  }
+  span(const span&) = delete;
+  span& operator=(const span&) = delete;
+  ~span() {
+    if constexpr (never_recording) return;  // SENTRY_TRACE_SAMPLING_NEVER: nothing to undo, ever
+    if ((ref_.flags & (span_ref::recording | span_ref::root)) || active_.depth) abandon_();  // else nothing to undo
+  }
+
+  /// Sets or replaces an attribute (JS: span.setAttribute). Keys and string values are copied
+  /// into the transaction's arena. A no-op on unsampled, ended or empty handles.
+  void set_attribute(std::string_view key, std::string_view value) noexcept;
+  void set_attribute(std::string_view key, const char* value) noexcept {
+    set_attribute(key, value ? std::string_view(value) : std::string_view());
+  }
+  void set_attribute(std::string_view key, double value) noexcept;
+  void set_attribute(std::string_view key, bool value) noexcept;
+  void set_attribute(std::string_view key, std::int64_t value) noexcept;
+  /// Any other integer type is stored as int64 (unsigned values above INT64_MAX are clamped).
+  template <class Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool> &&
+                                            !std::is_same_v<Int, std::int64_t> && !std::is_same_v<Int, char>,
+                                        int> = 0>
+  void set_attribute(std::string_view key, Int value) noexcept {
+    if constexpr (std::is_unsigned_v<Int> && sizeof(Int) >= sizeof(std::int64_t)) {
+      set_attribute(key, value > static_cast<Int>(INT64_MAX) ? INT64_MAX : static_cast<std::int64_t>(value));
+    } else {
+      set_attribute(key, static_cast<std::int64_t>(value));
+    }
+  }
+  /// Sets the status (written as `ok` when never set).
+  void set_status(span_status status) noexcept;
+  /// Sets the status from an HTTP status code (from_http_status) and the attribute
+  /// `http.response.status_code`, as @sentry/core's setHttpStatus does.
+  void set_http_status(int code) noexcept;
+  /// Renames the span; on a transaction this is also the transaction's name.
+  void set_name(std::string_view name) noexcept;
+  /// Renames the span and sets the transaction's name source (route, url, ...).
+  void set_name(std::string_view name, transaction_source source) noexcept;
+  void set_op(std::string_view op) noexcept;
+  void set_origin(std::string_view origin) noexcept;
+  /// Ends the span now. Ending a transaction's root sends the transaction. Idempotent.
+  void end() noexcept;
+
+  /// True while the handle refers to a span that has not ended (sampled or not).
+  bool is_active() const noexcept { return (ref_.flags & span_ref::valid) != 0; }
+  /// True when the span is sampled and has a slot, i.e. will appear in Sentry.
+  bool is_recording() const noexcept { return !never_recording && (ref_.flags & span_ref::recording) != 0; }
+  bool is_sampled() const noexcept { return (ref_.flags & span_ref::sampled) != 0; }
+  trace_id trace() const noexcept { return ref_.trace; }
+  span_id id() const noexcept { return ref_.id; }
+  span_ref ref() const noexcept { return ref_; }
+
+  /// Internal: built by the tracer.
+  constexpr span(const span_ref& r, const detail::active_mark& active) noexcept : ref_(r), active_(active) {}
+  /// Internal: a recording span built field by field, so that no half-written copy of a
+  /// span_ref is read back whole (a store-forwarding stall on the span path).
+  span(const trace_id& trace, span_id id, std::uint32_t generation, std::uint16_t block, std::uint16_t slot,
+       std::uint16_t epoch, std::uint8_t flags, std::uint8_t links, std::uint16_t segment_block,
+       std::uint32_t segment_generation, const detail::active_mark& active) noexcept
+      : active_(active) {
+    ref_.trace = trace;
+    ref_.id = id;
+    ref_.generation = generation;
+    ref_.block = block;
+    ref_.slot = slot;
+    ref_.epoch = epoch;
+    ref_.flags = flags;
+    ref_.links = links;
+    ref_.segment_block = segment_block;
+    ref_.segment_generation = segment_generation;
+  }
+  /// Internal: an unrecorded child of `parent` (same ids, other flags), active nowhere.
+  span(const span_ref& parent, std::uint8_t flags) noexcept : ref_(parent) { ref_.flags = flags; }
+
+ private:
+  void release_() noexcept {
+    ref_ = span_ref{};
+    active_ = detail::active_mark{};
+  }
+  void abandon_() noexcept;
+  void end_recorded_() noexcept;
+  void set_attribute_value_(std::string_view key, const attribute_value& value) noexcept;
+
+  span_ref ref_{};
+  detail::active_mark active_{};  ///< where it is active, if anywhere
+};
+
+inline span_ref::span_ref(const span& s) noexcept : span_ref(s.ref()) {}
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_SPAN_HPP
+
+// end of part: include/sentry_trace/face/span.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/face/transport.hpp
+// =================================================================================================
+
+// sentry_trace/face/transport.hpp -- the transport interface, what it receives, two tiny transports
+//
+// WHAT IT DOES  A transport receives finished envelopes: `envelope_view` (the bytes, and for a
+//               transaction a `transaction_view` of its spans). Implement send() (and flush() if
+//               the transport buffers). Declared here for every TU:
+//                 null_transport      discards everything (tracing on, delivery off);
+//                 callback_transport  a plain C function pointer + user data (UART, MQTT, C code).
+//               The hosted transports (file_transport, console_transport, http_transport) are in
+//               delivery/, seen by the implementation TU and by TUs that define
+//               SENTRY_TRACE_INTERNALS (config.hpp).
+// HOOKS         transport::send is called with the envelope lock held, so never concurrently and
+//               in order, from the thread that ended the transaction or called flush()/shutdown().
+//               The bytes are valid only during the call: copy them to keep them. send must not
+//               call back into sentry_trace. A transport that fails to deliver calls
+//               report_lost() so the loss is counted and appears in the next client report.
+// DOES NOT      own the transport: options.transport points to the user's object, which must
+//               outlive shutdown().
+
+#ifndef SENTRY_TRACE_FACE_TRANSPORT_HPP
+#define SENTRY_TRACE_FACE_TRANSPORT_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+namespace detail {
+struct transaction_block;
+struct time_anchor;
+}  // namespace detail
+
+/// One finished span as a transport sees it (valid only during transport::send).
+struct span_view {
+  span_id id;
+  span_id parent;               ///< zero on a root that starts the trace
+  std::string_view op;
+  std::string_view name;
+  std::int64_t start_epoch_us;  ///< microseconds since the Unix epoch
+  std::int64_t end_epoch_us;
+  span_status status;
+  bool is_root;
+};
+
+/// Read access to the transaction an envelope carries, for transports that show rather than
+/// ship it (console_transport). Only spans that were written to the envelope are listed.
+class transaction_view {
+ public:
+  std::string_view name() const noexcept;
+  trace_id trace() const noexcept;
+  /// Spans in the envelope, root first.
+  std::size_t span_count() const noexcept { return count_; }
+  span_view span_at(std::size_t i) const noexcept;
+
+  // Internal: built by the envelope writer.
+  transaction_view(const detail::transaction_block* b, const std::uint16_t* slots, std::size_t count,
+                   const detail::time_anchor& anchor) noexcept
+      : block_(b), slots_(slots), count_(count), anchor_(&anchor) {}
+
+ private:
+  const detail::transaction_block* block_;
+  const std::uint16_t* slots_;
+  std::size_t count_;
+  const detail::time_anchor* anchor_;
+};
+
+/// What a transport receives: the whole envelope's bytes (valid only during the call; copy
+/// them to keep them) and, for a transaction envelope, a structured view of it.
+class envelope_view {
+ public:
+  constexpr envelope_view() noexcept = default;
+  constexpr envelope_view(std::string_view bytes, const transaction_view* txn, bool client_report_only,
+                          std::uint32_t span_items = 0) noexcept
+      : bytes_(bytes), transaction_(txn), client_report_only_(client_report_only), span_items_(span_items) {}
+  /// The envelope, ready to POST or write to a file.
+  std::string_view bytes() const noexcept { return bytes_; }
+  /// The transaction it carries, or nullptr (client reports, events).
+  const transaction_view* transaction() const noexcept { return transaction_; }
+  /// True when it holds only a client_report item (sentry-cli rejects those).
+  bool is_client_report() const noexcept { return client_report_only_; }
+  /// The number of span v2 items in a streamed span envelope (0 for other envelopes).
+  std::uint32_t span_items() const noexcept { return span_items_; }
+
+ private:
+  std::string_view bytes_{};
+  const transaction_view* transaction_ = nullptr;
+  bool client_report_only_ = false;
+  std::uint32_t span_items_ = 0;
+};
+
+/// Where envelopes go. Implement send(); flush() if the transport buffers.
+class transport {
+ public:
+  /// Delivers one envelope (see the HOOKS contract above).
+  virtual void send(envelope_view envelope) = 0;
+  /// Waits up to `timeout_ms` for everything sent so far to be delivered; true when it was.
+  virtual bool flush(std::uint32_t timeout_ms) {
+    static_cast<void>(timeout_ms);
+    return true;
+  }
+
+  /// Counts an envelope this transport could not deliver, by reason, for the client report
+  /// (a transaction counts once as `transaction` and once per span as `span`, an error event
+  /// once as `error`; lost client reports are not counted, as in every Sentry SDK).
+  static void report_lost(const envelope_view& envelope, discard_reason reason) noexcept;
+
+ protected:
+  transport() = default;
+  transport(const transport&) = default;
+  transport& operator=(const transport&) = default;
+  // Not virtual on purpose: the library never deletes a transport, and a virtual destructor
+  // would pull operator delete into freestanding links.
+  ~transport() = default;
+};
+
+/// Discards every envelope. Not a loss: the user chose no delivery.
+class null_transport final : public transport {
+ public:
+  void send(envelope_view) override {}
+};
+
+/// Hands every envelope to a plain function pointer, for C-style code and byte sinks.
+class callback_transport final : public transport {
+ public:
+  /// Receives the envelope's bytes, valid only during the call.
+  using send_fn = void (*)(const char* bytes, std::size_t size, void* user);
+  constexpr callback_transport(send_fn fn, void* user) noexcept : fn_(fn), user_(user) {}
+  void send(envelope_view e) override {
+    if (fn_) fn_(e.bytes().data(), e.bytes().size(), user_);
+  }
+
+ private:
+  send_fn fn_;
+  void* user_;
+};
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_FACE_TRANSPORT_HPP
+
+// end of part: include/sentry_trace/face/transport.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/face/options.hpp
+// =================================================================================================
+
+// sentry_trace/face/options.hpp -- what init() takes, and init/flush/shutdown
+//
+// WHAT IT DOES  Declares `options` (every member with its default), the delivery and lifecycle
+//               enums, and the functions that start and stop tracing. They are defined once, in
+//               runtime/lifecycle.hpp (the implementation TU).
+// STEP BY STEP  sentry_trace::options o;          // every member holds its documented default
+//               o.dsn = "https://key@o1.ingest.sentry.io/42";
+//               o.traces_sample_rate = 1.0;
+//               o.transport = &my_transport;      // not owned; must outlive shutdown()
+//               if (!sentry_trace::init(o)) { /* the log hook said why */ }
+//               ... spans (api.hpp) ...
+//               sentry_trace::shutdown(2000);
+//
+// OPTIONS       member               default                     Sentry name / environment variable
+//               dsn                  "" (SENTRY_DSN)             dsn; no DSN: envelopes carry no DSC
+//               release              "" (SENTRY_RELEASE)         release, at most 200 bytes
+//               environment          "production" (SENTRY_ENVIRONMENT)  environment, at most 64 bytes
+//               server_name          ""                          server_name
+//               org_id               "" (from the DSN host)      org_id
+//               traces_sample_rate   options::unset (SENTRY_TRACES_SAMPLE_RATE)  0..1; unset with no
+//                                    sampler: tracing off, traces still propagate (deferred)
+//               traces_sampler       empty                       traces_sampler; beats the rate
+//               max_spans            SENTRY_TRACE_MAX_SPANS      max_spans (child spans per transaction)
+//               debug                false (SENTRY_DEBUG)        debug: log hook gets debug lines
+//               log                  stderr (hosted); debug      -
+//                                    lines only with `debug`
+//               transport            nullptr: envelopes dropped  transport (not owned)
+//               storage              nullptr: a static one       - (see pool.hpp)
+//               clock, wall_clock,   hosted: steady_clock,       - (platform.hpp); freestanding
+//               entropy, lock        system_clock, /dev/urandom,   builds must set clock and entropy
+//                                    std::mutex
+//               send_client_reports  true                        send_client_reports
+//               delivery             delivery_mode::worker       - (built-in HTTP transport:
+//                                    a background thread, or poll: sentry_trace::poll() sends)
+//               http_proxy, ca_file  ""                          http_proxy, ca_certs
+//               spotlight            "" (SENTRY_SPOTLIGHT)       spotlight: "true"/"1"/...: the
+//                                    default sidecar URL, "false"/"0"/...: off, else a URL
+// TRANSPORT     With a DSN and no options.transport, hosted POSIX builds send over HTTP
+//               (transport_http.hpp) to {scheme}://{host}:{port}{path}/api/{project}/envelope/
+//               with X-Sentry-Auth, from a transport held in static storage inside the library;
+//               shutdown() flushes and stops it. With Spotlight on, every envelope is also
+//               queued for the sidecar by a second one (no auth, one attempt, losses not
+//               counted), which never holds up the first.
+//               An https DSN in a build without SENTRY_TRACE_WITH_MBEDTLS=1 cannot be sent to:
+//               init() logs an error saying how to fix it and still returns true (tracing works
+//               and trace headers propagate), every envelope is counted as lost
+//               (internal_sdk_error, see get_stats()), and flush()/shutdown() return false.
+//               Options set in code win over the environment, as in every Sentry SDK.
+// ENVIRONMENT   Each variable's value is trimmed of white space first (a trailing newline from
+//               a shell or a .env file is common). A variable init() cannot use (a malformed
+//               SENTRY_DSN, an over-long SENTRY_RELEASE or SENTRY_ENVIRONMENT, a
+//               SENTRY_TRACES_SAMPLE_RATE that is not a number from 0 to 1, an unknown
+//               SENTRY_TRACE_LIFECYCLE) is ignored with a warning that names it and its value,
+//               and init() goes on as if it were not set.
+// ERRORS        init() returns false and logs the reason for a malformed DSN option, a rate
+//               option outside [0, 1], an over-long string option, or a freestanding build
+//               without clock or entropy (the environment's values never fail it, see above);
+//               tracing then stays off and every call is a valid no-op.
+
+#ifndef SENTRY_TRACE_FACE_OPTIONS_HPP
+#define SENTRY_TRACE_FACE_OPTIONS_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// The pools a tracer records into (core/pool.hpp); options.storage may point at one.
+struct storage;
+
+/// How the built-in HTTP transport delivers (hosted POSIX builds; ignored elsewhere).
+enum class delivery_mode : std::uint8_t {
+  worker,  ///< a background thread started by init() sends
+  poll     ///< nothing is sent until sentry_trace::poll() (or flush()/shutdown()) runs
+};
+
+/// How finished spans are sent (options.trace_lifecycle).
+enum class trace_lifecycle : std::uint8_t {
+  static_,  ///< "static": one transaction per root, with at most max_spans children (the default)
+  stream    ///< span v2 items in batches of up to 1000, as @sentry/core 11 streams them: a root
+            ///< with more spans than a block holds is sent whole, in several envelopes
+};
+
+/// Everything init() takes. An aggregate: declare it, then assign fields by name.
+struct options {
+  /// traces_sample_rate's "not set" value (0.0 is a real rate: sample nothing).
+  static constexpr double unset = -1.0;
+
+  std::string_view dsn{};               ///< "": SENTRY_DSN, else none
+  std::string_view release{};           ///< "": SENTRY_RELEASE
+  std::string_view environment{};       ///< "": SENTRY_ENVIRONMENT, else "production"
+  std::string_view server_name{};
+  std::string_view org_id{};            ///< "": the digits of a DSN host "o<digits>.…"
+  double traces_sample_rate = unset;    ///< unset: SENTRY_TRACES_SAMPLE_RATE
+  traces_sampler_fn traces_sampler{};   ///< any callable double(const sampling_context&) up to 64 bytes
+  std::uint32_t max_spans = SENTRY_TRACE_MAX_SPANS;  ///< child spans per transaction; 0 or more: capped
+  bool debug = false;                   ///< false: SENTRY_DEBUG ("1", "true", "yes", "on")
+  log_hook log{};
+  ::sentry_trace::transport* transport = nullptr;  ///< not owned
+  ::sentry_trace::storage* storage = nullptr;      ///< not owned; nullptr: a static one (hosted)
+  clock_hook clock{};
+  wall_clock_hook wall_clock{};
+  entropy_hook entropy{};
+  lock_hook lock{};
+  bool send_client_reports = true;
+  /// Outgoing URLs that get trace headers from inject(carrier, url): a URL containing one of
+  /// these (ASCII case-insensitive) does. nullptr (the default): every URL, as @sentry/node 11.
+  /// Copied by init(): at most 16 targets and 1024 bytes in all.
+  const std::string_view* trace_propagation_targets = nullptr;
+  std::size_t trace_propagation_target_count = 0;
+  /// Also send a W3C `traceparent` header (default false, as the SDKs' propagateTraceparent).
+  bool propagate_traceparent = false;
+  /// The built-in HTTP transport (a DSN and no `transport`, hosted POSIX builds): worker or poll.
+  delivery_mode delivery = delivery_mode::worker;
+  std::string_view http_proxy{};        ///< "http://host:port" for the built-in transport; "": none
+  std::string_view ca_file{};           ///< a PEM CA bundle for https; "": the system's
+  bool http_compression = true;         ///< gzip envelopes over 1 KiB (only with SENTRY_TRACE_WITH_ZLIB=1 and -lz)
+  /// static_ (transactions, the default) or stream (span v2 batches); SENTRY_TRACE_LIFECYCLE
+  /// ("static" / "stream") when left at the default.
+  ::sentry_trace::trace_lifecycle trace_lifecycle = ::sentry_trace::trace_lifecycle::static_;
+  /// "": SENTRY_SPOTLIGHT; "true"/"1"/"yes"/"on"...: http://localhost:8969/stream;
+  /// "false"/"0"/"no"/"off"...: off; anything else: the sidecar URL (PROTOCOL.md §13).
+  std::string_view spotlight{};
+};
+
+/// Starts (or restarts) tracing. Returns false, logs why, and leaves tracing off on bad
+/// options. A second call shuts the first down cleanly (flushing with a 0 ms timeout) and
+/// starts over; spans of the first remain valid no-op handles.
+bool init(const options& opts) noexcept;
+/// Sends pending client reports (they also leave every 60 s by themselves: from the worker,
+/// from poll(), or after the next envelope) and waits up to `timeout_ms` for the transport; true when
+/// everything was delivered (also true when tracing is off: nothing is pending).
+bool flush(std::uint32_t timeout_ms) noexcept;
+/// Counts in-flight transactions as dropped, flushes, and turns tracing off. Later calls are
+/// no-ops until the next init(). Returns what flush() returned.
+bool shutdown(std::uint32_t timeout_ms) noexcept;
+/// True between a successful init() and shutdown().
+bool is_enabled() noexcept;
+/// Counters of what was cut or dropped since init().
+stats get_stats() noexcept;
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_FACE_OPTIONS_HPP
+
+// end of part: include/sentry_trace/face/options.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/face/api.hpp
+// =================================================================================================
+
+// sentry_trace/face/api.hpp -- the free functions users call to trace
+//
+// WHAT IT DOES  The four ways to start a span, measurements, and access to the active span:
+//                 start_span(opts, fn)       runs fn(span&) with the span active, ends it, returns fn's result
+//                 scoped_span s(opts)        RAII: active until the end of the scope
+//                 start_span_manual(opts)    active on this thread until end(); may be ended elsewhere
+//                 start_inactive_span(opts)  never becomes a parent of later spans; end() it yourself
+//               and poll(budget_us), which drives the built-in HTTP transport in poll mode.
+//               A span started with no active span and no explicit parent is a transaction.
+// DOES NOT      allocate, lock or format text: starting and ending a span is a clock read, one
+//               compare-and-swap on the transaction's block and string copies into its arena.
+//               An unsampled span costs a branch and a counter.
+// THREADS       Spans nest under this thread's active span. To continue on another thread, pass
+//               the parent explicitly: span_options{"work", "task", parent_span}.
+// ERRORS        Nothing here fails: over a capacity, spans are dropped and counted, strings
+//               truncated and counted (get_stats(), client reports). With exceptions on, an
+//               exception leaving start_span's callback sets internal_error, ends the span, and
+//               propagates.
+
+#ifndef SENTRY_TRACE_FACE_API_HPP
+#define SENTRY_TRACE_FACE_API_HPP
+
+#if SENTRY_TRACE_EXCEPTIONS
+#  include <exception>
+#endif
+#include <cstdint>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+namespace detail {
+/// Starts a span under its explicit parent, this thread's active span, or as a transaction;
+/// `make_active` pushes it on this thread's stack. Defined in core/recording.hpp.
+span start_span_impl(const span_options& o, bool make_active) noexcept;
+}  // namespace detail
+
+/// Starts a span, makes it this thread's active span, runs `fn(span&)` and ends the span.
+/// Returns what `fn` returns. Thread-safe.
+template <class Fn> decltype(auto) start_span(const span_options& opts, Fn&& fn) {
+  span s = detail::start_span_impl(opts, true);
+#if SENTRY_TRACE_EXCEPTIONS
+  struct on_unwind {
+    span& s;
+    int uncaught = std::uncaught_exceptions();
+    ~on_unwind() {
+      if (std::uncaught_exceptions() > uncaught) s.set_status(span_status::internal_error);
+      s.end();
+    }
+  } guard{s};
+  return std::forward<Fn>(fn)(s);
+#else
+  if constexpr (std::is_void_v<decltype(std::forward<Fn>(fn)(s))>) {
+    std::forward<Fn>(fn)(s);
+    s.end();
+  } else {
+    decltype(auto) result = std::forward<Fn>(fn)(s);
+    s.end();
+    return result;
+  }
+#endif
+}
+
+/// Starts a span and makes it this thread's active span until end() (idempotent). The handle
+/// may be moved to another thread and ended there. Thread-safe.
+[[nodiscard]] inline span start_span_manual(const span_options& opts) noexcept { return detail::start_span_impl(opts, true); }
+
+/// Starts a span that never becomes the active span, so later spans do not nest under it
+/// (pass it as an explicit parent to nest something). End it yourself. Thread-safe.
+[[nodiscard]] inline span start_inactive_span(const span_options& opts) noexcept { return detail::start_span_impl(opts, false); }
+
+/// A span active for the rest of the scope, ended by the destructor.
+class scoped_span {
+ public:
+  explicit scoped_span(const span_options& opts) noexcept : span_(detail::start_span_impl(opts, true)) {}
+  ~scoped_span() { span_.end(); }
+  scoped_span(const scoped_span&) = delete;
+  scoped_span& operator=(const scoped_span&) = delete;
+  /// The span, to set attributes or status.
+  span& get() noexcept { return span_; }
+  span* operator->() noexcept { return &span_; }
+
+ private:
+  span span_;
+};
+
+/// A reference to this thread's active span (empty when there is none).
+span_ref active_span() noexcept;
+
+/// Sets a measurement on the transaction of this thread's active span, e.g.
+/// set_measurement("ttfb", 12.5, "millisecond"). `unit` is one of Relay's units (nanosecond …
+/// week, byte … exbibyte, ratio, percent, none) or a custom ASCII unit of at most 15 bytes;
+/// anything else is written as "none". Non-finite values, or no active sampled transaction:
+/// dropped and counted (stats.measurements_dropped). A later value of the same name wins.
+void set_measurement(std::string_view name, double value, std::string_view unit = "none") noexcept;
+
+/// Poll mode (options.delivery = delivery_mode::poll): sends what the built-in transports
+/// have queued, doing non-blocking work for about `budget_us` microseconds (at least one
+/// step), and returns whether their queues are empty. Call it from the program's loop. In
+/// every mode it also sends the pending client report when one is due (every 60 s); beyond
+/// that it is a no-op returning true in worker mode, with a user transport, or without the
+/// HTTP transport.
+bool poll(std::uint32_t budget_us) noexcept;
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_FACE_API_HPP
+
+// end of part: include/sentry_trace/face/api.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/face/distributed.hpp
+// =================================================================================================
+
+// sentry_trace/face/distributed.hpp -- continuing traces, handing them on, errors linked to them
+//
+// WHAT IT DOES  continue_trace() makes the transactions started in its callback continue the
+//               caller's trace (trace id, parent span id, sampling decision, sample_rand and the
+//               frozen dynamic sampling context); get_trace_headers() gives the `sentry-trace`,
+//               `baggage` and `traceparent` values for the active span; inject()/extract() do
+//               both through any key-value carrier; capture_exception()/capture_message() send
+//               an error event whose `contexts.trace` is the active span's, so Sentry shows the
+//               error inside the trace. Parsing and writing are runtime/distributed.hpp's,
+//               compiled once by the implementation TU; the templates here only call them.
+// STEP BY STEP  st::continue_trace(req.header("sentry-trace"), req.header("baggage"), [&] {
+//                 st::start_span({"GET /orders/:id", "http.server"}, [&](st::span&) {
+//                   st::trace_headers h = st::get_trace_headers();
+//                   out.set("sentry-trace", h.sentry_trace);
+//                   out.set("baggage", h.baggage);
+//                 });
+//               });
+// DOES NOT      allocate, or put more than 2 KiB on the stack (tests/stack/stack_use.cpp checks
+//               get_trace_headers(), inject() and continue_trace()).
+
+#ifndef SENTRY_TRACE_FACE_DISTRIBUTED_HPP
+#define SENTRY_TRACE_FACE_DISTRIBUTED_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <utility>
+#if SENTRY_TRACE_EXCEPTIONS
+#  include <exception>
+#endif
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// The outgoing trace headers for one request, about 130 bytes. `sentry_trace` and
+/// `traceparent` point into this object's own buffers: valid while it lives; it can be neither
+/// copied nor moved (returned by value through guaranteed copy elision). `baggage` (up to
+/// SENTRY_TRACE_MAX_BAGGAGE bytes) points into this thread's propagation buffer: valid until this
+/// thread's next get_trace_headers() or inject(); set it on the request (or copy it) before
+/// then, and before a fiber yields. An empty view means "send no such header".
+class trace_headers {
+ public:
+  std::string_view sentry_trace;
+  std::string_view baggage;
+  std::string_view traceparent;  ///< only with options.propagate_traceparent (default false, as the SDKs)
+
+  trace_headers() noexcept = default;
+  /// Internal: built in place (the views must point into the final object).
+  template <class Fill> explicit trace_headers(Fill&& fill) noexcept {
+    fill(*this);
+  }
+  trace_headers(const trace_headers&) = delete;
+  trace_headers& operator=(const trace_headers&) = delete;
+
+  // Internal buffers (the baggage value is the thread's: see get_trace_headers()).
+  char sentry_trace_buf[51] = {};
+  char traceparent_buf[55] = {};
+};
+
+namespace detail {
+/// Room on continue_trace's stack for what it received (core/incoming.hpp's incoming_context,
+/// checked to fit by a static_assert where it is defined).
+struct incoming_space {
+  alignas(8) unsigned char bytes[192];
+};
+/// Opens a continue_trace scope in `at` on this thread; leave_trace closes it.
+void enter_trace(incoming_space& at, std::string_view sentry_trace, std::string_view baggage,
+                 std::string_view traceparent) noexcept;
+void leave_trace(incoming_space& at) noexcept;
+/// True when inject() should set headers for `url` (tracing on, and the URL allowed by
+/// options.trace_propagation_targets; an empty URL always is).
+bool propagates_to(std::string_view url) noexcept;
+
+/// The scope of one continue_trace call: closed however fn leaves.
+class trace_scope {
+ public:
+  trace_scope(std::string_view sentry_trace, std::string_view baggage, std::string_view traceparent) noexcept {
+    enter_trace(space_, sentry_trace, baggage, traceparent);
+  }
+  ~trace_scope() { leave_trace(space_); }
+  trace_scope(const trace_scope&) = delete;
+  trace_scope& operator=(const trace_scope&) = delete;
+
+ private:
+  incoming_space space_;
+};
+}  // namespace detail
+
+/// Runs fn() with the trace described by `sentry_trace` and `baggage` (header values; empty
+/// when absent) as the parent of every transaction started inside it, and returns fn's result.
+/// The values must stay valid until fn returns (the baggage is read again inside the scope);
+/// values passed directly, temporaries included, always do. Thread-safe; the scope is this
+/// thread's. Nested calls stack. Under 2 KiB of stack of its own (tests/stack/stack_use.cpp).
+template <class Fn> decltype(auto) continue_trace(std::string_view sentry_trace, std::string_view baggage, Fn&& fn);
+/// The same, also reading a W3C `traceparent`, used when `sentry_trace` is absent or invalid.
+template <class Fn>
+decltype(auto) continue_trace(std::string_view sentry_trace, std::string_view baggage, std::string_view traceparent,
+                              Fn&& fn);
+
+/// The headers to send with an outgoing request made inside the active span (or, with none,
+/// inside continue_trace's scope, or this thread's own trace). Before init() and after
+/// shutdown() every view is empty: nothing is propagated without an enabled SDK, as
+/// @sentry/core's getTraceData() returns {} then. No heap, no lock; under 2 KiB of stack
+/// (tests/stack/stack_use.cpp); noexcept.
+trace_headers get_trace_headers() noexcept;
+
+/// Sets the trace headers on any carrier with `set(std::string_view key, std::string_view value)`
+/// (HTTP headers, message metadata, RPC metadata); the values are valid only during set(), so
+/// the carrier copies them. With `url`, only when options.trace_propagation_targets allow that
+/// URL. Returns whether headers were set (false before init() and after shutdown()).
+template <class Carrier> bool inject(Carrier& carrier, std::string_view url = {});
+
+/// Continues the trace a carrier brought: reads "sentry-trace", "baggage" and "traceparent" with
+/// `get(std::string_view key)` (returning something convertible to std::string_view, empty when
+/// absent) and runs fn inside continue_trace.
+template <class Carrier, class Fn> decltype(auto) extract(const Carrier& carrier, Fn&& fn);
+
+/// Sends an error event (`exception.values[0]` = {type, value}) linked to the active span.
+/// Strings are copied (cut at SENTRY_TRACE_MAX_STRING bytes). Returns false when it was not
+/// sent (tracing off, or the envelope did not fit: counted). No heap; thread-safe.
+bool capture_exception(std::string_view type, std::string_view value) noexcept;
+#if SENTRY_TRACE_EXCEPTIONS
+/// capture_exception with the exception's dynamic type name unavailable without RTTI, so the
+/// type is "std::exception" unless given; the value is e.what().
+bool capture_exception(const std::exception& e, std::string_view type = "std::exception") noexcept;
+#endif
+/// Sends a message event at `lvl`, linked to the active span.
+bool capture_message(std::string_view message, level lvl = level::info) noexcept;
+
+template <class Fn>
+decltype(auto) continue_trace(std::string_view sentry_trace, std::string_view baggage, std::string_view traceparent,
+                              Fn&& fn) {
+  detail::trace_scope scope(sentry_trace, baggage, traceparent);
+  return std::forward<Fn>(fn)();
+}
+
+template <class Fn> decltype(auto) continue_trace(std::string_view sentry_trace, std::string_view baggage, Fn&& fn) {
+  return continue_trace(sentry_trace, baggage, std::string_view(), std::forward<Fn>(fn));
+}
+
+template <class Carrier> bool inject(Carrier& carrier, std::string_view url) {
+  if (!detail::propagates_to(url)) return false;
+  trace_headers h = get_trace_headers();
+  carrier.set(std::string_view("sentry-trace"), h.sentry_trace);
+  if (!h.baggage.empty()) carrier.set(std::string_view("baggage"), h.baggage);
+  if (!h.traceparent.empty()) carrier.set(std::string_view("traceparent"), h.traceparent);
+  return true;
+}
+
+template <class Carrier, class Fn> decltype(auto) extract(const Carrier& carrier, Fn&& fn) {
+  return continue_trace(std::string_view(carrier.get(std::string_view("sentry-trace"))),
+                        std::string_view(carrier.get(std::string_view("baggage"))),
+                        std::string_view(carrier.get(std::string_view("traceparent"))), std::forward<Fn>(fn));
+}
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_FACE_DISTRIBUTED_HPP
+
+// end of part: include/sentry_trace/face/distributed.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/face/frames.hpp
+// =================================================================================================
+
+// sentry_trace/face/frames.hpp -- slow and frozen frames of a game loop, as Sentry's frame measurements
+//
+// WHAT IT DOES  A frame_tracker counts the frames of a loop and, on attach(), puts Sentry's frame
+//               measurements on the active transaction and, optionally, the same figures as data
+//               on a span (PROTOCOL.md §12):
+//                 transaction measurement   span data      value
+//                 frames_total  (none)      frames.total   every frame
+//                 frames_slow   (none)      frames.slow    target_frame_ns < duration <= frozen_frame_ns
+//                 frames_frozen (none)      frames.frozen  duration > frozen_frame_ns
+//                 frames_delay  (second)    frames.delay   sum of (duration - target_frame_ns) over
+//                                                          the slow and frozen frames, in seconds
+//               A frozen frame is counted as frozen only, never also as slow, as the mobile SDKs
+//               do (sentry-java SentryFrameMetrics.addFrame, sentry-cocoa SentryFramesTracker):
+//               frames_slow + frames_frozen is the number of frames that missed their target.
+//               Both thresholds are exclusive: a frame of exactly the target time is not slow.
+// STEP BY STEP  sentry_trace::frame_tracker frames;              // 60 Hz target, 700 ms frozen
+//               sentry_trace::scoped_span level({"level 3", "game.level"});
+//               while (playing) {
+//                 frames.begin_frame();                          // or record_frame(duration_ns)
+//                 update(); render();
+//                 frames.end_frame();
+//               }
+//               frames.attach(&level.get());                     // before the transaction ends
+// DOES NOT      allocate, lock or format text. record_frame() is two compares and three adds;
+//               begin_frame()/end_frame() add one read of the tracer's clock hook each.
+// RAM           sizeof(frame_tracker): six 64-bit words and a flag (56 bytes on LP64), wherever
+//               the user puts it. Nothing global.
+// THREADS       A frame_tracker is not synchronised: use each one from one thread at a time,
+//               normally the thread that runs the loop. attach() must run on the thread where
+//               the transaction is active (set_measurement reads this thread's active span).
+//               Separate trackers on separate threads are independent.
+// ERRORS        Nothing fails. attach() with no active sampled transaction drops the four
+//               measurements and counts them (stats.measurements_dropped, one per measurement),
+//               as set_measurement() does; the counters are reset either way.
+// SPEC          https://develop.sentry.dev/sdk/telemetry/traces/frames-delay/
+//               https://develop.sentry.dev/sdk/data-model/event-payloads/transaction/#measurements
+
+#ifndef SENTRY_TRACE_FACE_FRAMES_HPP
+#define SENTRY_TRACE_FACE_FRAMES_HPP
+
+#include <cstdint>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+namespace detail {
+/// Reads the tracer's monotonic clock (nanoseconds) into `out`; false while the tracer is off.
+/// Defined in runtime/api.hpp.
+bool frame_clock_now(std::uint64_t& out) noexcept;
+}  // namespace detail
+
+/// Thresholds of a frame_tracker. Zero in either field means its default.
+struct frame_tracker_options {
+  /// Expected frame time in nanoseconds (1e9 / refresh rate); a longer frame is slow and adds
+  /// (duration - target) to the delay. Default 16'666'667 (60 Hz); 33'333'333 for 30 Hz.
+  std::uint32_t target_frame_ns = 16'666'667;
+  /// A frame longer than this, in nanoseconds, is frozen. Default 700'000'000 (700 ms), the mobile
+  /// SDKs' value. Set below target_frame_ns, every late frame is frozen and none is slow.
+  std::uint64_t frozen_frame_ns = 700'000'000;
+};
+
+/// Counts total, slow and frozen frames and their delay, and attaches them to a transaction.
+/// Not synchronised: one thread at a time (see THREADS above). Copyable; a copy counts on its own.
+class frame_tracker {
+ public:
+  explicit frame_tracker(frame_tracker_options opts = {}) noexcept
+      : target_ns_(opts.target_frame_ns ? opts.target_frame_ns : frame_tracker_options{}.target_frame_ns),
+        frozen_ns_(opts.frozen_frame_ns ? opts.frozen_frame_ns : frame_tracker_options{}.frozen_frame_ns) {}
+
+  /// Counts one frame that took `duration_ns` nanoseconds. Works whether or not the tracer is
+  /// initialised. Cost: two compares and up to three adds.
+  void record_frame(std::uint64_t duration_ns) noexcept {
+    ++total_;
+    if (duration_ns <= target_ns_) return;
+    if (duration_ns > frozen_ns_) ++frozen_;
+    else ++slow_;
+    delay_ns_ += duration_ns - target_ns_;
+  }
+
+  /// Marks the start of a frame, reading the tracer's monotonic clock (options.clock). A second
+  /// begin_frame() without end_frame() restarts the frame. Ignored while the tracer is not
+  /// initialised (there is no clock to read then).
+  void begin_frame() noexcept {
+    in_frame_ = clock_now(start_ns_);
+  }
+  /// Ends the frame begun by begin_frame() and records its duration (record_frame). Ignored
+  /// without a matching begin_frame(), while the tracer is not initialised, or if the clock
+  /// went backwards.
+  void end_frame() noexcept {
+    std::uint64_t now = 0;
+    if (!in_frame_ || !clock_now(now)) return;
+    in_frame_ = false;
+    if (now >= start_ns_) record_frame(now - start_ns_);
+  }
+
+  /// Sets frames_total, frames_slow, frames_frozen (unit "none") and frames_delay (seconds, unit
+  /// "second") as measurements on the transaction of this thread's active span (set_measurement),
+  /// and, when `s` is given, its data attributes frames.total, frames.slow, frames.frozen
+  /// (integers) and frames.delay (seconds, double). Then resets the counters (reset()), so the
+  /// next level or scene starts from zero; a frame begun and not yet ended still counts there.
+  /// Call it before ending the transaction. With no frame recorded it only resets: the mobile
+  /// SDKs send no frame measurements then, and a zero frames_total makes Sentry's slow and frozen
+  /// rates undefined. `s` is not kept; an empty, ended or unsampled span ignores the attributes.
+  void attach(span* s = nullptr) noexcept {
+    if (total_ != 0) {
+      const double delay = delay_seconds();
+      set_measurement("frames_total", static_cast<double>(total_), "none");
+      set_measurement("frames_slow", static_cast<double>(slow_), "none");
+      set_measurement("frames_frozen", static_cast<double>(frozen_), "none");
+      set_measurement("frames_delay", delay, "second");
+      if (s) {
+        s->set_attribute("frames.total", total_);
+        s->set_attribute("frames.slow", slow_);
+        s->set_attribute("frames.frozen", frozen_);
+        s->set_attribute("frames.delay", delay);
+      }
+    }
+    reset();
+  }
+
+  /// Frames recorded since construction or the last reset()/attach().
+  std::uint64_t total() const noexcept { return total_; }
+  /// Of those, frames over the target time and not frozen.
+  std::uint64_t slow() const noexcept { return slow_; }
+  /// Of those, frames over the frozen threshold.
+  std::uint64_t frozen() const noexcept { return frozen_; }
+  /// Sum of (duration - target) over the slow and frozen frames, in seconds.
+  double delay_seconds() const noexcept { return static_cast<double>(delay_ns_) / 1e9; }
+  /// The same sum in nanoseconds (exact).
+  std::uint64_t delay_ns() const noexcept { return delay_ns_; }
+  /// The thresholds in effect (zeros replaced by the defaults).
+  frame_tracker_options thresholds() const noexcept { return frame_tracker_options{target_ns_, frozen_ns_}; }
+
+  /// Sets the counters and the delay to zero. Keeps the thresholds and a frame in progress.
+  void reset() noexcept {
+    total_ = 0;
+    slow_ = 0;
+    frozen_ = 0;
+    delay_ns_ = 0;
+  }
+
+ private:
+  /// Reads the tracer's clock into `out`; false while the tracer is off. The hook is only read
+  /// while enabled: after shutdown() it may point at an object that no longer exists.
+  static bool clock_now(std::uint64_t& out) noexcept { return detail::frame_clock_now(out); }
+
+  std::uint32_t target_ns_;
+  std::uint64_t frozen_ns_;
+  std::uint64_t total_ = 0;
+  std::uint64_t slow_ = 0;
+  std::uint64_t frozen_ = 0;
+  std::uint64_t delay_ns_ = 0;
+  std::uint64_t start_ns_ = 0;
+  bool in_frame_ = false;
+};
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_FACE_FRAMES_HPP
+
+// end of part: include/sentry_trace/face/frames.hpp
+#else
+// SENTRY_TRACE_ENABLED=0: the same public surface as empty inlines, and nothing else.
+
+// =================================================================================================
+// part: include/sentry_trace/face/disabled.hpp
+// =================================================================================================
+
+// sentry_trace/disabled.hpp -- the whole public surface as empty inlines (SENTRY_TRACE_ENABLED=0)
+//
+// WHAT IT DOES  With SENTRY_TRACE_ENABLED=0, <sentry_trace.hpp> includes this part instead of
+//               every other one (config.hpp, macros.hpp and the shared vocabulary parts below
+//               excepted). It declares each name a user
+//               can write -- functions, options, span, scoped_span, transports, hooks, views,
+//               enums -- with the signatures of the enabled build, as empty `inline noexcept`
+//               bodies that return neutral values ("nothing happened"). Code written against
+//               the library keeps compiling unchanged, and what is left of it after inlining is
+//               exactly the program without tracing: tests/compile_out/ compares the machine
+//               code and fails on any difference or on any sentry_trace symbol left behind.
+//                 init(opts)                 true: "tracing is compiled out" is not an error,
+//                                            and code that asserts on init() keeps working
+//                 flush(), shutdown(), poll() true: nothing is pending
+//                 is_enabled()               false: nothing is recorded
+//                 start_span(opts, fn)       runs fn(span&) with an empty span, returns its result
+//                 continue_trace(..., fn), extract(carrier, fn)
+//                                            run fn() and return its result; the headers are not
+//                                            parsed and carrier.get() is not called
+//                 start_span_manual/inactive an empty span; scoped_span and span are empty types
+//                 span's setters, end()      do nothing; is_active()/is_recording() false,
+//                                            trace()/id() zero
+//                 active_span()              an empty span_ref
+//                 get_trace_headers()        every view empty ("send no such header")
+//                 inject(carrier, url)       false, carrier.set() not called
+//                 capture_exception/message  false: nothing was sent
+//                 get_stats()                all zero
+//                 storage, storage_bytes()   an empty type, 0 bytes: the pools are gone
+//                 frame_tracker              an empty type: counts nothing, every counter 0
+//                 transports                 still declared (a user's class deriving from
+//                                            transport compiles); send()/flush() never called
+//               Pure value helpers keep their meaning, because programs use their results:
+//               to_string(...), from_http_status(), parse_span_status(), attribute_value,
+//               sampling_context::find(), envelope_view's accessors. The vocabulary that needs
+//               nothing else (hooks.hpp, status.hpp, attributes.hpp, outcome_kinds.hpp,
+//               sampling_context.hpp) is not repeated: this part includes those parts, which
+//               the enabled build includes too, so it is written once and cannot drift.
+//               SENTRY_TRACE_SCOPE / SENTRY_TRACE_FUNCTION (macros.hpp) become static_cast<void>(0).
+// ARGUMENTS     Unlike the macros, these are functions: what a call site writes as an argument is
+//               still evaluated. Side-effect-free arguments vanish with the call, but the compiler
+//               may keep a loop (a header search) or a virtual call (e.what()). Prefer the forms
+//               that hand over the object: extract(carrier, fn) rather than
+//               continue_trace(req.get("sentry-trace"), ...), capture_exception(e) rather than
+//               capture_exception(type, e.what()). tests/compile_out/app.cpp is written that way.
+// DOES NOT      declare the utility parts that are not the tracing surface: the JSON writer and
+//               sinks (json.hpp), dsn parsing (dsn.hpp), the propagation parsers (propagation.hpp:
+//               trace_parent, baggage, parse_sentry_trace). They are left out, not stubbed,
+//               because a stub that parsed nothing would silently change what a program using them
+//               computes. http_transport is a transport like the others: declared, delivering nothing.
+// THREADS       nothing to guard: no state.
+// CONFIG        reads SENTRY_TRACE_ENABLED (this file is empty unless it is 0), SENTRY_TRACE_HOSTED
+//               (file_transport, console_transport) and SENTRY_TRACE_EXCEPTIONS
+//               (capture_exception(const std::exception&)). The names live in the inline
+//               namespace config.hpp builds, which encodes ENABLED=0, so they never clash with
+//               the enabled build's: a TU with tracing compiled out holds no state and emits no
+//               layout guard (config.hpp), and links beside enabled TUs, whose calls it leaves alone.
+// KEEP IN STEP  Every public declaration added to another part needs its twin here, except in
+//               the shared parts (hooks, status, attributes, outcome_kinds, sampling_context),
+//               which both modes include; tests/compile_out/surface.cpp builds one API-coverage
+//               file in both modes.
+
+#ifndef SENTRY_TRACE_DISABLED_HPP
+#define SENTRY_TRACE_DISABLED_HPP
+
+#if !SENTRY_TRACE_ENABLED
+
+// The value vocabulary is not repeated here: these parts are the same in both modes.
+
+// =================================================================================================
+// part: include/sentry_trace/face/attributes.hpp
+// =================================================================================================
+
+// sentry_trace/attributes.hpp -- attribute values and key/value attributes
+//
+// WHAT IT DOES  `attribute_value` holds one of the four types Sentry's span attributes have (a
+//               string, a 64-bit integer, a double or a bool), with implicit conversions so a
+//               literal can be written where one is expected; `attribute` pairs it with a key,
+//               for span_options::attributes and sampling_context::find(). Written once,
+//               included by span.hpp (tracing on) and by disabled.hpp (SENTRY_TRACE_ENABLED=0),
+//               where the values keep their meaning because a program may read them.
+// DOES NOT      copy strings: a value views the caller's text, which must outlive it (span.hpp
+//               copies it into the transaction's arena when a span starts). It depends on no
+//               other part but config.hpp.
+
+#ifndef SENTRY_TRACE_ATTRIBUTES_HPP
+#define SENTRY_TRACE_ATTRIBUTES_HPP
+
+#include <cstdint>
+#include <string_view>
+#include <type_traits>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// An attribute's value: a string, a 64-bit integer, a double or a bool (the four types Sentry's
+/// span attributes have). A string literal is a string, never a bool.
+class attribute_value {
+ public:
+  enum class kind : std::uint8_t { string, int64, float64, boolean };
+  constexpr attribute_value(std::string_view s) noexcept : kind_(kind::string), text_(s) {}  // NOLINT: implicit by design
+  constexpr attribute_value(const char* s) noexcept : kind_(kind::string), text_(s ? std::string_view(s) : std::string_view()) {}  // NOLINT
+  constexpr attribute_value(bool b) noexcept : kind_(kind::boolean), bool_(b) {}  // NOLINT
+  constexpr attribute_value(double d) noexcept : kind_(kind::float64), double_(d) {}  // NOLINT
+  template <class Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool> && !std::is_same_v<Int, char>, int> = 0>
+  constexpr attribute_value(Int i) noexcept  // NOLINT: implicit by design
+      : kind_(kind::int64),
+        int_(std::is_unsigned_v<Int> && sizeof(Int) >= sizeof(std::int64_t) && i > static_cast<Int>(INT64_MAX)
+                 ? INT64_MAX
+                 : static_cast<std::int64_t>(i)) {}
+  constexpr kind type() const noexcept { return kind_; }
+  constexpr std::string_view as_string() const noexcept { return kind_ == kind::string ? text_ : std::string_view(); }
+  constexpr std::int64_t as_int64() const noexcept { return kind_ == kind::int64 ? int_ : 0; }
+  constexpr double as_double() const noexcept { return kind_ == kind::float64 ? double_ : 0.0; }
+  constexpr bool as_bool() const noexcept { return kind_ == kind::boolean && bool_; }
+
+ private:
+  kind kind_;
+  std::string_view text_{};
+  std::int64_t int_ = 0;
+  double double_ = 0.0;
+  bool bool_ = false;
+};
+
+/// A key and value, for span_options::attributes.
+struct attribute {
+  std::string_view key;
+  attribute_value value;
+};
+
+namespace detail {
+/// The attribute keys the SDK writes itself, in a transaction's trace context / span `data`
+/// and in span v2 `attributes` (envelope.hpp). A user attribute of one of these names would
+/// give the object the key twice, and Relay keeps only the last: such an attribute is
+/// dropped and counted (stats.attributes_dropped). Set op and origin through span_options.
+inline constexpr std::string_view sdk_attribute_keys[] = {
+    "sentry.op",           "sentry.origin",      "sentry.segment.name.source", "sentry.sample_rate",
+    "sentry.trace_lifecycle", "sentry.segment.name", "sentry.segment.id",       "sentry.sdk.name",
+    "sentry.sdk.version",  "sentry.release",     "sentry.environment",         "sentry.status.message"};
+
+constexpr bool is_sdk_attribute_key(std::string_view key) noexcept {
+  for (std::string_view k : sdk_attribute_keys)
+    if (k == key) return true;
+  return false;
+}
+} // namespace detail
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_ATTRIBUTES_HPP
+
+// end of part: include/sentry_trace/face/attributes.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/face/hooks.hpp
+// =================================================================================================
+
+// sentry_trace/hooks.hpp -- the clock, wall clock, entropy, lock and log hooks; log_level
+//
+// WHAT IT DOES  Declares the hooks through which the library touches the outside world, each a
+//               plain function pointer plus a `void* user` (never std::function: it may
+//               allocate and throw), and the log_level a log hook receives. Written once,
+//               included by platform.hpp (tracing on, which also gives hosted builds working
+//               defaults) and by disabled.hpp (SENTRY_TRACE_ENABLED=0, where options still
+//               takes them and no hook is ever called).
+// DOES NOT      depend on any other part but config.hpp, or call a hook: the callers are the
+//               tracer and the transports, and each struct's comment says when.
+// HOOKS         see each struct's comment for who calls it, when, and what it may do.
+
+#ifndef SENTRY_TRACE_HOOKS_HPP
+#define SENTRY_TRACE_HOOKS_HPP
+
+#include <cstddef>
+#include <cstdint>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// Monotonic clock: nanoseconds from any fixed origin. Called on the span path by any thread
+/// that starts or ends a span, so it must be thread-safe, non-blocking and never go backwards.
+/// Hosted default: std::chrono::steady_clock.
+struct clock_hook {
+  std::uint64_t (*now_ns)(void* user) = nullptr;
+  void* user = nullptr;
+};
+
+/// Wall clock: microseconds since the Unix epoch (UTC). Read once by init() to anchor the
+/// monotonic clock, and when an envelope's `sent_at` is written. Hosted default: system_clock.
+/// On a device with no real-time clock, return the best estimate you have (0 is allowed: the
+/// timestamps are then relative to 1970, which Sentry accepts but shows as old).
+struct wall_clock_hook {
+  std::int64_t (*now_epoch_us)(void* user) = nullptr;
+  void* user = nullptr;
+};
+
+/// Entropy: fill `n` bytes with unpredictable data, return false on failure. Called by init()
+/// for the id generator's 256-bit key (32 bytes; not on the span path). Hosted default:
+/// /dev/urandom, mixed with the clocks and an address when that is unavailable.
+struct entropy_hook {
+  bool (*fill)(void* bytes, std::size_t n, void* user) = nullptr;
+  void* user = nullptr;
+};
+
+/// Lock: guards the envelope buffer and the transport while a finished transaction is written
+/// and sent; never taken on the span path. Set both functions or neither. With neither, a
+/// hosted threaded build uses a std::mutex; a single-threaded build uses no lock.
+struct lock_hook {
+  void (*lock)(void* user) = nullptr;
+  void (*unlock)(void* user) = nullptr;
+  void* user = nullptr;
+};
+
+/// Severity of a diagnostic.
+enum class log_level : std::uint8_t { debug, info, warning, error };
+
+/// Diagnostics: `message` is a NUL-terminated line without a newline, valid only during the
+/// call. Called from whichever thread found the problem; must be reentrant and must not call
+/// back into sentry_trace. Hosted default: stderr. Debug lines reach the hook only when
+/// options.debug (or SENTRY_DEBUG) is on; warnings and errors always do.
+struct log_hook {
+  void (*write)(log_level level, const char* message, void* user) = nullptr;
+  void* user = nullptr;
+};
+
+/// Short name of a log level ("debug", "info", "warning", "error").
+constexpr const char* to_string(log_level level) noexcept {
+  return level == log_level::debug     ? "debug"
+         : level == log_level::info    ? "info"
+         : level == log_level::warning ? "warning"
+                                       : "error";
+}
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_HOOKS_HPP
+
+// end of part: include/sentry_trace/face/hooks.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/face/outcome_kinds.hpp
+// =================================================================================================
+
+// sentry_trace/outcome_kinds.hpp -- discard reasons, data categories and the stats a program reads
+//
+// WHAT IT DOES  The vocabulary of outcomes: `discard_reason` and `data_category` (with the
+//               strings client reports and rate limits use for them) and `stats`, what
+//               get_stats() returns. Written once, included by outcomes.hpp (tracing on, which
+//               counts them) and by disabled.hpp (SENTRY_TRACE_ENABLED=0, where every counter
+//               stays zero).
+// DOES NOT      count anything or depend on any other part but config.hpp: the counters are in
+//               outcomes.hpp.
+// SPEC          https://develop.sentry.dev/sdk/telemetry/client-reports/
+
+#ifndef SENTRY_TRACE_OUTCOME_KINDS_HPP
+#define SENTRY_TRACE_OUTCOME_KINDS_HPP
+
+#include <cstddef>
+#include <cstdint>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// Why something was not delivered (the client report `reason` strings).
+enum class discard_reason : std::uint8_t {
+  sample_rate,        ///< not sampled
+  buffer_overflow,    ///< over a pool's capacity (spans, transactions, envelope bytes)
+  queue_overflow,     ///< the delivery queue was full
+  ratelimit_backoff,  ///< dropped before sending while the server's rate limit lasts
+  network_error,      ///< the transport could not reach the server
+  send_error,         ///< the server refused it
+  invalid,            ///< a span never ended, or ended after its transaction was sent
+  no_parent_span,     ///< a child whose explicit parent's transaction was already gone
+  internal_sdk_error, ///< anything else inside the library
+  count_
+};
+
+/// What was not delivered (the rate-limit / client-report category strings).
+enum class data_category : std::uint8_t { transaction, span, error, internal, count_ };
+
+constexpr const char* to_string(discard_reason r) noexcept {
+  constexpr const char* names[] = {"sample_rate",  "buffer_overflow", "queue_overflow",  "ratelimit_backoff",
+                                   "network_error", "send_error",     "invalid",         "no_parent_span",
+                                   "internal_sdk_error"};
+  return names[static_cast<std::size_t>(r) < static_cast<std::size_t>(discard_reason::count_) ? static_cast<std::size_t>(r) : 8];
+}
+constexpr const char* to_string(data_category c) noexcept {
+  constexpr const char* names[] = {"transaction", "span", "error", "internal"};
+  return names[static_cast<std::size_t>(c) < static_cast<std::size_t>(data_category::count_) ? static_cast<std::size_t>(c) : 3];
+}
+
+/// Things kept but cut, and other diagnostics, readable with sentry_trace::get_stats().
+/// With SENTRY_TRACE_ENABLED=0 every counter stays zero: nothing is recorded.
+struct stats {
+  std::uint64_t strings_truncated = 0;     ///< strings cut at SENTRY_TRACE_MAX_STRING or the arena's end
+  std::uint64_t attributes_dropped = 0;    ///< over SENTRY_TRACE_MAX_ATTRIBUTES or the attribute pool, a NaN or
+                                           ///< infinite value, one of the SDK's own keys, or a key the arena
+                                           ///< could not hold whole
+  std::uint64_t measurements_dropped = 0;  ///< over SENTRY_TRACE_MAX_MEASUREMENTS, no transaction, or not finite
+  std::uint64_t depth_overflows = 0;       ///< spans not made active because SENTRY_TRACE_MAX_DEPTH was reached
+  std::uint64_t envelopes_sent = 0;        ///< envelopes handed to the transport
+  std::uint64_t client_reports_sent = 0;   ///< of which client reports
+  std::uint64_t discarded_total = 0;       ///< sum of every outcome counted so far (also the reported ones)
+};
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_OUTCOME_KINDS_HPP
+
+// end of part: include/sentry_trace/face/outcome_kinds.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/face/sampling_context.hpp
+// =================================================================================================
+
+// sentry_trace/sampling_context.hpp -- what a traces_sampler is told about a new transaction
+//
+// WHAT IT DOES  `sampling_context` (the transaction's name, op, source, attributes and the
+//               incoming parent's decision and rate) and `parent_decision`. Written once,
+//               included by sampling.hpp (tracing on, which calls the sampler with it) and by
+//               disabled.hpp (SENTRY_TRACE_ENABLED=0, where a sampler is accepted, never called,
+//               and code that builds a context to test its sampler still compiles and works).
+// DOES NOT      decide anything: the sampler, sample_rand and the policies are in sampling.hpp.
+//               It depends only on config.hpp, status.hpp and attributes.hpp.
+// SPEC          https://develop.sentry.dev/sdk/telemetry/traces/#sampling
+
+#ifndef SENTRY_TRACE_SAMPLING_CONTEXT_HPP
+#define SENTRY_TRACE_SAMPLING_CONTEXT_HPP
+
+// =================================================================================================
+// part: include/sentry_trace/face/status.hpp
+// =================================================================================================
+
+// sentry_trace/status.hpp -- span status, transaction source and event level, as Sentry names them
+//
+// WHAT IT DOES  The small value types a program passes in and reads back whether tracing is
+//               compiled in or out: `span_status` (with to_string(), from_http_status() and
+//               parse_span_status()), `transaction_source` and the event `level`, each with the
+//               string Sentry writes for it. Written once, included by span.hpp and events.hpp
+//               (tracing on) and by disabled.hpp (SENTRY_TRACE_ENABLED=0), so the mapping a
+//               program computes is the same in both modes.
+// DOES NOT      depend on any other part but config.hpp, allocate, or read global state: every
+//               function is constexpr.
+// SPEC          https://develop.sentry.dev/sdk/foundations/envelopes/event-payloads/span/
+
+#ifndef SENTRY_TRACE_STATUS_HPP
+#define SENTRY_TRACE_STATUS_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// Sentry's span statuses (PROTOCOL.md §4). `ok` is also what an unset status is written as.
+/// The HTTP ranges are those of from_http_status().
+enum class span_status : std::uint8_t {
+  ok,                   ///< 100-399
+  cancelled,            ///< 499 (JS); the caller gave up
+  unknown_error,        ///< 600 and above in Python; written as "unknown_error", "unknown" accepted on input
+  invalid_argument,     ///< 400 and any 4xx without its own status
+  deadline_exceeded,    ///< 504
+  not_found,            ///< 404
+  already_exists,       ///< 409
+  permission_denied,    ///< 403
+  resource_exhausted,   ///< 429
+  failed_precondition,  ///< 413
+  aborted,
+  out_of_range,
+  unimplemented,        ///< 501
+  internal_error,       ///< any 5xx without its own status; below 100 or 600 and above
+  unavailable,          ///< 503
+  data_loss,
+  unauthenticated,      ///< 401
+};
+
+/// The status as Sentry writes it ("ok", "deadline_exceeded", ...).
+constexpr const char* to_string(span_status s) noexcept {
+  constexpr const char* names[] = {"ok", "cancelled", "unknown_error", "invalid_argument", "deadline_exceeded",
+                                   "not_found", "already_exists", "permission_denied", "resource_exhausted",
+                                   "failed_precondition", "aborted", "out_of_range", "unimplemented",
+                                   "internal_error", "unavailable", "data_loss", "unauthenticated"};
+  return static_cast<std::size_t>(s) < sizeof(names) / sizeof(names[0]) ? names[static_cast<std::size_t>(s)]
+                                                                         : "unknown_error";
+}
+
+/// Maps an HTTP status code as @sentry/core 11 does (PROTOCOL.md §4): 100-399 ok, 401
+/// unauthenticated, 403 permission_denied, 404 not_found, 409 already_exists, 413
+/// failed_precondition, 429 resource_exhausted, 499 cancelled, other 4xx invalid_argument,
+/// 501 unimplemented, 503 unavailable, 504 deadline_exceeded, other 5xx internal_error, and
+/// anything below 100 or from 600 on internal_error.
+constexpr span_status from_http_status(int code) noexcept {
+  if (code >= 100 && code < 400) return span_status::ok;
+  if (code >= 400 && code < 500) {
+    switch (code) {
+      case 401: return span_status::unauthenticated;
+      case 403: return span_status::permission_denied;
+      case 404: return span_status::not_found;
+      case 409: return span_status::already_exists;
+      case 413: return span_status::failed_precondition;
+      case 429: return span_status::resource_exhausted;
+      case 499: return span_status::cancelled;
+      default: return span_status::invalid_argument;
+    }
+  }
+  if (code >= 500 && code < 600) {
+    switch (code) {
+      case 501: return span_status::unimplemented;
+      case 503: return span_status::unavailable;
+      case 504: return span_status::deadline_exceeded;
+      default: return span_status::internal_error;
+    }
+  }
+  return span_status::internal_error;
+}
+
+/// Parses a status string. Accepts the 17 names, and what Relay also accepts: "unknown" (as
+/// unknown_error), "success" (ok) and "failure" (internal_error). False for anything else.
+constexpr bool parse_span_status(std::string_view text, span_status& out) noexcept {
+  for (int i = 0; i <= static_cast<int>(span_status::unauthenticated); ++i) {
+    if (text == to_string(static_cast<span_status>(i))) {
+      out = static_cast<span_status>(i);
+      return true;
+    }
+  }
+  if (text == "unknown") { out = span_status::unknown_error; return true; }
+  if (text == "success") { out = span_status::ok; return true; }
+  if (text == "failure") { out = span_status::internal_error; return true; }
+  return false;
+}
+
+/// Where a transaction's name came from (`transaction_info.source`). Sentry groups `url`
+/// names as high-cardinality and leaves them out of the dynamic sampling context.
+enum class transaction_source : std::uint8_t { custom, url, route, view, component, task };
+
+constexpr const char* to_string(transaction_source s) noexcept {
+  constexpr const char* names[] = {"custom", "url", "route", "view", "component", "task"};
+  return names[static_cast<std::size_t>(s) < 6 ? static_cast<std::size_t>(s) : 0];
+}
+
+/// Severity of a message event (Sentry's level strings). Error events default to `error`;
+/// `fatal` is for errors that end the program.
+enum class level : std::uint8_t { debug, info, warning, error, fatal };
+
+/// The level as Sentry writes it: "debug", "info", "warning", "error" or "fatal". A value
+/// outside the enum gives "error", Sentry's default.
+constexpr const char* to_string(level l) noexcept {
+  constexpr const char* names[] = {"debug", "info", "warning", "error", "fatal"};
+  return static_cast<std::size_t>(l) < sizeof(names) / sizeof(names[0]) ? names[static_cast<std::size_t>(l)]
+                                                                         : "error";
+}
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_STATUS_HPP
+
+// end of part: include/sentry_trace/face/status.hpp
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// The parent's sampling decision as a new transaction sees it.
+enum class parent_decision : std::uint8_t { none, sampled, not_sampled };
+
+/// What a traces_sampler is told about the transaction being started.
+struct sampling_context {
+  std::string_view name;             ///< the transaction's name
+  std::string_view op;
+  parent_decision parent_sampled = parent_decision::none;  ///< from an incoming trace, if any
+  double parent_sample_rate = -1.0;  ///< the incoming sample_rate; negative when unknown
+  transaction_source source = transaction_source::custom;
+  const attribute* attributes = nullptr;  ///< span_options::attributes, valid during the call
+  std::size_t attribute_count = 0;
+  /// The value of attribute `key`, or nullptr.
+  const attribute_value* find(std::string_view key) const noexcept {
+    for (std::size_t i = 0; i < attribute_count; ++i)
+      if (attributes[i].key == key) return &attributes[i].value;
+    return nullptr;
+  }
+};
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_SAMPLING_CONTEXT_HPP
+
+// end of part: include/sentry_trace/face/sampling_context.hpp
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#if SENTRY_TRACE_EXCEPTIONS
+#  include <exception>
+#endif
+#if SENTRY_TRACE_HOSTED
+#  include <cstdio>
+#endif
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+// ---- ids.hpp ---------------------------------------------------------------------------------
+
+/// Trace id; always zero here.
+struct trace_id {
+  std::uint64_t hi = 0;
+  std::uint64_t lo = 0;
+  constexpr bool is_zero() const noexcept { return hi == 0 && lo == 0; }
+  /// Writes 32 '0' characters (the id is zero), so a caller never prints uninitialized bytes.
+  void to_hex(char* out32) const noexcept {
+    for (int i = 0; i < 32; ++i) out32[i] = '0';
+  }
+  /// Parses nothing: false, `out` untouched.
+  static bool parse(std::string_view, trace_id&) noexcept { return false; }
+  friend constexpr bool operator==(const trace_id& a, const trace_id& b) noexcept { return a.hi == b.hi && a.lo == b.lo; }
+  friend constexpr bool operator!=(const trace_id& a, const trace_id& b) noexcept { return !(a == b); }
+};
+/// Span id; always zero here.
+struct span_id {
+  std::uint64_t value = 0;
+  constexpr bool is_zero() const noexcept { return value == 0; }
+  void to_hex(char* out16) const noexcept {
+    for (int i = 0; i < 16; ++i) out16[i] = '0';
+  }
+  static bool parse(std::string_view, span_id&) noexcept { return false; }
+  friend constexpr bool operator==(const span_id& a, const span_id& b) noexcept { return a.value == b.value; }
+  friend constexpr bool operator!=(const span_id& a, const span_id& b) noexcept { return a.value != b.value; }
+};
+/// Event id; always zero here.
+struct event_id {
+  std::uint64_t hi = 0;
+  std::uint64_t lo = 0;
+  void to_hex(char* out32) const noexcept {
+    for (int i = 0; i < 32; ++i) out32[i] = '0';
+  }
+};
+
+// ---- span.hpp --------------------------------------------------------------------------------
+
+class span;
+
+/// A reference to no span: every flag is clear.
+struct span_ref {
+  trace_id trace{};
+  span_id id{};
+  std::uint32_t generation = 0;
+  std::uint16_t block = 0;
+  std::uint16_t slot = 0;
+  std::uint16_t epoch = 0;
+  std::uint8_t flags = 0;
+  std::uint8_t links = 0;
+  std::uint16_t segment_block = 0;
+  std::uint32_t sample_rand_micros = 0;
+  std::uint32_t sample_rate_ppm = 0;
+  std::uint32_t segment_generation = 0;
+
+  static constexpr std::uint8_t valid = 1;
+  static constexpr std::uint8_t recording = 2;
+  static constexpr std::uint8_t sampled = 4;
+  static constexpr std::uint8_t deferred = 8;
+  static constexpr std::uint8_t root = 16;
+  static constexpr std::uint8_t overflow = 32;
+
+  constexpr span_ref() noexcept = default;
+  constexpr span_ref(const span&) noexcept {}  // NOLINT(google-explicit-constructor): as enabled
+
+  constexpr bool is_valid() const noexcept { return false; }
+  constexpr bool is_recording() const noexcept { return false; }
+  constexpr bool is_sampled() const noexcept { return false; }
+};
+
+/// The same aggregate as the enabled build, so `{"name", "op", parent}` still compiles.
+struct span_options {
+  std::string_view name;
+  std::string_view op;
+  span_ref parent{};
+  std::string_view origin{};
+  transaction_source source = transaction_source::custom;
+  bool force_transaction = false;
+  const attribute* attributes = nullptr;
+  std::size_t attribute_count = 0;
+};
+
+/// An empty, move-only handle: every setter does nothing, every query says "no span".
+class span {
+ public:
+  constexpr span() noexcept = default;
+  span(span&&) noexcept = default;
+  span& operator=(span&&) noexcept = default;
+  span(const span&) = delete;
+  span& operator=(const span&) = delete;
+
+  void set_attribute(std::string_view, std::string_view) noexcept {}
+  void set_attribute(std::string_view, const char*) noexcept {}
+  void set_attribute(std::string_view, double) noexcept {}
+  void set_attribute(std::string_view, bool) noexcept {}
+  void set_attribute(std::string_view, std::int64_t) noexcept {}
+  template <class Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool> &&
+                                            !std::is_same_v<Int, std::int64_t> && !std::is_same_v<Int, char>,
+                                        int> = 0>
+  void set_attribute(std::string_view, Int) noexcept {}
+  void set_status(span_status) noexcept {}
+  void set_http_status(int) noexcept {}
+  void set_name(std::string_view) noexcept {}
+  void set_name(std::string_view, transaction_source) noexcept {}
+  void set_op(std::string_view) noexcept {}
+  void set_origin(std::string_view) noexcept {}
+  void end() noexcept {}
+
+  bool is_active() const noexcept { return false; }
+  bool is_recording() const noexcept { return false; }
+  bool is_sampled() const noexcept { return false; }
+  trace_id trace() const noexcept { return trace_id{}; }
+  span_id id() const noexcept { return span_id{}; }
+  span_ref ref() const noexcept { return span_ref{}; }
+};
+
+// ---- sampling.hpp ----------------------------------------------------------------------------
+
+/// Accepts any callable `double(const sampling_context&)` and keeps nothing: the sampler is
+/// never called, so the lambda's body is never instantiated into the program.
+class traces_sampler_fn {
+ public:
+  constexpr traces_sampler_fn() noexcept = default;
+  constexpr traces_sampler_fn(std::nullptr_t) noexcept {}  // NOLINT: implicit as enabled
+  template <class F, class D = std::decay_t<F>,
+            std::enable_if_t<!std::is_same_v<D, traces_sampler_fn> &&
+                                 std::is_invocable_r_v<double, D&, const sampling_context&>,
+                             int> = 0>
+  constexpr traces_sampler_fn(F&&) noexcept {  // NOLINT: implicit as enabled
+    // The enabled build's rules (sampling.hpp), so a sampler it would refuse is refused here too.
+    static_assert(sizeof(D) <= 64, "callable too large to store inline: capture less (pointers, not copies)");
+    static_assert(std::is_trivially_copyable_v<D> && std::is_trivially_destructible_v<D>,
+                  "the callable must be trivially copyable: capture plain values or pointers, not std::string etc.");
+  }
+  void reset() noexcept {}
+  explicit operator bool() const noexcept { return false; }
+  double operator()(const sampling_context&) const noexcept { return 0.0; }
+};
+
+struct sampling_decision {
+  bool sampled = false;
+  double sample_rate = 0.0;
+  bool sample_rate_known = false;
+  bool rate_invalid = false;
+};
+
+// ---- envelope.hpp, transport.hpp, pool.hpp ---------------------------------------------------
+
+struct span_view {
+  span_id id;
+  span_id parent;
+  std::string_view op;
+  std::string_view name;
+  std::int64_t start_epoch_us;
+  std::int64_t end_epoch_us;
+  span_status status;
+  bool is_root;
+};
+
+/// A transaction with no spans (none is ever built: transports are never called).
+class transaction_view {
+ public:
+  std::string_view name() const noexcept { return {}; }
+  trace_id trace() const noexcept { return trace_id{}; }
+  std::size_t span_count() const noexcept { return 0; }
+  span_view span_at(std::size_t) const noexcept { return span_view{}; }
+};
+
+class envelope_view {
+ public:
+  constexpr envelope_view() noexcept = default;
+  constexpr envelope_view(std::string_view bytes, const transaction_view* txn, bool client_report_only,
+                          std::uint32_t = 0) noexcept
+      : bytes_(bytes), transaction_(txn), client_report_only_(client_report_only) {}
+  std::string_view bytes() const noexcept { return bytes_; }
+  const transaction_view* transaction() const noexcept { return transaction_; }
+  bool is_client_report() const noexcept { return client_report_only_; }
+  std::uint32_t span_items() const noexcept { return 0; }
+
+ private:
+  std::string_view bytes_{};
+  const transaction_view* transaction_ = nullptr;
+  bool client_report_only_ = false;
+};
+
+/// The transport interface, unchanged, so a user's transport still compiles. The library never
+/// calls it with tracing compiled out.
+class transport {
+ public:
+  virtual void send(envelope_view envelope) = 0;
+  virtual bool flush(std::uint32_t) { return true; }
+  static void report_lost(const envelope_view&, discard_reason) noexcept {}
+
+ protected:
+  transport() = default;
+  transport(const transport&) = default;
+  transport& operator=(const transport&) = default;
+  ~transport() = default;
+};
+
+class null_transport final : public transport {
+ public:
+  void send(envelope_view) override {}
+};
+
+class callback_transport final : public transport {
+ public:
+  using send_fn = void (*)(const char* bytes, std::size_t size, void* user);
+  constexpr callback_transport(send_fn, void*) noexcept {}
+  void send(envelope_view) override {}
+};
+
+#if SENTRY_TRACE_HOSTED
+class file_transport final : public transport {
+ public:
+  explicit file_transport(std::string_view) noexcept {}
+  void send(envelope_view) override {}
+  std::uint32_t written() const noexcept { return 0; }
+};
+
+class console_transport final : public transport {
+ public:
+  explicit console_transport(std::FILE* = stdout) noexcept {}
+  void send(envelope_view) override {}
+  void print(const transaction_view&) {}
+};
+/// Options of the built-in transport; accepted and ignored.
+struct http_transport_options {
+  std::string_view url;
+  std::string_view auth_header;
+  bool use_worker = true;
+  bool gzip = false;
+  std::uint32_t max_attempts = 4;
+  std::uint32_t retry_base_ms = 1000;
+  std::size_t queue_bytes = 0;
+  bool count_losses = true;
+};
+
+/// Delivers nothing; every call reports success ("nothing to do"), as init() does.
+class http_transport final : public transport {
+ public:
+  bool configure(const http_transport_options&) noexcept { return true; }
+  bool configure_for_dsn(std::string_view, http_transport_options = {}) noexcept { return true; }
+  bool start() noexcept { return true; }
+  void send(envelope_view) override {}
+  bool poll(std::uint64_t) noexcept { return true; }
+  bool stop(std::uint32_t) noexcept { return true; }
+  bool idle() const noexcept { return true; }
+};
+#endif // SENTRY_TRACE_HOSTED
+
+/// No pools: an empty type, so `options.storage = &my_storage` still compiles.
+struct storage {};
+/// 0: tracing compiled out uses no RAM.
+constexpr std::size_t storage_bytes() noexcept { return 0; }
+
+// ---- tracer.hpp ------------------------------------------------------------------------------
+
+enum class delivery_mode : std::uint8_t { worker, poll };
+enum class trace_lifecycle : std::uint8_t { static_, stream };
+
+/// The same aggregate as the enabled build; init() reads none of it.
+struct options {
+  static constexpr double unset = -1.0;
+
+  std::string_view dsn{};
+  std::string_view release{};
+  std::string_view environment{};
+  std::string_view server_name{};
+  std::string_view org_id{};
+  double traces_sample_rate = unset;
+  traces_sampler_fn traces_sampler{};
+  std::uint32_t max_spans = SENTRY_TRACE_MAX_SPANS;
+  bool debug = false;
+  log_hook log{};
+  ::sentry_trace::transport* transport = nullptr;
+  ::sentry_trace::storage* storage = nullptr;
+  clock_hook clock{};
+  wall_clock_hook wall_clock{};
+  entropy_hook entropy{};
+  lock_hook lock{};
+  bool send_client_reports = true;
+  ::sentry_trace::trace_lifecycle trace_lifecycle = ::sentry_trace::trace_lifecycle::static_;
+  const std::string_view* trace_propagation_targets = nullptr;
+  std::size_t trace_propagation_target_count = 0;
+  bool propagate_traceparent = false;
+  delivery_mode delivery = delivery_mode::worker;
+  std::string_view http_proxy{};
+  std::string_view ca_file{};
+  bool http_compression = true;
+  std::string_view spotlight{};
+};
+
+/// True: "tracing is compiled out" is not a failure, so `if (!init(o))` error paths stay quiet
+/// and `assert(init(o))` holds. is_enabled() tells the truth (false).
+inline bool init(const options&) noexcept { return true; }
+/// True: nothing is pending.
+inline bool flush(std::uint32_t) noexcept { return true; }
+/// True: nothing is pending.
+inline bool shutdown(std::uint32_t) noexcept { return true; }
+/// False: nothing is recorded.
+inline bool is_enabled() noexcept { return false; }
+/// All zero.
+inline stats get_stats() noexcept { return stats{}; }
+
+// ---- api.hpp ---------------------------------------------------------------------------------
+
+/// Runs fn(span&) with an empty span and returns its result (references and void included).
+template <class Fn> decltype(auto) start_span(const span_options&, Fn&& fn) {
+  span s;
+  return std::forward<Fn>(fn)(s);
+}
+[[nodiscard]] inline span start_span_manual(const span_options&) noexcept { return span{}; }
+[[nodiscard]] inline span start_inactive_span(const span_options&) noexcept { return span{}; }
+
+/// An empty type (no storage at all: std::is_empty_v holds); get() and -> give an empty span.
+class scoped_span : private span {
+ public:
+  explicit scoped_span(const span_options&) noexcept {}
+  scoped_span(const scoped_span&) = delete;
+  scoped_span& operator=(const scoped_span&) = delete;
+  span& get() noexcept { return *this; }
+  span* operator->() noexcept { return this; }
+};
+
+inline span_ref active_span() noexcept { return span_ref{}; }
+inline void set_measurement(std::string_view, double, std::string_view = "none") noexcept {}
+inline bool poll(std::uint32_t) noexcept { return true; }
+
+// ---- distributed.hpp -------------------------------------------------------------------------
+
+/// Every view empty (""): send no trace headers. Neither copyable nor movable, as in the enabled
+/// build (whose baggage view points at the calling thread's buffer, valid until its next
+/// get_trace_headers() or inject()), so code that would break there breaks here too.
+class trace_headers {
+ public:
+  std::string_view sentry_trace;
+  std::string_view baggage;
+  std::string_view traceparent;
+
+  trace_headers() noexcept = default;
+  trace_headers(const trace_headers&) = delete;
+  trace_headers& operator=(const trace_headers&) = delete;
+};
+
+/// Runs fn() and returns its result; the headers are not read.
+template <class Fn> decltype(auto) continue_trace(std::string_view, std::string_view, Fn&& fn) {
+  return std::forward<Fn>(fn)();
+}
+template <class Fn>
+decltype(auto) continue_trace(std::string_view, std::string_view, std::string_view, Fn&& fn) {
+  return std::forward<Fn>(fn)();
+}
+inline trace_headers get_trace_headers() noexcept { return trace_headers(); }
+/// False, and carrier.set() is not called.
+template <class Carrier> bool inject(Carrier&, std::string_view = {}) noexcept { return false; }
+/// Runs fn() and returns its result; carrier.get() is not called.
+template <class Carrier, class Fn> decltype(auto) extract(const Carrier&, Fn&& fn) {
+  return std::forward<Fn>(fn)();
+}
+/// False: nothing was sent.
+inline bool capture_exception(std::string_view, std::string_view) noexcept { return false; }
+#if SENTRY_TRACE_EXCEPTIONS
+inline bool capture_exception(const std::exception&, std::string_view = "std::exception") noexcept { return false; }
+#endif
+inline bool capture_message(std::string_view, level = level::info) noexcept { return false; }
+
+// ---- frames.hpp ------------------------------------------------------------------------------
+
+struct frame_tracker_options {
+  std::uint32_t target_frame_ns = 16'666'667;
+  std::uint64_t frozen_frame_ns = 700'000'000;
+};
+
+/// An empty type: counts nothing, attaches nothing; every counter reads 0 and thresholds()
+/// gives the defaults.
+class frame_tracker {
+ public:
+  explicit frame_tracker(frame_tracker_options = {}) noexcept {}
+  void record_frame(std::uint64_t) noexcept {}
+  void begin_frame() noexcept {}
+  void end_frame() noexcept {}
+  void attach(span* = nullptr) noexcept {}
+  std::uint64_t total() const noexcept { return 0; }
+  std::uint64_t slow() const noexcept { return 0; }
+  std::uint64_t frozen() const noexcept { return 0; }
+  double delay_seconds() const noexcept { return 0.0; }
+  std::uint64_t delay_ns() const noexcept { return 0; }
+  frame_tracker_options thresholds() const noexcept { return frame_tracker_options{}; }
+  void reset() noexcept {}
+};
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // !SENTRY_TRACE_ENABLED
+#endif // SENTRY_TRACE_DISABLED_HPP
+
+// end of part: include/sentry_trace/face/disabled.hpp
+#endif // SENTRY_TRACE_ENABLED
+
+// =================================================================================================
+// part: include/sentry_trace/face/macros.hpp
+// =================================================================================================
+
+// sentry_trace/macros.hpp -- SENTRY_TRACE_SCOPE and SENTRY_TRACE_FUNCTION
+//
+// WHAT IT DOES  Scoped spans that say where they were opened, in one line:
+//                 void load_level(int id) {
+//                   SENTRY_TRACE_FUNCTION();                   // op "function", named after load_level
+//                   { SENTRY_TRACE_SCOPE("file.read", "level.bin"); read(...); }
+//                 }
+//               Each declares a `sentry_trace::scoped_span` that is active until the end of the
+//               enclosing block and carries Sentry's code attributes (as the Python SDK's query
+//               source does): code.function (string, the bare function name: __func__),
+//               code.filepath (string, __FILE__ as the compiler was given it; -ffile-prefix-map
+//               shortens it) and code.lineno (integer).
+//                 SENTRY_TRACE_SCOPE(op, name)  op and name: anything convertible to std::string_view
+//                 SENTRY_TRACE_FUNCTION()       op "function"; name: the full signature
+// WHY THE FULL SIGNATURE  SENTRY_TRACE_FUNCTION names its span with __PRETTY_FUNCTION__
+//               (__FUNCSIG__ on MSVC), e.g. "void game::world::update(float)", not __func__
+//               ("update"). Sentry groups spans by op and name in its performance views: with
+//               bare names `physics::update` and `audio::update` would be one row, as would every
+//               lambda ("operator()") and every overload. The signature is also how Sentry shows a
+//               native stack frame, so a span reads like the frames of a crash in the same
+//               function. The bare name is still there, in code.function. Compilers without
+//               either extension get __func__.
+// COST          The function, file and line are a `static constexpr` record at the call site;
+//               the three attributes are built on the stack from it and copied into the
+//               transaction's arena when the span starts (span_options::attributes), like any
+//               start-time attribute. An unsampled span costs what scoped_span costs.
+// LIMITS        The variable is named after __LINE__: one macro per line (two on one line fail
+//               to compile with a redefinition error). Use them at block scope only.
+// COMPILED OUT  With SENTRY_TRACE_ENABLED=0 both macros expand to `static_cast<void>(0)`: their
+//               arguments are not evaluated (a function call passed as `name` does not run), and
+//               the trailing `;` is still legal. A helper used only inside these macros is then
+//               unused: mark it [[maybe_unused]] if -Wunused-function would complain.
+
+#ifndef SENTRY_TRACE_MACROS_HPP
+#define SENTRY_TRACE_MACROS_HPP
+
+#define SENTRY_TRACE_DETAIL_CONCAT2(a, b) a##b
+#define SENTRY_TRACE_DETAIL_CONCAT(a, b) SENTRY_TRACE_DETAIL_CONCAT2(a, b)
+
+#if SENTRY_TRACE_ENABLED
+
+#include <string_view>
+
+#if defined(_MSC_VER) && !defined(__clang__)
+#  define SENTRY_TRACE_DETAIL_PRETTY_FUNCTION __FUNCSIG__
+#elif defined(__GNUC__) || defined(__clang__)
+#  define SENTRY_TRACE_DETAIL_PRETTY_FUNCTION __PRETTY_FUNCTION__
+#else
+#  define SENTRY_TRACE_DETAIL_PRETTY_FUNCTION __func__
+#endif
+
+SENTRY_TRACE_DETAIL_BEGIN
+namespace detail {
+
+/// Where a SENTRY_TRACE_SCOPE / SENTRY_TRACE_FUNCTION was written: constant, one per call site.
+struct source_location {
+  const char* function;  ///< __func__
+  const char* file;      ///< __FILE__
+  int line;              ///< __LINE__
+};
+
+/// Starts the scoped span of a macro call site with its three code attributes. Returned by
+/// value into the caller's variable (guaranteed copy elision: scoped_span cannot move).
+inline scoped_span start_scope(const source_location& loc, std::string_view op, std::string_view name) noexcept {
+  const attribute attrs[3] = {
+      {"code.function", loc.function},
+      {"code.filepath", loc.file},
+      {"code.lineno", loc.line},
+  };
+  span_options o;
+  o.name = name;
+  o.op = op;
+  o.attributes = attrs;
+  o.attribute_count = 3;
+  return scoped_span(o);
+}
+
+} // namespace detail
+SENTRY_TRACE_DETAIL_END
+
+#define SENTRY_TRACE_DETAIL_SCOPE(var, op, name)                                                        \
+  static constexpr ::sentry_trace::detail::source_location SENTRY_TRACE_DETAIL_CONCAT(var, _where){      \
+      __func__, __FILE__, __LINE__};                                                                    \
+  ::sentry_trace::scoped_span var = ::sentry_trace::detail::start_scope(SENTRY_TRACE_DETAIL_CONCAT(var, _where), (op), (name))
+
+/// A span active until the end of the enclosing block, with code.function, code.filepath and
+/// code.lineno. `op` and `name` are copied when the span starts.
+#define SENTRY_TRACE_SCOPE(op, name) \
+  SENTRY_TRACE_DETAIL_SCOPE(SENTRY_TRACE_DETAIL_CONCAT(sentry_trace_scope_, __LINE__), op, name)
+
+/// SENTRY_TRACE_SCOPE("function", <the enclosing function's signature>).
+#define SENTRY_TRACE_FUNCTION() \
+  SENTRY_TRACE_DETAIL_SCOPE(SENTRY_TRACE_DETAIL_CONCAT(sentry_trace_scope_, __LINE__), "function", SENTRY_TRACE_DETAIL_PRETTY_FUNCTION)
+
+#else // ---- SENTRY_TRACE_ENABLED=0: the twins (disabled.hpp) ------------------------------------
+
+/// Compiled out: nothing, and `op` and `name` are not evaluated.
+#define SENTRY_TRACE_SCOPE(op, name) static_cast<void>(0)
+/// Compiled out: nothing.
+#define SENTRY_TRACE_FUNCTION() static_cast<void>(0)
+
+#endif // SENTRY_TRACE_ENABLED
+
+#endif // SENTRY_TRACE_MACROS_HPP
+
+// end of part: include/sentry_trace/face/macros.hpp
+
+#endif // SENTRY_TRACE_HPP
+
+// The library itself: compiled by the TU that defines SENTRY_TRACE_IMPLEMENTATION (its
+// definitions), or seen by one that defines SENTRY_TRACE_INTERNALS (its parts, no definitions).
+// Outside the include guard above, so a TU that included the face earlier still gets it here.
+#if SENTRY_TRACE_ENABLED
+#if defined(SENTRY_TRACE_IMPLEMENTATION) || defined(SENTRY_TRACE_INTERNALS)
+
+// =================================================================================================
 // part: include/sentry_trace/core/platform.hpp
 // =================================================================================================
 
@@ -386,6 +2929,332 @@ inline constexpr const char* sdk_name = "sentry_trace.native";
 
 #ifndef SENTRY_TRACE_PLATFORM_HPP
 #define SENTRY_TRACE_PLATFORM_HPP
+
+// =================================================================================================
+// part: include/sentry_trace/config.hpp
+// =================================================================================================
+
+// sentry_trace/config.hpp -- every compile-time switch, with its default, in one place
+//
+// WHAT IT DOES  Gives each SENTRY_TRACE_* switch a value (0/1 or a number) when the user has
+//               not defined one, checks the values, and names the inline ABI namespace.
+//               Switches take values, not presence: -DSENTRY_TRACE_ENABLED means 1, =0 means off.
+//
+// SWITCHES      (default)  meaning                                             every TU must agree?
+//   SENTRY_TRACE_ENABLED          (1)    0: every call compiles to nothing (disabled.hpp); such
+//                                        a TU shares nothing, so it links beside enabled ones    no
+//   SENTRY_TRACE_MAX_SPANS        (1000) child spans per transaction (Sentry's cap); more are
+//                                        dropped and counted as buffer_overflow                  yes
+//   SENTRY_TRACE_MAX_TRANSACTIONS (8)    transactions recording at once; more are dropped
+//                                        and counted as buffer_overflow                          yes
+//   SENTRY_TRACE_MAX_ATTRIBUTES   (64)   attributes on one span; more are dropped and counted    yes
+//   SENTRY_TRACE_ATTRIBUTE_POOL   (4096) attributes per transaction, all spans together          yes
+//   SENTRY_TRACE_STRING_ARENA     (65536) bytes of copied strings per transaction; past it
+//                                        strings are truncated (counted), never dangling         yes
+//   SENTRY_TRACE_MAX_STRING       (1024) bytes kept of one name, op or string value              yes
+//   SENTRY_TRACE_MAX_MEASUREMENTS (32)   measurements per transaction                            yes
+//   SENTRY_TRACE_MAX_DEPTH        (64)   active spans nested on one thread                       yes
+//   SENTRY_TRACE_MAX_THREADS      (128; 1 when single-threaded) threads that trace at once:
+//                                        each holds a scope in static storage (a stack of
+//                                        SENTRY_TRACE_MAX_DEPTH entries of 72 bytes on x86_64,
+//                                        and its propagation scratch) until it exits and its
+//                                        handed-over spans have ended; past it, a thread's spans
+//                                        are not made active (counted as depth_overflows)       yes
+//   SENTRY_TRACE_ENVELOPE_BYTES   (1 MiB) the envelope buffer; spans that do not fit are dropped
+//                                        and counted, the transaction still goes out             yes
+//   SENTRY_TRACE_QUEUE_BYTES      (2 MiB) the built-in HTTP transport's queue of envelopes
+//                                        (transport_http.hpp); envelopes that do not fit are
+//                                        dropped and counted as queue_overflow                   yes
+//   SENTRY_TRACE_MAX_BAGGAGE      (8192) bytes of a baggage value; SENTRY_TRACE_MAX_DSC (1024)
+//                                        bytes of its Sentry members (propagation.hpp)           yes
+//   SENTRY_TRACE_THREADS          (auto: 1 when hosted) 0: single-threaded, no atomics           yes
+//   SENTRY_TRACE_EXCEPTIONS       (auto from __cpp_exceptions) 1: exceptions leaving a user
+//                                        callback end the span with internal_error               no
+//   SENTRY_TRACE_HOSTED           (auto from __STDC_HOSTED__) 0: no libc clock, entropy, env,
+//                                        stdio or file transport; hooks are required             yes
+//   SENTRY_TRACE_WITH_MBEDTLS     (0)    1: HTTPS through mbedTLS (transport_http.hpp)           yes
+//   SENTRY_TRACE_WITH_ZLIB        (0)    1: gzip bodies through zlib, -lz (transport_http.hpp)   yes
+//   SENTRY_TRACE_SAMPLING         (SENTRY_TRACE_SAMPLING_RUNTIME) the sampling policy, fixed at
+//                                        compile time (sampling.hpp, detail::sampling_policy):    yes
+//                                 _RUNTIME (0) traces_sampler, then an incoming parent decision,
+//                                        then traces_sample_rate: the official SDKs' rule
+//                                 _ALWAYS (1) every new transaction sampled, sample_rate 1
+//                                 _NEVER  (2) no tracing compiled in: every span call returns an
+//                                        empty handle at once (callbacks still run) and folds
+//                                        away (tests/codegen); continue_trace()/get_trace_headers()
+//                                        still pass incoming traces on unchanged
+//                                 _RATIO  (3) sampled when sample_rand < PERMILLE / 1000
+//                                        (SENTRY_TRACE_SAMPLING_RATIO_PERMILLE, 0..1000, required)
+//                                 ALWAYS, NEVER and RATIO ignore traces_sampler, traces_sample_rate
+//                                 and an incoming parent decision: only RUNTIME inherits it.
+//   SENTRY_TRACE_STREAMING        (1)    0: no span streaming code (options.trace_lifecycle = stream
+//                                        then logs a warning and sends transactions); saves about
+//                                        5 KiB of flash on a Cortex-M4                          yes
+//   SENTRY_TRACE_DOUBLES          (1)    how doubles are written (attribute and measurement values,
+//                                        sample rates; json.hpp): 1: shortest round-trip text, as
+//                                        JavaScript prints it; 0: compact, for small targets: six
+//                                        decimals by integer arithmetic, trailing zeros trimmed
+//                                        ("21.5", "0.000001"; 1e-7 is "0"; values past 2^64 as
+//                                        digits + "e+N", about 16 significant digits), NaN/inf
+//                                        "null". A precision trade-off for ~2 KiB less flash    yes
+//
+// AGREE         "yes": TUs of one program that include the enabled library must agree on the
+//               value. On ELF targets a program whose TUs disagree fails to link, naming
+//               sentry_trace_translation_units_disagree_on_SENTRY_TRACE_switches (see "the
+//               layout guard" below); put the switches in one place (the build system, or a
+//               header included first).
+// RAM           see pool.hpp: storage_bytes() gives the whole figure for the switches in force.
+
+#ifndef SENTRY_TRACE_CONFIG_HPP
+#define SENTRY_TRACE_CONFIG_HPP
+
+#ifndef SENTRY_TRACE_ENABLED
+#  define SENTRY_TRACE_ENABLED 1
+#endif
+
+#ifndef SENTRY_TRACE_MAX_SPANS
+#  define SENTRY_TRACE_MAX_SPANS 1000
+#endif
+#ifndef SENTRY_TRACE_MAX_TRANSACTIONS
+#  define SENTRY_TRACE_MAX_TRANSACTIONS 8
+#endif
+#ifndef SENTRY_TRACE_MAX_ATTRIBUTES
+#  define SENTRY_TRACE_MAX_ATTRIBUTES 64
+#endif
+#ifndef SENTRY_TRACE_ATTRIBUTE_POOL
+#  define SENTRY_TRACE_ATTRIBUTE_POOL 4096
+#endif
+#ifndef SENTRY_TRACE_STRING_ARENA
+#  define SENTRY_TRACE_STRING_ARENA 65536
+#endif
+#ifndef SENTRY_TRACE_MAX_STRING
+#  define SENTRY_TRACE_MAX_STRING 1024
+#endif
+#ifndef SENTRY_TRACE_MAX_MEASUREMENTS
+#  define SENTRY_TRACE_MAX_MEASUREMENTS 32
+#endif
+#ifndef SENTRY_TRACE_MAX_DEPTH
+#  define SENTRY_TRACE_MAX_DEPTH 64
+#endif
+#ifndef SENTRY_TRACE_ENVELOPE_BYTES
+#  define SENTRY_TRACE_ENVELOPE_BYTES (1024 * 1024)
+#endif
+
+#ifndef SENTRY_TRACE_QUEUE_BYTES
+#  define SENTRY_TRACE_QUEUE_BYTES (2 * 1024 * 1024)
+#endif
+// The two baggage limits are documented with the baggage class (propagation.hpp); a block's
+// frozen DSC is a baggage, so they shape the pools too.
+#ifndef SENTRY_TRACE_MAX_BAGGAGE
+#  define SENTRY_TRACE_MAX_BAGGAGE 8192
+#endif
+#ifndef SENTRY_TRACE_MAX_DSC
+#  define SENTRY_TRACE_MAX_DSC 1024
+#endif
+#if SENTRY_TRACE_MAX_BAGGAGE < 512 || SENTRY_TRACE_MAX_BAGGAGE > 1048576
+#  error "SENTRY_TRACE_MAX_BAGGAGE must be between 512 and 1048576 bytes (W3C asks for at least 8192)"
+#endif
+#if SENTRY_TRACE_MAX_DSC < 256 || SENTRY_TRACE_MAX_DSC > 65535
+#  error "SENTRY_TRACE_MAX_DSC must be between 256 and 65535 bytes"
+#endif
+
+#ifndef SENTRY_TRACE_HOSTED
+#  if defined(__STDC_HOSTED__) && __STDC_HOSTED__
+#    define SENTRY_TRACE_HOSTED 1
+#  else
+#    define SENTRY_TRACE_HOSTED 0
+#  endif
+#endif
+
+#ifndef SENTRY_TRACE_THREADS
+#  define SENTRY_TRACE_THREADS SENTRY_TRACE_HOSTED
+#endif
+#ifndef SENTRY_TRACE_MAX_THREADS
+#  if SENTRY_TRACE_THREADS
+#    define SENTRY_TRACE_MAX_THREADS 128
+#  else
+#    define SENTRY_TRACE_MAX_THREADS 1
+#  endif
+#endif
+
+#ifndef SENTRY_TRACE_EXCEPTIONS
+#  if defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND)
+#    define SENTRY_TRACE_EXCEPTIONS 1
+#  else
+#    define SENTRY_TRACE_EXCEPTIONS 0
+#  endif
+#endif
+#if SENTRY_TRACE_EXCEPTIONS && !(defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND))
+#  error "SENTRY_TRACE_EXCEPTIONS=1 but this build has no exceptions"
+#endif
+
+#ifndef SENTRY_TRACE_WITH_MBEDTLS
+#  define SENTRY_TRACE_WITH_MBEDTLS 0
+#endif
+#ifndef SENTRY_TRACE_WITH_ZLIB
+#  define SENTRY_TRACE_WITH_ZLIB 0
+#endif
+
+#ifndef SENTRY_TRACE_STREAMING
+#  define SENTRY_TRACE_STREAMING 1
+#endif
+#if SENTRY_TRACE_STREAMING != 0 && SENTRY_TRACE_STREAMING != 1
+#  error "SENTRY_TRACE_STREAMING must be 0 or 1"
+#endif
+
+#ifndef SENTRY_TRACE_DOUBLES
+#  define SENTRY_TRACE_DOUBLES 1
+#endif
+#if SENTRY_TRACE_DOUBLES != 0 && SENTRY_TRACE_DOUBLES != 1
+#  error "SENTRY_TRACE_DOUBLES must be 0 or 1"
+#endif
+
+#define SENTRY_TRACE_SAMPLING_RUNTIME 0
+#define SENTRY_TRACE_SAMPLING_ALWAYS 1
+#define SENTRY_TRACE_SAMPLING_NEVER 2
+#define SENTRY_TRACE_SAMPLING_RATIO 3
+#ifndef SENTRY_TRACE_SAMPLING
+#  define SENTRY_TRACE_SAMPLING SENTRY_TRACE_SAMPLING_RUNTIME
+#endif
+
+#if SENTRY_TRACE_MAX_SPANS < 1 || SENTRY_TRACE_MAX_SPANS > 65000
+#  error "SENTRY_TRACE_MAX_SPANS must be between 1 and 65000"
+#endif
+#if SENTRY_TRACE_MAX_TRANSACTIONS < 1 || SENTRY_TRACE_MAX_TRANSACTIONS > 4096
+#  error "SENTRY_TRACE_MAX_TRANSACTIONS must be between 1 and 4096"
+#endif
+#if SENTRY_TRACE_MAX_THREADS < 1 || SENTRY_TRACE_MAX_THREADS > 65535 || (!SENTRY_TRACE_THREADS && SENTRY_TRACE_MAX_THREADS != 1)
+#  error "SENTRY_TRACE_MAX_THREADS must be between 1 and 65535 (1 when SENTRY_TRACE_THREADS=0)"
+#endif
+#if SENTRY_TRACE_ATTRIBUTE_POOL < 1 || SENTRY_TRACE_ATTRIBUTE_POOL > 65000
+#  error "SENTRY_TRACE_ATTRIBUTE_POOL must be between 1 and 65000"
+#endif
+#if SENTRY_TRACE_MAX_ATTRIBUTES < 1 || SENTRY_TRACE_MAX_ATTRIBUTES > 255
+#  error "SENTRY_TRACE_MAX_ATTRIBUTES must be between 1 and 255"
+#endif
+#if SENTRY_TRACE_STRING_ARENA < 256
+#  error "SENTRY_TRACE_STRING_ARENA must be at least 256 bytes"
+#endif
+#if SENTRY_TRACE_ENVELOPE_BYTES < 4096
+#  error "SENTRY_TRACE_ENVELOPE_BYTES must be at least 4096 bytes"
+#endif
+#if SENTRY_TRACE_QUEUE_BYTES < 4096
+#  error "SENTRY_TRACE_QUEUE_BYTES must be at least 4096 bytes"
+#endif
+#if SENTRY_TRACE_SAMPLING < 0 || SENTRY_TRACE_SAMPLING > 3
+#  error "SENTRY_TRACE_SAMPLING must be SENTRY_TRACE_SAMPLING_RUNTIME, _ALWAYS, _NEVER or _RATIO (0..3)"
+#endif
+#if SENTRY_TRACE_SAMPLING == SENTRY_TRACE_SAMPLING_RATIO
+#  ifndef SENTRY_TRACE_SAMPLING_RATIO_PERMILLE
+#    error "SENTRY_TRACE_SAMPLING_RATIO needs SENTRY_TRACE_SAMPLING_RATIO_PERMILLE (0..1000)"
+#  elif SENTRY_TRACE_SAMPLING_RATIO_PERMILLE < 0 || SENTRY_TRACE_SAMPLING_RATIO_PERMILLE > 1000
+#    error "SENTRY_TRACE_SAMPLING_RATIO_PERMILLE must be between 0 and 1000"
+#  endif
+#endif
+
+// Settings that change the layout of shared state are folded into the inline namespace, so a
+// program whose translation units disagree fails to link instead of breaking the ODR quietly.
+// The sampling policy is one of them (it changes what the span path's inline functions do); a
+// ratio carries its permille too: abi_..._0 for RUNTIME, abi_..._3r500 for RATIO 500.
+#if SENTRY_TRACE_SAMPLING == SENTRY_TRACE_SAMPLING_RATIO
+#  define SENTRY_TRACE_DETAIL_RATIO_KEY2(p, r) p##r
+#  define SENTRY_TRACE_DETAIL_RATIO_KEY(p, r) SENTRY_TRACE_DETAIL_RATIO_KEY2(p, r)
+#  define SENTRY_TRACE_DETAIL_SAMPLING_KEY SENTRY_TRACE_DETAIL_RATIO_KEY(3r, SENTRY_TRACE_SAMPLING_RATIO_PERMILLE)
+#else
+#  define SENTRY_TRACE_DETAIL_SAMPLING_KEY SENTRY_TRACE_SAMPLING
+#endif
+// The compact double format (SENTRY_TRACE_DOUBLES=0) changes inline formatting code: a "c"
+// after the sampling key (abi_..._0c); the default build's names are unchanged.
+#if !SENTRY_TRACE_DOUBLES
+#  define SENTRY_TRACE_DETAIL_KEY_C2(k) k##c
+#  define SENTRY_TRACE_DETAIL_KEY_C(k) SENTRY_TRACE_DETAIL_KEY_C2(k)
+#  define SENTRY_TRACE_DETAIL_FORMAT_KEY SENTRY_TRACE_DETAIL_KEY_C(SENTRY_TRACE_DETAIL_SAMPLING_KEY)
+#else
+#  define SENTRY_TRACE_DETAIL_FORMAT_KEY SENTRY_TRACE_DETAIL_SAMPLING_KEY
+#endif
+// Span streaming compiled out (SENTRY_TRACE_STREAMING=0) changes the span path's inline code:
+// an "n" after the format key (abi_..._0n, abi_..._0cn).
+#if !SENTRY_TRACE_STREAMING
+#  define SENTRY_TRACE_DETAIL_KEY_N2(k) k##n
+#  define SENTRY_TRACE_DETAIL_KEY_N(k) SENTRY_TRACE_DETAIL_KEY_N2(k)
+#  define SENTRY_TRACE_DETAIL_BUILD_KEY SENTRY_TRACE_DETAIL_KEY_N(SENTRY_TRACE_DETAIL_FORMAT_KEY)
+#else
+#  define SENTRY_TRACE_DETAIL_BUILD_KEY SENTRY_TRACE_DETAIL_FORMAT_KEY
+#endif
+#define SENTRY_TRACE_DETAIL_CAT2(a, b, c, d, e, f) abi_##a##_##b##_##c##_##d##_##e##_##f
+#define SENTRY_TRACE_DETAIL_CAT(a, b, c, d, e, f) SENTRY_TRACE_DETAIL_CAT2(a, b, c, d, e, f)
+#define SENTRY_TRACE_DETAIL_ABI                                                                     \
+  SENTRY_TRACE_DETAIL_CAT(SENTRY_TRACE_ENABLED, SENTRY_TRACE_MAX_SPANS, SENTRY_TRACE_MAX_TRANSACTIONS, \
+                          SENTRY_TRACE_THREADS, SENTRY_TRACE_HOSTED, SENTRY_TRACE_DETAIL_BUILD_KEY)
+#define SENTRY_TRACE_DETAIL_BEGIN namespace sentry_trace { inline namespace SENTRY_TRACE_DETAIL_ABI {
+#define SENTRY_TRACE_DETAIL_END } }
+
+// ---- the layout guard ---------------------------------------------------------------------------
+// The inline namespace above keeps two configurations from sharing one definition, but it also
+// lets them link side by side: a TU built with another SENTRY_TRACE_MAX_SPANS gets a tracer of
+// its own that nobody initialised, and traces nothing without a word. So on ELF targets (Linux,
+// the BSDs, bare-metal arm-none-eabi) every TU that includes the enabled library also emits,
+// into a section that is not loaded, the symbol
+//     sentry_trace_translation_units_disagree_on_SENTRY_TRACE_switches
+// inside a COMDAT group named after the values of every switch marked "yes" above (a TU with
+// tracing compiled out emits nothing). The linker keeps one copy of each group: TUs that agree
+// share one definition and link; TUs that disagree bring two groups that both define the
+// symbol, and the link fails with "multiple definition of
+// `sentry_trace_translation_units_disagree_on_SENTRY_TRACE_switches'", naming the object files
+// and both groups (with link-time optimization the assembler says "already defined" instead).
+// The values are compared, not their spelling (1 << 20 and 1048576 agree). This holds whether
+// the library is all inline or compiled once in one TU. Cost: one never-called return
+// instruction per TU (gone with --gc-sections) and no loaded byte (the section is not
+// allocated). SENTRY_TRACE_NO_LAYOUT_GUARD turns it off (an assembler that rejects it).
+// Elsewhere (Mach-O, COFF) only the inline namespace applies: define the switches identically
+// for every TU, as the table says. tests/layout/check_layout_guard.sh checks all of this.
+#if SENTRY_TRACE_ENABLED && defined(__ELF__) && (defined(__GNUC__) || defined(__clang__)) && \
+    !defined(SENTRY_TRACE_NO_LAYOUT_GUARD)
+namespace sentry_trace { inline namespace SENTRY_TRACE_DETAIL_ABI { namespace detail {
+#  if SENTRY_TRACE_SAMPLING == SENTRY_TRACE_SAMPLING_RATIO
+constexpr long layout_guard_permille = SENTRY_TRACE_SAMPLING_RATIO_PERMILLE;
+#  else
+constexpr long layout_guard_permille = 0;
+#  endif
+// A function of internal linkage that is kept (`used`) but never called (`cold`: out of the way of
+// hot code, in .text.unlikely, and unpadded): its only content is the
+// asm statement, which writes the guard into its own section once per TU (".ifndef": once per
+// assembly file, also when link-time optimization merges several TUs of one configuration).
+[[gnu::used, gnu::cold]] static void layout_guard() noexcept {
+  __asm__(
+      ".ifndef sentry_trace_layout_%c0_%c1_%c2_%c3_%c4_%c5_%c6_%c7_%c8_%c9_%c10_%c11_%c12_%c13_%c14_%c15_%c16_%c17_%c18_%c19_%c20\n"
+      ".pushsection .sentry_trace_layout,\"G\",%%progbits,"
+      "sentry_trace_layout_%c0_%c1_%c2_%c3_%c4_%c5_%c6_%c7_%c8_%c9_%c10_%c11_%c12_%c13_%c14_%c15_%c16_%c17_%c18_%c19_%c20,comdat\n"
+      "sentry_trace_layout_%c0_%c1_%c2_%c3_%c4_%c5_%c6_%c7_%c8_%c9_%c10_%c11_%c12_%c13_%c14_%c15_%c16_%c17_%c18_%c19_%c20:\n"
+      ".globl sentry_trace_translation_units_disagree_on_SENTRY_TRACE_switches\n"
+      "sentry_trace_translation_units_disagree_on_SENTRY_TRACE_switches:\n"
+      ".byte 0\n"
+      ".popsection\n"
+      ".endif\n" ::"i"(static_cast<long>(SENTRY_TRACE_MAX_SPANS)),
+      "i"(static_cast<long>(SENTRY_TRACE_MAX_TRANSACTIONS)), "i"(static_cast<long>(SENTRY_TRACE_MAX_ATTRIBUTES)),
+      "i"(static_cast<long>(SENTRY_TRACE_ATTRIBUTE_POOL)), "i"(static_cast<long>(SENTRY_TRACE_STRING_ARENA)),
+      "i"(static_cast<long>(SENTRY_TRACE_MAX_STRING)), "i"(static_cast<long>(SENTRY_TRACE_MAX_MEASUREMENTS)),
+      "i"(static_cast<long>(SENTRY_TRACE_MAX_DEPTH)), "i"(static_cast<long>(SENTRY_TRACE_ENVELOPE_BYTES)),
+      "i"(static_cast<long>(SENTRY_TRACE_QUEUE_BYTES)), "i"(static_cast<long>(SENTRY_TRACE_THREADS)),
+      "i"(static_cast<long>(SENTRY_TRACE_HOSTED)), "i"(static_cast<long>(SENTRY_TRACE_WITH_ZLIB)),
+      "i"(static_cast<long>(SENTRY_TRACE_SAMPLING)), "i"(layout_guard_permille),
+      "i"(static_cast<long>(SENTRY_TRACE_STREAMING)), "i"(static_cast<long>(SENTRY_TRACE_DOUBLES)),
+      "i"(static_cast<long>(SENTRY_TRACE_WITH_MBEDTLS)), "i"(static_cast<long>(SENTRY_TRACE_MAX_BAGGAGE)),
+      "i"(static_cast<long>(SENTRY_TRACE_MAX_DSC)), "i"(static_cast<long>(SENTRY_TRACE_MAX_THREADS)));
+}
+} } }
+#endif
+
+namespace sentry_trace {
+/// The library's version, as it appears in the envelope's `sdk.version`.
+inline constexpr const char* version_string = "0.1.0";
+/// Sentry SDK name: entity `sentry`-less because this is not an official SDK (PROTOCOL.md §3).
+inline constexpr const char* sdk_name = "sentry_trace.native";
+} // namespace sentry_trace
+
+#endif // SENTRY_TRACE_CONFIG_HPP
+
+// end of part: include/sentry_trace/config.hpp
 
 // =================================================================================================
 // part: include/sentry_trace/face/hooks.hpp
@@ -2282,7 +5151,7 @@ SENTRY_TRACE_DETAIL_END
 // part: include/sentry_trace/protocol/ids.hpp
 // =================================================================================================
 
-// sentry_trace/ids.hpp -- trace ids, span ids, event ids: generation, hex form, parsing
+// sentry_trace/protocol/ids.hpp -- trace ids, span ids, event ids: generation, hex form, parsing
 //
 // WHAT IT DOES  A trace id is 16 random bytes written as 32 lowercase hex characters, a span id
 //               8 random bytes as 16, an event id a uuid4 as 32 (PROTOCOL.md §7). Ids are never
@@ -2295,6 +5164,21 @@ SENTRY_TRACE_DETAIL_END
 
 #ifndef SENTRY_TRACE_IDS_HPP
 #define SENTRY_TRACE_IDS_HPP
+
+// =================================================================================================
+// part: include/sentry_trace/face/ids.hpp
+// =================================================================================================
+
+// sentry_trace/face/ids.hpp -- trace ids, span ids, event ids: the values users hold
+//
+// WHAT IT DOES  The id types (PROTOCOL.md §7): a trace id is 16 bytes written as 32 lowercase hex
+//               characters, a span id 8 bytes as 16, an event id a uuid4 as 32. Generation and the
+//               hex code are in protocol/ids.hpp, compiled by the implementation TU.
+// ERRORS        parse functions return false for the wrong length, uppercase or non-hex
+//               characters, and all-zero ids, leaving the output untouched.
+
+#ifndef SENTRY_TRACE_FACE_IDS_HPP
+#define SENTRY_TRACE_FACE_IDS_HPP
 
 #include <cstdint>
 #include <string_view>
@@ -2332,6 +5216,17 @@ struct event_id {
   std::uint64_t lo = 0;
   void to_hex(char* out32) const noexcept;
 };
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_FACE_IDS_HPP
+
+// end of part: include/sentry_trace/face/ids.hpp
+
+#include <cstdint>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
 
 // ------------------------------------------------------------------------------------------------
 namespace detail {
@@ -2384,11 +5279,13 @@ inline event_id new_event_id() noexcept {
 
 } // namespace detail
 
-inline void trace_id::to_hex(char* out32) const noexcept {
+#ifdef SENTRY_TRACE_IMPLEMENTATION
+// The face declares these members (face/ids.hpp); they are defined once, here.
+void trace_id::to_hex(char* out32) const noexcept {
   detail::u64_to_hex(hi, out32);
   detail::u64_to_hex(lo, out32 + 16);
 }
-inline bool trace_id::parse(std::string_view hex, trace_id& out) noexcept {
+bool trace_id::parse(std::string_view hex, trace_id& out) noexcept {
   trace_id t;
   if (hex.size() != 32 || !detail::parse_u64_hex(hex.data(), t.hi) || !detail::parse_u64_hex(hex.data() + 16, t.lo) ||
       t.is_zero())
@@ -2396,17 +5293,18 @@ inline bool trace_id::parse(std::string_view hex, trace_id& out) noexcept {
   out = t;
   return true;
 }
-inline void span_id::to_hex(char* out16) const noexcept { detail::u64_to_hex(value, out16); }
-inline bool span_id::parse(std::string_view hex, span_id& out) noexcept {
+void span_id::to_hex(char* out16) const noexcept { detail::u64_to_hex(value, out16); }
+bool span_id::parse(std::string_view hex, span_id& out) noexcept {
   std::uint64_t v = 0;
   if (hex.size() != 16 || !detail::parse_u64_hex(hex.data(), v) || v == 0) return false;
   out.value = v;
   return true;
 }
-inline void event_id::to_hex(char* out32) const noexcept {
+void event_id::to_hex(char* out32) const noexcept {
   detail::u64_to_hex(hi, out32);
   detail::u64_to_hex(lo, out32 + 16);
 }
+#endif // SENTRY_TRACE_IMPLEMENTATION
 
 SENTRY_TRACE_DETAIL_END
 
@@ -2575,106 +5473,18 @@ SENTRY_TRACE_DETAIL_END
 // end of part: include/sentry_trace/core/outcomes.hpp
 
 // =================================================================================================
-// part: include/sentry_trace/face/span.hpp
+// part: include/sentry_trace/core/records.hpp
 // =================================================================================================
 
-// sentry_trace/span.hpp -- span options, the span record and the span handle
+// sentry_trace/core/records.hpp -- what a transaction block stores per span, attribute, measurement
 //
-// WHAT IT DOES  Declares what a user holds (`span`, a small move-only handle, and `span_ref`, a
-//               copyable reference for handing a parent to another thread) and what the pool
-//               stores (`detail::span_record`, plain data). The handle's member functions are
-//               defined in tracer.hpp, once the state they act on exists. span_status and
-//               transaction_source are in status.hpp, attribute_value in attributes.hpp.
-// DOES NOT      own memory: a handle is indices plus a generation (sokol ids), so a handle to a
-//               span whose transaction has been sent, or that was never recorded, is a valid
-//               no-op and is never dereferenced.
-// SPEC          https://develop.sentry.dev/sdk/foundations/envelopes/event-payloads/span/
+// WHAT IT DOES  Plain data the pool (pool.hpp) holds: span_record (one span), attribute_record (one
+//               attribute, linked into its span's list), measurement_record, and arena_str (a
+//               string copied into the block's arena). Slot states are published with release
+//               stores, so a serializer on another thread reads a span only once it is complete.
 
-#ifndef SENTRY_TRACE_SPAN_HPP
-#define SENTRY_TRACE_SPAN_HPP
-
-// =================================================================================================
-// part: include/sentry_trace/face/attributes.hpp
-// =================================================================================================
-
-// sentry_trace/attributes.hpp -- attribute values and key/value attributes
-//
-// WHAT IT DOES  `attribute_value` holds one of the four types Sentry's span attributes have (a
-//               string, a 64-bit integer, a double or a bool), with implicit conversions so a
-//               literal can be written where one is expected; `attribute` pairs it with a key,
-//               for span_options::attributes and sampling_context::find(). Written once,
-//               included by span.hpp (tracing on) and by disabled.hpp (SENTRY_TRACE_ENABLED=0),
-//               where the values keep their meaning because a program may read them.
-// DOES NOT      copy strings: a value views the caller's text, which must outlive it (span.hpp
-//               copies it into the transaction's arena when a span starts). It depends on no
-//               other part but config.hpp.
-
-#ifndef SENTRY_TRACE_ATTRIBUTES_HPP
-#define SENTRY_TRACE_ATTRIBUTES_HPP
-
-#include <cstdint>
-#include <string_view>
-#include <type_traits>
-
-SENTRY_TRACE_DETAIL_BEGIN
-
-/// An attribute's value: a string, a 64-bit integer, a double or a bool (the four types Sentry's
-/// span attributes have). A string literal is a string, never a bool.
-class attribute_value {
- public:
-  enum class kind : std::uint8_t { string, int64, float64, boolean };
-  constexpr attribute_value(std::string_view s) noexcept : kind_(kind::string), text_(s) {}  // NOLINT: implicit by design
-  constexpr attribute_value(const char* s) noexcept : kind_(kind::string), text_(s ? std::string_view(s) : std::string_view()) {}  // NOLINT
-  constexpr attribute_value(bool b) noexcept : kind_(kind::boolean), bool_(b) {}  // NOLINT
-  constexpr attribute_value(double d) noexcept : kind_(kind::float64), double_(d) {}  // NOLINT
-  template <class Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool> && !std::is_same_v<Int, char>, int> = 0>
-  constexpr attribute_value(Int i) noexcept  // NOLINT: implicit by design
-      : kind_(kind::int64),
-        int_(std::is_unsigned_v<Int> && sizeof(Int) >= sizeof(std::int64_t) && i > static_cast<Int>(INT64_MAX)
-                 ? INT64_MAX
-                 : static_cast<std::int64_t>(i)) {}
-  constexpr kind type() const noexcept { return kind_; }
-  constexpr std::string_view as_string() const noexcept { return kind_ == kind::string ? text_ : std::string_view(); }
-  constexpr std::int64_t as_int64() const noexcept { return kind_ == kind::int64 ? int_ : 0; }
-  constexpr double as_double() const noexcept { return kind_ == kind::float64 ? double_ : 0.0; }
-  constexpr bool as_bool() const noexcept { return kind_ == kind::boolean && bool_; }
-
- private:
-  kind kind_;
-  std::string_view text_{};
-  std::int64_t int_ = 0;
-  double double_ = 0.0;
-  bool bool_ = false;
-};
-
-/// A key and value, for span_options::attributes.
-struct attribute {
-  std::string_view key;
-  attribute_value value;
-};
-
-namespace detail {
-/// The attribute keys the SDK writes itself, in a transaction's trace context / span `data`
-/// and in span v2 `attributes` (envelope.hpp). A user attribute of one of these names would
-/// give the object the key twice, and Relay keeps only the last: such an attribute is
-/// dropped and counted (stats.attributes_dropped). Set op and origin through span_options.
-inline constexpr std::string_view sdk_attribute_keys[] = {
-    "sentry.op",           "sentry.origin",      "sentry.segment.name.source", "sentry.sample_rate",
-    "sentry.trace_lifecycle", "sentry.segment.name", "sentry.segment.id",       "sentry.sdk.name",
-    "sentry.sdk.version",  "sentry.release",     "sentry.environment",         "sentry.status.message"};
-
-constexpr bool is_sdk_attribute_key(std::string_view key) noexcept {
-  for (std::string_view k : sdk_attribute_keys)
-    if (k == key) return true;
-  return false;
-}
-} // namespace detail
-
-SENTRY_TRACE_DETAIL_END
-
-#endif // SENTRY_TRACE_ATTRIBUTES_HPP
-
-// end of part: include/sentry_trace/face/attributes.hpp
+#ifndef SENTRY_TRACE_CORE_RECORDS_HPP
+#define SENTRY_TRACE_CORE_RECORDS_HPP
 
 // =================================================================================================
 // part: include/sentry_trace/face/status.hpp
@@ -2807,194 +5617,8 @@ SENTRY_TRACE_DETAIL_END
 
 #include <cstdint>
 #include <cstring>
-#include <string_view>
-#include <type_traits>
 
 SENTRY_TRACE_DETAIL_BEGIN
-
-class span;
-
-namespace detail {
-/// Where a span stands in a thread's stack of active spans (tracer.hpp): the scope, the entry's
-/// 1-based depth, and the token that entry holds while this span is active there. Tokens are
-/// unique per push, so a stale handle never ends another span's entry, even one with the same
-/// span id (unrecorded children share their parent's ids).
-struct active_mark {
-  void* scope = nullptr;
-  std::uint64_t token = 0;
-  std::uint16_t depth = 0;  ///< 0: not active
-};
-}  // namespace detail
-
-/// A copyable reference to a span: enough to make it the parent of a span started on another
-/// thread, and to read its ids. Holding one keeps nothing alive; if the span's transaction has
-/// already been sent, a child started from it becomes... nothing (it is dropped and counted as
-/// `no_parent_span`), never a stray write.
-struct span_ref {
-  trace_id trace{};
-  span_id id{};
-  std::uint32_t generation = 0;  ///< generation of the transaction block it lives in
-  std::uint16_t block = 0;
-  std::uint16_t slot = 0;
-  std::uint16_t epoch = 0;       ///< init() generation; refs from before a re-init are stale
-  std::uint8_t flags = 0;
-  /// Internal links (detail::ref_in_block, ref_segment_link, ref_rate_known): whether `block` and
-  /// `generation` name this span's transaction although it records nothing itself (a child over
-  /// max_spans), whether `segment_block` / `segment_generation` name its streaming segment, and
-  /// whether `sample_rate_ppm` holds a rate.
-  std::uint8_t links = 0;
-  /// Streaming: the segment block of a span recorded in a continuation block, so that its
-  /// children still join the segment after that continuation has been sent and freed.
-  std::uint16_t segment_block = 0;
-  /// A root that records nothing still propagates a DSC: its sample_rand and deciding rate (in
-  /// millionths, when links has detail::ref_rate_known) travel with the reference. Every member
-  /// defaults to zero, so arrays of references are zero-initialized static storage (.bss).
-  std::uint32_t sample_rand_micros = 0;
-  std::uint32_t sample_rate_ppm = 0;
-  std::uint32_t segment_generation = 0;
-
-  static constexpr std::uint8_t valid = 1;      ///< refers to a span (sampled or not)
-  static constexpr std::uint8_t recording = 2;  ///< has a slot in a transaction block
-  static constexpr std::uint8_t sampled = 4;    ///< part of a sampled trace
-  static constexpr std::uint8_t deferred = 8;   ///< sampling decision left to the next service
-  static constexpr std::uint8_t root = 16;      ///< the span is its transaction's root
-  static constexpr std::uint8_t overflow = 32;  ///< sampled but not recorded: no block or slot was free
-
-  constexpr span_ref() noexcept = default;
-  /// The reference of a live handle (empty for an empty handle). Implicit, so that
-  /// `span_options{"name", "op", parent_span}` reads naturally.
-  span_ref(const span& s) noexcept;  // NOLINT(google-explicit-constructor)
-
-  constexpr bool is_valid() const noexcept { return (flags & valid) != 0; }
-  constexpr bool is_recording() const noexcept { return (flags & recording) != 0; }
-  constexpr bool is_sampled() const noexcept { return (flags & sampled) != 0; }
-};
-
-/// How to start a span. An aggregate: `{"GET /orders", "http.server"}` or set fields by name.
-/// Strings are copied into the transaction's arena when the span starts (truncated at
-/// SENTRY_TRACE_MAX_STRING bytes, never dangling), so temporaries are fine.
-struct span_options {
-  std::string_view name;        ///< span description / transaction name; "<unlabeled transaction>" when empty
-  std::string_view op;          ///< Sentry's op, e.g. "http.server", "db.query"; "default" when empty
-  span_ref parent{};            ///< explicit parent (e.g. from another thread); default: this thread's active span
-  std::string_view origin{};    ///< "manual" when empty; "auto.<category>..." for integrations
-  transaction_source source = transaction_source::custom;  ///< used when the span is a transaction
-  bool force_transaction = false;  ///< start a new transaction even when a span is active
-  /// Attributes set when the span starts, and shown to traces_sampler when it is a transaction
-  /// (as @sentry/core's startSpan({attributes})). The array is read during the call only.
-  const attribute* attributes = nullptr;
-  std::size_t attribute_count = 0;
-};
-
-/// Handle to a started span. Cheap (a few words) and move-only, so exactly one owner can end
-/// it. end() is idempotent. A handle that is destroyed without end() abandons its span: it is
-/// not sent, and is counted as dropped (`invalid`), as the SDKs drop unfinished spans.
-/// Thread safety: one handle must not be used by two threads at once; different spans of one
-/// transaction may be started, changed and ended on different threads.
-class span {
-  /// With SENTRY_TRACE_SAMPLING_NEVER no span records anything: the compiler may drop every path.
-  static constexpr bool never_recording = SENTRY_TRACE_SAMPLING == SENTRY_TRACE_SAMPLING_NEVER;
-
- public:
-  constexpr span() noexcept = default;
-  span(span&& other) noexcept : ref_(other.ref_), active_(other.active_) { other.release_(); }
-  span& operator=(span&& other) noexcept {
-    if (this != &other) {
-      abandon_();
-      ref_ = other.ref_;
-      active_ = other.active_;
-      other.release_();
-    }
-    return *this;
-  }
-  span(const span&) = delete;
-  span& operator=(const span&) = delete;
-  ~span() {
-    if constexpr (never_recording) return;  // SENTRY_TRACE_SAMPLING_NEVER: nothing to undo, ever
-    if ((ref_.flags & (span_ref::recording | span_ref::root)) || active_.depth) abandon_();  // else nothing to undo
-  }
-
-  /// Sets or replaces an attribute (JS: span.setAttribute). Keys and string values are copied
-  /// into the transaction's arena. A no-op on unsampled, ended or empty handles.
-  void set_attribute(std::string_view key, std::string_view value) noexcept;
-  void set_attribute(std::string_view key, const char* value) noexcept {
-    set_attribute(key, value ? std::string_view(value) : std::string_view());
-  }
-  void set_attribute(std::string_view key, double value) noexcept;
-  void set_attribute(std::string_view key, bool value) noexcept;
-  void set_attribute(std::string_view key, std::int64_t value) noexcept;
-  /// Any other integer type is stored as int64 (unsigned values above INT64_MAX are clamped).
-  template <class Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool> &&
-                                            !std::is_same_v<Int, std::int64_t> && !std::is_same_v<Int, char>,
-                                        int> = 0>
-  void set_attribute(std::string_view key, Int value) noexcept {
-    if constexpr (std::is_unsigned_v<Int> && sizeof(Int) >= sizeof(std::int64_t)) {
-      set_attribute(key, value > static_cast<Int>(INT64_MAX) ? INT64_MAX : static_cast<std::int64_t>(value));
-    } else {
-      set_attribute(key, static_cast<std::int64_t>(value));
-    }
-  }
-  /// Sets the status (written as `ok` when never set).
-  void set_status(span_status status) noexcept;
-  /// Sets the status from an HTTP status code (from_http_status) and the attribute
-  /// `http.response.status_code`, as @sentry/core's setHttpStatus does.
-  void set_http_status(int code) noexcept;
-  /// Renames the span; on a transaction this is also the transaction's name.
-  void set_name(std::string_view name) noexcept;
-  /// Renames the span and sets the transaction's name source (route, url, ...).
-  void set_name(std::string_view name, transaction_source source) noexcept;
-  void set_op(std::string_view op) noexcept;
-  void set_origin(std::string_view origin) noexcept;
-  /// Ends the span now. Ending a transaction's root sends the transaction. Idempotent.
-  void end() noexcept;
-
-  /// True while the handle refers to a span that has not ended (sampled or not).
-  bool is_active() const noexcept { return (ref_.flags & span_ref::valid) != 0; }
-  /// True when the span is sampled and has a slot, i.e. will appear in Sentry.
-  bool is_recording() const noexcept { return !never_recording && (ref_.flags & span_ref::recording) != 0; }
-  bool is_sampled() const noexcept { return (ref_.flags & span_ref::sampled) != 0; }
-  trace_id trace() const noexcept { return ref_.trace; }
-  span_id id() const noexcept { return ref_.id; }
-  span_ref ref() const noexcept { return ref_; }
-
-  /// Internal: built by the tracer.
-  constexpr span(const span_ref& r, const detail::active_mark& active) noexcept : ref_(r), active_(active) {}
-  /// Internal: a recording span built field by field, so that no half-written copy of a
-  /// span_ref is read back whole (a store-forwarding stall on the span path).
-  span(const trace_id& trace, span_id id, std::uint32_t generation, std::uint16_t block, std::uint16_t slot,
-       std::uint16_t epoch, std::uint8_t flags, std::uint8_t links, std::uint16_t segment_block,
-       std::uint32_t segment_generation, const detail::active_mark& active) noexcept
-      : active_(active) {
-    ref_.trace = trace;
-    ref_.id = id;
-    ref_.generation = generation;
-    ref_.block = block;
-    ref_.slot = slot;
-    ref_.epoch = epoch;
-    ref_.flags = flags;
-    ref_.links = links;
-    ref_.segment_block = segment_block;
-    ref_.segment_generation = segment_generation;
-  }
-  /// Internal: an unrecorded child of `parent` (same ids, other flags), active nowhere.
-  span(const span_ref& parent, std::uint8_t flags) noexcept : ref_(parent) { ref_.flags = flags; }
-
- private:
-  void release_() noexcept {
-    ref_ = span_ref{};
-    active_ = detail::active_mark{};
-  }
-  void abandon_() noexcept;
-  void end_recorded_() noexcept;
-  void set_attribute_value_(std::string_view key, const attribute_value& value) noexcept;
-
-  span_ref ref_{};
-  detail::active_mark active_{};  ///< where it is active, if anywhere
-};
-
-inline span_ref::span_ref(const span& s) noexcept : span_ref(s.ref()) {}
-
-// ------------------------------------------------------------------------------------------------
 namespace detail {
 
 /// A string copied into a transaction's arena.
@@ -3069,9 +5693,9 @@ struct measurement_record {
 } // namespace detail
 SENTRY_TRACE_DETAIL_END
 
-#endif // SENTRY_TRACE_SPAN_HPP
+#endif // SENTRY_TRACE_CORE_RECORDS_HPP
 
-// end of part: include/sentry_trace/face/span.hpp
+// end of part: include/sentry_trace/core/records.hpp
 
 // =================================================================================================
 // part: include/sentry_trace/protocol/dsn.hpp
@@ -3276,7 +5900,7 @@ SENTRY_TRACE_DETAIL_END
 // part: include/sentry_trace/protocol/sampling.hpp
 // =================================================================================================
 
-// sentry_trace/sampling.hpp -- sampling context, the runtime sampler, sample_rand
+// sentry_trace/protocol/sampling.hpp -- sampling context, the runtime sampler, sample_rand
 //
 // WHAT IT DOES  Decides whether a new transaction is sampled, as the official SDKs do
 //               (PROTOCOL.md §9): a traces_sampler callback first, then the parent's decision,
@@ -3319,6 +5943,89 @@ SENTRY_TRACE_DETAIL_END
 #ifndef SENTRY_TRACE_SAMPLING_CONTEXT_HPP
 #define SENTRY_TRACE_SAMPLING_CONTEXT_HPP
 
+// =================================================================================================
+// part: include/sentry_trace/face/attributes.hpp
+// =================================================================================================
+
+// sentry_trace/attributes.hpp -- attribute values and key/value attributes
+//
+// WHAT IT DOES  `attribute_value` holds one of the four types Sentry's span attributes have (a
+//               string, a 64-bit integer, a double or a bool), with implicit conversions so a
+//               literal can be written where one is expected; `attribute` pairs it with a key,
+//               for span_options::attributes and sampling_context::find(). Written once,
+//               included by span.hpp (tracing on) and by disabled.hpp (SENTRY_TRACE_ENABLED=0),
+//               where the values keep their meaning because a program may read them.
+// DOES NOT      copy strings: a value views the caller's text, which must outlive it (span.hpp
+//               copies it into the transaction's arena when a span starts). It depends on no
+//               other part but config.hpp.
+
+#ifndef SENTRY_TRACE_ATTRIBUTES_HPP
+#define SENTRY_TRACE_ATTRIBUTES_HPP
+
+#include <cstdint>
+#include <string_view>
+#include <type_traits>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// An attribute's value: a string, a 64-bit integer, a double or a bool (the four types Sentry's
+/// span attributes have). A string literal is a string, never a bool.
+class attribute_value {
+ public:
+  enum class kind : std::uint8_t { string, int64, float64, boolean };
+  constexpr attribute_value(std::string_view s) noexcept : kind_(kind::string), text_(s) {}  // NOLINT: implicit by design
+  constexpr attribute_value(const char* s) noexcept : kind_(kind::string), text_(s ? std::string_view(s) : std::string_view()) {}  // NOLINT
+  constexpr attribute_value(bool b) noexcept : kind_(kind::boolean), bool_(b) {}  // NOLINT
+  constexpr attribute_value(double d) noexcept : kind_(kind::float64), double_(d) {}  // NOLINT
+  template <class Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool> && !std::is_same_v<Int, char>, int> = 0>
+  constexpr attribute_value(Int i) noexcept  // NOLINT: implicit by design
+      : kind_(kind::int64),
+        int_(std::is_unsigned_v<Int> && sizeof(Int) >= sizeof(std::int64_t) && i > static_cast<Int>(INT64_MAX)
+                 ? INT64_MAX
+                 : static_cast<std::int64_t>(i)) {}
+  constexpr kind type() const noexcept { return kind_; }
+  constexpr std::string_view as_string() const noexcept { return kind_ == kind::string ? text_ : std::string_view(); }
+  constexpr std::int64_t as_int64() const noexcept { return kind_ == kind::int64 ? int_ : 0; }
+  constexpr double as_double() const noexcept { return kind_ == kind::float64 ? double_ : 0.0; }
+  constexpr bool as_bool() const noexcept { return kind_ == kind::boolean && bool_; }
+
+ private:
+  kind kind_;
+  std::string_view text_{};
+  std::int64_t int_ = 0;
+  double double_ = 0.0;
+  bool bool_ = false;
+};
+
+/// A key and value, for span_options::attributes.
+struct attribute {
+  std::string_view key;
+  attribute_value value;
+};
+
+namespace detail {
+/// The attribute keys the SDK writes itself, in a transaction's trace context / span `data`
+/// and in span v2 `attributes` (envelope.hpp). A user attribute of one of these names would
+/// give the object the key twice, and Relay keeps only the last: such an attribute is
+/// dropped and counted (stats.attributes_dropped). Set op and origin through span_options.
+inline constexpr std::string_view sdk_attribute_keys[] = {
+    "sentry.op",           "sentry.origin",      "sentry.segment.name.source", "sentry.sample_rate",
+    "sentry.trace_lifecycle", "sentry.segment.name", "sentry.segment.id",       "sentry.sdk.name",
+    "sentry.sdk.version",  "sentry.release",     "sentry.environment",         "sentry.status.message"};
+
+constexpr bool is_sdk_attribute_key(std::string_view key) noexcept {
+  for (std::string_view k : sdk_attribute_keys)
+    if (k == key) return true;
+  return false;
+}
+} // namespace detail
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_ATTRIBUTES_HPP
+
+// end of part: include/sentry_trace/face/attributes.hpp
+
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -3351,10 +6058,24 @@ SENTRY_TRACE_DETAIL_END
 
 // end of part: include/sentry_trace/face/sampling_context.hpp
 
+// =================================================================================================
+// part: include/sentry_trace/face/sampler.hpp
+// =================================================================================================
+
+// sentry_trace/face/sampler.hpp -- the traces_sampler callable and the compile-time policy
+//
+// WHAT IT DOES  traces_sampler_fn: any trivially copyable callable double(const sampling_context&)
+//               of up to 64 bytes, stored inline (no heap, no RTTI, no vtable). The policy
+//               constant SENTRY_TRACE_SAMPLING selects (config.hpp), which lets the span path fold
+//               away under SENTRY_TRACE_SAMPLING_NEVER. The decision itself is made by
+//               protocol/sampling.hpp in the implementation TU.
+
+#ifndef SENTRY_TRACE_FACE_SAMPLER_HPP
+#define SENTRY_TRACE_FACE_SAMPLER_HPP
+
 #include <cstddef>
 #include <cstdint>
 #include <new>
-#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -3400,6 +6121,240 @@ template <class R, class... Args, std::size_t Capacity> class inplace_function<R
 /// Return the probability of keeping the transaction in [0, 1] (1: keep, 0: drop).
 using traces_sampler_fn = detail::inplace_function<double(const sampling_context&), 64>;
 
+namespace detail {
+/// The compile-time sampling policy (SENTRY_TRACE_SAMPLING, config.hpp).
+enum class sampling_policy_kind : std::uint8_t { runtime = 0, always = 1, never = 2, ratio = 3 };
+inline constexpr sampling_policy_kind sampling_policy = static_cast<sampling_policy_kind>(SENTRY_TRACE_SAMPLING);
+}  // namespace detail
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_FACE_SAMPLER_HPP
+
+// end of part: include/sentry_trace/face/sampler.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/face/span.hpp
+// =================================================================================================
+
+// sentry_trace/face/span.hpp -- span options, the span record and the span handle
+//
+// WHAT IT DOES  Declares what a user holds: `span`, a small move-only handle, and `span_ref`, a
+//               copyable reference for handing a parent to another thread. The handle's member
+//               functions are defined once, in core/span_members.hpp (implementation TU); what
+//               the pool stores is core/records.hpp. span_status and transaction_source are in
+//               status.hpp, attribute_value in attributes.hpp.
+// DOES NOT      own memory: a handle is indices plus a generation (sokol ids), so a handle to a
+//               span whose transaction has been sent, or that was never recorded, is a valid
+//               no-op and is never dereferenced.
+// SPEC          https://develop.sentry.dev/sdk/foundations/envelopes/event-payloads/span/
+
+#ifndef SENTRY_TRACE_SPAN_HPP
+#define SENTRY_TRACE_SPAN_HPP
+
+#include <cstdint>
+#include <string_view>
+#include <type_traits>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+class span;
+
+namespace detail {
+/// Where a span stands in a thread's stack of active spans (tracer.hpp): the scope, the entry's
+/// 1-based depth, and the token that entry holds while this span is active there. Tokens are
+/// unique per push, so a stale handle never ends another span's entry, even one with the same
+/// span id (unrecorded children share their parent's ids).
+struct active_mark {
+  void* scope = nullptr;
+  std::uint64_t token = 0;
+  std::uint16_t depth = 0;  ///< 0: not active
+};
+}  // namespace detail
+
+/// A copyable reference to a span: enough to make it the parent of a span started on another
+/// thread, and to read its ids. Holding one keeps nothing alive; if the span's transaction has
+/// already been sent, a child started from it becomes... nothing (it is dropped and counted as
+/// `no_parent_span`), never a stray write.
+struct span_ref {
+  trace_id trace{};
+  span_id id{};
+  std::uint32_t generation = 0;  ///< generation of the transaction block it lives in
+  std::uint16_t block = 0;
+  std::uint16_t slot = 0;
+  std::uint16_t epoch = 0;       ///< init() generation; refs from before a re-init are stale
+  std::uint8_t flags = 0;
+  /// Internal links (detail::ref_in_block, ref_segment_link, ref_rate_known): whether `block` and
+  /// `generation` name this span's transaction although it records nothing itself (a child over
+  /// max_spans), whether `segment_block` / `segment_generation` name its streaming segment, and
+  /// whether `sample_rate_ppm` holds a rate.
+  std::uint8_t links = 0;
+  /// Streaming: the segment block of a span recorded in a continuation block, so that its
+  /// children still join the segment after that continuation has been sent and freed.
+  std::uint16_t segment_block = 0;
+  /// A root that records nothing still propagates a DSC: its sample_rand and deciding rate (in
+  /// millionths, when links has detail::ref_rate_known) travel with the reference. Every member
+  /// defaults to zero, so arrays of references are zero-initialized static storage (.bss).
+  std::uint32_t sample_rand_micros = 0;
+  std::uint32_t sample_rate_ppm = 0;
+  std::uint32_t segment_generation = 0;
+
+  static constexpr std::uint8_t valid = 1;      ///< refers to a span (sampled or not)
+  static constexpr std::uint8_t recording = 2;  ///< has a slot in a transaction block
+  static constexpr std::uint8_t sampled = 4;    ///< part of a sampled trace
+  static constexpr std::uint8_t deferred = 8;   ///< sampling decision left to the next service
+  static constexpr std::uint8_t root = 16;      ///< the span is its transaction's root
+  static constexpr std::uint8_t overflow = 32;  ///< sampled but not recorded: no block or slot was free
+
+  constexpr span_ref() noexcept = default;
+  /// The reference of a live handle (empty for an empty handle). Implicit, so that
+  /// `span_options{"name", "op", parent_span}` reads naturally.
+  span_ref(const span& s) noexcept;  // NOLINT(google-explicit-constructor)
+
+  constexpr bool is_valid() const noexcept { return (flags & valid) != 0; }
+  constexpr bool is_recording() const noexcept { return (flags & recording) != 0; }
+  constexpr bool is_sampled() const noexcept { return (flags & sampled) != 0; }
+};
+
+/// How to start a span. An aggregate: `{"GET /orders", "http.server"}` or set fields by name.
+/// Strings are copied into the transaction's arena when the span starts (truncated at
+/// SENTRY_TRACE_MAX_STRING bytes, never dangling), so temporaries are fine.
+struct span_options {
+  std::string_view name;        ///< span description / transaction name; "<unlabeled transaction>" when empty
+  std::string_view op;          ///< Sentry's op, e.g. "http.server", "db.query"; "default" when empty
+  span_ref parent{};            ///< explicit parent (e.g. from another thread); default: this thread's active span
+  std::string_view origin{};    ///< "manual" when empty; "auto.<category>..." for integrations
+  transaction_source source = transaction_source::custom;  ///< used when the span is a transaction
+  bool force_transaction = false;  ///< start a new transaction even when a span is active
+  /// Attributes set when the span starts, and shown to traces_sampler when it is a transaction
+  /// (as @sentry/core's startSpan({attributes})). The array is read during the call only.
+  const attribute* attributes = nullptr;
+  std::size_t attribute_count = 0;
+};
+
+/// Handle to a started span. Cheap (a few words) and move-only, so exactly one owner can end
+/// it. end() is idempotent. A handle that is destroyed without end() abandons its span: it is
+/// not sent, and is counted as dropped (`invalid`), as the SDKs drop unfinished spans.
+/// Thread safety: one handle must not be used by two threads at once; different spans of one
+/// transaction may be started, changed and ended on different threads.
+class span {
+  /// With SENTRY_TRACE_SAMPLING_NEVER no span records anything: the compiler may drop every path.
+  static constexpr bool never_recording = SENTRY_TRACE_SAMPLING == SENTRY_TRACE_SAMPLING_NEVER;
+
+ public:
+  constexpr span() noexcept = default;
+  span(span&& other) noexcept : ref_(other.ref_), active_(other.active_) { other.release_(); }
+  span& operator=(span&& other) noexcept {
+    if (this != &other) {
+      abandon_();
+      ref_ = other.ref_;
+      active_ = other.active_;
+      other.release_();
+    }
+    return *this;
+  }
+  span(const span&) = delete;
+  span& operator=(const span&) = delete;
+  ~span() {
+    if constexpr (never_recording) return;  // SENTRY_TRACE_SAMPLING_NEVER: nothing to undo, ever
+    if ((ref_.flags & (span_ref::recording | span_ref::root)) || active_.depth) abandon_();  // else nothing to undo
+  }
+
+  /// Sets or replaces an attribute (JS: span.setAttribute). Keys and string values are copied
+  /// into the transaction's arena. A no-op on unsampled, ended or empty handles.
+  void set_attribute(std::string_view key, std::string_view value) noexcept;
+  void set_attribute(std::string_view key, const char* value) noexcept {
+    set_attribute(key, value ? std::string_view(value) : std::string_view());
+  }
+  void set_attribute(std::string_view key, double value) noexcept;
+  void set_attribute(std::string_view key, bool value) noexcept;
+  void set_attribute(std::string_view key, std::int64_t value) noexcept;
+  /// Any other integer type is stored as int64 (unsigned values above INT64_MAX are clamped).
+  template <class Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool> &&
+                                            !std::is_same_v<Int, std::int64_t> && !std::is_same_v<Int, char>,
+                                        int> = 0>
+  void set_attribute(std::string_view key, Int value) noexcept {
+    if constexpr (std::is_unsigned_v<Int> && sizeof(Int) >= sizeof(std::int64_t)) {
+      set_attribute(key, value > static_cast<Int>(INT64_MAX) ? INT64_MAX : static_cast<std::int64_t>(value));
+    } else {
+      set_attribute(key, static_cast<std::int64_t>(value));
+    }
+  }
+  /// Sets the status (written as `ok` when never set).
+  void set_status(span_status status) noexcept;
+  /// Sets the status from an HTTP status code (from_http_status) and the attribute
+  /// `http.response.status_code`, as @sentry/core's setHttpStatus does.
+  void set_http_status(int code) noexcept;
+  /// Renames the span; on a transaction this is also the transaction's name.
+  void set_name(std::string_view name) noexcept;
+  /// Renames the span and sets the transaction's name source (route, url, ...).
+  void set_name(std::string_view name, transaction_source source) noexcept;
+  void set_op(std::string_view op) noexcept;
+  void set_origin(std::string_view origin) noexcept;
+  /// Ends the span now. Ending a transaction's root sends the transaction. Idempotent.
+  void end() noexcept;
+
+  /// True while the handle refers to a span that has not ended (sampled or not).
+  bool is_active() const noexcept { return (ref_.flags & span_ref::valid) != 0; }
+  /// True when the span is sampled and has a slot, i.e. will appear in Sentry.
+  bool is_recording() const noexcept { return !never_recording && (ref_.flags & span_ref::recording) != 0; }
+  bool is_sampled() const noexcept { return (ref_.flags & span_ref::sampled) != 0; }
+  trace_id trace() const noexcept { return ref_.trace; }
+  span_id id() const noexcept { return ref_.id; }
+  span_ref ref() const noexcept { return ref_; }
+
+  /// Internal: built by the tracer.
+  constexpr span(const span_ref& r, const detail::active_mark& active) noexcept : ref_(r), active_(active) {}
+  /// Internal: a recording span built field by field, so that no half-written copy of a
+  /// span_ref is read back whole (a store-forwarding stall on the span path).
+  span(const trace_id& trace, span_id id, std::uint32_t generation, std::uint16_t block, std::uint16_t slot,
+       std::uint16_t epoch, std::uint8_t flags, std::uint8_t links, std::uint16_t segment_block,
+       std::uint32_t segment_generation, const detail::active_mark& active) noexcept
+      : active_(active) {
+    ref_.trace = trace;
+    ref_.id = id;
+    ref_.generation = generation;
+    ref_.block = block;
+    ref_.slot = slot;
+    ref_.epoch = epoch;
+    ref_.flags = flags;
+    ref_.links = links;
+    ref_.segment_block = segment_block;
+    ref_.segment_generation = segment_generation;
+  }
+  /// Internal: an unrecorded child of `parent` (same ids, other flags), active nowhere.
+  span(const span_ref& parent, std::uint8_t flags) noexcept : ref_(parent) { ref_.flags = flags; }
+
+ private:
+  void release_() noexcept {
+    ref_ = span_ref{};
+    active_ = detail::active_mark{};
+  }
+  void abandon_() noexcept;
+  void end_recorded_() noexcept;
+  void set_attribute_value_(std::string_view key, const attribute_value& value) noexcept;
+
+  span_ref ref_{};
+  detail::active_mark active_{};  ///< where it is active, if anywhere
+};
+
+inline span_ref::span_ref(const span& s) noexcept : span_ref(s.ref()) {}
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_SPAN_HPP
+
+// end of part: include/sentry_trace/face/span.hpp
+
+#include <cstddef>
+#include <cstdint>
+#include <new>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
 /// The outcome of a sampling decision.
 struct sampling_decision {
   bool sampled = false;
@@ -3414,9 +6369,6 @@ namespace detail {
 
 constexpr std::uint32_t sample_rand_scale = 1000000;
 
-/// The compile-time sampling policy (SENTRY_TRACE_SAMPLING, config.hpp).
-enum class sampling_policy_kind : std::uint8_t { runtime = 0, always = 1, never = 2, ratio = 3 };
-inline constexpr sampling_policy_kind sampling_policy = static_cast<sampling_policy_kind>(SENTRY_TRACE_SAMPLING);
 /// The fixed rate of SENTRY_TRACE_SAMPLING_RATIO (unused by the other policies).
 #if SENTRY_TRACE_SAMPLING == SENTRY_TRACE_SAMPLING_RATIO
 inline constexpr double sampling_policy_rate = (SENTRY_TRACE_SAMPLING_RATIO_PERMILLE) / 1000.0;
@@ -4698,7 +7650,7 @@ SENTRY_TRACE_DETAIL_END
 // part: include/sentry_trace/protocol/envelope.hpp
 // =================================================================================================
 
-// sentry_trace/envelope.hpp -- transaction and client-report payloads, envelope framing
+// sentry_trace/protocol/envelope.hpp -- transaction and client-report payloads, envelope framing
 //
 // WHAT IT DOES  Writes a finished transaction block as one Sentry envelope
 //               (`{header}\n{"type":"transaction","length":N}\n{payload}`) and pending outcomes
@@ -4716,12 +7668,41 @@ SENTRY_TRACE_DETAIL_END
 #ifndef SENTRY_TRACE_ENVELOPE_HPP
 #define SENTRY_TRACE_ENVELOPE_HPP
 
+// =================================================================================================
+// part: include/sentry_trace/face/transport.hpp
+// =================================================================================================
+
+// sentry_trace/face/transport.hpp -- the transport interface, what it receives, two tiny transports
+//
+// WHAT IT DOES  A transport receives finished envelopes: `envelope_view` (the bytes, and for a
+//               transaction a `transaction_view` of its spans). Implement send() (and flush() if
+//               the transport buffers). Declared here for every TU:
+//                 null_transport      discards everything (tracing on, delivery off);
+//                 callback_transport  a plain C function pointer + user data (UART, MQTT, C code).
+//               The hosted transports (file_transport, console_transport, http_transport) are in
+//               delivery/, seen by the implementation TU and by TUs that define
+//               SENTRY_TRACE_INTERNALS (config.hpp).
+// HOOKS         transport::send is called with the envelope lock held, so never concurrently and
+//               in order, from the thread that ended the transaction or called flush()/shutdown().
+//               The bytes are valid only during the call: copy them to keep them. send must not
+//               call back into sentry_trace. A transport that fails to deliver calls
+//               report_lost() so the loss is counted and appears in the next client report.
+// DOES NOT      own the transport: options.transport points to the user's object, which must
+//               outlive shutdown().
+
+#ifndef SENTRY_TRACE_FACE_TRANSPORT_HPP
+#define SENTRY_TRACE_FACE_TRANSPORT_HPP
+
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <string_view>
 
 SENTRY_TRACE_DETAIL_BEGIN
+
+namespace detail {
+struct transaction_block;
+struct time_anchor;
+}  // namespace detail
 
 /// One finished span as a transport sees it (valid only during transport::send).
 struct span_view {
@@ -4739,23 +7720,22 @@ struct span_view {
 /// ship it (console_transport). Only spans that were written to the envelope are listed.
 class transaction_view {
  public:
-  std::string_view name() const noexcept { return block_->str(block_->spans[0].name); }
-  trace_id trace() const noexcept { return block_->trace; }
+  std::string_view name() const noexcept;
+  trace_id trace() const noexcept;
   /// Spans in the envelope, root first.
   std::size_t span_count() const noexcept { return count_; }
   span_view span_at(std::size_t i) const noexcept;
 
   // Internal: built by the envelope writer.
   transaction_view(const detail::transaction_block* b, const std::uint16_t* slots, std::size_t count,
-                   std::int64_t epoch_us, std::uint64_t mono_ns) noexcept
-      : block_(b), slots_(slots), count_(count), anchor_epoch_us_(epoch_us), anchor_mono_ns_(mono_ns) {}
+                   const detail::time_anchor& anchor) noexcept
+      : block_(b), slots_(slots), count_(count), anchor_(&anchor) {}
 
  private:
   const detail::transaction_block* block_;
   const std::uint16_t* slots_;
   std::size_t count_;
-  std::int64_t anchor_epoch_us_;
-  std::uint64_t anchor_mono_ns_;
+  const detail::time_anchor* anchor_;
 };
 
 /// What a transport receives: the whole envelope's bytes (valid only during the call; copy
@@ -4781,6 +7761,65 @@ class envelope_view {
   bool client_report_only_ = false;
   std::uint32_t span_items_ = 0;
 };
+
+/// Where envelopes go. Implement send(); flush() if the transport buffers.
+class transport {
+ public:
+  /// Delivers one envelope (see the HOOKS contract above).
+  virtual void send(envelope_view envelope) = 0;
+  /// Waits up to `timeout_ms` for everything sent so far to be delivered; true when it was.
+  virtual bool flush(std::uint32_t timeout_ms) {
+    static_cast<void>(timeout_ms);
+    return true;
+  }
+
+  /// Counts an envelope this transport could not deliver, by reason, for the client report
+  /// (a transaction counts once as `transaction` and once per span as `span`, an error event
+  /// once as `error`; lost client reports are not counted, as in every Sentry SDK).
+  static void report_lost(const envelope_view& envelope, discard_reason reason) noexcept;
+
+ protected:
+  transport() = default;
+  transport(const transport&) = default;
+  transport& operator=(const transport&) = default;
+  // Not virtual on purpose: the library never deletes a transport, and a virtual destructor
+  // would pull operator delete into freestanding links.
+  ~transport() = default;
+};
+
+/// Discards every envelope. Not a loss: the user chose no delivery.
+class null_transport final : public transport {
+ public:
+  void send(envelope_view) override {}
+};
+
+/// Hands every envelope to a plain function pointer, for C-style code and byte sinks.
+class callback_transport final : public transport {
+ public:
+  /// Receives the envelope's bytes, valid only during the call.
+  using send_fn = void (*)(const char* bytes, std::size_t size, void* user);
+  constexpr callback_transport(send_fn fn, void* user) noexcept : fn_(fn), user_(user) {}
+  void send(envelope_view e) override {
+    if (fn_) fn_(e.bytes().data(), e.bytes().size(), user_);
+  }
+
+ private:
+  send_fn fn_;
+  void* user_;
+};
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_FACE_TRANSPORT_HPP
+
+// end of part: include/sentry_trace/face/transport.hpp
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
 
 // ------------------------------------------------------------------------------------------------
 namespace detail {
@@ -5243,9 +8282,13 @@ inline std::string_view write_client_report_envelope(char* buf, std::size_t cap,
 
 } // namespace detail
 
-inline span_view transaction_view::span_at(std::size_t i) const noexcept {
+#ifdef SENTRY_TRACE_IMPLEMENTATION
+// transaction_view's members that read the block (declared in face/transport.hpp).
+std::string_view transaction_view::name() const noexcept { return block_->str(block_->spans[0].name); }
+trace_id transaction_view::trace() const noexcept { return block_->trace; }
+span_view transaction_view::span_at(std::size_t i) const noexcept {
   const detail::span_record& r = block_->spans[slots_[i]];
-  detail::time_anchor a{anchor_epoch_us_, anchor_mono_ns_};
+  const detail::time_anchor& a = *anchor_;
   return span_view{r.id,
                    r.parent,
                    detail::op_or_default(*block_, r),
@@ -5255,6 +8298,7 @@ inline span_view transaction_view::span_at(std::size_t i) const noexcept {
                    r.status,
                    slots_[i] == 0};
 }
+#endif // SENTRY_TRACE_IMPLEMENTATION
 
 SENTRY_TRACE_DETAIL_END
 
@@ -5479,11 +8523,10 @@ SENTRY_TRACE_DETAIL_END
 // part: include/sentry_trace/delivery/transport.hpp
 // =================================================================================================
 
-// sentry_trace/transport.hpp -- the transport interface and the dependency-free transports
+// sentry_trace/delivery/transport.hpp -- the built-in transports beyond the face's two
 //
-// WHAT IT DOES  A transport receives finished envelopes. The library ships:
-//                 null_transport      discards everything (tracing on, delivery off);
-//                 callback_transport  a plain C function pointer + user data (UART, MQTT, C code);
+// WHAT IT DOES  The transports that need the host (the interface, null_transport and
+//               callback_transport are in face/transport.hpp):
 //                 file_transport      one `.envelope` file per envelope in a directory, each one
 //                                     `sentry-cli send-envelope` accepts (hosted only);
 //                 console_transport   prints each transaction as a waterfall, for working
@@ -5513,43 +8556,16 @@ SENTRY_TRACE_DETAIL_END
 
 SENTRY_TRACE_DETAIL_BEGIN
 
-/// Where envelopes go. Implement send(); flush() if the transport buffers.
-class transport {
- public:
-  /// Delivers one envelope (see the HOOKS contract above).
-  virtual void send(envelope_view envelope) = 0;
-  /// Waits up to `timeout_ms` for everything sent so far to be delivered; true when it was.
-  virtual bool flush(std::uint32_t timeout_ms) {
-    static_cast<void>(timeout_ms);
-    return true;
-  }
-
-  /// Counts an envelope this transport could not deliver, by reason, for the client report
-  /// (a transaction counts once as `transaction` and once per span as `span`, an error event
-  /// once as `error`; lost client reports are not counted, as in every Sentry SDK).
-  static void report_lost(const envelope_view& envelope, discard_reason reason) noexcept {
-    if (const transaction_view* t = envelope.transaction())
-      detail::g_outcomes.record_transaction(reason, static_cast<std::uint32_t>(t->span_count()));
-    else if (envelope.span_items())
-      detail::g_outcomes.record(reason, data_category::span, envelope.span_items());
-    else if (!envelope.is_client_report())
-      detail::g_outcomes.record(reason, data_category::error);
-  }
-
- protected:
-  transport() = default;
-  transport(const transport&) = default;
-  transport& operator=(const transport&) = default;
-  // Not virtual on purpose: the library never deletes a transport, and a virtual destructor
-  // would pull operator delete into freestanding links.
-  ~transport() = default;
-};
-
-/// Discards every envelope. Not a loss: the user chose no delivery.
-class null_transport final : public transport {
- public:
-  void send(envelope_view) override {}
-};
+#ifdef SENTRY_TRACE_IMPLEMENTATION
+void transport::report_lost(const envelope_view& envelope, discard_reason reason) noexcept {
+  if (const transaction_view* t = envelope.transaction())
+    detail::g_outcomes.record_transaction(reason, static_cast<std::uint32_t>(t->span_count()));
+  else if (envelope.span_items())
+    detail::g_outcomes.record(reason, data_category::span, envelope.span_items());
+  else if (!envelope.is_client_report())
+    detail::g_outcomes.record(reason, data_category::error);
+}
+#endif // SENTRY_TRACE_IMPLEMENTATION
 
 /// Stands in for a delivery this build cannot make (init() uses it for an https DSN without
 /// SENTRY_TRACE_WITH_MBEDTLS): every envelope is counted as lost (`internal_sdk_error`), and
@@ -5558,21 +8574,6 @@ class undeliverable_transport final : public transport {
  public:
   void send(envelope_view e) override { report_lost(e, discard_reason::internal_sdk_error); }
   bool flush(std::uint32_t) override { return false; }
-};
-
-/// Hands every envelope to a plain function pointer, for C-style code and byte sinks.
-class callback_transport final : public transport {
- public:
-  /// Receives the envelope's bytes, valid only during the call.
-  using send_fn = void (*)(const char* bytes, std::size_t size, void* user);
-  constexpr callback_transport(send_fn fn, void* user) noexcept : fn_(fn), user_(user) {}
-  void send(envelope_view e) override {
-    if (fn_) fn_(e.bytes().data(), e.bytes().size(), user_);
-  }
-
- private:
-  send_fn fn_;
-  void* user_;
 };
 
 #if SENTRY_TRACE_HOSTED
@@ -8074,14 +11075,26 @@ SENTRY_TRACE_DETAIL_END
 // end of part: include/sentry_trace/delivery/transport_http.hpp
 
 // =================================================================================================
+// part: include/sentry_trace/core/state.hpp
+// =================================================================================================
+
+// sentry_trace/core/state.hpp -- the one global state: resolved options, pools, log line
+//
+// WHAT IT DOES  g_tracer (the options init() resolved, the storage, the clock anchor), the reference
+//               flags internal to the span path, the log line formatter and the envelope lock.
+
+#ifndef SENTRY_TRACE_CORE_STATE_HPP
+#define SENTRY_TRACE_CORE_STATE_HPP
+
+// =================================================================================================
 // part: include/sentry_trace/face/options.hpp
 // =================================================================================================
 
 // sentry_trace/face/options.hpp -- what init() takes, and init/flush/shutdown
 //
 // WHAT IT DOES  Declares `options` (every member with its default), the delivery and lifecycle
-//               enums, and the functions that start and stop tracing. Their definitions are in
-//               runtime/lifecycle.hpp.
+//               enums, and the functions that start and stop tracing. They are defined once, in
+//               runtime/lifecycle.hpp (the implementation TU).
 // STEP BY STEP  sentry_trace::options o;          // every member holds its documented default
 //               o.dsn = "https://key@o1.ingest.sentry.io/42";
 //               o.traces_sample_rate = 1.0;
@@ -8141,12 +11154,12 @@ SENTRY_TRACE_DETAIL_END
 
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
-#include <new>
 #include <string_view>
-#include <type_traits>
 
 SENTRY_TRACE_DETAIL_BEGIN
+
+/// The pools a tracer records into (core/pool.hpp); options.storage may point at one.
+struct storage;
 
 /// How the built-in HTTP transport delivers (hosted POSIX builds; ignored elsewhere).
 enum class delivery_mode : std::uint8_t {
@@ -8224,18 +11237,6 @@ SENTRY_TRACE_DETAIL_END
 #endif // SENTRY_TRACE_FACE_OPTIONS_HPP
 
 // end of part: include/sentry_trace/face/options.hpp
-
-// =================================================================================================
-// part: include/sentry_trace/core/state.hpp
-// =================================================================================================
-
-// sentry_trace/core/state.hpp -- the one global state: resolved options, pools, log line
-//
-// WHAT IT DOES  g_tracer (the options init() resolved, the storage, the clock anchor), the reference
-//               flags internal to the span path, the log line formatter and the envelope lock.
-
-#ifndef SENTRY_TRACE_CORE_STATE_HPP
-#define SENTRY_TRACE_CORE_STATE_HPP
 
 #include <cstddef>
 #include <cstdint>
@@ -8920,7 +11921,7 @@ inline void finish_transaction(transaction_block& b) noexcept {
     transaction_write w =
         write_transaction_envelope(t.mem->envelope, sizeof(t.mem->envelope), b, handed_out, ctx, t.mem->envelope_slots);
     if (!w.bytes.empty()) {
-      transaction_view view(&b, w.slots, w.spans_written + 1, t.anchor.epoch_us, t.anchor.mono_ns);
+      transaction_view view(&b, w.slots, w.spans_written + 1, t.anchor);
       dispatch(envelope_view(w.bytes, &view, false));
     } else {
       log_line(log_level::warning, "a transaction did not fit in SENTRY_TRACE_ENVELOPE_BYTES and was dropped");
@@ -9531,7 +12532,8 @@ inline span start_span_slow(const span_options& o, bool make_active) noexcept {
 /// The span path's front: when this thread's active span belongs to an unsampled trace, a
 /// child is a counter increment and a copy of the parent's ids (no clock, no slot).
 /// Under SENTRY_TRACE_SAMPLING_NEVER it returns an empty handle at once, so the span path folds away.
-inline span start_span_impl(const span_options& o, bool make_active) noexcept {
+#ifdef SENTRY_TRACE_IMPLEMENTATION
+span start_span_impl(const span_options& o, bool make_active) noexcept {
   if constexpr (sampling_policy == sampling_policy_kind::never) return span{};
   const tracer& t = g_tracer;
   if (!t.enabled) return span{};
@@ -9548,6 +12550,7 @@ inline span start_span_impl(const span_options& o, bool make_active) noexcept {
   }
   return start_span_slow(o, make_active);
 }
+#endif // SENTRY_TRACE_IMPLEMENTATION
 
 /// Measurement names are cut at this many bytes.
 constexpr std::size_t max_measurement_name = 200;
@@ -9786,7 +12789,10 @@ inline void watch_fork() noexcept {}
 
 }  // namespace detail
 
-inline bool flush(std::uint32_t timeout_ms) noexcept {
+#ifdef SENTRY_TRACE_IMPLEMENTATION
+// The face declares these (face/options.hpp); they are defined once, here.
+
+bool flush(std::uint32_t timeout_ms) noexcept {
   detail::tracer& t = detail::g_tracer;
   if (!t.enabled) return true;
   {
@@ -9816,7 +12822,7 @@ inline bool flush(std::uint32_t timeout_ms) noexcept {
 #endif
 }
 
-inline bool shutdown(std::uint32_t timeout_ms) noexcept {
+bool shutdown(std::uint32_t timeout_ms) noexcept {
   detail::tracer& t = detail::g_tracer;
   if (!t.enabled) return true;
   detail::g_report_due_ns.store(0, detail::order_relaxed);  // no periodic report from here on
@@ -9835,11 +12841,11 @@ inline bool shutdown(std::uint32_t timeout_ms) noexcept {
   return delivered;
 }
 
-inline bool is_enabled() noexcept { return detail::g_tracer.enabled; }
+bool is_enabled() noexcept { return detail::g_tracer.enabled; }
 
-inline stats get_stats() noexcept { return detail::g_outcomes.snapshot(); }
+stats get_stats() noexcept { return detail::g_outcomes.snapshot(); }
 
-inline bool init(const options& opts) noexcept {
+bool init(const options& opts) noexcept {
   using detail::log_line;
   detail::tracer& t = detail::g_tracer;
   if (t.enabled) shutdown(0);
@@ -9997,6 +13003,8 @@ inline bool init(const options& opts) noexcept {
   return true;
 }
 
+#endif // SENTRY_TRACE_IMPLEMENTATION
+
 SENTRY_TRACE_DETAIL_END
 
 #endif // SENTRY_TRACE_RUNTIME_LIFECYCLE_HPP
@@ -10009,7 +13017,8 @@ SENTRY_TRACE_DETAIL_END
 
 // sentry_trace/core/span_members.hpp -- the span handle's member functions
 //
-// WHAT IT DOES  Defines span's setters, end() and abandon_() (declared in face/span.hpp).
+// WHAT IT DOES  Defines span's setters, end() and abandon_() (declared in face/span.hpp), once:
+//               only the implementation TU compiles them.
 
 #ifndef SENTRY_TRACE_CORE_SPAN_MEMBERS_HPP
 #define SENTRY_TRACE_CORE_SPAN_MEMBERS_HPP
@@ -10023,33 +13032,34 @@ SENTRY_TRACE_DETAIL_END
 
 SENTRY_TRACE_DETAIL_BEGIN
 
+#ifdef SENTRY_TRACE_IMPLEMENTATION
 // ---- span handle members (declared in span.hpp) ---------------------------------------------
 
 /// The setters share one path: a cheap check, the record's validity, then the block's store.
-inline void span::set_attribute_value_(std::string_view key, const attribute_value& value) noexcept {
+void span::set_attribute_value_(std::string_view key, const attribute_value& value) noexcept {
   if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
   detail::transaction_block* b;
   if (detail::record_of(ref_, b)) b->set_attribute(ref_.slot, key, value);
 }
-inline void span::set_attribute(std::string_view key, std::string_view value) noexcept { set_attribute_value_(key, value); }
-inline void span::set_attribute(std::string_view key, double value) noexcept { set_attribute_value_(key, value); }
-inline void span::set_attribute(std::string_view key, bool value) noexcept { set_attribute_value_(key, value); }
-inline void span::set_attribute(std::string_view key, std::int64_t value) noexcept { set_attribute_value_(key, value); }
-inline void span::set_status(span_status status) noexcept {
+void span::set_attribute(std::string_view key, std::string_view value) noexcept { set_attribute_value_(key, value); }
+void span::set_attribute(std::string_view key, double value) noexcept { set_attribute_value_(key, value); }
+void span::set_attribute(std::string_view key, bool value) noexcept { set_attribute_value_(key, value); }
+void span::set_attribute(std::string_view key, std::int64_t value) noexcept { set_attribute_value_(key, value); }
+void span::set_status(span_status status) noexcept {
   if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
   detail::transaction_block* b;
   if (detail::span_record* r = detail::record_of(ref_, b)) r->status = status;
 }
-inline void span::set_http_status(int code) noexcept {
+void span::set_http_status(int code) noexcept {
   set_status(from_http_status(code));
   set_attribute("http.response.status_code", static_cast<std::int64_t>(code));
 }
-inline void span::set_name(std::string_view name) noexcept {
+void span::set_name(std::string_view name) noexcept {
   if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
   detail::transaction_block* b;
   if (detail::span_record* r = detail::record_of(ref_, b)) r->name = b->copy(name);
 }
-inline void span::set_name(std::string_view name, transaction_source source) noexcept {
+void span::set_name(std::string_view name, transaction_source source) noexcept {
   if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
   detail::transaction_block* b;
   if (detail::span_record* r = detail::record_of(ref_, b)) {
@@ -10057,18 +13067,18 @@ inline void span::set_name(std::string_view name, transaction_source source) noe
     if (ref_.slot == 0) b->source = source;
   }
 }
-inline void span::set_op(std::string_view op) noexcept {
+void span::set_op(std::string_view op) noexcept {
   if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
   detail::transaction_block* b;
   if (detail::span_record* r = detail::record_of(ref_, b)) r->op = b->copy(op);
 }
-inline void span::set_origin(std::string_view origin) noexcept {
+void span::set_origin(std::string_view origin) noexcept {
   if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
   detail::transaction_block* b;
   if (detail::span_record* r = detail::record_of(ref_, b)) r->origin = b->copy(origin);
 }
 
-inline void span::end() noexcept {
+void span::end() noexcept {
   if constexpr (never_recording) return;
   if ((ref_.flags & (span_ref::recording | detail::ref_root)) == 0) {  // empty, unrecorded or dropped child
     detail::pop_active(active_);
@@ -10079,7 +13089,7 @@ inline void span::end() noexcept {
   end_recorded_();
 }
 
-inline void span::end_recorded_() noexcept {
+void span::end_recorded_() noexcept {
   detail::tracer& t = detail::g_tracer;
   detail::pop_active(active_);  // safe from any thread, also for a stale handle
   if (!t.enabled || ref_.epoch != t.epoch) {
@@ -10106,7 +13116,7 @@ inline void span::end_recorded_() noexcept {
   release_();
 }
 
-inline void span::abandon_() noexcept {
+void span::abandon_() noexcept {
   detail::pop_active(active_);
   if ((ref_.flags & (span_ref::recording | detail::ref_root)) == 0) {  // empty, unrecorded or dropped child
     release_();
@@ -10132,6 +13142,7 @@ inline void span::abandon_() noexcept {
   }
   release_();
 }
+#endif // SENTRY_TRACE_IMPLEMENTATION
 
 SENTRY_TRACE_DETAIL_END
 
@@ -10143,7 +13154,7 @@ SENTRY_TRACE_DETAIL_END
 // part: include/sentry_trace/runtime/distributed.hpp
 // =================================================================================================
 
-// sentry_trace/distributed.hpp -- continuing traces, handing them on, and errors linked to them
+// sentry_trace/runtime/distributed.hpp -- continuing traces, handing them on, errors linked to them
 //
 // WHAT IT DOES  continue_trace() makes the transactions started in its callback continue the
 //               caller's trace (trace id, parent span id, sampling decision, sample_rand and the
@@ -10171,13 +13182,39 @@ SENTRY_TRACE_DETAIL_END
 //               or over the W3C limits are dropped; the rest is kept.
 // SPEC          https://develop.sentry.dev/sdk/foundations/trace-propagation/
 
-#ifndef SENTRY_TRACE_DISTRIBUTED_HPP
-#define SENTRY_TRACE_DISTRIBUTED_HPP
+#ifndef SENTRY_TRACE_RUNTIME_DISTRIBUTED_HPP
+#define SENTRY_TRACE_RUNTIME_DISTRIBUTED_HPP
+
+// =================================================================================================
+// part: include/sentry_trace/face/distributed.hpp
+// =================================================================================================
+
+// sentry_trace/face/distributed.hpp -- continuing traces, handing them on, errors linked to them
+//
+// WHAT IT DOES  continue_trace() makes the transactions started in its callback continue the
+//               caller's trace (trace id, parent span id, sampling decision, sample_rand and the
+//               frozen dynamic sampling context); get_trace_headers() gives the `sentry-trace`,
+//               `baggage` and `traceparent` values for the active span; inject()/extract() do
+//               both through any key-value carrier; capture_exception()/capture_message() send
+//               an error event whose `contexts.trace` is the active span's, so Sentry shows the
+//               error inside the trace. Parsing and writing are runtime/distributed.hpp's,
+//               compiled once by the implementation TU; the templates here only call them.
+// STEP BY STEP  st::continue_trace(req.header("sentry-trace"), req.header("baggage"), [&] {
+//                 st::start_span({"GET /orders/:id", "http.server"}, [&](st::span&) {
+//                   st::trace_headers h = st::get_trace_headers();
+//                   out.set("sentry-trace", h.sentry_trace);
+//                   out.set("baggage", h.baggage);
+//                 });
+//               });
+// DOES NOT      allocate, or put more than 2 KiB on the stack (tests/stack/stack_use.cpp checks
+//               get_trace_headers(), inject() and continue_trace()).
+
+#ifndef SENTRY_TRACE_FACE_DISTRIBUTED_HPP
+#define SENTRY_TRACE_FACE_DISTRIBUTED_HPP
 
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
-#include <new>
 #include <utility>
 #if SENTRY_TRACE_EXCEPTIONS
 #  include <exception>
@@ -10209,6 +13246,35 @@ class trace_headers {
   char sentry_trace_buf[51] = {};
   char traceparent_buf[55] = {};
 };
+
+namespace detail {
+/// Room on continue_trace's stack for what it received (core/incoming.hpp's incoming_context,
+/// checked to fit by a static_assert where it is defined).
+struct incoming_space {
+  alignas(8) unsigned char bytes[192];
+};
+/// Opens a continue_trace scope in `at` on this thread; leave_trace closes it.
+void enter_trace(incoming_space& at, std::string_view sentry_trace, std::string_view baggage,
+                 std::string_view traceparent) noexcept;
+void leave_trace(incoming_space& at) noexcept;
+/// True when inject() should set headers for `url` (tracing on, and the URL allowed by
+/// options.trace_propagation_targets; an empty URL always is).
+bool propagates_to(std::string_view url) noexcept;
+
+/// The scope of one continue_trace call: closed however fn leaves.
+class trace_scope {
+ public:
+  trace_scope(std::string_view sentry_trace, std::string_view baggage, std::string_view traceparent) noexcept {
+    enter_trace(space_, sentry_trace, baggage, traceparent);
+  }
+  ~trace_scope() { leave_trace(space_); }
+  trace_scope(const trace_scope&) = delete;
+  trace_scope& operator=(const trace_scope&) = delete;
+
+ private:
+  incoming_space space_;
+};
+}  // namespace detail
 
 /// Runs fn() with the trace described by `sentry_trace` and `baggage` (header values; empty
 /// when absent) as the parent of every transaction started inside it, and returns fn's result.
@@ -10250,6 +13316,49 @@ bool capture_exception(const std::exception& e, std::string_view type = "std::ex
 #endif
 /// Sends a message event at `lvl`, linked to the active span.
 bool capture_message(std::string_view message, level lvl = level::info) noexcept;
+
+template <class Fn>
+decltype(auto) continue_trace(std::string_view sentry_trace, std::string_view baggage, std::string_view traceparent,
+                              Fn&& fn) {
+  detail::trace_scope scope(sentry_trace, baggage, traceparent);
+  return std::forward<Fn>(fn)();
+}
+
+template <class Fn> decltype(auto) continue_trace(std::string_view sentry_trace, std::string_view baggage, Fn&& fn) {
+  return continue_trace(sentry_trace, baggage, std::string_view(), std::forward<Fn>(fn));
+}
+
+template <class Carrier> bool inject(Carrier& carrier, std::string_view url) {
+  if (!detail::propagates_to(url)) return false;
+  trace_headers h = get_trace_headers();
+  carrier.set(std::string_view("sentry-trace"), h.sentry_trace);
+  if (!h.baggage.empty()) carrier.set(std::string_view("baggage"), h.baggage);
+  if (!h.traceparent.empty()) carrier.set(std::string_view("traceparent"), h.traceparent);
+  return true;
+}
+
+template <class Carrier, class Fn> decltype(auto) extract(const Carrier& carrier, Fn&& fn) {
+  return continue_trace(std::string_view(carrier.get(std::string_view("sentry-trace"))),
+                        std::string_view(carrier.get(std::string_view("baggage"))),
+                        std::string_view(carrier.get(std::string_view("traceparent"))), std::forward<Fn>(fn));
+}
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_FACE_DISTRIBUTED_HPP
+
+// end of part: include/sentry_trace/face/distributed.hpp
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <new>
+#include <utility>
+#if SENTRY_TRACE_EXCEPTIONS
+#  include <exception>
+#endif
+
+SENTRY_TRACE_DETAIL_BEGIN
 
 // ------------------------------------------------------------------------------------------------
 namespace detail {
@@ -10295,18 +13404,6 @@ inline void parse_incoming(std::string_view sentry_trace, std::string_view bagga
     in.sample_rand_micros = new_sample_rand();
   in.added_rand_len = static_cast<std::uint8_t>(format_micros_fraction(in.added_rand, in.sample_rand_micros));
 }
-
-/// Restores the previous incoming context when continue_trace's scope ends, however it ends.
-struct incoming_scope {
-  incoming_context ctx;
-  explicit incoming_scope() noexcept : ctx() {
-    ctx.previous = tl_incoming;
-    tl_incoming = &ctx;
-  }
-  ~incoming_scope() { tl_incoming = ctx.previous; }
-  incoming_scope(const incoming_scope&) = delete;
-  incoming_scope& operator=(const incoming_scope&) = delete;
-};
 
 /// Each thread's own trace id for work outside any span or continue_trace (as the SDKs'
 /// propagation context): stable, so errors and outgoing calls of one thread share it.
@@ -10456,19 +13553,32 @@ inline bool capture_event(const event_fields& f) noexcept {
 
 } // namespace detail
 
-template <class Fn>
-decltype(auto) continue_trace(std::string_view sentry_trace, std::string_view baggage, std::string_view traceparent,
-                              Fn&& fn) {
-  detail::incoming_scope scope;
-  detail::parse_incoming(sentry_trace, baggage, traceparent, scope.ctx);
-  return std::forward<Fn>(fn)();
+#ifdef SENTRY_TRACE_IMPLEMENTATION
+// The face declares these (face/distributed.hpp); they are defined once, here.
+
+static_assert(sizeof(detail::incoming_context) <= sizeof(detail::incoming_space::bytes) &&
+                  alignof(detail::incoming_context) <= alignof(detail::incoming_space),
+              "detail::incoming_space (face/distributed.hpp) must hold an incoming_context");
+
+void detail::enter_trace(incoming_space& at, std::string_view sentry_trace, std::string_view baggage_value,
+                         std::string_view traceparent) noexcept {
+  incoming_context* ctx = ::new (static_cast<void*>(at.bytes)) incoming_context();
+  ctx->previous = tl_incoming;
+  tl_incoming = ctx;
+  parse_incoming(sentry_trace, baggage_value, traceparent, *ctx);
 }
 
-template <class Fn> decltype(auto) continue_trace(std::string_view sentry_trace, std::string_view baggage, Fn&& fn) {
-  return continue_trace(sentry_trace, baggage, std::string_view(), std::forward<Fn>(fn));
+void detail::leave_trace(incoming_space& at) noexcept {
+  tl_incoming = std::launder(reinterpret_cast<incoming_context*>(at.bytes))->previous;
 }
 
-inline trace_headers get_trace_headers() noexcept {
+bool detail::propagates_to(std::string_view url) noexcept {
+  const tracer& t = g_tracer;
+  if (!t.enabled) return false;  // before init() or after shutdown(): nothing to propagate
+  return url.empty() || should_propagate(url, t.targets, t.target_count, t.targets_set);
+}
+
+trace_headers get_trace_headers() noexcept {
   return trace_headers([](trace_headers& h) {
     if (!detail::g_tracer.enabled) return;  // before init() or after shutdown(): no headers
     const detail::current_trace c = detail::resolve_current();
@@ -10481,24 +13591,7 @@ inline trace_headers get_trace_headers() noexcept {
   });
 }
 
-template <class Carrier> bool inject(Carrier& carrier, std::string_view url) {
-  const detail::tracer& t = detail::g_tracer;
-  if (!t.enabled) return false;  // before init() or after shutdown(): nothing to propagate
-  if (!url.empty() && !detail::should_propagate(url, t.targets, t.target_count, t.targets_set)) return false;
-  trace_headers h = get_trace_headers();
-  carrier.set(std::string_view("sentry-trace"), h.sentry_trace);
-  if (!h.baggage.empty()) carrier.set(std::string_view("baggage"), h.baggage);
-  if (!h.traceparent.empty()) carrier.set(std::string_view("traceparent"), h.traceparent);
-  return true;
-}
-
-template <class Carrier, class Fn> decltype(auto) extract(const Carrier& carrier, Fn&& fn) {
-  return continue_trace(std::string_view(carrier.get(std::string_view("sentry-trace"))),
-                        std::string_view(carrier.get(std::string_view("baggage"))),
-                        std::string_view(carrier.get(std::string_view("traceparent"))), std::forward<Fn>(fn));
-}
-
-inline bool capture_exception(std::string_view type, std::string_view value) noexcept {
+bool capture_exception(std::string_view type, std::string_view value) noexcept {
   detail::event_fields f;
   f.exception_type = type.empty() && value.empty() ? std::string_view("Error") : type;
   f.exception_value = value;
@@ -10507,29 +13600,43 @@ inline bool capture_exception(std::string_view type, std::string_view value) noe
 }
 
 #if SENTRY_TRACE_EXCEPTIONS
-inline bool capture_exception(const std::exception& e, std::string_view type) noexcept {
+bool capture_exception(const std::exception& e, std::string_view type) noexcept {
   return capture_exception(type, e.what());
 }
 #endif
 
-inline bool capture_message(std::string_view message, level lvl) noexcept {
+bool capture_message(std::string_view message, level lvl) noexcept {
   detail::event_fields f;
   f.message = message;
   f.lvl = lvl;
   return detail::capture_event(f);
 }
 
+#endif // SENTRY_TRACE_IMPLEMENTATION
+
 SENTRY_TRACE_DETAIL_END
 
-#endif // SENTRY_TRACE_DISTRIBUTED_HPP
+#endif // SENTRY_TRACE_RUNTIME_DISTRIBUTED_HPP
 
 // end of part: include/sentry_trace/runtime/distributed.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/runtime/api.hpp
+// =================================================================================================
+
+// sentry_trace/runtime/api.hpp -- the free functions of face/api.hpp, defined
+//
+// WHAT IT DOES  active_span(), set_measurement(), poll() and the frame tracker's clock, defined
+//               once (implementation TU).
+
+#ifndef SENTRY_TRACE_RUNTIME_API_HPP
+#define SENTRY_TRACE_RUNTIME_API_HPP
 
 // =================================================================================================
 // part: include/sentry_trace/face/api.hpp
 // =================================================================================================
 
-// sentry_trace/api.hpp -- the free functions users call to trace
+// sentry_trace/face/api.hpp -- the free functions users call to trace
 //
 // WHAT IT DOES  The four ways to start a span, measurements, and access to the active span:
 //                 start_span(opts, fn)       runs fn(span&) with the span active, ends it, returns fn's result
@@ -10548,8 +13655,8 @@ SENTRY_TRACE_DETAIL_END
 //               exception leaving start_span's callback sets internal_error, ends the span, and
 //               propagates.
 
-#ifndef SENTRY_TRACE_API_HPP
-#define SENTRY_TRACE_API_HPP
+#ifndef SENTRY_TRACE_FACE_API_HPP
+#define SENTRY_TRACE_FACE_API_HPP
 
 #if SENTRY_TRACE_EXCEPTIONS
 #  include <exception>
@@ -10560,6 +13667,12 @@ SENTRY_TRACE_DETAIL_END
 #include <utility>
 
 SENTRY_TRACE_DETAIL_BEGIN
+
+namespace detail {
+/// Starts a span under its explicit parent, this thread's active span, or as a transaction;
+/// `make_active` pushes it on this thread's stack. Defined in core/recording.hpp.
+span start_span_impl(const span_options& o, bool make_active) noexcept;
+}  // namespace detail
 
 /// Starts a span, makes it this thread's active span, runs `fn(span&)` and ends the span.
 /// Returns what `fn` returns. Thread-safe.
@@ -10611,21 +13724,14 @@ class scoped_span {
 };
 
 /// A reference to this thread's active span (empty when there is none).
-inline span_ref active_span() noexcept {
-  if (!detail::g_tracer.enabled) return span_ref{};
-  detail::stack_entry* e = detail::current_entry();
-  return e ? e->ref : span_ref{};
-}
+span_ref active_span() noexcept;
 
 /// Sets a measurement on the transaction of this thread's active span, e.g.
 /// set_measurement("ttfb", 12.5, "millisecond"). `unit` is one of Relay's units (nanosecond …
 /// week, byte … exbibyte, ratio, percent, none) or a custom ASCII unit of at most 15 bytes;
 /// anything else is written as "none". Non-finite values, or no active sampled transaction:
 /// dropped and counted (stats.measurements_dropped). A later value of the same name wins.
-inline void set_measurement(std::string_view name, double value, std::string_view unit = "none") noexcept {
-  if constexpr (detail::sampling_policy == detail::sampling_policy_kind::never) return;
-  if (detail::g_tracer.enabled) detail::set_measurement_impl(name, value, unit);
-}
+void set_measurement(std::string_view name, double value, std::string_view unit = "none") noexcept;
 
 /// Poll mode (options.delivery = delivery_mode::poll): sends what the built-in transports
 /// have queued, doing non-blocking work for about `budget_us` microseconds (at least one
@@ -10633,31 +13739,19 @@ inline void set_measurement(std::string_view name, double value, std::string_vie
 /// every mode it also sends the pending client report when one is due (every 60 s); beyond
 /// that it is a no-op returning true in worker mode, with a user transport, or without the
 /// HTTP transport.
-inline bool poll(std::uint32_t budget_us) noexcept {
-  detail::send_client_report_if_due();  // the periodic client report, in every delivery mode
-#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
-  detail::builtin_delivery& b = detail::g_builtin;
-  bool empty = true;
-  if (b.main && !b.main->has_worker()) empty = b.main->poll(b.spotlight ? budget_us / 2 + 1 : budget_us) && empty;
-  if (b.spotlight && !b.spotlight->has_worker()) empty = b.spotlight->poll(budget_us / 2 + 1) && empty;
-  return empty;
-#else
-  static_cast<void>(budget_us);
-  return true;
-#endif
-}
+bool poll(std::uint32_t budget_us) noexcept;
 
 SENTRY_TRACE_DETAIL_END
 
-#endif // SENTRY_TRACE_API_HPP
+#endif // SENTRY_TRACE_FACE_API_HPP
 
 // end of part: include/sentry_trace/face/api.hpp
 
 // =================================================================================================
-// part: include/sentry_trace/runtime/frames.hpp
+// part: include/sentry_trace/face/frames.hpp
 // =================================================================================================
 
-// sentry_trace/frames.hpp -- slow and frozen frames of a game loop, as Sentry's frame measurements
+// sentry_trace/face/frames.hpp -- slow and frozen frames of a game loop, as Sentry's frame measurements
 //
 // WHAT IT DOES  A frame_tracker counts the frames of a loop and, on attach(), puts Sentry's frame
 //               measurements on the active transaction and, optionally, the same figures as data
@@ -10694,12 +13788,18 @@ SENTRY_TRACE_DETAIL_END
 // SPEC          https://develop.sentry.dev/sdk/telemetry/traces/frames-delay/
 //               https://develop.sentry.dev/sdk/data-model/event-payloads/transaction/#measurements
 
-#ifndef SENTRY_TRACE_FRAMES_HPP
-#define SENTRY_TRACE_FRAMES_HPP
+#ifndef SENTRY_TRACE_FACE_FRAMES_HPP
+#define SENTRY_TRACE_FACE_FRAMES_HPP
 
 #include <cstdint>
 
 SENTRY_TRACE_DETAIL_BEGIN
+
+namespace detail {
+/// Reads the tracer's monotonic clock (nanoseconds) into `out`; false while the tracer is off.
+/// Defined in runtime/api.hpp.
+bool frame_clock_now(std::uint64_t& out) noexcept;
+}  // namespace detail
 
 /// Thresholds of a frame_tracker. Zero in either field means its default.
 struct frame_tracker_options {
@@ -10794,12 +13894,7 @@ class frame_tracker {
  private:
   /// Reads the tracer's clock into `out`; false while the tracer is off. The hook is only read
   /// while enabled: after shutdown() it may point at an object that no longer exists.
-  static bool clock_now(std::uint64_t& out) noexcept {
-    const detail::tracer& t = detail::g_tracer;
-    if (!t.enabled || !t.clock.now_ns) return false;
-    out = t.now_ns();
-    return true;
-  }
+  static bool clock_now(std::uint64_t& out) noexcept { return detail::frame_clock_now(out); }
 
   std::uint32_t target_ns_;
   std::uint64_t frozen_ns_;
@@ -10813,1024 +13908,56 @@ class frame_tracker {
 
 SENTRY_TRACE_DETAIL_END
 
-#endif // SENTRY_TRACE_FRAMES_HPP
+#endif // SENTRY_TRACE_FACE_FRAMES_HPP
 
-// end of part: include/sentry_trace/runtime/frames.hpp
+// end of part: include/sentry_trace/face/frames.hpp
+
+#include <cstdint>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+#ifdef SENTRY_TRACE_IMPLEMENTATION
+// Each is documented where face/api.hpp declares it.
+span_ref active_span() noexcept {
+  if (!detail::g_tracer.enabled) return span_ref{};
+  detail::stack_entry* e = detail::current_entry();
+  return e ? e->ref : span_ref{};
+}
+
+void set_measurement(std::string_view name, double value, std::string_view unit) noexcept {
+  if constexpr (detail::sampling_policy == detail::sampling_policy_kind::never) return;
+  if (detail::g_tracer.enabled) detail::set_measurement_impl(name, value, unit);
+}
+
+bool poll(std::uint32_t budget_us) noexcept {
+  detail::send_client_report_if_due();  // the periodic client report, in every delivery mode
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+  detail::builtin_delivery& b = detail::g_builtin;
+  bool empty = true;
+  if (b.main && !b.main->has_worker()) empty = b.main->poll(b.spotlight ? budget_us / 2 + 1 : budget_us) && empty;
+  if (b.spotlight && !b.spotlight->has_worker()) empty = b.spotlight->poll(budget_us / 2 + 1) && empty;
+  return empty;
 #else
-// SENTRY_TRACE_ENABLED=0: the same public surface as empty inlines, and nothing else.
-
-// =================================================================================================
-// part: include/sentry_trace/face/disabled.hpp
-// =================================================================================================
-
-// sentry_trace/disabled.hpp -- the whole public surface as empty inlines (SENTRY_TRACE_ENABLED=0)
-//
-// WHAT IT DOES  With SENTRY_TRACE_ENABLED=0, <sentry_trace.hpp> includes this part instead of
-//               every other one (config.hpp, macros.hpp and the shared vocabulary parts below
-//               excepted). It declares each name a user
-//               can write -- functions, options, span, scoped_span, transports, hooks, views,
-//               enums -- with the signatures of the enabled build, as empty `inline noexcept`
-//               bodies that return neutral values ("nothing happened"). Code written against
-//               the library keeps compiling unchanged, and what is left of it after inlining is
-//               exactly the program without tracing: tests/compile_out/ compares the machine
-//               code and fails on any difference or on any sentry_trace symbol left behind.
-//                 init(opts)                 true: "tracing is compiled out" is not an error,
-//                                            and code that asserts on init() keeps working
-//                 flush(), shutdown(), poll() true: nothing is pending
-//                 is_enabled()               false: nothing is recorded
-//                 start_span(opts, fn)       runs fn(span&) with an empty span, returns its result
-//                 continue_trace(..., fn), extract(carrier, fn)
-//                                            run fn() and return its result; the headers are not
-//                                            parsed and carrier.get() is not called
-//                 start_span_manual/inactive an empty span; scoped_span and span are empty types
-//                 span's setters, end()      do nothing; is_active()/is_recording() false,
-//                                            trace()/id() zero
-//                 active_span()              an empty span_ref
-//                 get_trace_headers()        every view empty ("send no such header")
-//                 inject(carrier, url)       false, carrier.set() not called
-//                 capture_exception/message  false: nothing was sent
-//                 get_stats()                all zero
-//                 storage, storage_bytes()   an empty type, 0 bytes: the pools are gone
-//                 frame_tracker              an empty type: counts nothing, every counter 0
-//                 transports                 still declared (a user's class deriving from
-//                                            transport compiles); send()/flush() never called
-//               Pure value helpers keep their meaning, because programs use their results:
-//               to_string(...), from_http_status(), parse_span_status(), attribute_value,
-//               sampling_context::find(), envelope_view's accessors. The vocabulary that needs
-//               nothing else (hooks.hpp, status.hpp, attributes.hpp, outcome_kinds.hpp,
-//               sampling_context.hpp) is not repeated: this part includes those parts, which
-//               the enabled build includes too, so it is written once and cannot drift.
-//               SENTRY_TRACE_SCOPE / SENTRY_TRACE_FUNCTION (macros.hpp) become static_cast<void>(0).
-// ARGUMENTS     Unlike the macros, these are functions: what a call site writes as an argument is
-//               still evaluated. Side-effect-free arguments vanish with the call, but the compiler
-//               may keep a loop (a header search) or a virtual call (e.what()). Prefer the forms
-//               that hand over the object: extract(carrier, fn) rather than
-//               continue_trace(req.get("sentry-trace"), ...), capture_exception(e) rather than
-//               capture_exception(type, e.what()). tests/compile_out/app.cpp is written that way.
-// DOES NOT      declare the utility parts that are not the tracing surface: the JSON writer and
-//               sinks (json.hpp), dsn parsing (dsn.hpp), the propagation parsers (propagation.hpp:
-//               trace_parent, baggage, parse_sentry_trace). They are left out, not stubbed,
-//               because a stub that parsed nothing would silently change what a program using them
-//               computes. http_transport is a transport like the others: declared, delivering nothing.
-// THREADS       nothing to guard: no state.
-// CONFIG        reads SENTRY_TRACE_ENABLED (this file is empty unless it is 0), SENTRY_TRACE_HOSTED
-//               (file_transport, console_transport) and SENTRY_TRACE_EXCEPTIONS
-//               (capture_exception(const std::exception&)). The names live in the inline
-//               namespace config.hpp builds, which encodes ENABLED=0, so they never clash with
-//               the enabled build's: a TU with tracing compiled out holds no state and emits no
-//               layout guard (config.hpp), and links beside enabled TUs, whose calls it leaves alone.
-// KEEP IN STEP  Every public declaration added to another part needs its twin here, except in
-//               the shared parts (hooks, status, attributes, outcome_kinds, sampling_context),
-//               which both modes include; tests/compile_out/surface.cpp builds one API-coverage
-//               file in both modes.
-
-#ifndef SENTRY_TRACE_DISABLED_HPP
-#define SENTRY_TRACE_DISABLED_HPP
-
-#if !SENTRY_TRACE_ENABLED
-
-// The value vocabulary is not repeated here: these parts are the same in both modes.
-
-// =================================================================================================
-// part: include/sentry_trace/face/attributes.hpp
-// =================================================================================================
-
-// sentry_trace/attributes.hpp -- attribute values and key/value attributes
-//
-// WHAT IT DOES  `attribute_value` holds one of the four types Sentry's span attributes have (a
-//               string, a 64-bit integer, a double or a bool), with implicit conversions so a
-//               literal can be written where one is expected; `attribute` pairs it with a key,
-//               for span_options::attributes and sampling_context::find(). Written once,
-//               included by span.hpp (tracing on) and by disabled.hpp (SENTRY_TRACE_ENABLED=0),
-//               where the values keep their meaning because a program may read them.
-// DOES NOT      copy strings: a value views the caller's text, which must outlive it (span.hpp
-//               copies it into the transaction's arena when a span starts). It depends on no
-//               other part but config.hpp.
-
-#ifndef SENTRY_TRACE_ATTRIBUTES_HPP
-#define SENTRY_TRACE_ATTRIBUTES_HPP
-
-#include <cstdint>
-#include <string_view>
-#include <type_traits>
-
-SENTRY_TRACE_DETAIL_BEGIN
-
-/// An attribute's value: a string, a 64-bit integer, a double or a bool (the four types Sentry's
-/// span attributes have). A string literal is a string, never a bool.
-class attribute_value {
- public:
-  enum class kind : std::uint8_t { string, int64, float64, boolean };
-  constexpr attribute_value(std::string_view s) noexcept : kind_(kind::string), text_(s) {}  // NOLINT: implicit by design
-  constexpr attribute_value(const char* s) noexcept : kind_(kind::string), text_(s ? std::string_view(s) : std::string_view()) {}  // NOLINT
-  constexpr attribute_value(bool b) noexcept : kind_(kind::boolean), bool_(b) {}  // NOLINT
-  constexpr attribute_value(double d) noexcept : kind_(kind::float64), double_(d) {}  // NOLINT
-  template <class Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool> && !std::is_same_v<Int, char>, int> = 0>
-  constexpr attribute_value(Int i) noexcept  // NOLINT: implicit by design
-      : kind_(kind::int64),
-        int_(std::is_unsigned_v<Int> && sizeof(Int) >= sizeof(std::int64_t) && i > static_cast<Int>(INT64_MAX)
-                 ? INT64_MAX
-                 : static_cast<std::int64_t>(i)) {}
-  constexpr kind type() const noexcept { return kind_; }
-  constexpr std::string_view as_string() const noexcept { return kind_ == kind::string ? text_ : std::string_view(); }
-  constexpr std::int64_t as_int64() const noexcept { return kind_ == kind::int64 ? int_ : 0; }
-  constexpr double as_double() const noexcept { return kind_ == kind::float64 ? double_ : 0.0; }
-  constexpr bool as_bool() const noexcept { return kind_ == kind::boolean && bool_; }
-
- private:
-  kind kind_;
-  std::string_view text_{};
-  std::int64_t int_ = 0;
-  double double_ = 0.0;
-  bool bool_ = false;
-};
-
-/// A key and value, for span_options::attributes.
-struct attribute {
-  std::string_view key;
-  attribute_value value;
-};
-
-namespace detail {
-/// The attribute keys the SDK writes itself, in a transaction's trace context / span `data`
-/// and in span v2 `attributes` (envelope.hpp). A user attribute of one of these names would
-/// give the object the key twice, and Relay keeps only the last: such an attribute is
-/// dropped and counted (stats.attributes_dropped). Set op and origin through span_options.
-inline constexpr std::string_view sdk_attribute_keys[] = {
-    "sentry.op",           "sentry.origin",      "sentry.segment.name.source", "sentry.sample_rate",
-    "sentry.trace_lifecycle", "sentry.segment.name", "sentry.segment.id",       "sentry.sdk.name",
-    "sentry.sdk.version",  "sentry.release",     "sentry.environment",         "sentry.status.message"};
-
-constexpr bool is_sdk_attribute_key(std::string_view key) noexcept {
-  for (std::string_view k : sdk_attribute_keys)
-    if (k == key) return true;
-  return false;
-}
-} // namespace detail
-
-SENTRY_TRACE_DETAIL_END
-
-#endif // SENTRY_TRACE_ATTRIBUTES_HPP
-
-// end of part: include/sentry_trace/face/attributes.hpp
-
-// =================================================================================================
-// part: include/sentry_trace/face/hooks.hpp
-// =================================================================================================
-
-// sentry_trace/hooks.hpp -- the clock, wall clock, entropy, lock and log hooks; log_level
-//
-// WHAT IT DOES  Declares the hooks through which the library touches the outside world, each a
-//               plain function pointer plus a `void* user` (never std::function: it may
-//               allocate and throw), and the log_level a log hook receives. Written once,
-//               included by platform.hpp (tracing on, which also gives hosted builds working
-//               defaults) and by disabled.hpp (SENTRY_TRACE_ENABLED=0, where options still
-//               takes them and no hook is ever called).
-// DOES NOT      depend on any other part but config.hpp, or call a hook: the callers are the
-//               tracer and the transports, and each struct's comment says when.
-// HOOKS         see each struct's comment for who calls it, when, and what it may do.
-
-#ifndef SENTRY_TRACE_HOOKS_HPP
-#define SENTRY_TRACE_HOOKS_HPP
-
-#include <cstddef>
-#include <cstdint>
-
-SENTRY_TRACE_DETAIL_BEGIN
-
-/// Monotonic clock: nanoseconds from any fixed origin. Called on the span path by any thread
-/// that starts or ends a span, so it must be thread-safe, non-blocking and never go backwards.
-/// Hosted default: std::chrono::steady_clock.
-struct clock_hook {
-  std::uint64_t (*now_ns)(void* user) = nullptr;
-  void* user = nullptr;
-};
-
-/// Wall clock: microseconds since the Unix epoch (UTC). Read once by init() to anchor the
-/// monotonic clock, and when an envelope's `sent_at` is written. Hosted default: system_clock.
-/// On a device with no real-time clock, return the best estimate you have (0 is allowed: the
-/// timestamps are then relative to 1970, which Sentry accepts but shows as old).
-struct wall_clock_hook {
-  std::int64_t (*now_epoch_us)(void* user) = nullptr;
-  void* user = nullptr;
-};
-
-/// Entropy: fill `n` bytes with unpredictable data, return false on failure. Called by init()
-/// for the id generator's 256-bit key (32 bytes; not on the span path). Hosted default:
-/// /dev/urandom, mixed with the clocks and an address when that is unavailable.
-struct entropy_hook {
-  bool (*fill)(void* bytes, std::size_t n, void* user) = nullptr;
-  void* user = nullptr;
-};
-
-/// Lock: guards the envelope buffer and the transport while a finished transaction is written
-/// and sent; never taken on the span path. Set both functions or neither. With neither, a
-/// hosted threaded build uses a std::mutex; a single-threaded build uses no lock.
-struct lock_hook {
-  void (*lock)(void* user) = nullptr;
-  void (*unlock)(void* user) = nullptr;
-  void* user = nullptr;
-};
-
-/// Severity of a diagnostic.
-enum class log_level : std::uint8_t { debug, info, warning, error };
-
-/// Diagnostics: `message` is a NUL-terminated line without a newline, valid only during the
-/// call. Called from whichever thread found the problem; must be reentrant and must not call
-/// back into sentry_trace. Hosted default: stderr. Debug lines reach the hook only when
-/// options.debug (or SENTRY_DEBUG) is on; warnings and errors always do.
-struct log_hook {
-  void (*write)(log_level level, const char* message, void* user) = nullptr;
-  void* user = nullptr;
-};
-
-/// Short name of a log level ("debug", "info", "warning", "error").
-constexpr const char* to_string(log_level level) noexcept {
-  return level == log_level::debug     ? "debug"
-         : level == log_level::info    ? "info"
-         : level == log_level::warning ? "warning"
-                                       : "error";
-}
-
-SENTRY_TRACE_DETAIL_END
-
-#endif // SENTRY_TRACE_HOOKS_HPP
-
-// end of part: include/sentry_trace/face/hooks.hpp
-
-// =================================================================================================
-// part: include/sentry_trace/face/outcome_kinds.hpp
-// =================================================================================================
-
-// sentry_trace/outcome_kinds.hpp -- discard reasons, data categories and the stats a program reads
-//
-// WHAT IT DOES  The vocabulary of outcomes: `discard_reason` and `data_category` (with the
-//               strings client reports and rate limits use for them) and `stats`, what
-//               get_stats() returns. Written once, included by outcomes.hpp (tracing on, which
-//               counts them) and by disabled.hpp (SENTRY_TRACE_ENABLED=0, where every counter
-//               stays zero).
-// DOES NOT      count anything or depend on any other part but config.hpp: the counters are in
-//               outcomes.hpp.
-// SPEC          https://develop.sentry.dev/sdk/telemetry/client-reports/
-
-#ifndef SENTRY_TRACE_OUTCOME_KINDS_HPP
-#define SENTRY_TRACE_OUTCOME_KINDS_HPP
-
-#include <cstddef>
-#include <cstdint>
-
-SENTRY_TRACE_DETAIL_BEGIN
-
-/// Why something was not delivered (the client report `reason` strings).
-enum class discard_reason : std::uint8_t {
-  sample_rate,        ///< not sampled
-  buffer_overflow,    ///< over a pool's capacity (spans, transactions, envelope bytes)
-  queue_overflow,     ///< the delivery queue was full
-  ratelimit_backoff,  ///< dropped before sending while the server's rate limit lasts
-  network_error,      ///< the transport could not reach the server
-  send_error,         ///< the server refused it
-  invalid,            ///< a span never ended, or ended after its transaction was sent
-  no_parent_span,     ///< a child whose explicit parent's transaction was already gone
-  internal_sdk_error, ///< anything else inside the library
-  count_
-};
-
-/// What was not delivered (the rate-limit / client-report category strings).
-enum class data_category : std::uint8_t { transaction, span, error, internal, count_ };
-
-constexpr const char* to_string(discard_reason r) noexcept {
-  constexpr const char* names[] = {"sample_rate",  "buffer_overflow", "queue_overflow",  "ratelimit_backoff",
-                                   "network_error", "send_error",     "invalid",         "no_parent_span",
-                                   "internal_sdk_error"};
-  return names[static_cast<std::size_t>(r) < static_cast<std::size_t>(discard_reason::count_) ? static_cast<std::size_t>(r) : 8];
-}
-constexpr const char* to_string(data_category c) noexcept {
-  constexpr const char* names[] = {"transaction", "span", "error", "internal"};
-  return names[static_cast<std::size_t>(c) < static_cast<std::size_t>(data_category::count_) ? static_cast<std::size_t>(c) : 3];
-}
-
-/// Things kept but cut, and other diagnostics, readable with sentry_trace::get_stats().
-/// With SENTRY_TRACE_ENABLED=0 every counter stays zero: nothing is recorded.
-struct stats {
-  std::uint64_t strings_truncated = 0;     ///< strings cut at SENTRY_TRACE_MAX_STRING or the arena's end
-  std::uint64_t attributes_dropped = 0;    ///< over SENTRY_TRACE_MAX_ATTRIBUTES or the attribute pool, a NaN or
-                                           ///< infinite value, one of the SDK's own keys, or a key the arena
-                                           ///< could not hold whole
-  std::uint64_t measurements_dropped = 0;  ///< over SENTRY_TRACE_MAX_MEASUREMENTS, no transaction, or not finite
-  std::uint64_t depth_overflows = 0;       ///< spans not made active because SENTRY_TRACE_MAX_DEPTH was reached
-  std::uint64_t envelopes_sent = 0;        ///< envelopes handed to the transport
-  std::uint64_t client_reports_sent = 0;   ///< of which client reports
-  std::uint64_t discarded_total = 0;       ///< sum of every outcome counted so far (also the reported ones)
-};
-
-SENTRY_TRACE_DETAIL_END
-
-#endif // SENTRY_TRACE_OUTCOME_KINDS_HPP
-
-// end of part: include/sentry_trace/face/outcome_kinds.hpp
-
-// =================================================================================================
-// part: include/sentry_trace/face/sampling_context.hpp
-// =================================================================================================
-
-// sentry_trace/sampling_context.hpp -- what a traces_sampler is told about a new transaction
-//
-// WHAT IT DOES  `sampling_context` (the transaction's name, op, source, attributes and the
-//               incoming parent's decision and rate) and `parent_decision`. Written once,
-//               included by sampling.hpp (tracing on, which calls the sampler with it) and by
-//               disabled.hpp (SENTRY_TRACE_ENABLED=0, where a sampler is accepted, never called,
-//               and code that builds a context to test its sampler still compiles and works).
-// DOES NOT      decide anything: the sampler, sample_rand and the policies are in sampling.hpp.
-//               It depends only on config.hpp, status.hpp and attributes.hpp.
-// SPEC          https://develop.sentry.dev/sdk/telemetry/traces/#sampling
-
-#ifndef SENTRY_TRACE_SAMPLING_CONTEXT_HPP
-#define SENTRY_TRACE_SAMPLING_CONTEXT_HPP
-
-// =================================================================================================
-// part: include/sentry_trace/face/status.hpp
-// =================================================================================================
-
-// sentry_trace/status.hpp -- span status, transaction source and event level, as Sentry names them
-//
-// WHAT IT DOES  The small value types a program passes in and reads back whether tracing is
-//               compiled in or out: `span_status` (with to_string(), from_http_status() and
-//               parse_span_status()), `transaction_source` and the event `level`, each with the
-//               string Sentry writes for it. Written once, included by span.hpp and events.hpp
-//               (tracing on) and by disabled.hpp (SENTRY_TRACE_ENABLED=0), so the mapping a
-//               program computes is the same in both modes.
-// DOES NOT      depend on any other part but config.hpp, allocate, or read global state: every
-//               function is constexpr.
-// SPEC          https://develop.sentry.dev/sdk/foundations/envelopes/event-payloads/span/
-
-#ifndef SENTRY_TRACE_STATUS_HPP
-#define SENTRY_TRACE_STATUS_HPP
-
-#include <cstddef>
-#include <cstdint>
-#include <string_view>
-
-SENTRY_TRACE_DETAIL_BEGIN
-
-/// Sentry's span statuses (PROTOCOL.md §4). `ok` is also what an unset status is written as.
-/// The HTTP ranges are those of from_http_status().
-enum class span_status : std::uint8_t {
-  ok,                   ///< 100-399
-  cancelled,            ///< 499 (JS); the caller gave up
-  unknown_error,        ///< 600 and above in Python; written as "unknown_error", "unknown" accepted on input
-  invalid_argument,     ///< 400 and any 4xx without its own status
-  deadline_exceeded,    ///< 504
-  not_found,            ///< 404
-  already_exists,       ///< 409
-  permission_denied,    ///< 403
-  resource_exhausted,   ///< 429
-  failed_precondition,  ///< 413
-  aborted,
-  out_of_range,
-  unimplemented,        ///< 501
-  internal_error,       ///< any 5xx without its own status; below 100 or 600 and above
-  unavailable,          ///< 503
-  data_loss,
-  unauthenticated,      ///< 401
-};
-
-/// The status as Sentry writes it ("ok", "deadline_exceeded", ...).
-constexpr const char* to_string(span_status s) noexcept {
-  constexpr const char* names[] = {"ok", "cancelled", "unknown_error", "invalid_argument", "deadline_exceeded",
-                                   "not_found", "already_exists", "permission_denied", "resource_exhausted",
-                                   "failed_precondition", "aborted", "out_of_range", "unimplemented",
-                                   "internal_error", "unavailable", "data_loss", "unauthenticated"};
-  return static_cast<std::size_t>(s) < sizeof(names) / sizeof(names[0]) ? names[static_cast<std::size_t>(s)]
-                                                                         : "unknown_error";
-}
-
-/// Maps an HTTP status code as @sentry/core 11 does (PROTOCOL.md §4): 100-399 ok, 401
-/// unauthenticated, 403 permission_denied, 404 not_found, 409 already_exists, 413
-/// failed_precondition, 429 resource_exhausted, 499 cancelled, other 4xx invalid_argument,
-/// 501 unimplemented, 503 unavailable, 504 deadline_exceeded, other 5xx internal_error, and
-/// anything below 100 or from 600 on internal_error.
-constexpr span_status from_http_status(int code) noexcept {
-  if (code >= 100 && code < 400) return span_status::ok;
-  if (code >= 400 && code < 500) {
-    switch (code) {
-      case 401: return span_status::unauthenticated;
-      case 403: return span_status::permission_denied;
-      case 404: return span_status::not_found;
-      case 409: return span_status::already_exists;
-      case 413: return span_status::failed_precondition;
-      case 429: return span_status::resource_exhausted;
-      case 499: return span_status::cancelled;
-      default: return span_status::invalid_argument;
-    }
-  }
-  if (code >= 500 && code < 600) {
-    switch (code) {
-      case 501: return span_status::unimplemented;
-      case 503: return span_status::unavailable;
-      case 504: return span_status::deadline_exceeded;
-      default: return span_status::internal_error;
-    }
-  }
-  return span_status::internal_error;
-}
-
-/// Parses a status string. Accepts the 17 names, and what Relay also accepts: "unknown" (as
-/// unknown_error), "success" (ok) and "failure" (internal_error). False for anything else.
-constexpr bool parse_span_status(std::string_view text, span_status& out) noexcept {
-  for (int i = 0; i <= static_cast<int>(span_status::unauthenticated); ++i) {
-    if (text == to_string(static_cast<span_status>(i))) {
-      out = static_cast<span_status>(i);
-      return true;
-    }
-  }
-  if (text == "unknown") { out = span_status::unknown_error; return true; }
-  if (text == "success") { out = span_status::ok; return true; }
-  if (text == "failure") { out = span_status::internal_error; return true; }
-  return false;
-}
-
-/// Where a transaction's name came from (`transaction_info.source`). Sentry groups `url`
-/// names as high-cardinality and leaves them out of the dynamic sampling context.
-enum class transaction_source : std::uint8_t { custom, url, route, view, component, task };
-
-constexpr const char* to_string(transaction_source s) noexcept {
-  constexpr const char* names[] = {"custom", "url", "route", "view", "component", "task"};
-  return names[static_cast<std::size_t>(s) < 6 ? static_cast<std::size_t>(s) : 0];
-}
-
-/// Severity of a message event (Sentry's level strings). Error events default to `error`;
-/// `fatal` is for errors that end the program.
-enum class level : std::uint8_t { debug, info, warning, error, fatal };
-
-/// The level as Sentry writes it: "debug", "info", "warning", "error" or "fatal". A value
-/// outside the enum gives "error", Sentry's default.
-constexpr const char* to_string(level l) noexcept {
-  constexpr const char* names[] = {"debug", "info", "warning", "error", "fatal"};
-  return static_cast<std::size_t>(l) < sizeof(names) / sizeof(names[0]) ? names[static_cast<std::size_t>(l)]
-                                                                         : "error";
-}
-
-SENTRY_TRACE_DETAIL_END
-
-#endif // SENTRY_TRACE_STATUS_HPP
-
-// end of part: include/sentry_trace/face/status.hpp
-
-#include <cstddef>
-#include <cstdint>
-#include <string_view>
-
-SENTRY_TRACE_DETAIL_BEGIN
-
-/// The parent's sampling decision as a new transaction sees it.
-enum class parent_decision : std::uint8_t { none, sampled, not_sampled };
-
-/// What a traces_sampler is told about the transaction being started.
-struct sampling_context {
-  std::string_view name;             ///< the transaction's name
-  std::string_view op;
-  parent_decision parent_sampled = parent_decision::none;  ///< from an incoming trace, if any
-  double parent_sample_rate = -1.0;  ///< the incoming sample_rate; negative when unknown
-  transaction_source source = transaction_source::custom;
-  const attribute* attributes = nullptr;  ///< span_options::attributes, valid during the call
-  std::size_t attribute_count = 0;
-  /// The value of attribute `key`, or nullptr.
-  const attribute_value* find(std::string_view key) const noexcept {
-    for (std::size_t i = 0; i < attribute_count; ++i)
-      if (attributes[i].key == key) return &attributes[i].value;
-    return nullptr;
-  }
-};
-
-SENTRY_TRACE_DETAIL_END
-
-#endif // SENTRY_TRACE_SAMPLING_CONTEXT_HPP
-
-// end of part: include/sentry_trace/face/sampling_context.hpp
-
-#include <cstddef>
-#include <cstdint>
-#include <string_view>
-#include <type_traits>
-#include <utility>
-#if SENTRY_TRACE_EXCEPTIONS
-#  include <exception>
+  static_cast<void>(budget_us);
+  return true;
 #endif
-#if SENTRY_TRACE_HOSTED
-#  include <cstdio>
-#endif
-
-SENTRY_TRACE_DETAIL_BEGIN
-
-// ---- ids.hpp ---------------------------------------------------------------------------------
-
-/// Trace id; always zero here.
-struct trace_id {
-  std::uint64_t hi = 0;
-  std::uint64_t lo = 0;
-  constexpr bool is_zero() const noexcept { return hi == 0 && lo == 0; }
-  /// Writes 32 '0' characters (the id is zero), so a caller never prints uninitialized bytes.
-  void to_hex(char* out32) const noexcept {
-    for (int i = 0; i < 32; ++i) out32[i] = '0';
-  }
-  /// Parses nothing: false, `out` untouched.
-  static bool parse(std::string_view, trace_id&) noexcept { return false; }
-  friend constexpr bool operator==(const trace_id& a, const trace_id& b) noexcept { return a.hi == b.hi && a.lo == b.lo; }
-  friend constexpr bool operator!=(const trace_id& a, const trace_id& b) noexcept { return !(a == b); }
-};
-/// Span id; always zero here.
-struct span_id {
-  std::uint64_t value = 0;
-  constexpr bool is_zero() const noexcept { return value == 0; }
-  void to_hex(char* out16) const noexcept {
-    for (int i = 0; i < 16; ++i) out16[i] = '0';
-  }
-  static bool parse(std::string_view, span_id&) noexcept { return false; }
-  friend constexpr bool operator==(const span_id& a, const span_id& b) noexcept { return a.value == b.value; }
-  friend constexpr bool operator!=(const span_id& a, const span_id& b) noexcept { return a.value != b.value; }
-};
-/// Event id; always zero here.
-struct event_id {
-  std::uint64_t hi = 0;
-  std::uint64_t lo = 0;
-  void to_hex(char* out32) const noexcept {
-    for (int i = 0; i < 32; ++i) out32[i] = '0';
-  }
-};
-
-// ---- span.hpp --------------------------------------------------------------------------------
-
-class span;
-
-/// A reference to no span: every flag is clear.
-struct span_ref {
-  trace_id trace{};
-  span_id id{};
-  std::uint32_t generation = 0;
-  std::uint16_t block = 0;
-  std::uint16_t slot = 0;
-  std::uint16_t epoch = 0;
-  std::uint8_t flags = 0;
-  std::uint8_t links = 0;
-  std::uint16_t segment_block = 0;
-  std::uint32_t sample_rand_micros = 0;
-  std::uint32_t sample_rate_ppm = 0;
-  std::uint32_t segment_generation = 0;
-
-  static constexpr std::uint8_t valid = 1;
-  static constexpr std::uint8_t recording = 2;
-  static constexpr std::uint8_t sampled = 4;
-  static constexpr std::uint8_t deferred = 8;
-  static constexpr std::uint8_t root = 16;
-  static constexpr std::uint8_t overflow = 32;
-
-  constexpr span_ref() noexcept = default;
-  constexpr span_ref(const span&) noexcept {}  // NOLINT(google-explicit-constructor): as enabled
-
-  constexpr bool is_valid() const noexcept { return false; }
-  constexpr bool is_recording() const noexcept { return false; }
-  constexpr bool is_sampled() const noexcept { return false; }
-};
-
-/// The same aggregate as the enabled build, so `{"name", "op", parent}` still compiles.
-struct span_options {
-  std::string_view name;
-  std::string_view op;
-  span_ref parent{};
-  std::string_view origin{};
-  transaction_source source = transaction_source::custom;
-  bool force_transaction = false;
-  const attribute* attributes = nullptr;
-  std::size_t attribute_count = 0;
-};
-
-/// An empty, move-only handle: every setter does nothing, every query says "no span".
-class span {
- public:
-  constexpr span() noexcept = default;
-  span(span&&) noexcept = default;
-  span& operator=(span&&) noexcept = default;
-  span(const span&) = delete;
-  span& operator=(const span&) = delete;
-
-  void set_attribute(std::string_view, std::string_view) noexcept {}
-  void set_attribute(std::string_view, const char*) noexcept {}
-  void set_attribute(std::string_view, double) noexcept {}
-  void set_attribute(std::string_view, bool) noexcept {}
-  void set_attribute(std::string_view, std::int64_t) noexcept {}
-  template <class Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool> &&
-                                            !std::is_same_v<Int, std::int64_t> && !std::is_same_v<Int, char>,
-                                        int> = 0>
-  void set_attribute(std::string_view, Int) noexcept {}
-  void set_status(span_status) noexcept {}
-  void set_http_status(int) noexcept {}
-  void set_name(std::string_view) noexcept {}
-  void set_name(std::string_view, transaction_source) noexcept {}
-  void set_op(std::string_view) noexcept {}
-  void set_origin(std::string_view) noexcept {}
-  void end() noexcept {}
-
-  bool is_active() const noexcept { return false; }
-  bool is_recording() const noexcept { return false; }
-  bool is_sampled() const noexcept { return false; }
-  trace_id trace() const noexcept { return trace_id{}; }
-  span_id id() const noexcept { return span_id{}; }
-  span_ref ref() const noexcept { return span_ref{}; }
-};
-
-// ---- sampling.hpp ----------------------------------------------------------------------------
-
-/// Accepts any callable `double(const sampling_context&)` and keeps nothing: the sampler is
-/// never called, so the lambda's body is never instantiated into the program.
-class traces_sampler_fn {
- public:
-  constexpr traces_sampler_fn() noexcept = default;
-  constexpr traces_sampler_fn(std::nullptr_t) noexcept {}  // NOLINT: implicit as enabled
-  template <class F, class D = std::decay_t<F>,
-            std::enable_if_t<!std::is_same_v<D, traces_sampler_fn> &&
-                                 std::is_invocable_r_v<double, D&, const sampling_context&>,
-                             int> = 0>
-  constexpr traces_sampler_fn(F&&) noexcept {  // NOLINT: implicit as enabled
-    // The enabled build's rules (sampling.hpp), so a sampler it would refuse is refused here too.
-    static_assert(sizeof(D) <= 64, "callable too large to store inline: capture less (pointers, not copies)");
-    static_assert(std::is_trivially_copyable_v<D> && std::is_trivially_destructible_v<D>,
-                  "the callable must be trivially copyable: capture plain values or pointers, not std::string etc.");
-  }
-  void reset() noexcept {}
-  explicit operator bool() const noexcept { return false; }
-  double operator()(const sampling_context&) const noexcept { return 0.0; }
-};
-
-struct sampling_decision {
-  bool sampled = false;
-  double sample_rate = 0.0;
-  bool sample_rate_known = false;
-  bool rate_invalid = false;
-};
-
-// ---- envelope.hpp, transport.hpp, pool.hpp ---------------------------------------------------
-
-struct span_view {
-  span_id id;
-  span_id parent;
-  std::string_view op;
-  std::string_view name;
-  std::int64_t start_epoch_us;
-  std::int64_t end_epoch_us;
-  span_status status;
-  bool is_root;
-};
-
-/// A transaction with no spans (none is ever built: transports are never called).
-class transaction_view {
- public:
-  std::string_view name() const noexcept { return {}; }
-  trace_id trace() const noexcept { return trace_id{}; }
-  std::size_t span_count() const noexcept { return 0; }
-  span_view span_at(std::size_t) const noexcept { return span_view{}; }
-};
-
-class envelope_view {
- public:
-  constexpr envelope_view() noexcept = default;
-  constexpr envelope_view(std::string_view bytes, const transaction_view* txn, bool client_report_only,
-                          std::uint32_t = 0) noexcept
-      : bytes_(bytes), transaction_(txn), client_report_only_(client_report_only) {}
-  std::string_view bytes() const noexcept { return bytes_; }
-  const transaction_view* transaction() const noexcept { return transaction_; }
-  bool is_client_report() const noexcept { return client_report_only_; }
-  std::uint32_t span_items() const noexcept { return 0; }
-
- private:
-  std::string_view bytes_{};
-  const transaction_view* transaction_ = nullptr;
-  bool client_report_only_ = false;
-};
-
-/// The transport interface, unchanged, so a user's transport still compiles. The library never
-/// calls it with tracing compiled out.
-class transport {
- public:
-  virtual void send(envelope_view envelope) = 0;
-  virtual bool flush(std::uint32_t) { return true; }
-  static void report_lost(const envelope_view&, discard_reason) noexcept {}
-
- protected:
-  transport() = default;
-  transport(const transport&) = default;
-  transport& operator=(const transport&) = default;
-  ~transport() = default;
-};
-
-class null_transport final : public transport {
- public:
-  void send(envelope_view) override {}
-};
-
-class callback_transport final : public transport {
- public:
-  using send_fn = void (*)(const char* bytes, std::size_t size, void* user);
-  constexpr callback_transport(send_fn, void*) noexcept {}
-  void send(envelope_view) override {}
-};
-
-#if SENTRY_TRACE_HOSTED
-class file_transport final : public transport {
- public:
-  explicit file_transport(std::string_view) noexcept {}
-  void send(envelope_view) override {}
-  std::uint32_t written() const noexcept { return 0; }
-};
-
-class console_transport final : public transport {
- public:
-  explicit console_transport(std::FILE* = stdout) noexcept {}
-  void send(envelope_view) override {}
-  void print(const transaction_view&) {}
-};
-/// Options of the built-in transport; accepted and ignored.
-struct http_transport_options {
-  std::string_view url;
-  std::string_view auth_header;
-  bool use_worker = true;
-  bool gzip = false;
-  std::uint32_t max_attempts = 4;
-  std::uint32_t retry_base_ms = 1000;
-  std::size_t queue_bytes = 0;
-  bool count_losses = true;
-};
-
-/// Delivers nothing; every call reports success ("nothing to do"), as init() does.
-class http_transport final : public transport {
- public:
-  bool configure(const http_transport_options&) noexcept { return true; }
-  bool configure_for_dsn(std::string_view, http_transport_options = {}) noexcept { return true; }
-  bool start() noexcept { return true; }
-  void send(envelope_view) override {}
-  bool poll(std::uint64_t) noexcept { return true; }
-  bool stop(std::uint32_t) noexcept { return true; }
-  bool idle() const noexcept { return true; }
-};
-#endif // SENTRY_TRACE_HOSTED
-
-/// No pools: an empty type, so `options.storage = &my_storage` still compiles.
-struct storage {};
-/// 0: tracing compiled out uses no RAM.
-constexpr std::size_t storage_bytes() noexcept { return 0; }
-
-// ---- tracer.hpp ------------------------------------------------------------------------------
-
-enum class delivery_mode : std::uint8_t { worker, poll };
-enum class trace_lifecycle : std::uint8_t { static_, stream };
-
-/// The same aggregate as the enabled build; init() reads none of it.
-struct options {
-  static constexpr double unset = -1.0;
-
-  std::string_view dsn{};
-  std::string_view release{};
-  std::string_view environment{};
-  std::string_view server_name{};
-  std::string_view org_id{};
-  double traces_sample_rate = unset;
-  traces_sampler_fn traces_sampler{};
-  std::uint32_t max_spans = SENTRY_TRACE_MAX_SPANS;
-  bool debug = false;
-  log_hook log{};
-  ::sentry_trace::transport* transport = nullptr;
-  ::sentry_trace::storage* storage = nullptr;
-  clock_hook clock{};
-  wall_clock_hook wall_clock{};
-  entropy_hook entropy{};
-  lock_hook lock{};
-  bool send_client_reports = true;
-  ::sentry_trace::trace_lifecycle trace_lifecycle = ::sentry_trace::trace_lifecycle::static_;
-  const std::string_view* trace_propagation_targets = nullptr;
-  std::size_t trace_propagation_target_count = 0;
-  bool propagate_traceparent = false;
-  delivery_mode delivery = delivery_mode::worker;
-  std::string_view http_proxy{};
-  std::string_view ca_file{};
-  bool http_compression = true;
-  std::string_view spotlight{};
-};
-
-/// True: "tracing is compiled out" is not a failure, so `if (!init(o))` error paths stay quiet
-/// and `assert(init(o))` holds. is_enabled() tells the truth (false).
-inline bool init(const options&) noexcept { return true; }
-/// True: nothing is pending.
-inline bool flush(std::uint32_t) noexcept { return true; }
-/// True: nothing is pending.
-inline bool shutdown(std::uint32_t) noexcept { return true; }
-/// False: nothing is recorded.
-inline bool is_enabled() noexcept { return false; }
-/// All zero.
-inline stats get_stats() noexcept { return stats{}; }
-
-// ---- api.hpp ---------------------------------------------------------------------------------
-
-/// Runs fn(span&) with an empty span and returns its result (references and void included).
-template <class Fn> decltype(auto) start_span(const span_options&, Fn&& fn) {
-  span s;
-  return std::forward<Fn>(fn)(s);
 }
-[[nodiscard]] inline span start_span_manual(const span_options&) noexcept { return span{}; }
-[[nodiscard]] inline span start_inactive_span(const span_options&) noexcept { return span{}; }
 
-/// An empty type (no storage at all: std::is_empty_v holds); get() and -> give an empty span.
-class scoped_span : private span {
- public:
-  explicit scoped_span(const span_options&) noexcept {}
-  scoped_span(const scoped_span&) = delete;
-  scoped_span& operator=(const scoped_span&) = delete;
-  span& get() noexcept { return *this; }
-  span* operator->() noexcept { return this; }
-};
-
-inline span_ref active_span() noexcept { return span_ref{}; }
-inline void set_measurement(std::string_view, double, std::string_view = "none") noexcept {}
-inline bool poll(std::uint32_t) noexcept { return true; }
-
-// ---- distributed.hpp -------------------------------------------------------------------------
-
-/// Every view empty (""): send no trace headers. Neither copyable nor movable, as in the enabled
-/// build (whose baggage view points at the calling thread's buffer, valid until its next
-/// get_trace_headers() or inject()), so code that would break there breaks here too.
-class trace_headers {
- public:
-  std::string_view sentry_trace;
-  std::string_view baggage;
-  std::string_view traceparent;
-
-  trace_headers() noexcept = default;
-  trace_headers(const trace_headers&) = delete;
-  trace_headers& operator=(const trace_headers&) = delete;
-};
-
-/// Runs fn() and returns its result; the headers are not read.
-template <class Fn> decltype(auto) continue_trace(std::string_view, std::string_view, Fn&& fn) {
-  return std::forward<Fn>(fn)();
+// The hook is only read while enabled: after shutdown() it may point at an object that no
+// longer exists.
+bool detail::frame_clock_now(std::uint64_t& out) noexcept {
+  const detail::tracer& t = detail::g_tracer;
+  if (!t.enabled || !t.clock.now_ns) return false;
+  out = t.now_ns();
+  return true;
 }
-template <class Fn>
-decltype(auto) continue_trace(std::string_view, std::string_view, std::string_view, Fn&& fn) {
-  return std::forward<Fn>(fn)();
-}
-inline trace_headers get_trace_headers() noexcept { return trace_headers(); }
-/// False, and carrier.set() is not called.
-template <class Carrier> bool inject(Carrier&, std::string_view = {}) noexcept { return false; }
-/// Runs fn() and returns its result; carrier.get() is not called.
-template <class Carrier, class Fn> decltype(auto) extract(const Carrier&, Fn&& fn) {
-  return std::forward<Fn>(fn)();
-}
-/// False: nothing was sent.
-inline bool capture_exception(std::string_view, std::string_view) noexcept { return false; }
-#if SENTRY_TRACE_EXCEPTIONS
-inline bool capture_exception(const std::exception&, std::string_view = "std::exception") noexcept { return false; }
-#endif
-inline bool capture_message(std::string_view, level = level::info) noexcept { return false; }
-
-// ---- frames.hpp ------------------------------------------------------------------------------
-
-struct frame_tracker_options {
-  std::uint32_t target_frame_ns = 16'666'667;
-  std::uint64_t frozen_frame_ns = 700'000'000;
-};
-
-/// An empty type: counts nothing, attaches nothing; every counter reads 0 and thresholds()
-/// gives the defaults.
-class frame_tracker {
- public:
-  explicit frame_tracker(frame_tracker_options = {}) noexcept {}
-  void record_frame(std::uint64_t) noexcept {}
-  void begin_frame() noexcept {}
-  void end_frame() noexcept {}
-  void attach(span* = nullptr) noexcept {}
-  std::uint64_t total() const noexcept { return 0; }
-  std::uint64_t slow() const noexcept { return 0; }
-  std::uint64_t frozen() const noexcept { return 0; }
-  double delay_seconds() const noexcept { return 0.0; }
-  std::uint64_t delay_ns() const noexcept { return 0; }
-  frame_tracker_options thresholds() const noexcept { return frame_tracker_options{}; }
-  void reset() noexcept {}
-};
+#endif // SENTRY_TRACE_IMPLEMENTATION
 
 SENTRY_TRACE_DETAIL_END
 
-#endif // !SENTRY_TRACE_ENABLED
-#endif // SENTRY_TRACE_DISABLED_HPP
+#endif // SENTRY_TRACE_RUNTIME_API_HPP
 
-// end of part: include/sentry_trace/face/disabled.hpp
+// end of part: include/sentry_trace/runtime/api.hpp
+#endif // SENTRY_TRACE_IMPLEMENTATION || SENTRY_TRACE_INTERNALS
 #endif // SENTRY_TRACE_ENABLED
-
-// =================================================================================================
-// part: include/sentry_trace/face/macros.hpp
-// =================================================================================================
-
-// sentry_trace/macros.hpp -- SENTRY_TRACE_SCOPE and SENTRY_TRACE_FUNCTION
-//
-// WHAT IT DOES  Scoped spans that say where they were opened, in one line:
-//                 void load_level(int id) {
-//                   SENTRY_TRACE_FUNCTION();                   // op "function", named after load_level
-//                   { SENTRY_TRACE_SCOPE("file.read", "level.bin"); read(...); }
-//                 }
-//               Each declares a `sentry_trace::scoped_span` that is active until the end of the
-//               enclosing block and carries Sentry's code attributes (as the Python SDK's query
-//               source does): code.function (string, the bare function name: __func__),
-//               code.filepath (string, __FILE__ as the compiler was given it; -ffile-prefix-map
-//               shortens it) and code.lineno (integer).
-//                 SENTRY_TRACE_SCOPE(op, name)  op and name: anything convertible to std::string_view
-//                 SENTRY_TRACE_FUNCTION()       op "function"; name: the full signature
-// WHY THE FULL SIGNATURE  SENTRY_TRACE_FUNCTION names its span with __PRETTY_FUNCTION__
-//               (__FUNCSIG__ on MSVC), e.g. "void game::world::update(float)", not __func__
-//               ("update"). Sentry groups spans by op and name in its performance views: with
-//               bare names `physics::update` and `audio::update` would be one row, as would every
-//               lambda ("operator()") and every overload. The signature is also how Sentry shows a
-//               native stack frame, so a span reads like the frames of a crash in the same
-//               function. The bare name is still there, in code.function. Compilers without
-//               either extension get __func__.
-// COST          The function, file and line are a `static constexpr` record at the call site;
-//               the three attributes are built on the stack from it and copied into the
-//               transaction's arena when the span starts (span_options::attributes), like any
-//               start-time attribute. An unsampled span costs what scoped_span costs.
-// LIMITS        The variable is named after __LINE__: one macro per line (two on one line fail
-//               to compile with a redefinition error). Use them at block scope only.
-// COMPILED OUT  With SENTRY_TRACE_ENABLED=0 both macros expand to `static_cast<void>(0)`: their
-//               arguments are not evaluated (a function call passed as `name` does not run), and
-//               the trailing `;` is still legal. A helper used only inside these macros is then
-//               unused: mark it [[maybe_unused]] if -Wunused-function would complain.
-
-#ifndef SENTRY_TRACE_MACROS_HPP
-#define SENTRY_TRACE_MACROS_HPP
-
-#define SENTRY_TRACE_DETAIL_CONCAT2(a, b) a##b
-#define SENTRY_TRACE_DETAIL_CONCAT(a, b) SENTRY_TRACE_DETAIL_CONCAT2(a, b)
-
-#if SENTRY_TRACE_ENABLED
-
-#include <string_view>
-
-#if defined(_MSC_VER) && !defined(__clang__)
-#  define SENTRY_TRACE_DETAIL_PRETTY_FUNCTION __FUNCSIG__
-#elif defined(__GNUC__) || defined(__clang__)
-#  define SENTRY_TRACE_DETAIL_PRETTY_FUNCTION __PRETTY_FUNCTION__
-#else
-#  define SENTRY_TRACE_DETAIL_PRETTY_FUNCTION __func__
-#endif
-
-SENTRY_TRACE_DETAIL_BEGIN
-namespace detail {
-
-/// Where a SENTRY_TRACE_SCOPE / SENTRY_TRACE_FUNCTION was written: constant, one per call site.
-struct source_location {
-  const char* function;  ///< __func__
-  const char* file;      ///< __FILE__
-  int line;              ///< __LINE__
-};
-
-/// Starts the scoped span of a macro call site with its three code attributes. Returned by
-/// value into the caller's variable (guaranteed copy elision: scoped_span cannot move).
-inline scoped_span start_scope(const source_location& loc, std::string_view op, std::string_view name) noexcept {
-  const attribute attrs[3] = {
-      {"code.function", loc.function},
-      {"code.filepath", loc.file},
-      {"code.lineno", loc.line},
-  };
-  span_options o;
-  o.name = name;
-  o.op = op;
-  o.attributes = attrs;
-  o.attribute_count = 3;
-  return scoped_span(o);
-}
-
-} // namespace detail
-SENTRY_TRACE_DETAIL_END
-
-#define SENTRY_TRACE_DETAIL_SCOPE(var, op, name)                                                        \
-  static constexpr ::sentry_trace::detail::source_location SENTRY_TRACE_DETAIL_CONCAT(var, _where){      \
-      __func__, __FILE__, __LINE__};                                                                    \
-  ::sentry_trace::scoped_span var = ::sentry_trace::detail::start_scope(SENTRY_TRACE_DETAIL_CONCAT(var, _where), (op), (name))
-
-/// A span active until the end of the enclosing block, with code.function, code.filepath and
-/// code.lineno. `op` and `name` are copied when the span starts.
-#define SENTRY_TRACE_SCOPE(op, name) \
-  SENTRY_TRACE_DETAIL_SCOPE(SENTRY_TRACE_DETAIL_CONCAT(sentry_trace_scope_, __LINE__), op, name)
-
-/// SENTRY_TRACE_SCOPE("function", <the enclosing function's signature>).
-#define SENTRY_TRACE_FUNCTION() \
-  SENTRY_TRACE_DETAIL_SCOPE(SENTRY_TRACE_DETAIL_CONCAT(sentry_trace_scope_, __LINE__), "function", SENTRY_TRACE_DETAIL_PRETTY_FUNCTION)
-
-#else // ---- SENTRY_TRACE_ENABLED=0: the twins (disabled.hpp) ------------------------------------
-
-/// Compiled out: nothing, and `op` and `name` are not evaluated.
-#define SENTRY_TRACE_SCOPE(op, name) static_cast<void>(0)
-/// Compiled out: nothing.
-#define SENTRY_TRACE_FUNCTION() static_cast<void>(0)
-
-#endif // SENTRY_TRACE_ENABLED
-
-#endif // SENTRY_TRACE_MACROS_HPP
-
-// end of part: include/sentry_trace/face/macros.hpp
-
-#endif // SENTRY_TRACE_HPP

@@ -1,8 +1,8 @@
-// Tests for sentry_trace/runtime/frames.hpp: frame counting (slow excludes frozen, as the mobile SDKs do),
+// Tests for sentry_trace/face/frames.hpp: frame counting (slow excludes frozen, as the mobile SDKs do),
 // the frame delay, and the measurements and span data attach() writes (PROTOCOL.md §12).
 
 #include <sentry_trace.hpp>
-#include "sentry_trace/runtime/frames.hpp"
+#include "sentry_trace/face/frames.hpp"
 
 #include "fixture.hpp"
 

@@ -15,6 +15,10 @@
 // show where the library's calls go in a request handler, not to be an HTTP implementation.
 // Single-threaded: one request at a time, which is all the interop test needs.
 
+// The hosted transports (console_transport, file_transport, http_transport) and the parsers are
+// the library's internals: a TU that uses them says so. The definitions still come from the one
+// implementation TU (the sentry_trace target's src/sentry_trace.cpp).
+#define SENTRY_TRACE_INTERNALS
 #include <sentry_trace.hpp>
 
 #include <arpa/inet.h>

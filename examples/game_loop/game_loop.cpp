@@ -9,6 +9,10 @@
 // frame with a small time budget. With SENTRY_DSN set the levels go there through the built-in
 // HTTP transport; without it they are printed as waterfalls.
 
+// The hosted transports (console_transport, file_transport, http_transport) and the parsers are
+// the library's internals: a TU that uses them says so. The definitions still come from the one
+// implementation TU (the sentry_trace target's src/sentry_trace.cpp).
+#define SENTRY_TRACE_INTERNALS
 #include <sentry_trace.hpp>
 
 #include <chrono>

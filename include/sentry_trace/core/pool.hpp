@@ -35,6 +35,7 @@
 #include "platform.hpp"
 #include "../protocol/propagation.hpp"
 #include "../face/span.hpp"
+#include "records.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -344,7 +344,8 @@ inline span start_span_slow(const span_options& o, bool make_active) noexcept {
 /// The span path's front: when this thread's active span belongs to an unsampled trace, a
 /// child is a counter increment and a copy of the parent's ids (no clock, no slot).
 /// Under SENTRY_TRACE_SAMPLING_NEVER it returns an empty handle at once, so the span path folds away.
-inline span start_span_impl(const span_options& o, bool make_active) noexcept {
+#ifdef SENTRY_TRACE_IMPLEMENTATION
+span start_span_impl(const span_options& o, bool make_active) noexcept {
   if constexpr (sampling_policy == sampling_policy_kind::never) return span{};
   const tracer& t = g_tracer;
   if (!t.enabled) return span{};
@@ -361,6 +362,7 @@ inline span start_span_impl(const span_options& o, bool make_active) noexcept {
   }
   return start_span_slow(o, make_active);
 }
+#endif // SENTRY_TRACE_IMPLEMENTATION
 
 /// Measurement names are cut at this many bytes.
 constexpr std::size_t max_measurement_name = 200;

@@ -1,6 +1,7 @@
 // sentry_trace/core/span_members.hpp -- the span handle's member functions
 //
-// WHAT IT DOES  Defines span's setters, end() and abandon_() (declared in face/span.hpp).
+// WHAT IT DOES  Defines span's setters, end() and abandon_() (declared in face/span.hpp), once:
+//               only the implementation TU compiles them.
 
 #ifndef SENTRY_TRACE_CORE_SPAN_MEMBERS_HPP
 #define SENTRY_TRACE_CORE_SPAN_MEMBERS_HPP
@@ -17,33 +18,34 @@
 
 SENTRY_TRACE_DETAIL_BEGIN
 
+#ifdef SENTRY_TRACE_IMPLEMENTATION
 // ---- span handle members (declared in span.hpp) ---------------------------------------------
 
 /// The setters share one path: a cheap check, the record's validity, then the block's store.
-inline void span::set_attribute_value_(std::string_view key, const attribute_value& value) noexcept {
+void span::set_attribute_value_(std::string_view key, const attribute_value& value) noexcept {
   if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
   detail::transaction_block* b;
   if (detail::record_of(ref_, b)) b->set_attribute(ref_.slot, key, value);
 }
-inline void span::set_attribute(std::string_view key, std::string_view value) noexcept { set_attribute_value_(key, value); }
-inline void span::set_attribute(std::string_view key, double value) noexcept { set_attribute_value_(key, value); }
-inline void span::set_attribute(std::string_view key, bool value) noexcept { set_attribute_value_(key, value); }
-inline void span::set_attribute(std::string_view key, std::int64_t value) noexcept { set_attribute_value_(key, value); }
-inline void span::set_status(span_status status) noexcept {
+void span::set_attribute(std::string_view key, std::string_view value) noexcept { set_attribute_value_(key, value); }
+void span::set_attribute(std::string_view key, double value) noexcept { set_attribute_value_(key, value); }
+void span::set_attribute(std::string_view key, bool value) noexcept { set_attribute_value_(key, value); }
+void span::set_attribute(std::string_view key, std::int64_t value) noexcept { set_attribute_value_(key, value); }
+void span::set_status(span_status status) noexcept {
   if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
   detail::transaction_block* b;
   if (detail::span_record* r = detail::record_of(ref_, b)) r->status = status;
 }
-inline void span::set_http_status(int code) noexcept {
+void span::set_http_status(int code) noexcept {
   set_status(from_http_status(code));
   set_attribute("http.response.status_code", static_cast<std::int64_t>(code));
 }
-inline void span::set_name(std::string_view name) noexcept {
+void span::set_name(std::string_view name) noexcept {
   if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
   detail::transaction_block* b;
   if (detail::span_record* r = detail::record_of(ref_, b)) r->name = b->copy(name);
 }
-inline void span::set_name(std::string_view name, transaction_source source) noexcept {
+void span::set_name(std::string_view name, transaction_source source) noexcept {
   if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
   detail::transaction_block* b;
   if (detail::span_record* r = detail::record_of(ref_, b)) {
@@ -51,18 +53,18 @@ inline void span::set_name(std::string_view name, transaction_source source) noe
     if (ref_.slot == 0) b->source = source;
   }
 }
-inline void span::set_op(std::string_view op) noexcept {
+void span::set_op(std::string_view op) noexcept {
   if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
   detail::transaction_block* b;
   if (detail::span_record* r = detail::record_of(ref_, b)) r->op = b->copy(op);
 }
-inline void span::set_origin(std::string_view origin) noexcept {
+void span::set_origin(std::string_view origin) noexcept {
   if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
   detail::transaction_block* b;
   if (detail::span_record* r = detail::record_of(ref_, b)) r->origin = b->copy(origin);
 }
 
-inline void span::end() noexcept {
+void span::end() noexcept {
   if constexpr (never_recording) return;
   if ((ref_.flags & (span_ref::recording | detail::ref_root)) == 0) {  // empty, unrecorded or dropped child
     detail::pop_active(active_);
@@ -73,7 +75,7 @@ inline void span::end() noexcept {
   end_recorded_();
 }
 
-inline void span::end_recorded_() noexcept {
+void span::end_recorded_() noexcept {
   detail::tracer& t = detail::g_tracer;
   detail::pop_active(active_);  // safe from any thread, also for a stale handle
   if (!t.enabled || ref_.epoch != t.epoch) {
@@ -100,7 +102,7 @@ inline void span::end_recorded_() noexcept {
   release_();
 }
 
-inline void span::abandon_() noexcept {
+void span::abandon_() noexcept {
   detail::pop_active(active_);
   if ((ref_.flags & (span_ref::recording | detail::ref_root)) == 0) {  // empty, unrecorded or dropped child
     release_();
@@ -126,8 +128,7 @@ inline void span::abandon_() noexcept {
   }
   release_();
 }
-
-
+#endif // SENTRY_TRACE_IMPLEMENTATION
 
 SENTRY_TRACE_DETAIL_END
 

@@ -1,8 +1,7 @@
-// sentry_trace/transport.hpp -- the transport interface and the dependency-free transports
+// sentry_trace/delivery/transport.hpp -- the built-in transports beyond the face's two
 //
-// WHAT IT DOES  A transport receives finished envelopes. The library ships:
-//                 null_transport      discards everything (tracing on, delivery off);
-//                 callback_transport  a plain C function pointer + user data (UART, MQTT, C code);
+// WHAT IT DOES  The transports that need the host (the interface, null_transport and
+//               callback_transport are in face/transport.hpp):
 //                 file_transport      one `.envelope` file per envelope in a directory, each one
 //                                     `sentry-cli send-envelope` accepts (hosted only);
 //                 console_transport   prints each transaction as a waterfall, for working
@@ -19,6 +18,7 @@
 #define SENTRY_TRACE_TRANSPORT_HPP
 
 #include "../config.hpp"
+#include "../face/transport.hpp"
 #include "../protocol/envelope.hpp"
 #include "../core/outcomes.hpp"
 
@@ -36,43 +36,16 @@
 
 SENTRY_TRACE_DETAIL_BEGIN
 
-/// Where envelopes go. Implement send(); flush() if the transport buffers.
-class transport {
- public:
-  /// Delivers one envelope (see the HOOKS contract above).
-  virtual void send(envelope_view envelope) = 0;
-  /// Waits up to `timeout_ms` for everything sent so far to be delivered; true when it was.
-  virtual bool flush(std::uint32_t timeout_ms) {
-    static_cast<void>(timeout_ms);
-    return true;
-  }
-
-  /// Counts an envelope this transport could not deliver, by reason, for the client report
-  /// (a transaction counts once as `transaction` and once per span as `span`, an error event
-  /// once as `error`; lost client reports are not counted, as in every Sentry SDK).
-  static void report_lost(const envelope_view& envelope, discard_reason reason) noexcept {
-    if (const transaction_view* t = envelope.transaction())
-      detail::g_outcomes.record_transaction(reason, static_cast<std::uint32_t>(t->span_count()));
-    else if (envelope.span_items())
-      detail::g_outcomes.record(reason, data_category::span, envelope.span_items());
-    else if (!envelope.is_client_report())
-      detail::g_outcomes.record(reason, data_category::error);
-  }
-
- protected:
-  transport() = default;
-  transport(const transport&) = default;
-  transport& operator=(const transport&) = default;
-  // Not virtual on purpose: the library never deletes a transport, and a virtual destructor
-  // would pull operator delete into freestanding links.
-  ~transport() = default;
-};
-
-/// Discards every envelope. Not a loss: the user chose no delivery.
-class null_transport final : public transport {
- public:
-  void send(envelope_view) override {}
-};
+#ifdef SENTRY_TRACE_IMPLEMENTATION
+void transport::report_lost(const envelope_view& envelope, discard_reason reason) noexcept {
+  if (const transaction_view* t = envelope.transaction())
+    detail::g_outcomes.record_transaction(reason, static_cast<std::uint32_t>(t->span_count()));
+  else if (envelope.span_items())
+    detail::g_outcomes.record(reason, data_category::span, envelope.span_items());
+  else if (!envelope.is_client_report())
+    detail::g_outcomes.record(reason, data_category::error);
+}
+#endif // SENTRY_TRACE_IMPLEMENTATION
 
 /// Stands in for a delivery this build cannot make (init() uses it for an https DSN without
 /// SENTRY_TRACE_WITH_MBEDTLS): every envelope is counted as lost (`internal_sdk_error`), and
@@ -81,21 +54,6 @@ class undeliverable_transport final : public transport {
  public:
   void send(envelope_view e) override { report_lost(e, discard_reason::internal_sdk_error); }
   bool flush(std::uint32_t) override { return false; }
-};
-
-/// Hands every envelope to a plain function pointer, for C-style code and byte sinks.
-class callback_transport final : public transport {
- public:
-  /// Receives the envelope's bytes, valid only during the call.
-  using send_fn = void (*)(const char* bytes, std::size_t size, void* user);
-  constexpr callback_transport(send_fn fn, void* user) noexcept : fn_(fn), user_(user) {}
-  void send(envelope_view e) override {
-    if (fn_) fn_(e.bytes().data(), e.bytes().size(), user_);
-  }
-
- private:
-  send_fn fn_;
-  void* user_;
 };
 
 #if SENTRY_TRACE_HOSTED

@@ -1,4 +1,4 @@
-// sentry_trace/api.hpp -- the free functions users call to trace
+// sentry_trace/face/api.hpp -- the free functions users call to trace
 //
 // WHAT IT DOES  The four ways to start a span, measurements, and access to the active span:
 //                 start_span(opts, fn)       runs fn(span&) with the span active, ends it, returns fn's result
@@ -17,13 +17,11 @@
 //               exception leaving start_span's callback sets internal_error, ends the span, and
 //               propagates.
 
-#ifndef SENTRY_TRACE_API_HPP
-#define SENTRY_TRACE_API_HPP
+#ifndef SENTRY_TRACE_FACE_API_HPP
+#define SENTRY_TRACE_FACE_API_HPP
 
 #include "../config.hpp"
 #include "span.hpp"
-#include "../runtime/lifecycle.hpp"
-#include "../core/span_members.hpp"
 
 #if SENTRY_TRACE_EXCEPTIONS
 #  include <exception>
@@ -34,6 +32,12 @@
 #include <utility>
 
 SENTRY_TRACE_DETAIL_BEGIN
+
+namespace detail {
+/// Starts a span under its explicit parent, this thread's active span, or as a transaction;
+/// `make_active` pushes it on this thread's stack. Defined in core/recording.hpp.
+span start_span_impl(const span_options& o, bool make_active) noexcept;
+}  // namespace detail
 
 /// Starts a span, makes it this thread's active span, runs `fn(span&)` and ends the span.
 /// Returns what `fn` returns. Thread-safe.
@@ -85,21 +89,14 @@ class scoped_span {
 };
 
 /// A reference to this thread's active span (empty when there is none).
-inline span_ref active_span() noexcept {
-  if (!detail::g_tracer.enabled) return span_ref{};
-  detail::stack_entry* e = detail::current_entry();
-  return e ? e->ref : span_ref{};
-}
+span_ref active_span() noexcept;
 
 /// Sets a measurement on the transaction of this thread's active span, e.g.
 /// set_measurement("ttfb", 12.5, "millisecond"). `unit` is one of Relay's units (nanosecond …
 /// week, byte … exbibyte, ratio, percent, none) or a custom ASCII unit of at most 15 bytes;
 /// anything else is written as "none". Non-finite values, or no active sampled transaction:
 /// dropped and counted (stats.measurements_dropped). A later value of the same name wins.
-inline void set_measurement(std::string_view name, double value, std::string_view unit = "none") noexcept {
-  if constexpr (detail::sampling_policy == detail::sampling_policy_kind::never) return;
-  if (detail::g_tracer.enabled) detail::set_measurement_impl(name, value, unit);
-}
+void set_measurement(std::string_view name, double value, std::string_view unit = "none") noexcept;
 
 /// Poll mode (options.delivery = delivery_mode::poll): sends what the built-in transports
 /// have queued, doing non-blocking work for about `budget_us` microseconds (at least one
@@ -107,20 +104,8 @@ inline void set_measurement(std::string_view name, double value, std::string_vie
 /// every mode it also sends the pending client report when one is due (every 60 s); beyond
 /// that it is a no-op returning true in worker mode, with a user transport, or without the
 /// HTTP transport.
-inline bool poll(std::uint32_t budget_us) noexcept {
-  detail::send_client_report_if_due();  // the periodic client report, in every delivery mode
-#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
-  detail::builtin_delivery& b = detail::g_builtin;
-  bool empty = true;
-  if (b.main && !b.main->has_worker()) empty = b.main->poll(b.spotlight ? budget_us / 2 + 1 : budget_us) && empty;
-  if (b.spotlight && !b.spotlight->has_worker()) empty = b.spotlight->poll(budget_us / 2 + 1) && empty;
-  return empty;
-#else
-  static_cast<void>(budget_us);
-  return true;
-#endif
-}
+bool poll(std::uint32_t budget_us) noexcept;
 
 SENTRY_TRACE_DETAIL_END
 
-#endif // SENTRY_TRACE_API_HPP
+#endif // SENTRY_TRACE_FACE_API_HPP

@@ -1,8 +1,8 @@
 // sentry_trace/face/options.hpp -- what init() takes, and init/flush/shutdown
 //
 // WHAT IT DOES  Declares `options` (every member with its default), the delivery and lifecycle
-//               enums, and the functions that start and stop tracing. Their definitions are in
-//               runtime/lifecycle.hpp.
+//               enums, and the functions that start and stop tracing. They are defined once, in
+//               runtime/lifecycle.hpp (the implementation TU).
 // STEP BY STEP  sentry_trace::options o;          // every member holds its documented default
 //               o.dsn = "https://key@o1.ingest.sentry.io/42";
 //               o.traces_sample_rate = 1.0;
@@ -63,18 +63,18 @@
 
 #include "../config.hpp"
 #include "hooks.hpp"
-#include "../protocol/sampling.hpp"
-#include "../core/pool.hpp"
-#include "../delivery/transport.hpp"
+#include "outcome_kinds.hpp"
+#include "sampler.hpp"
+#include "transport.hpp"
 
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
-#include <new>
 #include <string_view>
-#include <type_traits>
 
 SENTRY_TRACE_DETAIL_BEGIN
+
+/// The pools a tracer records into (core/pool.hpp); options.storage may point at one.
+struct storage;
 
 
 /// How the built-in HTTP transport delivers (hosted POSIX builds; ignored elsewhere).

@@ -1,10 +1,10 @@
-// sentry_trace/span.hpp -- span options, the span record and the span handle
+// sentry_trace/face/span.hpp -- span options, the span record and the span handle
 //
-// WHAT IT DOES  Declares what a user holds (`span`, a small move-only handle, and `span_ref`, a
-//               copyable reference for handing a parent to another thread) and what the pool
-//               stores (`detail::span_record`, plain data). The handle's member functions are
-//               defined in tracer.hpp, once the state they act on exists. span_status and
-//               transaction_source are in status.hpp, attribute_value in attributes.hpp.
+// WHAT IT DOES  Declares what a user holds: `span`, a small move-only handle, and `span_ref`, a
+//               copyable reference for handing a parent to another thread. The handle's member
+//               functions are defined once, in core/span_members.hpp (implementation TU); what
+//               the pool stores is core/records.hpp. span_status and transaction_source are in
+//               status.hpp, attribute_value in attributes.hpp.
 // DOES NOT      own memory: a handle is indices plus a generation (sokol ids), so a handle to a
 //               span whose transaction has been sent, or that was never recorded, is a valid
 //               no-op and is never dereferenced.
@@ -15,12 +15,10 @@
 
 #include "../config.hpp"
 #include "attributes.hpp"
-#include "../protocol/ids.hpp"
-#include "../core/platform.hpp"
+#include "ids.hpp"
 #include "status.hpp"
 
 #include <cstdint>
-#include <cstring>
 #include <string_view>
 #include <type_traits>
 
@@ -208,79 +206,6 @@ class span {
 
 inline span_ref::span_ref(const span& s) noexcept : span_ref(s.ref()) {}
 
-// ------------------------------------------------------------------------------------------------
-namespace detail {
-
-/// A string copied into a transaction's arena.
-struct arena_str {
-  std::uint32_t offset;
-  std::uint32_t length;
-};
-
-enum class attribute_type : std::uint8_t { string, int64, float64, boolean };
-
-/// One attribute, linked into its span's list (indices into the block's attribute pool).
-struct attribute_record {
-  arena_str key;
-  union {
-    arena_str text;
-    std::int64_t int_value;
-    double float_value;
-    bool bool_value;
-  };
-  attribute_type type;
-  std::uint16_t next;  ///< index of the next attribute of the same span; no_index ends the list
-};
-
-inline constexpr std::uint16_t no_index = 0xffff;
-
-/// Slot states, published with release stores so the serializer, which may run on another
-/// thread, reads a span's fields only after they are complete.
-enum : std::uint8_t { slot_started = 1, slot_ended = 2 };
-
-/// One span in a transaction block: plain data, written by the thread that owns its handle.
-struct span_record {
-  std::uint64_t start_ns;       ///< monotonic clock
-  std::uint64_t end_ns;
-  span_id id;
-  span_id parent;               ///< zero on a root that starts the trace
-  arena_str name;
-  arena_str op;
-  arena_str origin;             ///< empty: "manual"
-  std::uint16_t attr_head;
-  std::uint16_t attr_tail;
-  std::uint8_t attr_count;
-  span_status status;
-  atomic<std::uint8_t> state;
-};
-
-/// A measurement (name, value, unit) on a transaction.
-struct measurement_record {
-  arena_str name;                  ///< written once, before `ready` is published
-  atomic<std::uint64_t> value_bits; ///< the double's bits: a later value of the same name may
-  atomic<std::uint64_t> unit;       ///< race the serializer, so both are atomics (unit: offset<<32|length)
-  atomic<std::uint8_t> ready;
-
-  void set(double v, arena_str u) noexcept {
-    std::uint64_t bits;
-    std::memcpy(&bits, &v, sizeof bits);
-    value_bits.store(bits, order_relaxed);
-    // Release: the unit's bytes, just copied into the arena, are visible to whoever sees it.
-    unit.store(static_cast<std::uint64_t>(u.offset) << 32 | u.length, order_release);
-  }
-  double value() const noexcept {
-    std::uint64_t bits = value_bits.load(order_relaxed);
-    double v;
-    std::memcpy(&v, &bits, sizeof v);
-    return v;
-  }
-  arena_str unit_str() const noexcept {
-    std::uint64_t u = unit.load(order_acquire);
-    return arena_str{static_cast<std::uint32_t>(u >> 32), static_cast<std::uint32_t>(u & 0xffffffffu)};
-  }
-};
-
-} // namespace detail
 SENTRY_TRACE_DETAIL_END
 
 #endif // SENTRY_TRACE_SPAN_HPP

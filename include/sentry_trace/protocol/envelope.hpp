@@ -1,4 +1,4 @@
-// sentry_trace/envelope.hpp -- transaction and client-report payloads, envelope framing
+// sentry_trace/protocol/envelope.hpp -- transaction and client-report payloads, envelope framing
 //
 // WHAT IT DOES  Writes a finished transaction block as one Sentry envelope
 //               (`{header}\n{"type":"transaction","length":N}\n{payload}`) and pending outcomes
@@ -24,6 +24,7 @@
 #include "propagation.hpp"
 #include "sampling.hpp"
 #include "../face/span.hpp"
+#include "../face/transport.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -31,65 +32,6 @@
 #include <string_view>
 
 SENTRY_TRACE_DETAIL_BEGIN
-
-/// One finished span as a transport sees it (valid only during transport::send).
-struct span_view {
-  span_id id;
-  span_id parent;               ///< zero on a root that starts the trace
-  std::string_view op;
-  std::string_view name;
-  std::int64_t start_epoch_us;  ///< microseconds since the Unix epoch
-  std::int64_t end_epoch_us;
-  span_status status;
-  bool is_root;
-};
-
-/// Read access to the transaction an envelope carries, for transports that show rather than
-/// ship it (console_transport). Only spans that were written to the envelope are listed.
-class transaction_view {
- public:
-  std::string_view name() const noexcept { return block_->str(block_->spans[0].name); }
-  trace_id trace() const noexcept { return block_->trace; }
-  /// Spans in the envelope, root first.
-  std::size_t span_count() const noexcept { return count_; }
-  span_view span_at(std::size_t i) const noexcept;
-
-  // Internal: built by the envelope writer.
-  transaction_view(const detail::transaction_block* b, const std::uint16_t* slots, std::size_t count,
-                   std::int64_t epoch_us, std::uint64_t mono_ns) noexcept
-      : block_(b), slots_(slots), count_(count), anchor_epoch_us_(epoch_us), anchor_mono_ns_(mono_ns) {}
-
- private:
-  const detail::transaction_block* block_;
-  const std::uint16_t* slots_;
-  std::size_t count_;
-  std::int64_t anchor_epoch_us_;
-  std::uint64_t anchor_mono_ns_;
-};
-
-/// What a transport receives: the whole envelope's bytes (valid only during the call; copy
-/// them to keep them) and, for a transaction envelope, a structured view of it.
-class envelope_view {
- public:
-  constexpr envelope_view() noexcept = default;
-  constexpr envelope_view(std::string_view bytes, const transaction_view* txn, bool client_report_only,
-                          std::uint32_t span_items = 0) noexcept
-      : bytes_(bytes), transaction_(txn), client_report_only_(client_report_only), span_items_(span_items) {}
-  /// The envelope, ready to POST or write to a file.
-  std::string_view bytes() const noexcept { return bytes_; }
-  /// The transaction it carries, or nullptr (client reports, events).
-  const transaction_view* transaction() const noexcept { return transaction_; }
-  /// True when it holds only a client_report item (sentry-cli rejects those).
-  bool is_client_report() const noexcept { return client_report_only_; }
-  /// The number of span v2 items in a streamed span envelope (0 for other envelopes).
-  std::uint32_t span_items() const noexcept { return span_items_; }
-
- private:
-  std::string_view bytes_{};
-  const transaction_view* transaction_ = nullptr;
-  bool client_report_only_ = false;
-  std::uint32_t span_items_ = 0;
-};
 
 // ------------------------------------------------------------------------------------------------
 namespace detail {
@@ -552,9 +494,13 @@ inline std::string_view write_client_report_envelope(char* buf, std::size_t cap,
 
 } // namespace detail
 
-inline span_view transaction_view::span_at(std::size_t i) const noexcept {
+#ifdef SENTRY_TRACE_IMPLEMENTATION
+// transaction_view's members that read the block (declared in face/transport.hpp).
+std::string_view transaction_view::name() const noexcept { return block_->str(block_->spans[0].name); }
+trace_id transaction_view::trace() const noexcept { return block_->trace; }
+span_view transaction_view::span_at(std::size_t i) const noexcept {
   const detail::span_record& r = block_->spans[slots_[i]];
-  detail::time_anchor a{anchor_epoch_us_, anchor_mono_ns_};
+  const detail::time_anchor& a = *anchor_;
   return span_view{r.id,
                    r.parent,
                    detail::op_or_default(*block_, r),
@@ -564,6 +510,7 @@ inline span_view transaction_view::span_at(std::size_t i) const noexcept {
                    r.status,
                    slots_[i] == 0};
 }
+#endif // SENTRY_TRACE_IMPLEMENTATION
 
 SENTRY_TRACE_DETAIL_END
 

@@ -1,4 +1,4 @@
-// sentry_trace/ids.hpp -- trace ids, span ids, event ids: generation, hex form, parsing
+// sentry_trace/protocol/ids.hpp -- trace ids, span ids, event ids: generation, hex form, parsing
 //
 // WHAT IT DOES  A trace id is 16 random bytes written as 32 lowercase hex characters, a span id
 //               8 random bytes as 16, an event id a uuid4 as 32 (PROTOCOL.md §7). Ids are never
@@ -15,43 +15,12 @@
 #include "../config.hpp"
 #include "json.hpp"
 #include "../core/platform.hpp"
+#include "../face/ids.hpp"
 
 #include <cstdint>
 #include <string_view>
 
 SENTRY_TRACE_DETAIL_BEGIN
-
-/// 16-byte trace id shared by every span of one trace.
-struct trace_id {
-  std::uint64_t hi = 0;
-  std::uint64_t lo = 0;
-  constexpr bool is_zero() const noexcept { return hi == 0 && lo == 0; }
-  /// Writes exactly 32 lowercase hex characters (no NUL).
-  void to_hex(char* out32) const noexcept;
-  /// Parses exactly 32 lowercase hex characters; false (and `out` untouched) otherwise or when zero.
-  static bool parse(std::string_view hex, trace_id& out) noexcept;
-  friend constexpr bool operator==(const trace_id& a, const trace_id& b) noexcept { return a.hi == b.hi && a.lo == b.lo; }
-  friend constexpr bool operator!=(const trace_id& a, const trace_id& b) noexcept { return !(a == b); }
-};
-
-/// 8-byte span id; 0 means "none".
-struct span_id {
-  std::uint64_t value = 0;
-  constexpr bool is_zero() const noexcept { return value == 0; }
-  /// Writes exactly 16 lowercase hex characters (no NUL).
-  void to_hex(char* out16) const noexcept;
-  /// Parses exactly 16 lowercase hex characters; false (and `out` untouched) otherwise or when zero.
-  static bool parse(std::string_view hex, span_id& out) noexcept;
-  friend constexpr bool operator==(const span_id& a, const span_id& b) noexcept { return a.value == b.value; }
-  friend constexpr bool operator!=(const span_id& a, const span_id& b) noexcept { return a.value != b.value; }
-};
-
-/// uuid4 used as an event id; written as 32 hex without dashes, as event payloads require.
-struct event_id {
-  std::uint64_t hi = 0;
-  std::uint64_t lo = 0;
-  void to_hex(char* out32) const noexcept;
-};
 
 // ------------------------------------------------------------------------------------------------
 namespace detail {
@@ -104,11 +73,13 @@ inline event_id new_event_id() noexcept {
 
 } // namespace detail
 
-inline void trace_id::to_hex(char* out32) const noexcept {
+#ifdef SENTRY_TRACE_IMPLEMENTATION
+// The face declares these members (face/ids.hpp); they are defined once, here.
+void trace_id::to_hex(char* out32) const noexcept {
   detail::u64_to_hex(hi, out32);
   detail::u64_to_hex(lo, out32 + 16);
 }
-inline bool trace_id::parse(std::string_view hex, trace_id& out) noexcept {
+bool trace_id::parse(std::string_view hex, trace_id& out) noexcept {
   trace_id t;
   if (hex.size() != 32 || !detail::parse_u64_hex(hex.data(), t.hi) || !detail::parse_u64_hex(hex.data() + 16, t.lo) ||
       t.is_zero())
@@ -116,17 +87,18 @@ inline bool trace_id::parse(std::string_view hex, trace_id& out) noexcept {
   out = t;
   return true;
 }
-inline void span_id::to_hex(char* out16) const noexcept { detail::u64_to_hex(value, out16); }
-inline bool span_id::parse(std::string_view hex, span_id& out) noexcept {
+void span_id::to_hex(char* out16) const noexcept { detail::u64_to_hex(value, out16); }
+bool span_id::parse(std::string_view hex, span_id& out) noexcept {
   std::uint64_t v = 0;
   if (hex.size() != 16 || !detail::parse_u64_hex(hex.data(), v) || v == 0) return false;
   out.value = v;
   return true;
 }
-inline void event_id::to_hex(char* out32) const noexcept {
+void event_id::to_hex(char* out32) const noexcept {
   detail::u64_to_hex(hi, out32);
   detail::u64_to_hex(lo, out32 + 16);
 }
+#endif // SENTRY_TRACE_IMPLEMENTATION
 
 SENTRY_TRACE_DETAIL_END
 

@@ -1,4 +1,4 @@
-// sentry_trace/distributed.hpp -- continuing traces, handing them on, and errors linked to them
+// sentry_trace/runtime/distributed.hpp -- continuing traces, handing them on, errors linked to them
 //
 // WHAT IT DOES  continue_trace() makes the transactions started in its callback continue the
 //               caller's trace (trace id, parent span id, sampling decision, sample_rand and the
@@ -26,10 +26,11 @@
 //               or over the W3C limits are dropped; the rest is kept.
 // SPEC          https://develop.sentry.dev/sdk/foundations/trace-propagation/
 
-#ifndef SENTRY_TRACE_DISTRIBUTED_HPP
-#define SENTRY_TRACE_DISTRIBUTED_HPP
+#ifndef SENTRY_TRACE_RUNTIME_DISTRIBUTED_HPP
+#define SENTRY_TRACE_RUNTIME_DISTRIBUTED_HPP
 
 #include "../config.hpp"
+#include "../face/distributed.hpp"
 #include "../protocol/envelope.hpp"
 #include "../protocol/events.hpp"
 #include "../protocol/propagation.hpp"
@@ -46,72 +47,6 @@
 #endif
 
 SENTRY_TRACE_DETAIL_BEGIN
-
-/// The outgoing trace headers for one request, about 130 bytes. `sentry_trace` and
-/// `traceparent` point into this object's own buffers: valid while it lives; it can be neither
-/// copied nor moved (returned by value through guaranteed copy elision). `baggage` (up to
-/// SENTRY_TRACE_MAX_BAGGAGE bytes) points into this thread's propagation buffer: valid until this
-/// thread's next get_trace_headers() or inject(); set it on the request (or copy it) before
-/// then, and before a fiber yields. An empty view means "send no such header".
-class trace_headers {
- public:
-  std::string_view sentry_trace;
-  std::string_view baggage;
-  std::string_view traceparent;  ///< only with options.propagate_traceparent (default false, as the SDKs)
-
-  trace_headers() noexcept = default;
-  /// Internal: built in place (the views must point into the final object).
-  template <class Fill> explicit trace_headers(Fill&& fill) noexcept {
-    fill(*this);
-  }
-  trace_headers(const trace_headers&) = delete;
-  trace_headers& operator=(const trace_headers&) = delete;
-
-  // Internal buffers (the baggage value is the thread's: see get_trace_headers()).
-  char sentry_trace_buf[51] = {};
-  char traceparent_buf[55] = {};
-};
-
-/// Runs fn() with the trace described by `sentry_trace` and `baggage` (header values; empty
-/// when absent) as the parent of every transaction started inside it, and returns fn's result.
-/// The values must stay valid until fn returns (the baggage is read again inside the scope);
-/// values passed directly, temporaries included, always do. Thread-safe; the scope is this
-/// thread's. Nested calls stack. Under 2 KiB of stack of its own (tests/stack/stack_use.cpp).
-template <class Fn> decltype(auto) continue_trace(std::string_view sentry_trace, std::string_view baggage, Fn&& fn);
-/// The same, also reading a W3C `traceparent`, used when `sentry_trace` is absent or invalid.
-template <class Fn>
-decltype(auto) continue_trace(std::string_view sentry_trace, std::string_view baggage, std::string_view traceparent,
-                              Fn&& fn);
-
-/// The headers to send with an outgoing request made inside the active span (or, with none,
-/// inside continue_trace's scope, or this thread's own trace). Before init() and after
-/// shutdown() every view is empty: nothing is propagated without an enabled SDK, as
-/// @sentry/core's getTraceData() returns {} then. No heap, no lock; under 2 KiB of stack
-/// (tests/stack/stack_use.cpp); noexcept.
-trace_headers get_trace_headers() noexcept;
-
-/// Sets the trace headers on any carrier with `set(std::string_view key, std::string_view value)`
-/// (HTTP headers, message metadata, RPC metadata); the values are valid only during set(), so
-/// the carrier copies them. With `url`, only when options.trace_propagation_targets allow that
-/// URL. Returns whether headers were set (false before init() and after shutdown()).
-template <class Carrier> bool inject(Carrier& carrier, std::string_view url = {});
-
-/// Continues the trace a carrier brought: reads "sentry-trace", "baggage" and "traceparent" with
-/// `get(std::string_view key)` (returning something convertible to std::string_view, empty when
-/// absent) and runs fn inside continue_trace.
-template <class Carrier, class Fn> decltype(auto) extract(const Carrier& carrier, Fn&& fn);
-
-/// Sends an error event (`exception.values[0]` = {type, value}) linked to the active span.
-/// Strings are copied (cut at SENTRY_TRACE_MAX_STRING bytes). Returns false when it was not
-/// sent (tracing off, or the envelope did not fit: counted). No heap; thread-safe.
-bool capture_exception(std::string_view type, std::string_view value) noexcept;
-#if SENTRY_TRACE_EXCEPTIONS
-/// capture_exception with the exception's dynamic type name unavailable without RTTI, so the
-/// type is "std::exception" unless given; the value is e.what().
-bool capture_exception(const std::exception& e, std::string_view type = "std::exception") noexcept;
-#endif
-/// Sends a message event at `lvl`, linked to the active span.
-bool capture_message(std::string_view message, level lvl = level::info) noexcept;
 
 // ------------------------------------------------------------------------------------------------
 namespace detail {
@@ -159,17 +94,6 @@ inline void parse_incoming(std::string_view sentry_trace, std::string_view bagga
   in.added_rand_len = static_cast<std::uint8_t>(format_micros_fraction(in.added_rand, in.sample_rand_micros));
 }
 
-/// Restores the previous incoming context when continue_trace's scope ends, however it ends.
-struct incoming_scope {
-  incoming_context ctx;
-  explicit incoming_scope() noexcept : ctx() {
-    ctx.previous = tl_incoming;
-    tl_incoming = &ctx;
-  }
-  ~incoming_scope() { tl_incoming = ctx.previous; }
-  incoming_scope(const incoming_scope&) = delete;
-  incoming_scope& operator=(const incoming_scope&) = delete;
-};
 
 /// Each thread's own trace id for work outside any span or continue_trace (as the SDKs'
 /// propagation context): stable, so errors and outgoing calls of one thread share it.
@@ -319,19 +243,32 @@ inline bool capture_event(const event_fields& f) noexcept {
 
 } // namespace detail
 
-template <class Fn>
-decltype(auto) continue_trace(std::string_view sentry_trace, std::string_view baggage, std::string_view traceparent,
-                              Fn&& fn) {
-  detail::incoming_scope scope;
-  detail::parse_incoming(sentry_trace, baggage, traceparent, scope.ctx);
-  return std::forward<Fn>(fn)();
+#ifdef SENTRY_TRACE_IMPLEMENTATION
+// The face declares these (face/distributed.hpp); they are defined once, here.
+
+static_assert(sizeof(detail::incoming_context) <= sizeof(detail::incoming_space::bytes) &&
+                  alignof(detail::incoming_context) <= alignof(detail::incoming_space),
+              "detail::incoming_space (face/distributed.hpp) must hold an incoming_context");
+
+void detail::enter_trace(incoming_space& at, std::string_view sentry_trace, std::string_view baggage_value,
+                         std::string_view traceparent) noexcept {
+  incoming_context* ctx = ::new (static_cast<void*>(at.bytes)) incoming_context();
+  ctx->previous = tl_incoming;
+  tl_incoming = ctx;
+  parse_incoming(sentry_trace, baggage_value, traceparent, *ctx);
 }
 
-template <class Fn> decltype(auto) continue_trace(std::string_view sentry_trace, std::string_view baggage, Fn&& fn) {
-  return continue_trace(sentry_trace, baggage, std::string_view(), std::forward<Fn>(fn));
+void detail::leave_trace(incoming_space& at) noexcept {
+  tl_incoming = std::launder(reinterpret_cast<incoming_context*>(at.bytes))->previous;
 }
 
-inline trace_headers get_trace_headers() noexcept {
+bool detail::propagates_to(std::string_view url) noexcept {
+  const tracer& t = g_tracer;
+  if (!t.enabled) return false;  // before init() or after shutdown(): nothing to propagate
+  return url.empty() || should_propagate(url, t.targets, t.target_count, t.targets_set);
+}
+
+trace_headers get_trace_headers() noexcept {
   return trace_headers([](trace_headers& h) {
     if (!detail::g_tracer.enabled) return;  // before init() or after shutdown(): no headers
     const detail::current_trace c = detail::resolve_current();
@@ -344,24 +281,7 @@ inline trace_headers get_trace_headers() noexcept {
   });
 }
 
-template <class Carrier> bool inject(Carrier& carrier, std::string_view url) {
-  const detail::tracer& t = detail::g_tracer;
-  if (!t.enabled) return false;  // before init() or after shutdown(): nothing to propagate
-  if (!url.empty() && !detail::should_propagate(url, t.targets, t.target_count, t.targets_set)) return false;
-  trace_headers h = get_trace_headers();
-  carrier.set(std::string_view("sentry-trace"), h.sentry_trace);
-  if (!h.baggage.empty()) carrier.set(std::string_view("baggage"), h.baggage);
-  if (!h.traceparent.empty()) carrier.set(std::string_view("traceparent"), h.traceparent);
-  return true;
-}
-
-template <class Carrier, class Fn> decltype(auto) extract(const Carrier& carrier, Fn&& fn) {
-  return continue_trace(std::string_view(carrier.get(std::string_view("sentry-trace"))),
-                        std::string_view(carrier.get(std::string_view("baggage"))),
-                        std::string_view(carrier.get(std::string_view("traceparent"))), std::forward<Fn>(fn));
-}
-
-inline bool capture_exception(std::string_view type, std::string_view value) noexcept {
+bool capture_exception(std::string_view type, std::string_view value) noexcept {
   detail::event_fields f;
   f.exception_type = type.empty() && value.empty() ? std::string_view("Error") : type;
   f.exception_value = value;
@@ -370,18 +290,20 @@ inline bool capture_exception(std::string_view type, std::string_view value) noe
 }
 
 #if SENTRY_TRACE_EXCEPTIONS
-inline bool capture_exception(const std::exception& e, std::string_view type) noexcept {
+bool capture_exception(const std::exception& e, std::string_view type) noexcept {
   return capture_exception(type, e.what());
 }
 #endif
 
-inline bool capture_message(std::string_view message, level lvl) noexcept {
+bool capture_message(std::string_view message, level lvl) noexcept {
   detail::event_fields f;
   f.message = message;
   f.lvl = lvl;
   return detail::capture_event(f);
 }
 
+#endif // SENTRY_TRACE_IMPLEMENTATION
+
 SENTRY_TRACE_DETAIL_END
 
-#endif // SENTRY_TRACE_DISTRIBUTED_HPP
+#endif // SENTRY_TRACE_RUNTIME_DISTRIBUTED_HPP

@@ -109,7 +109,10 @@ inline void watch_fork() noexcept {}
 
 }  // namespace detail
 
-inline bool flush(std::uint32_t timeout_ms) noexcept {
+#ifdef SENTRY_TRACE_IMPLEMENTATION
+// The face declares these (face/options.hpp); they are defined once, here.
+
+bool flush(std::uint32_t timeout_ms) noexcept {
   detail::tracer& t = detail::g_tracer;
   if (!t.enabled) return true;
   {
@@ -139,7 +142,7 @@ inline bool flush(std::uint32_t timeout_ms) noexcept {
 #endif
 }
 
-inline bool shutdown(std::uint32_t timeout_ms) noexcept {
+bool shutdown(std::uint32_t timeout_ms) noexcept {
   detail::tracer& t = detail::g_tracer;
   if (!t.enabled) return true;
   detail::g_report_due_ns.store(0, detail::order_relaxed);  // no periodic report from here on
@@ -158,11 +161,11 @@ inline bool shutdown(std::uint32_t timeout_ms) noexcept {
   return delivered;
 }
 
-inline bool is_enabled() noexcept { return detail::g_tracer.enabled; }
+bool is_enabled() noexcept { return detail::g_tracer.enabled; }
 
-inline stats get_stats() noexcept { return detail::g_outcomes.snapshot(); }
+stats get_stats() noexcept { return detail::g_outcomes.snapshot(); }
 
-inline bool init(const options& opts) noexcept {
+bool init(const options& opts) noexcept {
   using detail::log_line;
   detail::tracer& t = detail::g_tracer;
   if (t.enabled) shutdown(0);
@@ -320,9 +323,7 @@ inline bool init(const options& opts) noexcept {
   return true;
 }
 
-
-
-
+#endif // SENTRY_TRACE_IMPLEMENTATION
 
 SENTRY_TRACE_DETAIL_END
 

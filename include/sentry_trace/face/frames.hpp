@@ -1,4 +1,4 @@
-// sentry_trace/frames.hpp -- slow and frozen frames of a game loop, as Sentry's frame measurements
+// sentry_trace/face/frames.hpp -- slow and frozen frames of a game loop, as Sentry's frame measurements
 //
 // WHAT IT DOES  A frame_tracker counts the frames of a loop and, on attach(), puts Sentry's frame
 //               measurements on the active transaction and, optionally, the same figures as data
@@ -35,18 +35,22 @@
 // SPEC          https://develop.sentry.dev/sdk/telemetry/traces/frames-delay/
 //               https://develop.sentry.dev/sdk/data-model/event-payloads/transaction/#measurements
 
-#ifndef SENTRY_TRACE_FRAMES_HPP
-#define SENTRY_TRACE_FRAMES_HPP
+#ifndef SENTRY_TRACE_FACE_FRAMES_HPP
+#define SENTRY_TRACE_FACE_FRAMES_HPP
 
-#include "../face/api.hpp"
 #include "../config.hpp"
-#include "../face/span.hpp"
-#include "lifecycle.hpp"
-#include "../core/span_members.hpp"
+#include "api.hpp"
+#include "span.hpp"
 
 #include <cstdint>
 
 SENTRY_TRACE_DETAIL_BEGIN
+
+namespace detail {
+/// Reads the tracer's monotonic clock (nanoseconds) into `out`; false while the tracer is off.
+/// Defined in runtime/api.hpp.
+bool frame_clock_now(std::uint64_t& out) noexcept;
+}  // namespace detail
 
 /// Thresholds of a frame_tracker. Zero in either field means its default.
 struct frame_tracker_options {
@@ -141,12 +145,7 @@ class frame_tracker {
  private:
   /// Reads the tracer's clock into `out`; false while the tracer is off. The hook is only read
   /// while enabled: after shutdown() it may point at an object that no longer exists.
-  static bool clock_now(std::uint64_t& out) noexcept {
-    const detail::tracer& t = detail::g_tracer;
-    if (!t.enabled || !t.clock.now_ns) return false;
-    out = t.now_ns();
-    return true;
-  }
+  static bool clock_now(std::uint64_t& out) noexcept { return detail::frame_clock_now(out); }
 
   std::uint32_t target_ns_;
   std::uint64_t frozen_ns_;
@@ -160,4 +159,4 @@ class frame_tracker {
 
 SENTRY_TRACE_DETAIL_END
 
-#endif // SENTRY_TRACE_FRAMES_HPP
+#endif // SENTRY_TRACE_FACE_FRAMES_HPP
