@@ -1061,13 +1061,23 @@ class span {
 
   /// Sets or replaces an attribute (JS: span.setAttribute). Keys and string values are copied
   /// into the transaction's arena. A no-op on unsampled, ended or empty handles.
-  void set_attribute(std::string_view key, std::string_view value) noexcept;
+  /// Every setter checks is_recording() here, inline, so on an unsampled, ended or empty
+  /// handle it costs a test of one flag and no call.
+  void set_attribute(std::string_view key, std::string_view value) noexcept {
+    if (is_recording()) set_attribute_value_(key, attribute_value(value));
+  }
   void set_attribute(std::string_view key, const char* value) noexcept {
     set_attribute(key, value ? std::string_view(value) : std::string_view());
   }
-  void set_attribute(std::string_view key, double value) noexcept;
-  void set_attribute(std::string_view key, bool value) noexcept;
-  void set_attribute(std::string_view key, std::int64_t value) noexcept;
+  void set_attribute(std::string_view key, double value) noexcept {
+    if (is_recording()) set_attribute_value_(key, attribute_value(value));
+  }
+  void set_attribute(std::string_view key, bool value) noexcept {
+    if (is_recording()) set_attribute_value_(key, attribute_value(value));
+  }
+  void set_attribute(std::string_view key, std::int64_t value) noexcept {
+    if (is_recording()) set_attribute_value_(key, attribute_value(value));
+  }
   /// Any other integer type is stored as int64 (unsigned values above INT64_MAX are clamped).
   template <class Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool> &&
                                             !std::is_same_v<Int, std::int64_t> && !std::is_same_v<Int, char>,
@@ -1080,18 +1090,38 @@ class span {
     }
   }
   /// Sets the status (written as `ok` when never set).
-  void set_status(span_status status) noexcept;
+  void set_status(span_status status) noexcept {
+    if (is_recording()) set_status_(status);
+  }
   /// Sets the status from an HTTP status code (from_http_status) and the attribute
   /// `http.response.status_code`, as @sentry/core's setHttpStatus does.
-  void set_http_status(int code) noexcept;
+  void set_http_status(int code) noexcept {
+    if (is_recording()) set_http_status_(code);
+  }
   /// Renames the span; on a transaction this is also the transaction's name.
-  void set_name(std::string_view name) noexcept;
+  void set_name(std::string_view name) noexcept {
+    if (is_recording()) rename_(name, nullptr);
+  }
   /// Renames the span and sets the transaction's name source (route, url, ...).
-  void set_name(std::string_view name, transaction_source source) noexcept;
-  void set_op(std::string_view op) noexcept;
-  void set_origin(std::string_view origin) noexcept;
-  /// Ends the span now. Ending a transaction's root sends the transaction. Idempotent.
-  void end() noexcept;
+  void set_name(std::string_view name, transaction_source source) noexcept {
+    if (is_recording()) rename_(name, &source);
+  }
+  void set_op(std::string_view op) noexcept {
+    if (is_recording()) set_op_(op);
+  }
+  void set_origin(std::string_view origin) noexcept {
+    if (is_recording()) set_origin_(origin);
+  }
+  /// Ends the span now. Ending a transaction's root sends the transaction. Idempotent. A span
+  /// that records nothing and is active nowhere ends here, inline.
+  void end() noexcept {
+    if constexpr (never_recording) return;
+    if ((ref_.flags & (span_ref::recording | span_ref::root)) == 0 && active_.depth == 0) {
+      ref_.flags = 0;
+      return;
+    }
+    end_();
+  }
 
   /// True while the handle refers to a span that has not ended (sampled or not).
   bool is_active() const noexcept { return (ref_.flags & span_ref::valid) != 0; }
@@ -1129,9 +1159,16 @@ class span {
     ref_ = span_ref{};
     active_ = detail::active_mark{};
   }
+  // Defined once, in core/span_members.hpp.
   void abandon_() noexcept;
+  void end_() noexcept;
   void end_recorded_() noexcept;
   void set_attribute_value_(std::string_view key, const attribute_value& value) noexcept;
+  void set_status_(span_status status) noexcept;
+  void set_http_status_(int code) noexcept;
+  void rename_(std::string_view name, const transaction_source* source) noexcept;
+  void set_op_(std::string_view op) noexcept;
+  void set_origin_(std::string_view origin) noexcept;
 
   span_ref ref_{};
   detail::active_mark active_{};  ///< where it is active, if anywhere
@@ -1483,12 +1520,22 @@ namespace detail {
 /// Starts a span under its explicit parent, this thread's active span, or as a transaction;
 /// `make_active` pushes it on this thread's stack. Defined in core/recording.hpp.
 span start_span_impl(const span_options& o, bool make_active) noexcept;
+
+/// set_measurement's work, defined in runtime/api.hpp.
+void record_measurement(std::string_view name, double value, std::string_view unit) noexcept;
+
+/// Every start goes through here: under SENTRY_TRACE_SAMPLING_NEVER it is an empty handle,
+/// inline, so the span path folds away in the caller.
+inline span start(const span_options& o, bool make_active) noexcept {
+  if constexpr (sampling_policy == sampling_policy_kind::never) return span{};
+  return start_span_impl(o, make_active);
+}
 }  // namespace detail
 
 /// Starts a span, makes it this thread's active span, runs `fn(span&)` and ends the span.
 /// Returns what `fn` returns. Thread-safe.
 template <class Fn> decltype(auto) start_span(const span_options& opts, Fn&& fn) {
-  span s = detail::start_span_impl(opts, true);
+  span s = detail::start(opts, true);
 #if SENTRY_TRACE_EXCEPTIONS
   struct on_unwind {
     span& s;
@@ -1513,16 +1560,16 @@ template <class Fn> decltype(auto) start_span(const span_options& opts, Fn&& fn)
 
 /// Starts a span and makes it this thread's active span until end() (idempotent). The handle
 /// may be moved to another thread and ended there. Thread-safe.
-[[nodiscard]] inline span start_span_manual(const span_options& opts) noexcept { return detail::start_span_impl(opts, true); }
+[[nodiscard]] inline span start_span_manual(const span_options& opts) noexcept { return detail::start(opts, true); }
 
 /// Starts a span that never becomes the active span, so later spans do not nest under it
 /// (pass it as an explicit parent to nest something). End it yourself. Thread-safe.
-[[nodiscard]] inline span start_inactive_span(const span_options& opts) noexcept { return detail::start_span_impl(opts, false); }
+[[nodiscard]] inline span start_inactive_span(const span_options& opts) noexcept { return detail::start(opts, false); }
 
 /// A span active for the rest of the scope, ended by the destructor.
 class scoped_span {
  public:
-  explicit scoped_span(const span_options& opts) noexcept : span_(detail::start_span_impl(opts, true)) {}
+  explicit scoped_span(const span_options& opts) noexcept : span_(detail::start(opts, true)) {}
   ~scoped_span() { span_.end(); }
   scoped_span(const scoped_span&) = delete;
   scoped_span& operator=(const scoped_span&) = delete;
@@ -1542,7 +1589,9 @@ span_ref active_span() noexcept;
 /// week, byte … exbibyte, ratio, percent, none) or a custom ASCII unit of at most 15 bytes;
 /// anything else is written as "none". Non-finite values, or no active sampled transaction:
 /// dropped and counted (stats.measurements_dropped). A later value of the same name wins.
-void set_measurement(std::string_view name, double value, std::string_view unit = "none") noexcept;
+inline void set_measurement(std::string_view name, double value, std::string_view unit = "none") noexcept {
+  if constexpr (detail::sampling_policy != detail::sampling_policy_kind::never) detail::record_measurement(name, value, unit);
+}
 
 /// Poll mode (options.delivery = delivery_mode::poll): sends what the built-in transports
 /// have queued, doing non-blocking work for about `budget_us` microseconds (at least one
@@ -6262,13 +6311,23 @@ class span {
 
   /// Sets or replaces an attribute (JS: span.setAttribute). Keys and string values are copied
   /// into the transaction's arena. A no-op on unsampled, ended or empty handles.
-  void set_attribute(std::string_view key, std::string_view value) noexcept;
+  /// Every setter checks is_recording() here, inline, so on an unsampled, ended or empty
+  /// handle it costs a test of one flag and no call.
+  void set_attribute(std::string_view key, std::string_view value) noexcept {
+    if (is_recording()) set_attribute_value_(key, attribute_value(value));
+  }
   void set_attribute(std::string_view key, const char* value) noexcept {
     set_attribute(key, value ? std::string_view(value) : std::string_view());
   }
-  void set_attribute(std::string_view key, double value) noexcept;
-  void set_attribute(std::string_view key, bool value) noexcept;
-  void set_attribute(std::string_view key, std::int64_t value) noexcept;
+  void set_attribute(std::string_view key, double value) noexcept {
+    if (is_recording()) set_attribute_value_(key, attribute_value(value));
+  }
+  void set_attribute(std::string_view key, bool value) noexcept {
+    if (is_recording()) set_attribute_value_(key, attribute_value(value));
+  }
+  void set_attribute(std::string_view key, std::int64_t value) noexcept {
+    if (is_recording()) set_attribute_value_(key, attribute_value(value));
+  }
   /// Any other integer type is stored as int64 (unsigned values above INT64_MAX are clamped).
   template <class Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool> &&
                                             !std::is_same_v<Int, std::int64_t> && !std::is_same_v<Int, char>,
@@ -6281,18 +6340,38 @@ class span {
     }
   }
   /// Sets the status (written as `ok` when never set).
-  void set_status(span_status status) noexcept;
+  void set_status(span_status status) noexcept {
+    if (is_recording()) set_status_(status);
+  }
   /// Sets the status from an HTTP status code (from_http_status) and the attribute
   /// `http.response.status_code`, as @sentry/core's setHttpStatus does.
-  void set_http_status(int code) noexcept;
+  void set_http_status(int code) noexcept {
+    if (is_recording()) set_http_status_(code);
+  }
   /// Renames the span; on a transaction this is also the transaction's name.
-  void set_name(std::string_view name) noexcept;
+  void set_name(std::string_view name) noexcept {
+    if (is_recording()) rename_(name, nullptr);
+  }
   /// Renames the span and sets the transaction's name source (route, url, ...).
-  void set_name(std::string_view name, transaction_source source) noexcept;
-  void set_op(std::string_view op) noexcept;
-  void set_origin(std::string_view origin) noexcept;
-  /// Ends the span now. Ending a transaction's root sends the transaction. Idempotent.
-  void end() noexcept;
+  void set_name(std::string_view name, transaction_source source) noexcept {
+    if (is_recording()) rename_(name, &source);
+  }
+  void set_op(std::string_view op) noexcept {
+    if (is_recording()) set_op_(op);
+  }
+  void set_origin(std::string_view origin) noexcept {
+    if (is_recording()) set_origin_(origin);
+  }
+  /// Ends the span now. Ending a transaction's root sends the transaction. Idempotent. A span
+  /// that records nothing and is active nowhere ends here, inline.
+  void end() noexcept {
+    if constexpr (never_recording) return;
+    if ((ref_.flags & (span_ref::recording | span_ref::root)) == 0 && active_.depth == 0) {
+      ref_.flags = 0;
+      return;
+    }
+    end_();
+  }
 
   /// True while the handle refers to a span that has not ended (sampled or not).
   bool is_active() const noexcept { return (ref_.flags & span_ref::valid) != 0; }
@@ -6330,9 +6409,16 @@ class span {
     ref_ = span_ref{};
     active_ = detail::active_mark{};
   }
+  // Defined once, in core/span_members.hpp.
   void abandon_() noexcept;
+  void end_() noexcept;
   void end_recorded_() noexcept;
   void set_attribute_value_(std::string_view key, const attribute_value& value) noexcept;
+  void set_status_(span_status status) noexcept;
+  void set_http_status_(int code) noexcept;
+  void rename_(std::string_view name, const transaction_source* source) noexcept;
+  void set_op_(std::string_view op) noexcept;
+  void set_origin_(std::string_view origin) noexcept;
 
   span_ref ref_{};
   detail::active_mark active_{};  ///< where it is active, if anywhere
@@ -13035,51 +13121,38 @@ SENTRY_TRACE_DETAIL_BEGIN
 #ifdef SENTRY_TRACE_IMPLEMENTATION
 // ---- span handle members (declared in span.hpp) ---------------------------------------------
 
-/// The setters share one path: a cheap check, the record's validity, then the block's store.
+// The face's setters have checked is_recording(); the record's validity is checked here, then
+// the block's store.
 void span::set_attribute_value_(std::string_view key, const attribute_value& value) noexcept {
-  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
   detail::transaction_block* b;
   if (detail::record_of(ref_, b)) b->set_attribute(ref_.slot, key, value);
 }
-void span::set_attribute(std::string_view key, std::string_view value) noexcept { set_attribute_value_(key, value); }
-void span::set_attribute(std::string_view key, double value) noexcept { set_attribute_value_(key, value); }
-void span::set_attribute(std::string_view key, bool value) noexcept { set_attribute_value_(key, value); }
-void span::set_attribute(std::string_view key, std::int64_t value) noexcept { set_attribute_value_(key, value); }
-void span::set_status(span_status status) noexcept {
-  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
+void span::set_status_(span_status status) noexcept {
   detail::transaction_block* b;
   if (detail::span_record* r = detail::record_of(ref_, b)) r->status = status;
 }
-void span::set_http_status(int code) noexcept {
-  set_status(from_http_status(code));
-  set_attribute("http.response.status_code", static_cast<std::int64_t>(code));
+void span::set_http_status_(int code) noexcept {
+  set_status_(from_http_status(code));
+  set_attribute_value_("http.response.status_code", attribute_value(static_cast<std::int64_t>(code)));
 }
-void span::set_name(std::string_view name) noexcept {
-  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
-  detail::transaction_block* b;
-  if (detail::span_record* r = detail::record_of(ref_, b)) r->name = b->copy(name);
-}
-void span::set_name(std::string_view name, transaction_source source) noexcept {
-  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
+void span::rename_(std::string_view name, const transaction_source* source) noexcept {
   detail::transaction_block* b;
   if (detail::span_record* r = detail::record_of(ref_, b)) {
     r->name = b->copy(name);
-    if (ref_.slot == 0) b->source = source;
+    if (source && ref_.slot == 0) b->source = *source;
   }
 }
-void span::set_op(std::string_view op) noexcept {
-  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
+void span::set_op_(std::string_view op) noexcept {
   detail::transaction_block* b;
   if (detail::span_record* r = detail::record_of(ref_, b)) r->op = b->copy(op);
 }
-void span::set_origin(std::string_view origin) noexcept {
-  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
+void span::set_origin_(std::string_view origin) noexcept {
   detail::transaction_block* b;
   if (detail::span_record* r = detail::record_of(ref_, b)) r->origin = b->copy(origin);
 }
 
-void span::end() noexcept {
-  if constexpr (never_recording) return;
+// end() in the face has handled a span that records nothing and is active nowhere.
+void span::end_() noexcept {
   if ((ref_.flags & (span_ref::recording | detail::ref_root)) == 0) {  // empty, unrecorded or dropped child
     detail::pop_active(active_);
     ref_.flags = 0;
@@ -13672,12 +13745,22 @@ namespace detail {
 /// Starts a span under its explicit parent, this thread's active span, or as a transaction;
 /// `make_active` pushes it on this thread's stack. Defined in core/recording.hpp.
 span start_span_impl(const span_options& o, bool make_active) noexcept;
+
+/// set_measurement's work, defined in runtime/api.hpp.
+void record_measurement(std::string_view name, double value, std::string_view unit) noexcept;
+
+/// Every start goes through here: under SENTRY_TRACE_SAMPLING_NEVER it is an empty handle,
+/// inline, so the span path folds away in the caller.
+inline span start(const span_options& o, bool make_active) noexcept {
+  if constexpr (sampling_policy == sampling_policy_kind::never) return span{};
+  return start_span_impl(o, make_active);
+}
 }  // namespace detail
 
 /// Starts a span, makes it this thread's active span, runs `fn(span&)` and ends the span.
 /// Returns what `fn` returns. Thread-safe.
 template <class Fn> decltype(auto) start_span(const span_options& opts, Fn&& fn) {
-  span s = detail::start_span_impl(opts, true);
+  span s = detail::start(opts, true);
 #if SENTRY_TRACE_EXCEPTIONS
   struct on_unwind {
     span& s;
@@ -13702,16 +13785,16 @@ template <class Fn> decltype(auto) start_span(const span_options& opts, Fn&& fn)
 
 /// Starts a span and makes it this thread's active span until end() (idempotent). The handle
 /// may be moved to another thread and ended there. Thread-safe.
-[[nodiscard]] inline span start_span_manual(const span_options& opts) noexcept { return detail::start_span_impl(opts, true); }
+[[nodiscard]] inline span start_span_manual(const span_options& opts) noexcept { return detail::start(opts, true); }
 
 /// Starts a span that never becomes the active span, so later spans do not nest under it
 /// (pass it as an explicit parent to nest something). End it yourself. Thread-safe.
-[[nodiscard]] inline span start_inactive_span(const span_options& opts) noexcept { return detail::start_span_impl(opts, false); }
+[[nodiscard]] inline span start_inactive_span(const span_options& opts) noexcept { return detail::start(opts, false); }
 
 /// A span active for the rest of the scope, ended by the destructor.
 class scoped_span {
  public:
-  explicit scoped_span(const span_options& opts) noexcept : span_(detail::start_span_impl(opts, true)) {}
+  explicit scoped_span(const span_options& opts) noexcept : span_(detail::start(opts, true)) {}
   ~scoped_span() { span_.end(); }
   scoped_span(const scoped_span&) = delete;
   scoped_span& operator=(const scoped_span&) = delete;
@@ -13731,7 +13814,9 @@ span_ref active_span() noexcept;
 /// week, byte … exbibyte, ratio, percent, none) or a custom ASCII unit of at most 15 bytes;
 /// anything else is written as "none". Non-finite values, or no active sampled transaction:
 /// dropped and counted (stats.measurements_dropped). A later value of the same name wins.
-void set_measurement(std::string_view name, double value, std::string_view unit = "none") noexcept;
+inline void set_measurement(std::string_view name, double value, std::string_view unit = "none") noexcept {
+  if constexpr (detail::sampling_policy != detail::sampling_policy_kind::never) detail::record_measurement(name, value, unit);
+}
 
 /// Poll mode (options.delivery = delivery_mode::poll): sends what the built-in transports
 /// have queued, doing non-blocking work for about `budget_us` microseconds (at least one
@@ -13925,9 +14010,8 @@ span_ref active_span() noexcept {
   return e ? e->ref : span_ref{};
 }
 
-void set_measurement(std::string_view name, double value, std::string_view unit) noexcept {
-  if constexpr (detail::sampling_policy == detail::sampling_policy_kind::never) return;
-  if (detail::g_tracer.enabled) detail::set_measurement_impl(name, value, unit);
+void detail::record_measurement(std::string_view name, double value, std::string_view unit) noexcept {
+  if (g_tracer.enabled) set_measurement_impl(name, value, unit);
 }
 
 bool poll(std::uint32_t budget_us) noexcept {

@@ -86,6 +86,9 @@
 #  define SENTRY_TRACE_STREAMING 0
 #endif
 
+// The firmware is one file: it is also the implementation TU (its storage, g_storage below, is a
+// type only the implementation sees).
+#define SENTRY_TRACE_IMPLEMENTATION
 #include <sentry_trace.hpp>
 
 #include <cstddef>

@@ -4,6 +4,8 @@
 // run by check_codegen.sh. traces_sample_rate is set to 0 throughout: a compile-time policy must
 // ignore it. Prints one line per check and exits non-zero when one fails.
 
+// One file: this program is also its implementation TU.
+#define SENTRY_TRACE_IMPLEMENTATION
 #include <sentry_trace.hpp>
 
 #include <cstdio>

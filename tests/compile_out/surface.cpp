@@ -5,6 +5,9 @@
 // signature, fails the disabled build. With tracing compiled out it also runs, and checks the
 // neutral values disabled.hpp documents. Exit code 0: every check passed.
 
+// One file in both modes; with tracing on it is also the implementation TU (the hosted
+// transports and sampling_decision are names of the implementation half).
+#define SENTRY_TRACE_IMPLEMENTATION
 #include <sentry_trace.hpp>
 
 #include <cstdint>

@@ -21,51 +21,38 @@ SENTRY_TRACE_DETAIL_BEGIN
 #ifdef SENTRY_TRACE_IMPLEMENTATION
 // ---- span handle members (declared in span.hpp) ---------------------------------------------
 
-/// The setters share one path: a cheap check, the record's validity, then the block's store.
+// The face's setters have checked is_recording(); the record's validity is checked here, then
+// the block's store.
 void span::set_attribute_value_(std::string_view key, const attribute_value& value) noexcept {
-  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
   detail::transaction_block* b;
   if (detail::record_of(ref_, b)) b->set_attribute(ref_.slot, key, value);
 }
-void span::set_attribute(std::string_view key, std::string_view value) noexcept { set_attribute_value_(key, value); }
-void span::set_attribute(std::string_view key, double value) noexcept { set_attribute_value_(key, value); }
-void span::set_attribute(std::string_view key, bool value) noexcept { set_attribute_value_(key, value); }
-void span::set_attribute(std::string_view key, std::int64_t value) noexcept { set_attribute_value_(key, value); }
-void span::set_status(span_status status) noexcept {
-  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
+void span::set_status_(span_status status) noexcept {
   detail::transaction_block* b;
   if (detail::span_record* r = detail::record_of(ref_, b)) r->status = status;
 }
-void span::set_http_status(int code) noexcept {
-  set_status(from_http_status(code));
-  set_attribute("http.response.status_code", static_cast<std::int64_t>(code));
+void span::set_http_status_(int code) noexcept {
+  set_status_(from_http_status(code));
+  set_attribute_value_("http.response.status_code", attribute_value(static_cast<std::int64_t>(code)));
 }
-void span::set_name(std::string_view name) noexcept {
-  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
-  detail::transaction_block* b;
-  if (detail::span_record* r = detail::record_of(ref_, b)) r->name = b->copy(name);
-}
-void span::set_name(std::string_view name, transaction_source source) noexcept {
-  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
+void span::rename_(std::string_view name, const transaction_source* source) noexcept {
   detail::transaction_block* b;
   if (detail::span_record* r = detail::record_of(ref_, b)) {
     r->name = b->copy(name);
-    if (ref_.slot == 0) b->source = source;
+    if (source && ref_.slot == 0) b->source = *source;
   }
 }
-void span::set_op(std::string_view op) noexcept {
-  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
+void span::set_op_(std::string_view op) noexcept {
   detail::transaction_block* b;
   if (detail::span_record* r = detail::record_of(ref_, b)) r->op = b->copy(op);
 }
-void span::set_origin(std::string_view origin) noexcept {
-  if (!is_recording()) return;  // unsampled, dropped or ended: the common cheap case
+void span::set_origin_(std::string_view origin) noexcept {
   detail::transaction_block* b;
   if (detail::span_record* r = detail::record_of(ref_, b)) r->origin = b->copy(origin);
 }
 
-void span::end() noexcept {
-  if constexpr (never_recording) return;
+// end() in the face has handled a span that records nothing and is active nowhere.
+void span::end_() noexcept {
   if ((ref_.flags & (span_ref::recording | detail::ref_root)) == 0) {  // empty, unrecorded or dropped child
     detail::pop_active(active_);
     ref_.flags = 0;

@@ -21,6 +21,7 @@
 #define SENTRY_TRACE_FACE_API_HPP
 
 #include "../config.hpp"
+#include "sampler.hpp"
 #include "span.hpp"
 
 #if SENTRY_TRACE_EXCEPTIONS
@@ -37,12 +38,22 @@ namespace detail {
 /// Starts a span under its explicit parent, this thread's active span, or as a transaction;
 /// `make_active` pushes it on this thread's stack. Defined in core/recording.hpp.
 span start_span_impl(const span_options& o, bool make_active) noexcept;
+
+/// set_measurement's work, defined in runtime/api.hpp.
+void record_measurement(std::string_view name, double value, std::string_view unit) noexcept;
+
+/// Every start goes through here: under SENTRY_TRACE_SAMPLING_NEVER it is an empty handle,
+/// inline, so the span path folds away in the caller.
+inline span start(const span_options& o, bool make_active) noexcept {
+  if constexpr (sampling_policy == sampling_policy_kind::never) return span{};
+  return start_span_impl(o, make_active);
+}
 }  // namespace detail
 
 /// Starts a span, makes it this thread's active span, runs `fn(span&)` and ends the span.
 /// Returns what `fn` returns. Thread-safe.
 template <class Fn> decltype(auto) start_span(const span_options& opts, Fn&& fn) {
-  span s = detail::start_span_impl(opts, true);
+  span s = detail::start(opts, true);
 #if SENTRY_TRACE_EXCEPTIONS
   struct on_unwind {
     span& s;
@@ -67,16 +78,16 @@ template <class Fn> decltype(auto) start_span(const span_options& opts, Fn&& fn)
 
 /// Starts a span and makes it this thread's active span until end() (idempotent). The handle
 /// may be moved to another thread and ended there. Thread-safe.
-[[nodiscard]] inline span start_span_manual(const span_options& opts) noexcept { return detail::start_span_impl(opts, true); }
+[[nodiscard]] inline span start_span_manual(const span_options& opts) noexcept { return detail::start(opts, true); }
 
 /// Starts a span that never becomes the active span, so later spans do not nest under it
 /// (pass it as an explicit parent to nest something). End it yourself. Thread-safe.
-[[nodiscard]] inline span start_inactive_span(const span_options& opts) noexcept { return detail::start_span_impl(opts, false); }
+[[nodiscard]] inline span start_inactive_span(const span_options& opts) noexcept { return detail::start(opts, false); }
 
 /// A span active for the rest of the scope, ended by the destructor.
 class scoped_span {
  public:
-  explicit scoped_span(const span_options& opts) noexcept : span_(detail::start_span_impl(opts, true)) {}
+  explicit scoped_span(const span_options& opts) noexcept : span_(detail::start(opts, true)) {}
   ~scoped_span() { span_.end(); }
   scoped_span(const scoped_span&) = delete;
   scoped_span& operator=(const scoped_span&) = delete;
@@ -96,7 +107,9 @@ span_ref active_span() noexcept;
 /// week, byte … exbibyte, ratio, percent, none) or a custom ASCII unit of at most 15 bytes;
 /// anything else is written as "none". Non-finite values, or no active sampled transaction:
 /// dropped and counted (stats.measurements_dropped). A later value of the same name wins.
-void set_measurement(std::string_view name, double value, std::string_view unit = "none") noexcept;
+inline void set_measurement(std::string_view name, double value, std::string_view unit = "none") noexcept {
+  if constexpr (detail::sampling_policy != detail::sampling_policy_kind::never) detail::record_measurement(name, value, unit);
+}
 
 /// Poll mode (options.delivery = delivery_mode::poll): sends what the built-in transports
 /// have queued, doing non-blocking work for about `budget_us` microseconds (at least one

@@ -128,13 +128,23 @@ class span {
 
   /// Sets or replaces an attribute (JS: span.setAttribute). Keys and string values are copied
   /// into the transaction's arena. A no-op on unsampled, ended or empty handles.
-  void set_attribute(std::string_view key, std::string_view value) noexcept;
+  /// Every setter checks is_recording() here, inline, so on an unsampled, ended or empty
+  /// handle it costs a test of one flag and no call.
+  void set_attribute(std::string_view key, std::string_view value) noexcept {
+    if (is_recording()) set_attribute_value_(key, attribute_value(value));
+  }
   void set_attribute(std::string_view key, const char* value) noexcept {
     set_attribute(key, value ? std::string_view(value) : std::string_view());
   }
-  void set_attribute(std::string_view key, double value) noexcept;
-  void set_attribute(std::string_view key, bool value) noexcept;
-  void set_attribute(std::string_view key, std::int64_t value) noexcept;
+  void set_attribute(std::string_view key, double value) noexcept {
+    if (is_recording()) set_attribute_value_(key, attribute_value(value));
+  }
+  void set_attribute(std::string_view key, bool value) noexcept {
+    if (is_recording()) set_attribute_value_(key, attribute_value(value));
+  }
+  void set_attribute(std::string_view key, std::int64_t value) noexcept {
+    if (is_recording()) set_attribute_value_(key, attribute_value(value));
+  }
   /// Any other integer type is stored as int64 (unsigned values above INT64_MAX are clamped).
   template <class Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool> &&
                                             !std::is_same_v<Int, std::int64_t> && !std::is_same_v<Int, char>,
@@ -147,18 +157,38 @@ class span {
     }
   }
   /// Sets the status (written as `ok` when never set).
-  void set_status(span_status status) noexcept;
+  void set_status(span_status status) noexcept {
+    if (is_recording()) set_status_(status);
+  }
   /// Sets the status from an HTTP status code (from_http_status) and the attribute
   /// `http.response.status_code`, as @sentry/core's setHttpStatus does.
-  void set_http_status(int code) noexcept;
+  void set_http_status(int code) noexcept {
+    if (is_recording()) set_http_status_(code);
+  }
   /// Renames the span; on a transaction this is also the transaction's name.
-  void set_name(std::string_view name) noexcept;
+  void set_name(std::string_view name) noexcept {
+    if (is_recording()) rename_(name, nullptr);
+  }
   /// Renames the span and sets the transaction's name source (route, url, ...).
-  void set_name(std::string_view name, transaction_source source) noexcept;
-  void set_op(std::string_view op) noexcept;
-  void set_origin(std::string_view origin) noexcept;
-  /// Ends the span now. Ending a transaction's root sends the transaction. Idempotent.
-  void end() noexcept;
+  void set_name(std::string_view name, transaction_source source) noexcept {
+    if (is_recording()) rename_(name, &source);
+  }
+  void set_op(std::string_view op) noexcept {
+    if (is_recording()) set_op_(op);
+  }
+  void set_origin(std::string_view origin) noexcept {
+    if (is_recording()) set_origin_(origin);
+  }
+  /// Ends the span now. Ending a transaction's root sends the transaction. Idempotent. A span
+  /// that records nothing and is active nowhere ends here, inline.
+  void end() noexcept {
+    if constexpr (never_recording) return;
+    if ((ref_.flags & (span_ref::recording | span_ref::root)) == 0 && active_.depth == 0) {
+      ref_.flags = 0;
+      return;
+    }
+    end_();
+  }
 
   /// True while the handle refers to a span that has not ended (sampled or not).
   bool is_active() const noexcept { return (ref_.flags & span_ref::valid) != 0; }
@@ -196,9 +226,16 @@ class span {
     ref_ = span_ref{};
     active_ = detail::active_mark{};
   }
+  // Defined once, in core/span_members.hpp.
   void abandon_() noexcept;
+  void end_() noexcept;
   void end_recorded_() noexcept;
   void set_attribute_value_(std::string_view key, const attribute_value& value) noexcept;
+  void set_status_(span_status status) noexcept;
+  void set_http_status_(int code) noexcept;
+  void rename_(std::string_view name, const transaction_source* source) noexcept;
+  void set_op_(std::string_view op) noexcept;
+  void set_origin_(std::string_view origin) noexcept;
 
   span_ref ref_{};
   detail::active_mark active_{};  ///< where it is active, if anywhere

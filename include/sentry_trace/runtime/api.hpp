@@ -25,9 +25,8 @@ span_ref active_span() noexcept {
   return e ? e->ref : span_ref{};
 }
 
-void set_measurement(std::string_view name, double value, std::string_view unit) noexcept {
-  if constexpr (detail::sampling_policy == detail::sampling_policy_kind::never) return;
-  if (detail::g_tracer.enabled) detail::set_measurement_impl(name, value, unit);
+void detail::record_measurement(std::string_view name, double value, std::string_view unit) noexcept {
+  if (g_tracer.enabled) set_measurement_impl(name, value, unit);
 }
 
 bool poll(std::uint32_t budget_us) noexcept {
