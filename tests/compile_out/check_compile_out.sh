@@ -116,7 +116,7 @@ else
   cat "$WORK/surface_on.err"; fail "surface.cpp does not compile with tracing on"
 fi
 if "$CXX" "${FLAGS[@]}" -DSENTRY_TRACE_ENABLED=0 "$HERE/surface.cpp" -o "$WORK/surface_off" 2>"$WORK/surface_off.err"; then
-  if out=$("$WORK/surface_off"); then pass "surface.cpp compiled out: $out"
+  if out=$("$WORK/surface_off"); then pass "surface.cpp compiled out, linked with no implementation TU: $out"
   else echo "$out"; fail "surface.cpp compiled out: a neutral value is wrong"; fi
 else
   cat "$WORK/surface_off.err"; fail "surface.cpp does not compile with tracing compiled out"

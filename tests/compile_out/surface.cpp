@@ -5,9 +5,12 @@
 // signature, fails the disabled build. With tracing compiled out it also runs, and checks the
 // neutral values disabled.hpp documents. Exit code 0: every check passed.
 
-// One file in both modes; with tracing on it is also the implementation TU (the hosted
-// transports and sampling_decision are names of the implementation half).
-#define SENTRY_TRACE_IMPLEMENTATION
+// One file in both modes. With tracing on it is also the implementation TU (the hosted
+// transports and sampling_decision are names of the implementation half); compiled out it is
+// not, and the program still links: tracing compiled out needs no implementation TU.
+#if !defined(SENTRY_TRACE_ENABLED) || SENTRY_TRACE_ENABLED
+#  define SENTRY_TRACE_IMPLEMENTATION
+#endif
 #include <sentry_trace.hpp>
 
 #include <cstdint>
