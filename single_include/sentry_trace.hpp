@@ -64,9 +64,18 @@
 //               not defined one, checks the values, and names the inline ABI namespace.
 //               Switches take values, not presence: -DSENTRY_TRACE_ENABLED means 1, =0 means off.
 //
+// HALVES        Presence, not value (the stb convention), and defined before the first include:
+//   SENTRY_TRACE_IMPLEMENTATION   this TU compiles the library: exactly one TU of the program
+//                                 (src/sentry_trace.cpp under CMake and Meson)
+//   SENTRY_TRACE_INTERNALS        this TU also sees the library's parts (core/, protocol/,
+//                                 delivery/, runtime/) without their definitions
+//               Without either, a TU compiles the face only (face/): declarations and the span
+//               handle, nothing heavier than <cstdint>, <cstddef>, <cstring>, <string_view>.
+//
 // SWITCHES      (default)  meaning                                             every TU must agree?
 //   SENTRY_TRACE_ENABLED          (1)    0: every call compiles to nothing (disabled.hpp); such
-//                                        a TU shares nothing, so it links beside enabled ones    no
+//                                        a TU shares nothing, so it links beside enabled ones,
+//                                        and needs no implementation TU                         no
 //   SENTRY_TRACE_MAX_SPANS        (1000) child spans per transaction (Sentry's cap); more are
 //                                        dropped and counted as buffer_overflow                  yes
 //   SENTRY_TRACE_MAX_TRANSACTIONS (8)    transactions recording at once; more are dropped
@@ -960,7 +969,7 @@ SENTRY_TRACE_DETAIL_BEGIN
 class span;
 
 namespace detail {
-/// Where a span stands in a thread's stack of active spans (tracer.hpp): the scope, the entry's
+/// Where a span stands in a thread's stack of active spans (core/scopes.hpp): the scope, the entry's
 /// 1-based depth, and the token that entry holds while this span is active there. Tokens are
 /// unique per push, so a stale handle never ends another span's entry, even one with the same
 /// span id (unrecorded children share their parent's ids).
@@ -2697,7 +2706,7 @@ struct storage {};
 /// 0: tracing compiled out uses no RAM.
 constexpr std::size_t storage_bytes() noexcept { return 0; }
 
-// ---- tracer.hpp ------------------------------------------------------------------------------
+// ---- options.hpp -----------------------------------------------------------------------------
 
 enum class delivery_mode : std::uint8_t { worker, poll };
 enum class trace_lifecycle : std::uint8_t { static_, stream };
@@ -2989,9 +2998,18 @@ SENTRY_TRACE_DETAIL_END
 //               not defined one, checks the values, and names the inline ABI namespace.
 //               Switches take values, not presence: -DSENTRY_TRACE_ENABLED means 1, =0 means off.
 //
+// HALVES        Presence, not value (the stb convention), and defined before the first include:
+//   SENTRY_TRACE_IMPLEMENTATION   this TU compiles the library: exactly one TU of the program
+//                                 (src/sentry_trace.cpp under CMake and Meson)
+//   SENTRY_TRACE_INTERNALS        this TU also sees the library's parts (core/, protocol/,
+//                                 delivery/, runtime/) without their definitions
+//               Without either, a TU compiles the face only (face/): declarations and the span
+//               handle, nothing heavier than <cstdint>, <cstddef>, <cstring>, <string_view>.
+//
 // SWITCHES      (default)  meaning                                             every TU must agree?
 //   SENTRY_TRACE_ENABLED          (1)    0: every call compiles to nothing (disabled.hpp); such
-//                                        a TU shares nothing, so it links beside enabled ones    no
+//                                        a TU shares nothing, so it links beside enabled ones,
+//                                        and needs no implementation TU                         no
 //   SENTRY_TRACE_MAX_SPANS        (1000) child spans per transaction (Sentry's cap); more are
 //                                        dropped and counted as buffer_overflow                  yes
 //   SENTRY_TRACE_MAX_TRANSACTIONS (8)    transactions recording at once; more are dropped
@@ -3405,7 +3423,7 @@ SENTRY_TRACE_DETAIL_END
 #  if defined(__unix__) || defined(__APPLE__)
 #    include <fcntl.h>
 #    include <unistd.h>
-// fork() handlers (tracer.hpp) come with threads: a single-threaded build refers to no pthread
+// fork() handlers (runtime/lifecycle.hpp) come with threads: a single-threaded build refers to no pthread
 // symbol, so its forked children must call init() again to draw ids of their own.
 #    if SENTRY_TRACE_THREADS
 #      include <pthread.h>
@@ -5756,7 +5774,7 @@ SENTRY_TRACE_DETAIL_END
 //               (PROTOCOL.md §1) into views of the caller's string, derives the org id from a
 //               host of the form `o<digits>.…`, and builds the envelope endpoint.
 // DOES NOT      allocate or copy: the parts are views into the string passed to parse(), which
-//               must outlive them (tracer.hpp parses its own copy).
+//               must outlive them (core/state.hpp keeps its own copy).
 // ERRORS        parse() returns a dsn_error naming the first problem; to_string() describes it.
 //               The user info ends at the last '@' before the path, as URL parsers split it; the
 //               key and secret may hold only A-Z a-z 0-9 - . _ ~ (they are written into
@@ -5966,7 +5984,7 @@ SENTRY_TRACE_DETAIL_END
 //               With exceptions on, a sampler that throws falls back to the parent's decision,
 //               then to traces_sample_rate, as @sentry/core does, and a debug line says so.
 // POLICY        SENTRY_TRACE_SAMPLING (config.hpp) fixes the policy at compile time: RUNTIME (the
-//               above), ALWAYS (rate 1), NEVER (rate 0; the span path folds away in tracer.hpp),
+//               above), ALWAYS (rate 1), NEVER (rate 0; the span path folds away in face/api.hpp),
 //               RATIO (PERMILLE / 1000 against sample_rand). Only RUNTIME calls the sampler, reads
 //               traces_sample_rate or inherits an incoming parent decision.
 // SPEC          https://develop.sentry.dev/sdk/telemetry/traces/#sampling
@@ -6210,7 +6228,7 @@ SENTRY_TRACE_DETAIL_BEGIN
 class span;
 
 namespace detail {
-/// Where a span stands in a thread's stack of active spans (tracer.hpp): the scope, the entry's
+/// Where a span stands in a thread's stack of active spans (core/scopes.hpp): the scope, the entry's
 /// 1-based depth, and the token that entry holds while this span is active there. Tokens are
 /// unique per push, so a stale handle never ends another span's entry, even one with the same
 /// span id (unrecorded children share their parent's ids).
@@ -7330,7 +7348,7 @@ SENTRY_TRACE_DETAIL_END
 //               an end one atomic subtraction; a handle whose generation no longer matches is a
 //               no-op, so a block reused for a new transaction is never written by an old handle.
 //               Code that checks a reference and then reads or writes the block holds a claim
-//               (try_pin, one CAS; tracer.hpp's block_pin) for the whole of it: a check and a
+//               (try_pin, one CAS; core/claims.hpp's block_pin) for the whole of it: a check and a
 //               later write are never two steps another thread can come between.
 
 #ifndef SENTRY_TRACE_POOL_HPP

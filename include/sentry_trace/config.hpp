@@ -4,9 +4,18 @@
 //               not defined one, checks the values, and names the inline ABI namespace.
 //               Switches take values, not presence: -DSENTRY_TRACE_ENABLED means 1, =0 means off.
 //
+// HALVES        Presence, not value (the stb convention), and defined before the first include:
+//   SENTRY_TRACE_IMPLEMENTATION   this TU compiles the library: exactly one TU of the program
+//                                 (src/sentry_trace.cpp under CMake and Meson)
+//   SENTRY_TRACE_INTERNALS        this TU also sees the library's parts (core/, protocol/,
+//                                 delivery/, runtime/) without their definitions
+//               Without either, a TU compiles the face only (face/): declarations and the span
+//               handle, nothing heavier than <cstdint>, <cstddef>, <cstring>, <string_view>.
+//
 // SWITCHES      (default)  meaning                                             every TU must agree?
 //   SENTRY_TRACE_ENABLED          (1)    0: every call compiles to nothing (disabled.hpp); such
-//                                        a TU shares nothing, so it links beside enabled ones    no
+//                                        a TU shares nothing, so it links beside enabled ones,
+//                                        and needs no implementation TU                         no
 //   SENTRY_TRACE_MAX_SPANS        (1000) child spans per transaction (Sentry's cap); more are
 //                                        dropped and counted as buffer_overflow                  yes
 //   SENTRY_TRACE_MAX_TRANSACTIONS (8)    transactions recording at once; more are dropped

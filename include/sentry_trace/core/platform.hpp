@@ -32,7 +32,7 @@
 #  if defined(__unix__) || defined(__APPLE__)
 #    include <fcntl.h>
 #    include <unistd.h>
-// fork() handlers (tracer.hpp) come with threads: a single-threaded build refers to no pthread
+// fork() handlers (runtime/lifecycle.hpp) come with threads: a single-threaded build refers to no pthread
 // symbol, so its forked children must call init() again to draw ids of their own.
 #    if SENTRY_TRACE_THREADS
 #      include <pthread.h>

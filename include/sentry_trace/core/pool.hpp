@@ -22,7 +22,7 @@
 //               an end one atomic subtraction; a handle whose generation no longer matches is a
 //               no-op, so a block reused for a new transaction is never written by an old handle.
 //               Code that checks a reference and then reads or writes the block holds a claim
-//               (try_pin, one CAS; tracer.hpp's block_pin) for the whole of it: a check and a
+//               (try_pin, one CAS; core/claims.hpp's block_pin) for the whole of it: a check and a
 //               later write are never two steps another thread can come between.
 
 #ifndef SENTRY_TRACE_POOL_HPP

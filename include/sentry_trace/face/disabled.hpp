@@ -343,7 +343,7 @@ struct storage {};
 /// 0: tracing compiled out uses no RAM.
 constexpr std::size_t storage_bytes() noexcept { return 0; }
 
-// ---- tracer.hpp ------------------------------------------------------------------------------
+// ---- options.hpp -----------------------------------------------------------------------------
 
 enum class delivery_mode : std::uint8_t { worker, poll };
 enum class trace_lifecycle : std::uint8_t { static_, stream };

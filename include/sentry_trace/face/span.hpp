@@ -27,7 +27,7 @@ SENTRY_TRACE_DETAIL_BEGIN
 class span;
 
 namespace detail {
-/// Where a span stands in a thread's stack of active spans (tracer.hpp): the scope, the entry's
+/// Where a span stands in a thread's stack of active spans (core/scopes.hpp): the scope, the entry's
 /// 1-based depth, and the token that entry holds while this span is active there. Tokens are
 /// unique per push, so a stale handle never ends another span's entry, even one with the same
 /// span id (unrecorded children share their parent's ids).

@@ -4,7 +4,7 @@
 //               (PROTOCOL.md §1) into views of the caller's string, derives the org id from a
 //               host of the form `o<digits>.…`, and builds the envelope endpoint.
 // DOES NOT      allocate or copy: the parts are views into the string passed to parse(), which
-//               must outlive them (tracer.hpp parses its own copy).
+//               must outlive them (core/state.hpp keeps its own copy).
 // ERRORS        parse() returns a dsn_error naming the first problem; to_string() describes it.
 //               The user info ends at the last '@' before the path, as URL parsers split it; the
 //               key and secret may hold only A-Z a-z 0-9 - . _ ~ (they are written into

@@ -15,7 +15,7 @@
 //               With exceptions on, a sampler that throws falls back to the parent's decision,
 //               then to traces_sample_rate, as @sentry/core does, and a debug line says so.
 // POLICY        SENTRY_TRACE_SAMPLING (config.hpp) fixes the policy at compile time: RUNTIME (the
-//               above), ALWAYS (rate 1), NEVER (rate 0; the span path folds away in tracer.hpp),
+//               above), ALWAYS (rate 1), NEVER (rate 0; the span path folds away in face/api.hpp),
 //               RATIO (PERMILLE / 1000 against sample_rand). Only RUNTIME calls the sampler, reads
 //               traces_sample_rate or inherits an incoming parent decision.
 // SPEC          https://develop.sentry.dev/sdk/telemetry/traces/#sampling
