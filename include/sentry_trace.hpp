@@ -91,6 +91,7 @@
 #include "sentry_trace/core/state.hpp"
 #include "sentry_trace/core/scopes.hpp"
 #include "sentry_trace/core/incoming.hpp"
+#include "sentry_trace/delivery/handoff.hpp"
 #include "sentry_trace/delivery/dispatch.hpp"
 #include "sentry_trace/core/claims.hpp"
 #include "sentry_trace/core/streaming.hpp"

@@ -232,6 +232,7 @@ TEST_CASE("shutdown() in a fork's child returns: the built-in transport forgets 
   REQUIRE(st::detail::g_builtin.main != nullptr);
   REQUIRE(st::detail::g_builtin.main->has_worker());
   { st::scoped_span s({"parent-root", "task"}); }
+  REQUIRE(st::detail::g_handoff.drain(10000));  // written by the handoff's worker into the queue
   // Refused, then retried after a second: queued in the parent while the child runs.
   REQUIRE(st::detail::g_builtin.main->queued() >= 1);
   const pid_t pid = ::fork();
@@ -241,6 +242,7 @@ TEST_CASE("shutdown() in a fork's child returns: the built-in transport forgets 
     c.check(t.queued() == 0, 1);  // the parent's envelope is the parent's to send
     c.check(!t.has_worker(), 2);
     { st::scoped_span s({"child-root", "task"}); }
+    c.check(st::detail::g_handoff.drain(10000), 6);  // the child's own handoff worker wrote it
     c.check(t.has_worker(), 3);  // the child's first envelope started its own worker
     st::shutdown(200);           // undeliverable (nothing listens): false, but it returns
     c.check(!st::is_enabled(), 4);

@@ -1,8 +1,10 @@
 // sentry_trace/delivery/dispatch.hpp -- handing finished transactions and client reports to the transport
 //
 // WHAT IT DOES  The built-in HTTP transports (started by init(), in static storage), dispatch() of one
-//               envelope, the periodic client report, and finishing a transaction: writing its
-//               envelope and freeing its block.
+//               envelope, the periodic client report, and finishing a transaction: handing its
+//               block to the handoff (handoff.hpp), or writing its envelope and freeing its
+//               block on the thread that ended it when there is no handoff or the pool is
+//               nearly full (fewer than handoff_free_reserve free blocks).
 
 #ifndef SENTRY_TRACE_DELIVERY_DISPATCH_HPP
 #define SENTRY_TRACE_DELIVERY_DISPATCH_HPP
@@ -10,6 +12,7 @@
 #include "../config.hpp"
 #include "../core/state.hpp"
 #include "../protocol/envelope.hpp"
+#include "handoff.hpp"
 #include "transport.hpp"
 #include "transport_http.hpp"
 
@@ -252,16 +255,16 @@ inline void send_client_report_if_due() noexcept {
   send_client_report_if_due_locked();
 }
 
-/// The root of `b` has ended: write the envelope, send it, and free the block when its last
-/// open span is done.
-inline void finish_transaction(transaction_block& b) noexcept {
+/// Writes the envelope of the transaction in `e`, sends it, and gives back the root's open
+/// count (the last one out frees the block). The handoff's writer; also called inline.
+inline void write_transaction(const handoff_entry& e) noexcept {
   tracer& t = g_tracer;
-  std::uint32_t handed_out = b.begin_closing();
+  transaction_block& b = *e.block;
   {
     envelope_lock guard(t.lock);
     envelope_context ctx = make_envelope_context();
     transaction_write w =
-        write_transaction_envelope(t.mem->envelope, sizeof(t.mem->envelope), b, handed_out, ctx, t.mem->envelope_slots);
+        write_transaction_envelope(t.mem->envelope, sizeof(t.mem->envelope), b, e.handed_out, ctx, t.mem->envelope_slots);
     if (!w.bytes.empty()) {
       transaction_view view(&b, w.slots, w.spans_written + 1, t.anchor);
       dispatch(envelope_view(w.bytes, &view, false));
@@ -270,6 +273,48 @@ inline void finish_transaction(transaction_block& b) noexcept {
     }
   }
   if (b.close_one()) b.release();
+}
+
+/// Blocks left free for new roots before a root's end stops handing off: a queued block is
+/// still in use, so a queue that outran its writer would otherwise leave new roots no block
+/// (dropped as buffer_overflow) while their data could have been written at once.
+inline constexpr std::uint32_t handoff_free_reserve = 2;
+
+/// True when at least `n` blocks other than those in use are free to claim.
+inline bool blocks_free_at_least(std::uint32_t n) noexcept {
+  std::uint32_t found = 0;
+  for (const transaction_block& b : g_tracer.mem->blocks) {
+    const std::uint64_t v = b.control_word.load(order_relaxed);  // a hint: try_claim() decides
+    if (control::open(v) == 0 && !control::is_closing(v) && control::next_slot(v) == 0 && ++found >= n) return true;
+  }
+  return false;
+}
+
+/// Chooses who writes the envelopes (init() calls it after the transport is known): the
+/// handoff's worker for the built-in transport in worker mode and for a user transport with
+/// options.serialize_on_worker, poll() for the built-in transport in poll mode (and for
+/// serialize_on_worker where there are no threads), else the thread that ends the root.
+inline void start_handoff(const options& o) noexcept {
+  tracer& t = g_tracer;
+  handoff_mode mode = handoff_mode::off;
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+  if (t.sink && t.sink == g_builtin.main) mode = g_builtin.main->has_worker() ? handoff_mode::worker : handoff_mode::poll;
+#endif
+  if (t.sink && o.serialize_on_worker && mode == handoff_mode::off)
+    mode = SENTRY_TRACE_DETAIL_HANDOFF_WORKER ? handoff_mode::worker : handoff_mode::poll;
+  if (!g_handoff.start(mode, write_transaction)) {
+    log_line(log_level::warning, "init: no thread to write envelopes on; each is written by the thread that ends its root");
+    g_handoff.start(handoff_mode::off, write_transaction);
+  }
+}
+
+/// The root of `b` has ended: no child can join it from here on. Its block goes to the handoff
+/// (end() returns without writing anything) unless there is none, the pool is nearly full or
+/// the queue takes no more; then this thread writes the envelope and sends it.
+inline void finish_transaction(transaction_block& b) noexcept {
+  const handoff_entry e{&b, b.begin_closing()};
+  if (g_handoff.mode() != handoff_mode::off && blocks_free_at_least(handoff_free_reserve) && g_handoff.push(e)) return;
+  write_transaction(e);
 }
 
 /// Streaming: sends the ended spans of `b` as span v2 envelopes (its last open span has ended).

@@ -7,7 +7,8 @@
 //                 console_transport   prints each transaction as a waterfall, for working
 //                                     without a Sentry account (hosted only).
 // HOOKS         transport::send is called with the envelope lock held, so never concurrently and
-//               in order, from the thread that ended the transaction or called flush()/shutdown().
+//               in order, from the thread that ended the transaction or called flush()/shutdown(),
+//               or with options.serialize_on_worker from the library's handoff thread (or poll()).
 //               The bytes are valid only during the call: copy them to keep them. send must not
 //               call back into sentry_trace. A transport that fails to deliver calls
 //               report_lost() so the loss is counted and appears in the next client report.

@@ -25,6 +25,8 @@
 //               log                  stderr (hosted); debug      -
 //                                    lines only with `debug`
 //               transport            nullptr: envelopes dropped  transport (not owned)
+//               serialize_on_worker  false                       - (envelopes written and sent on
+//                                    a library thread; poll() where there are no threads)
 //               storage              nullptr: a static one       - (see pool.hpp)
 //               clock, wall_clock,   hosted: steady_clock,       - (platform.hpp); freestanding
 //               entropy, lock        system_clock, /dev/urandom,   builds must set clock and entropy
@@ -40,7 +42,11 @@
 //               with X-Sentry-Auth, from a transport held in static storage inside the library;
 //               shutdown() flushes and stops it. With Spotlight on, every envelope is also
 //               queued for the sidecar by a second one (no auth, one attempt, losses not
-//               counted), which never holds up the first.
+//               counted), which never holds up the first. In worker mode a root's end() hands
+//               its block to a library thread that writes the envelope (delivery/handoff.hpp);
+//               in poll mode poll() writes it. A queued block stays in use until it is written
+//               (it counts against SENTRY_TRACE_MAX_TRANSACTIONS): with fewer than two blocks
+//               free, end() writes the envelope itself rather than let new roots be dropped.
 //               An https DSN in a build without SENTRY_TRACE_WITH_MBEDTLS=1 cannot be sent to:
 //               init() logs an error saying how to fix it and still returns true (tracing works
 //               and trace headers propagate), every envelope is counted as lost
@@ -106,6 +112,11 @@ struct options {
   bool debug = false;                   ///< false: SENTRY_DEBUG ("1", "true", "yes", "on")
   log_hook log{};
   ::sentry_trace::transport* transport = nullptr;  ///< not owned
+  /// With `transport`: a thread of the library writes each transaction's envelope and calls
+  /// transport->send() from there, so a root's end() only queues its block (SENTRY_TRACE_THREADS=0:
+  /// poll() writes them). Off by default, because send() then runs on another thread than
+  /// the one that ended the root. The built-in transport always works this way in worker mode.
+  bool serialize_on_worker = false;
   ::sentry_trace::storage* storage = nullptr;      ///< not owned; nullptr: a static one (hosted)
   clock_hook clock{};
   wall_clock_hook wall_clock{};

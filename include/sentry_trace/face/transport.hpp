@@ -9,7 +9,8 @@
 //               delivery/, seen by the implementation TU and by TUs that define
 //               SENTRY_TRACE_INTERNALS (config.hpp).
 // HOOKS         transport::send is called with the envelope lock held, so never concurrently and
-//               in order, from the thread that ended the transaction or called flush()/shutdown().
+//               in order, from the thread that ended the transaction or called flush()/shutdown(),
+//               or with options.serialize_on_worker from the library's handoff thread (or poll()).
 //               The bytes are valid only during the call: copy them to keep them. send must not
 //               call back into sentry_trace. A transport that fails to deliver calls
 //               report_lost() so the loss is counted and appears in the next client report.

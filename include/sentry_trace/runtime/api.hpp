@@ -29,18 +29,32 @@ void detail::record_measurement(std::string_view name, double value, std::string
   if (g_tracer.enabled) set_measurement_impl(name, value, unit);
 }
 
+/// Poll mode: writes the envelopes of roots that have ended, at least one and more while
+/// `budget_us` lasts (spent time is taken from it). True when none is left queued.
+namespace detail {
+inline bool write_queued_roots(std::uint32_t& budget_us) noexcept {
+  handoff_queue& h = g_handoff;
+  if (h.mode() != handoff_mode::poll) return true;
+  const tracer& t = g_tracer;
+  const std::uint64_t started = t.now_ns();
+  const std::uint64_t budget_ns = static_cast<std::uint64_t>(budget_us) * 1000;
+  while (h.take_and_write() && t.now_ns() - started < budget_ns) {
+  }
+  const std::uint64_t spent_us = (t.now_ns() - started) / 1000;
+  budget_us = spent_us < budget_us ? static_cast<std::uint32_t>(budget_us - spent_us) : 0;
+  return h.pending() == 0;
+}
+}  // namespace detail
+
 bool poll(std::uint32_t budget_us) noexcept {
   detail::send_client_report_if_due();  // the periodic client report, in every delivery mode
+  bool empty = detail::write_queued_roots(budget_us);
 #if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
   detail::builtin_delivery& b = detail::g_builtin;
-  bool empty = true;
   if (b.main && !b.main->has_worker()) empty = b.main->poll(b.spotlight ? budget_us / 2 + 1 : budget_us) && empty;
   if (b.spotlight && !b.spotlight->has_worker()) empty = b.spotlight->poll(budget_us / 2 + 1) && empty;
-  return empty;
-#else
-  static_cast<void>(budget_us);
-  return true;
 #endif
+  return empty;
 }
 
 // The hook is only read while enabled: after shutdown() it may point at an object that no

@@ -60,8 +60,10 @@ inline void abandon_in_flight() noexcept {
 // threads' stacks of active spans, zeroes the counters, makes
 // the default envelope lock usable (another thread may have held it at the fork), and has the
 // built-in HTTP transport forget the parent's worker and queue; the child's first envelope starts
-// a worker of its own. A user transport or lock hook is used by the child as it is: make it
-// fork-aware if it holds threads, locks or connections. fork()+exec() pays only this handler.
+// a worker of its own. The handoff forgets its queue and worker the same way (the blocks it
+// held are freed with the others); the child's first root to end starts the child's worker.
+// A user transport or lock hook is used by the child as it is: make it fork-aware if it holds
+// threads, locks or connections. fork()+exec() pays only this handler.
 
 #if SENTRY_TRACE_DETAIL_FORK_AWARE
 /// Forks so far; the prepare handler counts in the parent, so every child of one parent gets
@@ -77,6 +79,7 @@ inline void in_fork_child() noexcept {
 #  if SENTRY_TRACE_THREADS
   if (t.lock.lock == hosted_lock) new (&hosted_mutex()) std::mutex();
 #  endif
+  g_handoff.forget_after_fork();  // its entries are the parent's: their blocks are freed below
   if (t.mem)
     for (transaction_block& b : t.mem->blocks) b.release();
   ++t.epoch;  // every handle and active-stack entry from before the fork is stale here
@@ -115,19 +118,30 @@ inline void watch_fork() noexcept {}
 bool flush(std::uint32_t timeout_ms) noexcept {
   detail::tracer& t = detail::g_tracer;
   if (!t.enabled) return true;
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+  const std::uint64_t started = detail::steady_now_ms();
+#endif
+  // Roots that have ended are written first: their envelopes are part of what is flushed.
+  const bool written = detail::g_handoff.drain(timeout_ms);
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+  {
+    const std::uint64_t spent = detail::steady_now_ms() - started;
+    timeout_ms = spent < timeout_ms ? static_cast<std::uint32_t>(timeout_ms - spent) : 0;
+  }
+#endif
   {
     detail::envelope_lock guard(t.lock);
     detail::send_client_report_locked();
   }
 #if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
-  const std::uint64_t started = detail::steady_now_ms();
   auto spotlight_flushed = [&](bool ok) {
+    ok = ok && written;
     if (!detail::g_builtin.spotlight) return ok;
     std::uint64_t spent = detail::steady_now_ms() - started;
     return detail::g_builtin.spotlight->flush(spent < timeout_ms ? static_cast<std::uint32_t>(timeout_ms - spent) : 0) && ok;
   };
 #else
-  auto spotlight_flushed = [](bool ok) { return ok; };
+  auto spotlight_flushed = [&](bool ok) { return ok && written; };
 #endif
   if (!t.sink) return spotlight_flushed(true);
 #if SENTRY_TRACE_EXCEPTIONS
@@ -146,6 +160,9 @@ bool shutdown(std::uint32_t timeout_ms) noexcept {
   detail::tracer& t = detail::g_tracer;
   if (!t.enabled) return true;
   detail::g_report_due_ns.store(0, detail::order_relaxed);  // no periodic report from here on
+  // Every root that ended is written before what is still open is abandoned: a queued block
+  // is closing, and abandon_in_flight() would free it unwritten.
+  detail::g_handoff.stop();
   detail::abandon_in_flight();
 #if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
   const std::uint64_t started = detail::steady_now_ms();
@@ -315,6 +332,7 @@ bool init(const options& opts) noexcept {
   t.anchor.mono_ns = t.now_ns();
   t.anchor.epoch_us = t.epoch_us();
   for (detail::transaction_block& b : t.mem->blocks) b.release();
+  detail::start_handoff(opts);
   detail::g_outcomes.reset();
   ++t.epoch;
   t.enabled = true;
