@@ -129,9 +129,12 @@ class checker {
   bool recorded(int v) { return j(v).kind == k_rec_root || j(v).kind == k_rec_child; }
   bool stream(int v) const { return p_.sessions[static_cast<std::size_t>(info(v).session)].stream; }
 
-  /// May the block of recorded root `root` still be held at `t`?
+  /// May the block of recorded root `root` still be held at `t`? With serialize_on_worker an
+  /// ended root's block waits for the handoff's thread, which may not have run yet: until the
+  /// session's end.
   bool maybe_held(int root, const position& t) {
     if (!closed_in_session(root) || !hb(info(root).close, t, replay_)) return true;
+    if (p_.sessions[static_cast<std::size_t>(info(root).session)].on_worker) return true;
     for (int c : children_[root])
       if (!closed_in_session(c) || !hb(info(c).close, t, replay_)) return true;
     return false;

@@ -111,6 +111,9 @@ struct session_plan {
   bool stream = false;          ///< options.trace_lifecycle = stream
   std::uint32_t max_spans = 1000;
   bool explicit_shutdown = true;  ///< shutdown() at the end; false: the next init() does it
+  /// options.serialize_on_worker: ended roots are written by the handoff's thread. Alternates
+  /// with the seed and the session (no random draw: every seed keeps the program it had).
+  bool on_worker = false;
   std::vector<phase> phases;
 };
 
@@ -163,6 +166,7 @@ class generator {
     static const std::uint32_t caps[] = {1, 2, 3, 5, 1000};
     plan.max_spans = caps[r_.below(5)];
     plan.explicit_shutdown = r_.chance(75);
+    plan.on_worker = ((p_.seed + static_cast<std::uint64_t>(s)) & 1) != 0;
     session_ = s;
     slots_.assign(static_cast<std::size_t>(shape_.slots), slot_state{});
     const int phases = 1 + static_cast<int>(r_.below(static_cast<std::uint32_t>(shape_.max_phases)));
@@ -452,7 +456,8 @@ inline void print_program(std::FILE* out, const program& p) {
   std::fprintf(out, "program (seed %llu, %d slots):\n", static_cast<unsigned long long>(p.seed), p.slots);
   for (std::size_t s = 0; s < p.sessions.size(); ++s) {
     const session_plan& sp = p.sessions[s];
-    std::fprintf(out, "session %zu: init(lifecycle=%s, max_spans=%u)\n", s, sp.stream ? "stream" : "static", sp.max_spans);
+    std::fprintf(out, "session %zu: init(lifecycle=%s, max_spans=%u%s)\n", s, sp.stream ? "stream" : "static", sp.max_spans,
+                 sp.on_worker ? ", serialize_on_worker" : "");
     for (std::size_t ph = 0; ph < sp.phases.size(); ++ph) {
       std::fprintf(out, "  phase %zu\n", ph);
       for (std::size_t k = 0; k < sp.phases[ph].slots.size(); ++k) {

@@ -187,6 +187,7 @@ class runner {
       o.log = st::log_hook{[](st::log_level, const char*, void*) {}, nullptr};
       o.max_spans = plan.max_spans;
       o.trace_lifecycle = plan.stream ? st::trace_lifecycle::stream : st::trace_lifecycle::static_;
+      o.serialize_on_worker = plan.on_worker;
       if (!st::init(o)) {
         r.init_failed = true;
         break;

@@ -71,6 +71,14 @@ void span::end_recorded_() noexcept {
   }
   detail::transaction_block* b = nullptr;  // GCC 12 -O2 -Wdangling-pointer false positive otherwise
   if (detail::span_record* r = detail::record_of(ref_, b)) {
+    if (ref_.slot != 0 && !b->stream && detail::control::is_closing(b->control_word.load(detail::order_acquire))) {
+      // Its root has ended: the transaction holds what had ended by then, also when the handoff
+      // writes it later. Left "started", the span is counted invalid there, as it would have
+      // been by a writer that had already run.
+      detail::close_span_of(*b);
+      release_();
+      return;
+    }
     r->end_ns = t.now_ns();
     r->state.store(detail::slot_ended, detail::order_release);
     if (ref_.slot == 0 && !b->is_continuation) {

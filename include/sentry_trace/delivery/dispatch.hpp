@@ -284,10 +284,11 @@ inline constexpr std::uint32_t handoff_free_reserve = 2;
 inline bool blocks_free_at_least(std::uint32_t n) noexcept {
   std::uint32_t found = 0;
   for (const transaction_block& b : g_tracer.mem->blocks) {
+    if (found >= n) break;
     const std::uint64_t v = b.control_word.load(order_relaxed);  // a hint: try_claim() decides
-    if (control::open(v) == 0 && !control::is_closing(v) && control::next_slot(v) == 0 && ++found >= n) return true;
+    if (control::open(v) == 0 && !control::is_closing(v) && control::next_slot(v) == 0) ++found;
   }
-  return false;
+  return found >= n;
 }
 
 /// Chooses who writes the envelopes (init() calls it after the transport is known): the
