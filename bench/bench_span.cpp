@@ -1,12 +1,17 @@
 // bench_span.cpp -- what a span costs: numbers, not pass/fail.
 //
 //   ./bench_span                      the full table (a few seconds)
-//   ./bench_span --loop-only N [sampled|unsampled|root]
+//   ./bench_span --loop-only N [sampled|unsampled|root|ids|end1000|end1000-worker]
 //                                     only N spans (or N transactions), for external counters:
 //     strace -f -c ./bench_span --loop-only 0        # start-up and init alone
 //     strace -f -c ./bench_span --loop-only 100000   # syscalls per span = (this - the above) / N
 //     valgrind --tool=callgrind ./bench_span --loop-only 800000 ids   # instructions per span id:
 //                                    (Ir of this - Ir of "--loop-only 0 ids") / 800000
+//     valgrind --tool=callgrind --toggle-collect='*end_timed_root*' ./bench_span --loop-only 50 end1000
+//                                    # instructions of end() of a 1000-span root, written inline:
+//                                    Ir / 50 (only the caller's end() is collected); with
+//                                    end1000-worker the handoff's thread writes it, outside the
+//                                    collected function, so Ir / 50 is what end() itself costs
 //
 // Every figure is wall time from std::chrono::steady_clock around a batch, divided by the batch
 // size; nothing is subtracted (not the loop, not the timer). Each figure is taken over many runs
@@ -116,8 +121,9 @@ struct size_recorder final : st::transport {
   void send(st::envelope_view e) override { last_bytes = e.bytes().size(); }
 };
 
-static void start_tracing(double rate, st::transport* t) {
+static void start_tracing(double rate, st::transport* t, bool on_worker = false) {
   st::options o;
+  o.serialize_on_worker = on_worker;
   o.dsn = "https://public@o1.ingest.sentry.io/42";
   o.release = "bench@1.0.0";
   o.traces_sample_rate = rate;
@@ -208,23 +214,32 @@ static samples bench_roots(int runs, int per_run, alloc_count& allocs) {
   return s;
 }
 
+// The root of a transaction with `batch` children and two attributes each, open.
+static st::span open_big_root() {
+  st::span root = st::start_span_manual({"POST /orders", "http.server"});
+  root.set_attribute("http.request.method", "POST");
+  for (std::uint32_t i = 0; i < batch; ++i) {
+    st::span c = st::start_inactive_span({"SELECT * FROM stock WHERE sku = ?", "db.query"});
+    c.set_attribute("db.system", "postgresql");
+    c.set_attribute("db.rows", static_cast<std::int64_t>(i));
+    c.end();
+  }
+  return root;
+}
+
+// Not inlined, so that callgrind's --toggle-collect can take exactly the caller's end().
+[[gnu::noinline]] static void end_timed_root(st::span& root) { root.end(); }
+
 // Serialization: a transaction of `batch` children with two attributes each; only root.end()
 // is timed (ns per call), which writes the envelope and hands it to the transport.
 static samples bench_serialize(int runs, size_recorder& sink, std::size_t& bytes, alloc_count& allocs) {
   samples s;
   alloc_count total{};
   for (int r = 0; r < runs; ++r) {
-    st::span root = st::start_span_manual({"POST /orders", "http.server"});
-    root.set_attribute("http.request.method", "POST");
-    for (std::uint32_t i = 0; i < batch; ++i) {
-      st::span c = st::start_inactive_span({"SELECT * FROM stock WHERE sku = ?", "db.query"});
-      c.set_attribute("db.system", "postgresql");
-      c.set_attribute("db.rows", static_cast<std::int64_t>(i));
-      c.end();
-    }
+    st::span root = open_big_root();
     alloc_count a0 = alloc_count::now();
     auto t0 = bench_clock::now();
-    root.end();
+    end_timed_root(root);
     auto t1 = bench_clock::now();
     alloc_count d = alloc_count::now() - a0;
     total.news += d.news;
@@ -233,6 +248,23 @@ static samples bench_serialize(int runs, size_recorder& sink, std::size_t& bytes
     s.add(elapsed_ns(t0, t1));
   }
   allocs = total;
+  return s;
+}
+
+// end() of a 1000-span root on a tracer with serialize_on_worker: only end() is timed (it
+// queues the block); the handoff's thread writes the envelope, and flush() waits for that
+// outside the timed region, so every run starts with the pool free.
+static samples bench_end_on_worker(int runs, size_recorder& sink, std::size_t& bytes) {
+  samples s;
+  for (int r = 0; r < runs; ++r) {
+    st::span root = open_big_root();
+    auto t0 = bench_clock::now();
+    end_timed_root(root);
+    auto t1 = bench_clock::now();
+    st::flush(10000);
+    bytes = sink.last_bytes;
+    s.add(elapsed_ns(t0, t1));
+  }
   return s;
 }
 
@@ -269,11 +301,22 @@ static int loop_only(std::uint64_t n, const char* kind) {
   const bool roots = std::strcmp(kind, "root") == 0;
   const bool unsampled = std::strcmp(kind, "unsampled") == 0;
   const bool ids = std::strcmp(kind, "ids") == 0;
-  if (!roots && !unsampled && !ids && std::strcmp(kind, "sampled") != 0) {
-    std::fprintf(stderr, "bench_span: --loop-only N [sampled|unsampled|root|ids]\n");
+  const bool end_on_worker = std::strcmp(kind, "end1000-worker") == 0;
+  const bool end_big = end_on_worker || std::strcmp(kind, "end1000") == 0;
+  if (!roots && !unsampled && !ids && !end_big && std::strcmp(kind, "sampled") != 0) {
+    std::fprintf(stderr, "bench_span: --loop-only N [sampled|unsampled|root|ids|end1000|end1000-worker]\n");
     return 2;
   }
-  start_tracing(unsampled ? 0.0 : 1.0, &none);
+  start_tracing(unsampled ? 0.0 : 1.0, &none, end_on_worker);
+  if (end_big) {
+    for (std::uint64_t i = 0; i < n; ++i) {
+      st::span root = open_big_root();
+      end_timed_root(root);
+      st::flush(10000);  // the handoff's thread has written it before the next root
+    }
+    st::shutdown(0);
+    return 0;
+  }
   if (ids) {
     // Instructions per id: callgrind's Ir for N minus Ir for 0, over N (see the header comment).
     std::uint64_t acc = 0;
@@ -304,7 +347,7 @@ int main(int argc, char** argv) {
   if (argc >= 3 && std::strcmp(argv[1], "--loop-only") == 0)
     return loop_only(std::strtoull(argv[2], nullptr, 10), argc >= 4 ? argv[3] : "sampled");
   if (argc > 1) {
-    std::fprintf(stderr, "usage: bench_span [--loop-only N [sampled|unsampled|root|ids]]\n");
+    std::fprintf(stderr, "usage: bench_span [--loop-only N [sampled|unsampled|root|ids|end1000|end1000-worker]]\n");
     return 2;
   }
 
@@ -343,6 +386,13 @@ int main(int argc, char** argv) {
   samples ser = bench_serialize(100, recorder, envelope_bytes, allocs_ser);
   st::shutdown(0);
 
+  // The same root ended with serialize_on_worker: end() hands the block to the handoff.
+  start_tracing(1.0, &recorder, true);
+  std::size_t worker_bytes = 0;
+  bench_end_on_worker(2 * SENTRY_TRACE_MAX_TRANSACTIONS, recorder, worker_bytes);
+  samples on_worker = bench_end_on_worker(100, recorder, worker_bytes);
+  st::shutdown(0);
+
   const double sampled_spans = static_cast<double>(runs) * batch;
   const double unsampled_spans = static_cast<double>(runs) * unsampled_batch;
   const double root_count = static_cast<double>(runs) * 200;
@@ -372,6 +422,11 @@ int main(int argc, char** argv) {
               bytes / ser_median * 1e3, per(allocs_ser.mallocs + allocs_ser.news, 100.0));
   std::printf("  envelope of %zu bytes: root end() to send() returning took %.1f us (best), %.1f us (median)\n",
               envelope_bytes, ser_min / 1e3, ser_median / 1e3);
+  std::printf("%-52s %10.0f %10.0f %12s\n", "end() of a 1000-span root, serialized inline (ns)", ser_min, ser_median, "-");
+  std::printf("%-52s %10.0f %10.0f %12s\n", "end() of a 1000-span root, serialize on worker (ns)", on_worker.min(),
+              on_worker.median(), "-");
+  std::printf("  the worker wrote envelopes of %zu bytes; goal for end() with the worker: <= 5 us (%s)\n", worker_bytes,
+              on_worker.median() <= 5000.0 ? "met" : "not met");
   std::printf("  allocation counting: operator new%s\n\n",
               BENCH_COUNTS_MALLOC ? " and malloc/calloc/realloc (glibc)" : " only (not glibc)");
 
