@@ -1206,7 +1206,8 @@ SENTRY_TRACE_DETAIL_END
 //               delivery/, seen by the implementation TU and by TUs that define
 //               SENTRY_TRACE_INTERNALS (config.hpp).
 // HOOKS         transport::send is called with the envelope lock held, so never concurrently and
-//               in order, from the thread that ended the transaction or called flush()/shutdown().
+//               in order, from the thread that ended the transaction or called flush()/shutdown(),
+//               or with options.serialize_on_worker from the library's handoff thread (or poll()).
 //               The bytes are valid only during the call: copy them to keep them. send must not
 //               call back into sentry_trace. A transport that fails to deliver calls
 //               report_lost() so the loss is counted and appears in the next client report.
@@ -1368,6 +1369,8 @@ SENTRY_TRACE_DETAIL_END
 //               log                  stderr (hosted); debug      -
 //                                    lines only with `debug`
 //               transport            nullptr: envelopes dropped  transport (not owned)
+//               serialize_on_worker  false                       - (envelopes written and sent on
+//                                    a library thread; poll() where there are no threads)
 //               storage              nullptr: a static one       - (see pool.hpp)
 //               clock, wall_clock,   hosted: steady_clock,       - (platform.hpp); freestanding
 //               entropy, lock        system_clock, /dev/urandom,   builds must set clock and entropy
@@ -1383,7 +1386,11 @@ SENTRY_TRACE_DETAIL_END
 //               with X-Sentry-Auth, from a transport held in static storage inside the library;
 //               shutdown() flushes and stops it. With Spotlight on, every envelope is also
 //               queued for the sidecar by a second one (no auth, one attempt, losses not
-//               counted), which never holds up the first.
+//               counted), which never holds up the first. In worker mode a root's end() hands
+//               its block to a library thread that writes the envelope (delivery/handoff.hpp);
+//               in poll mode poll() writes it. A queued block stays in use until it is written
+//               (it counts against SENTRY_TRACE_MAX_TRANSACTIONS): with fewer than two blocks
+//               free, end() writes the envelope itself rather than let new roots be dropped.
 //               An https DSN in a build without SENTRY_TRACE_WITH_MBEDTLS=1 cannot be sent to:
 //               init() logs an error saying how to fix it and still returns true (tracing works
 //               and trace headers propagate), every envelope is counted as lost
@@ -1441,6 +1448,11 @@ struct options {
   bool debug = false;                   ///< false: SENTRY_DEBUG ("1", "true", "yes", "on")
   log_hook log{};
   ::sentry_trace::transport* transport = nullptr;  ///< not owned
+  /// With `transport`: a thread of the library writes each transaction's envelope and calls
+  /// transport->send() from there, so a root's end() only queues its block (SENTRY_TRACE_THREADS=0:
+  /// poll() writes them). Off by default, because send() then runs on another thread than
+  /// the one that ended the root. The built-in transport always works this way in worker mode.
+  bool serialize_on_worker = false;
   ::sentry_trace::storage* storage = nullptr;      ///< not owned; nullptr: a static one (hosted)
   clock_hook clock{};
   wall_clock_hook wall_clock{};
@@ -7787,7 +7799,8 @@ SENTRY_TRACE_DETAIL_END
 //               delivery/, seen by the implementation TU and by TUs that define
 //               SENTRY_TRACE_INTERNALS (config.hpp).
 // HOOKS         transport::send is called with the envelope lock held, so never concurrently and
-//               in order, from the thread that ended the transaction or called flush()/shutdown().
+//               in order, from the thread that ended the transaction or called flush()/shutdown(),
+//               or with options.serialize_on_worker from the library's handoff thread (or poll()).
 //               The bytes are valid only during the call: copy them to keep them. send must not
 //               call back into sentry_trace. A transport that fails to deliver calls
 //               report_lost() so the loss is counted and appears in the next client report.
@@ -8636,7 +8649,8 @@ SENTRY_TRACE_DETAIL_END
 //                 console_transport   prints each transaction as a waterfall, for working
 //                                     without a Sentry account (hosted only).
 // HOOKS         transport::send is called with the envelope lock held, so never concurrently and
-//               in order, from the thread that ended the transaction or called flush()/shutdown().
+//               in order, from the thread that ended the transaction or called flush()/shutdown(),
+//               or with options.serialize_on_worker from the library's handoff thread (or poll()).
 //               The bytes are valid only during the call: copy them to keep them. send must not
 //               call back into sentry_trace. A transport that fails to deliver calls
 //               report_lost() so the loss is counted and appears in the next client report.
@@ -11221,6 +11235,8 @@ SENTRY_TRACE_DETAIL_END
 //               log                  stderr (hosted); debug      -
 //                                    lines only with `debug`
 //               transport            nullptr: envelopes dropped  transport (not owned)
+//               serialize_on_worker  false                       - (envelopes written and sent on
+//                                    a library thread; poll() where there are no threads)
 //               storage              nullptr: a static one       - (see pool.hpp)
 //               clock, wall_clock,   hosted: steady_clock,       - (platform.hpp); freestanding
 //               entropy, lock        system_clock, /dev/urandom,   builds must set clock and entropy
@@ -11236,7 +11252,11 @@ SENTRY_TRACE_DETAIL_END
 //               with X-Sentry-Auth, from a transport held in static storage inside the library;
 //               shutdown() flushes and stops it. With Spotlight on, every envelope is also
 //               queued for the sidecar by a second one (no auth, one attempt, losses not
-//               counted), which never holds up the first.
+//               counted), which never holds up the first. In worker mode a root's end() hands
+//               its block to a library thread that writes the envelope (delivery/handoff.hpp);
+//               in poll mode poll() writes it. A queued block stays in use until it is written
+//               (it counts against SENTRY_TRACE_MAX_TRANSACTIONS): with fewer than two blocks
+//               free, end() writes the envelope itself rather than let new roots be dropped.
 //               An https DSN in a build without SENTRY_TRACE_WITH_MBEDTLS=1 cannot be sent to:
 //               init() logs an error saying how to fix it and still returns true (tracing works
 //               and trace headers propagate), every envelope is counted as lost
@@ -11294,6 +11314,11 @@ struct options {
   bool debug = false;                   ///< false: SENTRY_DEBUG ("1", "true", "yes", "on")
   log_hook log{};
   ::sentry_trace::transport* transport = nullptr;  ///< not owned
+  /// With `transport`: a thread of the library writes each transaction's envelope and calls
+  /// transport->send() from there, so a root's end() only queues its block (SENTRY_TRACE_THREADS=0:
+  /// poll() writes them). Off by default, because send() then runs on another thread than
+  /// the one that ended the root. The built-in transport always works this way in worker mode.
+  bool serialize_on_worker = false;
   ::sentry_trace::storage* storage = nullptr;      ///< not owned; nullptr: a static one (hosted)
   clock_hook clock{};
   wall_clock_hook wall_clock{};
@@ -11763,14 +11788,300 @@ SENTRY_TRACE_DETAIL_END
 // end of part: include/sentry_trace/core/incoming.hpp
 
 // =================================================================================================
+// part: include/sentry_trace/delivery/handoff.hpp
+// =================================================================================================
+
+// sentry_trace/delivery/handoff.hpp -- finished transactions waiting to be written, and the thread that writes them
+//
+// WHAT IT DOES  A bounded queue of transaction blocks whose root has ended, and the worker thread
+//               that takes them one at a time and hands each to the writer it was started with
+//               (dispatch.hpp's: write the envelope, send it, give the block back). Where there is
+//               no thread (SENTRY_TRACE_THREADS=0, or the built-in transport in poll mode),
+//               poll(), flush() and shutdown() take the queued blocks themselves (take_and_write).
+// OWNERSHIP     A queued block is held by its root's open count, which the entry carries: no
+//               other span's close can free the block while it waits. Whoever pops an entry owns
+//               it until the writer has returned; the writer gives the root's count back, and the
+//               last count out frees the block. An entry is in the ring or with one popper, never
+//               both: pop and the `writing` count change under one lock hold.
+// LOCKS         One mutex, held only to push or pop an entry and to read the counts: never while
+//               an envelope is written or sent, so a root's end() waits for a push at most.
+// DOES NOT      decide whether a block is handed off (dispatch.hpp does), or count anything lost.
+// FORK          forget_after_fork() gives a fork()'s child a fresh, empty queue without touching
+//               the parent's locks or thread; the caller frees the blocks.
+
+#ifndef SENTRY_TRACE_DELIVERY_HANDOFF_HPP
+#define SENTRY_TRACE_DELIVERY_HANDOFF_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <new>
+#if SENTRY_TRACE_HOSTED && SENTRY_TRACE_THREADS
+#  include <chrono>
+#  include <condition_variable>
+#  include <mutex>
+#  include <thread>
+#endif
+
+#if SENTRY_TRACE_HOSTED && SENTRY_TRACE_THREADS
+#  define SENTRY_TRACE_DETAIL_HANDOFF_WORKER 1
+#else
+#  define SENTRY_TRACE_DETAIL_HANDOFF_WORKER 0
+#endif
+
+SENTRY_TRACE_DETAIL_BEGIN
+namespace detail {
+
+/// A root that has ended: its block, and the slots handed out when it closed (what the writer
+/// may read).
+struct handoff_entry {
+  transaction_block* block = nullptr;
+  std::uint32_t handed_out = 0;
+};
+
+/// Writes one entry's envelope, sends it and gives the root's open count back.
+using handoff_writer = void (*)(const handoff_entry&) noexcept;
+
+/// Who empties the queue.
+enum class handoff_mode : std::uint8_t {
+  off,     ///< nothing is queued: every root is written by the thread that ends it
+  worker,  ///< the worker thread
+  poll     ///< poll(), flush() and shutdown()
+};
+
+/// The queue and its worker. One in static storage (g_handoff); every member starts as zero.
+class handoff_queue {
+ public:
+  /// One entry per block at most: a block is queued once per root.
+  static constexpr std::size_t capacity = SENTRY_TRACE_MAX_TRANSACTIONS;
+
+  /// Starts taking entries in `mode`; worker mode starts the thread (false when it cannot be
+  /// created: nothing is accepted then). Called by init() while no other thread uses the API.
+  bool start(handoff_mode mode, handoff_writer writer) noexcept {
+    stop();  // left running by an init() that failed after starting it
+    writer_ = writer;
+    head_ = count_ = writing_ = 0;
+    stopping_ = false;
+    restart_after_fork_ = false;
+    mode_ = handoff_mode::off;
+    if (mode == handoff_mode::off) return true;
+#if SENTRY_TRACE_DETAIL_HANDOFF_WORKER
+    if (!sync_made_) {
+      new (&sync()) sync_objects();
+      sync_made_ = true;
+    }
+    if (mode == handoff_mode::worker && !start_thread()) return false;
+#else
+    if (mode == handoff_mode::worker) return false;
+#endif
+    mode_ = mode;
+    return true;
+  }
+
+  handoff_mode mode() const noexcept { return mode_; }
+
+  /// Queues `e`; false when the queue is full or not taking entries (the caller then writes it).
+  bool push(const handoff_entry& e) noexcept {
+#if SENTRY_TRACE_DETAIL_HANDOFF_WORKER
+    if (mode_ == handoff_mode::off) return false;
+    bool wake;
+    {
+      std::lock_guard<std::mutex> lk(sync().mu);
+      if (restart_after_fork_) restart_locked();
+      if (!push_locked(e)) return false;
+      wake = mode_ == handoff_mode::worker;
+    }
+    if (wake) sync().work.notify_one();
+    return true;
+#else
+    return mode_ != handoff_mode::off && push_locked(e);
+#endif
+  }
+
+  /// Takes one queued entry and writes it on this thread; false when none was queued.
+  bool take_and_write() noexcept {
+    handoff_entry e;
+    {
+#if SENTRY_TRACE_DETAIL_HANDOFF_WORKER
+      if (mode_ == handoff_mode::off) return false;
+      std::lock_guard<std::mutex> lk(sync().mu);
+#endif
+      if (!pop_locked(e)) return false;
+    }
+    write(e);
+    return true;
+  }
+
+  /// Entries queued or being written.
+  std::size_t pending() const noexcept {
+#if SENTRY_TRACE_DETAIL_HANDOFF_WORKER
+    if (mode_ == handoff_mode::off) return 0;
+    std::lock_guard<std::mutex> lk(sync().mu);
+#endif
+    return count_ + writing_;
+  }
+
+  /// Until nothing is queued or being written, or `timeout_ms` has passed: writes queued
+  /// entries on this thread, then waits for the one the worker is writing. True when
+  /// everything was written.
+  bool drain(std::uint32_t timeout_ms) noexcept {
+#if SENTRY_TRACE_DETAIL_HANDOFF_WORKER
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    for (;;) {
+      while (take_and_write()) {
+      }
+      if (mode_ == handoff_mode::off) return true;
+      std::unique_lock<std::mutex> lk(sync().mu);
+      if (count_ + writing_ == 0) return true;
+      if (count_ != 0) continue;  // queued since: take it too
+      if (sync().idle.wait_until(lk, deadline) == std::cv_status::timeout) return count_ + writing_ == 0;
+    }
+#else
+    static_cast<void>(timeout_ms);
+    while (take_and_write()) {
+    }
+    return true;
+#endif
+  }
+
+  /// Stops taking entries, lets the worker write what is queued and joins it, then writes what
+  /// is left on this thread. Called by shutdown() and init() while no other thread uses the API.
+  void stop() noexcept {
+#if SENTRY_TRACE_DETAIL_HANDOFF_WORKER
+    if (mode_ == handoff_mode::off) return;
+    {
+      std::lock_guard<std::mutex> lk(sync().mu);
+      stopping_ = true;
+    }
+    sync().work.notify_all();
+    if (sync().thread.joinable()) sync().thread.join();
+#endif
+    while (take_and_write()) {
+    }
+    mode_ = handoff_mode::off;
+  }
+
+  /// In a fork()'s child (its only thread): the parent's worker does not exist here and its
+  /// entries are the parent's to write. Empties the queue and makes fresh lock and condition
+  /// objects over the copies (another thread may have held the lock at the fork); no join, no
+  /// unlock. A worker-mode queue starts a thread of its own at the child's next push.
+  void forget_after_fork() noexcept {
+    head_ = count_ = writing_ = 0;
+#if SENTRY_TRACE_DETAIL_HANDOFF_WORKER
+    if (sync_made_) new (&sync()) sync_objects();  // an empty thread handle: nothing to join
+    restart_after_fork_ = mode_ == handoff_mode::worker;
+#endif
+  }
+
+ private:
+  bool push_locked(const handoff_entry& e) noexcept {
+    if (stopping_ || count_ == capacity) return false;
+    ring_[(head_ + count_) % capacity] = e;
+    ++count_;
+    return true;
+  }
+
+  /// Pops the oldest entry; from here until write() returns, it counts as being written.
+  bool pop_locked(handoff_entry& e) noexcept {
+    if (count_ == 0) return false;
+    e = ring_[head_];
+    head_ = (head_ + 1) % capacity;
+    --count_;
+    ++writing_;
+    return true;
+  }
+
+  void write(const handoff_entry& e) noexcept {
+    writer_(e);
+#if SENTRY_TRACE_DETAIL_HANDOFF_WORKER
+    {
+      std::lock_guard<std::mutex> lk(sync().mu);
+      --writing_;
+    }
+    sync().idle.notify_all();
+#else
+    --writing_;
+#endif
+  }
+
+#if SENTRY_TRACE_DETAIL_HANDOFF_WORKER
+  struct sync_objects {
+    std::mutex mu;
+    std::condition_variable work;  ///< the worker: an entry was queued, or stop
+    std::condition_variable idle;  ///< drain(): an entry was written
+    std::thread thread;
+  };
+  // Built in place on first use and never destroyed: a program may end without shutdown(), and
+  // a joinable std::thread destroyed at exit would terminate it.
+  sync_objects& sync() const noexcept { return *std::launder(reinterpret_cast<sync_objects*>(sync_space_)); }
+
+  bool start_thread() noexcept {
+#  if SENTRY_TRACE_EXCEPTIONS
+    try {
+      sync().thread = std::thread([this] { run(); });
+    } catch (...) {
+      return false;
+    }
+#  else
+    sync().thread = std::thread([this] { run(); });
+#  endif
+    return true;
+  }
+
+  /// The child of a fork pushes its first entry: the worker it lost is started again, or the
+  /// queue stops taking entries (they are then written by the threads that end them).
+  void restart_locked() noexcept {
+    restart_after_fork_ = false;
+    if (!start_thread()) stopping_ = true;
+  }
+
+  void run() noexcept {
+    std::unique_lock<std::mutex> lk(sync().mu);
+    for (;;) {
+      handoff_entry e;
+      if (pop_locked(e)) {
+        lk.unlock();
+        write(e);
+        lk.lock();
+        continue;
+      }
+      if (stopping_) return;
+      sync().work.wait(lk);
+    }
+  }
+
+  alignas(sync_objects) mutable unsigned char sync_space_[sizeof(sync_objects)];
+  bool sync_made_;
+#endif
+  handoff_entry ring_[capacity];
+  std::size_t head_;
+  std::size_t count_;    ///< entries in ring_
+  std::size_t writing_;  ///< entries popped and not yet written
+  handoff_writer writer_;
+  handoff_mode mode_;
+  bool stopping_;
+  bool restart_after_fork_;
+};
+
+inline handoff_queue g_handoff{};
+
+}  // namespace detail
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_DELIVERY_HANDOFF_HPP
+
+// end of part: include/sentry_trace/delivery/handoff.hpp
+
+// =================================================================================================
 // part: include/sentry_trace/delivery/dispatch.hpp
 // =================================================================================================
 
 // sentry_trace/delivery/dispatch.hpp -- handing finished transactions and client reports to the transport
 //
 // WHAT IT DOES  The built-in HTTP transports (started by init(), in static storage), dispatch() of one
-//               envelope, the periodic client report, and finishing a transaction: writing its
-//               envelope and freeing its block.
+//               envelope, the periodic client report, and finishing a transaction: handing its
+//               block to the handoff (handoff.hpp), or writing its envelope and freeing its
+//               block on the thread that ended it when there is no handoff or the pool is
+//               nearly full (fewer than handoff_free_reserve free blocks).
 
 #ifndef SENTRY_TRACE_DELIVERY_DISPATCH_HPP
 #define SENTRY_TRACE_DELIVERY_DISPATCH_HPP
@@ -12014,16 +12325,16 @@ inline void send_client_report_if_due() noexcept {
   send_client_report_if_due_locked();
 }
 
-/// The root of `b` has ended: write the envelope, send it, and free the block when its last
-/// open span is done.
-inline void finish_transaction(transaction_block& b) noexcept {
+/// Writes the envelope of the transaction in `e`, sends it, and gives back the root's open
+/// count (the last one out frees the block). The handoff's writer; also called inline.
+inline void write_transaction(const handoff_entry& e) noexcept {
   tracer& t = g_tracer;
-  std::uint32_t handed_out = b.begin_closing();
+  transaction_block& b = *e.block;
   {
     envelope_lock guard(t.lock);
     envelope_context ctx = make_envelope_context();
     transaction_write w =
-        write_transaction_envelope(t.mem->envelope, sizeof(t.mem->envelope), b, handed_out, ctx, t.mem->envelope_slots);
+        write_transaction_envelope(t.mem->envelope, sizeof(t.mem->envelope), b, e.handed_out, ctx, t.mem->envelope_slots);
     if (!w.bytes.empty()) {
       transaction_view view(&b, w.slots, w.spans_written + 1, t.anchor);
       dispatch(envelope_view(w.bytes, &view, false));
@@ -12032,6 +12343,49 @@ inline void finish_transaction(transaction_block& b) noexcept {
     }
   }
   if (b.close_one()) b.release();
+}
+
+/// Blocks left free for new roots before a root's end stops handing off: a queued block is
+/// still in use, so a queue that outran its writer would otherwise leave new roots no block
+/// (dropped as buffer_overflow) while their data could have been written at once.
+inline constexpr std::uint32_t handoff_free_reserve = 2;
+
+/// True when at least `n` blocks other than those in use are free to claim.
+inline bool blocks_free_at_least(std::uint32_t n) noexcept {
+  std::uint32_t found = 0;
+  for (const transaction_block& b : g_tracer.mem->blocks) {
+    if (found >= n) break;
+    const std::uint64_t v = b.control_word.load(order_relaxed);  // a hint: try_claim() decides
+    if (control::open(v) == 0 && !control::is_closing(v) && control::next_slot(v) == 0) ++found;
+  }
+  return found >= n;
+}
+
+/// Chooses who writes the envelopes (init() calls it after the transport is known): the
+/// handoff's worker for the built-in transport in worker mode and for a user transport with
+/// options.serialize_on_worker, poll() for the built-in transport in poll mode (and for
+/// serialize_on_worker where there are no threads), else the thread that ends the root.
+inline void start_handoff(const options& o) noexcept {
+  tracer& t = g_tracer;
+  handoff_mode mode = handoff_mode::off;
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+  if (t.sink && t.sink == g_builtin.main) mode = g_builtin.main->has_worker() ? handoff_mode::worker : handoff_mode::poll;
+#endif
+  if (t.sink && o.serialize_on_worker && mode == handoff_mode::off)
+    mode = SENTRY_TRACE_DETAIL_HANDOFF_WORKER ? handoff_mode::worker : handoff_mode::poll;
+  if (!g_handoff.start(mode, write_transaction)) {
+    log_line(log_level::warning, "init: no thread to write envelopes on; each is written by the thread that ends its root");
+    g_handoff.start(handoff_mode::off, write_transaction);
+  }
+}
+
+/// The root of `b` has ended: no child can join it from here on. Its block goes to the handoff
+/// (end() returns without writing anything) unless there is none, the pool is nearly full or
+/// the queue takes no more; then this thread writes the envelope and sends it.
+inline void finish_transaction(transaction_block& b) noexcept {
+  const handoff_entry e{&b, b.begin_closing()};
+  if (g_handoff.mode() != handoff_mode::off && blocks_free_at_least(handoff_free_reserve) && g_handoff.push(e)) return;
+  write_transaction(e);
 }
 
 /// Streaming: sends the ended spans of `b` as span v2 envelopes (its last open span has ended).
@@ -12846,8 +13200,10 @@ inline void abandon_in_flight() noexcept {
 // threads' stacks of active spans, zeroes the counters, makes
 // the default envelope lock usable (another thread may have held it at the fork), and has the
 // built-in HTTP transport forget the parent's worker and queue; the child's first envelope starts
-// a worker of its own. A user transport or lock hook is used by the child as it is: make it
-// fork-aware if it holds threads, locks or connections. fork()+exec() pays only this handler.
+// a worker of its own. The handoff forgets its queue and worker the same way (the blocks it
+// held are freed with the others); the child's first root to end starts the child's worker.
+// A user transport or lock hook is used by the child as it is: make it fork-aware if it holds
+// threads, locks or connections. fork()+exec() pays only this handler.
 
 #if SENTRY_TRACE_DETAIL_FORK_AWARE
 /// Forks so far; the prepare handler counts in the parent, so every child of one parent gets
@@ -12863,6 +13219,7 @@ inline void in_fork_child() noexcept {
 #  if SENTRY_TRACE_THREADS
   if (t.lock.lock == hosted_lock) new (&hosted_mutex()) std::mutex();
 #  endif
+  g_handoff.forget_after_fork();  // its entries are the parent's: their blocks are freed below
   if (t.mem)
     for (transaction_block& b : t.mem->blocks) b.release();
   ++t.epoch;  // every handle and active-stack entry from before the fork is stale here
@@ -12899,19 +13256,30 @@ inline void watch_fork() noexcept {}
 bool flush(std::uint32_t timeout_ms) noexcept {
   detail::tracer& t = detail::g_tracer;
   if (!t.enabled) return true;
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+  const std::uint64_t started = detail::steady_now_ms();
+#endif
+  // Roots that have ended are written first: their envelopes are part of what is flushed.
+  const bool written = detail::g_handoff.drain(timeout_ms);
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+  {
+    const std::uint64_t spent = detail::steady_now_ms() - started;
+    timeout_ms = spent < timeout_ms ? static_cast<std::uint32_t>(timeout_ms - spent) : 0;
+  }
+#endif
   {
     detail::envelope_lock guard(t.lock);
     detail::send_client_report_locked();
   }
 #if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
-  const std::uint64_t started = detail::steady_now_ms();
   auto spotlight_flushed = [&](bool ok) {
+    ok = ok && written;
     if (!detail::g_builtin.spotlight) return ok;
     std::uint64_t spent = detail::steady_now_ms() - started;
     return detail::g_builtin.spotlight->flush(spent < timeout_ms ? static_cast<std::uint32_t>(timeout_ms - spent) : 0) && ok;
   };
 #else
-  auto spotlight_flushed = [](bool ok) { return ok; };
+  auto spotlight_flushed = [&](bool ok) { return ok && written; };
 #endif
   if (!t.sink) return spotlight_flushed(true);
 #if SENTRY_TRACE_EXCEPTIONS
@@ -12930,6 +13298,9 @@ bool shutdown(std::uint32_t timeout_ms) noexcept {
   detail::tracer& t = detail::g_tracer;
   if (!t.enabled) return true;
   detail::g_report_due_ns.store(0, detail::order_relaxed);  // no periodic report from here on
+  // Every root that ended is written before what is still open is abandoned: a queued block
+  // is closing, and abandon_in_flight() would free it unwritten.
+  detail::g_handoff.stop();
   detail::abandon_in_flight();
 #if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
   const std::uint64_t started = detail::steady_now_ms();
@@ -13099,6 +13470,7 @@ bool init(const options& opts) noexcept {
   t.anchor.mono_ns = t.now_ns();
   t.anchor.epoch_us = t.epoch_us();
   for (detail::transaction_block& b : t.mem->blocks) b.release();
+  detail::start_handoff(opts);
   detail::g_outcomes.reset();
   ++t.epoch;
   t.enabled = true;
@@ -13189,6 +13561,14 @@ void span::end_recorded_() noexcept {
   }
   detail::transaction_block* b = nullptr;  // GCC 12 -O2 -Wdangling-pointer false positive otherwise
   if (detail::span_record* r = detail::record_of(ref_, b)) {
+    if (ref_.slot != 0 && !b->stream && detail::control::is_closing(b->control_word.load(detail::order_acquire))) {
+      // Its root has ended: the transaction holds what had ended by then, also when the handoff
+      // writes it later. Left "started", the span is counted invalid there, as it would have
+      // been by a writer that had already run.
+      detail::close_span_of(*b);
+      release_();
+      return;
+    }
     r->end_ns = t.now_ns();
     r->state.store(detail::slot_ended, detail::order_release);
     if (ref_.slot == 0 && !b->is_continuation) {
@@ -14032,18 +14412,32 @@ void detail::record_measurement(std::string_view name, double value, std::string
   if (g_tracer.enabled) set_measurement_impl(name, value, unit);
 }
 
+/// Poll mode: writes the envelopes of roots that have ended, at least one and more while
+/// `budget_us` lasts (spent time is taken from it). True when none is left queued.
+namespace detail {
+inline bool write_queued_roots(std::uint32_t& budget_us) noexcept {
+  handoff_queue& h = g_handoff;
+  if (h.mode() != handoff_mode::poll) return true;
+  const tracer& t = g_tracer;
+  const std::uint64_t started = t.now_ns();
+  const std::uint64_t budget_ns = static_cast<std::uint64_t>(budget_us) * 1000;
+  while (h.take_and_write() && t.now_ns() - started < budget_ns) {
+  }
+  const std::uint64_t spent_us = (t.now_ns() - started) / 1000;
+  budget_us = spent_us < budget_us ? static_cast<std::uint32_t>(budget_us - spent_us) : 0;
+  return h.pending() == 0;
+}
+}  // namespace detail
+
 bool poll(std::uint32_t budget_us) noexcept {
   detail::send_client_report_if_due();  // the periodic client report, in every delivery mode
+  bool empty = detail::write_queued_roots(budget_us);
 #if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
   detail::builtin_delivery& b = detail::g_builtin;
-  bool empty = true;
   if (b.main && !b.main->has_worker()) empty = b.main->poll(b.spotlight ? budget_us / 2 + 1 : budget_us) && empty;
   if (b.spotlight && !b.spotlight->has_worker()) empty = b.spotlight->poll(budget_us / 2 + 1) && empty;
-  return empty;
-#else
-  static_cast<void>(budget_us);
-  return true;
 #endif
+  return empty;
 }
 
 // The hook is only read while enabled: after shutdown() it may point at an object that no

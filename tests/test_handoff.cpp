@@ -27,10 +27,6 @@ namespace {
 namespace st = sentry_trace;
 namespace d = sentry_trace::detail;
 
-std::uint64_t pending(st::discard_reason r, st::data_category c) {
-  return d::g_outcomes.pending[static_cast<std::size_t>(r)][static_cast<std::size_t>(c)].load();
-}
-
 void end_root_with_children(const char* name, int children) {
   st::span_options ro;
   ro.name = name;
@@ -48,6 +44,10 @@ void end_root_with_children(const char* name, int children) {
 }
 
 #if SENTRY_TRACE_DETAIL_HANDOFF_WORKER
+
+std::uint64_t pending(st::discard_reason r, st::data_category c) {
+  return d::g_outcomes.pending[static_cast<std::size_t>(r)][static_cast<std::size_t>(c)].load();
+}
 
 /// Records, for every transaction envelope, the thread that sent it and its span count. send()
 /// can be held at a gate (the worker then waits inside it, holding the envelope lock) or slowed.
