@@ -162,6 +162,23 @@ TEST_CASE("end() of a 1000-span root with serialize_on_worker: the envelope is w
   CHECK(sent[0].spans == 1001);
 }
 
+TEST_CASE("a root that ends while the worker naps wakes nobody; one that finds it asleep wakes it") {
+  worker_session s;
+  // The worker starts by napping: the first root is picked up at its next look, unwoken.
+  end_root_with_children("first", 3);
+  REQUIRE(s.transport.wait_sent(1));
+  CHECK(d::g_handoff.wakes() == 0);
+  end_root_with_children("second", 3);
+  REQUIRE(s.transport.wait_sent(2));
+  CHECK(d::g_handoff.wakes() == 0);
+  // Idle for longer than its naps: it sleeps until woken, and the next root wakes it.
+  std::this_thread::sleep_for(std::chrono::milliseconds(
+      4 * d::handoff_queue::nap_ms * d::handoff_queue::naps_before_sleep));
+  end_root_with_children("third", 3);
+  REQUIRE(s.transport.wait_sent(3));
+  CHECK(d::g_handoff.wakes() == 1);
+}
+
 TEST_CASE("end() with the worker held in send(): end() returns at once, the block waits in the queue") {
   worker_session s;
   s.transport.close_gate();

@@ -12,6 +12,12 @@
 //               both: pop and the `writing` count change under one lock hold.
 // LOCKS         One mutex, held only to push or pop an entry and to read the counts: never while
 //               an envelope is written or sent, so a root's end() waits for a push at most.
+// WAKING        Waking a sleeping thread is a system call that costs the caller microseconds,
+//               more than the push. So the worker, once it has emptied the queue, naps: it looks
+//               again every nap_ms for naps_before_sleep naps, and a push meanwhile wakes nobody.
+//               Only then does it sleep until woken, and only a push that finds it so (or the
+//               queue half full) pays for the wake. A program that ends a root every frame never
+//               pays it; an idle one costs no wake-ups after naps_before_sleep naps.
 // DOES NOT      decide whether a block is handed off (dispatch.hpp does), or count anything lost.
 // FORK          forget_after_fork() gives a fork()'s child a fresh, empty queue without touching
 //               the parent's locks or thread; the caller frees the blocks.
@@ -64,6 +70,11 @@ class handoff_queue {
  public:
   /// One entry per block at most: a block is queued once per root.
   static constexpr std::size_t capacity = SENTRY_TRACE_MAX_TRANSACTIONS;
+  /// How long the worker naps between looks at an empty queue, and how many naps it takes
+  /// before it sleeps until woken (see WAKING above): at most nap_ms of delay before a root is
+  /// written, about a quarter of a second of naps after the last one.
+  static constexpr std::uint32_t nap_ms = 4;
+  static constexpr std::uint32_t naps_before_sleep = 64;
 
   /// Starts taking entries in `mode`; worker mode starts the thread (false when it cannot be
   /// created: nothing is accepted then). Called by init() while no other thread uses the API.
@@ -71,6 +82,8 @@ class handoff_queue {
     stop();  // left running by an init() that failed after starting it
     writer_ = writer;
     head_ = count_ = writing_ = 0;
+    wakes_ = 0;
+    worker_asleep_ = false;
     stopping_ = false;
     restart_after_fork_ = false;
     mode_ = handoff_mode::off;
@@ -99,7 +112,8 @@ class handoff_queue {
       std::lock_guard<std::mutex> lk(sync().mu);
       if (restart_after_fork_) restart_locked();
       if (!push_locked(e)) return false;
-      wake = mode_ == handoff_mode::worker;
+      wake = mode_ == handoff_mode::worker && (worker_asleep_ || count_ * 2 >= capacity);
+      if (wake) ++wakes_;
     }
     if (wake) sync().work.notify_one();
     return true;
@@ -129,6 +143,15 @@ class handoff_queue {
     std::lock_guard<std::mutex> lk(sync().mu);
 #endif
     return count_ + writing_;
+  }
+
+  /// How many pushes have woken the worker (tests: a push to a napping worker wakes nobody).
+  std::uint64_t wakes() const noexcept {
+#if SENTRY_TRACE_DETAIL_HANDOFF_WORKER
+    if (mode_ == handoff_mode::off) return 0;
+    std::lock_guard<std::mutex> lk(sync().mu);
+#endif
+    return wakes_;
   }
 
   /// Until nothing is queued or being written, or `timeout_ms` has passed: writes queued
@@ -177,6 +200,7 @@ class handoff_queue {
   /// unlock. A worker-mode queue starts a thread of its own at the child's next push.
   void forget_after_fork() noexcept {
     head_ = count_ = writing_ = 0;
+    worker_asleep_ = false;  // the child's worker, when started, begins by napping
 #if SENTRY_TRACE_DETAIL_HANDOFF_WORKER
     if (sync_made_) new (&sync()) sync_objects();  // an empty thread handle: nothing to join
     restart_after_fork_ = mode_ == handoff_mode::worker;
@@ -247,16 +271,26 @@ class handoff_queue {
 
   void run() noexcept {
     std::unique_lock<std::mutex> lk(sync().mu);
+    std::uint32_t naps = 0;
     for (;;) {
       handoff_entry e;
       if (pop_locked(e)) {
         lk.unlock();
         write(e);
         lk.lock();
+        naps = 0;
         continue;
       }
       if (stopping_) return;
+      if (naps < naps_before_sleep) {
+        ++naps;
+        sync().work.wait_for(lk, std::chrono::milliseconds(nap_ms));
+        continue;
+      }
+      worker_asleep_ = true;  // from here a push must wake it
       sync().work.wait(lk);
+      worker_asleep_ = false;
+      naps = 0;
     }
   }
 
@@ -267,6 +301,8 @@ class handoff_queue {
   std::size_t head_;
   std::size_t count_;    ///< entries in ring_
   std::size_t writing_;  ///< entries popped and not yet written
+  std::uint64_t wakes_;  ///< pushes that woke the worker
+  bool worker_asleep_;   ///< the worker waits untimed: only a push's wake brings it back
   handoff_writer writer_;
   handoff_mode mode_;
   bool stopping_;
