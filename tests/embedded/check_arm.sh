@@ -104,6 +104,15 @@ else
   pass "no operator new/delete, malloc/calloc/realloc/free or _sbrk in app.elf"
 fi
 
+# With SENTRY_TRACE_DOUBLES=0 rates and double values are handled from their bits: no soft-float
+# routine of libgcc (__aeabi_dadd, __aeabi_dmul, __aeabi_dcmp*, conversions) is linked in.
+soft_float="$(awk '$NF ~ /^__aeabi_(d|[ilfu]*2d|ul2d|l2d)/ || $NF ~ /df[23]$/ { print $NF }' "$work/nm.txt" | sort -u | tr '\n' ' ')"
+if [[ -n "$soft_float" ]]; then
+  fail "soft-float routines in app.elf: $soft_float"
+else
+  pass "no soft-float routine (__aeabi_d*, __*df3, conversions to double) in app.elf"
+fi
+
 # Sizes.
 section() {  # section <elf> <name>: its size in bytes, 0 when absent
   arm-none-eabi-size -A "$1" | awk -v s="$2" '$1 == s { print $2; found = 1 } END { if (!found) print 0 }'

@@ -95,7 +95,11 @@ void for_each_head_dsc(const trace_id& trace, std::string_view name, transaction
     // The portable formatter (the same text): libstdc++ 12's std::to_chars(double) takes about
     // 3 KiB of stack, and this runs inside get_trace_headers(), whose budget is 2 KiB.
     char num[32];
+#if SENTRY_TRACE_DOUBLES
     emit(std::string_view("sample_rate"), std::string_view(num, format_double_portable(num, rate)));
+#else
+    emit(std::string_view("sample_rate"), std::string_view(num, format_double_compact(num, rate)));
+#endif
   }
   char frac[8];
   emit(std::string_view("sample_rand"), std::string_view(frac, format_micros_fraction(frac, rand_micros)));
