@@ -20,7 +20,9 @@
 # prints the sum of the sizes of the sentry_trace:: symbols placed in flash (arm-none-eabi-nm
 # --size-sort -S -C), which leaves out code inlined into main() and the libraries.
 # SENTRY_TRACE_CORE_FLASH_LIMIT=<bytes> makes a core larger than that a failure (the goal is
-# 16384); by default the figure is only reported.
+# 16384); by default the figure is only reported. SENTRY_TRACE_STACK_LIMIT=<bytes> does the same
+# for the stack high-water mark measured on the board (the goal is 2048). ctest's arm_qemu sets
+# both (tests/CMakeLists.txt).
 #
 # Exit status: 0 when everything passed, 1 when something failed, 77 (skip) only when
 # arm-none-eabi-g++ or qemu-system-arm is missing. Ends with `N passed, N failed`.
@@ -196,6 +198,15 @@ fi
 stack_used=$(sed -n 's/^@@STACK \([0-9]*\)$/\1/p' "$work/uart.txt" | head -1)
 if [[ -n "$stack_used" ]]; then
   echo "stack used       $stack_used (high-water mark measured on the board)" | tee -a "$work/sizes.txt"
+fi
+if [[ -n "${SENTRY_TRACE_STACK_LIMIT:-}" ]]; then
+  if [[ -z "$stack_used" ]]; then
+    fail "no @@STACK line in the UART output: the stack was not measured"
+  elif [[ $stack_used -le $SENTRY_TRACE_STACK_LIMIT ]]; then
+    pass "stack used $stack_used <= SENTRY_TRACE_STACK_LIMIT $SENTRY_TRACE_STACK_LIMIT"
+  else
+    fail "stack used $stack_used > SENTRY_TRACE_STACK_LIMIT $SENTRY_TRACE_STACK_LIMIT"
+  fi
 fi
 echo "== first lines of the UART output"
 head -c 600 "$work/uart.txt"
