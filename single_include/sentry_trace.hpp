@@ -129,7 +129,12 @@
 //                                        decimals by integer arithmetic, trailing zeros trimmed
 //                                        ("21.5", "0.000001"; 1e-7 is "0"; values past 2^64 as
 //                                        digits + "e+N", about 16 significant digits), NaN/inf
-//                                        "null". A precision trade-off for ~2 KiB less flash    yes
+//                                        "null". Rates are read from text (baggage,
+//                                        SENTRY_TRACES_SAMPLE_RATE) to six decimals and decided
+//                                        in millionths (sampling.hpp): the same decisions for
+//                                        rates of at most six decimals. No floating-point
+//                                        arithmetic at all, so a Cortex-M4 links no soft-float
+//                                        routine: a precision trade-off for less flash          yes
 //
 // AGREE         "yes": TUs of one program that include the enabled library must agree on the
 //               value. On ELF targets a program whose TUs disagree fails to link, naming
@@ -3075,7 +3080,12 @@ SENTRY_TRACE_DETAIL_END
 //                                        decimals by integer arithmetic, trailing zeros trimmed
 //                                        ("21.5", "0.000001"; 1e-7 is "0"; values past 2^64 as
 //                                        digits + "e+N", about 16 significant digits), NaN/inf
-//                                        "null". A precision trade-off for ~2 KiB less flash    yes
+//                                        "null". Rates are read from text (baggage,
+//                                        SENTRY_TRACES_SAMPLE_RATE) to six decimals and decided
+//                                        in millionths (sampling.hpp): the same decisions for
+//                                        rates of at most six decimals. No floating-point
+//                                        arithmetic at all, so a Cortex-M4 links no soft-float
+//                                        routine: a precision trade-off for less flash          yes
 //
 // AGREE         "yes": TUs of one program that include the enabled library must agree on the
 //               value. On ELF targets a program whose TUs disagree fails to link, naming
@@ -4865,6 +4875,9 @@ constexpr std::uint64_t decimal_scaled(const decimal_text& d, std::size_t places
   return v;
 }
 
+#if SENTRY_TRACE_DOUBLES
+// (With SENTRY_TRACE_DOUBLES=0, sampling.hpp reads rates to six decimals instead, without
+// floating-point arithmetic.)
 /// The double nearest to the decimal (ties to even), as a correctly rounding strtod gives it.
 /// A first guess from the leading 19 digits is moved one ulp at a time until the value lies
 /// between the guess's two rounding midpoints, each compared exactly (expand_binary). Exact for
@@ -4941,6 +4954,7 @@ inline bool parse_decimal(std::string_view text, double& out) noexcept {
   out = decimal_to_double(d);
   return true;
 }
+#endif
 
 }  // namespace detail
 
@@ -5699,6 +5713,14 @@ SENTRY_TRACE_DETAIL_END
 
 SENTRY_TRACE_DETAIL_BEGIN
 namespace detail {
+
+/// False for NaN and the infinities (no JSON form), from the bits: no floating-point
+/// arithmetic, so small targets link no soft-float routine for it.
+inline bool finite_double(double v) noexcept {
+  std::uint64_t bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  return ((bits >> 52) & 0x7FF) != 0x7FF;
+}
 
 /// A string copied into a transaction's arena.
 struct arena_str {
@@ -6492,8 +6514,49 @@ inline constexpr double sampling_policy_rate = (SENTRY_TRACE_SAMPLING_RATIO_PERM
 inline constexpr double sampling_policy_rate = sampling_policy == sampling_policy_kind::always ? 1.0 : 0.0;
 #endif
 
+#if SENTRY_TRACE_DOUBLES
 /// True for a usable rate: a number in [0, 1] (NaN fails both comparisons).
 constexpr bool valid_rate(double rate) noexcept { return rate >= 0.0 && rate <= 1.0; }
+
+/// rate >= 0.0: a rate is set (options::unset and an absent parent rate are negative).
+constexpr bool non_negative(double rate) noexcept { return rate >= 0.0; }
+
+/// A valid rate in millionths, rounded half up (a span's sample_rate_ppm).
+constexpr std::uint32_t rate_to_micros(double rate) noexcept {
+  return static_cast<std::uint32_t>(rate * 1e6 + 0.5);
+}
+#else
+// SENTRY_TRACE_DOUBLES=0: rates are judged from their bits, so that no soft-float comparison,
+// multiplication or conversion routine is linked in (config.hpp). For a non-negative double
+// the order of the bit patterns is the order of the values.
+constexpr std::uint64_t double_bits(double v) noexcept { return __builtin_bit_cast(std::uint64_t, v); }
+
+/// True for a usable rate: a number in [0, 1] (-0 included, NaN not), as rate >= 0 && rate <= 1.
+constexpr bool valid_rate(double rate) noexcept {
+  const std::uint64_t b = double_bits(rate);
+  return (b << 1) == 0 || b <= 0x3FF0000000000000u;
+}
+
+/// rate >= 0.0 (NaN false), from the bits: a rate is set.
+constexpr bool non_negative(double rate) noexcept {
+  const std::uint64_t b = double_bits(rate);
+  return (b << 1) == 0 || b <= 0x7FF0000000000000u;
+}
+
+/// A valid rate in millionths, rounded half up: the form decisions use when SENTRY_TRACE_DOUBLES
+/// is 0. rate = m * 2^-s with s >= 52 (rate <= 1), and rate * 10^6 is formed from m's two
+/// 32-bit halves (what is dropped lies below 2^-20 of a millionth).
+constexpr std::uint32_t rate_to_micros(double rate) noexcept {
+  const std::uint64_t b = double_bits(rate) & ~(std::uint64_t{1} << 63);
+  const int biased = static_cast<int>(b >> 52);
+  if (biased == 0) return 0;  // zero, or a subnormal far below a millionth
+  const std::uint64_t m = (b & ((std::uint64_t{1} << 52) - 1)) | (std::uint64_t{1} << 52);
+  const int shift = 1075 - biased - 32;  // rate * 10^6 = t * 2^-shift, t below
+  if (shift >= 63) return 0;
+  const std::uint64_t t = (m >> 32) * sample_rand_scale + (((m & 0xFFFFFFFFu) * sample_rand_scale) >> 32);
+  return static_cast<std::uint32_t>((t + (std::uint64_t{1} << (shift - 1))) >> shift);
+}
+#endif
 
 /// k millionths as the double nearest to k / 10^6 (ties to even): the double parseFloat and
 /// float() give for the propagated text "0.xxxxxx". Computed with integer long division
@@ -6515,18 +6578,47 @@ constexpr double micros_to_double(std::uint32_t k) noexcept {
   const std::uint64_t bits = high.quot << 26 | low.quot;
   std::uint64_t m = std::uint64_t{1} << 52 | bits >> 1;
   if ((bits & 1) != 0 && (low.rem != 0 || (m & 1) != 0)) ++m;  // 2^53 after a carry is still exact
+#if SENTRY_TRACE_DOUBLES
   double scale = 0x1p-52;
   for (int i = 0; i < exponent; ++i) scale *= 0.5;
   return static_cast<double>(m) * scale;
+#else
+  // The same double made from its fields: m * 2^(-52 - exponent), m in [2^52, 2^53] (a carry
+  // to 2^53 moves into the exponent field, which is right).
+  const std::uint64_t field = static_cast<std::uint64_t>(1023 - exponent) << 52;
+  return __builtin_bit_cast(double, field + (m - (std::uint64_t{1} << 52)));
+#endif
 }
+
+#if !SENTRY_TRACE_DOUBLES
+/// SENTRY_TRACE_DOUBLES=0: a rate's text (baggage sample_rate, SENTRY_TRACES_SAMPLE_RATE) read to
+/// six decimals, rounded half up, as the double nearest to that many millionths; anything
+/// above 1 reads as a value just above 1 (which valid_rate() refuses).
+inline bool parse_decimal(std::string_view text, double& out) noexcept {
+  decimal_text d;
+  if (!parse_decimal(text, d)) return false;
+  const std::uint64_t tenths = decimal_scaled(d, 7);  // of a millionth
+  const std::uint64_t micros = tenths > 10 * std::uint64_t{sample_rand_scale} ? sample_rand_scale + 1u
+                                                                              : divmod_u64(tenths + 5u, 10).quot;
+  out = micros_to_double(static_cast<std::uint32_t>(micros));
+  return true;
+}
+#endif
 
 /// The decision for `rate` and a sample_rand of `rand_micros` millionths, made exactly as
 /// @sentry/core (`sampleRand < parsedSampleRate`) and sentry_sdk (`self._sample_rand <
 /// self.sample_rate`) make it: both compare two doubles, the propagated "0.421337" read as the
 /// double nearest to it, and the rate. So a rate of 0.1 does not sample a sample_rand of 0.1,
 /// although the double 0.1 lies a little above one tenth.
+/// With SENTRY_TRACE_DOUBLES=0 the rate is taken to six decimals (rate_to_micros) and the two
+/// counts of millionths compared: the same decision for any rate of at most six decimals, as
+/// the double nearest to k / 10^6 is below the double nearest to r / 10^6 exactly when k < r.
 constexpr bool decide(double rate, std::uint32_t rand_micros) noexcept {
+#if SENTRY_TRACE_DOUBLES
   return micros_to_double(rand_micros) < rate;
+#else
+  return rand_micros < rate_to_micros(rate);
+#endif
 }
 
 /// A sample_rand read from baggage, in millionths: a plain decimal in [0, 1) (json.hpp's
@@ -6550,10 +6642,14 @@ inline std::uint32_t new_sample_rand() noexcept {
 inline std::uint32_t sample_rand_within(double rate, bool sampled) noexcept {
   // The first count of millionths that decide() calls "not sampled": found by decide() itself
   // around rate * 1e6, so the two can never disagree at the boundary.
+#if SENTRY_TRACE_DOUBLES
   const double scaled = rate * sample_rand_scale;
   std::uint32_t limit = !(scaled > 0.0) ? 0 : scaled >= sample_rand_scale ? sample_rand_scale : static_cast<std::uint32_t>(scaled);
   while (limit > 0 && !decide(rate, limit - 1)) --limit;
   while (limit < sample_rand_scale && decide(rate, limit)) ++limit;
+#else
+  const std::uint32_t limit = valid_rate(rate) ? rate_to_micros(rate) : 0;  // decide(): k < limit
+#endif
   std::uint64_t r = random_u64() >> 11;
   if (sampled) return limit == 0 ? 0 : divmod_u64(r, limit).rem;
   std::uint32_t span = sample_rand_scale - limit;
@@ -6602,11 +6698,11 @@ inline sampling_decision sample(const traces_sampler_fn& sampler, double rate, c
   }
   if (ctx.parent_sampled != parent_decision::none) {
     d.sampled = ctx.parent_sampled == parent_decision::sampled;
-    d.sample_rate_known = ctx.parent_sample_rate >= 0.0;
+    d.sample_rate_known = non_negative(ctx.parent_sample_rate);
     d.sample_rate = d.sample_rate_known ? ctx.parent_sample_rate : 0.0;
     return d;
   }
-  if (rate >= 0.0) {
+  if (non_negative(rate)) {
     d.sample_rate_known = true;
     if (!valid_rate(rate)) {
       d.rate_invalid = true;
@@ -7690,8 +7786,8 @@ struct transaction_block {
       set_string_attribute(slot, key, value.as_string());
       return;
     }
-    if (value.type() == attribute_value::kind::float64 && value.as_double() - value.as_double() != 0.0) {
-      g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);  // NaN - NaN and inf - inf are NaN
+    if (value.type() == attribute_value::kind::float64 && !finite_double(value.as_double())) {
+      g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
       return;
     }
     attribute_record* r = attribute_for(slot, key);
@@ -8000,7 +8096,11 @@ void for_each_head_dsc(const trace_id& trace, std::string_view name, transaction
     // The portable formatter (the same text): libstdc++ 12's std::to_chars(double) takes about
     // 3 KiB of stack, and this runs inside get_trace_headers(), whose budget is 2 KiB.
     char num[32];
+#if SENTRY_TRACE_DOUBLES
     emit(std::string_view("sample_rate"), std::string_view(num, format_double_portable(num, rate)));
+#else
+    emit(std::string_view("sample_rate"), std::string_view(num, format_double_compact(num, rate)));
+#endif
   }
   char frac[8];
   emit(std::string_view("sample_rand"), std::string_view(frac, format_micros_fraction(frac, rand_micros)));
@@ -8351,10 +8451,13 @@ void write_span_batches(char* buf, std::size_t cap, const transaction_block& b, 
 
 /// Writes the pending outcomes as a client-report envelope and clears them. Empty when none.
 inline std::string_view write_client_report_envelope(char* buf, std::size_t cap, const envelope_context& ctx) noexcept {
-  // The payload is small (at most reasons x categories entries), so it is built in a local
-  // buffer first to learn its length.
-  char payload_buf[4096];
-  fixed_sink payload(payload_buf, sizeof(payload_buf));
+  // The payload (at most reasons x categories entries) goes first, after room for the two
+  // header lines, whose length depends on it; the headers then move up to meet it. Built in
+  // `buf` rather than in a local buffer: this runs from flush() and shutdown() on the caller's
+  // stack, which on a small target has 2 KiB in all.
+  constexpr std::size_t header_room = 256;  // sent_at, sdk, and the item header: under 200 bytes
+  if (cap < header_room + 256) return {};
+  fixed_sink payload(buf + header_room, cap - header_room);
   json_writer p(payload);
   p.begin_object();
   p.key("timestamp").seconds(ctx.sent_at_epoch_us);
@@ -8376,7 +8479,7 @@ inline std::string_view write_client_report_envelope(char* buf, std::size_t cap,
   }
   p.end_array().end_object();
   if (!any) return {};
-  fixed_sink out(buf, cap);
+  fixed_sink out(buf, header_room);
   json_writer h(out);
   h.begin_object().key("sent_at").timestamp(ctx.sent_at_epoch_us);
   write_sdk(h);
@@ -8386,15 +8489,14 @@ inline std::string_view write_client_report_envelope(char* buf, std::size_t cap,
   item.begin_object().key("type").string("client_report").key("length").number(static_cast<std::uint64_t>(payload.size()));
   item.end_object();
   out.put('\n');
-  out.write(payload.data(), payload.size());
-  if (!p.ok() || out.overflowed()) {
+  if (!p.ok() || payload.overflowed() || out.overflowed()) {
     // Put the counts back so that they are reported later rather than lost.
     for (std::size_t r = 0; r < reason_count; ++r)
       for (std::size_t c = 0; c < category_count; ++c)
         if (taken[r][c]) g_outcomes.pending[r][c].fetch_add(taken[r][c], order_relaxed);
     return {};
   }
-  return out.view();
+  return join_headers_and_payload(buf, header_room, out.size(), payload.size());
 }
 
 } // namespace detail
@@ -12856,7 +12958,7 @@ inline sampling_decision decide_root(const span_options& o, const root_origin& f
   incoming_context* in = from.incoming;
   const span_ref* fp = from.forced_parent;
   // A compile-time policy (SENTRY_TRACE_SAMPLING) traces whatever the options say.
-  const bool tracing = sampling_policy != sampling_policy_kind::runtime || t.sampler || t.traces_sample_rate >= 0.0;
+  const bool tracing = sampling_policy != sampling_policy_kind::runtime || t.sampler || non_negative(t.traces_sample_rate);
   sampling_decision d;
   const parent_decision inherited = !fp ? parent_decision::none
                                     : (fp->flags & span_ref::deferred) ? parent_decision::none
@@ -12880,7 +12982,7 @@ inline sampling_decision decide_root(const span_options& o, const root_origin& f
     if (d.rate_invalid) log_line(log_level::debug, "transaction not sampled: the sample rate is outside [0, 1] or NaN");
     if (d.sampler_threw) log_line(log_level::debug, "traces_sampler threw: the parent's decision or traces_sample_rate decides");
     if (d.sample_rate_known) {
-      root.sample_rate_ppm = static_cast<std::uint32_t>(d.sample_rate * 1e6 + 0.5);
+      root.sample_rate_ppm = rate_to_micros(d.sample_rate);
       root.links |= ref_rate_known;
     }
     // This service decided a deferred trace: say with which rate, as @sentry/core does.

@@ -26,7 +26,8 @@
 //   * a callback_transport that streams each envelope through `uart_write`, as a UART or MQTT
 //     client would. The frame on the wire is
 //         @@ENVELOPE <size>\n<size bytes of envelope>\n@@END\n
-//     and after shutdown the program writes the marker line "@@DONE <envelopes> <discarded>\n"
+//     (two transactions, then a client report of the span the second one could not keep), and
+//     after shutdown the program writes the marker line "@@DONE <envelopes> <discarded>\n"
 //     (on MPS2 preceded by "@@STACK <bytes>\n", the stack high-water mark).
 //
 // Runtime pieces that libstdc++/libsupc++ (or crt files) would normally provide are defined at
@@ -376,6 +377,13 @@ int main() {
       s.set_attribute("sensor.celsius", 21.5);
     });
   });  // the root ends: the envelope is written and sent through uart_write
+
+  // A burst of more children than SENTRY_TRACE_MAX_SPANS: the one past the limit is dropped and
+  // counted, and shutdown() sends the count as a client report, so that path's stack is
+  // measured too (@@STACK below).
+  st::start_span({"burst", "task"}, [](st::span&) {
+    for (int i = 0; i <= SENTRY_TRACE_MAX_SPANS; ++i) st::start_span({"tick", "function"}, [](st::span&) {});
+  });
 
   st::shutdown(0);
   const st::stats s = st::get_stats();

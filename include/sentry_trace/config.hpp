@@ -69,7 +69,12 @@
 //                                        decimals by integer arithmetic, trailing zeros trimmed
 //                                        ("21.5", "0.000001"; 1e-7 is "0"; values past 2^64 as
 //                                        digits + "e+N", about 16 significant digits), NaN/inf
-//                                        "null". A precision trade-off for ~2 KiB less flash    yes
+//                                        "null". Rates are read from text (baggage,
+//                                        SENTRY_TRACES_SAMPLE_RATE) to six decimals and decided
+//                                        in millionths (sampling.hpp): the same decisions for
+//                                        rates of at most six decimals. No floating-point
+//                                        arithmetic at all, so a Cortex-M4 links no soft-float
+//                                        routine: a precision trade-off for less flash          yes
 //
 // AGREE         "yes": TUs of one program that include the enabled library must agree on the
 //               value. On ELF targets a program whose TUs disagree fails to link, naming

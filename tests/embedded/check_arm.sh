@@ -20,7 +20,9 @@
 # prints the sum of the sizes of the sentry_trace:: symbols placed in flash (arm-none-eabi-nm
 # --size-sort -S -C), which leaves out code inlined into main() and the libraries.
 # SENTRY_TRACE_CORE_FLASH_LIMIT=<bytes> makes a core larger than that a failure (the goal is
-# 16384); by default the figure is only reported.
+# 16384); by default the figure is only reported. SENTRY_TRACE_STACK_LIMIT=<bytes> does the same
+# for the stack high-water mark measured on the board (the goal is 2048). ctest's arm_qemu sets
+# both (tests/CMakeLists.txt).
 #
 # Exit status: 0 when everything passed, 1 when something failed, 77 (skip) only when
 # arm-none-eabi-g++ or qemu-system-arm is missing. Ends with `N passed, N failed`.
@@ -102,6 +104,15 @@ if [[ -n "$heap" ]]; then
   echo "$heap"
 else
   pass "no operator new/delete, malloc/calloc/realloc/free or _sbrk in app.elf"
+fi
+
+# With SENTRY_TRACE_DOUBLES=0 rates and double values are handled from their bits: no soft-float
+# routine of libgcc (__aeabi_dadd, __aeabi_dmul, __aeabi_dcmp*, conversions) is linked in.
+soft_float="$(awk '$NF ~ /^__aeabi_(d|[ilfu]*2d|ul2d|l2d)/ || $NF ~ /df[23]$/ { print $NF }' "$work/nm.txt" | sort -u | tr '\n' ' ')"
+if [[ -n "$soft_float" ]]; then
+  fail "soft-float routines in app.elf: $soft_float"
+else
+  pass "no soft-float routine (__aeabi_d*, __*df3, conversions to double) in app.elf"
 fi
 
 # Sizes.
@@ -187,6 +198,15 @@ fi
 stack_used=$(sed -n 's/^@@STACK \([0-9]*\)$/\1/p' "$work/uart.txt" | head -1)
 if [[ -n "$stack_used" ]]; then
   echo "stack used       $stack_used (high-water mark measured on the board)" | tee -a "$work/sizes.txt"
+fi
+if [[ -n "${SENTRY_TRACE_STACK_LIMIT:-}" ]]; then
+  if [[ -z "$stack_used" ]]; then
+    fail "no @@STACK line in the UART output: the stack was not measured"
+  elif [[ $stack_used -le $SENTRY_TRACE_STACK_LIMIT ]]; then
+    pass "stack used $stack_used <= SENTRY_TRACE_STACK_LIMIT $SENTRY_TRACE_STACK_LIMIT"
+  else
+    fail "stack used $stack_used > SENTRY_TRACE_STACK_LIMIT $SENTRY_TRACE_STACK_LIMIT"
+  fi
 fi
 echo "== first lines of the UART output"
 head -c 600 "$work/uart.txt"

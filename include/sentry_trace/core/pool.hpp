@@ -361,8 +361,8 @@ struct transaction_block {
       set_string_attribute(slot, key, value.as_string());
       return;
     }
-    if (value.type() == attribute_value::kind::float64 && value.as_double() - value.as_double() != 0.0) {
-      g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);  // NaN - NaN and inf - inf are NaN
+    if (value.type() == attribute_value::kind::float64 && !finite_double(value.as_double())) {
+      g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
       return;
     }
     attribute_record* r = attribute_for(slot, key);

@@ -174,7 +174,7 @@ inline sampling_decision decide_root(const span_options& o, const root_origin& f
   incoming_context* in = from.incoming;
   const span_ref* fp = from.forced_parent;
   // A compile-time policy (SENTRY_TRACE_SAMPLING) traces whatever the options say.
-  const bool tracing = sampling_policy != sampling_policy_kind::runtime || t.sampler || t.traces_sample_rate >= 0.0;
+  const bool tracing = sampling_policy != sampling_policy_kind::runtime || t.sampler || non_negative(t.traces_sample_rate);
   sampling_decision d;
   const parent_decision inherited = !fp ? parent_decision::none
                                     : (fp->flags & span_ref::deferred) ? parent_decision::none
@@ -198,7 +198,7 @@ inline sampling_decision decide_root(const span_options& o, const root_origin& f
     if (d.rate_invalid) log_line(log_level::debug, "transaction not sampled: the sample rate is outside [0, 1] or NaN");
     if (d.sampler_threw) log_line(log_level::debug, "traces_sampler threw: the parent's decision or traces_sample_rate decides");
     if (d.sample_rate_known) {
-      root.sample_rate_ppm = static_cast<std::uint32_t>(d.sample_rate * 1e6 + 0.5);
+      root.sample_rate_ppm = rate_to_micros(d.sample_rate);
       root.links |= ref_rate_known;
     }
     // This service decided a deferred trace: say with which rate, as @sentry/core does.

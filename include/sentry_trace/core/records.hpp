@@ -19,6 +19,14 @@
 SENTRY_TRACE_DETAIL_BEGIN
 namespace detail {
 
+/// False for NaN and the infinities (no JSON form), from the bits: no floating-point
+/// arithmetic, so small targets link no soft-float routine for it.
+inline bool finite_double(double v) noexcept {
+  std::uint64_t bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  return ((bits >> 52) & 0x7FF) != 0x7FF;
+}
+
 /// A string copied into a transaction's arena.
 struct arena_str {
   std::uint32_t offset;

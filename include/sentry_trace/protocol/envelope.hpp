@@ -95,7 +95,11 @@ void for_each_head_dsc(const trace_id& trace, std::string_view name, transaction
     // The portable formatter (the same text): libstdc++ 12's std::to_chars(double) takes about
     // 3 KiB of stack, and this runs inside get_trace_headers(), whose budget is 2 KiB.
     char num[32];
+#if SENTRY_TRACE_DOUBLES
     emit(std::string_view("sample_rate"), std::string_view(num, format_double_portable(num, rate)));
+#else
+    emit(std::string_view("sample_rate"), std::string_view(num, format_double_compact(num, rate)));
+#endif
   }
   char frac[8];
   emit(std::string_view("sample_rand"), std::string_view(frac, format_micros_fraction(frac, rand_micros)));
@@ -446,10 +450,13 @@ void write_span_batches(char* buf, std::size_t cap, const transaction_block& b, 
 
 /// Writes the pending outcomes as a client-report envelope and clears them. Empty when none.
 inline std::string_view write_client_report_envelope(char* buf, std::size_t cap, const envelope_context& ctx) noexcept {
-  // The payload is small (at most reasons x categories entries), so it is built in a local
-  // buffer first to learn its length.
-  char payload_buf[4096];
-  fixed_sink payload(payload_buf, sizeof(payload_buf));
+  // The payload (at most reasons x categories entries) goes first, after room for the two
+  // header lines, whose length depends on it; the headers then move up to meet it. Built in
+  // `buf` rather than in a local buffer: this runs from flush() and shutdown() on the caller's
+  // stack, which on a small target has 2 KiB in all.
+  constexpr std::size_t header_room = 256;  // sent_at, sdk, and the item header: under 200 bytes
+  if (cap < header_room + 256) return {};
+  fixed_sink payload(buf + header_room, cap - header_room);
   json_writer p(payload);
   p.begin_object();
   p.key("timestamp").seconds(ctx.sent_at_epoch_us);
@@ -471,7 +478,7 @@ inline std::string_view write_client_report_envelope(char* buf, std::size_t cap,
   }
   p.end_array().end_object();
   if (!any) return {};
-  fixed_sink out(buf, cap);
+  fixed_sink out(buf, header_room);
   json_writer h(out);
   h.begin_object().key("sent_at").timestamp(ctx.sent_at_epoch_us);
   write_sdk(h);
@@ -481,15 +488,14 @@ inline std::string_view write_client_report_envelope(char* buf, std::size_t cap,
   item.begin_object().key("type").string("client_report").key("length").number(static_cast<std::uint64_t>(payload.size()));
   item.end_object();
   out.put('\n');
-  out.write(payload.data(), payload.size());
-  if (!p.ok() || out.overflowed()) {
+  if (!p.ok() || payload.overflowed() || out.overflowed()) {
     // Put the counts back so that they are reported later rather than lost.
     for (std::size_t r = 0; r < reason_count; ++r)
       for (std::size_t c = 0; c < category_count; ++c)
         if (taken[r][c]) g_outcomes.pending[r][c].fetch_add(taken[r][c], order_relaxed);
     return {};
   }
-  return out.view();
+  return join_headers_and_payload(buf, header_room, out.size(), payload.size());
 }
 
 } // namespace detail

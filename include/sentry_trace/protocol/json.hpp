@@ -1152,6 +1152,9 @@ constexpr std::uint64_t decimal_scaled(const decimal_text& d, std::size_t places
   return v;
 }
 
+#if SENTRY_TRACE_DOUBLES
+// (With SENTRY_TRACE_DOUBLES=0, sampling.hpp reads rates to six decimals instead, without
+// floating-point arithmetic.)
 /// The double nearest to the decimal (ties to even), as a correctly rounding strtod gives it.
 /// A first guess from the leading 19 digits is moved one ulp at a time until the value lies
 /// between the guess's two rounding midpoints, each compared exactly (expand_binary). Exact for
@@ -1228,6 +1231,7 @@ inline bool parse_decimal(std::string_view text, double& out) noexcept {
   out = decimal_to_double(d);
   return true;
 }
+#endif
 
 }  // namespace detail
 
