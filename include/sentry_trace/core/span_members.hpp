@@ -71,7 +71,7 @@ void span::end_recorded_() noexcept {
   }
   detail::transaction_block* b = nullptr;  // GCC 12 -O2 -Wdangling-pointer false positive otherwise
   if (detail::span_record* r = detail::record_of(ref_, b)) {
-    r->end_ns = t.now_ns();
+    r->end_ticks = t.span_now();
     r->state.store(detail::slot_ended, detail::order_release);
     if (ref_.slot == 0 && !b->is_continuation) {
       if (SENTRY_TRACE_STREAMING && b->stream) {
