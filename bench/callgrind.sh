@@ -29,5 +29,5 @@ printf '%-10s %14s %14s %12s\n' mode "Ir(N=$n)" "Ir(N=0)" "Ir/span"
 for mode in sampled unsampled root; do
   full=$(instructions "$n" "$mode")
   base=$(instructions 0 "$mode")
-  awk -v m="$mode" -v f="$full" -v b="$base" -v n="$n" 'BEGIN { printf "%-10s %14d %14d %12.1f\n", m, f, b, (f - b) / n }'
+  awk -v m="$mode" -v f="$full" -v b="$base" -v n="$n" 'BEGIN { printf "%-10s %14.0f %14.0f %12.1f\n", m, f, b, (f - b) / n }'
 done
