@@ -82,6 +82,7 @@
 #include "sentry_trace/protocol/sampling.hpp"
 #include "sentry_trace/protocol/propagation.hpp"
 #include "sentry_trace/core/pool.hpp"
+#include "sentry_trace/core/clock.hpp"
 #include "sentry_trace/protocol/envelope.hpp"
 #include "sentry_trace/protocol/events.hpp"
 #include "sentry_trace/delivery/transport.hpp"

@@ -420,9 +420,11 @@ inline constexpr const char* sdk_name = "sentry_trace.native";
 
 SENTRY_TRACE_DETAIL_BEGIN
 
-/// Monotonic clock: nanoseconds from any fixed origin. Called on the span path by any thread
-/// that starts or ends a span, so it must be thread-safe, non-blocking and never go backwards.
-/// Hosted default: std::chrono::steady_clock.
+/// Monotonic clock: nanoseconds from any fixed origin. When set, it times every span: called
+/// by any thread that starts or ends one, so it must be thread-safe, non-blocking and never go
+/// backwards. Hosted default: spans read the cycle counter on x86-64 with an invariant TSC and
+/// on AArch64 (core/clock.hpp), std::chrono::steady_clock elsewhere; steady_clock also times
+/// frames and the client-report interval.
 struct clock_hook {
   std::uint64_t (*now_ns)(void* user) = nullptr;
   void* user = nullptr;
@@ -2143,9 +2145,11 @@ SENTRY_TRACE_DETAIL_END
 
 SENTRY_TRACE_DETAIL_BEGIN
 
-/// Monotonic clock: nanoseconds from any fixed origin. Called on the span path by any thread
-/// that starts or ends a span, so it must be thread-safe, non-blocking and never go backwards.
-/// Hosted default: std::chrono::steady_clock.
+/// Monotonic clock: nanoseconds from any fixed origin. When set, it times every span: called
+/// by any thread that starts or ends one, so it must be thread-safe, non-blocking and never go
+/// backwards. Hosted default: spans read the cycle counter on x86-64 with an invariant TSC and
+/// on AArch64 (core/clock.hpp), std::chrono::steady_clock elsewhere; steady_clock also times
+/// frames and the client-report interval.
 struct clock_hook {
   std::uint64_t (*now_ns)(void* user) = nullptr;
   void* user = nullptr;
@@ -3369,9 +3373,11 @@ inline constexpr const char* sdk_name = "sentry_trace.native";
 
 SENTRY_TRACE_DETAIL_BEGIN
 
-/// Monotonic clock: nanoseconds from any fixed origin. Called on the span path by any thread
-/// that starts or ends a span, so it must be thread-safe, non-blocking and never go backwards.
-/// Hosted default: std::chrono::steady_clock.
+/// Monotonic clock: nanoseconds from any fixed origin. When set, it times every span: called
+/// by any thread that starts or ends one, so it must be thread-safe, non-blocking and never go
+/// backwards. Hosted default: spans read the cycle counter on x86-64 with an invariant TSC and
+/// on AArch64 (core/clock.hpp), std::chrono::steady_clock elsewhere; steady_clock also times
+/// frames and the client-report interval.
 struct clock_hook {
   std::uint64_t (*now_ns)(void* user) = nullptr;
   void* user = nullptr;
@@ -5751,8 +5757,8 @@ enum : std::uint8_t { slot_started = 1, slot_ended = 2 };
 
 /// One span in a transaction block: plain data, written by the thread that owns its handle.
 struct span_record {
-  std::uint64_t start_ns;       ///< monotonic clock
-  std::uint64_t end_ns;
+  std::uint64_t start_ticks;    ///< span clock (core/clock.hpp): converted when serialized
+  std::uint64_t end_ticks;
   span_id id;
   span_id parent;               ///< zero on a root that starts the trace
   arena_str name;
@@ -7669,10 +7675,10 @@ struct transaction_block {
   }
 
   /// Prepares a claimed slot; the caller publishes it with state.store(slot_started, release).
-  span_record& init_slot(std::uint32_t slot, span_id id, span_id parent, std::uint64_t start_ns) noexcept {
+  span_record& init_slot(std::uint32_t slot, span_id id, span_id parent, std::uint64_t start_ticks) noexcept {
     span_record& r = spans[slot];
-    r.start_ns = start_ns;
-    r.end_ns = start_ns;
+    r.start_ticks = start_ticks;
+    r.end_ticks = start_ticks;
     r.id = id;
     r.parent = parent;
     r.name = {};
@@ -7859,6 +7865,198 @@ SENTRY_TRACE_DETAIL_END
 // end of part: include/sentry_trace/core/pool.hpp
 
 // =================================================================================================
+// part: include/sentry_trace/core/clock.hpp
+// =================================================================================================
+
+// sentry_trace/core/clock.hpp -- the span clock: the cycle counter, and its ticks turned into time
+//
+// WHAT IT DOES  Spans are timed in ticks of the span clock. On hosted x86-64 with an invariant
+//               TSC (CPUID leaf 0x80000007, EDX bit 8; checked once per process) and on hosted
+//               AArch64 (cntvct_el0), with no clock hook set, that is the cycle counter read
+//               inline: two reads cost about half of two clock_gettime() calls (bench_span).
+//               Elsewhere, or when the user sets options.clock, a tick is a nanosecond of the
+//               hook (or of steady_clock). Ticks become time only when a transaction is
+//               serialized: time_anchor maps them to monotonic nanoseconds, then to the wall
+//               clock read at init().
+// CALIBRATION   The rate (nanoseconds per tick) is measured against steady_clock over the
+//               longest baseline there is: from the first pair of readings this process took
+//               (at the first init(), followed by a busy wait of 1 ms) to the newest one. Each
+//               serialization takes a new pair, so the anchor sits next to the spans it converts
+//               and the rate gets more exact as the process runs: a long-running process does
+//               not drift from the monotonic clock.
+// DOES NOT      read the wall clock after init(): a wall-clock step moves no span.
+// CONFIG        SENTRY_TRACE_HOSTED (the counter only on hosted builds; a freestanding build
+//               sets options.clock, which always wins).
+
+#ifndef SENTRY_TRACE_CORE_CLOCK_HPP
+#define SENTRY_TRACE_CORE_CLOCK_HPP
+
+#include <cstdint>
+
+#if SENTRY_TRACE_HOSTED && (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__aarch64__))
+#  define SENTRY_TRACE_DETAIL_CYCLE_COUNTER 1
+#else
+#  define SENTRY_TRACE_DETAIL_CYCLE_COUNTER 0
+#endif
+
+SENTRY_TRACE_DETAIL_BEGIN
+namespace detail {
+
+/// The high 64 bits of a 64 x 64-bit product.
+inline std::uint64_t mul_hi64(std::uint64_t a, std::uint64_t b) noexcept {
+#if defined(__SIZEOF_INT128__)
+  __extension__ using u128 = unsigned __int128;
+  return static_cast<std::uint64_t>((static_cast<u128>(a) * b) >> 64);
+#else
+  const std::uint64_t a_lo = a & 0xffffffffu, a_hi = a >> 32, b_lo = b & 0xffffffffu, b_hi = b >> 32;
+  const std::uint64_t lo_lo = a_lo * b_lo, hi_lo = a_hi * b_lo, lo_hi = a_lo * b_hi, hi_hi = a_hi * b_hi;
+  const std::uint64_t mid = (lo_lo >> 32) + (hi_lo & 0xffffffffu) + lo_hi;
+  return hi_hi + (hi_lo >> 32) + (mid >> 32);
+#endif
+}
+
+/// Turns span-clock ticks into epoch microseconds. Two steps: ticks to monotonic nanoseconds
+/// through the pair (`ticks`, `ticks_mono_ns`) and the rate, then monotonic nanoseconds to the
+/// wall clock through init()'s pair (`mono_ns`, `epoch_us`). The defaults make a tick one
+/// nanosecond of the monotonic clock (a clock hook, steady_clock).
+struct time_anchor {
+  std::int64_t epoch_us = 0;        ///< the wall clock at init()
+  std::uint64_t mono_ns = 0;        ///< the monotonic clock at the same instant
+  std::uint64_t ticks = 0;          ///< a span-clock reading...
+  std::uint64_t ticks_mono_ns = 0;  ///< ...and the monotonic clock at the same instant
+  std::uint64_t ns_per_tick = 1;    ///< the rate: ns_per_tick + ns_per_tick_frac / 2^64
+  std::uint64_t ns_per_tick_frac = 0;
+
+  std::uint64_t ns_of(std::uint64_t tick_count) const noexcept {
+    return tick_count * ns_per_tick + mul_hi64(tick_count, ns_per_tick_frac);
+  }
+  std::uint64_t to_mono_ns(std::uint64_t t) const noexcept {
+    return t >= ticks ? ticks_mono_ns + ns_of(t - ticks) : ticks_mono_ns - ns_of(ticks - t);
+  }
+  std::int64_t to_epoch_us(std::uint64_t t) const noexcept {
+    const std::uint64_t ns = to_mono_ns(t);
+    return ns >= mono_ns ? epoch_us + static_cast<std::int64_t>(divmod_u64(ns - mono_ns, 1000).quot)
+                         : epoch_us - static_cast<std::int64_t>(divmod_u64(mono_ns - ns, 1000).quot);
+  }
+};
+
+#if SENTRY_TRACE_DETAIL_CYCLE_COUNTER
+/// The cycle counter: the TSC (x86-64) or the virtual counter (AArch64). Not serializing: a span
+/// boundary needs no fence, and one would cost more than the read.
+inline std::uint64_t read_cycle_counter() noexcept {
+#  if defined(__x86_64__)
+  return __builtin_ia32_rdtsc();
+#  else
+  std::uint64_t v;
+  __asm__ __volatile__("mrs %0, cntvct_el0" : "=r"(v));
+  return v;
+#  endif
+}
+
+/// Whether the counter ticks at one constant rate on every core, whatever the power state.
+inline bool probe_cycle_counter() noexcept {
+#  if defined(__x86_64__)
+  std::uint32_t a, b, c, d;
+  __asm__ __volatile__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000000u), "c"(0u));
+  if (a < 0x80000007u) return false;
+  __asm__ __volatile__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000007u), "c"(0u));
+  return (d & (1u << 8)) != 0;  // invariant TSC
+#  else
+  // The architected counter is constant-rate by definition; a frequency under 1 MHz (or none
+  // reported) would make its ticks coarser than the microseconds the envelope writes.
+  std::uint64_t f;
+  __asm__ __volatile__("mrs %0, cntfrq_el0" : "=r"(f));
+  return f >= 1000000u;
+#  endif
+}
+
+/// A counter reading and a steady_clock reading taken at (nearly) the same instant.
+struct clock_pair {
+  std::uint64_t ticks = 0;
+  std::uint64_t mono_ns = 0;
+};
+
+/// The tightest of a few tries: the counter is read on both sides of the monotonic clock and
+/// the midpoint kept, so a try interrupted between its reads does not skew the pair.
+inline clock_pair read_clock_pair() noexcept {
+  clock_pair best;
+  std::uint64_t best_width = ~std::uint64_t{0};
+  for (int i = 0; i < 8; ++i) {
+    const std::uint64_t t0 = read_cycle_counter();
+    const std::uint64_t ns = hosted_now_ns(nullptr);
+    const std::uint64_t t1 = read_cycle_counter();
+    if (t1 - t0 < best_width) {
+      best_width = t1 - t0;
+      best.ticks = t0 + (t1 - t0) / 2;
+      best.mono_ns = ns;
+    }
+  }
+  return best;
+}
+
+/// The process's counter: probed once; `origin` is the first pair, the start of every baseline.
+struct cycle_counter_state {
+  bool probed = false;
+  bool usable = false;
+  clock_pair origin{};
+};
+inline cycle_counter_state g_cycle_counter{};
+
+/// The shortest baseline a rate is measured over (init() waits that long once per process).
+inline constexpr std::uint64_t min_calibration_ns = 1'000'000;
+
+/// A pair taken now, at least min_calibration_ns after the origin (busy-waiting for it once).
+inline clock_pair read_calibrated_pair() noexcept {
+  const cycle_counter_state& c = g_cycle_counter;
+  clock_pair p = read_clock_pair();
+  while (p.mono_ns - c.origin.mono_ns < min_calibration_ns || p.ticks == c.origin.ticks) p = read_clock_pair();
+  return p;
+}
+
+/// Sets the rate and the tick pair of `a` from the origin and `now`.
+inline void set_rate(time_anchor& a, const clock_pair& now) noexcept {
+  const clock_pair& o = g_cycle_counter.origin;
+  const std::uint64_t dt = now.ticks - o.ticks;
+  const std::uint64_t dns = now.mono_ns - o.mono_ns;
+  a.ns_per_tick = dns / dt;
+  // The fraction in double: 53 bits of it are far finer than the pairs' own jitter.
+  const double frac = static_cast<double>(dns % dt) / static_cast<double>(dt) * 18446744073709551616.0;
+  a.ns_per_tick_frac = frac >= 18446744073709551615.0 ? ~std::uint64_t{0} : static_cast<std::uint64_t>(frac);
+  a.ticks = now.ticks;
+  a.ticks_mono_ns = now.mono_ns;
+}
+
+/// init(): whether the span clock is the counter; when it is, `a` gets its first rate. Called
+/// only when the user set no clock hook. Probing and the origin happen once per process.
+inline bool start_cycle_counter(time_anchor& a) noexcept {
+  cycle_counter_state& c = g_cycle_counter;
+  if (!c.probed) {
+    c.probed = true;
+    c.usable = probe_cycle_counter();
+    if (c.usable) c.origin = read_clock_pair();
+  }
+  if (!c.usable) return false;
+  set_rate(a, read_calibrated_pair());
+  return true;
+}
+
+/// The anchor a serialization converts with: init()'s wall-clock pair, a fresh tick pair and
+/// the rate over the baseline from the origin to now.
+inline time_anchor refreshed_anchor(const time_anchor& at_init) noexcept {
+  time_anchor a = at_init;
+  set_rate(a, read_calibrated_pair());
+  return a;
+}
+#endif  // SENTRY_TRACE_DETAIL_CYCLE_COUNTER
+
+}  // namespace detail
+SENTRY_TRACE_DETAIL_END
+
+#endif  // SENTRY_TRACE_CORE_CLOCK_HPP
+
+// end of part: include/sentry_trace/core/clock.hpp
+
+// =================================================================================================
 // part: include/sentry_trace/protocol/envelope.hpp
 // =================================================================================================
 
@@ -8037,16 +8235,6 @@ SENTRY_TRACE_DETAIL_BEGIN
 // ------------------------------------------------------------------------------------------------
 namespace detail {
 
-/// Converts monotonic nanoseconds to epoch microseconds with the anchor taken at init.
-struct time_anchor {
-  std::int64_t epoch_us = 0;
-  std::uint64_t mono_ns = 0;
-  constexpr std::int64_t to_epoch_us(std::uint64_t ns) const noexcept {
-    return ns >= mono_ns ? epoch_us + static_cast<std::int64_t>(divmod_u64(ns - mono_ns, 1000).quot)
-                         : epoch_us - static_cast<std::int64_t>(divmod_u64(mono_ns - ns, 1000).quot);
-  }
-};
-
 /// What the envelope needs from the options, already resolved.
 struct envelope_context {
   std::string_view public_key;
@@ -8054,7 +8242,7 @@ struct envelope_context {
   std::string_view release;
   std::string_view environment;
   std::string_view server_name;
-  time_anchor anchor;
+  time_anchor anchor;  ///< the serialization's (tracer::serialization_anchor())
   std::int64_t sent_at_epoch_us = 0;
 };
 
@@ -8250,8 +8438,8 @@ inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, 
   w.key("platform").string("native");
   w.key("transaction").string(transaction_name(b));
   w.key("transaction_info").begin_object().key("source").string(to_string(b.source)).end_object();
-  w.key("start_timestamp").timestamp(ctx.anchor.to_epoch_us(root.start_ns));
-  w.key("timestamp").timestamp(ctx.anchor.to_epoch_us(root.end_ns));
+  w.key("start_timestamp").timestamp(ctx.anchor.to_epoch_us(root.start_ticks));
+  w.key("timestamp").timestamp(ctx.anchor.to_epoch_us(root.end_ticks));
   if (!ctx.release.empty()) w.key("release").string(ctx.release);
   w.key("environment").string(ctx.environment);
   if (!ctx.server_name.empty()) w.key("server_name").string(ctx.server_name);
@@ -8298,8 +8486,8 @@ inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, 
     w.begin_object();
     write_span_common(w, b, r, false);
     w.key("description").string(b.str(r.name));
-    w.key("start_timestamp").timestamp(ctx.anchor.to_epoch_us(r.start_ns));
-    w.key("timestamp").timestamp(ctx.anchor.to_epoch_us(r.end_ns));
+    w.key("start_timestamp").timestamp(ctx.anchor.to_epoch_us(r.start_ticks));
+    w.key("timestamp").timestamp(ctx.anchor.to_epoch_us(r.end_ticks));
     w.end_object();
     if (!w.ok()) {
       // Back to the last whole span; nothing more is written through `w` after this.
@@ -8355,8 +8543,8 @@ inline void write_span_v2(json_writer& w, const transaction_block& b, const span
   w.key("name").string(segment ? segment_name : name);
   w.key("status").string(r.status == span_status::ok ? "ok" : "error");
   w.key("is_segment").boolean(segment);
-  w.key("start_timestamp").seconds(ctx.anchor.to_epoch_us(r.start_ns));
-  w.key("end_timestamp").seconds(ctx.anchor.to_epoch_us(r.end_ns));
+  w.key("start_timestamp").seconds(ctx.anchor.to_epoch_us(r.start_ticks));
+  w.key("end_timestamp").seconds(ctx.anchor.to_epoch_us(r.end_ticks));
   w.key("attributes").begin_object();
   write_typed_string(w, "sentry.op", op_or_default(b, r));
   write_typed_string(w, "sentry.origin", origin_or_manual(b, r));
@@ -8512,8 +8700,8 @@ span_view transaction_view::span_at(std::size_t i) const noexcept {
                    r.parent,
                    detail::op_or_default(*block_, r),
                    block_->str(r.name),
-                   a.to_epoch_us(r.start_ns),
-                   a.to_epoch_us(r.end_ns),
+                   a.to_epoch_us(r.start_ticks),
+                   a.to_epoch_us(r.end_ticks),
                    r.status,
                    slots_[i] == 0};
 }
@@ -11515,7 +11703,8 @@ struct tracer {
   lock_hook lock{};
   ::sentry_trace::transport* sink = nullptr;
   ::sentry_trace::storage* mem = nullptr;
-  time_anchor anchor{};
+  time_anchor anchor{};                   ///< set by init(): the wall clock and the first rate
+  bool span_clock_is_counter = false;     ///< set by init(): spans read the cycle counter (clock.hpp)
   ::sentry_trace::dsn parsed_dsn{};
   atomic<std::uint32_t> block_hint{0};
   char dsn_text[512] = {};
@@ -11530,6 +11719,20 @@ struct tracer {
   char target_text[1024] = {};
 
   std::uint64_t now_ns() const noexcept { return clock.now_ns(clock.user); }
+  /// The span clock (clock.hpp): the cycle counter read inline, or the clock hook.
+  std::uint64_t span_now() const noexcept {
+#if SENTRY_TRACE_DETAIL_CYCLE_COUNTER
+    if (span_clock_is_counter) return read_cycle_counter();
+#endif
+    return now_ns();
+  }
+  /// The anchor a serialization converts span ticks with: refreshed for the counter.
+  time_anchor serialization_anchor() const noexcept {
+#if SENTRY_TRACE_DETAIL_CYCLE_COUNTER
+    if (span_clock_is_counter) return refreshed_anchor(anchor);
+#endif
+    return anchor;
+  }
   std::int64_t epoch_us() const noexcept { return wall_clock.now_epoch_us ? wall_clock.now_epoch_us(wall_clock.user) : 0; }
 };
 // Constant-initialized and trivially destructible (the sampler is trivially copyable), so it
@@ -12383,7 +12586,7 @@ inline envelope_context make_envelope_context() noexcept {
   c.release = t.release;
   c.environment = t.environment;
   c.server_name = t.server_name;
-  c.anchor = t.anchor;
+  c.anchor = t.serialization_anchor();
   c.sent_at_epoch_us = t.epoch_us();
   return c;
 }
@@ -12474,7 +12677,7 @@ inline void write_transaction(const handoff_entry& e) noexcept {
     transaction_write w =
         write_transaction_envelope(t.mem->envelope, sizeof(t.mem->envelope), b, e.handed_out, ctx, t.mem->envelope_slots);
     if (!w.bytes.empty()) {
-      transaction_view view(&b, w.slots, w.spans_written + 1, t.anchor);
+      transaction_view view(&b, w.slots, w.spans_written + 1, ctx.anchor);
       dispatch(envelope_view(w.bytes, &view, false));
     } else {
       log_line(log_level::warning, "a transaction did not fit in SENTRY_TRACE_ENVELOPE_BYTES and was dropped");
@@ -12895,7 +13098,7 @@ inline span start_recording_child(const span_options& o, const span_ref& parent,
     return start_unrecorded_child(over, over.flags, make_active);
   }
   transaction_block& b = *bp;
-  const std::uint64_t now = t.now_ns();
+  const std::uint64_t now = t.span_now();
   const span_id id = new_span_id();
   span_record& r = b.init_slot(static_cast<std::uint32_t>(slot), id, parent.id, now);
   b.copy_names(r, o);
@@ -13054,7 +13257,7 @@ inline void open_transaction(transaction_block& b, const span_options& o, const 
   } else {
     load_third_party_baggage(in, b.dsc);
   }
-  span_record& r = b.init_slot(0, root.id, b.parent_of_root, t.now_ns());
+  span_record& r = b.init_slot(0, root.id, b.parent_of_root, t.span_now());
   b.copy_names(r, o);
   if (o.attribute_count) apply_attributes(b, 0, o);
   r.state.store(slot_started, order_release);
@@ -13386,6 +13589,22 @@ inline void watch_fork() noexcept {
 inline void watch_fork() noexcept {}
 #endif
 
+/// init(): picks the span clock (clock.hpp) and takes the anchor that turns its ticks into
+/// wall-clock time. The counter only when the user gave no clock hook.
+inline void start_span_clock(tracer& t, bool user_clock) noexcept {
+  t.anchor = time_anchor{};
+  t.anchor.mono_ns = t.now_ns();
+  t.anchor.epoch_us = t.epoch_us();
+  t.anchor.ticks = t.anchor.mono_ns;
+  t.anchor.ticks_mono_ns = t.anchor.mono_ns;
+  t.span_clock_is_counter = false;
+#if SENTRY_TRACE_DETAIL_CYCLE_COUNTER
+  if (!user_clock) t.span_clock_is_counter = start_cycle_counter(t.anchor);
+#else
+  (void)user_clock;
+#endif
+}
+
 }  // namespace detail
 
 #ifdef SENTRY_TRACE_IMPLEMENTATION
@@ -13605,8 +13824,7 @@ bool init(const options& opts) noexcept {
   unsigned char key[32] = {};
   if (!entropy.fill(key, sizeof(key), entropy.user)) return fail("init: the entropy hook failed");
   detail::rng_set_key(key);
-  t.anchor.mono_ns = t.now_ns();
-  t.anchor.epoch_us = t.epoch_us();
+  detail::start_span_clock(t, opts.clock.now_ns != nullptr);
   for (detail::transaction_block& b : t.mem->blocks) b.release();
   detail::start_handoff(opts);
   detail::g_outcomes.reset();
@@ -13707,7 +13925,7 @@ void span::end_recorded_() noexcept {
       release_();
       return;
     }
-    r->end_ns = t.now_ns();
+    r->end_ticks = t.span_now();
     r->state.store(detail::slot_ended, detail::order_release);
     if (ref_.slot == 0 && !b->is_continuation) {
       if (SENTRY_TRACE_STREAMING && b->stream) {

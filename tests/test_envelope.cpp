@@ -532,7 +532,7 @@ TEST_CASE("a transaction larger than the envelope buffer keeps the spans that fi
     d::span_record& r = b.init_slot(static_cast<std::uint32_t>(slot), st::span_id{0x1000ull + i}, root_id, t0 + i * 1000);
     r.name = b.copy("a child span with a description long enough to fill the buffer quickly");
     r.op = b.copy("db.query");
-    r.end_ns = r.start_ns + 500;
+    r.end_ticks = r.start_ticks + 500;
     r.state.store(d::slot_ended);
     b.close_one();
   }
@@ -541,7 +541,7 @@ TEST_CASE("a transaction larger than the envelope buffer keeps the spans that fi
   REQUIRE(open_slot == static_cast<std::int32_t>(children + 1));
   d::span_record& open = b.init_slot(static_cast<std::uint32_t>(open_slot), st::span_id{0x9999}, root_id, t0);
   open.state.store(d::slot_started);
-  root.end_ns = t0 + 1'000'000;
+  root.end_ticks = t0 + 1'000'000;
   root.state.store(d::slot_ended);
   const std::uint32_t handed_out = b.begin_closing();
   REQUIRE(handed_out == children + 2);

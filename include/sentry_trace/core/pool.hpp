@@ -244,10 +244,10 @@ struct transaction_block {
   }
 
   /// Prepares a claimed slot; the caller publishes it with state.store(slot_started, release).
-  span_record& init_slot(std::uint32_t slot, span_id id, span_id parent, std::uint64_t start_ns) noexcept {
+  span_record& init_slot(std::uint32_t slot, span_id id, span_id parent, std::uint64_t start_ticks) noexcept {
     span_record& r = spans[slot];
-    r.start_ns = start_ns;
-    r.end_ns = start_ns;
+    r.start_ticks = start_ticks;
+    r.end_ticks = start_ticks;
     r.id = id;
     r.parent = parent;
     r.name = {};

@@ -111,7 +111,7 @@ inline span start_recording_child(const span_options& o, const span_ref& parent,
     return start_unrecorded_child(over, over.flags, make_active);
   }
   transaction_block& b = *bp;
-  const std::uint64_t now = t.now_ns();
+  const std::uint64_t now = t.span_now();
   const span_id id = new_span_id();
   span_record& r = b.init_slot(static_cast<std::uint32_t>(slot), id, parent.id, now);
   b.copy_names(r, o);
@@ -270,7 +270,7 @@ inline void open_transaction(transaction_block& b, const span_options& o, const 
   } else {
     load_third_party_baggage(in, b.dsc);
   }
-  span_record& r = b.init_slot(0, root.id, b.parent_of_root, t.now_ns());
+  span_record& r = b.init_slot(0, root.id, b.parent_of_root, t.span_now());
   b.copy_names(r, o);
   if (o.attribute_count) apply_attributes(b, 0, o);
   r.state.store(slot_started, order_release);

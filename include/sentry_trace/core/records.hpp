@@ -56,8 +56,8 @@ enum : std::uint8_t { slot_started = 1, slot_ended = 2 };
 
 /// One span in a transaction block: plain data, written by the thread that owns its handle.
 struct span_record {
-  std::uint64_t start_ns;       ///< monotonic clock
-  std::uint64_t end_ns;
+  std::uint64_t start_ticks;    ///< span clock (core/clock.hpp): converted when serialized
+  std::uint64_t end_ticks;
   span_id id;
   span_id parent;               ///< zero on a root that starts the trace
   arena_str name;

@@ -79,7 +79,7 @@ void span::end_recorded_() noexcept {
       release_();
       return;
     }
-    r->end_ns = t.now_ns();
+    r->end_ticks = t.span_now();
     r->state.store(detail::slot_ended, detail::order_release);
     if (ref_.slot == 0 && !b->is_continuation) {
       if (SENTRY_TRACE_STREAMING && b->stream) {

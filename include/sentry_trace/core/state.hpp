@@ -10,6 +10,7 @@
 #include "../face/options.hpp"
 #include "../protocol/dsn.hpp"
 #include "../protocol/envelope.hpp"
+#include "clock.hpp"
 #include "outcomes.hpp"
 #include "platform.hpp"
 
@@ -60,7 +61,8 @@ struct tracer {
   lock_hook lock{};
   ::sentry_trace::transport* sink = nullptr;
   ::sentry_trace::storage* mem = nullptr;
-  time_anchor anchor{};
+  time_anchor anchor{};                   ///< set by init(): the wall clock and the first rate
+  bool span_clock_is_counter = false;     ///< set by init(): spans read the cycle counter (clock.hpp)
   ::sentry_trace::dsn parsed_dsn{};
   atomic<std::uint32_t> block_hint{0};
   char dsn_text[512] = {};
@@ -75,6 +77,20 @@ struct tracer {
   char target_text[1024] = {};
 
   std::uint64_t now_ns() const noexcept { return clock.now_ns(clock.user); }
+  /// The span clock (clock.hpp): the cycle counter read inline, or the clock hook.
+  std::uint64_t span_now() const noexcept {
+#if SENTRY_TRACE_DETAIL_CYCLE_COUNTER
+    if (span_clock_is_counter) return read_cycle_counter();
+#endif
+    return now_ns();
+  }
+  /// The anchor a serialization converts span ticks with: refreshed for the counter.
+  time_anchor serialization_anchor() const noexcept {
+#if SENTRY_TRACE_DETAIL_CYCLE_COUNTER
+    if (span_clock_is_counter) return refreshed_anchor(anchor);
+#endif
+    return anchor;
+  }
   std::int64_t epoch_us() const noexcept { return wall_clock.now_epoch_us ? wall_clock.now_epoch_us(wall_clock.user) : 0; }
 };
 // Constant-initialized and trivially destructible (the sampler is trivially copyable), so it

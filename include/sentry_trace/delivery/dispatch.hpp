@@ -175,7 +175,7 @@ inline envelope_context make_envelope_context() noexcept {
   c.release = t.release;
   c.environment = t.environment;
   c.server_name = t.server_name;
-  c.anchor = t.anchor;
+  c.anchor = t.serialization_anchor();
   c.sent_at_epoch_us = t.epoch_us();
   return c;
 }
@@ -266,7 +266,7 @@ inline void write_transaction(const handoff_entry& e) noexcept {
     transaction_write w =
         write_transaction_envelope(t.mem->envelope, sizeof(t.mem->envelope), b, e.handed_out, ctx, t.mem->envelope_slots);
     if (!w.bytes.empty()) {
-      transaction_view view(&b, w.slots, w.spans_written + 1, t.anchor);
+      transaction_view view(&b, w.slots, w.spans_written + 1, ctx.anchor);
       dispatch(envelope_view(w.bytes, &view, false));
     } else {
       log_line(log_level::warning, "a transaction did not fit in SENTRY_TRACE_ENVELOPE_BYTES and was dropped");

@@ -20,9 +20,11 @@
 
 SENTRY_TRACE_DETAIL_BEGIN
 
-/// Monotonic clock: nanoseconds from any fixed origin. Called on the span path by any thread
-/// that starts or ends a span, so it must be thread-safe, non-blocking and never go backwards.
-/// Hosted default: std::chrono::steady_clock.
+/// Monotonic clock: nanoseconds from any fixed origin. When set, it times every span: called
+/// by any thread that starts or ends one, so it must be thread-safe, non-blocking and never go
+/// backwards. Hosted default: spans read the cycle counter on x86-64 with an invariant TSC and
+/// on AArch64 (core/clock.hpp), std::chrono::steady_clock elsewhere; steady_clock also times
+/// frames and the client-report interval.
 struct clock_hook {
   std::uint64_t (*now_ns)(void* user) = nullptr;
   void* user = nullptr;

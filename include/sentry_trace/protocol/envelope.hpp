@@ -19,6 +19,7 @@
 #include "../config.hpp"
 #include "ids.hpp"
 #include "json.hpp"
+#include "../core/clock.hpp"
 #include "../core/outcomes.hpp"
 #include "../core/pool.hpp"
 #include "propagation.hpp"
@@ -36,16 +37,6 @@ SENTRY_TRACE_DETAIL_BEGIN
 // ------------------------------------------------------------------------------------------------
 namespace detail {
 
-/// Converts monotonic nanoseconds to epoch microseconds with the anchor taken at init.
-struct time_anchor {
-  std::int64_t epoch_us = 0;
-  std::uint64_t mono_ns = 0;
-  constexpr std::int64_t to_epoch_us(std::uint64_t ns) const noexcept {
-    return ns >= mono_ns ? epoch_us + static_cast<std::int64_t>(divmod_u64(ns - mono_ns, 1000).quot)
-                         : epoch_us - static_cast<std::int64_t>(divmod_u64(mono_ns - ns, 1000).quot);
-  }
-};
-
 /// What the envelope needs from the options, already resolved.
 struct envelope_context {
   std::string_view public_key;
@@ -53,7 +44,7 @@ struct envelope_context {
   std::string_view release;
   std::string_view environment;
   std::string_view server_name;
-  time_anchor anchor;
+  time_anchor anchor;  ///< the serialization's (tracer::serialization_anchor())
   std::int64_t sent_at_epoch_us = 0;
 };
 
@@ -249,8 +240,8 @@ inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, 
   w.key("platform").string("native");
   w.key("transaction").string(transaction_name(b));
   w.key("transaction_info").begin_object().key("source").string(to_string(b.source)).end_object();
-  w.key("start_timestamp").timestamp(ctx.anchor.to_epoch_us(root.start_ns));
-  w.key("timestamp").timestamp(ctx.anchor.to_epoch_us(root.end_ns));
+  w.key("start_timestamp").timestamp(ctx.anchor.to_epoch_us(root.start_ticks));
+  w.key("timestamp").timestamp(ctx.anchor.to_epoch_us(root.end_ticks));
   if (!ctx.release.empty()) w.key("release").string(ctx.release);
   w.key("environment").string(ctx.environment);
   if (!ctx.server_name.empty()) w.key("server_name").string(ctx.server_name);
@@ -297,8 +288,8 @@ inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, 
     w.begin_object();
     write_span_common(w, b, r, false);
     w.key("description").string(b.str(r.name));
-    w.key("start_timestamp").timestamp(ctx.anchor.to_epoch_us(r.start_ns));
-    w.key("timestamp").timestamp(ctx.anchor.to_epoch_us(r.end_ns));
+    w.key("start_timestamp").timestamp(ctx.anchor.to_epoch_us(r.start_ticks));
+    w.key("timestamp").timestamp(ctx.anchor.to_epoch_us(r.end_ticks));
     w.end_object();
     if (!w.ok()) {
       // Back to the last whole span; nothing more is written through `w` after this.
@@ -354,8 +345,8 @@ inline void write_span_v2(json_writer& w, const transaction_block& b, const span
   w.key("name").string(segment ? segment_name : name);
   w.key("status").string(r.status == span_status::ok ? "ok" : "error");
   w.key("is_segment").boolean(segment);
-  w.key("start_timestamp").seconds(ctx.anchor.to_epoch_us(r.start_ns));
-  w.key("end_timestamp").seconds(ctx.anchor.to_epoch_us(r.end_ns));
+  w.key("start_timestamp").seconds(ctx.anchor.to_epoch_us(r.start_ticks));
+  w.key("end_timestamp").seconds(ctx.anchor.to_epoch_us(r.end_ticks));
   w.key("attributes").begin_object();
   write_typed_string(w, "sentry.op", op_or_default(b, r));
   write_typed_string(w, "sentry.origin", origin_or_manual(b, r));
@@ -511,8 +502,8 @@ span_view transaction_view::span_at(std::size_t i) const noexcept {
                    r.parent,
                    detail::op_or_default(*block_, r),
                    block_->str(r.name),
-                   a.to_epoch_us(r.start_ns),
-                   a.to_epoch_us(r.end_ns),
+                   a.to_epoch_us(r.start_ticks),
+                   a.to_epoch_us(r.end_ticks),
                    r.status,
                    slots_[i] == 0};
 }

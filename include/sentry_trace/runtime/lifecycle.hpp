@@ -110,6 +110,22 @@ inline void watch_fork() noexcept {}
 
 
 
+/// init(): picks the span clock (clock.hpp) and takes the anchor that turns its ticks into
+/// wall-clock time. The counter only when the user gave no clock hook.
+inline void start_span_clock(tracer& t, bool user_clock) noexcept {
+  t.anchor = time_anchor{};
+  t.anchor.mono_ns = t.now_ns();
+  t.anchor.epoch_us = t.epoch_us();
+  t.anchor.ticks = t.anchor.mono_ns;
+  t.anchor.ticks_mono_ns = t.anchor.mono_ns;
+  t.span_clock_is_counter = false;
+#if SENTRY_TRACE_DETAIL_CYCLE_COUNTER
+  if (!user_clock) t.span_clock_is_counter = start_cycle_counter(t.anchor);
+#else
+  (void)user_clock;
+#endif
+}
+
 }  // namespace detail
 
 #ifdef SENTRY_TRACE_IMPLEMENTATION
@@ -329,8 +345,7 @@ bool init(const options& opts) noexcept {
   unsigned char key[32] = {};
   if (!entropy.fill(key, sizeof(key), entropy.user)) return fail("init: the entropy hook failed");
   detail::rng_set_key(key);
-  t.anchor.mono_ns = t.now_ns();
-  t.anchor.epoch_us = t.epoch_us();
+  detail::start_span_clock(t, opts.clock.now_ns != nullptr);
   for (detail::transaction_block& b : t.mem->blocks) b.release();
   detail::start_handoff(opts);
   detail::g_outcomes.reset();
