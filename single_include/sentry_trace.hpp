@@ -44,8 +44,8 @@
 //                 core/     the span path's state and recording: platform, outcomes, records,
 //                           pool, state, scopes, incoming, claims, streaming, recording,
 //                           span_members;
-//                 protocol/ text and payloads: json, ids, dsn, sampling, propagation, envelope,
-//                           events, ratelimit;
+//                 protocol/ text and payloads: text, json, ids, dsn, sampling, propagation,
+//                           envelope, events, ratelimit;
 //                 delivery/ transports, http_client, transport_http, dispatch;
 //                 runtime/  environment, lifecycle (init/flush/shutdown, fork), distributed, api.
 //               SENTRY_TRACE_ENABLED=0 includes face/disabled.hpp instead of the face: every call
@@ -3698,6 +3698,129 @@ SENTRY_TRACE_DETAIL_END
 // end of part: include/sentry_trace/core/platform.hpp
 
 // =================================================================================================
+// part: include/sentry_trace/protocol/text.hpp
+// =================================================================================================
+
+// sentry_trace/protocol/text.hpp -- the small ASCII text jobs every parser shares
+//
+// WHAT IT DOES  One helper per job that the header parsers, the DSN parser, the HTTP client and
+//               init() each need: hex digits (value and upper-case encoding), ASCII lower-casing
+//               and case-insensitive comparison, trimming a set of white-space bytes from both
+//               ends, reading an unsigned decimal integer, and copying a string into a fixed
+//               NUL-terminated buffer.
+// DOES NOT      look at the locale (<cctype> would: "I" lower-cases differently under tr_TR), nor
+//               treat any byte above 0x7f as a letter, digit or space, nor allocate. Decimal
+//               fractions are json.hpp's parse_decimal; this part reads whole numbers only.
+// WHY ASCII     Every text read here is protocol text (HTTP heads, W3C and Sentry headers, DSNs),
+//               whose grammar is ASCII; a locale-aware helper would change what is accepted.
+
+#ifndef SENTRY_TRACE_PROTOCOL_TEXT_HPP
+#define SENTRY_TRACE_PROTOCOL_TEXT_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+namespace detail {
+
+// ---- digits -------------------------------------------------------------------------------------
+
+constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+
+/// True for a non-empty run of '0'..'9' and nothing else.
+constexpr bool all_digits(std::string_view s) noexcept {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (!is_digit(c)) return false;
+  return true;
+}
+
+/// Upper-case hex digits by value, for percent-encoding (RFC 3986 §2.1 prefers upper case).
+inline constexpr char hex_upper[] = "0123456789ABCDEF";
+
+/// A hex digit's value (either case), or -1 for any other byte.
+constexpr int hex_value(char c) noexcept {
+  return c >= '0' && c <= '9'   ? c - '0'
+         : c >= 'a' && c <= 'f' ? c - 'a' + 10
+         : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                : -1;
+}
+
+/// A lower-case hex digit: the only form ids take (W3C and the SDKs' sentry-trace regex).
+constexpr bool is_lower_hex(char c) noexcept { return is_digit(c) || (c >= 'a' && c <= 'f'); }
+
+/// Reads `s` as an unsigned decimal integer: one or more digits and nothing else (no sign, no
+/// spaces), leading zeros allowed, at most `max`. False (and `out` untouched) otherwise,
+/// overflow included.
+template <class U> constexpr bool parse_unsigned(std::string_view s, U max, U& out) noexcept {
+  if (!all_digits(s)) return false;
+  U v = 0;
+  for (char c : s) {
+    const U d = static_cast<U>(c - '0');
+    if (v > (max - d) / 10) return false;
+    v = static_cast<U>(v * 10 + d);
+  }
+  out = v;
+  return true;
+}
+
+// ---- case ---------------------------------------------------------------------------------------
+
+constexpr char ascii_lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+/// Equal when ASCII letters are folded to lower case (header names, URL schemes, tokens).
+constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  return true;
+}
+
+/// Whether `needle` occurs in `hay` with ASCII letters folded; an empty needle always does.
+constexpr bool contains_ignore_case(std::string_view hay, std::string_view needle) noexcept {
+  if (needle.size() > hay.size()) return false;
+  for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i)
+    if (iequals(hay.substr(i, needle.size()), needle)) return true;
+  return false;
+}
+
+// ---- white space --------------------------------------------------------------------------------
+// Three sets, because the grammars differ and what each accepts must not change: OWS of HTTP and
+// W3C headers (RFC 9110 §5.6.3), the same plus line ends for header values that may still carry
+// them, and every ASCII space for environment variables written by shells and container specs.
+
+/// W3C and HTTP OWS. JS's trim() strips more (tests' header_cases.json has the cases).
+constexpr bool is_ows(char c) noexcept { return c == ' ' || c == '\t'; }
+constexpr bool is_header_space(char c) noexcept { return is_ows(c) || c == '\r' || c == '\n'; }
+constexpr bool is_ascii_space(char c) noexcept { return is_header_space(c) || c == '\v' || c == '\f'; }
+
+/// `s` without the bytes `drop` accepts at either end.
+constexpr std::string_view trim(std::string_view s, bool (*drop)(char) noexcept) noexcept {
+  while (!s.empty() && drop(s.front())) s.remove_prefix(1);
+  while (!s.empty() && drop(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// ---- fixed buffers ------------------------------------------------------------------------------
+
+/// Copies `text` into `dst` with a NUL after it; false (and `dst` untouched) when it does not fit.
+template <std::size_t N> bool copy_bounded(char (&dst)[N], std::string_view text) noexcept {
+  if (text.size() >= N) return false;
+  if (!text.empty()) std::memcpy(dst, text.data(), text.size());  // an empty view may hold nullptr
+  dst[text.size()] = '\0';
+  return true;
+}
+
+}  // namespace detail
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_PROTOCOL_TEXT_HPP
+
+// end of part: include/sentry_trace/protocol/text.hpp
+
+// =================================================================================================
 // part: include/sentry_trace/protocol/json.hpp
 // =================================================================================================
 
@@ -5848,19 +5971,12 @@ struct dsn {
 
 // ------------------------------------------------------------------------------------------------
 namespace detail {
-constexpr bool all_digits(std::string_view s) noexcept {
-  if (s.empty()) return false;
-  for (char c : s)
-    if (c < '0' || c > '9') return false;
-  return true;
-}
 /// A host the HTTP client can connect to (http_client.hpp accepts the same): a name of letters,
 /// digits, `-`, `.` and `_`, or an IPv6 literal of hex digits, `:` and `.`. Checked here so that a
 /// DSN naming anything else is refused with its own error rather than failing every send.
 constexpr bool dsn_host_chars(std::string_view host, bool ipv6) noexcept {
   for (char c : host) {
-    const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-    const bool ok = ipv6 ? hex || c == ':' || c == '.'
+    const bool ok = ipv6 ? hex_value(c) >= 0 || c == ':' || c == '.'
                          : (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
                                c == '.' || c == '_';
     if (!ok) return false;
@@ -5932,10 +6048,9 @@ inline dsn_error dsn::parse(std::string_view text, dsn& out) noexcept {
   if (d.host.empty()) return dsn_error::missing_host;
   if (!detail::dsn_host_chars(d.host, hostport.front() == '[')) return dsn_error::bad_host;
   if (d.port_explicit) {
-    if (!detail::all_digits(port_text) || port_text.size() > 5) return dsn_error::bad_port;
     std::uint32_t p = 0;
-    for (char c : port_text) p = p * 10 + static_cast<std::uint32_t>(c - '0');
-    if (p == 0 || p > 65535) return dsn_error::bad_port;
+    if (port_text.size() > 5 || !detail::parse_unsigned<std::uint32_t>(port_text, 65535, p) || p == 0)
+      return dsn_error::bad_port;
     d.port = static_cast<std::uint16_t>(p);
   } else {
     d.port = d.scheme == "https" ? 443 : 80;
@@ -6841,30 +6956,11 @@ bool should_propagate(std::string_view url, const std::string_view* targets, std
 
 namespace detail {
 
-inline constexpr char hex_upper[] = "0123456789ABCDEF";
-
-constexpr bool is_lower_hex(char c) noexcept { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
-
-constexpr int hex_value(char c) noexcept {
-  return c >= '0' && c <= '9'   ? c - '0'
-         : c >= 'a' && c <= 'f' ? c - 'a' + 10
-         : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                : -1;
-}
-
 constexpr bool is_control(unsigned char c) noexcept { return c < 0x20 || c == 0x7f; }
 
 constexpr bool is_unreserved(unsigned char c) noexcept {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
          c == '_' || c == '~';
-}
-
-/// Strips spaces and tabs at both ends (W3C OWS; JS's trim() strips more, see header_cases.json).
-constexpr std::string_view trim_ows(std::string_view s) noexcept {
-  std::size_t b = 0, e = s.size();
-  while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
-  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t')) --e;
-  return s.substr(b, e - b);
 }
 
 constexpr bool all_lower_hex(std::string_view s, std::size_t pos, std::size_t n) noexcept {
@@ -7037,18 +7133,6 @@ struct member_text {
   }
 };
 
-constexpr char ascii_lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-inline bool contains_ignore_case(std::string_view hay, std::string_view needle) noexcept {
-  if (needle.size() > hay.size()) return false;
-  for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i) {
-    std::size_t k = 0;
-    while (k < needle.size() && ascii_lower(hay[i + k]) == ascii_lower(needle[k])) ++k;
-    if (k == needle.size()) return true;
-  }
-  return false;
-}
-
 inline bool percent_decode(std::string_view in, char* out, std::size_t cap, std::size_t& out_len) noexcept {
   std::size_t i = 0, n = 0;
   out_len = 0;
@@ -7115,7 +7199,7 @@ inline bool should_propagate(std::string_view url, const std::string_view* targe
 } // namespace detail
 
 inline bool parse_sentry_trace(std::string_view value, trace_parent& out) noexcept {
-  const std::string_view s = detail::trim_ows(value);
+  const std::string_view s = detail::trim(value, detail::is_ows);
   detail::sentry_trace_match m;
   if (!detail::match_sentry_trace(s, m) || !m.has_trace) return false;
   trace_parent r;
@@ -7129,7 +7213,7 @@ inline bool parse_sentry_trace(std::string_view value, trace_parent& out) noexce
 }
 
 inline bool parse_traceparent(std::string_view value, trace_parent& out) noexcept {
-  const std::string_view s = detail::trim_ows(value);
+  const std::string_view s = detail::trim(value, detail::is_ows);
   if (s.size() < 55 || s[2] != '-' || s[35] != '-' || s[52] != '-') return false;
   if (!detail::all_lower_hex(s, 0, 2) || !detail::all_lower_hex(s, 53, 2)) return false;
   if (s[0] == 'f' && s[1] == 'f') return false;                     // version ff is invalid
@@ -7268,7 +7352,7 @@ inline void baggage::parse(std::string_view header) noexcept {
     const std::string_view member = header.substr(pos, end - pos);
     const std::size_t eq = member.find('=');
     if (eq != std::string_view::npos)
-      add_member(detail::trim_ows(member.substr(0, eq)), detail::trim_ows(member.substr(eq + 1)));
+      add_member(detail::trim(member.substr(0, eq), detail::is_ows), detail::trim(member.substr(eq + 1), detail::is_ows));
     if (comma == std::string_view::npos) break;
     pos = comma + 1;
   }
@@ -8958,16 +9042,6 @@ constexpr rate_limit_category classify_rate_limit_category(std::string_view name
   return rate_limit_category::unknown;
 }
 
-constexpr bool is_header_space(char c) noexcept {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-constexpr std::string_view trim_header_space(std::string_view s) noexcept {
-  while (!s.empty() && is_header_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_header_space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
 /// now_ms + seconds (capped at max_retry_after_s) in ms, saturating.
 constexpr std::uint64_t rate_limit_deadline(std::uint64_t now_ms, std::uint64_t seconds) noexcept {
   if (seconds > rate_limiter::max_retry_after_s) seconds = rate_limiter::max_retry_after_s;
@@ -8978,7 +9052,7 @@ constexpr std::uint64_t rate_limit_deadline(std::uint64_t now_ms, std::uint64_t 
 // Read by the library's one decimal parser (json.hpp), then rounded up exactly.
 inline bool parse_retry_seconds(std::string_view text, std::uint64_t& seconds) noexcept {
   decimal_text d;
-  if (!parse_decimal(trim_header_space(text), d)) return false;
+  if (!parse_decimal(trim(text, is_header_space), d)) return false;
   if (d.whole.empty() || (d.point && d.fraction.empty())) return false;  // ".5", "2."
   seconds = decimal_scaled(d, 0, true);
   return true;
@@ -8994,7 +9068,7 @@ inline bool rate_limiter::apply_limit(std::string_view limit, std::uint64_t now_
   std::uint64_t seconds = 0;
   if (!parse_retry_seconds(limit.substr(0, colon), seconds)) return false;
   std::string_view categories = limit.substr(colon + 1);
-  categories = trim_header_space(categories.substr(0, categories.find(':')));
+  categories = trim(categories.substr(0, categories.find(':')), is_header_space);
   std::uint64_t until = rate_limit_deadline(now_ms, seconds);
   if (categories.empty()) {
     extend(all_slot, until);
@@ -9004,7 +9078,7 @@ inline bool rate_limiter::apply_limit(std::string_view limit, std::uint64_t now_
   // lists only those changes nothing ("ignore a limit whose categories are all unknown").
   while (!categories.empty()) {
     std::size_t semi = categories.find(';');
-    std::string_view name = trim_header_space(categories.substr(0, semi));
+    std::string_view name = trim(categories.substr(0, semi), is_header_space);
     data_category c = data_category::count_;
     if (classify_rate_limit_category(name, c) == rate_limit_category::ours)
       extend(static_cast<std::size_t>(c), until);
@@ -9019,7 +9093,7 @@ inline bool rate_limiter::apply_header(std::string_view header, std::uint64_t no
   bool any = false;
   while (!header.empty()) {
     std::size_t comma = header.find(',');
-    if (apply_limit(trim_header_space(header.substr(0, comma)), now_ms)) any = true;
+    if (apply_limit(trim(header.substr(0, comma), is_header_space), now_ms)) any = true;
     if (comma == std::string_view::npos) break;
     header.remove_prefix(comma + 1);
   }
@@ -9028,8 +9102,8 @@ inline bool rate_limiter::apply_header(std::string_view header, std::uint64_t no
 
 inline void rate_limiter::update(int status, std::string_view rate_limits, std::string_view retry_after,
                                  std::uint64_t now_ms) noexcept {
-  rate_limits = trim_header_space(rate_limits);
-  retry_after = trim_header_space(retry_after);
+  rate_limits = trim(rate_limits, is_header_space);
+  retry_after = trim(retry_after, is_header_space);
   // A header with no well-formed limit in it is treated as absent, so garbage neither sets a
   // limit nor hides a 429 (JS would read ":::" as "everything for 60 s").
   if (!rate_limits.empty() && apply_header(rate_limits, now_ms)) return;
@@ -9140,23 +9214,6 @@ struct http_url {
   char path[1024] = {};
 };
 
-inline char http_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-inline bool http_ieq(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (http_lower(a[i]) != http_lower(b[i])) return false;
-  return true;
-}
-
-inline bool http_is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
-inline int http_hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 /// Parses "http[s]://host[:port]/path" (IPv6 "[::1]"); false on anything else. The scheme is
 /// case-insensitive; no user info; a missing path is "/"; a #fragment is dropped. Spaces and
 /// control or non-ASCII bytes are refused rather than copied, since the host and path go
@@ -9164,9 +9221,9 @@ inline int http_hex_value(char c) noexcept {
 inline bool parse_http_url(std::string_view url, http_url& out) noexcept {
   http_url r;
   std::size_t i = 0;
-  if (url.size() >= 7 && http_ieq(url.substr(0, 7), "http://")) {
+  if (url.size() >= 7 && iequals(url.substr(0, 7), "http://")) {
     i = 7;
-  } else if (url.size() >= 8 && http_ieq(url.substr(0, 8), "https://")) {
+  } else if (url.size() >= 8 && iequals(url.substr(0, 8), "https://")) {
     r.tls = true;
     i = 8;
   } else {
@@ -9179,14 +9236,14 @@ inline bool parse_http_url(std::string_view url, http_url& out) noexcept {
     host = url.substr(i + 1, close - i - 1);
     if (host.find(':') == std::string_view::npos) return false;
     for (char c : host)
-      if (!(http_hex_value(c) >= 0 || c == ':' || c == '.')) return false;  // no zone ids
+      if (!(hex_value(c) >= 0 || c == ':' || c == '.')) return false;  // no zone ids
     i = close + 1;
   } else {
     std::size_t s = i;
     while (i < url.size() && url[i] != ':' && url[i] != '/' && url[i] != '?' && url[i] != '#') ++i;
     host = url.substr(s, i - s);
     for (char c : host) {
-      bool ok = http_is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '.' ||
+      bool ok = is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '.' ||
                 c == '_';
       if (!ok) return false;
     }
@@ -9196,13 +9253,8 @@ inline bool parse_http_url(std::string_view url, http_url& out) noexcept {
   if (i < url.size() && url[i] == ':') {
     ++i;
     std::size_t s = i;
-    port = 0;
-    while (i < url.size() && http_is_digit(url[i])) {
-      port = port * 10 + static_cast<unsigned long>(url[i] - '0');
-      if (port > 65535) return false;
-      ++i;
-    }
-    if (i == s || port == 0) return false;
+    while (i < url.size() && is_digit(url[i])) ++i;
+    if (!parse_unsigned<unsigned long>(url.substr(s, i - s), 65535, port) || port == 0) return false;
   }
   std::string_view rest = url.substr(i);
   if (!rest.empty() && rest[0] != '/' && rest[0] != '?' && rest[0] != '#') return false;
@@ -9603,11 +9655,8 @@ class http_client {
       std::string_view line = head.substr(start, end - start);
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
       std::size_t colon = line.find(':');
-      if (colon != std::string_view::npos && http_ieq(line.substr(0, colon), name)) {
-        std::string_view v = line.substr(colon + 1);
-        while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-        while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-        return v;
+      if (colon != std::string_view::npos && iequals(line.substr(0, colon), name)) {
+        return trim(line.substr(colon + 1), is_ows);
       }
       pos = end;
     }
@@ -9844,8 +9893,8 @@ class http_client {
     if (end == 0) return 0;
     std::string_view head(resp_, end);
     // Status line: HTTP/1.x NNN[ reason]
-    if (head.size() < 12 || !http_is_digit(head[7]) || head[8] != ' ' || !http_is_digit(head[9]) ||
-        !http_is_digit(head[10]) || !http_is_digit(head[11]))
+    if (head.size() < 12 || !is_digit(head[7]) || head[8] != ' ' || !is_digit(head[9]) ||
+        !is_digit(head[10]) || !is_digit(head[11]))
       return -1;
     if (head.size() > 12 && head[12] != ' ' && head[12] != '\r' && head[12] != '\n') return -1;
     int status = (head[9] - '0') * 100 + (head[10] - '0') * 10 + (head[11] - '0');
@@ -9889,22 +9938,14 @@ class http_client {
     }
     bool chunked = false;
     for (std::size_t i = 0; i + 7 <= te.size(); ++i)
-      if (http_ieq(te.substr(i, 7), "chunked")) chunked = true;
+      if (iequals(te.substr(i, 7), "chunked")) chunked = true;
     if (chunked) {
       body_mode_ = body_mode::chunked;
       return;
     }
     if (!cl.empty()) {
       std::uint64_t v = 0;
-      bool ok = true;
-      for (char c : cl) {
-        if (!http_is_digit(c) || v > (UINT64_MAX - 9) / 10) {
-          ok = false;
-          break;
-        }
-        v = v * 10 + static_cast<std::uint64_t>(c - '0');
-      }
-      if (ok) {
+      if (parse_unsigned<std::uint64_t>(cl, UINT64_MAX, v)) {
         body_left_ = v;
         body_mode_ = v == 0 ? body_mode::none : body_mode::length;
         return;
@@ -9930,7 +9971,7 @@ class http_client {
       char c = p[i];
       switch (chunk_state_) {
         case chunk_state::size: {
-          int h = http_hex_value(c);
+          int h = hex_value(c);
           if (h >= 0) {
             if (chunk_left_ > (UINT64_MAX >> 4)) return read_until_close();
             chunk_left_ = chunk_left_ * 16 + static_cast<std::uint64_t>(h);
@@ -10513,15 +10554,6 @@ inline void forget_resolve_jobs_after_fork() noexcept {
   for (resolve_job& j : g_resolve_jobs) j.state.store(resolve_job::free, std::memory_order_relaxed);
 }
 
-/// Copies `s` into `dst` (NUL-terminated); false when it does not fit.
-template <std::size_t N> bool copy_text(char (&dst)[N], std::size_t& len, std::string_view s) noexcept {
-  if (s.size() >= N) return false;
-  if (!s.empty()) std::memcpy(dst, s.data(), s.size());
-  dst[s.size()] = '\0';
-  len = s.size();
-  return true;
-}
-
 #  if SENTRY_TRACE_WITH_ZLIB
 // deflate's parameters (zlib.h, deflateInit2): level 6, a 32 KiB window with the gzip wrapper
 // (windowBits 15 + 16), memLevel 8.
@@ -10679,13 +10711,12 @@ class http_transport final : public transport {
   bool configure(const http_transport_options& o) noexcept {
     stop(0);
     opts_ = o;
-    std::size_t n = 0;
-    if (!detail::copy_text(url_, n, o.url)) return false;
-    opts_.url = std::string_view(url_, n);
-    if (!detail::copy_text(proxy_, n, o.http.proxy)) return false;
-    opts_.http.proxy = std::string_view(proxy_, n);
-    if (!detail::copy_text(ca_file_, n, o.http.ca_file)) return false;
-    opts_.http.ca_file = std::string_view(ca_file_, n);
+    if (!detail::copy_bounded(url_, o.url)) return false;
+    opts_.url = std::string_view(url_, o.url.size());
+    if (!detail::copy_bounded(proxy_, o.http.proxy)) return false;
+    opts_.http.proxy = std::string_view(proxy_, o.http.proxy.size());
+    if (!detail::copy_bounded(ca_file_, o.http.ca_file)) return false;
+    opts_.http.ca_file = std::string_view(ca_file_, o.http.ca_file.size());
     // Request headers: auth (when any) and content type. Host, User-Agent, Content-Length and
     // Connection are the client's.
     headers_len_ = 0;
@@ -11880,7 +11911,7 @@ inline void start_builtin(const options& o, std::string_view spotlight_env) noex
   h.http.resolver = g_builtin_resolver;
   char url[1280];
   char auth[1024];
-  if (!t.sink && t.has_dsn && !SENTRY_TRACE_WITH_MBEDTLS && http_ieq(t.parsed_dsn.scheme, "https")) {
+  if (!t.sink && t.has_dsn && !SENTRY_TRACE_WITH_MBEDTLS && iequals(t.parsed_dsn.scheme, "https")) {
     // Every SaaS DSN is https: this must not pass unnoticed. Tracing stays on (trace headers
     // still propagate), every envelope is counted as lost and flush()/shutdown() return false.
     log_line(log_level::error,
@@ -12720,8 +12751,9 @@ SENTRY_TRACE_DETAIL_END
 
 // sentry_trace/runtime/environment.hpp -- option strings and SENTRY_* environment variables
 //
-// WHAT IT DOES  Copies option strings into the tracer's fixed buffers and reads the environment
-//               variables init() falls back to.
+// WHAT IT DOES  Reads the SENTRY_* environment variables init() falls back to: what counts as
+//               true, and how an ignored one is logged. Option strings are copied into the
+//               tracer's buffers by protocol/text.hpp's copy_bounded.
 
 #ifndef SENTRY_TRACE_RUNTIME_ENVIRONMENT_HPP
 #define SENTRY_TRACE_RUNTIME_ENVIRONMENT_HPP
@@ -12736,25 +12768,8 @@ SENTRY_TRACE_DETAIL_END
 SENTRY_TRACE_DETAIL_BEGIN
 namespace detail {
 
-/// Copies `text` into a fixed buffer with a NUL; false when it does not fit.
-template <std::size_t N> bool copy_option(char (&dst)[N], std::string_view text) noexcept {
-  if (text.size() >= N) return false;
-  if (!text.empty()) std::memcpy(dst, text.data(), text.size());  // an empty view may hold nullptr
-  dst[text.size()] = '\0';
-  return true;
-}
-
 inline bool env_true(std::string_view v) noexcept {
   return v == "1" || v == "true" || v == "TRUE" || v == "True" || v == "yes" || v == "on" || v == "y" || v == "t";
-}
-
-/// An environment variable's value without the ASCII white space around it: values written by
-/// shells, `.env` files and container specs often carry a trailing newline or spaces.
-constexpr std::string_view env_trim(std::string_view v) noexcept {
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; };
-  while (!v.empty() && space(v.front())) v.remove_prefix(1);
-  while (!v.empty() && space(v.back())) v.remove_suffix(1);
-  return v;
 }
 
 /// Logs that init() ignores the environment variable `name` (its value shown, cut at 96 bytes)
@@ -12961,7 +12976,9 @@ bool init(const options& opts) noexcept {
   if (!t.log.write) t.log.write = detail::hosted_log;
   auto env = [](const char* name) -> std::string_view {
     const char* v = detail::hosted_getenv(name);
-    return v ? detail::env_trim(v) : std::string_view();
+    // Values written by shells, `.env` files and container specs often carry a trailing
+    // newline or spaces: every ASCII space around the value is dropped.
+    return v ? detail::trim(v, detail::is_ascii_space) : std::string_view();
   };
 #else
   auto env = [](const char*) -> std::string_view { return {}; };
@@ -13020,20 +13037,20 @@ bool init(const options& opts) noexcept {
   t.has_dsn = false;
   t.dsn_text[0] = '\0';
   if (!dsn_text.empty()) {
-    if (!detail::copy_option(t.dsn_text, dsn_text)) return fail("init: the DSN is longer than 511 bytes");
+    if (!detail::copy_bounded(t.dsn_text, dsn_text)) return fail("init: the DSN is longer than 511 bytes");
     dsn_error e = dsn::parse(std::string_view(t.dsn_text, dsn_text.size()), t.parsed_dsn);
     if (e != dsn_error::none) return fail("init: malformed DSN: ", to_string(e));
     t.has_dsn = true;
   }
   std::string_view release = !opts.release.empty() ? opts.release : env_release;
-  if (!detail::copy_option(t.release, release)) return fail("init: release is longer than 200 bytes");
+  if (!detail::copy_bounded(t.release, release)) return fail("init: release is longer than 200 bytes");
   std::string_view environment = !opts.environment.empty() ? opts.environment : env_environment;
   if (environment.empty()) environment = "production";
-  if (!detail::copy_option(t.environment, environment)) return fail("init: environment is longer than 64 bytes");
-  if (!detail::copy_option(t.server_name, opts.server_name)) return fail("init: server_name is longer than 255 bytes");
+  if (!detail::copy_bounded(t.environment, environment)) return fail("init: environment is longer than 64 bytes");
+  if (!detail::copy_bounded(t.server_name, opts.server_name)) return fail("init: server_name is longer than 255 bytes");
   std::string_view org = !opts.org_id.empty() ? opts.org_id : (t.has_dsn ? t.parsed_dsn.org_id : std::string_view());
   if (!org.empty() && (!detail::all_digits(org) || org.size() > 20)) return fail("init: org_id must be digits: ", org);
-  detail::copy_option(t.org_id, org);
+  detail::copy_bounded(t.org_id, org);
 
   double rate = opts.traces_sample_rate;
   if (rate == options::unset) {

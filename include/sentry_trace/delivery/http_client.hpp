@@ -45,6 +45,7 @@
 #define SENTRY_TRACE_HTTP_CLIENT_HPP
 
 #include "../config.hpp"
+#include "../protocol/text.hpp"
 
 #if SENTRY_TRACE_HOSTED && (defined(__unix__) || defined(__APPLE__))
 
@@ -85,23 +86,6 @@ struct http_url {
   char path[1024] = {};
 };
 
-inline char http_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-inline bool http_ieq(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (http_lower(a[i]) != http_lower(b[i])) return false;
-  return true;
-}
-
-inline bool http_is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
-inline int http_hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 /// Parses "http[s]://host[:port]/path" (IPv6 "[::1]"); false on anything else. The scheme is
 /// case-insensitive; no user info; a missing path is "/"; a #fragment is dropped. Spaces and
 /// control or non-ASCII bytes are refused rather than copied, since the host and path go
@@ -109,9 +93,9 @@ inline int http_hex_value(char c) noexcept {
 inline bool parse_http_url(std::string_view url, http_url& out) noexcept {
   http_url r;
   std::size_t i = 0;
-  if (url.size() >= 7 && http_ieq(url.substr(0, 7), "http://")) {
+  if (url.size() >= 7 && iequals(url.substr(0, 7), "http://")) {
     i = 7;
-  } else if (url.size() >= 8 && http_ieq(url.substr(0, 8), "https://")) {
+  } else if (url.size() >= 8 && iequals(url.substr(0, 8), "https://")) {
     r.tls = true;
     i = 8;
   } else {
@@ -124,14 +108,14 @@ inline bool parse_http_url(std::string_view url, http_url& out) noexcept {
     host = url.substr(i + 1, close - i - 1);
     if (host.find(':') == std::string_view::npos) return false;
     for (char c : host)
-      if (!(http_hex_value(c) >= 0 || c == ':' || c == '.')) return false;  // no zone ids
+      if (!(hex_value(c) >= 0 || c == ':' || c == '.')) return false;  // no zone ids
     i = close + 1;
   } else {
     std::size_t s = i;
     while (i < url.size() && url[i] != ':' && url[i] != '/' && url[i] != '?' && url[i] != '#') ++i;
     host = url.substr(s, i - s);
     for (char c : host) {
-      bool ok = http_is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '.' ||
+      bool ok = is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '.' ||
                 c == '_';
       if (!ok) return false;
     }
@@ -141,13 +125,8 @@ inline bool parse_http_url(std::string_view url, http_url& out) noexcept {
   if (i < url.size() && url[i] == ':') {
     ++i;
     std::size_t s = i;
-    port = 0;
-    while (i < url.size() && http_is_digit(url[i])) {
-      port = port * 10 + static_cast<unsigned long>(url[i] - '0');
-      if (port > 65535) return false;
-      ++i;
-    }
-    if (i == s || port == 0) return false;
+    while (i < url.size() && is_digit(url[i])) ++i;
+    if (!parse_unsigned<unsigned long>(url.substr(s, i - s), 65535, port) || port == 0) return false;
   }
   std::string_view rest = url.substr(i);
   if (!rest.empty() && rest[0] != '/' && rest[0] != '?' && rest[0] != '#') return false;
@@ -548,11 +527,8 @@ class http_client {
       std::string_view line = head.substr(start, end - start);
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
       std::size_t colon = line.find(':');
-      if (colon != std::string_view::npos && http_ieq(line.substr(0, colon), name)) {
-        std::string_view v = line.substr(colon + 1);
-        while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-        while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-        return v;
+      if (colon != std::string_view::npos && iequals(line.substr(0, colon), name)) {
+        return trim(line.substr(colon + 1), is_ows);
       }
       pos = end;
     }
@@ -789,8 +765,8 @@ class http_client {
     if (end == 0) return 0;
     std::string_view head(resp_, end);
     // Status line: HTTP/1.x NNN[ reason]
-    if (head.size() < 12 || !http_is_digit(head[7]) || head[8] != ' ' || !http_is_digit(head[9]) ||
-        !http_is_digit(head[10]) || !http_is_digit(head[11]))
+    if (head.size() < 12 || !is_digit(head[7]) || head[8] != ' ' || !is_digit(head[9]) ||
+        !is_digit(head[10]) || !is_digit(head[11]))
       return -1;
     if (head.size() > 12 && head[12] != ' ' && head[12] != '\r' && head[12] != '\n') return -1;
     int status = (head[9] - '0') * 100 + (head[10] - '0') * 10 + (head[11] - '0');
@@ -834,22 +810,14 @@ class http_client {
     }
     bool chunked = false;
     for (std::size_t i = 0; i + 7 <= te.size(); ++i)
-      if (http_ieq(te.substr(i, 7), "chunked")) chunked = true;
+      if (iequals(te.substr(i, 7), "chunked")) chunked = true;
     if (chunked) {
       body_mode_ = body_mode::chunked;
       return;
     }
     if (!cl.empty()) {
       std::uint64_t v = 0;
-      bool ok = true;
-      for (char c : cl) {
-        if (!http_is_digit(c) || v > (UINT64_MAX - 9) / 10) {
-          ok = false;
-          break;
-        }
-        v = v * 10 + static_cast<std::uint64_t>(c - '0');
-      }
-      if (ok) {
+      if (parse_unsigned<std::uint64_t>(cl, UINT64_MAX, v)) {
         body_left_ = v;
         body_mode_ = v == 0 ? body_mode::none : body_mode::length;
         return;
@@ -875,7 +843,7 @@ class http_client {
       char c = p[i];
       switch (chunk_state_) {
         case chunk_state::size: {
-          int h = http_hex_value(c);
+          int h = hex_value(c);
           if (h >= 0) {
             if (chunk_left_ > (UINT64_MAX >> 4)) return read_until_close();
             chunk_left_ = chunk_left_ * 16 + static_cast<std::uint64_t>(h);

@@ -177,7 +177,9 @@ bool init(const options& opts) noexcept {
   if (!t.log.write) t.log.write = detail::hosted_log;
   auto env = [](const char* name) -> std::string_view {
     const char* v = detail::hosted_getenv(name);
-    return v ? detail::env_trim(v) : std::string_view();
+    // Values written by shells, `.env` files and container specs often carry a trailing
+    // newline or spaces: every ASCII space around the value is dropped.
+    return v ? detail::trim(v, detail::is_ascii_space) : std::string_view();
   };
 #else
   auto env = [](const char*) -> std::string_view { return {}; };
@@ -236,20 +238,20 @@ bool init(const options& opts) noexcept {
   t.has_dsn = false;
   t.dsn_text[0] = '\0';
   if (!dsn_text.empty()) {
-    if (!detail::copy_option(t.dsn_text, dsn_text)) return fail("init: the DSN is longer than 511 bytes");
+    if (!detail::copy_bounded(t.dsn_text, dsn_text)) return fail("init: the DSN is longer than 511 bytes");
     dsn_error e = dsn::parse(std::string_view(t.dsn_text, dsn_text.size()), t.parsed_dsn);
     if (e != dsn_error::none) return fail("init: malformed DSN: ", to_string(e));
     t.has_dsn = true;
   }
   std::string_view release = !opts.release.empty() ? opts.release : env_release;
-  if (!detail::copy_option(t.release, release)) return fail("init: release is longer than 200 bytes");
+  if (!detail::copy_bounded(t.release, release)) return fail("init: release is longer than 200 bytes");
   std::string_view environment = !opts.environment.empty() ? opts.environment : env_environment;
   if (environment.empty()) environment = "production";
-  if (!detail::copy_option(t.environment, environment)) return fail("init: environment is longer than 64 bytes");
-  if (!detail::copy_option(t.server_name, opts.server_name)) return fail("init: server_name is longer than 255 bytes");
+  if (!detail::copy_bounded(t.environment, environment)) return fail("init: environment is longer than 64 bytes");
+  if (!detail::copy_bounded(t.server_name, opts.server_name)) return fail("init: server_name is longer than 255 bytes");
   std::string_view org = !opts.org_id.empty() ? opts.org_id : (t.has_dsn ? t.parsed_dsn.org_id : std::string_view());
   if (!org.empty() && (!detail::all_digits(org) || org.size() > 20)) return fail("init: org_id must be digits: ", org);
-  detail::copy_option(t.org_id, org);
+  detail::copy_bounded(t.org_id, org);
 
   double rate = opts.traces_sample_rate;
   if (rate == options::unset) {
