@@ -440,9 +440,12 @@ struct entropy_hook {
   void* user = nullptr;
 };
 
-/// Lock: guards the envelope buffer and the transport while a finished transaction is written
-/// and sent; never taken on the span path. Set both functions or neither. With neither, a
-/// hosted threaded build uses a std::mutex; a single-threaded build uses no lock.
+/// Lock: guards the envelope buffer and the transport while an envelope is written and sent.
+/// Starting a span never takes it, nor does ending a child span; ending a root span does (its
+/// transaction is written on the ending thread, dispatch.hpp's finish_transaction), and so does
+/// closing the last open span of a streaming segment, and sending a client report once one is
+/// due (from poll(), the worker or a send). Set both functions or neither. With neither, a hosted threaded build uses a std::mutex; a
+/// single-threaded build uses no lock.
 struct lock_hook {
   void (*lock)(void* user) = nullptr;
   void (*unlock)(void* user) = nullptr;
@@ -1502,9 +1505,13 @@ SENTRY_TRACE_DETAIL_END
 //                 start_inactive_span(opts)  never becomes a parent of later spans; end() it yourself
 //               and poll(budget_us), which drives the built-in HTTP transport in poll mode.
 //               A span started with no active span and no explicit parent is a transaction.
-// DOES NOT      allocate, lock or format text: starting and ending a span is a clock read, one
-//               compare-and-swap on the transaction's block and string copies into its arena.
-//               An unsampled span costs a branch and a counter.
+// DOES NOT      allocate, or lock or format text when a span starts or a child span ends. A
+//               sampled span costs a clock read at each end, a compare-and-swap claiming its
+//               slot in the transaction's block, an atomic add per string copied into the block's
+//               arena, and one more when it ends. Ending a root writes and hands over its whole
+//               transaction on the ending thread, under the envelope lock (hooks.hpp, lock_hook).
+//               An unsampled span takes no slot; its trace's unrecorded spans are counted for
+//               client reports.
 // THREADS       Spans nest under this thread's active span. To continue on another thread, pass
 //               the parent explicitly: span_options{"work", "task", parent_span}.
 // ERRORS        Nothing here fails: over a capacity, spans are dropped and counted, strings
@@ -2151,9 +2158,12 @@ struct entropy_hook {
   void* user = nullptr;
 };
 
-/// Lock: guards the envelope buffer and the transport while a finished transaction is written
-/// and sent; never taken on the span path. Set both functions or neither. With neither, a
-/// hosted threaded build uses a std::mutex; a single-threaded build uses no lock.
+/// Lock: guards the envelope buffer and the transport while an envelope is written and sent.
+/// Starting a span never takes it, nor does ending a child span; ending a root span does (its
+/// transaction is written on the ending thread, dispatch.hpp's finish_transaction), and so does
+/// closing the last open span of a streaming segment, and sending a client report once one is
+/// due (from poll(), the worker or a send). Set both functions or neither. With neither, a hosted threaded build uses a std::mutex; a
+/// single-threaded build uses no lock.
 struct lock_hook {
   void (*lock)(void* user) = nullptr;
   void (*unlock)(void* user) = nullptr;
@@ -3372,9 +3382,12 @@ struct entropy_hook {
   void* user = nullptr;
 };
 
-/// Lock: guards the envelope buffer and the transport while a finished transaction is written
-/// and sent; never taken on the span path. Set both functions or neither. With neither, a
-/// hosted threaded build uses a std::mutex; a single-threaded build uses no lock.
+/// Lock: guards the envelope buffer and the transport while an envelope is written and sent.
+/// Starting a span never takes it, nor does ending a child span; ending a root span does (its
+/// transaction is written on the ending thread, dispatch.hpp's finish_transaction), and so does
+/// closing the last open span of a streaming segment, and sending a client report once one is
+/// due (from poll(), the worker or a send). Set both functions or neither. With neither, a hosted threaded build uses a std::mutex; a
+/// single-threaded build uses no lock.
 struct lock_hook {
   void (*lock)(void* user) = nullptr;
   void (*unlock)(void* user) = nullptr;
@@ -7483,6 +7496,23 @@ struct control {
 /// freeze it into `dsc` (a DSC must not change once it has left the SDK).
 enum : std::uint8_t { dsc_open = 0, dsc_freezing = 1, dsc_frozen = 2 };
 
+/// One type for three kinds of block, told apart by `stream` and `is_continuation`, each slot
+/// with one meaning per kind:
+///
+///   slot               transaction (!stream)   segment (stream, a root)      continuation (is_continuation)
+///   spans[0]           the root span           the segment's root span       no span: its holder's (the
+///                                                                            segment's) open count until retired
+///   spans[1..]         children                children                      children that did not fit before
+///   trace .. source    the transaction's       the segment's                 copied from the segment
+///   continued, dsc     the trace's DSC (below) the trace's DSC (below)       the segment's, frozen (continued)
+///   segment_id         spans[0].id             spans[0].id                   the segment's root span id
+///   segment_name       unset                   unset                         the segment's name, copied
+///   segment_block/gen  unset                   unset                         the segment block and generation
+///   continuation       0                       its current continuation, 0   0
+///
+/// Splitting it would give the serializer and the claim code two types for one block pool, so
+/// the kinds stay one type and the writers read `is_continuation` where the meanings differ
+/// (protocol/envelope.hpp skips a continuation's slot 0 and names its segment by segment_name).
 struct transaction_block {
   atomic<std::uint64_t> control_word;
   // Set when the block is claimed, before any handle to it exists; read-only afterwards.
@@ -12262,56 +12292,68 @@ inline transaction_block* new_continuation(transaction_block& seg, std::uint16_t
   return n;
 }
 
+/// transaction_block::continuation's form of a block reference: (generation << 16) | (index + 1).
+constexpr std::uint64_t pack_continuation(std::uint16_t index, std::uint32_t generation) noexcept {
+  return (static_cast<std::uint64_t>(generation) << 16) | (index + 1u);
+}
+
+/// Claims a child slot in the continuation `packed` names, when it is still that block and has
+/// room; `out` is set only then.
+inline bool claim_in_installed(std::uint64_t packed, continuation_claim& out) noexcept {
+  transaction_block* c = continuation_block(packed);
+  if (!c) return false;
+  const std::uint32_t generation = static_cast<std::uint32_t>(packed >> 16);
+  const std::int32_t slot = c->claim_child(generation);
+  if (slot <= 0) return false;
+  out = {static_cast<std::uint16_t>((packed & 0xffff) - 1), generation, slot};
+  return true;
+}
+
+/// Makes `n` (packed as `n_packed`) the continuation of `seg` in place of `expected`, and
+/// retires the one it replaces. False when another thread installed one first, or the root
+/// retired `expected`: `n` is then given back, and `expected` holds what is installed now.
+inline bool install_continuation(transaction_block& seg, std::uint64_t& expected, transaction_block& n,
+                                 std::uint64_t n_packed) noexcept {
+  if (!seg.continuation.compare_exchange_strong(expected, n_packed, order_acq_rel, order_acquire)) {
+    n.begin_closing();
+    close_span_of(n);
+    return false;
+  }
+  if (transaction_block* old = continuation_block(expected)) {
+    old->begin_closing();
+    close_span_of(*old);
+  }
+  return true;
+}
+
 /// Streaming: a slot for a child whose own block has no room (or was retired) in the current
 /// continuation of the segment `index` (generation `generation`), starting a new one (and
 /// retiring the old) when that is full. The segment is claimed throughout, so what is copied
-/// from it is that segment's.
+/// from it is that segment's. Each attempt: give up once the root has ended; claim in the
+/// installed continuation; else set up a new one, install it, and claim in that.
 inline continuation_claim claim_in_continuation(std::uint16_t index, std::uint32_t generation) noexcept {
-  tracer& t = g_tracer;
   continuation_claim out;
-  block_pin seg(t.mem->blocks[index], generation);
+  block_pin seg(g_tracer.mem->blocks[index], generation);
   out.slot = -1;
   if (!seg) return out;  // the segment is gone
   for (int attempt = 0; attempt < 4; ++attempt) {
     if (control::is_closing(seg->control_word.load(order_acquire))) return out;  // its root has ended
     std::uint64_t packed = seg->continuation.load(order_acquire);
-    if (transaction_block* c = continuation_block(packed)) {
-      const std::int32_t s = c->claim_child(static_cast<std::uint32_t>(packed >> 16));
-      if (s > 0) {
-        out.index = static_cast<std::uint16_t>((packed & 0xffff) - 1);
-        out.generation = static_cast<std::uint32_t>(packed >> 16);
-        out.slot = s;
-        return out;
-      }
-    }
+    if (claim_in_installed(packed, out)) return out;
     std::uint16_t n_index = 0;
     transaction_block* n = new_continuation(*seg.get(), index, generation, n_index);
     if (!n) {
       out.slot = 0;  // every block in use: the caller counts the span as buffer_overflow
       return out;
     }
-    const std::uint32_t n_generation = n->generation();
-    const std::uint64_t n_packed = (static_cast<std::uint64_t>(n_generation) << 16) | (n_index + 1u);
-    if (!seg->continuation.compare_exchange_strong(packed, n_packed, order_acq_rel, order_acquire)) {
-      n->begin_closing();  // another thread installed one first, or the root retired it: give it back
-      close_span_of(*n);
-      continue;
-    }
-    if (transaction_block* old = continuation_block(packed)) {
-      old->begin_closing();
-      close_span_of(*old);
-    }
-    const std::int32_t s = n->claim_child(n_generation);
+    const std::uint64_t n_packed = pack_continuation(n_index, n->generation());
+    if (!install_continuation(*seg.get(), packed, *n, n_packed)) continue;
+    const bool claimed = claim_in_installed(n_packed, out);
     // The root may have ended since the check above, after retiring what it found installed:
     // then nobody else will retire this one. Its closing flag was set before it emptied the
     // slot this exchange found, so it is visible here.
     if (control::is_closing(seg->control_word.load(order_acquire))) retire_continuation(*seg.get());
-    if (s > 0) {
-      out.index = n_index;
-      out.generation = n_generation;
-      out.slot = s;
-      return out;
-    }
+    if (claimed) return out;
   }
   out.slot = 0;
   return out;
@@ -13567,14 +13609,25 @@ inline current_trace resolve_current() noexcept {
   return c;
 }
 
-/// Fills `out` with the Sentry members of the DSC for `c` (the third-party members of `base`
-/// are kept). `base` is the frozen DSC when there is one.
-inline void head_dsc_into(baggage& out, const current_trace& c, std::string_view name, transaction_source source,
-                          bool rate_known, double rate, std::uint32_t rand_micros) noexcept {
-  envelope_context ctx = make_envelope_context();
-  if (ctx.public_key.empty()) return;  // no DSN: no DSC worth sending (Relay needs the key)
-  for_each_head_dsc(c.trace, name, source, rate_known, rate, rand_micros, c.sampled, ctx,
-                    [&](std::string_view k, std::string_view v) { out.set_sentry(k, v); });
+/// The rate that decided a span reference's trace, when it records one (ref_rate_known).
+inline bool span_ref_rate(const span_ref& ref, double& rate) noexcept {
+  if (!ref.is_valid() || !(ref.links & ref_rate_known)) return false;
+  rate = micros_to_double(ref.sample_rate_ppm);
+  return true;
+}
+
+/// Calls emit(key, value) for each Sentry member of the head DSC of `c` when its trace was
+/// started here but has no transaction block (an unrecorded root, or no span at all): no name,
+/// and the rate and sample_rand of the thread's span reference, or of the thread when it has
+/// none. Nothing without a DSN (Relay needs the public key). A trace with a block freezes the
+/// block's DSC instead (freeze_head_dsc).
+template <class Emit>
+void for_each_blockless_head_dsc(const current_trace& c, const envelope_context& ctx, Emit&& emit) noexcept {
+  if (ctx.public_key.empty()) return;
+  double rate = 0.0;
+  const bool rate_known = span_ref_rate(c.ref, rate);
+  const std::uint32_t rand_micros = c.ref.is_valid() ? c.ref.sample_rand_micros : tl_thread_rand;
+  for_each_head_dsc(c.trace, {}, transaction_source::custom, rate_known, rate, rand_micros, c.sampled, ctx, emit);
 }
 
 /// The DSC to propagate for `c`, written as a baggage value into the thread's scratch.
@@ -13599,10 +13652,8 @@ inline std::string_view write_baggage(const current_trace& c) noexcept {
     // An unrecorded root of a trace started here, or no span at all: a head DSC made now.
     baggage& b = out.bag();
     load_third_party_baggage(in, b);
-    const bool own = c.ref.is_valid();
-    const bool rate_known = own && (c.ref.links & ref_rate_known);
-    const double rate = rate_known ? micros_to_double(c.ref.sample_rate_ppm) : 0.0;
-    head_dsc_into(b, c, {}, transaction_source::custom, rate_known, rate, own ? c.ref.sample_rand_micros : tl_thread_rand);
+    for_each_blockless_head_dsc(c, make_envelope_context(),
+                                [&](std::string_view k, std::string_view v) { b.set_sentry(k, v); });
     n = b.write_header(out.header, sizeof(out.header));
   }
   return std::string_view(out.header, n);
@@ -13628,14 +13679,9 @@ inline void write_event_dsc(json_writer& w, void* user) noexcept {
     if (!bag.sentry("trace_id").empty() && !bag.sentry("public_key").empty()) bag.write_json(w);
     return;
   }
-  if (ctx.public_key.empty()) return;
-  const bool own = c.ref.is_valid();
-  const bool rate_known = own && (c.ref.links & ref_rate_known);
+  if (ctx.public_key.empty()) return;  // no DSN: the event goes without a DSC
   w.begin_object();
-  for_each_head_dsc(c.trace, {}, transaction_source::custom, rate_known,
-                    rate_known ? micros_to_double(c.ref.sample_rate_ppm) : 0.0,
-                    own ? c.ref.sample_rand_micros : tl_thread_rand, c.sampled, ctx,
-                    [&](std::string_view k, std::string_view v) { w.key(k).string(v); });
+  for_each_blockless_head_dsc(c, ctx, [&](std::string_view k, std::string_view v) { w.key(k).string(v); });
   w.end_object();
 }
 
@@ -13753,9 +13799,13 @@ SENTRY_TRACE_DETAIL_END
 //                 start_inactive_span(opts)  never becomes a parent of later spans; end() it yourself
 //               and poll(budget_us), which drives the built-in HTTP transport in poll mode.
 //               A span started with no active span and no explicit parent is a transaction.
-// DOES NOT      allocate, lock or format text: starting and ending a span is a clock read, one
-//               compare-and-swap on the transaction's block and string copies into its arena.
-//               An unsampled span costs a branch and a counter.
+// DOES NOT      allocate, or lock or format text when a span starts or a child span ends. A
+//               sampled span costs a clock read at each end, a compare-and-swap claiming its
+//               slot in the transaction's block, an atomic add per string copied into the block's
+//               arena, and one more when it ends. Ending a root writes and hands over its whole
+//               transaction on the ending thread, under the envelope lock (hooks.hpp, lock_hook).
+//               An unsampled span takes no slot; its trace's unrecorded spans are counted for
+//               client reports.
 // THREADS       Spans nest under this thread's active span. To continue on another thread, pass
 //               the parent explicitly: span_options{"work", "task", parent_span}.
 // ERRORS        Nothing here fails: over a capacity, spans are dropped and counted, strings
