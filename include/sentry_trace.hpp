@@ -33,8 +33,8 @@
 //                 core/     the span path's state and recording: platform, outcomes, records,
 //                           pool, state, scopes, incoming, claims, streaming, recording,
 //                           span_members;
-//                 protocol/ text and payloads: json, ids, dsn, sampling, propagation, envelope,
-//                           events, ratelimit;
+//                 protocol/ text and payloads: text, json, ids, dsn, sampling, propagation,
+//                           envelope, events, ratelimit;
 //                 delivery/ transports, http_client, transport_http, dispatch;
 //                 runtime/  environment, lifecycle (init/flush/shutdown, fork), distributed, api.
 //               SENTRY_TRACE_ENABLED=0 includes face/disabled.hpp instead of the face: every call
@@ -74,6 +74,7 @@
 #if SENTRY_TRACE_ENABLED
 #if defined(SENTRY_TRACE_IMPLEMENTATION) || defined(SENTRY_TRACE_INTERNALS)
 #include "sentry_trace/core/platform.hpp"
+#include "sentry_trace/protocol/text.hpp"
 #include "sentry_trace/protocol/json.hpp"
 #include "sentry_trace/protocol/ids.hpp"
 #include "sentry_trace/core/outcomes.hpp"

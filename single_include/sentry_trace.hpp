@@ -44,8 +44,8 @@
 //                 core/     the span path's state and recording: platform, outcomes, records,
 //                           pool, state, scopes, incoming, claims, streaming, recording,
 //                           span_members;
-//                 protocol/ text and payloads: json, ids, dsn, sampling, propagation, envelope,
-//                           events, ratelimit;
+//                 protocol/ text and payloads: text, json, ids, dsn, sampling, propagation,
+//                           envelope, events, ratelimit;
 //                 delivery/ transports, http_client, transport_http, dispatch;
 //                 runtime/  environment, lifecycle (init/flush/shutdown, fork), distributed, api.
 //               SENTRY_TRACE_ENABLED=0 includes face/disabled.hpp instead of the face: every call
@@ -447,9 +447,12 @@ struct entropy_hook {
   void* user = nullptr;
 };
 
-/// Lock: guards the envelope buffer and the transport while a finished transaction is written
-/// and sent; never taken on the span path. Set both functions or neither. With neither, a
-/// hosted threaded build uses a std::mutex; a single-threaded build uses no lock.
+/// Lock: guards the envelope buffer and the transport while an envelope is written and sent.
+/// Starting a span never takes it, nor does ending a child span; ending a root span does (its
+/// transaction is written on the ending thread, dispatch.hpp's finish_transaction), and so does
+/// closing the last open span of a streaming segment, and sending a client report once one is
+/// due (from poll(), the worker or a send). Set both functions or neither. With neither, a hosted threaded build uses a std::mutex; a
+/// single-threaded build uses no lock.
 struct lock_hook {
   void (*lock)(void* user) = nullptr;
   void (*unlock)(void* user) = nullptr;
@@ -1521,9 +1524,13 @@ SENTRY_TRACE_DETAIL_END
 //                 start_inactive_span(opts)  never becomes a parent of later spans; end() it yourself
 //               and poll(budget_us), which drives the built-in HTTP transport in poll mode.
 //               A span started with no active span and no explicit parent is a transaction.
-// DOES NOT      allocate, lock or format text: starting and ending a span is a clock read, one
-//               compare-and-swap on the transaction's block and string copies into its arena.
-//               An unsampled span costs a branch and a counter.
+// DOES NOT      allocate, or lock or format text when a span starts or a child span ends. A
+//               sampled span costs a clock read at each end, a compare-and-swap claiming its
+//               slot in the transaction's block, an atomic add per string copied into the block's
+//               arena, and one more when it ends. Ending a root writes and hands over its whole
+//               transaction on the ending thread, under the envelope lock (hooks.hpp, lock_hook).
+//               An unsampled span takes no slot; its trace's unrecorded spans are counted for
+//               client reports.
 // THREADS       Spans nest under this thread's active span. To continue on another thread, pass
 //               the parent explicitly: span_options{"work", "task", parent_span}.
 // ERRORS        Nothing here fails: over a capacity, spans are dropped and counted, strings
@@ -2172,9 +2179,12 @@ struct entropy_hook {
   void* user = nullptr;
 };
 
-/// Lock: guards the envelope buffer and the transport while a finished transaction is written
-/// and sent; never taken on the span path. Set both functions or neither. With neither, a
-/// hosted threaded build uses a std::mutex; a single-threaded build uses no lock.
+/// Lock: guards the envelope buffer and the transport while an envelope is written and sent.
+/// Starting a span never takes it, nor does ending a child span; ending a root span does (its
+/// transaction is written on the ending thread, dispatch.hpp's finish_transaction), and so does
+/// closing the last open span of a streaming segment, and sending a client report once one is
+/// due (from poll(), the worker or a send). Set both functions or neither. With neither, a hosted threaded build uses a std::mutex; a
+/// single-threaded build uses no lock.
 struct lock_hook {
   void (*lock)(void* user) = nullptr;
   void (*unlock)(void* user) = nullptr;
@@ -3400,9 +3410,12 @@ struct entropy_hook {
   void* user = nullptr;
 };
 
-/// Lock: guards the envelope buffer and the transport while a finished transaction is written
-/// and sent; never taken on the span path. Set both functions or neither. With neither, a
-/// hosted threaded build uses a std::mutex; a single-threaded build uses no lock.
+/// Lock: guards the envelope buffer and the transport while an envelope is written and sent.
+/// Starting a span never takes it, nor does ending a child span; ending a root span does (its
+/// transaction is written on the ending thread, dispatch.hpp's finish_transaction), and so does
+/// closing the last open span of a streaming segment, and sending a client report once one is
+/// due (from poll(), the worker or a send). Set both functions or neither. With neither, a hosted threaded build uses a std::mutex; a
+/// single-threaded build uses no lock.
 struct lock_hook {
   void (*lock)(void* user) = nullptr;
   void (*unlock)(void* user) = nullptr;
@@ -3724,6 +3737,129 @@ SENTRY_TRACE_DETAIL_END
 #endif // SENTRY_TRACE_PLATFORM_HPP
 
 // end of part: include/sentry_trace/core/platform.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/protocol/text.hpp
+// =================================================================================================
+
+// sentry_trace/protocol/text.hpp -- the small ASCII text jobs every parser shares
+//
+// WHAT IT DOES  One helper per job that the header parsers, the DSN parser, the HTTP client and
+//               init() each need: hex digits (value and upper-case encoding), ASCII lower-casing
+//               and case-insensitive comparison, trimming a set of white-space bytes from both
+//               ends, reading an unsigned decimal integer, and copying a string into a fixed
+//               NUL-terminated buffer.
+// DOES NOT      look at the locale (<cctype> would: "I" lower-cases differently under tr_TR), nor
+//               treat any byte above 0x7f as a letter, digit or space, nor allocate. Decimal
+//               fractions are json.hpp's parse_decimal; this part reads whole numbers only.
+// WHY ASCII     Every text read here is protocol text (HTTP heads, W3C and Sentry headers, DSNs),
+//               whose grammar is ASCII; a locale-aware helper would change what is accepted.
+
+#ifndef SENTRY_TRACE_PROTOCOL_TEXT_HPP
+#define SENTRY_TRACE_PROTOCOL_TEXT_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+namespace detail {
+
+// ---- digits -------------------------------------------------------------------------------------
+
+constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+
+/// True for a non-empty run of '0'..'9' and nothing else.
+constexpr bool all_digits(std::string_view s) noexcept {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (!is_digit(c)) return false;
+  return true;
+}
+
+/// Upper-case hex digits by value, for percent-encoding (RFC 3986 §2.1 prefers upper case).
+inline constexpr char hex_upper[] = "0123456789ABCDEF";
+
+/// A hex digit's value (either case), or -1 for any other byte.
+constexpr int hex_value(char c) noexcept {
+  return c >= '0' && c <= '9'   ? c - '0'
+         : c >= 'a' && c <= 'f' ? c - 'a' + 10
+         : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                : -1;
+}
+
+/// A lower-case hex digit: the only form ids take (W3C and the SDKs' sentry-trace regex).
+constexpr bool is_lower_hex(char c) noexcept { return is_digit(c) || (c >= 'a' && c <= 'f'); }
+
+/// Reads `s` as an unsigned decimal integer: one or more digits and nothing else (no sign, no
+/// spaces), leading zeros allowed, at most `max`. False (and `out` untouched) otherwise,
+/// overflow included.
+template <class U> constexpr bool parse_unsigned(std::string_view s, U max, U& out) noexcept {
+  if (!all_digits(s)) return false;
+  U v = 0;
+  for (char c : s) {
+    const U d = static_cast<U>(c - '0');
+    if (v > (max - d) / 10) return false;
+    v = static_cast<U>(v * 10 + d);
+  }
+  out = v;
+  return true;
+}
+
+// ---- case ---------------------------------------------------------------------------------------
+
+constexpr char ascii_lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+/// Equal when ASCII letters are folded to lower case (header names, URL schemes, tokens).
+constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  return true;
+}
+
+/// Whether `needle` occurs in `hay` with ASCII letters folded; an empty needle always does.
+constexpr bool contains_ignore_case(std::string_view hay, std::string_view needle) noexcept {
+  if (needle.size() > hay.size()) return false;
+  for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i)
+    if (iequals(hay.substr(i, needle.size()), needle)) return true;
+  return false;
+}
+
+// ---- white space --------------------------------------------------------------------------------
+// Three sets, because the grammars differ and what each accepts must not change: OWS of HTTP and
+// W3C headers (RFC 9110 §5.6.3), the same plus line ends for header values that may still carry
+// them, and every ASCII space for environment variables written by shells and container specs.
+
+/// W3C and HTTP OWS. JS's trim() strips more (tests' header_cases.json has the cases).
+constexpr bool is_ows(char c) noexcept { return c == ' ' || c == '\t'; }
+constexpr bool is_header_space(char c) noexcept { return is_ows(c) || c == '\r' || c == '\n'; }
+constexpr bool is_ascii_space(char c) noexcept { return is_header_space(c) || c == '\v' || c == '\f'; }
+
+/// `s` without the bytes `drop` accepts at either end.
+constexpr std::string_view trim(std::string_view s, bool (*drop)(char) noexcept) noexcept {
+  while (!s.empty() && drop(s.front())) s.remove_prefix(1);
+  while (!s.empty() && drop(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// ---- fixed buffers ------------------------------------------------------------------------------
+
+/// Copies `text` into `dst` with a NUL after it; false (and `dst` untouched) when it does not fit.
+template <std::size_t N> bool copy_bounded(char (&dst)[N], std::string_view text) noexcept {
+  if (text.size() >= N) return false;
+  if (!text.empty()) std::memcpy(dst, text.data(), text.size());  // an empty view may hold nullptr
+  dst[text.size()] = '\0';
+  return true;
+}
+
+}  // namespace detail
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_PROTOCOL_TEXT_HPP
+
+// end of part: include/sentry_trace/protocol/text.hpp
 
 // =================================================================================================
 // part: include/sentry_trace/protocol/json.hpp
@@ -5888,19 +6024,12 @@ struct dsn {
 
 // ------------------------------------------------------------------------------------------------
 namespace detail {
-constexpr bool all_digits(std::string_view s) noexcept {
-  if (s.empty()) return false;
-  for (char c : s)
-    if (c < '0' || c > '9') return false;
-  return true;
-}
 /// A host the HTTP client can connect to (http_client.hpp accepts the same): a name of letters,
 /// digits, `-`, `.` and `_`, or an IPv6 literal of hex digits, `:` and `.`. Checked here so that a
 /// DSN naming anything else is refused with its own error rather than failing every send.
 constexpr bool dsn_host_chars(std::string_view host, bool ipv6) noexcept {
   for (char c : host) {
-    const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-    const bool ok = ipv6 ? hex || c == ':' || c == '.'
+    const bool ok = ipv6 ? hex_value(c) >= 0 || c == ':' || c == '.'
                          : (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
                                c == '.' || c == '_';
     if (!ok) return false;
@@ -5972,10 +6101,9 @@ inline dsn_error dsn::parse(std::string_view text, dsn& out) noexcept {
   if (d.host.empty()) return dsn_error::missing_host;
   if (!detail::dsn_host_chars(d.host, hostport.front() == '[')) return dsn_error::bad_host;
   if (d.port_explicit) {
-    if (!detail::all_digits(port_text) || port_text.size() > 5) return dsn_error::bad_port;
     std::uint32_t p = 0;
-    for (char c : port_text) p = p * 10 + static_cast<std::uint32_t>(c - '0');
-    if (p == 0 || p > 65535) return dsn_error::bad_port;
+    if (port_text.size() > 5 || !detail::parse_unsigned<std::uint32_t>(port_text, 65535, p) || p == 0)
+      return dsn_error::bad_port;
     d.port = static_cast<std::uint16_t>(p);
   } else {
     d.port = d.scheme == "https" ? 443 : 80;
@@ -6955,30 +7083,11 @@ bool should_propagate(std::string_view url, const std::string_view* targets, std
 
 namespace detail {
 
-inline constexpr char hex_upper[] = "0123456789ABCDEF";
-
-constexpr bool is_lower_hex(char c) noexcept { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
-
-constexpr int hex_value(char c) noexcept {
-  return c >= '0' && c <= '9'   ? c - '0'
-         : c >= 'a' && c <= 'f' ? c - 'a' + 10
-         : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                : -1;
-}
-
 constexpr bool is_control(unsigned char c) noexcept { return c < 0x20 || c == 0x7f; }
 
 constexpr bool is_unreserved(unsigned char c) noexcept {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
          c == '_' || c == '~';
-}
-
-/// Strips spaces and tabs at both ends (W3C OWS; JS's trim() strips more, see header_cases.json).
-constexpr std::string_view trim_ows(std::string_view s) noexcept {
-  std::size_t b = 0, e = s.size();
-  while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
-  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t')) --e;
-  return s.substr(b, e - b);
 }
 
 constexpr bool all_lower_hex(std::string_view s, std::size_t pos, std::size_t n) noexcept {
@@ -7151,18 +7260,6 @@ struct member_text {
   }
 };
 
-constexpr char ascii_lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-inline bool contains_ignore_case(std::string_view hay, std::string_view needle) noexcept {
-  if (needle.size() > hay.size()) return false;
-  for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i) {
-    std::size_t k = 0;
-    while (k < needle.size() && ascii_lower(hay[i + k]) == ascii_lower(needle[k])) ++k;
-    if (k == needle.size()) return true;
-  }
-  return false;
-}
-
 inline bool percent_decode(std::string_view in, char* out, std::size_t cap, std::size_t& out_len) noexcept {
   std::size_t i = 0, n = 0;
   out_len = 0;
@@ -7229,7 +7326,7 @@ inline bool should_propagate(std::string_view url, const std::string_view* targe
 } // namespace detail
 
 inline bool parse_sentry_trace(std::string_view value, trace_parent& out) noexcept {
-  const std::string_view s = detail::trim_ows(value);
+  const std::string_view s = detail::trim(value, detail::is_ows);
   detail::sentry_trace_match m;
   if (!detail::match_sentry_trace(s, m) || !m.has_trace) return false;
   trace_parent r;
@@ -7243,7 +7340,7 @@ inline bool parse_sentry_trace(std::string_view value, trace_parent& out) noexce
 }
 
 inline bool parse_traceparent(std::string_view value, trace_parent& out) noexcept {
-  const std::string_view s = detail::trim_ows(value);
+  const std::string_view s = detail::trim(value, detail::is_ows);
   if (s.size() < 55 || s[2] != '-' || s[35] != '-' || s[52] != '-') return false;
   if (!detail::all_lower_hex(s, 0, 2) || !detail::all_lower_hex(s, 53, 2)) return false;
   if (s[0] == 'f' && s[1] == 'f') return false;                     // version ff is invalid
@@ -7382,7 +7479,7 @@ inline void baggage::parse(std::string_view header) noexcept {
     const std::string_view member = header.substr(pos, end - pos);
     const std::size_t eq = member.find('=');
     if (eq != std::string_view::npos)
-      add_member(detail::trim_ows(member.substr(0, eq)), detail::trim_ows(member.substr(eq + 1)));
+      add_member(detail::trim(member.substr(0, eq), detail::is_ows), detail::trim(member.substr(eq + 1), detail::is_ows));
     if (comma == std::string_view::npos) break;
     pos = comma + 1;
   }
@@ -7513,6 +7610,23 @@ struct control {
 /// freeze it into `dsc` (a DSC must not change once it has left the SDK).
 enum : std::uint8_t { dsc_open = 0, dsc_freezing = 1, dsc_frozen = 2 };
 
+/// One type for three kinds of block, told apart by `stream` and `is_continuation`, each slot
+/// with one meaning per kind:
+///
+///   slot               transaction (!stream)   segment (stream, a root)      continuation (is_continuation)
+///   spans[0]           the root span           the segment's root span       no span: its holder's (the
+///                                                                            segment's) open count until retired
+///   spans[1..]         children                children                      children that did not fit before
+///   trace .. source    the transaction's       the segment's                 copied from the segment
+///   continued, dsc     the trace's DSC (below) the trace's DSC (below)       the segment's, frozen (continued)
+///   segment_id         spans[0].id             spans[0].id                   the segment's root span id
+///   segment_name       unset                   unset                         the segment's name, copied
+///   segment_block/gen  unset                   unset                         the segment block and generation
+///   continuation       0                       its current continuation, 0   0
+///
+/// Splitting it would give the serializer and the claim code two types for one block pool, so
+/// the kinds stay one type and the writers read `is_continuation` where the meanings differ
+/// (protocol/envelope.hpp skips a continuation's slot 0 and names its segment by segment_name).
 struct transaction_block {
   atomic<std::uint64_t> control_word;
   // Set when the block is claimed, before any handle to it exists; read-only afterwards.
@@ -9262,16 +9376,6 @@ constexpr rate_limit_category classify_rate_limit_category(std::string_view name
   return rate_limit_category::unknown;
 }
 
-constexpr bool is_header_space(char c) noexcept {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-constexpr std::string_view trim_header_space(std::string_view s) noexcept {
-  while (!s.empty() && is_header_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_header_space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
 /// now_ms + seconds (capped at max_retry_after_s) in ms, saturating.
 constexpr std::uint64_t rate_limit_deadline(std::uint64_t now_ms, std::uint64_t seconds) noexcept {
   if (seconds > rate_limiter::max_retry_after_s) seconds = rate_limiter::max_retry_after_s;
@@ -9282,7 +9386,7 @@ constexpr std::uint64_t rate_limit_deadline(std::uint64_t now_ms, std::uint64_t 
 // Read by the library's one decimal parser (json.hpp), then rounded up exactly.
 inline bool parse_retry_seconds(std::string_view text, std::uint64_t& seconds) noexcept {
   decimal_text d;
-  if (!parse_decimal(trim_header_space(text), d)) return false;
+  if (!parse_decimal(trim(text, is_header_space), d)) return false;
   if (d.whole.empty() || (d.point && d.fraction.empty())) return false;  // ".5", "2."
   seconds = decimal_scaled(d, 0, true);
   return true;
@@ -9298,7 +9402,7 @@ inline bool rate_limiter::apply_limit(std::string_view limit, std::uint64_t now_
   std::uint64_t seconds = 0;
   if (!parse_retry_seconds(limit.substr(0, colon), seconds)) return false;
   std::string_view categories = limit.substr(colon + 1);
-  categories = trim_header_space(categories.substr(0, categories.find(':')));
+  categories = trim(categories.substr(0, categories.find(':')), is_header_space);
   std::uint64_t until = rate_limit_deadline(now_ms, seconds);
   if (categories.empty()) {
     extend(all_slot, until);
@@ -9308,7 +9412,7 @@ inline bool rate_limiter::apply_limit(std::string_view limit, std::uint64_t now_
   // lists only those changes nothing ("ignore a limit whose categories are all unknown").
   while (!categories.empty()) {
     std::size_t semi = categories.find(';');
-    std::string_view name = trim_header_space(categories.substr(0, semi));
+    std::string_view name = trim(categories.substr(0, semi), is_header_space);
     data_category c = data_category::count_;
     if (classify_rate_limit_category(name, c) == rate_limit_category::ours)
       extend(static_cast<std::size_t>(c), until);
@@ -9323,7 +9427,7 @@ inline bool rate_limiter::apply_header(std::string_view header, std::uint64_t no
   bool any = false;
   while (!header.empty()) {
     std::size_t comma = header.find(',');
-    if (apply_limit(trim_header_space(header.substr(0, comma)), now_ms)) any = true;
+    if (apply_limit(trim(header.substr(0, comma), is_header_space), now_ms)) any = true;
     if (comma == std::string_view::npos) break;
     header.remove_prefix(comma + 1);
   }
@@ -9332,8 +9436,8 @@ inline bool rate_limiter::apply_header(std::string_view header, std::uint64_t no
 
 inline void rate_limiter::update(int status, std::string_view rate_limits, std::string_view retry_after,
                                  std::uint64_t now_ms) noexcept {
-  rate_limits = trim_header_space(rate_limits);
-  retry_after = trim_header_space(retry_after);
+  rate_limits = trim(rate_limits, is_header_space);
+  retry_after = trim(retry_after, is_header_space);
   // A header with no well-formed limit in it is treated as absent, so garbage neither sets a
   // limit nor hides a 429 (JS would read ":::" as "everything for 60 s").
   if (!rate_limits.empty() && apply_header(rate_limits, now_ms)) return;
@@ -9444,23 +9548,6 @@ struct http_url {
   char path[1024] = {};
 };
 
-inline char http_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-inline bool http_ieq(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (http_lower(a[i]) != http_lower(b[i])) return false;
-  return true;
-}
-
-inline bool http_is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
-inline int http_hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 /// Parses "http[s]://host[:port]/path" (IPv6 "[::1]"); false on anything else. The scheme is
 /// case-insensitive; no user info; a missing path is "/"; a #fragment is dropped. Spaces and
 /// control or non-ASCII bytes are refused rather than copied, since the host and path go
@@ -9468,9 +9555,9 @@ inline int http_hex_value(char c) noexcept {
 inline bool parse_http_url(std::string_view url, http_url& out) noexcept {
   http_url r;
   std::size_t i = 0;
-  if (url.size() >= 7 && http_ieq(url.substr(0, 7), "http://")) {
+  if (url.size() >= 7 && iequals(url.substr(0, 7), "http://")) {
     i = 7;
-  } else if (url.size() >= 8 && http_ieq(url.substr(0, 8), "https://")) {
+  } else if (url.size() >= 8 && iequals(url.substr(0, 8), "https://")) {
     r.tls = true;
     i = 8;
   } else {
@@ -9483,14 +9570,14 @@ inline bool parse_http_url(std::string_view url, http_url& out) noexcept {
     host = url.substr(i + 1, close - i - 1);
     if (host.find(':') == std::string_view::npos) return false;
     for (char c : host)
-      if (!(http_hex_value(c) >= 0 || c == ':' || c == '.')) return false;  // no zone ids
+      if (!(hex_value(c) >= 0 || c == ':' || c == '.')) return false;  // no zone ids
     i = close + 1;
   } else {
     std::size_t s = i;
     while (i < url.size() && url[i] != ':' && url[i] != '/' && url[i] != '?' && url[i] != '#') ++i;
     host = url.substr(s, i - s);
     for (char c : host) {
-      bool ok = http_is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '.' ||
+      bool ok = is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '.' ||
                 c == '_';
       if (!ok) return false;
     }
@@ -9500,13 +9587,8 @@ inline bool parse_http_url(std::string_view url, http_url& out) noexcept {
   if (i < url.size() && url[i] == ':') {
     ++i;
     std::size_t s = i;
-    port = 0;
-    while (i < url.size() && http_is_digit(url[i])) {
-      port = port * 10 + static_cast<unsigned long>(url[i] - '0');
-      if (port > 65535) return false;
-      ++i;
-    }
-    if (i == s || port == 0) return false;
+    while (i < url.size() && is_digit(url[i])) ++i;
+    if (!parse_unsigned<unsigned long>(url.substr(s, i - s), 65535, port) || port == 0) return false;
   }
   std::string_view rest = url.substr(i);
   if (!rest.empty() && rest[0] != '/' && rest[0] != '?' && rest[0] != '#') return false;
@@ -9724,135 +9806,27 @@ class http_client {
   }
 
   /// Advances without blocking (connect, TLS handshake, send, receive, parse). Timeouts are
-  /// checked against now_ms (the same monotonic clock as start()'s).
+  /// checked against now_ms (the same monotonic clock as start()'s). Each round runs the step of
+  /// the current phase, which either moves on (another round) or stops with the result.
   http_result step(std::uint64_t now_ms) noexcept {
     for (int rounds = 0; rounds < 64; ++rounds) {
+      http_result out = http_result::in_progress;
+      bool again = false;
       switch (phase_) {
         case phase::idle:
           if (err_[0] == '\0') set_error("not started");
           return http_result::failed;
         case phase::done: return http_result::done;
         case phase::failed: return http_result::failed;
-        case phase::connecting: {
-          pollfd p{fd_, POLLOUT, 0};
-          int r = ::poll(&p, 1, 0);
-          if (r <= 0) {
-            if (now_ms < deadline_) return wait(POLLOUT);
-            note_connect_error(ETIMEDOUT);
-            close_socket();
-            connect_next(now_ms);
-            continue;
-          }
-          int so_error = 0;
-          socklen_t so_len = sizeof so_error;
-          if (::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &so_error, &so_len) != 0) so_error = errno;
-          if (so_error != 0) {
-            note_connect_error(so_error);
-            close_socket();
-            connect_next(now_ms);
-            continue;
-          }
-          after_connect(now_ms);
-          continue;
-        }
-        case phase::tunnel_send: {
-          while (tunnel_off_ < tunnel_len_) {
-            long s = io_send(tunnel_ + tunnel_off_, tunnel_len_ - tunnel_off_);
-            if (s < 0) return fail_now();
-            if (s == 0) return now_ms < deadline_ ? http_result::in_progress : fail_now("timeout");
-            tunnel_off_ += static_cast<std::size_t>(s);
-          }
-          phase_ = phase::tunnel_recv;
-          deadline_ = now_ms + io_timeout_ms_;
-          continue;
-        }
-        case phase::tunnel_recv: {
-          int h = receive_head(now_ms);
-          if (h <= 0) return h < 0 ? http_result::failed : http_result::in_progress;
-          if (status_ < 200 || status_ > 299) {
-            char why[64];
-            std::snprintf(why, sizeof why, "proxy: CONNECT answered %d", status_);
-            return fail_now(why);
-          }
-          status_ = 0;
-          resp_len_ = 0;
-          head_len_ = 0;
-#if SENTRY_TRACE_WITH_MBEDTLS
-          phase_ = phase::handshake;
-          tls_active_ = true;
-          deadline_ = now_ms + io_timeout_ms_;
-          continue;
-#else
-          return fail_now("https needs SENTRY_TRACE_WITH_MBEDTLS");
-#endif
-        }
-        case phase::handshake: {
-#if SENTRY_TRACE_WITH_MBEDTLS
-          int r = mbedtls_ssl_handshake(&ssl_);
-          if (r == MBEDTLS_ERR_SSL_WANT_READ || r == MBEDTLS_ERR_SSL_WANT_WRITE) {
-            if (now_ms >= deadline_) return fail_now("timeout");
-            return wait(r == MBEDTLS_ERR_SSL_WANT_READ ? POLLIN : POLLOUT);
-          }
-          if (r != 0) {
-            tls_error(r);
-            return fail_now();
-          }
-          phase_ = phase::sending;
-          deadline_ = now_ms + io_timeout_ms_;
-          continue;
-#else
-          return fail_now("https needs SENTRY_TRACE_WITH_MBEDTLS");
-#endif
-        }
-        case phase::sending: {
-          while (seg_index_ < seg_count_) {
-            std::string_view seg = seg_[seg_index_];
-            if (seg_off_ >= seg.size()) {
-              ++seg_index_;
-              seg_off_ = 0;
-              continue;
-            }
-            long s = io_send(seg.data() + seg_off_, seg.size() - seg_off_);
-            if (s < 0) return fail_now();
-            if (s == 0) return now_ms < deadline_ ? http_result::in_progress : fail_now("timeout");
-            seg_off_ += static_cast<std::size_t>(s);
-            deadline_ = now_ms + io_timeout_ms_;  // progress: a slow link is not a dead one
-          }
-          phase_ = phase::recv_head;
-          deadline_ = now_ms + io_timeout_ms_;
-          want_ = POLLIN;
-          continue;
-        }
-        case phase::recv_head: {
-          int h = receive_head(now_ms);
-          if (h <= 0) return h < 0 ? http_result::failed : http_result::in_progress;
-          if (status_ >= 100 && status_ < 200) {
-            if (status_ == 101) return fail_now("bad response");
-            // An interim reply (100 Continue): drop its head and read the real one.
-            std::memmove(resp_, resp_ + head_len_, resp_len_ - head_len_);
-            resp_len_ -= head_len_;
-            head_len_ = 0;
-            status_ = 0;
-            continue;
-          }
-          begin_body();
-          std::size_t extra = resp_len_ - head_len_;
-          if (body_mode_ == body_mode::none || (extra > 0 && consume_body(resp_ + head_len_, extra)))
-            return finish();
-          phase_ = phase::recv_body;
-          deadline_ = now_ms + io_timeout_ms_;
-          continue;
-        }
-        case phase::recv_body: {
-          for (int reads = 0; reads < 16; ++reads) {
-            long r = io_recv(scratch_, sizeof scratch_);
-            if (r == 0) return now_ms < deadline_ ? http_result::in_progress : finish();
-            if (r < 0) return finish();  // end of stream, reset or error: the head is all we need
-            if (consume_body(scratch_, static_cast<std::size_t>(r))) return finish();
-          }
-          return http_result::in_progress;  // more to read: leave the rest for the next step
-        }
+        case phase::connecting: again = step_connect(now_ms, out); break;
+        case phase::tunnel_send: again = step_tunnel_send(now_ms, out); break;
+        case phase::tunnel_recv: again = step_tunnel_recv(now_ms, out); break;
+        case phase::handshake: again = step_handshake(now_ms, out); break;
+        case phase::sending: again = step_send(now_ms, out); break;
+        case phase::recv_head: again = step_recv_head(now_ms, out); break;
+        case phase::recv_body: again = step_recv_body(now_ms, out); break;
       }
+      if (!again) return out;
     }
     return http_result::in_progress;
   }
@@ -9907,11 +9881,8 @@ class http_client {
       std::string_view line = head.substr(start, end - start);
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
       std::size_t colon = line.find(':');
-      if (colon != std::string_view::npos && http_ieq(line.substr(0, colon), name)) {
-        std::string_view v = line.substr(colon + 1);
-        while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-        while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-        return v;
+      if (colon != std::string_view::npos && iequals(line.substr(0, colon), name)) {
+        return trim(line.substr(colon + 1), is_ows);
       }
       pos = end;
     }
@@ -9930,6 +9901,148 @@ class http_client {
     std::snprintf(err_, sizeof err_, "%s", why);
     return false;
   }
+  // ---- step()'s phases: each returns true to go on (its phase moved, or may move, on), or
+  // false with step()'s result in `out`.
+
+  static bool stop(http_result& out, http_result r) noexcept {
+    out = r;
+    return false;
+  }
+
+  /// The non-blocking connect finished, failed (next address) or timed out.
+  bool step_connect(std::uint64_t now_ms, http_result& out) noexcept {
+    pollfd p{fd_, POLLOUT, 0};
+    int r = ::poll(&p, 1, 0);
+    if (r <= 0) {
+      if (now_ms < deadline_) return stop(out, wait(POLLOUT));
+      note_connect_error(ETIMEDOUT);
+      close_socket();
+      connect_next(now_ms);
+      return true;
+    }
+    int so_error = 0;
+    socklen_t so_len = sizeof so_error;
+    if (::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &so_error, &so_len) != 0) so_error = errno;
+    if (so_error != 0) {
+      note_connect_error(so_error);
+      close_socket();
+      connect_next(now_ms);
+      return true;
+    }
+    after_connect(now_ms);
+    return true;
+  }
+
+  /// Sends the proxy's CONNECT request.
+  bool step_tunnel_send(std::uint64_t now_ms, http_result& out) noexcept {
+    while (tunnel_off_ < tunnel_len_) {
+      long s = io_send(tunnel_ + tunnel_off_, tunnel_len_ - tunnel_off_);
+      if (s < 0) return stop(out, fail_now());
+      if (s == 0) return stop(out, now_ms < deadline_ ? http_result::in_progress : fail_now("timeout"));
+      tunnel_off_ += static_cast<std::size_t>(s);
+    }
+    phase_ = phase::tunnel_recv;
+    deadline_ = now_ms + io_timeout_ms_;
+    return true;
+  }
+
+  /// Reads the proxy's answer to CONNECT; a 2xx opens the tunnel for the TLS handshake.
+  bool step_tunnel_recv(std::uint64_t now_ms, http_result& out) noexcept {
+    int h = receive_head(now_ms);
+    if (h <= 0) return stop(out, h < 0 ? http_result::failed : http_result::in_progress);
+    if (status_ < 200 || status_ > 299) {
+      char why[64];
+      std::snprintf(why, sizeof why, "proxy: CONNECT answered %d", status_);
+      return stop(out, fail_now(why));
+    }
+    status_ = 0;
+    resp_len_ = 0;
+    head_len_ = 0;
+#if SENTRY_TRACE_WITH_MBEDTLS
+    phase_ = phase::handshake;
+    tls_active_ = true;
+    deadline_ = now_ms + io_timeout_ms_;
+    return true;
+#else
+    return stop(out, fail_now("https needs SENTRY_TRACE_WITH_MBEDTLS"));
+#endif
+  }
+
+  /// Advances the TLS handshake.
+  bool step_handshake(std::uint64_t now_ms, http_result& out) noexcept {
+#if SENTRY_TRACE_WITH_MBEDTLS
+    int r = mbedtls_ssl_handshake(&ssl_);
+    if (r == MBEDTLS_ERR_SSL_WANT_READ || r == MBEDTLS_ERR_SSL_WANT_WRITE) {
+      if (now_ms >= deadline_) return stop(out, fail_now("timeout"));
+      return stop(out, wait(r == MBEDTLS_ERR_SSL_WANT_READ ? POLLIN : POLLOUT));
+    }
+    if (r != 0) {
+      tls_error(r);
+      return stop(out, fail_now());
+    }
+    phase_ = phase::sending;
+    deadline_ = now_ms + io_timeout_ms_;
+    return true;
+#else
+    (void)now_ms;
+    return stop(out, fail_now("https needs SENTRY_TRACE_WITH_MBEDTLS"));
+#endif
+  }
+
+  /// Sends the request's segments (head, then body); each byte sent extends the deadline.
+  bool step_send(std::uint64_t now_ms, http_result& out) noexcept {
+    while (seg_index_ < seg_count_) {
+      std::string_view seg = seg_[seg_index_];
+      if (seg_off_ >= seg.size()) {
+        ++seg_index_;
+        seg_off_ = 0;
+        continue;
+      }
+      long s = io_send(seg.data() + seg_off_, seg.size() - seg_off_);
+      if (s < 0) return stop(out, fail_now());
+      if (s == 0) return stop(out, now_ms < deadline_ ? http_result::in_progress : fail_now("timeout"));
+      seg_off_ += static_cast<std::size_t>(s);
+      deadline_ = now_ms + io_timeout_ms_;  // progress: a slow link is not a dead one
+    }
+    phase_ = phase::recv_head;
+    deadline_ = now_ms + io_timeout_ms_;
+    want_ = POLLIN;
+    return true;
+  }
+
+  /// Reads the response head, skipping interim (1xx) ones, and sets up reading the body.
+  bool step_recv_head(std::uint64_t now_ms, http_result& out) noexcept {
+    int h = receive_head(now_ms);
+    if (h <= 0) return stop(out, h < 0 ? http_result::failed : http_result::in_progress);
+    if (status_ >= 100 && status_ < 200) {
+      if (status_ == 101) return stop(out, fail_now("bad response"));
+      // An interim reply (100 Continue): drop its head and read the real one.
+      std::memmove(resp_, resp_ + head_len_, resp_len_ - head_len_);
+      resp_len_ -= head_len_;
+      head_len_ = 0;
+      status_ = 0;
+      return true;
+    }
+    begin_body();
+    std::size_t extra = resp_len_ - head_len_;
+    if (body_mode_ == body_mode::none || (extra > 0 && consume_body(resp_ + head_len_, extra)))
+      return stop(out, finish());
+    phase_ = phase::recv_body;
+    deadline_ = now_ms + io_timeout_ms_;
+    return true;
+  }
+
+  /// Reads and discards the body, up to 16 reads a step.
+  bool step_recv_body(std::uint64_t now_ms, http_result& out) noexcept {
+    for (int reads = 0; reads < 16; ++reads) {
+      long r = io_recv(scratch_, sizeof scratch_);
+      if (r == 0) return stop(out, now_ms < deadline_ ? http_result::in_progress : finish());
+      if (r < 0) return stop(out, finish());  // end of stream, reset or error: the head is all we need
+      if (consume_body(scratch_, static_cast<std::size_t>(r))) return stop(out, finish());
+    }
+    return stop(out, http_result::in_progress);  // more to read: leave the rest for the next step
+  }
+
   http_result fail_now(const char* why = nullptr) noexcept {
     if (why) set_error(why);
     if (err_[0] == '\0') set_error("failed");
@@ -10148,8 +10261,8 @@ class http_client {
     if (end == 0) return 0;
     std::string_view head(resp_, end);
     // Status line: HTTP/1.x NNN[ reason]
-    if (head.size() < 12 || !http_is_digit(head[7]) || head[8] != ' ' || !http_is_digit(head[9]) ||
-        !http_is_digit(head[10]) || !http_is_digit(head[11]))
+    if (head.size() < 12 || !is_digit(head[7]) || head[8] != ' ' || !is_digit(head[9]) ||
+        !is_digit(head[10]) || !is_digit(head[11]))
       return -1;
     if (head.size() > 12 && head[12] != ' ' && head[12] != '\r' && head[12] != '\n') return -1;
     int status = (head[9] - '0') * 100 + (head[10] - '0') * 10 + (head[11] - '0');
@@ -10193,22 +10306,14 @@ class http_client {
     }
     bool chunked = false;
     for (std::size_t i = 0; i + 7 <= te.size(); ++i)
-      if (http_ieq(te.substr(i, 7), "chunked")) chunked = true;
+      if (iequals(te.substr(i, 7), "chunked")) chunked = true;
     if (chunked) {
       body_mode_ = body_mode::chunked;
       return;
     }
     if (!cl.empty()) {
       std::uint64_t v = 0;
-      bool ok = true;
-      for (char c : cl) {
-        if (!http_is_digit(c) || v > (UINT64_MAX - 9) / 10) {
-          ok = false;
-          break;
-        }
-        v = v * 10 + static_cast<std::uint64_t>(c - '0');
-      }
-      if (ok) {
+      if (parse_unsigned<std::uint64_t>(cl, UINT64_MAX, v)) {
         body_left_ = v;
         body_mode_ = v == 0 ? body_mode::none : body_mode::length;
         return;
@@ -10234,7 +10339,7 @@ class http_client {
       char c = p[i];
       switch (chunk_state_) {
         case chunk_state::size: {
-          int h = http_hex_value(c);
+          int h = hex_value(c);
           if (h >= 0) {
             if (chunk_left_ > (UINT64_MAX >> 4)) return read_until_close();
             chunk_left_ = chunk_left_ * 16 + static_cast<std::uint64_t>(h);
@@ -10817,15 +10922,6 @@ inline void forget_resolve_jobs_after_fork() noexcept {
   for (resolve_job& j : g_resolve_jobs) j.state.store(resolve_job::free, std::memory_order_relaxed);
 }
 
-/// Copies `s` into `dst` (NUL-terminated); false when it does not fit.
-template <std::size_t N> bool copy_text(char (&dst)[N], std::size_t& len, std::string_view s) noexcept {
-  if (s.size() >= N) return false;
-  if (!s.empty()) std::memcpy(dst, s.data(), s.size());
-  dst[s.size()] = '\0';
-  len = s.size();
-  return true;
-}
-
 #  if SENTRY_TRACE_WITH_ZLIB
 // deflate's parameters (zlib.h, deflateInit2): level 6, a 32 KiB window with the gzip wrapper
 // (windowBits 15 + 16), memLevel 8.
@@ -10983,13 +11079,12 @@ class http_transport final : public transport {
   bool configure(const http_transport_options& o) noexcept {
     stop(0);
     opts_ = o;
-    std::size_t n = 0;
-    if (!detail::copy_text(url_, n, o.url)) return false;
-    opts_.url = std::string_view(url_, n);
-    if (!detail::copy_text(proxy_, n, o.http.proxy)) return false;
-    opts_.http.proxy = std::string_view(proxy_, n);
-    if (!detail::copy_text(ca_file_, n, o.http.ca_file)) return false;
-    opts_.http.ca_file = std::string_view(ca_file_, n);
+    if (!detail::copy_bounded(url_, o.url)) return false;
+    opts_.url = std::string_view(url_, o.url.size());
+    if (!detail::copy_bounded(proxy_, o.http.proxy)) return false;
+    opts_.http.proxy = std::string_view(proxy_, o.http.proxy.size());
+    if (!detail::copy_bounded(ca_file_, o.http.ca_file)) return false;
+    opts_.http.ca_file = std::string_view(ca_file_, o.http.ca_file.size());
     // Request headers: auth (when any) and content type. Host, User-Agent, Content-Length and
     // Connection are the client's.
     headers_len_ = 0;
@@ -12532,7 +12627,7 @@ inline void start_builtin(const options& o, std::string_view spotlight_env) noex
   h.http.resolver = g_builtin_resolver;
   char url[1280];
   char auth[1024];
-  if (!t.sink && t.has_dsn && !SENTRY_TRACE_WITH_MBEDTLS && http_ieq(t.parsed_dsn.scheme, "https")) {
+  if (!t.sink && t.has_dsn && !SENTRY_TRACE_WITH_MBEDTLS && iequals(t.parsed_dsn.scheme, "https")) {
     // Every SaaS DSN is https: this must not pass unnoticed. Tracing stays on (trace headers
     // still propagate), every envelope is counted as lost and flush()/shutdown() return false.
     log_line(log_level::error,
@@ -12926,56 +13021,68 @@ inline transaction_block* new_continuation(transaction_block& seg, std::uint16_t
   return n;
 }
 
+/// transaction_block::continuation's form of a block reference: (generation << 16) | (index + 1).
+constexpr std::uint64_t pack_continuation(std::uint16_t index, std::uint32_t generation) noexcept {
+  return (static_cast<std::uint64_t>(generation) << 16) | (index + 1u);
+}
+
+/// Claims a child slot in the continuation `packed` names, when it is still that block and has
+/// room; `out` is set only then.
+inline bool claim_in_installed(std::uint64_t packed, continuation_claim& out) noexcept {
+  transaction_block* c = continuation_block(packed);
+  if (!c) return false;
+  const std::uint32_t generation = static_cast<std::uint32_t>(packed >> 16);
+  const std::int32_t slot = c->claim_child(generation);
+  if (slot <= 0) return false;
+  out = {static_cast<std::uint16_t>((packed & 0xffff) - 1), generation, slot};
+  return true;
+}
+
+/// Makes `n` (packed as `n_packed`) the continuation of `seg` in place of `expected`, and
+/// retires the one it replaces. False when another thread installed one first, or the root
+/// retired `expected`: `n` is then given back, and `expected` holds what is installed now.
+inline bool install_continuation(transaction_block& seg, std::uint64_t& expected, transaction_block& n,
+                                 std::uint64_t n_packed) noexcept {
+  if (!seg.continuation.compare_exchange_strong(expected, n_packed, order_acq_rel, order_acquire)) {
+    n.begin_closing();
+    close_span_of(n);
+    return false;
+  }
+  if (transaction_block* old = continuation_block(expected)) {
+    old->begin_closing();
+    close_span_of(*old);
+  }
+  return true;
+}
+
 /// Streaming: a slot for a child whose own block has no room (or was retired) in the current
 /// continuation of the segment `index` (generation `generation`), starting a new one (and
 /// retiring the old) when that is full. The segment is claimed throughout, so what is copied
-/// from it is that segment's.
+/// from it is that segment's. Each attempt: give up once the root has ended; claim in the
+/// installed continuation; else set up a new one, install it, and claim in that.
 inline continuation_claim claim_in_continuation(std::uint16_t index, std::uint32_t generation) noexcept {
-  tracer& t = g_tracer;
   continuation_claim out;
-  block_pin seg(t.mem->blocks[index], generation);
+  block_pin seg(g_tracer.mem->blocks[index], generation);
   out.slot = -1;
   if (!seg) return out;  // the segment is gone
   for (int attempt = 0; attempt < 4; ++attempt) {
     if (control::is_closing(seg->control_word.load(order_acquire))) return out;  // its root has ended
     std::uint64_t packed = seg->continuation.load(order_acquire);
-    if (transaction_block* c = continuation_block(packed)) {
-      const std::int32_t s = c->claim_child(static_cast<std::uint32_t>(packed >> 16));
-      if (s > 0) {
-        out.index = static_cast<std::uint16_t>((packed & 0xffff) - 1);
-        out.generation = static_cast<std::uint32_t>(packed >> 16);
-        out.slot = s;
-        return out;
-      }
-    }
+    if (claim_in_installed(packed, out)) return out;
     std::uint16_t n_index = 0;
     transaction_block* n = new_continuation(*seg.get(), index, generation, n_index);
     if (!n) {
       out.slot = 0;  // every block in use: the caller counts the span as buffer_overflow
       return out;
     }
-    const std::uint32_t n_generation = n->generation();
-    const std::uint64_t n_packed = (static_cast<std::uint64_t>(n_generation) << 16) | (n_index + 1u);
-    if (!seg->continuation.compare_exchange_strong(packed, n_packed, order_acq_rel, order_acquire)) {
-      n->begin_closing();  // another thread installed one first, or the root retired it: give it back
-      close_span_of(*n);
-      continue;
-    }
-    if (transaction_block* old = continuation_block(packed)) {
-      old->begin_closing();
-      close_span_of(*old);
-    }
-    const std::int32_t s = n->claim_child(n_generation);
+    const std::uint64_t n_packed = pack_continuation(n_index, n->generation());
+    if (!install_continuation(*seg.get(), packed, *n, n_packed)) continue;
+    const bool claimed = claim_in_installed(n_packed, out);
     // The root may have ended since the check above, after retiring what it found installed:
     // then nobody else will retire this one. Its closing flag was set before it emptied the
     // slot this exchange found, so it is visible here.
     if (control::is_closing(seg->control_word.load(order_acquire))) retire_continuation(*seg.get());
-    if (s > 0) {
-      out.index = n_index;
-      out.generation = n_generation;
-      out.slot = s;
-      return out;
-    }
+    if (claimed) return out;
   }
   out.slot = 0;
   return out;
@@ -13415,8 +13522,9 @@ SENTRY_TRACE_DETAIL_END
 
 // sentry_trace/runtime/environment.hpp -- option strings and SENTRY_* environment variables
 //
-// WHAT IT DOES  Copies option strings into the tracer's fixed buffers and reads the environment
-//               variables init() falls back to.
+// WHAT IT DOES  Reads the SENTRY_* environment variables init() falls back to: what counts as
+//               true, and how an ignored one is logged. Option strings are copied into the
+//               tracer's buffers by protocol/text.hpp's copy_bounded.
 
 #ifndef SENTRY_TRACE_RUNTIME_ENVIRONMENT_HPP
 #define SENTRY_TRACE_RUNTIME_ENVIRONMENT_HPP
@@ -13431,25 +13539,8 @@ SENTRY_TRACE_DETAIL_END
 SENTRY_TRACE_DETAIL_BEGIN
 namespace detail {
 
-/// Copies `text` into a fixed buffer with a NUL; false when it does not fit.
-template <std::size_t N> bool copy_option(char (&dst)[N], std::string_view text) noexcept {
-  if (text.size() >= N) return false;
-  if (!text.empty()) std::memcpy(dst, text.data(), text.size());  // an empty view may hold nullptr
-  dst[text.size()] = '\0';
-  return true;
-}
-
 inline bool env_true(std::string_view v) noexcept {
   return v == "1" || v == "true" || v == "TRUE" || v == "True" || v == "yes" || v == "on" || v == "y" || v == "t";
-}
-
-/// An environment variable's value without the ASCII white space around it: values written by
-/// shells, `.env` files and container specs often carry a trailing newline or spaces.
-constexpr std::string_view env_trim(std::string_view v) noexcept {
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; };
-  while (!v.empty() && space(v.front())) v.remove_prefix(1);
-  while (!v.empty() && space(v.back())) v.remove_suffix(1);
-  return v;
 }
 
 /// Logs that init() ignores the environment variable `name` (its value shown, cut at 96 bytes)
@@ -13677,6 +13768,186 @@ bool is_enabled() noexcept { return detail::g_tracer.enabled; }
 
 stats get_stats() noexcept { return detail::g_outcomes.snapshot(); }
 
+namespace detail {
+
+/// A SENTRY_* variable, empty when unset (and always on a freestanding build). Values written by
+/// shells, `.env` files and container specs often carry a trailing newline or spaces: every
+/// ASCII space around the value is dropped.
+inline std::string_view init_env(const char* name) noexcept {
+#if SENTRY_TRACE_HOSTED
+  const char* v = hosted_getenv(name);
+  return v ? trim(v, is_ascii_space) : std::string_view();
+#else
+  (void)name;
+  return {};
+#endif
+}
+
+/// Why init() failed: a message and what it is about; `what` is null when nothing did.
+struct init_error {
+  const char* what = nullptr;
+  std::string_view about;
+};
+constexpr init_error init_failed(const char* what, std::string_view about = {}) noexcept { return {what, about}; }
+
+/// The clock, wall clock, lock and entropy hooks, with the hosted defaults where unset.
+inline init_error init_hooks(tracer& t, const options& opts, entropy_hook& entropy) noexcept {
+  t.clock = opts.clock;
+  t.wall_clock = opts.wall_clock;
+  t.lock = opts.lock;
+  entropy = opts.entropy;
+#if SENTRY_TRACE_HOSTED
+  if (!t.clock.now_ns) t.clock.now_ns = hosted_now_ns;
+  if (!t.wall_clock.now_epoch_us) t.wall_clock.now_epoch_us = hosted_epoch_us;
+  if (!entropy.fill) entropy.fill = hosted_entropy;
+#  if SENTRY_TRACE_THREADS
+  if (!t.lock.lock && !t.lock.unlock) {
+    t.lock.lock = hosted_lock;
+    t.lock.unlock = hosted_unlock;
+  }
+#  endif
+#endif
+  if (!t.clock.now_ns) return init_failed("init: options.clock is required on a freestanding build");
+  if (!entropy.fill) return init_failed("init: options.entropy is required on a freestanding build");
+  if (!t.lock.lock != !t.lock.unlock) return init_failed("init: options.lock needs both lock and unlock, or neither");
+  return {};
+}
+
+/// `name`'s value when `unset_in_code`, ignored with a warning when it is `limit` bytes or more.
+inline std::string_view init_env_text(const char* name, bool unset_in_code, std::size_t limit,
+                                      const char* too_long) noexcept {
+  std::string_view v = unset_in_code ? init_env(name) : std::string_view();
+  if (v.size() >= limit) {
+    env_ignored(name, v, too_long);
+    v = {};
+  }
+  return v;
+}
+
+/// The DSN, release, environment, server name and org id, from the options or else the
+/// environment: each environment value init() cannot use is ignored with a warning naming it.
+inline init_error init_identity(tracer& t, const options& opts) noexcept {
+  std::string_view env_dsn = init_env_text("SENTRY_DSN", opts.dsn.empty(), sizeof(t.dsn_text), "longer than 511 bytes");
+  if (!env_dsn.empty()) {
+    dsn_error e = dsn::parse(env_dsn, t.parsed_dsn);
+    if (e != dsn_error::none) {
+      env_ignored("SENTRY_DSN", env_dsn, to_string(e));
+      env_dsn = {};
+    }
+  }
+  const std::string_view env_release =
+      init_env_text("SENTRY_RELEASE", opts.release.empty(), sizeof(t.release), "longer than 200 bytes");
+  const std::string_view env_environment =
+      init_env_text("SENTRY_ENVIRONMENT", opts.environment.empty(), sizeof(t.environment), "longer than 64 bytes");
+
+  std::string_view dsn_text = !opts.dsn.empty() ? opts.dsn : env_dsn;
+  t.has_dsn = false;
+  t.dsn_text[0] = '\0';
+  if (!dsn_text.empty()) {
+    if (!copy_bounded(t.dsn_text, dsn_text)) return init_failed("init: the DSN is longer than 511 bytes");
+    dsn_error e = dsn::parse(std::string_view(t.dsn_text, dsn_text.size()), t.parsed_dsn);
+    if (e != dsn_error::none) return init_failed("init: malformed DSN: ", to_string(e));
+    t.has_dsn = true;
+  }
+  std::string_view release = !opts.release.empty() ? opts.release : env_release;
+  if (!copy_bounded(t.release, release)) return init_failed("init: release is longer than 200 bytes");
+  std::string_view environment = !opts.environment.empty() ? opts.environment : env_environment;
+  if (environment.empty()) environment = "production";
+  if (!copy_bounded(t.environment, environment)) return init_failed("init: environment is longer than 64 bytes");
+  if (!copy_bounded(t.server_name, opts.server_name)) return init_failed("init: server_name is longer than 255 bytes");
+  std::string_view org = !opts.org_id.empty() ? opts.org_id : (t.has_dsn ? t.parsed_dsn.org_id : std::string_view());
+  if (!org.empty() && (!all_digits(org) || org.size() > 20)) return init_failed("init: org_id must be digits: ", org);
+  copy_bounded(t.org_id, org);
+  return {};
+}
+
+/// The sample rate and sampler, max_spans, and the trace lifecycle (static or stream).
+inline init_error init_sampling(tracer& t, const options& opts) noexcept {
+  double rate = opts.traces_sample_rate;
+  if (rate == options::unset) {
+    std::string_view text = init_env("SENTRY_TRACES_SAMPLE_RATE");
+    if (!text.empty() && (!parse_decimal(text, rate) || !valid_rate(rate))) {
+      env_ignored("SENTRY_TRACES_SAMPLE_RATE", text, "not a number from 0 to 1");
+      text = {};
+    }
+    if (text.empty()) rate = options::unset;
+  }
+  if (rate != options::unset && !valid_rate(rate)) return init_failed("init: traces_sample_rate must be a number from 0 to 1");
+  t.traces_sample_rate = rate;
+  t.sampler = opts.traces_sampler;
+  if (opts.max_spans > SENTRY_TRACE_MAX_SPANS)
+    log_line(log_level::warning, "init: max_spans is capped at SENTRY_TRACE_MAX_SPANS");
+  t.max_spans = static_cast<std::uint16_t>(opts.max_spans < SENTRY_TRACE_MAX_SPANS ? opts.max_spans : SENTRY_TRACE_MAX_SPANS);
+  t.stream = opts.trace_lifecycle == ::sentry_trace::trace_lifecycle::stream;
+  if (opts.trace_lifecycle == ::sentry_trace::trace_lifecycle::static_) {
+    const std::string_view lifecycle = init_env("SENTRY_TRACE_LIFECYCLE");
+    if (lifecycle == "stream") t.stream = true;
+    else if (!lifecycle.empty() && lifecycle != "static")
+      env_ignored("SENTRY_TRACE_LIFECYCLE", lifecycle, "neither \"static\" nor \"stream\"");
+  }
+  if (!SENTRY_TRACE_STREAMING && t.stream) {
+    log_line(log_level::warning, "init: span streaming is compiled out (SENTRY_TRACE_STREAMING=0); sending transactions");
+    t.stream = false;
+  }
+  return {};
+}
+
+/// Client reports, traceparent, and the trace propagation targets (copied into the tracer).
+inline init_error init_propagation(tracer& t, const options& opts) noexcept {
+  t.send_client_reports = opts.send_client_reports;
+  t.propagate_traceparent = opts.propagate_traceparent;
+  t.targets_set = opts.trace_propagation_targets != nullptr;
+  t.target_count = 0;
+  if (!t.targets_set) return {};
+  if (opts.trace_propagation_target_count > 16) return init_failed("init: at most 16 trace_propagation_targets");
+  std::size_t used = 0;
+  for (std::size_t i = 0; i < opts.trace_propagation_target_count; ++i) {
+    std::string_view target = opts.trace_propagation_targets[i];
+    if (target.size() > sizeof(t.target_text) - used) return init_failed("init: trace_propagation_targets exceed 1024 bytes");
+    if (!target.empty()) std::memcpy(t.target_text + used, target.data(), target.size());
+    t.targets[t.target_count++] = std::string_view(t.target_text + used, target.size());
+    used += target.size();
+  }
+  return {};
+}
+
+/// The storage (a static default when hosted) and the transport (the built-in one started).
+inline init_error init_storage_and_transport(tracer& t, const options& opts) noexcept {
+  t.mem = opts.storage;
+#if SENTRY_TRACE_HOSTED
+  if (!t.mem) {
+    static ::sentry_trace::storage default_storage;
+    t.mem = &default_storage;
+  }
+#endif
+  if (!t.mem) return init_failed("init: options.storage is required on a freestanding build");
+  t.sink = opts.transport;
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+  start_builtin(opts, init_env("SENTRY_SPOTLIGHT"));
+#endif
+  if (!t.sink) log_line(log_level::warning, "init: no transport: finished transactions are discarded");
+  return {};
+}
+
+/// Keys the id generator, picks the span clock and anchors it, empties the blocks, starts the
+/// handoff, zeroes the counters, and turns tracing on for a new epoch.
+inline init_error start_tracing(tracer& t, const options& opts, const entropy_hook& entropy) noexcept {
+  watch_fork();
+  unsigned char key[32] = {};
+  if (!entropy.fill(key, sizeof(key), entropy.user)) return init_failed("init: the entropy hook failed");
+  rng_set_key(key);
+  start_span_clock(t, opts.clock.now_ns != nullptr);
+  for (transaction_block& b : t.mem->blocks) b.release();
+  start_handoff(opts);
+  g_outcomes.reset();
+  ++t.epoch;
+  t.enabled = true;
+  g_report_due_ns.store(t.now_ns() + client_report_interval_ns, order_release);
+  return {};
+}
+
+}  // namespace detail
+
 bool init(const options& opts) noexcept {
   using detail::log_line;
   detail::tracer& t = detail::g_tracer;
@@ -13687,150 +13958,22 @@ bool init(const options& opts) noexcept {
   t.log = opts.log;
 #if SENTRY_TRACE_HOSTED
   if (!t.log.write) t.log.write = detail::hosted_log;
-  auto env = [](const char* name) -> std::string_view {
-    const char* v = detail::hosted_getenv(name);
-    return v ? detail::env_trim(v) : std::string_view();
-  };
-#else
-  auto env = [](const char*) -> std::string_view { return {}; };
 #endif
-  if (!opts.debug && detail::env_true(env("SENTRY_DEBUG"))) t.debug = true;
-  auto fail = [&](const char* what, std::string_view detail_text = {}) {
-    log_line(log_level::error, what, detail_text);
+  if (!opts.debug && detail::env_true(detail::init_env("SENTRY_DEBUG"))) t.debug = true;
+
+  entropy_hook entropy;
+  detail::init_error e = detail::init_hooks(t, opts, entropy);
+  if (!e.what) e = detail::init_identity(t, opts);
+  if (!e.what) e = detail::init_sampling(t, opts);
+  if (!e.what) e = detail::init_propagation(t, opts);
+  if (!e.what) e = detail::init_storage_and_transport(t, opts);
+  if (!e.what) e = detail::start_tracing(t, opts, entropy);
+  if (e.what) {
+    log_line(log_level::error, e.what, e.about);
     detail::stop_builtin(0);
     t.enabled = false;
     return false;
-  };
-
-  t.clock = opts.clock;
-  t.wall_clock = opts.wall_clock;
-  t.lock = opts.lock;
-  entropy_hook entropy = opts.entropy;
-#if SENTRY_TRACE_HOSTED
-  if (!t.clock.now_ns) t.clock.now_ns = detail::hosted_now_ns;
-  if (!t.wall_clock.now_epoch_us) t.wall_clock.now_epoch_us = detail::hosted_epoch_us;
-  if (!entropy.fill) entropy.fill = detail::hosted_entropy;
-#  if SENTRY_TRACE_THREADS
-  if (!t.lock.lock && !t.lock.unlock) {
-    t.lock.lock = detail::hosted_lock;
-    t.lock.unlock = detail::hosted_unlock;
   }
-#  endif
-#endif
-  if (!t.clock.now_ns) return fail("init: options.clock is required on a freestanding build");
-  if (!entropy.fill) return fail("init: options.entropy is required on a freestanding build");
-  if (!t.lock.lock != !t.lock.unlock) return fail("init: options.lock needs both lock and unlock, or neither");
-
-  // The environment's values: each one init() cannot use is ignored with a warning naming it.
-  std::string_view env_dsn = opts.dsn.empty() ? env("SENTRY_DSN") : std::string_view();
-  if (env_dsn.size() >= sizeof(t.dsn_text)) {
-    detail::env_ignored("SENTRY_DSN", env_dsn, "longer than 511 bytes");
-    env_dsn = {};
-  } else if (!env_dsn.empty()) {
-    dsn_error e = dsn::parse(env_dsn, t.parsed_dsn);
-    if (e != dsn_error::none) {
-      detail::env_ignored("SENTRY_DSN", env_dsn, to_string(e));
-      env_dsn = {};
-    }
-  }
-  std::string_view env_release = opts.release.empty() ? env("SENTRY_RELEASE") : std::string_view();
-  if (env_release.size() >= sizeof(t.release)) {
-    detail::env_ignored("SENTRY_RELEASE", env_release, "longer than 200 bytes");
-    env_release = {};
-  }
-  std::string_view env_environment = opts.environment.empty() ? env("SENTRY_ENVIRONMENT") : std::string_view();
-  if (env_environment.size() >= sizeof(t.environment)) {
-    detail::env_ignored("SENTRY_ENVIRONMENT", env_environment, "longer than 64 bytes");
-    env_environment = {};
-  }
-
-  std::string_view dsn_text = !opts.dsn.empty() ? opts.dsn : env_dsn;
-  t.has_dsn = false;
-  t.dsn_text[0] = '\0';
-  if (!dsn_text.empty()) {
-    if (!detail::copy_option(t.dsn_text, dsn_text)) return fail("init: the DSN is longer than 511 bytes");
-    dsn_error e = dsn::parse(std::string_view(t.dsn_text, dsn_text.size()), t.parsed_dsn);
-    if (e != dsn_error::none) return fail("init: malformed DSN: ", to_string(e));
-    t.has_dsn = true;
-  }
-  std::string_view release = !opts.release.empty() ? opts.release : env_release;
-  if (!detail::copy_option(t.release, release)) return fail("init: release is longer than 200 bytes");
-  std::string_view environment = !opts.environment.empty() ? opts.environment : env_environment;
-  if (environment.empty()) environment = "production";
-  if (!detail::copy_option(t.environment, environment)) return fail("init: environment is longer than 64 bytes");
-  if (!detail::copy_option(t.server_name, opts.server_name)) return fail("init: server_name is longer than 255 bytes");
-  std::string_view org = !opts.org_id.empty() ? opts.org_id : (t.has_dsn ? t.parsed_dsn.org_id : std::string_view());
-  if (!org.empty() && (!detail::all_digits(org) || org.size() > 20)) return fail("init: org_id must be digits: ", org);
-  detail::copy_option(t.org_id, org);
-
-  double rate = opts.traces_sample_rate;
-  if (rate == options::unset) {
-    std::string_view text = env("SENTRY_TRACES_SAMPLE_RATE");
-    if (!text.empty() && (!detail::parse_decimal(text, rate) || !detail::valid_rate(rate))) {
-      detail::env_ignored("SENTRY_TRACES_SAMPLE_RATE", text, "not a number from 0 to 1");
-      text = {};
-    }
-    if (text.empty()) rate = options::unset;
-  }
-  if (rate != options::unset && !detail::valid_rate(rate))
-    return fail("init: traces_sample_rate must be a number from 0 to 1");
-  t.traces_sample_rate = rate;
-  t.sampler = opts.traces_sampler;
-  if (opts.max_spans > SENTRY_TRACE_MAX_SPANS)
-    log_line(log_level::warning, "init: max_spans is capped at SENTRY_TRACE_MAX_SPANS");
-  t.max_spans = static_cast<std::uint16_t>(opts.max_spans < SENTRY_TRACE_MAX_SPANS ? opts.max_spans : SENTRY_TRACE_MAX_SPANS);
-  t.stream = opts.trace_lifecycle == ::sentry_trace::trace_lifecycle::stream;
-  if (opts.trace_lifecycle == ::sentry_trace::trace_lifecycle::static_) {
-    const std::string_view lifecycle = env("SENTRY_TRACE_LIFECYCLE");
-    if (lifecycle == "stream") t.stream = true;
-    else if (!lifecycle.empty() && lifecycle != "static")
-      detail::env_ignored("SENTRY_TRACE_LIFECYCLE", lifecycle, "neither \"static\" nor \"stream\"");
-  }
-  if (!SENTRY_TRACE_STREAMING && t.stream) {
-    log_line(log_level::warning, "init: span streaming is compiled out (SENTRY_TRACE_STREAMING=0); sending transactions");
-    t.stream = false;
-  }
-  t.send_client_reports = opts.send_client_reports;
-  t.propagate_traceparent = opts.propagate_traceparent;
-  t.targets_set = opts.trace_propagation_targets != nullptr;
-  t.target_count = 0;
-  if (t.targets_set) {
-    if (opts.trace_propagation_target_count > 16) return fail("init: at most 16 trace_propagation_targets");
-    std::size_t used = 0;
-    for (std::size_t i = 0; i < opts.trace_propagation_target_count; ++i) {
-      std::string_view target = opts.trace_propagation_targets[i];
-      if (target.size() > sizeof(t.target_text) - used) return fail("init: trace_propagation_targets exceed 1024 bytes");
-      if (!target.empty()) std::memcpy(t.target_text + used, target.data(), target.size());
-      t.targets[t.target_count++] = std::string_view(t.target_text + used, target.size());
-      used += target.size();
-    }
-  }
-
-  t.mem = opts.storage;
-#if SENTRY_TRACE_HOSTED
-  if (!t.mem) {
-    static ::sentry_trace::storage default_storage;
-    t.mem = &default_storage;
-  }
-#endif
-  if (!t.mem) return fail("init: options.storage is required on a freestanding build");
-  t.sink = opts.transport;
-#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
-  detail::start_builtin(opts, env("SENTRY_SPOTLIGHT"));
-#endif
-  if (!t.sink) log_line(log_level::warning, "init: no transport: finished transactions are discarded");
-
-  detail::watch_fork();
-  unsigned char key[32] = {};
-  if (!entropy.fill(key, sizeof(key), entropy.user)) return fail("init: the entropy hook failed");
-  detail::rng_set_key(key);
-  detail::start_span_clock(t, opts.clock.now_ns != nullptr);
-  for (detail::transaction_block& b : t.mem->blocks) b.release();
-  detail::start_handoff(opts);
-  detail::g_outcomes.reset();
-  ++t.epoch;
-  t.enabled = true;
-  detail::g_report_due_ns.store(t.now_ns() + detail::client_report_interval_ns, detail::order_release);
   log_line(log_level::debug, "init: tracing on, environment ", t.environment);
   return true;
 }
@@ -14286,14 +14429,25 @@ inline current_trace resolve_current() noexcept {
   return c;
 }
 
-/// Fills `out` with the Sentry members of the DSC for `c` (the third-party members of `base`
-/// are kept). `base` is the frozen DSC when there is one.
-inline void head_dsc_into(baggage& out, const current_trace& c, std::string_view name, transaction_source source,
-                          bool rate_known, double rate, std::uint32_t rand_micros) noexcept {
-  envelope_context ctx = make_envelope_context();
-  if (ctx.public_key.empty()) return;  // no DSN: no DSC worth sending (Relay needs the key)
-  for_each_head_dsc(c.trace, name, source, rate_known, rate, rand_micros, c.sampled, ctx,
-                    [&](std::string_view k, std::string_view v) { out.set_sentry(k, v); });
+/// The rate that decided a span reference's trace, when it records one (ref_rate_known).
+inline bool span_ref_rate(const span_ref& ref, double& rate) noexcept {
+  if (!ref.is_valid() || !(ref.links & ref_rate_known)) return false;
+  rate = micros_to_double(ref.sample_rate_ppm);
+  return true;
+}
+
+/// Calls emit(key, value) for each Sentry member of the head DSC of `c` when its trace was
+/// started here but has no transaction block (an unrecorded root, or no span at all): no name,
+/// and the rate and sample_rand of the thread's span reference, or of the thread when it has
+/// none. Nothing without a DSN (Relay needs the public key). A trace with a block freezes the
+/// block's DSC instead (freeze_head_dsc).
+template <class Emit>
+void for_each_blockless_head_dsc(const current_trace& c, const envelope_context& ctx, Emit&& emit) noexcept {
+  if (ctx.public_key.empty()) return;
+  double rate = 0.0;
+  const bool rate_known = span_ref_rate(c.ref, rate);
+  const std::uint32_t rand_micros = c.ref.is_valid() ? c.ref.sample_rand_micros : tl_thread_rand;
+  for_each_head_dsc(c.trace, {}, transaction_source::custom, rate_known, rate, rand_micros, c.sampled, ctx, emit);
 }
 
 /// The DSC to propagate for `c`, written as a baggage value into the thread's scratch.
@@ -14318,10 +14472,8 @@ inline std::string_view write_baggage(const current_trace& c) noexcept {
     // An unrecorded root of a trace started here, or no span at all: a head DSC made now.
     baggage& b = out.bag();
     load_third_party_baggage(in, b);
-    const bool own = c.ref.is_valid();
-    const bool rate_known = own && (c.ref.links & ref_rate_known);
-    const double rate = rate_known ? micros_to_double(c.ref.sample_rate_ppm) : 0.0;
-    head_dsc_into(b, c, {}, transaction_source::custom, rate_known, rate, own ? c.ref.sample_rand_micros : tl_thread_rand);
+    for_each_blockless_head_dsc(c, make_envelope_context(),
+                                [&](std::string_view k, std::string_view v) { b.set_sentry(k, v); });
     n = b.write_header(out.header, sizeof(out.header));
   }
   return std::string_view(out.header, n);
@@ -14347,14 +14499,9 @@ inline void write_event_dsc(json_writer& w, void* user) noexcept {
     if (!bag.sentry("trace_id").empty() && !bag.sentry("public_key").empty()) bag.write_json(w);
     return;
   }
-  if (ctx.public_key.empty()) return;
-  const bool own = c.ref.is_valid();
-  const bool rate_known = own && (c.ref.links & ref_rate_known);
+  if (ctx.public_key.empty()) return;  // no DSN: the event goes without a DSC
   w.begin_object();
-  for_each_head_dsc(c.trace, {}, transaction_source::custom, rate_known,
-                    rate_known ? micros_to_double(c.ref.sample_rate_ppm) : 0.0,
-                    own ? c.ref.sample_rand_micros : tl_thread_rand, c.sampled, ctx,
-                    [&](std::string_view k, std::string_view v) { w.key(k).string(v); });
+  for_each_blockless_head_dsc(c, ctx, [&](std::string_view k, std::string_view v) { w.key(k).string(v); });
   w.end_object();
 }
 
@@ -14472,9 +14619,13 @@ SENTRY_TRACE_DETAIL_END
 //                 start_inactive_span(opts)  never becomes a parent of later spans; end() it yourself
 //               and poll(budget_us), which drives the built-in HTTP transport in poll mode.
 //               A span started with no active span and no explicit parent is a transaction.
-// DOES NOT      allocate, lock or format text: starting and ending a span is a clock read, one
-//               compare-and-swap on the transaction's block and string copies into its arena.
-//               An unsampled span costs a branch and a counter.
+// DOES NOT      allocate, or lock or format text when a span starts or a child span ends. A
+//               sampled span costs a clock read at each end, a compare-and-swap claiming its
+//               slot in the transaction's block, an atomic add per string copied into the block's
+//               arena, and one more when it ends. Ending a root writes and hands over its whole
+//               transaction on the ending thread, under the envelope lock (hooks.hpp, lock_hook).
+//               An unsampled span takes no slot; its trace's unrecorded spans are counted for
+//               client reports.
 // THREADS       Spans nest under this thread's active span. To continue on another thread, pass
 //               the parent explicitly: span_options{"work", "task", parent_span}.
 // ERRORS        Nothing here fails: over a capacity, spans are dropped and counted, strings

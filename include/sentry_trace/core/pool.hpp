@@ -82,6 +82,23 @@ struct control {
 /// freeze it into `dsc` (a DSC must not change once it has left the SDK).
 enum : std::uint8_t { dsc_open = 0, dsc_freezing = 1, dsc_frozen = 2 };
 
+/// One type for three kinds of block, told apart by `stream` and `is_continuation`, each slot
+/// with one meaning per kind:
+///
+///   slot               transaction (!stream)   segment (stream, a root)      continuation (is_continuation)
+///   spans[0]           the root span           the segment's root span       no span: its holder's (the
+///                                                                            segment's) open count until retired
+///   spans[1..]         children                children                      children that did not fit before
+///   trace .. source    the transaction's       the segment's                 copied from the segment
+///   continued, dsc     the trace's DSC (below) the trace's DSC (below)       the segment's, frozen (continued)
+///   segment_id         spans[0].id             spans[0].id                   the segment's root span id
+///   segment_name       unset                   unset                         the segment's name, copied
+///   segment_block/gen  unset                   unset                         the segment block and generation
+///   continuation       0                       its current continuation, 0   0
+///
+/// Splitting it would give the serializer and the claim code two types for one block pool, so
+/// the kinds stay one type and the writers read `is_continuation` where the meanings differ
+/// (protocol/envelope.hpp skips a continuation's slot 0 and names its segment by segment_name).
 struct transaction_block {
   atomic<std::uint64_t> control_word;
   // Set when the block is claimed, before any handle to it exists; read-only afterwards.

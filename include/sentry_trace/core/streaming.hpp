@@ -76,56 +76,68 @@ inline transaction_block* new_continuation(transaction_block& seg, std::uint16_t
   return n;
 }
 
+/// transaction_block::continuation's form of a block reference: (generation << 16) | (index + 1).
+constexpr std::uint64_t pack_continuation(std::uint16_t index, std::uint32_t generation) noexcept {
+  return (static_cast<std::uint64_t>(generation) << 16) | (index + 1u);
+}
+
+/// Claims a child slot in the continuation `packed` names, when it is still that block and has
+/// room; `out` is set only then.
+inline bool claim_in_installed(std::uint64_t packed, continuation_claim& out) noexcept {
+  transaction_block* c = continuation_block(packed);
+  if (!c) return false;
+  const std::uint32_t generation = static_cast<std::uint32_t>(packed >> 16);
+  const std::int32_t slot = c->claim_child(generation);
+  if (slot <= 0) return false;
+  out = {static_cast<std::uint16_t>((packed & 0xffff) - 1), generation, slot};
+  return true;
+}
+
+/// Makes `n` (packed as `n_packed`) the continuation of `seg` in place of `expected`, and
+/// retires the one it replaces. False when another thread installed one first, or the root
+/// retired `expected`: `n` is then given back, and `expected` holds what is installed now.
+inline bool install_continuation(transaction_block& seg, std::uint64_t& expected, transaction_block& n,
+                                 std::uint64_t n_packed) noexcept {
+  if (!seg.continuation.compare_exchange_strong(expected, n_packed, order_acq_rel, order_acquire)) {
+    n.begin_closing();
+    close_span_of(n);
+    return false;
+  }
+  if (transaction_block* old = continuation_block(expected)) {
+    old->begin_closing();
+    close_span_of(*old);
+  }
+  return true;
+}
+
 /// Streaming: a slot for a child whose own block has no room (or was retired) in the current
 /// continuation of the segment `index` (generation `generation`), starting a new one (and
 /// retiring the old) when that is full. The segment is claimed throughout, so what is copied
-/// from it is that segment's.
+/// from it is that segment's. Each attempt: give up once the root has ended; claim in the
+/// installed continuation; else set up a new one, install it, and claim in that.
 inline continuation_claim claim_in_continuation(std::uint16_t index, std::uint32_t generation) noexcept {
-  tracer& t = g_tracer;
   continuation_claim out;
-  block_pin seg(t.mem->blocks[index], generation);
+  block_pin seg(g_tracer.mem->blocks[index], generation);
   out.slot = -1;
   if (!seg) return out;  // the segment is gone
   for (int attempt = 0; attempt < 4; ++attempt) {
     if (control::is_closing(seg->control_word.load(order_acquire))) return out;  // its root has ended
     std::uint64_t packed = seg->continuation.load(order_acquire);
-    if (transaction_block* c = continuation_block(packed)) {
-      const std::int32_t s = c->claim_child(static_cast<std::uint32_t>(packed >> 16));
-      if (s > 0) {
-        out.index = static_cast<std::uint16_t>((packed & 0xffff) - 1);
-        out.generation = static_cast<std::uint32_t>(packed >> 16);
-        out.slot = s;
-        return out;
-      }
-    }
+    if (claim_in_installed(packed, out)) return out;
     std::uint16_t n_index = 0;
     transaction_block* n = new_continuation(*seg.get(), index, generation, n_index);
     if (!n) {
       out.slot = 0;  // every block in use: the caller counts the span as buffer_overflow
       return out;
     }
-    const std::uint32_t n_generation = n->generation();
-    const std::uint64_t n_packed = (static_cast<std::uint64_t>(n_generation) << 16) | (n_index + 1u);
-    if (!seg->continuation.compare_exchange_strong(packed, n_packed, order_acq_rel, order_acquire)) {
-      n->begin_closing();  // another thread installed one first, or the root retired it: give it back
-      close_span_of(*n);
-      continue;
-    }
-    if (transaction_block* old = continuation_block(packed)) {
-      old->begin_closing();
-      close_span_of(*old);
-    }
-    const std::int32_t s = n->claim_child(n_generation);
+    const std::uint64_t n_packed = pack_continuation(n_index, n->generation());
+    if (!install_continuation(*seg.get(), packed, *n, n_packed)) continue;
+    const bool claimed = claim_in_installed(n_packed, out);
     // The root may have ended since the check above, after retiring what it found installed:
     // then nobody else will retire this one. Its closing flag was set before it emptied the
     // slot this exchange found, so it is visible here.
     if (control::is_closing(seg->control_word.load(order_acquire))) retire_continuation(*seg.get());
-    if (s > 0) {
-      out.index = n_index;
-      out.generation = n_generation;
-      out.slot = s;
-      return out;
-    }
+    if (claimed) return out;
   }
   out.slot = 0;
   return out;

@@ -121,7 +121,7 @@ inline void start_builtin(const options& o, std::string_view spotlight_env) noex
   h.http.resolver = g_builtin_resolver;
   char url[1280];
   char auth[1024];
-  if (!t.sink && t.has_dsn && !SENTRY_TRACE_WITH_MBEDTLS && http_ieq(t.parsed_dsn.scheme, "https")) {
+  if (!t.sink && t.has_dsn && !SENTRY_TRACE_WITH_MBEDTLS && iequals(t.parsed_dsn.scheme, "https")) {
     // Every SaaS DSN is https: this must not pass unnoticed. Tracing stays on (trace headers
     // still propagate), every envelope is counted as lost and flush()/shutdown() return false.
     log_line(log_level::error,

@@ -45,6 +45,7 @@
 #define SENTRY_TRACE_HTTP_CLIENT_HPP
 
 #include "../config.hpp"
+#include "../protocol/text.hpp"
 
 #if SENTRY_TRACE_HOSTED && (defined(__unix__) || defined(__APPLE__))
 
@@ -85,23 +86,6 @@ struct http_url {
   char path[1024] = {};
 };
 
-inline char http_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-inline bool http_ieq(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (http_lower(a[i]) != http_lower(b[i])) return false;
-  return true;
-}
-
-inline bool http_is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
-inline int http_hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 /// Parses "http[s]://host[:port]/path" (IPv6 "[::1]"); false on anything else. The scheme is
 /// case-insensitive; no user info; a missing path is "/"; a #fragment is dropped. Spaces and
 /// control or non-ASCII bytes are refused rather than copied, since the host and path go
@@ -109,9 +93,9 @@ inline int http_hex_value(char c) noexcept {
 inline bool parse_http_url(std::string_view url, http_url& out) noexcept {
   http_url r;
   std::size_t i = 0;
-  if (url.size() >= 7 && http_ieq(url.substr(0, 7), "http://")) {
+  if (url.size() >= 7 && iequals(url.substr(0, 7), "http://")) {
     i = 7;
-  } else if (url.size() >= 8 && http_ieq(url.substr(0, 8), "https://")) {
+  } else if (url.size() >= 8 && iequals(url.substr(0, 8), "https://")) {
     r.tls = true;
     i = 8;
   } else {
@@ -124,14 +108,14 @@ inline bool parse_http_url(std::string_view url, http_url& out) noexcept {
     host = url.substr(i + 1, close - i - 1);
     if (host.find(':') == std::string_view::npos) return false;
     for (char c : host)
-      if (!(http_hex_value(c) >= 0 || c == ':' || c == '.')) return false;  // no zone ids
+      if (!(hex_value(c) >= 0 || c == ':' || c == '.')) return false;  // no zone ids
     i = close + 1;
   } else {
     std::size_t s = i;
     while (i < url.size() && url[i] != ':' && url[i] != '/' && url[i] != '?' && url[i] != '#') ++i;
     host = url.substr(s, i - s);
     for (char c : host) {
-      bool ok = http_is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '.' ||
+      bool ok = is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '.' ||
                 c == '_';
       if (!ok) return false;
     }
@@ -141,13 +125,8 @@ inline bool parse_http_url(std::string_view url, http_url& out) noexcept {
   if (i < url.size() && url[i] == ':') {
     ++i;
     std::size_t s = i;
-    port = 0;
-    while (i < url.size() && http_is_digit(url[i])) {
-      port = port * 10 + static_cast<unsigned long>(url[i] - '0');
-      if (port > 65535) return false;
-      ++i;
-    }
-    if (i == s || port == 0) return false;
+    while (i < url.size() && is_digit(url[i])) ++i;
+    if (!parse_unsigned<unsigned long>(url.substr(s, i - s), 65535, port) || port == 0) return false;
   }
   std::string_view rest = url.substr(i);
   if (!rest.empty() && rest[0] != '/' && rest[0] != '?' && rest[0] != '#') return false;
@@ -365,135 +344,27 @@ class http_client {
   }
 
   /// Advances without blocking (connect, TLS handshake, send, receive, parse). Timeouts are
-  /// checked against now_ms (the same monotonic clock as start()'s).
+  /// checked against now_ms (the same monotonic clock as start()'s). Each round runs the step of
+  /// the current phase, which either moves on (another round) or stops with the result.
   http_result step(std::uint64_t now_ms) noexcept {
     for (int rounds = 0; rounds < 64; ++rounds) {
+      http_result out = http_result::in_progress;
+      bool again = false;
       switch (phase_) {
         case phase::idle:
           if (err_[0] == '\0') set_error("not started");
           return http_result::failed;
         case phase::done: return http_result::done;
         case phase::failed: return http_result::failed;
-        case phase::connecting: {
-          pollfd p{fd_, POLLOUT, 0};
-          int r = ::poll(&p, 1, 0);
-          if (r <= 0) {
-            if (now_ms < deadline_) return wait(POLLOUT);
-            note_connect_error(ETIMEDOUT);
-            close_socket();
-            connect_next(now_ms);
-            continue;
-          }
-          int so_error = 0;
-          socklen_t so_len = sizeof so_error;
-          if (::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &so_error, &so_len) != 0) so_error = errno;
-          if (so_error != 0) {
-            note_connect_error(so_error);
-            close_socket();
-            connect_next(now_ms);
-            continue;
-          }
-          after_connect(now_ms);
-          continue;
-        }
-        case phase::tunnel_send: {
-          while (tunnel_off_ < tunnel_len_) {
-            long s = io_send(tunnel_ + tunnel_off_, tunnel_len_ - tunnel_off_);
-            if (s < 0) return fail_now();
-            if (s == 0) return now_ms < deadline_ ? http_result::in_progress : fail_now("timeout");
-            tunnel_off_ += static_cast<std::size_t>(s);
-          }
-          phase_ = phase::tunnel_recv;
-          deadline_ = now_ms + io_timeout_ms_;
-          continue;
-        }
-        case phase::tunnel_recv: {
-          int h = receive_head(now_ms);
-          if (h <= 0) return h < 0 ? http_result::failed : http_result::in_progress;
-          if (status_ < 200 || status_ > 299) {
-            char why[64];
-            std::snprintf(why, sizeof why, "proxy: CONNECT answered %d", status_);
-            return fail_now(why);
-          }
-          status_ = 0;
-          resp_len_ = 0;
-          head_len_ = 0;
-#if SENTRY_TRACE_WITH_MBEDTLS
-          phase_ = phase::handshake;
-          tls_active_ = true;
-          deadline_ = now_ms + io_timeout_ms_;
-          continue;
-#else
-          return fail_now("https needs SENTRY_TRACE_WITH_MBEDTLS");
-#endif
-        }
-        case phase::handshake: {
-#if SENTRY_TRACE_WITH_MBEDTLS
-          int r = mbedtls_ssl_handshake(&ssl_);
-          if (r == MBEDTLS_ERR_SSL_WANT_READ || r == MBEDTLS_ERR_SSL_WANT_WRITE) {
-            if (now_ms >= deadline_) return fail_now("timeout");
-            return wait(r == MBEDTLS_ERR_SSL_WANT_READ ? POLLIN : POLLOUT);
-          }
-          if (r != 0) {
-            tls_error(r);
-            return fail_now();
-          }
-          phase_ = phase::sending;
-          deadline_ = now_ms + io_timeout_ms_;
-          continue;
-#else
-          return fail_now("https needs SENTRY_TRACE_WITH_MBEDTLS");
-#endif
-        }
-        case phase::sending: {
-          while (seg_index_ < seg_count_) {
-            std::string_view seg = seg_[seg_index_];
-            if (seg_off_ >= seg.size()) {
-              ++seg_index_;
-              seg_off_ = 0;
-              continue;
-            }
-            long s = io_send(seg.data() + seg_off_, seg.size() - seg_off_);
-            if (s < 0) return fail_now();
-            if (s == 0) return now_ms < deadline_ ? http_result::in_progress : fail_now("timeout");
-            seg_off_ += static_cast<std::size_t>(s);
-            deadline_ = now_ms + io_timeout_ms_;  // progress: a slow link is not a dead one
-          }
-          phase_ = phase::recv_head;
-          deadline_ = now_ms + io_timeout_ms_;
-          want_ = POLLIN;
-          continue;
-        }
-        case phase::recv_head: {
-          int h = receive_head(now_ms);
-          if (h <= 0) return h < 0 ? http_result::failed : http_result::in_progress;
-          if (status_ >= 100 && status_ < 200) {
-            if (status_ == 101) return fail_now("bad response");
-            // An interim reply (100 Continue): drop its head and read the real one.
-            std::memmove(resp_, resp_ + head_len_, resp_len_ - head_len_);
-            resp_len_ -= head_len_;
-            head_len_ = 0;
-            status_ = 0;
-            continue;
-          }
-          begin_body();
-          std::size_t extra = resp_len_ - head_len_;
-          if (body_mode_ == body_mode::none || (extra > 0 && consume_body(resp_ + head_len_, extra)))
-            return finish();
-          phase_ = phase::recv_body;
-          deadline_ = now_ms + io_timeout_ms_;
-          continue;
-        }
-        case phase::recv_body: {
-          for (int reads = 0; reads < 16; ++reads) {
-            long r = io_recv(scratch_, sizeof scratch_);
-            if (r == 0) return now_ms < deadline_ ? http_result::in_progress : finish();
-            if (r < 0) return finish();  // end of stream, reset or error: the head is all we need
-            if (consume_body(scratch_, static_cast<std::size_t>(r))) return finish();
-          }
-          return http_result::in_progress;  // more to read: leave the rest for the next step
-        }
+        case phase::connecting: again = step_connect(now_ms, out); break;
+        case phase::tunnel_send: again = step_tunnel_send(now_ms, out); break;
+        case phase::tunnel_recv: again = step_tunnel_recv(now_ms, out); break;
+        case phase::handshake: again = step_handshake(now_ms, out); break;
+        case phase::sending: again = step_send(now_ms, out); break;
+        case phase::recv_head: again = step_recv_head(now_ms, out); break;
+        case phase::recv_body: again = step_recv_body(now_ms, out); break;
       }
+      if (!again) return out;
     }
     return http_result::in_progress;
   }
@@ -548,11 +419,8 @@ class http_client {
       std::string_view line = head.substr(start, end - start);
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
       std::size_t colon = line.find(':');
-      if (colon != std::string_view::npos && http_ieq(line.substr(0, colon), name)) {
-        std::string_view v = line.substr(colon + 1);
-        while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-        while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-        return v;
+      if (colon != std::string_view::npos && iequals(line.substr(0, colon), name)) {
+        return trim(line.substr(colon + 1), is_ows);
       }
       pos = end;
     }
@@ -571,6 +439,148 @@ class http_client {
     std::snprintf(err_, sizeof err_, "%s", why);
     return false;
   }
+  // ---- step()'s phases: each returns true to go on (its phase moved, or may move, on), or
+  // false with step()'s result in `out`.
+
+  static bool stop(http_result& out, http_result r) noexcept {
+    out = r;
+    return false;
+  }
+
+  /// The non-blocking connect finished, failed (next address) or timed out.
+  bool step_connect(std::uint64_t now_ms, http_result& out) noexcept {
+    pollfd p{fd_, POLLOUT, 0};
+    int r = ::poll(&p, 1, 0);
+    if (r <= 0) {
+      if (now_ms < deadline_) return stop(out, wait(POLLOUT));
+      note_connect_error(ETIMEDOUT);
+      close_socket();
+      connect_next(now_ms);
+      return true;
+    }
+    int so_error = 0;
+    socklen_t so_len = sizeof so_error;
+    if (::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &so_error, &so_len) != 0) so_error = errno;
+    if (so_error != 0) {
+      note_connect_error(so_error);
+      close_socket();
+      connect_next(now_ms);
+      return true;
+    }
+    after_connect(now_ms);
+    return true;
+  }
+
+  /// Sends the proxy's CONNECT request.
+  bool step_tunnel_send(std::uint64_t now_ms, http_result& out) noexcept {
+    while (tunnel_off_ < tunnel_len_) {
+      long s = io_send(tunnel_ + tunnel_off_, tunnel_len_ - tunnel_off_);
+      if (s < 0) return stop(out, fail_now());
+      if (s == 0) return stop(out, now_ms < deadline_ ? http_result::in_progress : fail_now("timeout"));
+      tunnel_off_ += static_cast<std::size_t>(s);
+    }
+    phase_ = phase::tunnel_recv;
+    deadline_ = now_ms + io_timeout_ms_;
+    return true;
+  }
+
+  /// Reads the proxy's answer to CONNECT; a 2xx opens the tunnel for the TLS handshake.
+  bool step_tunnel_recv(std::uint64_t now_ms, http_result& out) noexcept {
+    int h = receive_head(now_ms);
+    if (h <= 0) return stop(out, h < 0 ? http_result::failed : http_result::in_progress);
+    if (status_ < 200 || status_ > 299) {
+      char why[64];
+      std::snprintf(why, sizeof why, "proxy: CONNECT answered %d", status_);
+      return stop(out, fail_now(why));
+    }
+    status_ = 0;
+    resp_len_ = 0;
+    head_len_ = 0;
+#if SENTRY_TRACE_WITH_MBEDTLS
+    phase_ = phase::handshake;
+    tls_active_ = true;
+    deadline_ = now_ms + io_timeout_ms_;
+    return true;
+#else
+    return stop(out, fail_now("https needs SENTRY_TRACE_WITH_MBEDTLS"));
+#endif
+  }
+
+  /// Advances the TLS handshake.
+  bool step_handshake(std::uint64_t now_ms, http_result& out) noexcept {
+#if SENTRY_TRACE_WITH_MBEDTLS
+    int r = mbedtls_ssl_handshake(&ssl_);
+    if (r == MBEDTLS_ERR_SSL_WANT_READ || r == MBEDTLS_ERR_SSL_WANT_WRITE) {
+      if (now_ms >= deadline_) return stop(out, fail_now("timeout"));
+      return stop(out, wait(r == MBEDTLS_ERR_SSL_WANT_READ ? POLLIN : POLLOUT));
+    }
+    if (r != 0) {
+      tls_error(r);
+      return stop(out, fail_now());
+    }
+    phase_ = phase::sending;
+    deadline_ = now_ms + io_timeout_ms_;
+    return true;
+#else
+    (void)now_ms;
+    return stop(out, fail_now("https needs SENTRY_TRACE_WITH_MBEDTLS"));
+#endif
+  }
+
+  /// Sends the request's segments (head, then body); each byte sent extends the deadline.
+  bool step_send(std::uint64_t now_ms, http_result& out) noexcept {
+    while (seg_index_ < seg_count_) {
+      std::string_view seg = seg_[seg_index_];
+      if (seg_off_ >= seg.size()) {
+        ++seg_index_;
+        seg_off_ = 0;
+        continue;
+      }
+      long s = io_send(seg.data() + seg_off_, seg.size() - seg_off_);
+      if (s < 0) return stop(out, fail_now());
+      if (s == 0) return stop(out, now_ms < deadline_ ? http_result::in_progress : fail_now("timeout"));
+      seg_off_ += static_cast<std::size_t>(s);
+      deadline_ = now_ms + io_timeout_ms_;  // progress: a slow link is not a dead one
+    }
+    phase_ = phase::recv_head;
+    deadline_ = now_ms + io_timeout_ms_;
+    want_ = POLLIN;
+    return true;
+  }
+
+  /// Reads the response head, skipping interim (1xx) ones, and sets up reading the body.
+  bool step_recv_head(std::uint64_t now_ms, http_result& out) noexcept {
+    int h = receive_head(now_ms);
+    if (h <= 0) return stop(out, h < 0 ? http_result::failed : http_result::in_progress);
+    if (status_ >= 100 && status_ < 200) {
+      if (status_ == 101) return stop(out, fail_now("bad response"));
+      // An interim reply (100 Continue): drop its head and read the real one.
+      std::memmove(resp_, resp_ + head_len_, resp_len_ - head_len_);
+      resp_len_ -= head_len_;
+      head_len_ = 0;
+      status_ = 0;
+      return true;
+    }
+    begin_body();
+    std::size_t extra = resp_len_ - head_len_;
+    if (body_mode_ == body_mode::none || (extra > 0 && consume_body(resp_ + head_len_, extra)))
+      return stop(out, finish());
+    phase_ = phase::recv_body;
+    deadline_ = now_ms + io_timeout_ms_;
+    return true;
+  }
+
+  /// Reads and discards the body, up to 16 reads a step.
+  bool step_recv_body(std::uint64_t now_ms, http_result& out) noexcept {
+    for (int reads = 0; reads < 16; ++reads) {
+      long r = io_recv(scratch_, sizeof scratch_);
+      if (r == 0) return stop(out, now_ms < deadline_ ? http_result::in_progress : finish());
+      if (r < 0) return stop(out, finish());  // end of stream, reset or error: the head is all we need
+      if (consume_body(scratch_, static_cast<std::size_t>(r))) return stop(out, finish());
+    }
+    return stop(out, http_result::in_progress);  // more to read: leave the rest for the next step
+  }
+
   http_result fail_now(const char* why = nullptr) noexcept {
     if (why) set_error(why);
     if (err_[0] == '\0') set_error("failed");
@@ -789,8 +799,8 @@ class http_client {
     if (end == 0) return 0;
     std::string_view head(resp_, end);
     // Status line: HTTP/1.x NNN[ reason]
-    if (head.size() < 12 || !http_is_digit(head[7]) || head[8] != ' ' || !http_is_digit(head[9]) ||
-        !http_is_digit(head[10]) || !http_is_digit(head[11]))
+    if (head.size() < 12 || !is_digit(head[7]) || head[8] != ' ' || !is_digit(head[9]) ||
+        !is_digit(head[10]) || !is_digit(head[11]))
       return -1;
     if (head.size() > 12 && head[12] != ' ' && head[12] != '\r' && head[12] != '\n') return -1;
     int status = (head[9] - '0') * 100 + (head[10] - '0') * 10 + (head[11] - '0');
@@ -834,22 +844,14 @@ class http_client {
     }
     bool chunked = false;
     for (std::size_t i = 0; i + 7 <= te.size(); ++i)
-      if (http_ieq(te.substr(i, 7), "chunked")) chunked = true;
+      if (iequals(te.substr(i, 7), "chunked")) chunked = true;
     if (chunked) {
       body_mode_ = body_mode::chunked;
       return;
     }
     if (!cl.empty()) {
       std::uint64_t v = 0;
-      bool ok = true;
-      for (char c : cl) {
-        if (!http_is_digit(c) || v > (UINT64_MAX - 9) / 10) {
-          ok = false;
-          break;
-        }
-        v = v * 10 + static_cast<std::uint64_t>(c - '0');
-      }
-      if (ok) {
+      if (parse_unsigned<std::uint64_t>(cl, UINT64_MAX, v)) {
         body_left_ = v;
         body_mode_ = v == 0 ? body_mode::none : body_mode::length;
         return;
@@ -875,7 +877,7 @@ class http_client {
       char c = p[i];
       switch (chunk_state_) {
         case chunk_state::size: {
-          int h = http_hex_value(c);
+          int h = hex_value(c);
           if (h >= 0) {
             if (chunk_left_ > (UINT64_MAX >> 4)) return read_until_close();
             chunk_left_ = chunk_left_ * 16 + static_cast<std::uint64_t>(h);

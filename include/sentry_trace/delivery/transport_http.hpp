@@ -76,6 +76,7 @@
 #include "../config.hpp"
 #include "../protocol/dsn.hpp"
 #include "../protocol/envelope.hpp"
+#include "../protocol/text.hpp"
 #include "../core/outcomes.hpp"
 #include "transport.hpp"
 
@@ -382,15 +383,6 @@ inline void forget_resolve_jobs_after_fork() noexcept {
   for (resolve_job& j : g_resolve_jobs) j.state.store(resolve_job::free, std::memory_order_relaxed);
 }
 
-/// Copies `s` into `dst` (NUL-terminated); false when it does not fit.
-template <std::size_t N> bool copy_text(char (&dst)[N], std::size_t& len, std::string_view s) noexcept {
-  if (s.size() >= N) return false;
-  if (!s.empty()) std::memcpy(dst, s.data(), s.size());
-  dst[s.size()] = '\0';
-  len = s.size();
-  return true;
-}
-
 #  if SENTRY_TRACE_WITH_ZLIB
 // deflate's parameters (zlib.h, deflateInit2): level 6, a 32 KiB window with the gzip wrapper
 // (windowBits 15 + 16), memLevel 8.
@@ -548,13 +540,12 @@ class http_transport final : public transport {
   bool configure(const http_transport_options& o) noexcept {
     stop(0);
     opts_ = o;
-    std::size_t n = 0;
-    if (!detail::copy_text(url_, n, o.url)) return false;
-    opts_.url = std::string_view(url_, n);
-    if (!detail::copy_text(proxy_, n, o.http.proxy)) return false;
-    opts_.http.proxy = std::string_view(proxy_, n);
-    if (!detail::copy_text(ca_file_, n, o.http.ca_file)) return false;
-    opts_.http.ca_file = std::string_view(ca_file_, n);
+    if (!detail::copy_bounded(url_, o.url)) return false;
+    opts_.url = std::string_view(url_, o.url.size());
+    if (!detail::copy_bounded(proxy_, o.http.proxy)) return false;
+    opts_.http.proxy = std::string_view(proxy_, o.http.proxy.size());
+    if (!detail::copy_bounded(ca_file_, o.http.ca_file)) return false;
+    opts_.http.ca_file = std::string_view(ca_file_, o.http.ca_file.size());
     // Request headers: auth (when any) and content type. Host, User-Agent, Content-Length and
     // Connection are the client's.
     headers_len_ = 0;

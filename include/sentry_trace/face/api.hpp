@@ -7,9 +7,13 @@
 //                 start_inactive_span(opts)  never becomes a parent of later spans; end() it yourself
 //               and poll(budget_us), which drives the built-in HTTP transport in poll mode.
 //               A span started with no active span and no explicit parent is a transaction.
-// DOES NOT      allocate, lock or format text: starting and ending a span is a clock read, one
-//               compare-and-swap on the transaction's block and string copies into its arena.
-//               An unsampled span costs a branch and a counter.
+// DOES NOT      allocate, or lock or format text when a span starts or a child span ends. A
+//               sampled span costs a clock read at each end, a compare-and-swap claiming its
+//               slot in the transaction's block, an atomic add per string copied into the block's
+//               arena, and one more when it ends. Ending a root writes and hands over its whole
+//               transaction on the ending thread, under the envelope lock (hooks.hpp, lock_hook).
+//               An unsampled span takes no slot; its trace's unrecorded spans are counted for
+//               client reports.
 // THREADS       Spans nest under this thread's active span. To continue on another thread, pass
 //               the parent explicitly: span_options{"work", "task", parent_span}.
 // ERRORS        Nothing here fails: over a capacity, spans are dropped and counted, strings

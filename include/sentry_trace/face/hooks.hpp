@@ -47,9 +47,12 @@ struct entropy_hook {
   void* user = nullptr;
 };
 
-/// Lock: guards the envelope buffer and the transport while a finished transaction is written
-/// and sent; never taken on the span path. Set both functions or neither. With neither, a
-/// hosted threaded build uses a std::mutex; a single-threaded build uses no lock.
+/// Lock: guards the envelope buffer and the transport while an envelope is written and sent.
+/// Starting a span never takes it, nor does ending a child span; ending a root span does (its
+/// transaction is written on the ending thread, dispatch.hpp's finish_transaction), and so does
+/// closing the last open span of a streaming segment, and sending a client report once one is
+/// due (from poll(), the worker or a send). Set both functions or neither. With neither, a hosted threaded build uses a std::mutex; a
+/// single-threaded build uses no lock.
 struct lock_hook {
   void (*lock)(void* user) = nullptr;
   void (*unlock)(void* user) = nullptr;

@@ -17,6 +17,7 @@
 #define SENTRY_TRACE_DSN_HPP
 
 #include "../config.hpp"
+#include "text.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -80,19 +81,12 @@ struct dsn {
 
 // ------------------------------------------------------------------------------------------------
 namespace detail {
-constexpr bool all_digits(std::string_view s) noexcept {
-  if (s.empty()) return false;
-  for (char c : s)
-    if (c < '0' || c > '9') return false;
-  return true;
-}
 /// A host the HTTP client can connect to (http_client.hpp accepts the same): a name of letters,
 /// digits, `-`, `.` and `_`, or an IPv6 literal of hex digits, `:` and `.`. Checked here so that a
 /// DSN naming anything else is refused with its own error rather than failing every send.
 constexpr bool dsn_host_chars(std::string_view host, bool ipv6) noexcept {
   for (char c : host) {
-    const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-    const bool ok = ipv6 ? hex || c == ':' || c == '.'
+    const bool ok = ipv6 ? hex_value(c) >= 0 || c == ':' || c == '.'
                          : (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
                                c == '.' || c == '_';
     if (!ok) return false;
@@ -164,10 +158,9 @@ inline dsn_error dsn::parse(std::string_view text, dsn& out) noexcept {
   if (d.host.empty()) return dsn_error::missing_host;
   if (!detail::dsn_host_chars(d.host, hostport.front() == '[')) return dsn_error::bad_host;
   if (d.port_explicit) {
-    if (!detail::all_digits(port_text) || port_text.size() > 5) return dsn_error::bad_port;
     std::uint32_t p = 0;
-    for (char c : port_text) p = p * 10 + static_cast<std::uint32_t>(c - '0');
-    if (p == 0 || p > 65535) return dsn_error::bad_port;
+    if (port_text.size() > 5 || !detail::parse_unsigned<std::uint32_t>(port_text, 65535, p) || p == 0)
+      return dsn_error::bad_port;
     d.port = static_cast<std::uint16_t>(p);
   } else {
     d.port = d.scheme == "https" ? 443 : 80;

@@ -62,6 +62,7 @@
 #include "json.hpp"
 #include "../core/platform.hpp"
 #include "sampling.hpp"
+#include "text.hpp"
 #include "../face/span.hpp"
 
 #include <cstddef>
@@ -229,17 +230,6 @@ bool should_propagate(std::string_view url, const std::string_view* targets, std
 
 namespace detail {
 
-inline constexpr char hex_upper[] = "0123456789ABCDEF";
-
-constexpr bool is_lower_hex(char c) noexcept { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
-
-constexpr int hex_value(char c) noexcept {
-  return c >= '0' && c <= '9'   ? c - '0'
-         : c >= 'a' && c <= 'f' ? c - 'a' + 10
-         : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                : -1;
-}
-
 constexpr bool is_control(unsigned char c) noexcept { return c < 0x20 || c == 0x7f; }
 
 constexpr bool is_unreserved(unsigned char c) noexcept {
@@ -247,13 +237,6 @@ constexpr bool is_unreserved(unsigned char c) noexcept {
          c == '_' || c == '~';
 }
 
-/// Strips spaces and tabs at both ends (W3C OWS; JS's trim() strips more, see header_cases.json).
-constexpr std::string_view trim_ows(std::string_view s) noexcept {
-  std::size_t b = 0, e = s.size();
-  while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
-  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t')) --e;
-  return s.substr(b, e - b);
-}
 
 constexpr bool all_lower_hex(std::string_view s, std::size_t pos, std::size_t n) noexcept {
   if (pos > s.size() || s.size() - pos < n) return false;
@@ -425,18 +408,6 @@ struct member_text {
   }
 };
 
-constexpr char ascii_lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-inline bool contains_ignore_case(std::string_view hay, std::string_view needle) noexcept {
-  if (needle.size() > hay.size()) return false;
-  for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i) {
-    std::size_t k = 0;
-    while (k < needle.size() && ascii_lower(hay[i + k]) == ascii_lower(needle[k])) ++k;
-    if (k == needle.size()) return true;
-  }
-  return false;
-}
-
 inline bool percent_decode(std::string_view in, char* out, std::size_t cap, std::size_t& out_len) noexcept {
   std::size_t i = 0, n = 0;
   out_len = 0;
@@ -503,7 +474,7 @@ inline bool should_propagate(std::string_view url, const std::string_view* targe
 } // namespace detail
 
 inline bool parse_sentry_trace(std::string_view value, trace_parent& out) noexcept {
-  const std::string_view s = detail::trim_ows(value);
+  const std::string_view s = detail::trim(value, detail::is_ows);
   detail::sentry_trace_match m;
   if (!detail::match_sentry_trace(s, m) || !m.has_trace) return false;
   trace_parent r;
@@ -517,7 +488,7 @@ inline bool parse_sentry_trace(std::string_view value, trace_parent& out) noexce
 }
 
 inline bool parse_traceparent(std::string_view value, trace_parent& out) noexcept {
-  const std::string_view s = detail::trim_ows(value);
+  const std::string_view s = detail::trim(value, detail::is_ows);
   if (s.size() < 55 || s[2] != '-' || s[35] != '-' || s[52] != '-') return false;
   if (!detail::all_lower_hex(s, 0, 2) || !detail::all_lower_hex(s, 53, 2)) return false;
   if (s[0] == 'f' && s[1] == 'f') return false;                     // version ff is invalid
@@ -656,7 +627,7 @@ inline void baggage::parse(std::string_view header) noexcept {
     const std::string_view member = header.substr(pos, end - pos);
     const std::size_t eq = member.find('=');
     if (eq != std::string_view::npos)
-      add_member(detail::trim_ows(member.substr(0, eq)), detail::trim_ows(member.substr(eq + 1)));
+      add_member(detail::trim(member.substr(0, eq), detail::is_ows), detail::trim(member.substr(eq + 1), detail::is_ows));
     if (comma == std::string_view::npos) break;
     pos = comma + 1;
   }

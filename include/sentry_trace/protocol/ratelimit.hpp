@@ -41,6 +41,7 @@
 
 #include "../config.hpp"
 #include "json.hpp"
+#include "text.hpp"
 #include "../core/outcomes.hpp"
 #include "../core/platform.hpp"
 
@@ -129,16 +130,6 @@ constexpr rate_limit_category classify_rate_limit_category(std::string_view name
   return rate_limit_category::unknown;
 }
 
-constexpr bool is_header_space(char c) noexcept {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-constexpr std::string_view trim_header_space(std::string_view s) noexcept {
-  while (!s.empty() && is_header_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_header_space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
 /// now_ms + seconds (capped at max_retry_after_s) in ms, saturating.
 constexpr std::uint64_t rate_limit_deadline(std::uint64_t now_ms, std::uint64_t seconds) noexcept {
   if (seconds > rate_limiter::max_retry_after_s) seconds = rate_limiter::max_retry_after_s;
@@ -149,7 +140,7 @@ constexpr std::uint64_t rate_limit_deadline(std::uint64_t now_ms, std::uint64_t 
 // Read by the library's one decimal parser (json.hpp), then rounded up exactly.
 inline bool parse_retry_seconds(std::string_view text, std::uint64_t& seconds) noexcept {
   decimal_text d;
-  if (!parse_decimal(trim_header_space(text), d)) return false;
+  if (!parse_decimal(trim(text, is_header_space), d)) return false;
   if (d.whole.empty() || (d.point && d.fraction.empty())) return false;  // ".5", "2."
   seconds = decimal_scaled(d, 0, true);
   return true;
@@ -165,7 +156,7 @@ inline bool rate_limiter::apply_limit(std::string_view limit, std::uint64_t now_
   std::uint64_t seconds = 0;
   if (!parse_retry_seconds(limit.substr(0, colon), seconds)) return false;
   std::string_view categories = limit.substr(colon + 1);
-  categories = trim_header_space(categories.substr(0, categories.find(':')));
+  categories = trim(categories.substr(0, categories.find(':')), is_header_space);
   std::uint64_t until = rate_limit_deadline(now_ms, seconds);
   if (categories.empty()) {
     extend(all_slot, until);
@@ -175,7 +166,7 @@ inline bool rate_limiter::apply_limit(std::string_view limit, std::uint64_t now_
   // lists only those changes nothing ("ignore a limit whose categories are all unknown").
   while (!categories.empty()) {
     std::size_t semi = categories.find(';');
-    std::string_view name = trim_header_space(categories.substr(0, semi));
+    std::string_view name = trim(categories.substr(0, semi), is_header_space);
     data_category c = data_category::count_;
     if (classify_rate_limit_category(name, c) == rate_limit_category::ours)
       extend(static_cast<std::size_t>(c), until);
@@ -190,7 +181,7 @@ inline bool rate_limiter::apply_header(std::string_view header, std::uint64_t no
   bool any = false;
   while (!header.empty()) {
     std::size_t comma = header.find(',');
-    if (apply_limit(trim_header_space(header.substr(0, comma)), now_ms)) any = true;
+    if (apply_limit(trim(header.substr(0, comma), is_header_space), now_ms)) any = true;
     if (comma == std::string_view::npos) break;
     header.remove_prefix(comma + 1);
   }
@@ -199,8 +190,8 @@ inline bool rate_limiter::apply_header(std::string_view header, std::uint64_t no
 
 inline void rate_limiter::update(int status, std::string_view rate_limits, std::string_view retry_after,
                                  std::uint64_t now_ms) noexcept {
-  rate_limits = trim_header_space(rate_limits);
-  retry_after = trim_header_space(retry_after);
+  rate_limits = trim(rate_limits, is_header_space);
+  retry_after = trim(retry_after, is_header_space);
   // A header with no well-formed limit in it is treated as absent, so garbage neither sets a
   // limit nor hides a 429 (JS would read ":::" as "everything for 60 s").
   if (!rate_limits.empty() && apply_header(rate_limits, now_ms)) return;

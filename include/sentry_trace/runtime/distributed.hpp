@@ -149,14 +149,25 @@ inline current_trace resolve_current() noexcept {
   return c;
 }
 
-/// Fills `out` with the Sentry members of the DSC for `c` (the third-party members of `base`
-/// are kept). `base` is the frozen DSC when there is one.
-inline void head_dsc_into(baggage& out, const current_trace& c, std::string_view name, transaction_source source,
-                          bool rate_known, double rate, std::uint32_t rand_micros) noexcept {
-  envelope_context ctx = make_envelope_context();
-  if (ctx.public_key.empty()) return;  // no DSN: no DSC worth sending (Relay needs the key)
-  for_each_head_dsc(c.trace, name, source, rate_known, rate, rand_micros, c.sampled, ctx,
-                    [&](std::string_view k, std::string_view v) { out.set_sentry(k, v); });
+/// The rate that decided a span reference's trace, when it records one (ref_rate_known).
+inline bool span_ref_rate(const span_ref& ref, double& rate) noexcept {
+  if (!ref.is_valid() || !(ref.links & ref_rate_known)) return false;
+  rate = micros_to_double(ref.sample_rate_ppm);
+  return true;
+}
+
+/// Calls emit(key, value) for each Sentry member of the head DSC of `c` when its trace was
+/// started here but has no transaction block (an unrecorded root, or no span at all): no name,
+/// and the rate and sample_rand of the thread's span reference, or of the thread when it has
+/// none. Nothing without a DSN (Relay needs the public key). A trace with a block freezes the
+/// block's DSC instead (freeze_head_dsc).
+template <class Emit>
+void for_each_blockless_head_dsc(const current_trace& c, const envelope_context& ctx, Emit&& emit) noexcept {
+  if (ctx.public_key.empty()) return;
+  double rate = 0.0;
+  const bool rate_known = span_ref_rate(c.ref, rate);
+  const std::uint32_t rand_micros = c.ref.is_valid() ? c.ref.sample_rand_micros : tl_thread_rand;
+  for_each_head_dsc(c.trace, {}, transaction_source::custom, rate_known, rate, rand_micros, c.sampled, ctx, emit);
 }
 
 /// The DSC to propagate for `c`, written as a baggage value into the thread's scratch.
@@ -181,10 +192,8 @@ inline std::string_view write_baggage(const current_trace& c) noexcept {
     // An unrecorded root of a trace started here, or no span at all: a head DSC made now.
     baggage& b = out.bag();
     load_third_party_baggage(in, b);
-    const bool own = c.ref.is_valid();
-    const bool rate_known = own && (c.ref.links & ref_rate_known);
-    const double rate = rate_known ? micros_to_double(c.ref.sample_rate_ppm) : 0.0;
-    head_dsc_into(b, c, {}, transaction_source::custom, rate_known, rate, own ? c.ref.sample_rand_micros : tl_thread_rand);
+    for_each_blockless_head_dsc(c, make_envelope_context(),
+                                [&](std::string_view k, std::string_view v) { b.set_sentry(k, v); });
     n = b.write_header(out.header, sizeof(out.header));
   }
   return std::string_view(out.header, n);
@@ -210,14 +219,9 @@ inline void write_event_dsc(json_writer& w, void* user) noexcept {
     if (!bag.sentry("trace_id").empty() && !bag.sentry("public_key").empty()) bag.write_json(w);
     return;
   }
-  if (ctx.public_key.empty()) return;
-  const bool own = c.ref.is_valid();
-  const bool rate_known = own && (c.ref.links & ref_rate_known);
+  if (ctx.public_key.empty()) return;  // no DSN: the event goes without a DSC
   w.begin_object();
-  for_each_head_dsc(c.trace, {}, transaction_source::custom, rate_known,
-                    rate_known ? micros_to_double(c.ref.sample_rate_ppm) : 0.0,
-                    own ? c.ref.sample_rand_micros : tl_thread_rand, c.sampled, ctx,
-                    [&](std::string_view k, std::string_view v) { w.key(k).string(v); });
+  for_each_blockless_head_dsc(c, ctx, [&](std::string_view k, std::string_view v) { w.key(k).string(v); });
   w.end_object();
 }
 

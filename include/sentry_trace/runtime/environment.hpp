@@ -1,13 +1,15 @@
 // sentry_trace/runtime/environment.hpp -- option strings and SENTRY_* environment variables
 //
-// WHAT IT DOES  Copies option strings into the tracer's fixed buffers and reads the environment
-//               variables init() falls back to.
+// WHAT IT DOES  Reads the SENTRY_* environment variables init() falls back to: what counts as
+//               true, and how an ignored one is logged. Option strings are copied into the
+//               tracer's buffers by protocol/text.hpp's copy_bounded.
 
 #ifndef SENTRY_TRACE_RUNTIME_ENVIRONMENT_HPP
 #define SENTRY_TRACE_RUNTIME_ENVIRONMENT_HPP
 
 #include "../config.hpp"
 #include "../core/state.hpp"
+#include "../protocol/text.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -19,26 +21,8 @@
 SENTRY_TRACE_DETAIL_BEGIN
 namespace detail {
 
-
-/// Copies `text` into a fixed buffer with a NUL; false when it does not fit.
-template <std::size_t N> bool copy_option(char (&dst)[N], std::string_view text) noexcept {
-  if (text.size() >= N) return false;
-  if (!text.empty()) std::memcpy(dst, text.data(), text.size());  // an empty view may hold nullptr
-  dst[text.size()] = '\0';
-  return true;
-}
-
 inline bool env_true(std::string_view v) noexcept {
   return v == "1" || v == "true" || v == "TRUE" || v == "True" || v == "yes" || v == "on" || v == "y" || v == "t";
-}
-
-/// An environment variable's value without the ASCII white space around it: values written by
-/// shells, `.env` files and container specs often carry a trailing newline or spaces.
-constexpr std::string_view env_trim(std::string_view v) noexcept {
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; };
-  while (!v.empty() && space(v.front())) v.remove_prefix(1);
-  while (!v.empty() && space(v.back())) v.remove_suffix(1);
-  return v;
 }
 
 /// Logs that init() ignores the environment variable `name` (its value shown, cut at 96 bytes)

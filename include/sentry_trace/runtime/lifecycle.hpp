@@ -198,6 +198,186 @@ bool is_enabled() noexcept { return detail::g_tracer.enabled; }
 
 stats get_stats() noexcept { return detail::g_outcomes.snapshot(); }
 
+namespace detail {
+
+/// A SENTRY_* variable, empty when unset (and always on a freestanding build). Values written by
+/// shells, `.env` files and container specs often carry a trailing newline or spaces: every
+/// ASCII space around the value is dropped.
+inline std::string_view init_env(const char* name) noexcept {
+#if SENTRY_TRACE_HOSTED
+  const char* v = hosted_getenv(name);
+  return v ? trim(v, is_ascii_space) : std::string_view();
+#else
+  (void)name;
+  return {};
+#endif
+}
+
+/// Why init() failed: a message and what it is about; `what` is null when nothing did.
+struct init_error {
+  const char* what = nullptr;
+  std::string_view about;
+};
+constexpr init_error init_failed(const char* what, std::string_view about = {}) noexcept { return {what, about}; }
+
+/// The clock, wall clock, lock and entropy hooks, with the hosted defaults where unset.
+inline init_error init_hooks(tracer& t, const options& opts, entropy_hook& entropy) noexcept {
+  t.clock = opts.clock;
+  t.wall_clock = opts.wall_clock;
+  t.lock = opts.lock;
+  entropy = opts.entropy;
+#if SENTRY_TRACE_HOSTED
+  if (!t.clock.now_ns) t.clock.now_ns = hosted_now_ns;
+  if (!t.wall_clock.now_epoch_us) t.wall_clock.now_epoch_us = hosted_epoch_us;
+  if (!entropy.fill) entropy.fill = hosted_entropy;
+#  if SENTRY_TRACE_THREADS
+  if (!t.lock.lock && !t.lock.unlock) {
+    t.lock.lock = hosted_lock;
+    t.lock.unlock = hosted_unlock;
+  }
+#  endif
+#endif
+  if (!t.clock.now_ns) return init_failed("init: options.clock is required on a freestanding build");
+  if (!entropy.fill) return init_failed("init: options.entropy is required on a freestanding build");
+  if (!t.lock.lock != !t.lock.unlock) return init_failed("init: options.lock needs both lock and unlock, or neither");
+  return {};
+}
+
+/// `name`'s value when `unset_in_code`, ignored with a warning when it is `limit` bytes or more.
+inline std::string_view init_env_text(const char* name, bool unset_in_code, std::size_t limit,
+                                      const char* too_long) noexcept {
+  std::string_view v = unset_in_code ? init_env(name) : std::string_view();
+  if (v.size() >= limit) {
+    env_ignored(name, v, too_long);
+    v = {};
+  }
+  return v;
+}
+
+/// The DSN, release, environment, server name and org id, from the options or else the
+/// environment: each environment value init() cannot use is ignored with a warning naming it.
+inline init_error init_identity(tracer& t, const options& opts) noexcept {
+  std::string_view env_dsn = init_env_text("SENTRY_DSN", opts.dsn.empty(), sizeof(t.dsn_text), "longer than 511 bytes");
+  if (!env_dsn.empty()) {
+    dsn_error e = dsn::parse(env_dsn, t.parsed_dsn);
+    if (e != dsn_error::none) {
+      env_ignored("SENTRY_DSN", env_dsn, to_string(e));
+      env_dsn = {};
+    }
+  }
+  const std::string_view env_release =
+      init_env_text("SENTRY_RELEASE", opts.release.empty(), sizeof(t.release), "longer than 200 bytes");
+  const std::string_view env_environment =
+      init_env_text("SENTRY_ENVIRONMENT", opts.environment.empty(), sizeof(t.environment), "longer than 64 bytes");
+
+  std::string_view dsn_text = !opts.dsn.empty() ? opts.dsn : env_dsn;
+  t.has_dsn = false;
+  t.dsn_text[0] = '\0';
+  if (!dsn_text.empty()) {
+    if (!copy_bounded(t.dsn_text, dsn_text)) return init_failed("init: the DSN is longer than 511 bytes");
+    dsn_error e = dsn::parse(std::string_view(t.dsn_text, dsn_text.size()), t.parsed_dsn);
+    if (e != dsn_error::none) return init_failed("init: malformed DSN: ", to_string(e));
+    t.has_dsn = true;
+  }
+  std::string_view release = !opts.release.empty() ? opts.release : env_release;
+  if (!copy_bounded(t.release, release)) return init_failed("init: release is longer than 200 bytes");
+  std::string_view environment = !opts.environment.empty() ? opts.environment : env_environment;
+  if (environment.empty()) environment = "production";
+  if (!copy_bounded(t.environment, environment)) return init_failed("init: environment is longer than 64 bytes");
+  if (!copy_bounded(t.server_name, opts.server_name)) return init_failed("init: server_name is longer than 255 bytes");
+  std::string_view org = !opts.org_id.empty() ? opts.org_id : (t.has_dsn ? t.parsed_dsn.org_id : std::string_view());
+  if (!org.empty() && (!all_digits(org) || org.size() > 20)) return init_failed("init: org_id must be digits: ", org);
+  copy_bounded(t.org_id, org);
+  return {};
+}
+
+/// The sample rate and sampler, max_spans, and the trace lifecycle (static or stream).
+inline init_error init_sampling(tracer& t, const options& opts) noexcept {
+  double rate = opts.traces_sample_rate;
+  if (rate == options::unset) {
+    std::string_view text = init_env("SENTRY_TRACES_SAMPLE_RATE");
+    if (!text.empty() && (!parse_decimal(text, rate) || !valid_rate(rate))) {
+      env_ignored("SENTRY_TRACES_SAMPLE_RATE", text, "not a number from 0 to 1");
+      text = {};
+    }
+    if (text.empty()) rate = options::unset;
+  }
+  if (rate != options::unset && !valid_rate(rate)) return init_failed("init: traces_sample_rate must be a number from 0 to 1");
+  t.traces_sample_rate = rate;
+  t.sampler = opts.traces_sampler;
+  if (opts.max_spans > SENTRY_TRACE_MAX_SPANS)
+    log_line(log_level::warning, "init: max_spans is capped at SENTRY_TRACE_MAX_SPANS");
+  t.max_spans = static_cast<std::uint16_t>(opts.max_spans < SENTRY_TRACE_MAX_SPANS ? opts.max_spans : SENTRY_TRACE_MAX_SPANS);
+  t.stream = opts.trace_lifecycle == ::sentry_trace::trace_lifecycle::stream;
+  if (opts.trace_lifecycle == ::sentry_trace::trace_lifecycle::static_) {
+    const std::string_view lifecycle = init_env("SENTRY_TRACE_LIFECYCLE");
+    if (lifecycle == "stream") t.stream = true;
+    else if (!lifecycle.empty() && lifecycle != "static")
+      env_ignored("SENTRY_TRACE_LIFECYCLE", lifecycle, "neither \"static\" nor \"stream\"");
+  }
+  if (!SENTRY_TRACE_STREAMING && t.stream) {
+    log_line(log_level::warning, "init: span streaming is compiled out (SENTRY_TRACE_STREAMING=0); sending transactions");
+    t.stream = false;
+  }
+  return {};
+}
+
+/// Client reports, traceparent, and the trace propagation targets (copied into the tracer).
+inline init_error init_propagation(tracer& t, const options& opts) noexcept {
+  t.send_client_reports = opts.send_client_reports;
+  t.propagate_traceparent = opts.propagate_traceparent;
+  t.targets_set = opts.trace_propagation_targets != nullptr;
+  t.target_count = 0;
+  if (!t.targets_set) return {};
+  if (opts.trace_propagation_target_count > 16) return init_failed("init: at most 16 trace_propagation_targets");
+  std::size_t used = 0;
+  for (std::size_t i = 0; i < opts.trace_propagation_target_count; ++i) {
+    std::string_view target = opts.trace_propagation_targets[i];
+    if (target.size() > sizeof(t.target_text) - used) return init_failed("init: trace_propagation_targets exceed 1024 bytes");
+    if (!target.empty()) std::memcpy(t.target_text + used, target.data(), target.size());
+    t.targets[t.target_count++] = std::string_view(t.target_text + used, target.size());
+    used += target.size();
+  }
+  return {};
+}
+
+/// The storage (a static default when hosted) and the transport (the built-in one started).
+inline init_error init_storage_and_transport(tracer& t, const options& opts) noexcept {
+  t.mem = opts.storage;
+#if SENTRY_TRACE_HOSTED
+  if (!t.mem) {
+    static ::sentry_trace::storage default_storage;
+    t.mem = &default_storage;
+  }
+#endif
+  if (!t.mem) return init_failed("init: options.storage is required on a freestanding build");
+  t.sink = opts.transport;
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+  start_builtin(opts, init_env("SENTRY_SPOTLIGHT"));
+#endif
+  if (!t.sink) log_line(log_level::warning, "init: no transport: finished transactions are discarded");
+  return {};
+}
+
+/// Keys the id generator, picks the span clock and anchors it, empties the blocks, starts the
+/// handoff, zeroes the counters, and turns tracing on for a new epoch.
+inline init_error start_tracing(tracer& t, const options& opts, const entropy_hook& entropy) noexcept {
+  watch_fork();
+  unsigned char key[32] = {};
+  if (!entropy.fill(key, sizeof(key), entropy.user)) return init_failed("init: the entropy hook failed");
+  rng_set_key(key);
+  start_span_clock(t, opts.clock.now_ns != nullptr);
+  for (transaction_block& b : t.mem->blocks) b.release();
+  start_handoff(opts);
+  g_outcomes.reset();
+  ++t.epoch;
+  t.enabled = true;
+  g_report_due_ns.store(t.now_ns() + client_report_interval_ns, order_release);
+  return {};
+}
+
+}  // namespace detail
+
 bool init(const options& opts) noexcept {
   using detail::log_line;
   detail::tracer& t = detail::g_tracer;
@@ -208,150 +388,22 @@ bool init(const options& opts) noexcept {
   t.log = opts.log;
 #if SENTRY_TRACE_HOSTED
   if (!t.log.write) t.log.write = detail::hosted_log;
-  auto env = [](const char* name) -> std::string_view {
-    const char* v = detail::hosted_getenv(name);
-    return v ? detail::env_trim(v) : std::string_view();
-  };
-#else
-  auto env = [](const char*) -> std::string_view { return {}; };
 #endif
-  if (!opts.debug && detail::env_true(env("SENTRY_DEBUG"))) t.debug = true;
-  auto fail = [&](const char* what, std::string_view detail_text = {}) {
-    log_line(log_level::error, what, detail_text);
+  if (!opts.debug && detail::env_true(detail::init_env("SENTRY_DEBUG"))) t.debug = true;
+
+  entropy_hook entropy;
+  detail::init_error e = detail::init_hooks(t, opts, entropy);
+  if (!e.what) e = detail::init_identity(t, opts);
+  if (!e.what) e = detail::init_sampling(t, opts);
+  if (!e.what) e = detail::init_propagation(t, opts);
+  if (!e.what) e = detail::init_storage_and_transport(t, opts);
+  if (!e.what) e = detail::start_tracing(t, opts, entropy);
+  if (e.what) {
+    log_line(log_level::error, e.what, e.about);
     detail::stop_builtin(0);
     t.enabled = false;
     return false;
-  };
-
-  t.clock = opts.clock;
-  t.wall_clock = opts.wall_clock;
-  t.lock = opts.lock;
-  entropy_hook entropy = opts.entropy;
-#if SENTRY_TRACE_HOSTED
-  if (!t.clock.now_ns) t.clock.now_ns = detail::hosted_now_ns;
-  if (!t.wall_clock.now_epoch_us) t.wall_clock.now_epoch_us = detail::hosted_epoch_us;
-  if (!entropy.fill) entropy.fill = detail::hosted_entropy;
-#  if SENTRY_TRACE_THREADS
-  if (!t.lock.lock && !t.lock.unlock) {
-    t.lock.lock = detail::hosted_lock;
-    t.lock.unlock = detail::hosted_unlock;
   }
-#  endif
-#endif
-  if (!t.clock.now_ns) return fail("init: options.clock is required on a freestanding build");
-  if (!entropy.fill) return fail("init: options.entropy is required on a freestanding build");
-  if (!t.lock.lock != !t.lock.unlock) return fail("init: options.lock needs both lock and unlock, or neither");
-
-  // The environment's values: each one init() cannot use is ignored with a warning naming it.
-  std::string_view env_dsn = opts.dsn.empty() ? env("SENTRY_DSN") : std::string_view();
-  if (env_dsn.size() >= sizeof(t.dsn_text)) {
-    detail::env_ignored("SENTRY_DSN", env_dsn, "longer than 511 bytes");
-    env_dsn = {};
-  } else if (!env_dsn.empty()) {
-    dsn_error e = dsn::parse(env_dsn, t.parsed_dsn);
-    if (e != dsn_error::none) {
-      detail::env_ignored("SENTRY_DSN", env_dsn, to_string(e));
-      env_dsn = {};
-    }
-  }
-  std::string_view env_release = opts.release.empty() ? env("SENTRY_RELEASE") : std::string_view();
-  if (env_release.size() >= sizeof(t.release)) {
-    detail::env_ignored("SENTRY_RELEASE", env_release, "longer than 200 bytes");
-    env_release = {};
-  }
-  std::string_view env_environment = opts.environment.empty() ? env("SENTRY_ENVIRONMENT") : std::string_view();
-  if (env_environment.size() >= sizeof(t.environment)) {
-    detail::env_ignored("SENTRY_ENVIRONMENT", env_environment, "longer than 64 bytes");
-    env_environment = {};
-  }
-
-  std::string_view dsn_text = !opts.dsn.empty() ? opts.dsn : env_dsn;
-  t.has_dsn = false;
-  t.dsn_text[0] = '\0';
-  if (!dsn_text.empty()) {
-    if (!detail::copy_option(t.dsn_text, dsn_text)) return fail("init: the DSN is longer than 511 bytes");
-    dsn_error e = dsn::parse(std::string_view(t.dsn_text, dsn_text.size()), t.parsed_dsn);
-    if (e != dsn_error::none) return fail("init: malformed DSN: ", to_string(e));
-    t.has_dsn = true;
-  }
-  std::string_view release = !opts.release.empty() ? opts.release : env_release;
-  if (!detail::copy_option(t.release, release)) return fail("init: release is longer than 200 bytes");
-  std::string_view environment = !opts.environment.empty() ? opts.environment : env_environment;
-  if (environment.empty()) environment = "production";
-  if (!detail::copy_option(t.environment, environment)) return fail("init: environment is longer than 64 bytes");
-  if (!detail::copy_option(t.server_name, opts.server_name)) return fail("init: server_name is longer than 255 bytes");
-  std::string_view org = !opts.org_id.empty() ? opts.org_id : (t.has_dsn ? t.parsed_dsn.org_id : std::string_view());
-  if (!org.empty() && (!detail::all_digits(org) || org.size() > 20)) return fail("init: org_id must be digits: ", org);
-  detail::copy_option(t.org_id, org);
-
-  double rate = opts.traces_sample_rate;
-  if (rate == options::unset) {
-    std::string_view text = env("SENTRY_TRACES_SAMPLE_RATE");
-    if (!text.empty() && (!detail::parse_decimal(text, rate) || !detail::valid_rate(rate))) {
-      detail::env_ignored("SENTRY_TRACES_SAMPLE_RATE", text, "not a number from 0 to 1");
-      text = {};
-    }
-    if (text.empty()) rate = options::unset;
-  }
-  if (rate != options::unset && !detail::valid_rate(rate))
-    return fail("init: traces_sample_rate must be a number from 0 to 1");
-  t.traces_sample_rate = rate;
-  t.sampler = opts.traces_sampler;
-  if (opts.max_spans > SENTRY_TRACE_MAX_SPANS)
-    log_line(log_level::warning, "init: max_spans is capped at SENTRY_TRACE_MAX_SPANS");
-  t.max_spans = static_cast<std::uint16_t>(opts.max_spans < SENTRY_TRACE_MAX_SPANS ? opts.max_spans : SENTRY_TRACE_MAX_SPANS);
-  t.stream = opts.trace_lifecycle == ::sentry_trace::trace_lifecycle::stream;
-  if (opts.trace_lifecycle == ::sentry_trace::trace_lifecycle::static_) {
-    const std::string_view lifecycle = env("SENTRY_TRACE_LIFECYCLE");
-    if (lifecycle == "stream") t.stream = true;
-    else if (!lifecycle.empty() && lifecycle != "static")
-      detail::env_ignored("SENTRY_TRACE_LIFECYCLE", lifecycle, "neither \"static\" nor \"stream\"");
-  }
-  if (!SENTRY_TRACE_STREAMING && t.stream) {
-    log_line(log_level::warning, "init: span streaming is compiled out (SENTRY_TRACE_STREAMING=0); sending transactions");
-    t.stream = false;
-  }
-  t.send_client_reports = opts.send_client_reports;
-  t.propagate_traceparent = opts.propagate_traceparent;
-  t.targets_set = opts.trace_propagation_targets != nullptr;
-  t.target_count = 0;
-  if (t.targets_set) {
-    if (opts.trace_propagation_target_count > 16) return fail("init: at most 16 trace_propagation_targets");
-    std::size_t used = 0;
-    for (std::size_t i = 0; i < opts.trace_propagation_target_count; ++i) {
-      std::string_view target = opts.trace_propagation_targets[i];
-      if (target.size() > sizeof(t.target_text) - used) return fail("init: trace_propagation_targets exceed 1024 bytes");
-      if (!target.empty()) std::memcpy(t.target_text + used, target.data(), target.size());
-      t.targets[t.target_count++] = std::string_view(t.target_text + used, target.size());
-      used += target.size();
-    }
-  }
-
-  t.mem = opts.storage;
-#if SENTRY_TRACE_HOSTED
-  if (!t.mem) {
-    static ::sentry_trace::storage default_storage;
-    t.mem = &default_storage;
-  }
-#endif
-  if (!t.mem) return fail("init: options.storage is required on a freestanding build");
-  t.sink = opts.transport;
-#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
-  detail::start_builtin(opts, env("SENTRY_SPOTLIGHT"));
-#endif
-  if (!t.sink) log_line(log_level::warning, "init: no transport: finished transactions are discarded");
-
-  detail::watch_fork();
-  unsigned char key[32] = {};
-  if (!entropy.fill(key, sizeof(key), entropy.user)) return fail("init: the entropy hook failed");
-  detail::rng_set_key(key);
-  detail::start_span_clock(t, opts.clock.now_ns != nullptr);
-  for (detail::transaction_block& b : t.mem->blocks) b.release();
-  detail::start_handoff(opts);
-  detail::g_outcomes.reset();
-  ++t.epoch;
-  t.enabled = true;
-  detail::g_report_due_ns.store(t.now_ns() + detail::client_report_interval_ns, detail::order_release);
   log_line(log_level::debug, "init: tracing on, environment ", t.environment);
   return true;
 }
