@@ -7,9 +7,10 @@
 //                 start_inactive_span(opts)  never becomes a parent of later spans; end() it yourself
 //               and poll(budget_us), which drives the built-in HTTP transport in poll mode.
 //               A span started with no active span and no explicit parent is a transaction.
-// DOES NOT      allocate, lock or format text: starting and ending a span is a clock read, one
-//               compare-and-swap on the transaction's block and string copies into its arena.
-//               An unsampled span costs a branch and a counter.
+// DOES NOT      allocate, lock or format text: starting and ending a recorded span is two clock
+//               reads, a compare-and-swap claiming its slot, an atomic addition reserving its
+//               strings in the arena and one ending it. With tracing off at run time a start is
+//               one inline test; an unsampled span is a call, a branch and a counter.
 // THREADS       Spans nest under this thread's active span. To continue on another thread, pass
 //               the parent explicitly: span_options{"work", "task", parent_span}.
 // ERRORS        Nothing here fails: over a capacity, spans are dropped and counted, strings
@@ -42,10 +43,22 @@ span start_span_impl(const span_options& o, bool make_active) noexcept;
 /// set_measurement's work, defined in runtime/api.hpp.
 void record_measurement(std::string_view name, double value, std::string_view unit) noexcept;
 
+/// Whether tracing is on in this run: written by init() and shutdown() (runtime/lifecycle.hpp,
+/// through set_live_run), read inline by every start, so a program with tracing off at run time
+/// pays one load and one predictable branch per span and makes no call. Zero-initialized static
+/// storage; read and written with the compiler's atomic builtins (relaxed: it only picks the
+/// path, start_span_impl checks the tracer again), so the face needs no <atomic>.
+inline bool g_live_run = false;
+
+inline bool live_run() noexcept { return __atomic_load_n(&g_live_run, __ATOMIC_RELAXED); }
+inline void set_live_run(bool on) noexcept { __atomic_store_n(&g_live_run, on, __ATOMIC_RELAXED); }
+
 /// Every start goes through here: under SENTRY_TRACE_SAMPLING_NEVER it is an empty handle,
-/// inline, so the span path folds away in the caller.
+/// inline, so the span path folds away in the caller; with tracing off at run time it is an
+/// empty handle after one test.
 inline span start(const span_options& o, bool make_active) noexcept {
   if constexpr (sampling_policy == sampling_policy_kind::never) return span{};
+  if (!live_run()) return span{};
   return start_span_impl(o, make_active);
 }
 }  // namespace detail

@@ -156,6 +156,7 @@ bool shutdown(std::uint32_t timeout_ms) noexcept {
   bool delivered = flush(timeout_ms);
 #endif
   t.enabled = false;
+  detail::set_live_run(false);
   ++t.epoch;  // every handle and active-stack entry of this run is now stale
   t.sampler.reset();
   return delivered;
@@ -187,6 +188,7 @@ bool init(const options& opts) noexcept {
     log_line(log_level::error, what, detail_text);
     detail::stop_builtin(0);
     t.enabled = false;
+    detail::set_live_run(false);
     return false;
   };
 
@@ -318,6 +320,7 @@ bool init(const options& opts) noexcept {
   detail::g_outcomes.reset();
   ++t.epoch;
   t.enabled = true;
+  detail::set_live_run(true);
   detail::g_report_due_ns.store(t.now_ns() + detail::client_report_interval_ns, detail::order_release);
   log_line(log_level::debug, "init: tracing on, environment ", t.environment);
   return true;
