@@ -1,7 +1,7 @@
 // bench_span.cpp -- what a span costs: numbers, not pass/fail.
 //
 //   ./bench_span                      the full table (a few seconds)
-//   ./bench_span --loop-only N [sampled|unsampled|root]
+//   ./bench_span --loop-only N [sampled|unsampled|root|ids|off]
 //                                     only N spans (or N transactions), for external counters:
 //     strace -f -c ./bench_span --loop-only 0        # start-up and init alone
 //     strace -f -c ./bench_span --loop-only 100000   # syscalls per span = (this - the above) / N
@@ -269,11 +269,12 @@ static int loop_only(std::uint64_t n, const char* kind) {
   const bool roots = std::strcmp(kind, "root") == 0;
   const bool unsampled = std::strcmp(kind, "unsampled") == 0;
   const bool ids = std::strcmp(kind, "ids") == 0;
-  if (!roots && !unsampled && !ids && std::strcmp(kind, "sampled") != 0) {
-    std::fprintf(stderr, "bench_span: --loop-only N [sampled|unsampled|root|ids]\n");
+  const bool off = std::strcmp(kind, "off") == 0;  // never init(): tracing off at run time
+  if (!roots && !unsampled && !ids && !off && std::strcmp(kind, "sampled") != 0) {
+    std::fprintf(stderr, "bench_span: --loop-only N [sampled|unsampled|root|ids|off]\n");
     return 2;
   }
-  start_tracing(unsampled ? 0.0 : 1.0, &none);
+  if (!off) start_tracing(unsampled ? 0.0 : 1.0, &none);
   if (ids) {
     // Instructions per id: callgrind's Ir for N minus Ir for 0, over N (see the header comment).
     std::uint64_t acc = 0;
@@ -304,7 +305,7 @@ int main(int argc, char** argv) {
   if (argc >= 3 && std::strcmp(argv[1], "--loop-only") == 0)
     return loop_only(std::strtoull(argv[2], nullptr, 10), argc >= 4 ? argv[3] : "sampled");
   if (argc > 1) {
-    std::fprintf(stderr, "usage: bench_span [--loop-only N [sampled|unsampled|root|ids]]\n");
+    std::fprintf(stderr, "usage: bench_span [--loop-only N [sampled|unsampled|root|ids|off]]\n");
     return 2;
   }
 
