@@ -1541,8 +1541,15 @@ void record_measurement(std::string_view name, double value, std::string_view un
 /// path, start_span_impl checks the tracer again), so the face needs no <atomic>.
 inline bool g_live_run = false;
 
+#if defined(_MSC_VER) && !defined(__clang__)
+// MSVC has no __atomic builtins; a volatile byte access is one plain load or store there, all this
+// relaxed word needs.
+inline bool live_run() noexcept { return *static_cast<volatile bool*>(&g_live_run); }
+inline void set_live_run(bool on) noexcept { *static_cast<volatile bool*>(&g_live_run) = on; }
+#else
 inline bool live_run() noexcept { return __atomic_load_n(&g_live_run, __ATOMIC_RELAXED); }
 inline void set_live_run(bool on) noexcept { __atomic_store_n(&g_live_run, on, __ATOMIC_RELAXED); }
+#endif
 
 /// Every start goes through here: under SENTRY_TRACE_SAMPLING_NEVER it is an empty handle,
 /// inline, so the span path folds away in the caller; with tracing off at run time it is an
@@ -13820,8 +13827,15 @@ void record_measurement(std::string_view name, double value, std::string_view un
 /// path, start_span_impl checks the tracer again), so the face needs no <atomic>.
 inline bool g_live_run = false;
 
+#if defined(_MSC_VER) && !defined(__clang__)
+// MSVC has no __atomic builtins; a volatile byte access is one plain load or store there, all this
+// relaxed word needs.
+inline bool live_run() noexcept { return *static_cast<volatile bool*>(&g_live_run); }
+inline void set_live_run(bool on) noexcept { *static_cast<volatile bool*>(&g_live_run) = on; }
+#else
 inline bool live_run() noexcept { return __atomic_load_n(&g_live_run, __ATOMIC_RELAXED); }
 inline void set_live_run(bool on) noexcept { __atomic_store_n(&g_live_run, on, __ATOMIC_RELAXED); }
+#endif
 
 /// Every start goes through here: under SENTRY_TRACE_SAMPLING_NEVER it is an empty handle,
 /// inline, so the span path folds away in the caller; with tracing off at run time it is an
