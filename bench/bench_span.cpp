@@ -1,7 +1,7 @@
 // bench_span.cpp -- what a span costs: numbers, not pass/fail.
 //
 //   ./bench_span                      the full table (a few seconds)
-//   ./bench_span --loop-only N [sampled|unsampled|root|ids|end1000|end1000-worker]
+//   ./bench_span --loop-only N [sampled|unsampled|root|ids|off|end1000|end1000-worker]
 //                                     only N spans (or N transactions), for external counters:
 //     strace -f -c ./bench_span --loop-only 0        # start-up and init alone
 //     strace -f -c ./bench_span --loop-only 100000   # syscalls per span = (this - the above) / N
@@ -325,13 +325,14 @@ static int loop_only(std::uint64_t n, const char* kind) {
   const bool roots = std::strcmp(kind, "root") == 0;
   const bool unsampled = std::strcmp(kind, "unsampled") == 0;
   const bool ids = std::strcmp(kind, "ids") == 0;
+  const bool off = std::strcmp(kind, "off") == 0;  // never init(): tracing off at run time
   const bool end_on_worker = std::strcmp(kind, "end1000-worker") == 0;
   const bool end_big = end_on_worker || std::strcmp(kind, "end1000") == 0;
-  if (!roots && !unsampled && !ids && !end_big && std::strcmp(kind, "sampled") != 0) {
-    std::fprintf(stderr, "bench_span: --loop-only N [sampled|unsampled|root|ids|end1000|end1000-worker]\n");
+  if (!roots && !unsampled && !ids && !off && !end_big && std::strcmp(kind, "sampled") != 0) {
+    std::fprintf(stderr, "bench_span: --loop-only N [sampled|unsampled|root|ids|off|end1000|end1000-worker]\n");
     return 2;
   }
-  start_tracing(unsampled ? 0.0 : 1.0, &none, end_on_worker);
+  if (!off) start_tracing(unsampled ? 0.0 : 1.0, &none, end_on_worker);
   if (end_big) {
     for (std::uint64_t i = 0; i < n; ++i) {
       st::span root = open_big_root();
@@ -371,7 +372,7 @@ int main(int argc, char** argv) {
   if (argc >= 3 && std::strcmp(argv[1], "--loop-only") == 0)
     return loop_only(std::strtoull(argv[2], nullptr, 10), argc >= 4 ? argv[3] : "sampled");
   if (argc > 1) {
-    std::fprintf(stderr, "usage: bench_span [--loop-only N [sampled|unsampled|root|ids|end1000|end1000-worker]]\n");
+    std::fprintf(stderr, "usage: bench_span [--loop-only N [sampled|unsampled|root|ids|off|end1000|end1000-worker]]\n");
     return 2;
   }
 

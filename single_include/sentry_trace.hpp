@@ -1530,7 +1530,7 @@ SENTRY_TRACE_DETAIL_END
 //               arena, and one more when it ends. Ending a root writes and hands over its whole
 //               transaction on the ending thread, under the envelope lock (hooks.hpp, lock_hook).
 //               An unsampled span takes no slot; its trace's unrecorded spans are counted for
-//               client reports.
+//               client reports. With tracing off at run time a start is one inline test.
 // THREADS       Spans nest under this thread's active span. To continue on another thread, pass
 //               the parent explicitly: span_options{"work", "task", parent_span}.
 // ERRORS        Nothing here fails: over a capacity, spans are dropped and counted, strings
@@ -1559,10 +1559,29 @@ span start_span_impl(const span_options& o, bool make_active) noexcept;
 /// set_measurement's work, defined in runtime/api.hpp.
 void record_measurement(std::string_view name, double value, std::string_view unit) noexcept;
 
+/// Whether tracing is on in this run: written by init() and shutdown() (runtime/lifecycle.hpp,
+/// through set_live_run), read inline by every start, so a program with tracing off at run time
+/// pays one load and one predictable branch per span and makes no call. Zero-initialized static
+/// storage; read and written with the compiler's atomic builtins (relaxed: it only picks the
+/// path, start_span_impl checks the tracer again), so the face needs no <atomic>.
+inline bool g_live_run = false;
+
+#if defined(_MSC_VER) && !defined(__clang__)
+// MSVC has no __atomic builtins; a volatile byte access is one plain load or store there, all this
+// relaxed word needs.
+inline bool live_run() noexcept { return *static_cast<volatile bool*>(&g_live_run); }
+inline void set_live_run(bool on) noexcept { *static_cast<volatile bool*>(&g_live_run) = on; }
+#else
+inline bool live_run() noexcept { return __atomic_load_n(&g_live_run, __ATOMIC_RELAXED); }
+inline void set_live_run(bool on) noexcept { __atomic_store_n(&g_live_run, on, __ATOMIC_RELAXED); }
+#endif
+
 /// Every start goes through here: under SENTRY_TRACE_SAMPLING_NEVER it is an empty handle,
-/// inline, so the span path folds away in the caller.
+/// inline, so the span path folds away in the caller; with tracing off at run time it is an
+/// empty handle after one test.
 inline span start(const span_options& o, bool make_active) noexcept {
   if constexpr (sampling_policy == sampling_policy_kind::never) return span{};
+  if (!live_run()) return span{};
   return start_span_impl(o, make_active);
 }
 }  // namespace detail
@@ -12102,12 +12121,22 @@ template <class Fill> active_mark push_active(Fill&& fill) noexcept {
 /// Ends the active-stack entry of a span, from any thread: the entry is in static storage, so
 /// this is safe even after its thread exited, and its token names this push only. Its own
 /// thread settles and pops it.
+/// On its own thread the token is cleared with a plain release store, no locked instruction:
+/// only this handle holds the token, and only the owning thread ever writes a new one into the
+/// entry, so between the check and the store no other thread can have changed it (a stale
+/// handle's compare-and-swap names an older token and fails). Another thread must
+/// compare-and-swap: the owner may meanwhile have popped the entry (a re-init) and pushed anew.
 inline void pop_active(const active_mark& at) noexcept {
   if (!at.scope || at.depth == 0) return;
   auto* s = static_cast<thread_scope*>(at.scope);
+  atomic<std::uint64_t>& token = s->entries[at.depth - 1].token;
+  if (s == tl_scope) {
+    if (token.load(order_relaxed) == at.token) token.store(0, order_release);
+    current_entry();  // its own thread: settle it (and ended ones above) now
+    return;
+  }
   std::uint64_t expected = at.token;
-  s->entries[at.depth - 1].token.compare_exchange_strong(expected, 0, order_acq_rel, order_relaxed);
-  if (s == tl_scope) current_entry();  // its own thread: settle it (and ended ones above) now
+  token.compare_exchange_strong(expected, 0, order_acq_rel, order_relaxed);
 }
 
 }  // namespace detail
@@ -13413,26 +13442,45 @@ inline bool transaction_open(const span_ref& ref) noexcept {
   return b && !control::is_closing(b->control_word.load(order_acquire));
 }
 
-/// Starts a span under its explicit parent, this thread's active span, or as a transaction.
+/// The parent of a new span: its explicit parent, else this thread's active span (`entry` then
+/// names its stack entry), else nullptr (the span is a transaction).
+inline const span_ref* parent_of(const span_options& o, stack_entry*& entry) noexcept {
+  entry = nullptr;
+  if (o.parent.is_valid()) return &o.parent;
+  entry = current_entry();
+  return entry ? &entry->ref : nullptr;
+}
+
+/// Why a child of `parent` must be dropped, or nullptr: an explicit parent from before the last
+/// init(), or a parent that was itself dropped. (An active entry is always of this run.)
+inline const char* why_dropped(const span_ref& parent) noexcept {
+  if (parent.epoch != g_tracer.epoch) return "span dropped: its explicit parent is from before the last init()";
+  if (parent.flags & ref_dropped) return "span dropped: its parent was dropped";
+  return nullptr;
+}
+
+/// A child of a parent that records nothing: counted (on the parent's entry when it is this
+/// thread's active span, so the count follows the entry), with the parent's ids. A parent over
+/// max_spans whose root has ended since has no transaction left to belong to: dropped.
+inline span start_unrecorded_under(const span_ref& parent, stack_entry* entry, bool make_active) noexcept {
+  if ((parent.links & ref_in_block) && !transaction_open(parent))
+    return start_dropped_child(parent, make_active, "span dropped: its parent's transaction has already ended");
+  if (entry) ++entry->unrecorded_children;
+  else count_unrecorded_spans(parent.flags, 1);
+  return start_unrecorded_child(parent, static_cast<std::uint8_t>(parent.flags & ~ref_root), make_active);
+}
+
+/// Starts a span under its explicit parent, this thread's active span, or as a transaction, in
+/// named steps: find the parent; drop the span if that parent is stale or dropped; start a
+/// forced transaction, a recorded child, or an unrecorded one.
 inline span start_span_slow(const span_options& o, bool make_active) noexcept {
-  tracer& t = g_tracer;
-  const span_ref* parent = &o.parent;
-  stack_entry* entry = nullptr;
-  if (!parent->is_valid()) {
-    entry = current_entry();
-    if (!entry) return start_root(o, nullptr, make_active);
-    parent = &entry->ref;
-  } else if (parent->epoch != t.epoch) {
-    return start_dropped_child(*parent, make_active, "span dropped: its explicit parent is from before the last init()");
-  }
-  if (parent->flags & ref_dropped) return start_dropped_child(*parent, make_active, "span dropped: its parent was dropped");
+  stack_entry* entry;
+  const span_ref* parent = parent_of(o, entry);
+  if (!parent) return start_root(o, nullptr, make_active);
+  if (const char* why = why_dropped(*parent)) return start_dropped_child(*parent, make_active, why);
   if (o.force_transaction) return start_root(o, parent, make_active);
   if (parent->is_recording()) return start_recording_child(o, *parent, make_active);
-  if ((parent->links & ref_in_block) && !transaction_open(*parent))  // over max_spans, and its root has ended since
-    return start_dropped_child(*parent, make_active, "span dropped: its parent's transaction has already ended");
-  if (entry) ++entry->unrecorded_children;
-  else count_unrecorded_spans(parent->flags, 1);
-  return start_unrecorded_child(*parent, static_cast<std::uint8_t>(parent->flags & ~ref_root), make_active);
+  return start_unrecorded_under(*parent, entry, make_active);
 }
 
 /// The span path's front: when this thread's active span belongs to an unsampled trace, a
@@ -13447,7 +13495,7 @@ span start_span_impl(const span_options& o, bool make_active) noexcept {
     thread_scope* s = tl_scope;
     if (s && s->depth > 0) {
       stack_entry& e = s->entries[s->depth - 1];
-      if ((e.ref.flags & (span_ref::recording | ref_dropped)) == 0 && e.ref.links == 0 && e.ref.epoch == t.epoch &&
+      if ((e.ref.flags & (span_ref::recording | ref_dropped)) == 0 && (e.ref.links & ref_in_block) == 0 && e.ref.epoch == t.epoch &&
           e.token.load(order_relaxed) != 0) {
         ++e.unrecorded_children;
         return start_unrecorded_child(e.ref, static_cast<std::uint8_t>(e.ref.flags & ~ref_root), make_active);
@@ -13759,6 +13807,7 @@ bool shutdown(std::uint32_t timeout_ms) noexcept {
   bool delivered = flush(timeout_ms);
 #endif
   t.enabled = false;
+  detail::set_live_run(false);
   ++t.epoch;  // every handle and active-stack entry of this run is now stale
   t.sampler.reset();
   return delivered;
@@ -13942,6 +13991,7 @@ inline init_error start_tracing(tracer& t, const options& opts, const entropy_ho
   g_outcomes.reset();
   ++t.epoch;
   t.enabled = true;
+  set_live_run(true);
   g_report_due_ns.store(t.now_ns() + client_report_interval_ns, order_release);
   return {};
 }
@@ -13972,6 +14022,7 @@ bool init(const options& opts) noexcept {
     log_line(log_level::error, e.what, e.about);
     detail::stop_builtin(0);
     t.enabled = false;
+    detail::set_live_run(false);
     return false;
   }
   log_line(log_level::debug, "init: tracing on, environment ", t.environment);
@@ -14625,7 +14676,7 @@ SENTRY_TRACE_DETAIL_END
 //               arena, and one more when it ends. Ending a root writes and hands over its whole
 //               transaction on the ending thread, under the envelope lock (hooks.hpp, lock_hook).
 //               An unsampled span takes no slot; its trace's unrecorded spans are counted for
-//               client reports.
+//               client reports. With tracing off at run time a start is one inline test.
 // THREADS       Spans nest under this thread's active span. To continue on another thread, pass
 //               the parent explicitly: span_options{"work", "task", parent_span}.
 // ERRORS        Nothing here fails: over a capacity, spans are dropped and counted, strings
@@ -14654,10 +14705,29 @@ span start_span_impl(const span_options& o, bool make_active) noexcept;
 /// set_measurement's work, defined in runtime/api.hpp.
 void record_measurement(std::string_view name, double value, std::string_view unit) noexcept;
 
+/// Whether tracing is on in this run: written by init() and shutdown() (runtime/lifecycle.hpp,
+/// through set_live_run), read inline by every start, so a program with tracing off at run time
+/// pays one load and one predictable branch per span and makes no call. Zero-initialized static
+/// storage; read and written with the compiler's atomic builtins (relaxed: it only picks the
+/// path, start_span_impl checks the tracer again), so the face needs no <atomic>.
+inline bool g_live_run = false;
+
+#if defined(_MSC_VER) && !defined(__clang__)
+// MSVC has no __atomic builtins; a volatile byte access is one plain load or store there, all this
+// relaxed word needs.
+inline bool live_run() noexcept { return *static_cast<volatile bool*>(&g_live_run); }
+inline void set_live_run(bool on) noexcept { *static_cast<volatile bool*>(&g_live_run) = on; }
+#else
+inline bool live_run() noexcept { return __atomic_load_n(&g_live_run, __ATOMIC_RELAXED); }
+inline void set_live_run(bool on) noexcept { __atomic_store_n(&g_live_run, on, __ATOMIC_RELAXED); }
+#endif
+
 /// Every start goes through here: under SENTRY_TRACE_SAMPLING_NEVER it is an empty handle,
-/// inline, so the span path folds away in the caller.
+/// inline, so the span path folds away in the caller; with tracing off at run time it is an
+/// empty handle after one test.
 inline span start(const span_options& o, bool make_active) noexcept {
   if constexpr (sampling_policy == sampling_policy_kind::never) return span{};
+  if (!live_run()) return span{};
   return start_span_impl(o, make_active);
 }
 }  // namespace detail

@@ -319,26 +319,45 @@ inline bool transaction_open(const span_ref& ref) noexcept {
   return b && !control::is_closing(b->control_word.load(order_acquire));
 }
 
-/// Starts a span under its explicit parent, this thread's active span, or as a transaction.
+/// The parent of a new span: its explicit parent, else this thread's active span (`entry` then
+/// names its stack entry), else nullptr (the span is a transaction).
+inline const span_ref* parent_of(const span_options& o, stack_entry*& entry) noexcept {
+  entry = nullptr;
+  if (o.parent.is_valid()) return &o.parent;
+  entry = current_entry();
+  return entry ? &entry->ref : nullptr;
+}
+
+/// Why a child of `parent` must be dropped, or nullptr: an explicit parent from before the last
+/// init(), or a parent that was itself dropped. (An active entry is always of this run.)
+inline const char* why_dropped(const span_ref& parent) noexcept {
+  if (parent.epoch != g_tracer.epoch) return "span dropped: its explicit parent is from before the last init()";
+  if (parent.flags & ref_dropped) return "span dropped: its parent was dropped";
+  return nullptr;
+}
+
+/// A child of a parent that records nothing: counted (on the parent's entry when it is this
+/// thread's active span, so the count follows the entry), with the parent's ids. A parent over
+/// max_spans whose root has ended since has no transaction left to belong to: dropped.
+inline span start_unrecorded_under(const span_ref& parent, stack_entry* entry, bool make_active) noexcept {
+  if ((parent.links & ref_in_block) && !transaction_open(parent))
+    return start_dropped_child(parent, make_active, "span dropped: its parent's transaction has already ended");
+  if (entry) ++entry->unrecorded_children;
+  else count_unrecorded_spans(parent.flags, 1);
+  return start_unrecorded_child(parent, static_cast<std::uint8_t>(parent.flags & ~ref_root), make_active);
+}
+
+/// Starts a span under its explicit parent, this thread's active span, or as a transaction, in
+/// named steps: find the parent; drop the span if that parent is stale or dropped; start a
+/// forced transaction, a recorded child, or an unrecorded one.
 inline span start_span_slow(const span_options& o, bool make_active) noexcept {
-  tracer& t = g_tracer;
-  const span_ref* parent = &o.parent;
-  stack_entry* entry = nullptr;
-  if (!parent->is_valid()) {
-    entry = current_entry();
-    if (!entry) return start_root(o, nullptr, make_active);
-    parent = &entry->ref;
-  } else if (parent->epoch != t.epoch) {
-    return start_dropped_child(*parent, make_active, "span dropped: its explicit parent is from before the last init()");
-  }
-  if (parent->flags & ref_dropped) return start_dropped_child(*parent, make_active, "span dropped: its parent was dropped");
+  stack_entry* entry;
+  const span_ref* parent = parent_of(o, entry);
+  if (!parent) return start_root(o, nullptr, make_active);
+  if (const char* why = why_dropped(*parent)) return start_dropped_child(*parent, make_active, why);
   if (o.force_transaction) return start_root(o, parent, make_active);
   if (parent->is_recording()) return start_recording_child(o, *parent, make_active);
-  if ((parent->links & ref_in_block) && !transaction_open(*parent))  // over max_spans, and its root has ended since
-    return start_dropped_child(*parent, make_active, "span dropped: its parent's transaction has already ended");
-  if (entry) ++entry->unrecorded_children;
-  else count_unrecorded_spans(parent->flags, 1);
-  return start_unrecorded_child(*parent, static_cast<std::uint8_t>(parent->flags & ~ref_root), make_active);
+  return start_unrecorded_under(*parent, entry, make_active);
 }
 
 /// The span path's front: when this thread's active span belongs to an unsampled trace, a
@@ -353,7 +372,7 @@ span start_span_impl(const span_options& o, bool make_active) noexcept {
     thread_scope* s = tl_scope;
     if (s && s->depth > 0) {
       stack_entry& e = s->entries[s->depth - 1];
-      if ((e.ref.flags & (span_ref::recording | ref_dropped)) == 0 && e.ref.links == 0 && e.ref.epoch == t.epoch &&
+      if ((e.ref.flags & (span_ref::recording | ref_dropped)) == 0 && (e.ref.links & ref_in_block) == 0 && e.ref.epoch == t.epoch &&
           e.token.load(order_relaxed) != 0) {
         ++e.unrecorded_children;
         return start_unrecorded_child(e.ref, static_cast<std::uint8_t>(e.ref.flags & ~ref_root), make_active);

@@ -224,12 +224,22 @@ template <class Fill> active_mark push_active(Fill&& fill) noexcept {
 /// Ends the active-stack entry of a span, from any thread: the entry is in static storage, so
 /// this is safe even after its thread exited, and its token names this push only. Its own
 /// thread settles and pops it.
+/// On its own thread the token is cleared with a plain release store, no locked instruction:
+/// only this handle holds the token, and only the owning thread ever writes a new one into the
+/// entry, so between the check and the store no other thread can have changed it (a stale
+/// handle's compare-and-swap names an older token and fails). Another thread must
+/// compare-and-swap: the owner may meanwhile have popped the entry (a re-init) and pushed anew.
 inline void pop_active(const active_mark& at) noexcept {
   if (!at.scope || at.depth == 0) return;
   auto* s = static_cast<thread_scope*>(at.scope);
+  atomic<std::uint64_t>& token = s->entries[at.depth - 1].token;
+  if (s == tl_scope) {
+    if (token.load(order_relaxed) == at.token) token.store(0, order_release);
+    current_entry();  // its own thread: settle it (and ended ones above) now
+    return;
+  }
   std::uint64_t expected = at.token;
-  s->entries[at.depth - 1].token.compare_exchange_strong(expected, 0, order_acq_rel, order_relaxed);
-  if (s == tl_scope) current_entry();  // its own thread: settle it (and ended ones above) now
+  token.compare_exchange_strong(expected, 0, order_acq_rel, order_relaxed);
 }
 
 }  // namespace detail

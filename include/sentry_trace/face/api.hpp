@@ -13,7 +13,7 @@
 //               arena, and one more when it ends. Ending a root writes and hands over its whole
 //               transaction on the ending thread, under the envelope lock (hooks.hpp, lock_hook).
 //               An unsampled span takes no slot; its trace's unrecorded spans are counted for
-//               client reports.
+//               client reports. With tracing off at run time a start is one inline test.
 // THREADS       Spans nest under this thread's active span. To continue on another thread, pass
 //               the parent explicitly: span_options{"work", "task", parent_span}.
 // ERRORS        Nothing here fails: over a capacity, spans are dropped and counted, strings
@@ -46,10 +46,29 @@ span start_span_impl(const span_options& o, bool make_active) noexcept;
 /// set_measurement's work, defined in runtime/api.hpp.
 void record_measurement(std::string_view name, double value, std::string_view unit) noexcept;
 
+/// Whether tracing is on in this run: written by init() and shutdown() (runtime/lifecycle.hpp,
+/// through set_live_run), read inline by every start, so a program with tracing off at run time
+/// pays one load and one predictable branch per span and makes no call. Zero-initialized static
+/// storage; read and written with the compiler's atomic builtins (relaxed: it only picks the
+/// path, start_span_impl checks the tracer again), so the face needs no <atomic>.
+inline bool g_live_run = false;
+
+#if defined(_MSC_VER) && !defined(__clang__)
+// MSVC has no __atomic builtins; a volatile byte access is one plain load or store there, all this
+// relaxed word needs.
+inline bool live_run() noexcept { return *static_cast<volatile bool*>(&g_live_run); }
+inline void set_live_run(bool on) noexcept { *static_cast<volatile bool*>(&g_live_run) = on; }
+#else
+inline bool live_run() noexcept { return __atomic_load_n(&g_live_run, __ATOMIC_RELAXED); }
+inline void set_live_run(bool on) noexcept { __atomic_store_n(&g_live_run, on, __ATOMIC_RELAXED); }
+#endif
+
 /// Every start goes through here: under SENTRY_TRACE_SAMPLING_NEVER it is an empty handle,
-/// inline, so the span path folds away in the caller.
+/// inline, so the span path folds away in the caller; with tracing off at run time it is an
+/// empty handle after one test.
 inline span start(const span_options& o, bool make_active) noexcept {
   if constexpr (sampling_policy == sampling_policy_kind::never) return span{};
+  if (!live_run()) return span{};
   return start_span_impl(o, make_active);
 }
 }  // namespace detail

@@ -189,6 +189,7 @@ bool shutdown(std::uint32_t timeout_ms) noexcept {
   bool delivered = flush(timeout_ms);
 #endif
   t.enabled = false;
+  detail::set_live_run(false);
   ++t.epoch;  // every handle and active-stack entry of this run is now stale
   t.sampler.reset();
   return delivered;
@@ -372,6 +373,7 @@ inline init_error start_tracing(tracer& t, const options& opts, const entropy_ho
   g_outcomes.reset();
   ++t.epoch;
   t.enabled = true;
+  set_live_run(true);
   g_report_due_ns.store(t.now_ns() + client_report_interval_ns, order_release);
   return {};
 }
@@ -402,6 +404,7 @@ bool init(const options& opts) noexcept {
     log_line(log_level::error, e.what, e.about);
     detail::stop_builtin(0);
     t.enabled = false;
+    detail::set_live_run(false);
     return false;
   }
   log_line(log_level::debug, "init: tracing on, environment ", t.environment);
