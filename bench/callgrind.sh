@@ -7,7 +7,8 @@
 # transaction with no children) runs `bench_span --loop-only N mode` and `--loop-only 0 mode`
 # under callgrind and prints (Ir of N - Ir of 0) / N: start-up, init() and shutdown() cancel out,
 # as bench_span.cpp's header describes. What a sampled span costs includes its share of
-# serializing its transaction (a batch of SENTRY_TRACE_MAX_SPANS children per root).
+# serializing its transaction (a batch of SENTRY_TRACE_MAX_SPANS children per root); the last
+# row, span-path, collects only the loop of child spans (start, one attribute, end).
 set -euo pipefail
 if [[ $# -lt 1 ]]; then
   echo "usage: $0 <bench_span> [N]" >&2
@@ -25,9 +26,19 @@ instructions() {
   awk '/^summary:/ { print $2 }' "$out"
 }
 
+# Instructions of child_batch() alone (the span path: start, one attribute, end; no root, no
+# serialization) over N sampled child spans.
+span_path_instructions() {
+  local out="$work/cg.path"
+  valgrind --tool=callgrind --toggle-collect='child_batch*' --callgrind-out-file="$out" "$bench" --loop-only "$n" sampled > /dev/null 2> "$work/log"
+  awk '/^summary:/ { print $2 }' "$out"
+}
+
 printf '%-10s %14s %14s %12s\n' mode "Ir(N=$n)" "Ir(N=0)" "Ir/span"
 for mode in sampled unsampled root; do
   full=$(instructions "$n" "$mode")
   base=$(instructions 0 "$mode")
   awk -v m="$mode" -v f="$full" -v b="$base" -v n="$n" 'BEGIN { printf "%-10s %14.0f %14.0f %12.1f\n", m, f, b, (f - b) / n }'
 done
+path=$(span_path_instructions)
+awk -v f="$path" -v n="$n" 'BEGIN { printf "%-10s %14.0f %14s %12.1f   (child_batch alone: the span path without its root or serialization)\n", "span-path", f, "-", f / n }'
