@@ -41,7 +41,14 @@ enum class dsn_error : std::uint8_t {
   bad_host,            ///< the host holds a byte a host name or IPv6 literal cannot hold
 };
 
+/// What is wrong, in a sentence; with SENTRY_TRACE_LOG_TEXT=0 the enumerator's name (less flash).
 constexpr const char* to_string(dsn_error e) noexcept {
+#if !SENTRY_TRACE_LOG_TEXT
+  constexpr const char* names[] = {"ok", "empty", "bad_scheme", "missing_public_key", "missing_host", "bad_port",
+                                   "missing_project_id", "bad_project_id", "bad_character", "query_or_fragment",
+                                   "bad_public_key", "bad_secret", "bad_host"};
+  return static_cast<std::size_t>(e) < sizeof(names) / sizeof(names[0]) ? names[static_cast<std::size_t>(e)] : "invalid";
+#endif
   switch (e) {
     case dsn_error::none: return "ok";
     case dsn_error::empty: return "the DSN is empty";

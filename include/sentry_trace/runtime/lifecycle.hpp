@@ -200,7 +200,7 @@ bool init(const options& opts) noexcept {
   auto env = [](const char*) -> std::string_view { return {}; };
 #endif
   if (!opts.debug && detail::env_true(env("SENTRY_DEBUG"))) t.debug = true;
-  auto fail = [&](const char* what, std::string_view detail_text = {}) {
+  auto fail = [&](detail::log_text what, std::string_view detail_text = {}) {
     log_line(log_level::error, what, detail_text);
     detail::stop_builtin(0);
     t.enabled = false;
