@@ -202,6 +202,17 @@
 #  error "SENTRY_TRACE_LOG_TEXT must be 0 or 1"
 #endif
 
+// Code kept out of line, so that it is not copied into each of its callers: _OUT_OF_LINE for
+// code some callers take often, _COLD for code taken rarely (errors, drops), which GCC and clang
+// also move out of the way of hot code. Other compilers decide as they see fit.
+#if defined(__GNUC__) || defined(__clang__)
+#  define SENTRY_TRACE_DETAIL_OUT_OF_LINE [[gnu::noinline]]
+#  define SENTRY_TRACE_DETAIL_COLD [[gnu::cold, gnu::noinline]]
+#else
+#  define SENTRY_TRACE_DETAIL_OUT_OF_LINE
+#  define SENTRY_TRACE_DETAIL_COLD
+#endif
+
 #define SENTRY_TRACE_SAMPLING_RUNTIME 0
 #define SENTRY_TRACE_SAMPLING_ALWAYS 1
 #define SENTRY_TRACE_SAMPLING_NEVER 2

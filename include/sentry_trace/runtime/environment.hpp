@@ -20,12 +20,18 @@ SENTRY_TRACE_DETAIL_BEGIN
 namespace detail {
 
 
-/// Copies `text` into a fixed buffer with a NUL; false when it does not fit.
-template <std::size_t N> bool copy_option(char (&dst)[N], std::string_view text) noexcept {
-  if (text.size() >= N) return false;
+/// Copies `text` into `dst`, `cap` bytes, with a NUL; false when it does not fit. One copy of
+/// the code for every buffer size (copy_option is the typed front).
+SENTRY_TRACE_DETAIL_OUT_OF_LINE inline bool copy_bounded(char* dst, std::size_t cap, std::string_view text) noexcept {
+  if (text.size() >= cap) return false;
   if (!text.empty()) std::memcpy(dst, text.data(), text.size());  // an empty view may hold nullptr
   dst[text.size()] = '\0';
   return true;
+}
+
+/// Copies `text` into a fixed buffer with a NUL; false when it does not fit.
+template <std::size_t N> bool copy_option(char (&dst)[N], std::string_view text) noexcept {
+  return copy_bounded(dst, N, text);
 }
 
 inline bool env_true(std::string_view v) noexcept {
