@@ -199,7 +199,8 @@ bool init(const options& opts) noexcept {
 #else
   auto env = [](const char*) -> std::string_view { return {}; };
 #endif
-  if (!opts.debug && detail::env_true(env("SENTRY_DEBUG"))) t.debug = true;
+  // No environment when freestanding: the constant drops the test (an empty value does not fold).
+  if (SENTRY_TRACE_HOSTED && !opts.debug && detail::env_true(env("SENTRY_DEBUG"))) t.debug = true;
   auto fail = [&](detail::log_text what, std::string_view detail_text = {}) {
     log_line(log_level::error, what, detail_text);
     detail::stop_builtin(0);
