@@ -82,7 +82,7 @@
 //                                        or in single_include/sentry_trace.hpp with the single
 //                                        header), and to_string(dsn_error) gives the
 //                                        enumerator's name: the sentences stay out of flash
-//                                        (about 2 KiB on a Cortex-M4)                           no
+//                                        (1.7 KiB of flash on a Cortex-M4)                      no
 //
 // AGREE         "yes": TUs of one program that include the enabled library must agree on the
 //               value. On ELF targets a program whose TUs disagree fails to link, naming
