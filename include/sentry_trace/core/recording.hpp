@@ -43,7 +43,7 @@ inline span start_unrecorded_child(const span_ref& parent, std::uint8_t flags, b
 /// A child of `parent` that is dropped because its transaction is gone (or `parent` was itself
 /// dropped), counted as no_parent_span. It keeps the parent's trace and stands in the stack, so
 /// that spans started under it are dropped with it, never promoted to new transactions.
-inline span start_dropped_child(const span_ref& parent, bool make_active, log_text why) noexcept {
+SENTRY_TRACE_DETAIL_COLD inline span start_dropped_child(const span_ref& parent, bool make_active, log_text why) noexcept {
   g_outcomes.record(discard_reason::no_parent_span, data_category::span);
   log_line(log_level::debug, why);
   span_ref ref = parent;

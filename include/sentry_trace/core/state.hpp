@@ -97,7 +97,7 @@ struct log_text {
 
 /// Formats a diagnostic into a stack buffer and hands it to the log hook: `a` + `b` + `c`, or
 /// with SENTRY_TRACE_LOG_TEXT=0 "#<line of a>" and " " + `b` when there is one (`c` is text too).
-inline void log_line(log_level level, log_text a, std::string_view b = {}, const char* c = "") noexcept {
+SENTRY_TRACE_DETAIL_COLD inline void log_line(log_level level, log_text a, std::string_view b = {}, const char* c = "") noexcept {
   const tracer& t = g_tracer;
   if (!t.log.write || (level == log_level::debug && !t.debug)) return;
   char line[512];
