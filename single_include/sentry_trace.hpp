@@ -135,6 +135,14 @@
 //                                        rates of at most six decimals. No floating-point
 //                                        arithmetic at all, so a Cortex-M4 links no soft-float
 //                                        routine: a precision trade-off for less flash          yes
+//   SENTRY_TRACE_LOG_TEXT         (HOSTED) 1: diagnostics reach the log hook as sentences; 0 (the
+//                                        default on a freestanding build): as "#N" plus the value
+//                                        they name, if any, where N is the line of the log call
+//                                        in the library's header that makes it (grep -n there,
+//                                        or in single_include/sentry_trace.hpp with the single
+//                                        header), and to_string(dsn_error) gives the
+//                                        enumerator's name: the sentences stay out of flash
+//                                        (1.7 KiB of flash on a Cortex-M4)                      no
 //
 // AGREE         "yes": TUs of one program that include the enabled library must agree on the
 //               value. On ELF targets a program whose TUs disagree fails to link, naming
@@ -245,6 +253,24 @@
 #endif
 #if SENTRY_TRACE_DOUBLES != 0 && SENTRY_TRACE_DOUBLES != 1
 #  error "SENTRY_TRACE_DOUBLES must be 0 or 1"
+#endif
+
+#ifndef SENTRY_TRACE_LOG_TEXT
+#  define SENTRY_TRACE_LOG_TEXT SENTRY_TRACE_HOSTED
+#endif
+#if SENTRY_TRACE_LOG_TEXT != 0 && SENTRY_TRACE_LOG_TEXT != 1
+#  error "SENTRY_TRACE_LOG_TEXT must be 0 or 1"
+#endif
+
+// Code kept out of line, so that it is not copied into each of its callers: _OUT_OF_LINE for
+// code some callers take often, _COLD for code taken rarely (errors, drops), which GCC and clang
+// also move out of the way of hot code. Other compilers decide as they see fit.
+#if defined(__GNUC__) || defined(__clang__)
+#  define SENTRY_TRACE_DETAIL_OUT_OF_LINE [[gnu::noinline]]
+#  define SENTRY_TRACE_DETAIL_COLD [[gnu::cold, gnu::noinline]]
+#else
+#  define SENTRY_TRACE_DETAIL_OUT_OF_LINE
+#  define SENTRY_TRACE_DETAIL_COLD
 #endif
 
 #define SENTRY_TRACE_SAMPLING_RUNTIME 0
@@ -3119,6 +3145,14 @@ SENTRY_TRACE_DETAIL_END
 //                                        rates of at most six decimals. No floating-point
 //                                        arithmetic at all, so a Cortex-M4 links no soft-float
 //                                        routine: a precision trade-off for less flash          yes
+//   SENTRY_TRACE_LOG_TEXT         (HOSTED) 1: diagnostics reach the log hook as sentences; 0 (the
+//                                        default on a freestanding build): as "#N" plus the value
+//                                        they name, if any, where N is the line of the log call
+//                                        in the library's header that makes it (grep -n there,
+//                                        or in single_include/sentry_trace.hpp with the single
+//                                        header), and to_string(dsn_error) gives the
+//                                        enumerator's name: the sentences stay out of flash
+//                                        (1.7 KiB of flash on a Cortex-M4)                      no
 //
 // AGREE         "yes": TUs of one program that include the enabled library must agree on the
 //               value. On ELF targets a program whose TUs disagree fails to link, naming
@@ -3229,6 +3263,24 @@ SENTRY_TRACE_DETAIL_END
 #endif
 #if SENTRY_TRACE_DOUBLES != 0 && SENTRY_TRACE_DOUBLES != 1
 #  error "SENTRY_TRACE_DOUBLES must be 0 or 1"
+#endif
+
+#ifndef SENTRY_TRACE_LOG_TEXT
+#  define SENTRY_TRACE_LOG_TEXT SENTRY_TRACE_HOSTED
+#endif
+#if SENTRY_TRACE_LOG_TEXT != 0 && SENTRY_TRACE_LOG_TEXT != 1
+#  error "SENTRY_TRACE_LOG_TEXT must be 0 or 1"
+#endif
+
+// Code kept out of line, so that it is not copied into each of its callers: _OUT_OF_LINE for
+// code some callers take often, _COLD for code taken rarely (errors, drops), which GCC and clang
+// also move out of the way of hot code. Other compilers decide as they see fit.
+#if defined(__GNUC__) || defined(__clang__)
+#  define SENTRY_TRACE_DETAIL_OUT_OF_LINE [[gnu::noinline]]
+#  define SENTRY_TRACE_DETAIL_COLD [[gnu::cold, gnu::noinline]]
+#else
+#  define SENTRY_TRACE_DETAIL_OUT_OF_LINE
+#  define SENTRY_TRACE_DETAIL_COLD
 #endif
 
 #define SENTRY_TRACE_SAMPLING_RUNTIME 0
@@ -3865,12 +3917,18 @@ constexpr std::string_view trim(std::string_view s, bool (*drop)(char) noexcept)
 
 // ---- fixed buffers ------------------------------------------------------------------------------
 
-/// Copies `text` into `dst` with a NUL after it; false (and `dst` untouched) when it does not fit.
-template <std::size_t N> bool copy_bounded(char (&dst)[N], std::string_view text) noexcept {
-  if (text.size() >= N) return false;
+/// Copies `text` into `dst` (`cap` bytes) with a NUL after it; false (and `dst` untouched) when
+/// it does not fit. Out of line: one copy of the code for every buffer size (firmware flash).
+SENTRY_TRACE_DETAIL_OUT_OF_LINE inline bool copy_bounded(char* dst, std::size_t cap, std::string_view text) noexcept {
+  if (text.size() >= cap) return false;
   if (!text.empty()) std::memcpy(dst, text.data(), text.size());  // an empty view may hold nullptr
   dst[text.size()] = '\0';
   return true;
+}
+
+/// The same into a fixed buffer, its size taken from the type.
+template <std::size_t N> bool copy_bounded(char (&dst)[N], std::string_view text) noexcept {
+  return copy_bounded(dst, N, text);
 }
 
 }  // namespace detail
@@ -4357,7 +4415,14 @@ inline std::uint64_t swar_special(std::uint64_t x) noexcept {
          | (((x + ones) | x) & highs);                      // 0x7F and up
 }
 
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+// Eight bytes per step unless the build optimizes for size (-Os, -Oz: firmware), where the byte
+// loop alone is kept: about 500 bytes less code on a Cortex-M4, which has no 64-bit registers.
+#if defined(__OPTIMIZE_SIZE__)
+#  define SENTRY_TRACE_DETAIL_SWAR 0
+#else
+#  define SENTRY_TRACE_DETAIL_SWAR 1
+#endif
+#if SENTRY_TRACE_DETAIL_SWAR && defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #  define SENTRY_TRACE_DETAIL_SWAR_CTZ 1
 #else
 #  define SENTRY_TRACE_DETAIL_SWAR_CTZ 0
@@ -4386,7 +4451,7 @@ inline std::uint64_t load_padded(const unsigned char* p, std::size_t n) noexcept
 inline const unsigned char* skip_plain(const unsigned char* p, const unsigned char* end) noexcept {
   while (p < end) {
     // Eight plain bytes per step: the byte loop alone runs at about 1 GB/s with g++ -O2.
-    while (end - p >= 8) {
+    while (SENTRY_TRACE_DETAIL_SWAR && end - p >= 8) {
       std::uint64_t word;
       std::memcpy(&word, p, 8);
       const std::uint64_t flags = swar_special(word);
@@ -5677,7 +5742,8 @@ struct outcome_counters {
   atomic<std::uint64_t> client_reports_sent;
   atomic<std::uint64_t> discarded_total;
 
-  void record(discard_reason r, data_category c, std::uint64_t quantity = 1) noexcept {
+  // Out of line: a dozen callers, none of them on the span path's common case.
+  SENTRY_TRACE_DETAIL_OUT_OF_LINE void record(discard_reason r, data_category c, std::uint64_t quantity = 1) noexcept {
     if (quantity == 0) return;
     pending[static_cast<std::size_t>(r)][static_cast<std::size_t>(c)].fetch_add(quantity, order_relaxed);
     discarded_total.fetch_add(quantity, order_relaxed);
@@ -6004,7 +6070,14 @@ enum class dsn_error : std::uint8_t {
   bad_host,            ///< the host holds a byte a host name or IPv6 literal cannot hold
 };
 
+/// What is wrong, in a sentence; with SENTRY_TRACE_LOG_TEXT=0 the enumerator's name (less flash).
 constexpr const char* to_string(dsn_error e) noexcept {
+#if !SENTRY_TRACE_LOG_TEXT
+  constexpr const char* names[] = {"ok", "empty", "bad_scheme", "missing_public_key", "missing_host", "bad_port",
+                                   "missing_project_id", "bad_project_id", "bad_character", "query_or_fragment",
+                                   "bad_public_key", "bad_secret", "bad_host"};
+  return static_cast<std::size_t>(e) < sizeof(names) / sizeof(names[0]) ? names[static_cast<std::size_t>(e)] : "invalid";
+#endif
   switch (e) {
     case dsn_error::none: return "ok";
     case dsn_error::empty: return "the DSN is empty";
@@ -6069,76 +6142,87 @@ constexpr bool dsn_credential_chars(std::string_view s) noexcept {
 }
 } // namespace detail
 
+// Positions into `text` rather than std::string_view's find/substr: the same checks in the same
+// order, in about half the code (no range checks, no general substring search).
 inline dsn_error dsn::parse(std::string_view text, dsn& out) noexcept {
   if (text.empty()) return dsn_error::empty;
-  for (char c : text)
-    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return dsn_error::bad_character;
+  const char* const s = text.data();
+  const std::size_t n = text.size();
+  for (std::size_t i = 0; i < n; ++i)
+    if (static_cast<unsigned char>(s[i]) <= 0x20 || s[i] == 0x7f) return dsn_error::bad_character;
+  auto part = [s](std::size_t from, std::size_t to) { return std::string_view(s + from, to - from); };
+  // The first `c` in [from, to), or `to`.
+  auto first = [s](char c, std::size_t from, std::size_t to) {
+    while (from < to && s[from] != c) ++from;
+    return from;
+  };
   dsn d;
-  std::size_t sep = text.find("://");
-  if (sep == std::string_view::npos) return dsn_error::bad_scheme;
-  d.scheme = text.substr(0, sep);
+  std::size_t sep = 0;  // the first "://"
+  while (sep + 3 <= n && !(s[sep] == ':' && s[sep + 1] == '/' && s[sep + 2] == '/')) ++sep;
+  if (sep + 3 > n) return dsn_error::bad_scheme;
+  d.scheme = part(0, sep);
   if (d.scheme != "http" && d.scheme != "https") return dsn_error::bad_scheme;
-  std::string_view rest = text.substr(sep + 3);
+  const std::size_t rest = sep + 3;
   // Query strings and fragments are not part of a DSN; refuse rather than guess.
-  if (rest.find_first_of("?#") != std::string_view::npos) return dsn_error::query_or_fragment;
+  if (first('?', rest, n) != n || first('#', rest, n) != n) return dsn_error::query_or_fragment;
   // The authority ends at the first '/'; within it the user info ends at the LAST '@', as URL
   // parsers split it, so an '@' can never end up in the host. One left in the user info is
   // refused by the key check below.
-  std::size_t first_slash = rest.find('/');
-  std::size_t at = rest.substr(0, first_slash).rfind('@');
-  if (at == std::string_view::npos) return dsn_error::missing_public_key;
-  std::string_view userinfo = rest.substr(0, at);
-  std::size_t colon = userinfo.find(':');
-  d.public_key = userinfo.substr(0, colon);
-  if (colon != std::string_view::npos) d.secret = userinfo.substr(colon + 1);
+  std::size_t at = first('/', rest, n);
+  while (at > rest && s[at - 1] != '@') --at;
+  if (at == rest) return dsn_error::missing_public_key;
+  --at;  // on the '@'
+  const std::size_t colon = first(':', rest, at);
+  d.public_key = part(rest, colon);
+  if (colon != at) d.secret = part(colon + 1, at);
   if (d.public_key.empty()) return dsn_error::missing_public_key;
   if (!detail::dsn_credential_chars(d.public_key)) return dsn_error::bad_public_key;
   if (!detail::dsn_credential_chars(d.secret)) return dsn_error::bad_secret;
-  rest = rest.substr(at + 1);
-  std::size_t slash = rest.find('/');
-  std::string_view hostport = rest.substr(0, slash);
-  std::string_view tail = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
+  const std::size_t host_at = at + 1;
+  const std::size_t slash = first('/', host_at, n);  // host[:port] is [host_at, slash)
+  std::string_view tail = part(slash, n);
   std::string_view port_text;
-  if (!hostport.empty() && hostport.front() == '[') {  // IPv6 literal
-    std::size_t close = hostport.find(']');
-    if (close == std::string_view::npos) return dsn_error::missing_host;
-    d.host = hostport.substr(1, close - 1);
-    std::string_view after = hostport.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') return dsn_error::bad_port;
-      port_text = after.substr(1);
+  const bool ipv6 = host_at < slash && s[host_at] == '[';
+  if (ipv6) {
+    const std::size_t close = first(']', host_at, slash);
+    if (close == slash) return dsn_error::missing_host;
+    d.host = part(host_at + 1, close);
+    if (close + 1 < slash) {
+      if (s[close + 1] != ':') return dsn_error::bad_port;
+      port_text = part(close + 2, slash);
       d.port_explicit = true;
     }
   } else {
-    std::size_t pc = hostport.find(':');
-    d.host = hostport.substr(0, pc);
-    if (pc != std::string_view::npos) {
-      port_text = hostport.substr(pc + 1);
+    const std::size_t pc = first(':', host_at, slash);
+    d.host = part(host_at, pc);
+    if (pc != slash) {
+      port_text = part(pc + 1, slash);
       d.port_explicit = true;
     }
   }
   if (d.host.empty()) return dsn_error::missing_host;
-  if (!detail::dsn_host_chars(d.host, hostport.front() == '[')) return dsn_error::bad_host;
+  if (!detail::dsn_host_chars(d.host, ipv6)) return dsn_error::bad_host;
   if (d.port_explicit) {
     std::uint32_t p = 0;
     if (port_text.size() > 5 || !detail::parse_unsigned<std::uint32_t>(port_text, 65535, p) || p == 0)
       return dsn_error::bad_port;
     d.port = static_cast<std::uint16_t>(p);
   } else {
-    d.port = d.scheme == "https" ? 443 : 80;
+    d.port = d.scheme.size() == 5 ? 443 : 80;  // "https" : "http"
   }
+  // `tail` is empty or starts with '/': the project id is its last segment.
   while (!tail.empty() && tail.back() == '/') tail.remove_suffix(1);
-  std::size_t last = tail.rfind('/');
-  if (tail.empty() || last == std::string_view::npos || last + 1 >= tail.size()) return dsn_error::missing_project_id;
-  d.project_id = tail.substr(last + 1);
+  std::size_t last = tail.size();
+  while (last > 0 && tail[last - 1] != '/') --last;
+  if (last == 0 || last >= tail.size()) return dsn_error::missing_project_id;
+  d.project_id = tail.substr(last);
   if (!detail::all_digits(d.project_id)) return dsn_error::bad_project_id;
-  d.path = tail.substr(0, last);
+  d.path = std::string_view(tail.data(), last - 1);
   // "/a//42": the path is "/a", so the endpoint is /a/api/42/envelope/, not /a//api/...
   while (!d.path.empty() && d.path.back() == '/') d.path.remove_suffix(1);
   if (d.host.size() > 2 && d.host[0] == 'o') {
-    std::size_t dot = d.host.find('.');
-    std::string_view digits = d.host.substr(1, dot == std::string_view::npos ? 0 : dot - 1);
-    if (dot != std::string_view::npos && detail::all_digits(digits)) d.org_id = digits;
+    const std::size_t dot = d.host.find('.');
+    if (dot != std::string_view::npos && detail::all_digits(d.host.substr(1, dot - 1))) d.org_id = d.host.substr(1, dot - 1);
   }
   out = d;
   return dsn_error::none;
@@ -8050,18 +8134,20 @@ inline std::uint64_t mul_hi64(std::uint64_t a, std::uint64_t b) noexcept {
 
 /// Turns span-clock ticks into epoch microseconds. Two steps: ticks to monotonic nanoseconds
 /// through the pair (`ticks`, `ticks_mono_ns`) and the rate, then monotonic nanoseconds to the
-/// wall clock through init()'s pair (`mono_ns`, `epoch_us`). The defaults make a tick one
-/// nanosecond of the monotonic clock (a clock hook, steady_clock).
+/// wall clock through init()'s pair (`mono_ns`, `epoch_us`). Every member defaults to zero,
+/// which makes a tick one nanosecond of the monotonic clock (a clock hook, steady_clock), so
+/// g_tracer, which holds one, stays zero-initialized (.bss, not flash).
 struct time_anchor {
   std::int64_t epoch_us = 0;        ///< the wall clock at init()
   std::uint64_t mono_ns = 0;        ///< the monotonic clock at the same instant
   std::uint64_t ticks = 0;          ///< a span-clock reading...
   std::uint64_t ticks_mono_ns = 0;  ///< ...and the monotonic clock at the same instant
-  std::uint64_t ns_per_tick = 1;    ///< the rate: ns_per_tick + ns_per_tick_frac / 2^64
+  std::uint64_t ns_per_tick = 0;    ///< the rate, when `rated`: ns_per_tick + ns_per_tick_frac / 2^64
   std::uint64_t ns_per_tick_frac = 0;
+  bool rated = false;               ///< false: a tick is a nanosecond
 
   std::uint64_t ns_of(std::uint64_t tick_count) const noexcept {
-    return tick_count * ns_per_tick + mul_hi64(tick_count, ns_per_tick_frac);
+    return rated ? tick_count * ns_per_tick + mul_hi64(tick_count, ns_per_tick_frac) : tick_count;
   }
   std::uint64_t to_mono_ns(std::uint64_t t) const noexcept {
     return t >= ticks ? ticks_mono_ns + ns_of(t - ticks) : ticks_mono_ns - ns_of(ticks - t);
@@ -8155,6 +8241,7 @@ inline void set_rate(time_anchor& a, const clock_pair& now) noexcept {
   // The fraction in double: 53 bits of it are far finer than the pairs' own jitter.
   const double frac = static_cast<double>(dns % dt) / static_cast<double>(dt) * 18446744073709551616.0;
   a.ns_per_tick_frac = frac >= 18446744073709551615.0 ? ~std::uint64_t{0} : static_cast<std::uint64_t>(frac);
+  a.rated = true;
   a.ticks = now.ticks;
   a.ticks_mono_ns = now.mono_ns;
 }
@@ -8362,6 +8449,7 @@ SENTRY_TRACE_DETAIL_END
 #include <cstdint>
 #include <cstring>
 #include <string_view>
+#include <type_traits>
 
 SENTRY_TRACE_DETAIL_BEGIN
 
@@ -8401,10 +8489,16 @@ inline void write_sdk(json_writer& w) noexcept {
 /// @sentry/core builds it (PROTOCOL.md §8): trace_id, public_key, org_id, release, environment,
 /// transaction (left out for a raw URL name), sample_rate (when a local rate decided),
 /// sample_rand (6 decimals, the value decisions use), sampled (left out while deferred).
-template <class Emit>
-void for_each_head_dsc(const trace_id& trace, std::string_view name, transaction_source source, bool rate_known,
-                       double rate, std::uint32_t rand_micros, parent_decision sampled, const envelope_context& ctx,
-                       Emit&& emit) noexcept {
+/// One function for every caller's `emit` (an object and a trampoline to it), so that the member
+/// list is compiled once, not once per kind of caller: for_each_head_dsc below is its typed front.
+struct dsc_emit {
+  void* target;
+  void (*call)(void* target, std::string_view key, std::string_view value) noexcept;
+  void operator()(std::string_view key, std::string_view value) const noexcept { call(target, key, value); }
+};
+inline void head_dsc_members(const trace_id& trace, std::string_view name, transaction_source source, bool rate_known,
+                             double rate, std::uint32_t rand_micros, parent_decision sampled,
+                             const envelope_context& ctx, dsc_emit emit) noexcept {
   char hex[32];
   trace.to_hex(hex);
   emit(std::string_view("trace_id"), std::string_view(hex, 32));
@@ -8427,6 +8521,17 @@ void for_each_head_dsc(const trace_id& trace, std::string_view name, transaction
   emit(std::string_view("sample_rand"), std::string_view(frac, format_micros_fraction(frac, rand_micros)));
   if (sampled != parent_decision::none)
     emit(std::string_view("sampled"), std::string_view(sampled == parent_decision::sampled ? "true" : "false"));
+}
+template <class Emit>
+void for_each_head_dsc(const trace_id& trace, std::string_view name, transaction_source source, bool rate_known,
+                       double rate, std::uint32_t rand_micros, parent_decision sampled, const envelope_context& ctx,
+                       Emit&& emit) noexcept {
+  using target = std::remove_reference_t<Emit>;
+  head_dsc_members(trace, name, source, rate_known, rate, rand_micros, sampled, ctx,
+                   dsc_emit{const_cast<void*>(static_cast<const void*>(&emit)),
+                            [](void* e, std::string_view key, std::string_view value) noexcept {
+                              (*static_cast<target*>(e))(key, value);
+                            }});
 }
 
 /// The transaction's name as sent: the root's name, "<unlabeled transaction>" when empty (as JS
@@ -11854,8 +11959,22 @@ struct tracer {
 inline tracer g_tracer{};
 static_assert(std::is_trivially_destructible_v<tracer>, "the tracer must need no exit-time code");
 
-/// Formats a diagnostic into a stack buffer and hands it to the log hook.
-inline void log_line(log_level level, const char* a, std::string_view b = {}, const char* c = "") noexcept {
+/// What a diagnostic says: its sentence, or with SENTRY_TRACE_LOG_TEXT=0 only the line of the
+/// call that made it (__builtin_LINE() in a default argument is the caller's line). The sentence
+/// is then never read, so the optimizer drops the literal from the image.
+struct log_text {
+#if SENTRY_TRACE_LOG_TEXT
+  constexpr log_text(const char* t) noexcept : text(t) {}  // NOLINT: literals convert implicitly
+  const char* text;
+#else
+  constexpr log_text(const char*, unsigned at = __builtin_LINE()) noexcept : line(at) {}  // NOLINT
+  unsigned line;
+#endif
+};
+
+/// Formats a diagnostic into a stack buffer and hands it to the log hook: `a` + `b` + `c`, or
+/// with SENTRY_TRACE_LOG_TEXT=0 "#<line of a>" and " " + `b` when there is one (`c` is text too).
+SENTRY_TRACE_DETAIL_COLD inline void log_line(log_level level, log_text a, std::string_view b = {}, const char* c = "") noexcept {
   const tracer& t = g_tracer;
   if (!t.log.write || (level == log_level::debug && !t.debug)) return;
   char line[512];
@@ -11867,9 +11986,23 @@ inline void log_line(log_level level, const char* a, std::string_view b = {}, co
       line[n++] = (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) ? '?' : ch;
     }
   };
-  add(a ? std::string_view(a) : std::string_view());
+#if SENTRY_TRACE_LOG_TEXT
+  add(a.text ? std::string_view(a.text) : std::string_view());
   add(b);
   add(c ? std::string_view(c) : std::string_view());
+#else
+  (void)c;
+  char digits[12];
+  std::size_t d = sizeof(digits);
+  unsigned v = a.line;
+  do digits[--d] = static_cast<char>('0' + v % 10u); while ((v /= 10u) != 0);
+  digits[--d] = '#';
+  add(std::string_view(digits + d, sizeof(digits) - d));
+  if (!b.empty()) {
+    add(" ");
+    add(b);
+  }
+#endif
   line[n] = '\0';
   t.log.write(level, line, t.log.user);
 }
@@ -12512,19 +12645,21 @@ class handoff_queue {
     }
   }
 
-  alignas(sync_objects) mutable unsigned char sync_space_[sizeof(sync_objects)];
-  bool sync_made_;
+  // Every member has an initializer, so that g_handoff is constant-initialized: no start-up
+  // code and no guard variable.
+  alignas(sync_objects) mutable unsigned char sync_space_[sizeof(sync_objects)] = {};
+  bool sync_made_ = false;
 #endif
-  handoff_entry ring_[capacity];
-  std::size_t head_;
-  std::size_t count_;    ///< entries in ring_
-  std::size_t writing_;  ///< entries popped and not yet written
-  std::uint64_t wakes_;  ///< pushes that woke the worker
-  bool worker_asleep_;   ///< the worker waits untimed: only a push's wake brings it back
-  handoff_writer writer_;
-  handoff_mode mode_;
-  bool stopping_;
-  bool restart_after_fork_;
+  handoff_entry ring_[capacity] = {};
+  std::size_t head_ = 0;
+  std::size_t count_ = 0;    ///< entries in ring_
+  std::size_t writing_ = 0;  ///< entries popped and not yet written
+  std::uint64_t wakes_ = 0;  ///< pushes that woke the worker
+  bool worker_asleep_ = false;   ///< the worker waits untimed: only a push's wake brings it back
+  handoff_writer writer_ = nullptr;
+  handoff_mode mode_ = handoff_mode::off;
+  bool stopping_ = false;
+  bool restart_after_fork_ = false;
 };
 
 inline handoff_queue g_handoff{};
@@ -13166,7 +13301,7 @@ inline span start_unrecorded_child(const span_ref& parent, std::uint8_t flags, b
 /// A child of `parent` that is dropped because its transaction is gone (or `parent` was itself
 /// dropped), counted as no_parent_span. It keeps the parent's trace and stands in the stack, so
 /// that spans started under it are dropped with it, never promoted to new transactions.
-inline span start_dropped_child(const span_ref& parent, bool make_active, const char* why) noexcept {
+SENTRY_TRACE_DETAIL_COLD inline span start_dropped_child(const span_ref& parent, bool make_active, log_text why) noexcept {
   g_outcomes.record(discard_reason::no_parent_span, data_category::span);
   log_line(log_level::debug, why);
   span_ref ref = parent;
@@ -13288,7 +13423,10 @@ inline span_record* record_of(const span_ref& ref, transaction_block*& block) no
 struct root_origin {
   const span_ref* forced_parent = nullptr;
   incoming_context* incoming = nullptr;
-  bool continued() const noexcept { return !forced_parent && incoming && incoming->continued; }
+  /// `incoming`'s trace is continued (never under a forced parent). Set once by start_root, a
+  /// value rather than a call: where no continue_trace() is linked in, `incoming` is known
+  /// null, and with it every continuation path folds away.
+  bool continued = false;
 };
 
 /// Decides whether the new root `root` is sampled; sets its sampling fields.
@@ -13313,7 +13451,7 @@ inline sampling_decision decide_root(const span_options& o, const root_origin& f
     if (fp) {
       ctx.parent_sampled = inherited;
       if (fp->links & ref_rate_known) ctx.parent_sample_rate = micros_to_double(fp->sample_rate_ppm);
-    } else if (from.continued()) {
+    } else if (from.continued) {
       ctx.parent_sampled = in->parent.sampled;
       ctx.parent_sample_rate = in->parent_sample_rate;
     }
@@ -13325,10 +13463,10 @@ inline sampling_decision decide_root(const span_options& o, const root_origin& f
       root.links |= ref_rate_known;
     }
     // This service decided a deferred trace: say with which rate, as @sentry/core does.
-    if (from.continued() && in->parent.sampled == parent_decision::none && d.sample_rate_known &&
+    if (from.continued && in->parent.sampled == parent_decision::none && d.sample_rate_known &&
         !in->had_sample_rate && in->added_rate_len == 0)
       in->added_rate_len = static_cast<std::uint8_t>(format_double(in->added_rate, d.sample_rate));
-  } else if (from.continued() || fp) {
+  } else if (from.continued || fp) {
     // Tracing off: record nothing, but hand the caller's decision on unchanged.
     const parent_decision p = fp ? inherited : in->parent.sampled;
     if (p == parent_decision::sampled) root.flags |= span_ref::sampled;
@@ -13368,7 +13506,7 @@ inline void open_transaction(transaction_block& b, const span_options& o, const 
   incoming_context* in = from.incoming;
   b.reset_contents();
   b.trace = root.trace;
-  b.parent_of_root = from.forced_parent ? from.forced_parent->id : from.continued() ? in->parent.parent : span_id{};
+  b.parent_of_root = from.forced_parent ? from.forced_parent->id : from.continued ? in->parent.parent : span_id{};
   b.sample_rate = d.sample_rate;
   b.sample_rate_known = d.sample_rate_known;
   b.sample_rand_micros = root.sample_rand_micros;
@@ -13379,8 +13517,8 @@ inline void open_transaction(transaction_block& b, const span_options& o, const 
   b.is_continuation = false;
   b.segment_id = root.id;
   b.continuation.store(0, order_relaxed);
-  b.continued = from.continued();
-  if (from.continued()) {
+  b.continued = from.continued;
+  if (from.continued) {
     load_incoming_baggage(*in, b.dsc);
   } else if (from.forced_parent) {
     b.dsc.clear();
@@ -13406,13 +13544,14 @@ inline span start_root(const span_options& o, const span_ref* forced_parent, boo
   root_origin from;
   from.forced_parent = forced_parent;
   from.incoming = tl_incoming;
+  from.continued = !forced_parent && from.incoming && from.incoming->continued;
   span_ref root;
-  root.trace = forced_parent ? forced_parent->trace : from.continued() ? from.incoming->parent.trace : new_trace_id();
+  root.trace = forced_parent ? forced_parent->trace : from.continued ? from.incoming->parent.trace : new_trace_id();
   root.id = new_span_id();
   root.epoch = t.epoch;
   root.flags = span_ref::valid | ref_root;
   root.sample_rand_micros = forced_parent ? forced_parent->sample_rand_micros
-                            : from.continued() ? from.incoming->sample_rand_micros
+                            : from.continued ? from.incoming->sample_rand_micros
                                                : new_sample_rand();
   const sampling_decision d = decide_root(o, from, root);
   transaction_block* b = nullptr;
@@ -13834,10 +13973,11 @@ inline std::string_view init_env(const char* name) noexcept {
 
 /// Why init() failed: a message and what it is about; `what` is null when nothing did.
 struct init_error {
-  const char* what = nullptr;
+  bool failed = false;
+  log_text what{""};  ///< with SENTRY_TRACE_LOG_TEXT=0, the line of the init_failed() call
   std::string_view about;
 };
-constexpr init_error init_failed(const char* what, std::string_view about = {}) noexcept { return {what, about}; }
+constexpr init_error init_failed(log_text what, std::string_view about = {}) noexcept { return {true, what, about}; }
 
 /// The clock, wall clock, lock and entropy hooks, with the hosted defaults where unset.
 inline init_error init_hooks(tracer& t, const options& opts, entropy_hook& entropy) noexcept {
@@ -14009,16 +14149,17 @@ bool init(const options& opts) noexcept {
 #if SENTRY_TRACE_HOSTED
   if (!t.log.write) t.log.write = detail::hosted_log;
 #endif
-  if (!opts.debug && detail::env_true(detail::init_env("SENTRY_DEBUG"))) t.debug = true;
+  // No environment when freestanding: the constant drops the test (an empty value does not fold).
+  if (SENTRY_TRACE_HOSTED && !opts.debug && detail::env_true(detail::init_env("SENTRY_DEBUG"))) t.debug = true;
 
   entropy_hook entropy;
   detail::init_error e = detail::init_hooks(t, opts, entropy);
-  if (!e.what) e = detail::init_identity(t, opts);
-  if (!e.what) e = detail::init_sampling(t, opts);
-  if (!e.what) e = detail::init_propagation(t, opts);
-  if (!e.what) e = detail::init_storage_and_transport(t, opts);
-  if (!e.what) e = detail::start_tracing(t, opts, entropy);
-  if (e.what) {
+  if (!e.failed) e = detail::init_identity(t, opts);
+  if (!e.failed) e = detail::init_sampling(t, opts);
+  if (!e.failed) e = detail::init_propagation(t, opts);
+  if (!e.failed) e = detail::init_storage_and_transport(t, opts);
+  if (!e.failed) e = detail::start_tracing(t, opts, entropy);
+  if (e.failed) {
     log_line(log_level::error, e.what, e.about);
     detail::stop_builtin(0);
     t.enabled = false;

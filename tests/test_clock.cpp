@@ -189,6 +189,7 @@ TEST_CASE("time_anchor: the rate's fraction converts, and converting is monotone
   a.ticks = 90'000'000'000;       // a counter reading...
   a.ticks_mono_ns = 6'000'000'000;  // ...taken 1 s after init
   a.ns_per_tick = 0;                // 1/3 ns per tick: a 3 GHz counter
+  a.rated = true;
   a.ns_per_tick_frac = 0x5555555555555555ull;
   CHECK(a.to_epoch_us(a.ticks) == a.epoch_us + 1'000'000);
   CHECK(a.to_epoch_us(a.ticks + 3'000'000) == a.epoch_us + 1'000'000 + 999);  // 999.99.. us, truncated
@@ -202,6 +203,7 @@ TEST_CASE("time_anchor: the rate's fraction converts, and converting is monotone
   // More than 1 ns per tick (a 24 MHz AArch64 counter: 41.666.. ns).
   a.ns_per_tick = 41;
   a.ns_per_tick_frac = 0xaaaaaaaaaaaaaaaaull;
+  a.rated = true;
   CHECK(a.to_epoch_us(a.ticks + 24'000'000) == a.epoch_us + 1'000'000 + 999'999);
 }
 

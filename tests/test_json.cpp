@@ -14,6 +14,12 @@
 #include <string_view>
 #include <vector>
 
+// ctest json_size_optimized builds this file at -Os: the string writer must then take its byte
+// loop alone (protocol/json.hpp), or that build tests nothing new.
+#ifdef SENTRY_TRACE_TEST_EXPECT_BYTE_LOOP
+static_assert(!SENTRY_TRACE_DETAIL_SWAR, "-Os builds the byte loop alone");
+#endif
+
 namespace {
 
 using namespace std::string_view_literals;

@@ -304,7 +304,9 @@ bool entropy_fill(void* bytes, std::size_t n, void*) noexcept {
   return true;
 }
 
-// Diagnostics to the same UART, one line each.
+// Diagnostics to the same UART, one line each. Freestanding builds default to
+// SENTRY_TRACE_LOG_TEXT=0 (config.hpp): a message is "#<line> <value>", the line of the call
+// that logs it in the library's headers, so that the sentences take no flash.
 void log_line(st::log_level level, const char* message, void*) noexcept {
   uart_puts("[sentry_trace] ");
   uart_puts(st::to_string(level));

@@ -75,6 +75,14 @@
 //                                        rates of at most six decimals. No floating-point
 //                                        arithmetic at all, so a Cortex-M4 links no soft-float
 //                                        routine: a precision trade-off for less flash          yes
+//   SENTRY_TRACE_LOG_TEXT         (HOSTED) 1: diagnostics reach the log hook as sentences; 0 (the
+//                                        default on a freestanding build): as "#N" plus the value
+//                                        they name, if any, where N is the line of the log call
+//                                        in the library's header that makes it (grep -n there,
+//                                        or in single_include/sentry_trace.hpp with the single
+//                                        header), and to_string(dsn_error) gives the
+//                                        enumerator's name: the sentences stay out of flash
+//                                        (1.7 KiB of flash on a Cortex-M4)                      no
 //
 // AGREE         "yes": TUs of one program that include the enabled library must agree on the
 //               value. On ELF targets a program whose TUs disagree fails to link, naming
@@ -185,6 +193,24 @@
 #endif
 #if SENTRY_TRACE_DOUBLES != 0 && SENTRY_TRACE_DOUBLES != 1
 #  error "SENTRY_TRACE_DOUBLES must be 0 or 1"
+#endif
+
+#ifndef SENTRY_TRACE_LOG_TEXT
+#  define SENTRY_TRACE_LOG_TEXT SENTRY_TRACE_HOSTED
+#endif
+#if SENTRY_TRACE_LOG_TEXT != 0 && SENTRY_TRACE_LOG_TEXT != 1
+#  error "SENTRY_TRACE_LOG_TEXT must be 0 or 1"
+#endif
+
+// Code kept out of line, so that it is not copied into each of its callers: _OUT_OF_LINE for
+// code some callers take often, _COLD for code taken rarely (errors, drops), which GCC and clang
+// also move out of the way of hot code. Other compilers decide as they see fit.
+#if defined(__GNUC__) || defined(__clang__)
+#  define SENTRY_TRACE_DETAIL_OUT_OF_LINE [[gnu::noinline]]
+#  define SENTRY_TRACE_DETAIL_COLD [[gnu::cold, gnu::noinline]]
+#else
+#  define SENTRY_TRACE_DETAIL_OUT_OF_LINE
+#  define SENTRY_TRACE_DETAIL_COLD
 #endif
 
 #define SENTRY_TRACE_SAMPLING_RUNTIME 0

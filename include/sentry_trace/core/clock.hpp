@@ -51,18 +51,20 @@ inline std::uint64_t mul_hi64(std::uint64_t a, std::uint64_t b) noexcept {
 
 /// Turns span-clock ticks into epoch microseconds. Two steps: ticks to monotonic nanoseconds
 /// through the pair (`ticks`, `ticks_mono_ns`) and the rate, then monotonic nanoseconds to the
-/// wall clock through init()'s pair (`mono_ns`, `epoch_us`). The defaults make a tick one
-/// nanosecond of the monotonic clock (a clock hook, steady_clock).
+/// wall clock through init()'s pair (`mono_ns`, `epoch_us`). Every member defaults to zero,
+/// which makes a tick one nanosecond of the monotonic clock (a clock hook, steady_clock), so
+/// g_tracer, which holds one, stays zero-initialized (.bss, not flash).
 struct time_anchor {
   std::int64_t epoch_us = 0;        ///< the wall clock at init()
   std::uint64_t mono_ns = 0;        ///< the monotonic clock at the same instant
   std::uint64_t ticks = 0;          ///< a span-clock reading...
   std::uint64_t ticks_mono_ns = 0;  ///< ...and the monotonic clock at the same instant
-  std::uint64_t ns_per_tick = 1;    ///< the rate: ns_per_tick + ns_per_tick_frac / 2^64
+  std::uint64_t ns_per_tick = 0;    ///< the rate, when `rated`: ns_per_tick + ns_per_tick_frac / 2^64
   std::uint64_t ns_per_tick_frac = 0;
+  bool rated = false;               ///< false: a tick is a nanosecond
 
   std::uint64_t ns_of(std::uint64_t tick_count) const noexcept {
-    return tick_count * ns_per_tick + mul_hi64(tick_count, ns_per_tick_frac);
+    return rated ? tick_count * ns_per_tick + mul_hi64(tick_count, ns_per_tick_frac) : tick_count;
   }
   std::uint64_t to_mono_ns(std::uint64_t t) const noexcept {
     return t >= ticks ? ticks_mono_ns + ns_of(t - ticks) : ticks_mono_ns - ns_of(ticks - t);
@@ -156,6 +158,7 @@ inline void set_rate(time_anchor& a, const clock_pair& now) noexcept {
   // The fraction in double: 53 bits of it are far finer than the pairs' own jitter.
   const double frac = static_cast<double>(dns % dt) / static_cast<double>(dt) * 18446744073709551616.0;
   a.ns_per_tick_frac = frac >= 18446744073709551615.0 ? ~std::uint64_t{0} : static_cast<std::uint64_t>(frac);
+  a.rated = true;
   a.ticks = now.ticks;
   a.ticks_mono_ns = now.mono_ns;
 }

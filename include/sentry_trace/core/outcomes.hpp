@@ -38,7 +38,8 @@ struct outcome_counters {
   atomic<std::uint64_t> client_reports_sent;
   atomic<std::uint64_t> discarded_total;
 
-  void record(discard_reason r, data_category c, std::uint64_t quantity = 1) noexcept {
+  // Out of line: a dozen callers, none of them on the span path's common case.
+  SENTRY_TRACE_DETAIL_OUT_OF_LINE void record(discard_reason r, data_category c, std::uint64_t quantity = 1) noexcept {
     if (quantity == 0) return;
     pending[static_cast<std::size_t>(r)][static_cast<std::size_t>(c)].fetch_add(quantity, order_relaxed);
     discarded_total.fetch_add(quantity, order_relaxed);

@@ -43,7 +43,7 @@ inline span start_unrecorded_child(const span_ref& parent, std::uint8_t flags, b
 /// A child of `parent` that is dropped because its transaction is gone (or `parent` was itself
 /// dropped), counted as no_parent_span. It keeps the parent's trace and stands in the stack, so
 /// that spans started under it are dropped with it, never promoted to new transactions.
-inline span start_dropped_child(const span_ref& parent, bool make_active, const char* why) noexcept {
+SENTRY_TRACE_DETAIL_COLD inline span start_dropped_child(const span_ref& parent, bool make_active, log_text why) noexcept {
   g_outcomes.record(discard_reason::no_parent_span, data_category::span);
   log_line(log_level::debug, why);
   span_ref ref = parent;
@@ -165,7 +165,10 @@ inline span_record* record_of(const span_ref& ref, transaction_block*& block) no
 struct root_origin {
   const span_ref* forced_parent = nullptr;
   incoming_context* incoming = nullptr;
-  bool continued() const noexcept { return !forced_parent && incoming && incoming->continued; }
+  /// `incoming`'s trace is continued (never under a forced parent). Set once by start_root, a
+  /// value rather than a call: where no continue_trace() is linked in, `incoming` is known
+  /// null, and with it every continuation path folds away.
+  bool continued = false;
 };
 
 /// Decides whether the new root `root` is sampled; sets its sampling fields.
@@ -190,7 +193,7 @@ inline sampling_decision decide_root(const span_options& o, const root_origin& f
     if (fp) {
       ctx.parent_sampled = inherited;
       if (fp->links & ref_rate_known) ctx.parent_sample_rate = micros_to_double(fp->sample_rate_ppm);
-    } else if (from.continued()) {
+    } else if (from.continued) {
       ctx.parent_sampled = in->parent.sampled;
       ctx.parent_sample_rate = in->parent_sample_rate;
     }
@@ -202,10 +205,10 @@ inline sampling_decision decide_root(const span_options& o, const root_origin& f
       root.links |= ref_rate_known;
     }
     // This service decided a deferred trace: say with which rate, as @sentry/core does.
-    if (from.continued() && in->parent.sampled == parent_decision::none && d.sample_rate_known &&
+    if (from.continued && in->parent.sampled == parent_decision::none && d.sample_rate_known &&
         !in->had_sample_rate && in->added_rate_len == 0)
       in->added_rate_len = static_cast<std::uint8_t>(format_double(in->added_rate, d.sample_rate));
-  } else if (from.continued() || fp) {
+  } else if (from.continued || fp) {
     // Tracing off: record nothing, but hand the caller's decision on unchanged.
     const parent_decision p = fp ? inherited : in->parent.sampled;
     if (p == parent_decision::sampled) root.flags |= span_ref::sampled;
@@ -245,7 +248,7 @@ inline void open_transaction(transaction_block& b, const span_options& o, const 
   incoming_context* in = from.incoming;
   b.reset_contents();
   b.trace = root.trace;
-  b.parent_of_root = from.forced_parent ? from.forced_parent->id : from.continued() ? in->parent.parent : span_id{};
+  b.parent_of_root = from.forced_parent ? from.forced_parent->id : from.continued ? in->parent.parent : span_id{};
   b.sample_rate = d.sample_rate;
   b.sample_rate_known = d.sample_rate_known;
   b.sample_rand_micros = root.sample_rand_micros;
@@ -256,8 +259,8 @@ inline void open_transaction(transaction_block& b, const span_options& o, const 
   b.is_continuation = false;
   b.segment_id = root.id;
   b.continuation.store(0, order_relaxed);
-  b.continued = from.continued();
-  if (from.continued()) {
+  b.continued = from.continued;
+  if (from.continued) {
     load_incoming_baggage(*in, b.dsc);
   } else if (from.forced_parent) {
     b.dsc.clear();
@@ -283,13 +286,14 @@ inline span start_root(const span_options& o, const span_ref* forced_parent, boo
   root_origin from;
   from.forced_parent = forced_parent;
   from.incoming = tl_incoming;
+  from.continued = !forced_parent && from.incoming && from.incoming->continued;
   span_ref root;
-  root.trace = forced_parent ? forced_parent->trace : from.continued() ? from.incoming->parent.trace : new_trace_id();
+  root.trace = forced_parent ? forced_parent->trace : from.continued ? from.incoming->parent.trace : new_trace_id();
   root.id = new_span_id();
   root.epoch = t.epoch;
   root.flags = span_ref::valid | ref_root;
   root.sample_rand_micros = forced_parent ? forced_parent->sample_rand_micros
-                            : from.continued() ? from.incoming->sample_rand_micros
+                            : from.continued ? from.incoming->sample_rand_micros
                                                : new_sample_rand();
   const sampling_decision d = decide_root(o, from, root);
   transaction_block* b = nullptr;

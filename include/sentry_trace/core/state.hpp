@@ -98,8 +98,22 @@ struct tracer {
 inline tracer g_tracer{};
 static_assert(std::is_trivially_destructible_v<tracer>, "the tracer must need no exit-time code");
 
-/// Formats a diagnostic into a stack buffer and hands it to the log hook.
-inline void log_line(log_level level, const char* a, std::string_view b = {}, const char* c = "") noexcept {
+/// What a diagnostic says: its sentence, or with SENTRY_TRACE_LOG_TEXT=0 only the line of the
+/// call that made it (__builtin_LINE() in a default argument is the caller's line). The sentence
+/// is then never read, so the optimizer drops the literal from the image.
+struct log_text {
+#if SENTRY_TRACE_LOG_TEXT
+  constexpr log_text(const char* t) noexcept : text(t) {}  // NOLINT: literals convert implicitly
+  const char* text;
+#else
+  constexpr log_text(const char*, unsigned at = __builtin_LINE()) noexcept : line(at) {}  // NOLINT
+  unsigned line;
+#endif
+};
+
+/// Formats a diagnostic into a stack buffer and hands it to the log hook: `a` + `b` + `c`, or
+/// with SENTRY_TRACE_LOG_TEXT=0 "#<line of a>" and " " + `b` when there is one (`c` is text too).
+SENTRY_TRACE_DETAIL_COLD inline void log_line(log_level level, log_text a, std::string_view b = {}, const char* c = "") noexcept {
   const tracer& t = g_tracer;
   if (!t.log.write || (level == log_level::debug && !t.debug)) return;
   char line[512];
@@ -111,9 +125,23 @@ inline void log_line(log_level level, const char* a, std::string_view b = {}, co
       line[n++] = (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) ? '?' : ch;
     }
   };
-  add(a ? std::string_view(a) : std::string_view());
+#if SENTRY_TRACE_LOG_TEXT
+  add(a.text ? std::string_view(a.text) : std::string_view());
   add(b);
   add(c ? std::string_view(c) : std::string_view());
+#else
+  (void)c;
+  char digits[12];
+  std::size_t d = sizeof(digits);
+  unsigned v = a.line;
+  do digits[--d] = static_cast<char>('0' + v % 10u); while ((v /= 10u) != 0);
+  digits[--d] = '#';
+  add(std::string_view(digits + d, sizeof(digits) - d));
+  if (!b.empty()) {
+    add(" ");
+    add(b);
+  }
+#endif
   line[n] = '\0';
   t.log.write(level, line, t.log.user);
 }

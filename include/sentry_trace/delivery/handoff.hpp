@@ -294,19 +294,21 @@ class handoff_queue {
     }
   }
 
-  alignas(sync_objects) mutable unsigned char sync_space_[sizeof(sync_objects)];
-  bool sync_made_;
+  // Every member has an initializer, so that g_handoff is constant-initialized: no start-up
+  // code and no guard variable.
+  alignas(sync_objects) mutable unsigned char sync_space_[sizeof(sync_objects)] = {};
+  bool sync_made_ = false;
 #endif
-  handoff_entry ring_[capacity];
-  std::size_t head_;
-  std::size_t count_;    ///< entries in ring_
-  std::size_t writing_;  ///< entries popped and not yet written
-  std::uint64_t wakes_;  ///< pushes that woke the worker
-  bool worker_asleep_;   ///< the worker waits untimed: only a push's wake brings it back
-  handoff_writer writer_;
-  handoff_mode mode_;
-  bool stopping_;
-  bool restart_after_fork_;
+  handoff_entry ring_[capacity] = {};
+  std::size_t head_ = 0;
+  std::size_t count_ = 0;    ///< entries in ring_
+  std::size_t writing_ = 0;  ///< entries popped and not yet written
+  std::uint64_t wakes_ = 0;  ///< pushes that woke the worker
+  bool worker_asleep_ = false;   ///< the worker waits untimed: only a push's wake brings it back
+  handoff_writer writer_ = nullptr;
+  handoff_mode mode_ = handoff_mode::off;
+  bool stopping_ = false;
+  bool restart_after_fork_ = false;
 };
 
 inline handoff_queue g_handoff{};

@@ -31,6 +31,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string_view>
+#include <type_traits>
 
 SENTRY_TRACE_DETAIL_BEGIN
 
@@ -70,10 +71,16 @@ inline void write_sdk(json_writer& w) noexcept {
 /// @sentry/core builds it (PROTOCOL.md §8): trace_id, public_key, org_id, release, environment,
 /// transaction (left out for a raw URL name), sample_rate (when a local rate decided),
 /// sample_rand (6 decimals, the value decisions use), sampled (left out while deferred).
-template <class Emit>
-void for_each_head_dsc(const trace_id& trace, std::string_view name, transaction_source source, bool rate_known,
-                       double rate, std::uint32_t rand_micros, parent_decision sampled, const envelope_context& ctx,
-                       Emit&& emit) noexcept {
+/// One function for every caller's `emit` (an object and a trampoline to it), so that the member
+/// list is compiled once, not once per kind of caller: for_each_head_dsc below is its typed front.
+struct dsc_emit {
+  void* target;
+  void (*call)(void* target, std::string_view key, std::string_view value) noexcept;
+  void operator()(std::string_view key, std::string_view value) const noexcept { call(target, key, value); }
+};
+inline void head_dsc_members(const trace_id& trace, std::string_view name, transaction_source source, bool rate_known,
+                             double rate, std::uint32_t rand_micros, parent_decision sampled,
+                             const envelope_context& ctx, dsc_emit emit) noexcept {
   char hex[32];
   trace.to_hex(hex);
   emit(std::string_view("trace_id"), std::string_view(hex, 32));
@@ -96,6 +103,17 @@ void for_each_head_dsc(const trace_id& trace, std::string_view name, transaction
   emit(std::string_view("sample_rand"), std::string_view(frac, format_micros_fraction(frac, rand_micros)));
   if (sampled != parent_decision::none)
     emit(std::string_view("sampled"), std::string_view(sampled == parent_decision::sampled ? "true" : "false"));
+}
+template <class Emit>
+void for_each_head_dsc(const trace_id& trace, std::string_view name, transaction_source source, bool rate_known,
+                       double rate, std::uint32_t rand_micros, parent_decision sampled, const envelope_context& ctx,
+                       Emit&& emit) noexcept {
+  using target = std::remove_reference_t<Emit>;
+  head_dsc_members(trace, name, source, rate_known, rate, rand_micros, sampled, ctx,
+                   dsc_emit{const_cast<void*>(static_cast<const void*>(&emit)),
+                            [](void* e, std::string_view key, std::string_view value) noexcept {
+                              (*static_cast<target*>(e))(key, value);
+                            }});
 }
 
 /// The transaction's name as sent: the root's name, "<unlabeled transaction>" when empty (as JS

@@ -104,12 +104,18 @@ constexpr std::string_view trim(std::string_view s, bool (*drop)(char) noexcept)
 
 // ---- fixed buffers ------------------------------------------------------------------------------
 
-/// Copies `text` into `dst` with a NUL after it; false (and `dst` untouched) when it does not fit.
-template <std::size_t N> bool copy_bounded(char (&dst)[N], std::string_view text) noexcept {
-  if (text.size() >= N) return false;
+/// Copies `text` into `dst` (`cap` bytes) with a NUL after it; false (and `dst` untouched) when
+/// it does not fit. Out of line: one copy of the code for every buffer size (firmware flash).
+SENTRY_TRACE_DETAIL_OUT_OF_LINE inline bool copy_bounded(char* dst, std::size_t cap, std::string_view text) noexcept {
+  if (text.size() >= cap) return false;
   if (!text.empty()) std::memcpy(dst, text.data(), text.size());  // an empty view may hold nullptr
   dst[text.size()] = '\0';
   return true;
+}
+
+/// The same into a fixed buffer, its size taken from the type.
+template <std::size_t N> bool copy_bounded(char (&dst)[N], std::string_view text) noexcept {
+  return copy_bounded(dst, N, text);
 }
 
 }  // namespace detail

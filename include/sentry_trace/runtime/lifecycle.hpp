@@ -216,10 +216,11 @@ inline std::string_view init_env(const char* name) noexcept {
 
 /// Why init() failed: a message and what it is about; `what` is null when nothing did.
 struct init_error {
-  const char* what = nullptr;
+  bool failed = false;
+  log_text what{""};  ///< with SENTRY_TRACE_LOG_TEXT=0, the line of the init_failed() call
   std::string_view about;
 };
-constexpr init_error init_failed(const char* what, std::string_view about = {}) noexcept { return {what, about}; }
+constexpr init_error init_failed(log_text what, std::string_view about = {}) noexcept { return {true, what, about}; }
 
 /// The clock, wall clock, lock and entropy hooks, with the hosted defaults where unset.
 inline init_error init_hooks(tracer& t, const options& opts, entropy_hook& entropy) noexcept {
@@ -391,16 +392,17 @@ bool init(const options& opts) noexcept {
 #if SENTRY_TRACE_HOSTED
   if (!t.log.write) t.log.write = detail::hosted_log;
 #endif
-  if (!opts.debug && detail::env_true(detail::init_env("SENTRY_DEBUG"))) t.debug = true;
+  // No environment when freestanding: the constant drops the test (an empty value does not fold).
+  if (SENTRY_TRACE_HOSTED && !opts.debug && detail::env_true(detail::init_env("SENTRY_DEBUG"))) t.debug = true;
 
   entropy_hook entropy;
   detail::init_error e = detail::init_hooks(t, opts, entropy);
-  if (!e.what) e = detail::init_identity(t, opts);
-  if (!e.what) e = detail::init_sampling(t, opts);
-  if (!e.what) e = detail::init_propagation(t, opts);
-  if (!e.what) e = detail::init_storage_and_transport(t, opts);
-  if (!e.what) e = detail::start_tracing(t, opts, entropy);
-  if (e.what) {
+  if (!e.failed) e = detail::init_identity(t, opts);
+  if (!e.failed) e = detail::init_sampling(t, opts);
+  if (!e.failed) e = detail::init_propagation(t, opts);
+  if (!e.failed) e = detail::init_storage_and_transport(t, opts);
+  if (!e.failed) e = detail::start_tracing(t, opts, entropy);
+  if (e.failed) {
     log_line(log_level::error, e.what, e.about);
     detail::stop_builtin(0);
     t.enabled = false;
