@@ -8591,22 +8591,45 @@ inline std::string_view origin_or_manual(const transaction_block& b, const span_
   return origin.empty() ? std::string_view("manual") : origin;
 }
 
-/// trace_id, span_id and (unless it starts the trace) parent_span_id of span `r`.
-inline void write_span_ids(json_writer& w, const transaction_block& b, const span_record& r) noexcept {
+/// trace_id, span_id of span `r` and (unless it starts the trace) the parent it is written with.
+inline void write_span_ids(json_writer& w, const transaction_block& b, const span_record& r, span_id parent) noexcept {
   char hex[32];
   b.trace.to_hex(hex);
   w.key("trace_id").string(std::string_view(hex, 32));
   r.id.to_hex(hex);
   w.key("span_id").string(std::string_view(hex, 16));
-  if (!r.parent.is_zero()) {
-    r.parent.to_hex(hex);
+  if (!parent.is_zero()) {
+    parent.to_hex(hex);
     w.key("parent_span_id").string(std::string_view(hex, 16));
   }
 }
 
+/// The parent span `slot` is written with. A span that had not ended when its transaction was
+/// written is not in it (counted invalid); a child of it that had ended is attached to its
+/// nearest ancestor that is, so that no parent_span_id names a span the transaction lacks.
+/// Parents start before their children, so a parent's slot is lower and has been decided:
+/// `written` (ascending, `listed` entries) holds the slots written so far.
+inline span_id written_parent(const transaction_block& b, std::uint32_t slot, const std::uint16_t* written,
+                              std::size_t listed) noexcept {
+  span_id parent = b.spans[slot].parent;
+  for (std::uint32_t below = slot; below > 1;) {  // each hop moves to a lower slot: bounded
+    std::uint32_t u = below - 1;
+    while (u > 0 && b.spans[u].id != parent) --u;
+    if (u == 0) return parent;  // the root, or a span outside this block
+    const std::uint16_t* end = written + listed;
+    const std::uint16_t* at = written;
+    while (at != end && *at < u) ++at;
+    if (at != end && *at == u) return parent;  // written: a parent in the transaction
+    parent = b.spans[u].parent;
+    below = u;
+  }
+  return parent;
+}
+
 /// The fields a span and the trace context share: ids, op, status, origin and data.
-inline void write_span_common(json_writer& w, const transaction_block& b, const span_record& r, bool root) noexcept {
-  write_span_ids(w, b, r);
+inline void write_span_common(json_writer& w, const transaction_block& b, const span_record& r, bool root,
+                              span_id parent) noexcept {
+  write_span_ids(w, b, r, parent);
   std::string_view op = op_or_default(b, r);
   std::string_view origin = origin_or_manual(b, r);
   w.key("op").string(op);
@@ -8683,7 +8706,7 @@ inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, 
   if (!ctx.server_name.empty()) w.key("server_name").string(ctx.server_name);
   write_sdk(w);
   w.key("contexts").begin_object().key("trace").begin_object();
-  write_span_common(w, b, root, true);
+  write_span_common(w, b, root, true, root.parent);
   w.end_object().end_object();
 
   std::uint32_t measurement_count = b.measurements_used.load(order_acquire);
@@ -8722,7 +8745,7 @@ inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, 
     }
     std::size_t checkpoint = payload.size();
     w.begin_object();
-    write_span_common(w, b, r, false);
+    write_span_common(w, b, r, false, unfinished ? written_parent(b, slot, slot_list, listed) : r.parent);
     w.key("description").string(b.str(r.name));
     w.key("start_timestamp").timestamp(ctx.anchor.to_epoch_us(r.start_ticks));
     w.key("timestamp").timestamp(ctx.anchor.to_epoch_us(r.end_ticks));
@@ -8776,7 +8799,7 @@ inline void write_span_v2(json_writer& w, const transaction_block& b, const span
                           std::string_view segment_name, const envelope_context& ctx) noexcept {
   char hex[32];
   w.begin_object();
-  write_span_ids(w, b, r);
+  write_span_ids(w, b, r, r.parent);
   std::string_view name = b.str(r.name);
   w.key("name").string(segment ? segment_name : name);
   w.key("status").string(r.status == span_status::ok ? "ok" : "error");

@@ -261,6 +261,26 @@ TEST_CASE("a level ending while workers run jobs under it starts no new transact
 }
 #endif
 
+TEST_CASE("a child that ended under a span still open when its root ended is attached to its nearest sent ancestor") {
+  traced t;
+  st::span level = st::start_span_manual({"level", "game.level"});
+  st::span job = st::start_inactive_span({"job", "task"});
+  st::span step = st::start_inactive_span({"step", "task", job});
+  st::span sub = st::start_inactive_span({"sub", "task", step});
+  st::span done = st::start_inactive_span({"done", "task", job});
+  done.end();
+  sub.end();
+  level.end();  // job and step are still open: not in the transaction
+  step.end();
+  job.end();
+  auto txs = t.transactions();
+  REQUIRE(txs.size() == 1);
+  const std::string root_id = txs[0]["contexts"]["trace"]["span_id"].str;
+  REQUIRE(txs[0]["spans"].size() == 2);
+  for (auto& s : txs[0]["spans"].items) CHECK(s["parent_span_id"].str == root_id);
+  CHECK(t.discarded("invalid", "span") == 2);
+}
+
 TEST_CASE("a recorded job whose transaction ended meanwhile drops the spans opened inside it") {
   traced t;
   st::span level = st::start_span_manual({"level", "game.level"});
