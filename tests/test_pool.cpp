@@ -313,3 +313,36 @@ TEST_CASE("a span's name, op and origin are copied whole when they fit, and cut 
   CHECK(stored(b, r.origin) == "abc");
   CHECK(st::get_stats().strings_truncated == truncated + 1);
 }
+
+TEST_CASE("a string attribute's key and value are copied whole when they fit, and cut when not") {
+  static d::transaction_block b;
+  b.reset_contents();
+  const auto truncated = st::get_stats().strings_truncated;
+  d::span_record& r = b.init_slot(1, st::span_id{}, st::span_id{}, 0);
+  const std::string at_limit(SENTRY_TRACE_MAX_STRING, 'v');
+  b.set_string_attribute(1, "k", at_limit);
+  REQUIRE(r.attr_count == 1);
+  const d::attribute_record& a = b.attributes[r.attr_head];
+  CHECK(a.type == d::attribute_type::string);
+  CHECK(stored(b, a.key) == "k");
+  CHECK(stored(b, a.text) == at_limit);
+  CHECK(st::get_stats().strings_truncated == truncated);
+  // Over the limit: cut and counted, under an invalid key stored repaired.
+  b.set_string_attribute(1, "k\xff", at_limit + "w");
+  REQUIRE(r.attr_count == 2);
+  const d::attribute_record& c = b.attributes[r.attr_tail];
+  CHECK(stored(b, c.key) == "k\xef\xbf\xbd");
+  CHECK(stored(b, c.text) == at_limit);
+  CHECK(st::get_stats().strings_truncated == truncated + 1);
+  // The same key again replaces the value; an SDK key is refused.
+  b.set_string_attribute(1, "k", "x");
+  CHECK(r.attr_count == 2);
+  CHECK(stored(b, b.attributes[r.attr_head].text) == "x");
+  const auto dropped = st::get_stats().attributes_dropped;
+  b.set_string_attribute(1, "sentry.op", "x");
+  b.set_string_attribute(1, "sentry.sdk.name", "x");
+  CHECK(r.attr_count == 2);
+  CHECK(st::get_stats().attributes_dropped == dropped + 2);
+  b.set_string_attribute(1, "sentry.o", "x");  // shorter than every SDK key: a user key
+  CHECK(r.attr_count == 3);
+}

@@ -213,8 +213,9 @@ struct transaction_block {
     std::uint32_t at = reserve(capped(o.name.size(), SENTRY_TRACE_MAX_STRING) + capped(o.op.size(), SENTRY_TRACE_MAX_STRING) +
                                    capped(o.origin.size(), SENTRY_TRACE_MAX_STRING),
                                room);
-    if (fits_whole(o.name) && fits_whole(o.op) && fits_whole(o.origin) && room == o.name.size() + o.op.size() + o.origin.size()) {
-      // Nothing to cut (the common case): three plain copies, end to end.
+    // All granted and none capped (the reservation is the capped sizes, so it equals the full
+    // sizes only then): nothing to cut, and the three are copied end to end.
+    if (room == o.name.size() + o.op.size() + o.origin.size()) {
       const auto name_n = static_cast<std::uint32_t>(o.name.size()), op_n = static_cast<std::uint32_t>(o.op.size());
       copy_bytes(arena + at, o.name.data(), name_n);
       copy_bytes(arena + at + name_n, o.op.data(), op_n);
@@ -229,7 +230,6 @@ struct transaction_block {
     r.origin = place(o.origin, SENTRY_TRACE_MAX_STRING, at, room);
   }
 
-  static constexpr bool fits_whole(std::string_view text) noexcept { return text.size() <= SENTRY_TRACE_MAX_STRING; }
 
   /// Claims this free block for a new transaction; false when it is in use.
   bool try_claim() noexcept {
@@ -420,9 +420,18 @@ struct transaction_block {
     }
     attribute_record* a = add_attribute(r);
     if (!a) return;
+    a->type = attribute_type::string;
+    if (plain && room == key_need + value.size()) {
+      // A plain key and a value granted whole and not capped (as in copy_names): two copies.
+      const auto key_n = static_cast<std::uint32_t>(key_need);
+      copy_bytes(arena + at, key.data(), key_n);
+      copy_bytes(arena + at + key_n, value.data(), value.size());
+      a->key = arena_str{at, key_n};
+      a->text = arena_str{at + key_n, static_cast<std::uint32_t>(value.size())};
+      return;
+    }
     a->key = plain ? place_whole(key, at, room) : place_key(key, max_key_bytes, at, room);
     a->text = place(value, SENTRY_TRACE_MAX_STRING, at, room);
-    a->type = attribute_type::string;
   }
 
   /// Sets an attribute of any of the four types on span `slot`: the one place values are stored,
