@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 namespace {
@@ -231,3 +232,117 @@ TEST_CASE("the string arena truncates at its end and at SENTRY_TRACE_MAX_STRING"
 }
 
 } // TEST_SUITE
+
+namespace {
+
+// The bytes of `b`'s arena that `s` names.
+std::string stored(const d::transaction_block& b, d::arena_str s) { return std::string(b.str(s)); }
+
+} // namespace
+
+TEST_CASE("copy_bytes copies exactly n bytes at every size its fixed-size copies cover") {
+  char from[40];
+  for (int i = 0; i < 40; ++i) from[i] = static_cast<char>('a' + i % 26);
+  for (std::size_t n = 0; n <= 33; ++n) {
+    char to[48];
+    std::memset(to, '#', sizeof to);
+    d::copy_bytes(to + 4, from, n);
+    CHECK(std::memcmp(to + 4, from, n) == 0);
+    for (std::size_t i = 0; i < 4; ++i) CHECK(to[i] == '#');  // nothing written before
+    for (std::size_t i = 4 + n; i < sizeof to; ++i) CHECK(to[i] == '#');  // nor after
+  }
+}
+
+TEST_CASE("an ASCII key is stored as itself; others are cut and repaired as they are written") {
+  static d::transaction_block b;
+  b.reset_contents();
+  constexpr std::size_t max = d::transaction_block::max_key_bytes;
+  const auto truncated = st::get_stats().strings_truncated;
+  // ASCII at the limit: itself, nothing counted; control characters and quotes included (the
+  // escaper escapes them, one-to-one, so they are their own written form).
+  const std::string at_limit(max, 'k');
+  CHECK(d::transaction_block::key_bytes(at_limit, max) == max);
+  d::arena_str k;
+  REQUIRE(b.copy_key(at_limit, max, k));
+  CHECK(stored(b, k) == at_limit);
+  const std::string quoted("a\"b\\c\n\x01");
+  REQUIRE(b.copy_key(quoted, max, k));
+  CHECK(stored(b, k) == quoted);
+  CHECK(b.key_equals(k, quoted, max));
+  CHECK(!b.key_equals(k, "a\"b\\c\n", max));
+  CHECK(st::get_stats().strings_truncated == truncated);
+  // One byte over: cut at the limit and counted; the longer key equals the cut one.
+  const std::string over(max + 1, 'k');
+  CHECK(d::transaction_block::key_bytes(over, max) == max);
+  REQUIRE(b.copy_key(over, max, k));
+  CHECK(stored(b, k) == at_limit);
+  CHECK(b.key_equals(k, at_limit, max));
+  CHECK(st::get_stats().strings_truncated == truncated + 1);
+  // A byte of 0x80 or more takes the repairing path: invalid UTF-8 becomes U+FFFD.
+  const std::string invalid("k\xff");
+  CHECK(d::transaction_block::key_bytes(invalid, max) == 4);
+  REQUIRE(b.copy_key(invalid, max, k));
+  CHECK(stored(b, k) == "k\xef\xbf\xbd");
+  CHECK(b.key_equals(k, invalid, max));
+  CHECK(b.key_equals(k, "k\xef\xbf\xbd", max));
+  const std::string euro("\xe2\x82\xac");
+  REQUIRE(b.copy_key(euro, max, k));
+  CHECK(stored(b, k) == euro);
+}
+
+TEST_CASE("a span's name, op and origin are copied whole when they fit, and cut when not") {
+  static d::transaction_block b;
+  b.reset_contents();
+  const auto truncated = st::get_stats().strings_truncated;
+  d::span_record& r = b.init_slot(1, st::span_id{}, st::span_id{}, 0);
+  st::span_options o;
+  o.name = "0123456789abcdefg";  // 17 bytes: past the fixed-size copies
+  o.op = "";
+  o.origin = "abc";
+  b.copy_names(r, o);
+  CHECK(stored(b, r.name) == "0123456789abcdefg");
+  CHECK(stored(b, r.op).empty());
+  CHECK(stored(b, r.origin) == "abc");
+  CHECK(r.origin.offset == r.name.offset + 17);
+  CHECK(st::get_stats().strings_truncated == truncated);
+  const std::string long_op(SENTRY_TRACE_MAX_STRING + 1, 'o');
+  o.op = long_op;
+  b.copy_names(r, o);
+  CHECK(stored(b, r.name) == "0123456789abcdefg");
+  CHECK(stored(b, r.op) == std::string(SENTRY_TRACE_MAX_STRING, 'o'));
+  CHECK(stored(b, r.origin) == "abc");
+  CHECK(st::get_stats().strings_truncated == truncated + 1);
+}
+
+TEST_CASE("a string attribute's key and value are copied whole when they fit, and cut when not") {
+  static d::transaction_block b;
+  b.reset_contents();
+  const auto truncated = st::get_stats().strings_truncated;
+  d::span_record& r = b.init_slot(1, st::span_id{}, st::span_id{}, 0);
+  const std::string at_limit(SENTRY_TRACE_MAX_STRING, 'v');
+  b.set_string_attribute(1, "k", at_limit);
+  REQUIRE(r.attr_count == 1);
+  const d::attribute_record& a = b.attributes[r.attr_head];
+  CHECK(a.type == d::attribute_type::string);
+  CHECK(stored(b, a.key) == "k");
+  CHECK(stored(b, a.text) == at_limit);
+  CHECK(st::get_stats().strings_truncated == truncated);
+  // Over the limit: cut and counted, under an invalid key stored repaired.
+  b.set_string_attribute(1, "k\xff", at_limit + "w");
+  REQUIRE(r.attr_count == 2);
+  const d::attribute_record& c = b.attributes[r.attr_tail];
+  CHECK(stored(b, c.key) == "k\xef\xbf\xbd");
+  CHECK(stored(b, c.text) == at_limit);
+  CHECK(st::get_stats().strings_truncated == truncated + 1);
+  // The same key again replaces the value; an SDK key is refused.
+  b.set_string_attribute(1, "k", "x");
+  CHECK(r.attr_count == 2);
+  CHECK(stored(b, b.attributes[r.attr_head].text) == "x");
+  const auto dropped = st::get_stats().attributes_dropped;
+  b.set_string_attribute(1, "sentry.op", "x");
+  b.set_string_attribute(1, "sentry.sdk.name", "x");
+  CHECK(r.attr_count == 2);
+  CHECK(st::get_stats().attributes_dropped == dropped + 2);
+  b.set_string_attribute(1, "sentry.o", "x");  // shorter than every SDK key: a user key
+  CHECK(r.attr_count == 3);
+}

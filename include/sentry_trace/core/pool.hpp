@@ -78,6 +78,24 @@ struct control {
   static constexpr std::uint64_t fresh(std::uint32_t gen) noexcept { return static_cast<std::uint64_t>(gen & 0x1fffffffu) << gen_shift; }
 };
 
+/// Copies n bytes. Span names, ops and attribute keys and values are mostly a few bytes long:
+/// up to 16 they are copied with two fixed-size copies that may overlap (which compile to plain
+/// loads and stores), never reading outside [from, from + n); longer ones go to memcpy.
+inline void copy_bytes(char* to, const char* from, std::size_t n) noexcept {
+  if (n > 16) {
+    std::memcpy(to, from, n);
+  } else if (n >= 8) {
+    std::memcpy(to, from, 8);
+    std::memcpy(to + n - 8, from + n - 8, 8);
+  } else if (n >= 4) {
+    std::memcpy(to, from, 4);
+    std::memcpy(to + n - 4, from + n - 4, 4);
+  } else if (n > 0) {
+    to[0] = from[0];
+    if (n > 1) std::memcpy(to + n - 2, from + n - 2, 2);
+  }
+}
+
 /// dsc_state: the head-of-trace DSC is written from the block until the first outgoing headers
 /// freeze it into `dsc` (a DSC must not change once it has left the SDK).
 enum : std::uint8_t { dsc_open = 0, dsc_freezing = 1, dsc_frozen = 2 };
@@ -160,14 +178,24 @@ struct transaction_block {
   /// Copies `text` into reserved space at `at` (of which `room` bytes remain), cut at
   /// `max_bytes` and at the room left, never inside a UTF-8 sequence. Cuts are counted.
   arena_str place(std::string_view text, std::size_t max_bytes, std::uint32_t& at, std::size_t& room) noexcept {
-    std::size_t limit = max_bytes < room ? max_bytes : room;
-    std::size_t n = text.size() <= limit ? text.size() : utf8_truncate(text, limit);
-    if (n != text.size()) g_outcomes.strings_truncated.fetch_add(1, order_relaxed);
-    if (n) std::memcpy(arena + at, text.data(), n);
-    arena_str s{at, static_cast<std::uint32_t>(n)};
-    at += static_cast<std::uint32_t>(n);
+    if (text.size() > max_bytes || text.size() > room) return place_cut(text, max_bytes, at, room);
+    return place_whole(text, at, room);
+  }
+
+  /// place() for a text that fits whole.
+  arena_str place_whole(std::string_view text, std::uint32_t& at, std::size_t& room) noexcept {
+    const auto n = static_cast<std::uint32_t>(text.size());
+    copy_bytes(arena + at, text.data(), n);
+    const arena_str s{at, n};
+    at += n;
     room -= n;
     return s;
+  }
+
+  /// place() for a text that does not fit: cut where a UTF-8 sequence begins, and counted.
+  arena_str place_cut(std::string_view text, std::size_t max_bytes, std::uint32_t& at, std::size_t& room) noexcept {
+    g_outcomes.strings_truncated.fetch_add(1, order_relaxed);
+    return place_whole(text.substr(0, utf8_truncate(text, max_bytes < room ? max_bytes : room)), at, room);
   }
 
   static constexpr std::size_t capped(std::size_t n, std::size_t max_bytes) noexcept { return n < max_bytes ? n : max_bytes; }
@@ -185,10 +213,23 @@ struct transaction_block {
     std::uint32_t at = reserve(capped(o.name.size(), SENTRY_TRACE_MAX_STRING) + capped(o.op.size(), SENTRY_TRACE_MAX_STRING) +
                                    capped(o.origin.size(), SENTRY_TRACE_MAX_STRING),
                                room);
+    // All granted and none capped (the reservation is the capped sizes, so it equals the full
+    // sizes only then): nothing to cut, and the three are copied end to end.
+    if (room == o.name.size() + o.op.size() + o.origin.size()) {
+      const auto name_n = static_cast<std::uint32_t>(o.name.size()), op_n = static_cast<std::uint32_t>(o.op.size());
+      copy_bytes(arena + at, o.name.data(), name_n);
+      copy_bytes(arena + at + name_n, o.op.data(), op_n);
+      copy_bytes(arena + at + name_n + op_n, o.origin.data(), o.origin.size());
+      r.name = arena_str{at, name_n};
+      r.op = arena_str{at + name_n, op_n};
+      r.origin = arena_str{at + name_n + op_n, static_cast<std::uint32_t>(o.origin.size())};
+      return;
+    }
     r.name = place(o.name, SENTRY_TRACE_MAX_STRING, at, room);
     r.op = place(o.op, SENTRY_TRACE_MAX_STRING, at, room);
     r.origin = place(o.origin, SENTRY_TRACE_MAX_STRING, at, room);
   }
+
 
   /// Claims this free block for a new transaction; false when it is in use.
   bool try_claim() noexcept {
@@ -292,9 +333,21 @@ struct transaction_block {
     return key.substr(0, utf8_truncate(key, max_bytes));
   }
 
+  /// True when `key` is its own written form: it fits `max_bytes` and is all ASCII, so there is
+  /// nothing to cut and nothing to repair (every byte below 0x80 is valid UTF-8). The common
+  /// case, checked first so that it skips the piece-by-piece walk below.
+  static bool key_is_plain(std::string_view key, std::size_t max_bytes) noexcept {
+    if (key.size() > max_bytes) return false;
+    unsigned char any = 0;
+    for (char c : key) any = static_cast<unsigned char>(any | static_cast<unsigned char>(c));
+    return any < 0x80;
+  }
+
   /// True when `stored` (a key kept in written form) is what `key` would be written as.
   bool key_equals(arena_str stored, std::string_view key, std::size_t max_bytes) const noexcept {
-    const std::string_view have = str(stored), cut = key_cut(key, max_bytes);
+    const std::string_view have = str(stored);
+    if (key_is_plain(key, max_bytes)) return have == key;
+    const std::string_view cut = key_cut(key, max_bytes);
     std::size_t matched = 0;
     for (std::size_t pos = 0; pos < cut.size();) {
       const std::string_view piece = utf8_repaired_piece(cut, pos);
@@ -306,6 +359,7 @@ struct transaction_block {
 
   /// Bytes `key` takes in written form.
   static std::size_t key_bytes(std::string_view key, std::size_t max_bytes) noexcept {
+    if (key_is_plain(key, max_bytes)) return key.size();
     const std::string_view cut = key_cut(key, max_bytes);
     std::size_t n = 0;
     for (std::size_t pos = 0; pos < cut.size();) n += utf8_repaired_piece(cut, pos).size();
@@ -314,12 +368,13 @@ struct transaction_block {
 
   /// Writes `key` in written form into reserved space at `at` (which has room for key_bytes()).
   arena_str place_key(std::string_view key, std::size_t max_bytes, std::uint32_t& at, std::size_t& room) noexcept {
+    if (key_is_plain(key, max_bytes)) return place_whole(key, at, room);
+    const std::uint32_t start = at;
     const std::string_view cut = key_cut(key, max_bytes);
     if (cut.size() != key.size()) g_outcomes.strings_truncated.fetch_add(1, order_relaxed);
-    const std::uint32_t start = at;
     for (std::size_t pos = 0; pos < cut.size();) {
       const std::string_view piece = utf8_repaired_piece(cut, pos);
-      std::memcpy(arena + at, piece.data(), piece.size());
+      copy_bytes(arena + at, piece.data(), piece.size());
       at += static_cast<std::uint32_t>(piece.size());
       room -= piece.size();
     }
@@ -355,7 +410,8 @@ struct transaction_block {
       found->type = attribute_type::string;
       return;
     }
-    const std::size_t key_need = key_bytes(key, max_key_bytes);
+    const bool plain = key_is_plain(key, max_key_bytes);  // decides both the size and the copy
+    const std::size_t key_need = plain ? key.size() : key_bytes(key, max_key_bytes);
     std::size_t room;
     std::uint32_t at = reserve(key_need + capped(value.size(), SENTRY_TRACE_MAX_STRING), room);
     if (room < key_need) {
@@ -364,9 +420,18 @@ struct transaction_block {
     }
     attribute_record* a = add_attribute(r);
     if (!a) return;
-    a->key = place_key(key, max_key_bytes, at, room);
-    a->text = place(value, SENTRY_TRACE_MAX_STRING, at, room);
     a->type = attribute_type::string;
+    if (plain && room == key_need + value.size()) {
+      // A plain key and a value granted whole and not capped (as in copy_names): two copies.
+      const auto key_n = static_cast<std::uint32_t>(key_need);
+      copy_bytes(arena + at, key.data(), key_n);
+      copy_bytes(arena + at + key_n, value.data(), value.size());
+      a->key = arena_str{at, key_n};
+      a->text = arena_str{at + key_n, static_cast<std::uint32_t>(value.size())};
+      return;
+    }
+    a->key = plain ? place_whole(key, at, room) : place_key(key, max_key_bytes, at, room);
+    a->text = place(value, SENTRY_TRACE_MAX_STRING, at, room);
   }
 
   /// Sets an attribute of any of the four types on span `slot`: the one place values are stored,

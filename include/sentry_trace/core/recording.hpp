@@ -381,6 +381,11 @@ span start_span_impl(const span_options& o, bool make_active) noexcept {
         ++e.unrecorded_children;
         return start_unrecorded_child(e.ref, static_cast<std::uint8_t>(e.ref.flags & ~ref_root), make_active);
       }
+      // A live recording top entry of this run that was not dropped is the parent that
+      // start_span_slow would find (current_entry() stops at it; why_dropped() passes it).
+      if ((e.ref.flags & (span_ref::recording | ref_dropped)) == span_ref::recording && e.ref.epoch == t.epoch &&
+          e.token.load(order_acquire) != 0)
+        return start_recording_child(o, e.ref, make_active);
     }
   }
   return start_span_slow(o, make_active);

@@ -27,6 +27,10 @@ void span::set_attribute_value_(std::string_view key, const attribute_value& val
   detail::transaction_block* b;
   if (detail::record_of(ref_, b)) b->set_attribute(ref_.slot, key, value);
 }
+void span::set_string_attribute_(std::string_view key, std::string_view value) noexcept {
+  detail::transaction_block* b;
+  if (detail::record_of(ref_, b)) b->set_string_attribute(ref_.slot, key, value);
+}
 void span::set_status_(span_status status) noexcept {
   detail::transaction_block* b;
   if (detail::span_record* r = detail::record_of(ref_, b)) r->status = status;

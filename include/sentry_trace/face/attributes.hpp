@@ -15,6 +15,7 @@
 
 #include "../config.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <type_traits>
@@ -66,7 +67,20 @@ inline constexpr std::string_view sdk_attribute_keys[] = {
     "sentry.trace_lifecycle", "sentry.segment.name", "sentry.segment.id",       "sentry.sdk.name",
     "sentry.sdk.version",  "sentry.release",     "sentry.environment",         "sentry.status.message"};
 
+/// What every SDK key starts with, and the shortest one's length: a key that is shorter or
+/// starts otherwise (nearly every user key) is told apart without walking the list.
+inline constexpr std::string_view sdk_attribute_prefix = "sentry.";
+inline constexpr std::size_t sdk_attribute_min_bytes = 9;
+
+constexpr bool sdk_attribute_keys_share_prefix() noexcept {
+  for (std::string_view k : sdk_attribute_keys)
+    if (k.size() < sdk_attribute_min_bytes || k.substr(0, sdk_attribute_prefix.size()) != sdk_attribute_prefix) return false;
+  return true;
+}
+static_assert(sdk_attribute_keys_share_prefix(), "is_sdk_attribute_key's fast rejection assumes every SDK key is sentry.<at least 2 bytes>");
+
 constexpr bool is_sdk_attribute_key(std::string_view key) noexcept {
+  if (key.size() < sdk_attribute_min_bytes || key[0] != sdk_attribute_prefix[0]) return false;
   for (std::string_view k : sdk_attribute_keys)
     if (k == key) return true;
   return false;

@@ -131,7 +131,7 @@ class span {
   /// Every setter checks is_recording() here, inline, so on an unsampled, ended or empty
   /// handle it costs a test of one flag and no call.
   void set_attribute(std::string_view key, std::string_view value) noexcept {
-    if (is_recording()) set_attribute_value_(key, attribute_value(value));
+    if (is_recording()) set_string_attribute_(key, value);
   }
   void set_attribute(std::string_view key, const char* value) noexcept {
     set_attribute(key, value ? std::string_view(value) : std::string_view());
@@ -231,6 +231,7 @@ class span {
   void end_() noexcept;
   void end_recorded_() noexcept;
   void set_attribute_value_(std::string_view key, const attribute_value& value) noexcept;
+  void set_string_attribute_(std::string_view key, std::string_view value) noexcept;  // the common case, without the dispatch on type
   void set_status_(span_status status) noexcept;
   void set_http_status_(int code) noexcept;
   void rename_(std::string_view name, const transaction_source* source) noexcept;
