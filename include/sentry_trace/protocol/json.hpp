@@ -495,6 +495,28 @@ inline std::uint64_t load_padded(const unsigned char* p, std::size_t n) noexcept
   }
   return w | (std::uint64_t{0x2020202020202020u} << (8 * n));
 }
+
+// Copies the n bytes at p to dst one word at a time, checking each word as it goes, and says
+// whether all of them were plain ASCII (then dst holds them as they are). dst needs room for n
+// rounded up to a multiple of 8: the last word is stored whole, its padding is overwritten or
+// left past what the caller commits. One pass instead of a scan and then a memcpy call: most
+// names, keys and values are short, where the call and the scan's setup cost more than the copy.
+inline bool copy_plain_ascii(char* dst, const unsigned char* p, std::size_t n) noexcept {
+  std::uint64_t flags = 0;
+  std::size_t i = 0;
+  for (; n - i >= 8; i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, p + i, 8);
+    flags |= swar_special(word);
+    std::memcpy(dst + i, &word, 8);
+  }
+  if (i < n) {
+    const std::uint64_t word = load_padded(p + i, n - i);
+    flags |= swar_special(word);
+    std::memcpy(dst + i, &word, 8);
+  }
+  return flags == 0;
+}
 #endif
 
 // The first byte at or after p that is not copied as is (end when there is none): plain ASCII
@@ -1411,9 +1433,24 @@ inline json_writer& json_writer::key(std::string_view k) noexcept {
 inline void json_writer::quoted(int sep, std::string_view s, bool is_key) noexcept {
   const unsigned char* const begin = reinterpret_cast<const unsigned char*>(s.data());
   const unsigned char* const end = begin + s.size();
-  const unsigned char* const special = detail::skip_plain(begin, end);
   const std::size_t lead = sep != 0 ? 1 : 0;
   const std::size_t tail = is_key ? 2 : 1;
+#if SENTRY_TRACE_DETAIL_SWAR_CTZ
+  // Plain ASCII is copied as it is checked; anything else (UTF-8 included) takes the path below.
+  const std::size_t padded = (s.size() + 7) & ~std::size_t{7};
+  if (char* dst = out_.room_for(lead + 1 + (padded > s.size() + tail ? padded : s.size() + tail))) {
+    if (detail::copy_plain_ascii(dst + lead + 1, begin, s.size())) {
+      dst[0] = static_cast<char>(sep);
+      dst[lead] = '"';
+      char* after = dst + lead + 1 + s.size();
+      after[0] = '"';
+      if (is_key) after[1] = ':';
+      out_.commit(lead + 1 + s.size() + tail);
+      return;
+    }
+  }
+#endif
+  const unsigned char* const special = detail::skip_plain(begin, end);
   if (special == end) {
     if (char* dst = out_.room_for(lead + 1 + s.size() + tail)) {
       dst[0] = static_cast<char>(sep);
