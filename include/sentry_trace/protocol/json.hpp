@@ -256,8 +256,16 @@ class json_writer {
   json_writer& end_array() noexcept;
   /// An object member's name, escaped like string(). Must be followed by exactly one value.
   json_writer& key(std::string_view k) noexcept;
+  /// The same for a name given as a string literal of plain ASCII (no control bytes, '"', '\\',
+  /// DEL or bytes from 0x80 up), copied as it is with one fixed-size copy: the protocol's own
+  /// keys are such literals, and checking them again for every span is most of a span's cost.
+  template <std::size_t N>
+  json_writer& literal_key(const char (&k)[N]) noexcept;
   /// A string value: RFC 8259 escaping, invalid UTF-8 replaced by U+FFFD (see FORMATS). Any length.
   json_writer& string(std::string_view s) noexcept;
+  /// A string value the caller knows to be plain ASCII (ids in hex, the protocol's own words),
+  /// copied without checking it.
+  json_writer& ascii_string(std::string_view s) noexcept;
   json_writer& number(std::int64_t v) noexcept;
   json_writer& number(std::uint64_t v) noexcept;
   /// Shortest text that reads back as the same double, as JavaScript prints it; NaN/inf -> null.
@@ -327,10 +335,15 @@ class json_writer {
   // A value's separator: ',' before a later array element, 0 where none is needed, or -1 when
   // no value may go here (the error is then kept).
   int begin_value() noexcept;
+  // A member name's separator (',' or 0), or -1 when no name may go here (the error is kept).
+  int begin_key() noexcept;
   json_writer& open(char c, bool object) noexcept;
   json_writer& close(char c, bool object) noexcept;
   json_writer& scalar(const char* text, std::size_t n) noexcept;
   void quoted(int sep, std::string_view s, bool is_key) noexcept;
+  // quoted() for text that is not all plain ASCII: a function apart, so that the plain path,
+  // which nearly every string takes, stays small.
+  void quoted_escaped(int sep, std::string_view s, bool is_key) noexcept;
   template <std::size_t MaxLen, class Format>
   json_writer& formatted(Format format) noexcept;
 
@@ -1414,16 +1427,42 @@ inline json_writer& json_writer::end_object() noexcept { return close('}', true)
 inline json_writer& json_writer::begin_array() noexcept { return open('[', false); }
 inline json_writer& json_writer::end_array() noexcept { return close(']', false); }
 
-inline json_writer& json_writer::key(std::string_view k) noexcept {
-  if (error_) return *this;
+inline int json_writer::begin_key() noexcept {
+  if (error_) return -1;
   const std::uint32_t bit = depth_ == 0 ? 0 : std::uint32_t{1} << (depth_ - 1);
   if ((is_object_ & bit) == 0 || after_key_) {
     error_ = true;
-    return *this;
+    return -1;
   }
   const int sep = (has_member_ & bit) ? ',' : 0;
   has_member_ |= bit;
+  return sep;
+}
+
+inline json_writer& json_writer::key(std::string_view k) noexcept {
+  const int sep = begin_key();
+  if (sep < 0) return *this;
   quoted(sep, k, true);
+  after_key_ = true;
+  return *this;
+}
+
+template <std::size_t N>
+inline json_writer& json_writer::literal_key(const char (&k)[N]) noexcept {
+  const int sep = begin_key();
+  if (sep < 0) return *this;
+  constexpr std::size_t n = N - 1;  // without the literal's NUL
+  const std::size_t lead = sep != 0 ? 1 : 0;
+  if (char* dst = out_.room_for(n + 4)) {
+    dst[0] = ',';  // overwritten by the quote when there is no separator
+    dst[lead] = '"';
+    std::memcpy(dst + lead + 1, k, n);
+    dst[lead + 1 + n] = '"';
+    dst[lead + 2 + n] = ':';
+    out_.commit(lead + n + 3);
+  } else {
+    quoted(sep, std::string_view(k, n), true);  // the sink refills or keeps the overflow
+  }
   after_key_ = true;
   return *this;
 }
@@ -1431,11 +1470,10 @@ inline json_writer& json_writer::key(std::string_view k) noexcept {
 // Separator, quotes and escaped text. Plain text that fits is copied straight into the buffer:
 // most names and values are short, and three small sink writes cost more than the copy.
 inline void json_writer::quoted(int sep, std::string_view s, bool is_key) noexcept {
+#if SENTRY_TRACE_DETAIL_SWAR_CTZ
   const unsigned char* const begin = reinterpret_cast<const unsigned char*>(s.data());
-  const unsigned char* const end = begin + s.size();
   const std::size_t lead = sep != 0 ? 1 : 0;
   const std::size_t tail = is_key ? 2 : 1;
-#if SENTRY_TRACE_DETAIL_SWAR_CTZ
   // Plain ASCII is copied as it is checked; anything else (UTF-8 included) takes the path below.
   const std::size_t padded = (s.size() + 7) & ~std::size_t{7};
   if (char* dst = out_.room_for(lead + 1 + (padded > s.size() + tail ? padded : s.size() + tail))) {
@@ -1450,6 +1488,14 @@ inline void json_writer::quoted(int sep, std::string_view s, bool is_key) noexce
     }
   }
 #endif
+  quoted_escaped(sep, s, is_key);
+}
+
+inline void json_writer::quoted_escaped(int sep, std::string_view s, bool is_key) noexcept {
+  const unsigned char* const begin = reinterpret_cast<const unsigned char*>(s.data());
+  const unsigned char* const end = begin + s.size();
+  const std::size_t lead = sep != 0 ? 1 : 0;
+  const std::size_t tail = is_key ? 2 : 1;
   const unsigned char* const special = detail::skip_plain(begin, end);
   if (special == end) {
     if (char* dst = out_.room_for(lead + 1 + s.size() + tail)) {
@@ -1472,6 +1518,22 @@ inline void json_writer::quoted(int sep, std::string_view s, bool is_key) noexce
 inline json_writer& json_writer::string(std::string_view s) noexcept {
   const int sep = begin_value();
   if (sep >= 0) quoted(sep, s, false);
+  return *this;
+}
+
+inline json_writer& json_writer::ascii_string(std::string_view s) noexcept {
+  const int sep = begin_value();
+  if (sep < 0) return *this;
+  const std::size_t lead = sep != 0 ? 1 : 0;
+  if (char* dst = out_.room_for(lead + 2 + s.size())) {
+    dst[0] = static_cast<char>(sep);
+    dst[lead] = '"';
+    if (!s.empty()) std::memcpy(dst + lead + 1, s.data(), s.size());
+    dst[lead + 1 + s.size()] = '"';
+    out_.commit(lead + 2 + s.size());
+    return *this;
+  }
+  quoted(sep, s, false);
   return *this;
 }
 
