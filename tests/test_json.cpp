@@ -970,6 +970,33 @@ TEST_SUITE("json") {
     CHECK(out.view() == R"({"timestamp":"2026-11-24T12:30:51.147353Z"})");
   }
 
+  TEST_CASE("timestamps in a row on one writer each read as format_rfc3339 writes them, within a second and across seconds") {
+    // The cache keeps the text of the last whole second; a change of second, day or year, a
+    // step back, and out-of-range values must each be written afresh.
+    const std::int64_t stamps[] = {1795523451147353, 1795523451999999, 1795523452000000, 1795523451000001,
+                                   1795523451147353, 1798761599999999, 1798761600000000, 0,
+                                   -5,               1795523451147353, 253402300799999999, 253402300800000000};
+    std::string out;
+    std::string expected = "[";
+    {
+      st::string_sink sink(out);
+      st::json_writer w(sink);
+      st::json_writer::timestamp_cache cache;
+      w.begin_array();
+      for (std::int64_t us : stamps) {
+        w.timestamp(us, cache);
+        char text[27];
+        st::detail::format_rfc3339(text, us);
+        expected += (expected.size() > 1 ? ",\"" : "\"") + std::string(text, 27) + "\"";
+      }
+      w.end_array();
+      CHECK(w.ok());
+    }
+    expected += "]";
+    CHECK(out == expected);
+    CHECK(out.find("\"2026-12-31T23:59:59.999999Z\",\"2027-01-01T00:00:00.000000Z\"") != std::string::npos);
+  }
+
   TEST_CASE("seconds() writes epoch microseconds as seconds with six decimals") {
     auto secs = [](std::int64_t us) {
       char buf[64];

@@ -282,6 +282,7 @@ inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, 
   slot_list[0] = 0;
   std::size_t listed = 1;
   std::uint32_t unfinished = 0, overflowed = 0;
+  json_writer::timestamp_cache stamps;  // the spans' timestamps mostly share their whole seconds
   for (std::uint32_t slot = 1; slot < handed_out; ++slot) {
     const span_record& r = b.spans[slot];
     if (r.state.load(order_acquire) != slot_ended) {
@@ -296,8 +297,8 @@ inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, 
     w.begin_object();
     write_span_common(w, b, trace, r, false);
     w.literal_key("description").string(b.str(r.name));
-    w.literal_key("start_timestamp").timestamp(ctx.anchor.to_epoch_us(r.start_ticks));
-    w.literal_key("timestamp").timestamp(ctx.anchor.to_epoch_us(r.end_ticks));
+    w.literal_key("start_timestamp").timestamp(ctx.anchor.to_epoch_us(r.start_ticks), stamps);
+    w.literal_key("timestamp").timestamp(ctx.anchor.to_epoch_us(r.end_ticks), stamps);
     w.end_object();
     if (!w.ok()) {
       // Back to the last whole span; nothing more is written through `w` after this.

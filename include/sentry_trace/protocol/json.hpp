@@ -289,6 +289,15 @@ class json_writer {
   /// Microseconds since the Unix epoch as an RFC 3339 string, "2026-11-24T12:30:51.147353Z".
   /// Outside 1970..9999 the epoch itself is written.
   json_writer& timestamp(std::int64_t epoch_us) noexcept;
+  /// The whole seconds of the last timestamp written with it, as text ("2026-11-24T12:30:51"):
+  /// the timestamps of one transaction mostly share them, and then only the fraction is
+  /// formatted. Kept by the caller, so that the writer stays a reference and a few bytes.
+  struct timestamp_cache {
+    std::int64_t secs = -1;
+    char text[19] = {};
+  };
+  /// timestamp(epoch_us), reusing `cache` when the whole seconds are those it holds.
+  json_writer& timestamp(std::int64_t epoch_us, timestamp_cache& cache) noexcept;
   /// Microseconds since the Unix epoch as a number of seconds with six decimals,
   /// 1795523449.161298, by integer arithmetic (no rounding through double). Same clamping as
   /// timestamp().
@@ -341,7 +350,7 @@ class json_writer {
   json_writer& close(char c, bool object) noexcept;
   json_writer& scalar(const char* text, std::size_t n) noexcept;
   void quoted(int sep, std::string_view s, bool is_key) noexcept;
-  // quoted() for text that is not all plain ASCII: a function apart, so that the plain path,
+  // quoted() for text that is not all plain ASCII: out of line, so that the plain path,
   // which nearly every string takes, stays small.
   void quoted_escaped(int sep, std::string_view s, bool is_key) noexcept;
   template <std::size_t MaxLen, class Format>
@@ -474,16 +483,19 @@ inline void sink_write_escape(sink& out, unsigned char c) noexcept {
 }
 
 // Nonzero when one of the 8 bytes in `x` is not plain ASCII (below 0x20, '"', '\\', 0x7F and up).
-// Bit-twiddling hacks' haszero/hasless/hasmore: exact as a yes/no, and on a little-endian load
-// the lowest flagged byte is the first byte that needs attention (borrows and carries only
-// move upwards).
+// Bit-twiddling hacks' haszero/hasless/hasmore with one shared mask: a byte from 0x80 up is
+// flagged by its own high bit, so the `& ~x` each test needs only for such bytes can go. Exact
+// as a yes/no, and on a little-endian load the lowest flagged byte is the first byte that needs
+// attention (borrows start only at a byte below 0x20 or equal to '"' or '\\', carries only at
+// 0xFF, and both move upwards).
 inline std::uint64_t swar_special(std::uint64_t x) noexcept {
   constexpr std::uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-  const std::uint64_t quote = x ^ (ones * '"'), backslash = x ^ (ones * '\\');
-  return ((x - ones * 0x20) & ~x & highs)                   // below 0x20
-         | ((quote - ones) & ~quote & highs)                // '"'
-         | ((backslash - ones) & ~backslash & highs)        // '\\'
-         | (((x + ones) | x) & highs);                      // 0x7F and up
+  return (x                                   // 0x80 and up
+          | (x + ones)                        // 0x7F
+          | (x - ones * 0x20)                 // below 0x20
+          | ((x ^ (ones * '"')) - ones)       // '"'
+          | ((x ^ (ones * '\\')) - ones))     // '\\'
+         & highs;
 }
 
 #if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -1491,7 +1503,7 @@ inline void json_writer::quoted(int sep, std::string_view s, bool is_key) noexce
   quoted_escaped(sep, s, is_key);
 }
 
-inline void json_writer::quoted_escaped(int sep, std::string_view s, bool is_key) noexcept {
+[[gnu::noinline]] inline void json_writer::quoted_escaped(int sep, std::string_view s, bool is_key) noexcept {
   const unsigned char* const begin = reinterpret_cast<const unsigned char*>(s.data());
   const unsigned char* const end = begin + s.size();
   const std::size_t lead = sep != 0 ? 1 : 0;
@@ -1588,9 +1600,28 @@ inline json_writer& json_writer::hex(const std::uint8_t* bytes, std::size_t n) n
 }
 
 inline json_writer& json_writer::timestamp(std::int64_t epoch_us) noexcept {
-  return formatted<29>([epoch_us](char* p) noexcept {
+  timestamp_cache fresh;
+  return timestamp(epoch_us, fresh);
+}
+
+inline json_writer& json_writer::timestamp(std::int64_t epoch_us, timestamp_cache& cache) noexcept {
+  if (epoch_us < 0 || epoch_us > detail::max_epoch_us) epoch_us = 0;  // as format_rfc3339 does
+  const detail::divmod_result s_us = detail::divmod_u64(static_cast<std::uint64_t>(epoch_us), 1000000);
+  if (static_cast<std::int64_t>(s_us.quot) != cache.secs) {
+    char text[27];
+    detail::format_rfc3339(text, epoch_us);
+    std::memcpy(cache.text, text, sizeof cache.text);
+    cache.secs = static_cast<std::int64_t>(s_us.quot);
+  }
+  const unsigned frac = s_us.rem;
+  return formatted<29>([&cache, frac](char* p) noexcept {
     p[0] = '"';
-    detail::format_rfc3339(p + 1, epoch_us);
+    std::memcpy(p + 1, cache.text, sizeof cache.text);
+    p[20] = '.';
+    detail::put2(p + 21, frac / 10000);
+    detail::put2(p + 23, frac / 100 % 100);
+    detail::put2(p + 25, frac % 100);
+    p[27] = 'Z';
     p[28] = '"';
     return std::size_t{29};
   });
