@@ -4230,6 +4230,8 @@ class json_writer {
   int begin_value() noexcept;
   // A member name's separator (',' or 0), or -1 when no name may go here (the error is kept).
   int begin_key() noexcept;
+  // literal_key() for the n bytes at k.
+  json_writer& plain_key(const char* k, std::size_t n) noexcept;
   json_writer& open(char c, bool object) noexcept;
   json_writer& close(char c, bool object) noexcept;
   json_writer& scalar(const char* text, std::size_t n) noexcept;
@@ -5345,9 +5347,14 @@ inline json_writer& json_writer::key(std::string_view k) noexcept {
 
 template <std::size_t N>
 inline json_writer& json_writer::literal_key(const char (&k)[N]) noexcept {
+  return plain_key(k, N - 1);  // without the literal's NUL
+}
+
+// Not a template: where it is inlined (-O2) the length is a constant and the copy a few moves;
+// at -Os it stays one function, rather than a copy per key.
+inline json_writer& json_writer::plain_key(const char* k, std::size_t n) noexcept {
   const int sep = begin_key();
   if (sep < 0) return *this;
-  constexpr std::size_t n = N - 1;  // without the literal's NUL
   const std::size_t lead = sep != 0 ? 1 : 0;
   if (char* dst = out_.room_for(n + 4)) {
     dst[0] = ',';  // overwritten by the quote when there is no separator
