@@ -1,7 +1,7 @@
 // bench_span.cpp -- what a span costs: numbers, not pass/fail.
 //
 //   ./bench_span                      the full table (a few seconds)
-//   ./bench_span --loop-only N [sampled|unsampled|root|ids|off|end1000|end1000-worker]
+//   ./bench_span --loop-only N [sampled|unsampled|root|ids|off|end1000|end1000-worker|serialize]
 //                                     only N spans (or N transactions), for external counters:
 //     strace -f -c ./bench_span --loop-only 0        # start-up and init alone
 //     strace -f -c ./bench_span --loop-only 100000   # syscalls per span = (this - the above) / N
@@ -12,7 +12,11 @@
 //                                    Ir / 50 (only the caller's end() is collected); with
 //                                    end1000-worker the handoff's thread writes it, outside the
 //                                    collected function, so Ir / 50 is what end() itself costs
-//     bench/callgrind.sh ./bench_span    # the same per span, for sampled, unsampled and root
+//     valgrind --tool=callgrind ./bench_span --loop-only 20 serialize  # serialization per span:
+//                                    one 1000-span transaction built once, its envelope written N
+//                                    times into a buffer and not sent; (Ir of this - Ir of
+//                                    "--loop-only 0 serialize") / (N * 1000)
+//     bench/callgrind.sh ./bench_span    # the same per span, for sampled, unsampled, root, serialize
 //
 // Every figure is wall time from std::chrono::steady_clock around a batch, divided by the batch
 // size; nothing is subtracted (not the loop, not the timer). Each figure is taken over many runs
@@ -361,6 +365,60 @@ static samples bench_ids(int runs, int per_run, bool old_generator) {
 
 // ---- --loop-only: just the loop, for strace/perf ------------------------------------------------
 
+// Writes the envelope of one transaction like open_big_root()'s (`batch` ended children with the
+// same two attributes) `n` times into a buffer, sending nothing: write_transaction_envelope()
+// alone, as dispatch.hpp calls it. The block is filled by hand once, so the loop holds only the
+// writer. Returns the envelope's size, so the writes are kept.
+static std::size_t serialize_loop(std::uint64_t n) {
+  namespace d = st::detail;
+  static d::transaction_block b;  // large: static, as the tracer's own blocks
+  static char buf[SENTRY_TRACE_ENVELOPE_BYTES];
+  static std::uint16_t slots[d::slots_per_block];
+  if (!b.try_claim()) return 0;
+  b.reset_contents();
+  b.trace = st::trace_id{0x4bf92f3577b34da6ull, 0xa3ce929d0e0e4736ull};
+  b.sample_rate = 1.0;
+  b.sample_rate_known = true;
+  b.sample_rand_micros = 421337;
+  b.max_children.store(SENTRY_TRACE_MAX_SPANS);
+  const std::uint64_t t0 = st::detail::g_tracer.now_ns();
+  const st::span_id root_id{0x00f067aa0ba902b7ull};
+  d::span_record& root = b.init_slot(0, root_id, st::span_id{}, t0);
+  root.name = b.copy("POST /orders");
+  root.op = b.copy("http.server");
+  if (d::attribute_record* a = b.attribute_for(0, "http.request.method")) {
+    a->text = b.copy("POST");
+    a->type = d::attribute_type::string;
+  }
+  for (std::uint32_t i = 0; i < batch; ++i) {
+    const std::int32_t slot = b.claim_child(b.generation());
+    if (slot < 0) break;
+    const auto s = static_cast<std::uint32_t>(slot);
+    d::span_record& r = b.init_slot(s, st::span_id{0x1000ull + i}, root_id, t0 + i * 1000);
+    r.name = b.copy("SELECT * FROM stock WHERE sku = ?");
+    r.op = b.copy("db.query");
+    if (d::attribute_record* a = b.attribute_for(s, "db.system")) {
+      a->text = b.copy("postgresql");
+      a->type = d::attribute_type::string;
+    }
+    if (d::attribute_record* a = b.attribute_for(s, "db.rows")) {
+      a->int_value = i;
+      a->type = d::attribute_type::int64;
+    }
+    r.end_ticks = r.start_ticks + 800;
+    r.state.store(d::slot_ended);
+    b.close_one();
+  }
+  root.end_ticks = t0 + 1000 * batch + 1000;
+  root.state.store(d::slot_ended);
+  const std::uint32_t handed_out = b.begin_closing();
+  const d::envelope_context ctx = d::make_envelope_context();
+  std::size_t bytes = 0;
+  for (std::uint64_t i = 0; i < n; ++i)
+    bytes += d::write_transaction_envelope(buf, sizeof buf, b, handed_out, ctx, slots).bytes.size();
+  return bytes;
+}
+
 static int loop_only(std::uint64_t n, const char* kind) {
   st::null_transport none;
   const bool roots = std::strcmp(kind, "root") == 0;
@@ -369,8 +427,9 @@ static int loop_only(std::uint64_t n, const char* kind) {
   const bool off = std::strcmp(kind, "off") == 0;  // never init(): tracing off at run time
   const bool end_on_worker = std::strcmp(kind, "end1000-worker") == 0;
   const bool end_big = end_on_worker || std::strcmp(kind, "end1000") == 0;
-  if (!roots && !unsampled && !ids && !off && !end_big && std::strcmp(kind, "sampled") != 0) {
-    std::fprintf(stderr, "bench_span: --loop-only N [sampled|unsampled|root|ids|off|end1000|end1000-worker]\n");
+  const bool serialize = std::strcmp(kind, "serialize") == 0;
+  if (!roots && !unsampled && !ids && !off && !end_big && !serialize && std::strcmp(kind, "sampled") != 0) {
+    std::fprintf(stderr, "bench_span: --loop-only N [sampled|unsampled|root|ids|off|end1000|end1000-worker|serialize]\n");
     return 2;
   }
   if (!off) start_tracing(unsampled ? 0.0 : 1.0, &none, end_on_worker);
@@ -389,6 +448,11 @@ static int loop_only(std::uint64_t n, const char* kind) {
     for (std::uint64_t i = 0; i < n; ++i) acc += st::detail::new_span_id().value;
     st::shutdown(0);
     return acc == 1 ? 3 : 0;  // uses acc, so the loop is kept
+  }
+  if (serialize) {
+    const std::size_t bytes = serialize_loop(n);
+    st::shutdown(0);
+    return n != 0 && bytes == 0 ? 1 : 0;  // nothing written: the transaction did not fit
   }
   for (std::uint64_t done = 0; done < n;) {
     if (roots) {
@@ -413,7 +477,7 @@ int main(int argc, char** argv) {
   if (argc >= 3 && std::strcmp(argv[1], "--loop-only") == 0)
     return loop_only(std::strtoull(argv[2], nullptr, 10), argc >= 4 ? argv[3] : "sampled");
   if (argc > 1) {
-    std::fprintf(stderr, "usage: bench_span [--loop-only N [sampled|unsampled|root|ids|off|end1000|end1000-worker]]\n");
+    std::fprintf(stderr, "usage: bench_span [--loop-only N [sampled|unsampled|root|ids|off|end1000|end1000-worker|serialize]]\n");
     return 2;
   }
 

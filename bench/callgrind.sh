@@ -7,8 +7,10 @@
 # transaction with no children) runs `bench_span --loop-only N mode` and `--loop-only 0 mode`
 # under callgrind and prints (Ir of N - Ir of 0) / N: start-up, init() and shutdown() cancel out,
 # as bench_span.cpp's header describes. What a sampled span costs includes its share of
-# serializing its transaction (a batch of SENTRY_TRACE_MAX_SPANS children per root); the last
-# row, span-path, collects only the loop of child spans (start, one attribute, end).
+# serializing its transaction (a batch of SENTRY_TRACE_MAX_SPANS children per root). The
+# `serialize` row is write_transaction_envelope() alone, per span of a 1000-span transaction
+# written 20 times into a buffer and not sent (about 0.15 G instructions); the last row,
+# span-path, collects only the loop of child spans (start, one attribute, end).
 set -euo pipefail
 if [[ $# -lt 1 ]]; then
   echo "usage: $0 <bench_span> [N]" >&2
@@ -40,5 +42,9 @@ for mode in sampled unsampled root; do
   base=$(instructions 0 "$mode")
   awk -v m="$mode" -v f="$full" -v b="$base" -v n="$n" 'BEGIN { printf "%-10s %14.0f %14.0f %12.1f\n", m, f, b, (f - b) / n }'
 done
+writes=20
+full=$(instructions "$writes" serialize)
+base=$(instructions 0 serialize)
+awk -v f="$full" -v b="$base" -v w="$writes" 'BEGIN { printf "%-10s %14.0f %14.0f %12.1f\n", "serialize", f, b, (f - b) / (w * 1000) }'
 path=$(span_path_instructions)
 awk -v f="$path" -v n="$n" 'BEGIN { printf "%-10s %14.0f %14s %12.1f   (child_batch alone: the span path without its root or serialization)\n", "span-path", f, "-", f / n }'

@@ -4227,8 +4227,16 @@ class json_writer {
   json_writer& end_array() noexcept;
   /// An object member's name, escaped like string(). Must be followed by exactly one value.
   json_writer& key(std::string_view k) noexcept;
+  /// The same for a name given as a string literal of plain ASCII (no control bytes, '"', '\\',
+  /// DEL or bytes from 0x80 up), copied as it is with one fixed-size copy: the protocol's own
+  /// keys are such literals, and checking them again for every span is most of a span's cost.
+  template <std::size_t N>
+  json_writer& literal_key(const char (&k)[N]) noexcept;
   /// A string value: RFC 8259 escaping, invalid UTF-8 replaced by U+FFFD (see FORMATS). Any length.
   json_writer& string(std::string_view s) noexcept;
+  /// A string value the caller knows to be plain ASCII (ids in hex, the protocol's own words),
+  /// copied without checking it.
+  json_writer& ascii_string(std::string_view s) noexcept;
   json_writer& number(std::int64_t v) noexcept;
   json_writer& number(std::uint64_t v) noexcept;
   /// Shortest text that reads back as the same double, as JavaScript prints it; NaN/inf -> null.
@@ -4252,6 +4260,15 @@ class json_writer {
   /// Microseconds since the Unix epoch as an RFC 3339 string, "2026-11-24T12:30:51.147353Z".
   /// Outside 1970..9999 the epoch itself is written.
   json_writer& timestamp(std::int64_t epoch_us) noexcept;
+  /// The whole seconds of the last timestamp written with it, as text ("2026-11-24T12:30:51"):
+  /// the timestamps of one transaction mostly share them, and then only the fraction is
+  /// formatted. Kept by the caller, so that the writer stays a reference and a few bytes.
+  struct timestamp_cache {
+    std::int64_t secs = -1;
+    char text[19] = {};
+  };
+  /// timestamp(epoch_us), reusing `cache` when the whole seconds are those it holds.
+  json_writer& timestamp(std::int64_t epoch_us, timestamp_cache& cache) noexcept;
   /// Microseconds since the Unix epoch as a number of seconds with six decimals,
   /// 1795523449.161298, by integer arithmetic (no rounding through double). Same clamping as
   /// timestamp().
@@ -4298,10 +4315,17 @@ class json_writer {
   // A value's separator: ',' before a later array element, 0 where none is needed, or -1 when
   // no value may go here (the error is then kept).
   int begin_value() noexcept;
+  // A member name's separator (',' or 0), or -1 when no name may go here (the error is kept).
+  int begin_key() noexcept;
+  // literal_key() for the n bytes at k.
+  json_writer& plain_key(const char* k, std::size_t n) noexcept;
   json_writer& open(char c, bool object) noexcept;
   json_writer& close(char c, bool object) noexcept;
   json_writer& scalar(const char* text, std::size_t n) noexcept;
   void quoted(int sep, std::string_view s, bool is_key) noexcept;
+  // quoted() for text that is not all plain ASCII: out of line, so that the plain path,
+  // which nearly every string takes, stays small.
+  void quoted_escaped(int sep, std::string_view s, bool is_key) noexcept;
   template <std::size_t MaxLen, class Format>
   json_writer& formatted(Format format) noexcept;
 
@@ -4432,16 +4456,19 @@ inline void sink_write_escape(sink& out, unsigned char c) noexcept {
 }
 
 // Nonzero when one of the 8 bytes in `x` is not plain ASCII (below 0x20, '"', '\\', 0x7F and up).
-// Bit-twiddling hacks' haszero/hasless/hasmore: exact as a yes/no, and on a little-endian load
-// the lowest flagged byte is the first byte that needs attention (borrows and carries only
-// move upwards).
+// Bit-twiddling hacks' haszero/hasless/hasmore with one shared mask: a byte from 0x80 up is
+// flagged by its own high bit, so the `& ~x` each test needs only for such bytes can go. Exact
+// as a yes/no, and on a little-endian load the lowest flagged byte is the first byte that needs
+// attention (borrows start only at a byte below 0x20 or equal to '"' or '\\', carries only at
+// 0xFF, and both move upwards).
 inline std::uint64_t swar_special(std::uint64_t x) noexcept {
   constexpr std::uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-  const std::uint64_t quote = x ^ (ones * '"'), backslash = x ^ (ones * '\\');
-  return ((x - ones * 0x20) & ~x & highs)                   // below 0x20
-         | ((quote - ones) & ~quote & highs)                // '"'
-         | ((backslash - ones) & ~backslash & highs)        // '\\'
-         | (((x + ones) | x) & highs);                      // 0x7F and up
+  return (x                                   // 0x80 and up
+          | (x + ones)                        // 0x7F
+          | (x - ones * 0x20)                 // below 0x20
+          | ((x ^ (ones * '"')) - ones)       // '"'
+          | ((x ^ (ones * '\\')) - ones))     // '\\'
+         & highs;
 }
 
 // Eight bytes per step unless the build optimizes for size (-Os, -Oz: firmware), where the byte
@@ -4472,6 +4499,28 @@ inline std::uint64_t load_padded(const unsigned char* p, std::size_t n) noexcept
     w = p[0] | (std::uint64_t{p[n / 2]} << (8 * (n / 2))) | (std::uint64_t{p[n - 1]} << (8 * (n - 1)));
   }
   return w | (std::uint64_t{0x2020202020202020u} << (8 * n));
+}
+
+// Copies the n bytes at p to dst one word at a time, checking each word as it goes, and says
+// whether all of them were plain ASCII (then dst holds them as they are). dst needs room for n
+// rounded up to a multiple of 8: the last word is stored whole, its padding is overwritten or
+// left past what the caller commits. One pass instead of a scan and then a memcpy call: most
+// names, keys and values are short, where the call and the scan's setup cost more than the copy.
+inline bool copy_plain_ascii(char* dst, const unsigned char* p, std::size_t n) noexcept {
+  std::uint64_t flags = 0;
+  std::size_t i = 0;
+  for (; n - i >= 8; i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, p + i, 8);
+    flags |= swar_special(word);
+    std::memcpy(dst + i, &word, 8);
+  }
+  if (i < n) {
+    const std::uint64_t word = load_padded(p + i, n - i);
+    flags |= swar_special(word);
+    std::memcpy(dst + i, &word, 8);
+  }
+  return flags == 0;
 }
 #endif
 
@@ -5370,16 +5419,47 @@ inline json_writer& json_writer::end_object() noexcept { return close('}', true)
 inline json_writer& json_writer::begin_array() noexcept { return open('[', false); }
 inline json_writer& json_writer::end_array() noexcept { return close(']', false); }
 
-inline json_writer& json_writer::key(std::string_view k) noexcept {
-  if (error_) return *this;
+inline int json_writer::begin_key() noexcept {
+  if (error_) return -1;
   const std::uint32_t bit = depth_ == 0 ? 0 : std::uint32_t{1} << (depth_ - 1);
   if ((is_object_ & bit) == 0 || after_key_) {
     error_ = true;
-    return *this;
+    return -1;
   }
   const int sep = (has_member_ & bit) ? ',' : 0;
   has_member_ |= bit;
+  return sep;
+}
+
+inline json_writer& json_writer::key(std::string_view k) noexcept {
+  const int sep = begin_key();
+  if (sep < 0) return *this;
   quoted(sep, k, true);
+  after_key_ = true;
+  return *this;
+}
+
+template <std::size_t N>
+inline json_writer& json_writer::literal_key(const char (&k)[N]) noexcept {
+  return plain_key(k, N - 1);  // without the literal's NUL
+}
+
+// Not a template: where it is inlined (-O2) the length is a constant and the copy a few moves;
+// at -Os it stays one function, rather than a copy per key.
+inline json_writer& json_writer::plain_key(const char* k, std::size_t n) noexcept {
+  const int sep = begin_key();
+  if (sep < 0) return *this;
+  const std::size_t lead = sep != 0 ? 1 : 0;
+  if (char* dst = out_.room_for(n + 4)) {
+    dst[0] = ',';  // overwritten by the quote when there is no separator
+    dst[lead] = '"';
+    std::memcpy(dst + lead + 1, k, n);
+    dst[lead + 1 + n] = '"';
+    dst[lead + 2 + n] = ':';
+    out_.commit(lead + n + 3);
+  } else {
+    quoted(sep, std::string_view(k, n), true);  // the sink refills or keeps the overflow
+  }
   after_key_ = true;
   return *this;
 }
@@ -5387,11 +5467,33 @@ inline json_writer& json_writer::key(std::string_view k) noexcept {
 // Separator, quotes and escaped text. Plain text that fits is copied straight into the buffer:
 // most names and values are short, and three small sink writes cost more than the copy.
 inline void json_writer::quoted(int sep, std::string_view s, bool is_key) noexcept {
+#if SENTRY_TRACE_DETAIL_SWAR_CTZ
   const unsigned char* const begin = reinterpret_cast<const unsigned char*>(s.data());
-  const unsigned char* const end = begin + s.size();
-  const unsigned char* const special = detail::skip_plain(begin, end);
   const std::size_t lead = sep != 0 ? 1 : 0;
   const std::size_t tail = is_key ? 2 : 1;
+  // Plain ASCII is copied as it is checked; anything else (UTF-8 included) takes the path below.
+  const std::size_t padded = (s.size() + 7) & ~std::size_t{7};
+  if (char* dst = out_.room_for(lead + 1 + (padded > s.size() + tail ? padded : s.size() + tail))) {
+    if (detail::copy_plain_ascii(dst + lead + 1, begin, s.size())) {
+      dst[0] = static_cast<char>(sep);
+      dst[lead] = '"';
+      char* after = dst + lead + 1 + s.size();
+      after[0] = '"';
+      if (is_key) after[1] = ':';
+      out_.commit(lead + 1 + s.size() + tail);
+      return;
+    }
+  }
+#endif
+  quoted_escaped(sep, s, is_key);
+}
+
+[[gnu::noinline]] inline void json_writer::quoted_escaped(int sep, std::string_view s, bool is_key) noexcept {
+  const unsigned char* const begin = reinterpret_cast<const unsigned char*>(s.data());
+  const unsigned char* const end = begin + s.size();
+  const std::size_t lead = sep != 0 ? 1 : 0;
+  const std::size_t tail = is_key ? 2 : 1;
+  const unsigned char* const special = detail::skip_plain(begin, end);
   if (special == end) {
     if (char* dst = out_.room_for(lead + 1 + s.size() + tail)) {
       dst[0] = static_cast<char>(sep);
@@ -5413,6 +5515,22 @@ inline void json_writer::quoted(int sep, std::string_view s, bool is_key) noexce
 inline json_writer& json_writer::string(std::string_view s) noexcept {
   const int sep = begin_value();
   if (sep >= 0) quoted(sep, s, false);
+  return *this;
+}
+
+inline json_writer& json_writer::ascii_string(std::string_view s) noexcept {
+  const int sep = begin_value();
+  if (sep < 0) return *this;
+  const std::size_t lead = sep != 0 ? 1 : 0;
+  if (char* dst = out_.room_for(lead + 2 + s.size())) {
+    dst[0] = static_cast<char>(sep);
+    dst[lead] = '"';
+    if (!s.empty()) std::memcpy(dst + lead + 1, s.data(), s.size());
+    dst[lead + 1 + s.size()] = '"';
+    out_.commit(lead + 2 + s.size());
+    return *this;
+  }
+  quoted(sep, s, false);
   return *this;
 }
 
@@ -5467,9 +5585,28 @@ inline json_writer& json_writer::hex(const std::uint8_t* bytes, std::size_t n) n
 }
 
 inline json_writer& json_writer::timestamp(std::int64_t epoch_us) noexcept {
-  return formatted<29>([epoch_us](char* p) noexcept {
+  timestamp_cache fresh;
+  return timestamp(epoch_us, fresh);
+}
+
+inline json_writer& json_writer::timestamp(std::int64_t epoch_us, timestamp_cache& cache) noexcept {
+  if (epoch_us < 0 || epoch_us > detail::max_epoch_us) epoch_us = 0;  // as format_rfc3339 does
+  const detail::divmod_result s_us = detail::divmod_u64(static_cast<std::uint64_t>(epoch_us), 1000000);
+  if (static_cast<std::int64_t>(s_us.quot) != cache.secs) {
+    char text[27];
+    detail::format_rfc3339(text, epoch_us);
+    std::memcpy(cache.text, text, sizeof cache.text);
+    cache.secs = static_cast<std::int64_t>(s_us.quot);
+  }
+  const unsigned frac = s_us.rem;
+  return formatted<29>([&cache, frac](char* p) noexcept {
     p[0] = '"';
-    detail::format_rfc3339(p + 1, epoch_us);
+    std::memcpy(p + 1, cache.text, sizeof cache.text);
+    p[20] = '.';
+    detail::put2(p + 21, frac / 10000);
+    detail::put2(p + 23, frac / 100 % 100);
+    detail::put2(p + 25, frac % 100);
+    p[27] = 'Z';
     p[28] = '"';
     return std::size_t{29};
   });
@@ -5572,6 +5709,7 @@ SENTRY_TRACE_DETAIL_END
 // end of part: include/sentry_trace/face/ids.hpp
 
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 SENTRY_TRACE_DETAIL_BEGIN
@@ -5579,12 +5717,33 @@ SENTRY_TRACE_DETAIL_BEGIN
 // ------------------------------------------------------------------------------------------------
 namespace detail {
 
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+// The 8 hex digits of `v` as one little-endian word (first digit in the lowest byte): the nibbles
+// spread to one per byte, then '0' or 'a' - 10 added to all eight at once (n + 6 carries into
+// bit 4 exactly when n >= 10, and no byte carries into the next).
+inline std::uint64_t u32_hex_word(std::uint32_t v) noexcept {
+  std::uint64_t x = v;
+  x = (x | (x << 16)) & 0x0000FFFF0000FFFFull;
+  x = (x | (x << 8)) & 0x00FF00FF00FF00FFull;
+  x = (x | (x << 4)) & 0x0F0F0F0F0F0F0F0Full;  // nibble i in byte i
+  const std::uint64_t letters = ((x + 0x0606060606060606ull) >> 4) & 0x0101010101010101ull;
+  return __builtin_bswap64(x + 0x3030303030303030ull + letters * ('a' - '0' - 10));
+}
+
+inline void u64_to_hex(std::uint64_t v, char* out16) noexcept {
+  const std::uint64_t hi = u32_hex_word(static_cast<std::uint32_t>(v >> 32));
+  const std::uint64_t lo = u32_hex_word(static_cast<std::uint32_t>(v));
+  std::memcpy(out16, &hi, 8);
+  std::memcpy(out16 + 8, &lo, 8);
+}
+#else
 inline void u64_to_hex(std::uint64_t v, char* out16) noexcept {
   for (int i = 15; i >= 0; --i) {
     out16[i] = hex_digits[v & 0xf];
     v >>= 4;
   }
 }
+#endif
 
 /// Parses exactly 16 lowercase hex characters. Uppercase is rejected on purpose: the SDKs'
 /// sentry-trace regex and W3C both require lowercase.
@@ -8587,9 +8746,9 @@ inline std::size_t format_micros_fraction(char* out, std::uint32_t micros) noexc
 }
 
 inline void write_sdk(json_writer& w) noexcept {
-  w.key("sdk").begin_object();
-  w.key("name").string(sdk_name);
-  w.key("version").string(version_string);
+  w.literal_key("sdk").begin_object();
+  w.literal_key("name").string(sdk_name);
+  w.literal_key("version").string(version_string);
   w.end_object();
 }
 
@@ -8673,7 +8832,7 @@ inline void write_dsc_object(json_writer& w, const transaction_block& b, const e
 
 inline void write_dsc(json_writer& w, const transaction_block& b, const envelope_context& ctx) noexcept {
   if (!has_dsc(b, ctx)) return;
-  w.key("trace");
+  w.literal_key("trace");
   write_dsc_object(w, b, ctx);
 }
 
@@ -8699,16 +8858,22 @@ inline std::string_view origin_or_manual(const transaction_block& b, const span_
   return origin.empty() ? std::string_view("manual") : origin;
 }
 
+/// A trace id in hex, made once per envelope: every span of it repeats the trace id.
+struct trace_hex {
+  char text[32];
+  explicit trace_hex(trace_id id) noexcept { id.to_hex(text); }
+  std::string_view view() const noexcept { return std::string_view(text, 32); }
+};
+
 /// trace_id, span_id of span `r` and (unless it starts the trace) the parent it is written with.
-inline void write_span_ids(json_writer& w, const transaction_block& b, const span_record& r, span_id parent) noexcept {
-  char hex[32];
-  b.trace.to_hex(hex);
-  w.key("trace_id").string(std::string_view(hex, 32));
+inline void write_span_ids(json_writer& w, const trace_hex& trace, const span_record& r, span_id parent) noexcept {
+  char hex[16];
+  w.literal_key("trace_id").ascii_string(trace.view());
   r.id.to_hex(hex);
-  w.key("span_id").string(std::string_view(hex, 16));
+  w.literal_key("span_id").ascii_string(std::string_view(hex, 16));
   if (!parent.is_zero()) {
     parent.to_hex(hex);
-    w.key("parent_span_id").string(std::string_view(hex, 16));
+    w.literal_key("parent_span_id").ascii_string(std::string_view(hex, 16));
   }
 }
 
@@ -8735,20 +8900,20 @@ inline span_id written_parent(const transaction_block& b, std::uint32_t slot, co
 }
 
 /// The fields a span and the trace context share: ids, op, status, origin and data.
-inline void write_span_common(json_writer& w, const transaction_block& b, const span_record& r, bool root,
-                              span_id parent) noexcept {
-  write_span_ids(w, b, r, parent);
+inline void write_span_common(json_writer& w, const transaction_block& b, const trace_hex& trace,
+                              const span_record& r, bool root, span_id parent) noexcept {
+  write_span_ids(w, trace, r, parent);
   std::string_view op = op_or_default(b, r);
   std::string_view origin = origin_or_manual(b, r);
-  w.key("op").string(op);
-  w.key("status").string(to_string(r.status));
-  w.key("origin").string(origin);
-  w.key("data").begin_object();
-  w.key("sentry.op").string(op);
-  w.key("sentry.origin").string(origin);
+  w.literal_key("op").string(op);
+  w.literal_key("status").ascii_string(to_string(r.status));
+  w.literal_key("origin").string(origin);
+  w.literal_key("data").begin_object();
+  w.literal_key("sentry.op").string(op);
+  w.literal_key("sentry.origin").string(origin);
   if (root) {
-    w.key("sentry.segment.name.source").string(to_string(b.source));
-    if (b.sample_rate_known) w.key("sentry.sample_rate").number(b.sample_rate);
+    w.literal_key("sentry.segment.name.source").string(to_string(b.source));
+    if (b.sample_rate_known) w.literal_key("sentry.sample_rate").number(b.sample_rate);
   }
   write_attributes(w, b, r);
   w.end_object();
@@ -8802,19 +8967,20 @@ inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, 
   fixed_sink payload(buf + header_room, payload_cap);
   json_writer w(payload);
   w.begin_object();
-  w.key("type").string("transaction");
-  w.key("event_id").string(std::string_view(eid_hex, 32));
-  w.key("platform").string("native");
-  w.key("transaction").string(transaction_name(b));
-  w.key("transaction_info").begin_object().key("source").string(to_string(b.source)).end_object();
-  w.key("start_timestamp").timestamp(ctx.anchor.to_epoch_us(root.start_ticks));
-  w.key("timestamp").timestamp(ctx.anchor.to_epoch_us(root.end_ticks));
-  if (!ctx.release.empty()) w.key("release").string(ctx.release);
-  w.key("environment").string(ctx.environment);
-  if (!ctx.server_name.empty()) w.key("server_name").string(ctx.server_name);
+  w.literal_key("type").string("transaction");
+  w.literal_key("event_id").string(std::string_view(eid_hex, 32));
+  w.literal_key("platform").string("native");
+  w.literal_key("transaction").string(transaction_name(b));
+  w.literal_key("transaction_info").begin_object().literal_key("source").string(to_string(b.source)).end_object();
+  w.literal_key("start_timestamp").timestamp(ctx.anchor.to_epoch_us(root.start_ticks));
+  w.literal_key("timestamp").timestamp(ctx.anchor.to_epoch_us(root.end_ticks));
+  if (!ctx.release.empty()) w.literal_key("release").string(ctx.release);
+  w.literal_key("environment").string(ctx.environment);
+  if (!ctx.server_name.empty()) w.literal_key("server_name").string(ctx.server_name);
   write_sdk(w);
-  w.key("contexts").begin_object().key("trace").begin_object();
-  write_span_common(w, b, root, true, root.parent);
+  w.literal_key("contexts").begin_object().literal_key("trace").begin_object();
+  const trace_hex trace(b.trace);
+  write_span_common(w, b, trace, root, true, root.parent);
   w.end_object().end_object();
 
   std::uint32_t measurement_count = b.measurements_used.load(order_acquire);
@@ -8823,16 +8989,16 @@ inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, 
   for (std::uint32_t i = 0; i < measurement_count; ++i) {
     const measurement_record& m = b.measurements[i];
     if (m.ready.load(order_acquire) != 1) continue;
-    if (!any_measurement) w.key("measurements").begin_object();
+    if (!any_measurement) w.literal_key("measurements").begin_object();
     any_measurement = true;
-    w.key(b.str(m.name)).begin_object().key("value").number(m.value());
+    w.key(b.str(m.name)).begin_object().literal_key("value").number(m.value());
     const arena_str unit = m.unit_str();
-    if (unit.length) w.key("unit").string(b.str(unit));
+    if (unit.length) w.literal_key("unit").string(b.str(unit));
     w.end_object();
   }
   if (any_measurement) w.end_object();
 
-  w.key("spans").begin_array();
+  w.literal_key("spans").begin_array();
   if (!w.ok()) {
     // Not even the transaction without spans fits: nothing can go out.
     g_outcomes.record_transaction(discard_reason::buffer_overflow, handed_out);
@@ -8841,6 +9007,7 @@ inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, 
   slot_list[0] = 0;
   std::size_t listed = 1;
   std::uint32_t unfinished = 0, overflowed = 0;
+  json_writer::timestamp_cache stamps;  // the spans' timestamps mostly share their whole seconds
   for (std::uint32_t slot = 1; slot < handed_out; ++slot) {
     const span_record& r = b.spans[slot];
     if (r.state.load(order_acquire) != slot_ended) {
@@ -8853,10 +9020,10 @@ inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, 
     }
     std::size_t checkpoint = payload.size();
     w.begin_object();
-    write_span_common(w, b, r, false, unfinished ? written_parent(b, slot, slot_list, listed) : r.parent);
-    w.key("description").string(b.str(r.name));
-    w.key("start_timestamp").timestamp(ctx.anchor.to_epoch_us(r.start_ticks));
-    w.key("timestamp").timestamp(ctx.anchor.to_epoch_us(r.end_ticks));
+    write_span_common(w, b, trace, r, false, unfinished ? written_parent(b, slot, slot_list, listed) : r.parent);
+    w.literal_key("description").string(b.str(r.name));
+    w.literal_key("start_timestamp").timestamp(ctx.anchor.to_epoch_us(r.start_ticks), stamps);
+    w.literal_key("timestamp").timestamp(ctx.anchor.to_epoch_us(r.end_ticks), stamps);
     w.end_object();
     if (!w.ok()) {
       // Back to the last whole span; nothing more is written through `w` after this.
@@ -8874,15 +9041,15 @@ inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, 
   fixed_sink head(buf, header_room);
   json_writer h(head);
   h.begin_object();
-  h.key("event_id").string(std::string_view(eid_hex, 32));
-  h.key("sent_at").timestamp(ctx.sent_at_epoch_us);
+  h.literal_key("event_id").string(std::string_view(eid_hex, 32));
+  h.literal_key("sent_at").timestamp(ctx.sent_at_epoch_us);
   write_sdk(h);
   write_dsc(h, b, ctx);
   h.end_object();
   head.put('\n');
   json_writer item(head);
-  item.begin_object().key("type").string("transaction").key("length").number(static_cast<std::uint64_t>(payload_len));
-  item.key("content_type").string("application/json").end_object();
+  item.begin_object().literal_key("type").string("transaction").literal_key("length").number(static_cast<std::uint64_t>(payload_len));
+  item.literal_key("content_type").string("application/json").end_object();
   head.put('\n');
   if (!h.ok() || !item.ok() || head.overflowed()) {
     g_outcomes.record_transaction(discard_reason::buffer_overflow, handed_out);
@@ -8897,7 +9064,7 @@ inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, 
 
 /// One typed attribute of a span v2 item: {"type":…,"value":…}.
 inline void write_typed_string(json_writer& w, std::string_view key, std::string_view value) noexcept {
-  w.key(key).begin_object().key("type").string("string").key("value").string(value).end_object();
+  w.key(key).begin_object().literal_key("type").string("string").literal_key("value").string(value).end_object();
 }
 
 /// One span of `b` as a span v2 item (PROTOCOL.md §6): ids, name, float-second timestamps,
@@ -8907,14 +9074,14 @@ inline void write_span_v2(json_writer& w, const transaction_block& b, const span
                           std::string_view segment_name, const envelope_context& ctx) noexcept {
   char hex[32];
   w.begin_object();
-  write_span_ids(w, b, r, r.parent);
+  write_span_ids(w, trace_hex(b.trace), r, r.parent);
   std::string_view name = b.str(r.name);
-  w.key("name").string(segment ? segment_name : name);
-  w.key("status").string(r.status == span_status::ok ? "ok" : "error");
-  w.key("is_segment").boolean(segment);
-  w.key("start_timestamp").seconds(ctx.anchor.to_epoch_us(r.start_ticks));
-  w.key("end_timestamp").seconds(ctx.anchor.to_epoch_us(r.end_ticks));
-  w.key("attributes").begin_object();
+  w.literal_key("name").string(segment ? segment_name : name);
+  w.literal_key("status").string(r.status == span_status::ok ? "ok" : "error");
+  w.literal_key("is_segment").boolean(segment);
+  w.literal_key("start_timestamp").seconds(ctx.anchor.to_epoch_us(r.start_ticks));
+  w.literal_key("end_timestamp").seconds(ctx.anchor.to_epoch_us(r.end_ticks));
+  w.literal_key("attributes").begin_object();
   write_typed_string(w, "sentry.op", op_or_default(b, r));
   write_typed_string(w, "sentry.origin", origin_or_manual(b, r));
   write_typed_string(w, "sentry.trace_lifecycle", "stream");
@@ -8929,16 +9096,16 @@ inline void write_span_v2(json_writer& w, const transaction_block& b, const span
   if (segment) {
     write_typed_string(w, "sentry.segment.name.source", to_string(b.source));
     if (b.sample_rate_known)
-      w.key("sentry.sample_rate").begin_object().key("type").string("double").key("value").number(b.sample_rate).end_object();
+      w.literal_key("sentry.sample_rate").begin_object().literal_key("type").string("double").literal_key("value").number(b.sample_rate).end_object();
   }
   for (std::uint16_t i = r.attr_head; i != no_index; i = b.attributes[i].next) {
     const attribute_record& a = b.attributes[i];
     w.key(b.str(a.key)).begin_object();
     switch (a.type) {
-      case attribute_type::string: w.key("type").string("string").key("value").string(b.str(a.text)); break;
-      case attribute_type::int64: w.key("type").string("integer").key("value").number(a.int_value); break;
-      case attribute_type::float64: w.key("type").string("double").key("value").number(a.float_value); break;
-      case attribute_type::boolean: w.key("type").string("boolean").key("value").boolean(a.bool_value); break;
+      case attribute_type::string: w.literal_key("type").string("string").literal_key("value").string(b.str(a.text)); break;
+      case attribute_type::int64: w.literal_key("type").string("integer").literal_key("value").number(a.int_value); break;
+      case attribute_type::float64: w.literal_key("type").string("double").literal_key("value").number(a.float_value); break;
+      case attribute_type::boolean: w.literal_key("type").string("boolean").literal_key("value").boolean(a.bool_value); break;
     }
     w.end_object();
   }
@@ -8961,7 +9128,7 @@ void write_span_batches(char* buf, std::size_t cap, const transaction_block& b, 
   while (slot < handed_out) {
     fixed_sink payload(buf + header_room, cap - header_room - 2);  // 2: the closing "]}" always fits
     json_writer w(payload);
-    w.begin_object().key("version").number(2).key("items").begin_array();
+    w.begin_object().literal_key("version").number(2).literal_key("items").begin_array();
     std::uint32_t items = 0;
     for (; slot < handed_out && items < max_items; ++slot) {
       const span_record& r = b.spans[slot];
@@ -8986,15 +9153,15 @@ void write_span_batches(char* buf, std::size_t cap, const transaction_block& b, 
     fixed_sink head(buf, header_room);
     json_writer h(head);
     h.begin_object();
-    h.key("sent_at").timestamp(ctx.sent_at_epoch_us);
+    h.literal_key("sent_at").timestamp(ctx.sent_at_epoch_us);
     write_sdk(h);
     write_dsc(h, b, ctx);
     h.end_object();
     head.put('\n');
     json_writer item(head);
-    item.begin_object().key("type").string("span").key("item_count").number(static_cast<std::uint64_t>(items));
-    item.key("content_type").string("application/vnd.sentry.items.span.v2+json");
-    item.key("length").number(static_cast<std::uint64_t>(payload_len)).end_object();
+    item.begin_object().literal_key("type").string("span").literal_key("item_count").number(static_cast<std::uint64_t>(items));
+    item.literal_key("content_type").string("application/vnd.sentry.items.span.v2+json");
+    item.literal_key("length").number(static_cast<std::uint64_t>(payload_len)).end_object();
     head.put('\n');
     if (!h.ok() || !item.ok() || head.overflowed()) {
       g_outcomes.record(discard_reason::buffer_overflow, data_category::span, items);
@@ -9017,8 +9184,8 @@ inline std::string_view write_client_report_envelope(char* buf, std::size_t cap,
   fixed_sink payload(buf + header_room, cap - header_room);
   json_writer p(payload);
   p.begin_object();
-  p.key("timestamp").seconds(ctx.sent_at_epoch_us);
-  p.key("discarded_events").begin_array();
+  p.literal_key("timestamp").seconds(ctx.sent_at_epoch_us);
+  p.literal_key("discarded_events").begin_array();
   std::uint64_t taken[reason_count][category_count] = {};
   bool any = false;
   for (std::size_t r = 0; r < reason_count; ++r) {
@@ -9028,9 +9195,9 @@ inline std::string_view write_client_report_envelope(char* buf, std::size_t cap,
       taken[r][c] = q;
       any = true;
       p.begin_object();
-      p.key("reason").string(to_string(static_cast<discard_reason>(r)));
-      p.key("category").string(to_string(static_cast<data_category>(c)));
-      p.key("quantity").number(q);
+      p.literal_key("reason").string(to_string(static_cast<discard_reason>(r)));
+      p.literal_key("category").string(to_string(static_cast<data_category>(c)));
+      p.literal_key("quantity").number(q);
       p.end_object();
     }
   }
@@ -9038,12 +9205,12 @@ inline std::string_view write_client_report_envelope(char* buf, std::size_t cap,
   if (!any) return {};
   fixed_sink out(buf, header_room);
   json_writer h(out);
-  h.begin_object().key("sent_at").timestamp(ctx.sent_at_epoch_us);
+  h.begin_object().literal_key("sent_at").timestamp(ctx.sent_at_epoch_us);
   write_sdk(h);
   h.end_object();
   out.put('\n');
   json_writer item(out);
-  item.begin_object().key("type").string("client_report").key("length").number(static_cast<std::uint64_t>(payload.size()));
+  item.begin_object().literal_key("type").string("client_report").literal_key("length").number(static_cast<std::uint64_t>(payload.size()));
   item.end_object();
   out.put('\n');
   if (!p.ok() || payload.overflowed() || out.overflowed()) {

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -48,6 +49,26 @@ void force_next_random_zero() { test_support::force_next_random(0); }
 } // namespace
 
 TEST_SUITE("ids") {
+  TEST_CASE("ids in hex are 16 or 32 lowercase digits, most significant first, for every digit in every place") {
+    for (int place = 0; place < 16; ++place) {
+      for (std::uint64_t digit = 0; digit < 16; ++digit) {
+        const std::uint64_t v = (digit << (4 * place)) | (place % 2 ? 0x0123456789abcdefull & ~(0xfull << (4 * place)) : 0);
+        char expected[17];
+        std::snprintf(expected, sizeof expected, "%016llx", static_cast<unsigned long long>(v));
+        char hex[16];
+        st::span_id{v}.to_hex(hex);
+        CAPTURE(v);
+        CHECK(std::string(hex, 16) == expected);
+        char wide[32];
+        st::trace_id{v, ~v}.to_hex(wide);
+        char expected_wide[33];
+        std::snprintf(expected_wide, sizeof expected_wide, "%016llx%016llx", static_cast<unsigned long long>(v),
+                      static_cast<unsigned long long>(~v));
+        CHECK(std::string(wide, 32) == expected_wide);
+      }
+    }
+  }
+
 
 TEST_CASE("a trace id written as hex parses back to the same id") {
   harness h;

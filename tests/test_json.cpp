@@ -164,6 +164,74 @@ static_assert(sizeof(sentry_trace::json_writer) <= sizeof(void*) + 16, "json_wri
 TEST_SUITE("json") {
   // --- escaping ------------------------------------------------------------------------------
 
+  TEST_CASE("a string is written as the escaper writes it at every length and at every place of an ASCII byte") {
+    // string() and key() copy plain ASCII a word at a time; the byte that needs care may sit in
+    // any of a word's lanes, in the padded last word, or past the first words.
+    for (std::size_t len = 1; len <= 27; ++len) {
+      for (std::size_t at = 0; at < len; ++at) {
+        for (int c = 0; c < 0x80; ++c) {
+          std::string text(len, 'x');
+          text[at] = static_cast<char>(c);
+          std::string out;
+          {
+            st::string_sink sink(out);
+            st::json_writer w(sink);
+            w.begin_object().key(text).string(text).end_object();
+          }
+          const std::string e = escaped(text);
+          CAPTURE(len);
+          CAPTURE(at);
+          CAPTURE(c);
+          REQUIRE(out == "{\"" + e + "\":\"" + e + "\"}");
+        }
+      }
+    }
+  }
+
+  TEST_CASE("plain strings, literal keys and ASCII strings fill a fixed buffer to its last byte") {
+    // The word-at-a-time copy wants room for its padding; where the buffer ends before that, the
+    // text still goes in whole.
+    const std::string expected = R"({"span_id":"0123456789abcdef","op":"db.query","n":"ab"})";
+    for (std::size_t cap = expected.size(); cap <= expected.size() + 9; ++cap) {
+      std::vector<char> buf(cap, '#');
+      st::fixed_sink sink(buf.data(), cap);
+      st::json_writer w(sink);
+      w.begin_object();
+      w.literal_key("span_id").ascii_string("0123456789abcdef");
+      w.literal_key("op").string("db.query");
+      w.key("n").string("ab");
+      w.end_object();
+      CAPTURE(cap);
+      CHECK(w.ok());
+      CHECK(std::string(buf.data(), sink.size()) == expected);
+    }
+    // One byte short: the writer reports it instead of writing a part.
+    std::vector<char> buf(expected.size() - 1);
+    st::fixed_sink sink(buf.data(), buf.size());
+    st::json_writer w(sink);
+    w.begin_object().literal_key("span_id").ascii_string("0123456789abcdef").literal_key("op").string("db.query");
+    w.key("n").string("ab").end_object();
+    CHECK_FALSE(w.ok());
+  }
+
+  TEST_CASE("a literal key is written like key(): separator, quotes and colon, and errors where no key may go") {
+    std::string a, b;
+    {
+      st::string_sink sa(a), sb(b);
+      st::json_writer wa(sa), wb(sb);
+      wa.begin_object().key("x").number(std::int64_t{1}).key("trace_id").boolean(true).end_object();
+      wb.begin_object().literal_key("x").number(std::int64_t{1}).literal_key("trace_id").boolean(true).end_object();
+      CHECK(wa.ok());
+      CHECK(wb.ok());
+    }
+    CHECK(a == b);
+    std::string c;
+    st::string_sink sc(c);
+    st::json_writer wc(sc);
+    wc.begin_array().literal_key("x");
+    CHECK_FALSE(wc.ok());
+  }
+
   TEST_CASE("quote and backslash are escaped with a backslash") {
     CHECK(escaped("a\"b\\c") == "a\\\"b\\\\c");
     CHECK(escaped("/") == "/");  // solidus may stay raw (RFC 8259 §7)
@@ -906,6 +974,33 @@ TEST_SUITE("json") {
     st::json_writer w(out);
     w.begin_object().key("timestamp").timestamp(1795523451147353).end_object();
     CHECK(out.view() == R"({"timestamp":"2026-11-24T12:30:51.147353Z"})");
+  }
+
+  TEST_CASE("timestamps in a row on one writer each read as format_rfc3339 writes them, within a second and across seconds") {
+    // The cache keeps the text of the last whole second; a change of second, day or year, a
+    // step back, and out-of-range values must each be written afresh.
+    const std::int64_t stamps[] = {1795523451147353, 1795523451999999, 1795523452000000, 1795523451000001,
+                                   1795523451147353, 1798761599999999, 1798761600000000, 0,
+                                   -5,               1795523451147353, 253402300799999999, 253402300800000000};
+    std::string out;
+    std::string expected = "[";
+    {
+      st::string_sink sink(out);
+      st::json_writer w(sink);
+      st::json_writer::timestamp_cache cache;
+      w.begin_array();
+      for (std::int64_t us : stamps) {
+        w.timestamp(us, cache);
+        char text[27];
+        st::detail::format_rfc3339(text, us);
+        expected += (expected.size() > 1 ? ",\"" : "\"") + std::string(text, 27) + "\"";
+      }
+      w.end_array();
+      CHECK(w.ok());
+    }
+    expected += "]";
+    CHECK(out == expected);
+    CHECK(out.find("\"2026-12-31T23:59:59.999999Z\",\"2027-01-01T00:00:00.000000Z\"") != std::string::npos);
   }
 
   TEST_CASE("seconds() writes epoch microseconds as seconds with six decimals") {

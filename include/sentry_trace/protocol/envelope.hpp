@@ -61,9 +61,9 @@ inline std::size_t format_micros_fraction(char* out, std::uint32_t micros) noexc
 }
 
 inline void write_sdk(json_writer& w) noexcept {
-  w.key("sdk").begin_object();
-  w.key("name").string(sdk_name);
-  w.key("version").string(version_string);
+  w.literal_key("sdk").begin_object();
+  w.literal_key("name").string(sdk_name);
+  w.literal_key("version").string(version_string);
   w.end_object();
 }
 
@@ -147,7 +147,7 @@ inline void write_dsc_object(json_writer& w, const transaction_block& b, const e
 
 inline void write_dsc(json_writer& w, const transaction_block& b, const envelope_context& ctx) noexcept {
   if (!has_dsc(b, ctx)) return;
-  w.key("trace");
+  w.literal_key("trace");
   write_dsc_object(w, b, ctx);
 }
 
@@ -173,16 +173,22 @@ inline std::string_view origin_or_manual(const transaction_block& b, const span_
   return origin.empty() ? std::string_view("manual") : origin;
 }
 
+/// A trace id in hex, made once per envelope: every span of it repeats the trace id.
+struct trace_hex {
+  char text[32];
+  explicit trace_hex(trace_id id) noexcept { id.to_hex(text); }
+  std::string_view view() const noexcept { return std::string_view(text, 32); }
+};
+
 /// trace_id, span_id of span `r` and (unless it starts the trace) the parent it is written with.
-inline void write_span_ids(json_writer& w, const transaction_block& b, const span_record& r, span_id parent) noexcept {
-  char hex[32];
-  b.trace.to_hex(hex);
-  w.key("trace_id").string(std::string_view(hex, 32));
+inline void write_span_ids(json_writer& w, const trace_hex& trace, const span_record& r, span_id parent) noexcept {
+  char hex[16];
+  w.literal_key("trace_id").ascii_string(trace.view());
   r.id.to_hex(hex);
-  w.key("span_id").string(std::string_view(hex, 16));
+  w.literal_key("span_id").ascii_string(std::string_view(hex, 16));
   if (!parent.is_zero()) {
     parent.to_hex(hex);
-    w.key("parent_span_id").string(std::string_view(hex, 16));
+    w.literal_key("parent_span_id").ascii_string(std::string_view(hex, 16));
   }
 }
 
@@ -209,20 +215,20 @@ inline span_id written_parent(const transaction_block& b, std::uint32_t slot, co
 }
 
 /// The fields a span and the trace context share: ids, op, status, origin and data.
-inline void write_span_common(json_writer& w, const transaction_block& b, const span_record& r, bool root,
-                              span_id parent) noexcept {
-  write_span_ids(w, b, r, parent);
+inline void write_span_common(json_writer& w, const transaction_block& b, const trace_hex& trace,
+                              const span_record& r, bool root, span_id parent) noexcept {
+  write_span_ids(w, trace, r, parent);
   std::string_view op = op_or_default(b, r);
   std::string_view origin = origin_or_manual(b, r);
-  w.key("op").string(op);
-  w.key("status").string(to_string(r.status));
-  w.key("origin").string(origin);
-  w.key("data").begin_object();
-  w.key("sentry.op").string(op);
-  w.key("sentry.origin").string(origin);
+  w.literal_key("op").string(op);
+  w.literal_key("status").ascii_string(to_string(r.status));
+  w.literal_key("origin").string(origin);
+  w.literal_key("data").begin_object();
+  w.literal_key("sentry.op").string(op);
+  w.literal_key("sentry.origin").string(origin);
   if (root) {
-    w.key("sentry.segment.name.source").string(to_string(b.source));
-    if (b.sample_rate_known) w.key("sentry.sample_rate").number(b.sample_rate);
+    w.literal_key("sentry.segment.name.source").string(to_string(b.source));
+    if (b.sample_rate_known) w.literal_key("sentry.sample_rate").number(b.sample_rate);
   }
   write_attributes(w, b, r);
   w.end_object();
@@ -276,19 +282,20 @@ inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, 
   fixed_sink payload(buf + header_room, payload_cap);
   json_writer w(payload);
   w.begin_object();
-  w.key("type").string("transaction");
-  w.key("event_id").string(std::string_view(eid_hex, 32));
-  w.key("platform").string("native");
-  w.key("transaction").string(transaction_name(b));
-  w.key("transaction_info").begin_object().key("source").string(to_string(b.source)).end_object();
-  w.key("start_timestamp").timestamp(ctx.anchor.to_epoch_us(root.start_ticks));
-  w.key("timestamp").timestamp(ctx.anchor.to_epoch_us(root.end_ticks));
-  if (!ctx.release.empty()) w.key("release").string(ctx.release);
-  w.key("environment").string(ctx.environment);
-  if (!ctx.server_name.empty()) w.key("server_name").string(ctx.server_name);
+  w.literal_key("type").string("transaction");
+  w.literal_key("event_id").string(std::string_view(eid_hex, 32));
+  w.literal_key("platform").string("native");
+  w.literal_key("transaction").string(transaction_name(b));
+  w.literal_key("transaction_info").begin_object().literal_key("source").string(to_string(b.source)).end_object();
+  w.literal_key("start_timestamp").timestamp(ctx.anchor.to_epoch_us(root.start_ticks));
+  w.literal_key("timestamp").timestamp(ctx.anchor.to_epoch_us(root.end_ticks));
+  if (!ctx.release.empty()) w.literal_key("release").string(ctx.release);
+  w.literal_key("environment").string(ctx.environment);
+  if (!ctx.server_name.empty()) w.literal_key("server_name").string(ctx.server_name);
   write_sdk(w);
-  w.key("contexts").begin_object().key("trace").begin_object();
-  write_span_common(w, b, root, true, root.parent);
+  w.literal_key("contexts").begin_object().literal_key("trace").begin_object();
+  const trace_hex trace(b.trace);
+  write_span_common(w, b, trace, root, true, root.parent);
   w.end_object().end_object();
 
   std::uint32_t measurement_count = b.measurements_used.load(order_acquire);
@@ -297,16 +304,16 @@ inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, 
   for (std::uint32_t i = 0; i < measurement_count; ++i) {
     const measurement_record& m = b.measurements[i];
     if (m.ready.load(order_acquire) != 1) continue;
-    if (!any_measurement) w.key("measurements").begin_object();
+    if (!any_measurement) w.literal_key("measurements").begin_object();
     any_measurement = true;
-    w.key(b.str(m.name)).begin_object().key("value").number(m.value());
+    w.key(b.str(m.name)).begin_object().literal_key("value").number(m.value());
     const arena_str unit = m.unit_str();
-    if (unit.length) w.key("unit").string(b.str(unit));
+    if (unit.length) w.literal_key("unit").string(b.str(unit));
     w.end_object();
   }
   if (any_measurement) w.end_object();
 
-  w.key("spans").begin_array();
+  w.literal_key("spans").begin_array();
   if (!w.ok()) {
     // Not even the transaction without spans fits: nothing can go out.
     g_outcomes.record_transaction(discard_reason::buffer_overflow, handed_out);
@@ -315,6 +322,7 @@ inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, 
   slot_list[0] = 0;
   std::size_t listed = 1;
   std::uint32_t unfinished = 0, overflowed = 0;
+  json_writer::timestamp_cache stamps;  // the spans' timestamps mostly share their whole seconds
   for (std::uint32_t slot = 1; slot < handed_out; ++slot) {
     const span_record& r = b.spans[slot];
     if (r.state.load(order_acquire) != slot_ended) {
@@ -327,10 +335,10 @@ inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, 
     }
     std::size_t checkpoint = payload.size();
     w.begin_object();
-    write_span_common(w, b, r, false, unfinished ? written_parent(b, slot, slot_list, listed) : r.parent);
-    w.key("description").string(b.str(r.name));
-    w.key("start_timestamp").timestamp(ctx.anchor.to_epoch_us(r.start_ticks));
-    w.key("timestamp").timestamp(ctx.anchor.to_epoch_us(r.end_ticks));
+    write_span_common(w, b, trace, r, false, unfinished ? written_parent(b, slot, slot_list, listed) : r.parent);
+    w.literal_key("description").string(b.str(r.name));
+    w.literal_key("start_timestamp").timestamp(ctx.anchor.to_epoch_us(r.start_ticks), stamps);
+    w.literal_key("timestamp").timestamp(ctx.anchor.to_epoch_us(r.end_ticks), stamps);
     w.end_object();
     if (!w.ok()) {
       // Back to the last whole span; nothing more is written through `w` after this.
@@ -348,15 +356,15 @@ inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, 
   fixed_sink head(buf, header_room);
   json_writer h(head);
   h.begin_object();
-  h.key("event_id").string(std::string_view(eid_hex, 32));
-  h.key("sent_at").timestamp(ctx.sent_at_epoch_us);
+  h.literal_key("event_id").string(std::string_view(eid_hex, 32));
+  h.literal_key("sent_at").timestamp(ctx.sent_at_epoch_us);
   write_sdk(h);
   write_dsc(h, b, ctx);
   h.end_object();
   head.put('\n');
   json_writer item(head);
-  item.begin_object().key("type").string("transaction").key("length").number(static_cast<std::uint64_t>(payload_len));
-  item.key("content_type").string("application/json").end_object();
+  item.begin_object().literal_key("type").string("transaction").literal_key("length").number(static_cast<std::uint64_t>(payload_len));
+  item.literal_key("content_type").string("application/json").end_object();
   head.put('\n');
   if (!h.ok() || !item.ok() || head.overflowed()) {
     g_outcomes.record_transaction(discard_reason::buffer_overflow, handed_out);
@@ -371,7 +379,7 @@ inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, 
 
 /// One typed attribute of a span v2 item: {"type":…,"value":…}.
 inline void write_typed_string(json_writer& w, std::string_view key, std::string_view value) noexcept {
-  w.key(key).begin_object().key("type").string("string").key("value").string(value).end_object();
+  w.key(key).begin_object().literal_key("type").string("string").literal_key("value").string(value).end_object();
 }
 
 /// One span of `b` as a span v2 item (PROTOCOL.md §6): ids, name, float-second timestamps,
@@ -381,14 +389,14 @@ inline void write_span_v2(json_writer& w, const transaction_block& b, const span
                           std::string_view segment_name, const envelope_context& ctx) noexcept {
   char hex[32];
   w.begin_object();
-  write_span_ids(w, b, r, r.parent);
+  write_span_ids(w, trace_hex(b.trace), r, r.parent);
   std::string_view name = b.str(r.name);
-  w.key("name").string(segment ? segment_name : name);
-  w.key("status").string(r.status == span_status::ok ? "ok" : "error");
-  w.key("is_segment").boolean(segment);
-  w.key("start_timestamp").seconds(ctx.anchor.to_epoch_us(r.start_ticks));
-  w.key("end_timestamp").seconds(ctx.anchor.to_epoch_us(r.end_ticks));
-  w.key("attributes").begin_object();
+  w.literal_key("name").string(segment ? segment_name : name);
+  w.literal_key("status").string(r.status == span_status::ok ? "ok" : "error");
+  w.literal_key("is_segment").boolean(segment);
+  w.literal_key("start_timestamp").seconds(ctx.anchor.to_epoch_us(r.start_ticks));
+  w.literal_key("end_timestamp").seconds(ctx.anchor.to_epoch_us(r.end_ticks));
+  w.literal_key("attributes").begin_object();
   write_typed_string(w, "sentry.op", op_or_default(b, r));
   write_typed_string(w, "sentry.origin", origin_or_manual(b, r));
   write_typed_string(w, "sentry.trace_lifecycle", "stream");
@@ -403,16 +411,16 @@ inline void write_span_v2(json_writer& w, const transaction_block& b, const span
   if (segment) {
     write_typed_string(w, "sentry.segment.name.source", to_string(b.source));
     if (b.sample_rate_known)
-      w.key("sentry.sample_rate").begin_object().key("type").string("double").key("value").number(b.sample_rate).end_object();
+      w.literal_key("sentry.sample_rate").begin_object().literal_key("type").string("double").literal_key("value").number(b.sample_rate).end_object();
   }
   for (std::uint16_t i = r.attr_head; i != no_index; i = b.attributes[i].next) {
     const attribute_record& a = b.attributes[i];
     w.key(b.str(a.key)).begin_object();
     switch (a.type) {
-      case attribute_type::string: w.key("type").string("string").key("value").string(b.str(a.text)); break;
-      case attribute_type::int64: w.key("type").string("integer").key("value").number(a.int_value); break;
-      case attribute_type::float64: w.key("type").string("double").key("value").number(a.float_value); break;
-      case attribute_type::boolean: w.key("type").string("boolean").key("value").boolean(a.bool_value); break;
+      case attribute_type::string: w.literal_key("type").string("string").literal_key("value").string(b.str(a.text)); break;
+      case attribute_type::int64: w.literal_key("type").string("integer").literal_key("value").number(a.int_value); break;
+      case attribute_type::float64: w.literal_key("type").string("double").literal_key("value").number(a.float_value); break;
+      case attribute_type::boolean: w.literal_key("type").string("boolean").literal_key("value").boolean(a.bool_value); break;
     }
     w.end_object();
   }
@@ -435,7 +443,7 @@ void write_span_batches(char* buf, std::size_t cap, const transaction_block& b, 
   while (slot < handed_out) {
     fixed_sink payload(buf + header_room, cap - header_room - 2);  // 2: the closing "]}" always fits
     json_writer w(payload);
-    w.begin_object().key("version").number(2).key("items").begin_array();
+    w.begin_object().literal_key("version").number(2).literal_key("items").begin_array();
     std::uint32_t items = 0;
     for (; slot < handed_out && items < max_items; ++slot) {
       const span_record& r = b.spans[slot];
@@ -460,15 +468,15 @@ void write_span_batches(char* buf, std::size_t cap, const transaction_block& b, 
     fixed_sink head(buf, header_room);
     json_writer h(head);
     h.begin_object();
-    h.key("sent_at").timestamp(ctx.sent_at_epoch_us);
+    h.literal_key("sent_at").timestamp(ctx.sent_at_epoch_us);
     write_sdk(h);
     write_dsc(h, b, ctx);
     h.end_object();
     head.put('\n');
     json_writer item(head);
-    item.begin_object().key("type").string("span").key("item_count").number(static_cast<std::uint64_t>(items));
-    item.key("content_type").string("application/vnd.sentry.items.span.v2+json");
-    item.key("length").number(static_cast<std::uint64_t>(payload_len)).end_object();
+    item.begin_object().literal_key("type").string("span").literal_key("item_count").number(static_cast<std::uint64_t>(items));
+    item.literal_key("content_type").string("application/vnd.sentry.items.span.v2+json");
+    item.literal_key("length").number(static_cast<std::uint64_t>(payload_len)).end_object();
     head.put('\n');
     if (!h.ok() || !item.ok() || head.overflowed()) {
       g_outcomes.record(discard_reason::buffer_overflow, data_category::span, items);
@@ -491,8 +499,8 @@ inline std::string_view write_client_report_envelope(char* buf, std::size_t cap,
   fixed_sink payload(buf + header_room, cap - header_room);
   json_writer p(payload);
   p.begin_object();
-  p.key("timestamp").seconds(ctx.sent_at_epoch_us);
-  p.key("discarded_events").begin_array();
+  p.literal_key("timestamp").seconds(ctx.sent_at_epoch_us);
+  p.literal_key("discarded_events").begin_array();
   std::uint64_t taken[reason_count][category_count] = {};
   bool any = false;
   for (std::size_t r = 0; r < reason_count; ++r) {
@@ -502,9 +510,9 @@ inline std::string_view write_client_report_envelope(char* buf, std::size_t cap,
       taken[r][c] = q;
       any = true;
       p.begin_object();
-      p.key("reason").string(to_string(static_cast<discard_reason>(r)));
-      p.key("category").string(to_string(static_cast<data_category>(c)));
-      p.key("quantity").number(q);
+      p.literal_key("reason").string(to_string(static_cast<discard_reason>(r)));
+      p.literal_key("category").string(to_string(static_cast<data_category>(c)));
+      p.literal_key("quantity").number(q);
       p.end_object();
     }
   }
@@ -512,12 +520,12 @@ inline std::string_view write_client_report_envelope(char* buf, std::size_t cap,
   if (!any) return {};
   fixed_sink out(buf, header_room);
   json_writer h(out);
-  h.begin_object().key("sent_at").timestamp(ctx.sent_at_epoch_us);
+  h.begin_object().literal_key("sent_at").timestamp(ctx.sent_at_epoch_us);
   write_sdk(h);
   h.end_object();
   out.put('\n');
   json_writer item(out);
-  item.begin_object().key("type").string("client_report").key("length").number(static_cast<std::uint64_t>(payload.size()));
+  item.begin_object().literal_key("type").string("client_report").literal_key("length").number(static_cast<std::uint64_t>(payload.size()));
   item.end_object();
   out.put('\n');
   if (!p.ok() || payload.overflowed() || out.overflowed()) {

@@ -18,6 +18,7 @@
 #include "../face/ids.hpp"
 
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 SENTRY_TRACE_DETAIL_BEGIN
@@ -25,12 +26,33 @@ SENTRY_TRACE_DETAIL_BEGIN
 // ------------------------------------------------------------------------------------------------
 namespace detail {
 
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+// The 8 hex digits of `v` as one little-endian word (first digit in the lowest byte): the nibbles
+// spread to one per byte, then '0' or 'a' - 10 added to all eight at once (n + 6 carries into
+// bit 4 exactly when n >= 10, and no byte carries into the next).
+inline std::uint64_t u32_hex_word(std::uint32_t v) noexcept {
+  std::uint64_t x = v;
+  x = (x | (x << 16)) & 0x0000FFFF0000FFFFull;
+  x = (x | (x << 8)) & 0x00FF00FF00FF00FFull;
+  x = (x | (x << 4)) & 0x0F0F0F0F0F0F0F0Full;  // nibble i in byte i
+  const std::uint64_t letters = ((x + 0x0606060606060606ull) >> 4) & 0x0101010101010101ull;
+  return __builtin_bswap64(x + 0x3030303030303030ull + letters * ('a' - '0' - 10));
+}
+
+inline void u64_to_hex(std::uint64_t v, char* out16) noexcept {
+  const std::uint64_t hi = u32_hex_word(static_cast<std::uint32_t>(v >> 32));
+  const std::uint64_t lo = u32_hex_word(static_cast<std::uint32_t>(v));
+  std::memcpy(out16, &hi, 8);
+  std::memcpy(out16 + 8, &lo, 8);
+}
+#else
 inline void u64_to_hex(std::uint64_t v, char* out16) noexcept {
   for (int i = 15; i >= 0; --i) {
     out16[i] = hex_digits[v & 0xf];
     v >>= 4;
   }
 }
+#endif
 
 /// Parses exactly 16 lowercase hex characters. Uppercase is rejected on purpose: the SDKs'
 /// sentry-trace regex and W3C both require lowercase.

@@ -256,8 +256,16 @@ class json_writer {
   json_writer& end_array() noexcept;
   /// An object member's name, escaped like string(). Must be followed by exactly one value.
   json_writer& key(std::string_view k) noexcept;
+  /// The same for a name given as a string literal of plain ASCII (no control bytes, '"', '\\',
+  /// DEL or bytes from 0x80 up), copied as it is with one fixed-size copy: the protocol's own
+  /// keys are such literals, and checking them again for every span is most of a span's cost.
+  template <std::size_t N>
+  json_writer& literal_key(const char (&k)[N]) noexcept;
   /// A string value: RFC 8259 escaping, invalid UTF-8 replaced by U+FFFD (see FORMATS). Any length.
   json_writer& string(std::string_view s) noexcept;
+  /// A string value the caller knows to be plain ASCII (ids in hex, the protocol's own words),
+  /// copied without checking it.
+  json_writer& ascii_string(std::string_view s) noexcept;
   json_writer& number(std::int64_t v) noexcept;
   json_writer& number(std::uint64_t v) noexcept;
   /// Shortest text that reads back as the same double, as JavaScript prints it; NaN/inf -> null.
@@ -281,6 +289,15 @@ class json_writer {
   /// Microseconds since the Unix epoch as an RFC 3339 string, "2026-11-24T12:30:51.147353Z".
   /// Outside 1970..9999 the epoch itself is written.
   json_writer& timestamp(std::int64_t epoch_us) noexcept;
+  /// The whole seconds of the last timestamp written with it, as text ("2026-11-24T12:30:51"):
+  /// the timestamps of one transaction mostly share them, and then only the fraction is
+  /// formatted. Kept by the caller, so that the writer stays a reference and a few bytes.
+  struct timestamp_cache {
+    std::int64_t secs = -1;
+    char text[19] = {};
+  };
+  /// timestamp(epoch_us), reusing `cache` when the whole seconds are those it holds.
+  json_writer& timestamp(std::int64_t epoch_us, timestamp_cache& cache) noexcept;
   /// Microseconds since the Unix epoch as a number of seconds with six decimals,
   /// 1795523449.161298, by integer arithmetic (no rounding through double). Same clamping as
   /// timestamp().
@@ -327,10 +344,17 @@ class json_writer {
   // A value's separator: ',' before a later array element, 0 where none is needed, or -1 when
   // no value may go here (the error is then kept).
   int begin_value() noexcept;
+  // A member name's separator (',' or 0), or -1 when no name may go here (the error is kept).
+  int begin_key() noexcept;
+  // literal_key() for the n bytes at k.
+  json_writer& plain_key(const char* k, std::size_t n) noexcept;
   json_writer& open(char c, bool object) noexcept;
   json_writer& close(char c, bool object) noexcept;
   json_writer& scalar(const char* text, std::size_t n) noexcept;
   void quoted(int sep, std::string_view s, bool is_key) noexcept;
+  // quoted() for text that is not all plain ASCII: out of line, so that the plain path,
+  // which nearly every string takes, stays small.
+  void quoted_escaped(int sep, std::string_view s, bool is_key) noexcept;
   template <std::size_t MaxLen, class Format>
   json_writer& formatted(Format format) noexcept;
 
@@ -461,16 +485,19 @@ inline void sink_write_escape(sink& out, unsigned char c) noexcept {
 }
 
 // Nonzero when one of the 8 bytes in `x` is not plain ASCII (below 0x20, '"', '\\', 0x7F and up).
-// Bit-twiddling hacks' haszero/hasless/hasmore: exact as a yes/no, and on a little-endian load
-// the lowest flagged byte is the first byte that needs attention (borrows and carries only
-// move upwards).
+// Bit-twiddling hacks' haszero/hasless/hasmore with one shared mask: a byte from 0x80 up is
+// flagged by its own high bit, so the `& ~x` each test needs only for such bytes can go. Exact
+// as a yes/no, and on a little-endian load the lowest flagged byte is the first byte that needs
+// attention (borrows start only at a byte below 0x20 or equal to '"' or '\\', carries only at
+// 0xFF, and both move upwards).
 inline std::uint64_t swar_special(std::uint64_t x) noexcept {
   constexpr std::uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-  const std::uint64_t quote = x ^ (ones * '"'), backslash = x ^ (ones * '\\');
-  return ((x - ones * 0x20) & ~x & highs)                   // below 0x20
-         | ((quote - ones) & ~quote & highs)                // '"'
-         | ((backslash - ones) & ~backslash & highs)        // '\\'
-         | (((x + ones) | x) & highs);                      // 0x7F and up
+  return (x                                   // 0x80 and up
+          | (x + ones)                        // 0x7F
+          | (x - ones * 0x20)                 // below 0x20
+          | ((x ^ (ones * '"')) - ones)       // '"'
+          | ((x ^ (ones * '\\')) - ones))     // '\\'
+         & highs;
 }
 
 // Eight bytes per step unless the build optimizes for size (-Os, -Oz: firmware), where the byte
@@ -501,6 +528,28 @@ inline std::uint64_t load_padded(const unsigned char* p, std::size_t n) noexcept
     w = p[0] | (std::uint64_t{p[n / 2]} << (8 * (n / 2))) | (std::uint64_t{p[n - 1]} << (8 * (n - 1)));
   }
   return w | (std::uint64_t{0x2020202020202020u} << (8 * n));
+}
+
+// Copies the n bytes at p to dst one word at a time, checking each word as it goes, and says
+// whether all of them were plain ASCII (then dst holds them as they are). dst needs room for n
+// rounded up to a multiple of 8: the last word is stored whole, its padding is overwritten or
+// left past what the caller commits. One pass instead of a scan and then a memcpy call: most
+// names, keys and values are short, where the call and the scan's setup cost more than the copy.
+inline bool copy_plain_ascii(char* dst, const unsigned char* p, std::size_t n) noexcept {
+  std::uint64_t flags = 0;
+  std::size_t i = 0;
+  for (; n - i >= 8; i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, p + i, 8);
+    flags |= swar_special(word);
+    std::memcpy(dst + i, &word, 8);
+  }
+  if (i < n) {
+    const std::uint64_t word = load_padded(p + i, n - i);
+    flags |= swar_special(word);
+    std::memcpy(dst + i, &word, 8);
+  }
+  return flags == 0;
 }
 #endif
 
@@ -1399,16 +1448,47 @@ inline json_writer& json_writer::end_object() noexcept { return close('}', true)
 inline json_writer& json_writer::begin_array() noexcept { return open('[', false); }
 inline json_writer& json_writer::end_array() noexcept { return close(']', false); }
 
-inline json_writer& json_writer::key(std::string_view k) noexcept {
-  if (error_) return *this;
+inline int json_writer::begin_key() noexcept {
+  if (error_) return -1;
   const std::uint32_t bit = depth_ == 0 ? 0 : std::uint32_t{1} << (depth_ - 1);
   if ((is_object_ & bit) == 0 || after_key_) {
     error_ = true;
-    return *this;
+    return -1;
   }
   const int sep = (has_member_ & bit) ? ',' : 0;
   has_member_ |= bit;
+  return sep;
+}
+
+inline json_writer& json_writer::key(std::string_view k) noexcept {
+  const int sep = begin_key();
+  if (sep < 0) return *this;
   quoted(sep, k, true);
+  after_key_ = true;
+  return *this;
+}
+
+template <std::size_t N>
+inline json_writer& json_writer::literal_key(const char (&k)[N]) noexcept {
+  return plain_key(k, N - 1);  // without the literal's NUL
+}
+
+// Not a template: where it is inlined (-O2) the length is a constant and the copy a few moves;
+// at -Os it stays one function, rather than a copy per key.
+inline json_writer& json_writer::plain_key(const char* k, std::size_t n) noexcept {
+  const int sep = begin_key();
+  if (sep < 0) return *this;
+  const std::size_t lead = sep != 0 ? 1 : 0;
+  if (char* dst = out_.room_for(n + 4)) {
+    dst[0] = ',';  // overwritten by the quote when there is no separator
+    dst[lead] = '"';
+    std::memcpy(dst + lead + 1, k, n);
+    dst[lead + 1 + n] = '"';
+    dst[lead + 2 + n] = ':';
+    out_.commit(lead + n + 3);
+  } else {
+    quoted(sep, std::string_view(k, n), true);  // the sink refills or keeps the overflow
+  }
   after_key_ = true;
   return *this;
 }
@@ -1416,11 +1496,33 @@ inline json_writer& json_writer::key(std::string_view k) noexcept {
 // Separator, quotes and escaped text. Plain text that fits is copied straight into the buffer:
 // most names and values are short, and three small sink writes cost more than the copy.
 inline void json_writer::quoted(int sep, std::string_view s, bool is_key) noexcept {
+#if SENTRY_TRACE_DETAIL_SWAR_CTZ
   const unsigned char* const begin = reinterpret_cast<const unsigned char*>(s.data());
-  const unsigned char* const end = begin + s.size();
-  const unsigned char* const special = detail::skip_plain(begin, end);
   const std::size_t lead = sep != 0 ? 1 : 0;
   const std::size_t tail = is_key ? 2 : 1;
+  // Plain ASCII is copied as it is checked; anything else (UTF-8 included) takes the path below.
+  const std::size_t padded = (s.size() + 7) & ~std::size_t{7};
+  if (char* dst = out_.room_for(lead + 1 + (padded > s.size() + tail ? padded : s.size() + tail))) {
+    if (detail::copy_plain_ascii(dst + lead + 1, begin, s.size())) {
+      dst[0] = static_cast<char>(sep);
+      dst[lead] = '"';
+      char* after = dst + lead + 1 + s.size();
+      after[0] = '"';
+      if (is_key) after[1] = ':';
+      out_.commit(lead + 1 + s.size() + tail);
+      return;
+    }
+  }
+#endif
+  quoted_escaped(sep, s, is_key);
+}
+
+[[gnu::noinline]] inline void json_writer::quoted_escaped(int sep, std::string_view s, bool is_key) noexcept {
+  const unsigned char* const begin = reinterpret_cast<const unsigned char*>(s.data());
+  const unsigned char* const end = begin + s.size();
+  const std::size_t lead = sep != 0 ? 1 : 0;
+  const std::size_t tail = is_key ? 2 : 1;
+  const unsigned char* const special = detail::skip_plain(begin, end);
   if (special == end) {
     if (char* dst = out_.room_for(lead + 1 + s.size() + tail)) {
       dst[0] = static_cast<char>(sep);
@@ -1442,6 +1544,22 @@ inline void json_writer::quoted(int sep, std::string_view s, bool is_key) noexce
 inline json_writer& json_writer::string(std::string_view s) noexcept {
   const int sep = begin_value();
   if (sep >= 0) quoted(sep, s, false);
+  return *this;
+}
+
+inline json_writer& json_writer::ascii_string(std::string_view s) noexcept {
+  const int sep = begin_value();
+  if (sep < 0) return *this;
+  const std::size_t lead = sep != 0 ? 1 : 0;
+  if (char* dst = out_.room_for(lead + 2 + s.size())) {
+    dst[0] = static_cast<char>(sep);
+    dst[lead] = '"';
+    if (!s.empty()) std::memcpy(dst + lead + 1, s.data(), s.size());
+    dst[lead + 1 + s.size()] = '"';
+    out_.commit(lead + 2 + s.size());
+    return *this;
+  }
+  quoted(sep, s, false);
   return *this;
 }
 
@@ -1496,9 +1614,28 @@ inline json_writer& json_writer::hex(const std::uint8_t* bytes, std::size_t n) n
 }
 
 inline json_writer& json_writer::timestamp(std::int64_t epoch_us) noexcept {
-  return formatted<29>([epoch_us](char* p) noexcept {
+  timestamp_cache fresh;
+  return timestamp(epoch_us, fresh);
+}
+
+inline json_writer& json_writer::timestamp(std::int64_t epoch_us, timestamp_cache& cache) noexcept {
+  if (epoch_us < 0 || epoch_us > detail::max_epoch_us) epoch_us = 0;  // as format_rfc3339 does
+  const detail::divmod_result s_us = detail::divmod_u64(static_cast<std::uint64_t>(epoch_us), 1000000);
+  if (static_cast<std::int64_t>(s_us.quot) != cache.secs) {
+    char text[27];
+    detail::format_rfc3339(text, epoch_us);
+    std::memcpy(cache.text, text, sizeof cache.text);
+    cache.secs = static_cast<std::int64_t>(s_us.quot);
+  }
+  const unsigned frac = s_us.rem;
+  return formatted<29>([&cache, frac](char* p) noexcept {
     p[0] = '"';
-    detail::format_rfc3339(p + 1, epoch_us);
+    std::memcpy(p + 1, cache.text, sizeof cache.text);
+    p[20] = '.';
+    detail::put2(p + 21, frac / 10000);
+    detail::put2(p + 23, frac / 100 % 100);
+    detail::put2(p + 25, frac % 100);
+    p[27] = 'Z';
     p[28] = '"';
     return std::size_t{29};
   });
