@@ -262,28 +262,12 @@ struct transaction_write {
   std::uint16_t* slots = nullptr; ///< the slots written, root first (for transaction_view)
 };
 
-/// Serializes the transaction in `b` (its root ended; `handed_out` slots were claimed) into
-/// `buf`. Spans that never ended are counted `invalid`; spans that do not fit, `buffer_overflow`.
-/// `slot_list` must hold `handed_out` entries.
-inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, const transaction_block& b,
-                                                    std::uint32_t handed_out, const envelope_context& ctx,
-                                                    std::uint16_t* slot_list) noexcept {
-  transaction_write result;
-  // The payload goes first, after room for the headers (header_room_for); headers that do not
-  // fit are dropped and counted below.
-  const std::size_t header_room = header_room_for(cap);
-  if (cap < header_room + 1024) return result;
+/// The transaction's own fields, up to and with its trace context.
+inline void write_transaction_fields(json_writer& w, const transaction_block& b, const envelope_context& ctx,
+                                     std::string_view event_hex, const trace_hex& trace) noexcept {
   const span_record& root = b.spans[0];
-  event_id eid = new_event_id();
-  char eid_hex[32];
-  eid.to_hex(eid_hex);
-
-  const std::size_t payload_cap = cap - header_room - 2;  // 2: the closing "]}" always fits
-  fixed_sink payload(buf + header_room, payload_cap);
-  json_writer w(payload);
-  w.begin_object();
   w.literal_key("type").string("transaction");
-  w.literal_key("event_id").string(std::string_view(eid_hex, 32));
+  w.literal_key("event_id").string(event_hex);
   w.literal_key("platform").string("native");
   w.literal_key("transaction").string(transaction_name(b));
   w.literal_key("transaction_info").begin_object().literal_key("source").string(to_string(b.source)).end_object();
@@ -294,10 +278,12 @@ inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, 
   if (!ctx.server_name.empty()) w.literal_key("server_name").string(ctx.server_name);
   write_sdk(w);
   w.literal_key("contexts").begin_object().literal_key("trace").begin_object();
-  const trace_hex trace(b.trace);
   write_span_common(w, b, trace, root, true, root.parent);
   w.end_object().end_object();
+}
 
+/// The `measurements` object, when the transaction has a measurement that is ready.
+inline void write_measurements(json_writer& w, const transaction_block& b) noexcept {
   std::uint32_t measurement_count = b.measurements_used.load(order_acquire);
   if (measurement_count > SENTRY_TRACE_MAX_MEASUREMENTS) measurement_count = SENTRY_TRACE_MAX_MEASUREMENTS;
   bool any_measurement = false;
@@ -312,13 +298,13 @@ inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, 
     w.end_object();
   }
   if (any_measurement) w.end_object();
+}
 
-  w.literal_key("spans").begin_array();
-  if (!w.ok()) {
-    // Not even the transaction without spans fits: nothing can go out.
-    g_outcomes.record_transaction(discard_reason::buffer_overflow, handed_out);
-    return result;
-  }
+/// The child spans that ended, into the open `spans` array; returns how many slots `slot_list`
+/// lists (the root first). Spans that never ended are counted `invalid`; spans that do not fit,
+/// `buffer_overflow` (the payload goes back to the last whole span).
+inline std::size_t write_spans(json_writer& w, fixed_sink& payload, const transaction_block& b, std::uint32_t handed_out,
+                               const envelope_context& ctx, const trace_hex& trace, std::uint16_t* slot_list) noexcept {
   slot_list[0] = 0;
   std::size_t listed = 1;
   std::uint32_t unfinished = 0, overflowed = 0;
@@ -350,13 +336,16 @@ inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, 
   }
   g_outcomes.record(discard_reason::invalid, data_category::span, unfinished);
   g_outcomes.record(discard_reason::buffer_overflow, data_category::span, overflowed);
-  const std::size_t payload_len = close_items_payload(buf, header_room, payload);
+  return listed;
+}
 
-  // Headers into the start of the buffer, then moved flush against the payload.
-  fixed_sink head(buf, header_room);
+/// The envelope header and the item header of a `payload_len`-byte transaction, each followed
+/// by a newline; false when they do not fit.
+inline bool write_transaction_headers(fixed_sink& head, const transaction_block& b, const envelope_context& ctx,
+                                      std::string_view event_hex, std::size_t payload_len) noexcept {
   json_writer h(head);
   h.begin_object();
-  h.literal_key("event_id").string(std::string_view(eid_hex, 32));
+  h.literal_key("event_id").string(event_hex);
   h.literal_key("sent_at").timestamp(ctx.sent_at_epoch_us);
   write_sdk(h);
   write_dsc(h, b, ctx);
@@ -366,12 +355,45 @@ inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, 
   item.begin_object().literal_key("type").string("transaction").literal_key("length").number(static_cast<std::uint64_t>(payload_len));
   item.literal_key("content_type").string("application/json").end_object();
   head.put('\n');
-  if (!h.ok() || !item.ok() || head.overflowed()) {
+  return h.ok() && item.ok() && !head.overflowed();
+}
+
+/// Serializes the transaction in `b` (its root ended; `handed_out` slots were claimed) into
+/// `buf`: the payload first, after room kept for the headers (header_room_for), which are
+/// written once the payload's length is known and then moved flush against it. What does not
+/// fit is dropped and counted. `slot_list` must hold `handed_out` entries.
+inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, const transaction_block& b,
+                                                    std::uint32_t handed_out, const envelope_context& ctx,
+                                                    std::uint16_t* slot_list) noexcept {
+  transaction_write result;
+  const std::size_t header_room = header_room_for(cap);
+  if (cap < header_room + 1024) return result;
+  char event_hex[32];
+  new_event_id().to_hex(event_hex);
+  const std::string_view event_id_text(event_hex, 32);
+  const trace_hex trace(b.trace);
+
+  const std::size_t payload_cap = cap - header_room - 2;  // 2: the closing "]}" always fits
+  fixed_sink payload(buf + header_room, payload_cap);
+  json_writer w(payload);
+  w.begin_object();
+  write_transaction_fields(w, b, ctx, event_id_text, trace);
+  write_measurements(w, b);
+  w.literal_key("spans").begin_array();
+  if (!w.ok()) {
+    // Not even the transaction without spans fits: nothing can go out.
     g_outcomes.record_transaction(discard_reason::buffer_overflow, handed_out);
     return result;
   }
-  std::size_t head_len = head.size();
-  result.bytes = join_headers_and_payload(buf, header_room, head_len, payload_len);
+  const std::size_t listed = write_spans(w, payload, b, handed_out, ctx, trace, slot_list);
+  const std::size_t payload_len = close_items_payload(buf, header_room, payload);
+
+  fixed_sink head(buf, header_room);
+  if (!write_transaction_headers(head, b, ctx, event_id_text, payload_len)) {
+    g_outcomes.record_transaction(discard_reason::buffer_overflow, handed_out);
+    return result;
+  }
+  result.bytes = join_headers_and_payload(buf, header_room, head.size(), payload_len);
   result.spans_written = listed - 1;
   result.slots = slot_list;
   return result;
