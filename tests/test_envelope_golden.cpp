@@ -61,8 +61,8 @@ std::vector<std::string> tricky_strings() {
   v.push_back("a");
   v.push_back("ab\n");
   // A special byte at every offset of an 8-byte word, and runs that straddle words.
-  for (int k = 0; k < 17; ++k) v.push_back(std::string(static_cast<std::size_t>(k), 'a') + '"' + std::string(16 - k, 'b'));
-  for (int k = 0; k < 9; ++k) v.push_back(std::string(static_cast<std::size_t>(k), 'x') + "\xC3\xA9" + std::string(9 - k, 'y') + "\x01");
+  for (std::size_t k = 0; k < 17; ++k) v.push_back(std::string(k, 'a') + '"' + std::string(16 - k, 'b'));
+  for (std::size_t k = 0; k < 9; ++k) v.push_back(std::string(k, 'x') + "\xC3\xA9" + std::string(9 - k, 'y') + "\x01");
   // Longer than SENTRY_TRACE_MAX_STRING, with a 3-byte character across the cut.
   std::string long_text;
   while (long_text.size() < SENTRY_TRACE_MAX_STRING + 40) long_text += "long text \xE2\x82\xAC \\ \" ";
