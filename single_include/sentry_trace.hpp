@@ -11048,8 +11048,9 @@ SENTRY_TRACE_DETAIL_END
 //               a 1 MiB envelope takes milliseconds there).
 //               Without SENTRY_TRACE_WITH_ZLIB the gzip option is accepted and ignored.
 // MEMORY        The ring is a member (SENTRY_TRACE_QUEUE_BYTES, default 2 MiB, options.queue_bytes
-//               may use less of it). The worker's std::thread, created by start() at init, and
-//               the short-lived resolver threads are the only allocations; send() and poll() never allocate. With
+//               may use less of it). The worker's std::thread, created by start() at init (which
+//               returns once it runs: worker_thread.hpp), and the short-lived resolver threads
+//               (never for an IP literal) are the only allocations; send() and poll() never allocate. With
 //               SENTRY_TRACE_WITH_ZLIB=1 every http_transport also holds the gzip buffer and
 //               zlib's arena (detail::gzip_arena_bytes, about 264 KiB: zconf.h's formula for
 //               these parameters plus 8 KiB of small objects), gzip on or not; zlib gets
@@ -11076,6 +11077,66 @@ SENTRY_TRACE_DETAIL_END
 #endif
 
 #if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+
+// =================================================================================================
+// part: include/sentry_trace/delivery/worker_thread.hpp
+// =================================================================================================
+
+// sentry_trace/delivery/worker_thread.hpp -- starting a library thread, and returning once it runs
+//
+// WHAT IT DOES  start_worker_thread(t, body) starts `body` on a new std::thread held in `t` and
+//               returns only when the thread has begun to run `body`. A new thread's start-up
+//               allocates (std::thread's state, and in the C library or a sanitizer's runtime
+//               its own bookkeeping) on the new thread, after pthread_create has returned. A
+//               fork() that lands in that window copies an allocator lock held by a thread the
+//               child will not have; an allocator without fork handlers (the AddressSanitizer
+//               runtime of GCC 12 and Clang 14, among others) then deadlocks the child at its next
+//               allocation. Waiting here keeps the window inside init(): once init() has
+//               returned, the library's threads never touch the heap, so a program that forks
+//               after init() forks with none of them in an allocator.
+// DOES NOT      cover the resolver threads (transport_http.hpp), which look a name up while the
+//               program runs and are detached; a host given as an IP literal never starts one.
+// ERRORS        false when the thread cannot be created (std::system_error with exceptions on;
+//               without exceptions a failed std::thread constructor ends the program, as the
+//               standard library does).
+
+#ifndef SENTRY_TRACE_DELIVERY_WORKER_THREAD_HPP
+#define SENTRY_TRACE_DELIVERY_WORKER_THREAD_HPP
+
+#if SENTRY_TRACE_HOSTED && SENTRY_TRACE_THREADS
+#  include <atomic>
+#  include <thread>
+
+SENTRY_TRACE_DETAIL_BEGIN
+namespace detail {
+
+template <class Body> bool start_worker_thread(std::thread& t, Body body) noexcept {
+  // The new thread's first act, and its last touch of `running`: this frame may be gone after.
+  std::atomic<bool> running{false};
+  auto run = [&running, body]() mutable {
+    running.store(true, std::memory_order_release);
+    body();
+  };
+#  if SENTRY_TRACE_EXCEPTIONS
+  try {
+    t = std::thread(run);
+  } catch (...) {
+    return false;
+  }
+#  else
+  t = std::thread(run);
+#  endif
+  while (!running.load(std::memory_order_acquire)) std::this_thread::yield();
+  return true;
+}
+
+}  // namespace detail
+SENTRY_TRACE_DETAIL_END
+
+#endif  // SENTRY_TRACE_HOSTED && SENTRY_TRACE_THREADS
+#endif  // SENTRY_TRACE_DELIVERY_WORKER_THREAD_HPP
+
+// end of part: include/sentry_trace/delivery/worker_thread.hpp
 
 #  include <atomic>
 #  include <chrono>
@@ -11565,6 +11626,7 @@ class http_transport final : public transport {
     client_ready_ = detail::resolve_addresses(nullptr, client_.lookup_host(), client_.lookup_port(), true, literal,
                                               ignored, sizeof ignored);
     if (client_ready_) client_.use_addresses(literal);
+    literal_host_ = client_ready_;
     resolve_again_ = !client_ready_;
     std::size_t cap = opts_.queue_bytes == 0 || opts_.queue_bytes > sizeof(ring_) ? sizeof(ring_) : opts_.queue_bytes;
     {
@@ -11593,16 +11655,10 @@ class http_transport final : public transport {
       ::fcntl(fd, F_SETFD, FD_CLOEXEC);
     }
 #  endif
-#  if SENTRY_TRACE_EXCEPTIONS
-    try {
-      worker_ = std::thread([this] { run(); });
-    } catch (...) {
+    if (!detail::start_worker_thread(worker_, [this] { run(); })) {
       close_pipe();
       return fall_back_to_poll();
     }
-#  else
-    worker_ = std::thread([this] { run(); });
-#  endif
     running_ = true;
     return true;
   }
@@ -11875,7 +11931,9 @@ class http_transport final : public transport {
         pop_head();
       } else if (r == detail::http_result::failed) {
         in_flight_ = false;
-        resolve_again_ = true;  // the address may have moved (used by the worker only)
+        // A name's address may have moved: it is looked up again before the retry. A literal's
+        // cannot, and looking it up would start a resolver thread per retry for nothing.
+        resolve_again_ = !literal_host_;
         retry_or_drop(head_, now);
       } else if (!socket_ready()) {
         return;  // waiting for the network
@@ -11991,6 +12049,7 @@ class http_transport final : public transport {
   bool configured_ = false;
   bool client_ready_ = false;   ///< the client has an address
   bool resolve_again_ = false;  ///< resolve before the next attempt
+  bool literal_host_ = false;   ///< the host is an IP literal: never resolved
   detail::async_resolver resolver_{};  ///< the resolution out, if any (guarded by poll_mu_)
   std::uint64_t resolve_started_ms_ = 0;
   static constexpr std::uint64_t resolve_nap_ms = 5;  ///< how often a pending resolution is looked at
@@ -12700,6 +12759,66 @@ SENTRY_TRACE_DETAIL_END
 #ifndef SENTRY_TRACE_DELIVERY_HANDOFF_HPP
 #define SENTRY_TRACE_DELIVERY_HANDOFF_HPP
 
+// =================================================================================================
+// part: include/sentry_trace/delivery/worker_thread.hpp
+// =================================================================================================
+
+// sentry_trace/delivery/worker_thread.hpp -- starting a library thread, and returning once it runs
+//
+// WHAT IT DOES  start_worker_thread(t, body) starts `body` on a new std::thread held in `t` and
+//               returns only when the thread has begun to run `body`. A new thread's start-up
+//               allocates (std::thread's state, and in the C library or a sanitizer's runtime
+//               its own bookkeeping) on the new thread, after pthread_create has returned. A
+//               fork() that lands in that window copies an allocator lock held by a thread the
+//               child will not have; an allocator without fork handlers (the AddressSanitizer
+//               runtime of GCC 12 and Clang 14, among others) then deadlocks the child at its next
+//               allocation. Waiting here keeps the window inside init(): once init() has
+//               returned, the library's threads never touch the heap, so a program that forks
+//               after init() forks with none of them in an allocator.
+// DOES NOT      cover the resolver threads (transport_http.hpp), which look a name up while the
+//               program runs and are detached; a host given as an IP literal never starts one.
+// ERRORS        false when the thread cannot be created (std::system_error with exceptions on;
+//               without exceptions a failed std::thread constructor ends the program, as the
+//               standard library does).
+
+#ifndef SENTRY_TRACE_DELIVERY_WORKER_THREAD_HPP
+#define SENTRY_TRACE_DELIVERY_WORKER_THREAD_HPP
+
+#if SENTRY_TRACE_HOSTED && SENTRY_TRACE_THREADS
+#  include <atomic>
+#  include <thread>
+
+SENTRY_TRACE_DETAIL_BEGIN
+namespace detail {
+
+template <class Body> bool start_worker_thread(std::thread& t, Body body) noexcept {
+  // The new thread's first act, and its last touch of `running`: this frame may be gone after.
+  std::atomic<bool> running{false};
+  auto run = [&running, body]() mutable {
+    running.store(true, std::memory_order_release);
+    body();
+  };
+#  if SENTRY_TRACE_EXCEPTIONS
+  try {
+    t = std::thread(run);
+  } catch (...) {
+    return false;
+  }
+#  else
+  t = std::thread(run);
+#  endif
+  while (!running.load(std::memory_order_acquire)) std::this_thread::yield();
+  return true;
+}
+
+}  // namespace detail
+SENTRY_TRACE_DETAIL_END
+
+#endif  // SENTRY_TRACE_HOSTED && SENTRY_TRACE_THREADS
+#endif  // SENTRY_TRACE_DELIVERY_WORKER_THREAD_HPP
+
+// end of part: include/sentry_trace/delivery/worker_thread.hpp
+
 #include <cstddef>
 #include <cstdint>
 #include <new>
@@ -12921,16 +13040,7 @@ class handoff_queue {
   sync_objects& sync() const noexcept { return *std::launder(reinterpret_cast<sync_objects*>(sync_space_)); }
 
   bool start_thread() noexcept {
-#  if SENTRY_TRACE_EXCEPTIONS
-    try {
-      sync().thread = std::thread([this] { run(); });
-    } catch (...) {
-      return false;
-    }
-#  else
-    sync().thread = std::thread([this] { run(); });
-#  endif
-    return true;
+    return start_worker_thread(sync().thread, [this] { run(); });
   }
 
   /// The child of a fork pushes its first entry: the worker it lost is started again, or the

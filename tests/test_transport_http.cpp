@@ -463,6 +463,32 @@ TEST_CASE("nothing listening: retried with backoff, then dropped as network_erro
   st::detail::g_outcomes.reset();
 }
 
+/// A resolver that counts its calls and fails at once.
+std::atomic<int> counted_lookups{0};
+int counting_resolver(const char*, const char*, const addrinfo*, addrinfo**) {
+  counted_lookups.fetch_add(1);
+  return EAI_FAIL;
+}
+
+TEST_CASE("an IP literal is never looked up: its retries start no resolver thread") {
+  st::detail::g_outcomes.reset();
+  counted_lookups = 0;
+  auto t = make_transport();
+  st::http_transport_options o;
+  std::string url = "http://127.0.0.1:" + std::to_string(dead_port()) + "/api/1/envelope/";
+  o.url = url;
+  o.max_attempts = 3;
+  o.retry_base_ms = 20;
+  o.use_worker = false;
+  o.http.resolver = &counting_resolver;
+  REQUIRE(t->configure(o));
+  t->send(st::envelope_view("{}\n{\"type\":\"event\"}\n{}\n", nullptr, false));
+  CHECK(t->flush(3000));
+  CHECK(pending(st::discard_reason::network_error, st::data_category::error) == 1);  // three attempts made
+  CHECK(counted_lookups.load() == 0);
+  st::detail::g_outcomes.reset();
+}
+
 TEST_CASE("flush() returns at its timeout, false, while retries are pending (worker mode)") {
   st::detail::g_outcomes.reset();
   auto t = make_transport();

@@ -28,6 +28,7 @@
 #include "../config.hpp"
 #include "../core/platform.hpp"
 #include "../core/pool.hpp"
+#include "worker_thread.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -250,16 +251,7 @@ class handoff_queue {
   sync_objects& sync() const noexcept { return *std::launder(reinterpret_cast<sync_objects*>(sync_space_)); }
 
   bool start_thread() noexcept {
-#  if SENTRY_TRACE_EXCEPTIONS
-    try {
-      sync().thread = std::thread([this] { run(); });
-    } catch (...) {
-      return false;
-    }
-#  else
-    sync().thread = std::thread([this] { run(); });
-#  endif
-    return true;
+    return start_worker_thread(sync().thread, [this] { run(); });
   }
 
   /// The child of a fork pushes its first entry: the worker it lost is started again, or the

@@ -56,8 +56,9 @@
 //               a 1 MiB envelope takes milliseconds there).
 //               Without SENTRY_TRACE_WITH_ZLIB the gzip option is accepted and ignored.
 // MEMORY        The ring is a member (SENTRY_TRACE_QUEUE_BYTES, default 2 MiB, options.queue_bytes
-//               may use less of it). The worker's std::thread, created by start() at init, and
-//               the short-lived resolver threads are the only allocations; send() and poll() never allocate. With
+//               may use less of it). The worker's std::thread, created by start() at init (which
+//               returns once it runs: worker_thread.hpp), and the short-lived resolver threads
+//               (never for an IP literal) are the only allocations; send() and poll() never allocate. With
 //               SENTRY_TRACE_WITH_ZLIB=1 every http_transport also holds the gzip buffer and
 //               zlib's arena (detail::gzip_arena_bytes, about 264 KiB: zconf.h's formula for
 //               these parameters plus 8 KiB of small objects), gzip on or not; zlib gets
@@ -93,6 +94,7 @@
 #if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
 #  include "http_client.hpp"
 #  include "../protocol/ratelimit.hpp"
+#  include "worker_thread.hpp"
 
 #  include <atomic>
 #  include <chrono>
@@ -582,6 +584,7 @@ class http_transport final : public transport {
     client_ready_ = detail::resolve_addresses(nullptr, client_.lookup_host(), client_.lookup_port(), true, literal,
                                               ignored, sizeof ignored);
     if (client_ready_) client_.use_addresses(literal);
+    literal_host_ = client_ready_;
     resolve_again_ = !client_ready_;
     std::size_t cap = opts_.queue_bytes == 0 || opts_.queue_bytes > sizeof(ring_) ? sizeof(ring_) : opts_.queue_bytes;
     {
@@ -610,16 +613,10 @@ class http_transport final : public transport {
       ::fcntl(fd, F_SETFD, FD_CLOEXEC);
     }
 #  endif
-#  if SENTRY_TRACE_EXCEPTIONS
-    try {
-      worker_ = std::thread([this] { run(); });
-    } catch (...) {
+    if (!detail::start_worker_thread(worker_, [this] { run(); })) {
       close_pipe();
       return fall_back_to_poll();
     }
-#  else
-    worker_ = std::thread([this] { run(); });
-#  endif
     running_ = true;
     return true;
   }
@@ -892,7 +889,9 @@ class http_transport final : public transport {
         pop_head();
       } else if (r == detail::http_result::failed) {
         in_flight_ = false;
-        resolve_again_ = true;  // the address may have moved (used by the worker only)
+        // A name's address may have moved: it is looked up again before the retry. A literal's
+        // cannot, and looking it up would start a resolver thread per retry for nothing.
+        resolve_again_ = !literal_host_;
         retry_or_drop(head_, now);
       } else if (!socket_ready()) {
         return;  // waiting for the network
@@ -1008,6 +1007,7 @@ class http_transport final : public transport {
   bool configured_ = false;
   bool client_ready_ = false;   ///< the client has an address
   bool resolve_again_ = false;  ///< resolve before the next attempt
+  bool literal_host_ = false;   ///< the host is an IP literal: never resolved
   detail::async_resolver resolver_{};  ///< the resolution out, if any (guarded by poll_mu_)
   std::uint64_t resolve_started_ms_ = 0;
   static constexpr std::uint64_t resolve_nap_ms = 5;  ///< how often a pending resolution is looked at
