@@ -2061,6 +2061,10 @@ SENTRY_TRACE_DETAIL_END
 //                                            trace()/id() zero
 //                 active_span()              an empty span_ref
 //                 get_trace_headers()        every view empty ("send no such header")
+//                 every string_view returned ""  empty but never null: printf("%.*s", n, v.data())
+//                                            of a null pointer is undefined (g++ -O2 fails it with
+//                                            -Werror=format-overflow), and code written against the
+//                                            enabled build may print what it gets
 //                 inject(carrier, url)       false, carrier.set() not called
 //                 capture_exception/message  false: nothing was sent
 //                 get_stats()                all zero
@@ -2070,7 +2074,10 @@ SENTRY_TRACE_DETAIL_END
 //                                            transport compiles); send()/flush() never called
 //               Pure value helpers keep their meaning, because programs use their results:
 //               to_string(...), from_http_status(), parse_span_status(), attribute_value,
-//               sampling_context::find(), envelope_view's accessors. The vocabulary that needs
+//               sampling_context::find(), envelope_view's accessors, and the DSN parser
+//               (protocol/dsn.hpp: dsn::parse, dsn_error, to_string(dsn_error)), included as it is
+//               because a stub that parsed nothing would change what a program computes. The
+//               vocabulary that needs
 //               nothing else (hooks.hpp, status.hpp, attributes.hpp, outcome_kinds.hpp,
 //               sampling_context.hpp) is not repeated: this part includes those parts, which
 //               the enabled build includes too, so it is written once and cannot drift.
@@ -2082,10 +2089,10 @@ SENTRY_TRACE_DETAIL_END
 //               continue_trace(req.get("sentry-trace"), ...), capture_exception(e) rather than
 //               capture_exception(type, e.what()). tests/compile_out/app.cpp is written that way.
 // DOES NOT      declare the utility parts that are not the tracing surface: the JSON writer and
-//               sinks (json.hpp), dsn parsing (dsn.hpp), the propagation parsers (propagation.hpp:
-//               trace_parent, baggage, parse_sentry_trace). They are left out, not stubbed,
-//               because a stub that parsed nothing would silently change what a program using them
-//               computes. http_transport is a transport like the others: declared, delivering nothing.
+//               sinks (json.hpp), the propagation parsers (propagation.hpp: trace_parent, baggage,
+//               parse_sentry_trace). They are left out, not stubbed, because a stub that parsed
+//               nothing would silently change what a program using them computes.
+//               http_transport is a transport like the others: declared, delivering nothing.
 // THREADS       nothing to guard: no state.
 // CONFIG        reads SENTRY_TRACE_ENABLED (this file is empty unless it is 0), SENTRY_TRACE_HOSTED
 //               (file_transport, console_transport) and SENTRY_TRACE_EXCEPTIONS
@@ -2095,8 +2102,10 @@ SENTRY_TRACE_DETAIL_END
 //               layout guard (config.hpp), and links beside enabled TUs, whose calls it leaves alone.
 // KEEP IN STEP  Every public declaration added to another part needs its twin here, except in
 //               the shared parts (hooks, status, attributes, outcome_kinds, sampling_context),
-//               which both modes include; tests/compile_out/surface.cpp builds one API-coverage
-//               file in both modes.
+//               which both modes include. tests/compile_out/check_twin.py reads the public names
+//               of the real face and of the implementation's user-facing types and fails when one
+//               is missing here or unused by tests/compile_out/surface.cpp, which builds one
+//               API-coverage file in both modes.
 
 #ifndef SENTRY_TRACE_DISABLED_HPP
 #define SENTRY_TRACE_DISABLED_HPP
@@ -2540,6 +2549,345 @@ SENTRY_TRACE_DETAIL_END
 #endif // SENTRY_TRACE_SAMPLING_CONTEXT_HPP
 
 // end of part: include/sentry_trace/face/sampling_context.hpp
+// The DSN parser is pure: the same code in both modes (see the header comment).
+
+// =================================================================================================
+// part: include/sentry_trace/protocol/dsn.hpp
+// =================================================================================================
+
+// sentry_trace/dsn.hpp -- parsing a Sentry DSN into its parts
+//
+// WHAT IT DOES  Splits `{scheme}://{public_key}[:{secret}]@{host}[:{port}][{path}]/{project_id}`
+//               (PROTOCOL.md §1) into views of the caller's string, derives the org id from a
+//               host of the form `o<digits>.…`, and builds the envelope endpoint.
+// DOES NOT      allocate or copy: the parts are views into the string passed to parse(), which
+//               must outlive them (core/state.hpp keeps its own copy).
+// ERRORS        parse() returns a dsn_error naming the first problem; to_string() describes it.
+//               The user info ends at the last '@' before the path, as URL parsers split it; the
+//               key and secret may hold only A-Z a-z 0-9 - . _ ~ (they are written into
+//               X-Sentry-Auth, where `,` or `=` would add parameters), so a second '@' is refused
+//               as a bad key. `?` and `#` have their own error. Slashes before the project id are
+//               not kept in the path ("/a//42" has path "/a").
+// SPEC          https://develop.sentry.dev/sdk/foundations/transport/authentication/
+
+#ifndef SENTRY_TRACE_DSN_HPP
+#define SENTRY_TRACE_DSN_HPP
+
+// =================================================================================================
+// part: include/sentry_trace/protocol/text.hpp
+// =================================================================================================
+
+// sentry_trace/protocol/text.hpp -- the small ASCII text jobs every parser shares
+//
+// WHAT IT DOES  One helper per job that the header parsers, the DSN parser, the HTTP client and
+//               init() each need: hex digits (value and upper-case encoding), ASCII lower-casing
+//               and case-insensitive comparison, trimming a set of white-space bytes from both
+//               ends, reading an unsigned decimal integer, and copying a string into a fixed
+//               NUL-terminated buffer.
+// DOES NOT      look at the locale (<cctype> would: "I" lower-cases differently under tr_TR), nor
+//               treat any byte above 0x7f as a letter, digit or space, nor allocate. Decimal
+//               fractions are json.hpp's parse_decimal; this part reads whole numbers only.
+// WHY ASCII     Every text read here is protocol text (HTTP heads, W3C and Sentry headers, DSNs),
+//               whose grammar is ASCII; a locale-aware helper would change what is accepted.
+
+#ifndef SENTRY_TRACE_PROTOCOL_TEXT_HPP
+#define SENTRY_TRACE_PROTOCOL_TEXT_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+namespace detail {
+
+// ---- digits -------------------------------------------------------------------------------------
+
+constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+
+/// True for a non-empty run of '0'..'9' and nothing else.
+constexpr bool all_digits(std::string_view s) noexcept {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (!is_digit(c)) return false;
+  return true;
+}
+
+/// Upper-case hex digits by value, for percent-encoding (RFC 3986 §2.1 prefers upper case).
+inline constexpr char hex_upper[] = "0123456789ABCDEF";
+
+/// A hex digit's value (either case), or -1 for any other byte.
+constexpr int hex_value(char c) noexcept {
+  return c >= '0' && c <= '9'   ? c - '0'
+         : c >= 'a' && c <= 'f' ? c - 'a' + 10
+         : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                : -1;
+}
+
+/// A lower-case hex digit: the only form ids take (W3C and the SDKs' sentry-trace regex).
+constexpr bool is_lower_hex(char c) noexcept { return is_digit(c) || (c >= 'a' && c <= 'f'); }
+
+/// Reads `s` as an unsigned decimal integer: one or more digits and nothing else (no sign, no
+/// spaces), leading zeros allowed, at most `max`. False (and `out` untouched) otherwise,
+/// overflow included.
+template <class U> constexpr bool parse_unsigned(std::string_view s, U max, U& out) noexcept {
+  if (!all_digits(s)) return false;
+  U v = 0;
+  for (char c : s) {
+    const U d = static_cast<U>(c - '0');
+    if (v > (max - d) / 10) return false;
+    v = static_cast<U>(v * 10 + d);
+  }
+  out = v;
+  return true;
+}
+
+// ---- case ---------------------------------------------------------------------------------------
+
+constexpr char ascii_lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+/// Equal when ASCII letters are folded to lower case (header names, URL schemes, tokens).
+constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  return true;
+}
+
+/// Whether `needle` occurs in `hay` with ASCII letters folded; an empty needle always does.
+constexpr bool contains_ignore_case(std::string_view hay, std::string_view needle) noexcept {
+  if (needle.size() > hay.size()) return false;
+  for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i)
+    if (iequals(hay.substr(i, needle.size()), needle)) return true;
+  return false;
+}
+
+// ---- white space --------------------------------------------------------------------------------
+// Three sets, because the grammars differ and what each accepts must not change: OWS of HTTP and
+// W3C headers (RFC 9110 §5.6.3), the same plus line ends for header values that may still carry
+// them, and every ASCII space for environment variables written by shells and container specs.
+
+/// W3C and HTTP OWS. JS's trim() strips more (tests' header_cases.json has the cases).
+constexpr bool is_ows(char c) noexcept { return c == ' ' || c == '\t'; }
+constexpr bool is_header_space(char c) noexcept { return is_ows(c) || c == '\r' || c == '\n'; }
+constexpr bool is_ascii_space(char c) noexcept { return is_header_space(c) || c == '\v' || c == '\f'; }
+
+/// `s` without the bytes `drop` accepts at either end.
+constexpr std::string_view trim(std::string_view s, bool (*drop)(char) noexcept) noexcept {
+  while (!s.empty() && drop(s.front())) s.remove_prefix(1);
+  while (!s.empty() && drop(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// ---- fixed buffers ------------------------------------------------------------------------------
+
+/// Copies `text` into `dst` (`cap` bytes) with a NUL after it; false (and `dst` untouched) when
+/// it does not fit. Out of line: one copy of the code for every buffer size (firmware flash).
+SENTRY_TRACE_DETAIL_OUT_OF_LINE inline bool copy_bounded(char* dst, std::size_t cap, std::string_view text) noexcept {
+  if (text.size() >= cap) return false;
+  if (!text.empty()) std::memcpy(dst, text.data(), text.size());  // an empty view may hold nullptr
+  dst[text.size()] = '\0';
+  return true;
+}
+
+/// The same into a fixed buffer, its size taken from the type.
+template <std::size_t N> bool copy_bounded(char (&dst)[N], std::string_view text) noexcept {
+  return copy_bounded(dst, N, text);
+}
+
+}  // namespace detail
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_PROTOCOL_TEXT_HPP
+
+// end of part: include/sentry_trace/protocol/text.hpp
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// Why a DSN was rejected.
+enum class dsn_error : std::uint8_t {
+  none,
+  empty,
+  bad_scheme,          ///< not http:// or https://
+  missing_public_key,  ///< no `key@`
+  missing_host,
+  bad_port,            ///< not 1-65535
+  missing_project_id,  ///< no last path segment
+  bad_project_id,      ///< last path segment is not all digits
+  bad_character,       ///< whitespace or a control character
+  query_or_fragment,   ///< a `?` or `#`: not part of a DSN
+  bad_public_key,      ///< the key holds a byte other than A-Z a-z 0-9 - . _ ~ (an `@` too)
+  bad_secret,          ///< the secret holds a byte other than A-Z a-z 0-9 - . _ ~
+  bad_host,            ///< the host holds a byte a host name or IPv6 literal cannot hold
+};
+
+/// What is wrong, in a sentence; with SENTRY_TRACE_LOG_TEXT=0 the enumerator's name (less flash).
+constexpr const char* to_string(dsn_error e) noexcept {
+#if !SENTRY_TRACE_LOG_TEXT
+  constexpr const char* names[] = {"ok", "empty", "bad_scheme", "missing_public_key", "missing_host", "bad_port",
+                                   "missing_project_id", "bad_project_id", "bad_character", "query_or_fragment",
+                                   "bad_public_key", "bad_secret", "bad_host"};
+  return static_cast<std::size_t>(e) < sizeof(names) / sizeof(names[0]) ? names[static_cast<std::size_t>(e)] : "invalid";
+#endif
+  switch (e) {
+    case dsn_error::none: return "ok";
+    case dsn_error::empty: return "the DSN is empty";
+    case dsn_error::bad_scheme: return "the DSN's scheme must be http or https";
+    case dsn_error::missing_public_key: return "the DSN has no public key (expected scheme://KEY@host/PROJECT)";
+    case dsn_error::missing_host: return "the DSN has no host";
+    case dsn_error::bad_port: return "the DSN's port is not a number from 1 to 65535";
+    case dsn_error::missing_project_id: return "the DSN has no project id (expected .../PROJECT_ID at the end)";
+    case dsn_error::bad_project_id: return "the DSN's project id must be digits only";
+    case dsn_error::bad_character: return "the DSN contains whitespace or a control character";
+    case dsn_error::query_or_fragment: return "the DSN must not contain a query (?) or a fragment (#)";
+    case dsn_error::bad_public_key:
+      return "the DSN's public key may hold only letters, digits and - . _ ~ (is there a second @?)";
+    case dsn_error::bad_secret: return "the DSN's secret may hold only letters, digits and - . _ ~";
+    case dsn_error::bad_host:
+      return "the DSN's host may hold only letters, digits and - . _ (or hex digits, : and . inside [ ])";
+  }
+  return "invalid DSN";
+}
+
+/// The parts of a DSN, as views into the parsed string.
+struct dsn {
+  std::string_view scheme;      ///< "http" or "https"
+  std::string_view public_key;
+  std::string_view secret;      ///< deprecated; usually empty
+  std::string_view host;        ///< without brackets for an IPv6 literal
+  std::uint16_t port = 0;       ///< explicit or the scheme's default (80 / 443)
+  bool port_explicit = false;
+  std::string_view path;        ///< between host and project id, "" or "/a/b" (no trailing slash)
+  std::string_view project_id;
+  std::string_view org_id;      ///< digits of a host `o<digits>.…`, else empty
+
+  /// Parses `text`; on failure returns the error and leaves `out` unchanged.
+  static dsn_error parse(std::string_view text, dsn& out) noexcept;
+};
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+/// A host the HTTP client can connect to (http_client.hpp accepts the same): a name of letters,
+/// digits, `-`, `.` and `_`, or an IPv6 literal of hex digits, `:` and `.`. Checked here so that a
+/// DSN naming anything else is refused with its own error rather than failing every send.
+constexpr bool dsn_host_chars(std::string_view host, bool ipv6) noexcept {
+  for (char c : host) {
+    const bool ok = ipv6 ? hex_value(c) >= 0 || c == ':' || c == '.'
+                         : (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                               c == '.' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/// The key and secret go into the X-Sentry-Auth header as `sentry_key=KEY, sentry_secret=...`;
+/// a `,`, `=`, `@`, quote or non-ASCII byte there would add or break parameters, so only URL
+/// "unreserved" characters are taken (Sentry's keys are 32 hex digits).
+constexpr bool dsn_credential_chars(std::string_view s) noexcept {
+  for (char c : s) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                    c == '.' || c == '_' || c == '~';
+    if (!ok) return false;
+  }
+  return true;
+}
+} // namespace detail
+
+// Positions into `text` rather than std::string_view's find/substr: the same checks in the same
+// order, in about half the code (no range checks, no general substring search).
+inline dsn_error dsn::parse(std::string_view text, dsn& out) noexcept {
+  if (text.empty()) return dsn_error::empty;
+  const char* const s = text.data();
+  const std::size_t n = text.size();
+  for (std::size_t i = 0; i < n; ++i)
+    if (static_cast<unsigned char>(s[i]) <= 0x20 || s[i] == 0x7f) return dsn_error::bad_character;
+  auto part = [s](std::size_t from, std::size_t to) { return std::string_view(s + from, to - from); };
+  // The first `c` in [from, to), or `to`.
+  auto first = [s](char c, std::size_t from, std::size_t to) {
+    while (from < to && s[from] != c) ++from;
+    return from;
+  };
+  dsn d;
+  std::size_t sep = 0;  // the first "://"
+  while (sep + 3 <= n && !(s[sep] == ':' && s[sep + 1] == '/' && s[sep + 2] == '/')) ++sep;
+  if (sep + 3 > n) return dsn_error::bad_scheme;
+  d.scheme = part(0, sep);
+  if (d.scheme != "http" && d.scheme != "https") return dsn_error::bad_scheme;
+  const std::size_t rest = sep + 3;
+  // Query strings and fragments are not part of a DSN; refuse rather than guess.
+  if (first('?', rest, n) != n || first('#', rest, n) != n) return dsn_error::query_or_fragment;
+  // The authority ends at the first '/'; within it the user info ends at the LAST '@', as URL
+  // parsers split it, so an '@' can never end up in the host. One left in the user info is
+  // refused by the key check below.
+  std::size_t at = first('/', rest, n);
+  while (at > rest && s[at - 1] != '@') --at;
+  if (at == rest) return dsn_error::missing_public_key;
+  --at;  // on the '@'
+  const std::size_t colon = first(':', rest, at);
+  d.public_key = part(rest, colon);
+  if (colon != at) d.secret = part(colon + 1, at);
+  if (d.public_key.empty()) return dsn_error::missing_public_key;
+  if (!detail::dsn_credential_chars(d.public_key)) return dsn_error::bad_public_key;
+  if (!detail::dsn_credential_chars(d.secret)) return dsn_error::bad_secret;
+  const std::size_t host_at = at + 1;
+  const std::size_t slash = first('/', host_at, n);  // host[:port] is [host_at, slash)
+  std::string_view tail = part(slash, n);
+  std::string_view port_text;
+  const bool ipv6 = host_at < slash && s[host_at] == '[';
+  if (ipv6) {
+    const std::size_t close = first(']', host_at, slash);
+    if (close == slash) return dsn_error::missing_host;
+    d.host = part(host_at + 1, close);
+    if (close + 1 < slash) {
+      if (s[close + 1] != ':') return dsn_error::bad_port;
+      port_text = part(close + 2, slash);
+      d.port_explicit = true;
+    }
+  } else {
+    const std::size_t pc = first(':', host_at, slash);
+    d.host = part(host_at, pc);
+    if (pc != slash) {
+      port_text = part(pc + 1, slash);
+      d.port_explicit = true;
+    }
+  }
+  if (d.host.empty()) return dsn_error::missing_host;
+  if (!detail::dsn_host_chars(d.host, ipv6)) return dsn_error::bad_host;
+  if (d.port_explicit) {
+    std::uint32_t p = 0;
+    if (port_text.size() > 5 || !detail::parse_unsigned<std::uint32_t>(port_text, 65535, p) || p == 0)
+      return dsn_error::bad_port;
+    d.port = static_cast<std::uint16_t>(p);
+  } else {
+    d.port = d.scheme.size() == 5 ? 443 : 80;  // "https" : "http"
+  }
+  // `tail` is empty or starts with '/': the project id is its last segment.
+  while (!tail.empty() && tail.back() == '/') tail.remove_suffix(1);
+  std::size_t last = tail.size();
+  while (last > 0 && tail[last - 1] != '/') --last;
+  if (last == 0 || last >= tail.size()) return dsn_error::missing_project_id;
+  d.project_id = tail.substr(last);
+  if (!detail::all_digits(d.project_id)) return dsn_error::bad_project_id;
+  d.path = std::string_view(tail.data(), last - 1);
+  // "/a//42": the path is "/a", so the endpoint is /a/api/42/envelope/, not /a//api/...
+  while (!d.path.empty() && d.path.back() == '/') d.path.remove_suffix(1);
+  if (d.host.size() > 2 && d.host[0] == 'o') {
+    const std::size_t dot = d.host.find('.');
+    if (dot != std::string_view::npos && detail::all_digits(d.host.substr(1, dot - 1))) d.org_id = d.host.substr(1, dot - 1);
+  }
+  out = d;
+  return dsn_error::none;
+}
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_DSN_HPP
+
+// end of part: include/sentry_trace/protocol/dsn.hpp
 
 #include <cstddef>
 #include <cstdint>
@@ -2645,6 +2993,10 @@ class span {
   span& operator=(span&&) noexcept = default;
   span(const span&) = delete;
   span& operator=(const span&) = delete;
+  // User-provided, as the enabled build's: a type with a non-trivial destructor is a guard to
+  // compilers, so `auto s = start_span_manual(a); s = start_span_manual(b);` with nothing else
+  // done to `s` raises no -Wunused-but-set-variable, in either mode. It inlines to nothing.
+  ~span() {}
 
   void set_attribute(std::string_view, std::string_view) noexcept {}
   void set_attribute(std::string_view, const char*) noexcept {}
@@ -2699,6 +3051,7 @@ struct sampling_decision {
   double sample_rate = 0.0;
   bool sample_rate_known = false;
   bool rate_invalid = false;
+  bool sampler_threw = false;
 };
 
 // ---- envelope.hpp, transport.hpp, pool.hpp ---------------------------------------------------
@@ -2706,18 +3059,18 @@ struct sampling_decision {
 struct span_view {
   span_id id;
   span_id parent;
-  std::string_view op;
-  std::string_view name;
-  std::int64_t start_epoch_us;
-  std::int64_t end_epoch_us;
-  span_status status;
-  bool is_root;
+  std::string_view op = "";
+  std::string_view name = "";
+  std::int64_t start_epoch_us = 0;
+  std::int64_t end_epoch_us = 0;
+  span_status status = span_status::ok;
+  bool is_root = false;
 };
 
 /// A transaction with no spans (none is ever built: transports are never called).
 class transaction_view {
  public:
-  std::string_view name() const noexcept { return {}; }
+  std::string_view name() const noexcept { return ""; }
   trace_id trace() const noexcept { return trace_id{}; }
   std::size_t span_count() const noexcept { return 0; }
   span_view span_at(std::size_t) const noexcept { return span_view{}; }
@@ -2735,7 +3088,7 @@ class envelope_view {
   std::uint32_t span_items() const noexcept { return 0; }
 
  private:
-  std::string_view bytes_{};
+  std::string_view bytes_ = "";
   const transaction_view* transaction_ = nullptr;
   bool client_report_only_ = false;
 };
@@ -2783,14 +3136,16 @@ class console_transport final : public transport {
 };
 /// Options of the built-in transport; accepted and ignored.
 struct http_transport_options {
-  std::string_view url;
-  std::string_view auth_header;
+  std::string_view url = "";
+  std::string_view auth_header = "";
   bool use_worker = true;
   bool gzip = false;
   std::uint32_t max_attempts = 4;
   std::uint32_t retry_base_ms = 1000;
   std::size_t queue_bytes = 0;
   bool count_losses = true;
+  void (*on_worker_tick)(void* user) = nullptr;
+  void* tick_user = nullptr;
 };
 
 /// Delivers nothing; every call reports success ("nothing to do"), as init() does.
@@ -2801,8 +3156,16 @@ class http_transport final : public transport {
   bool start() noexcept { return true; }
   void send(envelope_view) override {}
   bool poll(std::uint64_t) noexcept { return true; }
+  bool flush(std::uint32_t) override { return true; }
   bool stop(std::uint32_t) noexcept { return true; }
+  bool forget_after_fork() noexcept { return true; }
   bool idle() const noexcept { return true; }
+  std::size_t queued() const noexcept { return 0; }
+  const char* last_error() const noexcept { return ""; }
+  bool has_worker() const noexcept { return false; }
+#  if SENTRY_TRACE_WITH_ZLIB
+  bool gzip_active() const noexcept { return false; }
+#  endif
 };
 #endif // SENTRY_TRACE_HOSTED
 
@@ -2820,17 +3183,18 @@ enum class trace_lifecycle : std::uint8_t { static_, stream };
 struct options {
   static constexpr double unset = -1.0;
 
-  std::string_view dsn{};
-  std::string_view release{};
-  std::string_view environment{};
-  std::string_view server_name{};
-  std::string_view org_id{};
+  std::string_view dsn = "";
+  std::string_view release = "";
+  std::string_view environment = "";
+  std::string_view server_name = "";
+  std::string_view org_id = "";
   double traces_sample_rate = unset;
   traces_sampler_fn traces_sampler{};
   std::uint32_t max_spans = SENTRY_TRACE_MAX_SPANS;
   bool debug = false;
   log_hook log{};
   ::sentry_trace::transport* transport = nullptr;
+  bool serialize_on_worker = false;
   ::sentry_trace::storage* storage = nullptr;
   clock_hook clock{};
   wall_clock_hook wall_clock{};
@@ -2842,10 +3206,10 @@ struct options {
   std::size_t trace_propagation_target_count = 0;
   bool propagate_traceparent = false;
   delivery_mode delivery = delivery_mode::worker;
-  std::string_view http_proxy{};
-  std::string_view ca_file{};
+  std::string_view http_proxy = "";
+  std::string_view ca_file = "";
   bool http_compression = true;
-  std::string_view spotlight{};
+  std::string_view spotlight = "";
 };
 
 /// True: "tracing is compiled out" is not a failure, so `if (!init(o))` error paths stay quiet
@@ -2886,18 +3250,21 @@ inline bool poll(std::uint32_t) noexcept { return true; }
 
 // ---- distributed.hpp -------------------------------------------------------------------------
 
-/// Every view empty (""): send no trace headers. Neither copyable nor movable, as in the enabled
+/// Every view empty (""), never null: send no trace headers. Neither copyable nor movable, as in the enabled
 /// build (whose baggage view points at the calling thread's buffer, valid until its next
 /// get_trace_headers() or inject()), so code that would break there breaks here too.
 class trace_headers {
  public:
-  std::string_view sentry_trace;
-  std::string_view baggage;
-  std::string_view traceparent;
+  std::string_view sentry_trace = "";
+  std::string_view baggage = "";
+  std::string_view traceparent = "";
 
   trace_headers() noexcept = default;
   trace_headers(const trace_headers&) = delete;
   trace_headers& operator=(const trace_headers&) = delete;
+  // Where the enabled build writes the two fixed-size headers; empty here.
+  char sentry_trace_buf[51] = {};
+  char traceparent_buf[55] = {};
 };
 
 /// Runs fn() and returns its result; the headers are not read.

@@ -9,7 +9,8 @@
 # defined and undefined symbols (compiler-local .L labels aside), that off has no symbol
 # containing "sentry_trace", and that, linked with main.cpp, both print the same output. The
 # contrast build must differ from plain, or the comparison could not fail. It also builds
-# surface.cpp (every public name) in both modes and runs it with tracing compiled out, and
+# surface.cpp (every public name) and rules.cpp (printf of returned views, an only-assigned span)
+# in both modes and runs them with tracing compiled out, and
 # compiles the umbrella, disabled.hpp and macros.hpp alone with SENTRY_TRACE_ENABLED=0.
 # Everything is built with -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Werror.
 # Prints "N passed, M failed"; exits non-zero on any failure ("FAIL: " lines say which).
@@ -120,6 +121,19 @@ if "$CXX" "${FLAGS[@]}" -DSENTRY_TRACE_ENABLED=0 "$HERE/surface.cpp" -o "$WORK/s
   else echo "$out"; fail "surface.cpp compiled out: a neutral value is wrong"; fi
 else
   cat "$WORK/surface_off.err"; fail "surface.cpp does not compile with tracing compiled out"
+fi
+
+# ---- what ordinary code does with the views and spans it gets (rules.cpp) ---------------------
+if "$CXX" "${FLAGS[@]}" -c "$HERE/rules.cpp" -o "$WORK/rules_on.o" 2>"$WORK/rules_on.err"; then
+  pass "rules.cpp compiles with tracing on"
+else
+  cat "$WORK/rules_on.err"; fail "rules.cpp does not compile with tracing on"
+fi
+if "$CXX" "${FLAGS[@]}" -DSENTRY_TRACE_ENABLED=0 "$HERE/rules.cpp" -o "$WORK/rules_off" 2>"$WORK/rules_off.err"; then
+  if out=$("$WORK/rules_off"); then pass "rules.cpp compiled out: printf of every returned view, an only-assigned span"
+  else echo "$out"; fail "rules.cpp compiled out: a returned view is null"; fi
+else
+  cat "$WORK/rules_off.err"; fail "rules.cpp does not compile with tracing compiled out (printf of a null view, or an only-assigned span)"
 fi
 
 # ---- the headers alone, compiled out ----------------------------------------------------------

@@ -41,14 +41,22 @@ class my_transport final : public st::transport {
       for (std::size_t i = 0; i < t->span_count(); ++i) {
         const st::span_view s = t->span_at(i);
         bytes_ += s.name.size() + s.op.size() + (s.is_root ? 1u : 0u) + std::string_view(st::to_string(s.status)).size();
+        bytes_ += static_cast<std::size_t>(s.end_epoch_us - s.start_epoch_us) + (s.parent.is_zero() ? 0u : 1u);
       }
       char hex[32];
       t->trace().to_hex(hex);
+#if SENTRY_TRACE_HOSTED
+      if (printer_) printer_->print(*t);
+#endif
     }
+    bytes_ += e.span_items();
     if (e.is_client_report()) report_lost(e, st::discard_reason::send_error);
   }
   bool flush(std::uint32_t timeout_ms) override { return timeout_ms < 1000000; }
   std::size_t bytes_ = 0;
+#if SENTRY_TRACE_HOSTED
+  st::console_transport* printer_ = nullptr;  ///< set to print what arrives
+#endif
 };
 
 struct carrier {
@@ -99,6 +107,51 @@ int main() {
 #endif
   static_cast<void>(null_t);
   static_cast<void>(callback_t);
+  const st::callback_transport::send_fn send_fn = &uart;
+  static_cast<void>(send_fn);
+#if SENTRY_TRACE_HOSTED
+  // The built-in transport, configured by hand (never started: no network in this test).
+  st::http_transport_options hto;
+  hto.url = "http://127.0.0.1:9/api/1/envelope/";
+  hto.auth_header = "X-Sentry-Auth: Sentry sentry_key=k\r\n";
+  hto.use_worker = false;
+  hto.gzip = false;
+  hto.max_attempts = 1;
+  hto.retry_base_ms = 1;
+  hto.queue_bytes = 0;
+  hto.count_losses = false;
+  hto.on_worker_tick = nullptr;
+  hto.tick_user = nullptr;
+  {
+    st::http_transport http_t;
+    static_cast<void>(http_t.configure(hto) && http_t.configure_for_dsn("http://k@127.0.0.1:9/1"));
+    static_cast<void>(http_t.idle() && http_t.queued() == 0 && !http_t.has_worker());
+#  if SENTRY_TRACE_WITH_ZLIB
+    static_cast<void>(http_t.gzip_active());
+#  endif
+    check(http_t.last_error() != nullptr, "http_transport::last_error() is never null");
+    static_cast<void>(http_t.forget_after_fork());
+    if (false) static_cast<void>(http_t.start() && http_t.stop(0));
+  }
+#endif
+
+  // The DSN parser is the same in both modes.
+  st::dsn d;
+  check(st::dsn::parse("https://key:sec@o7.ingest.example.com:8443/p/42", d) == st::dsn_error::none &&
+            d.scheme == "https" && d.public_key == "key" && d.secret == "sec" && d.host == "o7.ingest.example.com" &&
+            d.port == 8443 && d.port_explicit && d.path == "/p" && d.project_id == "42" && d.org_id == "7",
+        "dsn::parse");
+  check(std::string_view(st::to_string(st::dsn::parse("ftp://k@h/1", d))).size() > 0, "to_string(dsn_error)");
+
+  // The hooks' members by name.
+  const st::clock_hook ch{&ticks, nullptr};
+  const st::wall_clock_hook wh{&wall, nullptr};
+  const st::entropy_hook eh{&entropy, nullptr};
+  const st::lock_hook lh{&lock, &unlock, nullptr};
+  const st::log_hook lgh{&log, nullptr};
+  check(ch.now_ns(ch.user) == 0 && wh.now_epoch_us(wh.user) == 0 && eh.fill != nullptr && eh.user == nullptr &&
+            lh.user == nullptr && lgh.user == nullptr,
+        "hooks");
 
   static const std::string_view targets[] = {"example.com"};
   st::options o;
@@ -109,6 +162,7 @@ int main() {
   o.org_id = "1";
   o.traces_sample_rate = 1.0;
   o.traces_sampler = [](const st::sampling_context& c) {
+    if (c.source == st::transaction_source::url || c.parent_sample_rate > 1.0) return 0.0;
     return c.find("skip") ? 0.0 : (c.parent_sampled == st::parent_decision::not_sampled ? 0.0 : 1.0);
   };
   o.max_spans = 10;
@@ -128,6 +182,11 @@ int main() {
   o.http_proxy = {};
   o.ca_file = {};
   o.spotlight = "false";
+  o.serialize_on_worker = false;
+  o.http_compression = false;
+  o.trace_lifecycle = st::trace_lifecycle::static_;
+  const st::traces_sampler_fn sampler_copy = o.traces_sampler;
+  static_cast<void>(sampler_copy);
   static_assert(st::options::unset < 0.0, "unset");
 
   const bool started = st::init(o);
@@ -167,6 +226,8 @@ int main() {
     child_opts.attribute_count = 2;
     child_opts.origin = "auto.test";
     child_opts.force_transaction = false;
+    child_opts.source = st::transaction_source::task;
+    child_opts.parent = scoped.get().ref();
     st::span manual = st::start_span_manual(child_opts);
     st::span inactive = st::start_inactive_span({"inactive", "task", st::active_span()});
     st::span moved = std::move(manual);
@@ -214,13 +275,21 @@ int main() {
   check(std::string_view(st::to_string(st::data_category::span)) == "span", "to_string(data_category)");
   check(st::attribute_value(9000000000LL).as_int64() == 9000000000LL, "attribute_value");
   check(st::attribute_value("x").type() == st::attribute_value::kind::string, "attribute_value of a literal");
+  check(st::attribute_value("x").as_string() == "x", "attribute_value::as_string");
+  check(st::attribute_value(true).as_bool() && st::attribute_value(true).type() == st::attribute_value::kind::boolean,
+        "attribute_value of a bool");
+  check(st::attribute_value(0.5).as_double() == 0.5 && st::attribute_value(0.5).type() == st::attribute_value::kind::float64,
+        "attribute_value of a double");
+  check(st::attribute_value(std::int64_t{1}).type() == st::attribute_value::kind::int64, "attribute_value of an int64");
   st::sampling_context sc;
   const st::attribute sc_attrs[] = {{"k", 1}};
   sc.attributes = sc_attrs;
   sc.attribute_count = 1;
   check(sc.find("k") != nullptr && sc.find("other") == nullptr, "sampling_context::find");
   st::sampling_decision decision;
-  static_cast<void>(decision);
+  check(!decision.sampled && !decision.sample_rate_known && !decision.rate_invalid && !decision.sampler_threw &&
+            decision.sample_rate == 0.0,
+        "sampling_decision");
   const st::envelope_view ev("bytes", nullptr, true);
   check(ev.bytes() == "bytes" && ev.transaction() == nullptr && ev.is_client_report(), "envelope_view");
   transport.send(ev);
@@ -231,6 +300,7 @@ int main() {
   tid.to_hex(hex);
   sid.to_hex(hex);
   eid.to_hex(hex);
+  static_cast<void>(tid.hi + tid.lo + eid.hi + eid.lo);
   static_cast<void>(st::trace_id::parse("771a43a4192642f0b136d5159a501700", tid));
   static_cast<void>(st::span_id::parse("b7ad6b7169203331", sid));
   check(std::string_view(st::version_string).size() > 0 && std::string_view(st::sdk_name).size() > 0, "version");
@@ -252,6 +322,7 @@ int main() {
   }
 
   const st::stats s = st::get_stats();
+  static_cast<void>(s.attributes_dropped + s.client_reports_sent + s.depth_overflows + s.measurements_dropped);
   const bool polled = st::poll(100);
   const bool enabled = st::is_enabled();
   const bool flushed = st::flush(100);

@@ -22,6 +22,10 @@
 //                                            trace()/id() zero
 //                 active_span()              an empty span_ref
 //                 get_trace_headers()        every view empty ("send no such header")
+//                 every string_view returned ""  empty but never null: printf("%.*s", n, v.data())
+//                                            of a null pointer is undefined (g++ -O2 fails it with
+//                                            -Werror=format-overflow), and code written against the
+//                                            enabled build may print what it gets
 //                 inject(carrier, url)       false, carrier.set() not called
 //                 capture_exception/message  false: nothing was sent
 //                 get_stats()                all zero
@@ -31,7 +35,10 @@
 //                                            transport compiles); send()/flush() never called
 //               Pure value helpers keep their meaning, because programs use their results:
 //               to_string(...), from_http_status(), parse_span_status(), attribute_value,
-//               sampling_context::find(), envelope_view's accessors. The vocabulary that needs
+//               sampling_context::find(), envelope_view's accessors, and the DSN parser
+//               (protocol/dsn.hpp: dsn::parse, dsn_error, to_string(dsn_error)), included as it is
+//               because a stub that parsed nothing would change what a program computes. The
+//               vocabulary that needs
 //               nothing else (hooks.hpp, status.hpp, attributes.hpp, outcome_kinds.hpp,
 //               sampling_context.hpp) is not repeated: this part includes those parts, which
 //               the enabled build includes too, so it is written once and cannot drift.
@@ -43,10 +50,10 @@
 //               continue_trace(req.get("sentry-trace"), ...), capture_exception(e) rather than
 //               capture_exception(type, e.what()). tests/compile_out/app.cpp is written that way.
 // DOES NOT      declare the utility parts that are not the tracing surface: the JSON writer and
-//               sinks (json.hpp), dsn parsing (dsn.hpp), the propagation parsers (propagation.hpp:
-//               trace_parent, baggage, parse_sentry_trace). They are left out, not stubbed,
-//               because a stub that parsed nothing would silently change what a program using them
-//               computes. http_transport is a transport like the others: declared, delivering nothing.
+//               sinks (json.hpp), the propagation parsers (propagation.hpp: trace_parent, baggage,
+//               parse_sentry_trace). They are left out, not stubbed, because a stub that parsed
+//               nothing would silently change what a program using them computes.
+//               http_transport is a transport like the others: declared, delivering nothing.
 // THREADS       nothing to guard: no state.
 // CONFIG        reads SENTRY_TRACE_ENABLED (this file is empty unless it is 0), SENTRY_TRACE_HOSTED
 //               (file_transport, console_transport) and SENTRY_TRACE_EXCEPTIONS
@@ -56,8 +63,10 @@
 //               layout guard (config.hpp), and links beside enabled TUs, whose calls it leaves alone.
 // KEEP IN STEP  Every public declaration added to another part needs its twin here, except in
 //               the shared parts (hooks, status, attributes, outcome_kinds, sampling_context),
-//               which both modes include; tests/compile_out/surface.cpp builds one API-coverage
-//               file in both modes.
+//               which both modes include. tests/compile_out/check_twin.py reads the public names
+//               of the real face and of the implementation's user-facing types and fails when one
+//               is missing here or unused by tests/compile_out/surface.cpp, which builds one
+//               API-coverage file in both modes.
 
 #ifndef SENTRY_TRACE_DISABLED_HPP
 #define SENTRY_TRACE_DISABLED_HPP
@@ -72,6 +81,8 @@
 #include "outcome_kinds.hpp"
 #include "sampling_context.hpp"
 #include "status.hpp"
+// The DSN parser is pure: the same code in both modes (see the header comment).
+#include "../protocol/dsn.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -177,6 +188,10 @@ class span {
   span& operator=(span&&) noexcept = default;
   span(const span&) = delete;
   span& operator=(const span&) = delete;
+  // User-provided, as the enabled build's: a type with a non-trivial destructor is a guard to
+  // compilers, so `auto s = start_span_manual(a); s = start_span_manual(b);` with nothing else
+  // done to `s` raises no -Wunused-but-set-variable, in either mode. It inlines to nothing.
+  ~span() {}
 
   void set_attribute(std::string_view, std::string_view) noexcept {}
   void set_attribute(std::string_view, const char*) noexcept {}
@@ -231,6 +246,7 @@ struct sampling_decision {
   double sample_rate = 0.0;
   bool sample_rate_known = false;
   bool rate_invalid = false;
+  bool sampler_threw = false;
 };
 
 // ---- envelope.hpp, transport.hpp, pool.hpp ---------------------------------------------------
@@ -238,18 +254,18 @@ struct sampling_decision {
 struct span_view {
   span_id id;
   span_id parent;
-  std::string_view op;
-  std::string_view name;
-  std::int64_t start_epoch_us;
-  std::int64_t end_epoch_us;
-  span_status status;
-  bool is_root;
+  std::string_view op = "";
+  std::string_view name = "";
+  std::int64_t start_epoch_us = 0;
+  std::int64_t end_epoch_us = 0;
+  span_status status = span_status::ok;
+  bool is_root = false;
 };
 
 /// A transaction with no spans (none is ever built: transports are never called).
 class transaction_view {
  public:
-  std::string_view name() const noexcept { return {}; }
+  std::string_view name() const noexcept { return ""; }
   trace_id trace() const noexcept { return trace_id{}; }
   std::size_t span_count() const noexcept { return 0; }
   span_view span_at(std::size_t) const noexcept { return span_view{}; }
@@ -267,7 +283,7 @@ class envelope_view {
   std::uint32_t span_items() const noexcept { return 0; }
 
  private:
-  std::string_view bytes_{};
+  std::string_view bytes_ = "";
   const transaction_view* transaction_ = nullptr;
   bool client_report_only_ = false;
 };
@@ -315,14 +331,16 @@ class console_transport final : public transport {
 };
 /// Options of the built-in transport; accepted and ignored.
 struct http_transport_options {
-  std::string_view url;
-  std::string_view auth_header;
+  std::string_view url = "";
+  std::string_view auth_header = "";
   bool use_worker = true;
   bool gzip = false;
   std::uint32_t max_attempts = 4;
   std::uint32_t retry_base_ms = 1000;
   std::size_t queue_bytes = 0;
   bool count_losses = true;
+  void (*on_worker_tick)(void* user) = nullptr;
+  void* tick_user = nullptr;
 };
 
 /// Delivers nothing; every call reports success ("nothing to do"), as init() does.
@@ -333,8 +351,16 @@ class http_transport final : public transport {
   bool start() noexcept { return true; }
   void send(envelope_view) override {}
   bool poll(std::uint64_t) noexcept { return true; }
+  bool flush(std::uint32_t) override { return true; }
   bool stop(std::uint32_t) noexcept { return true; }
+  bool forget_after_fork() noexcept { return true; }
   bool idle() const noexcept { return true; }
+  std::size_t queued() const noexcept { return 0; }
+  const char* last_error() const noexcept { return ""; }
+  bool has_worker() const noexcept { return false; }
+#  if SENTRY_TRACE_WITH_ZLIB
+  bool gzip_active() const noexcept { return false; }
+#  endif
 };
 #endif // SENTRY_TRACE_HOSTED
 
@@ -352,17 +378,18 @@ enum class trace_lifecycle : std::uint8_t { static_, stream };
 struct options {
   static constexpr double unset = -1.0;
 
-  std::string_view dsn{};
-  std::string_view release{};
-  std::string_view environment{};
-  std::string_view server_name{};
-  std::string_view org_id{};
+  std::string_view dsn = "";
+  std::string_view release = "";
+  std::string_view environment = "";
+  std::string_view server_name = "";
+  std::string_view org_id = "";
   double traces_sample_rate = unset;
   traces_sampler_fn traces_sampler{};
   std::uint32_t max_spans = SENTRY_TRACE_MAX_SPANS;
   bool debug = false;
   log_hook log{};
   ::sentry_trace::transport* transport = nullptr;
+  bool serialize_on_worker = false;
   ::sentry_trace::storage* storage = nullptr;
   clock_hook clock{};
   wall_clock_hook wall_clock{};
@@ -374,10 +401,10 @@ struct options {
   std::size_t trace_propagation_target_count = 0;
   bool propagate_traceparent = false;
   delivery_mode delivery = delivery_mode::worker;
-  std::string_view http_proxy{};
-  std::string_view ca_file{};
+  std::string_view http_proxy = "";
+  std::string_view ca_file = "";
   bool http_compression = true;
-  std::string_view spotlight{};
+  std::string_view spotlight = "";
 };
 
 /// True: "tracing is compiled out" is not a failure, so `if (!init(o))` error paths stay quiet
@@ -418,18 +445,21 @@ inline bool poll(std::uint32_t) noexcept { return true; }
 
 // ---- distributed.hpp -------------------------------------------------------------------------
 
-/// Every view empty (""): send no trace headers. Neither copyable nor movable, as in the enabled
+/// Every view empty (""), never null: send no trace headers. Neither copyable nor movable, as in the enabled
 /// build (whose baggage view points at the calling thread's buffer, valid until its next
 /// get_trace_headers() or inject()), so code that would break there breaks here too.
 class trace_headers {
  public:
-  std::string_view sentry_trace;
-  std::string_view baggage;
-  std::string_view traceparent;
+  std::string_view sentry_trace = "";
+  std::string_view baggage = "";
+  std::string_view traceparent = "";
 
   trace_headers() noexcept = default;
   trace_headers(const trace_headers&) = delete;
   trace_headers& operator=(const trace_headers&) = delete;
+  // Where the enabled build writes the two fixed-size headers; empty here.
+  char sentry_trace_buf[51] = {};
+  char traceparent_buf[55] = {};
 };
 
 /// Runs fn() and returns its result; the headers are not read.
