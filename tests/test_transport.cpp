@@ -456,6 +456,89 @@ TEST_CASE("console_transport prints a waterfall: header, one line per span, inde
   CHECK(grandchild_bar == std::string(8, '.') + std::string(4, '#') + std::string(28, '.'));
 }
 
+namespace {
+/// Characters (UTF-8 code points) before byte `pos` of `line`: the column a terminal shows it in.
+std::size_t column_of(const std::string& line, std::size_t pos) {
+  std::size_t chars = 0;
+  for (std::size_t i = 0; i < pos && i < line.size(); ++i) chars += (static_cast<unsigned char>(line[i]) & 0xC0) != 0x80;
+  return chars;
+}
+/// True when every multi-byte sequence of `s` is whole (no character cut in two).
+bool whole_utf8(const std::string& s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    const std::size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (len == 0 || i + len > s.size()) return false;
+    for (std::size_t k = 1; k < len; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    i += len;
+  }
+  return true;
+}
+} // namespace
+
+TEST_CASE("console_transport keeps its columns aligned for every status and for names with non-ASCII characters") {
+  std::FILE* out = std::tmpfile();
+  REQUIRE(out);
+  st::console_transport console(out);
+  harness h;
+  h.opts.transport = &console;
+  REQUIRE(h.init());
+  constexpr int statuses = static_cast<int>(st::span_status::unauthenticated) + 1;
+  {
+    st::scoped_span root({"GET /caf\xC3\xA9s", "http.server"});
+    h.advance_us(100);
+    // Every status, so the longest ("failed_precondition") is among them; names with "…" and "é"
+    // (3 and 2 bytes each), and one long enough to be cut inside a character.
+    for (int i = 0; i < statuses; ++i) {
+      st::span s = st::start_inactive_span({"SELECT \xE2\x80\xA6 FROM caf\xC3\xA9", "db.query"});
+      s.set_status(static_cast<st::span_status>(i));
+      h.advance_us(10);
+      s.end();
+    }
+    st::span long_name = st::start_inactive_span(
+        {"\xE2\x80\xA6\xE2\x80\xA6\xE2\x80\xA6\xE2\x80\xA6\xE2\x80\xA6\xE2\x80\xA6\xE2\x80\xA6"
+         "\xE2\x80\xA6\xE2\x80\xA6\xE2\x80\xA6\xE2\x80\xA6\xE2\x80\xA6\xE2\x80\xA6\xE2\x80\xA6"
+         "\xE2\x80\xA6\xE2\x80\xA6\xE2\x80\xA6\xE2\x80\xA6\xE2\x80\xA6\xE2\x80\xA6\xE2\x80\xA6"
+         "\xE2\x80\xA6\xE2\x80\xA6\xE2\x80\xA6\xE2\x80\xA6\xE2\x80\xA6\xE2\x80\xA6\xE2\x80\xA6",
+         "function"});
+    h.advance_us(10);
+    long_name.end();
+    h.advance_us(100);
+  }
+  REQUIRE(st::shutdown(0));  // nothing more may reach `out` once it is closed below
+  std::fflush(out);
+  std::rewind(out);
+  std::string text;
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof(buf), out)) > 0) text.append(buf, n);
+  std::fclose(out);
+  CAPTURE(text);
+  const std::vector<std::string> lines = lines_of(text);
+  REQUIRE(lines.size() == static_cast<std::size_t>(2 + 1 + statuses + 1));
+  const std::string& titles = lines[1];
+  const std::size_t start_col = column_of(titles, titles.find("start ms") + 8);  // right-aligned numbers end here
+  const std::size_t dur_col = column_of(titles, titles.find("dur ms") + 6);
+  const std::size_t status_col = column_of(titles, titles.find("status"));
+  const std::size_t bar_col = column_of(titles, titles.find("timeline"));
+  for (std::size_t i = 2; i < lines.size(); ++i) {
+    const std::string& line = lines[i];
+    CAPTURE(line);
+    CHECK(whole_utf8(line));
+    const std::size_t bar = line.find('|');
+    REQUIRE(bar != std::string::npos);
+    CHECK(column_of(line, bar) == bar_col);
+    // The numbers end where their titles end; the status starts where its title starts.
+    const std::size_t first_digit_end = line.find(' ', line.find('.', line.find_first_of("0123456789", 2)));
+    CHECK(column_of(line, first_digit_end) == start_col);
+    const std::size_t second_end = line.find(' ', line.find('.', first_digit_end));
+    CHECK(column_of(line, second_end) == dur_col);
+    CHECK(column_of(line, line.find_first_not_of(' ', second_end)) == status_col);
+  }
+  CHECK(text.find("failed_precondition |") != std::string::npos);
+}
+
 TEST_CASE("console_transport prints children in start order, and a client report as one summary line") {
   std::FILE* out = std::tmpfile();
   REQUIRE(out);

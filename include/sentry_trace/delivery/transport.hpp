@@ -142,7 +142,8 @@ class console_transport final : public transport {
     tid[32] = '\0';
     std::fprintf(out_, "transaction %.*s  trace %s  %zu spans  %.3f ms\n", static_cast<int>(root.name.size()),
                  root.name.data(), tid, n, static_cast<double>(total) / 1000.0);
-    std::fprintf(out_, "  %-40s %10s %10s  %-18s %s\n", "op  name", "start ms", "dur ms", "status", "timeline");
+    std::fprintf(out_, "  %-*s %10s %10s  %-*s %s\n", label_columns, "op  name", "start ms", "dur ms", status_columns,
+                 "status", "timeline");
     // Depth-first from the root; children in start order. n is at most SENTRY_TRACE_MAX_SPANS+1,
     // so the quadratic search is cheap next to printing, and needs no memory of its own.
     print_subtree(t, 0, 0, t0, total);
@@ -175,12 +176,45 @@ class console_transport final : public transport {
     }
   }
 
+  // Columns of the waterfall. The status column holds the longest of to_string(span_status),
+  // "failed_precondition"; the label column is counted in characters, not bytes (below).
+  static constexpr int label_columns = 40;
+  static constexpr int status_columns = 19;
+
+  /// Bytes of `text` that hold its first `columns` characters (UTF-8 code points), never cutting
+  /// one in two; `*shown` gets the characters kept. printf pads "%-40s" by bytes, so a name with
+  /// "…" or "é" would push the columns after it to the left by one per extra byte.
+  static int fit_columns(const char* text, int bytes, int columns, int* shown) noexcept {
+    int chars = 0;
+    int i = 0;
+    while (i < bytes) {
+      int next = i + 1;
+      while (next < bytes && (static_cast<unsigned char>(text[next]) & 0xC0) == 0x80) ++next;  // continuation bytes
+      if (chars == columns) break;
+      ++chars;
+      i = next;
+    }
+    *shown = chars;
+    return i;
+  }
+
+  /// At most `max` bytes of `text`, ending on a character boundary.
+  static int prefix_bytes(std::string_view text, std::size_t max) noexcept {
+    std::size_t n = text.size() < max ? text.size() : max;
+    while (n > 0 && n < text.size() && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
+    return static_cast<int>(n);
+  }
+
   void print_line(const span_view& s, int depth, std::int64_t t0, std::int64_t total) {
     constexpr int width = 40;
     char label[160];
     int indent = depth * 2 < 40 ? depth * 2 : 40;
-    std::snprintf(label, sizeof(label), "%*s%.*s  %.*s", indent, "", static_cast<int>(s.op.size() > 40 ? 40 : s.op.size()),
-                  s.op.data(), static_cast<int>(s.name.size() > 60 ? 60 : s.name.size()), s.name.data());
+    int label_bytes = std::snprintf(label, sizeof(label), "%*s%.*s  %.*s", indent, "", prefix_bytes(s.op, 40),
+                                    s.op.data(), prefix_bytes(s.name, 60), s.name.data());
+    if (label_bytes < 0) label_bytes = 0;
+    if (label_bytes > static_cast<int>(sizeof(label)) - 1) label_bytes = static_cast<int>(sizeof(label)) - 1;
+    int shown = 0;
+    const int kept = fit_columns(label, label_bytes, label_columns, &shown);
     std::int64_t start = s.start_epoch_us - t0;
     std::int64_t dur = s.end_epoch_us - s.start_epoch_us;
     int from = static_cast<int>(start * width / total);
@@ -191,8 +225,9 @@ class console_transport final : public transport {
     char bar[width + 1];
     for (int i = 0; i < width; ++i) bar[i] = (i >= from && i < from + len) ? '#' : '.';
     bar[width] = '\0';
-    std::fprintf(out_, "  %-40.40s %10.3f %10.3f  %-18s |%s|\n", label, static_cast<double>(start) / 1000.0,
-                 static_cast<double>(dur) / 1000.0, to_string(s.status), bar);
+    std::fprintf(out_, "  %.*s%*s %10.3f %10.3f  %-*s |%s|\n", kept, label, label_columns - shown, "",
+                 static_cast<double>(start) / 1000.0, static_cast<double>(dur) / 1000.0, status_columns,
+                 to_string(s.status), bar);
   }
 
   std::FILE* out_;
