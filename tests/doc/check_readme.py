@@ -6,8 +6,9 @@ Compiles and runs every C++ code block of the README, so that what a newcomer co
 A block fenced ```cpp is a complete program: it is compiled as it stands (-std=c++17 -Wall -Wextra
 -Wpedantic -Werror, include/ on the include path, as the CMake target puts it) and linked with the
 implementation TU (src/sentry_trace.cpp, compiled once here with the same flags) unless it defines
-SENTRY_TRACE_IMPLEMENTATION itself, as a one-file program does. It must exit 0 within 60 s. It
-runs in a fresh directory, so files it writes are thrown away.
+SENTRY_TRACE_IMPLEMENTATION itself, as a one-file program does (such a program is also compiled
+against single_include/ alone: the copy-one-header path). It must exit 0 within 60 s. It runs
+in a fresh directory, so files it writes are thrown away.
 
 A block fenced ```cpp fragment is a piece of a program (a few lines shown in context). It is
 compiled and run as the body of main() after
@@ -115,7 +116,18 @@ def check(cxx, src, readme, work):
             print(f"FAIL: {where}: the {'fragment' if fragment else 'program'} exits {rc}")
             failed += 1
             continue
-        print(f"ok: {where}: {'fragment' if fragment else 'program'} compiles and runs")
+        if own_impl:
+            # A one-file program is the copy-one-header path: it must also build from the
+            # generated single header alone.
+            single = [f if not f.startswith("-I") else f"-I{src / 'single_include'}" for f in flags]
+            rc, out = run([cxx, *single, str(path), "-pthread", "-o", str(exe) + "_single"])
+            if rc != 0:
+                print(out)
+                print(f"FAIL: {where}: the program does not compile against single_include/ alone")
+                failed += 1
+                continue
+        print(f"ok: {where}: {'fragment' if fragment else 'program'} compiles and runs"
+              + (" (also from single_include/)" if own_impl else ""))
         passed += 1
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
