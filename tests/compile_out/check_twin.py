@@ -20,7 +20,10 @@ are not the surface.
 It also checks that tests/compile_out/surface.cpp, the program compiled in both modes, mentions
 every name's last part (enumerators aside), so a name added to both headers is also compiled.
 
-Prints one "FAIL: " line per missing name and exits 1 on any. `--list` prints the real surface.
+It also fails when a function of the twin returns a string_view or C string other than a literal
+(`return {};` is a null pointer, which g++ -O2 rejects in printf("%.*s"): see rules.cpp).
+
+Prints one "FAIL: " line per problem and exits 1 on any. `--list` prints the real surface.
 `--self-test` runs the checks on small headers with a name left out, which must be caught.
 """
 
@@ -297,16 +300,34 @@ def enums_of(text_by_file):
     return out
 
 
+RETURNS_TEXT = re.compile(r"(?:std::string_view|const char\s*\*)\s+(\w+)\s*\([^)]*\)[^{;]*\{\s*return\s+([^;]*);")
+
+
+def null_views(disabled_text):
+    """Functions of the twin that return a string_view or a C string other than a literal:
+    `return {};` is a null pointer, which printf("%.*s") rejects (see rules.cpp)."""
+    return [m.group(1) for m in RETURNS_TEXT.finditer(strip_comments(disabled_text))
+            # envelope_view::bytes() returns what it was built with, "" by default
+            if not m.group(2).strip().startswith('"') and m.group(2).strip() not in ("bytes_",)]
+
+
+def strip_comments(text):
+    return re.sub(r"/\*.*?\*/|//[^\n]*", " ", text, flags=re.S)
+
+
 def run(src):
     inc = src / "include" / "sentry_trace"
     real = real_surface(inc)
     twin = twin_surface(inc)
+    nulls = null_views((inc / "face" / "disabled.hpp").read_text())
+    for name in nulls:
+        print(f"FAIL: face/disabled.hpp: {name}() may return a null view; return \"\" instead")
     texts = [p.read_text() for p in (inc / "face").glob("*.hpp")] + [(inc / r).read_text() for r in INTERNAL_PUBLIC]
     surface = identifiers((src / "tests" / "compile_out" / "surface.cpp").read_text())
     missing, unused = check(real, twin, surface, enums_of(texts))
     print(f"{len(real)} public names with tracing on; {len(missing)} missing from the twin; "
           f"{len(unused)} not used by surface.cpp")
-    return 1 if missing or unused else 0
+    return 1 if missing or unused or nulls else 0
 
 
 def self_test():
@@ -350,6 +371,12 @@ def self_test():
                                  "start_span", "sampler_fn"}, {"level"}, report=False)
     if unused != ["init"]:
         print(f"FAIL: self-test: a name surface.cpp does not use was reported as {unused}")
+        ok = False
+    bad = null_views('std::string_view name() const noexcept { return {}; }\n'
+                     'std::string_view op() const noexcept { return ""; }\n'
+                     'const char* why() const noexcept { return nullptr; }\n')
+    if bad != ["name", "why"]:
+        print(f"FAIL: self-test: functions returning a null view were reported as {bad}")
         ok = False
     print("self-test: ok" if ok else "self-test: FAIL")
     return 0 if ok else 1
