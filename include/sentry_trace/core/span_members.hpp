@@ -56,17 +56,17 @@ void span::set_origin_(std::string_view origin) noexcept {
 }
 
 // end() in the face has handled a span that records nothing and is active nowhere.
-void span::end_() noexcept {
+void span::end_(std::uint64_t at_ns) noexcept {
   if ((ref_.flags & (span_ref::recording | detail::ref_root)) == 0) {  // empty, unrecorded or dropped child
     detail::pop_active(active_);
     ref_.flags = 0;
     active_ = detail::active_mark{};
     return;
   }
-  end_recorded_();
+  end_recorded_(at_ns);
 }
 
-void span::end_recorded_() noexcept {
+void span::end_recorded_(std::uint64_t at_ns) noexcept {
   detail::tracer& t = detail::g_tracer;
   detail::pop_active(active_);  // safe from any thread, also for a stale handle
   if (!t.enabled || ref_.epoch != t.epoch) {
@@ -83,7 +83,8 @@ void span::end_recorded_() noexcept {
       release_();
       return;
     }
-    r->end_ticks = t.span_now();
+    if (at_ns) detail::set_given_end(*r, at_ns);
+    else r->end_ticks = t.span_now();
     r->state.store(detail::slot_ended, detail::order_release);
     if (ref_.slot == 0 && !b->is_continuation) {
       if (SENTRY_TRACE_STREAMING && b->stream) {

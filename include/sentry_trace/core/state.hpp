@@ -84,6 +84,19 @@ struct tracer {
 #endif
     return now_ns();
   }
+  /// A span-clock reading as monotonic nanoseconds, converted through a pair read now, so that
+  /// only the time since `tick` carries the rate's error: for comparing a reading with a time
+  /// the user gave (span::end(at)). Off the span path's common case.
+  std::uint64_t tick_to_mono_ns(std::uint64_t tick) const noexcept {
+#if SENTRY_TRACE_DETAIL_CYCLE_COUNTER
+    if (span_clock_is_counter) {
+      const std::uint64_t now_ticks = read_cycle_counter();
+      const std::uint64_t ns = now_ns();
+      return tick <= now_ticks ? ns - anchor.ns_of(now_ticks - tick) : ns + anchor.ns_of(tick - now_ticks);
+    }
+#endif
+    return tick;
+  }
   /// The anchor a serialization converts span ticks with: refreshed for the counter.
   time_anchor serialization_anchor() const noexcept {
 #if SENTRY_TRACE_DETAIL_CYCLE_COUNTER

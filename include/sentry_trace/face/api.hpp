@@ -125,6 +125,45 @@ class scoped_span {
 /// A reference to this thread's active span (empty when there is none).
 span_ref active_span() noexcept;
 
+/// Now on the tracer's monotonic clock (span_time: options.clock, else steady_clock), for
+/// span_options::start_time and span::end(at). Not given (0) before init() and after
+/// shutdown(). Costs one read of that clock; thread-safe.
+span_time now() noexcept;
+
+namespace detail {
+/// suppress_tracing's scope on this thread (runtime/api.hpp); enter returns false when this
+/// thread could get no stack scope (SENTRY_TRACE_MAX_THREADS; logged), and then nothing is
+/// suppressed.
+bool enter_suppression() noexcept;
+void leave_suppression() noexcept;
+class suppression_scope {
+ public:
+  suppression_scope() noexcept : on_(enter_suppression()) {}
+  ~suppression_scope() {
+    if (on_) leave_suppression();
+  }
+  suppression_scope(const suppression_scope&) = delete;
+  suppression_scope& operator=(const suppression_scope&) = delete;
+
+ private:
+  bool on_;
+};
+}  // namespace detail
+
+/// Runs fn() with tracing suppressed on this thread and returns its result (as @sentry/core's
+/// suppressTracing): spans started inside, with or without an explicit parent, record nothing
+/// and are counted in no client report (nothing was meant to be sent, as with tracing off);
+/// they carry their parent's ids, so errors captured inside still link to the enclosing span.
+/// No trace headers go out inside: get_trace_headers() is empty and inject() sets nothing, as
+/// @sentry/opentelemetry's propagator injects nothing while tracing is suppressed
+/// (get_trace_headers(span_ref) still gives a named span's headers). The active span outside
+/// is unchanged. Nested calls stack; the scope is this thread's (another thread's spans are
+/// traced as usual). For code whose work must not be traced, e.g. a transport's own requests.
+template <class Fn> decltype(auto) suppress_tracing(Fn&& fn) {
+  detail::suppression_scope scope;
+  return std::forward<Fn>(fn)();
+}
+
 /// Sets a measurement on the transaction of this thread's active span, e.g.
 /// set_measurement("ttfb", 12.5, "millisecond"). `unit` is one of Relay's units (nanosecond …
 /// week, byte … exbibyte, ratio, percent, none) or a custom ASCII unit of at most 15 bytes;

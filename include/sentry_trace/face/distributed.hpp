@@ -22,6 +22,7 @@
 #define SENTRY_TRACE_FACE_DISTRIBUTED_HPP
 
 #include "../config.hpp"
+#include "span.hpp"
 #include "status.hpp"
 
 #include <cstddef>
@@ -105,6 +106,17 @@ decltype(auto) continue_trace(std::string_view sentry_trace, std::string_view ba
 /// @sentry/core's getTraceData() returns {} then. No heap, no lock; under 2 KiB of stack
 /// (tests/stack/stack_use.cpp); noexcept.
 trace_headers get_trace_headers() noexcept;
+
+/// The headers that make a request a child of the span `of`, which may belong to another
+/// thread (as @sentry/core's spanToTraceHeader, spanToBaggageHeader and
+/// spanToTraceparentHeader): `sentry-trace` and, with options.propagate_traceparent,
+/// `traceparent` from its ids and sampling decision; `baggage` from the dynamic sampling
+/// context of its trace (frozen here, as the first headers of a trace freeze it). Empty views
+/// before init(), after shutdown(), for an empty reference or one from before the last init().
+/// Once the span's transaction has been sent its DSC is gone: baggage is then empty, the other
+/// headers are still given. Not changed by suppress_tracing(): the span is named. The baggage
+/// view is valid as get_trace_headers()'s is. No heap, no lock; noexcept.
+trace_headers get_trace_headers(const span_ref& of) noexcept;
 
 /// Sets the trace headers on any carrier with `set(std::string_view key, std::string_view value)`
 /// (HTTP headers, message metadata, RPC metadata); the values are valid only during set(), so
