@@ -1203,7 +1203,7 @@ class span {
   void end() noexcept {
     if constexpr (never_recording) return;
     if (ends_inline_()) return;
-    end_(0);
+    end_();
   }
   /// Ends the span at `at` instead of now (as @sentry/core's span.end(timestamp)): for timings
   /// known only after the fact (GPU timer queries, a library's duration callback). An end
@@ -1212,7 +1212,8 @@ class span {
   void end(span_time at) noexcept {
     if constexpr (never_recording) return;
     if (ends_inline_()) return;
-    end_(at.ns);
+    if (at.ns) end_at_(at.ns);
+    else end_();
   }
 
   /// True while the handle refers to a span that has not ended (sampled or not).
@@ -1259,8 +1260,12 @@ class span {
   }
   // Defined once, in core/span_members.hpp.
   void abandon_() noexcept;
-  void end_(std::uint64_t at_ns) noexcept;  ///< at_ns: span_time::ns, 0 for now
-  void end_recorded_(std::uint64_t at_ns) noexcept;
+  void end_() noexcept;
+  void end_at_(std::uint64_t at_ns) noexcept;  ///< end(at) with a time given (span_time::ns)
+  void end_recorded_() noexcept;
+  /// end_recorded_'s steps, with `set_end(span_record&)` writing the end: a clock reading
+  /// (end_recorded_) or a given time (end_at_), so end() pays nothing for end(at).
+  template <class SetEnd> void end_recorded_with_(SetEnd&& set_end) noexcept;
   void set_attribute_value_(std::string_view key, const attribute_value& value) noexcept;
   void set_string_attribute_(std::string_view key, std::string_view value) noexcept;  // the common case, without the dispatch on type
   void set_status_(span_status status) noexcept;
@@ -7003,7 +7008,7 @@ class span {
   void end() noexcept {
     if constexpr (never_recording) return;
     if (ends_inline_()) return;
-    end_(0);
+    end_();
   }
   /// Ends the span at `at` instead of now (as @sentry/core's span.end(timestamp)): for timings
   /// known only after the fact (GPU timer queries, a library's duration callback). An end
@@ -7012,7 +7017,8 @@ class span {
   void end(span_time at) noexcept {
     if constexpr (never_recording) return;
     if (ends_inline_()) return;
-    end_(at.ns);
+    if (at.ns) end_at_(at.ns);
+    else end_();
   }
 
   /// True while the handle refers to a span that has not ended (sampled or not).
@@ -7059,8 +7065,12 @@ class span {
   }
   // Defined once, in core/span_members.hpp.
   void abandon_() noexcept;
-  void end_(std::uint64_t at_ns) noexcept;  ///< at_ns: span_time::ns, 0 for now
-  void end_recorded_(std::uint64_t at_ns) noexcept;
+  void end_() noexcept;
+  void end_at_(std::uint64_t at_ns) noexcept;  ///< end(at) with a time given (span_time::ns)
+  void end_recorded_() noexcept;
+  /// end_recorded_'s steps, with `set_end(span_record&)` writing the end: a clock reading
+  /// (end_recorded_) or a given time (end_at_), so end() pays nothing for end(at).
+  template <class SetEnd> void end_recorded_with_(SetEnd&& set_end) noexcept;
   void set_attribute_value_(std::string_view key, const attribute_value& value) noexcept;
   void set_string_attribute_(std::string_view key, std::string_view value) noexcept;  // the common case, without the dispatch on type
   void set_status_(span_status status) noexcept;
@@ -14919,18 +14929,7 @@ void span::set_origin_(std::string_view origin) noexcept {
   if (detail::span_record* r = detail::record_of(ref_, b)) r->origin = b->copy(origin);
 }
 
-// end() in the face has handled a span that records nothing and is active nowhere.
-void span::end_(std::uint64_t at_ns) noexcept {
-  if ((ref_.flags & (span_ref::recording | detail::ref_root)) == 0) {  // empty, unrecorded or dropped child
-    detail::pop_active(active_);
-    ref_.flags = 0;
-    active_ = detail::active_mark{};
-    return;
-  }
-  end_recorded_(at_ns);
-}
-
-void span::end_recorded_(std::uint64_t at_ns) noexcept {
+template <class SetEnd> void span::end_recorded_with_(SetEnd&& set_end) noexcept {
   detail::tracer& t = detail::g_tracer;
   detail::pop_active(active_);  // safe from any thread, also for a stale handle
   if (!t.enabled || ref_.epoch != t.epoch) {
@@ -14947,8 +14946,7 @@ void span::end_recorded_(std::uint64_t at_ns) noexcept {
       release_();
       return;
     }
-    if (at_ns) detail::set_given_end(*r, at_ns);
-    else r->end_ticks = t.span_now();
+    set_end(*r);
     r->state.store(detail::slot_ended, detail::order_release);
     if (ref_.slot == 0 && !b->is_continuation) {
       if (SENTRY_TRACE_STREAMING && b->stream) {
@@ -14964,6 +14962,29 @@ void span::end_recorded_(std::uint64_t at_ns) noexcept {
     }
   }
   release_();
+}
+
+// end() in the face has handled a span that records nothing and is active nowhere.
+void span::end_() noexcept {
+  if ((ref_.flags & (span_ref::recording | detail::ref_root)) == 0) {  // empty, unrecorded or dropped child
+    detail::pop_active(active_);
+    ref_.flags = 0;
+    active_ = detail::active_mark{};
+    return;
+  }
+  end_recorded_();
+}
+
+void span::end_at_(std::uint64_t at_ns) noexcept {
+  if ((ref_.flags & (span_ref::recording | detail::ref_root)) == 0) {  // records nothing: no time to keep
+    end_();
+    return;
+  }
+  end_recorded_with_([at_ns](detail::span_record& r) { detail::set_given_end(r, at_ns); });
+}
+
+void span::end_recorded_() noexcept {
+  end_recorded_with_([](detail::span_record& r) { r.end_ticks = detail::g_tracer.span_now(); });
 }
 
 void span::abandon_() noexcept {

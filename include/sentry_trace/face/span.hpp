@@ -209,7 +209,7 @@ class span {
   void end() noexcept {
     if constexpr (never_recording) return;
     if (ends_inline_()) return;
-    end_(0);
+    end_();
   }
   /// Ends the span at `at` instead of now (as @sentry/core's span.end(timestamp)): for timings
   /// known only after the fact (GPU timer queries, a library's duration callback). An end
@@ -218,7 +218,8 @@ class span {
   void end(span_time at) noexcept {
     if constexpr (never_recording) return;
     if (ends_inline_()) return;
-    end_(at.ns);
+    if (at.ns) end_at_(at.ns);
+    else end_();
   }
 
   /// True while the handle refers to a span that has not ended (sampled or not).
@@ -265,8 +266,12 @@ class span {
   }
   // Defined once, in core/span_members.hpp.
   void abandon_() noexcept;
-  void end_(std::uint64_t at_ns) noexcept;  ///< at_ns: span_time::ns, 0 for now
-  void end_recorded_(std::uint64_t at_ns) noexcept;
+  void end_() noexcept;
+  void end_at_(std::uint64_t at_ns) noexcept;  ///< end(at) with a time given (span_time::ns)
+  void end_recorded_() noexcept;
+  /// end_recorded_'s steps, with `set_end(span_record&)` writing the end: a clock reading
+  /// (end_recorded_) or a given time (end_at_), so end() pays nothing for end(at).
+  template <class SetEnd> void end_recorded_with_(SetEnd&& set_end) noexcept;
   void set_attribute_value_(std::string_view key, const attribute_value& value) noexcept;
   void set_string_attribute_(std::string_view key, std::string_view value) noexcept;  // the common case, without the dispatch on type
   void set_status_(span_status status) noexcept;
