@@ -1002,7 +1002,8 @@ SENTRY_TRACE_DETAIL_END
 // WHAT IT DOES  Declares what a user holds: `span`, a small move-only handle, and `span_ref`, a
 //               copyable reference for handing a parent to another thread. The handle's member
 //               functions are defined once, in core/span_members.hpp (implementation TU); what
-//               the pool stores is core/records.hpp. span_status and transaction_source are in
+//               the pool stores is core/records.hpp. span_time is a point on the tracer's
+//               monotonic clock, for spans timed after the fact. span_status and transaction_source are in
 //               status.hpp, attribute_value in attributes.hpp.
 // DOES NOT      own memory: a handle is indices plus a generation (sokol ids), so a handle to a
 //               span whose transaction has been sent, or that was never recorded, is a valid
@@ -1607,7 +1608,9 @@ SENTRY_TRACE_DETAIL_END
 //                 scoped_span s(opts)        RAII: active until the end of the scope
 //                 start_span_manual(opts)    active on this thread until end(); may be ended elsewhere
 //                 start_inactive_span(opts)  never becomes a parent of later spans; end() it yourself
-//               and poll(budget_us), which drives the built-in HTTP transport in poll mode.
+//               now(), the clock that span_options::start_time and span::end(at) take times
+//               of; suppress_tracing(fn), inside which nothing is traced or propagated; and
+//               poll(budget_us), which drives the built-in HTTP transport in poll mode.
 //               A span started with no active span and no explicit parent is a transaction.
 // DOES NOT      allocate, or lock or format text when a span starts or a child span ends. A
 //               sampled span costs a clock read at each end, a compare-and-swap claiming its
@@ -1794,7 +1797,8 @@ SENTRY_TRACE_DETAIL_END
 // WHAT IT DOES  continue_trace() makes the transactions started in its callback continue the
 //               caller's trace (trace id, parent span id, sampling decision, sample_rand and the
 //               frozen dynamic sampling context); get_trace_headers() gives the `sentry-trace`,
-//               `baggage` and `traceparent` values for the active span; inject()/extract() do
+//               `baggage` and `traceparent` values for the active span (get_trace_headers(span_ref)
+//               for any span, e.g. a parent handed to a worker thread); inject()/extract() do
 //               both through any key-value carrier; capture_exception()/capture_message() send
 //               an error event whose `contexts.trace` is the active span's, so Sentry shows the
 //               error inside the trace. Parsing and writing are runtime/distributed.hpp's,
@@ -6807,7 +6811,8 @@ SENTRY_TRACE_DETAIL_END
 // WHAT IT DOES  Declares what a user holds: `span`, a small move-only handle, and `span_ref`, a
 //               copyable reference for handing a parent to another thread. The handle's member
 //               functions are defined once, in core/span_members.hpp (implementation TU); what
-//               the pool stores is core/records.hpp. span_status and transaction_source are in
+//               the pool stores is core/records.hpp. span_time is a point on the tracer's
+//               monotonic clock, for spans timed after the fact. span_status and transaction_source are in
 //               status.hpp, attribute_value in attributes.hpp.
 // DOES NOT      own memory: a handle is indices plus a generation (sokol ids), so a handle to a
 //               span whose transaction has been sent, or that was never recorded, is a valid
@@ -15030,7 +15035,8 @@ SENTRY_TRACE_DETAIL_END
 // WHAT IT DOES  continue_trace() makes the transactions started in its callback continue the
 //               caller's trace (trace id, parent span id, sampling decision, sample_rand and the
 //               frozen dynamic sampling context); get_trace_headers() gives the `sentry-trace`,
-//               `baggage` and `traceparent` values for the active span; inject()/extract() do
+//               `baggage` and `traceparent` values for the active span (get_trace_headers(span_ref)
+//               for any span, e.g. a parent handed to a worker thread); inject()/extract() do
 //               both through any key-value carrier; capture_exception()/capture_message() send
 //               an error event whose `contexts.trace` is the active span's, so Sentry shows the
 //               error inside the trace.
@@ -15065,7 +15071,8 @@ SENTRY_TRACE_DETAIL_END
 // WHAT IT DOES  continue_trace() makes the transactions started in its callback continue the
 //               caller's trace (trace id, parent span id, sampling decision, sample_rand and the
 //               frozen dynamic sampling context); get_trace_headers() gives the `sentry-trace`,
-//               `baggage` and `traceparent` values for the active span; inject()/extract() do
+//               `baggage` and `traceparent` values for the active span (get_trace_headers(span_ref)
+//               for any span, e.g. a parent handed to a worker thread); inject()/extract() do
 //               both through any key-value carrier; capture_exception()/capture_message() send
 //               an error event whose `contexts.trace` is the active span's, so Sentry shows the
 //               error inside the trace. Parsing and writing are runtime/distributed.hpp's,
@@ -15558,7 +15565,9 @@ SENTRY_TRACE_DETAIL_END
 //                 scoped_span s(opts)        RAII: active until the end of the scope
 //                 start_span_manual(opts)    active on this thread until end(); may be ended elsewhere
 //                 start_inactive_span(opts)  never becomes a parent of later spans; end() it yourself
-//               and poll(budget_us), which drives the built-in HTTP transport in poll mode.
+//               now(), the clock that span_options::start_time and span::end(at) take times
+//               of; suppress_tracing(fn), inside which nothing is traced or propagated; and
+//               poll(budget_us), which drives the built-in HTTP transport in poll mode.
 //               A span started with no active span and no explicit parent is a transaction.
 // DOES NOT      allocate, or lock or format text when a span starts or a child span ends. A
 //               sampled span costs a clock read at each end, a compare-and-swap claiming its

@@ -5,7 +5,9 @@
 //                 scoped_span s(opts)        RAII: active until the end of the scope
 //                 start_span_manual(opts)    active on this thread until end(); may be ended elsewhere
 //                 start_inactive_span(opts)  never becomes a parent of later spans; end() it yourself
-//               and poll(budget_us), which drives the built-in HTTP transport in poll mode.
+//               now(), the clock that span_options::start_time and span::end(at) take times
+//               of; suppress_tracing(fn), inside which nothing is traced or propagated; and
+//               poll(budget_us), which drives the built-in HTTP transport in poll mode.
 //               A span started with no active span and no explicit parent is a transaction.
 // DOES NOT      allocate, or lock or format text when a span starts or a child span ends. A
 //               sampled span costs a clock read at each end, a compare-and-swap claiming its

@@ -3,7 +3,8 @@
 // WHAT IT DOES  Declares what a user holds: `span`, a small move-only handle, and `span_ref`, a
 //               copyable reference for handing a parent to another thread. The handle's member
 //               functions are defined once, in core/span_members.hpp (implementation TU); what
-//               the pool stores is core/records.hpp. span_status and transaction_source are in
+//               the pool stores is core/records.hpp. span_time is a point on the tracer's
+//               monotonic clock, for spans timed after the fact. span_status and transaction_source are in
 //               status.hpp, attribute_value in attributes.hpp.
 // DOES NOT      own memory: a handle is indices plus a generation (sokol ids), so a handle to a
 //               span whose transaction has been sent, or that was never recorded, is a valid

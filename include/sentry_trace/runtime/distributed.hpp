@@ -3,7 +3,8 @@
 // WHAT IT DOES  continue_trace() makes the transactions started in its callback continue the
 //               caller's trace (trace id, parent span id, sampling decision, sample_rand and the
 //               frozen dynamic sampling context); get_trace_headers() gives the `sentry-trace`,
-//               `baggage` and `traceparent` values for the active span; inject()/extract() do
+//               `baggage` and `traceparent` values for the active span (get_trace_headers(span_ref)
+//               for any span, e.g. a parent handed to a worker thread); inject()/extract() do
 //               both through any key-value carrier; capture_exception()/capture_message() send
 //               an error event whose `contexts.trace` is the active span's, so Sentry shows the
 //               error inside the trace.
