@@ -270,10 +270,15 @@ struct epoch_times {
   std::int64_t start_us;
   std::int64_t end_us;
 };
-inline epoch_times epoch_times_of(const time_anchor& a, const span_record& r) noexcept {
+SENTRY_TRACE_DETAIL_COLD inline epoch_times given_epoch_times(const time_anchor& a, const span_record& r) noexcept {
   const std::int64_t start = (r.given_times & start_given) ? a.mono_to_epoch_us(r.start_ticks) : a.to_epoch_us(r.start_ticks);
   const std::int64_t end = (r.given_times & end_given) ? a.mono_to_epoch_us(r.end_ticks) : a.to_epoch_us(r.end_ticks);
   return epoch_times{start, end < start ? start : end};
+}
+inline epoch_times epoch_times_of(const time_anchor& a, const span_record& r) noexcept {
+  // Readings only (the common case): one conversion, monotone, so the end is never before the start.
+  if (r.given_times == 0) return epoch_times{a.to_epoch_us(r.start_ticks), a.to_epoch_us(r.end_ticks)};
+  return given_epoch_times(a, r);
 }
 
 inline void write_transaction_fields(json_writer& w, const transaction_block& b, const envelope_context& ctx,
