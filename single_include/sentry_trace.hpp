@@ -1904,8 +1904,10 @@ trace_headers get_trace_headers() noexcept;
 /// `traceparent` from its ids and sampling decision; `baggage` from the dynamic sampling
 /// context of its trace (frozen here, as the first headers of a trace freeze it). Empty views
 /// before init(), after shutdown(), for an empty reference or one from before the last init().
-/// Once the span's transaction has been sent its DSC is gone: baggage is then empty, the other
-/// headers are still given. Not changed by suppress_tracing(): the span is named. The baggage
+/// Once the span's transaction has been sent its DSC is gone, and a span that records nothing
+/// in a trace continued from elsewhere has only the continue_trace() scope's DSC, on that
+/// scope's thread: elsewhere baggage is then empty (never a made-up DSC), the other headers
+/// are still given. Not changed by suppress_tracing(): the span is named. The baggage
 /// view is valid as get_trace_headers()'s is. No heap, no lock; noexcept.
 trace_headers get_trace_headers(const span_ref& of) noexcept;
 
@@ -12477,6 +12479,9 @@ constexpr std::uint8_t ref_in_block = 1;
 constexpr std::uint8_t ref_segment_link = 2;
 /// span_ref::links: sample_rate_ppm holds the rate that decided (a root that records nothing).
 constexpr std::uint8_t ref_rate_known = 4;
+/// span_ref::links: the span's trace came in through continue_trace(): its DSC is the caller's,
+/// which only that scope (or the transaction's block) holds.
+constexpr std::uint8_t ref_continued = 8;
 
 /// Every member starts as zero (false, nullptr, 0), so g_tracer lands in .bss and costs no
 /// initial values in flash. The option copies below (send_client_reports, traces_sample_rate,
@@ -14234,6 +14239,7 @@ inline span start_root(const span_options& o, const span_ref* forced_parent, boo
                             : from.continued ? from.incoming->sample_rand_micros
                                                : new_sample_rand();
   const sampling_decision d = decide_root(o, from, root);
+  if (from.continued || (forced_parent && (forced_parent->links & ref_continued))) root.links |= ref_continued;
   transaction_block* b = nullptr;
   if (d.sampled) {
     b = claim_free_block(root.block);
@@ -15183,8 +15189,10 @@ trace_headers get_trace_headers() noexcept;
 /// `traceparent` from its ids and sampling decision; `baggage` from the dynamic sampling
 /// context of its trace (frozen here, as the first headers of a trace freeze it). Empty views
 /// before init(), after shutdown(), for an empty reference or one from before the last init().
-/// Once the span's transaction has been sent its DSC is gone: baggage is then empty, the other
-/// headers are still given. Not changed by suppress_tracing(): the span is named. The baggage
+/// Once the span's transaction has been sent its DSC is gone, and a span that records nothing
+/// in a trace continued from elsewhere has only the continue_trace() scope's DSC, on that
+/// scope's thread: elsewhere baggage is then empty (never a made-up DSC), the other headers
+/// are still given. Not changed by suppress_tracing(): the span is named. The baggage
 /// view is valid as get_trace_headers()'s is. No heap, no lock; noexcept.
 trace_headers get_trace_headers(const span_ref& of) noexcept;
 
@@ -15322,9 +15330,10 @@ struct current_trace {
   block_pin block;
   span_ref ref{};                   ///< the active span, if any
   std::string_view op;
-  /// An explicit span's transaction has been sent since: its DSC is gone with it, so no
-  /// baggage is made up for it (get_trace_headers(span_ref)).
-  bool transaction_gone = false;
+  /// The DSC of an explicit span's trace is not at hand (get_trace_headers(span_ref)): its
+  /// transaction has been sent since, or its trace came in through a continue_trace() scope
+  /// that is not this thread's. No baggage is made up for it.
+  bool dsc_unknown = false;
 };
 
 /// The trace of the span `ref` (this thread's or any other's): its ids and decision, and its
@@ -15394,7 +15403,7 @@ inline std::string_view write_baggage(const current_trace& c) noexcept {
   }
   propagation_scratch& out = *scratch;
   std::size_t n = 0;
-  if (c.transaction_gone) {
+  if (c.dsc_unknown) {
     return {};
   } else if (c.block) {
     const transaction_block& b = *c.block.get();
@@ -15513,7 +15522,10 @@ trace_headers get_trace_headers(const span_ref& of) noexcept {
     if (!detail::g_tracer.enabled || !of.is_valid()) return;  // also a reference from before the last init()
     if (of.epoch != detail::g_tracer.epoch) return;
     detail::current_trace c = detail::resolve_span(of);
-    c.transaction_gone = !c.block && (of.is_recording() || (of.links & detail::ref_in_block));
+    const detail::incoming_context* in = detail::tl_incoming;
+    const bool scope_here = in && in->continued && in->parent.trace == of.trace;
+    c.dsc_unknown = !c.block && ((of.is_recording() || (of.links & detail::ref_in_block)) ||
+                                 ((of.links & detail::ref_continued) && !scope_here));
     detail::write_trace_headers(h, c);
   });
 }

@@ -139,6 +139,29 @@ TEST_CASE("get_trace_headers(span_ref) of an unsampled span says so; of an empty
   CHECK(header_values(st::get_trace_headers(ref)).empty());  // from before the last init()
 }
 
+TEST_CASE("get_trace_headers(span_ref) of an unrecorded span of a continued trace: its DSC in its scope, none elsewhere") {
+  ts::harness h;
+  REQUIRE(h.init());
+  const std::string in_trace = "771a43a4192642f0b136d5159a501700";
+  const std::string in_bag = "sentry-trace_id=" + in_trace + ",sentry-public_key=theirs,sentry-sampled=false,sentry-sample_rand=0.5";
+  st::continue_trace(in_trace + "-b7ad6b7169203331-0", in_bag, [&] {
+    st::span root = st::start_span_manual({"unsampled here", "task"});
+    REQUIRE_FALSE(root.is_recording());
+    const st::span_ref ref = root.ref();
+    const header_values here(st::get_trace_headers(ref));
+    CHECK(here.sentry_trace == in_trace + "-" + hex(ref.id) + "-0");
+    CHECK(sentry_members(here.baggage)["public_key"] == "theirs");
+#if SENTRY_TRACE_THREADS
+    header_values there;
+    std::thread worker([&] { there = header_values(st::get_trace_headers(ref)); });
+    worker.join();
+    CHECK(there.sentry_trace == here.sentry_trace);
+    CHECK(there.baggage.empty());  // the caller's DSC is this scope's: none is made up
+#endif
+    root.end();
+  });
+}
+
 TEST_CASE("suppress_tracing: spans inside record nothing, count nowhere, and no headers go out") {
   ts::harness h;
   REQUIRE(h.init());

@@ -328,6 +328,7 @@ inline span start_root(const span_options& o, const span_ref* forced_parent, boo
                             : from.continued ? from.incoming->sample_rand_micros
                                                : new_sample_rand();
   const sampling_decision d = decide_root(o, from, root);
+  if (from.continued || (forced_parent && (forced_parent->links & ref_continued))) root.links |= ref_continued;
   transaction_block* b = nullptr;
   if (d.sampled) {
     b = claim_free_block(root.block);

@@ -40,6 +40,9 @@ constexpr std::uint8_t ref_in_block = 1;
 constexpr std::uint8_t ref_segment_link = 2;
 /// span_ref::links: sample_rate_ppm holds the rate that decided (a root that records nothing).
 constexpr std::uint8_t ref_rate_known = 4;
+/// span_ref::links: the span's trace came in through continue_trace(): its DSC is the caller's,
+/// which only that scope (or the transaction's block) holds.
+constexpr std::uint8_t ref_continued = 8;
 
 /// Every member starts as zero (false, nullptr, 0), so g_tracer lands in .bss and costs no
 /// initial values in flash. The option copies below (send_client_reports, traces_sample_rate,

@@ -114,8 +114,10 @@ trace_headers get_trace_headers() noexcept;
 /// `traceparent` from its ids and sampling decision; `baggage` from the dynamic sampling
 /// context of its trace (frozen here, as the first headers of a trace freeze it). Empty views
 /// before init(), after shutdown(), for an empty reference or one from before the last init().
-/// Once the span's transaction has been sent its DSC is gone: baggage is then empty, the other
-/// headers are still given. Not changed by suppress_tracing(): the span is named. The baggage
+/// Once the span's transaction has been sent its DSC is gone, and a span that records nothing
+/// in a trace continued from elsewhere has only the continue_trace() scope's DSC, on that
+/// scope's thread: elsewhere baggage is then empty (never a made-up DSC), the other headers
+/// are still given. Not changed by suppress_tracing(): the span is named. The baggage
 /// view is valid as get_trace_headers()'s is. No heap, no lock; noexcept.
 trace_headers get_trace_headers(const span_ref& of) noexcept;
 

@@ -119,9 +119,10 @@ struct current_trace {
   block_pin block;
   span_ref ref{};                   ///< the active span, if any
   std::string_view op;
-  /// An explicit span's transaction has been sent since: its DSC is gone with it, so no
-  /// baggage is made up for it (get_trace_headers(span_ref)).
-  bool transaction_gone = false;
+  /// The DSC of an explicit span's trace is not at hand (get_trace_headers(span_ref)): its
+  /// transaction has been sent since, or its trace came in through a continue_trace() scope
+  /// that is not this thread's. No baggage is made up for it.
+  bool dsc_unknown = false;
 };
 
 /// The trace of the span `ref` (this thread's or any other's): its ids and decision, and its
@@ -191,7 +192,7 @@ inline std::string_view write_baggage(const current_trace& c) noexcept {
   }
   propagation_scratch& out = *scratch;
   std::size_t n = 0;
-  if (c.transaction_gone) {
+  if (c.dsc_unknown) {
     return {};
   } else if (c.block) {
     const transaction_block& b = *c.block.get();
@@ -310,7 +311,10 @@ trace_headers get_trace_headers(const span_ref& of) noexcept {
     if (!detail::g_tracer.enabled || !of.is_valid()) return;  // also a reference from before the last init()
     if (of.epoch != detail::g_tracer.epoch) return;
     detail::current_trace c = detail::resolve_span(of);
-    c.transaction_gone = !c.block && (of.is_recording() || (of.links & detail::ref_in_block));
+    const detail::incoming_context* in = detail::tl_incoming;
+    const bool scope_here = in && in->continued && in->parent.trace == of.trace;
+    c.dsc_unknown = !c.block && ((of.is_recording() || (of.links & detail::ref_in_block)) ||
+                                 ((of.links & detail::ref_continued) && !scope_here));
     detail::write_trace_headers(h, c);
   });
 }
