@@ -797,6 +797,8 @@ struct stats {
                                            ///< could not hold whole
   std::uint64_t measurements_dropped = 0;  ///< over SENTRY_TRACE_MAX_MEASUREMENTS, no transaction, or not finite
   std::uint64_t depth_overflows = 0;       ///< spans not made active because SENTRY_TRACE_MAX_DEPTH was reached
+  std::uint64_t timestamps_clamped = 0;    ///< given span times moved: a start after now (to now), an end
+                                           ///< before its span's start (to the start); the span is still sent
   std::uint64_t envelopes_sent = 0;        ///< envelopes handed to the transport
   std::uint64_t client_reports_sent = 0;   ///< of which client reports
   std::uint64_t discarded_total = 0;       ///< sum of every outcome counted so far (also the reported ones)
@@ -1000,7 +1002,8 @@ SENTRY_TRACE_DETAIL_END
 // WHAT IT DOES  Declares what a user holds: `span`, a small move-only handle, and `span_ref`, a
 //               copyable reference for handing a parent to another thread. The handle's member
 //               functions are defined once, in core/span_members.hpp (implementation TU); what
-//               the pool stores is core/records.hpp. span_status and transaction_source are in
+//               the pool stores is core/records.hpp. span_time is a point on the tracer's
+//               monotonic clock, for spans timed after the fact. span_status and transaction_source are in
 //               status.hpp, attribute_value in attributes.hpp.
 // DOES NOT      own memory: a handle is indices plus a generation (sokol ids), so a handle to a
 //               span whose transaction has been sent, or that was never recorded, is a valid
@@ -1074,6 +1077,26 @@ struct span_ref {
   constexpr bool is_sampled() const noexcept { return (flags & sampled) != 0; }
 };
 
+/// A point in time on the tracer's monotonic clock, in nanoseconds: the clock of
+/// options.clock when it is set, else steady_clock (a clock that never steps, unlike the wall
+/// clock). Take one with now(); express a duration measured after the fact with minus_ns()
+/// (`now().minus_ns(elapsed_ns)` is when a thing that just finished began). Zero means "not
+/// given": a span then starts or ends when the call is made. A value taken from another clock
+/// must be moved onto this one by the caller (e.g. GPU timestamps, by pairing one with now()).
+/// Spans may mix given times and clock readings freely: both are put on the same time line
+/// when their transaction is written (core/clock.hpp).
+struct span_time {
+  std::uint64_t ns = 0;  ///< monotonic nanoseconds; 0: not given
+
+  /// `d_ns` nanoseconds earlier; saturates at the clock's first nanosecond (never "not given").
+  constexpr span_time minus_ns(std::uint64_t d_ns) const noexcept { return span_time{ns > d_ns ? ns - d_ns : 1}; }
+  /// `d_ns` nanoseconds later (saturating).
+  constexpr span_time plus_ns(std::uint64_t d_ns) const noexcept {
+    return span_time{ns + d_ns < ns ? ~std::uint64_t{0} : ns + d_ns};
+  }
+  constexpr bool is_set() const noexcept { return ns != 0; }
+};
+
 /// How to start a span. An aggregate: `{"GET /orders", "http.server"}` or set fields by name.
 /// Strings are copied into the transaction's arena when the span starts (truncated at
 /// SENTRY_TRACE_MAX_STRING bytes, never dangling), so temporaries are fine.
@@ -1088,6 +1111,11 @@ struct span_options {
   /// (as @sentry/core's startSpan({attributes})). The array is read during the call only.
   const attribute* attributes = nullptr;
   std::size_t attribute_count = 0;
+
+  /// When the span started, if before now (as @sentry/core's startSpan({startTime})): e.g.
+  /// `now().minus_ns(elapsed)`. Not given (0): now. A time after now is clamped to now and
+  /// counted (stats.timestamps_clamped). Ignored by spans that record nothing.
+  span_time start_time{};
 };
 
 /// Handle to a started span. Cheap (a few words) and move-only, so exactly one owner can end
@@ -1175,11 +1203,18 @@ class span {
   /// that records nothing and is active nowhere ends here, inline.
   void end() noexcept {
     if constexpr (never_recording) return;
-    if ((ref_.flags & (span_ref::recording | span_ref::root)) == 0 && active_.depth == 0) {
-      ref_.flags = 0;
-      return;
-    }
+    if (ends_inline_()) return;
     end_();
+  }
+  /// Ends the span at `at` instead of now (as @sentry/core's span.end(timestamp)): for timings
+  /// known only after the fact (GPU timer queries, a library's duration callback). An end
+  /// before the span's start is clamped to the start and counted (stats.timestamps_clamped):
+  /// a span never has a negative duration. `at` not given (0): the same as end().
+  void end(span_time at) noexcept {
+    if constexpr (never_recording) return;
+    if (ends_inline_()) return;
+    if (at.ns) end_at_(at.ns);
+    else end_();
   }
 
   /// True while the handle refers to a span that has not ended (sampled or not).
@@ -1218,10 +1253,20 @@ class span {
     ref_ = span_ref{};
     active_ = detail::active_mark{};
   }
+  /// end()'s inline case: a span that records nothing and is active nowhere ends here.
+  bool ends_inline_() noexcept {
+    if ((ref_.flags & (span_ref::recording | span_ref::root)) != 0 || active_.depth != 0) return false;
+    ref_.flags = 0;
+    return true;
+  }
   // Defined once, in core/span_members.hpp.
   void abandon_() noexcept;
   void end_() noexcept;
+  void end_at_(std::uint64_t at_ns) noexcept;  ///< end(at) with a time given (span_time::ns)
   void end_recorded_() noexcept;
+  /// end_recorded_'s steps, with `set_end(span_record&)` writing the end: a clock reading
+  /// (end_recorded_) or a given time (end_at_), so end() pays nothing for end(at).
+  template <class SetEnd> void end_recorded_with_(SetEnd&& set_end) noexcept;
   void set_attribute_value_(std::string_view key, const attribute_value& value) noexcept;
   void set_string_attribute_(std::string_view key, std::string_view value) noexcept;  // the common case, without the dispatch on type
   void set_status_(span_status status) noexcept;
@@ -1563,7 +1608,9 @@ SENTRY_TRACE_DETAIL_END
 //                 scoped_span s(opts)        RAII: active until the end of the scope
 //                 start_span_manual(opts)    active on this thread until end(); may be ended elsewhere
 //                 start_inactive_span(opts)  never becomes a parent of later spans; end() it yourself
-//               and poll(budget_us), which drives the built-in HTTP transport in poll mode.
+//               now(), the clock that span_options::start_time and span::end(at) take times
+//               of; suppress_tracing(fn), inside which nothing is traced or propagated; and
+//               poll(budget_us), which drives the built-in HTTP transport in poll mode.
 //               A span started with no active span and no explicit parent is a transaction.
 // DOES NOT      allocate, or lock or format text when a span starts or a child span ends. A
 //               sampled span costs a clock read at each end, a compare-and-swap claiming its
@@ -1679,6 +1726,45 @@ class scoped_span {
 /// A reference to this thread's active span (empty when there is none).
 span_ref active_span() noexcept;
 
+/// Now on the tracer's monotonic clock (span_time: options.clock, else steady_clock), for
+/// span_options::start_time and span::end(at). Not given (0) before init() and after
+/// shutdown(). Costs one read of that clock; thread-safe.
+span_time now() noexcept;
+
+namespace detail {
+/// suppress_tracing's scope on this thread (runtime/api.hpp); enter returns false when this
+/// thread could get no stack scope (SENTRY_TRACE_MAX_THREADS; logged), and then nothing is
+/// suppressed.
+bool enter_suppression() noexcept;
+void leave_suppression() noexcept;
+class suppression_scope {
+ public:
+  suppression_scope() noexcept : on_(enter_suppression()) {}
+  ~suppression_scope() {
+    if (on_) leave_suppression();
+  }
+  suppression_scope(const suppression_scope&) = delete;
+  suppression_scope& operator=(const suppression_scope&) = delete;
+
+ private:
+  bool on_;
+};
+}  // namespace detail
+
+/// Runs fn() with tracing suppressed on this thread and returns its result (as @sentry/core's
+/// suppressTracing): spans started inside, with or without an explicit parent, record nothing
+/// and are counted in no client report (nothing was meant to be sent, as with tracing off);
+/// they carry their parent's ids, so errors captured inside still link to the enclosing span.
+/// No trace headers go out inside: get_trace_headers() is empty and inject() sets nothing, as
+/// @sentry/opentelemetry's propagator injects nothing while tracing is suppressed
+/// (get_trace_headers(span_ref) still gives a named span's headers). The active span outside
+/// is unchanged. Nested calls stack; the scope is this thread's (another thread's spans are
+/// traced as usual). For code whose work must not be traced, e.g. a transport's own requests.
+template <class Fn> decltype(auto) suppress_tracing(Fn&& fn) {
+  detail::suppression_scope scope;
+  return std::forward<Fn>(fn)();
+}
+
 /// Sets a measurement on the transaction of this thread's active span, e.g.
 /// set_measurement("ttfb", 12.5, "millisecond"). `unit` is one of Relay's units (nanosecond …
 /// week, byte … exbibyte, ratio, percent, none) or a custom ASCII unit of at most 15 bytes;
@@ -1711,7 +1797,8 @@ SENTRY_TRACE_DETAIL_END
 // WHAT IT DOES  continue_trace() makes the transactions started in its callback continue the
 //               caller's trace (trace id, parent span id, sampling decision, sample_rand and the
 //               frozen dynamic sampling context); get_trace_headers() gives the `sentry-trace`,
-//               `baggage` and `traceparent` values for the active span; inject()/extract() do
+//               `baggage` and `traceparent` values for the active span (get_trace_headers(span_ref)
+//               for any span, e.g. a parent handed to a worker thread); inject()/extract() do
 //               both through any key-value carrier; capture_exception()/capture_message() send
 //               an error event whose `contexts.trace` is the active span's, so Sentry shows the
 //               error inside the trace. Parsing and writing are runtime/distributed.hpp's,
@@ -1810,6 +1897,19 @@ decltype(auto) continue_trace(std::string_view sentry_trace, std::string_view ba
 /// @sentry/core's getTraceData() returns {} then. No heap, no lock; under 2 KiB of stack
 /// (tests/stack/stack_use.cpp); noexcept.
 trace_headers get_trace_headers() noexcept;
+
+/// The headers that make a request a child of the span `of`, which may belong to another
+/// thread (as @sentry/core's spanToTraceHeader, spanToBaggageHeader and
+/// spanToTraceparentHeader): `sentry-trace` and, with options.propagate_traceparent,
+/// `traceparent` from its ids and sampling decision; `baggage` from the dynamic sampling
+/// context of its trace (frozen here, as the first headers of a trace freeze it). Empty views
+/// before init(), after shutdown(), for an empty reference or one from before the last init().
+/// Once the span's transaction has been sent its DSC is gone, and a span that records nothing
+/// in a trace continued from elsewhere has only the continue_trace() scope's DSC, on that
+/// scope's thread: elsewhere baggage is then empty (never a made-up DSC), the other headers
+/// are still given. Not changed by suppress_tracing(): the span is named. The baggage
+/// view is valid as get_trace_headers()'s is. No heap, no lock; noexcept.
+trace_headers get_trace_headers(const span_ref& of) noexcept;
 
 /// Sets the trace headers on any carrier with `set(std::string_view key, std::string_view value)`
 /// (HTTP headers, message metadata, RPC metadata); the values are valid only during set(), so
@@ -2060,7 +2160,10 @@ SENTRY_TRACE_DETAIL_END
 //                 span's setters, end()      do nothing; is_active()/is_recording() false,
 //                                            trace()/id() zero
 //                 active_span()              an empty span_ref
-//                 get_trace_headers()        every view empty ("send no such header")
+//                 now()                      span_time{} (0, "not given"); span_time's helpers work
+//                 suppress_tracing(fn)       runs fn() and returns its result
+//                 get_trace_headers(), get_trace_headers(span_ref)
+//                                            every view empty ("send no such header")
 //                 every string_view returned ""  empty but never null: printf("%.*s", n, v.data())
 //                                            of a null pointer is undefined (g++ -O2 fails it with
 //                                            -Werror=format-overflow), and code written against the
@@ -2360,6 +2463,8 @@ struct stats {
                                            ///< could not hold whole
   std::uint64_t measurements_dropped = 0;  ///< over SENTRY_TRACE_MAX_MEASUREMENTS, no transaction, or not finite
   std::uint64_t depth_overflows = 0;       ///< spans not made active because SENTRY_TRACE_MAX_DEPTH was reached
+  std::uint64_t timestamps_clamped = 0;    ///< given span times moved: a start after now (to now), an end
+                                           ///< before its span's start (to the start); the span is still sent
   std::uint64_t envelopes_sent = 0;        ///< envelopes handed to the transport
   std::uint64_t client_reports_sent = 0;   ///< of which client reports
   std::uint64_t discarded_total = 0;       ///< sum of every outcome counted so far (also the reported ones)
@@ -2973,6 +3078,16 @@ struct span_ref {
   constexpr bool is_sampled() const noexcept { return false; }
 };
 
+/// A value helper, kept whole: programs compute with it (now() is 0 here, "not given").
+struct span_time {
+  std::uint64_t ns = 0;
+  constexpr span_time minus_ns(std::uint64_t d_ns) const noexcept { return span_time{ns > d_ns ? ns - d_ns : 1}; }
+  constexpr span_time plus_ns(std::uint64_t d_ns) const noexcept {
+    return span_time{ns + d_ns < ns ? ~std::uint64_t{0} : ns + d_ns};
+  }
+  constexpr bool is_set() const noexcept { return ns != 0; }
+};
+
 /// The same aggregate as the enabled build, so `{"name", "op", parent}` still compiles.
 struct span_options {
   std::string_view name;
@@ -2983,6 +3098,7 @@ struct span_options {
   bool force_transaction = false;
   const attribute* attributes = nullptr;
   std::size_t attribute_count = 0;
+  span_time start_time{};
 };
 
 /// An empty, move-only handle: every setter does nothing, every query says "no span".
@@ -3014,6 +3130,7 @@ class span {
   void set_op(std::string_view) noexcept {}
   void set_origin(std::string_view) noexcept {}
   void end() noexcept {}
+  void end(span_time) noexcept {}
 
   bool is_active() const noexcept { return false; }
   bool is_recording() const noexcept { return false; }
@@ -3245,6 +3362,9 @@ class scoped_span : private span {
 };
 
 inline span_ref active_span() noexcept { return span_ref{}; }
+inline span_time now() noexcept { return span_time{}; }
+/// Runs fn() and returns its result.
+template <class Fn> decltype(auto) suppress_tracing(Fn&& fn) { return std::forward<Fn>(fn)(); }
 inline void set_measurement(std::string_view, double, std::string_view = "none") noexcept {}
 inline bool poll(std::uint32_t) noexcept { return true; }
 
@@ -3276,6 +3396,7 @@ decltype(auto) continue_trace(std::string_view, std::string_view, std::string_vi
   return std::forward<Fn>(fn)();
 }
 inline trace_headers get_trace_headers() noexcept { return trace_headers(); }
+inline trace_headers get_trace_headers(const span_ref&) noexcept { return trace_headers(); }
 /// False, and carrier.set() is not called.
 template <class Carrier> bool inject(Carrier&, std::string_view = {}) noexcept { return false; }
 /// Runs fn() and returns its result; carrier.get() is not called.
@@ -6263,6 +6384,8 @@ struct stats {
                                            ///< could not hold whole
   std::uint64_t measurements_dropped = 0;  ///< over SENTRY_TRACE_MAX_MEASUREMENTS, no transaction, or not finite
   std::uint64_t depth_overflows = 0;       ///< spans not made active because SENTRY_TRACE_MAX_DEPTH was reached
+  std::uint64_t timestamps_clamped = 0;    ///< given span times moved: a start after now (to now), an end
+                                           ///< before its span's start (to the start); the span is still sent
   std::uint64_t envelopes_sent = 0;        ///< envelopes handed to the transport
   std::uint64_t client_reports_sent = 0;   ///< of which client reports
   std::uint64_t discarded_total = 0;       ///< sum of every outcome counted so far (also the reported ones)
@@ -6293,6 +6416,7 @@ struct outcome_counters {
   atomic<std::uint64_t> attributes_dropped;
   atomic<std::uint64_t> measurements_dropped;
   atomic<std::uint64_t> depth_overflows;
+  atomic<std::uint64_t> timestamps_clamped;
   atomic<std::uint64_t> envelopes_sent;
   atomic<std::uint64_t> client_reports_sent;
   atomic<std::uint64_t> discarded_total;
@@ -6321,6 +6445,7 @@ struct outcome_counters {
     attributes_dropped.store(0, order_relaxed);
     measurements_dropped.store(0, order_relaxed);
     depth_overflows.store(0, order_relaxed);
+    timestamps_clamped.store(0, order_relaxed);
     envelopes_sent.store(0, order_relaxed);
     client_reports_sent.store(0, order_relaxed);
     discarded_total.store(0, order_relaxed);
@@ -6331,6 +6456,7 @@ struct outcome_counters {
     s.attributes_dropped = attributes_dropped.load(order_relaxed);
     s.measurements_dropped = measurements_dropped.load(order_relaxed);
     s.depth_overflows = depth_overflows.load(order_relaxed);
+    s.timestamps_clamped = timestamps_clamped.load(order_relaxed);
     s.envelopes_sent = envelopes_sent.load(order_relaxed);
     s.client_reports_sent = client_reports_sent.load(order_relaxed);
     s.discarded_total = discarded_total.load(order_relaxed);
@@ -6531,9 +6657,13 @@ inline constexpr std::uint16_t no_index = 0xffff;
 /// thread, reads a span's fields only after they are complete.
 enum : std::uint8_t { slot_started = 1, slot_ended = 2 };
 
+/// Bits of span_record::given_times: which of start_ticks and end_ticks hold a time the user
+/// gave (span_time: monotonic nanoseconds) rather than a span-clock reading.
+enum : std::uint8_t { start_given = 1, end_given = 2 };
+
 /// One span in a transaction block: plain data, written by the thread that owns its handle.
 struct span_record {
-  std::uint64_t start_ticks;    ///< span clock (core/clock.hpp): converted when serialized
+  std::uint64_t start_ticks;    ///< span clock (core/clock.hpp), or monotonic ns (given_times): converted when serialized
   std::uint64_t end_ticks;
   span_id id;
   span_id parent;               ///< zero on a root that starts the trace
@@ -6544,6 +6674,7 @@ struct span_record {
   std::uint16_t attr_tail;
   std::uint8_t attr_count;
   span_status status;
+  std::uint8_t given_times;     ///< start_given | end_given
   atomic<std::uint8_t> state;
 };
 
@@ -7049,7 +7180,8 @@ SENTRY_TRACE_DETAIL_END
 // WHAT IT DOES  Declares what a user holds: `span`, a small move-only handle, and `span_ref`, a
 //               copyable reference for handing a parent to another thread. The handle's member
 //               functions are defined once, in core/span_members.hpp (implementation TU); what
-//               the pool stores is core/records.hpp. span_status and transaction_source are in
+//               the pool stores is core/records.hpp. span_time is a point on the tracer's
+//               monotonic clock, for spans timed after the fact. span_status and transaction_source are in
 //               status.hpp, attribute_value in attributes.hpp.
 // DOES NOT      own memory: a handle is indices plus a generation (sokol ids), so a handle to a
 //               span whose transaction has been sent, or that was never recorded, is a valid
@@ -7123,6 +7255,26 @@ struct span_ref {
   constexpr bool is_sampled() const noexcept { return (flags & sampled) != 0; }
 };
 
+/// A point in time on the tracer's monotonic clock, in nanoseconds: the clock of
+/// options.clock when it is set, else steady_clock (a clock that never steps, unlike the wall
+/// clock). Take one with now(); express a duration measured after the fact with minus_ns()
+/// (`now().minus_ns(elapsed_ns)` is when a thing that just finished began). Zero means "not
+/// given": a span then starts or ends when the call is made. A value taken from another clock
+/// must be moved onto this one by the caller (e.g. GPU timestamps, by pairing one with now()).
+/// Spans may mix given times and clock readings freely: both are put on the same time line
+/// when their transaction is written (core/clock.hpp).
+struct span_time {
+  std::uint64_t ns = 0;  ///< monotonic nanoseconds; 0: not given
+
+  /// `d_ns` nanoseconds earlier; saturates at the clock's first nanosecond (never "not given").
+  constexpr span_time minus_ns(std::uint64_t d_ns) const noexcept { return span_time{ns > d_ns ? ns - d_ns : 1}; }
+  /// `d_ns` nanoseconds later (saturating).
+  constexpr span_time plus_ns(std::uint64_t d_ns) const noexcept {
+    return span_time{ns + d_ns < ns ? ~std::uint64_t{0} : ns + d_ns};
+  }
+  constexpr bool is_set() const noexcept { return ns != 0; }
+};
+
 /// How to start a span. An aggregate: `{"GET /orders", "http.server"}` or set fields by name.
 /// Strings are copied into the transaction's arena when the span starts (truncated at
 /// SENTRY_TRACE_MAX_STRING bytes, never dangling), so temporaries are fine.
@@ -7137,6 +7289,11 @@ struct span_options {
   /// (as @sentry/core's startSpan({attributes})). The array is read during the call only.
   const attribute* attributes = nullptr;
   std::size_t attribute_count = 0;
+
+  /// When the span started, if before now (as @sentry/core's startSpan({startTime})): e.g.
+  /// `now().minus_ns(elapsed)`. Not given (0): now. A time after now is clamped to now and
+  /// counted (stats.timestamps_clamped). Ignored by spans that record nothing.
+  span_time start_time{};
 };
 
 /// Handle to a started span. Cheap (a few words) and move-only, so exactly one owner can end
@@ -7224,11 +7381,18 @@ class span {
   /// that records nothing and is active nowhere ends here, inline.
   void end() noexcept {
     if constexpr (never_recording) return;
-    if ((ref_.flags & (span_ref::recording | span_ref::root)) == 0 && active_.depth == 0) {
-      ref_.flags = 0;
-      return;
-    }
+    if (ends_inline_()) return;
     end_();
+  }
+  /// Ends the span at `at` instead of now (as @sentry/core's span.end(timestamp)): for timings
+  /// known only after the fact (GPU timer queries, a library's duration callback). An end
+  /// before the span's start is clamped to the start and counted (stats.timestamps_clamped):
+  /// a span never has a negative duration. `at` not given (0): the same as end().
+  void end(span_time at) noexcept {
+    if constexpr (never_recording) return;
+    if (ends_inline_()) return;
+    if (at.ns) end_at_(at.ns);
+    else end_();
   }
 
   /// True while the handle refers to a span that has not ended (sampled or not).
@@ -7267,10 +7431,20 @@ class span {
     ref_ = span_ref{};
     active_ = detail::active_mark{};
   }
+  /// end()'s inline case: a span that records nothing and is active nowhere ends here.
+  bool ends_inline_() noexcept {
+    if ((ref_.flags & (span_ref::recording | span_ref::root)) != 0 || active_.depth != 0) return false;
+    ref_.flags = 0;
+    return true;
+  }
   // Defined once, in core/span_members.hpp.
   void abandon_() noexcept;
   void end_() noexcept;
+  void end_at_(std::uint64_t at_ns) noexcept;  ///< end(at) with a time given (span_time::ns)
   void end_recorded_() noexcept;
+  /// end_recorded_'s steps, with `set_end(span_record&)` writing the end: a clock reading
+  /// (end_recorded_) or a given time (end_at_), so end() pays nothing for end(at).
+  template <class SetEnd> void end_recorded_with_(SetEnd&& set_end) noexcept;
   void set_attribute_value_(std::string_view key, const attribute_value& value) noexcept;
   void set_string_attribute_(std::string_view key, std::string_view value) noexcept;  // the common case, without the dispatch on type
   void set_status_(span_status status) noexcept;
@@ -8515,6 +8689,7 @@ struct transaction_block {
     r.attr_tail = no_index;
     r.attr_count = 0;
     r.status = span_status::ok;
+    r.given_times = 0;
     return r;
   }
 
@@ -8728,7 +8903,9 @@ SENTRY_TRACE_DETAIL_END
 //               Elsewhere, or when the user sets options.clock, a tick is a nanosecond of the
 //               hook (or of steady_clock). Ticks become time only when a transaction is
 //               serialized: time_anchor maps them to monotonic nanoseconds, then to the wall
-//               clock read at init().
+//               clock read at init(). A time the user gives (span_time) is already monotonic
+//               nanoseconds: it takes only the second step, so given times and ticks of one
+//               transaction land on one time line, each as exactly as its source allows.
 // CALIBRATION   The rate (nanoseconds per tick) is measured against steady_clock over the
 //               longest baseline there is: from the first pair of readings this process took
 //               (at the first init(), followed by a busy wait of 1 ms) to the newest one. Each
@@ -8786,11 +8963,12 @@ struct time_anchor {
   std::uint64_t to_mono_ns(std::uint64_t t) const noexcept {
     return t >= ticks ? ticks_mono_ns + ns_of(t - ticks) : ticks_mono_ns - ns_of(ticks - t);
   }
-  std::int64_t to_epoch_us(std::uint64_t t) const noexcept {
-    const std::uint64_t ns = to_mono_ns(t);
+  /// Monotonic nanoseconds (a span_time the user gave, or a converted tick) to epoch microseconds.
+  std::int64_t mono_to_epoch_us(std::uint64_t ns) const noexcept {
     return ns >= mono_ns ? epoch_us + static_cast<std::int64_t>(divmod_u64(ns - mono_ns, 1000).quot)
                          : epoch_us - static_cast<std::int64_t>(divmod_u64(mono_ns - ns, 1000).quot);
   }
+  std::int64_t to_epoch_us(std::uint64_t t) const noexcept { return mono_to_epoch_us(to_mono_ns(t)); }
 };
 
 #if SENTRY_TRACE_DETAIL_CYCLE_COUNTER
@@ -9315,6 +9493,24 @@ struct transaction_write {
 };
 
 /// The transaction's own fields, up to and with its trace context.
+/// A span's start and end as epoch microseconds: a span-clock reading through the anchor, a
+/// time the user gave (given_times) through its wall-clock pair only. A given time next to a
+/// reading may round to just before it; the end is then the start, never a negative duration.
+struct epoch_times {
+  std::int64_t start_us;
+  std::int64_t end_us;
+};
+SENTRY_TRACE_DETAIL_COLD inline epoch_times given_epoch_times(const time_anchor& a, const span_record& r) noexcept {
+  const std::int64_t start = (r.given_times & start_given) ? a.mono_to_epoch_us(r.start_ticks) : a.to_epoch_us(r.start_ticks);
+  const std::int64_t end = (r.given_times & end_given) ? a.mono_to_epoch_us(r.end_ticks) : a.to_epoch_us(r.end_ticks);
+  return epoch_times{start, end < start ? start : end};
+}
+inline epoch_times epoch_times_of(const time_anchor& a, const span_record& r) noexcept {
+  // Readings only (the common case): one conversion, monotone, so the end is never before the start.
+  if (r.given_times == 0) return epoch_times{a.to_epoch_us(r.start_ticks), a.to_epoch_us(r.end_ticks)};
+  return given_epoch_times(a, r);
+}
+
 inline void write_transaction_fields(json_writer& w, const transaction_block& b, const envelope_context& ctx,
                                      std::string_view event_hex, const trace_hex& trace) noexcept {
   const span_record& root = b.spans[0];
@@ -9323,8 +9519,9 @@ inline void write_transaction_fields(json_writer& w, const transaction_block& b,
   w.literal_key("platform").string("native");
   w.literal_key("transaction").string(transaction_name(b));
   w.literal_key("transaction_info").begin_object().literal_key("source").string(to_string(b.source)).end_object();
-  w.literal_key("start_timestamp").timestamp(ctx.anchor.to_epoch_us(root.start_ticks));
-  w.literal_key("timestamp").timestamp(ctx.anchor.to_epoch_us(root.end_ticks));
+  const epoch_times at = epoch_times_of(ctx.anchor, root);
+  w.literal_key("start_timestamp").timestamp(at.start_us);
+  w.literal_key("timestamp").timestamp(at.end_us);
   if (!ctx.release.empty()) w.literal_key("release").string(ctx.release);
   w.literal_key("environment").string(ctx.environment);
   if (!ctx.server_name.empty()) w.literal_key("server_name").string(ctx.server_name);
@@ -9375,8 +9572,9 @@ inline std::size_t write_spans(json_writer& w, fixed_sink& payload, const transa
     w.begin_object();
     write_span_common(w, b, trace, r, false, unfinished ? written_parent(b, slot, slot_list, listed) : r.parent);
     w.literal_key("description").string(b.str(r.name));
-    w.literal_key("start_timestamp").timestamp(ctx.anchor.to_epoch_us(r.start_ticks), stamps);
-    w.literal_key("timestamp").timestamp(ctx.anchor.to_epoch_us(r.end_ticks), stamps);
+    const epoch_times at = epoch_times_of(ctx.anchor, r);
+    w.literal_key("start_timestamp").timestamp(at.start_us, stamps);
+    w.literal_key("timestamp").timestamp(at.end_us, stamps);
     w.end_object();
     if (!w.ok()) {
       // Back to the last whole span; nothing more is written through `w` after this.
@@ -9468,8 +9666,9 @@ inline void write_span_v2(json_writer& w, const transaction_block& b, const span
   w.literal_key("name").string(segment ? segment_name : name);
   w.literal_key("status").string(r.status == span_status::ok ? "ok" : "error");
   w.literal_key("is_segment").boolean(segment);
-  w.literal_key("start_timestamp").seconds(ctx.anchor.to_epoch_us(r.start_ticks));
-  w.literal_key("end_timestamp").seconds(ctx.anchor.to_epoch_us(r.end_ticks));
+  const epoch_times at = epoch_times_of(ctx.anchor, r);
+  w.literal_key("start_timestamp").seconds(at.start_us);
+  w.literal_key("end_timestamp").seconds(at.end_us);
   w.literal_key("attributes").begin_object();
   write_typed_string(w, "sentry.op", op_or_default(b, r));
   write_typed_string(w, "sentry.origin", origin_or_manual(b, r));
@@ -9620,13 +9819,13 @@ std::string_view transaction_view::name() const noexcept { return block_->str(bl
 trace_id transaction_view::trace() const noexcept { return block_->trace; }
 span_view transaction_view::span_at(std::size_t i) const noexcept {
   const detail::span_record& r = block_->spans[slots_[i]];
-  const detail::time_anchor& a = *anchor_;
+  const detail::epoch_times at = detail::epoch_times_of(*anchor_, r);
   return span_view{r.id,
                    r.parent,
                    detail::op_or_default(*block_, r),
                    block_->str(r.name),
-                   a.to_epoch_us(r.start_ticks),
-                   a.to_epoch_us(r.end_ticks),
+                   at.start_us,
+                   at.end_us,
                    r.status,
                    slots_[i] == 0};
 }
@@ -12682,6 +12881,9 @@ constexpr std::uint8_t ref_in_block = 1;
 constexpr std::uint8_t ref_segment_link = 2;
 /// span_ref::links: sample_rate_ppm holds the rate that decided (a root that records nothing).
 constexpr std::uint8_t ref_rate_known = 4;
+/// span_ref::links: the span's trace came in through continue_trace(): its DSC is the caller's,
+/// which only that scope (or the transaction's block) holds.
+constexpr std::uint8_t ref_continued = 8;
 
 /// Every member starts as zero (false, nullptr, 0), so g_tracer lands in .bss and costs no
 /// initial values in flash. The option copies below (send_client_reports, traces_sample_rate,
@@ -12725,6 +12927,19 @@ struct tracer {
     if (span_clock_is_counter) return read_cycle_counter();
 #endif
     return now_ns();
+  }
+  /// A span-clock reading as monotonic nanoseconds, converted through a pair read now, so that
+  /// only the time since `tick` carries the rate's error: for comparing a reading with a time
+  /// the user gave (span::end(at)). Off the span path's common case.
+  std::uint64_t tick_to_mono_ns(std::uint64_t tick) const noexcept {
+#if SENTRY_TRACE_DETAIL_CYCLE_COUNTER
+    if (span_clock_is_counter) {
+      const std::uint64_t now_ticks = read_cycle_counter();
+      const std::uint64_t ns = now_ns();
+      return tick <= now_ticks ? ns - anchor.ns_of(now_ticks - tick) : ns + anchor.ns_of(tick - now_ticks);
+    }
+#endif
+    return tick;
   }
   /// The anchor a serialization converts span ticks with: refreshed for the counter.
   time_anchor serialization_anchor() const noexcept {
@@ -12893,6 +13108,7 @@ struct propagation_scratch {
 /// other thread until that span ends.
 struct thread_scope {
   atomic<std::uint8_t> taken{0};
+  std::uint16_t suppressed = 0;  ///< owner thread only: suppress_tracing() calls open on this thread
   std::uint32_t depth = 0;   ///< owner thread only
   std::uint64_t pushes = 0;  ///< owner thread only; never reset, so every entry's token is new
   stack_entry entries[SENTRY_TRACE_MAX_DEPTH]{};
@@ -12997,6 +13213,7 @@ inline thread_scope* take_thread_scope() noexcept {
       continue;
     }
     s.depth = 0;
+    s.suppressed = 0;
     tl_scope = &s;
     return_at_thread_exit(s);
     return &s;
@@ -13011,6 +13228,12 @@ inline propagation_scratch* this_thread_scratch() noexcept {
   thread_scope* s = tl_scope;
   if (!s) s = take_thread_scope();
   return s ? &s->scratch : nullptr;
+}
+
+/// True inside suppress_tracing() on this thread: spans record nothing, no headers go out.
+inline bool tracing_suppressed() noexcept {
+  const thread_scope* s = tl_scope;
+  return s && s->suppressed != 0;
 }
 
 /// Pushes a new active span on this thread's stack: `fill(span_ref&)` writes its reference in
@@ -14149,6 +14372,36 @@ inline void apply_attributes(transaction_block& b, std::uint32_t slot, const spa
   for (std::size_t i = 0; i < o.attribute_count; ++i) b.set_attribute(slot, o.attributes[i].key, o.attributes[i].value);
 }
 
+/// A span's given start_time (span_options): clamped to now when after it, and counted. The
+/// record holds it as monotonic nanoseconds (start_given), converted apart from tick readings
+/// when the transaction is written.
+SENTRY_TRACE_DETAIL_COLD inline void set_given_start(span_record& r, span_time at) noexcept {
+  const std::uint64_t now = g_tracer.now_ns();
+  if (at.ns > now) {
+    g_outcomes.timestamps_clamped.fetch_add(1, order_relaxed);
+    log_line(log_level::debug, "span start_time is after now: started now instead");
+    at.ns = now;
+  }
+  r.start_ticks = at.ns;
+  r.end_ticks = at.ns;
+  r.given_times = start_given;
+}
+
+/// A span's given end (span::end(at)): clamped to its start when before it, and counted. A
+/// start read from the span clock is converted to nanoseconds first (through a pair read now,
+/// so only the span's own duration carries the rate's error), and both are kept as given.
+SENTRY_TRACE_DETAIL_COLD inline void set_given_end(span_record& r, std::uint64_t at_ns) noexcept {
+  const std::uint64_t start_ns = (r.given_times & start_given) ? r.start_ticks : g_tracer.tick_to_mono_ns(r.start_ticks);
+  if (at_ns < start_ns) {
+    g_outcomes.timestamps_clamped.fetch_add(1, order_relaxed);
+    log_line(log_level::debug, "span end time is before its start: ended at its start instead");
+    at_ns = start_ns;
+  }
+  r.start_ticks = start_ns;
+  r.end_ticks = at_ns;
+  r.given_times = start_given | end_given;
+}
+
 /// Starts a recording child of `parent` in its block. Split from start_span_slow so that the
 /// parent is read in place and the handle is written once, field by field.
 inline span start_recording_child(const span_options& o, const span_ref& parent, bool make_active) noexcept {
@@ -14204,6 +14457,7 @@ inline span start_recording_child(const span_options& o, const span_ref& parent,
   const std::uint64_t now = t.span_now();
   const span_id id = new_span_id();
   span_record& r = b.init_slot(static_cast<std::uint32_t>(slot), id, parent.id, now);
+  if (o.start_time.ns) set_given_start(r, o.start_time);
   b.copy_names(r, o);
   if (o.attribute_count) apply_attributes(b, static_cast<std::uint32_t>(slot), o);
   r.state.store(slot_started, order_release);
@@ -14364,6 +14618,7 @@ inline void open_transaction(transaction_block& b, const span_options& o, const 
     load_third_party_baggage(in, b.dsc);
   }
   span_record& r = b.init_slot(0, root.id, b.parent_of_root, t.span_now());
+  if (o.start_time.ns) set_given_start(r, o.start_time);
   b.copy_names(r, o);
   if (o.attribute_count) apply_attributes(b, 0, o);
   r.state.store(slot_started, order_release);
@@ -14386,6 +14641,7 @@ inline span start_root(const span_options& o, const span_ref* forced_parent, boo
                             : from.continued ? from.incoming->sample_rand_micros
                                                : new_sample_rand();
   const sampling_decision d = decide_root(o, from, root);
+  if (from.continued || (forced_parent && (forced_parent->links & ref_continued))) root.links |= ref_continued;
   transaction_block* b = nullptr;
   if (d.sampled) {
     b = claim_free_block(root.block);
@@ -14441,12 +14697,30 @@ inline span start_unrecorded_under(const span_ref& parent, stack_entry* entry, b
   return start_unrecorded_child(parent, static_cast<std::uint8_t>(parent.flags & ~ref_root), make_active);
 }
 
+/// A span started inside suppress_tracing(): it records nothing and is counted nowhere (as with
+/// tracing off by choice: nothing was meant to be sent), keeps its parent's ids (a fresh trace
+/// with none), and stands in the stack so that what starts under it is suppressed too.
+SENTRY_TRACE_DETAIL_COLD inline span start_suppressed(const span_ref* parent, bool make_active) noexcept {
+  span_ref ref;
+  if (parent) {
+    ref.trace = parent->trace;
+    ref.id = parent->id;
+  } else {
+    ref.trace = new_trace_id();
+    ref.id = new_span_id();
+  }
+  ref.epoch = g_tracer.epoch;
+  ref.flags = span_ref::valid | ref_unrecorded_by_choice;
+  return make_active ? start_unrecorded(ref, true) : span(ref, ref.flags);
+}
+
 /// Starts a span under its explicit parent, this thread's active span, or as a transaction, in
 /// named steps: find the parent; drop the span if that parent is stale or dropped; start a
 /// forced transaction, a recorded child, or an unrecorded one.
 inline span start_span_slow(const span_options& o, bool make_active) noexcept {
   stack_entry* entry;
   const span_ref* parent = parent_of(o, entry);
+  if (tracing_suppressed()) return start_suppressed(parent, make_active);
   if (!parent) return start_root(o, nullptr, make_active);
   if (const char* why = why_dropped(*parent)) return start_dropped_child(*parent, make_active, why);
   if (o.force_transaction) return start_root(o, parent, make_active);
@@ -14464,7 +14738,7 @@ span start_span_impl(const span_options& o, bool make_active) noexcept {
   if (!t.enabled) return span{};
   if (!o.parent.is_valid() && !o.force_transaction) {
     thread_scope* s = tl_scope;
-    if (s && s->depth > 0) {
+    if (s && s->depth > 0 && s->suppressed == 0) {
       stack_entry& e = s->entries[s->depth - 1];
       if ((e.ref.flags & (span_ref::recording | ref_dropped)) == 0 && (e.ref.links & ref_in_block) == 0 && e.ref.epoch == t.epoch &&
           e.token.load(order_relaxed) != 0) {
@@ -15073,18 +15347,7 @@ void span::set_origin_(std::string_view origin) noexcept {
   if (detail::span_record* r = detail::record_of(ref_, b)) r->origin = b->copy(origin);
 }
 
-// end() in the face has handled a span that records nothing and is active nowhere.
-void span::end_() noexcept {
-  if ((ref_.flags & (span_ref::recording | detail::ref_root)) == 0) {  // empty, unrecorded or dropped child
-    detail::pop_active(active_);
-    ref_.flags = 0;
-    active_ = detail::active_mark{};
-    return;
-  }
-  end_recorded_();
-}
-
-void span::end_recorded_() noexcept {
+template <class SetEnd> void span::end_recorded_with_(SetEnd&& set_end) noexcept {
   detail::tracer& t = detail::g_tracer;
   detail::pop_active(active_);  // safe from any thread, also for a stale handle
   if (!t.enabled || ref_.epoch != t.epoch) {
@@ -15101,7 +15364,7 @@ void span::end_recorded_() noexcept {
       release_();
       return;
     }
-    r->end_ticks = t.span_now();
+    set_end(*r);
     r->state.store(detail::slot_ended, detail::order_release);
     if (ref_.slot == 0 && !b->is_continuation) {
       if (SENTRY_TRACE_STREAMING && b->stream) {
@@ -15117,6 +15380,29 @@ void span::end_recorded_() noexcept {
     }
   }
   release_();
+}
+
+// end() in the face has handled a span that records nothing and is active nowhere.
+void span::end_() noexcept {
+  if ((ref_.flags & (span_ref::recording | detail::ref_root)) == 0) {  // empty, unrecorded or dropped child
+    detail::pop_active(active_);
+    ref_.flags = 0;
+    active_ = detail::active_mark{};
+    return;
+  }
+  end_recorded_();
+}
+
+void span::end_at_(std::uint64_t at_ns) noexcept {
+  if ((ref_.flags & (span_ref::recording | detail::ref_root)) == 0) {  // records nothing: no time to keep
+    end_();
+    return;
+  }
+  end_recorded_with_([at_ns](detail::span_record& r) { detail::set_given_end(r, at_ns); });
+}
+
+void span::end_recorded_() noexcept {
+  end_recorded_with_([](detail::span_record& r) { r.end_ticks = detail::g_tracer.span_now(); });
 }
 
 void span::abandon_() noexcept {
@@ -15162,7 +15448,8 @@ SENTRY_TRACE_DETAIL_END
 // WHAT IT DOES  continue_trace() makes the transactions started in its callback continue the
 //               caller's trace (trace id, parent span id, sampling decision, sample_rand and the
 //               frozen dynamic sampling context); get_trace_headers() gives the `sentry-trace`,
-//               `baggage` and `traceparent` values for the active span; inject()/extract() do
+//               `baggage` and `traceparent` values for the active span (get_trace_headers(span_ref)
+//               for any span, e.g. a parent handed to a worker thread); inject()/extract() do
 //               both through any key-value carrier; capture_exception()/capture_message() send
 //               an error event whose `contexts.trace` is the active span's, so Sentry shows the
 //               error inside the trace.
@@ -15197,7 +15484,8 @@ SENTRY_TRACE_DETAIL_END
 // WHAT IT DOES  continue_trace() makes the transactions started in its callback continue the
 //               caller's trace (trace id, parent span id, sampling decision, sample_rand and the
 //               frozen dynamic sampling context); get_trace_headers() gives the `sentry-trace`,
-//               `baggage` and `traceparent` values for the active span; inject()/extract() do
+//               `baggage` and `traceparent` values for the active span (get_trace_headers(span_ref)
+//               for any span, e.g. a parent handed to a worker thread); inject()/extract() do
 //               both through any key-value carrier; capture_exception()/capture_message() send
 //               an error event whose `contexts.trace` is the active span's, so Sentry shows the
 //               error inside the trace. Parsing and writing are runtime/distributed.hpp's,
@@ -15296,6 +15584,19 @@ decltype(auto) continue_trace(std::string_view sentry_trace, std::string_view ba
 /// @sentry/core's getTraceData() returns {} then. No heap, no lock; under 2 KiB of stack
 /// (tests/stack/stack_use.cpp); noexcept.
 trace_headers get_trace_headers() noexcept;
+
+/// The headers that make a request a child of the span `of`, which may belong to another
+/// thread (as @sentry/core's spanToTraceHeader, spanToBaggageHeader and
+/// spanToTraceparentHeader): `sentry-trace` and, with options.propagate_traceparent,
+/// `traceparent` from its ids and sampling decision; `baggage` from the dynamic sampling
+/// context of its trace (frozen here, as the first headers of a trace freeze it). Empty views
+/// before init(), after shutdown(), for an empty reference or one from before the last init().
+/// Once the span's transaction has been sent its DSC is gone, and a span that records nothing
+/// in a trace continued from elsewhere has only the continue_trace() scope's DSC, on that
+/// scope's thread: elsewhere baggage is then empty (never a made-up DSC), the other headers
+/// are still given. Not changed by suppress_tracing(): the span is named. The baggage
+/// view is valid as get_trace_headers()'s is. No heap, no lock; noexcept.
+trace_headers get_trace_headers(const span_ref& of) noexcept;
 
 /// Sets the trace headers on any carrier with `set(std::string_view key, std::string_view value)`
 /// (HTTP headers, message metadata, RPC metadata); the values are valid only during set(), so
@@ -15431,26 +15732,37 @@ struct current_trace {
   block_pin block;
   span_ref ref{};                   ///< the active span, if any
   std::string_view op;
+  /// The DSC of an explicit span's trace is not at hand (get_trace_headers(span_ref)): its
+  /// transaction has been sent since, or its trace came in through a continue_trace() scope
+  /// that is not this thread's. No baggage is made up for it.
+  bool dsc_unknown = false;
 };
 
-inline current_trace resolve_current() noexcept {
+/// The trace of the span `ref` (this thread's or any other's): its ids and decision, and its
+/// transaction, claimed while the value lives, when that is still in its block.
+inline current_trace resolve_span(const span_ref& ref) noexcept {
   current_trace c;
+  c.ref = ref;
+  c.trace = ref.trace;
+  c.span = ref.id;
+  c.sampled = (ref.flags & span_ref::deferred) ? parent_decision::none
+              : (ref.flags & span_ref::sampled) ? parent_decision::sampled
+                                                : parent_decision::not_sampled;
+  if (block_pin b{ref}) {
+    const span_record& r = b->spans[ref.slot];
+    c.parent = r.parent;
+    c.op = b->str(r.op);  // in the block's arena: valid while the claim is held
+    c.block = static_cast<block_pin&&>(b);
+  }
+  return c;
+}
+
+inline current_trace resolve_current() noexcept {
   stack_entry* e = g_tracer.enabled ? current_entry() : nullptr;
+  if (e) return resolve_span(e->ref);
+  current_trace c;
   incoming_context* in = tl_incoming;
-  if (e) {
-    c.ref = e->ref;
-    c.trace = e->ref.trace;
-    c.span = e->ref.id;
-    c.sampled = (e->ref.flags & span_ref::deferred) ? parent_decision::none
-                : (e->ref.flags & span_ref::sampled) ? parent_decision::sampled
-                                                      : parent_decision::not_sampled;
-    if (block_pin b{e->ref}) {
-      const span_record& r = b->spans[e->ref.slot];
-      c.parent = r.parent;
-      c.op = b->str(r.op);  // in the block's arena: valid while the claim is held
-      c.block = static_cast<block_pin&&>(b);
-    }
-  } else if (in && in->continued) {
+  if (in && in->continued) {
     c.trace = in->parent.trace;
     c.span = new_span_id();
     c.parent = in->parent.parent;
@@ -15493,7 +15805,9 @@ inline std::string_view write_baggage(const current_trace& c) noexcept {
   }
   propagation_scratch& out = *scratch;
   std::size_t n = 0;
-  if (c.block) {
+  if (c.dsc_unknown) {
+    return {};
+  } else if (c.block) {
     const transaction_block& b = *c.block.get();
     freeze_head_dsc(*c.block.get());
     n = b.dsc.write_header(out.header, sizeof(out.header));
@@ -15581,20 +15895,40 @@ void detail::leave_trace(incoming_space& at) noexcept {
 
 bool detail::propagates_to(std::string_view url) noexcept {
   const tracer& t = g_tracer;
-  if (!t.enabled) return false;  // before init() or after shutdown(): nothing to propagate
+  // Before init() or after shutdown(), or inside suppress_tracing(): nothing to propagate.
+  if (!t.enabled || tracing_suppressed()) return false;
   return url.empty() || should_propagate(url, t.targets, t.target_count, t.targets_set);
 }
 
+namespace detail {
+/// Writes the headers of `c` into `h`: the one writer behind both get_trace_headers().
+inline void write_trace_headers(trace_headers& h, const current_trace& c) noexcept {
+  h.sentry_trace = std::string_view(h.sentry_trace_buf, format_sentry_trace(h.sentry_trace_buf, c.trace, c.span, c.sampled));
+  if (g_tracer.propagate_traceparent)
+    h.traceparent = std::string_view(h.traceparent_buf, format_traceparent(h.traceparent_buf, c.trace, c.span,
+                                                                           c.sampled == parent_decision::sampled));
+  h.baggage = write_baggage(c);
+}
+}  // namespace detail
+
 trace_headers get_trace_headers() noexcept {
   return trace_headers([](trace_headers& h) {
-    if (!detail::g_tracer.enabled) return;  // before init() or after shutdown(): no headers
-    const detail::current_trace c = detail::resolve_current();
-    h.sentry_trace =
-        std::string_view(h.sentry_trace_buf, detail::format_sentry_trace(h.sentry_trace_buf, c.trace, c.span, c.sampled));
-    if (detail::g_tracer.propagate_traceparent)
-      h.traceparent = std::string_view(h.traceparent_buf, detail::format_traceparent(h.traceparent_buf, c.trace, c.span,
-                                                                                     c.sampled == parent_decision::sampled));
-    h.baggage = detail::write_baggage(c);
+    // Before init() or after shutdown(), or inside suppress_tracing(): no headers.
+    if (!detail::g_tracer.enabled || detail::tracing_suppressed()) return;
+    detail::write_trace_headers(h, detail::resolve_current());
+  });
+}
+
+trace_headers get_trace_headers(const span_ref& of) noexcept {
+  return trace_headers([&of](trace_headers& h) {
+    if (!detail::g_tracer.enabled || !of.is_valid()) return;  // also a reference from before the last init()
+    if (of.epoch != detail::g_tracer.epoch) return;
+    detail::current_trace c = detail::resolve_span(of);
+    const detail::incoming_context* in = detail::tl_incoming;
+    const bool scope_here = in && in->continued && in->parent.trace == of.trace;
+    c.dsc_unknown = !c.block && ((of.is_recording() || (of.links & detail::ref_in_block)) ||
+                                 ((of.links & detail::ref_continued) && !scope_here));
+    detail::write_trace_headers(h, c);
   });
 }
 
@@ -15650,7 +15984,9 @@ SENTRY_TRACE_DETAIL_END
 //                 scoped_span s(opts)        RAII: active until the end of the scope
 //                 start_span_manual(opts)    active on this thread until end(); may be ended elsewhere
 //                 start_inactive_span(opts)  never becomes a parent of later spans; end() it yourself
-//               and poll(budget_us), which drives the built-in HTTP transport in poll mode.
+//               now(), the clock that span_options::start_time and span::end(at) take times
+//               of; suppress_tracing(fn), inside which nothing is traced or propagated; and
+//               poll(budget_us), which drives the built-in HTTP transport in poll mode.
 //               A span started with no active span and no explicit parent is a transaction.
 // DOES NOT      allocate, or lock or format text when a span starts or a child span ends. A
 //               sampled span costs a clock read at each end, a compare-and-swap claiming its
@@ -15765,6 +16101,45 @@ class scoped_span {
 
 /// A reference to this thread's active span (empty when there is none).
 span_ref active_span() noexcept;
+
+/// Now on the tracer's monotonic clock (span_time: options.clock, else steady_clock), for
+/// span_options::start_time and span::end(at). Not given (0) before init() and after
+/// shutdown(). Costs one read of that clock; thread-safe.
+span_time now() noexcept;
+
+namespace detail {
+/// suppress_tracing's scope on this thread (runtime/api.hpp); enter returns false when this
+/// thread could get no stack scope (SENTRY_TRACE_MAX_THREADS; logged), and then nothing is
+/// suppressed.
+bool enter_suppression() noexcept;
+void leave_suppression() noexcept;
+class suppression_scope {
+ public:
+  suppression_scope() noexcept : on_(enter_suppression()) {}
+  ~suppression_scope() {
+    if (on_) leave_suppression();
+  }
+  suppression_scope(const suppression_scope&) = delete;
+  suppression_scope& operator=(const suppression_scope&) = delete;
+
+ private:
+  bool on_;
+};
+}  // namespace detail
+
+/// Runs fn() with tracing suppressed on this thread and returns its result (as @sentry/core's
+/// suppressTracing): spans started inside, with or without an explicit parent, record nothing
+/// and are counted in no client report (nothing was meant to be sent, as with tracing off);
+/// they carry their parent's ids, so errors captured inside still link to the enclosing span.
+/// No trace headers go out inside: get_trace_headers() is empty and inject() sets nothing, as
+/// @sentry/opentelemetry's propagator injects nothing while tracing is suppressed
+/// (get_trace_headers(span_ref) still gives a named span's headers). The active span outside
+/// is unchanged. Nested calls stack; the scope is this thread's (another thread's spans are
+/// traced as usual). For code whose work must not be traced, e.g. a transport's own requests.
+template <class Fn> decltype(auto) suppress_tracing(Fn&& fn) {
+  detail::suppression_scope scope;
+  return std::forward<Fn>(fn)();
+}
 
 /// Sets a measurement on the transaction of this thread's active span, e.g.
 /// set_measurement("ttfb", 12.5, "millisecond"). `unit` is one of Relay's units (nanosecond …
@@ -15965,6 +16340,23 @@ span_ref active_span() noexcept {
   if (!detail::g_tracer.enabled) return span_ref{};
   detail::stack_entry* e = detail::current_entry();
   return e ? e->ref : span_ref{};
+}
+
+span_time now() noexcept {
+  const detail::tracer& t = detail::g_tracer;
+  // The hook is read only while enabled: after shutdown() it may point at an object gone.
+  return t.enabled ? span_time{t.now_ns()} : span_time{};
+}
+
+bool detail::enter_suppression() noexcept {
+  thread_scope* s = tl_scope ? tl_scope : take_thread_scope();
+  if (!s) return false;
+  ++s->suppressed;
+  return true;
+}
+void detail::leave_suppression() noexcept {
+  // The scope entered is still this thread's: a thread gives its scope back only at exit.
+  if (thread_scope* s = tl_scope) --s->suppressed;
 }
 
 void detail::record_measurement(std::string_view name, double value, std::string_view unit) noexcept {

@@ -451,6 +451,35 @@ int main() {
     });
     return ok;
   });
+  measure("given span times (start_time, end(at)), clamped ones included", [] {
+    const auto clamped_before = st::get_stats().timestamps_clamped;
+    st::span root = st::start_span_manual({"timed", "task"});
+    const st::span_time t = st::now();
+    st::span_options o{"retro", "db"};
+    o.start_time = t.minus_ns(1'000'000);
+    st::span c = st::start_span_manual(o);
+    c.end(t);
+    st::span_options future{"future", "db"};
+    future.start_time = t.plus_ns(1'000'000'000);  // clamped to now
+    st::span f = st::start_span_manual(future);
+    f.end(t.minus_ns(5'000'000'000));  // before its start: clamped
+    root.end();
+    return st::get_stats().timestamps_clamped == clamped_before + 2 && g_transport.last_span_count() == 3;
+  });
+  measure("get_trace_headers of a span reference, and suppress_tracing", [] {
+    bool ok = false;
+    st::start_span({"parent", "task"}, [&](st::span& s) {
+      const st::span_ref ref = s.ref();
+      st::suppress_tracing([&] {
+        st::scoped_span hidden({"hidden", "task"});
+        const st::trace_headers none = st::get_trace_headers();
+        const st::trace_headers of = st::get_trace_headers(ref);
+        ok = !hidden.get().is_recording() && none.sentry_trace.empty() && of.sentry_trace.size() == 51 &&
+             contains(of.baggage, "sentry-sampled=true");
+      });
+    });
+    return ok && g_transport.last_span_count() == 1;
+  });
   measure("get_trace_headers with no span", [] {
     st::trace_headers h = st::get_trace_headers();
     return h.sentry_trace.size() == 49 && !st::active_span().is_valid();

@@ -237,6 +237,20 @@ int main() {
     static_cast<void>(moved.trace().is_zero() && moved.id().is_zero());
     moved.end();
     inactive.end();
+    // Explicit timestamps: a span placed after the fact.
+    const st::span_time done = st::now();
+    st::span_options timed_opts{"timed", "db"};
+    timed_opts.start_time = done.minus_ns(2'000'000);
+    st::span timed = st::start_inactive_span(timed_opts);
+    timed.end(done.plus_ns(0));
+    static_cast<void>(timed_opts.start_time.is_set());
+    const int suppressed = st::suppress_tracing([] {
+      st::start_span({"hidden", "task"}, [](st::span&) {});
+      return 8;
+    });
+    check(suppressed == 8, "suppress_tracing returns the callback's result");
+    st::trace_headers of_ref = st::get_trace_headers(scoped.get().ref());
+    static_cast<void>(of_ref.sentry_trace.empty());
     st::set_measurement("fps", 60.0, "none");
     st::set_measurement("ttfb", 1.5);
     SENTRY_TRACE_SCOPE("macro", counted());
@@ -322,7 +336,7 @@ int main() {
   }
 
   const st::stats s = st::get_stats();
-  static_cast<void>(s.attributes_dropped + s.client_reports_sent + s.depth_overflows + s.measurements_dropped);
+  static_cast<void>(s.attributes_dropped + s.client_reports_sent + s.depth_overflows + s.measurements_dropped + s.timestamps_clamped);
   const bool polled = st::poll(100);
   const bool enabled = st::is_enabled();
   const bool flushed = st::flush(100);
@@ -340,6 +354,9 @@ int main() {
   check(evaluations == 0, "SENTRY_TRACE_SCOPE does not evaluate its arguments");
   check(st::storage_bytes() == 0, "storage_bytes() is 0");
   check(!st::active_span().is_valid(), "active_span() is empty");
+  check(!st::now().is_set(), "now() is not given");
+  check(st::span_time{5}.minus_ns(2).ns == 3 && st::span_time{5}.minus_ns(9).ns == 1, "span_time::minus_ns");
+  static_assert(noexcept(st::get_trace_headers(st::span_ref{})) && noexcept(st::now()), "noexcept");
   check(std::string_view(hex, 16) == "0000000000000000", "ids write zeros");
   static_assert(std::is_empty_v<st::scoped_span>, "scoped_span is an empty type");
   static_assert(std::is_empty_v<st::span>, "span is an empty type");

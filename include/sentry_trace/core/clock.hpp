@@ -7,7 +7,9 @@
 //               Elsewhere, or when the user sets options.clock, a tick is a nanosecond of the
 //               hook (or of steady_clock). Ticks become time only when a transaction is
 //               serialized: time_anchor maps them to monotonic nanoseconds, then to the wall
-//               clock read at init().
+//               clock read at init(). A time the user gives (span_time) is already monotonic
+//               nanoseconds: it takes only the second step, so given times and ticks of one
+//               transaction land on one time line, each as exactly as its source allows.
 // CALIBRATION   The rate (nanoseconds per tick) is measured against steady_clock over the
 //               longest baseline there is: from the first pair of readings this process took
 //               (at the first init(), followed by a busy wait of 1 ms) to the newest one. Each
@@ -69,11 +71,12 @@ struct time_anchor {
   std::uint64_t to_mono_ns(std::uint64_t t) const noexcept {
     return t >= ticks ? ticks_mono_ns + ns_of(t - ticks) : ticks_mono_ns - ns_of(ticks - t);
   }
-  std::int64_t to_epoch_us(std::uint64_t t) const noexcept {
-    const std::uint64_t ns = to_mono_ns(t);
+  /// Monotonic nanoseconds (a span_time the user gave, or a converted tick) to epoch microseconds.
+  std::int64_t mono_to_epoch_us(std::uint64_t ns) const noexcept {
     return ns >= mono_ns ? epoch_us + static_cast<std::int64_t>(divmod_u64(ns - mono_ns, 1000).quot)
                          : epoch_us - static_cast<std::int64_t>(divmod_u64(mono_ns - ns, 1000).quot);
   }
+  std::int64_t to_epoch_us(std::uint64_t t) const noexcept { return mono_to_epoch_us(to_mono_ns(t)); }
 };
 
 #if SENTRY_TRACE_DETAIL_CYCLE_COUNTER

@@ -34,6 +34,7 @@ struct outcome_counters {
   atomic<std::uint64_t> attributes_dropped;
   atomic<std::uint64_t> measurements_dropped;
   atomic<std::uint64_t> depth_overflows;
+  atomic<std::uint64_t> timestamps_clamped;
   atomic<std::uint64_t> envelopes_sent;
   atomic<std::uint64_t> client_reports_sent;
   atomic<std::uint64_t> discarded_total;
@@ -62,6 +63,7 @@ struct outcome_counters {
     attributes_dropped.store(0, order_relaxed);
     measurements_dropped.store(0, order_relaxed);
     depth_overflows.store(0, order_relaxed);
+    timestamps_clamped.store(0, order_relaxed);
     envelopes_sent.store(0, order_relaxed);
     client_reports_sent.store(0, order_relaxed);
     discarded_total.store(0, order_relaxed);
@@ -72,6 +74,7 @@ struct outcome_counters {
     s.attributes_dropped = attributes_dropped.load(order_relaxed);
     s.measurements_dropped = measurements_dropped.load(order_relaxed);
     s.depth_overflows = depth_overflows.load(order_relaxed);
+    s.timestamps_clamped = timestamps_clamped.load(order_relaxed);
     s.envelopes_sent = envelopes_sent.load(order_relaxed);
     s.client_reports_sent = client_reports_sent.load(order_relaxed);
     s.discarded_total = discarded_total.load(order_relaxed);

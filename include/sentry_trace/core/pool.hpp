@@ -315,6 +315,7 @@ struct transaction_block {
     r.attr_tail = no_index;
     r.attr_count = 0;
     r.status = span_status::ok;
+    r.given_times = 0;
     return r;
   }
 

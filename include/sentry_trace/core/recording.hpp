@@ -59,6 +59,36 @@ inline void apply_attributes(transaction_block& b, std::uint32_t slot, const spa
   for (std::size_t i = 0; i < o.attribute_count; ++i) b.set_attribute(slot, o.attributes[i].key, o.attributes[i].value);
 }
 
+/// A span's given start_time (span_options): clamped to now when after it, and counted. The
+/// record holds it as monotonic nanoseconds (start_given), converted apart from tick readings
+/// when the transaction is written.
+SENTRY_TRACE_DETAIL_COLD inline void set_given_start(span_record& r, span_time at) noexcept {
+  const std::uint64_t now = g_tracer.now_ns();
+  if (at.ns > now) {
+    g_outcomes.timestamps_clamped.fetch_add(1, order_relaxed);
+    log_line(log_level::debug, "span start_time is after now: started now instead");
+    at.ns = now;
+  }
+  r.start_ticks = at.ns;
+  r.end_ticks = at.ns;
+  r.given_times = start_given;
+}
+
+/// A span's given end (span::end(at)): clamped to its start when before it, and counted. A
+/// start read from the span clock is converted to nanoseconds first (through a pair read now,
+/// so only the span's own duration carries the rate's error), and both are kept as given.
+SENTRY_TRACE_DETAIL_COLD inline void set_given_end(span_record& r, std::uint64_t at_ns) noexcept {
+  const std::uint64_t start_ns = (r.given_times & start_given) ? r.start_ticks : g_tracer.tick_to_mono_ns(r.start_ticks);
+  if (at_ns < start_ns) {
+    g_outcomes.timestamps_clamped.fetch_add(1, order_relaxed);
+    log_line(log_level::debug, "span end time is before its start: ended at its start instead");
+    at_ns = start_ns;
+  }
+  r.start_ticks = start_ns;
+  r.end_ticks = at_ns;
+  r.given_times = start_given | end_given;
+}
+
 /// Starts a recording child of `parent` in its block. Split from start_span_slow so that the
 /// parent is read in place and the handle is written once, field by field.
 inline span start_recording_child(const span_options& o, const span_ref& parent, bool make_active) noexcept {
@@ -114,6 +144,7 @@ inline span start_recording_child(const span_options& o, const span_ref& parent,
   const std::uint64_t now = t.span_now();
   const span_id id = new_span_id();
   span_record& r = b.init_slot(static_cast<std::uint32_t>(slot), id, parent.id, now);
+  if (o.start_time.ns) set_given_start(r, o.start_time);
   b.copy_names(r, o);
   if (o.attribute_count) apply_attributes(b, static_cast<std::uint32_t>(slot), o);
   r.state.store(slot_started, order_release);
@@ -274,6 +305,7 @@ inline void open_transaction(transaction_block& b, const span_options& o, const 
     load_third_party_baggage(in, b.dsc);
   }
   span_record& r = b.init_slot(0, root.id, b.parent_of_root, t.span_now());
+  if (o.start_time.ns) set_given_start(r, o.start_time);
   b.copy_names(r, o);
   if (o.attribute_count) apply_attributes(b, 0, o);
   r.state.store(slot_started, order_release);
@@ -296,6 +328,7 @@ inline span start_root(const span_options& o, const span_ref* forced_parent, boo
                             : from.continued ? from.incoming->sample_rand_micros
                                                : new_sample_rand();
   const sampling_decision d = decide_root(o, from, root);
+  if (from.continued || (forced_parent && (forced_parent->links & ref_continued))) root.links |= ref_continued;
   transaction_block* b = nullptr;
   if (d.sampled) {
     b = claim_free_block(root.block);
@@ -351,12 +384,30 @@ inline span start_unrecorded_under(const span_ref& parent, stack_entry* entry, b
   return start_unrecorded_child(parent, static_cast<std::uint8_t>(parent.flags & ~ref_root), make_active);
 }
 
+/// A span started inside suppress_tracing(): it records nothing and is counted nowhere (as with
+/// tracing off by choice: nothing was meant to be sent), keeps its parent's ids (a fresh trace
+/// with none), and stands in the stack so that what starts under it is suppressed too.
+SENTRY_TRACE_DETAIL_COLD inline span start_suppressed(const span_ref* parent, bool make_active) noexcept {
+  span_ref ref;
+  if (parent) {
+    ref.trace = parent->trace;
+    ref.id = parent->id;
+  } else {
+    ref.trace = new_trace_id();
+    ref.id = new_span_id();
+  }
+  ref.epoch = g_tracer.epoch;
+  ref.flags = span_ref::valid | ref_unrecorded_by_choice;
+  return make_active ? start_unrecorded(ref, true) : span(ref, ref.flags);
+}
+
 /// Starts a span under its explicit parent, this thread's active span, or as a transaction, in
 /// named steps: find the parent; drop the span if that parent is stale or dropped; start a
 /// forced transaction, a recorded child, or an unrecorded one.
 inline span start_span_slow(const span_options& o, bool make_active) noexcept {
   stack_entry* entry;
   const span_ref* parent = parent_of(o, entry);
+  if (tracing_suppressed()) return start_suppressed(parent, make_active);
   if (!parent) return start_root(o, nullptr, make_active);
   if (const char* why = why_dropped(*parent)) return start_dropped_child(*parent, make_active, why);
   if (o.force_transaction) return start_root(o, parent, make_active);
@@ -374,7 +425,7 @@ span start_span_impl(const span_options& o, bool make_active) noexcept {
   if (!t.enabled) return span{};
   if (!o.parent.is_valid() && !o.force_transaction) {
     thread_scope* s = tl_scope;
-    if (s && s->depth > 0) {
+    if (s && s->depth > 0 && s->suppressed == 0) {
       stack_entry& e = s->entries[s->depth - 1];
       if ((e.ref.flags & (span_ref::recording | ref_dropped)) == 0 && (e.ref.links & ref_in_block) == 0 && e.ref.epoch == t.epoch &&
           e.token.load(order_relaxed) != 0) {

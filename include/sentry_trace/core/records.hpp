@@ -54,9 +54,13 @@ inline constexpr std::uint16_t no_index = 0xffff;
 /// thread, reads a span's fields only after they are complete.
 enum : std::uint8_t { slot_started = 1, slot_ended = 2 };
 
+/// Bits of span_record::given_times: which of start_ticks and end_ticks hold a time the user
+/// gave (span_time: monotonic nanoseconds) rather than a span-clock reading.
+enum : std::uint8_t { start_given = 1, end_given = 2 };
+
 /// One span in a transaction block: plain data, written by the thread that owns its handle.
 struct span_record {
-  std::uint64_t start_ticks;    ///< span clock (core/clock.hpp): converted when serialized
+  std::uint64_t start_ticks;    ///< span clock (core/clock.hpp), or monotonic ns (given_times): converted when serialized
   std::uint64_t end_ticks;
   span_id id;
   span_id parent;               ///< zero on a root that starts the trace
@@ -67,6 +71,7 @@ struct span_record {
   std::uint16_t attr_tail;
   std::uint8_t attr_count;
   span_status status;
+  std::uint8_t given_times;     ///< start_given | end_given
   atomic<std::uint8_t> state;
 };
 

@@ -81,6 +81,7 @@ struct propagation_scratch {
 /// other thread until that span ends.
 struct thread_scope {
   atomic<std::uint8_t> taken{0};
+  std::uint16_t suppressed = 0;  ///< owner thread only: suppress_tracing() calls open on this thread
   std::uint32_t depth = 0;   ///< owner thread only
   std::uint64_t pushes = 0;  ///< owner thread only; never reset, so every entry's token is new
   stack_entry entries[SENTRY_TRACE_MAX_DEPTH]{};
@@ -186,6 +187,7 @@ inline thread_scope* take_thread_scope() noexcept {
       continue;
     }
     s.depth = 0;
+    s.suppressed = 0;
     tl_scope = &s;
     return_at_thread_exit(s);
     return &s;
@@ -200,6 +202,12 @@ inline propagation_scratch* this_thread_scratch() noexcept {
   thread_scope* s = tl_scope;
   if (!s) s = take_thread_scope();
   return s ? &s->scratch : nullptr;
+}
+
+/// True inside suppress_tracing() on this thread: spans record nothing, no headers go out.
+inline bool tracing_suppressed() noexcept {
+  const thread_scope* s = tl_scope;
+  return s && s->suppressed != 0;
 }
 
 /// Pushes a new active span on this thread's stack: `fill(span_ref&)` writes its reference in

@@ -55,18 +55,7 @@ void span::set_origin_(std::string_view origin) noexcept {
   if (detail::span_record* r = detail::record_of(ref_, b)) r->origin = b->copy(origin);
 }
 
-// end() in the face has handled a span that records nothing and is active nowhere.
-void span::end_() noexcept {
-  if ((ref_.flags & (span_ref::recording | detail::ref_root)) == 0) {  // empty, unrecorded or dropped child
-    detail::pop_active(active_);
-    ref_.flags = 0;
-    active_ = detail::active_mark{};
-    return;
-  }
-  end_recorded_();
-}
-
-void span::end_recorded_() noexcept {
+template <class SetEnd> void span::end_recorded_with_(SetEnd&& set_end) noexcept {
   detail::tracer& t = detail::g_tracer;
   detail::pop_active(active_);  // safe from any thread, also for a stale handle
   if (!t.enabled || ref_.epoch != t.epoch) {
@@ -83,7 +72,7 @@ void span::end_recorded_() noexcept {
       release_();
       return;
     }
-    r->end_ticks = t.span_now();
+    set_end(*r);
     r->state.store(detail::slot_ended, detail::order_release);
     if (ref_.slot == 0 && !b->is_continuation) {
       if (SENTRY_TRACE_STREAMING && b->stream) {
@@ -99,6 +88,29 @@ void span::end_recorded_() noexcept {
     }
   }
   release_();
+}
+
+// end() in the face has handled a span that records nothing and is active nowhere.
+void span::end_() noexcept {
+  if ((ref_.flags & (span_ref::recording | detail::ref_root)) == 0) {  // empty, unrecorded or dropped child
+    detail::pop_active(active_);
+    ref_.flags = 0;
+    active_ = detail::active_mark{};
+    return;
+  }
+  end_recorded_();
+}
+
+void span::end_at_(std::uint64_t at_ns) noexcept {
+  if ((ref_.flags & (span_ref::recording | detail::ref_root)) == 0) {  // records nothing: no time to keep
+    end_();
+    return;
+  }
+  end_recorded_with_([at_ns](detail::span_record& r) { detail::set_given_end(r, at_ns); });
+}
+
+void span::end_recorded_() noexcept {
+  end_recorded_with_([](detail::span_record& r) { r.end_ticks = detail::g_tracer.span_now(); });
 }
 
 void span::abandon_() noexcept {

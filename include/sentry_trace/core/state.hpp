@@ -40,6 +40,9 @@ constexpr std::uint8_t ref_in_block = 1;
 constexpr std::uint8_t ref_segment_link = 2;
 /// span_ref::links: sample_rate_ppm holds the rate that decided (a root that records nothing).
 constexpr std::uint8_t ref_rate_known = 4;
+/// span_ref::links: the span's trace came in through continue_trace(): its DSC is the caller's,
+/// which only that scope (or the transaction's block) holds.
+constexpr std::uint8_t ref_continued = 8;
 
 /// Every member starts as zero (false, nullptr, 0), so g_tracer lands in .bss and costs no
 /// initial values in flash. The option copies below (send_client_reports, traces_sample_rate,
@@ -83,6 +86,19 @@ struct tracer {
     if (span_clock_is_counter) return read_cycle_counter();
 #endif
     return now_ns();
+  }
+  /// A span-clock reading as monotonic nanoseconds, converted through a pair read now, so that
+  /// only the time since `tick` carries the rate's error: for comparing a reading with a time
+  /// the user gave (span::end(at)). Off the span path's common case.
+  std::uint64_t tick_to_mono_ns(std::uint64_t tick) const noexcept {
+#if SENTRY_TRACE_DETAIL_CYCLE_COUNTER
+    if (span_clock_is_counter) {
+      const std::uint64_t now_ticks = read_cycle_counter();
+      const std::uint64_t ns = now_ns();
+      return tick <= now_ticks ? ns - anchor.ns_of(now_ticks - tick) : ns + anchor.ns_of(tick - now_ticks);
+    }
+#endif
+    return tick;
   }
   /// The anchor a serialization converts span ticks with: refreshed for the counter.
   time_anchor serialization_anchor() const noexcept {

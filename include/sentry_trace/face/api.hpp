@@ -5,7 +5,9 @@
 //                 scoped_span s(opts)        RAII: active until the end of the scope
 //                 start_span_manual(opts)    active on this thread until end(); may be ended elsewhere
 //                 start_inactive_span(opts)  never becomes a parent of later spans; end() it yourself
-//               and poll(budget_us), which drives the built-in HTTP transport in poll mode.
+//               now(), the clock that span_options::start_time and span::end(at) take times
+//               of; suppress_tracing(fn), inside which nothing is traced or propagated; and
+//               poll(budget_us), which drives the built-in HTTP transport in poll mode.
 //               A span started with no active span and no explicit parent is a transaction.
 // DOES NOT      allocate, or lock or format text when a span starts or a child span ends. A
 //               sampled span costs a clock read at each end, a compare-and-swap claiming its
@@ -124,6 +126,45 @@ class scoped_span {
 
 /// A reference to this thread's active span (empty when there is none).
 span_ref active_span() noexcept;
+
+/// Now on the tracer's monotonic clock (span_time: options.clock, else steady_clock), for
+/// span_options::start_time and span::end(at). Not given (0) before init() and after
+/// shutdown(). Costs one read of that clock; thread-safe.
+span_time now() noexcept;
+
+namespace detail {
+/// suppress_tracing's scope on this thread (runtime/api.hpp); enter returns false when this
+/// thread could get no stack scope (SENTRY_TRACE_MAX_THREADS; logged), and then nothing is
+/// suppressed.
+bool enter_suppression() noexcept;
+void leave_suppression() noexcept;
+class suppression_scope {
+ public:
+  suppression_scope() noexcept : on_(enter_suppression()) {}
+  ~suppression_scope() {
+    if (on_) leave_suppression();
+  }
+  suppression_scope(const suppression_scope&) = delete;
+  suppression_scope& operator=(const suppression_scope&) = delete;
+
+ private:
+  bool on_;
+};
+}  // namespace detail
+
+/// Runs fn() with tracing suppressed on this thread and returns its result (as @sentry/core's
+/// suppressTracing): spans started inside, with or without an explicit parent, record nothing
+/// and are counted in no client report (nothing was meant to be sent, as with tracing off);
+/// they carry their parent's ids, so errors captured inside still link to the enclosing span.
+/// No trace headers go out inside: get_trace_headers() is empty and inject() sets nothing, as
+/// @sentry/opentelemetry's propagator injects nothing while tracing is suppressed
+/// (get_trace_headers(span_ref) still gives a named span's headers). The active span outside
+/// is unchanged. Nested calls stack; the scope is this thread's (another thread's spans are
+/// traced as usual). For code whose work must not be traced, e.g. a transport's own requests.
+template <class Fn> decltype(auto) suppress_tracing(Fn&& fn) {
+  detail::suppression_scope scope;
+  return std::forward<Fn>(fn)();
+}
 
 /// Sets a measurement on the transaction of this thread's active span, e.g.
 /// set_measurement("ttfb", 12.5, "millisecond"). `unit` is one of Relay's units (nanosecond …

@@ -21,7 +21,10 @@
 //                 span's setters, end()      do nothing; is_active()/is_recording() false,
 //                                            trace()/id() zero
 //                 active_span()              an empty span_ref
-//                 get_trace_headers()        every view empty ("send no such header")
+//                 now()                      span_time{} (0, "not given"); span_time's helpers work
+//                 suppress_tracing(fn)       runs fn() and returns its result
+//                 get_trace_headers(), get_trace_headers(span_ref)
+//                                            every view empty ("send no such header")
 //                 every string_view returned ""  empty but never null: printf("%.*s", n, v.data())
 //                                            of a null pointer is undefined (g++ -O2 fails it with
 //                                            -Werror=format-overflow), and code written against the
@@ -168,6 +171,16 @@ struct span_ref {
   constexpr bool is_sampled() const noexcept { return false; }
 };
 
+/// A value helper, kept whole: programs compute with it (now() is 0 here, "not given").
+struct span_time {
+  std::uint64_t ns = 0;
+  constexpr span_time minus_ns(std::uint64_t d_ns) const noexcept { return span_time{ns > d_ns ? ns - d_ns : 1}; }
+  constexpr span_time plus_ns(std::uint64_t d_ns) const noexcept {
+    return span_time{ns + d_ns < ns ? ~std::uint64_t{0} : ns + d_ns};
+  }
+  constexpr bool is_set() const noexcept { return ns != 0; }
+};
+
 /// The same aggregate as the enabled build, so `{"name", "op", parent}` still compiles.
 struct span_options {
   std::string_view name;
@@ -178,6 +191,7 @@ struct span_options {
   bool force_transaction = false;
   const attribute* attributes = nullptr;
   std::size_t attribute_count = 0;
+  span_time start_time{};
 };
 
 /// An empty, move-only handle: every setter does nothing, every query says "no span".
@@ -209,6 +223,7 @@ class span {
   void set_op(std::string_view) noexcept {}
   void set_origin(std::string_view) noexcept {}
   void end() noexcept {}
+  void end(span_time) noexcept {}
 
   bool is_active() const noexcept { return false; }
   bool is_recording() const noexcept { return false; }
@@ -440,6 +455,9 @@ class scoped_span : private span {
 };
 
 inline span_ref active_span() noexcept { return span_ref{}; }
+inline span_time now() noexcept { return span_time{}; }
+/// Runs fn() and returns its result.
+template <class Fn> decltype(auto) suppress_tracing(Fn&& fn) { return std::forward<Fn>(fn)(); }
 inline void set_measurement(std::string_view, double, std::string_view = "none") noexcept {}
 inline bool poll(std::uint32_t) noexcept { return true; }
 
@@ -471,6 +489,7 @@ decltype(auto) continue_trace(std::string_view, std::string_view, std::string_vi
   return std::forward<Fn>(fn)();
 }
 inline trace_headers get_trace_headers() noexcept { return trace_headers(); }
+inline trace_headers get_trace_headers(const span_ref&) noexcept { return trace_headers(); }
 /// False, and carrier.set() is not called.
 template <class Carrier> bool inject(Carrier&, std::string_view = {}) noexcept { return false; }
 /// Runs fn() and returns its result; carrier.get() is not called.

@@ -3,7 +3,8 @@
 // WHAT IT DOES  continue_trace() makes the transactions started in its callback continue the
 //               caller's trace (trace id, parent span id, sampling decision, sample_rand and the
 //               frozen dynamic sampling context); get_trace_headers() gives the `sentry-trace`,
-//               `baggage` and `traceparent` values for the active span; inject()/extract() do
+//               `baggage` and `traceparent` values for the active span (get_trace_headers(span_ref)
+//               for any span, e.g. a parent handed to a worker thread); inject()/extract() do
 //               both through any key-value carrier; capture_exception()/capture_message() send
 //               an error event whose `contexts.trace` is the active span's, so Sentry shows the
 //               error inside the trace. Parsing and writing are runtime/distributed.hpp's,
@@ -22,6 +23,7 @@
 #define SENTRY_TRACE_FACE_DISTRIBUTED_HPP
 
 #include "../config.hpp"
+#include "span.hpp"
 #include "status.hpp"
 
 #include <cstddef>
@@ -105,6 +107,19 @@ decltype(auto) continue_trace(std::string_view sentry_trace, std::string_view ba
 /// @sentry/core's getTraceData() returns {} then. No heap, no lock; under 2 KiB of stack
 /// (tests/stack/stack_use.cpp); noexcept.
 trace_headers get_trace_headers() noexcept;
+
+/// The headers that make a request a child of the span `of`, which may belong to another
+/// thread (as @sentry/core's spanToTraceHeader, spanToBaggageHeader and
+/// spanToTraceparentHeader): `sentry-trace` and, with options.propagate_traceparent,
+/// `traceparent` from its ids and sampling decision; `baggage` from the dynamic sampling
+/// context of its trace (frozen here, as the first headers of a trace freeze it). Empty views
+/// before init(), after shutdown(), for an empty reference or one from before the last init().
+/// Once the span's transaction has been sent its DSC is gone, and a span that records nothing
+/// in a trace continued from elsewhere has only the continue_trace() scope's DSC, on that
+/// scope's thread: elsewhere baggage is then empty (never a made-up DSC), the other headers
+/// are still given. Not changed by suppress_tracing(): the span is named. The baggage
+/// view is valid as get_trace_headers()'s is. No heap, no lock; noexcept.
+trace_headers get_trace_headers(const span_ref& of) noexcept;
 
 /// Sets the trace headers on any carrier with `set(std::string_view key, std::string_view value)`
 /// (HTTP headers, message metadata, RPC metadata); the values are valid only during set(), so

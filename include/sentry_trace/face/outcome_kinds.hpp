@@ -56,6 +56,8 @@ struct stats {
                                            ///< could not hold whole
   std::uint64_t measurements_dropped = 0;  ///< over SENTRY_TRACE_MAX_MEASUREMENTS, no transaction, or not finite
   std::uint64_t depth_overflows = 0;       ///< spans not made active because SENTRY_TRACE_MAX_DEPTH was reached
+  std::uint64_t timestamps_clamped = 0;    ///< given span times moved: a start after now (to now), an end
+                                           ///< before its span's start (to the start); the span is still sent
   std::uint64_t envelopes_sent = 0;        ///< envelopes handed to the transport
   std::uint64_t client_reports_sent = 0;   ///< of which client reports
   std::uint64_t discarded_total = 0;       ///< sum of every outcome counted so far (also the reported ones)

@@ -3,7 +3,8 @@
 // WHAT IT DOES  Declares what a user holds: `span`, a small move-only handle, and `span_ref`, a
 //               copyable reference for handing a parent to another thread. The handle's member
 //               functions are defined once, in core/span_members.hpp (implementation TU); what
-//               the pool stores is core/records.hpp. span_status and transaction_source are in
+//               the pool stores is core/records.hpp. span_time is a point on the tracer's
+//               monotonic clock, for spans timed after the fact. span_status and transaction_source are in
 //               status.hpp, attribute_value in attributes.hpp.
 // DOES NOT      own memory: a handle is indices plus a generation (sokol ids), so a handle to a
 //               span whose transaction has been sent, or that was never recorded, is a valid
@@ -82,6 +83,26 @@ struct span_ref {
   constexpr bool is_sampled() const noexcept { return (flags & sampled) != 0; }
 };
 
+/// A point in time on the tracer's monotonic clock, in nanoseconds: the clock of
+/// options.clock when it is set, else steady_clock (a clock that never steps, unlike the wall
+/// clock). Take one with now(); express a duration measured after the fact with minus_ns()
+/// (`now().minus_ns(elapsed_ns)` is when a thing that just finished began). Zero means "not
+/// given": a span then starts or ends when the call is made. A value taken from another clock
+/// must be moved onto this one by the caller (e.g. GPU timestamps, by pairing one with now()).
+/// Spans may mix given times and clock readings freely: both are put on the same time line
+/// when their transaction is written (core/clock.hpp).
+struct span_time {
+  std::uint64_t ns = 0;  ///< monotonic nanoseconds; 0: not given
+
+  /// `d_ns` nanoseconds earlier; saturates at the clock's first nanosecond (never "not given").
+  constexpr span_time minus_ns(std::uint64_t d_ns) const noexcept { return span_time{ns > d_ns ? ns - d_ns : 1}; }
+  /// `d_ns` nanoseconds later (saturating).
+  constexpr span_time plus_ns(std::uint64_t d_ns) const noexcept {
+    return span_time{ns + d_ns < ns ? ~std::uint64_t{0} : ns + d_ns};
+  }
+  constexpr bool is_set() const noexcept { return ns != 0; }
+};
+
 /// How to start a span. An aggregate: `{"GET /orders", "http.server"}` or set fields by name.
 /// Strings are copied into the transaction's arena when the span starts (truncated at
 /// SENTRY_TRACE_MAX_STRING bytes, never dangling), so temporaries are fine.
@@ -96,6 +117,11 @@ struct span_options {
   /// (as @sentry/core's startSpan({attributes})). The array is read during the call only.
   const attribute* attributes = nullptr;
   std::size_t attribute_count = 0;
+
+  /// When the span started, if before now (as @sentry/core's startSpan({startTime})): e.g.
+  /// `now().minus_ns(elapsed)`. Not given (0): now. A time after now is clamped to now and
+  /// counted (stats.timestamps_clamped). Ignored by spans that record nothing.
+  span_time start_time{};
 };
 
 /// Handle to a started span. Cheap (a few words) and move-only, so exactly one owner can end
@@ -183,11 +209,18 @@ class span {
   /// that records nothing and is active nowhere ends here, inline.
   void end() noexcept {
     if constexpr (never_recording) return;
-    if ((ref_.flags & (span_ref::recording | span_ref::root)) == 0 && active_.depth == 0) {
-      ref_.flags = 0;
-      return;
-    }
+    if (ends_inline_()) return;
     end_();
+  }
+  /// Ends the span at `at` instead of now (as @sentry/core's span.end(timestamp)): for timings
+  /// known only after the fact (GPU timer queries, a library's duration callback). An end
+  /// before the span's start is clamped to the start and counted (stats.timestamps_clamped):
+  /// a span never has a negative duration. `at` not given (0): the same as end().
+  void end(span_time at) noexcept {
+    if constexpr (never_recording) return;
+    if (ends_inline_()) return;
+    if (at.ns) end_at_(at.ns);
+    else end_();
   }
 
   /// True while the handle refers to a span that has not ended (sampled or not).
@@ -226,10 +259,20 @@ class span {
     ref_ = span_ref{};
     active_ = detail::active_mark{};
   }
+  /// end()'s inline case: a span that records nothing and is active nowhere ends here.
+  bool ends_inline_() noexcept {
+    if ((ref_.flags & (span_ref::recording | span_ref::root)) != 0 || active_.depth != 0) return false;
+    ref_.flags = 0;
+    return true;
+  }
   // Defined once, in core/span_members.hpp.
   void abandon_() noexcept;
   void end_() noexcept;
+  void end_at_(std::uint64_t at_ns) noexcept;  ///< end(at) with a time given (span_time::ns)
   void end_recorded_() noexcept;
+  /// end_recorded_'s steps, with `set_end(span_record&)` writing the end: a clock reading
+  /// (end_recorded_) or a given time (end_at_), so end() pays nothing for end(at).
+  template <class SetEnd> void end_recorded_with_(SetEnd&& set_end) noexcept;
   void set_attribute_value_(std::string_view key, const attribute_value& value) noexcept;
   void set_string_attribute_(std::string_view key, std::string_view value) noexcept;  // the common case, without the dispatch on type
   void set_status_(span_status status) noexcept;

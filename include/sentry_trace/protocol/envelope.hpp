@@ -263,6 +263,24 @@ struct transaction_write {
 };
 
 /// The transaction's own fields, up to and with its trace context.
+/// A span's start and end as epoch microseconds: a span-clock reading through the anchor, a
+/// time the user gave (given_times) through its wall-clock pair only. A given time next to a
+/// reading may round to just before it; the end is then the start, never a negative duration.
+struct epoch_times {
+  std::int64_t start_us;
+  std::int64_t end_us;
+};
+SENTRY_TRACE_DETAIL_COLD inline epoch_times given_epoch_times(const time_anchor& a, const span_record& r) noexcept {
+  const std::int64_t start = (r.given_times & start_given) ? a.mono_to_epoch_us(r.start_ticks) : a.to_epoch_us(r.start_ticks);
+  const std::int64_t end = (r.given_times & end_given) ? a.mono_to_epoch_us(r.end_ticks) : a.to_epoch_us(r.end_ticks);
+  return epoch_times{start, end < start ? start : end};
+}
+inline epoch_times epoch_times_of(const time_anchor& a, const span_record& r) noexcept {
+  // Readings only (the common case): one conversion, monotone, so the end is never before the start.
+  if (r.given_times == 0) return epoch_times{a.to_epoch_us(r.start_ticks), a.to_epoch_us(r.end_ticks)};
+  return given_epoch_times(a, r);
+}
+
 inline void write_transaction_fields(json_writer& w, const transaction_block& b, const envelope_context& ctx,
                                      std::string_view event_hex, const trace_hex& trace) noexcept {
   const span_record& root = b.spans[0];
@@ -271,8 +289,9 @@ inline void write_transaction_fields(json_writer& w, const transaction_block& b,
   w.literal_key("platform").string("native");
   w.literal_key("transaction").string(transaction_name(b));
   w.literal_key("transaction_info").begin_object().literal_key("source").string(to_string(b.source)).end_object();
-  w.literal_key("start_timestamp").timestamp(ctx.anchor.to_epoch_us(root.start_ticks));
-  w.literal_key("timestamp").timestamp(ctx.anchor.to_epoch_us(root.end_ticks));
+  const epoch_times at = epoch_times_of(ctx.anchor, root);
+  w.literal_key("start_timestamp").timestamp(at.start_us);
+  w.literal_key("timestamp").timestamp(at.end_us);
   if (!ctx.release.empty()) w.literal_key("release").string(ctx.release);
   w.literal_key("environment").string(ctx.environment);
   if (!ctx.server_name.empty()) w.literal_key("server_name").string(ctx.server_name);
@@ -323,8 +342,9 @@ inline std::size_t write_spans(json_writer& w, fixed_sink& payload, const transa
     w.begin_object();
     write_span_common(w, b, trace, r, false, unfinished ? written_parent(b, slot, slot_list, listed) : r.parent);
     w.literal_key("description").string(b.str(r.name));
-    w.literal_key("start_timestamp").timestamp(ctx.anchor.to_epoch_us(r.start_ticks), stamps);
-    w.literal_key("timestamp").timestamp(ctx.anchor.to_epoch_us(r.end_ticks), stamps);
+    const epoch_times at = epoch_times_of(ctx.anchor, r);
+    w.literal_key("start_timestamp").timestamp(at.start_us, stamps);
+    w.literal_key("timestamp").timestamp(at.end_us, stamps);
     w.end_object();
     if (!w.ok()) {
       // Back to the last whole span; nothing more is written through `w` after this.
@@ -416,8 +436,9 @@ inline void write_span_v2(json_writer& w, const transaction_block& b, const span
   w.literal_key("name").string(segment ? segment_name : name);
   w.literal_key("status").string(r.status == span_status::ok ? "ok" : "error");
   w.literal_key("is_segment").boolean(segment);
-  w.literal_key("start_timestamp").seconds(ctx.anchor.to_epoch_us(r.start_ticks));
-  w.literal_key("end_timestamp").seconds(ctx.anchor.to_epoch_us(r.end_ticks));
+  const epoch_times at = epoch_times_of(ctx.anchor, r);
+  w.literal_key("start_timestamp").seconds(at.start_us);
+  w.literal_key("end_timestamp").seconds(at.end_us);
   w.literal_key("attributes").begin_object();
   write_typed_string(w, "sentry.op", op_or_default(b, r));
   write_typed_string(w, "sentry.origin", origin_or_manual(b, r));
@@ -568,13 +589,13 @@ std::string_view transaction_view::name() const noexcept { return block_->str(bl
 trace_id transaction_view::trace() const noexcept { return block_->trace; }
 span_view transaction_view::span_at(std::size_t i) const noexcept {
   const detail::span_record& r = block_->spans[slots_[i]];
-  const detail::time_anchor& a = *anchor_;
+  const detail::epoch_times at = detail::epoch_times_of(*anchor_, r);
   return span_view{r.id,
                    r.parent,
                    detail::op_or_default(*block_, r),
                    block_->str(r.name),
-                   a.to_epoch_us(r.start_ticks),
-                   a.to_epoch_us(r.end_ticks),
+                   at.start_us,
+                   at.end_us,
                    r.status,
                    slots_[i] == 0};
 }

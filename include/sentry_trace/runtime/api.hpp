@@ -25,6 +25,23 @@ span_ref active_span() noexcept {
   return e ? e->ref : span_ref{};
 }
 
+span_time now() noexcept {
+  const detail::tracer& t = detail::g_tracer;
+  // The hook is read only while enabled: after shutdown() it may point at an object gone.
+  return t.enabled ? span_time{t.now_ns()} : span_time{};
+}
+
+bool detail::enter_suppression() noexcept {
+  thread_scope* s = tl_scope ? tl_scope : take_thread_scope();
+  if (!s) return false;
+  ++s->suppressed;
+  return true;
+}
+void detail::leave_suppression() noexcept {
+  // The scope entered is still this thread's: a thread gives its scope back only at exit.
+  if (thread_scope* s = tl_scope) --s->suppressed;
+}
+
 void detail::record_measurement(std::string_view name, double value, std::string_view unit) noexcept {
   if (g_tracer.enabled) set_measurement_impl(name, value, unit);
 }

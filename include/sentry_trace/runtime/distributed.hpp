@@ -3,7 +3,8 @@
 // WHAT IT DOES  continue_trace() makes the transactions started in its callback continue the
 //               caller's trace (trace id, parent span id, sampling decision, sample_rand and the
 //               frozen dynamic sampling context); get_trace_headers() gives the `sentry-trace`,
-//               `baggage` and `traceparent` values for the active span; inject()/extract() do
+//               `baggage` and `traceparent` values for the active span (get_trace_headers(span_ref)
+//               for any span, e.g. a parent handed to a worker thread); inject()/extract() do
 //               both through any key-value carrier; capture_exception()/capture_message() send
 //               an error event whose `contexts.trace` is the active span's, so Sentry shows the
 //               error inside the trace.
@@ -118,26 +119,37 @@ struct current_trace {
   block_pin block;
   span_ref ref{};                   ///< the active span, if any
   std::string_view op;
+  /// The DSC of an explicit span's trace is not at hand (get_trace_headers(span_ref)): its
+  /// transaction has been sent since, or its trace came in through a continue_trace() scope
+  /// that is not this thread's. No baggage is made up for it.
+  bool dsc_unknown = false;
 };
 
-inline current_trace resolve_current() noexcept {
+/// The trace of the span `ref` (this thread's or any other's): its ids and decision, and its
+/// transaction, claimed while the value lives, when that is still in its block.
+inline current_trace resolve_span(const span_ref& ref) noexcept {
   current_trace c;
+  c.ref = ref;
+  c.trace = ref.trace;
+  c.span = ref.id;
+  c.sampled = (ref.flags & span_ref::deferred) ? parent_decision::none
+              : (ref.flags & span_ref::sampled) ? parent_decision::sampled
+                                                : parent_decision::not_sampled;
+  if (block_pin b{ref}) {
+    const span_record& r = b->spans[ref.slot];
+    c.parent = r.parent;
+    c.op = b->str(r.op);  // in the block's arena: valid while the claim is held
+    c.block = static_cast<block_pin&&>(b);
+  }
+  return c;
+}
+
+inline current_trace resolve_current() noexcept {
   stack_entry* e = g_tracer.enabled ? current_entry() : nullptr;
+  if (e) return resolve_span(e->ref);
+  current_trace c;
   incoming_context* in = tl_incoming;
-  if (e) {
-    c.ref = e->ref;
-    c.trace = e->ref.trace;
-    c.span = e->ref.id;
-    c.sampled = (e->ref.flags & span_ref::deferred) ? parent_decision::none
-                : (e->ref.flags & span_ref::sampled) ? parent_decision::sampled
-                                                      : parent_decision::not_sampled;
-    if (block_pin b{e->ref}) {
-      const span_record& r = b->spans[e->ref.slot];
-      c.parent = r.parent;
-      c.op = b->str(r.op);  // in the block's arena: valid while the claim is held
-      c.block = static_cast<block_pin&&>(b);
-    }
-  } else if (in && in->continued) {
+  if (in && in->continued) {
     c.trace = in->parent.trace;
     c.span = new_span_id();
     c.parent = in->parent.parent;
@@ -180,7 +192,9 @@ inline std::string_view write_baggage(const current_trace& c) noexcept {
   }
   propagation_scratch& out = *scratch;
   std::size_t n = 0;
-  if (c.block) {
+  if (c.dsc_unknown) {
+    return {};
+  } else if (c.block) {
     const transaction_block& b = *c.block.get();
     freeze_head_dsc(*c.block.get());
     n = b.dsc.write_header(out.header, sizeof(out.header));
@@ -268,20 +282,40 @@ void detail::leave_trace(incoming_space& at) noexcept {
 
 bool detail::propagates_to(std::string_view url) noexcept {
   const tracer& t = g_tracer;
-  if (!t.enabled) return false;  // before init() or after shutdown(): nothing to propagate
+  // Before init() or after shutdown(), or inside suppress_tracing(): nothing to propagate.
+  if (!t.enabled || tracing_suppressed()) return false;
   return url.empty() || should_propagate(url, t.targets, t.target_count, t.targets_set);
 }
 
+namespace detail {
+/// Writes the headers of `c` into `h`: the one writer behind both get_trace_headers().
+inline void write_trace_headers(trace_headers& h, const current_trace& c) noexcept {
+  h.sentry_trace = std::string_view(h.sentry_trace_buf, format_sentry_trace(h.sentry_trace_buf, c.trace, c.span, c.sampled));
+  if (g_tracer.propagate_traceparent)
+    h.traceparent = std::string_view(h.traceparent_buf, format_traceparent(h.traceparent_buf, c.trace, c.span,
+                                                                           c.sampled == parent_decision::sampled));
+  h.baggage = write_baggage(c);
+}
+}  // namespace detail
+
 trace_headers get_trace_headers() noexcept {
   return trace_headers([](trace_headers& h) {
-    if (!detail::g_tracer.enabled) return;  // before init() or after shutdown(): no headers
-    const detail::current_trace c = detail::resolve_current();
-    h.sentry_trace =
-        std::string_view(h.sentry_trace_buf, detail::format_sentry_trace(h.sentry_trace_buf, c.trace, c.span, c.sampled));
-    if (detail::g_tracer.propagate_traceparent)
-      h.traceparent = std::string_view(h.traceparent_buf, detail::format_traceparent(h.traceparent_buf, c.trace, c.span,
-                                                                                     c.sampled == parent_decision::sampled));
-    h.baggage = detail::write_baggage(c);
+    // Before init() or after shutdown(), or inside suppress_tracing(): no headers.
+    if (!detail::g_tracer.enabled || detail::tracing_suppressed()) return;
+    detail::write_trace_headers(h, detail::resolve_current());
+  });
+}
+
+trace_headers get_trace_headers(const span_ref& of) noexcept {
+  return trace_headers([&of](trace_headers& h) {
+    if (!detail::g_tracer.enabled || !of.is_valid()) return;  // also a reference from before the last init()
+    if (of.epoch != detail::g_tracer.epoch) return;
+    detail::current_trace c = detail::resolve_span(of);
+    const detail::incoming_context* in = detail::tl_incoming;
+    const bool scope_here = in && in->continued && in->parent.trace == of.trace;
+    c.dsc_unknown = !c.block && ((of.is_recording() || (of.links & detail::ref_in_block)) ||
+                                 ((of.links & detail::ref_continued) && !scope_here));
+    detail::write_trace_headers(h, c);
   });
 }
 
