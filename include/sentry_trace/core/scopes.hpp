@@ -113,14 +113,15 @@ inline void settle_entry(stack_entry& e, std::uint16_t epoch) noexcept {
 }
 
 /// This thread's innermost span that is still active, or nullptr. Entries ended elsewhere or
-/// left from before a re-init are settled and popped on the way.
+/// left from before a re-init are settled and popped on the way. A live entry that names no
+/// span (with_active_span(nullptr, ...), start_new_trace) hides the spans below it: nullptr.
 inline stack_entry* current_entry() noexcept {
   thread_scope* s = tl_scope;
   if (!s) return nullptr;
   const std::uint16_t epoch = g_tracer.epoch;
   while (s->depth > 0) {
     stack_entry& e = s->entries[s->depth - 1];
-    if (e.token.load(order_acquire) != 0 && e.ref.epoch == epoch) return &e;
+    if (e.token.load(order_acquire) != 0 && e.ref.epoch == epoch) return e.ref.is_valid() ? &e : nullptr;
     settle_entry(e, epoch);
     --s->depth;
   }
