@@ -386,9 +386,9 @@ span start_span_impl(const span_options& o, bool make_active) noexcept {
     thread_scope* s = tl_scope;
     if (s && s->depth > 0) {
       stack_entry& e = s->entries[s->depth - 1];
-      // (An entry that names no span, with_active_span(nullptr, ...), is not valid: slow path.)
-      if ((e.ref.flags & (span_ref::valid | span_ref::recording | ref_dropped)) == span_ref::valid &&
-          (e.ref.links & ref_in_block) == 0 && e.ref.epoch == t.epoch && e.token.load(order_relaxed) != 0) {
+      // (An entry that names no span has ref_in_block set: no_span_entry_ref.)
+      if ((e.ref.flags & (span_ref::recording | ref_dropped)) == 0 && (e.ref.links & ref_in_block) == 0 && e.ref.epoch == t.epoch &&
+          e.token.load(order_relaxed) != 0) {
         ++e.unrecorded_children;
         return start_unrecorded_child(e.ref, static_cast<std::uint8_t>(e.ref.flags & ~ref_root), make_active);
       }

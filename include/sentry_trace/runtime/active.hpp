@@ -23,11 +23,7 @@ namespace detail {
 /// for a ref from before the last init(), a dropped one, so that spans started under it are
 /// dropped and counted, as under such an explicit parent.
 inline span_ref active_entry_ref(const span_ref& ref) noexcept {
-  if (!ref.is_valid()) {
-    span_ref none;
-    none.epoch = g_tracer.epoch;
-    return none;
-  }
+  if (!ref.is_valid()) return no_span_entry_ref();
   return ref.epoch == g_tracer.epoch ? ref : dropped_ref(ref);
 }
 }  // namespace detail
