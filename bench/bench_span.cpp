@@ -1,7 +1,8 @@
 // bench_span.cpp -- what a span costs: numbers, not pass/fail.
 //
 //   ./bench_span                      the full table (a few seconds)
-//   ./bench_span --loop-only N [sampled|unsampled|root|ids|off|end1000|end1000-worker|serialize]
+//   ./bench_span --loop-only N [sampled|unsampled|root|ids|off|end1000|end1000-worker|serialize|
+//                               handle-set|borrowed-set]
 //                                     only N spans (or N transactions), for external counters:
 //     strace -f -c ./bench_span --loop-only 0        # start-up and init alone
 //     strace -f -c ./bench_span --loop-only 100000   # syscalls per span = (this - the above) / N
@@ -17,6 +18,9 @@
 //                                    times into a buffer and not sent; (Ir of this - Ir of
 //                                    "--loop-only 0 serialize") / (N * 1000)
 //     bench/callgrind.sh ./bench_span    # the same per span, for sampled, unsampled, root, serialize
+//     valgrind --tool=callgrind ./bench_span --loop-only 100000 borrowed-set   # instructions per
+//                                    get_active_span().set_attribute(int), handle-set the same
+//                                    through the handle: (Ir of N - Ir of 0) / N
 //
 // Every figure is wall time from std::chrono::steady_clock around a batch, divided by the batch
 // size; nothing is subtracted (not the loop, not the timer). Each figure is taken over many runs
@@ -214,6 +218,36 @@ static samples bench_children(int runs, std::uint32_t per_run, bool scoped, allo
     alloc_count a0 = alloc_count::now();
     auto t0 = bench_clock::now();
     child_batch(per_run, scoped);
+    auto t1 = bench_clock::now();
+    alloc_count d = alloc_count::now() - a0;
+    total.news += d.news;
+    total.mallocs += d.mallocs;
+    root.end();
+    s.add(elapsed_ns(t0, t1) / per_run);
+  }
+  allocs = total;
+  return s;
+}
+
+// `n` int attributes set on the active span: through its handle, or through get_active_span()
+// (the claim on its block around each write). One key, so nothing grows: each call replaces it.
+static void setter_batch(std::uint32_t n, bool borrowed) {
+  st::scoped_span s({"setters", "task"});
+  if (borrowed) {
+    for (std::uint32_t i = 0; i < n; ++i) st::get_active_span().set_attribute("k", i);
+  } else {
+    for (std::uint32_t i = 0; i < n; ++i) s->set_attribute("k", i);
+  }
+}
+
+static samples bench_setters(int runs, std::uint32_t per_run, bool borrowed, alloc_count& allocs) {
+  samples s;
+  alloc_count total{};
+  for (int r = 0; r < runs; ++r) {
+    st::span root = st::start_span_manual({"bench", "task"});
+    alloc_count a0 = alloc_count::now();
+    auto t0 = bench_clock::now();
+    setter_batch(per_run, borrowed);
     auto t1 = bench_clock::now();
     alloc_count d = alloc_count::now() - a0;
     total.news += d.news;
@@ -428,8 +462,11 @@ static int loop_only(std::uint64_t n, const char* kind) {
   const bool end_on_worker = std::strcmp(kind, "end1000-worker") == 0;
   const bool end_big = end_on_worker || std::strcmp(kind, "end1000") == 0;
   const bool serialize = std::strcmp(kind, "serialize") == 0;
-  if (!roots && !unsampled && !ids && !off && !end_big && !serialize && std::strcmp(kind, "sampled") != 0) {
-    std::fprintf(stderr, "bench_span: --loop-only N [sampled|unsampled|root|ids|off|end1000|end1000-worker|serialize]\n");
+  const bool handle_set = std::strcmp(kind, "handle-set") == 0;
+  const bool borrowed_set = std::strcmp(kind, "borrowed-set") == 0;
+  if (!roots && !unsampled && !ids && !off && !end_big && !serialize && !handle_set && !borrowed_set &&
+      std::strcmp(kind, "sampled") != 0) {
+    std::fprintf(stderr, "bench_span: --loop-only N [sampled|unsampled|root|ids|off|end1000|end1000-worker|serialize|handle-set|borrowed-set]\n");
     return 2;
   }
   if (!off) start_tracing(unsampled ? 0.0 : 1.0, &none, end_on_worker);
@@ -454,6 +491,14 @@ static int loop_only(std::uint64_t n, const char* kind) {
     st::shutdown(0);
     return n != 0 && bytes == 0 ? 1 : 0;  // nothing written: the transaction did not fit
   }
+  if (handle_set || borrowed_set) {
+    // Instructions per set_attribute: Ir for N minus Ir for 0, over N (one span either way).
+    st::span root = st::start_span_manual({"bench", "task"});
+    setter_batch(static_cast<std::uint32_t>(n), borrowed_set);
+    root.end();
+    st::shutdown(0);
+    return 0;
+  }
   for (std::uint64_t done = 0; done < n;) {
     if (roots) {
       st::span root = st::start_span_manual({"GET /health", "http.server"});
@@ -477,7 +522,7 @@ int main(int argc, char** argv) {
   if (argc >= 3 && std::strcmp(argv[1], "--loop-only") == 0)
     return loop_only(std::strtoull(argv[2], nullptr, 10), argc >= 4 ? argv[3] : "sampled");
   if (argc > 1) {
-    std::fprintf(stderr, "usage: bench_span [--loop-only N [sampled|unsampled|root|ids|off|end1000|end1000-worker|serialize]]\n");
+    std::fprintf(stderr, "usage: bench_span [--loop-only N [sampled|unsampled|root|ids|off|end1000|end1000-worker|serialize|handle-set|borrowed-set]]\n");
     return 2;
   }
 
@@ -504,6 +549,9 @@ int main(int argc, char** argv) {
   samples scoped = bench_children(runs, batch, true, allocs_scoped);
   bench_roots(4, 100, allocs_root);
   samples roots = bench_roots(runs, 200, allocs_root);
+  alloc_count allocs_handle_set{}, allocs_borrowed_set{};
+  samples handle_set = bench_setters(runs, batch, false, allocs_handle_set);
+  samples borrowed_set = bench_setters(runs, batch, true, allocs_borrowed_set);
   bench_two_threads(4, true);
   samples one_thread = bench_two_threads(runs, false);
   samples two_threads = bench_two_threads(runs, true);
@@ -553,6 +601,10 @@ int main(int argc, char** argv) {
               per(allocs_scoped.mallocs + allocs_scoped.news, sampled_spans));
   std::printf("%-52s %10.2f %10.2f %12.4f\n", "unsampled child span, traces_sample_rate 0 (ns)", unsampled.min(),
               unsampled.median(), per(allocs_unsampled.mallocs + allocs_unsampled.news, unsampled_spans));
+  std::printf("%-52s %10.2f %10.2f %12.4f\n", "int attribute through the span's handle (ns)", handle_set.min(),
+              handle_set.median(), per(allocs_handle_set.mallocs + allocs_handle_set.news, sampled_spans));
+  std::printf("%-52s %10.2f %10.2f %12.4f\n", "int attribute through get_active_span() (ns)", borrowed_set.min(),
+              borrowed_set.median(), per(allocs_borrowed_set.mallocs + allocs_borrowed_set.news, sampled_spans));
   std::printf("%-52s %10.2f %10.2f %12s\n", "one thread adding 500 children to a transaction (ns)", one_thread.min(),
               one_thread.median(), "-");
   std::printf("%-52s %10.2f %10.2f %12s\n", "two threads adding 500 each to one transaction (ns)", two_threads.min(),

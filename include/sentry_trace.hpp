@@ -29,14 +29,15 @@
 //               The parts, bottom to top, each including only those below it:
 //                 face/     what every TU compiles: the vocabulary (hooks, status, attributes,
 //                           outcome_kinds, sampling_context, ids, sampler), span, transport,
-//                           options, api, distributed, frames, macros;
+//                           options, api, distributed, active, frames, macros;
 //                 core/     the span path's state and recording: platform, outcomes, records,
 //                           pool, state, scopes, incoming, claims, streaming, recording,
 //                           span_members;
 //                 protocol/ text and payloads: text, json, ids, dsn, sampling, propagation,
 //                           envelope, events, ratelimit;
 //                 delivery/ transports, http_client, transport_http, dispatch;
-//                 runtime/  environment, lifecycle (init/flush/shutdown, fork), distributed, api.
+//                 runtime/  environment, lifecycle (init/flush/shutdown, fork), distributed, api,
+//                           active.
 //               SENTRY_TRACE_ENABLED=0 includes face/disabled.hpp instead of the face: every call
 //               compiles to nothing, the program still builds, and no implementation TU is needed.
 
@@ -58,6 +59,7 @@
 #include "sentry_trace/face/options.hpp"
 #include "sentry_trace/face/api.hpp"
 #include "sentry_trace/face/distributed.hpp"
+#include "sentry_trace/face/active.hpp"
 #include "sentry_trace/face/frames.hpp"
 #else
 // SENTRY_TRACE_ENABLED=0: the same public surface as empty inlines, and nothing else.
@@ -103,5 +105,6 @@
 #include "sentry_trace/core/span_members.hpp"
 #include "sentry_trace/runtime/distributed.hpp"
 #include "sentry_trace/runtime/api.hpp"
+#include "sentry_trace/runtime/active.hpp"
 #endif // SENTRY_TRACE_IMPLEMENTATION || SENTRY_TRACE_INTERNALS
 #endif // SENTRY_TRACE_ENABLED

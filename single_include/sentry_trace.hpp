@@ -40,14 +40,15 @@
 //               The parts, bottom to top, each including only those below it:
 //                 face/     what every TU compiles: the vocabulary (hooks, status, attributes,
 //                           outcome_kinds, sampling_context, ids, sampler), span, transport,
-//                           options, api, distributed, frames, macros;
+//                           options, api, distributed, active, frames, macros;
 //                 core/     the span path's state and recording: platform, outcomes, records,
 //                           pool, state, scopes, incoming, claims, streaming, recording,
 //                           span_members;
 //                 protocol/ text and payloads: text, json, ids, dsn, sampling, propagation,
 //                           envelope, events, ratelimit;
 //                 delivery/ transports, http_client, transport_http, dispatch;
-//                 runtime/  environment, lifecycle (init/flush/shutdown, fork), distributed, api.
+//                 runtime/  environment, lifecycle (init/flush/shutdown, fork), distributed, api,
+//                           active.
 //               SENTRY_TRACE_ENABLED=0 includes face/disabled.hpp instead of the face: every call
 //               compiles to nothing, the program still builds, and no implementation TU is needed.
 
@@ -1020,6 +1021,7 @@ SENTRY_TRACE_DETAIL_END
 SENTRY_TRACE_DETAIL_BEGIN
 
 class span;
+class borrowed_span;
 
 namespace detail {
 /// Where a span stands in a thread's stack of active spans (core/scopes.hpp): the scope, the entry's
@@ -1249,6 +1251,10 @@ class span {
   span(const span_ref& parent, std::uint8_t flags) noexcept : ref_(parent) { ref_.flags = flags; }
 
  private:
+  /// borrowed_span (face/active.hpp) runs these setters on a span it does not own, and lets go
+  /// of it with release_(), never end_() or abandon_().
+  friend class borrowed_span;
+
   void release_() noexcept {
     ref_ = span_ref{};
     active_ = detail::active_mark{};
@@ -1967,6 +1973,199 @@ SENTRY_TRACE_DETAIL_END
 // end of part: include/sentry_trace/face/distributed.hpp
 
 // =================================================================================================
+// part: include/sentry_trace/face/active.hpp
+// =================================================================================================
+
+// sentry_trace/face/active.hpp -- the active span, writable; code run under a given span or a new trace
+//
+// WHAT IT DOES  get_active_span()       (JS getActiveSpan) this thread's active span as a
+//                                       borrowed_span: deep code sets attributes, status, name,
+//                                       op and origin on it without holding its handle
+//               with_active_span(r, fn) (JS withActiveSpan) runs fn() with the span `r` names as
+//                                       this thread's active span, the previous one restored
+//                                       after; an empty ref (or nullptr) means no active span
+//                                       inside, as withActiveSpan(null, fn)
+//               start_new_trace(fn)     (JS startNewTrace) runs fn() in a trace of its own: no
+//                                       active span, no continue_trace() scope, and one fresh
+//                                       trace id and sample_rand for the transactions started
+//                                       inside and for headers and events outside any span
+//               The out-of-line halves are runtime/active.hpp's (implementation TU).
+// STEP BY STEP  st::get_active_span().set_attribute("cache.hit", true);      // deep in a handler
+//               pool.run([ref = st::active_span()] {                           // on a worker thread
+//                 st::with_active_span(ref, [] { st::scoped_span s({"parse", "task"}); });
+//               });
+//               st::start_new_trace([] { st::start_span({"nightly job", "task"}, [](st::span&) {}); });
+// DOES NOT      allocate, lock, or end, abandon or keep alive a span. A borrowed_span's setter
+//               claims the span's transaction block for the write (one compare-and-swap and one
+//               atomic subtraction), so a span that has ended, or whose transaction has been
+//               sent and its block reused, is never written: the setter is a no-op then, as on
+//               an unrecorded span or an empty borrowed_span.
+// THREADS       with_active_span changes only the calling thread's stack of active spans, so a
+//               worker may run under a span of another thread; spans started inside are that
+//               span's children, dropped and counted (no_parent_span) once its transaction has
+//               been sent, as with span_options::parent. A span's fields are written by one
+//               thread at a time, whichever handle does it: a borrowed_span must not change a
+//               span while its owner (or another borrowed_span) changes or ends it on another
+//               thread. get_active_span() under start_span/scoped_span on the same thread, its
+//               common use, always keeps that rule.
+// ERRORS        Nothing here fails. with_active_span and start_new_trace let fn's exception pass,
+//               the thread's active span (and trace scope) restored first.
+
+#ifndef SENTRY_TRACE_FACE_ACTIVE_HPP
+#define SENTRY_TRACE_FACE_ACTIVE_HPP
+
+#include <cstddef>
+#include <type_traits>
+#include <utility>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// A span that is not the holder's to end: it changes the span a span_ref names, as its own
+/// handle would, and can never end or abandon it. Copyable, a span_ref in size; holding one keeps
+/// nothing alive. Each setter takes exactly the arguments span's setter of that name takes, and
+/// is a no-op on an empty, unrecorded or ended span, and once the span's transaction was sent.
+class borrowed_span {
+  static constexpr bool never_recording = SENTRY_TRACE_SAMPLING == SENTRY_TRACE_SAMPLING_NEVER;
+
+ public:
+  constexpr borrowed_span() noexcept = default;
+  /// The span `ref` names: from span::ref(), active_span(), or another thread.
+  constexpr explicit borrowed_span(const span_ref& ref) noexcept : ref_(ref) {}
+
+  /// span::set_attribute: keys and string values are copied into the transaction's arena.
+  template <class... Args>
+  auto set_attribute(Args&&... args) noexcept -> decltype(std::declval<span&>().set_attribute(std::forward<Args>(args)...)) {
+    if (is_recording()) write_([&](span& s) noexcept { s.set_attribute(std::forward<Args>(args)...); });
+  }
+  /// span::set_status.
+  template <class... Args>
+  auto set_status(Args&&... args) noexcept -> decltype(std::declval<span&>().set_status(std::forward<Args>(args)...)) {
+    if (is_recording()) write_([&](span& s) noexcept { s.set_status(std::forward<Args>(args)...); });
+  }
+  /// span::set_http_status: the status from the code, and `http.response.status_code`.
+  template <class... Args>
+  auto set_http_status(Args&&... args) noexcept
+      -> decltype(std::declval<span&>().set_http_status(std::forward<Args>(args)...)) {
+    if (is_recording()) write_([&](span& s) noexcept { s.set_http_status(std::forward<Args>(args)...); });
+  }
+  /// span::set_name: on a transaction's root also the transaction's name (and its source).
+  template <class... Args>
+  auto set_name(Args&&... args) noexcept -> decltype(std::declval<span&>().set_name(std::forward<Args>(args)...)) {
+    if (is_recording()) write_([&](span& s) noexcept { s.set_name(std::forward<Args>(args)...); });
+  }
+  /// span::set_op.
+  template <class... Args>
+  auto set_op(Args&&... args) noexcept -> decltype(std::declval<span&>().set_op(std::forward<Args>(args)...)) {
+    if (is_recording()) write_([&](span& s) noexcept { s.set_op(std::forward<Args>(args)...); });
+  }
+  /// span::set_origin.
+  template <class... Args>
+  auto set_origin(Args&&... args) noexcept -> decltype(std::declval<span&>().set_origin(std::forward<Args>(args)...)) {
+    if (is_recording()) write_([&](span& s) noexcept { s.set_origin(std::forward<Args>(args)...); });
+  }
+
+  /// True when it names a span (sampled or not), as span_ref::is_valid: get_active_span() found one.
+  bool is_valid() const noexcept { return ref_.is_valid(); }
+  /// True when the span had a slot when the reference was taken (it may have ended since: then
+  /// the setters are no-ops).
+  bool is_recording() const noexcept { return !never_recording && ref_.is_recording(); }
+  bool is_sampled() const noexcept { return ref_.is_sampled(); }
+  trace_id trace() const noexcept { return ref_.trace; }
+  span_id id() const noexcept { return ref_.id; }
+  span_ref ref() const noexcept { return ref_; }
+  /// Implicit, so that `span_options{"name", "op", st::get_active_span()}` reads naturally.
+  operator span_ref() const noexcept { return ref_; }  // NOLINT(google-explicit-constructor)
+
+ private:
+  /// Runs write(span&) on a span handle for ref_, with the span's block claimed.
+  template <class Write> void write_(Write&& write) const noexcept {
+    apply_(&call_<std::remove_reference_t<Write>>, &write);
+  }
+  template <class Write> static void call_(span& s, void* write) noexcept { (*static_cast<Write*>(write))(s); }
+  /// Defined in runtime/active.hpp: claims the block, runs write(handle, context), lets go.
+  void apply_(void (*write)(span&, void*), void* context) const noexcept;
+
+  span_ref ref_{};
+};
+
+/// This thread's active span, to change from code that does not hold its handle (JS
+/// getActiveSpan): empty (every setter a no-op) when none is active, also inside
+/// with_active_span(nullptr, ...) and start_new_trace(). Thread-safe; no heap, no lock.
+[[nodiscard]] inline borrowed_span get_active_span() noexcept { return borrowed_span(active_span()); }
+
+namespace detail {
+/// Puts `ref` on this thread's stack of active spans (an empty ref: no active span); runtime/active.hpp.
+active_mark enter_active(const span_ref& ref) noexcept;
+/// Takes the entry enter_active() made off this thread's stack.
+void leave_active(const active_mark& at) noexcept;
+/// Opens a start_new_trace scope in `at` on this thread; leave_trace closes it.
+void enter_new_trace(incoming_space& at) noexcept;
+
+/// One with_active_span call's entry, taken off however fn leaves. With tracing off at run time
+/// (or SENTRY_TRACE_SAMPLING_NEVER) nothing is pushed: no span starts anyway.
+class active_scope {
+ public:
+  explicit active_scope(const span_ref& ref) noexcept {
+    if constexpr (sampling_policy != sampling_policy_kind::never)
+      if (live_run()) at_ = enter_active(ref);
+  }
+  ~active_scope() {
+    if (at_.depth) leave_active(at_);
+  }
+  active_scope(const active_scope&) = delete;
+  active_scope& operator=(const active_scope&) = delete;
+
+ private:
+  active_mark at_{};
+};
+
+/// One start_new_trace call's trace scope, closed however fn leaves.
+class new_trace_scope {
+ public:
+  new_trace_scope() noexcept { enter_new_trace(space_); }
+  ~new_trace_scope() { leave_trace(space_); }
+  new_trace_scope(const new_trace_scope&) = delete;
+  new_trace_scope& operator=(const new_trace_scope&) = delete;
+
+ private:
+  incoming_space space_;
+};
+}  // namespace detail
+
+/// Runs fn() with the span `ref` names as this thread's active span and returns fn's result
+/// (JS withActiveSpan): spans started inside without an explicit parent are its children, and
+/// get_active_span(), get_trace_headers(), set_measurement() and error events see it. An empty
+/// ref means no active span inside (JS withActiveSpan(null, fn)): spans started there are
+/// transactions. The span is not ended when fn returns; a span from before the last init()
+/// makes the spans started inside dropped and counted (no_parent_span), as such an explicit
+/// parent does. Thread-safe; the calling thread's stack only (SENTRY_TRACE_MAX_DEPTH entries:
+/// over it, fn runs under the previous active span, counted in stats.depth_overflows).
+template <class Fn> decltype(auto) with_active_span(const span_ref& ref, Fn&& fn) {
+  detail::active_scope scope(ref);
+  return std::forward<Fn>(fn)();
+}
+/// with_active_span(nullptr, fn): fn runs with no active span (JS withActiveSpan(null, fn)).
+template <class Fn> decltype(auto) with_active_span(std::nullptr_t, Fn&& fn) {
+  return with_active_span(span_ref{}, std::forward<Fn>(fn));
+}
+
+/// Runs fn() in a trace of its own and returns fn's result (JS startNewTrace): no active span and
+/// no continue_trace() scope inside; the transactions started there share one new trace id and
+/// sample_rand, which also headers and error events outside any span carry. Outside it the
+/// thread's trace is as before. Nested calls each start their own. Thread-safe.
+template <class Fn> decltype(auto) start_new_trace(Fn&& fn) {
+  detail::active_scope no_active_span{span_ref{}};
+  detail::new_trace_scope trace;
+  return std::forward<Fn>(fn)();
+}
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_FACE_ACTIVE_HPP
+
+// end of part: include/sentry_trace/face/active.hpp
+
+// =================================================================================================
 // part: include/sentry_trace/face/frames.hpp
 // =================================================================================================
 
@@ -2160,6 +2359,9 @@ SENTRY_TRACE_DETAIL_END
 //                 span's setters, end()      do nothing; is_active()/is_recording() false,
 //                                            trace()/id() zero
 //                 active_span()              an empty span_ref
+//                 get_active_span()          an empty borrowed_span: its setters do nothing
+//                 with_active_span(r, fn), start_new_trace(fn)
+//                                            run fn() and return its result
 //                 now()                      span_time{} (0, "not given"); span_time's helpers work
 //                 suppress_tracing(fn)       runs fn() and returns its result
 //                 get_trace_headers(), get_trace_headers(span_ref)
@@ -3409,6 +3611,45 @@ inline bool capture_exception(std::string_view, std::string_view) noexcept { ret
 inline bool capture_exception(const std::exception&, std::string_view = "std::exception") noexcept { return false; }
 #endif
 inline bool capture_message(std::string_view, level = level::info) noexcept { return false; }
+
+// ---- active.hpp ------------------------------------------------------------------------------
+
+/// Names no span; each setter takes exactly what span's setter of that name takes (so code the
+/// enabled build rejects is rejected here too) and does nothing.
+class borrowed_span {
+ public:
+  constexpr borrowed_span() noexcept = default;
+  constexpr explicit borrowed_span(const span_ref&) noexcept {}
+
+  template <class... Args>
+  auto set_attribute(Args&&... args) noexcept -> decltype(std::declval<span&>().set_attribute(std::forward<Args>(args)...)) {}
+  template <class... Args>
+  auto set_status(Args&&... args) noexcept -> decltype(std::declval<span&>().set_status(std::forward<Args>(args)...)) {}
+  template <class... Args>
+  auto set_http_status(Args&&... args) noexcept
+      -> decltype(std::declval<span&>().set_http_status(std::forward<Args>(args)...)) {}
+  template <class... Args>
+  auto set_name(Args&&... args) noexcept -> decltype(std::declval<span&>().set_name(std::forward<Args>(args)...)) {}
+  template <class... Args>
+  auto set_op(Args&&... args) noexcept -> decltype(std::declval<span&>().set_op(std::forward<Args>(args)...)) {}
+  template <class... Args>
+  auto set_origin(Args&&... args) noexcept -> decltype(std::declval<span&>().set_origin(std::forward<Args>(args)...)) {}
+
+  bool is_valid() const noexcept { return false; }
+  bool is_recording() const noexcept { return false; }
+  bool is_sampled() const noexcept { return false; }
+  trace_id trace() const noexcept { return trace_id{}; }
+  span_id id() const noexcept { return span_id{}; }
+  span_ref ref() const noexcept { return span_ref{}; }
+  operator span_ref() const noexcept { return span_ref{}; }  // NOLINT(google-explicit-constructor): as enabled
+};
+
+/// An empty borrowed_span: there is never an active span.
+[[nodiscard]] inline borrowed_span get_active_span() noexcept { return borrowed_span{}; }
+/// Run fn() and return its result.
+template <class Fn> decltype(auto) with_active_span(const span_ref&, Fn&& fn) { return std::forward<Fn>(fn)(); }
+template <class Fn> decltype(auto) with_active_span(std::nullptr_t, Fn&& fn) { return std::forward<Fn>(fn)(); }
+template <class Fn> decltype(auto) start_new_trace(Fn&& fn) { return std::forward<Fn>(fn)(); }
 
 // ---- frames.hpp ------------------------------------------------------------------------------
 
@@ -7198,6 +7439,7 @@ SENTRY_TRACE_DETAIL_END
 SENTRY_TRACE_DETAIL_BEGIN
 
 class span;
+class borrowed_span;
 
 namespace detail {
 /// Where a span stands in a thread's stack of active spans (core/scopes.hpp): the scope, the entry's
@@ -7427,6 +7669,10 @@ class span {
   span(const span_ref& parent, std::uint8_t flags) noexcept : ref_(parent) { ref_.flags = flags; }
 
  private:
+  /// borrowed_span (face/active.hpp) runs these setters on a span it does not own, and lets go
+  /// of it with release_(), never end_() or abandon_().
+  friend class borrowed_span;
+
   void release_() noexcept {
     ref_ = span_ref{};
     active_ = detail::active_mark{};
@@ -13139,9 +13385,10 @@ inline void settle_entry(stack_entry& e, std::uint16_t epoch) noexcept {
   e.unrecorded_children = 0;  // from before the last init(): that run's counts are gone
 }
 
-/// This thread's innermost span that is still active, or nullptr. Entries ended elsewhere or
-/// left from before a re-init are settled and popped on the way.
-inline stack_entry* current_entry() noexcept {
+/// This thread's innermost entry that is still live, or nullptr. Entries ended elsewhere or
+/// left from before a re-init are settled and popped on the way. Out of line: inlined into the
+/// end of a span it costs that path more than the call (callee-saved registers; bench/callgrind.sh).
+SENTRY_TRACE_DETAIL_OUT_OF_LINE inline stack_entry* settle_stack() noexcept {
   thread_scope* s = tl_scope;
   if (!s) return nullptr;
   const std::uint16_t epoch = g_tracer.epoch;
@@ -13152,6 +13399,25 @@ inline stack_entry* current_entry() noexcept {
     --s->depth;
   }
   return nullptr;
+}
+
+/// This thread's innermost span that is still active, or nullptr (settle_stack()). A live entry
+/// that names no span (with_active_span(nullptr, ...), start_new_trace) hides the spans below
+/// it: nullptr.
+inline stack_entry* current_entry() noexcept {
+  stack_entry* e = settle_stack();
+  return e && e->ref.is_valid() ? e : nullptr;
+}
+
+/// The reference of an entry that names no span, of this run. Its links say ref_in_block, though
+/// it names no block (no flag is set), so that the span path's test for an unrecorded parent
+/// (start_span_impl) passes it by at no cost; nothing else reads it, as current_entry() never
+/// returns it.
+inline span_ref no_span_entry_ref() noexcept {
+  span_ref none;
+  none.epoch = g_tracer.epoch;
+  none.links = ref_in_block;
+  return none;
 }
 
 /// True when no entry of `s` is still active in this run: a scope left by an exited thread
@@ -13269,7 +13535,7 @@ inline void pop_active(const active_mark& at) noexcept {
   atomic<std::uint64_t>& token = s->entries[at.depth - 1].token;
   if (s == tl_scope) {
     if (token.load(order_relaxed) == at.token) token.store(0, order_release);
-    current_entry();  // its own thread: settle it (and ended ones above) now
+    settle_stack();  // its own thread: settle it (and ended ones above) now
     return;
   }
   std::uint64_t expected = at.token;
@@ -13314,6 +13580,9 @@ namespace detail {
 /// 9 KiB parsed copy sits on the stack of every continued request.
 struct incoming_context {
   bool continued = false;          ///< a valid sentry-trace (or traceparent) of an accepted org
+  /// A start_new_trace() scope: its roots start the trace `parent.trace` (parent span id zero,
+  /// no decision) with `sample_rand_micros`, as heads of that trace; nothing was received.
+  bool fresh = false;
   bool had_sample_rate = false;    ///< the incoming DSC has a sentry-sample_rate
   std::uint8_t added_rand_len = 0;  ///< sample_rand drawn here because the DSC had none
   std::uint8_t added_rate_len = 0;  ///< sample_rate of the decision made here for a deferred trace
@@ -13324,6 +13593,9 @@ struct incoming_context {
   char added_rand[8] = {};
   char added_rate[32] = {};
   incoming_context* previous = nullptr;
+
+  /// True when the scope names the trace its transactions join (continued) or start (fresh).
+  bool has_trace() const noexcept { return continued || fresh; }
 };
 inline SENTRY_TRACE_DETAIL_THREAD_LOCAL incoming_context* tl_incoming = nullptr;
 
@@ -14353,16 +14625,23 @@ inline span start_unrecorded_child(const span_ref& parent, std::uint8_t flags, b
   return start_unrecorded(ref, true);
 }
 
+/// The reference of a dropped span in `parent`'s trace, of this run: what starts under it is
+/// dropped too (why_dropped), never promoted to a new transaction.
+inline span_ref dropped_ref(const span_ref& parent) noexcept {
+  span_ref ref = parent;
+  ref.epoch = g_tracer.epoch;
+  ref.links = 0;
+  ref.flags = static_cast<std::uint8_t>(span_ref::valid | ref_dropped | (parent.flags & (span_ref::sampled | span_ref::deferred)));
+  return ref;
+}
+
 /// A child of `parent` that is dropped because its transaction is gone (or `parent` was itself
 /// dropped), counted as no_parent_span. It keeps the parent's trace and stands in the stack, so
 /// that spans started under it are dropped with it, never promoted to new transactions.
 SENTRY_TRACE_DETAIL_COLD inline span start_dropped_child(const span_ref& parent, bool make_active, log_text why) noexcept {
   g_outcomes.record(discard_reason::no_parent_span, data_category::span);
   log_line(log_level::debug, why);
-  span_ref ref = parent;
-  ref.epoch = g_tracer.epoch;
-  ref.links = 0;
-  ref.flags = static_cast<std::uint8_t>(span_ref::valid | ref_dropped | (parent.flags & (span_ref::sampled | span_ref::deferred)));
+  const span_ref ref = dropped_ref(parent);
   return make_active ? start_unrecorded(ref, true) : span(ref, ref.flags);
 }
 
@@ -14632,14 +14911,17 @@ inline span start_root(const span_options& o, const span_ref* forced_parent, boo
   from.forced_parent = forced_parent;
   from.incoming = tl_incoming;
   from.continued = !forced_parent && from.incoming && from.incoming->continued;
+  // continue_trace's trace, or start_new_trace's (its roots share one trace, as @sentry/core's
+  // share the scope's propagation context); else each root starts a trace of its own.
+  const incoming_context* scope_trace = !forced_parent && from.incoming && from.incoming->has_trace() ? from.incoming : nullptr;
   span_ref root;
-  root.trace = forced_parent ? forced_parent->trace : from.continued ? from.incoming->parent.trace : new_trace_id();
+  root.trace = forced_parent ? forced_parent->trace : scope_trace ? scope_trace->parent.trace : new_trace_id();
   root.id = new_span_id();
   root.epoch = t.epoch;
   root.flags = span_ref::valid | ref_root;
   root.sample_rand_micros = forced_parent ? forced_parent->sample_rand_micros
-                            : from.continued ? from.incoming->sample_rand_micros
-                                               : new_sample_rand();
+                            : scope_trace ? scope_trace->sample_rand_micros
+                                          : new_sample_rand();
   const sampling_decision d = decide_root(o, from, root);
   if (from.continued || (forced_parent && (forced_parent->links & ref_continued))) root.links |= ref_continued;
   transaction_block* b = nullptr;
@@ -14740,6 +15022,7 @@ span start_span_impl(const span_options& o, bool make_active) noexcept {
     thread_scope* s = tl_scope;
     if (s && s->depth > 0 && s->suppressed == 0) {
       stack_entry& e = s->entries[s->depth - 1];
+      // (An entry that names no span has ref_in_block set: no_span_entry_ref.)
       if ((e.ref.flags & (span_ref::recording | ref_dropped)) == 0 && (e.ref.links & ref_in_block) == 0 && e.ref.epoch == t.epoch &&
           e.token.load(order_relaxed) != 0) {
         ++e.unrecorded_children;
@@ -15736,6 +16019,7 @@ struct current_trace {
   /// transaction has been sent since, or its trace came in through a continue_trace() scope
   /// that is not this thread's. No baggage is made up for it.
   bool dsc_unknown = false;
+  std::uint32_t sample_rand_micros = 0;  ///< for a head DSC made without a block
 };
 
 /// The trace of the span `ref` (this thread's or any other's): its ids and decision, and its
@@ -15745,6 +16029,7 @@ inline current_trace resolve_span(const span_ref& ref) noexcept {
   c.ref = ref;
   c.trace = ref.trace;
   c.span = ref.id;
+  c.sample_rand_micros = ref.sample_rand_micros;
   c.sampled = (ref.flags & span_ref::deferred) ? parent_decision::none
               : (ref.flags & span_ref::sampled) ? parent_decision::sampled
                                                 : parent_decision::not_sampled;
@@ -15762,14 +16047,16 @@ inline current_trace resolve_current() noexcept {
   if (e) return resolve_span(e->ref);
   current_trace c;
   incoming_context* in = tl_incoming;
-  if (in && in->continued) {
+  if (in && in->has_trace()) {  // continue_trace's, or start_new_trace's (no parent, no decision)
     c.trace = in->parent.trace;
     c.span = new_span_id();
     c.parent = in->parent.parent;
     c.sampled = in->parent.sampled;
+    c.sample_rand_micros = in->sample_rand_micros;
   } else {
     c.trace = thread_trace();
     c.span = new_span_id();
+    c.sample_rand_micros = tl_thread_rand;
   }
   return c;
 }
@@ -15783,16 +16070,15 @@ inline bool span_ref_rate(const span_ref& ref, double& rate) noexcept {
 
 /// Calls emit(key, value) for each Sentry member of the head DSC of `c` when its trace was
 /// started here but has no transaction block (an unrecorded root, or no span at all): no name,
-/// and the rate and sample_rand of the thread's span reference, or of the thread when it has
-/// none. Nothing without a DSN (Relay needs the public key). A trace with a block freezes the
-/// block's DSC instead (freeze_head_dsc).
+/// and the rate and sample_rand of the thread's span reference, or, with none, of
+/// start_new_trace's scope or of the thread. Nothing without a DSN (Relay needs the public key).
+/// A trace with a block freezes the block's DSC instead (freeze_head_dsc).
 template <class Emit>
 void for_each_blockless_head_dsc(const current_trace& c, const envelope_context& ctx, Emit&& emit) noexcept {
   if (ctx.public_key.empty()) return;
   double rate = 0.0;
   const bool rate_known = span_ref_rate(c.ref, rate);
-  const std::uint32_t rand_micros = c.ref.is_valid() ? c.ref.sample_rand_micros : tl_thread_rand;
-  for_each_head_dsc(c.trace, {}, transaction_source::custom, rate_known, rate, rand_micros, c.sampled, ctx, emit);
+  for_each_head_dsc(c.trace, {}, transaction_source::custom, rate_known, rate, c.sample_rand_micros, c.sampled, ctx, emit);
 }
 
 /// The DSC to propagate for `c`, written as a baggage value into the thread's scratch.
@@ -15872,6 +16158,15 @@ inline bool capture_event(const event_fields& f) noexcept {
   return true;
 }
 
+/// Opens a trace scope (continue_trace's or start_new_trace's) in `at` on this thread, empty;
+/// leave_trace closes it.
+inline incoming_context& open_trace_scope(incoming_space& at) noexcept {
+  incoming_context* ctx = ::new (static_cast<void*>(at.bytes)) incoming_context();
+  ctx->previous = tl_incoming;
+  tl_incoming = ctx;
+  return *ctx;
+}
+
 } // namespace detail
 
 #ifdef SENTRY_TRACE_IMPLEMENTATION
@@ -15883,10 +16178,7 @@ static_assert(sizeof(detail::incoming_context) <= sizeof(detail::incoming_space:
 
 void detail::enter_trace(incoming_space& at, std::string_view sentry_trace, std::string_view baggage_value,
                          std::string_view traceparent) noexcept {
-  incoming_context* ctx = ::new (static_cast<void*>(at.bytes)) incoming_context();
-  ctx->previous = tl_incoming;
-  tl_incoming = ctx;
-  parse_incoming(sentry_trace, baggage_value, traceparent, *ctx);
+  parse_incoming(sentry_trace, baggage_value, traceparent, open_trace_scope(at));
 }
 
 void detail::leave_trace(incoming_space& at) noexcept {
@@ -16406,5 +16698,265 @@ SENTRY_TRACE_DETAIL_END
 #endif // SENTRY_TRACE_RUNTIME_API_HPP
 
 // end of part: include/sentry_trace/runtime/api.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/runtime/active.hpp
+// =================================================================================================
+
+// sentry_trace/runtime/active.hpp -- the active span, writable; with_active_span; start_new_trace
+//
+// WHAT IT DOES  The out-of-line halves of face/active.hpp, defined once (implementation TU): a
+//               borrowed_span's write under a claim on its block, the entries with_active_span
+//               puts on this thread's stack, and start_new_trace's trace scope.
+
+#ifndef SENTRY_TRACE_RUNTIME_ACTIVE_HPP
+#define SENTRY_TRACE_RUNTIME_ACTIVE_HPP
+
+// =================================================================================================
+// part: include/sentry_trace/face/active.hpp
+// =================================================================================================
+
+// sentry_trace/face/active.hpp -- the active span, writable; code run under a given span or a new trace
+//
+// WHAT IT DOES  get_active_span()       (JS getActiveSpan) this thread's active span as a
+//                                       borrowed_span: deep code sets attributes, status, name,
+//                                       op and origin on it without holding its handle
+//               with_active_span(r, fn) (JS withActiveSpan) runs fn() with the span `r` names as
+//                                       this thread's active span, the previous one restored
+//                                       after; an empty ref (or nullptr) means no active span
+//                                       inside, as withActiveSpan(null, fn)
+//               start_new_trace(fn)     (JS startNewTrace) runs fn() in a trace of its own: no
+//                                       active span, no continue_trace() scope, and one fresh
+//                                       trace id and sample_rand for the transactions started
+//                                       inside and for headers and events outside any span
+//               The out-of-line halves are runtime/active.hpp's (implementation TU).
+// STEP BY STEP  st::get_active_span().set_attribute("cache.hit", true);      // deep in a handler
+//               pool.run([ref = st::active_span()] {                           // on a worker thread
+//                 st::with_active_span(ref, [] { st::scoped_span s({"parse", "task"}); });
+//               });
+//               st::start_new_trace([] { st::start_span({"nightly job", "task"}, [](st::span&) {}); });
+// DOES NOT      allocate, lock, or end, abandon or keep alive a span. A borrowed_span's setter
+//               claims the span's transaction block for the write (one compare-and-swap and one
+//               atomic subtraction), so a span that has ended, or whose transaction has been
+//               sent and its block reused, is never written: the setter is a no-op then, as on
+//               an unrecorded span or an empty borrowed_span.
+// THREADS       with_active_span changes only the calling thread's stack of active spans, so a
+//               worker may run under a span of another thread; spans started inside are that
+//               span's children, dropped and counted (no_parent_span) once its transaction has
+//               been sent, as with span_options::parent. A span's fields are written by one
+//               thread at a time, whichever handle does it: a borrowed_span must not change a
+//               span while its owner (or another borrowed_span) changes or ends it on another
+//               thread. get_active_span() under start_span/scoped_span on the same thread, its
+//               common use, always keeps that rule.
+// ERRORS        Nothing here fails. with_active_span and start_new_trace let fn's exception pass,
+//               the thread's active span (and trace scope) restored first.
+
+#ifndef SENTRY_TRACE_FACE_ACTIVE_HPP
+#define SENTRY_TRACE_FACE_ACTIVE_HPP
+
+#include <cstddef>
+#include <type_traits>
+#include <utility>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// A span that is not the holder's to end: it changes the span a span_ref names, as its own
+/// handle would, and can never end or abandon it. Copyable, a span_ref in size; holding one keeps
+/// nothing alive. Each setter takes exactly the arguments span's setter of that name takes, and
+/// is a no-op on an empty, unrecorded or ended span, and once the span's transaction was sent.
+class borrowed_span {
+  static constexpr bool never_recording = SENTRY_TRACE_SAMPLING == SENTRY_TRACE_SAMPLING_NEVER;
+
+ public:
+  constexpr borrowed_span() noexcept = default;
+  /// The span `ref` names: from span::ref(), active_span(), or another thread.
+  constexpr explicit borrowed_span(const span_ref& ref) noexcept : ref_(ref) {}
+
+  /// span::set_attribute: keys and string values are copied into the transaction's arena.
+  template <class... Args>
+  auto set_attribute(Args&&... args) noexcept -> decltype(std::declval<span&>().set_attribute(std::forward<Args>(args)...)) {
+    if (is_recording()) write_([&](span& s) noexcept { s.set_attribute(std::forward<Args>(args)...); });
+  }
+  /// span::set_status.
+  template <class... Args>
+  auto set_status(Args&&... args) noexcept -> decltype(std::declval<span&>().set_status(std::forward<Args>(args)...)) {
+    if (is_recording()) write_([&](span& s) noexcept { s.set_status(std::forward<Args>(args)...); });
+  }
+  /// span::set_http_status: the status from the code, and `http.response.status_code`.
+  template <class... Args>
+  auto set_http_status(Args&&... args) noexcept
+      -> decltype(std::declval<span&>().set_http_status(std::forward<Args>(args)...)) {
+    if (is_recording()) write_([&](span& s) noexcept { s.set_http_status(std::forward<Args>(args)...); });
+  }
+  /// span::set_name: on a transaction's root also the transaction's name (and its source).
+  template <class... Args>
+  auto set_name(Args&&... args) noexcept -> decltype(std::declval<span&>().set_name(std::forward<Args>(args)...)) {
+    if (is_recording()) write_([&](span& s) noexcept { s.set_name(std::forward<Args>(args)...); });
+  }
+  /// span::set_op.
+  template <class... Args>
+  auto set_op(Args&&... args) noexcept -> decltype(std::declval<span&>().set_op(std::forward<Args>(args)...)) {
+    if (is_recording()) write_([&](span& s) noexcept { s.set_op(std::forward<Args>(args)...); });
+  }
+  /// span::set_origin.
+  template <class... Args>
+  auto set_origin(Args&&... args) noexcept -> decltype(std::declval<span&>().set_origin(std::forward<Args>(args)...)) {
+    if (is_recording()) write_([&](span& s) noexcept { s.set_origin(std::forward<Args>(args)...); });
+  }
+
+  /// True when it names a span (sampled or not), as span_ref::is_valid: get_active_span() found one.
+  bool is_valid() const noexcept { return ref_.is_valid(); }
+  /// True when the span had a slot when the reference was taken (it may have ended since: then
+  /// the setters are no-ops).
+  bool is_recording() const noexcept { return !never_recording && ref_.is_recording(); }
+  bool is_sampled() const noexcept { return ref_.is_sampled(); }
+  trace_id trace() const noexcept { return ref_.trace; }
+  span_id id() const noexcept { return ref_.id; }
+  span_ref ref() const noexcept { return ref_; }
+  /// Implicit, so that `span_options{"name", "op", st::get_active_span()}` reads naturally.
+  operator span_ref() const noexcept { return ref_; }  // NOLINT(google-explicit-constructor)
+
+ private:
+  /// Runs write(span&) on a span handle for ref_, with the span's block claimed.
+  template <class Write> void write_(Write&& write) const noexcept {
+    apply_(&call_<std::remove_reference_t<Write>>, &write);
+  }
+  template <class Write> static void call_(span& s, void* write) noexcept { (*static_cast<Write*>(write))(s); }
+  /// Defined in runtime/active.hpp: claims the block, runs write(handle, context), lets go.
+  void apply_(void (*write)(span&, void*), void* context) const noexcept;
+
+  span_ref ref_{};
+};
+
+/// This thread's active span, to change from code that does not hold its handle (JS
+/// getActiveSpan): empty (every setter a no-op) when none is active, also inside
+/// with_active_span(nullptr, ...) and start_new_trace(). Thread-safe; no heap, no lock.
+[[nodiscard]] inline borrowed_span get_active_span() noexcept { return borrowed_span(active_span()); }
+
+namespace detail {
+/// Puts `ref` on this thread's stack of active spans (an empty ref: no active span); runtime/active.hpp.
+active_mark enter_active(const span_ref& ref) noexcept;
+/// Takes the entry enter_active() made off this thread's stack.
+void leave_active(const active_mark& at) noexcept;
+/// Opens a start_new_trace scope in `at` on this thread; leave_trace closes it.
+void enter_new_trace(incoming_space& at) noexcept;
+
+/// One with_active_span call's entry, taken off however fn leaves. With tracing off at run time
+/// (or SENTRY_TRACE_SAMPLING_NEVER) nothing is pushed: no span starts anyway.
+class active_scope {
+ public:
+  explicit active_scope(const span_ref& ref) noexcept {
+    if constexpr (sampling_policy != sampling_policy_kind::never)
+      if (live_run()) at_ = enter_active(ref);
+  }
+  ~active_scope() {
+    if (at_.depth) leave_active(at_);
+  }
+  active_scope(const active_scope&) = delete;
+  active_scope& operator=(const active_scope&) = delete;
+
+ private:
+  active_mark at_{};
+};
+
+/// One start_new_trace call's trace scope, closed however fn leaves.
+class new_trace_scope {
+ public:
+  new_trace_scope() noexcept { enter_new_trace(space_); }
+  ~new_trace_scope() { leave_trace(space_); }
+  new_trace_scope(const new_trace_scope&) = delete;
+  new_trace_scope& operator=(const new_trace_scope&) = delete;
+
+ private:
+  incoming_space space_;
+};
+}  // namespace detail
+
+/// Runs fn() with the span `ref` names as this thread's active span and returns fn's result
+/// (JS withActiveSpan): spans started inside without an explicit parent are its children, and
+/// get_active_span(), get_trace_headers(), set_measurement() and error events see it. An empty
+/// ref means no active span inside (JS withActiveSpan(null, fn)): spans started there are
+/// transactions. The span is not ended when fn returns; a span from before the last init()
+/// makes the spans started inside dropped and counted (no_parent_span), as such an explicit
+/// parent does. Thread-safe; the calling thread's stack only (SENTRY_TRACE_MAX_DEPTH entries:
+/// over it, fn runs under the previous active span, counted in stats.depth_overflows).
+template <class Fn> decltype(auto) with_active_span(const span_ref& ref, Fn&& fn) {
+  detail::active_scope scope(ref);
+  return std::forward<Fn>(fn)();
+}
+/// with_active_span(nullptr, fn): fn runs with no active span (JS withActiveSpan(null, fn)).
+template <class Fn> decltype(auto) with_active_span(std::nullptr_t, Fn&& fn) {
+  return with_active_span(span_ref{}, std::forward<Fn>(fn));
+}
+
+/// Runs fn() in a trace of its own and returns fn's result (JS startNewTrace): no active span and
+/// no continue_trace() scope inside; the transactions started there share one new trace id and
+/// sample_rand, which also headers and error events outside any span carry. Outside it the
+/// thread's trace is as before. Nested calls each start their own. Thread-safe.
+template <class Fn> decltype(auto) start_new_trace(Fn&& fn) {
+  detail::active_scope no_active_span{span_ref{}};
+  detail::new_trace_scope trace;
+  return std::forward<Fn>(fn)();
+}
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_FACE_ACTIVE_HPP
+
+// end of part: include/sentry_trace/face/active.hpp
+
+#include <cstdint>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+namespace detail {
+/// What with_active_span(ref) puts on this thread's stack: `ref` itself; for an empty ref, an
+/// entry of this run that names no span (current_entry() stops at it: no active span inside);
+/// for a ref from before the last init(), a dropped one, so that spans started under it are
+/// dropped and counted, as under such an explicit parent.
+inline span_ref active_entry_ref(const span_ref& ref) noexcept {
+  if (!ref.is_valid()) return no_span_entry_ref();
+  return ref.epoch == g_tracer.epoch ? ref : dropped_ref(ref);
+}
+}  // namespace detail
+
+#ifdef SENTRY_TRACE_IMPLEMENTATION
+// Each is documented where face/active.hpp declares it.
+
+// The span's own handle needs no claim (its open count keeps the block); a borrower has none, so
+// it claims the block: a span whose transaction was sent meanwhile, its block reused, is never
+// written. The setters then check that the span is still the slot's and has not ended.
+void borrowed_span::apply_(void (*write)(span&, void*), void* context) const noexcept {
+  const detail::block_pin pin(ref_);
+  if (!pin) return;
+  span borrowed(ref_, detail::active_mark{});
+  write(borrowed, context);
+  borrowed.release_();  // not ours to end or abandon
+}
+
+detail::active_mark detail::enter_active(const span_ref& ref) noexcept {
+  if (!g_tracer.enabled) return active_mark{};
+  const span_ref entry = active_entry_ref(ref);
+  return push_active([&](span_ref& active) { active = entry; });
+}
+
+void detail::leave_active(const active_mark& at) noexcept { pop_active(at); }
+
+// @sentry/core's startNewTrace: a propagation context with a new trace id and sample_rand, no
+// parent span and no DSC (each root freezes its own, as the head of the trace).
+void detail::enter_new_trace(incoming_space& at) noexcept {
+  incoming_context& ctx = open_trace_scope(at);  // before init() it only hides continue_trace's scope
+  if (!g_tracer.enabled) return;
+  ctx.fresh = true;
+  ctx.parent.trace = new_trace_id();
+  ctx.sample_rand_micros = new_sample_rand();
+}
+#endif // SENTRY_TRACE_IMPLEMENTATION
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_RUNTIME_ACTIVE_HPP
+
+// end of part: include/sentry_trace/runtime/active.hpp
 #endif // SENTRY_TRACE_IMPLEMENTATION || SENTRY_TRACE_INTERNALS
 #endif // SENTRY_TRACE_ENABLED

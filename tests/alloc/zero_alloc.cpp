@@ -517,6 +517,29 @@ int main() {
     sent = st::capture_exception("", "") && sent;  // written as type "Error"
     return sent && g_transport.events() == before + 3 && contains(g_transport.last(), "\"type\":\"Error\"");
   });
+  measure("get_active_span setters, with_active_span on a held span and on none, start_new_trace", [] {
+    const int before = g_transport.transactions();
+    st::span root = st::start_span_manual({"GET /active", "http.server"});
+    st::span side = st::start_inactive_span({"side", "task"});
+    st::get_active_span().set_attribute("user.tier", "gold");
+    st::get_active_span().set_attribute("items", 3);
+    st::get_active_span().set_status(st::span_status::not_found);
+    st::get_active_span().set_name("GET /active/:id", st::transaction_source::route);
+    st::with_active_span(side, [] {
+      st::scoped_span under({"under side", "task"});
+      st::get_active_span().set_op("task.inner");
+    });
+    st::with_active_span(nullptr, [] { st::scoped_span own({"own transaction", "task"}); });
+    st::start_new_trace([] {
+      st::scoped_span a({"new trace a", "task"});
+      st::trace_headers h = st::get_trace_headers();
+      static_cast<void>(h);
+    });
+    side.end();
+    root.end();
+    return g_transport.transactions() == before + 3 && g_transport.last_span_count() == 3 &&
+           contains(g_transport.last(), "\"user.tier\":\"gold\"") && contains(g_transport.last(), "task.inner");
+  });
 
   // Unsampled transactions: no slot, nothing sent, outcomes counted.
   if (!init_tracing(0.0)) {

@@ -251,6 +251,32 @@ int main() {
     check(suppressed == 8, "suppress_tracing returns the callback's result");
     st::trace_headers of_ref = st::get_trace_headers(scoped.get().ref());
     static_cast<void>(of_ref.sentry_trace.empty());
+    // The active span, writable; code run under a given span, none, or a new trace.
+    st::borrowed_span active = st::get_active_span();
+    active.set_attribute("s", "text");
+    active.set_attribute("sv", std::string_view("view"));
+    active.set_attribute("i", 1);
+    active.set_attribute("u", 2u);
+    active.set_attribute("d", 0.5);
+    active.set_attribute("b", false);
+    active.set_status(st::span_status::aborted);
+    active.set_http_status(500);
+    active.set_name("active");
+    active.set_name("/active", st::transaction_source::route);
+    active.set_op("op");
+    active.set_origin("auto.test");
+    static_cast<void>(active.is_valid() || active.is_recording() || active.is_sampled());
+    static_cast<void>(active.trace().is_zero() && active.id().is_zero() && active.ref().is_valid());
+    const st::span_ref active_ref = active;
+    const st::borrowed_span from_ref(active_ref);
+    st::span_options under_active{"under active", "task", st::get_active_span()};
+    static_cast<void>(under_active);
+    const int under = st::with_active_span(from_ref, [] { return 1; });
+    const int under_none = st::with_active_span(nullptr, [] { return 2; });
+    const int under_empty = st::with_active_span(st::span_ref{}, [] { return 3; });
+    const int fresh = st::start_new_trace([] { return 4; });
+    check(under == 1 && under_none == 2 && under_empty == 3 && fresh == 4,
+          "with_active_span/start_new_trace return the callback's result");
     st::set_measurement("fps", 60.0, "none");
     st::set_measurement("ttfb", 1.5);
     SENTRY_TRACE_SCOPE("macro", counted());
@@ -357,6 +383,8 @@ int main() {
   check(!st::now().is_set(), "now() is not given");
   check(st::span_time{5}.minus_ns(2).ns == 3 && st::span_time{5}.minus_ns(9).ns == 1, "span_time::minus_ns");
   static_assert(noexcept(st::get_trace_headers(st::span_ref{})) && noexcept(st::now()), "noexcept");
+  check(!st::get_active_span().is_valid() && !st::get_active_span().ref().is_valid(), "get_active_span() is empty");
+  static_assert(std::is_empty_v<st::borrowed_span>, "borrowed_span is an empty type");
   check(std::string_view(hex, 16) == "0000000000000000", "ids write zeros");
   static_assert(std::is_empty_v<st::scoped_span>, "scoped_span is an empty type");
   static_assert(std::is_empty_v<st::span>, "span is an empty type");

@@ -163,6 +163,7 @@ int run_corpus(model::locked_capture& transport) {
     shape.max_phases = c.max_phases;
     shape.max_sessions = c.max_sessions;
     shape.allow_respawn = c.respawn;
+    shape.with_active_percent = 0;  // the programs the corpus was found with
     model::program p;
     std::vector<std::string> v = run_one(c.seed, true, transport, p, shape);
     if (v.empty()) continue;

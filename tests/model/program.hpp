@@ -59,7 +59,8 @@ enum class op_kind : std::uint8_t {
   attr,     ///< set_attribute("model.var", name) on `var`
   measure,  ///< set_measurement("m<id>", id) on this slot's active span
   headers,  ///< inject() the trace headers of this slot's active span
-  flush     ///< flush(0) from this slot
+  flush,    ///< flush(0) from this slot
+  with_active  ///< with_active_span(`var`, body); `var` -1: with_active_span(nullptr, body)
 };
 
 /// How a span is started.
@@ -83,7 +84,7 @@ struct op {
   bool racy = false;
   std::vector<int> stack;
   position at{};
-  std::vector<op> body;         ///< scoped starts: operations run while the span is active
+  std::vector<op> body;         ///< scoped starts and with_active: operations run while the span is active
   position body_end{};          ///< scoped starts: where the scope closes (the span's end)
 };
 
@@ -135,12 +136,15 @@ struct shape {
   int max_pushes_per_session = 18;
   bool allow_respawn = true;    ///< false where the library has no threads (SENTRY_TRACE_THREADS=0)
   int lifecycle = -1;           ///< -1: either per session; 0: static only; 1: stream only
+  /// Percent of operations wrapped in with_active_span. Drawn from a stream of its own, so a
+  /// shape with 0 (the corpus's) generates exactly the programs it did before it existed.
+  int with_active_percent = 6;
 };
 
 /// Builds programs; one instance per program.
 class generator {
  public:
-  generator(std::uint64_t seed, const shape& s) : r_(seed), shape_(s) {
+  generator(std::uint64_t seed, const shape& s) : r_(seed), extra_(seed ^ 0xa5a5f00dd00d5a5aull), shape_(s) {
     p_.seed = seed;
     p_.slots = s.slots;
   }
@@ -268,6 +272,9 @@ class generator {
 
   /// Adds one random operation to `ops` (depth: scope nesting).
   void add_op(std::vector<op>& ops, int depth) {
+    if (shape_.with_active_percent > 0 && extra_.chance(static_cast<std::uint32_t>(shape_.with_active_percent)) &&
+        add_with_active(ops, depth))
+      return;
     op o;
     std::vector<int> mine = held();
     const std::uint32_t roll = r_.below(100);
@@ -342,6 +349,39 @@ class generator {
     }
   }
 
+  /// with_active_span(var, body): `var` on top of this slot's stack for the body, never ended by
+  /// it (held by nobody in the meantime: the body may not end it), taken off after; or
+  /// with_active_span(nullptr, body): no active span (-1 on the model stack). `var` is any span of
+  /// this session that an explicit parent could be. False when nothing was added.
+  bool add_with_active(std::vector<op>& ops, int depth) {
+    if (depth >= 3 || me().pushes >= shape_.max_pushes_per_session ||
+        static_cast<int>(me().stack.size()) >= shape_.max_stack)
+      return false;
+    std::vector<int> targets;
+    for (std::size_t v = 0; v < p_.vars.size(); ++v) {
+      const position& s = p_.vars[v].start;
+      if (s.session == session_ && (s.phase < phase_ || (s.phase == phase_ && s.slot == slot_)))
+        targets.push_back(static_cast<int>(v));
+    }
+    op o;
+    o.kind = op_kind::with_active;
+    o.var = targets.empty() || extra_.chance(25) ? -1 : targets[extra_.below(static_cast<std::uint32_t>(targets.size()))];
+    o.at = here();
+    ++me().pushes;
+    me().stack.push_back(o.var);
+    const bool was_in_scope = o.var >= 0 && in_scope_[static_cast<std::size_t>(o.var)];
+    if (o.var >= 0) in_scope_[static_cast<std::size_t>(o.var)] = true;
+    const int n = static_cast<int>(r_.below(4));
+    for (int i = 0; i < n; ++i) add_op(o.body, depth + 1);
+    if (o.var >= 0) in_scope_[static_cast<std::size_t>(o.var)] = was_in_scope;
+    // Its entry goes; spans the body left active stay above where it was.
+    std::vector<int>& stack = me().stack;
+    stack.erase(std::find(stack.rbegin(), stack.rend(), o.var).base() - 1);
+    o.body_end = here();
+    ops.push_back(std::move(o));
+    return true;
+  }
+
   /// A start: root or child, implicit or explicit parent, of each kind.
   void add_start(std::vector<op>& ops, int depth) {
     op o;
@@ -397,6 +437,7 @@ class generator {
   }
 
   rng r_;
+  rng extra_;  ///< with_active_span draws (shape::with_active_percent)
   shape shape_;
   program p_;
   int session_ = 0, phase_ = 0, slot_ = 0, seq_ = 0;
@@ -447,6 +488,11 @@ inline void print_ops(std::FILE* out, const program& p, const std::vector<op>& o
                                           o.active >= 0 ? p.vars[static_cast<std::size_t>(o.active)].name.c_str() : "none",
                                           o.racy ? ", racing its end" : ""); break;
       case op_kind::flush: std::fprintf(out, "flush(0)\n"); break;
+      case op_kind::with_active:
+        std::fprintf(out, "with_active_span(%s)\n", o.var >= 0 ? vn : "nullptr");
+        print_ops(out, p, o.body, indent + 2);
+        std::fprintf(out, "%*s(the previous active span is back)\n", indent + 2, "");
+        break;
     }
   }
 }

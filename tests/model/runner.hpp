@@ -353,6 +353,11 @@ class runner {
         break;
       }
       case op_kind::flush: st::flush(0); break;
+      case op_kind::with_active: {
+        const st::span_ref ref = o.var >= 0 ? vars[static_cast<std::size_t>(o.var)].ref : st::span_ref{};
+        st::with_active_span(ref, [&] { run_ops(o.body, noise_seed); });
+        break;
+      }
     }
   }
 

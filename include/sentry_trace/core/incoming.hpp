@@ -27,6 +27,9 @@ namespace detail {
 /// 9 KiB parsed copy sits on the stack of every continued request.
 struct incoming_context {
   bool continued = false;          ///< a valid sentry-trace (or traceparent) of an accepted org
+  /// A start_new_trace() scope: its roots start the trace `parent.trace` (parent span id zero,
+  /// no decision) with `sample_rand_micros`, as heads of that trace; nothing was received.
+  bool fresh = false;
   bool had_sample_rate = false;    ///< the incoming DSC has a sentry-sample_rate
   std::uint8_t added_rand_len = 0;  ///< sample_rand drawn here because the DSC had none
   std::uint8_t added_rate_len = 0;  ///< sample_rate of the decision made here for a deferred trace
@@ -37,6 +40,9 @@ struct incoming_context {
   char added_rand[8] = {};
   char added_rate[32] = {};
   incoming_context* previous = nullptr;
+
+  /// True when the scope names the trace its transactions join (continued) or start (fresh).
+  bool has_trace() const noexcept { return continued || fresh; }
 };
 inline SENTRY_TRACE_DETAIL_THREAD_LOCAL incoming_context* tl_incoming = nullptr;
 

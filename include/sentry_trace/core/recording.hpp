@@ -40,16 +40,23 @@ inline span start_unrecorded_child(const span_ref& parent, std::uint8_t flags, b
   return start_unrecorded(ref, true);
 }
 
+/// The reference of a dropped span in `parent`'s trace, of this run: what starts under it is
+/// dropped too (why_dropped), never promoted to a new transaction.
+inline span_ref dropped_ref(const span_ref& parent) noexcept {
+  span_ref ref = parent;
+  ref.epoch = g_tracer.epoch;
+  ref.links = 0;
+  ref.flags = static_cast<std::uint8_t>(span_ref::valid | ref_dropped | (parent.flags & (span_ref::sampled | span_ref::deferred)));
+  return ref;
+}
+
 /// A child of `parent` that is dropped because its transaction is gone (or `parent` was itself
 /// dropped), counted as no_parent_span. It keeps the parent's trace and stands in the stack, so
 /// that spans started under it are dropped with it, never promoted to new transactions.
 SENTRY_TRACE_DETAIL_COLD inline span start_dropped_child(const span_ref& parent, bool make_active, log_text why) noexcept {
   g_outcomes.record(discard_reason::no_parent_span, data_category::span);
   log_line(log_level::debug, why);
-  span_ref ref = parent;
-  ref.epoch = g_tracer.epoch;
-  ref.links = 0;
-  ref.flags = static_cast<std::uint8_t>(span_ref::valid | ref_dropped | (parent.flags & (span_ref::sampled | span_ref::deferred)));
+  const span_ref ref = dropped_ref(parent);
   return make_active ? start_unrecorded(ref, true) : span(ref, ref.flags);
 }
 
@@ -319,14 +326,17 @@ inline span start_root(const span_options& o, const span_ref* forced_parent, boo
   from.forced_parent = forced_parent;
   from.incoming = tl_incoming;
   from.continued = !forced_parent && from.incoming && from.incoming->continued;
+  // continue_trace's trace, or start_new_trace's (its roots share one trace, as @sentry/core's
+  // share the scope's propagation context); else each root starts a trace of its own.
+  const incoming_context* scope_trace = !forced_parent && from.incoming && from.incoming->has_trace() ? from.incoming : nullptr;
   span_ref root;
-  root.trace = forced_parent ? forced_parent->trace : from.continued ? from.incoming->parent.trace : new_trace_id();
+  root.trace = forced_parent ? forced_parent->trace : scope_trace ? scope_trace->parent.trace : new_trace_id();
   root.id = new_span_id();
   root.epoch = t.epoch;
   root.flags = span_ref::valid | ref_root;
   root.sample_rand_micros = forced_parent ? forced_parent->sample_rand_micros
-                            : from.continued ? from.incoming->sample_rand_micros
-                                               : new_sample_rand();
+                            : scope_trace ? scope_trace->sample_rand_micros
+                                          : new_sample_rand();
   const sampling_decision d = decide_root(o, from, root);
   if (from.continued || (forced_parent && (forced_parent->links & ref_continued))) root.links |= ref_continued;
   transaction_block* b = nullptr;
@@ -427,6 +437,7 @@ span start_span_impl(const span_options& o, bool make_active) noexcept {
     thread_scope* s = tl_scope;
     if (s && s->depth > 0 && s->suppressed == 0) {
       stack_entry& e = s->entries[s->depth - 1];
+      // (An entry that names no span has ref_in_block set: no_span_entry_ref.)
       if ((e.ref.flags & (span_ref::recording | ref_dropped)) == 0 && (e.ref.links & ref_in_block) == 0 && e.ref.epoch == t.epoch &&
           e.token.load(order_relaxed) != 0) {
         ++e.unrecorded_children;

@@ -113,9 +113,10 @@ inline void settle_entry(stack_entry& e, std::uint16_t epoch) noexcept {
   e.unrecorded_children = 0;  // from before the last init(): that run's counts are gone
 }
 
-/// This thread's innermost span that is still active, or nullptr. Entries ended elsewhere or
-/// left from before a re-init are settled and popped on the way.
-inline stack_entry* current_entry() noexcept {
+/// This thread's innermost entry that is still live, or nullptr. Entries ended elsewhere or
+/// left from before a re-init are settled and popped on the way. Out of line: inlined into the
+/// end of a span it costs that path more than the call (callee-saved registers; bench/callgrind.sh).
+SENTRY_TRACE_DETAIL_OUT_OF_LINE inline stack_entry* settle_stack() noexcept {
   thread_scope* s = tl_scope;
   if (!s) return nullptr;
   const std::uint16_t epoch = g_tracer.epoch;
@@ -126,6 +127,25 @@ inline stack_entry* current_entry() noexcept {
     --s->depth;
   }
   return nullptr;
+}
+
+/// This thread's innermost span that is still active, or nullptr (settle_stack()). A live entry
+/// that names no span (with_active_span(nullptr, ...), start_new_trace) hides the spans below
+/// it: nullptr.
+inline stack_entry* current_entry() noexcept {
+  stack_entry* e = settle_stack();
+  return e && e->ref.is_valid() ? e : nullptr;
+}
+
+/// The reference of an entry that names no span, of this run. Its links say ref_in_block, though
+/// it names no block (no flag is set), so that the span path's test for an unrecorded parent
+/// (start_span_impl) passes it by at no cost; nothing else reads it, as current_entry() never
+/// returns it.
+inline span_ref no_span_entry_ref() noexcept {
+  span_ref none;
+  none.epoch = g_tracer.epoch;
+  none.links = ref_in_block;
+  return none;
 }
 
 /// True when no entry of `s` is still active in this run: a scope left by an exited thread
@@ -243,7 +263,7 @@ inline void pop_active(const active_mark& at) noexcept {
   atomic<std::uint64_t>& token = s->entries[at.depth - 1].token;
   if (s == tl_scope) {
     if (token.load(order_relaxed) == at.token) token.store(0, order_release);
-    current_entry();  // its own thread: settle it (and ended ones above) now
+    settle_stack();  // its own thread: settle it (and ended ones above) now
     return;
   }
   std::uint64_t expected = at.token;

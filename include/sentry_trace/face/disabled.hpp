@@ -21,6 +21,9 @@
 //                 span's setters, end()      do nothing; is_active()/is_recording() false,
 //                                            trace()/id() zero
 //                 active_span()              an empty span_ref
+//                 get_active_span()          an empty borrowed_span: its setters do nothing
+//                 with_active_span(r, fn), start_new_trace(fn)
+//                                            run fn() and return its result
 //                 now()                      span_time{} (0, "not given"); span_time's helpers work
 //                 suppress_tracing(fn)       runs fn() and returns its result
 //                 get_trace_headers(), get_trace_headers(span_ref)
@@ -502,6 +505,45 @@ inline bool capture_exception(std::string_view, std::string_view) noexcept { ret
 inline bool capture_exception(const std::exception&, std::string_view = "std::exception") noexcept { return false; }
 #endif
 inline bool capture_message(std::string_view, level = level::info) noexcept { return false; }
+
+// ---- active.hpp ------------------------------------------------------------------------------
+
+/// Names no span; each setter takes exactly what span's setter of that name takes (so code the
+/// enabled build rejects is rejected here too) and does nothing.
+class borrowed_span {
+ public:
+  constexpr borrowed_span() noexcept = default;
+  constexpr explicit borrowed_span(const span_ref&) noexcept {}
+
+  template <class... Args>
+  auto set_attribute(Args&&... args) noexcept -> decltype(std::declval<span&>().set_attribute(std::forward<Args>(args)...)) {}
+  template <class... Args>
+  auto set_status(Args&&... args) noexcept -> decltype(std::declval<span&>().set_status(std::forward<Args>(args)...)) {}
+  template <class... Args>
+  auto set_http_status(Args&&... args) noexcept
+      -> decltype(std::declval<span&>().set_http_status(std::forward<Args>(args)...)) {}
+  template <class... Args>
+  auto set_name(Args&&... args) noexcept -> decltype(std::declval<span&>().set_name(std::forward<Args>(args)...)) {}
+  template <class... Args>
+  auto set_op(Args&&... args) noexcept -> decltype(std::declval<span&>().set_op(std::forward<Args>(args)...)) {}
+  template <class... Args>
+  auto set_origin(Args&&... args) noexcept -> decltype(std::declval<span&>().set_origin(std::forward<Args>(args)...)) {}
+
+  bool is_valid() const noexcept { return false; }
+  bool is_recording() const noexcept { return false; }
+  bool is_sampled() const noexcept { return false; }
+  trace_id trace() const noexcept { return trace_id{}; }
+  span_id id() const noexcept { return span_id{}; }
+  span_ref ref() const noexcept { return span_ref{}; }
+  operator span_ref() const noexcept { return span_ref{}; }  // NOLINT(google-explicit-constructor): as enabled
+};
+
+/// An empty borrowed_span: there is never an active span.
+[[nodiscard]] inline borrowed_span get_active_span() noexcept { return borrowed_span{}; }
+/// Run fn() and return its result.
+template <class Fn> decltype(auto) with_active_span(const span_ref&, Fn&& fn) { return std::forward<Fn>(fn)(); }
+template <class Fn> decltype(auto) with_active_span(std::nullptr_t, Fn&& fn) { return std::forward<Fn>(fn)(); }
+template <class Fn> decltype(auto) start_new_trace(Fn&& fn) { return std::forward<Fn>(fn)(); }
 
 // ---- frames.hpp ------------------------------------------------------------------------------
 

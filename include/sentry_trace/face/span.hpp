@@ -26,6 +26,7 @@
 SENTRY_TRACE_DETAIL_BEGIN
 
 class span;
+class borrowed_span;
 
 namespace detail {
 /// Where a span stands in a thread's stack of active spans (core/scopes.hpp): the scope, the entry's
@@ -255,6 +256,10 @@ class span {
   span(const span_ref& parent, std::uint8_t flags) noexcept : ref_(parent) { ref_.flags = flags; }
 
  private:
+  /// borrowed_span (face/active.hpp) runs these setters on a span it does not own, and lets go
+  /// of it with release_(), never end_() or abandon_().
+  friend class borrowed_span;
+
   void release_() noexcept {
     ref_ = span_ref{};
     active_ = detail::active_mark{};

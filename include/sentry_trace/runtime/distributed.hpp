@@ -123,6 +123,7 @@ struct current_trace {
   /// transaction has been sent since, or its trace came in through a continue_trace() scope
   /// that is not this thread's. No baggage is made up for it.
   bool dsc_unknown = false;
+  std::uint32_t sample_rand_micros = 0;  ///< for a head DSC made without a block
 };
 
 /// The trace of the span `ref` (this thread's or any other's): its ids and decision, and its
@@ -132,6 +133,7 @@ inline current_trace resolve_span(const span_ref& ref) noexcept {
   c.ref = ref;
   c.trace = ref.trace;
   c.span = ref.id;
+  c.sample_rand_micros = ref.sample_rand_micros;
   c.sampled = (ref.flags & span_ref::deferred) ? parent_decision::none
               : (ref.flags & span_ref::sampled) ? parent_decision::sampled
                                                 : parent_decision::not_sampled;
@@ -149,14 +151,16 @@ inline current_trace resolve_current() noexcept {
   if (e) return resolve_span(e->ref);
   current_trace c;
   incoming_context* in = tl_incoming;
-  if (in && in->continued) {
+  if (in && in->has_trace()) {  // continue_trace's, or start_new_trace's (no parent, no decision)
     c.trace = in->parent.trace;
     c.span = new_span_id();
     c.parent = in->parent.parent;
     c.sampled = in->parent.sampled;
+    c.sample_rand_micros = in->sample_rand_micros;
   } else {
     c.trace = thread_trace();
     c.span = new_span_id();
+    c.sample_rand_micros = tl_thread_rand;
   }
   return c;
 }
@@ -170,16 +174,15 @@ inline bool span_ref_rate(const span_ref& ref, double& rate) noexcept {
 
 /// Calls emit(key, value) for each Sentry member of the head DSC of `c` when its trace was
 /// started here but has no transaction block (an unrecorded root, or no span at all): no name,
-/// and the rate and sample_rand of the thread's span reference, or of the thread when it has
-/// none. Nothing without a DSN (Relay needs the public key). A trace with a block freezes the
-/// block's DSC instead (freeze_head_dsc).
+/// and the rate and sample_rand of the thread's span reference, or, with none, of
+/// start_new_trace's scope or of the thread. Nothing without a DSN (Relay needs the public key).
+/// A trace with a block freezes the block's DSC instead (freeze_head_dsc).
 template <class Emit>
 void for_each_blockless_head_dsc(const current_trace& c, const envelope_context& ctx, Emit&& emit) noexcept {
   if (ctx.public_key.empty()) return;
   double rate = 0.0;
   const bool rate_known = span_ref_rate(c.ref, rate);
-  const std::uint32_t rand_micros = c.ref.is_valid() ? c.ref.sample_rand_micros : tl_thread_rand;
-  for_each_head_dsc(c.trace, {}, transaction_source::custom, rate_known, rate, rand_micros, c.sampled, ctx, emit);
+  for_each_head_dsc(c.trace, {}, transaction_source::custom, rate_known, rate, c.sample_rand_micros, c.sampled, ctx, emit);
 }
 
 /// The DSC to propagate for `c`, written as a baggage value into the thread's scratch.
@@ -259,6 +262,15 @@ inline bool capture_event(const event_fields& f) noexcept {
   return true;
 }
 
+/// Opens a trace scope (continue_trace's or start_new_trace's) in `at` on this thread, empty;
+/// leave_trace closes it.
+inline incoming_context& open_trace_scope(incoming_space& at) noexcept {
+  incoming_context* ctx = ::new (static_cast<void*>(at.bytes)) incoming_context();
+  ctx->previous = tl_incoming;
+  tl_incoming = ctx;
+  return *ctx;
+}
+
 } // namespace detail
 
 #ifdef SENTRY_TRACE_IMPLEMENTATION
@@ -270,10 +282,7 @@ static_assert(sizeof(detail::incoming_context) <= sizeof(detail::incoming_space:
 
 void detail::enter_trace(incoming_space& at, std::string_view sentry_trace, std::string_view baggage_value,
                          std::string_view traceparent) noexcept {
-  incoming_context* ctx = ::new (static_cast<void*>(at.bytes)) incoming_context();
-  ctx->previous = tl_incoming;
-  tl_incoming = ctx;
-  parse_incoming(sentry_trace, baggage_value, traceparent, *ctx);
+  parse_incoming(sentry_trace, baggage_value, traceparent, open_trace_scope(at));
 }
 
 void detail::leave_trace(incoming_space& at) noexcept {
