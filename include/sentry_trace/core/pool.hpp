@@ -315,6 +315,7 @@ struct transaction_block {
     r.attr_tail = no_index;
     r.attr_count = 0;
     r.status = span_status::ok;
+    r.has_status_message = false;
     return r;
   }
 
@@ -400,15 +401,26 @@ struct transaction_block {
 
   /// Sets a string attribute, copying a new key and the value with one reservation.
   void set_string_attribute(std::uint32_t slot, std::string_view key, std::string_view value) noexcept {
-    span_record& r = spans[slot];
     if (is_sdk_attribute_key(key)) {
       g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
       return;
     }
+    put_string_attribute(spans[slot], key, value, attribute_type::string);
+  }
+
+  /// The message of span `slot`'s status (span::set_status(status, message)), kept as its
+  /// status_message attribute; false (counted) when it could not be stored.
+  bool set_status_message(std::uint32_t slot, std::string_view message) noexcept {
+    return put_string_attribute(spans[slot], status_message_key, message, attribute_type::status_message);
+  }
+  static constexpr std::string_view status_message_key = "sentry.status.message";
+
+  /// Stores string attribute `key` of `r` as `type`; the key has been checked.
+  bool put_string_attribute(span_record& r, std::string_view key, std::string_view value, attribute_type type) noexcept {
     if (attribute_record* found = find_attribute(r, key)) {
       found->text = copy(value);
-      found->type = attribute_type::string;
-      return;
+      found->type = type;
+      return true;
     }
     const bool plain = key_is_plain(key, max_key_bytes);  // decides both the size and the copy
     const std::size_t key_need = plain ? key.size() : key_bytes(key, max_key_bytes);
@@ -416,11 +428,11 @@ struct transaction_block {
     std::uint32_t at = reserve(key_need + capped(value.size(), SENTRY_TRACE_MAX_STRING), room);
     if (room < key_need) {
       g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
-      return;
+      return false;
     }
     attribute_record* a = add_attribute(r);
-    if (!a) return;
-    a->type = attribute_type::string;
+    if (!a) return false;
+    a->type = type;
     if (plain && room == key_need + value.size()) {
       // A plain key and a value granted whole and not capped (as in copy_names): two copies.
       const auto key_n = static_cast<std::uint32_t>(key_need);
@@ -428,10 +440,11 @@ struct transaction_block {
       copy_bytes(arena + at + key_n, value.data(), value.size());
       a->key = arena_str{at, key_n};
       a->text = arena_str{at + key_n, static_cast<std::uint32_t>(value.size())};
-      return;
+      return true;
     }
     a->key = plain ? place_whole(key, at, room) : place_key(key, max_key_bytes, at, room);
     a->text = place(value, SENTRY_TRACE_MAX_STRING, at, room);
+    return true;
   }
 
   /// Sets an attribute of any of the four types on span `slot`: the one place values are stored,

@@ -55,8 +55,7 @@ SENTRY_TRACE_DETAIL_COLD inline span start_dropped_child(const span_ref& parent,
 
 /// Records span_options::attributes on a span that has just been claimed.
 inline void apply_attributes(transaction_block& b, std::uint32_t slot, const span_options& o) noexcept {
-  if (!o.attributes) return;  // a count without an array: nothing to read
-  for (std::size_t i = 0; i < o.attribute_count; ++i) b.set_attribute(slot, o.attributes[i].key, o.attributes[i].value);
+  for (const attribute& a : o.start_attributes()) b.set_attribute(slot, a.key, a.value);
 }
 
 /// Starts a recording child of `parent` in its block. Split from start_span_slow so that the
@@ -115,7 +114,7 @@ inline span start_recording_child(const span_options& o, const span_ref& parent,
   const span_id id = new_span_id();
   span_record& r = b.init_slot(static_cast<std::uint32_t>(slot), id, parent.id, now);
   b.copy_names(r, o);
-  if (o.attribute_count) apply_attributes(b, static_cast<std::uint32_t>(slot), o);
+  if (o.attributes.data()) apply_attributes(b, static_cast<std::uint32_t>(slot), o);
   r.state.store(slot_started, order_release);
   const active_mark at = make_active ? push_active([&](span_ref& active) {
     active.trace = parent.trace;
@@ -188,8 +187,9 @@ inline sampling_decision decide_root(const span_options& o, const root_origin& f
     ctx.name = o.name;
     ctx.op = o.op;
     ctx.source = o.source;
-    ctx.attributes = o.attributes;
-    ctx.attribute_count = o.attributes ? o.attribute_count : 0;
+    const span_attributes attributes = o.start_attributes();
+    ctx.attributes = attributes.data();
+    ctx.attribute_count = attributes.size();
     if (fp) {
       ctx.parent_sampled = inherited;
       if (fp->links & ref_rate_known) ctx.parent_sample_rate = micros_to_double(fp->sample_rate_ppm);
@@ -275,7 +275,7 @@ inline void open_transaction(transaction_block& b, const span_options& o, const 
   }
   span_record& r = b.init_slot(0, root.id, b.parent_of_root, t.span_now());
   b.copy_names(r, o);
-  if (o.attribute_count) apply_attributes(b, 0, o);
+  if (o.attributes.data()) apply_attributes(b, 0, o);
   r.state.store(slot_started, order_release);
 }
 

@@ -33,7 +33,9 @@ struct arena_str {
   std::uint32_t length;
 };
 
-enum class attribute_type : std::uint8_t { string, int64, float64, boolean };
+/// `status_message` is a string attribute the SDK keeps for span::set_status(status, message):
+/// stored under its own key, sentry.status.message, which no user attribute may take.
+enum class attribute_type : std::uint8_t { string, int64, float64, boolean, status_message };
 
 /// One attribute, linked into its span's list (indices into the block's attribute pool).
 struct attribute_record {
@@ -67,6 +69,9 @@ struct span_record {
   std::uint16_t attr_tail;
   std::uint8_t attr_count;
   span_status status;
+  /// The span's status_message attribute holds the message of its current status (cleared by
+  /// a later set_status without one). Fills the byte the record had as padding: still 64 bytes.
+  bool has_status_message;
   atomic<std::uint8_t> state;
 };
 
