@@ -40,12 +40,13 @@ template <class T>
 inline constexpr bool is_attribute_integer_v =
     std::is_integral_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, char>;
 
-/// A type that is a string without being a char pointer: std::string, std::string_view and
-/// anything else that converts to std::string_view (the face includes no <string>).
+/// A type that is a string without being a char pointer or nullptr (those are `const char*`):
+/// std::string and anything else that converts to std::string_view (the face includes no
+/// <string>). std::string_view itself has its own overloads.
 template <class S>
 inline constexpr bool is_attribute_string_v =
     std::is_convertible_v<const S&, std::string_view> && !std::is_pointer_v<std::decay_t<S>> &&
-    !std::is_same_v<std::decay_t<S>, std::string_view>;
+    !std::is_null_pointer_v<std::decay_t<S>> && !std::is_same_v<std::decay_t<S>, std::string_view>;
 
 /// The pointers that are not text: they would otherwise become bools.
 template <class T>
