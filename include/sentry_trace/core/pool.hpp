@@ -314,8 +314,7 @@ struct transaction_block {
     r.attr_head = no_index;
     r.attr_tail = no_index;
     r.attr_count = 0;
-    r.status = span_status::ok;
-    r.has_status_message = false;
+    r.status = span_status::ok;  // and has_status_message is left as it is (records.hpp)
     return r;
   }
 
@@ -401,26 +400,15 @@ struct transaction_block {
 
   /// Sets a string attribute, copying a new key and the value with one reservation.
   void set_string_attribute(std::uint32_t slot, std::string_view key, std::string_view value) noexcept {
+    span_record& r = spans[slot];
     if (is_sdk_attribute_key(key)) {
       g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
       return;
     }
-    put_string_attribute(spans[slot], key, value, attribute_type::string);
-  }
-
-  /// The message of span `slot`'s status (span::set_status(status, message)), kept as its
-  /// status_message attribute; false (counted) when it could not be stored.
-  bool set_status_message(std::uint32_t slot, std::string_view message) noexcept {
-    return put_string_attribute(spans[slot], status_message_key, message, attribute_type::status_message);
-  }
-  static constexpr std::string_view status_message_key = "sentry.status.message";
-
-  /// Stores string attribute `key` of `r` as `type`; the key has been checked.
-  bool put_string_attribute(span_record& r, std::string_view key, std::string_view value, attribute_type type) noexcept {
     if (attribute_record* found = find_attribute(r, key)) {
       found->text = copy(value);
-      found->type = type;
-      return true;
+      found->type = attribute_type::string;
+      return;
     }
     const bool plain = key_is_plain(key, max_key_bytes);  // decides both the size and the copy
     const std::size_t key_need = plain ? key.size() : key_bytes(key, max_key_bytes);
@@ -428,11 +416,11 @@ struct transaction_block {
     std::uint32_t at = reserve(key_need + capped(value.size(), SENTRY_TRACE_MAX_STRING), room);
     if (room < key_need) {
       g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
-      return false;
+      return;
     }
     attribute_record* a = add_attribute(r);
-    if (!a) return false;
-    a->type = type;
+    if (!a) return;
+    a->type = attribute_type::string;
     if (plain && room == key_need + value.size()) {
       // A plain key and a value granted whole and not capped (as in copy_names): two copies.
       const auto key_n = static_cast<std::uint32_t>(key_need);
@@ -440,11 +428,10 @@ struct transaction_block {
       copy_bytes(arena + at + key_n, value.data(), value.size());
       a->key = arena_str{at, key_n};
       a->text = arena_str{at + key_n, static_cast<std::uint32_t>(value.size())};
-      return true;
+      return;
     }
     a->key = plain ? place_whole(key, at, room) : place_key(key, max_key_bytes, at, room);
     a->text = place(value, SENTRY_TRACE_MAX_STRING, at, room);
-    return true;
   }
 
   /// Sets an attribute of any of the four types on span `slot`: the one place values are stored,
@@ -472,11 +459,27 @@ struct transaction_block {
   /// Finds or adds the attribute `key` of span `slot`; nullptr (counted) when over a cap, when
   /// the key cannot be stored whole, or for one of the SDK's own keys.
   attribute_record* attribute_for(std::uint32_t slot, std::string_view key) noexcept {
-    span_record& r = spans[slot];
     if (is_sdk_attribute_key(key)) {
       g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
       return nullptr;
     }
+    return record_for(spans[slot], key);
+  }
+
+  /// The message of span `slot`'s status (span::set_status(status, message)), kept as its
+  /// status_message attribute under the SDK's key; false when none of it could be stored.
+  bool set_status_message(std::uint32_t slot, std::string_view message) noexcept {
+    attribute_record* a = record_for(spans[slot], status_message_key);
+    if (!a) return false;
+    a->text = copy(message);
+    a->type = attribute_type::status_message;
+    return a->text.length != 0;  // an arena too full for any of it: the status name stays
+  }
+  static constexpr std::string_view status_message_key = "sentry.status.message";
+
+  /// Finds or adds the attribute `key` of `r` (a key already checked); nullptr (counted) when
+  /// over a cap or when the key cannot be stored whole.
+  attribute_record* record_for(span_record& r, std::string_view key) noexcept {
     if (attribute_record* found = find_attribute(r, key)) return found;
     arena_str stored;
     if (!copy_key(key, max_key_bytes, stored)) {

@@ -154,7 +154,7 @@ inline void write_dsc(json_writer& w, const transaction_block& b, const envelope
 /// Whether span `r`'s status_message attribute is written: it holds the message of the status
 /// the span has now, which is not ok (span::set_status(status, message)).
 inline bool status_message_shown(const span_record& r) noexcept {
-  return r.has_status_message && r.status != span_status::ok;
+  return r.status != span_status::ok && r.has_status_message;  // the flag means nothing under ok
 }
 
 /// A span's attributes as the members of its open `data` object.
