@@ -6420,9 +6420,7 @@ struct arena_str {
   std::uint32_t length;
 };
 
-/// `status_message` is a string attribute the SDK keeps for span::set_status(status, message):
-/// stored under its own key, sentry.status.message, which no user attribute may take.
-enum class attribute_type : std::uint8_t { string, int64, float64, boolean, status_message };
+enum class attribute_type : std::uint8_t { string, int64, float64, boolean };
 
 /// One attribute, linked into its span's list (indices into the block's attribute pool).
 struct attribute_record {
@@ -6456,10 +6454,13 @@ struct span_record {
   std::uint16_t attr_tail;
   std::uint8_t attr_count;
   span_status status;
-  /// The span's status_message attribute holds the message of its current status (cleared by
-  /// a later set_status without one). Read only while `status` is not ok, and every setter that
-  /// makes it not ok writes this flag too, so a new span's slot need not clear it (one store
-  /// less on the span path). Fills the byte the record had as padding: still 64 bytes.
+  /// The span's attribute list holds the message of its current status
+  /// (span::set_status(status, message)): a string attribute under the SDK's key
+  /// sentry.status.message, which no user attribute may take, taken out of the list again by a
+  /// later set_status without one, so the writers need not know about it. Read only while `status` is
+  /// not ok, and every setter that makes it not ok writes this flag too, so a new span's slot
+  /// need not clear it (one store less on the span path). Fills the byte the record had as
+  /// padding: still 64 bytes.
   bool has_status_message;
   atomic<std::uint8_t> state;
 };
@@ -8739,14 +8740,34 @@ struct transaction_block {
     return record_for(spans[slot], key);
   }
 
-  /// The message of span `slot`'s status (span::set_status(status, message)), kept as its
-  /// status_message attribute under the SDK's key; false when none of it could be stored.
+  /// The message of span `slot`'s status (span::set_status(status, message)), kept as a string
+  /// attribute under the SDK's key; false (and no such attribute) when none of it could be
+  /// stored, so that the status name is written instead.
   bool set_status_message(std::uint32_t slot, std::string_view message) noexcept {
-    attribute_record* a = record_for(spans[slot], status_message_key);
+    span_record& r = spans[slot];
+    attribute_record* a = record_for(r, status_message_key);
     if (!a) return false;
     a->text = copy(message);
-    a->type = attribute_type::status_message;
-    return a->text.length != 0;  // an arena too full for any of it: the status name stays
+    a->type = attribute_type::string;
+    if (a->text.length != 0) return true;
+    drop_status_message(r);
+    return false;
+  }
+
+  /// Takes the status message attribute out of `r`'s list, so that the list holds it only while
+  /// it is written and the writers need not know about it. Its record stays used (the pool only
+  /// grows while the block is open): a message replaced by a status without one is rare.
+  void drop_status_message(span_record& r) noexcept {
+    std::uint16_t prev = no_index;
+    for (std::uint16_t i = r.attr_head; i != no_index; prev = i, i = attributes[i].next) {
+      if (str(attributes[i].key) != status_message_key) continue;
+      const std::uint16_t next = attributes[i].next;
+      if (prev == no_index) r.attr_head = next;
+      else attributes[prev].next = next;
+      if (r.attr_tail == i) r.attr_tail = prev;
+      --r.attr_count;
+      return;
+    }
   }
   static constexpr std::string_view status_message_key = "sentry.status.message";
 
@@ -9292,21 +9313,12 @@ inline void write_dsc(json_writer& w, const transaction_block& b, const envelope
   write_dsc_object(w, b, ctx);
 }
 
-/// Whether span `r`'s status_message attribute is written: it holds the message of the status
-/// the span has now, which is not ok (span::set_status(status, message)).
-inline bool status_message_shown(const span_record& r) noexcept {
-  return r.status != span_status::ok && r.has_status_message;  // the flag means nothing under ok
-}
-
-/// A span's attributes as the members of its open `data` object.
 inline void write_attributes(json_writer& w, const transaction_block& b, const span_record& r) noexcept {
   for (std::uint16_t i = r.attr_head; i != no_index; i = b.attributes[i].next) {
     const attribute_record& a = b.attributes[i];
-    if (a.type == attribute_type::status_message && !status_message_shown(r)) continue;
     w.key(b.str(a.key));
     switch (a.type) {
-      case attribute_type::string:
-      case attribute_type::status_message: w.string(b.str(a.text)); break;
+      case attribute_type::string: w.string(b.str(a.text)); break;
       case attribute_type::int64: w.number(a.int_value); break;
       case attribute_type::float64: w.number(a.float_value); break;
       case attribute_type::boolean: w.boolean(a.bool_value); break;
@@ -9579,9 +9591,10 @@ inline void write_span_v2(json_writer& w, const transaction_block& b, const span
   write_typed_string(w, "sentry.sdk.version", version_string);
   if (!ctx.release.empty()) write_typed_string(w, "sentry.release", ctx.release);
   write_typed_string(w, "sentry.environment", ctx.environment);
-  // The status's message, when it has one, is written with the attributes below, in place of
-  // the status name (as @sentry/core's addStatusMessageAttribute writes the message).
-  if (r.status != span_status::ok && !status_message_shown(r))
+  // A status with a message (span::set_status(status, message)) has it among the attributes
+  // below, in place of the status name, as @sentry/core's addStatusMessageAttribute writes it.
+  // The flag means nothing under ok, hence the order.
+  if (r.status != span_status::ok && !r.has_status_message)
     write_typed_string(w, "sentry.status.message", to_string(r.status));
   if (segment) {
     write_typed_string(w, "sentry.segment.name.source", to_string(b.source));
@@ -9590,11 +9603,9 @@ inline void write_span_v2(json_writer& w, const transaction_block& b, const span
   }
   for (std::uint16_t i = r.attr_head; i != no_index; i = b.attributes[i].next) {
     const attribute_record& a = b.attributes[i];
-    if (a.type == attribute_type::status_message && !status_message_shown(r)) continue;
     w.key(b.str(a.key)).begin_object();
     switch (a.type) {
-      case attribute_type::string:
-      case attribute_type::status_message: w.literal_key("type").string("string").literal_key("value").string(b.str(a.text)); break;
+      case attribute_type::string: w.literal_key("type").string("string").literal_key("value").string(b.str(a.text)); break;
       case attribute_type::int64: w.literal_key("type").string("integer").literal_key("value").number(a.int_value); break;
       case attribute_type::float64: w.literal_key("type").string("double").literal_key("value").number(a.float_value); break;
       case attribute_type::boolean: w.literal_key("type").string("boolean").literal_key("value").boolean(a.bool_value); break;
@@ -15125,16 +15136,22 @@ void span::set_attributes_(span_attributes attributes) noexcept {
 void span::set_status_(span_status status) noexcept {
   detail::transaction_block* b;
   if (detail::span_record* r = detail::record_of(ref_, b)) {
+    // The flag is read only under a status that is not ok (records.hpp).
+    if (r->status != span_status::ok && r->has_status_message) b->drop_status_message(*r);
     r->status = status;
     r->has_status_message = false;
   }
 }
 void span::set_status_message_(span_status status, std::string_view message) noexcept {
+  // @sentry/core writes no message for ok (getStatusMessage, getSimpleStatus): none is kept.
+  if (status == span_status::ok || message.empty()) {
+    set_status_(status);
+    return;
+  }
   detail::transaction_block* b;
   if (detail::span_record* r = detail::record_of(ref_, b)) {
     r->status = status;
-    // @sentry/core writes no message for ok (getStatusMessage, getSimpleStatus): none is kept.
-    r->has_status_message = status != span_status::ok && !message.empty() && b->set_status_message(ref_.slot, message);
+    r->has_status_message = b->set_status_message(ref_.slot, message);
   }
 }
 void span::set_http_status_(int code) noexcept {

@@ -361,9 +361,17 @@ TEST_CASE("set_status(status, message): the transaction keeps the status and car
     call.set_status(st::span_status::deadline_exceeded, "upstream took 5 s");  // replaces it
     call.end();
     st::span cleared = st::start_span_manual({"cleared", "task"});
+    cleared.set_attribute("before", 1);
     cleared.set_status(st::span_status::aborted, "gone");
+    cleared.set_attribute("after", 2);
     cleared.set_status(st::span_status::not_found);  // a status without a message clears it
     cleared.end();
+    st::span again = st::start_span_manual({"set again", "task"});
+    again.set_status(st::span_status::aborted, "first");
+    again.set_status(st::span_status::ok);  // ok clears it too
+    again.set_attribute("between", true);
+    again.set_status(st::span_status::data_loss, "second");
+    again.end();
     st::span ok = st::start_span_manual({"ok", "task"});
     ok.set_status(st::span_status::ok, "fine");  // ok has no message, as in @sentry/core
     ok.end();
@@ -391,6 +399,14 @@ TEST_CASE("set_status(status, message): the transaction keeps the status and car
   REQUIRE(cleared);
   CHECK((*cleared)["status"].str == "not_found");
   CHECK_FALSE((*cleared)["data"].has("sentry.status.message"));
+  CHECK((*cleared)["data"]["before"].raw_number == "1");  // the list around it is intact
+  CHECK((*cleared)["data"]["after"].raw_number == "2");
+  const json* again = child(body, "set again");
+  REQUIRE(again);
+  CHECK((*again)["status"].str == "data_loss");
+  CHECK((*again)["data"]["sentry.status.message"].str == "second");
+  CHECK(count_members((*again)["data"], "sentry.status.message") == 1);
+  CHECK((*again)["data"]["between"].b);
   const json* ok = child(body, "ok");
   REQUIRE(ok);
   CHECK((*ok)["status"].str == "ok");
@@ -422,6 +438,10 @@ TEST_CASE("set_status(status, message) in span v2: status error and the message 
     st::span c = st::start_span_manual({"ok with message", "task"});
     c.set_status(st::span_status::ok, "fine");
     c.end();
+    st::span d = st::start_span_manual({"cleared", "task"});
+    d.set_status(st::span_status::aborted, "gone");
+    d.set_status(st::span_status::unavailable);
+    d.end();
   }
   st::shutdown(0);
   std::vector<json> items;
@@ -452,6 +472,10 @@ TEST_CASE("set_status(status, message) in span v2: status error and the message 
   REQUIRE(c);
   CHECK((*c)["status"].str == "ok");
   CHECK_FALSE((*c)["attributes"].has("sentry.status.message"));
+  const json* d = find("cleared");
+  REQUIRE(d);
+  CHECK((*d)["attributes"]["sentry.status.message"]["value"].str == "unavailable");
+  CHECK(count_members((*d)["attributes"], "sentry.status.message") == 1);
 }
 
 } // TEST_SUITE("status")

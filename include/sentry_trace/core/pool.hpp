@@ -466,14 +466,34 @@ struct transaction_block {
     return record_for(spans[slot], key);
   }
 
-  /// The message of span `slot`'s status (span::set_status(status, message)), kept as its
-  /// status_message attribute under the SDK's key; false when none of it could be stored.
+  /// The message of span `slot`'s status (span::set_status(status, message)), kept as a string
+  /// attribute under the SDK's key; false (and no such attribute) when none of it could be
+  /// stored, so that the status name is written instead.
   bool set_status_message(std::uint32_t slot, std::string_view message) noexcept {
-    attribute_record* a = record_for(spans[slot], status_message_key);
+    span_record& r = spans[slot];
+    attribute_record* a = record_for(r, status_message_key);
     if (!a) return false;
     a->text = copy(message);
-    a->type = attribute_type::status_message;
-    return a->text.length != 0;  // an arena too full for any of it: the status name stays
+    a->type = attribute_type::string;
+    if (a->text.length != 0) return true;
+    drop_status_message(r);
+    return false;
+  }
+
+  /// Takes the status message attribute out of `r`'s list, so that the list holds it only while
+  /// it is written and the writers need not know about it. Its record stays used (the pool only
+  /// grows while the block is open): a message replaced by a status without one is rare.
+  void drop_status_message(span_record& r) noexcept {
+    std::uint16_t prev = no_index;
+    for (std::uint16_t i = r.attr_head; i != no_index; prev = i, i = attributes[i].next) {
+      if (str(attributes[i].key) != status_message_key) continue;
+      const std::uint16_t next = attributes[i].next;
+      if (prev == no_index) r.attr_head = next;
+      else attributes[prev].next = next;
+      if (r.attr_tail == i) r.attr_tail = prev;
+      --r.attr_count;
+      return;
+    }
   }
   static constexpr std::string_view status_message_key = "sentry.status.message";
 

@@ -33,9 +33,7 @@ struct arena_str {
   std::uint32_t length;
 };
 
-/// `status_message` is a string attribute the SDK keeps for span::set_status(status, message):
-/// stored under its own key, sentry.status.message, which no user attribute may take.
-enum class attribute_type : std::uint8_t { string, int64, float64, boolean, status_message };
+enum class attribute_type : std::uint8_t { string, int64, float64, boolean };
 
 /// One attribute, linked into its span's list (indices into the block's attribute pool).
 struct attribute_record {
@@ -69,10 +67,13 @@ struct span_record {
   std::uint16_t attr_tail;
   std::uint8_t attr_count;
   span_status status;
-  /// The span's status_message attribute holds the message of its current status (cleared by
-  /// a later set_status without one). Read only while `status` is not ok, and every setter that
-  /// makes it not ok writes this flag too, so a new span's slot need not clear it (one store
-  /// less on the span path). Fills the byte the record had as padding: still 64 bytes.
+  /// The span's attribute list holds the message of its current status
+  /// (span::set_status(status, message)): a string attribute under the SDK's key
+  /// sentry.status.message, which no user attribute may take, taken out of the list again by a
+  /// later set_status without one, so the writers need not know about it. Read only while `status` is
+  /// not ok, and every setter that makes it not ok writes this flag too, so a new span's slot
+  /// need not clear it (one store less on the span path). Fills the byte the record had as
+  /// padding: still 64 bytes.
   bool has_status_message;
   atomic<std::uint8_t> state;
 };

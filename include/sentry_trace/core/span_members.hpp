@@ -39,16 +39,22 @@ void span::set_attributes_(span_attributes attributes) noexcept {
 void span::set_status_(span_status status) noexcept {
   detail::transaction_block* b;
   if (detail::span_record* r = detail::record_of(ref_, b)) {
+    // The flag is read only under a status that is not ok (records.hpp).
+    if (r->status != span_status::ok && r->has_status_message) b->drop_status_message(*r);
     r->status = status;
     r->has_status_message = false;
   }
 }
 void span::set_status_message_(span_status status, std::string_view message) noexcept {
+  // @sentry/core writes no message for ok (getStatusMessage, getSimpleStatus): none is kept.
+  if (status == span_status::ok || message.empty()) {
+    set_status_(status);
+    return;
+  }
   detail::transaction_block* b;
   if (detail::span_record* r = detail::record_of(ref_, b)) {
     r->status = status;
-    // @sentry/core writes no message for ok (getStatusMessage, getSimpleStatus): none is kept.
-    r->has_status_message = status != span_status::ok && !message.empty() && b->set_status_message(ref_.slot, message);
+    r->has_status_message = b->set_status_message(ref_.slot, message);
   }
 }
 void span::set_http_status_(int code) noexcept {

@@ -151,21 +151,12 @@ inline void write_dsc(json_writer& w, const transaction_block& b, const envelope
   write_dsc_object(w, b, ctx);
 }
 
-/// Whether span `r`'s status_message attribute is written: it holds the message of the status
-/// the span has now, which is not ok (span::set_status(status, message)).
-inline bool status_message_shown(const span_record& r) noexcept {
-  return r.status != span_status::ok && r.has_status_message;  // the flag means nothing under ok
-}
-
-/// A span's attributes as the members of its open `data` object.
 inline void write_attributes(json_writer& w, const transaction_block& b, const span_record& r) noexcept {
   for (std::uint16_t i = r.attr_head; i != no_index; i = b.attributes[i].next) {
     const attribute_record& a = b.attributes[i];
-    if (a.type == attribute_type::status_message && !status_message_shown(r)) continue;
     w.key(b.str(a.key));
     switch (a.type) {
-      case attribute_type::string:
-      case attribute_type::status_message: w.string(b.str(a.text)); break;
+      case attribute_type::string: w.string(b.str(a.text)); break;
       case attribute_type::int64: w.number(a.int_value); break;
       case attribute_type::float64: w.number(a.float_value); break;
       case attribute_type::boolean: w.boolean(a.bool_value); break;
@@ -438,9 +429,10 @@ inline void write_span_v2(json_writer& w, const transaction_block& b, const span
   write_typed_string(w, "sentry.sdk.version", version_string);
   if (!ctx.release.empty()) write_typed_string(w, "sentry.release", ctx.release);
   write_typed_string(w, "sentry.environment", ctx.environment);
-  // The status's message, when it has one, is written with the attributes below, in place of
-  // the status name (as @sentry/core's addStatusMessageAttribute writes the message).
-  if (r.status != span_status::ok && !status_message_shown(r))
+  // A status with a message (span::set_status(status, message)) has it among the attributes
+  // below, in place of the status name, as @sentry/core's addStatusMessageAttribute writes it.
+  // The flag means nothing under ok, hence the order.
+  if (r.status != span_status::ok && !r.has_status_message)
     write_typed_string(w, "sentry.status.message", to_string(r.status));
   if (segment) {
     write_typed_string(w, "sentry.segment.name.source", to_string(b.source));
@@ -449,11 +441,9 @@ inline void write_span_v2(json_writer& w, const transaction_block& b, const span
   }
   for (std::uint16_t i = r.attr_head; i != no_index; i = b.attributes[i].next) {
     const attribute_record& a = b.attributes[i];
-    if (a.type == attribute_type::status_message && !status_message_shown(r)) continue;
     w.key(b.str(a.key)).begin_object();
     switch (a.type) {
-      case attribute_type::string:
-      case attribute_type::status_message: w.literal_key("type").string("string").literal_key("value").string(b.str(a.text)); break;
+      case attribute_type::string: w.literal_key("type").string("string").literal_key("value").string(b.str(a.text)); break;
       case attribute_type::int64: w.literal_key("type").string("integer").literal_key("value").number(a.int_value); break;
       case attribute_type::float64: w.literal_key("type").string("double").literal_key("value").number(a.float_value); break;
       case attribute_type::boolean: w.literal_key("type").string("boolean").literal_key("value").boolean(a.bool_value); break;
