@@ -1296,13 +1296,15 @@ class span {
     if (is_recording()) set_status_(status);
   }
   /// Sets the status with a message (JS: span.setStatus({code, message})), e.g.
-  /// `set_status(span_status::deadline_exceeded, "upstream took 5 s")`. A transaction's span keeps
-  /// the detailed `status` and carries the message as data `sentry.status.message`; a streamed
-  /// span has status "error" and the message in its `sentry.status.message` attribute, in place
-  /// of the status name, as @sentry/core writes them. An `ok` status has no message (as in
-  /// @sentry/core, which writes none for ok), and set_status(status) clears a message set
-  /// before. The message is copied (truncated at SENTRY_TRACE_MAX_STRING bytes) and takes one
-  /// of the span's SENTRY_TRACE_MAX_ATTRIBUTES attributes.
+  /// `set_status(span_status::deadline_exceeded, "upstream took 5 s")`. A streamed span has
+  /// status "error" and the message in its `sentry.status.message` attribute, in place of the
+  /// status name, as @sentry/core writes it (addStatusMessageAttribute). In a transaction the
+  /// span keeps the detailed `status` and the message goes into its `data` under the same key:
+  /// @sentry/core has no other place for it there (its `status` is the message when that is a
+  /// status name, else internal_error), and `data` is where its span attributes go. An `ok`
+  /// status has no message (@sentry/core writes none for ok), and set_status(status) clears a
+  /// message set before. The message is copied (truncated at SENTRY_TRACE_MAX_STRING bytes) and
+  /// takes one of the span's SENTRY_TRACE_MAX_ATTRIBUTES attributes.
   void set_status(span_status status, std::string_view message) noexcept {
     if (is_recording()) set_status_message_(status, message);
   }
@@ -6457,10 +6459,10 @@ struct span_record {
   /// The span's attribute list holds the message of its current status
   /// (span::set_status(status, message)): a string attribute under the SDK's key
   /// sentry.status.message, which no user attribute may take, taken out of the list again by a
-  /// later set_status without one, so the writers need not know about it. Read only while `status` is
-  /// not ok, and every setter that makes it not ok writes this flag too, so a new span's slot
-  /// need not clear it (one store less on the span path). Fills the byte the record had as
-  /// padding: still 64 bytes.
+  /// later set_status without one, so the writers need not know about it. Read only while
+  /// `status` is not ok, and every setter that makes it not ok writes this flag too, so a new
+  /// span's slot need not clear it (one store less on the span path). Fills the byte the record
+  /// had as padding: still 64 bytes.
   bool has_status_message;
   atomic<std::uint8_t> state;
 };
@@ -7263,13 +7265,15 @@ class span {
     if (is_recording()) set_status_(status);
   }
   /// Sets the status with a message (JS: span.setStatus({code, message})), e.g.
-  /// `set_status(span_status::deadline_exceeded, "upstream took 5 s")`. A transaction's span keeps
-  /// the detailed `status` and carries the message as data `sentry.status.message`; a streamed
-  /// span has status "error" and the message in its `sentry.status.message` attribute, in place
-  /// of the status name, as @sentry/core writes them. An `ok` status has no message (as in
-  /// @sentry/core, which writes none for ok), and set_status(status) clears a message set
-  /// before. The message is copied (truncated at SENTRY_TRACE_MAX_STRING bytes) and takes one
-  /// of the span's SENTRY_TRACE_MAX_ATTRIBUTES attributes.
+  /// `set_status(span_status::deadline_exceeded, "upstream took 5 s")`. A streamed span has
+  /// status "error" and the message in its `sentry.status.message` attribute, in place of the
+  /// status name, as @sentry/core writes it (addStatusMessageAttribute). In a transaction the
+  /// span keeps the detailed `status` and the message goes into its `data` under the same key:
+  /// @sentry/core has no other place for it there (its `status` is the message when that is a
+  /// status name, else internal_error), and `data` is where its span attributes go. An `ok`
+  /// status has no message (@sentry/core writes none for ok), and set_status(status) clears a
+  /// message set before. The message is copied (truncated at SENTRY_TRACE_MAX_STRING bytes) and
+  /// takes one of the span's SENTRY_TRACE_MAX_ATTRIBUTES attributes.
   void set_status(span_status status, std::string_view message) noexcept {
     if (is_recording()) set_status_message_(status, message);
   }

@@ -70,10 +70,10 @@ struct span_record {
   /// The span's attribute list holds the message of its current status
   /// (span::set_status(status, message)): a string attribute under the SDK's key
   /// sentry.status.message, which no user attribute may take, taken out of the list again by a
-  /// later set_status without one, so the writers need not know about it. Read only while `status` is
-  /// not ok, and every setter that makes it not ok writes this flag too, so a new span's slot
-  /// need not clear it (one store less on the span path). Fills the byte the record had as
-  /// padding: still 64 bytes.
+  /// later set_status without one, so the writers need not know about it. Read only while
+  /// `status` is not ok, and every setter that makes it not ok writes this flag too, so a new
+  /// span's slot need not clear it (one store less on the span path). Fills the byte the record
+  /// had as padding: still 64 bytes.
   bool has_status_message;
   atomic<std::uint8_t> state;
 };
