@@ -662,26 +662,73 @@ SENTRY_TRACE_DETAIL_END
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <string_view>
 #include <type_traits>
 
 SENTRY_TRACE_DETAIL_BEGIN
 
+namespace detail {
+/// Every char value as a one-byte string, so that attribute_value('x') can view its text
+/// without pointing into itself (a copy of the value would then dangle).
+struct char_strings {
+  char text[256];
+  constexpr char_strings() noexcept : text() {
+    for (int i = 0; i < 256; ++i) text[i] = static_cast<char>(i);
+  }
+};
+inline constexpr char_strings one_char_strings{};
+
+/// Plain char is a character (written as a one-byte string); signed char and unsigned char
+/// (std::int8_t, std::uint8_t) are integers.
+template <class T>
+inline constexpr bool is_attribute_integer_v =
+    std::is_integral_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, char>;
+
+/// A type that is a string without being a char pointer or nullptr (those are `const char*`):
+/// std::string and anything else that converts to std::string_view (the face includes no
+/// <string>). std::string_view itself has its own overloads.
+template <class S>
+inline constexpr bool is_attribute_string_v =
+    std::is_convertible_v<const S&, std::string_view> && !std::is_pointer_v<std::decay_t<S>> &&
+    !std::is_null_pointer_v<std::decay_t<S>> && !std::is_same_v<std::decay_t<S>, std::string_view>;
+
+/// The pointers that are not text: they would otherwise become bools.
+template <class T>
+inline constexpr bool is_non_text_pointee_v = !std::is_same_v<std::remove_cv_t<T>, char>;
+}  // namespace detail
+
 /// An attribute's value: a string, a 64-bit integer, a double or a bool (the four types Sentry's
-/// span attributes have). A string literal is a string, never a bool.
+/// span attributes have). Every C++ arithmetic and string type converts without ambiguity:
+///   - a string literal, `const char*` (nullptr: ""), std::string, std::string_view: a string
+///     that views the caller's text;
+///   - `char`: a one-byte string ('A' is "A"); `signed char` / `unsigned char` (std::int8_t,
+///     std::uint8_t) and every other integer type: an integer;
+///   - an unsigned value above INT64_MAX (the largest integer Sentry stores): the double nearest
+///     to it, the least lossy of the four types (it keeps the magnitude, to about 16 digits, as
+///     @sentry/core keeps every number, while clamping would lose it);
+///   - `float`, `double`, `long double`: a double;
+///   - `bool`: a bool. A pointer to anything but char does not compile (it would be a bool).
 class attribute_value {
  public:
   enum class kind : std::uint8_t { string, int64, float64, boolean };
   constexpr attribute_value(std::string_view s) noexcept : kind_(kind::string), text_(s) {}  // NOLINT: implicit by design
   constexpr attribute_value(const char* s) noexcept : kind_(kind::string), text_(s ? std::string_view(s) : std::string_view()) {}  // NOLINT
+  template <class S, std::enable_if_t<detail::is_attribute_string_v<S>, int> = 0>
+  constexpr attribute_value(const S& s) noexcept : attribute_value(std::string_view(s)) {}  // NOLINT: std::string etc.
+  constexpr attribute_value(char c) noexcept  // NOLINT: implicit by design
+      : kind_(kind::string), text_(&detail::one_char_strings.text[static_cast<unsigned char>(c)], 1) {}
   constexpr attribute_value(bool b) noexcept : kind_(kind::boolean), bool_(b) {}  // NOLINT
   constexpr attribute_value(double d) noexcept : kind_(kind::float64), double_(d) {}  // NOLINT
-  template <class Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool> && !std::is_same_v<Int, char>, int> = 0>
+  constexpr attribute_value(float f) noexcept : attribute_value(static_cast<double>(f)) {}  // NOLINT
+  constexpr attribute_value(long double d) noexcept : attribute_value(static_cast<double>(d)) {}  // NOLINT
+  template <class Int, std::enable_if_t<detail::is_attribute_integer_v<Int>, int> = 0>
   constexpr attribute_value(Int i) noexcept  // NOLINT: implicit by design
-      : kind_(kind::int64),
-        int_(std::is_unsigned_v<Int> && sizeof(Int) >= sizeof(std::int64_t) && i > static_cast<Int>(INT64_MAX)
-                 ? INT64_MAX
-                 : static_cast<std::int64_t>(i)) {}
+      : kind_(above_int64(i) ? kind::float64 : kind::int64),
+        int_(above_int64(i) ? 0 : static_cast<std::int64_t>(i)),
+        double_(above_int64(i) ? static_cast<double>(i) : 0.0) {}
+  template <class T, std::enable_if_t<detail::is_non_text_pointee_v<T>, int> = 0>
+  attribute_value(T*) = delete;  // a pointer is not a value; pass what it points to
   constexpr kind type() const noexcept { return kind_; }
   constexpr std::string_view as_string() const noexcept { return kind_ == kind::string ? text_ : std::string_view(); }
   constexpr std::int64_t as_int64() const noexcept { return kind_ == kind::int64 ? int_ : 0; }
@@ -689,6 +736,16 @@ class attribute_value {
   constexpr bool as_bool() const noexcept { return kind_ == kind::boolean && bool_; }
 
  private:
+  /// True for an unsigned value that int64 cannot hold (it is stored as a double).
+  template <class Int> static constexpr bool above_int64(Int i) noexcept {
+    if constexpr (std::is_unsigned_v<Int> && sizeof(Int) >= sizeof(std::int64_t)) {
+      return i > static_cast<Int>(INT64_MAX);
+    } else {
+      static_cast<void>(i);
+      return false;
+    }
+  }
+
   kind kind_;
   std::string_view text_{};
   std::int64_t int_ = 0;
@@ -696,10 +753,49 @@ class attribute_value {
   bool bool_ = false;
 };
 
-/// A key and value, for span_options::attributes.
+/// A key and value, for span_options::attributes and span::set_attributes.
 struct attribute {
   std::string_view key;
   attribute_value value;
+};
+
+/// A view of attributes (JS: SpanAttributes): a braced list `{{"db.system", "sqlite"},
+/// {"rows", 3}}`, an array, or a pointer and a count. It copies nothing. A braced list's array
+/// lives only until the end of the full-expression that holds it (the C++ rule for
+/// std::initializer_list), which is why a view is read during the call it is passed to and
+/// never kept: write the list inside the call (`s.set_attributes({...})`,
+/// `start_span({"name", "op", {}, {}, transaction_source::custom, false, {{"k", 1}}}, fn)`), not
+/// into a span_options variable read later. Assigning a braced list to a view is refused at
+/// compile time for that reason (`opts.attributes = {{"k", 1}};` would dangle at the `;`).
+class span_attributes {
+ public:
+  constexpr span_attributes() noexcept = default;
+  constexpr span_attributes(std::nullptr_t) noexcept {}  // NOLINT: implicit, as the pointer it replaces
+  constexpr span_attributes(std::initializer_list<attribute> list) noexcept : data_(first_of(list)), size_(list.size()) {}
+  constexpr span_attributes(const attribute* data, std::size_t count) noexcept : data_(data), size_(data ? count : 0) {}
+  template <std::size_t N>
+  constexpr span_attributes(const attribute (&array)[N]) noexcept : data_(array), size_(N) {}  // NOLINT
+  /// A pointer alone, as span_options::attributes was before this view: its count is
+  /// span_options::attribute_count.
+  template <class P, std::enable_if_t<std::is_same_v<P, const attribute*> || std::is_same_v<P, attribute*>, int> = 0>
+  constexpr span_attributes(P data) noexcept : data_(data) {}  // NOLINT
+  span_attributes& operator=(std::initializer_list<attribute>) = delete;  // would dangle: see above
+
+  constexpr const attribute* data() const noexcept { return data_; }
+  constexpr std::size_t size() const noexcept { return size_; }
+  constexpr bool empty() const noexcept { return size_ == 0; }
+  constexpr const attribute* begin() const noexcept { return data_; }
+  constexpr const attribute* end() const noexcept { return data_ + size_; }
+  constexpr const attribute& operator[](std::size_t i) const noexcept { return data_[i]; }
+
+ private:
+  /// The list's first element. Read through a function because g++ (-Winit-list-lifetime)
+  /// rightly notes that a member set from list.begin() outlives the list's array: a view that
+  /// must not be kept past the call is exactly what this type is.
+  static constexpr const attribute* first_of(std::initializer_list<attribute> list) noexcept { return list.begin(); }
+
+  const attribute* data_ = nullptr;
+  std::size_t size_ = 0;
 };
 
 namespace detail {
@@ -847,6 +943,20 @@ struct sampling_context {
   transaction_source source = transaction_source::custom;
   const attribute* attributes = nullptr;  ///< span_options::attributes, valid during the call
   std::size_t attribute_count = 0;
+  /// The rate to return to follow the incoming trace (JS: samplingContext.inheritOrSampleWith):
+  /// the parent's sample_rate when its baggage carried one (also when its sentry-trace left the
+  /// decision to us), else 1 or 0 for a parent that decided without a rate (an older SDK), else
+  /// `fallback`. Exactly @sentry/core's rule. The rate a parent sent is compared against the
+  /// trace's sample_rand, which an incoming trace keeps consistent with the parent's decision,
+  /// so returning it inherits that decision:
+  ///   o.traces_sampler = [](const st::sampling_context& c) {
+  ///     return c.name == "GET /health" ? 0.0 : c.inherit_or_sample_with(0.25);
+  ///   };
+  constexpr double inherit_or_sample_with(double fallback) const noexcept {
+    if (parent_sample_rate >= 0.0) return parent_sample_rate;
+    if (parent_sampled != parent_decision::none) return parent_sampled == parent_decision::sampled ? 1.0 : 0.0;
+    return fallback;
+  }
   /// The value of attribute `key`, or nullptr.
   const attribute_value* find(std::string_view key) const noexcept {
     for (std::size_t i = 0; i < attribute_count; ++i)
@@ -1110,14 +1220,24 @@ struct span_options {
   transaction_source source = transaction_source::custom;  ///< used when the span is a transaction
   bool force_transaction = false;  ///< start a new transaction even when a span is active
   /// Attributes set when the span starts, and shown to traces_sampler when it is a transaction
-  /// (as @sentry/core's startSpan({attributes})). The array is read during the call only.
-  const attribute* attributes = nullptr;
+  /// (as @sentry/core's startSpan({attributes})): a braced list, an array, or a pointer and a
+  /// count (span_attributes). Read during the start call only, so a braced list written inside
+  /// that call is fine; one stored in a span_options variable is gone by the time the variable is
+  /// used (span_attributes explains why).
+  span_attributes attributes{};
+  /// For code written before `attributes` was a view: when nonzero, the number of attributes
+  /// `attributes` points at (`o.attributes = array; o.attribute_count = n;`); when zero, the
+  /// view's own size counts.
   std::size_t attribute_count = 0;
 
   /// When the span started, if before now (as @sentry/core's startSpan({startTime})): e.g.
   /// `now().minus_ns(elapsed)`. Not given (0): now. A time after now is clamped to now and
   /// counted (stats.timestamps_clamped). Ignored by spans that record nothing.
   span_time start_time{};
+  /// The attributes the start call reads: the view, or attribute_count of them.
+  constexpr span_attributes start_attributes() const noexcept {
+    return attribute_count != 0 ? span_attributes(attributes.data(), attribute_count) : attributes;
+  }
 };
 
 /// Handle to a started span. Cheap (a few words) and move-only, so exactly one owner can end
@@ -1158,29 +1278,65 @@ class span {
   void set_attribute(std::string_view key, const char* value) noexcept {
     set_attribute(key, value ? std::string_view(value) : std::string_view());
   }
+  /// std::string and anything else that converts to std::string_view.
+  template <class S, std::enable_if_t<detail::is_attribute_string_v<S>, int> = 0>
+  void set_attribute(std::string_view key, const S& value) noexcept {
+    set_attribute(key, std::string_view(value));
+  }
+  /// A char is a one-byte string ('A' is "A"); signed and unsigned char are integers.
+  void set_attribute(std::string_view key, char value) noexcept {
+    set_attribute(key, attribute_value(value).as_string());
+  }
   void set_attribute(std::string_view key, double value) noexcept {
     if (is_recording()) set_attribute_value_(key, attribute_value(value));
   }
+  void set_attribute(std::string_view key, float value) noexcept { set_attribute(key, static_cast<double>(value)); }
+  void set_attribute(std::string_view key, long double value) noexcept { set_attribute(key, static_cast<double>(value)); }
   void set_attribute(std::string_view key, bool value) noexcept {
     if (is_recording()) set_attribute_value_(key, attribute_value(value));
   }
   void set_attribute(std::string_view key, std::int64_t value) noexcept {
     if (is_recording()) set_attribute_value_(key, attribute_value(value));
   }
-  /// Any other integer type is stored as int64 (unsigned values above INT64_MAX are clamped).
-  template <class Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool> &&
-                                            !std::is_same_v<Int, std::int64_t> && !std::is_same_v<Int, char>,
-                                        int> = 0>
+  /// Any other integer type is stored as int64; an unsigned value above INT64_MAX as the double
+  /// nearest to it (attribute_value explains the rule).
+  template <class Int, std::enable_if_t<detail::is_attribute_integer_v<Int> && !std::is_same_v<Int, std::int64_t>, int> = 0>
   void set_attribute(std::string_view key, Int value) noexcept {
-    if constexpr (std::is_unsigned_v<Int> && sizeof(Int) >= sizeof(std::int64_t)) {
-      set_attribute(key, value > static_cast<Int>(INT64_MAX) ? INT64_MAX : static_cast<std::int64_t>(value));
+    if (attribute_value::above_int64(value)) {
+      set_attribute(key, static_cast<double>(value));
     } else {
       set_attribute(key, static_cast<std::int64_t>(value));
     }
   }
+  /// A value already made (e.g. read back from sampling_context::find()).
+  void set_attribute(std::string_view key, const attribute_value& value) noexcept {
+    if (is_recording()) set_attribute_value_(key, value);
+  }
+  /// A pointer is not a value: pass what it points to (it would otherwise become a bool).
+  template <class T, std::enable_if_t<detail::is_non_text_pointee_v<T>, int> = 0>
+  void set_attribute(std::string_view key, T* value) = delete;
+  /// Sets several attributes in one call (JS: span.setAttributes), in order, as set_attribute
+  /// would one by one: `s.set_attributes({{"db.system", "sqlite"}, {"db.rows", 3}})`. The list
+  /// is read during the call only.
+  void set_attributes(span_attributes attributes) noexcept {
+    if (is_recording() && !attributes.empty()) set_attributes_(attributes);
+  }
   /// Sets the status (written as `ok` when never set).
   void set_status(span_status status) noexcept {
     if (is_recording()) set_status_(status);
+  }
+  /// Sets the status with a message (JS: span.setStatus({code, message})), e.g.
+  /// `set_status(span_status::deadline_exceeded, "upstream took 5 s")`. A streamed span has
+  /// status "error" and the message in its `sentry.status.message` attribute, in place of the
+  /// status name, as @sentry/core writes it (addStatusMessageAttribute). In a transaction the
+  /// span keeps the detailed `status` and the message goes into its `data` under the same key:
+  /// @sentry/core has no other place for it there (its `status` is the message when that is a
+  /// status name, else internal_error), and `data` is where its span attributes go. An `ok`
+  /// status has no message (@sentry/core writes none for ok), and set_status(status) clears a
+  /// message set before. The message is copied (truncated at SENTRY_TRACE_MAX_STRING bytes) and
+  /// takes one of the span's SENTRY_TRACE_MAX_ATTRIBUTES attributes.
+  void set_status(span_status status, std::string_view message) noexcept {
+    if (is_recording()) set_status_message_(status, message);
   }
   /// Sets the status from an HTTP status code (from_http_status) and the attribute
   /// `http.response.status_code`, as @sentry/core's setHttpStatus does.
@@ -1276,6 +1432,8 @@ class span {
   void set_attribute_value_(std::string_view key, const attribute_value& value) noexcept;
   void set_string_attribute_(std::string_view key, std::string_view value) noexcept;  // the common case, without the dispatch on type
   void set_status_(span_status status) noexcept;
+  void set_status_message_(span_status status, std::string_view message) noexcept;
+  void set_attributes_(span_attributes attributes) noexcept;
   void set_http_status_(int code) noexcept;
   void rename_(std::string_view name, const transaction_source* source) noexcept;
   void set_op_(std::string_view op) noexcept;
@@ -2037,7 +2195,12 @@ class borrowed_span {
   auto set_attribute(Args&&... args) noexcept -> decltype(std::declval<span&>().set_attribute(std::forward<Args>(args)...)) {
     if (is_recording()) write_([&](span& s) noexcept { s.set_attribute(std::forward<Args>(args)...); });
   }
-  /// span::set_status.
+  /// span::set_attributes: a braced list, an array, or a pointer and a count, read during the
+  /// call. Not a forwarding template: a braced list has no type to deduce.
+  void set_attributes(span_attributes attributes) noexcept {
+    if (is_recording()) write_([&](span& s) noexcept { s.set_attributes(attributes); });
+  }
+  /// span::set_status, with or without a message.
   template <class... Args>
   auto set_status(Args&&... args) noexcept -> decltype(std::declval<span&>().set_status(std::forward<Args>(args)...)) {
     if (is_recording()) write_([&](span& s) noexcept { s.set_status(std::forward<Args>(args)...); });
@@ -2440,26 +2603,73 @@ SENTRY_TRACE_DETAIL_END
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <string_view>
 #include <type_traits>
 
 SENTRY_TRACE_DETAIL_BEGIN
 
+namespace detail {
+/// Every char value as a one-byte string, so that attribute_value('x') can view its text
+/// without pointing into itself (a copy of the value would then dangle).
+struct char_strings {
+  char text[256];
+  constexpr char_strings() noexcept : text() {
+    for (int i = 0; i < 256; ++i) text[i] = static_cast<char>(i);
+  }
+};
+inline constexpr char_strings one_char_strings{};
+
+/// Plain char is a character (written as a one-byte string); signed char and unsigned char
+/// (std::int8_t, std::uint8_t) are integers.
+template <class T>
+inline constexpr bool is_attribute_integer_v =
+    std::is_integral_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, char>;
+
+/// A type that is a string without being a char pointer or nullptr (those are `const char*`):
+/// std::string and anything else that converts to std::string_view (the face includes no
+/// <string>). std::string_view itself has its own overloads.
+template <class S>
+inline constexpr bool is_attribute_string_v =
+    std::is_convertible_v<const S&, std::string_view> && !std::is_pointer_v<std::decay_t<S>> &&
+    !std::is_null_pointer_v<std::decay_t<S>> && !std::is_same_v<std::decay_t<S>, std::string_view>;
+
+/// The pointers that are not text: they would otherwise become bools.
+template <class T>
+inline constexpr bool is_non_text_pointee_v = !std::is_same_v<std::remove_cv_t<T>, char>;
+}  // namespace detail
+
 /// An attribute's value: a string, a 64-bit integer, a double or a bool (the four types Sentry's
-/// span attributes have). A string literal is a string, never a bool.
+/// span attributes have). Every C++ arithmetic and string type converts without ambiguity:
+///   - a string literal, `const char*` (nullptr: ""), std::string, std::string_view: a string
+///     that views the caller's text;
+///   - `char`: a one-byte string ('A' is "A"); `signed char` / `unsigned char` (std::int8_t,
+///     std::uint8_t) and every other integer type: an integer;
+///   - an unsigned value above INT64_MAX (the largest integer Sentry stores): the double nearest
+///     to it, the least lossy of the four types (it keeps the magnitude, to about 16 digits, as
+///     @sentry/core keeps every number, while clamping would lose it);
+///   - `float`, `double`, `long double`: a double;
+///   - `bool`: a bool. A pointer to anything but char does not compile (it would be a bool).
 class attribute_value {
  public:
   enum class kind : std::uint8_t { string, int64, float64, boolean };
   constexpr attribute_value(std::string_view s) noexcept : kind_(kind::string), text_(s) {}  // NOLINT: implicit by design
   constexpr attribute_value(const char* s) noexcept : kind_(kind::string), text_(s ? std::string_view(s) : std::string_view()) {}  // NOLINT
+  template <class S, std::enable_if_t<detail::is_attribute_string_v<S>, int> = 0>
+  constexpr attribute_value(const S& s) noexcept : attribute_value(std::string_view(s)) {}  // NOLINT: std::string etc.
+  constexpr attribute_value(char c) noexcept  // NOLINT: implicit by design
+      : kind_(kind::string), text_(&detail::one_char_strings.text[static_cast<unsigned char>(c)], 1) {}
   constexpr attribute_value(bool b) noexcept : kind_(kind::boolean), bool_(b) {}  // NOLINT
   constexpr attribute_value(double d) noexcept : kind_(kind::float64), double_(d) {}  // NOLINT
-  template <class Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool> && !std::is_same_v<Int, char>, int> = 0>
+  constexpr attribute_value(float f) noexcept : attribute_value(static_cast<double>(f)) {}  // NOLINT
+  constexpr attribute_value(long double d) noexcept : attribute_value(static_cast<double>(d)) {}  // NOLINT
+  template <class Int, std::enable_if_t<detail::is_attribute_integer_v<Int>, int> = 0>
   constexpr attribute_value(Int i) noexcept  // NOLINT: implicit by design
-      : kind_(kind::int64),
-        int_(std::is_unsigned_v<Int> && sizeof(Int) >= sizeof(std::int64_t) && i > static_cast<Int>(INT64_MAX)
-                 ? INT64_MAX
-                 : static_cast<std::int64_t>(i)) {}
+      : kind_(above_int64(i) ? kind::float64 : kind::int64),
+        int_(above_int64(i) ? 0 : static_cast<std::int64_t>(i)),
+        double_(above_int64(i) ? static_cast<double>(i) : 0.0) {}
+  template <class T, std::enable_if_t<detail::is_non_text_pointee_v<T>, int> = 0>
+  attribute_value(T*) = delete;  // a pointer is not a value; pass what it points to
   constexpr kind type() const noexcept { return kind_; }
   constexpr std::string_view as_string() const noexcept { return kind_ == kind::string ? text_ : std::string_view(); }
   constexpr std::int64_t as_int64() const noexcept { return kind_ == kind::int64 ? int_ : 0; }
@@ -2467,6 +2677,16 @@ class attribute_value {
   constexpr bool as_bool() const noexcept { return kind_ == kind::boolean && bool_; }
 
  private:
+  /// True for an unsigned value that int64 cannot hold (it is stored as a double).
+  template <class Int> static constexpr bool above_int64(Int i) noexcept {
+    if constexpr (std::is_unsigned_v<Int> && sizeof(Int) >= sizeof(std::int64_t)) {
+      return i > static_cast<Int>(INT64_MAX);
+    } else {
+      static_cast<void>(i);
+      return false;
+    }
+  }
+
   kind kind_;
   std::string_view text_{};
   std::int64_t int_ = 0;
@@ -2474,10 +2694,49 @@ class attribute_value {
   bool bool_ = false;
 };
 
-/// A key and value, for span_options::attributes.
+/// A key and value, for span_options::attributes and span::set_attributes.
 struct attribute {
   std::string_view key;
   attribute_value value;
+};
+
+/// A view of attributes (JS: SpanAttributes): a braced list `{{"db.system", "sqlite"},
+/// {"rows", 3}}`, an array, or a pointer and a count. It copies nothing. A braced list's array
+/// lives only until the end of the full-expression that holds it (the C++ rule for
+/// std::initializer_list), which is why a view is read during the call it is passed to and
+/// never kept: write the list inside the call (`s.set_attributes({...})`,
+/// `start_span({"name", "op", {}, {}, transaction_source::custom, false, {{"k", 1}}}, fn)`), not
+/// into a span_options variable read later. Assigning a braced list to a view is refused at
+/// compile time for that reason (`opts.attributes = {{"k", 1}};` would dangle at the `;`).
+class span_attributes {
+ public:
+  constexpr span_attributes() noexcept = default;
+  constexpr span_attributes(std::nullptr_t) noexcept {}  // NOLINT: implicit, as the pointer it replaces
+  constexpr span_attributes(std::initializer_list<attribute> list) noexcept : data_(first_of(list)), size_(list.size()) {}
+  constexpr span_attributes(const attribute* data, std::size_t count) noexcept : data_(data), size_(data ? count : 0) {}
+  template <std::size_t N>
+  constexpr span_attributes(const attribute (&array)[N]) noexcept : data_(array), size_(N) {}  // NOLINT
+  /// A pointer alone, as span_options::attributes was before this view: its count is
+  /// span_options::attribute_count.
+  template <class P, std::enable_if_t<std::is_same_v<P, const attribute*> || std::is_same_v<P, attribute*>, int> = 0>
+  constexpr span_attributes(P data) noexcept : data_(data) {}  // NOLINT
+  span_attributes& operator=(std::initializer_list<attribute>) = delete;  // would dangle: see above
+
+  constexpr const attribute* data() const noexcept { return data_; }
+  constexpr std::size_t size() const noexcept { return size_; }
+  constexpr bool empty() const noexcept { return size_ == 0; }
+  constexpr const attribute* begin() const noexcept { return data_; }
+  constexpr const attribute* end() const noexcept { return data_ + size_; }
+  constexpr const attribute& operator[](std::size_t i) const noexcept { return data_[i]; }
+
+ private:
+  /// The list's first element. Read through a function because g++ (-Winit-list-lifetime)
+  /// rightly notes that a member set from list.begin() outlives the list's array: a view that
+  /// must not be kept past the call is exactly what this type is.
+  static constexpr const attribute* first_of(std::initializer_list<attribute> list) noexcept { return list.begin(); }
+
+  const attribute* data_ = nullptr;
+  std::size_t size_ = 0;
 };
 
 namespace detail {
@@ -2843,6 +3102,20 @@ struct sampling_context {
   transaction_source source = transaction_source::custom;
   const attribute* attributes = nullptr;  ///< span_options::attributes, valid during the call
   std::size_t attribute_count = 0;
+  /// The rate to return to follow the incoming trace (JS: samplingContext.inheritOrSampleWith):
+  /// the parent's sample_rate when its baggage carried one (also when its sentry-trace left the
+  /// decision to us), else 1 or 0 for a parent that decided without a rate (an older SDK), else
+  /// `fallback`. Exactly @sentry/core's rule. The rate a parent sent is compared against the
+  /// trace's sample_rand, which an incoming trace keeps consistent with the parent's decision,
+  /// so returning it inherits that decision:
+  ///   o.traces_sampler = [](const st::sampling_context& c) {
+  ///     return c.name == "GET /health" ? 0.0 : c.inherit_or_sample_with(0.25);
+  ///   };
+  constexpr double inherit_or_sample_with(double fallback) const noexcept {
+    if (parent_sample_rate >= 0.0) return parent_sample_rate;
+    if (parent_sampled != parent_decision::none) return parent_sampled == parent_decision::sampled ? 1.0 : 0.0;
+    return fallback;
+  }
   /// The value of attribute `key`, or nullptr.
   const attribute_value* find(std::string_view key) const noexcept {
     for (std::size_t i = 0; i < attribute_count; ++i)
@@ -3298,9 +3571,12 @@ struct span_options {
   std::string_view origin{};
   transaction_source source = transaction_source::custom;
   bool force_transaction = false;
-  const attribute* attributes = nullptr;
+  span_attributes attributes{};
   std::size_t attribute_count = 0;
   span_time start_time{};
+  constexpr span_attributes start_attributes() const noexcept {
+    return attribute_count != 0 ? span_attributes(attributes.data(), attribute_count) : attributes;
+  }
 };
 
 /// An empty, move-only handle: every setter does nothing, every query says "no span".
@@ -3321,11 +3597,19 @@ class span {
   void set_attribute(std::string_view, double) noexcept {}
   void set_attribute(std::string_view, bool) noexcept {}
   void set_attribute(std::string_view, std::int64_t) noexcept {}
-  template <class Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool> &&
-                                            !std::is_same_v<Int, std::int64_t> && !std::is_same_v<Int, char>,
-                                        int> = 0>
+  template <class S, std::enable_if_t<detail::is_attribute_string_v<S>, int> = 0>
+  void set_attribute(std::string_view, const S&) noexcept {}
+  void set_attribute(std::string_view, char) noexcept {}
+  void set_attribute(std::string_view, float) noexcept {}
+  void set_attribute(std::string_view, long double) noexcept {}
+  template <class Int, std::enable_if_t<detail::is_attribute_integer_v<Int> && !std::is_same_v<Int, std::int64_t>, int> = 0>
   void set_attribute(std::string_view, Int) noexcept {}
+  void set_attribute(std::string_view, const attribute_value&) noexcept {}
+  template <class T, std::enable_if_t<detail::is_non_text_pointee_v<T>, int> = 0>
+  void set_attribute(std::string_view, T*) = delete;
+  void set_attributes(span_attributes) noexcept {}
   void set_status(span_status) noexcept {}
+  void set_status(span_status, std::string_view) noexcept {}
   void set_http_status(int) noexcept {}
   void set_name(std::string_view) noexcept {}
   void set_name(std::string_view, transaction_source) noexcept {}
@@ -3623,6 +3907,7 @@ class borrowed_span {
 
   template <class... Args>
   auto set_attribute(Args&&... args) noexcept -> decltype(std::declval<span&>().set_attribute(std::forward<Args>(args)...)) {}
+  void set_attributes(span_attributes) noexcept {}
   template <class... Args>
   auto set_status(Args&&... args) noexcept -> decltype(std::declval<span&>().set_status(std::forward<Args>(args)...)) {}
   template <class... Args>
@@ -6915,7 +7200,15 @@ struct span_record {
   std::uint16_t attr_tail;
   std::uint8_t attr_count;
   span_status status;
-  std::uint8_t given_times;     ///< start_given | end_given
+  // The two below share one byte, the record's only padding byte, so that it stays 64 bytes.
+  std::uint8_t given_times : 2;  ///< start_given | end_given
+  /// The span's attribute list holds the message of its current status
+  /// (span::set_status(status, message)): a string attribute under the SDK's key
+  /// sentry.status.message, which no user attribute may take, taken out of the list again by a
+  /// later set_status without one, so the writers need not know about it. Read only while
+  /// `status` is not ok, and every setter that makes it not ok writes this flag too, so a new
+  /// span's slot need not clear it.
+  std::uint8_t has_status_message : 1;
   atomic<std::uint8_t> state;
 };
 
@@ -7229,26 +7522,73 @@ SENTRY_TRACE_DETAIL_END
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <string_view>
 #include <type_traits>
 
 SENTRY_TRACE_DETAIL_BEGIN
 
+namespace detail {
+/// Every char value as a one-byte string, so that attribute_value('x') can view its text
+/// without pointing into itself (a copy of the value would then dangle).
+struct char_strings {
+  char text[256];
+  constexpr char_strings() noexcept : text() {
+    for (int i = 0; i < 256; ++i) text[i] = static_cast<char>(i);
+  }
+};
+inline constexpr char_strings one_char_strings{};
+
+/// Plain char is a character (written as a one-byte string); signed char and unsigned char
+/// (std::int8_t, std::uint8_t) are integers.
+template <class T>
+inline constexpr bool is_attribute_integer_v =
+    std::is_integral_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, char>;
+
+/// A type that is a string without being a char pointer or nullptr (those are `const char*`):
+/// std::string and anything else that converts to std::string_view (the face includes no
+/// <string>). std::string_view itself has its own overloads.
+template <class S>
+inline constexpr bool is_attribute_string_v =
+    std::is_convertible_v<const S&, std::string_view> && !std::is_pointer_v<std::decay_t<S>> &&
+    !std::is_null_pointer_v<std::decay_t<S>> && !std::is_same_v<std::decay_t<S>, std::string_view>;
+
+/// The pointers that are not text: they would otherwise become bools.
+template <class T>
+inline constexpr bool is_non_text_pointee_v = !std::is_same_v<std::remove_cv_t<T>, char>;
+}  // namespace detail
+
 /// An attribute's value: a string, a 64-bit integer, a double or a bool (the four types Sentry's
-/// span attributes have). A string literal is a string, never a bool.
+/// span attributes have). Every C++ arithmetic and string type converts without ambiguity:
+///   - a string literal, `const char*` (nullptr: ""), std::string, std::string_view: a string
+///     that views the caller's text;
+///   - `char`: a one-byte string ('A' is "A"); `signed char` / `unsigned char` (std::int8_t,
+///     std::uint8_t) and every other integer type: an integer;
+///   - an unsigned value above INT64_MAX (the largest integer Sentry stores): the double nearest
+///     to it, the least lossy of the four types (it keeps the magnitude, to about 16 digits, as
+///     @sentry/core keeps every number, while clamping would lose it);
+///   - `float`, `double`, `long double`: a double;
+///   - `bool`: a bool. A pointer to anything but char does not compile (it would be a bool).
 class attribute_value {
  public:
   enum class kind : std::uint8_t { string, int64, float64, boolean };
   constexpr attribute_value(std::string_view s) noexcept : kind_(kind::string), text_(s) {}  // NOLINT: implicit by design
   constexpr attribute_value(const char* s) noexcept : kind_(kind::string), text_(s ? std::string_view(s) : std::string_view()) {}  // NOLINT
+  template <class S, std::enable_if_t<detail::is_attribute_string_v<S>, int> = 0>
+  constexpr attribute_value(const S& s) noexcept : attribute_value(std::string_view(s)) {}  // NOLINT: std::string etc.
+  constexpr attribute_value(char c) noexcept  // NOLINT: implicit by design
+      : kind_(kind::string), text_(&detail::one_char_strings.text[static_cast<unsigned char>(c)], 1) {}
   constexpr attribute_value(bool b) noexcept : kind_(kind::boolean), bool_(b) {}  // NOLINT
   constexpr attribute_value(double d) noexcept : kind_(kind::float64), double_(d) {}  // NOLINT
-  template <class Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool> && !std::is_same_v<Int, char>, int> = 0>
+  constexpr attribute_value(float f) noexcept : attribute_value(static_cast<double>(f)) {}  // NOLINT
+  constexpr attribute_value(long double d) noexcept : attribute_value(static_cast<double>(d)) {}  // NOLINT
+  template <class Int, std::enable_if_t<detail::is_attribute_integer_v<Int>, int> = 0>
   constexpr attribute_value(Int i) noexcept  // NOLINT: implicit by design
-      : kind_(kind::int64),
-        int_(std::is_unsigned_v<Int> && sizeof(Int) >= sizeof(std::int64_t) && i > static_cast<Int>(INT64_MAX)
-                 ? INT64_MAX
-                 : static_cast<std::int64_t>(i)) {}
+      : kind_(above_int64(i) ? kind::float64 : kind::int64),
+        int_(above_int64(i) ? 0 : static_cast<std::int64_t>(i)),
+        double_(above_int64(i) ? static_cast<double>(i) : 0.0) {}
+  template <class T, std::enable_if_t<detail::is_non_text_pointee_v<T>, int> = 0>
+  attribute_value(T*) = delete;  // a pointer is not a value; pass what it points to
   constexpr kind type() const noexcept { return kind_; }
   constexpr std::string_view as_string() const noexcept { return kind_ == kind::string ? text_ : std::string_view(); }
   constexpr std::int64_t as_int64() const noexcept { return kind_ == kind::int64 ? int_ : 0; }
@@ -7256,6 +7596,16 @@ class attribute_value {
   constexpr bool as_bool() const noexcept { return kind_ == kind::boolean && bool_; }
 
  private:
+  /// True for an unsigned value that int64 cannot hold (it is stored as a double).
+  template <class Int> static constexpr bool above_int64(Int i) noexcept {
+    if constexpr (std::is_unsigned_v<Int> && sizeof(Int) >= sizeof(std::int64_t)) {
+      return i > static_cast<Int>(INT64_MAX);
+    } else {
+      static_cast<void>(i);
+      return false;
+    }
+  }
+
   kind kind_;
   std::string_view text_{};
   std::int64_t int_ = 0;
@@ -7263,10 +7613,49 @@ class attribute_value {
   bool bool_ = false;
 };
 
-/// A key and value, for span_options::attributes.
+/// A key and value, for span_options::attributes and span::set_attributes.
 struct attribute {
   std::string_view key;
   attribute_value value;
+};
+
+/// A view of attributes (JS: SpanAttributes): a braced list `{{"db.system", "sqlite"},
+/// {"rows", 3}}`, an array, or a pointer and a count. It copies nothing. A braced list's array
+/// lives only until the end of the full-expression that holds it (the C++ rule for
+/// std::initializer_list), which is why a view is read during the call it is passed to and
+/// never kept: write the list inside the call (`s.set_attributes({...})`,
+/// `start_span({"name", "op", {}, {}, transaction_source::custom, false, {{"k", 1}}}, fn)`), not
+/// into a span_options variable read later. Assigning a braced list to a view is refused at
+/// compile time for that reason (`opts.attributes = {{"k", 1}};` would dangle at the `;`).
+class span_attributes {
+ public:
+  constexpr span_attributes() noexcept = default;
+  constexpr span_attributes(std::nullptr_t) noexcept {}  // NOLINT: implicit, as the pointer it replaces
+  constexpr span_attributes(std::initializer_list<attribute> list) noexcept : data_(first_of(list)), size_(list.size()) {}
+  constexpr span_attributes(const attribute* data, std::size_t count) noexcept : data_(data), size_(data ? count : 0) {}
+  template <std::size_t N>
+  constexpr span_attributes(const attribute (&array)[N]) noexcept : data_(array), size_(N) {}  // NOLINT
+  /// A pointer alone, as span_options::attributes was before this view: its count is
+  /// span_options::attribute_count.
+  template <class P, std::enable_if_t<std::is_same_v<P, const attribute*> || std::is_same_v<P, attribute*>, int> = 0>
+  constexpr span_attributes(P data) noexcept : data_(data) {}  // NOLINT
+  span_attributes& operator=(std::initializer_list<attribute>) = delete;  // would dangle: see above
+
+  constexpr const attribute* data() const noexcept { return data_; }
+  constexpr std::size_t size() const noexcept { return size_; }
+  constexpr bool empty() const noexcept { return size_ == 0; }
+  constexpr const attribute* begin() const noexcept { return data_; }
+  constexpr const attribute* end() const noexcept { return data_ + size_; }
+  constexpr const attribute& operator[](std::size_t i) const noexcept { return data_[i]; }
+
+ private:
+  /// The list's first element. Read through a function because g++ (-Winit-list-lifetime)
+  /// rightly notes that a member set from list.begin() outlives the list's array: a view that
+  /// must not be kept past the call is exactly what this type is.
+  static constexpr const attribute* first_of(std::initializer_list<attribute> list) noexcept { return list.begin(); }
+
+  const attribute* data_ = nullptr;
+  std::size_t size_ = 0;
 };
 
 namespace detail {
@@ -7323,6 +7712,20 @@ struct sampling_context {
   transaction_source source = transaction_source::custom;
   const attribute* attributes = nullptr;  ///< span_options::attributes, valid during the call
   std::size_t attribute_count = 0;
+  /// The rate to return to follow the incoming trace (JS: samplingContext.inheritOrSampleWith):
+  /// the parent's sample_rate when its baggage carried one (also when its sentry-trace left the
+  /// decision to us), else 1 or 0 for a parent that decided without a rate (an older SDK), else
+  /// `fallback`. Exactly @sentry/core's rule. The rate a parent sent is compared against the
+  /// trace's sample_rand, which an incoming trace keeps consistent with the parent's decision,
+  /// so returning it inherits that decision:
+  ///   o.traces_sampler = [](const st::sampling_context& c) {
+  ///     return c.name == "GET /health" ? 0.0 : c.inherit_or_sample_with(0.25);
+  ///   };
+  constexpr double inherit_or_sample_with(double fallback) const noexcept {
+    if (parent_sample_rate >= 0.0) return parent_sample_rate;
+    if (parent_sampled != parent_decision::none) return parent_sampled == parent_decision::sampled ? 1.0 : 0.0;
+    return fallback;
+  }
   /// The value of attribute `key`, or nullptr.
   const attribute_value* find(std::string_view key) const noexcept {
     for (std::size_t i = 0; i < attribute_count; ++i)
@@ -7528,14 +7931,24 @@ struct span_options {
   transaction_source source = transaction_source::custom;  ///< used when the span is a transaction
   bool force_transaction = false;  ///< start a new transaction even when a span is active
   /// Attributes set when the span starts, and shown to traces_sampler when it is a transaction
-  /// (as @sentry/core's startSpan({attributes})). The array is read during the call only.
-  const attribute* attributes = nullptr;
+  /// (as @sentry/core's startSpan({attributes})): a braced list, an array, or a pointer and a
+  /// count (span_attributes). Read during the start call only, so a braced list written inside
+  /// that call is fine; one stored in a span_options variable is gone by the time the variable is
+  /// used (span_attributes explains why).
+  span_attributes attributes{};
+  /// For code written before `attributes` was a view: when nonzero, the number of attributes
+  /// `attributes` points at (`o.attributes = array; o.attribute_count = n;`); when zero, the
+  /// view's own size counts.
   std::size_t attribute_count = 0;
 
   /// When the span started, if before now (as @sentry/core's startSpan({startTime})): e.g.
   /// `now().minus_ns(elapsed)`. Not given (0): now. A time after now is clamped to now and
   /// counted (stats.timestamps_clamped). Ignored by spans that record nothing.
   span_time start_time{};
+  /// The attributes the start call reads: the view, or attribute_count of them.
+  constexpr span_attributes start_attributes() const noexcept {
+    return attribute_count != 0 ? span_attributes(attributes.data(), attribute_count) : attributes;
+  }
 };
 
 /// Handle to a started span. Cheap (a few words) and move-only, so exactly one owner can end
@@ -7576,29 +7989,65 @@ class span {
   void set_attribute(std::string_view key, const char* value) noexcept {
     set_attribute(key, value ? std::string_view(value) : std::string_view());
   }
+  /// std::string and anything else that converts to std::string_view.
+  template <class S, std::enable_if_t<detail::is_attribute_string_v<S>, int> = 0>
+  void set_attribute(std::string_view key, const S& value) noexcept {
+    set_attribute(key, std::string_view(value));
+  }
+  /// A char is a one-byte string ('A' is "A"); signed and unsigned char are integers.
+  void set_attribute(std::string_view key, char value) noexcept {
+    set_attribute(key, attribute_value(value).as_string());
+  }
   void set_attribute(std::string_view key, double value) noexcept {
     if (is_recording()) set_attribute_value_(key, attribute_value(value));
   }
+  void set_attribute(std::string_view key, float value) noexcept { set_attribute(key, static_cast<double>(value)); }
+  void set_attribute(std::string_view key, long double value) noexcept { set_attribute(key, static_cast<double>(value)); }
   void set_attribute(std::string_view key, bool value) noexcept {
     if (is_recording()) set_attribute_value_(key, attribute_value(value));
   }
   void set_attribute(std::string_view key, std::int64_t value) noexcept {
     if (is_recording()) set_attribute_value_(key, attribute_value(value));
   }
-  /// Any other integer type is stored as int64 (unsigned values above INT64_MAX are clamped).
-  template <class Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool> &&
-                                            !std::is_same_v<Int, std::int64_t> && !std::is_same_v<Int, char>,
-                                        int> = 0>
+  /// Any other integer type is stored as int64; an unsigned value above INT64_MAX as the double
+  /// nearest to it (attribute_value explains the rule).
+  template <class Int, std::enable_if_t<detail::is_attribute_integer_v<Int> && !std::is_same_v<Int, std::int64_t>, int> = 0>
   void set_attribute(std::string_view key, Int value) noexcept {
-    if constexpr (std::is_unsigned_v<Int> && sizeof(Int) >= sizeof(std::int64_t)) {
-      set_attribute(key, value > static_cast<Int>(INT64_MAX) ? INT64_MAX : static_cast<std::int64_t>(value));
+    if (attribute_value::above_int64(value)) {
+      set_attribute(key, static_cast<double>(value));
     } else {
       set_attribute(key, static_cast<std::int64_t>(value));
     }
   }
+  /// A value already made (e.g. read back from sampling_context::find()).
+  void set_attribute(std::string_view key, const attribute_value& value) noexcept {
+    if (is_recording()) set_attribute_value_(key, value);
+  }
+  /// A pointer is not a value: pass what it points to (it would otherwise become a bool).
+  template <class T, std::enable_if_t<detail::is_non_text_pointee_v<T>, int> = 0>
+  void set_attribute(std::string_view key, T* value) = delete;
+  /// Sets several attributes in one call (JS: span.setAttributes), in order, as set_attribute
+  /// would one by one: `s.set_attributes({{"db.system", "sqlite"}, {"db.rows", 3}})`. The list
+  /// is read during the call only.
+  void set_attributes(span_attributes attributes) noexcept {
+    if (is_recording() && !attributes.empty()) set_attributes_(attributes);
+  }
   /// Sets the status (written as `ok` when never set).
   void set_status(span_status status) noexcept {
     if (is_recording()) set_status_(status);
+  }
+  /// Sets the status with a message (JS: span.setStatus({code, message})), e.g.
+  /// `set_status(span_status::deadline_exceeded, "upstream took 5 s")`. A streamed span has
+  /// status "error" and the message in its `sentry.status.message` attribute, in place of the
+  /// status name, as @sentry/core writes it (addStatusMessageAttribute). In a transaction the
+  /// span keeps the detailed `status` and the message goes into its `data` under the same key:
+  /// @sentry/core has no other place for it there (its `status` is the message when that is a
+  /// status name, else internal_error), and `data` is where its span attributes go. An `ok`
+  /// status has no message (@sentry/core writes none for ok), and set_status(status) clears a
+  /// message set before. The message is copied (truncated at SENTRY_TRACE_MAX_STRING bytes) and
+  /// takes one of the span's SENTRY_TRACE_MAX_ATTRIBUTES attributes.
+  void set_status(span_status status, std::string_view message) noexcept {
+    if (is_recording()) set_status_message_(status, message);
   }
   /// Sets the status from an HTTP status code (from_http_status) and the attribute
   /// `http.response.status_code`, as @sentry/core's setHttpStatus does.
@@ -7694,6 +8143,8 @@ class span {
   void set_attribute_value_(std::string_view key, const attribute_value& value) noexcept;
   void set_string_attribute_(std::string_view key, std::string_view value) noexcept;  // the common case, without the dispatch on type
   void set_status_(span_status status) noexcept;
+  void set_status_message_(span_status status, std::string_view message) noexcept;
+  void set_attributes_(span_attributes attributes) noexcept;
   void set_http_status_(int code) noexcept;
   void rename_(std::string_view name, const transaction_source* source) noexcept;
   void set_op_(std::string_view op) noexcept;
@@ -8934,7 +9385,7 @@ struct transaction_block {
     r.attr_head = no_index;
     r.attr_tail = no_index;
     r.attr_count = 0;
-    r.status = span_status::ok;
+    r.status = span_status::ok;  // and has_status_message is left as it is (records.hpp)
     r.given_times = 0;
     return r;
   }
@@ -9080,11 +9531,47 @@ struct transaction_block {
   /// Finds or adds the attribute `key` of span `slot`; nullptr (counted) when over a cap, when
   /// the key cannot be stored whole, or for one of the SDK's own keys.
   attribute_record* attribute_for(std::uint32_t slot, std::string_view key) noexcept {
-    span_record& r = spans[slot];
     if (is_sdk_attribute_key(key)) {
       g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
       return nullptr;
     }
+    return record_for(spans[slot], key);
+  }
+
+  /// The message of span `slot`'s status (span::set_status(status, message)), kept as a string
+  /// attribute under the SDK's key; false (and no such attribute) when none of it could be
+  /// stored, so that the status name is written instead.
+  bool set_status_message(std::uint32_t slot, std::string_view message) noexcept {
+    span_record& r = spans[slot];
+    attribute_record* a = record_for(r, status_message_key);
+    if (!a) return false;
+    a->text = copy(message);
+    a->type = attribute_type::string;
+    if (a->text.length != 0) return true;
+    drop_status_message(r);
+    return false;
+  }
+
+  /// Takes the status message attribute out of `r`'s list, so that the list holds it only while
+  /// it is written and the writers need not know about it. Its record stays used (the pool only
+  /// grows while the block is open): a message replaced by a status without one is rare.
+  void drop_status_message(span_record& r) noexcept {
+    std::uint16_t prev = no_index;
+    for (std::uint16_t i = r.attr_head; i != no_index; prev = i, i = attributes[i].next) {
+      if (str(attributes[i].key) != status_message_key) continue;
+      const std::uint16_t next = attributes[i].next;
+      if (prev == no_index) r.attr_head = next;
+      else attributes[prev].next = next;
+      if (r.attr_tail == i) r.attr_tail = prev;
+      --r.attr_count;
+      return;
+    }
+  }
+  static constexpr std::string_view status_message_key = "sentry.status.message";
+
+  /// Finds or adds the attribute `key` of `r` (a key already checked); nullptr (counted) when
+  /// over a cap or when the key cannot be stored whole.
+  attribute_record* record_for(span_record& r, std::string_view key) noexcept {
     if (attribute_record* found = find_attribute(r, key)) return found;
     arena_str stored;
     if (!copy_key(key, max_key_bytes, stored)) {
@@ -9926,7 +10413,11 @@ inline void write_span_v2(json_writer& w, const transaction_block& b, const span
   write_typed_string(w, "sentry.sdk.version", version_string);
   if (!ctx.release.empty()) write_typed_string(w, "sentry.release", ctx.release);
   write_typed_string(w, "sentry.environment", ctx.environment);
-  if (r.status != span_status::ok) write_typed_string(w, "sentry.status.message", to_string(r.status));
+  // A status with a message (span::set_status(status, message)) has it among the attributes
+  // below, in place of the status name, as @sentry/core's addStatusMessageAttribute writes it.
+  // The flag means nothing under ok, hence the order.
+  if (r.status != span_status::ok && !r.has_status_message)
+    write_typed_string(w, "sentry.status.message", to_string(r.status));
   if (segment) {
     write_typed_string(w, "sentry.segment.name.source", to_string(b.source));
     if (b.sample_rate_known)
@@ -14647,8 +15138,7 @@ SENTRY_TRACE_DETAIL_COLD inline span start_dropped_child(const span_ref& parent,
 
 /// Records span_options::attributes on a span that has just been claimed.
 inline void apply_attributes(transaction_block& b, std::uint32_t slot, const span_options& o) noexcept {
-  if (!o.attributes) return;  // a count without an array: nothing to read
-  for (std::size_t i = 0; i < o.attribute_count; ++i) b.set_attribute(slot, o.attributes[i].key, o.attributes[i].value);
+  for (const attribute& a : o.start_attributes()) b.set_attribute(slot, a.key, a.value);
 }
 
 /// A span's given start_time (span_options): clamped to now when after it, and counted. The
@@ -14738,7 +15228,7 @@ inline span start_recording_child(const span_options& o, const span_ref& parent,
   span_record& r = b.init_slot(static_cast<std::uint32_t>(slot), id, parent.id, now);
   if (o.start_time.ns) set_given_start(r, o.start_time);
   b.copy_names(r, o);
-  if (o.attribute_count) apply_attributes(b, static_cast<std::uint32_t>(slot), o);
+  if (o.attributes.data()) apply_attributes(b, static_cast<std::uint32_t>(slot), o);
   r.state.store(slot_started, order_release);
   const active_mark at = make_active ? push_active([&](span_ref& active) {
     active.trace = parent.trace;
@@ -14811,8 +15301,9 @@ inline sampling_decision decide_root(const span_options& o, const root_origin& f
     ctx.name = o.name;
     ctx.op = o.op;
     ctx.source = o.source;
-    ctx.attributes = o.attributes;
-    ctx.attribute_count = o.attributes ? o.attribute_count : 0;
+    const span_attributes attributes = o.start_attributes();
+    ctx.attributes = attributes.data();
+    ctx.attribute_count = attributes.size();
     if (fp) {
       ctx.parent_sampled = inherited;
       if (fp->links & ref_rate_known) ctx.parent_sample_rate = micros_to_double(fp->sample_rate_ppm);
@@ -14899,7 +15390,7 @@ inline void open_transaction(transaction_block& b, const span_options& o, const 
   span_record& r = b.init_slot(0, root.id, b.parent_of_root, t.span_now());
   if (o.start_time.ns) set_given_start(r, o.start_time);
   b.copy_names(r, o);
-  if (o.attribute_count) apply_attributes(b, 0, o);
+  if (o.attributes.data()) apply_attributes(b, 0, o);
   r.state.store(slot_started, order_release);
 }
 
@@ -15606,9 +16097,31 @@ void span::set_string_attribute_(std::string_view key, std::string_view value) n
   detail::transaction_block* b;
   if (detail::record_of(ref_, b)) b->set_string_attribute(ref_.slot, key, value);
 }
+void span::set_attributes_(span_attributes attributes) noexcept {
+  detail::transaction_block* b;
+  if (detail::record_of(ref_, b))
+    for (const attribute& a : attributes) b->set_attribute(ref_.slot, a.key, a.value);
+}
 void span::set_status_(span_status status) noexcept {
   detail::transaction_block* b;
-  if (detail::span_record* r = detail::record_of(ref_, b)) r->status = status;
+  if (detail::span_record* r = detail::record_of(ref_, b)) {
+    // The flag is read only under a status that is not ok (records.hpp).
+    if (r->status != span_status::ok && r->has_status_message) b->drop_status_message(*r);
+    r->status = status;
+    r->has_status_message = false;
+  }
+}
+void span::set_status_message_(span_status status, std::string_view message) noexcept {
+  // @sentry/core writes no message for ok (getStatusMessage, getSimpleStatus): none is kept.
+  if (status == span_status::ok || message.empty()) {
+    set_status_(status);
+    return;
+  }
+  detail::transaction_block* b;
+  if (detail::span_record* r = detail::record_of(ref_, b)) {
+    r->status = status;
+    r->has_status_message = b->set_status_message(ref_.slot, message);
+  }
 }
 void span::set_http_status_(int code) noexcept {
   set_status_(from_http_status(code));
@@ -16777,7 +17290,12 @@ class borrowed_span {
   auto set_attribute(Args&&... args) noexcept -> decltype(std::declval<span&>().set_attribute(std::forward<Args>(args)...)) {
     if (is_recording()) write_([&](span& s) noexcept { s.set_attribute(std::forward<Args>(args)...); });
   }
-  /// span::set_status.
+  /// span::set_attributes: a braced list, an array, or a pointer and a count, read during the
+  /// call. Not a forwarding template: a braced list has no type to deduce.
+  void set_attributes(span_attributes attributes) noexcept {
+    if (is_recording()) write_([&](span& s) noexcept { s.set_attributes(attributes); });
+  }
+  /// span::set_status, with or without a message.
   template <class... Args>
   auto set_status(Args&&... args) noexcept -> decltype(std::declval<span&>().set_status(std::forward<Args>(args)...)) {
     if (is_recording()) write_([&](span& s) noexcept { s.set_status(std::forward<Args>(args)...); });

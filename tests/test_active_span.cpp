@@ -98,6 +98,23 @@ TEST_CASE("get_active_span() sets attributes, status, name, op and origin on the
   CHECK(!root["data"].has("rows"));
 }
 
+TEST_CASE("get_active_span() sets a list of attributes and a status with its message") {
+  traced t;
+  st::start_span({"GET /orders", "http.server"}, [](st::span&) {
+    st::scoped_span child({"query", "db"});
+    st::get_active_span().set_attributes({{"db.system", "sqlite"}, {"db.rows", 3}});
+    st::get_active_span().set_status(st::span_status::deadline_exceeded, "query took too long");
+  });
+  auto txs = t.transactions();
+  REQUIRE(txs.size() == 1);
+  const json* child = find_span(txs[0], "query");
+  REQUIRE(child != nullptr);
+  CHECK((*child)["data"]["db.system"].str == "sqlite");
+  CHECK((*child)["data"]["db.rows"].raw_number == "3");
+  CHECK((*child)["status"].str == "deadline_exceeded");
+  CHECK((*child)["data"]["sentry.status.message"].str == "query took too long");
+}
+
 TEST_CASE("get_active_span() on a root renames the transaction and sets its source") {
   traced t;
   st::start_span({"/orders/17", "http.server"}, [](st::span&) {

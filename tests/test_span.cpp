@@ -185,7 +185,7 @@ TEST_CASE("set_attribute: a string literal is a string, integers are integers, d
   CHECK(data["int"].raw_number == "-42");
   CHECK(data["unsigned"].raw_number == "42");
   CHECK(data["long_long"].raw_number == "9000000000");
-  CHECK(data["u64_max"].raw_number == "9223372036854775807");  // clamped to INT64_MAX
+  CHECK(data["u64_max"].num == 18446744073709551616.0);  // above INT64_MAX: the nearest double
   CHECK(data["short"].raw_number == "7");
   CHECK(data["int64"].raw_number == "-1");
   CHECK(data["double"].kind == json::number_k);
@@ -296,7 +296,7 @@ TEST_CASE("span_options attributes are recorded on the root (contexts.trace.data
   CHECK((*render)["data"]["ok"].b);
 }
 
-TEST_CASE("attribute_value: a string literal is a string, integers are int64 and unsigned 64-bit values clamp") {
+TEST_CASE("attribute_value: a string literal is a string, integers are int64, unsigned 64-bit values above INT64_MAX are doubles") {
   harness h;
   REQUIRE(h.init());
   static_assert(st::attribute_value("true").type() == st::attribute_value::kind::string, "a literal is a string");
@@ -305,9 +305,10 @@ TEST_CASE("attribute_value: a string literal is a string, integers are int64 and
   static_assert(st::attribute_value(1.5).type() == st::attribute_value::kind::float64, "double");
   static_assert(st::attribute_value(7).type() == st::attribute_value::kind::int64, "int");
   static_assert(st::attribute_value(7u).type() == st::attribute_value::kind::int64, "unsigned");
-  static_assert(st::attribute_value(static_cast<std::uint64_t>(UINT64_MAX)).as_int64() == INT64_MAX, "clamped");
+  static_assert(st::attribute_value(static_cast<std::uint64_t>(UINT64_MAX)).type() == st::attribute_value::kind::float64, "double");
+  static_assert(st::attribute_value(static_cast<std::uint64_t>(UINT64_MAX)).as_double() == 18446744073709551616.0, "nearest");
   static_assert(st::attribute_value(static_cast<std::uint64_t>(INT64_MAX)).as_int64() == INT64_MAX, "kept");
-  static_assert(st::attribute_value(static_cast<std::uint64_t>(INT64_MAX) + 1).as_int64() == INT64_MAX, "clamped");
+  static_assert(st::attribute_value(static_cast<std::uint64_t>(INT64_MAX) + 1).as_double() == 9223372036854775808.0, "double");
   static_assert(st::attribute_value(static_cast<std::int64_t>(INT64_MIN)).as_int64() == INT64_MIN, "kept");
   const char* null_text = nullptr;
   CHECK(st::attribute_value(null_text).type() == st::attribute_value::kind::string);
@@ -337,8 +338,8 @@ TEST_CASE("attribute_value: a string literal is a string, integers are int64 and
   CHECK(data["literal"].str == "true");
   CHECK(data["owned"].str == "owned text");
   CHECK(data["u64_max"].kind == json::number_k);
-  CHECK(data["u64_max"].raw_number == "9223372036854775807");
-  CHECK(data["u64_just_over"].raw_number == "9223372036854775807");
+  CHECK(data["u64_max"].num == 18446744073709551616.0);
+  CHECK(data["u64_just_over"].num == 9223372036854775808.0);
   CHECK(data["u64_int64_max"].raw_number == "9223372036854775807");
   CHECK(data["u64_small"].raw_number == "5");
   CHECK(data["int64_min"].raw_number == "-9223372036854775808");

@@ -114,14 +114,14 @@ int handle_request(const request& req) {
       std::uint64_t order = 0;
       try {
         order = st::start_span({"load order", "db.query"}, [&](st::span& db) {
-          db.set_attribute("db.system", "sqlite");
+          db.set_attributes({{"db.system", "sqlite"}, {"db.operation.name", "SELECT"}});
           return load_order(order_id);
         });
       } catch (const std::exception& e) {
         // The exception itself, not e.what(): compiled out, the overload never calls what(),
         // while an argument written here would still be evaluated (a virtual call stays).
         st::capture_exception(e, "std::invalid_argument");
-        server.set_status(st::span_status::invalid_argument);
+        server.set_status(st::span_status::invalid_argument, "order id is not a number");
         std::printf("bad request: %s\n", e.what());
         return 400;
       }
@@ -187,7 +187,7 @@ bool app_start() {
   o.dsn = "https://public@o1.ingest.sentry.io/42";
   o.release = "app@1.0.0";
   o.traces_sample_rate = 0.25;
-  o.traces_sampler = [](const st::sampling_context& c) { return c.op == "game.frame" ? 0.01 : 1.0; };
+  o.traces_sampler = [](const st::sampling_context& c) { return c.op == "game.frame" ? 0.01 : c.inherit_or_sample_with(1.0); };
   o.transport = &g_uart;
   if (!st::init(o)) std::puts("tracing could not start");
   return true;

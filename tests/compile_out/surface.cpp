@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <stdexcept>
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -201,7 +202,17 @@ int main() {
     s.set_attribute("i64", std::int64_t{3});
     s.set_attribute("d", 0.5);
     s.set_attribute("b", true);
+    s.set_attribute("c", 'c');
+    s.set_attribute("sc", static_cast<signed char>(-1));
+    s.set_attribute("ull", 18446744073709551615ULL);
+    s.set_attribute("f", 0.25f);
+    s.set_attribute("ld", 0.5L);
+    s.set_attribute("str", std::string("owned"));
+    s.set_attribute("null", static_cast<const char*>(nullptr));
+    s.set_attribute("value", st::attribute_value(4));
+    s.set_attributes({{"k1", 1}, {"k2", "two"}, {"k3", std::string("three")}});
     s.set_status(st::span_status::ok);
+    s.set_status(st::span_status::aborted, "message");
     s.set_http_status(404);
     s.set_name("renamed");
     s.set_name("/route", st::transaction_source::route);
@@ -224,12 +235,21 @@ int main() {
     st::span_options child_opts{"child", "task", scoped.get()};
     child_opts.attributes = attrs;
     child_opts.attribute_count = 2;
+    check(child_opts.start_attributes().size() == 2, "span_options::start_attributes");
+    child_opts.attributes = {attrs, 1};
+    child_opts.attribute_count = 0;
+    check(child_opts.start_attributes().size() == 1 && st::span_attributes(attrs).size() == 2 &&
+              st::span_attributes{{"a", 1}}.begin() != nullptr && !st::span_attributes().data(),
+          "span_attributes");
     child_opts.origin = "auto.test";
     child_opts.force_transaction = false;
     child_opts.source = st::transaction_source::task;
     child_opts.parent = scoped.get().ref();
     st::span manual = st::start_span_manual(child_opts);
     st::span inactive = st::start_inactive_span({"inactive", "task", st::active_span()});
+    st::span listed = st::start_inactive_span({"listed", "task", {}, {}, st::transaction_source::task, false,
+                                               {{"db.system", "sqlite"}, {"n", 1}}});
+    listed.end();
     st::span moved = std::move(manual);
     const st::span_ref r = moved.ref();
     static_cast<void>(r.is_valid() || r.is_recording() || r.is_sampled());
@@ -260,6 +280,8 @@ int main() {
     active.set_attribute("d", 0.5);
     active.set_attribute("b", false);
     active.set_status(st::span_status::aborted);
+    active.set_status(st::span_status::aborted, "stopped");
+    active.set_attributes({{"k", 1}, {"l", "v"}});
     active.set_http_status(500);
     active.set_name("active");
     active.set_name("/active", st::transaction_source::route);
@@ -326,6 +348,9 @@ int main() {
   sc.attributes = sc_attrs;
   sc.attribute_count = 1;
   check(sc.find("k") != nullptr && sc.find("other") == nullptr, "sampling_context::find");
+  check(sc.inherit_or_sample_with(0.5) == 0.5, "inherit_or_sample_with: no parent, the fallback");
+  sc.parent_sample_rate = 0.25;
+  check(sc.inherit_or_sample_with(0.5) == 0.25, "inherit_or_sample_with: the parent's rate");
   st::sampling_decision decision;
   check(!decision.sampled && !decision.sample_rate_known && !decision.rate_invalid && !decision.sampler_threw &&
             decision.sample_rate == 0.0,

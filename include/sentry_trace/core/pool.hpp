@@ -314,7 +314,7 @@ struct transaction_block {
     r.attr_head = no_index;
     r.attr_tail = no_index;
     r.attr_count = 0;
-    r.status = span_status::ok;
+    r.status = span_status::ok;  // and has_status_message is left as it is (records.hpp)
     r.given_times = 0;
     return r;
   }
@@ -460,11 +460,47 @@ struct transaction_block {
   /// Finds or adds the attribute `key` of span `slot`; nullptr (counted) when over a cap, when
   /// the key cannot be stored whole, or for one of the SDK's own keys.
   attribute_record* attribute_for(std::uint32_t slot, std::string_view key) noexcept {
-    span_record& r = spans[slot];
     if (is_sdk_attribute_key(key)) {
       g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
       return nullptr;
     }
+    return record_for(spans[slot], key);
+  }
+
+  /// The message of span `slot`'s status (span::set_status(status, message)), kept as a string
+  /// attribute under the SDK's key; false (and no such attribute) when none of it could be
+  /// stored, so that the status name is written instead.
+  bool set_status_message(std::uint32_t slot, std::string_view message) noexcept {
+    span_record& r = spans[slot];
+    attribute_record* a = record_for(r, status_message_key);
+    if (!a) return false;
+    a->text = copy(message);
+    a->type = attribute_type::string;
+    if (a->text.length != 0) return true;
+    drop_status_message(r);
+    return false;
+  }
+
+  /// Takes the status message attribute out of `r`'s list, so that the list holds it only while
+  /// it is written and the writers need not know about it. Its record stays used (the pool only
+  /// grows while the block is open): a message replaced by a status without one is rare.
+  void drop_status_message(span_record& r) noexcept {
+    std::uint16_t prev = no_index;
+    for (std::uint16_t i = r.attr_head; i != no_index; prev = i, i = attributes[i].next) {
+      if (str(attributes[i].key) != status_message_key) continue;
+      const std::uint16_t next = attributes[i].next;
+      if (prev == no_index) r.attr_head = next;
+      else attributes[prev].next = next;
+      if (r.attr_tail == i) r.attr_tail = prev;
+      --r.attr_count;
+      return;
+    }
+  }
+  static constexpr std::string_view status_message_key = "sentry.status.message";
+
+  /// Finds or adds the attribute `key` of `r` (a key already checked); nullptr (counted) when
+  /// over a cap or when the key cannot be stored whole.
+  attribute_record* record_for(span_record& r, std::string_view key) noexcept {
     if (attribute_record* found = find_attribute(r, key)) return found;
     arena_str stored;
     if (!copy_key(key, max_key_bytes, stored)) {

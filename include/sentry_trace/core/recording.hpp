@@ -62,8 +62,7 @@ SENTRY_TRACE_DETAIL_COLD inline span start_dropped_child(const span_ref& parent,
 
 /// Records span_options::attributes on a span that has just been claimed.
 inline void apply_attributes(transaction_block& b, std::uint32_t slot, const span_options& o) noexcept {
-  if (!o.attributes) return;  // a count without an array: nothing to read
-  for (std::size_t i = 0; i < o.attribute_count; ++i) b.set_attribute(slot, o.attributes[i].key, o.attributes[i].value);
+  for (const attribute& a : o.start_attributes()) b.set_attribute(slot, a.key, a.value);
 }
 
 /// A span's given start_time (span_options): clamped to now when after it, and counted. The
@@ -153,7 +152,7 @@ inline span start_recording_child(const span_options& o, const span_ref& parent,
   span_record& r = b.init_slot(static_cast<std::uint32_t>(slot), id, parent.id, now);
   if (o.start_time.ns) set_given_start(r, o.start_time);
   b.copy_names(r, o);
-  if (o.attribute_count) apply_attributes(b, static_cast<std::uint32_t>(slot), o);
+  if (o.attributes.data()) apply_attributes(b, static_cast<std::uint32_t>(slot), o);
   r.state.store(slot_started, order_release);
   const active_mark at = make_active ? push_active([&](span_ref& active) {
     active.trace = parent.trace;
@@ -226,8 +225,9 @@ inline sampling_decision decide_root(const span_options& o, const root_origin& f
     ctx.name = o.name;
     ctx.op = o.op;
     ctx.source = o.source;
-    ctx.attributes = o.attributes;
-    ctx.attribute_count = o.attributes ? o.attribute_count : 0;
+    const span_attributes attributes = o.start_attributes();
+    ctx.attributes = attributes.data();
+    ctx.attribute_count = attributes.size();
     if (fp) {
       ctx.parent_sampled = inherited;
       if (fp->links & ref_rate_known) ctx.parent_sample_rate = micros_to_double(fp->sample_rate_ppm);
@@ -314,7 +314,7 @@ inline void open_transaction(transaction_block& b, const span_options& o, const 
   span_record& r = b.init_slot(0, root.id, b.parent_of_root, t.span_now());
   if (o.start_time.ns) set_given_start(r, o.start_time);
   b.copy_names(r, o);
-  if (o.attribute_count) apply_attributes(b, 0, o);
+  if (o.attributes.data()) apply_attributes(b, 0, o);
   r.state.store(slot_started, order_release);
 }
 

@@ -71,7 +71,15 @@ struct span_record {
   std::uint16_t attr_tail;
   std::uint8_t attr_count;
   span_status status;
-  std::uint8_t given_times;     ///< start_given | end_given
+  // The two below share one byte, the record's only padding byte, so that it stays 64 bytes.
+  std::uint8_t given_times : 2;  ///< start_given | end_given
+  /// The span's attribute list holds the message of its current status
+  /// (span::set_status(status, message)): a string attribute under the SDK's key
+  /// sentry.status.message, which no user attribute may take, taken out of the list again by a
+  /// later set_status without one, so the writers need not know about it. Read only while
+  /// `status` is not ok, and every setter that makes it not ok writes this flag too, so a new
+  /// span's slot need not clear it.
+  std::uint8_t has_status_message : 1;
   atomic<std::uint8_t> state;
 };
 

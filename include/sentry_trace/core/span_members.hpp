@@ -31,9 +31,31 @@ void span::set_string_attribute_(std::string_view key, std::string_view value) n
   detail::transaction_block* b;
   if (detail::record_of(ref_, b)) b->set_string_attribute(ref_.slot, key, value);
 }
+void span::set_attributes_(span_attributes attributes) noexcept {
+  detail::transaction_block* b;
+  if (detail::record_of(ref_, b))
+    for (const attribute& a : attributes) b->set_attribute(ref_.slot, a.key, a.value);
+}
 void span::set_status_(span_status status) noexcept {
   detail::transaction_block* b;
-  if (detail::span_record* r = detail::record_of(ref_, b)) r->status = status;
+  if (detail::span_record* r = detail::record_of(ref_, b)) {
+    // The flag is read only under a status that is not ok (records.hpp).
+    if (r->status != span_status::ok && r->has_status_message) b->drop_status_message(*r);
+    r->status = status;
+    r->has_status_message = false;
+  }
+}
+void span::set_status_message_(span_status status, std::string_view message) noexcept {
+  // @sentry/core writes no message for ok (getStatusMessage, getSimpleStatus): none is kept.
+  if (status == span_status::ok || message.empty()) {
+    set_status_(status);
+    return;
+  }
+  detail::transaction_block* b;
+  if (detail::span_record* r = detail::record_of(ref_, b)) {
+    r->status = status;
+    r->has_status_message = b->set_status_message(ref_.slot, message);
+  }
 }
 void span::set_http_status_(int code) noexcept {
   set_status_(from_http_status(code));

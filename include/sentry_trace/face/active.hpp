@@ -64,7 +64,12 @@ class borrowed_span {
   auto set_attribute(Args&&... args) noexcept -> decltype(std::declval<span&>().set_attribute(std::forward<Args>(args)...)) {
     if (is_recording()) write_([&](span& s) noexcept { s.set_attribute(std::forward<Args>(args)...); });
   }
-  /// span::set_status.
+  /// span::set_attributes: a braced list, an array, or a pointer and a count, read during the
+  /// call. Not a forwarding template: a braced list has no type to deduce.
+  void set_attributes(span_attributes attributes) noexcept {
+    if (is_recording()) write_([&](span& s) noexcept { s.set_attributes(attributes); });
+  }
+  /// span::set_status, with or without a message.
   template <class... Args>
   auto set_status(Args&&... args) noexcept -> decltype(std::declval<span&>().set_status(std::forward<Args>(args)...)) {
     if (is_recording()) write_([&](span& s) noexcept { s.set_status(std::forward<Args>(args)...); });

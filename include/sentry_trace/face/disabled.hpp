@@ -192,9 +192,12 @@ struct span_options {
   std::string_view origin{};
   transaction_source source = transaction_source::custom;
   bool force_transaction = false;
-  const attribute* attributes = nullptr;
+  span_attributes attributes{};
   std::size_t attribute_count = 0;
   span_time start_time{};
+  constexpr span_attributes start_attributes() const noexcept {
+    return attribute_count != 0 ? span_attributes(attributes.data(), attribute_count) : attributes;
+  }
 };
 
 /// An empty, move-only handle: every setter does nothing, every query says "no span".
@@ -215,11 +218,19 @@ class span {
   void set_attribute(std::string_view, double) noexcept {}
   void set_attribute(std::string_view, bool) noexcept {}
   void set_attribute(std::string_view, std::int64_t) noexcept {}
-  template <class Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool> &&
-                                            !std::is_same_v<Int, std::int64_t> && !std::is_same_v<Int, char>,
-                                        int> = 0>
+  template <class S, std::enable_if_t<detail::is_attribute_string_v<S>, int> = 0>
+  void set_attribute(std::string_view, const S&) noexcept {}
+  void set_attribute(std::string_view, char) noexcept {}
+  void set_attribute(std::string_view, float) noexcept {}
+  void set_attribute(std::string_view, long double) noexcept {}
+  template <class Int, std::enable_if_t<detail::is_attribute_integer_v<Int> && !std::is_same_v<Int, std::int64_t>, int> = 0>
   void set_attribute(std::string_view, Int) noexcept {}
+  void set_attribute(std::string_view, const attribute_value&) noexcept {}
+  template <class T, std::enable_if_t<detail::is_non_text_pointee_v<T>, int> = 0>
+  void set_attribute(std::string_view, T*) = delete;
+  void set_attributes(span_attributes) noexcept {}
   void set_status(span_status) noexcept {}
+  void set_status(span_status, std::string_view) noexcept {}
   void set_http_status(int) noexcept {}
   void set_name(std::string_view) noexcept {}
   void set_name(std::string_view, transaction_source) noexcept {}
@@ -517,6 +528,7 @@ class borrowed_span {
 
   template <class... Args>
   auto set_attribute(Args&&... args) noexcept -> decltype(std::declval<span&>().set_attribute(std::forward<Args>(args)...)) {}
+  void set_attributes(span_attributes) noexcept {}
   template <class... Args>
   auto set_status(Args&&... args) noexcept -> decltype(std::declval<span&>().set_status(std::forward<Args>(args)...)) {}
   template <class... Args>

@@ -34,6 +34,20 @@ struct sampling_context {
   transaction_source source = transaction_source::custom;
   const attribute* attributes = nullptr;  ///< span_options::attributes, valid during the call
   std::size_t attribute_count = 0;
+  /// The rate to return to follow the incoming trace (JS: samplingContext.inheritOrSampleWith):
+  /// the parent's sample_rate when its baggage carried one (also when its sentry-trace left the
+  /// decision to us), else 1 or 0 for a parent that decided without a rate (an older SDK), else
+  /// `fallback`. Exactly @sentry/core's rule. The rate a parent sent is compared against the
+  /// trace's sample_rand, which an incoming trace keeps consistent with the parent's decision,
+  /// so returning it inherits that decision:
+  ///   o.traces_sampler = [](const st::sampling_context& c) {
+  ///     return c.name == "GET /health" ? 0.0 : c.inherit_or_sample_with(0.25);
+  ///   };
+  constexpr double inherit_or_sample_with(double fallback) const noexcept {
+    if (parent_sample_rate >= 0.0) return parent_sample_rate;
+    if (parent_sampled != parent_decision::none) return parent_sampled == parent_decision::sampled ? 1.0 : 0.0;
+    return fallback;
+  }
   /// The value of attribute `key`, or nullptr.
   const attribute_value* find(std::string_view key) const noexcept {
     for (std::size_t i = 0; i < attribute_count; ++i)

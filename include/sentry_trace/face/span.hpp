@@ -115,14 +115,24 @@ struct span_options {
   transaction_source source = transaction_source::custom;  ///< used when the span is a transaction
   bool force_transaction = false;  ///< start a new transaction even when a span is active
   /// Attributes set when the span starts, and shown to traces_sampler when it is a transaction
-  /// (as @sentry/core's startSpan({attributes})). The array is read during the call only.
-  const attribute* attributes = nullptr;
+  /// (as @sentry/core's startSpan({attributes})): a braced list, an array, or a pointer and a
+  /// count (span_attributes). Read during the start call only, so a braced list written inside
+  /// that call is fine; one stored in a span_options variable is gone by the time the variable is
+  /// used (span_attributes explains why).
+  span_attributes attributes{};
+  /// For code written before `attributes` was a view: when nonzero, the number of attributes
+  /// `attributes` points at (`o.attributes = array; o.attribute_count = n;`); when zero, the
+  /// view's own size counts.
   std::size_t attribute_count = 0;
 
   /// When the span started, if before now (as @sentry/core's startSpan({startTime})): e.g.
   /// `now().minus_ns(elapsed)`. Not given (0): now. A time after now is clamped to now and
   /// counted (stats.timestamps_clamped). Ignored by spans that record nothing.
   span_time start_time{};
+  /// The attributes the start call reads: the view, or attribute_count of them.
+  constexpr span_attributes start_attributes() const noexcept {
+    return attribute_count != 0 ? span_attributes(attributes.data(), attribute_count) : attributes;
+  }
 };
 
 /// Handle to a started span. Cheap (a few words) and move-only, so exactly one owner can end
@@ -163,29 +173,65 @@ class span {
   void set_attribute(std::string_view key, const char* value) noexcept {
     set_attribute(key, value ? std::string_view(value) : std::string_view());
   }
+  /// std::string and anything else that converts to std::string_view.
+  template <class S, std::enable_if_t<detail::is_attribute_string_v<S>, int> = 0>
+  void set_attribute(std::string_view key, const S& value) noexcept {
+    set_attribute(key, std::string_view(value));
+  }
+  /// A char is a one-byte string ('A' is "A"); signed and unsigned char are integers.
+  void set_attribute(std::string_view key, char value) noexcept {
+    set_attribute(key, attribute_value(value).as_string());
+  }
   void set_attribute(std::string_view key, double value) noexcept {
     if (is_recording()) set_attribute_value_(key, attribute_value(value));
   }
+  void set_attribute(std::string_view key, float value) noexcept { set_attribute(key, static_cast<double>(value)); }
+  void set_attribute(std::string_view key, long double value) noexcept { set_attribute(key, static_cast<double>(value)); }
   void set_attribute(std::string_view key, bool value) noexcept {
     if (is_recording()) set_attribute_value_(key, attribute_value(value));
   }
   void set_attribute(std::string_view key, std::int64_t value) noexcept {
     if (is_recording()) set_attribute_value_(key, attribute_value(value));
   }
-  /// Any other integer type is stored as int64 (unsigned values above INT64_MAX are clamped).
-  template <class Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool> &&
-                                            !std::is_same_v<Int, std::int64_t> && !std::is_same_v<Int, char>,
-                                        int> = 0>
+  /// Any other integer type is stored as int64; an unsigned value above INT64_MAX as the double
+  /// nearest to it (attribute_value explains the rule).
+  template <class Int, std::enable_if_t<detail::is_attribute_integer_v<Int> && !std::is_same_v<Int, std::int64_t>, int> = 0>
   void set_attribute(std::string_view key, Int value) noexcept {
-    if constexpr (std::is_unsigned_v<Int> && sizeof(Int) >= sizeof(std::int64_t)) {
-      set_attribute(key, value > static_cast<Int>(INT64_MAX) ? INT64_MAX : static_cast<std::int64_t>(value));
+    if (attribute_value::above_int64(value)) {
+      set_attribute(key, static_cast<double>(value));
     } else {
       set_attribute(key, static_cast<std::int64_t>(value));
     }
   }
+  /// A value already made (e.g. read back from sampling_context::find()).
+  void set_attribute(std::string_view key, const attribute_value& value) noexcept {
+    if (is_recording()) set_attribute_value_(key, value);
+  }
+  /// A pointer is not a value: pass what it points to (it would otherwise become a bool).
+  template <class T, std::enable_if_t<detail::is_non_text_pointee_v<T>, int> = 0>
+  void set_attribute(std::string_view key, T* value) = delete;
+  /// Sets several attributes in one call (JS: span.setAttributes), in order, as set_attribute
+  /// would one by one: `s.set_attributes({{"db.system", "sqlite"}, {"db.rows", 3}})`. The list
+  /// is read during the call only.
+  void set_attributes(span_attributes attributes) noexcept {
+    if (is_recording() && !attributes.empty()) set_attributes_(attributes);
+  }
   /// Sets the status (written as `ok` when never set).
   void set_status(span_status status) noexcept {
     if (is_recording()) set_status_(status);
+  }
+  /// Sets the status with a message (JS: span.setStatus({code, message})), e.g.
+  /// `set_status(span_status::deadline_exceeded, "upstream took 5 s")`. A streamed span has
+  /// status "error" and the message in its `sentry.status.message` attribute, in place of the
+  /// status name, as @sentry/core writes it (addStatusMessageAttribute). In a transaction the
+  /// span keeps the detailed `status` and the message goes into its `data` under the same key:
+  /// @sentry/core has no other place for it there (its `status` is the message when that is a
+  /// status name, else internal_error), and `data` is where its span attributes go. An `ok`
+  /// status has no message (@sentry/core writes none for ok), and set_status(status) clears a
+  /// message set before. The message is copied (truncated at SENTRY_TRACE_MAX_STRING bytes) and
+  /// takes one of the span's SENTRY_TRACE_MAX_ATTRIBUTES attributes.
+  void set_status(span_status status, std::string_view message) noexcept {
+    if (is_recording()) set_status_message_(status, message);
   }
   /// Sets the status from an HTTP status code (from_http_status) and the attribute
   /// `http.response.status_code`, as @sentry/core's setHttpStatus does.
@@ -281,6 +327,8 @@ class span {
   void set_attribute_value_(std::string_view key, const attribute_value& value) noexcept;
   void set_string_attribute_(std::string_view key, std::string_view value) noexcept;  // the common case, without the dispatch on type
   void set_status_(span_status status) noexcept;
+  void set_status_message_(span_status status, std::string_view message) noexcept;
+  void set_attributes_(span_attributes attributes) noexcept;
   void set_http_status_(int code) noexcept;
   void rename_(std::string_view name, const transaction_source* source) noexcept;
   void set_op_(std::string_view op) noexcept;

@@ -450,7 +450,11 @@ inline void write_span_v2(json_writer& w, const transaction_block& b, const span
   write_typed_string(w, "sentry.sdk.version", version_string);
   if (!ctx.release.empty()) write_typed_string(w, "sentry.release", ctx.release);
   write_typed_string(w, "sentry.environment", ctx.environment);
-  if (r.status != span_status::ok) write_typed_string(w, "sentry.status.message", to_string(r.status));
+  // A status with a message (span::set_status(status, message)) has it among the attributes
+  // below, in place of the status name, as @sentry/core's addStatusMessageAttribute writes it.
+  // The flag means nothing under ok, hence the order.
+  if (r.status != span_status::ok && !r.has_status_message)
+    write_typed_string(w, "sentry.status.message", to_string(r.status));
   if (segment) {
     write_typed_string(w, "sentry.segment.name.source", to_string(b.source));
     if (b.sample_rate_known)
