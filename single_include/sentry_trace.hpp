@@ -696,6 +696,15 @@ inline constexpr bool is_attribute_string_v =
 /// The pointers that are not text: they would otherwise become bools.
 template <class T>
 inline constexpr bool is_non_text_pointee_v = !std::is_same_v<std::remove_cv_t<T>, char>;
+/// True for an unsigned value that int64 cannot hold (attribute_value stores it as a double).
+template <class Int> constexpr bool above_int64(Int i) noexcept {
+  if constexpr (std::is_unsigned_v<Int> && sizeof(Int) >= sizeof(std::int64_t)) {
+    return i > static_cast<Int>(INT64_MAX);
+  } else {
+    static_cast<void>(i);
+    return false;
+  }
+}
 }  // namespace detail
 
 /// An attribute's value: a string, a 64-bit integer, a double or a bool (the four types Sentry's
@@ -724,9 +733,9 @@ class attribute_value {
   constexpr attribute_value(long double d) noexcept : attribute_value(static_cast<double>(d)) {}  // NOLINT
   template <class Int, std::enable_if_t<detail::is_attribute_integer_v<Int>, int> = 0>
   constexpr attribute_value(Int i) noexcept  // NOLINT: implicit by design
-      : kind_(above_int64(i) ? kind::float64 : kind::int64),
-        int_(above_int64(i) ? 0 : static_cast<std::int64_t>(i)),
-        double_(above_int64(i) ? static_cast<double>(i) : 0.0) {}
+      : kind_(detail::above_int64(i) ? kind::float64 : kind::int64),
+        int_(detail::above_int64(i) ? 0 : static_cast<std::int64_t>(i)),
+        double_(detail::above_int64(i) ? static_cast<double>(i) : 0.0) {}
   template <class T, std::enable_if_t<detail::is_non_text_pointee_v<T>, int> = 0>
   attribute_value(T*) = delete;  // a pointer is not a value; pass what it points to
   constexpr kind type() const noexcept { return kind_; }
@@ -736,16 +745,6 @@ class attribute_value {
   constexpr bool as_bool() const noexcept { return kind_ == kind::boolean && bool_; }
 
  private:
-  /// True for an unsigned value that int64 cannot hold (it is stored as a double).
-  template <class Int> static constexpr bool above_int64(Int i) noexcept {
-    if constexpr (std::is_unsigned_v<Int> && sizeof(Int) >= sizeof(std::int64_t)) {
-      return i > static_cast<Int>(INT64_MAX);
-    } else {
-      static_cast<void>(i);
-      return false;
-    }
-  }
-
   kind kind_;
   std::string_view text_{};
   std::int64_t int_ = 0;
@@ -1302,7 +1301,7 @@ class span {
   /// nearest to it (attribute_value explains the rule).
   template <class Int, std::enable_if_t<detail::is_attribute_integer_v<Int> && !std::is_same_v<Int, std::int64_t>, int> = 0>
   void set_attribute(std::string_view key, Int value) noexcept {
-    if (attribute_value::above_int64(value)) {
+    if (detail::above_int64(value)) {
       set_attribute(key, static_cast<double>(value));
     } else {
       set_attribute(key, static_cast<std::int64_t>(value));
@@ -2637,6 +2636,15 @@ inline constexpr bool is_attribute_string_v =
 /// The pointers that are not text: they would otherwise become bools.
 template <class T>
 inline constexpr bool is_non_text_pointee_v = !std::is_same_v<std::remove_cv_t<T>, char>;
+/// True for an unsigned value that int64 cannot hold (attribute_value stores it as a double).
+template <class Int> constexpr bool above_int64(Int i) noexcept {
+  if constexpr (std::is_unsigned_v<Int> && sizeof(Int) >= sizeof(std::int64_t)) {
+    return i > static_cast<Int>(INT64_MAX);
+  } else {
+    static_cast<void>(i);
+    return false;
+  }
+}
 }  // namespace detail
 
 /// An attribute's value: a string, a 64-bit integer, a double or a bool (the four types Sentry's
@@ -2665,9 +2673,9 @@ class attribute_value {
   constexpr attribute_value(long double d) noexcept : attribute_value(static_cast<double>(d)) {}  // NOLINT
   template <class Int, std::enable_if_t<detail::is_attribute_integer_v<Int>, int> = 0>
   constexpr attribute_value(Int i) noexcept  // NOLINT: implicit by design
-      : kind_(above_int64(i) ? kind::float64 : kind::int64),
-        int_(above_int64(i) ? 0 : static_cast<std::int64_t>(i)),
-        double_(above_int64(i) ? static_cast<double>(i) : 0.0) {}
+      : kind_(detail::above_int64(i) ? kind::float64 : kind::int64),
+        int_(detail::above_int64(i) ? 0 : static_cast<std::int64_t>(i)),
+        double_(detail::above_int64(i) ? static_cast<double>(i) : 0.0) {}
   template <class T, std::enable_if_t<detail::is_non_text_pointee_v<T>, int> = 0>
   attribute_value(T*) = delete;  // a pointer is not a value; pass what it points to
   constexpr kind type() const noexcept { return kind_; }
@@ -2677,16 +2685,6 @@ class attribute_value {
   constexpr bool as_bool() const noexcept { return kind_ == kind::boolean && bool_; }
 
  private:
-  /// True for an unsigned value that int64 cannot hold (it is stored as a double).
-  template <class Int> static constexpr bool above_int64(Int i) noexcept {
-    if constexpr (std::is_unsigned_v<Int> && sizeof(Int) >= sizeof(std::int64_t)) {
-      return i > static_cast<Int>(INT64_MAX);
-    } else {
-      static_cast<void>(i);
-      return false;
-    }
-  }
-
   kind kind_;
   std::string_view text_{};
   std::int64_t int_ = 0;
@@ -7556,6 +7554,15 @@ inline constexpr bool is_attribute_string_v =
 /// The pointers that are not text: they would otherwise become bools.
 template <class T>
 inline constexpr bool is_non_text_pointee_v = !std::is_same_v<std::remove_cv_t<T>, char>;
+/// True for an unsigned value that int64 cannot hold (attribute_value stores it as a double).
+template <class Int> constexpr bool above_int64(Int i) noexcept {
+  if constexpr (std::is_unsigned_v<Int> && sizeof(Int) >= sizeof(std::int64_t)) {
+    return i > static_cast<Int>(INT64_MAX);
+  } else {
+    static_cast<void>(i);
+    return false;
+  }
+}
 }  // namespace detail
 
 /// An attribute's value: a string, a 64-bit integer, a double or a bool (the four types Sentry's
@@ -7584,9 +7591,9 @@ class attribute_value {
   constexpr attribute_value(long double d) noexcept : attribute_value(static_cast<double>(d)) {}  // NOLINT
   template <class Int, std::enable_if_t<detail::is_attribute_integer_v<Int>, int> = 0>
   constexpr attribute_value(Int i) noexcept  // NOLINT: implicit by design
-      : kind_(above_int64(i) ? kind::float64 : kind::int64),
-        int_(above_int64(i) ? 0 : static_cast<std::int64_t>(i)),
-        double_(above_int64(i) ? static_cast<double>(i) : 0.0) {}
+      : kind_(detail::above_int64(i) ? kind::float64 : kind::int64),
+        int_(detail::above_int64(i) ? 0 : static_cast<std::int64_t>(i)),
+        double_(detail::above_int64(i) ? static_cast<double>(i) : 0.0) {}
   template <class T, std::enable_if_t<detail::is_non_text_pointee_v<T>, int> = 0>
   attribute_value(T*) = delete;  // a pointer is not a value; pass what it points to
   constexpr kind type() const noexcept { return kind_; }
@@ -7596,16 +7603,6 @@ class attribute_value {
   constexpr bool as_bool() const noexcept { return kind_ == kind::boolean && bool_; }
 
  private:
-  /// True for an unsigned value that int64 cannot hold (it is stored as a double).
-  template <class Int> static constexpr bool above_int64(Int i) noexcept {
-    if constexpr (std::is_unsigned_v<Int> && sizeof(Int) >= sizeof(std::int64_t)) {
-      return i > static_cast<Int>(INT64_MAX);
-    } else {
-      static_cast<void>(i);
-      return false;
-    }
-  }
-
   kind kind_;
   std::string_view text_{};
   std::int64_t int_ = 0;
@@ -8013,7 +8010,7 @@ class span {
   /// nearest to it (attribute_value explains the rule).
   template <class Int, std::enable_if_t<detail::is_attribute_integer_v<Int> && !std::is_same_v<Int, std::int64_t>, int> = 0>
   void set_attribute(std::string_view key, Int value) noexcept {
-    if (attribute_value::above_int64(value)) {
+    if (detail::above_int64(value)) {
       set_attribute(key, static_cast<double>(value));
     } else {
       set_attribute(key, static_cast<std::int64_t>(value));

@@ -197,7 +197,7 @@ class span {
   /// nearest to it (attribute_value explains the rule).
   template <class Int, std::enable_if_t<detail::is_attribute_integer_v<Int> && !std::is_same_v<Int, std::int64_t>, int> = 0>
   void set_attribute(std::string_view key, Int value) noexcept {
-    if (attribute_value::above_int64(value)) {
+    if (detail::above_int64(value)) {
       set_attribute(key, static_cast<double>(value));
     } else {
       set_attribute(key, static_cast<std::int64_t>(value));
