@@ -641,6 +641,170 @@ SENTRY_TRACE_DETAIL_END
 // end of part: include/sentry_trace/face/status.hpp
 
 // =================================================================================================
+// part: include/sentry_trace/face/event_options.hpp
+// =================================================================================================
+
+// sentry_trace/face/event_options.hpp -- what an error event carries besides its exception, and the send hooks
+//
+// WHAT IT DOES  Declares `event_options` (tags, contexts and a fingerprint for one
+//               capture_exception()/capture_message() call, as @sentry/core's captureContext
+//               `{tags, contexts, fingerprint, level}`), `error_event` (what options.before_send
+//               sees and may edit), `transaction_event` (what options.before_send_transaction
+//               sees and may edit) and the two hook types. Written once, included by
+//               distributed.hpp and options.hpp (tracing on) and by disabled.hpp
+//               (SENTRY_TRACE_ENABLED=0, where no hook is ever called).
+// STEP BY STEP  st::capture_exception(e, st::event_options{}
+//                                          .set_tag("db", "orders")
+//                                          .set_context("order", "id", "A-1234")
+//                                          .add_fingerprint("{{ default }}")
+//                                          .add_fingerprint("orders-db"));
+// RAM           Fixed capacity, on the caller's stack (no heap): max_tags tags, max_context_values
+//               context members (over all named contexts) and max_fingerprint fingerprint parts;
+//               sizeof(event_options) is about 700 bytes on a 64-bit target. What does not fit is
+//               not kept: set_tag() and friends return the same object, and `dropped` says how
+//               many were left out (counted in stats::attributes_dropped when the event is sent).
+// DOES NOT      copy strings: every view is read only while the capture call (and its
+//               before_send hook) runs, so temporaries in the call expression are fine.
+// HOOKS         before_send(error_event&, user) and before_send_transaction(transaction_event&,
+//               user) run on the thread that writes the envelope (the capturing thread for an
+//               event; for a transaction the thread that ended its root, or the library's
+//               writer: see options.hpp), with the envelope lock held, so never concurrently.
+//               They return false to drop what they were given (counted as `before_send` in the
+//               client report, as @sentry/core records a beforeSend that returns null), true to
+//               send it, edited or not. Strings a hook stores into the event must stay valid until
+//               the hook returns AND the envelope is written, i.e. point into static storage or
+//               into the hook's own user data (the envelope is written right after the hook
+//               returns, before the capture call or root end() returns). A hook must not throw
+//               or call back into sentry_trace.
+// SPEC          https://develop.sentry.dev/sdk/data-model/event-payloads/
+//               https://docs.sentry.io/platforms/javascript/configuration/filtering/
+
+#ifndef SENTRY_TRACE_FACE_EVENT_OPTIONS_HPP
+#define SENTRY_TRACE_FACE_EVENT_OPTIONS_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// One tag (`tags` in the event: a string for a string).
+struct event_tag {
+  std::string_view key;
+  std::string_view value;
+};
+
+/// One member of a named context: `contexts.<context>.<key> = "<value>"`.
+struct event_context_value {
+  std::string_view context;  ///< the context's name, e.g. "order"; "trace", "os", "runtime" and
+                             ///< "device" are the SDK's own and are not accepted (dropped)
+  std::string_view key;
+  std::string_view value;
+};
+
+/// What one capture call adds to its event (@sentry/core's captureContext). Fixed capacity;
+/// see the part's comment for what happens beyond it.
+struct event_options {
+  static constexpr std::size_t max_tags = 8;
+  static constexpr std::size_t max_context_values = 8;
+  static constexpr std::size_t max_fingerprint = 4;
+
+  event_tag tags[max_tags] = {};
+  std::uint8_t tag_count = 0;
+  event_context_value contexts[max_context_values] = {};
+  std::uint8_t context_count = 0;
+  std::string_view fingerprint[max_fingerprint] = {};
+  std::uint8_t fingerprint_count = 0;
+  std::uint8_t dropped = 0;  ///< tags, context values and fingerprint parts that did not fit
+
+  /// Sets tag `key` (setTag): a second call with the same key replaces the value.
+  constexpr event_options& set_tag(std::string_view key, std::string_view value) noexcept {
+    for (std::size_t i = 0; i < tag_count; ++i)
+      if (tags[i].key == key) {
+        tags[i].value = value;
+        return *this;
+      }
+    if (tag_count < max_tags) tags[tag_count++] = event_tag{key, value};
+    else if (dropped < 255) ++dropped;
+    return *this;
+  }
+  /// Sets member `key` of the context named `context` (setContext, one member at a time);
+  /// the same context and key again replaces the value.
+  constexpr event_options& set_context(std::string_view context, std::string_view key, std::string_view value) noexcept {
+    for (std::size_t i = 0; i < context_count; ++i)
+      if (contexts[i].context == context && contexts[i].key == key) {
+        contexts[i].value = value;
+        return *this;
+      }
+    if (context_count < max_context_values) contexts[context_count++] = event_context_value{context, key, value};
+    else if (dropped < 255) ++dropped;
+    return *this;
+  }
+  /// Appends one part of the fingerprint (`fingerprint: [...]`; "{{ default }}" keeps
+  /// Sentry's own grouping as one part of it).
+  constexpr event_options& add_fingerprint(std::string_view part) noexcept {
+    if (fingerprint_count < max_fingerprint) fingerprint[fingerprint_count++] = part;
+    else if (dropped < 255) ++dropped;
+    return *this;
+  }
+};
+
+/// An error or message event as options.before_send sees it. Every member may be edited
+/// (see HOOKS above for how long edited strings must live); what it carries is what is sent.
+/// The trace context, the ids, the SDK's own contexts (os, runtime, device) and the release
+/// are not editable.
+struct error_event {
+  std::string_view exception_type;   ///< empty for a message event
+  std::string_view exception_value;
+  std::string_view message;          ///< empty for an exception event
+  level lvl = level::error;
+  event_options extra;               ///< tags, contexts and fingerprint
+};
+
+/// A finished transaction as options.before_send_transaction sees it: its name may be
+/// changed (the source then becomes "custom", as @sentry/core does when beforeSendTransaction
+/// renames) and tags added; its spans are read-only.
+struct transaction_event {
+  static constexpr std::size_t max_tags = event_options::max_tags;
+
+  std::string_view name;             ///< the transaction's name; assign to rename
+  event_tag tags[max_tags] = {};     ///< `tags` of the transaction payload (none by default)
+  std::uint8_t tag_count = 0;
+  std::size_t span_count = 0;        ///< child spans that ended (read-only)
+
+  /// Sets tag `key`, replacing an earlier value; beyond max_tags the tag is not kept (false).
+  constexpr bool set_tag(std::string_view key, std::string_view value) noexcept {
+    for (std::size_t i = 0; i < tag_count; ++i)
+      if (tags[i].key == key) {
+        tags[i].value = value;
+        return true;
+      }
+    if (tag_count >= max_tags) return false;
+    tags[tag_count++] = event_tag{key, value};
+    return true;
+  }
+};
+
+/// options.before_send (beforeSend): return false to drop the event.
+struct before_send_hook {
+  bool (*fn)(error_event& event, void* user) = nullptr;
+  void* user = nullptr;
+};
+
+/// options.before_send_transaction (beforeSendTransaction): return false to drop the
+/// transaction (it and each of its spans are counted as before_send).
+struct before_send_transaction_hook {
+  bool (*fn)(transaction_event& transaction, void* user) = nullptr;
+  void* user = nullptr;
+};
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_FACE_EVENT_OPTIONS_HPP
+
+// end of part: include/sentry_trace/face/event_options.hpp
+
+// =================================================================================================
 // part: include/sentry_trace/face/attributes.hpp
 // =================================================================================================
 
@@ -771,6 +935,9 @@ enum class discard_reason : std::uint8_t {
   invalid,            ///< a span never ended, or ended after its transaction was sent
   no_parent_span,     ///< a child whose explicit parent's transaction was already gone
   internal_sdk_error, ///< anything else inside the library
+  before_send,        ///< options.before_send / before_send_transaction returned false
+  event_processor,    ///< matched options.ignore_transactions (@sentry/core's eventFilters
+                      ///< drops it from an event processor, reported with this reason)
   count_
 };
 
@@ -780,8 +947,10 @@ enum class data_category : std::uint8_t { transaction, span, error, internal, co
 constexpr const char* to_string(discard_reason r) noexcept {
   constexpr const char* names[] = {"sample_rate",  "buffer_overflow", "queue_overflow",  "ratelimit_backoff",
                                    "network_error", "send_error",     "invalid",         "no_parent_span",
-                                   "internal_sdk_error"};
-  return names[static_cast<std::size_t>(r) < static_cast<std::size_t>(discard_reason::count_) ? static_cast<std::size_t>(r) : 8];
+                                   "internal_sdk_error", "before_send", "event_processor"};
+  return names[static_cast<std::size_t>(r) < static_cast<std::size_t>(discard_reason::count_)
+                   ? static_cast<std::size_t>(r)
+                   : static_cast<std::size_t>(discard_reason::internal_sdk_error)];
 }
 constexpr const char* to_string(data_category c) noexcept {
   constexpr const char* names[] = {"transaction", "span", "error", "internal"};
@@ -1432,6 +1601,10 @@ SENTRY_TRACE_DETAIL_END
 //               http_proxy, ca_file  ""                          http_proxy, ca_certs
 //               spotlight            "" (SENTRY_SPOTLIGHT)       spotlight: "true"/"1"/...: the
 //                                    default sidecar URL, "false"/"0"/...: off, else a URL
+//               before_send          none                        beforeSend: edit or drop an event
+//               before_send_transaction none                     beforeSendTransaction: rename, tag
+//                                                                or drop a transaction
+//               ignore_transactions  none                        ignoreTransactions (substrings)
 // TRANSPORT     With a DSN and no options.transport, hosted POSIX builds send over HTTP
 //               (transport_http.hpp) to {scheme}://{host}:{port}{path}/api/{project}/envelope/
 //               with X-Sentry-Auth, from a transport held in static storage inside the library;
@@ -1528,6 +1701,20 @@ struct options {
   /// "": SENTRY_SPOTLIGHT; "true"/"1"/"yes"/"on"...: http://localhost:8969/stream;
   /// "false"/"0"/"no"/"off"...: off; anything else: the sidecar URL (PROTOCOL.md §13).
   std::string_view spotlight{};
+  /// Sees every error and message event before it is written; may edit it or drop it (false:
+  /// counted as before_send / error). See face/event_options.hpp for what can be edited.
+  before_send_hook before_send{};
+  /// Sees every transaction before it is written (not streamed spans); may rename it, add tags,
+  /// or drop it (false: counted as before_send for the transaction and each of its spans).
+  before_send_transaction_hook before_send_transaction{};
+  /// Transactions whose name contains one of these (case-sensitive substring, as @sentry/core's
+  /// stringMatchesSomePattern with string patterns; there are no regular expressions) are not
+  /// sent: counted as event_processor for the transaction and its spans, as @sentry/core's
+  /// eventFilters integration drops them. Checked before before_send_transaction, against the
+  /// name the root ended with. An empty pattern matches every name. Copied by init(): at most 16
+  /// patterns and 1024 bytes in all.
+  const std::string_view* ignore_transactions = nullptr;
+  std::size_t ignore_transaction_count = 0;
 };
 
 /// Starts (or restarts) tracing. Returns false, logs why, and leaves tracing off on bad
@@ -1822,17 +2009,25 @@ template <class Carrier> bool inject(Carrier& carrier, std::string_view url = {}
 /// absent) and runs fn inside continue_trace.
 template <class Carrier, class Fn> decltype(auto) extract(const Carrier& carrier, Fn&& fn);
 
-/// Sends an error event (`exception.values[0]` = {type, value}) linked to the active span.
-/// Strings are copied (cut at SENTRY_TRACE_MAX_STRING bytes). Returns false when it was not
-/// sent (tracing off, or the envelope did not fit: counted). No heap; thread-safe.
+/// Sends an error event (`exception.values[0]` = {type, value}) linked to the active span,
+/// with the tags, contexts and fingerprint of `extra` when given (captureException(e, {tags,
+/// contexts, fingerprint})). Every event carries contexts.os, runtime and device and passes
+/// options.before_send first. Strings are copied (cut at SENTRY_TRACE_MAX_STRING bytes) and
+/// read only during the call. Returns false when it was not sent (tracing off, before_send
+/// dropped it, or the envelope did not fit: counted). No heap; thread-safe.
 bool capture_exception(std::string_view type, std::string_view value) noexcept;
+bool capture_exception(std::string_view type, std::string_view value, const event_options& extra) noexcept;
 #if SENTRY_TRACE_EXCEPTIONS
-/// capture_exception with the exception's dynamic type name unavailable without RTTI, so the
-/// type is "std::exception" unless given; the value is e.what().
-bool capture_exception(const std::exception& e, std::string_view type = "std::exception") noexcept;
+/// capture_exception with e.what() as the value and, as the type, `type` when given, else e's
+/// dynamic type name: with RTTI (__cpp_rtti / __GXX_RTTI / _CPPRTTI) demangled without the heap
+/// ("std::runtime_error", "app::db_error"; a template or local class keeps its mangled name,
+/// see protocol/type_name.hpp), without RTTI "std::exception".
+bool capture_exception(const std::exception& e, std::string_view type = {}) noexcept;
+bool capture_exception(const std::exception& e, const event_options& extra, std::string_view type = {}) noexcept;
 #endif
-/// Sends a message event at `lvl`, linked to the active span.
+/// Sends a message event at `lvl`, linked to the active span (captureMessage).
 bool capture_message(std::string_view message, level lvl = level::info) noexcept;
+bool capture_message(std::string_view message, level lvl, const event_options& extra) noexcept;
 
 template <class Fn>
 decltype(auto) continue_trace(std::string_view sentry_trace, std::string_view baggage, std::string_view traceparent,
@@ -2325,6 +2520,9 @@ enum class discard_reason : std::uint8_t {
   invalid,            ///< a span never ended, or ended after its transaction was sent
   no_parent_span,     ///< a child whose explicit parent's transaction was already gone
   internal_sdk_error, ///< anything else inside the library
+  before_send,        ///< options.before_send / before_send_transaction returned false
+  event_processor,    ///< matched options.ignore_transactions (@sentry/core's eventFilters
+                      ///< drops it from an event processor, reported with this reason)
   count_
 };
 
@@ -2334,8 +2532,10 @@ enum class data_category : std::uint8_t { transaction, span, error, internal, co
 constexpr const char* to_string(discard_reason r) noexcept {
   constexpr const char* names[] = {"sample_rate",  "buffer_overflow", "queue_overflow",  "ratelimit_backoff",
                                    "network_error", "send_error",     "invalid",         "no_parent_span",
-                                   "internal_sdk_error"};
-  return names[static_cast<std::size_t>(r) < static_cast<std::size_t>(discard_reason::count_) ? static_cast<std::size_t>(r) : 8];
+                                   "internal_sdk_error", "before_send", "event_processor"};
+  return names[static_cast<std::size_t>(r) < static_cast<std::size_t>(discard_reason::count_)
+                   ? static_cast<std::size_t>(r)
+                   : static_cast<std::size_t>(discard_reason::internal_sdk_error)];
 }
 constexpr const char* to_string(data_category c) noexcept {
   constexpr const char* names[] = {"transaction", "span", "error", "internal"};
@@ -5633,6 +5833,345 @@ SENTRY_TRACE_DETAIL_END
 // end of part: include/sentry_trace/protocol/json.hpp
 
 // =================================================================================================
+// part: include/sentry_trace/protocol/host_contexts.hpp
+// =================================================================================================
+
+// sentry_trace/protocol/host_contexts.hpp -- contexts.os, contexts.runtime, contexts.device and sdk.packages
+//
+// WHAT IT DOES  Describes the host once, at init() (fill_host_contexts, into fixed buffers of
+//               g_host), and writes it into every event and transaction payload as sentry-native
+//               does: contexts.os {name, version, build, kernel_version}, contexts.runtime
+//               {name, version, raw_description} and contexts.device {arch}; and the payload's
+//               `sdk` with `packages: [{name, version}]`.
+// FORMAT        os, where uname() exists (hosted POSIX builds): name = sysname ("Linux"),
+//               version = the leading digits-and-dots of release (at most three numbers,
+//               "6.1.0"), build = what follows it ("28-amd64"), kernel_version = the whole
+//               release, as sentry-native's sentry__get_os_context. Elsewhere no os context,
+//               except "Windows" by name on Windows.
+//               runtime: the compiler (name "gcc", "clang" or "msvc", its version), and in
+//               raw_description the standard library ("libstdc++ 12 (20220819)", "libc++ 15000"),
+//               read from the macros they define; the device's arch from the target macros
+//               (x86_64, x86, arm64, arm, riscv64, riscv32, xtensa; none otherwise).
+//               sdk.packages names this library "cmake:sentry_trace" (its CMake package, in
+//               Relay's "<registry>:<name>" form, as sentry-native writes
+//               "github:getsentry/sentry-native").
+// DOES NOT      allocate or run anything per event: the values are read once by init() and
+//               copied into g_host; an event only writes them. Every value is checked for the
+//               schema's type (a string) by the writer; empty values are left out.
+// SPEC          https://develop.sentry.dev/sdk/data-model/event-payloads/contexts/
+//               https://develop.sentry.dev/sdk/data-model/event-payloads/sdk/
+
+#ifndef SENTRY_TRACE_HOST_CONTEXTS_HPP
+#define SENTRY_TRACE_HOST_CONTEXTS_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+#if SENTRY_TRACE_HOSTED && (defined(__unix__) || defined(__APPLE__))
+#  include <sys/utsname.h>
+#  define SENTRY_TRACE_DETAIL_UNAME 1
+#else
+#  define SENTRY_TRACE_DETAIL_UNAME 0
+#endif
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+
+/// What the payloads say about the host. The views point into the buffers (or at literals);
+/// tests may point them elsewhere to pin the output.
+struct host_contexts {
+  std::string_view os_name, os_version, os_build, kernel_version;
+  std::string_view runtime_name, runtime_version, runtime_description;
+  std::string_view arch;
+  char os_name_buf[32] = {};
+  char release_buf[96] = {};
+  char compiler_buf[24] = {};
+  char stdlib_buf[48] = {};
+};
+inline host_contexts g_host{};
+
+/// The SDK's package in `sdk.packages`.
+inline constexpr std::string_view sdk_package_name = "cmake:sentry_trace";
+
+/// Appends `s` to buf[0..cap) at `at`; returns the new length (cut at cap).
+inline std::size_t append_text(char* buf, std::size_t cap, std::size_t at, std::string_view s) noexcept {
+  const std::size_t n = s.size() < cap - at ? s.size() : cap - at;
+  if (n) std::memcpy(buf + at, s.data(), n);
+  return at + n;
+}
+inline std::size_t append_number(char* buf, std::size_t cap, std::size_t at, std::uint64_t v) noexcept {
+  char digits[24];
+  return append_text(buf, cap, at, std::string_view(digits, format_uint(digits, v)));
+}
+
+/// The length of release's leading version, "6.1.0" of "6.1.0-28-amd64": digits and at most two dots.
+inline std::size_t version_prefix(std::string_view release) noexcept {
+  std::size_t i = 0, dots = 0;
+  for (; i < release.size(); ++i) {
+    const char c = release[i];
+    if (c == '.' && dots < 2 && i > 0 && release[i - 1] != '.') ++dots;
+    else if (c < '0' || c > '9') break;
+  }
+  while (i > 0 && release[i - 1] == '.') --i;  // "6." names no third number
+  return i;
+}
+
+/// The target's architecture as Sentry names it, "" when not one of those known.
+constexpr std::string_view target_arch() noexcept {
+#if defined(__x86_64__) || defined(_M_X64)
+  return "x86_64";
+#elif defined(__i386__) || defined(_M_IX86)
+  return "x86";
+#elif defined(__aarch64__) || defined(_M_ARM64)
+  return "arm64";
+#elif defined(__arm__) || defined(_M_ARM)
+  return "arm";
+#elif defined(__riscv) && __riscv_xlen == 64
+  return "riscv64";
+#elif defined(__riscv)
+  return "riscv32";
+#elif defined(__XTENSA__)
+  return "xtensa";
+#else
+  return "";
+#endif
+}
+
+/// Reads the host into `h` (init(); uname() allocates nothing).
+inline void fill_host_contexts(host_contexts& h) noexcept {
+  h = host_contexts{};
+#if SENTRY_TRACE_DETAIL_UNAME
+  struct utsname u;
+  if (uname(&u) == 0) {
+    const std::size_t name_len = append_text(h.os_name_buf, sizeof(h.os_name_buf), 0, u.sysname);
+    const std::size_t rel_len = append_text(h.release_buf, sizeof(h.release_buf), 0, u.release);
+    h.os_name = std::string_view(h.os_name_buf, name_len);
+    h.kernel_version = std::string_view(h.release_buf, rel_len);
+    const std::size_t v = version_prefix(h.kernel_version);
+    h.os_version = h.kernel_version.substr(0, v);
+    std::size_t b = v;
+    if (b < rel_len && (h.release_buf[b] == '-' || h.release_buf[b] == '.')) ++b;
+    h.os_build = h.kernel_version.substr(b);
+  }
+#elif defined(_WIN32)
+  h.os_name = "Windows";
+#endif
+  std::size_t n = 0;
+#if defined(__clang__)
+  h.runtime_name = "clang";
+  n = append_number(h.compiler_buf, sizeof(h.compiler_buf), n, __clang_major__);
+  n = append_text(h.compiler_buf, sizeof(h.compiler_buf), n, ".");
+  n = append_number(h.compiler_buf, sizeof(h.compiler_buf), n, __clang_minor__);
+  n = append_text(h.compiler_buf, sizeof(h.compiler_buf), n, ".");
+  n = append_number(h.compiler_buf, sizeof(h.compiler_buf), n, __clang_patchlevel__);
+#elif defined(__GNUC__)
+  h.runtime_name = "gcc";
+  n = append_number(h.compiler_buf, sizeof(h.compiler_buf), n, __GNUC__);
+  n = append_text(h.compiler_buf, sizeof(h.compiler_buf), n, ".");
+  n = append_number(h.compiler_buf, sizeof(h.compiler_buf), n, __GNUC_MINOR__);
+  n = append_text(h.compiler_buf, sizeof(h.compiler_buf), n, ".");
+  n = append_number(h.compiler_buf, sizeof(h.compiler_buf), n, __GNUC_PATCHLEVEL__);
+#elif defined(_MSC_VER)
+  h.runtime_name = "msvc";
+  n = append_number(h.compiler_buf, sizeof(h.compiler_buf), n, _MSC_VER);
+#endif
+  h.runtime_version = std::string_view(h.compiler_buf, n);
+  std::size_t s = 0;
+#if defined(_LIBCPP_VERSION)
+  s = append_text(h.stdlib_buf, sizeof(h.stdlib_buf), s, "libc++ ");
+  s = append_number(h.stdlib_buf, sizeof(h.stdlib_buf), s, _LIBCPP_VERSION);
+#elif defined(__GLIBCXX__)
+  s = append_text(h.stdlib_buf, sizeof(h.stdlib_buf), s, "libstdc++ ");
+#  if defined(_GLIBCXX_RELEASE)
+  s = append_number(h.stdlib_buf, sizeof(h.stdlib_buf), s, _GLIBCXX_RELEASE);
+  s = append_text(h.stdlib_buf, sizeof(h.stdlib_buf), s, " (");
+  s = append_number(h.stdlib_buf, sizeof(h.stdlib_buf), s, __GLIBCXX__);
+  s = append_text(h.stdlib_buf, sizeof(h.stdlib_buf), s, ")");
+#  else
+  s = append_number(h.stdlib_buf, sizeof(h.stdlib_buf), s, __GLIBCXX__);
+#  endif
+#elif defined(_MSVC_STL_VERSION)
+  s = append_text(h.stdlib_buf, sizeof(h.stdlib_buf), s, "msvc-stl ");
+  s = append_number(h.stdlib_buf, sizeof(h.stdlib_buf), s, _MSVC_STL_VERSION);
+#endif
+  h.runtime_description = std::string_view(h.stdlib_buf, s);
+  h.arch = target_arch();
+}
+
+/// Writes `key` with `value` when the value is not empty.
+inline void write_if_set(json_writer& w, std::string_view key, std::string_view value) noexcept {
+  if (!value.empty()) w.key(key).string(value);
+}
+
+/// The os, runtime and device contexts, into an open `contexts` object; each only when it has
+/// a value.
+inline void write_host_contexts(json_writer& w, const host_contexts& h) noexcept {
+  if (!h.os_name.empty() || !h.kernel_version.empty()) {
+    w.literal_key("os").begin_object();
+    write_if_set(w, "name", h.os_name);
+    write_if_set(w, "version", h.os_version);
+    write_if_set(w, "build", h.os_build);
+    write_if_set(w, "kernel_version", h.kernel_version);
+    w.end_object();
+  }
+  if (!h.runtime_name.empty()) {
+    w.literal_key("runtime").begin_object();
+    write_if_set(w, "name", h.runtime_name);
+    write_if_set(w, "version", h.runtime_version);
+    write_if_set(w, "raw_description", h.runtime_description);
+    w.end_object();
+  }
+  if (!h.arch.empty()) w.literal_key("device").begin_object().literal_key("arch").string(h.arch).end_object();
+}
+
+/// A payload's `sdk`: name, version and packages (the envelope header's `sdk` has no packages).
+inline void write_payload_sdk(json_writer& w) noexcept {
+  w.literal_key("sdk").begin_object();
+  w.literal_key("name").string(sdk_name);
+  w.literal_key("version").string(version_string);
+  w.literal_key("packages").begin_array().begin_object();
+  w.literal_key("name").string(sdk_package_name);
+  w.literal_key("version").string(version_string);
+  w.end_object().end_array();
+  w.end_object();
+}
+
+} // namespace detail
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_HOST_CONTEXTS_HPP
+
+// end of part: include/sentry_trace/protocol/host_contexts.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/protocol/type_name.hpp
+// =================================================================================================
+
+// sentry_trace/protocol/type_name.hpp -- an exception's type name as C++ spells it, without the heap
+//
+// WHAT IT DOES  readable_type_name() turns the name typeid() gives into the one a reader knows:
+//               with the Itanium C++ ABI (g++, clang on every platform but MSVC) it demangles the
+//               names exception classes have, "St13runtime_error" -> "std::runtime_error",
+//               "N3app8db_errorE" -> "app::db_error", "NSt8ios_base7failureB5cxx11E" ->
+//               "std::ios_base::failure[abi:cxx11]", "N12_GLOBAL__N_15oopsE" ->
+//               "(anonymous namespace)::oops", as abi::__cxa_demangle prints them; MSVC's
+//               "class app::db_error" loses its "class " / "struct ".
+// DOES NOT      allocate: abi::__cxa_demangle may realloc() the caller's buffer (and needs
+//               malloc'd memory), so this part decodes the subset itself into a fixed buffer. A
+//               name outside that subset (a template, a local class, a substitution) or longer
+//               than the buffer is returned as given, mangled: still unique, and what
+//               `c++filt -t` reads.
+// SPEC          https://itanium-cxx-abi.github.io/cxx-abi/abi.html#mangling
+
+#ifndef SENTRY_TRACE_TYPE_NAME_HPP
+#define SENTRY_TRACE_TYPE_NAME_HPP
+
+#include <cstddef>
+#include <cstring>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+
+/// Writes into out[0..cap) and remembers whether everything fitted.
+struct name_out {
+  char* buf;
+  std::size_t cap;
+  std::size_t len = 0;
+  bool ok = true;
+  void put(std::string_view s) noexcept {
+    if (!ok || s.size() > cap - len) {
+      ok = false;
+      return;
+    }
+    std::memcpy(buf + len, s.data(), s.size());
+    len += s.size();
+  }
+};
+
+/// Reads a <source-name> (decimal length, then that many characters) at `at`; empty on error.
+inline std::string_view read_source_name(std::string_view m, std::size_t& at) noexcept {
+  std::size_t n = 0, digits = 0;
+  while (at < m.size() && m[at] >= '0' && m[at] <= '9' && digits < 6) {
+    n = n * 10 + static_cast<std::size_t>(m[at++] - '0');
+    ++digits;
+  }
+  if (digits == 0 || n == 0 || n > m.size() - at) return {};
+  std::string_view id = m.substr(at, n);
+  at += n;
+  return id;
+}
+
+/// Writes one unqualified name and the ABI tags after it ("B5cxx11" -> "[abi:cxx11]").
+inline bool put_unqualified(std::string_view m, std::size_t& at, name_out& out) noexcept {
+  const std::string_view id = read_source_name(m, at);
+  if (id.empty()) return false;
+  out.put(id.substr(0, 10) == "_GLOBAL__N" ? std::string_view("(anonymous namespace)") : id);
+  while (at < m.size() && m[at] == 'B') {
+    ++at;
+    const std::string_view tag = read_source_name(m, at);
+    if (tag.empty()) return false;
+    out.put("[abi:");
+    out.put(tag);
+    out.put("]");
+  }
+  return true;
+}
+
+/// Demangles an Itanium class name of the subset above into out; false when it is not one.
+inline bool demangle_class_name(std::string_view m, name_out& out) noexcept {
+  std::size_t at = 0;
+  const bool nested = !m.empty() && m[0] == 'N';
+  if (nested) ++at;
+  bool first = true;
+  if (m.substr(at, 2) == "St") {  // std::
+    out.put("std");
+    at += 2;
+    first = false;
+  }
+  do {
+    if (!first) out.put("::");
+    first = false;
+    if (!put_unqualified(m, at, out)) return false;
+  } while (nested && at < m.size() && m[at] != 'E');
+  if (nested) {
+    if (at >= m.size() || m[at] != 'E') return false;
+    ++at;
+  }
+  return at == m.size() && out.ok;
+}
+
+/// The readable name of a type whose typeid().name() is `raw` (see above), written into
+/// out[0..cap) when it must be rebuilt; otherwise a view of `raw` itself, which must outlive it.
+inline std::string_view readable_type_name(const char* raw, char* out, std::size_t cap) noexcept {
+  const std::string_view m = raw != nullptr ? std::string_view(raw) : std::string_view();
+  if (m.empty()) return m;
+#if defined(_MSC_VER) && !defined(__clang__)
+  static_cast<void>(out);
+  static_cast<void>(cap);
+  if (m.substr(0, 6) == "class ") return m.substr(6);
+  if (m.substr(0, 7) == "struct ") return m.substr(7);
+  return m;
+#else
+  name_out o{out, cap};
+  if (demangle_class_name(m, o)) return std::string_view(out, o.len);
+  return m;
+#endif
+}
+
+} // namespace detail
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_TYPE_NAME_HPP
+
+// end of part: include/sentry_trace/protocol/type_name.hpp
+
+// =================================================================================================
 // part: include/sentry_trace/protocol/ids.hpp
 // =================================================================================================
 
@@ -5870,6 +6409,9 @@ enum class discard_reason : std::uint8_t {
   invalid,            ///< a span never ended, or ended after its transaction was sent
   no_parent_span,     ///< a child whose explicit parent's transaction was already gone
   internal_sdk_error, ///< anything else inside the library
+  before_send,        ///< options.before_send / before_send_transaction returned false
+  event_processor,    ///< matched options.ignore_transactions (@sentry/core's eventFilters
+                      ///< drops it from an event processor, reported with this reason)
   count_
 };
 
@@ -5879,8 +6421,10 @@ enum class data_category : std::uint8_t { transaction, span, error, internal, co
 constexpr const char* to_string(discard_reason r) noexcept {
   constexpr const char* names[] = {"sample_rate",  "buffer_overflow", "queue_overflow",  "ratelimit_backoff",
                                    "network_error", "send_error",     "invalid",         "no_parent_span",
-                                   "internal_sdk_error"};
-  return names[static_cast<std::size_t>(r) < static_cast<std::size_t>(discard_reason::count_) ? static_cast<std::size_t>(r) : 8];
+                                   "internal_sdk_error", "before_send", "event_processor"};
+  return names[static_cast<std::size_t>(r) < static_cast<std::size_t>(discard_reason::count_)
+                   ? static_cast<std::size_t>(r)
+                   : static_cast<std::size_t>(discard_reason::internal_sdk_error)];
 }
 constexpr const char* to_string(data_category c) noexcept {
   constexpr const char* names[] = {"transaction", "span", "error", "internal"};
@@ -8566,6 +9110,170 @@ SENTRY_TRACE_DETAIL_END
 #define SENTRY_TRACE_ENVELOPE_HPP
 
 // =================================================================================================
+// part: include/sentry_trace/face/event_options.hpp
+// =================================================================================================
+
+// sentry_trace/face/event_options.hpp -- what an error event carries besides its exception, and the send hooks
+//
+// WHAT IT DOES  Declares `event_options` (tags, contexts and a fingerprint for one
+//               capture_exception()/capture_message() call, as @sentry/core's captureContext
+//               `{tags, contexts, fingerprint, level}`), `error_event` (what options.before_send
+//               sees and may edit), `transaction_event` (what options.before_send_transaction
+//               sees and may edit) and the two hook types. Written once, included by
+//               distributed.hpp and options.hpp (tracing on) and by disabled.hpp
+//               (SENTRY_TRACE_ENABLED=0, where no hook is ever called).
+// STEP BY STEP  st::capture_exception(e, st::event_options{}
+//                                          .set_tag("db", "orders")
+//                                          .set_context("order", "id", "A-1234")
+//                                          .add_fingerprint("{{ default }}")
+//                                          .add_fingerprint("orders-db"));
+// RAM           Fixed capacity, on the caller's stack (no heap): max_tags tags, max_context_values
+//               context members (over all named contexts) and max_fingerprint fingerprint parts;
+//               sizeof(event_options) is about 700 bytes on a 64-bit target. What does not fit is
+//               not kept: set_tag() and friends return the same object, and `dropped` says how
+//               many were left out (counted in stats::attributes_dropped when the event is sent).
+// DOES NOT      copy strings: every view is read only while the capture call (and its
+//               before_send hook) runs, so temporaries in the call expression are fine.
+// HOOKS         before_send(error_event&, user) and before_send_transaction(transaction_event&,
+//               user) run on the thread that writes the envelope (the capturing thread for an
+//               event; for a transaction the thread that ended its root, or the library's
+//               writer: see options.hpp), with the envelope lock held, so never concurrently.
+//               They return false to drop what they were given (counted as `before_send` in the
+//               client report, as @sentry/core records a beforeSend that returns null), true to
+//               send it, edited or not. Strings a hook stores into the event must stay valid until
+//               the hook returns AND the envelope is written, i.e. point into static storage or
+//               into the hook's own user data (the envelope is written right after the hook
+//               returns, before the capture call or root end() returns). A hook must not throw
+//               or call back into sentry_trace.
+// SPEC          https://develop.sentry.dev/sdk/data-model/event-payloads/
+//               https://docs.sentry.io/platforms/javascript/configuration/filtering/
+
+#ifndef SENTRY_TRACE_FACE_EVENT_OPTIONS_HPP
+#define SENTRY_TRACE_FACE_EVENT_OPTIONS_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// One tag (`tags` in the event: a string for a string).
+struct event_tag {
+  std::string_view key;
+  std::string_view value;
+};
+
+/// One member of a named context: `contexts.<context>.<key> = "<value>"`.
+struct event_context_value {
+  std::string_view context;  ///< the context's name, e.g. "order"; "trace", "os", "runtime" and
+                             ///< "device" are the SDK's own and are not accepted (dropped)
+  std::string_view key;
+  std::string_view value;
+};
+
+/// What one capture call adds to its event (@sentry/core's captureContext). Fixed capacity;
+/// see the part's comment for what happens beyond it.
+struct event_options {
+  static constexpr std::size_t max_tags = 8;
+  static constexpr std::size_t max_context_values = 8;
+  static constexpr std::size_t max_fingerprint = 4;
+
+  event_tag tags[max_tags] = {};
+  std::uint8_t tag_count = 0;
+  event_context_value contexts[max_context_values] = {};
+  std::uint8_t context_count = 0;
+  std::string_view fingerprint[max_fingerprint] = {};
+  std::uint8_t fingerprint_count = 0;
+  std::uint8_t dropped = 0;  ///< tags, context values and fingerprint parts that did not fit
+
+  /// Sets tag `key` (setTag): a second call with the same key replaces the value.
+  constexpr event_options& set_tag(std::string_view key, std::string_view value) noexcept {
+    for (std::size_t i = 0; i < tag_count; ++i)
+      if (tags[i].key == key) {
+        tags[i].value = value;
+        return *this;
+      }
+    if (tag_count < max_tags) tags[tag_count++] = event_tag{key, value};
+    else if (dropped < 255) ++dropped;
+    return *this;
+  }
+  /// Sets member `key` of the context named `context` (setContext, one member at a time);
+  /// the same context and key again replaces the value.
+  constexpr event_options& set_context(std::string_view context, std::string_view key, std::string_view value) noexcept {
+    for (std::size_t i = 0; i < context_count; ++i)
+      if (contexts[i].context == context && contexts[i].key == key) {
+        contexts[i].value = value;
+        return *this;
+      }
+    if (context_count < max_context_values) contexts[context_count++] = event_context_value{context, key, value};
+    else if (dropped < 255) ++dropped;
+    return *this;
+  }
+  /// Appends one part of the fingerprint (`fingerprint: [...]`; "{{ default }}" keeps
+  /// Sentry's own grouping as one part of it).
+  constexpr event_options& add_fingerprint(std::string_view part) noexcept {
+    if (fingerprint_count < max_fingerprint) fingerprint[fingerprint_count++] = part;
+    else if (dropped < 255) ++dropped;
+    return *this;
+  }
+};
+
+/// An error or message event as options.before_send sees it. Every member may be edited
+/// (see HOOKS above for how long edited strings must live); what it carries is what is sent.
+/// The trace context, the ids, the SDK's own contexts (os, runtime, device) and the release
+/// are not editable.
+struct error_event {
+  std::string_view exception_type;   ///< empty for a message event
+  std::string_view exception_value;
+  std::string_view message;          ///< empty for an exception event
+  level lvl = level::error;
+  event_options extra;               ///< tags, contexts and fingerprint
+};
+
+/// A finished transaction as options.before_send_transaction sees it: its name may be
+/// changed (the source then becomes "custom", as @sentry/core does when beforeSendTransaction
+/// renames) and tags added; its spans are read-only.
+struct transaction_event {
+  static constexpr std::size_t max_tags = event_options::max_tags;
+
+  std::string_view name;             ///< the transaction's name; assign to rename
+  event_tag tags[max_tags] = {};     ///< `tags` of the transaction payload (none by default)
+  std::uint8_t tag_count = 0;
+  std::size_t span_count = 0;        ///< child spans that ended (read-only)
+
+  /// Sets tag `key`, replacing an earlier value; beyond max_tags the tag is not kept (false).
+  constexpr bool set_tag(std::string_view key, std::string_view value) noexcept {
+    for (std::size_t i = 0; i < tag_count; ++i)
+      if (tags[i].key == key) {
+        tags[i].value = value;
+        return true;
+      }
+    if (tag_count >= max_tags) return false;
+    tags[tag_count++] = event_tag{key, value};
+    return true;
+  }
+};
+
+/// options.before_send (beforeSend): return false to drop the event.
+struct before_send_hook {
+  bool (*fn)(error_event& event, void* user) = nullptr;
+  void* user = nullptr;
+};
+
+/// options.before_send_transaction (beforeSendTransaction): return false to drop the
+/// transaction (it and each of its spans are counted as before_send).
+struct before_send_transaction_hook {
+  bool (*fn)(transaction_event& transaction, void* user) = nullptr;
+  void* user = nullptr;
+};
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_FACE_EVENT_OPTIONS_HPP
+
+// end of part: include/sentry_trace/face/event_options.hpp
+
+// =================================================================================================
 // part: include/sentry_trace/face/transport.hpp
 // =================================================================================================
 
@@ -8732,6 +9440,7 @@ struct envelope_context {
   std::string_view server_name;
   time_anchor anchor;  ///< the serialization's (tracer::serialization_anchor())
   std::int64_t sent_at_epoch_us = 0;
+  const host_contexts* host = nullptr;  ///< contexts.os/runtime/device of payloads; nullptr: none
 };
 
 /// Writes `value` with at most 6 decimals for the DSC's sample_rand ("0.421337").
@@ -8947,24 +9656,41 @@ struct transaction_write {
   std::uint16_t* slots = nullptr; ///< the slots written, root first (for transaction_view)
 };
 
-/// The transaction's own fields, up to and with its trace context.
+/// `tags` as one object, when there is any.
+inline void write_tags(json_writer& w, const event_tag* tags, std::size_t count) noexcept {
+  if (count == 0) return;
+  w.literal_key("tags").begin_object();
+  for (std::size_t i = 0; i < count; ++i) w.key(tags[i].key).string(tags[i].value);
+  w.end_object();
+}
+
+/// The transaction's own fields, up to and with its contexts. `edit` (before_send_transaction's
+/// result, or nullptr) renames it (source "custom" when the name changed, as @sentry/core does)
+/// and adds tags.
 inline void write_transaction_fields(json_writer& w, const transaction_block& b, const envelope_context& ctx,
-                                     std::string_view event_hex, const trace_hex& trace) noexcept {
+                                     std::string_view event_hex, const trace_hex& trace,
+                                     const transaction_event* edit) noexcept {
   const span_record& root = b.spans[0];
+  const std::string_view name = transaction_name(b);
+  const bool renamed = edit != nullptr && edit->name != name;
   w.literal_key("type").string("transaction");
   w.literal_key("event_id").string(event_hex);
   w.literal_key("platform").string("native");
-  w.literal_key("transaction").string(transaction_name(b));
-  w.literal_key("transaction_info").begin_object().literal_key("source").string(to_string(b.source)).end_object();
+  w.literal_key("transaction").string(renamed ? edit->name : name);
+  w.literal_key("transaction_info").begin_object().literal_key("source")
+      .string(to_string(renamed ? transaction_source::custom : b.source)).end_object();
   w.literal_key("start_timestamp").timestamp(ctx.anchor.to_epoch_us(root.start_ticks));
   w.literal_key("timestamp").timestamp(ctx.anchor.to_epoch_us(root.end_ticks));
   if (!ctx.release.empty()) w.literal_key("release").string(ctx.release);
   w.literal_key("environment").string(ctx.environment);
   if (!ctx.server_name.empty()) w.literal_key("server_name").string(ctx.server_name);
-  write_sdk(w);
+  write_payload_sdk(w);
+  if (edit != nullptr) write_tags(w, edit->tags, edit->tag_count);
   w.literal_key("contexts").begin_object().literal_key("trace").begin_object();
   write_span_common(w, b, trace, root, true, root.parent);
-  w.end_object().end_object();
+  w.end_object();
+  if (ctx.host != nullptr) write_host_contexts(w, *ctx.host);
+  w.end_object();
 }
 
 /// The `measurements` object, when the transaction has a measurement that is ready.
@@ -9049,7 +9775,8 @@ inline bool write_transaction_headers(fixed_sink& head, const transaction_block&
 /// fit is dropped and counted. `slot_list` must hold `handed_out` entries.
 inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, const transaction_block& b,
                                                     std::uint32_t handed_out, const envelope_context& ctx,
-                                                    std::uint16_t* slot_list) noexcept {
+                                                    std::uint16_t* slot_list,
+                                                    const transaction_event* edit = nullptr) noexcept {
   transaction_write result;
   const std::size_t header_room = header_room_for(cap);
   if (cap < header_room + 1024) return result;
@@ -9062,7 +9789,7 @@ inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, 
   fixed_sink payload(buf + header_room, payload_cap);
   json_writer w(payload);
   w.begin_object();
-  write_transaction_fields(w, b, ctx, event_id_text, trace);
+  write_transaction_fields(w, b, ctx, event_id_text, trace, edit);
   write_measurements(w, b);
   w.literal_key("spans").begin_array();
   if (!w.ok()) {
@@ -9347,7 +10074,36 @@ struct event_fields {
   std::int64_t timestamp_epoch_us = 0;  ///< when it happened, microseconds since the Unix epoch;
                                         ///< 0: the envelope's sent_at
   bool handled = true;                  ///< mechanism.handled: false for a crash or terminate
+  const event_options* extra = nullptr; ///< tags, contexts and fingerprint; nullptr: none
 };
+
+/// Whether `name` is a context the SDK writes itself (the event's own are not accepted).
+constexpr bool is_sdk_context(std::string_view name) noexcept {
+  return name == "trace" || name == "os" || name == "runtime" || name == "device";
+}
+
+/// The user's named contexts from `x`, into an open `contexts` object: one object per name, in
+/// the order names first appear, with its members in the order given. `cut` shortens strings.
+/// Returns how many members were not written (an SDK context's name, or an empty one).
+template <class Cut>
+std::uint64_t write_user_contexts(json_writer& w, const event_options& x, Cut&& cut) noexcept {
+  std::uint64_t refused = 0;
+  for (std::size_t i = 0; i < x.context_count; ++i) {
+    const std::string_view name = x.contexts[i].context;
+    if (name.empty() || is_sdk_context(name)) {
+      ++refused;
+      continue;
+    }
+    bool seen = false;
+    for (std::size_t j = 0; j < i && !seen; ++j) seen = x.contexts[j].context == name;
+    if (seen) continue;
+    w.key(cut(name)).begin_object();
+    for (std::size_t j = i; j < x.context_count; ++j)
+      if (x.contexts[j].context == name) w.key(cut(x.contexts[j].key)).string(cut(x.contexts[j].value));
+    w.end_object();
+  }
+  return refused;
+}
 
 /// Writes one error-event envelope into buf[0..cap) and returns its bytes (a view into `buf`),
 /// or an empty view when it does not fit; that event is then counted as buffer_overflow / error.
@@ -9434,7 +10190,7 @@ inline std::string_view write_event_envelope(char* buf, std::size_t cap, const e
   if (!ctx.release.empty()) w.key("release").string(ctx.release);
   if (!ctx.environment.empty()) w.key("environment").string(ctx.environment);
   if (!ctx.server_name.empty()) w.key("server_name").string(ctx.server_name);
-  write_sdk(w);
+  write_payload_sdk(w);
   if (!type.empty() || !value.empty()) {
     // Relay needs a type or a value in each exception; mechanism.type is required in a mechanism.
     w.key("exception").begin_object().key("values").begin_array().begin_object();
@@ -9444,9 +10200,28 @@ inline std::string_view write_event_envelope(char* buf, std::size_t cap, const e
     w.end_object().end_array().end_object();
   }
   if (!message.empty()) w.key("message").string(message);
+  std::uint64_t dropped = 0;
+  if (f.extra != nullptr) {
+    const event_options& x = *f.extra;
+    dropped += x.dropped;
+    if (x.tag_count) {
+      w.key("tags").begin_object();
+      for (std::size_t i = 0; i < x.tag_count; ++i) w.key(cut(x.tags[i].key)).string(cut(x.tags[i].value));
+      w.end_object();
+    }
+    if (x.fingerprint_count) {
+      w.key("fingerprint").begin_array();
+      for (std::size_t i = 0; i < x.fingerprint_count; ++i) w.string(cut(x.fingerprint[i]));
+      w.end_array();
+    }
+  }
+  // contexts: trace, the host's, the user's; left out when none has anything to say.
+  const json_writer::checkpoint before_contexts = w.mark();
+  w.key("contexts").begin_object();
+  const std::size_t contexts_opened = payload.size();
   if (!tc.trace.is_zero()) {
     char hex[32];
-    w.key("contexts").begin_object().key("trace").begin_object();
+    w.key("trace").begin_object();
     tc.trace.to_hex(hex);
     w.key("trace_id").string(std::string_view(hex, 32));
     (tc.span.is_zero() ? new_span_id() : tc.span).to_hex(hex);
@@ -9456,8 +10231,12 @@ inline std::string_view write_event_envelope(char* buf, std::size_t cap, const e
       w.key("parent_span_id").string(std::string_view(hex, 16));
     }
     if (!op.empty()) w.key("op").string(op);
-    w.end_object().end_object();
+    w.end_object();
   }
+  if (ctx.host != nullptr) write_host_contexts(w, *ctx.host);
+  if (f.extra != nullptr) dropped += write_user_contexts(w, *f.extra, cut);
+  if (payload.size() == contexts_opened && !payload.overflowed()) w.rewind(before_contexts);
+  else w.end_object();
   w.end_object();
   if (!w.ok()) return overflow();
   const std::size_t payload_len = payload.size();
@@ -9474,6 +10253,7 @@ inline std::string_view write_event_envelope(char* buf, std::size_t cap, const e
   std::memcpy(buf + head_len, item, item_len);
 
   if (truncated) g_outcomes.strings_truncated.fetch_add(truncated, order_relaxed);
+  if (dropped) g_outcomes.attributes_dropped.fetch_add(dropped, order_relaxed);
   return std::string_view(buf, head_len + item_len + payload_len);
 }
 
@@ -12135,6 +12915,10 @@ SENTRY_TRACE_DETAIL_END
 //               http_proxy, ca_file  ""                          http_proxy, ca_certs
 //               spotlight            "" (SENTRY_SPOTLIGHT)       spotlight: "true"/"1"/...: the
 //                                    default sidecar URL, "false"/"0"/...: off, else a URL
+//               before_send          none                        beforeSend: edit or drop an event
+//               before_send_transaction none                     beforeSendTransaction: rename, tag
+//                                                                or drop a transaction
+//               ignore_transactions  none                        ignoreTransactions (substrings)
 // TRANSPORT     With a DSN and no options.transport, hosted POSIX builds send over HTTP
 //               (transport_http.hpp) to {scheme}://{host}:{port}{path}/api/{project}/envelope/
 //               with X-Sentry-Auth, from a transport held in static storage inside the library;
@@ -12231,6 +13015,20 @@ struct options {
   /// "": SENTRY_SPOTLIGHT; "true"/"1"/"yes"/"on"...: http://localhost:8969/stream;
   /// "false"/"0"/"no"/"off"...: off; anything else: the sidecar URL (PROTOCOL.md §13).
   std::string_view spotlight{};
+  /// Sees every error and message event before it is written; may edit it or drop it (false:
+  /// counted as before_send / error). See face/event_options.hpp for what can be edited.
+  before_send_hook before_send{};
+  /// Sees every transaction before it is written (not streamed spans); may rename it, add tags,
+  /// or drop it (false: counted as before_send for the transaction and each of its spans).
+  before_send_transaction_hook before_send_transaction{};
+  /// Transactions whose name contains one of these (case-sensitive substring, as @sentry/core's
+  /// stringMatchesSomePattern with string patterns; there are no regular expressions) are not
+  /// sent: counted as event_processor for the transaction and its spans, as @sentry/core's
+  /// eventFilters integration drops them. Checked before before_send_transaction, against the
+  /// name the root ended with. An empty pattern matches every name. Copied by init(): at most 16
+  /// patterns and 1024 bytes in all.
+  const std::string_view* ignore_transactions = nullptr;
+  std::size_t ignore_transaction_count = 0;
 };
 
 /// Starts (or restarts) tracing. Returns false, logs why, and leaves tracing off on bad
@@ -12315,6 +13113,11 @@ struct tracer {
   std::size_t target_count = 0;
   std::string_view targets[16] = {};
   char target_text[1024] = {};
+  before_send_hook before_send{};
+  before_send_transaction_hook before_send_transaction{};
+  std::size_t ignore_count = 0;          ///< options.ignore_transactions, copied by init()
+  std::string_view ignore[16] = {};
+  char ignore_text[1024] = {};
 
   std::uint64_t now_ns() const noexcept { return clock.now_ns(clock.user); }
   /// The span clock (clock.hpp): the cycle counter read inline, or the clock hook.
@@ -13277,6 +14080,7 @@ inline envelope_context make_envelope_context() noexcept {
   c.server_name = t.server_name;
   c.anchor = t.serialization_anchor();
   c.sent_at_epoch_us = t.epoch_us();
+  c.host = &g_host;
   return c;
 }
 
@@ -13355,21 +14159,64 @@ inline void send_client_report_if_due() noexcept {
   send_client_report_if_due_locked();
 }
 
+/// True when `name` contains one of options.ignore_transactions (@sentry/core's
+/// stringMatchesSomePattern with string patterns: a case-sensitive substring).
+inline bool is_ignored_transaction(const tracer& t, std::string_view name) noexcept {
+  for (std::size_t i = 0; i < t.ignore_count; ++i)
+    if (name.find(t.ignore[i]) != std::string_view::npos) return true;
+  return false;
+}
+
+/// Drops the transaction in `b` before it is written, for `reason`: the transaction and each
+/// span that ended (root included) are counted so; spans that never ended, as invalid (the
+/// writer would have).
+inline void drop_transaction(const transaction_block& b, std::uint32_t handed_out, discard_reason reason) noexcept {
+  std::uint32_t ended = 1, unfinished = 0;
+  for (std::uint32_t slot = 1; slot < handed_out; ++slot)
+    (b.spans[slot].state.load(order_acquire) == slot_ended ? ended : unfinished) += 1;
+  g_outcomes.record_transaction(reason, ended);
+  g_outcomes.record(discard_reason::invalid, data_category::span, unfinished);
+}
+
+/// Runs ignore_transactions and before_send_transaction on the transaction in `b`; false when
+/// it is dropped (counted). `edit` receives the hook's changes.
+inline bool keep_transaction(const tracer& t, const transaction_block& b, std::uint32_t handed_out,
+                             transaction_event& edit) noexcept {
+  edit.name = transaction_name(b);
+  if (is_ignored_transaction(t, edit.name)) {
+    log_line(log_level::debug, "a transaction matched ignore_transactions and was dropped: ", edit.name);
+    drop_transaction(b, handed_out, discard_reason::event_processor);
+    return false;
+  }
+  if (t.before_send_transaction.fn == nullptr) return true;
+  for (std::uint32_t slot = 1; slot < handed_out; ++slot)
+    if (b.spans[slot].state.load(order_acquire) == slot_ended) ++edit.span_count;
+  if (t.before_send_transaction.fn(edit, t.before_send_transaction.user)) return true;
+  log_line(log_level::debug, "before_send_transaction dropped a transaction");
+  drop_transaction(b, handed_out, discard_reason::before_send);
+  return false;
+}
+
 /// Writes the envelope of the transaction in `e`, sends it, and gives back the root's open
 /// count (the last one out frees the block). The handoff's writer; also called inline.
+/// ignore_transactions and before_send_transaction run first (under the envelope lock, so the
+/// hook never runs concurrently).
 inline void write_transaction(const handoff_entry& e) noexcept {
   tracer& t = g_tracer;
   transaction_block& b = *e.block;
   {
     envelope_lock guard(t.lock);
-    envelope_context ctx = make_envelope_context();
-    transaction_write w =
-        write_transaction_envelope(t.mem->envelope, sizeof(t.mem->envelope), b, e.handed_out, ctx, t.mem->envelope_slots);
-    if (!w.bytes.empty()) {
-      transaction_view view(&b, w.slots, w.spans_written + 1, ctx.anchor);
-      dispatch(envelope_view(w.bytes, &view, false));
-    } else {
-      log_line(log_level::warning, "a transaction did not fit in SENTRY_TRACE_ENVELOPE_BYTES and was dropped");
+    transaction_event edit;
+    if (keep_transaction(t, b, e.handed_out, edit)) {
+      envelope_context ctx = make_envelope_context();
+      transaction_write w = write_transaction_envelope(t.mem->envelope, sizeof(t.mem->envelope), b, e.handed_out, ctx,
+                                                       t.mem->envelope_slots, &edit);
+      if (!w.bytes.empty()) {
+        transaction_view view(&b, w.slots, w.spans_written + 1, ctx.anchor);
+        dispatch(envelope_view(w.bytes, &view, false));
+      } else {
+        log_line(log_level::warning, "a transaction did not fit in SENTRY_TRACE_ENVELOPE_BYTES and was dropped");
+      }
     }
   }
   if (b.close_one()) b.release();
@@ -14535,6 +15382,26 @@ inline init_error init_propagation(tracer& t, const options& opts) noexcept {
   return {};
 }
 
+/// The send hooks, the ignore_transactions patterns (copied into the tracer) and the host's
+/// contexts (read once, here: uname() and the compiler's macros).
+inline init_error init_event_filters(tracer& t, const options& opts) noexcept {
+  t.before_send = opts.before_send;
+  t.before_send_transaction = opts.before_send_transaction;
+  t.ignore_count = 0;
+  fill_host_contexts(g_host);
+  if (opts.ignore_transactions == nullptr) return {};
+  if (opts.ignore_transaction_count > 16) return init_failed("init: at most 16 ignore_transactions");
+  std::size_t used = 0;
+  for (std::size_t i = 0; i < opts.ignore_transaction_count; ++i) {
+    const std::string_view pattern = opts.ignore_transactions[i];
+    if (pattern.size() > sizeof(t.ignore_text) - used) return init_failed("init: ignore_transactions exceed 1024 bytes");
+    if (!pattern.empty()) std::memcpy(t.ignore_text + used, pattern.data(), pattern.size());
+    t.ignore[t.ignore_count++] = std::string_view(t.ignore_text + used, pattern.size());
+    used += pattern.size();
+  }
+  return {};
+}
+
 /// The storage (a static default when hosted) and the transport (the built-in one started).
 inline init_error init_storage_and_transport(tracer& t, const options& opts) noexcept {
   t.mem = opts.storage;
@@ -14592,6 +15459,7 @@ bool init(const options& opts) noexcept {
   if (!e.failed) e = detail::init_identity(t, opts);
   if (!e.failed) e = detail::init_sampling(t, opts);
   if (!e.failed) e = detail::init_propagation(t, opts);
+  if (!e.failed) e = detail::init_event_filters(t, opts);
   if (!e.failed) e = detail::init_storage_and_transport(t, opts);
   if (!e.failed) e = detail::start_tracing(t, opts, entropy);
   if (e.failed) {
@@ -14906,17 +15774,25 @@ template <class Carrier> bool inject(Carrier& carrier, std::string_view url = {}
 /// absent) and runs fn inside continue_trace.
 template <class Carrier, class Fn> decltype(auto) extract(const Carrier& carrier, Fn&& fn);
 
-/// Sends an error event (`exception.values[0]` = {type, value}) linked to the active span.
-/// Strings are copied (cut at SENTRY_TRACE_MAX_STRING bytes). Returns false when it was not
-/// sent (tracing off, or the envelope did not fit: counted). No heap; thread-safe.
+/// Sends an error event (`exception.values[0]` = {type, value}) linked to the active span,
+/// with the tags, contexts and fingerprint of `extra` when given (captureException(e, {tags,
+/// contexts, fingerprint})). Every event carries contexts.os, runtime and device and passes
+/// options.before_send first. Strings are copied (cut at SENTRY_TRACE_MAX_STRING bytes) and
+/// read only during the call. Returns false when it was not sent (tracing off, before_send
+/// dropped it, or the envelope did not fit: counted). No heap; thread-safe.
 bool capture_exception(std::string_view type, std::string_view value) noexcept;
+bool capture_exception(std::string_view type, std::string_view value, const event_options& extra) noexcept;
 #if SENTRY_TRACE_EXCEPTIONS
-/// capture_exception with the exception's dynamic type name unavailable without RTTI, so the
-/// type is "std::exception" unless given; the value is e.what().
-bool capture_exception(const std::exception& e, std::string_view type = "std::exception") noexcept;
+/// capture_exception with e.what() as the value and, as the type, `type` when given, else e's
+/// dynamic type name: with RTTI (__cpp_rtti / __GXX_RTTI / _CPPRTTI) demangled without the heap
+/// ("std::runtime_error", "app::db_error"; a template or local class keeps its mangled name,
+/// see protocol/type_name.hpp), without RTTI "std::exception".
+bool capture_exception(const std::exception& e, std::string_view type = {}) noexcept;
+bool capture_exception(const std::exception& e, const event_options& extra, std::string_view type = {}) noexcept;
 #endif
-/// Sends a message event at `lvl`, linked to the active span.
+/// Sends a message event at `lvl`, linked to the active span (captureMessage).
 bool capture_message(std::string_view message, level lvl = level::info) noexcept;
+bool capture_message(std::string_view message, level lvl, const event_options& extra) noexcept;
 
 template <class Fn>
 decltype(auto) continue_trace(std::string_view sentry_trace, std::string_view baggage, std::string_view traceparent,
@@ -14957,6 +15833,12 @@ SENTRY_TRACE_DETAIL_END
 #include <utility>
 #if SENTRY_TRACE_EXCEPTIONS
 #  include <exception>
+#endif
+#if defined(__cpp_rtti) || defined(__GXX_RTTI) || defined(_CPPRTTI)
+#  include <typeinfo>
+#  define SENTRY_TRACE_DETAIL_RTTI 1
+#else
+#  define SENTRY_TRACE_DETAIL_RTTI 0
 #endif
 
 SENTRY_TRACE_DETAIL_BEGIN
@@ -15136,6 +16018,29 @@ inline void write_event_dsc(json_writer& w, void* user) noexcept {
   w.end_object();
 }
 
+/// Runs options.before_send on the event `f` describes (under the envelope lock, so never
+/// concurrently); false when it dropped it (counted as before_send / error). Its edits are
+/// copied back into `f` (the event's strings then point where the hook put them) and `edited`.
+inline bool pass_before_send(const tracer& t, event_fields& f, error_event& edited) noexcept {
+  if (t.before_send.fn == nullptr) return true;
+  edited.exception_type = f.exception_type;
+  edited.exception_value = f.exception_value;
+  edited.message = f.message;
+  edited.lvl = f.lvl;
+  if (f.extra != nullptr) edited.extra = *f.extra;
+  if (!t.before_send.fn(edited, t.before_send.user)) {
+    g_outcomes.record(discard_reason::before_send, data_category::error, 1);
+    log_line(log_level::debug, "before_send dropped an event");
+    return false;
+  }
+  f.exception_type = edited.exception_type;
+  f.exception_value = edited.exception_value;
+  f.message = edited.message;
+  f.lvl = edited.lvl;
+  f.extra = &edited.extra;
+  return true;
+}
+
 inline bool capture_event(const event_fields& f) noexcept {
   tracer& t = g_tracer;
   if (!t.enabled) return false;
@@ -15146,8 +16051,10 @@ inline bool capture_event(const event_fields& f) noexcept {
   tc.parent = c.parent;
   tc.op = c.op;
   envelope_lock guard(t.lock);
-  envelope_context ctx = make_envelope_context();
   event_fields fields = f;
+  error_event edited;
+  if (!pass_before_send(t, fields, edited)) return false;
+  envelope_context ctx = make_envelope_context();
   if (!fields.timestamp_epoch_us) fields.timestamp_epoch_us = ctx.sent_at_epoch_us;
   std::string_view bytes =
       write_event_envelope(t.mem->envelope, sizeof(t.mem->envelope), fields, tc, ctx, &write_event_dsc, &c);
@@ -15196,25 +16103,63 @@ trace_headers get_trace_headers() noexcept {
   });
 }
 
-bool capture_exception(std::string_view type, std::string_view value) noexcept {
-  detail::event_fields f;
+namespace detail {
+inline bool capture_exception_event(std::string_view type, std::string_view value, const event_options* extra) noexcept {
+  event_fields f;
   f.exception_type = type.empty() && value.empty() ? std::string_view("Error") : type;
   f.exception_value = value;
   f.lvl = level::error;
-  return detail::capture_event(f);
+  f.extra = extra;
+  return capture_event(f);
+}
+inline bool capture_message_event(std::string_view message, level lvl, const event_options* extra) noexcept {
+  event_fields f;
+  f.message = message;
+  f.lvl = lvl;
+  f.extra = extra;
+  return capture_event(f);
+}
+#if SENTRY_TRACE_EXCEPTIONS
+/// The type an exception event names: `given` when set, else e's dynamic type (RTTI), else
+/// "std::exception". `buf` holds a demangled name.
+inline std::string_view exception_type_name(const std::exception& e, std::string_view given, char* buf,
+                                            std::size_t cap) noexcept {
+  if (!given.empty()) return given;
+#  if SENTRY_TRACE_DETAIL_RTTI
+  return readable_type_name(typeid(e).name(), buf, cap);
+#  else
+  static_cast<void>(e);
+  static_cast<void>(buf);
+  static_cast<void>(cap);
+  return "std::exception";
+#  endif
+}
+#endif
+}  // namespace detail
+
+bool capture_exception(std::string_view type, std::string_view value) noexcept {
+  return detail::capture_exception_event(type, value, nullptr);
+}
+bool capture_exception(std::string_view type, std::string_view value, const event_options& extra) noexcept {
+  return detail::capture_exception_event(type, value, &extra);
 }
 
 #if SENTRY_TRACE_EXCEPTIONS
 bool capture_exception(const std::exception& e, std::string_view type) noexcept {
-  return capture_exception(type, e.what());
+  char buf[256];  // longer names stay mangled (type_name.hpp)
+  return detail::capture_exception_event(detail::exception_type_name(e, type, buf, sizeof(buf)), e.what(), nullptr);
+}
+bool capture_exception(const std::exception& e, const event_options& extra, std::string_view type) noexcept {
+  char buf[256];  // longer names stay mangled (type_name.hpp)
+  return detail::capture_exception_event(detail::exception_type_name(e, type, buf, sizeof(buf)), e.what(), &extra);
 }
 #endif
 
 bool capture_message(std::string_view message, level lvl) noexcept {
-  detail::event_fields f;
-  f.message = message;
-  f.lvl = lvl;
-  return detail::capture_event(f);
+  return detail::capture_message_event(message, lvl, nullptr);
+}
+bool capture_message(std::string_view message, level lvl, const event_options& extra) noexcept {
+  return detail::capture_message_event(message, lvl, &extra);
 }
 
 #endif // SENTRY_TRACE_IMPLEMENTATION

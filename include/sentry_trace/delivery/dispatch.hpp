@@ -177,6 +177,7 @@ inline envelope_context make_envelope_context() noexcept {
   c.server_name = t.server_name;
   c.anchor = t.serialization_anchor();
   c.sent_at_epoch_us = t.epoch_us();
+  c.host = &g_host;
   return c;
 }
 
@@ -255,21 +256,64 @@ inline void send_client_report_if_due() noexcept {
   send_client_report_if_due_locked();
 }
 
+/// True when `name` contains one of options.ignore_transactions (@sentry/core's
+/// stringMatchesSomePattern with string patterns: a case-sensitive substring).
+inline bool is_ignored_transaction(const tracer& t, std::string_view name) noexcept {
+  for (std::size_t i = 0; i < t.ignore_count; ++i)
+    if (name.find(t.ignore[i]) != std::string_view::npos) return true;
+  return false;
+}
+
+/// Drops the transaction in `b` before it is written, for `reason`: the transaction and each
+/// span that ended (root included) are counted so; spans that never ended, as invalid (the
+/// writer would have).
+inline void drop_transaction(const transaction_block& b, std::uint32_t handed_out, discard_reason reason) noexcept {
+  std::uint32_t ended = 1, unfinished = 0;
+  for (std::uint32_t slot = 1; slot < handed_out; ++slot)
+    (b.spans[slot].state.load(order_acquire) == slot_ended ? ended : unfinished) += 1;
+  g_outcomes.record_transaction(reason, ended);
+  g_outcomes.record(discard_reason::invalid, data_category::span, unfinished);
+}
+
+/// Runs ignore_transactions and before_send_transaction on the transaction in `b`; false when
+/// it is dropped (counted). `edit` receives the hook's changes.
+inline bool keep_transaction(const tracer& t, const transaction_block& b, std::uint32_t handed_out,
+                             transaction_event& edit) noexcept {
+  edit.name = transaction_name(b);
+  if (is_ignored_transaction(t, edit.name)) {
+    log_line(log_level::debug, "a transaction matched ignore_transactions and was dropped: ", edit.name);
+    drop_transaction(b, handed_out, discard_reason::event_processor);
+    return false;
+  }
+  if (t.before_send_transaction.fn == nullptr) return true;
+  for (std::uint32_t slot = 1; slot < handed_out; ++slot)
+    if (b.spans[slot].state.load(order_acquire) == slot_ended) ++edit.span_count;
+  if (t.before_send_transaction.fn(edit, t.before_send_transaction.user)) return true;
+  log_line(log_level::debug, "before_send_transaction dropped a transaction");
+  drop_transaction(b, handed_out, discard_reason::before_send);
+  return false;
+}
+
 /// Writes the envelope of the transaction in `e`, sends it, and gives back the root's open
 /// count (the last one out frees the block). The handoff's writer; also called inline.
+/// ignore_transactions and before_send_transaction run first (under the envelope lock, so the
+/// hook never runs concurrently).
 inline void write_transaction(const handoff_entry& e) noexcept {
   tracer& t = g_tracer;
   transaction_block& b = *e.block;
   {
     envelope_lock guard(t.lock);
-    envelope_context ctx = make_envelope_context();
-    transaction_write w =
-        write_transaction_envelope(t.mem->envelope, sizeof(t.mem->envelope), b, e.handed_out, ctx, t.mem->envelope_slots);
-    if (!w.bytes.empty()) {
-      transaction_view view(&b, w.slots, w.spans_written + 1, ctx.anchor);
-      dispatch(envelope_view(w.bytes, &view, false));
-    } else {
-      log_line(log_level::warning, "a transaction did not fit in SENTRY_TRACE_ENVELOPE_BYTES and was dropped");
+    transaction_event edit;
+    if (keep_transaction(t, b, e.handed_out, edit)) {
+      envelope_context ctx = make_envelope_context();
+      transaction_write w = write_transaction_envelope(t.mem->envelope, sizeof(t.mem->envelope), b, e.handed_out, ctx,
+                                                       t.mem->envelope_slots, &edit);
+      if (!w.bytes.empty()) {
+        transaction_view view(&b, w.slots, w.spans_written + 1, ctx.anchor);
+        dispatch(envelope_view(w.bytes, &view, false));
+      } else {
+        log_line(log_level::warning, "a transaction did not fit in SENTRY_TRACE_ENVELOPE_BYTES and was dropped");
+      }
     }
   }
   if (b.close_one()) b.release();
