@@ -2267,7 +2267,7 @@ SENTRY_TRACE_DETAIL_END
 //               to_string(...), from_http_status(), parse_span_status(), attribute_value,
 //               sampling_context::find(), envelope_view's accessors. The vocabulary that needs
 //               nothing else (hooks.hpp, status.hpp, attributes.hpp, outcome_kinds.hpp,
-//               sampling_context.hpp) is not repeated: this part includes those parts, which
+//               sampling_context.hpp, event_options.hpp) is not repeated: this part includes those parts, which
 //               the enabled build includes too, so it is written once and cannot drift.
 //               SENTRY_TRACE_SCOPE / SENTRY_TRACE_FUNCTION (macros.hpp) become static_cast<void>(0).
 // ARGUMENTS     Unlike the macros, these are functions: what a call site writes as an argument is
@@ -2289,7 +2289,8 @@ SENTRY_TRACE_DETAIL_END
 //               the enabled build's: a TU with tracing compiled out holds no state and emits no
 //               layout guard (config.hpp), and links beside enabled TUs, whose calls it leaves alone.
 // KEEP IN STEP  Every public declaration added to another part needs its twin here, except in
-//               the shared parts (hooks, status, attributes, outcome_kinds, sampling_context),
+//               the shared parts (hooks, status, attributes, outcome_kinds, sampling_context,
+//               event_options),
 //               which both modes include; tests/compile_out/surface.cpp builds one API-coverage
 //               file in both modes.
 
@@ -2396,6 +2397,299 @@ SENTRY_TRACE_DETAIL_END
 #endif // SENTRY_TRACE_ATTRIBUTES_HPP
 
 // end of part: include/sentry_trace/face/attributes.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/face/event_options.hpp
+// =================================================================================================
+
+// sentry_trace/face/event_options.hpp -- what an error event carries besides its exception, and the send hooks
+//
+// WHAT IT DOES  Declares `event_options` (tags, contexts and a fingerprint for one
+//               capture_exception()/capture_message() call, as @sentry/core's captureContext
+//               `{tags, contexts, fingerprint, level}`), `error_event` (what options.before_send
+//               sees and may edit), `transaction_event` (what options.before_send_transaction
+//               sees and may edit) and the two hook types. Written once, included by
+//               distributed.hpp and options.hpp (tracing on) and by disabled.hpp
+//               (SENTRY_TRACE_ENABLED=0, where no hook is ever called).
+// STEP BY STEP  st::capture_exception(e, st::event_options{}
+//                                          .set_tag("db", "orders")
+//                                          .set_context("order", "id", "A-1234")
+//                                          .add_fingerprint("{{ default }}")
+//                                          .add_fingerprint("orders-db"));
+// RAM           Fixed capacity, on the caller's stack (no heap): max_tags tags, max_context_values
+//               context members (over all named contexts) and max_fingerprint fingerprint parts;
+//               sizeof(event_options) is about 700 bytes on a 64-bit target. What does not fit is
+//               not kept: set_tag() and friends return the same object, and `dropped` says how
+//               many were left out (counted in stats::attributes_dropped when the event is sent).
+// DOES NOT      copy strings: every view is read only while the capture call (and its
+//               before_send hook) runs, so temporaries in the call expression are fine.
+// HOOKS         before_send(error_event&, user) and before_send_transaction(transaction_event&,
+//               user) run on the thread that writes the envelope (the capturing thread for an
+//               event; for a transaction the thread that ended its root, or the library's
+//               writer: see options.hpp), with the envelope lock held, so never concurrently.
+//               They return false to drop what they were given (counted as `before_send` in the
+//               client report, as @sentry/core records a beforeSend that returns null), true to
+//               send it, edited or not. Strings a hook stores into the event must stay valid until
+//               the hook returns AND the envelope is written, i.e. point into static storage or
+//               into the hook's own user data (the envelope is written right after the hook
+//               returns, before the capture call or root end() returns). A hook must not throw
+//               or call back into sentry_trace.
+// SPEC          https://develop.sentry.dev/sdk/data-model/event-payloads/
+//               https://docs.sentry.io/platforms/javascript/configuration/filtering/
+
+#ifndef SENTRY_TRACE_FACE_EVENT_OPTIONS_HPP
+#define SENTRY_TRACE_FACE_EVENT_OPTIONS_HPP
+
+// =================================================================================================
+// part: include/sentry_trace/face/status.hpp
+// =================================================================================================
+
+// sentry_trace/status.hpp -- span status, transaction source and event level, as Sentry names them
+//
+// WHAT IT DOES  The small value types a program passes in and reads back whether tracing is
+//               compiled in or out: `span_status` (with to_string(), from_http_status() and
+//               parse_span_status()), `transaction_source` and the event `level`, each with the
+//               string Sentry writes for it. Written once, included by span.hpp and events.hpp
+//               (tracing on) and by disabled.hpp (SENTRY_TRACE_ENABLED=0), so the mapping a
+//               program computes is the same in both modes.
+// DOES NOT      depend on any other part but config.hpp, allocate, or read global state: every
+//               function is constexpr.
+// SPEC          https://develop.sentry.dev/sdk/foundations/envelopes/event-payloads/span/
+
+#ifndef SENTRY_TRACE_STATUS_HPP
+#define SENTRY_TRACE_STATUS_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// Sentry's span statuses (PROTOCOL.md §4). `ok` is also what an unset status is written as.
+/// The HTTP ranges are those of from_http_status().
+enum class span_status : std::uint8_t {
+  ok,                   ///< 100-399
+  cancelled,            ///< 499 (JS); the caller gave up
+  unknown_error,        ///< 600 and above in Python; written as "unknown_error", "unknown" accepted on input
+  invalid_argument,     ///< 400 and any 4xx without its own status
+  deadline_exceeded,    ///< 504
+  not_found,            ///< 404
+  already_exists,       ///< 409
+  permission_denied,    ///< 403
+  resource_exhausted,   ///< 429
+  failed_precondition,  ///< 413
+  aborted,
+  out_of_range,
+  unimplemented,        ///< 501
+  internal_error,       ///< any 5xx without its own status; below 100 or 600 and above
+  unavailable,          ///< 503
+  data_loss,
+  unauthenticated,      ///< 401
+};
+
+/// The status as Sentry writes it ("ok", "deadline_exceeded", ...).
+constexpr const char* to_string(span_status s) noexcept {
+  constexpr const char* names[] = {"ok", "cancelled", "unknown_error", "invalid_argument", "deadline_exceeded",
+                                   "not_found", "already_exists", "permission_denied", "resource_exhausted",
+                                   "failed_precondition", "aborted", "out_of_range", "unimplemented",
+                                   "internal_error", "unavailable", "data_loss", "unauthenticated"};
+  return static_cast<std::size_t>(s) < sizeof(names) / sizeof(names[0]) ? names[static_cast<std::size_t>(s)]
+                                                                         : "unknown_error";
+}
+
+/// Maps an HTTP status code as @sentry/core 11 does (PROTOCOL.md §4): 100-399 ok, 401
+/// unauthenticated, 403 permission_denied, 404 not_found, 409 already_exists, 413
+/// failed_precondition, 429 resource_exhausted, 499 cancelled, other 4xx invalid_argument,
+/// 501 unimplemented, 503 unavailable, 504 deadline_exceeded, other 5xx internal_error, and
+/// anything below 100 or from 600 on internal_error.
+constexpr span_status from_http_status(int code) noexcept {
+  if (code >= 100 && code < 400) return span_status::ok;
+  if (code >= 400 && code < 500) {
+    switch (code) {
+      case 401: return span_status::unauthenticated;
+      case 403: return span_status::permission_denied;
+      case 404: return span_status::not_found;
+      case 409: return span_status::already_exists;
+      case 413: return span_status::failed_precondition;
+      case 429: return span_status::resource_exhausted;
+      case 499: return span_status::cancelled;
+      default: return span_status::invalid_argument;
+    }
+  }
+  if (code >= 500 && code < 600) {
+    switch (code) {
+      case 501: return span_status::unimplemented;
+      case 503: return span_status::unavailable;
+      case 504: return span_status::deadline_exceeded;
+      default: return span_status::internal_error;
+    }
+  }
+  return span_status::internal_error;
+}
+
+/// Parses a status string. Accepts the 17 names, and what Relay also accepts: "unknown" (as
+/// unknown_error), "success" (ok) and "failure" (internal_error). False for anything else.
+constexpr bool parse_span_status(std::string_view text, span_status& out) noexcept {
+  for (int i = 0; i <= static_cast<int>(span_status::unauthenticated); ++i) {
+    if (text == to_string(static_cast<span_status>(i))) {
+      out = static_cast<span_status>(i);
+      return true;
+    }
+  }
+  if (text == "unknown") { out = span_status::unknown_error; return true; }
+  if (text == "success") { out = span_status::ok; return true; }
+  if (text == "failure") { out = span_status::internal_error; return true; }
+  return false;
+}
+
+/// Where a transaction's name came from (`transaction_info.source`). Sentry groups `url`
+/// names as high-cardinality and leaves them out of the dynamic sampling context.
+enum class transaction_source : std::uint8_t { custom, url, route, view, component, task };
+
+constexpr const char* to_string(transaction_source s) noexcept {
+  constexpr const char* names[] = {"custom", "url", "route", "view", "component", "task"};
+  return names[static_cast<std::size_t>(s) < 6 ? static_cast<std::size_t>(s) : 0];
+}
+
+/// Severity of a message event (Sentry's level strings). Error events default to `error`;
+/// `fatal` is for errors that end the program.
+enum class level : std::uint8_t { debug, info, warning, error, fatal };
+
+/// The level as Sentry writes it: "debug", "info", "warning", "error" or "fatal". A value
+/// outside the enum gives "error", Sentry's default.
+constexpr const char* to_string(level l) noexcept {
+  constexpr const char* names[] = {"debug", "info", "warning", "error", "fatal"};
+  return static_cast<std::size_t>(l) < sizeof(names) / sizeof(names[0]) ? names[static_cast<std::size_t>(l)]
+                                                                         : "error";
+}
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_STATUS_HPP
+
+// end of part: include/sentry_trace/face/status.hpp
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// One tag (`tags` in the event: a string for a string).
+struct event_tag {
+  std::string_view key;
+  std::string_view value;
+};
+
+/// One member of a named context: `contexts.<context>.<key> = "<value>"`.
+struct event_context_value {
+  std::string_view context;  ///< the context's name, e.g. "order"; "trace", "os", "runtime" and
+                             ///< "device" are the SDK's own and are not accepted (dropped)
+  std::string_view key;
+  std::string_view value;
+};
+
+/// What one capture call adds to its event (@sentry/core's captureContext). Fixed capacity;
+/// see the part's comment for what happens beyond it.
+struct event_options {
+  static constexpr std::size_t max_tags = 8;
+  static constexpr std::size_t max_context_values = 8;
+  static constexpr std::size_t max_fingerprint = 4;
+
+  event_tag tags[max_tags] = {};
+  std::uint8_t tag_count = 0;
+  event_context_value contexts[max_context_values] = {};
+  std::uint8_t context_count = 0;
+  std::string_view fingerprint[max_fingerprint] = {};
+  std::uint8_t fingerprint_count = 0;
+  std::uint8_t dropped = 0;  ///< tags, context values and fingerprint parts that did not fit
+
+  /// Sets tag `key` (setTag): a second call with the same key replaces the value.
+  constexpr event_options& set_tag(std::string_view key, std::string_view value) noexcept {
+    for (std::size_t i = 0; i < tag_count; ++i)
+      if (tags[i].key == key) {
+        tags[i].value = value;
+        return *this;
+      }
+    if (tag_count < max_tags) tags[tag_count++] = event_tag{key, value};
+    else if (dropped < 255) ++dropped;
+    return *this;
+  }
+  /// Sets member `key` of the context named `context` (setContext, one member at a time);
+  /// the same context and key again replaces the value.
+  constexpr event_options& set_context(std::string_view context, std::string_view key, std::string_view value) noexcept {
+    for (std::size_t i = 0; i < context_count; ++i)
+      if (contexts[i].context == context && contexts[i].key == key) {
+        contexts[i].value = value;
+        return *this;
+      }
+    if (context_count < max_context_values) contexts[context_count++] = event_context_value{context, key, value};
+    else if (dropped < 255) ++dropped;
+    return *this;
+  }
+  /// Appends one part of the fingerprint (`fingerprint: [...]`; "{{ default }}" keeps
+  /// Sentry's own grouping as one part of it).
+  constexpr event_options& add_fingerprint(std::string_view part) noexcept {
+    if (fingerprint_count < max_fingerprint) fingerprint[fingerprint_count++] = part;
+    else if (dropped < 255) ++dropped;
+    return *this;
+  }
+};
+
+/// An error or message event as options.before_send sees it. Every member may be edited
+/// (see HOOKS above for how long edited strings must live); what it carries is what is sent.
+/// The trace context, the ids, the SDK's own contexts (os, runtime, device) and the release
+/// are not editable.
+struct error_event {
+  std::string_view exception_type;   ///< empty for a message event
+  std::string_view exception_value;
+  std::string_view message;          ///< empty for an exception event
+  level lvl = level::error;
+  event_options extra;               ///< tags, contexts and fingerprint
+};
+
+/// A finished transaction as options.before_send_transaction sees it: its name may be
+/// changed (the source then becomes "custom", as @sentry/core does when beforeSendTransaction
+/// renames) and tags added; its spans are read-only.
+struct transaction_event {
+  static constexpr std::size_t max_tags = event_options::max_tags;
+
+  std::string_view name;             ///< the transaction's name; assign to rename
+  event_tag tags[max_tags] = {};     ///< `tags` of the transaction payload (none by default)
+  std::uint8_t tag_count = 0;
+  std::size_t span_count = 0;        ///< child spans that ended (read-only)
+
+  /// Sets tag `key`, replacing an earlier value; beyond max_tags the tag is not kept (false).
+  constexpr bool set_tag(std::string_view key, std::string_view value) noexcept {
+    for (std::size_t i = 0; i < tag_count; ++i)
+      if (tags[i].key == key) {
+        tags[i].value = value;
+        return true;
+      }
+    if (tag_count >= max_tags) return false;
+    tags[tag_count++] = event_tag{key, value};
+    return true;
+  }
+};
+
+/// options.before_send (beforeSend): return false to drop the event.
+struct before_send_hook {
+  bool (*fn)(error_event& event, void* user) = nullptr;
+  void* user = nullptr;
+};
+
+/// options.before_send_transaction (beforeSendTransaction): return false to drop the
+/// transaction (it and each of its spans are counted as before_send).
+struct before_send_transaction_hook {
+  bool (*fn)(transaction_event& transaction, void* user) = nullptr;
+  void* user = nullptr;
+};
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_FACE_EVENT_OPTIONS_HPP
+
+// end of part: include/sentry_trace/face/event_options.hpp
 
 // =================================================================================================
 // part: include/sentry_trace/face/hooks.hpp
@@ -2579,135 +2873,6 @@ SENTRY_TRACE_DETAIL_END
 
 #ifndef SENTRY_TRACE_SAMPLING_CONTEXT_HPP
 #define SENTRY_TRACE_SAMPLING_CONTEXT_HPP
-
-// =================================================================================================
-// part: include/sentry_trace/face/status.hpp
-// =================================================================================================
-
-// sentry_trace/status.hpp -- span status, transaction source and event level, as Sentry names them
-//
-// WHAT IT DOES  The small value types a program passes in and reads back whether tracing is
-//               compiled in or out: `span_status` (with to_string(), from_http_status() and
-//               parse_span_status()), `transaction_source` and the event `level`, each with the
-//               string Sentry writes for it. Written once, included by span.hpp and events.hpp
-//               (tracing on) and by disabled.hpp (SENTRY_TRACE_ENABLED=0), so the mapping a
-//               program computes is the same in both modes.
-// DOES NOT      depend on any other part but config.hpp, allocate, or read global state: every
-//               function is constexpr.
-// SPEC          https://develop.sentry.dev/sdk/foundations/envelopes/event-payloads/span/
-
-#ifndef SENTRY_TRACE_STATUS_HPP
-#define SENTRY_TRACE_STATUS_HPP
-
-#include <cstddef>
-#include <cstdint>
-#include <string_view>
-
-SENTRY_TRACE_DETAIL_BEGIN
-
-/// Sentry's span statuses (PROTOCOL.md §4). `ok` is also what an unset status is written as.
-/// The HTTP ranges are those of from_http_status().
-enum class span_status : std::uint8_t {
-  ok,                   ///< 100-399
-  cancelled,            ///< 499 (JS); the caller gave up
-  unknown_error,        ///< 600 and above in Python; written as "unknown_error", "unknown" accepted on input
-  invalid_argument,     ///< 400 and any 4xx without its own status
-  deadline_exceeded,    ///< 504
-  not_found,            ///< 404
-  already_exists,       ///< 409
-  permission_denied,    ///< 403
-  resource_exhausted,   ///< 429
-  failed_precondition,  ///< 413
-  aborted,
-  out_of_range,
-  unimplemented,        ///< 501
-  internal_error,       ///< any 5xx without its own status; below 100 or 600 and above
-  unavailable,          ///< 503
-  data_loss,
-  unauthenticated,      ///< 401
-};
-
-/// The status as Sentry writes it ("ok", "deadline_exceeded", ...).
-constexpr const char* to_string(span_status s) noexcept {
-  constexpr const char* names[] = {"ok", "cancelled", "unknown_error", "invalid_argument", "deadline_exceeded",
-                                   "not_found", "already_exists", "permission_denied", "resource_exhausted",
-                                   "failed_precondition", "aborted", "out_of_range", "unimplemented",
-                                   "internal_error", "unavailable", "data_loss", "unauthenticated"};
-  return static_cast<std::size_t>(s) < sizeof(names) / sizeof(names[0]) ? names[static_cast<std::size_t>(s)]
-                                                                         : "unknown_error";
-}
-
-/// Maps an HTTP status code as @sentry/core 11 does (PROTOCOL.md §4): 100-399 ok, 401
-/// unauthenticated, 403 permission_denied, 404 not_found, 409 already_exists, 413
-/// failed_precondition, 429 resource_exhausted, 499 cancelled, other 4xx invalid_argument,
-/// 501 unimplemented, 503 unavailable, 504 deadline_exceeded, other 5xx internal_error, and
-/// anything below 100 or from 600 on internal_error.
-constexpr span_status from_http_status(int code) noexcept {
-  if (code >= 100 && code < 400) return span_status::ok;
-  if (code >= 400 && code < 500) {
-    switch (code) {
-      case 401: return span_status::unauthenticated;
-      case 403: return span_status::permission_denied;
-      case 404: return span_status::not_found;
-      case 409: return span_status::already_exists;
-      case 413: return span_status::failed_precondition;
-      case 429: return span_status::resource_exhausted;
-      case 499: return span_status::cancelled;
-      default: return span_status::invalid_argument;
-    }
-  }
-  if (code >= 500 && code < 600) {
-    switch (code) {
-      case 501: return span_status::unimplemented;
-      case 503: return span_status::unavailable;
-      case 504: return span_status::deadline_exceeded;
-      default: return span_status::internal_error;
-    }
-  }
-  return span_status::internal_error;
-}
-
-/// Parses a status string. Accepts the 17 names, and what Relay also accepts: "unknown" (as
-/// unknown_error), "success" (ok) and "failure" (internal_error). False for anything else.
-constexpr bool parse_span_status(std::string_view text, span_status& out) noexcept {
-  for (int i = 0; i <= static_cast<int>(span_status::unauthenticated); ++i) {
-    if (text == to_string(static_cast<span_status>(i))) {
-      out = static_cast<span_status>(i);
-      return true;
-    }
-  }
-  if (text == "unknown") { out = span_status::unknown_error; return true; }
-  if (text == "success") { out = span_status::ok; return true; }
-  if (text == "failure") { out = span_status::internal_error; return true; }
-  return false;
-}
-
-/// Where a transaction's name came from (`transaction_info.source`). Sentry groups `url`
-/// names as high-cardinality and leaves them out of the dynamic sampling context.
-enum class transaction_source : std::uint8_t { custom, url, route, view, component, task };
-
-constexpr const char* to_string(transaction_source s) noexcept {
-  constexpr const char* names[] = {"custom", "url", "route", "view", "component", "task"};
-  return names[static_cast<std::size_t>(s) < 6 ? static_cast<std::size_t>(s) : 0];
-}
-
-/// Severity of a message event (Sentry's level strings). Error events default to `error`;
-/// `fatal` is for errors that end the program.
-enum class level : std::uint8_t { debug, info, warning, error, fatal };
-
-/// The level as Sentry writes it: "debug", "info", "warning", "error" or "fatal". A value
-/// outside the enum gives "error", Sentry's default.
-constexpr const char* to_string(level l) noexcept {
-  constexpr const char* names[] = {"debug", "info", "warning", "error", "fatal"};
-  return static_cast<std::size_t>(l) < sizeof(names) / sizeof(names[0]) ? names[static_cast<std::size_t>(l)]
-                                                                         : "error";
-}
-
-SENTRY_TRACE_DETAIL_END
-
-#endif // SENTRY_TRACE_STATUS_HPP
-
-// end of part: include/sentry_trace/face/status.hpp
 
 #include <cstddef>
 #include <cstdint>
@@ -3046,6 +3211,10 @@ struct options {
   std::string_view ca_file{};
   bool http_compression = true;
   std::string_view spotlight{};
+  before_send_hook before_send{};
+  before_send_transaction_hook before_send_transaction{};
+  const std::string_view* ignore_transactions = nullptr;
+  std::size_t ignore_transaction_count = 0;
 };
 
 /// True: "tracing is compiled out" is not a failure, so `if (!init(o))` error paths stay quiet
@@ -3117,10 +3286,13 @@ template <class Carrier, class Fn> decltype(auto) extract(const Carrier&, Fn&& f
 }
 /// False: nothing was sent.
 inline bool capture_exception(std::string_view, std::string_view) noexcept { return false; }
+inline bool capture_exception(std::string_view, std::string_view, const event_options&) noexcept { return false; }
 #if SENTRY_TRACE_EXCEPTIONS
-inline bool capture_exception(const std::exception&, std::string_view = "std::exception") noexcept { return false; }
+inline bool capture_exception(const std::exception&, std::string_view = {}) noexcept { return false; }
+inline bool capture_exception(const std::exception&, const event_options&, std::string_view = {}) noexcept { return false; }
 #endif
 inline bool capture_message(std::string_view, level = level::info) noexcept { return false; }
+inline bool capture_message(std::string_view, level, const event_options&) noexcept { return false; }
 
 // ---- frames.hpp ------------------------------------------------------------------------------
 
@@ -6128,19 +6300,18 @@ inline bool demangle_class_name(std::string_view m, name_out& out) noexcept {
   std::size_t at = 0;
   const bool nested = !m.empty() && m[0] == 'N';
   if (nested) ++at;
-  bool first = true;
+  std::size_t parts = 0;
   if (m.substr(at, 2) == "St") {  // std::
     out.put("std");
     at += 2;
-    first = false;
+    ++parts;
   }
   do {
-    if (!first) out.put("::");
-    first = false;
+    if (parts++ != 0) out.put("::");
     if (!put_unqualified(m, at, out)) return false;
   } while (nested && at < m.size() && m[at] != 'E');
-  if (nested) {
-    if (at >= m.size() || m[at] != 'E') return false;
+  if (nested) {  // N ... E names two parts at least
+    if (at >= m.size() || m[at] != 'E' || parts < 2) return false;
     ++at;
   }
   return at == m.size() && out.ok;

@@ -78,19 +78,18 @@ inline bool demangle_class_name(std::string_view m, name_out& out) noexcept {
   std::size_t at = 0;
   const bool nested = !m.empty() && m[0] == 'N';
   if (nested) ++at;
-  bool first = true;
+  std::size_t parts = 0;
   if (m.substr(at, 2) == "St") {  // std::
     out.put("std");
     at += 2;
-    first = false;
+    ++parts;
   }
   do {
-    if (!first) out.put("::");
-    first = false;
+    if (parts++ != 0) out.put("::");
     if (!put_unqualified(m, at, out)) return false;
   } while (nested && at < m.size() && m[at] != 'E');
-  if (nested) {
-    if (at >= m.size() || m[at] != 'E') return false;
+  if (nested) {  // N ... E names two parts at least
+    if (at >= m.size() || m[at] != 'E' || parts < 2) return false;
     ++at;
   }
   return at == m.size() && out.ok;
