@@ -1704,8 +1704,10 @@ struct options {
   /// Sees every error and message event before it is written; may edit it or drop it (false:
   /// counted as before_send / error). See face/event_options.hpp for what can be edited.
   before_send_hook before_send{};
-  /// Sees every transaction before it is written (not streamed spans); may rename it, add tags,
-  /// or drop it (false: counted as before_send for the transaction and each of its spans).
+  /// Sees every transaction before it is written; may rename it, add tags, or drop it (false:
+  /// counted as before_send for the transaction and each of its spans). Neither this nor
+  /// ignore_transactions applies to streamed spans (trace_lifecycle::stream), as @sentry/core
+  /// ignores both there.
   before_send_transaction_hook before_send_transaction{};
   /// Transactions whose name contains one of these (case-sensitive substring, as @sentry/core's
   /// stringMatchesSomePattern with string patterns; there are no regular expressions) are not
@@ -9273,7 +9275,12 @@ SENTRY_TRACE_DETAIL_END
 //               the rest are counted as buffer_overflow, and the transaction still goes out.
 // FORMAT        Timestamps are RFC 3339 UTC strings with microseconds, the one form that Relay,
 //               @sentry/core and sentry-cli all accept; `platform` is "native" (Relay has no
-//               "cpp"); every span has an `op` ("default" when empty) and a `status`.
+//               "cpp"); every span has an `op` ("default" when empty) and a `status`. The
+//               payload's contexts hold the trace context, then the host's os, runtime and
+//               device (host_contexts.hpp, when the context says so); its sdk lists `packages`.
+//               before_send_transaction's edits (dispatch.hpp): a new name, with source
+//               "custom" as @sentry/core sets it, and `tags`. The header's DSC keeps the name
+//               the trace was sampled with.
 // SPEC          https://develop.sentry.dev/sdk/foundations/transport/envelopes/
 //               https://develop.sentry.dev/sdk/foundations/data-model/event-payloads/transaction/
 
@@ -10185,8 +10192,8 @@ SENTRY_TRACE_DETAIL_END
 //               the envelope header carries that trace's dynamic sampling context, which the
 //               caller writes through a callback (the tracer knows the DSC, this part does not).
 // DOES NOT      allocate, lock, throw or read the locale. It does not capture stack traces,
-//               breadcrumbs, tags, user data or attachments, chain exceptions (one value per
-//               event), or sample: traces_sample_rate does not apply to errors.
+//               breadcrumbs, user data or attachments, chain exceptions (one value per event), or
+//               sample: traces_sample_rate does not apply to errors.
 // FORMAT        As @sentry/core 11 writes an event captured inside a span (fx/js/static-0001),
 //               with sentry_trace's own choices:
 //               - `timestamp` is RFC 3339 UTC with microseconds (envelope.hpp says why);
@@ -10195,18 +10202,28 @@ SENTRY_TRACE_DETAIL_END
 //               - a message event's text is a plain string, `"message":"..."`, which is what
 //                 @sentry/core's eventFromString and Python's capture_message send (sentry-native
 //                 sends {"formatted":"..."}; Relay reads both as logentry.formatted);
+//               - `tags` {key: value}, `fingerprint` [parts] and the named contexts of the
+//                 capture call's event_options (face/event_options.hpp), each only when given;
 //               - contexts.trace is {trace_id, span_id, parent_span_id?, op?}, the shape of
-//                 @sentry/core's spanToTraceContext plus Python's op.
-//               Exception type and value, message and op longer than SENTRY_TRACE_MAX_STRING
-//               bytes are cut at a UTF-8 boundary and counted in stats::strings_truncated.
+//                 @sentry/core's spanToTraceContext plus Python's op; then the host's os,
+//                 runtime and device (host_contexts.hpp), then the user's; `contexts` is left
+//                 out when it would be empty. A user context named trace, os, runtime or device
+//                 (or with no name) is not written, and is counted in stats::attributes_dropped
+//                 with the event_options entries that did not fit;
+//               - the payload's sdk has `packages` (host_contexts.hpp), the header's does not.
+//               Exception type and value, message, op, tags, context names, keys and values and
+//               fingerprint parts longer than SENTRY_TRACE_MAX_STRING bytes are cut at a UTF-8
+//               boundary and counted in stats::strings_truncated.
 //               CR, LF and other control characters are escaped, invalid UTF-8 is replaced by
 //               U+FFFD (json.hpp), so hostile text cannot break the envelope's framing.
 // RAM           Nothing of its own: the envelope goes straight into the caller's buffer (the
 //               payload after room for its item header, then moved down flush against it), plus
-//               under 200 bytes of stack. Worst case: the payload is 6 x 4 x
-//               SENTRY_TRACE_MAX_STRING bytes (type, value, message and op, every byte escaped
-//               as \u00XX) plus ~700 plus release, environment and server_name; the header
-//               ~250 bytes plus the DSC. About 25 KiB with the default switches.
+//               under 200 bytes of stack. Worst case: 6 x 4 x SENTRY_TRACE_MAX_STRING bytes for
+//               each string written (type, value, message, op, and every tag, context entry
+//               and fingerprint part: up to 40 more strings with event_options' capacities;
+//               every byte escaped as \u00XX) plus ~1000 plus release, environment,
+//               server_name and the host contexts; the header ~250 bytes plus the DSC. A full
+//               event_options of long strings can exceed SENTRY_TRACE_ENVELOPE_BYTES: see ERRORS.
 // ERRORS        When the envelope does not fit in the buffer the result is empty and the event
 //               is counted as buffer_overflow / error for the client report.
 // SPEC          https://develop.sentry.dev/sdk/telemetry/errors/
@@ -13189,8 +13206,10 @@ struct options {
   /// Sees every error and message event before it is written; may edit it or drop it (false:
   /// counted as before_send / error). See face/event_options.hpp for what can be edited.
   before_send_hook before_send{};
-  /// Sees every transaction before it is written (not streamed spans); may rename it, add tags,
-  /// or drop it (false: counted as before_send for the transaction and each of its spans).
+  /// Sees every transaction before it is written; may rename it, add tags, or drop it (false:
+  /// counted as before_send for the transaction and each of its spans). Neither this nor
+  /// ignore_transactions applies to streamed spans (trace_lifecycle::stream), as @sentry/core
+  /// ignores both there.
   before_send_transaction_hook before_send_transaction{};
   /// Transactions whose name contains one of these (case-sensitive substring, as @sentry/core's
   /// stringMatchesSomePattern with string patterns; there are no regular expressions) are not
@@ -14085,7 +14104,9 @@ SENTRY_TRACE_DETAIL_END
 //               envelope, the periodic client report, and finishing a transaction: handing its
 //               block to the handoff (handoff.hpp), or writing its envelope and freeing its
 //               block on the thread that ended it when there is no handoff or the pool is
-//               nearly full (fewer than handoff_free_reserve free blocks).
+//               nearly full (fewer than handoff_free_reserve free blocks). Before a transaction
+//               is written, options.ignore_transactions and before_send_transaction decide
+//               whether it goes (keep_transaction), under the envelope lock.
 
 #ifndef SENTRY_TRACE_DELIVERY_DISPATCH_HPP
 #define SENTRY_TRACE_DELIVERY_DISPATCH_HPP

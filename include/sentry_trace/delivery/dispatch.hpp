@@ -4,7 +4,9 @@
 //               envelope, the periodic client report, and finishing a transaction: handing its
 //               block to the handoff (handoff.hpp), or writing its envelope and freeing its
 //               block on the thread that ended it when there is no handoff or the pool is
-//               nearly full (fewer than handoff_free_reserve free blocks).
+//               nearly full (fewer than handoff_free_reserve free blocks). Before a transaction
+//               is written, options.ignore_transactions and before_send_transaction decide
+//               whether it goes (keep_transaction), under the envelope lock.
 
 #ifndef SENTRY_TRACE_DELIVERY_DISPATCH_HPP
 #define SENTRY_TRACE_DELIVERY_DISPATCH_HPP

@@ -149,8 +149,10 @@ struct options {
   /// Sees every error and message event before it is written; may edit it or drop it (false:
   /// counted as before_send / error). See face/event_options.hpp for what can be edited.
   before_send_hook before_send{};
-  /// Sees every transaction before it is written (not streamed spans); may rename it, add tags,
-  /// or drop it (false: counted as before_send for the transaction and each of its spans).
+  /// Sees every transaction before it is written; may rename it, add tags, or drop it (false:
+  /// counted as before_send for the transaction and each of its spans). Neither this nor
+  /// ignore_transactions applies to streamed spans (trace_lifecycle::stream), as @sentry/core
+  /// ignores both there.
   before_send_transaction_hook before_send_transaction{};
   /// Transactions whose name contains one of these (case-sensitive substring, as @sentry/core's
   /// stringMatchesSomePattern with string patterns; there are no regular expressions) are not

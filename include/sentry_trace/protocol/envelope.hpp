@@ -9,7 +9,12 @@
 //               the rest are counted as buffer_overflow, and the transaction still goes out.
 // FORMAT        Timestamps are RFC 3339 UTC strings with microseconds, the one form that Relay,
 //               @sentry/core and sentry-cli all accept; `platform` is "native" (Relay has no
-//               "cpp"); every span has an `op` ("default" when empty) and a `status`.
+//               "cpp"); every span has an `op` ("default" when empty) and a `status`. The
+//               payload's contexts hold the trace context, then the host's os, runtime and
+//               device (host_contexts.hpp, when the context says so); its sdk lists `packages`.
+//               before_send_transaction's edits (dispatch.hpp): a new name, with source
+//               "custom" as @sentry/core sets it, and `tags`. The header's DSC keeps the name
+//               the trace was sampled with.
 // SPEC          https://develop.sentry.dev/sdk/foundations/transport/envelopes/
 //               https://develop.sentry.dev/sdk/foundations/data-model/event-payloads/transaction/
 
