@@ -266,33 +266,32 @@ inline bool is_ignored_transaction(const tracer& t, std::string_view name) noexc
   return false;
 }
 
-/// Drops the transaction in `b` before it is written, for `reason`: the transaction and each
-/// span that ended (root included) are counted so; spans that never ended, as invalid (the
-/// writer would have).
-inline void drop_transaction(const transaction_block& b, std::uint32_t handed_out, discard_reason reason) noexcept {
-  std::uint32_t ended = 1, unfinished = 0;
-  for (std::uint32_t slot = 1; slot < handed_out; ++slot)
-    (b.spans[slot].state.load(order_acquire) == slot_ended ? ended : unfinished) += 1;
-  g_outcomes.record_transaction(reason, ended);
-  g_outcomes.record(discard_reason::invalid, data_category::span, unfinished);
-}
+/// before_send_transaction's view of the transaction being written. Static rather than on the
+/// writer's stack (about 300 bytes: a microcontroller's stack budget is 2 KiB); guarded by the
+/// envelope lock, under which transactions are written one at a time.
+inline transaction_event g_transaction_edit{};
 
 /// Runs ignore_transactions and before_send_transaction on the transaction in `b`; false when
-/// it is dropped (counted). `edit` receives the hook's changes.
+/// it is dropped: the transaction and each span that ended (root included) are then counted
+/// with the filter's reason (event_processor, before_send), spans that never ended as invalid
+/// (as the writer would have). `edit` receives the hook's changes.
 inline bool keep_transaction(const tracer& t, const transaction_block& b, std::uint32_t handed_out,
                              transaction_event& edit) noexcept {
+  if (t.ignore_count == 0 && t.before_send_transaction.fn == nullptr) return true;
   edit.name = transaction_name(b);
-  if (is_ignored_transaction(t, edit.name)) {
-    log_line(log_level::debug, "a transaction matched ignore_transactions and was dropped: ", edit.name);
-    drop_transaction(b, handed_out, discard_reason::event_processor);
-    return false;
-  }
-  if (t.before_send_transaction.fn == nullptr) return true;
+  std::uint32_t ended = 0, unfinished = 0;
   for (std::uint32_t slot = 1; slot < handed_out; ++slot)
-    if (b.spans[slot].state.load(order_acquire) == slot_ended) ++edit.span_count;
-  if (t.before_send_transaction.fn(edit, t.before_send_transaction.user)) return true;
-  log_line(log_level::debug, "before_send_transaction dropped a transaction");
-  drop_transaction(b, handed_out, discard_reason::before_send);
+    (b.spans[slot].state.load(order_acquire) == slot_ended ? ended : unfinished) += 1;
+  edit.span_count = ended;
+  discard_reason reason = discard_reason::event_processor;
+  if (!is_ignored_transaction(t, edit.name)) {
+    if (t.before_send_transaction.fn == nullptr || t.before_send_transaction.fn(edit, t.before_send_transaction.user))
+      return true;
+    reason = discard_reason::before_send;
+  }
+  log_line(log_level::debug, "a transaction was dropped (ignore_transactions or before_send_transaction): ", edit.name);
+  g_outcomes.record_transaction(reason, ended + 1);
+  g_outcomes.record(discard_reason::invalid, data_category::span, unfinished);
   return false;
 }
 
@@ -305,7 +304,8 @@ inline void write_transaction(const handoff_entry& e) noexcept {
   transaction_block& b = *e.block;
   {
     envelope_lock guard(t.lock);
-    transaction_event edit;
+    transaction_event& edit = g_transaction_edit;
+    edit = transaction_event{};
     if (keep_transaction(t, b, e.handed_out, edit)) {
       envelope_context ctx = make_envelope_context();
       transaction_write w = write_transaction_envelope(t.mem->envelope, sizeof(t.mem->envelope), b, e.handed_out, ctx,

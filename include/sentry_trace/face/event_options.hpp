@@ -124,7 +124,7 @@ struct error_event {
 struct transaction_event {
   static constexpr std::size_t max_tags = event_options::max_tags;
 
-  std::string_view name;             ///< the transaction's name; assign to rename
+  std::string_view name;             ///< the transaction's name; assign to rename ("" keeps it)
   event_tag tags[max_tags] = {};     ///< `tags` of the transaction payload (none by default)
   std::uint8_t tag_count = 0;
   std::size_t span_count = 0;        ///< child spans that ended (read-only)

@@ -158,8 +158,9 @@ struct options {
   /// stringMatchesSomePattern with string patterns; there are no regular expressions) are not
   /// sent: counted as event_processor for the transaction and its spans, as @sentry/core's
   /// eventFilters integration drops them. Checked before before_send_transaction, against the
-  /// name the root ended with. An empty pattern matches every name. Copied by init(): at most 16
-  /// patterns and 1024 bytes in all.
+  /// name the root ended with. An empty pattern matches every name. Copied by init(): at most 8
+  /// patterns and 256 bytes in all (a microcontroller's RAM; the usual list is a few health
+  /// checks).
   const std::string_view* ignore_transactions = nullptr;
   std::size_t ignore_transaction_count = 0;
 };

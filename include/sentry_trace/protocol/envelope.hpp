@@ -279,14 +279,14 @@ inline void write_tags(json_writer& w, const event_tag* tags, std::size_t count)
 }
 
 /// The transaction's own fields, up to and with its contexts. `edit` (before_send_transaction's
-/// result, or nullptr) renames it (source "custom" when the name changed, as @sentry/core does)
-/// and adds tags.
+/// result, or nullptr) renames it (source "custom" when the name changed, as @sentry/core does;
+/// an empty name keeps the original) and adds tags.
 inline void write_transaction_fields(json_writer& w, const transaction_block& b, const envelope_context& ctx,
                                      std::string_view event_hex, const trace_hex& trace,
                                      const transaction_event* edit) noexcept {
   const span_record& root = b.spans[0];
   const std::string_view name = transaction_name(b);
-  const bool renamed = edit != nullptr && edit->name != name;
+  const bool renamed = edit != nullptr && !edit->name.empty() && edit->name != name;
   w.literal_key("type").string("transaction");
   w.literal_key("event_id").string(event_hex);
   w.literal_key("platform").string("native");

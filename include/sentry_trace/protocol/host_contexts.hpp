@@ -12,7 +12,7 @@
 //               except "Windows" by name on Windows.
 //               runtime: the compiler (name "gcc", "clang" or "msvc", its version), and in
 //               raw_description the standard library ("libstdc++ 12 (20220819)", "libc++ 15000"),
-//               read from the macros they define; the device's arch from the target macros
+//               built at compile time from the macros they define; the device's arch from the target macros
 //               (x86_64, x86, arm64, arm, riscv64, riscv32, xtensa; none otherwise).
 //               sdk.packages names this library "cmake:sentry_trace" (its CMake package, in
 //               Relay's "<registry>:<name>" form, as sentry-native writes
@@ -53,8 +53,6 @@ struct host_contexts {
   std::string_view arch;
   char os_name_buf[32] = {};
   char release_buf[96] = {};
-  char compiler_buf[24] = {};
-  char stdlib_buf[48] = {};
 };
 inline host_contexts g_host{};
 
@@ -66,10 +64,6 @@ inline std::size_t append_text(char* buf, std::size_t cap, std::size_t at, std::
   const std::size_t n = s.size() < cap - at ? s.size() : cap - at;
   if (n) std::memcpy(buf + at, s.data(), n);
   return at + n;
-}
-inline std::size_t append_number(char* buf, std::size_t cap, std::size_t at, std::uint64_t v) noexcept {
-  char digits[24];
-  return append_text(buf, cap, at, std::string_view(digits, format_uint(digits, v)));
 }
 
 /// The length of release's leading version, "6.1.0" of "6.1.0-28-amd64": digits and at most two dots.
@@ -105,6 +99,68 @@ constexpr std::string_view target_arch() noexcept {
 #endif
 }
 
+/// A short text built at compile time (the compiler's and the standard library's versions, so
+/// that init() runs no code for them and they cost a few bytes of constant data).
+struct fixed_text {
+  char text[64] = {};
+  std::size_t len = 0;
+  constexpr fixed_text& add(std::string_view s) noexcept {
+    for (std::size_t i = 0; i < s.size() && len < sizeof(text); ++i) text[len++] = s[i];
+    return *this;
+  }
+  constexpr fixed_text& add(unsigned long long v) noexcept {
+    char digits[20] = {};
+    std::size_t n = 0;
+    do {
+      digits[n++] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    } while (v != 0 && n < sizeof(digits));
+    while (n > 0 && len < sizeof(text)) text[len++] = digits[--n];
+    return *this;
+  }
+  constexpr std::string_view view() const noexcept { return std::string_view(text, len); }
+};
+
+/// The compiler's name ("gcc", "clang", "msvc"; "" for another).
+constexpr std::string_view compiler_name() noexcept {
+#if defined(__clang__)
+  return "clang";
+#elif defined(__GNUC__)
+  return "gcc";
+#elif defined(_MSC_VER)
+  return "msvc";
+#else
+  return "";
+#endif
+}
+constexpr fixed_text compiler_version() noexcept {
+  fixed_text t;
+#if defined(__clang__)
+  t.add(__clang_major__).add(".").add(__clang_minor__).add(".").add(__clang_patchlevel__);
+#elif defined(__GNUC__)
+  t.add(__GNUC__).add(".").add(__GNUC_MINOR__).add(".").add(__GNUC_PATCHLEVEL__);
+#elif defined(_MSC_VER)
+  t.add(_MSC_VER);
+#endif
+  return t;
+}
+/// The standard library and its version ("libstdc++ 12 (20220819)", "libc++ 15000").
+constexpr fixed_text stdlib_description() noexcept {
+  fixed_text t;
+#if defined(_LIBCPP_VERSION)
+  t.add("libc++ ").add(_LIBCPP_VERSION);
+#elif defined(__GLIBCXX__) && defined(_GLIBCXX_RELEASE)
+  t.add("libstdc++ ").add(_GLIBCXX_RELEASE).add(" (").add(__GLIBCXX__).add(")");
+#elif defined(__GLIBCXX__)
+  t.add("libstdc++ ").add(__GLIBCXX__);
+#elif defined(_MSVC_STL_VERSION)
+  t.add("msvc-stl ").add(_MSVC_STL_VERSION);
+#endif
+  return t;
+}
+inline constexpr fixed_text k_compiler_version = compiler_version();
+inline constexpr fixed_text k_stdlib_description = stdlib_description();
+
 /// Reads the host into `h` (init(); uname() allocates nothing).
 inline void fill_host_contexts(host_contexts& h) noexcept {
   h = host_contexts{};
@@ -124,83 +180,68 @@ inline void fill_host_contexts(host_contexts& h) noexcept {
 #elif defined(_WIN32)
   h.os_name = "Windows";
 #endif
-  std::size_t n = 0;
-#if defined(__clang__)
-  h.runtime_name = "clang";
-  n = append_number(h.compiler_buf, sizeof(h.compiler_buf), n, __clang_major__);
-  n = append_text(h.compiler_buf, sizeof(h.compiler_buf), n, ".");
-  n = append_number(h.compiler_buf, sizeof(h.compiler_buf), n, __clang_minor__);
-  n = append_text(h.compiler_buf, sizeof(h.compiler_buf), n, ".");
-  n = append_number(h.compiler_buf, sizeof(h.compiler_buf), n, __clang_patchlevel__);
-#elif defined(__GNUC__)
-  h.runtime_name = "gcc";
-  n = append_number(h.compiler_buf, sizeof(h.compiler_buf), n, __GNUC__);
-  n = append_text(h.compiler_buf, sizeof(h.compiler_buf), n, ".");
-  n = append_number(h.compiler_buf, sizeof(h.compiler_buf), n, __GNUC_MINOR__);
-  n = append_text(h.compiler_buf, sizeof(h.compiler_buf), n, ".");
-  n = append_number(h.compiler_buf, sizeof(h.compiler_buf), n, __GNUC_PATCHLEVEL__);
-#elif defined(_MSC_VER)
-  h.runtime_name = "msvc";
-  n = append_number(h.compiler_buf, sizeof(h.compiler_buf), n, _MSC_VER);
-#endif
-  h.runtime_version = std::string_view(h.compiler_buf, n);
-  std::size_t s = 0;
-#if defined(_LIBCPP_VERSION)
-  s = append_text(h.stdlib_buf, sizeof(h.stdlib_buf), s, "libc++ ");
-  s = append_number(h.stdlib_buf, sizeof(h.stdlib_buf), s, _LIBCPP_VERSION);
-#elif defined(__GLIBCXX__)
-  s = append_text(h.stdlib_buf, sizeof(h.stdlib_buf), s, "libstdc++ ");
-#  if defined(_GLIBCXX_RELEASE)
-  s = append_number(h.stdlib_buf, sizeof(h.stdlib_buf), s, _GLIBCXX_RELEASE);
-  s = append_text(h.stdlib_buf, sizeof(h.stdlib_buf), s, " (");
-  s = append_number(h.stdlib_buf, sizeof(h.stdlib_buf), s, __GLIBCXX__);
-  s = append_text(h.stdlib_buf, sizeof(h.stdlib_buf), s, ")");
-#  else
-  s = append_number(h.stdlib_buf, sizeof(h.stdlib_buf), s, __GLIBCXX__);
-#  endif
-#elif defined(_MSVC_STL_VERSION)
-  s = append_text(h.stdlib_buf, sizeof(h.stdlib_buf), s, "msvc-stl ");
-  s = append_number(h.stdlib_buf, sizeof(h.stdlib_buf), s, _MSVC_STL_VERSION);
-#endif
-  h.runtime_description = std::string_view(h.stdlib_buf, s);
+  h.runtime_name = compiler_name();
+  h.runtime_version = k_compiler_version.view();
+  h.runtime_description = k_stdlib_description.view();
   h.arch = target_arch();
 }
 
-/// Writes `key` with `value` when the value is not empty.
-inline void write_if_set(json_writer& w, std::string_view key, std::string_view value) noexcept {
-  if (!value.empty()) w.key(key).string(value);
+/// One member of a host context: its key and where host_contexts keeps its value.
+struct host_field {
+  std::string_view key;
+  std::string_view host_contexts::*value;
+};
+inline constexpr host_field os_fields[] = {{"name", &host_contexts::os_name},
+                                           {"version", &host_contexts::os_version},
+                                           {"build", &host_contexts::os_build},
+                                           {"kernel_version", &host_contexts::kernel_version}};
+inline constexpr host_field runtime_fields[] = {{"name", &host_contexts::runtime_name},
+                                                {"version", &host_contexts::runtime_version},
+                                                {"raw_description", &host_contexts::runtime_description}};
+inline constexpr host_field device_fields[] = {{"arch", &host_contexts::arch}};
+
+/// Context `name` with the members of `fields` that have a value; nothing when none has.
+/// One loop over a table rather than a call per member: this runs inside every transaction's
+/// writer, whose code a microcontroller's flash pays for.
+template <std::size_t N>
+void write_host_context(json_writer& w, std::string_view name, const host_contexts& h,
+                        const host_field (&fields)[N]) noexcept {
+  bool open = false;
+  for (const host_field& f : fields) {
+    const std::string_view v = h.*(f.value);
+    if (v.empty()) continue;
+    if (!open) w.key(name).begin_object();
+    open = true;
+    w.key(f.key).string(v);
+  }
+  if (open) w.end_object();
 }
 
 /// The os, runtime and device contexts, into an open `contexts` object; each only when it has
-/// a value.
+/// a value. Without uname() (or Windows) the os is never known, so its code is left out.
 inline void write_host_contexts(json_writer& w, const host_contexts& h) noexcept {
-  if (!h.os_name.empty() || !h.kernel_version.empty()) {
-    w.literal_key("os").begin_object();
-    write_if_set(w, "name", h.os_name);
-    write_if_set(w, "version", h.os_version);
-    write_if_set(w, "build", h.os_build);
-    write_if_set(w, "kernel_version", h.kernel_version);
-    w.end_object();
-  }
-  if (!h.runtime_name.empty()) {
-    w.literal_key("runtime").begin_object();
-    write_if_set(w, "name", h.runtime_name);
-    write_if_set(w, "version", h.runtime_version);
-    write_if_set(w, "raw_description", h.runtime_description);
-    w.end_object();
-  }
-  if (!h.arch.empty()) w.literal_key("device").begin_object().literal_key("arch").string(h.arch).end_object();
+#if SENTRY_TRACE_DETAIL_UNAME || defined(_WIN32)
+  write_host_context(w, "os", h, os_fields);
+#endif
+  write_host_context(w, "runtime", h, runtime_fields);
+  write_host_context(w, "device", h, device_fields);
 }
+
+/// `[{"name":"cmake:sentry_trace","version":"<version>"}]`, made at compile time.
+constexpr fixed_text sdk_packages_json() noexcept {
+  fixed_text t;
+  t.add("[{\"name\":\"").add(sdk_package_name).add("\",\"version\":\"").add(std::string_view(version_string)).add("\"}]");
+  return t;
+}
+inline constexpr fixed_text k_sdk_packages = sdk_packages_json();
+static_assert(k_sdk_packages.len < sizeof(k_sdk_packages.text), "sdk.packages does not fit fixed_text");
 
 /// A payload's `sdk`: name, version and packages (the envelope header's `sdk` has no packages).
 inline void write_payload_sdk(json_writer& w) noexcept {
   w.literal_key("sdk").begin_object();
   w.literal_key("name").string(sdk_name);
   w.literal_key("version").string(version_string);
-  w.literal_key("packages").begin_array().begin_object();
-  w.literal_key("name").string(sdk_package_name);
-  w.literal_key("version").string(version_string);
-  w.end_object().end_array();
+  w.literal_key("packages").raw(k_sdk_packages.view());
   w.end_object();
 }
 

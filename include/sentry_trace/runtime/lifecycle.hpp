@@ -351,11 +351,12 @@ inline init_error init_event_filters(tracer& t, const options& opts) noexcept {
   t.ignore_count = 0;
   fill_host_contexts(g_host);
   if (opts.ignore_transactions == nullptr) return {};
-  if (opts.ignore_transaction_count > 16) return init_failed("init: at most 16 ignore_transactions");
+  if (opts.ignore_transaction_count > sizeof(t.ignore) / sizeof(t.ignore[0]))
+    return init_failed("init: at most 8 ignore_transactions");
   std::size_t used = 0;
   for (std::size_t i = 0; i < opts.ignore_transaction_count; ++i) {
     const std::string_view pattern = opts.ignore_transactions[i];
-    if (pattern.size() > sizeof(t.ignore_text) - used) return init_failed("init: ignore_transactions exceed 1024 bytes");
+    if (pattern.size() > sizeof(t.ignore_text) - used) return init_failed("init: ignore_transactions exceed 256 bytes");
     if (!pattern.empty()) std::memcpy(t.ignore_text + used, pattern.data(), pattern.size());
     t.ignore[t.ignore_count++] = std::string_view(t.ignore_text + used, pattern.size());
     used += pattern.size();
