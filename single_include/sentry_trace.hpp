@@ -14407,13 +14407,14 @@ inline bool is_ignored_transaction(const tracer& t, std::string_view name) noexc
 /// envelope lock, under which transactions are written one at a time.
 inline transaction_event g_transaction_edit{};
 
-/// Runs ignore_transactions and before_send_transaction on the transaction in `b`; false when
+/// Runs ignore_transactions and before_send_transaction (when either is set) on the
+/// transaction in `b`; false when
 /// it is dropped: the transaction and each span that ended (root included) are then counted
 /// with the filter's reason (event_processor, before_send), spans that never ended as invalid
 /// (as the writer would have). `edit` receives the hook's changes.
 inline bool keep_transaction(const tracer& t, const transaction_block& b, std::uint32_t handed_out,
                              transaction_event& edit) noexcept {
-  if (t.ignore_count == 0 && t.before_send_transaction.fn == nullptr) return true;
+  edit = transaction_event{};
   edit.name = transaction_name(b);
   std::uint32_t ended = 0, unfinished = 0;
   for (std::uint32_t slot = 1; slot < handed_out; ++slot)
@@ -14441,11 +14442,11 @@ inline void write_transaction(const handoff_entry& e) noexcept {
   {
     envelope_lock guard(t.lock);
     transaction_event& edit = g_transaction_edit;
-    edit = transaction_event{};
-    if (keep_transaction(t, b, e.handed_out, edit)) {
+    const bool filtered = t.ignore_count != 0 || t.before_send_transaction.fn != nullptr;
+    if (!filtered || keep_transaction(t, b, e.handed_out, edit)) {
       envelope_context ctx = make_envelope_context();
       transaction_write w = write_transaction_envelope(t.mem->envelope, sizeof(t.mem->envelope), b, e.handed_out, ctx,
-                                                       t.mem->envelope_slots, &edit);
+                                                       t.mem->envelope_slots, filtered ? &edit : nullptr);
       if (!w.bytes.empty()) {
         transaction_view view(&b, w.slots, w.spans_written + 1, ctx.anchor);
         dispatch(envelope_view(w.bytes, &view, false));
@@ -16254,11 +16255,17 @@ inline void write_event_dsc(json_writer& w, void* user) noexcept {
   w.end_object();
 }
 
+/// before_send's view of the event being written (about 770 bytes): static rather than on the
+/// capturing thread's stack, guarded by the envelope lock, under which events are written one
+/// at a time.
+inline error_event g_event_edit{};
+
 /// Runs options.before_send on the event `f` describes (under the envelope lock, so never
 /// concurrently); false when it dropped it (counted as before_send / error). Its edits are
 /// copied back into `f` (the event's strings then point where the hook put them) and `edited`.
 inline bool pass_before_send(const tracer& t, event_fields& f, error_event& edited) noexcept {
   if (t.before_send.fn == nullptr) return true;
+  edited = error_event{};
   edited.exception_type = f.exception_type;
   edited.exception_value = f.exception_value;
   edited.message = f.message;
@@ -16288,8 +16295,7 @@ inline bool capture_event(const event_fields& f) noexcept {
   tc.op = c.op;
   envelope_lock guard(t.lock);
   event_fields fields = f;
-  error_event edited;
-  if (!pass_before_send(t, fields, edited)) return false;
+  if (!pass_before_send(t, fields, g_event_edit)) return false;
   envelope_context ctx = make_envelope_context();
   if (!fields.timestamp_epoch_us) fields.timestamp_epoch_us = ctx.sent_at_epoch_us;
   std::string_view bytes =

@@ -353,6 +353,34 @@ TEST_CASE("a renamed route transaction becomes source custom; an unrenamed one k
   CHECK(envs[1].header["trace"]["transaction"].str == "GET /a/:id");
 }
 
+TEST_CASE("an init() without hooks after one with them sends no tags or names the hooks set") {
+  txn_log log;
+  log.rename = "GET /renamed";
+  {
+    harness h;
+    h.opts.before_send_transaction = st::before_send_transaction_hook{&on_transaction, &log};
+    h.opts.before_send = st::before_send_hook{&scrub, nullptr};
+    REQUIRE(h.init());
+    { st::scoped_span root({"GET /first", "http.server"}); }
+    CHECK(st::capture_exception("E", "v"));
+    REQUIRE(h.transport.transaction_payloads().size() == 1);
+    CHECK(h.transport.transaction_payloads()[0].has("tags"));
+  }
+  harness h;
+  REQUIRE(h.init());
+  { st::scoped_span root({"GET /second", "http.server"}); }
+  CHECK(st::capture_exception("E", "v"));
+  const std::vector<json> txns = h.transport.transaction_payloads();
+  REQUIRE(txns.size() == 1);
+  CHECK(txns[0]["transaction"].str == "GET /second");
+  CHECK_FALSE(txns[0].has("tags"));
+  const std::vector<json> evs = event_payloads(h.transport);
+  REQUIRE(evs.size() == 1);
+  CHECK(evs[0]["exception"]["values"][0]["value"].str == "v");
+  CHECK_FALSE(evs[0].has("tags"));
+  CHECK_FALSE(evs[0].has("fingerprint"));
+}
+
 TEST_CASE("ignore_transactions: a case-sensitive substring drops the transaction, counted as event_processor") {
   static const std::string_view patterns[] = {"/health", "ping"};
   harness h;

@@ -232,11 +232,17 @@ inline void write_event_dsc(json_writer& w, void* user) noexcept {
   w.end_object();
 }
 
+/// before_send's view of the event being written (about 770 bytes): static rather than on the
+/// capturing thread's stack, guarded by the envelope lock, under which events are written one
+/// at a time.
+inline error_event g_event_edit{};
+
 /// Runs options.before_send on the event `f` describes (under the envelope lock, so never
 /// concurrently); false when it dropped it (counted as before_send / error). Its edits are
 /// copied back into `f` (the event's strings then point where the hook put them) and `edited`.
 inline bool pass_before_send(const tracer& t, event_fields& f, error_event& edited) noexcept {
   if (t.before_send.fn == nullptr) return true;
+  edited = error_event{};
   edited.exception_type = f.exception_type;
   edited.exception_value = f.exception_value;
   edited.message = f.message;
@@ -266,8 +272,7 @@ inline bool capture_event(const event_fields& f) noexcept {
   tc.op = c.op;
   envelope_lock guard(t.lock);
   event_fields fields = f;
-  error_event edited;
-  if (!pass_before_send(t, fields, edited)) return false;
+  if (!pass_before_send(t, fields, g_event_edit)) return false;
   envelope_context ctx = make_envelope_context();
   if (!fields.timestamp_epoch_us) fields.timestamp_epoch_us = ctx.sent_at_epoch_us;
   std::string_view bytes =
