@@ -49,6 +49,7 @@
 #if SENTRY_TRACE_ENABLED
 #include "sentry_trace/face/hooks.hpp"
 #include "sentry_trace/face/status.hpp"
+#include "sentry_trace/face/event_options.hpp"
 #include "sentry_trace/face/attributes.hpp"
 #include "sentry_trace/face/outcome_kinds.hpp"
 #include "sentry_trace/face/sampling_context.hpp"
@@ -78,6 +79,8 @@
 #include "sentry_trace/core/platform.hpp"
 #include "sentry_trace/protocol/text.hpp"
 #include "sentry_trace/protocol/json.hpp"
+#include "sentry_trace/protocol/host_contexts.hpp"
+#include "sentry_trace/protocol/type_name.hpp"
 #include "sentry_trace/protocol/ids.hpp"
 #include "sentry_trace/core/outcomes.hpp"
 #include "sentry_trace/core/records.hpp"

@@ -642,6 +642,170 @@ SENTRY_TRACE_DETAIL_END
 // end of part: include/sentry_trace/face/status.hpp
 
 // =================================================================================================
+// part: include/sentry_trace/face/event_options.hpp
+// =================================================================================================
+
+// sentry_trace/face/event_options.hpp -- what an error event carries besides its exception, and the send hooks
+//
+// WHAT IT DOES  Declares `event_options` (tags, contexts and a fingerprint for one
+//               capture_exception()/capture_message() call, as @sentry/core's captureContext
+//               `{tags, contexts, fingerprint, level}`), `error_event` (what options.before_send
+//               sees and may edit), `transaction_event` (what options.before_send_transaction
+//               sees and may edit) and the two hook types. Written once, included by
+//               distributed.hpp and options.hpp (tracing on) and by disabled.hpp
+//               (SENTRY_TRACE_ENABLED=0, where no hook is ever called).
+// STEP BY STEP  st::capture_exception(e, st::event_options{}
+//                                          .set_tag("db", "orders")
+//                                          .set_context("order", "id", "A-1234")
+//                                          .add_fingerprint("{{ default }}")
+//                                          .add_fingerprint("orders-db"));
+// RAM           Fixed capacity, on the caller's stack (no heap): max_tags tags, max_context_values
+//               context members (over all named contexts) and max_fingerprint fingerprint parts;
+//               sizeof(event_options) is about 700 bytes on a 64-bit target. What does not fit is
+//               not kept: set_tag() and friends return the same object, and `dropped` says how
+//               many were left out (counted in stats::attributes_dropped when the event is sent).
+// DOES NOT      copy strings: every view is read only while the capture call (and its
+//               before_send hook) runs, so temporaries in the call expression are fine.
+// HOOKS         before_send(error_event&, user) and before_send_transaction(transaction_event&,
+//               user) run on the thread that writes the envelope (the capturing thread for an
+//               event; for a transaction the thread that ended its root, or the library's
+//               writer: see options.hpp), with the envelope lock held, so never concurrently.
+//               They return false to drop what they were given (counted as `before_send` in the
+//               client report, as @sentry/core records a beforeSend that returns null), true to
+//               send it, edited or not. Strings a hook stores into the event must stay valid until
+//               the hook returns AND the envelope is written, i.e. point into static storage or
+//               into the hook's own user data (the envelope is written right after the hook
+//               returns, before the capture call or root end() returns). A hook must not throw
+//               or call back into sentry_trace.
+// SPEC          https://develop.sentry.dev/sdk/data-model/event-payloads/
+//               https://docs.sentry.io/platforms/javascript/configuration/filtering/
+
+#ifndef SENTRY_TRACE_FACE_EVENT_OPTIONS_HPP
+#define SENTRY_TRACE_FACE_EVENT_OPTIONS_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// One tag (`tags` in the event: a string for a string).
+struct event_tag {
+  std::string_view key;
+  std::string_view value;
+};
+
+/// One member of a named context: `contexts.<context>.<key> = "<value>"`.
+struct event_context_value {
+  std::string_view context;  ///< the context's name, e.g. "order"; "trace", "os", "runtime" and
+                             ///< "device" are the SDK's own and are not accepted (dropped)
+  std::string_view key;
+  std::string_view value;
+};
+
+/// What one capture call adds to its event (@sentry/core's captureContext). Fixed capacity;
+/// see the part's comment for what happens beyond it.
+struct event_options {
+  static constexpr std::size_t max_tags = 8;
+  static constexpr std::size_t max_context_values = 8;
+  static constexpr std::size_t max_fingerprint = 4;
+
+  event_tag tags[max_tags] = {};
+  std::uint8_t tag_count = 0;
+  event_context_value contexts[max_context_values] = {};
+  std::uint8_t context_count = 0;
+  std::string_view fingerprint[max_fingerprint] = {};
+  std::uint8_t fingerprint_count = 0;
+  std::uint8_t dropped = 0;  ///< tags, context values and fingerprint parts that did not fit
+
+  /// Sets tag `key` (setTag): a second call with the same key replaces the value.
+  constexpr event_options& set_tag(std::string_view key, std::string_view value) noexcept {
+    for (std::size_t i = 0; i < tag_count; ++i)
+      if (tags[i].key == key) {
+        tags[i].value = value;
+        return *this;
+      }
+    if (tag_count < max_tags) tags[tag_count++] = event_tag{key, value};
+    else if (dropped < 255) ++dropped;
+    return *this;
+  }
+  /// Sets member `key` of the context named `context` (setContext, one member at a time);
+  /// the same context and key again replaces the value.
+  constexpr event_options& set_context(std::string_view context, std::string_view key, std::string_view value) noexcept {
+    for (std::size_t i = 0; i < context_count; ++i)
+      if (contexts[i].context == context && contexts[i].key == key) {
+        contexts[i].value = value;
+        return *this;
+      }
+    if (context_count < max_context_values) contexts[context_count++] = event_context_value{context, key, value};
+    else if (dropped < 255) ++dropped;
+    return *this;
+  }
+  /// Appends one part of the fingerprint (`fingerprint: [...]`; "{{ default }}" keeps
+  /// Sentry's own grouping as one part of it).
+  constexpr event_options& add_fingerprint(std::string_view part) noexcept {
+    if (fingerprint_count < max_fingerprint) fingerprint[fingerprint_count++] = part;
+    else if (dropped < 255) ++dropped;
+    return *this;
+  }
+};
+
+/// An error or message event as options.before_send sees it. Every member may be edited
+/// (see HOOKS above for how long edited strings must live); what it carries is what is sent.
+/// The trace context, the ids, the SDK's own contexts (os, runtime, device) and the release
+/// are not editable.
+struct error_event {
+  std::string_view exception_type;   ///< empty for a message event
+  std::string_view exception_value;
+  std::string_view message;          ///< empty for an exception event
+  level lvl = level::error;
+  event_options extra;               ///< tags, contexts and fingerprint
+};
+
+/// A finished transaction as options.before_send_transaction sees it: its name may be
+/// changed (the source then becomes "custom", as @sentry/core does when beforeSendTransaction
+/// renames) and tags added; its spans are read-only.
+struct transaction_event {
+  static constexpr std::size_t max_tags = event_options::max_tags;
+
+  std::string_view name;             ///< the transaction's name; assign to rename ("" keeps it)
+  event_tag tags[max_tags] = {};     ///< `tags` of the transaction payload (none by default)
+  std::uint8_t tag_count = 0;
+  std::size_t span_count = 0;        ///< child spans that ended (read-only)
+
+  /// Sets tag `key`, replacing an earlier value; beyond max_tags the tag is not kept (false).
+  constexpr bool set_tag(std::string_view key, std::string_view value) noexcept {
+    for (std::size_t i = 0; i < tag_count; ++i)
+      if (tags[i].key == key) {
+        tags[i].value = value;
+        return true;
+      }
+    if (tag_count >= max_tags) return false;
+    tags[tag_count++] = event_tag{key, value};
+    return true;
+  }
+};
+
+/// options.before_send (beforeSend): return false to drop the event.
+struct before_send_hook {
+  bool (*fn)(error_event& event, void* user) = nullptr;
+  void* user = nullptr;
+};
+
+/// options.before_send_transaction (beforeSendTransaction): return false to drop the
+/// transaction (it and each of its spans are counted as before_send).
+struct before_send_transaction_hook {
+  bool (*fn)(transaction_event& transaction, void* user) = nullptr;
+  void* user = nullptr;
+};
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_FACE_EVENT_OPTIONS_HPP
+
+// end of part: include/sentry_trace/face/event_options.hpp
+
+// =================================================================================================
 // part: include/sentry_trace/face/attributes.hpp
 // =================================================================================================
 
@@ -867,6 +1031,9 @@ enum class discard_reason : std::uint8_t {
   invalid,            ///< a span never ended, or ended after its transaction was sent
   no_parent_span,     ///< a child whose explicit parent's transaction was already gone
   internal_sdk_error, ///< anything else inside the library
+  before_send,        ///< options.before_send / before_send_transaction returned false
+  event_processor,    ///< matched options.ignore_transactions (@sentry/core's eventFilters
+                      ///< drops it from an event processor, reported with this reason)
   count_
 };
 
@@ -876,8 +1043,10 @@ enum class data_category : std::uint8_t { transaction, span, error, internal, co
 constexpr const char* to_string(discard_reason r) noexcept {
   constexpr const char* names[] = {"sample_rate",  "buffer_overflow", "queue_overflow",  "ratelimit_backoff",
                                    "network_error", "send_error",     "invalid",         "no_parent_span",
-                                   "internal_sdk_error"};
-  return names[static_cast<std::size_t>(r) < static_cast<std::size_t>(discard_reason::count_) ? static_cast<std::size_t>(r) : 8];
+                                   "internal_sdk_error", "before_send", "event_processor"};
+  return names[static_cast<std::size_t>(r) < static_cast<std::size_t>(discard_reason::count_)
+                   ? static_cast<std::size_t>(r)
+                   : static_cast<std::size_t>(discard_reason::internal_sdk_error)];
 }
 constexpr const char* to_string(data_category c) noexcept {
   constexpr const char* names[] = {"transaction", "span", "error", "internal"};
@@ -1640,6 +1809,10 @@ SENTRY_TRACE_DETAIL_END
 //               http_proxy, ca_file  ""                          http_proxy, ca_certs
 //               spotlight            "" (SENTRY_SPOTLIGHT)       spotlight: "true"/"1"/...: the
 //                                    default sidecar URL, "false"/"0"/...: off, else a URL
+//               before_send          none                        beforeSend: edit or drop an event
+//               before_send_transaction none                     beforeSendTransaction: rename, tag
+//                                                                or drop a transaction
+//               ignore_transactions  none                        ignoreTransactions (substrings)
 // TRANSPORT     With a DSN and no options.transport, hosted POSIX builds send over HTTP
 //               (transport_http.hpp) to {scheme}://{host}:{port}{path}/api/{project}/envelope/
 //               with X-Sentry-Auth, from a transport held in static storage inside the library;
@@ -1736,6 +1909,23 @@ struct options {
   /// "": SENTRY_SPOTLIGHT; "true"/"1"/"yes"/"on"...: http://localhost:8969/stream;
   /// "false"/"0"/"no"/"off"...: off; anything else: the sidecar URL (PROTOCOL.md §13).
   std::string_view spotlight{};
+  /// Sees every error and message event before it is written; may edit it or drop it (false:
+  /// counted as before_send / error). See face/event_options.hpp for what can be edited.
+  before_send_hook before_send{};
+  /// Sees every transaction before it is written; may rename it, add tags, or drop it (false:
+  /// counted as before_send for the transaction and each of its spans). Neither this nor
+  /// ignore_transactions applies to streamed spans (trace_lifecycle::stream), as @sentry/core
+  /// ignores both there.
+  before_send_transaction_hook before_send_transaction{};
+  /// Transactions whose name contains one of these (case-sensitive substring, as @sentry/core's
+  /// stringMatchesSomePattern with string patterns; there are no regular expressions) are not
+  /// sent: counted as event_processor for the transaction and its spans, as @sentry/core's
+  /// eventFilters integration drops them. Checked before before_send_transaction, against the
+  /// name the root ended with. An empty pattern matches every name. Copied by init(): at most 8
+  /// patterns and 256 bytes in all (a microcontroller's RAM; the usual list is a few health
+  /// checks).
+  const std::string_view* ignore_transactions = nullptr;
+  std::size_t ignore_transaction_count = 0;
 };
 
 /// Starts (or restarts) tracing. Returns false, logs why, and leaves tracing off on bad
@@ -2085,17 +2275,25 @@ template <class Carrier> bool inject(Carrier& carrier, std::string_view url = {}
 /// absent) and runs fn inside continue_trace.
 template <class Carrier, class Fn> decltype(auto) extract(const Carrier& carrier, Fn&& fn);
 
-/// Sends an error event (`exception.values[0]` = {type, value}) linked to the active span.
-/// Strings are copied (cut at SENTRY_TRACE_MAX_STRING bytes). Returns false when it was not
-/// sent (tracing off, or the envelope did not fit: counted). No heap; thread-safe.
+/// Sends an error event (`exception.values[0]` = {type, value}) linked to the active span,
+/// with the tags, contexts and fingerprint of `extra` when given (captureException(e, {tags,
+/// contexts, fingerprint})). Every event carries contexts.os, runtime and device and passes
+/// options.before_send first. Strings are copied (cut at SENTRY_TRACE_MAX_STRING bytes) and
+/// read only during the call. Returns false when it was not sent (tracing off, before_send
+/// dropped it, or the envelope did not fit: counted). No heap; thread-safe.
 bool capture_exception(std::string_view type, std::string_view value) noexcept;
+bool capture_exception(std::string_view type, std::string_view value, const event_options& extra) noexcept;
 #if SENTRY_TRACE_EXCEPTIONS
-/// capture_exception with the exception's dynamic type name unavailable without RTTI, so the
-/// type is "std::exception" unless given; the value is e.what().
-bool capture_exception(const std::exception& e, std::string_view type = "std::exception") noexcept;
+/// capture_exception with e.what() as the value and, as the type, `type` when given, else e's
+/// dynamic type name: with RTTI (__cpp_rtti / __GXX_RTTI / _CPPRTTI) demangled without the heap
+/// ("std::runtime_error", "app::db_error"; a template or local class keeps its mangled name,
+/// see protocol/type_name.hpp), without RTTI "std::exception".
+bool capture_exception(const std::exception& e, std::string_view type = {}) noexcept;
+bool capture_exception(const std::exception& e, const event_options& extra, std::string_view type = {}) noexcept;
 #endif
-/// Sends a message event at `lvl`, linked to the active span.
+/// Sends a message event at `lvl`, linked to the active span (captureMessage).
 bool capture_message(std::string_view message, level lvl = level::info) noexcept;
+bool capture_message(std::string_view message, level lvl, const event_options& extra) noexcept;
 
 template <class Fn>
 decltype(auto) continue_trace(std::string_view sentry_trace, std::string_view baggage, std::string_view traceparent,
@@ -2546,7 +2744,7 @@ SENTRY_TRACE_DETAIL_END
 //               because a stub that parsed nothing would change what a program computes. The
 //               vocabulary that needs
 //               nothing else (hooks.hpp, status.hpp, attributes.hpp, outcome_kinds.hpp,
-//               sampling_context.hpp) is not repeated: this part includes those parts, which
+//               sampling_context.hpp, event_options.hpp) is not repeated: this part includes those parts, which
 //               the enabled build includes too, so it is written once and cannot drift.
 //               SENTRY_TRACE_SCOPE / SENTRY_TRACE_FUNCTION (macros.hpp) become static_cast<void>(0).
 // ARGUMENTS     Unlike the macros, these are functions: what a call site writes as an argument is
@@ -2568,7 +2766,8 @@ SENTRY_TRACE_DETAIL_END
 //               the enabled build's: a TU with tracing compiled out holds no state and emits no
 //               layout guard (config.hpp), and links beside enabled TUs, whose calls it leaves alone.
 // KEEP IN STEP  Every public declaration added to another part needs its twin here, except in
-//               the shared parts (hooks, status, attributes, outcome_kinds, sampling_context),
+//               the shared parts (hooks, status, attributes, outcome_kinds, sampling_context,
+//               event_options),
 //               which both modes include. tests/compile_out/check_twin.py reads the public names
 //               of the real face and of the implementation's user-facing types and fails when one
 //               is missing here or unused by tests/compile_out/surface.cpp, which builds one
@@ -2774,184 +2973,46 @@ SENTRY_TRACE_DETAIL_END
 // end of part: include/sentry_trace/face/attributes.hpp
 
 // =================================================================================================
-// part: include/sentry_trace/face/hooks.hpp
+// part: include/sentry_trace/face/event_options.hpp
 // =================================================================================================
 
-// sentry_trace/hooks.hpp -- the clock, wall clock, entropy, lock and log hooks; log_level
+// sentry_trace/face/event_options.hpp -- what an error event carries besides its exception, and the send hooks
 //
-// WHAT IT DOES  Declares the hooks through which the library touches the outside world, each a
-//               plain function pointer plus a `void* user` (never std::function: it may
-//               allocate and throw), and the log_level a log hook receives. Written once,
-//               included by platform.hpp (tracing on, which also gives hosted builds working
-//               defaults) and by disabled.hpp (SENTRY_TRACE_ENABLED=0, where options still
-//               takes them and no hook is ever called).
-// DOES NOT      depend on any other part but config.hpp, or call a hook: the callers are the
-//               tracer and the transports, and each struct's comment says when.
-// HOOKS         see each struct's comment for who calls it, when, and what it may do.
+// WHAT IT DOES  Declares `event_options` (tags, contexts and a fingerprint for one
+//               capture_exception()/capture_message() call, as @sentry/core's captureContext
+//               `{tags, contexts, fingerprint, level}`), `error_event` (what options.before_send
+//               sees and may edit), `transaction_event` (what options.before_send_transaction
+//               sees and may edit) and the two hook types. Written once, included by
+//               distributed.hpp and options.hpp (tracing on) and by disabled.hpp
+//               (SENTRY_TRACE_ENABLED=0, where no hook is ever called).
+// STEP BY STEP  st::capture_exception(e, st::event_options{}
+//                                          .set_tag("db", "orders")
+//                                          .set_context("order", "id", "A-1234")
+//                                          .add_fingerprint("{{ default }}")
+//                                          .add_fingerprint("orders-db"));
+// RAM           Fixed capacity, on the caller's stack (no heap): max_tags tags, max_context_values
+//               context members (over all named contexts) and max_fingerprint fingerprint parts;
+//               sizeof(event_options) is about 700 bytes on a 64-bit target. What does not fit is
+//               not kept: set_tag() and friends return the same object, and `dropped` says how
+//               many were left out (counted in stats::attributes_dropped when the event is sent).
+// DOES NOT      copy strings: every view is read only while the capture call (and its
+//               before_send hook) runs, so temporaries in the call expression are fine.
+// HOOKS         before_send(error_event&, user) and before_send_transaction(transaction_event&,
+//               user) run on the thread that writes the envelope (the capturing thread for an
+//               event; for a transaction the thread that ended its root, or the library's
+//               writer: see options.hpp), with the envelope lock held, so never concurrently.
+//               They return false to drop what they were given (counted as `before_send` in the
+//               client report, as @sentry/core records a beforeSend that returns null), true to
+//               send it, edited or not. Strings a hook stores into the event must stay valid until
+//               the hook returns AND the envelope is written, i.e. point into static storage or
+//               into the hook's own user data (the envelope is written right after the hook
+//               returns, before the capture call or root end() returns). A hook must not throw
+//               or call back into sentry_trace.
+// SPEC          https://develop.sentry.dev/sdk/data-model/event-payloads/
+//               https://docs.sentry.io/platforms/javascript/configuration/filtering/
 
-#ifndef SENTRY_TRACE_HOOKS_HPP
-#define SENTRY_TRACE_HOOKS_HPP
-
-#include <cstddef>
-#include <cstdint>
-
-SENTRY_TRACE_DETAIL_BEGIN
-
-/// Monotonic clock: nanoseconds from any fixed origin. When set, it times every span: called
-/// by any thread that starts or ends one, so it must be thread-safe, non-blocking and never go
-/// backwards. Hosted default: spans read the cycle counter on x86-64 with an invariant TSC and
-/// on AArch64 (core/clock.hpp), std::chrono::steady_clock elsewhere; steady_clock also times
-/// frames and the client-report interval.
-struct clock_hook {
-  std::uint64_t (*now_ns)(void* user) = nullptr;
-  void* user = nullptr;
-};
-
-/// Wall clock: microseconds since the Unix epoch (UTC). Read once by init() to anchor the
-/// monotonic clock, and when an envelope's `sent_at` is written. Hosted default: system_clock.
-/// On a device with no real-time clock, return the best estimate you have (0 is allowed: the
-/// timestamps are then relative to 1970, which Sentry accepts but shows as old).
-struct wall_clock_hook {
-  std::int64_t (*now_epoch_us)(void* user) = nullptr;
-  void* user = nullptr;
-};
-
-/// Entropy: fill `n` bytes with unpredictable data, return false on failure. Called by init()
-/// for the id generator's 256-bit key (32 bytes; not on the span path). Hosted default:
-/// /dev/urandom, mixed with the clocks and an address when that is unavailable.
-struct entropy_hook {
-  bool (*fill)(void* bytes, std::size_t n, void* user) = nullptr;
-  void* user = nullptr;
-};
-
-/// Lock: guards the envelope buffer and the transport while an envelope is written and sent.
-/// Starting a span never takes it, nor does ending a child span; ending a root span does (its
-/// transaction is written on the ending thread, dispatch.hpp's finish_transaction), and so does
-/// closing the last open span of a streaming segment, and sending a client report once one is
-/// due (from poll(), the worker or a send). Set both functions or neither. With neither, a hosted threaded build uses a std::mutex; a
-/// single-threaded build uses no lock.
-struct lock_hook {
-  void (*lock)(void* user) = nullptr;
-  void (*unlock)(void* user) = nullptr;
-  void* user = nullptr;
-};
-
-/// Severity of a diagnostic.
-enum class log_level : std::uint8_t { debug, info, warning, error };
-
-/// Diagnostics: `message` is a NUL-terminated line without a newline, valid only during the
-/// call. Called from whichever thread found the problem; must be reentrant and must not call
-/// back into sentry_trace. Hosted default: stderr. Debug lines reach the hook only when
-/// options.debug (or SENTRY_DEBUG) is on; warnings and errors always do.
-struct log_hook {
-  void (*write)(log_level level, const char* message, void* user) = nullptr;
-  void* user = nullptr;
-};
-
-/// Short name of a log level ("debug", "info", "warning", "error").
-constexpr const char* to_string(log_level level) noexcept {
-  return level == log_level::debug     ? "debug"
-         : level == log_level::info    ? "info"
-         : level == log_level::warning ? "warning"
-                                       : "error";
-}
-
-SENTRY_TRACE_DETAIL_END
-
-#endif // SENTRY_TRACE_HOOKS_HPP
-
-// end of part: include/sentry_trace/face/hooks.hpp
-
-// =================================================================================================
-// part: include/sentry_trace/face/outcome_kinds.hpp
-// =================================================================================================
-
-// sentry_trace/outcome_kinds.hpp -- discard reasons, data categories and the stats a program reads
-//
-// WHAT IT DOES  The vocabulary of outcomes: `discard_reason` and `data_category` (with the
-//               strings client reports and rate limits use for them) and `stats`, what
-//               get_stats() returns. Written once, included by outcomes.hpp (tracing on, which
-//               counts them) and by disabled.hpp (SENTRY_TRACE_ENABLED=0, where every counter
-//               stays zero).
-// DOES NOT      count anything or depend on any other part but config.hpp: the counters are in
-//               outcomes.hpp.
-// SPEC          https://develop.sentry.dev/sdk/telemetry/client-reports/
-
-#ifndef SENTRY_TRACE_OUTCOME_KINDS_HPP
-#define SENTRY_TRACE_OUTCOME_KINDS_HPP
-
-#include <cstddef>
-#include <cstdint>
-
-SENTRY_TRACE_DETAIL_BEGIN
-
-/// Why something was not delivered (the client report `reason` strings).
-enum class discard_reason : std::uint8_t {
-  sample_rate,        ///< not sampled
-  buffer_overflow,    ///< over a pool's capacity (spans, transactions, envelope bytes)
-  queue_overflow,     ///< the delivery queue was full
-  ratelimit_backoff,  ///< dropped before sending while the server's rate limit lasts
-  network_error,      ///< the transport could not reach the server
-  send_error,         ///< the server refused it
-  invalid,            ///< a span never ended, or ended after its transaction was sent
-  no_parent_span,     ///< a child whose explicit parent's transaction was already gone
-  internal_sdk_error, ///< anything else inside the library
-  count_
-};
-
-/// What was not delivered (the rate-limit / client-report category strings).
-enum class data_category : std::uint8_t { transaction, span, error, internal, count_ };
-
-constexpr const char* to_string(discard_reason r) noexcept {
-  constexpr const char* names[] = {"sample_rate",  "buffer_overflow", "queue_overflow",  "ratelimit_backoff",
-                                   "network_error", "send_error",     "invalid",         "no_parent_span",
-                                   "internal_sdk_error"};
-  return names[static_cast<std::size_t>(r) < static_cast<std::size_t>(discard_reason::count_) ? static_cast<std::size_t>(r) : 8];
-}
-constexpr const char* to_string(data_category c) noexcept {
-  constexpr const char* names[] = {"transaction", "span", "error", "internal"};
-  return names[static_cast<std::size_t>(c) < static_cast<std::size_t>(data_category::count_) ? static_cast<std::size_t>(c) : 3];
-}
-
-/// Things kept but cut, and other diagnostics, readable with sentry_trace::get_stats().
-/// With SENTRY_TRACE_ENABLED=0 every counter stays zero: nothing is recorded.
-struct stats {
-  std::uint64_t strings_truncated = 0;     ///< strings cut at SENTRY_TRACE_MAX_STRING or the arena's end
-  std::uint64_t attributes_dropped = 0;    ///< over SENTRY_TRACE_MAX_ATTRIBUTES or the attribute pool, a NaN or
-                                           ///< infinite value, one of the SDK's own keys, or a key the arena
-                                           ///< could not hold whole
-  std::uint64_t measurements_dropped = 0;  ///< over SENTRY_TRACE_MAX_MEASUREMENTS, no transaction, or not finite
-  std::uint64_t depth_overflows = 0;       ///< spans not made active because SENTRY_TRACE_MAX_DEPTH was reached
-  std::uint64_t timestamps_clamped = 0;    ///< given span times moved: a start after now (to now), an end
-                                           ///< before its span's start (to the start); the span is still sent
-  std::uint64_t envelopes_sent = 0;        ///< envelopes handed to the transport
-  std::uint64_t client_reports_sent = 0;   ///< of which client reports
-  std::uint64_t discarded_total = 0;       ///< sum of every outcome counted so far (also the reported ones)
-};
-
-SENTRY_TRACE_DETAIL_END
-
-#endif // SENTRY_TRACE_OUTCOME_KINDS_HPP
-
-// end of part: include/sentry_trace/face/outcome_kinds.hpp
-
-// =================================================================================================
-// part: include/sentry_trace/face/sampling_context.hpp
-// =================================================================================================
-
-// sentry_trace/sampling_context.hpp -- what a traces_sampler is told about a new transaction
-//
-// WHAT IT DOES  `sampling_context` (the transaction's name, op, source, attributes and the
-//               incoming parent's decision and rate) and `parent_decision`. Written once,
-//               included by sampling.hpp (tracing on, which calls the sampler with it) and by
-//               disabled.hpp (SENTRY_TRACE_ENABLED=0, where a sampler is accepted, never called,
-//               and code that builds a context to test its sampler still compiles and works).
-// DOES NOT      decide anything: the sampler, sample_rand and the policies are in sampling.hpp.
-//               It depends only on config.hpp, status.hpp and attributes.hpp.
-// SPEC          https://develop.sentry.dev/sdk/telemetry/traces/#sampling
-
-#ifndef SENTRY_TRACE_SAMPLING_CONTEXT_HPP
-#define SENTRY_TRACE_SAMPLING_CONTEXT_HPP
+#ifndef SENTRY_TRACE_FACE_EVENT_OPTIONS_HPP
+#define SENTRY_TRACE_FACE_EVENT_OPTIONS_HPP
 
 // =================================================================================================
 // part: include/sentry_trace/face/status.hpp
@@ -3081,6 +3142,313 @@ SENTRY_TRACE_DETAIL_END
 #endif // SENTRY_TRACE_STATUS_HPP
 
 // end of part: include/sentry_trace/face/status.hpp
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// One tag (`tags` in the event: a string for a string).
+struct event_tag {
+  std::string_view key;
+  std::string_view value;
+};
+
+/// One member of a named context: `contexts.<context>.<key> = "<value>"`.
+struct event_context_value {
+  std::string_view context;  ///< the context's name, e.g. "order"; "trace", "os", "runtime" and
+                             ///< "device" are the SDK's own and are not accepted (dropped)
+  std::string_view key;
+  std::string_view value;
+};
+
+/// What one capture call adds to its event (@sentry/core's captureContext). Fixed capacity;
+/// see the part's comment for what happens beyond it.
+struct event_options {
+  static constexpr std::size_t max_tags = 8;
+  static constexpr std::size_t max_context_values = 8;
+  static constexpr std::size_t max_fingerprint = 4;
+
+  event_tag tags[max_tags] = {};
+  std::uint8_t tag_count = 0;
+  event_context_value contexts[max_context_values] = {};
+  std::uint8_t context_count = 0;
+  std::string_view fingerprint[max_fingerprint] = {};
+  std::uint8_t fingerprint_count = 0;
+  std::uint8_t dropped = 0;  ///< tags, context values and fingerprint parts that did not fit
+
+  /// Sets tag `key` (setTag): a second call with the same key replaces the value.
+  constexpr event_options& set_tag(std::string_view key, std::string_view value) noexcept {
+    for (std::size_t i = 0; i < tag_count; ++i)
+      if (tags[i].key == key) {
+        tags[i].value = value;
+        return *this;
+      }
+    if (tag_count < max_tags) tags[tag_count++] = event_tag{key, value};
+    else if (dropped < 255) ++dropped;
+    return *this;
+  }
+  /// Sets member `key` of the context named `context` (setContext, one member at a time);
+  /// the same context and key again replaces the value.
+  constexpr event_options& set_context(std::string_view context, std::string_view key, std::string_view value) noexcept {
+    for (std::size_t i = 0; i < context_count; ++i)
+      if (contexts[i].context == context && contexts[i].key == key) {
+        contexts[i].value = value;
+        return *this;
+      }
+    if (context_count < max_context_values) contexts[context_count++] = event_context_value{context, key, value};
+    else if (dropped < 255) ++dropped;
+    return *this;
+  }
+  /// Appends one part of the fingerprint (`fingerprint: [...]`; "{{ default }}" keeps
+  /// Sentry's own grouping as one part of it).
+  constexpr event_options& add_fingerprint(std::string_view part) noexcept {
+    if (fingerprint_count < max_fingerprint) fingerprint[fingerprint_count++] = part;
+    else if (dropped < 255) ++dropped;
+    return *this;
+  }
+};
+
+/// An error or message event as options.before_send sees it. Every member may be edited
+/// (see HOOKS above for how long edited strings must live); what it carries is what is sent.
+/// The trace context, the ids, the SDK's own contexts (os, runtime, device) and the release
+/// are not editable.
+struct error_event {
+  std::string_view exception_type;   ///< empty for a message event
+  std::string_view exception_value;
+  std::string_view message;          ///< empty for an exception event
+  level lvl = level::error;
+  event_options extra;               ///< tags, contexts and fingerprint
+};
+
+/// A finished transaction as options.before_send_transaction sees it: its name may be
+/// changed (the source then becomes "custom", as @sentry/core does when beforeSendTransaction
+/// renames) and tags added; its spans are read-only.
+struct transaction_event {
+  static constexpr std::size_t max_tags = event_options::max_tags;
+
+  std::string_view name;             ///< the transaction's name; assign to rename ("" keeps it)
+  event_tag tags[max_tags] = {};     ///< `tags` of the transaction payload (none by default)
+  std::uint8_t tag_count = 0;
+  std::size_t span_count = 0;        ///< child spans that ended (read-only)
+
+  /// Sets tag `key`, replacing an earlier value; beyond max_tags the tag is not kept (false).
+  constexpr bool set_tag(std::string_view key, std::string_view value) noexcept {
+    for (std::size_t i = 0; i < tag_count; ++i)
+      if (tags[i].key == key) {
+        tags[i].value = value;
+        return true;
+      }
+    if (tag_count >= max_tags) return false;
+    tags[tag_count++] = event_tag{key, value};
+    return true;
+  }
+};
+
+/// options.before_send (beforeSend): return false to drop the event.
+struct before_send_hook {
+  bool (*fn)(error_event& event, void* user) = nullptr;
+  void* user = nullptr;
+};
+
+/// options.before_send_transaction (beforeSendTransaction): return false to drop the
+/// transaction (it and each of its spans are counted as before_send).
+struct before_send_transaction_hook {
+  bool (*fn)(transaction_event& transaction, void* user) = nullptr;
+  void* user = nullptr;
+};
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_FACE_EVENT_OPTIONS_HPP
+
+// end of part: include/sentry_trace/face/event_options.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/face/hooks.hpp
+// =================================================================================================
+
+// sentry_trace/hooks.hpp -- the clock, wall clock, entropy, lock and log hooks; log_level
+//
+// WHAT IT DOES  Declares the hooks through which the library touches the outside world, each a
+//               plain function pointer plus a `void* user` (never std::function: it may
+//               allocate and throw), and the log_level a log hook receives. Written once,
+//               included by platform.hpp (tracing on, which also gives hosted builds working
+//               defaults) and by disabled.hpp (SENTRY_TRACE_ENABLED=0, where options still
+//               takes them and no hook is ever called).
+// DOES NOT      depend on any other part but config.hpp, or call a hook: the callers are the
+//               tracer and the transports, and each struct's comment says when.
+// HOOKS         see each struct's comment for who calls it, when, and what it may do.
+
+#ifndef SENTRY_TRACE_HOOKS_HPP
+#define SENTRY_TRACE_HOOKS_HPP
+
+#include <cstddef>
+#include <cstdint>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// Monotonic clock: nanoseconds from any fixed origin. When set, it times every span: called
+/// by any thread that starts or ends one, so it must be thread-safe, non-blocking and never go
+/// backwards. Hosted default: spans read the cycle counter on x86-64 with an invariant TSC and
+/// on AArch64 (core/clock.hpp), std::chrono::steady_clock elsewhere; steady_clock also times
+/// frames and the client-report interval.
+struct clock_hook {
+  std::uint64_t (*now_ns)(void* user) = nullptr;
+  void* user = nullptr;
+};
+
+/// Wall clock: microseconds since the Unix epoch (UTC). Read once by init() to anchor the
+/// monotonic clock, and when an envelope's `sent_at` is written. Hosted default: system_clock.
+/// On a device with no real-time clock, return the best estimate you have (0 is allowed: the
+/// timestamps are then relative to 1970, which Sentry accepts but shows as old).
+struct wall_clock_hook {
+  std::int64_t (*now_epoch_us)(void* user) = nullptr;
+  void* user = nullptr;
+};
+
+/// Entropy: fill `n` bytes with unpredictable data, return false on failure. Called by init()
+/// for the id generator's 256-bit key (32 bytes; not on the span path). Hosted default:
+/// /dev/urandom, mixed with the clocks and an address when that is unavailable.
+struct entropy_hook {
+  bool (*fill)(void* bytes, std::size_t n, void* user) = nullptr;
+  void* user = nullptr;
+};
+
+/// Lock: guards the envelope buffer and the transport while an envelope is written and sent.
+/// Starting a span never takes it, nor does ending a child span; ending a root span does (its
+/// transaction is written on the ending thread, dispatch.hpp's finish_transaction), and so does
+/// closing the last open span of a streaming segment, and sending a client report once one is
+/// due (from poll(), the worker or a send). Set both functions or neither. With neither, a hosted threaded build uses a std::mutex; a
+/// single-threaded build uses no lock.
+struct lock_hook {
+  void (*lock)(void* user) = nullptr;
+  void (*unlock)(void* user) = nullptr;
+  void* user = nullptr;
+};
+
+/// Severity of a diagnostic.
+enum class log_level : std::uint8_t { debug, info, warning, error };
+
+/// Diagnostics: `message` is a NUL-terminated line without a newline, valid only during the
+/// call. Called from whichever thread found the problem; must be reentrant and must not call
+/// back into sentry_trace. Hosted default: stderr. Debug lines reach the hook only when
+/// options.debug (or SENTRY_DEBUG) is on; warnings and errors always do.
+struct log_hook {
+  void (*write)(log_level level, const char* message, void* user) = nullptr;
+  void* user = nullptr;
+};
+
+/// Short name of a log level ("debug", "info", "warning", "error").
+constexpr const char* to_string(log_level level) noexcept {
+  return level == log_level::debug     ? "debug"
+         : level == log_level::info    ? "info"
+         : level == log_level::warning ? "warning"
+                                       : "error";
+}
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_HOOKS_HPP
+
+// end of part: include/sentry_trace/face/hooks.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/face/outcome_kinds.hpp
+// =================================================================================================
+
+// sentry_trace/outcome_kinds.hpp -- discard reasons, data categories and the stats a program reads
+//
+// WHAT IT DOES  The vocabulary of outcomes: `discard_reason` and `data_category` (with the
+//               strings client reports and rate limits use for them) and `stats`, what
+//               get_stats() returns. Written once, included by outcomes.hpp (tracing on, which
+//               counts them) and by disabled.hpp (SENTRY_TRACE_ENABLED=0, where every counter
+//               stays zero).
+// DOES NOT      count anything or depend on any other part but config.hpp: the counters are in
+//               outcomes.hpp.
+// SPEC          https://develop.sentry.dev/sdk/telemetry/client-reports/
+
+#ifndef SENTRY_TRACE_OUTCOME_KINDS_HPP
+#define SENTRY_TRACE_OUTCOME_KINDS_HPP
+
+#include <cstddef>
+#include <cstdint>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// Why something was not delivered (the client report `reason` strings).
+enum class discard_reason : std::uint8_t {
+  sample_rate,        ///< not sampled
+  buffer_overflow,    ///< over a pool's capacity (spans, transactions, envelope bytes)
+  queue_overflow,     ///< the delivery queue was full
+  ratelimit_backoff,  ///< dropped before sending while the server's rate limit lasts
+  network_error,      ///< the transport could not reach the server
+  send_error,         ///< the server refused it
+  invalid,            ///< a span never ended, or ended after its transaction was sent
+  no_parent_span,     ///< a child whose explicit parent's transaction was already gone
+  internal_sdk_error, ///< anything else inside the library
+  before_send,        ///< options.before_send / before_send_transaction returned false
+  event_processor,    ///< matched options.ignore_transactions (@sentry/core's eventFilters
+                      ///< drops it from an event processor, reported with this reason)
+  count_
+};
+
+/// What was not delivered (the rate-limit / client-report category strings).
+enum class data_category : std::uint8_t { transaction, span, error, internal, count_ };
+
+constexpr const char* to_string(discard_reason r) noexcept {
+  constexpr const char* names[] = {"sample_rate",  "buffer_overflow", "queue_overflow",  "ratelimit_backoff",
+                                   "network_error", "send_error",     "invalid",         "no_parent_span",
+                                   "internal_sdk_error", "before_send", "event_processor"};
+  return names[static_cast<std::size_t>(r) < static_cast<std::size_t>(discard_reason::count_)
+                   ? static_cast<std::size_t>(r)
+                   : static_cast<std::size_t>(discard_reason::internal_sdk_error)];
+}
+constexpr const char* to_string(data_category c) noexcept {
+  constexpr const char* names[] = {"transaction", "span", "error", "internal"};
+  return names[static_cast<std::size_t>(c) < static_cast<std::size_t>(data_category::count_) ? static_cast<std::size_t>(c) : 3];
+}
+
+/// Things kept but cut, and other diagnostics, readable with sentry_trace::get_stats().
+/// With SENTRY_TRACE_ENABLED=0 every counter stays zero: nothing is recorded.
+struct stats {
+  std::uint64_t strings_truncated = 0;     ///< strings cut at SENTRY_TRACE_MAX_STRING or the arena's end
+  std::uint64_t attributes_dropped = 0;    ///< over SENTRY_TRACE_MAX_ATTRIBUTES or the attribute pool, a NaN or
+                                           ///< infinite value, one of the SDK's own keys, or a key the arena
+                                           ///< could not hold whole
+  std::uint64_t measurements_dropped = 0;  ///< over SENTRY_TRACE_MAX_MEASUREMENTS, no transaction, or not finite
+  std::uint64_t depth_overflows = 0;       ///< spans not made active because SENTRY_TRACE_MAX_DEPTH was reached
+  std::uint64_t timestamps_clamped = 0;    ///< given span times moved: a start after now (to now), an end
+                                           ///< before its span's start (to the start); the span is still sent
+  std::uint64_t envelopes_sent = 0;        ///< envelopes handed to the transport
+  std::uint64_t client_reports_sent = 0;   ///< of which client reports
+  std::uint64_t discarded_total = 0;       ///< sum of every outcome counted so far (also the reported ones)
+};
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_OUTCOME_KINDS_HPP
+
+// end of part: include/sentry_trace/face/outcome_kinds.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/face/sampling_context.hpp
+// =================================================================================================
+
+// sentry_trace/sampling_context.hpp -- what a traces_sampler is told about a new transaction
+//
+// WHAT IT DOES  `sampling_context` (the transaction's name, op, source, attributes and the
+//               incoming parent's decision and rate) and `parent_decision`. Written once,
+//               included by sampling.hpp (tracing on, which calls the sampler with it) and by
+//               disabled.hpp (SENTRY_TRACE_ENABLED=0, where a sampler is accepted, never called,
+//               and code that builds a context to test its sampler still compiles and works).
+// DOES NOT      decide anything: the sampler, sample_rand and the policies are in sampling.hpp.
+//               It depends only on config.hpp, status.hpp and attributes.hpp.
+// SPEC          https://develop.sentry.dev/sdk/telemetry/traces/#sampling
+
+#ifndef SENTRY_TRACE_SAMPLING_CONTEXT_HPP
+#define SENTRY_TRACE_SAMPLING_CONTEXT_HPP
 
 #include <cstddef>
 #include <cstdint>
@@ -3811,6 +4179,10 @@ struct options {
   std::string_view ca_file = "";
   bool http_compression = true;
   std::string_view spotlight = "";
+  before_send_hook before_send{};
+  before_send_transaction_hook before_send_transaction{};
+  const std::string_view* ignore_transactions = nullptr;
+  std::size_t ignore_transaction_count = 0;
 };
 
 /// True: "tracing is compiled out" is not a failure, so `if (!init(o))` error paths stay quiet
@@ -3889,10 +4261,13 @@ template <class Carrier, class Fn> decltype(auto) extract(const Carrier&, Fn&& f
 }
 /// False: nothing was sent.
 inline bool capture_exception(std::string_view, std::string_view) noexcept { return false; }
+inline bool capture_exception(std::string_view, std::string_view, const event_options&) noexcept { return false; }
 #if SENTRY_TRACE_EXCEPTIONS
-inline bool capture_exception(const std::exception&, std::string_view = "std::exception") noexcept { return false; }
+inline bool capture_exception(const std::exception&, std::string_view = {}) noexcept { return false; }
+inline bool capture_exception(const std::exception&, const event_options&, std::string_view = {}) noexcept { return false; }
 #endif
 inline bool capture_message(std::string_view, level = level::info) noexcept { return false; }
+inline bool capture_message(std::string_view, level, const event_options&) noexcept { return false; }
 
 // ---- active.hpp ------------------------------------------------------------------------------
 
@@ -6645,6 +7020,385 @@ SENTRY_TRACE_DETAIL_END
 // end of part: include/sentry_trace/protocol/json.hpp
 
 // =================================================================================================
+// part: include/sentry_trace/protocol/host_contexts.hpp
+// =================================================================================================
+
+// sentry_trace/protocol/host_contexts.hpp -- contexts.os, contexts.runtime, contexts.device and sdk.packages
+//
+// WHAT IT DOES  Describes the host once, at init() (fill_host_contexts, into fixed buffers of
+//               g_host), and writes it into every event and transaction payload as sentry-native
+//               does: contexts.os {name, version, build, kernel_version}, contexts.runtime
+//               {name, version, raw_description} and contexts.device {arch}; and the payload's
+//               `sdk` with `packages: [{name, version}]`.
+// FORMAT        os, where uname() exists (hosted POSIX builds): name = sysname ("Linux"),
+//               version = the leading digits-and-dots of release (at most three numbers,
+//               "6.1.0"), build = what follows it ("28-amd64"), kernel_version = the whole
+//               release, as sentry-native's sentry__get_os_context. Elsewhere no os context,
+//               except "Windows" by name on Windows.
+//               runtime: the compiler (name "gcc", "clang" or "msvc", its version), and in
+//               raw_description the standard library ("libstdc++ 12 (20220819)", "libc++ 15000"),
+//               built at compile time from the macros they define; the device's arch from the target macros
+//               (x86_64, x86, arm64, arm, riscv64, riscv32, xtensa; none otherwise).
+//               sdk.packages names this library "cmake:sentry_trace" (its CMake package, in
+//               Relay's "<registry>:<name>" form, as sentry-native writes
+//               "github:getsentry/sentry-native").
+// DOES NOT      allocate or run anything per event: the values are read once by init() and
+//               copied into g_host; an event only writes them. Every value is checked for the
+//               schema's type (a string) by the writer; empty values are left out.
+// SPEC          https://develop.sentry.dev/sdk/data-model/event-payloads/contexts/
+//               https://develop.sentry.dev/sdk/data-model/event-payloads/sdk/
+
+#ifndef SENTRY_TRACE_HOST_CONTEXTS_HPP
+#define SENTRY_TRACE_HOST_CONTEXTS_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+#if SENTRY_TRACE_HOSTED && (defined(__unix__) || defined(__APPLE__))
+#  include <sys/utsname.h>
+#  define SENTRY_TRACE_DETAIL_UNAME 1
+#else
+#  define SENTRY_TRACE_DETAIL_UNAME 0
+#endif
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+
+/// What the payloads say about the host. The views point into the buffers (or at literals);
+/// tests may point them elsewhere to pin the output.
+struct host_contexts {
+  std::string_view os_name, os_version, os_build, kernel_version;
+  std::string_view runtime_name, runtime_version, runtime_description;
+  std::string_view arch;
+  char os_name_buf[32] = {};
+  char release_buf[96] = {};
+};
+inline host_contexts g_host{};
+
+/// The SDK's package in `sdk.packages`.
+inline constexpr std::string_view sdk_package_name = "cmake:sentry_trace";
+
+/// Appends `s` to buf[0..cap) at `at`; returns the new length (cut at cap).
+inline std::size_t append_text(char* buf, std::size_t cap, std::size_t at, std::string_view s) noexcept {
+  const std::size_t n = s.size() < cap - at ? s.size() : cap - at;
+  if (n) std::memcpy(buf + at, s.data(), n);
+  return at + n;
+}
+
+/// The length of release's leading version, "6.1.0" of "6.1.0-28-amd64": digits and at most two dots.
+inline std::size_t version_prefix(std::string_view release) noexcept {
+  std::size_t i = 0, dots = 0;
+  for (; i < release.size(); ++i) {
+    const char c = release[i];
+    if (c == '.' && dots < 2 && i > 0 && release[i - 1] != '.') ++dots;
+    else if (c < '0' || c > '9') break;
+  }
+  while (i > 0 && release[i - 1] == '.') --i;  // "6." names no third number
+  return i;
+}
+
+/// The target's architecture as Sentry names it, "" when not one of those known.
+constexpr std::string_view target_arch() noexcept {
+#if defined(__x86_64__) || defined(_M_X64)
+  return "x86_64";
+#elif defined(__i386__) || defined(_M_IX86)
+  return "x86";
+#elif defined(__aarch64__) || defined(_M_ARM64)
+  return "arm64";
+#elif defined(__arm__) || defined(_M_ARM)
+  return "arm";
+#elif defined(__riscv) && __riscv_xlen == 64
+  return "riscv64";
+#elif defined(__riscv)
+  return "riscv32";
+#elif defined(__XTENSA__)
+  return "xtensa";
+#else
+  return "";
+#endif
+}
+
+/// A short text built at compile time (the compiler's and the standard library's versions, so
+/// that init() runs no code for them and they cost a few bytes of constant data).
+struct fixed_text {
+  char text[64] = {};
+  std::size_t len = 0;
+  constexpr fixed_text& add(std::string_view s) noexcept {
+    for (std::size_t i = 0; i < s.size() && len < sizeof(text); ++i) text[len++] = s[i];
+    return *this;
+  }
+  constexpr fixed_text& add(unsigned long long v) noexcept {
+    char digits[20] = {};
+    std::size_t n = 0;
+    do {
+      digits[n++] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    } while (v != 0 && n < sizeof(digits));
+    while (n > 0 && len < sizeof(text)) text[len++] = digits[--n];
+    return *this;
+  }
+  constexpr std::string_view view() const noexcept { return std::string_view(text, len); }
+};
+
+/// The compiler's name ("gcc", "clang", "msvc"; "" for another).
+constexpr std::string_view compiler_name() noexcept {
+#if defined(__clang__)
+  return "clang";
+#elif defined(__GNUC__)
+  return "gcc";
+#elif defined(_MSC_VER)
+  return "msvc";
+#else
+  return "";
+#endif
+}
+constexpr fixed_text compiler_version() noexcept {
+  fixed_text t;
+#if defined(__clang__)
+  t.add(__clang_major__).add(".").add(__clang_minor__).add(".").add(__clang_patchlevel__);
+#elif defined(__GNUC__)
+  t.add(__GNUC__).add(".").add(__GNUC_MINOR__).add(".").add(__GNUC_PATCHLEVEL__);
+#elif defined(_MSC_VER)
+  t.add(_MSC_VER);
+#endif
+  return t;
+}
+/// The standard library and its version ("libstdc++ 12 (20220819)", "libc++ 15000").
+constexpr fixed_text stdlib_description() noexcept {
+  fixed_text t;
+#if defined(_LIBCPP_VERSION)
+  t.add("libc++ ").add(_LIBCPP_VERSION);
+#elif defined(__GLIBCXX__) && defined(_GLIBCXX_RELEASE)
+  t.add("libstdc++ ").add(_GLIBCXX_RELEASE).add(" (").add(__GLIBCXX__).add(")");
+#elif defined(__GLIBCXX__)
+  t.add("libstdc++ ").add(__GLIBCXX__);
+#elif defined(_MSVC_STL_VERSION)
+  t.add("msvc-stl ").add(_MSVC_STL_VERSION);
+#endif
+  return t;
+}
+inline constexpr fixed_text k_compiler_version = compiler_version();
+inline constexpr fixed_text k_stdlib_description = stdlib_description();
+
+/// Reads the host into `h` (init(); uname() allocates nothing).
+inline void fill_host_contexts(host_contexts& h) noexcept {
+  h = host_contexts{};
+#if SENTRY_TRACE_DETAIL_UNAME
+  struct utsname u;
+  if (uname(&u) == 0) {
+    const std::size_t name_len = append_text(h.os_name_buf, sizeof(h.os_name_buf), 0, u.sysname);
+    const std::size_t rel_len = append_text(h.release_buf, sizeof(h.release_buf), 0, u.release);
+    h.os_name = std::string_view(h.os_name_buf, name_len);
+    h.kernel_version = std::string_view(h.release_buf, rel_len);
+    const std::size_t v = version_prefix(h.kernel_version);
+    h.os_version = h.kernel_version.substr(0, v);
+    std::size_t b = v;
+    if (b < rel_len && (h.release_buf[b] == '-' || h.release_buf[b] == '.')) ++b;
+    h.os_build = h.kernel_version.substr(b);
+  }
+#elif defined(_WIN32)
+  h.os_name = "Windows";
+#endif
+  h.runtime_name = compiler_name();
+  h.runtime_version = k_compiler_version.view();
+  h.runtime_description = k_stdlib_description.view();
+  h.arch = target_arch();
+}
+
+/// One member of a host context: its key and where host_contexts keeps its value.
+struct host_field {
+  std::string_view key;
+  std::string_view host_contexts::*value;
+};
+inline constexpr host_field os_fields[] = {{"name", &host_contexts::os_name},
+                                           {"version", &host_contexts::os_version},
+                                           {"build", &host_contexts::os_build},
+                                           {"kernel_version", &host_contexts::kernel_version}};
+inline constexpr host_field runtime_fields[] = {{"name", &host_contexts::runtime_name},
+                                                {"version", &host_contexts::runtime_version},
+                                                {"raw_description", &host_contexts::runtime_description}};
+inline constexpr host_field device_fields[] = {{"arch", &host_contexts::arch}};
+
+/// Context `name` with the members of `fields` that have a value; nothing when none has.
+/// One loop over a table rather than a call per member: this runs inside every transaction's
+/// writer, whose code a microcontroller's flash pays for.
+template <std::size_t N>
+void write_host_context(json_writer& w, std::string_view name, const host_contexts& h,
+                        const host_field (&fields)[N]) noexcept {
+  bool open = false;
+  for (const host_field& f : fields) {
+    const std::string_view v = h.*(f.value);
+    if (v.empty()) continue;
+    if (!open) w.key(name).begin_object();
+    open = true;
+    w.key(f.key).string(v);
+  }
+  if (open) w.end_object();
+}
+
+/// The os, runtime and device contexts, into an open `contexts` object; each only when it has
+/// a value. Without uname() (or Windows) the os is never known, so its code is left out.
+inline void write_host_contexts(json_writer& w, const host_contexts& h) noexcept {
+#if SENTRY_TRACE_DETAIL_UNAME || defined(_WIN32)
+  write_host_context(w, "os", h, os_fields);
+#endif
+  write_host_context(w, "runtime", h, runtime_fields);
+  write_host_context(w, "device", h, device_fields);
+}
+
+/// `[{"name":"cmake:sentry_trace","version":"<version>"}]`, made at compile time.
+constexpr fixed_text sdk_packages_json() noexcept {
+  fixed_text t;
+  t.add("[{\"name\":\"").add(sdk_package_name).add("\",\"version\":\"").add(std::string_view(version_string)).add("\"}]");
+  return t;
+}
+inline constexpr fixed_text k_sdk_packages = sdk_packages_json();
+static_assert(k_sdk_packages.len < sizeof(k_sdk_packages.text), "sdk.packages does not fit fixed_text");
+
+/// A payload's `sdk`: name, version and packages (the envelope header's `sdk` has no packages).
+inline void write_payload_sdk(json_writer& w) noexcept {
+  w.literal_key("sdk").begin_object();
+  w.literal_key("name").string(sdk_name);
+  w.literal_key("version").string(version_string);
+  w.literal_key("packages").raw(k_sdk_packages.view());
+  w.end_object();
+}
+
+} // namespace detail
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_HOST_CONTEXTS_HPP
+
+// end of part: include/sentry_trace/protocol/host_contexts.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/protocol/type_name.hpp
+// =================================================================================================
+
+// sentry_trace/protocol/type_name.hpp -- an exception's type name as C++ spells it, without the heap
+//
+// WHAT IT DOES  readable_type_name() turns the name typeid() gives into the one a reader knows:
+//               with the Itanium C++ ABI (g++, clang on every platform but MSVC) it demangles the
+//               names exception classes have, "St13runtime_error" -> "std::runtime_error",
+//               "N3app8db_errorE" -> "app::db_error", "NSt8ios_base7failureB5cxx11E" ->
+//               "std::ios_base::failure[abi:cxx11]", "N12_GLOBAL__N_15oopsE" ->
+//               "(anonymous namespace)::oops", as abi::__cxa_demangle prints them; MSVC's
+//               "class app::db_error" loses its "class " / "struct ".
+// DOES NOT      allocate: abi::__cxa_demangle may realloc() the caller's buffer (and needs
+//               malloc'd memory), so this part decodes the subset itself into a fixed buffer. A
+//               name outside that subset (a template, a local class, a substitution) or longer
+//               than the buffer is returned as given, mangled: still unique, and what
+//               `c++filt -t` reads.
+// SPEC          https://itanium-cxx-abi.github.io/cxx-abi/abi.html#mangling
+
+#ifndef SENTRY_TRACE_TYPE_NAME_HPP
+#define SENTRY_TRACE_TYPE_NAME_HPP
+
+#include <cstddef>
+#include <cstring>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+
+/// Writes into out[0..cap) and remembers whether everything fitted.
+struct name_out {
+  char* buf;
+  std::size_t cap;
+  std::size_t len = 0;
+  bool ok = true;
+  void put(std::string_view s) noexcept {
+    if (!ok || s.size() > cap - len) {
+      ok = false;
+      return;
+    }
+    std::memcpy(buf + len, s.data(), s.size());
+    len += s.size();
+  }
+};
+
+/// Reads a <source-name> (decimal length, then that many characters) at `at`; empty on error.
+inline std::string_view read_source_name(std::string_view m, std::size_t& at) noexcept {
+  std::size_t n = 0, digits = 0;
+  while (at < m.size() && m[at] >= '0' && m[at] <= '9' && digits < 6) {
+    n = n * 10 + static_cast<std::size_t>(m[at++] - '0');
+    ++digits;
+  }
+  if (digits == 0 || n == 0 || n > m.size() - at) return {};
+  std::string_view id = m.substr(at, n);
+  at += n;
+  return id;
+}
+
+/// Writes one unqualified name and the ABI tags after it ("B5cxx11" -> "[abi:cxx11]").
+inline bool put_unqualified(std::string_view m, std::size_t& at, name_out& out) noexcept {
+  const std::string_view id = read_source_name(m, at);
+  if (id.empty()) return false;
+  out.put(id.substr(0, 10) == "_GLOBAL__N" ? std::string_view("(anonymous namespace)") : id);
+  while (at < m.size() && m[at] == 'B') {
+    ++at;
+    const std::string_view tag = read_source_name(m, at);
+    if (tag.empty()) return false;
+    out.put("[abi:");
+    out.put(tag);
+    out.put("]");
+  }
+  return true;
+}
+
+/// Demangles an Itanium class name of the subset above into out; false when it is not one.
+inline bool demangle_class_name(std::string_view m, name_out& out) noexcept {
+  std::size_t at = 0;
+  const bool nested = !m.empty() && m[0] == 'N';
+  if (nested) ++at;
+  std::size_t parts = 0;
+  if (m.substr(at, 2) == "St") {  // std::
+    out.put("std");
+    at += 2;
+    ++parts;
+  }
+  do {
+    if (parts++ != 0) out.put("::");
+    if (!put_unqualified(m, at, out)) return false;
+  } while (nested && at < m.size() && m[at] != 'E');
+  if (nested) {  // N ... E names two parts at least
+    if (at >= m.size() || m[at] != 'E' || parts < 2) return false;
+    ++at;
+  }
+  return at == m.size() && out.ok;
+}
+
+/// The readable name of a type whose typeid().name() is `raw` (see above), written into
+/// out[0..cap) when it must be rebuilt; otherwise a view of `raw` itself, which must outlive it.
+inline std::string_view readable_type_name(const char* raw, char* out, std::size_t cap) noexcept {
+  const std::string_view m = raw != nullptr ? std::string_view(raw) : std::string_view();
+  if (m.empty()) return m;
+#if defined(_MSC_VER) && !defined(__clang__)
+  static_cast<void>(out);
+  static_cast<void>(cap);
+  if (m.substr(0, 6) == "class ") return m.substr(6);
+  if (m.substr(0, 7) == "struct ") return m.substr(7);
+  return m;
+#else
+  name_out o{out, cap};
+  if (demangle_class_name(m, o)) return std::string_view(out, o.len);
+  return m;
+#endif
+}
+
+} // namespace detail
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_TYPE_NAME_HPP
+
+// end of part: include/sentry_trace/protocol/type_name.hpp
+
+// =================================================================================================
 // part: include/sentry_trace/protocol/ids.hpp
 // =================================================================================================
 
@@ -6882,6 +7636,9 @@ enum class discard_reason : std::uint8_t {
   invalid,            ///< a span never ended, or ended after its transaction was sent
   no_parent_span,     ///< a child whose explicit parent's transaction was already gone
   internal_sdk_error, ///< anything else inside the library
+  before_send,        ///< options.before_send / before_send_transaction returned false
+  event_processor,    ///< matched options.ignore_transactions (@sentry/core's eventFilters
+                      ///< drops it from an event processor, reported with this reason)
   count_
 };
 
@@ -6891,8 +7648,10 @@ enum class data_category : std::uint8_t { transaction, span, error, internal, co
 constexpr const char* to_string(discard_reason r) noexcept {
   constexpr const char* names[] = {"sample_rate",  "buffer_overflow", "queue_overflow",  "ratelimit_backoff",
                                    "network_error", "send_error",     "invalid",         "no_parent_span",
-                                   "internal_sdk_error"};
-  return names[static_cast<std::size_t>(r) < static_cast<std::size_t>(discard_reason::count_) ? static_cast<std::size_t>(r) : 8];
+                                   "internal_sdk_error", "before_send", "event_processor"};
+  return names[static_cast<std::size_t>(r) < static_cast<std::size_t>(discard_reason::count_)
+                   ? static_cast<std::size_t>(r)
+                   : static_cast<std::size_t>(discard_reason::internal_sdk_error)];
 }
 constexpr const char* to_string(data_category c) noexcept {
   constexpr const char* names[] = {"transaction", "span", "error", "internal"};
@@ -9833,12 +10592,181 @@ SENTRY_TRACE_DETAIL_END
 //               the rest are counted as buffer_overflow, and the transaction still goes out.
 // FORMAT        Timestamps are RFC 3339 UTC strings with microseconds, the one form that Relay,
 //               @sentry/core and sentry-cli all accept; `platform` is "native" (Relay has no
-//               "cpp"); every span has an `op` ("default" when empty) and a `status`.
+//               "cpp"); every span has an `op` ("default" when empty) and a `status`. The
+//               payload's contexts hold the trace context, then the host's os, runtime and
+//               device (host_contexts.hpp, when the context says so); its sdk lists `packages`.
+//               before_send_transaction's edits (dispatch.hpp): a new name, with source
+//               "custom" as @sentry/core sets it, and `tags`. The header's DSC keeps the name
+//               the trace was sampled with.
 // SPEC          https://develop.sentry.dev/sdk/foundations/transport/envelopes/
 //               https://develop.sentry.dev/sdk/foundations/data-model/event-payloads/transaction/
 
 #ifndef SENTRY_TRACE_ENVELOPE_HPP
 #define SENTRY_TRACE_ENVELOPE_HPP
+
+// =================================================================================================
+// part: include/sentry_trace/face/event_options.hpp
+// =================================================================================================
+
+// sentry_trace/face/event_options.hpp -- what an error event carries besides its exception, and the send hooks
+//
+// WHAT IT DOES  Declares `event_options` (tags, contexts and a fingerprint for one
+//               capture_exception()/capture_message() call, as @sentry/core's captureContext
+//               `{tags, contexts, fingerprint, level}`), `error_event` (what options.before_send
+//               sees and may edit), `transaction_event` (what options.before_send_transaction
+//               sees and may edit) and the two hook types. Written once, included by
+//               distributed.hpp and options.hpp (tracing on) and by disabled.hpp
+//               (SENTRY_TRACE_ENABLED=0, where no hook is ever called).
+// STEP BY STEP  st::capture_exception(e, st::event_options{}
+//                                          .set_tag("db", "orders")
+//                                          .set_context("order", "id", "A-1234")
+//                                          .add_fingerprint("{{ default }}")
+//                                          .add_fingerprint("orders-db"));
+// RAM           Fixed capacity, on the caller's stack (no heap): max_tags tags, max_context_values
+//               context members (over all named contexts) and max_fingerprint fingerprint parts;
+//               sizeof(event_options) is about 700 bytes on a 64-bit target. What does not fit is
+//               not kept: set_tag() and friends return the same object, and `dropped` says how
+//               many were left out (counted in stats::attributes_dropped when the event is sent).
+// DOES NOT      copy strings: every view is read only while the capture call (and its
+//               before_send hook) runs, so temporaries in the call expression are fine.
+// HOOKS         before_send(error_event&, user) and before_send_transaction(transaction_event&,
+//               user) run on the thread that writes the envelope (the capturing thread for an
+//               event; for a transaction the thread that ended its root, or the library's
+//               writer: see options.hpp), with the envelope lock held, so never concurrently.
+//               They return false to drop what they were given (counted as `before_send` in the
+//               client report, as @sentry/core records a beforeSend that returns null), true to
+//               send it, edited or not. Strings a hook stores into the event must stay valid until
+//               the hook returns AND the envelope is written, i.e. point into static storage or
+//               into the hook's own user data (the envelope is written right after the hook
+//               returns, before the capture call or root end() returns). A hook must not throw
+//               or call back into sentry_trace.
+// SPEC          https://develop.sentry.dev/sdk/data-model/event-payloads/
+//               https://docs.sentry.io/platforms/javascript/configuration/filtering/
+
+#ifndef SENTRY_TRACE_FACE_EVENT_OPTIONS_HPP
+#define SENTRY_TRACE_FACE_EVENT_OPTIONS_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// One tag (`tags` in the event: a string for a string).
+struct event_tag {
+  std::string_view key;
+  std::string_view value;
+};
+
+/// One member of a named context: `contexts.<context>.<key> = "<value>"`.
+struct event_context_value {
+  std::string_view context;  ///< the context's name, e.g. "order"; "trace", "os", "runtime" and
+                             ///< "device" are the SDK's own and are not accepted (dropped)
+  std::string_view key;
+  std::string_view value;
+};
+
+/// What one capture call adds to its event (@sentry/core's captureContext). Fixed capacity;
+/// see the part's comment for what happens beyond it.
+struct event_options {
+  static constexpr std::size_t max_tags = 8;
+  static constexpr std::size_t max_context_values = 8;
+  static constexpr std::size_t max_fingerprint = 4;
+
+  event_tag tags[max_tags] = {};
+  std::uint8_t tag_count = 0;
+  event_context_value contexts[max_context_values] = {};
+  std::uint8_t context_count = 0;
+  std::string_view fingerprint[max_fingerprint] = {};
+  std::uint8_t fingerprint_count = 0;
+  std::uint8_t dropped = 0;  ///< tags, context values and fingerprint parts that did not fit
+
+  /// Sets tag `key` (setTag): a second call with the same key replaces the value.
+  constexpr event_options& set_tag(std::string_view key, std::string_view value) noexcept {
+    for (std::size_t i = 0; i < tag_count; ++i)
+      if (tags[i].key == key) {
+        tags[i].value = value;
+        return *this;
+      }
+    if (tag_count < max_tags) tags[tag_count++] = event_tag{key, value};
+    else if (dropped < 255) ++dropped;
+    return *this;
+  }
+  /// Sets member `key` of the context named `context` (setContext, one member at a time);
+  /// the same context and key again replaces the value.
+  constexpr event_options& set_context(std::string_view context, std::string_view key, std::string_view value) noexcept {
+    for (std::size_t i = 0; i < context_count; ++i)
+      if (contexts[i].context == context && contexts[i].key == key) {
+        contexts[i].value = value;
+        return *this;
+      }
+    if (context_count < max_context_values) contexts[context_count++] = event_context_value{context, key, value};
+    else if (dropped < 255) ++dropped;
+    return *this;
+  }
+  /// Appends one part of the fingerprint (`fingerprint: [...]`; "{{ default }}" keeps
+  /// Sentry's own grouping as one part of it).
+  constexpr event_options& add_fingerprint(std::string_view part) noexcept {
+    if (fingerprint_count < max_fingerprint) fingerprint[fingerprint_count++] = part;
+    else if (dropped < 255) ++dropped;
+    return *this;
+  }
+};
+
+/// An error or message event as options.before_send sees it. Every member may be edited
+/// (see HOOKS above for how long edited strings must live); what it carries is what is sent.
+/// The trace context, the ids, the SDK's own contexts (os, runtime, device) and the release
+/// are not editable.
+struct error_event {
+  std::string_view exception_type;   ///< empty for a message event
+  std::string_view exception_value;
+  std::string_view message;          ///< empty for an exception event
+  level lvl = level::error;
+  event_options extra;               ///< tags, contexts and fingerprint
+};
+
+/// A finished transaction as options.before_send_transaction sees it: its name may be
+/// changed (the source then becomes "custom", as @sentry/core does when beforeSendTransaction
+/// renames) and tags added; its spans are read-only.
+struct transaction_event {
+  static constexpr std::size_t max_tags = event_options::max_tags;
+
+  std::string_view name;             ///< the transaction's name; assign to rename ("" keeps it)
+  event_tag tags[max_tags] = {};     ///< `tags` of the transaction payload (none by default)
+  std::uint8_t tag_count = 0;
+  std::size_t span_count = 0;        ///< child spans that ended (read-only)
+
+  /// Sets tag `key`, replacing an earlier value; beyond max_tags the tag is not kept (false).
+  constexpr bool set_tag(std::string_view key, std::string_view value) noexcept {
+    for (std::size_t i = 0; i < tag_count; ++i)
+      if (tags[i].key == key) {
+        tags[i].value = value;
+        return true;
+      }
+    if (tag_count >= max_tags) return false;
+    tags[tag_count++] = event_tag{key, value};
+    return true;
+  }
+};
+
+/// options.before_send (beforeSend): return false to drop the event.
+struct before_send_hook {
+  bool (*fn)(error_event& event, void* user) = nullptr;
+  void* user = nullptr;
+};
+
+/// options.before_send_transaction (beforeSendTransaction): return false to drop the
+/// transaction (it and each of its spans are counted as before_send).
+struct before_send_transaction_hook {
+  bool (*fn)(transaction_event& transaction, void* user) = nullptr;
+  void* user = nullptr;
+};
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_FACE_EVENT_OPTIONS_HPP
+
+// end of part: include/sentry_trace/face/event_options.hpp
 
 // =================================================================================================
 // part: include/sentry_trace/face/transport.hpp
@@ -10007,6 +10935,7 @@ struct envelope_context {
   std::string_view server_name;
   time_anchor anchor;  ///< the serialization's (tracer::serialization_anchor())
   std::int64_t sent_at_epoch_us = 0;
+  const host_contexts* host = nullptr;  ///< contexts.os/runtime/device of payloads; nullptr: none
 };
 
 /// Writes `value` with at most 6 decimals for the DSC's sample_rand ("0.421337").
@@ -10222,7 +11151,6 @@ struct transaction_write {
   std::uint16_t* slots = nullptr; ///< the slots written, root first (for transaction_view)
 };
 
-/// The transaction's own fields, up to and with its trace context.
 /// A span's start and end as epoch microseconds: a span-clock reading through the anchor, a
 /// time the user gave (given_times) through its wall-clock pair only. A given time next to a
 /// reading may round to just before it; the end is then the start, never a negative duration.
@@ -10241,24 +11169,42 @@ inline epoch_times epoch_times_of(const time_anchor& a, const span_record& r) no
   return given_epoch_times(a, r);
 }
 
+/// `tags` as one object, when there is any.
+inline void write_tags(json_writer& w, const event_tag* tags, std::size_t count) noexcept {
+  if (count == 0) return;
+  w.literal_key("tags").begin_object();
+  for (std::size_t i = 0; i < count; ++i) w.key(tags[i].key).string(tags[i].value);
+  w.end_object();
+}
+
+/// The transaction's own fields, up to and with its contexts. `edit` (before_send_transaction's
+/// result, or nullptr) renames it (source "custom" when the name changed, as @sentry/core does;
+/// an empty name keeps the original) and adds tags.
 inline void write_transaction_fields(json_writer& w, const transaction_block& b, const envelope_context& ctx,
-                                     std::string_view event_hex, const trace_hex& trace) noexcept {
+                                     std::string_view event_hex, const trace_hex& trace,
+                                     const transaction_event* edit) noexcept {
   const span_record& root = b.spans[0];
+  const std::string_view name = transaction_name(b);
+  const bool renamed = edit != nullptr && !edit->name.empty() && edit->name != name;
   w.literal_key("type").string("transaction");
   w.literal_key("event_id").string(event_hex);
   w.literal_key("platform").string("native");
-  w.literal_key("transaction").string(transaction_name(b));
-  w.literal_key("transaction_info").begin_object().literal_key("source").string(to_string(b.source)).end_object();
+  w.literal_key("transaction").string(renamed ? edit->name : name);
+  w.literal_key("transaction_info").begin_object().literal_key("source")
+      .string(to_string(renamed ? transaction_source::custom : b.source)).end_object();
   const epoch_times at = epoch_times_of(ctx.anchor, root);
   w.literal_key("start_timestamp").timestamp(at.start_us);
   w.literal_key("timestamp").timestamp(at.end_us);
   if (!ctx.release.empty()) w.literal_key("release").string(ctx.release);
   w.literal_key("environment").string(ctx.environment);
   if (!ctx.server_name.empty()) w.literal_key("server_name").string(ctx.server_name);
-  write_sdk(w);
+  write_payload_sdk(w);
+  if (edit != nullptr) write_tags(w, edit->tags, edit->tag_count);
   w.literal_key("contexts").begin_object().literal_key("trace").begin_object();
   write_span_common(w, b, trace, root, true, root.parent);
-  w.end_object().end_object();
+  w.end_object();
+  if (ctx.host != nullptr) write_host_contexts(w, *ctx.host);
+  w.end_object();
 }
 
 /// The `measurements` object, when the transaction has a measurement that is ready.
@@ -10344,7 +11290,8 @@ inline bool write_transaction_headers(fixed_sink& head, const transaction_block&
 /// fit is dropped and counted. `slot_list` must hold `handed_out` entries.
 inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, const transaction_block& b,
                                                     std::uint32_t handed_out, const envelope_context& ctx,
-                                                    std::uint16_t* slot_list) noexcept {
+                                                    std::uint16_t* slot_list,
+                                                    const transaction_event* edit = nullptr) noexcept {
   transaction_write result;
   const std::size_t header_room = header_room_for(cap);
   if (cap < header_room + 1024) return result;
@@ -10357,7 +11304,7 @@ inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, 
   fixed_sink payload(buf + header_room, payload_cap);
   json_writer w(payload);
   w.begin_object();
-  write_transaction_fields(w, b, ctx, event_id_text, trace);
+  write_transaction_fields(w, b, ctx, event_id_text, trace, edit);
   write_measurements(w, b);
   w.literal_key("spans").begin_array();
   if (!w.ok()) {
@@ -10587,8 +11534,8 @@ SENTRY_TRACE_DETAIL_END
 //               the envelope header carries that trace's dynamic sampling context, which the
 //               caller writes through a callback (the tracer knows the DSC, this part does not).
 // DOES NOT      allocate, lock, throw or read the locale. It does not capture stack traces,
-//               breadcrumbs, tags, user data or attachments, chain exceptions (one value per
-//               event), or sample: traces_sample_rate does not apply to errors.
+//               breadcrumbs, user data or attachments, chain exceptions (one value per event), or
+//               sample: traces_sample_rate does not apply to errors.
 // FORMAT        As @sentry/core 11 writes an event captured inside a span (fx/js/static-0001),
 //               with sentry_trace's own choices:
 //               - `timestamp` is RFC 3339 UTC with microseconds (envelope.hpp says why);
@@ -10597,18 +11544,28 @@ SENTRY_TRACE_DETAIL_END
 //               - a message event's text is a plain string, `"message":"..."`, which is what
 //                 @sentry/core's eventFromString and Python's capture_message send (sentry-native
 //                 sends {"formatted":"..."}; Relay reads both as logentry.formatted);
+//               - `tags` {key: value}, `fingerprint` [parts] and the named contexts of the
+//                 capture call's event_options (face/event_options.hpp), each only when given;
 //               - contexts.trace is {trace_id, span_id, parent_span_id?, op?}, the shape of
-//                 @sentry/core's spanToTraceContext plus Python's op.
-//               Exception type and value, message and op longer than SENTRY_TRACE_MAX_STRING
-//               bytes are cut at a UTF-8 boundary and counted in stats::strings_truncated.
+//                 @sentry/core's spanToTraceContext plus Python's op; then the host's os,
+//                 runtime and device (host_contexts.hpp), then the user's; `contexts` is left
+//                 out when it would be empty. A user context named trace, os, runtime or device
+//                 (or with no name) is not written, and is counted in stats::attributes_dropped
+//                 with the event_options entries that did not fit;
+//               - the payload's sdk has `packages` (host_contexts.hpp), the header's does not.
+//               Exception type and value, message, op, tags, context names, keys and values and
+//               fingerprint parts longer than SENTRY_TRACE_MAX_STRING bytes are cut at a UTF-8
+//               boundary and counted in stats::strings_truncated.
 //               CR, LF and other control characters are escaped, invalid UTF-8 is replaced by
 //               U+FFFD (json.hpp), so hostile text cannot break the envelope's framing.
 // RAM           Nothing of its own: the envelope goes straight into the caller's buffer (the
 //               payload after room for its item header, then moved down flush against it), plus
-//               under 200 bytes of stack. Worst case: the payload is 6 x 4 x
-//               SENTRY_TRACE_MAX_STRING bytes (type, value, message and op, every byte escaped
-//               as \u00XX) plus ~700 plus release, environment and server_name; the header
-//               ~250 bytes plus the DSC. About 25 KiB with the default switches.
+//               under 200 bytes of stack. Worst case: 6 x 4 x SENTRY_TRACE_MAX_STRING bytes for
+//               each string written (type, value, message, op, and every tag, context entry
+//               and fingerprint part: up to 40 more strings with event_options' capacities;
+//               every byte escaped as \u00XX) plus ~1000 plus release, environment,
+//               server_name and the host contexts; the header ~250 bytes plus the DSC. A full
+//               event_options of long strings can exceed SENTRY_TRACE_ENVELOPE_BYTES: see ERRORS.
 // ERRORS        When the envelope does not fit in the buffer the result is empty and the event
 //               is counted as buffer_overflow / error for the client report.
 // SPEC          https://develop.sentry.dev/sdk/telemetry/errors/
@@ -10647,7 +11604,36 @@ struct event_fields {
   std::int64_t timestamp_epoch_us = 0;  ///< when it happened, microseconds since the Unix epoch;
                                         ///< 0: the envelope's sent_at
   bool handled = true;                  ///< mechanism.handled: false for a crash or terminate
+  const event_options* extra = nullptr; ///< tags, contexts and fingerprint; nullptr: none
 };
+
+/// Whether `name` is a context the SDK writes itself (the event's own are not accepted).
+constexpr bool is_sdk_context(std::string_view name) noexcept {
+  return name == "trace" || name == "os" || name == "runtime" || name == "device";
+}
+
+/// The user's named contexts from `x`, into an open `contexts` object: one object per name, in
+/// the order names first appear, with its members in the order given. `cut` shortens strings.
+/// Returns how many members were not written (an SDK context's name, or an empty one).
+template <class Cut>
+std::uint64_t write_user_contexts(json_writer& w, const event_options& x, Cut&& cut) noexcept {
+  std::uint64_t refused = 0;
+  for (std::size_t i = 0; i < x.context_count; ++i) {
+    const std::string_view name = x.contexts[i].context;
+    if (name.empty() || is_sdk_context(name)) {
+      ++refused;
+      continue;
+    }
+    bool seen = false;
+    for (std::size_t j = 0; j < i && !seen; ++j) seen = x.contexts[j].context == name;
+    if (seen) continue;
+    w.key(cut(name)).begin_object();
+    for (std::size_t j = i; j < x.context_count; ++j)
+      if (x.contexts[j].context == name) w.key(cut(x.contexts[j].key)).string(cut(x.contexts[j].value));
+    w.end_object();
+  }
+  return refused;
+}
 
 /// Writes one error-event envelope into buf[0..cap) and returns its bytes (a view into `buf`),
 /// or an empty view when it does not fit; that event is then counted as buffer_overflow / error.
@@ -10734,7 +11720,7 @@ inline std::string_view write_event_envelope(char* buf, std::size_t cap, const e
   if (!ctx.release.empty()) w.key("release").string(ctx.release);
   if (!ctx.environment.empty()) w.key("environment").string(ctx.environment);
   if (!ctx.server_name.empty()) w.key("server_name").string(ctx.server_name);
-  write_sdk(w);
+  write_payload_sdk(w);
   if (!type.empty() || !value.empty()) {
     // Relay needs a type or a value in each exception; mechanism.type is required in a mechanism.
     w.key("exception").begin_object().key("values").begin_array().begin_object();
@@ -10744,9 +11730,28 @@ inline std::string_view write_event_envelope(char* buf, std::size_t cap, const e
     w.end_object().end_array().end_object();
   }
   if (!message.empty()) w.key("message").string(message);
+  std::uint64_t dropped = 0;
+  if (f.extra != nullptr) {
+    const event_options& x = *f.extra;
+    dropped += x.dropped;
+    if (x.tag_count) {
+      w.key("tags").begin_object();
+      for (std::size_t i = 0; i < x.tag_count; ++i) w.key(cut(x.tags[i].key)).string(cut(x.tags[i].value));
+      w.end_object();
+    }
+    if (x.fingerprint_count) {
+      w.key("fingerprint").begin_array();
+      for (std::size_t i = 0; i < x.fingerprint_count; ++i) w.string(cut(x.fingerprint[i]));
+      w.end_array();
+    }
+  }
+  // contexts: trace, the host's, the user's; left out when none has anything to say.
+  const json_writer::checkpoint before_contexts = w.mark();
+  w.key("contexts").begin_object();
+  const std::size_t contexts_opened = payload.size();
   if (!tc.trace.is_zero()) {
     char hex[32];
-    w.key("contexts").begin_object().key("trace").begin_object();
+    w.key("trace").begin_object();
     tc.trace.to_hex(hex);
     w.key("trace_id").string(std::string_view(hex, 32));
     (tc.span.is_zero() ? new_span_id() : tc.span).to_hex(hex);
@@ -10756,8 +11761,12 @@ inline std::string_view write_event_envelope(char* buf, std::size_t cap, const e
       w.key("parent_span_id").string(std::string_view(hex, 16));
     }
     if (!op.empty()) w.key("op").string(op);
-    w.end_object().end_object();
+    w.end_object();
   }
+  if (ctx.host != nullptr) write_host_contexts(w, *ctx.host);
+  if (f.extra != nullptr) dropped += write_user_contexts(w, *f.extra, cut);
+  if (payload.size() == contexts_opened && !payload.overflowed()) w.rewind(before_contexts);
+  else w.end_object();
   w.end_object();
   if (!w.ok()) return overflow();
   const std::size_t payload_len = payload.size();
@@ -10774,6 +11783,7 @@ inline std::string_view write_event_envelope(char* buf, std::size_t cap, const e
   std::memcpy(buf + head_len, item, item_len);
 
   if (truncated) g_outcomes.strings_truncated.fetch_add(truncated, order_relaxed);
+  if (dropped) g_outcomes.attributes_dropped.fetch_add(dropped, order_relaxed);
   return std::string_view(buf, head_len + item_len + payload_len);
 }
 
@@ -13470,6 +14480,10 @@ SENTRY_TRACE_DETAIL_END
 //               http_proxy, ca_file  ""                          http_proxy, ca_certs
 //               spotlight            "" (SENTRY_SPOTLIGHT)       spotlight: "true"/"1"/...: the
 //                                    default sidecar URL, "false"/"0"/...: off, else a URL
+//               before_send          none                        beforeSend: edit or drop an event
+//               before_send_transaction none                     beforeSendTransaction: rename, tag
+//                                                                or drop a transaction
+//               ignore_transactions  none                        ignoreTransactions (substrings)
 // TRANSPORT     With a DSN and no options.transport, hosted POSIX builds send over HTTP
 //               (transport_http.hpp) to {scheme}://{host}:{port}{path}/api/{project}/envelope/
 //               with X-Sentry-Auth, from a transport held in static storage inside the library;
@@ -13566,6 +14580,23 @@ struct options {
   /// "": SENTRY_SPOTLIGHT; "true"/"1"/"yes"/"on"...: http://localhost:8969/stream;
   /// "false"/"0"/"no"/"off"...: off; anything else: the sidecar URL (PROTOCOL.md §13).
   std::string_view spotlight{};
+  /// Sees every error and message event before it is written; may edit it or drop it (false:
+  /// counted as before_send / error). See face/event_options.hpp for what can be edited.
+  before_send_hook before_send{};
+  /// Sees every transaction before it is written; may rename it, add tags, or drop it (false:
+  /// counted as before_send for the transaction and each of its spans). Neither this nor
+  /// ignore_transactions applies to streamed spans (trace_lifecycle::stream), as @sentry/core
+  /// ignores both there.
+  before_send_transaction_hook before_send_transaction{};
+  /// Transactions whose name contains one of these (case-sensitive substring, as @sentry/core's
+  /// stringMatchesSomePattern with string patterns; there are no regular expressions) are not
+  /// sent: counted as event_processor for the transaction and its spans, as @sentry/core's
+  /// eventFilters integration drops them. Checked before before_send_transaction, against the
+  /// name the root ended with. An empty pattern matches every name. Copied by init(): at most 8
+  /// patterns and 256 bytes in all (a microcontroller's RAM; the usual list is a few health
+  /// checks).
+  const std::string_view* ignore_transactions = nullptr;
+  std::size_t ignore_transaction_count = 0;
 };
 
 /// Starts (or restarts) tracing. Returns false, logs why, and leaves tracing off on bad
@@ -13653,6 +14684,11 @@ struct tracer {
   std::size_t target_count = 0;
   std::string_view targets[16] = {};
   char target_text[1024] = {};
+  before_send_hook before_send{};
+  before_send_transaction_hook before_send_transaction{};
+  std::size_t ignore_count = 0;          ///< options.ignore_transactions, copied by init()
+  std::string_view ignore[8] = {};       ///< few: RAM on a microcontroller (8 x 16 + 256 bytes)
+  char ignore_text[256] = {};
 
   std::uint64_t now_ns() const noexcept { return clock.now_ns(clock.user); }
   /// The span clock (clock.hpp): the cycle counter read inline, or the clock hook.
@@ -14496,7 +15532,9 @@ SENTRY_TRACE_DETAIL_END
 //               envelope, the periodic client report, and finishing a transaction: handing its
 //               block to the handoff (handoff.hpp), or writing its envelope and freeing its
 //               block on the thread that ended it when there is no handoff or the pool is
-//               nearly full (fewer than handoff_free_reserve free blocks).
+//               nearly full (fewer than handoff_free_reserve free blocks). Before a transaction
+//               is written, options.ignore_transactions and before_send_transaction decide
+//               whether it goes (keep_transaction), under the envelope lock.
 
 #ifndef SENTRY_TRACE_DELIVERY_DISPATCH_HPP
 #define SENTRY_TRACE_DELIVERY_DISPATCH_HPP
@@ -14662,6 +15700,7 @@ inline envelope_context make_envelope_context() noexcept {
   c.server_name = t.server_name;
   c.anchor = t.serialization_anchor();
   c.sent_at_epoch_us = t.epoch_us();
+  c.host = &g_host;
   return c;
 }
 
@@ -14740,21 +15779,65 @@ inline void send_client_report_if_due() noexcept {
   send_client_report_if_due_locked();
 }
 
+/// True when `name` contains one of options.ignore_transactions (@sentry/core's
+/// stringMatchesSomePattern with string patterns: a case-sensitive substring).
+inline bool is_ignored_transaction(const tracer& t, std::string_view name) noexcept {
+  for (std::size_t i = 0; i < t.ignore_count; ++i)
+    if (name.find(t.ignore[i]) != std::string_view::npos) return true;
+  return false;
+}
+
+/// before_send_transaction's view of the transaction being written. Static rather than on the
+/// writer's stack (about 300 bytes: a microcontroller's stack budget is 2 KiB); guarded by the
+/// envelope lock, under which transactions are written one at a time.
+inline transaction_event g_transaction_edit{};
+
+/// Runs ignore_transactions and before_send_transaction (when either is set) on the
+/// transaction in `b`; false when
+/// it is dropped: the transaction and each span that ended (root included) are then counted
+/// with the filter's reason (event_processor, before_send), spans that never ended as invalid
+/// (as the writer would have). `edit` receives the hook's changes.
+inline bool keep_transaction(const tracer& t, const transaction_block& b, std::uint32_t handed_out,
+                             transaction_event& edit) noexcept {
+  edit = transaction_event{};
+  edit.name = transaction_name(b);
+  std::uint32_t ended = 0, unfinished = 0;
+  for (std::uint32_t slot = 1; slot < handed_out; ++slot)
+    (b.spans[slot].state.load(order_acquire) == slot_ended ? ended : unfinished) += 1;
+  edit.span_count = ended;
+  discard_reason reason = discard_reason::event_processor;
+  if (!is_ignored_transaction(t, edit.name)) {
+    if (t.before_send_transaction.fn == nullptr || t.before_send_transaction.fn(edit, t.before_send_transaction.user))
+      return true;
+    reason = discard_reason::before_send;
+  }
+  log_line(log_level::debug, "a transaction was dropped (ignore_transactions or before_send_transaction): ", edit.name);
+  g_outcomes.record_transaction(reason, ended + 1);
+  g_outcomes.record(discard_reason::invalid, data_category::span, unfinished);
+  return false;
+}
+
 /// Writes the envelope of the transaction in `e`, sends it, and gives back the root's open
 /// count (the last one out frees the block). The handoff's writer; also called inline.
+/// ignore_transactions and before_send_transaction run first (under the envelope lock, so the
+/// hook never runs concurrently).
 inline void write_transaction(const handoff_entry& e) noexcept {
   tracer& t = g_tracer;
   transaction_block& b = *e.block;
   {
     envelope_lock guard(t.lock);
-    envelope_context ctx = make_envelope_context();
-    transaction_write w =
-        write_transaction_envelope(t.mem->envelope, sizeof(t.mem->envelope), b, e.handed_out, ctx, t.mem->envelope_slots);
-    if (!w.bytes.empty()) {
-      transaction_view view(&b, w.slots, w.spans_written + 1, ctx.anchor);
-      dispatch(envelope_view(w.bytes, &view, false));
-    } else {
-      log_line(log_level::warning, "a transaction did not fit in SENTRY_TRACE_ENVELOPE_BYTES and was dropped");
+    transaction_event& edit = g_transaction_edit;
+    const bool filtered = t.ignore_count != 0 || t.before_send_transaction.fn != nullptr;
+    if (!filtered || keep_transaction(t, b, e.handed_out, edit)) {
+      envelope_context ctx = make_envelope_context();
+      transaction_write w = write_transaction_envelope(t.mem->envelope, sizeof(t.mem->envelope), b, e.handed_out, ctx,
+                                                       t.mem->envelope_slots, filtered ? &edit : nullptr);
+      if (!w.bytes.empty()) {
+        transaction_view view(&b, w.slots, w.spans_written + 1, ctx.anchor);
+        dispatch(envelope_view(w.bytes, &view, false));
+      } else {
+        log_line(log_level::warning, "a transaction did not fit in SENTRY_TRACE_ENVELOPE_BYTES and was dropped");
+      }
     }
   }
   if (b.close_one()) b.release();
@@ -15982,6 +17065,27 @@ inline init_error init_propagation(tracer& t, const options& opts) noexcept {
   return {};
 }
 
+/// The send hooks, the ignore_transactions patterns (copied into the tracer) and the host's
+/// contexts (read once, here: uname() and the compiler's macros).
+inline init_error init_event_filters(tracer& t, const options& opts) noexcept {
+  t.before_send = opts.before_send;
+  t.before_send_transaction = opts.before_send_transaction;
+  t.ignore_count = 0;
+  fill_host_contexts(g_host);
+  if (opts.ignore_transactions == nullptr) return {};
+  if (opts.ignore_transaction_count > sizeof(t.ignore) / sizeof(t.ignore[0]))
+    return init_failed("init: at most 8 ignore_transactions");
+  std::size_t used = 0;
+  for (std::size_t i = 0; i < opts.ignore_transaction_count; ++i) {
+    const std::string_view pattern = opts.ignore_transactions[i];
+    if (pattern.size() > sizeof(t.ignore_text) - used) return init_failed("init: ignore_transactions exceed 256 bytes");
+    if (!pattern.empty()) std::memcpy(t.ignore_text + used, pattern.data(), pattern.size());
+    t.ignore[t.ignore_count++] = std::string_view(t.ignore_text + used, pattern.size());
+    used += pattern.size();
+  }
+  return {};
+}
+
 /// The storage (a static default when hosted) and the transport (the built-in one started).
 inline init_error init_storage_and_transport(tracer& t, const options& opts) noexcept {
   t.mem = opts.storage;
@@ -16039,6 +17143,7 @@ bool init(const options& opts) noexcept {
   if (!e.failed) e = detail::init_identity(t, opts);
   if (!e.failed) e = detail::init_sampling(t, opts);
   if (!e.failed) e = detail::init_propagation(t, opts);
+  if (!e.failed) e = detail::init_event_filters(t, opts);
   if (!e.failed) e = detail::init_storage_and_transport(t, opts);
   if (!e.failed) e = detail::start_tracing(t, opts, entropy);
   if (e.failed) {
@@ -16402,17 +17507,25 @@ template <class Carrier> bool inject(Carrier& carrier, std::string_view url = {}
 /// absent) and runs fn inside continue_trace.
 template <class Carrier, class Fn> decltype(auto) extract(const Carrier& carrier, Fn&& fn);
 
-/// Sends an error event (`exception.values[0]` = {type, value}) linked to the active span.
-/// Strings are copied (cut at SENTRY_TRACE_MAX_STRING bytes). Returns false when it was not
-/// sent (tracing off, or the envelope did not fit: counted). No heap; thread-safe.
+/// Sends an error event (`exception.values[0]` = {type, value}) linked to the active span,
+/// with the tags, contexts and fingerprint of `extra` when given (captureException(e, {tags,
+/// contexts, fingerprint})). Every event carries contexts.os, runtime and device and passes
+/// options.before_send first. Strings are copied (cut at SENTRY_TRACE_MAX_STRING bytes) and
+/// read only during the call. Returns false when it was not sent (tracing off, before_send
+/// dropped it, or the envelope did not fit: counted). No heap; thread-safe.
 bool capture_exception(std::string_view type, std::string_view value) noexcept;
+bool capture_exception(std::string_view type, std::string_view value, const event_options& extra) noexcept;
 #if SENTRY_TRACE_EXCEPTIONS
-/// capture_exception with the exception's dynamic type name unavailable without RTTI, so the
-/// type is "std::exception" unless given; the value is e.what().
-bool capture_exception(const std::exception& e, std::string_view type = "std::exception") noexcept;
+/// capture_exception with e.what() as the value and, as the type, `type` when given, else e's
+/// dynamic type name: with RTTI (__cpp_rtti / __GXX_RTTI / _CPPRTTI) demangled without the heap
+/// ("std::runtime_error", "app::db_error"; a template or local class keeps its mangled name,
+/// see protocol/type_name.hpp), without RTTI "std::exception".
+bool capture_exception(const std::exception& e, std::string_view type = {}) noexcept;
+bool capture_exception(const std::exception& e, const event_options& extra, std::string_view type = {}) noexcept;
 #endif
-/// Sends a message event at `lvl`, linked to the active span.
+/// Sends a message event at `lvl`, linked to the active span (captureMessage).
 bool capture_message(std::string_view message, level lvl = level::info) noexcept;
+bool capture_message(std::string_view message, level lvl, const event_options& extra) noexcept;
 
 template <class Fn>
 decltype(auto) continue_trace(std::string_view sentry_trace, std::string_view baggage, std::string_view traceparent,
@@ -16453,6 +17566,12 @@ SENTRY_TRACE_DETAIL_END
 #include <utility>
 #if SENTRY_TRACE_EXCEPTIONS
 #  include <exception>
+#endif
+#if defined(__cpp_rtti) || defined(__GXX_RTTI) || defined(_CPPRTTI)
+#  include <typeinfo>
+#  define SENTRY_TRACE_DETAIL_RTTI 1
+#else
+#  define SENTRY_TRACE_DETAIL_RTTI 0
 #endif
 
 SENTRY_TRACE_DETAIL_BEGIN
@@ -16648,6 +17767,35 @@ inline void write_event_dsc(json_writer& w, void* user) noexcept {
   w.end_object();
 }
 
+/// before_send's view of the event being written (about 770 bytes): static rather than on the
+/// capturing thread's stack, guarded by the envelope lock, under which events are written one
+/// at a time.
+inline error_event g_event_edit{};
+
+/// Runs options.before_send on the event `f` describes (under the envelope lock, so never
+/// concurrently); false when it dropped it (counted as before_send / error). Its edits are
+/// copied back into `f` (the event's strings then point where the hook put them) and `edited`.
+inline bool pass_before_send(const tracer& t, event_fields& f, error_event& edited) noexcept {
+  if (t.before_send.fn == nullptr) return true;
+  edited = error_event{};
+  edited.exception_type = f.exception_type;
+  edited.exception_value = f.exception_value;
+  edited.message = f.message;
+  edited.lvl = f.lvl;
+  if (f.extra != nullptr) edited.extra = *f.extra;
+  if (!t.before_send.fn(edited, t.before_send.user)) {
+    g_outcomes.record(discard_reason::before_send, data_category::error, 1);
+    log_line(log_level::debug, "before_send dropped an event");
+    return false;
+  }
+  f.exception_type = edited.exception_type;
+  f.exception_value = edited.exception_value;
+  f.message = edited.message;
+  f.lvl = edited.lvl;
+  f.extra = &edited.extra;
+  return true;
+}
+
 inline bool capture_event(const event_fields& f) noexcept {
   tracer& t = g_tracer;
   if (!t.enabled) return false;
@@ -16658,8 +17806,9 @@ inline bool capture_event(const event_fields& f) noexcept {
   tc.parent = c.parent;
   tc.op = c.op;
   envelope_lock guard(t.lock);
-  envelope_context ctx = make_envelope_context();
   event_fields fields = f;
+  if (!pass_before_send(t, fields, g_event_edit)) return false;
+  envelope_context ctx = make_envelope_context();
   if (!fields.timestamp_epoch_us) fields.timestamp_epoch_us = ctx.sent_at_epoch_us;
   std::string_view bytes =
       write_event_envelope(t.mem->envelope, sizeof(t.mem->envelope), fields, tc, ctx, &write_event_dsc, &c);
@@ -16734,25 +17883,63 @@ trace_headers get_trace_headers(const span_ref& of) noexcept {
   });
 }
 
-bool capture_exception(std::string_view type, std::string_view value) noexcept {
-  detail::event_fields f;
+namespace detail {
+inline bool capture_exception_event(std::string_view type, std::string_view value, const event_options* extra) noexcept {
+  event_fields f;
   f.exception_type = type.empty() && value.empty() ? std::string_view("Error") : type;
   f.exception_value = value;
   f.lvl = level::error;
-  return detail::capture_event(f);
+  f.extra = extra;
+  return capture_event(f);
+}
+inline bool capture_message_event(std::string_view message, level lvl, const event_options* extra) noexcept {
+  event_fields f;
+  f.message = message;
+  f.lvl = lvl;
+  f.extra = extra;
+  return capture_event(f);
+}
+#if SENTRY_TRACE_EXCEPTIONS
+/// The type an exception event names: `given` when set, else e's dynamic type (RTTI), else
+/// "std::exception". `buf` holds a demangled name.
+inline std::string_view exception_type_name(const std::exception& e, std::string_view given, char* buf,
+                                            std::size_t cap) noexcept {
+  if (!given.empty()) return given;
+#  if SENTRY_TRACE_DETAIL_RTTI
+  return readable_type_name(typeid(e).name(), buf, cap);
+#  else
+  static_cast<void>(e);
+  static_cast<void>(buf);
+  static_cast<void>(cap);
+  return "std::exception";
+#  endif
+}
+#endif
+}  // namespace detail
+
+bool capture_exception(std::string_view type, std::string_view value) noexcept {
+  return detail::capture_exception_event(type, value, nullptr);
+}
+bool capture_exception(std::string_view type, std::string_view value, const event_options& extra) noexcept {
+  return detail::capture_exception_event(type, value, &extra);
 }
 
 #if SENTRY_TRACE_EXCEPTIONS
 bool capture_exception(const std::exception& e, std::string_view type) noexcept {
-  return capture_exception(type, e.what());
+  char buf[256];  // longer names stay mangled (type_name.hpp)
+  return detail::capture_exception_event(detail::exception_type_name(e, type, buf, sizeof(buf)), e.what(), nullptr);
+}
+bool capture_exception(const std::exception& e, const event_options& extra, std::string_view type) noexcept {
+  char buf[256];  // longer names stay mangled (type_name.hpp)
+  return detail::capture_exception_event(detail::exception_type_name(e, type, buf, sizeof(buf)), e.what(), &extra);
 }
 #endif
 
 bool capture_message(std::string_view message, level lvl) noexcept {
-  detail::event_fields f;
-  f.message = message;
-  f.lvl = lvl;
-  return detail::capture_event(f);
+  return detail::capture_message_event(message, lvl, nullptr);
+}
+bool capture_message(std::string_view message, level lvl, const event_options& extra) noexcept {
+  return detail::capture_message_event(message, lvl, &extra);
 }
 
 #endif // SENTRY_TRACE_IMPLEMENTATION

@@ -396,7 +396,8 @@ struct capture_transport : st::transport {
   std::uint64_t discarded_spans() const {
     std::uint64_t n = 0;
     for (const char* r : {"sample_rate", "buffer_overflow", "queue_overflow", "ratelimit_backoff", "network_error",
-                          "send_error", "invalid", "no_parent_span", "internal_sdk_error"})
+                          "send_error", "invalid", "no_parent_span", "internal_sdk_error", "before_send",
+                          "event_processor"})
       n += discarded(r, "span");
     return n;
   }

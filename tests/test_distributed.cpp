@@ -647,16 +647,20 @@ TEST_CASE("capture_exception outside any span inside continue_trace uses the inc
 }
 
 #if SENTRY_TRACE_EXCEPTIONS
-TEST_CASE("capture_exception(std::exception) uses what()") {
+TEST_CASE("capture_exception(std::exception) uses what() and the dynamic type (RTTI) or a given type") {
   ts::harness h;
   REQUIRE(h.init());
   CHECK(st::capture_exception(std::runtime_error("x")));
-  CHECK(st::capture_exception(std::runtime_error("y"), "std::runtime_error"));
+  CHECK(st::capture_exception(std::runtime_error("y"), "app::timeout"));
   auto evs = events(h.transport);
   REQUIRE(evs.size() == 2);
   CHECK(evs[0].item("event")->body["exception"]["values"][0]["value"].str == "x");
+#if defined(__cpp_rtti) || defined(__GXX_RTTI)
+  CHECK(evs[0].item("event")->body["exception"]["values"][0]["type"].str == "std::runtime_error");
+#else
   CHECK(evs[0].item("event")->body["exception"]["values"][0]["type"].str == "std::exception");
-  CHECK(evs[1].item("event")->body["exception"]["values"][0]["type"].str == "std::runtime_error");
+#endif
+  CHECK(evs[1].item("event")->body["exception"]["values"][0]["type"].str == "app::timeout");
 }
 #endif
 

@@ -41,6 +41,20 @@ void restart_id_stream() {
   st::detail::tl_rng = st::detail::rng_stream{};
 }
 
+/// Pins the host's contexts (init() reads them from uname() and the compiler), so that the
+/// golden bytes are the same on every machine and with every compiler.
+void pin_host() {
+  st::detail::host_contexts& h = st::detail::g_host;
+  h.os_name = "Linux";
+  h.os_version = "6.1.0";
+  h.os_build = "28-amd64";
+  h.kernel_version = "6.1.0-28-amd64";
+  h.runtime_name = "gcc";
+  h.runtime_version = "12.2.0";
+  h.runtime_description = "libstdc++ 12 (20220819)";
+  h.arch = "x86_64";
+}
+
 /// Strings the escaper treats specially, one concern each.
 std::vector<std::string> tricky_strings() {
   std::vector<std::string> v;
@@ -169,6 +183,7 @@ TEST_CASE("transaction, span v2 and client-report envelopes are byte-identical t
     h.opts.entropy = st::entropy_hook{&constant_entropy, nullptr};
     h.transport.save_for_interop_checks = false;  // ids are fixed: the same envelope every run
     REQUIRE(h.init());
+    pin_host();
     restart_id_stream();
     record_transaction(h, t);
     // A continued trace: the DSC frozen from baggage, with escaped values.
@@ -193,6 +208,7 @@ TEST_CASE("transaction, span v2 and client-report envelopes are byte-identical t
     h.opts.send_client_reports = false;
     h.transport.save_for_interop_checks = false;
     REQUIRE(h.init());
+    pin_host();
     restart_id_stream();
     record_transaction(h, t);
     all += framed(h.transport.sent);

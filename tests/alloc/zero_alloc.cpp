@@ -233,8 +233,21 @@ struct extras {
   bool targets = false;      ///< options.trace_propagation_targets = g_targets
 };
 
+/// Transactions whose name contains this are not sent (options.ignore_transactions).
+const std::string_view g_ignored[] = {"/ignored"};
+/// The send hooks every run installs: each adds a tag and keeps what it is given.
+bool tag_event(st::error_event& e, void*) {
+  e.extra.set_tag("hooked", "yes");
+  return true;
+}
+bool tag_transaction(st::transaction_event& t, void*) { return t.set_tag("hooked", "yes"); }
+
 bool init_tracing(double rate, std::uint32_t max_spans = SENTRY_TRACE_MAX_SPANS, const extras& x = extras{}) {
   st::options o;
+  o.before_send = st::before_send_hook{&tag_event, nullptr};
+  o.before_send_transaction = st::before_send_transaction_hook{&tag_transaction, nullptr};
+  o.ignore_transactions = g_ignored;
+  o.ignore_transaction_count = 1;
   o.dsn = "https://public@o1.ingest.sentry.io/42";
   o.release = "zero_alloc@1.0.0";
   o.environment = "test";
@@ -509,6 +522,24 @@ int main() {
 #endif
     });
     return sent && g_transport.events() == before + (SENTRY_TRACE_EXCEPTIONS ? 3 : 2);
+  });
+  measure("capture_exception with event_options, its dynamic type name and before_send", [] {
+    const int before = g_transport.events();
+    st::event_options x;
+    x.set_tag("db", "orders").set_context("order", "id", "A-1234").add_fingerprint("{{ default }}");
+    bool sent = st::capture_exception("PaymentDeclined", "card expired", x);
+    sent = st::capture_message("retrying", st::level::warning, x) && sent;
+#if SENTRY_TRACE_EXCEPTIONS
+    sent = st::capture_exception(static_error{}, x) && sent;
+#endif
+    return sent && g_transport.events() == before + (SENTRY_TRACE_EXCEPTIONS ? 3 : 2) &&
+           contains(g_transport.last(), "\"hooked\":\"yes\"") && contains(g_transport.last(), "\"fingerprint\"");
+  });
+  measure("a transaction matching ignore_transactions, then one tagged by before_send_transaction", [] {
+    { st::scoped_span root({"GET /ignored/health", "http.server"}); }
+    const bool none = g_transport.last().find("/ignored/health") == std::string_view::npos;
+    { st::scoped_span root({"GET /kept", "http.server"}); }
+    return none && contains(g_transport.last(), "\"hooked\":\"yes\"");
   });
   measure("capture_exception and capture_message outside any span", [] {
     const int before = g_transport.events();

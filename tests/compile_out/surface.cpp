@@ -188,6 +188,12 @@ int main() {
   o.trace_lifecycle = st::trace_lifecycle::static_;
   const st::traces_sampler_fn sampler_copy = o.traces_sampler;
   static_cast<void>(sampler_copy);
+  static const std::string_view ignored[] = {"/health"};
+  o.ignore_transactions = ignored;
+  o.ignore_transaction_count = 1;
+  o.before_send = st::before_send_hook{[](st::error_event& e, void*) { return !e.message.empty(); }, nullptr};
+  o.before_send_transaction =
+      st::before_send_transaction_hook{[](st::transaction_event& t, void*) { return t.set_tag("k", "v"); }, nullptr};
   static_assert(st::options::unset < 0.0, "unset");
 
   const bool started = st::init(o);
@@ -318,12 +324,37 @@ int main() {
   const bool sent_exception = st::capture_exception("Error", "boom");
   const bool sent_message = st::capture_message("hello", st::level::warning);
   const bool sent_message_default = st::capture_message("hello");
+  st::event_options extra;
+  extra.set_tag("db", "orders").set_context("order", "id", "A-1").add_fingerprint("{{ default }}");
+  const bool sent_with_extra = st::capture_exception("Error", "boom", extra) ||
+                               st::capture_message("hello", st::level::info, extra);
 #if SENTRY_TRACE_EXCEPTIONS
   const std::runtime_error error("boom");
-  const bool sent_std = st::capture_exception(error);
+  const bool sent_std = st::capture_exception(error) || st::capture_exception(error, extra) ||
+                        st::capture_exception(error, extra, "app::error") || sent_with_extra;
 #else
-  const bool sent_std = false;
+  const bool sent_std = sent_with_extra;
 #endif
+  check(extra.tag_count == 1 && extra.context_count == 1 && extra.fingerprint_count == 1 && extra.dropped == 0,
+        "event_options keeps what was set");
+  static_assert(st::event_options::max_tags == 8 && st::event_options::max_context_values == 8 &&
+                    st::event_options::max_fingerprint == 4 && st::transaction_event::max_tags == 8,
+                "event capacities");
+  const st::event_tag first_tag = extra.tags[0];
+  const st::event_context_value first_context = extra.contexts[0];
+  check(first_tag.key == "db" && first_context.context == "order" && extra.fingerprint[0] == "{{ default }}",
+        "event_options' arrays hold what was set");
+  st::error_event seen_event;
+  seen_event.extra = extra;
+  check(seen_event.exception_type.empty() && seen_event.exception_value.empty(), "an error_event starts empty");
+  st::transaction_event seen_transaction;
+  check(seen_transaction.tags[0].key.empty(), "a transaction_event starts without tags");
+  check(o.before_send.fn != nullptr && o.before_send_transaction.fn != nullptr, "the hooks were set");
+  check(seen_transaction.set_tag("k", "v") && seen_transaction.tag_count == 1, "transaction_event::set_tag");
+  check(seen_event.lvl == st::level::error, "error_event defaults to level error");
+  check(std::string_view(st::to_string(st::discard_reason::before_send)) == "before_send" &&
+            std::string_view(st::to_string(st::discard_reason::event_processor)) == "event_processor",
+        "to_string(before_send, event_processor)");
 
   // Value helpers keep their meaning.
   check(st::from_http_status(404) == st::span_status::not_found, "from_http_status");

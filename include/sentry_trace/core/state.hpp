@@ -78,6 +78,11 @@ struct tracer {
   std::size_t target_count = 0;
   std::string_view targets[16] = {};
   char target_text[1024] = {};
+  before_send_hook before_send{};
+  before_send_transaction_hook before_send_transaction{};
+  std::size_t ignore_count = 0;          ///< options.ignore_transactions, copied by init()
+  std::string_view ignore[8] = {};       ///< few: RAM on a microcontroller (8 x 16 + 256 bytes)
+  char ignore_text[256] = {};
 
   std::uint64_t now_ns() const noexcept { return clock.now_ns(clock.user); }
   /// The span clock (clock.hpp): the cycle counter read inline, or the clock hook.

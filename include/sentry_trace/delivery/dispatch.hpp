@@ -4,7 +4,9 @@
 //               envelope, the periodic client report, and finishing a transaction: handing its
 //               block to the handoff (handoff.hpp), or writing its envelope and freeing its
 //               block on the thread that ended it when there is no handoff or the pool is
-//               nearly full (fewer than handoff_free_reserve free blocks).
+//               nearly full (fewer than handoff_free_reserve free blocks). Before a transaction
+//               is written, options.ignore_transactions and before_send_transaction decide
+//               whether it goes (keep_transaction), under the envelope lock.
 
 #ifndef SENTRY_TRACE_DELIVERY_DISPATCH_HPP
 #define SENTRY_TRACE_DELIVERY_DISPATCH_HPP
@@ -177,6 +179,7 @@ inline envelope_context make_envelope_context() noexcept {
   c.server_name = t.server_name;
   c.anchor = t.serialization_anchor();
   c.sent_at_epoch_us = t.epoch_us();
+  c.host = &g_host;
   return c;
 }
 
@@ -255,21 +258,65 @@ inline void send_client_report_if_due() noexcept {
   send_client_report_if_due_locked();
 }
 
+/// True when `name` contains one of options.ignore_transactions (@sentry/core's
+/// stringMatchesSomePattern with string patterns: a case-sensitive substring).
+inline bool is_ignored_transaction(const tracer& t, std::string_view name) noexcept {
+  for (std::size_t i = 0; i < t.ignore_count; ++i)
+    if (name.find(t.ignore[i]) != std::string_view::npos) return true;
+  return false;
+}
+
+/// before_send_transaction's view of the transaction being written. Static rather than on the
+/// writer's stack (about 300 bytes: a microcontroller's stack budget is 2 KiB); guarded by the
+/// envelope lock, under which transactions are written one at a time.
+inline transaction_event g_transaction_edit{};
+
+/// Runs ignore_transactions and before_send_transaction (when either is set) on the
+/// transaction in `b`; false when
+/// it is dropped: the transaction and each span that ended (root included) are then counted
+/// with the filter's reason (event_processor, before_send), spans that never ended as invalid
+/// (as the writer would have). `edit` receives the hook's changes.
+inline bool keep_transaction(const tracer& t, const transaction_block& b, std::uint32_t handed_out,
+                             transaction_event& edit) noexcept {
+  edit = transaction_event{};
+  edit.name = transaction_name(b);
+  std::uint32_t ended = 0, unfinished = 0;
+  for (std::uint32_t slot = 1; slot < handed_out; ++slot)
+    (b.spans[slot].state.load(order_acquire) == slot_ended ? ended : unfinished) += 1;
+  edit.span_count = ended;
+  discard_reason reason = discard_reason::event_processor;
+  if (!is_ignored_transaction(t, edit.name)) {
+    if (t.before_send_transaction.fn == nullptr || t.before_send_transaction.fn(edit, t.before_send_transaction.user))
+      return true;
+    reason = discard_reason::before_send;
+  }
+  log_line(log_level::debug, "a transaction was dropped (ignore_transactions or before_send_transaction): ", edit.name);
+  g_outcomes.record_transaction(reason, ended + 1);
+  g_outcomes.record(discard_reason::invalid, data_category::span, unfinished);
+  return false;
+}
+
 /// Writes the envelope of the transaction in `e`, sends it, and gives back the root's open
 /// count (the last one out frees the block). The handoff's writer; also called inline.
+/// ignore_transactions and before_send_transaction run first (under the envelope lock, so the
+/// hook never runs concurrently).
 inline void write_transaction(const handoff_entry& e) noexcept {
   tracer& t = g_tracer;
   transaction_block& b = *e.block;
   {
     envelope_lock guard(t.lock);
-    envelope_context ctx = make_envelope_context();
-    transaction_write w =
-        write_transaction_envelope(t.mem->envelope, sizeof(t.mem->envelope), b, e.handed_out, ctx, t.mem->envelope_slots);
-    if (!w.bytes.empty()) {
-      transaction_view view(&b, w.slots, w.spans_written + 1, ctx.anchor);
-      dispatch(envelope_view(w.bytes, &view, false));
-    } else {
-      log_line(log_level::warning, "a transaction did not fit in SENTRY_TRACE_ENVELOPE_BYTES and was dropped");
+    transaction_event& edit = g_transaction_edit;
+    const bool filtered = t.ignore_count != 0 || t.before_send_transaction.fn != nullptr;
+    if (!filtered || keep_transaction(t, b, e.handed_out, edit)) {
+      envelope_context ctx = make_envelope_context();
+      transaction_write w = write_transaction_envelope(t.mem->envelope, sizeof(t.mem->envelope), b, e.handed_out, ctx,
+                                                       t.mem->envelope_slots, filtered ? &edit : nullptr);
+      if (!w.bytes.empty()) {
+        transaction_view view(&b, w.slots, w.spans_written + 1, ctx.anchor);
+        dispatch(envelope_view(w.bytes, &view, false));
+      } else {
+        log_line(log_level::warning, "a transaction did not fit in SENTRY_TRACE_ENVELOPE_BYTES and was dropped");
+      }
     }
   }
   if (b.close_one()) b.release();

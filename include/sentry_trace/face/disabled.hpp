@@ -46,7 +46,7 @@
 //               because a stub that parsed nothing would change what a program computes. The
 //               vocabulary that needs
 //               nothing else (hooks.hpp, status.hpp, attributes.hpp, outcome_kinds.hpp,
-//               sampling_context.hpp) is not repeated: this part includes those parts, which
+//               sampling_context.hpp, event_options.hpp) is not repeated: this part includes those parts, which
 //               the enabled build includes too, so it is written once and cannot drift.
 //               SENTRY_TRACE_SCOPE / SENTRY_TRACE_FUNCTION (macros.hpp) become static_cast<void>(0).
 // ARGUMENTS     Unlike the macros, these are functions: what a call site writes as an argument is
@@ -68,7 +68,8 @@
 //               the enabled build's: a TU with tracing compiled out holds no state and emits no
 //               layout guard (config.hpp), and links beside enabled TUs, whose calls it leaves alone.
 // KEEP IN STEP  Every public declaration added to another part needs its twin here, except in
-//               the shared parts (hooks, status, attributes, outcome_kinds, sampling_context),
+//               the shared parts (hooks, status, attributes, outcome_kinds, sampling_context,
+//               event_options),
 //               which both modes include. tests/compile_out/check_twin.py reads the public names
 //               of the real face and of the implementation's user-facing types and fails when one
 //               is missing here or unused by tests/compile_out/surface.cpp, which builds one
@@ -83,6 +84,7 @@
 
 // The value vocabulary is not repeated here: these parts are the same in both modes.
 #include "attributes.hpp"
+#include "event_options.hpp"
 #include "hooks.hpp"
 #include "outcome_kinds.hpp"
 #include "sampling_context.hpp"
@@ -434,6 +436,10 @@ struct options {
   std::string_view ca_file = "";
   bool http_compression = true;
   std::string_view spotlight = "";
+  before_send_hook before_send{};
+  before_send_transaction_hook before_send_transaction{};
+  const std::string_view* ignore_transactions = nullptr;
+  std::size_t ignore_transaction_count = 0;
 };
 
 /// True: "tracing is compiled out" is not a failure, so `if (!init(o))` error paths stay quiet
@@ -512,10 +518,13 @@ template <class Carrier, class Fn> decltype(auto) extract(const Carrier&, Fn&& f
 }
 /// False: nothing was sent.
 inline bool capture_exception(std::string_view, std::string_view) noexcept { return false; }
+inline bool capture_exception(std::string_view, std::string_view, const event_options&) noexcept { return false; }
 #if SENTRY_TRACE_EXCEPTIONS
-inline bool capture_exception(const std::exception&, std::string_view = "std::exception") noexcept { return false; }
+inline bool capture_exception(const std::exception&, std::string_view = {}) noexcept { return false; }
+inline bool capture_exception(const std::exception&, const event_options&, std::string_view = {}) noexcept { return false; }
 #endif
 inline bool capture_message(std::string_view, level = level::info) noexcept { return false; }
+inline bool capture_message(std::string_view, level, const event_options&) noexcept { return false; }
 
 // ---- active.hpp ------------------------------------------------------------------------------
 

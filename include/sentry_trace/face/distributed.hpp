@@ -24,6 +24,7 @@
 
 #include "../config.hpp"
 #include "span.hpp"
+#include "event_options.hpp"
 #include "status.hpp"
 
 #include <cstddef>
@@ -132,18 +133,25 @@ template <class Carrier> bool inject(Carrier& carrier, std::string_view url = {}
 /// absent) and runs fn inside continue_trace.
 template <class Carrier, class Fn> decltype(auto) extract(const Carrier& carrier, Fn&& fn);
 
-/// Sends an error event (`exception.values[0]` = {type, value}) linked to the active span.
-/// Strings are copied (cut at SENTRY_TRACE_MAX_STRING bytes). Returns false when it was not
-/// sent (tracing off, or the envelope did not fit: counted). No heap; thread-safe.
+/// Sends an error event (`exception.values[0]` = {type, value}) linked to the active span,
+/// with the tags, contexts and fingerprint of `extra` when given (captureException(e, {tags,
+/// contexts, fingerprint})). Every event carries contexts.os, runtime and device and passes
+/// options.before_send first. Strings are copied (cut at SENTRY_TRACE_MAX_STRING bytes) and
+/// read only during the call. Returns false when it was not sent (tracing off, before_send
+/// dropped it, or the envelope did not fit: counted). No heap; thread-safe.
 bool capture_exception(std::string_view type, std::string_view value) noexcept;
+bool capture_exception(std::string_view type, std::string_view value, const event_options& extra) noexcept;
 #if SENTRY_TRACE_EXCEPTIONS
-/// capture_exception with the exception's dynamic type name unavailable without RTTI, so the
-/// type is "std::exception" unless given; the value is e.what().
-bool capture_exception(const std::exception& e, std::string_view type = "std::exception") noexcept;
+/// capture_exception with e.what() as the value and, as the type, `type` when given, else e's
+/// dynamic type name: with RTTI (__cpp_rtti / __GXX_RTTI / _CPPRTTI) demangled without the heap
+/// ("std::runtime_error", "app::db_error"; a template or local class keeps its mangled name,
+/// see protocol/type_name.hpp), without RTTI "std::exception".
+bool capture_exception(const std::exception& e, std::string_view type = {}) noexcept;
+bool capture_exception(const std::exception& e, const event_options& extra, std::string_view type = {}) noexcept;
 #endif
-/// Sends a message event at `lvl`, linked to the active span.
+/// Sends a message event at `lvl`, linked to the active span (captureMessage).
 bool capture_message(std::string_view message, level lvl = level::info) noexcept;
-
+bool capture_message(std::string_view message, level lvl, const event_options& extra) noexcept;
 
 template <class Fn>
 decltype(auto) continue_trace(std::string_view sentry_trace, std::string_view baggage, std::string_view traceparent,

@@ -37,6 +37,10 @@
 //               http_proxy, ca_file  ""                          http_proxy, ca_certs
 //               spotlight            "" (SENTRY_SPOTLIGHT)       spotlight: "true"/"1"/...: the
 //                                    default sidecar URL, "false"/"0"/...: off, else a URL
+//               before_send          none                        beforeSend: edit or drop an event
+//               before_send_transaction none                     beforeSendTransaction: rename, tag
+//                                                                or drop a transaction
+//               ignore_transactions  none                        ignoreTransactions (substrings)
 // TRANSPORT     With a DSN and no options.transport, hosted POSIX builds send over HTTP
 //               (transport_http.hpp) to {scheme}://{host}:{port}{path}/api/{project}/envelope/
 //               with X-Sentry-Auth, from a transport held in static storage inside the library;
@@ -68,6 +72,7 @@
 #define SENTRY_TRACE_FACE_OPTIONS_HPP
 
 #include "../config.hpp"
+#include "event_options.hpp"
 #include "hooks.hpp"
 #include "outcome_kinds.hpp"
 #include "sampler.hpp"
@@ -141,6 +146,23 @@ struct options {
   /// "": SENTRY_SPOTLIGHT; "true"/"1"/"yes"/"on"...: http://localhost:8969/stream;
   /// "false"/"0"/"no"/"off"...: off; anything else: the sidecar URL (PROTOCOL.md §13).
   std::string_view spotlight{};
+  /// Sees every error and message event before it is written; may edit it or drop it (false:
+  /// counted as before_send / error). See face/event_options.hpp for what can be edited.
+  before_send_hook before_send{};
+  /// Sees every transaction before it is written; may rename it, add tags, or drop it (false:
+  /// counted as before_send for the transaction and each of its spans). Neither this nor
+  /// ignore_transactions applies to streamed spans (trace_lifecycle::stream), as @sentry/core
+  /// ignores both there.
+  before_send_transaction_hook before_send_transaction{};
+  /// Transactions whose name contains one of these (case-sensitive substring, as @sentry/core's
+  /// stringMatchesSomePattern with string patterns; there are no regular expressions) are not
+  /// sent: counted as event_processor for the transaction and its spans, as @sentry/core's
+  /// eventFilters integration drops them. Checked before before_send_transaction, against the
+  /// name the root ended with. An empty pattern matches every name. Copied by init(): at most 8
+  /// patterns and 256 bytes in all (a microcontroller's RAM; the usual list is a few health
+  /// checks).
+  const std::string_view* ignore_transactions = nullptr;
+  std::size_t ignore_transaction_count = 0;
 };
 
 /// Starts (or restarts) tracing. Returns false, logs why, and leaves tracing off on bad

@@ -30,6 +30,9 @@ enum class discard_reason : std::uint8_t {
   invalid,            ///< a span never ended, or ended after its transaction was sent
   no_parent_span,     ///< a child whose explicit parent's transaction was already gone
   internal_sdk_error, ///< anything else inside the library
+  before_send,        ///< options.before_send / before_send_transaction returned false
+  event_processor,    ///< matched options.ignore_transactions (@sentry/core's eventFilters
+                      ///< drops it from an event processor, reported with this reason)
   count_
 };
 
@@ -39,8 +42,10 @@ enum class data_category : std::uint8_t { transaction, span, error, internal, co
 constexpr const char* to_string(discard_reason r) noexcept {
   constexpr const char* names[] = {"sample_rate",  "buffer_overflow", "queue_overflow",  "ratelimit_backoff",
                                    "network_error", "send_error",     "invalid",         "no_parent_span",
-                                   "internal_sdk_error"};
-  return names[static_cast<std::size_t>(r) < static_cast<std::size_t>(discard_reason::count_) ? static_cast<std::size_t>(r) : 8];
+                                   "internal_sdk_error", "before_send", "event_processor"};
+  return names[static_cast<std::size_t>(r) < static_cast<std::size_t>(discard_reason::count_)
+                   ? static_cast<std::size_t>(r)
+                   : static_cast<std::size_t>(discard_reason::internal_sdk_error)];
 }
 constexpr const char* to_string(data_category c) noexcept {
   constexpr const char* names[] = {"transaction", "span", "error", "internal"};

@@ -9,7 +9,12 @@
 //               the rest are counted as buffer_overflow, and the transaction still goes out.
 // FORMAT        Timestamps are RFC 3339 UTC strings with microseconds, the one form that Relay,
 //               @sentry/core and sentry-cli all accept; `platform` is "native" (Relay has no
-//               "cpp"); every span has an `op` ("default" when empty) and a `status`.
+//               "cpp"); every span has an `op` ("default" when empty) and a `status`. The
+//               payload's contexts hold the trace context, then the host's os, runtime and
+//               device (host_contexts.hpp, when the context says so); its sdk lists `packages`.
+//               before_send_transaction's edits (dispatch.hpp): a new name, with source
+//               "custom" as @sentry/core sets it, and `tags`. The header's DSC keeps the name
+//               the trace was sampled with.
 // SPEC          https://develop.sentry.dev/sdk/foundations/transport/envelopes/
 //               https://develop.sentry.dev/sdk/foundations/data-model/event-payloads/transaction/
 
@@ -17,6 +22,7 @@
 #define SENTRY_TRACE_ENVELOPE_HPP
 
 #include "../config.hpp"
+#include "host_contexts.hpp"
 #include "ids.hpp"
 #include "json.hpp"
 #include "../core/clock.hpp"
@@ -24,6 +30,7 @@
 #include "../core/pool.hpp"
 #include "propagation.hpp"
 #include "sampling.hpp"
+#include "../face/event_options.hpp"
 #include "../face/span.hpp"
 #include "../face/transport.hpp"
 
@@ -47,6 +54,7 @@ struct envelope_context {
   std::string_view server_name;
   time_anchor anchor;  ///< the serialization's (tracer::serialization_anchor())
   std::int64_t sent_at_epoch_us = 0;
+  const host_contexts* host = nullptr;  ///< contexts.os/runtime/device of payloads; nullptr: none
 };
 
 /// Writes `value` with at most 6 decimals for the DSC's sample_rand ("0.421337").
@@ -262,7 +270,6 @@ struct transaction_write {
   std::uint16_t* slots = nullptr; ///< the slots written, root first (for transaction_view)
 };
 
-/// The transaction's own fields, up to and with its trace context.
 /// A span's start and end as epoch microseconds: a span-clock reading through the anchor, a
 /// time the user gave (given_times) through its wall-clock pair only. A given time next to a
 /// reading may round to just before it; the end is then the start, never a negative duration.
@@ -281,24 +288,42 @@ inline epoch_times epoch_times_of(const time_anchor& a, const span_record& r) no
   return given_epoch_times(a, r);
 }
 
+/// `tags` as one object, when there is any.
+inline void write_tags(json_writer& w, const event_tag* tags, std::size_t count) noexcept {
+  if (count == 0) return;
+  w.literal_key("tags").begin_object();
+  for (std::size_t i = 0; i < count; ++i) w.key(tags[i].key).string(tags[i].value);
+  w.end_object();
+}
+
+/// The transaction's own fields, up to and with its contexts. `edit` (before_send_transaction's
+/// result, or nullptr) renames it (source "custom" when the name changed, as @sentry/core does;
+/// an empty name keeps the original) and adds tags.
 inline void write_transaction_fields(json_writer& w, const transaction_block& b, const envelope_context& ctx,
-                                     std::string_view event_hex, const trace_hex& trace) noexcept {
+                                     std::string_view event_hex, const trace_hex& trace,
+                                     const transaction_event* edit) noexcept {
   const span_record& root = b.spans[0];
+  const std::string_view name = transaction_name(b);
+  const bool renamed = edit != nullptr && !edit->name.empty() && edit->name != name;
   w.literal_key("type").string("transaction");
   w.literal_key("event_id").string(event_hex);
   w.literal_key("platform").string("native");
-  w.literal_key("transaction").string(transaction_name(b));
-  w.literal_key("transaction_info").begin_object().literal_key("source").string(to_string(b.source)).end_object();
+  w.literal_key("transaction").string(renamed ? edit->name : name);
+  w.literal_key("transaction_info").begin_object().literal_key("source")
+      .string(to_string(renamed ? transaction_source::custom : b.source)).end_object();
   const epoch_times at = epoch_times_of(ctx.anchor, root);
   w.literal_key("start_timestamp").timestamp(at.start_us);
   w.literal_key("timestamp").timestamp(at.end_us);
   if (!ctx.release.empty()) w.literal_key("release").string(ctx.release);
   w.literal_key("environment").string(ctx.environment);
   if (!ctx.server_name.empty()) w.literal_key("server_name").string(ctx.server_name);
-  write_sdk(w);
+  write_payload_sdk(w);
+  if (edit != nullptr) write_tags(w, edit->tags, edit->tag_count);
   w.literal_key("contexts").begin_object().literal_key("trace").begin_object();
   write_span_common(w, b, trace, root, true, root.parent);
-  w.end_object().end_object();
+  w.end_object();
+  if (ctx.host != nullptr) write_host_contexts(w, *ctx.host);
+  w.end_object();
 }
 
 /// The `measurements` object, when the transaction has a measurement that is ready.
@@ -384,7 +409,8 @@ inline bool write_transaction_headers(fixed_sink& head, const transaction_block&
 /// fit is dropped and counted. `slot_list` must hold `handed_out` entries.
 inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, const transaction_block& b,
                                                     std::uint32_t handed_out, const envelope_context& ctx,
-                                                    std::uint16_t* slot_list) noexcept {
+                                                    std::uint16_t* slot_list,
+                                                    const transaction_event* edit = nullptr) noexcept {
   transaction_write result;
   const std::size_t header_room = header_room_for(cap);
   if (cap < header_room + 1024) return result;
@@ -397,7 +423,7 @@ inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, 
   fixed_sink payload(buf + header_room, payload_cap);
   json_writer w(payload);
   w.begin_object();
-  write_transaction_fields(w, b, ctx, event_id_text, trace);
+  write_transaction_fields(w, b, ctx, event_id_text, trace, edit);
   write_measurements(w, b);
   w.literal_key("spans").begin_array();
   if (!w.ok()) {

@@ -10,8 +10,8 @@
 //               the envelope header carries that trace's dynamic sampling context, which the
 //               caller writes through a callback (the tracer knows the DSC, this part does not).
 // DOES NOT      allocate, lock, throw or read the locale. It does not capture stack traces,
-//               breadcrumbs, tags, user data or attachments, chain exceptions (one value per
-//               event), or sample: traces_sample_rate does not apply to errors.
+//               breadcrumbs, user data or attachments, chain exceptions (one value per event), or
+//               sample: traces_sample_rate does not apply to errors.
 // FORMAT        As @sentry/core 11 writes an event captured inside a span (fx/js/static-0001),
 //               with sentry_trace's own choices:
 //               - `timestamp` is RFC 3339 UTC with microseconds (envelope.hpp says why);
@@ -20,18 +20,28 @@
 //               - a message event's text is a plain string, `"message":"..."`, which is what
 //                 @sentry/core's eventFromString and Python's capture_message send (sentry-native
 //                 sends {"formatted":"..."}; Relay reads both as logentry.formatted);
+//               - `tags` {key: value}, `fingerprint` [parts] and the named contexts of the
+//                 capture call's event_options (face/event_options.hpp), each only when given;
 //               - contexts.trace is {trace_id, span_id, parent_span_id?, op?}, the shape of
-//                 @sentry/core's spanToTraceContext plus Python's op.
-//               Exception type and value, message and op longer than SENTRY_TRACE_MAX_STRING
-//               bytes are cut at a UTF-8 boundary and counted in stats::strings_truncated.
+//                 @sentry/core's spanToTraceContext plus Python's op; then the host's os,
+//                 runtime and device (host_contexts.hpp), then the user's; `contexts` is left
+//                 out when it would be empty. A user context named trace, os, runtime or device
+//                 (or with no name) is not written, and is counted in stats::attributes_dropped
+//                 with the event_options entries that did not fit;
+//               - the payload's sdk has `packages` (host_contexts.hpp), the header's does not.
+//               Exception type and value, message, op, tags, context names, keys and values and
+//               fingerprint parts longer than SENTRY_TRACE_MAX_STRING bytes are cut at a UTF-8
+//               boundary and counted in stats::strings_truncated.
 //               CR, LF and other control characters are escaped, invalid UTF-8 is replaced by
 //               U+FFFD (json.hpp), so hostile text cannot break the envelope's framing.
 // RAM           Nothing of its own: the envelope goes straight into the caller's buffer (the
 //               payload after room for its item header, then moved down flush against it), plus
-//               under 200 bytes of stack. Worst case: the payload is 6 x 4 x
-//               SENTRY_TRACE_MAX_STRING bytes (type, value, message and op, every byte escaped
-//               as \u00XX) plus ~700 plus release, environment and server_name; the header
-//               ~250 bytes plus the DSC. About 25 KiB with the default switches.
+//               under 200 bytes of stack. Worst case: 6 x 4 x SENTRY_TRACE_MAX_STRING bytes for
+//               each string written (type, value, message, op, and every tag, context entry
+//               and fingerprint part: up to 40 more strings with event_options' capacities;
+//               every byte escaped as \u00XX) plus ~1000 plus release, environment,
+//               server_name and the host contexts; the header ~250 bytes plus the DSC. A full
+//               event_options of long strings can exceed SENTRY_TRACE_ENVELOPE_BYTES: see ERRORS.
 // ERRORS        When the envelope does not fit in the buffer the result is empty and the event
 //               is counted as buffer_overflow / error for the client report.
 // SPEC          https://develop.sentry.dev/sdk/telemetry/errors/
@@ -43,9 +53,11 @@
 
 #include "../config.hpp"
 #include "envelope.hpp"
+#include "host_contexts.hpp"
 #include "ids.hpp"
 #include "json.hpp"
 #include "../core/outcomes.hpp"
+#include "../face/event_options.hpp"
 #include "../face/span.hpp"
 #include "../face/status.hpp"
 
@@ -78,7 +90,36 @@ struct event_fields {
   std::int64_t timestamp_epoch_us = 0;  ///< when it happened, microseconds since the Unix epoch;
                                         ///< 0: the envelope's sent_at
   bool handled = true;                  ///< mechanism.handled: false for a crash or terminate
+  const event_options* extra = nullptr; ///< tags, contexts and fingerprint; nullptr: none
 };
+
+/// Whether `name` is a context the SDK writes itself (the event's own are not accepted).
+constexpr bool is_sdk_context(std::string_view name) noexcept {
+  return name == "trace" || name == "os" || name == "runtime" || name == "device";
+}
+
+/// The user's named contexts from `x`, into an open `contexts` object: one object per name, in
+/// the order names first appear, with its members in the order given. `cut` shortens strings.
+/// Returns how many members were not written (an SDK context's name, or an empty one).
+template <class Cut>
+std::uint64_t write_user_contexts(json_writer& w, const event_options& x, Cut&& cut) noexcept {
+  std::uint64_t refused = 0;
+  for (std::size_t i = 0; i < x.context_count; ++i) {
+    const std::string_view name = x.contexts[i].context;
+    if (name.empty() || is_sdk_context(name)) {
+      ++refused;
+      continue;
+    }
+    bool seen = false;
+    for (std::size_t j = 0; j < i && !seen; ++j) seen = x.contexts[j].context == name;
+    if (seen) continue;
+    w.key(cut(name)).begin_object();
+    for (std::size_t j = i; j < x.context_count; ++j)
+      if (x.contexts[j].context == name) w.key(cut(x.contexts[j].key)).string(cut(x.contexts[j].value));
+    w.end_object();
+  }
+  return refused;
+}
 
 /// Writes one error-event envelope into buf[0..cap) and returns its bytes (a view into `buf`),
 /// or an empty view when it does not fit; that event is then counted as buffer_overflow / error.
@@ -165,7 +206,7 @@ inline std::string_view write_event_envelope(char* buf, std::size_t cap, const e
   if (!ctx.release.empty()) w.key("release").string(ctx.release);
   if (!ctx.environment.empty()) w.key("environment").string(ctx.environment);
   if (!ctx.server_name.empty()) w.key("server_name").string(ctx.server_name);
-  write_sdk(w);
+  write_payload_sdk(w);
   if (!type.empty() || !value.empty()) {
     // Relay needs a type or a value in each exception; mechanism.type is required in a mechanism.
     w.key("exception").begin_object().key("values").begin_array().begin_object();
@@ -175,9 +216,28 @@ inline std::string_view write_event_envelope(char* buf, std::size_t cap, const e
     w.end_object().end_array().end_object();
   }
   if (!message.empty()) w.key("message").string(message);
+  std::uint64_t dropped = 0;
+  if (f.extra != nullptr) {
+    const event_options& x = *f.extra;
+    dropped += x.dropped;
+    if (x.tag_count) {
+      w.key("tags").begin_object();
+      for (std::size_t i = 0; i < x.tag_count; ++i) w.key(cut(x.tags[i].key)).string(cut(x.tags[i].value));
+      w.end_object();
+    }
+    if (x.fingerprint_count) {
+      w.key("fingerprint").begin_array();
+      for (std::size_t i = 0; i < x.fingerprint_count; ++i) w.string(cut(x.fingerprint[i]));
+      w.end_array();
+    }
+  }
+  // contexts: trace, the host's, the user's; left out when none has anything to say.
+  const json_writer::checkpoint before_contexts = w.mark();
+  w.key("contexts").begin_object();
+  const std::size_t contexts_opened = payload.size();
   if (!tc.trace.is_zero()) {
     char hex[32];
-    w.key("contexts").begin_object().key("trace").begin_object();
+    w.key("trace").begin_object();
     tc.trace.to_hex(hex);
     w.key("trace_id").string(std::string_view(hex, 32));
     (tc.span.is_zero() ? new_span_id() : tc.span).to_hex(hex);
@@ -187,8 +247,12 @@ inline std::string_view write_event_envelope(char* buf, std::size_t cap, const e
       w.key("parent_span_id").string(std::string_view(hex, 16));
     }
     if (!op.empty()) w.key("op").string(op);
-    w.end_object().end_object();
+    w.end_object();
   }
+  if (ctx.host != nullptr) write_host_contexts(w, *ctx.host);
+  if (f.extra != nullptr) dropped += write_user_contexts(w, *f.extra, cut);
+  if (payload.size() == contexts_opened && !payload.overflowed()) w.rewind(before_contexts);
+  else w.end_object();
   w.end_object();
   if (!w.ok()) return overflow();
   const std::size_t payload_len = payload.size();
@@ -205,6 +269,7 @@ inline std::string_view write_event_envelope(char* buf, std::size_t cap, const e
   std::memcpy(buf + head_len, item, item_len);
 
   if (truncated) g_outcomes.strings_truncated.fetch_add(truncated, order_relaxed);
+  if (dropped) g_outcomes.attributes_dropped.fetch_add(dropped, order_relaxed);
   return std::string_view(buf, head_len + item_len + payload_len);
 }
 

@@ -35,6 +35,7 @@
 #include "../protocol/envelope.hpp"
 #include "../protocol/events.hpp"
 #include "../protocol/propagation.hpp"
+#include "../protocol/type_name.hpp"
 #include "lifecycle.hpp"
 #include "../core/span_members.hpp"
 
@@ -45,6 +46,12 @@
 #include <utility>
 #if SENTRY_TRACE_EXCEPTIONS
 #  include <exception>
+#endif
+#if defined(__cpp_rtti) || defined(__GXX_RTTI) || defined(_CPPRTTI)
+#  include <typeinfo>
+#  define SENTRY_TRACE_DETAIL_RTTI 1
+#else
+#  define SENTRY_TRACE_DETAIL_RTTI 0
 #endif
 
 SENTRY_TRACE_DETAIL_BEGIN
@@ -242,6 +249,35 @@ inline void write_event_dsc(json_writer& w, void* user) noexcept {
   w.end_object();
 }
 
+/// before_send's view of the event being written (about 770 bytes): static rather than on the
+/// capturing thread's stack, guarded by the envelope lock, under which events are written one
+/// at a time.
+inline error_event g_event_edit{};
+
+/// Runs options.before_send on the event `f` describes (under the envelope lock, so never
+/// concurrently); false when it dropped it (counted as before_send / error). Its edits are
+/// copied back into `f` (the event's strings then point where the hook put them) and `edited`.
+inline bool pass_before_send(const tracer& t, event_fields& f, error_event& edited) noexcept {
+  if (t.before_send.fn == nullptr) return true;
+  edited = error_event{};
+  edited.exception_type = f.exception_type;
+  edited.exception_value = f.exception_value;
+  edited.message = f.message;
+  edited.lvl = f.lvl;
+  if (f.extra != nullptr) edited.extra = *f.extra;
+  if (!t.before_send.fn(edited, t.before_send.user)) {
+    g_outcomes.record(discard_reason::before_send, data_category::error, 1);
+    log_line(log_level::debug, "before_send dropped an event");
+    return false;
+  }
+  f.exception_type = edited.exception_type;
+  f.exception_value = edited.exception_value;
+  f.message = edited.message;
+  f.lvl = edited.lvl;
+  f.extra = &edited.extra;
+  return true;
+}
+
 inline bool capture_event(const event_fields& f) noexcept {
   tracer& t = g_tracer;
   if (!t.enabled) return false;
@@ -252,8 +288,9 @@ inline bool capture_event(const event_fields& f) noexcept {
   tc.parent = c.parent;
   tc.op = c.op;
   envelope_lock guard(t.lock);
-  envelope_context ctx = make_envelope_context();
   event_fields fields = f;
+  if (!pass_before_send(t, fields, g_event_edit)) return false;
+  envelope_context ctx = make_envelope_context();
   if (!fields.timestamp_epoch_us) fields.timestamp_epoch_us = ctx.sent_at_epoch_us;
   std::string_view bytes =
       write_event_envelope(t.mem->envelope, sizeof(t.mem->envelope), fields, tc, ctx, &write_event_dsc, &c);
@@ -328,25 +365,63 @@ trace_headers get_trace_headers(const span_ref& of) noexcept {
   });
 }
 
-bool capture_exception(std::string_view type, std::string_view value) noexcept {
-  detail::event_fields f;
+namespace detail {
+inline bool capture_exception_event(std::string_view type, std::string_view value, const event_options* extra) noexcept {
+  event_fields f;
   f.exception_type = type.empty() && value.empty() ? std::string_view("Error") : type;
   f.exception_value = value;
   f.lvl = level::error;
-  return detail::capture_event(f);
+  f.extra = extra;
+  return capture_event(f);
+}
+inline bool capture_message_event(std::string_view message, level lvl, const event_options* extra) noexcept {
+  event_fields f;
+  f.message = message;
+  f.lvl = lvl;
+  f.extra = extra;
+  return capture_event(f);
+}
+#if SENTRY_TRACE_EXCEPTIONS
+/// The type an exception event names: `given` when set, else e's dynamic type (RTTI), else
+/// "std::exception". `buf` holds a demangled name.
+inline std::string_view exception_type_name(const std::exception& e, std::string_view given, char* buf,
+                                            std::size_t cap) noexcept {
+  if (!given.empty()) return given;
+#  if SENTRY_TRACE_DETAIL_RTTI
+  return readable_type_name(typeid(e).name(), buf, cap);
+#  else
+  static_cast<void>(e);
+  static_cast<void>(buf);
+  static_cast<void>(cap);
+  return "std::exception";
+#  endif
+}
+#endif
+}  // namespace detail
+
+bool capture_exception(std::string_view type, std::string_view value) noexcept {
+  return detail::capture_exception_event(type, value, nullptr);
+}
+bool capture_exception(std::string_view type, std::string_view value, const event_options& extra) noexcept {
+  return detail::capture_exception_event(type, value, &extra);
 }
 
 #if SENTRY_TRACE_EXCEPTIONS
 bool capture_exception(const std::exception& e, std::string_view type) noexcept {
-  return capture_exception(type, e.what());
+  char buf[256];  // longer names stay mangled (type_name.hpp)
+  return detail::capture_exception_event(detail::exception_type_name(e, type, buf, sizeof(buf)), e.what(), nullptr);
+}
+bool capture_exception(const std::exception& e, const event_options& extra, std::string_view type) noexcept {
+  char buf[256];  // longer names stay mangled (type_name.hpp)
+  return detail::capture_exception_event(detail::exception_type_name(e, type, buf, sizeof(buf)), e.what(), &extra);
 }
 #endif
 
 bool capture_message(std::string_view message, level lvl) noexcept {
-  detail::event_fields f;
-  f.message = message;
-  f.lvl = lvl;
-  return detail::capture_event(f);
+  return detail::capture_message_event(message, lvl, nullptr);
+}
+bool capture_message(std::string_view message, level lvl, const event_options& extra) noexcept {
+  return detail::capture_message_event(message, lvl, &extra);
 }
 
 #endif // SENTRY_TRACE_IMPLEMENTATION

@@ -343,6 +343,27 @@ inline init_error init_propagation(tracer& t, const options& opts) noexcept {
   return {};
 }
 
+/// The send hooks, the ignore_transactions patterns (copied into the tracer) and the host's
+/// contexts (read once, here: uname() and the compiler's macros).
+inline init_error init_event_filters(tracer& t, const options& opts) noexcept {
+  t.before_send = opts.before_send;
+  t.before_send_transaction = opts.before_send_transaction;
+  t.ignore_count = 0;
+  fill_host_contexts(g_host);
+  if (opts.ignore_transactions == nullptr) return {};
+  if (opts.ignore_transaction_count > sizeof(t.ignore) / sizeof(t.ignore[0]))
+    return init_failed("init: at most 8 ignore_transactions");
+  std::size_t used = 0;
+  for (std::size_t i = 0; i < opts.ignore_transaction_count; ++i) {
+    const std::string_view pattern = opts.ignore_transactions[i];
+    if (pattern.size() > sizeof(t.ignore_text) - used) return init_failed("init: ignore_transactions exceed 256 bytes");
+    if (!pattern.empty()) std::memcpy(t.ignore_text + used, pattern.data(), pattern.size());
+    t.ignore[t.ignore_count++] = std::string_view(t.ignore_text + used, pattern.size());
+    used += pattern.size();
+  }
+  return {};
+}
+
 /// The storage (a static default when hosted) and the transport (the built-in one started).
 inline init_error init_storage_and_transport(tracer& t, const options& opts) noexcept {
   t.mem = opts.storage;
@@ -400,6 +421,7 @@ bool init(const options& opts) noexcept {
   if (!e.failed) e = detail::init_identity(t, opts);
   if (!e.failed) e = detail::init_sampling(t, opts);
   if (!e.failed) e = detail::init_propagation(t, opts);
+  if (!e.failed) e = detail::init_event_filters(t, opts);
   if (!e.failed) e = detail::init_storage_and_transport(t, opts);
   if (!e.failed) e = detail::start_tracing(t, opts, entropy);
   if (e.failed) {
