@@ -11091,7 +11091,9 @@ inline span_id written_parent(const transaction_block& b, std::uint32_t slot, co
   span_id parent = b.spans[slot].parent;
   for (std::uint32_t below = slot; below > 1;) {  // each hop moves to a lower slot: bounded
     std::uint32_t u = below - 1;
-    while (u > 0 && b.spans[u].id != parent) --u;
+    // A slot another thread has claimed but not yet published (state 0) is being written: its
+    // id is not read. A parent is never such a slot: it was published before its child started.
+    while (u > 0 && (b.spans[u].state.load(order_acquire) == 0 || b.spans[u].id != parent)) --u;
     if (u == 0) return parent;  // the root, or a span outside this block
     const std::uint16_t* end = written + listed;
     const std::uint16_t* at = written;

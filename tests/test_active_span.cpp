@@ -303,7 +303,9 @@ TEST_CASE("with_active_span with a span from before the last init(): spans insid
 #if SENTRY_TRACE_EXCEPTIONS
 TEST_CASE("with_active_span and start_new_trace restore the active span and trace scope when fn throws") {
   traced t;
-  st::continue_trace("771a43a4192642f0b136d5159a501700-b7ad6b7169203331-1", "", [&] {
+  // The caller's DSC is complete, so that the envelopes also pass the interop checks.
+  st::continue_trace("771a43a4192642f0b136d5159a501700-b7ad6b7169203331-1",
+                     "sentry-trace_id=771a43a4192642f0b136d5159a501700,sentry-public_key=public", [&] {
     st::scoped_span root({"root", "task"});
     st::span side = st::start_inactive_span({"side", "task"});
     CHECK_THROWS_AS(st::with_active_span(side, [] { throw std::runtime_error("boom"); }), std::runtime_error);
@@ -337,7 +339,7 @@ TEST_CASE("start_new_trace: transactions inside share one new trace and sample_r
   traced t;
   const std::string incoming = "771a43a4192642f0b136d5159a501700";
   std::string headers_trace, baggage;
-  st::continue_trace(incoming + "-b7ad6b7169203331-1", "sentry-trace_id=" + incoming + ",sentry-sample_rand=0.25", [&] {
+  st::continue_trace(incoming + "-b7ad6b7169203331-1", "sentry-trace_id=" + incoming + ",sentry-public_key=public,sentry-sample_rand=0.25", [&] {
     st::scoped_span request({"request", "http.server"});
     st::start_new_trace([&] {
       CHECK(!st::active_span().is_valid());

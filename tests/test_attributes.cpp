@@ -524,9 +524,9 @@ TEST_CASE("a sampler returning inherit_or_sample_with follows the incoming trace
   // Deferred upstream (no flag) but a rate in the baggage: the rate decides with the sample_rand.
   CHECK(started_sampled(parent, "sentry-sample_rate=0.25,sentry-sample_rand=0.1" + dsc));
   CHECK_FALSE(started_sampled(parent, "sentry-sample_rate=0.25,sentry-sample_rand=0.3" + dsc));
-  // A parent that decided without sending a rate (no baggage): its decision, as 1 or 0.
-  CHECK(started_sampled(parent + "-1", ""));
-  CHECK_FALSE(started_sampled(parent + "-0", ""));
+  // A parent that decided without sending a rate: its decision, as 1 or 0.
+  CHECK(started_sampled(parent + "-1", dsc.substr(1)));
+  CHECK_FALSE(started_sampled(parent + "-0", dsc.substr(1)));
   // No parent at all: the fallback, 0 here.
   bool fresh = true;
   st::start_span({"GET /fresh", "http.server"}, [&](st::span& s) { fresh = s.is_sampled(); });
