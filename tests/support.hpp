@@ -434,6 +434,18 @@ inline st::options default_options(st::transport* t) {
 }
 
 /// Collects log lines, for tests that check a diagnostic was given.
+/// An id as its lowercase hex text, to compare with what an envelope or header holds.
+inline std::string hex(sentry_trace::span_id id) {
+  char b[16];
+  id.to_hex(b);
+  return std::string(b, 16);
+}
+inline std::string hex(sentry_trace::trace_id id) {
+  char b[32];
+  id.to_hex(b);
+  return std::string(b, 32);
+}
+
 struct log_capture {
   std::vector<std::string> lines;
   static void write(st::log_level, const char* message, void* self) {

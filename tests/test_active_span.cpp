@@ -24,16 +24,7 @@ namespace ts = test_support;
 using ts::json;
 using ts::traced;
 
-std::string hex(st::span_id id) {
-  char b[16];
-  id.to_hex(b);
-  return std::string(b, 16);
-}
-std::string hex(st::trace_id id) {
-  char b[32];
-  id.to_hex(b);
-  return std::string(b, 32);
-}
+using test_support::hex;
 
 const json* find_span(const json& payload, const std::string& description) {
   for (auto& s : payload["spans"].items)

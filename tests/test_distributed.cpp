@@ -24,16 +24,7 @@ namespace st = sentry_trace;
 namespace ts = test_support;
 using ts::json;
 
-std::string hex(st::span_id id) {
-  char b[16];
-  id.to_hex(b);
-  return std::string(b, 16);
-}
-std::string hex(st::trace_id id) {
-  char b[32];
-  id.to_hex(b);
-  return std::string(b, 32);
-}
+using test_support::hex;
 
 int unhex(char c) {
   if (c >= '0' && c <= '9') return c - '0';

@@ -19,16 +19,7 @@ namespace st = sentry_trace;
 namespace ts = test_support;
 using ts::json;
 
-std::string hex(st::span_id id) {
-  char b[16];
-  id.to_hex(b);
-  return std::string(b, 16);
-}
-std::string hex(st::trace_id id) {
-  char b[32];
-  id.to_hex(b);
-  return std::string(b, 32);
-}
+using test_support::hex;
 
 /// The sentry- members of a baggage value (key without the prefix; values as written).
 std::map<std::string, std::string> sentry_members(std::string_view bag) {

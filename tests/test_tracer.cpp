@@ -29,16 +29,7 @@ using ts::json;
 
 const std::string fffd = "\xEF\xBF\xBD";
 
-std::string hex(st::span_id id) {
-  char b[16];
-  id.to_hex(b);
-  return std::string(b, 16);
-}
-std::string hex(st::trace_id id) {
-  char b[32];
-  id.to_hex(b);
-  return std::string(b, 32);
-}
+using test_support::hex;
 
 using ts::traced;
 
