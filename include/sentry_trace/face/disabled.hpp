@@ -88,6 +88,7 @@
 #include "hooks.hpp"
 #include "outcome_kinds.hpp"
 #include "sampling_context.hpp"
+#include "span_time.hpp"
 #include "status.hpp"
 // The DSN parser is pure: the same code in both modes (see the header comment).
 #include "../protocol/dsn.hpp"
@@ -174,16 +175,6 @@ struct span_ref {
   constexpr bool is_valid() const noexcept { return false; }
   constexpr bool is_recording() const noexcept { return false; }
   constexpr bool is_sampled() const noexcept { return false; }
-};
-
-/// A value helper, kept whole: programs compute with it (now() is 0 here, "not given").
-struct span_time {
-  std::uint64_t ns = 0;
-  constexpr span_time minus_ns(std::uint64_t d_ns) const noexcept { return span_time{ns > d_ns ? ns - d_ns : 1}; }
-  constexpr span_time plus_ns(std::uint64_t d_ns) const noexcept {
-    return span_time{ns + d_ns < ns ? ~std::uint64_t{0} : ns + d_ns};
-  }
-  constexpr bool is_set() const noexcept { return ns != 0; }
 };
 
 /// The same aggregate as the enabled build, so `{"name", "op", parent}` still compiles.

@@ -17,6 +17,7 @@
 #include "../config.hpp"
 #include "attributes.hpp"
 #include "ids.hpp"
+#include "span_time.hpp"
 #include "status.hpp"
 
 #include <cstdint>
@@ -82,26 +83,6 @@ struct span_ref {
   constexpr bool is_valid() const noexcept { return (flags & valid) != 0; }
   constexpr bool is_recording() const noexcept { return (flags & recording) != 0; }
   constexpr bool is_sampled() const noexcept { return (flags & sampled) != 0; }
-};
-
-/// A point in time on the tracer's monotonic clock, in nanoseconds: the clock of
-/// options.clock when it is set, else steady_clock (a clock that never steps, unlike the wall
-/// clock). Take one with now(); express a duration measured after the fact with minus_ns()
-/// (`now().minus_ns(elapsed_ns)` is when a thing that just finished began). Zero means "not
-/// given": a span then starts or ends when the call is made. A value taken from another clock
-/// must be moved onto this one by the caller (e.g. GPU timestamps, by pairing one with now()).
-/// Spans may mix given times and clock readings freely: both are put on the same time line
-/// when their transaction is written (core/clock.hpp).
-struct span_time {
-  std::uint64_t ns = 0;  ///< monotonic nanoseconds; 0: not given
-
-  /// `d_ns` nanoseconds earlier; saturates at the clock's first nanosecond (never "not given").
-  constexpr span_time minus_ns(std::uint64_t d_ns) const noexcept { return span_time{ns > d_ns ? ns - d_ns : 1}; }
-  /// `d_ns` nanoseconds later (saturating).
-  constexpr span_time plus_ns(std::uint64_t d_ns) const noexcept {
-    return span_time{ns + d_ns < ns ? ~std::uint64_t{0} : ns + d_ns};
-  }
-  constexpr bool is_set() const noexcept { return ns != 0; }
 };
 
 /// How to start a span. An aggregate: `{"GET /orders", "http.server"}` or set fields by name.
