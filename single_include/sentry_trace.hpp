@@ -11424,11 +11424,12 @@ inline void write_typed_string(json_writer& w, std::string_view key, std::string
 /// One span of `b` as a span v2 item (PROTOCOL.md §6): ids, name, float-second timestamps,
 /// is_segment, status "ok"/"error" (the detailed status in sentry.status.message), and typed
 /// attributes, with the sentry.* ones @sentry/core 11 adds.
+/// `trace` and `segment_id` are the block's trace id and segment id in hex, made once per batch.
 inline void write_span_v2(json_writer& w, const transaction_block& b, const span_record& r, bool segment,
-                          std::string_view segment_name, const envelope_context& ctx) noexcept {
-  char hex[32];
+                          std::string_view segment_name, const trace_hex& trace, std::string_view segment_id,
+                          const envelope_context& ctx) noexcept {
   w.begin_object();
-  write_span_ids(w, trace_hex(b.trace), r, r.parent);
+  write_span_ids(w, trace, r, r.parent);
   std::string_view name = b.str(r.name);
   w.literal_key("name").string(segment ? segment_name : name);
   w.literal_key("status").string(r.status == span_status::ok ? "ok" : "error");
@@ -11441,8 +11442,7 @@ inline void write_span_v2(json_writer& w, const transaction_block& b, const span
   write_typed_string(w, "sentry.origin", origin_or_manual(b, r));
   write_typed_string(w, "sentry.trace_lifecycle", "stream");
   write_typed_string(w, "sentry.segment.name", segment_name);
-  b.segment_id.to_hex(hex);
-  write_typed_string(w, "sentry.segment.id", std::string_view(hex, 16));
+  write_typed_string(w, "sentry.segment.id", segment_id);
   write_typed_string(w, "sentry.sdk.name", sdk_name);
   write_typed_string(w, "sentry.sdk.version", version_string);
   if (!ctx.release.empty()) write_typed_string(w, "sentry.release", ctx.release);
@@ -11484,6 +11484,10 @@ void write_span_batches(char* buf, std::size_t cap, const transaction_block& b, 
   const std::string_view segment_name = b.is_continuation ? b.str(b.segment_name) : transaction_name(b);
   std::uint32_t slot = b.is_continuation ? 1 : 0;  // a continuation's slot 0 is its holder, not a span
   std::uint32_t unfinished = 0, too_large = 0;
+  const trace_hex trace(b.trace);
+  char segment_hex[16];
+  b.segment_id.to_hex(segment_hex);
+  const std::string_view segment_id(segment_hex, sizeof segment_hex);
   while (slot < handed_out) {
     fixed_sink payload(buf + header_room, cap - header_room - 2);  // 2: the closing "]}" always fits
     json_writer w(payload);
@@ -11496,7 +11500,7 @@ void write_span_batches(char* buf, std::size_t cap, const transaction_block& b, 
         continue;
       }
       const json_writer::checkpoint before = w.mark();
-      write_span_v2(w, b, r, slot == 0 && !b.is_continuation, segment_name, ctx);
+      write_span_v2(w, b, r, slot == 0 && !b.is_continuation, segment_name, trace, segment_id, ctx);
       if (!w.ok()) {
         w.rewind(before);
         if (items == 0) {  // alone it does not fit: drop it rather than loop
@@ -13183,10 +13187,7 @@ class http_client {
       body_mode_ = body_mode::none;
       return;
     }
-    bool chunked = false;
-    for (std::size_t i = 0; i + 7 <= te.size(); ++i)
-      if (iequals(te.substr(i, 7), "chunked")) chunked = true;
-    if (chunked) {
+    if (contains_ignore_case(te, "chunked")) {
       body_mode_ = body_mode::chunked;
       return;
     }
@@ -17136,6 +17137,22 @@ inline init_error init_sampling(tracer& t, const options& opts) noexcept {
   return {};
 }
 
+/// Copies `count` strings (at most V, checked by the caller) into `text`, one after another,
+/// with a view of each in `views` (`n` of them so far). False when they do not fit in `text`.
+template <std::size_t V, std::size_t T, class Count>
+bool pack_strings(const std::string_view* from, std::size_t count, std::string_view (&views)[V], char (&text)[T],
+                  Count& n) noexcept {
+  std::size_t used = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::string_view s = from[i];
+    if (s.size() > T - used) return false;
+    if (!s.empty()) std::memcpy(text + used, s.data(), s.size());
+    views[n++] = std::string_view(text + used, s.size());
+    used += s.size();
+  }
+  return true;
+}
+
 /// Client reports, traceparent, and the trace propagation targets (copied into the tracer).
 inline init_error init_propagation(tracer& t, const options& opts) noexcept {
   t.send_client_reports = opts.send_client_reports;
@@ -17144,14 +17161,9 @@ inline init_error init_propagation(tracer& t, const options& opts) noexcept {
   t.target_count = 0;
   if (!t.targets_set) return {};
   if (opts.trace_propagation_target_count > 16) return init_failed("init: at most 16 trace_propagation_targets");
-  std::size_t used = 0;
-  for (std::size_t i = 0; i < opts.trace_propagation_target_count; ++i) {
-    std::string_view target = opts.trace_propagation_targets[i];
-    if (target.size() > sizeof(t.target_text) - used) return init_failed("init: trace_propagation_targets exceed 1024 bytes");
-    if (!target.empty()) std::memcpy(t.target_text + used, target.data(), target.size());
-    t.targets[t.target_count++] = std::string_view(t.target_text + used, target.size());
-    used += target.size();
-  }
+  if (!pack_strings(opts.trace_propagation_targets, opts.trace_propagation_target_count, t.targets, t.target_text,
+                    t.target_count))
+    return init_failed("init: trace_propagation_targets exceed 1024 bytes");
   return {};
 }
 
@@ -17165,14 +17177,8 @@ inline init_error init_event_filters(tracer& t, const options& opts) noexcept {
   if (opts.ignore_transactions == nullptr) return {};
   if (opts.ignore_transaction_count > sizeof(t.ignore) / sizeof(t.ignore[0]))
     return init_failed("init: at most 8 ignore_transactions");
-  std::size_t used = 0;
-  for (std::size_t i = 0; i < opts.ignore_transaction_count; ++i) {
-    const std::string_view pattern = opts.ignore_transactions[i];
-    if (pattern.size() > sizeof(t.ignore_text) - used) return init_failed("init: ignore_transactions exceed 256 bytes");
-    if (!pattern.empty()) std::memcpy(t.ignore_text + used, pattern.data(), pattern.size());
-    t.ignore[t.ignore_count++] = std::string_view(t.ignore_text + used, pattern.size());
-    used += pattern.size();
-  }
+  if (!pack_strings(opts.ignore_transactions, opts.ignore_transaction_count, t.ignore, t.ignore_text, t.ignore_count))
+    return init_failed("init: ignore_transactions exceed 256 bytes");
   return {};
 }
 

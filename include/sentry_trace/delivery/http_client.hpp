@@ -842,10 +842,7 @@ class http_client {
       body_mode_ = body_mode::none;
       return;
     }
-    bool chunked = false;
-    for (std::size_t i = 0; i + 7 <= te.size(); ++i)
-      if (iequals(te.substr(i, 7), "chunked")) chunked = true;
-    if (chunked) {
+    if (contains_ignore_case(te, "chunked")) {
       body_mode_ = body_mode::chunked;
       return;
     }

@@ -455,11 +455,12 @@ inline void write_typed_string(json_writer& w, std::string_view key, std::string
 /// One span of `b` as a span v2 item (PROTOCOL.md §6): ids, name, float-second timestamps,
 /// is_segment, status "ok"/"error" (the detailed status in sentry.status.message), and typed
 /// attributes, with the sentry.* ones @sentry/core 11 adds.
+/// `trace` and `segment_id` are the block's trace id and segment id in hex, made once per batch.
 inline void write_span_v2(json_writer& w, const transaction_block& b, const span_record& r, bool segment,
-                          std::string_view segment_name, const envelope_context& ctx) noexcept {
-  char hex[32];
+                          std::string_view segment_name, const trace_hex& trace, std::string_view segment_id,
+                          const envelope_context& ctx) noexcept {
   w.begin_object();
-  write_span_ids(w, trace_hex(b.trace), r, r.parent);
+  write_span_ids(w, trace, r, r.parent);
   std::string_view name = b.str(r.name);
   w.literal_key("name").string(segment ? segment_name : name);
   w.literal_key("status").string(r.status == span_status::ok ? "ok" : "error");
@@ -472,8 +473,7 @@ inline void write_span_v2(json_writer& w, const transaction_block& b, const span
   write_typed_string(w, "sentry.origin", origin_or_manual(b, r));
   write_typed_string(w, "sentry.trace_lifecycle", "stream");
   write_typed_string(w, "sentry.segment.name", segment_name);
-  b.segment_id.to_hex(hex);
-  write_typed_string(w, "sentry.segment.id", std::string_view(hex, 16));
+  write_typed_string(w, "sentry.segment.id", segment_id);
   write_typed_string(w, "sentry.sdk.name", sdk_name);
   write_typed_string(w, "sentry.sdk.version", version_string);
   if (!ctx.release.empty()) write_typed_string(w, "sentry.release", ctx.release);
@@ -515,6 +515,10 @@ void write_span_batches(char* buf, std::size_t cap, const transaction_block& b, 
   const std::string_view segment_name = b.is_continuation ? b.str(b.segment_name) : transaction_name(b);
   std::uint32_t slot = b.is_continuation ? 1 : 0;  // a continuation's slot 0 is its holder, not a span
   std::uint32_t unfinished = 0, too_large = 0;
+  const trace_hex trace(b.trace);
+  char segment_hex[16];
+  b.segment_id.to_hex(segment_hex);
+  const std::string_view segment_id(segment_hex, sizeof segment_hex);
   while (slot < handed_out) {
     fixed_sink payload(buf + header_room, cap - header_room - 2);  // 2: the closing "]}" always fits
     json_writer w(payload);
@@ -527,7 +531,7 @@ void write_span_batches(char* buf, std::size_t cap, const transaction_block& b, 
         continue;
       }
       const json_writer::checkpoint before = w.mark();
-      write_span_v2(w, b, r, slot == 0 && !b.is_continuation, segment_name, ctx);
+      write_span_v2(w, b, r, slot == 0 && !b.is_continuation, segment_name, trace, segment_id, ctx);
       if (!w.ok()) {
         w.rewind(before);
         if (items == 0) {  // alone it does not fit: drop it rather than loop

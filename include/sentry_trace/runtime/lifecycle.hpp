@@ -324,6 +324,22 @@ inline init_error init_sampling(tracer& t, const options& opts) noexcept {
   return {};
 }
 
+/// Copies `count` strings (at most V, checked by the caller) into `text`, one after another,
+/// with a view of each in `views` (`n` of them so far). False when they do not fit in `text`.
+template <std::size_t V, std::size_t T, class Count>
+bool pack_strings(const std::string_view* from, std::size_t count, std::string_view (&views)[V], char (&text)[T],
+                  Count& n) noexcept {
+  std::size_t used = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::string_view s = from[i];
+    if (s.size() > T - used) return false;
+    if (!s.empty()) std::memcpy(text + used, s.data(), s.size());
+    views[n++] = std::string_view(text + used, s.size());
+    used += s.size();
+  }
+  return true;
+}
+
 /// Client reports, traceparent, and the trace propagation targets (copied into the tracer).
 inline init_error init_propagation(tracer& t, const options& opts) noexcept {
   t.send_client_reports = opts.send_client_reports;
@@ -332,14 +348,9 @@ inline init_error init_propagation(tracer& t, const options& opts) noexcept {
   t.target_count = 0;
   if (!t.targets_set) return {};
   if (opts.trace_propagation_target_count > 16) return init_failed("init: at most 16 trace_propagation_targets");
-  std::size_t used = 0;
-  for (std::size_t i = 0; i < opts.trace_propagation_target_count; ++i) {
-    std::string_view target = opts.trace_propagation_targets[i];
-    if (target.size() > sizeof(t.target_text) - used) return init_failed("init: trace_propagation_targets exceed 1024 bytes");
-    if (!target.empty()) std::memcpy(t.target_text + used, target.data(), target.size());
-    t.targets[t.target_count++] = std::string_view(t.target_text + used, target.size());
-    used += target.size();
-  }
+  if (!pack_strings(opts.trace_propagation_targets, opts.trace_propagation_target_count, t.targets, t.target_text,
+                    t.target_count))
+    return init_failed("init: trace_propagation_targets exceed 1024 bytes");
   return {};
 }
 
@@ -353,14 +364,8 @@ inline init_error init_event_filters(tracer& t, const options& opts) noexcept {
   if (opts.ignore_transactions == nullptr) return {};
   if (opts.ignore_transaction_count > sizeof(t.ignore) / sizeof(t.ignore[0]))
     return init_failed("init: at most 8 ignore_transactions");
-  std::size_t used = 0;
-  for (std::size_t i = 0; i < opts.ignore_transaction_count; ++i) {
-    const std::string_view pattern = opts.ignore_transactions[i];
-    if (pattern.size() > sizeof(t.ignore_text) - used) return init_failed("init: ignore_transactions exceed 256 bytes");
-    if (!pattern.empty()) std::memcpy(t.ignore_text + used, pattern.data(), pattern.size());
-    t.ignore[t.ignore_count++] = std::string_view(t.ignore_text + used, pattern.size());
-    used += pattern.size();
-  }
+  if (!pack_strings(opts.ignore_transactions, opts.ignore_transaction_count, t.ignore, t.ignore_text, t.ignore_count))
+    return init_failed("init: ignore_transactions exceed 256 bytes");
   return {};
 }
 
