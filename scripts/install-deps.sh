@@ -17,13 +17,19 @@ quickstart_only=0
 [[ "${1:-}" == "--quickstart" ]] && quickstart_only=1
 
 packages=(g++ clang cmake ninja-build meson doctest-dev python3 python3-sentry-sdk python3-jsonschema git ca-certificates libmbedtls-dev zlib1g-dev
-          gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm chromium)
+          gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm chromium
+          libcurl4-openssl-dev libcpp-httplib-dev libsqlite3-dev libpq-dev postgresql
+          libmariadb-dev mariadb-server libhiredis-dev redis-server)
 if [[ $quickstart_only -eq 1 ]]; then
   packages=(g++ cmake ninja-build)
 fi
 # zlib1g-dev: tests/test_gzip.cpp (ctest gzip_transport, SENTRY_TRACE_WITH_ZLIB=1).
 # python3-sentry-sdk: tests/interop/python_sdk.py (trace headers with Sentry's Python SDK).
 # python3-jsonschema: tests/interop/check_event_schema.py (payloads against Relay's event schema).
+# libcurl4-openssl-dev, libcpp-httplib-dev, libsqlite3-dev, libpq-dev, libmariadb-dev,
+# libhiredis-dev: the integrations' tests (tests/integrations/); postgresql, mariadb-server,
+# redis-server: the servers those tests start on loopback (tests/integrations/servers.py; the
+# packages' own services are not used).
 # chromium: tests/interop/spotlight/run.mjs opens the Spotlight UI in it (/usr/bin/chromium,
 # driven by playwright-core; playwright never downloads a browser of its own).
 # gcc-arm-none-eabi, libstdc++-arm-none-eabi-newlib, qemu-system-arm: tests/embedded/check_arm.sh

@@ -1924,6 +1924,11 @@ struct options {
   std::size_t trace_propagation_target_count = 0;
   /// Also send a W3C `traceparent` header (default false, as the SDKs' propagateTraceparent).
   bool propagate_traceparent = false;
+  /// Whether integrations (include/sentry_trace/integrations/) may record data that can identify
+  /// a person: URL query strings and fragments, request and response headers (their secrets still
+  /// `[Filtered]`). Default false, as the SDKs' sendDefaultPii / send_default_pii. User-info in a
+  /// URL, bound SQL values and Redis values are never recorded, whatever this says.
+  bool send_default_pii = false;
   /// The built-in HTTP transport (a DSN and no `transport`, hosted POSIX builds): worker or poll.
   delivery_mode delivery = delivery_mode::worker;
   std::string_view http_proxy{};        ///< "http://host:port" for the built-in transport; "": none
@@ -1967,6 +1972,9 @@ bool flush(std::uint32_t timeout_ms) noexcept;
 bool shutdown(std::uint32_t timeout_ms) noexcept;
 /// True between a successful init() and shutdown().
 bool is_enabled() noexcept;
+/// options.send_default_pii of the running init() (as sentry_sdk's should_send_default_pii());
+/// false before init() and after shutdown().
+bool should_send_default_pii() noexcept;
 /// Counters of what was cut or dropped since init().
 stats get_stats() noexcept;
 
@@ -4236,6 +4244,7 @@ struct options {
   const std::string_view* trace_propagation_targets = nullptr;
   std::size_t trace_propagation_target_count = 0;
   bool propagate_traceparent = false;
+  bool send_default_pii = false;
   delivery_mode delivery = delivery_mode::worker;
   std::string_view http_proxy = "";
   std::string_view ca_file = "";
@@ -4256,6 +4265,8 @@ inline bool flush(std::uint32_t) noexcept { return true; }
 inline bool shutdown(std::uint32_t) noexcept { return true; }
 /// False: nothing is recorded.
 inline bool is_enabled() noexcept { return false; }
+/// False: nothing is recorded.
+inline bool should_send_default_pii() noexcept { return false; }
 /// All zero.
 inline stats get_stats() noexcept { return stats{}; }
 
@@ -14660,6 +14671,11 @@ struct options {
   std::size_t trace_propagation_target_count = 0;
   /// Also send a W3C `traceparent` header (default false, as the SDKs' propagateTraceparent).
   bool propagate_traceparent = false;
+  /// Whether integrations (include/sentry_trace/integrations/) may record data that can identify
+  /// a person: URL query strings and fragments, request and response headers (their secrets still
+  /// `[Filtered]`). Default false, as the SDKs' sendDefaultPii / send_default_pii. User-info in a
+  /// URL, bound SQL values and Redis values are never recorded, whatever this says.
+  bool send_default_pii = false;
   /// The built-in HTTP transport (a DSN and no `transport`, hosted POSIX builds): worker or poll.
   delivery_mode delivery = delivery_mode::worker;
   std::string_view http_proxy{};        ///< "http://host:port" for the built-in transport; "": none
@@ -14703,6 +14719,9 @@ bool flush(std::uint32_t timeout_ms) noexcept;
 bool shutdown(std::uint32_t timeout_ms) noexcept;
 /// True between a successful init() and shutdown().
 bool is_enabled() noexcept;
+/// options.send_default_pii of the running init() (as sentry_sdk's should_send_default_pii());
+/// false before init() and after shutdown().
+bool should_send_default_pii() noexcept;
 /// Counters of what was cut or dropped since init().
 stats get_stats() noexcept;
 
@@ -14771,6 +14790,7 @@ struct tracer {
   char server_name[256] = {};
   char org_id[21] = {};
   bool propagate_traceparent = false;
+  bool send_default_pii = false;
   bool targets_set = false;
   std::size_t target_count = 0;
   std::string_view targets[16] = {};
@@ -16821,8 +16841,8 @@ SENTRY_TRACE_DETAIL_END
 
 // sentry_trace/runtime/lifecycle.hpp -- init(), flush(), shutdown() and fork()
 //
-// WHAT IT DOES  Defines init(), flush(), shutdown(), is_enabled(), get_stats(); abandons what is in
-//               flight at shutdown, and keeps a fork()'s child tracing.
+// WHAT IT DOES  Defines init(), flush(), shutdown(), is_enabled(), should_send_default_pii(),
+//               get_stats(); abandons what is in flight at shutdown, and keeps a fork()'s child tracing.
 
 #ifndef SENTRY_TRACE_RUNTIME_LIFECYCLE_HPP
 #define SENTRY_TRACE_RUNTIME_LIFECYCLE_HPP
@@ -17009,6 +17029,7 @@ bool shutdown(std::uint32_t timeout_ms) noexcept {
 }
 
 bool is_enabled() noexcept { return detail::g_tracer.enabled; }
+bool should_send_default_pii() noexcept { return detail::g_tracer.enabled && detail::g_tracer.send_default_pii; }
 
 stats get_stats() noexcept { return detail::g_outcomes.snapshot(); }
 
@@ -17157,6 +17178,7 @@ bool pack_strings(const std::string_view* from, std::size_t count, std::string_v
 inline init_error init_propagation(tracer& t, const options& opts) noexcept {
   t.send_client_reports = opts.send_client_reports;
   t.propagate_traceparent = opts.propagate_traceparent;
+  t.send_default_pii = opts.send_default_pii;
   t.targets_set = opts.trace_propagation_targets != nullptr;
   t.target_count = 0;
   if (!t.targets_set) return {};

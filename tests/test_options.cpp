@@ -461,3 +461,19 @@ TEST_CASE("user lock, entropy and clock hooks are used") {
 }
 
 } // TEST_SUITE
+
+TEST_CASE("send_default_pii is off by default, follows the running init(), and is off after shutdown()") {
+  CHECK_FALSE(st::options{}.send_default_pii);
+  {
+    harness h;
+    REQUIRE(h.init());
+    CHECK_FALSE(st::should_send_default_pii());
+  }
+  {
+    harness h;
+    h.opts.send_default_pii = true;
+    REQUIRE(h.init());
+    CHECK(st::should_send_default_pii());
+  }
+  CHECK_FALSE(st::should_send_default_pii());
+}

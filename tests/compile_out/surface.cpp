@@ -179,6 +179,7 @@ int main() {
   o.trace_propagation_targets = targets;
   o.trace_propagation_target_count = 1;
   o.propagate_traceparent = true;
+  o.send_default_pii = true;
   o.delivery = st::delivery_mode::poll;
   o.http_proxy = {};
   o.ca_file = {};
@@ -421,12 +422,14 @@ int main() {
   static_cast<void>(s.attributes_dropped + s.client_reports_sent + s.depth_overflows + s.measurements_dropped + s.timestamps_clamped);
   const bool polled = st::poll(100);
   const bool enabled = st::is_enabled();
+  const bool pii = st::should_send_default_pii();
   const bool flushed = st::flush(100);
   const bool stopped = st::shutdown(100);
 
 #if !SENTRY_TRACE_ENABLED
   // The neutral values of disabled.hpp.
   check(!enabled, "is_enabled() is false");
+  check(!pii, "should_send_default_pii() is false");
   check(flushed && stopped && polled, "flush(), shutdown() and poll() return true");
   check(h.sentry_trace.empty() && h.baggage.empty() && h.traceparent.empty(), "trace_headers are empty");
   check(!injected && !injected_any && out.sets == 0, "inject() is false and sets nothing");

@@ -74,6 +74,7 @@ struct tracer {
   char server_name[256] = {};
   char org_id[21] = {};
   bool propagate_traceparent = false;
+  bool send_default_pii = false;
   bool targets_set = false;
   std::size_t target_count = 0;
   std::string_view targets[16] = {};

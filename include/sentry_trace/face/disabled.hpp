@@ -422,6 +422,7 @@ struct options {
   const std::string_view* trace_propagation_targets = nullptr;
   std::size_t trace_propagation_target_count = 0;
   bool propagate_traceparent = false;
+  bool send_default_pii = false;
   delivery_mode delivery = delivery_mode::worker;
   std::string_view http_proxy = "";
   std::string_view ca_file = "";
@@ -442,6 +443,8 @@ inline bool flush(std::uint32_t) noexcept { return true; }
 inline bool shutdown(std::uint32_t) noexcept { return true; }
 /// False: nothing is recorded.
 inline bool is_enabled() noexcept { return false; }
+/// False: nothing is recorded.
+inline bool should_send_default_pii() noexcept { return false; }
 /// All zero.
 inline stats get_stats() noexcept { return stats{}; }
 

@@ -135,6 +135,11 @@ struct options {
   std::size_t trace_propagation_target_count = 0;
   /// Also send a W3C `traceparent` header (default false, as the SDKs' propagateTraceparent).
   bool propagate_traceparent = false;
+  /// Whether integrations (include/sentry_trace/integrations/) may record data that can identify
+  /// a person: URL query strings and fragments, request and response headers (their secrets still
+  /// `[Filtered]`). Default false, as the SDKs' sendDefaultPii / send_default_pii. User-info in a
+  /// URL, bound SQL values and Redis values are never recorded, whatever this says.
+  bool send_default_pii = false;
   /// The built-in HTTP transport (a DSN and no `transport`, hosted POSIX builds): worker or poll.
   delivery_mode delivery = delivery_mode::worker;
   std::string_view http_proxy{};        ///< "http://host:port" for the built-in transport; "": none
@@ -178,6 +183,9 @@ bool flush(std::uint32_t timeout_ms) noexcept;
 bool shutdown(std::uint32_t timeout_ms) noexcept;
 /// True between a successful init() and shutdown().
 bool is_enabled() noexcept;
+/// options.send_default_pii of the running init() (as sentry_sdk's should_send_default_pii());
+/// false before init() and after shutdown().
+bool should_send_default_pii() noexcept;
 /// Counters of what was cut or dropped since init().
 stats get_stats() noexcept;
 

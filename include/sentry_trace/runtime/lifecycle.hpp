@@ -1,7 +1,7 @@
 // sentry_trace/runtime/lifecycle.hpp -- init(), flush(), shutdown() and fork()
 //
-// WHAT IT DOES  Defines init(), flush(), shutdown(), is_enabled(), get_stats(); abandons what is in
-//               flight at shutdown, and keeps a fork()'s child tracing.
+// WHAT IT DOES  Defines init(), flush(), shutdown(), is_enabled(), should_send_default_pii(),
+//               get_stats(); abandons what is in flight at shutdown, and keeps a fork()'s child tracing.
 
 #ifndef SENTRY_TRACE_RUNTIME_LIFECYCLE_HPP
 #define SENTRY_TRACE_RUNTIME_LIFECYCLE_HPP
@@ -196,6 +196,7 @@ bool shutdown(std::uint32_t timeout_ms) noexcept {
 }
 
 bool is_enabled() noexcept { return detail::g_tracer.enabled; }
+bool should_send_default_pii() noexcept { return detail::g_tracer.enabled && detail::g_tracer.send_default_pii; }
 
 stats get_stats() noexcept { return detail::g_outcomes.snapshot(); }
 
@@ -344,6 +345,7 @@ bool pack_strings(const std::string_view* from, std::size_t count, std::string_v
 inline init_error init_propagation(tracer& t, const options& opts) noexcept {
   t.send_client_reports = opts.send_client_reports;
   t.propagate_traceparent = opts.propagate_traceparent;
+  t.send_default_pii = opts.send_default_pii;
   t.targets_set = opts.trace_propagation_targets != nullptr;
   t.target_count = 0;
   if (!t.targets_set) return {};
