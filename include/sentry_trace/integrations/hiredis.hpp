@@ -342,8 +342,10 @@ inline bool collect_format(collector& out, const char* c, va_list* ap) noexcept 
       if (*c == ' ') {
         if (touched) out.end_argument();
         touched = false;
-      } else {
-        out.text(c, 1);
+      } else {  // a run of literal bytes, up to the next space or conversion
+        const char* run = c;
+        while (c[1] != '\0' && c[1] != ' ' && c[1] != '%') ++c;
+        out.text(run, static_cast<std::size_t>(c + 1 - run));
         touched = true;
       }
     } else {
@@ -383,8 +385,13 @@ inline void collect_argv(collector& out, int argc, const char** argv, const std:
 inline void append_quoted(fixed_text<max_text_bytes>& to, std::string_view key) noexcept {
   constexpr char hex[] = "0123456789abcdef";
   to.push('\'');
-  for (char ch : key) {
+  std::size_t plain_from = 0;  // bytes that need no escape are copied in runs
+  for (std::size_t i = 0; i < key.size(); ++i) {
+    const char ch = key[i];
     const auto byte = static_cast<unsigned char>(ch);
+    if (byte >= 0x20 && byte != 0x7f && ch != '\\' && ch != '\'') continue;
+    to.append(key.data() + plain_from, i - plain_from);
+    plain_from = i + 1;
     if (ch == '\\' || ch == '\'') {
       to.push('\\');
       to.push(ch);
@@ -394,13 +401,12 @@ inline void append_quoted(fixed_text<max_text_bytes>& to, std::string_view key) 
       to.append("\\r", 2);
     } else if (ch == '\t') {
       to.append("\\t", 2);
-    } else if (byte < 0x20 || byte == 0x7f) {
+    } else {
       const char escaped[4] = {'\\', 'x', hex[byte >> 4], hex[byte & 15]};
       to.append(escaped, 4);
-    } else {
-      to.push(ch);
     }
   }
+  to.append(key.data() + plain_from, key.size() - plain_from);
   to.push('\'');
 }
 
@@ -416,6 +422,17 @@ inline void write_description(fixed_text<max_text_bytes>& to, const parsed_comma
   }
 }
 
+/// `n` in decimal (without printf, which costs more than the rest of the statement).
+inline void append_decimal(fixed_text<max_text_bytes>& to, std::size_t n) noexcept {
+  char digits[20];
+  std::size_t at = sizeof digits;
+  do {
+    digits[--at] = static_cast<char>('0' + n % 10);
+    n /= 10;
+  } while (n != 0);
+  to.append(digits + at, sizeof digits - at);
+}
+
 /// @sentry/node's db.statement (defaultDbStatementSerializer), showing keys only: the command,
 /// its recorded keys, and `[N other arguments]` for the rest.
 inline void write_statement(fixed_text<max_text_bytes>& to, const parsed_command& cmd) noexcept {
@@ -425,11 +442,10 @@ inline void write_statement(fixed_text<max_text_bytes>& to, const parsed_command
     to.append(cmd.key(i));
   }
   const std::size_t others = cmd.argc > 1 + cmd.key_count ? cmd.argc - 1 - cmd.key_count : 0;
-  if (others > 0) {
-    char count[48];
-    const int n = std::snprintf(count, sizeof count, " [%zu other arguments]", others);
-    if (n > 0) to.append(count, static_cast<std::size_t>(n) < sizeof count ? static_cast<std::size_t>(n) : sizeof count - 1);
-  }
+  if (others == 0) return;
+  to.append(" [", 2);
+  append_decimal(to, others);
+  to.append(" other arguments]");
 }
 
 /// Whether the command is a cache operation: a cache command on at least one recorded key
