@@ -21,6 +21,11 @@
 #include <string>
 #include <vector>
 
+// compiled_out.cpp: the integration built with SENTRY_TRACE_ENABLED=0, -fno-exceptions -fno-rtti.
+void* compiled_out_command(redisContext* c, const char* key);
+void* compiled_out_command_argv(redisContext* c, const char* key);
+bool compiled_out_set_cache_prefixes();
+
 namespace {
 
 namespace st = sentry_trace;
@@ -428,6 +433,25 @@ TEST_CASE("unsampled: the command runs, nothing is sent, and its span is counted
   CHECK(h.transactions_sent() == 0);
   st::flush(0);
   CHECK(h.transport.discarded("sample_rate", "span") == 3);  // the root and its two commands
+}
+
+TEST_CASE("compiled out (SENTRY_TRACE_ENABLED=0, no exceptions, no RTTI), the wrappers are hiredis's calls and record nothing") {
+  ts::harness h;
+  REQUIRE(h.init());
+  connection db;
+  freeReplyObject(redisCommand(db.c, "SET plain-key value"));
+  st::start_span({"request", "http.server"}, [&](st::span&) {
+    reply one(compiled_out_command(db.c, "plain-key"));
+    REQUIRE(one.r != nullptr);
+    CHECK(std::string(one->str, one->len) == "value");
+    reply two(compiled_out_command_argv(db.c, "plain-key"));
+    REQUIRE(two.r != nullptr);
+    CHECK(std::string(two->str, two->len) == "value");
+    CHECK(compiled_out_set_cache_prefixes());
+  });
+  const std::vector<json> txs = h.transport.transaction_payloads();
+  REQUIRE(txs.size() == 1);
+  CHECK(txs[0]["spans"].items.empty());
 }
 
 }  // TEST_SUITE
