@@ -342,6 +342,40 @@ TEST_CASE("command_argv: with and without lengths; multi-key commands show every
   CHECK(span_named(tx, "DEL 'ak' [Filtered]")["data"]["db.statement"].str == "DEL ak bk");
 }
 
+TEST_CASE("limits: at most 10 arguments described, 16 keys recorded, a 2 MB key and value cut, never crashing") {
+  ts::harness h;
+  REQUIRE(h.init());
+  connection db;
+  const std::string big_key(2 * 1024 * 1024, 'k');
+  const std::string big_value(2 * 1024 * 1024, 'v');
+  const json tx = in_transaction(h, [&] {
+    freeReplyObject(st::redis::command(db.c, "RPUSH list a b c d e f g h i j k l m n o"));
+    std::vector<const char*> argv{"DEL"};
+    std::vector<std::string> keys;
+    for (int i = 0; i < 20; ++i) keys.push_back("key" + std::to_string(i));
+    for (const std::string& k : keys) argv.push_back(k.c_str());
+    freeReplyObject(st::redis::command_argv(db.c, static_cast<int>(argv.size()), argv.data(), nullptr));
+    reply set(st::redis::command(db.c, "SET %b %b", big_key.data(), big_key.size(), big_value.data(), big_value.size()));
+    REQUIRE(set.r != nullptr);
+    CHECK(set->type == REDIS_REPLY_STATUS);
+  });
+  REQUIRE(spans_of(tx).size() == 3);
+  std::string described = "RPUSH 'list'";
+  for (int i = 0; i < 10; ++i) described += " [Filtered]";
+  const json rpush = span_named(tx, described);  // 11 of its 16 arguments, as sentry_sdk
+  CHECK(rpush["data"]["db.statement"].str == "RPUSH list [15 other arguments]");
+  const json del = spans_of(tx)[1];
+  std::string statement = "DEL";
+  for (int i = 0; i < 16; ++i) statement += " key" + std::to_string(i);
+  CHECK(del["data"]["db.statement"].str == statement + " [4 other arguments]");
+  const json set = spans_of(tx)[2];
+  CHECK(set["description"].str.size() <= 512);
+  CHECK(set["description"].str.substr(0, 9) == "SET 'kkkk");
+  CHECK(set["data"]["db.statement"].str.size() <= 512);
+  CHECK(set["status"].str == "ok");
+  CHECK(everything_sent(h).find("vvvv") == std::string::npos);
+}
+
 TEST_CASE("cache prefixes: GET/MGET/SET/SETEX/DEL on prefixed keys are @sentry/node's one cache span") {
   ts::harness h;
   REQUIRE(h.init());
