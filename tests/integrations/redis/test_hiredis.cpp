@@ -206,7 +206,7 @@ TEST_CASE("values are never recorded: %s, %b, argv, SETEX, HSET, with send_defau
   CHECK(std::string(back->str, back->len) == std::string(binary_secret, sizeof binary_secret));
 }
 
-TEST_CASE("AUTH's arguments are always filtered, and a failed AUTH is unauthenticated") {
+TEST_CASE("AUTH's (and HELLO's) arguments are always filtered, and a failed AUTH is unauthenticated") {
   ts::harness h;
   h.opts.send_default_pii = true;
   REQUIRE(h.init());
@@ -216,6 +216,8 @@ TEST_CASE("AUTH's arguments are always filtered, and a failed AUTH is unauthenti
     CHECK(one->type == REDIS_REPLY_ERROR);  // the server has no password
     reply two(st::redis::command(db.c, "AUTH %s %s", "admin-user", "hunter2-password"));
     CHECK(two->type == REDIS_REPLY_ERROR);
+    reply hello(st::redis::command(db.c, "HELLO 2 AUTH %s %s", "admin-user", "hunter2-password"));
+    CHECK(hello->type == REDIS_REPLY_ERROR);
   });
   const std::string all = everything_sent(h);
   CHECK(all.find("hunter2") == std::string::npos);
@@ -226,6 +228,9 @@ TEST_CASE("AUTH's arguments are always filtered, and a failed AUTH is unauthenti
   const json two = span_named(tx, "AUTH [Filtered] [Filtered]");
   CHECK(two["status"].str == "unauthenticated");
   CHECK(two["data"]["db.response.status_code"].str == "WRONGPASS");
+  const json hello = span_named(tx, "HELLO [Filtered] [Filtered] [Filtered] [Filtered]");  // HELLO can carry AUTH
+  CHECK(hello["data"]["db.statement"].str == "HELLO [4 other arguments]");
+  CHECK(hello["status"].str == "unauthenticated");
 }
 
 TEST_CASE("an error reply is an ended span with an error status, its text, and none of the arguments Redis echoes") {
