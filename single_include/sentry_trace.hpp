@@ -10272,8 +10272,13 @@ struct transaction_block {
 
   /// True when `stored` (a key kept in written form) is what `key` would be written as.
   bool key_equals(arena_str stored, std::string_view key, std::size_t max_bytes) const noexcept {
+    return key_equals(stored, key, max_bytes, key_is_plain(key, max_bytes));
+  }
+  /// The same, where `plain`
+  /// is key_is_plain(key, max_bytes), which a caller comparing against many keys checks once.
+  bool key_equals(arena_str stored, std::string_view key, std::size_t max_bytes, bool plain) const noexcept {
     const std::string_view have = str(stored);
-    if (key_is_plain(key, max_bytes)) return have == key;
+    if (plain) return have == key;
     const std::string_view cut = key_cut(key, max_bytes);
     std::size_t matched = 0;
     for (std::size_t pos = 0; pos < cut.size();) {
@@ -10320,8 +10325,9 @@ struct transaction_block {
 
   /// The attribute `key` of `r` if it has one, compared in written form.
   attribute_record* find_attribute(span_record& r, std::string_view key) noexcept {
+    const bool plain = key_is_plain(key, max_key_bytes);  // once per lookup, not once per stored key
     for (std::uint16_t i = r.attr_head; i != no_index; i = attributes[i].next)
-      if (key_equals(attributes[i].key, key, max_key_bytes)) return &attributes[i];
+      if (key_equals(attributes[i].key, key, max_key_bytes, plain)) return &attributes[i];
     return nullptr;
   }
 
@@ -16744,9 +16750,10 @@ inline void set_measurement_impl(std::string_view name, double value, std::strin
     unit = "none";
   }
   std::uint32_t used = b->measurements_used.load(order_acquire);
+  const bool name_plain = transaction_block::key_is_plain(name, max_measurement_name);
   for (std::uint32_t i = 0; i < used && i < SENTRY_TRACE_MAX_MEASUREMENTS; ++i) {
     measurement_record& m = b->measurements[i];
-    if (m.ready.load(order_acquire) == 1 && b->key_equals(m.name, name, max_measurement_name)) {
+    if (m.ready.load(order_acquire) == 1 && b->key_equals(m.name, name, max_measurement_name, name_plain)) {
       m.set(value, b->copy(unit, 15));
       return;
     }

@@ -346,8 +346,13 @@ struct transaction_block {
 
   /// True when `stored` (a key kept in written form) is what `key` would be written as.
   bool key_equals(arena_str stored, std::string_view key, std::size_t max_bytes) const noexcept {
+    return key_equals(stored, key, max_bytes, key_is_plain(key, max_bytes));
+  }
+  /// The same, where `plain`
+  /// is key_is_plain(key, max_bytes), which a caller comparing against many keys checks once.
+  bool key_equals(arena_str stored, std::string_view key, std::size_t max_bytes, bool plain) const noexcept {
     const std::string_view have = str(stored);
-    if (key_is_plain(key, max_bytes)) return have == key;
+    if (plain) return have == key;
     const std::string_view cut = key_cut(key, max_bytes);
     std::size_t matched = 0;
     for (std::size_t pos = 0; pos < cut.size();) {
@@ -394,8 +399,9 @@ struct transaction_block {
 
   /// The attribute `key` of `r` if it has one, compared in written form.
   attribute_record* find_attribute(span_record& r, std::string_view key) noexcept {
+    const bool plain = key_is_plain(key, max_key_bytes);  // once per lookup, not once per stored key
     for (std::uint16_t i = r.attr_head; i != no_index; i = attributes[i].next)
-      if (key_equals(attributes[i].key, key, max_key_bytes)) return &attributes[i];
+      if (key_equals(attributes[i].key, key, max_key_bytes, plain)) return &attributes[i];
     return nullptr;
   }
 

@@ -477,9 +477,10 @@ inline void set_measurement_impl(std::string_view name, double value, std::strin
     unit = "none";
   }
   std::uint32_t used = b->measurements_used.load(order_acquire);
+  const bool name_plain = transaction_block::key_is_plain(name, max_measurement_name);
   for (std::uint32_t i = 0; i < used && i < SENTRY_TRACE_MAX_MEASUREMENTS; ++i) {
     measurement_record& m = b->measurements[i];
-    if (m.ready.load(order_acquire) == 1 && b->key_equals(m.name, name, max_measurement_name)) {
+    if (m.ready.load(order_acquire) == 1 && b->key_equals(m.name, name, max_measurement_name, name_plain)) {
       m.set(value, b->copy(unit, 15));
       return;
     }
