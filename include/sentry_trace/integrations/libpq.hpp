@@ -23,7 +23,9 @@
 //               57P0x), `deadline_exceeded` for SQLSTATE 57014 (statement_timeout, a cancel),
 //               `internal_error` otherwise; the status message is the server's primary error
 //               message (PG_DIAG_MESSAGE_PRIMARY: not PQresultErrorMessage whole, whose DETAIL
-//               line can quote row values), else libpq's PQerrorMessage; the SQLSTATE is
+//               line quotes row values), else libpq's PQerrorMessage, with every quoted run and
+//               number made `?` (the server quotes the token or value it could not take, which
+//               may be a literal or a bound value): `syntax error at or near ?`; the SQLSTATE is
 //               `db.response.status_code`.
 // DOES NOT      record bound values: paramValues are passed to libpq and never read. Nor start a
 //               transaction: with no active span the call is traced by nothing (as the SDKs'
@@ -173,31 +175,30 @@ inline span_status status_of(const PGconn* conn, std::string_view sqlstate) noex
   return span_status::internal_error;
 }
 
-/// The error text without libpq's trailing newline.
-inline std::string_view trimmed(const char* message) noexcept {
-  std::string_view text = text_of(message);
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
-  return text;
-}
-
 /// The error of a failed call: the server's primary message when there is one (not
-/// PQresultErrorMessage whole: its DETAIL line can quote row values, e.g. `Key (id)=(42)`),
-/// else libpq's own (PQerrorMessage: no connection, a lost connection, a bad response).
-inline integration::db_error error_of(const PGconn* conn, const PGresult* result) noexcept {
+/// PQresultErrorMessage whole, whose DETAIL line quotes row values, e.g. `Key (id)=(42)`), else
+/// libpq's own (PQerrorMessage: no connection, a lost connection, a bad response). Scrubbed
+/// into `buffer` as a MySQL-dialect statement would be, so that every quoted run ('...' and
+/// "...") and number is `?`: the server quotes what it could not take, which can be an inline
+/// literal or a bound value (`invalid input syntax for type integer: "hunter2"`).
+inline integration::db_error error_of(const PGconn* conn, const PGresult* result,
+                                      char (&buffer)[integration::scrubbed_sql_bytes]) noexcept {
   integration::db_error e;
   const std::string_view sqlstate = result ? text_of(PQresultErrorField(result, PG_DIAG_SQLSTATE)) : std::string_view();
   e.code = sqlstate;
   e.status = status_of(conn, sqlstate);
-  e.message = result ? trimmed(PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY)) : std::string_view();
-  if (e.message.empty() && result) e.message = trimmed(PQresultErrorMessage(result));
-  if (e.message.empty()) e.message = conn ? trimmed(PQerrorMessage(conn)) : std::string_view("no connection");
+  std::string_view message = result ? text_of(PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY)) : std::string_view();
+  if (message.empty() && result) message = text_of(PQresultErrorMessage(result));
+  if (message.empty()) message = conn ? text_of(PQerrorMessage(conn)) : std::string_view("no connection");
+  e.message = integration::scrub_sql(message, buffer, sizeof buffer, integration::sql_dialect::mysql);
   return e;
 }
 
 /// Ends `s` with the outcome of `result` (a nullptr result is a failure: libpq could not run the query).
 inline void end(span& s, const PGconn* conn, const PGresult* result) noexcept {
   if (s.is_recording() && (result == nullptr || failed(PQresultStatus(result)))) {
-    integration::end_db_span(s, error_of(conn, result));
+    char buffer[integration::scrubbed_sql_bytes];
+    integration::end_db_span(s, error_of(conn, result, buffer));
   } else {
     integration::end_db_span(s);
   }
