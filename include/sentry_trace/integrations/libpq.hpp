@@ -23,10 +23,10 @@
 //               57P0x), `deadline_exceeded` for SQLSTATE 57014 (statement_timeout, a cancel),
 //               `internal_error` otherwise; the status message is the server's primary error
 //               message (PG_DIAG_MESSAGE_PRIMARY: not PQresultErrorMessage whole, whose DETAIL
-//               line quotes row values), else libpq's PQerrorMessage, with every quoted run and
-//               number made `?` (the server quotes the token or value it could not take, which
-//               may be a literal or a bound value): `syntax error at or near ?`; the SQLSTATE is
-//               `db.response.status_code`.
+//               line quotes row values), else libpq's PQerrorMessage, up to its first quote
+//               (the server quotes the token or value it could not take, a literal or a bound
+//               value, unescaped: `syntax error at or near ?`; integrations/db_error_text.hpp);
+//               the SQLSTATE is `db.response.status_code`.
 // DOES NOT      record bound values: paramValues are passed to libpq and never read. Nor start a
 //               transaction: with no active span the call is traced by nothing (as the SDKs'
 //               onlyIfParent). Nor allocate: statements are scrubbed into a stack buffer
@@ -58,6 +58,7 @@
 #include <cstdint>
 
 #if SENTRY_TRACE_ENABLED
+#include "db_error_text.hpp"
 #include "db_span.hpp"
 #include "pending_spans.hpp"
 #include "sql.hpp"
@@ -177,10 +178,10 @@ inline span_status status_of(const PGconn* conn, std::string_view sqlstate) noex
 
 /// The error of a failed call: the server's primary message when there is one (not
 /// PQresultErrorMessage whole, whose DETAIL line quotes row values, e.g. `Key (id)=(42)`), else
-/// libpq's own (PQerrorMessage: no connection, a lost connection, a bad response). Scrubbed
-/// into `buffer` as a MySQL-dialect statement would be, so that every quoted run ('...' and
-/// "...") and number is `?`: the server quotes what it could not take, which can be an inline
-/// literal or a bound value (`invalid input syntax for type integer: "hunter2"`).
+/// libpq's own (PQerrorMessage: no connection, a lost connection, a bad response). Cut at its
+/// first quote into `buffer` (integration::db_error_text): the server quotes what it could not
+/// take, which can be an inline literal or a bound value (`invalid input syntax for type
+/// integer: "hunter2"`), and does not escape quotes inside it.
 inline integration::db_error error_of(const PGconn* conn, const PGresult* result,
                                       char (&buffer)[integration::scrubbed_sql_bytes]) noexcept {
   integration::db_error e;
@@ -190,7 +191,7 @@ inline integration::db_error error_of(const PGconn* conn, const PGresult* result
   std::string_view message = result ? text_of(PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY)) : std::string_view();
   if (message.empty() && result) message = text_of(PQresultErrorMessage(result));
   if (message.empty()) message = conn ? text_of(PQerrorMessage(conn)) : std::string_view("no connection");
-  e.message = integration::scrub_sql(message, buffer, sizeof buffer, integration::sql_dialect::mysql);
+  e.message = integration::db_error_text(message, buffer, sizeof buffer);
   return e;
 }
 

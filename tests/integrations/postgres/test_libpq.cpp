@@ -274,7 +274,7 @@ TEST_CASE("the asynchronous prepared pair and a failing asynchronous query") {
   CHECK((*spans[2])["description"].str == "SELECT * FROM missing_table WHERE a = $1");
   CHECK((*spans[2])["status"].str == "internal_error");
   CHECK((*spans[2])["data"]["db.response.status_code"].str == "42P01");
-  CHECK((*spans[2])["data"]["sentry.status.message"].str == "relation ? does not exist");
+  CHECK((*spans[2])["data"]["sentry.status.message"].str == "relation ?");
   for (const json* s : spans) CHECK((*s)["parent_span_id"].str == r.root_id);
   CHECK(r.bytes.find("bound-async-value") == std::string::npos);
 }
