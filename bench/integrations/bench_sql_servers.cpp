@@ -5,7 +5,7 @@
 //                          (SENTRY_TRACE_TEST_PG_*, SENTRY_TRACE_TEST_MYSQL_*: servers.py sets them)
 //   ... bench_sql_servers --loop-only N MODE
 //                          only N queries of MODE (pq-bare, pq-sampled, pq-unsampled, pq-wrapper,
-//                          pq-wrapper-unsampled, my-*), for callgrind:
+//                          pq-wrapper-unsampled, pq-prepared, my-*), for callgrind:
 //     valgrind --tool=callgrind --toggle-collect='measured_loop*' bench_sql_servers --loop-only 2000 pq-sampled
 //                          instructions of the client side (the server is another process):
 //                          Ir / N per query; bench/integrations/callgrind_sql.sh prints the table.
@@ -20,6 +20,8 @@
 //   wrapper       what the wrapper does besides the library call, with a real connection and a
 //                 real result (start the span, scrub, attributes, end): the added cost alone,
 //                 free of the round trip's noise; wrapper-unsampled the same under an unsampled root
+//   prepared      the same for exec_prepared / stmt_execute: the text was scrubbed once, at
+//                 prepare, and is recalled from the statement table (no scrub per call)
 // Round-trip figures are the median of interleaved batches (bare, sampled, unsampled, bare, ...)
 // so that load on the machine hits every mode alike; "added" is the difference of medians, and
 // the round trip's own spread (shown) bounds how well it can be known. The wrapper rows are
@@ -85,6 +87,7 @@ struct postgres {
         "INSERT INTO customers VALUES (1, 'someone@example.com');"
         "INSERT INTO orders SELECT g, 1, g % 4, g * 1.5, now() FROM generate_series(1, 20) g";
     PQclear(PQexec(conn, setup));
+    PQclear(st::pq::prepare(conn, "bench_stmt", statement, 0, nullptr));  // its scrubbed text is kept
     kept = PQexec(conn, statement);
     return PQresultStatus(kept) == PGRES_TUPLES_OK;
   }
@@ -96,6 +99,11 @@ struct postgres {
   void traced() { PQclear(st::pq::exec(conn, statement)); }
   void wrapper_alone() {
     st::span s = st::pq::pq_detail::start(conn, statement);
+    st::pq::pq_detail::end(s, conn, kept);
+  }
+  /// exec_prepared's part: the statement's text recalled (scrubbed once, at prepare), not scrubbed.
+  void prepared_wrapper_alone() {
+    st::span s = st::pq::pq_detail::start_prepared(conn, "bench_stmt");
     st::pq::pq_detail::end(s, conn, kept);
   }
 };
@@ -120,7 +128,10 @@ struct mariadb {
       if (mysql_query(db, s) != 0) return false;
     return run(mysql_real_query(db, statement, length));
   }
-  void close() { mysql_close(db); }
+  void close() {
+    if (stmt) st::mysql::stmt_close(stmt);
+    mysql_close(db);
+  }
   bool run(int rc) {
     if (MYSQL_RES* rows = mysql_store_result(db)) mysql_free_result(rows);
     return rc == 0;
@@ -131,9 +142,19 @@ struct mariadb {
     st::span s = st::mysql::mysql_detail::start(db, std::string_view(statement, length), false);
     st::mysql::mysql_detail::end(s, 0, db);
   }
+  MYSQL_STMT* stmt = nullptr;
+  /// stmt_execute's part: the statement's text recalled (scrubbed once, at prepare), not scrubbed.
+  void prepared_wrapper_alone() {
+    if (stmt == nullptr) {
+      stmt = mysql_stmt_init(db);
+      st::mysql::stmt_prepare(stmt, statement, static_cast<unsigned long>(length));
+    }
+    st::span s = st::mysql::mysql_detail::start_execute(stmt);
+    st::mysql::mysql_detail::end(s, 0, stmt);
+  }
 };
 
-enum class mode { bare, traced, wrapper_alone };
+enum class mode { bare, traced, wrapper_alone, prepared_wrapper_alone };
 
 /// n queries of `m`, under roots of queries_per_root (sampled or not, as init() decided).
 template <class Db> [[gnu::noinline]] void measured_loop(Db& db, mode m, int n) {
@@ -145,6 +166,7 @@ template <class Db> [[gnu::noinline]] void measured_loop(Db& db, mode m, int n) 
         case mode::bare: db.bare(); break;
         case mode::traced: db.traced(); break;
         case mode::wrapper_alone: db.wrapper_alone(); break;
+        case mode::prepared_wrapper_alone: db.prepared_wrapper_alone(); break;
       }
     }
     root.end();
@@ -190,14 +212,17 @@ template <class Db> void round_trips(Db& db, const char* name, int rounds, int p
 /// The wrapper alone (no round trip), sampled and unsampled: best and median of batches.
 template <class Db> void wrapper_alone(Db& db, const char* name) {
   constexpr int batch = 2000, batches = 31;
-  for (double rate : {1.0, 0.0}) {
-    start_tracing(rate);
-    std::vector<double> v;
-    for (int i = 0; i < batches; ++i) v.push_back(ns_per_query(db, mode::wrapper_alone, batch));
-    st::shutdown(0);
-    std::printf("%-8s wrapper alone, %-9s %7.0f ns/query best, %5.0f median (scrub + span + attributes + end%s)\n",
-                name, rate > 0 ? "sampled" : "unsampled", best(v), median(v),
-                rate > 0 ? ", root serialized per 500" : "");
+  for (mode m : {mode::wrapper_alone, mode::prepared_wrapper_alone}) {
+    for (double rate : {1.0, 0.0}) {
+      start_tracing(rate);
+      std::vector<double> v;
+      for (int i = 0; i < batches; ++i) v.push_back(ns_per_query(db, m, batch));
+      st::shutdown(0);
+      std::printf("%-8s %-8s alone, %-9s %7.0f ns/query best, %5.0f median (%s%s)\n", name,
+                  m == mode::wrapper_alone ? "wrapper" : "prepared", rate > 0 ? "sampled" : "unsampled", best(v),
+                  median(v), m == mode::wrapper_alone ? "scrub + span + attributes + end" : "recall + span + attributes + end",
+                  rate > 0 ? ", a root serialized per 500" : "");
+    }
   }
 }
 
@@ -235,6 +260,7 @@ int run_loop_only(int n, const std::string& what) {
   else if (m == "unsampled") which = mode::traced, rate = 0.0;
   else if (m == "wrapper") which = mode::wrapper_alone;
   else if (m == "wrapper-unsampled") which = mode::wrapper_alone, rate = 0.0;
+  else if (m == "prepared") which = mode::prepared_wrapper_alone;
   else return 2;
   return pq ? loop_only<postgres>(n, which, rate) : loop_only<mariadb>(n, which, rate);
 }
