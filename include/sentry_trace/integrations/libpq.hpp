@@ -120,13 +120,25 @@ inline integration::db_target target_of(const PGconn* conn) noexcept {
   return t;
 }
 
-/// The span of `statement` (scrubbed by start_db_span unless `scrubbed`); an empty handle with no
-/// active span.
-inline span start(const PGconn* conn, std::string_view statement, bool scrubbed = false) noexcept {
+/// The span of `statement` (scrubbed by start_db_span unless `scrubbed`) under `parent`; the
+/// connection is asked where it goes only when the span records.
+inline span start(const PGconn* conn, span_ref parent, std::string_view statement, bool scrubbed = false) noexcept {
   integration::db_query query;
   query.statement = statement;
   query.scrubbed = scrubbed;
+  query.parent = parent;
+  if (!parent.is_recording()) {
+    integration::db_target bare;
+    bare.system = system;
+    bare.origin = origin;
+    return integration::start_db_span(bare, query);  // no parent: empty; unsampled: the unsampled path
+  }
   return integration::start_db_span(target_of(conn), query);
+}
+
+/// The span of `statement` under this thread's active span.
+inline span start(const PGconn* conn, std::string_view statement) noexcept {
+  return start(conn, active_span(), statement);
 }
 
 /// `EXECUTE <name>` into `out`: the description of a statement whose text is not known.
@@ -144,7 +156,8 @@ inline std::size_t execute_by_name(std::string_view statement_name, char (&out)[
 
 /// The span of executing the statement prepared under `name` on `conn`.
 inline span start_prepared(const PGconn* conn, const char* name) noexcept {
-  if (!active_span().is_recording()) return start(conn, std::string_view());  // unsampled or no parent: no text needed
+  const span_ref parent = active_span();
+  if (!parent.is_recording()) return start(conn, parent, std::string_view(), true);  // no text needed
   const std::string_view statement_name = text_of(name);
   char text[integration::statement_store_text_bytes];
   std::size_t n = prepared.recall(conn, statement_name, text);
@@ -153,7 +166,7 @@ inline span start_prepared(const PGconn* conn, const char* name) noexcept {
     n = execute_by_name(statement_name, text);  // not prepared through this header: name it, never guess
     scrubbed = false;                           // scrubbed all the same: a name could look like a literal
   }
-  return start(conn, std::string_view(text, n), scrubbed);
+  return start(conn, parent, std::string_view(text, n), scrubbed);
 }
 
 /// Keeps the scrubbed text of a statement prepared under `name`, for its executes.
@@ -211,7 +224,10 @@ inline int finish_send(span& s, const PGconn* conn, int sent) noexcept {
     end(s, conn, nullptr);
     return sent;
   }
-  if (!s.is_active()) return sent;
+  if (!s.is_recording()) {
+    s.end();  // unsampled (or no parent): nothing records when it ends, so it takes no slot
+    return sent;
+  }
   if (!pending.claim(conn)) {
     s.end();  // every slot is taken: ends at the send (counted by pending.overflowed())
     return sent;

@@ -94,21 +94,34 @@ inline integration::db_target target_of(const MYSQL* connection) noexcept {
   return t;
 }
 
-inline span start(const MYSQL* connection, std::string_view statement, bool scrubbed) noexcept {
+/// The span of `statement` under `parent`; the connection is read only when the span records.
+inline span start(const MYSQL* connection, span_ref parent, std::string_view statement, bool scrubbed) noexcept {
   integration::db_query query;
   query.statement = statement;
   query.scrubbed = scrubbed;
+  query.parent = parent;
+  if (!parent.is_recording()) {
+    integration::db_target bare;
+    bare.system = system;
+    bare.origin = origin;
+    return integration::start_db_span(bare, query);  // no parent: empty; unsampled: the unsampled path
+  }
   return integration::start_db_span(target_of(connection), query);
+}
+
+inline span start(const MYSQL* connection, std::string_view statement, bool scrubbed) noexcept {
+  return start(connection, active_span(), statement, scrubbed);
 }
 
 /// The span of executing `stmt`: the text stmt_prepare kept for it, else `EXECUTE`.
 inline span start_execute(MYSQL_STMT* stmt) noexcept {
   const MYSQL* connection = stmt ? stmt->mysql : nullptr;
-  if (!active_span().is_recording()) return start(connection, std::string_view(), true);  // no text needed
+  const span_ref parent = active_span();
+  if (!parent.is_recording()) return start(connection, parent, std::string_view(), true);  // no text needed
   char text[integration::statement_store_text_bytes];
   const std::size_t n = prepared.recall(stmt, std::string_view(), text);
-  if (n == 0) return start(connection, "EXECUTE", true);  // not prepared through this header: never guess
-  return start(connection, std::string_view(text, n), true);
+  if (n == 0) return start(connection, parent, "EXECUTE", true);  // not prepared through this header: never guess
+  return start(connection, parent, std::string_view(text, n), true);
 }
 
 /// Keeps the scrubbed text of the statement prepared on `stmt`, for its executes.
