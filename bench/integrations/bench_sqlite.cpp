@@ -21,6 +21,15 @@
 // the mode's figure minus plain's. A batch runs inside its own transaction, started and ended
 // outside the timed loop; the end of a sampled batch's transaction, which writes its 50 spans
 // into an envelope (null_transport), is timed on its own and shown per query.
+//
+// FIGURES  g++ 12 -O2, this 2-core machine nearly idle (load 0.2), 6ea2be0: ns per query, best / median
+//            plain 2238 / 2294; added: no-span 93 / 89, unsampled 152 / 152, sampled 873 / 869
+//            (of which scrub_sql of the 219-byte text alone 264 / 275), plus the sampled
+//            transaction's end, 316 / 320 per query of a 50-query transaction.
+//          callgrind, instructions per query (Ir of N=10000 - Ir of N=0) / N: plain 41358,
+//            no-span 41762 (+404), unsampled 42092 (+734), sampled 59764 (+18406, its share of
+//            the transaction's serialization included), scrub 7540.
+//          The 500 ns goal is met unsampled and without a span, not sampled.
 
 #include <sentry_trace.hpp>
 #include <sentry_trace/integrations/sqlite.hpp>
