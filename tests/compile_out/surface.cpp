@@ -423,6 +423,7 @@ int main() {
   const bool polled = st::poll(100);
   const bool enabled = st::is_enabled();
   const bool pii = st::should_send_default_pii();
+  static_cast<void>(pii);
   const bool flushed = st::flush(100);
   const bool stopped = st::shutdown(100);
 
