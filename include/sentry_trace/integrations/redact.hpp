@@ -129,23 +129,24 @@ constexpr url_parts split_url(std::string_view url) noexcept {
 }
 
 /// A fixed buffer that text is appended to, cut at N bytes (truncated() counts what was cut).
+/// Its bytes are left unwritten until appended to, so that one on the stack costs nothing.
 template <std::size_t N> class text_buffer {
  public:
-  constexpr void append(std::string_view s) noexcept {
+  void append(std::string_view s) noexcept {
     std::size_t room = N - size_;
     std::size_t n = s.size() < room ? s.size() : room;
     for (std::size_t i = 0; i < n; ++i) data_[size_ + i] = s[i];
     size_ += n;
     truncated_ += s.size() - n;
   }
-  constexpr void clear() noexcept { size_ = truncated_ = 0; }
-  constexpr std::string_view view() const noexcept { return std::string_view(data_, size_); }
+  void clear() noexcept { size_ = truncated_ = 0; }
+  std::string_view view() const noexcept { return std::string_view(data_, size_); }
   /// Bytes that did not fit.
-  constexpr std::size_t truncated() const noexcept { return truncated_; }
+  std::size_t truncated() const noexcept { return truncated_; }
   static constexpr std::size_t capacity() noexcept { return N; }
 
  private:
-  char data_[N] = {};
+  char data_[N];
   std::size_t size_ = 0;
   std::size_t truncated_ = 0;
 };
@@ -161,7 +162,7 @@ constexpr std::string_view host_without_default_port(std::string_view host) noex
 
 /// scheme://host/path: user-info filtered, no query, no fragment (getSanitizedUrlString; as
 /// there, a URL without a scheme is written host/path, and a relative one is its path).
-template <std::size_t N> constexpr void append_sanitized_url(text_buffer<N>& out, const url_parts& p) noexcept {
+template <std::size_t N> void append_sanitized_url(text_buffer<N>& out, const url_parts& p) noexcept {
   if (!p.scheme.empty()) {
     out.append(p.scheme);
     out.append("://");
@@ -177,7 +178,7 @@ template <std::size_t N> constexpr void append_sanitized_url(text_buffer<N>& out
 }
 
 /// The sanitized URL with its query and fragment: only for data sent with send_default_pii.
-template <std::size_t N> constexpr void append_full_url(text_buffer<N>& out, const url_parts& p) noexcept {
+template <std::size_t N> void append_full_url(text_buffer<N>& out, const url_parts& p) noexcept {
   append_sanitized_url(out, p);
   out.append(p.query);
   out.append(p.fragment);
@@ -185,7 +186,7 @@ template <std::size_t N> constexpr void append_full_url(text_buffer<N>& out, con
 
 /// `METHOD scheme://host/path`, the name of an http.client span.
 template <std::size_t N>
-constexpr void append_span_name(text_buffer<N>& out, std::string_view method, const url_parts& p) noexcept {
+void append_span_name(text_buffer<N>& out, std::string_view method, const url_parts& p) noexcept {
   out.append(method);
   out.append(" ");
   append_sanitized_url(out, p);
