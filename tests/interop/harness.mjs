@@ -239,19 +239,28 @@ export const transactionsOf = (envelopes) => itemsOf(envelopes, 'transaction');
 // The waterfall of one trace across services.
 // ---------------------------------------------------------------------------------------------
 
+/// An RFC 3339 timestamp ("2026-12-02T18:38:46.702679Z", as sentry_trace writes them) in
+/// seconds since the epoch, keeping the microseconds that Date.parse would drop.
+function epochSeconds(text) {
+  const m = /^(.*?)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(String(text));
+  if (!m) return NaN;
+  return Date.parse(`${m[1]}${m[3]}`) / 1000 + (m[2] ? Number(`0.${m[2]}`) : 0);
+}
+
 /// `services`: [{ label, t }] with t a transaction event. Renders the trace as a tree (each
 /// transaction's root under the span whose id is its parent_span_id, spans under their
 /// parents, siblings by start time) with op, name, start offset and duration in ms, a bar on a
 /// common time axis, and the service that recorded the transaction.
 export function waterfall(traceId, services, { nameWidth = 46, barWidth = 24 } = {}) {
   const nodes = [];
+  const seconds = (ts) => (typeof ts === 'number' ? ts : epochSeconds(ts));
   for (const { label, t } of services) {
     const tr = t.contexts?.trace ?? {};
     nodes.push({ id: tr.span_id, parent: tr.parent_span_id, op: tr.op ?? '', name: t.transaction ?? '',
-                 start: t.start_timestamp, end: t.timestamp, service: label });
+                 start: seconds(t.start_timestamp), end: seconds(t.timestamp), service: label });
     for (const s of t.spans ?? []) {
       nodes.push({ id: s.span_id, parent: s.parent_span_id, op: s.op ?? '', name: s.description ?? '',
-                   start: s.start_timestamp, end: s.timestamp, service: '' });
+                   start: seconds(s.start_timestamp), end: seconds(s.timestamp), service: '' });
     }
   }
   const ids = new Set(nodes.map((n) => n.id));
@@ -269,7 +278,7 @@ export function waterfall(traceId, services, { nameWidth = 46, barWidth = 24 } =
 
   const lines = [`trace ${traceId}  ${nodes.length} spans  ${ms(total).trim()} ms`,
                  `${fit('op / name', opWidth + nameWidth + 4)} ${'start ms'.padStart(8)} ${'dur ms'.padStart(8)}  ` +
-                 `${'timeline'.padEnd(barWidth)}  service`];
+                 `${' timeline'.padEnd(barWidth + 2)} service`];
   const visit = (n, depth) => {
     const indent = '  '.repeat(depth);
     const label = `${indent}${n.op.padEnd(opWidth)}${n.name}`;
