@@ -19,7 +19,7 @@
 //            python3 -m http.server 8081 --bind 127.0.0.1 &
 //            SENTRY_DSN=https://<key>@o<org>.ingest.sentry.io/<project> ./shop_service 8080 &
 //            curl http://127.0.0.1:8080/orders/42
-//            curl -X POST http://127.0.0.1:8080/shutdown
+//            curl -X POST -d "" http://127.0.0.1:8080/shutdown
 //          Sentry shows the request as one transaction `GET /orders/:id` (op http.server, source
 //          route) with two `db` spans and an `http.client` span, in the trace of whoever called
 //          it (a caller that sends sentry-trace and baggage headers). Without SENTRY_DSN each
@@ -53,6 +53,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -60,6 +61,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <thread>
 
 namespace st = sentry_trace;
@@ -227,9 +229,11 @@ long ask_inventory(const std::string& inventory_url, const std::string& sku) {
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, keep_body);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
   curl_slist* headers = curl_slist_append(nullptr, "Accept: text/plain");
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
 
   // curl_easy_perform, traced: an http.client span, and sentry-trace + baggage added to (a copy
-  // of) our headers because the URL matches trace_propagation_targets.
+  // of) our headers, because the URL matches trace_propagation_targets. It is given the list
+  // set above, which it puts back on the handle afterwards.
   const CURLcode result = st::curl::perform(curl, headers);
 
   long status = 0;
@@ -243,9 +247,10 @@ long ask_inventory(const std::string& inventory_url, const std::string& sku) {
 // The route.
 // ---------------------------------------------------------------------------------------------
 
-void get_order(const httplib::Request& req, httplib::Response& res, shop_db& db, const std::string& inventory_url) {
-  const long long id = std::strtoll(req.matches[1].str().c_str(), nullptr, 10);  // the `:id` of the route
-  const std::optional<order_row> order = db.find_order(id);
+void get_order(std::string_view order_id, httplib::Response& res, shop_db& db, const std::string& inventory_url) {
+  long long id = 0;
+  const bool numeric = std::from_chars(order_id.data(), order_id.data() + order_id.size(), id).ec == std::errc{};
+  const std::optional<order_row> order = numeric ? db.find_order(id) : std::nullopt;
   if (!order) {
     res.status = 404;
     res.set_content("{\"error\":\"no such order\"}", "application/json");
@@ -321,9 +326,11 @@ int main(int argc, char** argv) {
 
     httplib::Server server;
     // A traced route: each request continues the caller's trace in a transaction `GET /orders/:id`.
-    st::httplib::Get(server, "/orders/:id", [&](const httplib::Request& req, httplib::Response& res) {
-      get_order(req, res, db, config->inventory_url);
-    });
+    namespace hs = st::http_server;
+    hs::get(server, "/orders/:id",
+            [&](const httplib::Request&, httplib::Response& res, const hs::route_params& params) {
+              get_order(params["id"], res, db, config->inventory_url);
+            });
     // Not traced: an operator's endpoint.
     server.Post("/shutdown", [](const httplib::Request&, httplib::Response& res) {
       res.set_content("stopping\n", "text/plain");
