@@ -296,71 +296,87 @@ void wait_for_stop_signal() {
   sigwait(&set, &received);
 }
 
-}  // namespace
+// ---------------------------------------------------------------------------------------------
+// Putting it together.
+// ---------------------------------------------------------------------------------------------
 
-int main(int argc, char** argv) {
-  const std::optional<settings> config = read_settings(argc, argv);
-  if (!config) return 2;
-  block_stop_signals();
-
-  // Tracing. The DSN comes from SENTRY_DSN (options.dsn left empty); without one, transactions
-  // are printed as waterfalls. Only requests to the inventory service get trace headers.
-  const std::string inventory_origin = origin_of(config->inventory_url);
+// The DSN comes from SENTRY_DSN (options.dsn left empty); without one, transactions go to
+// `without_dsn` (the waterfall printer). Only requests to the inventory service get trace headers.
+bool start_tracing(const settings& config, st::transport& without_dsn) {
+  const std::string inventory_origin = origin_of(config.inventory_url);
   const std::string_view propagation_targets[] = {inventory_origin};  // init() copies them
-  const char* dsn = std::getenv("SENTRY_DSN");
-  st::console_transport waterfall;  // must outlive shutdown(): the library does not own it
   st::options o;
   o.release = "shop-service@1.0.0";
   o.traces_sample_rate = 1.0;  // every request; used only when the caller left the decision to us
   o.trace_propagation_targets = propagation_targets;
   o.trace_propagation_target_count = 1;
-  if (!dsn || !*dsn) o.transport = &waterfall;
-  if (!st::init(o)) return 1;  // the log (stderr) has said why
+  const char* dsn = std::getenv("SENTRY_DSN");
+  if (!dsn || !*dsn) o.transport = &without_dsn;
+  return st::init(o);  // false: the log (stderr) has said why
+}
 
+void add_routes(httplib::Server& server, shop_db& db, const std::string& inventory_url) {
+  // A traced route: each request continues the caller's trace in a transaction `GET /orders/:id`.
+  namespace hs = st::http_server;
+  hs::get(server, "/orders/:id", [&](const httplib::Request&, httplib::Response& res, const hs::route_params& params) {
+    get_order(params["id"], res, db, inventory_url);
+  });
+  // Not traced: an operator's endpoint.
+  server.Post("/shutdown", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("stopping\n", "text/plain");
+    ::kill(::getpid(), SIGTERM);  // the same way out as a signal
+  });
+}
+
+// Binds 127.0.0.1:<port> (0: any free port), prints `LISTENING <port>`, and serves until a stop
+// signal. False when it cannot bind.
+bool serve_until_stopped(httplib::Server& server, int port) {
+  const int bound = port == 0 ? server.bind_to_any_port("127.0.0.1")
+                              : (server.bind_to_port("127.0.0.1", port) ? port : -1);
+  if (bound <= 0) {
+    std::fprintf(stderr, "shop_service: cannot listen on 127.0.0.1:%d\n", port);
+    return false;
+  }
+  std::printf("LISTENING %d\n", bound);
+  std::fflush(stdout);
+
+  std::atomic<bool> serving_ended{false};
+  std::thread serving([&] {
+    server.listen_after_bind();
+    serving_ended = true;
+    ::kill(::getpid(), SIGTERM);  // should it end by itself: stop waiting below
+  });
+  wait_for_stop_signal();
+  // stop() does nothing before listening has begun: a signal that early waits for it.
+  while (!serving_ended && !server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  server.stop();  // in-flight requests finish first
+  serving.join();
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::optional<settings> config = read_settings(argc, argv);
+  if (!config) return 2;
+  block_stop_signals();  // before any thread starts
+
+  st::console_transport waterfall;  // must outlive shutdown(): the library does not own it
+  if (!start_tracing(*config, waterfall)) return 1;
   curl_global_init(CURL_GLOBAL_DEFAULT);
-  int exit_code = 1;
+
+  bool served = false;
   {
     shop_db db;
-    if (!db.create()) return 1;
-    db.instrument();
-
-    httplib::Server server;
-    // A traced route: each request continues the caller's trace in a transaction `GET /orders/:id`.
-    namespace hs = st::http_server;
-    hs::get(server, "/orders/:id",
-            [&](const httplib::Request&, httplib::Response& res, const hs::route_params& params) {
-              get_order(params["id"], res, db, config->inventory_url);
-            });
-    // Not traced: an operator's endpoint.
-    server.Post("/shutdown", [](const httplib::Request&, httplib::Response& res) {
-      res.set_content("stopping\n", "text/plain");
-      ::kill(::getpid(), SIGTERM);  // the same way out as a signal
-    });
-
-    const int port = config->port == 0 ? server.bind_to_any_port("127.0.0.1")
-                                       : (server.bind_to_port("127.0.0.1", config->port) ? config->port : -1);
-    if (port <= 0) {
-      std::fprintf(stderr, "shop_service: cannot listen on 127.0.0.1:%d\n", config->port);
-      return 1;
+    if (db.create()) {
+      db.instrument();
+      httplib::Server server;
+      add_routes(server, db, config->inventory_url);
+      served = serve_until_stopped(server, config->port);
     }
-    std::printf("LISTENING %d\n", port);
-    std::fflush(stdout);
-
-    std::atomic<bool> serving_ended{false};
-    std::thread serving([&] {
-      server.listen_after_bind();
-      serving_ended = true;
-      ::kill(::getpid(), SIGTERM);  // should it end by itself: main() stops waiting
-    });
-    wait_for_stop_signal();
-    // stop() does nothing before listening has begun: a signal that early waits for it.
-    while (!serving_ended && !server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    server.stop();  // in-flight requests finish first
-    serving.join();
-
-    // Deliver every transaction before exiting.
-    exit_code = st::shutdown(5000) ? 0 : 1;
   }
+
+  const bool delivered = st::shutdown(5000);  // every transaction sent before exiting
   curl_global_cleanup();
-  return exit_code;
+  return served && delivered ? 0 : 1;
 }
