@@ -127,7 +127,9 @@ function verify(envelopes) {
         JSON.stringify(shop.t.transaction_info));
   check(route.data?.['http.route'] === '/orders/:id', "the route's transaction has http.route /orders/:id",
         JSON.stringify(route.data));
-  check(route.status === 'ok', "the route's transaction ended ok", route.status);
+  check(route.status === 'ok' && Number(route.data?.['http.response.status_code']) === 200,
+        "the route's transaction ended ok with status code 200",
+        `${route.status}, ${route.data?.['http.response.status_code']}`);
 
   // Its queries.
   const spans = shop.t.spans ?? [];
@@ -136,9 +138,12 @@ function verify(envelopes) {
   for (const s of db) {
     check(s.parent_span_id === route.span_id, `db span "${s.description}" is a child of the route's transaction`,
           `parent ${s.parent_span_id}, route ${route.span_id}`);
-    check(s.origin === 'auto.db.sqlite' && s.data?.['db.system'] === 'sqlite',
-          `db span "${s.description}" has origin auto.db.sqlite and db.system sqlite`,
-          `origin ${s.origin}, db.system ${s.data?.['db.system']}`);
+    check(s.origin === 'auto.db.sqlite' && s.data?.['db.system'] === 'sqlite' && s.data?.['db.system.name'] === 'sqlite',
+          `db span "${s.description}" has origin auto.db.sqlite and db.system (.name) sqlite`,
+          `origin ${s.origin}, data ${JSON.stringify(s.data)}`);
+    check(s.data?.['db.query.text'] === s.description && s.data?.['db.operation.name'] === 'SELECT',
+          `db span "${s.description}" has db.query.text (its name) and db.operation.name SELECT`,
+          `db.query.text ${s.data?.['db.query.text']}, db.operation.name ${s.data?.['db.operation.name']}`);
   }
   const bound = db.find((s) => /FROM orders/.test(s.description ?? ''));
   check(/WHERE o\.id = \?$/.test(bound?.description ?? ''), 'the bound query is recorded as prepared (o.id = ?)',
@@ -157,6 +162,10 @@ function verify(envelopes) {
         JSON.stringify(calls.map((s) => [s.description, s.parent_span_id])));
   if (call) {
     check(call.origin === 'auto.http.curl', 'the http.client span has origin auto.http.curl', call.origin);
+    check(call.data?.['http.request.method'] === 'GET' && call.data?.['server.address'] === '127.0.0.1' &&
+          Number(call.data?.['server.port']) === backPort,
+          'the http.client span has http.request.method GET, server.address and server.port',
+          JSON.stringify(call.data));
     check(call.description === `GET http://127.0.0.1:${backPort}/inventory`,
           'the http.client span is named METHOD url, without the query string', call.description);
     check(Number(call.data?.['http.response.status_code']) === 200 && call.status === 'ok',
