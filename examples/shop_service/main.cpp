@@ -24,7 +24,7 @@
 //          route) with two `db` spans and an `http.client` span, in the trace of whoever called
 //          it (a caller that sends sentry-trace and baggage headers). Without SENTRY_DSN each
 //          transaction is printed as a waterfall on stdout instead.
-// QUERIES  One query binds the order id (`WHERE o.id = ?`): the span shows the statement as
+// QUERIES  One query binds the order id (`WHERE id = ?`): the span shows the statement as
 //          prepared, never the bound value. The other has its values written inline, as SQL
 //          built by string concatenation does: the span shows it scrubbed (`code = ?`), so the
 //          promotion code itself never leaves the process.
@@ -157,10 +157,9 @@ class shop_db {
     std::lock_guard<std::mutex> hold(mutex_);
     sqlite3_stmt* stmt = nullptr;
     sqlite3_prepare_v2(db_,
-                       "SELECT o.quantity, p.sku, p.name, p.price_cents "
-                       "FROM orders AS o JOIN products AS p ON p.sku = o.sku WHERE o.id = ?",
+                       "SELECT quantity, sku, name, price_cents FROM orders JOIN products USING (sku) WHERE id = ?",
                        -1, &stmt, nullptr);
-    sqlite3_bind_int64(stmt, 1, id);  // bound: the span shows `o.id = ?`, never 42
+    sqlite3_bind_int64(stmt, 1, id);  // bound: the span shows `id = ?`, never 42
     std::optional<order_row> found;
     if (sqlite3_step(stmt) == SQLITE_ROW) {
       found = order_row{id, sqlite3_column_int64(stmt, 0), text_column(stmt, 1), text_column(stmt, 2),

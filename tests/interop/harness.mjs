@@ -239,6 +239,18 @@ export const transactionsOf = (envelopes) => itemsOf(envelopes, 'transaction');
 // The waterfall of one trace across services.
 // ---------------------------------------------------------------------------------------------
 
+/// Each node's depth in the tree of `nodes` (0: a root), by id.
+function depths(nodes) {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const out = new Map();
+  for (const n of nodes) {
+    let depth = 0;
+    for (let p = byId.get(n.parent); p && depth < 32; p = byId.get(p.parent)) depth++;
+    out.set(n.id, depth);
+  }
+  return out;
+}
+
 /// An RFC 3339 timestamp ("2026-12-02T18:38:46.702679Z", as sentry_trace writes them) in
 /// seconds since the epoch, keeping the microseconds that Date.parse would drop.
 function epochSeconds(text) {
@@ -251,7 +263,7 @@ function epochSeconds(text) {
 /// transaction's root under the span whose id is its parent_span_id, spans under their
 /// parents, siblings by start time) with op, name, start offset and duration in ms, a bar on a
 /// common time axis, and the service that recorded the transaction.
-export function waterfall(traceId, services, { nameWidth = 46, barWidth = 24 } = {}) {
+export function waterfall(traceId, services, { maxNameWidth = 60, barWidth = 24 } = {}) {
   const nodes = [];
   const seconds = (ts) => (typeof ts === 'number' ? ts : epochSeconds(ts));
   for (const { label, t } of services) {
@@ -275,14 +287,16 @@ export function waterfall(traceId, services, { nameWidth = 46, barWidth = 24 } =
   };
   const fit = (s, width) => (s.length > width ? `${s.slice(0, width - 1)}…` : s.padEnd(width));
   const opWidth = Math.max(...nodes.map((n) => n.op.length)) + 2;
+  const depth = depths(nodes);
+  const labelWidth = Math.max(...nodes.map((n) => 2 * depth.get(n.id) + opWidth + Math.min(n.name.length, maxNameWidth)));
 
   const lines = [`trace ${traceId}  ${nodes.length} spans  ${ms(total).trim()} ms`,
-                 `${fit('op / name', opWidth + nameWidth + 4)} ${'start ms'.padStart(8)} ${'dur ms'.padStart(8)}  ` +
+                 `${fit('op / name', labelWidth)} ${'start ms'.padStart(8)} ${'dur ms'.padStart(8)}  ` +
                  `${' timeline'.padEnd(barWidth + 2)} service`];
   const visit = (n, depth) => {
     const indent = '  '.repeat(depth);
     const label = `${indent}${n.op.padEnd(opWidth)}${n.name}`;
-    lines.push(`${fit(label, opWidth + nameWidth + 4)} ${ms(n.start - t0)} ${ms(n.end - n.start)}  |${bar(n)}|` +
+    lines.push(`${fit(label, labelWidth)} ${ms(n.start - t0)} ${ms(n.end - n.start)}  |${bar(n)}|` +
                `${n.service ? ` ${n.service}` : ''}`);
     const children = nodes.filter((c) => c.parent === n.id).sort((a, b) => a.start - b.start);
     for (const c of children) if (depth < 32) visit(c, depth + 1);
