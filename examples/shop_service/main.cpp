@@ -150,18 +150,21 @@ class shop_db {
   }
 
   /// Traces every statement from now on (the seeding above is start-up, not a request).
+  /// The queries below prepare and step through st::sqlite's wrappers, which take the same
+  /// arguments as sqlite3_prepare_v2 and sqlite3_step and also mark a failing query's span
+  /// with its error (SQLite's trace hook alone sees no result codes).
   void instrument() { st::sqlite::instrument(db_); }
 
   /// The order with its product, or nothing.
   std::optional<order_row> find_order(long long id) {
     std::lock_guard<std::mutex> hold(mutex_);
     sqlite3_stmt* stmt = nullptr;
-    sqlite3_prepare_v2(db_,
+    st::sqlite::prepare_v2(db_,
                        "SELECT quantity, sku, name, price_cents FROM orders JOIN products USING (sku) WHERE id = ?",
                        -1, &stmt, nullptr);
     sqlite3_bind_int64(stmt, 1, id);  // bound: the span shows `id = ?`, never 42
     std::optional<order_row> found;
-    if (sqlite3_step(stmt) == SQLITE_ROW) {
+    if (st::sqlite::step(stmt) == SQLITE_ROW) {
       found = order_row{id, sqlite3_column_int64(stmt, 0), text_column(stmt, 1), text_column(stmt, 2),
                         sqlite3_column_int64(stmt, 3)};
     }
@@ -175,9 +178,9 @@ class shop_db {
     sqlite3_stmt* stmt = nullptr;
     // The season's code is written into the statement, as concatenated SQL is: the span
     // records `WHERE code = ? AND active = ?`, and the code never reaches Sentry.
-    sqlite3_prepare_v2(db_, "SELECT percent_off FROM promotions WHERE code = 'SPRING-7731' AND active = 1", -1,
+    st::sqlite::prepare_v2(db_, "SELECT percent_off FROM promotions WHERE code = 'SPRING-7731' AND active = 1", -1,
                        &stmt, nullptr);
-    const long long percent = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+    const long long percent = st::sqlite::step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
     sqlite3_finalize(stmt);
     return percent;
   }

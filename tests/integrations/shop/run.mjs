@@ -141,6 +141,8 @@ function verify(envelopes) {
     check(s.origin === 'auto.db.sqlite' && s.data?.['db.system'] === 'sqlite' && s.data?.['db.system.name'] === 'sqlite',
           `db span "${s.description}" has origin auto.db.sqlite and db.system (.name) sqlite`,
           `origin ${s.origin}, data ${JSON.stringify(s.data)}`);
+    check(String(s.data?.['db.name'] ?? '').startsWith(path.join(tmpDir, 'shop-')),
+          `db span "${s.description}" has db.name the temporary database file`, s.data?.['db.name']);
     check(s.data?.['db.query.text'] === s.description && s.data?.['db.operation.name'] === 'SELECT',
           `db span "${s.description}" has db.query.text (its name) and db.operation.name SELECT`,
           `db.query.text ${s.data?.['db.query.text']}, db.operation.name ${s.data?.['db.operation.name']}`);
