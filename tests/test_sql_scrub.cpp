@@ -442,7 +442,8 @@ TEST_CASE("unknown parts of the target are left out, and an already scrubbed sta
   st::span q = si::start_db_span(sqlite_target, query);
   si::end_db_span(q);
   root.end();
-  const json& s = only_span(only_transaction(h));
+  const json tx = only_transaction(h);
+  const json& s = only_span(tx);
   CHECK(s["description"].str == "GET user:?");
   CHECK(s["origin"].str == "auto.db.sqlite");
   const json& d = s["data"];

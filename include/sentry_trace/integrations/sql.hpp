@@ -47,6 +47,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <string_view>
 
@@ -280,6 +281,16 @@ struct writer {
       if (!put(c)) return false;
     return true;
   }
+  /// `n` bytes at once (as many as fit).
+  constexpr void put_run(const char* p, std::size_t n) noexcept {
+    std::size_t room = capacity - size;
+    if (n > room) {
+      full = true;
+      n = room;
+    }
+    for (std::size_t i = 0; i < n; ++i) out[size + i] = p[i];
+    size += n;
+  }
   /// The last character written; ' ' before the first (the start is a word boundary).
   constexpr char back() const noexcept { return size ? out[size - 1] : ' '; }
   /// Cuts an unfinished UTF-8 sequence off the end.
@@ -305,6 +316,14 @@ struct number_match {
   number_kind kind = number_kind::none;
   cursor after{};  ///< the cursor past the number
 };
+
+/// A comment starts at `at` of the statement.
+constexpr bool comment_at(const cursor& in, std::size_t at) noexcept {
+  const int c = in.raw(at);
+  if (c == '-') return in.raw(at + 1) == '-';
+  if (c == '/') return in.raw(at + 1) == '*';
+  return c == '#' && in.dialect == sql_dialect::mysql;
+}
 
 /// `c` was just read from `at`; reads the rest of a digit run.
 constexpr int read_digits(cursor& at, int c) noexcept {
@@ -485,6 +504,8 @@ constexpr void write_word(writer& w, cursor& in, bool at_boundary) noexcept {
         in.last = in.text[in.pos++];
       }
     }
+    // What follows the run is not a word character, unless a comment glued one on.
+    if (!in.identifier && !comment_at(in, in.pos)) break;
     cursor probe = in;
     const int c = probe.next();
     if (!is_word(c)) break;
@@ -518,6 +539,227 @@ constexpr void write_number(writer& w, cursor& in, int c, bool minus, char befor
   w.put('?');
 }
 
+/// match_number() read straight from the statement, for the fast path: the same answer, or
+/// `complex` when a comment starts at a character it reads (the cursor then does it).
+struct raw_number {
+  number_kind kind = number_kind::none;
+  std::size_t end = 0;
+  bool complex = false;
+};
+
+constexpr raw_number match_raw_number(const cursor& in, std::size_t at) noexcept {
+  raw_number r;
+  auto read = [&](std::size_t i) -> int {
+    const int c = in.raw(i);
+    if ((c == '-' || c == '/' || c == '#') && comment_at(in, i)) r.complex = true;
+    return c;
+  };
+  auto done = [&](number_kind kind, std::size_t end) -> raw_number {
+    r.kind = kind;
+    r.end = end;
+    return r;
+  };
+  if (in.raw(at) == '0') {
+    const int x = read(at + 1);
+    if ((x == 'x' || x == 'X') && is_hex(read(at + 2))) {
+      std::size_t j = at + 2;
+      while (is_hex(read(j))) ++j;
+      return done(number_kind::hex, j);
+    }
+  }
+  std::size_t whole = at;
+  while (is_digit(read(whole))) ++whole;
+  {  // \d+\.?\d*[eE][+-]?\d+\b
+    std::size_t p = whole;
+    int c = read(p);
+    if (c == '.') {
+      ++p;
+      while (is_digit(read(p))) ++p;
+      c = read(p);
+    }
+    if (c == 'e' || c == 'E') {
+      std::size_t q = p + 1;
+      const int sign = read(q);
+      if (sign == '+' || sign == '-') ++q;
+      if (is_digit(read(q))) {
+        std::size_t k = q;
+        while (is_digit(read(k))) ++k;
+        if (!is_word(read(k))) return done(number_kind::scientific, k);
+      }
+    }
+  }
+  if (read(whole) == '.' && is_digit(read(whole + 1))) {  // \d+\.\d+\b
+    std::size_t k = whole + 1;
+    while (is_digit(read(k))) ++k;
+    if (!is_word(read(k))) return done(number_kind::decimal, k);
+  }
+  if (!is_word(read(whole))) return done(number_kind::integer, whole);  // \d+\b
+  return done(number_kind::none, whole);
+}
+
+/// One step through the cursor: the next character of the literal-free stream and what it
+/// starts (a number, a signed number, a word, an IN list's end). False at the end.
+inline bool cursor_step(writer& w, cursor& in) noexcept {
+  const int c = in.next();
+  if (c == end_of_text) return false;
+  const char ch = static_cast<char>(c);
+  const char prev = w.back();
+  if (ch == ' ') {
+    if (w.size) w.put(' ');  // leading whitespace trimmed; trailing, at the end
+  } else if (is_digit(c) && !is_word(static_cast<unsigned char>(prev))) {
+    write_number(w, in, c, false, 0);
+  } else if (ch == '-') {
+    cursor probe = in;
+    const int next = probe.next();
+    if (is_digit(next)) {
+      in = probe;
+      write_number(w, in, next, true, prev);
+    } else if (next == '.' && match_dot_decimal(probe)) {
+      in = probe;
+      w.put('?');
+    } else {
+      w.put('-');
+    }
+  } else if (ch == '.') {
+    if (match_dot_decimal(in)) w.put('?');
+    else w.put('.');
+  } else if (is_word(c)) {
+    if (w.put(ch)) write_word(w, in, !is_word(static_cast<unsigned char>(prev)));
+  } else {
+    if (w.put(ch) && ch == ')') collapse_in_list(w);
+  }
+  return true;
+}
+
+/// The scan. The common characters are read straight from the statement (outside quoted
+/// identifiers): whitespace runs, word runs, numbers and punctuation, giving what the cursor
+/// would give; the rest (a comment, a literal, a quote, a sign, a comment touching a run) goes
+/// through cursor_step(). The positions live in locals here: every byte written through a
+/// char pointer could otherwise be the cursor's or the writer's own fields, reloaded each time.
+inline void scrub_into(writer& w, cursor& in) noexcept {
+  const char* const text = in.text;
+  const std::size_t size = in.size;
+  char* const out = w.out;
+  const std::size_t capacity = w.capacity;
+  std::size_t pos = in.pos;
+  std::size_t len = w.size;
+  char last = in.last;
+  // Hands the scan to the cursor for one step and takes it back; false at the end.
+  auto through_cursor = [&]() noexcept {
+    in.pos = pos;
+    in.last = last;
+    w.size = len;
+    const bool more = cursor_step(w, in);
+    pos = in.pos;
+    last = in.last;
+    len = w.size;
+    return more;
+  };
+  while (!w.full) {
+    if (in.identifier || pos >= size) {
+      if (!through_cursor()) break;
+      continue;
+    }
+    const std::size_t at = pos;
+    const char c = text[at];
+    const std::uint8_t cls = class_of(c);
+    if (cls & space) {
+      std::size_t e = at + 1;
+      while (e < size && (class_of(text[e]) & space)) ++e;
+      if (comment_at(in, e)) {
+        if (!through_cursor()) break;
+        continue;
+      }
+      if (len) {
+        if (len == capacity) {
+          w.full = true;
+          break;
+        }
+        out[len++] = ' ';
+      }
+      pos = e;
+      last = ' ';
+      continue;
+    }
+    if (cls & special) {
+      if (!through_cursor()) break;
+      continue;
+    }
+    if (!(cls & word)) {
+      if (c == '.' && at + 1 < size && is_digit(static_cast<unsigned char>(text[at + 1]))) {
+        if (!through_cursor()) break;
+        continue;
+      }
+      if (len == capacity) {
+        w.full = true;
+        break;
+      }
+      out[len++] = c;
+      pos = at + 1;
+      last = c;
+      if (c == ')') {
+        w.size = len;
+        collapse_in_list(w);
+        len = w.size;
+      }
+      continue;
+    }
+    const char before = len ? out[len - 1] : ' ';
+    const bool boundary = !is_word(static_cast<unsigned char>(before));
+    if ((cls & digit) && boundary) {
+      const raw_number n = match_raw_number(in, at);
+      if (n.complex) {
+        if (!through_cursor()) break;
+        continue;
+      }
+      if (n.kind != number_kind::none && !(n.kind == number_kind::integer && is_placeholder_sigil(before))) {
+        if (len == capacity) {
+          w.full = true;
+          break;
+        }
+        out[len++] = '?';
+        pos = n.end;
+        last = text[n.end - 1];
+        continue;
+      }
+    }
+    std::size_t e = at + 1;
+    while (e < size && (class_of(text[e]) & word)) ++e;
+    if (comment_at(in, e)) {
+      if (!through_cursor()) break;
+      continue;
+    }
+    if (e == at + 1) {
+      in.pos = at;
+      in.last = last;
+      if (in.literal_prefix(c)) {
+        if (!through_cursor()) break;
+        continue;
+      }
+    }
+    std::size_t run = e - at;
+    if (run > capacity - len) {
+      run = capacity - len;
+      w.full = true;
+    }
+    std::memcpy(out + len, text + at, run);
+    const std::size_t start = len;
+    len += run;
+    pos = e;
+    last = text[e - 1];
+    if (boundary && !(cls & digit) && (run == 4 || run == 5) && !w.full) {
+      const std::string_view word_run(out + start, run);
+      if (equals_upper(word_run, "TRUE") || equals_upper(word_run, "FALSE")) {
+        len = start;
+        out[len++] = '?';
+      }
+    }
+  }
+  in.pos = pos;
+  in.last = last;
+  w.size = len;
+}
+
 }  // namespace sql_detail
 
 /// Scrubs `statement` into out[0..capacity) as @sentry/node 11 does (see the top of this file)
@@ -534,36 +776,7 @@ inline std::string_view scrub_sql(std::string_view statement, char* out, std::si
     return {out, w.size};
   }
   d::cursor in{statement.data(), statement.size(), 0, dialect};
-  for (;;) {
-    const int c = in.next();
-    if (c == d::end_of_text || w.full) break;
-    const char ch = static_cast<char>(c);
-    const char prev = w.back();
-    if (ch == ' ') {
-      if (w.size) w.put(' ');  // leading whitespace trimmed; trailing, below
-    } else if (d::is_digit(c) && !d::is_word(static_cast<unsigned char>(prev))) {
-      d::write_number(w, in, c, false, 0);
-    } else if (ch == '-') {
-      d::cursor probe = in;
-      const int next = probe.next();
-      if (d::is_digit(next)) {
-        in = probe;
-        d::write_number(w, in, next, true, prev);
-      } else if (next == '.' && d::match_dot_decimal(probe)) {
-        in = probe;
-        w.put('?');
-      } else {
-        w.put('-');
-      }
-    } else if (ch == '.') {
-      if (d::match_dot_decimal(in)) w.put('?');
-      else w.put('.');
-    } else if (d::is_word(c)) {
-      if (w.put(ch)) d::write_word(w, in, !d::is_word(static_cast<unsigned char>(prev)));
-    } else {
-      if (w.put(ch) && ch == ')') d::collapse_in_list(w);
-    }
-  }
+  d::scrub_into(w, in);
   if (w.full) {
     w.trim_to_utf8();
   } else {
