@@ -18,12 +18,12 @@
 // Prints the trace, `N passed, N failed`, and exits 1 on any failure. Exits 77 (skip) only
 // when tests/interop/node_modules lacks @sentry/node. Every child process is killed on every
 // path; the whole run is bounded (45 s).
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Run, itemsOf, readCaptured, requireSentryNode, startCaptureServer, stopCaptureServer,
+         transactionsOf } from '../harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const interop = path.dirname(here);
@@ -32,149 +32,17 @@ if (!serviceBin) {
   console.error('usage: node run.mjs <path to distributed_service> [work dir]');
   process.exit(2);
 }
-if (!fs.existsSync(path.join(interop, 'node_modules', '@sentry', 'node', 'package.json'))) {
-  console.log('skipped: tests/interop/node_modules/@sentry/node is missing; run `npm ci` in tests/interop ' +
-              '(scripts/install-deps.sh)');
-  process.exit(77);
-}
+requireSentryNode(interop);
 if (!fs.existsSync(serviceBin)) {
   console.error(`FAIL: the C++ service ${serviceBin} does not exist (build example_distributed_service)`);
   process.exit(1);
 }
 const python = process.env.SENTRY_TRACE_PYTHON || 'python3';
 const work = workArg ? path.resolve(workArg) : fs.mkdtempSync(path.join(os.tmpdir(), 'three-services-'));
-fs.rmSync(work, { recursive: true, force: true });
-fs.mkdirSync(work, { recursive: true });
+// Each process's output goes to <work>/<name>.log; all are killed on any exit; 45 s at most.
+const run = new Run({ title: 'the three-service test', work, cwd: here, timeoutMs: 45000 });
 const outDir = path.join(work, 'envelopes');
-
-// ---------------------------------------------------------------------------------------------
-// Processes: each one's output goes to <work>/<name>.log; all are killed on any exit.
-// ---------------------------------------------------------------------------------------------
-const children = new Map();  // name -> { proc, log, exited: Promise<code> }
-
-function start(name, cmd, args) {
-  const logPath = path.join(work, `${name}.log`);
-  const fd = fs.openSync(logPath, 'w');
-  const proc = spawn(cmd, args, { stdio: ['ignore', fd, fd], cwd: here });
-  fs.closeSync(fd);
-  const exited = new Promise((resolve) => {
-    proc.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
-    proc.on('error', (e) => {
-      fs.appendFileSync(logPath, `spawn error: ${e.message}\n`);
-      resolve(127);
-    });
-  });
-  const child = { name, proc, logPath, exited, done: false };
-  exited.then(() => { child.done = true; });
-  children.set(name, child);
-  return child;
-}
-
-function killAll() {
-  for (const c of children.values()) {
-    if (!c.done && c.proc.pid) {
-      try { c.proc.kill('SIGKILL'); } catch { /* already gone */ }
-    }
-  }
-}
-process.on('exit', killAll);
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(sig, () => {
-    console.error(`run.mjs: ${sig}, stopping`);
-    killAll();
-    process.exit(1);
-  });
-}
-// The whole test is bounded, whatever hangs.
-const watchdog = setTimeout(() => {
-  console.error('FAIL: the three-service test took longer than 45 s');
-  dumpLogs();
-  killAll();
-  process.exit(1);
-}, 45000);
-watchdog.unref();
-
-function dumpLogs() {
-  for (const c of children.values()) {
-    let text = '';
-    try { text = fs.readFileSync(c.logPath, 'utf8'); } catch { /* none */ }
-    console.error(`----- ${c.name}.log -----\n${text.trimEnd()}`);
-  }
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-// Waits for `PATTERN <port>` in a child's log, then for the port to accept a connection.
-async function waitReady(child, pattern, timeoutMs = 10000) {
-  const deadline = Date.now() + timeoutMs;
-  let port = 0;
-  while (Date.now() < deadline) {
-    if (child.done) throw new Error(`${child.name} exited before it was ready`);
-    const m = fs.readFileSync(child.logPath, 'utf8').match(new RegExp(`^${pattern} (\\d+)$`, 'm'));
-    if (m) { port = Number(m[1]); break; }
-    await sleep(50);
-  }
-  if (!port) throw new Error(`${child.name} printed no "${pattern} <port>" within ${timeoutMs} ms`);
-  while (Date.now() < deadline) {
-    const ok = await new Promise((resolve) => {
-      const s = net.connect({ host: '127.0.0.1', port }, () => { s.destroy(); resolve(true); });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return port;
-    await sleep(50);
-  }
-  throw new Error(`${child.name}: port ${port} does not accept connections`);
-}
-
-async function waitExit(child, timeoutMs) {
-  const code = await Promise.race([child.exited, sleep(timeoutMs).then(() => null)]);
-  if (code === null) throw new Error(`${child.name} did not exit within ${timeoutMs} ms`);
-  return code;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Envelopes.
-// ---------------------------------------------------------------------------------------------
-function parseEnvelope(buf) {
-  let pos = 0;
-  const line = () => {
-    let end = buf.indexOf(0x0a, pos);
-    if (end < 0) end = buf.length;
-    const s = buf.subarray(pos, end).toString('utf8');
-    pos = end + 1;
-    return s;
-  };
-  const header = JSON.parse(line());
-  const items = [];
-  while (pos < buf.length) {
-    const h = line();
-    if (!h.trim()) continue;
-    const ih = JSON.parse(h);
-    let payload;
-    if (typeof ih.length === 'number') {
-      payload = buf.subarray(pos, pos + ih.length);
-      pos += ih.length + 1;
-    } else {
-      payload = Buffer.from(line(), 'utf8');
-    }
-    let json = null;
-    try { json = JSON.parse(payload.toString('utf8')); } catch { /* not JSON (attachments) */ }
-    items.push({ header: ih, json });
-  }
-  return { header, items };
-}
-
-function readCaptured() {
-  const out = [];
-  if (!fs.existsSync(outDir)) return out;
-  for (const f of fs.readdirSync(outDir).filter((n) => n.endsWith('.envelope')).sort()) {
-    const base = f.slice(0, -'.envelope'.length);
-    const env = parseEnvelope(fs.readFileSync(path.join(outDir, f)));
-    const request = JSON.parse(fs.readFileSync(path.join(outDir, `${base}.request.json`), 'utf8'));
-    out.push({ file: f, request, ...env });
-  }
-  return out;
-}
+const check = run.check.bind(run);
 
 // ---------------------------------------------------------------------------------------------
 // The run.
@@ -182,60 +50,40 @@ function readCaptured() {
 const KEYS = { front: 'frontkey0000000000000000000001', cpp: 'cppkey00000000000000000000000002', back: 'backkey000000000000000000000003' };
 const PROJECTS = { front: '1', cpp: '2', back: '3' };
 
-let passed = 0;
-let failed = 0;
-function check(ok, what, detail = '') {
-  if (ok) {
-    passed++;
-    console.log(`ok    ${what}`);
-  } else {
-    failed++;
-    console.log(`FAIL  ${what}${detail ? `\n        ${detail}` : ''}`);
-  }
-}
-
 async function main() {
-  const capture = start('capture_server', python,
-    [path.join(interop, 'capture_server.py'), '--port', '0', '--out', outDir, '--timeout', '60']);
-  const capturePort = await waitReady(capture, 'PORT');
+  const capture = await startCaptureServer(run, python, outDir);
+  const capturePort = capture.port;
   const dsn = (who) => `http://${KEYS[who]}@127.0.0.1:${capturePort}/${PROJECTS[who]}`;
 
-  const back = start('back', process.execPath, [path.join(here, 'back.mjs'), dsn('back'), '0']);
-  const backPort = await waitReady(back, 'PORT');
+  const back = run.start('back', process.execPath, [path.join(here, 'back.mjs'), dsn('back'), '0']);
+  const backPort = await run.waitReady(back, 'PORT');
 
-  const service = start('service', serviceBin, ['0', `http://127.0.0.1:${backPort}/inventory`, dsn('cpp')]);
-  const servicePort = await waitReady(service, 'LISTENING');
+  const service = run.start('service', serviceBin, ['0', `http://127.0.0.1:${backPort}/inventory`, dsn('cpp')]);
+  const servicePort = await run.waitReady(service, 'LISTENING');
 
-  const front = start('front', process.execPath,
+  const front = run.start('front', process.execPath,
     [path.join(here, 'front.mjs'), dsn('front'), `http://127.0.0.1:${servicePort}/orders/42`]);
-  const frontCode = await waitExit(front, 20000);
+  const frontCode = await run.waitExit(front, 20000);
   check(frontCode === 0, 'front.mjs called the C++ service, got 200 and flushed', `exit code ${frontCode}`);
 
   // The service answers /shutdown after st::shutdown() has delivered everything.
   const res = await fetch(`http://127.0.0.1:${servicePort}/shutdown`, { signal: AbortSignal.timeout(10000) });
   await res.text();
   check(res.status === 200, 'the C++ service flushed and shut down on /shutdown', `HTTP ${res.status}`);
-  const serviceCode = await waitExit(service, 5000);
+  const serviceCode = await run.waitExit(service, 5000);
   check(serviceCode === 0, 'the C++ service exited cleanly', `exit code ${serviceCode}`);
 
   back.proc.kill('SIGTERM');  // back.mjs closes its SDK (flushing) and exits
-  const backCode = await waitExit(back, 8000);
+  const backCode = await run.waitExit(back, 8000);
   check(backCode === 0, 'back.mjs flushed and exited', `exit code ${backCode}`);
-  capture.proc.kill('SIGTERM');
-  await waitExit(capture, 5000);
+  await stopCaptureServer(run, capture);
 
-  verify(readCaptured());
+  verify(readCaptured(outDir));
 }
 
 function verify(envelopes) {
-  const txns = [];
-  const events = [];
-  for (const e of envelopes) {
-    for (const it of e.items) {
-      if (it.header.type === 'transaction' && it.json) txns.push({ env: e, t: it.json });
-      if (it.header.type === 'event' && it.json) events.push({ env: e, ev: it.json });
-    }
-  }
+  const txns = transactionsOf(envelopes);
+  const events = itemsOf(envelopes, 'event').map(({ env, t }) => ({ env, ev: t }));
   const byProject = (who, list) => list.filter((x) => x.env.request.project_id === PROJECTS[who]);
   const one = (who, name) => {
     const list = byProject(who, txns).filter((x) => x.t.transaction === name);
@@ -321,13 +169,4 @@ function verify(envelopes) {
   console.log(`\n${lines.join('\n')}\n`);
 }
 
-try {
-  await main();
-} catch (e) {
-  check(false, 'the three services ran', e.message);
-  dumpLogs();
-}
-console.log(`${passed} passed, ${failed} failed`);
-if (failed) console.log(`(logs and envelopes in ${work})`);
-killAll();
-process.exit(failed ? 1 : 0);
+await run.finish(main);
