@@ -195,6 +195,14 @@ int main() {
   o.before_send = st::before_send_hook{[](st::error_event& e, void*) { return !e.message.empty(); }, nullptr};
   o.before_send_transaction =
       st::before_send_transaction_hook{[](st::transaction_event& t, void*) { return t.set_tag("k", "v"); }, nullptr};
+  o.profiles_sample_rate = 0.5;
+  o.profiles_sampler = [](const st::sampling_context& c) { return c.find("skip") ? 0.0 : 1.0; };
+  o.profile_session_sample_rate = st::options::unset;
+  o.profile_lifecycle = st::profile_lifecycle::trace;
+  o.profiler_frequency_hz = 101;
+  o.attach_stacktrace = true;
+  o.in_app_include = nullptr;
+  o.in_app_include_count = 0;
   static_assert(st::options::unset < 0.0, "unset");
 
   const bool started = st::init(o);

@@ -394,6 +394,7 @@ constexpr std::size_t storage_bytes() noexcept { return 0; }
 // ---- options.hpp -----------------------------------------------------------------------------
 
 enum class delivery_mode : std::uint8_t { worker, poll };
+enum class profile_lifecycle : std::uint8_t { manual, trace };
 enum class trace_lifecycle : std::uint8_t { static_, stream };
 
 /// The same aggregate as the enabled build; init() reads none of it.
@@ -432,6 +433,14 @@ struct options {
   before_send_transaction_hook before_send_transaction{};
   const std::string_view* ignore_transactions = nullptr;
   std::size_t ignore_transaction_count = 0;
+  double profiles_sample_rate = unset;
+  traces_sampler_fn profiles_sampler{};
+  double profile_session_sample_rate = unset;
+  ::sentry_trace::profile_lifecycle profile_lifecycle = ::sentry_trace::profile_lifecycle::manual;
+  std::uint32_t profiler_frequency_hz = 101;
+  bool attach_stacktrace = false;
+  const std::string_view* in_app_include = nullptr;
+  std::size_t in_app_include_count = 0;
 };
 
 /// True: "tracing is compiled out" is not a failure, so `if (!init(o))` error paths stay quiet

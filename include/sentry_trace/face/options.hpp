@@ -101,6 +101,13 @@ enum class trace_lifecycle : std::uint8_t {
             ///< with more spans than a block holds is sent whole, in several envelopes
 };
 
+/// When continuous profiling (options.profile_session_sample_rate) runs: the names and
+/// meanings of the SDKs' profileLifecycle / profile_lifecycle.
+enum class profile_lifecycle : std::uint8_t {
+  manual,  ///< from start_profiler() to stop_profiler()
+  trace    ///< while any sampled root span is running
+};
+
 /// Everything init() takes. An aggregate: declare it, then assign fields by name.
 struct options {
   /// traces_sample_rate's "not set" value (0.0 is a real rate: sample nothing).
@@ -168,6 +175,29 @@ struct options {
   /// checks).
   const std::string_view* ignore_transactions = nullptr;
   std::size_t ignore_transaction_count = 0;
+
+  // Profiling (Linux on x86-64 and AArch64; elsewhere these do nothing, and debug mode says so).
+  // Two models, as Sentry's SDKs have them; when both are set, the first wins and a warning says so.
+  /// Transaction profiling: each sampled root is profiled with this probability (0 to 1) and
+  /// its envelope carries a `profile` item (sample format v1, at most 30 s). unset: off.
+  double profiles_sample_rate = unset;
+  /// Transaction profiling: decides per sampled root instead of profiles_sample_rate (as
+  /// sentry_sdk's profiles_sampler), with the root's sampling context.
+  traces_sampler_fn profiles_sampler{};
+  /// Continuous profiling: this process's profiler session runs with this probability (drawn
+  /// once, at init()) and sends `profile_chunk` items (format v2, at most 60 s each). unset: off.
+  double profile_session_sample_rate = unset;
+  ::sentry_trace::profile_lifecycle profile_lifecycle = ::sentry_trace::profile_lifecycle::manual;
+  /// Samples per second of each registered thread (the thread that calls init() and those that
+  /// call register_profiled_thread()). 101 by default, as the SDKs: off the beat of 100 Hz timers.
+  std::uint32_t profiler_frequency_hz = 101;
+  /// capture_message() events carry the calling thread's stack trace too (capture_exception()'s
+  /// always do, where profiling_supported), as the SDKs' attachStacktrace / attach_stacktrace.
+  bool attach_stacktrace = false;
+  /// Images whose frames are in_app besides the main executable: a frame's module path that
+  /// contains one of these (e.g. "libgame"). Read during init() only.
+  const std::string_view* in_app_include = nullptr;
+  std::size_t in_app_include_count = 0;
 };
 
 /// Starts (or restarts) tracing. Returns false, logs why, and leaves tracing off on bad
