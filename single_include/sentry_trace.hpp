@@ -46,6 +46,8 @@
 //                           span_members;
 //                 protocol/ text and payloads: text, json, ids, dsn, sampling, propagation,
 //                           envelope, events, ratelimit;
+//                 profiling/ the sampling profiler and native stack traces: stack_walk,
+//                           frames;
 //                 delivery/ transports, http_client, transport_http, dispatch;
 //                 runtime/  environment, lifecycle (init/flush/shutdown, fork), distributed, api,
 //                           active.
@@ -1890,6 +1892,13 @@ enum class trace_lifecycle : std::uint8_t {
             ///< with more spans than a block holds is sent whole, in several envelopes
 };
 
+/// When continuous profiling (options.profile_session_sample_rate) runs: the names and
+/// meanings of the SDKs' profileLifecycle / profile_lifecycle.
+enum class profile_lifecycle : std::uint8_t {
+  manual,  ///< from start_profiler() to stop_profiler()
+  trace    ///< while any sampled root span is running
+};
+
 /// Everything init() takes. An aggregate: declare it, then assign fields by name.
 struct options {
   /// traces_sample_rate's "not set" value (0.0 is a real rate: sample nothing).
@@ -1957,6 +1966,29 @@ struct options {
   /// checks).
   const std::string_view* ignore_transactions = nullptr;
   std::size_t ignore_transaction_count = 0;
+
+  // Profiling (Linux on x86-64 and AArch64; elsewhere these do nothing, and debug mode says so).
+  // Two models, as Sentry's SDKs have them; when both are set, the first wins and a warning says so.
+  /// Transaction profiling: each sampled root is profiled with this probability (0 to 1) and
+  /// its envelope carries a `profile` item (sample format v1, at most 30 s). unset: off.
+  double profiles_sample_rate = unset;
+  /// Transaction profiling: decides per sampled root instead of profiles_sample_rate (as
+  /// sentry_sdk's profiles_sampler), with the root's sampling context.
+  traces_sampler_fn profiles_sampler{};
+  /// Continuous profiling: this process's profiler session runs with this probability (drawn
+  /// once, at init()) and sends `profile_chunk` items (format v2, at most 60 s each). unset: off.
+  double profile_session_sample_rate = unset;
+  ::sentry_trace::profile_lifecycle profile_lifecycle = ::sentry_trace::profile_lifecycle::manual;
+  /// Samples per second of each registered thread (the thread that calls init() and those that
+  /// call register_profiled_thread()). 101 by default, as the SDKs: off the beat of 100 Hz timers.
+  std::uint32_t profiler_frequency_hz = 101;
+  /// capture_message() events carry the calling thread's stack trace too (capture_exception()'s
+  /// always do, where profiling_supported), as the SDKs' attachStacktrace / attach_stacktrace.
+  bool attach_stacktrace = false;
+  /// Images whose frames are in_app besides the main executable: a frame's module path that
+  /// contains one of these (e.g. "libgame"). Read during init() only.
+  const std::string_view* in_app_include = nullptr;
+  std::size_t in_app_include_count = 0;
 };
 
 /// Starts (or restarts) tracing. Returns false, logs why, and leaves tracing off on bad
@@ -4216,6 +4248,7 @@ constexpr std::size_t storage_bytes() noexcept { return 0; }
 // ---- options.hpp -----------------------------------------------------------------------------
 
 enum class delivery_mode : std::uint8_t { worker, poll };
+enum class profile_lifecycle : std::uint8_t { manual, trace };
 enum class trace_lifecycle : std::uint8_t { static_, stream };
 
 /// The same aggregate as the enabled build; init() reads none of it.
@@ -4254,6 +4287,14 @@ struct options {
   before_send_transaction_hook before_send_transaction{};
   const std::string_view* ignore_transactions = nullptr;
   std::size_t ignore_transaction_count = 0;
+  double profiles_sample_rate = unset;
+  traces_sampler_fn profiles_sampler{};
+  double profile_session_sample_rate = unset;
+  ::sentry_trace::profile_lifecycle profile_lifecycle = ::sentry_trace::profile_lifecycle::manual;
+  std::uint32_t profiler_frequency_hz = 101;
+  bool attach_stacktrace = false;
+  const std::string_view* in_app_include = nullptr;
+  std::size_t in_app_include_count = 0;
 };
 
 /// True: "tracing is compiled out" is not a failure, so `if (!init(o))` error paths stay quiet
@@ -7470,6 +7511,277 @@ SENTRY_TRACE_DETAIL_END
 #endif // SENTRY_TRACE_TYPE_NAME_HPP
 
 // end of part: include/sentry_trace/protocol/type_name.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/profiling/stack_walk.hpp
+// =================================================================================================
+
+// sentry_trace/profiling/stack_walk.hpp -- a thread's call stack from its frame-pointer chain
+//
+// WHAT IT DOES  The one unwinder of the library, shared by the sampling profiler (inside its
+//               signal handler) and by error events (stack traces of the calling thread):
+//                 machine_state_from_ucontext()  the interrupted PC, frame pointer, stack pointer
+//                                                and link register, from a signal's ucontext;
+//                 walk_frame_pointers()          the PC, then each caller's return address, by
+//                                                following the chain of {saved fp, return
+//                                                address} records that -fno-omit-frame-pointer
+//                                                code keeps (x86-64: rbp; AArch64: x29);
+//                 current_thread_stack_bounds()  the calling thread's stack, once, at
+//                                                registration (it may allocate: never in a handler);
+//                 capture_current_stack()        the calling thread's own stack, for error events.
+//               From walk_frame_pointers(), out[0] is an exact PC and every later entry a
+//               return address, which points after its call: a symbolizer looks up
+//               (address - 1) for those (frame_lookup_address). From capture_current_stack(),
+//               every entry is a return address (its out[0] is where its caller resumes).
+// DOES NOT      read outside the bounds it is given: a record is followed only when it lies
+//               wholly inside [max(sp, bounds.low), bounds.high), is aligned, and lies above the
+//               one before it (a stack grows down, so callers' frames are at higher addresses),
+//               which also ends every cycle. Code built without frame pointers yields its PC
+//               (and on AArch64 its link register) and then stops, or yields a shorter chain:
+//               never a crash. No allocation, no lock, no libc call in the walk: it is
+//               async-signal-safe. Unsupported targets (not Linux on x86-64 or AArch64)
+//               compile the same calls to "nothing captured" (profiling_supported is false).
+// THREADS       walk_frame_pointers() reads only the stack it is given; call it on the thread
+//               that owns that stack (the profiler's handler runs on the sampled thread).
+
+#ifndef SENTRY_TRACE_PROFILING_STACK_WALK_HPP
+#define SENTRY_TRACE_PROFILING_STACK_WALK_HPP
+
+#include <cstddef>
+#include <cstdint>
+
+#if SENTRY_TRACE_HOSTED && SENTRY_TRACE_THREADS && defined(__linux__) && (defined(__x86_64__) || defined(__aarch64__))
+#  define SENTRY_TRACE_DETAIL_PROFILING 1
+#  include <pthread.h>
+#  include <ucontext.h>
+#else
+#  define SENTRY_TRACE_DETAIL_PROFILING 0
+#endif
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+namespace detail {
+
+/// True where the profiler and native stack traces work: hosted Linux on x86-64 or AArch64
+/// with threads. Elsewhere every call below captures nothing.
+inline constexpr bool profiling_supported = SENTRY_TRACE_DETAIL_PROFILING != 0;
+
+/// The deepest stack captured; deeper stacks keep their innermost max_stack_frames frames.
+inline constexpr std::size_t max_stack_frames = 128;
+
+/// A thread's stack: [low, high). high is the end the stack grows down from.
+struct stack_bounds {
+  std::uintptr_t low = 0;
+  std::uintptr_t high = 0;
+};
+
+/// The registers the walk starts from.
+struct machine_state {
+  std::uintptr_t pc = 0;  ///< the interrupted instruction
+  std::uintptr_t fp = 0;  ///< frame pointer (rbp / x29)
+  std::uintptr_t sp = 0;  ///< stack pointer: nothing below it belongs to a live frame
+  std::uintptr_t lr = 0;  ///< AArch64's link register (0 on x86-64)
+};
+
+/// The address a symbolizer looks up for entry `index` of a walk: a return address points
+/// after its call instruction, possibly at the first byte of the next function, so it is
+/// looked up one byte earlier; entry 0 is the exact PC.
+constexpr std::uintptr_t frame_lookup_address(std::uintptr_t address, std::size_t index) noexcept {
+  return index == 0 || address == 0 ? address : address - 1;
+}
+
+/// Reads PC, frame pointer, stack pointer (and AArch64's link register) from the ucontext_t a
+/// SA_SIGINFO handler receives. False where profiling is not supported.
+inline bool machine_state_from_ucontext(const void* ucontext, machine_state& out) noexcept {
+#if SENTRY_TRACE_DETAIL_PROFILING
+  if (ucontext == nullptr) return false;
+  const mcontext_t& m = static_cast<const ucontext_t*>(ucontext)->uc_mcontext;
+#  if defined(__x86_64__)
+  out.pc = static_cast<std::uintptr_t>(m.gregs[REG_RIP]);
+  out.fp = static_cast<std::uintptr_t>(m.gregs[REG_RBP]);
+  out.sp = static_cast<std::uintptr_t>(m.gregs[REG_RSP]);
+  out.lr = 0;
+#  else
+  out.pc = static_cast<std::uintptr_t>(m.pc);
+  out.fp = static_cast<std::uintptr_t>(m.regs[29]);
+  out.sp = static_cast<std::uintptr_t>(m.sp);
+  out.lr = static_cast<std::uintptr_t>(m.regs[30]);
+#  endif
+  return true;
+#else
+  (void)ucontext;
+  (void)out;
+  return false;
+#endif
+}
+
+/// A frame record: what a frame pointer points at.
+struct frame_record {
+  std::uintptr_t saved_fp;
+  std::uintptr_t return_address;
+};
+
+/// True when a whole frame record at `fp` lies in [low, high) and is aligned.
+constexpr bool record_readable(std::uintptr_t fp, std::uintptr_t low, std::uintptr_t high) noexcept {
+  return fp >= low && fp % alignof(frame_record) == 0 && high >= sizeof(frame_record) &&
+         fp <= high - sizeof(frame_record);
+}
+
+/// Writes the PC and then the callers' return addresses of the stack described by `s` into
+/// `out` (at most `max`), reading only frame records inside [max(s.sp, b.low), b.high);
+/// returns how many were written. On AArch64 the link register follows the PC when the frame
+/// pointer does not lead into the stack (a leaf that keeps no frame record).
+inline std::size_t walk_frame_pointers(const machine_state& s, stack_bounds b, std::uintptr_t* out,
+                                       std::size_t max) noexcept {
+  if (max == 0 || s.pc == 0) return 0;
+  std::size_t n = 0;
+  out[n++] = s.pc;
+  const std::uintptr_t low = s.sp > b.low ? s.sp : b.low;
+  std::uintptr_t fp = s.fp;
+  if (!record_readable(fp, low, b.high)) {
+    if (s.lr != 0 && n < max) out[n++] = s.lr;
+    return n;
+  }
+  while (n < max && record_readable(fp, low, b.high)) {
+    const frame_record* r = reinterpret_cast<const frame_record*>(fp);
+    if (r->return_address == 0) break;
+    out[n++] = r->return_address;
+    // The caller's record lies above this one; anything else is not a chain (or a cycle).
+    if (r->saved_fp <= fp) break;
+    fp = r->saved_fp;
+  }
+  return n;
+}
+
+/// The calling thread's stack bounds. May allocate (glibc reads /proc/self/maps for the main
+/// thread): call it when a thread registers, never in a signal handler.
+inline bool current_thread_stack_bounds(stack_bounds& out) noexcept {
+#if SENTRY_TRACE_DETAIL_PROFILING
+  pthread_attr_t attr;
+  if (pthread_getattr_np(pthread_self(), &attr) != 0) return false;
+  void* addr = nullptr;
+  std::size_t size = 0;
+  const bool ok = pthread_attr_getstack(&attr, &addr, &size) == 0 && addr != nullptr && size != 0;
+  pthread_attr_destroy(&attr);
+  if (!ok) return false;
+  out.low = reinterpret_cast<std::uintptr_t>(addr);
+  out.high = out.low + size;
+  return true;
+#else
+  (void)out;
+  return false;
+#endif
+}
+
+/// The calling thread's stack, innermost first, without the `skip` innermost frames of its
+/// callers inside the library (0: the caller of capture_current_stack is out[0]). Bounded by
+/// the current stack pointer below and the thread's stack end above (`bounds`, from
+/// current_thread_stack_bounds(); pass {} to have it looked up, which may allocate).
+[[gnu::noinline]] inline std::size_t capture_current_stack(std::uintptr_t* out, std::size_t max, std::size_t skip,
+                                                           stack_bounds bounds = {}) noexcept {
+#if SENTRY_TRACE_DETAIL_PROFILING
+  if (bounds.high == 0 && !current_thread_stack_bounds(bounds)) return 0;
+  // This function's own record: its return address is the caller's PC.
+  machine_state s;
+  s.fp = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
+  s.sp = s.fp;
+  s.pc = reinterpret_cast<std::uintptr_t>(__builtin_return_address(0));
+  // Walk from the record of the caller's frame: s.pc is already its PC (a return address).
+  std::uintptr_t all[max_stack_frames];
+  const std::size_t limit = max + skip < max_stack_frames ? max + skip : max_stack_frames;
+  machine_state caller = s;
+  caller.fp = record_readable(s.fp, s.sp, bounds.high) ? reinterpret_cast<const frame_record*>(s.fp)->saved_fp : 0;
+  const std::size_t n = walk_frame_pointers(caller, bounds, all, limit);
+  std::size_t written = 0;
+  for (std::size_t i = skip; i < n && written < max; ++i) out[written++] = all[i];
+  return written;
+#else
+  (void)out;
+  (void)max;
+  (void)skip;
+  (void)bounds;
+  return 0;
+#endif
+}
+
+}  // namespace detail
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_PROFILING_STACK_WALK_HPP
+
+// end of part: include/sentry_trace/profiling/stack_walk.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/profiling/frames.hpp
+// =================================================================================================
+
+// sentry_trace/profiling/frames.hpp -- the records the profiler's parts hand each other
+//
+// WHAT IT DOES  Names the three shapes that cross from one profiling part to the next:
+//                 raw_sample       what the signal handler captured on one thread (sampler.hpp
+//                                  fills it, profile_store.hpp keeps it);
+//                 profiled_thread  a registered thread's OS id and name (thread_metadata);
+//                 resolved_frame   one address as a person reads it: function, module, in_app
+//                                  (symbols.hpp fills it at flush time, the payload writers and
+//                                  error events print it).
+// DOES NOT      hold any state or code: it is the vocabulary, so that the sampler, the symbolizer
+//               and the payload writers depend on it and not on one another.
+
+#ifndef SENTRY_TRACE_PROFILING_FRAMES_HPP
+#define SENTRY_TRACE_PROFILING_FRAMES_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+namespace detail {
+
+/// Threads the profiler samples at once (the one that calls init() and 30 more); their slots
+/// are numbered 1..max_profiled_threads, 0 meaning "not a profiled thread". 31 fits the 5 bits a
+/// span record keeps for it.
+inline constexpr std::uint32_t max_profiled_threads = 31;
+
+/// One sample of one thread: frames[0] is the interrupted PC, each later entry a return address
+/// (frame_lookup_address() gives the address to look up), innermost first.
+struct raw_sample {
+  std::uint64_t mono_ns;      ///< when it was taken, on the sampler's monotonic clock
+  std::uint32_t thread_slot;  ///< 1..max_profiled_threads
+  std::uint32_t depth;        ///< entries of frames[] in use, 1..max_stack_frames
+  std::uintptr_t frames[max_stack_frames];
+};
+
+/// A registered thread as the payloads name it.
+struct profiled_thread {
+  std::uint64_t tid;  ///< the OS thread id (gettid()), written as a string
+  char name[64];      ///< NUL-terminated; cut at 63 bytes
+};
+
+/// One code address resolved to names. The strings point into the caller's scratch buffer or
+/// into the symbolizer's image table, valid until the next resolve on that buffer.
+struct resolved_frame {
+  std::string_view function;     ///< demangled; empty when no symbol covers the address
+  std::string_view module;       ///< the image's file name without its directory
+  std::string_view module_path;  ///< the image's path as the loader has it
+  bool in_app = false;           ///< the main executable, or an image options.in_app_include names
+  std::uintptr_t symbol_addr = 0;       ///< where the function starts (0: unknown)
+  std::uintptr_t instruction_addr = 0;  ///< the address that was resolved
+  std::uint32_t image_index = 0;        ///< 1-based index in the symbolizer's image table, 0: none
+};
+
+/// Resolves `address` into `out`, using `scratch[0..cap)` for the strings; false when no loaded
+/// image contains it (out then holds only instruction_addr).
+using frame_resolver = bool (*)(std::uintptr_t address, resolved_frame& out, char* scratch, std::size_t cap) noexcept;
+
+}  // namespace detail
+
+SENTRY_TRACE_DETAIL_END
+
+#endif  // SENTRY_TRACE_PROFILING_FRAMES_HPP
+
+// end of part: include/sentry_trace/profiling/frames.hpp
 
 // =================================================================================================
 // part: include/sentry_trace/protocol/ids.hpp
@@ -14643,6 +14955,13 @@ enum class trace_lifecycle : std::uint8_t {
             ///< with more spans than a block holds is sent whole, in several envelopes
 };
 
+/// When continuous profiling (options.profile_session_sample_rate) runs: the names and
+/// meanings of the SDKs' profileLifecycle / profile_lifecycle.
+enum class profile_lifecycle : std::uint8_t {
+  manual,  ///< from start_profiler() to stop_profiler()
+  trace    ///< while any sampled root span is running
+};
+
 /// Everything init() takes. An aggregate: declare it, then assign fields by name.
 struct options {
   /// traces_sample_rate's "not set" value (0.0 is a real rate: sample nothing).
@@ -14710,6 +15029,29 @@ struct options {
   /// checks).
   const std::string_view* ignore_transactions = nullptr;
   std::size_t ignore_transaction_count = 0;
+
+  // Profiling (Linux on x86-64 and AArch64; elsewhere these do nothing, and debug mode says so).
+  // Two models, as Sentry's SDKs have them; when both are set, the first wins and a warning says so.
+  /// Transaction profiling: each sampled root is profiled with this probability (0 to 1) and
+  /// its envelope carries a `profile` item (sample format v1, at most 30 s). unset: off.
+  double profiles_sample_rate = unset;
+  /// Transaction profiling: decides per sampled root instead of profiles_sample_rate (as
+  /// sentry_sdk's profiles_sampler), with the root's sampling context.
+  traces_sampler_fn profiles_sampler{};
+  /// Continuous profiling: this process's profiler session runs with this probability (drawn
+  /// once, at init()) and sends `profile_chunk` items (format v2, at most 60 s each). unset: off.
+  double profile_session_sample_rate = unset;
+  ::sentry_trace::profile_lifecycle profile_lifecycle = ::sentry_trace::profile_lifecycle::manual;
+  /// Samples per second of each registered thread (the thread that calls init() and those that
+  /// call register_profiled_thread()). 101 by default, as the SDKs: off the beat of 100 Hz timers.
+  std::uint32_t profiler_frequency_hz = 101;
+  /// capture_message() events carry the calling thread's stack trace too (capture_exception()'s
+  /// always do, where profiling_supported), as the SDKs' attachStacktrace / attach_stacktrace.
+  bool attach_stacktrace = false;
+  /// Images whose frames are in_app besides the main executable: a frame's module path that
+  /// contains one of these (e.g. "libgame"). Read during init() only.
+  const std::string_view* in_app_include = nullptr;
+  std::size_t in_app_include_count = 0;
 };
 
 /// Starts (or restarts) tracing. Returns false, logs why, and leaves tracing off on bad
