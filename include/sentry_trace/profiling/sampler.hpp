@@ -170,13 +170,13 @@ inline std::int32_t os_thread_id() noexcept { return static_cast<std::int32_t>(s
 inline void write_slot_name(sampler_slot& s, std::string_view name) noexcept {
   char buf[sizeof(s.name_words)] = {};
   std::memcpy(buf, name.data(), name.size() < sizeof(buf) - 1 ? name.size() : sizeof(buf) - 1);
-  const std::uint32_t seq = s.name_seq.load(order_relaxed);
-  s.name_seq.store(seq + 1, order_relaxed);
-  std::atomic_thread_fence(std::memory_order_release);
+  // Odd first (the RMW keeps the word stores after it); a reader that sees a new word sees the
+  // odd count too (release / acquire per word), so it retries. No fences: TSan does not model them.
+  const std::uint32_t seq = s.name_seq.fetch_add(1, order_acq_rel);
   for (std::size_t i = 0; i < 8; ++i) {
     std::uint64_t w = 0;
     std::memcpy(&w, buf + i * 8, 8);
-    s.name_words[i].store(w, order_relaxed);
+    s.name_words[i].store(w, order_release);
   }
   s.name_seq.store(seq + 2, order_release);
 }
@@ -190,10 +190,9 @@ inline bool read_slot_name(const sampler_slot& s, char (&out)[64]) noexcept {
       continue;
     }
     for (std::size_t i = 0; i < 8; ++i) {
-      const std::uint64_t w = s.name_words[i].load(order_relaxed);
+      const std::uint64_t w = s.name_words[i].load(order_acquire);
       std::memcpy(out + i * 8, &w, 8);
     }
-    std::atomic_thread_fence(std::memory_order_acquire);
     if (s.name_seq.load(order_relaxed) == before) {
       out[63] = '\0';
       return true;
