@@ -132,7 +132,7 @@ struct spinner {
 
 TEST_SUITE("profiling sampler") {
 
-TEST_CASE("the static table's size is the documented formula") {
+TEST_CASE("profiler: the static table's size is the documented formula") {
   static_assert(sizeof(dt::raw_sample) == 8 + 4 + 4 + dt::max_stack_frames * sizeof(std::uintptr_t));
   static_assert(sizeof(dt::sampler_slot) <= dt::sampler_ring_capacity * sizeof(dt::raw_sample) + 128);
   static_assert(sizeof(dt::sampler_table) <= dt::max_profiled_threads * sizeof(dt::sampler_slot) + 512);
@@ -140,7 +140,7 @@ TEST_CASE("the static table's size is the documented formula") {
   CHECK(sizeof(dt::g_sampler) == sizeof(dt::sampler_table));
 }
 
-TEST_CASE("a thread spinning in one function at 101 Hz is sampled inside that function") {
+TEST_CASE("profiler: a thread spinning in one function at 101 Hz is sampled inside that function") {
   REQUIRE(table_empty());
   g_collected.clear();
   g_spin_stop = false;
@@ -164,7 +164,7 @@ TEST_CASE("a thread spinning in one function at 101 Hz is sampled inside that fu
   CHECK(table_empty());
 }
 
-TEST_CASE("a second thread named worker: its samples carry its slot; profiled_thread_at gives its id and name") {
+TEST_CASE("profiler: a second thread named worker: its samples carry its slot; profiled_thread_at gives its id and name") {
   REQUIRE(table_empty());
   g_collected.clear();
   g_spin_stop = false;
@@ -203,7 +203,7 @@ TEST_CASE("a second thread named worker: its samples carry its slot; profiled_th
   CHECK(table_empty());
 }
 
-TEST_CASE("registering twice renames the thread in the same slot; unregistering twice is harmless") {
+TEST_CASE("profiler: registering twice renames the thread in the same slot; unregistering twice is harmless") {
   REQUIRE(table_empty());
   REQUIRE(dt::register_profiled_thread("main"));
   const std::uint32_t slot1 = dt::current_profiled_thread_slot();
@@ -222,7 +222,7 @@ TEST_CASE("registering twice renames the thread in the same slot; unregistering 
   CHECK(table_empty());
 }
 
-TEST_CASE("a thread that exits while registered frees its slot; the sampler goes on; the slot is reused") {
+TEST_CASE("profiler: a thread that exits while registered frees its slot; the sampler goes on; the slot is reused") {
   REQUIRE(table_empty());
   g_collected.clear();
   g_spin_stop = false;
@@ -259,7 +259,7 @@ TEST_CASE("a thread that exits while registered frees its slot; the sampler goes
   CHECK(table_empty());
 }
 
-TEST_CASE("a thread gone without unregistering (its guard bypassed) is found by the sampler and its slot freed") {
+TEST_CASE("profiler: a thread gone without unregistering (its guard bypassed) is found by the sampler and its slot freed") {
   REQUIRE(table_empty());
   g_collected.clear();
   const auto before = dt::read_sampler_counters();
@@ -280,7 +280,7 @@ TEST_CASE("a thread gone without unregistering (its guard bypassed) is found by 
   CHECK(table_empty());
 }
 
-TEST_CASE("after stop_sampler the sink is not called; the sampler starts again; it runs once at a time") {
+TEST_CASE("profiler: after stop_sampler the sink is not called; the sampler starts again; it runs once at a time") {
   REQUIRE(table_empty());
   g_collected.clear();
   g_spin_stop = false;
@@ -309,7 +309,7 @@ TEST_CASE("after stop_sampler the sink is not called; the sampler starts again; 
   CHECK(table_empty());
 }
 
-TEST_CASE("the 32nd registration fails and is counted") {
+TEST_CASE("profiler: the 32nd registration fails and is counted") {
   REQUIRE(table_empty());
   const auto before = dt::read_sampler_counters();
   constexpr int n = static_cast<int>(dt::max_profiled_threads) + 1;
@@ -337,7 +337,7 @@ std::atomic<int> g_foreign_calls{0};
 void foreign_handler(int) { g_foreign_calls.fetch_add(1); }
 }  // namespace
 
-TEST_CASE("a SIGPROF that is not the sampler's goes to the handler installed before; stop puts it back") {
+TEST_CASE("profiler: a SIGPROF that is not the sampler's goes to the handler installed before; stop puts it back") {
   REQUIRE(table_empty());
   struct sigaction mine {};
   mine.sa_handler = &foreign_handler;
@@ -366,7 +366,7 @@ TEST_CASE("a SIGPROF that is not the sampler's goes to the handler installed bef
   CHECK(table_empty());
 }
 
-TEST_CASE("threads registering and leaving in a loop while the sampler runs at 1000 Hz") {
+TEST_CASE("profiler: threads registering and leaving in a loop while the sampler runs at 1000 Hz") {
   REQUIRE(table_empty());
   g_collected.clear();
   REQUIRE(dt::start_sampler(1000, &collect, &g_collected));
@@ -401,7 +401,7 @@ TEST_CASE("threads registering and leaving in a loop while the sampler runs at 1
 namespace dt = sentry_trace::detail;
 
 TEST_SUITE("profiling sampler") {
-TEST_CASE("without profiling support every sampler call does nothing") {
+TEST_CASE("profiler: without profiling support every sampler call does nothing") {
   CHECK_FALSE(dt::register_profiled_thread("main"));
   CHECK(dt::current_profiled_thread_slot() == 0);
   dt::unregister_profiled_thread();
