@@ -195,16 +195,29 @@ class Profile:
     def total(self):
         return sum(self.counts.values())
 
-    def stacks(self, thread_filter=None):
-        """[(frames root first, count)]; the thread is the root frame when there is more than one."""
+    def selected(self, thread_filter=None):
+        """Yields (thread label or None, frames root first, count) of the chosen thread(s).
+
+        A thread is chosen by its name, label or id; in a folded file, which names no threads,
+        by the root frame, which is then dropped (the thread's frame of an earlier fold)."""
         labels = self._thread_labels()
-        chosen = {}
         for (tid, frames), count in self.counts.items():
-            label = labels.get(tid) if tid is not None else None
-            if thread_filter is not None and thread_filter not in (tid, label, self.threads.get(tid)):
-                continue
-            if label is not None and len(labels) > 1 and thread_filter is None:
-                frames = (Frame(label, True),) + frames
+            if thread_filter is None:
+                yield (labels[tid] if tid is not None else None), frames, count
+            elif tid is None:
+                if frames and frames[0].name == thread_filter and len(frames) > 1:
+                    yield None, frames[1:], count
+            elif thread_filter in (tid, labels[tid], self.threads.get(tid)):
+                yield labels[tid], frames, count
+
+    def stacks(self, thread_filter=None):
+        """[(frames root first, count)]; the thread is the root frame when there is more than one
+        and no filter chose one."""
+        several = len(self.threads) > 1 and thread_filter is None
+        chosen = {}
+        for label, frames, count in self.selected(thread_filter):
+            if several and label is not None:
+                frames = (Frame(label, None),) + frames  # in_app None: a thread, not a function
             chosen[frames] = chosen.get(frames, 0) + count
         return sorted(chosen.items(), key=lambda kv: ";".join(f.name for f in kv[0]))
 
@@ -289,11 +302,7 @@ def folded_lines(profile, thread_filter=None):
 def function_shares(profile, thread_filter=None):
     """{function: [self samples, total samples]}; a frame that recurs in one stack counts once."""
     shares = {}
-    labels = profile._thread_labels()
-    for (tid, frames), count in profile.counts.items():
-        if thread_filter is not None:
-            if thread_filter not in (tid, labels.get(tid), profile.threads.get(tid)):
-                continue
+    for _, frames, count in profile.selected(thread_filter):
         if not frames:
             continue
         for name in {f.name for f in frames}:
@@ -351,7 +360,10 @@ def build_tree(stacks):
 
 
 def color(name, in_app):
-    """Hashed per function; warm (red-orange-yellow) for in_app frames, cool (blue-aqua) otherwise."""
+    """Hashed per function; warm (red-orange-yellow) for in_app frames, cool (blue-aqua) otherwise,
+    grey-blue for the thread frames at the root (in_app None)."""
+    if in_app is None:
+        return "rgb(205,205,225)"
     h = zlib.crc32(name.encode("utf-8"))
     a, b = (h & 0xFFFF) / 0xFFFF, ((h >> 16) & 0xFFFF) / 0xFFFF
     if in_app:
