@@ -15,10 +15,11 @@
 //               from the ucontext and walks the frame-pointer chain within the bounds taken at
 //               registration (stack_walk.hpp), then writes the sample into that slot's ring.
 // DOES NOT      allocate, lock, look up symbols or touch thread-local storage in the handler (a
-//               dlopen'd library's TLS is not async-signal-safe); it calls only gettid and
-//               clock_gettime, and keeps errno as it found it. A SIGPROF that is not ours (no
-//               signal outstanding for this thread) goes to the action that was installed
-//               before start_sampler() when that was a function, and is ignored otherwise.
+//               dlopen'd library's TLS is not async-signal-safe); it calls only gettid,
+//               clock_gettime and futex (to wake the waiting sampler), and keeps errno as it
+//               found it. A SIGPROF that is not ours (no signal outstanding for this thread)
+//               goes to the action that was installed before start_sampler() when that was a
+//               function, and is ignored otherwise.
 //               Heap: none. The sampler thread is a pthread (its stack is mapped by the C
 //               library); registering a thread may let glibc allocate the small record that
 //               runs its thread_local guard's destructor at thread exit (once per thread).
@@ -74,6 +75,7 @@
 #  include <cerrno>
 #  include <csignal>
 #  include <ctime>
+#  include <linux/futex.h>
 #  include <sched.h>
 #  include <sys/syscall.h>
 #  include <unistd.h>
@@ -248,6 +250,33 @@ constexpr bool slot_has_owner(slot_state st) noexcept {
          st == slot_state::leaving;
 }
 
+/// Wakes whoever waits in wait_signal_settled() on `signal` (a raw futex call: async-signal-safe).
+inline void wake_signal_waiter(atomic<signal_state>& signal) noexcept {
+  syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&signal), FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
+}
+
+/// Waits, at most `bound_ns`, until slot `s` has no signal SENT or TAKEN (LATE too when
+/// `include_late`). True when it got there. It sleeps on the signal word (a futex the handler
+/// wakes) rather than spinning: the sampler would otherwise burn a core while the kernel
+/// delivers the signal.
+inline bool wait_signal_settled(sampler_slot& s, std::uint64_t bound_ns, bool include_late) noexcept {
+  static_assert(sizeof(atomic<signal_state>) == sizeof(std::uint32_t), "the futex word is the atomic itself");
+  const std::uint64_t deadline = monotonic_now_ns() + bound_ns;
+  for (;;) {
+    const signal_state st = s.signal.load(order_acquire);
+    if (st == signal_state::idle || (!include_late && st == signal_state::late)) return true;
+    const std::uint64_t now = monotonic_now_ns();
+    if (now >= deadline) return false;
+    const std::uint64_t left = deadline - now;
+    timespec ts{};
+    ts.tv_sec = static_cast<time_t>(left / 1'000'000'000u);
+    ts.tv_nsec = static_cast<long>(left % 1'000'000'000u);
+    // Returns at once when the word no longer holds `st`, on a wake, on a signal, or at `ts`.
+    syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&s.signal), FUTEX_WAIT_PRIVATE,
+            static_cast<std::uint32_t>(st), &ts, nullptr, 0);
+  }
+}
+
 /// SIGPROF's action while the sampler runs.
 inline void profiling_signal_handler(int sig, siginfo_t* info, void* ucontext) noexcept {
   const int saved_errno = errno;
@@ -264,6 +293,7 @@ inline void profiling_signal_handler(int sig, siginfo_t* info, void* ucontext) n
     ours = true;
     capture_sample_into_slot(s, i + 1, ucontext);
     s.signal.store(signal_state::idle, order_release);
+    wake_signal_waiter(s.signal);
   }
   if (!ours) {
     const std::uintptr_t fn = g_sampler.previous_function.load(order_acquire);
@@ -282,18 +312,6 @@ inline void profiling_signal_handler(int sig, siginfo_t* info, void* ucontext) n
 inline void release_slot(sampler_slot& s) noexcept {
   s.tid.store(0, order_relaxed);
   s.state.store(slot_state::free_, order_release);
-}
-
-/// Waits, at most `bound_ns`, until slot `s` has no signal SENT or TAKEN (LATE too when
-/// `include_late`). True when it got there.
-inline bool wait_signal_settled(const sampler_slot& s, std::uint64_t bound_ns, bool include_late) noexcept {
-  const std::uint64_t deadline = monotonic_now_ns() + bound_ns;
-  for (;;) {
-    const signal_state st = s.signal.load(order_acquire);
-    if (st == signal_state::idle || (!include_late && st == signal_state::late)) return true;
-    if (monotonic_now_ns() >= deadline) return false;
-    sched_yield();
-  }
 }
 
 /// One tick's work on slot `s` (steps 1-5 of WHAT IT DOES).
@@ -376,7 +394,7 @@ inline void leave_slot(std::uint32_t slot1) noexcept {
     if (st == slot_state::active) {
       if (!s.state.compare_exchange_weak(st, slot_state::leaving, order_acq_rel, order_acquire)) continue;
       // No new signal now; one already sent reaches this very thread, at its next return from
-      // the kernel (sched_yield in the wait).
+      // the kernel (the futex wait in wait_signal_settled).
       wait_signal_settled(s, leave_wait_ns, true);
       release_slot(s);
       return;
