@@ -470,13 +470,16 @@ inline std::uint32_t current_profiled_thread_slot() noexcept {
 }
 
 /// Copies slot `slot1`'s thread (OS id and name) into `out`; false when the slot is free,
-/// being claimed or being left, or out of range.
+/// being claimed or being left by its owner, or out of range. From inside the sink it names
+/// the thread of the sample being handed over.
 inline bool profiled_thread_at(std::uint32_t slot1, profiled_thread& out) noexcept {
 #if SENTRY_TRACE_DETAIL_PROFILING
   if (slot1 == 0 || slot1 > max_profiled_threads) return false;
   const sampler_slot& s = g_sampler.slots[slot1 - 1];
+  // DETACHING too: its owner left while the sampler held it, and the sampler frees it only
+  // after handing the slot's last samples to the sink, which may still name the thread.
   const slot_state st = s.state.load(order_acquire);
-  if (st != slot_state::active && st != slot_state::sampling) return false;
+  if (st != slot_state::active && st != slot_state::sampling && st != slot_state::detaching) return false;
   out.tid = static_cast<std::uint64_t>(s.tid.load(order_relaxed));
   return read_slot_name(s, out.name);
 #else
@@ -559,6 +562,37 @@ inline void stop_sampler() noexcept {
     s.signal.compare_exchange_strong(late, signal_state::idle, order_acq_rel, order_relaxed);
   }
   g_sampler.started.store(false, order_release);
+#endif
+}
+
+/// For a fork handler, in the child: the child has only the thread that forked and no sampler
+/// thread. Frees every other thread's slot (their guards never run there), gives the forking
+/// thread's slot (when registered) its new OS id, and, when the parent's sampler ran, puts the
+/// SIGPROF action from before it back and lets start_sampler() start one again.
+inline void sampler_reset_in_forked_child() noexcept {
+#if SENTRY_TRACE_DETAIL_PROFILING
+  const std::uint32_t mine = tl_profiled_thread.slot1;
+  for (std::uint32_t i = 0; i < max_profiled_threads; ++i) {
+    sampler_slot& s = g_sampler.slots[i];
+    s.signal.store(signal_state::idle, order_relaxed);
+    s.ring_tail.store(s.ring_head.load(order_relaxed), order_relaxed);
+    if (i + 1 == mine) {
+      s.tid.store(os_thread_id(), order_relaxed);
+      s.state.store(slot_state::active, order_release);
+    } else if (s.state.load(order_relaxed) != slot_state::free_) {
+      release_slot(s);
+    }
+  }
+  if (g_sampler.started.load(order_acquire)) {
+    g_sampler.running.store(false, order_relaxed);
+    struct sigaction ignore {};
+    ignore.sa_handler = SIG_IGN;
+    sigemptyset(&ignore.sa_mask);
+    sigaction(SIGPROF, &ignore, nullptr);
+    sigaction(SIGPROF, &g_sampler.previous_action, nullptr);
+    g_sampler.previous_function.store(0, order_release);
+    g_sampler.started.store(false, order_release);
+  }
 #endif
 }
 
