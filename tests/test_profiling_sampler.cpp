@@ -156,7 +156,8 @@ TEST_CASE("profiler: the static table's size is the documented formula") {
   static_assert(sizeof(dt::raw_sample) == 8 + 4 + 4 + dt::max_stack_frames * sizeof(std::uintptr_t));
   static_assert(sizeof(dt::sampler_slot) <= dt::sampler_ring_capacity * sizeof(dt::raw_sample) + 128);
   static_assert(sizeof(dt::sampler_table) <= dt::max_profiled_threads * sizeof(dt::sampler_slot) + 512);
-  static_assert(sizeof(dt::sampler_table) < 140 * 1024, "about 133 KB on 64-bit Linux");
+  static_assert(sizeof(dt::sampler_slot) == dt::sampler_ring_capacity * sizeof(dt::raw_sample) + 104);
+  static_assert(sizeof(dt::sampler_table) < 140 * 1024, "132448 bytes on 64-bit Linux");
   CHECK(sizeof(dt::g_sampler) == sizeof(dt::sampler_table));
 }
 

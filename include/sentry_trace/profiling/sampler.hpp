@@ -4,9 +4,12 @@
 // WHAT IT DOES  Keeps a fixed table of max_profiled_threads registered threads (OS id, name,
 //               stack bounds, a small ring of raw_sample). start_sampler() starts one sampler
 //               thread that wakes on absolute CLOCK_MONOTONIC deadlines (clock_nanosleep
-//               TIMER_ABSTIME, next += period) and, each tick, for each registered thread:
+//               TIMER_ABSTIME, next += period; when it is behind by more than a period it skips
+//               the ticks that are past and counts them) and, each tick, for each registered
+//               thread:
 //                 1. takes the slot (ACTIVE -> SAMPLING), so its owner cannot free it meanwhile;
-//                 2. marks one signal outstanding and sends SIGPROF to that thread (tgkill);
+//                 2. marks one signal outstanding and sends SIGPROF to that thread (tgkill),
+//                    unless the one before is still unanswered (LATE, below);
 //                 3. waits for the handler's answer, at most answer_wait_ns (2 ms);
 //                 4. hands the ring's samples to the sink, on the sampler thread;
 //                 5. gives the slot back (SAMPLING -> ACTIVE).
@@ -20,17 +23,22 @@
 //               found it. A SIGPROF that is not ours (no signal outstanding for this thread)
 //               goes to the action that was installed before start_sampler() when that was a
 //               function, and is ignored otherwise.
+//               A sample is what the frame-pointer chain gives: code built without frame
+//               pointers yields its leaf PC and little more, and a leaf that keeps no frame
+//               record (a sanitizer's runtime, a libc routine) hides its caller, as the chain
+//               starts at the caller's caller.
 //               Heap: none. The sampler thread is a pthread (its stack is mapped by the C
 //               library); registering a thread may let glibc allocate the small record that
 //               runs its thread_local guard's destructor at thread exit (once per thread).
-// THREADS       register_profiled_thread() / unregister_profiled_thread() act on the calling
-//               thread. Every slot change is a CAS on the slot's state, so that a thread paused
+// THREADS       start_sampler() / stop_sampler(): from one controlling thread at a time (the
+//               library's init and shutdown). register_profiled_thread() /
+//               unregister_profiled_thread() act on the calling thread, from any thread. Every slot change is a CAS on the slot's state, so that a thread paused
 //               between any two steps leaves the others correct:
 //                 FREE -> CLAIMED (registering) -> ACTIVE <-> SAMPLING (the sampler's, steps 1-5)
 //                 ACTIVE -> LEAVING -> FREE            (the owner unregisters)
 //                 SAMPLING -> DETACHING -> FREE        (the owner unregisters while the sampler
 //                                                       holds the slot: the sampler frees it)
-//                 SAMPLING -> FREE                     (tgkill says the thread is gone)
+//                 SAMPLING or DETACHING -> FREE        (tgkill says the thread is gone)
 //               The leaver waits, at most leave_wait_ns, for a signal outstanding to it to be
 //               answered (it is delivered to the leaver itself, at its next return from the
 //               kernel), so that a late SIGPROF finds no stale slot. A thread that exits while
@@ -44,9 +52,12 @@
 //               drained at the next tick, and no new signal is sent while one is LATE (a second
 //               SIGPROF pending on a thread would merge into the first). A thread that keeps
 //               SIGPROF blocked therefore stays LATE and is not sampled again.
-// RAM           sizeof(g_sampler) (a static table): max_profiled_threads * (sampler_ring_capacity
-//               * sizeof(raw_sample) + about 120 bytes) + a few counters: 31 * (4 * 1040 + 120),
-//               about 133 KB on 64-bit Linux; tests/test_profiling_sampler.cpp pins it.
+// FORK          the child of a fork() has one thread and no sampler: a fork handler calls
+//               sampler_reset_in_forked_child() there.
+// RAM           sizeof(g_sampler), a static table: max_profiled_threads * sizeof(sampler_slot)
+//               + the counters and settings, where a slot is sampler_ring_capacity *
+//               sizeof(raw_sample) + 104 bytes; on 64-bit Linux 31 * (4 * 1040 + 104) + 264 =
+//               132448 bytes (bench_profiler prints it; tests/test_profiling_sampler.cpp bounds it).
 // COUNTERS      read_sampler_counters(), since the process started (never reset):
 //                 samples       samples handed to the sink;
 //                 ring_full     samples the handler dropped because its thread's ring was full;
