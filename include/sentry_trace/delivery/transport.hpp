@@ -256,8 +256,9 @@ class console_transport final : public transport {
 
   /// A cursor over JSON text for reads that need a few members and skip the rest. It never reads
   /// outside `text`; on malformed text it sets `bad`, and every later read fails. It checks
-  /// what it reads (strings closed, `:` and `,` in place, brackets balanced in count), not all of
-  /// RFC 8259: the payloads come from the library's own writer.
+  /// what it reads (strings closed; `:` and `,` in the objects and arrays it walks; brackets
+  /// balanced in count in what it skips), not all of RFC 8259: the payloads come from the
+  /// library's own writer, and a wrong one must only never be read outside its bytes.
   struct json_scan {
     std::string_view text;
     std::size_t at = 0;
