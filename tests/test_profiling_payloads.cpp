@@ -543,3 +543,185 @@ TEST_CASE("rate limits: profile and profile_chunk are categories of their own") 
   rl.update(429, "10::organization", "", 40000);  // "all" covers the profile categories too
   CHECK(rl.is_limited(st::data_category::profile_chunk, 40000));
 }
+
+// ---- the HTTP transport: a `profile` limit cuts the profile item off, `profile_chunk` drops chunks --
+
+#if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
+#  include <arpa/inet.h>
+#  include <netinet/in.h>
+#  include <poll.h>
+#  include <sys/socket.h>
+#  include <unistd.h>
+
+#  include <atomic>
+#  include <mutex>
+#  include <thread>
+
+namespace {
+
+/// Answers each POST with `status` and `headers`, one connection at a time, and keeps the bodies.
+class profile_test_server {
+ public:
+  profile_test_server() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(fd_ >= 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(::listen(fd_, 16) == 0);
+    socklen_t len = sizeof a;
+    REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+    port = ntohs(a.sin_port);
+    thread_ = std::thread([this] { run(); });
+  }
+  ~profile_test_server() {
+    stop_ = true;
+    thread_.join();
+    ::close(fd_);
+  }
+  profile_test_server(const profile_test_server&) = delete;
+  profile_test_server& operator=(const profile_test_server&) = delete;
+
+  std::uint16_t port = 0;
+  void answer(int status, std::string headers) {
+    std::lock_guard<std::mutex> lk(mu_);
+    status_ = status;
+    headers_ = std::move(headers);
+  }
+  std::vector<std::string> bodies() {
+    std::lock_guard<std::mutex> lk(mu_);
+    return bodies_;
+  }
+
+ private:
+  void run() {
+    while (!stop_) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 20) <= 0) continue;
+      const int c = ::accept(fd_, nullptr, nullptr);
+      if (c < 0) continue;
+      handle(c);
+      ::close(c);
+    }
+  }
+  void handle(int c) {
+    std::string buf;
+    char tmp[4096];
+    std::size_t head_end = std::string::npos, length = 0;
+    for (int waited = 0; waited < 3000 && !stop_; waited += 10) {
+      pollfd p{c, POLLIN, 0};
+      if (::poll(&p, 1, 10) <= 0) continue;
+      const ssize_t n = ::recv(c, tmp, sizeof tmp, 0);
+      if (n <= 0) return;
+      buf.append(tmp, static_cast<std::size_t>(n));
+      if (head_end == std::string::npos && (head_end = buf.find("\r\n\r\n")) != std::string::npos) {
+        const std::string head = test_support_lower(buf.substr(0, head_end));
+        const std::size_t at = head.find("content-length:");
+        if (at != std::string::npos) length = std::strtoul(head.c_str() + at + 15, nullptr, 10);
+      }
+      if (head_end != std::string::npos && buf.size() >= head_end + 4 + length) break;
+    }
+    if (head_end == std::string::npos) return;
+    std::string resp;
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      bodies_.push_back(buf.substr(head_end + 4, length));
+      resp = "HTTP/1.1 " + std::to_string(status_) + " X\r\nContent-Length: 0\r\n" + headers_ + "Connection: close\r\n\r\n";
+    }
+    ::send(c, resp.data(), resp.size(), MSG_NOSIGNAL);
+  }
+  static std::string test_support_lower(std::string s) {
+    for (char& ch : s) ch = (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch + 32) : ch;
+    return s;
+  }
+
+  int fd_ = -1;
+  std::atomic<bool> stop_{false};
+  std::mutex mu_;
+  int status_ = 200;
+  std::string headers_;
+  std::vector<std::string> bodies_;
+  std::thread thread_;
+};
+
+}  // namespace
+
+TEST_CASE("http_transport: a `profile` limit sends the transaction without its profile item, and counts it") {
+  profile_test_server server;
+  std::unique_ptr<st::http_transport> t(new st::http_transport);
+  st::http_transport_options o;
+  const std::string url = "http://127.0.0.1:" + std::to_string(server.port) + "/api/42/envelope/";
+  o.url = url;
+  o.auth_header = "X-Sentry-Auth: Sentry sentry_key=k, sentry_version=7\r\n";
+  o.use_worker = false;
+  REQUIRE(t->configure(o));
+  REQUIRE(t->start());
+  d::g_outcomes.reset();
+
+  // 1. An error event answered with a 429 that limits profiles only.
+  server.answer(429, "X-Sentry-Rate-Limits: 60:profile:organization\r\n");
+  const std::string event = "{}\n{\"type\":\"event\",\"length\":2}\n{}";
+  t->send(st::envelope_view(event, nullptr, false));
+  CHECK(t->flush(3000));
+  REQUIRE(server.bodies().size() == 1);
+  CHECK(t->limits().is_limited(st::data_category::profile, d::steady_now_ms()));
+
+  // 2. A transaction with a profile item: sent, cut at the item's offset.
+  server.answer(200, "");
+  auto store = new_store();
+  for (std::uint64_t i = 0; i < 10; ++i) REQUIRE(store->add(stack_middle(t0 + i * 10 * ms, 1)));
+  const std::string first = transaction_envelope();
+  d::profile_result r;
+  const std::string with_profile = append_to(first, *store, v1_info(), &r);
+  REQUIRE(r.status == d::profile_status::written);
+  const d::time_anchor anchor{};
+  const st::transaction_view txn(nullptr, nullptr, 1, anchor);
+  t->send(st::envelope_view(with_profile, &txn, false).with_profile_at(r.item_offset));
+  CHECK(t->flush(3000));
+  std::vector<std::string> bodies = server.bodies();
+  REQUIRE(bodies.size() == 2);
+  CHECK(bodies[1] == first);
+  CHECK(pending(st::discard_reason::ratelimit_backoff, st::data_category::profile) == 1);
+  CHECK(pending(st::discard_reason::ratelimit_backoff, st::data_category::transaction) == 0);
+
+  // 3. A `profile_chunk` limit drops the chunk envelope whole, and counts it.
+  server.answer(429, "X-Sentry-Rate-Limits: 60:profile_chunk:organization\r\n");
+  t->send(st::envelope_view(event, nullptr, false));
+  CHECK(t->flush(3000));
+  REQUIRE(server.bodies().size() == 3);
+  server.answer(200, "");
+  const std::string chunk = chunk_of(*store, chunk_info(), &r);
+  REQUIRE(r.status == d::profile_status::written);
+  t->send(st::envelope_view::profile_chunk(chunk));
+  CHECK(t->flush(3000));
+  CHECK(server.bodies().size() == 3);
+  CHECK(pending(st::discard_reason::ratelimit_backoff, st::data_category::profile_chunk) == 1);
+  // Profiles are still limited (60 s): the next transaction is cut again and counted again.
+  t->send(st::envelope_view(with_profile, &txn, false).with_profile_at(first.size()));
+  CHECK(t->flush(3000));
+  bodies = server.bodies();
+  REQUIRE(bodies.size() == 4);
+  CHECK(bodies[3] == first);
+  CHECK(pending(st::discard_reason::ratelimit_backoff, st::data_category::profile) == 2);
+  CHECK(t->stop(1000));
+  d::g_outcomes.reset();
+}
+
+TEST_CASE("report_lost: a transaction's profile and a profile chunk are counted in their categories") {
+  d::g_outcomes.reset();
+  const d::time_anchor anchor{};
+  const st::transaction_view txn(nullptr, nullptr, 2, anchor);
+  const std::string bytes = "{}\n{\"type\":\"transaction\",\"length\":2}\n{}\n{\"type\":\"profile\",\"length\":2}\n{}";
+  st::transport::report_lost(st::envelope_view(bytes, &txn, false).with_profile_at(36), st::discard_reason::network_error);
+  CHECK(pending(st::discard_reason::network_error, st::data_category::transaction) == 1);
+  CHECK(pending(st::discard_reason::network_error, st::data_category::span) == 2);
+  CHECK(pending(st::discard_reason::network_error, st::data_category::profile) == 1);
+  st::transport::report_lost(st::envelope_view(bytes, &txn, false), st::discard_reason::network_error);
+  CHECK(pending(st::discard_reason::network_error, st::data_category::profile) == 1);
+  st::transport::report_lost(st::envelope_view::profile_chunk(bytes), st::discard_reason::send_error);
+  CHECK(pending(st::discard_reason::send_error, st::data_category::profile_chunk) == 1);
+  CHECK(pending(st::discard_reason::send_error, st::data_category::error) == 0);
+  d::g_outcomes.reset();
+}
+#endif  // SENTRY_TRACE_DETAIL_HTTP_TRANSPORT

@@ -39,8 +39,11 @@ SENTRY_TRACE_DETAIL_BEGIN
 
 #ifdef SENTRY_TRACE_IMPLEMENTATION
 void transport::report_lost(const envelope_view& envelope, discard_reason reason) noexcept {
-  if (const transaction_view* t = envelope.transaction())
+  if (const transaction_view* t = envelope.transaction()) {
     detail::g_outcomes.record_transaction(reason, static_cast<std::uint32_t>(t->span_count()));
+    if (envelope.profile_offset() != 0) detail::g_outcomes.record(reason, data_category::profile);
+  } else if (envelope.is_profile_chunk())
+    detail::g_outcomes.record(reason, data_category::profile_chunk);
   else if (envelope.span_items())
     detail::g_outcomes.record(reason, data_category::span, envelope.span_items());
   else if (!envelope.is_client_report())
