@@ -169,12 +169,13 @@ constexpr std::uint64_t work_units = 60;  // about 2 s on the machine this was w
 
 struct run_cost {
   double wall_s = 0;
-  double cpu_s = 0;
+  double cpu_s = 0;        // the whole process
+  double others_cpu_s = 0;  // every thread but the one running the workload: the sampler's
 };
 
-double cpu_seconds() {
+double cpu_seconds(int who = RUSAGE_SELF) {
   rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
+  getrusage(who, &ru);
   return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
          static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
@@ -190,16 +191,18 @@ run_cost timed_workload(bool profiled) {
     std::exit(1);
   }
   const double c0 = cpu_seconds();
+  const double m0 = cpu_seconds(RUSAGE_THREAD);
   const auto t0 = bench_clock::now();
   g_result = workload(work_units);
   const auto t1 = bench_clock::now();
+  const double m1 = cpu_seconds(RUSAGE_THREAD);
   const double c1 = cpu_seconds();
   if (profiled) dt::stop_sampler();
-  return {std::chrono::duration<double>(t1 - t0).count(), c1 - c0};
+  return {std::chrono::duration<double>(t1 - t0).count(), c1 - c0, (c1 - c0) - (m1 - m0)};
 }
 
 void slowdown_table(int rounds) {
-  std::vector<double> base_wall, base_cpu, prof_wall, prof_cpu;
+  std::vector<double> base_wall, base_cpu, prof_wall, prof_cpu, prof_others;
   const auto before = dt::read_sampler_counters();
   const std::uint64_t sink_before = g_sink_samples.load();
   for (int r = 0; r < rounds; ++r) {
@@ -209,8 +212,9 @@ void slowdown_table(int rounds) {
     base_cpu.push_back(b.cpu_s);
     prof_wall.push_back(p.wall_s);
     prof_cpu.push_back(p.cpu_s);
-    std::printf("   round %d: unprofiled %.3f s wall %.3f s cpu; profiled %.3f s wall %.3f s cpu\n", r + 1, b.wall_s,
-                b.cpu_s, p.wall_s, p.cpu_s);
+    prof_others.push_back(p.others_cpu_s / p.wall_s);
+    std::printf("   round %d: unprofiled %.3f s wall %.3f s cpu; profiled %.3f s wall %.3f s cpu, %.2f ms of it the sampler's\n",
+                r + 1, b.wall_s, b.cpu_s, p.wall_s, p.cpu_s, p.others_cpu_s * 1e3);
   }
   const auto after = dt::read_sampler_counters();
   const double bw = median(base_wall), bc = median(base_cpu), pw = median(prof_wall), pc = median(prof_cpu);
@@ -219,6 +223,8 @@ void slowdown_table(int rounds) {
   std::printf("   %-12s %10.3f %10.3f\n", "unprofiled", bw, bc);
   std::printf("   %-12s %10.3f %10.3f\n", "profiled", pw, pc);
   std::printf("   %-12s %9.2f%% %9.2f%%\n", "slowdown", (pw - bw) / bw * 100.0, (pc - bc) / bc * 100.0);
+  std::printf("   the sampler thread's own CPU: %.3f%% of one core (median; getrusage's resolution is the\n"
+              "   scheduler tick, so read it over several rounds)\n", median(prof_others) * 100.0);
   std::printf("   samples %llu (%.1f/s profiled), no_answer %llu, ring_full %llu, missed_ticks %llu\n",
               static_cast<unsigned long long>(g_sink_samples.load() - sink_before),
               static_cast<double>(g_sink_samples.load() - sink_before) / (pw * rounds),

@@ -8,6 +8,8 @@
 #include <doctest/doctest.h>
 
 #include <cstdio>
+#include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -226,4 +228,41 @@ TEST_CASE("console_transport profile line: a malformed profile says it is not re
   // Items without a length are read up to their newline.
   text = console_output_of(chunk_header + "{\"type\":\"profile\"}\n" + payload + "\n");
   CHECK(text.find("  profile: 3 samples  hot_seventy() 100.0%\n") != std::string::npos);
+}
+
+TEST_CASE("console_transport profile line: every prefix and byte change of a profile envelope is read within its bytes") {
+  // Each variant sits in a heap block of exactly its size, so that a read past the end is a
+  // sanitizer error in the ASan build; the line itself must still be one of the three kinds.
+  const std::string payload =
+      v1_payload(samples(3, 0) + samples(2, 1), "[[0,2],[1,2]]", workload_frames);
+  const std::string envelope = chunk_header + item("profile", payload);
+  std::FILE* out = std::tmpfile();
+  REQUIRE(out);
+  st::console_transport console(out);
+  const char changes[] = {'"', '\\', '{', '}', '[', ']', ',', ':', '9', ' ', '\n'};
+  std::size_t variants = 0;
+  auto send_exact = [&](const std::string& bytes) {
+    std::unique_ptr<char[]> block(new char[bytes.size() ? bytes.size() : 1]);
+    std::memcpy(block.get(), bytes.data(), bytes.size());
+    console.send(st::envelope_view(std::string_view(block.get(), bytes.size()), nullptr, false));
+    ++variants;
+  };
+  for (std::size_t n = 0; n <= envelope.size(); ++n) send_exact(envelope.substr(0, n));
+  for (std::size_t i = chunk_header.size(); i < envelope.size(); i += 3) {
+    std::string changed = envelope;
+    changed[i] = changes[i % sizeof(changes)];
+    send_exact(changed);
+  }
+  const std::string text = read_all(out);
+  std::fclose(out);
+  std::size_t lines = 0, bad = 0;
+  for (const std::string& line : lines_of(text)) {
+    ++lines;
+    const bool known = line.rfind("[sentry_trace] event envelope, ", 0) == 0 || line.rfind("  profile: ", 0) == 0;
+    if (!known) ++bad;
+  }
+  CHECK(bad == 0);
+  CHECK(lines >= variants);
+  // The whole envelope is among the prefixes, and its line is right.
+  CHECK(text.find("  profile: 5 samples  hot_seventy() 60.0%  hot_thirty() 40.0%\n") != std::string::npos);
 }

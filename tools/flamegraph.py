@@ -21,7 +21,9 @@ FORMAT        A stack in a profile lists frame indexes leaf first (PROTOCOL.md s
               `instruction_addr`, else "<unknown>". A frame that is not in_app is written
               `function [module]` (module "?" when the frame names none), which is how the svg of
               a folded file tells in_app frames from the others. ';' in a name becomes ':' and
-              line breaks become spaces, as the folded format needs.
+              line breaks become spaces, as the folded format needs. A folded file names no
+              threads: there --thread chooses the root frame (the thread's frame of an earlier
+              fold of several threads), and without it top counts such a frame as a function.
 ERRORS        Exit 1 with one line on stderr for input that is not what it claims to be: a
               malformed envelope names its file and the byte where framing broke; a bad profile
               names its file, item and the field; no profile in any input is an error too.

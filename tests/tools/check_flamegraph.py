@@ -12,7 +12,8 @@ Cases (each a ctest test, tests/tools/CMakeLists.txt):
   svg             the SVG parses as XML, has a rect per node, and hot_seventy(), 70% of the v1
                   samples, has a rect 70% (+-1%) of the root's width, from the envelope and from
                   the folded file; tooltips give count and percent; in_app frames warm, others cool
-  top             the top table's self and total shares
+  top             the top table's self and total shares, of an envelope and of one thread of a
+                  folded file
   malformed       a cut envelope, a wrong item length and a bad stack index fail (exit 1) with the
                   file and the byte or field; no profile at all fails (exit 1) with its message
 Prints one line per check and `N passed, N failed`; exits 1 when a check failed.
@@ -182,6 +183,16 @@ def case_top(work):
               ["20.0%", "4", "30.0%", "6", "hot_thirty()"],
               ["10.0%", "2", "10.0%", "2", "memcpy [libc.so.6]"]]
     check(body == expect, "top -n 3: self and total shares of the three leaves", out)
+    folded = os.path.join(work, "v2.folded")
+    with open(folded, "w") as f:
+        f.write("\n".join(FOLDED_V2) + "\n")
+    rc, out, err = run("top", folded, "--thread", "render", "-n", "2")
+    rows = lines(out)
+    body = [re.split(r"\s+", r.strip(), maxsplit=4) for r in rows[2:]]
+    expect = [["66.7%", "4", "100.0%", "6", "draw_frame(Scene const&)"],
+              ["33.3%", "2", "33.3%", "2", "ioctl [libc.so.6]"]]
+    check(rc == 0 and rows[:1] == ["6 samples"] and body == expect,
+          "top --thread of a folded file: the thread is its root frame", out + err)
 
 
 def case_malformed(work):

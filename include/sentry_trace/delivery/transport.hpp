@@ -50,8 +50,11 @@ SENTRY_TRACE_DETAIL_BEGIN
 
 #ifdef SENTRY_TRACE_IMPLEMENTATION
 void transport::report_lost(const envelope_view& envelope, discard_reason reason) noexcept {
-  if (const transaction_view* t = envelope.transaction())
+  if (const transaction_view* t = envelope.transaction()) {
     detail::g_outcomes.record_transaction(reason, static_cast<std::uint32_t>(t->span_count()));
+    if (envelope.profile_offset() != 0) detail::g_outcomes.record(reason, data_category::profile);
+  } else if (envelope.is_profile_chunk())
+    detail::g_outcomes.record(reason, data_category::profile_chunk);
   else if (envelope.span_items())
     detail::g_outcomes.record(reason, data_category::span, envelope.span_items());
   else if (!envelope.is_client_report())
@@ -256,8 +259,9 @@ class console_transport final : public transport {
 
   /// A cursor over JSON text for reads that need a few members and skip the rest. It never reads
   /// outside `text`; on malformed text it sets `bad`, and every later read fails. It checks
-  /// what it reads (strings closed, `:` and `,` in place, brackets balanced in count), not all of
-  /// RFC 8259: the payloads come from the library's own writer.
+  /// what it reads (strings closed; `:` and `,` in the objects and arrays it walks; brackets
+  /// balanced in count in what it skips), not all of RFC 8259: the payloads come from the
+  /// library's own writer, and a wrong one must only never be read outside its bytes.
   struct json_scan {
     std::string_view text;
     std::size_t at = 0;

@@ -9,7 +9,10 @@
 //                              (sentry_trace::poll() for the transport init() built), or
 //                              flush(), which then drives poll() itself.
 //               Every response feeds the rate limiter (ratelimit.hpp); an envelope whose category
-//               is limited is dropped before sending. Outcomes (client reports):
+//               is limited is dropped before sending, except that a limited `profile` takes only
+//               the profile item (always the last) off a transaction envelope, which then goes
+//               out without it; a `profile_chunk` envelope is its own category. Outcomes (client
+//               reports):
 //                 2xx                  delivered
 //                 429                  dropped, not counted (the server counted it)
 //                 other 4xx / 5xx      dropped, send_error
@@ -17,8 +20,8 @@
 //                                      after max_attempts dropped as network_error
 //                 rate-limited         dropped before sending, ratelimit_backoff
 //                 queue full           dropped in send(), queue_overflow
-//               A transaction counts once as `transaction` and (spans + 1) times as `span`; a
-//               lost client report is never counted.
+//               A transaction counts once as `transaction` and (spans + 1) times as `span`, and
+//               once as `profile` when it carries one; a lost client report is never counted.
 // THREADS       send() takes the queue mutex for one copy of the envelope into the ring; the
 //               sender takes it only to read or update the ring's indexes and the head entry's
 //               meta, never across I/O. So the span path (send() is called from
@@ -174,6 +177,8 @@ struct queue_entry_meta {
   std::uint64_t not_before_ms = 0; ///< steady ms before which it is not (re)tried
   std::uint16_t attempts = 0;      ///< failed attempts so far
   data_category category = data_category::error;
+  bool profile_dropped = false;    ///< the profile item is cut off (a `profile` rate limit)
+  std::uint32_t profile_offset = 0; ///< a transaction's profile item starts here (0: none)
   static constexpr std::uint32_t wrap_marker = 0xffffffffu;
 };
 
@@ -774,6 +779,9 @@ class http_transport final : public transport {
     if (const transaction_view* t = e.transaction()) {
       m.category = data_category::transaction;
       m.spans = static_cast<std::uint32_t>(t->span_count());
+      if (e.profile_offset() < e.bytes().size()) m.profile_offset = static_cast<std::uint32_t>(e.profile_offset());
+    } else if (e.is_profile_chunk()) {
+      m.category = data_category::profile_chunk;
     } else if (e.span_items()) {
       m.category = data_category::span;
       m.spans = e.span_items();
@@ -788,7 +796,11 @@ class http_transport final : public transport {
   void lose(const detail::queue_entry_meta& m, discard_reason r) const noexcept {
     if (!opts_.count_losses) return;
     switch (m.category) {
-      case data_category::transaction: detail::g_outcomes.record_transaction(r, m.spans); break;
+      case data_category::transaction:
+        detail::g_outcomes.record_transaction(r, m.spans);
+        if (m.profile_offset != 0 && !m.profile_dropped) detail::g_outcomes.record(r, data_category::profile);
+        break;
+      case data_category::profile_chunk: detail::g_outcomes.record(r, data_category::profile_chunk); break;
       case data_category::span: detail::g_outcomes.record(r, data_category::span, m.spans ? m.spans : 1); break;
       case data_category::error: detail::g_outcomes.record(r, data_category::error); break;
       default: break;  // client reports: never counted
@@ -851,6 +863,15 @@ class http_transport final : public transport {
           continue;
         }
         if (meta.not_before_ms > now) return;  // waiting to retry
+        // A limited `profile` takes only the profile item off a transaction envelope: it is
+        // the last item, so the bytes before its offset are the envelope without it.
+        if (meta.profile_offset != 0 && !meta.profile_dropped && limiter_.is_limited(data_category::profile, now)) {
+          meta.profile_dropped = true;
+          if (opts_.count_losses) detail::g_outcomes.record(discard_reason::ratelimit_backoff, data_category::profile);
+          std::lock_guard<std::mutex> lk(mu_);
+          queue_.update_front(meta);
+        }
+        if (meta.profile_dropped) bytes = bytes.substr(0, meta.profile_offset);
         head_ = meta;
         if (resolve_again_ || resolver_.pending()) {
           const int r = step_resolution(now);

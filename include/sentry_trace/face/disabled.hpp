@@ -303,11 +303,25 @@ class envelope_view {
   const transaction_view* transaction() const noexcept { return transaction_; }
   bool is_client_report() const noexcept { return client_report_only_; }
   std::uint32_t span_items() const noexcept { return 0; }
+  std::size_t profile_offset() const noexcept { return profile_offset_; }
+  bool is_profile_chunk() const noexcept { return profile_chunk_; }
+  constexpr envelope_view with_profile_at(std::size_t offset) const noexcept {
+    envelope_view v = *this;
+    v.profile_offset_ = offset;
+    return v;
+  }
+  static constexpr envelope_view profile_chunk(std::string_view bytes) noexcept {
+    envelope_view v(bytes, nullptr, false);
+    v.profile_chunk_ = true;
+    return v;
+  }
 
  private:
   std::string_view bytes_ = "";
   const transaction_view* transaction_ = nullptr;
   bool client_report_only_ = false;
+  bool profile_chunk_ = false;
+  std::size_t profile_offset_ = 0;
 };
 
 /// The transport interface, unchanged, so a user's transport still compiles. The library never

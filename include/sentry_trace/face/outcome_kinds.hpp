@@ -33,22 +33,24 @@ enum class discard_reason : std::uint8_t {
   before_send,        ///< options.before_send / before_send_transaction returned false
   event_processor,    ///< matched options.ignore_transactions (@sentry/core's eventFilters
                       ///< drops it from an event processor, reported with this reason)
+  insufficient_data,  ///< a profile with fewer than two usable samples (sentry_sdk's reason)
   count_
 };
 
 /// What was not delivered (the rate-limit / client-report category strings).
-enum class data_category : std::uint8_t { transaction, span, error, internal, count_ };
+/// `profile` is a transaction's v1 profile item, `profile_chunk` a continuous-profiling chunk.
+enum class data_category : std::uint8_t { transaction, span, error, internal, profile, profile_chunk, count_ };
 
 constexpr const char* to_string(discard_reason r) noexcept {
   constexpr const char* names[] = {"sample_rate",  "buffer_overflow", "queue_overflow",  "ratelimit_backoff",
                                    "network_error", "send_error",     "invalid",         "no_parent_span",
-                                   "internal_sdk_error", "before_send", "event_processor"};
+                                   "internal_sdk_error", "before_send", "event_processor", "insufficient_data"};
   return names[static_cast<std::size_t>(r) < static_cast<std::size_t>(discard_reason::count_)
                    ? static_cast<std::size_t>(r)
                    : static_cast<std::size_t>(discard_reason::internal_sdk_error)];
 }
 constexpr const char* to_string(data_category c) noexcept {
-  constexpr const char* names[] = {"transaction", "span", "error", "internal"};
+  constexpr const char* names[] = {"transaction", "span", "error", "internal", "profile", "profile_chunk"};
   return names[static_cast<std::size_t>(c) < static_cast<std::size_t>(data_category::count_) ? static_cast<std::size_t>(c) : 3];
 }
 

@@ -86,12 +86,33 @@ class envelope_view {
   bool is_client_report() const noexcept { return client_report_only_; }
   /// The number of span v2 items in a streamed span envelope (0 for other envelopes).
   std::uint32_t span_items() const noexcept { return span_items_; }
+  /// For a transaction envelope that carries a `profile` item: where that item starts (it is
+  /// always the last one), so bytes().substr(0, profile_offset()) is the envelope without it.
+  /// 0 when there is none.
+  std::size_t profile_offset() const noexcept { return profile_offset_; }
+  /// True for a continuous-profiling `profile_chunk` envelope.
+  bool is_profile_chunk() const noexcept { return profile_chunk_; }
+
+  /// Internal: the same view, saying that its last item, from `offset` on, is a profile.
+  constexpr envelope_view with_profile_at(std::size_t offset) const noexcept {
+    envelope_view v = *this;
+    v.profile_offset_ = offset;
+    return v;
+  }
+  /// Internal: a view of a profile_chunk envelope.
+  static constexpr envelope_view profile_chunk(std::string_view bytes) noexcept {
+    envelope_view v(bytes, nullptr, false);
+    v.profile_chunk_ = true;
+    return v;
+  }
 
  private:
   std::string_view bytes_{};
   const transaction_view* transaction_ = nullptr;
   bool client_report_only_ = false;
+  bool profile_chunk_ = false;
   std::uint32_t span_items_ = 0;
+  std::size_t profile_offset_ = 0;
 };
 
 /// Where envelopes go. Implement send(); flush() if the transport buffers.
@@ -106,7 +127,8 @@ class transport {
   }
 
   /// Counts an envelope this transport could not deliver, by reason, for the client report
-  /// (a transaction counts once as `transaction` and once per span as `span`, an error event
+  /// (a transaction counts once as `transaction` and once per span as `span`, and once as
+  /// `profile` when it carries one; a profile chunk once as `profile_chunk`; an error event
   /// once as `error`; lost client reports are not counted, as in every Sentry SDK).
   static void report_lost(const envelope_view& envelope, discard_reason reason) noexcept;
 

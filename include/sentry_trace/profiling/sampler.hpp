@@ -4,9 +4,12 @@
 // WHAT IT DOES  Keeps a fixed table of max_profiled_threads registered threads (OS id, name,
 //               stack bounds, a small ring of raw_sample). start_sampler() starts one sampler
 //               thread that wakes on absolute CLOCK_MONOTONIC deadlines (clock_nanosleep
-//               TIMER_ABSTIME, next += period) and, each tick, for each registered thread:
+//               TIMER_ABSTIME, next += period; when it is behind by more than a period it skips
+//               the ticks that are past and counts them) and, each tick, for each registered
+//               thread:
 //                 1. takes the slot (ACTIVE -> SAMPLING), so its owner cannot free it meanwhile;
-//                 2. marks one signal outstanding and sends SIGPROF to that thread (tgkill);
+//                 2. marks one signal outstanding and sends SIGPROF to that thread (tgkill),
+//                    unless the one before is still unanswered (LATE, below);
 //                 3. waits for the handler's answer, at most answer_wait_ns (2 ms);
 //                 4. hands the ring's samples to the sink, on the sampler thread;
 //                 5. gives the slot back (SAMPLING -> ACTIVE).
@@ -15,21 +18,27 @@
 //               from the ucontext and walks the frame-pointer chain within the bounds taken at
 //               registration (stack_walk.hpp), then writes the sample into that slot's ring.
 // DOES NOT      allocate, lock, look up symbols or touch thread-local storage in the handler (a
-//               dlopen'd library's TLS is not async-signal-safe); it calls only gettid and
-//               clock_gettime, and keeps errno as it found it. A SIGPROF that is not ours (no
-//               signal outstanding for this thread) goes to the action that was installed
-//               before start_sampler() when that was a function, and is ignored otherwise.
+//               dlopen'd library's TLS is not async-signal-safe); it calls only gettid,
+//               clock_gettime and futex (to wake the waiting sampler), and keeps errno as it
+//               found it. A SIGPROF that is not ours (no signal outstanding for this thread)
+//               goes to the action that was installed before start_sampler() when that was a
+//               function, and is ignored otherwise.
+//               A sample is what the frame-pointer chain gives: code built without frame
+//               pointers yields its leaf PC and little more, and a leaf that keeps no frame
+//               record (a sanitizer's runtime, a libc routine) hides its caller, as the chain
+//               starts at the caller's caller.
 //               Heap: none. The sampler thread is a pthread (its stack is mapped by the C
 //               library); registering a thread may let glibc allocate the small record that
 //               runs its thread_local guard's destructor at thread exit (once per thread).
-// THREADS       register_profiled_thread() / unregister_profiled_thread() act on the calling
-//               thread. Every slot change is a CAS on the slot's state, so that a thread paused
+// THREADS       start_sampler() / stop_sampler(): from one controlling thread at a time (the
+//               library's init and shutdown). register_profiled_thread() /
+//               unregister_profiled_thread() act on the calling thread, from any thread. Every slot change is a CAS on the slot's state, so that a thread paused
 //               between any two steps leaves the others correct:
 //                 FREE -> CLAIMED (registering) -> ACTIVE <-> SAMPLING (the sampler's, steps 1-5)
 //                 ACTIVE -> LEAVING -> FREE            (the owner unregisters)
 //                 SAMPLING -> DETACHING -> FREE        (the owner unregisters while the sampler
 //                                                       holds the slot: the sampler frees it)
-//                 SAMPLING -> FREE                     (tgkill says the thread is gone)
+//                 SAMPLING or DETACHING -> FREE        (tgkill says the thread is gone)
 //               The leaver waits, at most leave_wait_ns, for a signal outstanding to it to be
 //               answered (it is delivered to the leaver itself, at its next return from the
 //               kernel), so that a late SIGPROF finds no stale slot. A thread that exits while
@@ -43,9 +52,12 @@
 //               drained at the next tick, and no new signal is sent while one is LATE (a second
 //               SIGPROF pending on a thread would merge into the first). A thread that keeps
 //               SIGPROF blocked therefore stays LATE and is not sampled again.
-// RAM           sizeof(g_sampler) (a static table): max_profiled_threads * (sampler_ring_capacity
-//               * sizeof(raw_sample) + about 120 bytes) + a few counters: 31 * (4 * 1040 + 120),
-//               about 133 KB on 64-bit Linux; tests/test_profiling_sampler.cpp pins it.
+// FORK          the child of a fork() has one thread and no sampler: a fork handler calls
+//               sampler_reset_in_forked_child() there.
+// RAM           sizeof(g_sampler), a static table: max_profiled_threads * sizeof(sampler_slot)
+//               + the counters and settings, where a slot is sampler_ring_capacity *
+//               sizeof(raw_sample) + 104 bytes; on 64-bit Linux 31 * (4 * 1040 + 104) + 264 =
+//               132448 bytes (bench_profiler prints it; tests/test_profiling_sampler.cpp bounds it).
 // COUNTERS      read_sampler_counters(), since the process started (never reset):
 //                 samples       samples handed to the sink;
 //                 ring_full     samples the handler dropped because its thread's ring was full;
@@ -74,6 +86,7 @@
 #  include <cerrno>
 #  include <csignal>
 #  include <ctime>
+#  include <linux/futex.h>
 #  include <sched.h>
 #  include <sys/syscall.h>
 #  include <unistd.h>
@@ -248,6 +261,33 @@ constexpr bool slot_has_owner(slot_state st) noexcept {
          st == slot_state::leaving;
 }
 
+/// Wakes whoever waits in wait_signal_settled() on `signal` (a raw futex call: async-signal-safe).
+inline void wake_signal_waiter(atomic<signal_state>& signal) noexcept {
+  syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&signal), FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
+}
+
+/// Waits, at most `bound_ns`, until slot `s` has no signal SENT or TAKEN (LATE too when
+/// `include_late`). True when it got there. It sleeps on the signal word (a futex the handler
+/// wakes) rather than spinning: the sampler would otherwise burn a core while the kernel
+/// delivers the signal.
+inline bool wait_signal_settled(sampler_slot& s, std::uint64_t bound_ns, bool include_late) noexcept {
+  static_assert(sizeof(atomic<signal_state>) == sizeof(std::uint32_t), "the futex word is the atomic itself");
+  const std::uint64_t deadline = monotonic_now_ns() + bound_ns;
+  for (;;) {
+    const signal_state st = s.signal.load(order_acquire);
+    if (st == signal_state::idle || (!include_late && st == signal_state::late)) return true;
+    const std::uint64_t now = monotonic_now_ns();
+    if (now >= deadline) return false;
+    const std::uint64_t left = deadline - now;
+    timespec ts{};
+    ts.tv_sec = static_cast<time_t>(left / 1'000'000'000u);
+    ts.tv_nsec = static_cast<long>(left % 1'000'000'000u);
+    // Returns at once when the word no longer holds `st`, on a wake, on a signal, or at `ts`.
+    syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&s.signal), FUTEX_WAIT_PRIVATE,
+            static_cast<std::uint32_t>(st), &ts, nullptr, 0);
+  }
+}
+
 /// SIGPROF's action while the sampler runs.
 inline void profiling_signal_handler(int sig, siginfo_t* info, void* ucontext) noexcept {
   const int saved_errno = errno;
@@ -264,6 +304,7 @@ inline void profiling_signal_handler(int sig, siginfo_t* info, void* ucontext) n
     ours = true;
     capture_sample_into_slot(s, i + 1, ucontext);
     s.signal.store(signal_state::idle, order_release);
+    wake_signal_waiter(s.signal);
   }
   if (!ours) {
     const std::uintptr_t fn = g_sampler.previous_function.load(order_acquire);
@@ -282,18 +323,6 @@ inline void profiling_signal_handler(int sig, siginfo_t* info, void* ucontext) n
 inline void release_slot(sampler_slot& s) noexcept {
   s.tid.store(0, order_relaxed);
   s.state.store(slot_state::free_, order_release);
-}
-
-/// Waits, at most `bound_ns`, until slot `s` has no signal SENT or TAKEN (LATE too when
-/// `include_late`). True when it got there.
-inline bool wait_signal_settled(const sampler_slot& s, std::uint64_t bound_ns, bool include_late) noexcept {
-  const std::uint64_t deadline = monotonic_now_ns() + bound_ns;
-  for (;;) {
-    const signal_state st = s.signal.load(order_acquire);
-    if (st == signal_state::idle || (!include_late && st == signal_state::late)) return true;
-    if (monotonic_now_ns() >= deadline) return false;
-    sched_yield();
-  }
 }
 
 /// One tick's work on slot `s` (steps 1-5 of WHAT IT DOES).
@@ -376,7 +405,7 @@ inline void leave_slot(std::uint32_t slot1) noexcept {
     if (st == slot_state::active) {
       if (!s.state.compare_exchange_weak(st, slot_state::leaving, order_acq_rel, order_acquire)) continue;
       // No new signal now; one already sent reaches this very thread, at its next return from
-      // the kernel (sched_yield in the wait).
+      // the kernel (the futex wait in wait_signal_settled).
       wait_signal_settled(s, leave_wait_ns, true);
       release_slot(s);
       return;
@@ -452,13 +481,16 @@ inline std::uint32_t current_profiled_thread_slot() noexcept {
 }
 
 /// Copies slot `slot1`'s thread (OS id and name) into `out`; false when the slot is free,
-/// being claimed or being left, or out of range.
+/// being claimed or being left by its owner, or out of range. From inside the sink it names
+/// the thread of the sample being handed over.
 inline bool profiled_thread_at(std::uint32_t slot1, profiled_thread& out) noexcept {
 #if SENTRY_TRACE_DETAIL_PROFILING
   if (slot1 == 0 || slot1 > max_profiled_threads) return false;
   const sampler_slot& s = g_sampler.slots[slot1 - 1];
+  // DETACHING too: its owner left while the sampler held it, and the sampler frees it only
+  // after handing the slot's last samples to the sink, which may still name the thread.
   const slot_state st = s.state.load(order_acquire);
-  if (st != slot_state::active && st != slot_state::sampling) return false;
+  if (st != slot_state::active && st != slot_state::sampling && st != slot_state::detaching) return false;
   out.tid = static_cast<std::uint64_t>(s.tid.load(order_relaxed));
   return read_slot_name(s, out.name);
 #else
@@ -541,6 +573,37 @@ inline void stop_sampler() noexcept {
     s.signal.compare_exchange_strong(late, signal_state::idle, order_acq_rel, order_relaxed);
   }
   g_sampler.started.store(false, order_release);
+#endif
+}
+
+/// For a fork handler, in the child: the child has only the thread that forked and no sampler
+/// thread. Frees every other thread's slot (their guards never run there), gives the forking
+/// thread's slot (when registered) its new OS id, and, when the parent's sampler ran, puts the
+/// SIGPROF action from before it back and lets start_sampler() start one again.
+inline void sampler_reset_in_forked_child() noexcept {
+#if SENTRY_TRACE_DETAIL_PROFILING
+  const std::uint32_t mine = tl_profiled_thread.slot1;
+  for (std::uint32_t i = 0; i < max_profiled_threads; ++i) {
+    sampler_slot& s = g_sampler.slots[i];
+    s.signal.store(signal_state::idle, order_relaxed);
+    s.ring_tail.store(s.ring_head.load(order_relaxed), order_relaxed);
+    if (i + 1 == mine) {
+      s.tid.store(os_thread_id(), order_relaxed);
+      s.state.store(slot_state::active, order_release);
+    } else if (s.state.load(order_relaxed) != slot_state::free_) {
+      release_slot(s);
+    }
+  }
+  if (g_sampler.started.load(order_acquire)) {
+    g_sampler.running.store(false, order_relaxed);
+    struct sigaction ignore {};
+    ignore.sa_handler = SIG_IGN;
+    sigemptyset(&ignore.sa_mask);
+    sigaction(SIGPROF, &ignore, nullptr);
+    sigaction(SIGPROF, &g_sampler.previous_action, nullptr);
+    g_sampler.previous_function.store(0, order_release);
+    g_sampler.started.store(false, order_release);
+  }
 #endif
 }
 

@@ -16,16 +16,17 @@
 //               (Sentry's docs; JS and native overwrite), and no single limit exceeds 24 h
 //               (native's cap), so a broken server cannot silence the SDK for longer.
 // CATEGORIES    Our items map as: transaction -> transaction, span -> span, event -> error,
-//               client_report -> internal. `internal` is limited only by an "all" limit (an
-//               empty category list), never by naming it. Sentry's other categories
-//               (default attachment session profile profile_chunk replay monitor log_item
+//               profile -> profile (a transaction's v1 profile item), profile_chunk ->
+//               profile_chunk (continuous profiling), client_report -> internal. `internal` is
+//               limited only by an "all" limit (an empty category list), never by naming it.
+//               Sentry's other categories (default attachment session replay monitor log_item
 //               log_byte security feedback trace_metric metric_bucket internal) are recognised
 //               (detail::classify_rate_limit_category) but we send nothing of theirs, so a limit
 //               that lists only them changes nothing: for us it is the same as an unknown one.
 //               Category names are matched exactly (lower case), as JS does.
 // DOES NOT      allocate, lock, throw, use the locale, or read a clock (the caller passes now_ms).
 // THREADS       none of its own: the owner (the transport) calls it under its lock.
-// RAM           sizeof(rate_limiter) == 8 * (data_category::count_ + 1) bytes (40).
+// RAM           sizeof(rate_limiter) == 8 * (data_category::count_ + 1) bytes (56).
 // ERRORS        Hostile or broken header values never crash and never set a bogus limit. A
 //               limit is skipped when its retry_after is not a plain decimal number (":::",
 //               "abc:transaction", "-5:...", "1e3:...") or it has no category field ("30");
@@ -111,7 +112,7 @@ inline bool parse_retry_seconds(std::string_view text, std::uint64_t& seconds) n
 
 /// What a rate-limit category name means to us.
 enum class rate_limit_category : std::uint8_t {
-  ours,    ///< transaction, span or error: `out` is set
+  ours,    ///< transaction, span, error, profile or profile_chunk: `out` is set
   other,   ///< a Sentry category we never send (see CATEGORIES above): ignored
   unknown  ///< not a Sentry category: ignored
 };
@@ -122,9 +123,11 @@ constexpr rate_limit_category classify_rate_limit_category(std::string_view name
   if (name == "transaction") { out = data_category::transaction; return rate_limit_category::ours; }
   if (name == "span") { out = data_category::span; return rate_limit_category::ours; }
   if (name == "error") { out = data_category::error; return rate_limit_category::ours; }
+  if (name == "profile") { out = data_category::profile; return rate_limit_category::ours; }
+  if (name == "profile_chunk") { out = data_category::profile_chunk; return rate_limit_category::ours; }
   constexpr std::string_view others[] = {
-      "default", "attachment", "session",  "profile",  "profile_chunk", "replay",       "monitor",
-      "log_item", "log_byte",  "security", "feedback", "trace_metric",  "metric_bucket", "internal"};
+      "default", "attachment", "session",  "replay",       "monitor",  "log_item",
+      "log_byte", "security",  "feedback", "trace_metric", "metric_bucket", "internal"};
   for (std::string_view o : others)
     if (name == o) return rate_limit_category::other;
   return rate_limit_category::unknown;
