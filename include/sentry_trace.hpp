@@ -36,7 +36,7 @@
 //                 protocol/ text and payloads: text, json, ids, dsn, sampling, propagation,
 //                           envelope, events, ratelimit;
 //                 profiling/ the sampling profiler and native stack traces: stack_walk,
-//                           frames;
+//                           frames, symbols (with protocol/demangle);
 //                 delivery/ transports, http_client, transport_http, dispatch;
 //                 runtime/  environment, lifecycle (init/flush/shutdown, fork), distributed, api,
 //                           active.
@@ -85,6 +85,8 @@
 #include "sentry_trace/protocol/type_name.hpp"
 #include "sentry_trace/profiling/stack_walk.hpp"
 #include "sentry_trace/profiling/frames.hpp"
+#include "sentry_trace/protocol/demangle.hpp"
+#include "sentry_trace/profiling/symbols.hpp"
 #include "sentry_trace/protocol/ids.hpp"
 #include "sentry_trace/core/outcomes.hpp"
 #include "sentry_trace/core/records.hpp"
