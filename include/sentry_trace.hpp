@@ -36,7 +36,7 @@
 //                 protocol/ text and payloads: text, json, ids, dsn, sampling, propagation,
 //                           envelope, events, ratelimit;
 //                 profiling/ the sampling profiler and native stack traces: stack_walk,
-//                           frames, sampler;
+//                           frames, sampler, profile_store, symbols (with protocol/demangle);
 //                 delivery/ transports, http_client, transport_http, dispatch;
 //                 runtime/  environment, lifecycle (init/flush/shutdown, fork), distributed, api,
 //                           active.
@@ -87,6 +87,8 @@
 #include "sentry_trace/profiling/frames.hpp"
 #include "sentry_trace/profiling/sampler.hpp"
 #include "sentry_trace/profiling/profile_store.hpp"
+#include "sentry_trace/protocol/demangle.hpp"
+#include "sentry_trace/profiling/symbols.hpp"
 #include "sentry_trace/protocol/ids.hpp"
 #include "sentry_trace/core/outcomes.hpp"
 #include "sentry_trace/core/records.hpp"
