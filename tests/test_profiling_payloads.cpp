@@ -2,7 +2,7 @@
 // (frame and stack deduplication, full tables), the v1 `profile` item appended to a transaction
 // envelope, the v2 `profile_chunk` envelope (PROTOCOL.md §12), and the profile outcomes.
 
-#include "support.hpp"
+#include "fixture.hpp"
 
 #include <doctest/doctest.h>
 
@@ -284,7 +284,6 @@ TEST_CASE("v1 profile: appended as the last item, framed exactly, with every id 
   CHECK(r.item_offset == first.size());
   CHECK(out.substr(0, first.size()) == first);
   CHECK(out.compare(first.size(), 2, "\n{") == 0);
-  test_support::save_for_interop(out);
 
   test_support::envelope e = test_support::parse_envelope(out);
   REQUIRE(e.ok());
@@ -462,7 +461,6 @@ TEST_CASE("v2 profile_chunk: its envelope, ids, epoch timestamps and tables") {
   const std::string out = chunk_of(*store, chunk_info(), &r);
   REQUIRE(r.status == d::profile_status::written);
   CHECK(r.samples == 120);
-  test_support::save_for_interop(out);
   test_support::envelope e = test_support::parse_envelope(out);
   REQUIRE(e.ok());
   const d::profile_chunk_info info = chunk_info();
@@ -542,6 +540,48 @@ TEST_CASE("rate limits: profile and profile_chunk are categories of their own") 
   CHECK_FALSE(rl.is_limited(st::data_category::profile_chunk, 32000));
   rl.update(429, "10::organization", "", 40000);  // "all" covers the profile categories too
   CHECK(rl.is_limited(st::data_category::profile_chunk, 40000));
+}
+
+TEST_CASE("interop: a real transaction envelope with its profile, and a chunk, for Sentry's parsers") {
+  // tests/interop/check_envelopes.mjs reads what save_for_interop() writes (the ctest runs set
+  // SENTRY_TRACE_TEST_ENVELOPES) and runs @sentry/core's parser and Relay's profile checks on it.
+  test_support::harness h;
+  REQUIRE(h.init());
+  {
+    st::scoped_span root({"GET /checkout", "http.server"});
+    st::scoped_span child({"SELECT", "db"});
+  }
+  REQUIRE(h.transport.sent.size() == 1);
+  const std::string txn = h.transport.sent[0];
+  test_support::envelope parsed = test_support::parse_envelope(txn);
+  REQUIRE(parsed.ok());
+  const std::string event_hex = parsed.header["event_id"].str;
+  const std::string trace_hex = parsed.header["trace"]["trace_id"].str;
+  REQUIRE(event_hex.size() == 32);
+  d::profile_v1_info info = v1_info();
+  REQUIRE(d::parse_u64_hex(event_hex.data(), info.transaction_id.hi));
+  REQUIRE(d::parse_u64_hex(event_hex.data() + 16, info.transaction_id.lo));
+  REQUIRE(st::trace_id::parse(trace_hex, info.trace));
+  info.transaction_name = "GET /checkout";
+
+  auto store = new_store();
+  for (std::uint64_t i = 0; i < 20; ++i) {
+    REQUIRE(store->add(stack_middle(t0 + i * 9900990, 1)));
+    REQUIRE(store->add(stack_other(t0 + i * 9900990 + 5000, 2)));
+  }
+  d::profile_result r;
+  const std::string with_profile = append_to(txn, *store, info, &r);
+  REQUIRE(r.status == d::profile_status::written);
+  test_support::envelope e = test_support::parse_envelope(with_profile);
+  REQUIRE(e.items.size() == 2);
+  CHECK(e.items[0].payload == parsed.items[0].payload);
+  CHECK(e.items[1].body["transaction"]["id"].str == event_hex);
+  CHECK(e.items[1].body["transaction"]["trace_id"].str == trace_hex);
+  test_support::save_for_interop(with_profile);
+
+  const std::string chunk = chunk_of(*store, chunk_info(), &r);
+  REQUIRE(r.status == d::profile_status::written);
+  test_support::save_for_interop(chunk);
 }
 
 // ---- the HTTP transport: a `profile` limit cuts the profile item off, `profile_chunk` drops chunks --

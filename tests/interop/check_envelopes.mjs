@@ -34,13 +34,13 @@ const CORE_VERSION = '11.12.0';
 // ---------------------------------------------------------------------------
 // Vocabulary (PROTOCOL.md §2-§4, §6, §11; Relay's lists)
 // ---------------------------------------------------------------------------
-const OWN_ITEM_TYPES = new Set(['transaction', 'event', 'client_report', 'span']);
+const OWN_ITEM_TYPES = new Set(['transaction', 'event', 'client_report', 'span', 'profile', 'profile_chunk']);
 const FOREIGN_ITEM_TYPES = new Set([
   ...OWN_ITEM_TYPES, 'attachment', 'session', 'sessions', 'check_in', 'log', 'profile',
   'profile_chunk', 'replay_event', 'replay_recording', 'user_report', 'feedback', 'statsd',
   'metric', 'raw_security', 'trace_metric',
 ]);
-const JSON_ITEM_TYPES = new Set(['transaction', 'event', 'client_report', 'span']);
+const JSON_ITEM_TYPES = new Set(['transaction', 'event', 'client_report', 'span', 'profile', 'profile_chunk']);
 const SPAN_STATUSES = new Set([
   'ok', 'cancelled', 'unknown_error', 'invalid_argument', 'deadline_exceeded', 'not_found',
   'already_exists', 'permission_denied', 'resource_exhausted', 'failed_precondition', 'aborted',
@@ -616,6 +616,93 @@ function checkClientReport(p, own, errors) {
   return { outcomes: d.length };
 }
 
+// Sample formats v1 (`profile`, in a transaction's envelope) and v2 (`profile_chunk`), with
+// Relay's checks (relay-profiling sample/v1.rs, v2.rs; PROTOCOL.md §12): every stack and frame
+// index valid, string thread ids named in thread_metadata, no thread with a single sample, at
+// least two samples, v1's last sample within 30 s, a chunk within 66 s, no `debug_meta`.
+function checkProfile(header, p, own, errors, version) {
+  const v1 = version === '1';
+  const info = { samples: 0, transactionId: undefined, traceId: undefined };
+  if (p.version !== version) errors.push(`profile version ${show(p.version)} is not "${version}"`);
+  if (own && p.platform !== 'native') errors.push(`profile platform is ${show(p.platform)}, not "native"`);
+  if (own && p.debug_meta !== undefined) errors.push('profile has debug_meta (Relay\'s profile parser rejects elf images)');
+  if (v1) {
+    checkId(p.event_id, HEX32, 'profile event_id', errors);
+    const t = p.timestamp;
+    if (typeof t !== 'string' || rfc3339Micros(t) === null) errors.push(`profile timestamp ${show(t)} is not RFC 3339`);
+    const tx = p.transaction;
+    if (!isObject(tx)) {
+      errors.push('profile transaction is missing');
+    } else {
+      checkId(tx.id, HEX32, 'profile transaction.id', errors);
+      checkId(tx.trace_id, HEX32, 'profile transaction.trace_id', errors);
+      if (!isNonEmptyString(tx.name)) errors.push('profile transaction.name is empty (Relay rejects it)');
+      if (typeof tx.active_thread_id !== 'string') errors.push(`profile transaction.active_thread_id ${show(tx.active_thread_id)} is not a string`);
+      info.transactionId = tx.id;
+      info.traceId = tx.trace_id;
+    }
+  } else {
+    checkId(p.profiler_id, HEX32, 'profile_chunk profiler_id', errors);
+    checkId(p.chunk_id, HEX32, 'profile_chunk chunk_id', errors);
+    if (!isObject(p.client_sdk) || !isNonEmptyString(p.client_sdk.name) || !isNonEmptyString(p.client_sdk.version)) {
+      errors.push('profile_chunk client_sdk {name, version} is missing');
+    }
+    if (own && header.platform !== p.platform) errors.push(`profile_chunk item header platform ${show(header.platform)} differs from the payload's ${show(p.platform)}`);
+  }
+  const prof = p.profile;
+  if (!isObject(prof)) {
+    errors.push('profile.profile is missing');
+    return info;
+  }
+  const { samples, stacks, frames, thread_metadata: threads } = prof;
+  if (!Array.isArray(samples) || !Array.isArray(stacks) || !Array.isArray(frames) || !isObject(threads)) {
+    errors.push('profile.profile needs samples, stacks, frames (arrays) and thread_metadata (an object)');
+    return info;
+  }
+  info.samples = samples.length;
+  if (samples.length < 2) errors.push(`profile has ${samples.length} samples (Relay needs at least 2)`);
+  const perThread = {};
+  let first = Infinity, last = -Infinity;
+  samples.forEach((s, i) => {
+    const w = `profile.samples[${i}]`;
+    if (!isObject(s)) return errors.push(`${w} is not an object`);
+    if (typeof s.thread_id !== 'string') errors.push(`${w}.thread_id ${show(s.thread_id)} is not a string`);
+    else if (own && !Object.hasOwn(threads, s.thread_id)) errors.push(`${w}.thread_id ${s.thread_id} is not in thread_metadata`);
+    perThread[s.thread_id] = (perThread[s.thread_id] || 0) + 1;
+    if (!Number.isInteger(s.stack_id) || s.stack_id < 0 || s.stack_id >= stacks.length) errors.push(`${w}.stack_id ${show(s.stack_id)} is not a stack index`);
+    let t;
+    if (v1) {
+      if (own && (typeof s.elapsed_since_start_ns !== 'string' || !/^\d+$/.test(s.elapsed_since_start_ns))) {
+        errors.push(`${w}.elapsed_since_start_ns ${show(s.elapsed_since_start_ns)} is not a decimal string`);
+      }
+      t = Number(s.elapsed_since_start_ns) / 1e9;
+    } else {
+      if (typeof s.timestamp !== 'number' || !Number.isFinite(s.timestamp)) errors.push(`${w}.timestamp ${show(s.timestamp)} is not epoch seconds`);
+      t = s.timestamp;
+    }
+    if (t < first) first = t;
+    if (t > last) last = t;
+  });
+  for (const [tid, n] of Object.entries(perThread)) {
+    if (own && n === 1) errors.push(`profile thread ${tid} has a single sample (Relay removes it)`);
+  }
+  if (v1 && last > 30) errors.push(`profile's last sample is ${last} s after the start (Relay's limit is 30 s)`);
+  if (!v1 && last - first > 66) errors.push(`profile_chunk spans ${last - first} s (Relay's limit is 66 s)`);
+  stacks.forEach((st, i) => {
+    if (!Array.isArray(st)) return errors.push(`profile.stacks[${i}] is not an array`);
+    for (const f of st) {
+      if (!Number.isInteger(f) || f < 0 || f >= frames.length) errors.push(`profile.stacks[${i}] holds ${show(f)}, not a frame index`);
+    }
+  });
+  frames.forEach((f, i) => {
+    if (!isObject(f)) return errors.push(`profile.frames[${i}] is not an object`);
+    if (own && (typeof f.instruction_addr !== 'string' || !/^0x[0-9a-f]+$/.test(f.instruction_addr))) {
+      errors.push(`profile.frames[${i}].instruction_addr ${show(f.instruction_addr)} is not "0x" and hex`);
+    }
+  });
+  return info;
+}
+
 function checkSpanContainer(header, p, own, errors) {
   const info = { traceId: undefined, spans: 0 };
   if (p.version !== 2) errors.push(`span item: version ${show(p.version)} is not 2`);
@@ -820,6 +907,18 @@ function checkEnvelope(buf, core, { foreign = false } = {}) {
     } else if (type === 'client_report') {
       const info = checkClientReport(p, own, errors);
       summary.push(`client_report (${info.outcomes} outcome${info.outcomes === 1 ? '' : 's'})`);
+    } else if (type === 'profile' || type === 'profile_chunk') {
+      const info = checkProfile(item.header, p, own, errors, type === 'profile' ? '1' : '2');
+      if (type === 'profile') {
+        if (i !== items.length - 1) errors.push('the profile item is not the last item (a transport cuts it off by length)');
+        const tx = payloads[items.findIndex((it) => it.header.type === 'transaction')];
+        if (!isObject(tx)) errors.push('a profile item without a transaction in its envelope');
+        else if (info.transactionId !== undefined && tx.event_id !== undefined && tx.event_id !== info.transactionId) {
+          errors.push(`profile transaction.id ${show(info.transactionId)} differs from the transaction's event_id ${show(tx.event_id)}`);
+        }
+        if (info.traceId !== undefined) traceIds.push(['profile transaction.trace_id', info.traceId]);
+      }
+      summary.push(`${type} (${info.samples} sample${info.samples === 1 ? '' : 's'})`);
     } else if (type === 'span') {
       const info = checkSpanContainer(item.header, p, own, errors);
       if (info.traceId !== undefined) traceIds.push(['span item trace_id', info.traceId]);
