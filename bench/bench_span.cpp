@@ -1,8 +1,9 @@
 // bench_span.cpp -- what a span costs: numbers, not pass/fail.
 //
 //   ./bench_span                      the full table (a few seconds)
-//   ./bench_span --loop-only N [sampled|unsampled|root|ids|off|end1000|end1000-worker|serialize|
-//                               handle-set|borrowed-set]
+//   ./bench_span --loop-only N [sampled|profiled|unsampled|root|ids|off|end1000|end1000-worker|
+//                               serialize|handle-set|borrowed-set]
+//                                     (profiled: sampled, with transaction profiling on at 1 Hz)
 //                                     only N spans (or N transactions), for external counters:
 //     strace -f -c ./bench_span --loop-only 0        # start-up and init alone
 //     strace -f -c ./bench_span --loop-only 100000   # syscalls per span = (this - the above) / N
@@ -131,8 +132,15 @@ struct size_recorder final : st::transport {
   void send(st::envelope_view e) override { last_bytes = e.bytes().size(); }
 };
 
-static void start_tracing(double rate, st::transport* t, bool on_worker = false) {
+// profiled: transaction profiling on (every root profiled, the calling thread registered), at
+// 1 Hz so that what is measured is the span path with profiling on, not the sampler's signals
+// (bench_profiler measures those).
+static void start_tracing(double rate, st::transport* t, bool on_worker = false, bool profiled = false) {
   st::options o;
+  if (profiled) {
+    o.profiles_sample_rate = 1.0;
+    o.profiler_frequency_hz = 1;
+  }
   o.serialize_on_worker = on_worker;
   o.dsn = "https://public@o1.ingest.sentry.io/42";
   o.release = "bench@1.0.0";
@@ -464,12 +472,13 @@ static int loop_only(std::uint64_t n, const char* kind) {
   const bool serialize = std::strcmp(kind, "serialize") == 0;
   const bool handle_set = std::strcmp(kind, "handle-set") == 0;
   const bool borrowed_set = std::strcmp(kind, "borrowed-set") == 0;
-  if (!roots && !unsampled && !ids && !off && !end_big && !serialize && !handle_set && !borrowed_set &&
+  const bool profiled = std::strcmp(kind, "profiled") == 0;  // "sampled", with profiling on
+  if (!roots && !unsampled && !ids && !off && !end_big && !serialize && !handle_set && !borrowed_set && !profiled &&
       std::strcmp(kind, "sampled") != 0) {
-    std::fprintf(stderr, "bench_span: --loop-only N [sampled|unsampled|root|ids|off|end1000|end1000-worker|serialize|handle-set|borrowed-set]\n");
+    std::fprintf(stderr, "bench_span: --loop-only N [sampled|profiled|unsampled|root|ids|off|end1000|end1000-worker|serialize|handle-set|borrowed-set]\n");
     return 2;
   }
-  if (!off) start_tracing(unsampled ? 0.0 : 1.0, &none, end_on_worker);
+  if (!off) start_tracing(unsampled ? 0.0 : 1.0, &none, end_on_worker, profiled);
   if (end_big) {
     for (std::uint64_t i = 0; i < n; ++i) {
       st::span root = open_big_root();
@@ -522,7 +531,7 @@ int main(int argc, char** argv) {
   if (argc >= 3 && std::strcmp(argv[1], "--loop-only") == 0)
     return loop_only(std::strtoull(argv[2], nullptr, 10), argc >= 4 ? argv[3] : "sampled");
   if (argc > 1) {
-    std::fprintf(stderr, "usage: bench_span [--loop-only N [sampled|unsampled|root|ids|off|end1000|end1000-worker|serialize|handle-set|borrowed-set]]\n");
+    std::fprintf(stderr, "usage: bench_span [--loop-only N [sampled|profiled|unsampled|root|ids|off|end1000|end1000-worker|serialize|handle-set|borrowed-set]]\n");
     return 2;
   }
 

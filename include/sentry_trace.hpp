@@ -36,7 +36,9 @@
 //                 protocol/ text and payloads: text, json, ids, dsn, sampling, propagation,
 //                           envelope, events, ratelimit;
 //                 profiling/ the sampling profiler and native stack traces: stack_walk,
-//                           frames, sampler, profile_store, symbols (with protocol/demangle);
+//                           frames, sampler, profile_store, symbols (with protocol/demangle;
+//                           protocol/profile writes the payloads), profiler_state (the stores
+//                           and a root's part; runtime/profiler runs the models);
 //                 delivery/ transports, http_client, transport_http, dispatch;
 //                 runtime/  environment, lifecycle (init/flush/shutdown, fork), distributed, api,
 //                           active.
@@ -105,10 +107,12 @@
 #include "sentry_trace/delivery/http_client.hpp"
 #include "sentry_trace/delivery/transport_http.hpp"
 #include "sentry_trace/core/state.hpp"
+#include "sentry_trace/profiling/profiler_state.hpp"
 #include "sentry_trace/core/scopes.hpp"
 #include "sentry_trace/core/incoming.hpp"
 #include "sentry_trace/delivery/handoff.hpp"
 #include "sentry_trace/delivery/dispatch.hpp"
+#include "sentry_trace/runtime/profiler.hpp"
 #include "sentry_trace/core/claims.hpp"
 #include "sentry_trace/core/streaming.hpp"
 #include "sentry_trace/core/recording.hpp"

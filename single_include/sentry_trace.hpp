@@ -47,7 +47,9 @@
 //                 protocol/ text and payloads: text, json, ids, dsn, sampling, propagation,
 //                           envelope, events, ratelimit;
 //                 profiling/ the sampling profiler and native stack traces: stack_walk,
-//                           frames;
+//                           frames, sampler, profile_store, symbols (with protocol/demangle;
+//                           protocol/profile writes the payloads), profiler_state (the stores
+//                           and a root's part; runtime/profiler runs the models);
 //                 delivery/ transports, http_client, transport_http, dispatch;
 //                 runtime/  environment, lifecycle (init/flush/shutdown, fork), distributed, api,
 //                           active.
@@ -1036,22 +1038,24 @@ enum class discard_reason : std::uint8_t {
   before_send,        ///< options.before_send / before_send_transaction returned false
   event_processor,    ///< matched options.ignore_transactions (@sentry/core's eventFilters
                       ///< drops it from an event processor, reported with this reason)
+  insufficient_data,  ///< a profile with fewer than two usable samples (sentry_sdk's reason)
   count_
 };
 
 /// What was not delivered (the rate-limit / client-report category strings).
-enum class data_category : std::uint8_t { transaction, span, error, internal, count_ };
+/// `profile` is a transaction's v1 profile item, `profile_chunk` a continuous-profiling chunk.
+enum class data_category : std::uint8_t { transaction, span, error, internal, profile, profile_chunk, count_ };
 
 constexpr const char* to_string(discard_reason r) noexcept {
   constexpr const char* names[] = {"sample_rate",  "buffer_overflow", "queue_overflow",  "ratelimit_backoff",
                                    "network_error", "send_error",     "invalid",         "no_parent_span",
-                                   "internal_sdk_error", "before_send", "event_processor"};
+                                   "internal_sdk_error", "before_send", "event_processor", "insufficient_data"};
   return names[static_cast<std::size_t>(r) < static_cast<std::size_t>(discard_reason::count_)
                    ? static_cast<std::size_t>(r)
                    : static_cast<std::size_t>(discard_reason::internal_sdk_error)];
 }
 constexpr const char* to_string(data_category c) noexcept {
-  constexpr const char* names[] = {"transaction", "span", "error", "internal"};
+  constexpr const char* names[] = {"transaction", "span", "error", "internal", "profile", "profile_chunk"};
   return names[static_cast<std::size_t>(c) < static_cast<std::size_t>(data_category::count_) ? static_cast<std::size_t>(c) : 3];
 }
 
@@ -1734,12 +1738,33 @@ class envelope_view {
   bool is_client_report() const noexcept { return client_report_only_; }
   /// The number of span v2 items in a streamed span envelope (0 for other envelopes).
   std::uint32_t span_items() const noexcept { return span_items_; }
+  /// For a transaction envelope that carries a `profile` item: where that item starts (it is
+  /// always the last one), so bytes().substr(0, profile_offset()) is the envelope without it.
+  /// 0 when there is none.
+  std::size_t profile_offset() const noexcept { return profile_offset_; }
+  /// True for a continuous-profiling `profile_chunk` envelope.
+  bool is_profile_chunk() const noexcept { return profile_chunk_; }
+
+  /// Internal: the same view, saying that its last item, from `offset` on, is a profile.
+  constexpr envelope_view with_profile_at(std::size_t offset) const noexcept {
+    envelope_view v = *this;
+    v.profile_offset_ = offset;
+    return v;
+  }
+  /// Internal: a view of a profile_chunk envelope.
+  static constexpr envelope_view profile_chunk(std::string_view bytes) noexcept {
+    envelope_view v(bytes, nullptr, false);
+    v.profile_chunk_ = true;
+    return v;
+  }
 
  private:
   std::string_view bytes_{};
   const transaction_view* transaction_ = nullptr;
   bool client_report_only_ = false;
+  bool profile_chunk_ = false;
   std::uint32_t span_items_ = 0;
+  std::size_t profile_offset_ = 0;
 };
 
 /// Where envelopes go. Implement send(); flush() if the transport buffers.
@@ -1754,7 +1779,8 @@ class transport {
   }
 
   /// Counts an envelope this transport could not deliver, by reason, for the client report
-  /// (a transaction counts once as `transaction` and once per span as `span`, an error event
+  /// (a transaction counts once as `transaction` and once per span as `span`, and once as
+  /// `profile` when it carries one; a profile chunk once as `profile_chunk`; an error event
   /// once as `error`; lost client reports are not counted, as in every Sentry SDK).
   static void report_lost(const envelope_view& envelope, discard_reason reason) noexcept;
 
@@ -2007,6 +2033,17 @@ bool is_enabled() noexcept;
 /// options.send_default_pii of the running init() (as sentry_sdk's should_send_default_pii());
 /// false before init() and after shutdown().
 bool should_send_default_pii() noexcept;
+/// Continuous profiling with profile_lifecycle::manual: starts / stops the profiler session
+/// (no-ops in the other modes, when the session was not sampled, or where profiling is not
+/// supported; debug mode logs why). stop_profiler() sends the chunk in progress.
+void start_profiler() noexcept;
+void stop_profiler() noexcept;
+/// Adds the calling thread to those the profiler samples, under `name` (thread_metadata; cut at
+/// 63 bytes). The thread that calls init() is registered by it. False when all 31 places are
+/// taken or profiling is not supported. A thread that exits is removed by itself.
+bool register_profiled_thread(std::string_view name) noexcept;
+/// Removes the calling thread from those the profiler samples.
+void unregister_profiled_thread() noexcept;
 /// Counters of what was cut or dropped since init().
 stats get_stats() noexcept;
 
@@ -3457,22 +3494,24 @@ enum class discard_reason : std::uint8_t {
   before_send,        ///< options.before_send / before_send_transaction returned false
   event_processor,    ///< matched options.ignore_transactions (@sentry/core's eventFilters
                       ///< drops it from an event processor, reported with this reason)
+  insufficient_data,  ///< a profile with fewer than two usable samples (sentry_sdk's reason)
   count_
 };
 
 /// What was not delivered (the rate-limit / client-report category strings).
-enum class data_category : std::uint8_t { transaction, span, error, internal, count_ };
+/// `profile` is a transaction's v1 profile item, `profile_chunk` a continuous-profiling chunk.
+enum class data_category : std::uint8_t { transaction, span, error, internal, profile, profile_chunk, count_ };
 
 constexpr const char* to_string(discard_reason r) noexcept {
   constexpr const char* names[] = {"sample_rate",  "buffer_overflow", "queue_overflow",  "ratelimit_backoff",
                                    "network_error", "send_error",     "invalid",         "no_parent_span",
-                                   "internal_sdk_error", "before_send", "event_processor"};
+                                   "internal_sdk_error", "before_send", "event_processor", "insufficient_data"};
   return names[static_cast<std::size_t>(r) < static_cast<std::size_t>(discard_reason::count_)
                    ? static_cast<std::size_t>(r)
                    : static_cast<std::size_t>(discard_reason::internal_sdk_error)];
 }
 constexpr const char* to_string(data_category c) noexcept {
-  constexpr const char* names[] = {"transaction", "span", "error", "internal"};
+  constexpr const char* names[] = {"transaction", "span", "error", "internal", "profile", "profile_chunk"};
   return names[static_cast<std::size_t>(c) < static_cast<std::size_t>(data_category::count_) ? static_cast<std::size_t>(c) : 3];
 }
 
@@ -4157,11 +4196,25 @@ class envelope_view {
   const transaction_view* transaction() const noexcept { return transaction_; }
   bool is_client_report() const noexcept { return client_report_only_; }
   std::uint32_t span_items() const noexcept { return 0; }
+  std::size_t profile_offset() const noexcept { return profile_offset_; }
+  bool is_profile_chunk() const noexcept { return profile_chunk_; }
+  constexpr envelope_view with_profile_at(std::size_t offset) const noexcept {
+    envelope_view v = *this;
+    v.profile_offset_ = offset;
+    return v;
+  }
+  static constexpr envelope_view profile_chunk(std::string_view bytes) noexcept {
+    envelope_view v(bytes, nullptr, false);
+    v.profile_chunk_ = true;
+    return v;
+  }
 
  private:
   std::string_view bytes_ = "";
   const transaction_view* transaction_ = nullptr;
   bool client_report_only_ = false;
+  bool profile_chunk_ = false;
+  std::size_t profile_offset_ = 0;
 };
 
 /// The transport interface, unchanged, so a user's transport still compiles. The library never
@@ -4308,6 +4361,12 @@ inline bool shutdown(std::uint32_t) noexcept { return true; }
 inline bool is_enabled() noexcept { return false; }
 /// False: nothing is recorded.
 inline bool should_send_default_pii() noexcept { return false; }
+/// Nothing is profiled.
+inline void start_profiler() noexcept {}
+inline void stop_profiler() noexcept {}
+/// False: nothing is profiled.
+inline bool register_profiled_thread(std::string_view) noexcept { return false; }
+inline void unregister_profiled_thread() noexcept {}
 /// All zero.
 inline stats get_stats() noexcept { return stats{}; }
 
@@ -7725,8 +7784,11 @@ SENTRY_TRACE_DETAIL_END
 //                 resolved_frame   one address as a person reads it: function, module, in_app
 //                                  (symbols.hpp fills it at flush time, the payload writers and
 //                                  error events print it).
-// DOES NOT      hold any state or code: it is the vocabulary, so that the sampler, the symbolizer
-//               and the payload writers depend on it and not on one another.
+//               Also the one piece of profiler state the span path reads: the calling thread's
+//               profiled-thread slot (tl_profiled_thread_slot), and the declaration of
+//               profiled_thread_at(), which the envelope writers call and the sampler defines.
+// DOES NOT      hold code: it is the vocabulary, so that the sampler, the symbolizer, the
+//               payload writers and the span records depend on it and not on one another.
 
 #ifndef SENTRY_TRACE_PROFILING_FRAMES_HPP
 #define SENTRY_TRACE_PROFILING_FRAMES_HPP
@@ -7771,6 +7833,15 @@ struct resolved_frame {
   std::uint32_t image_index = 0;        ///< 1-based index in the symbolizer's image table, 0: none
 };
 
+/// The calling thread's profiled-thread slot (1..max_profiled_threads), 0 when it is not
+/// registered; the sampler's registration writes it, a new span copies it (core/pool.hpp).
+/// Trivially constructed, so reading it costs one thread-local load.
+inline SENTRY_TRACE_DETAIL_THREAD_LOCAL std::uint8_t tl_profiled_thread_slot = 0;
+
+/// A copy of the registered thread in `slot` (1-based); false when the slot is free. Defined by
+/// the sampler (profiling/sampler.hpp), read by the envelope writers for thread.id / thread.name.
+inline bool profiled_thread_at(std::uint32_t slot, profiled_thread& out) noexcept;
+
 /// Resolves `address` into `out`, using `scratch[0..cap)` for the strings; false when no loaded
 /// image contains it (out then holds only instruction_addr).
 using frame_resolver = bool (*)(std::uintptr_t address, resolved_frame& out, char* scratch, std::size_t cap) noexcept;
@@ -7784,376 +7855,1841 @@ SENTRY_TRACE_DETAIL_END
 // end of part: include/sentry_trace/profiling/frames.hpp
 
 // =================================================================================================
-// part: include/sentry_trace/protocol/ids.hpp
+// part: include/sentry_trace/profiling/sampler.hpp
 // =================================================================================================
 
-// sentry_trace/protocol/ids.hpp -- trace ids, span ids, event ids: generation, hex form, parsing
+// sentry_trace/profiling/sampler.hpp -- the sampling profiler's clock: a thread that signals the
+// registered threads, and the signal handler that records their stacks
 //
-// WHAT IT DOES  A trace id is 16 random bytes written as 32 lowercase hex characters, a span id
-//               8 random bytes as 16, an event id a uuid4 as 32 (PROTOCOL.md §7). Ids are never
-//               all zeros (W3C) and always lowercase.
-// DOES NOT      allocate, lock or call the entropy hook on the span path: each thread reads its
-//               own ChaCha8 keystream under a key drawn once by init() (platform.hpp), so ids
-//               seen outside do not tell the next ones.
-// ERRORS        parse functions return false for the wrong length, uppercase or non-hex
-//               characters, and all-zero ids, leaving the output untouched.
+// WHAT IT DOES  Keeps a fixed table of max_profiled_threads registered threads (OS id, name,
+//               stack bounds, a small ring of raw_sample). start_sampler() starts one sampler
+//               thread that wakes on absolute CLOCK_MONOTONIC deadlines (clock_nanosleep
+//               TIMER_ABSTIME, next += period; when it is behind by more than a period it skips
+//               the ticks that are past and counts them) and, each tick, for each registered
+//               thread:
+//                 1. takes the slot (ACTIVE -> SAMPLING), so its owner cannot free it meanwhile;
+//                 2. marks one signal outstanding and sends SIGPROF to that thread (tgkill),
+//                    unless the one before is still unanswered (LATE, below);
+//                 3. waits for the handler's answer, at most answer_wait_ns (2 ms);
+//                 4. hands the ring's samples to the sink, on the sampler thread;
+//                 5. gives the slot back (SAMPLING -> ACTIVE).
+//               The handler runs on the signalled thread: it finds the slot whose OS id is its
+//               own and which has a signal outstanding, reads PC / frame pointer / stack pointer
+//               from the ucontext and walks the frame-pointer chain within the bounds taken at
+//               registration (stack_walk.hpp), then writes the sample into that slot's ring.
+// DOES NOT      allocate, lock, look up symbols or touch thread-local storage in the handler (a
+//               dlopen'd library's TLS is not async-signal-safe); it calls only gettid,
+//               clock_gettime and futex (to wake the waiting sampler), and keeps errno as it
+//               found it. A SIGPROF that is not ours (no signal outstanding for this thread)
+//               goes to the action that was installed before start_sampler() when that was a
+//               function, and is ignored otherwise.
+//               A sample is what the frame-pointer chain gives: code built without frame
+//               pointers yields its leaf PC and little more, and a leaf that keeps no frame
+//               record (a sanitizer's runtime, a libc routine) hides its caller, as the chain
+//               starts at the caller's caller.
+//               Heap: none. The sampler thread is a pthread (its stack is mapped by the C
+//               library); registering a thread may let glibc allocate the small record that
+//               runs its thread_local guard's destructor at thread exit (once per thread).
+// THREADS       start_sampler() / stop_sampler(): from one controlling thread at a time (the
+//               library's init and shutdown). register_profiled_thread() /
+//               unregister_profiled_thread() act on the calling thread, from any thread. Every slot change is a CAS on the slot's state, so that a thread paused
+//               between any two steps leaves the others correct:
+//                 FREE -> CLAIMED (registering) -> ACTIVE <-> SAMPLING (the sampler's, steps 1-5)
+//                 ACTIVE -> LEAVING -> FREE            (the owner unregisters)
+//                 SAMPLING -> DETACHING -> FREE        (the owner unregisters while the sampler
+//                                                       holds the slot: the sampler frees it)
+//                 SAMPLING or DETACHING -> FREE        (tgkill says the thread is gone)
+//               The leaver waits, at most leave_wait_ns, for a signal outstanding to it to be
+//               answered (it is delivered to the leaver itself, at its next return from the
+//               kernel), so that a late SIGPROF finds no stale slot. A thread that exits while
+//               registered is unregistered by its thread_local guard's destructor.
+//               Each ring has one producer (the handler, on the owning thread; SIGPROF is blocked
+//               while its handler runs, so handlers of one thread never overlap) and one consumer
+//               (the sampler thread, while it holds the slot).
+//               The outstanding signal of a slot: IDLE -> SENT (sampler) -> TAKEN (handler
+//               writing) -> IDLE (handler done); after the wait the sampler turns SENT into LATE
+//               (no answer): the handler still takes a LATE signal as ours and its sample is
+//               drained at the next tick, and no new signal is sent while one is LATE (a second
+//               SIGPROF pending on a thread would merge into the first). A thread that keeps
+//               SIGPROF blocked therefore stays LATE and is not sampled again.
+// FORK          the child of a fork() has one thread and no sampler: a fork handler calls
+//               sampler_reset_in_forked_child() there.
+// RAM           sizeof(g_sampler), a static table: max_profiled_threads * sizeof(sampler_slot)
+//               + the counters and settings, where a slot is sampler_ring_capacity *
+//               sizeof(raw_sample) + 104 bytes; on 64-bit Linux 31 * (4 * 1040 + 104) + 264 =
+//               132448 bytes (bench_profiler prints it; tests/test_profiling_sampler.cpp bounds it).
+// COUNTERS      read_sampler_counters(), since the process started (never reset):
+//                 samples       samples handed to the sink;
+//                 ring_full     samples the handler dropped because its thread's ring was full;
+//                 unreadable    signals answered without a sample: no PC in the ucontext;
+//                 thread_gone   registered threads found gone (tgkill: ESRCH); their slots freed;
+//                 missed_ticks  ticks skipped because the sampler woke more than a period late;
+//                 no_answer     signals not answered within answer_wait_ns;
+//                 table_full    register_profiled_thread() calls refused: every slot taken.
+// SPEC          ../shared/PROTOCOL.md §12; the sample records: frames.hpp.
+// PLATFORMS     Linux on x86-64 and AArch64 with threads (SENTRY_TRACE_DETAIL_PROFILING);
+//               elsewhere every function exists, registers nothing and starts nothing.
 
-#ifndef SENTRY_TRACE_IDS_HPP
-#define SENTRY_TRACE_IDS_HPP
+#ifndef SENTRY_TRACE_PROFILING_SAMPLER_HPP
+#define SENTRY_TRACE_PROFILING_SAMPLER_HPP
 
-// =================================================================================================
-// part: include/sentry_trace/face/ids.hpp
-// =================================================================================================
-
-// sentry_trace/face/ids.hpp -- trace ids, span ids, event ids: the values users hold
-//
-// WHAT IT DOES  The id types (PROTOCOL.md §7): a trace id is 16 bytes written as 32 lowercase hex
-//               characters, a span id 8 bytes as 16, an event id a uuid4 as 32. Generation and the
-//               hex code are in protocol/ids.hpp, compiled by the implementation TU.
-// ERRORS        parse functions return false for the wrong length, uppercase or non-hex
-//               characters, and all-zero ids, leaving the output untouched.
-
-#ifndef SENTRY_TRACE_FACE_IDS_HPP
-#define SENTRY_TRACE_FACE_IDS_HPP
-
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
+
+#if SENTRY_TRACE_DETAIL_PROFILING
+#  include <cerrno>
+#  include <csignal>
+#  include <ctime>
+#  include <linux/futex.h>
+#  include <sched.h>
+#  include <sys/syscall.h>
+#  include <unistd.h>
+#endif
 
 SENTRY_TRACE_DETAIL_BEGIN
 
-/// 16-byte trace id shared by every span of one trace.
-struct trace_id {
-  std::uint64_t hi = 0;
-  std::uint64_t lo = 0;
-  constexpr bool is_zero() const noexcept { return hi == 0 && lo == 0; }
-  /// Writes exactly 32 lowercase hex characters (no NUL).
-  void to_hex(char* out32) const noexcept;
-  /// Parses exactly 32 lowercase hex characters; false (and `out` untouched) otherwise or when zero.
-  static bool parse(std::string_view hex, trace_id& out) noexcept;
-  friend constexpr bool operator==(const trace_id& a, const trace_id& b) noexcept { return a.hi == b.hi && a.lo == b.lo; }
-  friend constexpr bool operator!=(const trace_id& a, const trace_id& b) noexcept { return !(a == b); }
+namespace detail {
+
+/// Receives each sample, on the sampler thread (never inside the signal handler); `user` is
+/// what start_sampler() was given. The sample is valid only during the call.
+using sample_sink = void (*)(const raw_sample& sample, void* user);
+
+/// See COUNTERS above.
+struct sampler_counters {
+  std::uint64_t samples = 0;
+  std::uint64_t ring_full = 0;
+  std::uint64_t unreadable = 0;
+  std::uint64_t thread_gone = 0;
+  std::uint64_t missed_ticks = 0;
+  std::uint64_t no_answer = 0;
+  std::uint64_t table_full = 0;
 };
 
-/// 8-byte span id; 0 means "none".
-struct span_id {
-  std::uint64_t value = 0;
-  constexpr bool is_zero() const noexcept { return value == 0; }
-  /// Writes exactly 16 lowercase hex characters (no NUL).
-  void to_hex(char* out16) const noexcept;
-  /// Parses exactly 16 lowercase hex characters; false (and `out` untouched) otherwise or when zero.
-  static bool parse(std::string_view hex, span_id& out) noexcept;
-  friend constexpr bool operator==(const span_id& a, const span_id& b) noexcept { return a.value == b.value; }
-  friend constexpr bool operator!=(const span_id& a, const span_id& b) noexcept { return a.value != b.value; }
+/// Samples one thread's ring holds between two ticks. The sampler drains a ring right after
+/// its signal is answered, so it holds one sample, or two after a late answer.
+inline constexpr std::uint32_t sampler_ring_capacity = 4;
+/// How long the sampler waits for a handler to answer before it counts no_answer.
+inline constexpr std::uint64_t answer_wait_ns = 2'000'000;
+/// How long a leaving thread waits for a signal outstanding to it.
+inline constexpr std::uint64_t leave_wait_ns = 20'000'000;
+
+#if SENTRY_TRACE_DETAIL_PROFILING
+
+/// A slot's life; see THREADS above.
+enum class slot_state : std::uint32_t { free_, claimed, active, sampling, detaching, leaving };
+/// A slot's outstanding signal; see THREADS above.
+enum class signal_state : std::uint32_t { idle, sent, taken, late };
+
+/// One registered thread.
+struct sampler_slot {
+  atomic<slot_state> state{slot_state::free_};
+  atomic<signal_state> signal{signal_state::idle};
+  atomic<std::int32_t> tid{0};
+  /// The name, as 8 words so that profiled_thread_at() may copy it while its owner renames
+  /// the thread: name_seq is odd while a writer is in the middle (a sequence lock).
+  atomic<std::uint32_t> name_seq{0};
+  atomic<std::uint64_t> name_words[8] = {};
+  stack_bounds bounds{};  // written while CLAIMED, read by the handler after it saw the slot taken
+  atomic<std::uint32_t> ring_head{0};  // samples written (the handler's)
+  atomic<std::uint32_t> ring_tail{0};  // samples read (the sampler's)
+  raw_sample ring[sampler_ring_capacity];
 };
 
-/// uuid4 used as an event id; written as 32 hex without dashes, as event payloads require.
-struct event_id {
-  std::uint64_t hi = 0;
-  std::uint64_t lo = 0;
-  void to_hex(char* out32) const noexcept;
+/// The whole sampler: the thread table, the sampler thread's settings and the counters.
+struct sampler_table {
+  sampler_slot slots[max_profiled_threads];
+  atomic<std::uint64_t> samples{0}, ring_full{0}, unreadable{0}, thread_gone{0}, missed_ticks{0},
+      no_answer{0}, table_full{0};
+  atomic<bool> running{false};   // the sampler thread goes on while true
+  atomic<bool> started{false};   // start_sampler() succeeded and stop_sampler() has not run yet
+  /// The SIGPROF action before start_sampler(), for signals that are not ours.
+  atomic<std::uintptr_t> previous_function{0};
+  atomic<bool> previous_siginfo{false};
+  struct sigaction previous_action {};
+  pthread_t thread{};
+  std::uint64_t period_ns = 0;
+  sample_sink sink = nullptr;
+  void* sink_user = nullptr;
 };
+
+inline sampler_table g_sampler;
+
+#endif  // SENTRY_TRACE_DETAIL_PROFILING
+
+/// The clock raw_sample::mono_ns is on: CLOCK_MONOTONIC in nanoseconds (0 where unsupported).
+inline std::uint64_t monotonic_now_ns() noexcept {
+#if SENTRY_TRACE_DETAIL_PROFILING
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<std::uint64_t>(ts.tv_nsec);
+#else
+  return 0;
+#endif
+}
+
+#if SENTRY_TRACE_DETAIL_PROFILING
+
+/// The calling thread's OS id, by system call: async-signal-safe, unlike anything cached in TLS.
+inline std::int32_t os_thread_id() noexcept { return static_cast<std::int32_t>(syscall(SYS_gettid)); }
+
+/// Writes `name` (cut at 63 bytes) into the slot under its sequence lock; only the slot's owner
+/// writes it.
+inline void write_slot_name(sampler_slot& s, std::string_view name) noexcept {
+  char buf[sizeof(s.name_words)] = {};
+  std::memcpy(buf, name.data(), name.size() < sizeof(buf) - 1 ? name.size() : sizeof(buf) - 1);
+  // Odd first (the RMW keeps the word stores after it); a reader that sees a new word sees the
+  // odd count too (release / acquire per word), so it retries. No fences: TSan does not model them.
+  const std::uint32_t seq = s.name_seq.fetch_add(1, order_acq_rel);
+  for (std::size_t i = 0; i < 8; ++i) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, buf + i * 8, 8);
+    s.name_words[i].store(w, order_release);
+  }
+  s.name_seq.store(seq + 2, order_release);
+}
+
+/// Copies the slot's name; false when a rename kept it busy for every try.
+inline bool read_slot_name(const sampler_slot& s, char (&out)[64]) noexcept {
+  for (int attempt = 0; attempt < 64; ++attempt) {
+    const std::uint32_t before = s.name_seq.load(order_acquire);
+    if (before % 2 != 0) {
+      sched_yield();
+      continue;
+    }
+    for (std::size_t i = 0; i < 8; ++i) {
+      const std::uint64_t w = s.name_words[i].load(order_acquire);
+      std::memcpy(out + i * 8, &w, 8);
+    }
+    if (s.name_seq.load(order_relaxed) == before) {
+      out[63] = '\0';
+      return true;
+    }
+  }
+  return false;
+}
+
+/// The handler's capture step for slot `s` (the bench calls it directly): machine state from
+/// the ucontext, the walk within the slot's bounds, the ring write. Counts unreadable and
+/// ring_full; true when a sample was written.
+inline bool capture_sample_into_slot(sampler_slot& s, std::uint32_t slot1, const void* ucontext) noexcept {
+  machine_state m;
+  if (!machine_state_from_ucontext(ucontext, m) || m.pc == 0) {
+    g_sampler.unreadable.fetch_add(1, order_relaxed);
+    return false;
+  }
+  const std::uint32_t head = s.ring_head.load(order_relaxed);
+  if (head - s.ring_tail.load(order_acquire) >= sampler_ring_capacity) {
+    g_sampler.ring_full.fetch_add(1, order_relaxed);
+    return false;
+  }
+  raw_sample& out = s.ring[head % sampler_ring_capacity];
+  out.mono_ns = monotonic_now_ns();
+  out.thread_slot = slot1;
+  out.depth = static_cast<std::uint32_t>(walk_frame_pointers(m, s.bounds, out.frames, max_stack_frames));
+  if (out.depth == 0) {
+    g_sampler.unreadable.fetch_add(1, order_relaxed);
+    return false;
+  }
+  s.ring_head.store(head + 1, order_release);
+  return true;
+}
+
+/// Hands the samples waiting in slot `s`'s ring to `sink`. The ring's one consumer: the sampler
+/// thread while it holds the slot (or a test or the bench while no sampler runs).
+inline std::size_t drain_slot(sampler_slot& s, sample_sink sink, void* user) noexcept {
+  std::uint32_t tail = s.ring_tail.load(order_relaxed);
+  const std::uint32_t head = s.ring_head.load(order_acquire);
+  std::size_t n = 0;
+  for (; tail != head; ++tail, ++n) {
+    if (sink != nullptr) sink(s.ring[tail % sampler_ring_capacity], user);
+    s.ring_tail.store(tail + 1, order_release);
+  }
+  g_sampler.samples.fetch_add(n, order_relaxed);
+  return n;
+}
+
+/// True for the states in which a slot belongs to a live registered thread (a late signal may
+/// still be answered there).
+constexpr bool slot_has_owner(slot_state st) noexcept {
+  return st == slot_state::active || st == slot_state::sampling || st == slot_state::detaching ||
+         st == slot_state::leaving;
+}
+
+/// Wakes whoever waits in wait_signal_settled() on `signal` (a raw futex call: async-signal-safe).
+inline void wake_signal_waiter(atomic<signal_state>& signal) noexcept {
+  syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&signal), FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
+}
+
+/// Waits, at most `bound_ns`, until slot `s` has no signal SENT or TAKEN (LATE too when
+/// `include_late`). True when it got there. It sleeps on the signal word (a futex the handler
+/// wakes) rather than spinning: the sampler would otherwise burn a core while the kernel
+/// delivers the signal.
+inline bool wait_signal_settled(sampler_slot& s, std::uint64_t bound_ns, bool include_late) noexcept {
+  static_assert(sizeof(atomic<signal_state>) == sizeof(std::uint32_t), "the futex word is the atomic itself");
+  const std::uint64_t deadline = monotonic_now_ns() + bound_ns;
+  for (;;) {
+    const signal_state st = s.signal.load(order_acquire);
+    if (st == signal_state::idle || (!include_late && st == signal_state::late)) return true;
+    const std::uint64_t now = monotonic_now_ns();
+    if (now >= deadline) return false;
+    const std::uint64_t left = deadline - now;
+    timespec ts{};
+    ts.tv_sec = static_cast<time_t>(left / 1'000'000'000u);
+    ts.tv_nsec = static_cast<long>(left % 1'000'000'000u);
+    // Returns at once when the word no longer holds `st`, on a wake, on a signal, or at `ts`.
+    syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&s.signal), FUTEX_WAIT_PRIVATE,
+            static_cast<std::uint32_t>(st), &ts, nullptr, 0);
+  }
+}
+
+/// SIGPROF's action while the sampler runs.
+inline void profiling_signal_handler(int sig, siginfo_t* info, void* ucontext) noexcept {
+  const int saved_errno = errno;
+  const std::int32_t self = os_thread_id();
+  bool ours = false;
+  for (std::uint32_t i = 0; i < max_profiled_threads && !ours; ++i) {
+    sampler_slot& s = g_sampler.slots[i];
+    if (!slot_has_owner(s.state.load(order_acquire)) || s.tid.load(order_relaxed) != self) continue;
+    signal_state expected = signal_state::sent;
+    if (!s.signal.compare_exchange_strong(expected, signal_state::taken, order_acq_rel, order_acquire)) {
+      expected = signal_state::late;
+      if (!s.signal.compare_exchange_strong(expected, signal_state::taken, order_acq_rel, order_acquire)) continue;
+    }
+    ours = true;
+    capture_sample_into_slot(s, i + 1, ucontext);
+    s.signal.store(signal_state::idle, order_release);
+    wake_signal_waiter(s.signal);
+  }
+  if (!ours) {
+    const std::uintptr_t fn = g_sampler.previous_function.load(order_acquire);
+    if (fn != 0) {
+      if (g_sampler.previous_siginfo.load(order_relaxed)) {
+        reinterpret_cast<void (*)(int, siginfo_t*, void*)>(fn)(sig, info, ucontext);
+      } else {
+        reinterpret_cast<void (*)(int)>(fn)(sig);
+      }
+    }
+  }
+  errno = saved_errno;
+}
+
+/// Frees slot `s` (its fields stay until the next claim resets them).
+inline void release_slot(sampler_slot& s) noexcept {
+  s.tid.store(0, order_relaxed);
+  s.state.store(slot_state::free_, order_release);
+}
+
+/// One tick's work on slot `s` (steps 1-5 of WHAT IT DOES).
+inline void sample_slot(sampler_slot& s, pid_t pid) noexcept {
+  slot_state expected = slot_state::active;
+  if (!s.state.compare_exchange_strong(expected, slot_state::sampling, order_acq_rel, order_relaxed)) return;
+  const std::int32_t tid = s.tid.load(order_relaxed);
+  if (s.signal.load(order_acquire) == signal_state::idle) {
+    s.signal.store(signal_state::sent, order_release);
+    if (syscall(SYS_tgkill, pid, tid, SIGPROF) != 0) {
+      const bool gone = errno == ESRCH;
+      s.signal.store(signal_state::idle, order_relaxed);
+      if (gone) {
+        g_sampler.thread_gone.fetch_add(1, order_relaxed);
+        release_slot(s);  // from SAMPLING or DETACHING: the thread cannot unregister any more
+        return;
+      }
+    } else if (!wait_signal_settled(s, answer_wait_ns, false)) {
+      signal_state sent = signal_state::sent;
+      if (s.signal.compare_exchange_strong(sent, signal_state::late, order_acq_rel, order_acquire)) {
+        g_sampler.no_answer.fetch_add(1, order_relaxed);
+      } else {
+        wait_signal_settled(s, answer_wait_ns, false);  // the handler is writing right now
+      }
+    }
+  }
+  drain_slot(s, g_sampler.sink, g_sampler.sink_user);
+  expected = slot_state::sampling;
+  if (!s.state.compare_exchange_strong(expected, slot_state::active, order_acq_rel, order_relaxed)) {
+    release_slot(s);  // DETACHING: the owner left while the slot was ours
+  }
+}
+
+/// The sampler thread's body.
+inline void* sampler_thread_main(void*) noexcept {
+  sigset_t block;
+  sigemptyset(&block);
+  sigaddset(&block, SIGPROF);
+  pthread_sigmask(SIG_BLOCK, &block, nullptr);
+  const pid_t pid = getpid();
+  const std::uint64_t period = g_sampler.period_ns;
+  std::uint64_t next = monotonic_now_ns() + period;
+  while (g_sampler.running.load(order_acquire)) {
+    timespec ts{};
+    ts.tv_sec = static_cast<time_t>(next / 1'000'000'000u);
+    ts.tv_nsec = static_cast<long>(next % 1'000'000'000u);
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
+    }
+    if (!g_sampler.running.load(order_acquire)) break;
+    for (sampler_slot& s : g_sampler.slots) sample_slot(s, pid);
+    next += period;
+    const std::uint64_t now = monotonic_now_ns();
+    if (now > next + period) {
+      // Behind by more than a period: skip the ticks that are past rather than firing them
+      // back to back, which would bunch the samples.
+      const std::uint64_t behind = (now - next) / period;
+      g_sampler.missed_ticks.fetch_add(behind, order_relaxed);
+      next += behind * period;
+    }
+  }
+  return nullptr;
+}
+
+/// The calling thread's slot (1-based), 0 when unregistered; the guard frees it at thread exit.
+struct profiled_thread_guard {
+  std::uint32_t slot1 = 0;
+  profiled_thread_guard() = default;
+  profiled_thread_guard(const profiled_thread_guard&) = delete;
+  profiled_thread_guard& operator=(const profiled_thread_guard&) = delete;
+  ~profiled_thread_guard();
+};
+
+inline thread_local profiled_thread_guard tl_profiled_thread;
+
+/// Unregisters the calling thread's slot `slot1` (see THREADS above).
+inline void leave_slot(std::uint32_t slot1) noexcept {
+  sampler_slot& s = g_sampler.slots[slot1 - 1];
+  for (;;) {
+    slot_state st = s.state.load(order_acquire);
+    if (st == slot_state::active) {
+      if (!s.state.compare_exchange_weak(st, slot_state::leaving, order_acq_rel, order_acquire)) continue;
+      // No new signal now; one already sent reaches this very thread, at its next return from
+      // the kernel (the futex wait in wait_signal_settled).
+      wait_signal_settled(s, leave_wait_ns, true);
+      release_slot(s);
+      return;
+    }
+    if (st == slot_state::sampling) {
+      if (!s.state.compare_exchange_weak(st, slot_state::detaching, order_acq_rel, order_acquire)) continue;
+      wait_signal_settled(s, leave_wait_ns, true);
+      return;  // the sampler frees the slot when it is done with it
+    }
+    return;  // freed already (the sampler found the thread gone: not while it runs)
+  }
+}
+
+inline profiled_thread_guard::~profiled_thread_guard() {
+  if (slot1 != 0) leave_slot(slot1);
+  slot1 = 0;
+}
+
+#endif  // SENTRY_TRACE_DETAIL_PROFILING
+
+/// Registers the calling thread under `name` (cut at 63 bytes), taking its stack bounds now.
+/// Again from the same thread: renames it, same slot. False when every slot is taken (counted
+/// as table_full), when the stack bounds cannot be read, or where profiling is unsupported.
+inline bool register_profiled_thread(std::string_view name) noexcept {
+#if SENTRY_TRACE_DETAIL_PROFILING
+  profiled_thread_guard& guard = tl_profiled_thread;
+  if (guard.slot1 != 0) {
+    write_slot_name(g_sampler.slots[guard.slot1 - 1], name);
+    return true;
+  }
+  stack_bounds bounds;
+  if (!current_thread_stack_bounds(bounds)) return false;
+  for (std::uint32_t i = 0; i < max_profiled_threads; ++i) {
+    sampler_slot& s = g_sampler.slots[i];
+    slot_state expected = slot_state::free_;
+    if (!s.state.compare_exchange_strong(expected, slot_state::claimed, order_acq_rel, order_relaxed)) continue;
+    s.signal.store(signal_state::idle, order_relaxed);
+    s.ring_head.store(0, order_relaxed);
+    s.ring_tail.store(0, order_relaxed);
+    s.bounds = bounds;
+    write_slot_name(s, name);
+    s.tid.store(os_thread_id(), order_relaxed);
+    s.state.store(slot_state::active, order_release);
+    guard.slot1 = i + 1;
+    tl_profiled_thread_slot = static_cast<std::uint8_t>(i + 1);  // what new spans copy (frames.hpp)
+    return true;
+  }
+  g_sampler.table_full.fetch_add(1, order_relaxed);
+  return false;
+#else
+  (void)name;
+  return false;
+#endif
+}
+
+/// Unregisters the calling thread; nothing when it is not registered. After it returns no
+/// sample of this thread is taken any more (one taken just before may still reach the sink).
+inline void unregister_profiled_thread() noexcept {
+#if SENTRY_TRACE_DETAIL_PROFILING
+  profiled_thread_guard& guard = tl_profiled_thread;
+  if (guard.slot1 == 0) return;
+  leave_slot(guard.slot1);
+  guard.slot1 = 0;
+  tl_profiled_thread_slot = 0;
+#endif
+}
+
+/// The calling thread's slot number (1..max_profiled_threads), 0 when it is not registered.
+inline std::uint32_t current_profiled_thread_slot() noexcept { return tl_profiled_thread_slot; }
+
+/// Copies slot `slot1`'s thread (OS id and name) into `out`; false when the slot is free,
+/// being claimed or being left by its owner, or out of range. From inside the sink it names
+/// the thread of the sample being handed over.
+inline bool profiled_thread_at(std::uint32_t slot1, profiled_thread& out) noexcept {
+#if SENTRY_TRACE_DETAIL_PROFILING
+  if (slot1 == 0 || slot1 > max_profiled_threads) return false;
+  const sampler_slot& s = g_sampler.slots[slot1 - 1];
+  // DETACHING too: its owner left while the sampler held it, and the sampler frees it only
+  // after handing the slot's last samples to the sink, which may still name the thread.
+  const slot_state st = s.state.load(order_acquire);
+  if (st != slot_state::active && st != slot_state::sampling && st != slot_state::detaching) return false;
+  out.tid = static_cast<std::uint64_t>(s.tid.load(order_relaxed));
+  return read_slot_name(s, out.name);
+#else
+  (void)slot1;
+  (void)out;
+  return false;
+#endif
+}
+
+/// Installs the SIGPROF handler and starts the sampler thread at `hz` (1..1000) samples per
+/// second per thread, handing every sample to `sink` on that thread. False when it already
+/// runs, `hz` or `sink` is out of range, the handler or the thread cannot be set up, or where
+/// profiling is unsupported.
+inline bool start_sampler(std::uint32_t hz, sample_sink sink, void* user) noexcept {
+#if SENTRY_TRACE_DETAIL_PROFILING
+  if (hz == 0 || hz > 1000 || sink == nullptr) return false;
+  bool expected = false;
+  if (!g_sampler.started.compare_exchange_strong(expected, true, order_acq_rel, order_relaxed)) return false;
+  g_sampler.period_ns = 1'000'000'000u / hz;
+  g_sampler.sink = sink;
+  g_sampler.sink_user = user;
+  struct sigaction action {};
+  action.sa_sigaction = &profiling_signal_handler;
+  action.sa_flags = SA_SIGINFO | SA_RESTART;
+  sigemptyset(&action.sa_mask);
+  struct sigaction previous {};
+  if (sigaction(SIGPROF, nullptr, &previous) != 0) {
+    g_sampler.started.store(false, order_release);
+    return false;
+  }
+  g_sampler.previous_action = previous;
+  std::uintptr_t fn = 0;
+  if ((previous.sa_flags & SA_SIGINFO) != 0) {
+    fn = reinterpret_cast<std::uintptr_t>(previous.sa_sigaction);
+  } else if (previous.sa_handler != SIG_DFL && previous.sa_handler != SIG_IGN) {
+    fn = reinterpret_cast<std::uintptr_t>(previous.sa_handler);
+  }
+  g_sampler.previous_siginfo.store((previous.sa_flags & SA_SIGINFO) != 0, order_relaxed);
+  g_sampler.previous_function.store(fn, order_release);
+  if (sigaction(SIGPROF, &action, nullptr) != 0) {
+    g_sampler.started.store(false, order_release);
+    return false;
+  }
+  g_sampler.running.store(true, order_release);
+  if (pthread_create(&g_sampler.thread, nullptr, &sampler_thread_main, nullptr) != 0) {
+    g_sampler.running.store(false, order_release);
+    sigaction(SIGPROF, &previous, nullptr);
+    g_sampler.started.store(false, order_release);
+    return false;
+  }
+  return true;
+#else
+  (void)hz;
+  (void)sink;
+  (void)user;
+  return false;
+#endif
+}
+
+/// Stops and joins the sampler thread (the sink is not called after this returns), then puts
+/// back the SIGPROF action from before start_sampler(). On the way it sets SIGPROF to ignored
+/// for an instant, which discards every SIGPROF still pending (ours that were never answered,
+/// which the default action would turn into the end of the process, and any other origin's
+/// pending at that instant). A handler running on another thread at that moment only finishes
+/// writing a ring. Nothing when the sampler does not run.
+inline void stop_sampler() noexcept {
+#if SENTRY_TRACE_DETAIL_PROFILING
+  if (!g_sampler.started.load(order_acquire)) return;
+  g_sampler.running.store(false, order_release);
+  pthread_join(g_sampler.thread, nullptr);
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset(&ignore.sa_mask);
+  sigaction(SIGPROF, &ignore, nullptr);
+  sigaction(SIGPROF, &g_sampler.previous_action, nullptr);
+  g_sampler.previous_function.store(0, order_release);
+  // Signals the sampler sent and that were never answered are gone now.
+  for (sampler_slot& s : g_sampler.slots) {
+    signal_state late = signal_state::late;
+    s.signal.compare_exchange_strong(late, signal_state::idle, order_acq_rel, order_relaxed);
+  }
+  g_sampler.started.store(false, order_release);
+#endif
+}
+
+/// For a fork handler, in the child: the child has only the thread that forked and no sampler
+/// thread. Frees every other thread's slot (their guards never run there), gives the forking
+/// thread's slot (when registered) its new OS id, and, when the parent's sampler ran, puts the
+/// SIGPROF action from before it back and lets start_sampler() start one again.
+inline void sampler_reset_in_forked_child() noexcept {
+#if SENTRY_TRACE_DETAIL_PROFILING
+  const std::uint32_t mine = tl_profiled_thread.slot1;
+  for (std::uint32_t i = 0; i < max_profiled_threads; ++i) {
+    sampler_slot& s = g_sampler.slots[i];
+    s.signal.store(signal_state::idle, order_relaxed);
+    s.ring_tail.store(s.ring_head.load(order_relaxed), order_relaxed);
+    if (i + 1 == mine) {
+      s.tid.store(os_thread_id(), order_relaxed);
+      s.state.store(slot_state::active, order_release);
+    } else if (s.state.load(order_relaxed) != slot_state::free_) {
+      release_slot(s);
+    }
+  }
+  if (g_sampler.started.load(order_acquire)) {
+    g_sampler.running.store(false, order_relaxed);
+    struct sigaction ignore {};
+    ignore.sa_handler = SIG_IGN;
+    sigemptyset(&ignore.sa_mask);
+    sigaction(SIGPROF, &ignore, nullptr);
+    sigaction(SIGPROF, &g_sampler.previous_action, nullptr);
+    g_sampler.previous_function.store(0, order_release);
+    g_sampler.started.store(false, order_release);
+  }
+#endif
+}
+
+/// A snapshot of the counters (each read atomically; together they are not one instant).
+inline sampler_counters read_sampler_counters() noexcept {
+  sampler_counters c;
+#if SENTRY_TRACE_DETAIL_PROFILING
+  c.samples = g_sampler.samples.load(order_relaxed);
+  c.ring_full = g_sampler.ring_full.load(order_relaxed);
+  c.unreadable = g_sampler.unreadable.load(order_relaxed);
+  c.thread_gone = g_sampler.thread_gone.load(order_relaxed);
+  c.missed_ticks = g_sampler.missed_ticks.load(order_relaxed);
+  c.no_answer = g_sampler.no_answer.load(order_relaxed);
+  c.table_full = g_sampler.table_full.load(order_relaxed);
+#endif
+  return c;
+}
+
+}  // namespace detail
 
 SENTRY_TRACE_DETAIL_END
 
-#endif // SENTRY_TRACE_FACE_IDS_HPP
+#endif  // SENTRY_TRACE_PROFILING_SAMPLER_HPP
 
-// end of part: include/sentry_trace/face/ids.hpp
+// end of part: include/sentry_trace/profiling/sampler.hpp
 
+// =================================================================================================
+// part: include/sentry_trace/profiling/profile_store.hpp
+// =================================================================================================
+
+// sentry_trace/profiling/profile_store.hpp -- one profile's samples, frames and stacks, deduplicated
+//
+// WHAT IT DOES  Keeps the samples of one profile (a transaction's, or one continuous-profiling
+//               chunk's) in the shape the payloads need: each distinct code address once (the
+//               `frames` list), each distinct call stack once (the `stacks` list), and per sample
+//               only {time, thread slot, stack index}. add() looks every entry of a raw_sample
+//               up by frame_lookup_address() (a return address minus one, so that a call at the
+//               end of a function is not taken for the next one) and walks a trie of
+//               (parent node, frame) pairs from the root frame to the leaf: stacks that share
+//               their outer frames (main -> run -> ... ) share those nodes, so a new stack costs
+//               only the nodes of its new inner frames, where hashing whole stacks would store
+//               every stack whole. A trie node that ends at least one sample's stack gets a
+//               stack index; a stack is read back leaf to root by following parent links.
+// DOES NOT      lock, allocate or resolve symbols (the writers in protocol/profile.hpp do, once
+//               per frame). It is not thread-safe: the owner serializes add() and the writers
+//               (the sampler's sink runs on one thread; a flush must not overlap it).
+//               When a table is full, add() drops that sample and counts it (dropped_full()).
+// RAM           Fixed, inside the object, 768 KiB + 2.3 KiB (sizeof(profile_store), pinned by the
+//               tests): 16384 samples x 16 B, 8192 frame addresses x 8 B + a 16384-entry index,
+//               32768 trie nodes x 8 B + a 65536-entry index, 8192 stacks x 4 B. That holds
+//               60 s at 101 Hz of two busy threads (12120 samples) with room to spare. The
+//               owner places it in static storage; reset() clears only the indexes (~160 KiB).
+// SPEC          https://develop.sentry.dev/sdk/telemetry/profiles/sample-format-v1/ (samples,
+//               stacks as frame indexes from leaf to root, frames)
+
+#ifndef SENTRY_TRACE_PROFILING_PROFILE_STORE_HPP
+#define SENTRY_TRACE_PROFILING_PROFILE_STORE_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+namespace detail {
+
+/// One kept sample: when, on which thread, which stack (an index into the store's stacks).
+struct stored_sample {
+  std::uint64_t mono_ns;
+  std::uint32_t stack;
+  std::uint32_t thread_slot;  ///< 1..max_profiled_threads
+};
+
+class profile_store {
+ public:
+  static constexpr std::uint32_t max_samples = 16384;
+  static constexpr std::uint32_t max_frames = 8192;
+  static constexpr std::uint32_t max_nodes = 32768;
+  static constexpr std::uint32_t max_stacks = 8192;
+
+  /// Forgets everything; the profile starts at `start_mono_ns` (the sampler's clock).
+  void reset(std::uint64_t start_mono_ns) noexcept {
+    start_ns_ = start_mono_ns;
+    sample_count_ = frame_count_ = node_count_ = stack_count_ = 0;
+    dropped_full_ = dropped_invalid_ = 0;
+    std::memset(frame_index_, 0, sizeof(frame_index_));
+    std::memset(node_index_, 0, sizeof(node_index_));
+    std::memset(thread_samples_, 0, sizeof(thread_samples_));
+    std::memset(thread_known_, 0, sizeof(thread_known_));
+  }
+
+  /// Keeps who the thread in `slot` is, as the sampler names it while its samples arrive: a
+  /// thread that exits before the profile is written is still named in it (its slot is free by
+  /// then, so a lookup at write time would lose its samples).
+  void note_thread(std::uint32_t slot, const profiled_thread& t) noexcept {
+    if (slot == 0 || slot > max_profiled_threads) return;
+    threads_[slot] = t;
+    thread_known_[slot] = true;
+  }
+  /// True when note_thread() named `slot` since the last reset().
+  bool knows_thread(std::uint32_t slot) const noexcept { return slot <= max_profiled_threads && thread_known_[slot]; }
+  /// The thread note_thread() kept for `slot`; false when none was.
+  bool thread_at(std::uint32_t slot, profiled_thread& out) const noexcept {
+    if (!knows_thread(slot)) return false;
+    out = threads_[slot];
+    return true;
+  }
+
+  /// Keeps `s`; false (and counted) when a table is full or the sample is malformed (depth 0 or
+  /// over max_stack_frames, a thread slot outside 1..max_profiled_threads).
+  bool add(const raw_sample& s) noexcept {
+    if (s.depth == 0 || s.depth > max_stack_frames || s.thread_slot == 0 || s.thread_slot > max_profiled_threads) {
+      ++dropped_invalid_;
+      return false;
+    }
+    if (sample_count_ == max_samples) {
+      ++dropped_full_;
+      return false;
+    }
+    // Root first: frames[depth-1] is the outermost caller.
+    std::uint32_t node = 0;  // 0: the root, above every stack's outermost frame
+    for (std::size_t i = s.depth; i-- > 0;) {
+      const std::uint32_t frame = intern_frame(frame_lookup_address(s.frames[i], i));
+      node = frame == none ? none : intern_node(node, frame);
+      if (node == none) {
+        ++dropped_full_;
+        return false;
+      }
+    }
+    node_rec& leaf = nodes_[node - 1];
+    if (leaf.stack1 == 0) {
+      if (stack_count_ == max_stacks) {
+        ++dropped_full_;
+        return false;
+      }
+      stack_leaf_[stack_count_] = node;
+      leaf.stack1 = static_cast<std::uint16_t>(++stack_count_);
+    }
+    samples_[sample_count_++] = stored_sample{s.mono_ns, leaf.stack1 - 1u, s.thread_slot};
+    ++thread_samples_[s.thread_slot];
+    return true;
+  }
+
+  std::uint64_t start_ns() const noexcept { return start_ns_; }
+  std::uint32_t sample_count() const noexcept { return sample_count_; }
+  const stored_sample& sample(std::uint32_t i) const noexcept { return samples_[i]; }
+  /// The first and last kept sample's time (0 when there is none). Samples arrive in time
+  /// order per thread, not across threads, so these scan.
+  std::uint64_t first_sample_ns() const noexcept {
+    std::uint64_t t = 0;
+    for (std::uint32_t i = 0; i < sample_count_; ++i)
+      if (i == 0 || samples_[i].mono_ns < t) t = samples_[i].mono_ns;
+    return t;
+  }
+  std::uint64_t last_sample_ns() const noexcept {
+    std::uint64_t t = 0;
+    for (std::uint32_t i = 0; i < sample_count_; ++i)
+      if (samples_[i].mono_ns > t) t = samples_[i].mono_ns;
+    return t;
+  }
+  /// Samples kept for thread slot `slot1` (1-based; 0 for any other value).
+  std::uint32_t thread_sample_count(std::uint32_t slot1) const noexcept {
+    return slot1 >= 1 && slot1 <= max_profiled_threads ? thread_samples_[slot1] : 0;
+  }
+
+  std::uint32_t frame_count() const noexcept { return frame_count_; }
+  /// The lookup address of frame `i` (what a symbolizer resolves).
+  std::uintptr_t frame_address(std::uint32_t i) const noexcept { return frame_addr_[i]; }
+
+  std::uint32_t stack_count() const noexcept { return stack_count_; }
+  /// Writes stack `i`'s frame indexes, leaf first, into out[0..max_stack_frames); returns how many.
+  std::uint32_t stack_frames(std::uint32_t i, std::uint32_t* out) const noexcept {
+    std::uint32_t n = 0;
+    for (std::uint32_t node = stack_leaf_[i]; node != 0 && n < max_stack_frames; node = nodes_[node - 1].parent)
+      out[n++] = nodes_[node - 1].frame;
+    return n;
+  }
+
+  /// Samples dropped because a table was full, and because they were malformed.
+  std::uint64_t dropped_full() const noexcept { return dropped_full_; }
+  std::uint64_t dropped_invalid() const noexcept { return dropped_invalid_; }
+
+ private:
+  static constexpr std::uint32_t none = 0xffffffffu;
+  // The indexes hold 1-based entries (0: empty) and are twice the table they index, so a probe
+  // run stays short (load factor at most 1/2).
+  static constexpr std::uint32_t frame_slots = 2 * max_frames;
+  static constexpr std::uint32_t node_slots = 2 * max_nodes;
+  static_assert((frame_slots & (frame_slots - 1)) == 0 && (node_slots & (node_slots - 1)) == 0, "powers of two");
+  static_assert(max_nodes <= 0xffff && max_frames <= 0xffff && max_stacks <= 0xffff, "16-bit indexes");
+
+  struct node_rec {
+    std::uint32_t parent;  ///< 1-based node, 0: the root
+    std::uint16_t frame;   ///< index into frame_addr_
+    std::uint16_t stack1;  ///< 1-based stack index when a sample's stack ends here, else 0
+  };
+
+  /// Fibonacci-style multiplicative hash (Knuth, TAOCP 6.4), then the top bits: addresses share
+  /// their high bits and are aligned, so the low bits alone would collide.
+  static std::uint32_t slot_of(std::uint64_t key, std::uint32_t slots) noexcept {
+    const std::uint64_t h = (key ^ (key >> 29)) * 0x9e3779b97f4a7c15ull;
+    return static_cast<std::uint32_t>(h >> 32) & (slots - 1);
+  }
+
+  std::uint32_t intern_frame(std::uintptr_t addr) noexcept {
+    for (std::uint32_t at = slot_of(addr, frame_slots);; at = (at + 1) & (frame_slots - 1)) {
+      const std::uint16_t e = frame_index_[at];
+      if (e == 0) {
+        if (frame_count_ == max_frames) return none;
+        frame_addr_[frame_count_] = addr;
+        frame_index_[at] = static_cast<std::uint16_t>(++frame_count_);
+        return frame_count_ - 1;
+      }
+      if (frame_addr_[e - 1] == addr) return e - 1u;
+    }
+  }
+
+  std::uint32_t intern_node(std::uint32_t parent, std::uint32_t frame) noexcept {
+    const std::uint64_t key = (static_cast<std::uint64_t>(parent) << 16) | frame;
+    for (std::uint32_t at = slot_of(key, node_slots);; at = (at + 1) & (node_slots - 1)) {
+      const std::uint16_t e = node_index_[at];
+      if (e == 0) {
+        if (node_count_ == max_nodes) return none;
+        nodes_[node_count_] = node_rec{parent, static_cast<std::uint16_t>(frame), 0};
+        node_index_[at] = static_cast<std::uint16_t>(++node_count_);
+        return node_count_;
+      }
+      const node_rec& n = nodes_[e - 1];
+      if (n.parent == parent && n.frame == frame) return e;
+    }
+  }
+
+  std::uint64_t start_ns_ = 0;
+  std::uint32_t sample_count_ = 0;
+  std::uint32_t frame_count_ = 0;
+  std::uint32_t node_count_ = 0;
+  std::uint32_t stack_count_ = 0;
+  std::uint64_t dropped_full_ = 0;
+  std::uint64_t dropped_invalid_ = 0;
+  std::uint32_t thread_samples_[max_profiled_threads + 1] = {};
+  bool thread_known_[max_profiled_threads + 1] = {};
+  profiled_thread threads_[max_profiled_threads + 1] = {};
+  stored_sample samples_[max_samples];
+  std::uintptr_t frame_addr_[max_frames];
+  std::uint16_t frame_index_[frame_slots] = {};
+  node_rec nodes_[max_nodes];
+  std::uint16_t node_index_[node_slots] = {};
+  std::uint32_t stack_leaf_[max_stacks];  ///< stack index -> its leaf node (1-based)
+};
+
+}  // namespace detail
+
+SENTRY_TRACE_DETAIL_END
+
+#endif  // SENTRY_TRACE_PROFILING_PROFILE_STORE_HPP
+
+// end of part: include/sentry_trace/profiling/profile_store.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/protocol/demangle.hpp
+// =================================================================================================
+
+// sentry_trace/protocol/demangle.hpp -- Itanium C++ symbol names, demangled without the heap
+//
+// WHAT IT DOES  demangle("_ZN3app5orderEv", out, cap) writes "app::order()", exactly what
+//               c++filt (abi::__cxa_demangle) prints, for the names a profile or a stack trace
+//               shows: nested names (N..E) with the std:: abbreviations (St Sa Sb Ss Si So Sd),
+//               substitutions (S_ S0_ ..), template arguments (I..E) of types and integer
+//               literals (L..E), template parameters (T_ T0_ ..), builtin types, pointers,
+//               references, rvalue references, const/volatile, function parameters, ctors and
+//               dtors (C1 C2 C3 D0 D1 D2), operator names, ABI tags (B5cxx11), lambdas
+//               ({lambda()#1}), unnamed types ({unnamed type#1}), local names (Z..E) and clone
+//               suffixes (".cold" -> " [clone .cold]").
+// DOES NOT      allocate, throw or recurse deeper than max_demangle_depth. Anything outside
+//               that subset (function and array types, member pointers, expressions, decltype,
+//               vendor qualifiers, special names such as vtables and thunks) returns 0, and the
+//               caller prints the mangled name: a name is printed as c++filt would or not at
+//               all, never half-understood.
+// RAM           about 1 KiB of stack per call (the substitution and template-argument tables);
+//               no static state.
+// SPEC          https://itanium-cxx-abi.github.io/cxx-abi/abi.html#mangling
+
+#ifndef SENTRY_TRACE_PROTOCOL_DEMANGLE_HPP
+#define SENTRY_TRACE_PROTOCOL_DEMANGLE_HPP
+
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
 
 SENTRY_TRACE_DETAIL_BEGIN
 
-// ------------------------------------------------------------------------------------------------
 namespace detail {
 
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-// The 8 hex digits of `v` as one little-endian word (first digit in the lowest byte): the nibbles
-// spread to one per byte, then '0' or 'a' - 10 added to all eight at once (n + 6 carries into
-// bit 4 exactly when n >= 10, and no byte carries into the next).
-inline std::uint64_t u32_hex_word(std::uint32_t v) noexcept {
-  std::uint64_t x = v;
-  x = (x | (x << 16)) & 0x0000FFFF0000FFFFull;
-  x = (x | (x << 8)) & 0x00FF00FF00FF00FFull;
-  x = (x | (x << 4)) & 0x0F0F0F0F0F0F0F0Full;  // nibble i in byte i
-  const std::uint64_t letters = ((x + 0x0606060606060606ull) >> 4) & 0x0101010101010101ull;
-  return __builtin_bswap64(x + 0x3030303030303030ull + letters * ('a' - '0' - 10));
-}
+/// Nesting (types within types, names within names) beyond which a name is "not understood".
+inline constexpr int max_demangle_depth = 48;
 
-inline void u64_to_hex(std::uint64_t v, char* out16) noexcept {
-  const std::uint64_t hi = u32_hex_word(static_cast<std::uint32_t>(v >> 32));
-  const std::uint64_t lo = u32_hex_word(static_cast<std::uint32_t>(v));
-  std::memcpy(out16, &hi, 8);
-  std::memcpy(out16 + 8, &lo, 8);
-}
-#else
-inline void u64_to_hex(std::uint64_t v, char* out16) noexcept {
-  for (int i = 15; i >= 0; --i) {
-    out16[i] = hex_digits[v & 0xf];
-    v >>= 4;
+/// The state of one demangle() call: the input, the output buffer, and the ABI's substitution
+/// and template-parameter tables, each entry a [start, start + len) range of the output (a
+/// substitution repeats text already written).
+class itanium_demangler {
+ public:
+  itanium_demangler(std::string_view in, char* out, std::size_t cap) noexcept
+      : p_(in.data()), end_(in.data() + in.size()), out_(out), cap_(cap) {}
+
+  std::size_t run() noexcept {
+    if (end_ - p_ < 3 || p_[0] != '_' || p_[1] != 'Z') return 0;
+    p_ += 2;
+    encoding();
+    while (!failed_ && p_ != end_ && *p_ == '.') clone_suffix();
+    if (failed_ || p_ != end_) return 0;
+    return len_;
   }
-}
-#endif
 
-/// Parses exactly 16 lowercase hex characters. Uppercase is rejected on purpose: the SDKs'
-/// sentry-trace regex and W3C both require lowercase.
-inline bool parse_u64_hex(const char* p, std::uint64_t& out) noexcept {
-  std::uint64_t v = 0;
-  for (int i = 0; i < 16; ++i) {
-    char c = p[i];
-    unsigned d;
-    if (c >= '0' && c <= '9') d = static_cast<unsigned>(c - '0');
-    else if (c >= 'a' && c <= 'f') d = static_cast<unsigned>(c - 'a' + 10);
-    else return false;
-    v = (v << 4) | d;
+ private:
+  struct range {
+    std::size_t start, len;
+  };
+  /// What a name told about the function it names.
+  struct name_info {
+    bool is_template = false;  ///< ends in template arguments: the first type is the return type
+    bool no_return = false;    ///< a ctor, dtor or conversion operator: none even so
+    char cv = 0;               ///< bit 1 const, 2 volatile, 4 restrict (a member function's)
+    char ref = 0;              ///< 'R' or 'O': a member function's & / && qualifier
+  };
+
+  static constexpr std::size_t max_subs = 64;
+  static constexpr std::size_t max_targs = 32;
+
+  const char* p_;
+  const char* end_;
+  char* out_;
+  std::size_t cap_;
+  std::size_t len_ = 0;
+  bool failed_ = false;
+  int depth_ = 0;
+  int type_depth_ = 0;
+  range subs_[max_subs] = {};
+  std::size_t nsubs_ = 0;
+  range targs_[max_targs] = {};
+  std::size_t ntargs_ = 0;
+
+  // --- input and output -------------------------------------------------------------------
+  char peek(std::ptrdiff_t ahead = 0) const noexcept { return end_ - p_ > ahead ? p_[ahead] : '\0'; }
+  bool eat(char c) noexcept {
+    if (peek() != c) return false;
+    ++p_;
+    return true;
   }
-  out = v;
-  return true;
-}
-
-inline trace_id new_trace_id() noexcept {
-  trace_id t;
-  do {
-    t.hi = random_u64();
-    t.lo = random_u64();
-  } while (t.is_zero());
-  return t;
-}
-
-inline span_id new_span_id() noexcept {
-  span_id s;
-  do s.value = random_u64();
-  while (s.value == 0);
-  return s;
-}
-
-inline event_id new_event_id() noexcept {
-  event_id e;
-  e.hi = (random_u64() & ~0xf000ull) | 0x4000ull;                 // version 4
-  e.lo = (random_u64() & ~(3ull << 62)) | (2ull << 62);           // RFC 4122 variant
-  return e;
-}
-
-} // namespace detail
-
-#ifdef SENTRY_TRACE_IMPLEMENTATION
-// The face declares these members (face/ids.hpp); they are defined once, here.
-void trace_id::to_hex(char* out32) const noexcept {
-  detail::u64_to_hex(hi, out32);
-  detail::u64_to_hex(lo, out32 + 16);
-}
-bool trace_id::parse(std::string_view hex, trace_id& out) noexcept {
-  trace_id t;
-  if (hex.size() != 32 || !detail::parse_u64_hex(hex.data(), t.hi) || !detail::parse_u64_hex(hex.data() + 16, t.lo) ||
-      t.is_zero())
-    return false;
-  out = t;
-  return true;
-}
-void span_id::to_hex(char* out16) const noexcept { detail::u64_to_hex(value, out16); }
-bool span_id::parse(std::string_view hex, span_id& out) noexcept {
-  std::uint64_t v = 0;
-  if (hex.size() != 16 || !detail::parse_u64_hex(hex.data(), v) || v == 0) return false;
-  out.value = v;
-  return true;
-}
-void event_id::to_hex(char* out32) const noexcept {
-  detail::u64_to_hex(hi, out32);
-  detail::u64_to_hex(lo, out32 + 16);
-}
-#endif // SENTRY_TRACE_IMPLEMENTATION
-
-SENTRY_TRACE_DETAIL_END
-
-#endif // SENTRY_TRACE_IDS_HPP
-
-// end of part: include/sentry_trace/protocol/ids.hpp
-
-// =================================================================================================
-// part: include/sentry_trace/core/outcomes.hpp
-// =================================================================================================
-
-// sentry_trace/outcomes.hpp -- what was dropped or cut, counted by reason, for client reports
-//
-// WHAT IT DOES  Nothing is lost silently: every span, transaction or envelope the library does
-//               not deliver is counted here by (reason, category), as Sentry's SDKs count
-//               outcomes, and sent as a `client_report` item. Things that are kept but cut
-//               (truncated strings, attributes over the cap, ...) are counted in `stats`. The
-//               reasons, categories and `stats` themselves are in outcome_kinds.hpp.
-// DOES NOT      lock: counters are relaxed atomics (plain integers when SENTRY_TRACE_THREADS=0).
-// SPEC          https://develop.sentry.dev/sdk/telemetry/client-reports/
-
-#ifndef SENTRY_TRACE_OUTCOMES_HPP
-#define SENTRY_TRACE_OUTCOMES_HPP
-
-// =================================================================================================
-// part: include/sentry_trace/face/outcome_kinds.hpp
-// =================================================================================================
-
-// sentry_trace/outcome_kinds.hpp -- discard reasons, data categories and the stats a program reads
-//
-// WHAT IT DOES  The vocabulary of outcomes: `discard_reason` and `data_category` (with the
-//               strings client reports and rate limits use for them) and `stats`, what
-//               get_stats() returns. Written once, included by outcomes.hpp (tracing on, which
-//               counts them) and by disabled.hpp (SENTRY_TRACE_ENABLED=0, where every counter
-//               stays zero).
-// DOES NOT      count anything or depend on any other part but config.hpp: the counters are in
-//               outcomes.hpp.
-// SPEC          https://develop.sentry.dev/sdk/telemetry/client-reports/
-
-#ifndef SENTRY_TRACE_OUTCOME_KINDS_HPP
-#define SENTRY_TRACE_OUTCOME_KINDS_HPP
-
-#include <cstddef>
-#include <cstdint>
-
-SENTRY_TRACE_DETAIL_BEGIN
-
-/// Why something was not delivered (the client report `reason` strings).
-enum class discard_reason : std::uint8_t {
-  sample_rate,        ///< not sampled
-  buffer_overflow,    ///< over a pool's capacity (spans, transactions, envelope bytes)
-  queue_overflow,     ///< the delivery queue was full
-  ratelimit_backoff,  ///< dropped before sending while the server's rate limit lasts
-  network_error,      ///< the transport could not reach the server
-  send_error,         ///< the server refused it
-  invalid,            ///< a span never ended, or ended after its transaction was sent
-  no_parent_span,     ///< a child whose explicit parent's transaction was already gone
-  internal_sdk_error, ///< anything else inside the library
-  before_send,        ///< options.before_send / before_send_transaction returned false
-  event_processor,    ///< matched options.ignore_transactions (@sentry/core's eventFilters
-                      ///< drops it from an event processor, reported with this reason)
-  count_
-};
-
-/// What was not delivered (the rate-limit / client-report category strings).
-enum class data_category : std::uint8_t { transaction, span, error, internal, count_ };
-
-constexpr const char* to_string(discard_reason r) noexcept {
-  constexpr const char* names[] = {"sample_rate",  "buffer_overflow", "queue_overflow",  "ratelimit_backoff",
-                                   "network_error", "send_error",     "invalid",         "no_parent_span",
-                                   "internal_sdk_error", "before_send", "event_processor"};
-  return names[static_cast<std::size_t>(r) < static_cast<std::size_t>(discard_reason::count_)
-                   ? static_cast<std::size_t>(r)
-                   : static_cast<std::size_t>(discard_reason::internal_sdk_error)];
-}
-constexpr const char* to_string(data_category c) noexcept {
-  constexpr const char* names[] = {"transaction", "span", "error", "internal"};
-  return names[static_cast<std::size_t>(c) < static_cast<std::size_t>(data_category::count_) ? static_cast<std::size_t>(c) : 3];
-}
-
-/// Things kept but cut, and other diagnostics, readable with sentry_trace::get_stats().
-/// With SENTRY_TRACE_ENABLED=0 every counter stays zero: nothing is recorded.
-struct stats {
-  std::uint64_t strings_truncated = 0;     ///< strings cut at SENTRY_TRACE_MAX_STRING or the arena's end
-  std::uint64_t attributes_dropped = 0;    ///< over SENTRY_TRACE_MAX_ATTRIBUTES or the attribute pool, a NaN or
-                                           ///< infinite value, one of the SDK's own keys, or a key the arena
-                                           ///< could not hold whole
-  std::uint64_t measurements_dropped = 0;  ///< over SENTRY_TRACE_MAX_MEASUREMENTS, no transaction, or not finite
-  std::uint64_t depth_overflows = 0;       ///< spans not made active because SENTRY_TRACE_MAX_DEPTH was reached
-  std::uint64_t timestamps_clamped = 0;    ///< given span times moved: a start after now (to now), an end
-                                           ///< before its span's start (to the start); the span is still sent
-  std::uint64_t envelopes_sent = 0;        ///< envelopes handed to the transport
-  std::uint64_t client_reports_sent = 0;   ///< of which client reports
-  std::uint64_t discarded_total = 0;       ///< sum of every outcome counted so far (also the reported ones)
-};
-
-SENTRY_TRACE_DETAIL_END
-
-#endif // SENTRY_TRACE_OUTCOME_KINDS_HPP
-
-// end of part: include/sentry_trace/face/outcome_kinds.hpp
-
-#include <cstdint>
-
-SENTRY_TRACE_DETAIL_BEGIN
-
-// ------------------------------------------------------------------------------------------------
-namespace detail {
-
-constexpr std::size_t reason_count = static_cast<std::size_t>(discard_reason::count_);
-constexpr std::size_t category_count = static_cast<std::size_t>(data_category::count_);
-
-/// Counters of outcomes not yet reported, and the running stats. 64-bit: a server that loses
-/// a million spans an hour would wrap 32-bit counters within six months, and a lost count is
-/// a silent one.
-struct outcome_counters {
-  atomic<std::uint64_t> pending[reason_count][category_count];
-  atomic<std::uint64_t> strings_truncated;
-  atomic<std::uint64_t> attributes_dropped;
-  atomic<std::uint64_t> measurements_dropped;
-  atomic<std::uint64_t> depth_overflows;
-  atomic<std::uint64_t> timestamps_clamped;
-  atomic<std::uint64_t> envelopes_sent;
-  atomic<std::uint64_t> client_reports_sent;
-  atomic<std::uint64_t> discarded_total;
-
-  // Out of line: a dozen callers, none of them on the span path's common case.
-  SENTRY_TRACE_DETAIL_OUT_OF_LINE void record(discard_reason r, data_category c, std::uint64_t quantity = 1) noexcept {
-    if (quantity == 0) return;
-    pending[static_cast<std::size_t>(r)][static_cast<std::size_t>(c)].fetch_add(quantity, order_relaxed);
-    discarded_total.fetch_add(quantity, order_relaxed);
-  }
-  /// A dropped transaction also counts its spans (root included), as the SDKs report it.
-  void record_transaction(discard_reason r, std::uint32_t spans_including_root) noexcept {
-    record(r, data_category::transaction, 1);
-    record(r, data_category::span, spans_including_root);
-  }
-  bool any_pending() const noexcept {
-    for (const auto& row : pending)
-      for (const auto& cell : row)
-        if (cell.load(order_relaxed) != 0) return true;
+  bool fail() noexcept {
+    failed_ = true;
     return false;
   }
-  void reset() noexcept {
-    for (auto& row : pending)
-      for (auto& cell : row) cell.store(0, order_relaxed);
-    strings_truncated.store(0, order_relaxed);
-    attributes_dropped.store(0, order_relaxed);
-    measurements_dropped.store(0, order_relaxed);
-    depth_overflows.store(0, order_relaxed);
-    timestamps_clamped.store(0, order_relaxed);
-    envelopes_sent.store(0, order_relaxed);
-    client_reports_sent.store(0, order_relaxed);
-    discarded_total.store(0, order_relaxed);
+  void put(std::string_view s) noexcept {
+    if (failed_) return;
+    if (s.size() > cap_ - len_) {
+      fail();
+      return;
+    }
+    std::memmove(out_ + len_, s.data(), s.size());
+    len_ += s.size();
   }
-  stats snapshot() const noexcept {
-    stats s;
-    s.strings_truncated = strings_truncated.load(order_relaxed);
-    s.attributes_dropped = attributes_dropped.load(order_relaxed);
-    s.measurements_dropped = measurements_dropped.load(order_relaxed);
-    s.depth_overflows = depth_overflows.load(order_relaxed);
-    s.timestamps_clamped = timestamps_clamped.load(order_relaxed);
-    s.envelopes_sent = envelopes_sent.load(order_relaxed);
-    s.client_reports_sent = client_reports_sent.load(order_relaxed);
-    s.discarded_total = discarded_total.load(order_relaxed);
-    return s;
+  void put(char c) noexcept { put(std::string_view(&c, 1)); }
+  /// Repeats out[r.start, r.start + r.len), already written.
+  void repeat(range r) noexcept {
+    if (failed_ || r.start + r.len > len_) {
+      fail();
+      return;
+    }
+    if (r.len > cap_ - len_) {
+      fail();
+      return;
+    }
+    std::memmove(out_ + len_, out_ + r.start, r.len);
+    len_ += r.len;
+  }
+  char last() const noexcept { return len_ ? out_[len_ - 1] : '\0'; }
+  void add_sub(std::size_t start) noexcept {
+    if (nsubs_ == max_subs) {
+      fail();
+      return;
+    }
+    subs_[nsubs_++] = range{start, len_ - start};
+  }
+  /// Moves out[mid, len) in front of out[from, mid), shifting the table entries it moves.
+  void rotate_to(std::size_t from, std::size_t mid) noexcept {
+    auto reverse = [this](std::size_t a, std::size_t b) noexcept {
+      while (a + 1 < b) {
+        const char t = out_[a];
+        out_[a++] = out_[--b];
+        out_[b] = t;
+      }
+    };
+    reverse(from, mid);
+    reverse(mid, len_);
+    reverse(from, len_);
+    const std::size_t head = mid - from, tail = len_ - mid;
+    auto shift = [&](range& r) noexcept {
+      if (r.start >= mid) r.start -= head;
+      else if (r.start >= from) r.start += tail;
+    };
+    for (std::size_t i = 0; i < nsubs_; ++i) shift(subs_[i]);
+    for (std::size_t i = 0; i < ntargs_; ++i) shift(targs_[i]);
+  }
+  bool number(std::size_t& n) noexcept {
+    if (peek() < '0' || peek() > '9') return false;
+    n = 0;
+    while (peek() >= '0' && peek() <= '9') {
+      n = n * 10 + static_cast<std::size_t>(*p_++ - '0');
+      if (n > 100000) return fail();
+    }
+    return true;
+  }
+  /// <seq-id> _ : "_" is 0, "<base 36>_" is that plus 1.
+  bool seq_id(std::size_t& n) noexcept {
+    if (eat('_')) {
+      n = 0;
+      return true;
+    }
+    std::size_t v = 0;
+    bool any = false;
+    for (char c = peek(); (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'); c = peek()) {
+      v = v * 36 + static_cast<std::size_t>(c <= '9' ? c - '0' : c - 'A' + 10);
+      if (v > 100000) return fail();
+      any = true;
+      ++p_;
+    }
+    if (!any || !eat('_')) return fail();
+    n = v + 1;
+    return true;
+  }
+  /// A nonnegative <number> then '_' (lambda and unnamed-type numbers), printed plus 2.
+  bool closure_number(std::size_t& n) noexcept {
+    std::size_t v = 0;
+    if (eat('_')) {
+      n = 1;
+      return true;
+    }
+    if (!number(v) || !eat('_')) return fail();
+    n = v + 2;
+    return true;
+  }
+  void put_number(std::size_t n) noexcept {
+    char digits[24];
+    std::size_t k = 0;
+    do {
+      digits[k++] = static_cast<char>('0' + n % 10);
+      n /= 10;
+    } while (n != 0);
+    while (k) put(digits[--k]);
+  }
+
+  struct depth_guard {
+    itanium_demangler& d;
+    explicit depth_guard(itanium_demangler& x) noexcept : d(x) {
+      if (++d.depth_ > max_demangle_depth) d.fail();
+    }
+    ~depth_guard() { --d.depth_; }
+  };
+
+  // --- the grammar ------------------------------------------------------------------------
+  /// <encoding> ::= <name> [<bare-function-type>]
+  void encoding() noexcept {
+    depth_guard g(*this);
+    if (failed_) return;
+    const std::size_t start = len_;
+    name_info info;
+    name(info);
+    if (failed_) return;
+    const char c = peek();
+    if (c == '\0' || c == 'E' || c == '.') return;  // data, or the end of a local name's function
+    if (info.is_template && !info.no_return) {
+      const std::size_t name_end = len_;
+      type();
+      put(' ');
+      if (failed_) return;
+      rotate_to(start, name_end);
+    }
+    parameters();
+    if (info.cv & 1) put(" const");
+    if (info.cv & 2) put(" volatile");
+    if (info.cv & 4) put(" restrict");
+    if (info.ref == 'R') put(" &");
+    if (info.ref == 'O') put(" &&");
+  }
+
+  /// (<type>+): "v" alone is "()".
+  void parameters() noexcept {
+    put('(');
+    if (peek() == 'v' && (peek(1) == '\0' || peek(1) == 'E' || peek(1) == '.')) {
+      ++p_;
+    } else {
+      bool first = true;
+      while (!failed_ && peek() != '\0' && peek() != 'E' && peek() != '.') {
+        if (!first) put(", ");
+        first = false;
+        type();
+      }
+    }
+    put(')');
+  }
+
+  void name(name_info& info) noexcept {
+    depth_guard g(*this);
+    if (failed_) return;
+    const char c = peek();
+    if (c == 'N') return nested_name(info);
+    if (c == 'Z') return local_name(info);
+    const std::size_t start = len_;
+    const bool from_substitution = c == 'S' && peek(1) != 't';
+    if (c == 'S' && peek(1) == 't') {
+      p_ += 2;
+      put("std::");
+      unqualified_name(info, start);
+    } else if (c == 'S') {
+      substitution(start);
+      if (peek() != 'I') {
+        fail();  // a substitution names a template only; it cannot be the whole name
+        return;
+      }
+    } else {
+      unqualified_name(info, start);
+    }
+    if (peek() == 'I') {
+      if (!from_substitution) add_sub(start);  // the template's name; a substitution already is one
+      template_args(true);
+      info.is_template = true;
+    }
+  }
+
+  /// Z <function encoding> E <entity name> [<discriminator>]
+  void local_name(name_info& info) noexcept {
+    ++p_;
+    encoding();
+    if (failed_ || !eat('E')) {
+      fail();
+      return;
+    }
+    if (peek() == 's' || peek() == 'd') {
+      fail();  // string literals and default arguments: not in the subset
+      return;
+    }
+    put("::");
+    info = name_info{};
+    name(info);
+    // <discriminator> ::= _ <digit> | __ <number> _  (c++filt does not print it)
+    if (peek() == '_') {
+      ++p_;
+      std::size_t n = 0;
+      if (eat('_')) {
+        if (!number(n) || !eat('_')) fail();
+      } else if (!number(n)) {
+        fail();
+      }
+    }
+  }
+
+  /// N [<CV-qualifiers>] [<ref-qualifier>] <prefix> <unqualified-name> E
+  void nested_name(name_info& info) noexcept {
+    ++p_;
+    info.cv = 0;
+    for (;;) {
+      if (eat('r')) info.cv = static_cast<char>(info.cv | 4);
+      else if (eat('V')) info.cv = static_cast<char>(info.cv | 2);
+      else if (eat('K')) info.cv = static_cast<char>(info.cv | 1);
+      else break;
+    }
+    if (peek() == 'R' || peek() == 'O') info.ref = *p_++;
+    const std::size_t start = len_;
+    bool first = true;
+    while (!failed_ && !eat('E')) {
+      const char c = peek();
+      if (c == '\0') {
+        fail();
+        return;
+      }
+      if (c == 'I') {
+        if (first) {
+          fail();
+          return;
+        }
+        template_args(type_depth_ == 0);
+        info.is_template = true;
+        if (peek() != 'E') add_sub(start);
+        continue;
+      }
+      if (!first) put("::");
+      info.is_template = false;
+      info.no_return = false;
+      if (c == 'S' && peek(1) == 't') {
+        p_ += 2;
+        put("std");
+        first = false;
+        continue;  // "std" is no substitution candidate
+      }
+      if (c == 'S') {
+        if (!first) {
+          fail();
+          return;
+        }
+        substitution(start);
+        first = false;
+        continue;  // already a candidate
+      }
+      if (c == 'T') {
+        template_param();
+      } else if (c == 'C' || (c == 'D' && peek(1) >= '0' && peek(1) <= '9')) {
+        if (first) {
+          fail();
+          return;
+        }
+        ctor_dtor(start);
+        info.no_return = true;
+      } else {
+        unqualified_name(info, start);
+      }
+      first = false;
+      if (peek() != 'E') add_sub(start);
+    }
+  }
+
+  /// C1 C2 C3 / D0 D1 D2: the class's own name (its last component without template args),
+  /// after "::" already written.
+  void ctor_dtor(std::size_t prefix_start) noexcept {
+    const char kind = *p_++;
+    const char which = peek();
+    if (kind == 'C' ? (which < '1' || which > '5') : (which > '5' || which == '3')) {
+      fail();
+      return;
+    }
+    ++p_;
+    // The prefix is out[prefix_start, len_ - 2) ("::" follows it): its last component.
+    const std::size_t pend = len_ - 2;
+    std::size_t begin = prefix_start, angle = 0;
+    for (std::size_t i = prefix_start; i < pend; ++i) {
+      const char ch = out_[i];
+      if (ch == '<') ++angle;
+      else if (ch == '>' && angle) --angle;
+      else if (angle == 0 && ch == ':' && i + 1 < pend && out_[i + 1] == ':') begin = i + 2;
+    }
+    std::size_t stop = begin;
+    while (stop < pend && out_[stop] != '<') ++stop;
+    if (stop == begin) {
+      fail();
+      return;
+    }
+    if (kind == 'D') put('~');
+    repeat(range{begin, stop - begin});
+    abi_tags();
+  }
+
+  /// <unqualified-name>: a source name, an operator, a lambda or an unnamed type, then ABI tags.
+  void unqualified_name(name_info& info, std::size_t) noexcept {
+    const char c = peek();
+    if (c >= '0' && c <= '9') {
+      source_name();
+    } else if (c == 'U' && peek(1) == 'l') {
+      lambda();
+    } else if (c == 'U' && peek(1) == 't') {
+      p_ += 2;
+      std::size_t n = 0;
+      if (!closure_number(n)) return;
+      put("{unnamed type#");
+      put_number(n);
+      put('}');
+    } else if (c >= 'a' && c <= 'z') {
+      operator_name(info);
+    } else {
+      fail();
+      return;
+    }
+    abi_tags();
+  }
+
+  void abi_tags() noexcept {
+    while (!failed_ && peek() == 'B') {
+      ++p_;
+      std::size_t n = 0;
+      if (!number(n) || n == 0 || static_cast<std::size_t>(end_ - p_) < n) {
+        fail();
+        return;
+      }
+      put("[abi:");
+      put(std::string_view(p_, n));
+      put(']');
+      p_ += n;
+    }
+  }
+
+  void source_name() noexcept {
+    std::size_t n = 0;
+    if (!number(n) || n == 0 || static_cast<std::size_t>(end_ - p_) < n) {
+      fail();
+      return;
+    }
+    const std::string_view id(p_, n);
+    p_ += n;
+    if (id.size() >= 10 && id.substr(0, 10) == "_GLOBAL__N") put("(anonymous namespace)");
+    else put(id);
+  }
+
+  /// Ul <lambda-sig> E [<number>] _  ->  {lambda(int)#1}
+  void lambda() noexcept {
+    p_ += 2;
+    put("{lambda(");
+    if (peek() == 'v' && peek(1) == 'E') {
+      ++p_;
+    } else {
+      bool first = true;
+      ++type_depth_;
+      while (!failed_ && peek() != 'E' && peek() != '\0') {
+        if (!first) put(", ");
+        first = false;
+        type();
+      }
+      --type_depth_;
+    }
+    if (!eat('E')) {
+      fail();
+      return;
+    }
+    std::size_t n = 0;
+    if (!closure_number(n)) return;
+    put(")#");
+    put_number(n);
+    put('}');
+  }
+
+  void operator_name(name_info& info) noexcept {
+    struct op {
+      char code[3];
+      const char* text;
+    };
+    static constexpr op ops[] = {
+        {"nw", "new"},  {"na", "new[]"}, {"dl", "delete"}, {"da", "delete[]"}, {"ps", "+"},  {"ng", "-"},
+        {"ad", "&"},    {"de", "*"},     {"co", "~"},      {"pl", "+"},        {"mi", "-"},  {"ml", "*"},
+        {"dv", "/"},    {"rm", "%"},     {"an", "&"},      {"or", "|"},        {"eo", "^"},  {"aS", "="},
+        {"pL", "+="},   {"mI", "-="},    {"mL", "*="},     {"dV", "/="},       {"rM", "%="}, {"aN", "&="},
+        {"oR", "|="},   {"eO", "^="},    {"ls", "<<"},     {"rs", ">>"},       {"lS", "<<="}, {"rS", ">>="},
+        {"eq", "=="},   {"ne", "!="},    {"lt", "<"},      {"gt", ">"},        {"le", "<="}, {"ge", ">="},
+        {"ss", "<=>"},  {"nt", "!"},     {"aa", "&&"},     {"oo", "||"},       {"pp", "++"}, {"mm", "--"},
+        {"cm", ","},    {"pm", "->*"},   {"pt", "->"},     {"cl", "()"},       {"ix", "[]"}, {"qu", "?"},
+    };
+    const char a = peek(), b = peek(1);
+    if (a == 'c' && b == 'v') {
+      p_ += 2;
+      put("operator ");
+      ++type_depth_;
+      type();
+      --type_depth_;
+      info.no_return = true;
+      return;
+    }
+    for (const op& o : ops) {
+      if (o.code[0] != a || o.code[1] != b) continue;
+      p_ += 2;
+      put("operator");
+      if (o.text[0] >= 'a' && o.text[0] <= 'z') put(' ');
+      put(o.text);
+      return;
+    }
+    fail();
+  }
+
+  /// S_, S<seq-id>_ and the std:: abbreviations; `start` is where the name being built began.
+  void substitution(std::size_t) noexcept {
+    ++p_;  // 'S'
+    const char c = peek();
+    const char* text = nullptr;
+    switch (c) {
+      case 'a': text = "std::allocator"; break;
+      case 'b': text = "std::basic_string"; break;
+      case 's': text = "std::string"; break;
+      case 'i': text = "std::istream"; break;
+      case 'o': text = "std::ostream"; break;
+      case 'd': text = "std::iostream"; break;
+      default: break;
+    }
+    if (text != nullptr) {
+      ++p_;
+      // Before a ctor/dtor c++filt spells out the whole basic_* template: not in the subset.
+      if (c != 'a' && c != 'b' && (peek() == 'C' || peek() == 'D')) {
+        fail();
+        return;
+      }
+      put(text);
+      return;
+    }
+    std::size_t n = 0;
+    if (!seq_id(n)) return;
+    if (n >= nsubs_) {
+      fail();
+      return;
+    }
+    repeat(subs_[n]);
+  }
+
+  /// T_ / T<n>_ : the n-th template argument of the function being named.
+  void template_param() noexcept {
+    ++p_;
+    std::size_t n = 0;
+    if (!seq_id(n)) return;
+    if (n >= ntargs_) {
+      fail();
+      return;
+    }
+    repeat(targs_[n]);
+  }
+
+  /// I <template-arg>+ E. `for_name`: these are the arguments T_ refers to from now on.
+  void template_args(bool for_name) noexcept {
+    depth_guard g(*this);
+    ++p_;  // 'I'
+    if (last() == '<') put(' ');
+    put('<');
+    range args[max_targs];
+    std::size_t n = 0;
+    ++type_depth_;
+    while (!failed_ && !eat('E')) {
+      if (peek() == '\0' || n == max_targs) {
+        fail();
+        break;
+      }
+      if (n) put(", ");
+      const std::size_t start = len_;
+      template_arg();
+      args[n++] = range{start, len_ - start};
+    }
+    --type_depth_;
+    if (n == 0) fail();
+    if (last() == '>') put(' ');
+    put('>');
+    if (for_name && !failed_) {
+      for (std::size_t i = 0; i < n; ++i) targs_[i] = args[i];
+      ntargs_ = n;
+    }
+  }
+
+  void template_arg() noexcept {
+    const char c = peek();
+    if (c == 'L') return literal();
+    if (c == 'J') {
+      ++p_;
+      bool first = true;
+      while (!failed_ && !eat('E')) {
+        if (peek() == '\0') {
+          fail();
+          return;
+        }
+        if (!first) put(", ");
+        first = false;
+        template_arg();
+      }
+      if (first) fail();  // an empty pack leaves a dangling ", ": not in the subset
+      return;
+    }
+    if (c == 'X') {
+      fail();
+      return;
+    }
+    type();
+  }
+
+  /// L <builtin type> [n] <number> E for the integer types and bool.
+  void literal() noexcept {
+    ++p_;
+    const char t = peek();
+    const char* suffix = nullptr;
+    switch (t) {
+      case 'i': suffix = ""; break;
+      case 'j': suffix = "u"; break;
+      case 'l': suffix = "l"; break;
+      case 'm': suffix = "ul"; break;
+      case 'x': suffix = "ll"; break;
+      case 'y': suffix = "ull"; break;
+      case 'b': break;
+      default: fail(); return;
+    }
+    ++p_;
+    const bool negative = eat('n');
+    const char* digits = p_;
+    while (peek() >= '0' && peek() <= '9') ++p_;
+    const std::string_view value(digits, static_cast<std::size_t>(p_ - digits));
+    if (value.empty() || !eat('E')) {
+      fail();
+      return;
+    }
+    if (t == 'b') {
+      if (negative || (value != "0" && value != "1")) {
+        fail();
+        return;
+      }
+      put(value == "1" ? "true" : "false");
+      return;
+    }
+    if (negative) put('-');
+    put(value);
+    put(suffix);
+  }
+
+  static const char* builtin(char c) noexcept {
+    switch (c) {
+      case 'v': return "void";
+      case 'w': return "wchar_t";
+      case 'b': return "bool";
+      case 'c': return "char";
+      case 'a': return "signed char";
+      case 'h': return "unsigned char";
+      case 's': return "short";
+      case 't': return "unsigned short";
+      case 'i': return "int";
+      case 'j': return "unsigned int";
+      case 'l': return "long";
+      case 'm': return "unsigned long";
+      case 'x': return "long long";
+      case 'y': return "unsigned long long";
+      case 'n': return "__int128";
+      case 'o': return "unsigned __int128";
+      case 'f': return "float";
+      case 'd': return "double";
+      case 'e': return "long double";
+      case 'g': return "__float128";
+      case 'z': return "...";
+      default: return nullptr;
+    }
+  }
+
+  void type() noexcept {
+    depth_guard g(*this);
+    if (failed_) return;
+    const char c = peek();
+    if (const char* b = builtin(c)) {
+      ++p_;
+      put(b);
+      return;
+    }
+    const std::size_t start = len_;
+    ++type_depth_;
+    switch (c) {
+      case 'D': {
+        const char* text = nullptr;
+        switch (peek(1)) {
+          case 'n': text = "decltype(nullptr)"; break;
+          case 'i': text = "char32_t"; break;
+          case 's': text = "char16_t"; break;
+          case 'u': text = "char8_t"; break;
+          case 'a': text = "auto"; break;
+          case 'c': text = "decltype(auto)"; break;
+          default: break;
+        }
+        if (text == nullptr) {
+          fail();
+          break;
+        }
+        p_ += 2;
+        put(text);
+        --type_depth_;
+        return;  // builtins are no candidates
+      }
+      case 'r':
+      case 'V':
+      case 'K': {
+        int cv = 0;
+        for (;;) {
+          if (eat('r')) cv |= 4;
+          else if (eat('V')) cv |= 2;
+          else if (eat('K')) cv |= 1;
+          else break;
+        }
+        if (peek() == 'F') {
+          fail();
+          break;
+        }
+        type();
+        if (cv & 1) put(" const");
+        if (cv & 2) put(" volatile");
+        if (cv & 4) put(" restrict");
+        add_sub(start);
+        break;
+      }
+      case 'P':
+      case 'R':
+      case 'O': {
+        ++p_;
+        if (peek() == 'F') {
+          fail();
+          break;
+        }
+        type();
+        put(c == 'P' ? "*" : c == 'R' ? "&" : "&&");
+        add_sub(start);
+        break;
+      }
+      case 'T': {
+        template_param();
+        if (peek() == 'I') {
+          add_sub(start);
+          template_args(false);
+        }
+        add_sub(start);
+        break;
+      }
+      case 'S': {
+        if (peek(1) == 't') {
+          name_info info;
+          name(info);
+          add_sub(start);
+          break;
+        }
+        substitution(start);
+        if (peek() == 'I') {
+          template_args(false);
+          add_sub(start);
+        }
+        break;
+      }
+      case 'N':
+      case 'Z':
+      case '0': case '1': case '2': case '3': case '4':
+      case '5': case '6': case '7': case '8': case '9': {
+        name_info info;
+        name(info);
+        add_sub(start);
+        break;
+      }
+      default:
+        fail();  // function, array and member-pointer types, vendor types, pack expansions
+        break;
+    }
+    --type_depth_;
+  }
+
+  /// .cold, .constprop.0, .isra.0 ...  ->  " [clone .cold]"
+  void clone_suffix() noexcept {
+    const char* s = p_;
+    auto lower_digit_ = [](char ch) noexcept { return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_'; };
+    const char* q = p_;
+    if (end_ - q >= 2 && lower_digit_(q[1])) {
+      q += 2;
+      while (q != end_ && lower_digit_(*q)) ++q;
+    }
+    while (end_ - q >= 2 && q[0] == '.' && q[1] >= '0' && q[1] <= '9') {
+      q += 2;
+      while (q != end_ && *q >= '0' && *q <= '9') ++q;
+    }
+    if (q == s) {
+      fail();
+      return;
+    }
+    put(" [clone ");
+    put(std::string_view(s, static_cast<std::size_t>(q - s)));
+    put(']');
+    p_ = q;
   }
 };
 
-inline outcome_counters g_outcomes{};
+/// Writes the demangled form of the Itanium-mangled `mangled` ("_Z...") into out[0..cap) and
+/// returns its length, exactly as c++filt prints it; 0 when the name is not mangled, is
+/// outside the subset (see the top of this file), is malformed, or does not fit in `cap`
+/// (out[0..cap) may then hold partial text). No NUL is written. Never allocates.
+inline std::size_t demangle(std::string_view mangled, char* out, std::size_t cap) noexcept {
+  if (out == nullptr || cap == 0) return 0;
+  itanium_demangler d(mangled, out, cap);
+  return d.run();
+}
 
-} // namespace detail
+}  // namespace detail
+
 SENTRY_TRACE_DETAIL_END
 
-#endif // SENTRY_TRACE_OUTCOMES_HPP
+#endif  // SENTRY_TRACE_PROTOCOL_DEMANGLE_HPP
 
-// end of part: include/sentry_trace/core/outcomes.hpp
+// end of part: include/sentry_trace/protocol/demangle.hpp
 
 // =================================================================================================
-// part: include/sentry_trace/core/records.hpp
+// part: include/sentry_trace/profiling/symbols.hpp
 // =================================================================================================
 
-// sentry_trace/core/records.hpp -- what a transaction block stores per span, attribute, measurement
+// sentry_trace/profiling/symbols.hpp -- code addresses to function names, on the client
 //
-// WHAT IT DOES  Plain data the pool (pool.hpp) holds: span_record (one span), attribute_record (one
-//               attribute, linked into its span's list), measurement_record, and arena_str (a
-//               string copied into the block's arena). Slot states are published with release
-//               stores, so a serializer on another thread reads a span only once it is complete.
+// WHAT IT DOES  resolve_frame() turns one code address into a resolved_frame (frames.hpp): the
+//               image that holds it (its path, file name and in_app), the function that covers
+//               it (demangled by demangle.hpp) and where that function starts. It keeps:
+//                 an image table   filled by dl_iterate_phdr(): each image's load bias, the
+//                                  [low, high) span of its PT_LOAD segments, its path (the main
+//                                  executable's from /proc/self/exe) and its GNU build id (read
+//                                  from the PT_NOTE in memory). Refilled when an address falls
+//                                  in no known image (a dlopen() since); entries are only
+//                                  added, so an image_index stays valid until release_symbols();
+//                 the image files  each opened and mmap()ed read-only the first time one of its
+//                                  addresses is resolved, and kept mapped until release_symbols();
+//                                  its .symtab/.strtab (else .dynsym/.dynstr) are read in place by
+//                                  the small ELF64 reader below.
+//               A function is the STT_FUNC / STT_GNU_IFUNC symbol with st_value <= address - bias
+//               < st_value + st_size (the nearest preceding one when the only candidates have
+//               size 0); when the file gives none, dladdr() (which sees only exported symbols).
+//               format_debug_id() / format_code_id() write the build id as Sentry's debug_meta
+//               wants it (PROTOCOL.md §12).
+// DOES NOT      run in a signal handler (it locks, opens files and maps them): the profiler
+//               resolves at flush time, an error event on the capturing thread. It allocates
+//               nothing on the heap; the mappings are address space backed by the page cache.
+//               It reads no DWARF (no file:line, no inlined frames) and no separate debug files
+//               (.gnu_debuglink / debuginfod): a stripped image gives its exported names only.
+//               It trusts no file: every offset and size in an ELF file is checked against the
+//               file's size, and a truncated or hostile file gives "unknown function", never a
+//               read out of bounds. It does not check that the file on disk is still the one
+//               that was loaded (a file replaced under a running program names wrongly).
+// RAM           max_symbol_images x sizeof(symbol_image) (about 90 KiB) + 640 bytes of in_app
+//               patterns, static; plus one read-only mapping per image resolved.
+// THREADS       Every call locks one mutex (the profiler's flush and an error capture may
+//               resolve at once); none is on the span path.
+// SPEC          https://develop.sentry.dev/sdk/data-model/event-payloads/debugmeta/ (elf images)
+//               https://refspecs.linuxfoundation.org/elf/gabi4+/ch4.symtab.html
 
-#ifndef SENTRY_TRACE_CORE_RECORDS_HPP
-#define SENTRY_TRACE_CORE_RECORDS_HPP
+#ifndef SENTRY_TRACE_PROFILING_SYMBOLS_HPP
+#define SENTRY_TRACE_PROFILING_SYMBOLS_HPP
+
+// =================================================================================================
+// part: include/sentry_trace/face/options.hpp
+// =================================================================================================
+
+// sentry_trace/face/options.hpp -- what init() takes, and init/flush/shutdown
+//
+// WHAT IT DOES  Declares `options` (every member with its default), the delivery and lifecycle
+//               enums, and the functions that start and stop tracing. They are defined once, in
+//               runtime/lifecycle.hpp (the implementation TU).
+// STEP BY STEP  sentry_trace::options o;          // every member holds its documented default
+//               o.dsn = "https://key@o1.ingest.sentry.io/42";
+//               o.traces_sample_rate = 1.0;
+//               o.transport = &my_transport;      // not owned; must outlive shutdown()
+//               if (!sentry_trace::init(o)) { /* the log hook said why */ }
+//               ... spans (api.hpp) ...
+//               sentry_trace::shutdown(2000);
+//
+// OPTIONS       member               default                     Sentry name / environment variable
+//               dsn                  "" (SENTRY_DSN)             dsn; no DSN: envelopes carry no DSC
+//               release              "" (SENTRY_RELEASE)         release, at most 200 bytes
+//               environment          "production" (SENTRY_ENVIRONMENT)  environment, at most 64 bytes
+//               server_name          ""                          server_name
+//               org_id               "" (from the DSN host)      org_id
+//               traces_sample_rate   options::unset (SENTRY_TRACES_SAMPLE_RATE)  0..1; unset with no
+//                                    sampler: tracing off, traces still propagate (deferred)
+//               traces_sampler       empty                       traces_sampler; beats the rate
+//               max_spans            SENTRY_TRACE_MAX_SPANS      max_spans (child spans per transaction)
+//               debug                false (SENTRY_DEBUG)        debug: log hook gets debug lines
+//               log                  stderr (hosted); debug      -
+//                                    lines only with `debug`
+//               transport            nullptr: envelopes dropped  transport (not owned)
+//               serialize_on_worker  false                       - (envelopes written and sent on
+//                                    a library thread; poll() where there are no threads)
+//               storage              nullptr: a static one       - (see pool.hpp)
+//               clock, wall_clock,   hosted: steady_clock,       - (platform.hpp); freestanding
+//               entropy, lock        system_clock, /dev/urandom,   builds must set clock and entropy
+//                                    std::mutex
+//               send_client_reports  true                        send_client_reports
+//               delivery             delivery_mode::worker       - (built-in HTTP transport:
+//                                    a background thread, or poll: sentry_trace::poll() sends)
+//               http_proxy, ca_file  ""                          http_proxy, ca_certs
+//               spotlight            "" (SENTRY_SPOTLIGHT)       spotlight: "true"/"1"/...: the
+//                                    default sidecar URL, "false"/"0"/...: off, else a URL
+//               before_send          none                        beforeSend: edit or drop an event
+//               before_send_transaction none                     beforeSendTransaction: rename, tag
+//                                                                or drop a transaction
+//               ignore_transactions  none                        ignoreTransactions (substrings)
+// TRANSPORT     With a DSN and no options.transport, hosted POSIX builds send over HTTP
+//               (transport_http.hpp) to {scheme}://{host}:{port}{path}/api/{project}/envelope/
+//               with X-Sentry-Auth, from a transport held in static storage inside the library;
+//               shutdown() flushes and stops it. With Spotlight on, every envelope is also
+//               queued for the sidecar by a second one (no auth, one attempt, losses not
+//               counted), which never holds up the first. In worker mode a root's end() hands
+//               its block to a library thread that writes the envelope (delivery/handoff.hpp);
+//               in poll mode poll() writes it. A queued block stays in use until it is written
+//               (it counts against SENTRY_TRACE_MAX_TRANSACTIONS): with fewer than two blocks
+//               free, end() writes the envelope itself rather than let new roots be dropped.
+//               An https DSN in a build without SENTRY_TRACE_WITH_MBEDTLS=1 cannot be sent to:
+//               init() logs an error saying how to fix it and still returns true (tracing works
+//               and trace headers propagate), every envelope is counted as lost
+//               (internal_sdk_error, see get_stats()), and flush()/shutdown() return false.
+//               Options set in code win over the environment, as in every Sentry SDK.
+// ENVIRONMENT   Each variable's value is trimmed of white space first (a trailing newline from
+//               a shell or a .env file is common). A variable init() cannot use (a malformed
+//               SENTRY_DSN, an over-long SENTRY_RELEASE or SENTRY_ENVIRONMENT, a
+//               SENTRY_TRACES_SAMPLE_RATE that is not a number from 0 to 1, an unknown
+//               SENTRY_TRACE_LIFECYCLE) is ignored with a warning that names it and its value,
+//               and init() goes on as if it were not set.
+// ERRORS        init() returns false and logs the reason for a malformed DSN option, a rate
+//               option outside [0, 1], an over-long string option, or a freestanding build
+//               without clock or entropy (the environment's values never fail it, see above);
+//               tracing then stays off and every call is a valid no-op.
+
+#ifndef SENTRY_TRACE_FACE_OPTIONS_HPP
+#define SENTRY_TRACE_FACE_OPTIONS_HPP
+
+// =================================================================================================
+// part: include/sentry_trace/face/event_options.hpp
+// =================================================================================================
+
+// sentry_trace/face/event_options.hpp -- what an error event carries besides its exception, and the send hooks
+//
+// WHAT IT DOES  Declares `event_options` (tags, contexts and a fingerprint for one
+//               capture_exception()/capture_message() call, as @sentry/core's captureContext
+//               `{tags, contexts, fingerprint, level}`), `error_event` (what options.before_send
+//               sees and may edit), `transaction_event` (what options.before_send_transaction
+//               sees and may edit) and the two hook types. Written once, included by
+//               distributed.hpp and options.hpp (tracing on) and by disabled.hpp
+//               (SENTRY_TRACE_ENABLED=0, where no hook is ever called).
+// STEP BY STEP  st::capture_exception(e, st::event_options{}
+//                                          .set_tag("db", "orders")
+//                                          .set_context("order", "id", "A-1234")
+//                                          .add_fingerprint("{{ default }}")
+//                                          .add_fingerprint("orders-db"));
+// RAM           Fixed capacity, on the caller's stack (no heap): max_tags tags, max_context_values
+//               context members (over all named contexts) and max_fingerprint fingerprint parts;
+//               sizeof(event_options) is about 700 bytes on a 64-bit target. What does not fit is
+//               not kept: set_tag() and friends return the same object, and `dropped` says how
+//               many were left out (counted in stats::attributes_dropped when the event is sent).
+// DOES NOT      copy strings: every view is read only while the capture call (and its
+//               before_send hook) runs, so temporaries in the call expression are fine.
+// HOOKS         before_send(error_event&, user) and before_send_transaction(transaction_event&,
+//               user) run on the thread that writes the envelope (the capturing thread for an
+//               event; for a transaction the thread that ended its root, or the library's
+//               writer: see options.hpp), with the envelope lock held, so never concurrently.
+//               They return false to drop what they were given (counted as `before_send` in the
+//               client report, as @sentry/core records a beforeSend that returns null), true to
+//               send it, edited or not. Strings a hook stores into the event must stay valid until
+//               the hook returns AND the envelope is written, i.e. point into static storage or
+//               into the hook's own user data (the envelope is written right after the hook
+//               returns, before the capture call or root end() returns). A hook must not throw
+//               or call back into sentry_trace.
+// SPEC          https://develop.sentry.dev/sdk/data-model/event-payloads/
+//               https://docs.sentry.io/platforms/javascript/configuration/filtering/
+
+#ifndef SENTRY_TRACE_FACE_EVENT_OPTIONS_HPP
+#define SENTRY_TRACE_FACE_EVENT_OPTIONS_HPP
 
 // =================================================================================================
 // part: include/sentry_trace/face/status.hpp
@@ -8284,6 +9820,1612 @@ SENTRY_TRACE_DETAIL_END
 
 // end of part: include/sentry_trace/face/status.hpp
 
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// One tag (`tags` in the event: a string for a string).
+struct event_tag {
+  std::string_view key;
+  std::string_view value;
+};
+
+/// One member of a named context: `contexts.<context>.<key> = "<value>"`.
+struct event_context_value {
+  std::string_view context;  ///< the context's name, e.g. "order"; "trace", "os", "runtime" and
+                             ///< "device" are the SDK's own and are not accepted (dropped)
+  std::string_view key;
+  std::string_view value;
+};
+
+/// What one capture call adds to its event (@sentry/core's captureContext). Fixed capacity;
+/// see the part's comment for what happens beyond it.
+struct event_options {
+  static constexpr std::size_t max_tags = 8;
+  static constexpr std::size_t max_context_values = 8;
+  static constexpr std::size_t max_fingerprint = 4;
+
+  event_tag tags[max_tags] = {};
+  std::uint8_t tag_count = 0;
+  event_context_value contexts[max_context_values] = {};
+  std::uint8_t context_count = 0;
+  std::string_view fingerprint[max_fingerprint] = {};
+  std::uint8_t fingerprint_count = 0;
+  std::uint8_t dropped = 0;  ///< tags, context values and fingerprint parts that did not fit
+
+  /// Sets tag `key` (setTag): a second call with the same key replaces the value.
+  constexpr event_options& set_tag(std::string_view key, std::string_view value) noexcept {
+    for (std::size_t i = 0; i < tag_count; ++i)
+      if (tags[i].key == key) {
+        tags[i].value = value;
+        return *this;
+      }
+    if (tag_count < max_tags) tags[tag_count++] = event_tag{key, value};
+    else if (dropped < 255) ++dropped;
+    return *this;
+  }
+  /// Sets member `key` of the context named `context` (setContext, one member at a time);
+  /// the same context and key again replaces the value.
+  constexpr event_options& set_context(std::string_view context, std::string_view key, std::string_view value) noexcept {
+    for (std::size_t i = 0; i < context_count; ++i)
+      if (contexts[i].context == context && contexts[i].key == key) {
+        contexts[i].value = value;
+        return *this;
+      }
+    if (context_count < max_context_values) contexts[context_count++] = event_context_value{context, key, value};
+    else if (dropped < 255) ++dropped;
+    return *this;
+  }
+  /// Appends one part of the fingerprint (`fingerprint: [...]`; "{{ default }}" keeps
+  /// Sentry's own grouping as one part of it).
+  constexpr event_options& add_fingerprint(std::string_view part) noexcept {
+    if (fingerprint_count < max_fingerprint) fingerprint[fingerprint_count++] = part;
+    else if (dropped < 255) ++dropped;
+    return *this;
+  }
+};
+
+/// An error or message event as options.before_send sees it. Every member may be edited
+/// (see HOOKS above for how long edited strings must live); what it carries is what is sent.
+/// The trace context, the ids, the SDK's own contexts (os, runtime, device) and the release
+/// are not editable.
+struct error_event {
+  std::string_view exception_type;   ///< empty for a message event
+  std::string_view exception_value;
+  std::string_view message;          ///< empty for an exception event
+  level lvl = level::error;
+  event_options extra;               ///< tags, contexts and fingerprint
+};
+
+/// A finished transaction as options.before_send_transaction sees it: its name may be
+/// changed (the source then becomes "custom", as @sentry/core does when beforeSendTransaction
+/// renames) and tags added; its spans are read-only.
+struct transaction_event {
+  static constexpr std::size_t max_tags = event_options::max_tags;
+
+  std::string_view name;             ///< the transaction's name; assign to rename ("" keeps it)
+  event_tag tags[max_tags] = {};     ///< `tags` of the transaction payload (none by default)
+  std::uint8_t tag_count = 0;
+  std::size_t span_count = 0;        ///< child spans that ended (read-only)
+
+  /// Sets tag `key`, replacing an earlier value; beyond max_tags the tag is not kept (false).
+  constexpr bool set_tag(std::string_view key, std::string_view value) noexcept {
+    for (std::size_t i = 0; i < tag_count; ++i)
+      if (tags[i].key == key) {
+        tags[i].value = value;
+        return true;
+      }
+    if (tag_count >= max_tags) return false;
+    tags[tag_count++] = event_tag{key, value};
+    return true;
+  }
+};
+
+/// options.before_send (beforeSend): return false to drop the event.
+struct before_send_hook {
+  bool (*fn)(error_event& event, void* user) = nullptr;
+  void* user = nullptr;
+};
+
+/// options.before_send_transaction (beforeSendTransaction): return false to drop the
+/// transaction (it and each of its spans are counted as before_send).
+struct before_send_transaction_hook {
+  bool (*fn)(transaction_event& transaction, void* user) = nullptr;
+  void* user = nullptr;
+};
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_FACE_EVENT_OPTIONS_HPP
+
+// end of part: include/sentry_trace/face/event_options.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/face/outcome_kinds.hpp
+// =================================================================================================
+
+// sentry_trace/outcome_kinds.hpp -- discard reasons, data categories and the stats a program reads
+//
+// WHAT IT DOES  The vocabulary of outcomes: `discard_reason` and `data_category` (with the
+//               strings client reports and rate limits use for them) and `stats`, what
+//               get_stats() returns. Written once, included by outcomes.hpp (tracing on, which
+//               counts them) and by disabled.hpp (SENTRY_TRACE_ENABLED=0, where every counter
+//               stays zero).
+// DOES NOT      count anything or depend on any other part but config.hpp: the counters are in
+//               outcomes.hpp.
+// SPEC          https://develop.sentry.dev/sdk/telemetry/client-reports/
+
+#ifndef SENTRY_TRACE_OUTCOME_KINDS_HPP
+#define SENTRY_TRACE_OUTCOME_KINDS_HPP
+
+#include <cstddef>
+#include <cstdint>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// Why something was not delivered (the client report `reason` strings).
+enum class discard_reason : std::uint8_t {
+  sample_rate,        ///< not sampled
+  buffer_overflow,    ///< over a pool's capacity (spans, transactions, envelope bytes)
+  queue_overflow,     ///< the delivery queue was full
+  ratelimit_backoff,  ///< dropped before sending while the server's rate limit lasts
+  network_error,      ///< the transport could not reach the server
+  send_error,         ///< the server refused it
+  invalid,            ///< a span never ended, or ended after its transaction was sent
+  no_parent_span,     ///< a child whose explicit parent's transaction was already gone
+  internal_sdk_error, ///< anything else inside the library
+  before_send,        ///< options.before_send / before_send_transaction returned false
+  event_processor,    ///< matched options.ignore_transactions (@sentry/core's eventFilters
+                      ///< drops it from an event processor, reported with this reason)
+  insufficient_data,  ///< a profile with fewer than two usable samples (sentry_sdk's reason)
+  count_
+};
+
+/// What was not delivered (the rate-limit / client-report category strings).
+/// `profile` is a transaction's v1 profile item, `profile_chunk` a continuous-profiling chunk.
+enum class data_category : std::uint8_t { transaction, span, error, internal, profile, profile_chunk, count_ };
+
+constexpr const char* to_string(discard_reason r) noexcept {
+  constexpr const char* names[] = {"sample_rate",  "buffer_overflow", "queue_overflow",  "ratelimit_backoff",
+                                   "network_error", "send_error",     "invalid",         "no_parent_span",
+                                   "internal_sdk_error", "before_send", "event_processor", "insufficient_data"};
+  return names[static_cast<std::size_t>(r) < static_cast<std::size_t>(discard_reason::count_)
+                   ? static_cast<std::size_t>(r)
+                   : static_cast<std::size_t>(discard_reason::internal_sdk_error)];
+}
+constexpr const char* to_string(data_category c) noexcept {
+  constexpr const char* names[] = {"transaction", "span", "error", "internal", "profile", "profile_chunk"};
+  return names[static_cast<std::size_t>(c) < static_cast<std::size_t>(data_category::count_) ? static_cast<std::size_t>(c) : 3];
+}
+
+/// Things kept but cut, and other diagnostics, readable with sentry_trace::get_stats().
+/// With SENTRY_TRACE_ENABLED=0 every counter stays zero: nothing is recorded.
+struct stats {
+  std::uint64_t strings_truncated = 0;     ///< strings cut at SENTRY_TRACE_MAX_STRING or the arena's end
+  std::uint64_t attributes_dropped = 0;    ///< over SENTRY_TRACE_MAX_ATTRIBUTES or the attribute pool, a NaN or
+                                           ///< infinite value, one of the SDK's own keys, or a key the arena
+                                           ///< could not hold whole
+  std::uint64_t measurements_dropped = 0;  ///< over SENTRY_TRACE_MAX_MEASUREMENTS, no transaction, or not finite
+  std::uint64_t depth_overflows = 0;       ///< spans not made active because SENTRY_TRACE_MAX_DEPTH was reached
+  std::uint64_t timestamps_clamped = 0;    ///< given span times moved: a start after now (to now), an end
+                                           ///< before its span's start (to the start); the span is still sent
+  std::uint64_t envelopes_sent = 0;        ///< envelopes handed to the transport
+  std::uint64_t client_reports_sent = 0;   ///< of which client reports
+  std::uint64_t discarded_total = 0;       ///< sum of every outcome counted so far (also the reported ones)
+};
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_OUTCOME_KINDS_HPP
+
+// end of part: include/sentry_trace/face/outcome_kinds.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/face/sampler.hpp
+// =================================================================================================
+
+// sentry_trace/face/sampler.hpp -- the traces_sampler callable and the compile-time policy
+//
+// WHAT IT DOES  traces_sampler_fn: any trivially copyable callable double(const sampling_context&)
+//               of up to 64 bytes, stored inline (no heap, no RTTI, no vtable). The policy
+//               constant SENTRY_TRACE_SAMPLING selects (config.hpp), which lets the span path fold
+//               away under SENTRY_TRACE_SAMPLING_NEVER. The decision itself is made by
+//               protocol/sampling.hpp in the implementation TU.
+
+#ifndef SENTRY_TRACE_FACE_SAMPLER_HPP
+#define SENTRY_TRACE_FACE_SAMPLER_HPP
+
+// =================================================================================================
+// part: include/sentry_trace/face/sampling_context.hpp
+// =================================================================================================
+
+// sentry_trace/sampling_context.hpp -- what a traces_sampler is told about a new transaction
+//
+// WHAT IT DOES  `sampling_context` (the transaction's name, op, source, attributes and the
+//               incoming parent's decision and rate) and `parent_decision`. Written once,
+//               included by sampling.hpp (tracing on, which calls the sampler with it) and by
+//               disabled.hpp (SENTRY_TRACE_ENABLED=0, where a sampler is accepted, never called,
+//               and code that builds a context to test its sampler still compiles and works).
+// DOES NOT      decide anything: the sampler, sample_rand and the policies are in sampling.hpp.
+//               It depends only on config.hpp, status.hpp and attributes.hpp.
+// SPEC          https://develop.sentry.dev/sdk/telemetry/traces/#sampling
+
+#ifndef SENTRY_TRACE_SAMPLING_CONTEXT_HPP
+#define SENTRY_TRACE_SAMPLING_CONTEXT_HPP
+
+// =================================================================================================
+// part: include/sentry_trace/face/attributes.hpp
+// =================================================================================================
+
+// sentry_trace/attributes.hpp -- attribute values and key/value attributes
+//
+// WHAT IT DOES  `attribute_value` holds one of the four types Sentry's span attributes have (a
+//               string, a 64-bit integer, a double or a bool), with implicit conversions so a
+//               literal can be written where one is expected; `attribute` pairs it with a key,
+//               for span_options::attributes and sampling_context::find(). Written once,
+//               included by span.hpp (tracing on) and by disabled.hpp (SENTRY_TRACE_ENABLED=0),
+//               where the values keep their meaning because a program may read them.
+// DOES NOT      copy strings: a value views the caller's text, which must outlive it (span.hpp
+//               copies it into the transaction's arena when a span starts). It depends on no
+//               other part but config.hpp.
+
+#ifndef SENTRY_TRACE_ATTRIBUTES_HPP
+#define SENTRY_TRACE_ATTRIBUTES_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <string_view>
+#include <type_traits>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+namespace detail {
+/// Every char value as a one-byte string, so that attribute_value('x') can view its text
+/// without pointing into itself (a copy of the value would then dangle).
+struct char_strings {
+  char text[256];
+  constexpr char_strings() noexcept : text() {
+    for (int i = 0; i < 256; ++i) text[i] = static_cast<char>(i);
+  }
+};
+inline constexpr char_strings one_char_strings{};
+
+/// Plain char is a character (written as a one-byte string); signed char and unsigned char
+/// (std::int8_t, std::uint8_t) are integers.
+template <class T>
+inline constexpr bool is_attribute_integer_v =
+    std::is_integral_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, char>;
+
+/// A type that is a string without being a char pointer or nullptr (those are `const char*`):
+/// std::string and anything else that converts to std::string_view (the face includes no
+/// <string>). std::string_view itself has its own overloads.
+template <class S>
+inline constexpr bool is_attribute_string_v =
+    std::is_convertible_v<const S&, std::string_view> && !std::is_pointer_v<std::decay_t<S>> &&
+    !std::is_null_pointer_v<std::decay_t<S>> && !std::is_same_v<std::decay_t<S>, std::string_view>;
+
+/// The pointers that are not text: they would otherwise become bools.
+template <class T>
+inline constexpr bool is_non_text_pointee_v = !std::is_same_v<std::remove_cv_t<T>, char>;
+/// True for an unsigned value that int64 cannot hold (attribute_value stores it as a double).
+template <class Int> constexpr bool above_int64(Int i) noexcept {
+  if constexpr (std::is_unsigned_v<Int> && sizeof(Int) >= sizeof(std::int64_t)) {
+    return i > static_cast<Int>(INT64_MAX);
+  } else {
+    static_cast<void>(i);
+    return false;
+  }
+}
+}  // namespace detail
+
+/// An attribute's value: a string, a 64-bit integer, a double or a bool (the four types Sentry's
+/// span attributes have). Every C++ arithmetic and string type converts without ambiguity:
+///   - a string literal, `const char*` (nullptr: ""), std::string, std::string_view: a string
+///     that views the caller's text;
+///   - `char`: a one-byte string ('A' is "A"); `signed char` / `unsigned char` (std::int8_t,
+///     std::uint8_t) and every other integer type: an integer;
+///   - an unsigned value above INT64_MAX (the largest integer Sentry stores): the double nearest
+///     to it, the least lossy of the four types (it keeps the magnitude, to about 16 digits, as
+///     @sentry/core keeps every number, while clamping would lose it);
+///   - `float`, `double`, `long double`: a double;
+///   - `bool`: a bool. A pointer to anything but char does not compile (it would be a bool).
+class attribute_value {
+ public:
+  enum class kind : std::uint8_t { string, int64, float64, boolean };
+  constexpr attribute_value(std::string_view s) noexcept : kind_(kind::string), text_(s) {}  // NOLINT: implicit by design
+  constexpr attribute_value(const char* s) noexcept : kind_(kind::string), text_(s ? std::string_view(s) : std::string_view()) {}  // NOLINT
+  template <class S, std::enable_if_t<detail::is_attribute_string_v<S>, int> = 0>
+  constexpr attribute_value(const S& s) noexcept : attribute_value(std::string_view(s)) {}  // NOLINT: std::string etc.
+  constexpr attribute_value(char c) noexcept  // NOLINT: implicit by design
+      : kind_(kind::string), text_(&detail::one_char_strings.text[static_cast<unsigned char>(c)], 1) {}
+  constexpr attribute_value(bool b) noexcept : kind_(kind::boolean), bool_(b) {}  // NOLINT
+  constexpr attribute_value(double d) noexcept : kind_(kind::float64), double_(d) {}  // NOLINT
+  constexpr attribute_value(float f) noexcept : attribute_value(static_cast<double>(f)) {}  // NOLINT
+  constexpr attribute_value(long double d) noexcept : attribute_value(static_cast<double>(d)) {}  // NOLINT
+  template <class Int, std::enable_if_t<detail::is_attribute_integer_v<Int>, int> = 0>
+  constexpr attribute_value(Int i) noexcept  // NOLINT: implicit by design
+      : kind_(detail::above_int64(i) ? kind::float64 : kind::int64),
+        int_(detail::above_int64(i) ? 0 : static_cast<std::int64_t>(i)),
+        double_(detail::above_int64(i) ? static_cast<double>(i) : 0.0) {}
+  template <class T, std::enable_if_t<detail::is_non_text_pointee_v<T>, int> = 0>
+  attribute_value(T*) = delete;  // a pointer is not a value; pass what it points to
+  constexpr kind type() const noexcept { return kind_; }
+  constexpr std::string_view as_string() const noexcept { return kind_ == kind::string ? text_ : std::string_view(); }
+  constexpr std::int64_t as_int64() const noexcept { return kind_ == kind::int64 ? int_ : 0; }
+  constexpr double as_double() const noexcept { return kind_ == kind::float64 ? double_ : 0.0; }
+  constexpr bool as_bool() const noexcept { return kind_ == kind::boolean && bool_; }
+
+ private:
+  kind kind_;
+  std::string_view text_{};
+  std::int64_t int_ = 0;
+  double double_ = 0.0;
+  bool bool_ = false;
+};
+
+/// A key and value, for span_options::attributes and span::set_attributes.
+struct attribute {
+  std::string_view key;
+  attribute_value value;
+};
+
+/// A view of attributes (JS: SpanAttributes): a braced list `{{"db.system", "sqlite"},
+/// {"rows", 3}}`, an array, or a pointer and a count. It copies nothing. A braced list's array
+/// lives only until the end of the full-expression that holds it (the C++ rule for
+/// std::initializer_list), which is why a view is read during the call it is passed to and
+/// never kept: write the list inside the call (`s.set_attributes({...})`,
+/// `start_span({"name", "op", {}, {}, transaction_source::custom, false, {{"k", 1}}}, fn)`), not
+/// into a span_options variable read later. Assigning a braced list to a view is refused at
+/// compile time for that reason (`opts.attributes = {{"k", 1}};` would dangle at the `;`).
+class span_attributes {
+ public:
+  constexpr span_attributes() noexcept = default;
+  constexpr span_attributes(std::nullptr_t) noexcept {}  // NOLINT: implicit, as the pointer it replaces
+  constexpr span_attributes(std::initializer_list<attribute> list) noexcept : data_(first_of(list)), size_(list.size()) {}
+  constexpr span_attributes(const attribute* data, std::size_t count) noexcept : data_(data), size_(data ? count : 0) {}
+  template <std::size_t N>
+  constexpr span_attributes(const attribute (&array)[N]) noexcept : data_(array), size_(N) {}  // NOLINT
+  /// A pointer alone, as span_options::attributes was before this view: its count is
+  /// span_options::attribute_count.
+  template <class P, std::enable_if_t<std::is_same_v<P, const attribute*> || std::is_same_v<P, attribute*>, int> = 0>
+  constexpr span_attributes(P data) noexcept : data_(data) {}  // NOLINT
+  span_attributes& operator=(std::initializer_list<attribute>) = delete;  // would dangle: see above
+
+  constexpr const attribute* data() const noexcept { return data_; }
+  constexpr std::size_t size() const noexcept { return size_; }
+  constexpr bool empty() const noexcept { return size_ == 0; }
+  constexpr const attribute* begin() const noexcept { return data_; }
+  constexpr const attribute* end() const noexcept { return data_ + size_; }
+  constexpr const attribute& operator[](std::size_t i) const noexcept { return data_[i]; }
+
+ private:
+  /// The list's first element. Read through a function because g++ (-Winit-list-lifetime)
+  /// rightly notes that a member set from list.begin() outlives the list's array: a view that
+  /// must not be kept past the call is exactly what this type is.
+  static constexpr const attribute* first_of(std::initializer_list<attribute> list) noexcept { return list.begin(); }
+
+  const attribute* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+namespace detail {
+/// The attribute keys the SDK writes itself, in a transaction's trace context / span `data`
+/// and in span v2 `attributes` (envelope.hpp). A user attribute of one of these names would
+/// give the object the key twice, and Relay keeps only the last: such an attribute is
+/// dropped and counted (stats.attributes_dropped). Set op and origin through span_options.
+inline constexpr std::string_view sdk_attribute_keys[] = {
+    "sentry.op",           "sentry.origin",      "sentry.segment.name.source", "sentry.sample_rate",
+    "sentry.trace_lifecycle", "sentry.segment.name", "sentry.segment.id",       "sentry.sdk.name",
+    "sentry.sdk.version",  "sentry.release",     "sentry.environment",         "sentry.status.message"};
+
+/// What every SDK key starts with, and the shortest one's length: a key that is shorter or
+/// starts otherwise (nearly every user key) is told apart without walking the list.
+inline constexpr std::string_view sdk_attribute_prefix = "sentry.";
+inline constexpr std::size_t sdk_attribute_min_bytes = 9;
+
+constexpr bool sdk_attribute_keys_share_prefix() noexcept {
+  for (std::string_view k : sdk_attribute_keys)
+    if (k.size() < sdk_attribute_min_bytes || k.substr(0, sdk_attribute_prefix.size()) != sdk_attribute_prefix) return false;
+  return true;
+}
+static_assert(sdk_attribute_keys_share_prefix(), "is_sdk_attribute_key's fast rejection assumes every SDK key is sentry.<at least 2 bytes>");
+
+constexpr bool is_sdk_attribute_key(std::string_view key) noexcept {
+  if (key.size() < sdk_attribute_min_bytes || key[0] != sdk_attribute_prefix[0]) return false;
+  for (std::string_view k : sdk_attribute_keys)
+    if (k == key) return true;
+  return false;
+}
+} // namespace detail
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_ATTRIBUTES_HPP
+
+// end of part: include/sentry_trace/face/attributes.hpp
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// The parent's sampling decision as a new transaction sees it.
+enum class parent_decision : std::uint8_t { none, sampled, not_sampled };
+
+/// What a traces_sampler is told about the transaction being started.
+struct sampling_context {
+  std::string_view name;             ///< the transaction's name
+  std::string_view op;
+  parent_decision parent_sampled = parent_decision::none;  ///< from an incoming trace, if any
+  double parent_sample_rate = -1.0;  ///< the incoming sample_rate; negative when unknown
+  transaction_source source = transaction_source::custom;
+  const attribute* attributes = nullptr;  ///< span_options::attributes, valid during the call
+  std::size_t attribute_count = 0;
+  /// The rate to return to follow the incoming trace (JS: samplingContext.inheritOrSampleWith):
+  /// the parent's sample_rate when its baggage carried one (also when its sentry-trace left the
+  /// decision to us), else 1 or 0 for a parent that decided without a rate (an older SDK), else
+  /// `fallback`. Exactly @sentry/core's rule. The rate a parent sent is compared against the
+  /// trace's sample_rand, which an incoming trace keeps consistent with the parent's decision,
+  /// so returning it inherits that decision:
+  ///   o.traces_sampler = [](const st::sampling_context& c) {
+  ///     return c.name == "GET /health" ? 0.0 : c.inherit_or_sample_with(0.25);
+  ///   };
+  constexpr double inherit_or_sample_with(double fallback) const noexcept {
+    if (parent_sample_rate >= 0.0) return parent_sample_rate;
+    if (parent_sampled != parent_decision::none) return parent_sampled == parent_decision::sampled ? 1.0 : 0.0;
+    return fallback;
+  }
+  /// The value of attribute `key`, or nullptr.
+  const attribute_value* find(std::string_view key) const noexcept {
+    for (std::size_t i = 0; i < attribute_count; ++i)
+      if (attributes[i].key == key) return &attributes[i].value;
+    return nullptr;
+  }
+};
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_SAMPLING_CONTEXT_HPP
+
+// end of part: include/sentry_trace/face/sampling_context.hpp
+
+#include <cstddef>
+#include <cstdint>
+#include <new>
+#include <type_traits>
+#include <utility>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+namespace detail {
+
+/// A type-erased callable stored inline (no heap): the sampler must be copyable and fit in
+/// Capacity bytes and be trivially copyable. Built from a function pointer rather than virtual
+/// functions so that it needs neither RTTI nor a vtable in freestanding builds.
+template <class Signature, std::size_t Capacity> class inplace_function;
+
+template <class R, class... Args, std::size_t Capacity> class inplace_function<R(Args...), Capacity> {
+ public:
+  constexpr inplace_function() noexcept = default;
+  constexpr inplace_function(std::nullptr_t) noexcept {}
+  template <class F, class D = std::decay_t<F>,
+            std::enable_if_t<!std::is_same_v<D, inplace_function> && std::is_invocable_r_v<R, D&, Args...>, int> = 0>
+  inplace_function(F&& f) noexcept {  // NOLINT: implicit by design
+    static_assert(sizeof(D) <= Capacity, "callable too large to store inline: capture less (pointers, not copies)");
+    static_assert(alignof(D) <= alignof(std::max_align_t), "callable over-aligned");
+    // Trivially copyable callables (function pointers, lambdas capturing plain values or
+    // pointers) are copied as bytes and never destroyed, so the tracer that holds one needs no
+    // destructor and no exit-time code, which matters on bare-metal targets.
+    static_assert(std::is_trivially_copyable_v<D> && std::is_trivially_destructible_v<D>,
+                  "the callable must be trivially copyable: capture plain values or pointers, not std::string etc.");
+    ::new (static_cast<void*>(buffer_)) D(std::forward<F>(f));
+    invoke_ = [](void* self, Args... args) -> R { return (*static_cast<D*>(self))(std::forward<Args>(args)...); };
+  }
+  void reset() noexcept { invoke_ = nullptr; }
+  explicit operator bool() const noexcept { return invoke_ != nullptr; }
+  R operator()(Args... args) const { return invoke_(const_cast<unsigned char*>(buffer_), std::forward<Args>(args)...); }
+
+ private:
+  alignas(std::max_align_t) unsigned char buffer_[Capacity] = {};
+  R (*invoke_)(void*, Args...) = nullptr;
+};
+
+} // namespace detail
+
+/// The sampler type: any trivially copyable callable `double(const sampling_context&)` of up to
+/// 64 bytes (a function pointer, a lambda capturing values or pointers).
+/// Return the probability of keeping the transaction in [0, 1] (1: keep, 0: drop).
+using traces_sampler_fn = detail::inplace_function<double(const sampling_context&), 64>;
+
+namespace detail {
+/// The compile-time sampling policy (SENTRY_TRACE_SAMPLING, config.hpp).
+enum class sampling_policy_kind : std::uint8_t { runtime = 0, always = 1, never = 2, ratio = 3 };
+inline constexpr sampling_policy_kind sampling_policy = static_cast<sampling_policy_kind>(SENTRY_TRACE_SAMPLING);
+}  // namespace detail
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_FACE_SAMPLER_HPP
+
+// end of part: include/sentry_trace/face/sampler.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/face/transport.hpp
+// =================================================================================================
+
+// sentry_trace/face/transport.hpp -- the transport interface, what it receives, two tiny transports
+//
+// WHAT IT DOES  A transport receives finished envelopes: `envelope_view` (the bytes, and for a
+//               transaction a `transaction_view` of its spans). Implement send() (and flush() if
+//               the transport buffers). Declared here for every TU:
+//                 null_transport      discards everything (tracing on, delivery off);
+//                 callback_transport  a plain C function pointer + user data (UART, MQTT, C code).
+//               The hosted transports (file_transport, console_transport, http_transport) are in
+//               delivery/, seen by the implementation TU and by TUs that define
+//               SENTRY_TRACE_INTERNALS (config.hpp).
+// HOOKS         transport::send is called with the envelope lock held, so never concurrently and
+//               in order, from the thread that ended the transaction or called flush()/shutdown(),
+//               or with options.serialize_on_worker from the library's handoff thread (or poll()).
+//               The bytes are valid only during the call: copy them to keep them. send must not
+//               call back into sentry_trace. A transport that fails to deliver calls
+//               report_lost() so the loss is counted and appears in the next client report.
+// DOES NOT      own the transport: options.transport points to the user's object, which must
+//               outlive shutdown().
+
+#ifndef SENTRY_TRACE_FACE_TRANSPORT_HPP
+#define SENTRY_TRACE_FACE_TRANSPORT_HPP
+
+// =================================================================================================
+// part: include/sentry_trace/face/ids.hpp
+// =================================================================================================
+
+// sentry_trace/face/ids.hpp -- trace ids, span ids, event ids: the values users hold
+//
+// WHAT IT DOES  The id types (PROTOCOL.md §7): a trace id is 16 bytes written as 32 lowercase hex
+//               characters, a span id 8 bytes as 16, an event id a uuid4 as 32. Generation and the
+//               hex code are in protocol/ids.hpp, compiled by the implementation TU.
+// ERRORS        parse functions return false for the wrong length, uppercase or non-hex
+//               characters, and all-zero ids, leaving the output untouched.
+
+#ifndef SENTRY_TRACE_FACE_IDS_HPP
+#define SENTRY_TRACE_FACE_IDS_HPP
+
+#include <cstdint>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// 16-byte trace id shared by every span of one trace.
+struct trace_id {
+  std::uint64_t hi = 0;
+  std::uint64_t lo = 0;
+  constexpr bool is_zero() const noexcept { return hi == 0 && lo == 0; }
+  /// Writes exactly 32 lowercase hex characters (no NUL).
+  void to_hex(char* out32) const noexcept;
+  /// Parses exactly 32 lowercase hex characters; false (and `out` untouched) otherwise or when zero.
+  static bool parse(std::string_view hex, trace_id& out) noexcept;
+  friend constexpr bool operator==(const trace_id& a, const trace_id& b) noexcept { return a.hi == b.hi && a.lo == b.lo; }
+  friend constexpr bool operator!=(const trace_id& a, const trace_id& b) noexcept { return !(a == b); }
+};
+
+/// 8-byte span id; 0 means "none".
+struct span_id {
+  std::uint64_t value = 0;
+  constexpr bool is_zero() const noexcept { return value == 0; }
+  /// Writes exactly 16 lowercase hex characters (no NUL).
+  void to_hex(char* out16) const noexcept;
+  /// Parses exactly 16 lowercase hex characters; false (and `out` untouched) otherwise or when zero.
+  static bool parse(std::string_view hex, span_id& out) noexcept;
+  friend constexpr bool operator==(const span_id& a, const span_id& b) noexcept { return a.value == b.value; }
+  friend constexpr bool operator!=(const span_id& a, const span_id& b) noexcept { return a.value != b.value; }
+};
+
+/// uuid4 used as an event id; written as 32 hex without dashes, as event payloads require.
+struct event_id {
+  std::uint64_t hi = 0;
+  std::uint64_t lo = 0;
+  void to_hex(char* out32) const noexcept;
+};
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_FACE_IDS_HPP
+
+// end of part: include/sentry_trace/face/ids.hpp
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+namespace detail {
+struct transaction_block;
+struct time_anchor;
+}  // namespace detail
+
+/// One finished span as a transport sees it (valid only during transport::send).
+struct span_view {
+  span_id id;
+  span_id parent;               ///< zero on a root that starts the trace
+  std::string_view op;
+  std::string_view name;
+  std::int64_t start_epoch_us;  ///< microseconds since the Unix epoch
+  std::int64_t end_epoch_us;
+  span_status status;
+  bool is_root;
+};
+
+/// Read access to the transaction an envelope carries, for transports that show rather than
+/// ship it (console_transport). Only spans that were written to the envelope are listed.
+class transaction_view {
+ public:
+  std::string_view name() const noexcept;
+  trace_id trace() const noexcept;
+  /// Spans in the envelope, root first.
+  std::size_t span_count() const noexcept { return count_; }
+  span_view span_at(std::size_t i) const noexcept;
+
+  // Internal: built by the envelope writer.
+  transaction_view(const detail::transaction_block* b, const std::uint16_t* slots, std::size_t count,
+                   const detail::time_anchor& anchor) noexcept
+      : block_(b), slots_(slots), count_(count), anchor_(&anchor) {}
+
+ private:
+  const detail::transaction_block* block_;
+  const std::uint16_t* slots_;
+  std::size_t count_;
+  const detail::time_anchor* anchor_;
+};
+
+/// What a transport receives: the whole envelope's bytes (valid only during the call; copy
+/// them to keep them) and, for a transaction envelope, a structured view of it.
+class envelope_view {
+ public:
+  constexpr envelope_view() noexcept = default;
+  constexpr envelope_view(std::string_view bytes, const transaction_view* txn, bool client_report_only,
+                          std::uint32_t span_items = 0) noexcept
+      : bytes_(bytes), transaction_(txn), client_report_only_(client_report_only), span_items_(span_items) {}
+  /// The envelope, ready to POST or write to a file.
+  std::string_view bytes() const noexcept { return bytes_; }
+  /// The transaction it carries, or nullptr (client reports, events).
+  const transaction_view* transaction() const noexcept { return transaction_; }
+  /// True when it holds only a client_report item (sentry-cli rejects those).
+  bool is_client_report() const noexcept { return client_report_only_; }
+  /// The number of span v2 items in a streamed span envelope (0 for other envelopes).
+  std::uint32_t span_items() const noexcept { return span_items_; }
+  /// For a transaction envelope that carries a `profile` item: where that item starts (it is
+  /// always the last one), so bytes().substr(0, profile_offset()) is the envelope without it.
+  /// 0 when there is none.
+  std::size_t profile_offset() const noexcept { return profile_offset_; }
+  /// True for a continuous-profiling `profile_chunk` envelope.
+  bool is_profile_chunk() const noexcept { return profile_chunk_; }
+
+  /// Internal: the same view, saying that its last item, from `offset` on, is a profile.
+  constexpr envelope_view with_profile_at(std::size_t offset) const noexcept {
+    envelope_view v = *this;
+    v.profile_offset_ = offset;
+    return v;
+  }
+  /// Internal: a view of a profile_chunk envelope.
+  static constexpr envelope_view profile_chunk(std::string_view bytes) noexcept {
+    envelope_view v(bytes, nullptr, false);
+    v.profile_chunk_ = true;
+    return v;
+  }
+
+ private:
+  std::string_view bytes_{};
+  const transaction_view* transaction_ = nullptr;
+  bool client_report_only_ = false;
+  bool profile_chunk_ = false;
+  std::uint32_t span_items_ = 0;
+  std::size_t profile_offset_ = 0;
+};
+
+/// Where envelopes go. Implement send(); flush() if the transport buffers.
+class transport {
+ public:
+  /// Delivers one envelope (see the HOOKS contract above).
+  virtual void send(envelope_view envelope) = 0;
+  /// Waits up to `timeout_ms` for everything sent so far to be delivered; true when it was.
+  virtual bool flush(std::uint32_t timeout_ms) {
+    static_cast<void>(timeout_ms);
+    return true;
+  }
+
+  /// Counts an envelope this transport could not deliver, by reason, for the client report
+  /// (a transaction counts once as `transaction` and once per span as `span`, and once as
+  /// `profile` when it carries one; a profile chunk once as `profile_chunk`; an error event
+  /// once as `error`; lost client reports are not counted, as in every Sentry SDK).
+  static void report_lost(const envelope_view& envelope, discard_reason reason) noexcept;
+
+ protected:
+  transport() = default;
+  transport(const transport&) = default;
+  transport& operator=(const transport&) = default;
+  // Not virtual on purpose: the library never deletes a transport, and a virtual destructor
+  // would pull operator delete into freestanding links.
+  ~transport() = default;
+};
+
+/// Discards every envelope. Not a loss: the user chose no delivery.
+class null_transport final : public transport {
+ public:
+  void send(envelope_view) override {}
+};
+
+/// Hands every envelope to a plain function pointer, for C-style code and byte sinks.
+class callback_transport final : public transport {
+ public:
+  /// Receives the envelope's bytes, valid only during the call.
+  using send_fn = void (*)(const char* bytes, std::size_t size, void* user);
+  constexpr callback_transport(send_fn fn, void* user) noexcept : fn_(fn), user_(user) {}
+  void send(envelope_view e) override {
+    if (fn_) fn_(e.bytes().data(), e.bytes().size(), user_);
+  }
+
+ private:
+  send_fn fn_;
+  void* user_;
+};
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_FACE_TRANSPORT_HPP
+
+// end of part: include/sentry_trace/face/transport.hpp
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+/// The pools a tracer records into (core/pool.hpp); options.storage may point at one.
+struct storage;
+
+/// How the built-in HTTP transport delivers (hosted POSIX builds; ignored elsewhere).
+enum class delivery_mode : std::uint8_t {
+  worker,  ///< a background thread started by init() sends
+  poll     ///< nothing is sent until sentry_trace::poll() (or flush()/shutdown()) runs
+};
+
+/// How finished spans are sent (options.trace_lifecycle).
+enum class trace_lifecycle : std::uint8_t {
+  static_,  ///< "static": one transaction per root, with at most max_spans children (the default)
+  stream    ///< span v2 items in batches of up to 1000, as @sentry/core 11 streams them: a root
+            ///< with more spans than a block holds is sent whole, in several envelopes
+};
+
+/// When continuous profiling (options.profile_session_sample_rate) runs: the names and
+/// meanings of the SDKs' profileLifecycle / profile_lifecycle.
+enum class profile_lifecycle : std::uint8_t {
+  manual,  ///< from start_profiler() to stop_profiler()
+  trace    ///< while any sampled root span is running
+};
+
+/// Everything init() takes. An aggregate: declare it, then assign fields by name.
+struct options {
+  /// traces_sample_rate's "not set" value (0.0 is a real rate: sample nothing).
+  static constexpr double unset = -1.0;
+
+  std::string_view dsn{};               ///< "": SENTRY_DSN, else none
+  std::string_view release{};           ///< "": SENTRY_RELEASE
+  std::string_view environment{};       ///< "": SENTRY_ENVIRONMENT, else "production"
+  std::string_view server_name{};
+  std::string_view org_id{};            ///< "": the digits of a DSN host "o<digits>.…"
+  double traces_sample_rate = unset;    ///< unset: SENTRY_TRACES_SAMPLE_RATE
+  traces_sampler_fn traces_sampler{};   ///< any callable double(const sampling_context&) up to 64 bytes
+  std::uint32_t max_spans = SENTRY_TRACE_MAX_SPANS;  ///< child spans per transaction; 0 or more: capped
+  bool debug = false;                   ///< false: SENTRY_DEBUG ("1", "true", "yes", "on")
+  log_hook log{};
+  ::sentry_trace::transport* transport = nullptr;  ///< not owned
+  /// With `transport`: a thread of the library writes each transaction's envelope and calls
+  /// transport->send() from there, so a root's end() only queues its block (SENTRY_TRACE_THREADS=0:
+  /// poll() writes them). Off by default, because send() then runs on another thread than
+  /// the one that ended the root. The built-in transport always works this way in worker mode.
+  bool serialize_on_worker = false;
+  ::sentry_trace::storage* storage = nullptr;      ///< not owned; nullptr: a static one (hosted)
+  clock_hook clock{};
+  wall_clock_hook wall_clock{};
+  entropy_hook entropy{};
+  lock_hook lock{};
+  bool send_client_reports = true;
+  /// Outgoing URLs that get trace headers from inject(carrier, url): a URL containing one of
+  /// these (ASCII case-insensitive) does. nullptr (the default): every URL, as @sentry/node 11.
+  /// Copied by init(): at most 16 targets and 1024 bytes in all.
+  const std::string_view* trace_propagation_targets = nullptr;
+  std::size_t trace_propagation_target_count = 0;
+  /// Also send a W3C `traceparent` header (default false, as the SDKs' propagateTraceparent).
+  bool propagate_traceparent = false;
+  /// Whether integrations (include/sentry_trace/integrations/) may record data that can identify
+  /// a person: URL query strings and fragments, request and response headers (their secrets still
+  /// `[Filtered]`). Default false, as the SDKs' sendDefaultPii / send_default_pii. User-info in a
+  /// URL, bound SQL values and Redis values are never recorded, whatever this says.
+  bool send_default_pii = false;
+  /// The built-in HTTP transport (a DSN and no `transport`, hosted POSIX builds): worker or poll.
+  delivery_mode delivery = delivery_mode::worker;
+  std::string_view http_proxy{};        ///< "http://host:port" for the built-in transport; "": none
+  std::string_view ca_file{};           ///< a PEM CA bundle for https; "": the system's
+  bool http_compression = true;         ///< gzip envelopes over 1 KiB (only with SENTRY_TRACE_WITH_ZLIB=1 and -lz)
+  /// static_ (transactions, the default) or stream (span v2 batches); SENTRY_TRACE_LIFECYCLE
+  /// ("static" / "stream") when left at the default.
+  ::sentry_trace::trace_lifecycle trace_lifecycle = ::sentry_trace::trace_lifecycle::static_;
+  /// "": SENTRY_SPOTLIGHT; "true"/"1"/"yes"/"on"...: http://localhost:8969/stream;
+  /// "false"/"0"/"no"/"off"...: off; anything else: the sidecar URL (PROTOCOL.md §13).
+  std::string_view spotlight{};
+  /// Sees every error and message event before it is written; may edit it or drop it (false:
+  /// counted as before_send / error). See face/event_options.hpp for what can be edited.
+  before_send_hook before_send{};
+  /// Sees every transaction before it is written; may rename it, add tags, or drop it (false:
+  /// counted as before_send for the transaction and each of its spans). Neither this nor
+  /// ignore_transactions applies to streamed spans (trace_lifecycle::stream), as @sentry/core
+  /// ignores both there.
+  before_send_transaction_hook before_send_transaction{};
+  /// Transactions whose name contains one of these (case-sensitive substring, as @sentry/core's
+  /// stringMatchesSomePattern with string patterns; there are no regular expressions) are not
+  /// sent: counted as event_processor for the transaction and its spans, as @sentry/core's
+  /// eventFilters integration drops them. Checked before before_send_transaction, against the
+  /// name the root ended with. An empty pattern matches every name. Copied by init(): at most 8
+  /// patterns and 256 bytes in all (a microcontroller's RAM; the usual list is a few health
+  /// checks).
+  const std::string_view* ignore_transactions = nullptr;
+  std::size_t ignore_transaction_count = 0;
+
+  // Profiling (Linux on x86-64 and AArch64; elsewhere these do nothing, and debug mode says so).
+  // Two models, as Sentry's SDKs have them; when both are set, the first wins and a warning says so.
+  /// Transaction profiling: each sampled root is profiled with this probability (0 to 1) and
+  /// its envelope carries a `profile` item (sample format v1, at most 30 s). unset: off.
+  double profiles_sample_rate = unset;
+  /// Transaction profiling: decides per sampled root instead of profiles_sample_rate (as
+  /// sentry_sdk's profiles_sampler), with the root's sampling context.
+  traces_sampler_fn profiles_sampler{};
+  /// Continuous profiling: this process's profiler session runs with this probability (drawn
+  /// once, at init()) and sends `profile_chunk` items (format v2, at most 60 s each). unset: off.
+  double profile_session_sample_rate = unset;
+  ::sentry_trace::profile_lifecycle profile_lifecycle = ::sentry_trace::profile_lifecycle::manual;
+  /// Samples per second of each registered thread (the thread that calls init() and those that
+  /// call register_profiled_thread()). 101 by default, as the SDKs: off the beat of 100 Hz timers.
+  std::uint32_t profiler_frequency_hz = 101;
+  /// capture_message() events carry the calling thread's stack trace too (capture_exception()'s
+  /// always do, where profiling_supported), as the SDKs' attachStacktrace / attach_stacktrace.
+  bool attach_stacktrace = false;
+  /// Images whose frames are in_app besides the main executable: a frame's module path that
+  /// contains one of these (e.g. "libgame"). Read during init() only.
+  const std::string_view* in_app_include = nullptr;
+  std::size_t in_app_include_count = 0;
+};
+
+/// Starts (or restarts) tracing. Returns false, logs why, and leaves tracing off on bad
+/// options. A second call shuts the first down cleanly (flushing with a 0 ms timeout) and
+/// starts over; spans of the first remain valid no-op handles.
+bool init(const options& opts) noexcept;
+/// Sends pending client reports (they also leave every 60 s by themselves: from the worker,
+/// from poll(), or after the next envelope) and waits up to `timeout_ms` for the transport; true when
+/// everything was delivered (also true when tracing is off: nothing is pending).
+bool flush(std::uint32_t timeout_ms) noexcept;
+/// Counts in-flight transactions as dropped, flushes, and turns tracing off. Later calls are
+/// no-ops until the next init(). Returns what flush() returned.
+bool shutdown(std::uint32_t timeout_ms) noexcept;
+/// True between a successful init() and shutdown().
+bool is_enabled() noexcept;
+/// options.send_default_pii of the running init() (as sentry_sdk's should_send_default_pii());
+/// false before init() and after shutdown().
+bool should_send_default_pii() noexcept;
+/// Continuous profiling with profile_lifecycle::manual: starts / stops the profiler session
+/// (no-ops in the other modes, when the session was not sampled, or where profiling is not
+/// supported; debug mode logs why). stop_profiler() sends the chunk in progress.
+void start_profiler() noexcept;
+void stop_profiler() noexcept;
+/// Adds the calling thread to those the profiler samples, under `name` (thread_metadata; cut at
+/// 63 bytes). The thread that calls init() is registered by it. False when all 31 places are
+/// taken or profiling is not supported. A thread that exits is removed by itself.
+bool register_profiled_thread(std::string_view name) noexcept;
+/// Removes the calling thread from those the profiler samples.
+void unregister_profiled_thread() noexcept;
+/// Counters of what was cut or dropped since init().
+stats get_stats() noexcept;
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_FACE_OPTIONS_HPP
+
+// end of part: include/sentry_trace/face/options.hpp
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+#if SENTRY_TRACE_DETAIL_PROFILING
+#  include <dlfcn.h>
+#  include <elf.h>
+#  include <fcntl.h>
+#  include <link.h>
+#  include <sys/mman.h>
+#  include <sys/stat.h>
+#  include <unistd.h>
+#  include <mutex>
+#endif
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+namespace detail {
+
+/// Images the table holds (the executable, its libraries and what dlopen() adds); addresses in
+/// images beyond it resolve to nothing.
+inline constexpr std::size_t max_symbol_images = 256;
+/// The longest build id kept (GNU's are 20 bytes, SHA-1; some linkers write 16 or 32).
+inline constexpr std::size_t max_build_id_bytes = 32;
+/// in_app_include patterns kept, and the bytes of their text.
+inline constexpr std::size_t max_in_app_patterns = 16;
+inline constexpr std::size_t max_in_app_pattern_bytes = 512;
+
+/// One symbol as the ELF reader found it: `name` points into the file's bytes.
+struct elf_symbol {
+  std::string_view name;
+  std::uint64_t value = 0;  ///< st_value: the symbol's address in the file's own address space
+  std::uint64_t size = 0;
+};
+
+/// Where an ELF file keeps the symbol table the reader uses, checked against the file's size.
+struct elf_symbol_table {
+  std::size_t symbols = 0;       ///< file offset of the first Elf64_Sym
+  std::size_t count = 0;         ///< symbols in it
+  std::size_t entry_size = 0;    ///< sh_entsize (at least sizeof(Elf64_Sym))
+  std::size_t strings = 0;       ///< file offset of its string table
+  std::size_t strings_size = 0;  ///< bytes of it
+  bool found = false;
+};
+
+/// Reads a T at `offset` of file[0..size): false when it does not lie wholly inside. memcpy,
+/// since a hostile file's offsets need not be aligned.
+template <class T>
+bool elf_read(const unsigned char* file, std::size_t size, std::size_t offset, T& out) noexcept {
+  if (offset > size || size - offset < sizeof(T)) return false;
+  std::memcpy(&out, file + offset, sizeof(T));
+  return true;
+}
+
+/// True when [offset, offset + bytes) lies inside a file of `size` bytes.
+constexpr bool elf_span_inside(std::uint64_t offset, std::uint64_t bytes, std::size_t size) noexcept {
+  return offset <= size && bytes <= size - offset;
+}
+
+/// One image of the process, as dl_iterate_phdr() reports it.
+struct symbol_image {
+  std::uintptr_t bias = 0;  ///< dlpi_addr: file address + bias = run-time address
+  std::uintptr_t low = 0;   ///< the lowest PT_LOAD byte, run time (page-aligned down)
+  std::uintptr_t high = 0;  ///< one past the highest
+  char path[256] = {};
+  std::size_t path_len = 0;
+  unsigned char build_id[max_build_id_bytes] = {};
+  std::size_t build_id_len = 0;
+  bool main_executable = false;
+  bool map_tried = false;  ///< the file was opened (or failed to open) once; not again
+  const unsigned char* map = nullptr;
+  std::size_t map_size = 0;
+  elf_symbol_table table{};
+
+  std::string_view path_view() const noexcept { return std::string_view(path, path_len); }
+  /// The file name: the path after its last '/'.
+  std::string_view file_name() const noexcept {
+    const std::string_view p = path_view();
+    const std::size_t slash = p.rfind('/');
+    return slash == std::string_view::npos ? p : p.substr(slash + 1);
+  }
+};
+
+/// What an error event's debug_meta names for one image (views into the image table).
+struct image_record {
+  std::string_view code_file;
+  std::uintptr_t image_addr = 0;
+  std::uint64_t image_size = 0;
+  const unsigned char* build_id = nullptr;
+  std::size_t build_id_len = 0;
+};
+
+/// Finds the symbol table of the ELF64 file file[0..size): .symtab when present, else .dynsym,
+/// each with the string table its sh_link names. False (and `out.found` false) for anything
+/// that is not a well-formed little/native-endian ELF64 file in the parts it reads.
+inline bool elf_find_symbol_table(const unsigned char* file, std::size_t size, elf_symbol_table& out) noexcept {
+  out = elf_symbol_table{};
+#if SENTRY_TRACE_DETAIL_PROFILING
+  Elf64_Ehdr eh;
+  if (file == nullptr || !elf_read(file, size, 0, eh)) return false;
+  if (std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64) return false;
+#  if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  if (eh.e_ident[EI_DATA] != ELFDATA2LSB) return false;
+#  else
+  if (eh.e_ident[EI_DATA] != ELFDATA2MSB) return false;
+#  endif
+  if (eh.e_shentsize < sizeof(Elf64_Shdr) || eh.e_shnum == 0) return false;
+  const std::uint64_t sh_bytes = static_cast<std::uint64_t>(eh.e_shentsize) * eh.e_shnum;
+  if (!elf_span_inside(eh.e_shoff, sh_bytes, size)) return false;
+  auto section = [&](std::size_t i, Elf64_Shdr& s) noexcept {
+    return elf_read(file, size, static_cast<std::size_t>(eh.e_shoff) + i * eh.e_shentsize, s);
+  };
+  for (const std::uint32_t wanted : {static_cast<std::uint32_t>(SHT_SYMTAB), static_cast<std::uint32_t>(SHT_DYNSYM)}) {
+    for (std::size_t i = 0; i < eh.e_shnum; ++i) {
+      Elf64_Shdr s, str;
+      if (!section(i, s) || s.sh_type != wanted) continue;
+      if (s.sh_entsize < sizeof(Elf64_Sym) || !elf_span_inside(s.sh_offset, s.sh_size, size)) continue;
+      if (s.sh_link == 0 || s.sh_link >= eh.e_shnum || !section(s.sh_link, str)) continue;
+      if (str.sh_type != SHT_STRTAB || !elf_span_inside(str.sh_offset, str.sh_size, size)) continue;
+      out.symbols = static_cast<std::size_t>(s.sh_offset);
+      out.count = static_cast<std::size_t>(s.sh_size / s.sh_entsize);
+      out.entry_size = static_cast<std::size_t>(s.sh_entsize);
+      out.strings = static_cast<std::size_t>(str.sh_offset);
+      out.strings_size = static_cast<std::size_t>(str.sh_size);
+      out.found = true;
+      return true;
+    }
+  }
+#else
+  (void)file;
+  (void)size;
+#endif
+  return false;
+}
+
+/// The function symbol of `table` (in file[0..size)) that covers the file address `address`:
+/// the sized one containing it, else the nearest preceding one of size 0. False when none does
+/// or its name is not a NUL-terminated string inside the string table.
+inline bool elf_lookup(const unsigned char* file, std::size_t size, const elf_symbol_table& table,
+                       std::uint64_t address, elf_symbol& out) noexcept {
+#if SENTRY_TRACE_DETAIL_PROFILING
+  if (!table.found) return false;
+  bool have_sized = false, have_bare = false;
+  Elf64_Sym best{}, bare{};
+  for (std::size_t i = 0; i < table.count; ++i) {
+    Elf64_Sym sym;
+    if (!elf_read(file, size, table.symbols + i * table.entry_size, sym)) break;
+    const unsigned type = ELF64_ST_TYPE(sym.st_info);
+    if ((type != STT_FUNC && type != STT_GNU_IFUNC) || sym.st_shndx == SHN_UNDEF || sym.st_value > address) continue;
+    if (sym.st_size != 0) {
+      if (address - sym.st_value < sym.st_size && (!have_sized || sym.st_value > best.st_value)) {
+        best = sym;
+        have_sized = true;
+      }
+    } else if (!have_bare || sym.st_value > bare.st_value) {
+      bare = sym;
+      have_bare = true;
+    }
+  }
+  if (!have_sized && !have_bare) return false;
+  const Elf64_Sym& s = have_sized ? best : bare;
+  if (s.st_name >= table.strings_size) return false;
+  const char* name = reinterpret_cast<const char*>(file + table.strings + s.st_name);
+  const std::size_t room = table.strings_size - s.st_name;
+  const void* end = std::memchr(name, '\0', room);
+  if (end == nullptr) return false;
+  out.name = std::string_view(name, static_cast<std::size_t>(static_cast<const char*>(end) - name));
+  out.value = s.st_value;
+  out.size = s.st_size;
+  return !out.name.empty();
+#else
+  (void)file;
+  (void)size;
+  (void)table;
+  (void)address;
+  (void)out;
+  return false;
+#endif
+}
+
+/// Writes `len` bytes of build id as Sentry's debug_id: the first 16 bytes (zero-padded) as a
+/// GUID whose first u32 and next two u16 are little-endian, i.e. byte-swapped when printed
+/// (sentry-native's sentry__module_get_debug_id). out[36] is a NUL; returns 36.
+inline std::size_t format_debug_id(const unsigned char* build_id, std::size_t len, char (&out)[37]) noexcept {
+  std::uint8_t b[16] = {};
+  if (build_id != nullptr) std::memcpy(b, build_id, len < 16 ? len : 16);
+  const std::uint8_t g[16] = {b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6],
+                              b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]};
+  char* p = out;
+  hex_lower(p, g, 4), p += 8, *p++ = '-';
+  hex_lower(p, g + 4, 2), p += 4, *p++ = '-';
+  hex_lower(p, g + 6, 2), p += 4, *p++ = '-';
+  hex_lower(p, g + 8, 2), p += 4, *p++ = '-';
+  hex_lower(p, g + 10, 6), p += 12;
+  *p = '\0';
+  return 36;
+}
+
+/// Writes the whole build id as lowercase hex (Sentry's code_id, what `readelf -n` prints) into
+/// out[0..cap); returns its length, 0 when it does not fit or there is none.
+inline std::size_t format_code_id(const unsigned char* build_id, std::size_t len, char* out, std::size_t cap) noexcept {
+  if (build_id == nullptr || len == 0 || cap < 2 * len) return 0;
+  hex_lower(out, build_id, len);
+  return 2 * len;
+}
+
+#if SENTRY_TRACE_DETAIL_PROFILING
+
+/// The symbolizer's state: the image table and the in_app patterns, behind one mutex.
+struct symbol_state {
+  std::mutex lock;
+  symbol_image images[max_symbol_images];
+  std::size_t count = 0;
+  std::string_view patterns[max_in_app_patterns] = {};
+  std::size_t pattern_count = 0;
+  char pattern_text[max_in_app_pattern_bytes] = {};
+};
+
+inline symbol_state g_symbols{};
+
+/// The GNU build id from the PT_NOTE segments of a loaded image (read in memory, where the
+/// loader mapped them), into `img`.
+inline void read_build_id(const dl_phdr_info& info, symbol_image& img) noexcept {
+  for (std::size_t i = 0; i < info.dlpi_phnum; ++i) {
+    const ElfW(Phdr)& ph = info.dlpi_phdr[i];
+    if (ph.p_type != PT_NOTE) continue;
+    const unsigned char* p = reinterpret_cast<const unsigned char*>(info.dlpi_addr + ph.p_vaddr);
+    std::size_t left = static_cast<std::size_t>(ph.p_memsz);
+    while (left >= sizeof(ElfW(Nhdr))) {
+      ElfW(Nhdr) nh;
+      std::memcpy(&nh, p, sizeof nh);
+      const std::size_t name_room = (static_cast<std::size_t>(nh.n_namesz) + 3) & ~std::size_t{3};
+      const std::size_t desc_room = (static_cast<std::size_t>(nh.n_descsz) + 3) & ~std::size_t{3};
+      if (name_room > left - sizeof nh || desc_room > left - sizeof nh - name_room) break;
+      const unsigned char* name = p + sizeof nh;
+      if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 && std::memcmp(name, "GNU", 4) == 0 &&
+          nh.n_descsz != 0 && nh.n_descsz <= max_build_id_bytes) {
+        std::memcpy(img.build_id, name + name_room, nh.n_descsz);
+        img.build_id_len = nh.n_descsz;
+        return;
+      }
+      p += sizeof nh + name_room + desc_room;
+      left -= sizeof nh + name_room + desc_room;
+    }
+  }
+}
+
+/// dl_iterate_phdr's callback: adds an image not in the table yet (same bias and path).
+inline int add_image(dl_phdr_info* info, std::size_t, void* data) noexcept {
+  symbol_state& st = *static_cast<symbol_state*>(data);
+  // The main program comes with an empty dlpi_name; its path is /proc/self/exe's target.
+  const bool main_exe = info->dlpi_name == nullptr || info->dlpi_name[0] == '\0';
+  char path[256];
+  std::size_t path_len = 0;
+  if (main_exe) {
+    const ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+    if (n <= 0) return 0;
+    path_len = static_cast<std::size_t>(n);
+  } else {
+    path_len = std::strlen(info->dlpi_name);
+    if (path_len >= sizeof path) return 0;  // a path we cannot hold: its frames stay unknown
+    std::memcpy(path, info->dlpi_name, path_len);
+  }
+  std::uintptr_t low = UINTPTR_MAX, high = 0;
+  for (std::size_t i = 0; i < info->dlpi_phnum; ++i) {
+    const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+    if (ph.p_type != PT_LOAD) continue;
+    const std::uintptr_t start = info->dlpi_addr + ph.p_vaddr;
+    const std::uintptr_t end = start + ph.p_memsz;
+    if (start < low) low = start;
+    if (end > high) high = end;
+  }
+  if (high <= low) return 0;
+  const std::string_view p(path, path_len);
+  for (std::size_t i = 0; i < st.count; ++i)
+    if (st.images[i].bias == info->dlpi_addr && st.images[i].low == (low & ~std::uintptr_t{4095}) &&
+        st.images[i].path_view() == p)
+      return 0;
+  if (st.count == max_symbol_images) return 1;
+  symbol_image& img = st.images[st.count];
+  img = symbol_image{};
+  img.bias = info->dlpi_addr;
+  img.low = low & ~std::uintptr_t{4095};
+  img.high = high;
+  std::memcpy(img.path, path, path_len);
+  img.path_len = path_len;
+  img.main_executable = main_exe;
+  read_build_id(*info, img);
+  ++st.count;
+  return 0;
+}
+
+/// The table's entry holding `addr` (the latest added wins when spans overlap, after a
+/// dlclose/dlopen reused the range); refilled once when none does. Needs st.lock held.
+inline symbol_image* find_image(symbol_state& st, std::uintptr_t addr) noexcept {
+  for (int pass = 0; pass < 2; ++pass) {
+    for (std::size_t i = st.count; i-- > 0;)
+      if (addr >= st.images[i].low && addr < st.images[i].high) return &st.images[i];
+    if (pass == 0) dl_iterate_phdr(&add_image, &st);
+  }
+  return nullptr;
+}
+
+/// Maps the image's file read-only, once, and finds its symbol table. Needs the lock held.
+inline void map_image(symbol_image& img) noexcept {
+  if (img.map_tried) return;
+  img.map_tried = true;
+  if (img.path_len == 0 || img.path[0] != '/') return;  // e.g. linux-vdso.so.1: no file
+  const int fd = open(img.path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  struct stat sb;
+  if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
+    void* m = mmap(nullptr, static_cast<std::size_t>(sb.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+    if (m != MAP_FAILED) {
+      img.map = static_cast<const unsigned char*>(m);
+      img.map_size = static_cast<std::size_t>(sb.st_size);
+      elf_find_symbol_table(img.map, img.map_size, img.table);
+    }
+  }
+  close(fd);
+}
+
+/// True when `path` contains one of the in_app_include patterns.
+inline bool path_in_app(const symbol_state& st, std::string_view path) noexcept {
+  for (std::size_t i = 0; i < st.pattern_count; ++i)
+    if (!st.patterns[i].empty() && path.find(st.patterns[i]) != std::string_view::npos) return true;
+  return false;
+}
+
+/// Puts `name` into scratch[0..cap) demangled (or as given when the demangler does not know it,
+/// cut to fit) and returns the view.
+inline std::string_view function_name_into(std::string_view name, char* scratch, std::size_t cap) noexcept {
+  if (scratch == nullptr || cap == 0) return {};
+  std::size_t n = demangle(name, scratch, cap);
+  if (n == 0) {
+    n = name.size() < cap ? name.size() : cap;
+    std::memcpy(scratch, name.data(), n);
+  }
+  return std::string_view(scratch, n);
+}
+
+#endif  // SENTRY_TRACE_DETAIL_PROFILING
+
+/// Resolves `addr` (a code address to look up: for a return address, frame_lookup_address()'s)
+/// into `out`, the function name in scratch[0..cap) (cut to fit), the module strings in the
+/// image table (valid until release_symbols()). False when no loaded image contains it (out
+/// then holds only instruction_addr); true with an empty function when the image is known but
+/// no symbol covers the address. Locks; may open and map a file; never in a signal handler.
+inline bool resolve_frame(std::uintptr_t addr, resolved_frame& out, char* scratch, std::size_t cap) noexcept {
+  out = resolved_frame{};
+  out.instruction_addr = addr;
+#if SENTRY_TRACE_DETAIL_PROFILING
+  symbol_state& st = g_symbols;
+  std::lock_guard<std::mutex> guard(st.lock);
+  symbol_image* img = find_image(st, addr);
+  if (img == nullptr) return false;
+  out.module_path = img->path_view();
+  out.module = img->file_name();
+  out.in_app = img->main_executable || path_in_app(st, out.module_path);
+  out.image_index = static_cast<std::uint32_t>(img - st.images) + 1;
+  map_image(*img);
+  elf_symbol sym;
+  if (img->map != nullptr && elf_lookup(img->map, img->map_size, img->table, addr - img->bias, sym)) {
+    out.function = function_name_into(sym.name, scratch, cap);
+    out.symbol_addr = static_cast<std::uintptr_t>(sym.value) + img->bias;
+    return true;
+  }
+  Dl_info info;
+  if (dladdr(reinterpret_cast<void*>(addr), &info) != 0 && info.dli_sname != nullptr && info.dli_saddr != nullptr) {
+    out.function = function_name_into(info.dli_sname, scratch, cap);
+    out.symbol_addr = reinterpret_cast<std::uintptr_t>(info.dli_saddr);
+  }
+  return true;
+#else
+  (void)scratch;
+  (void)cap;
+  return false;
+#endif
+}
+
+/// The image `image_index` (1-based, from a resolved_frame) as debug_meta names it; false for
+/// an index not in the table. The views stay valid until release_symbols().
+inline bool image_at(std::uint32_t image_index, image_record& out) noexcept {
+  out = image_record{};
+#if SENTRY_TRACE_DETAIL_PROFILING
+  symbol_state& st = g_symbols;
+  std::lock_guard<std::mutex> guard(st.lock);
+  if (image_index == 0 || image_index > st.count) return false;
+  const symbol_image& img = st.images[image_index - 1];
+  out.code_file = img.path_view();
+  out.image_addr = img.low;
+  out.image_size = img.high - img.low;
+  out.build_id = img.build_id;
+  out.build_id_len = img.build_id_len;
+  return true;
+#else
+  (void)image_index;
+  return false;
+#endif
+}
+
+/// Sets the in_app_include patterns (copied; a frame is in_app when its image's path contains
+/// one), replacing the previous ones. The first max_in_app_patterns patterns that fit in
+/// max_in_app_pattern_bytes bytes in all are kept, the rest ignored. Locks.
+inline void set_in_app_patterns(const std::string_view* patterns, std::size_t count) noexcept {
+#if SENTRY_TRACE_DETAIL_PROFILING
+  symbol_state& st = g_symbols;
+  std::lock_guard<std::mutex> guard(st.lock);
+  st.pattern_count = 0;
+  if (patterns == nullptr) return;
+  std::size_t used = 0;
+  for (std::size_t i = 0; i < count && st.pattern_count < max_in_app_patterns; ++i) {
+    const std::string_view s = patterns[i];
+    if (s.empty() || s.size() > max_in_app_pattern_bytes - used) continue;
+    std::memcpy(st.pattern_text + used, s.data(), s.size());
+    st.patterns[st.pattern_count++] = std::string_view(st.pattern_text + used, s.size());
+    used += s.size();
+  }
+#else
+  (void)patterns;
+  (void)count;
+#endif
+}
+
+/// init()'s hook: copies options.in_app_include (set_in_app_patterns' limits).
+inline void configure_symbols(const options& o) noexcept {
+  set_in_app_patterns(o.in_app_include, o.in_app_include_count);
+}
+
+/// Unmaps every image file and empties the table (shutdown): every view resolve_frame() or
+/// image_at() handed out is invalid after it. Locks.
+inline void release_symbols() noexcept {
+#if SENTRY_TRACE_DETAIL_PROFILING
+  symbol_state& st = g_symbols;
+  std::lock_guard<std::mutex> guard(st.lock);
+  for (std::size_t i = 0; i < st.count; ++i) {
+    symbol_image& img = st.images[i];
+    if (img.map != nullptr) munmap(const_cast<unsigned char*>(img.map), img.map_size);
+    img = symbol_image{};
+  }
+  st.count = 0;
+#endif
+}
+
+}  // namespace detail
+
+SENTRY_TRACE_DETAIL_END
+
+#endif  // SENTRY_TRACE_PROFILING_SYMBOLS_HPP
+
+// end of part: include/sentry_trace/profiling/symbols.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/protocol/ids.hpp
+// =================================================================================================
+
+// sentry_trace/protocol/ids.hpp -- trace ids, span ids, event ids: generation, hex form, parsing
+//
+// WHAT IT DOES  A trace id is 16 random bytes written as 32 lowercase hex characters, a span id
+//               8 random bytes as 16, an event id a uuid4 as 32 (PROTOCOL.md §7). Ids are never
+//               all zeros (W3C) and always lowercase.
+// DOES NOT      allocate, lock or call the entropy hook on the span path: each thread reads its
+//               own ChaCha8 keystream under a key drawn once by init() (platform.hpp), so ids
+//               seen outside do not tell the next ones.
+// ERRORS        parse functions return false for the wrong length, uppercase or non-hex
+//               characters, and all-zero ids, leaving the output untouched.
+
+#ifndef SENTRY_TRACE_IDS_HPP
+#define SENTRY_TRACE_IDS_HPP
+
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+// The 8 hex digits of `v` as one little-endian word (first digit in the lowest byte): the nibbles
+// spread to one per byte, then '0' or 'a' - 10 added to all eight at once (n + 6 carries into
+// bit 4 exactly when n >= 10, and no byte carries into the next).
+inline std::uint64_t u32_hex_word(std::uint32_t v) noexcept {
+  std::uint64_t x = v;
+  x = (x | (x << 16)) & 0x0000FFFF0000FFFFull;
+  x = (x | (x << 8)) & 0x00FF00FF00FF00FFull;
+  x = (x | (x << 4)) & 0x0F0F0F0F0F0F0F0Full;  // nibble i in byte i
+  const std::uint64_t letters = ((x + 0x0606060606060606ull) >> 4) & 0x0101010101010101ull;
+  return __builtin_bswap64(x + 0x3030303030303030ull + letters * ('a' - '0' - 10));
+}
+
+inline void u64_to_hex(std::uint64_t v, char* out16) noexcept {
+  const std::uint64_t hi = u32_hex_word(static_cast<std::uint32_t>(v >> 32));
+  const std::uint64_t lo = u32_hex_word(static_cast<std::uint32_t>(v));
+  std::memcpy(out16, &hi, 8);
+  std::memcpy(out16 + 8, &lo, 8);
+}
+#else
+inline void u64_to_hex(std::uint64_t v, char* out16) noexcept {
+  for (int i = 15; i >= 0; --i) {
+    out16[i] = hex_digits[v & 0xf];
+    v >>= 4;
+  }
+}
+#endif
+
+/// Parses exactly 16 lowercase hex characters. Uppercase is rejected on purpose: the SDKs'
+/// sentry-trace regex and W3C both require lowercase.
+inline bool parse_u64_hex(const char* p, std::uint64_t& out) noexcept {
+  std::uint64_t v = 0;
+  for (int i = 0; i < 16; ++i) {
+    char c = p[i];
+    unsigned d;
+    if (c >= '0' && c <= '9') d = static_cast<unsigned>(c - '0');
+    else if (c >= 'a' && c <= 'f') d = static_cast<unsigned>(c - 'a' + 10);
+    else return false;
+    v = (v << 4) | d;
+  }
+  out = v;
+  return true;
+}
+
+inline trace_id new_trace_id() noexcept {
+  trace_id t;
+  do {
+    t.hi = random_u64();
+    t.lo = random_u64();
+  } while (t.is_zero());
+  return t;
+}
+
+inline span_id new_span_id() noexcept {
+  span_id s;
+  do s.value = random_u64();
+  while (s.value == 0);
+  return s;
+}
+
+inline event_id new_event_id() noexcept {
+  event_id e;
+  e.hi = (random_u64() & ~0xf000ull) | 0x4000ull;                 // version 4
+  e.lo = (random_u64() & ~(3ull << 62)) | (2ull << 62);           // RFC 4122 variant
+  return e;
+}
+
+} // namespace detail
+
+#ifdef SENTRY_TRACE_IMPLEMENTATION
+// The face declares these members (face/ids.hpp); they are defined once, here.
+void trace_id::to_hex(char* out32) const noexcept {
+  detail::u64_to_hex(hi, out32);
+  detail::u64_to_hex(lo, out32 + 16);
+}
+bool trace_id::parse(std::string_view hex, trace_id& out) noexcept {
+  trace_id t;
+  if (hex.size() != 32 || !detail::parse_u64_hex(hex.data(), t.hi) || !detail::parse_u64_hex(hex.data() + 16, t.lo) ||
+      t.is_zero())
+    return false;
+  out = t;
+  return true;
+}
+void span_id::to_hex(char* out16) const noexcept { detail::u64_to_hex(value, out16); }
+bool span_id::parse(std::string_view hex, span_id& out) noexcept {
+  std::uint64_t v = 0;
+  if (hex.size() != 16 || !detail::parse_u64_hex(hex.data(), v) || v == 0) return false;
+  out.value = v;
+  return true;
+}
+void event_id::to_hex(char* out32) const noexcept {
+  detail::u64_to_hex(hi, out32);
+  detail::u64_to_hex(lo, out32 + 16);
+}
+#endif // SENTRY_TRACE_IMPLEMENTATION
+
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_IDS_HPP
+
+// end of part: include/sentry_trace/protocol/ids.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/core/outcomes.hpp
+// =================================================================================================
+
+// sentry_trace/outcomes.hpp -- what was dropped or cut, counted by reason, for client reports
+//
+// WHAT IT DOES  Nothing is lost silently: every span, transaction or envelope the library does
+//               not deliver is counted here by (reason, category), as Sentry's SDKs count
+//               outcomes, and sent as a `client_report` item. Things that are kept but cut
+//               (truncated strings, attributes over the cap, ...) are counted in `stats`. The
+//               reasons, categories and `stats` themselves are in outcome_kinds.hpp.
+// DOES NOT      lock: counters are relaxed atomics (plain integers when SENTRY_TRACE_THREADS=0).
+// SPEC          https://develop.sentry.dev/sdk/telemetry/client-reports/
+
+#ifndef SENTRY_TRACE_OUTCOMES_HPP
+#define SENTRY_TRACE_OUTCOMES_HPP
+
+#include <cstdint>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+// ------------------------------------------------------------------------------------------------
+namespace detail {
+
+constexpr std::size_t reason_count = static_cast<std::size_t>(discard_reason::count_);
+constexpr std::size_t category_count = static_cast<std::size_t>(data_category::count_);
+
+/// Counters of outcomes not yet reported, and the running stats. 64-bit: a server that loses
+/// a million spans an hour would wrap 32-bit counters within six months, and a lost count is
+/// a silent one.
+struct outcome_counters {
+  atomic<std::uint64_t> pending[reason_count][category_count];
+  atomic<std::uint64_t> strings_truncated;
+  atomic<std::uint64_t> attributes_dropped;
+  atomic<std::uint64_t> measurements_dropped;
+  atomic<std::uint64_t> depth_overflows;
+  atomic<std::uint64_t> timestamps_clamped;
+  atomic<std::uint64_t> envelopes_sent;
+  atomic<std::uint64_t> client_reports_sent;
+  atomic<std::uint64_t> discarded_total;
+
+  // Out of line: a dozen callers, none of them on the span path's common case.
+  SENTRY_TRACE_DETAIL_OUT_OF_LINE void record(discard_reason r, data_category c, std::uint64_t quantity = 1) noexcept {
+    if (quantity == 0) return;
+    pending[static_cast<std::size_t>(r)][static_cast<std::size_t>(c)].fetch_add(quantity, order_relaxed);
+    discarded_total.fetch_add(quantity, order_relaxed);
+  }
+  /// A dropped transaction also counts its spans (root included), as the SDKs report it.
+  void record_transaction(discard_reason r, std::uint32_t spans_including_root) noexcept {
+    record(r, data_category::transaction, 1);
+    record(r, data_category::span, spans_including_root);
+  }
+  bool any_pending() const noexcept {
+    for (const auto& row : pending)
+      for (const auto& cell : row)
+        if (cell.load(order_relaxed) != 0) return true;
+    return false;
+  }
+  void reset() noexcept {
+    for (auto& row : pending)
+      for (auto& cell : row) cell.store(0, order_relaxed);
+    strings_truncated.store(0, order_relaxed);
+    attributes_dropped.store(0, order_relaxed);
+    measurements_dropped.store(0, order_relaxed);
+    depth_overflows.store(0, order_relaxed);
+    timestamps_clamped.store(0, order_relaxed);
+    envelopes_sent.store(0, order_relaxed);
+    client_reports_sent.store(0, order_relaxed);
+    discarded_total.store(0, order_relaxed);
+  }
+  stats snapshot() const noexcept {
+    stats s;
+    s.strings_truncated = strings_truncated.load(order_relaxed);
+    s.attributes_dropped = attributes_dropped.load(order_relaxed);
+    s.measurements_dropped = measurements_dropped.load(order_relaxed);
+    s.depth_overflows = depth_overflows.load(order_relaxed);
+    s.timestamps_clamped = timestamps_clamped.load(order_relaxed);
+    s.envelopes_sent = envelopes_sent.load(order_relaxed);
+    s.client_reports_sent = client_reports_sent.load(order_relaxed);
+    s.discarded_total = discarded_total.load(order_relaxed);
+    return s;
+  }
+};
+
+inline outcome_counters g_outcomes{};
+
+} // namespace detail
+SENTRY_TRACE_DETAIL_END
+
+#endif // SENTRY_TRACE_OUTCOMES_HPP
+
+// end of part: include/sentry_trace/core/outcomes.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/core/records.hpp
+// =================================================================================================
+
+// sentry_trace/core/records.hpp -- what a transaction block stores per span, attribute, measurement
+//
+// WHAT IT DOES  Plain data the pool (pool.hpp) holds: span_record (one span), attribute_record (one
+//               attribute, linked into its span's list), measurement_record, and arena_str (a
+//               string copied into the block's arena). Slot states are published with release
+//               stores, so a serializer on another thread reads a span only once it is complete.
+
+#ifndef SENTRY_TRACE_CORE_RECORDS_HPP
+#define SENTRY_TRACE_CORE_RECORDS_HPP
+
 #include <cstdint>
 #include <cstring>
 
@@ -8342,7 +11484,7 @@ struct span_record {
   std::uint16_t attr_tail;
   std::uint8_t attr_count;
   span_status status;
-  // The two below share one byte, the record's only padding byte, so that it stays 64 bytes.
+  // The three below share one byte, the record's only padding byte, so that it stays 64 bytes.
   std::uint8_t given_times : 2;  ///< start_given | end_given
   /// The span's attribute list holds the message of its current status
   /// (span::set_status(status, message)): a string attribute under the SDK's key
@@ -8351,6 +11493,9 @@ struct span_record {
   /// `status` is not ok, and every setter that makes it not ok writes this flag too, so a new
   /// span's slot need not clear it.
   std::uint8_t has_status_message : 1;
+  /// The profiled thread that started the span (frames.hpp's slot, 0: none): written as the
+  /// span's thread.id and thread.name, which link it to a profile chunk.
+  std::uint8_t thread_slot : 5;
   atomic<std::uint8_t> state;
 };
 
@@ -8624,337 +11769,6 @@ SENTRY_TRACE_DETAIL_END
 
 #ifndef SENTRY_TRACE_SAMPLING_HPP
 #define SENTRY_TRACE_SAMPLING_HPP
-
-// =================================================================================================
-// part: include/sentry_trace/face/sampling_context.hpp
-// =================================================================================================
-
-// sentry_trace/sampling_context.hpp -- what a traces_sampler is told about a new transaction
-//
-// WHAT IT DOES  `sampling_context` (the transaction's name, op, source, attributes and the
-//               incoming parent's decision and rate) and `parent_decision`. Written once,
-//               included by sampling.hpp (tracing on, which calls the sampler with it) and by
-//               disabled.hpp (SENTRY_TRACE_ENABLED=0, where a sampler is accepted, never called,
-//               and code that builds a context to test its sampler still compiles and works).
-// DOES NOT      decide anything: the sampler, sample_rand and the policies are in sampling.hpp.
-//               It depends only on config.hpp, status.hpp and attributes.hpp.
-// SPEC          https://develop.sentry.dev/sdk/telemetry/traces/#sampling
-
-#ifndef SENTRY_TRACE_SAMPLING_CONTEXT_HPP
-#define SENTRY_TRACE_SAMPLING_CONTEXT_HPP
-
-// =================================================================================================
-// part: include/sentry_trace/face/attributes.hpp
-// =================================================================================================
-
-// sentry_trace/attributes.hpp -- attribute values and key/value attributes
-//
-// WHAT IT DOES  `attribute_value` holds one of the four types Sentry's span attributes have (a
-//               string, a 64-bit integer, a double or a bool), with implicit conversions so a
-//               literal can be written where one is expected; `attribute` pairs it with a key,
-//               for span_options::attributes and sampling_context::find(). Written once,
-//               included by span.hpp (tracing on) and by disabled.hpp (SENTRY_TRACE_ENABLED=0),
-//               where the values keep their meaning because a program may read them.
-// DOES NOT      copy strings: a value views the caller's text, which must outlive it (span.hpp
-//               copies it into the transaction's arena when a span starts). It depends on no
-//               other part but config.hpp.
-
-#ifndef SENTRY_TRACE_ATTRIBUTES_HPP
-#define SENTRY_TRACE_ATTRIBUTES_HPP
-
-#include <cstddef>
-#include <cstdint>
-#include <initializer_list>
-#include <string_view>
-#include <type_traits>
-
-SENTRY_TRACE_DETAIL_BEGIN
-
-namespace detail {
-/// Every char value as a one-byte string, so that attribute_value('x') can view its text
-/// without pointing into itself (a copy of the value would then dangle).
-struct char_strings {
-  char text[256];
-  constexpr char_strings() noexcept : text() {
-    for (int i = 0; i < 256; ++i) text[i] = static_cast<char>(i);
-  }
-};
-inline constexpr char_strings one_char_strings{};
-
-/// Plain char is a character (written as a one-byte string); signed char and unsigned char
-/// (std::int8_t, std::uint8_t) are integers.
-template <class T>
-inline constexpr bool is_attribute_integer_v =
-    std::is_integral_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, char>;
-
-/// A type that is a string without being a char pointer or nullptr (those are `const char*`):
-/// std::string and anything else that converts to std::string_view (the face includes no
-/// <string>). std::string_view itself has its own overloads.
-template <class S>
-inline constexpr bool is_attribute_string_v =
-    std::is_convertible_v<const S&, std::string_view> && !std::is_pointer_v<std::decay_t<S>> &&
-    !std::is_null_pointer_v<std::decay_t<S>> && !std::is_same_v<std::decay_t<S>, std::string_view>;
-
-/// The pointers that are not text: they would otherwise become bools.
-template <class T>
-inline constexpr bool is_non_text_pointee_v = !std::is_same_v<std::remove_cv_t<T>, char>;
-/// True for an unsigned value that int64 cannot hold (attribute_value stores it as a double).
-template <class Int> constexpr bool above_int64(Int i) noexcept {
-  if constexpr (std::is_unsigned_v<Int> && sizeof(Int) >= sizeof(std::int64_t)) {
-    return i > static_cast<Int>(INT64_MAX);
-  } else {
-    static_cast<void>(i);
-    return false;
-  }
-}
-}  // namespace detail
-
-/// An attribute's value: a string, a 64-bit integer, a double or a bool (the four types Sentry's
-/// span attributes have). Every C++ arithmetic and string type converts without ambiguity:
-///   - a string literal, `const char*` (nullptr: ""), std::string, std::string_view: a string
-///     that views the caller's text;
-///   - `char`: a one-byte string ('A' is "A"); `signed char` / `unsigned char` (std::int8_t,
-///     std::uint8_t) and every other integer type: an integer;
-///   - an unsigned value above INT64_MAX (the largest integer Sentry stores): the double nearest
-///     to it, the least lossy of the four types (it keeps the magnitude, to about 16 digits, as
-///     @sentry/core keeps every number, while clamping would lose it);
-///   - `float`, `double`, `long double`: a double;
-///   - `bool`: a bool. A pointer to anything but char does not compile (it would be a bool).
-class attribute_value {
- public:
-  enum class kind : std::uint8_t { string, int64, float64, boolean };
-  constexpr attribute_value(std::string_view s) noexcept : kind_(kind::string), text_(s) {}  // NOLINT: implicit by design
-  constexpr attribute_value(const char* s) noexcept : kind_(kind::string), text_(s ? std::string_view(s) : std::string_view()) {}  // NOLINT
-  template <class S, std::enable_if_t<detail::is_attribute_string_v<S>, int> = 0>
-  constexpr attribute_value(const S& s) noexcept : attribute_value(std::string_view(s)) {}  // NOLINT: std::string etc.
-  constexpr attribute_value(char c) noexcept  // NOLINT: implicit by design
-      : kind_(kind::string), text_(&detail::one_char_strings.text[static_cast<unsigned char>(c)], 1) {}
-  constexpr attribute_value(bool b) noexcept : kind_(kind::boolean), bool_(b) {}  // NOLINT
-  constexpr attribute_value(double d) noexcept : kind_(kind::float64), double_(d) {}  // NOLINT
-  constexpr attribute_value(float f) noexcept : attribute_value(static_cast<double>(f)) {}  // NOLINT
-  constexpr attribute_value(long double d) noexcept : attribute_value(static_cast<double>(d)) {}  // NOLINT
-  template <class Int, std::enable_if_t<detail::is_attribute_integer_v<Int>, int> = 0>
-  constexpr attribute_value(Int i) noexcept  // NOLINT: implicit by design
-      : kind_(detail::above_int64(i) ? kind::float64 : kind::int64),
-        int_(detail::above_int64(i) ? 0 : static_cast<std::int64_t>(i)),
-        double_(detail::above_int64(i) ? static_cast<double>(i) : 0.0) {}
-  template <class T, std::enable_if_t<detail::is_non_text_pointee_v<T>, int> = 0>
-  attribute_value(T*) = delete;  // a pointer is not a value; pass what it points to
-  constexpr kind type() const noexcept { return kind_; }
-  constexpr std::string_view as_string() const noexcept { return kind_ == kind::string ? text_ : std::string_view(); }
-  constexpr std::int64_t as_int64() const noexcept { return kind_ == kind::int64 ? int_ : 0; }
-  constexpr double as_double() const noexcept { return kind_ == kind::float64 ? double_ : 0.0; }
-  constexpr bool as_bool() const noexcept { return kind_ == kind::boolean && bool_; }
-
- private:
-  kind kind_;
-  std::string_view text_{};
-  std::int64_t int_ = 0;
-  double double_ = 0.0;
-  bool bool_ = false;
-};
-
-/// A key and value, for span_options::attributes and span::set_attributes.
-struct attribute {
-  std::string_view key;
-  attribute_value value;
-};
-
-/// A view of attributes (JS: SpanAttributes): a braced list `{{"db.system", "sqlite"},
-/// {"rows", 3}}`, an array, or a pointer and a count. It copies nothing. A braced list's array
-/// lives only until the end of the full-expression that holds it (the C++ rule for
-/// std::initializer_list), which is why a view is read during the call it is passed to and
-/// never kept: write the list inside the call (`s.set_attributes({...})`,
-/// `start_span({"name", "op", {}, {}, transaction_source::custom, false, {{"k", 1}}}, fn)`), not
-/// into a span_options variable read later. Assigning a braced list to a view is refused at
-/// compile time for that reason (`opts.attributes = {{"k", 1}};` would dangle at the `;`).
-class span_attributes {
- public:
-  constexpr span_attributes() noexcept = default;
-  constexpr span_attributes(std::nullptr_t) noexcept {}  // NOLINT: implicit, as the pointer it replaces
-  constexpr span_attributes(std::initializer_list<attribute> list) noexcept : data_(first_of(list)), size_(list.size()) {}
-  constexpr span_attributes(const attribute* data, std::size_t count) noexcept : data_(data), size_(data ? count : 0) {}
-  template <std::size_t N>
-  constexpr span_attributes(const attribute (&array)[N]) noexcept : data_(array), size_(N) {}  // NOLINT
-  /// A pointer alone, as span_options::attributes was before this view: its count is
-  /// span_options::attribute_count.
-  template <class P, std::enable_if_t<std::is_same_v<P, const attribute*> || std::is_same_v<P, attribute*>, int> = 0>
-  constexpr span_attributes(P data) noexcept : data_(data) {}  // NOLINT
-  span_attributes& operator=(std::initializer_list<attribute>) = delete;  // would dangle: see above
-
-  constexpr const attribute* data() const noexcept { return data_; }
-  constexpr std::size_t size() const noexcept { return size_; }
-  constexpr bool empty() const noexcept { return size_ == 0; }
-  constexpr const attribute* begin() const noexcept { return data_; }
-  constexpr const attribute* end() const noexcept { return data_ + size_; }
-  constexpr const attribute& operator[](std::size_t i) const noexcept { return data_[i]; }
-
- private:
-  /// The list's first element. Read through a function because g++ (-Winit-list-lifetime)
-  /// rightly notes that a member set from list.begin() outlives the list's array: a view that
-  /// must not be kept past the call is exactly what this type is.
-  static constexpr const attribute* first_of(std::initializer_list<attribute> list) noexcept { return list.begin(); }
-
-  const attribute* data_ = nullptr;
-  std::size_t size_ = 0;
-};
-
-namespace detail {
-/// The attribute keys the SDK writes itself, in a transaction's trace context / span `data`
-/// and in span v2 `attributes` (envelope.hpp). A user attribute of one of these names would
-/// give the object the key twice, and Relay keeps only the last: such an attribute is
-/// dropped and counted (stats.attributes_dropped). Set op and origin through span_options.
-inline constexpr std::string_view sdk_attribute_keys[] = {
-    "sentry.op",           "sentry.origin",      "sentry.segment.name.source", "sentry.sample_rate",
-    "sentry.trace_lifecycle", "sentry.segment.name", "sentry.segment.id",       "sentry.sdk.name",
-    "sentry.sdk.version",  "sentry.release",     "sentry.environment",         "sentry.status.message"};
-
-/// What every SDK key starts with, and the shortest one's length: a key that is shorter or
-/// starts otherwise (nearly every user key) is told apart without walking the list.
-inline constexpr std::string_view sdk_attribute_prefix = "sentry.";
-inline constexpr std::size_t sdk_attribute_min_bytes = 9;
-
-constexpr bool sdk_attribute_keys_share_prefix() noexcept {
-  for (std::string_view k : sdk_attribute_keys)
-    if (k.size() < sdk_attribute_min_bytes || k.substr(0, sdk_attribute_prefix.size()) != sdk_attribute_prefix) return false;
-  return true;
-}
-static_assert(sdk_attribute_keys_share_prefix(), "is_sdk_attribute_key's fast rejection assumes every SDK key is sentry.<at least 2 bytes>");
-
-constexpr bool is_sdk_attribute_key(std::string_view key) noexcept {
-  if (key.size() < sdk_attribute_min_bytes || key[0] != sdk_attribute_prefix[0]) return false;
-  for (std::string_view k : sdk_attribute_keys)
-    if (k == key) return true;
-  return false;
-}
-} // namespace detail
-
-SENTRY_TRACE_DETAIL_END
-
-#endif // SENTRY_TRACE_ATTRIBUTES_HPP
-
-// end of part: include/sentry_trace/face/attributes.hpp
-
-#include <cstddef>
-#include <cstdint>
-#include <string_view>
-
-SENTRY_TRACE_DETAIL_BEGIN
-
-/// The parent's sampling decision as a new transaction sees it.
-enum class parent_decision : std::uint8_t { none, sampled, not_sampled };
-
-/// What a traces_sampler is told about the transaction being started.
-struct sampling_context {
-  std::string_view name;             ///< the transaction's name
-  std::string_view op;
-  parent_decision parent_sampled = parent_decision::none;  ///< from an incoming trace, if any
-  double parent_sample_rate = -1.0;  ///< the incoming sample_rate; negative when unknown
-  transaction_source source = transaction_source::custom;
-  const attribute* attributes = nullptr;  ///< span_options::attributes, valid during the call
-  std::size_t attribute_count = 0;
-  /// The rate to return to follow the incoming trace (JS: samplingContext.inheritOrSampleWith):
-  /// the parent's sample_rate when its baggage carried one (also when its sentry-trace left the
-  /// decision to us), else 1 or 0 for a parent that decided without a rate (an older SDK), else
-  /// `fallback`. Exactly @sentry/core's rule. The rate a parent sent is compared against the
-  /// trace's sample_rand, which an incoming trace keeps consistent with the parent's decision,
-  /// so returning it inherits that decision:
-  ///   o.traces_sampler = [](const st::sampling_context& c) {
-  ///     return c.name == "GET /health" ? 0.0 : c.inherit_or_sample_with(0.25);
-  ///   };
-  constexpr double inherit_or_sample_with(double fallback) const noexcept {
-    if (parent_sample_rate >= 0.0) return parent_sample_rate;
-    if (parent_sampled != parent_decision::none) return parent_sampled == parent_decision::sampled ? 1.0 : 0.0;
-    return fallback;
-  }
-  /// The value of attribute `key`, or nullptr.
-  const attribute_value* find(std::string_view key) const noexcept {
-    for (std::size_t i = 0; i < attribute_count; ++i)
-      if (attributes[i].key == key) return &attributes[i].value;
-    return nullptr;
-  }
-};
-
-SENTRY_TRACE_DETAIL_END
-
-#endif // SENTRY_TRACE_SAMPLING_CONTEXT_HPP
-
-// end of part: include/sentry_trace/face/sampling_context.hpp
-
-// =================================================================================================
-// part: include/sentry_trace/face/sampler.hpp
-// =================================================================================================
-
-// sentry_trace/face/sampler.hpp -- the traces_sampler callable and the compile-time policy
-//
-// WHAT IT DOES  traces_sampler_fn: any trivially copyable callable double(const sampling_context&)
-//               of up to 64 bytes, stored inline (no heap, no RTTI, no vtable). The policy
-//               constant SENTRY_TRACE_SAMPLING selects (config.hpp), which lets the span path fold
-//               away under SENTRY_TRACE_SAMPLING_NEVER. The decision itself is made by
-//               protocol/sampling.hpp in the implementation TU.
-
-#ifndef SENTRY_TRACE_FACE_SAMPLER_HPP
-#define SENTRY_TRACE_FACE_SAMPLER_HPP
-
-#include <cstddef>
-#include <cstdint>
-#include <new>
-#include <type_traits>
-#include <utility>
-
-SENTRY_TRACE_DETAIL_BEGIN
-
-namespace detail {
-
-/// A type-erased callable stored inline (no heap): the sampler must be copyable and fit in
-/// Capacity bytes and be trivially copyable. Built from a function pointer rather than virtual
-/// functions so that it needs neither RTTI nor a vtable in freestanding builds.
-template <class Signature, std::size_t Capacity> class inplace_function;
-
-template <class R, class... Args, std::size_t Capacity> class inplace_function<R(Args...), Capacity> {
- public:
-  constexpr inplace_function() noexcept = default;
-  constexpr inplace_function(std::nullptr_t) noexcept {}
-  template <class F, class D = std::decay_t<F>,
-            std::enable_if_t<!std::is_same_v<D, inplace_function> && std::is_invocable_r_v<R, D&, Args...>, int> = 0>
-  inplace_function(F&& f) noexcept {  // NOLINT: implicit by design
-    static_assert(sizeof(D) <= Capacity, "callable too large to store inline: capture less (pointers, not copies)");
-    static_assert(alignof(D) <= alignof(std::max_align_t), "callable over-aligned");
-    // Trivially copyable callables (function pointers, lambdas capturing plain values or
-    // pointers) are copied as bytes and never destroyed, so the tracer that holds one needs no
-    // destructor and no exit-time code, which matters on bare-metal targets.
-    static_assert(std::is_trivially_copyable_v<D> && std::is_trivially_destructible_v<D>,
-                  "the callable must be trivially copyable: capture plain values or pointers, not std::string etc.");
-    ::new (static_cast<void*>(buffer_)) D(std::forward<F>(f));
-    invoke_ = [](void* self, Args... args) -> R { return (*static_cast<D*>(self))(std::forward<Args>(args)...); };
-  }
-  void reset() noexcept { invoke_ = nullptr; }
-  explicit operator bool() const noexcept { return invoke_ != nullptr; }
-  R operator()(Args... args) const { return invoke_(const_cast<unsigned char*>(buffer_), std::forward<Args>(args)...); }
-
- private:
-  alignas(std::max_align_t) unsigned char buffer_[Capacity] = {};
-  R (*invoke_)(void*, Args...) = nullptr;
-};
-
-} // namespace detail
-
-/// The sampler type: any trivially copyable callable `double(const sampling_context&)` of up to
-/// 64 bytes (a function pointer, a lambda capturing values or pointers).
-/// Return the probability of keeping the transaction in [0, 1] (1: keep, 0: drop).
-using traces_sampler_fn = detail::inplace_function<double(const sampling_context&), 64>;
-
-namespace detail {
-/// The compile-time sampling policy (SENTRY_TRACE_SAMPLING, config.hpp).
-enum class sampling_policy_kind : std::uint8_t { runtime = 0, always = 1, never = 2, ratio = 3 };
-inline constexpr sampling_policy_kind sampling_policy = static_cast<sampling_policy_kind>(SENTRY_TRACE_SAMPLING);
-}  // namespace detail
-
-SENTRY_TRACE_DETAIL_END
-
-#endif // SENTRY_TRACE_FACE_SAMPLER_HPP
-
-// end of part: include/sentry_trace/face/sampler.hpp
 
 // =================================================================================================
 // part: include/sentry_trace/face/span.hpp
@@ -9501,6 +12315,23 @@ inline std::uint32_t sample_rand_within(double rate, bool sampled) noexcept {
   return span == 0 ? sample_rand_scale - 1 : limit + divmod_u64(r, span).rem;
 }
 
+/// Calls a traces_sampler-shaped function (traces_sampler, profiles_sampler) with `ctx`; false
+/// when it threw (contained here: a sampler never takes the program down), else its rate is in
+/// `chosen`.
+inline bool run_sampler(const traces_sampler_fn& sampler, const sampling_context& ctx, double& chosen) noexcept {
+#if SENTRY_TRACE_EXCEPTIONS
+  try {
+    chosen = sampler(ctx);
+    return true;
+  } catch (...) {
+    return false;
+  }
+#else
+  chosen = sampler(ctx);
+  return true;
+#endif
+}
+
 /// The decision for a new transaction. `rate` is traces_sample_rate (negative: unset). Under a
 /// compile-time policy other than RUNTIME the sampler, `rate` and the parent are ignored.
 inline sampling_decision sample(const traces_sampler_fn& sampler, double rate, const sampling_context& ctx,
@@ -9516,18 +12347,8 @@ inline sampling_decision sample(const traces_sampler_fn& sampler, double rate, c
   bool have_rate = false;
   double chosen = 0.0;
   if (sampler) {
-#if SENTRY_TRACE_EXCEPTIONS
-    try {
-      chosen = sampler(ctx);
-      have_rate = true;
-    } catch (...) {
-      have_rate = false;  // fall through to the parent's decision, then the rate
-      d.sampler_threw = true;
-    }
-#else
-    chosen = sampler(ctx);
-    have_rate = true;
-#endif
+    have_rate = run_sampler(sampler, ctx, chosen);
+    d.sampler_threw = !have_rate;  // then the parent's decision, then the rate, decide
     if (have_rate) {
       d.sample_rate_known = true;
       if (!valid_rate(chosen)) {
@@ -10260,10 +13081,10 @@ SENTRY_TRACE_DETAIL_END
 //               rounded up to a multiple of 8,
 //                 64 * (SENTRY_TRACE_MAX_SPANS + 1) + 24 * SENTRY_TRACE_ATTRIBUTE_POOL
 //                 + 32 * SENTRY_TRACE_MAX_MEASUREMENTS + SENTRY_TRACE_STRING_ARENA
-//                 + (SENTRY_TRACE_MAX_DSC + SENTRY_TRACE_MAX_BAGGAGE + 528) + 104
+//                 + (SENTRY_TRACE_MAX_DSC + SENTRY_TRACE_MAX_BAGGAGE + 528) + 120
 //               (64, 24, 32: sizeof span_record, attribute_record, measurement_record; then the
-//               propagated DSC and baggage; 104: the block's header).
-//               Defaults: 8 * 238,776 + 1,048,576 + 2,008 = 2,960,792 bytes.
+//               propagated DSC and baggage; 120: the block's header).
+//               Defaults: 8 * 238,792 + 1,048,576 + 2,008 = 2,960,920 bytes.
 //               storage_bytes() gives the exact figure; tests/test_pool.cpp pins the formula.
 // THREADS       Each block has one control word: generation, closing flag, open-span count and
 //               next free slot, changed together by compare-and-swap. A child start is one CAS,
@@ -10339,6 +13160,11 @@ inline void copy_bytes(char* to, const char* from, std::size_t n) noexcept {
 /// freeze it into `dsc` (a DSC must not change once it has left the SDK).
 enum : std::uint8_t { dsc_open = 0, dsc_freezing = 1, dsc_frozen = 2 };
 
+/// transaction_block::profile_link: none; profiled itself (sample format v1, contexts.profile.profile_id);
+/// recorded while a profiler session ran (v2, contexts.profile.profiler_id); the same for a root
+/// that keeps a lifecycle-trace session running.
+enum : std::uint8_t { profile_link_none, profile_link_profile, profile_link_session, profile_link_session_root };
+
 /// One type for three kinds of block, told apart by `stream` and `is_continuation`, each slot
 /// with one meaning per kind:
 ///
@@ -10384,6 +13210,10 @@ struct transaction_block {
   // at most a few blocks in use.
   bool stream;
   bool is_continuation;
+  /// Profiling (runtime/profiler.hpp), set when the root opens: the profile this transaction
+  /// links to through contexts.profile.
+  std::uint8_t profile_link;  ///< profile_link_*
+  event_id profile_ref;       ///< that profile's id (v1), or the profiler session's id (v2)
   span_id segment_id;               ///< the segment (root) span of this block's spans
   arena_str segment_name;           ///< its name (a copy in this block's arena)
   std::uint16_t segment_block;      ///< a continuation's segment block, and its generation
@@ -10554,6 +13384,7 @@ struct transaction_block {
     r.attr_count = 0;
     r.status = span_status::ok;  // and has_status_message is left as it is (records.hpp)
     r.given_times = 0;
+    r.thread_slot = profiling_supported ? static_cast<std::uint8_t>(tl_profiled_thread_slot & 31u) : 0;
     return r;
   }
 
@@ -11021,317 +13852,6 @@ SENTRY_TRACE_DETAIL_END
 #ifndef SENTRY_TRACE_ENVELOPE_HPP
 #define SENTRY_TRACE_ENVELOPE_HPP
 
-// =================================================================================================
-// part: include/sentry_trace/face/event_options.hpp
-// =================================================================================================
-
-// sentry_trace/face/event_options.hpp -- what an error event carries besides its exception, and the send hooks
-//
-// WHAT IT DOES  Declares `event_options` (tags, contexts and a fingerprint for one
-//               capture_exception()/capture_message() call, as @sentry/core's captureContext
-//               `{tags, contexts, fingerprint, level}`), `error_event` (what options.before_send
-//               sees and may edit), `transaction_event` (what options.before_send_transaction
-//               sees and may edit) and the two hook types. Written once, included by
-//               distributed.hpp and options.hpp (tracing on) and by disabled.hpp
-//               (SENTRY_TRACE_ENABLED=0, where no hook is ever called).
-// STEP BY STEP  st::capture_exception(e, st::event_options{}
-//                                          .set_tag("db", "orders")
-//                                          .set_context("order", "id", "A-1234")
-//                                          .add_fingerprint("{{ default }}")
-//                                          .add_fingerprint("orders-db"));
-// RAM           Fixed capacity, on the caller's stack (no heap): max_tags tags, max_context_values
-//               context members (over all named contexts) and max_fingerprint fingerprint parts;
-//               sizeof(event_options) is about 700 bytes on a 64-bit target. What does not fit is
-//               not kept: set_tag() and friends return the same object, and `dropped` says how
-//               many were left out (counted in stats::attributes_dropped when the event is sent).
-// DOES NOT      copy strings: every view is read only while the capture call (and its
-//               before_send hook) runs, so temporaries in the call expression are fine.
-// HOOKS         before_send(error_event&, user) and before_send_transaction(transaction_event&,
-//               user) run on the thread that writes the envelope (the capturing thread for an
-//               event; for a transaction the thread that ended its root, or the library's
-//               writer: see options.hpp), with the envelope lock held, so never concurrently.
-//               They return false to drop what they were given (counted as `before_send` in the
-//               client report, as @sentry/core records a beforeSend that returns null), true to
-//               send it, edited or not. Strings a hook stores into the event must stay valid until
-//               the hook returns AND the envelope is written, i.e. point into static storage or
-//               into the hook's own user data (the envelope is written right after the hook
-//               returns, before the capture call or root end() returns). A hook must not throw
-//               or call back into sentry_trace.
-// SPEC          https://develop.sentry.dev/sdk/data-model/event-payloads/
-//               https://docs.sentry.io/platforms/javascript/configuration/filtering/
-
-#ifndef SENTRY_TRACE_FACE_EVENT_OPTIONS_HPP
-#define SENTRY_TRACE_FACE_EVENT_OPTIONS_HPP
-
-#include <cstddef>
-#include <cstdint>
-#include <string_view>
-
-SENTRY_TRACE_DETAIL_BEGIN
-
-/// One tag (`tags` in the event: a string for a string).
-struct event_tag {
-  std::string_view key;
-  std::string_view value;
-};
-
-/// One member of a named context: `contexts.<context>.<key> = "<value>"`.
-struct event_context_value {
-  std::string_view context;  ///< the context's name, e.g. "order"; "trace", "os", "runtime" and
-                             ///< "device" are the SDK's own and are not accepted (dropped)
-  std::string_view key;
-  std::string_view value;
-};
-
-/// What one capture call adds to its event (@sentry/core's captureContext). Fixed capacity;
-/// see the part's comment for what happens beyond it.
-struct event_options {
-  static constexpr std::size_t max_tags = 8;
-  static constexpr std::size_t max_context_values = 8;
-  static constexpr std::size_t max_fingerprint = 4;
-
-  event_tag tags[max_tags] = {};
-  std::uint8_t tag_count = 0;
-  event_context_value contexts[max_context_values] = {};
-  std::uint8_t context_count = 0;
-  std::string_view fingerprint[max_fingerprint] = {};
-  std::uint8_t fingerprint_count = 0;
-  std::uint8_t dropped = 0;  ///< tags, context values and fingerprint parts that did not fit
-
-  /// Sets tag `key` (setTag): a second call with the same key replaces the value.
-  constexpr event_options& set_tag(std::string_view key, std::string_view value) noexcept {
-    for (std::size_t i = 0; i < tag_count; ++i)
-      if (tags[i].key == key) {
-        tags[i].value = value;
-        return *this;
-      }
-    if (tag_count < max_tags) tags[tag_count++] = event_tag{key, value};
-    else if (dropped < 255) ++dropped;
-    return *this;
-  }
-  /// Sets member `key` of the context named `context` (setContext, one member at a time);
-  /// the same context and key again replaces the value.
-  constexpr event_options& set_context(std::string_view context, std::string_view key, std::string_view value) noexcept {
-    for (std::size_t i = 0; i < context_count; ++i)
-      if (contexts[i].context == context && contexts[i].key == key) {
-        contexts[i].value = value;
-        return *this;
-      }
-    if (context_count < max_context_values) contexts[context_count++] = event_context_value{context, key, value};
-    else if (dropped < 255) ++dropped;
-    return *this;
-  }
-  /// Appends one part of the fingerprint (`fingerprint: [...]`; "{{ default }}" keeps
-  /// Sentry's own grouping as one part of it).
-  constexpr event_options& add_fingerprint(std::string_view part) noexcept {
-    if (fingerprint_count < max_fingerprint) fingerprint[fingerprint_count++] = part;
-    else if (dropped < 255) ++dropped;
-    return *this;
-  }
-};
-
-/// An error or message event as options.before_send sees it. Every member may be edited
-/// (see HOOKS above for how long edited strings must live); what it carries is what is sent.
-/// The trace context, the ids, the SDK's own contexts (os, runtime, device) and the release
-/// are not editable.
-struct error_event {
-  std::string_view exception_type;   ///< empty for a message event
-  std::string_view exception_value;
-  std::string_view message;          ///< empty for an exception event
-  level lvl = level::error;
-  event_options extra;               ///< tags, contexts and fingerprint
-};
-
-/// A finished transaction as options.before_send_transaction sees it: its name may be
-/// changed (the source then becomes "custom", as @sentry/core does when beforeSendTransaction
-/// renames) and tags added; its spans are read-only.
-struct transaction_event {
-  static constexpr std::size_t max_tags = event_options::max_tags;
-
-  std::string_view name;             ///< the transaction's name; assign to rename ("" keeps it)
-  event_tag tags[max_tags] = {};     ///< `tags` of the transaction payload (none by default)
-  std::uint8_t tag_count = 0;
-  std::size_t span_count = 0;        ///< child spans that ended (read-only)
-
-  /// Sets tag `key`, replacing an earlier value; beyond max_tags the tag is not kept (false).
-  constexpr bool set_tag(std::string_view key, std::string_view value) noexcept {
-    for (std::size_t i = 0; i < tag_count; ++i)
-      if (tags[i].key == key) {
-        tags[i].value = value;
-        return true;
-      }
-    if (tag_count >= max_tags) return false;
-    tags[tag_count++] = event_tag{key, value};
-    return true;
-  }
-};
-
-/// options.before_send (beforeSend): return false to drop the event.
-struct before_send_hook {
-  bool (*fn)(error_event& event, void* user) = nullptr;
-  void* user = nullptr;
-};
-
-/// options.before_send_transaction (beforeSendTransaction): return false to drop the
-/// transaction (it and each of its spans are counted as before_send).
-struct before_send_transaction_hook {
-  bool (*fn)(transaction_event& transaction, void* user) = nullptr;
-  void* user = nullptr;
-};
-
-SENTRY_TRACE_DETAIL_END
-
-#endif // SENTRY_TRACE_FACE_EVENT_OPTIONS_HPP
-
-// end of part: include/sentry_trace/face/event_options.hpp
-
-// =================================================================================================
-// part: include/sentry_trace/face/transport.hpp
-// =================================================================================================
-
-// sentry_trace/face/transport.hpp -- the transport interface, what it receives, two tiny transports
-//
-// WHAT IT DOES  A transport receives finished envelopes: `envelope_view` (the bytes, and for a
-//               transaction a `transaction_view` of its spans). Implement send() (and flush() if
-//               the transport buffers). Declared here for every TU:
-//                 null_transport      discards everything (tracing on, delivery off);
-//                 callback_transport  a plain C function pointer + user data (UART, MQTT, C code).
-//               The hosted transports (file_transport, console_transport, http_transport) are in
-//               delivery/, seen by the implementation TU and by TUs that define
-//               SENTRY_TRACE_INTERNALS (config.hpp).
-// HOOKS         transport::send is called with the envelope lock held, so never concurrently and
-//               in order, from the thread that ended the transaction or called flush()/shutdown(),
-//               or with options.serialize_on_worker from the library's handoff thread (or poll()).
-//               The bytes are valid only during the call: copy them to keep them. send must not
-//               call back into sentry_trace. A transport that fails to deliver calls
-//               report_lost() so the loss is counted and appears in the next client report.
-// DOES NOT      own the transport: options.transport points to the user's object, which must
-//               outlive shutdown().
-
-#ifndef SENTRY_TRACE_FACE_TRANSPORT_HPP
-#define SENTRY_TRACE_FACE_TRANSPORT_HPP
-
-#include <cstddef>
-#include <cstdint>
-#include <string_view>
-
-SENTRY_TRACE_DETAIL_BEGIN
-
-namespace detail {
-struct transaction_block;
-struct time_anchor;
-}  // namespace detail
-
-/// One finished span as a transport sees it (valid only during transport::send).
-struct span_view {
-  span_id id;
-  span_id parent;               ///< zero on a root that starts the trace
-  std::string_view op;
-  std::string_view name;
-  std::int64_t start_epoch_us;  ///< microseconds since the Unix epoch
-  std::int64_t end_epoch_us;
-  span_status status;
-  bool is_root;
-};
-
-/// Read access to the transaction an envelope carries, for transports that show rather than
-/// ship it (console_transport). Only spans that were written to the envelope are listed.
-class transaction_view {
- public:
-  std::string_view name() const noexcept;
-  trace_id trace() const noexcept;
-  /// Spans in the envelope, root first.
-  std::size_t span_count() const noexcept { return count_; }
-  span_view span_at(std::size_t i) const noexcept;
-
-  // Internal: built by the envelope writer.
-  transaction_view(const detail::transaction_block* b, const std::uint16_t* slots, std::size_t count,
-                   const detail::time_anchor& anchor) noexcept
-      : block_(b), slots_(slots), count_(count), anchor_(&anchor) {}
-
- private:
-  const detail::transaction_block* block_;
-  const std::uint16_t* slots_;
-  std::size_t count_;
-  const detail::time_anchor* anchor_;
-};
-
-/// What a transport receives: the whole envelope's bytes (valid only during the call; copy
-/// them to keep them) and, for a transaction envelope, a structured view of it.
-class envelope_view {
- public:
-  constexpr envelope_view() noexcept = default;
-  constexpr envelope_view(std::string_view bytes, const transaction_view* txn, bool client_report_only,
-                          std::uint32_t span_items = 0) noexcept
-      : bytes_(bytes), transaction_(txn), client_report_only_(client_report_only), span_items_(span_items) {}
-  /// The envelope, ready to POST or write to a file.
-  std::string_view bytes() const noexcept { return bytes_; }
-  /// The transaction it carries, or nullptr (client reports, events).
-  const transaction_view* transaction() const noexcept { return transaction_; }
-  /// True when it holds only a client_report item (sentry-cli rejects those).
-  bool is_client_report() const noexcept { return client_report_only_; }
-  /// The number of span v2 items in a streamed span envelope (0 for other envelopes).
-  std::uint32_t span_items() const noexcept { return span_items_; }
-
- private:
-  std::string_view bytes_{};
-  const transaction_view* transaction_ = nullptr;
-  bool client_report_only_ = false;
-  std::uint32_t span_items_ = 0;
-};
-
-/// Where envelopes go. Implement send(); flush() if the transport buffers.
-class transport {
- public:
-  /// Delivers one envelope (see the HOOKS contract above).
-  virtual void send(envelope_view envelope) = 0;
-  /// Waits up to `timeout_ms` for everything sent so far to be delivered; true when it was.
-  virtual bool flush(std::uint32_t timeout_ms) {
-    static_cast<void>(timeout_ms);
-    return true;
-  }
-
-  /// Counts an envelope this transport could not deliver, by reason, for the client report
-  /// (a transaction counts once as `transaction` and once per span as `span`, an error event
-  /// once as `error`; lost client reports are not counted, as in every Sentry SDK).
-  static void report_lost(const envelope_view& envelope, discard_reason reason) noexcept;
-
- protected:
-  transport() = default;
-  transport(const transport&) = default;
-  transport& operator=(const transport&) = default;
-  // Not virtual on purpose: the library never deletes a transport, and a virtual destructor
-  // would pull operator delete into freestanding links.
-  ~transport() = default;
-};
-
-/// Discards every envelope. Not a loss: the user chose no delivery.
-class null_transport final : public transport {
- public:
-  void send(envelope_view) override {}
-};
-
-/// Hands every envelope to a plain function pointer, for C-style code and byte sinks.
-class callback_transport final : public transport {
- public:
-  /// Receives the envelope's bytes, valid only during the call.
-  using send_fn = void (*)(const char* bytes, std::size_t size, void* user);
-  constexpr callback_transport(send_fn fn, void* user) noexcept : fn_(fn), user_(user) {}
-  void send(envelope_view e) override {
-    if (fn_) fn_(e.bytes().data(), e.bytes().size(), user_);
-  }
-
- private:
-  send_fn fn_;
-  void* user_;
-};
-
-SENTRY_TRACE_DETAIL_END
-
-#endif // SENTRY_TRACE_FACE_TRANSPORT_HPP
-
-// end of part: include/sentry_trace/face/transport.hpp
-
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -11522,6 +14042,18 @@ inline span_id written_parent(const transaction_block& b, std::uint32_t slot, co
   return parent;
 }
 
+/// thread.id (a string, as sentry_sdk writes it) and thread.name of the profiled thread in
+/// `slot` (frames.hpp), into an open `data` object: they link a span to the samples of that
+/// thread in a profile chunk. Nothing when the slot is 0 or was freed since.
+inline void write_thread_data(json_writer& w, std::uint32_t slot) noexcept {
+  if constexpr (!profiling_supported) return;  // no thread is ever profiled there
+  profiled_thread thread;
+  if (slot == 0 || !profiled_thread_at(slot, thread)) return;
+  char id[20];
+  w.literal_key("thread.id").string(std::string_view(id, format_uint(id, thread.tid)));
+  w.literal_key("thread.name").string(std::string_view(thread.name));
+}
+
 /// The fields a span and the trace context share: ids, op, status, origin and data.
 inline void write_span_common(json_writer& w, const transaction_block& b, const trace_hex& trace,
                               const span_record& r, bool root, span_id parent) noexcept {
@@ -11538,6 +14070,7 @@ inline void write_span_common(json_writer& w, const transaction_block& b, const 
     w.literal_key("sentry.segment.name.source").string(to_string(b.source));
     if (b.sample_rate_known) w.literal_key("sentry.sample_rate").number(b.sample_rate);
   }
+  write_thread_data(w, r.thread_slot);
   write_attributes(w, b, r);
   w.end_object();
 }
@@ -11568,6 +14101,7 @@ struct transaction_write {
   std::string_view bytes;       ///< empty when not even the transaction itself fitted
   std::size_t spans_written = 0;  ///< child spans in the envelope
   std::uint16_t* slots = nullptr; ///< the slots written, root first (for transaction_view)
+  event_id event{};               ///< the transaction's event_id (a profile item names it)
 };
 
 /// A span's start and end as epoch microseconds: a span-clock reading through the anchor, a
@@ -11596,6 +14130,19 @@ inline void write_tags(json_writer& w, const event_tag* tags, std::size_t count)
   w.end_object();
 }
 
+/// contexts.profile, when the transaction has a profile (its profile_id: the `profile` item in
+/// the same envelope) or was recorded while a profiler session ran (its profiler_id: the
+/// session's profile chunks), as sentry_sdk links them.
+inline void write_profile_context(json_writer& w, const transaction_block& b) noexcept {
+  if (!profiling_supported || b.profile_link == profile_link_none) return;
+  char hex[32];
+  b.profile_ref.to_hex(hex);
+  w.literal_key("profile").begin_object();
+  if (b.profile_link == profile_link_profile) w.literal_key("profile_id");
+  else w.literal_key("profiler_id");
+  w.string(std::string_view(hex, 32)).end_object();
+}
+
 /// The transaction's own fields, up to and with its contexts. `edit` (before_send_transaction's
 /// result, or nullptr) renames it (source "custom" when the name changed, as @sentry/core does;
 /// an empty name keeps the original) and adds tags.
@@ -11622,6 +14169,7 @@ inline void write_transaction_fields(json_writer& w, const transaction_block& b,
   w.literal_key("contexts").begin_object().literal_key("trace").begin_object();
   write_span_common(w, b, trace, root, true, root.parent);
   w.end_object();
+  write_profile_context(w, b);
   if (ctx.host != nullptr) write_host_contexts(w, *ctx.host);
   w.end_object();
 }
@@ -11715,7 +14263,8 @@ inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, 
   const std::size_t header_room = header_room_for(cap);
   if (cap < header_room + 1024) return result;
   char event_hex[32];
-  new_event_id().to_hex(event_hex);
+  result.event = new_event_id();
+  result.event.to_hex(event_hex);
   const std::string_view event_id_text(event_hex, 32);
   const trace_hex trace(b.trace);
 
@@ -11940,6 +14489,422 @@ SENTRY_TRACE_DETAIL_END
 #endif // SENTRY_TRACE_ENVELOPE_HPP
 
 // end of part: include/sentry_trace/protocol/envelope.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/protocol/profile.hpp
+// =================================================================================================
+
+// sentry_trace/protocol/profile.hpp -- profile payloads: v1 `profile` items, v2 `profile_chunk` envelopes
+//
+// WHAT IT DOES  Turns a profile_store into Sentry's two profile formats, in fixed memory:
+//                 append_profile_item()           a v1 `profile` item (sample format v1), added
+//                                                 as the LAST item of a transaction envelope that
+//                                                 is already written, so a transport can drop it
+//                                                 alone by cutting the envelope at its offset;
+//                 write_profile_chunk_envelope()  a v2 `profile_chunk` envelope of its own
+//                                                 (continuous profiling, sample format v2);
+//                 count_dropped_profile()         the outcome of a profile that did not go out.
+//               Every frame is resolved once, through the caller's frame_resolver, into a
+//               stack buffer; thread ids and names come through the caller's thread_lookup.
+//               Both formats leave out the threads that kept a single sample (Relay removes
+//               them), and write nothing when fewer than two samples remain
+//               (profile_status::insufficient_data). v1 keeps only the samples from the
+//               transaction's start to 30 s after it (Relay rejects a later last sample); a v2
+//               chunk longer than 66 s is refused (profile_status::too_long; Relay's limit, the
+//               owner cuts chunks at 60 s).
+// DOES NOT      allocate, lock, or send `debug_meta` (Relay's profile parser fails on `elf`
+//               images, and Sentry does not symbolicate `native` profiles: PROTOCOL.md §12).
+//               A frame's instruction_addr is its function's start when the symbol is known:
+//               per-sample PCs would split one function into many frames on the server.
+// FORMAT        v1: {version "1", event_id (the profile id), platform "native", timestamp
+//               (RFC 3339, the transaction start), release, environment, os, device, runtime,
+//               transaction {id, name, trace_id, active_thread_id}, profile {samples
+//               [{elapsed_since_start_ns (string), thread_id (string), stack_id}], stacks,
+//               frames, thread_metadata}}.
+//               v2: envelope header {event_id (the chunk id, as @sentry/core's
+//               createProfileChunkEnvelope), sent_at, sdk}, item header {type "profile_chunk",
+//               platform "native", length}, payload {version "2", profiler_id, chunk_id,
+//               platform, release, environment, client_sdk, profile {samples [{timestamp
+//               (epoch seconds with 6 decimals), thread_id (string), stack_id}], stacks, frames,
+//               thread_metadata}}.
+// RAM           Stack only: about 3 KiB (the thread table) plus 1 KiB of symbol scratch.
+// SPEC          https://develop.sentry.dev/sdk/telemetry/profiles/sample-format-v1/
+//               https://develop.sentry.dev/sdk/telemetry/profiles/sample-format-v2/
+//               relay-profiling src/sample/v1.rs and v2.rs (the checks above)
+
+#ifndef SENTRY_TRACE_PROTOCOL_PROFILE_HPP
+#define SENTRY_TRACE_PROTOCOL_PROFILE_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+namespace detail {
+
+/// Copies the thread in slot `slot1` (1-based) into `out`; false for a free slot. The sampler's
+/// profiled_thread_at() has this shape.
+using thread_lookup = bool (*)(std::uint32_t slot1, profiled_thread& out) noexcept;
+
+/// The last sample a v1 profile may hold, after the transaction's start (Relay's limit).
+inline constexpr std::uint64_t profile_v1_max_ns = 30ull * 1000 * 1000 * 1000;
+/// The longest v2 chunk Relay accepts (the owner cuts chunks at 60 s).
+inline constexpr std::uint64_t profile_chunk_max_ns = 66ull * 1000 * 1000 * 1000;
+
+enum class profile_status : std::uint8_t {
+  written,            ///< the result's bytes are the profile
+  insufficient_data,  ///< fewer than two samples left after the cuts: nothing written
+  too_long,           ///< a chunk over profile_chunk_max_ns: nothing written
+  no_room             ///< the buffer could not hold it: nothing written (the envelope unchanged)
+};
+
+struct profile_result {
+  profile_status status = profile_status::insufficient_data;
+  std::size_t length = 0;       ///< bytes now in the buffer (the whole envelope) when written
+  std::size_t item_offset = 0;  ///< append_profile_item: where the profile item starts (its '\n')
+  std::uint32_t samples = 0;    ///< samples written
+};
+
+/// What a v1 profile says besides its samples.
+struct profile_v1_info {
+  event_id profile_id;      ///< the payload's event_id
+  event_id transaction_id;  ///< the transaction event's event_id
+  trace_id trace;
+  std::string_view transaction_name;  ///< must not be empty (Relay)
+  std::string_view release;
+  std::string_view environment;
+  const host_contexts* host = nullptr;  ///< os, runtime, device.architecture; nullptr: left out
+  std::uint64_t start_mono_ns = 0;      ///< the transaction's start, on the sampler's clock
+  time_anchor anchor;                   ///< mono_ns <-> epoch_us pair for the timestamp
+  std::uint32_t active_thread_slot = 0; ///< the thread the transaction ran on (1-based; 0: unknown)
+  frame_resolver resolve = nullptr;     ///< nullptr: frames carry only instruction_addr
+  thread_lookup threads = nullptr;      ///< required: a sample whose thread is unknown is left out
+};
+
+/// What a v2 chunk says besides its samples.
+struct profile_chunk_info {
+  event_id profiler_id;  ///< the same for every chunk of one profiler session
+  event_id chunk_id;     ///< new per chunk; also the envelope's event_id
+  std::string_view release;
+  std::string_view environment;
+  time_anchor anchor;              ///< converts sample times to epoch microseconds
+  std::int64_t sent_at_epoch_us = 0;
+  frame_resolver resolve = nullptr;
+  thread_lookup threads = nullptr;
+};
+
+/// Counts a profile that did not go out (nothing for `written`): insufficient_data and too_long
+/// as insufficient_data, no_room as buffer_overflow, in `category` (profile or profile_chunk).
+inline void count_dropped_profile(profile_status s, data_category category) noexcept {
+  if (s == profile_status::insufficient_data || s == profile_status::too_long)
+    g_outcomes.record(discard_reason::insufficient_data, category);
+  else if (s == profile_status::no_room)
+    g_outcomes.record(discard_reason::buffer_overflow, category);
+}
+
+/// Which samples go out: those in [from_ns, to_ns] whose thread is known and kept two or more
+/// of them there. Threads are looked up once.
+struct profile_selection {
+  std::uint64_t from_ns = 0;
+  std::uint64_t to_ns = ~0ull;
+  profiled_thread thread[max_profiled_threads + 1] = {};
+  std::uint32_t count[max_profiled_threads + 1] = {};
+  std::uint32_t samples = 0;
+
+  bool in_window(const stored_sample& s) const noexcept { return s.mono_ns >= from_ns && s.mono_ns <= to_ns; }
+  bool keeps(const stored_sample& s) const noexcept { return in_window(s) && count[s.thread_slot] >= 2; }
+
+  void select(const profile_store& store, thread_lookup threads) noexcept {
+    bool known[max_profiled_threads + 1] = {};
+    for (std::uint32_t slot = 1; slot <= max_profiled_threads; ++slot)
+      known[slot] = store.thread_sample_count(slot) != 0 &&
+                    (store.thread_at(slot, thread[slot]) || (threads != nullptr && threads(slot, thread[slot])));
+    for (std::uint32_t i = 0; i < store.sample_count(); ++i) {
+      const stored_sample& s = store.sample(i);
+      if (known[s.thread_slot] && in_window(s)) ++count[s.thread_slot];
+    }
+    samples = 0;
+    for (std::uint32_t slot = 1; slot <= max_profiled_threads; ++slot)
+      if (count[slot] >= 2) samples += count[slot];
+  }
+};
+
+/// Writes a thread id as the payloads want it: a decimal string.
+inline void write_thread_id(json_writer& w, std::uint64_t tid) noexcept {
+  char num[24];
+  w.string(std::string_view(num, format_uint(num, tid)));
+}
+
+/// "0x" and lower-case hex, without leading zeros.
+inline void write_address(json_writer& w, std::uintptr_t addr) noexcept {
+  char hex[2 + 2 * sizeof(std::uintptr_t)];
+  char digits[16];
+  u64_to_hex(static_cast<std::uint64_t>(addr), digits);
+  std::size_t skip = 0;
+  while (skip < 15 && digits[skip] == '0') ++skip;
+  hex[0] = '0';
+  hex[1] = 'x';
+  std::memcpy(hex + 2, digits + skip, 16 - skip);
+  w.string(std::string_view(hex, 2 + 16 - skip));
+}
+
+/// The `stacks`, `frames` and `thread_metadata` members both formats share.
+inline void write_profile_tables(json_writer& w, const profile_store& store, const profile_selection& sel,
+                                 frame_resolver resolve) noexcept {
+  w.literal_key("stacks").begin_array();
+  std::uint32_t frames[max_stack_frames];
+  for (std::uint32_t i = 0; i < store.stack_count(); ++i) {
+    const std::uint32_t n = store.stack_frames(i, frames);
+    w.begin_array();
+    for (std::uint32_t k = 0; k < n; ++k) w.number(frames[k]);
+    w.end_array();
+  }
+  w.end_array();
+  w.literal_key("frames").begin_array();
+  char scratch[1024];
+  for (std::uint32_t i = 0; i < store.frame_count(); ++i) {
+    const std::uintptr_t addr = store.frame_address(i);
+    resolved_frame f;
+    f.instruction_addr = addr;
+    const bool resolved = resolve != nullptr && resolve(addr, f, scratch, sizeof(scratch));
+    w.begin_object();
+    if (resolved && !f.function.empty()) w.literal_key("function").string(f.function);
+    if (resolved && !f.module.empty()) w.literal_key("module").string(f.module);
+    if (resolved) w.literal_key("in_app").boolean(f.in_app);
+    w.literal_key("instruction_addr");
+    write_address(w, resolved && f.symbol_addr != 0 ? f.symbol_addr : addr);
+    w.end_object();
+  }
+  w.end_array();
+  w.literal_key("thread_metadata").begin_object();
+  for (std::uint32_t slot = 1; slot <= max_profiled_threads; ++slot) {
+    if (sel.count[slot] < 2) continue;
+    char num[24];
+    w.key(std::string_view(num, format_uint(num, sel.thread[slot].tid))).begin_object();
+    std::size_t name_len = 0;
+    while (name_len < sizeof(sel.thread[slot].name) && sel.thread[slot].name[name_len] != '\0') ++name_len;
+    if (name_len != 0) w.literal_key("name").string(std::string_view(sel.thread[slot].name, name_len));
+    w.end_object();
+  }
+  w.end_object();
+}
+
+/// The v1 payload into out[0..cap). Its length, or 0 when it did not fit; `sel` must have been
+/// selected with the window [start, start + 30 s].
+inline std::size_t write_profile_v1_payload(char* out, std::size_t cap, const profile_store& store,
+                                            const profile_v1_info& info, const profile_selection& sel) noexcept {
+  fixed_sink sink(out, cap);
+  json_writer w(sink);
+  char hex[32];
+  w.begin_object();
+  w.literal_key("version").string("1");
+  info.profile_id.to_hex(hex);
+  w.literal_key("event_id").string(std::string_view(hex, 32));
+  w.literal_key("platform").string("native");
+  w.literal_key("timestamp").timestamp(info.anchor.mono_to_epoch_us(info.start_mono_ns));
+  if (!info.release.empty()) w.literal_key("release").string(info.release);
+  if (!info.environment.empty()) w.literal_key("environment").string(info.environment);
+  if (info.host != nullptr) {
+    const host_contexts& h = *info.host;
+    w.literal_key("os").begin_object();
+    w.literal_key("name").string(h.os_name);
+    w.literal_key("version").string(h.os_version);
+    if (!h.os_build.empty()) w.literal_key("build_number").string(h.os_build);
+    w.end_object();
+    w.literal_key("device").begin_object().literal_key("architecture").string(h.arch).end_object();
+    if (!h.runtime_name.empty()) {
+      w.literal_key("runtime").begin_object();
+      w.literal_key("name").string(h.runtime_name);
+      w.literal_key("version").string(h.runtime_version);
+      w.end_object();
+    }
+  }
+  // The active thread: the transaction's own when it kept samples, else the first one kept.
+  std::uint32_t active = info.active_thread_slot;
+  if (active == 0 || active > max_profiled_threads || sel.count[active] < 2) {
+    active = 0;
+    for (std::uint32_t slot = 1; slot <= max_profiled_threads && active == 0; ++slot)
+      if (sel.count[slot] >= 2) active = slot;
+  }
+  w.literal_key("transaction").begin_object();
+  info.transaction_id.to_hex(hex);
+  w.literal_key("id").string(std::string_view(hex, 32));
+  w.literal_key("name").string(info.transaction_name);
+  info.trace.to_hex(hex);
+  w.literal_key("trace_id").string(std::string_view(hex, 32));
+  w.literal_key("active_thread_id");
+  write_thread_id(w, sel.thread[active].tid);
+  w.end_object();
+
+  w.literal_key("profile").begin_object();
+  w.literal_key("samples").begin_array();
+  for (std::uint32_t i = 0; i < store.sample_count(); ++i) {
+    const stored_sample& s = store.sample(i);
+    if (!sel.keeps(s)) continue;
+    char num[24];
+    w.begin_object();
+    w.literal_key("elapsed_since_start_ns").string(std::string_view(num, format_uint(num, s.mono_ns - sel.from_ns)));
+    w.literal_key("thread_id");
+    write_thread_id(w, sel.thread[s.thread_slot].tid);
+    w.literal_key("stack_id").number(s.stack);
+    w.end_object();
+  }
+  w.end_array();
+  write_profile_tables(w, store, sel, info.resolve);
+  w.end_object();
+  w.end_object();
+  return w.ok() && !sink.overflowed() ? sink.size() : 0;
+}
+
+/// Room kept for a profile item's header: `\n{"type":"profile","length":<20 digits>,
+/// "content_type":"application/json"}\n` is at most 83 bytes.
+inline constexpr std::size_t profile_item_header_room = 96;
+
+/// Appends the v1 profile of `store` as the last item of the envelope in buf[0..envelope_len)
+/// (a complete envelope; `cap` counts from buf). The payload is written into the free space
+/// after room for its item header, the header into that room once the length is known, and
+/// the payload moved flush against it. On success, length is the new envelope length and
+/// item_offset == envelope_len (truncating the envelope there drops the profile alone). Any
+/// other status leaves buf[0..envelope_len) as it was (bytes after it may be overwritten).
+inline profile_result append_profile_item(char* buf, std::size_t cap, std::size_t envelope_len,
+                                          const profile_store& store, const profile_v1_info& info) noexcept {
+  profile_result r;
+  profile_selection sel;
+  sel.from_ns = info.start_mono_ns;
+  sel.to_ns = info.start_mono_ns + profile_v1_max_ns;
+  sel.select(store, info.threads);
+  if (sel.samples < 2) return r;
+  r.status = profile_status::no_room;
+  if (envelope_len > cap || cap - envelope_len <= profile_item_header_room) return r;
+  char* payload = buf + envelope_len + profile_item_header_room;
+  const std::size_t payload_len =
+      write_profile_v1_payload(payload, cap - envelope_len - profile_item_header_room, store, info, sel);
+  if (payload_len == 0) return r;
+
+  char head_buf[profile_item_header_room];
+  fixed_sink head(head_buf);
+  head.put('\n');
+  json_writer item(head);
+  item.begin_object().literal_key("type").string("profile");
+  item.literal_key("length").number(static_cast<std::uint64_t>(payload_len));
+  item.literal_key("content_type").string("application/json").end_object();
+  head.put('\n');
+  if (!item.ok() || head.overflowed()) return r;
+  std::memmove(buf + envelope_len + head.size(), payload, payload_len);
+  std::memcpy(buf + envelope_len, head_buf, head.size());
+  r.status = profile_status::written;
+  r.item_offset = envelope_len;
+  r.length = envelope_len + head.size() + payload_len;
+  r.samples = sel.samples;
+  return r;
+}
+
+/// Writes "<seconds>.<6 digits>" for epoch microseconds: exact, where a double would round.
+inline void write_epoch_seconds(json_writer& w, std::int64_t epoch_us) noexcept {
+  if (epoch_us < 0) epoch_us = 0;
+  const std::uint64_t us = static_cast<std::uint64_t>(epoch_us);
+  char num[32];
+  std::size_t n = format_uint(num, us / 1000000);
+  std::uint32_t frac = static_cast<std::uint32_t>(us % 1000000);
+  num[n] = '.';
+  for (std::size_t i = 6; i >= 1; --i) {
+    num[n + i] = static_cast<char>('0' + frac % 10);
+    frac /= 10;
+  }
+  w.raw(std::string_view(num, n + 7));
+}
+
+/// Room kept at the start of a chunk envelope for its two header lines (event_id, sent_at, the
+/// sdk, the item header): under 300 bytes.
+inline constexpr std::size_t profile_chunk_header_room = 384;
+
+/// Writes the v2 chunk of `store` (every sample it kept: the owner resets the store per chunk)
+/// as a whole envelope into buf[0..cap). On success length is the envelope's size.
+inline profile_result write_profile_chunk_envelope(char* buf, std::size_t cap, const profile_store& store,
+                                                   const profile_chunk_info& info) noexcept {
+  profile_result r;
+  profile_selection sel;
+  sel.select(store, info.threads);
+  if (sel.samples < 2) return r;
+  std::uint64_t first = ~0ull, last = 0;
+  for (std::uint32_t i = 0; i < store.sample_count(); ++i) {
+    const stored_sample& s = store.sample(i);
+    if (!sel.keeps(s)) continue;
+    if (s.mono_ns < first) first = s.mono_ns;
+    if (s.mono_ns > last) last = s.mono_ns;
+  }
+  if (last - first > profile_chunk_max_ns) {
+    r.status = profile_status::too_long;
+    return r;
+  }
+  r.status = profile_status::no_room;
+  if (cap <= profile_chunk_header_room) return r;
+
+  char* payload_at = buf + profile_chunk_header_room;
+  fixed_sink payload(payload_at, cap - profile_chunk_header_room);
+  json_writer w(payload);
+  char chunk_hex[32], hex[32];
+  info.chunk_id.to_hex(chunk_hex);
+  w.begin_object();
+  w.literal_key("version").string("2");
+  info.profiler_id.to_hex(hex);
+  w.literal_key("profiler_id").string(std::string_view(hex, 32));
+  w.literal_key("chunk_id").string(std::string_view(chunk_hex, 32));
+  w.literal_key("platform").string("native");
+  if (!info.release.empty()) w.literal_key("release").string(info.release);
+  w.literal_key("environment").string(info.environment.empty() ? std::string_view("production") : info.environment);
+  w.literal_key("client_sdk").begin_object();
+  w.literal_key("name").string(sdk_name);
+  w.literal_key("version").string(version_string);
+  w.end_object();
+  w.literal_key("profile").begin_object();
+  w.literal_key("samples").begin_array();
+  for (std::uint32_t i = 0; i < store.sample_count(); ++i) {
+    const stored_sample& s = store.sample(i);
+    if (!sel.keeps(s)) continue;
+    w.begin_object();
+    w.literal_key("timestamp");
+    write_epoch_seconds(w, info.anchor.mono_to_epoch_us(s.mono_ns));
+    w.literal_key("thread_id");
+    write_thread_id(w, sel.thread[s.thread_slot].tid);
+    w.literal_key("stack_id").number(s.stack);
+    w.end_object();
+  }
+  w.end_array();
+  write_profile_tables(w, store, sel, info.resolve);
+  w.end_object();
+  w.end_object();
+  if (!w.ok() || payload.overflowed()) return r;
+
+  fixed_sink head(buf, profile_chunk_header_room);
+  json_writer h(head);
+  h.begin_object();
+  h.literal_key("event_id").string(std::string_view(chunk_hex, 32));
+  h.literal_key("sent_at").timestamp(info.sent_at_epoch_us);
+  write_sdk(h);
+  h.end_object();
+  head.put('\n');
+  json_writer item(head);
+  item.begin_object().literal_key("type").string("profile_chunk").literal_key("platform").string("native");
+  item.literal_key("length").number(static_cast<std::uint64_t>(payload.size())).end_object();
+  head.put('\n');
+  if (!h.ok() || !item.ok() || head.overflowed()) return r;
+  std::memmove(buf + head.size(), payload_at, payload.size());
+  r.status = profile_status::written;
+  r.length = head.size() + payload.size();
+  r.samples = sel.samples;
+  return r;
+}
+
+}  // namespace detail
+
+SENTRY_TRACE_DETAIL_END
+
+#endif  // SENTRY_TRACE_PROTOCOL_PROFILE_HPP
+
+// end of part: include/sentry_trace/protocol/profile.hpp
 
 // =================================================================================================
 // part: include/sentry_trace/protocol/events.hpp
@@ -12228,7 +15193,9 @@ SENTRY_TRACE_DETAIL_END
 //                 file_transport      one `.envelope` file per envelope in a directory, each one
 //                                     `sentry-cli send-envelope` accepts (hosted only);
 //                 console_transport   prints each transaction as a waterfall, for working
-//                                     without a Sentry account (hosted only).
+//                                     without a Sentry account (hosted only); an envelope
+//                                     with a `profile` or `profile_chunk` item also gets a
+//                                     line with its top functions by self samples.
 // HOOKS         transport::send is called with the envelope lock held, so never concurrently and
 //               in order, from the thread that ended the transaction or called flush()/shutdown(),
 //               or with options.serialize_on_worker from the library's handoff thread (or poll()).
@@ -12236,7 +15203,15 @@ SENTRY_TRACE_DETAIL_END
 //               call back into sentry_trace. A transport that fails to deliver calls
 //               report_lost() so the loss is counted and appears in the next client report.
 // DOES NOT      own the transport: options.transport points to the user's object, which must
-//               outlive shutdown().
+//               outlive shutdown(). console_transport's profile line does not allocate: it
+//               reads the profile payload in place, with no JSON parser (the library has
+//               none), through a bounded scanner that skips what it does not need.
+// RAM           The profile line's tables live on the stack of send(): 12 bytes per frame for
+//               the first 512 frames and 2 per stack for the first 2048 stacks (10 KiB); samples
+//               whose leaf frame or stack is beyond them are counted and said to be left out.
+// SPEC          https://develop.sentry.dev/sdk/telemetry/profiles/sample-format-v1/ and .../v2/
+//               (profile.samples[].stack_id, profile.stacks: frame indexes leaf first,
+//               profile.frames[].function); envelope framing: PROTOCOL.md and envelope.hpp.
 
 #ifndef SENTRY_TRACE_TRANSPORT_HPP
 #define SENTRY_TRACE_TRANSPORT_HPP
@@ -12257,8 +15232,11 @@ SENTRY_TRACE_DETAIL_BEGIN
 
 #ifdef SENTRY_TRACE_IMPLEMENTATION
 void transport::report_lost(const envelope_view& envelope, discard_reason reason) noexcept {
-  if (const transaction_view* t = envelope.transaction())
+  if (const transaction_view* t = envelope.transaction()) {
     detail::g_outcomes.record_transaction(reason, static_cast<std::uint32_t>(t->span_count()));
+    if (envelope.profile_offset() != 0) detail::g_outcomes.record(reason, data_category::profile);
+  } else if (envelope.is_profile_chunk())
+    detail::g_outcomes.record(reason, data_category::profile_chunk);
   else if (envelope.span_items())
     detail::g_outcomes.record(reason, data_category::span, envelope.span_items());
   else if (!envelope.is_client_report())
@@ -12329,18 +15307,23 @@ class file_transport final : public transport {
 
 /// Prints each transaction as a waterfall: an indented tree of op, name, start offset,
 /// duration and status, with a bar per span on a common time axis. Other envelopes (client
-/// reports) print one summary line. `out` defaults to stdout.
+/// reports, profile chunks) print one summary line. After either, each `profile` or
+/// `profile_chunk` item of the envelope prints the share of its samples whose leaf is each of
+/// the 5 hottest functions (self samples, all threads):
+///   `  profile: 412 samples  hot_seventy() 70.1%  hot_thirty() 29.6% ...`
+/// `out` defaults to stdout.
 class console_transport final : public transport {
  public:
   explicit console_transport(std::FILE* out = stdout) noexcept : out_(out) {}
   void send(envelope_view e) override {
     const transaction_view* t = e.transaction();
     if (!t) {
-      std::fprintf(out_, "[sentry_trace] %s envelope, %zu bytes\n", e.is_client_report() ? "client report" : "event",
-                   e.bytes().size());
-      return;
+      const char* kind = e.is_client_report() ? "client report" : has_item(e.bytes(), "profile_chunk") ? "profile chunk" : "event";
+      std::fprintf(out_, "[sentry_trace] %s envelope, %zu bytes\n", kind, e.bytes().size());
+    } else {
+      print(*t);
     }
-    print(*t);
+    if (!e.is_client_report()) print_profiles(e.bytes());
   }
 
   /// Writes the waterfall of `t` to the stream.
@@ -12448,6 +15431,365 @@ class console_transport final : public transport {
                  to_string(s.status), bar);
   }
 
+  // ---- the profile line ------------------------------------------------------------------------
+
+  static constexpr std::size_t profile_frames = 512;   ///< frames whose names the line can show
+  static constexpr std::size_t profile_stacks = 2048;  ///< stacks whose leaf it keeps
+  static constexpr std::uint16_t no_leaf = 0xFFFF;     ///< a stack that is empty or names no kept frame
+  static constexpr int profile_top = 5;
+  static constexpr std::size_t name_bytes = 80;        ///< longer names are cut (C++ templates run long)
+
+  /// A cursor over JSON text for reads that need a few members and skip the rest. It never reads
+  /// outside `text`; on malformed text it sets `bad`, and every later read fails. It checks
+  /// what it reads (strings closed; `:` and `,` in the objects and arrays it walks; brackets
+  /// balanced in count in what it skips), not all of RFC 8259: the payloads come from the
+  /// library's own writer, and a wrong one must only never be read outside its bytes.
+  struct json_scan {
+    std::string_view text;
+    std::size_t at = 0;
+    bool bad = false;
+
+    static constexpr bool space(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+    char peek() noexcept {
+      while (at < text.size() && space(text[at])) ++at;
+      return !bad && at < text.size() ? text[at] : '\0';
+    }
+    bool eat(char c) noexcept {
+      if (peek() != c) return false;
+      ++at;
+      return true;
+    }
+    bool expect(char c) noexcept {
+      if (!eat(c)) bad = true;
+      return !bad;
+    }
+    /// The text between the quotes, escapes as written.
+    std::string_view string() noexcept {
+      if (!expect('"')) return {};
+      const std::size_t from = at;
+      while (at < text.size() && text[at] != '"') at += text[at] == '\\' ? 2 : 1;
+      if (at >= text.size()) {
+        bad = true;
+        at = text.size();
+        return {};
+      }
+      return text.substr(from, at++ - from);
+    }
+    /// Skips one value of any kind; returns its text.
+    std::string_view skip() noexcept {
+      const char c = peek();
+      const std::size_t from = at;
+      if (c == '"') {
+        string();
+      } else if (c == '{' || c == '[') {
+        std::size_t depth = 0;
+        do {
+          const char d = peek();
+          if (d == '"') {
+            string();
+            continue;
+          }
+          if (d == '\0') {
+            bad = true;
+          } else if (d == '{' || d == '[') {
+            ++depth;
+          } else if (d == '}' || d == ']') {
+            --depth;
+          }
+          ++at;
+        } while (!bad && depth > 0);
+      } else {  // a number, true, false or null
+        while (at < text.size() && !space(text[at]) && text[at] != ',' && text[at] != '}' && text[at] != ']') ++at;
+        if (at == from) bad = true;
+      }
+      return bad ? std::string_view{} : text.substr(from, at - from);
+    }
+    /// Reads an unsigned integer (sets `bad` for anything else).
+    bool unsigned_number(std::uint64_t& out) noexcept {
+      if (peek() == '"' || !detail::parse_unsigned(skip(), UINT64_MAX, out)) bad = true;
+      return !bad;
+    }
+    /// Calls on_member(key) at each member of the object here; it must read or skip the value.
+    template <class F> void members(F&& on_member) noexcept {
+      if (!expect('{') || eat('}')) return;
+      do {
+        const std::string_view key = string();
+        if (!expect(':')) return;
+        on_member(key);
+      } while (!bad && eat(','));
+      expect('}');
+    }
+    /// Calls on_element() at each element of the array here; it must read or skip the element.
+    template <class F> void elements(F&& on_element) noexcept {
+      if (!expect('[') || eat(']')) return;
+      do on_element();
+      while (!bad && eat(','));
+      expect(']');
+    }
+  };
+
+  /// Calls on_item(type, payload) for each item of the envelope, in order, and stops at the
+  /// first one that is not framed as envelope.hpp writes it (header line, then `length` bytes
+  /// and a newline, or without `length` a payload up to the next newline).
+  template <class F> static void for_each_item(std::string_view bytes, F&& on_item) noexcept {
+    std::size_t at = bytes.find('\n');  // the end of the envelope header
+    while (at != std::string_view::npos && at + 1 < bytes.size()) {
+      const std::size_t head = at + 1;
+      const std::size_t head_end = bytes.find('\n', head);
+      if (head_end == std::string_view::npos) return;
+      json_scan h{bytes.substr(head, head_end - head)};
+      std::string_view type;
+      std::uint64_t length = 0;
+      bool has_length = false;
+      h.members([&](std::string_view key) {
+        if (key == "type" && h.peek() == '"') {
+          type = h.string();
+        } else if (key == "length") {
+          has_length = h.unsigned_number(length);
+        } else {
+          h.skip();
+        }
+      });
+      if (h.bad) return;
+      const std::size_t payload = head_end + 1;
+      std::size_t end = 0;
+      if (has_length) {
+        if (length > bytes.size() - payload) return;
+        end = payload + static_cast<std::size_t>(length);
+        if (end < bytes.size() && bytes[end] != '\n') return;
+      } else {
+        end = bytes.find('\n', payload);
+        if (end == std::string_view::npos) end = bytes.size();
+      }
+      on_item(type, bytes.substr(payload, end - payload));
+      at = end;
+    }
+  }
+
+  static bool has_item(std::string_view bytes, std::string_view type) noexcept {
+    bool found = false;
+    for_each_item(bytes, [&](std::string_view t, std::string_view) { found = found || t == type; });
+    return found;
+  }
+
+  void print_profiles(std::string_view bytes) {
+    bool printed = false;
+    for_each_item(bytes, [&](std::string_view type, std::string_view payload) {
+      if (type != "profile" && type != "profile_chunk") return;
+      print_profile(payload);
+      printed = true;
+    });
+    if (printed) std::fflush(out_);
+  }
+
+  /// The profile line of one item's payload (sample format v1 or v2, the same `profile` object).
+  void print_profile(std::string_view payload) {
+    // profile.samples, .stacks and .frames may come in any order: find all three first.
+    json_scan p{payload};
+    std::string_view samples, stacks, frames;
+    p.members([&](std::string_view key) {
+      if (key != "profile" || p.peek() != '{') {
+        p.skip();
+        return;
+      }
+      p.members([&](std::string_view member) {
+        const std::string_view value = p.skip();
+        if (member == "samples") samples = value;
+        if (member == "stacks") stacks = value;
+        if (member == "frames") frames = value;
+      });
+    });
+    if (p.bad || samples.empty() || stacks.empty() || frames.empty()) {
+      std::fprintf(out_, "  profile: not readable (%s)\n",
+                   p.bad ? "malformed JSON" : "no profile.samples, stacks and frames");
+      return;
+    }
+    // Each kept frame's name as an offset and length in `payload`, and its self samples.
+    std::uint32_t name_at[profile_frames];
+    std::uint32_t name_len[profile_frames];
+    std::uint32_t self[profile_frames];
+    std::uint16_t leaf[profile_stacks];
+    std::size_t frame_count = 0;
+    json_scan f{frames};
+    f.elements([&] {
+      std::string_view name, addr;
+      f.members([&](std::string_view key) {
+        if (key == "function" && f.peek() == '"') {
+          name = f.string();
+        } else if (key == "instruction_addr" && f.peek() == '"') {
+          addr = f.string();
+        } else {
+          f.skip();
+        }
+      });
+      if (name.empty()) name = addr.empty() ? std::string_view("?") : addr;
+      if (frame_count < profile_frames) {
+        const bool inside = name.data() >= payload.data() && name.data() < payload.data() + payload.size();
+        name_at[frame_count] = inside ? static_cast<std::uint32_t>(name.data() - payload.data()) : 0;
+        name_len[frame_count] = inside ? static_cast<std::uint32_t>(name.size()) : 0;  // "?": no name
+        self[frame_count] = 0;
+      }
+      ++frame_count;
+    });
+    const std::size_t kept_frames = frame_count < profile_frames ? frame_count : profile_frames;
+    std::size_t stack_count = 0;
+    json_scan s{stacks};
+    s.elements([&] {
+      std::uint16_t first = no_leaf;
+      bool at_leaf = true;  // stacks list frames leaf first
+      s.elements([&] {
+        std::uint64_t index = 0;
+        if (s.unsigned_number(index) && at_leaf && index < kept_frames) first = static_cast<std::uint16_t>(index);
+        at_leaf = false;
+      });
+      if (stack_count < profile_stacks) leaf[stack_count] = first;
+      ++stack_count;
+    });
+    const std::size_t kept_stacks = stack_count < profile_stacks ? stack_count : profile_stacks;
+    std::uint64_t total = 0;
+    std::uint64_t left_out = 0;
+    json_scan m{samples};
+    m.elements([&] {
+      std::uint64_t stack_id = UINT64_MAX;
+      m.members([&](std::string_view key) {
+        if (key == "stack_id") {
+          m.unsigned_number(stack_id);
+        } else {
+          m.skip();
+        }
+      });
+      ++total;
+      if (stack_id < kept_stacks && leaf[static_cast<std::size_t>(stack_id)] != no_leaf) {
+        ++self[leaf[static_cast<std::size_t>(stack_id)]];
+      } else {
+        ++left_out;
+      }
+    });
+    if (f.bad || s.bad || m.bad) {
+      std::fprintf(out_, "  profile: not readable (malformed profile.%s)\n", f.bad ? "frames" : s.bad ? "stacks" : "samples");
+      return;
+    }
+    // One entry per function: frames of one function at other addresses (or modules) add up.
+    for (std::size_t i = 1; i < kept_frames; ++i) {
+      if (self[i] == 0) continue;
+      const std::string_view name_i = payload.substr(name_at[i], name_len[i]);
+      for (std::size_t j = 0; j < i; ++j) {
+        if (self[j] != 0 && payload.substr(name_at[j], name_len[j]) == name_i) {
+          self[j] += self[i];
+          self[i] = 0;
+          break;
+        }
+      }
+    }
+    std::fprintf(out_, "  profile: %" PRIu64 " samples", total);
+    for (int rank = 0; rank < profile_top; ++rank) {
+      std::size_t best = kept_frames;
+      for (std::size_t i = 0; i < kept_frames; ++i)
+        if (self[i] != 0 && (best == kept_frames || self[i] > self[best])) best = i;
+      if (best == kept_frames) break;
+      char name[name_bytes + 4] = {'?'};  // a frame without function or instruction_addr
+      const std::size_t n =
+          name_len[best] == 0 ? 1 : unescape(payload.substr(name_at[best], name_len[best]), name, sizeof(name));
+      std::fprintf(out_, "  %.*s %.1f%%", static_cast<int>(n), name,
+                   100.0 * static_cast<double>(self[best]) / static_cast<double>(total));
+      self[best] = 0;
+    }
+    if (left_out != 0)
+      std::fprintf(out_, "  (%" PRIu64 " samples left out: their stack or leaf frame is past the first %zu stacks / %zu frames)",
+                   left_out, profile_stacks, profile_frames);
+    std::fprintf(out_, "\n");
+  }
+
+  /// Writes the JSON string text `raw` (escapes as written) decoded into `out` (UTF-8), at most
+  /// name_bytes bytes of it, cut on a character boundary and ended by "..." when cut; returns the
+  /// bytes written. `\uXXXX` surrogate pairs become one character, a lone surrogate U+FFFD, and
+  /// control characters a space, since the line is for a terminal. `cap` >= name_bytes + 3.
+  static std::size_t unescape(std::string_view raw, char* out, std::size_t cap) noexcept {
+    std::size_t n = 0;
+    bool cut = false;
+    for (std::size_t i = 0; i < raw.size() && !cut;) {
+      char utf8[4];
+      std::size_t len = 1;
+      if (raw[i] != '\\') {
+        // Copy one UTF-8 character whole: its lead byte and continuation bytes.
+        std::size_t end = i + 1;
+        while (end < raw.size() && (static_cast<unsigned char>(raw[end]) & 0xC0) == 0x80 && end - i < 4) ++end;
+        len = end - i;
+        for (std::size_t k = 0; k < len; ++k) utf8[k] = raw[i + k];
+        i = end;
+      } else if (i + 1 < raw.size() && raw[i + 1] != 'u') {
+        const char e = raw[i + 1];
+        utf8[0] = e == '"' || e == '\\' || e == '/' ? e : ' ';
+        i += 2;
+      } else {
+        std::uint32_t cp = 0xFFFD;
+        std::size_t used = hex4(raw, i + 2, cp) ? 6 : raw.size() - i;
+        if (cp >= 0xD800 && cp < 0xDC00) {
+          std::uint32_t low = 0;
+          if (raw.size() > i + 7 && raw[i + 6] == '\\' && raw[i + 7] == 'u' && hex4(raw, i + 8, low) && low >= 0xDC00 &&
+              low < 0xE000) {
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+            used = 12;
+          } else {
+            cp = 0xFFFD;
+          }
+        } else if (cp >= 0xDC00 && cp < 0xE000) {
+          cp = 0xFFFD;
+        }
+        if (cp < 0x20) cp = ' ';
+        len = utf8_encode(cp, utf8);
+        i += used;
+      }
+      if (n + len > name_bytes) {
+        cut = true;
+        break;
+      }
+      for (std::size_t k = 0; k < len; ++k) out[n++] = utf8[k];
+    }
+    if (cut && n + 3 <= cap) {
+      out[n++] = '.';
+      out[n++] = '.';
+      out[n++] = '.';
+    }
+    return n;
+  }
+
+  /// The four hex digits at raw[at..at+4) as a code point.
+  static bool hex4(std::string_view raw, std::size_t at, std::uint32_t& cp) noexcept {
+    if (raw.size() < at + 4) return false;
+    std::uint32_t v = 0;
+    for (std::size_t k = 0; k < 4; ++k) {
+      const int d = detail::hex_value(raw[at + k]);
+      if (d < 0) return false;
+      v = v * 16 + static_cast<std::uint32_t>(d);
+    }
+    cp = v;
+    return true;
+  }
+
+  static std::size_t utf8_encode(std::uint32_t cp, char* out) noexcept {
+    if (cp < 0x80) {
+      out[0] = static_cast<char>(cp);
+      return 1;
+    }
+    if (cp < 0x800) {
+      out[0] = static_cast<char>(0xC0 | (cp >> 6));
+      out[1] = static_cast<char>(0x80 | (cp & 0x3F));
+      return 2;
+    }
+    if (cp < 0x10000) {
+      out[0] = static_cast<char>(0xE0 | (cp >> 12));
+      out[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out[2] = static_cast<char>(0x80 | (cp & 0x3F));
+      return 3;
+    }
+    out[0] = static_cast<char>(0xF0 | (cp >> 18));
+    out[1] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = static_cast<char>(0x80 | (cp & 0x3F));
+    return 4;
+  }
+
   std::FILE* out_;
 };
 #endif // SENTRY_TRACE_HOSTED
@@ -12480,16 +15822,17 @@ SENTRY_TRACE_DETAIL_END
 //               (Sentry's docs; JS and native overwrite), and no single limit exceeds 24 h
 //               (native's cap), so a broken server cannot silence the SDK for longer.
 // CATEGORIES    Our items map as: transaction -> transaction, span -> span, event -> error,
-//               client_report -> internal. `internal` is limited only by an "all" limit (an
-//               empty category list), never by naming it. Sentry's other categories
-//               (default attachment session profile profile_chunk replay monitor log_item
+//               profile -> profile (a transaction's v1 profile item), profile_chunk ->
+//               profile_chunk (continuous profiling), client_report -> internal. `internal` is
+//               limited only by an "all" limit (an empty category list), never by naming it.
+//               Sentry's other categories (default attachment session replay monitor log_item
 //               log_byte security feedback trace_metric metric_bucket internal) are recognised
 //               (detail::classify_rate_limit_category) but we send nothing of theirs, so a limit
 //               that lists only them changes nothing: for us it is the same as an unknown one.
 //               Category names are matched exactly (lower case), as JS does.
 // DOES NOT      allocate, lock, throw, use the locale, or read a clock (the caller passes now_ms).
 // THREADS       none of its own: the owner (the transport) calls it under its lock.
-// RAM           sizeof(rate_limiter) == 8 * (data_category::count_ + 1) bytes (40).
+// RAM           sizeof(rate_limiter) == 8 * (data_category::count_ + 1) bytes (56).
 // ERRORS        Hostile or broken header values never crash and never set a bogus limit. A
 //               limit is skipped when its retry_after is not a plain decimal number (":::",
 //               "abc:transaction", "-5:...", "1e3:...") or it has no category field ("30");
@@ -12569,7 +15912,7 @@ inline bool parse_retry_seconds(std::string_view text, std::uint64_t& seconds) n
 
 /// What a rate-limit category name means to us.
 enum class rate_limit_category : std::uint8_t {
-  ours,    ///< transaction, span or error: `out` is set
+  ours,    ///< transaction, span, error, profile or profile_chunk: `out` is set
   other,   ///< a Sentry category we never send (see CATEGORIES above): ignored
   unknown  ///< not a Sentry category: ignored
 };
@@ -12580,9 +15923,11 @@ constexpr rate_limit_category classify_rate_limit_category(std::string_view name
   if (name == "transaction") { out = data_category::transaction; return rate_limit_category::ours; }
   if (name == "span") { out = data_category::span; return rate_limit_category::ours; }
   if (name == "error") { out = data_category::error; return rate_limit_category::ours; }
+  if (name == "profile") { out = data_category::profile; return rate_limit_category::ours; }
+  if (name == "profile_chunk") { out = data_category::profile_chunk; return rate_limit_category::ours; }
   constexpr std::string_view others[] = {
-      "default", "attachment", "session",  "profile",  "profile_chunk", "replay",       "monitor",
-      "log_item", "log_byte",  "security", "feedback", "trace_metric",  "metric_bucket", "internal"};
+      "default", "attachment", "session",  "replay",       "monitor",  "log_item",
+      "log_byte", "security",  "feedback", "trace_metric", "metric_bucket", "internal"};
   for (std::string_view o : others)
     if (name == o) return rate_limit_category::other;
   return rate_limit_category::unknown;
@@ -13766,7 +17111,10 @@ SENTRY_TRACE_DETAIL_END
 //                              (sentry_trace::poll() for the transport init() built), or
 //                              flush(), which then drives poll() itself.
 //               Every response feeds the rate limiter (ratelimit.hpp); an envelope whose category
-//               is limited is dropped before sending. Outcomes (client reports):
+//               is limited is dropped before sending, except that a limited `profile` takes only
+//               the profile item (always the last) off a transaction envelope, which then goes
+//               out without it; a `profile_chunk` envelope is its own category. Outcomes (client
+//               reports):
 //                 2xx                  delivered
 //                 429                  dropped, not counted (the server counted it)
 //                 other 4xx / 5xx      dropped, send_error
@@ -13774,8 +17122,8 @@ SENTRY_TRACE_DETAIL_END
 //                                      after max_attempts dropped as network_error
 //                 rate-limited         dropped before sending, ratelimit_backoff
 //                 queue full           dropped in send(), queue_overflow
-//               A transaction counts once as `transaction` and (spans + 1) times as `span`; a
-//               lost client report is never counted.
+//               A transaction counts once as `transaction` and (spans + 1) times as `span`, and
+//               once as `profile` when it carries one; a lost client report is never counted.
 // THREADS       send() takes the queue mutex for one copy of the envelope into the ring; the
 //               sender takes it only to read or update the ring's indexes and the head entry's
 //               meta, never across I/O. So the span path (send() is called from
@@ -13981,6 +17329,8 @@ struct queue_entry_meta {
   std::uint64_t not_before_ms = 0; ///< steady ms before which it is not (re)tried
   std::uint16_t attempts = 0;      ///< failed attempts so far
   data_category category = data_category::error;
+  bool profile_dropped = false;    ///< the profile item is cut off (a `profile` rate limit)
+  std::uint32_t profile_offset = 0; ///< a transaction's profile item starts here (0: none)
   static constexpr std::uint32_t wrap_marker = 0xffffffffu;
 };
 
@@ -14581,6 +17931,9 @@ class http_transport final : public transport {
     if (const transaction_view* t = e.transaction()) {
       m.category = data_category::transaction;
       m.spans = static_cast<std::uint32_t>(t->span_count());
+      if (e.profile_offset() < e.bytes().size()) m.profile_offset = static_cast<std::uint32_t>(e.profile_offset());
+    } else if (e.is_profile_chunk()) {
+      m.category = data_category::profile_chunk;
     } else if (e.span_items()) {
       m.category = data_category::span;
       m.spans = e.span_items();
@@ -14595,7 +17948,11 @@ class http_transport final : public transport {
   void lose(const detail::queue_entry_meta& m, discard_reason r) const noexcept {
     if (!opts_.count_losses) return;
     switch (m.category) {
-      case data_category::transaction: detail::g_outcomes.record_transaction(r, m.spans); break;
+      case data_category::transaction:
+        detail::g_outcomes.record_transaction(r, m.spans);
+        if (m.profile_offset != 0 && !m.profile_dropped) detail::g_outcomes.record(r, data_category::profile);
+        break;
+      case data_category::profile_chunk: detail::g_outcomes.record(r, data_category::profile_chunk); break;
       case data_category::span: detail::g_outcomes.record(r, data_category::span, m.spans ? m.spans : 1); break;
       case data_category::error: detail::g_outcomes.record(r, data_category::error); break;
       default: break;  // client reports: never counted
@@ -14658,6 +18015,15 @@ class http_transport final : public transport {
           continue;
         }
         if (meta.not_before_ms > now) return;  // waiting to retry
+        // A limited `profile` takes only the profile item off a transaction envelope: it is
+        // the last item, so the bytes before its offset are the envelope without it.
+        if (meta.profile_offset != 0 && !meta.profile_dropped && limiter_.is_limited(data_category::profile, now)) {
+          meta.profile_dropped = true;
+          if (opts_.count_losses) detail::g_outcomes.record(discard_reason::ratelimit_backoff, data_category::profile);
+          std::lock_guard<std::mutex> lk(mu_);
+          queue_.update_front(meta);
+        }
+        if (meta.profile_dropped) bytes = bytes.substr(0, meta.profile_offset);
         head_ = meta;
         if (resolve_again_ || resolver_.pending()) {
           const int r = step_resolution(now);
@@ -14857,228 +18223,6 @@ SENTRY_TRACE_DETAIL_END
 #ifndef SENTRY_TRACE_CORE_STATE_HPP
 #define SENTRY_TRACE_CORE_STATE_HPP
 
-// =================================================================================================
-// part: include/sentry_trace/face/options.hpp
-// =================================================================================================
-
-// sentry_trace/face/options.hpp -- what init() takes, and init/flush/shutdown
-//
-// WHAT IT DOES  Declares `options` (every member with its default), the delivery and lifecycle
-//               enums, and the functions that start and stop tracing. They are defined once, in
-//               runtime/lifecycle.hpp (the implementation TU).
-// STEP BY STEP  sentry_trace::options o;          // every member holds its documented default
-//               o.dsn = "https://key@o1.ingest.sentry.io/42";
-//               o.traces_sample_rate = 1.0;
-//               o.transport = &my_transport;      // not owned; must outlive shutdown()
-//               if (!sentry_trace::init(o)) { /* the log hook said why */ }
-//               ... spans (api.hpp) ...
-//               sentry_trace::shutdown(2000);
-//
-// OPTIONS       member               default                     Sentry name / environment variable
-//               dsn                  "" (SENTRY_DSN)             dsn; no DSN: envelopes carry no DSC
-//               release              "" (SENTRY_RELEASE)         release, at most 200 bytes
-//               environment          "production" (SENTRY_ENVIRONMENT)  environment, at most 64 bytes
-//               server_name          ""                          server_name
-//               org_id               "" (from the DSN host)      org_id
-//               traces_sample_rate   options::unset (SENTRY_TRACES_SAMPLE_RATE)  0..1; unset with no
-//                                    sampler: tracing off, traces still propagate (deferred)
-//               traces_sampler       empty                       traces_sampler; beats the rate
-//               max_spans            SENTRY_TRACE_MAX_SPANS      max_spans (child spans per transaction)
-//               debug                false (SENTRY_DEBUG)        debug: log hook gets debug lines
-//               log                  stderr (hosted); debug      -
-//                                    lines only with `debug`
-//               transport            nullptr: envelopes dropped  transport (not owned)
-//               serialize_on_worker  false                       - (envelopes written and sent on
-//                                    a library thread; poll() where there are no threads)
-//               storage              nullptr: a static one       - (see pool.hpp)
-//               clock, wall_clock,   hosted: steady_clock,       - (platform.hpp); freestanding
-//               entropy, lock        system_clock, /dev/urandom,   builds must set clock and entropy
-//                                    std::mutex
-//               send_client_reports  true                        send_client_reports
-//               delivery             delivery_mode::worker       - (built-in HTTP transport:
-//                                    a background thread, or poll: sentry_trace::poll() sends)
-//               http_proxy, ca_file  ""                          http_proxy, ca_certs
-//               spotlight            "" (SENTRY_SPOTLIGHT)       spotlight: "true"/"1"/...: the
-//                                    default sidecar URL, "false"/"0"/...: off, else a URL
-//               before_send          none                        beforeSend: edit or drop an event
-//               before_send_transaction none                     beforeSendTransaction: rename, tag
-//                                                                or drop a transaction
-//               ignore_transactions  none                        ignoreTransactions (substrings)
-// TRANSPORT     With a DSN and no options.transport, hosted POSIX builds send over HTTP
-//               (transport_http.hpp) to {scheme}://{host}:{port}{path}/api/{project}/envelope/
-//               with X-Sentry-Auth, from a transport held in static storage inside the library;
-//               shutdown() flushes and stops it. With Spotlight on, every envelope is also
-//               queued for the sidecar by a second one (no auth, one attempt, losses not
-//               counted), which never holds up the first. In worker mode a root's end() hands
-//               its block to a library thread that writes the envelope (delivery/handoff.hpp);
-//               in poll mode poll() writes it. A queued block stays in use until it is written
-//               (it counts against SENTRY_TRACE_MAX_TRANSACTIONS): with fewer than two blocks
-//               free, end() writes the envelope itself rather than let new roots be dropped.
-//               An https DSN in a build without SENTRY_TRACE_WITH_MBEDTLS=1 cannot be sent to:
-//               init() logs an error saying how to fix it and still returns true (tracing works
-//               and trace headers propagate), every envelope is counted as lost
-//               (internal_sdk_error, see get_stats()), and flush()/shutdown() return false.
-//               Options set in code win over the environment, as in every Sentry SDK.
-// ENVIRONMENT   Each variable's value is trimmed of white space first (a trailing newline from
-//               a shell or a .env file is common). A variable init() cannot use (a malformed
-//               SENTRY_DSN, an over-long SENTRY_RELEASE or SENTRY_ENVIRONMENT, a
-//               SENTRY_TRACES_SAMPLE_RATE that is not a number from 0 to 1, an unknown
-//               SENTRY_TRACE_LIFECYCLE) is ignored with a warning that names it and its value,
-//               and init() goes on as if it were not set.
-// ERRORS        init() returns false and logs the reason for a malformed DSN option, a rate
-//               option outside [0, 1], an over-long string option, or a freestanding build
-//               without clock or entropy (the environment's values never fail it, see above);
-//               tracing then stays off and every call is a valid no-op.
-
-#ifndef SENTRY_TRACE_FACE_OPTIONS_HPP
-#define SENTRY_TRACE_FACE_OPTIONS_HPP
-
-#include <cstddef>
-#include <cstdint>
-#include <string_view>
-
-SENTRY_TRACE_DETAIL_BEGIN
-
-/// The pools a tracer records into (core/pool.hpp); options.storage may point at one.
-struct storage;
-
-/// How the built-in HTTP transport delivers (hosted POSIX builds; ignored elsewhere).
-enum class delivery_mode : std::uint8_t {
-  worker,  ///< a background thread started by init() sends
-  poll     ///< nothing is sent until sentry_trace::poll() (or flush()/shutdown()) runs
-};
-
-/// How finished spans are sent (options.trace_lifecycle).
-enum class trace_lifecycle : std::uint8_t {
-  static_,  ///< "static": one transaction per root, with at most max_spans children (the default)
-  stream    ///< span v2 items in batches of up to 1000, as @sentry/core 11 streams them: a root
-            ///< with more spans than a block holds is sent whole, in several envelopes
-};
-
-/// When continuous profiling (options.profile_session_sample_rate) runs: the names and
-/// meanings of the SDKs' profileLifecycle / profile_lifecycle.
-enum class profile_lifecycle : std::uint8_t {
-  manual,  ///< from start_profiler() to stop_profiler()
-  trace    ///< while any sampled root span is running
-};
-
-/// Everything init() takes. An aggregate: declare it, then assign fields by name.
-struct options {
-  /// traces_sample_rate's "not set" value (0.0 is a real rate: sample nothing).
-  static constexpr double unset = -1.0;
-
-  std::string_view dsn{};               ///< "": SENTRY_DSN, else none
-  std::string_view release{};           ///< "": SENTRY_RELEASE
-  std::string_view environment{};       ///< "": SENTRY_ENVIRONMENT, else "production"
-  std::string_view server_name{};
-  std::string_view org_id{};            ///< "": the digits of a DSN host "o<digits>.…"
-  double traces_sample_rate = unset;    ///< unset: SENTRY_TRACES_SAMPLE_RATE
-  traces_sampler_fn traces_sampler{};   ///< any callable double(const sampling_context&) up to 64 bytes
-  std::uint32_t max_spans = SENTRY_TRACE_MAX_SPANS;  ///< child spans per transaction; 0 or more: capped
-  bool debug = false;                   ///< false: SENTRY_DEBUG ("1", "true", "yes", "on")
-  log_hook log{};
-  ::sentry_trace::transport* transport = nullptr;  ///< not owned
-  /// With `transport`: a thread of the library writes each transaction's envelope and calls
-  /// transport->send() from there, so a root's end() only queues its block (SENTRY_TRACE_THREADS=0:
-  /// poll() writes them). Off by default, because send() then runs on another thread than
-  /// the one that ended the root. The built-in transport always works this way in worker mode.
-  bool serialize_on_worker = false;
-  ::sentry_trace::storage* storage = nullptr;      ///< not owned; nullptr: a static one (hosted)
-  clock_hook clock{};
-  wall_clock_hook wall_clock{};
-  entropy_hook entropy{};
-  lock_hook lock{};
-  bool send_client_reports = true;
-  /// Outgoing URLs that get trace headers from inject(carrier, url): a URL containing one of
-  /// these (ASCII case-insensitive) does. nullptr (the default): every URL, as @sentry/node 11.
-  /// Copied by init(): at most 16 targets and 1024 bytes in all.
-  const std::string_view* trace_propagation_targets = nullptr;
-  std::size_t trace_propagation_target_count = 0;
-  /// Also send a W3C `traceparent` header (default false, as the SDKs' propagateTraceparent).
-  bool propagate_traceparent = false;
-  /// Whether integrations (include/sentry_trace/integrations/) may record data that can identify
-  /// a person: URL query strings and fragments, request and response headers (their secrets still
-  /// `[Filtered]`). Default false, as the SDKs' sendDefaultPii / send_default_pii. User-info in a
-  /// URL, bound SQL values and Redis values are never recorded, whatever this says.
-  bool send_default_pii = false;
-  /// The built-in HTTP transport (a DSN and no `transport`, hosted POSIX builds): worker or poll.
-  delivery_mode delivery = delivery_mode::worker;
-  std::string_view http_proxy{};        ///< "http://host:port" for the built-in transport; "": none
-  std::string_view ca_file{};           ///< a PEM CA bundle for https; "": the system's
-  bool http_compression = true;         ///< gzip envelopes over 1 KiB (only with SENTRY_TRACE_WITH_ZLIB=1 and -lz)
-  /// static_ (transactions, the default) or stream (span v2 batches); SENTRY_TRACE_LIFECYCLE
-  /// ("static" / "stream") when left at the default.
-  ::sentry_trace::trace_lifecycle trace_lifecycle = ::sentry_trace::trace_lifecycle::static_;
-  /// "": SENTRY_SPOTLIGHT; "true"/"1"/"yes"/"on"...: http://localhost:8969/stream;
-  /// "false"/"0"/"no"/"off"...: off; anything else: the sidecar URL (PROTOCOL.md §13).
-  std::string_view spotlight{};
-  /// Sees every error and message event before it is written; may edit it or drop it (false:
-  /// counted as before_send / error). See face/event_options.hpp for what can be edited.
-  before_send_hook before_send{};
-  /// Sees every transaction before it is written; may rename it, add tags, or drop it (false:
-  /// counted as before_send for the transaction and each of its spans). Neither this nor
-  /// ignore_transactions applies to streamed spans (trace_lifecycle::stream), as @sentry/core
-  /// ignores both there.
-  before_send_transaction_hook before_send_transaction{};
-  /// Transactions whose name contains one of these (case-sensitive substring, as @sentry/core's
-  /// stringMatchesSomePattern with string patterns; there are no regular expressions) are not
-  /// sent: counted as event_processor for the transaction and its spans, as @sentry/core's
-  /// eventFilters integration drops them. Checked before before_send_transaction, against the
-  /// name the root ended with. An empty pattern matches every name. Copied by init(): at most 8
-  /// patterns and 256 bytes in all (a microcontroller's RAM; the usual list is a few health
-  /// checks).
-  const std::string_view* ignore_transactions = nullptr;
-  std::size_t ignore_transaction_count = 0;
-
-  // Profiling (Linux on x86-64 and AArch64; elsewhere these do nothing, and debug mode says so).
-  // Two models, as Sentry's SDKs have them; when both are set, the first wins and a warning says so.
-  /// Transaction profiling: each sampled root is profiled with this probability (0 to 1) and
-  /// its envelope carries a `profile` item (sample format v1, at most 30 s). unset: off.
-  double profiles_sample_rate = unset;
-  /// Transaction profiling: decides per sampled root instead of profiles_sample_rate (as
-  /// sentry_sdk's profiles_sampler), with the root's sampling context.
-  traces_sampler_fn profiles_sampler{};
-  /// Continuous profiling: this process's profiler session runs with this probability (drawn
-  /// once, at init()) and sends `profile_chunk` items (format v2, at most 60 s each). unset: off.
-  double profile_session_sample_rate = unset;
-  ::sentry_trace::profile_lifecycle profile_lifecycle = ::sentry_trace::profile_lifecycle::manual;
-  /// Samples per second of each registered thread (the thread that calls init() and those that
-  /// call register_profiled_thread()). 101 by default, as the SDKs: off the beat of 100 Hz timers.
-  std::uint32_t profiler_frequency_hz = 101;
-  /// capture_message() events carry the calling thread's stack trace too (capture_exception()'s
-  /// always do, where profiling_supported), as the SDKs' attachStacktrace / attach_stacktrace.
-  bool attach_stacktrace = false;
-  /// Images whose frames are in_app besides the main executable: a frame's module path that
-  /// contains one of these (e.g. "libgame"). Read during init() only.
-  const std::string_view* in_app_include = nullptr;
-  std::size_t in_app_include_count = 0;
-};
-
-/// Starts (or restarts) tracing. Returns false, logs why, and leaves tracing off on bad
-/// options. A second call shuts the first down cleanly (flushing with a 0 ms timeout) and
-/// starts over; spans of the first remain valid no-op handles.
-bool init(const options& opts) noexcept;
-/// Sends pending client reports (they also leave every 60 s by themselves: from the worker,
-/// from poll(), or after the next envelope) and waits up to `timeout_ms` for the transport; true when
-/// everything was delivered (also true when tracing is off: nothing is pending).
-bool flush(std::uint32_t timeout_ms) noexcept;
-/// Counts in-flight transactions as dropped, flushes, and turns tracing off. Later calls are
-/// no-ops until the next init(). Returns what flush() returned.
-bool shutdown(std::uint32_t timeout_ms) noexcept;
-/// True between a successful init() and shutdown().
-bool is_enabled() noexcept;
-/// options.send_default_pii of the running init() (as sentry_sdk's should_send_default_pii());
-/// false before init() and after shutdown().
-bool should_send_default_pii() noexcept;
-/// Counters of what was cut or dropped since init().
-stats get_stats() noexcept;
-
-SENTRY_TRACE_DETAIL_END
-
-#endif // SENTRY_TRACE_FACE_OPTIONS_HPP
-
-// end of part: include/sentry_trace/face/options.hpp
-
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -15255,6 +18399,316 @@ SENTRY_TRACE_DETAIL_END
 #endif // SENTRY_TRACE_CORE_STATE_HPP
 
 // end of part: include/sentry_trace/core/state.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/profiling/profiler_state.hpp
+// =================================================================================================
+
+// sentry_trace/profiling/profiler_state.hpp -- the profiler's stores, their claims, and a root's part in them
+//
+// WHAT IT DOES  The state runtime/profiler.hpp runs Sentry's two profiling models with, and
+//               what the span path and the envelope writer do with it:
+//                 profile_root_opened()    a sampled root's start: a v1 profile claims a store,
+//                                          or the root is linked to the running session (and in
+//                                          lifecycle trace, starts it);
+//                 profile_root_ended()     lifecycle trace: the last root marks the chunk due;
+//                 take_/append_/drop_transaction_profile()  the transaction's writer
+//                                          (delivery/dispatch.hpp) takes its store, appends
+//                                          the `profile` item, or counts it with the
+//                                          transaction's reason.
+// STORES        profile_slot_count stores; a slot moves
+//                 free -> claimed (a root or a session took it) -> collecting (the sampler
+//                 thread reset its store at the first sample: clearing a store is not a
+//                 root's cost) -> writing (its owner took it to write; no more samples) -> free.
+//               Every move happens under g_profiler.lock, which the sampler thread also holds
+//               while it adds one sample. A transaction's slot names its block and the block's
+//               generation: a block released without being written (abandoned at shutdown,
+//               dropped by before_send_transaction) leaves a stale claim, which the next claim
+//               or the sampler takes back, so no slot leaks. No slot free: the root is not
+//               profiled (counted: profiles_not_started).
+// THREADS       The profiler lock is taken after the envelope lock, never before it.
+// RAM           3 profile stores (profile_store.hpp: 768 KiB each) and their claims, static.
+
+#ifndef SENTRY_TRACE_PROFILING_PROFILER_STATE_HPP
+#define SENTRY_TRACE_PROFILING_PROFILER_STATE_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#if SENTRY_TRACE_DETAIL_PROFILING
+#  include <mutex>
+#endif
+
+SENTRY_TRACE_DETAIL_BEGIN
+namespace detail {
+
+/// Which of Sentry's two profiling models init() turned on.
+enum class profiling_mode : std::uint8_t { off, transactions, continuous };
+
+#if SENTRY_TRACE_DETAIL_PROFILING
+
+inline constexpr std::size_t profile_slot_count = 3;
+inline constexpr std::uint64_t chunk_max_ns = 60ull * 1000 * 1000 * 1000;    // sample format v2
+
+enum class profile_slot_state : std::uint8_t { free, claimed, collecting, writing };
+
+/// One store's claim: who owns it and since when.
+struct profile_slot {
+  profile_slot_state state = profile_slot_state::free;
+  std::uint64_t start_ns = 0;                   ///< monotonic ns: samples before it are not this slot's
+  std::uint32_t active_thread = 0;              ///< the profiled-thread slot that started the root (v1's active_thread_id)
+  const transaction_block* owner = nullptr;     ///< v1: the root's block; nullptr: the session's chunk
+  std::uint32_t owner_generation = 0;
+  event_id id{};                                ///< v1: the profile's id; v2: the session's profiler_id
+};
+
+struct profiler_runtime {
+  std::mutex lock;
+  profiling_mode mode = profiling_mode::off;
+  ::sentry_trace::profile_lifecycle lifecycle = ::sentry_trace::profile_lifecycle::manual;
+  double profiles_sample_rate = options::unset;
+  traces_sampler_fn profiles_sampler{};
+  bool sampler_running = false;
+  std::uint32_t init_thread_slot = 0;  ///< the slot init() registered ("main"), 0: none (it was registered already)
+  // Continuous profiling.
+  bool session_sampled = false;   ///< drawn once at init()
+  int chunk_slot = -1;            ///< the running session's store, -1: no session running
+  event_id profiler_id{};         ///< the running (or last) session's id
+  std::uint32_t trace_roots = 0;  ///< lifecycle trace: sampled roots running
+  bool chunk_due = false;         ///< lifecycle trace: the last root ended, the sampler sends the chunk
+  // The sampler's monotonic clock and the tracer's wall clock, read together at init(): sample
+  // times to epoch microseconds (the span clock's own anchor may run on a clock hook).
+  time_anchor anchor{};
+  std::uint64_t profiles_not_started = 0;
+  profile_slot slots[profile_slot_count];
+  profile_store stores[profile_slot_count];
+};
+inline profiler_runtime g_profiler;
+/// g_profiler.mode as a root's start reads it, without the lock: stored (release) by init()
+/// once the rest is set up, cleared first by shutdown().
+inline atomic<profiling_mode> g_profiling_mode{profiling_mode::off};
+
+/// True for a store that is claimed or collecting.
+constexpr bool is_taken_for_samples(profile_slot_state s) noexcept {
+  return s == profile_slot_state::claimed || s == profile_slot_state::collecting;
+}
+
+/// True when the v1 claim in `s` names a block that moved on (released unwritten).
+inline bool stale_claim(const profile_slot& s) noexcept {
+  return is_taken_for_samples(s.state) && s.owner != nullptr && s.owner->generation() != s.owner_generation;
+}
+
+/// Claims a free (or stale) store for samples from `start_ns` on; -1 when none is. Under the lock.
+inline int claim_profile_slot_locked(std::uint64_t start_ns, std::uint32_t active_thread, const transaction_block* owner,
+                                     std::uint32_t generation) noexcept {
+  for (std::size_t i = 0; i < profile_slot_count; ++i) {
+    profile_slot& s = g_profiler.slots[i];
+    if (s.state != profile_slot_state::free && !stale_claim(s)) continue;
+    s.state = profile_slot_state::claimed;
+    s.start_ns = start_ns;
+    s.active_thread = active_thread;
+    s.owner = owner;
+    s.owner_generation = generation;
+    s.id = owner != nullptr ? new_event_id() : g_profiler.profiler_id;
+    return static_cast<int>(i);
+  }
+  ++g_profiler.profiles_not_started;
+  return -1;
+}
+
+/// Starts the session's chunk store (continuous profiling); false when none is free. The caller
+/// holds the lock.
+inline bool start_session_locked() noexcept {
+  if (g_profiler.chunk_slot >= 0) return true;
+  const int slot = claim_profile_slot_locked(monotonic_now_ns(), 0, nullptr, 0);
+  if (slot < 0) return false;
+  g_profiler.chunk_slot = slot;
+  g_profiler.chunk_due = false;
+  return true;
+}
+
+/// Stops the session: its chunk store is taken for writing (-1: none was running). The caller
+/// holds the lock and writes the chunk after letting it go.
+inline int stop_session_locked() noexcept {
+  const int slot = g_profiler.chunk_slot;
+  g_profiler.chunk_slot = -1;
+  g_profiler.chunk_due = false;
+  if (slot >= 0) g_profiler.slots[slot].state = profile_slot_state::writing;
+  return slot;
+}
+
+/// Whether the samples of `store` from `start_ns` on make a v1 profile Relay keeps: at least 2
+/// of threads with at least 2 each (the writer's own selection).
+inline bool profile_has_enough_samples(const profile_store& store, std::uint64_t start_ns) noexcept {
+  profile_selection sel;
+  sel.from_ns = start_ns;
+  sel.to_ns = start_ns + profile_v1_max_ns;
+  sel.select(store, profiled_thread_at);
+  return sel.samples >= 2;
+}
+
+/// Whether a sampled root is profiled (transaction profiling): profiles_sampler with the root's
+/// sampling context, else profiles_sample_rate, drawn independently of the trace's sample_rand.
+inline bool draw_transaction_profile(const span_options& o) noexcept {
+  double rate = g_profiler.profiles_sample_rate;
+  if (g_profiler.profiles_sampler) {
+    sampling_context ctx;
+    ctx.name = o.name;
+    ctx.op = o.op;
+    ctx.source = o.source;
+    const span_attributes attributes = o.start_attributes();
+    ctx.attributes = attributes.data();
+    ctx.attribute_count = attributes.size();
+    if (!run_sampler(g_profiler.profiles_sampler, ctx, rate)) return false;
+  }
+  return valid_rate(rate) && decide(rate, new_sample_rand());
+}
+
+#endif  // SENTRY_TRACE_DETAIL_PROFILING
+
+/// A sampled root opened in `b` (core/recording.hpp): it is profiled (v1), or linked to the
+/// running session (v2), or, in lifecycle trace, starts the session. Costs one relaxed load when
+/// profiling is off.
+inline void profile_root_opened(transaction_block& b, const span_options& o) noexcept {
+  b.profile_link = profile_link_none;
+#if SENTRY_TRACE_DETAIL_PROFILING
+  const profiling_mode mode = g_profiling_mode.load(order_acquire);
+  if (mode == profiling_mode::off) return;
+  if (mode == profiling_mode::transactions) {
+    if (!draw_transaction_profile(o)) return;
+    const std::uint64_t start = monotonic_now_ns();
+    std::lock_guard<std::mutex> guard(g_profiler.lock);
+    const int slot = claim_profile_slot_locked(start, current_profiled_thread_slot(), &b, b.generation());
+    if (slot < 0) return;
+    b.profile_link = profile_link_profile;
+    b.profile_ref = g_profiler.slots[slot].id;
+    return;
+  }
+  std::lock_guard<std::mutex> guard(g_profiler.lock);
+  if (!g_profiler.session_sampled) return;
+  if (g_profiler.lifecycle == ::sentry_trace::profile_lifecycle::trace) {
+    if (g_profiler.trace_roots++ == 0 && g_profiler.chunk_slot < 0) {
+      g_profiler.profiler_id = new_event_id();
+      start_session_locked();
+    }
+    g_profiler.chunk_due = false;
+    b.profile_link = profile_link_session_root;
+  }
+  if (g_profiler.chunk_slot >= 0) {
+    if (b.profile_link == profile_link_none) b.profile_link = profile_link_session;
+    b.profile_ref = g_profiler.profiler_id;
+  }
+#else
+  static_cast<void>(o);
+#endif
+}
+
+/// The root of `b` ended (dispatch.hpp, before its envelope is written or queued): in lifecycle
+/// trace the last running root marks the chunk due; the sampler thread sends it.
+inline void profile_root_ended(const transaction_block& b) noexcept {
+#if SENTRY_TRACE_DETAIL_PROFILING
+  if (b.profile_link != profile_link_session_root) return;
+  std::lock_guard<std::mutex> guard(g_profiler.lock);
+  if (g_profiler.trace_roots > 0 && --g_profiler.trace_roots == 0 && g_profiler.chunk_slot >= 0) g_profiler.chunk_due = true;
+#else
+  static_cast<void>(b);
+#endif
+}
+
+/// Takes the store of the transaction in `b` (profiled with sample format v1) away from the
+/// sampler, before its envelope is written (dispatch.hpp, under the envelope lock). Returns the
+/// store's slot, or -1: not profiled, or a profile too small for Relay (fewer than 2 samples
+/// that it keeps), which is dropped here and counted (insufficient_data / profile) and then
+/// not named in the transaction's contexts.
+inline int take_transaction_profile(transaction_block& b) noexcept {
+#if SENTRY_TRACE_DETAIL_PROFILING
+  if (b.profile_link != profile_link_profile) return -1;
+  std::lock_guard<std::mutex> guard(g_profiler.lock);
+  for (std::size_t i = 0; i < profile_slot_count; ++i) {
+    profile_slot& s = g_profiler.slots[i];
+    if (!is_taken_for_samples(s.state) || s.owner != &b || s.owner_generation != b.generation()) continue;
+    if (s.state == profile_slot_state::claimed || !profile_has_enough_samples(g_profiler.stores[i], s.start_ns)) {
+      s.state = profile_slot_state::free;
+      b.profile_link = profile_link_none;
+      g_outcomes.record(discard_reason::insufficient_data, data_category::profile);
+      log_line(log_level::debug, "a profile had fewer than 2 samples and was dropped: ", transaction_name(b));
+      return -1;
+    }
+    s.state = profile_slot_state::writing;
+    return static_cast<int>(i);
+  }
+  b.profile_link = profile_link_none;  // its claim was lost (a store taken back as stale)
+#else
+  static_cast<void>(b);
+#endif
+  return -1;
+}
+
+/// Frees a store taken by take_transaction_profile() whose transaction was not sent; the
+/// profile is counted with the transaction's reason.
+inline void drop_transaction_profile(int slot, discard_reason why) noexcept {
+#if SENTRY_TRACE_DETAIL_PROFILING
+  if (slot < 0) return;
+  g_outcomes.record(why, data_category::profile);
+  std::lock_guard<std::mutex> guard(g_profiler.lock);
+  g_profiler.slots[slot].state = profile_slot_state::free;
+#else
+  static_cast<void>(slot);
+  static_cast<void>(why);
+#endif
+}
+
+/// Appends the `profile` item in store `slot` to the transaction envelope at buf[0..len) of
+/// `b` (event `event`), and frees the store. Returns the envelope's new length; `item_at` is
+/// where the item starts (0: none was added: it did not fit, counted by the writer).
+inline std::size_t append_transaction_profile(int slot, char* buf, std::size_t cap, std::size_t len,
+                                              const transaction_block& b, const envelope_context& ctx,
+                                              const event_id& event, std::size_t& item_at) noexcept {
+  item_at = 0;
+#if SENTRY_TRACE_DETAIL_PROFILING
+  if (slot < 0) return len;
+  const profile_slot& s = g_profiler.slots[slot];  // `writing`: no one else touches it
+  profile_v1_info info;
+  info.profile_id = b.profile_ref;
+  info.transaction_id = event;
+  info.trace = b.trace;
+  info.transaction_name = transaction_name(b);
+  info.release = ctx.release;
+  info.environment = ctx.environment;
+  info.host = ctx.host;
+  info.start_mono_ns = s.start_ns;
+  info.anchor = g_profiler.anchor;
+  info.active_thread_slot = s.active_thread;
+  info.resolve = resolve_frame;
+  info.threads = profiled_thread_at;
+  const profile_result r = append_profile_item(buf, cap, len, g_profiler.stores[slot], info);
+  {
+    std::lock_guard<std::mutex> guard(g_profiler.lock);
+    g_profiler.slots[slot].state = profile_slot_state::free;
+  }
+  if (r.status != profile_status::written) {
+    count_dropped_profile(r.status, data_category::profile);
+    return len;
+  }
+  item_at = r.item_offset;
+  return r.length;
+#else
+  static_cast<void>(slot);
+  static_cast<void>(buf);
+  static_cast<void>(cap);
+  static_cast<void>(b);
+  static_cast<void>(ctx);
+  static_cast<void>(event);
+  return len;
+#endif
+}
+
+}  // namespace detail
+SENTRY_TRACE_DETAIL_END
+
+#endif  // SENTRY_TRACE_PROFILING_PROFILER_STATE_HPP
+
+// end of part: include/sentry_trace/profiling/profiler_state.hpp
 
 // =================================================================================================
 // part: include/sentry_trace/core/scopes.hpp
@@ -16255,9 +19709,9 @@ inline transaction_event g_transaction_edit{};
 /// transaction in `b`; false when
 /// it is dropped: the transaction and each span that ended (root included) are then counted
 /// with the filter's reason (event_processor, before_send), spans that never ended as invalid
-/// (as the writer would have). `edit` receives the hook's changes.
+/// (as the writer would have). `edit` receives the hook's changes, `why` the filter's reason.
 inline bool keep_transaction(const tracer& t, const transaction_block& b, std::uint32_t handed_out,
-                             transaction_event& edit) noexcept {
+                             transaction_event& edit, discard_reason& why) noexcept {
   edit = transaction_event{};
   edit.name = transaction_name(b);
   std::uint32_t ended = 0, unfinished = 0;
@@ -16271,6 +19725,7 @@ inline bool keep_transaction(const tracer& t, const transaction_block& b, std::u
     reason = discard_reason::before_send;
   }
   log_line(log_level::debug, "a transaction was dropped (ignore_transactions or before_send_transaction): ", edit.name);
+  why = reason;
   g_outcomes.record_transaction(reason, ended + 1);
   g_outcomes.record(discard_reason::invalid, data_category::span, unfinished);
   return false;
@@ -16287,16 +19742,30 @@ inline void write_transaction(const handoff_entry& e) noexcept {
     envelope_lock guard(t.lock);
     transaction_event& edit = g_transaction_edit;
     const bool filtered = t.ignore_count != 0 || t.before_send_transaction.fn != nullptr;
-    if (!filtered || keep_transaction(t, b, e.handed_out, edit)) {
+    // Its profile is decided first: one too small to send is not named in its contexts.
+    const int profile = take_transaction_profile(b);
+    discard_reason why = discard_reason::event_processor;
+    if (!filtered || keep_transaction(t, b, e.handed_out, edit, why)) {
       envelope_context ctx = make_envelope_context();
       transaction_write w = write_transaction_envelope(t.mem->envelope, sizeof(t.mem->envelope), b, e.handed_out, ctx,
                                                        t.mem->envelope_slots, filtered ? &edit : nullptr);
       if (!w.bytes.empty()) {
         transaction_view view(&b, w.slots, w.spans_written + 1, ctx.anchor);
-        dispatch(envelope_view(w.bytes, &view, false));
+        envelope_view out(w.bytes, &view, false);
+        if (profile >= 0) {
+          char* const start = const_cast<char*>(w.bytes.data());  // inside t.mem->envelope
+          const std::size_t room = static_cast<std::size_t>(t.mem->envelope + sizeof(t.mem->envelope) - start);
+          std::size_t profile_at = 0;
+          const std::size_t length = append_transaction_profile(profile, start, room, w.bytes.size(), b, ctx, w.event, profile_at);
+          out = envelope_view(std::string_view(start, length), &view, false).with_profile_at(profile_at);
+        }
+        dispatch(out);
       } else {
+        drop_transaction_profile(profile, discard_reason::buffer_overflow);
         log_line(log_level::warning, "a transaction did not fit in SENTRY_TRACE_ENVELOPE_BYTES and was dropped");
       }
+    } else {
+      drop_transaction_profile(profile, why);
     }
   }
   if (b.close_one()) b.release();
@@ -16371,6 +19840,285 @@ SENTRY_TRACE_DETAIL_END
 #endif // SENTRY_TRACE_DELIVERY_DISPATCH_HPP
 
 // end of part: include/sentry_trace/delivery/dispatch.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/runtime/profiler.hpp
+// =================================================================================================
+
+// sentry_trace/runtime/profiler.hpp -- profiling wired to the tracer: what is profiled, and when
+//
+// WHAT IT DOES  Connects the sampler (profiling/sampler.hpp), the sample stores
+//               (profiling/profile_store.hpp), the symbolizer (profiling/symbols.hpp) and the
+//               payload writers (protocol/profile.hpp) to transactions, in Sentry's two models
+//               (face/options.hpp):
+//                 transactions  a sampled root is profiled with profiles_sample_rate (or as
+//                               profiles_sampler says); a store collects the registered threads'
+//                               samples from the root's start (at most 30 s), and its `profile`
+//                               item goes in the transaction's envelope when that is written;
+//                 continuous    a profiler session (profile_session_sample_rate, drawn once at
+//                               init()) collects into a chunk store, sent as a `profile_chunk`
+//                               every 60 s and when the session stops: from start_profiler() to
+//                               stop_profiler() (lifecycle manual), or while any sampled root
+//                               runs (lifecycle trace). Transactions whose root starts while a
+//                               session runs carry its contexts.profile.profiler_id.
+//               Both set: transactions wins and init() warns, as the SDKs do.
+// STORES        profiling/profiler_state.hpp: the stores, their claims, and a root's part.
+// THREADS       The signal handler takes no lock (the sampler's rings). The profiler lock is
+//               taken after the envelope lock, never before it: the sampler thread writes a
+//               due chunk only after it let go of the profiler lock.
+// DOES NOT      write anything on the span path: a chunk that is due (60 s, or the last root of
+//               lifecycle trace ended) is written by the sampler thread, a transaction's profile
+//               by whoever writes the transaction's envelope.
+
+#ifndef SENTRY_TRACE_RUNTIME_PROFILER_HPP
+#define SENTRY_TRACE_RUNTIME_PROFILER_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <new>
+#include <string_view>
+#if SENTRY_TRACE_DETAIL_PROFILING
+#  include <mutex>
+#endif
+
+SENTRY_TRACE_DETAIL_BEGIN
+namespace detail {
+
+#if SENTRY_TRACE_DETAIL_PROFILING
+
+/// The sampler's sink (on the sampler thread): each collecting store whose window the sample
+/// falls in keeps it; a chunk older than 60 s, or one whose session's last root ended, is
+/// rotated and written once the lock is let go.
+inline void write_chunk_of_slot(int slot) noexcept;
+inline void take_profile_sample(const raw_sample& s, void*) noexcept {
+  int due = -1;
+  {
+    std::lock_guard<std::mutex> guard(g_profiler.lock);
+    for (std::size_t i = 0; i < profile_slot_count; ++i) {
+      profile_slot& p = g_profiler.slots[i];
+      if (!is_taken_for_samples(p.state) || s.mono_ns < p.start_ns) continue;
+      if (stale_claim(p)) {
+        p.state = profile_slot_state::free;
+        continue;
+      }
+      if (p.state == profile_slot_state::claimed) {
+        g_profiler.stores[i].reset(p.start_ns);
+        p.state = profile_slot_state::collecting;
+      }
+      if (!g_profiler.stores[i].knows_thread(s.thread_slot)) {
+        profiled_thread who;
+        if (profiled_thread_at(s.thread_slot, who)) g_profiler.stores[i].note_thread(s.thread_slot, who);
+      }
+      if (p.owner != nullptr) {
+        if (s.mono_ns - p.start_ns <= profile_v1_max_ns) g_profiler.stores[i].add(s);
+        continue;
+      }
+      // The session's chunk.
+      const bool full = s.mono_ns - p.start_ns >= chunk_max_ns;
+      if (!full && !g_profiler.chunk_due) g_profiler.stores[i].add(s);
+      if ((full || g_profiler.chunk_due) && static_cast<int>(i) == g_profiler.chunk_slot) {
+        p.state = profile_slot_state::writing;
+        due = static_cast<int>(i);
+        g_profiler.chunk_slot = g_profiler.chunk_due ? -1 : claim_profile_slot_locked(s.mono_ns, 0, nullptr, 0);
+        g_profiler.chunk_due = false;
+      }
+    }
+  }
+  if (due >= 0) write_chunk_of_slot(due);
+}
+
+/// Writes the chunk in store `slot` (taken for writing) as a profile_chunk envelope, sends it
+/// and frees the store. Not on the span path: the sampler thread, stop_profiler() or shutdown().
+inline void write_chunk_of_slot(int slot) noexcept {
+  tracer& t = g_tracer;
+  {
+    envelope_lock guard(t.lock);
+    const envelope_context ctx = make_envelope_context();
+    profile_chunk_info info;
+    info.profiler_id = g_profiler.slots[slot].id;
+    info.chunk_id = new_event_id();
+    info.release = ctx.release;
+    info.environment = ctx.environment;
+    info.anchor = g_profiler.anchor;
+    info.sent_at_epoch_us = ctx.sent_at_epoch_us;
+    info.resolve = resolve_frame;
+    info.threads = profiled_thread_at;
+    const profile_result r = write_profile_chunk_envelope(t.mem->envelope, sizeof(t.mem->envelope), g_profiler.stores[slot], info);
+    if (r.status == profile_status::written)
+      dispatch(envelope_view::profile_chunk(std::string_view(t.mem->envelope, r.length)));
+    else
+      count_dropped_profile(r.status, data_category::profile_chunk);
+  }
+  std::lock_guard<std::mutex> guard(g_profiler.lock);
+  g_profiler.slots[slot].state = profile_slot_state::free;
+}
+
+#endif  // SENTRY_TRACE_DETAIL_PROFILING
+
+/// init(): the model the options ask for, the calling thread registered as "main", the
+/// symbolizer's in-app patterns, and the sampler thread. Unsupported platforms log (debug) and
+/// leave profiling off.
+inline void start_profiling(const options& o) noexcept {
+#if SENTRY_TRACE_DETAIL_PROFILING
+  const bool transactions = o.profiles_sample_rate != options::unset || static_cast<bool>(o.profiles_sampler);
+  const bool continuous = o.profile_session_sample_rate != options::unset;
+  if (!transactions && !continuous) return;
+  if (transactions && continuous)
+    log_line(log_level::warning,
+             "init: profiles_sample_rate is set, so profile_session_sample_rate has no effect (transaction profiling wins)");
+  if (transactions && o.profiles_sample_rate != options::unset && !valid_rate(o.profiles_sample_rate)) {
+    log_line(log_level::warning, "init: profiles_sample_rate must be a number from 0 to 1; profiling stays off");
+    return;
+  }
+  if (!transactions && !valid_rate(o.profile_session_sample_rate)) {
+    log_line(log_level::warning, "init: profile_session_sample_rate must be a number from 0 to 1; profiling stays off");
+    return;
+  }
+  profiler_runtime& p = g_profiler;
+  {
+    std::lock_guard<std::mutex> guard(p.lock);
+    p.mode = transactions ? profiling_mode::transactions : profiling_mode::continuous;
+    p.lifecycle = o.profile_lifecycle;
+    p.profiles_sample_rate = o.profiles_sample_rate;
+    p.profiles_sampler = o.profiles_sampler;
+    p.session_sampled = !transactions && decide(o.profile_session_sample_rate, new_sample_rand());
+    p.chunk_slot = -1;
+    p.trace_roots = 0;
+    p.chunk_due = false;
+    p.profiles_not_started = 0;
+    p.anchor = time_anchor{};
+    p.anchor.mono_ns = monotonic_now_ns();
+    p.anchor.epoch_us = g_tracer.epoch_us();
+    for (profile_slot& s : p.slots) s = profile_slot{};
+  }
+  configure_symbols(o);
+  p.init_thread_slot = 0;
+  if (current_profiled_thread_slot() == 0 && ::sentry_trace::detail::register_profiled_thread("main"))
+    p.init_thread_slot = current_profiled_thread_slot();
+  const std::uint32_t hz = o.profiler_frequency_hz == 0 || o.profiler_frequency_hz > 1000 ? 101 : o.profiler_frequency_hz;
+  if (hz != o.profiler_frequency_hz) log_line(log_level::warning, "init: profiler_frequency_hz must be 1 to 1000; using 101");
+  p.sampler_running = start_sampler(hz, take_profile_sample, nullptr);
+  if (!p.sampler_running) {
+    log_line(log_level::warning, "init: the profiler's sampler did not start; profiling stays off");
+    p.mode = profiling_mode::off;
+    return;
+  }
+  if (!transactions && !p.session_sampled)
+    log_line(log_level::debug, "init: this process's profiler session was not sampled (profile_session_sample_rate)");
+  g_profiling_mode.store(p.mode, order_release);
+  log_line(log_level::debug, transactions ? "init: transaction profiling on" : "init: continuous profiling on");
+#elif SENTRY_TRACE_HOSTED
+  if (o.profiles_sample_rate != options::unset || static_cast<bool>(o.profiles_sampler) ||
+      o.profile_session_sample_rate != options::unset)
+    log_line(log_level::debug, "init: profiling is not supported on this platform (Linux on x86-64 or AArch64 only); it stays off");
+#else
+  static_cast<void>(o);  // freestanding: no profiler, and nothing to say it with
+#endif
+}
+
+/// shutdown(): the sampler stops (joined: no sample arrives after), the running session's
+/// chunk is sent, the stores are freed. Before the transports stop.
+inline void stop_profiling() noexcept {
+#if SENTRY_TRACE_DETAIL_PROFILING
+  if (g_profiler.mode == profiling_mode::off) return;
+  g_profiling_mode.store(profiling_mode::off, order_relaxed);
+  if (g_profiler.sampler_running) stop_sampler();
+  g_profiler.sampler_running = false;
+  // What init() registered goes with it (a shutdown() on another thread leaves it: a thread
+  // unregisters only itself, and its exit does it anyway).
+  if (g_profiler.init_thread_slot != 0 && current_profiled_thread_slot() == g_profiler.init_thread_slot)
+    ::sentry_trace::detail::unregister_profiled_thread();
+  g_profiler.init_thread_slot = 0;
+  int chunk;
+  {
+    std::lock_guard<std::mutex> guard(g_profiler.lock);
+    chunk = stop_session_locked();
+  }
+  if (chunk >= 0) write_chunk_of_slot(chunk);
+  {
+    std::lock_guard<std::mutex> guard(g_profiler.lock);
+    for (profile_slot& s : g_profiler.slots) s = profile_slot{};
+    g_profiler.mode = profiling_mode::off;
+  }
+  release_symbols();
+#endif
+}
+
+/// A fork()'s child (runtime/lifecycle.hpp's handler): it has no sampler thread, and the
+/// profiler's and the symbolizer's locks may have been held by a thread it does not have.
+/// Profiling stops there (the stores are the parent's) until the child calls init() again.
+inline void profiler_forget_after_fork() noexcept {
+#if SENTRY_TRACE_DETAIL_PROFILING
+  g_profiling_mode.store(profiling_mode::off, order_relaxed);
+  new (&g_profiler.lock) std::mutex();
+  new (&g_symbols.lock) std::mutex();
+  for (profile_slot& s : g_profiler.slots) s = profile_slot{};
+  g_profiler.mode = profiling_mode::off;
+  g_profiler.chunk_slot = -1;
+  g_profiler.sampler_running = false;
+  sampler_reset_in_forked_child();
+#endif
+}
+
+}  // namespace detail
+
+#ifdef SENTRY_TRACE_IMPLEMENTATION
+// Each is documented where face/options.hpp declares it.
+void start_profiler() noexcept {
+#if SENTRY_TRACE_DETAIL_PROFILING
+  detail::profiler_runtime& p = detail::g_profiler;
+  std::lock_guard<std::mutex> guard(p.lock);
+  if (p.mode != detail::profiling_mode::continuous || p.lifecycle != profile_lifecycle::manual) {
+    detail::log_line(log_level::debug, "start_profiler: continuous profiling with profile_lifecycle::manual is not on");
+    return;
+  }
+  if (!p.session_sampled) {
+    detail::log_line(log_level::debug, "start_profiler: this process's profiler session was not sampled");
+    return;
+  }
+  if (p.chunk_slot >= 0) return;
+  p.profiler_id = detail::new_event_id();
+  if (!detail::start_session_locked()) detail::log_line(log_level::warning, "start_profiler: no free profile store");
+#else
+  detail::log_line(log_level::debug, "start_profiler: profiling is not supported on this platform");
+#endif
+}
+
+void stop_profiler() noexcept {
+#if SENTRY_TRACE_DETAIL_PROFILING
+  detail::profiler_runtime& p = detail::g_profiler;
+  int chunk;
+  {
+    std::lock_guard<std::mutex> guard(p.lock);
+    if (p.mode != detail::profiling_mode::continuous || p.lifecycle != profile_lifecycle::manual) return;
+    chunk = detail::stop_session_locked();
+  }
+  if (chunk >= 0) detail::write_chunk_of_slot(chunk);
+#endif
+}
+
+bool register_profiled_thread(std::string_view name) noexcept {
+#if SENTRY_TRACE_DETAIL_PROFILING
+  return detail::register_profiled_thread(name);
+#else
+  static_cast<void>(name);
+  detail::log_line(log_level::debug, "register_profiled_thread: profiling is not supported on this platform");
+  return false;
+#endif
+}
+
+void unregister_profiled_thread() noexcept {
+#if SENTRY_TRACE_DETAIL_PROFILING
+  detail::unregister_profiled_thread();
+#endif
+}
+#endif  // SENTRY_TRACE_IMPLEMENTATION
+
+SENTRY_TRACE_DETAIL_END
+
+#endif  // SENTRY_TRACE_RUNTIME_PROFILER_HPP
+
+// end of part: include/sentry_trace/runtime/profiler.hpp
 
 // =================================================================================================
 // part: include/sentry_trace/core/claims.hpp
@@ -16930,6 +20678,7 @@ inline void open_transaction(transaction_block& b, const span_options& o, const 
   if (o.start_time.ns) set_given_start(r, o.start_time);
   b.copy_names(r, o);
   if (o.attributes.data()) apply_attributes(b, 0, o);
+  profile_root_opened(b, o);
   r.state.store(slot_started, order_release);
 }
 
@@ -17275,6 +21024,7 @@ inline void in_fork_child() noexcept {
       s.taken.store(0, order_relaxed);
     }
   g_outcomes.reset();
+  profiler_forget_after_fork();
 #  if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
   builtin_delivery& b = g_builtin;
   if (b.main && b.main->forget_after_fork()) b.restart_after_fork = true;
@@ -17362,6 +21112,7 @@ bool shutdown(std::uint32_t timeout_ms) noexcept {
   // is closing, and abandon_in_flight() would free it unwritten.
   detail::g_handoff.stop();
   detail::abandon_in_flight();
+  detail::stop_profiling();  // the sampler stops; the running session's last chunk is sent
 #if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
   const std::uint64_t started = detail::steady_now_ms();
   bool delivered = flush(timeout_ms);
@@ -17621,6 +21372,7 @@ bool init(const options& opts) noexcept {
     return false;
   }
   log_line(log_level::debug, "init: tracing on, environment ", t.environment);
+  detail::start_profiling(opts);
   return true;
 }
 
@@ -17732,6 +21484,7 @@ template <class SetEnd> void span::end_recorded_with_(SetEnd&& set_end) noexcept
     set_end(*r);
     r->state.store(detail::slot_ended, detail::order_release);
     if (ref_.slot == 0 && !b->is_continuation) {
+      detail::profile_root_ended(*b);
       if (SENTRY_TRACE_STREAMING && b->stream) {
         // Streaming: the segment is sent with whatever spans are done when its last span ends.
         b->begin_closing();

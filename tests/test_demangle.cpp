@@ -1,7 +1,9 @@
 // protocol/demangle.hpp: every supported case printed exactly as abi::__cxa_demangle prints it,
 // unsupported input refused, and a small buffer never overrun.
 
-#define SENTRY_TRACE_INTERNALS
+#ifndef SENTRY_TRACE_INTERNALS
+#  define SENTRY_TRACE_INTERNALS
+#endif
 #include <sentry_trace.hpp>
 
 #include <doctest/doctest.h>

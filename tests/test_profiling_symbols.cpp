@@ -1,7 +1,9 @@
 // profiling/symbols.hpp: addresses of this test binary and of libc resolved to names and
 // images; the ELF reader refuses truncated files; the build id formats.
 
-#define SENTRY_TRACE_INTERNALS
+#ifndef SENTRY_TRACE_INTERNALS
+#  define SENTRY_TRACE_INTERNALS
+#endif
 #include <sentry_trace.hpp>
 
 #include <doctest/doctest.h>

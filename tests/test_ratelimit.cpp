@@ -260,7 +260,11 @@ TEST_CASE("category names: ours, Sentry's others, unknown") {
   CHECK(c == data_category::span);
   CHECK(classify_rate_limit_category("error", c) == rate_limit_category::ours);
   CHECK(c == data_category::error);
-  for (const char* other : {"default", "attachment", "session", "profile", "profile_chunk", "replay", "monitor",
+  CHECK(classify_rate_limit_category("profile", c) == rate_limit_category::ours);
+  CHECK(c == data_category::profile);
+  CHECK(classify_rate_limit_category("profile_chunk", c) == rate_limit_category::ours);
+  CHECK(c == data_category::profile_chunk);
+  for (const char* other : {"default", "attachment", "session", "replay", "monitor",
                             "log_item", "log_byte", "security", "feedback", "trace_metric", "metric_bucket",
                             "internal"}) {
     CAPTURE(other);
@@ -275,7 +279,7 @@ TEST_CASE("category names: ours, Sentry's others, unknown") {
 
 TEST_CASE("RAM: one 64-bit deadline per category plus all") {
   static_assert(sizeof(rate_limiter) == 8 * (static_cast<std::size_t>(data_category::count_) + 1), "RAM figure");
-  CHECK(sizeof(rate_limiter) == 40);
+  CHECK(sizeof(rate_limiter) == 56);
 }
 
 } // TEST_SUITE

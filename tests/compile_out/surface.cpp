@@ -397,6 +397,13 @@ int main() {
         "sampling_decision");
   const st::envelope_view ev("bytes", nullptr, true);
   check(ev.bytes() == "bytes" && ev.transaction() == nullptr && ev.is_client_report(), "envelope_view");
+  check(ev.with_profile_at(3).profile_offset() == 3 && st::envelope_view::profile_chunk("c").is_profile_chunk(),
+        "envelope_view's profile item and chunk");
+  // Profiling: every call is a no-op and says nothing was done.
+  check(!st::register_profiled_thread("render"), "register_profiled_thread() is false");
+  st::unregister_profiled_thread();
+  st::start_profiler();
+  st::stop_profiler();
   transport.send(ev);
   st::trace_id tid;
   st::span_id sid;

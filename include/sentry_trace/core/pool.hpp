@@ -12,10 +12,10 @@
 //               rounded up to a multiple of 8,
 //                 64 * (SENTRY_TRACE_MAX_SPANS + 1) + 24 * SENTRY_TRACE_ATTRIBUTE_POOL
 //                 + 32 * SENTRY_TRACE_MAX_MEASUREMENTS + SENTRY_TRACE_STRING_ARENA
-//                 + (SENTRY_TRACE_MAX_DSC + SENTRY_TRACE_MAX_BAGGAGE + 528) + 104
+//                 + (SENTRY_TRACE_MAX_DSC + SENTRY_TRACE_MAX_BAGGAGE + 528) + 120
 //               (64, 24, 32: sizeof span_record, attribute_record, measurement_record; then the
-//               propagated DSC and baggage; 104: the block's header).
-//               Defaults: 8 * 238,776 + 1,048,576 + 2,008 = 2,960,792 bytes.
+//               propagated DSC and baggage; 120: the block's header).
+//               Defaults: 8 * 238,792 + 1,048,576 + 2,008 = 2,960,920 bytes.
 //               storage_bytes() gives the exact figure; tests/test_pool.cpp pins the formula.
 // THREADS       Each block has one control word: generation, closing flag, open-span count and
 //               next free slot, changed together by compare-and-swap. A child start is one CAS,
@@ -35,6 +35,7 @@
 #include "platform.hpp"
 #include "../protocol/propagation.hpp"
 #include "../face/span.hpp"
+#include "../profiling/frames.hpp"
 #include "records.hpp"
 
 #include <cstddef>
@@ -100,6 +101,11 @@ inline void copy_bytes(char* to, const char* from, std::size_t n) noexcept {
 /// freeze it into `dsc` (a DSC must not change once it has left the SDK).
 enum : std::uint8_t { dsc_open = 0, dsc_freezing = 1, dsc_frozen = 2 };
 
+/// transaction_block::profile_link: none; profiled itself (sample format v1, contexts.profile.profile_id);
+/// recorded while a profiler session ran (v2, contexts.profile.profiler_id); the same for a root
+/// that keeps a lifecycle-trace session running.
+enum : std::uint8_t { profile_link_none, profile_link_profile, profile_link_session, profile_link_session_root };
+
 /// One type for three kinds of block, told apart by `stream` and `is_continuation`, each slot
 /// with one meaning per kind:
 ///
@@ -145,6 +151,10 @@ struct transaction_block {
   // at most a few blocks in use.
   bool stream;
   bool is_continuation;
+  /// Profiling (runtime/profiler.hpp), set when the root opens: the profile this transaction
+  /// links to through contexts.profile.
+  std::uint8_t profile_link;  ///< profile_link_*
+  event_id profile_ref;       ///< that profile's id (v1), or the profiler session's id (v2)
   span_id segment_id;               ///< the segment (root) span of this block's spans
   arena_str segment_name;           ///< its name (a copy in this block's arena)
   std::uint16_t segment_block;      ///< a continuation's segment block, and its generation
@@ -316,6 +326,7 @@ struct transaction_block {
     r.attr_count = 0;
     r.status = span_status::ok;  // and has_status_message is left as it is (records.hpp)
     r.given_times = 0;
+    r.thread_slot = profiling_supported ? static_cast<std::uint8_t>(tl_profiled_thread_slot & 31u) : 0;
     return r;
   }
 

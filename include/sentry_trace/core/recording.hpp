@@ -13,6 +13,7 @@
 #include "claims.hpp"
 #include "streaming.hpp"
 #include "../protocol/sampling.hpp"
+#include "../profiling/profiler_state.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -315,6 +316,7 @@ inline void open_transaction(transaction_block& b, const span_options& o, const 
   if (o.start_time.ns) set_given_start(r, o.start_time);
   b.copy_names(r, o);
   if (o.attributes.data()) apply_attributes(b, 0, o);
+  profile_root_opened(b, o);
   r.state.store(slot_started, order_release);
 }
 

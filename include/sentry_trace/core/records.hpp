@@ -71,7 +71,7 @@ struct span_record {
   std::uint16_t attr_tail;
   std::uint8_t attr_count;
   span_status status;
-  // The two below share one byte, the record's only padding byte, so that it stays 64 bytes.
+  // The three below share one byte, the record's only padding byte, so that it stays 64 bytes.
   std::uint8_t given_times : 2;  ///< start_given | end_given
   /// The span's attribute list holds the message of its current status
   /// (span::set_status(status, message)): a string attribute under the SDK's key
@@ -80,6 +80,9 @@ struct span_record {
   /// `status` is not ok, and every setter that makes it not ok writes this flag too, so a new
   /// span's slot need not clear it.
   std::uint8_t has_status_message : 1;
+  /// The profiled thread that started the span (frames.hpp's slot, 0: none): written as the
+  /// span's thread.id and thread.name, which link it to a profile chunk.
+  std::uint8_t thread_slot : 5;
   atomic<std::uint8_t> state;
 };
 

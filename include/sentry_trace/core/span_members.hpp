@@ -97,6 +97,7 @@ template <class SetEnd> void span::end_recorded_with_(SetEnd&& set_end) noexcept
     set_end(*r);
     r->state.store(detail::slot_ended, detail::order_release);
     if (ref_.slot == 0 && !b->is_continuation) {
+      detail::profile_root_ended(*b);
       if (SENTRY_TRACE_STREAMING && b->stream) {
         // Streaming: the segment is sent with whatever spans are done when its last span ends.
         b->begin_closing();

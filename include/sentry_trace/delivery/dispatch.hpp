@@ -13,6 +13,7 @@
 
 #include "../config.hpp"
 #include "../core/state.hpp"
+#include "../profiling/profiler_state.hpp"
 #include "../protocol/envelope.hpp"
 #include "handoff.hpp"
 #include "transport.hpp"
@@ -275,9 +276,9 @@ inline transaction_event g_transaction_edit{};
 /// transaction in `b`; false when
 /// it is dropped: the transaction and each span that ended (root included) are then counted
 /// with the filter's reason (event_processor, before_send), spans that never ended as invalid
-/// (as the writer would have). `edit` receives the hook's changes.
+/// (as the writer would have). `edit` receives the hook's changes, `why` the filter's reason.
 inline bool keep_transaction(const tracer& t, const transaction_block& b, std::uint32_t handed_out,
-                             transaction_event& edit) noexcept {
+                             transaction_event& edit, discard_reason& why) noexcept {
   edit = transaction_event{};
   edit.name = transaction_name(b);
   std::uint32_t ended = 0, unfinished = 0;
@@ -291,6 +292,7 @@ inline bool keep_transaction(const tracer& t, const transaction_block& b, std::u
     reason = discard_reason::before_send;
   }
   log_line(log_level::debug, "a transaction was dropped (ignore_transactions or before_send_transaction): ", edit.name);
+  why = reason;
   g_outcomes.record_transaction(reason, ended + 1);
   g_outcomes.record(discard_reason::invalid, data_category::span, unfinished);
   return false;
@@ -307,16 +309,30 @@ inline void write_transaction(const handoff_entry& e) noexcept {
     envelope_lock guard(t.lock);
     transaction_event& edit = g_transaction_edit;
     const bool filtered = t.ignore_count != 0 || t.before_send_transaction.fn != nullptr;
-    if (!filtered || keep_transaction(t, b, e.handed_out, edit)) {
+    // Its profile is decided first: one too small to send is not named in its contexts.
+    const int profile = take_transaction_profile(b);
+    discard_reason why = discard_reason::event_processor;
+    if (!filtered || keep_transaction(t, b, e.handed_out, edit, why)) {
       envelope_context ctx = make_envelope_context();
       transaction_write w = write_transaction_envelope(t.mem->envelope, sizeof(t.mem->envelope), b, e.handed_out, ctx,
                                                        t.mem->envelope_slots, filtered ? &edit : nullptr);
       if (!w.bytes.empty()) {
         transaction_view view(&b, w.slots, w.spans_written + 1, ctx.anchor);
-        dispatch(envelope_view(w.bytes, &view, false));
+        envelope_view out(w.bytes, &view, false);
+        if (profile >= 0) {
+          char* const start = const_cast<char*>(w.bytes.data());  // inside t.mem->envelope
+          const std::size_t room = static_cast<std::size_t>(t.mem->envelope + sizeof(t.mem->envelope) - start);
+          std::size_t profile_at = 0;
+          const std::size_t length = append_transaction_profile(profile, start, room, w.bytes.size(), b, ctx, w.event, profile_at);
+          out = envelope_view(std::string_view(start, length), &view, false).with_profile_at(profile_at);
+        }
+        dispatch(out);
       } else {
+        drop_transaction_profile(profile, discard_reason::buffer_overflow);
         log_line(log_level::warning, "a transaction did not fit in SENTRY_TRACE_ENVELOPE_BYTES and was dropped");
       }
+    } else {
+      drop_transaction_profile(profile, why);
     }
   }
   if (b.close_one()) b.release();

@@ -468,6 +468,12 @@ inline bool shutdown(std::uint32_t) noexcept { return true; }
 inline bool is_enabled() noexcept { return false; }
 /// False: nothing is recorded.
 inline bool should_send_default_pii() noexcept { return false; }
+/// Nothing is profiled.
+inline void start_profiler() noexcept {}
+inline void stop_profiler() noexcept {}
+/// False: nothing is profiled.
+inline bool register_profiled_thread(std::string_view) noexcept { return false; }
+inline void unregister_profiled_thread() noexcept {}
 /// All zero.
 inline stats get_stats() noexcept { return stats{}; }
 

@@ -216,6 +216,17 @@ bool is_enabled() noexcept;
 /// options.send_default_pii of the running init() (as sentry_sdk's should_send_default_pii());
 /// false before init() and after shutdown().
 bool should_send_default_pii() noexcept;
+/// Continuous profiling with profile_lifecycle::manual: starts / stops the profiler session
+/// (no-ops in the other modes, when the session was not sampled, or where profiling is not
+/// supported; debug mode logs why). stop_profiler() sends the chunk in progress.
+void start_profiler() noexcept;
+void stop_profiler() noexcept;
+/// Adds the calling thread to those the profiler samples, under `name` (thread_metadata; cut at
+/// 63 bytes). The thread that calls init() is registered by it. False when all 31 places are
+/// taken or profiling is not supported. A thread that exits is removed by itself.
+bool register_profiled_thread(std::string_view name) noexcept;
+/// Removes the calling thread from those the profiler samples.
+void unregister_profiled_thread() noexcept;
 /// Counters of what was cut or dropped since init().
 stats get_stats() noexcept;
 

@@ -7,12 +7,16 @@
 //                 resolved_frame   one address as a person reads it: function, module, in_app
 //                                  (symbols.hpp fills it at flush time, the payload writers and
 //                                  error events print it).
-// DOES NOT      hold any state or code: it is the vocabulary, so that the sampler, the symbolizer
-//               and the payload writers depend on it and not on one another.
+//               Also the one piece of profiler state the span path reads: the calling thread's
+//               profiled-thread slot (tl_profiled_thread_slot), and the declaration of
+//               profiled_thread_at(), which the envelope writers call and the sampler defines.
+// DOES NOT      hold code: it is the vocabulary, so that the sampler, the symbolizer, the
+//               payload writers and the span records depend on it and not on one another.
 
 #ifndef SENTRY_TRACE_PROFILING_FRAMES_HPP
 #define SENTRY_TRACE_PROFILING_FRAMES_HPP
 
+#include "../core/platform.hpp"
 #include "stack_walk.hpp"
 
 #include <cstddef>
@@ -54,6 +58,15 @@ struct resolved_frame {
   std::uintptr_t instruction_addr = 0;  ///< the address that was resolved
   std::uint32_t image_index = 0;        ///< 1-based index in the symbolizer's image table, 0: none
 };
+
+/// The calling thread's profiled-thread slot (1..max_profiled_threads), 0 when it is not
+/// registered; the sampler's registration writes it, a new span copies it (core/pool.hpp).
+/// Trivially constructed, so reading it costs one thread-local load.
+inline SENTRY_TRACE_DETAIL_THREAD_LOCAL std::uint8_t tl_profiled_thread_slot = 0;
+
+/// A copy of the registered thread in `slot` (1-based); false when the slot is free. Defined by
+/// the sampler (profiling/sampler.hpp), read by the envelope writers for thread.id / thread.name.
+inline bool profiled_thread_at(std::uint32_t slot, profiled_thread& out) noexcept;
 
 /// Resolves `address` into `out`, using `scratch[0..cap)` for the strings; false when no loaded
 /// image contains it (out then holds only instruction_addr).

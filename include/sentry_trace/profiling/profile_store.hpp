@@ -15,7 +15,7 @@
 //               per frame). It is not thread-safe: the owner serializes add() and the writers
 //               (the sampler's sink runs on one thread; a flush must not overlap it).
 //               When a table is full, add() drops that sample and counts it (dropped_full()).
-// RAM           Fixed, inside the object, 768 KiB and a few bytes (sizeof(profile_store), pinned by the
+// RAM           Fixed, inside the object, 768 KiB + 2.3 KiB (sizeof(profile_store), pinned by the
 //               tests): 16384 samples x 16 B, 8192 frame addresses x 8 B + a 16384-entry index,
 //               32768 trie nodes x 8 B + a 65536-entry index, 8192 stacks x 4 B. That holds
 //               60 s at 101 Hz of two busy threads (12120 samples) with room to spare. The
@@ -58,6 +58,24 @@ class profile_store {
     std::memset(frame_index_, 0, sizeof(frame_index_));
     std::memset(node_index_, 0, sizeof(node_index_));
     std::memset(thread_samples_, 0, sizeof(thread_samples_));
+    std::memset(thread_known_, 0, sizeof(thread_known_));
+  }
+
+  /// Keeps who the thread in `slot` is, as the sampler names it while its samples arrive: a
+  /// thread that exits before the profile is written is still named in it (its slot is free by
+  /// then, so a lookup at write time would lose its samples).
+  void note_thread(std::uint32_t slot, const profiled_thread& t) noexcept {
+    if (slot == 0 || slot > max_profiled_threads) return;
+    threads_[slot] = t;
+    thread_known_[slot] = true;
+  }
+  /// True when note_thread() named `slot` since the last reset().
+  bool knows_thread(std::uint32_t slot) const noexcept { return slot <= max_profiled_threads && thread_known_[slot]; }
+  /// The thread note_thread() kept for `slot`; false when none was.
+  bool thread_at(std::uint32_t slot, profiled_thread& out) const noexcept {
+    if (!knows_thread(slot)) return false;
+    out = threads_[slot];
+    return true;
   }
 
   /// Keeps `s`; false (and counted) when a table is full or the sample is malformed (depth 0 or
@@ -192,6 +210,8 @@ class profile_store {
   std::uint64_t dropped_full_ = 0;
   std::uint64_t dropped_invalid_ = 0;
   std::uint32_t thread_samples_[max_profiled_threads + 1] = {};
+  bool thread_known_[max_profiled_threads + 1] = {};
+  profiled_thread threads_[max_profiled_threads + 1] = {};
   stored_sample samples_[max_samples];
   std::uintptr_t frame_addr_[max_frames];
   std::uint16_t frame_index_[frame_slots] = {};

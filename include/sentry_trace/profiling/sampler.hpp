@@ -450,6 +450,7 @@ inline bool register_profiled_thread(std::string_view name) noexcept {
     s.tid.store(os_thread_id(), order_relaxed);
     s.state.store(slot_state::active, order_release);
     guard.slot1 = i + 1;
+    tl_profiled_thread_slot = static_cast<std::uint8_t>(i + 1);  // what new spans copy (frames.hpp)
     return true;
   }
   g_sampler.table_full.fetch_add(1, order_relaxed);
@@ -468,17 +469,12 @@ inline void unregister_profiled_thread() noexcept {
   if (guard.slot1 == 0) return;
   leave_slot(guard.slot1);
   guard.slot1 = 0;
+  tl_profiled_thread_slot = 0;
 #endif
 }
 
 /// The calling thread's slot number (1..max_profiled_threads), 0 when it is not registered.
-inline std::uint32_t current_profiled_thread_slot() noexcept {
-#if SENTRY_TRACE_DETAIL_PROFILING
-  return tl_profiled_thread.slot1;
-#else
-  return 0;
-#endif
-}
+inline std::uint32_t current_profiled_thread_slot() noexcept { return tl_profiled_thread_slot; }
 
 /// Copies slot `slot1`'s thread (OS id and name) into `out`; false when the slot is free,
 /// being claimed or being left by its owner, or out of range. From inside the sink it names

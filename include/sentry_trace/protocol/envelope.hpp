@@ -28,6 +28,7 @@
 #include "../core/clock.hpp"
 #include "../core/outcomes.hpp"
 #include "../core/pool.hpp"
+#include "../profiling/sampler.hpp"
 #include "propagation.hpp"
 #include "sampling.hpp"
 #include "../face/event_options.hpp"
@@ -224,6 +225,18 @@ inline span_id written_parent(const transaction_block& b, std::uint32_t slot, co
   return parent;
 }
 
+/// thread.id (a string, as sentry_sdk writes it) and thread.name of the profiled thread in
+/// `slot` (frames.hpp), into an open `data` object: they link a span to the samples of that
+/// thread in a profile chunk. Nothing when the slot is 0 or was freed since.
+inline void write_thread_data(json_writer& w, std::uint32_t slot) noexcept {
+  if constexpr (!profiling_supported) return;  // no thread is ever profiled there
+  profiled_thread thread;
+  if (slot == 0 || !profiled_thread_at(slot, thread)) return;
+  char id[20];
+  w.literal_key("thread.id").string(std::string_view(id, format_uint(id, thread.tid)));
+  w.literal_key("thread.name").string(std::string_view(thread.name));
+}
+
 /// The fields a span and the trace context share: ids, op, status, origin and data.
 inline void write_span_common(json_writer& w, const transaction_block& b, const trace_hex& trace,
                               const span_record& r, bool root, span_id parent) noexcept {
@@ -240,6 +253,7 @@ inline void write_span_common(json_writer& w, const transaction_block& b, const 
     w.literal_key("sentry.segment.name.source").string(to_string(b.source));
     if (b.sample_rate_known) w.literal_key("sentry.sample_rate").number(b.sample_rate);
   }
+  write_thread_data(w, r.thread_slot);
   write_attributes(w, b, r);
   w.end_object();
 }
@@ -270,6 +284,7 @@ struct transaction_write {
   std::string_view bytes;       ///< empty when not even the transaction itself fitted
   std::size_t spans_written = 0;  ///< child spans in the envelope
   std::uint16_t* slots = nullptr; ///< the slots written, root first (for transaction_view)
+  event_id event{};               ///< the transaction's event_id (a profile item names it)
 };
 
 /// A span's start and end as epoch microseconds: a span-clock reading through the anchor, a
@@ -298,6 +313,19 @@ inline void write_tags(json_writer& w, const event_tag* tags, std::size_t count)
   w.end_object();
 }
 
+/// contexts.profile, when the transaction has a profile (its profile_id: the `profile` item in
+/// the same envelope) or was recorded while a profiler session ran (its profiler_id: the
+/// session's profile chunks), as sentry_sdk links them.
+inline void write_profile_context(json_writer& w, const transaction_block& b) noexcept {
+  if (!profiling_supported || b.profile_link == profile_link_none) return;
+  char hex[32];
+  b.profile_ref.to_hex(hex);
+  w.literal_key("profile").begin_object();
+  if (b.profile_link == profile_link_profile) w.literal_key("profile_id");
+  else w.literal_key("profiler_id");
+  w.string(std::string_view(hex, 32)).end_object();
+}
+
 /// The transaction's own fields, up to and with its contexts. `edit` (before_send_transaction's
 /// result, or nullptr) renames it (source "custom" when the name changed, as @sentry/core does;
 /// an empty name keeps the original) and adds tags.
@@ -324,6 +352,7 @@ inline void write_transaction_fields(json_writer& w, const transaction_block& b,
   w.literal_key("contexts").begin_object().literal_key("trace").begin_object();
   write_span_common(w, b, trace, root, true, root.parent);
   w.end_object();
+  write_profile_context(w, b);
   if (ctx.host != nullptr) write_host_contexts(w, *ctx.host);
   w.end_object();
 }
@@ -417,7 +446,8 @@ inline transaction_write write_transaction_envelope(char* buf, std::size_t cap, 
   const std::size_t header_room = header_room_for(cap);
   if (cap < header_room + 1024) return result;
   char event_hex[32];
-  new_event_id().to_hex(event_hex);
+  result.event = new_event_id();
+  result.event.to_hex(event_hex);
   const std::string_view event_id_text(event_hex, 32);
   const trace_hex trace(b.trace);
 

@@ -133,7 +133,8 @@ struct profile_selection {
   void select(const profile_store& store, thread_lookup threads) noexcept {
     bool known[max_profiled_threads + 1] = {};
     for (std::uint32_t slot = 1; slot <= max_profiled_threads; ++slot)
-      known[slot] = threads != nullptr && store.thread_sample_count(slot) != 0 && threads(slot, thread[slot]);
+      known[slot] = store.thread_sample_count(slot) != 0 &&
+                    (store.thread_at(slot, thread[slot]) || (threads != nullptr && threads(slot, thread[slot])));
     for (std::uint32_t i = 0; i < store.sample_count(); ++i) {
       const stored_sample& s = store.sample(i);
       if (known[s.thread_slot] && in_window(s)) ++count[s.thread_slot];

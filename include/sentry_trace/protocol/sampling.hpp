@@ -202,6 +202,23 @@ inline std::uint32_t sample_rand_within(double rate, bool sampled) noexcept {
   return span == 0 ? sample_rand_scale - 1 : limit + divmod_u64(r, span).rem;
 }
 
+/// Calls a traces_sampler-shaped function (traces_sampler, profiles_sampler) with `ctx`; false
+/// when it threw (contained here: a sampler never takes the program down), else its rate is in
+/// `chosen`.
+inline bool run_sampler(const traces_sampler_fn& sampler, const sampling_context& ctx, double& chosen) noexcept {
+#if SENTRY_TRACE_EXCEPTIONS
+  try {
+    chosen = sampler(ctx);
+    return true;
+  } catch (...) {
+    return false;
+  }
+#else
+  chosen = sampler(ctx);
+  return true;
+#endif
+}
+
 /// The decision for a new transaction. `rate` is traces_sample_rate (negative: unset). Under a
 /// compile-time policy other than RUNTIME the sampler, `rate` and the parent are ignored.
 inline sampling_decision sample(const traces_sampler_fn& sampler, double rate, const sampling_context& ctx,
@@ -217,18 +234,8 @@ inline sampling_decision sample(const traces_sampler_fn& sampler, double rate, c
   bool have_rate = false;
   double chosen = 0.0;
   if (sampler) {
-#if SENTRY_TRACE_EXCEPTIONS
-    try {
-      chosen = sampler(ctx);
-      have_rate = true;
-    } catch (...) {
-      have_rate = false;  // fall through to the parent's decision, then the rate
-      d.sampler_threw = true;
-    }
-#else
-    chosen = sampler(ctx);
-    have_rate = true;
-#endif
+    have_rate = run_sampler(sampler, ctx, chosen);
+    d.sampler_threw = !have_rate;  // then the parent's decision, then the rate, decide
     if (have_rate) {
       d.sample_rate_known = true;
       if (!valid_rate(chosen)) {

@@ -10,6 +10,7 @@
 #include "environment.hpp"
 #include "../core/recording.hpp"
 #include "../delivery/dispatch.hpp"
+#include "profiler.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -91,6 +92,7 @@ inline void in_fork_child() noexcept {
       s.taken.store(0, order_relaxed);
     }
   g_outcomes.reset();
+  profiler_forget_after_fork();
 #  if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
   builtin_delivery& b = g_builtin;
   if (b.main && b.main->forget_after_fork()) b.restart_after_fork = true;
@@ -180,6 +182,7 @@ bool shutdown(std::uint32_t timeout_ms) noexcept {
   // is closing, and abandon_in_flight() would free it unwritten.
   detail::g_handoff.stop();
   detail::abandon_in_flight();
+  detail::stop_profiling();  // the sampler stops; the running session's last chunk is sent
 #if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
   const std::uint64_t started = detail::steady_now_ms();
   bool delivered = flush(timeout_ms);
@@ -439,6 +442,7 @@ bool init(const options& opts) noexcept {
     return false;
   }
   log_line(log_level::debug, "init: tracing on, environment ", t.environment);
+  detail::start_profiling(opts);
   return true;
 }
 

@@ -1,0 +1,199 @@
+#!/usr/bin/env python3
+"""Profiles the known workload in one mode and checks what it sent.
+
+    check_profiles.py <profiling_workload> <mode> [--node NODE --checker check_envelopes.mjs]
+
+Runs the workload for 2 s in a temporary directory, then checks its envelopes:
+  - each is accepted by tests/interop/check_envelopes.mjs (@sentry/core's parser and the
+    project's rules, Relay's profile rules included), when node is given;
+  - transaction mode: one transaction whose envelope carries a `profile` item (format v1) with
+    the transaction's id, trace id and name, and active_thread_id in thread_metadata;
+  - manual and trace modes: `profile_chunk` items (format v2) of one profiler_id, string thread
+    ids present in thread_metadata, and a transaction linked by contexts.profile.profiler_id and
+    its trace data's thread.id;
+  - the main thread's samples resolve to hot_seventy / hot_thirty, and their shares are within
+    10 points of the time the workload measured around each call (truth.json);
+  - the registered "worker" thread was sampled under its name.
+Exit status 0 when all hold; the reason of the first failure otherwise.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+SECONDS = 2.0
+TOLERANCE = 0.10
+
+
+def fail(msg):
+    print("FAIL: " + msg)
+    sys.exit(1)
+
+
+def read_envelope(path):
+    """[(item_header, payload_bytes)] and the envelope header of one file."""
+    data = open(path, "rb").read()
+    head_end = data.index(b"\n")
+    header = json.loads(data[:head_end])
+    items, pos = [], head_end + 1
+    while pos < len(data):
+        if data[pos:pos + 1] == b"\n":
+            pos += 1
+            continue
+        line_end = data.index(b"\n", pos)
+        item_header = json.loads(data[pos:line_end])
+        pos = line_end + 1
+        length = item_header.get("length")
+        if length is None:
+            end = data.find(b"\n", pos)
+            end = len(data) if end < 0 else end
+        else:
+            end = pos + length
+        items.append((item_header, data[pos:end]))
+        pos = end + 1
+    return header, items
+
+
+def function_names(profile, stack_id):
+    frames = profile["frames"]
+    return [frames[i].get("function", "") for i in profile["stacks"][stack_id]]
+
+
+def shares_of(profile, thread_id):
+    """(samples of thread, samples in hot_seventy, samples in hot_thirty)."""
+    total = seventy = thirty = 0
+    for s in profile["samples"]:
+        if str(s["thread_id"]) != thread_id:
+            continue
+        total += 1
+        names = function_names(profile, s["stack_id"])
+        if any("hot_seventy(" in n for n in names):
+            seventy += 1
+        elif any("hot_thirty(" in n for n in names):
+            thirty += 1
+    return total, seventy, thirty
+
+
+def thread_named(profile, name):
+    for tid, meta in profile.get("thread_metadata", {}).items():
+        if meta.get("name") == name:
+            return tid
+    return None
+
+
+def check_shares(profile, main_tid, truth, label):
+    total, seventy, thirty = shares_of(profile, main_tid)
+    if seventy + thirty < 0.5 * SECONDS * 101 * 0.8:
+        fail(f"{label}: only {seventy + thirty} samples of the main thread in the hot functions ({total} in all)")
+    measured = seventy / (seventy + thirty)
+    true = truth["hot_seventy"] / (truth["hot_seventy"] + truth["hot_thirty"])
+    print(f"{label}: main thread {total} samples; hot_seventy {measured:.1%} (measured time {true:.1%}), "
+          f"hot_thirty {1 - measured:.1%}")
+    if abs(measured - true) > TOLERANCE:
+        fail(f"{label}: hot_seventy's share {measured:.1%} is more than 10 points from {true:.1%}")
+
+
+def check_worker(profile, label):
+    tid = thread_named(profile, "worker")
+    if tid is None:
+        fail(f"{label}: no thread named 'worker' in thread_metadata")
+    total, _, thirty = shares_of(profile, tid)
+    if total < 10 or thirty < 0.8 * total:
+        fail(f"{label}: the worker thread has {total} samples, {thirty} in hot_thirty")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("workload")
+    ap.add_argument("mode", choices=["transaction", "manual", "trace"])
+    ap.add_argument("--node")
+    ap.add_argument("--checker")
+    args = ap.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="sentry_trace_profiling_") as out:
+        run = subprocess.run([args.workload, args.mode, out, str(SECONDS)], capture_output=True, text=True, timeout=60)
+        sys.stdout.write(run.stdout)
+        if run.returncode != 0:
+            sys.stdout.write(run.stderr)
+            fail(f"the workload exited with {run.returncode}")
+        if args.node and args.checker:
+            chk = subprocess.run([args.node, args.checker, out], capture_output=True, text=True, timeout=120)
+            if chk.returncode == 77:
+                print("check_envelopes.mjs skipped (@sentry/core not installed)")
+            elif chk.returncode != 0:
+                sys.stdout.write(chk.stdout + chk.stderr)
+                fail("check_envelopes.mjs rejected the workload's envelopes")
+        truth = json.load(open(os.path.join(out, "truth.json")))
+        transactions, profiles, chunks = [], [], []
+        for name in sorted(os.listdir(out)):
+            if not name.endswith(".envelope"):
+                continue
+            header, items = read_envelope(os.path.join(out, name))
+            envelope_tx = None
+            for item_header, payload in items:
+                kind = item_header.get("type")
+                if kind == "transaction":
+                    envelope_tx = json.loads(payload)
+                    transactions.append(envelope_tx)
+                elif kind == "profile":
+                    profiles.append((json.loads(payload), envelope_tx))
+                elif kind == "profile_chunk":
+                    if item_header.get("platform") != "native":
+                        fail("a profile_chunk item header lacks platform native")
+                    chunks.append(json.loads(payload))
+        if len(transactions) != 1 or transactions[0].get("transaction") != "workload":
+            fail(f"expected the one transaction 'workload', got {[t.get('transaction') for t in transactions]}")
+        tx = transactions[0]
+        if args.mode == "transaction":
+            if len(profiles) != 1:
+                fail(f"expected one profile item, got {len(profiles)}")
+            profile, in_envelope_of = profiles[0]
+            if in_envelope_of is not tx:
+                fail("the profile is not in its transaction's envelope")
+            meta = profile["transaction"]
+            if meta["id"] != tx["event_id"] or meta["trace_id"] != tx["contexts"]["trace"]["trace_id"] or meta["name"] != "workload":
+                fail(f"the profile's transaction reference {meta} does not match the transaction")
+            if profile.get("platform") != "native" or profile.get("version") != "1":
+                fail("the profile is not a native v1 profile")
+            main_tid = str(meta["active_thread_id"])
+            if main_tid not in profile["profile"]["thread_metadata"]:
+                fail("active_thread_id is not in thread_metadata")
+            check_shares(profile["profile"], main_tid, truth, "v1 profile")
+            check_worker(profile["profile"], "v1 profile")
+        else:
+            if profiles:
+                fail("continuous profiling sent a v1 profile item")
+            if not chunks:
+                fail("no profile_chunk was sent")
+            ids = {c["profiler_id"] for c in chunks}
+            if len(ids) != 1:
+                fail(f"the chunks carry {len(ids)} profiler ids")
+            profiler_id = ids.pop()
+            if tx.get("contexts", {}).get("profile", {}).get("profiler_id") != profiler_id:
+                fail("the transaction's contexts.profile.profiler_id is not the chunks' profiler_id")
+            trace_data = tx["contexts"]["trace"].get("data", {})
+            merged = {"samples": [], "stacks": [], "frames": [], "thread_metadata": {}}
+            for c in chunks:
+                p = c["profile"]
+                for s in p["samples"]:
+                    if not isinstance(s["thread_id"], str) or s["thread_id"] not in p["thread_metadata"]:
+                        fail(f"a chunk sample's thread_id {s['thread_id']!r} is not a string in thread_metadata")
+                base_stack, base_frame = len(merged["stacks"]), len(merged["frames"])
+                merged["frames"] += p["frames"]
+                merged["stacks"] += [[i + base_frame for i in st] for st in p["stacks"]]
+                merged["samples"] += [dict(s, stack_id=s["stack_id"] + base_stack) for s in p["samples"]]
+                merged["thread_metadata"].update(p["thread_metadata"])
+            main_tid = trace_data.get("thread.id")
+            if not isinstance(main_tid, str) or main_tid not in merged["thread_metadata"]:
+                fail(f"the transaction's thread.id {main_tid!r} is not a thread of the chunks")
+            if trace_data.get("thread.name") != merged["thread_metadata"][main_tid].get("name"):
+                fail("the transaction's thread.name is not its thread's name in the chunks")
+            check_shares(merged, main_tid, truth, f"{len(chunks)} chunk(s)")
+            check_worker(merged, "chunks")
+    print("ok")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,137 @@
+// tests/profiling/workload/workload.cpp -- a CPU-bound program with known hot functions, profiled
+//
+// WHAT IT DOES  Runs, for the given seconds, frames of about 7 ms in hot_seventy() and 3 ms in
+//               hot_thirty() on the main thread (both leaf loops, no calls, so a sample's leaf is
+//               the function itself), and hot_thirty() alone on a registered thread named
+//               "worker", with profiling on in the given mode:
+//                 transaction  profiles_sample_rate = 1: one transaction with its `profile` item
+//                 manual       profile_session_sample_rate = 1, start_profiler()/stop_profiler(),
+//                              with a transaction inside, linked by contexts.profile.profiler_id
+//                 trace        profile_lifecycle::trace: the profiler runs while the root runs
+//               Envelopes go to <out-dir> (file_transport). The time really spent in each
+//               function (measured around each call) goes to <out-dir>/truth.json, which
+//               check_profiles.py compares with the profile's shares.
+// USAGE         profiling_workload <transaction|manual|trace> <out-dir> <seconds>
+
+// SENTRY_TRACE_INTERNALS (the target sentry_trace_internals defines it): file_transport is a hosted part.
+#include <sentry_trace.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+
+namespace st = sentry_trace;
+
+namespace {
+
+using steady = std::chrono::steady_clock;
+
+std::atomic<bool> g_stop{false};
+volatile std::uint64_t g_sink = 0;
+
+// Leaf loops: each call does `rounds` rounds of integer work and nothing else, so the sampled
+// PC lies inside the function and the frame chain starts at its caller.
+[[gnu::noinline]] std::uint64_t hot_seventy(std::uint64_t rounds) noexcept {
+  std::uint64_t x = 0x9e3779b97f4a7c15ull;
+  for (std::uint64_t i = 0; i < rounds; ++i) x = (x ^ (x >> 29)) * 0xbf58476d1ce4e5b9ull + i;
+  return x;
+}
+[[gnu::noinline]] std::uint64_t hot_thirty(std::uint64_t rounds) noexcept {
+  std::uint64_t x = 0x94d049bb133111ebull;
+  for (std::uint64_t i = 0; i < rounds; ++i) x = (x ^ (x >> 31)) * 0x94d049bb133111ebull + i;
+  return x;
+}
+
+/// Rounds of hot_seventy() that take about `ms` milliseconds on this machine.
+std::uint64_t calibrate_rounds(double ms) noexcept {
+  const std::uint64_t probe = 1u << 20;
+  const auto t0 = steady::now();
+  g_sink = g_sink + hot_seventy(probe);
+  const double took = std::chrono::duration<double, std::milli>(steady::now() - t0).count();
+  return static_cast<std::uint64_t>(static_cast<double>(probe) * ms / (took > 0.001 ? took : 0.001));
+}
+
+struct truth {
+  double seventy_s = 0;
+  double thirty_s = 0;
+  double total_s = 0;
+};
+
+[[gnu::noinline]] void run_frames(double seconds, truth& t) noexcept {
+  const std::uint64_t per_ms = calibrate_rounds(1.0);
+  const auto start = steady::now();
+  for (;;) {
+    const auto a = steady::now();
+    if (std::chrono::duration<double>(a - start).count() >= seconds) break;
+    g_sink = g_sink + hot_seventy(7 * per_ms);
+    const auto b = steady::now();
+    g_sink = g_sink + hot_thirty(3 * per_ms);
+    const auto c = steady::now();
+    t.seventy_s += std::chrono::duration<double>(b - a).count();
+    t.thirty_s += std::chrono::duration<double>(c - b).count();
+  }
+  t.total_s = std::chrono::duration<double>(steady::now() - start).count();
+}
+
+void worker_thread() {
+  st::register_profiled_thread("worker");
+  const std::uint64_t per_ms = calibrate_rounds(1.0);
+  while (!g_stop.load()) g_sink = g_sink + hot_thirty(per_ms);
+}
+
+void write_truth(const std::string& dir, const char* mode, const truth& t) {
+  const std::string path = dir + "/truth.json";
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  if (!f) return;
+  std::fprintf(f, "{\"mode\":\"%s\",\"hot_seventy\":%.6f,\"hot_thirty\":%.6f,\"total\":%.6f}\n", mode, t.seventy_s,
+               t.thirty_s, t.total_s);
+  std::fclose(f);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 4) {
+    std::fprintf(stderr, "usage: %s <transaction|manual|trace> <out-dir> <seconds>\n", argv[0]);
+    return 2;
+  }
+  const std::string mode = argv[1];
+  const std::string dir = argv[2];
+  const double seconds = std::atof(argv[3]);
+  if (mode != "transaction" && mode != "manual" && mode != "trace") {
+    std::fprintf(stderr, "unknown mode %s\n", mode.c_str());
+    return 2;
+  }
+  static st::file_transport files(dir);
+  st::options o;
+  o.dsn = "https://public@o1.ingest.sentry.io/42";
+  o.release = "workload@1";
+  o.traces_sample_rate = 1.0;
+  o.transport = &files;
+  o.debug = std::getenv("SENTRY_TRACE_WORKLOAD_DEBUG") != nullptr;
+  if (mode == "transaction") {
+    o.profiles_sample_rate = 1.0;
+  } else {
+    o.profile_session_sample_rate = 1.0;
+    o.profile_lifecycle = mode == "manual" ? st::profile_lifecycle::manual : st::profile_lifecycle::trace;
+  }
+  if (!st::init(o)) return 1;
+  std::thread worker(worker_thread);
+
+  truth t;
+  if (mode == "manual") st::start_profiler();
+  st::start_span({"workload", "task"}, [&](st::span&) { run_frames(seconds, t); });
+  if (mode == "manual") st::stop_profiler();
+
+  g_stop.store(true);
+  worker.join();
+  write_truth(dir, mode.c_str(), t);
+  const bool flushed = st::shutdown(5000);
+  std::printf("%s: %.2f s in frames, %.0f%% in hot_seventy; flushed=%d\n", mode.c_str(), t.total_s,
+              100.0 * t.seventy_s / (t.seventy_s + t.thirty_s), flushed ? 1 : 0);
+  return flushed ? 0 : 1;
+}
