@@ -91,6 +91,8 @@
 #include "sentry_trace/profiling/profile_store.hpp"
 #include "sentry_trace/protocol/demangle.hpp"
 #include "sentry_trace/profiling/symbols.hpp"
+#include "sentry_trace/protocol/stacktrace.hpp"
+#include "sentry_trace/profiling/event_stack.hpp"
 #include "sentry_trace/protocol/ids.hpp"
 #include "sentry_trace/core/outcomes.hpp"
 #include "sentry_trace/core/records.hpp"

@@ -8961,6 +8961,8 @@ class itanium_demangler {
   void name(name_info& info) noexcept {
     depth_guard g(*this);
     if (failed_) return;
+    // L: internal linkage (a static function), which c++filt does not print.
+    if (peek() == 'L' && peek(1) >= '0' && peek(1) <= '9') ++p_;
     const char c = peek();
     if (c == 'N') return nested_name(info);
     if (c == 'Z') return local_name(info);
@@ -9040,6 +9042,10 @@ class itanium_demangler {
         template_args(type_depth_ == 0);
         info.is_template = true;
         if (peek() != 'E') add_sub(start);
+        continue;
+      }
+      if (c == 'L' && peek(1) >= '0' && peek(1) <= '9') {
+        ++p_;  // internal linkage, not printed
         continue;
       }
       if (!first) put("::");
@@ -11189,6 +11195,328 @@ SENTRY_TRACE_DETAIL_END
 #endif  // SENTRY_TRACE_PROFILING_SYMBOLS_HPP
 
 // end of part: include/sentry_trace/profiling/symbols.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/protocol/stacktrace.hpp
+// =================================================================================================
+
+// sentry_trace/protocol/stacktrace.hpp -- a call stack as an error event writes it
+//
+// WHAT IT DOES  Holds one thread's call stack, already resolved to names (profiling/
+//               event_stack.hpp fills it), and writes it in an event's JSON:
+//                 write_stacktrace()  "stacktrace":{"frames":[...]}, oldest frame first and the
+//                                     innermost last, as Sentry's stack trace interface orders
+//                                     them; each frame has instruction_addr (the return
+//                                     address, or the PC for the innermost, as "0x..." hex, the
+//                                     address Sentry's symbolicator adjusts itself), and when
+//                                     known function (demangled), symbol_addr, package (the
+//                                     image's path), image_addr and in_app;
+//                 write_debug_meta()  "debug_meta":{"images":[...]}, one {type "elf", code_file,
+//                                     image_addr, image_size, code_id, debug_id} per image a
+//                                     frame lies in, so that Sentry can symbolicate on the
+//                                     server too when the debug files are uploaded.
+// DOES NOT      unwind or resolve (profiling/): it only holds and writes. Frames beyond
+//               max_event_frames are the outermost and are not kept; a function name is cut at
+//               max_event_name_bytes, and the frames whose names no longer fit in the shared
+//               name bytes are written without a function (their addresses still are).
+//               Where profiling_supported is false (stack_walk.hpp) no stack is ever captured,
+//               and the event writer leaves this code out.
+// RAM           sizeof(event_stacktrace): about 17 KiB, one static instance behind the envelope
+//               lock (runtime/distributed.hpp).
+// SPEC          https://develop.sentry.dev/sdk/data-model/event-payloads/stacktrace/
+//               https://develop.sentry.dev/sdk/data-model/event-payloads/debugmeta/
+
+#ifndef SENTRY_TRACE_PROTOCOL_STACKTRACE_HPP
+#define SENTRY_TRACE_PROTOCOL_STACKTRACE_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+namespace detail {
+
+/// The frames an event keeps of one stack (the innermost ones), and the images they lie in.
+inline constexpr std::size_t max_event_frames = 64;
+inline constexpr std::size_t max_event_images = 32;
+/// Bytes of function names shared by an event's frames.
+inline constexpr std::size_t event_name_bytes = 8192;
+/// The longest function name one frame keeps.
+inline constexpr std::size_t max_event_name_bytes = 512;
+
+/// One frame of an event's stack trace. The strings point into the event_stacktrace's name
+/// bytes or into the symbolizer's image table.
+struct event_frame {
+  std::uintptr_t instruction_addr = 0;
+  std::uintptr_t symbol_addr = 0;  ///< 0: unknown, not written
+  std::uintptr_t image_addr = 0;   ///< 0: in no known image, not written
+  std::string_view function;       ///< empty: unknown, not written
+  std::string_view package;        ///< the image's path; empty: not written
+  bool in_app = false;
+};
+
+/// One loaded image as debug_meta names it.
+struct event_image {
+  std::string_view code_file;
+  std::uintptr_t image_addr = 0;
+  std::uint64_t image_size = 0;
+  char code_id[65] = {};  ///< the build id as hex; empty when the image has none
+  char debug_id[37] = {}; ///< the uuid derived from it; empty when the image has none
+};
+
+/// A resolved call stack, innermost frame first (frames[0]).
+struct event_stacktrace {
+  event_frame frames[max_event_frames];
+  std::size_t frame_count = 0;
+  event_image images[max_event_images];
+  std::size_t image_count = 0;
+  char names[event_name_bytes];
+  std::size_t names_used = 0;
+};
+
+/// Writes `"0x<hex>"` as the value of the key just written.
+inline void write_hex_address(json_writer& w, std::uintptr_t address) noexcept {
+  char hex[2 + 2 * sizeof(std::uintptr_t)];
+  std::size_t n = 0;
+  hex[n++] = '0';
+  hex[n++] = 'x';
+  bool started = false;
+  for (int shift = static_cast<int>(8 * sizeof(std::uintptr_t)) - 4; shift >= 0; shift -= 4) {
+    const unsigned digit = static_cast<unsigned>(address >> shift) & 0xfu;
+    if (digit == 0 && !started && shift != 0) continue;
+    started = true;
+    hex[n++] = "0123456789abcdef"[digit];
+  }
+  w.ascii_string(std::string_view(hex, n));
+}
+
+/// "stacktrace":{"frames":[...]} for `s`, oldest frame first; nothing when it has no frames.
+inline void write_stacktrace(json_writer& w, const event_stacktrace& s) noexcept {
+  if (s.frame_count == 0) return;
+  w.key("stacktrace").begin_object().key("frames").begin_array();
+  for (std::size_t i = s.frame_count; i-- > 0;) {
+    const event_frame& f = s.frames[i];
+    w.begin_object();
+    if (!f.function.empty()) w.key("function").string(f.function);
+    if (!f.package.empty()) w.key("package").string(f.package);
+    w.key("instruction_addr");
+    write_hex_address(w, f.instruction_addr);
+    if (f.symbol_addr != 0) {
+      w.key("symbol_addr");
+      write_hex_address(w, f.symbol_addr);
+    }
+    if (f.image_addr != 0) {
+      w.key("image_addr");
+      write_hex_address(w, f.image_addr);
+    }
+    w.key("in_app").boolean(f.in_app);
+    w.end_object();
+  }
+  w.end_array().end_object();
+}
+
+/// "debug_meta":{"images":[...]} for the images of `s`; nothing when it names none.
+inline void write_debug_meta(json_writer& w, const event_stacktrace& s) noexcept {
+  if (s.image_count == 0) return;
+  w.key("debug_meta").begin_object().key("images").begin_array();
+  for (std::size_t i = 0; i < s.image_count; ++i) {
+    const event_image& img = s.images[i];
+    w.begin_object();
+    w.key("type").string("elf");
+    if (!img.code_file.empty()) w.key("code_file").string(img.code_file);
+    w.key("image_addr");
+    write_hex_address(w, img.image_addr);
+    w.key("image_size").number(img.image_size);
+    if (img.code_id[0] != '\0') w.key("code_id").ascii_string(img.code_id);
+    if (img.debug_id[0] != '\0') w.key("debug_id").ascii_string(img.debug_id);
+    w.end_object();
+  }
+  w.end_array().end_object();
+}
+
+}  // namespace detail
+
+SENTRY_TRACE_DETAIL_END
+
+#endif  // SENTRY_TRACE_PROTOCOL_STACKTRACE_HPP
+
+// end of part: include/sentry_trace/protocol/stacktrace.hpp
+
+// =================================================================================================
+// part: include/sentry_trace/profiling/event_stack.hpp
+// =================================================================================================
+
+// sentry_trace/profiling/event_stack.hpp -- the calling thread's stack, for an error event
+//
+// WHAT IT DOES  Two steps, so that the cheap one runs before any lock:
+//                 capture_event_stack()  the calling thread's return addresses (stack_walk.hpp's
+//                                        capture_current_stack), innermost first, without the
+//                                        library's own frames: the caller says how many of its
+//                                        frames to drop;
+//                 resolve_event_stack()  those addresses as an event_stacktrace (protocol/
+//                                        stacktrace.hpp): function, symbol_addr, package and
+//                                        in_app from the symbolizer (symbols.hpp), and one
+//                                        debug_meta image per image met, with its code_id and
+//                                        debug_id from the GNU build id.
+//               The thread's stack bounds are looked up once per thread and kept: the
+//               mapping of /proc/self/maps that holds the stack pointer, read with open() and
+//               read() into a stack buffer, so that not even a thread's first error event
+//               touches the heap (pthread_getattr_np() would: a cpu set, and for the main
+//               thread a FILE).
+// DOES NOT      work without frame pointers in the calling code: the walk then stops early
+//               (never reads outside the stack), and the event has a shorter stack trace or
+//               none. Where profiling_supported is false both steps capture nothing and the
+//               event carries no stack trace.
+// THREADS       capture_event_stack() on the thread whose stack it is; resolve_event_stack()
+//               anywhere (the symbolizer locks), into storage the caller owns.
+
+#ifndef SENTRY_TRACE_PROFILING_EVENT_STACK_HPP
+#define SENTRY_TRACE_PROFILING_EVENT_STACK_HPP
+
+#include <cstddef>
+#include <cstdint>
+
+#if SENTRY_TRACE_DETAIL_PROFILING
+#  include <fcntl.h>
+#  include <unistd.h>
+#endif
+
+SENTRY_TRACE_DETAIL_BEGIN
+
+namespace detail {
+
+/// Return addresses of one thread, innermost first (one slot where nothing is captured, so
+/// that a freestanding build's error events cost no stack for it).
+struct raw_event_stack {
+  std::uintptr_t addresses[profiling_supported ? max_event_frames : 1];
+  std::size_t count = 0;
+};
+
+/// The calling thread's stack bounds, looked up on its first error event (0, 0: not yet).
+inline SENTRY_TRACE_DETAIL_THREAD_LOCAL stack_bounds tl_event_stack_bounds{};
+
+/// The mapping [low, high) of /proc/self/maps that contains `address`; false when none does or
+/// the file cannot be read. Parses each line's "start-end" as it streams by, in 1 KiB reads.
+inline bool mapping_containing(std::uintptr_t address, stack_bounds& out) noexcept {
+#if SENTRY_TRACE_DETAIL_PROFILING
+  const int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  enum class field { start, end, rest } at = field::start;
+  std::uintptr_t low = 0, high = 0;
+  bool found = false;
+  char chunk[1024];
+  for (;;) {
+    const ssize_t got = read(fd, chunk, sizeof(chunk));
+    if (got <= 0) break;
+    for (ssize_t i = 0; i < got && !found; ++i) {
+      const char c = chunk[i];
+      if (c == '\n') {
+        at = field::start;
+        low = high = 0;
+        continue;
+      }
+      if (at == field::rest) continue;
+      const int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+      if (digit >= 0) {
+        std::uintptr_t& v = at == field::start ? low : high;
+        v = (v << 4) | static_cast<std::uintptr_t>(digit);
+      } else if (c == '-' && at == field::start) {
+        at = field::end;
+      } else {
+        found = at == field::end && low <= address && address < high;
+        at = field::rest;
+      }
+    }
+    if (found) break;
+  }
+  close(fd);
+  if (found) {
+    out.low = low;
+    out.high = high;
+  }
+  return found;
+#else
+  static_cast<void>(address);
+  static_cast<void>(out);
+  return false;
+#endif
+}
+
+/// Captures the calling thread's stack into `out`, dropping the `skip` innermost frames (the
+/// library's own: 0 keeps the frame of capture_event_stack's caller). Never allocates after the
+/// thread's first call.
+[[gnu::noinline]] inline void capture_event_stack(raw_event_stack& out, std::size_t skip) noexcept {
+  out.count = 0;
+  if constexpr (profiling_supported) {
+    stack_bounds& bounds = tl_event_stack_bounds;
+    if (bounds.high == 0 &&
+        !mapping_containing(reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0)), bounds))
+      return;
+    // +1: this function's own frame.
+    out.count = capture_current_stack(out.addresses, sizeof(out.addresses) / sizeof(out.addresses[0]), skip + 1, bounds);
+  } else {
+    static_cast<void>(skip);
+  }
+}
+
+/// The debug_meta entry of `image_index` (1-based, from resolve_frame) in `out`, added on first
+/// sight; the image's load address, or 0 when the table is full or the index unknown.
+inline std::uintptr_t note_event_image(event_stacktrace& out, std::uint32_t image_index,
+                                       std::uint32_t (&indexes)[max_event_images]) noexcept {
+  for (std::size_t i = 0; i < out.image_count; ++i)
+    if (indexes[i] == image_index) return out.images[i].image_addr;
+  image_record rec;
+  if (out.image_count == max_event_images || !image_at(image_index, rec)) return 0;
+  event_image& img = out.images[out.image_count];
+  img = event_image{};
+  img.code_file = rec.code_file;
+  img.image_addr = rec.image_addr;
+  img.image_size = rec.image_size;
+  if (rec.build_id_len != 0) {
+    const std::size_t n = format_code_id(rec.build_id, rec.build_id_len, img.code_id, sizeof(img.code_id) - 1);
+    img.code_id[n] = '\0';
+    format_debug_id(rec.build_id, rec.build_id_len, img.debug_id);
+  }
+  indexes[out.image_count++] = image_index;
+  return img.image_addr;
+}
+
+/// Resolves `raw` into `out` (which it overwrites). Every entry of `raw` is a return address
+/// except, when `first_is_pc`, the first: return addresses are looked up one byte before.
+inline void resolve_event_stack(const raw_event_stack& raw, event_stacktrace& out, bool first_is_pc = false) noexcept {
+  out.frame_count = 0;
+  out.image_count = 0;
+  out.names_used = 0;
+  std::uint32_t indexes[max_event_images] = {};
+  for (std::size_t i = 0; i < raw.count && i < max_event_frames; ++i) {
+    const std::uintptr_t address = raw.addresses[i];
+    event_frame& f = out.frames[out.frame_count++];
+    f = event_frame{};
+    f.instruction_addr = address;
+    resolved_frame r;
+    char* const scratch = out.names + out.names_used;
+    const std::size_t left = event_name_bytes - out.names_used;
+    const std::size_t room = left < max_event_name_bytes ? left : max_event_name_bytes;
+    if (!resolve_frame(frame_lookup_address(address, first_is_pc ? i : i + 1), r, scratch, room)) continue;
+    f.in_app = r.in_app;
+    f.package = r.module_path;
+    f.symbol_addr = r.symbol_addr;
+    if (!r.function.empty() && r.function.data() == scratch) {
+      out.names_used += r.function.size();
+      f.function = r.function;
+    }
+    f.image_addr = note_event_image(out, r.image_index, indexes);
+  }
+}
+
+}  // namespace detail
+
+SENTRY_TRACE_DETAIL_END
+
+#endif  // SENTRY_TRACE_PROFILING_EVENT_STACK_HPP
+
+// end of part: include/sentry_trace/profiling/event_stack.hpp
 
 // =================================================================================================
 // part: include/sentry_trace/protocol/ids.hpp
@@ -14921,14 +15249,18 @@ SENTRY_TRACE_DETAIL_END
 //               propagation context's), so Sentry shows the error inside its trace and span;
 //               the envelope header carries that trace's dynamic sampling context, which the
 //               caller writes through a callback (the tracer knows the DSC, this part does not).
-// DOES NOT      allocate, lock, throw or read the locale. It does not capture stack traces,
+// DOES NOT      allocate, lock, throw or read the locale. It does not unwind (a stack trace
+//               comes resolved: protocol/stacktrace.hpp, profiling/event_stack.hpp), capture
 //               breadcrumbs, user data or attachments, chain exceptions (one value per event), or
 //               sample: traces_sample_rate does not apply to errors.
 // FORMAT        As @sentry/core 11 writes an event captured inside a span (fx/js/static-0001),
 //               with sentry_trace's own choices:
 //               - `timestamp` is RFC 3339 UTC with microseconds (envelope.hpp says why);
 //                 `platform` is "native";
-//               - an exception is {type, value, mechanism:{type:"generic", handled}};
+//               - an exception is {type, value, mechanism:{type:"generic", handled},
+//                 stacktrace?}; a message event's stack is threads.values[{id, current,
+//                 crashed:false, stacktrace}] as sentry_sdk's attach_stacktrace writes it; the
+//                 images of the frames go to debug_meta.images (protocol/stacktrace.hpp);
 //               - a message event's text is a plain string, `"message":"..."`, which is what
 //                 @sentry/core's eventFromString and Python's capture_message send (sentry-native
 //                 sends {"formatted":"..."}; Relay reads both as logentry.formatted);
@@ -14993,6 +15325,10 @@ struct event_fields {
                                         ///< 0: the envelope's sent_at
   bool handled = true;                  ///< mechanism.handled: false for a crash or terminate
   const event_options* extra = nullptr; ///< tags, contexts and fingerprint; nullptr: none
+  /// The calling thread's stack: the exception's stacktrace, or a message event's one thread;
+  /// nullptr or no frames: none.
+  const event_stacktrace* stack = nullptr;
+  std::uint64_t thread_id = 0;  ///< a message event's thread (its OS id); 0: not written
 };
 
 /// Whether `name` is a context the SDK writes itself (the event's own are not accepted).
@@ -15024,7 +15360,7 @@ std::uint64_t write_user_contexts(json_writer& w, const event_options& x, Cut&& 
 }
 
 /// Writes one error-event envelope into buf[0..cap) and returns its bytes (a view into `buf`),
-/// or an empty view when it does not fit; that event is then counted as buffer_overflow / error.
+/// or an empty view when it does not fit (write_event_envelope counts that, not this).
 ///
 /// Envelope header: event_id (a new uuid4 as 32 lowercase hex, the same as the payload's),
 /// sent_at (ctx.sent_at_epoch_us), sdk, and `trace` when `write_dsc` is given: it is called
@@ -15036,7 +15372,9 @@ std::uint64_t write_user_contexts(json_writer& w, const event_options& x, Cut&& 
 ///
 /// Payload: event_id, timestamp, platform "native", level, release, environment and
 /// server_name (each when non-empty), sdk, exception.values[{type, value, mechanism}] when a
-/// type or value is given, message when given, contexts.trace when tc.trace is non-zero. An
+/// type or value is given (with the stack's stacktrace), threads (a message event's stack) and
+/// debug_meta when f.stack has frames, message when given, contexts.trace when tc.trace is
+/// non-zero. An
 /// event with neither exception nor message is still written (Sentry shows it as
 /// "<unlabeled event>").
 ///
@@ -15044,9 +15382,9 @@ std::uint64_t write_user_contexts(json_writer& w, const event_options& x, Cut&& 
 /// no newline after the payload. Needs `cap` at least the size of the result (a buffer exactly
 /// that big suffices, up to one byte per digit of `cap` beyond the payload length's).
 /// Reentrant; never allocates or throws.
-inline std::string_view write_event_envelope(char* buf, std::size_t cap, const event_fields& f,
-                                             const event_trace_context& tc, const envelope_context& ctx,
-                                             void (*write_dsc)(json_writer&, void*), void* dsc_user) noexcept {
+inline std::string_view try_write_event_envelope(char* buf, std::size_t cap, const event_fields& f,
+                                                 const event_trace_context& tc, const envelope_context& ctx,
+                                                 void (*write_dsc)(json_writer&, void*), void* dsc_user) noexcept {
   // Cut over-long strings now; the cuts are counted only if the event goes out.
   constexpr std::size_t max_string = SENTRY_TRACE_MAX_STRING;
   std::uint64_t truncated = 0;
@@ -15065,11 +15403,6 @@ inline std::string_view write_event_envelope(char* buf, std::size_t cap, const e
   eid.to_hex(eid_hex);
   const std::string_view eid_text(eid_hex, 32);
 
-  auto overflow = []() noexcept -> std::string_view {
-    g_outcomes.record(discard_reason::buffer_overflow, data_category::error, 1);
-    return {};
-  };
-
   // 1. The envelope header, at the start of the buffer.
   fixed_sink head(buf, cap);
   json_writer h(head);
@@ -15086,7 +15419,7 @@ inline std::string_view write_event_envelope(char* buf, std::size_t cap, const e
   }
   h.end_object();
   head.put('\n');
-  if (!h.ok()) return overflow();
+  if (!h.ok()) return {};
   const std::size_t head_len = head.size();
 
   // 2. The payload, after room for the item header. That header's only variable part is the
@@ -15096,7 +15429,7 @@ inline std::string_view write_event_envelope(char* buf, std::size_t cap, const e
   constexpr std::size_t item_fixed = sizeof(item_prefix) - 1 + sizeof(item_suffix) - 1;
   char digits[24];
   const std::size_t item_room = item_fixed + format_uint(digits, static_cast<std::uint64_t>(cap));
-  if (cap - head_len <= item_room) return overflow();
+  if (cap - head_len <= item_room) return {};
   char* const payload_at = buf + head_len + item_room;
   fixed_sink payload(payload_at, cap - head_len - item_room);
   json_writer w(payload);
@@ -15115,8 +15448,17 @@ inline std::string_view write_event_envelope(char* buf, std::size_t cap, const e
     if (!type.empty()) w.key("type").string(type);
     if (!value.empty()) w.key("value").string(value);
     w.key("mechanism").begin_object().key("type").string("generic").key("handled").boolean(f.handled).end_object();
+    if (profiling_supported && f.stack != nullptr) write_stacktrace(w, *f.stack);
+    w.end_object().end_array().end_object();
+  } else if (profiling_supported && f.stack != nullptr && f.stack->frame_count != 0) {
+    // A message's stack is its thread's, as sentry_sdk's attach_stacktrace writes it.
+    w.key("threads").begin_object().key("values").begin_array().begin_object();
+    if (f.thread_id != 0) w.key("id").number(f.thread_id);
+    w.key("current").boolean(true).key("crashed").boolean(false);
+    write_stacktrace(w, *f.stack);
     w.end_object().end_array().end_object();
   }
+  if (profiling_supported && f.stack != nullptr) write_debug_meta(w, *f.stack);
   if (!message.empty()) w.key("message").string(message);
   std::uint64_t dropped = 0;
   if (f.extra != nullptr) {
@@ -15156,7 +15498,7 @@ inline std::string_view write_event_envelope(char* buf, std::size_t cap, const e
   if (payload.size() == contexts_opened && !payload.overflowed()) w.rewind(before_contexts);
   else w.end_object();
   w.end_object();
-  if (!w.ok()) return overflow();
+  if (!w.ok()) return {};
   const std::size_t payload_len = payload.size();
 
   // 3. The item header, and the payload moved down flush against it.
@@ -15173,6 +15515,24 @@ inline std::string_view write_event_envelope(char* buf, std::size_t cap, const e
   if (truncated) g_outcomes.strings_truncated.fetch_add(truncated, order_relaxed);
   if (dropped) g_outcomes.attributes_dropped.fetch_add(dropped, order_relaxed);
   return std::string_view(buf, head_len + item_len + payload_len);
+}
+
+/// Writes one error-event envelope into buf[0..cap) (try_write_event_envelope's rules) and
+/// returns its bytes. An event whose stack trace does not fit is written without it (and the
+/// stack counted in stats::attributes_dropped); one that does not fit even so is counted as
+/// buffer_overflow / error and the result is empty.
+inline std::string_view write_event_envelope(char* buf, std::size_t cap, const event_fields& f,
+                                             const event_trace_context& tc, const envelope_context& ctx,
+                                             void (*write_dsc)(json_writer&, void*), void* dsc_user) noexcept {
+  std::string_view bytes = try_write_event_envelope(buf, cap, f, tc, ctx, write_dsc, dsc_user);
+  if (profiling_supported && bytes.empty() && f.stack != nullptr && f.stack->frame_count != 0) {
+    event_fields without = f;
+    without.stack = nullptr;
+    bytes = try_write_event_envelope(buf, cap, without, tc, ctx, write_dsc, dsc_user);
+    if (!bytes.empty()) g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
+  }
+  if (bytes.empty()) g_outcomes.record(discard_reason::buffer_overflow, data_category::error, 1);
+  return bytes;
 }
 
 } // namespace detail
@@ -18283,6 +18643,7 @@ struct tracer {
   char org_id[21] = {};
   bool propagate_traceparent = false;
   bool send_default_pii = false;
+  bool attach_stacktrace = false;  ///< capture_message() events carry the caller's stack too
   bool targets_set = false;
   std::size_t target_count = 0;
   std::string_view targets[16] = {};
@@ -19962,6 +20323,7 @@ inline void start_profiling(const options& o) noexcept {
 #if SENTRY_TRACE_DETAIL_PROFILING
   const bool transactions = o.profiles_sample_rate != options::unset || static_cast<bool>(o.profiles_sampler);
   const bool continuous = o.profile_session_sample_rate != options::unset;
+  configure_symbols(o);  // error events' stack traces use the in-app patterns too
   if (!transactions && !continuous) return;
   if (transactions && continuous)
     log_line(log_level::warning,
@@ -19991,7 +20353,6 @@ inline void start_profiling(const options& o) noexcept {
     p.anchor.epoch_us = g_tracer.epoch_us();
     for (profile_slot& s : p.slots) s = profile_slot{};
   }
-  configure_symbols(o);
   p.init_thread_slot = 0;
   if (current_profiled_thread_slot() == 0 && ::sentry_trace::detail::register_profiled_thread("main"))
     p.init_thread_slot = current_profiled_thread_slot();
@@ -20040,7 +20401,6 @@ inline void stop_profiling() noexcept {
     for (profile_slot& s : g_profiler.slots) s = profile_slot{};
     g_profiler.mode = profiling_mode::off;
   }
-  release_symbols();
 #endif
 }
 
@@ -21113,6 +21473,12 @@ bool shutdown(std::uint32_t timeout_ms) noexcept {
   detail::g_handoff.stop();
   detail::abandon_in_flight();
   detail::stop_profiling();  // the sampler stops; the running session's last chunk is sent
+  if constexpr (detail::profiling_supported) {
+    // Under the envelope lock: an error event being written on another thread holds views
+    // into the symbolizer's table until its envelope is done.
+    detail::envelope_lock guard(t.lock);
+    detail::release_symbols();
+  }
 #if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
   const std::uint64_t started = detail::steady_now_ms();
   bool delivered = flush(timeout_ms);
@@ -21279,6 +21645,7 @@ inline init_error init_propagation(tracer& t, const options& opts) noexcept {
   t.send_client_reports = opts.send_client_reports;
   t.propagate_traceparent = opts.propagate_traceparent;
   t.send_default_pii = opts.send_default_pii;
+  t.attach_stacktrace = opts.attach_stacktrace;
   t.targets_set = opts.trace_propagation_targets != nullptr;
   t.target_count = 0;
   if (!t.targets_set) return {};
@@ -22016,7 +22383,13 @@ inline bool pass_before_send(const tracer& t, event_fields& f, error_event& edit
   return true;
 }
 
-inline bool capture_event(const event_fields& f) noexcept {
+#if SENTRY_TRACE_DETAIL_PROFILING
+/// The resolved stack of the event being written; the envelope lock guards it.
+inline event_stacktrace g_event_stack{};
+#endif
+
+/// Writes and sends one event; `raw` is the calling thread's stack (nullptr or empty: none).
+inline bool capture_event(const event_fields& f, const raw_event_stack* raw) noexcept {
   tracer& t = g_tracer;
   if (!t.enabled) return false;
   current_trace c = resolve_current();
@@ -22028,6 +22401,15 @@ inline bool capture_event(const event_fields& f) noexcept {
   envelope_lock guard(t.lock);
   event_fields fields = f;
   if (!pass_before_send(t, fields, g_event_edit)) return false;
+#if SENTRY_TRACE_DETAIL_PROFILING
+  if (raw != nullptr && raw->count != 0) {
+    resolve_event_stack(*raw, g_event_stack);
+    fields.stack = &g_event_stack;
+    fields.thread_id = static_cast<std::uint64_t>(os_thread_id());
+  }
+#else
+  static_cast<void>(raw);
+#endif
   envelope_context ctx = make_envelope_context();
   if (!fields.timestamp_epoch_us) fields.timestamp_epoch_us = ctx.sent_at_epoch_us;
   std::string_view bytes =
@@ -22104,20 +22486,22 @@ trace_headers get_trace_headers(const span_ref& of) noexcept {
 }
 
 namespace detail {
-inline bool capture_exception_event(std::string_view type, std::string_view value, const event_options* extra) noexcept {
+inline bool capture_exception_event(std::string_view type, std::string_view value, const event_options* extra,
+                                    const raw_event_stack& stack) noexcept {
   event_fields f;
   f.exception_type = type.empty() && value.empty() ? std::string_view("Error") : type;
   f.exception_value = value;
   f.lvl = level::error;
   f.extra = extra;
-  return capture_event(f);
+  return capture_event(f, &stack);
 }
-inline bool capture_message_event(std::string_view message, level lvl, const event_options* extra) noexcept {
+inline bool capture_message_event(std::string_view message, level lvl, const event_options* extra,
+                                  const raw_event_stack* stack) noexcept {
   event_fields f;
   f.message = message;
   f.lvl = lvl;
   f.extra = extra;
-  return capture_event(f);
+  return capture_event(f, stack);
 }
 #if SENTRY_TRACE_EXCEPTIONS
 /// The type an exception event names: `given` when set, else e's dynamic type (RTTI), else
@@ -22137,29 +22521,49 @@ inline std::string_view exception_type_name(const std::exception& e, std::string
 #endif
 }  // namespace detail
 
+// Each entry point captures its caller's stack itself, dropping only its own frame (skip 1),
+// so that the first frame of the event's stack trace is the function that called it. Where
+// profiling_supported is false the capture is compiled out.
+
 bool capture_exception(std::string_view type, std::string_view value) noexcept {
-  return detail::capture_exception_event(type, value, nullptr);
+  detail::raw_event_stack stack;
+  if (detail::profiling_supported && detail::g_tracer.enabled) detail::capture_event_stack(stack, 1);
+  return detail::capture_exception_event(type, value, nullptr, stack);
 }
 bool capture_exception(std::string_view type, std::string_view value, const event_options& extra) noexcept {
-  return detail::capture_exception_event(type, value, &extra);
+  detail::raw_event_stack stack;
+  if (detail::profiling_supported && detail::g_tracer.enabled) detail::capture_event_stack(stack, 1);
+  return detail::capture_exception_event(type, value, &extra, stack);
 }
 
 #if SENTRY_TRACE_EXCEPTIONS
 bool capture_exception(const std::exception& e, std::string_view type) noexcept {
+  detail::raw_event_stack stack;
+  if (detail::profiling_supported && detail::g_tracer.enabled) detail::capture_event_stack(stack, 1);
   char buf[256];  // longer names stay mangled (type_name.hpp)
-  return detail::capture_exception_event(detail::exception_type_name(e, type, buf, sizeof(buf)), e.what(), nullptr);
+  return detail::capture_exception_event(detail::exception_type_name(e, type, buf, sizeof(buf)), e.what(), nullptr,
+                                         stack);
 }
 bool capture_exception(const std::exception& e, const event_options& extra, std::string_view type) noexcept {
+  detail::raw_event_stack stack;
+  if (detail::profiling_supported && detail::g_tracer.enabled) detail::capture_event_stack(stack, 1);
   char buf[256];  // longer names stay mangled (type_name.hpp)
-  return detail::capture_exception_event(detail::exception_type_name(e, type, buf, sizeof(buf)), e.what(), &extra);
+  return detail::capture_exception_event(detail::exception_type_name(e, type, buf, sizeof(buf)), e.what(), &extra,
+                                         stack);
 }
 #endif
 
 bool capture_message(std::string_view message, level lvl) noexcept {
-  return detail::capture_message_event(message, lvl, nullptr);
+  detail::raw_event_stack stack;
+  if (detail::profiling_supported && detail::g_tracer.enabled && detail::g_tracer.attach_stacktrace)
+    detail::capture_event_stack(stack, 1);
+  return detail::capture_message_event(message, lvl, nullptr, &stack);
 }
 bool capture_message(std::string_view message, level lvl, const event_options& extra) noexcept {
-  return detail::capture_message_event(message, lvl, &extra);
+  detail::raw_event_stack stack;
+  if (detail::profiling_supported && detail::g_tracer.enabled && detail::g_tracer.attach_stacktrace)
+    detail::capture_event_stack(stack, 1);
+  return detail::capture_message_event(message, lvl, &extra, &stack);
 }
 
 #endif // SENTRY_TRACE_IMPLEMENTATION

@@ -61,6 +61,8 @@ constexpr demangle_case cases[] = {
     {"_ZNK3app5Order5totalEv", "app::Order::total() const"},
     {"_Z1fPPvS_", "f(void**, void*)"},
     {"_Z4dataB5cxx11v", "data[abi:cxx11]()"},
+    {"_ZL5localv", "local()"},                               // a static function
+    {"_ZN5suiteL4funcEv", "suite::func()"},                  // a static function in a namespace
 };
 
 }  // namespace

@@ -75,6 +75,7 @@ struct tracer {
   char org_id[21] = {};
   bool propagate_traceparent = false;
   bool send_default_pii = false;
+  bool attach_stacktrace = false;  ///< capture_message() events carry the caller's stack too
   bool targets_set = false;
   std::size_t target_count = 0;
   std::string_view targets[16] = {};

@@ -243,6 +243,8 @@ class itanium_demangler {
   void name(name_info& info) noexcept {
     depth_guard g(*this);
     if (failed_) return;
+    // L: internal linkage (a static function), which c++filt does not print.
+    if (peek() == 'L' && peek(1) >= '0' && peek(1) <= '9') ++p_;
     const char c = peek();
     if (c == 'N') return nested_name(info);
     if (c == 'Z') return local_name(info);
@@ -322,6 +324,10 @@ class itanium_demangler {
         template_args(type_depth_ == 0);
         info.is_template = true;
         if (peek() != 'E') add_sub(start);
+        continue;
+      }
+      if (c == 'L' && peek(1) >= '0' && peek(1) <= '9') {
+        ++p_;  // internal linkage, not printed
         continue;
       }
       if (!first) put("::");

@@ -9,14 +9,18 @@
 //               propagation context's), so Sentry shows the error inside its trace and span;
 //               the envelope header carries that trace's dynamic sampling context, which the
 //               caller writes through a callback (the tracer knows the DSC, this part does not).
-// DOES NOT      allocate, lock, throw or read the locale. It does not capture stack traces,
+// DOES NOT      allocate, lock, throw or read the locale. It does not unwind (a stack trace
+//               comes resolved: protocol/stacktrace.hpp, profiling/event_stack.hpp), capture
 //               breadcrumbs, user data or attachments, chain exceptions (one value per event), or
 //               sample: traces_sample_rate does not apply to errors.
 // FORMAT        As @sentry/core 11 writes an event captured inside a span (fx/js/static-0001),
 //               with sentry_trace's own choices:
 //               - `timestamp` is RFC 3339 UTC with microseconds (envelope.hpp says why);
 //                 `platform` is "native";
-//               - an exception is {type, value, mechanism:{type:"generic", handled}};
+//               - an exception is {type, value, mechanism:{type:"generic", handled},
+//                 stacktrace?}; a message event's stack is threads.values[{id, current,
+//                 crashed:false, stacktrace}] as sentry_sdk's attach_stacktrace writes it; the
+//                 images of the frames go to debug_meta.images (protocol/stacktrace.hpp);
 //               - a message event's text is a plain string, `"message":"..."`, which is what
 //                 @sentry/core's eventFromString and Python's capture_message send (sentry-native
 //                 sends {"formatted":"..."}; Relay reads both as logentry.formatted);
@@ -56,6 +60,7 @@
 #include "host_contexts.hpp"
 #include "ids.hpp"
 #include "json.hpp"
+#include "stacktrace.hpp"
 #include "../core/outcomes.hpp"
 #include "../face/event_options.hpp"
 #include "../face/span.hpp"
@@ -91,6 +96,10 @@ struct event_fields {
                                         ///< 0: the envelope's sent_at
   bool handled = true;                  ///< mechanism.handled: false for a crash or terminate
   const event_options* extra = nullptr; ///< tags, contexts and fingerprint; nullptr: none
+  /// The calling thread's stack: the exception's stacktrace, or a message event's one thread;
+  /// nullptr or no frames: none.
+  const event_stacktrace* stack = nullptr;
+  std::uint64_t thread_id = 0;  ///< a message event's thread (its OS id); 0: not written
 };
 
 /// Whether `name` is a context the SDK writes itself (the event's own are not accepted).
@@ -122,7 +131,7 @@ std::uint64_t write_user_contexts(json_writer& w, const event_options& x, Cut&& 
 }
 
 /// Writes one error-event envelope into buf[0..cap) and returns its bytes (a view into `buf`),
-/// or an empty view when it does not fit; that event is then counted as buffer_overflow / error.
+/// or an empty view when it does not fit (write_event_envelope counts that, not this).
 ///
 /// Envelope header: event_id (a new uuid4 as 32 lowercase hex, the same as the payload's),
 /// sent_at (ctx.sent_at_epoch_us), sdk, and `trace` when `write_dsc` is given: it is called
@@ -134,7 +143,9 @@ std::uint64_t write_user_contexts(json_writer& w, const event_options& x, Cut&& 
 ///
 /// Payload: event_id, timestamp, platform "native", level, release, environment and
 /// server_name (each when non-empty), sdk, exception.values[{type, value, mechanism}] when a
-/// type or value is given, message when given, contexts.trace when tc.trace is non-zero. An
+/// type or value is given (with the stack's stacktrace), threads (a message event's stack) and
+/// debug_meta when f.stack has frames, message when given, contexts.trace when tc.trace is
+/// non-zero. An
 /// event with neither exception nor message is still written (Sentry shows it as
 /// "<unlabeled event>").
 ///
@@ -142,9 +153,9 @@ std::uint64_t write_user_contexts(json_writer& w, const event_options& x, Cut&& 
 /// no newline after the payload. Needs `cap` at least the size of the result (a buffer exactly
 /// that big suffices, up to one byte per digit of `cap` beyond the payload length's).
 /// Reentrant; never allocates or throws.
-inline std::string_view write_event_envelope(char* buf, std::size_t cap, const event_fields& f,
-                                             const event_trace_context& tc, const envelope_context& ctx,
-                                             void (*write_dsc)(json_writer&, void*), void* dsc_user) noexcept {
+inline std::string_view try_write_event_envelope(char* buf, std::size_t cap, const event_fields& f,
+                                                 const event_trace_context& tc, const envelope_context& ctx,
+                                                 void (*write_dsc)(json_writer&, void*), void* dsc_user) noexcept {
   // Cut over-long strings now; the cuts are counted only if the event goes out.
   constexpr std::size_t max_string = SENTRY_TRACE_MAX_STRING;
   std::uint64_t truncated = 0;
@@ -163,10 +174,6 @@ inline std::string_view write_event_envelope(char* buf, std::size_t cap, const e
   eid.to_hex(eid_hex);
   const std::string_view eid_text(eid_hex, 32);
 
-  auto overflow = []() noexcept -> std::string_view {
-    g_outcomes.record(discard_reason::buffer_overflow, data_category::error, 1);
-    return {};
-  };
 
   // 1. The envelope header, at the start of the buffer.
   fixed_sink head(buf, cap);
@@ -184,7 +191,7 @@ inline std::string_view write_event_envelope(char* buf, std::size_t cap, const e
   }
   h.end_object();
   head.put('\n');
-  if (!h.ok()) return overflow();
+  if (!h.ok()) return {};
   const std::size_t head_len = head.size();
 
   // 2. The payload, after room for the item header. That header's only variable part is the
@@ -194,7 +201,7 @@ inline std::string_view write_event_envelope(char* buf, std::size_t cap, const e
   constexpr std::size_t item_fixed = sizeof(item_prefix) - 1 + sizeof(item_suffix) - 1;
   char digits[24];
   const std::size_t item_room = item_fixed + format_uint(digits, static_cast<std::uint64_t>(cap));
-  if (cap - head_len <= item_room) return overflow();
+  if (cap - head_len <= item_room) return {};
   char* const payload_at = buf + head_len + item_room;
   fixed_sink payload(payload_at, cap - head_len - item_room);
   json_writer w(payload);
@@ -213,8 +220,17 @@ inline std::string_view write_event_envelope(char* buf, std::size_t cap, const e
     if (!type.empty()) w.key("type").string(type);
     if (!value.empty()) w.key("value").string(value);
     w.key("mechanism").begin_object().key("type").string("generic").key("handled").boolean(f.handled).end_object();
+    if (profiling_supported && f.stack != nullptr) write_stacktrace(w, *f.stack);
+    w.end_object().end_array().end_object();
+  } else if (profiling_supported && f.stack != nullptr && f.stack->frame_count != 0) {
+    // A message's stack is its thread's, as sentry_sdk's attach_stacktrace writes it.
+    w.key("threads").begin_object().key("values").begin_array().begin_object();
+    if (f.thread_id != 0) w.key("id").number(f.thread_id);
+    w.key("current").boolean(true).key("crashed").boolean(false);
+    write_stacktrace(w, *f.stack);
     w.end_object().end_array().end_object();
   }
+  if (profiling_supported && f.stack != nullptr) write_debug_meta(w, *f.stack);
   if (!message.empty()) w.key("message").string(message);
   std::uint64_t dropped = 0;
   if (f.extra != nullptr) {
@@ -254,7 +270,7 @@ inline std::string_view write_event_envelope(char* buf, std::size_t cap, const e
   if (payload.size() == contexts_opened && !payload.overflowed()) w.rewind(before_contexts);
   else w.end_object();
   w.end_object();
-  if (!w.ok()) return overflow();
+  if (!w.ok()) return {};
   const std::size_t payload_len = payload.size();
 
   // 3. The item header, and the payload moved down flush against it.
@@ -271,6 +287,24 @@ inline std::string_view write_event_envelope(char* buf, std::size_t cap, const e
   if (truncated) g_outcomes.strings_truncated.fetch_add(truncated, order_relaxed);
   if (dropped) g_outcomes.attributes_dropped.fetch_add(dropped, order_relaxed);
   return std::string_view(buf, head_len + item_len + payload_len);
+}
+
+/// Writes one error-event envelope into buf[0..cap) (try_write_event_envelope's rules) and
+/// returns its bytes. An event whose stack trace does not fit is written without it (and the
+/// stack counted in stats::attributes_dropped); one that does not fit even so is counted as
+/// buffer_overflow / error and the result is empty.
+inline std::string_view write_event_envelope(char* buf, std::size_t cap, const event_fields& f,
+                                             const event_trace_context& tc, const envelope_context& ctx,
+                                             void (*write_dsc)(json_writer&, void*), void* dsc_user) noexcept {
+  std::string_view bytes = try_write_event_envelope(buf, cap, f, tc, ctx, write_dsc, dsc_user);
+  if (profiling_supported && bytes.empty() && f.stack != nullptr && f.stack->frame_count != 0) {
+    event_fields without = f;
+    without.stack = nullptr;
+    bytes = try_write_event_envelope(buf, cap, without, tc, ctx, write_dsc, dsc_user);
+    if (!bytes.empty()) g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
+  }
+  if (bytes.empty()) g_outcomes.record(discard_reason::buffer_overflow, data_category::error, 1);
+  return bytes;
 }
 
 } // namespace detail

@@ -36,6 +36,8 @@
 #include "../protocol/events.hpp"
 #include "../protocol/propagation.hpp"
 #include "../protocol/type_name.hpp"
+#include "../profiling/event_stack.hpp"
+#include "../profiling/sampler.hpp"
 #include "lifecycle.hpp"
 #include "../core/span_members.hpp"
 
@@ -278,7 +280,13 @@ inline bool pass_before_send(const tracer& t, event_fields& f, error_event& edit
   return true;
 }
 
-inline bool capture_event(const event_fields& f) noexcept {
+#if SENTRY_TRACE_DETAIL_PROFILING
+/// The resolved stack of the event being written; the envelope lock guards it.
+inline event_stacktrace g_event_stack{};
+#endif
+
+/// Writes and sends one event; `raw` is the calling thread's stack (nullptr or empty: none).
+inline bool capture_event(const event_fields& f, const raw_event_stack* raw) noexcept {
   tracer& t = g_tracer;
   if (!t.enabled) return false;
   current_trace c = resolve_current();
@@ -290,6 +298,15 @@ inline bool capture_event(const event_fields& f) noexcept {
   envelope_lock guard(t.lock);
   event_fields fields = f;
   if (!pass_before_send(t, fields, g_event_edit)) return false;
+#if SENTRY_TRACE_DETAIL_PROFILING
+  if (raw != nullptr && raw->count != 0) {
+    resolve_event_stack(*raw, g_event_stack);
+    fields.stack = &g_event_stack;
+    fields.thread_id = static_cast<std::uint64_t>(os_thread_id());
+  }
+#else
+  static_cast<void>(raw);
+#endif
   envelope_context ctx = make_envelope_context();
   if (!fields.timestamp_epoch_us) fields.timestamp_epoch_us = ctx.sent_at_epoch_us;
   std::string_view bytes =
@@ -366,20 +383,22 @@ trace_headers get_trace_headers(const span_ref& of) noexcept {
 }
 
 namespace detail {
-inline bool capture_exception_event(std::string_view type, std::string_view value, const event_options* extra) noexcept {
+inline bool capture_exception_event(std::string_view type, std::string_view value, const event_options* extra,
+                                    const raw_event_stack& stack) noexcept {
   event_fields f;
   f.exception_type = type.empty() && value.empty() ? std::string_view("Error") : type;
   f.exception_value = value;
   f.lvl = level::error;
   f.extra = extra;
-  return capture_event(f);
+  return capture_event(f, &stack);
 }
-inline bool capture_message_event(std::string_view message, level lvl, const event_options* extra) noexcept {
+inline bool capture_message_event(std::string_view message, level lvl, const event_options* extra,
+                                  const raw_event_stack* stack) noexcept {
   event_fields f;
   f.message = message;
   f.lvl = lvl;
   f.extra = extra;
-  return capture_event(f);
+  return capture_event(f, stack);
 }
 #if SENTRY_TRACE_EXCEPTIONS
 /// The type an exception event names: `given` when set, else e's dynamic type (RTTI), else
@@ -399,29 +418,49 @@ inline std::string_view exception_type_name(const std::exception& e, std::string
 #endif
 }  // namespace detail
 
+// Each entry point captures its caller's stack itself, dropping only its own frame (skip 1),
+// so that the first frame of the event's stack trace is the function that called it. Where
+// profiling_supported is false the capture is compiled out.
+
 bool capture_exception(std::string_view type, std::string_view value) noexcept {
-  return detail::capture_exception_event(type, value, nullptr);
+  detail::raw_event_stack stack;
+  if (detail::profiling_supported && detail::g_tracer.enabled) detail::capture_event_stack(stack, 1);
+  return detail::capture_exception_event(type, value, nullptr, stack);
 }
 bool capture_exception(std::string_view type, std::string_view value, const event_options& extra) noexcept {
-  return detail::capture_exception_event(type, value, &extra);
+  detail::raw_event_stack stack;
+  if (detail::profiling_supported && detail::g_tracer.enabled) detail::capture_event_stack(stack, 1);
+  return detail::capture_exception_event(type, value, &extra, stack);
 }
 
 #if SENTRY_TRACE_EXCEPTIONS
 bool capture_exception(const std::exception& e, std::string_view type) noexcept {
+  detail::raw_event_stack stack;
+  if (detail::profiling_supported && detail::g_tracer.enabled) detail::capture_event_stack(stack, 1);
   char buf[256];  // longer names stay mangled (type_name.hpp)
-  return detail::capture_exception_event(detail::exception_type_name(e, type, buf, sizeof(buf)), e.what(), nullptr);
+  return detail::capture_exception_event(detail::exception_type_name(e, type, buf, sizeof(buf)), e.what(), nullptr,
+                                         stack);
 }
 bool capture_exception(const std::exception& e, const event_options& extra, std::string_view type) noexcept {
+  detail::raw_event_stack stack;
+  if (detail::profiling_supported && detail::g_tracer.enabled) detail::capture_event_stack(stack, 1);
   char buf[256];  // longer names stay mangled (type_name.hpp)
-  return detail::capture_exception_event(detail::exception_type_name(e, type, buf, sizeof(buf)), e.what(), &extra);
+  return detail::capture_exception_event(detail::exception_type_name(e, type, buf, sizeof(buf)), e.what(), &extra,
+                                         stack);
 }
 #endif
 
 bool capture_message(std::string_view message, level lvl) noexcept {
-  return detail::capture_message_event(message, lvl, nullptr);
+  detail::raw_event_stack stack;
+  if (detail::profiling_supported && detail::g_tracer.enabled && detail::g_tracer.attach_stacktrace)
+    detail::capture_event_stack(stack, 1);
+  return detail::capture_message_event(message, lvl, nullptr, &stack);
 }
 bool capture_message(std::string_view message, level lvl, const event_options& extra) noexcept {
-  return detail::capture_message_event(message, lvl, &extra);
+  detail::raw_event_stack stack;
+  if (detail::profiling_supported && detail::g_tracer.enabled && detail::g_tracer.attach_stacktrace)
+    detail::capture_event_stack(stack, 1);
+  return detail::capture_message_event(message, lvl, &extra, &stack);
 }
 
 #endif // SENTRY_TRACE_IMPLEMENTATION

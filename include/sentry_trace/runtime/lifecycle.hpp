@@ -183,6 +183,12 @@ bool shutdown(std::uint32_t timeout_ms) noexcept {
   detail::g_handoff.stop();
   detail::abandon_in_flight();
   detail::stop_profiling();  // the sampler stops; the running session's last chunk is sent
+  if constexpr (detail::profiling_supported) {
+    // Under the envelope lock: an error event being written on another thread holds views
+    // into the symbolizer's table until its envelope is done.
+    detail::envelope_lock guard(t.lock);
+    detail::release_symbols();
+  }
 #if SENTRY_TRACE_DETAIL_HTTP_TRANSPORT
   const std::uint64_t started = detail::steady_now_ms();
   bool delivered = flush(timeout_ms);
@@ -349,6 +355,7 @@ inline init_error init_propagation(tracer& t, const options& opts) noexcept {
   t.send_client_reports = opts.send_client_reports;
   t.propagate_traceparent = opts.propagate_traceparent;
   t.send_default_pii = opts.send_default_pii;
+  t.attach_stacktrace = opts.attach_stacktrace;
   t.targets_set = opts.trace_propagation_targets != nullptr;
   t.target_count = 0;
   if (!t.targets_set) return {};

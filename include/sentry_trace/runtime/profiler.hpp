@@ -119,6 +119,7 @@ inline void start_profiling(const options& o) noexcept {
 #if SENTRY_TRACE_DETAIL_PROFILING
   const bool transactions = o.profiles_sample_rate != options::unset || static_cast<bool>(o.profiles_sampler);
   const bool continuous = o.profile_session_sample_rate != options::unset;
+  configure_symbols(o);  // error events' stack traces use the in-app patterns too
   if (!transactions && !continuous) return;
   if (transactions && continuous)
     log_line(log_level::warning,
@@ -148,7 +149,6 @@ inline void start_profiling(const options& o) noexcept {
     p.anchor.epoch_us = g_tracer.epoch_us();
     for (profile_slot& s : p.slots) s = profile_slot{};
   }
-  configure_symbols(o);
   p.init_thread_slot = 0;
   if (current_profiled_thread_slot() == 0 && ::sentry_trace::detail::register_profiled_thread("main"))
     p.init_thread_slot = current_profiled_thread_slot();
@@ -197,7 +197,6 @@ inline void stop_profiling() noexcept {
     for (profile_slot& s : g_profiler.slots) s = profile_slot{};
     g_profiler.mode = profiling_mode::off;
   }
-  release_symbols();
 #endif
 }
 
