@@ -63,6 +63,12 @@ constexpr demangle_case cases[] = {
     {"_Z4dataB5cxx11v", "data[abi:cxx11]()"},
     {"_ZL5localv", "local()"},                               // a static function
     {"_ZN5suiteL4funcEv", "suite::func()"},                  // a static function in a namespace
+    {"_Z1fPFviE", "f(void (*)(int))"},                       // pointer to function
+    {"_Z1fPFvvES0_", "f(void (*)(), void (*)())"},           // ... repeated by substitution
+    {"_Z1fRFivE", "f(int (&)())"},                           // reference to function
+    {"_ZNSt6thread11_State_implINS_8_InvokerISt5tupleIJPFvRN12_GLOBAL__N_15truthEESt17reference_wrapperIS4_EEEEEE6_M_runEv",
+     "std::thread::_State_impl<std::thread::_Invoker<std::tuple<void (*)((anonymous namespace)::truth&), "
+     "std::reference_wrapper<(anonymous namespace)::truth> > > >::_M_run()"},  // a std::thread's body
 };
 
 }  // namespace
@@ -82,7 +88,9 @@ TEST_CASE("unmangled, unsupported and malformed input returns 0") {
   CHECK(ours("") == "");
   CHECK(ours("_Z") == "");
   CHECK(ours("_ZTV3Foo") == "");          // a vtable: a special name
-  CHECK(ours("_Z1fPFviE") == "");         // a function pointer type
+  CHECK(ours("_Z1fRFivEPFS_vE") == "");   // a reference back to a bare function type
+  CHECK(ours("_Z1fPFPFvvEiE") == "");     // a function returning a function pointer
+  CHECK(ours("_Z1fPFvvRE") == "");        // a ref-qualified function type
   CHECK(ours("_Z1fA3_i") == "");          // an array type
   CHECK(ours("_ZN3app5orderE") == "app::order");  // a variable: a name without parameters
   CHECK(ours("_ZN3app5order") == "");              // cut before its E

@@ -27,8 +27,8 @@
 //               file's size, and a truncated or hostile file gives "unknown function", never a
 //               read out of bounds. It does not check that the file on disk is still the one
 //               that was loaded (a file replaced under a running program names wrongly).
-// RAM           max_symbol_images x sizeof(symbol_image) (about 90 KiB) + 640 bytes of in_app
-//               patterns, static; plus one read-only mapping per image resolved.
+// RAM           max_symbol_images x sizeof(symbol_image) and the in_app patterns, static
+//               (103 224 bytes in all on x86-64); plus one read-only mapping per image resolved.
 // THREADS       Every call locks one mutex (the profiler's flush and an error capture may
 //               resolve at once); none is on the span path.
 // SPEC          https://develop.sentry.dev/sdk/data-model/event-payloads/debugmeta/ (elf images)

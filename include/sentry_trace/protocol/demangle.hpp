@@ -5,15 +5,16 @@
 //               shows: nested names (N..E) with the std:: abbreviations (St Sa Sb Ss Si So Sd),
 //               substitutions (S_ S0_ ..), template arguments (I..E) of types and integer
 //               literals (L..E), template parameters (T_ T0_ ..), builtin types, pointers,
-//               references, rvalue references, const/volatile, function parameters, ctors and
-//               dtors (C1 C2 C3 D0 D1 D2), operator names, ABI tags (B5cxx11), lambdas
+//               references, rvalue references, pointers and references to functions
+//               ("void (*)(int)"), const/volatile, function parameters, internal linkage (L),
+//               ctors and dtors (C1 C2 C3 D0 D1 D2), operator names, ABI tags (B5cxx11), lambdas
 //               ({lambda()#1}), unnamed types ({unnamed type#1}), local names (Z..E) and clone
 //               suffixes (".cold" -> " [clone .cold]").
 // DOES NOT      allocate, throw or recurse deeper than max_demangle_depth. Anything outside
-//               that subset (function and array types, member pointers, expressions, decltype,
-//               vendor qualifiers, special names such as vtables and thunks) returns 0, and the
-//               caller prints the mangled name: a name is printed as c++filt would or not at
-//               all, never half-understood.
+//               that subset (bare function types, functions returning function pointers, array
+//               types, member pointers, expressions, decltype, vendor qualifiers, special names
+//               such as vtables and thunks) returns 0, and the caller prints the mangled name:
+//               a name is printed as c++filt would or not at all, never half-understood.
 // RAM           about 1 KiB of stack per call (the substitution and template-argument tables);
 //               no static state.
 // SPEC          https://itanium-cxx-abi.github.io/cxx-abi/abi.html#mangling
@@ -671,6 +672,35 @@ class itanium_demangler {
     }
   }
 
+  /// F [Y] <return type> <parameter types> E after a P, R or O: "ret (*)(params)" with
+  /// `declarator` for the *; a return type that is itself a function pointer is not in the
+  /// subset (fails). The function type itself is a substitution candidate this output
+  /// does not hold in one piece, so its entry is one no reference can repeat: a name that
+  /// refers back to it fails (stays mangled) rather than print wrongly. Ref-qualified function
+  /// types are not in the subset.
+  void function_pointer(const char* declarator) noexcept {
+    ++p_;  // 'F'
+    eat('Y');
+    if ((peek() == 'P' || peek() == 'R' || peek() == 'O') && peek(1) == 'F') {
+      fail();  // a function returning a function pointer nests its declarator: not in the subset
+      return;
+    }
+    type();
+    put(" (");
+    put(declarator);
+    put(')');
+    parameters();
+    if (failed_ || !eat('E')) {
+      fail();
+      return;
+    }
+    if (nsubs_ == max_subs) {
+      fail();
+      return;
+    }
+    subs_[nsubs_++] = range{cap_ + 1, 0};  // repeat() refuses it: start + len > len_
+  }
+
   void type() noexcept {
     depth_guard g(*this);
     if (failed_) return;
@@ -729,7 +759,8 @@ class itanium_demangler {
       case 'O': {
         ++p_;
         if (peek() == 'F') {
-          fail();
+          function_pointer(c == 'P' ? "*" : c == 'R' ? "&" : "&&");
+          add_sub(start);
           break;
         }
         type();

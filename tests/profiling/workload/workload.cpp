@@ -61,7 +61,9 @@ std::uint64_t calibrate_rounds(std::uint64_t (*hot)(std::uint64_t) noexcept, dou
     if (took < best) best = took;
   }
   const double rounds = static_cast<double>(probe) * us / (best > 0.01 ? best : 0.01);
-  return rounds < 1 ? 1 : static_cast<std::uint64_t>(rounds);
+  // At least 16 Ki rounds (tens of microseconds anywhere): a burst is never so short that the
+  // clock reads around it, rather than the function, hold the samples.
+  return rounds < 16384 ? 16384 : static_cast<std::uint64_t>(rounds);
 }
 
 /// Seconds spent in calls of `hot`, called in bursts of `rounds` until `budget_s` has passed.
