@@ -5,7 +5,6 @@
 //     valgrind --tool=callgrind ./bench_http --loop-only 2000 client     # and the same with 0:
 //                                    (Ir of N - Ir of 0) / N is the instructions per request;
 //                                    minus the same for `plain` it is what curl::perform adds
-//     bench/integrations/callgrind_http.sh ./bench_http   # every mode, with that arithmetic
 //   MODE  plain              curl_easy_perform, GET of an untraced route (the baseline)
 //         client             sentry_trace::curl::perform of the same request, in a sampled trace
 //         client-unsampled   the same with traces_sample_rate 0 (the span records nothing)

@@ -197,6 +197,9 @@ template <class Fn> std::vector<json> client_spans(http_session& s, Fn&& fn) {
   return spans_with_op(transaction_named(txns, "client"), "http.client");
 }
 
+// A single-threaded build (SENTRY_TRACE_THREADS=0) may be used from one thread only, and the
+// server here runs in a thread of its own that traces every request: those cases need threads.
+#if SENTRY_TRACE_THREADS
 TEST_CASE("a request is a client span, and the server's route transaction continues its trace") {
   test_server server;
   http_session session;
@@ -540,5 +543,18 @@ TEST_CASE("the multi interface: several transfers, each its own span, the caller
   CHECK(st::curl::untraced_transfers() == 0);
   curl_slist_free_all(list);
 }
+
+#else
+TEST_CASE("single-threaded: a refused transfer is one client span, unavailable, with curl's text") {
+  http_session session;
+  easy_handle refused;
+  refused.url("http://127.0.0.1:" + std::to_string(closed_port()) + "/orders/1");
+  auto spans = client_spans(session, [&] { CHECK(st::curl::perform(refused.h) == CURLE_COULDNT_CONNECT); });
+  REQUIRE(spans.size() == 1);
+  CHECK(spans[0]["status"].str == "unavailable");
+  CHECK(spans[0]["data"]["sentry.status.message"].str == curl_easy_strerror(CURLE_COULDNT_CONNECT));
+  CHECK(spans[0]["data"]["sentry.origin"].str == "auto.http.curl");
+}
+#endif
 
 }  // namespace

@@ -16,7 +16,8 @@ Runs the workload for 2 s in a temporary directory, then checks its envelopes:
   - the registered "worker" thread was sampled under its name, its share in hot_thirty within
     10 points of the time it measured there.
 On a failure it prints the thread's most frequent leaf functions and the time measured.
-Exit status 0 when all hold; the reason of the first failure otherwise.
+Exit status 0 when all hold; the reason of the first failure otherwise; 77 (skipped) when the
+build cannot profile.
 """
 import argparse
 import json
@@ -134,6 +135,8 @@ def main():
     with tempfile.TemporaryDirectory(prefix="sentry_trace_profiling_") as out:
         run = subprocess.run([args.workload, args.mode, out, str(SECONDS)], capture_output=True, text=True, timeout=60)
         sys.stdout.write(run.stdout)
+        if run.returncode == 77:
+            sys.exit(77)  # the build cannot profile (the workload said why)
         if run.returncode != 0:
             sys.stdout.write(run.stderr)
             fail(f"the workload exited with {run.returncode}")

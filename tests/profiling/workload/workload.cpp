@@ -14,6 +14,8 @@
 //               (measured around each call) goes to <out-dir>/truth.json, which
 //               check_profiles.py compares with the profile's shares.
 // USAGE         profiling_workload <transaction|manual|trace> <out-dir> <seconds>
+//               Exits 77 (ctest: skipped) where profiling_supported is false (a
+//               SENTRY_TRACE_THREADS=0 build).
 
 // SENTRY_TRACE_INTERNALS (the target sentry_trace_internals defines it): file_transport is a hosted part.
 #include <sentry_trace.hpp>
@@ -140,6 +142,10 @@ int main(int argc, char** argv) {
   if (mode != "transaction" && mode != "manual" && mode != "trace") {
     std::fprintf(stderr, "unknown mode %s\n", mode.c_str());
     return 2;
+  }
+  if (!st::detail::profiling_supported) {
+    std::printf("skipped: this build cannot profile (Linux on x86-64 or AArch64 with threads only)\n");
+    return 77;
   }
   static st::file_transport files(dir);
   st::options o;
