@@ -742,7 +742,7 @@ inline void scrub_into(writer& w, cursor& in) noexcept {
       run = capacity - len;
       w.full = true;
     }
-    std::memcpy(out + len, text + at, run);
+    if (run != 0) std::memcpy(out + len, text + at, run);  // `text` may be nullptr when empty
     const std::size_t start = len;
     len += run;
     pos = e;

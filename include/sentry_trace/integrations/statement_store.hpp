@@ -55,9 +55,9 @@ class statement_store {
     entry& e = slot_for_(owner, name);
     e.owner = owner;
     e.name_bytes = static_cast<std::uint8_t>(name.size());
-    std::memcpy(e.name, name.data(), name.size());
+    if (!name.empty()) std::memcpy(e.name, name.data(), name.size());  // an empty view may hold nullptr
     e.text_bytes = text.size() < statement_store_text_bytes ? text.size() : statement_store_text_bytes;
-    std::memcpy(e.text, text.data(), e.text_bytes);
+    if (e.text_bytes != 0) std::memcpy(e.text, text.data(), e.text_bytes);
     e.stamp = ++clock_;
     return true;
   }

@@ -16,6 +16,8 @@ Runs the workload for 2 s in a temporary directory, then checks its envelopes:
   - the registered "worker" thread was sampled under its name, its share in hot_thirty within
     10 points of the time it measured there.
 On a failure it prints the thread's most frequent leaf functions and the time measured.
+With --shares-unjudged (the sanitizer builds) the shares are printed, not judged; every other
+check still holds.
 Exit status 0 when all hold; the reason of the first failure otherwise; 77 (skipped) when the
 build cannot profile.
 """
@@ -28,6 +30,7 @@ import tempfile
 
 SECONDS = 2.0
 TOLERANCE = 0.10
+SHARES_JUDGED = [True]  # --shares-unjudged clears it
 
 
 def fail(msg):
@@ -106,7 +109,9 @@ def check_shares(profile, main_tid, truth, label):
     true = truth["hot_seventy"] / (truth["hot_seventy"] + truth["hot_thirty"])
     print(f"{label}: main thread {total} samples; hot_seventy {measured:.1%} (measured time {true:.1%}), "
           f"hot_thirty {1 - measured:.1%}")
-    if abs(measured - true) > TOLERANCE:
+    if abs(measured - true) > TOLERANCE and not SHARES_JUDGED[0]:
+        print(f"{label}: {abs(measured - true):.1%} apart, not judged (--shares-unjudged)")
+    elif abs(measured - true) > TOLERANCE:
         print(f"{label}: main thread's top leaf functions: {top_leaves(profile, main_tid)}; truth {truth}")
         fail(f"{label}: hot_seventy's share {measured:.1%} is more than 10 points from {true:.1%}")
 
@@ -119,7 +124,7 @@ def check_worker(profile, truth, label):
     true = truth["worker_hot_thirty"] / truth["worker_total"] if truth["worker_total"] > 0 else 0.0
     measured = thirty / total if total else 0.0
     print(f"{label}: worker thread {total} samples; hot_thirty {measured:.1%} (measured time {true:.1%})")
-    if total < 10 or abs(measured - true) > TOLERANCE:
+    if total < 10 or (abs(measured - true) > TOLERANCE and SHARES_JUDGED[0]):
         print(f"{label}: worker's top leaf functions: {top_leaves(profile, tid)}; truth {truth}")
         fail(f"{label}: the worker thread has {total} samples, {thirty} in hot_thirty")
 
@@ -130,7 +135,11 @@ def main():
     ap.add_argument("mode", choices=["transaction", "manual", "trace"])
     ap.add_argument("--node")
     ap.add_argument("--checker")
+    ap.add_argument("--shares-unjudged", action="store_true",
+                    help="print the shares but do not judge them (sanitizer builds: their runtime "
+                         "moves the time around)")
     args = ap.parse_args()
+    SHARES_JUDGED[0] = not args.shares_unjudged
 
     with tempfile.TemporaryDirectory(prefix="sentry_trace_profiling_") as out:
         run = subprocess.run([args.workload, args.mode, out, str(SECONDS)], capture_output=True, text=True, timeout=60)
