@@ -12674,6 +12674,19 @@ inline std::uint32_t sample_rand_within(double rate, bool sampled) noexcept {
   return span == 0 ? sample_rand_scale - 1 : limit + divmod_u64(r, span).rem;
 }
 
+/// The sampling context of a root about to start with `o`: its name, op, source and start
+/// attributes (views into `o`: valid while `o` is). The parent's decision is the caller's to add.
+inline sampling_context root_sampling_context(const span_options& o) noexcept {
+  sampling_context ctx;
+  ctx.name = o.name;
+  ctx.op = o.op;
+  ctx.source = o.source;
+  const span_attributes attributes = o.start_attributes();
+  ctx.attributes = attributes.data();
+  ctx.attribute_count = attributes.size();
+  return ctx;
+}
+
 /// Calls a traces_sampler-shaped function (traces_sampler, profiles_sampler) with `ctx`; false
 /// when it threw (contained here: a sampler never takes the program down), else its rate is in
 /// `chosen`.
@@ -18944,14 +18957,7 @@ inline bool profile_has_enough_samples(const profile_store& store, std::uint64_t
 inline bool draw_transaction_profile(const span_options& o) noexcept {
   double rate = g_profiler.profiles_sample_rate;
   if (g_profiler.profiles_sampler) {
-    sampling_context ctx;
-    ctx.name = o.name;
-    ctx.op = o.op;
-    ctx.source = o.source;
-    const span_attributes attributes = o.start_attributes();
-    ctx.attributes = attributes.data();
-    ctx.attribute_count = attributes.size();
-    if (!run_sampler(g_profiler.profiles_sampler, ctx, rate)) return false;
+    if (!run_sampler(g_profiler.profiles_sampler, root_sampling_context(o), rate)) return false;
   }
   return valid_rate(rate) && decide(rate, new_sample_rand());
 }
@@ -20975,13 +20981,7 @@ inline sampling_decision decide_root(const span_options& o, const root_origin& f
                                     : (fp->flags & span_ref::sampled)  ? parent_decision::sampled
                                                                        : parent_decision::not_sampled;
   if (tracing) {
-    sampling_context ctx;
-    ctx.name = o.name;
-    ctx.op = o.op;
-    ctx.source = o.source;
-    const span_attributes attributes = o.start_attributes();
-    ctx.attributes = attributes.data();
-    ctx.attribute_count = attributes.size();
+    sampling_context ctx = root_sampling_context(o);
     if (fp) {
       ctx.parent_sampled = inherited;
       if (fp->links & ref_rate_known) ctx.parent_sample_rate = micros_to_double(fp->sample_rate_ppm);

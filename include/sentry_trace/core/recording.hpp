@@ -222,13 +222,7 @@ inline sampling_decision decide_root(const span_options& o, const root_origin& f
                                     : (fp->flags & span_ref::sampled)  ? parent_decision::sampled
                                                                        : parent_decision::not_sampled;
   if (tracing) {
-    sampling_context ctx;
-    ctx.name = o.name;
-    ctx.op = o.op;
-    ctx.source = o.source;
-    const span_attributes attributes = o.start_attributes();
-    ctx.attributes = attributes.data();
-    ctx.attribute_count = attributes.size();
+    sampling_context ctx = root_sampling_context(o);
     if (fp) {
       ctx.parent_sampled = inherited;
       if (fp->links & ref_rate_known) ctx.parent_sample_rate = micros_to_double(fp->sample_rate_ppm);

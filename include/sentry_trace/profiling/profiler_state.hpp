@@ -157,14 +157,7 @@ inline bool profile_has_enough_samples(const profile_store& store, std::uint64_t
 inline bool draw_transaction_profile(const span_options& o) noexcept {
   double rate = g_profiler.profiles_sample_rate;
   if (g_profiler.profiles_sampler) {
-    sampling_context ctx;
-    ctx.name = o.name;
-    ctx.op = o.op;
-    ctx.source = o.source;
-    const span_attributes attributes = o.start_attributes();
-    ctx.attributes = attributes.data();
-    ctx.attribute_count = attributes.size();
-    if (!run_sampler(g_profiler.profiles_sampler, ctx, rate)) return false;
+    if (!run_sampler(g_profiler.profiles_sampler, root_sampling_context(o), rate)) return false;
   }
   return valid_rate(rate) && decide(rate, new_sample_rand());
 }

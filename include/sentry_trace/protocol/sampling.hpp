@@ -202,6 +202,19 @@ inline std::uint32_t sample_rand_within(double rate, bool sampled) noexcept {
   return span == 0 ? sample_rand_scale - 1 : limit + divmod_u64(r, span).rem;
 }
 
+/// The sampling context of a root about to start with `o`: its name, op, source and start
+/// attributes (views into `o`: valid while `o` is). The parent's decision is the caller's to add.
+inline sampling_context root_sampling_context(const span_options& o) noexcept {
+  sampling_context ctx;
+  ctx.name = o.name;
+  ctx.op = o.op;
+  ctx.source = o.source;
+  const span_attributes attributes = o.start_attributes();
+  ctx.attributes = attributes.data();
+  ctx.attribute_count = attributes.size();
+  return ctx;
+}
+
 /// Calls a traces_sampler-shaped function (traces_sampler, profiles_sampler) with `ctx`; false
 /// when it threw (contained here: a sampler never takes the program down), else its rate is in
 /// `chosen`.
