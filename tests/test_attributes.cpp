@@ -169,6 +169,43 @@ TEST_CASE("set_attributes sets a braced list in one call, in order, as set_attri
   CHECK(st::get_stats().attributes_dropped == 1);
 }
 
+TEST_CASE("a long value equal to the span's name or to the value before it is stored once") {
+  // A query span carries its statement three times: as its name, db.statement and
+  // db.query.text. Stored three times, 1000-byte statements filled the 64 KiB arena after 21
+  // spans and the rest were truncated; stored once, 50 fit whole.
+  static_assert(SENTRY_TRACE_STRING_ARENA == 65536 && SENTRY_TRACE_MAX_STRING >= 1000, "the sizes this counts with");
+  harness h;
+  REQUIRE(h.init());
+  constexpr int spans = 50;
+  {
+    st::scoped_span root({"job", "task"});
+    for (int i = 0; i < spans; ++i) {
+      std::string statement = "SELECT " + std::to_string(i) + " ";
+      statement.resize(1000, 'x');
+      const std::string other = statement.substr(0, 999) + "y";  // as long, one byte off: its own copy
+      st::span s = st::start_span_manual({statement, "db"});
+      s.set_attributes({{"db.statement", statement}, {"db.query.text", statement}});
+      if (i == 0) {
+        s.set_attribute("db.other", other);
+        s.set_attribute("db.other.again", other);  // shares the value set just before
+      }
+      s.end();
+    }
+  }
+  CHECK(st::get_stats().strings_truncated == 0);
+  const json body = only_transaction(h);
+  REQUIRE(body["spans"].items.size() == spans);
+  for (const json& s : body["spans"].items) {
+    const std::string& name = s["description"].str;
+    CHECK(name.size() == 1000);
+    CHECK(s["data"]["db.statement"].str == name);
+    CHECK(s["data"]["db.query.text"].str == name);
+  }
+  const json& first = body["spans"].items[0];
+  CHECK(first["data"]["db.other"].str == first["description"].str.substr(0, 999) + "y");
+  CHECK(first["data"]["db.other.again"].str == first["data"]["db.other"].str);
+}
+
 TEST_CASE("set_attributes on a span that records nothing does nothing") {
   harness h;
   h.opts.traces_sample_rate = 0.0;

@@ -2,8 +2,10 @@
 //
 // WHAT IT DOES  A transaction owns one block: its span records, attributes, measurements and a
 //               string arena. Starting a child span claims the next record of the block; copying
-//               a string bumps the arena. When the root ends, the block is serialized in one
-//               linear pass and returned once its last open span has ended.
+//               a string bumps the arena (bytes once written never change, so a long attribute
+//               value equal to its span's name or to the value set just before shares their
+//               bytes). When the root ends, the block is serialized in one linear pass and
+//               returned once its last open span has ended.
 // DOES NOT      allocate after init, lock on the span path, or format text. Over a capacity,
 //               spans are dropped and strings truncated, and both are counted (outcomes.hpp).
 // RAM           sizeof(storage) = SENTRY_TRACE_MAX_TRANSACTIONS * sizeof(transaction_block)
@@ -416,22 +418,50 @@ struct transaction_block {
     return nullptr;
   }
 
-  /// Sets a string attribute, copying a new key and the value with one reservation.
+  /// Values shorter than this are copied without looking for a stored copy: the copy costs
+  /// less than the comparison.
+  static constexpr std::size_t shared_value_min_bytes = 32;
+
+  /// The stored string of `r` that holds exactly `value`'s bytes, if it is the span's name or
+  /// the string value set on it last: a query span's statement is its name, its db.statement
+  /// and its db.query.text, and the arena then holds it once instead of three times. Sharing is
+  /// sound because arena bytes never change once written (every store reserves fresh bytes),
+  /// and `r`'s name and attributes change only through its one handle, as here.
+  bool find_stored_copy(const span_record& r, std::string_view value, arena_str& out) const noexcept {
+    if (value.size() < shared_value_min_bytes) return false;
+    auto holds_value = [&](arena_str s) {
+      return s.length == value.size() && std::memcmp(arena + s.offset, value.data(), value.size()) == 0;
+    };
+    if (holds_value(r.name)) {
+      out = r.name;
+      return true;
+    }
+    if (r.attr_tail == no_index) return false;
+    const attribute_record& last = attributes[r.attr_tail];
+    if (last.type != attribute_type::string || !holds_value(last.text)) return false;
+    out = last.text;
+    return true;
+  }
+
+  /// Sets a string attribute, copying a new key and the value with one reservation (the value
+  /// not at all when find_stored_copy() finds it).
   void set_string_attribute(std::uint32_t slot, std::string_view key, std::string_view value) noexcept {
     span_record& r = spans[slot];
     if (is_sdk_attribute_key(key)) {
       g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
       return;
     }
+    arena_str stored_value;
+    const bool shared = find_stored_copy(r, value, stored_value);
     if (attribute_record* found = find_attribute(r, key)) {
-      found->text = copy(value);
+      found->text = shared ? stored_value : copy(value);
       found->type = attribute_type::string;
       return;
     }
     const bool plain = key_is_plain(key, max_key_bytes);  // decides both the size and the copy
     const std::size_t key_need = plain ? key.size() : key_bytes(key, max_key_bytes);
     std::size_t room;
-    std::uint32_t at = reserve(key_need + capped(value.size(), SENTRY_TRACE_MAX_STRING), room);
+    std::uint32_t at = reserve(key_need + (shared ? 0 : capped(value.size(), SENTRY_TRACE_MAX_STRING)), room);
     if (room < key_need) {
       g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
       return;
@@ -439,6 +469,11 @@ struct transaction_block {
     attribute_record* a = add_attribute(r);
     if (!a) return;
     a->type = attribute_type::string;
+    if (shared) {
+      a->key = plain ? place_whole(key, at, room) : place_key(key, max_key_bytes, at, room);
+      a->text = stored_value;
+      return;
+    }
     if (plain && room == key_need + value.size()) {
       // A plain key and a value granted whole and not capped (as in copy_names): two copies.
       const auto key_n = static_cast<std::uint32_t>(key_need);

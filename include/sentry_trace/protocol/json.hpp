@@ -58,6 +58,7 @@
 
 #include "../config.hpp"
 
+#include <cfloat>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -1243,6 +1244,16 @@ inline double decimal_to_double(const decimal_text& d) noexcept {
   double guess = static_cast<double>(lead);
   constexpr double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
                               1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
+  // Clinger's fast path (every rate and sample_rand a header carries): up to 15 digits are an
+  // exact double, and so is 10^e up to 22, so one correctly rounded multiply or divide is the
+  // nearest double already. Only where doubles are evaluated as doubles (no x87 excess
+  // precision, which would round twice).
+  if (n <= 15 && point - n >= -22 && point - n <= 22) {
+    const int e = point - n;
+    return e >= 0 ? guess * pow10[e] : guess / pow10[-e];
+  }
+#endif
   for (int e = point - k; e != 0;) {
     const int step = e > 22 ? 22 : e < -22 ? -22 : e;
     if (step > 0) guess *= pow10[step];
