@@ -514,6 +514,23 @@ inline std::uint64_t swar_special(std::uint64_t x) noexcept {
 #  define SENTRY_TRACE_DETAIL_SWAR_CTZ 0
 #endif
 
+// GCC's and Clang's vector extension (no intrinsics header) where 16-byte vectors are part of
+// the base instruction set: SSE2 on x86-64, NEON on AArch64. Elsewhere words of 8 bytes.
+#if SENTRY_TRACE_DETAIL_SWAR_CTZ && (defined(__SSE2__) || defined(__aarch64__))
+#  define SENTRY_TRACE_DETAIL_BYTE_VECTORS 1
+#else
+#  define SENTRY_TRACE_DETAIL_BYTE_VECTORS 0
+#endif
+
+#if SENTRY_TRACE_DETAIL_BYTE_VECTORS
+typedef unsigned char byte_vector __attribute__((vector_size(16)));
+
+// All ones in each lane that is not plain ASCII: swar_special's test, lane by lane.
+inline byte_vector vector_special(byte_vector v) noexcept {
+  return reinterpret_cast<byte_vector>((v < 0x20) | (v > 0x7E) | (v == '"') | (v == '\\'));
+}
+#endif
+
 #if SENTRY_TRACE_DETAIL_SWAR_CTZ
 // The 1..7 bytes at p as one little-endian word, padded with spaces (plain, and never flagged:
 // swar_special's borrows and carries start only at a special byte). Two overlapping loads, or
@@ -539,6 +556,22 @@ inline std::uint64_t load_padded(const unsigned char* p, std::size_t n) noexcept
 inline bool copy_plain_ascii(char* dst, const unsigned char* p, std::size_t n) noexcept {
   std::uint64_t flags = 0;
   std::size_t i = 0;
+#if SENTRY_TRACE_DETAIL_BYTE_VECTORS
+  // Sixteen bytes a step where the target has 16-byte vectors: a statement or a URL is
+  // hundreds of bytes, and the four compares cover all sixteen lanes at once.
+  if (n >= 16) {
+    byte_vector flagged{};
+    for (; n - i >= 16; i += 16) {
+      byte_vector v;
+      std::memcpy(&v, p + i, 16);
+      flagged |= vector_special(v);
+      std::memcpy(dst + i, &v, 16);
+    }
+    std::uint64_t halves[2];
+    std::memcpy(halves, &flagged, 16);
+    flags = halves[0] | halves[1];
+  }
+#endif
   for (; n - i >= 8; i += 8) {
     std::uint64_t word;
     std::memcpy(&word, p + i, 8);
