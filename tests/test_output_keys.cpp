@@ -83,6 +83,33 @@ TEST_CASE("attribute keys equal after the 256-byte cut or after U+FFFD replaceme
   CHECK(data.has(std::string(255, 'k')));  // the cut never splits "é"
 }
 
+TEST_CASE("a key with one byte from 0x80 up anywhere in it is repaired before it is compared") {
+  // The plain-key check reads a key eight bytes a step, then byte by byte: the byte may sit in
+  // any lane of a word or in the tail. Missed, "\xFF" and "\xFE" would stay two keys.
+  for (std::size_t len = 1; len <= 20; ++len) {
+    for (std::size_t at = 0; at < len; ++at) {
+      harness h;
+      REQUIRE(h.init());
+      std::string first(len, 'k'), second(len, 'k');
+      first[at] = '\xFF';
+      second[at] = '\xFE';
+      {
+        st::scoped_span root({"GET /keys", "http.server"});
+        root->set_attribute(first, "first");
+        root->set_attribute(second, "second");
+      }
+      auto txns = h.transport.transactions();
+      REQUIRE(txns.size() == 1);
+      const json& data = txns[0].items[0].body["contexts"]["trace"]["data"];
+      const std::string written = std::string(at, 'k') + fffd + std::string(len - at - 1, 'k');
+      CAPTURE(len);
+      CAPTURE(at);
+      CHECK(count_key(data, written) == 1);
+      CHECK(data[written].str == "second");
+    }
+  }
+}
+
 TEST_CASE("a user attribute named like one of the SDK's own keys is dropped and counted") {
   harness h;
   REQUIRE(h.init());

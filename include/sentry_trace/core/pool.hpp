@@ -352,9 +352,16 @@ struct transaction_block {
   /// case, checked first so that it skips the piece-by-piece walk below.
   static bool key_is_plain(std::string_view key, std::size_t max_bytes) noexcept {
     if (key.size() > max_bytes) return false;
-    unsigned char any = 0;
-    for (char c : key) any = static_cast<unsigned char>(any | static_cast<unsigned char>(c));
-    return any < 0x80;
+    // Eight bytes a step (keys are mostly 8 to 30 bytes), then the rest one by one.
+    std::uint64_t high_bits = 0;
+    std::size_t i = 0;
+    for (; key.size() - i >= 8; i += 8) {
+      std::uint64_t word;
+      std::memcpy(&word, key.data() + i, 8);
+      high_bits |= word & 0x8080808080808080u;
+    }
+    for (; i < key.size(); ++i) high_bits |= static_cast<unsigned char>(key[i]) & 0x80u;
+    return high_bits == 0;
   }
 
   /// True when `stored` (a key kept in written form) is what `key` would be written as.
@@ -412,7 +419,11 @@ struct transaction_block {
 
   /// The attribute `key` of `r` if it has one, compared in written form.
   attribute_record* find_attribute(span_record& r, std::string_view key) noexcept {
-    const bool plain = key_is_plain(key, max_key_bytes);  // once per lookup, not once per stored key
+    return find_attribute(r, key, key_is_plain(key, max_key_bytes));
+  }
+  /// The same, where `plain` is key_is_plain(key, max_key_bytes): checked once per lookup, not
+  /// once per stored key, and by a caller that needs it too, once for both.
+  attribute_record* find_attribute(span_record& r, std::string_view key, bool plain) noexcept {
     for (std::uint16_t i = r.attr_head; i != no_index; i = attributes[i].next)
       if (key_equals(attributes[i].key, key, max_key_bytes, plain)) return &attributes[i];
     return nullptr;
@@ -453,12 +464,12 @@ struct transaction_block {
     }
     arena_str stored_value;
     const bool shared = find_stored_copy(r, value, stored_value);
-    if (attribute_record* found = find_attribute(r, key)) {
+    const bool plain = key_is_plain(key, max_key_bytes);  // decides the lookup, the size and the copy
+    if (attribute_record* found = find_attribute(r, key, plain)) {
       found->text = shared ? stored_value : copy(value);
       found->type = attribute_type::string;
       return;
     }
-    const bool plain = key_is_plain(key, max_key_bytes);  // decides both the size and the copy
     const std::size_t key_need = plain ? key.size() : key_bytes(key, max_key_bytes);
     std::size_t room;
     std::uint32_t at = reserve(key_need + (shared ? 0 : capped(value.size(), SENTRY_TRACE_MAX_STRING)), room);
