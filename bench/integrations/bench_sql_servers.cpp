@@ -5,7 +5,8 @@
 //                          (SENTRY_TRACE_TEST_PG_*, SENTRY_TRACE_TEST_MYSQL_*: servers.py sets them)
 //   ... bench_sql_servers --loop-only N MODE
 //                          only N queries of MODE (pq-bare, pq-sampled, pq-unsampled, pq-wrapper,
-//                          pq-wrapper-unsampled, pq-prepared, my-*), for callgrind:
+//                          pq-wrapper-unsampled, pq-prepared, my-*; a sampled mode with `-inline`
+//                          appended writes its roots on this thread), for callgrind:
 //     valgrind --tool=callgrind --toggle-collect='measured_loop*' bench_sql_servers --loop-only 2000 pq-sampled
 //                          instructions of the client side (the server is another process):
 //                          Ir / N per query; bench/integrations/callgrind_sql.sh prints the table.
@@ -15,7 +16,9 @@
 // scrubbing a 200-byte statement"). Modes:
 //   bare          PQexec / mysql_real_query alone
 //   sampled       the wrapper, under a sampled root (one root per 500 queries, ended and
-//                 serialized into a transport that drops it: its cost is in the figure)
+//                 handed to the worker thread that writes it, as the built-in transport does:
+//                 the query's thread does not pay for the writing); `-inline` modes write it
+//                 on this thread, into a transport that drops it, so the writing is in the figure
 //   unsampled     the wrapper, under an unsampled root
 //   wrapper       what the wrapper does besides the library call, with a real connection and a
 //                 real result (start the span, scrub, attributes, end): the added cost alone,
@@ -59,11 +62,17 @@ struct drop_transport final : st::transport {
 
 drop_transport g_transport;
 
-bool start_tracing(double rate) {
+/// Tracing at `rate`. Finished roots are written on the handoff's worker thread, as the built-in
+/// HTTP transport has them written (serialize_on_worker for a user transport), so that the
+/// query's thread pays what it pays in a service; `inline_writes` writes them on the thread
+/// that ends them instead (a user transport without serialize_on_worker), for the `-inline`
+/// modes that show the serialization's share.
+bool start_tracing(double rate, bool inline_writes = false) {
   st::options o;
   o.dsn = "https://public@o1.ingest.sentry.io/42";
   o.traces_sample_rate = rate;
   o.transport = &g_transport;
+  o.serialize_on_worker = !inline_writes;
   return st::init(o);
 }
 
@@ -212,16 +221,24 @@ template <class Db> void round_trips(Db& db, const char* name, int rounds, int p
 /// The wrapper alone (no round trip), sampled and unsampled: best and median of batches.
 template <class Db> void wrapper_alone(Db& db, const char* name) {
   constexpr int batch = 2000, batches = 31;
+  struct run {
+    double rate;
+    bool inline_writes;
+    const char* label;
+    const char* note;
+  };
+  constexpr run runs[] = {{1.0, false, "sampled", ""},
+                          {1.0, true, "+ writing", ", and a root of 500 written on this thread"},
+                          {0.0, false, "unsampled", ""}};
   for (mode m : {mode::wrapper_alone, mode::prepared_wrapper_alone}) {
-    for (double rate : {1.0, 0.0}) {
-      start_tracing(rate);
+    for (const run& r : runs) {
+      start_tracing(r.rate, r.inline_writes);
       std::vector<double> v;
       for (int i = 0; i < batches; ++i) v.push_back(ns_per_query(db, m, batch));
       st::shutdown(0);
       std::printf("%-8s %-8s alone, %-9s %7.0f ns/query best, %5.0f median (%s%s)\n", name,
-                  m == mode::wrapper_alone ? "wrapper" : "prepared", rate > 0 ? "sampled" : "unsampled", best(v),
-                  median(v), m == mode::wrapper_alone ? "scrub + span + attributes + end" : "recall + span + attributes + end",
-                  rate > 0 ? ", a root serialized per 500" : "");
+                  m == mode::wrapper_alone ? "wrapper" : "prepared", r.label, best(v), median(v),
+                  m == mode::wrapper_alone ? "scrub + span + attributes + end" : "recall + span + attributes + end", r.note);
     }
   }
 }
@@ -240,10 +257,10 @@ template <class Db> void table(const char* name, int rounds, int per_batch) {
   db.close();
 }
 
-template <class Db> int loop_only(int n, mode m, double rate) {
+template <class Db> int loop_only(int n, mode m, double rate, bool inline_writes) {
   Db db;
   if (!db.open()) return 1;
-  start_tracing(rate);
+  start_tracing(rate, inline_writes);
   measured_loop(db, m, n);
   st::shutdown(0);
   db.close();
@@ -252,7 +269,10 @@ template <class Db> int loop_only(int n, mode m, double rate) {
 
 int run_loop_only(int n, const std::string& what) {
   const bool pq = what.rfind("pq-", 0) == 0;
-  const std::string m = what.substr(3);
+  std::string m = what.substr(3);
+  const std::string inline_suffix = "-inline";
+  const bool inline_writes = m.size() > inline_suffix.size() && m.compare(m.size() - inline_suffix.size(), inline_suffix.size(), inline_suffix) == 0;
+  if (inline_writes) m.resize(m.size() - inline_suffix.size());
   mode which = mode::bare;
   double rate = 1.0;
   if (m == "bare") which = mode::bare;
@@ -262,7 +282,7 @@ int run_loop_only(int n, const std::string& what) {
   else if (m == "wrapper-unsampled") which = mode::wrapper_alone, rate = 0.0;
   else if (m == "prepared") which = mode::prepared_wrapper_alone;
   else return 2;
-  return pq ? loop_only<postgres>(n, which, rate) : loop_only<mariadb>(n, which, rate);
+  return pq ? loop_only<postgres>(n, which, rate, inline_writes) : loop_only<mariadb>(n, which, rate, inline_writes);
 }
 
 }  // namespace

@@ -7,7 +7,9 @@
 # `bench_sql_servers --loop-only N <mode>` under callgrind, collecting measured_loop() only, and
 # prints Ir / N per mode and the difference to the bare query. Callgrind counts this process
 # alone (libpq / Connector/C and the wrapper; the server is another process), so the figures do
-# not vary with load. The sampled rows include ending a root per 500 queries and serializing it.
+# not vary with load. The sampled rows include ending a root per 500 queries; the thread that
+# writes it is the worker's, which the toggle leaves out, except in the -inline rows, which
+# write it on the query's thread (a user transport without serialize_on_worker).
 set -euo pipefail
 if [[ $# -lt 1 ]]; then
   echo "usage: $0 <bench_sql_servers> [N]" >&2
@@ -25,7 +27,7 @@ cat > "$work/run.sh" <<INNER
 set -euo pipefail
 for db in pq my; do
   bare=""
-  for mode in bare sampled unsampled wrapper wrapper-unsampled prepared; do
+  for mode in bare sampled sampled-inline unsampled wrapper wrapper-inline wrapper-unsampled prepared; do
     out="$work/cg.\$db.\$mode"
     valgrind --tool=callgrind --toggle-collect='*measured_loop*' --callgrind-out-file="\$out" \
       "$bench" --loop-only "$n" "\$db-\$mode" > /dev/null 2> "$work/log"
@@ -33,7 +35,7 @@ for db in pq my; do
     per=\$(( ir / $n ))
     [[ "\$mode" == bare ]] && bare=\$per
     case "\$mode" in
-      sampled|unsampled) printf '%-3s %-18s %10d Ir/query  added %+8d\n' "\$db" "\$mode" "\$per" \$(( per - bare )) ;;
+      sampled|sampled-inline|unsampled) printf '%-3s %-18s %10d Ir/query  added %+8d\n' "\$db" "\$mode" "\$per" \$(( per - bare )) ;;
       *) printf '%-3s %-18s %10d Ir/query\n' "\$db" "\$mode" "\$per" ;;
     esac
   done
