@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -204,6 +205,124 @@ TEST_CASE("a long value equal to the span's name or to the value before it is st
   const json& first = body["spans"].items[0];
   CHECK(first["data"]["db.other"].str == first["description"].str.substr(0, 999) + "y");
   CHECK(first["data"]["db.other.again"].str == first["data"]["db.other"].str);
+}
+
+namespace {
+
+/// A span's data members in order, one "key=value" each, for comparing two ways of setting them.
+std::string flattened(const json& data) {
+  std::string out;
+  for (const auto& m : data.members) {
+    const json& v = m.second;
+    out += m.first + "=";
+    switch (v.kind) {
+      case json::string_k: {
+        // Long values as their length and a hash, so that a failure prints a readable line.
+        std::uint64_t h = 1469598103934665603u;
+        for (char c : v.str) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211u;
+        out += v.str.size() <= 40 ? "s:" + v.str : "s:" + std::to_string(v.str.size()) + " bytes #" + std::to_string(h);
+        break;
+      }
+      case json::number_k: out += "n:" + v.raw_number; break;
+      case json::bool_k: out += v.b ? "true" : "false"; break;
+      default: out += "?"; break;
+    }
+    out += ";";
+  }
+  return out;
+}
+
+struct set_outcome {
+  std::string data;
+  std::uint64_t dropped = 0, truncated = 0;
+};
+
+/// One transaction: `fillers` spans with 1000-byte names (to bring the arena near its end),
+/// then the span named `name` with `list`, given at its start or set right after it.
+set_outcome record_with(const std::string& name, const std::vector<st::attribute>& list, int fillers, bool at_start) {
+  harness h;
+  REQUIRE(h.init());
+  const st::stats before = st::get_stats();
+  {
+    st::scoped_span root({"job", "task"});
+    for (int i = 0; i < fillers; ++i) st::start_span_manual({std::string(1000, 'f'), "filler"}).end();
+    st::span_options o;
+    o.name = name;
+    o.op = "db";
+    if (at_start) o.attributes = st::span_attributes(list.data(), list.size());
+    st::span s = st::start_span_manual(o);
+    if (!at_start) s.set_attributes(st::span_attributes(list.data(), list.size()));
+    s.end();
+  }
+  const st::stats after = st::get_stats();
+  set_outcome out;
+  const json body = only_transaction(h);
+  for (const json& s : body["spans"].items)
+    if (s["op"].str == "db") out.data = flattened(s["data"]);
+  out.dropped = after.attributes_dropped - before.attributes_dropped;
+  out.truncated = after.strings_truncated - before.strings_truncated;
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("start-time attributes are stored exactly as setting them one by one after the start stores them") {
+  // The start sets a list in one go (one arena reservation, one claim of records); these
+  // random lists hold what must make it fall back or share: SDK keys, keys twice, keys that
+  // are not plain, NaN, values equal to the name or to the value before, values past
+  // SENTRY_TRACE_MAX_STRING, and an arena near its end.
+  const std::string name(48, 'n');
+  const std::string long_value(SENTRY_TRACE_MAX_STRING + 300, 'v');
+  const std::string keys[] = {"db.system", "db.statement", "db.query.text", "k1", "k2", "k3", "sentry.op",
+                              "k\xC3\xA9", "k\xFF", std::string(300, 'k'), "server.port", "flag"};
+  std::vector<std::string> texts;  // owned values the attributes view
+  std::uint64_t x = 0x9E3779B97F4A7C15u;
+  auto next = [&x] {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    return x;
+  };
+  int one_go_rounds = 0, near_full_rounds = 0;
+  for (int round = 0; round < 200; ++round) {
+    texts.clear();
+    texts.reserve(64);
+    std::vector<st::attribute> list;
+    const std::size_t n = 1 + next() % 20;
+    // Mostly distinct plain keys, so that most lists take the one-go path.
+    const bool plain_only = next() % 3 != 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      std::string key = plain_only ? "key." + std::to_string(i) : keys[next() % (sizeof keys / sizeof keys[0])];
+      texts.push_back(key);
+      const std::string_view k = texts.back();
+      switch (next() % 8) {
+        case 0: texts.push_back("short " + std::to_string(i)); list.push_back({k, std::string_view(texts.back())}); break;
+        case 1: list.push_back({k, std::string_view(name)}); break;
+        case 2:
+          if (!list.empty() && list.back().value.type() == st::attribute_value::kind::string) list.push_back({k, list.back().value});
+          else list.push_back({k, std::string_view(long_value).substr(0, 40 + next() % 100)});
+          break;
+        case 3: list.push_back({k, std::string_view(long_value)}); break;
+        case 4: list.push_back({k, static_cast<std::int64_t>(next() % 1000)}); break;
+        case 5: list.push_back({k, next() % 5 == 0 ? std::numeric_limits<double>::quiet_NaN() : 0.25}); break;
+        case 6: list.push_back({k, next() % 2 == 0}); break;
+        default: list.push_back({k, std::string_view(long_value).substr(0, 32)}); break;
+      }
+    }
+    const int fillers = next() % 4 == 0 ? 60 + static_cast<int>(next() % 5) : 0;
+    bool one_go = plain_only && n <= 16;  // what the start takes in one go, as pool.hpp decides it
+    for (const st::attribute& a : list)
+      one_go = one_go && !(a.value.type() == st::attribute_value::kind::float64 && a.value.as_double() != a.value.as_double());
+    one_go_rounds += one_go ? 1 : 0;
+    near_full_rounds += one_go && fillers ? 1 : 0;
+    CAPTURE(round);
+    const set_outcome at_start = record_with(name, list, fillers, true);
+    const set_outcome after = record_with(name, list, fillers, false);
+    CHECK(at_start.data == after.data);
+    CHECK(at_start.dropped == after.dropped);
+    CHECK(at_start.truncated == after.truncated);
+  }
+  // The lists cover both paths, and the one-go path near the arena's end.
+  CHECK(one_go_rounds > 60);
+  CHECK(near_full_rounds > 10);
 }
 
 TEST_CASE("set_attributes on a span that records nothing does nothing") {

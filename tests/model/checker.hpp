@@ -362,6 +362,15 @@ class checker {
       fail(where + ": the envelope's DSC names transaction \"" + dsc["transaction"].str + "\", not \"" + txn + "\"");
   }
 
+  /// The start-time attributes (runner.hpp), when the span has them, are its own.
+  void check_start_attrs(int v, const test_support::json& start, const test_support::json& tag,
+                         const test_support::json& again, const std::string& where) {
+    const std::string padded = name(v) + model_tag_padding;
+    if (!start.is_null() && start.str != name(v)) fail(where + ": " + name(v) + " carries the start attribute of " + start.str);
+    if (!tag.is_null() && tag.str != padded) fail(where + ": " + name(v) + " carries the tag \"" + tag.str + "\"");
+    if (!again.is_null() && again.str != padded) fail(where + ": " + name(v) + " carries the tag \"" + again.str + "\" again");
+  }
+
   void note_attr(session_view& sv, int v, const test_support::json& value, const std::string& where) {
     if (value.is_null()) return;
     sv.attrs_seen[v].insert(value.str);
@@ -385,6 +394,7 @@ class checker {
     if (tc.has("parent_span_id")) fail(where + ": the root has a parent_span_id");
     check_dsc(e, trace, name(root), where);
     note_attr(sv, root, tc["data"]["model.var"], where);
+    check_start_attrs(root, tc["data"]["model.start"], tc["data"]["model.tag"], tc["data"]["model.tag.again"], where);
     // A span whose parent is not in the transaction (it had not ended when its root was written)
     // is written under its nearest ancestor that is (envelope.hpp's written_parent).
     std::set<std::string> present{tc["span_id"].str};
@@ -408,6 +418,7 @@ class checker {
         fail(where + ": " + name(c) + " has parent " + sp["parent_span_id"].str + ", the model " + name(parent) + " (" +
              obs(parent).id + ")");
       note_attr(sv, c, sp["data"]["model.var"], where);
+      check_start_attrs(c, sp["data"]["model.start"], sp["data"]["model.tag"], sp["data"]["model.tag.again"], where);
     }
     for (const auto& m : t["measurements"].members) {
       const int id = m.first.size() > 1 ? std::atoi(m.first.c_str() + 1) : -1;
@@ -446,6 +457,7 @@ class checker {
         fail(where + ": " + name(v) + " has parent " + sp["parent_span_id"].str + ", the model " + name(info(v).parent));
       }
       note_attr(sv, v, attrs["model.var"]["value"], where);
+      check_start_attrs(v, attrs["model.start"]["value"], attrs["model.tag"]["value"], attrs["model.tag.again"]["value"], where);
     }
   }
 

@@ -300,6 +300,11 @@ class runner {
         st::span_options opts;
         opts.name = name;
         opts.op = "model";
+        // Start-time attributes, set in one go while other threads fill the same block; the
+        // long one is stored once for both of its keys.
+        const std::string tag = name + model_tag_padding;
+        const st::attribute start_attributes[] = {{"model.start", name}, {"model.tag", tag}, {"model.tag.again", tag}};
+        opts.attributes = start_attributes;
         if (o.parent >= 0) opts.parent = vars[static_cast<std::size_t>(o.parent)].ref;
         switch (o.how) {
           case start_kind::manual:

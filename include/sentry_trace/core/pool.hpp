@@ -520,6 +520,85 @@ struct transaction_block {
     }
   }
 
+  /// Lists up to this long are set by set_new_attributes() in one go.
+  static constexpr std::size_t batch_max = 16;
+
+  /// span_options::attributes on span `slot`, just claimed and without attributes: what
+  /// set_attribute() one by one would store, in the same order, but with one arena
+  /// reservation and one claim of attribute records for the whole list instead of one of each
+  /// per attribute. Those atomic additions on the block, which every thread of the transaction
+  /// shares, are the dearest instructions of a query span's start. A list this does not take
+  /// in one go (longer than batch_max, a key that is not plain or is the SDK's, a key twice, a
+  /// non-finite double, a span that has attributes) is set one by one, as it always was.
+  void set_new_attributes(std::uint32_t slot, span_attributes list) noexcept {
+    span_record& r = spans[slot];
+    const attribute* const items = list.begin();
+    const std::size_t n = list.size();
+    if (n == 0) return;
+    std::size_t need = 0;
+    bool batchable = n <= batch_max && n <= SENTRY_TRACE_MAX_ATTRIBUTES && r.attr_head == no_index;
+    bool share_name[batch_max] = {};
+    for (std::size_t i = 0; batchable && i < n; ++i) {
+      const attribute& a = items[i];
+      const attribute_value::kind type = a.value.type();
+      batchable = key_is_plain(a.key, max_key_bytes) && !is_sdk_attribute_key(a.key) &&
+                  (type != attribute_value::kind::float64 || finite_double(a.value.as_double()));
+      for (std::size_t j = 0; batchable && j < i; ++j) batchable = items[j].key != a.key;
+      need += a.key.size();
+      if (type != attribute_value::kind::string) continue;
+      const std::string_view value = a.value.as_string();
+      arena_str name_copy;
+      share_name[i] = value.size() >= shared_value_min_bytes && find_stored_copy(r, value, name_copy);
+      // As find_stored_copy() will find it: the value before, unless that one was cut.
+      const bool repeats_previous = i > 0 && value.size() >= shared_value_min_bytes && value.size() <= SENTRY_TRACE_MAX_STRING &&
+                                    items[i - 1].value.type() == attribute_value::kind::string &&
+                                    items[i - 1].value.as_string() == value;
+      if (!share_name[i] && !repeats_previous) need += capped(value.size(), SENTRY_TRACE_MAX_STRING);
+    }
+    if (!batchable) {
+      for (std::size_t i = 0; i < n; ++i) set_attribute(slot, items[i].key, items[i].value);
+      return;
+    }
+    // The records: one addition claims n of them; those past the pool's end are dropped.
+    std::size_t records = 0;
+    std::uint32_t first = 0;
+    if (attributes_used.load(order_relaxed) < SENTRY_TRACE_ATTRIBUTE_POOL) {
+      first = attributes_used.fetch_add(static_cast<std::uint32_t>(n), order_relaxed);
+      if (first < SENTRY_TRACE_ATTRIBUTE_POOL) records = SENTRY_TRACE_ATTRIBUTE_POOL - first < n ? SENTRY_TRACE_ATTRIBUTE_POOL - first : n;
+    }
+    std::size_t room;
+    std::uint32_t at = reserve(need, room);
+    for (std::size_t i = 0; i < n; ++i) {
+      const attribute& a = items[i];
+      // As one by one: a key the arena cannot hold whole, or no record left, drops the attribute.
+      if (i >= records || room < a.key.size()) {
+        g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
+        continue;
+      }
+      const auto index = static_cast<std::uint16_t>(first + i);
+      attribute_record& rec = attributes[index];
+      rec.key = place_whole(a.key, at, room);
+      rec.next = no_index;
+      switch (a.value.type()) {
+        case attribute_value::kind::string: {
+          const std::string_view value = a.value.as_string();
+          arena_str stored = r.name;
+          if (!share_name[i] && !find_stored_copy(r, value, stored)) stored = place(value, SENTRY_TRACE_MAX_STRING, at, room);
+          rec.text = stored;
+          rec.type = attribute_type::string;
+          break;
+        }
+        case attribute_value::kind::int64: rec.int_value = a.value.as_int64(); rec.type = attribute_type::int64; break;
+        case attribute_value::kind::float64: rec.float_value = a.value.as_double(); rec.type = attribute_type::float64; break;
+        default: rec.bool_value = a.value.as_bool(); rec.type = attribute_type::boolean; break;
+      }
+      if (r.attr_tail == no_index) r.attr_head = index;
+      else attributes[r.attr_tail].next = index;
+      r.attr_tail = index;
+      ++r.attr_count;
+    }
+  }
+
   /// Finds or adds the attribute `key` of span `slot`; nullptr (counted) when over a cap, when
   /// the key cannot be stored whole, or for one of the SDK's own keys.
   attribute_record* attribute_for(std::uint32_t slot, std::string_view key) noexcept {
