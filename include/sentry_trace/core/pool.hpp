@@ -522,6 +522,14 @@ struct transaction_block {
 
   /// Lists up to this long are set by set_new_attributes() in one go.
   static constexpr std::size_t batch_max = 16;
+  /// Builds that optimize for size (-Os, -Oz: firmware) set them one by one: the one-go path is
+  /// about 1 KiB of code that a microcontroller's flash pays for, to save atomic additions that
+  /// a single core makes cheaply.
+#if defined(__OPTIMIZE_SIZE__)
+  static constexpr bool attributes_in_one_go = false;
+#else
+  static constexpr bool attributes_in_one_go = true;
+#endif
 
   /// span_options::attributes on span `slot`, just claimed and without attributes: what
   /// set_attribute() one by one would store, in the same order, but with one arena
@@ -536,7 +544,7 @@ struct transaction_block {
     const std::size_t n = list.size();
     if (n == 0) return;
     std::size_t need = 0;
-    bool batchable = n <= batch_max && n <= SENTRY_TRACE_MAX_ATTRIBUTES && r.attr_head == no_index;
+    bool batchable = attributes_in_one_go && n <= batch_max && n <= SENTRY_TRACE_MAX_ATTRIBUTES && r.attr_head == no_index;
     bool share_name[batch_max] = {};
     for (std::size_t i = 0; batchable && i < n; ++i) {
       const attribute& a = items[i];
