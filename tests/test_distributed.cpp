@@ -712,4 +712,38 @@ TEST_CASE("an error event freezes the head DSC: a later rename does not change t
   CHECK(evs[0].header["trace"]["transaction"].str == "first name");
   CHECK(string_map(evs[0].header["trace"]) == string_map(txs[0].header["trace"]));
 }
+TEST_CASE("a transaction in continue_trace gets the caller's DSC however the thread's scratch was used first") {
+  // A transaction copies continue_trace's own parse of the baggage while the thread's scratch
+  // still holds it. Here the scratch is rewritten before each start: by the headers of a span of
+  // another trace (its head DSC with this caller's third-party members), and by an inner
+  // continue_trace with another caller's baggage.
+  ts::harness h;
+  h.opts.traces_sampler = [](const st::sampling_context& c) { return c.name == "elsewhere" ? 0.0 : 1.0; };
+  REQUIRE(h.init());
+  st::span elsewhere = st::start_inactive_span({"elsewhere", "task"});
+  REQUIRE_FALSE(elsewhere.is_recording());
+  const std::string elsewhere_trace = hex(elsewhere.trace());
+  const std::string other_trace = "0af7651916cd43dd8448eb211c80319c";
+  std::string elsewhere_bag;
+  st::continue_trace(in_trace + "-" + in_span + "-1", in_bag, [&] {
+    elsewhere_bag = std::string(st::get_trace_headers(st::span_ref(elsewhere)).baggage);
+    st::start_span({"first", "http.server"}, [&](st::span&) {});
+    st::continue_trace(other_trace + "-" + in_span + "-1", "sentry-trace_id=" + other_trace + ",sentry-public_key=k,inner=1",
+                       [&] { st::start_span({"inner", "task"}, [&](st::span&) {}); });
+    st::start_span({"second", "http.server"}, [&](st::span&) {});
+  });
+  elsewhere.end();
+  auto m = sentry_members(elsewhere_bag);
+  CHECK(m["trace_id"] == elsewhere_trace);
+  CHECK(m["sampled"] == "false");
+  CHECK(elsewhere_bag.find("vendor=abc") != std::string::npos);
+  auto txs = h.transport.transactions();
+  REQUIRE(txs.size() == 3);
+  CHECK(txs[0].item("transaction")->body["transaction"].str == "first");
+  CHECK(string_map(txs[0].header["trace"]) == in_dsc);
+  CHECK(txs[1].header["trace"]["trace_id"].str == other_trace);
+  CHECK(txs[2].item("transaction")->body["transaction"].str == "second");
+  CHECK(string_map(txs[2].header["trace"]) == in_dsc);
+}
+
 } // TEST_SUITE

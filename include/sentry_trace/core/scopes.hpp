@@ -63,13 +63,25 @@ struct stack_entry {
 struct propagation_scratch {
   alignas(baggage) unsigned char bag_space[sizeof(baggage)];
   bool bag_ready;
+  /// The trace scope (continue_trace's incoming_context) whose caller's baggage the bag holds
+  /// exactly as parse_incoming parsed it, or nullptr. Any other use of the bag forgets it (bag()
+  /// is for writing), and so does taking the scope; a transaction started in that trace scope
+  /// copies the parse rather than parse the header a second time.
+  const void* bag_parse_of;
   char header[SENTRY_TRACE_MAX_BAGGAGE];
+  /// The bag, to be written.
   baggage& bag() noexcept {
     if (!bag_ready) {
       new (bag_space) baggage();
       bag_ready = true;
     }
+    bag_parse_of = nullptr;
     return *std::launder(reinterpret_cast<baggage*>(bag_space));
+  }
+  /// The bag when it holds the parse of `scope`'s baggage (see bag_parse_of), else nullptr.
+  const baggage* parse_of(const void* scope) const noexcept {
+    return bag_ready && scope != nullptr && bag_parse_of == scope ? std::launder(reinterpret_cast<const baggage*>(bag_space))
+                                                                  : nullptr;
   }
 };
 
@@ -208,6 +220,7 @@ inline thread_scope* take_thread_scope() noexcept {
     }
     s.depth = 0;
     s.suppressed = 0;
+    s.scratch.bag_parse_of = nullptr;  // the last owner's trace scopes are gone
     tl_scope = &s;
     return_at_thread_exit(s);
     return &s;

@@ -20,7 +20,7 @@
 //               sentry-trace and traceparent (about 130 bytes); the baggage value (up to
 //               SENTRY_TRACE_MAX_BAGGAGE bytes) is written into a buffer of the calling thread.
 //               continue_trace keeps the caller's baggage text and parses it where it is used.
-// RAM           per thread that propagates: SENTRY_TRACE_MAX_BAGGAGE + sizeof(baggage) + 8 bytes
+// RAM           per thread that propagates: SENTRY_TRACE_MAX_BAGGAGE + sizeof(baggage) + 16 bytes
 //               of thread-local storage (about 17.5 KiB with the defaults).
 // ERRORS        A missing or malformed sentry-trace (and traceparent) starts a new trace; debug
 //               mode logs why. Baggage members that are malformed, hostile (control characters)
@@ -75,6 +75,7 @@ inline void parse_incoming(std::string_view sentry_trace, std::string_view bagga
   if (bag) {
     bag->clear();
     bag->parse(baggage_value);
+    scratch->bag_parse_of = &in;  // until the bag is next written (load_incoming_baggage copies it)
   } else if (!baggage_value.empty()) {
     log_line(log_level::warning, "continue_trace: no stack scope is free (SENTRY_TRACE_MAX_THREADS): the baggage is not read");
   }
