@@ -746,4 +746,34 @@ TEST_CASE("a transaction in continue_trace gets the caller's DSC however the thr
   CHECK(string_map(txs[2].header["trace"]) == in_dsc);
 }
 
+TEST_CASE("headers without a transaction write the head DSC as set_sentry and write_header would: refused members left out") {
+  // The head DSC of a trace without a block is written straight into the header value; the
+  // members set_sentry() refuses (a control byte, not UTF-8) must stay out the same way.
+  for (const std::string& release : {std::string("a\nb"), std::string("v\xFF"), std::string("caf\xC3\xA9 1/2")}) {
+    CAPTURE(release);
+    ts::harness h;
+    h.transport.save_for_interop_checks = false;
+    h.opts.release = release;
+    h.opts.environment = "caf\xC3\xA9";
+    REQUIRE(h.init());
+    const std::string bag(st::get_trace_headers().baggage);
+    const bool valid = release.find('\n') == std::string::npos && release.find('\xFF') == std::string::npos;
+    auto m = sentry_members(bag);
+    CHECK(m.count("release") == (valid ? 1u : 0u));
+    if (valid) CHECK(m["release"] == release);
+    CHECK(m["environment"] == "caf\xC3\xA9");
+    CHECK(bag.find("sentry-environment=caf%C3%A9") != std::string::npos);
+    CHECK(bag.find('\n') == std::string::npos);
+    // The same members, release included, through set_sentry in their order give the same value.
+    st::baggage expected;
+    for (const auto& kv : members(bag)) {
+      const std::string key = kv.first.substr(7), value = percent_decode(kv.second);
+      if (key == "environment" && !valid) CHECK_FALSE(expected.set_sentry("release", release));  // its place
+      CHECK(expected.set_sentry(key, value));
+    }
+    std::string written(SENTRY_TRACE_MAX_BAGGAGE, '\0');
+    written.resize(expected.write_header(&written[0], written.size()));
+    CHECK(written == bag);
+  }
+}
 } // TEST_SUITE

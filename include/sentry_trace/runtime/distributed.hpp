@@ -195,6 +195,19 @@ void for_each_blockless_head_dsc(const current_trace& c, const envelope_context&
   for_each_head_dsc(c.trace, {}, transaction_source::custom, rate_known, rate, c.sample_rand_micros, c.sampled, ctx, emit);
 }
 
+/// Writes the head DSC of a blockless `c` (for_each_blockless_head_dsc) through `w`, keeping
+/// what baggage::set_sentry() would keep of it in an empty baggage: valid members, within
+/// SENTRY_TRACE_MAX_DSC bytes of keys and values (the keys are distinct, so none replaces
+/// another). The same value as set_sentry() for each and write_header(), without the copy.
+inline void write_head_dsc_members(baggage_writer& w, const current_trace& c) noexcept {
+  std::size_t dsc_bytes = 0;
+  for_each_blockless_head_dsc(c, make_dsc_context(), [&](std::string_view k, std::string_view v) {
+    // A member past the budget is not kept, valid or not; one kept counts, written or not.
+    if (k.size() + v.size() > SENTRY_TRACE_MAX_DSC - dsc_bytes) return;
+    if (w.checked_sentry_member(k, v) != baggage_writer::refused) dsc_bytes += k.size() + v.size();
+  });
+}
+
 /// The DSC to propagate for `c`, written as a baggage value into the thread's scratch.
 inline std::string_view write_baggage(const current_trace& c) noexcept {
   incoming_context* in = tl_incoming;
@@ -216,12 +229,16 @@ inline std::string_view write_baggage(const current_trace& c) noexcept {
     load_incoming_baggage(*in, b);
     n = b.write_header(out.header, sizeof(out.header));
   } else {
-    // An unrecorded root of a trace started here, or no span at all: a head DSC made now.
-    baggage& b = out.bag();
-    load_third_party_baggage(in, b);
-    for_each_blockless_head_dsc(c, make_envelope_context(),
-                                [&](std::string_view k, std::string_view v) { b.set_sentry(k, v); });
-    n = b.write_header(out.header, sizeof(out.header));
+    // An unrecorded root of a trace started here, or no span at all: a head DSC made now,
+    // written straight out rather than put into a baggage first and written from there.
+    baggage_writer w(out.header, sizeof(out.header));
+    write_head_dsc_members(w, c);
+    if (in && !in->baggage_text.empty()) {
+      baggage& b = out.bag();
+      load_third_party_baggage(in, b);
+      b.write_third_party(w);
+    }
+    n = w.size();
   }
   return std::string_view(out.header, n);
 }
