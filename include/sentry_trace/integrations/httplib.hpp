@@ -36,6 +36,10 @@
 //               request, as it always does. It records no headers, no bodies; requests that match
 //               no route (cpp-httplib's 404) get no transaction. `:name?` (optional segments)
 //               and regular expressions inside a pattern are not supported: they are literal.
+// TCP_NODELAY   Set server.set_tcp_nodelay(true) on the server (it is the server's setting, not
+//               this file's to change): without it cpp-httplib sends a response's headers and
+//               body as two segments, and the second waits for the client's delayed ACK, 25-40 ms
+//               a request on Linux, far more than tracing costs.
 // THREADS       cpp-httplib runs handlers on its thread pool; each request's transaction is its
 //               handler thread's, as continue_trace's scope is.
 // ERRORS        Registration returns the server, as Server::Get does. Compiled out
