@@ -776,4 +776,77 @@ TEST_CASE("headers without a transaction write the head DSC as set_sentry and wr
     CHECK(written == bag);
   }
 }
+TEST_CASE("a thread writes a DSC once per transaction and per head of trace, and anew whenever its inputs change") {
+  // The scratch keeps the last value with what it was made of: a block's frozen DSC (block,
+  // generation, run), or a head DSC (trace, decision, rate, sample_rand, run). Every change of
+  // one of those must give a new value.
+  auto baggage_trace = [](std::string_view bag) { return sentry_members(bag)["trace_id"]; };
+  {
+    ts::harness h;
+    REQUIRE(h.init());
+    // Every block but one held by a transaction left open: the ones below all take that block,
+    // one after another, each in a new generation, and each one's headers carry its own trace.
+    std::vector<st::span> held;
+    for (int i = 0; i + 1 < SENTRY_TRACE_MAX_TRANSACTIONS; ++i) {
+      held.push_back(st::start_inactive_span({"held", "task"}));
+      REQUIRE(held.back().is_recording());
+    }
+    for (int i = 0; i < 3 * SENTRY_TRACE_MAX_TRANSACTIONS; ++i) {
+      st::start_span({"t" + std::to_string(i), "task"}, [&](st::span& s) {
+        const std::string first(st::get_trace_headers().baggage);
+        CHECK(baggage_trace(first) == hex(s.trace()));
+        CHECK(sentry_members(first)["transaction"] == "t" + std::to_string(i));
+        CHECK(std::string(st::get_trace_headers().baggage) == first);
+      });
+    }
+    for (st::span& s : held) s.end();
+  }
+  {
+    ts::harness h;
+    h.opts.traces_sample_rate = 0.0;
+    h.opts.release = "first@1";
+    REQUIRE(h.init());
+    const std::string no_span(st::get_trace_headers().baggage);
+    CHECK(sentry_members(no_span).count("sampled") == 0);
+    std::string a, b;
+    st::start_span({"a", "task"}, [&](st::span& s) {
+      a = std::string(st::get_trace_headers().baggage);
+      CHECK(baggage_trace(a) == hex(s.trace()));
+      CHECK(sentry_members(a)["sampled"] == "false");
+    });
+    st::start_span({"b", "task"}, [&](st::span& s) {
+      b = std::string(st::get_trace_headers().baggage);
+      CHECK(baggage_trace(b) == hex(s.trace()));
+    });
+    CHECK(a != b);
+    CHECK(std::string(st::get_trace_headers().baggage) == no_span);  // the thread's trace again
+    CHECK(sentry_members(no_span)["release"] == "first@1");
+    // A new run with other options: the same thread trace and sample_rand, another value.
+    st::shutdown(0);
+    h.opts.release = "second@2";
+    REQUIRE(h.init());
+    const std::string next_run(st::get_trace_headers().baggage);
+    CHECK(baggage_trace(next_run) == baggage_trace(no_span));
+    CHECK(sentry_members(next_run)["release"] == "second@2");
+  }
+  {
+    // A sampled transaction in the same block after a new init: the run tells them apart.
+    std::string first_bag, first_trace;
+    {
+      ts::harness h;
+      REQUIRE(h.init());
+      st::start_span({"one", "task"}, [&](st::span& s) {
+        first_trace = hex(s.trace());
+        first_bag = std::string(st::get_trace_headers().baggage);
+      });
+    }
+    ts::harness h;
+    REQUIRE(h.init());
+    st::start_span({"one", "task"}, [&](st::span& s) {
+      const std::string bag(st::get_trace_headers().baggage);
+      CHECK(baggage_trace(bag) == hex(s.trace()));
+      CHECK(baggage_trace(bag) != first_trace);
+    });
+  }
+}
 } // TEST_SUITE
