@@ -712,4 +712,141 @@ TEST_CASE("an error event freezes the head DSC: a later rename does not change t
   CHECK(evs[0].header["trace"]["transaction"].str == "first name");
   CHECK(string_map(evs[0].header["trace"]) == string_map(txs[0].header["trace"]));
 }
+TEST_CASE("a transaction in continue_trace gets the caller's DSC however the thread's scratch was used first") {
+  // A transaction copies continue_trace's own parse of the baggage while the thread's scratch
+  // still holds it. Here the scratch is rewritten before each start: by the headers of a span of
+  // another trace (its head DSC with this caller's third-party members), and by an inner
+  // continue_trace with another caller's baggage.
+  ts::harness h;
+  h.opts.traces_sampler = [](const st::sampling_context& c) { return c.name == "elsewhere" ? 0.0 : 1.0; };
+  REQUIRE(h.init());
+  st::span elsewhere = st::start_inactive_span({"elsewhere", "task"});
+  REQUIRE_FALSE(elsewhere.is_recording());
+  const std::string elsewhere_trace = hex(elsewhere.trace());
+  const std::string other_trace = "0af7651916cd43dd8448eb211c80319c";
+  std::string elsewhere_bag;
+  st::continue_trace(in_trace + "-" + in_span + "-1", in_bag, [&] {
+    elsewhere_bag = std::string(st::get_trace_headers(st::span_ref(elsewhere)).baggage);
+    st::start_span({"first", "http.server"}, [&](st::span&) {});
+    st::continue_trace(other_trace + "-" + in_span + "-1", "sentry-trace_id=" + other_trace + ",sentry-public_key=k,inner=1",
+                       [&] { st::start_span({"inner", "task"}, [&](st::span&) {}); });
+    st::start_span({"second", "http.server"}, [&](st::span&) {});
+  });
+  elsewhere.end();
+  auto m = sentry_members(elsewhere_bag);
+  CHECK(m["trace_id"] == elsewhere_trace);
+  CHECK(m["sampled"] == "false");
+  CHECK(elsewhere_bag.find("vendor=abc") != std::string::npos);
+  auto txs = h.transport.transactions();
+  REQUIRE(txs.size() == 3);
+  CHECK(txs[0].item("transaction")->body["transaction"].str == "first");
+  CHECK(string_map(txs[0].header["trace"]) == in_dsc);
+  CHECK(txs[1].header["trace"]["trace_id"].str == other_trace);
+  CHECK(txs[2].item("transaction")->body["transaction"].str == "second");
+  CHECK(string_map(txs[2].header["trace"]) == in_dsc);
+}
+
+TEST_CASE("headers without a transaction write the head DSC as set_sentry and write_header would: refused members left out") {
+  // The head DSC of a trace without a block is written straight into the header value; the
+  // members set_sentry() refuses (a control byte, not UTF-8) must stay out the same way.
+  for (const std::string& release : {std::string("a\nb"), std::string("v\xFF"), std::string("caf\xC3\xA9 1/2")}) {
+    CAPTURE(release);
+    ts::harness h;
+    h.transport.save_for_interop_checks = false;
+    h.opts.release = release;
+    h.opts.environment = "caf\xC3\xA9";
+    REQUIRE(h.init());
+    const std::string bag(st::get_trace_headers().baggage);
+    const bool valid = release.find('\n') == std::string::npos && release.find('\xFF') == std::string::npos;
+    auto m = sentry_members(bag);
+    CHECK(m.count("release") == (valid ? 1u : 0u));
+    if (valid) CHECK(m["release"] == release);
+    CHECK(m["environment"] == "caf\xC3\xA9");
+    CHECK(bag.find("sentry-environment=caf%C3%A9") != std::string::npos);
+    CHECK(bag.find('\n') == std::string::npos);
+    // The same members, release included, through set_sentry in their order give the same value.
+    st::baggage expected;
+    for (const auto& kv : members(bag)) {
+      const std::string key = kv.first.substr(7), value = percent_decode(kv.second);
+      if (key == "environment" && !valid) CHECK_FALSE(expected.set_sentry("release", release));  // its place
+      CHECK(expected.set_sentry(key, value));
+    }
+    std::string written(SENTRY_TRACE_MAX_BAGGAGE, '\0');
+    written.resize(expected.write_header(&written[0], written.size()));
+    CHECK(written == bag);
+  }
+}
+TEST_CASE("a thread writes a DSC once per transaction and per head of trace, and anew whenever its inputs change") {
+  // The scratch keeps the last value with what it was made of: a block's frozen DSC (block,
+  // generation, run), or a head DSC (trace, decision, rate, sample_rand, run). Every change of
+  // one of those must give a new value.
+  auto baggage_trace = [](std::string_view bag) { return sentry_members(bag)["trace_id"]; };
+  {
+    ts::harness h;
+    REQUIRE(h.init());
+    // Every block but one held by a transaction left open: the ones below all take that block,
+    // one after another, each in a new generation, and each one's headers carry its own trace.
+    std::vector<st::span> held;
+    for (int i = 0; i + 1 < SENTRY_TRACE_MAX_TRANSACTIONS; ++i) {
+      held.push_back(st::start_inactive_span({"held", "task"}));
+      REQUIRE(held.back().is_recording());
+    }
+    for (int i = 0; i < 3 * SENTRY_TRACE_MAX_TRANSACTIONS; ++i) {
+      st::start_span({"t" + std::to_string(i), "task"}, [&](st::span& s) {
+        const std::string first(st::get_trace_headers().baggage);
+        CHECK(baggage_trace(first) == hex(s.trace()));
+        CHECK(sentry_members(first)["transaction"] == "t" + std::to_string(i));
+        CHECK(std::string(st::get_trace_headers().baggage) == first);
+      });
+    }
+    for (st::span& s : held) s.end();
+  }
+  {
+    ts::harness h;
+    h.opts.traces_sample_rate = 0.0;
+    h.opts.release = "first@1";
+    REQUIRE(h.init());
+    const std::string no_span(st::get_trace_headers().baggage);
+    CHECK(sentry_members(no_span).count("sampled") == 0);
+    std::string a, b;
+    st::start_span({"a", "task"}, [&](st::span& s) {
+      a = std::string(st::get_trace_headers().baggage);
+      CHECK(baggage_trace(a) == hex(s.trace()));
+      CHECK(sentry_members(a)["sampled"] == "false");
+    });
+    st::start_span({"b", "task"}, [&](st::span& s) {
+      b = std::string(st::get_trace_headers().baggage);
+      CHECK(baggage_trace(b) == hex(s.trace()));
+    });
+    CHECK(a != b);
+    CHECK(std::string(st::get_trace_headers().baggage) == no_span);  // the thread's trace again
+    CHECK(sentry_members(no_span)["release"] == "first@1");
+    // A new run with other options: the same thread trace and sample_rand, another value.
+    st::shutdown(0);
+    h.opts.release = "second@2";
+    REQUIRE(h.init());
+    const std::string next_run(st::get_trace_headers().baggage);
+    CHECK(baggage_trace(next_run) == baggage_trace(no_span));
+    CHECK(sentry_members(next_run)["release"] == "second@2");
+  }
+  {
+    // A sampled transaction in the same block after a new init: the run tells them apart.
+    std::string first_bag, first_trace;
+    {
+      ts::harness h;
+      REQUIRE(h.init());
+      st::start_span({"one", "task"}, [&](st::span& s) {
+        first_trace = hex(s.trace());
+        first_bag = std::string(st::get_trace_headers().baggage);
+      });
+    }
+    ts::harness h;
+    REQUIRE(h.init());
+    st::start_span({"one", "task"}, [&](st::span& s) {
+      const std::string bag(st::get_trace_headers().baggage);
+      CHECK(baggage_trace(bag) == hex(s.trace()));
+      CHECK(baggage_trace(bag) != first_trace);
+    });
+  }
+}
 } // TEST_SUITE

@@ -785,4 +785,205 @@ TEST_CASE("should_propagate: a case-insensitive substring match against string t
   CHECK(st::detail::should_propagate("https://anything/", everything, 1, true));
 }
 
+// ---- the one-pass parse and write: each path pinned ---------------------------------------------
+
+TEST_CASE("classify_bytes and has_special_bytes find a byte of each kind at every position and length") {
+  // The word-at-a-time scan against a byte at a time: every byte value, alone in a text of
+  // plain bytes, at each position of texts 1 to 19 bytes long (short, one word, overlapping
+  // last word), and next to each kind (a borrow or carry must not hide or invent a kind).
+  auto expected = [](std::string_view s) {
+    unsigned k = 0;
+    for (char ch : s) {
+      const auto c = static_cast<unsigned char>(ch);
+      if (c < 0x20 || c == 0x7f) k |= st::detail::raw_control;
+      if (c == '%') k |= st::detail::raw_percent;
+      if (c >= 0x80) k |= st::detail::raw_high;
+    }
+    return k;
+  };
+  const char neighbours[] = {'a', '\0', '\x1f', ' ', '%', '\x7f', '\x80', '\xff'};
+  for (std::size_t len = 1; len <= 19; ++len)
+    for (std::size_t at = 0; at < len; ++at)
+      for (int v = 0; v < 256; ++v)
+        for (char next : neighbours) {
+          std::string s(len, 'x');
+          s[at] = static_cast<char>(v);
+          if (at + 1 < len) s[at + 1] = next;
+          const unsigned want = expected(s);
+          if (st::detail::classify_bytes(s) != want || st::detail::has_special_bytes(s) != (want != 0)) {
+            CAPTURE(len);
+            CAPTURE(at);
+            CAPTURE(v);
+            CAPTURE(static_cast<int>(static_cast<unsigned char>(next)));
+            CHECK(st::detail::classify_bytes(s) == want);
+            CHECK(st::detail::has_special_bytes(s) == (want != 0));
+          }
+        }
+  CHECK(st::detail::classify_bytes("") == 0);
+  CHECK_FALSE(st::detail::has_special_bytes(""));
+}
+
+TEST_CASE("word_unreserved is is_unreserved for each byte value at each of the eight positions") {
+  for (int pos = 0; pos < 8; ++pos)
+    for (int v = 0; v < 256; ++v)
+      for (char around : {'a', 'Z', '0', '~', '/', '\x80'}) {
+        char bytes[8];
+        std::memset(bytes, around, 8);
+        bytes[pos] = static_cast<char>(v);
+        std::uint64_t w;
+        std::memcpy(&w, bytes, 8);
+        const bool want = st::detail::is_unreserved(static_cast<unsigned char>(v)) &&
+                          st::detail::is_unreserved(static_cast<unsigned char>(around));
+        if (st::detail::word_unreserved(w) != want) {
+          CAPTURE(pos);
+          CAPTURE(v);
+          CAPTURE(static_cast<int>(static_cast<unsigned char>(around)));
+          CHECK(st::detail::word_unreserved(w) == want);
+        }
+      }
+}
+
+TEST_CASE("percent-escapes at the ends of keys and values, and the prefix escaped, decode as one pass reads them") {
+  st::baggage b;
+  b.parse("sentry-release=%41bc%42,sentry-environment=%70rod,%73entry-transaction=t%2F,sentry-org_i%64=7,"
+          "sentry-sample_rate=1%25,sentry%2Dsampled=true");
+  CHECK(dsc(b) == members{{"release", "AbcB"},
+                          {"environment", "prod"},
+                          {"transaction", "t/"},
+                          {"org_id", "7"},
+                          {"sample_rate", "1%"},
+                          {"sampled", "true"}});
+  // A trailing '%' or a '%' with one digit after it, at either end: decodeURIComponent throws.
+  st::baggage bad;
+  bad.parse("sentry-a=x%,sentry-b=%4,sentry-c%=x,%4sentry-d=x,sentry-e=%,t=%,u%=1,v=%4");
+  CHECK(bad.sentry_member_count() == 0);
+  CHECK(bad.third_party().empty());
+  CHECK(bad.dropped_members() == 0);
+  // Third-party members keep their escapes as received; only Sentry ones are decoded.
+  st::baggage tp;
+  tp.parse("%41=%42,k=v%20w");
+  CHECK(tp.third_party() == "%41=%42,k=v%20w");
+}
+
+TEST_CASE("tabs and spaces around a member are trimmed, a tab inside drops it, on both kinds of member") {
+  st::baggage b;
+  b.parse(" \tsentry-release\t = 1.0\t,\tvendor \t=\t x ,sentry-env\tironment=prod,ven\tdor=y,sentry-transaction=a\tb,k=v\tw");
+  CHECK(dsc(b) == members{{"release", "1.0"}});
+  CHECK(b.third_party() == "vendor=x");
+}
+
+TEST_CASE("raw UTF-8 is kept when well-formed, escaped UTF-8 is decoded, and the two never mix in one character") {
+  st::baggage b;
+  b.parse("sentry-release=caf\xC3\xA9,sentry-environment=caf%C3%A9,sentry-transaction=caf%C3\xA9,"
+          "sentry-org_id=\xFF,vendor=caf\xC3\xA9,other=\xC3");
+  CHECK(dsc(b) == members{{"release", "caf\xC3\xA9"}, {"environment", "caf\xC3\xA9"}});
+  CHECK(b.third_party() == "vendor=caf\xC3\xA9");
+  CHECK(header(b) == "sentry-release=caf%C3%A9,sentry-environment=caf%C3%A9,vendor=caf\xC3\xA9");
+}
+
+TEST_CASE("an escaped control byte drops a Sentry member and is passed on verbatim in a third-party one") {
+  st::baggage b;
+  b.parse("sentry-release=a%0Ab,sentry-environment=%7F,sentry-%0A=x,k=a%0Db,sentry-sampled=true");
+  CHECK(dsc(b) == members{{"sampled", "true"}});
+  CHECK(b.third_party() == "k=a%0Db");
+  CHECK(no_control_bytes(header(b)));
+}
+
+TEST_CASE("duplicate Sentry keys, written alike or escaped differently, are one member; keys of one length differ") {
+  st::baggage b;
+  b.parse("sentry-sample_rate=1,sentry-sample_rand=0.5,sentry-%73ample_rate=0.25,sentry-sample_rat%65=0.5");
+  CHECK(dsc(b) == members{{"sample_rate", "0.5"}, {"sample_rand", "0.5"}});
+  // Same length, different bytes: two members; the dup of the second replaces only it.
+  b.parse("sentry-sample_ratf=x,sentry-sample_rand=0.75");
+  CHECK(dsc(b) == members{{"sample_rate", "0.5"}, {"sample_rand", "0.75"}, {"sample_ratf", "x"}});
+  CHECK(b.dropped_members() == 0);
+  // Third-party duplicates are all kept.
+  st::baggage tp;
+  tp.parse("a=1,a=2,a=1");
+  CHECK(tp.third_party() == "a=1,a=2,a=1");
+}
+
+TEST_CASE("64 Sentry and 64 third-party members are all kept; 64 of them are written, Sentry first") {
+  std::string h;
+  for (int i = 0; i < 64; ++i) h += (i ? "," : "") + std::string("sentry-k") + std::to_string(i) + "=v%2F" + std::to_string(i);
+  for (int i = 0; i < 64; ++i) h += ",t" + std::to_string(i) + "=w";
+  st::baggage b;
+  b.parse(h);
+  CHECK(b.sentry_member_count() == 64);
+  CHECK(b.dropped_members() == 0);
+  CHECK(b.sentry("k0") == "v/0");
+  CHECK(b.sentry("k63") == "v/63");
+  const std::string out = header(b);
+  std::size_t commas = 0;
+  for (char c : out) commas += c == ',';
+  CHECK(commas == 63);
+  CHECK(out.substr(out.size() - 17) == "sentry-k63=v%2F63");
+  CHECK(out.find("t0=w") == std::string::npos);
+  // A 65th of each is dropped and counted.
+  b.parse("sentry-k64=1,t64=1");
+  CHECK(b.dropped_members() == 2);
+}
+
+TEST_CASE("members at the size limits: a third-party value that fills 8192 bytes, a DSC of exactly 1024") {
+  st::baggage b;
+  const std::string big = "k=" + std::string(SENTRY_TRACE_MAX_BAGGAGE - 2, 'v');
+  b.parse(big);
+  CHECK(b.third_party() == big);
+  CHECK(b.dropped_members() == 0);
+  b.parse("x=1");  // no room for ",x=1"
+  CHECK(b.dropped_members() == 1);
+  CHECK(header(b) == big);
+  CHECK(header(b, SENTRY_TRACE_MAX_BAGGAGE - 1).empty());  // the one member does not fit: none goes
+
+  // Decoded bytes count: an escaped value of 3 * n bytes takes n.
+  st::baggage d;
+  std::string escaped;
+  for (std::size_t i = 0; i < SENTRY_TRACE_MAX_DSC - 7; ++i) escaped += "%41";
+  d.parse("sentry-release=" + escaped);
+  CHECK(d.sentry("release") == std::string(SENTRY_TRACE_MAX_DSC - 7, 'A'));
+  CHECK(d.dropped_members() == 0);
+  d.parse("sentry-a=b");
+  CHECK(d.dropped_members() == 1);
+}
+
+TEST_CASE("the usual sentry-trace form is read without the matcher, and rejected as the matcher rejects it") {
+  const std::string t = "4bf92f3577b34da6a3ce929d0e0e4736", s = "00f067aa0ba902b7";
+  st::trace_parent p;
+  REQUIRE(st::parse_sentry_trace(t + "-" + s + "-1", p));
+  CHECK(hex(p.trace) == t);
+  CHECK(hex(p.parent) == s);
+  CHECK(p.sampled == pd::sampled);
+  REQUIRE(st::parse_sentry_trace(" " + t + "-" + s + "-0\t", p));
+  CHECK(p.sampled == pd::not_sampled);
+  st::trace_parent untouched;
+  for (const std::string& bad : {"4BF92F3577B34DA6A3CE929D0E0E4736-" + s + "-1", t + "-00F067AA0BA902B7-1",
+                                 std::string(32, '0') + "-" + s + "-1", t + "-" + std::string(16, '0') + "-1",
+                                 t + "-" + s.substr(0, 15) + "g-1", "g" + t.substr(1) + "-" + s + "-1"}) {
+    CAPTURE(bad);
+    REQUIRE(bad.size() == 51);
+    CHECK_FALSE(st::parse_sentry_trace(bad, untouched));
+    CHECK(untouched.trace.is_zero());
+  }
+}
+
+TEST_CASE("baggage_writer: a checked member is refused whole where set_sentry refuses it, and takes no room") {
+  char out[64];
+  st::detail::baggage_writer w(out, sizeof out);
+  using r = st::detail::baggage_writer;
+  CHECK(w.checked_sentry_member("release", "a\nb") == r::refused);
+  CHECK(w.checked_sentry_member("release", "\xFF") == r::refused);
+  CHECK(w.checked_sentry_member("", "x") == r::refused);
+  CHECK(w.checked_sentry_member("x", "") == r::refused);
+  CHECK(w.size() == 0);
+  CHECK(w.checked_sentry_member("environment", "caf\xC3\xA9") == r::written);
+  CHECK(w.checked_sentry_member("transaction", std::string(40, '/')) == r::no_room);
+  CHECK(w.checked_sentry_member("release", "1") == r::written);
+  CHECK(std::string(out, w.size()) == "sentry-environment=caf%C3%A9,sentry-release=1");
+  // The same members through set_sentry and write_header give the same value.
+  st::baggage b;
+  for (auto kv : {std::pair<const char*, std::string>{"release", "a\nb"}, {"environment", "caf\xC3\xA9"}, {"release", "1"}})
+    b.set_sentry(kv.first, kv.second);
+  CHECK(header(b) == "sentry-environment=caf%C3%A9,sentry-release=1");
+}
+
 } // TEST_SUITE

@@ -9,14 +9,19 @@
 //         client             sentry_trace::curl::perform of the same request, in a sampled trace
 //         client-unsampled   the same with traces_sample_rate 0 (the span records nothing)
 //         server             curl_easy_perform of a route registered with http_server::get,
-//                            a sampled transaction per request (sentry-trace header sent)
+//                            a sampled transaction per request (no trace headers are sent:
+//                            each request starts a trace)
 //         server-unsampled   the same with traces_sample_rate 0
 //         own-client[-unsampled]  the client wrapper's own work without the network: begin and
 //                            finish of one transfer on a handle that has done a request (the
 //                            getinfo calls read its real results), as perform() runs them
+//         baggage-parse      st::baggage::parse of own-server's 5-member baggage (no tracing)
+//         baggage-write      st::baggage::write_header of it
 //         own-server[-unsampled]  the server wrapper's own work: one request object with
 //                            sentry-trace and baggage headers through traced_request() and a
-//                            handler that does nothing, a transaction each
+//                            handler that does nothing, a transaction each; unsampled, the
+//                            headers carry the upstream's decision not to sample (-0), since
+//                            a sampled upstream's decision (-1) is followed whatever the rate
 //
 // The server is cpp-httplib on 127.0.0.1 (a port chosen at run time) in this process; the
 // client keeps one connection alive. Sampled client spans are timed inside root transactions of
@@ -141,12 +146,20 @@ void own_client(client& c, const bench_server& s, std::uint32_t n) {
   }
 }
 
-/// A request as cpp-httplib hands it to a route's handler, with trace headers from upstream.
+/// The baggage of a sampled and of an unsampled upstream: five Sentry members, one escape.
+constexpr const char* sampled_baggage = "sentry-trace_id=0123456789abcdef0123456789abcdef,sentry-public_key=public,"
+                                        "sentry-sample_rate=1,sentry-sampled=true,sentry-release=up%401.0";
+constexpr const char* unsampled_baggage = "sentry-trace_id=0123456789abcdef0123456789abcdef,sentry-public_key=public,"
+                                          "sentry-sample_rate=0,sentry-sampled=false,sentry-release=up%401.0";
+
+/// A request as cpp-httplib hands it to a route's handler, with trace headers from upstream:
+/// sampled there, or (`upstream_sampled` false) not, which this service follows whatever its
+/// own traces_sample_rate, as the SDKs do.
 struct server_request {
   hs::route r = hs::make_route("GET", "/orders/:id");
   std::regex re{r.regex};
   httplib::Request req;
-  server_request() {
+  explicit server_request(bool upstream_sampled) {
     req.method = "GET";
     req.path = "/orders/7";
     req.target = "/orders/7";
@@ -154,9 +167,9 @@ struct server_request {
     req.local_port = 8080;
     req.headers.emplace("Host", "127.0.0.1:8080");
     req.headers.emplace("User-Agent", "bench/1");
-    req.headers.emplace("sentry-trace", "0123456789abcdef0123456789abcdef-0123456789abcdef-1");
-    req.headers.emplace("baggage", "sentry-trace_id=0123456789abcdef0123456789abcdef,sentry-public_key=public,"
-                                   "sentry-sample_rate=1,sentry-sampled=true,sentry-release=up%401.0");
+    req.headers.emplace("sentry-trace", upstream_sampled ? "0123456789abcdef0123456789abcdef-0123456789abcdef-1"
+                                                         : "0123456789abcdef0123456789abcdef-0123456789abcdef-0");
+    req.headers.emplace("baggage", upstream_sampled ? sampled_baggage : unsampled_baggage);
     std::regex_match(req.path, req.matches, re);
   }
 };
@@ -166,6 +179,25 @@ void own_server(server_request& sr, std::uint32_t n) {
   auto handler = [](const httplib::Request&, httplib::Response& res) { res.status = 200; };
   httplib::Response res;
   for (std::uint32_t i = 0; i < n; ++i) hs::internal::traced_request(handler, sr.req, res, sr.r);
+}
+
+/// The baggage alone: `n` parses of the sampled upstream's value into a cleared object, or `n`
+/// writes of it as an outgoing value.
+void baggage_alone(bool write, std::uint32_t n) {
+  static st::baggage bag;  // about 9.5 KiB: not on the stack
+  static char out[SENTRY_TRACE_MAX_BAGGAGE];
+  bag.parse(sampled_baggage);
+  std::size_t bytes = 0;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    if (write) {
+      bytes += bag.write_header(out, sizeof out);
+    } else {
+      bag.clear();
+      bag.parse(sampled_baggage);
+      bytes += bag.sentry_member_count();
+    }
+  }
+  if (bytes == 1) std::puts("");  // keeps the loop's results used
 }
 
 // ---- timing ------------------------------------------------------------------------------------
@@ -219,6 +251,10 @@ void print_own(const char* what, const figures& f) {
 }
 
 int loop_only(std::uint32_t n, const char* mode) {
+  if (std::strcmp(mode, "baggage-parse") == 0 || std::strcmp(mode, "baggage-write") == 0) {
+    baggage_alone(mode[8] == 'w', n);
+    return 0;
+  }
   const bool unsampled = std::strstr(mode, "-unsampled") != nullptr;
   start_tracing(unsampled ? 0.0 : 1.0);
   {
@@ -229,7 +265,7 @@ int loop_only(std::uint32_t n, const char* mode) {
     else if (std::strncmp(mode, "server", 6) == 0) requests(c, s, request_kind::server_traced, n);
     else if (std::strncmp(mode, "own-client", 10) == 0) own_client(c, s, n);
     else if (std::strncmp(mode, "own-server", 10) == 0) {
-      server_request sr;
+      server_request sr(!unsampled);
       own_server(sr, n);
     } else {
       std::fprintf(stderr, "bench_http: unknown mode %s\n", mode);
@@ -274,7 +310,7 @@ int main(int argc, char** argv) {
       client c;
       print_own(rate > 0 ? "curl::perform's own work, sampled" : "curl::perform's own work, unsampled",
                 batches(rounds, 2000, [&](std::uint32_t n) { own_client(c, s, n); }));
-      server_request sr;
+      server_request sr(rate > 0);
       print_own(rate > 0 ? "route wrapper's own work, sampled" : "route wrapper's own work, unsampled",
                 batches(rounds, 2000, [&](std::uint32_t n) { own_server(sr, n); }));
     }

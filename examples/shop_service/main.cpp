@@ -373,6 +373,9 @@ int main(int argc, char** argv) {
     if (db.create()) {
       db.instrument();
       httplib::Server server;
+      // Without TCP_NODELAY a response's headers and body go as two segments, and the second
+      // waits for the client's delayed ACK: 25-40 ms a request on Linux.
+      server.set_tcp_nodelay(true);
       add_routes(server, db, config->inventory_url);
       served = serve_until_stopped(server, config->port);
     }

@@ -63,13 +63,42 @@ struct stack_entry {
 struct propagation_scratch {
   alignas(baggage) unsigned char bag_space[sizeof(baggage)];
   bool bag_ready;
+  /// The trace scope (continue_trace's incoming_context) whose caller's baggage the bag holds
+  /// exactly as parse_incoming parsed it, or nullptr. Any other use of the bag forgets it (bag()
+  /// is for writing), and so does taking the scope; a transaction started in that trace scope
+  /// copies the parse rather than parse the header a second time.
+  const void* bag_parse_of;
   char header[SENTRY_TRACE_MAX_BAGGAGE];
+  /// What `header` holds (header_length bytes), so that the same value is not written again for
+  /// every outgoing request (write_baggage): the frozen DSC of a transaction block, which does
+  /// not change while the block holds that transaction (block, generation and run given), or
+  /// the head DSC of a trace without a block, which is made of the trace's ids, decision, rate
+  /// and sample_rand and of the options of the run (no third-party members: those come from a
+  /// scope's caller). Any other value written to `header` forgets it.
+  enum : std::uint8_t { header_other = 0, header_block_dsc, header_head_dsc };
+  std::uint8_t header_kind;
+  std::uint8_t header_decision;     ///< head DSC: the parent_decision
+  bool header_rate_known;           ///< head DSC
+  std::uint16_t header_epoch;
+  std::uint32_t header_generation;  ///< block DSC
+  std::uint32_t header_rate_ppm;    ///< head DSC
+  std::uint32_t header_rand;        ///< head DSC
+  std::uint32_t header_length;
+  const void* header_of_block;      ///< block DSC
+  trace_id header_trace;            ///< head DSC
+  /// The bag, to be written.
   baggage& bag() noexcept {
     if (!bag_ready) {
       new (bag_space) baggage();
       bag_ready = true;
     }
+    bag_parse_of = nullptr;
     return *std::launder(reinterpret_cast<baggage*>(bag_space));
+  }
+  /// The bag when it holds the parse of `scope`'s baggage (see bag_parse_of), else nullptr.
+  const baggage* parse_of(const void* scope) const noexcept {
+    return bag_ready && scope != nullptr && bag_parse_of == scope ? std::launder(reinterpret_cast<const baggage*>(bag_space))
+                                                                  : nullptr;
   }
 };
 
@@ -208,6 +237,8 @@ inline thread_scope* take_thread_scope() noexcept {
     }
     s.depth = 0;
     s.suppressed = 0;
+    s.scratch.bag_parse_of = nullptr;  // the last owner's trace scopes are gone
+    s.scratch.header_kind = propagation_scratch::header_other;
     tl_scope = &s;
     return_at_thread_exit(s);
     return &s;

@@ -170,6 +170,19 @@ inline void start_builtin(const options& o, std::string_view spotlight_env) noex
 }
 #endif
 
+/// Only what a dynamic sampling context is made of (the DSN's public key, org id, release,
+/// environment), without the clock readings make_envelope_context() adds: for the DSC of
+/// outgoing headers, made once per request.
+inline envelope_context make_dsc_context() noexcept {
+  const tracer& t = g_tracer;
+  envelope_context c;
+  c.public_key = t.has_dsn ? t.parsed_dsn.public_key : std::string_view();
+  c.org_id = t.org_id;
+  c.release = t.release;
+  c.environment = t.environment;
+  return c;
+}
+
 inline envelope_context make_envelope_context() noexcept {
   const tracer& t = g_tracer;
   envelope_context c;

@@ -73,6 +73,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 #ifndef SENTRY_TRACE_CURL_MAX_TRANSFERS
@@ -103,7 +104,8 @@ class line_writer {
       overflowed_ = true;
       return;
     }
-    for (char c : s) out_[size_++] = c;
+    if (!s.empty()) std::memcpy(out_ + size_, s.data(), s.size());
+    size_ += s.size();
   }
   /// Terminates the line; returns it, or nullptr when something did not fit.
   char* finish() noexcept {

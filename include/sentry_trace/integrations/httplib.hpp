@@ -31,11 +31,15 @@
 //               so cpp-httplib answers 500 as it does for any throwing handler.
 // DOES NOT      allocate per request of its own: the route's name, regex and parameter names are
 //               made once at registration (the start-up; std::string and std::function, as
-//               cpp-httplib's own API takes them); the incoming headers are looked up with keys
-//               short enough for std::string's inline buffer. cpp-httplib itself allocates per
+//               cpp-httplib's own API takes them); the incoming headers it reads are found in one
+//               walk over the request's headers. cpp-httplib itself allocates per
 //               request, as it always does. It records no headers, no bodies; requests that match
 //               no route (cpp-httplib's 404) get no transaction. `:name?` (optional segments)
 //               and regular expressions inside a pattern are not supported: they are literal.
+// TCP_NODELAY   Set server.set_tcp_nodelay(true) on the server (it is the server's setting, not
+//               this file's to change): without it cpp-httplib sends a response's headers and
+//               body as two segments, and the second waits for the client's delayed ACK, 25-40 ms
+//               a request on Linux, far more than tracing costs.
 // THREADS       cpp-httplib runs handlers on its thread pool; each request's transaction is its
 //               handler thread's, as continue_trace's scope is.
 // ERRORS        Registration returns the server, as Server::Get does. Compiled out
@@ -150,11 +154,31 @@ class route_params {
 
 namespace internal {
 
-/// A request header's value, empty when absent. The keys used here fit std::string's inline
-/// buffer, so the lookup allocates nothing.
-inline std::string_view header(const httplib::Request& req, const char* key) {
-  auto it = req.headers.find(key);
-  return it == req.headers.end() ? std::string_view() : std::string_view(it->second);
+/// The request headers a traced request reads, empty when absent.
+struct traced_headers {
+  std::string_view sentry_trace, baggage, traceparent, user_agent, host;
+};
+
+/// The headers a traced request reads, found in one walk over the request's headers, which
+/// allocates nothing: five Headers::find() calls cost a tree search each, through cpp-httplib's
+/// case-insensitive compare of a tolower() call a byte. A name given twice gives its first value,
+/// as find() does.
+inline traced_headers find_traced_headers(const httplib::Request& req) noexcept {
+  traced_headers found;
+  auto take = [](std::string_view& slot, const std::string& name, std::string_view wanted, const std::string& value) {
+    if (slot.data() == nullptr && redact::equals_ignore_case(name, wanted)) slot = value;
+  };
+  for (const auto& [name, value] : req.headers) {
+    switch (name.size()) {  // the names' lengths tell them apart, so one compare at most
+      case 4: take(found.host, name, "Host", value); break;
+      case 7: take(found.baggage, name, "baggage", value); break;
+      case 10: take(found.user_agent, name, "User-Agent", value); break;
+      case 11: take(found.traceparent, name, "traceparent", value); break;
+      case 12: take(found.sentry_trace, name, "sentry-trace", value); break;
+      default: break;
+    }
+  }
+  return found;
 }
 
 /// The host of a Host header value ("example.com:8080" -> "example.com", "[::1]:80" -> "::1").
@@ -189,20 +213,20 @@ void invoke(Handler& handler, const httplib::Request& req, httplib::Response& re
 }
 
 /// Starts the request's transaction, inside the continued trace.
-inline span start_transaction(const httplib::Request& req, const route& r) noexcept {
+inline span start_transaction(const httplib::Request& req, const route& r, const traced_headers& headers) noexcept {
   const bool pii = should_send_default_pii();
   std::string_view target = req.target;
   std::size_t query_at = target.find('?');
   std::string_view query = query_at == std::string_view::npos ? std::string_view() : target.substr(query_at);
   std::string_view path = target.substr(0, query_at);
-  const std::string_view user_agent = header(req, "User-Agent");
+  const std::string_view user_agent = headers.user_agent;
   attribute attrs[] = {
       {"http.request.method", std::string_view(req.method)},
       {"http.method", std::string_view(req.method)},
       {"http.route", std::string_view(r.pattern)},
       {"url.path", path},
       {"url.scheme", "http"},
-      {"server.address", host_of(header(req, "Host"))},
+      {"server.address", host_of(headers.host)},
       {"server.port", static_cast<std::int64_t>(req.local_port)},
       {"network.protocol.version", protocol_version(req.version)},
       // Kept (moved down over the ones left out) only when given, or with send_default_pii:
@@ -239,8 +263,9 @@ inline void end_transaction(span& s, const httplib::Request& req, const httplib:
 /// One request of a route: continue the trace, run the handler in the transaction.
 template <class Handler>
 void traced_request(Handler& handler, const httplib::Request& req, httplib::Response& res, const route& r) {
-  continue_trace(header(req, "sentry-trace"), header(req, "baggage"), header(req, "traceparent"), [&] {
-    span s = start_transaction(req, r);
+  const traced_headers headers = find_traced_headers(req);
+  continue_trace(headers.sentry_trace, headers.baggage, headers.traceparent, [&] {
+    span s = start_transaction(req, r, headers);
 #if SENTRY_TRACE_EXCEPTIONS
     try {
       invoke(handler, req, res, r);

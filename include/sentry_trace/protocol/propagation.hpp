@@ -35,6 +35,11 @@
 //               Member count: at most 64 (the W3C minimum) Sentry members and 64 third-party
 //               members are kept; at most 64 members are written.
 //
+// COST          parse() reads each member once, eight bytes at a time, to find control bytes,
+//               escapes and non-ASCII; only a key or value with a '%' is decoded unit by unit,
+//               only one with bytes of 0x80 or more is checked as UTF-8. write_header() encodes
+//               each member once, in place. tests/test_propagation.cpp pins the cases of each path.
+//
 // RAM           sizeof(baggage) = SENTRY_TRACE_MAX_BAGGAGE + SENTRY_TRACE_MAX_DSC (rounded up to a
 //               multiple of 4) + 64 * 8 + 16 bytes: 9744 with the defaults; tests/test_propagation.cpp
 //               pins it. Parsing uses a few dozen bytes of stack and no scratch buffer.
@@ -98,6 +103,11 @@ bool parse_sentry_trace(std::string_view value, trace_parent& out) noexcept;
 /// untouched. @sentry/core 11 and sentry-native do not read an incoming traceparent; we do.
 bool parse_traceparent(std::string_view value, trace_parent& out) noexcept;
 
+namespace detail {
+struct member_text;     // a key or value as received or given, measured (below)
+class baggage_writer;   // an outgoing value, written member by member (below)
+}  // namespace detail
+
 /// The incoming `baggage`, split in two and copied into fixed buffers:
 /// - Sentry members (`sentry-<key>=<value>`, key decoded before the prefix is checked): decoded,
 ///   a later duplicate replaces the value in the first one's position, at most 64 members and
@@ -160,9 +170,13 @@ class baggage {
   /// then the third-party members verbatim, comma-separated. Whole members only: a member that
   /// would take the value past min(cap, SENTRY_TRACE_MAX_BAGGAGE) bytes, or past 64 members, is
   /// skipped and later, smaller ones still go (as @sentry/core's objectToBaggageHeader skips).
-  /// Sentry members come first so they survive. No NUL is written. Returns the bytes written
-  /// (0 when there is nothing to send: send no header then). `out` may be null when cap is 0.
+  /// Sentry members come first so they survive. No NUL is written; out[result, cap) may hold
+  /// the scraps of a member that did not fit. Returns the bytes written (0 when there is
+  /// nothing to send: send no header then). `out` may be null when cap is 0.
   std::size_t write_header(char* out, std::size_t cap) const noexcept;
+  /// Writes the third-party members through `w`, as write_header() does after the Sentry ones:
+  /// for a value whose Sentry members come from elsewhere (a DSC made here).
+  void write_third_party(detail::baggage_writer& w) const noexcept;
   /// Writes the Sentry members as one JSON object, {"trace_id":"…","public_key":"…",…}, every
   /// value a string, in the order of sentry_key(): the envelope header's `trace`.
   void write_json(json_writer& w) const noexcept;
@@ -171,8 +185,9 @@ class baggage {
   struct entry {
     std::uint16_t key_off, key_len, value_off, value_len;
   };
-  template <class Source> bool put_sentry(const Source& key, const Source& value) noexcept;
-  void add_member(std::string_view key, std::string_view value) noexcept;
+  bool put_sentry(const detail::member_text& key, const detail::member_text& value) noexcept;
+  /// Adds one member, `member` cut at its first '=' (at `eq`).
+  void add_member(std::string_view member, std::size_t eq) noexcept;
 
   char dsc_[SENTRY_TRACE_MAX_DSC];          // decoded keys and values, packed
   char tp_[SENTRY_TRACE_MAX_BAGGAGE];       // third-party members, comma-joined
@@ -361,51 +376,310 @@ constexpr bool valid_utf8(std::string_view s) noexcept {
   });
 }
 
-inline bool has_control(std::string_view s) noexcept {
-  for (char c : s)
-    if (is_control(static_cast<unsigned char>(c))) return true;
-  return false;
+/// What a run of raw bytes holds, as classify_bytes() finds it. Text with none of these is
+/// plain ASCII: decodeURIComponent gives it back as it is, so it needs no other look.
+enum raw_byte_kinds : unsigned {
+  raw_control = 1,  ///< a byte below 0x20, or 0x7f
+  raw_percent = 2,  ///< a '%': escapes to read
+  raw_high = 4,     ///< a byte of 0x80 or more: UTF-8 to check
+};
+
+/// `b` in each of a word's eight bytes.
+constexpr std::uint64_t in_each_byte(unsigned char b) noexcept { return 0x0101010101010101ull * b; }
+
+/// Calls take(word) for the bytes of `s`, eight at a time, in words of either byte order: the
+/// last word overlaps the one before it (a word trick asking whether any byte is of a kind
+/// does not mind a byte seen twice), and a text shorter than eight bytes is padded with 'a',
+/// which is of no kind asked here.
+template <class Take> inline void for_each_word(std::string_view s, Take&& take) noexcept {
+  const char* p = s.data();
+  std::size_t n = s.size();
+  std::uint64_t w = in_each_byte('a');
+  if (n < 8) {
+    for (std::size_t i = 0; i < n; ++i) w = (w << 8) | static_cast<unsigned char>(p[i]);
+    take(w);
+    return;
+  }
+  for (; n > 8; n -= 8, p += 8) {
+    std::memcpy(&w, p, 8);
+    take(w);
+  }
+  std::memcpy(&w, p + n - 8, 8);
+  take(w);
 }
 
-/// The bytes of a member key or value, either as received (percent-encoded, validated by
-/// uri_decodable) or as given by set_sentry (plain); `skip` leading decoded bytes are left out
-/// (the "sentry-" prefix, which may itself be encoded).
+// The word tricks below: "a byte below n" is (w - n * ones) & ~w (n <= 0x80), "a byte above n"
+// is (w + (0x7f - n) * ones) | w, and "a byte equal to c" is "a byte below 1" of w ^ c * ones.
+// Their borrows and carries can mark a byte falsely only above one they mark truly, so the
+// high bits of their marks, gathered over every word and read once at the end, are exact as to
+// whether any byte is one.
+
+/// Whether `s` holds anything but printable ASCII without a '%': a control byte, a byte of 0x80
+/// or more, or an escape. Most members hold none, and then nothing else needs reading.
+inline bool has_special_bytes(std::string_view s) noexcept {
+  constexpr std::uint64_t ones = in_each_byte(1);
+  std::uint64_t marks = 0;
+  for_each_word(s, [&](std::uint64_t w) {
+    const std::uint64_t pct = w ^ in_each_byte('%');
+    marks |= ((w - in_each_byte(0x20)) & ~w) | (w + ones) | w | ((pct - ones) & ~pct);
+  });
+  return (marks & in_each_byte(0x80)) != 0;
+}
+
+/// The raw_byte_kinds in `s`, in one pass of eight bytes a step.
+inline unsigned classify_bytes(std::string_view s) noexcept {
+  constexpr std::uint64_t ones = in_each_byte(1), highs = in_each_byte(0x80);
+  std::uint64_t control = 0, percent = 0, all = 0;
+  for_each_word(s, [&](std::uint64_t w) {
+    const std::uint64_t del = w ^ in_each_byte(0x7f), pct = w ^ in_each_byte('%');
+    control |= ((w - in_each_byte(0x20)) & ~w) | ((del - ones) & ~del);
+    percent |= (pct - ones) & ~pct;
+    all |= w;
+  });
+  return ((control & highs) ? unsigned{raw_control} : 0u) | ((percent & highs) ? unsigned{raw_percent} : 0u) |
+         ((all & highs) ? unsigned{raw_high} : 0u);
+}
+
+/// A member's key or value, either as received (`encoded`: it holds escapes, read unit by unit
+/// with read_unit) or as its bytes stand (received without a '%', or given to set_sentry),
+/// measured once: its decoded length, and whether a decoded byte is a control byte. `skip`
+/// leading decoded bytes of an encoded text are left out (the "sentry-" prefix, which may itself
+/// be encoded); a plain text is cut instead.
 struct member_text {
   std::string_view text;
   bool encoded = false;
   std::size_t skip = 0;
+  std::size_t length = 0;  ///< decoded bytes, the skipped ones excluded
+  bool control = false;    ///< a decoded byte is a control byte (received: only an escape makes one)
 
-  template <class Fn> bool each(Fn&& fn) const noexcept {
+  static member_text plain(std::string_view s) noexcept { return member_text{s, false, 0, s.size(), false}; }
+
+  /// `raw` as received, with its raw_byte_kinds (no raw_control); false when decodeURIComponent
+  /// would reject it (JS: URIError). Plain ASCII is taken as it is; text with escapes is read
+  /// once, checked and measured in the same pass; raw UTF-8 without escapes is checked.
+  static bool received(std::string_view raw, unsigned kinds, member_text& out) noexcept {
+    out = plain(raw);
+    if (kinds & raw_percent) {
+      std::size_t units = 0;
+      bool control = false;
+      const bool ok = well_formed_utf8(raw, [&](std::string_view t, std::size_t& i, unsigned char& b, bool& esc) {
+        if (!read_unit(t, i, b, esc)) return false;
+        ++units;
+        control = control || is_control(b);
+        return true;
+      });
+      out.encoded = true;
+      out.length = units;
+      out.control = control;
+      return ok;
+    }
+    return !(kinds & raw_high) || valid_utf8(raw);
+  }
+
+  /// The text without its first `n` decoded bytes (n <= length).
+  member_text without_prefix(std::size_t n) const noexcept {
+    member_text m = *this;
+    if (encoded) m.skip += n;
+    else m.text.remove_prefix(n);
+    m.length -= n;
+    return m;
+  }
+  /// Whether the decoded text starts with `prefix` (not empty).
+  bool starts_with(std::string_view prefix) const noexcept {
+    if (!encoded) return text.size() >= prefix.size() && std::memcmp(text.data(), prefix.data(), prefix.size()) == 0;
+    std::size_t k = 0;
+    each_decoded([&](unsigned char b) {
+      if (static_cast<unsigned char>(prefix[k]) != b) {
+        k = prefix.size() + 1;  // a mismatch
+        return false;
+      }
+      return ++k < prefix.size();
+    });
+    return k == prefix.size();
+  }
+  bool equals(std::string_view other) const noexcept {
+    if (other.size() != length) return false;
+    if (!encoded) return length == 0 || std::memcmp(text.data(), other.data(), length) == 0;
+    std::size_t k = 0;
+    return each_decoded([&](unsigned char b) { return static_cast<unsigned char>(other[k++]) == b; });
+  }
+  /// Writes the `length` decoded bytes at `out`.
+  void copy_to(char* out) const noexcept {
+    if (!encoded) {
+      if (length) std::memcpy(out, text.data(), length);
+      return;
+    }
+    std::size_t k = 0;
+    each_decoded([&](unsigned char b) { return out[k++] = static_cast<char>(b), true; });
+  }
+
+ private:
+  /// Calls fn(byte) for each decoded byte of an encoded text past `skip`, until fn returns
+  /// false (then false). The text was checked when received, so every escape reads.
+  template <class Fn> bool each_decoded(Fn&& fn) const noexcept {
     std::size_t i = 0, n = 0;
     while (i < text.size()) {
       unsigned char b = 0;
       bool esc = false;
-      if (encoded) {
-        if (!read_unit(text, i, b, esc)) return false;
-      } else {
-        b = static_cast<unsigned char>(text[i++]);
-      }
+      if (!read_unit(text, i, b, esc)) return false;
       if (n++ >= skip && !fn(b)) return false;
     }
     return true;
   }
-  std::size_t length() const noexcept {
-    std::size_t n = 0;
-    each([&](unsigned char) { return ++n, true; });
-    return n;
+};
+
+/// The RFC 3986 unreserved bytes, A-Za-z0-9-._~, as a table: a lookup a byte where encoding
+/// asked seven comparisons.
+struct byte_set {
+  bool has[256] = {};
+};
+constexpr byte_set unreserved_bytes() noexcept {
+  byte_set set;
+  for (unsigned c = 0; c < 256; ++c) set.has[c] = is_unreserved(static_cast<unsigned char>(c));
+  return set;
+}
+inline constexpr byte_set unreserved_set = unreserved_bytes();
+
+/// Appends `bytes` at out[pos, limit), advancing `pos`; false, and `pos` unchanged, when they do
+/// not fit.
+inline bool append_bytes(char* out, std::size_t limit, std::size_t& pos, std::string_view bytes) noexcept {
+  if (bytes.size() > limit - pos) return false;
+  if (!bytes.empty()) std::memcpy(out + pos, bytes.data(), bytes.size());  // out may be null when empty
+  pos += bytes.size();
+  return true;
+}
+
+/// Whether all eight bytes of `w` are unreserved (A-Za-z0-9-._~), in either byte order. For a
+/// byte x below 0x80, (x | 0x80) - lo has its high bit set exactly when x >= lo, and
+/// (0x80 | hi) - x exactly when x <= hi, neither borrowing from the next byte; letters are
+/// tested folded to lowercase (x | 0x20).
+constexpr bool word_unreserved(std::uint64_t w) noexcept {
+  constexpr std::uint64_t highs = in_each_byte(0x80);
+  const std::uint64_t x = w & ~highs, x_high = w | highs, folded = x | in_each_byte(0x20);
+  const std::uint64_t letter = ((folded | highs) - in_each_byte('a')) & (in_each_byte(0x80 | 'z') - folded);
+  const std::uint64_t digit = (x_high - in_each_byte('0')) & (in_each_byte(0x80 | '9') - x);
+  const std::uint64_t dash_dot = (x_high - in_each_byte('-')) & (in_each_byte(0x80 | '.') - x);
+  const std::uint64_t underscore = (x_high - in_each_byte('_')) & (in_each_byte(0x80 | '_') - x);
+  const std::uint64_t tilde = (x_high - in_each_byte('~')) & (in_each_byte(0x80 | '~') - x);
+  // A byte of 0x80 or more is reserved: its own high bit clears the result's.
+  return ((letter | digit | dash_dot | underscore | tilde) & ~w & highs) == highs;
+}
+
+/// The raw_control or raw_high kind of an escaped byte (0 for any other).
+constexpr unsigned escaped_kind(unsigned char c) noexcept {
+  return is_control(c) ? unsigned{raw_control} : c >= 0x80 ? unsigned{raw_high} : 0u;
+}
+
+/// Appends `in` percent-encoded as percent_encode() does at out[pos, limit), advancing `pos`, in
+/// one pass, and adds to `seen` the raw_byte_kinds of what it escaped (so a caller checks a text
+/// as it writes it); false, and `pos` unchanged, when it does not fit (out[pos, limit) may then
+/// hold part of it).
+inline bool append_percent_encoded(char* out, std::size_t limit, std::size_t& pos, std::string_view in,
+                                   unsigned& seen) noexcept {
+  std::size_t at = pos;
+  if (in.size() <= (limit - at) / 3) {
+    // Room for every byte escaped: no bound to check byte by byte. Leading words of eight
+    // unreserved bytes (ids, numbers, names) are copied whole; the rest a byte at a time.
+    std::size_t i = 0;
+    for (; in.size() - i >= 8; i += 8, at += 8) {
+      std::uint64_t w;
+      std::memcpy(&w, in.data() + i, 8);
+      if (!word_unreserved(w)) break;
+      std::memcpy(out + at, &w, 8);
+    }
+    for (char ch : std::string_view(in.data() + i, in.size() - i)) {
+      const auto c = static_cast<unsigned char>(ch);
+      if (unreserved_set.has[c]) {
+        out[at++] = ch;
+        continue;
+      }
+      seen |= escaped_kind(c);
+      out[at] = '%';
+      out[at + 1] = hex_upper[c >> 4];
+      out[at + 2] = hex_upper[c & 0xF];
+      at += 3;
+    }
+  } else {
+    for (char ch : in) {
+      const auto c = static_cast<unsigned char>(ch);
+      const bool as_is = unreserved_set.has[c];
+      if ((as_is ? 1u : 3u) > limit - at) return false;
+      if (as_is) {
+        out[at++] = ch;
+        continue;
+      }
+      seen |= escaped_kind(c);
+      out[at] = '%';
+      out[at + 1] = hex_upper[c >> 4];
+      out[at + 2] = hex_upper[c & 0xF];
+      at += 3;
+    }
   }
-  bool has_control() const noexcept {
-    return !each([](unsigned char b) { return !is_control(b); });
+  pos = at;
+  return true;
+}
+
+/// Writes an outgoing `baggage` value member by member into out[0, min(cap,
+/// SENTRY_TRACE_MAX_BAGGAGE)), as baggage::write_header() describes: each member in place in one
+/// pass, whole members only (one that does not fit is taken back, its scraps left past size(),
+/// and later, smaller ones still go), at most baggage::max_members of them.
+class baggage_writer {
+ public:
+  enum result { written, no_room, refused };
+
+  baggage_writer(char* out, std::size_t cap) noexcept
+      : out_(out), limit_(cap < SENTRY_TRACE_MAX_BAGGAGE ? cap : SENTRY_TRACE_MAX_BAGGAGE) {}
+
+  /// `sentry-<key>=<value>`, key and value percent-encoded, of a member a baggage holds.
+  result sentry_member(std::string_view key, std::string_view decoded_value) noexcept {
+    unsigned seen = 0;
+    return put_sentry_member(key, decoded_value, seen);
   }
-  bool equals(std::string_view plain) const noexcept {
-    std::size_t k = 0;
-    bool same = each([&](unsigned char b) { return k < plain.size() && static_cast<unsigned char>(plain[k++]) == b; });
-    return same && k == plain.size();
+  /// The same for a member no baggage has checked: refused, and nothing written, where
+  /// baggage::set_sentry() would refuse it (empty, a control byte, not well-formed UTF-8). The
+  /// check rides on the encoding: only escaped bytes can be control bytes or UTF-8.
+  result checked_sentry_member(std::string_view key, std::string_view decoded_value) noexcept {
+    if (key.empty() || decoded_value.empty()) return refused;
+    const std::size_t start = pos_, members = members_;
+    unsigned seen = 0;
+    const result r = put_sentry_member(key, decoded_value, seen);
+    if ((seen & raw_control) || ((seen & raw_high) && (!valid_utf8(key) || !valid_utf8(decoded_value)))) {
+      pos_ = start;
+      members_ = members;
+      return refused;
+    }
+    return r;
   }
-  void copy_to(char* out) const noexcept {
-    std::size_t k = 0;
-    each([&](unsigned char b) { return out[k++] = static_cast<char>(b), true; });
+  /// A member written as it is (a third-party "key=value;props").
+  result raw_member(std::string_view member) noexcept {
+    std::size_t at = pos_;
+    if (members_ >= max_members || !append_bytes(out_, limit_, at, pos_ ? "," : "") ||
+        !append_bytes(out_, limit_, at, member))
+      return no_room;
+    pos_ = at;
+    ++members_;
+    return written;
   }
+  bool full() const noexcept { return members_ >= max_members; }
+  std::size_t size() const noexcept { return pos_; }
+
+ private:
+  static constexpr std::size_t max_members = 64;  // baggage::max_members
+  result put_sentry_member(std::string_view key, std::string_view value, unsigned& seen) noexcept {
+    std::size_t at = pos_;
+    if (members_ >= max_members || !append_bytes(out_, limit_, at, pos_ ? ",sentry-" : "sentry-") ||
+        !append_percent_encoded(out_, limit_, at, key, seen) || !append_bytes(out_, limit_, at, "=") ||
+        !append_percent_encoded(out_, limit_, at, value, seen))
+      return no_room;
+    pos_ = at;
+    ++members_;
+    return written;
+  }
+
+  char* out_;
+  std::size_t limit_;
+  std::size_t pos_ = 0;
+  std::size_t members_ = 0;
 };
 
 inline bool percent_decode(std::string_view in, char* out, std::size_t cap, std::size_t& out_len) noexcept {
@@ -423,7 +697,7 @@ inline bool percent_decode(std::string_view in, char* out, std::size_t cap, std:
 
 inline std::size_t percent_encoded_length(std::string_view in) noexcept {
   std::size_t n = 0;
-  for (char c : in) n += is_unreserved(static_cast<unsigned char>(c)) ? 1 : 3;
+  for (char c : in) n += unreserved_set.has[static_cast<unsigned char>(c)] ? 1 : 3;
   return n;
 }
 
@@ -431,7 +705,7 @@ inline void percent_encode(sink& out, std::string_view in) noexcept {
   std::size_t run = 0;  // start of the pending run of unreserved bytes
   for (std::size_t i = 0; i < in.size(); ++i) {
     const auto c = static_cast<unsigned char>(in[i]);
-    if (is_unreserved(c)) continue;
+    if (unreserved_set.has[c]) continue;
     if (i > run) out.write(in.data() + run, i - run);
     const char esc[3] = {'%', hex_upper[c >> 4], hex_upper[c & 0xF]};
     out.write(esc, 3);
@@ -475,6 +749,17 @@ inline bool should_propagate(std::string_view url, const std::string_view* targe
 
 inline bool parse_sentry_trace(std::string_view value, trace_parent& out) noexcept {
   const std::string_view s = detail::trim(value, detail::is_ows);
+  if (s.size() == 51 && s[32] == '-' && s[49] == '-' && (s[50] == '0' || s[50] == '1')) {
+    // The form the SDKs send, "<32 hex>-<16 hex>-<flag>", can match only with all three groups,
+    // so the ids' own parses (lowercase hex, not all zeros) decide it without the matcher.
+    trace_parent r;
+    if (!trace_id::parse(std::string_view(s.data(), 32), r.trace) ||
+        !span_id::parse(std::string_view(s.data() + 33, 16), r.parent))
+      return false;
+    r.sampled = s[50] == '1' ? parent_decision::sampled : parent_decision::not_sampled;
+    out = r;
+    return true;
+  }
   detail::sentry_trace_match m;
   if (!detail::match_sentry_trace(s, m) || !m.has_trace) return false;
   trace_parent r;
@@ -540,12 +825,13 @@ inline std::string_view baggage::sentry(std::string_view key) const noexcept {
 }
 
 // Adds or replaces one Sentry member. A replacement keeps the first one's slot (so the order is
-// that of first appearance, as in a JavaScript object) and moves its bytes to the end.
-template <class Source> bool baggage::put_sentry(const Source& key, const Source& value) noexcept {
-  const std::size_t klen = key.length(), vlen = value.length();
+// that of first appearance, as in a JavaScript object) and moves its bytes to the end. Keys are
+// compared only where the lengths agree.
+inline bool baggage::put_sentry(const detail::member_text& key, const detail::member_text& value) noexcept {
+  const std::size_t klen = key.length, vlen = value.length;
   std::size_t dup = sentry_count_;
   for (std::size_t i = 0; i < sentry_count_; ++i)
-    if (key.equals(sentry_key(i))) {
+    if (entries_[i].key_len == klen && key.equals(sentry_key(i))) {
       dup = i;
       break;
     }
@@ -577,31 +863,36 @@ template <class Source> bool baggage::put_sentry(const Source& key, const Source
 }
 
 inline bool baggage::set_sentry(std::string_view key, std::string_view decoded_value) noexcept {
-  if (key.empty() || decoded_value.empty() || detail::has_control(key) || detail::has_control(decoded_value) ||
-      !detail::valid_utf8(key) || !detail::valid_utf8(decoded_value))
-    return false;
-  return put_sentry(detail::member_text{key, false, 0}, detail::member_text{decoded_value, false, 0});
+  if (key.empty() || decoded_value.empty()) return false;
+  const unsigned kinds = detail::classify_bytes(key) | detail::classify_bytes(decoded_value);
+  if (kinds & detail::raw_control) return false;
+  if ((kinds & detail::raw_high) && (!detail::valid_utf8(key) || !detail::valid_utf8(decoded_value))) return false;
+  return put_sentry(detail::member_text::plain(key), detail::member_text::plain(decoded_value));
 }
 
-inline void baggage::add_member(std::string_view key, std::string_view value) noexcept {
+// One pass over the member finds what it holds; plain ASCII (the usual member) then needs
+// nothing but a copy. Only a member with something to look at has its key and value looked at
+// apart, and escapes and UTF-8 are read only in the one that has them.
+inline void baggage::add_member(std::string_view member, std::size_t eq) noexcept {
+  const std::string_view key = detail::trim(std::string_view(member.data(), eq), detail::is_ows);
+  const std::string_view value =
+      detail::trim(std::string_view(member.data() + eq + 1, member.size() - eq - 1), detail::is_ows);
+  if (key.empty() || value.empty()) return;
+  unsigned key_kinds = 0, value_kinds = 0;
+  if (detail::has_special_bytes(member)) {
+    key_kinds = detail::classify_bytes(key);
+    value_kinds = detail::classify_bytes(value);
+  }
   // A raw control byte could end the header line (CR, LF) or hide in a log: never pass it on.
-  if (key.empty() || value.empty() || detail::has_control(key) || detail::has_control(value)) return;
-  if (!detail::uri_decodable(key) || !detail::uri_decodable(value)) return;  // JS: URIError, member dropped
-  const detail::member_text k{key, true, 0};
+  if ((key_kinds | value_kinds) & detail::raw_control) return;
+  detail::member_text k, v;
+  if (!detail::member_text::received(key, key_kinds, k) || !detail::member_text::received(value, value_kinds, v))
+    return;  // JS: URIError, member dropped
   static constexpr std::string_view prefix = "sentry-";
-  std::size_t matched = 0;
-  k.each([&](unsigned char b) {
-    if (matched < prefix.size() && static_cast<unsigned char>(prefix[matched]) == b) {
-      ++matched;
-      return matched < prefix.size();
-    }
-    matched = prefix.size() + 1;  // mismatch
-    return false;
-  });
-  if (matched == prefix.size()) {
-    const detail::member_text sk{key, true, prefix.size()}, sv{value, true, 0};
-    if (sk.length() == 0 || sk.has_control() || sv.has_control()) return;
-    if (!put_sentry(sk, sv)) ++dropped_;
+  if (k.starts_with(prefix)) {
+    const detail::member_text sk = k.without_prefix(prefix.size());
+    if (sk.length == 0 || sk.control || v.control) return;
+    if (!put_sentry(sk, v)) ++dropped_;
     return;
   }
   const std::size_t need = (tp_len_ ? 1 : 0) + key.size() + 1 + value.size();
@@ -624,47 +915,29 @@ inline void baggage::parse(std::string_view header) noexcept {
   while (true) {
     const std::size_t comma = header.find(',', pos);
     const std::size_t end = comma == std::string_view::npos ? header.size() : comma;
-    const std::string_view member = header.substr(pos, end - pos);
+    const std::string_view member(header.data() + pos, end - pos);
     const std::size_t eq = member.find('=');
-    if (eq != std::string_view::npos)
-      add_member(detail::trim(member.substr(0, eq), detail::is_ows), detail::trim(member.substr(eq + 1), detail::is_ows));
+    if (eq != std::string_view::npos) add_member(member, eq);
     if (comma == std::string_view::npos) break;
     pos = comma + 1;
   }
 }
 
-inline std::size_t baggage::write_header(char* out, std::size_t cap) const noexcept {
-  const std::size_t limit = cap < SENTRY_TRACE_MAX_BAGGAGE ? cap : SENTRY_TRACE_MAX_BAGGAGE;
-  std::size_t pos = 0, members = 0;
-  static constexpr std::string_view prefix = "sentry-";
-  for (std::size_t i = 0; i < sentry_count_ && members < max_members; ++i) {
-    const std::string_view k = sentry_key(i), v = sentry_value(i);
-    const std::size_t need =
-        (pos ? 1 : 0) + prefix.size() + detail::percent_encoded_length(k) + 1 + detail::percent_encoded_length(v);
-    if (need > limit - pos) continue;
-    fixed_sink s(out + pos, need);
-    if (pos) s.put(',');
-    s.write(prefix);
-    detail::percent_encode(s, k);
-    s.put('=');
-    detail::percent_encode(s, v);
-    pos += s.size();
-    ++members;
-  }
+inline void baggage::write_third_party(detail::baggage_writer& w) const noexcept {
   std::size_t start = 0;
-  while (start < tp_len_ && members < max_members) {
+  while (start < tp_len_ && !w.full()) {
     const char* comma = static_cast<const char*>(std::memchr(tp_ + start, ',', tp_len_ - start));
     const std::size_t end = comma ? static_cast<std::size_t>(comma - tp_) : tp_len_;
-    const std::size_t len = end - start, need = (pos ? 1 : 0) + len;
-    if (need <= limit - pos) {
-      if (pos) out[pos++] = ',';
-      std::memcpy(out + pos, tp_ + start, len);
-      pos += len;
-      ++members;
-    }
+    w.raw_member(std::string_view(tp_ + start, end - start));
     start = end + 1;
   }
-  return pos;
+}
+
+inline std::size_t baggage::write_header(char* out, std::size_t cap) const noexcept {
+  detail::baggage_writer w(out, cap);
+  for (std::size_t i = 0; i < sentry_count_ && !w.full(); ++i) w.sentry_member(sentry_key(i), sentry_value(i));
+  write_third_party(w);
+  return w.size();
 }
 
 inline void baggage::write_json(json_writer& w) const noexcept {

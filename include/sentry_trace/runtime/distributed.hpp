@@ -20,7 +20,7 @@
 //               sentry-trace and traceparent (about 130 bytes); the baggage value (up to
 //               SENTRY_TRACE_MAX_BAGGAGE bytes) is written into a buffer of the calling thread.
 //               continue_trace keeps the caller's baggage text and parses it where it is used.
-// RAM           per thread that propagates: SENTRY_TRACE_MAX_BAGGAGE + sizeof(baggage) + 8 bytes
+// RAM           per thread that propagates: SENTRY_TRACE_MAX_BAGGAGE + sizeof(baggage) + 64 bytes
 //               of thread-local storage (about 17.5 KiB with the defaults).
 // ERRORS        A missing or malformed sentry-trace (and traceparent) starts a new trace; debug
 //               mode logs why. Baggage members that are malformed, hostile (control characters)
@@ -75,6 +75,7 @@ inline void parse_incoming(std::string_view sentry_trace, std::string_view bagga
   if (bag) {
     bag->clear();
     bag->parse(baggage_value);
+    scratch->bag_parse_of = &in;  // until the bag is next written (load_incoming_baggage copies it)
   } else if (!baggage_value.empty()) {
     log_line(log_level::warning, "continue_trace: no stack scope is free (SENTRY_TRACE_MAX_THREADS): the baggage is not read");
   }
@@ -194,6 +195,61 @@ void for_each_blockless_head_dsc(const current_trace& c, const envelope_context&
   for_each_head_dsc(c.trace, {}, transaction_source::custom, rate_known, rate, c.sample_rand_micros, c.sampled, ctx, emit);
 }
 
+/// Writes the head DSC of a blockless `c` (for_each_blockless_head_dsc) through `w`, keeping
+/// what baggage::set_sentry() would keep of it in an empty baggage: valid members, within
+/// SENTRY_TRACE_MAX_DSC bytes of keys and values (the keys are distinct, so none replaces
+/// another). The same value as set_sentry() for each and write_header(), without the copy.
+inline void write_head_dsc_members(baggage_writer& w, const current_trace& c) noexcept {
+  std::size_t dsc_bytes = 0;
+  for_each_blockless_head_dsc(c, make_dsc_context(), [&](std::string_view k, std::string_view v) {
+    // A member past the budget is not kept, valid or not; one kept counts, written or not.
+    if (k.size() + v.size() > SENTRY_TRACE_MAX_DSC - dsc_bytes) return;
+    if (w.checked_sentry_member(k, v) != baggage_writer::refused) dsc_bytes += k.size() + v.size();
+  });
+}
+
+/// The frozen DSC of `b` (claimed by the caller, so it holds its transaction meanwhile) as a
+/// baggage value in `out`: written once per thread and transaction, not once per request.
+inline std::string_view write_block_baggage(propagation_scratch& out, const transaction_block& b) noexcept {
+  const std::uint32_t generation = b.generation();
+  const std::uint16_t epoch = g_tracer.epoch;
+  if (out.header_kind != propagation_scratch::header_block_dsc || out.header_of_block != &b ||
+      out.header_generation != generation || out.header_epoch != epoch) {
+    out.header_length = static_cast<std::uint32_t>(b.dsc.write_header(out.header, sizeof(out.header)));
+    out.header_kind = propagation_scratch::header_block_dsc;
+    out.header_of_block = &b;
+    out.header_generation = generation;
+    out.header_epoch = epoch;
+  }
+  return std::string_view(out.header, out.header_length);
+}
+
+/// The head DSC of `c`, a trace without a block and without a caller's members to pass on, as a
+/// baggage value in `out`: written again only when its inputs (the trace's ids, decision, rate
+/// and sample_rand, the run's options) differ from the last one's.
+inline std::string_view write_head_baggage(propagation_scratch& out, const current_trace& c) noexcept {
+  double rate = 0.0;
+  const bool rate_known = span_ref_rate(c.ref, rate);
+  const std::uint32_t rate_ppm = rate_known ? c.ref.sample_rate_ppm : 0;
+  const std::uint16_t epoch = g_tracer.epoch;
+  const auto decision = static_cast<std::uint8_t>(c.sampled);
+  if (out.header_kind != propagation_scratch::header_head_dsc || out.header_trace != c.trace ||
+      out.header_rand != c.sample_rand_micros || out.header_decision != decision ||
+      out.header_rate_known != rate_known || out.header_rate_ppm != rate_ppm || out.header_epoch != epoch) {
+    baggage_writer w(out.header, sizeof(out.header));
+    write_head_dsc_members(w, c);
+    out.header_length = static_cast<std::uint32_t>(w.size());
+    out.header_kind = propagation_scratch::header_head_dsc;
+    out.header_trace = c.trace;
+    out.header_rand = c.sample_rand_micros;
+    out.header_decision = decision;
+    out.header_rate_known = rate_known;
+    out.header_rate_ppm = rate_ppm;
+    out.header_epoch = epoch;
+  }
+  return std::string_view(out.header, out.header_length);
+}
+
 /// The DSC to propagate for `c`, written as a baggage value into the thread's scratch.
 inline std::string_view write_baggage(const current_trace& c) noexcept {
   incoming_context* in = tl_incoming;
@@ -203,24 +259,29 @@ inline std::string_view write_baggage(const current_trace& c) noexcept {
     return {};
   }
   propagation_scratch& out = *scratch;
-  std::size_t n = 0;
-  if (c.dsc_unknown) {
-    return {};
-  } else if (c.block) {
-    const transaction_block& b = *c.block.get();
+  if (c.dsc_unknown) return {};
+  if (c.block) {
     freeze_head_dsc(*c.block.get());
-    n = b.dsc.write_header(out.header, sizeof(out.header));
-  } else if (in && in->continued && in->parent.trace == c.trace) {
+    return write_block_baggage(out, *c.block.get());
+  }
+  const bool continued_here = in && in->continued && in->parent.trace == c.trace;
+  const bool callers_members = in && !in->baggage_text.empty();
+  // An unrecorded root of a trace started here, or no span at all: a head DSC made now.
+  if (!continued_here && !callers_members) return write_head_baggage(out, c);
+  out.header_kind = propagation_scratch::header_other;  // what is written below is not kept
+  std::size_t n = 0;
+  if (continued_here) {
     baggage& b = out.bag();
     load_incoming_baggage(*in, b);
     n = b.write_header(out.header, sizeof(out.header));
   } else {
-    // An unrecorded root of a trace started here, or no span at all: a head DSC made now.
+    // The head DSC, written straight out, then the caller's third-party members.
+    baggage_writer w(out.header, sizeof(out.header));
+    write_head_dsc_members(w, c);
     baggage& b = out.bag();
     load_third_party_baggage(in, b);
-    for_each_blockless_head_dsc(c, make_envelope_context(),
-                                [&](std::string_view k, std::string_view v) { b.set_sentry(k, v); });
-    n = b.write_header(out.header, sizeof(out.header));
+    b.write_third_party(w);
+    n = w.size();
   }
   return std::string_view(out.header, n);
 }

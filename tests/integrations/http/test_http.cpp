@@ -64,6 +64,8 @@ struct seen_headers {
 class test_server {
  public:
   test_server() {
+    // Headers and body in one segment: without it each response waits for curl's delayed ACK.
+    server_.set_tcp_nodelay(true);
     hs::get(server_, "/orders/:id", [](const httplib::Request&, httplib::Response& res, const hs::route_params& p) {
       res.set_content("order " + std::string(p["id"]), "text/plain");
     });
@@ -443,6 +445,39 @@ TEST_CASE("a list that already carries sentry-trace is sent as it is") {
         std::vector<std::string>{"0123456789abcdef0123456789abcdef-0123456789abcdef-1"});
   CHECK(server.seen.values("own", "baggage").empty());
   curl_slist_free_all(list);
+}
+
+TEST_CASE("the route reads its headers whatever their case, the first of a name given twice") {
+  test_server server;
+  http_session session;
+  easy_handle e;
+  e.url(server.url("/orders/9"));
+  const std::string trace = "0123456789abcdef0123456789abcdef", parent = "0123456789abcdef";
+  curl_slist* list = nullptr;
+  list = curl_slist_append(list, ("SENTRY-TRACE: " + trace + "-" + parent + "-1").c_str());
+  list = curl_slist_append(list, "sentry-trace: fedcba9876543210fedcba9876543210-fedcba9876543210-1");
+  list = curl_slist_append(list, ("Baggage: sentry-trace_id=" + trace + ",sentry-public_key=k,sentry-release=up%401.0,v=1").c_str());
+  list = curl_slist_append(list, "user-AGENT: tester/2");
+  list = curl_slist_append(list, "HOST: shop.example:8080");
+  curl_easy_setopt(e.h, CURLOPT_HTTPHEADER, list);
+  CHECK(curl_easy_perform(e.h) == CURLE_OK);
+  curl_slist_free_all(list);
+  auto all = session.transactions();
+  const json& srv = transaction_named(all, "GET /orders/:id");
+  REQUIRE(srv.kind == json::object_k);
+  CHECK(srv["contexts"]["trace"]["trace_id"].str == trace);
+  CHECK(srv["contexts"]["trace"]["parent_span_id"].str == parent);
+  CHECK(srv["contexts"]["trace"]["data"]["user_agent.original"].str == "tester/2");
+  CHECK(srv["contexts"]["trace"]["data"]["server.address"].str == "shop.example");
+  bool dsc_seen = false;
+  for (auto& bytes : session.t.cap.sent) {
+    ts::envelope env = ts::parse_envelope(bytes);
+    if (env.item("transaction") && env.header["trace"]["trace_id"].str == trace) {
+      CHECK(env.header["trace"]["release"].str == "up@1.0");
+      dsc_seen = true;
+    }
+  }
+  CHECK(dsc_seen);
 }
 
 TEST_CASE("without an active span there is no client span, and the headers still go out") {
