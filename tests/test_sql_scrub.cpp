@@ -391,6 +391,13 @@ TEST_CASE("sql_operation gives the first keyword in upper case") {
   CHECK(si::sql_operation("") == "");
   CHECK(si::sql_operation("'SELECT'") == "");
   CHECK(si::sql_operation("averyveryverylongwordindeed") == "");
+  // A comment where the word starts or ends: skipped, or gluing the next run on.
+  CHECK(si::sql_operation("SEL/**/ECT 1") == "SELECT");
+  CHECK(si::sql_operation("( /* c */ sElEcT 1)") == "SELECT");
+  CHECK(si::sql_operation("CHECKPOINT") == "CHECKPOINT");
+  CHECK(si::sql_operation("CHECKPOINTS") == "");
+  CHECK(si::sql_operation("SELECT_") == "");
+  CHECK(si::sql_operation("\tdo $$ begin end $$") == "DO");
 }
 
 }  // TEST_SUITE("sql_scrub")

@@ -38,8 +38,8 @@
 // HOW           The reference is a cursor over the statement with comments and literals gone
 //               (cursor, cursor_step: one token at a time, looking ahead by copying itself). The
 //               scan scrub_sql() runs (scrub_into) reads the common tokens straight from the
-//               statement, in a loop over bytes, and hands each other token to cursor_step(),
-//               giving the same output. The 219-byte
+//               statement, in a loop over bytes, and hands each other token to cursor_step();
+//               tests/test_sql_scrub_random.cpp holds the two to the same output. The 219-byte
 //               SELECT of bench/integrations/bench_sqlite.cpp costs about 3 800 instructions
 //               (x86-64, g++ -O2; 7 700 before the scan), sql_operation() of its scrubbed text
 //               about 140.
