@@ -245,8 +245,9 @@ const scrub_case sentry_node_details[] = {
     {"SELECT $$unterminated", "SELECT ?"},
     {"SELECT a/**/$$x$$, $$a$$$$b$$", "SELECT a?, ?$$b$$"},
     {"SELECT 'a'$$b$$", "SELECT ??"},
-    // found by random statements against sanitizeSqlQuery of @sentry/server-utils 11.12.0 (what
-    // @sentry/node 11.12.0's SQL integrations call), each confirmed there
+    // found by tests/interop/check_sql_scrub.mjs (random statements against sanitizeSqlQuery of
+    // @sentry/server-utils 11.12.0, what @sentry/node 11.12.0's SQL integrations call), each
+    // confirmed there
     {"SELECT N'x', n'y', X'ff'", "SELECT ?, ?, ?"},
     {";SELECT 1", "SELECT ?"},  // leading semicolons go (`^[\s;]+`)
     {" ; ;SELECT 1;", "SELECT ?"},

@@ -19,8 +19,8 @@
 //                   lists are not collapsed (@sentry/node does not either: VALUES (?, ?, ?));
 //                 - placeholders kept: `$1`, `?`, `?1`, `:name`, `@name`, `$name`.
 //               It gives @sentry/node's output on @sentry/core's own test table and on random
-//               statements run through the real sanitizer (tests/test_sql_scrub.cpp) with two
-//               deliberate differences, each toward sending less:
+//               statements (tests/test_sql_scrub.cpp; tests/interop/check_sql_scrub.mjs runs the
+//               real sanitizer) with two deliberate differences, each toward sending less:
 //                 - `:1`, `@1` (SQLite's numbered parameters) stay placeholders, where the
 //                   regular expression there makes them `:?`, `@?`;
 //                 - whitespace is ASCII's (space, \t, \n, \v, \f, \r); JavaScript's \s also
