@@ -200,7 +200,7 @@ const scrub_case sentry_node_details[] = {
     {"SELECT 'a\\'b' FROM t", "SELECT ??"},
     {"SELECT MAX'a' FROM t", "SELECT MAX? FROM t"},        // the X of MAX is no prefix
     {"SELECT x'00ff', X'AB'", "SELECT ?, ?"},
-    {"SELECT N'text'", "SELECT N?"},                        // N is no prefix there either; the text is gone all the same
+    {"SELECT N'text'", "SELECT ?"},                         // N'..' is a prefix there too
     {"SELECT * FROM t WHERE a = 'unterminated -- not a comment", "SELECT * FROM t WHERE a = ?"},
     {"SELECT 'it''s -- still a string' -- a comment", "SELECT ?"},
     {"SELECT \"a 'quoted' identifier\" FROM t", "SELECT \"a 'quoted' identifier\" FROM t"},
@@ -238,13 +238,38 @@ const scrub_case sentry_node_details[] = {
     {"INSERT INTO t (a, b) VALUES (1, 'x'), (2, 'y')", "INSERT INTO t (a, b) VALUES (?, ?), (?, ?)"},
     // placeholders
     {"SELECT * FROM t WHERE a = ? AND b = :name AND c = @p AND d = $id", "SELECT * FROM t WHERE a = ? AND b = :name AND c = @p AND d = $id"},
-};
-
-// Where this scrubber sends less than @sentry/node would, on purpose (sql.hpp says why).
-const scrub_case deliberate_differences[] = {
-    {"SELECT * FROM t WHERE a = ?1 AND b = :2 AND c = @3", "SELECT * FROM t WHERE a = ?1 AND b = :2 AND c = @3"},
+    {"SELECT ?1, $$a$$1", "SELECT ?1, ?1"},  // no integer after ? (`(?<![$?])` there)
+    // dollar quotes, which the strip there scrubs too: not after a word character or a '$' of the
+    // statement itself (what precedes a comment does not count)
     {"SELECT $$secret text$$, $tag$more 'text'$tag$, 1", "SELECT ?, ?, ?"},
     {"SELECT $$unterminated", "SELECT ?"},
+    {"SELECT a/**/$$x$$, $$a$$$$b$$", "SELECT a?, ?$$b$$"},
+    {"SELECT 'a'$$b$$", "SELECT ??"},
+    // found by tests/interop/check_sql_scrub.mjs (random statements against sanitizeSqlQuery of
+    // @sentry/server-utils 11.12.0, what @sentry/node 11.12.0's SQL integrations call), each
+    // confirmed there
+    {"SELECT N'x', n'y', X'ff'", "SELECT ?, ?, ?"},
+    {";SELECT 1", "SELECT ?"},  // leading semicolons go (`^[\s;]+`)
+    {" ; ;SELECT 1;", "SELECT ?"},
+    {";", ""},
+    {"SELECT \"abc", "SELECT ?"},  // an unterminated quoted identifier is '?' with the rest
+    {"SELECT `a b", "SELECT ?"},
+    {"SELECT \"a\" FROM \"t", "SELECT \"a\" FROM ?"},
+    // The sign joins an integer unless a '?' or '$' is before it; a '?' that was an integer
+    // itself does not count, as that replacement is one pass there whose lookbehind still sees
+    // the digit.
+    {"SELECT 'a'-5, ?-5, 1-1, 5-5-5, TRUE-1", "SELECT ?-?, ?-?, ??, ???, ?-?"},
+    {"SELECT $1-1", "SELECT $1?"},
+    {"SELECT x FROM t WHERE a IN (1)-5", "SELECT x FROM t WHERE a IN (?)?"},
+    // Where a scientific or decimal number starts after a dot, it is taken first, as there.
+    {"SELECT 9.1.5e3, .1.5, 1.2.31e10", "SELECT ?.?, .?, ?.?"},
+    {"INSERT.1.5e-3, INSERT./**/1.5e-3", "INSERT.?, INSERT.?"},
+};
+
+// Where this scrubber sends less than @sentry/node would, on purpose (sql.hpp says why): there
+// `:2` and `@3` are `:?` and `@?` (`?1` is kept there too).
+const scrub_case deliberate_differences[] = {
+    {"SELECT * FROM t WHERE a = ?1 AND b = :2 AND c = @3", "SELECT * FROM t WHERE a = ?1 AND b = :2 AND c = @3"},
 };
 
 // MySQL: "..." is a string, \ escapes, # starts a comment.
@@ -255,6 +280,7 @@ const scrub_case mysql_cases[] = {
     {"SELECT `my col` FROM `t` WHERE x = 'y'", "SELECT `my col` FROM `t` WHERE x = ?"},
     {"SELECT E'a' FROM t", "SELECT E? FROM t"},  // no E'..' in MySQL
     {"SELECT $$a$$", "SELECT $$a$$"},              // no dollar quoting in MySQL
+    {"SELECT \"a\" FROM \"t", "SELECT ? FROM ?"},     // an unterminated string swallows the rest
 };
 
 }  // namespace
@@ -267,7 +293,7 @@ TEST_CASE("scrub_sql follows @sentry/node's replacements in their order, literal
   check_table(sentry_node_details);
 }
 
-TEST_CASE("scrub_sql keeps SQLite's numbered parameters and scrubs PostgreSQL dollar quotes") {
+TEST_CASE("scrub_sql keeps SQLite's numbered parameters") {
   check_table(deliberate_differences);
 }
 
@@ -366,6 +392,13 @@ TEST_CASE("sql_operation gives the first keyword in upper case") {
   CHECK(si::sql_operation("") == "");
   CHECK(si::sql_operation("'SELECT'") == "");
   CHECK(si::sql_operation("averyveryverylongwordindeed") == "");
+  // A comment where the word starts or ends: skipped, or gluing the next run on.
+  CHECK(si::sql_operation("SEL/**/ECT 1") == "SELECT");
+  CHECK(si::sql_operation("( /* c */ sElEcT 1)") == "SELECT");
+  CHECK(si::sql_operation("CHECKPOINT") == "CHECKPOINT");
+  CHECK(si::sql_operation("CHECKPOINTS") == "");
+  CHECK(si::sql_operation("SELECT_") == "");
+  CHECK(si::sql_operation("\tdo $$ begin end $$") == "DO");
 }
 
 }  // TEST_SUITE("sql_scrub")
