@@ -22,11 +22,15 @@
 //                            handler that does nothing, a transaction each; unsampled, the
 //                            headers carry the upstream's decision not to sample (-0), since
 //                            a sampled upstream's decision (-1) is followed whatever the rate
+//         <mode>-inline      a sampled mode with its transactions written on the thread that
+//                            ends them (elsewhere the handoff's worker writes them, as the
+//                            built-in transport has them written)
 //
 // The server is cpp-httplib on 127.0.0.1 (a port chosen at run time) in this process; the
 // client keeps one connection alive. Sampled client spans are timed inside root transactions of
 // at most 200 requests each (a transaction holds SENTRY_TRACE_MAX_SPANS children); both ends
-// hand their envelopes to st::null_transport. The end-to-end figures are wall time per request
+// hand their envelopes to st::null_transport, written on the handoff's worker thread unless the
+// mode or the row says otherwise. The end-to-end figures are wall time per request
 // over batches of the traced and the untraced request interleaved (so that both see the same
 // machine), reported as the median batch; their difference is noisy (a loopback request costs
 // tens of microseconds and varies by more than the wrapper costs), which is why the wrappers'
@@ -56,13 +60,18 @@ namespace {
 
 st::null_transport g_none;
 
-void start_tracing(double rate) {
+/// Tracing at `rate`. Finished transactions are written on the handoff's worker thread, as the
+/// built-in HTTP transport has them written (serialize_on_worker for a user transport), so the
+/// request's thread pays what it pays in a service; `inline_writes` writes them on the thread
+/// that ends them (a user transport without serialize_on_worker), for the `-inline` modes.
+void start_tracing(double rate, bool inline_writes = false) {
   st::options o;
   o.dsn = "https://public@o1.ingest.sentry.io/42";
   o.release = "bench@1.0.0";
   o.traces_sample_rate = rate;
   o.transport = &g_none;
   o.send_client_reports = false;
+  o.serialize_on_worker = !inline_writes;
   if (!st::init(o)) {
     std::fprintf(stderr, "bench_http: init failed\n");
     std::exit(1);
@@ -131,7 +140,7 @@ void requests(client& c, const bench_server& s, request_kind kind, std::uint32_t
 }
 
 /// The client wrapper's own work, `n` times, on a handle that has done one request.
-void own_client(client& c, const bench_server& s, std::uint32_t n) {
+[[gnu::noinline]] void own_client(client& c, const bench_server& s, std::uint32_t n) {
   c.url(s.url("/plain"));
   curl_easy_perform(c.h);
   for (std::uint32_t done = 0; done < n;) {
@@ -175,7 +184,7 @@ struct server_request {
 };
 
 /// The server wrapper's own work, `n` times: continue the trace, a transaction, a status.
-void own_server(server_request& sr, std::uint32_t n) {
+[[gnu::noinline]] void own_server(server_request& sr, std::uint32_t n) {
   auto handler = [](const httplib::Request&, httplib::Response& res) { res.status = 200; };
   httplib::Response res;
   for (std::uint32_t i = 0; i < n; ++i) hs::internal::traced_request(handler, sr.req, res, sr.r);
@@ -183,7 +192,7 @@ void own_server(server_request& sr, std::uint32_t n) {
 
 /// The baggage alone: `n` parses of the sampled upstream's value into a cleared object, or `n`
 /// writes of it as an outgoing value.
-void baggage_alone(bool write, std::uint32_t n) {
+[[gnu::noinline]] void baggage_alone(bool write, std::uint32_t n) {
   static st::baggage bag;  // about 9.5 KiB: not on the stack
   static char out[SENTRY_TRACE_MAX_BAGGAGE];
   bag.parse(sampled_baggage);
@@ -256,7 +265,7 @@ int loop_only(std::uint32_t n, const char* mode) {
     return 0;
   }
   const bool unsampled = std::strstr(mode, "-unsampled") != nullptr;
-  start_tracing(unsampled ? 0.0 : 1.0);
+  start_tracing(unsampled ? 0.0 : 1.0, std::strstr(mode, "-inline") != nullptr);
   {
     bench_server s;
     client c;
@@ -316,6 +325,13 @@ int main(int argc, char** argv) {
     }
     st::shutdown(2000);
   }
+  start_tracing(1.0, true);
+  {
+    server_request sr(true);
+    print_own("route wrapper's own work + writing its transaction",
+              batches(rounds, 2000, [&](std::uint32_t n) { own_server(sr, n); }));
+  }
+  st::shutdown(2000);
   curl_global_cleanup();
   return 0;
 }
