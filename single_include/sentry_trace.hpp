@@ -5589,6 +5589,7 @@ SENTRY_TRACE_DETAIL_END
 #ifndef SENTRY_TRACE_JSON_HPP
 #define SENTRY_TRACE_JSON_HPP
 
+#include <cfloat>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -6044,6 +6045,23 @@ inline std::uint64_t swar_special(std::uint64_t x) noexcept {
 #  define SENTRY_TRACE_DETAIL_SWAR_CTZ 0
 #endif
 
+// GCC's and Clang's vector extension (no intrinsics header) where 16-byte vectors are part of
+// the base instruction set: SSE2 on x86-64, NEON on AArch64. Elsewhere words of 8 bytes.
+#if SENTRY_TRACE_DETAIL_SWAR_CTZ && (defined(__SSE2__) || defined(__aarch64__))
+#  define SENTRY_TRACE_DETAIL_BYTE_VECTORS 1
+#else
+#  define SENTRY_TRACE_DETAIL_BYTE_VECTORS 0
+#endif
+
+#if SENTRY_TRACE_DETAIL_BYTE_VECTORS
+typedef unsigned char byte_vector __attribute__((vector_size(16)));
+
+// All ones in each lane that is not plain ASCII: swar_special's test, lane by lane.
+inline byte_vector vector_special(byte_vector v) noexcept {
+  return reinterpret_cast<byte_vector>((v < 0x20) | (v > 0x7E) | (v == '"') | (v == '\\'));
+}
+#endif
+
 #if SENTRY_TRACE_DETAIL_SWAR_CTZ
 // The 1..7 bytes at p as one little-endian word, padded with spaces (plain, and never flagged:
 // swar_special's borrows and carries start only at a special byte). Two overlapping loads, or
@@ -6069,6 +6087,22 @@ inline std::uint64_t load_padded(const unsigned char* p, std::size_t n) noexcept
 inline bool copy_plain_ascii(char* dst, const unsigned char* p, std::size_t n) noexcept {
   std::uint64_t flags = 0;
   std::size_t i = 0;
+#if SENTRY_TRACE_DETAIL_BYTE_VECTORS
+  // Sixteen bytes a step where the target has 16-byte vectors: a statement or a URL is
+  // hundreds of bytes, and the four compares cover all sixteen lanes at once.
+  if (n >= 16) {
+    byte_vector flagged{};
+    for (; n - i >= 16; i += 16) {
+      byte_vector v;
+      std::memcpy(&v, p + i, 16);
+      flagged |= vector_special(v);
+      std::memcpy(dst + i, &v, 16);
+    }
+    std::uint64_t halves[2];
+    std::memcpy(halves, &flagged, 16);
+    flags = halves[0] | halves[1];
+  }
+#endif
   for (; n - i >= 8; i += 8) {
     std::uint64_t word;
     std::memcpy(&word, p + i, 8);
@@ -6774,6 +6808,16 @@ inline double decimal_to_double(const decimal_text& d) noexcept {
   double guess = static_cast<double>(lead);
   constexpr double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
                               1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
+  // Clinger's fast path (every rate and sample_rand a header carries): up to 15 digits are an
+  // exact double, and so is 10^e up to 22, so one correctly rounded multiply or divide is the
+  // nearest double already. Only where doubles are evaluated as doubles (no x87 excess
+  // precision, which would round twice).
+  if (n <= 15 && point - n >= -22 && point - n <= 22) {
+    const int e = point - n;
+    return e >= 0 ? guess * pow10[e] : guess / pow10[-e];
+  }
+#endif
   for (int e = point - k; e != 0;) {
     const int step = e > 22 ? 22 : e < -22 ? -22 : e;
     if (step > 0) guess *= pow10[step];
@@ -12800,6 +12844,11 @@ SENTRY_TRACE_DETAIL_END
 //               Member count: at most 64 (the W3C minimum) Sentry members and 64 third-party
 //               members are kept; at most 64 members are written.
 //
+// COST          parse() reads each member once, eight bytes at a time, to find control bytes,
+//               escapes and non-ASCII; only a key or value with a '%' is decoded unit by unit,
+//               only one with bytes of 0x80 or more is checked as UTF-8. write_header() encodes
+//               each member once, in place. tests/test_propagation.cpp pins the cases of each path.
+//
 // RAM           sizeof(baggage) = SENTRY_TRACE_MAX_BAGGAGE + SENTRY_TRACE_MAX_DSC (rounded up to a
 //               multiple of 4) + 64 * 8 + 16 bytes: 9744 with the defaults; tests/test_propagation.cpp
 //               pins it. Parsing uses a few dozen bytes of stack and no scratch buffer.
@@ -12854,6 +12903,11 @@ bool parse_sentry_trace(std::string_view value, trace_parent& out) noexcept;
 /// are invalid. Flag bit 0 gives `sampled` or `not_sampled` (never `none`). On false, `out` is
 /// untouched. @sentry/core 11 and sentry-native do not read an incoming traceparent; we do.
 bool parse_traceparent(std::string_view value, trace_parent& out) noexcept;
+
+namespace detail {
+struct member_text;     // a key or value as received or given, measured (below)
+class baggage_writer;   // an outgoing value, written member by member (below)
+}  // namespace detail
 
 /// The incoming `baggage`, split in two and copied into fixed buffers:
 /// - Sentry members (`sentry-<key>=<value>`, key decoded before the prefix is checked): decoded,
@@ -12917,9 +12971,13 @@ class baggage {
   /// then the third-party members verbatim, comma-separated. Whole members only: a member that
   /// would take the value past min(cap, SENTRY_TRACE_MAX_BAGGAGE) bytes, or past 64 members, is
   /// skipped and later, smaller ones still go (as @sentry/core's objectToBaggageHeader skips).
-  /// Sentry members come first so they survive. No NUL is written. Returns the bytes written
-  /// (0 when there is nothing to send: send no header then). `out` may be null when cap is 0.
+  /// Sentry members come first so they survive. No NUL is written; out[result, cap) may hold
+  /// the scraps of a member that did not fit. Returns the bytes written (0 when there is
+  /// nothing to send: send no header then). `out` may be null when cap is 0.
   std::size_t write_header(char* out, std::size_t cap) const noexcept;
+  /// Writes the third-party members through `w`, as write_header() does after the Sentry ones:
+  /// for a value whose Sentry members come from elsewhere (a DSC made here).
+  void write_third_party(detail::baggage_writer& w) const noexcept;
   /// Writes the Sentry members as one JSON object, {"trace_id":"…","public_key":"…",…}, every
   /// value a string, in the order of sentry_key(): the envelope header's `trace`.
   void write_json(json_writer& w) const noexcept;
@@ -12928,8 +12986,9 @@ class baggage {
   struct entry {
     std::uint16_t key_off, key_len, value_off, value_len;
   };
-  template <class Source> bool put_sentry(const Source& key, const Source& value) noexcept;
-  void add_member(std::string_view key, std::string_view value) noexcept;
+  bool put_sentry(const detail::member_text& key, const detail::member_text& value) noexcept;
+  /// Adds one member, `member` cut at its first '=' (at `eq`).
+  void add_member(std::string_view member, std::size_t eq) noexcept;
 
   char dsc_[SENTRY_TRACE_MAX_DSC];          // decoded keys and values, packed
   char tp_[SENTRY_TRACE_MAX_BAGGAGE];       // third-party members, comma-joined
@@ -13117,51 +13176,310 @@ constexpr bool valid_utf8(std::string_view s) noexcept {
   });
 }
 
-inline bool has_control(std::string_view s) noexcept {
-  for (char c : s)
-    if (is_control(static_cast<unsigned char>(c))) return true;
-  return false;
+/// What a run of raw bytes holds, as classify_bytes() finds it. Text with none of these is
+/// plain ASCII: decodeURIComponent gives it back as it is, so it needs no other look.
+enum raw_byte_kinds : unsigned {
+  raw_control = 1,  ///< a byte below 0x20, or 0x7f
+  raw_percent = 2,  ///< a '%': escapes to read
+  raw_high = 4,     ///< a byte of 0x80 or more: UTF-8 to check
+};
+
+/// `b` in each of a word's eight bytes.
+constexpr std::uint64_t in_each_byte(unsigned char b) noexcept { return 0x0101010101010101ull * b; }
+
+/// Calls take(word) for the bytes of `s`, eight at a time, in words of either byte order: the
+/// last word overlaps the one before it (a word trick asking whether any byte is of a kind
+/// does not mind a byte seen twice), and a text shorter than eight bytes is padded with 'a',
+/// which is of no kind asked here.
+template <class Take> inline void for_each_word(std::string_view s, Take&& take) noexcept {
+  const char* p = s.data();
+  std::size_t n = s.size();
+  std::uint64_t w = in_each_byte('a');
+  if (n < 8) {
+    for (std::size_t i = 0; i < n; ++i) w = (w << 8) | static_cast<unsigned char>(p[i]);
+    take(w);
+    return;
+  }
+  for (; n > 8; n -= 8, p += 8) {
+    std::memcpy(&w, p, 8);
+    take(w);
+  }
+  std::memcpy(&w, p + n - 8, 8);
+  take(w);
 }
 
-/// The bytes of a member key or value, either as received (percent-encoded, validated by
-/// uri_decodable) or as given by set_sentry (plain); `skip` leading decoded bytes are left out
-/// (the "sentry-" prefix, which may itself be encoded).
+// The word tricks below: "a byte below n" is (w - n * ones) & ~w (n <= 0x80), "a byte above n"
+// is (w + (0x7f - n) * ones) | w, and "a byte equal to c" is "a byte below 1" of w ^ c * ones.
+// Their borrows and carries can mark a byte falsely only above one they mark truly, so the
+// high bits of their marks, gathered over every word and read once at the end, are exact as to
+// whether any byte is one.
+
+/// Whether `s` holds anything but printable ASCII without a '%': a control byte, a byte of 0x80
+/// or more, or an escape. Most members hold none, and then nothing else needs reading.
+inline bool has_special_bytes(std::string_view s) noexcept {
+  constexpr std::uint64_t ones = in_each_byte(1);
+  std::uint64_t marks = 0;
+  for_each_word(s, [&](std::uint64_t w) {
+    const std::uint64_t pct = w ^ in_each_byte('%');
+    marks |= ((w - in_each_byte(0x20)) & ~w) | (w + ones) | w | ((pct - ones) & ~pct);
+  });
+  return (marks & in_each_byte(0x80)) != 0;
+}
+
+/// The raw_byte_kinds in `s`, in one pass of eight bytes a step.
+inline unsigned classify_bytes(std::string_view s) noexcept {
+  constexpr std::uint64_t ones = in_each_byte(1), highs = in_each_byte(0x80);
+  std::uint64_t control = 0, percent = 0, all = 0;
+  for_each_word(s, [&](std::uint64_t w) {
+    const std::uint64_t del = w ^ in_each_byte(0x7f), pct = w ^ in_each_byte('%');
+    control |= ((w - in_each_byte(0x20)) & ~w) | ((del - ones) & ~del);
+    percent |= (pct - ones) & ~pct;
+    all |= w;
+  });
+  return ((control & highs) ? unsigned{raw_control} : 0u) | ((percent & highs) ? unsigned{raw_percent} : 0u) |
+         ((all & highs) ? unsigned{raw_high} : 0u);
+}
+
+/// A member's key or value, either as received (`encoded`: it holds escapes, read unit by unit
+/// with read_unit) or as its bytes stand (received without a '%', or given to set_sentry),
+/// measured once: its decoded length, and whether a decoded byte is a control byte. `skip`
+/// leading decoded bytes of an encoded text are left out (the "sentry-" prefix, which may itself
+/// be encoded); a plain text is cut instead.
 struct member_text {
   std::string_view text;
   bool encoded = false;
   std::size_t skip = 0;
+  std::size_t length = 0;  ///< decoded bytes, the skipped ones excluded
+  bool control = false;    ///< a decoded byte is a control byte (received: only an escape makes one)
 
-  template <class Fn> bool each(Fn&& fn) const noexcept {
+  static member_text plain(std::string_view s) noexcept { return member_text{s, false, 0, s.size(), false}; }
+
+  /// `raw` as received, with its raw_byte_kinds (no raw_control); false when decodeURIComponent
+  /// would reject it (JS: URIError). Plain ASCII is taken as it is; text with escapes is read
+  /// once, checked and measured in the same pass; raw UTF-8 without escapes is checked.
+  static bool received(std::string_view raw, unsigned kinds, member_text& out) noexcept {
+    out = plain(raw);
+    if (kinds & raw_percent) {
+      std::size_t units = 0;
+      bool control = false;
+      const bool ok = well_formed_utf8(raw, [&](std::string_view t, std::size_t& i, unsigned char& b, bool& esc) {
+        if (!read_unit(t, i, b, esc)) return false;
+        ++units;
+        control = control || is_control(b);
+        return true;
+      });
+      out.encoded = true;
+      out.length = units;
+      out.control = control;
+      return ok;
+    }
+    return !(kinds & raw_high) || valid_utf8(raw);
+  }
+
+  /// The text without its first `n` decoded bytes (n <= length).
+  member_text without_prefix(std::size_t n) const noexcept {
+    member_text m = *this;
+    if (encoded) m.skip += n;
+    else m.text.remove_prefix(n);
+    m.length -= n;
+    return m;
+  }
+  /// Whether the decoded text starts with `prefix` (not empty).
+  bool starts_with(std::string_view prefix) const noexcept {
+    if (!encoded) return text.size() >= prefix.size() && std::memcmp(text.data(), prefix.data(), prefix.size()) == 0;
+    std::size_t k = 0;
+    each_decoded([&](unsigned char b) {
+      if (static_cast<unsigned char>(prefix[k]) != b) {
+        k = prefix.size() + 1;  // a mismatch
+        return false;
+      }
+      return ++k < prefix.size();
+    });
+    return k == prefix.size();
+  }
+  bool equals(std::string_view other) const noexcept {
+    if (other.size() != length) return false;
+    if (!encoded) return length == 0 || std::memcmp(text.data(), other.data(), length) == 0;
+    std::size_t k = 0;
+    return each_decoded([&](unsigned char b) { return static_cast<unsigned char>(other[k++]) == b; });
+  }
+  /// Writes the `length` decoded bytes at `out`.
+  void copy_to(char* out) const noexcept {
+    if (!encoded) {
+      if (length) std::memcpy(out, text.data(), length);
+      return;
+    }
+    std::size_t k = 0;
+    each_decoded([&](unsigned char b) { return out[k++] = static_cast<char>(b), true; });
+  }
+
+ private:
+  /// Calls fn(byte) for each decoded byte of an encoded text past `skip`, until fn returns
+  /// false (then false). The text was checked when received, so every escape reads.
+  template <class Fn> bool each_decoded(Fn&& fn) const noexcept {
     std::size_t i = 0, n = 0;
     while (i < text.size()) {
       unsigned char b = 0;
       bool esc = false;
-      if (encoded) {
-        if (!read_unit(text, i, b, esc)) return false;
-      } else {
-        b = static_cast<unsigned char>(text[i++]);
-      }
+      if (!read_unit(text, i, b, esc)) return false;
       if (n++ >= skip && !fn(b)) return false;
     }
     return true;
   }
-  std::size_t length() const noexcept {
-    std::size_t n = 0;
-    each([&](unsigned char) { return ++n, true; });
-    return n;
+};
+
+/// The RFC 3986 unreserved bytes, A-Za-z0-9-._~, as a table: a lookup a byte where encoding
+/// asked seven comparisons.
+struct byte_set {
+  bool has[256] = {};
+};
+constexpr byte_set unreserved_bytes() noexcept {
+  byte_set set;
+  for (unsigned c = 0; c < 256; ++c) set.has[c] = is_unreserved(static_cast<unsigned char>(c));
+  return set;
+}
+inline constexpr byte_set unreserved_set = unreserved_bytes();
+
+/// Appends `bytes` at out[pos, limit), advancing `pos`; false, and `pos` unchanged, when they do
+/// not fit.
+inline bool append_bytes(char* out, std::size_t limit, std::size_t& pos, std::string_view bytes) noexcept {
+  if (bytes.size() > limit - pos) return false;
+  if (!bytes.empty()) std::memcpy(out + pos, bytes.data(), bytes.size());  // out may be null when empty
+  pos += bytes.size();
+  return true;
+}
+
+/// Whether all eight bytes of `w` are unreserved (A-Za-z0-9-._~), in either byte order. For a
+/// byte x below 0x80, (x | 0x80) - lo has its high bit set exactly when x >= lo, and
+/// (0x80 | hi) - x exactly when x <= hi, neither borrowing from the next byte; letters are
+/// tested folded to lowercase (x | 0x20).
+constexpr bool word_unreserved(std::uint64_t w) noexcept {
+  constexpr std::uint64_t highs = in_each_byte(0x80);
+  const std::uint64_t x = w & ~highs, x_high = w | highs, folded = x | in_each_byte(0x20);
+  const std::uint64_t letter = ((folded | highs) - in_each_byte('a')) & (in_each_byte(0x80 | 'z') - folded);
+  const std::uint64_t digit = (x_high - in_each_byte('0')) & (in_each_byte(0x80 | '9') - x);
+  const std::uint64_t dash_dot = (x_high - in_each_byte('-')) & (in_each_byte(0x80 | '.') - x);
+  const std::uint64_t underscore = (x_high - in_each_byte('_')) & (in_each_byte(0x80 | '_') - x);
+  const std::uint64_t tilde = (x_high - in_each_byte('~')) & (in_each_byte(0x80 | '~') - x);
+  // A byte of 0x80 or more is reserved: its own high bit clears the result's.
+  return ((letter | digit | dash_dot | underscore | tilde) & ~w & highs) == highs;
+}
+
+/// The raw_control or raw_high kind of an escaped byte (0 for any other).
+constexpr unsigned escaped_kind(unsigned char c) noexcept {
+  return is_control(c) ? unsigned{raw_control} : c >= 0x80 ? unsigned{raw_high} : 0u;
+}
+
+/// Appends `in` percent-encoded as percent_encode() does at out[pos, limit), advancing `pos`, in
+/// one pass, and adds to `seen` the raw_byte_kinds of what it escaped (so a caller checks a text
+/// as it writes it); false, and `pos` unchanged, when it does not fit (out[pos, limit) may then
+/// hold part of it).
+inline bool append_percent_encoded(char* out, std::size_t limit, std::size_t& pos, std::string_view in,
+                                   unsigned& seen) noexcept {
+  std::size_t at = pos;
+  if (in.size() <= (limit - at) / 3) {
+    // Room for every byte escaped: no bound to check byte by byte. Leading words of eight
+    // unreserved bytes (ids, numbers, names) are copied whole; the rest a byte at a time.
+    std::size_t i = 0;
+    for (; in.size() - i >= 8; i += 8, at += 8) {
+      std::uint64_t w;
+      std::memcpy(&w, in.data() + i, 8);
+      if (!word_unreserved(w)) break;
+      std::memcpy(out + at, &w, 8);
+    }
+    for (char ch : std::string_view(in.data() + i, in.size() - i)) {
+      const auto c = static_cast<unsigned char>(ch);
+      if (unreserved_set.has[c]) {
+        out[at++] = ch;
+        continue;
+      }
+      seen |= escaped_kind(c);
+      out[at] = '%';
+      out[at + 1] = hex_upper[c >> 4];
+      out[at + 2] = hex_upper[c & 0xF];
+      at += 3;
+    }
+  } else {
+    for (char ch : in) {
+      const auto c = static_cast<unsigned char>(ch);
+      const bool as_is = unreserved_set.has[c];
+      if ((as_is ? 1u : 3u) > limit - at) return false;
+      if (as_is) {
+        out[at++] = ch;
+        continue;
+      }
+      seen |= escaped_kind(c);
+      out[at] = '%';
+      out[at + 1] = hex_upper[c >> 4];
+      out[at + 2] = hex_upper[c & 0xF];
+      at += 3;
+    }
   }
-  bool has_control() const noexcept {
-    return !each([](unsigned char b) { return !is_control(b); });
+  pos = at;
+  return true;
+}
+
+/// Writes an outgoing `baggage` value member by member into out[0, min(cap,
+/// SENTRY_TRACE_MAX_BAGGAGE)), as baggage::write_header() describes: each member in place in one
+/// pass, whole members only (one that does not fit is taken back, its scraps left past size(),
+/// and later, smaller ones still go), at most baggage::max_members of them.
+class baggage_writer {
+ public:
+  enum result { written, no_room, refused };
+
+  baggage_writer(char* out, std::size_t cap) noexcept
+      : out_(out), limit_(cap < SENTRY_TRACE_MAX_BAGGAGE ? cap : SENTRY_TRACE_MAX_BAGGAGE) {}
+
+  /// `sentry-<key>=<value>`, key and value percent-encoded, of a member a baggage holds.
+  result sentry_member(std::string_view key, std::string_view decoded_value) noexcept {
+    unsigned seen = 0;
+    return put_sentry_member(key, decoded_value, seen);
   }
-  bool equals(std::string_view plain) const noexcept {
-    std::size_t k = 0;
-    bool same = each([&](unsigned char b) { return k < plain.size() && static_cast<unsigned char>(plain[k++]) == b; });
-    return same && k == plain.size();
+  /// The same for a member no baggage has checked: refused, and nothing written, where
+  /// baggage::set_sentry() would refuse it (empty, a control byte, not well-formed UTF-8). The
+  /// check rides on the encoding: only escaped bytes can be control bytes or UTF-8.
+  result checked_sentry_member(std::string_view key, std::string_view decoded_value) noexcept {
+    if (key.empty() || decoded_value.empty()) return refused;
+    const std::size_t start = pos_, members = members_;
+    unsigned seen = 0;
+    const result r = put_sentry_member(key, decoded_value, seen);
+    if ((seen & raw_control) || ((seen & raw_high) && (!valid_utf8(key) || !valid_utf8(decoded_value)))) {
+      pos_ = start;
+      members_ = members;
+      return refused;
+    }
+    return r;
   }
-  void copy_to(char* out) const noexcept {
-    std::size_t k = 0;
-    each([&](unsigned char b) { return out[k++] = static_cast<char>(b), true; });
+  /// A member written as it is (a third-party "key=value;props").
+  result raw_member(std::string_view member) noexcept {
+    std::size_t at = pos_;
+    if (members_ >= max_members || !append_bytes(out_, limit_, at, pos_ ? "," : "") ||
+        !append_bytes(out_, limit_, at, member))
+      return no_room;
+    pos_ = at;
+    ++members_;
+    return written;
   }
+  bool full() const noexcept { return members_ >= max_members; }
+  std::size_t size() const noexcept { return pos_; }
+
+ private:
+  static constexpr std::size_t max_members = 64;  // baggage::max_members
+  result put_sentry_member(std::string_view key, std::string_view value, unsigned& seen) noexcept {
+    std::size_t at = pos_;
+    if (members_ >= max_members || !append_bytes(out_, limit_, at, pos_ ? ",sentry-" : "sentry-") ||
+        !append_percent_encoded(out_, limit_, at, key, seen) || !append_bytes(out_, limit_, at, "=") ||
+        !append_percent_encoded(out_, limit_, at, value, seen))
+      return no_room;
+    pos_ = at;
+    ++members_;
+    return written;
+  }
+
+  char* out_;
+  std::size_t limit_;
+  std::size_t pos_ = 0;
+  std::size_t members_ = 0;
 };
 
 inline bool percent_decode(std::string_view in, char* out, std::size_t cap, std::size_t& out_len) noexcept {
@@ -13179,7 +13497,7 @@ inline bool percent_decode(std::string_view in, char* out, std::size_t cap, std:
 
 inline std::size_t percent_encoded_length(std::string_view in) noexcept {
   std::size_t n = 0;
-  for (char c : in) n += is_unreserved(static_cast<unsigned char>(c)) ? 1 : 3;
+  for (char c : in) n += unreserved_set.has[static_cast<unsigned char>(c)] ? 1 : 3;
   return n;
 }
 
@@ -13187,7 +13505,7 @@ inline void percent_encode(sink& out, std::string_view in) noexcept {
   std::size_t run = 0;  // start of the pending run of unreserved bytes
   for (std::size_t i = 0; i < in.size(); ++i) {
     const auto c = static_cast<unsigned char>(in[i]);
-    if (is_unreserved(c)) continue;
+    if (unreserved_set.has[c]) continue;
     if (i > run) out.write(in.data() + run, i - run);
     const char esc[3] = {'%', hex_upper[c >> 4], hex_upper[c & 0xF]};
     out.write(esc, 3);
@@ -13231,6 +13549,17 @@ inline bool should_propagate(std::string_view url, const std::string_view* targe
 
 inline bool parse_sentry_trace(std::string_view value, trace_parent& out) noexcept {
   const std::string_view s = detail::trim(value, detail::is_ows);
+  if (s.size() == 51 && s[32] == '-' && s[49] == '-' && (s[50] == '0' || s[50] == '1')) {
+    // The form the SDKs send, "<32 hex>-<16 hex>-<flag>", can match only with all three groups,
+    // so the ids' own parses (lowercase hex, not all zeros) decide it without the matcher.
+    trace_parent r;
+    if (!trace_id::parse(std::string_view(s.data(), 32), r.trace) ||
+        !span_id::parse(std::string_view(s.data() + 33, 16), r.parent))
+      return false;
+    r.sampled = s[50] == '1' ? parent_decision::sampled : parent_decision::not_sampled;
+    out = r;
+    return true;
+  }
   detail::sentry_trace_match m;
   if (!detail::match_sentry_trace(s, m) || !m.has_trace) return false;
   trace_parent r;
@@ -13296,12 +13625,13 @@ inline std::string_view baggage::sentry(std::string_view key) const noexcept {
 }
 
 // Adds or replaces one Sentry member. A replacement keeps the first one's slot (so the order is
-// that of first appearance, as in a JavaScript object) and moves its bytes to the end.
-template <class Source> bool baggage::put_sentry(const Source& key, const Source& value) noexcept {
-  const std::size_t klen = key.length(), vlen = value.length();
+// that of first appearance, as in a JavaScript object) and moves its bytes to the end. Keys are
+// compared only where the lengths agree.
+inline bool baggage::put_sentry(const detail::member_text& key, const detail::member_text& value) noexcept {
+  const std::size_t klen = key.length, vlen = value.length;
   std::size_t dup = sentry_count_;
   for (std::size_t i = 0; i < sentry_count_; ++i)
-    if (key.equals(sentry_key(i))) {
+    if (entries_[i].key_len == klen && key.equals(sentry_key(i))) {
       dup = i;
       break;
     }
@@ -13333,31 +13663,36 @@ template <class Source> bool baggage::put_sentry(const Source& key, const Source
 }
 
 inline bool baggage::set_sentry(std::string_view key, std::string_view decoded_value) noexcept {
-  if (key.empty() || decoded_value.empty() || detail::has_control(key) || detail::has_control(decoded_value) ||
-      !detail::valid_utf8(key) || !detail::valid_utf8(decoded_value))
-    return false;
-  return put_sentry(detail::member_text{key, false, 0}, detail::member_text{decoded_value, false, 0});
+  if (key.empty() || decoded_value.empty()) return false;
+  const unsigned kinds = detail::classify_bytes(key) | detail::classify_bytes(decoded_value);
+  if (kinds & detail::raw_control) return false;
+  if ((kinds & detail::raw_high) && (!detail::valid_utf8(key) || !detail::valid_utf8(decoded_value))) return false;
+  return put_sentry(detail::member_text::plain(key), detail::member_text::plain(decoded_value));
 }
 
-inline void baggage::add_member(std::string_view key, std::string_view value) noexcept {
+// One pass over the member finds what it holds; plain ASCII (the usual member) then needs
+// nothing but a copy. Only a member with something to look at has its key and value looked at
+// apart, and escapes and UTF-8 are read only in the one that has them.
+inline void baggage::add_member(std::string_view member, std::size_t eq) noexcept {
+  const std::string_view key = detail::trim(std::string_view(member.data(), eq), detail::is_ows);
+  const std::string_view value =
+      detail::trim(std::string_view(member.data() + eq + 1, member.size() - eq - 1), detail::is_ows);
+  if (key.empty() || value.empty()) return;
+  unsigned key_kinds = 0, value_kinds = 0;
+  if (detail::has_special_bytes(member)) {
+    key_kinds = detail::classify_bytes(key);
+    value_kinds = detail::classify_bytes(value);
+  }
   // A raw control byte could end the header line (CR, LF) or hide in a log: never pass it on.
-  if (key.empty() || value.empty() || detail::has_control(key) || detail::has_control(value)) return;
-  if (!detail::uri_decodable(key) || !detail::uri_decodable(value)) return;  // JS: URIError, member dropped
-  const detail::member_text k{key, true, 0};
+  if ((key_kinds | value_kinds) & detail::raw_control) return;
+  detail::member_text k, v;
+  if (!detail::member_text::received(key, key_kinds, k) || !detail::member_text::received(value, value_kinds, v))
+    return;  // JS: URIError, member dropped
   static constexpr std::string_view prefix = "sentry-";
-  std::size_t matched = 0;
-  k.each([&](unsigned char b) {
-    if (matched < prefix.size() && static_cast<unsigned char>(prefix[matched]) == b) {
-      ++matched;
-      return matched < prefix.size();
-    }
-    matched = prefix.size() + 1;  // mismatch
-    return false;
-  });
-  if (matched == prefix.size()) {
-    const detail::member_text sk{key, true, prefix.size()}, sv{value, true, 0};
-    if (sk.length() == 0 || sk.has_control() || sv.has_control()) return;
-    if (!put_sentry(sk, sv)) ++dropped_;
+  if (k.starts_with(prefix)) {
+    const detail::member_text sk = k.without_prefix(prefix.size());
+    if (sk.length == 0 || sk.control || v.control) return;
+    if (!put_sentry(sk, v)) ++dropped_;
     return;
   }
   const std::size_t need = (tp_len_ ? 1 : 0) + key.size() + 1 + value.size();
@@ -13380,47 +13715,29 @@ inline void baggage::parse(std::string_view header) noexcept {
   while (true) {
     const std::size_t comma = header.find(',', pos);
     const std::size_t end = comma == std::string_view::npos ? header.size() : comma;
-    const std::string_view member = header.substr(pos, end - pos);
+    const std::string_view member(header.data() + pos, end - pos);
     const std::size_t eq = member.find('=');
-    if (eq != std::string_view::npos)
-      add_member(detail::trim(member.substr(0, eq), detail::is_ows), detail::trim(member.substr(eq + 1), detail::is_ows));
+    if (eq != std::string_view::npos) add_member(member, eq);
     if (comma == std::string_view::npos) break;
     pos = comma + 1;
   }
 }
 
-inline std::size_t baggage::write_header(char* out, std::size_t cap) const noexcept {
-  const std::size_t limit = cap < SENTRY_TRACE_MAX_BAGGAGE ? cap : SENTRY_TRACE_MAX_BAGGAGE;
-  std::size_t pos = 0, members = 0;
-  static constexpr std::string_view prefix = "sentry-";
-  for (std::size_t i = 0; i < sentry_count_ && members < max_members; ++i) {
-    const std::string_view k = sentry_key(i), v = sentry_value(i);
-    const std::size_t need =
-        (pos ? 1 : 0) + prefix.size() + detail::percent_encoded_length(k) + 1 + detail::percent_encoded_length(v);
-    if (need > limit - pos) continue;
-    fixed_sink s(out + pos, need);
-    if (pos) s.put(',');
-    s.write(prefix);
-    detail::percent_encode(s, k);
-    s.put('=');
-    detail::percent_encode(s, v);
-    pos += s.size();
-    ++members;
-  }
+inline void baggage::write_third_party(detail::baggage_writer& w) const noexcept {
   std::size_t start = 0;
-  while (start < tp_len_ && members < max_members) {
+  while (start < tp_len_ && !w.full()) {
     const char* comma = static_cast<const char*>(std::memchr(tp_ + start, ',', tp_len_ - start));
     const std::size_t end = comma ? static_cast<std::size_t>(comma - tp_) : tp_len_;
-    const std::size_t len = end - start, need = (pos ? 1 : 0) + len;
-    if (need <= limit - pos) {
-      if (pos) out[pos++] = ',';
-      std::memcpy(out + pos, tp_ + start, len);
-      pos += len;
-      ++members;
-    }
+    w.raw_member(std::string_view(tp_ + start, end - start));
     start = end + 1;
   }
-  return pos;
+}
+
+inline std::size_t baggage::write_header(char* out, std::size_t cap) const noexcept {
+  detail::baggage_writer w(out, cap);
+  for (std::size_t i = 0; i < sentry_count_ && !w.full(); ++i) w.sentry_member(sentry_key(i), sentry_value(i));
+  write_third_party(w);
+  return w.size();
 }
 
 inline void baggage::write_json(json_writer& w) const noexcept {
@@ -13443,8 +13760,10 @@ SENTRY_TRACE_DETAIL_END
 //
 // WHAT IT DOES  A transaction owns one block: its span records, attributes, measurements and a
 //               string arena. Starting a child span claims the next record of the block; copying
-//               a string bumps the arena. When the root ends, the block is serialized in one
-//               linear pass and returned once its last open span has ended.
+//               a string bumps the arena (bytes once written never change, so a long attribute
+//               value equal to its span's name or to the value set just before shares their
+//               bytes). When the root ends, the block is serialized in one linear pass and
+//               returned once its last open span has ended.
 // DOES NOT      allocate after init, lock on the span path, or format text. Over a capacity,
 //               spans are dropped and strings truncated, and both are counted (outcomes.hpp).
 // RAM           sizeof(storage) = SENTRY_TRACE_MAX_TRANSACTIONS * sizeof(transaction_block)
@@ -13780,9 +14099,16 @@ struct transaction_block {
   /// case, checked first so that it skips the piece-by-piece walk below.
   static bool key_is_plain(std::string_view key, std::size_t max_bytes) noexcept {
     if (key.size() > max_bytes) return false;
-    unsigned char any = 0;
-    for (char c : key) any = static_cast<unsigned char>(any | static_cast<unsigned char>(c));
-    return any < 0x80;
+    // Eight bytes a step (keys are mostly 8 to 30 bytes), then the rest one by one.
+    std::uint64_t high_bits = 0;
+    std::size_t i = 0;
+    for (; key.size() - i >= 8; i += 8) {
+      std::uint64_t word;
+      std::memcpy(&word, key.data() + i, 8);
+      high_bits |= word & 0x8080808080808080u;
+    }
+    for (; i < key.size(); ++i) high_bits |= static_cast<unsigned char>(key[i]) & 0x80u;
+    return high_bits == 0;
   }
 
   /// True when `stored` (a key kept in written form) is what `key` would be written as.
@@ -13840,28 +14166,60 @@ struct transaction_block {
 
   /// The attribute `key` of `r` if it has one, compared in written form.
   attribute_record* find_attribute(span_record& r, std::string_view key) noexcept {
-    const bool plain = key_is_plain(key, max_key_bytes);  // once per lookup, not once per stored key
+    return find_attribute(r, key, key_is_plain(key, max_key_bytes));
+  }
+  /// The same, where `plain` is key_is_plain(key, max_key_bytes): checked once per lookup, not
+  /// once per stored key, and by a caller that needs it too, once for both.
+  attribute_record* find_attribute(span_record& r, std::string_view key, bool plain) noexcept {
     for (std::uint16_t i = r.attr_head; i != no_index; i = attributes[i].next)
       if (key_equals(attributes[i].key, key, max_key_bytes, plain)) return &attributes[i];
     return nullptr;
   }
 
-  /// Sets a string attribute, copying a new key and the value with one reservation.
+  /// Values shorter than this are copied without looking for a stored copy: the copy costs
+  /// less than the comparison.
+  static constexpr std::size_t shared_value_min_bytes = 32;
+
+  /// The stored string of `r` that holds exactly `value`'s bytes, if it is the span's name or
+  /// the string value set on it last: a query span's statement is its name, its db.statement
+  /// and its db.query.text, and the arena then holds it once instead of three times. Sharing is
+  /// sound because arena bytes never change once written (every store reserves fresh bytes),
+  /// and `r`'s name and attributes change only through its one handle, as here.
+  bool find_stored_copy(const span_record& r, std::string_view value, arena_str& out) const noexcept {
+    if (value.size() < shared_value_min_bytes) return false;
+    auto holds_value = [&](arena_str s) {
+      return s.length == value.size() && std::memcmp(arena + s.offset, value.data(), value.size()) == 0;
+    };
+    if (holds_value(r.name)) {
+      out = r.name;
+      return true;
+    }
+    if (r.attr_tail == no_index) return false;
+    const attribute_record& last = attributes[r.attr_tail];
+    if (last.type != attribute_type::string || !holds_value(last.text)) return false;
+    out = last.text;
+    return true;
+  }
+
+  /// Sets a string attribute, copying a new key and the value with one reservation (the value
+  /// not at all when find_stored_copy() finds it).
   void set_string_attribute(std::uint32_t slot, std::string_view key, std::string_view value) noexcept {
     span_record& r = spans[slot];
     if (is_sdk_attribute_key(key)) {
       g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
       return;
     }
-    if (attribute_record* found = find_attribute(r, key)) {
-      found->text = copy(value);
+    arena_str stored_value;
+    const bool shared = find_stored_copy(r, value, stored_value);
+    const bool plain = key_is_plain(key, max_key_bytes);  // decides the lookup, the size and the copy
+    if (attribute_record* found = find_attribute(r, key, plain)) {
+      found->text = shared ? stored_value : copy(value);
       found->type = attribute_type::string;
       return;
     }
-    const bool plain = key_is_plain(key, max_key_bytes);  // decides both the size and the copy
     const std::size_t key_need = plain ? key.size() : key_bytes(key, max_key_bytes);
     std::size_t room;
-    std::uint32_t at = reserve(key_need + capped(value.size(), SENTRY_TRACE_MAX_STRING), room);
+    std::uint32_t at = reserve(key_need + (shared ? 0 : capped(value.size(), SENTRY_TRACE_MAX_STRING)), room);
     if (room < key_need) {
       g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
       return;
@@ -13869,6 +14227,11 @@ struct transaction_block {
     attribute_record* a = add_attribute(r);
     if (!a) return;
     a->type = attribute_type::string;
+    if (shared) {
+      a->key = plain ? place_whole(key, at, room) : place_key(key, max_key_bytes, at, room);
+      a->text = stored_value;
+      return;
+    }
     if (plain && room == key_need + value.size()) {
       // A plain key and a value granted whole and not capped (as in copy_names): two copies.
       const auto key_n = static_cast<std::uint32_t>(key_need);
@@ -13901,6 +14264,93 @@ struct transaction_block {
       case attribute_value::kind::int64: r->int_value = value.as_int64(); r->type = attribute_type::int64; break;
       case attribute_value::kind::float64: r->float_value = value.as_double(); r->type = attribute_type::float64; break;
       default: r->bool_value = value.as_bool(); r->type = attribute_type::boolean; break;
+    }
+  }
+
+  /// Lists up to this long are set by set_new_attributes() in one go.
+  static constexpr std::size_t batch_max = 16;
+  /// Builds that optimize for size (-Os, -Oz: firmware) set them one by one: the one-go path is
+  /// about 1 KiB of code that a microcontroller's flash pays for, to save atomic additions that
+  /// a single core makes cheaply.
+#if defined(__OPTIMIZE_SIZE__)
+  static constexpr bool attributes_in_one_go = false;
+#else
+  static constexpr bool attributes_in_one_go = true;
+#endif
+
+  /// span_options::attributes on span `slot`, just claimed and without attributes: what
+  /// set_attribute() one by one would store, in the same order, but with one arena
+  /// reservation and one claim of attribute records for the whole list instead of one of each
+  /// per attribute. Those atomic additions on the block, which every thread of the transaction
+  /// shares, are the dearest instructions of a query span's start. A list this does not take
+  /// in one go (longer than batch_max, a key that is not plain or is the SDK's, a key twice, a
+  /// non-finite double, a span that has attributes) is set one by one, as it always was.
+  void set_new_attributes(std::uint32_t slot, span_attributes list) noexcept {
+    span_record& r = spans[slot];
+    const attribute* const items = list.begin();
+    const std::size_t n = list.size();
+    if (n == 0) return;
+    std::size_t need = 0;
+    bool batchable = attributes_in_one_go && n <= batch_max && n <= SENTRY_TRACE_MAX_ATTRIBUTES && r.attr_head == no_index;
+    bool share_name[batch_max] = {};
+    for (std::size_t i = 0; batchable && i < n; ++i) {
+      const attribute& a = items[i];
+      const attribute_value::kind type = a.value.type();
+      batchable = key_is_plain(a.key, max_key_bytes) && !is_sdk_attribute_key(a.key) &&
+                  (type != attribute_value::kind::float64 || finite_double(a.value.as_double()));
+      for (std::size_t j = 0; batchable && j < i; ++j) batchable = items[j].key != a.key;
+      need += a.key.size();
+      if (type != attribute_value::kind::string) continue;
+      const std::string_view value = a.value.as_string();
+      arena_str name_copy;
+      share_name[i] = value.size() >= shared_value_min_bytes && find_stored_copy(r, value, name_copy);
+      // As find_stored_copy() will find it: the value before, unless that one was cut.
+      const bool repeats_previous = i > 0 && value.size() >= shared_value_min_bytes && value.size() <= SENTRY_TRACE_MAX_STRING &&
+                                    items[i - 1].value.type() == attribute_value::kind::string &&
+                                    items[i - 1].value.as_string() == value;
+      if (!share_name[i] && !repeats_previous) need += capped(value.size(), SENTRY_TRACE_MAX_STRING);
+    }
+    if (!batchable) {
+      for (std::size_t i = 0; i < n; ++i) set_attribute(slot, items[i].key, items[i].value);
+      return;
+    }
+    // The records: one addition claims n of them; those past the pool's end are dropped.
+    std::size_t records = 0;
+    std::uint32_t first = 0;
+    if (attributes_used.load(order_relaxed) < SENTRY_TRACE_ATTRIBUTE_POOL) {
+      first = attributes_used.fetch_add(static_cast<std::uint32_t>(n), order_relaxed);
+      if (first < SENTRY_TRACE_ATTRIBUTE_POOL) records = SENTRY_TRACE_ATTRIBUTE_POOL - first < n ? SENTRY_TRACE_ATTRIBUTE_POOL - first : n;
+    }
+    std::size_t room;
+    std::uint32_t at = reserve(need, room);
+    for (std::size_t i = 0; i < n; ++i) {
+      const attribute& a = items[i];
+      // As one by one: a key the arena cannot hold whole, or no record left, drops the attribute.
+      if (i >= records || room < a.key.size()) {
+        g_outcomes.attributes_dropped.fetch_add(1, order_relaxed);
+        continue;
+      }
+      const auto index = static_cast<std::uint16_t>(first + i);
+      attribute_record& rec = attributes[index];
+      rec.key = place_whole(a.key, at, room);
+      rec.next = no_index;
+      switch (a.value.type()) {
+        case attribute_value::kind::string: {
+          const std::string_view value = a.value.as_string();
+          arena_str stored = r.name;
+          if (!share_name[i] && !find_stored_copy(r, value, stored)) stored = place(value, SENTRY_TRACE_MAX_STRING, at, room);
+          rec.text = stored;
+          rec.type = attribute_type::string;
+          break;
+        }
+        case attribute_value::kind::int64: rec.int_value = a.value.as_int64(); rec.type = attribute_type::int64; break;
+        case attribute_value::kind::float64: rec.float_value = a.value.as_double(); rec.type = attribute_type::float64; break;
+        default: rec.bool_value = a.value.as_bool(); rec.type = attribute_type::boolean; break;
+      }
+      if (r.attr_tail == no_index) r.attr_head = index;
+      else attributes[r.attr_tail].next = index;
+      r.attr_tail = index;
+      ++r.attr_count;
     }
   }
 
@@ -19171,13 +19621,42 @@ struct stack_entry {
 struct propagation_scratch {
   alignas(baggage) unsigned char bag_space[sizeof(baggage)];
   bool bag_ready;
+  /// The trace scope (continue_trace's incoming_context) whose caller's baggage the bag holds
+  /// exactly as parse_incoming parsed it, or nullptr. Any other use of the bag forgets it (bag()
+  /// is for writing), and so does taking the scope; a transaction started in that trace scope
+  /// copies the parse rather than parse the header a second time.
+  const void* bag_parse_of;
   char header[SENTRY_TRACE_MAX_BAGGAGE];
+  /// What `header` holds (header_length bytes), so that the same value is not written again for
+  /// every outgoing request (write_baggage): the frozen DSC of a transaction block, which does
+  /// not change while the block holds that transaction (block, generation and run given), or
+  /// the head DSC of a trace without a block, which is made of the trace's ids, decision, rate
+  /// and sample_rand and of the options of the run (no third-party members: those come from a
+  /// scope's caller). Any other value written to `header` forgets it.
+  enum : std::uint8_t { header_other = 0, header_block_dsc, header_head_dsc };
+  std::uint8_t header_kind;
+  std::uint8_t header_decision;     ///< head DSC: the parent_decision
+  bool header_rate_known;           ///< head DSC
+  std::uint16_t header_epoch;
+  std::uint32_t header_generation;  ///< block DSC
+  std::uint32_t header_rate_ppm;    ///< head DSC
+  std::uint32_t header_rand;        ///< head DSC
+  std::uint32_t header_length;
+  const void* header_of_block;      ///< block DSC
+  trace_id header_trace;            ///< head DSC
+  /// The bag, to be written.
   baggage& bag() noexcept {
     if (!bag_ready) {
       new (bag_space) baggage();
       bag_ready = true;
     }
+    bag_parse_of = nullptr;
     return *std::launder(reinterpret_cast<baggage*>(bag_space));
+  }
+  /// The bag when it holds the parse of `scope`'s baggage (see bag_parse_of), else nullptr.
+  const baggage* parse_of(const void* scope) const noexcept {
+    return bag_ready && scope != nullptr && bag_parse_of == scope ? std::launder(reinterpret_cast<const baggage*>(bag_space))
+                                                                  : nullptr;
   }
 };
 
@@ -19315,6 +19794,8 @@ inline thread_scope* take_thread_scope() noexcept {
     }
     s.depth = 0;
     s.suppressed = 0;
+    s.scratch.bag_parse_of = nullptr;  // the last owner's trace scopes are gone
+    s.scratch.header_kind = propagation_scratch::header_other;
     tl_scope = &s;
     return_at_thread_exit(s);
     return &s;
@@ -19410,8 +19891,9 @@ namespace detail {
 /// What continue_trace() received, for the transactions started inside its callback. It lives
 /// on continue_trace's stack (under 200 bytes); the thread-local pointer below marks the scope.
 /// The baggage stays the caller's text, which is valid for the whole scope (continue_trace's
-/// contract), and is parsed again where it is needed: into the block of a transaction started
-/// in the scope, or the thread's scratch for headers and events (load_incoming_baggage). So no
+/// contract), and is parsed again where it is needed: into the thread's scratch for headers and
+/// events, and into the block of a transaction started in the scope, which copies the scratch
+/// instead while that still holds continue_trace's own parse (load_incoming_baggage). So no
 /// 9 KiB parsed copy sits on the stack of every continued request.
 struct incoming_context {
   bool continued = false;          ///< a valid sentry-trace (or traceparent) of an accepted org
@@ -19435,10 +19917,18 @@ struct incoming_context {
 inline SENTRY_TRACE_DETAIL_THREAD_LOCAL incoming_context* tl_incoming = nullptr;
 
 /// The incoming DSC and third-party members of `in`, as its scope propagates them: the caller's
-/// baggage parsed into `out`, then what this service added (sample_rand, sample_rate).
+/// baggage parsed into `out` (copied from this thread's scratch when that still holds
+/// parse_incoming's parse of it, a copy of the bytes in use instead of a second parse), then
+/// what this service added (sample_rand, sample_rate).
 inline void load_incoming_baggage(const incoming_context& in, baggage& out) noexcept {
-  out.clear();
-  out.parse(in.baggage_text);
+  const thread_scope* scope = tl_scope;
+  const baggage* parsed = scope ? scope->scratch.parse_of(&in) : nullptr;
+  if (parsed && parsed != &out) {
+    out = *parsed;
+  } else {
+    out.clear();
+    out.parse(in.baggage_text);
+  }
   if (in.added_rand_len) out.set_sentry("sample_rand", std::string_view(in.added_rand, in.added_rand_len));
   if (in.added_rate_len) out.set_sentry("sample_rate", std::string_view(in.added_rate, in.added_rate_len));
 }
@@ -20000,6 +20490,19 @@ inline void start_builtin(const options& o, std::string_view spotlight_env) noex
   }
 }
 #endif
+
+/// Only what a dynamic sampling context is made of (the DSN's public key, org id, release,
+/// environment), without the clock readings make_envelope_context() adds: for the DSC of
+/// outgoing headers, made once per request.
+inline envelope_context make_dsc_context() noexcept {
+  const tracer& t = g_tracer;
+  envelope_context c;
+  c.public_key = t.has_dsn ? t.parsed_dsn.public_key : std::string_view();
+  c.org_id = t.org_id;
+  c.release = t.release;
+  c.environment = t.environment;
+  return c;
+}
 
 inline envelope_context make_envelope_context() noexcept {
   const tracer& t = g_tracer;
@@ -20822,7 +21325,7 @@ SENTRY_TRACE_DETAIL_COLD inline span start_dropped_child(const span_ref& parent,
 
 /// Records span_options::attributes on a span that has just been claimed.
 inline void apply_attributes(transaction_block& b, std::uint32_t slot, const span_options& o) noexcept {
-  for (const attribute& a : o.start_attributes()) b.set_attribute(slot, a.key, a.value);
+  b.set_new_attributes(slot, o.start_attributes());
 }
 
 /// A span's given start_time (span_options): clamped to now when after it, and counted. The
@@ -21981,7 +22484,7 @@ SENTRY_TRACE_DETAIL_END
 //               sentry-trace and traceparent (about 130 bytes); the baggage value (up to
 //               SENTRY_TRACE_MAX_BAGGAGE bytes) is written into a buffer of the calling thread.
 //               continue_trace keeps the caller's baggage text and parses it where it is used.
-// RAM           per thread that propagates: SENTRY_TRACE_MAX_BAGGAGE + sizeof(baggage) + 8 bytes
+// RAM           per thread that propagates: SENTRY_TRACE_MAX_BAGGAGE + sizeof(baggage) + 64 bytes
 //               of thread-local storage (about 17.5 KiB with the defaults).
 // ERRORS        A missing or malformed sentry-trace (and traceparent) starts a new trace; debug
 //               mode logs why. Baggage members that are malformed, hostile (control characters)
@@ -22210,6 +22713,7 @@ inline void parse_incoming(std::string_view sentry_trace, std::string_view bagga
   if (bag) {
     bag->clear();
     bag->parse(baggage_value);
+    scratch->bag_parse_of = &in;  // until the bag is next written (load_incoming_baggage copies it)
   } else if (!baggage_value.empty()) {
     log_line(log_level::warning, "continue_trace: no stack scope is free (SENTRY_TRACE_MAX_THREADS): the baggage is not read");
   }
@@ -22328,6 +22832,61 @@ void for_each_blockless_head_dsc(const current_trace& c, const envelope_context&
   for_each_head_dsc(c.trace, {}, transaction_source::custom, rate_known, rate, c.sample_rand_micros, c.sampled, ctx, emit);
 }
 
+/// Writes the head DSC of a blockless `c` (for_each_blockless_head_dsc) through `w`, keeping
+/// what baggage::set_sentry() would keep of it in an empty baggage: valid members, within
+/// SENTRY_TRACE_MAX_DSC bytes of keys and values (the keys are distinct, so none replaces
+/// another). The same value as set_sentry() for each and write_header(), without the copy.
+inline void write_head_dsc_members(baggage_writer& w, const current_trace& c) noexcept {
+  std::size_t dsc_bytes = 0;
+  for_each_blockless_head_dsc(c, make_dsc_context(), [&](std::string_view k, std::string_view v) {
+    // A member past the budget is not kept, valid or not; one kept counts, written or not.
+    if (k.size() + v.size() > SENTRY_TRACE_MAX_DSC - dsc_bytes) return;
+    if (w.checked_sentry_member(k, v) != baggage_writer::refused) dsc_bytes += k.size() + v.size();
+  });
+}
+
+/// The frozen DSC of `b` (claimed by the caller, so it holds its transaction meanwhile) as a
+/// baggage value in `out`: written once per thread and transaction, not once per request.
+inline std::string_view write_block_baggage(propagation_scratch& out, const transaction_block& b) noexcept {
+  const std::uint32_t generation = b.generation();
+  const std::uint16_t epoch = g_tracer.epoch;
+  if (out.header_kind != propagation_scratch::header_block_dsc || out.header_of_block != &b ||
+      out.header_generation != generation || out.header_epoch != epoch) {
+    out.header_length = static_cast<std::uint32_t>(b.dsc.write_header(out.header, sizeof(out.header)));
+    out.header_kind = propagation_scratch::header_block_dsc;
+    out.header_of_block = &b;
+    out.header_generation = generation;
+    out.header_epoch = epoch;
+  }
+  return std::string_view(out.header, out.header_length);
+}
+
+/// The head DSC of `c`, a trace without a block and without a caller's members to pass on, as a
+/// baggage value in `out`: written again only when its inputs (the trace's ids, decision, rate
+/// and sample_rand, the run's options) differ from the last one's.
+inline std::string_view write_head_baggage(propagation_scratch& out, const current_trace& c) noexcept {
+  double rate = 0.0;
+  const bool rate_known = span_ref_rate(c.ref, rate);
+  const std::uint32_t rate_ppm = rate_known ? c.ref.sample_rate_ppm : 0;
+  const std::uint16_t epoch = g_tracer.epoch;
+  const auto decision = static_cast<std::uint8_t>(c.sampled);
+  if (out.header_kind != propagation_scratch::header_head_dsc || out.header_trace != c.trace ||
+      out.header_rand != c.sample_rand_micros || out.header_decision != decision ||
+      out.header_rate_known != rate_known || out.header_rate_ppm != rate_ppm || out.header_epoch != epoch) {
+    baggage_writer w(out.header, sizeof(out.header));
+    write_head_dsc_members(w, c);
+    out.header_length = static_cast<std::uint32_t>(w.size());
+    out.header_kind = propagation_scratch::header_head_dsc;
+    out.header_trace = c.trace;
+    out.header_rand = c.sample_rand_micros;
+    out.header_decision = decision;
+    out.header_rate_known = rate_known;
+    out.header_rate_ppm = rate_ppm;
+    out.header_epoch = epoch;
+  }
+  return std::string_view(out.header, out.header_length);
+}
+
 /// The DSC to propagate for `c`, written as a baggage value into the thread's scratch.
 inline std::string_view write_baggage(const current_trace& c) noexcept {
   incoming_context* in = tl_incoming;
@@ -22337,24 +22896,29 @@ inline std::string_view write_baggage(const current_trace& c) noexcept {
     return {};
   }
   propagation_scratch& out = *scratch;
-  std::size_t n = 0;
-  if (c.dsc_unknown) {
-    return {};
-  } else if (c.block) {
-    const transaction_block& b = *c.block.get();
+  if (c.dsc_unknown) return {};
+  if (c.block) {
     freeze_head_dsc(*c.block.get());
-    n = b.dsc.write_header(out.header, sizeof(out.header));
-  } else if (in && in->continued && in->parent.trace == c.trace) {
+    return write_block_baggage(out, *c.block.get());
+  }
+  const bool continued_here = in && in->continued && in->parent.trace == c.trace;
+  const bool callers_members = in && !in->baggage_text.empty();
+  // An unrecorded root of a trace started here, or no span at all: a head DSC made now.
+  if (!continued_here && !callers_members) return write_head_baggage(out, c);
+  out.header_kind = propagation_scratch::header_other;  // what is written below is not kept
+  std::size_t n = 0;
+  if (continued_here) {
     baggage& b = out.bag();
     load_incoming_baggage(*in, b);
     n = b.write_header(out.header, sizeof(out.header));
   } else {
-    // An unrecorded root of a trace started here, or no span at all: a head DSC made now.
+    // The head DSC, written straight out, then the caller's third-party members.
+    baggage_writer w(out.header, sizeof(out.header));
+    write_head_dsc_members(w, c);
     baggage& b = out.bag();
     load_third_party_baggage(in, b);
-    for_each_blockless_head_dsc(c, make_envelope_context(),
-                                [&](std::string_view k, std::string_view v) { b.set_sentry(k, v); });
-    n = b.write_header(out.header, sizeof(out.header));
+    b.write_third_party(w);
+    n = w.size();
   }
   return std::string_view(out.header, n);
 }
