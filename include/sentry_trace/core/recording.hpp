@@ -63,7 +63,7 @@ SENTRY_TRACE_DETAIL_COLD inline span start_dropped_child(const span_ref& parent,
 
 /// Records span_options::attributes on a span that has just been claimed.
 inline void apply_attributes(transaction_block& b, std::uint32_t slot, const span_options& o) noexcept {
-  b.set_new_attributes(slot, o.start_attributes());
+  b.set_new_attributes(slot, o.start_attributes(), o.name);
 }
 
 /// A span's given start_time (span_options): clamped to now when after it, and counted. The
