@@ -14285,14 +14285,18 @@ struct transaction_block {
   /// shares, are the dearest instructions of a query span's start. A list this does not take
   /// in one go (longer than batch_max, a key that is not plain or is the SDK's, a key twice, a
   /// non-finite double, a span that has attributes) is set one by one, as it always was.
-  void set_new_attributes(std::uint32_t slot, span_attributes list) noexcept {
+  /// `name_source` is the name the span was started with (whose copy r.name holds): a value
+  /// that is the very same view (a query span's statement) is known equal without comparing.
+  void set_new_attributes(std::uint32_t slot, span_attributes list, std::string_view name_source) noexcept {
     span_record& r = spans[slot];
     const attribute* const items = list.begin();
     const std::size_t n = list.size();
     if (n == 0) return;
     std::size_t need = 0;
     bool batchable = attributes_in_one_go && n <= batch_max && n <= SENTRY_TRACE_MAX_ATTRIBUTES && r.attr_head == no_index;
-    bool share_name[batch_max] = {};
+    bool share_name[batch_max] = {}, share_previous[batch_max] = {};
+    // The same view is the same text; only other views are compared byte by byte.
+    auto same_text = [](std::string_view x, std::string_view y) { return (x.data() == y.data() && x.size() == y.size()) || x == y; };
     for (std::size_t i = 0; batchable && i < n; ++i) {
       const attribute& a = items[i];
       const attribute_value::kind type = a.value.type();
@@ -14302,13 +14306,20 @@ struct transaction_block {
       need += a.key.size();
       if (type != attribute_value::kind::string) continue;
       const std::string_view value = a.value.as_string();
+      if (value.size() < shared_value_min_bytes) {
+        need += capped(value.size(), SENTRY_TRACE_MAX_STRING);
+        continue;
+      }
+      // As find_stored_copy() will find them: the name if it was stored whole, else the value
+      // before, unless that one was cut.
       arena_str name_copy;
-      share_name[i] = value.size() >= shared_value_min_bytes && find_stored_copy(r, value, name_copy);
-      // As find_stored_copy() will find it: the value before, unless that one was cut.
-      const bool repeats_previous = i > 0 && value.size() >= shared_value_min_bytes && value.size() <= SENTRY_TRACE_MAX_STRING &&
-                                    items[i - 1].value.type() == attribute_value::kind::string &&
-                                    items[i - 1].value.as_string() == value;
-      if (!share_name[i] && !repeats_previous) need += capped(value.size(), SENTRY_TRACE_MAX_STRING);
+      share_name[i] = r.name.length == value.size() &&
+                      ((value.data() == name_source.data() && value.size() == name_source.size()) ||
+                       find_stored_copy(r, value, name_copy));
+      share_previous[i] = !share_name[i] && i > 0 && value.size() <= SENTRY_TRACE_MAX_STRING &&
+                          items[i - 1].value.type() == attribute_value::kind::string &&
+                          same_text(items[i - 1].value.as_string(), value);
+      if (!share_name[i] && !share_previous[i]) need += capped(value.size(), SENTRY_TRACE_MAX_STRING);
     }
     if (!batchable) {
       for (std::size_t i = 0; i < n; ++i) set_attribute(slot, items[i].key, items[i].value);
@@ -14338,7 +14349,11 @@ struct transaction_block {
         case attribute_value::kind::string: {
           const std::string_view value = a.value.as_string();
           arena_str stored = r.name;
-          if (!share_name[i] && !find_stored_copy(r, value, stored)) stored = place(value, SENTRY_TRACE_MAX_STRING, at, room);
+          // The value before got its record and was stored whole: its text is this value's.
+          if (share_previous[i] && r.attr_tail == static_cast<std::uint16_t>(first + i - 1) &&
+              attributes[r.attr_tail].text.length == value.size())
+            stored = attributes[r.attr_tail].text;
+          else if (!share_name[i] && !find_stored_copy(r, value, stored)) stored = place(value, SENTRY_TRACE_MAX_STRING, at, room);
           rec.text = stored;
           rec.type = attribute_type::string;
           break;
@@ -21325,7 +21340,7 @@ SENTRY_TRACE_DETAIL_COLD inline span start_dropped_child(const span_ref& parent,
 
 /// Records span_options::attributes on a span that has just been claimed.
 inline void apply_attributes(transaction_block& b, std::uint32_t slot, const span_options& o) noexcept {
-  b.set_new_attributes(slot, o.start_attributes());
+  b.set_new_attributes(slot, o.start_attributes(), o.name);
 }
 
 /// A span's given start_time (span_options): clamped to now when after it, and counted. The
