@@ -13377,6 +13377,14 @@ constexpr unsigned escaped_kind(unsigned char c) noexcept {
 inline bool append_percent_encoded(char* out, std::size_t limit, std::size_t& pos, std::string_view in,
                                    unsigned& seen) noexcept {
   std::size_t at = pos;
+  // A reserved byte as %XX at `at` (room for three bytes checked by the caller).
+  const auto escape = [&](unsigned char c) noexcept {
+    seen |= escaped_kind(c);
+    out[at] = '%';
+    out[at + 1] = hex_upper[c >> 4];
+    out[at + 2] = hex_upper[c & 0xF];
+    at += 3;
+  };
   if (in.size() <= (limit - at) / 3) {
     // Room for every byte escaped: no bound to check byte by byte. Leading words of eight
     // unreserved bytes (ids, numbers, names) are copied whole; the rest a byte at a time.
@@ -13393,11 +13401,7 @@ inline bool append_percent_encoded(char* out, std::size_t limit, std::size_t& po
         out[at++] = ch;
         continue;
       }
-      seen |= escaped_kind(c);
-      out[at] = '%';
-      out[at + 1] = hex_upper[c >> 4];
-      out[at + 2] = hex_upper[c & 0xF];
-      at += 3;
+      escape(c);
     }
   } else {
     for (char ch : in) {
@@ -13408,11 +13412,7 @@ inline bool append_percent_encoded(char* out, std::size_t limit, std::size_t& po
         out[at++] = ch;
         continue;
       }
-      seen |= escaped_kind(c);
-      out[at] = '%';
-      out[at + 1] = hex_upper[c >> 4];
-      out[at + 2] = hex_upper[c & 0xF];
-      at += 3;
+      escape(c);
     }
   }
   pos = at;
@@ -20521,11 +20521,7 @@ inline envelope_context make_dsc_context() noexcept {
 
 inline envelope_context make_envelope_context() noexcept {
   const tracer& t = g_tracer;
-  envelope_context c;
-  c.public_key = t.has_dsn ? t.parsed_dsn.public_key : std::string_view();
-  c.org_id = t.org_id;
-  c.release = t.release;
-  c.environment = t.environment;
+  envelope_context c = make_dsc_context();
   c.server_name = t.server_name;
   c.anchor = t.serialization_anchor();
   c.sent_at_epoch_us = t.epoch_us();

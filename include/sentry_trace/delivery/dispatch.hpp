@@ -185,11 +185,7 @@ inline envelope_context make_dsc_context() noexcept {
 
 inline envelope_context make_envelope_context() noexcept {
   const tracer& t = g_tracer;
-  envelope_context c;
-  c.public_key = t.has_dsn ? t.parsed_dsn.public_key : std::string_view();
-  c.org_id = t.org_id;
-  c.release = t.release;
-  c.environment = t.environment;
+  envelope_context c = make_dsc_context();
   c.server_name = t.server_name;
   c.anchor = t.serialization_anchor();
   c.sent_at_epoch_us = t.epoch_us();

@@ -373,6 +373,20 @@ constexpr int read_digits(cursor& at, int c) noexcept {
   return c;
 }
 
+/// The rest of a digit run read through `p` (its first digit read), then `\b`: false when a
+/// word character follows the digits, else `at` is set past them.
+constexpr bool digits_to_boundary(cursor p, cursor& at) noexcept {
+  for (;;) {
+    cursor before = p;
+    const int d = p.next();
+    if (!is_digit(d)) {
+      if (is_word(d)) return false;
+      at = before;
+      return true;
+    }
+  }
+}
+
 /// `\d+\.?\d*[eE][+-]?\d+\b` from a digit just read (`at` is after it): `at` past it, if it
 /// matches.
 constexpr bool match_scientific(cursor& at) noexcept {
@@ -403,15 +417,7 @@ constexpr bool match_scientific(cursor& at) noexcept {
   const int s = sign.next();
   if (s == '+' || s == '-') q = sign;
   if (!is_digit(q.next())) return false;
-  for (;;) {
-    cursor before = q;
-    const int d = q.next();
-    if (!is_digit(d)) {
-      if (is_word(d)) return false;
-      at = before;
-      return true;
-    }
-  }
+  return digits_to_boundary(q, at);
 }
 
 /// Matches a number whose first digit `first` was just read, leaving `at` after it. A decimal
@@ -493,15 +499,7 @@ constexpr bool match_dot_decimal(cursor& at) noexcept {
   if (!is_digit(first)) return false;
   const number_kind after_dot = match_number(p, first).kind;
   if (after_dot == number_kind::scientific || after_dot == number_kind::decimal) return false;
-  for (;;) {
-    cursor before = p;
-    const int d = p.next();
-    if (!is_digit(d)) {
-      if (is_word(d)) return false;
-      at = before;
-      return true;
-    }
-  }
+  return digits_to_boundary(p, at);
 }
 
 /// At a just-written ')': `\bIN\b\s*\(\s*\?(?:\s*,\s*\?)*\s*\)` to `IN (?)`, and the same with

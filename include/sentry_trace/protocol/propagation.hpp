@@ -577,6 +577,14 @@ constexpr unsigned escaped_kind(unsigned char c) noexcept {
 inline bool append_percent_encoded(char* out, std::size_t limit, std::size_t& pos, std::string_view in,
                                    unsigned& seen) noexcept {
   std::size_t at = pos;
+  // A reserved byte as %XX at `at` (room for three bytes checked by the caller).
+  const auto escape = [&](unsigned char c) noexcept {
+    seen |= escaped_kind(c);
+    out[at] = '%';
+    out[at + 1] = hex_upper[c >> 4];
+    out[at + 2] = hex_upper[c & 0xF];
+    at += 3;
+  };
   if (in.size() <= (limit - at) / 3) {
     // Room for every byte escaped: no bound to check byte by byte. Leading words of eight
     // unreserved bytes (ids, numbers, names) are copied whole; the rest a byte at a time.
@@ -593,11 +601,7 @@ inline bool append_percent_encoded(char* out, std::size_t limit, std::size_t& po
         out[at++] = ch;
         continue;
       }
-      seen |= escaped_kind(c);
-      out[at] = '%';
-      out[at + 1] = hex_upper[c >> 4];
-      out[at + 2] = hex_upper[c & 0xF];
-      at += 3;
+      escape(c);
     }
   } else {
     for (char ch : in) {
@@ -608,11 +612,7 @@ inline bool append_percent_encoded(char* out, std::size_t limit, std::size_t& po
         out[at++] = ch;
         continue;
       }
-      seen |= escaped_kind(c);
-      out[at] = '%';
-      out[at + 1] = hex_upper[c >> 4];
-      out[at + 2] = hex_upper[c & 0xF];
-      at += 3;
+      escape(c);
     }
   }
   pos = at;
