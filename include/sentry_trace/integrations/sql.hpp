@@ -789,6 +789,14 @@ inline void scrub_into(writer& w, cursor& in) noexcept {
     last = ' ';
     return true;
   };
+  // A number read by number_at() or match_raw_number(): its '?', and the cursor past it.
+  const auto put_number = [&](const raw_number& n) noexcept {
+    out[len++] = '?';
+    if (n.kind == number_kind::integer) integer_end = len;
+    pos = n.end;
+    last = text[n.end - 1];
+    single_space();
+  };
   std::size_t safe = 0;    // see below
   for (;;) {
     if (pos >= stop) {
@@ -880,11 +888,7 @@ inline void scrub_into(writer& w, cursor& in) noexcept {
             const raw_number n = number_at(pos);
             if (n.complex) goto cursor_path;
             if (n.kind != number_kind::none && !(n.kind == number_kind::integer && is_placeholder_sigil(before))) {
-              out[len++] = '?';
-              if (n.kind == number_kind::integer) integer_end = len;
-              pos = n.end;
-              last = text[n.end - 1];
-              single_space();
+              put_number(n);
               continue;
             }
           }
@@ -958,11 +962,7 @@ inline void scrub_into(writer& w, cursor& in) noexcept {
             const bool apart = n.kind == number_kind::integer && len &&
                                (out[len - 1] == '$' || (out[len - 1] == '?' && integer_end != len));
             if (n.kind != number_kind::none && n.kind != number_kind::hex && !apart) {
-              out[len++] = '?';
-              if (n.kind == number_kind::integer) integer_end = len;
-              pos = n.end;
-              last = text[n.end - 1];
-              single_space();
+              put_number(n);
               continue;
             }
             // Otherwise the '-' alone; the digits are read next, as a run of their own.
