@@ -100,7 +100,7 @@ class line_writer {
  public:
   line_writer(char* out, std::size_t capacity) noexcept : out_(out), capacity_(capacity) {}
   void append(std::string_view s) noexcept {
-    if (s.size() + 1 > capacity_ - size_) {
+    if (s.size() >= capacity_ - size_) {  // keeps a byte for the NUL, and no size + 1 to wrap
       overflowed_ = true;
       return;
     }
