@@ -5911,9 +5911,13 @@ std::size_t format_uint(char* out, std::uint64_t v) noexcept;
 /// A non-finite value gives "null". Uses std::to_chars where available, else
 /// format_double_portable (same output).
 std::size_t format_double(char* out, double v) noexcept;
-/// format_double without the standard library: exact big-integer arithmetic (no libc, no
-/// floating-point operations). About 1 KiB of stack and up to ~100 us for extreme exponents.
+/// format_double without the standard library: a decimal of up to 15 places (a sample rate) by
+/// one double division a place, any other by exact big-integer arithmetic (no libc). About
+/// 1 KiB of stack and up to ~100 us for extreme exponents.
 std::size_t format_double_portable(char* out, double v) noexcept;
+/// format_double_portable's general path, which every double takes where the few-digit one
+/// (format_double_few_digits, exact for a decimal of up to 15 places) does not apply.
+std::size_t format_double_exact(char* out, double v) noexcept;
 /// The largest n <= max_bytes such that s[0..n) does not end inside a UTF-8 sequence: backs up
 /// to the lead byte (at most 3 bytes) only when that lead announces bytes that lie past the cut;
 /// a stray continuation byte after a whole character cuts nothing off it (invalid bytes are
@@ -6425,7 +6429,7 @@ struct big_decimal {
 };
 
 struct big_uint {
-  // 5^1075 * 2^55 < 2^2552: the largest product format_double_portable forms.
+  // 5^1075 * 2^55 < 2^2552: the largest product format_double_exact forms.
   static constexpr int max_limbs = 81;
   std::uint32_t limb[max_limbs];
   int n;
@@ -6526,7 +6530,47 @@ inline int compare_decimal(const char* ad, int alen, int apoint, bool asticky, c
   return 0;
 }
 
+/// The shortest text of a v with few digits (every sample rate: 1, 0.25, 0.001), or 0 when v is
+/// not one. Clinger's argument run backwards: while v * 10^p stays under 4e14, decimals 10^-p
+/// apart lie more than ten of v's rounding intervals apart, so at most one of them rounds to v,
+/// and the product (one rounding) is within 0.1 of it. The first p whose nearest integer k gives
+/// v back through k / 10^p (exact operands, one correctly rounded division) names v's shortest
+/// digits: a decimal with fewer would have fewer places. Only where doubles are evaluated as
+/// doubles (no x87 excess precision, which would round twice).
+inline std::size_t format_double_few_digits(char* out, double v) noexcept {
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
+  const bool negative = v < 0;
+  const double magnitude = negative ? -v : v;
+  constexpr double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  for (int p = 0; p < 16; ++p) {
+    const double scaled = magnitude * pow10[p];
+    if (!(scaled <= 4e14)) return 0;  // NaN too
+    const std::uint64_t k = static_cast<std::uint64_t>(scaled + 0.5);
+    if (k == 0 || static_cast<double>(k) / pow10[p] != magnitude) continue;
+    char digits[16];
+    int n = 0;
+    for (std::uint64_t rest = k; rest != 0; rest /= 10) digits[n++] = static_cast<char>('0' + rest % 10);
+    const int point = n - p;
+    int first = 0;
+    while (digits[first] == '0') ++first;  // trailing zeros of k (an integer v: p is 0)
+    char lead_first[16];
+    const int kept = n - first;
+    for (int i = 0; i < kept; ++i) lead_first[i] = digits[n - 1 - i];
+    return format_decimal_js(out, negative, lead_first, kept, point);
+  }
+#else
+  (void)out;
+  (void)v;
+#endif
+  return 0;
+}
+
 inline std::size_t format_double_portable(char* out, double v) noexcept {
+  if (const std::size_t n = format_double_few_digits(out, v)) return n;
+  return format_double_exact(out, v);
+}
+
+inline std::size_t format_double_exact(char* out, double v) noexcept {
   std::uint64_t bits;
   std::memcpy(&bits, &v, sizeof bits);
   const bool negative = (bits >> 63) != 0;
@@ -11648,6 +11692,35 @@ inline void u64_to_hex(std::uint64_t v, char* out16) noexcept {
 }
 #endif
 
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/// The value of 8 lowercase hex characters (the first the most significant), false for any
+/// other byte. All eight at once: with no byte's high bit set, adding 0x80 - k to a byte sets its
+/// high bit exactly when the byte is at least k, and carries into no other byte; a digit's value
+/// is its low nibble, a letter's its low nibble plus 9 (bit 6 tells the letters).
+inline bool parse_u32_hex_word(const char* p, std::uint32_t& out) noexcept {
+  constexpr std::uint64_t each = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+  std::uint64_t w;
+  std::memcpy(&w, p, 8);
+  const std::uint64_t at_least_0 = w + each * (0x80 - '0'), past_9 = w + each * (0x80 - '9' - 1);
+  const std::uint64_t at_least_a = w + each * (0x80 - 'a'), past_f = w + each * (0x80 - 'f' - 1);
+  const std::uint64_t hex = (at_least_0 & ~past_9) | (at_least_a & ~past_f);
+  if (((hex & highs) ^ highs) | (w & highs)) return false;
+  std::uint64_t x = __builtin_bswap64((w & each * 0x0F) + ((w >> 6) & each) * 9);  // first digit in the top byte
+  x = (x | (x >> 4)) & 0x00FF00FF00FF00FFull;
+  x = (x | (x >> 8)) & 0x0000FFFF0000FFFFull;
+  out = static_cast<std::uint32_t>(x | (x >> 16));
+  return true;
+}
+
+/// Parses exactly 16 lowercase hex characters. Uppercase is rejected on purpose: the SDKs'
+/// sentry-trace regex and W3C both require lowercase.
+inline bool parse_u64_hex(const char* p, std::uint64_t& out) noexcept {
+  std::uint32_t hi, lo;
+  if (!parse_u32_hex_word(p, hi) || !parse_u32_hex_word(p + 8, lo)) return false;
+  out = (std::uint64_t{hi} << 32) | lo;
+  return true;
+}
+#else
 /// Parses exactly 16 lowercase hex characters. Uppercase is rejected on purpose: the SDKs'
 /// sentry-trace regex and W3C both require lowercase.
 inline bool parse_u64_hex(const char* p, std::uint64_t& out) noexcept {
@@ -11663,6 +11736,7 @@ inline bool parse_u64_hex(const char* p, std::uint64_t& out) noexcept {
   out = v;
   return true;
 }
+#endif
 
 inline trace_id new_trace_id() noexcept {
   trace_id t;
@@ -14099,16 +14173,20 @@ struct transaction_block {
   /// case, checked first so that it skips the piece-by-piece walk below.
   static bool key_is_plain(std::string_view key, std::size_t max_bytes) noexcept {
     if (key.size() > max_bytes) return false;
-    // Eight bytes a step (keys are mostly 8 to 30 bytes), then the rest one by one.
-    std::uint64_t high_bits = 0;
-    std::size_t i = 0;
-    for (; key.size() - i >= 8; i += 8) {
-      std::uint64_t word;
-      std::memcpy(&word, key.data() + i, 8);
-      high_bits |= word & 0x8080808080808080u;
+    // Eight bytes a step (keys are mostly 8 to 30 bytes), the last eight read again over the
+    // step before them rather than byte by byte; a key under eight bytes one by one.
+    constexpr std::uint64_t highs = 0x8080808080808080u;
+    std::uint64_t high_bits = 0, word;
+    if (key.size() < 8) {
+      for (char c : key) high_bits |= static_cast<unsigned char>(c) & 0x80u;
+      return high_bits == 0;
     }
-    for (; i < key.size(); ++i) high_bits |= static_cast<unsigned char>(key[i]) & 0x80u;
-    return high_bits == 0;
+    for (std::size_t i = 0; key.size() - i > 8; i += 8) {
+      std::memcpy(&word, key.data() + i, 8);
+      high_bits |= word & highs;
+    }
+    std::memcpy(&word, key.data() + key.size() - 8, 8);
+    return ((high_bits | word) & highs) == 0;
   }
 
   /// True when `stored` (a key kept in written form) is what `key` would be written as.

@@ -170,6 +170,50 @@ TEST_CASE("span id parse rejects uppercase, wrong length, non-hex and all zeros,
   }
 }
 
+TEST_CASE("a span id parses as its definition reads it: every byte value in every place, and digit pairs") {
+  // The definition: 16 characters, each 0-9 or a-f, the first the most significant.
+  auto reference = [](const char* p, std::uint64_t& v) {
+    v = 0;
+    for (int i = 0; i < 16; ++i) {
+      const char c = p[i];
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+      v = v * 16 + static_cast<std::uint64_t>(c <= '9' ? c - '0' : c - 'a' + 10);
+    }
+    return true;
+  };
+  auto check = [&](const std::string& text) {
+    std::uint64_t want = 0;
+    const bool ok = reference(text.data(), want);
+    st::span_id out;
+    out.value = 42;
+    const bool parsed = st::span_id::parse(text, out);
+    CAPTURE(text);
+    CHECK(parsed == (ok && want != 0));
+    CHECK(out.value == (parsed ? want : 42u));
+  };
+  const std::string base = "0123456789abcdef";
+  for (std::size_t place = 0; place < 16; ++place) {
+    for (int b = 0; b < 256; ++b) {
+      std::string text = base;
+      text[place] = static_cast<char>(b);
+      check(text);
+    }
+  }
+  // Every pair of hex digits side by side, in both halves, over zeros and over f's.
+  for (char fill : {'0', 'f'}) {
+    for (std::size_t place : {0u, 7u, 8u, 14u}) {
+      for (char x : base) {
+        for (char y : base) {
+          std::string text(16, fill);
+          text[place] = x;
+          text[place + 1] = y;
+          check(text);
+        }
+      }
+    }
+  }
+}
+
 TEST_CASE("generated span ids are never zero, even when the generator draws zero") {
   harness h;
   REQUIRE(h.init());

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <clocale>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -909,6 +910,61 @@ TEST_SUITE("json") {
       if (bits_of(back) != bits_of(v) && v != 0.0) {
         CAPTURE(portable);
         CHECK(bits_of(back) == bits_of(v));
+      }
+    }
+  }
+
+  TEST_CASE("the few-digit double path gives the exact path's text, and takes every rate") {
+    auto exact = [](double v) {
+      char buf[32];
+      return std::string(buf, st::detail::format_double_exact(buf, v));
+    };
+    auto few = [](double v) {
+      char buf[32];
+      return std::string(buf, st::detail::format_double_few_digits(buf, v));
+    };
+    // Rates and other short decimals: k / 10^p for every p it can have; each must take the path.
+    std::mt19937_64 rng(7);
+    std::size_t taken = 0, offered = 0;
+    for (int p = 0; p <= 15; ++p) {
+      const double scale = std::pow(10.0, p);
+      for (int i = 0; i < 400; ++i) {
+        const std::uint64_t digits = rng() % 1000000 + 1;
+        const double v = static_cast<double>(digits) / scale;
+        if (v * scale > 4e14) continue;
+        ++offered;
+        const std::string fast = few(v);
+        if (!fast.empty()) ++taken;
+        CAPTURE(v);
+        CHECK(fast == exact(v));
+      }
+    }
+    CHECK(taken == offered);
+    CHECK(few(1.0) == "1");
+    CHECK(few(0.25) == "0.25");
+    CHECK(few(1e-7) == "1e-7");
+    CHECK(few(-0.001) == "-0.001");
+    CHECK(few(120000.0) == "120000");
+    // Any other double: the path declines or agrees. Random bits, and neighbours of decimals
+    // (one ulp off a rate has 16 or 17 digits, which the path must decline).
+    std::vector<double> others;
+    for (int i = 0; i < 20000; ++i) others.push_back(double_of(rng()));
+    for (int i = 0; i < 20000; ++i) {
+      const double v = static_cast<double>(rng() % 100000 + 1) / std::pow(10.0, static_cast<int>(rng() % 12));
+      others.push_back(std::nextafter(v, 0.0));
+      others.push_back(std::nextafter(v, 1e300));
+      others.push_back(static_cast<double>(rng() % (std::uint64_t{1} << 53)) / std::pow(2.0, static_cast<int>(rng() % 80)));
+    }
+    for (double v : {0.0, -0.0, 4e14, 4.000000000000001e14, 9007199254740993.0, 1e-300, 5e-324})
+      others.push_back(v);
+    for (double v : others) {
+      if (bits_of(v) >> 52 == 0x7FF || bits_of(v) >> 52 == 0xFFF) continue;
+      const std::string fast = few(v);
+      if (fast.empty()) continue;
+      const std::string slow = exact(v);
+      if (fast != slow) {
+        CAPTURE(v);
+        CHECK(fast == slow);
       }
     }
   }

@@ -54,6 +54,35 @@ inline void u64_to_hex(std::uint64_t v, char* out16) noexcept {
 }
 #endif
 
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/// The value of 8 lowercase hex characters (the first the most significant), false for any
+/// other byte. All eight at once: with no byte's high bit set, adding 0x80 - k to a byte sets its
+/// high bit exactly when the byte is at least k, and carries into no other byte; a digit's value
+/// is its low nibble, a letter's its low nibble plus 9 (bit 6 tells the letters).
+inline bool parse_u32_hex_word(const char* p, std::uint32_t& out) noexcept {
+  constexpr std::uint64_t each = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+  std::uint64_t w;
+  std::memcpy(&w, p, 8);
+  const std::uint64_t at_least_0 = w + each * (0x80 - '0'), past_9 = w + each * (0x80 - '9' - 1);
+  const std::uint64_t at_least_a = w + each * (0x80 - 'a'), past_f = w + each * (0x80 - 'f' - 1);
+  const std::uint64_t hex = (at_least_0 & ~past_9) | (at_least_a & ~past_f);
+  if (((hex & highs) ^ highs) | (w & highs)) return false;
+  std::uint64_t x = __builtin_bswap64((w & each * 0x0F) + ((w >> 6) & each) * 9);  // first digit in the top byte
+  x = (x | (x >> 4)) & 0x00FF00FF00FF00FFull;
+  x = (x | (x >> 8)) & 0x0000FFFF0000FFFFull;
+  out = static_cast<std::uint32_t>(x | (x >> 16));
+  return true;
+}
+
+/// Parses exactly 16 lowercase hex characters. Uppercase is rejected on purpose: the SDKs'
+/// sentry-trace regex and W3C both require lowercase.
+inline bool parse_u64_hex(const char* p, std::uint64_t& out) noexcept {
+  std::uint32_t hi, lo;
+  if (!parse_u32_hex_word(p, hi) || !parse_u32_hex_word(p + 8, lo)) return false;
+  out = (std::uint64_t{hi} << 32) | lo;
+  return true;
+}
+#else
 /// Parses exactly 16 lowercase hex characters. Uppercase is rejected on purpose: the SDKs'
 /// sentry-trace regex and W3C both require lowercase.
 inline bool parse_u64_hex(const char* p, std::uint64_t& out) noexcept {
@@ -69,6 +98,7 @@ inline bool parse_u64_hex(const char* p, std::uint64_t& out) noexcept {
   out = v;
   return true;
 }
+#endif
 
 inline trace_id new_trace_id() noexcept {
   trace_id t;
