@@ -22,7 +22,7 @@
 //                            handler that does nothing, a transaction each; unsampled, the
 //                            headers carry the upstream's decision not to sample (-0), since
 //                            a sampled upstream's decision (-1) is followed whatever the rate.
-//                            Sampled, the requests come in groups of four with the worker
+//                            Sampled, the requests come in groups of three with the worker
 //                            drained between them (untimed), so that it writes every
 //                            transaction, as in a service whose requests are apart
 //         <mode>-inline      a sampled mode with its transactions written on the thread that
@@ -194,11 +194,12 @@ struct server_request {
 }
 
 /// Requests handled before the worker has written the transactions of the ones before: fewer
-/// than the blocks there are (SENTRY_TRACE_MAX_TRANSACTIONS, 8), so that none is written on the
-/// request's thread, as none is in a service whose requests are apart by more than the writing
-/// takes. A back-to-back loop of requests outruns the worker, which then leaves the writing to
-/// the thread that ends the transaction (the -inline figures).
-constexpr std::uint32_t requests_between_writes = 4;
+/// than half the handoff's queue (SENTRY_TRACE_MAX_TRANSACTIONS, 8), so that none is written on
+/// the request's thread and no push finds the queue half full, which wakes the napping worker
+/// (a system call of several microseconds), as in a service whose requests are apart by more
+/// than the writing takes. A back-to-back loop of requests outruns the worker, which then
+/// leaves the writing to the thread that ends the transaction (the -inline figures).
+constexpr std::uint32_t requests_between_writes = 3;
 
 /// own_server's `n` requests in groups of requests_between_writes, the worker drained between
 /// them (st::flush); returns the time spent in the groups alone, in ns per request. Its name
