@@ -352,20 +352,24 @@ struct transaction_block {
   /// case, checked first so that it skips the piece-by-piece walk below.
   static bool key_is_plain(std::string_view key, std::size_t max_bytes) noexcept {
     if (key.size() > max_bytes) return false;
+    std::uint64_t high_bits = 0;
+#if SENTRY_TRACE_DETAIL_SWAR
     // Eight bytes a step (keys are mostly 8 to 30 bytes), the last eight read again over the
     // step before them rather than byte by byte; a key under eight bytes one by one.
-    constexpr std::uint64_t highs = 0x8080808080808080u;
-    std::uint64_t high_bits = 0, word;
-    if (key.size() < 8) {
-      for (char c : key) high_bits |= static_cast<unsigned char>(c) & 0x80u;
-      return high_bits == 0;
+    if (key.size() >= 8) {
+      constexpr std::uint64_t highs = 0x8080808080808080u;
+      std::uint64_t word;
+      for (std::size_t i = 0; key.size() - i > 8; i += 8) {
+        std::memcpy(&word, key.data() + i, 8);
+        high_bits |= word;
+      }
+      std::memcpy(&word, key.data() + key.size() - 8, 8);
+      return ((high_bits | word) & highs) == 0;
     }
-    for (std::size_t i = 0; key.size() - i > 8; i += 8) {
-      std::memcpy(&word, key.data() + i, 8);
-      high_bits |= word & highs;
-    }
-    std::memcpy(&word, key.data() + key.size() - 8, 8);
-    return ((high_bits | word) & highs) == 0;
+#endif
+    // Byte by byte: a short key, or a build for size (firmware), where this is the smaller code.
+    for (char c : key) high_bits |= static_cast<unsigned char>(c);
+    return (high_bits & 0x80u) == 0;
   }
 
   /// True when `stored` (a key kept in written form) is what `key` would be written as.

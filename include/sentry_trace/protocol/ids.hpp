@@ -54,7 +54,9 @@ inline void u64_to_hex(std::uint64_t v, char* out16) noexcept {
 }
 #endif
 
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+// Word steps as json.hpp takes them (not where the build optimizes for size: firmware keeps
+// the byte loop, the smaller code).
+#if SENTRY_TRACE_DETAIL_SWAR && defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 /// The value of 8 lowercase hex characters (the first the most significant), false for any
 /// other byte. All eight at once: with no byte's high bit set, adding 0x80 - k to a byte sets its
 /// high bit exactly when the byte is at least k, and carries into no other byte; a digit's value
