@@ -6547,16 +6547,11 @@ inline std::size_t format_double_few_digits(char* out, double v) noexcept {
     if (!(scaled <= 4e14)) return 0;  // NaN too
     const std::uint64_t k = static_cast<std::uint64_t>(scaled + 0.5);
     if (k == 0 || static_cast<double>(k) / pow10[p] != magnitude) continue;
-    char digits[16];
-    int n = 0;
-    for (std::uint64_t rest = k; rest != 0; rest /= 10) digits[n++] = static_cast<char>('0' + rest % 10);
-    const int point = n - p;
-    int first = 0;
-    while (digits[first] == '0') ++first;  // trailing zeros of k (an integer v: p is 0)
-    char lead_first[16];
-    const int kept = n - first;
-    for (int i = 0; i < kept; ++i) lead_first[i] = digits[n - 1 - i];
-    return format_decimal_js(out, negative, lead_first, kept, point);
+    char digits[20];
+    const int n = static_cast<int>(format_uint(digits, k));
+    int kept = n;
+    while (digits[kept - 1] == '0') --kept;  // k's trailing zeros (an integer v: p is 0)
+    return format_decimal_js(out, negative, digits, kept, n - p);
   }
 #else
   (void)out;
@@ -11692,9 +11687,9 @@ inline void u64_to_hex(std::uint64_t v, char* out16) noexcept {
 }
 #endif
 
-// Word steps as json.hpp takes them (not where the build optimizes for size: firmware keeps
-// the byte loop, the smaller code).
-#if SENTRY_TRACE_DETAIL_SWAR && defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+// Word steps where json.hpp takes its little-endian ones (SENTRY_TRACE_DETAIL_SWAR_CTZ: not
+// where the build optimizes for size, so firmware keeps the byte loop, the smaller code).
+#if SENTRY_TRACE_DETAIL_SWAR_CTZ
 /// The value of 8 lowercase hex characters (the first the most significant), false for any
 /// other byte. All eight at once: with no byte's high bit set, adding 0x80 - k to a byte sets its
 /// high bit exactly when the byte is at least k, and carries into no other byte; a digit's value
@@ -11713,19 +11708,16 @@ inline bool parse_u32_hex_word(const char* p, std::uint32_t& out) noexcept {
   out = static_cast<std::uint32_t>(x | (x >> 16));
   return true;
 }
+#endif
 
 /// Parses exactly 16 lowercase hex characters. Uppercase is rejected on purpose: the SDKs'
 /// sentry-trace regex and W3C both require lowercase.
 inline bool parse_u64_hex(const char* p, std::uint64_t& out) noexcept {
+#if SENTRY_TRACE_DETAIL_SWAR_CTZ
   std::uint32_t hi, lo;
   if (!parse_u32_hex_word(p, hi) || !parse_u32_hex_word(p + 8, lo)) return false;
   out = (std::uint64_t{hi} << 32) | lo;
-  return true;
-}
 #else
-/// Parses exactly 16 lowercase hex characters. Uppercase is rejected on purpose: the SDKs'
-/// sentry-trace regex and W3C both require lowercase.
-inline bool parse_u64_hex(const char* p, std::uint64_t& out) noexcept {
   std::uint64_t v = 0;
   for (int i = 0; i < 16; ++i) {
     char c = p[i];
@@ -11736,9 +11728,9 @@ inline bool parse_u64_hex(const char* p, std::uint64_t& out) noexcept {
     v = (v << 4) | d;
   }
   out = v;
+#endif
   return true;
 }
-#endif
 
 inline trace_id new_trace_id() noexcept {
   trace_id t;

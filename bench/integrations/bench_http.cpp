@@ -271,19 +271,16 @@ end_to_end interleaved(client& c, const bench_server& s, request_kind traced, in
   return e;
 }
 
-template <class Fn> figures batches(int rounds, std::uint32_t batch, Fn&& fn) {
+/// `rounds` results of `ns_per_op()`, after one call that warms the path.
+template <class Measure> figures repeated(int rounds, Measure&& ns_per_op) {
   figures f;
-  fn(batch);  // warm
-  for (int r = 0; r < rounds; ++r) f.per_op_ns.push_back(time_per_op(batch, fn));
+  ns_per_op();
+  for (int r = 0; r < rounds; ++r) f.per_op_ns.push_back(ns_per_op());
   return f;
 }
 
-/// The same for server_requests_paced, which times itself.
-figures paced_batches(int rounds, std::uint32_t batch, server_request& sr) {
-  figures f;
-  server_requests_paced(sr, batch);  // warm
-  for (int r = 0; r < rounds; ++r) f.per_op_ns.push_back(server_requests_paced(sr, batch));
-  return f;
+template <class Fn> figures batches(int rounds, std::uint32_t batch, Fn&& fn) {
+  return repeated(rounds, [&] { return time_per_op(batch, fn); });
 }
 
 void print_end_to_end(const char* what, const end_to_end& e) {
@@ -356,7 +353,7 @@ int main(int argc, char** argv) {
       print_own(rate > 0 ? "curl::perform's own work, sampled" : "curl::perform's own work, unsampled",
                 batches(rounds, 2000, [&](std::uint32_t n) { own_client(c, s, n); }));
       server_request sr(rate > 0);
-      if (rate > 0) print_own("route wrapper's own work, sampled", paced_batches(rounds, 2000, sr));
+      if (rate > 0) print_own("route wrapper's own work, sampled", repeated(rounds, [&] { return server_requests_paced(sr, 2000); }));
       else print_own("route wrapper's own work, unsampled", batches(rounds, 2000, [&](std::uint32_t n) { own_server(sr, n); }));
     }
     st::shutdown(2000);

@@ -1016,16 +1016,11 @@ inline std::size_t format_double_few_digits(char* out, double v) noexcept {
     if (!(scaled <= 4e14)) return 0;  // NaN too
     const std::uint64_t k = static_cast<std::uint64_t>(scaled + 0.5);
     if (k == 0 || static_cast<double>(k) / pow10[p] != magnitude) continue;
-    char digits[16];
-    int n = 0;
-    for (std::uint64_t rest = k; rest != 0; rest /= 10) digits[n++] = static_cast<char>('0' + rest % 10);
-    const int point = n - p;
-    int first = 0;
-    while (digits[first] == '0') ++first;  // trailing zeros of k (an integer v: p is 0)
-    char lead_first[16];
-    const int kept = n - first;
-    for (int i = 0; i < kept; ++i) lead_first[i] = digits[n - 1 - i];
-    return format_decimal_js(out, negative, lead_first, kept, point);
+    char digits[20];
+    const int n = static_cast<int>(format_uint(digits, k));
+    int kept = n;
+    while (digits[kept - 1] == '0') --kept;  // k's trailing zeros (an integer v: p is 0)
+    return format_decimal_js(out, negative, digits, kept, n - p);
   }
 #else
   (void)out;
