@@ -10,9 +10,16 @@
 //                 trace        profile_lifecycle::trace: the profiler runs while the root runs
 //               Each function is called in short bursts until its share of the frame has passed
 //               on the clock, so the split holds whatever the machine's speed or load. Envelopes
-//               go to <out-dir> (file_transport). The time really spent in each function
-//               (measured around each call) goes to <out-dir>/truth.json, which
-//               check_profiles.py compares with the profile's shares.
+//               go to <out-dir> (file_transport). What really happened goes to
+//               <out-dir>/truth.json, which check_profiles.py compares with the profile:
+//                 - the main thread's timeline: when each function's bursts began and ended, on
+//                   CLOCK_MONOTONIC (the clock a sample is stamped with, in the signal handler on
+//                   the sampled thread), with one monotonic / epoch pair to place the profile's
+//                   epoch timestamps on it;
+//                 - the wall time spent inside each function (measured around each call), and
+//                   the main thread's CPU time over the frames: the sampler signals on wall-clock
+//                   ticks but a thread takes the signal only when it runs, so the shares follow
+//                   the wall time only while the thread has a core to itself.
 // USAGE         profiling_workload <transaction|manual|trace> <out-dir> <seconds>
 //               Exits 77 (ctest: skipped) where profiling_supported is false (a
 //               SENTRY_TRACE_THREADS=0 build).
@@ -28,6 +35,9 @@
 #include <functional>
 #include <string>
 #include <thread>
+#include <vector>
+
+#include <time.h>
 
 namespace st = sentry_trace;
 
@@ -68,6 +78,25 @@ std::uint64_t calibrate_rounds(std::uint64_t (*hot)(std::uint64_t) noexcept, dou
   return rounds < 16384 ? 16384 : static_cast<std::uint64_t>(rounds);
 }
 
+std::uint64_t monotonic_ns() noexcept {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1000000000u + static_cast<std::uint64_t>(ts.tv_nsec);
+}
+
+double thread_cpu_s() noexcept {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+/// One function's run of bursts on the main thread, on CLOCK_MONOTONIC.
+struct phase {
+  std::uint64_t start_ns;
+  std::uint64_t end_ns;
+  bool seventy;  ///< hot_seventy's (else hot_thirty's)
+};
+
 /// Seconds spent in calls of `hot`, called in bursts of `rounds` until `budget_s` has passed.
 double spend(std::uint64_t (*hot)(std::uint64_t) noexcept, std::uint64_t rounds, double budget_s) noexcept {
   double inside = 0;
@@ -84,6 +113,10 @@ struct truth {
   double seventy_s = 0;
   double thirty_s = 0;
   double total_s = 0;
+  double frames_cpu_s = 0;
+  std::vector<phase> phases;
+  std::uint64_t anchor_mono_ns = 0;  ///< read together with anchor_epoch_us
+  std::int64_t anchor_epoch_us = 0;
   std::atomic<double> worker_thirty_s{0};
   std::atomic<double> worker_total_s{0};
 };
@@ -92,16 +125,27 @@ struct truth {
   const std::uint64_t seventy_burst = calibrate_rounds(hot_seventy, 50.0);
   const std::uint64_t thirty_burst = calibrate_rounds(hot_thirty, 50.0);
   std::uint64_t rng = 0x2545f4914f6cdd1dull;
+  // A frame is at least 4 ms, so 2 phases a frame fit; reserved so that no phase waits on malloc.
+  t.phases.reserve(static_cast<std::size_t>(seconds / 0.004) * 2 + 16);
+  const double cpu_start = thread_cpu_s();
   const auto start = steady::now();
   while (std::chrono::duration<double>(steady::now() - start).count() < seconds) {
     rng ^= rng << 13;
     rng ^= rng >> 7;
     rng ^= rng << 17;
     const double frame_s = 0.004 + 0.012 * static_cast<double>(rng % 1000) / 1000.0;
+    const std::uint64_t a = monotonic_ns();
     t.seventy_s += spend(hot_seventy, seventy_burst, 0.7 * frame_s);
+    const std::uint64_t b = monotonic_ns();
     t.thirty_s += spend(hot_thirty, thirty_burst, 0.3 * frame_s);
+    const std::uint64_t c = monotonic_ns();
+    if (t.phases.size() + 2 <= t.phases.capacity()) {
+      t.phases.push_back({a, b, true});
+      t.phases.push_back({b, c, false});
+    }
   }
   t.total_s = std::chrono::duration<double>(steady::now() - start).count();
+  t.frames_cpu_s = thread_cpu_s() - cpu_start;
 }
 
 void worker_thread(truth& t) {
@@ -123,9 +167,17 @@ void write_truth(const std::string& dir, const char* mode, const truth& t) {
   std::FILE* f = std::fopen(path.c_str(), "w");
   if (!f) return;
   std::fprintf(f,
-               "{\"mode\":\"%s\",\"hot_seventy\":%.6f,\"hot_thirty\":%.6f,\"total\":%.6f,"
-               "\"worker_hot_thirty\":%.6f,\"worker_total\":%.6f}\n",
-               mode, t.seventy_s, t.thirty_s, t.total_s, t.worker_thirty_s.load(), t.worker_total_s.load());
+               "{\"mode\":\"%s\",\"hot_seventy\":%.6f,\"hot_thirty\":%.6f,\"total\":%.6f,\"frames_cpu\":%.6f,"
+               "\"worker_hot_thirty\":%.6f,\"worker_total\":%.6f,\"anchor_mono_ns\":%llu,\"anchor_epoch_us\":%lld,"
+               "\"phases\":[",
+               mode, t.seventy_s, t.thirty_s, t.total_s, t.frames_cpu_s, t.worker_thirty_s.load(),
+               t.worker_total_s.load(), static_cast<unsigned long long>(t.anchor_mono_ns),
+               static_cast<long long>(t.anchor_epoch_us));
+  for (std::size_t i = 0; i < t.phases.size(); ++i) {
+    std::fprintf(f, "%s[%llu,%llu,%d]", i ? "," : "", static_cast<unsigned long long>(t.phases[i].start_ns),
+                 static_cast<unsigned long long>(t.phases[i].end_ns), t.phases[i].seventy ? 1 : 0);
+  }
+  std::fprintf(f, "]}\n");
   std::fclose(f);
 }
 
@@ -162,6 +214,10 @@ int main(int argc, char** argv) {
   }
   if (!st::init(o)) return 1;
   truth t;
+  t.anchor_mono_ns = monotonic_ns();
+  t.anchor_epoch_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
   std::thread worker(worker_thread, std::ref(t));
 
   if (mode == "manual") st::start_profiler();
