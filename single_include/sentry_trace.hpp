@@ -7670,10 +7670,10 @@ SENTRY_TRACE_DETAIL_END
 //                                                code keeps (x86-64: rbp; AArch64: x29);
 //                 current_thread_stack_bounds()  the calling thread's stack, once, at
 //                                                registration (it may allocate: never in a handler);
-//                 capture_current_stack()        the calling thread's own stack, for error events.
+//                 capture_stack_above()          the calling thread's own stack, for error events.
 //               From walk_frame_pointers(), out[0] is an exact PC and every later entry a
 //               return address, which points after its call: a symbolizer looks up
-//               (address - 1) for those (frame_lookup_address). From capture_current_stack(),
+//               (address - 1) for those (frame_lookup_address). From capture_stack_above(),
 //               every entry is a return address (its out[0] is where its caller resumes).
 // DOES NOT      read outside the bounds it is given: a record is followed only when it lies
 //               wholly inside [max(sp, bounds.low), bounds.high), is aligned, and lies above the
@@ -7815,35 +7815,21 @@ inline bool current_thread_stack_bounds(stack_bounds& out) noexcept {
 #endif
 }
 
-/// The calling thread's stack, innermost first, without the `skip` innermost frames of its
-/// callers inside the library (0: the caller of capture_current_stack is out[0]). Bounded by
-/// the current stack pointer below and the thread's stack end above (`bounds`, from
-/// current_thread_stack_bounds(); pass {} to have it looked up, which may allocate).
-[[gnu::noinline]] inline std::size_t capture_current_stack(std::uintptr_t* out, std::size_t max, std::size_t skip,
-                                                           stack_bounds bounds = {}) noexcept {
-#if SENTRY_TRACE_DETAIL_PROFILING
-  if (bounds.high == 0 && !current_thread_stack_bounds(bounds)) return 0;
-  // This function's own record: its return address is the caller's PC.
-  machine_state s;
-  s.fp = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
-  s.sp = s.fp;
-  s.pc = reinterpret_cast<std::uintptr_t>(__builtin_return_address(0));
-  // Walk from the record of the caller's frame: s.pc is already its PC (a return address).
-  std::uintptr_t all[max_stack_frames];
-  const std::size_t limit = max + skip < max_stack_frames ? max + skip : max_stack_frames;
-  machine_state caller = s;
-  caller.fp = record_readable(s.fp, s.sp, bounds.high) ? reinterpret_cast<const frame_record*>(s.fp)->saved_fp : 0;
-  const std::size_t n = walk_frame_pointers(caller, bounds, all, limit);
-  std::size_t written = 0;
-  for (std::size_t i = skip; i < n && written < max; ++i) out[written++] = all[i];
-  return written;
-#else
-  (void)out;
-  (void)max;
-  (void)skip;
-  (void)bounds;
-  return 0;
-#endif
+/// The calling thread's stack above the frame record at `record`, innermost first: out[0] is
+/// that record's return address (where the function that owns it returns to, in its caller),
+/// then the callers' return addresses (at most `max` in all). `record` is the caller's own
+/// __builtin_frame_address(0), which makes the compiler keep that function's frame record
+/// whatever its flags, so that the first frame found does not depend on how the library was
+/// built. Reads only records inside [record, bounds.high) (`bounds`: the thread's stack).
+inline std::size_t capture_stack_above(std::uintptr_t record, std::uintptr_t* out, std::size_t max,
+                                       stack_bounds bounds) noexcept {
+  if (!record_readable(record, bounds.low, bounds.high)) return 0;
+  const frame_record* r = reinterpret_cast<const frame_record*>(record);
+  machine_state caller;
+  caller.pc = r->return_address;
+  caller.fp = r->saved_fp > record ? r->saved_fp : 0;  // a chain runs up the stack, or stops
+  caller.sp = record;
+  return walk_frame_pointers(caller, bounds, out, max);
 }
 
 }  // namespace detail
@@ -11465,9 +11451,12 @@ SENTRY_TRACE_DETAIL_END
 //
 // WHAT IT DOES  Two steps, so that the cheap one runs before any lock:
 //                 capture_event_stack()  the calling thread's return addresses (stack_walk.hpp's
-//                                        capture_current_stack), innermost first, without the
-//                                        library's own frames: the caller says how many of its
-//                                        frames to drop;
+//                                        capture_stack_above), innermost first, from the
+//                                        caller of the library's entry point it is inlined
+//                                        into: that entry point's own frame record is the
+//                                        walk's start, so the library's frames are never in
+//                                        it, whether or not the library was built with frame
+//                                        pointers;
 //                 resolve_event_stack()  those addresses as an event_stacktrace (protocol/
 //                                        stacktrace.hpp): function, symbol_addr, package and
 //                                        in_app from the symbolizer (symbols.hpp), and one
@@ -11557,21 +11546,23 @@ inline bool mapping_containing(std::uintptr_t address, stack_bounds& out) noexce
 #endif
 }
 
-/// Captures the calling thread's stack into `out`, dropping the `skip` innermost frames (the
-/// library's own: 0 keeps the frame of capture_event_stack's caller). Never allocates after the
+/// capture_event_stack()'s walk from the frame record at `record`. Never allocates after the
 /// thread's first call.
-[[gnu::noinline]] inline void capture_event_stack(raw_event_stack& out, std::size_t skip) noexcept {
+[[gnu::noinline]] inline void capture_event_stack_above(raw_event_stack& out, std::uintptr_t record) noexcept {
+  stack_bounds& bounds = tl_event_stack_bounds;
+  if (bounds.high == 0 && !mapping_containing(record, bounds)) return;
+  out.count = capture_stack_above(record, out.addresses, sizeof(out.addresses) / sizeof(out.addresses[0]), bounds);
+}
+
+/// Captures into `out` the stack of the caller of the function this is inlined into (always:
+/// a library entry point such as capture_exception), innermost first: out.addresses[0] is where
+/// that caller resumes. The entry point's __builtin_frame_address(0), read here, makes the
+/// compiler give it a frame record even where the library is built -fomit-frame-pointer (a
+/// Release build of it); without one the walk would start from whatever the register held.
+[[gnu::always_inline]] inline void capture_event_stack(raw_event_stack& out) noexcept {
   out.count = 0;
-  if constexpr (profiling_supported) {
-    stack_bounds& bounds = tl_event_stack_bounds;
-    if (bounds.high == 0 &&
-        !mapping_containing(reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0)), bounds))
-      return;
-    // +1: this function's own frame.
-    out.count = capture_current_stack(out.addresses, sizeof(out.addresses) / sizeof(out.addresses[0]), skip + 1, bounds);
-  } else {
-    static_cast<void>(skip);
-  }
+  if constexpr (profiling_supported)
+    capture_event_stack_above(out, reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0)));
 }
 
 /// The debug_meta entry of `image_index` (1-based, from resolve_frame) in `out`, added on first
@@ -23203,32 +23194,32 @@ inline std::string_view exception_type_name(const std::exception& e, std::string
 #endif
 }  // namespace detail
 
-// Each entry point captures its caller's stack itself, dropping only its own frame (skip 1),
-// so that the first frame of the event's stack trace is the function that called it. Where
-// profiling_supported is false the capture is compiled out.
+// Each entry point captures its caller's stack itself (capture_event_stack is inlined into it
+// and walks from its frame record), so that the first frame of the event's stack trace is the
+// function that called it. Where profiling_supported is false the capture is compiled out.
 
 bool capture_exception(std::string_view type, std::string_view value) noexcept {
   detail::raw_event_stack stack;
-  if (detail::profiling_supported && detail::g_tracer.enabled) detail::capture_event_stack(stack, 1);
+  if (detail::profiling_supported && detail::g_tracer.enabled) detail::capture_event_stack(stack);
   return detail::capture_exception_event(type, value, nullptr, stack);
 }
 bool capture_exception(std::string_view type, std::string_view value, const event_options& extra) noexcept {
   detail::raw_event_stack stack;
-  if (detail::profiling_supported && detail::g_tracer.enabled) detail::capture_event_stack(stack, 1);
+  if (detail::profiling_supported && detail::g_tracer.enabled) detail::capture_event_stack(stack);
   return detail::capture_exception_event(type, value, &extra, stack);
 }
 
 #if SENTRY_TRACE_EXCEPTIONS
 bool capture_exception(const std::exception& e, std::string_view type) noexcept {
   detail::raw_event_stack stack;
-  if (detail::profiling_supported && detail::g_tracer.enabled) detail::capture_event_stack(stack, 1);
+  if (detail::profiling_supported && detail::g_tracer.enabled) detail::capture_event_stack(stack);
   char buf[256];  // longer names stay mangled (type_name.hpp)
   return detail::capture_exception_event(detail::exception_type_name(e, type, buf, sizeof(buf)), e.what(), nullptr,
                                          stack);
 }
 bool capture_exception(const std::exception& e, const event_options& extra, std::string_view type) noexcept {
   detail::raw_event_stack stack;
-  if (detail::profiling_supported && detail::g_tracer.enabled) detail::capture_event_stack(stack, 1);
+  if (detail::profiling_supported && detail::g_tracer.enabled) detail::capture_event_stack(stack);
   char buf[256];  // longer names stay mangled (type_name.hpp)
   return detail::capture_exception_event(detail::exception_type_name(e, type, buf, sizeof(buf)), e.what(), &extra,
                                          stack);
@@ -23238,13 +23229,13 @@ bool capture_exception(const std::exception& e, const event_options& extra, std:
 bool capture_message(std::string_view message, level lvl) noexcept {
   detail::raw_event_stack stack;
   if (detail::profiling_supported && detail::g_tracer.enabled && detail::g_tracer.attach_stacktrace)
-    detail::capture_event_stack(stack, 1);
+    detail::capture_event_stack(stack);
   return detail::capture_message_event(message, lvl, nullptr, &stack);
 }
 bool capture_message(std::string_view message, level lvl, const event_options& extra) noexcept {
   detail::raw_event_stack stack;
   if (detail::profiling_supported && detail::g_tracer.enabled && detail::g_tracer.attach_stacktrace)
-    detail::capture_event_stack(stack, 1);
+    detail::capture_event_stack(stack);
   return detail::capture_message_event(message, lvl, &extra, &stack);
 }
 

@@ -2,9 +2,12 @@
 //
 // WHAT IT DOES  Two steps, so that the cheap one runs before any lock:
 //                 capture_event_stack()  the calling thread's return addresses (stack_walk.hpp's
-//                                        capture_current_stack), innermost first, without the
-//                                        library's own frames: the caller says how many of its
-//                                        frames to drop;
+//                                        capture_stack_above), innermost first, from the
+//                                        caller of the library's entry point it is inlined
+//                                        into: that entry point's own frame record is the
+//                                        walk's start, so the library's frames are never in
+//                                        it, whether or not the library was built with frame
+//                                        pointers;
 //                 resolve_event_stack()  those addresses as an event_stacktrace (protocol/
 //                                        stacktrace.hpp): function, symbol_addr, package and
 //                                        in_app from the symbolizer (symbols.hpp), and one
@@ -99,21 +102,23 @@ inline bool mapping_containing(std::uintptr_t address, stack_bounds& out) noexce
 #endif
 }
 
-/// Captures the calling thread's stack into `out`, dropping the `skip` innermost frames (the
-/// library's own: 0 keeps the frame of capture_event_stack's caller). Never allocates after the
+/// capture_event_stack()'s walk from the frame record at `record`. Never allocates after the
 /// thread's first call.
-[[gnu::noinline]] inline void capture_event_stack(raw_event_stack& out, std::size_t skip) noexcept {
+[[gnu::noinline]] inline void capture_event_stack_above(raw_event_stack& out, std::uintptr_t record) noexcept {
+  stack_bounds& bounds = tl_event_stack_bounds;
+  if (bounds.high == 0 && !mapping_containing(record, bounds)) return;
+  out.count = capture_stack_above(record, out.addresses, sizeof(out.addresses) / sizeof(out.addresses[0]), bounds);
+}
+
+/// Captures into `out` the stack of the caller of the function this is inlined into (always:
+/// a library entry point such as capture_exception), innermost first: out.addresses[0] is where
+/// that caller resumes. The entry point's __builtin_frame_address(0), read here, makes the
+/// compiler give it a frame record even where the library is built -fomit-frame-pointer (a
+/// Release build of it); without one the walk would start from whatever the register held.
+[[gnu::always_inline]] inline void capture_event_stack(raw_event_stack& out) noexcept {
   out.count = 0;
-  if constexpr (profiling_supported) {
-    stack_bounds& bounds = tl_event_stack_bounds;
-    if (bounds.high == 0 &&
-        !mapping_containing(reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0)), bounds))
-      return;
-    // +1: this function's own frame.
-    out.count = capture_current_stack(out.addresses, sizeof(out.addresses) / sizeof(out.addresses[0]), skip + 1, bounds);
-  } else {
-    static_cast<void>(skip);
-  }
+  if constexpr (profiling_supported)
+    capture_event_stack_above(out, reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0)));
 }
 
 /// The debug_meta entry of `image_index` (1-based, from resolve_frame) in `out`, added on first

@@ -10,10 +10,10 @@
 //                                                code keeps (x86-64: rbp; AArch64: x29);
 //                 current_thread_stack_bounds()  the calling thread's stack, once, at
 //                                                registration (it may allocate: never in a handler);
-//                 capture_current_stack()        the calling thread's own stack, for error events.
+//                 capture_stack_above()          the calling thread's own stack, for error events.
 //               From walk_frame_pointers(), out[0] is an exact PC and every later entry a
 //               return address, which points after its call: a symbolizer looks up
-//               (address - 1) for those (frame_lookup_address). From capture_current_stack(),
+//               (address - 1) for those (frame_lookup_address). From capture_stack_above(),
 //               every entry is a return address (its out[0] is where its caller resumes).
 // DOES NOT      read outside the bounds it is given: a record is followed only when it lies
 //               wholly inside [max(sp, bounds.low), bounds.high), is aligned, and lies above the
@@ -157,35 +157,21 @@ inline bool current_thread_stack_bounds(stack_bounds& out) noexcept {
 #endif
 }
 
-/// The calling thread's stack, innermost first, without the `skip` innermost frames of its
-/// callers inside the library (0: the caller of capture_current_stack is out[0]). Bounded by
-/// the current stack pointer below and the thread's stack end above (`bounds`, from
-/// current_thread_stack_bounds(); pass {} to have it looked up, which may allocate).
-[[gnu::noinline]] inline std::size_t capture_current_stack(std::uintptr_t* out, std::size_t max, std::size_t skip,
-                                                           stack_bounds bounds = {}) noexcept {
-#if SENTRY_TRACE_DETAIL_PROFILING
-  if (bounds.high == 0 && !current_thread_stack_bounds(bounds)) return 0;
-  // This function's own record: its return address is the caller's PC.
-  machine_state s;
-  s.fp = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
-  s.sp = s.fp;
-  s.pc = reinterpret_cast<std::uintptr_t>(__builtin_return_address(0));
-  // Walk from the record of the caller's frame: s.pc is already its PC (a return address).
-  std::uintptr_t all[max_stack_frames];
-  const std::size_t limit = max + skip < max_stack_frames ? max + skip : max_stack_frames;
-  machine_state caller = s;
-  caller.fp = record_readable(s.fp, s.sp, bounds.high) ? reinterpret_cast<const frame_record*>(s.fp)->saved_fp : 0;
-  const std::size_t n = walk_frame_pointers(caller, bounds, all, limit);
-  std::size_t written = 0;
-  for (std::size_t i = skip; i < n && written < max; ++i) out[written++] = all[i];
-  return written;
-#else
-  (void)out;
-  (void)max;
-  (void)skip;
-  (void)bounds;
-  return 0;
-#endif
+/// The calling thread's stack above the frame record at `record`, innermost first: out[0] is
+/// that record's return address (where the function that owns it returns to, in its caller),
+/// then the callers' return addresses (at most `max` in all). `record` is the caller's own
+/// __builtin_frame_address(0), which makes the compiler keep that function's frame record
+/// whatever its flags, so that the first frame found does not depend on how the library was
+/// built. Reads only records inside [record, bounds.high) (`bounds`: the thread's stack).
+inline std::size_t capture_stack_above(std::uintptr_t record, std::uintptr_t* out, std::size_t max,
+                                       stack_bounds bounds) noexcept {
+  if (!record_readable(record, bounds.low, bounds.high)) return 0;
+  const frame_record* r = reinterpret_cast<const frame_record*>(record);
+  machine_state caller;
+  caller.pc = r->return_address;
+  caller.fp = r->saved_fp > record ? r->saved_fp : 0;  // a chain runs up the stack, or stops
+  caller.sp = record;
+  return walk_frame_pointers(caller, bounds, out, max);
 }
 
 }  // namespace detail
