@@ -40,9 +40,13 @@
 //               scan scrub_sql() runs (scrub_into) reads the common tokens straight from the
 //               statement, in a loop over bytes, and hands each other token to cursor_step();
 //               tests/test_sql_scrub_random.cpp holds the two to the same output. The 219-byte
-//               SELECT of bench/integrations/bench_sqlite.cpp costs about 3 800 instructions
+//               SELECT of bench/integrations/bench_sqlite.cpp costs about 3 700 instructions
 //               (x86-64, g++ -O2; 7 700 before the scan), sql_operation() of its scrubbed text
-//               about 140.
+//               about 140. The cursor's step and the full number match are kept out of line and
+//               cold: a query's scrub runs just after the database's own code has filled the
+//               instruction cache, so each line of the scan's code is fetched again per query
+//               (callgrind --cache-sim: 35 first-level misses a query in the scan, 72 with those
+//               two inlined into it).
 // THREADS       Pure functions of their arguments.
 // ERRORS        None: every input gives a result, the worst case a truncated one.
 //
@@ -602,7 +606,7 @@ struct raw_number {
   bool complex = false;
 };
 
-constexpr raw_number match_raw_number(const cursor& in, std::size_t at) noexcept {
+[[gnu::cold, gnu::noinline]] constexpr raw_number match_raw_number(const cursor& in, std::size_t at) noexcept {
   raw_number r;
   auto read = [&](std::size_t i) -> int {
     const int c = in.raw(i);
@@ -655,7 +659,7 @@ constexpr raw_number match_raw_number(const cursor& in, std::size_t at) noexcept
 
 /// One step through the cursor: the next character of the literal-free stream and what it
 /// starts (a number, a signed number, a word, an IN list's end). False at the end.
-inline bool cursor_step(writer& w, cursor& in) noexcept {
+[[gnu::cold, gnu::noinline]] inline bool cursor_step(writer& w, cursor& in) noexcept {
   const int c = in.next();
   if (c == end_of_text) return false;
   const char ch = static_cast<char>(c);
