@@ -481,28 +481,30 @@ inline std::string_view exception_type_name(const std::exception& e, std::string
 
 // Each entry point captures its caller's stack itself (capture_event_stack is inlined into it
 // and walks from its frame record), so that the first frame of the event's stack trace is the
-// function that called it. Where profiling_supported is false the capture is compiled out.
+// function that called it. Never inlined itself: in the TU that holds the implementation, an
+// entry point inlined into its caller would start the walk at that caller's caller. Where
+// profiling_supported is false the capture is compiled out.
 
-bool capture_exception(std::string_view type, std::string_view value) noexcept {
+[[gnu::noinline]] bool capture_exception(std::string_view type, std::string_view value) noexcept {
   detail::raw_event_stack stack;
   if (detail::profiling_supported && detail::g_tracer.enabled) detail::capture_event_stack(stack);
   return detail::capture_exception_event(type, value, nullptr, stack);
 }
-bool capture_exception(std::string_view type, std::string_view value, const event_options& extra) noexcept {
+[[gnu::noinline]] bool capture_exception(std::string_view type, std::string_view value, const event_options& extra) noexcept {
   detail::raw_event_stack stack;
   if (detail::profiling_supported && detail::g_tracer.enabled) detail::capture_event_stack(stack);
   return detail::capture_exception_event(type, value, &extra, stack);
 }
 
 #if SENTRY_TRACE_EXCEPTIONS
-bool capture_exception(const std::exception& e, std::string_view type) noexcept {
+[[gnu::noinline]] bool capture_exception(const std::exception& e, std::string_view type) noexcept {
   detail::raw_event_stack stack;
   if (detail::profiling_supported && detail::g_tracer.enabled) detail::capture_event_stack(stack);
   char buf[256];  // longer names stay mangled (type_name.hpp)
   return detail::capture_exception_event(detail::exception_type_name(e, type, buf, sizeof(buf)), e.what(), nullptr,
                                          stack);
 }
-bool capture_exception(const std::exception& e, const event_options& extra, std::string_view type) noexcept {
+[[gnu::noinline]] bool capture_exception(const std::exception& e, const event_options& extra, std::string_view type) noexcept {
   detail::raw_event_stack stack;
   if (detail::profiling_supported && detail::g_tracer.enabled) detail::capture_event_stack(stack);
   char buf[256];  // longer names stay mangled (type_name.hpp)
@@ -511,13 +513,13 @@ bool capture_exception(const std::exception& e, const event_options& extra, std:
 }
 #endif
 
-bool capture_message(std::string_view message, level lvl) noexcept {
+[[gnu::noinline]] bool capture_message(std::string_view message, level lvl) noexcept {
   detail::raw_event_stack stack;
   if (detail::profiling_supported && detail::g_tracer.enabled && detail::g_tracer.attach_stacktrace)
     detail::capture_event_stack(stack);
   return detail::capture_message_event(message, lvl, nullptr, &stack);
 }
-bool capture_message(std::string_view message, level lvl, const event_options& extra) noexcept {
+[[gnu::noinline]] bool capture_message(std::string_view message, level lvl, const event_options& extra) noexcept {
   detail::raw_event_stack stack;
   if (detail::profiling_supported && detail::g_tracer.enabled && detail::g_tracer.attach_stacktrace)
     detail::capture_event_stack(stack);

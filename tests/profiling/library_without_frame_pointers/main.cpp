@@ -1,8 +1,9 @@
 // An error event from code built with frame pointers, through a library built without them
-// (implementation.cpp): the event's stack trace must start at the function that called
-// capture_exception() (capture_message() with attach_stacktrace), its caller next. Returns 0
-// when both events show that, 1 otherwise (printing the frames found), 77 where this platform
-// captures no stacks.
+// (implementation.cpp), or with the library's implementation in this TU
+// (-DSENTRY_TRACE_IMPLEMENTATION, where the compiler could inline the entry points into their
+// callers): the event's stack trace must start at the function that called capture_exception()
+// (capture_message() with attach_stacktrace), its caller next. Returns 0 when both events show
+// that, 1 otherwise (printing the frames found), 77 where this platform captures no stacks.
 
 #include <sentry_trace.hpp>
 
@@ -22,18 +23,31 @@ class keep_transport final : public st::transport {
   std::vector<std::string> sent;
 };
 
+// Written after each call below, so that no call is a tail call (a frame the compiler would
+// drop) and the calls stay where they are.
+volatile int g_after_call = 0;
+
 [[gnu::noinline]] bool report_failure(int depth) {
-  // Not a tail call: the result is used after it.
   const bool sent = st::capture_exception("LookupError", "no such order");
-  return sent && depth >= 0;
+  g_after_call = g_after_call + depth;
+  return sent;
 }
-[[gnu::noinline]] bool handle_request(int depth) { return report_failure(depth + 1) && depth >= 0; }
+[[gnu::noinline]] bool handle_request(int depth) {
+  const bool sent = report_failure(depth + 1);
+  g_after_call = g_after_call + depth;
+  return sent;
+}
 
 [[gnu::noinline]] bool note_progress(int depth) {
   const bool sent = st::capture_message("half way", st::level::warning);
-  return sent && depth >= 0;
+  g_after_call = g_after_call + depth;
+  return sent;
 }
-[[gnu::noinline]] bool run_job(int depth) { return note_progress(depth + 1) && depth >= 0; }
+[[gnu::noinline]] bool run_job(int depth) {
+  const bool sent = note_progress(depth + 1);
+  g_after_call = g_after_call + depth;
+  return sent;
+}
 
 /// The "function" of each frame of the first "frames" array in `envelope`, innermost first
 /// (Sentry lists frames outermost first).
@@ -41,7 +55,7 @@ std::vector<std::string> functions_innermost_first(const std::string& envelope) 
   std::vector<std::string> names;
   const std::size_t frames = envelope.find("\"frames\":[");
   if (frames == std::string::npos) return names;
-  const std::size_t end = envelope.find(']', frames);
+  const std::size_t end = envelope.find("}]", frames);  // not ']': "[clone .constprop.0]" has one
   const std::string_view key = "\"function\":\"";
   for (std::size_t at = envelope.find(key, frames); at != std::string::npos && at < end; at = envelope.find(key, at)) {
     at += key.size();
