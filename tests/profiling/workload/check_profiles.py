@@ -38,6 +38,8 @@ import tempfile
 SECONDS = 2.0
 TOLERANCE = 0.10
 TIMELINE_AGREEMENT = 0.95
+# Hot samples the main thread must have at least: 80% of what 101 Hz gives in half the run.
+MIN_HOT_SAMPLES = 0.5 * SECONDS * 101 * 0.8
 RAN_FOR_SHARES = 0.90
 SHARES_JUDGED = [True]  # --shares-unjudged clears it
 
@@ -115,7 +117,7 @@ def check_timeline(profile, main_tid, truth, sample_epoch_ns, label):
     judged = agree + disagree
     print(f"{label}: {agree} of {judged} hot samples of the main thread hold the function of the timeline "
           f"at their timestamp ({outside} outside the frames)")
-    if judged < 0.5 * SECONDS * 101 * 0.8:
+    if judged < MIN_HOT_SAMPLES:
         fail(f"{label}: only {judged} hot samples of the main thread during the frames")
     if agree < TIMELINE_AGREEMENT * judged:
         fail(f"{label}: {disagree} of {judged} hot samples hold the other function than the timeline's")
@@ -155,7 +157,7 @@ def thread_named(profile, name):
 
 def check_shares(profile, main_tid, truth, label):
     total, seventy, thirty = shares_of(profile, main_tid)
-    if seventy + thirty < 0.5 * SECONDS * 101 * 0.8:
+    if seventy + thirty < MIN_HOT_SAMPLES:
         fail(f"{label}: only {seventy + thirty} samples of the main thread in the hot functions ({total} in all)")
     measured = seventy / (seventy + thirty)
     true = truth["hot_seventy"] / (truth["hot_seventy"] + truth["hot_thirty"])
